@@ -1,0 +1,33 @@
+# Shenpi: `make run` serves the product, `make test` runs the whole suite. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) run.py demo
+	$(PY) run.py serve
+
+# The suite runs on SQLite; with TEST_DATABASE_URL set, the database tests run again on PostgreSQL.
+test: install
+	$(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== database tests again on PostgreSQL =="; \
+		SHENPI_TEST_BACKEND=postgres $(PY) -m pytest -m db; \
+	fi
+
+bench: install
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) instance/*.db

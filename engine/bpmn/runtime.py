@@ -1,0 +1,281 @@
+"""SpiffWorkflow around the edges: specs cached per version, workflows saved step by step.
+
+The library's own serializer writes a whole workflow, spec included, on every save, so a case
+that has lived through a thousand tasks pays for all of them at every click. Here the spec is
+stored once per version, and each SpiffWorkflow task is a row in instance_steps that is
+written again only when that task changed.
+"""
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.version import __version__ as spiff_version
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.errors import EngineFailure
+from engine.store.models import Definition, Instance, InstanceStep
+
+from .scripting import make_script_engine
+
+# Bump when the stored layout changes: a state written by another layout is refused, not guessed at.
+STATE_FORMAT = f"shenpi-1/spiffworkflow-{spiff_version}"
+MAX_ENGINE_STEPS = 5_000
+
+_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+_registry = _serializer.registry
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+
+
+def serialize_specs(spec, subprocess_specs: dict) -> dict:
+    return {"spec": _registry.convert(spec),
+            "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}}
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size):
+        super().__init__()
+        self.size, self.lock = size, threading.Lock()
+
+    def put(self, key, value):
+        with self.lock:
+            self[key] = value
+            self.move_to_end(key)
+            while len(self) > self.size:
+                self.popitem(last=False)
+
+    def take(self, key):
+        with self.lock:
+            return self.pop(key, None)
+
+    def peek(self, key):
+        with self.lock:
+            return self.get(key)
+
+
+_specs = _LRU(256)       # definition id -> (spec, subprocess specs): versions never change
+_workflows = _LRU(512)   # instance id -> (revision, Loaded): the last state this process saved
+
+
+def specs_for(definition: Definition):
+    cached = _specs.peek(definition.id)
+    if cached is None:
+        spec = _registry.restore(definition.spec["spec"])
+        subs = {k: _registry.restore(v) for k, v in definition.spec["subprocess_specs"].items()}
+        cached = (spec, subs)
+        _specs.put(definition.id, cached)
+    return cached
+
+
+@dataclass
+class Loaded:
+    """A workflow in memory plus what is needed to tell which of its tasks changed."""
+    workflow: BpmnWorkflow
+    fingerprints: dict = field(default_factory=dict)   # spiff id -> fingerprint at last save
+    seq: dict = field(default_factory=dict)            # spiff id -> insertion order
+    next_seq: int = 0
+
+
+def new_workflow(definition: Definition, data: dict | None) -> Loaded:
+    spec, subs = specs_for(definition)
+    workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
+    if data:
+        workflow.task_tree.data.update(data)
+        for task in workflow.task_tree.children:
+            task.data.update(data)
+    return Loaded(workflow)
+
+
+def load(session: Session, instance: Instance) -> Loaded:
+    """The instance's workflow: this process's copy if it is current, else rebuilt from rows."""
+    cached = _workflows.take(instance.id)
+    if cached is not None and cached[0] == instance.revision:
+        return cached[1]
+    state = instance.workflow_state
+    if state.get("format") != STATE_FORMAT:
+        raise EngineFailure(
+            f"Instance {instance.id} was saved in format {state.get('format')!r}; this build reads "
+            f"{STATE_FORMAT!r}. Migrate it with the release that wrote it before upgrading.")
+    spec, subs = specs_for(instance.definition)
+    rows = session.execute(select(InstanceStep).where(InstanceStep.instance_id == instance.id)
+                           .order_by(InstanceStep.seq)).scalars().all()
+    by_owner: dict[str, dict] = {}
+    loaded = Loaded(workflow=None)
+    for row in rows:
+        by_owner.setdefault(row.owner, {})[row.spiff_id] = row.payload
+        loaded.seq[row.spiff_id] = row.seq
+    loaded.next_seq = state["next_seq"]
+
+    top = dict(state["top"], tasks=by_owner.get("", {}))
+    workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine(), deserializing=True)
+    workflow.tasks = {UUID(k): _registry.restore(v, workflow=workflow) for k, v in top["tasks"].items()}
+    workflow.task_tree = workflow.tasks[UUID(top["root"])]
+    _set_attributes(workflow, top)
+    subprocesses = {owner: dict(header, tasks=by_owner.get(owner, {}))
+                    for owner, header in state["subprocesses"].items()}
+    _restore_subprocesses(subprocesses, workflow)
+    workflow.bpmn_events = _registry.restore(state.get("bpmn_events", []))
+    loaded.workflow = workflow
+    loaded.fingerprints = {str(t.id): _fingerprint(t) for t in _all_tasks(workflow)}
+    return loaded
+
+
+def _set_attributes(workflow, dct):
+    workflow.success = dct["success"]
+    workflow.completed = dct.get("completed", False)
+    workflow.correlations = dct.get("correlations", {})
+    last = dct.get("last_task")
+    workflow.last_task = workflow.tasks.get(UUID(last)) if last else None
+    workflow.data = _registry.restore(dct.get("data", {}))
+
+
+def _restore_subprocesses(pending: dict, workflow, top=None):
+    from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+    top = top or workflow
+    for task in list(workflow.tasks.values()):
+        if isinstance(task.task_spec, SubWorkflowTask) and str(task.id) in pending:
+            sub = _registry.restore(pending.pop(str(task.id)), task=task, top_workflow=top)
+            top.subprocesses[task.id] = sub
+            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+            _restore_subprocesses(pending, sub, top)
+
+
+def remember(instance_id: int, revision: int, loaded: Loaded) -> None:
+    """Keep the workflow just committed, so the next step on this case skips the rebuild."""
+    _workflows.put(instance_id, (revision, loaded))
+
+
+def forget(instance_id: int) -> None:
+    _workflows.take(instance_id)
+
+
+def _all_tasks(workflow):
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
+def _fingerprint(task):
+    # A finished task can still change (a reset reopens it, a child is added); these say so
+    # without serialising it. Unfinished tasks are always rewritten: they are few.
+    return (task.state, task.last_state_change, tuple(task._children), task.triggered)
+
+
+def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
+    """Write the rows of the tasks that changed since the last save; return save statistics."""
+    workflow = loaded.workflow
+    owners = {}
+    for sub_id, sub in workflow.subprocesses.items():
+        for task_id in sub.tasks:
+            owners[str(task_id)] = str(sub_id)
+    seen, written = set(), 0
+    for task in _all_tasks(workflow):
+        sid = str(task.id)
+        seen.add(sid)
+        fp = _fingerprint(task)
+        old = loaded.fingerprints.get(sid)
+        if old is not None and old == fp and task.state & _FINISHED:
+            continue
+        payload = _registry.convert(task)
+        if sid not in loaded.seq:
+            loaded.seq[sid] = loaded.next_seq
+            loaded.next_seq += 1
+        session.merge(InstanceStep(instance_id=instance.id, spiff_id=sid, owner=owners.get(sid, ""),
+                                   seq=loaded.seq[sid], payload=payload))
+        loaded.fingerprints[sid] = fp
+        written += 1
+    gone = set(loaded.fingerprints) - seen
+    if gone:
+        session.execute(delete(InstanceStep).where(InstanceStep.instance_id == instance.id,
+                                                   InstanceStep.spiff_id.in_(gone)))
+        for sid in gone:
+            loaded.fingerprints.pop(sid, None)
+            loaded.seq.pop(sid, None)
+    instance.workflow_state = {
+        "format": STATE_FORMAT,
+        "next_seq": loaded.next_seq,
+        "top": _header(workflow),
+        "subprocesses": {str(k): dict(_header(sub), parent_task_id=str(sub.parent_task_id),
+                                      spec=sub.spec.name, typename=_registry.typenames[sub.__class__])
+                         for k, sub in workflow.subprocesses.items()},
+        "bpmn_events": _registry.convert(workflow.bpmn_events),
+    }
+    instance.data = _registry.convert(_registry.clean(case_data(workflow)))
+    return {"written": written, "deleted": len(gone)}
+
+
+def case_data(workflow) -> dict:
+    """What the case knows now: the workflow's data plus what its open tasks carry.
+
+    SpiffWorkflow keeps data on tasks and only copies it to the workflow at the end, so a
+    running case is described by the data its waiting tasks hold (the join of every branch).
+    """
+    data = dict(workflow.data)
+    if not workflow.completed:
+        for task in workflow.tasks.values():
+            if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+                data.update(task.data)
+    return data
+
+
+def _header(workflow) -> dict:
+    return {
+        "data": _registry.convert(_registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "root": str(workflow.task_tree.id),
+    }
+
+
+def run_engine(workflow: BpmnWorkflow) -> None:
+    """do_engine_steps with a ceiling: a diagram that loops without waiting must not hang a worker."""
+    steps = 0
+
+    def count(_task):
+        nonlocal steps
+        steps += 1
+        if steps > MAX_ENGINE_STEPS:
+            raise EngineFailure(
+                f"The procedure ran {MAX_ENGINE_STEPS} automatic steps without reaching a user task "
+                f"or a timer; it is probably looping. Check the gateway conditions.")
+    try:
+        workflow.do_engine_steps(will_complete_task=count)
+    except RecursionError as exc:
+        raise EngineFailure("The procedure's task tree is too deep to run (runaway loop).") from exc
+
+
+LANE_CODE = re.compile(r"[（(]\s*([\w.-]+)\s*[)）]\s*$")
+
+
+def lane_group(task_spec) -> str | None:
+    """A lane named '住建局 (housing)' belongs to group 'housing'; a bare name is the code itself."""
+    lane = getattr(task_spec, "lane", None)
+    if not lane:
+        return None
+    match = LANE_CODE.search(lane)
+    return match.group(1) if match else lane.strip()
+
+
+def form_of(task_spec) -> str | None:
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return props.get("formJsonSchemaFilename") or props.get("form")
+
+
+def ready_user_tasks(workflow: BpmnWorkflow):
+    for task in _all_tasks(workflow):
+        if task.state == TaskState.READY and task.task_spec.manual:
+            yield task
+
+
+def clear_caches() -> None:
+    """Forget cached specs and workflows (tests reuse ids after emptying the database)."""
+    _specs.clear()
+    _workflows.clear()

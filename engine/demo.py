@@ -1,0 +1,55 @@
+"""The demo organisation `make run` creates in an empty database: the departments the three
+procedures involve and one user for each role."""
+from sqlalchemy import func, select
+
+from engine.services import users
+from engine.store import session_scope
+from engine.store.models import User
+
+DEPARTMENTS = {
+    "window": "政务服务中心综合窗口",
+    "devreform": "发展和改革局",
+    "natres": "自然资源和规划局",
+    "housing": "住房和城乡建设局",
+    "eco": "生态环境局",
+    "water": "水利局",
+    "emergency": "应急管理局",
+    "meteo": "气象局",
+    "quake": "地震局",
+    "relics": "文物局",
+    "fire": "消防救援大队",
+    "airdef": "人民防空办公室",
+    "health": "卫生健康委员会",
+    "telecom": "通信管理办公室",
+    "tax": "税务局",
+    "realestate": "不动产登记中心",
+    "drawing": "施工图审查机构",
+    "supervision": "电子监察室",
+}
+
+DEMO_PASSWORD = "shenpi-demo"
+# login, name, department, roles
+DEMO_USERS = [
+    ("admin", "系统管理员", "supervision", ["admin"]),
+    ("clerk", "综合窗口 王敏", "window", ["clerk"]),
+    ("reviewer", "住建局 李强", "housing", ["reviewer"]),
+    ("reviewer2", "住建局 赵磊", "housing", ["reviewer"]),
+    ("taxreviewer", "税务局 陈静", "tax", ["reviewer"]),
+    ("lead", "发改局 张伟", "devreform", ["lead", "reviewer"]),
+    ("supervisor", "电子监察 刘洋", "supervision", ["supervisor"]),
+    ("designer", "流程设计 周婷", "supervision", ["designer"]),
+]
+
+
+def create_demo_organisation() -> list[tuple[str, str]]:
+    """Create departments and users if there are no users yet; return the logins created."""
+    with session_scope() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return []
+        for code, name in DEPARTMENTS.items():
+            users.ensure_department(session, code, name)
+    created = []
+    for login, name, dept, roles in DEMO_USERS:
+        users.add_user(login, name, dept, roles, DEMO_PASSWORD)
+        created.append((login, ", ".join(roles)))
+    return created

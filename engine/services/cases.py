@@ -1,0 +1,166 @@
+"""Starting instances and moving them forward, one writer at a time.
+
+Every step takes the instance row (FOR UPDATE on PostgreSQL), loads the workflow, lets the
+caller change it, runs the engine, brings the task table up to date, saves the changed
+SpiffWorkflow tasks and bumps the revision. A writer that read an older revision is refused.
+"""
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.exceptions import WorkflowException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.bpmn import runtime
+from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
+from engine.store import session_scope
+from engine.store.db import is_postgres
+from engine.store.models import Definition, Event, Instance, Task, User
+
+from .events import describe as describe_event
+from .events import record
+from .users import require
+
+STARTERS = ("clerk", "lead", "designer", "reviewer")
+
+
+def start_instance(key: str, actor: User, *, version: int | None = None,
+                   business_key: str | None = None, data: dict | None = None) -> dict:
+    require(actor, *STARTERS)
+    if data is not None and not isinstance(data, dict):
+        raise Invalid("data must be a JSON object")
+    with session_scope() as session:
+        query = select(Definition).where(Definition.kind == "bpmn", Definition.key == key)
+        if version is not None:
+            query = query.where(Definition.version == version)
+        definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
+        if definition is None:
+            raise NotFound(f"No process {key!r}" + (f" version {version}" if version else ""))
+        if definition.suspended:
+            raise Conflict(f"Process {key!r} version {definition.version} is suspended")
+        instance = Instance(definition=definition, key=key, version=definition.version,
+                            business_key=business_key, started_by=actor.id, workflow_state={})
+        session.add(instance)
+        session.flush()
+        record(session, "instance_started", actor=actor, instance_id=instance.id,
+               key=key, version=definition.version, business_key=business_key, data=data or {})
+        loaded = runtime.new_workflow(definition, data)
+        _step(session, instance, loaded, actor)
+        revision = instance.revision
+        result = _describe(session, instance)
+    runtime.remember(instance.id, revision, loaded)
+    return result
+
+
+def advance(instance_id: int, actor: User, change, *, check=None) -> dict:
+    """Run `change(session, instance, workflow)` as one serialised step on the instance."""
+    try:
+        with session_scope() as session:
+            query = select(Instance).where(Instance.id == instance_id)
+            if is_postgres(session):
+                query = query.with_for_update()
+            instance = session.scalar(query)
+            if instance is None:
+                raise NotFound(f"No instance {instance_id}")
+            if check is not None:
+                check(session, instance)
+            if instance.state != "running":
+                raise Conflict(f"Instance {instance_id} is {instance.state}")
+            loaded = runtime.load(session, instance)
+            try:
+                change(session, instance, loaded.workflow)
+                _step(session, instance, loaded, actor)
+            except BaseException:
+                runtime.forget(instance_id)
+                raise
+            revision = instance.revision
+            result = _describe(session, instance)
+    except StaleDataError as exc:
+        runtime.forget(instance_id)
+        raise Conflict(f"Instance {instance_id} was changed by someone else; reload and retry") from exc
+    runtime.remember(instance_id, revision, loaded)
+    return result
+
+
+def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
+    workflow = loaded.workflow
+    try:
+        runtime.run_engine(workflow)
+    except ShenpiError:
+        raise
+    except WorkflowException as exc:
+        raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
+    sync_tasks(session, instance, workflow, actor)
+    runtime.save(session, instance, loaded)
+    instance.updated_at = datetime.now(timezone.utc)
+    if workflow.completed and instance.state == "running":
+        instance.state = "completed"
+        instance.ended_at = instance.updated_at
+        record(session, "instance_completed", actor=actor, instance_id=instance.id)
+    session.flush()
+
+
+def sync_tasks(session: Session, instance: Instance, workflow, actor: User | None) -> None:
+    """Make the task table say which user tasks are open, without anyone loading workflows."""
+    ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
+    open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id,
+                                                   Task.state == "ready")).all()
+    known = {row.spiff_id for row in open_rows}
+    for row in open_rows:
+        if row.spiff_id not in ready:
+            row.state = "cancelled"
+            record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,
+                   task=row.name)
+    for spiff_id, task in ready.items():
+        if spiff_id in known:
+            continue
+        spec = task.task_spec
+        row = Task(instance_id=instance.id, spiff_id=spiff_id, name=spec.name,
+                   title=getattr(spec, "bpmn_name", None) or spec.name,
+                   group=runtime.lane_group(spec), form=runtime.form_of(spec))
+        session.add(row)
+        session.flush()
+        record(session, "task_created", actor=actor, instance_id=instance.id, task_id=row.id,
+               task=row.name, group=row.group)
+
+
+def spiff_task(workflow, spiff_id: str):
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    if task is None:
+        raise Conflict("The task no longer exists in the procedure")
+    return task
+
+
+def can_view(session: Session, actor: User, instance: Instance) -> bool:
+    """Supervisors, clerks and admins see every case; others only cases their groups work on."""
+    if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or instance.started_by == actor.id:
+        return True
+    groups = list(actor.groups)
+    return session.scalar(select(Task.id).where(
+        Task.instance_id == instance.id,
+        (Task.group.in_(groups)) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id)
+    ).limit(1)) is not None
+
+
+def get_instance(instance_id: int, actor: User) -> dict:
+    with session_scope() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"No instance {instance_id}")
+        if not can_view(session, actor, instance):
+            raise Forbidden("This case belongs to other departments")
+        result = _describe(session, instance)
+        events = session.scalars(select(Event).where(Event.instance_id == instance_id)
+                                 .order_by(Event.id)).all()
+        result["events"] = [describe_event(e) for e in events]
+        return result
+
+
+def _describe(session: Session, instance: Instance) -> dict:
+    from .tasks import describe_task
+    tasks = session.scalars(select(Task).where(Task.instance_id == instance.id).order_by(Task.id)).all()
+    return {"id": instance.id, "key": instance.key, "version": instance.version,
+            "business_key": instance.business_key, "state": instance.state,
+            "data": instance.data, "revision": instance.revision,
+            "tasks": [describe_task(t) for t in tasks]}

@@ -1,0 +1,171 @@
+"""Deploying BPMN processes, DMN decisions and JSON Schema task forms.
+
+A changed file becomes a new version of each process or decision it defines; an identical one
+changes nothing. Everything in one call is validated first and stored in one transaction, so a
+deployment with one bad file stores nothing.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, SchemaError
+from sqlalchemy import func, select
+
+from engine.bpmn.runtime import form_of, serialize_specs
+from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
+from engine.dmn import DmnError, load_dmn
+from engine.errors import Invalid
+from engine.store import session_scope
+from engine.store.models import Definition, Deployment, User
+
+from .events import record
+from .users import require
+
+SUFFIXES = (".bpmn", ".dmn", ".json")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Deployed:
+    key: str
+    version: int
+    name: str | None
+    kind: str
+    new: bool
+
+    def as_dict(self):
+        return {"key": self.key, "version": self.version, "name": self.name, "kind": self.kind,
+                "new": self.new}
+
+
+def collect_files(paths) -> list[tuple[str, bytes]]:
+    """Read files and folders (recursively) of the deployable kinds."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += [(str(p), p.read_bytes()) for p in sorted(path.rglob("*"))
+                      if p.suffix in SUFFIXES and p.is_file()]
+        elif path.is_file():
+            files.append((str(path), path.read_bytes()))
+        else:
+            raise Invalid(f"No such file or folder: {path}",
+                          [{"file": str(path), "element_id": None, "message": "not found"}])
+    return files
+
+
+def deploy(files: list[tuple[str, bytes]], actor: User | None) -> tuple[int | None, list[Deployed]]:
+    """Validate and store; returns the deployment id (None when nothing changed) and what it holds."""
+    if actor is not None:
+        require(actor, "designer")
+    if not files:
+        raise Invalid("No files to deploy")
+    problems, bpmn, dmn, forms = [], [], [], {}
+    for name, content in files:
+        suffix = Path(name).suffix.lower()
+        if len(content) > MAX_FILE_BYTES:
+            problems.append(Problem(name, None, f"file larger than {MAX_FILE_BYTES} bytes"))
+        elif suffix == ".bpmn":
+            bpmn.append((name, content))
+        elif suffix == ".dmn":
+            dmn.append((name, content))
+        elif suffix == ".json":
+            _read_form(name, content, forms, problems)
+        else:
+            problems.append(Problem(name, None, "only .bpmn, .dmn and .json form files deploy"))
+
+    candidates = []  # (kind, key, name, filename, content, spec, forms)
+    models = {}
+    for name, content in dmn:
+        try:
+            model = load_dmn(content, filename=name)
+        except DmnError as exc:
+            problems.append(Problem(name, getattr(exc, "element_id", None), str(exc)))
+            continue
+        models[name] = model
+        for decision_id, decision in model.decisions.items():
+            candidates.append(("dmn", decision_id, getattr(decision, "name", None) or decision_id,
+                               name, content, None, {}))
+    if bpmn:
+        try:
+            bundle = validate_bpmn(bpmn)
+        except ValidationFailed as exc:
+            problems += exc.problems
+        else:
+            contents = dict(bpmn)
+            for proc in bundle.processes:
+                used = {}
+                for spec in [proc.spec, *proc.subprocess_specs.values()]:
+                    for task_spec in spec.task_specs.values():
+                        form = form_of(task_spec)
+                        if form and form not in forms:
+                            problems.append(Problem(proc.file, task_spec.name,
+                                                    f"form {form!r} is not among the deployed files"))
+                        elif form:
+                            used[form] = forms[form]
+                candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
+                                   serialize_specs(proc.spec, proc.subprocess_specs), used))
+    if problems:
+        raise Invalid(f"{len(problems)} problem(s) in the deployment",
+                      [{"file": p.file, "element_id": p.element_id, "message": p.message}
+                       for p in problems])
+    return _store(candidates, [n for n, _ in files], actor)
+
+
+def _read_form(name, content, forms, problems):
+    try:
+        schema = json.loads(content)
+        Draft202012Validator.check_schema(schema)
+    except (ValueError, SchemaError) as exc:
+        problems.append(Problem(name, None, f"not a valid JSON Schema form: {exc}"[:500]))
+        return
+    forms[Path(name).name] = schema
+
+
+def _store(candidates, filenames, actor):
+    with session_scope() as session:
+        deployment, results = None, []
+        for kind, key, name, filename, content, spec, forms in candidates:
+            checksum = hashlib.sha256(content + json.dumps(forms, sort_keys=True).encode()).hexdigest()
+            latest = session.scalar(select(Definition).where(Definition.kind == kind, Definition.key == key)
+                                    .order_by(Definition.version.desc()).limit(1))
+            if latest is not None and latest.checksum == checksum:
+                results.append(Deployed(key, latest.version, latest.name, kind, False))
+                continue
+            if deployment is None:
+                deployment = Deployment(deployed_by=actor.id if actor else None, files=filenames)
+                session.add(deployment)
+                session.flush()
+            version = (latest.version + 1) if latest else 1
+            session.add(Definition(kind=kind, key=key, version=version, name=name,
+                                   filename=Path(filename).name, checksum=checksum,
+                                   source=content.decode("utf-8"), spec=spec, forms=forms,
+                                   deployment_id=deployment.id))
+            results.append(Deployed(key, version, name, kind, True))
+        if deployment is not None:
+            record(session, "deployed", actor=actor, deployment_id=deployment.id,
+                   definitions=[r.as_dict() for r in results if r.new])
+        return (deployment.id if deployment else None), results
+
+
+def latest_definitions(kind: str = "bpmn") -> list[Definition]:
+    with session_scope() as session:
+        newest = (select(Definition.key, func.max(Definition.version).label("v"))
+                  .where(Definition.kind == kind).group_by(Definition.key).subquery())
+        return list(session.scalars(
+            select(Definition).join(newest, (Definition.key == newest.c.key)
+                                    & (Definition.version == newest.c.v))
+            .where(Definition.kind == kind).order_by(Definition.key)))
+
+
+def versions(key: str, kind: str = "bpmn") -> list[Definition]:
+    with session_scope() as session:
+        return list(session.scalars(select(Definition).where(Definition.kind == kind,
+                                                             Definition.key == key)
+                                    .order_by(Definition.version)))
+
+
+def describe(definition: Definition) -> dict:
+    return {"key": definition.key, "version": definition.version, "name": definition.name,
+            "kind": definition.kind, "deployed_at": definition.deployed_at.isoformat(),
+            "suspended": definition.suspended}

@@ -1,0 +1,18 @@
+"""Recording what happened. Every state change of a case goes through here."""
+from sqlalchemy.orm import Session
+
+from engine.store.models import Event, User
+
+
+def record(session: Session, type_: str, *, actor: User | None = None, instance_id: int | None = None,
+           task_id: int | None = None, **data) -> Event:
+    event = Event(type=type_, actor_id=actor.id if actor else None, instance_id=instance_id,
+                  task_id=task_id, data=data)
+    session.add(event)
+    return event
+
+
+def describe(event: Event) -> dict:
+    return {"id": event.id, "type": event.type, "at": event.at.isoformat() if event.at else None,
+            "actor": event.actor.login if event.actor else None, "task_id": event.task_id,
+            "data": event.data}

@@ -1,0 +1,152 @@
+"""Claiming and completing user tasks."""
+from datetime import datetime, timezone
+
+from jsonschema import Draft202012Validator
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select, update
+
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.store import session_scope
+from engine.store.models import Definition, Instance, Task, User
+
+from . import cases
+from .events import record
+
+STATES = ("ready", "completed", "cancelled")
+
+
+def describe_task(task: Task) -> dict:
+    return {"id": task.id, "instance_id": task.instance_id, "name": task.name, "title": task.title,
+            "group": task.group, "assignee": task.assignee.login if task.assignee else None,
+            "state": task.state, "form": task.form,
+            "created_at": task.created_at.isoformat() if task.created_at else None,
+            "due_at": task.due_at.isoformat() if task.due_at else None}
+
+
+def may_work_on(actor: User, task: Task) -> bool:
+    """Lane = group. A task outside any lane is open to every reviewer."""
+    if actor.has_role("admin"):
+        return True
+    if task.group is None:
+        return actor.has_role("reviewer") or actor.has_role("lead")
+    return task.group in actor.groups
+
+
+def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = None,
+               state: str | None = "ready", instance_id: int | None = None) -> list[dict]:
+    if state is not None and state not in STATES:
+        raise Invalid(f"state must be one of {', '.join(STATES)}")
+    with session_scope() as session:
+        query = select(Task).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        if state:
+            query = query.where(Task.state == state)
+        if instance_id is not None:
+            query = query.where(Task.instance_id == instance_id)
+        if group:
+            query = query.where(Task.group == group)
+        if assignee:
+            query = query.join(User, Task.assignee_id == User.id).where(User.login == assignee)
+        if not (actor.has_role("admin") or actor.has_role("supervisor")):
+            visible = Task.group.in_(list(actor.groups)) | (Task.assignee_id == actor.id) | (
+                Task.completed_by == actor.id)
+            if actor.has_role("reviewer") or actor.has_role("lead"):
+                visible = visible | Task.group.is_(None)
+            query = query.where(visible)
+        return [describe_task(t) for t in session.scalars(query.limit(1000))]
+
+
+def _task_for(session, task_id: int, actor: User) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"No task {task_id}")
+    if not may_work_on(actor, task):
+        raise Forbidden("This task belongs to another group")
+    return task
+
+
+def claim(task_id: int, actor: User) -> dict:
+    with session_scope() as session:
+        task = _task_for(session, task_id, actor)
+        # One conditional UPDATE: of two reviewers claiming at once exactly one matches the row.
+        won = session.execute(
+            update(Task).where(Task.id == task_id, Task.state == "ready", Task.assignee_id.is_(None))
+            .values(assignee_id=actor.id, claimed_at=datetime.now(timezone.utc))).rowcount
+        if not won:
+            session.refresh(task)
+            if task.state == "ready" and task.assignee_id == actor.id:
+                return describe_task(task)
+            holder = task.assignee.login if task.assignee else None
+            raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
+        record(session, "task_claimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
+        session.refresh(task)
+        return describe_task(task)
+
+
+def unclaim(task_id: int, actor: User) -> dict:
+    with session_scope() as session:
+        task = _task_for(session, task_id, actor)
+        if task.state != "ready":
+            raise Conflict(f"Task {task_id} is {task.state}")
+        if task.assignee_id is None:
+            return describe_task(task)
+        if task.assignee_id != actor.id and not actor.has_role("admin"):
+            raise Conflict(f"Task {task_id} is held by {task.assignee.login}")
+        session.execute(update(Task).where(Task.id == task_id).values(assignee_id=None, claimed_at=None))
+        record(session, "task_unclaimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
+        session.refresh(task)
+        return describe_task(task)
+
+
+def form_schema(session, task: Task) -> dict | None:
+    if not task.form:
+        return None
+    definition = session.scalar(select(Definition).join(Instance, Instance.definition_id == Definition.id)
+                                .where(Instance.id == task.instance_id))
+    return (definition.forms or {}).get(task.form)
+
+
+def complete(task_id: int, actor: User, data: dict | None) -> dict:
+    data = data or {}
+    if not isinstance(data, dict):
+        raise Invalid("data must be a JSON object")
+    state = {}
+
+    def check(session, instance):
+        task = _task_for(session, task_id, actor)
+        if task.state != "ready":
+            raise Conflict(f"Task {task_id} is {task.state}, not ready")
+        if task.assignee_id != actor.id:
+            raise Conflict(f"Task {task_id} must be claimed by you before it is completed")
+        schema = form_schema(session, task)
+        if schema is not None:
+            errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+            if errors:
+                raise Invalid("The form data is not valid", [
+                    {"field": "/".join(map(str, e.path)) or None, "message": e.message} for e in errors])
+        state["task"] = task
+
+    def change(session, instance, workflow):
+        task = state["task"]
+        spiff = cases.spiff_task(workflow, task.spiff_id)
+        # SpiffWorkflow runs a task in any state; only a READY one may be completed.
+        if spiff.state != TaskState.READY:
+            raise Conflict(f"Task {task_id} is no longer ready in the procedure")
+        before = dict(spiff.data)
+        spiff.data.update(data)
+        spiff.run()
+        task.state, task.completed_by = "completed", actor.id
+        task.completed_at = datetime.now(timezone.utc)
+        changed = {k: v for k, v in data.items() if before.get(k, object()) != v}
+        record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
+               task=task.name, changed=changed)
+
+    instance_id = _instance_of(task_id)
+    return cases.advance(instance_id, actor, change, check=check)
+
+
+def _instance_of(task_id: int) -> int:
+    with session_scope() as session:
+        instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
+        if instance_id is None:
+            raise NotFound(f"No task {task_id}")
+        return instance_id

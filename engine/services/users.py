@@ -1,0 +1,91 @@
+"""People, departments, roles and API tokens."""
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from engine.store import session_scope
+from engine.store.models import ROLES, ApiToken, Department, User
+
+from .events import record
+
+
+def require(actor: User, *roles: str) -> None:
+    """Refuse unless the actor holds one of the roles (admin holds them all)."""
+    if actor is None or not actor.active or not any(actor.has_role(r) for r in roles):
+        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
+
+
+def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
+    dept = session.scalar(select(Department).where(Department.code == code))
+    if dept is None:
+        dept = Department(code=code, name=name or code)
+        session.add(dept)
+        session.flush()
+    elif name and dept.name != name:
+        dept.name = name
+    return dept
+
+
+def add_user(login: str, name: str, department: str | None, roles: list[str],
+             password: str | None = None, actor: User | None = None) -> User:
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise Invalid(f"Unknown role(s) {', '.join(bad)}; known roles: {', '.join(ROLES)}")
+    if not login or not login.strip():
+        raise Invalid("A login is required")
+    with session_scope() as session:
+        if actor is not None:
+            require(actor, "admin")
+        if session.scalar(select(User).where(User.login == login)):
+            raise Invalid(f"User {login!r} already exists")
+        dept = ensure_department(session, department) if department else None
+        user = User(login=login, name=name, department=dept, roles=sorted(set(roles)),
+                    password_hash=generate_password_hash(password) if password else None)
+        session.add(user)
+        session.flush()
+        record(session, "user_created", actor=actor, login=login, roles=user.roles,
+               department=department)
+        return user
+
+
+def get_user(login: str) -> User:
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.login == login))
+        if user is None:
+            raise NotFound(f"No user {login!r}")
+        return user
+
+
+def check_password(login: str, password: str) -> User | None:
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
+        if user and user.password_hash and check_password_hash(user.password_hash, password):
+            return user
+        return None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(login: str) -> str:
+    token = secrets.token_urlsafe(32)
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.login == login))
+        if user is None:
+            raise NotFound(f"No user {login!r}")
+        session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
+        record(session, "token_issued", actor=user)
+    return token
+
+
+def user_for_token(token: str) -> User:
+    with session_scope() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+        if row is None or not row.user.active:
+            raise Unauthenticated("Invalid or revoked API token")
+        return row.user

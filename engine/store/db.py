@@ -1,0 +1,71 @@
+"""One SQLAlchemy engine per process and the unit of work every service runs in."""
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import database_url
+
+_engine = None
+_sessionmaker = None
+
+
+def get_engine(url: str | None = None):
+    global _engine, _sessionmaker
+    if _engine is None or (url and str(_engine.url) != url):
+        url = url or database_url()
+        kwargs = {"future": True}
+        if url.startswith("sqlite"):
+            # The web server and the timer thread share one file: wait for locks instead of failing.
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        _engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(_engine, "connect", _sqlite_pragmas)
+            event.listen(_engine, "begin", _sqlite_begin)
+        _sessionmaker = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection):
+    # SQLite has no SELECT ... FOR UPDATE. Taking the write lock when the transaction begins
+    # serialises writers the same way, instead of failing one of them when it upgrades its lock.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reset_engine():
+    """Forget the engine, so the next call reads DATABASE_URL again (tests switch databases)."""
+    global _engine, _sessionmaker
+    if _engine is not None:
+        _engine.dispose()
+    _engine = _sessionmaker = None
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def session_scope():
+    """The unit of work: commit if the block finishes, roll back if it raises."""
+    get_engine()
+    session = _sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,158 @@
+"""The tables. Inboxes, deadlines and reports read these, never deserialised workflows."""
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    roles: Mapped[list] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+    @property
+    def groups(self) -> set[str]:
+        """The lanes this user may work in: the department's code and each role code."""
+        groups = set(self.roles or ())
+        if self.department is not None:
+            groups.add(self.department.code)
+        return groups
+
+    def has_role(self, role: str) -> bool:
+        return role in (self.roles or ()) or "admin" in (self.roles or ())
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Only a digest is kept: a leaked database does not leak usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Deployment(Base):
+    __tablename__ = "deployments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    files: Mapped[list] = mapped_column(default=list)
+
+
+class Definition(Base):
+    """One immutable version of a process (BPMN) or a decision model (DMN)."""
+    __tablename__ = "definitions"
+    __table_args__ = (UniqueConstraint("kind", "key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    # The parsed spec, serialised once per version and shared by every instance of it.
+    spec: Mapped[dict | None] = mapped_column(JSON)
+    forms: Mapped[dict] = mapped_column(JSON, default=dict)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    # Optimistic lock: every step bumps it; a writer holding an older one is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # The workflow minus its tasks (data, root, subprocess headers); tasks live in instance_steps.
+    workflow_state: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    definition: Mapped[Definition] = relationship(lazy="joined")
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class InstanceStep(Base):
+    """One SpiffWorkflow task's serialised state. A step rewrites only the rows it changed."""
+    __tablename__ = "instance_steps"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    spiff_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Which (sub)workflow owns it: "" for the top level, else the id of the call activity's task.
+    owner: Mapped[str] = mapped_column(String(36), default="")
+    seq: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(JSON)
+
+
+class Task(Base):
+    """A user task as people see it: the inbox table, kept current at every step."""
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_group_state", "group", "state"),
+        Index("ix_tasks_assignee_state", "assignee_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
+                                             index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(300))
+    group: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16), default="ready")  # ready|completed|cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+
+class Event(Base):
+    """Append-only history: who did what to which case, when, and what data changed."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
+                                                    index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor: Mapped[User | None] = relationship(lazy="joined")

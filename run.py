@@ -1,0 +1,110 @@
+"""Shenpi command line: serve, worker, migrate, deploy, user, token, calendar."""
+import argparse
+import sys
+
+from engine.errors import ShenpiError
+
+
+def cmd_migrate(args):
+    from engine.store.migrate import upgrade
+    upgrade()
+    print("database schema is up to date")
+
+
+def cmd_deploy(args):
+    from engine.services.deploy import collect_files, deploy
+    files = collect_files(args.paths)
+    _, results = deploy(files, actor=None)
+    for r in results:
+        print(f"{r.kind}\t{r.key}\tversion {r.version}\t{'new' if r.new else 'unchanged'}\t{r.name or ''}")
+
+
+def cmd_user_add(args):
+    from engine.services.users import add_user
+    user = add_user(args.login, args.name or args.login, args.department, args.role or [], args.password)
+    print(f"created user {user.login} ({', '.join(user.roles)})")
+
+
+def cmd_token(args):
+    from engine.services.users import issue_token
+    print(issue_token(args.login))
+
+
+def cmd_demo(args):
+    """Everything `make run` needs before serving: schema, procedures, demo organisation."""
+    from engine.config import ROOT
+    from engine.demo import DEMO_PASSWORD, create_demo_organisation
+    from engine.services.deploy import collect_files, deploy
+    from engine.store.migrate import upgrade
+    upgrade()
+    paths = [p for p in (ROOT / "processes", ROOT / "rules") if p.exists()]
+    files = collect_files(paths)
+    if files:
+        _, results = deploy(files, actor=None)
+        for r in results:
+            print(f"deployed {r.kind} {r.key} v{r.version}{'' if r.new else ' (unchanged)'}")
+    created = create_demo_organisation()
+    if created:
+        print(f"demo logins (password {DEMO_PASSWORD}):")
+        for login, roles in created:
+            print(f"  {login:12} {roles}")
+
+
+def cmd_serve(args):
+    from web import create_app
+    app = create_app()
+    print(f"Shenpi 审批 serving on http://{args.host}:{args.port}/", flush=True)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="the web application and API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--no-scheduler", action="store_true", help="do not fire timers in this process")
+    s.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="migrate, deploy processes/ and rules/, create the demo organisation"
+                   ).set_defaults(func=cmd_demo)
+
+    d = sub.add_parser("deploy", help="deploy BPMN/DMN/form files or folders")
+    d.add_argument("paths", nargs="+")
+    d.set_defaults(func=cmd_deploy)
+
+    u = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    a = u.add_parser("add", help="create a user")
+    a.add_argument("login")
+    a.add_argument("--name")
+    a.add_argument("--department")
+    a.add_argument("--role", action="append", help="clerk, reviewer, lead, supervisor, designer, admin")
+    a.add_argument("--password")
+    a.set_defaults(func=cmd_user_add)
+
+    t = sub.add_parser("token", help="print a new API token for a user")
+    t.add_argument("login")
+    t.set_defaults(func=cmd_token)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except ShenpiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for detail in exc.details:
+            if isinstance(detail, dict):
+                where = ": ".join(str(detail[k]) for k in ("file", "element_id") if detail.get(k))
+                print(f"  {where + ': ' if where else ''}{detail.get('message', detail)}", file=sys.stderr)
+            else:
+                print(f"  {detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

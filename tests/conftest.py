@@ -1,0 +1,84 @@
+"""Test fixtures: a real database (SQLite by default, PostgreSQL with SHENPI_TEST_BACKEND=postgres)."""
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+BACKEND = os.environ.get("SHENPI_TEST_BACKEND", "sqlite")
+SHARED = Path(os.environ.get("SHENPI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "db: uses the database; runs on SQLite and on PostgreSQL")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.exit("SHENPI_TEST_BACKEND=postgres needs TEST_DATABASE_URL", 2)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    from engine.store import get_engine, reset_engine
+    from engine.store.migrate import upgrade
+    from engine.store.models import Base
+    if BACKEND == "postgres":
+        url = _postgres_url()
+        engine = get_engine(url)
+        with engine.begin() as conn:  # a clean schema each session, whatever an earlier run left
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'shenpi.db'}"
+    os.environ["DATABASE_URL"] = url
+    reset_engine()
+    upgrade(url)
+    yield url
+    reset_engine()
+
+
+@pytest.fixture
+def db(database_url):
+    """An empty database for each test, schema kept."""
+    from engine.bpmn import runtime
+    from engine.store import get_engine
+    from engine.store.models import Base
+    engine = get_engine(database_url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if BACKEND == "postgres":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+    runtime.clear_caches()
+    yield database_url
+
+
+@pytest.fixture
+def org(db):
+    """Departments and one user per role, as engine User objects keyed by login."""
+    from engine.services import users
+    people = {
+        "admin": ("supervision", ["admin"]),
+        "clerk": ("window", ["clerk"]),
+        "reviewer": ("housing", ["reviewer"]),
+        "reviewer2": ("housing", ["reviewer"]),
+        "taxman": ("tax", ["reviewer"]),
+        "lead": ("devreform", ["lead", "reviewer"]),
+        "supervisor": ("supervision", ["supervisor"]),
+        "designer": ("supervision", ["designer"]),
+    }
+    return {login: users.add_user(login, login, dept, roles, "pw-" + login)
+            for login, (dept, roles) in people.items()}

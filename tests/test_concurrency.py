@@ -1,0 +1,60 @@
+"""Races between real OS processes on the same database."""
+import multiprocessing as mp
+
+from engine.services import cases, deploy, tasks
+from tests import workers
+from tests.bpmn_builder import parallel, process
+
+ONE_TASK = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")],
+                   [("s", "t"), ("t", "e")], lanes={"housing": ["t"]})
+
+
+def _run(target, args_a, args_b):
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in (args_a, args_b)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=600)
+        assert p.exitcode == 0
+    out = []
+    while not results.empty():
+        out.append(results.get())
+    return out
+
+
+def test_two_processes_claim_the_same_task_200_times(org, database_url):
+    deploy.deploy([("one.bpmn", ONE_TASK.encode())], org["designer"])
+    ids = [cases.start_instance("one", org["clerk"])["tasks"][0]["id"] for _ in range(200)]
+    out = _run(workers.claim_race, (database_url, "reviewer", ids), (database_url, "reviewer2", ids))
+    assert len(out) == 400
+    for task_id in ids:
+        outcomes = sorted((r[2], r[1]) for r in out if r[0] == task_id)
+        assert [o[0] for o in outcomes] == ["lost", "won"], (task_id, outcomes)
+    by_winner = {r[0]: r[1] for r in out if r[2] == "won"}
+    for t in tasks.list_tasks(org["admin"]):
+        assert t["assignee"] == by_winner[t["id"]]
+
+
+def test_two_writers_on_one_instance_lose_nothing(org, database_url):
+    deploy.deploy([("p.bpmn", parallel("p", branches=4).encode())], org["designer"])
+    a_ids, b_ids, instance_ids = [], [], []
+    for _ in range(15):
+        inst = cases.start_instance("p", org["lead"])
+        intake = inst["tasks"][0]
+        tasks.claim(intake["id"], org["lead"])
+        inst = tasks.complete(intake["id"], org["lead"], {})
+        branch = sorted(t["id"] for t in inst["tasks"] if t["state"] == "ready")
+        a_ids += branch[:2]
+        b_ids += branch[2:]
+        instance_ids.append(inst["id"])
+    out = _run(workers.complete_branches, (database_url, "lead", a_ids), (database_url, "admin", b_ids))
+    assert sorted(out) == sorted((i, "done") for i in a_ids + b_ids)
+    from engine.bpmn import runtime
+    runtime.clear_caches()
+    for instance_id in instance_ids:
+        inst = cases.get_instance(instance_id, org["admin"])
+        mine = [t["id"] for t in inst["tasks"] if t["name"].startswith("assess")]
+        assert {f"t{i}" for i in mine} <= set(inst["data"]), inst["data"]
+        assert [t["name"] for t in inst["tasks"] if t["state"] == "ready"] == ["decision"]

@@ -1,0 +1,190 @@
+"""Deploy, version, start, claim, complete, unclaim, finish: through the service layer."""
+import json
+
+import pytest
+
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import cases, deploy, tasks
+from tests.bpmn_builder import INTAKE_FORM, approval, parallel, process
+
+FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
+
+
+def deploy_approval(org, pid="approval", name="简单审批"):
+    return deploy.deploy([(f"{pid}.bpmn", approval(pid, name).encode()), FORM], org["designer"])
+
+
+def ready(instance, name):
+    return next(t for t in instance["tasks"] if t["name"] == name and t["state"] == "ready")
+
+
+def test_deploy_versions_and_identical_redeploy(org):
+    dep_id, results = deploy_approval(org)
+    assert dep_id and [(r.key, r.version, r.new) for r in results] == [("approval", 1, True)]
+    again_id, again = deploy_approval(org)
+    assert again_id is None and [(r.version, r.new) for r in again] == [(1, False)]
+    _, changed = deploy_approval(org, name="简单审批（修订）")
+    assert [(r.version, r.new) for r in changed] == [(2, True)]
+    assert [d.version for d in deploy.versions("approval")] == [1, 2]
+    assert [(d.key, d.version) for d in deploy.latest_definitions()] == [("approval", 2)]
+
+
+def test_only_designers_deploy(org):
+    with pytest.raises(Forbidden):
+        deploy.deploy([("a.bpmn", approval().encode()), FORM], org["reviewer"])
+
+
+def test_missing_form_is_refused_and_nothing_stored(org):
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("approval.bpmn", approval().encode())], org["designer"])
+    assert any(d["element_id"] == "intake" and "intake.json" in d["message"] for d in err.value.details)
+    assert deploy.latest_definitions() == []
+
+
+def run_to_end(org, instance, opinion):
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    instance = tasks.complete(intake["id"], org["clerk"], {"applicant": "张三", "area": 120})
+    review = ready(instance, "review")
+    assert review["group"] == "housing"
+    tasks.claim(review["id"], org["reviewer"])
+    return tasks.complete(review["id"], org["reviewer"], {"opinion": opinion})
+
+
+def test_full_case_data_flows_through_gateway(org):
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"], business_key="CASE-1", data={"item": "X"})
+    assert instance["state"] == "running" and ready(instance, "intake")["group"] == "window"
+    instance = run_to_end(org, instance, "approve")
+    sign = ready(instance, "sign")
+    tasks.claim(sign["id"], org["lead"])
+    done = tasks.complete(sign["id"], org["lead"], {})
+    assert done["state"] == "completed"
+    assert done["data"]["applicant"] == "张三" and done["data"]["opinion"] == "approve"
+    full = cases.get_instance(done["id"], org["admin"])
+    types = [e["type"] for e in full["events"]]
+    assert types[0] == "instance_started" and types[-1] == "instance_completed"
+    assert types.count("task_completed") == 3 and types.count("task_claimed") == 3
+    completed = [e for e in full["events"] if e["type"] == "task_completed"]
+    assert completed[0]["actor"] == "clerk" and completed[0]["data"]["changed"]["applicant"] == "张三"
+
+
+def test_rejection_takes_the_default_flow(org):
+    deploy_approval(org)
+    instance = run_to_end(org, cases.start_instance("approval", org["clerk"]), "reject")
+    assert instance["state"] == "completed"
+    assert not any(t["name"] == "sign" for t in instance["tasks"])
+
+
+def test_form_data_is_validated(org):
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    with pytest.raises(Invalid) as err:
+        tasks.complete(intake["id"], org["clerk"], {"area": -3})
+    fields = {d["field"] for d in err.value.details}
+    assert "area" in fields and None in fields  # the missing 'applicant' is a whole-object error
+    assert ready(cases.get_instance(instance["id"], org["admin"]), "intake")
+
+
+def test_claim_rules(org):
+    deploy_approval(org)
+    instance = run_to_end(org, cases.start_instance("approval", org["clerk"]), "approve")
+    sign = ready(instance, "sign")
+    with pytest.raises(Forbidden):
+        tasks.claim(sign["id"], org["taxman"])
+    tasks.claim(sign["id"], org["lead"])
+    with pytest.raises(Conflict):
+        tasks.claim(sign["id"], org["admin"])
+    with pytest.raises(Conflict):
+        tasks.complete(sign["id"], org["admin"], {})
+    tasks.unclaim(sign["id"], org["lead"])
+    assert tasks.list_tasks(org["lead"], state="ready")[0]["assignee"] is None
+    with pytest.raises(Conflict):  # unclaimed: must be claimed before completing
+        tasks.complete(sign["id"], org["lead"], {})
+
+
+def test_completed_task_cannot_be_completed_again(org):
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    tasks.complete(intake["id"], org["clerk"], {"applicant": "李四"})
+    with pytest.raises(Conflict):
+        tasks.complete(intake["id"], org["clerk"], {"applicant": "李四"})
+
+
+def test_inbox_shows_only_my_groups(org):
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    run_to_end(org, instance, "approve")
+    cases.start_instance("approval", org["clerk"])
+    housing = tasks.list_tasks(org["reviewer2"])
+    assert housing == []  # the review was completed; the new case waits at the window
+    window = tasks.list_tasks(org["clerk"])
+    assert [t["name"] for t in window] == ["intake"]
+    assert tasks.list_tasks(org["taxman"]) == []
+    with pytest.raises(Forbidden):
+        cases.get_instance(instance["id"], org["taxman"])
+    assert cases.get_instance(instance["id"], org["reviewer2"])["id"] == instance["id"]
+
+
+def test_instance_keeps_its_version(org):
+    deploy_approval(org)
+    old = cases.start_instance("approval", org["clerk"])
+    deploy.deploy([("approval.bpmn", process("approval", [
+        ("start", "start", "s"), ("user", "only", "唯一步骤"), ("end", "end", "e")],
+        [("start", "only"), ("only", "end")]).encode())], org["designer"])
+    new = cases.start_instance("approval", org["clerk"])
+    assert (old["version"], new["version"]) == (1, 2)
+    assert [t["name"] for t in new["tasks"]] == ["only"]
+    finished = run_to_end(org, cases.get_instance(old["id"], org["admin"]), "reject")
+    assert finished["state"] == "completed" and finished["version"] == 1
+    v1 = cases.start_instance("approval", org["clerk"], version=1)
+    assert ready(v1, "intake")
+    with pytest.raises(NotFound):
+        cases.start_instance("approval", org["clerk"], version=9)
+
+
+def test_parallel_branches_all_open_then_join(org):
+    deploy.deploy([("p.bpmn", parallel("p", branches=3).encode())], org["designer"])
+    instance = cases.start_instance("p", org["lead"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["lead"])
+    instance = tasks.complete(intake["id"], org["lead"], {})
+    branches = [t for t in instance["tasks"] if t["state"] == "ready"]
+    assert sorted(t["name"] for t in branches) == ["assess_0", "assess_1", "assess_2"]
+    for t in branches:
+        tasks.claim(t["id"], org["lead"])
+        instance = tasks.complete(t["id"], org["lead"], {t["name"]: "ok"})
+    decision = ready(instance, "decision")
+    tasks.claim(decision["id"], org["lead"])
+    done = tasks.complete(decision["id"], org["lead"], {})
+    assert done["state"] == "completed"
+    assert {done["data"][f"assess_{i}"] for i in range(3)} == {"ok"}
+
+
+def test_state_survives_a_cold_load(org):
+    """The same steps with the in-process cache emptied before each: only the rows are used."""
+    from engine.bpmn import runtime
+    deploy.deploy([("p.bpmn", parallel("p", branches=2).encode())], org["designer"])
+    instance = cases.start_instance("p", org["lead"], data={"n": 1})
+    for _ in range(4):
+        runtime.clear_caches()
+        t = next(t for t in instance["tasks"] if t["state"] == "ready")
+        tasks.claim(t["id"], org["lead"])
+        runtime.clear_caches()
+        instance = tasks.complete(t["id"], org["lead"], {t["name"]: True})
+    assert instance["state"] == "completed" and instance["data"]["n"] == 1
+
+
+def test_runaway_loop_is_an_error_not_a_hang(org):
+    deploy.deploy([("loop.bpmn", process("loop", [
+        ("start", "start", "s"), ("script", "inc", "加一", {"script": "n = n + 1"}),
+        ("xor", "again", "再来", {"default": "end"}), ("end", "end", "e")],
+        [("start", "inc"), ("inc", "again"), ("again", "inc", "n > 0"), ("again", "end")]).encode())],
+        org["designer"])
+    from engine.errors import EngineFailure
+    with pytest.raises(EngineFailure):
+        cases.start_instance("loop", org["clerk"], data={"n": 1})

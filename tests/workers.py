@@ -1,0 +1,42 @@
+"""Code that tests run in separate OS processes (spawned, so each has its own engine and caches)."""
+import os
+
+
+def _as(login):
+    from engine.services.users import get_user
+    return get_user(login)
+
+
+def claim_race(url, login, task_ids, barrier, results):
+    os.environ["DATABASE_URL"] = url
+    from engine.errors import Conflict
+    from engine.services import tasks
+    me = _as(login)
+    for task_id in task_ids:
+        barrier.wait()
+        try:
+            tasks.claim(task_id, me)
+            results.put((task_id, login, "won"))
+        except Conflict:
+            results.put((task_id, login, "lost"))
+
+
+def complete_branches(url, login, task_ids, barrier, results):
+    """Complete the given tasks (parallel branches of shared instances), retrying on conflict."""
+    os.environ["DATABASE_URL"] = url
+    from engine.errors import Conflict
+    from engine.services import tasks
+    me = _as(login)
+    for task_id in task_ids:
+        barrier.wait()
+        for _attempt in range(50):
+            try:
+                tasks.claim(task_id, me)
+                tasks.complete(task_id, me, {f"t{task_id}": login})
+                results.put((task_id, "done"))
+                break
+            except Conflict as exc:
+                if "claimed by you" in exc.message or "held by" in exc.message:
+                    raise
+        else:
+            results.put((task_id, "gave up"))

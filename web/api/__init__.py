@@ -1,0 +1,53 @@
+"""The REST API: JSON in, JSON out, Bearer tokens, errors as {"error": {...}} and never HTML."""
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import Invalid, ShenpiError, Unauthenticated
+from engine.services import users
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def error_body(code: str, message: str, details=None, status=400):
+    return jsonify({"error": {"code": code, "message": message, "details": details or []}}), status
+
+
+@bp.errorhandler(ShenpiError)
+def _service_error(exc: ShenpiError):
+    return error_body(exc.code, exc.message, exc.details, exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error_body(exc.name.lower().replace(" ", "_"), exc.description, status=exc.code)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    import logging
+    logging.getLogger(__name__).exception("unhandled error in API")
+    return error_body("internal_error", "An internal error occurred; it has been logged.", status=500)
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthenticated("Send Authorization: Bearer <token> (python run.py token LOGIN)")
+    g.user = users.user_for_token(header[len("Bearer "):].strip())
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None:
+        if request.data:
+            raise Invalid("The body is not valid JSON")
+        return {}
+    if not isinstance(body, dict):
+        raise Invalid("The body must be a JSON object")
+    return body
+
+
+from . import routes  # noqa: E402,F401  (registers the routes on bp)
