@@ -11,7 +11,7 @@ from engine.services.users import issue_token
 from engine.store import session_scope
 from engine.store.models import Instance, Task
 from tests.bpmn_builder import parallel
-from tests.http import call, free_port, start_server
+from tests.server import call, free_port, start_server
 
 
 def test_kill_9_mid_completion_loses_nothing(org, database_url):

@@ -18,8 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     get_engine(app.config.get("DATABASE_URL"))
 
-    from .api import bp as api_bp
+    from .api import bp as api_bp, json_errors_for_api_paths
     app.register_blueprint(api_bp)
+    json_errors_for_api_paths(app)
     return app
 
 

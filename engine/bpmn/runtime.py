@@ -34,7 +34,7 @@ _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
 
 
 def serialize_specs(spec, subprocess_specs: dict) -> dict:
-    return {"spec": _registry.convert(spec),
+    return {"format": STATE_FORMAT, "spec": _registry.convert(spec),
             "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}}
 
 
@@ -66,6 +66,11 @@ _workflows = _LRU(512)   # instance id -> (revision, Loaded): the last state thi
 def specs_for(definition: Definition):
     cached = _specs.peek(definition.id)
     if cached is None:
+        if definition.spec.get("format") != STATE_FORMAT:
+            raise EngineFailure(
+                f"{definition.key} version {definition.version} was stored by "
+                f"{definition.spec.get('format')!r}; this build reads {STATE_FORMAT!r}. "
+                f"Redeploy the process, or run this case with the release that stored it.")
         spec = _registry.restore(definition.spec["spec"])
         subs = {k: _registry.restore(v) for k, v in definition.spec["subprocess_specs"].items()}
         cached = (spec, subs)
@@ -236,7 +241,13 @@ def _header(workflow) -> dict:
 
 
 def run_engine(workflow: BpmnWorkflow) -> None:
-    """do_engine_steps with a ceiling: a diagram that loops without waiting must not hang a worker."""
+    """do_engine_steps, guarded against the two ways SpiffWorkflow fails silently.
+
+    A diagram that loops without waiting would run for ever: the steps are counted. And
+    SpiffWorkflow's task iterator stops at a tree depth of 1,000, so a gateway loop that has gone
+    round about 500 times leaves READY tasks the engine no longer sees and the case stalls
+    without a word: any such task left over is reported.
+    """
     steps = 0
 
     def count(_task):
@@ -250,6 +261,27 @@ def run_engine(workflow: BpmnWorkflow) -> None:
         workflow.do_engine_steps(will_complete_task=count)
     except RecursionError as exc:
         raise EngineFailure("The procedure's task tree is too deep to run (runaway loop).") from exc
+    stuck = [t for t in _all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
+    if stuck:
+        raise EngineFailure(
+            f"The procedure stalled at {stuck[0].task_spec.name}: its task tree is {stuck[0].depth} "
+            f"levels deep, past what the engine can walk (1,000). A gateway loop has gone round too "
+            f"often; model repeated rounds with a standard loop or a call activity.")
+
+
+def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):
+    """Complete one user task. SpiffWorkflow would run a task in any state; only READY may run."""
+    task = workflow.get_task_from_id(UUID(spiff_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise NotReady(f"Task {spiff_id} is not a ready user task "
+                       f"({TaskState.get_name(task.state) if task else 'gone'})")
+    task.data.update(data)
+    task.run()
+    return task
+
+
+class NotReady(EngineFailure):
+    code, status = "conflict", 409
 
 
 LANE_CODE = re.compile(r"[（(]\s*([\w.-]+)\s*[)）]\s*$")

@@ -53,34 +53,37 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
     return result
 
 
-def advance(instance_id: int, actor: User, change, *, check=None) -> dict:
+def advance(instance_id: int, actor: User | None, change, *, check=None) -> dict:
     """Run `change(session, instance, workflow)` as one serialised step on the instance."""
+    with session_scope() as session:
+        result, loaded = advance_in(session, instance_id, actor, change, check=check)
+    runtime.remember(instance_id, result["revision"], loaded)
+    return result
+
+
+def advance_in(session: Session, instance_id: int, actor: User | None, change, *, check=None):
+    """The step inside a transaction the caller owns (the timer tick fires and marks in one)."""
+    query = select(Instance).where(Instance.id == instance_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    instance = session.scalar(query)
+    if instance is None:
+        raise NotFound(f"No instance {instance_id}")
+    if check is not None:
+        check(session, instance)
+    if instance.state != "running":
+        raise Conflict(f"Instance {instance_id} is {instance.state}")
+    loaded = runtime.load(session, instance)
     try:
-        with session_scope() as session:
-            query = select(Instance).where(Instance.id == instance_id)
-            if is_postgres(session):
-                query = query.with_for_update()
-            instance = session.scalar(query)
-            if instance is None:
-                raise NotFound(f"No instance {instance_id}")
-            if check is not None:
-                check(session, instance)
-            if instance.state != "running":
-                raise Conflict(f"Instance {instance_id} is {instance.state}")
-            loaded = runtime.load(session, instance)
-            try:
-                change(session, instance, loaded.workflow)
-                _step(session, instance, loaded, actor)
-            except BaseException:
-                runtime.forget(instance_id)
-                raise
-            revision = instance.revision
-            result = _describe(session, instance)
+        change(session, instance, loaded.workflow)
+        _step(session, instance, loaded, actor)
     except StaleDataError as exc:
         runtime.forget(instance_id)
         raise Conflict(f"Instance {instance_id} was changed by someone else; reload and retry") from exc
-    runtime.remember(instance_id, revision, loaded)
-    return result
+    except BaseException:
+        runtime.forget(instance_id)
+        raise
+    return _describe(session, instance), loaded
 
 
 def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):

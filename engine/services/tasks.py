@@ -2,9 +2,9 @@
 from datetime import datetime, timezone
 
 from jsonschema import Draft202012Validator
-from SpiffWorkflow.task import TaskState
 from sqlalchemy import select, update
 
+from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.store.models import Definition, Instance, Task, User
@@ -127,13 +127,8 @@ def complete(task_id: int, actor: User, data: dict | None) -> dict:
 
     def change(session, instance, workflow):
         task = state["task"]
-        spiff = cases.spiff_task(workflow, task.spiff_id)
-        # SpiffWorkflow runs a task in any state; only a READY one may be completed.
-        if spiff.state != TaskState.READY:
-            raise Conflict(f"Task {task_id} is no longer ready in the procedure")
-        before = dict(spiff.data)
-        spiff.data.update(data)
-        spiff.run()
+        before = dict(cases.spiff_task(workflow, task.spiff_id).data)
+        runtime.run_user_task(workflow, task.spiff_id, data)
         task.state, task.completed_by = "completed", actor.id
         task.completed_at = datetime.now(timezone.utc)
         changed = {k: v for k, v in data.items() if before.get(k, object()) != v}
