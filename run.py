@@ -53,8 +53,63 @@ def cmd_demo(args):
 def cmd_serve(args):
     from web import create_app
     app = create_app()
+    if not args.no_scheduler:
+        from engine.scheduler import start_background
+        start_background()
     print(f"Shenpi 审批 serving on http://{args.host}:{args.port}/", flush=True)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+
+
+def cmd_worker(args):
+    import logging
+    from engine.scheduler import run_blocking
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    print("Shenpi timer worker running; Ctrl-C stops it", flush=True)
+    try:
+        run_blocking()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+def _date(text):
+    from datetime import date
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_calendar_add(args):
+    from engine.services import calendars
+    deadline = calendars.current().add_workdays(args.date, args.n)
+    print(deadline.date.isoformat() + (" (provisional: no official calendar for that year)"
+                                       if deadline.provisional else ""))
+
+
+def cmd_calendar_is_workday(args):
+    from engine.services import calendars
+    print("yes" if calendars.current().is_workday(args.date) else "no")
+
+
+def cmd_calendar_import(args):
+    from engine.services import calendars
+    notice = calendars.import_notice(args.file, actor=None)
+    print(f"imported {notice.year}: {len(notice.holidays)} holidays, "
+          f"{len(notice.workdays)} makeup working days")
+
+
+def cmd_report_monthly(args):
+    from engine import supervision
+    try:
+        year, month = (int(x) for x in args.month.split("-"))
+        assert 1 <= month <= 12
+    except (ValueError, AssertionError):
+        print("error: give the month as YYYY-MM", file=sys.stderr)
+        raise SystemExit(1)
+    out = args.output or f"report-{year}-{month:02d}.xlsx"
+    with open(out, "wb") as fh:
+        fh.write(supervision.monthly_xlsx(year, month))
+    print(f"wrote {out}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-scheduler", action="store_true", help="do not fire timers in this process")
     s.set_defaults(func=cmd_serve)
 
+    sub.add_parser("worker", help="fire timers and deadlines without the web server"
+                   ).set_defaults(func=cmd_worker)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="migrate, deploy processes/ and rules/, create the demo organisation"
                    ).set_defaults(func=cmd_demo)
@@ -83,6 +140,24 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--role", action="append", help="clerk, reviewer, lead, supervisor, designer, admin")
     a.add_argument("--password")
     a.set_defaults(func=cmd_user_add)
+
+    c = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="action", required=True)
+    ca = c.add_parser("add", help="the date that ends N working days after DATE")
+    ca.add_argument("date", type=_date)
+    ca.add_argument("n", type=int)
+    ca.set_defaults(func=cmd_calendar_add)
+    ci = c.add_parser("is-workday", help="yes or no")
+    ci.add_argument("date", type=_date)
+    ci.set_defaults(func=cmd_calendar_is_workday)
+    cm = c.add_parser("import", help="load a year's holidays and makeup working days (YAML or CSV)")
+    cm.add_argument("file")
+    cm.set_defaults(func=cmd_calendar_import)
+
+    r = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    rm = r.add_parser("monthly", help="the monthly department report as .xlsx")
+    rm.add_argument("month", help="YYYY-MM")
+    rm.add_argument("-o", "--output")
+    rm.set_defaults(func=cmd_report_monthly)
 
     t = sub.add_parser("token", help="print a new API token for a user")
     t.add_argument("login")

@@ -11,7 +11,7 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         'id="Definitions_{pid}" targetNamespace="http://shenpi.example/bpmn">\n')
 TAGS = {"start": "startEvent", "end": "endEvent", "user": "userTask", "script": "scriptTask",
         "xor": "exclusiveGateway", "and": "parallelGateway", "task": "task",
-        "call": "callActivity"}
+        "call": "callActivity", "timer": "intermediateCatchEvent", "boundary": "boundaryEvent"}
 
 
 def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name: str | None = None,
@@ -19,7 +19,8 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
     """nodes: (kind, id, name, options); flows: (source, target) or (source, target, condition).
 
     options: script=..., form=..., default=flow target id, loop=condition (standard loop),
-    called=process id (call activity), timer=expression (boundary timer is not built here).
+    called=process id (call activity); timer and boundary nodes take date=, duration= or cycle=
+    (an expression), a boundary also attached= and cancel=.
     """
     incoming, outgoing, flow_xml = {}, {}, []
     defaults = {}
@@ -40,6 +41,8 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
             attrs += f' default="Flow_{nid}_{opts["default"]}"'
         if kind == "call":
             attrs += f' calledElement="{opts["called"]}"'
+        if kind == "boundary":
+            attrs += f' attachedToRef="{opts["attached"]}" cancelActivity="{str(opts.get("cancel", True)).lower()}"'
         inner = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(nid, []))
         inner += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(nid, []))
         if "form" in opts:
@@ -50,6 +53,11 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
             inner += ('<bpmn:standardLoopCharacteristics testBefore="false">'
                       f'<bpmn:loopCondition>{escape(opts["loop"])}</bpmn:loopCondition>'
                       '</bpmn:standardLoopCharacteristics>')
+        for field in ("date", "duration", "cycle"):
+            if field in opts:
+                tag = "time" + field.capitalize()
+                inner += (f'<bpmn:timerEventDefinition id="Timer_{nid}"><bpmn:{tag}>{escape(opts[field])}'
+                          f'</bpmn:{tag}></bpmn:timerEventDefinition>')
         if "script" in opts:
             inner += f"<bpmn:script>{escape(opts['script'])}</bpmn:script>"
         node_xml.append(f"<bpmn:{TAGS[kind]}{attrs}>{inner}</bpmn:{TAGS[kind]}>")

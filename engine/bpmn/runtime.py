@@ -127,7 +127,7 @@ def load(session: Session, instance: Instance) -> Loaded:
     _restore_subprocesses(subprocesses, workflow)
     workflow.bpmn_events = _registry.restore(state.get("bpmn_events", []))
     loaded.workflow = workflow
-    loaded.fingerprints = {str(t.id): _fingerprint(t) for t in _all_tasks(workflow)}
+    loaded.fingerprints = {str(t.id): _fingerprint(t) for t in all_tasks(workflow)}
     return loaded
 
 
@@ -160,7 +160,7 @@ def forget(instance_id: int) -> None:
     _workflows.take(instance_id)
 
 
-def _all_tasks(workflow):
+def all_tasks(workflow):
     yield from workflow.tasks.values()
     for sub in workflow.subprocesses.values():
         yield from sub.tasks.values()
@@ -180,7 +180,7 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
         for task_id in sub.tasks:
             owners[str(task_id)] = str(sub_id)
     seen, written = set(), 0
-    for task in _all_tasks(workflow):
+    for task in all_tasks(workflow):
         sid = str(task.id)
         seen.add(sid)
         fp = _fingerprint(task)
@@ -261,7 +261,7 @@ def run_engine(workflow: BpmnWorkflow) -> None:
         workflow.do_engine_steps(will_complete_task=count)
     except RecursionError as exc:
         raise EngineFailure("The procedure's task tree is too deep to run (runaway loop).") from exc
-    stuck = [t for t in _all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
+    stuck = [t for t in all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
     if stuck:
         raise EngineFailure(
             f"The procedure stalled at {stuck[0].task_spec.name}: its task tree is {stuck[0].depth} "
@@ -302,7 +302,7 @@ def form_of(task_spec) -> str | None:
 
 
 def ready_user_tasks(workflow: BpmnWorkflow):
-    for task in _all_tasks(workflow):
+    for task in all_tasks(workflow):
         if task.state == TaskState.READY and task.task_spec.manual:
             yield task
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
@@ -95,6 +96,7 @@ def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: U
     except WorkflowException as exc:
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
     sync_tasks(session, instance, workflow, actor)
+    timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow))
     runtime.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
     if workflow.completed and instance.state == "running":

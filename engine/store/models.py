@@ -1,9 +1,10 @@
 """The tables. Inboxes, deadlines and reports read these, never deserialised workflows."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin")
 
@@ -12,8 +13,28 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every database (SQLite would hand back naive ones)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(timezone.utc)
+        # SQLite compares the stored text: keep one form, UTC without an offset.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
 
 
 class Department(Base):
@@ -156,3 +177,106 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Timer(Base):
+    """A due time, written with the step that creates it; the tick fires each row exactly once."""
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
+    clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|fired|cancelled|incident
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    fired_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year's State Council holiday notice entered by an administrator (overrides packaged data)."""
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(primary_key=True)
+    notice: Mapped[dict] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Closure(Base):
+    """A regional closure day (typhoon, local holiday): not a working day here."""
+    __tablename__ = "calendar_closures"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class Clock(Base):
+    """A statutory/promised limit running on a case (task_id empty) or on one department's step."""
+    __tablename__ = "clocks"
+    __table_args__ = (Index("ix_clocks_state_level", "state", "level"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    department: Mapped[str | None] = mapped_column(String(64), index=True)
+    item_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    started_on: Mapped[date] = mapped_column(Date)
+    statutory_days: Mapped[int | None] = mapped_column(Integer)
+    promised_days: Mapped[int] = mapped_column(Integer)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    warn_ratio: Mapped[float] = mapped_column(default=0.2)
+    promised_due: Mapped[date] = mapped_column(Date, index=True)
+    statutory_due: Mapped[date | None] = mapped_column(Date)
+    # What the applicant was told in writing: a recomputation never moves a deadline before it.
+    promised_floor: Mapped[date | None] = mapped_column(Date)
+    statutory_floor: Mapped[date | None] = mapped_column(Date)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running|paused|stopped
+    level: Mapped[str] = mapped_column(String(16), default="normal")  # normal|warning|yellow|red
+    paused_since: Mapped[date | None] = mapped_column(Date)
+    stopped_on: Mapped[date | None] = mapped_column(Date, index=True)
+    used_days: Mapped[int | None] = mapped_column(Integer)  # working days taken, set when stopped
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpecialProcedure(Base):
+    """特别程序 (Art. 45): the clock stops while it runs; the applicant is told how long."""
+    __tablename__ = "special_procedures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    started_on: Mapped[date] = mapped_column(Date)
+    expected_days: Mapped[int] = mapped_column(Integer)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SupervisionOrder(Base):
+    """督办单: opened by a yellow or red card, answered by the department before its own deadline."""
+    __tablename__ = "supervision_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    department: Mapped[str | None] = mapped_column(String(64), index=True)
+    card: Mapped[str] = mapped_column(String(8))  # yellow | red
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    feedback_due: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | answered
+    feedback: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()

@@ -75,3 +75,80 @@ def unclaim(task_id):
 def complete(task_id):
     body = json_body()
     return jsonify(tasks.complete(task_id, g.user, body.get("data")))
+
+
+@bp.get("/supervision")
+def supervision_overview():
+    from engine import supervision
+    return jsonify(supervision.overview(g.user))
+
+
+@bp.get("/reports/monthly/<int:year>-<int:month>.xlsx")
+def monthly_report(year, month):
+    from flask import Response
+    from engine import supervision
+    from engine.services.users import require
+    require(g.user, "supervisor", "lead")
+    if not 1 <= month <= 12:
+        raise Invalid("month must be 1 to 12")
+    return Response(supervision.monthly_xlsx(year, month),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=report-{year}-{month:02d}.xlsx"})
+
+
+@bp.get("/instances/<int:instance_id>/clocks")
+def instance_clocks(instance_id):
+    from engine import clock
+    cases.get_instance(instance_id, g.user)  # the same visibility rule as the case itself
+    return jsonify([clock.describe(c) for c in clock.clocks_of(instance_id)])
+
+
+@bp.post("/clocks/<int:clock_id>/pause")
+def pause_clock(clock_id):
+    from engine import clock
+    body = json_body()
+    expected = body.get("expected_days")
+    if not isinstance(expected, int) or isinstance(expected, bool):
+        raise Invalid("'expected_days' (working days) must be an integer")
+    procedure_id = clock.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
+                               expected, g.user)
+    return jsonify({"procedure_id": procedure_id}), 201
+
+
+@bp.post("/clocks/<int:clock_id>/resume")
+def resume_clock(clock_id):
+    from engine import clock
+    return jsonify(clock.describe(clock.resume(clock_id, str(json_body().get("result", "")), g.user)))
+
+
+@bp.post("/clocks/<int:clock_id>/extend")
+def extend_clock(clock_id):
+    from engine import clock
+    body = json_body()
+    days = body.get("days")
+    if not isinstance(days, int) or isinstance(days, bool):
+        raise Invalid("'days' must be an integer")
+    return jsonify(clock.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user)))
+
+
+@bp.get("/timers/incidents")
+def timer_incidents():
+    from engine import timers
+    from engine.services.users import require
+    require(g.user, "admin")
+    return jsonify(timers.incidents())
+
+
+@bp.post("/timers/<int:timer_id>/retry")
+def retry_timer(timer_id):
+    from engine import timers
+    timers.retry(timer_id, g.user)
+    return jsonify({"id": timer_id, "state": "pending"})
+
+
+@bp.get("/calendar/<int:year>")
+def calendar_year(year):
+    from engine.services import calendars
+    if not 1990 <= year <= 2100:
+        raise Invalid("year out of range")
+    return jsonify(calendars.year_overview(year))

@@ -1,0 +1,275 @@
+"""Case clocks: statutory and promised deadlines in working days, pauses, extensions, levels.
+
+Supervision colours follow the promised deadline and legal breaches the statutory one
+(domain.md section 3). A clock's level changes on a known day; a timer row for that day
+(kind "clock") makes the tick recompute it, so no sweep over all cases is needed.
+"""
+import math
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, Invalid, NotFound
+from engine.services import calendars
+from engine.services.events import record
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.models import (Clock, Department, Notification, SpecialProcedure, SupervisionOrder,
+                                 Task, Timer, User)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LEVELS = ("normal", "warning", "yellow", "red")
+SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
+                 "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
+                 "site_survey": "现场踏勘", "announcement": "公告"}
+FEEDBACK_DAYS = 3
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def start_clock(session: Session, instance_id: int, *, label: str, promised_days: int,
+                statutory_days: int | None = None, started_on: date | None = None,
+                task_id: int | None = None, department: str | None = None,
+                item_code: str | None = None, warn_ratio: float = 0.2, actor: User | None = None) -> Clock:
+    if promised_days <= 0 or (statutory_days is not None and statutory_days < promised_days):
+        raise Invalid("A promised limit must be positive and not exceed the statutory limit")
+    clock = Clock(instance_id=instance_id, task_id=task_id, department=department, item_code=item_code,
+                  label=label, started_on=started_on or today(), promised_days=promised_days,
+                  statutory_days=statutory_days, warn_ratio=warn_ratio,
+                  promised_due=date.min, paused_days=0, extension_days=0)
+    session.add(clock)
+    _recompute(clock)
+    session.flush()
+    record(session, "clock_started", actor=actor, instance_id=instance_id, task_id=task_id,
+           clock_id=clock.id, label=label, promised_due=clock.promised_due.isoformat(),
+           statutory_due=clock.statutory_due.isoformat() if clock.statutory_due else None,
+           provisional=clock.provisional)
+    refresh_clock(session, clock, datetime.now(timezone.utc))
+    return clock
+
+
+def _recompute(clock: Clock) -> None:
+    """Deadlines from the start, the limits, days paused and extensions; never before a floor."""
+    cal = calendars.current()
+    extra = clock.paused_days + clock.extension_days
+    promised = cal.add_workdays(clock.started_on, clock.promised_days + extra)
+    clock.promised_due = max(promised.date, clock.promised_floor or date.min)
+    provisional = promised.provisional
+    if clock.statutory_days is not None:
+        statutory = cal.add_workdays(clock.started_on, clock.statutory_days + extra)
+        clock.statutory_due = max(statutory.date, clock.statutory_floor or date.min)
+        provisional = provisional or statutory.provisional
+    clock.provisional = provisional
+
+
+def level_on(clock: Clock, day: date) -> str:
+    if clock.statutory_due is not None and day > clock.statutory_due:
+        return "red"
+    if day > clock.promised_due:
+        return "yellow"
+    threshold = max(1, math.ceil(clock.warn_ratio * clock.promised_days))
+    if calendars.current().workdays_between(day, clock.promised_due) <= threshold:
+        return "warning"
+    return "normal"
+
+
+def _next_change(clock: Clock, day: date) -> date | None:
+    """The first later day on which the level differs (None once red: nothing worse follows)."""
+    level = level_on(clock, day)
+    if level == "red":
+        return None
+    last = clock.statutory_due or clock.promised_due
+    probe = day + timedelta(days=1)
+    while probe <= last + timedelta(days=1):
+        if level_on(clock, probe) != level:
+            return probe
+        probe += timedelta(days=1)
+    return None
+
+
+def _schedule(session: Session, clock: Clock, day: date) -> None:
+    for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.state == "pending")):
+        timer.state = "cancelled"
+    if clock.state != "running":
+        return
+    nxt = _next_change(clock, day)
+    if nxt is not None:
+        due = datetime.combine(nxt, time.min, SHANGHAI).astimezone(timezone.utc)
+        session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id, due_at=due))
+
+
+def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
+    """Called by the tick when a clock timer falls due."""
+    clock = session.get(Clock, clock_id)
+    if clock is None:
+        raise NotFound(f"No clock {clock_id}")
+    return refresh_clock(session, clock, now)
+
+
+def refresh_clock(session: Session, clock: Clock, now: datetime) -> Clock:
+    day = now.astimezone(SHANGHAI).date()
+    if clock.state == "running":
+        new = level_on(clock, day)
+        if LEVELS.index(new) > LEVELS.index(clock.level) or new == "normal":
+            if new != clock.level:
+                _change_level(session, clock, new, day)
+    _schedule(session, clock, day)
+    return clock
+
+
+def _change_level(session: Session, clock: Clock, level: str, day: date) -> None:
+    old, clock.level = clock.level, level
+    record(session, "clock_level_changed", instance_id=clock.instance_id, task_id=clock.task_id,
+           clock_id=clock.id, old=old, new=level, label=clock.label)
+    words = {"warning": "即将到期（预警）", "yellow": "已超承诺时限（黄牌）", "red": "已超法定时限（红牌）",
+             "normal": "恢复正常"}[level]
+    _notify(session, clock, f"办件 {clock.instance_id}「{clock.label}」{words}")
+    if level in ("yellow", "red"):
+        order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
+                                 card=level,
+                                 feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
+        session.add(order)
+        session.flush()
+        record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
+               order_id=order.id, card=level, feedback_due=order.feedback_due.isoformat())
+
+
+def _notify(session: Session, clock: Clock, text: str) -> None:
+    """The assignee, the department's heads (role lead) and every supervisor."""
+    recipients = set()
+    if clock.task_id is not None:
+        task = session.get(Task, clock.task_id)
+        if task is not None and task.assignee_id:
+            recipients.add(task.assignee_id)
+    people = session.scalars(select(User).outerjoin(Department, User.department_id == Department.id)
+                             .where(User.active.is_(True))).all()
+    for user in people:
+        heads = "lead" in (user.roles or ()) and user.department and user.department.code == clock.department
+        if heads or "supervisor" in (user.roles or ()):
+            recipients.add(user.id)
+    for user_id in recipients:
+        session.add(Notification(user_id=user_id, instance_id=clock.instance_id, text=text))
+
+
+def _running_clock(session: Session, clock_id: int) -> Clock:
+    clock = session.get(Clock, clock_id)
+    if clock is None:
+        raise NotFound(f"No clock {clock_id}")
+    if clock.state == "stopped":
+        raise Conflict("This clock has stopped")
+    return clock
+
+
+def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User) -> int:
+    """Start a special procedure (Art. 45): the clock stops until it ends."""
+    require(actor, "reviewer", "lead")
+    if kind not in SPECIAL_KINDS:
+        raise Invalid(f"Unknown special procedure {kind!r}; known: {', '.join(SPECIAL_KINDS)}")
+    if not reason or expected_days <= 0:
+        raise Invalid("A reason and the expected length in working days are required")
+    with session_scope() as session:
+        clock = _running_clock(session, clock_id)
+        if clock.state == "paused":
+            raise Conflict("A special procedure is already running on this clock")
+        clock.state, clock.paused_since = "paused", today()
+        procedure = SpecialProcedure(clock_id=clock.id, kind=kind, reason=reason, started_on=today(),
+                                     expected_days=expected_days, started_by=actor.id)
+        session.add(procedure)
+        session.flush()
+        _schedule(session, clock, today())
+        record(session, "special_procedure_started", actor=actor, instance_id=clock.instance_id,
+               clock_id=clock.id, procedure_id=procedure.id, kind=kind, reason=reason,
+               expected_days=expected_days)
+        return procedure.id
+
+
+def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> Clock:
+    """End the running special procedure; the deadlines move by the working days it took."""
+    require(actor, "reviewer", "lead")
+    on = on or today()
+    with session_scope() as session:
+        clock = _running_clock(session, clock_id)
+        if clock.state != "paused":
+            raise Conflict("No special procedure is running on this clock")
+        procedure = session.scalar(select(SpecialProcedure).where(
+            SpecialProcedure.clock_id == clock.id, SpecialProcedure.ended_on.is_(None)))
+        procedure.ended_on, procedure.result = on, result
+        days = calendars.current().workdays_between(clock.paused_since, on)
+        clock.paused_days += days
+        clock.state, clock.paused_since = "running", None
+        _recompute(clock)
+        record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
+               clock_id=clock.id, procedure_id=procedure.id, result=result, paused_days=days,
+               promised_due=clock.promised_due.isoformat())
+        refresh_clock(session, clock, datetime.now(timezone.utc))
+        return clock
+
+
+def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
+    """延长审批 (Art. 42): once, +10 working days, +15 for joint handling; a head approves."""
+    require(approver, "lead")
+    with session_scope() as session:
+        clock = _running_clock(session, clock_id)
+        allowed = 15 if (clock.statutory_days or 0) >= 45 else 10
+        if clock.extension_days:
+            raise Conflict("The limit has already been extended once")
+        if not 0 < days <= allowed or not reason:
+            raise Invalid(f"An extension is 1 to {allowed} working days, with a reason")
+        clock.extension_days = days
+        _recompute(clock)
+        record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
+               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
+        refresh_clock(session, clock, datetime.now(timezone.utc))
+        return clock
+
+
+def stop(session: Session, clock: Clock, actor: User | None = None) -> None:
+    """The step or case is decided: the clock keeps the level it reached and stops."""
+    clock.state, clock.stopped_on = "stopped", today()
+    clock.used_days = max(0, calendars.current().workdays_between(clock.started_on, clock.stopped_on)
+                          - clock.paused_days)
+    _schedule(session, clock, today())
+    record(session, "clock_stopped", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
+           on_time=clock.stopped_on <= clock.promised_due)
+
+
+def promise_to_applicant(session: Session, clock: Clock) -> None:
+    """The deadlines were printed on a notice: from now on they may move later, never earlier."""
+    clock.promised_floor, clock.statutory_floor = clock.promised_due, clock.statutory_due
+
+
+def recompute_open_clocks() -> int:
+    """After a calendar change: every clock that has not stopped gets its deadlines again."""
+    with session_scope() as session:
+        clocks = session.scalars(select(Clock).where(Clock.state != "stopped")).all()
+        for clock in clocks:
+            before = (clock.promised_due, clock.statutory_due)
+            _recompute(clock)
+            if before != (clock.promised_due, clock.statutory_due):
+                record(session, "clock_recomputed", instance_id=clock.instance_id, clock_id=clock.id,
+                       promised_due=clock.promised_due.isoformat(), provisional=clock.provisional)
+            refresh_clock(session, clock, datetime.now(timezone.utc))
+        return len(clocks)
+
+
+def clocks_of(instance_id: int) -> list[Clock]:
+    with session_scope() as session:
+        return list(session.scalars(select(Clock).where(Clock.instance_id == instance_id).order_by(Clock.id)))
+
+
+def describe(clock: Clock, day: date | None = None) -> dict:
+    day = day or today()
+    cal = calendars.current()
+    return {"id": clock.id, "instance_id": clock.instance_id, "task_id": clock.task_id, "label": clock.label,
+            "department": clock.department, "state": clock.state, "level": clock.level,
+            "started_on": clock.started_on.isoformat(), "promised_days": clock.promised_days,
+            "statutory_days": clock.statutory_days, "promised_due": clock.promised_due.isoformat(),
+            "statutory_due": clock.statutory_due.isoformat() if clock.statutory_due else None,
+            "provisional": clock.provisional, "paused_days": clock.paused_days,
+            "extension_days": clock.extension_days,
+            "workdays_left": cal.workdays_between(day, clock.promised_due) if day <= clock.promised_due
+            else -cal.workdays_between(clock.promised_due, day)}

@@ -1,0 +1,99 @@
+"""The working-day calendar in force: packaged years, imported notices, regional closures.
+
+Building a calendar reads two small tables; it is kept for a short while so the thousands of
+deadline computations of a supervision page do not each query them. A process that imports
+a notice drops its copy at once; other processes see the change within CACHE_SECONDS.
+"""
+import threading
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from engine.calendar import WorkCalendar, YearNotice, parse_notice
+from engine.errors import Invalid
+from engine.store import session_scope
+from engine.store.models import CalendarYear, Closure, User
+
+from .events import record
+from .users import require
+
+CACHE_SECONDS = 30
+_lock = threading.Lock()
+_cached: tuple[float, WorkCalendar] | None = None
+
+
+def current() -> WorkCalendar:
+    global _cached
+    with _lock:
+        if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
+            return _cached[1]
+    with session_scope() as session:
+        notices = [YearNotice.from_dict(row.notice) for row in session.scalars(select(CalendarYear))]
+        closures = list(session.scalars(select(Closure.day)))
+    calendar = WorkCalendar(notices=notices, closures=closures)
+    with _lock:
+        _cached = (time.monotonic(), calendar)
+    return calendar
+
+
+def year_overview(year: int) -> dict:
+    """The year's exceptions to Monday-Friday, for the admin page and the API."""
+    cal = current()
+    day, off, makeup = date(year, 1, 1), [], []
+    while day.year == year:
+        weekend = day.weekday() >= 5
+        working = cal.is_workday(day)
+        if weekend and working:
+            makeup.append(day.isoformat())
+        elif not weekend and not working:
+            off.append(day.isoformat())
+        day += timedelta(days=1)
+    return {"year": year, "status": cal.year_status(year), "non_working_weekdays": off,
+            "makeup_workdays": makeup}
+
+
+def invalidate() -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def import_notice(source, actor: User | None, fmt: str | None = None) -> YearNotice:
+    """Store a year's notice (replacing an earlier one for that year) and recompute open clocks."""
+    if actor is not None:
+        require(actor, "admin")
+    try:
+        notice = parse_notice(source, fmt)
+    except ValueError as exc:
+        raise Invalid(f"The notice cannot be read: {exc}") from exc
+    with session_scope() as session:
+        row = session.get(CalendarYear, notice.year)
+        if row is None:
+            session.add(CalendarYear(year=notice.year, notice=notice.to_dict(),
+                                     imported_by=actor.id if actor else None))
+        else:
+            row.notice, row.imported_by = notice.to_dict(), actor.id if actor else None
+        record(session, "calendar_imported", actor=actor, year=notice.year,
+               holidays=len(notice.holidays), workdays=len(notice.workdays))
+    _changed()
+    return notice
+
+
+def add_closure(day: date, reason: str, actor: User | None) -> None:
+    if actor is not None:
+        require(actor, "admin")
+    if not reason:
+        raise Invalid("A closure needs a reason")
+    with session_scope() as session:
+        if session.get(Closure, day) is not None:
+            raise Invalid(f"{day} is already a closure day")
+        session.add(Closure(day=day, reason=reason))
+        record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason)
+    _changed()
+
+
+def _changed() -> None:
+    from engine import clock
+    invalidate()
+    clock.recompute_open_clocks()
