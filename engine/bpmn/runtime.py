@@ -6,6 +6,7 @@ stored once per version, and each SpiffWorkflow task is a row in instance_steps 
 written again only when that task changed.
 """
 import re
+from typing import Callable
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -63,9 +64,11 @@ _specs = _LRU(256)       # definition id -> (spec, subprocess specs): versions n
 _workflows = _LRU(512)   # instance id -> (revision, Loaded): the last state this process saved
 
 
-def specs_for(definition: Definition):
-    cached = _specs.peek(definition.id)
+def specs_for(definition_id: int, definition: Callable[[], Definition]):
+    """The parsed specs of a version; `definition` is called (and the row read) only on a miss."""
+    cached = _specs.peek(definition_id)
     if cached is None:
+        definition = definition()
         if definition.spec.get("format") != STATE_FORMAT:
             raise EngineFailure(
                 f"{definition.key} version {definition.version} was stored by "
@@ -74,7 +77,7 @@ def specs_for(definition: Definition):
         spec = _registry.restore(definition.spec["spec"])
         subs = {k: _registry.restore(v) for k, v in definition.spec["subprocess_specs"].items()}
         cached = (spec, subs)
-        _specs.put(definition.id, cached)
+        _specs.put(definition_id, cached)
     return cached
 
 
@@ -88,7 +91,7 @@ class Loaded:
 
 
 def new_workflow(definition: Definition, data: dict | None) -> Loaded:
-    spec, subs = specs_for(definition)
+    spec, subs = specs_for(definition.id, lambda: definition)
     workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
     if data:
         workflow.task_tree.data.update(data)
@@ -107,7 +110,7 @@ def load(session: Session, instance: Instance) -> Loaded:
         raise EngineFailure(
             f"Instance {instance.id} was saved in format {state.get('format')!r}; this build reads "
             f"{STATE_FORMAT!r}. Migrate it with the release that wrote it before upgrading.")
-    spec, subs = specs_for(instance.definition)
+    spec, subs = specs_for(instance.definition_id, lambda: instance.definition)
     rows = session.execute(select(InstanceStep).where(InstanceStep.instance_id == instance.id)
                            .order_by(InstanceStep.seq)).scalars().all()
     by_owner: dict[str, dict] = {}

@@ -66,7 +66,7 @@ def advance_in(session: Session, instance_id: int, actor: User | None, change, *
     """The step inside a transaction the caller owns (the timer tick fires and marks in one)."""
     query = select(Instance).where(Instance.id == instance_id)
     if is_postgres(session):
-        query = query.with_for_update()
+        query = query.with_for_update(of=Instance)
     instance = session.scalar(query)
     if instance is None:
         raise NotFound(f"No instance {instance_id}")

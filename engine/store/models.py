@@ -124,7 +124,8 @@ class Instance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
-    definition: Mapped[Definition] = relationship(lazy="joined")
+    # Loaded only when a version's spec is not cached yet: it carries the whole parsed diagram.
+    definition: Mapped[Definition] = relationship(lazy="select")
     __mapper_args__ = {"version_id_col": revision}
 
 
