@@ -1,27 +1,77 @@
-"""The Flask application factory."""
+"""The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
+from datetime import timedelta
+from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request, send_from_directory, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
 
 from engine.store import get_engine
 
+ROOT = Path(__file__).resolve().parent.parent
+# Front-end packages installed from the npm registry and served from here, never from a CDN.
+VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart.js/dist",
+          "htmx": "htmx.org/dist"}
+LANGUAGES = ("zh", "en")
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
-        JSON_AS_ASCII=False,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
     get_engine(app.config.get("DATABASE_URL"))
 
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+
     from .api import bp as api_bp, json_errors_for_api_paths
+    csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, not cookies
     app.register_blueprint(api_bp)
     json_errors_for_api_paths(app)
+
+    from . import auth
+    app.register_blueprint(auth.bp)
+    for name in ("inbox", "intake", "designer", "admin", "supervision", "portal"):
+        module = __import__(f"web.{name}", fromlist=["bp"])
+        app.register_blueprint(module.bp)
+
+    @app.get("/vendor/<package>/<path:filename>")
+    def vendor(package, filename):
+        if package not in VENDOR:
+            abort(404)
+        return send_from_directory(ROOT / "node_modules" / VENDOR[package], filename, max_age=86400)
+
+    @app.before_request
+    def _session_timeout():
+        session.permanent = True  # idle sessions end after PERMANENT_SESSION_LIFETIME
+
     return app
+
+
+def _locale():
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return session.get("lang") or "zh"
 
 
 def _instance_secret(app: Flask) -> str:

@@ -54,8 +54,12 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
     return files
 
 
-def deploy(files: list[tuple[str, bytes]], actor: User | None) -> tuple[int | None, list[Deployed]]:
-    """Validate and store; returns the deployment id (None when nothing changed) and what it holds."""
+def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
+           dry_run: bool = False) -> tuple[int | None, list[Deployed]]:
+    """Validate and store; returns the deployment id (None when nothing changed) and what it holds.
+
+    With dry_run the checks run and nothing is stored (the designer's "validate" button).
+    """
     if actor is not None:
         require(actor, "designer")
     if not files:
@@ -109,6 +113,8 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None) -> tuple[int | No
         raise Invalid(f"{len(problems)} problem(s) in the deployment",
                       [{"file": p.file, "element_id": p.element_id, "message": p.message}
                        for p in problems])
+    if dry_run:
+        return None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates]
     return _store(candidates, [n for n, _ in files], actor)
 
 

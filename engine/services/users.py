@@ -60,6 +60,14 @@ def get_user(login: str) -> User:
         return user
 
 
+def get_user_by_id(user_id: int) -> User:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"No user {user_id}")
+        return user
+
+
 def check_password(login: str, password: str) -> User | None:
     with session_scope() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:12:19.329869
+Create Date: 2026-11-22 14:21:22.307170
 """
 from alembic import op
 import sqlalchemy as sa
@@ -64,6 +64,17 @@ def upgrade():
     sa.Column('files', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['deployed_by'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'key', 'author_id')
     )
     op.create_table('definitions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -331,6 +342,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_definitions_key'))
 
     op.drop_table('definitions')
+    op.drop_table('drafts')
     op.drop_table('deployments')
     op.drop_table('calendar_years')
     op.drop_table('api_tokens')

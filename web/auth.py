@@ -1,0 +1,73 @@
+"""Signing staff in and out (Flask-Login, hashed passwords, CSRF-protected form)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from engine.errors import NotFound
+from engine.services import users
+
+from . import login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+class Staff(UserMixin):
+    """The signed-in person: wraps the engine's User, which the services take as `actor`."""
+
+    def __init__(self, user):
+        self.user = user
+        self.id = str(user.id)
+
+    def has_role(self, role):
+        return self.user.has_role(role)
+
+
+@login_manager.user_loader
+def _load(user_id):
+    try:
+        user = users.get_user_by_id(int(user_id))
+    except (NotFound, ValueError):
+        return None
+    return Staff(user) if user.active else None
+
+
+class LoginForm(FlaskForm):
+    login = StringField("login", validators=[DataRequired()])
+    password = PasswordField("password", validators=[DataRequired()])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.check_password(form.login.data.strip(), form.password.data)
+        if user is not None:
+            login_user(Staff(user))
+            target = request.args.get("next")
+            if not target or not target.startswith("/") or target.startswith("//"):
+                target = url_for("auth.home")
+            return redirect(target)
+        flash(_("用户名或密码错误"), "error")
+    return render_template("login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    user = current_user.user
+    for role, endpoint in (("clerk", "intake.index"), ("supervisor", "supervision.index"),
+                           ("designer", "designer.index"), ("admin", "admin.index")):
+        if role in (user.roles or ()):
+            return redirect(url_for(endpoint))
+    return redirect(url_for("inbox.index"))
