@@ -57,7 +57,7 @@ def test_three_valued_logic(a, b):
     variables = {"a": a, "b": b}
     assert evaluate("a and b", variables) is back[min(truth[a], truth[b])]
     assert evaluate("a or b", variables) is back[max(truth[a], truth[b])]
-    assert evaluate("not(a)", variables) is back[1 - truth[a]] if a is not None else evaluate("not(a)", variables) is None
+    assert evaluate("not(a)", variables) is back[1 - truth[a]]
 
 
 def test_non_booleans_count_as_null_in_logic():
@@ -327,9 +327,12 @@ def test_hostile_xml_is_refused(data):
      "d1", "invalid FEEL"),
     ('<decision id="d1" name="d"><decisionTable id="t" hitPolicy="SOMETIMES"><output/></decisionTable></decision>',
      "t", "hit policy"),
-    ('<decision id="d1" name="d"><decisionTable id="t"><input><inputExpression><text>1</text></inputExpression></input>'
-     '<output/><rule id="r9"><inputEntry id="e9"><text>[1..</text></inputEntry><outputEntry><text>1</text></outputEntry>'
-     "</rule></decisionTable></decision>", "e9", "invalid FEEL"),
+    ('<decision id="d1" name="d"><decisionTable id="t">'
+     "<input><inputExpression><text>1</text></inputExpression></input><output/>"
+     '<rule id="r9"><inputEntry id="e9"><text>[1..</text></inputEntry><outputEntry><text>1</text></outputEntry></rule>'
+     "</decisionTable></decision>", "e9", "invalid FEEL"),
+    ('<inputData id="x" name="Age"/><decision id="d1" name="Age"><literalExpression><text>1</text>'
+     "</literalExpression></decision>", None, "duplicate names"),
     ('<decision id="d1" name="d"><informationRequirement><requiredDecision href="#d2"/></informationRequirement>'
      "<literalExpression><text>1</text></literalExpression></decision>"
      '<decision id="d2" name="e"><informationRequirement><requiredDecision href="#d1"/></informationRequirement>'

@@ -15,7 +15,6 @@ from .feel_values import to_feel
 
 class Expression:
     def __init__(self, text: str):
-        self.text = text
         self._node = parse_expression(text)
 
     def evaluate(self, scope: Mapping):

@@ -64,7 +64,7 @@ class Call(Node):
     def evaluate(self, scope):
         function = self.function.evaluate(scope)
         if not isinstance(function, v.FeelFunction):
-            raise FeelError(f"{self.function} is not a function")
+            raise FeelError(f"called a {type(function).__name__}, which is not a function")
         return function.call([arg.evaluate(scope) for arg in self.args],
                              {name: arg.evaluate(scope) for name, arg in self.named})
 

@@ -1,5 +1,6 @@
 """Read a DMN file (DMN 1.1 to 1.5 namespaces) into a DmnModel, compiling every FEEL text up front
 so that a bad rule is reported when the file is deployed, not when a case reaches it."""
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -42,7 +43,7 @@ class _Loader:
         self.ns = namespace
 
     def model(self) -> DmnModel:
-        item_definitions = {item.name: item for item in map(self.item_definition, self.children(self.root, "itemDefinition"))}
+        definitions = map(self.item_definition, self.children(self.root, "itemDefinition"))
         model = DmnModel(
             name=self.root.get("name", ""),
             namespace=self.root.get("namespace", ""),
@@ -50,7 +51,7 @@ class _Loader:
             decisions=self.by_id(self.decision, "decision"),
             knowledge_models=self.by_id(self.knowledge_model, "businessKnowledgeModel"),
             input_data=self.by_id(self.input_data, "inputData"),
-            item_definitions=item_definitions,
+            item_definitions={definition.name: definition for definition in definitions},
         )
         self.check_graph(model)
         return model
@@ -155,9 +156,8 @@ class _Loader:
             raise self.error("a decision table needs one output, or several outputs each with a name", element)
         inputs = tuple(self.feel(Expression, i, self.text(self.child(i, "inputExpression")))
                        for i in self.children(element, "input"))
-        return DecisionTable(owner_id, self.filename, inputs, outputs,
-                             tuple(self.rule(rule, len(inputs), len(outputs)) for rule in self.children(element, "rule")),
-                             hit_policy, aggregation)
+        rules = tuple(self.rule(rule, len(inputs), len(outputs)) for rule in self.children(element, "rule"))
+        return DecisionTable(owner_id, self.filename, inputs, outputs, rules, hit_policy, aggregation)
 
     def output(self, element) -> Output:
         values, default = self.child(element, "outputValues"), self.child(element, "defaultOutputEntry")
@@ -176,12 +176,14 @@ class _Loader:
     # Whole-graph checks
 
     def check_graph(self, model: DmnModel):
+        kinds = ("inputData", "decision", "businessKnowledgeModel")
+        # Requirements refer by id and FEEL by name, so both must be unique across all three kinds.
+        for key in ("id", "name"):
+            seen = Counter(element.get(key) or element.get("name")
+                           for kind in kinds for element in self.children(self.root, kind))
+            if duplicates := sorted(value for value, count in seen.items() if count > 1):
+                raise DmnParseError(f"duplicate {key}s {duplicates}", filename=self.filename)
         elements = {**model.input_data, **model.decisions, **model.knowledge_models}
-        names = [element.name for element in elements.values()]
-        if len(names) != len(set(names)) or len(elements) != sum(map(len, (model.input_data, model.decisions,
-                                                                          model.knowledge_models))):
-            raise DmnParseError("input data, decisions and knowledge models need distinct names and ids",
-                                filename=self.filename)
         for element in elements.values():
             for required in getattr(element, "requirements", ()):
                 if required not in elements:
