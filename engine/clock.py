@@ -35,8 +35,8 @@ def start_clock(session: Session, instance_id: int, *, label: str, promised_days
                 statutory_days: int | None = None, started_on: date | None = None,
                 task_id: int | None = None, department: str | None = None,
                 item_code: str | None = None, warn_ratio: float = 0.2, actor: User | None = None) -> Clock:
-    if promised_days <= 0 or (statutory_days is not None and statutory_days < promised_days):
-        raise Invalid("A promised limit must be positive and not exceed the statutory limit")
+    if promised_days < 0 or (statutory_days is not None and statutory_days < promised_days):
+        raise Invalid("A promised limit must not be negative nor exceed the statutory limit")
     clock = Clock(instance_id=instance_id, task_id=task_id, department=department, item_code=item_code,
                   label=label, started_on=started_on or today(), promised_days=promised_days,
                   statutory_days=statutory_days, warn_ratio=warn_ratio,

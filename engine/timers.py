@@ -100,6 +100,9 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
     elif timer.kind == "clock":
         from engine import clock
         clock.refresh(session, timer.clock_id, now)
+    elif timer.kind in ("deemed", "deferred"):
+        from engine import intake
+        intake.fire_timer(session, timer)
     timer.state, timer.fired_at = "fired", now
     record(session, "timer_fired", instance_id=timer.instance_id, timer_id=timer.id, kind=timer.kind,
            due_at=timer.due_at.isoformat())

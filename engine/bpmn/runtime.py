@@ -20,7 +20,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine.errors import EngineFailure
+from engine.errors import Conflict, EngineFailure
 from engine.store.models import Definition, Instance, InstanceStep
 
 from .scripting import make_script_engine
@@ -283,8 +283,8 @@ def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):
     return task
 
 
-class NotReady(EngineFailure):
-    code, status = "conflict", 409
+class NotReady(Conflict):
+    """A stale completion, not a failure of the procedure."""
 
 
 LANE_CODE = re.compile(r"[（(]\s*([\w.-]+)\s*[)）]\s*$")

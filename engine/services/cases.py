@@ -32,34 +32,56 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
     if data is not None and not isinstance(data, dict):
         raise Invalid("data must be a JSON object")
     with session_scope() as session:
-        query = select(Definition).where(Definition.kind == "bpmn", Definition.key == key)
-        if version is not None:
-            query = query.where(Definition.version == version)
-        definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
-        if definition is None:
-            raise NotFound(f"No process {key!r}" + (f" version {version}" if version else ""))
-        if definition.suspended:
-            raise Conflict(f"Process {key!r} version {definition.version} is suspended")
-        instance = Instance(definition=definition, key=key, version=definition.version,
-                            business_key=business_key, started_by=actor.id, workflow_state={})
-        session.add(instance)
-        session.flush()
-        record(session, "instance_started", actor=actor, instance_id=instance.id,
-               key=key, version=definition.version, business_key=business_key, data=data or {})
-        loaded = runtime.new_workflow(definition, data)
-        _step(session, instance, loaded, actor)
+        instance, loaded = start_in(session, key, actor, version=version, business_key=business_key,
+                                    data=data)
         revision = instance.revision
         result = _describe(session, instance)
     runtime.remember(instance.id, revision, loaded)
     return result
 
 
+def start_in(session: Session, key: str, actor: User | None, *, version: int | None = None,
+             business_key: str | None = None, data: dict | None = None):
+    """Start inside the caller's transaction (acceptance starts the procedure with the notice)."""
+    query = select(Definition).where(Definition.kind == "bpmn", Definition.key == key)
+    if version is not None:
+        query = query.where(Definition.version == version)
+    definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
+    if definition is None:
+        raise NotFound(f"No process {key!r}" + (f" version {version}" if version else ""))
+    if definition.suspended:
+        raise Conflict(f"Process {key!r} version {definition.version} is suspended")
+    instance = Instance(definition=definition, key=key, version=definition.version,
+                        business_key=business_key, started_by=actor.id if actor else None,
+                        workflow_state={})
+    session.add(instance)
+    session.flush()
+    record(session, "instance_started", actor=actor, instance_id=instance.id,
+           key=key, version=definition.version, business_key=business_key, data=data or {})
+    loaded = runtime.new_workflow(definition, data)
+    _step(session, instance, loaded, actor)
+    return instance, loaded
+
+
 def advance(instance_id: int, actor: User | None, change, *, check=None) -> dict:
     """Run `change(session, instance, workflow)` as one serialised step on the instance."""
-    with session_scope() as session:
-        result, loaded = advance_in(session, instance_id, actor, change, check=check)
+    try:
+        with session_scope() as session:
+            result, loaded = advance_in(session, instance_id, actor, change, check=check)
+    except EngineFailure as exc:
+        record_incident(instance_id, actor, exc)
+        raise
     runtime.remember(instance_id, result["revision"], loaded)
     return result
+
+
+def record_incident(instance_id: int, actor: User | None, exc: Exception) -> None:
+    """The step was rolled back; what went wrong is kept on the case, in its own transaction."""
+    with session_scope() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is not None:
+            instance.error = str(exc)[:4000]
+            record(session, "incident", actor=actor, instance_id=instance_id, message=str(exc)[:4000])
 
 
 def advance_in(session: Session, instance_id: int, actor: User | None, change, *, check=None):
@@ -103,6 +125,8 @@ def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: U
         instance.state = "completed"
         instance.ended_at = instance.updated_at
         record(session, "instance_completed", actor=actor, instance_id=instance.id)
+        from engine import intake  # the case behind the procedure, if any, is decided now
+        intake.procedure_completed(session, instance, actor)
     session.flush()
 
 

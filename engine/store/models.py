@@ -185,10 +185,11 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock | deemed | deferred
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
     clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|fired|cancelled|incident
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -293,3 +294,112 @@ class Draft(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServiceItem(Base):
+    """政务服务事项: one version of a service item of the catalogue (GB/T 39046 elements we use)."""
+    __tablename__ = "service_items"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32))           # licence, confirmation, public_service ...
+    department: Mapped[str] = mapped_column(String(64))     # the implementing (lead) department's code
+    case_type: Mapped[str] = mapped_column(String(16))      # immediate | promised | escalated | joint
+    statutory_days: Mapped[int | None] = mapped_column(Integer)
+    promised_days: Mapped[int] = mapped_column(Integer)
+    process_key: Mapped[str | None] = mapped_column(String(200))
+    # The whole item as loaded (legal basis, materials, fees, online depth, visits, ...).
+    data: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Applicant(Base):
+    """申请人: a person or a company, who may sign in to the portal with phone or ID number."""
+    __tablename__ = "applicants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")  # person | company
+    name: Mapped[str] = mapped_column(String(200))
+    id_type: Mapped[str] = mapped_column(String(32), default="id_card")
+    id_number: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    """办件: one application for one service item, from submission to delivery."""
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"))
+    item_code: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # window | online | agent
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
+    form: Mapped[dict] = mapped_column(JSON, default=dict)   # what the applicant filled in
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    correction_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    decision: Mapped[str | None] = mapped_column(String(24))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    delivery: Mapped[dict] = mapped_column(JSON, default=dict)  # method, tracking number, delivered_at
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_text: Mapped[str | None] = mapped_column(Text)
+    item: Mapped[ServiceItem] = relationship(lazy="joined")
+    applicant: Mapped[Applicant] = relationship(lazy="joined")
+
+
+class Material(Base):
+    """申请材料: a file given for a case (stored by checksum), reused, pledged or deferred."""
+    __tablename__ = "materials"
+    __table_args__ = (Index("ix_materials_reuse", "applicant_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))  # provided | reused | pledged | deferred | missing
+    filename: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    reused_from: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    issued_by: Mapped[str | None] = mapped_column(String(64))  # a department that issued it
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)          # deferred: to be supplied by
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Notice(Base):
+    """A written notice (受理通知书, 补正通知书, 不予受理通知书, ...): its facts, frozen when issued."""
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RegionalAssessment(Base):
+    """区域评估: a zone's approved assessment of one kind, which projects in the zone may use."""
+    __tablename__ = "regional_assessments"
+    __table_args__ = (UniqueConstraint("zone", "assessment", "doc_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), index=True)
+    zone_name: Mapped[str] = mapped_column(String(200))
+    assessment: Mapped[str] = mapped_column(String(32))
+    doc_no: Mapped[str] = mapped_column(String(100))
+    approved_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    # Industries the result does not cover and the largest project it covers (land area, ha).
+    excluded_industries: Mapped[list] = mapped_column(JSON, default=list)
+    max_land_ha: Mapped[float | None] = mapped_column()
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:21:22.307170
+Create Date: 2026-11-22 14:23:17.107384
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,6 +15,21 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('applicants',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('id_type', sa.String(length=32), nullable=False),
+    sa.Column('id_number', sa.String(length=64), nullable=False),
+    sa.Column('phone', sa.String(length=32), nullable=True),
+    sa.Column('password_hash', sa.String(length=256), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('id_number')
+    )
+    with op.batch_alter_table('applicants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_applicants_phone'), ['phone'], unique=False)
+
     op.create_table('calendar_closures',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('reason', sa.String(length=300), nullable=False),
@@ -27,6 +42,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('regional_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('zone', sa.String(length=64), nullable=False),
+    sa.Column('zone_name', sa.String(length=200), nullable=False),
+    sa.Column('assessment', sa.String(length=32), nullable=False),
+    sa.Column('doc_no', sa.String(length=100), nullable=False),
+    sa.Column('approved_on', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('excluded_industries', sa.JSON(), nullable=False),
+    sa.Column('max_land_ha', sa.Double(), nullable=True),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('zone', 'assessment', 'doc_no')
+    )
+    with op.batch_alter_table('regional_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_regional_assessments_zone'), ['zone'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('login', sa.String(length=64), nullable=False),
@@ -76,6 +108,28 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('kind', 'key', 'author_id')
     )
+    op.create_table('service_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('department', sa.String(length=64), nullable=False),
+    sa.Column('case_type', sa.String(length=16), nullable=False),
+    sa.Column('statutory_days', sa.Integer(), nullable=True),
+    sa.Column('promised_days', sa.Integer(), nullable=False),
+    sa.Column('process_key', sa.String(length=200), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code', 'version')
+    )
+    with op.batch_alter_table('service_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_items_code'), ['code'], unique=False)
+
     op.create_table('definitions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
@@ -121,6 +175,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_instances_definition_id'), ['definition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_key'), ['key'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_state'), ['state'], unique=False)
+
+    op.create_table('cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('item_code', sa.String(length=64), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('submitted_by', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('form', sa.JSON(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('accepted_on', sa.Date(), nullable=True),
+    sa.Column('deemed_accepted', sa.Boolean(), nullable=False),
+    sa.Column('correction_rounds', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.String(length=24), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('delivery', sa.JSON(), nullable=False),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('rating_text', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], ),
+    sa.ForeignKeyConstraint(['item_id'], ['service_items.id'], ),
+    sa.ForeignKeyConstraint(['submitted_by'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('number')
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_applicant_id'), ['applicant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_item_code'), ['item_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -226,6 +313,46 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_clocks_stopped_on'), ['stopped_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_clocks_task_id'), ['task_id'], unique=False)
 
+    op.create_table('materials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('filename', sa.String(length=300), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('reused_from', sa.Integer(), nullable=True),
+    sa.Column('issued_by', sa.String(length=64), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], ),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reused_from'], ['materials.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_materials_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_materials_reuse', ['applicant_id', 'kind'], unique=False)
+
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('number', sa.String(length=60), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('issued_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issued_by'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('number')
+    )
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notices_case_id'), ['case_id'], unique=False)
+
     op.create_table('special_procedures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clock_id', sa.Integer(), nullable=False),
@@ -268,15 +395,17 @@ def upgrade():
     op.create_table('timers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
     sa.Column('spiff_id', sa.String(length=36), nullable=True),
     sa.Column('clock_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('fired_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['clock_id'], ['clocks.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
@@ -303,6 +432,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_special_procedures_clock_id'))
 
     op.drop_table('special_procedures')
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notices_case_id'))
+
+    op.drop_table('notices')
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.drop_index('ix_materials_reuse')
+        batch_op.drop_index(batch_op.f('ix_materials_case_id'))
+
+    op.drop_table('materials')
     with op.batch_alter_table('clocks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clocks_task_id'))
         batch_op.drop_index(batch_op.f('ix_clocks_stopped_on'))
@@ -331,6 +469,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_events_at'))
 
     op.drop_table('events')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index(batch_op.f('ix_cases_item_code'))
+        batch_op.drop_index(batch_op.f('ix_cases_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_cases_applicant_id'))
+
+    op.drop_table('cases')
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_instances_state'))
         batch_op.drop_index(batch_op.f('ix_instances_key'))
@@ -342,10 +487,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_definitions_key'))
 
     op.drop_table('definitions')
+    with op.batch_alter_table('service_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_items_code'))
+
+    op.drop_table('service_items')
     op.drop_table('drafts')
     op.drop_table('deployments')
     op.drop_table('calendar_years')
     op.drop_table('api_tokens')
     op.drop_table('users')
+    with op.batch_alter_table('regional_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_regional_assessments_zone'))
+
+    op.drop_table('regional_assessments')
     op.drop_table('departments')
     op.drop_table('calendar_closures')
+    with op.batch_alter_table('applicants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_applicants_phone'))
+
+    op.drop_table('applicants')

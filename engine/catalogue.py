@@ -1,0 +1,120 @@
+"""The service item catalogue (政务服务事项): versioned items loaded from processes/items/*.yaml.
+
+Each change makes a new version; cases keep the version they were submitted under.
+"""
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from engine.errors import Invalid, NotFound
+from engine.services.events import record
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.models import ServiceItem, User
+
+KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "行政给付", "reward": "行政奖励",
+         "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
+CASE_TYPES = {"immediate": "即办件", "promised": "承诺件", "escalated": "上报件", "joint": "联办件"}
+REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", "materials")
+
+
+def validate(item: dict, source: str = "item") -> dict:
+    """Check an item's elements; the error names the field, so an editor can fix it."""
+    if not isinstance(item, dict):
+        raise Invalid(f"{source}: an item is a mapping of its elements")
+    missing = [f for f in REQUIRED if item.get(f) in (None, "")]
+    if missing:
+        raise Invalid(f"{source}: missing {', '.join(missing)}")
+    if item["kind"] not in KINDS:
+        raise Invalid(f"{source}: kind must be one of {', '.join(KINDS)}")
+    if item["case_type"] not in CASE_TYPES:
+        raise Invalid(f"{source}: case_type must be one of {', '.join(CASE_TYPES)}")
+    promised, statutory = item["promised_days"], item.get("statutory_days")
+    if not isinstance(promised, int) or promised < 0:
+        raise Invalid(f"{source}: promised_days must be a whole number of working days")
+    if statutory is not None and (not isinstance(statutory, int) or statutory < promised):
+        raise Invalid(f"{source}: statutory_days must be a whole number not below promised_days")
+    codes = set()
+    for i, material in enumerate(item["materials"]):
+        where = f"{source}: materials[{i}]"
+        if not isinstance(material, dict) or not material.get("code") or not material.get("name"):
+            raise Invalid(f"{where} needs a code and a name")
+        if material["code"] in codes:
+            raise Invalid(f"{where}: duplicate code {material['code']}")
+        codes.add(material["code"])
+    if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
+        raise Invalid(f"{source}: online depth IV (全程网办) means zero visits")
+    return item
+
+
+def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int, bool]]:
+    """Load every YAML file; an unchanged item makes no new version."""
+    results = []
+    for path in sorted(Path(folder).glob("*.yaml")):
+        try:
+            item = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise Invalid(f"{path.name}: not valid YAML: {exc}") from exc
+        results.append(save(validate(item, path.name), actor))
+    return results
+
+
+def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
+    """Store the item as a new version if it changed; returns (code, version, new)."""
+    if actor is not None:
+        require(actor, "admin")
+    validate(item)
+    checksum = hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+                              .encode()).hexdigest()
+    with session_scope() as session:
+        latest = _latest(session, item["code"])
+        if latest is not None and latest.checksum == checksum:
+            return item["code"], latest.version, False
+        version = latest.version + 1 if latest else 1
+        session.add(ServiceItem(
+            code=item["code"], version=version, name=item["name"], kind=item["kind"],
+            department=item["department"], case_type=item["case_type"],
+            statutory_days=item.get("statutory_days"), promised_days=item["promised_days"],
+            process_key=item.get("process"), data=json.loads(json.dumps(item, default=str)),
+            checksum=checksum, created_by=actor.id if actor else None))
+        record(session, "service_item_saved", actor=actor, code=item["code"], version=version)
+        return item["code"], version, True
+
+
+def _latest(session, code: str) -> ServiceItem | None:
+    return session.scalar(select(ServiceItem).where(ServiceItem.code == code)
+                          .order_by(ServiceItem.version.desc()).limit(1))
+
+
+def get(code: str) -> ServiceItem:
+    with session_scope() as session:
+        item = _latest(session, code)
+        if item is None:
+            raise NotFound(f"No service item {code!r}")
+        return item
+
+
+def all_items() -> list[ServiceItem]:
+    with session_scope() as session:
+        items = session.scalars(select(ServiceItem).order_by(ServiceItem.code, ServiceItem.version.desc()))
+        latest = {}
+        for item in items:
+            latest.setdefault(item.code, item)
+        return list(latest.values())
+
+
+def guide(item: ServiceItem) -> dict:
+    """办事指南: the published guide, from the same data the engine uses."""
+    data = item.data
+    return {"code": item.code, "version": item.version, "name": item.name,
+            "kind": KINDS[item.kind], "case_type": CASE_TYPES[item.case_type],
+            "department": item.department, "legal_basis": data.get("legal_basis", []),
+            "statutory_days": item.statutory_days, "promised_days": item.promised_days,
+            "conditions": data.get("conditions", ""), "materials": data.get("materials", []),
+            "fees": data.get("fees", []), "online_depth": data.get("online_depth"),
+            "visits": data.get("visits"), "service_object": data.get("service_object", []),
+            "result": data.get("result", ""), "place": data.get("place", ""),
+            "hours": data.get("hours", ""), "phone": data.get("phone", "")}

@@ -1,0 +1,50 @@
+"""Uploaded files, stored once by their SHA-256 under instance/files.
+
+Written to a temporary name and renamed, so a crash never leaves half a file under a checksum.
+"""
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from engine.config import INSTANCE_DIR
+from engine.errors import Invalid, NotFound
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def root() -> Path:
+    path = Path(os.environ.get("SHENPI_FILES_DIR", INSTANCE_DIR / "files"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _path(sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise NotFound("No such file")
+    return root() / sha256[:2] / sha256
+
+
+def store(content: bytes) -> tuple[str, int]:
+    if not content:
+        raise Invalid("The file is empty")
+    if len(content) > MAX_BYTES:
+        raise Invalid(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    sha = hashlib.sha256(content).hexdigest()
+    target = _path(sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    return sha, len(content)
+
+
+def read(sha256: str) -> bytes:
+    path = _path(sha256)
+    if not path.exists():
+        raise NotFound("The file is missing from storage")
+    return path.read_bytes()

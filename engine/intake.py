@@ -1,0 +1,397 @@
+"""One-window intake (一窗受理): submit, check materials, accept, correct, refuse, decide, deliver.
+
+A clerk, an agent or the applicant online submits a case for a service item. The clerk then
+accepts it (the procedure and the clock start, 受理通知书), accepts it on condition that
+deferrable materials follow by a date (容缺), takes a signed pledge in place of a certificate
+(告知承诺), sends the one-time correction notice (补正通知书; no clock yet), or refuses it
+(不予受理通知书). If neither acceptance nor a correction notice comes within 5 working days of
+submission, the case counts as accepted from the day it arrived (Art. 32).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from engine import catalogue, clock, files
+from engine.errors import Conflict, Invalid, NotFound
+from engine.services import calendars, cases
+from engine.services.events import record
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.db import is_postgres
+from engine.store.models import (Applicant, Case, Clock, Instance, Material, Notice, ServiceItem, Timer,
+                                 User)
+
+ART32_DAYS = 5
+DELIVERY_DAYS = 1
+OPEN = ("submitted", "correction")
+DECISIONS = ("approve", "approve_with_conditions", "reject")
+
+
+@dataclass
+class Upload:
+    kind: str
+    filename: str
+    content: bytes
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), clock.SHANGHAI).astimezone(timezone.utc)
+
+
+def find_or_create_applicant(session: Session, info: dict) -> Applicant:
+    id_number = str(info.get("id_number") or "").strip()
+    name = str(info.get("name") or "").strip()
+    if not id_number or not name:
+        raise Invalid("The applicant's name and ID number (证件号码) are required")
+    applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
+    if applicant is None:
+        applicant = Applicant(id_number=id_number, name=name, kind=info.get("kind") or "person",
+                              id_type=info.get("id_type") or "id_card", phone=info.get("phone"))
+        if info.get("password"):
+            applicant.password_hash = generate_password_hash(info["password"])
+        session.add(applicant)
+        session.flush()
+    return applicant
+
+
+def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
+           channel: str = "window", form: dict | None = None) -> Case:
+    """Take in a case. Files are stored; materials the applicant gave before are reused."""
+    if actor is not None:
+        require(actor, "clerk")
+    if channel not in ("window", "online", "agent"):
+        raise Invalid("channel must be window, online or agent")
+    item = catalogue.get(item_code)
+    known = {m["code"]: m for m in item.data["materials"]}
+    for upload in uploads:
+        if upload.kind not in known:
+            raise Invalid(f"{upload.filename}: {upload.kind!r} is not on this item's checklist")
+    stored = [(u, *files.store(u.content)) for u in uploads]
+    with session_scope() as session:
+        person = find_or_create_applicant(session, applicant)
+        case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
+                    channel=channel, submitted_by=actor.id if actor else None, form=form or {})
+        session.add(case)
+        session.flush()
+        case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
+        given = set()
+        for upload, sha, size in stored:
+            session.add(Material(case_id=case.id, applicant_id=person.id, kind=upload.kind,
+                                 name=known[upload.kind]["name"], state="provided", filename=upload.filename,
+                                 sha256=sha, size=size, valid_until=_validity(known[upload.kind])))
+            given.add(upload.kind)
+        reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
+        deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
+        session.add(Timer(kind="deemed", case_id=case.id, due_at=_end_of(deadline)))
+        record(session, "case_submitted", actor=actor, case=case.number, item=item.code,
+               channel=channel, materials=sorted(given), reused=reused)
+        session.flush()
+        return case
+
+
+def _validity(material: dict) -> date | None:
+    years = material.get("valid_years")
+    if not years:
+        return None
+    today = clock.today()
+    return today.replace(year=today.year + int(years))
+
+
+def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) -> list[str]:
+    """一次采集、多次复用: a still-valid material of the same applicant and kind is not asked again."""
+    reused = []
+    for material in wanted:
+        earlier = session.scalar(
+            select(Material).where(Material.applicant_id == person.id, Material.kind == material["code"],
+                                   Material.sha256.is_not(None), Material.case_id != case.id,
+                                   (Material.valid_until.is_(None)) | (Material.valid_until >= clock.today()))
+            .order_by(Material.id.desc()).limit(1))
+        if earlier is not None:
+            session.add(Material(case_id=case.id, applicant_id=person.id, kind=earlier.kind, name=earlier.name,
+                                 state="reused", filename=earlier.filename, sha256=earlier.sha256,
+                                 size=earlier.size, reused_from=earlier.reused_from or earlier.id,
+                                 issued_by=earlier.issued_by, valid_until=earlier.valid_until))
+            reused.append(material["code"])
+    return reused
+
+
+def checklist(case: Case, session: Session) -> list[dict]:
+    """The item's materials against what the case holds: provided, reused, pledged, deferred, missing."""
+    have = {}
+    for m in session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)):
+        have[m.kind] = m
+    rows = []
+    for spec in case.item.data["materials"]:
+        m = have.get(spec["code"])
+        rows.append({"code": spec["code"], "name": spec["name"], "mandatory": spec.get("mandatory", True),
+                     "deferrable": spec.get("deferrable", False), "pledgeable": spec.get("pledgeable", False),
+                     "state": m.state if m else "missing", "material_id": m.id if m else None,
+                     "filename": m.filename if m else None, "due_on": m.due_on.isoformat() if m and m.due_on else None,
+                     "reused_from": m.reused_from if m else None})
+    return rows
+
+
+def _open_case(session: Session, case_id: int, *states) -> Case:
+    case = session.get(Case, case_id, with_for_update=is_postgres(session))
+    if case is None:
+        raise NotFound(f"No case {case_id}")
+    if states and case.status not in states:
+        raise Conflict(f"Case {case.number} is {case.status}")
+    return case
+
+
+def _notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
+    count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
+    notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
+                    issued_by=actor.id if actor else None,
+                    data={"case_number": case.number, "item": case.item.name, "item_code": case.item_code,
+                          "applicant": case.applicant.name, "id_number": case.applicant.id_number,
+                          "department": case.item.department, **data})
+    session.add(notice)
+    session.flush()
+    record(session, "notice_issued", actor=actor, instance_id=case.instance_id, case=case.number,
+           notice=notice.number, kind=kind)
+    return notice
+
+
+def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None = None,
+           pledged: list[str] | None = None, accepted_on: date | None = None, deemed: bool = False) -> Case:
+    """受理: start the procedure and the clock; deferrable materials may follow (容缺)."""
+    if actor is not None:
+        require(actor, "clerk")
+    with session_scope() as session:
+        return _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
+
+
+def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
+            pledged: list[str], accepted_on: date | None, deemed: bool) -> Case:
+    case = _open_case(session, case_id, *OPEN)
+    rows = {r["code"]: r for r in checklist(case, session)}
+    _check_acceptable(case, rows, deferred, pledged, deemed)
+    for code in pledged:
+        session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
+                             name=rows[code]["name"], state="pledged"))
+    for code, due in deferred.items():
+        session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
+                             name=rows[code]["name"], state="deferred", due_on=due))
+        session.add(Timer(kind="deferred", case_id=case.id, due_at=_end_of(due)))
+    case.accepted_on = accepted_on or clock.today()
+    case.deemed_accepted = deemed
+    case.status = "conditional" if deferred else "accepted"
+    _cancel_timers(session, case, "deemed")
+    item = case.item
+    if item.process_key:
+        instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
+                                     data=_case_data(case, session))
+        case.instance_id = instance.id
+    case_clock = clock.start_clock(session, case.instance_id, label=item.name,
+                                   promised_days=item.promised_days, statutory_days=item.statutory_days,
+                                   started_on=case.accepted_on, department=item.department,
+                                   item_code=item.code, actor=actor) if case.instance_id else None
+    if case_clock is not None:
+        clock.promise_to_applicant(session, case_clock)
+    _notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
+            promised_due=case_clock.promised_due.isoformat() if case_clock else None,
+            statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
+            provisional=bool(case_clock and case_clock.provisional),
+            deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
+    record(session, "case_accepted", actor=actor, instance_id=case.instance_id, case=case.number,
+           conditional=bool(deferred), deemed=deemed, pledged=pledged)
+    if item.case_type == "immediate" and not item.process_key:
+        _decide(session, case, "approve", actor)
+    session.flush()
+    return case
+
+
+def _check_acceptable(case, rows, deferred, pledged, deemed):
+    problems = []
+    for code in deferred:
+        if code not in rows or not rows[code]["deferrable"]:
+            problems.append(f"{code}: this material cannot be deferred (容缺)")
+    for code in pledged:
+        if code not in rows or not rows[code]["pledgeable"]:
+            problems.append(f"{code}: this material cannot be replaced by a commitment (告知承诺)")
+    limit = calendars.current().add_workdays(clock.today(), case.item.promised_days).date
+    for code, due in deferred.items():
+        if due > limit:
+            problems.append(f"{code}: the catch-up date may not pass the promised limit ({limit})")
+    if not deemed:  # deemed acceptance happens whatever is missing: the notice was not sent in time
+        for code, row in rows.items():
+            if row["mandatory"] and row["state"] == "missing" and code not in deferred and code not in pledged:
+                problems.append(f"{code}: {row['name']} is missing")
+    if problems:
+        raise Invalid("The case cannot be accepted as it stands", problems)
+
+
+def _case_data(case: Case, session: Session) -> dict:
+    return {**case.form, "case_number": case.number, "item_code": case.item_code, "item_name": case.item.name,
+            "applicant_name": case.applicant.name, "applicant_id": case.applicant.id_number,
+            "lead_department": case.item.department,
+            "materials": {m.kind: m.state for m in session.scalars(select(Material).where(Material.case_id == case.id))}}
+
+
+def _cancel_timers(session: Session, case: Case, kind: str) -> None:
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == kind,
+                                                     Timer.state == "pending")):
+        timer.state = "cancelled"
+
+
+def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice:
+    """补正通知书: everything missing or wrong, told once; the clock does not start."""
+    require(actor, "clerk")
+    if not missing or any(not isinstance(m, dict) or not m.get("code") for m in missing):
+        raise Invalid("List every missing or wrong material (code and reason) in the one notice")
+    with session_scope() as session:
+        case = _open_case(session, case_id, "submitted")
+        if case.correction_rounds >= 1 and case.status == "correction":
+            raise Conflict("The one-time correction notice has already been sent")
+        codes = {m["code"] for m in case.item.data["materials"]}
+        unknown = [m["code"] for m in missing if m["code"] not in codes]
+        if unknown:
+            raise Invalid(f"Not on this item's checklist: {', '.join(unknown)}")
+        case.status = "correction"
+        case.correction_rounds += 1
+        _cancel_timers(session, case, "deemed")
+        return _notice(session, case, "correction", actor, missing=missing)
+
+
+def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
+    """The applicant answers the correction notice or brings deferred materials."""
+    stored = [(u, *files.store(u.content)) for u in uploads]
+    with session_scope() as session:
+        case = _open_case(session, case_id, "correction", "conditional", "submitted")
+        if applicant_id is not None and case.applicant_id != applicant_id:
+            raise NotFound(f"No case {case_id}")
+        names = {m["code"]: m["name"] for m in case.item.data["materials"]}
+        for upload, sha, size in stored:
+            if upload.kind not in names:
+                raise Invalid(f"{upload.filename}: {upload.kind!r} is not on this item's checklist")
+            old = session.scalar(select(Material).where(Material.case_id == case.id, Material.kind == upload.kind))
+            if old is not None and old.state == "deferred":
+                old.state, old.filename, old.sha256, old.size = "provided", upload.filename, sha, size
+            else:
+                session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=upload.kind,
+                                     name=names[upload.kind], state="provided", filename=upload.filename,
+                                     sha256=sha, size=size))
+        session.flush()
+        if case.status == "correction":
+            case.status = "submitted"  # back at the window, to be accepted
+        elif case.status == "conditional" and not session.scalar(select(Material.id).where(
+                Material.case_id == case.id, Material.state == "deferred").limit(1)):
+            case.status = "accepted"
+            _cancel_timers(session, case, "deferred")
+        record(session, "materials_supplied", actor=actor, instance_id=case.instance_id, case=case.number,
+               materials=[u.kind for u in uploads])
+        return case
+
+
+def refuse(case_id: int, reason: str, actor: User) -> Notice:
+    """不予受理通知书, with the reason and the applicant's remedies."""
+    require(actor, "clerk")
+    if not reason or not reason.strip():
+        raise Invalid("A refusal needs its reason")
+    with session_scope() as session:
+        case = _open_case(session, case_id, *OPEN)
+        case.status = "refused"
+        _cancel_timers(session, case, "deemed")
+        return _notice(session, case, "refusal", actor, reason=reason.strip())
+
+
+def fire_timer(session: Session, timer: Timer) -> None:
+    """The tick calls this for intake timers, inside its transaction."""
+    case = session.get(Case, timer.case_id)
+    if timer.kind == "deemed" and case.status == "submitted":
+        arrived = case.submitted_at.astimezone(clock.SHANGHAI).date()
+        _accept(session, case.id, None, {}, [], arrived, True)
+    elif timer.kind == "deferred" and case.status == "conditional":
+        still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
+                                                       Material.due_on <= clock.today())).all()
+        if still:
+            _terminate(session, case, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
+
+
+def _terminate(session: Session, case: Case, reason: str) -> None:
+    case.status = "terminated"
+    if case.instance_id:
+        instance = session.get(Instance, case.instance_id)
+        instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)
+        for task in instance_tasks(session, instance.id):
+            task.state = "cancelled"
+        for c in session.scalars(select(Clock).where(Clock.instance_id == instance.id, Clock.state != "stopped")):
+            clock.stop(session, c)
+    record(session, "case_terminated", instance_id=case.instance_id, case=case.number, reason=reason)
+
+
+def instance_tasks(session: Session, instance_id: int):
+    from engine.store.models import Task
+    return session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")).all()
+
+
+def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
+    """The procedure ended: its data's `decision` decides the case; delivery is due next."""
+    case = session.scalar(select(Case).where(Case.instance_id == instance.id))
+    if case is None:
+        return
+    decision = instance.data.get("decision", "approve")
+    _decide(session, case, decision if decision in DECISIONS else "approve", actor)
+
+
+def _decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
+    case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
+    for c in session.scalars(select(Clock).where(Clock.instance_id == case.instance_id, Clock.state != "stopped")):
+        clock.stop(session, c, actor)
+    due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
+    case.delivery = {"due_on": due.isoformat()}
+    record(session, "case_decided", actor=actor, instance_id=case.instance_id, case=case.number,
+           decision=decision, delivery_due=due.isoformat())
+
+
+def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:
+    """送达: at the window, by express mail (with its tracking number) or electronically."""
+    require(actor, "clerk")
+    if method not in ("window", "express", "electronic"):
+        raise Invalid("method must be window, express or electronic")
+    if method == "express" and not tracking:
+        raise Invalid("Express delivery needs the tracking number")
+    with session_scope() as session:
+        case = _open_case(session, case_id, "decided")
+        on_time = clock.today() <= date.fromisoformat(case.delivery["due_on"])
+        case.delivery = {**case.delivery, "method": method, "tracking": tracking,
+                         "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
+        case.status = "delivered"
+        record(session, "case_delivered", actor=actor, instance_id=case.instance_id, case=case.number,
+               method=method, tracking=tracking, on_time=on_time)
+        return case
+
+
+def get_case(number_or_id) -> Case:
+    with session_scope() as session:
+        query = select(Case).where(Case.number == str(number_or_id)) if not isinstance(number_or_id, int) \
+            else select(Case).where(Case.id == number_or_id)
+        case = session.scalar(query)
+        if case is None:
+            raise NotFound(f"No case {number_or_id}")
+        return case
+
+
+def describe(case_id: int) -> dict:
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"No case {case_id}")
+        notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
+        clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
+            if case.instance_id else []
+        return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
+                "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
+                "submitted_at": case.submitted_at.isoformat(),
+                "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+                "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
+                "decision": case.decision, "delivery": case.delivery, "form": case.form,
+                "materials": checklist(case, session),
+                "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
+                             "data": n.data} for n in notices],
+                "clocks": [clock.describe(c) for c in clocks]}

@@ -1,0 +1,115 @@
+"""Case clocks: deadlines in working days, levels, pauses, extensions, cards and floors."""
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine import clock, timers
+from engine.errors import Conflict, Forbidden, Invalid
+from engine.services import calendars, cases, deploy
+from engine.store import session_scope
+from engine.store.models import Clock, Notification, SupervisionOrder, Timer
+from tests.bpmn_builder import process
+
+ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
+              lanes={"housing": ["t"]})
+
+
+def shanghai(day: date, hour=9) -> datetime:
+    return datetime.combine(day, time(hour), clock.SHANGHAI).astimezone(timezone.utc)
+
+
+@pytest.fixture
+def instance_id(org):
+    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    return cases.start_instance("one", org["clerk"])["id"]
+
+
+def new_clock(instance_id, started_on, promised=20, statutory=None, **kw):
+    with session_scope() as session:
+        c = clock.start_clock(session, instance_id, label="测试事项", promised_days=promised,
+                              statutory_days=statutory, started_on=started_on, department="housing", **kw)
+        return c.id
+
+
+def get(clock_id):
+    with session_scope() as session:
+        return session.get(Clock, clock_id)
+
+
+def test_deadlines_follow_the_working_day_calendar(instance_id):
+    c = get(new_clock(instance_id, date(2025, 9, 26), promised=20, statutory=20))
+    assert c.promised_due == date(2025, 10, 30) and c.statutory_due == date(2025, 10, 30)
+    c = get(new_clock(instance_id, date(2026, 2, 12), promised=5, statutory=20))
+    assert c.promised_due == date(2026, 2, 26) and not c.provisional
+
+
+def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
+    cid = new_clock(instance_id, date(2026, 3, 2), promised=5, statutory=10)  # Mon; due Mon 3-9, 3-16
+    c = get(cid)
+    assert (c.promised_due, c.statutory_due) == (date(2026, 3, 9), date(2026, 3, 16))
+    assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
+                                          date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
+    for day, level in ((date(2026, 3, 6), "warning"), (date(2026, 3, 10), "yellow"), (date(2026, 3, 17), "red")):
+        timers.tick(now=shanghai(day))
+        assert get(cid).level == level
+    with session_scope() as session:
+        orders = session.scalars(select(SupervisionOrder).order_by(SupervisionOrder.id)).all()
+        assert [o.card for o in orders] == ["yellow", "red"]
+        notified = {n.user_id for n in session.scalars(select(Notification))}
+    assert org["supervisor"].id in notified
+    assert org["reviewer"].id not in notified  # not assigned, not a head
+
+
+def test_special_procedure_moves_the_deadline(instance_id, org):
+    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)
+    before = get(cid)
+    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    with pytest.raises(Conflict):
+        clock.pause(cid, "hearing", "听证", 3, org["reviewer"])
+    with pytest.raises(Invalid):
+        clock.pause(cid, "nap", "休息", 3, org["reviewer"])
+    cal = calendars.current()
+    resume_on = cal.add_workdays(clock.today(), 3).date
+    after = clock.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
+    assert after.paused_days == 3
+    assert after.promised_due == cal.add_workdays(before.started_on, 13).date
+    assert after.statutory_due == cal.add_workdays(before.started_on, 23).date
+
+
+def test_extension_once_with_approval(instance_id, org):
+    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)
+    with pytest.raises(Forbidden):
+        clock.extend(cid, 10, "情况复杂", org["reviewer"])
+    with pytest.raises(Invalid):
+        clock.extend(cid, 11, "情况复杂", org["lead"])
+    extended = clock.extend(cid, 10, "情况复杂", org["lead"])
+    assert extended.statutory_due == calendars.current().add_workdays(extended.started_on, 30).date
+    with pytest.raises(Conflict):
+        clock.extend(cid, 5, "again", org["lead"])
+    joint = new_clock(instance_id, clock.today(), promised=20, statutory=45)
+    assert clock.extend(joint, 15, "联合办理", org["lead"]).extension_days == 15
+
+
+def test_a_promised_deadline_is_never_shortened(instance_id):
+    cid = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20)
+    c = get(cid)
+    assert c.provisional  # runs into 2027, which has no official calendar yet
+    with session_scope() as session:
+        clock.promise_to_applicant(session, session.get(Clock, cid))
+    printed = c.promised_due
+    notice = ("year: 2027\nsource: test\nholidays: []\nmakeup_workdays:\n"
+              + "".join(f"  - 2027-01-{d:02d}\n" for d in (2, 3, 9, 10, 16, 17, 23, 24)))
+    calendars.import_notice(notice, None)
+    c = get(cid)
+    assert not c.provisional
+    assert c.promised_due == printed  # more working days would end earlier; the printed date holds
+
+
+def test_stopped_clock_has_no_timers(instance_id):
+    cid = new_clock(instance_id, clock.today(), promised=5)
+    with session_scope() as session:
+        clock.stop(session, session.get(Clock, cid))
+    with session_scope() as session:
+        assert not session.scalars(select(Timer).where(Timer.clock_id == cid, Timer.state == "pending")).all()
+        assert session.get(Clock, cid).used_days == 0
