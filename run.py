@@ -43,6 +43,9 @@ def cmd_demo(args):
         _, results = deploy(files, actor=None)
         for r in results:
             print(f"deployed {r.kind} {r.key} v{r.version}{'' if r.new else ' (unchanged)'}")
+    from engine import catalogue
+    for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
+        print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
     created = create_demo_organisation()
     if created:
         print(f"demo logins (password {DEMO_PASSWORD}):")

@@ -308,7 +308,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
         _accept(session, case.id, None, {}, [], arrived, True)
     elif timer.kind == "deferred" and case.status == "conditional":
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
-                                                       Material.due_on <= clock.today())).all()
+                                                       Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
         if still:
             _terminate(session, case, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
 

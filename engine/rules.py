@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.dmn import DmnError, load_dmn
 from engine.errors import EngineFailure
-from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import Definition
 
 _models: dict[int, object] = {}
@@ -31,7 +31,7 @@ def _plain(value):
 
 
 def decide(decision_id: str, inputs: dict | None = None, **named):
-    with session_scope() as session:
+    with read_session() as session:
         definition = session.scalar(select(Definition).where(Definition.kind == "dmn",
                                                              Definition.key == decision_id)
                                     .order_by(Definition.version.desc()).limit(1))

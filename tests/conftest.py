@@ -40,6 +40,7 @@ def database_url(tmp_path_factory):
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'shenpi.db'}"
     os.environ["DATABASE_URL"] = url
+    os.environ["SHENPI_FILES_DIR"] = str(tmp_path_factory.mktemp("files"))
     reset_engine()
     upgrade(url)
     yield url

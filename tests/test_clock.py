@@ -45,20 +45,34 @@ def test_deadlines_follow_the_working_day_calendar(instance_id):
 
 
 def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
-    cid = new_clock(instance_id, date(2026, 3, 2), promised=5, statutory=10)  # Mon; due Mon 3-9, 3-16
+    started = clock.today()
+    cid = new_clock(instance_id, started, promised=5, statutory=10)
     c = get(cid)
-    assert (c.promised_due, c.statutory_due) == (date(2026, 3, 9), date(2026, 3, 16))
-    assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
-                                          date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
-    for day, level in ((date(2026, 3, 6), "warning"), (date(2026, 3, 10), "yellow"), (date(2026, 3, 17), "red")):
+    cal = calendars.current()
+    assert (c.promised_due, c.statutory_due) == (cal.add_workdays(started, 5).date, cal.add_workdays(started, 10).date)
+    assert c.level == "normal"
+    warn_day = cal.add_workdays(started, 4).date  # one working day left: max(1, 20% of 5)
+    assert clock.level_on(c, warn_day - timedelta(days=1)) == "normal" or cal.workdays_between(
+        warn_day - timedelta(days=1), c.promised_due) <= 1
+    for day, level in ((warn_day, "warning"), (c.promised_due + timedelta(days=1), "yellow"),
+                       (c.statutory_due + timedelta(days=1), "red")):
         timers.tick(now=shanghai(day))
-        assert get(cid).level == level
+        assert get(cid).level == level, day
     with session_scope() as session:
         orders = session.scalars(select(SupervisionOrder).order_by(SupervisionOrder.id)).all()
         assert [o.card for o in orders] == ["yellow", "red"]
         notified = {n.user_id for n in session.scalars(select(Notification))}
     assert org["supervisor"].id in notified
     assert org["reviewer"].id not in notified  # not assigned, not a head
+
+
+def test_level_rules_on_fixed_dates(instance_id):
+    with session_scope() as session:
+        c = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=5,
+                  statutory_days=10, warn_ratio=0.2, promised_due=date(2026, 3, 9),
+                  statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
+    assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
+                                          date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
 
 
 def test_special_procedure_moves_the_deadline(instance_id, org):

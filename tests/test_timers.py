@@ -13,9 +13,9 @@ from engine.store.models import Event, Timer
 from tests.bpmn_builder import process
 
 WAIT_THEN_REVIEW = process("wait", [
-    ("start", "start", "s"), ("timer", "wait", "等待", {"date": "due"}),
+    ("start", "start", "s"), ("timer", "pause", "等待", {"date": "due"}),
     ("user", "review", "审查"), ("end", "end", "e")],
-    [("start", "wait"), ("wait", "review"), ("review", "end")])
+    [("start", "pause"), ("pause", "review"), ("review", "end")])
 
 WAIT_THEN_FAIL = process("failing", [
     ("start", "start", "s"), ("timer", "wait", "等待", {"date": "due"}),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.calendar import WorkCalendar, YearNotice, parse_notice
 from engine.errors import Invalid
 from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import CalendarYear, Closure, User
 
 from .events import record
@@ -28,7 +29,7 @@ def current() -> WorkCalendar:
     with _lock:
         if _cached is not None and time.monotonic() - _cached[0] < CACHE_SECONDS:
             return _cached[1]
-    with session_scope() as session:
+    with read_session() as session:
         notices = [YearNotice.from_dict(row.notice) for row in session.scalars(select(CalendarYear))]
         closures = list(session.scalars(select(Closure.day)))
     calendar = WorkCalendar(notices=notices, closures=closures)

@@ -41,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def _sqlite_begin(connection):
     # SQLite has no SELECT ... FOR UPDATE. Taking the write lock when the transaction begins
     # serialises writers the same way, instead of failing one of them when it upgrades its lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if connection.info.get("read_only") else "BEGIN IMMEDIATE")
 
 
 def reset_engine():
@@ -54,6 +54,25 @@ def reset_engine():
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def read_session():
+    """A session for reading only, which never takes SQLite's write lock.
+
+    Code that runs inside a step (a decision table, the calendar) reads through this: a second
+    write transaction in the same thread would wait for the first one's lock for ever.
+    """
+    engine = get_engine()
+    with engine.connect() as connection:
+        connection.info["read_only"] = True
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+            connection.rollback()
+            connection.info.pop("read_only", None)
 
 
 @contextmanager

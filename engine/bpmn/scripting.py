@@ -1,0 +1,59 @@
+"""SpiffWorkflow's script engine, running the restricted language instead of Python's eval/exec.
+
+Timer expressions must evaluate to what SpiffWorkflow's timer events parse: an ISO 8601
+date-time ("2026-12-01T17:00:00+08:00"), duration ("P3D", "PT1H", or days(3)) or cycle
+("R3/PT1H"). workdays(n) gives the end of the N-th working day after today as a date-time.
+"""
+from datetime import datetime, time
+from typing import Mapping
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine import expressions
+
+# Functions the product adds to the language; deploy-time checks accept calls to these.
+PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage")
+
+
+def _workdays(n: int) -> str:
+    from engine import clock
+    from engine.services import calendars
+    day = calendars.current().add_workdays(clock.today(), int(n)).date
+    return datetime.combine(day, time(23, 59, 59), clock.SHANGHAI).isoformat()
+
+
+def _decide(decision_id, inputs=None, **named):
+    from engine.rules import decide
+    return decide(decision_id, inputs, **named)
+
+
+def _regional_coverage(zone, assessment, project=None):
+    from engine import regional
+    return regional.coverage(zone, assessment, project or {})
+
+
+def product_functions() -> dict:
+    return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage}
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, functions: Mapping | None = None):
+        super().__init__({})
+        self.functions = dict(functions or {})
+
+    def evaluate(self, expression, context, external_context=None):
+        return expressions.evaluate(expression, {**(external_context or {}), **context}, self.functions)
+
+    def execute(self, script, context, external_context=None):
+        # Scripts change the task's data in place: that dict is the instance data.
+        expressions.execute(script, context, {**self.functions, **(external_context or {})})
+        return True
+
+    def call_service(self, context, **kwargs):
+        raise expressions.ExpressionError("service tasks are not available in this product")
+
+
+def make_script_engine(functions: Mapping | None = None) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment(
+        {**product_functions(), **(functions or {})}))

@@ -1,0 +1,194 @@
+"""Chinese working days: Monday to Friday, minus statutory holidays, plus makeup working days.
+
+Years 2004-2026 come from the `chinesecalendar` package; a year's State Council notice
+imported by an administrator overrides it; a year with neither is estimated (weekdays minus
+the fixed-date holidays 1 Jan, 1-2 May, 1-3 Oct) and every result that depends on it is
+provisional. Regional closure days are extra non-working days.
+"""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import yaml
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PACKAGE_YEARS = range(2004, 2027)
+ESTIMATED_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+
+@dataclass(frozen=True)
+class YearNotice:
+    year: int
+    holidays: frozenset = field(default_factory=frozenset)
+    workdays: frozenset = field(default_factory=frozenset)
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        return {"year": self.year, "source": self.source,
+                "holidays": sorted(d.isoformat() for d in self.holidays),
+                "workdays": sorted(d.isoformat() for d in self.workdays)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "YearNotice":
+        return cls(int(data["year"]), frozenset(map(date.fromisoformat, data.get("holidays", []))),
+                   frozenset(map(date.fromisoformat, data.get("workdays", []))), data.get("source", ""))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: date
+    provisional: bool
+
+
+@lru_cache(maxsize=64)
+def _package_year(year: int) -> tuple[frozenset, frozenset]:
+    """(non-working weekdays, working weekend days) of a year the package knows."""
+    off, on = set(), set()
+    day = date(year, 1, 1)
+    while day.year == year:
+        working = chinese_calendar.is_workday(day)
+        if day.weekday() < 5 and not working:
+            off.add(day)
+        elif day.weekday() >= 5 and working:
+            on.add(day)
+        day += timedelta(days=1)
+    return frozenset(off), frozenset(on)
+
+
+class WorkCalendar:
+    def __init__(self, notices=(), closures=(), count_start_day: bool = False):
+        self.notices = {n.year: n for n in notices}
+        self.closures = frozenset(closures)
+        self.count_start_day = count_start_day
+        self._years: dict[int, tuple[frozenset, frozenset]] = {}
+
+    def year_status(self, year: int) -> str:
+        return "official" if year in self.notices or year in PACKAGE_YEARS else "estimated"
+
+    def _year(self, year: int) -> tuple[frozenset, frozenset]:
+        cached = self._years.get(year)
+        if cached is None:
+            if year in self.notices:
+                n = self.notices[year]
+                cached = (n.holidays, n.workdays)
+            elif year in PACKAGE_YEARS:
+                cached = _package_year(year)
+            else:
+                cached = (frozenset(date(year, m, d) for m, d in ESTIMATED_HOLIDAYS), frozenset())
+            self._years[year] = cached
+        return cached
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.closures:
+            return False
+        holidays, workdays = self._year(day.year)
+        if day in workdays:
+            return True
+        return day.weekday() < 5 and day not in holidays
+
+    def next_workday(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_workday(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_workdays(self, start: date, n: int) -> Deadline:
+        """The end of the N-th working day after `start` (the start day not counted by default)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        provisional = self.year_status(start.year) == "estimated"
+        day = start
+        if self.count_start_day and self.is_workday(start) and n > 0:
+            n -= 1
+        if n == 0 and not self.is_workday(day):
+            day = self.next_workday(day)
+        for _ in range(n):
+            day = self.next_workday(day)
+        if self.year_status(day.year) == "estimated":
+            provisional = True
+        return Deadline(day, provisional)
+
+    def workdays_between(self, a: date, b: date) -> int:
+        """Working days after `a` up to and including `b`; 0 when b is not after a."""
+        count, day = 0, a
+        while day < b:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def end_of_workday(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SHANGHAI)
+
+
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+
+
+def _dates(value, where: str) -> set[date]:
+    text = str(value).strip()
+    try:
+        match = RANGE.match(text)
+        if match:
+            first, last = map(date.fromisoformat, match.groups())
+            if last < first:
+                raise ValueError
+            return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+        return {value if isinstance(value, date) else date.fromisoformat(text)}
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a date (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD)") from None
+
+
+def parse_notice(source, fmt: str | None = None) -> YearNotice:
+    """Read a notice from a path or text: YAML (year, holidays, makeup_workdays, source) or CSV
+    (date,kind with kind holiday|workday). Errors name the field or line."""
+    text, name = source, "notice"
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
+        path = Path(source)
+        text, name = path.read_text(encoding="utf-8"), path.name
+        fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "yaml")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    fmt = fmt or ("csv" if text.lstrip().lower().startswith("date,") else "yaml")
+    holidays, workdays, year, origin = set(), set(), None, ""
+    if fmt == "csv":
+        for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+            kind = (row.get("kind") or "").strip()
+            if kind not in ("holiday", "workday"):
+                raise ValueError(f"{name} line {line_no}: kind must be holiday or workday")
+            (holidays if kind == "holiday" else workdays).update(_dates(row.get("date"), f"{name} line {line_no}"))
+        years = {d.year for d in holidays | workdays}
+        if len(years) != 1:
+            raise ValueError(f"{name}: a notice covers exactly one year, found {sorted(years) or 'none'}")
+        year = years.pop()
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{name}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("year"), int):
+            raise ValueError(f"{name}: 'year' (a number) is required")
+        year, origin = data["year"], str(data.get("source", ""))
+        for i, v in enumerate(data.get("holidays") or []):
+            holidays |= _dates(v, f"{name} holidays[{i}]")
+        for i, v in enumerate(data.get("makeup_workdays") or []):
+            workdays |= _dates(v, f"{name} makeup_workdays[{i}]")
+    for d in holidays | workdays:
+        if d.year != year:
+            raise ValueError(f"{name}: {d} is outside {year}")
+    if holidays & workdays:
+        raise ValueError(f"{name}: {min(holidays & workdays)} is listed as both holiday and working day")
+    for d in workdays:
+        if d.weekday() < 5:
+            raise ValueError(f"{name}: makeup working day {d} is not a Saturday or Sunday")
+    return YearNotice(year, frozenset(holidays), frozenset(workdays), origin)

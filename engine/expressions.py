@@ -1,0 +1,311 @@
+"""The restricted expression language of conditions, scripts and timers.
+
+A Python-syntax subset, interpreted by walking the AST: user code is never compiled or run
+by eval/exec. Names read the instance data and a set of helpers; attribute access is limited
+to a few methods of plain values; nothing starting with "_" can be named. Every evaluation has
+a step budget and a time limit, so a script cannot run for ever or build huge values.
+"""
+import ast
+import operator
+import time
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from engine.errors import ShenpiError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_STEPS = 100_000
+TIMEOUT = 1.0
+MAX_SIZE = 100_000  # elements of a built list/string/dict
+
+
+class ExpressionError(Exception):
+    def __init__(self, message: str, lineno: int | None = None):
+        super().__init__(message)
+        self.message, self.lineno = message, lineno
+
+
+class ExpressionTimeout(ExpressionError):
+    pass
+
+
+def _days(n) -> str:
+    return f"P{int(n)}D"
+
+
+HELPERS = {
+    "len": len, "min": min, "max": max, "sum": sum, "abs": abs, "round": round, "int": int,
+    "float": float, "str": str, "bool": bool, "sorted": sorted, "any": any, "all": all, "list": list,
+    "dict": dict, "set": set, "tuple": tuple,
+    "range": lambda *a: _bounded(range(*a)),
+    "date": date, "datetime": datetime, "timedelta": timedelta,
+    "today": lambda: datetime.now(SHANGHAI).date(), "now": lambda: datetime.now(SHANGHAI),
+    "parse_date": date.fromisoformat, "days": _days,
+}
+METHODS = {
+    str: {"lower", "upper", "strip", "startswith", "endswith", "split", "join", "replace", "count",
+          "index", "find", "isdigit"},
+    list: {"append", "count", "index", "extend", "pop", "insert", "remove"},
+    dict: {"get", "keys", "values", "items", "update", "pop", "setdefault"},
+    set: {"add", "discard"},
+    date: {"isoformat", "weekday", "year", "month", "day"},
+    datetime: {"isoformat", "date", "weekday", "year", "month", "day", "hour", "minute"},
+}
+BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+          ast.Pow: operator.pow}
+CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+          ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b,
+          ast.NotIn: lambda a, b: a not in b, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+ALLOWED = (ast.Expression, ast.Module, ast.Expr, ast.Constant, ast.Name, ast.Load, ast.Store,
+           ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.keyword,
+           ast.Attribute, ast.Subscript, ast.Slice, ast.List, ast.Tuple, ast.Dict, ast.Set,
+           ast.Assign, ast.AugAssign, ast.If, ast.For, ast.Pass, ast.Break, ast.Continue,
+           ast.ListComp, ast.DictComp, ast.comprehension, ast.JoinedStr, ast.FormattedValue,
+           ast.And, ast.Or, *BINOPS, *CMPOPS, *UNARY)
+
+
+def _bounded(value):
+    if len(value) > MAX_SIZE:
+        raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)")
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str, mode: str) -> ast.AST:
+    try:
+        tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
+    except SyntaxError as exc:
+        raise ExpressionError(f"syntax error: {exc.msg}", exc.lineno) from None
+    for node in ast.walk(tree):
+        if not isinstance(node, ALLOWED):
+            raise ExpressionError(f"{type(node).__name__} is not allowed", getattr(node, "lineno", None))
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name is not None and name.startswith("_"):
+            raise ExpressionError(f"names starting with '_' are not allowed: {name}", node.lineno)
+        if isinstance(node, ast.Call) and not isinstance(node.func, (ast.Name, ast.Attribute)):
+            raise ExpressionError("only helpers and value methods may be called", node.lineno)
+    return tree
+
+
+def check(source: str, mode: str = "eval", callables=()) -> None:
+    """Refuse, at deploy time, anything the interpreter would not run.
+
+    `callables` names the functions the product adds to HELPERS; calling any other name fails.
+    """
+    if not isinstance(source, str):
+        raise ExpressionError("an expression must be text")
+    tree = _parse(source, "eval" if mode == "eval" else "exec")
+    known = set(HELPERS) | set(callables)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in known:
+            raise ExpressionError(f"{node.func.id!r} is not a function that can be called here", node.lineno)
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Interpreter:
+    def __init__(self, data, functions, max_steps, timeout):
+        self.data, self.functions = data, {**HELPERS, **(functions or {})}
+        self.steps, self.max_steps = 0, max_steps
+        self.deadline = time.monotonic() + timeout
+
+    def tick(self, node):
+        self.steps += 1
+        if self.steps > self.max_steps or (self.steps % 1000 == 0 and time.monotonic() > self.deadline):
+            raise ExpressionTimeout("the expression ran too long and was stopped", getattr(node, "lineno", None))
+
+    def run(self, body):
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, node):
+        self.tick(node)
+        if isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value)
+            for target in node.targets:
+                self.assign(target, value)
+        elif isinstance(node, ast.AugAssign):
+            value = self.binop(node.op, self.current(node.target), self.expr(node.value), node)
+            self.assign(node.target, value)
+        elif isinstance(node, ast.If):
+            self.run(node.body if self.expr(node.test) else node.orelse)
+        elif isinstance(node, ast.For):
+            for item in self.expr(node.iter):
+                self.assign(node.target, item)
+                try:
+                    self.run(node.body)
+                except _Break:
+                    break
+                except _Continue:
+                    continue
+        elif isinstance(node, ast.Break):
+            raise _Break
+        elif isinstance(node, ast.Continue):
+            raise _Continue
+
+    def current(self, target):
+        if isinstance(target, ast.Name):
+            return self.expr(ast.Name(id=target.id, ctx=ast.Load(), lineno=target.lineno))
+        if isinstance(target, ast.Subscript):
+            return self.expr(target.value)[self.expr(target.slice)]
+        raise ExpressionError("only names and items can be updated", target.lineno)
+
+    def binop(self, op, left, right, node):
+        if isinstance(op, ast.Pow) and isinstance(right, (int, float)) and abs(right) > 100:
+            raise ExpressionError("exponent too large", node.lineno)
+        if isinstance(op, ast.Mult):
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SIZE:
+                    raise ExpressionError("value too large", node.lineno)
+        return self._check_size(BINOPS[type(op)](left, right))
+
+    def assign(self, target, value):
+        if isinstance(target, ast.Name):
+            if target.id in self.functions:
+                raise ExpressionError(f"{target.id} is a helper and cannot be assigned", target.lineno)
+            self.data[target.id] = value
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value)[self.expr(target.slice)] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = list(value)
+            if len(values) != len(target.elts):
+                raise ExpressionError("wrong number of values to unpack", target.lineno)
+            for t, v in zip(target.elts, values):
+                self.assign(t, v)
+        else:
+            raise ExpressionError("only names and items can be assigned", target.lineno)
+
+    def expr(self, node):
+        self.tick(node)
+        kind = type(node)
+        if kind is ast.Constant:
+            return node.value
+        if kind is ast.Name:
+            if node.id in self.data:
+                return self.data[node.id]
+            if node.id in self.functions:
+                return self.functions[node.id]
+            raise ExpressionError(f"name {node.id!r} is not defined", node.lineno)
+        if kind is ast.BinOp:
+            return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
+        if kind is ast.UnaryOp:
+            return UNARY[type(node.op)](self.expr(node.operand))
+        if kind is ast.BoolOp:
+            value = None
+            for v in node.values:
+                value = self.expr(v)
+                if isinstance(node.op, ast.And) and not value or isinstance(node.op, ast.Or) and value:
+                    return value
+            return value
+        if kind is ast.Compare:
+            left = self.expr(node.left)
+            for op, comp in zip(node.ops, node.comparators):
+                right = self.expr(comp)
+                if not CMPOPS[type(op)](left, right):
+                    return False
+                left = right
+            return True
+        if kind is ast.IfExp:
+            return self.expr(node.body) if self.expr(node.test) else self.expr(node.orelse)
+        if kind is ast.Subscript:
+            return self.expr(node.value)[self.expr(node.slice)]
+        if kind is ast.Slice:
+            return slice(*(self.expr(p) if p is not None else None for p in (node.lower, node.upper, node.step)))
+        if kind in (ast.List, ast.Tuple, ast.Set):
+            items = [self.expr(e) for e in node.elts]
+            return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[kind](items)
+        if kind is ast.Dict:
+            return {self.expr(k): self.expr(v) for k, v in zip(node.keys, node.values)}
+        if kind is ast.Attribute:
+            return self.attribute(self.expr(node.value), node.attr, node)
+        if kind is ast.Call:
+            return self.call(node)
+        if kind is ast.JoinedStr:
+            return "".join(str(self.expr(v.value)) if isinstance(v, ast.FormattedValue) else v.value
+                           for v in node.values)
+        if kind in (ast.ListComp, ast.DictComp):
+            return self.comprehension(node)
+        raise ExpressionError(f"{kind.__name__} is not allowed", getattr(node, "lineno", None))
+
+    def attribute(self, value, name, node):
+        allowed = next((m for t, m in METHODS.items() if isinstance(value, t)), set())
+        if name not in allowed:
+            raise ExpressionError(f"attribute {name!r} is not allowed on {type(value).__name__}", node.lineno)
+        return getattr(value, name)
+
+    def call(self, node):
+        func = self.expr(node.func)
+        if isinstance(node.func, ast.Name) and node.func.id not in self.functions:
+            raise ExpressionError(f"{node.func.id!r} is not a helper that can be called", node.lineno)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
+        return self._check_size(func(*args, **kwargs))
+
+    def comprehension(self, node):
+        results = [] if isinstance(node, ast.ListComp) else {}
+        saved = dict(self.data)
+
+        def loop(gens):
+            if not gens:
+                if isinstance(node, ast.ListComp):
+                    results.append(self.expr(node.elt))
+                else:
+                    results[self.expr(node.key)] = self.expr(node.value)
+                _bounded(results)
+                return
+            gen = gens[0]
+            for item in self.expr(gen.iter):
+                self.assign(gen.target, item)
+                if all(self.expr(cond) for cond in gen.ifs):
+                    loop(gens[1:])
+        try:
+            loop(node.generators)
+        finally:
+            self.data.clear()
+            self.data.update(saved)
+        return results
+
+    @staticmethod
+    def _check_size(value):
+        if isinstance(value, (str, list, tuple, dict, set)) and len(value) > MAX_SIZE:
+            raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)")
+        if isinstance(value, int) and value.bit_length() > 4096:
+            raise ExpressionError("number too large")
+        return value
+
+
+def _guarded(fn):
+    try:
+        return fn()
+    except (ExpressionError, ShenpiError):  # a helper's own error (a rule incident) keeps its kind
+        raise
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply") from None
+    except Exception as exc:  # a data error (missing key, wrong type) is the designer's to fix
+        raise ExpressionError(f"{type(exc).__name__}: {exc}") from None
+
+
+def evaluate(source: str, data: Mapping, functions: Mapping | None = None, *,
+             max_steps: int = MAX_STEPS, timeout: float = TIMEOUT) -> Any:
+    tree = _parse(source, "eval")
+    runner = _Interpreter(dict(data), functions, max_steps, timeout)
+    return _guarded(lambda: runner.expr(tree.body))
+
+
+def execute(source: str, data: dict, functions: Mapping | None = None, *,
+            max_steps: int = MAX_STEPS, timeout: float = TIMEOUT) -> None:
+    tree = _parse(source, "exec")
+    runner = _Interpreter(data, functions, max_steps, timeout)
+    _guarded(lambda: runner.run(tree.body))

@@ -1,0 +1,165 @@
+"""One-window intake through the service layer: every outcome with its notice, clock and events."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine import catalogue, clock, intake, timers
+from engine.errors import Conflict, Invalid
+from engine.services import calendars, cases, deploy, tasks
+from engine.store import session_scope
+from engine.store.models import Clock, Event
+from tests.bpmn_builder import process
+
+REVIEW = process("item_review", [("start", "s", "s"), ("user", "review", "住建审查"),
+                                 ("end", "e", "e")], [("s", "review"), ("review", "e")],
+                 lanes={"housing": ["review"]})
+ITEM = {"code": "T-001", "name": "测试许可", "kind": "licence", "department": "housing",
+        "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "item_review",
+        "materials": [
+            {"code": "id_card", "name": "身份证明", "mandatory": True, "valid_years": 10},
+            {"code": "form", "name": "申请表", "mandatory": True},
+            {"code": "land", "name": "土地证明", "mandatory": True, "deferrable": True},
+            {"code": "marriage", "name": "婚姻状况证明", "mandatory": True, "pledgeable": True}]}
+ZHANG = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
+
+
+@pytest.fixture
+def item(org):
+    deploy.deploy([("r.bpmn", REVIEW.encode())], org["designer"])
+    catalogue.save(ITEM, None)
+    return ITEM
+
+
+def up(*kinds):
+    return [intake.Upload(k, f"{k}.pdf", f"%PDF {k}".encode()) for k in kinds]
+
+
+def events(type_):
+    with session_scope() as session:
+        return session.scalars(select(Event).where(Event.type == type_)).all()
+
+
+def test_accept_starts_procedure_clock_and_notice(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    assert case.status == "submitted" and len(case.number) == 14
+    accepted = intake.accept(case.id, org["clerk"])
+    info = intake.describe(accepted.id)
+    assert info["status"] == "accepted" and info["instance_id"]
+    [notice] = info["notices"]
+    assert notice["kind"] == "acceptance" and notice["data"]["case_number"] == case.number
+    [c] = info["clocks"]
+    due = calendars.current().add_workdays(clock.today(), 10).date
+    assert c["promised_due"] == due.isoformat() and notice["data"]["promised_due"] == due.isoformat()
+    instance = cases.get_instance(info["instance_id"], org["admin"])
+    assert instance["business_key"] == case.number and instance["data"]["applicant_name"] == "张三"
+
+
+def test_missing_material_correction_then_accept(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
+    with pytest.raises(Invalid) as err:
+        intake.accept(case.id, org["clerk"])
+    assert any("land" in d for d in err.value.details) and any("marriage" in d for d in err.value.details)
+    notice = intake.request_correction(case.id, [{"code": "land", "reason": "缺少"},
+                                                 {"code": "marriage", "reason": "缺少"}], org["clerk"])
+    assert notice.kind == "correction"
+    info = intake.describe(case.id)
+    assert info["status"] == "correction" and info["clocks"] == [] and info["instance_id"] is None
+    with pytest.raises(Conflict):  # one notice, once: the case is waiting for the applicant
+        intake.request_correction(case.id, [{"code": "land", "reason": "again"}], org["clerk"])
+    intake.supply(case.id, up("land", "marriage"), None)
+    assert intake.describe(case.id)["status"] == "submitted"
+    assert intake.accept(case.id, org["clerk"]).status == "accepted"
+
+
+def test_reuse_of_a_material_already_given(item, org):
+    intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    second = intake.submit("T-001", ZHANG, up("form", "land", "marriage"), org["clerk"])
+    rows = {r["code"]: r for r in intake.describe(second.id)["materials"]}
+    assert rows["id_card"]["state"] == "reused" and rows["id_card"]["reused_from"]
+    assert intake.accept(second.id, org["clerk"]).status == "accepted"
+    assert events("case_submitted")[-1].data["reused"] == ["id_card"]
+
+
+def test_conditional_acceptance_supplied_in_time(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "marriage"), org["clerk"])
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    with pytest.raises(Invalid):
+        intake.accept(case.id, org["clerk"], deferred={"form": due})  # not deferrable
+    assert intake.accept(case.id, org["clerk"], deferred={"land": due}).status == "conditional"
+    assert intake.supply(case.id, up("land"), None).status == "accepted"
+    timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
+    assert intake.describe(case.id)["status"] == "accepted"
+
+
+def test_conditional_acceptance_missed_stops_the_case(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "marriage"), org["clerk"])
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    intake.accept(case.id, org["clerk"], deferred={"land": due})
+    instance_id = intake.describe(case.id)["instance_id"]
+    later = clock.datetime.combine(due + timedelta(days=1), clock.time(1), clock.SHANGHAI)
+    timers.tick(now=later)
+    info = intake.describe(case.id)
+    assert info["status"] == "terminated"
+    assert cases.get_instance(instance_id, org["admin"])["state"] == "terminated"
+    assert all(c["state"] == "stopped" for c in info["clocks"])
+
+
+def test_commitment_in_lieu(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "land"), org["clerk"])
+    with pytest.raises(Invalid):
+        intake.accept(case.id, org["clerk"], pledged=["land"])
+    intake.accept(case.id, org["clerk"], pledged=["marriage"])
+    rows = {r["code"]: r for r in intake.describe(case.id)["materials"]}
+    assert rows["marriage"]["state"] == "pledged"
+
+
+def test_deemed_acceptance_when_no_notice_within_5_working_days(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
+    sixth = calendars.current().add_workdays(clock.today(), 6).date
+    timers.tick(now=clock.datetime.combine(sixth, clock.time(9), clock.SHANGHAI))
+    info = intake.describe(case.id)
+    assert info["status"] == "accepted" and info["deemed_accepted"]
+    assert info["accepted_on"] == clock.today().isoformat()  # from the day the materials arrived
+
+
+def test_refusal_needs_a_reason(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card"), org["clerk"])
+    with pytest.raises(Invalid):
+        intake.refuse(case.id, "  ", org["clerk"])
+    notice = intake.refuse(case.id, "不属于本机关职权范围", org["clerk"])
+    assert notice.kind == "refusal" and intake.describe(case.id)["status"] == "refused"
+    with pytest.raises(Conflict):
+        intake.accept(case.id, org["clerk"])
+
+
+def test_decision_then_delivery(item, org):
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    intake.accept(case.id, org["clerk"])
+    task = tasks.list_tasks(org["reviewer"])[0]
+    tasks.claim(task["id"], org["reviewer"])
+    tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
+    info = intake.describe(case.id)
+    assert info["status"] == "decided" and info["decision"] == "approve"
+    assert info["delivery"]["due_on"] == calendars.current().add_workdays(clock.today(), 1).date.isoformat()
+    assert all(c["state"] == "stopped" for c in info["clocks"])
+    with pytest.raises(Invalid):
+        intake.deliver(case.id, "express", org["clerk"])
+    delivered = intake.deliver(case.id, "express", org["clerk"], tracking="SF1234567890")
+    assert delivered.status == "delivered" and delivered.delivery["on_time"]
+
+
+def test_immediate_case_is_decided_on_the_spot(org):
+    catalogue.save({**ITEM, "code": "T-IMM", "case_type": "immediate", "promised_days": 0,
+                    "statutory_days": 1, "process": None, "materials": ITEM["materials"][:1]}, None)
+    case = intake.submit("T-IMM", ZHANG, up("id_card"), org["clerk"])
+    assert intake.accept(case.id, org["clerk"]).status == "decided"
+
+
+def test_unknown_material_and_bad_applicant_are_refused(item, org):
+    with pytest.raises(Invalid):
+        intake.submit("T-001", ZHANG, up("passport"), org["clerk"])
+    with pytest.raises(Invalid):
+        intake.submit("T-001", {"name": "无证件"}, up("form"), org["clerk"])
+    with session_scope() as session:
+        assert session.scalars(select(Clock)).all() == []
