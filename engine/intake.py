@@ -135,7 +135,8 @@ def checklist(case: Case, session: Session) -> list[dict]:
 
 
 def _open_case(session: Session, case_id: int, *states) -> Case:
-    case = session.get(Case, case_id, with_for_update=is_postgres(session))
+    query = select(Case).where(Case.id == case_id)
+    case = session.scalar(query.with_for_update(of=Case) if is_postgres(session) else query)
     if case is None:
         raise NotFound(f"No case {case_id}")
     if states and case.status not in states:

@@ -37,7 +37,7 @@ def up(*kinds):
 
 def events(type_):
     with session_scope() as session:
-        return session.scalars(select(Event).where(Event.type == type_)).all()
+        return session.scalars(select(Event).where(Event.type == type_).order_by(Event.id)).all()
 
 
 def test_accept_starts_procedure_clock_and_notice(item, org):

@@ -352,8 +352,8 @@ class Case(Base):
     delivery: Mapped[dict] = mapped_column(JSON, default=dict)  # method, tracking number, delivered_at
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_text: Mapped[str | None] = mapped_column(Text)
-    item: Mapped[ServiceItem] = relationship(lazy="joined")
-    applicant: Mapped[Applicant] = relationship(lazy="joined")
+    item: Mapped[ServiceItem] = relationship(lazy="joined", innerjoin=True)
+    applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
 
 
 class Material(Base):
