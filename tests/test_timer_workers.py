@@ -28,10 +28,14 @@ def counts():
 
 def test_four_workers_fire_2000_timers_exactly_once_despite_kill_9(org, database_url):
     deploy.deploy([("w.bpmn", WAIT.encode())], org["designer"])
-    due = datetime.now(timezone.utc) + timedelta(seconds=5)
-    for i in range(TIMERS):
-        cases.start_instance("wait_end", org["clerk"],
-                             data={"due": (due + timedelta(milliseconds=i)).isoformat()})
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    for _ in range(TIMERS):
+        cases.start_instance("wait_end", org["clerk"], data={"due": later})
+    # Creating 2,000 cases takes a while; bring every row due within the next few seconds.
+    soon = datetime.now(timezone.utc) + timedelta(seconds=3)
+    with session_scope() as session:
+        for i, timer in enumerate(session.scalars(select(Timer))):
+            timer.due_at = soon + timedelta(milliseconds=i)
     env = dict(os.environ, DATABASE_URL=database_url)
     workers = [subprocess.Popen([sys.executable, str(ROOT / "run.py"), "worker"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(4)]
