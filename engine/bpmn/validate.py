@@ -130,6 +130,12 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
         raise ValidationFailed(problems)
     parser, bundle = make_parser(), None
     for name, root in trees:
+        processes = root.findall(f"{{{NS}}}process")
+        if processes and all(p.get("isExecutable") == "false" for p in processes):
+            # Models drawn in other tools often mark nothing executable; if every element is one
+            # we run, their processes deploy rather than being refused for a flag.
+            for proc in processes:
+                proc.set("isExecutable", "true")
         try:
             parser.add_bpmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
@@ -140,7 +146,7 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
     for name, root in trees:
         executable = [p for p in root.findall(f"{{{NS}}}process") if p.get("isExecutable", "true") != "false"]
         if not executable:
-            problems.append(Problem(name, None, "no executable process (isExecutable=\"true\")"))
+            problems.append(Problem(name, None, "no process in this file"))
         for proc in executable:
             key = proc.get("id")
             try:
@@ -166,7 +172,7 @@ def _from_expression(exc) -> bool:
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         if isinstance(exc, expressions.ExpressionError):
-            return True
+            return not isinstance(exc, expressions.ExpressionTimeout)  # running too long is no data issue
         exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     return False
 
