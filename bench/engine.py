@@ -29,7 +29,7 @@ from tests.bpmn_builder import parallel, process  # noqa: E402
 BRANCHES = 9
 CORRECTION = process("correction", [
     ("start", "start", "受理"),
-    ("user", "correct", "补正", {"loop": "rounds >= limit"}),
+    ("user", "correct", "补正", {"loop": "rounds < limit"}),
     ("end", "end", "办结")], [("start", "correct"), ("correct", "end")])
 
 

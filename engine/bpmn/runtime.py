@@ -17,7 +17,7 @@ from SpiffWorkflow.version import __version__ as spiff_version
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, EngineFailure
@@ -86,6 +86,7 @@ class Loaded:
     """A workflow in memory plus what is needed to tell which of its tasks changed."""
     workflow: BpmnWorkflow
     fingerprints: dict = field(default_factory=dict)   # spiff id -> fingerprint at last save
+    payloads: dict = field(default_factory=dict)       # spiff id -> the row's payload as stored
     seq: dict = field(default_factory=dict)            # spiff id -> insertion order
     next_seq: int = 0
 
@@ -117,6 +118,7 @@ def load(session: Session, instance: Instance) -> Loaded:
     loaded = Loaded(workflow=None)
     for row in rows:
         by_owner.setdefault(row.owner, {})[row.spiff_id] = row.payload
+        loaded.payloads[row.spiff_id] = row.payload
         loaded.seq[row.spiff_id] = row.seq
     loaded.next_seq = state["next_seq"]
 
@@ -182,28 +184,37 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     for sub_id, sub in workflow.subprocesses.items():
         for task_id in sub.tasks:
             owners[str(task_id)] = str(sub_id)
-    seen, written = set(), 0
+    seen, inserts, updates = set(), [], []
     for task in all_tasks(workflow):
         sid = str(task.id)
         seen.add(sid)
         fp = _fingerprint(task)
-        old = loaded.fingerprints.get(sid)
-        if old is not None and old == fp and task.state & _FINISHED:
+        if loaded.fingerprints.get(sid) == fp and task.state & _FINISHED:
             continue
+        loaded.fingerprints[sid] = fp
         payload = _registry.convert(task)
-        if sid not in loaded.seq:
+        if loaded.payloads.get(sid) == payload:  # predicted tasks mostly stay as they were
+            continue
+        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owners.get(sid, ""), "payload": payload}
+        if sid in loaded.payloads:
+            updates.append(row)
+        else:
             loaded.seq[sid] = loaded.next_seq
             loaded.next_seq += 1
-        session.merge(InstanceStep(instance_id=instance.id, spiff_id=sid, owner=owners.get(sid, ""),
-                                   seq=loaded.seq[sid], payload=payload))
-        loaded.fingerprints[sid] = fp
-        written += 1
+            inserts.append(dict(row, seq=loaded.seq[sid]))
+        loaded.payloads[sid] = payload
+    # One statement each for new and changed rows, whatever their number.
+    if inserts:
+        session.execute(insert(InstanceStep), inserts)
+    if updates:
+        session.execute(update(InstanceStep), updates)
     gone = set(loaded.fingerprints) - seen
     if gone:
         session.execute(delete(InstanceStep).where(InstanceStep.instance_id == instance.id,
                                                    InstanceStep.spiff_id.in_(gone)))
         for sid in gone:
             loaded.fingerprints.pop(sid, None)
+            loaded.payloads.pop(sid, None)
             loaded.seq.pop(sid, None)
     instance.workflow_state = {
         "format": STATE_FORMAT,
@@ -215,7 +226,7 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
         "bpmn_events": _registry.convert(workflow.bpmn_events),
     }
     instance.data = _registry.convert(_registry.clean(case_data(workflow)))
-    return {"written": written, "deleted": len(gone)}
+    return {"written": len(inserts) + len(updates), "deleted": len(gone)}
 
 
 def case_data(workflow) -> dict:
