@@ -85,7 +85,7 @@ def specs_for(definition_id: int, definition: Callable[[], Definition]):
 class Loaded:
     """A workflow in memory plus what is needed to tell which of its tasks changed."""
     workflow: BpmnWorkflow
-    fingerprints: dict = field(default_factory=dict)   # spiff id -> fingerprint at last save
+    fingerprints: dict = field(default_factory=dict)   # task UUID -> fingerprint at last save
     payloads: dict = field(default_factory=dict)       # spiff id -> the row's payload as stored
     seq: dict = field(default_factory=dict)            # spiff id -> insertion order
     next_seq: int = 0
@@ -132,7 +132,7 @@ def load(session: Session, instance: Instance) -> Loaded:
     _restore_subprocesses(subprocesses, workflow)
     workflow.bpmn_events = _registry.restore(state.get("bpmn_events", []))
     loaded.workflow = workflow
-    loaded.fingerprints = {str(t.id): _fingerprint(t) for t in all_tasks(workflow)}
+    loaded.fingerprints = {t.id: _fingerprint(t) for t in all_tasks(workflow)}
     return loaded
 
 
@@ -174,28 +174,25 @@ def all_tasks(workflow):
 def _fingerprint(task):
     # A finished task can still change (a reset reopens it, a child is added); these say so
     # without serialising it. Unfinished tasks are always rewritten: they are few.
-    return (task.state, task.last_state_change, tuple(task._children), task.triggered)
+    return (task.state, task.last_state_change, len(task._children), task.triggered)
 
 
 def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     """Write the rows of the tasks that changed since the last save; return save statistics."""
     workflow = loaded.workflow
-    owners = {}
-    for sub_id, sub in workflow.subprocesses.items():
-        for task_id in sub.tasks:
-            owners[str(task_id)] = str(sub_id)
-    seen, inserts, updates = set(), [], []
+    owners = {task_id: str(sub_id) for sub_id, sub in workflow.subprocesses.items() for task_id in sub.tasks}
+    inserts, updates = [], []
+    fingerprints = loaded.fingerprints  # keyed by UUID: no string conversion for unchanged tasks
     for task in all_tasks(workflow):
-        sid = str(task.id)
-        seen.add(sid)
         fp = _fingerprint(task)
-        if loaded.fingerprints.get(sid) == fp and task.state & _FINISHED:
+        if fingerprints.get(task.id) == fp and task.state & _FINISHED:
             continue
-        loaded.fingerprints[sid] = fp
+        fingerprints[task.id] = fp
+        sid = str(task.id)
         payload = _registry.convert(task)
         if loaded.payloads.get(sid) == payload:  # predicted tasks mostly stay as they were
             continue
-        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owners.get(sid, ""), "payload": payload}
+        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owners.get(task.id, ""), "payload": payload}
         if sid in loaded.payloads:
             updates.append(row)
         else:
@@ -208,12 +205,14 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
         session.execute(insert(InstanceStep), inserts)
     if updates:
         session.execute(update(InstanceStep), updates)
-    gone = set(loaded.fingerprints) - seen
+    present = set(workflow.tasks).union(*(sub.tasks for sub in workflow.subprocesses.values()))
+    gone = [task_id for task_id in fingerprints if task_id not in present]
     if gone:
+        names = [str(task_id) for task_id in gone]
         session.execute(delete(InstanceStep).where(InstanceStep.instance_id == instance.id,
-                                                   InstanceStep.spiff_id.in_(gone)))
-        for sid in gone:
-            loaded.fingerprints.pop(sid, None)
+                                                   InstanceStep.spiff_id.in_(names)))
+        for task_id, sid in zip(gone, names):
+            fingerprints.pop(task_id, None)
             loaded.payloads.pop(sid, None)
             loaded.seq.pop(sid, None)
     instance.workflow_state = {
@@ -237,8 +236,9 @@ def case_data(workflow) -> dict:
     """
     data = dict(workflow.data)
     if not workflow.completed:
+        open_states = TaskState.READY | TaskState.WAITING | TaskState.STARTED
         for task in workflow.tasks.values():
-            if task.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            if task.state & open_states:
                 data.update(task.data)
     return data
 
