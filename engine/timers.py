@@ -46,14 +46,19 @@ def _timer_due(task) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
 
 
-def sync_bpmn_timers(session: Session, instance_id: int, tasks) -> None:
-    """Make the timers table hold one pending row per waiting timer event of the instance."""
+def sync_bpmn_timers(session: Session, instance_id: int, tasks, had_timers: bool = True) -> bool:
+    """Make the timers table hold one pending row per waiting timer event of the instance.
+
+    Returns whether any timer is waiting, so the next step can skip the query when none was.
+    """
     waiting = {}
     for task in tasks:
         if task.state == TaskState.WAITING:
             due = _timer_due(task)
             if due is not None:
                 waiting[str(task.id)] = due
+    if not waiting and not had_timers:
+        return False
     rows = {t.spiff_id: t for t in session.scalars(select(Timer).where(
         Timer.instance_id == instance_id, Timer.kind == "bpmn", Timer.state.in_(("pending", "incident"))))}
     for spiff_id, row in rows.items():
@@ -64,6 +69,7 @@ def sync_bpmn_timers(session: Session, instance_id: int, tasks) -> None:
     for spiff_id, due in waiting.items():
         if spiff_id not in rows:
             session.add(Timer(kind="bpmn", instance_id=instance_id, spiff_id=spiff_id, due_at=due))
+    return bool(waiting)
 
 
 def _mark_due(task) -> None:

@@ -89,6 +89,7 @@ class Loaded:
     payloads: dict = field(default_factory=dict)       # spiff id -> the row's payload as stored
     seq: dict = field(default_factory=dict)            # spiff id -> insertion order
     next_seq: int = 0
+    has_timers: bool = True  # unknown until the first save: the timers table is asked
 
 
 def new_workflow(definition: Definition, data: dict | None) -> Loaded:

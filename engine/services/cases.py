@@ -63,10 +63,16 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
     return instance, loaded
 
 
-def advance(instance_id: int, actor: User | None, change, *, check=None) -> dict:
-    """Run `change(session, instance, workflow)` as one serialised step on the instance."""
+def advance(instance_id, actor: User | None, change, *, check=None) -> dict:
+    """Run `change(session, instance, workflow)` as one serialised step on the instance.
+
+    `instance_id` may be a function of the session that finds it (a task's instance), so
+    the lookup shares the step's transaction.
+    """
     try:
         with session_scope() as session:
+            if callable(instance_id):
+                instance_id = instance_id(session)
             result, loaded = advance_in(session, instance_id, actor, change, check=check)
     except EngineFailure as exc:
         record_incident(instance_id, actor, exc)
@@ -118,7 +124,8 @@ def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: U
     except WorkflowException as exc:
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
     sync_tasks(session, instance, workflow, actor)
-    timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow))
+    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow),
+                                                loaded.has_timers)
     runtime.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
     if workflow.completed and instance.state == "running":

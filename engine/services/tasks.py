@@ -78,8 +78,7 @@ def claim(task_id: int, actor: User) -> dict:
             holder = task.assignee.login if task.assignee else None
             raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
         record(session, "task_claimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
-        session.refresh(task)
-        return describe_task(task)
+        return {**describe_task(task), "assignee": actor.login}
 
 
 def unclaim(task_id: int, actor: User) -> dict:
@@ -135,13 +134,11 @@ def complete(task_id: int, actor: User, data: dict | None) -> dict:
         record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, changed=changed)
 
-    instance_id = _instance_of(task_id)
-    return cases.advance(instance_id, actor, change, check=check)
+    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)
 
 
-def _instance_of(task_id: int) -> int:
-    with session_scope() as session:
-        instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
-        if instance_id is None:
-            raise NotFound(f"No task {task_id}")
-        return instance_id
+def _instance_of(session, task_id: int) -> int:
+    instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
+    if instance_id is None:
+        raise NotFound(f"No task {task_id}")
+    return instance_id
