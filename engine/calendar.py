@@ -172,13 +172,13 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
             raise ValueError(f"{name}: a notice covers exactly one year, found {sorted(years) or 'none'}")
         year = years.pop()
     else:
-        try:
-            data = yaml.safe_load(text)
+        try:  # every value as text: dates are checked here, with the field named
+            data = yaml.load(text, Loader=yaml.BaseLoader)
         except yaml.YAMLError as exc:
             raise ValueError(f"{name}: not valid YAML: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("year"), int):
+        if not isinstance(data, dict) or not str(data.get("year", "")).isdigit():
             raise ValueError(f"{name}: 'year' (a number) is required")
-        year, origin = data["year"], str(data.get("source", ""))
+        year, origin = int(data["year"]), str(data.get("source", ""))
         for i, v in enumerate(data.get("holidays") or []):
             holidays |= _dates(v, f"{name} holidays[{i}]")
         for i, v in enumerate(data.get("makeup_workdays") or []):

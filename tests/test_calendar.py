@@ -1,0 +1,88 @@
+"""The working-day calendar against the package's data, the worked examples and its own laws."""
+from datetime import date, timedelta
+
+import chinese_calendar
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.calendar import WorkCalendar, YearNotice, parse_notice
+
+CAL = WorkCalendar()
+
+
+def test_every_day_2004_to_2026_agrees_with_the_package():
+    day, wrong = date(2004, 1, 1), []
+    while day <= date(2026, 12, 31):
+        if CAL.is_workday(day) != chinese_calendar.is_workday(day):
+            wrong.append(day)
+        day += timedelta(days=1)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("start,n,end", [
+    (date(2025, 9, 26), 20, date(2025, 10, 30)),   # skips 10/1-8, counts Sunday 9/28 and Saturday 10/11
+    (date(2026, 2, 12), 5, date(2026, 2, 26)),     # counts Saturday 2/14
+    (date(2026, 1, 2), 1, date(2026, 1, 4)),       # Sunday 1/4 is a makeup working day
+])
+def test_worked_examples(start, n, end):
+    deadline = CAL.add_workdays(start, n)
+    assert deadline.date == end and not deadline.provisional
+
+
+def test_counting_the_start_day_is_a_setting():
+    assert WorkCalendar(count_start_day=True).add_workdays(date(2026, 2, 12), 5).date == date(2026, 2, 25)
+
+
+def test_a_year_without_a_notice_is_estimated_until_one_is_imported():
+    assert CAL.year_status(2027) == "estimated"
+    assert CAL.add_workdays(date(2026, 12, 28), 10).provisional
+    notice = parse_notice("year: 2027\nsource: 国办发明电〔2026〕\nholidays:\n  - 2027-01-01\n"
+                          "  - 2027-02-05..2027-02-11\nmakeup_workdays:\n  - 2027-02-13\n")
+    cal = WorkCalendar([notice])
+    assert cal.year_status(2027) == "official"
+    assert not cal.add_workdays(date(2026, 12, 28), 10).provisional
+    assert not cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 2, 13))
+    assert YearNotice.from_dict(notice.to_dict()) == notice
+
+
+def test_closures_are_not_working_days():
+    cal = WorkCalendar(closures=[date(2026, 3, 4)])
+    assert not cal.is_workday(date(2026, 3, 4))
+    assert cal.add_workdays(date(2026, 3, 3), 1).date == date(2026, 3, 5)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("year: 2027\nholidays: [2027-13-01]\n", "not a date"),
+    ("year: 2027\nholidays: [2028-01-01]\n", "outside 2027"),
+    ("year: 2027\nholidays: [2027-02-13]\nmakeup_workdays: [2027-02-13]\n", "both"),
+    ("year: 2027\nmakeup_workdays: [2027-02-10]\n", "not a Saturday or Sunday"),
+    ("holidays: []\n", "'year'"),
+    ("date,kind\n2027-01-01,holiday\n2027-01-02,party\n", "line 3"),
+])
+def test_bad_notices_are_refused_with_the_place(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_notice(text)
+
+
+def test_csv_notice():
+    notice = parse_notice("date,kind\n2027-01-01,holiday\n2027-02-13,workday\n")
+    assert notice.year == 2027 and date(2027, 2, 13) in notice.workdays
+
+
+days = st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 10, 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=days, n=st.integers(min_value=0, max_value=60))
+def test_adding_then_counting_back_gives_n(start, n):
+    end = CAL.add_workdays(start, n).date
+    assert CAL.is_workday(end)
+    if n > 0:
+        assert CAL.workdays_between(start, end) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, n=st.integers(min_value=0, max_value=40))
+def test_monotonic(start, n):
+    assert CAL.add_workdays(start, n).date <= CAL.add_workdays(start, n + 1).date

@@ -1,0 +1,98 @@
+"""E-supervision: the overview by department and item, and the monthly report file."""
+import io
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from engine import clock, supervision, timers
+from engine.errors import Forbidden
+from engine.services import calendars, cases, deploy
+from engine.services.users import issue_token
+from engine.store import session_scope
+from engine.store.models import Clock
+from tests.bpmn_builder import process
+
+ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
+              lanes={"housing": ["t"]})
+
+
+@pytest.fixture
+def clocks(org):
+    """Three housing clocks (one late, one on time, one still open) and one tax clock."""
+    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    cal = calendars.current()
+    ids = {}
+    specs = (("late", "housing", clock.today() - timedelta(days=40), 5), ("on_time", "housing", clock.today(), 5),
+             ("open", "housing", clock.today(), 10), ("tax", "tax", clock.today(), 3))
+    instance_ids = [cases.start_instance("one", org["clerk"])["id"] for _ in specs]
+    with session_scope() as session:
+        for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
+            c = clock.start_clock(session, instance_id, label=name, promised_days=promised,
+                                  statutory_days=promised * 2, started_on=started, department=dept,
+                                  item_code="I-" + dept)
+            ids[name] = c.id
+        for name in ("late", "on_time"):
+            clock.stop(session, session.get(Clock, ids[name]))
+    assert cal.is_workday(cal.add_workdays(clock.today(), 1).date)
+    return ids
+
+
+def test_overview_by_department_and_item(clocks, org):
+    with pytest.raises(Forbidden):
+        supervision.overview(org["reviewer"])
+    view = supervision.overview(org["supervisor"])
+    rows = {r["department"]: r for r in view["rows"]}
+    housing = rows["housing"]
+    assert housing["finished"] == 2 and housing["on_time"] == 1 and housing["on_time_rate"] == 0.5
+    assert housing["open"]["normal"] == 1 and rows["tax"]["open"]["normal"] == 1
+    assert housing["department_name"] == "housing" or housing["department_name"]
+
+
+def test_overdue_cases_and_cards_show_up(clocks, org):
+    later = clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI)
+    timers.tick(now=later)
+    view = supervision.overview(org["supervisor"])
+    overdue = {o["label"]: o["level"] for o in view["overdue"]}
+    assert overdue == {"open": "red", "tax": "red"}
+    cards = {(c["department"], c["card"]) for c in view["cards"]}
+    assert cards == {("housing", "red"), ("tax", "red")}  # a month late: past both limits at once
+
+
+def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_path):
+    from web import create_app
+    client = create_app({"TESTING": True}).test_client()
+    month = clock.today()
+    headers = {"Authorization": f"Bearer {issue_token('supervisor')}"}
+    res = client.get(f"/api/reports/monthly/{month.year}-{month.month}.xlsx", headers=headers)
+    assert res.status_code == 200
+    sheet = load_workbook(io.BytesIO(res.data)).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    # started this month: two (the late one began 40 days ago); finished this month: two, one on time
+    assert rows["housing"][2] == 2 and rows["housing"][3] == 2 and rows["housing"][4] == 1
+    res = client.get(f"/api/reports/monthly/{month.year}-{month.month}.xlsx",
+                     headers={"Authorization": f"Bearer {issue_token('reviewer')}"})
+    assert res.status_code == 403
+    assert client.get("/api/supervision", headers=headers).json["rows"]
+    out = tmp_path / "r.xlsx"
+    run = subprocess.run([sys.executable, "run.py", "report", "monthly", f"{month.year}-{month.month:02d}",
+                          "-o", str(out)], env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert load_workbook(out).active["A1"].value.startswith("部门办件月报")
+    bad = subprocess.run([sys.executable, "run.py", "report", "monthly", "2026-13"],
+                         env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
+
+
+def test_calendar_cli(database_url):
+    def run(*args):
+        return subprocess.run([sys.executable, "run.py", "calendar", *args], capture_output=True, text=True,
+                              env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"})
+    assert run("add", "2025-09-26", "20").stdout.strip() == "2025-10-30"
+    assert run("is-workday", "2026-02-14").stdout.strip() == "yes"
+    assert run("is-workday", "2026-02-16").stdout.strip() == "no"
+    assert "provisional" in run("add", "2026-12-28", "10").stdout
+    assert run("add", "not-a-date", "3").returncode != 0
