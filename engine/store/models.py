@@ -403,3 +403,21 @@ class RegionalAssessment(Base):
     excluded_industries: Mapped[list] = mapped_column(JSON, default=list)
     max_land_ha: Mapped[float | None] = mapped_column()
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Rectification(Base):
+    """整改: a bad service rating (好差评) that the case's implementing department must answer by due_on."""
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One rating per case, so at most one rectification per case.
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered
+    response: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+    answerer: Mapped[User | None] = relationship(lazy="joined")
