@@ -18,6 +18,10 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# The browser tests drive Debian's chromium (headless); installed once, as the machine's package.
+/usr/bin/chromium:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
 install: $(STAMP) $(NODE_STAMP)
 
 run: install
@@ -25,7 +29,7 @@ run: install
 	$(PY) run.py serve
 
 # The suite runs on SQLite; with TEST_DATABASE_URL set, the database tests run again on PostgreSQL.
-test: install
+test: install /usr/bin/chromium
 	$(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== database tests again on PostgreSQL =="; \

@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
