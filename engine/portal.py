@@ -1,0 +1,148 @@
+"""The applicant portal (网上办事): applicant accounts, online applications, progress of one's own cases.
+
+Applicants are not staff: they have no User row and no roles. Every function here takes the
+signed-in applicant's id and answers only about that applicant's cases; someone else's case is
+reported as not found, so a case number typed by a stranger tells nothing about it.
+"""
+import re
+
+from sqlalchemy import or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import clock, intake
+from engine.errors import Conflict, Invalid, NotFound
+from engine.services.events import record
+from engine.store import session_scope
+from engine.store.models import Applicant, Case, Event
+
+ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
+            "uscc": "统一社会信用代码"}
+KINDS = {"person": "自然人", "company": "法人"}
+MIN_PASSWORD = 8
+PHONE = re.compile(r"1\d{10}")
+ID_CARD = re.compile(r"\d{17}[\dX]")
+USCC = re.compile(r"[0-9A-Z]{18}")
+# What an applicant's progress page shows of a case's history: the steps that concern them.
+STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
+               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated")
+
+
+def _check_registration(name: str, kind: str, id_type: str, id_number: str, phone: str, password: str) -> None:
+    problems = []
+    if not name:
+        problems.append("name: 请填写姓名或单位名称")
+    if kind not in KINDS:
+        problems.append(f"kind: must be one of {', '.join(KINDS)}")
+    if id_type not in ID_TYPES:
+        problems.append(f"id_type: must be one of {', '.join(ID_TYPES)}")
+    elif id_type == "id_card" and not ID_CARD.fullmatch(id_number):
+        problems.append("id_number: 居民身份证号码为18位")
+    elif id_type == "uscc" and not USCC.fullmatch(id_number):
+        problems.append("id_number: 统一社会信用代码为18位")
+    elif not id_number:
+        problems.append("id_number: 请填写证件号码")
+    if not PHONE.fullmatch(phone):
+        problems.append("phone: 手机号码为11位数字")
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"password: 密码至少{MIN_PASSWORD}位")
+    if problems:
+        raise Invalid("注册信息有误", problems)
+
+
+def register(*, name: str, id_type: str, id_number: str, phone: str, password: str,
+             kind: str = "person") -> Applicant:
+    """Open a portal account, or give one to an applicant the window already knows.
+
+    A record created at the window has no password; it is taken over only with the phone number
+    the window recorded, so knowing someone's ID number is not enough to read their cases.
+    """
+    name, id_number, phone = name.strip(), id_number.strip().upper(), phone.strip()
+    _check_registration(name, kind, id_type, id_number, phone, password)
+    with session_scope() as session:
+        if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
+                                                     Applicant.password_hash.is_not(None)).limit(1)):
+            raise Conflict("该手机号码已注册，请直接登录")
+        applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
+        if applicant is not None and applicant.password_hash:
+            raise Conflict("该证件号码已注册，请直接登录")
+        if applicant is not None and applicant.phone and applicant.phone != phone:
+            raise Conflict("该证件号码已在窗口登记了其他手机号码，请到窗口核实身份")
+        if applicant is None:
+            applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)
+            session.add(applicant)
+        applicant.phone = phone
+        applicant.password_hash = generate_password_hash(password)
+        session.flush()
+        record(session, "applicant_registered", applicant_id=applicant.id, kind=kind, id_type=id_type)
+        return applicant
+
+
+def authenticate(identifier: str, password: str) -> Applicant | None:
+    """Sign in with the phone number or the ID number."""
+    identifier = (identifier or "").strip()
+    if not identifier or not password:
+        return None
+    with session_scope() as session:
+        candidates = session.scalars(select(Applicant).where(
+            or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
+            Applicant.password_hash.is_not(None))).all()
+        for applicant in candidates:
+            if check_password_hash(applicant.password_hash, password):
+                return applicant
+        return None
+
+
+def get_applicant(applicant_id: int) -> Applicant:
+    with session_scope() as session:
+        applicant = session.get(Applicant, applicant_id)
+        if applicant is None:
+            raise NotFound(f"No applicant {applicant_id}")
+        return applicant
+
+
+def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form: dict | None = None) -> Case:
+    """在线申请: the case is taken in like any other, on the online channel, with no staff actor."""
+    applicant = get_applicant(applicant_id)
+    info = {"name": applicant.name, "id_number": applicant.id_number, "id_type": applicant.id_type,
+            "kind": applicant.kind, "phone": applicant.phone}
+    return intake.submit(item_code, info, uploads, None, channel="online", form=form)
+
+
+def my_cases(applicant_id: int) -> list[Case]:
+    with session_scope() as session:
+        return list(session.scalars(select(Case).where(Case.applicant_id == applicant_id)
+                                    .order_by(Case.id.desc())))
+
+
+def own_case(applicant_id: int, number: str) -> Case:
+    """The applicant's case with that number; anyone else's is 'not found', like a wrong number."""
+    with session_scope() as session:
+        case = session.scalar(select(Case).where(Case.number == str(number).strip(),
+                                                 Case.applicant_id == applicant_id))
+        if case is None:
+            raise NotFound(f"未找到您的办件 {number}")
+        return case
+
+
+def progress(applicant_id: int, number: str) -> dict:
+    """办理进度: the case as intake describes it, plus the steps it went through, oldest first."""
+    case = own_case(applicant_id, number)
+    info = intake.describe(case.id)
+    with session_scope() as session:
+        mine = Event.data["case"].as_string() == case.number
+        if case.instance_id:
+            mine = or_(mine, Event.instance_id == case.instance_id)
+        events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
+                                 .order_by(Event.at, Event.id)).all()
+        info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data} for e in events]
+    info["rating"], info["rating_text"] = case.rating, case.rating_text
+    return info
+
+
+def notice(applicant_id: int, number: str, notice_id: int) -> dict:
+    """One written notice of the applicant's own case, for printing."""
+    info = progress(applicant_id, number)
+    for item in info["notices"]:
+        if item["id"] == notice_id:
+            return {**item, "case": info}
+    raise NotFound(f"No notice {notice_id} on case {number}")

@@ -1,0 +1,110 @@
+"""好差评: the applicant rates a closed case once; a bad rating opens a rectification (整改).
+
+The rectification goes to the case's implementing department, which answers it within
+RECTIFY_DAYS working days; its leads and reviewers answer, supervisors watch them all.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from engine import clock
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import calendars
+from engine.services.events import record
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.db import is_postgres
+from engine.store.models import Case, Rectification, User
+
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BAD = (1, 2)
+# A case may be rated once the applicant has the outcome: delivered, refused or stopped.
+CLOSED = ("delivered", "refused", "terminated")
+RECTIFY_DAYS = 5
+ANSWERERS = ("lead", "reviewer")
+WATCHERS = ("supervisor",)
+
+
+def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectification | None:
+    """Record the rating; returns the rectification a bad rating opens, else None."""
+    if level not in LEVELS:
+        raise Invalid("评价等级为1（非常不满意）到5（非常满意）")
+    text = (text or "").strip()
+    if level in BAD and not text:
+        raise Invalid("差评请写明不满意的原因，以便整改")
+    with session_scope() as session:
+        query = select(Case).where(Case.id == case_id)
+        case = session.scalar(query.with_for_update(of=Case) if is_postgres(session) else query)
+        if case is None or case.applicant_id != applicant_id:
+            raise NotFound(f"No case {case_id}")
+        if case.status not in CLOSED:
+            raise Conflict("办件办结后才能评价")
+        if case.rating is not None:
+            raise Conflict("该办件已评价，每个办件只能评价一次")
+        case.rating, case.rating_text = level, text or None
+        record(session, "case_rated", instance_id=case.instance_id, case=case.number, rating=level,
+               label=LEVELS[level], applicant_id=applicant_id)
+        if level not in BAD:
+            return None
+        due = calendars.current().add_workdays(clock.today(), RECTIFY_DAYS).date
+        rectification = Rectification(case_id=case.id, department=case.item.department, rating=level,
+                                      due_on=due, state="open")
+        session.add(rectification)
+        session.flush()
+        record(session, "rectification_opened", instance_id=case.instance_id, case=case.number,
+               rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
+        return rectification
+
+
+def _may_see(actor: User, rectification: Rectification) -> bool:
+    if any(actor.has_role(r) for r in WATCHERS):
+        return True
+    return actor.department is not None and actor.department.code == rectification.department
+
+
+def rectifications(actor: User, state: str | None = None) -> list[Rectification]:
+    """Supervisors see every rectification; a department's leads and reviewers see their own."""
+    require(actor, *ANSWERERS, *WATCHERS)
+    with session_scope() as session:
+        query = select(Rectification).order_by(Rectification.state.desc(), Rectification.due_on, Rectification.id)
+        if not any(actor.has_role(r) for r in WATCHERS):
+            query = query.where(Rectification.department == (actor.department.code if actor.department else None))
+        if state:
+            query = query.where(Rectification.state == state)
+        return list(session.scalars(query))
+
+
+def get(rectification_id: int, actor: User) -> Rectification:
+    require(actor, *ANSWERERS, *WATCHERS)
+    with session_scope() as session:
+        rectification = session.get(Rectification, rectification_id)
+        if rectification is None:
+            raise NotFound(f"No rectification {rectification_id}")
+        if not _may_see(actor, rectification):
+            raise Forbidden("该整改任务属于其他部门")
+        return rectification
+
+
+def answer(rectification_id: int, actor: User, response: str) -> Rectification:
+    """The department says what it found and what it changed; the rectification is then answered."""
+    require(actor, *ANSWERERS)
+    response = (response or "").strip()
+    if not response:
+        raise Invalid("请填写整改情况")
+    with session_scope() as session:
+        query = select(Rectification).where(Rectification.id == rectification_id)
+        rectification = session.scalar(query.with_for_update(of=Rectification) if is_postgres(session) else query)
+        if rectification is None:
+            raise NotFound(f"No rectification {rectification_id}")
+        own = actor.department is not None and actor.department.code == rectification.department
+        if not own and not actor.has_role("admin"):
+            raise Forbidden("只有承办部门可以答复该整改任务")
+        if rectification.state != "open":
+            raise Conflict("该整改任务已答复")
+        rectification.state, rectification.response = "answered", response
+        rectification.answered_by, rectification.answered_at = actor.id, datetime.now(timezone.utc)
+        on_time = clock.today() <= rectification.due_on
+        record(session, "rectification_answered", actor=actor, instance_id=rectification.case.instance_id,
+               case=rectification.case.number, rectification_id=rectification.id, on_time=on_time)
+        session.flush()
+        return rectification

@@ -1,0 +1,106 @@
+"""好差评 and rectification through the service layer: once per case, bad ratings rectified in time."""
+import pytest
+from sqlalchemy import select
+
+from engine import catalogue, clock, intake, portal, ratings
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import calendars
+from engine.store import session_scope
+from engine.store.models import Event
+
+ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
+        "case_type": "immediate", "promised_days": 0,
+        "materials": [{"code": "form", "name": "查询申请书", "mandatory": True}]}
+
+
+def register(name="李四", id_number="110101199202023456", phone="13900000001"):
+    return portal.register(name=name, id_type="id_card", id_number=id_number, phone=phone, password="secret-pw")
+
+
+def closed_case(applicant, org):
+    """Apply online, accept at the window (an immediate item is decided on the spot), deliver."""
+    case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
+    intake.accept(case.id, org["clerk"])
+    return intake.deliver(case.id, "window", org["clerk"])
+
+
+@pytest.fixture
+def applicant(org):
+    catalogue.save(ITEM, None)
+    return register()
+
+
+def types():
+    with session_scope() as session:
+        return [e.type for e in session.scalars(select(Event).order_by(Event.id))]
+
+
+def test_good_rating_is_kept_and_opens_nothing(applicant, org):
+    case = closed_case(applicant, org)
+    assert ratings.rate(case.id, applicant.id, 5, "很快") is None
+    assert portal.progress(applicant.id, case.number)["rating"] == 5
+    assert "case_rated" in types() and "rectification_opened" not in types()
+    assert ratings.rectifications(org["supervisor"]) == []
+
+
+def test_a_case_is_rated_once(applicant, org):
+    case = closed_case(applicant, org)
+    ratings.rate(case.id, applicant.id, 4)
+    with pytest.raises(Conflict) as err:
+        ratings.rate(case.id, applicant.id, 1, "改主意了")
+    assert err.value.status == 409
+    assert portal.progress(applicant.id, case.number)["rating"] == 4
+    assert types().count("case_rated") == 1
+
+
+def test_only_a_closed_case_of_ones_own_is_rated(applicant, org):
+    case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
+    with pytest.raises(Conflict):  # still waiting at the window
+        ratings.rate(case.id, applicant.id, 5)
+    intake.accept(case.id, org["clerk"])
+    with pytest.raises(Conflict):  # decided but not yet delivered
+        ratings.rate(case.id, applicant.id, 5)
+    intake.deliver(case.id, "window", org["clerk"])
+    other = register("王五", "110101199303034567", "13900000002")
+    with pytest.raises(NotFound):
+        ratings.rate(case.id, other.id, 1, "不是我的办件")
+    with pytest.raises(Invalid):
+        ratings.rate(case.id, applicant.id, 6)
+    with pytest.raises(Invalid):  # a bad rating says why
+        ratings.rate(case.id, applicant.id, 2, "  ")
+
+
+def test_bad_rating_opens_rectification_for_the_department_with_deadline(applicant, org):
+    case = closed_case(applicant, org)
+    rectification = ratings.rate(case.id, applicant.id, 1, "窗口态度差")
+    assert rectification.department == "housing" and rectification.state == "open"
+    assert rectification.due_on == calendars.current().add_workdays(clock.today(), 5).date
+    assert "rectification_opened" in types()
+    assert [r.id for r in ratings.rectifications(org["reviewer"])] == [rectification.id]
+    assert [r.id for r in ratings.rectifications(org["supervisor"])] == [rectification.id]
+    assert ratings.rectifications(org["taxman"]) == []
+    with pytest.raises(Forbidden):
+        ratings.get(rectification.id, org["taxman"])
+    with pytest.raises(Forbidden):  # a clerk neither answers nor watches
+        ratings.rectifications(org["clerk"])
+
+
+def test_department_answers_rectification_once(applicant, org):
+    case = closed_case(applicant, org)
+    rectification = ratings.rate(case.id, applicant.id, 2, "等太久")
+    with pytest.raises(Forbidden):  # another department
+        ratings.answer(rectification.id, org["taxman"], "不是我们")
+    with pytest.raises(Forbidden):  # supervisors watch, they do not answer
+        ratings.answer(rectification.id, org["supervisor"], "已督促")
+    with pytest.raises(Invalid):
+        ratings.answer(rectification.id, org["reviewer"], " ")
+    ratings.answer(rectification.id, org["reviewer"], "已约谈窗口人员，优化流程")
+    done = ratings.get(rectification.id, org["supervisor"])
+    assert done.state == "answered" and done.response == "已约谈窗口人员，优化流程"
+    assert done.answered_by == org["reviewer"].id and done.answered_at is not None
+    assert ratings.rectifications(org["reviewer"], state="open") == []
+    with pytest.raises(Conflict):
+        ratings.answer(rectification.id, org["reviewer2"], "再答一次")
+    with session_scope() as session:
+        event = session.scalar(select(Event).where(Event.type == "rectification_answered"))
+        assert event.actor_id == org["reviewer"].id and event.data["on_time"] is True
