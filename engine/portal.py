@@ -136,7 +136,21 @@ def progress(applicant_id: int, number: str) -> dict:
                                  .order_by(Event.at, Event.id)).all()
         info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data} for e in events]
     info["rating"], info["rating_text"] = case.rating, case.rating_text
+    info["to_supply"] = _to_supply(info)
     return info
+
+
+def _to_supply(info: dict) -> list[dict]:
+    """What the applicant still owes: the open correction notice's list, or deferred (容缺) materials."""
+    names = {row["code"]: row["name"] for row in info["materials"]}
+    if info["status"] == "correction":
+        latest = [n for n in info["notices"] if n["kind"] == "correction"][-1]
+        return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),
+                 "due_on": None} for m in latest["data"]["missing"]]
+    if info["status"] == "conditional":
+        return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"]}
+                for row in info["materials"] if row["state"] == "deferred"]
+    return []
 
 
 def notice(applicant_id: int, number: str, notice_id: int) -> dict:

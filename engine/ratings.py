@@ -21,6 +21,7 @@ BAD = (1, 2)
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
 CLOSED = ("delivered", "refused", "terminated")
 RECTIFY_DAYS = 5
+STATES = ("open", "answered")
 ANSWERERS = ("lead", "reviewer")
 WATCHERS = ("supervisor",)
 
@@ -54,6 +55,14 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
         record(session, "rectification_opened", instance_id=case.instance_id, case=case.number,
                rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
         return rectification
+
+
+def may_answer(actor: User, rectification: Rectification) -> bool:
+    """The implementing department's leads and reviewers (or an administrator), while it is open."""
+    if rectification.state != "open" or not any(actor.has_role(r) for r in ANSWERERS):
+        return False
+    return actor.has_role("admin") or (actor.department is not None
+                                       and actor.department.code == rectification.department)
 
 
 def _may_see(actor: User, rectification: Rectification) -> bool:
@@ -96,11 +105,10 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
         rectification = session.scalar(query.with_for_update(of=Rectification) if is_postgres(session) else query)
         if rectification is None:
             raise NotFound(f"No rectification {rectification_id}")
-        own = actor.department is not None and actor.department.code == rectification.department
-        if not own and not actor.has_role("admin"):
-            raise Forbidden("只有承办部门可以答复该整改任务")
         if rectification.state != "open":
             raise Conflict("该整改任务已答复")
+        if not may_answer(actor, rectification):
+            raise Forbidden("只有承办部门可以答复该整改任务")
         rectification.state, rectification.response = "answered", response
         rectification.answered_by, rectification.answered_at = actor.id, datetime.now(timezone.utc)
         on_time = clock.today() <= rectification.due_on

@@ -1,8 +1,65 @@
-from flask import Blueprint
+"""The applicant portal (网上办事): service guides, online applications, progress, ratings.
+
+Applicants sign in here, not through Flask-Login: staff are `current_user`, an applicant is
+session["applicant_id"], so one browser may hold either without the two being confused.
+The staff pages that answer bad ratings (整改) live here too, under /portal/rectifications.
+"""
+from datetime import datetime
+from functools import wraps
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+
+from engine import clock, portal
+from engine.errors import NotFound
+
+from .labels import LABELS
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+SESSION_KEY = "applicant_id"
 
 
-@bp.get("/")
-def index():
-    return "建设中", 200
+@bp.before_request
+def _load_applicant():
+    g.applicant = None
+    if SESSION_KEY in session:
+        try:
+            g.applicant = portal.get_applicant(session[SESSION_KEY])
+        except NotFound:
+            session.pop(SESSION_KEY)
+
+
+@bp.context_processor
+def _applicant():
+    return {"applicant": g.get("applicant"), "labels": LABELS}
+
+
+@bp.app_template_filter("portal_time")
+def portal_time(value) -> str:
+    """A stored UTC time (datetime or ISO text) as Beijing time, to the minute."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def applicant_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.applicant is None:
+            return redirect(url_for("portal.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def flash_error(exc) -> None:
+    flash(str(exc), "error")
+    for detail in exc.details:
+        flash(str(detail), "error")
+
+
+def failed(exc, template: str, **context):
+    """Show a service's refusal on the page it came from, with the service's status code."""
+    flash_error(exc)
+    return render_template(template, **context), exc.status
+
+
+from . import accounts, applications, rectifications  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,51 @@
+"""Applicant accounts: register, sign in with phone or ID number, sign out."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from engine import portal
+from engine.errors import ShenpiError
+
+from . import SESSION_KEY, bp, failed
+from .forms import RegisterForm, SignInForm
+
+
+def _safe_next() -> str:
+    target = request.args.get("next") or ""
+    if target.startswith("/portal") and not target.startswith("//"):
+        return target
+    return url_for("portal.my_cases")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = SignInForm()
+    if form.validate_on_submit():
+        applicant = portal.authenticate(form.identifier.data, form.password.data)
+        if applicant is not None:
+            session[SESSION_KEY] = applicant.id
+            return redirect(_safe_next())
+        flash(_("账号或密码错误"), "error")
+        return render_template("portal/login.html", form=form), 401
+    return render_template("portal/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            applicant = portal.register(name=form.name.data, kind=form.kind.data, id_type=form.id_type.data,
+                                        id_number=form.id_number.data, phone=form.phone.data,
+                                        password=form.password.data)
+        except ShenpiError as exc:
+            return failed(exc, "portal/register.html", form=form)
+        session[SESSION_KEY] = applicant.id
+        flash(_("注册成功"), "success")
+        return redirect(url_for("portal.my_cases"))
+    return render_template("portal/register.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.post("/logout")
+def logout():
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("portal.index"))

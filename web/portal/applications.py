@@ -1,0 +1,133 @@
+"""Service guides, online applications and the applicant's own cases: progress, corrections, notices, rating."""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import catalogue, intake, portal, ratings
+from engine.errors import NotFound, ShenpiError
+
+from . import applicant_required, bp, failed, flash_error
+from .forms import RatingForm
+
+# Statuses in which the applicant can still hand in materials (补正, 容缺后补).
+SUPPLY_STATUSES = ("correction", "conditional")
+
+
+def _uploads(item_codes) -> list[intake.Upload]:
+    """One file input per material, named m-<material code>; empty inputs are skipped."""
+    uploads = []
+    for code in item_codes:
+        file = request.files.get(f"m-{code}")
+        if file and file.filename:
+            uploads.append(intake.Upload(code, file.filename, file.read()))
+    return uploads
+
+
+@bp.get("/")
+def index():
+    return render_template("portal/index.html", items=catalogue.all_items())
+
+
+@bp.get("/items/<code>")
+def guide(code):
+    try:
+        item = catalogue.get(code)
+    except NotFound:
+        abort(404)
+    return render_template("portal/guide.html", item=item, guide=catalogue.guide(item))
+
+
+@bp.route("/items/<code>/apply", methods=["GET", "POST"])
+@applicant_required
+def apply(code):
+    try:
+        item = catalogue.get(code)
+    except NotFound:
+        abort(404)
+    guide_ = catalogue.guide(item)
+    if request.method == "POST":
+        note = request.form.get("note", "").strip()
+        try:
+            case = portal.apply(g.applicant.id, code, _uploads(m["code"] for m in guide_["materials"]),
+                                form={"note": note} if note else {})
+        except ShenpiError as exc:
+            return failed(exc, "portal/apply.html", item=item, guide=guide_)
+        flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
+        return redirect(url_for("portal.case", number=case.number))
+    return render_template("portal/apply.html", item=item, guide=guide_)
+
+
+@bp.get("/cases")
+@applicant_required
+def my_cases():
+    number = request.args.get("number", "").strip()
+    if number:  # 按办件编号查询: only among the applicant's own cases
+        try:
+            portal.own_case(g.applicant.id, number)
+        except NotFound as exc:
+            return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
+        return redirect(url_for("portal.case", number=number))
+    return render_template("portal/cases.html", cases=portal.my_cases(g.applicant.id), number="")
+
+
+def _case_page(number: str, form: RatingForm | None = None, status: int = 200):
+    try:
+        info = portal.progress(g.applicant.id, number)
+    except NotFound as exc:
+        return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
+    can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
+    return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
+                           can_supply=info["status"] in SUPPLY_STATUSES), status
+
+
+@bp.get("/cases/<number>")
+@applicant_required
+def case(number):
+    return _case_page(number)
+
+
+@bp.post("/cases/<number>/supply")
+@applicant_required
+def supply(number):
+    try:
+        case_ = portal.own_case(g.applicant.id, number)
+        uploads = _uploads(m["code"] for m in case_.item.data["materials"])
+        if not uploads:
+            flash(_("请选择要补交的材料文件"), "error")
+            return _case_page(number, status=422)
+        intake.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
+    except NotFound:
+        return _case_page(number)  # says so, with its 404
+    except ShenpiError as exc:
+        flash_error(exc)
+        return _case_page(number, status=exc.status)
+    flash(_("材料已补交"), "success")
+    return redirect(url_for("portal.case", number=number))
+
+
+@bp.post("/cases/<number>/rate")
+@applicant_required
+def rate(number):
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(_("请选择评价等级"), "error")
+        return _case_page(number, form, 422)
+    try:
+        case_ = portal.own_case(g.applicant.id, number)
+        rectification = ratings.rate(case_.id, g.applicant.id, int(form.level.data), form.text.data)
+    except NotFound:
+        return _case_page(number)
+    except ShenpiError as exc:
+        flash_error(exc)
+        return _case_page(number, form, exc.status)
+    flash(_("感谢您的评价") if rectification is None else _("感谢您的评价，承办部门将在规定时间内整改并答复"), "success")
+    return redirect(url_for("portal.case", number=number))
+
+
+@bp.get("/cases/<number>/notices/<int:notice_id>")
+@applicant_required
+def notice(number, notice_id):
+    try:
+        found = portal.notice(g.applicant.id, number, notice_id)
+    except NotFound:
+        abort(404)
+    return render_template("portal/notice.html", notice=found, case=found["case"])

@@ -1,0 +1,33 @@
+"""The portal's forms: CSRF-protected through Flask-WTF; the services check the content."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo
+
+from engine import portal
+
+from .labels import RATINGS
+
+
+class SignInForm(FlaskForm):
+    identifier = StringField(_l("手机号码或证件号码"), validators=[DataRequired()])
+    password = PasswordField(_l("密码"), validators=[DataRequired()])
+
+
+class RegisterForm(FlaskForm):
+    kind = SelectField(_l("申请人类型"), choices=list(portal.KINDS.items()), default="person")
+    name = StringField(_l("姓名或单位名称"), validators=[DataRequired()])
+    id_type = SelectField(_l("证件类型"), choices=list(portal.ID_TYPES.items()), default="id_card")
+    id_number = StringField(_l("证件号码"), validators=[DataRequired()])
+    phone = StringField(_l("手机号码"), validators=[DataRequired()])
+    password = PasswordField(_l("密码（至少8位）"), validators=[DataRequired()])
+    confirm = PasswordField(_l("确认密码"), validators=[DataRequired(), EqualTo("password", _l("两次输入的密码不一致"))])
+
+
+class RatingForm(FlaskForm):
+    level = RadioField(_l("评价"), choices=[(str(k), v) for k, v in RATINGS.items()], validators=[DataRequired()])
+    text = TextAreaField(_l("评价内容"))
+
+
+class AnswerForm(FlaskForm):
+    response = TextAreaField(_l("整改情况"), validators=[DataRequired()])
