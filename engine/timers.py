@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, NotFound
 from engine.store import session_scope
 from engine.store.db import is_postgres
-from engine.store.models import Timer, User
+from engine.store.models import Instance, Timer, User
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -100,8 +100,11 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
             workflow.refresh_timers()
         try:
             cases.advance_in(session, timer.instance_id, None, change)
-        except Conflict:  # the case ended or was suspended: nothing left to fire
-            timer.state, timer.fired_at = "cancelled", now
+        except Conflict:
+            if session.get(Instance, timer.instance_id).state == "suspended":
+                timer.state = "suspended"  # it waits; resuming the instance makes it pending again
+            else:  # the case ended: nothing left to fire
+                timer.state, timer.fired_at = "cancelled", now
             return
     elif timer.kind == "clock":
         from engine import clock

@@ -326,3 +326,26 @@ def clear_caches() -> None:
     """Forget cached specs and workflows (tests reuse ids after emptying the database)."""
     _specs.clear()
     _workflows.clear()
+
+
+def diff_to(workflow: BpmnWorkflow, definition: Definition):
+    """How a workflow's tasks line up with another version of its process (SpiffWorkflow's diff).
+
+    Returns the version's specs and the diffs: (spec, subprocess specs, top diff, {subprocess
+    id: diff, or None when the version no longer has that subprocess}).
+    """
+    from SpiffWorkflow.bpmn.util.diff import diff_workflow
+    spec, subs = specs_for(definition.id, lambda: definition)
+    top_diff, sub_diffs = diff_workflow(_registry, workflow, spec, subs)
+    return spec, subs, top_diff, sub_diffs
+
+
+def rewrite(session: Session, instance: Instance, loaded: Loaded, definition: Definition) -> dict:
+    """Save a workflow moved to another version of its process.
+
+    Tasks may now point at other specs without having changed state, which the usual save would
+    skip: every stored row is compared with its task, and rows of tasks no longer there go.
+    """
+    instance.definition, instance.version = definition, definition.version
+    loaded.fingerprints = {UUID(spiff_id): None for spiff_id in loaded.payloads}
+    return save(session, instance, loaded)

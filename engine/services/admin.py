@@ -1,0 +1,173 @@
+"""The administrator's operations: suspending, the organisation, and what is deployed.
+
+A suspended definition starts no new instances; running ones carry on. A suspended instance
+takes no step and no claim, and its BPMN timers wait (state "suspended") until it is resumed;
+a timer that fell due meanwhile fires at the next tick after resuming. Its case clocks keep
+running: suspension is an administrative hold, not one of the law's special procedures.
+"""
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, Invalid, NotFound
+from engine.store import session_scope
+from engine.store.db import is_postgres
+from engine.store.models import ROLES, Definition, Deployment, Department, Instance, Task, Timer, User
+
+from .events import record
+from .users import ensure_department, require
+
+
+def definitions_overview(actor: User) -> list[dict]:
+    """Every version of every definition with how many of its instances are in each state."""
+    require(actor, "admin")
+    with session_scope() as session:
+        counts = {}
+        for definition_id, state, n in session.execute(
+                select(Instance.definition_id, Instance.state, func.count())
+                .group_by(Instance.definition_id, Instance.state)):
+            counts.setdefault(definition_id, {})[state] = n
+        rows = session.scalars(select(Definition).order_by(Definition.kind, Definition.key,
+                                                          Definition.version.desc()))
+        return [{"id": d.id, "kind": d.kind, "key": d.key, "version": d.version, "name": d.name,
+                 "filename": d.filename, "deployed_at": d.deployed_at, "suspended": d.suspended,
+                 "instances": counts.get(d.id, {})} for d in rows]
+
+
+def deployments(actor: User, limit: int = 50) -> list[dict]:
+    require(actor, "admin")
+    with session_scope() as session:
+        logins = dict(session.execute(select(User.id, User.login)).all())
+        made = {}
+        for deployment_id, key, version in session.execute(
+                select(Definition.deployment_id, Definition.key, Definition.version)):
+            made.setdefault(deployment_id, []).append(f"{key} v{version}")
+        return [{"id": d.id, "at": d.deployed_at, "by": logins.get(d.deployed_by), "files": d.files,
+                 "definitions": made.get(d.id, [])}
+                for d in session.scalars(select(Deployment).order_by(Deployment.id.desc()).limit(limit))]
+
+
+def set_definition_suspended(key: str, version: int, suspended: bool, actor: User) -> None:
+    require(actor, "admin")
+    with session_scope() as session:
+        definition = session.scalar(select(Definition).where(
+            Definition.kind == "bpmn", Definition.key == key, Definition.version == version))
+        if definition is None:
+            raise NotFound(f"No process {key!r} version {version}")
+        if definition.suspended == suspended:
+            return
+        definition.suspended = suspended
+        record(session, "definition_suspended" if suspended else "definition_resumed", actor=actor,
+               key=key, version=version)
+
+
+def instances(actor: User, *, key: str | None = None, state: str | None = None,
+              limit: int = 200) -> list[dict]:
+    require(actor, "admin")
+    with session_scope() as session:
+        query = select(Instance).order_by(Instance.id.desc()).limit(limit)
+        if key:
+            query = query.where(Instance.key == key)
+        if state:
+            query = query.where(Instance.state == state)
+        return [{"id": i.id, "key": i.key, "version": i.version, "business_key": i.business_key,
+                 "state": i.state, "updated_at": i.updated_at, "error": i.error}
+                for i in session.scalars(query)]
+
+
+def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
+    require(actor, "admin")
+    if not reason or not reason.strip():
+        raise Invalid("Say why the case is suspended")
+    with session_scope() as session:
+        instance = _locked(session, instance_id)
+        if instance.state != "running":
+            raise Conflict(f"Instance {instance_id} is {instance.state}, not running")
+        instance.state = "suspended"  # bumps the revision: a step that read it before is refused
+        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.kind == "bpmn",
+                                            Timer.state == "pending").values(state="suspended"))
+        record(session, "instance_suspended", actor=actor, instance_id=instance_id, reason=reason.strip())
+
+
+def resume_instance(instance_id: int, actor: User) -> None:
+    require(actor, "admin")
+    with session_scope() as session:
+        instance = _locked(session, instance_id)
+        if instance.state != "suspended":
+            raise Conflict(f"Instance {instance_id} is {instance.state}, not suspended")
+        instance.state = "running"
+        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.state == "suspended")
+                        .values(state="pending"))
+        record(session, "instance_resumed", actor=actor, instance_id=instance_id)
+
+
+def _locked(session: Session, instance_id: int) -> Instance:
+    query = select(Instance).where(Instance.id == instance_id)
+    if is_postgres(session):
+        query = query.with_for_update(of=Instance)
+    instance = session.scalar(query)
+    if instance is None:
+        raise NotFound(f"No instance {instance_id}")
+    return instance
+
+
+def users_and_departments(actor: User) -> tuple[list[User], list[Department]]:
+    require(actor, "admin")
+    with session_scope() as session:
+        return (list(session.scalars(select(User).order_by(User.login))),
+                list(session.scalars(select(Department).order_by(Department.code))))
+
+
+def add_department(code: str, name: str, actor: User) -> None:
+    require(actor, "admin")
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise Invalid("A department needs a code and a name")
+    with session_scope() as session:
+        if session.scalar(select(Department).where(Department.code == code)):
+            raise Invalid(f"Department {code!r} already exists")
+        ensure_department(session, code, name)
+        record(session, "department_created", actor=actor, code=code, name=name)
+
+
+def change_user(login: str, roles: list[str], department: str | None, actor: User) -> None:
+    """Set a user's roles and department (an existing department's code, or none)."""
+    require(actor, "admin")
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise Invalid(f"Unknown role(s) {', '.join(bad)}")
+    with session_scope() as session:
+        user = _user(session, login)
+        dept = None
+        if department:
+            dept = session.scalar(select(Department).where(Department.code == department))
+            if dept is None:
+                raise Invalid(f"No department {department!r}")
+        if user.id == actor.id and "admin" not in roles:
+            raise Invalid("You cannot take the admin role from yourself")
+        user.roles, user.department = sorted(set(roles)), dept
+        record(session, "user_changed", actor=actor, login=login, roles=user.roles, department=department)
+
+
+def set_active(login: str, active: bool, actor: User) -> None:
+    """Deactivate (sign-in, tokens and claims stop working) or reactivate a user."""
+    require(actor, "admin")
+    with session_scope() as session:
+        user = _user(session, login)
+        if user.id == actor.id and not active:
+            raise Invalid("You cannot deactivate yourself")
+        if user.active == active:
+            return
+        user.active = active
+        # The tasks they held go back to their group, so nothing waits on someone who has left.
+        released = 0 if active else session.execute(
+            update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
+            .values(assignee_id=None, claimed_at=None)).rowcount
+        record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
+               released_tasks=released)
+
+
+def _user(session: Session, login: str) -> User:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(f"No user {login!r}")
+    return user

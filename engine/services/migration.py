@@ -1,0 +1,159 @@
+"""Moving running instances from one version of a process to another.
+
+An instance can move when none of its open tasks (ready, waiting, started) sits on an element
+that the new version removed or changed: those are where the case would resume, and the new
+version no longer says what happens there. Finished tasks are history and keep their record.
+Each instance moves in its own transaction, so one that fails leaves the others moved.
+"""
+from SpiffWorkflow.bpmn.util.diff import migrate_workflow
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+
+from engine import timers
+from engine.bpmn import runtime
+from engine.errors import Conflict, NotFound, ShenpiError
+from engine.store import session_scope
+from engine.store.db import is_postgres
+from engine.store.models import Definition, Instance, User
+
+from . import cases
+from .events import record
+from .users import require
+
+OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def check(key: str, old: int, new: int, actor: User) -> dict:
+    """Which running instances of version `old` can move to `new`, and why the others cannot."""
+    require(actor, "admin")
+    movable, blocked = [], []
+    with session_scope() as session:
+        _definition(session, key, old)
+        target = _definition(session, key, new)
+        instances = session.scalars(select(Instance).where(
+            Instance.key == key, Instance.version == old,
+            Instance.state.in_(("running", "suspended"))).order_by(Instance.id)).all()
+        for instance in instances:
+            reasons = _obstacles(session, instance, target)
+            row = {"id": instance.id, "business_key": instance.business_key, "state": instance.state,
+                   "reasons": reasons}
+            (blocked if reasons else movable).append(row)
+    return {"key": key, "old": old, "new": new, "movable": movable, "blocked": blocked}
+
+
+def migrate(key: str, old: int, new: int, instance_ids: list[int], actor: User) -> dict:
+    """Move each given instance; returns {"moved": [ids], "refused": [{"id", "reasons"}]}."""
+    require(actor, "admin")
+    moved, refused = [], []
+    for instance_id in instance_ids:
+        try:
+            with session_scope() as session:
+                _migrate_one(session, key, old, new, instance_id, actor)
+            moved.append(instance_id)
+        except Blocked as exc:
+            refused.append({"id": instance_id, "reasons": exc.reasons})
+        except ShenpiError as exc:
+            refused.append({"id": instance_id, "reasons": [str(exc)]})
+        finally:
+            runtime.forget(instance_id)  # the cached workflow may hold a half-moved tree
+    return {"moved": moved, "refused": refused}
+
+
+class Blocked(Conflict):
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def _migrate_one(session, key, old, new, instance_id, actor):
+    query = select(Instance).where(Instance.id == instance_id)
+    if is_postgres(session):
+        query = query.with_for_update(of=Instance)
+    instance = session.scalar(query)
+    if instance is None or instance.key != key:
+        raise NotFound(f"No instance {instance_id} of {key!r}")
+    if instance.version != old:
+        raise Conflict(f"Instance {instance_id} runs version {instance.version}, not {old}")
+    target = _definition(session, key, new)
+    loaded = runtime.load(session, instance)
+    workflow = loaded.workflow
+    plan = runtime.diff_to(workflow, target)
+    reasons = _obstacles_in(instance, workflow, target, plan)
+    if reasons:
+        raise Blocked(reasons)
+    spec, subs, top_diff, sub_diffs = plan
+    # SpiffWorkflow resets open tasks, which would restart their timers: keep the due times.
+    timer_state = {t.id: dict(t.internal_data) for t in runtime.all_tasks(workflow)
+                   if t.state == TaskState.WAITING and "event_value" in t.internal_data}
+    migrate_workflow(top_diff, workflow, spec)
+    for sub_id, sub in list(workflow.subprocesses.items()):
+        migrate_workflow(sub_diffs[sub_id], sub, subs[sub.spec.name])
+    workflow.subprocess_specs = subs
+    for task in runtime.all_tasks(workflow):
+        if task.id in timer_state and task.state == TaskState.WAITING:
+            task.internal_data = timer_state[task.id]
+        if task.task_spec is not task.workflow.spec.task_specs.get(task.task_spec.name):
+            raise Blocked([f"{_label(task)} has no element in version {new}"])
+    runtime.run_engine(workflow)
+    cases.sync_tasks(session, instance, workflow, actor)
+    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow))
+    runtime.rewrite(session, instance, loaded, target)
+    record(session, "instance_migrated", actor=actor, instance_id=instance.id, key=key,
+           from_version=old, to_version=new)
+    session.flush()
+
+
+def _obstacles(session, instance: Instance, target: Definition) -> list[str]:
+    """Why the instance cannot move (empty when it can)."""
+    try:
+        loaded = runtime.load(session, instance)
+    except ShenpiError as exc:
+        return [str(exc)]
+    runtime.remember(instance.id, instance.revision, loaded)  # checking changes nothing
+    return _obstacles_in(instance, loaded.workflow, target, runtime.diff_to(loaded.workflow, target))
+
+
+def _obstacles_in(instance, workflow, target, plan) -> list[str]:
+    if instance.state != "running":
+        return [f"the case is {instance.state}; resume it first"]
+    _spec, _subs, top_diff, sub_diffs = plan
+    reasons = _problems(top_diff, target.version)
+    for sub_id, sub in workflow.subprocesses.items():
+        diff = sub_diffs.get(sub_id)
+        if diff is None:
+            reasons.append(f"called process {sub.spec.name!r} is not part of version {target.version}")
+        else:
+            reasons += _problems(diff, target.version)
+    return reasons
+
+
+def _problems(diff, version: int) -> list[str]:
+    reasons = []
+    for task in diff.removed:
+        if task.state & OPEN:
+            reasons.append(f"{_label(task)} is {_state(task)} at an element that version {version} removed")
+        elif task.state & TaskState.FINISHED_MASK:
+            # Its history row would name an element the new version does not have.
+            reasons.append(f"{_label(task)} was passed and version {version} removed it")
+    for task in diff.changed:
+        if task.state & OPEN and task not in diff.removed:
+            reasons.append(f"{_label(task)} is {_state(task)} at an element that version {version} changed")
+    return reasons
+
+
+def _label(task) -> str:
+    spec = task.task_spec
+    name = getattr(spec, "bpmn_name", None)
+    return f"{name} ({spec.name})" if name else spec.name
+
+
+def _state(task) -> str:
+    return TaskState.get_name(task.state).lower()
+
+
+def _definition(session, key: str, version: int) -> Definition:
+    definition = session.scalar(select(Definition).where(
+        Definition.kind == "bpmn", Definition.key == key, Definition.version == version))
+    if definition is None:
+        raise NotFound(f"No process {key!r} version {version}")
+    return definition

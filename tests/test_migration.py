@@ -1,0 +1,126 @@
+"""Moving running instances between versions: the check says who can move and why not; a moved
+instance continues on the new version, keeps its timers' due times and records the move."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine import timers
+from engine.bpmn import runtime
+from engine.errors import Forbidden
+from engine.services import cases, deploy, migration, tasks
+from engine.store import session_scope
+from engine.store.models import Event, Instance, InstanceStep, Timer
+from tests.bpmn_builder import process
+
+
+def three_steps(extra_after_b=False, drop_a=False):
+    """start -> a -> b -> end; version 2 adds c after b, or removes a."""
+    nodes = [("start", "start", "申请"), ("user", "b", "审查"), ("end", "end", "办结")]
+    if not drop_a:
+        nodes.append(("user", "a", "受理"))
+    flows = [("start", "b")] if drop_a else [("start", "a"), ("a", "b")]
+    if extra_after_b:
+        nodes.append(("user", "c", "复核"))
+        flows += [("b", "c"), ("c", "end")]
+    else:
+        flows.append(("b", "end"))
+    return process("steps", nodes, flows, lanes={"housing": [n[1] for n in nodes if n[0] == "user"]})
+
+
+def put(org, xml):
+    deploy.deploy([("steps.bpmn", xml.encode())], org["designer"])
+
+
+def do(org, instance_id, name):
+    task = next(t for t in cases.get_instance(instance_id, org["admin"])["tasks"]
+                if t["name"] == name and t["state"] == "ready")
+    tasks.claim(task["id"], org["reviewer"])
+    return tasks.complete(task["id"], org["reviewer"], {})
+
+
+def test_check_says_which_instances_can_move_and_why_the_others_cannot(org):
+    put(org, three_steps())
+    at_a = cases.start_instance("steps", org["clerk"])["id"]
+    at_b = cases.start_instance("steps", org["clerk"])["id"]
+    do(org, at_b, "a")
+    put(org, three_steps(extra_after_b=True))
+
+    report = migration.check("steps", 1, 2, org["admin"])
+    assert [row["id"] for row in report["movable"]] == [at_a]
+    assert [row["id"] for row in report["blocked"]] == [at_b]
+    assert report["blocked"][0]["reasons"] == ["审查 (b) is ready at an element that version 2 changed"]
+
+
+def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org):
+    put(org, three_steps())
+    at_a = cases.start_instance("steps", org["clerk"])["id"]
+    at_b = cases.start_instance("steps", org["clerk"])["id"]
+    do(org, at_b, "a")
+    put(org, three_steps(extra_after_b=True))
+
+    result = migration.migrate("steps", 1, 2, [at_a, at_b], org["admin"])
+    assert result["moved"] == [at_a]
+    assert result["refused"] == [{"id": at_b, "reasons": ["审查 (b) is ready at an element that version 2 changed"]}]
+
+    moved = cases.get_instance(at_a, org["admin"])
+    assert moved["version"] == 2
+    migrated = [e for e in moved["events"] if e["type"] == "instance_migrated"]
+    assert [(e["actor"], e["data"]["from_version"], e["data"]["to_version"]) for e in migrated] == [("admin", 1, 2)]
+    # The step rows are those of the new version: a fresh load (no cache) continues through c.
+    runtime.clear_caches()
+    do(org, at_a, "a")
+    do(org, at_a, "b")
+    assert do(org, at_a, "c")["state"] == "completed"
+    # The refused one stayed on version 1 and still finishes there, without c.
+    assert cases.get_instance(at_b, org["admin"])["version"] == 1
+    assert do(org, at_b, "b")["state"] == "completed"
+    version_ids = [d.id for d in deploy.versions("steps")]
+    with session_scope() as session:
+        assert dict(session.execute(select(Instance.id, Instance.definition_id)
+                                    .where(Instance.id.in_([at_a, at_b]))).all()) == \
+            {at_a: version_ids[1], at_b: version_ids[0]}
+
+
+def test_an_instance_that_passed_a_removed_step_cannot_move(org):
+    put(org, three_steps())
+    passed_a = cases.start_instance("steps", org["clerk"])["id"]
+    do(org, passed_a, "a")
+    put(org, three_steps(drop_a=True))
+    report = migration.check("steps", 1, 2, org["admin"])
+    assert report["movable"] == []
+    reasons = report["blocked"][0]["reasons"]
+    assert "受理 (a) was passed and version 2 removed it" in reasons
+    assert migration.migrate("steps", 1, 2, [passed_a], org["admin"])["moved"] == []
+    with session_scope() as session:  # nothing of the refused move was written
+        assert session.scalar(select(Instance.version).where(Instance.id == passed_a)) == 1
+        assert not session.scalars(select(Event).where(Event.type == "instance_migrated")).all()
+
+
+def test_a_waiting_timer_keeps_its_due_time_through_the_move(org):
+    timed = process("timed", [("start", "start", "s"), ("timer", "wait", "等待", {"duration": "days(3)"}),
+                              ("user", "review", "审查"), ("end", "end", "e")],
+                    [("start", "wait"), ("wait", "review"), ("review", "end")])
+    deploy.deploy([("timed.bpmn", timed.encode())], org["designer"])
+    instance_id = cases.start_instance("timed", org["clerk"])["id"]
+    with session_scope() as session:
+        due = session.scalar(select(Timer.due_at).where(Timer.instance_id == instance_id))
+    deploy.deploy([("timed.bpmn", timed.replace('name="审查"', 'name="住建审查"').encode())], org["designer"])
+    assert migration.migrate("timed", 1, 2, [instance_id], org["admin"])["moved"] == [instance_id]
+    with session_scope() as session:
+        rows = session.scalars(select(Timer).where(Timer.instance_id == instance_id)).all()
+        assert [(t.state, t.due_at) for t in rows] == [("pending", due)]
+        steps = session.scalars(select(InstanceStep).where(InstanceStep.instance_id == instance_id)).all()
+        assert {s.payload["task_spec"] for s in steps} >= {"wait", "review"}
+    assert timers.tick(now=datetime.now(timezone.utc) + timedelta(days=3, minutes=1)) == 1
+    review = cases.get_instance(instance_id, org["admin"])["tasks"][0]
+    assert review["title"] == "住建审查"  # the new version's name: the task came from version 2
+
+
+def test_only_administrators_check_or_migrate(org):
+    put(org, three_steps())
+    put(org, three_steps(extra_after_b=True))
+    with pytest.raises(Forbidden):
+        migration.check("steps", 1, 2, org["designer"])
+    with pytest.raises(Forbidden):
+        migration.migrate("steps", 1, 2, [], org["reviewer"])
