@@ -48,7 +48,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
         if level not in BAD:
             return None
         due = calendars.current().add_workdays(clock.today(), RECTIFY_DAYS).date
-        rectification = Rectification(case_id=case.id, department=case.item.department, rating=level,
+        rectification = Rectification(case=case, department=case.item.department, rating=level,
                                       due_on=due, state="open")
         session.add(rectification)
         session.flush()

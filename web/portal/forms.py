@@ -2,11 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 
 from engine import portal
 
 from .labels import RATINGS
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
 class SignInForm(FlaskForm):
@@ -15,9 +20,9 @@ class SignInForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    kind = SelectField(_l("申请人类型"), choices=list(portal.KINDS.items()), default="person")
+    kind = SelectField(_l("申请人类型"), choices=_choices(portal.KINDS), default="person")
     name = StringField(_l("姓名或单位名称"), validators=[DataRequired()])
-    id_type = SelectField(_l("证件类型"), choices=list(portal.ID_TYPES.items()), default="id_card")
+    id_type = SelectField(_l("证件类型"), choices=_choices(portal.ID_TYPES), default="id_card")
     id_number = StringField(_l("证件号码"), validators=[DataRequired()])
     phone = StringField(_l("手机号码"), validators=[DataRequired()])
     password = PasswordField(_l("密码（至少8位）"), validators=[DataRequired()])
@@ -25,7 +30,7 @@ class RegisterForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    level = RadioField(_l("评价"), choices=[(str(k), v) for k, v in RATINGS.items()], validators=[DataRequired()])
+    level = RadioField(_l("评价"), choices=_choices(RATINGS), validators=[DataRequired()])
     text = TextAreaField(_l("评价内容"))
 
 

@@ -1,0 +1,257 @@
+"""The applicant portal: accounts, online applications, one's own cases only, corrections, rating, rectification pages."""
+import io
+
+import pytest
+from sqlalchemy import select
+
+from engine import catalogue, intake, portal, ratings
+from engine.errors import Conflict, Invalid, NotFound
+from engine.store import session_scope
+from engine.store.models import Applicant, Rectification
+
+ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
+        "case_type": "immediate", "promised_days": 0, "conditions": "权利人查询登记资料",
+        "legal_basis": ["《资料查询办法》第三条"],
+        "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True},
+                      {"code": "form", "name": "查询申请书", "mandatory": True}]}
+ZHANG = dict(name="张三", id_type="id_card", id_number="11010119900101123X", phone="13800000000",
+             password="secret-pw")
+LI = dict(name="李四", id_type="id_card", id_number="110101199202023456", phone="13900000001",
+          password="other-pw1")
+
+
+def files(*kinds):
+    return [intake.Upload(k, f"{k}.pdf", f"%PDF {k}".encode()) for k in kinds]
+
+
+@pytest.fixture
+def item(org):
+    catalogue.save(ITEM, None)
+    return ITEM
+
+
+@pytest.fixture
+def zhang(item):
+    return portal.register(**ZHANG)
+
+
+@pytest.fixture
+def li(item):
+    return portal.register(**LI)
+
+
+def close(case, org):
+    intake.accept(case.id, org["clerk"])  # an immediate item without a procedure is decided on the spot
+    return intake.deliver(case.id, "window", org["clerk"])
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+def test_register_and_sign_in_by_phone_or_id_number(zhang):
+    with session_scope() as session:
+        stored = session.get(Applicant, zhang.id)
+    assert stored.password_hash and "secret-pw" not in stored.password_hash
+    assert portal.authenticate("13800000000", "secret-pw").id == zhang.id
+    assert portal.authenticate("11010119900101123x", "secret-pw").id == zhang.id  # X in either case
+    assert portal.authenticate("13800000000", "wrong-pass") is None
+    assert portal.authenticate("", "secret-pw") is None
+
+
+def test_register_refuses_duplicates_and_bad_input(zhang):
+    with pytest.raises(Conflict):
+        portal.register(**{**ZHANG, "phone": "13800000009"})  # same ID number
+    with pytest.raises(Conflict):
+        portal.register(**{**LI, "phone": ZHANG["phone"]})  # same phone
+    with pytest.raises(Invalid) as err:
+        portal.register(name="", id_type="id_card", id_number="123", phone="12", password="short")
+    fields = {d.split(":")[0] for d in err.value.details}
+    assert fields == {"name", "id_number", "phone", "password"}
+
+
+def test_window_applicant_takes_over_only_with_the_recorded_phone(item, org):
+    intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034567", "phone": "13700000000"},
+                  files("id_card", "form"), org["clerk"])
+    with pytest.raises(Conflict):
+        portal.register(name="冒名", id_type="id_card", id_number="110101199303034567", phone="13711111111",
+                        password="guessed-pw")
+    wang = portal.register(name="王五", id_type="id_card", id_number="110101199303034567", phone="13700000000",
+                           password="wangwu-pw")
+    assert len(portal.my_cases(wang.id)) == 1  # the case taken in at the window is theirs online
+
+
+# --- cases, service level -----------------------------------------------------------------------
+
+def test_apply_online_and_follow_own_case_only(zhang, li, org):
+    case = portal.apply(zhang.id, "Q-001", files("id_card", "form"), {"note": "查询房产"})
+    assert case.channel == "online" and case.applicant_id == zhang.id and case.submitted_by is None
+    info = portal.progress(zhang.id, case.number)
+    assert info["status"] == "submitted" and [s["type"] for s in info["steps"]] == ["case_submitted"]
+    assert [c.number for c in portal.my_cases(zhang.id)] == [case.number]
+    assert portal.my_cases(li.id) == []
+    with pytest.raises(NotFound):
+        portal.progress(li.id, case.number)
+    with pytest.raises(NotFound):
+        portal.own_case(li.id, case.number)
+    close(case, org)
+    steps = [s["type"] for s in portal.progress(zhang.id, case.number)["steps"]]
+    assert steps[0] == "case_submitted" and steps[-2:] == ["case_decided", "case_delivered"]
+
+
+def test_correction_lists_what_to_supply_and_only_the_owner_supplies(zhang, li, org):
+    case = portal.apply(zhang.id, "Q-001", files("id_card"))
+    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    info = portal.progress(zhang.id, case.number)
+    assert info["to_supply"] == [{"code": "form", "name": "查询申请书", "reason": "未签字", "due_on": None}]
+    with pytest.raises(NotFound):
+        intake.supply(case.id, files("form"), None, applicant_id=li.id)
+    intake.supply(case.id, files("form"), None, applicant_id=zhang.id)
+    info = portal.progress(zhang.id, case.number)
+    assert info["status"] == "submitted" and info["to_supply"] == []
+
+
+# --- routes -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def sign_in(app, identifier, password):
+    client = app.test_client()
+    res = client.post("/portal/login", data={"identifier": identifier, "password": password})
+    assert res.status_code == 302, res.text
+    return client
+
+
+def staff(app, login):
+    client = app.test_client()
+    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return client
+
+
+def upload(*kinds):
+    return {f"m-{k}": (io.BytesIO(f"%PDF {k}".encode()), f"{k}.pdf") for k in kinds}
+
+
+def test_guide_is_public_and_applying_needs_sign_in(app, item):
+    client = app.test_client()
+    res = client.get("/portal/items/Q-001")
+    assert res.status_code == 200 and "《资料查询办法》第三条" in res.text and "查询申请书" in res.text
+    assert client.get("/portal/items/NOPE").status_code == 404
+    res = client.get("/portal/items/Q-001/apply")
+    assert res.status_code == 302 and "/portal/login" in res.location
+    assert client.get("/portal/cases").status_code == 302
+
+
+def test_staff_sign_in_is_not_an_applicant(app, item):
+    res = staff(app, "clerk").get("/portal/cases")
+    assert res.status_code == 302 and "/portal/login" in res.location
+
+
+def test_register_sign_in_out_routes(app, item):
+    client = app.test_client()
+    res = client.post("/portal/register", data={"kind": "person", "name": "张三", "id_type": "id_card",
+                                                "id_number": ZHANG["id_number"], "phone": ZHANG["phone"],
+                                                "password": "secret-pw", "confirm": "secret-pw"})
+    assert res.status_code == 302 and client.get("/portal/cases").status_code == 200
+    client.post("/portal/logout")
+    assert client.get("/portal/cases").status_code == 302
+    res = client.post("/portal/login", data={"identifier": ZHANG["phone"], "password": "nope-nope"})
+    assert res.status_code == 401 and "账号或密码错误" in res.text
+    res = client.post("/portal/register", data={"kind": "person", "name": "张三", "id_type": "id_card",
+                                                "id_number": ZHANG["id_number"], "phone": "13811111111",
+                                                "password": "secret-pw", "confirm": "secret-pw"})
+    assert res.status_code == 409 and "已注册" in res.text
+    sign_in(app, ZHANG["id_number"], "secret-pw")
+
+
+def test_apply_follow_rate_once_through_pages(app, zhang, org):
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    empty = {"m-form": (io.BytesIO(b""), "form.pdf")}
+    res = client.post("/portal/items/Q-001/apply", data=empty, content_type="multipart/form-data")
+    assert res.status_code == 422 and "empty" in res.text and portal.my_cases(zhang.id) == []
+    res = client.post("/portal/items/Q-001/apply", data=upload("id_card", "form"), content_type="multipart/form-data")
+    assert res.status_code == 302
+    number = res.location.rsplit("/", 1)[1]
+    page = client.get(f"/portal/cases/{number}")
+    assert page.status_code == 200 and "已提交，待受理" in page.text and "提交评价" not in page.text
+    assert client.get(f"/portal/cases?number={number}").location.endswith(f"/portal/cases/{number}")
+    close(intake.get_case(number), org)
+    page = client.get(f"/portal/cases/{number}")
+    assert "已办结，已送达" in page.text and "受理通知书" in page.text and "提交评价" in page.text
+    res = client.post(f"/portal/cases/{number}/rate", data={"level": "5", "text": "很方便"})
+    assert res.status_code == 302
+    res = client.post(f"/portal/cases/{number}/rate", data={"level": "1", "text": "改评"})
+    assert res.status_code == 409 and "只能评价一次" in res.text
+    assert "非常满意" in client.get(f"/portal/cases/{number}").text
+
+
+def test_another_applicant_cannot_reach_a_case_by_url_or_number(app, zhang, li, org):
+    case = close(portal.apply(zhang.id, "Q-001", files("id_card", "form")), org)
+    notice_id = intake.describe(case.id)["notices"][0]["id"]
+    owner = sign_in(app, ZHANG["phone"], "secret-pw")
+    assert owner.get(f"/portal/cases/{case.number}/notices/{notice_id}").status_code == 200
+    other = sign_in(app, LI["phone"], "other-pw1")
+    assert other.get(f"/portal/cases/{case.number}").status_code == 404
+    res = other.get(f"/portal/cases?number={case.number}")
+    assert res.status_code == 404 and "张三" not in res.text
+    assert other.get(f"/portal/cases/{case.number}/notices/{notice_id}").status_code == 404
+    assert other.post(f"/portal/cases/{case.number}/rate", data={"level": "1", "text": "x"}).status_code == 404
+    assert other.post(f"/portal/cases/{case.number}/supply", data=upload("form"),
+                      content_type="multipart/form-data").status_code == 404
+    assert portal.progress(zhang.id, case.number)["rating"] is None
+
+
+def test_supply_correction_through_the_page(app, zhang, org):
+    case = portal.apply(zhang.id, "Q-001", files("id_card"))
+    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    page = client.get(f"/portal/cases/{case.number}")
+    assert "请补交材料" in page.text and "未签字" in page.text and "补正材料通知书" in page.text
+    assert client.post(f"/portal/cases/{case.number}/supply", data={}).status_code == 422
+    res = client.post(f"/portal/cases/{case.number}/supply", data=upload("form"), content_type="multipart/form-data")
+    assert res.status_code == 302
+    assert intake.describe(case.id)["status"] == "submitted"
+
+
+def bad_rating(zhang, org) -> Rectification:
+    case = close(portal.apply(zhang.id, "Q-001", files("id_card", "form")), org)
+    return ratings.rate(case.id, zhang.id, 2, "排队太久")
+
+
+def test_rectification_pages_by_department(app, zhang, org):
+    rectification = bad_rating(zhang, org)
+    url = f"/portal/rectifications/{rectification.id}"
+    anonymous = app.test_client().get("/portal/rectifications")
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    assert staff(app, "clerk").get("/portal/rectifications").status_code == 403
+    taxman = staff(app, "taxman")
+    assert rectification.case.number not in taxman.get("/portal/rectifications").text
+    assert taxman.get(url).status_code == 403
+    assert taxman.post(url, data={"response": "越权答复"}).status_code == 403
+    supervisor = staff(app, "supervisor")
+    assert rectification.case.number in supervisor.get("/portal/rectifications").text
+    page = supervisor.get(url)
+    assert page.status_code == 200 and "排队太久" in page.text and "response-input" not in page.text
+    assert supervisor.post(url, data={"response": "监察答复"}).status_code == 403
+    reviewer = staff(app, "reviewer")
+    assert rectification.case.number in reviewer.get("/portal/rectifications?state=open").text
+    assert reviewer.post(url, data={"response": ""}).status_code == 422
+    assert reviewer.post(url, data={"response": "已增加窗口"}).status_code == 302
+    page = reviewer.get(url)
+    assert "已增加窗口" in page.text and "已答复" in page.text and "response-input" not in page.text
+    assert reviewer.post(url, data={"response": "再答"}).status_code == 409
+    with session_scope() as session:
+        assert session.scalar(select(Rectification.response)) == "已增加窗口"
+
+
+def test_forms_refuse_posts_without_csrf_token(org, zhang):
+    from web import create_app
+    client = create_app({"TESTING": True}).test_client()
+    res = client.post("/portal/login", data={"identifier": ZHANG["phone"], "password": "secret-pw"})
+    assert res.status_code == 400
+    with client.session_transaction() as session:
+        session["applicant_id"] = zhang.id
+    assert client.post("/portal/cases/1/rate", data={"level": "5"}).status_code == 400
+    assert client.get("/portal/cases").status_code == 200  # the same session, signed in, reads fine
