@@ -1,0 +1,54 @@
+"""An applicant on a phone signs in, finds their closed case by its number and rates it."""
+from engine import catalogue, intake, portal, ratings
+from engine.store import session_scope
+from engine.store.models import Rectification
+
+ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
+        "case_type": "immediate", "promised_days": 0,
+        "materials": [{"code": "form", "name": "查询申请书", "mandatory": True}]}
+
+
+def closed_case(org):
+    catalogue.save(ITEM, None)
+    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101123X",
+                                phone="13800000000", password="secret-pw")
+    case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
+    intake.accept(case.id, org["clerk"])  # immediate, no procedure: decided on the spot
+    intake.deliver(case.id, "window", org["clerk"])
+    return case
+
+
+def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_page):
+    case = closed_case(org)
+    page = new_page(390, 844)
+    page.goto(f"{live_server}/portal/login")
+    page.fill("#identifier", "13800000000")
+    page.fill("#password", "secret-pw")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/portal/cases")
+
+    page.fill("#number", case.number)
+    page.click(".portal-search button")
+    page.wait_for_url(f"{live_server}/portal/cases/{case.number}")
+    assert page.locator("#case-status").inner_text() == "已办结，已送达"
+    assert "送达结果" in page.locator(".steps").inner_text()
+    # Made for a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.check("input[name=level][value='2']")
+    page.fill("#rating-text", "排队时间太长")
+    page.click(".rating-form button[type=submit]")
+    page.wait_for_selector("#my-rating")
+    assert "不满意" in page.locator("#my-rating").inner_text()
+    assert "整改" in page.locator(".flash").inner_text()
+    assert page.locator(".rating-form").count() == 0
+
+    assert portal.progress(case.applicant_id, case.number)["rating"] == 2
+    with session_scope() as session:
+        rectification = session.query(Rectification).one()
+        assert rectification.department == "housing" and rectification.state == "open"
+    assert [r.case_id for r in ratings.rectifications(org["reviewer"])] == [case.id]
+
+    page.goto(f"{live_server}/portal/items/Q-001/apply")  # the upload table also fits the phone
+    assert page.locator("#m-form").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
