@@ -1,8 +1,145 @@
-from flask import Blueprint
+"""综合受理: the window clerk takes in a case, checks its materials, accepts, corrects, refuses, delivers."""
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import catalogue, clock, intake
+from engine.errors import Conflict, Invalid
+from engine.services import calendars, progress
+
+from web.inbox.access import actor, flash_error, register_error_page, roles_required
+from web.inbox.forms import fields, read
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
+register_error_page(bp)
+APPLICANT_FIELDS = ("name", "id_type", "id_number", "phone", "kind")
+DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within the promised limit
 
 
 @bp.get("/")
+@roles_required("clerk")
 def index():
-    return "建设中", 200
+    return render_template("intake/index.html", items=catalogue.all_items(), cases=progress.recent_cases())
+
+
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@roles_required("clerk")
+def new(code):
+    item = catalogue.get(code)
+    if request.method == "GET":
+        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")), values={})
+    try:
+        case = intake.submit(code, {k: request.form.get(k, "").strip() for k in APPLICANT_FIELDS},
+                             _uploads(item), actor(), channel=request.form.get("channel") or "window",
+                             form=read(item.data.get("form"), request.form))
+    except Invalid as exc:
+        flash_error(exc)
+        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
+                               values=request.form), exc.status
+    flash(_("已收件，办件编号 %(number)s", number=case.number), "success")
+    return redirect(url_for("intake.case", case_id=case.id), 303)
+
+
+def _uploads(item) -> list[intake.Upload]:
+    """One file input per checklist material; a ticked material must come with its file."""
+    uploads, problems = [], []
+    for material in item.data["materials"]:
+        code = material["code"]
+        upload = request.files.get(f"file_{code}")
+        if upload and upload.filename:
+            uploads.append(intake.Upload(code, upload.filename, upload.read()))
+        elif request.form.get(f"received_{code}"):
+            problems.append(_("%(name)s：已勾选收取，但未上传扫描件", name=material["name"]))
+    if problems:
+        raise Invalid(_("材料与勾选不一致"), problems)
+    return uploads
+
+
+def _render_case(case_id: int, status: int = 200):
+    info = intake.describe(case_id)
+    today = clock.today()
+    suggested = calendars.current().add_workdays(today, DEFAULT_DEFER_DAYS).date
+    history = progress.history(info["instance_id"], actor()) if info["instance_id"] else []
+    return render_template("intake/case.html", case=info, events=history, today=today,
+                           suggested_due=suggested), status
+
+
+@bp.get("/cases/<int:case_id>")
+@roles_required("clerk")
+def case(case_id):
+    return _render_case(case_id)
+
+
+def _act(case_id: int, call, done: str):
+    """Run one intake operation; a refusal re-renders the case page with its status."""
+    try:
+        call()
+    except (Invalid, Conflict) as exc:
+        flash_error(exc)
+        return _render_case(case_id, exc.status)
+    flash(done, "success")
+    return redirect(url_for("intake.case", case_id=case_id), 303)
+
+
+def _date(name: str) -> date:
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        raise Invalid(_("请填写有效的日期")) from None
+
+
+@bp.post("/cases/<int:case_id>/accept")
+@roles_required("clerk")
+def accept(case_id):
+    def call():
+        deferred_codes = request.form.getlist("deferred")
+        deferred = {code: _date("deferred_due") for code in deferred_codes} if deferred_codes else None
+        intake.accept(case_id, actor(), deferred=deferred, pledged=request.form.getlist("pledged"))
+    return _act(case_id, call, _("已受理，已出具受理通知书"))
+
+
+@bp.post("/cases/<int:case_id>/correction")
+@roles_required("clerk")
+def correction(case_id):
+    note = request.form.get("note", "").strip()
+    missing = [{"code": code, "reason": request.form.get(f"reason_{code}", "").strip() or note
+                or _("缺少或不符合要求")} for code in request.form.getlist("missing")]
+    return _act(case_id, lambda: intake.request_correction(case_id, missing, actor()),
+                _("已出具一次性补正告知书"))
+
+
+@bp.post("/cases/<int:case_id>/supply")
+@roles_required("clerk")
+def supply(case_id):
+    uploads = [intake.Upload(key[len("file_"):], f.filename, f.read())
+               for key, f in request.files.items() if key.startswith("file_") and f.filename]
+    if not uploads:
+        flash(_("请选择要补交的材料文件"), "error")
+        return _render_case(case_id, 422)
+    return _act(case_id, lambda: intake.supply(case_id, uploads, actor()), _("已收取补交材料"))
+
+
+@bp.post("/cases/<int:case_id>/refuse")
+@roles_required("clerk")
+def refuse(case_id):
+    return _act(case_id, lambda: intake.refuse(case_id, request.form.get("reason", ""), actor()),
+                _("已出具不予受理通知书"))
+
+
+@bp.post("/cases/<int:case_id>/deliver")
+@roles_required("clerk")
+def deliver(case_id):
+    return _act(case_id, lambda: intake.deliver(case_id, request.form.get("method", ""), actor(),
+                                                tracking=request.form.get("tracking", "").strip() or None),
+                _("已送达"))
+
+
+@bp.get("/notices/<int:notice_id>")
+@login_required
+def notice(notice_id):
+    """The printable notice; anyone who may see the case may print it."""
+    row = progress.notice(notice_id, actor())
+    # A kind without its own template prints with the general layout.
+    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])

@@ -1,8 +1,59 @@
-from flask import Blueprint
+"""电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders, the monthly report."""
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from engine import clock, supervision
+from engine.errors import Invalid
+
+from web.inbox.access import actor, register_error_page, roles_required
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+register_error_page(bp)
+WATCHERS = ("supervisor", "lead")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _per_department(rows: list[dict]) -> list[dict]:
+    """overview() counts per department and item; the charts show departments."""
+    departments: dict[str, dict] = {}
+    for r in rows:
+        d = departments.setdefault(r["department"] or "", {
+            "department": r["department"], "name": r["department_name"] or _("未指定"),
+            "open": dict.fromkeys(clock.LEVELS, 0), "finished": 0, "on_time": 0})
+        for level, n in r["open"].items():
+            d["open"][level] += n
+        d["finished"] += r["finished"]
+        d["on_time"] += r["on_time"]
+    for d in departments.values():
+        d["on_time_rate"] = round(d["on_time"] / d["finished"], 4) if d["finished"] else None
+    return sorted(departments.values(), key=lambda d: d["department"] or "")
 
 
 @bp.get("/")
+@roles_required(*WATCHERS)
 def index():
-    return "建设中", 200
+    data = supervision.overview(actor())
+    departments = _per_department(data["rows"])
+    by_level = {level: sum(d["open"][level] for d in departments) for level in clock.LEVELS}
+    cards = {card: sum(c["count"] for c in data["cards"] if c["card"] == card) for card in ("yellow", "red")}
+    open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
+    last_month = (date.today().replace(day=1).toordinal() - 1)
+    return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
+                           cards=cards, open_orders=open_orders,
+                           default_month=date.fromordinal(last_month).strftime("%Y-%m"))
+
+
+@bp.get("/report")
+@roles_required(*WATCHERS)
+def report():
+    """The monthly report as .xlsx; ?month=YYYY-MM."""
+    try:
+        year, month = (int(part) for part in request.args.get("month", "").split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise Invalid(_("请选择月份（YYYY-MM）")) from None
+    return Response(supervision.monthly_xlsx(year, month), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=shenpi-report-{year}-{month:02d}.xlsx"})

@@ -1,0 +1,205 @@
+"""Read-only questions the staff pages ask: inboxes, a task with its case, a case's diagram state.
+
+Everything is read through read_session (no write lock) and returned as plain dicts. Each
+function checks who is asking with the same rules the operations use (tasks.may_work_on,
+cases.can_view), so a page cannot show what its buttons would refuse.
+"""
+from sqlalchemy import select
+
+from engine import clock
+from engine.bpmn.layout import add_diagram
+from engine.errors import Forbidden, NotFound
+from engine.store.db import read_session
+from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
+                                 Notice, Task, User)
+
+from .cases import can_view
+from .events import describe as describe_event
+from .tasks import describe_task, form_schema, may_work_on
+
+COMPLETED_LIMIT = 100
+RECENT_CASES_LIMIT = 100
+# SpiffWorkflow task states (SpiffWorkflow.task.TaskState), read from the stored rows.
+_WAITING, _READY, _STARTED, _COMPLETED = 8, 16, 32, 64
+
+
+def _clocks_by_task(session, tasks: list[Task]) -> dict[int, Clock]:
+    """Each task's clock: its own step clock if it has one, else its case's clock."""
+    instance_ids = {t.instance_id for t in tasks}
+    if not instance_ids:
+        return {}
+    rows = session.scalars(select(Clock).where(Clock.instance_id.in_(instance_ids)).order_by(Clock.id)).all()
+    by_task = {c.task_id: c for c in rows if c.task_id is not None}
+    by_case = {}
+    for c in rows:
+        if c.task_id is None:
+            by_case.setdefault(c.instance_id, c)
+    return {t.id: by_task.get(t.id) or by_case.get(t.instance_id) for t in tasks}
+
+
+def _with_clock(task: Task, case_clock: Clock | None, business_keys: dict) -> dict:
+    row = describe_task(task)
+    row["business_key"] = business_keys.get(task.instance_id)
+    row["clock"] = clock.describe(case_clock) if case_clock is not None else None
+    # Deadline: the task's own due time, else its clock's promised day; none sorts last.
+    due = task.due_at.astimezone(clock.SHANGHAI).date().isoformat() if task.due_at else (
+        row["clock"]["promised_due"] if row["clock"] else None)
+    row["deadline"] = due
+    row["completed_at"] = task.completed_at.isoformat() if task.completed_at else None
+    return row
+
+
+def _describe_all(session, tasks: list[Task]) -> list[dict]:
+    clocks = _clocks_by_task(session, tasks)
+    keys = dict(session.execute(select(Instance.id, Instance.business_key)
+                                .where(Instance.id.in_({t.instance_id for t in tasks}))).all()) if tasks else {}
+    return [_with_clock(t, clocks.get(t.id), keys) for t in tasks]
+
+
+def _by_deadline(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["deadline"] is None, r["deadline"] or "", r["id"]))
+
+
+def inbox(actor: User) -> dict:
+    """三个列表: my claimed tasks, my groups' unclaimed tasks (both by deadline), tasks I completed."""
+    with read_session() as session:
+        mine = session.scalars(select(Task).where(Task.state == "ready", Task.assignee_id == actor.id)).all()
+        query = select(Task).where(Task.state == "ready", Task.assignee_id.is_(None))
+        if not actor.has_role("admin"):
+            lanes = Task.group.in_(list(actor.groups))
+            if actor.has_role("reviewer") or actor.has_role("lead"):
+                lanes = lanes | Task.group.is_(None)
+            query = query.where(lanes)
+        unclaimed = session.scalars(query.limit(1000)).all()
+        done = session.scalars(select(Task).where(Task.completed_by == actor.id, Task.state == "completed")
+                               .order_by(Task.completed_at.desc()).limit(COMPLETED_LIMIT)).all()
+        return {"mine": _by_deadline(_describe_all(session, list(mine))),
+                "unclaimed": _by_deadline(_describe_all(session, list(unclaimed))),
+                "completed": _describe_all(session, list(done))}
+
+
+def _task_for_viewer(session, task_id: int, actor: User) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"No task {task_id}")
+    if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
+            or actor.has_role("supervisor")):
+        raise Forbidden("This task belongs to another department")
+    return task
+
+
+def task_detail(task_id: int, actor: User) -> dict:
+    """A task with its form, clock, case (if the procedure runs for one) and history."""
+    with read_session() as session:
+        task = _task_for_viewer(session, task_id, actor)
+        instance = session.get(Instance, task.instance_id)
+        [row] = _describe_all(session, [task])
+        case_id = session.scalar(select(Case.id).where(Case.instance_id == instance.id))
+        row.update(schema=form_schema(session, task),
+                   instance={"id": instance.id, "key": instance.key, "version": instance.version,
+                             "state": instance.state, "business_key": instance.business_key,
+                             "data": instance.data},
+                   case_id=case_id, events=_events(session, instance.id),
+                   diagram=_markers(session, instance.id))
+        return row
+
+
+def _events(session, instance_id: int) -> list[dict]:
+    events = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)).all()
+    return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None) for e in events]
+
+
+def _instance_for_viewer(session, instance_id: int, actor: User) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"No instance {instance_id}")
+    if not can_view(session, actor, instance):
+        raise Forbidden("This case belongs to other departments")
+    return instance
+
+
+def history(instance_id: int, actor: User) -> list[dict]:
+    with read_session() as session:
+        _instance_for_viewer(session, instance_id, actor)
+        return _events(session, instance_id)
+
+
+def diagram_xml(instance_id: int, actor: User) -> bytes:
+    """The BPMN XML of the version the instance runs, laid out if it was deployed without a diagram."""
+    with read_session() as session:
+        instance = _instance_for_viewer(session, instance_id, actor)
+        source = session.scalar(select(Definition.source).where(Definition.id == instance.definition_id))
+    return add_diagram(source.encode("utf-8"))
+
+
+def _markers(session, instance_id: int) -> dict:
+    """Which diagram elements are done and which are waiting now, from the stored task rows."""
+    # Top-level rows only: a called process's elements are not in this diagram.
+    rows = session.scalars(select(InstanceStep.payload).where(InstanceStep.instance_id == instance_id,
+                                                              InstanceStep.owner == "")).all()
+    completed, active = set(), set()
+    for payload in rows:
+        state = payload.get("state", 0)
+        if state & _COMPLETED:
+            completed.add(payload["task_spec"])
+        elif state & (_WAITING | _READY | _STARTED):
+            active.add(payload["task_spec"])
+    return {"completed": sorted(completed - active), "active": sorted(active)}
+
+
+def departments() -> list[dict]:
+    with read_session() as session:
+        return [{"code": d.code, "name": d.name}
+                for d in session.scalars(select(Department).order_by(Department.code))]
+
+
+def _case_visible(session, actor: User, case: Case) -> bool:
+    """The window and supervisors see every case; departments see the cases their procedure reached."""
+    if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or case.submitted_by == actor.id:
+        return True
+    instance = session.get(Instance, case.instance_id) if case.instance_id else None
+    return instance is not None and can_view(session, actor, instance)
+
+
+def material_file(material_id: int, actor: User) -> tuple[str, str]:
+    """(filename, sha256) of a case's material, if the actor may see the case."""
+    with read_session() as session:
+        material = session.get(Material, material_id)
+        case = session.get(Case, material.case_id) if material is not None else None
+        if case is None or not material.sha256:
+            raise NotFound(f"No material {material_id}")
+        if not _case_visible(session, actor, case):
+            raise Forbidden("This case belongs to other departments")
+        return material.filename or f"material-{material_id}", material.sha256
+
+
+def notice(notice_id: int, actor: User) -> dict:
+    """A written notice with its frozen facts, for printing."""
+    with read_session() as session:
+        row = session.get(Notice, notice_id)
+        case = session.get(Case, row.case_id) if row is not None else None
+        if case is None:
+            raise NotFound(f"No notice {notice_id}")
+        if not _case_visible(session, actor, case):
+            raise Forbidden("This case belongs to other departments")
+        department = session.scalar(select(Department.name).where(Department.code == row.data.get("department")))
+        return {"id": row.id, "kind": row.kind, "number": row.number, "case_id": case.id,
+                "issued_at": row.issued_at, "data": row.data, "department_name": department,
+                "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
+
+
+def check_case_visible(case_id: int, actor: User) -> None:
+    with read_session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"No case {case_id}")
+        if not _case_visible(session, actor, case):
+            raise Forbidden("This case belongs to other departments")
+
+
+def recent_cases(limit: int = RECENT_CASES_LIMIT) -> list[dict]:
+    """The window's latest cases, newest first."""
+    with read_session() as session:
+        rows = session.scalars(select(Case).order_by(Case.id.desc()).limit(limit)).all()
+        return [{"id": c.id, "number": c.number, "item_name": c.item.name, "applicant": c.applicant.name,
+                 "status": c.status, "channel": c.channel, "submitted_at": c.submitted_at} for c in rows]

@@ -1,0 +1,177 @@
+"""The reviewers' inbox and task page through Flask: lists, claims, the form, materials, diagram, permissions."""
+import json
+import re
+
+import pytest
+
+from engine import catalogue, intake
+from engine.services import deploy, tasks
+from tests.bpmn_builder import process
+
+FORM = {"type": "object", "required": ["decision"],
+        "properties": {"decision": {"type": "string", "title": "审查结论", "enum": ["approve", "reject"],
+                                    "enumNames": ["同意", "不同意"]},
+                       "area": {"type": "number", "title": "面积", "minimum": 0},
+                       "floors": {"type": "integer", "title": "层数"},
+                       "urgent": {"type": "boolean", "title": "加急"},
+                       "remarks": {"type": "string", "title": "说明", "format": "textarea"}}}
+
+
+def _review(pid: str, lane: str) -> str:
+    return process(pid, [("start", "s", "申请"), ("user", "review", "部门审查", {"form": "review.json"}),
+                         ("end", "e", "办结")], [("s", "review"), ("review", "e")], lanes={lane: ["review"]})
+
+
+def _item(code: str, pid: str, department: str) -> dict:
+    return {"code": code, "name": f"测试事项{code}", "kind": "licence", "department": department,
+            "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": pid,
+            "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True},
+                          {"code": "plan", "name": "设计方案", "mandatory": False}]}
+
+
+APPLICANT = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    deploy.deploy([("housing.bpmn", _review("housing_review", "住建局 (housing)").encode()),
+                   ("tax.bpmn", _review("tax_review", "tax").encode()),
+                   ("review.json", json.dumps(FORM).encode())], org["designer"])
+    catalogue.save(_item("H-1", "housing_review", "housing"), None)
+    catalogue.save(_item("T-1", "tax_review", "tax"), None)
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def accepted_case(org, code="H-1"):
+    case = intake.submit(code, APPLICANT, [intake.Upload("id_card", "id.pdf", b"%PDF id card")], org["clerk"])
+    return intake.accept(case.id, org["clerk"])
+
+
+def task_of(org, case, login="admin"):
+    [task] = tasks.list_tasks(org[login], instance_id=case.instance_id)
+    return task
+
+
+def client(app, login):
+    c = app.test_client()
+    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return c
+
+
+def section(html: str, element_id: str) -> str:
+    """The table or section with this id."""
+    return re.search(rf'<(table|section)[^>]* id="{element_id}".*?</\1>', html, re.S).group(0)
+
+
+def test_inbox_lists_group_tasks_with_clock_level_and_days_left(app, org):
+    case = accepted_case(org)
+    accepted_case(org, "T-1")  # another department's case: not in the housing inbox
+    html = client(app, "reviewer").get("/inbox/").get_data(as_text=True)
+    unclaimed = section(html, "unclaimed")
+    assert "部门审查" in unclaimed and case.number in unclaimed
+    assert unclaimed.count("data-task-id") == 1
+    assert 'data-level="normal"' in unclaimed and "剩余 10 个工作日" in unclaimed
+    assert "暂无" in section(html, "mine")
+
+
+def test_claim_then_second_reviewer_is_refused_then_unclaim(app, org):
+    task = task_of(org, accepted_case(org))
+    first, second = client(app, "reviewer"), client(app, "reviewer2")
+    res = first.post(f"/inbox/tasks/{task['id']}/claim")
+    assert res.status_code == 303 and res.location.endswith(f"/inbox/tasks/{task['id']}")
+    assert str(task["id"]) in section(first.get("/inbox/").get_data(as_text=True), "mine")
+    refused = second.post(f"/inbox/tasks/{task['id']}/claim")
+    assert refused.status_code == 409 and "reviewer" in refused.get_data(as_text=True)
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] == "reviewer"
+    assert second.post(f"/inbox/tasks/{task['id']}/unclaim").status_code == 303  # not theirs: refused
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] == "reviewer"
+    assert first.post(f"/inbox/tasks/{task['id']}/unclaim").status_code == 303
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
+
+
+def test_task_page_shows_case_materials_form_and_diagram_markers(app, org):
+    case = accepted_case(org)
+    task = task_of(org, case)
+    reviewer = client(app, "reviewer")
+    reviewer.post(f"/inbox/tasks/{task['id']}/claim")
+    html = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
+    assert case.number in html and "身份证明" in html and "测试事项H-1" in html
+    assert '<option value="approve"' in html and ">同意<" in html          # enum as a select
+    assert 'name="remarks"' in html and "<textarea" in html                # textarea
+    assert 'type="checkbox" name="urgent"' in html                          # boolean
+    assert 'data-active="[&#34;review&#34;]"' in html
+    assert "&#34;s&#34;" in re.search(r'data-completed="([^"]*)"', html).group(1)
+    xml = reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml")
+    assert xml.status_code == 200 and xml.mimetype == "application/xml"
+    assert b"BPMNDiagram" in xml.data and b'id="review"' in xml.data  # laid out for bpmn-js
+    history = section(html, "history")
+    assert "流程启动" in history and "认领" in history and "clerk" in history
+
+
+def test_material_view_and_download(app, org):
+    case = accepted_case(org)
+    material_id = next(m["material_id"] for m in intake.describe(case.id)["materials"] if m["code"] == "id_card")
+    res = client(app, "reviewer").get(f"/inbox/materials/{material_id}")
+    assert res.status_code == 200 and res.data == b"%PDF id card"
+    assert "attachment" in res.headers["Content-Disposition"] and "id.pdf" in res.headers["Content-Disposition"]
+    viewed = client(app, "reviewer").get(f"/inbox/materials/{material_id}?view=1")
+    assert "inline" in viewed.headers["Content-Disposition"]
+
+
+def test_complete_validates_on_the_server_and_shows_field_errors(app, org):
+    case = accepted_case(org)
+    task = task_of(org, case)
+    reviewer = client(app, "reviewer")
+    reviewer.post(f"/inbox/tasks/{task['id']}/claim")
+    bad = reviewer.post(f"/inbox/tasks/{task['id']}/complete", data={"area": "-3", "floors": "x"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert re.search(r'data-field="decision">.*?此项必填', html, re.S)
+    assert re.search(r'data-field="area">.*?field-error', html, re.S)
+    assert re.search(r'data-field="floors">.*?field-error', html, re.S)
+    assert 'value="-3"' in html  # what was typed is kept
+    ok = reviewer.post(f"/inbox/tasks/{task['id']}/complete",
+                       data={"decision": "approve", "area": "120.5", "floors": "3", "urgent": "on"})
+    assert ok.status_code == 303
+    assert intake.describe(case.id)["status"] == "decided"
+    from engine.services import cases
+    data = cases.get_instance(case.instance_id, org["admin"])["data"]
+    assert data["area"] == 120.5 and data["floors"] == 3 and data["urgent"] is True
+    done = section(reviewer.get("/inbox/").get_data(as_text=True), "completed")
+    assert f'data-task-id="{task["id"]}"' in done
+
+
+def test_another_department_cannot_see_claim_open_or_download(app, org):
+    case = accepted_case(org)
+    task = task_of(org, case)
+    material_id = intake.describe(case.id)["materials"][0]["material_id"]
+    taxman = client(app, "taxman")
+    assert f'data-task-id="{task["id"]}"' not in taxman.get("/inbox/").get_data(as_text=True)
+    assert taxman.get(f"/inbox/tasks/{task['id']}").status_code == 403
+    assert taxman.post(f"/inbox/tasks/{task['id']}/claim").status_code == 403
+    assert taxman.post(f"/inbox/tasks/{task['id']}/complete", data={"decision": "approve"}).status_code == 403
+    assert taxman.get(f"/inbox/materials/{material_id}").status_code == 403
+    assert taxman.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 403
+    assert taxman.get("/inbox/tasks/99999").status_code == 404
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
+
+
+def test_roles_and_sign_in_are_required(app, org):
+    assert app.test_client().get("/inbox/").status_code == 302  # to the login page
+    assert client(app, "supervisor").get("/inbox/").status_code == 403
+    assert client(app, "designer").get("/inbox/").status_code == 403
+
+
+def test_csrf_is_enforced_on_inbox_forms(org, app):
+    from web import create_app
+    task = task_of(org, accepted_case(org))
+    protected = create_app({"TESTING": True})
+    c = protected.test_client()
+    page = c.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    token = token.group(1) or token.group(2)
+    c.post("/login", data={"login": "reviewer", "password": "pw-reviewer", "csrf_token": token})
+    assert c.post(f"/inbox/tasks/{task['id']}/claim").status_code == 400
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
+    assert c.post(f"/inbox/tasks/{task['id']}/claim", data={"csrf_token": token}).status_code == 303

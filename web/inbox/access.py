@@ -1,0 +1,50 @@
+"""Who may open a staff page, and how a refused service call is shown.
+
+Shared by the inbox, intake and supervision blueprints: the same role check and the same
+error page everywhere, so a refusal by URL looks like a refusal by button.
+"""
+from functools import wraps
+
+from flask import abort, flash, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine.errors import ShenpiError
+
+TITLES = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "信息有误"}
+
+
+def roles_required(*roles):
+    """Signed in and holding one of the roles (admin holds every role); otherwise 403."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not any(current_user.user.has_role(r) for r in roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def actor():
+    return current_user.user
+
+
+def flash_error(exc: ShenpiError) -> None:
+    title = _(TITLES.get(exc.status, "操作未完成"))
+    flash(f"{title}：{exc}" + "".join(f"；{d}" for d in exc.details if isinstance(d, str)), "error")
+
+
+def error_page(exc: ShenpiError):
+    """A page for a refused GET or an action on something the user may not touch."""
+    flash_error(exc)
+    return render_template("inbox/error.html", status=exc.status,
+                           title=_(TITLES.get(exc.status, "操作未完成"))), exc.status
+
+
+def register_error_page(bp) -> None:
+    """Forbidden and not-found service errors become a 403/404 page on this blueprint."""
+    @bp.errorhandler(ShenpiError)
+    def _service_error(exc: ShenpiError):
+        return error_page(exc)

@@ -1,0 +1,57 @@
+"""The task page: the case, its materials and history, the diagram, the form and completing it."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import intake
+from engine.errors import Conflict, Invalid
+from engine.services import progress, tasks
+
+from . import WORKERS, bp
+from .access import actor, flash_error, roles_required
+from .forms import errors_by_field, fields, read
+
+RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
+
+
+def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, values: dict | None = None):
+    detail = progress.task_detail(task_id, actor())
+    case = intake.describe(detail["case_id"]) if detail["case_id"] else None
+    me = actor()
+    mine = detail["state"] == "ready" and detail["assignee"] == me.login
+    return render_template(
+        "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
+        errors=errors or {}, values=values or {}, may_withdraw=_may_withdraw(detail, me),
+        departments=progress.departments()), status
+
+
+def _may_withdraw(detail: dict, me) -> bool:
+    if detail["state"] != "completed":
+        return False
+    from engine import operations
+    return operations.withdrawable(detail["id"], me)
+
+
+@bp.get("/tasks/<int:task_id>")
+@roles_required(*WORKERS, "supervisor")
+def task(task_id):
+    return render_task(task_id)
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+@roles_required(*WORKERS)
+def complete(task_id):
+    detail = progress.task_detail(task_id, actor())
+    data = read(detail["schema"], request.form)
+    upload = request.files.get("result_document")
+    documents = [intake.Upload(RESULT_KIND, upload.filename, upload.read())] if upload and upload.filename else []
+    opinion = request.form.get("opinion", "").strip()
+    try:
+        tasks.complete(task_id, actor(), data, **({"documents": documents} if documents else {}))
+    except (Invalid, Conflict) as exc:
+        flash_error(exc)
+        return render_task(task_id, status=exc.status, errors=errors_by_field(exc.details), values=request.form)
+    if opinion:
+        from engine import operations
+        operations.comment(task_id, actor(), opinion)
+    flash(_("任务已办结：%(title)s", title=detail["title"]), "success")
+    return redirect(url_for("inbox.index"), 303)

@@ -1,0 +1,33 @@
+// The dashboard's charts, drawn from the numbers in the tables beside them (one source for both).
+(function () {
+  if (!window.Chart) { return; }
+  function rows(tableId) {
+    return Array.prototype.slice.call(document.querySelectorAll('#' + tableId + ' tbody tr'))
+      .filter(function (tr) { return tr.querySelector('[data-value]'); });
+  }
+  function value(tr) {
+    var v = tr.querySelector('[data-value]').dataset.value;
+    return v === '' ? null : Number(v);
+  }
+  function label(tr) { return tr.querySelector('th').textContent.trim(); }
+
+  var departments = rows('on-time-table');
+  new window.Chart(document.getElementById('on-time-chart'), {
+    type: 'bar',
+    data: { labels: departments.map(label),
+            datasets: [{ label: '%', data: departments.map(value), backgroundColor: '#1f5fa8' }] },
+    options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+               scales: { y: { min: 0, max: 100 } } }
+  });
+
+  var levels = rows('levels-table');
+  var colours = { normal: '#2e8b57', warning: '#d4a017', yellow: '#e67e22', red: '#c0392b' };
+  new window.Chart(document.getElementById('levels-chart'), {
+    type: 'doughnut',
+    data: { labels: levels.map(label),
+            datasets: [{ data: levels.map(value),
+                         backgroundColor: levels.map(function (tr) { return colours[tr.dataset.level]; }) }] },
+    options: { maintainAspectRatio: false }
+  });
+  document.body.dataset.chartsReady = 'true';
+})();
