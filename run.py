@@ -46,6 +46,8 @@ def cmd_demo(args):
     from engine import catalogue
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
+    from engine import regional
+    print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
     created = create_demo_organisation()
     if created:
         print(f"demo logins (password {DEMO_PASSWORD}):")

@@ -23,7 +23,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
                  "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
-                 "site_survey": "现场踏勘", "announcement": "公告"}
+                 "site_survey": "现场踏勘", "announcement": "公告", "correction": "申请人补正"}
 FEEDBACK_DAYS = 3
 
 
@@ -172,41 +172,47 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     if not reason or expected_days <= 0:
         raise Invalid("A reason and the expected length in working days are required")
     with session_scope() as session:
-        clock = _running_clock(session, clock_id)
-        if clock.state == "paused":
-            raise Conflict("A special procedure is already running on this clock")
-        clock.state, clock.paused_since = "paused", today()
-        procedure = SpecialProcedure(clock_id=clock.id, kind=kind, reason=reason, started_on=today(),
-                                     expected_days=expected_days, started_by=actor.id)
-        session.add(procedure)
-        session.flush()
-        _schedule(session, clock, today())
-        record(session, "special_procedure_started", actor=actor, instance_id=clock.instance_id,
-               clock_id=clock.id, procedure_id=procedure.id, kind=kind, reason=reason,
-               expected_days=expected_days)
-        return procedure.id
+        return start_special(session, _running_clock(session, clock_id), kind, reason, expected_days, actor)
+
+
+def start_special(session: Session, clock: Clock, kind: str, reason: str, expected_days: int,
+                  actor: User | None) -> int:
+    if clock.state == "paused":
+        raise Conflict("A special procedure is already running on this clock")
+    clock.state, clock.paused_since = "paused", today()
+    procedure = SpecialProcedure(clock_id=clock.id, kind=kind, reason=reason, started_on=today(),
+                                 expected_days=expected_days, started_by=actor.id if actor else None)
+    session.add(procedure)
+    session.flush()
+    _schedule(session, clock, today())
+    record(session, "special_procedure_started", actor=actor, instance_id=clock.instance_id,
+           clock_id=clock.id, procedure_id=procedure.id, kind=kind, reason=reason,
+           expected_days=expected_days)
+    return procedure.id
 
 
 def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> Clock:
     """End the running special procedure; the deadlines move by the working days it took."""
     require(actor, "reviewer", "lead")
-    on = on or today()
     with session_scope() as session:
-        clock = _running_clock(session, clock_id)
-        if clock.state != "paused":
-            raise Conflict("No special procedure is running on this clock")
-        procedure = session.scalar(select(SpecialProcedure).where(
-            SpecialProcedure.clock_id == clock.id, SpecialProcedure.ended_on.is_(None)))
-        procedure.ended_on, procedure.result = on, result
-        days = calendars.current().workdays_between(clock.paused_since, on)
-        clock.paused_days += days
-        clock.state, clock.paused_since = "running", None
-        _recompute(clock)
-        record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
-               clock_id=clock.id, procedure_id=procedure.id, result=result, paused_days=days,
-               promised_due=clock.promised_due.isoformat())
-        refresh_clock(session, clock, datetime.now(timezone.utc))
-        return clock
+        return end_special(session, _running_clock(session, clock_id), result, actor, on or today())
+
+
+def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
+    if clock.state != "paused":
+        raise Conflict("No special procedure is running on this clock")
+    procedure = session.scalar(select(SpecialProcedure).where(
+        SpecialProcedure.clock_id == clock.id, SpecialProcedure.ended_on.is_(None)))
+    procedure.ended_on, procedure.result = on, result
+    days = calendars.current().workdays_between(clock.paused_since, on)
+    clock.paused_days += days
+    clock.state, clock.paused_since = "running", None
+    _recompute(clock)
+    record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
+           clock_id=clock.id, procedure_id=procedure.id, result=result, paused_days=days,
+           promised_due=clock.promised_due.isoformat())
+    refresh_clock(session, clock, datetime.now(timezone.utc))
+    return clock
 
 
 def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:

@@ -144,7 +144,7 @@ def _open_case(session: Session, case_id: int, *states) -> Case:
     return case
 
 
-def _notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
+def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
     count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,
@@ -194,7 +194,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                                    item_code=item.code, actor=actor) if case.instance_id else None
     if case_clock is not None:
         clock.promise_to_applicant(session, case_clock)
-    _notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
+    issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
             promised_due=case_clock.promised_due.isoformat() if case_clock else None,
             statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
             provisional=bool(case_clock and case_clock.provisional),
@@ -256,14 +256,14 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
         case.status = "correction"
         case.correction_rounds += 1
         _cancel_timers(session, case, "deemed")
-        return _notice(session, case, "correction", actor, missing=missing)
+        return issue_notice(session, case, "correction", actor, missing=missing)
 
 
 def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
     """The applicant answers the correction notice or brings deferred materials."""
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
-        case = _open_case(session, case_id, "correction", "conditional", "submitted")
+        case = _open_case(session, case_id, "correction", "conditional", "submitted", "review_correction")
         if applicant_id is not None and case.applicant_id != applicant_id:
             raise NotFound(f"No case {case_id}")
         names = {m["code"]: m["name"] for m in case.item.data["materials"]}
@@ -298,7 +298,7 @@ def refuse(case_id: int, reason: str, actor: User) -> Notice:
         case = _open_case(session, case_id, *OPEN)
         case.status = "refused"
         _cancel_timers(session, case, "deemed")
-        return _notice(session, case, "refusal", actor, reason=reason.strip())
+        return issue_notice(session, case, "refusal", actor, reason=reason.strip())
 
 
 def fire_timer(session: Session, timer: Timer) -> None:

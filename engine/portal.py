@@ -13,7 +13,7 @@ from engine import clock, intake
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.store import session_scope
-from engine.store.models import Applicant, Case, Event
+from engine.store.models import Applicant, Case, Department, Event, Notice
 
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
             "uscc": "统一社会信用代码"}
@@ -100,6 +100,12 @@ def get_applicant(applicant_id: int) -> Applicant:
         return applicant
 
 
+def department_name(code: str) -> str:
+    """What applicants read for a department code: its name, or the code if none is recorded."""
+    with session_scope() as session:
+        return session.scalar(select(Department.name).where(Department.code == code)) or code
+
+
 def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form: dict | None = None) -> Case:
     """在线申请: the case is taken in like any other, on the online channel, with no staff actor."""
     applicant = get_applicant(applicant_id)
@@ -134,7 +140,10 @@ def progress(applicant_id: int, number: str) -> dict:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
-        info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data} for e in events]
+        names = dict(session.execute(select(Department.code, Department.name)).all())
+        # A task's lane is a department code: applicants read the department's name.
+        info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
+                          "where": names.get(e.data.get("group"), e.data.get("group"))} for e in events]
     info["rating"], info["rating_text"] = case.rating, case.rating_text
     info["to_supply"] = _to_supply(info)
     return info
@@ -154,9 +163,13 @@ def _to_supply(info: dict) -> list[dict]:
 
 
 def notice(applicant_id: int, number: str, notice_id: int) -> dict:
-    """One written notice of the applicant's own case, for printing."""
-    info = progress(applicant_id, number)
-    for item in info["notices"]:
-        if item["id"] == notice_id:
-            return {**item, "case": info}
-    raise NotFound(f"No notice {notice_id} on case {number}")
+    """One written notice of the applicant's own case, in the shape the printable notices take."""
+    case = own_case(applicant_id, number)
+    with session_scope() as session:
+        row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
+        if row is None:
+            raise NotFound(f"No notice {notice_id} on case {number}")
+        return {"id": row.id, "kind": row.kind, "number": row.number, "case_id": case.id,
+                "issued_at": row.issued_at, "data": row.data,
+                "department_name": department_name(row.data.get("department")),
+                "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

@@ -178,10 +178,18 @@ def _from_expression(exc) -> bool:
 
 
 def _dry_start(spec, subs):
-    """Start the process on empty data; a structural failure here would fail every real case."""
+    """Start the process on empty data; a structural failure here would fail every real case.
+
+    Collections that multi-instance tasks iterate are given as empty lists: a process meant to
+    be called receives them from its caller.
+    """
     from .runtime import run_engine
+    collections = {getattr(t.data_input, "bpmn_id", None) for s in [spec, *subs.values()]
+                   for t in s.task_specs.values() if getattr(t, "data_input", None) is not None}
     try:
         workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
+        workflow.data.update({name: [] for name in collections if name})
+        workflow.task_tree.data.update({name: [] for name in collections if name})
         run_engine(workflow)
     except EngineFailure as exc:
         return None, f"the process cannot start: {exc.message}"

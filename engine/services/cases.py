@@ -139,6 +139,7 @@ def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: U
 
 def sync_tasks(session: Session, instance: Instance, workflow, actor: User | None) -> None:
     """Make the task table say which user tasks are open, without anyone loading workflows."""
+    from engine import orchestrator
     ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
     open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id,
                                                    Task.state == "ready")).all()
@@ -146,19 +147,29 @@ def sync_tasks(session: Session, instance: Instance, workflow, actor: User | Non
     for row in open_rows:
         if row.spiff_id not in ready:
             row.state = "cancelled"
+            orchestrator.task_closed(session, instance, row, None, actor)
             record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,
                    task=row.name)
-    for spiff_id, task in ready.items():
-        if spiff_id in known:
-            continue
+    new = [spiff_id for spiff_id in ready if spiff_id not in known]
+    # A task sent back or withdrawn reopens under its old id, for the person who had it.
+    reopened = {row.spiff_id: row for row in session.scalars(
+        select(Task).where(Task.spiff_id.in_(new)))} if new else {}
+    for spiff_id in new:
+        task = ready[spiff_id]
         spec = task.task_spec
-        row = Task(instance_id=instance.id, spiff_id=spiff_id, name=spec.name,
-                   title=getattr(spec, "bpmn_name", None) or spec.name,
-                   group=runtime.lane_group(spec), form=runtime.form_of(spec))
-        session.add(row)
+        row = reopened.get(spiff_id)
+        if row is not None:
+            row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
+            row.completed_by = None
+        else:
+            row = Task(instance_id=instance.id, spiff_id=spiff_id, name=spec.name,
+                       title=getattr(spec, "bpmn_name", None) or spec.name,
+                       group=runtime.lane_group(spec), form=runtime.form_of(spec))
+            session.add(row)
         session.flush()
-        record(session, "task_created", actor=actor, instance_id=instance.id, task_id=row.id,
-               task=row.name, group=row.group)
+        orchestrator.task_opened(session, instance, row, task, actor)
+        record(session, "task_reopened" if spiff_id in reopened else "task_created", actor=actor,
+               instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
 
 
 def spiff_task(workflow, spiff_id: str):
@@ -172,6 +183,10 @@ def can_view(session: Session, actor: User, instance: Instance) -> bool:
     """Supervisors, clerks and admins see every case; others only cases their groups work on."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or instance.started_by == actor.id:
         return True
+    from engine.store.models import Notification
+    if session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
+                                                    Notification.instance_id == instance.id).limit(1)):
+        return True  # copied to (抄送) or told of the case by the clock
     groups = list(actor.groups)
     return session.scalar(select(Task.id).where(
         Task.instance_id == instance.id,

@@ -104,10 +104,14 @@ def form_schema(session, task: Task) -> dict | None:
     return (definition.forms or {}).get(task.form)
 
 
-def complete(task_id: int, actor: User, data: dict | None) -> dict:
+def complete(task_id: int, actor: User, data: dict | None, documents: list | None = None) -> dict:
+    """Complete a claimed, ready task with its form data and, where the step needs one, its
+    result document (engine.intake.Upload objects; stored before the step, kept by checksum)."""
+    from engine import files, orchestrator
     data = data or {}
     if not isinstance(data, dict):
         raise Invalid("data must be a JSON object")
+    stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
     state = {}
 
     def check(session, instance):
@@ -126,10 +130,15 @@ def complete(task_id: int, actor: User, data: dict | None) -> dict:
 
     def change(session, instance, workflow):
         task = state["task"]
-        before = dict(cases.spiff_task(workflow, task.spiff_id).data)
+        spiff = cases.spiff_task(workflow, task.spiff_id)
+        for filename, sha, size in stored:
+            orchestrator.attach_document(session, instance.id, task, filename, sha, size, actor)
+        orchestrator.require_document(session, instance.id, task, spiff)
+        before = dict(spiff.data)
         runtime.run_user_task(workflow, task.spiff_id, data)
         task.state, task.completed_by = "completed", actor.id
         task.completed_at = datetime.now(timezone.utc)
+        orchestrator.task_closed(session, instance, task, spiff, actor)
         changed = {k: v for k, v in data.items() if before.get(k, object()) != v}
         record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, changed=changed)

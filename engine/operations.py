@@ -1,0 +1,245 @@
+"""The Chinese approval operations on department tasks, defined once for every procedure:
+转办 transfer, 退回 send back (to the previous step, also inside a parallel branch, or to the
+window), 撤回 withdraw, 催办 urge, 抄送 copy to, and approval opinions as comments.
+
+Each is one function and one transaction that checks who may do it and records an event.
+Those that move the procedure (send back, withdraw) run as a step on the instance, so they
+are serialised with every other step on the case.
+"""
+from sqlalchemy import select
+
+from engine.bpmn import runtime
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import cases
+from engine.services.events import record
+from engine.services.tasks import describe_task, may_work_on
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.models import Clock, Department, Instance, Notification, Task, User
+
+from SpiffWorkflow.util.task import TaskState
+
+CORRECTION = "correction_needed"
+
+
+def _ready_task(session, task_id: int, actor: User) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"No task {task_id}")
+    if not may_work_on(actor, task):
+        raise Forbidden("This task belongs to another department")
+    if task.state != "ready":
+        raise Conflict(f"Task {task_id} is {task.state}")
+    if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
+        raise Conflict(f"Task {task_id} is held by {task.assignee.login}")
+    return task
+
+
+def _notify(session, users, instance_id: int, text: str) -> None:
+    for user in users:
+        session.add(Notification(user_id=user.id, instance_id=instance_id, text=text))
+
+
+def _members(session, group: str) -> list[User]:
+    return [u for u in session.scalars(select(User).where(User.active.is_(True))) if group in u.groups]
+
+
+def _reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise Invalid("Give the reason")
+    return reason.strip()
+
+
+def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user: str | None = None,
+             reason: str) -> dict:
+    """转办: the task goes to another department or person, with its deadline unchanged."""
+    reason = _reason(reason)
+    with session_scope() as session:
+        task = _ready_task(session, task_id, actor)
+        target = None
+        if to_user:
+            target = session.scalar(select(User).where(User.login == to_user, User.active.is_(True)))
+            if target is None:
+                raise Invalid(f"No active user {to_user!r}")
+            to_group = to_group or (target.department.code if target.department else None)
+            if to_group not in target.groups:
+                raise Invalid(f"{to_user} is not in group {to_group!r}")
+        if not to_group:
+            raise Invalid("Name the department (to_group) or the person (to_user) to transfer to")
+        if not session.scalar(select(Department.id).where(Department.code == to_group)) \
+                and not _members(session, to_group):
+            raise Invalid(f"No department or group {to_group!r}")
+        before = task.group
+        task.group, task.assignee_id, task.claimed_at = to_group, target.id if target else None, None
+        for step in session.scalars(select(Clock).where(Clock.task_id == task.id, Clock.state != "stopped")):
+            step.department = to_group
+        _notify(session, [target] if target else _members(session, to_group), task.instance_id,
+                f"转办：{task.title}（{actor.name}：{reason}）")
+        record(session, "task_transferred", actor=actor, instance_id=task.instance_id, task_id=task.id,
+               from_group=before, to_group=to_group, to_user=to_user, reason=reason)
+        return describe_task(task)
+
+
+def urge(task_id: int, actor: User, message: str) -> int:
+    """催办: the holder, or the whole department if nobody holds it, is reminded."""
+    require(actor, "lead", "supervisor", "clerk")
+    message = _reason(message)
+    with session_scope() as session:
+        task = session.get(Task, task_id)
+        if task is None or task.state != "ready":
+            raise Conflict(f"Task {task_id} is not open")
+        if not (actor.has_role("supervisor") or actor.has_role("clerk")
+                or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
+            raise Forbidden("This case belongs to other departments")
+        people = [task.assignee] if task.assignee else _members(session, task.group or "")
+        _notify(session, people, task.instance_id, f"催办：{task.title}（{actor.name}：{message}）")
+        record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,
+               message=message, notified=[p.login for p in people])
+        return len(people)
+
+
+def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> list[str]:
+    """抄送: others are told of the task and may read the case."""
+    if not logins:
+        raise Invalid("Name at least one person to copy to")
+    with session_scope() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"No task {task_id}")
+        if not may_work_on(actor, task):
+            raise Forbidden("This task belongs to another department")
+        people = session.scalars(select(User).where(User.login.in_(logins), User.active.is_(True))).all()
+        missing = sorted(set(logins) - {p.login for p in people})
+        if missing:
+            raise Invalid(f"No active user: {', '.join(missing)}")
+        _notify(session, people, task.instance_id, f"抄送：{task.title}（{actor.name}）{note}")
+        record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
+               to=sorted(logins), note=note)
+        return sorted(logins)
+
+
+def comment(task_id: int, actor: User, text: str) -> dict:
+    """审批意见: an opinion on a task, kept in the case's history."""
+    text = _reason(text)
+    with session_scope() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"No task {task_id}")
+        if not (may_work_on(actor, task) or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
+            raise Forbidden("This case belongs to other departments")
+        event = record(session, "comment", actor=actor, instance_id=task.instance_id, task_id=task.id,
+                       task=task.title, text=text)
+        session.flush()
+        return {"id": event.id, "task_id": task.id, "text": text, "by": actor.login}
+
+
+def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
+    """退回: to the previous step of this branch (other parallel branches carry on), or to the
+    window, which asks the applicant for corrections through the merged correction round."""
+    reason = _reason(reason)
+    if to not in ("previous", "window"):
+        raise Invalid("to must be 'previous' or 'window'")
+    state = {}
+
+    def check(session, instance):
+        state["task"] = _ready_task(session, task_id, actor)
+
+    def change(session, instance, workflow):
+        from engine import orchestrator
+        task = state["task"]
+        spiff = cases.spiff_task(workflow, task.spiff_id)
+        if to == "window":
+            if CORRECTION not in _opinion_choices(session, task):
+                raise Invalid("This step cannot send the case back to the window; return it to the previous step")
+            runtime.run_user_task(workflow, task.spiff_id, {"opinion": CORRECTION, "comment": reason,
+                                                            "correction_items": reason})
+            target = None
+        else:
+            previous = _previous_user_task(spiff)
+            if previous is None:
+                raise Conflict("There is no earlier step in this branch; send the case back to the window")
+            workflow.reset_from_task_id(previous.id)
+            target = previous.task_spec.name
+        task.state = "returned"
+        orchestrator.task_closed(session, instance, task, spiff, actor)
+        record(session, "task_returned", actor=actor, instance_id=instance.id, task_id=task.id,
+               task=task.name, to=to, to_step=target, reason=reason)
+
+    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)
+
+
+def _opinion_choices(session, task: Task) -> list:
+    from engine.services.tasks import form_schema
+    schema = form_schema(session, task) or {}
+    return (schema.get("properties", {}).get("opinion") or {}).get("enum", [])
+
+
+def _previous_user_task(spiff):
+    """The nearest completed user task up this task's own branch of the tree."""
+    node = spiff.parent
+    while node is not None:
+        if node.task_spec.manual and node.state == TaskState.COMPLETED:
+            return node
+        node = node.parent
+    return None
+
+
+def _instance_of(session, task_id: int) -> int:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"No task {task_id}")
+    return task.instance_id
+
+
+def _withdraw_check(session, workflow, task: Task, actor: User):
+    if task.state != "completed" or task.completed_by != actor.id:
+        raise Conflict("Only your own completed step can be withdrawn")
+    spiff = cases.spiff_task(workflow, task.spiff_id)
+    if spiff.task_spec.name.endswith("[child]"):
+        raise Conflict("A review inside a parallel multi-department round cannot be withdrawn; "
+                       "ask the lead department to send it back")
+    later = [t for t in spiff if t is not spiff and t.task_spec.manual]
+    if any(t.state == TaskState.COMPLETED for t in later):
+        raise Conflict("The next step has already been done")
+    ready_ids = [str(t.id) for t in later if t.state == TaskState.READY]
+    if ready_ids and session.scalar(select(Task.id).where(Task.spiff_id.in_(ready_ids),
+                                                          Task.assignee_id.is_not(None)).limit(1)):
+        raise Conflict("The next step has already been started (claimed)")
+    if not spiff.children and not ready_ids:
+        raise Conflict("Nothing follows this step that could be undone")
+    return spiff
+
+
+def withdrawable(task_id: int, actor: User) -> bool:
+    with session_scope() as session:
+        task = session.get(Task, task_id)
+        if task is None or task.state != "completed" or task.completed_by != actor.id:
+            return False
+        instance = session.get(Instance, task.instance_id)
+        if instance.state != "running":
+            return False
+        try:
+            _withdraw_check(session, runtime.load(session, instance).workflow, task, actor)
+        except Conflict:
+            return False
+        return True
+
+
+def withdraw(task_id: int, actor: User) -> dict:
+    """撤回: take back my completed step while the next one has not been started."""
+    state = {}
+
+    def check(session, instance):
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"No task {task_id}")
+        state["task"] = task
+
+    def change(session, instance, workflow):
+        task = state["task"]
+        spiff = _withdraw_check(session, workflow, task, actor)
+        workflow.reset_from_task_id(spiff.id)
+        record(session, "task_withdrawn", actor=actor, instance_id=instance.id, task_id=task.id,
+               task=task.name)
+
+    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)

@@ -1,0 +1,118 @@
+"""What a procedure's user tasks ask of the product beyond SpiffWorkflow: the parallel-approval
+orchestrator's hooks, run inside the step that opens or closes a task.
+
+A user task says what it needs with spiffworkflow properties, so every procedure gets the same
+behaviour from the same few words:
+- groupExpression: the department (group) whose task it is, from the task's data; a
+  multi-instance review gives each instance to the department its rule row names;
+- titleExpression: the title shown in inboxes;
+- promisedDaysExpression: the step's own promised limit in working days: a step clock starts
+  when the task opens and stops when it closes;
+- requiresDocument: the step cannot close without its result document (赤峰 rule);
+- correctionNotice: the task is the window's merged correction round: one notice lists every
+  department's request, and the case clock stops until the applicant has answered.
+"""
+from datetime import datetime, time, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock, expressions
+from engine.bpmn.scripting import product_functions
+from engine.errors import EngineFailure, Invalid
+from engine.services.events import record
+from engine.store.models import Case, Clock, Material, Notice, Task, User
+
+CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
+
+
+def properties(task_spec) -> dict:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def _evaluate(prop: str, source: str, data: dict, spec_name: str):
+    try:
+        return expressions.evaluate(source, data, product_functions())
+    except expressions.ExpressionError as exc:
+        raise EngineFailure(f"{spec_name}: property {prop} ({source}) failed: {exc.message}") from exc
+
+
+def case_of(session: Session, instance_id: int) -> Case | None:
+    return session.scalar(select(Case).where(Case.instance_id == instance_id))
+
+
+def task_opened(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
+    props = properties(spiff_task.task_spec)
+    data, name = spiff_task.data, spiff_task.task_spec.name
+    if "groupExpression" in props:
+        row.group = str(_evaluate("groupExpression", props["groupExpression"], data, name))
+    if "titleExpression" in props:
+        row.title = str(_evaluate("titleExpression", props["titleExpression"], data, name))[:300]
+    case = case_of(session, instance.id)
+    if "promisedDaysExpression" in props:
+        days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))
+        step = clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
+                                 task_id=row.id, department=row.group,
+                                 item_code=case.item_code if case else None, actor=actor)
+        row.due_at = datetime.combine(step.promised_due, time(23, 59, 59), clock.SHANGHAI).astimezone(timezone.utc)
+    if props.get("correctionNotice") == "true" and case is not None:
+        _merged_correction(session, instance, case, data, actor)
+
+
+def _merged_correction(session: Session, instance, case: Case, data: dict, actor: User | None) -> None:
+    """One notice for every department that asked for corrections; the clock waits for the applicant."""
+    from engine.intake import issue_notice
+    requests = [{"department": c.get("department"), "review": c.get("name"),
+                 "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
+    issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"))
+    case.status = "review_correction"
+    case_clock = _case_clock(session, instance.id)
+    if case_clock is not None and case_clock.state == "running":
+        clock.start_special(session, case_clock, "correction", "并联审批中各部门要求一次性补正",
+                            CORRECTION_DAYS, actor)
+
+
+def _case_clock(session: Session, instance_id: int) -> Clock | None:
+    return session.scalar(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_(None))
+                          .order_by(Clock.id).limit(1))
+
+
+def needs_document(spiff_task) -> bool:
+    return properties(spiff_task.task_spec).get("requiresDocument") == "true"
+
+
+def attach_document(session: Session, instance_id: int, row: Task, filename: str, sha: str, size: int,
+                    actor: User) -> None:
+    """A department's result document becomes a material of the case, issued by that department."""
+    case = case_of(session, instance_id)
+    if case is not None:
+        session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=f"result:{row.name}",
+                             name=f"{row.title or row.name} 结果文书", state="provided", filename=filename,
+                             sha256=sha, size=size, issued_by=row.group))
+    record(session, "document_attached", actor=actor, instance_id=instance_id, task_id=row.id,
+           filename=filename, sha256=sha, size=size)
+
+
+def has_document(session: Session, instance_id: int, row: Task) -> bool:
+    from engine.store.models import Event
+    return session.scalar(select(Event.id).where(Event.instance_id == instance_id, Event.task_id == row.id,
+                                                 Event.type == "document_attached").limit(1)) is not None
+
+
+def task_closed(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
+    """Completed, cancelled or returned: its step clock stops; a correction round gives the clock back."""
+    for step in session.scalars(select(Clock).where(Clock.task_id == row.id, Clock.state != "stopped")):
+        clock.stop(session, step, actor)
+    if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
+            and row.state == "completed":
+        case = case_of(session, instance.id)
+        if case is not None:
+            case.status = "accepted"
+        case_clock = _case_clock(session, instance.id)
+        if case_clock is not None and case_clock.state == "paused":
+            clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())
+
+
+def require_document(session: Session, instance_id: int, row: Task, spiff_task) -> None:
+    if needs_document(spiff_task) and not has_document(session, instance_id, row):
+        raise Invalid(f"{row.title or row.name}: upload the result document before closing this step")

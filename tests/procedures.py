@@ -1,0 +1,65 @@
+"""Shared steps for the scenario tests of the shipped procedures (processes/, rules/, items)."""
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine import catalogue, intake, regional
+from engine.services import deploy, tasks, users
+from engine.store import session_scope
+from engine.store.models import Clock, Event, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+# One reviewer per department the shipped rules can name.
+DEPARTMENTS = ("devreform", "natres", "eco", "water", "emergency", "meteo", "quake", "relics", "fire",
+               "airdef", "health", "telecom", "drawing", "realestate")
+
+
+def install(org) -> dict:
+    """Deploy processes/ and rules/, load the items and zones; add a reviewer per department."""
+    deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), org["designer"])
+    catalogue.load_folder(ROOT / "processes" / "items")
+    regional.load_zones(ROOT / "processes" / "zones")
+    people = dict(org)
+    for dept in DEPARTMENTS:
+        if dept not in {u.department.code for u in org.values() if u.department}:
+            people[f"r_{dept}"] = users.add_user(f"r_{dept}", f"{dept} reviewer", dept, ["reviewer", "lead"],
+                                                 f"pw-r_{dept}")
+    return people
+
+
+def uploads(item_code: str, skip=()):
+    item = catalogue.get(item_code)
+    return [intake.Upload(m["code"], f"{m['code']}.pdf", f"%PDF {item_code} {m['code']}".encode())
+            for m in item.data["materials"] if m.get("mandatory") and m["code"] not in skip]
+
+
+def take_in(item_code: str, form: dict, clerk, applicant=None, **accept):
+    applicant = applicant or {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
+                              "id_number": "91110000MA01ABCD2X", "phone": "13900000000"}
+    case = intake.submit(item_code, applicant, uploads(item_code, accept.pop("skip", ())), clerk, form=form)
+    return intake.accept(case.id, clerk, **accept)
+
+
+def open_tasks(instance_id: int) -> dict:
+    """Open tasks of the case keyed by '<name>@<group>'."""
+    with session_scope() as session:
+        rows = session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")
+                               .order_by(Task.id)).all()
+        return {f"{t.name}@{t.group}": t for t in rows}
+
+
+def work(task: Task, person, data: dict, document: bool = True):
+    tasks.claim(task.id, person)
+    docs = [intake.Upload("result", f"{task.name}.pdf", f"%PDF result of {task.id}".encode())] if document else None
+    return tasks.complete(task.id, person, data, docs)
+
+
+def event_types(instance_id: int) -> list[str]:
+    with session_scope() as session:
+        return list(session.scalars(select(Event.type).where(Event.instance_id == instance_id).order_by(Event.id)))
+
+
+def step_clocks(instance_id: int) -> list[Clock]:
+    with session_scope() as session:
+        return session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_not(None))
+                               .order_by(Clock.id)).all()
