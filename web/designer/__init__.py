@@ -1,8 +1,81 @@
-from flask import Blueprint
+"""流程设计: processes (bpmn-js) and rules (dmn-js), their versions, drafts and comparisons.
+
+The pages hand the XML to the modeler; the modeler's buttons post it back to editor.py.
+"""
+import re
+import secrets
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+
+from engine.errors import Invalid
+from engine.services import compare, deploy, design
+
+from ..inbox.access import actor, register_error_page, roles_required
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
+register_error_page(bp)
+KINDS = ("bpmn", "dmn")
+# A process or decision id is an XML NCName; keys also appear in URLs.
+KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 
 
 @bp.get("/")
+@roles_required("designer")
 def index():
-    return "建设中", 200
+    catalogue = {kind: [(d, deploy.versions(d.key, kind)) for d in deploy.latest_definitions(kind)]
+                 for kind in KINDS}
+    return render_template("designer/index.html", catalogue=catalogue, drafts=design.drafts_of(actor()))
+
+
+@bp.get("/<kind>/new")
+@roles_required("designer")
+def new(kind):
+    _kind(kind)
+    prefix, default_name = ("Process", _("新流程")) if kind == "bpmn" else ("Decision", _("新规则"))
+    key = request.args.get("key", "").strip() or f"{prefix}_{secrets.token_hex(3)}"
+    name = request.args.get("name", "").strip() or default_name
+    if not KEY.match(key):
+        raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
+    xml = render_template(f"designer/blank.{kind}", key=key, name=name)
+    return _editor(kind, key, xml, None, is_new=True)
+
+
+@bp.get("/<kind>/<key>")
+@roles_required("designer")
+def edit(kind, key):
+    _kind(kind)
+    draft = design.get_draft(kind, key, actor())
+    if request.args.get("draft") and draft:
+        return _editor(kind, key, draft["source"], None, draft=draft)
+    version = request.args.get("version", type=int)
+    definition = design.source_of(kind, key, version, actor())
+    return _editor(kind, key, definition.source, definition, draft=draft)
+
+
+@bp.get("/bpmn/<key>/compare")
+@roles_required("designer")
+def compare_versions(key):
+    versions = [d.version for d in deploy.versions(key)]
+    if len(versions) < 2:
+        return render_template("designer/compare.html", key=key, versions=versions, result=None)
+    old = request.args.get("old", type=int) or versions[-2]
+    new = request.args.get("new", type=int) or versions[-1]
+    result = compare.compare_versions(key, old, new, actor())
+    sources = {v: design.source_of("bpmn", key, v, actor()).source for v in (old, new)}
+    return render_template("designer/compare.html", key=key, versions=versions, result=result,
+                           sources=sources)
+
+
+def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
+    versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
+    return render_template("designer/editor.html", kind=kind, key=key, xml=xml, definition=definition,
+                           draft=draft, versions=versions, is_new=is_new)
+
+
+def _kind(kind):
+    if kind not in KINDS:
+        abort(404)
+
+
+from . import editor  # noqa: E402,F401  (registers the modeler's actions on bp)

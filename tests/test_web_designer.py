@@ -1,0 +1,160 @@
+"""The designer's pages through Flask: lists, the modeler page, validate / draft / deploy, comparison,
+and who may open them."""
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.services import deploy
+from engine.store import session_scope
+from engine.store.models import Draft, Event
+from tests.bpmn_builder import INTAKE_FORM, approval, process
+
+FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    deploy.deploy([("approval.bpmn", approval().encode()), FORM], org["designer"])
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def client_for(app, login):
+    client = app.test_client()
+    response = client.post("/login", data={"login": login, "password": f"pw-{login}"})
+    assert response.status_code == 302
+    return client
+
+
+def config_of(page: bytes) -> dict:
+    match = re.search(rb'<script type="application/json" id="(?:designer|compare)-config">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def post(client, action, xml, key="approval", kind="bpmn"):
+    return client.post(f"/designer/{action}", data={"kind": kind, "key": key, "xml": xml})
+
+
+def test_list_shows_processes_with_versions_and_links(app, org):
+    deploy.deploy([("approval.bpmn", approval(name="简单审批（修订）").encode()), FORM], org["designer"])
+    page = client_for(app, "designer").get("/designer/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "简单审批（修订）" in html and ">v2<" in html and ">v1<" in html
+    assert "/designer/bpmn/approval?version=1" in html
+    assert "/designer/bpmn/approval/compare" in html
+
+
+def test_modeler_page_carries_the_deployed_xml_and_the_modeler(app):
+    page = client_for(app, "designer").get("/designer/bpmn/approval")
+    assert page.status_code == 200
+    config = config_of(page.data)
+    assert config["key"] == "approval" and 'id="approval"' in config["xml"]
+    assert b"/vendor/bpmn-js/bpmn-modeler" in page.data
+    assert b"/static/designer.js" in page.data
+
+
+def test_new_process_starts_from_a_minimal_diagram(app):
+    client = client_for(app, "designer")
+    page = client.get("/designer/bpmn/new?key=permit&name=许可")
+    config = config_of(page.data)
+    assert config["key"] == "permit" and 'bpmn:process id="permit" name="许可"' in config["xml"]
+    assert "bpmndi:BPMNShape" in config["xml"]  # the start event is drawn
+    assert client.get("/designer/bpmn/new?key=bad key").status_code == 422
+    dmn = config_of(client.get("/designer/dmn/new?key=fee").data)
+    assert '<decision id="fee"' in dmn["xml"]
+
+
+def test_validate_answers_problems_with_element_ids(app):
+    client = client_for(app, "designer")
+    broken = approval().replace("opinion == 'approve'", "__import__('os')")
+    answer = post(client, "validate", broken)
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["ok"] is False
+    assert [p["element_id"] for p in body["problems"]] == ["Flow_decide_sign"]
+    good = post(client, "validate", approval())
+    assert good.status_code == 200 and good.get_json()["ok"] is True
+    # The task form of the deployed version goes along: validating does not ask for it again.
+    assert [d.version for d in deploy.versions("approval")] == [1]
+
+
+def test_save_draft_keeps_the_authors_work_and_records_it(app, org):
+    client = client_for(app, "designer")
+    xml = approval(name="草稿中的审批")
+    assert post(client, "draft", xml).get_json()["ok"] is True
+    assert post(client, "draft", xml).status_code == 200  # saving again replaces, no second row
+    with session_scope() as session:
+        drafts = session.scalars(select(Draft)).all()
+        assert [(d.key, d.author_id, d.source) for d in drafts] == [("approval", org["designer"].id, xml)]
+        assert session.scalar(select(Event.data).where(Event.type == "draft_saved")) == \
+            {"kind": "bpmn", "key": "approval"}
+    assert "草稿中的审批" in config_of(client.get("/designer/bpmn/approval?draft=1").data)["xml"]
+    assert b"draft=1" in client.get("/designer/").data
+
+
+def test_deploy_makes_a_new_version_and_discards_the_draft(app):
+    client = client_for(app, "designer")
+    post(client, "draft", approval(name="修订"))
+    answer = post(client, "deploy", approval(name="修订"))
+    assert answer.status_code == 201
+    body = answer.get_json()
+    assert body["definitions"] == [{"key": "approval", "version": 2, "name": "修订", "kind": "bpmn", "new": True}]
+    assert "approval v2" in body["message"]
+    with session_scope() as session:
+        assert session.scalars(select(Draft)).all() == []
+    same = post(client, "deploy", approval(name="修订"))
+    assert same.status_code == 200 and same.get_json()["definitions"][0]["new"] is False
+    bad = post(client, "deploy", approval().replace('targetRef="review"', 'targetRef="nowhere"'))
+    assert bad.status_code == 422 and bad.get_json()["problems"]
+    assert [d.version for d in deploy.versions("approval")] == [1, 2]
+
+
+def test_compare_lists_added_removed_changed_elements(app, org):
+    revised = process("approval", [("start", "start", "申请"), ("user", "intake", "窗口受理", {"form": "intake.json"}),
+                                   ("user", "review", "住建局审查"), ("user", "check", "复核"), ("end", "approved", "准予许可")],
+                      [("start", "intake"), ("intake", "review"), ("review", "check"), ("check", "approved")])
+    deploy.deploy([("approval.bpmn", revised.encode()), FORM], org["designer"])
+    page = client_for(app, "designer").get("/designer/bpmn/approval/compare?old=1&new=2")
+    assert page.status_code == 200
+    config = config_of(page.data)
+    assert "check" in config["added"] and "Flow_review_check" in config["added"]
+    assert {"decide", "sign", "rejected"} <= set(config["removed"])
+    assert "review" in config["changed"] and "intake" not in config["changed"]
+    html = page.get_data(as_text=True)
+    assert "住建审查 → 住建局审查" in html
+
+
+@pytest.mark.parametrize("url", ["/designer/", "/designer/bpmn/approval", "/designer/bpmn/new",
+                                 "/designer/bpmn/approval/compare"])
+def test_pages_need_the_designer_role(app, url):
+    assert app.test_client().get(url).status_code == 302  # to the sign-in page
+    for login in ("reviewer", "clerk", "supervisor"):
+        assert client_for(app, login).get(url).status_code == 403
+    assert client_for(app, "admin").get(url).status_code == 200  # admin holds every role
+
+
+@pytest.mark.parametrize("action", ["validate", "draft", "deploy"])
+def test_actions_need_the_designer_role(app, action):
+    assert post(client_for(app, "reviewer"), action, approval(name="x")).status_code == 403
+    assert [d.version for d in deploy.versions("approval")] == [1]
+
+
+def test_actions_refuse_a_post_without_csrf_token(org):
+    from web import create_app
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', login_page)
+    signed_in = client.post("/login", data={"login": "designer", "password": "pw-designer",
+                                            "csrf_token": token.group(1)})
+    assert signed_in.status_code == 302
+    assert post(client, "draft", approval()).status_code == 400
+    with session_scope() as session:
+        assert session.scalars(select(Draft)).all() == []
+    headers = {"X-CSRFToken": token.group(1)}  # what designer.js sends
+    assert client.post("/designer/draft", data={"kind": "bpmn", "key": "approval", "xml": approval()},
+                       headers=headers).status_code == 200

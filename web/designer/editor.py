@@ -1,0 +1,65 @@
+"""The modeler's buttons: validate, save as draft, deploy. Each takes the diagram's XML and answers
+JSON for designer.js; problems carry the element id so the page can mark them in the diagram."""
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from engine.errors import Invalid, ShenpiError
+from engine.services import deploy, design
+
+from ..inbox.access import actor, roles_required
+from . import KEY, KINDS, bp
+
+
+@bp.post("/validate")
+@roles_required("designer")
+def validate():
+    def check(kind, key, xml):
+        found = deploy.deploy(_files(kind, key, xml), actor(), dry_run=True)[1]
+        return {"message": _("校验通过"), "definitions": [d.as_dict() for d in found]}, 200
+    return _answer(check)
+
+
+@bp.post("/draft")
+@roles_required("designer")
+def save_draft():
+    def save(kind, key, xml):
+        return {"message": _("草稿已保存"), "draft": design.save_draft(kind, key, xml, actor())}, 200
+    return _answer(save)
+
+
+@bp.post("/deploy")
+@roles_required("designer")
+def deploy_diagram():
+    def store(kind, key, xml):
+        deployment_id, results = deploy.deploy(_files(kind, key, xml), actor())
+        design.discard_draft(kind, key, actor())
+        mine = [r.as_dict() for r in results if r.kind == kind]
+        if deployment_id is None:
+            message = _("与已部署版本相同，未产生新版本")
+        else:
+            message = _("已部署：") + "，".join(f"{r['key']} v{r['version']}" for r in mine if r["new"])
+        return {"message": message, "deployment_id": deployment_id, "definitions": mine}, \
+            201 if deployment_id else 200
+    return _answer(store)
+
+
+def _answer(action):
+    """Run the button's action on the posted diagram; problems come back as JSON with the status."""
+    try:
+        body, status = action(*_posted())
+    except ShenpiError as exc:
+        problems = [d for d in exc.details if isinstance(d, dict)] or [
+            {"file": None, "element_id": None, "message": str(exc)}]
+        return jsonify({"ok": False, "message": str(exc), "problems": problems}), exc.status
+    return jsonify(dict(body, ok=True)), status
+
+
+def _posted():
+    kind, key, xml = (request.form.get(f, "") for f in ("kind", "key", "xml"))
+    if kind not in KINDS or not KEY.match(key) or not xml.strip():
+        raise Invalid(_("需要类型、标识和图的 XML"))
+    return kind, key, xml
+
+
+def _files(kind, key, xml):
+    return design.files_for(kind, key, design.filename_for(kind, key), xml)

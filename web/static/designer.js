@@ -1,0 +1,184 @@
+// The designer's pages. The modeler page: bpmn-js or dmn-js, and the validate / draft / deploy buttons.
+// Problems from the server carry element ids; they are listed and marked on the diagram.
+(function () {
+  'use strict';
+  const source = document.getElementById('designer-config');
+  if (!source) return;
+  const config = JSON.parse(source.textContent);
+  const text = config.text;
+  const isBpmn = config.kind === 'bpmn';
+  const modeler = isBpmn
+    ? new window.BpmnJS({ container: '#canvas' })
+    : new window.DmnJS({ container: '#canvas' });
+  const status = document.getElementById('status');
+  const problemList = document.getElementById('problems');
+  window.designer = { modeler: modeler };  // for the browser tests and the curious
+
+  function say(message, kind) {
+    status.textContent = message;
+    status.className = kind || '';
+  }
+
+  async function load(xml) {
+    try {
+      await modeler.importXML(xml);
+      if (isBpmn) modeler.get('canvas').zoom('fit-viewport');
+      document.body.dataset.modeler = 'ready';
+    } catch (err) {
+      say(text.importFailed + err.message, 'error');
+    }
+  }
+
+  // The process (or decision) the diagram defines: the one opened, else the first.
+  function currentKey() {
+    const definitions = modeler.getDefinitions();
+    const ids = isBpmn
+      ? definitions.rootElements.filter((e) => e.$type === 'bpmn:Process').map((e) => e.id)
+      : definitions.drgElement.filter((e) => e.$type === 'dmn:Decision').map((e) => e.id);
+    return ids.includes(config.key) ? config.key : (ids[0] || config.key);
+  }
+
+  async function post(url) {
+    const { xml } = await modeler.saveXML({ format: true });
+    const body = new FormData();
+    body.append('kind', config.kind);
+    body.append('key', currentKey());
+    body.append('xml', xml);
+    const token = document.querySelector('meta[name=csrf-token]').content;
+    const response = await fetch(url, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
+                                        credentials: 'same-origin' });
+    const type = response.headers.get('Content-Type') || '';
+    if (!type.includes('json')) throw new Error(text.network + ' (' + response.status + ')');
+    return response.json();
+  }
+
+  // Marks live on the DRD or the BPMN canvas; a DMN table view has none, the list still shows all.
+  function viewer() {
+    return isBpmn ? modeler : modeler.getActiveViewer();
+  }
+
+  function service(name) {
+    try { return viewer().get(name); } catch (err) { return null; }
+  }
+
+  function clearMarks() {
+    const overlays = service('overlays');
+    if (overlays) overlays.remove({ type: 'problem' });
+    const canvas = service('canvas');
+    const registry = service('elementRegistry');
+    if (canvas && registry) {
+      registry.forEach((element) => canvas.removeMarker(element.id, 'has-problem'));
+    }
+  }
+
+  function mark(problem) {
+    const registry = service('elementRegistry');
+    const element = registry && problem.element_id && registry.get(problem.element_id);
+    if (!element) return false;
+    service('canvas').addMarker(element.id, 'has-problem');
+    const badge = document.createElement('div');
+    badge.className = 'problem-badge';
+    badge.title = problem.message;
+    badge.textContent = '!';
+    service('overlays').add(element.id, 'problem', { position: { top: -10, right: 10 }, html: badge });
+    return true;
+  }
+
+  function showProblems(problems) {
+    clearMarks();
+    problemList.replaceChildren();
+    if (!problems.length) {
+      const li = document.createElement('li');
+      li.className = 'muted none';
+      li.textContent = text.none;
+      problemList.append(li);
+      return;
+    }
+    for (const problem of problems) {
+      const li = document.createElement('li');
+      li.className = 'problem';
+      li.dataset.elementId = problem.element_id || '';
+      const where = document.createElement('code');
+      where.textContent = problem.element_id || (text.fileLevel + ' ' + (problem.file || ''));
+      li.append(where, ' ', problem.message);
+      if (mark(problem)) {
+        li.tabIndex = 0;
+        li.addEventListener('click', () => focus(problem.element_id));
+      }
+      problemList.append(li);
+    }
+  }
+
+  function focus(elementId) {
+    const registry = service('elementRegistry');
+    const element = registry && registry.get(elementId);
+    if (!element) return;
+    const selection = service('selection');
+    if (selection) selection.select(element);
+    if (isBpmn) modeler.get('canvas').scrollToElement(element);
+  }
+
+  async function act(url, after) {
+    say(text.working, 'working');
+    try {
+      const answer = await post(url);
+      say(answer.message, answer.ok ? 'ok' : 'error');
+      if (after) after(answer);
+      return answer;
+    } catch (err) {
+      say(err.message, 'error');
+      return null;
+    }
+  }
+
+  document.getElementById('validate').addEventListener('click', () =>
+    act(config.urls.validate, (answer) => showProblems(answer.ok ? [] : answer.problems)));
+
+  document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
+    if (!answer.ok) showProblems(answer.problems);
+  }));
+
+  document.getElementById('deploy').addEventListener('click', () => {
+    if (!window.confirm(text.confirmDeploy)) return;
+    act(config.urls.deploy, (answer) => {
+      showProblems(answer.ok ? [] : answer.problems);
+      if (answer.ok) {
+        const link = document.createElement('a');
+        link.href = config.urls.index;
+        link.textContent = ' →';
+        status.append(link);
+      }
+    });
+  });
+
+  const xmlPanel = document.getElementById('xml-panel');
+  const xmlText = document.getElementById('xml-text');
+  document.getElementById('toggle-xml').addEventListener('click', async () => {
+    if (xmlPanel.hidden) xmlText.value = (await modeler.saveXML({ format: true })).xml;
+    xmlPanel.hidden = !xmlPanel.hidden;
+  });
+  document.getElementById('apply-xml').addEventListener('click', () => load(xmlText.value));
+
+  load(config.xml);
+})();
+
+// The comparison page: both versions in viewers, elements marked added, removed or changed.
+(function () {
+  'use strict';
+  const source = document.getElementById('compare-config');
+  if (!source) return;
+  const config = JSON.parse(source.textContent);
+
+  async function show(container, xml, marks) {
+    const viewer = new window.BpmnJS({ container: container });
+    await viewer.importXML(xml);
+    viewer.get('canvas').zoom('fit-viewport');
+    const registry = viewer.get('elementRegistry');
+    for (const [css, ids] of Object.entries(marks)) {
+      ids.filter((id) => registry.get(id)).forEach((id) => viewer.get('canvas').addMarker(id, css));
+    }
+  }
+
+  show('#old-diagram', config.old, { 'diff-removed': config.removed, 'diff-changed': config.changed });
+  show('#new-diagram', config.new, { 'diff-added': config.added, 'diff-changed': config.changed });
+})();
