@@ -1,0 +1,191 @@
+"""The window clerk's pages through Flask: take in, accept (容缺, 告知承诺), correct, refuse, deliver, print."""
+import io
+import re
+
+import pytest
+
+from engine import catalogue, clock, intake
+from engine.services import calendars, deploy, progress, tasks
+from tests.bpmn_builder import process
+
+REVIEW = process("window_review", [("start", "s", "申请"), ("user", "review", "住建审查"), ("end", "e", "办结")],
+                 [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
+ITEM = {"code": "W-1", "name": "建筑工程施工许可", "kind": "licence", "department": "housing",
+        "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "window_review",
+        "form": {"type": "object", "properties": {"project": {"type": "string", "title": "项目名称"},
+                                                  "area": {"type": "number", "title": "建筑面积"}}},
+        "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True, "valid_years": 10},
+                      {"code": "form", "name": "申请表", "mandatory": True},
+                      {"code": "land", "name": "土地证明", "mandatory": True, "deferrable": True},
+                      {"code": "marriage", "name": "婚姻状况证明", "mandatory": True, "pledgeable": True}]}
+APPLICANT = {"name": "李四", "id_type": "id_card", "id_number": "110101198001011111", "phone": "13900000000",
+             "kind": "person"}
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    deploy.deploy([("review.bpmn", REVIEW.encode())], org["designer"])
+    catalogue.save(ITEM, None)
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def client(app, login):
+    c = app.test_client()
+    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return c
+
+
+def files(*codes):
+    return {f"file_{code}": (io.BytesIO(f"%PDF {code}".encode()), f"{code}.pdf") for code in codes}
+
+
+def submit(c, *codes, **extra):
+    data = {**APPLICANT, "project": "一号厂房", "area": "1500", **files(*codes), **extra}
+    return c.post("/intake/new/W-1", data=data, content_type="multipart/form-data")
+
+
+def case_id_of(res) -> int:
+    return int(re.search(r"/intake/cases/(\d+)$", res.location).group(1))
+
+
+def notice_ids(html: str) -> dict[str, int]:
+    return {kind: int(n) for n, kind in re.findall(r'/intake/notices/(\d+)"[^>]*data-kind="(\w+)"', html)}
+
+
+def test_index_lists_items_and_recent_cases(app, org):
+    clerk = client(app, "clerk")
+    res = submit(clerk, "id_card", "form", "land", "marriage")
+    html = clerk.get("/intake/").get_data(as_text=True)
+    assert 'href="/intake/new/W-1"' in html and "建筑工程施工许可" in html
+    number = intake.describe(case_id_of(res))["number"]
+    assert number in re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)
+
+
+def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
+    clerk = client(app, "clerk")
+    page = clerk.get("/intake/new/W-1").get_data(as_text=True)
+    assert 'name="file_land"' in page and "可容缺" in page and "可告知承诺" in page and 'name="project"' in page
+    res = submit(clerk, "id_card", "form", "land", "marriage")
+    assert res.status_code == 303
+    case_id = case_id_of(res)
+    info = intake.describe(case_id)
+    assert info["status"] == "submitted" and info["form"] == {"project": "一号厂房", "area": 1500}
+    assert clerk.post(f"/intake/cases/{case_id}/accept").status_code == 303
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    assert 'data-status="accepted"' in html
+    notice = clerk.get(f"/intake/notices/{notice_ids(html)['acceptance']}")
+    text = notice.get_data(as_text=True)
+    due = calendars.current().add_workdays(clock.today(), 10).date.isoformat()
+    assert notice.status_code == 200 and info["number"] in text and "受理通知书" in text and due in text
+    assert "@media print" not in text and "inbox.css" in text  # the print rules live in the stylesheet
+
+
+def test_ticked_material_without_its_file_is_refused(app, org):
+    res = submit(client(app, "clerk"), "id_card", received_form="on")
+    assert res.status_code == 422 and "申请表：已勾选收取，但未上传扫描件" in res.get_data(as_text=True)
+    assert progress.recent_cases() == []  # nothing was taken in
+
+
+def test_reused_material_is_shown_as_reused(app, org):
+    clerk = client(app, "clerk")
+    submit(clerk, "id_card", "form", "land", "marriage")
+    second = case_id_of(submit(clerk, "form", "land", "marriage"))
+    html = clerk.get(f"/intake/cases/{second}").get_data(as_text=True)
+    row = re.search(r'<tr data-material="id_card".*?</tr>', html, re.S).group(0)
+    assert 'data-state="reused"' in row and "已复用" in row
+
+
+def test_conditional_acceptance_and_pledge(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form"))
+    due = calendars.current().add_workdays(clock.today(), 3).date.isoformat()
+    res = clerk.post(f"/intake/cases/{case_id}/accept",
+                     data={"deferred": "land", "deferred_due": due, "pledged": "marriage"})
+    assert res.status_code == 303
+    info = intake.describe(case_id)
+    rows = {m["code"]: m for m in info["materials"]}
+    assert info["status"] == "conditional" and rows["land"]["due_on"] == due and rows["marriage"]["state"] == "pledged"
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    text = clerk.get(f"/intake/notices/{notice_ids(html)['acceptance']}").get_data(as_text=True)
+    assert "容缺受理" in text and "土地证明" in text and due in text and "婚姻状况证明" in text
+    # the deferred material arrives: the case is fully accepted
+    supplied = clerk.post(f"/intake/cases/{case_id}/supply", data=files("land"), content_type="multipart/form-data")
+    assert supplied.status_code == 303 and intake.describe(case_id)["status"] == "accepted"
+
+
+def test_accept_with_missing_material_is_refused_with_reasons(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card"))
+    res = clerk.post(f"/intake/cases/{case_id}/accept", data={"pledged": "land"})
+    assert res.status_code == 422 and "cannot be replaced by a commitment" in res.get_data(as_text=True)
+    assert intake.describe(case_id)["status"] == "submitted"
+
+
+def test_correction_notice_lists_what_is_missing_then_supply(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form"))
+    res = clerk.post(f"/intake/cases/{case_id}/correction",
+                     data={"missing": ["land", "marriage"], "reason_land": "需加盖公章", "note": "请补齐"})
+    assert res.status_code == 303
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    assert 'data-status="correction"' in html
+    text = clerk.get(f"/intake/notices/{notice_ids(html)['correction']}").get_data(as_text=True)
+    missing = re.search(r'<table class="facts" id="missing">.*?</table>', text, re.S).group(0)
+    assert "土地证明" in missing and "需加盖公章" in missing and "婚姻状况证明" in missing and "请补齐" in missing
+    again = clerk.post(f"/intake/cases/{case_id}/correction", data={"missing": ["land"]})
+    assert again.status_code == 409
+    clerk.post(f"/intake/cases/{case_id}/supply", data=files("land", "marriage"), content_type="multipart/form-data")
+    assert intake.describe(case_id)["status"] == "submitted"
+
+
+def test_refusal_needs_a_reason_and_prints_it(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card"))
+    assert clerk.post(f"/intake/cases/{case_id}/refuse", data={"reason": " "}).status_code == 422
+    assert clerk.post(f"/intake/cases/{case_id}/refuse", data={"reason": "不属于本机关职权"}).status_code == 303
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    text = clerk.get(f"/intake/notices/{notice_ids(html)['refusal']}").get_data(as_text=True)
+    assert "不予受理通知书" in text and "不属于本机关职权" in text and "行政复议" in text
+
+
+def test_delivery_after_the_decision(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
+    clerk.post(f"/intake/cases/{case_id}/accept")
+    [task] = tasks.list_tasks(org["reviewer"])
+    tasks.claim(task["id"], org["reviewer"])
+    tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
+    assert 'id="deliver-form"' in clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express"}).status_code == 422
+    res = clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express", "tracking": "SF100200300"})
+    assert res.status_code == 303
+    info = intake.describe(case_id)
+    assert info["status"] == "delivered" and info["delivery"]["tracking"] == "SF100200300"
+
+
+def test_only_clerks_take_in_and_only_those_who_see_the_case_print(app, org):
+    case_id = case_id_of(submit(client(app, "clerk"), "id_card", "form", "land", "marriage"))
+    reviewer = client(app, "reviewer")
+    assert reviewer.get("/intake/").status_code == 403
+    assert reviewer.get("/intake/new/W-1").status_code == 403
+    assert reviewer.get(f"/intake/cases/{case_id}").status_code == 403
+    assert reviewer.post(f"/intake/cases/{case_id}/accept").status_code == 403
+    assert intake.describe(case_id)["status"] == "submitted"
+    client(app, "clerk").post(f"/intake/cases/{case_id}/accept")
+    notice_id = intake.describe(case_id)["notices"][0]["id"]
+    assert client(app, "taxman").get(f"/intake/notices/{notice_id}").status_code == 403
+    assert reviewer.get(f"/intake/notices/{notice_id}").status_code == 200  # housing works on the case
+    assert app.test_client().get(f"/intake/notices/{notice_id}").status_code == 302
+    assert client(app, "clerk").get("/intake/notices/999").status_code == 404
+
+
+def test_csrf_is_enforced_on_intake_forms(app, org):
+    from web import create_app
+    case_id = case_id_of(submit(client(app, "clerk"), "id_card", "form", "land", "marriage"))
+    c = create_app({"TESTING": True}).test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    c.post("/login", data={"login": "clerk", "password": "pw-clerk", "csrf_token": token})
+    assert c.post(f"/intake/cases/{case_id}/accept").status_code == 400
+    assert intake.describe(case_id)["status"] == "submitted"
+    assert c.post(f"/intake/cases/{case_id}/accept", data={"csrf_token": token}).status_code == 303

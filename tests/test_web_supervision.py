@@ -1,0 +1,88 @@
+"""The supervision dashboard through Flask: numbers in tables beside the charts, overdue list, report."""
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from engine import clock, timers
+from engine.services import cases, deploy
+from engine.store import session_scope
+from engine.store.models import Clock
+from tests.bpmn_builder import process
+
+ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
+              lanes={"housing": ["t"]})
+
+
+@pytest.fixture
+def app(org):
+    """Housing: one case finished late, one on time, one open; tax: one open."""
+    from web import create_app
+    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    specs = (("late", "housing", clock.today() - timedelta(days=40), 5), ("on_time", "housing", clock.today(), 5),
+             ("open", "housing", clock.today(), 10), ("tax", "tax", clock.today(), 3))
+    instance_ids = [cases.start_instance("one", org["clerk"])["id"] for _ in specs]
+    with session_scope() as session:
+        for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
+            c = clock.start_clock(session, instance_id, label=name, promised_days=promised,
+                                  statutory_days=promised * 2, started_on=started, department=dept)
+            if name in ("late", "on_time"):
+                clock.stop(session, session.get(Clock, c.id))
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def client(app, login):
+    c = app.test_client()
+    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return c
+
+
+def table(html: str, table_id: str) -> str:
+    return re.search(rf'<table id="{table_id}".*?</table>', html, re.S).group(0)
+
+
+def test_dashboard_tables_hold_the_chart_numbers(app, org):
+    res = client(app, "supervisor").get("/supervision/")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and "chart.umd.js" in html
+    on_time = table(html, "on-time-table")
+    housing = re.search(r'<tr data-department="housing">.*?</tr>', on_time, re.S).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", housing)
+    assert cells == ["2", "1", "50.0%", "1"]  # finished, on time, rate, open
+    levels = table(html, "levels-table")
+    assert re.search(r'data-level="normal">.*?data-value="2"', levels, re.S)
+    assert re.search(r'data-level="red">.*?data-value="0"', levels, re.S)
+    assert "暂无超期办件" in table(html, "overdue")
+
+
+def test_an_overdue_case_appears_with_its_card(app, org):
+    timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI))
+    html = client(app, "supervisor").get("/supervision/").get_data(as_text=True)
+    overdue = table(html, "overdue")
+    assert "open" in overdue and "tax" in overdue and 'data-level="red"' in overdue
+    assert re.search(r'data-level="red">.*?data-value="2"', table(html, "levels-table"), re.S)
+    # red cards: the two open cases now, and the late one, red from its start 40 days ago
+    assert int(re.search(r'id="red-cards">(\d+)<', html).group(1)) == 3
+    assert int(re.search(r'id="open-orders">(\d+)<', html).group(1)) >= 2
+
+
+def test_monthly_report_download(app, org):
+    month = clock.today().strftime("%Y-%m")
+    res = client(app, "lead").get(f"/supervision/report?month={month}")
+    assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
+    assert f"shenpi-report-{month}.xlsx" in res.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(res.data)).active
+    assert "housing" in [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert client(app, "supervisor").get("/supervision/report?month=2025-13").status_code == 422
+    assert client(app, "supervisor").get("/supervision/report").status_code == 422
+
+
+def test_only_supervisors_leads_and_admins(app, org):
+    for login in ("supervisor", "lead", "admin"):
+        assert client(app, login).get("/supervision/").status_code == 200
+    for login in ("reviewer", "clerk", "designer"):
+        assert client(app, login).get("/supervision/").status_code == 403
+        assert client(app, login).get("/supervision/report?month=2025-01").status_code == 403
+    assert app.test_client().get("/supervision/").status_code == 302
