@@ -70,7 +70,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
                 and not _members(session, to_group):
             raise Invalid(f"No department or group {to_group!r}")
         before = task.group
-        task.group, task.assignee_id, task.claimed_at = to_group, target.id if target else None, None
+        task.group, task.assignee, task.claimed_at = to_group, target, None
         for step in session.scalars(select(Clock).where(Clock.task_id == task.id, Clock.state != "stopped")):
             step.department = to_group
         _notify(session, [target] if target else _members(session, to_group), task.instance_id,

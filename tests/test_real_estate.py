@@ -62,3 +62,86 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     types = event_types(case.instance_id)
     assert types.count("document_attached") == 5 and "case_decided" in types and "case_delivered" in types
 
+
+
+def _through_to_payment(case, people):
+    tasks = open_tasks(case.instance_id)
+    work(tasks["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    return open_tasks(case.instance_id)
+
+
+def test_return_inside_the_tax_branch_leaves_the_other_branches_alone(people):
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    work(open_tasks(case.instance_id)["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
+    tasks = _through_to_payment(case, people)
+    registration = tasks["registration_check@realestate"]
+    payment = tasks["tax_payment@tax"]
+    operations.comment(payment.id, people["taxman"], "核定价格偏低，退回重新核定")
+    with pytest.raises(Invalid, match="window"):  # 完税确认 has no correction opinion
+        operations.send_back(payment.id, people["taxman"], to="window", reason="x")
+    operations.send_back(payment.id, people["taxman"], to="previous", reason="计税价格需重新核定")
+    after = open_tasks(case.instance_id)
+    # The tax branch is back at its first step, with the person who did it; the registration
+    # branch still waits where it was and the finished transaction check stays finished.
+    assert set(after) == {"tax_assessment@tax", "registration_check@realestate"}
+    assert after["registration_check@realestate"].id == registration.id
+    assert after["tax_assessment@tax"].assignee_id == people["taxman"].id
+    work(after["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_100_000}, document=False)
+    work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True})
+    work(registration, people["r_realestate"], {"sealed": False, "objection": False, "mortgage": "none"})
+    assert set(open_tasks(case.instance_id)) == {"register@realestate"}
+    types = event_types(case.instance_id)
+    assert {"comment", "task_returned", "task_reopened"} <= set(types)
+
+
+def test_withdraw_before_the_next_step_starts_but_not_after(people):
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
+    work(assessment, people["taxman"], {"assessed_price": 2_000_000})
+    assert operations.withdrawable(assessment.id, people["taxman"])
+    assert not operations.withdrawable(assessment.id, people["reviewer"])
+    operations.withdraw(assessment.id, people["taxman"])
+    assert "tax_payment@tax" not in open_tasks(case.instance_id)
+    reopened = open_tasks(case.instance_id)["tax_assessment@tax"]
+    assert reopened.id == assessment.id and reopened.assignee_id == people["taxman"].id
+
+    work(reopened, people["taxman"], {"assessed_price": 2_000_000})
+    payment = open_tasks(case.instance_id)["tax_payment@tax"]
+    from engine.services import tasks as task_service
+    task_service.claim(payment.id, people["taxman"])  # the next step has started
+    assert not operations.withdrawable(assessment.id, people["taxman"])
+    with pytest.raises(Conflict, match="started"):
+        operations.withdraw(assessment.id, people["taxman"])
+
+
+def test_transfer_urge_and_copy(people):
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    check = open_tasks(case.instance_id)["transaction_check@housing"]
+    from engine.errors import Forbidden
+    from engine.services import cases as case_service
+    with pytest.raises(Forbidden):  # another department's task
+        operations.transfer(check.id, people["taxman"], to_group="tax", reason="x")
+    moved = operations.transfer(check.id, people["reviewer"], to_user="reviewer2", reason="承办人出差")
+    assert moved["assignee"] == "reviewer2" and moved["group"] == "housing"
+    assert operations.urge(check.id, people["clerk"], "申请人催问进度") == 1
+    with pytest.raises(Forbidden):
+        operations.urge(check.id, people["reviewer"], "x")
+    with pytest.raises(Forbidden):
+        case_service.get_instance(case.instance_id, people["lead"])
+    operations.copy_to(check.id, people["reviewer2"], ["lead"], "请知悉")
+    assert case_service.get_instance(case.instance_id, people["lead"])["id"] == case.instance_id
+    types = event_types(case.instance_id)
+    assert {"task_transferred", "task_urged", "task_copied"} <= set(types)
+
+
+def test_a_seal_found_at_registration_check_refuses_registration(people):
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    tasks = open_tasks(case.instance_id)
+    work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
+    work(tasks["registration_check@realestate"], people["r_realestate"],
+         {"sealed": True, "objection": False, "mortgage": "none"})
+    tasks = _through_to_payment(case, people)
+    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True})
+    described = intake.describe(case.id)
+    assert described["status"] == "decided" and described["decision"] == "reject"
+    assert open_tasks(case.instance_id) == {}
