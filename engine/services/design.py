@@ -3,8 +3,10 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from lxml import etree
 from sqlalchemy import delete, select
 
+from engine.bpmn.layout import add_diagram
 from engine.errors import Invalid, NotFound
 from engine.store import session_scope
 from engine.store.models import Definition, Deployment, Draft, User
@@ -75,6 +77,18 @@ def source_of(kind: str, key: str, version: int | None, actor: User) -> Definiti
         if definition is None:
             raise NotFound(f"No {kind} {key!r}" + (f" version {version}" if version else ""))
         return definition
+
+
+def drawable(kind: str, xml: str) -> str:
+    """The XML with a generated diagram when it has none (written by hand or by a tool without
+    one), so the modeler can show it; the process itself is unchanged. XML that does not parse
+    is handed back as it is: the modeler says what is wrong with it."""
+    if kind != "bpmn":
+        return xml
+    try:
+        return add_diagram(xml.encode("utf-8")).decode("utf-8")
+    except etree.XMLSyntaxError:
+        return xml
 
 
 def files_for(kind: str, key: str, filename: str, source: str) -> list[tuple[str, bytes]]:

@@ -62,15 +62,16 @@ def compare_versions(key):
     old = request.args.get("old", type=int) or versions[-2]
     new = request.args.get("new", type=int) or versions[-1]
     result = compare.compare_versions(key, old, new, actor())
-    sources = {v: design.source_of("bpmn", key, v, actor()).source for v in (old, new)}
+    sources = {v: design.drawable("bpmn", design.source_of("bpmn", key, v, actor()).source)
+               for v in (old, new)}
     return render_template("designer/compare.html", key=key, versions=versions, result=result,
                            sources=sources)
 
 
 def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
     versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
-    return render_template("designer/editor.html", kind=kind, key=key, xml=xml, definition=definition,
-                           draft=draft, versions=versions, is_new=is_new)
+    return render_template("designer/editor.html", kind=kind, key=key, xml=design.drawable(kind, xml),
+                           definition=definition, draft=draft, versions=versions, is_new=is_new)
 
 
 def _kind(kind):
