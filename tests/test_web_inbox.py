@@ -1,11 +1,12 @@
 """The reviewers' inbox and task page through Flask: lists, claims, the form, materials, diagram, permissions."""
+import io
 import json
 import re
 
 import pytest
 
 from engine import catalogue, intake
-from engine.services import deploy, tasks
+from engine.services import cases, deploy, tasks
 from tests.bpmn_builder import process
 
 FORM = {"type": "object", "required": ["decision"],
@@ -29,6 +30,9 @@ def _item(code: str, pid: str, department: str) -> dict:
                           {"code": "plan", "name": "设计方案", "mandatory": False}]}
 
 
+TWO_STEPS = process("two_steps", [("start", "s", "开始"), ("user", "check", "初审"), ("user", "review", "复审"),
+                                  ("end", "e", "办结")], [("s", "check"), ("check", "review"), ("review", "e")],
+                    lanes={"housing": ["check", "review"]})
 APPLICANT = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
 
 
@@ -37,7 +41,8 @@ def app(org):
     from web import create_app
     deploy.deploy([("housing.bpmn", _review("housing_review", "住建局 (housing)").encode()),
                    ("tax.bpmn", _review("tax_review", "tax").encode()),
-                   ("review.json", json.dumps(FORM).encode())], org["designer"])
+                   ("two.bpmn", TWO_STEPS.encode()), ("review.json", json.dumps(FORM).encode())],
+                  org["designer"])
     catalogue.save(_item("H-1", "housing_review", "housing"), None)
     catalogue.save(_item("T-1", "tax_review", "tax"), None)
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
@@ -135,7 +140,6 @@ def test_complete_validates_on_the_server_and_shows_field_errors(app, org):
                        data={"decision": "approve", "area": "120.5", "floors": "3", "urgent": "on"})
     assert ok.status_code == 303
     assert intake.describe(case.id)["status"] == "decided"
-    from engine.services import cases
     data = cases.get_instance(case.instance_id, org["admin"])["data"]
     assert data["area"] == 120.5 and data["floors"] == 3 and data["urgent"] is True
     done = section(reviewer.get("/inbox/").get_data(as_text=True), "completed")
@@ -175,3 +179,94 @@ def test_csrf_is_enforced_on_inbox_forms(org, app):
     assert c.post(f"/inbox/tasks/{task['id']}/claim").status_code == 400
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
     assert c.post(f"/inbox/tasks/{task['id']}/claim", data={"csrf_token": token}).status_code == 303
+
+
+def two_steps(org):
+    """A procedure with no case behind it: 初审 then 复审, both in housing; 初审 done by reviewer."""
+    instance_id = cases.start_instance("two_steps", org["lead"])["id"]
+    [check] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    tasks.claim(check["id"], org["reviewer"])
+    tasks.complete(check["id"], org["reviewer"], {})
+    [review] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    return instance_id, check["id"], review["id"]
+
+
+def state_of(org, task_id):
+    [task] = [t for t in tasks.list_tasks(org["admin"], state=None) if t["id"] == task_id]
+    return task["state"], task["assignee"], task["group"]
+
+
+def test_transfer_to_another_department_needs_a_reason(app, org):
+    task = task_of(org, accepted_case(org))
+    reviewer = client(app, "reviewer")
+    reviewer.post(f"/inbox/tasks/{task['id']}/claim")
+    page = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
+    assert 'action="/inbox/tasks/%d/transfer"' % task["id"] in page and '<option value="tax">' in page
+    assert reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_group": "tax"}).status_code == 422
+    res = reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_group": "tax", "reason": "属税务职责"})
+    assert res.status_code == 303 and res.location.endswith("/inbox/")
+    assert state_of(org, task["id"]) == ("ready", None, "tax")
+    assert f'data-task-id="{task["id"]}"' in section(client(app, "taxman").get("/inbox/").get_data(as_text=True),
+                                                     "unclaimed")
+    assert reviewer.get(f"/inbox/tasks/{task['id']}").status_code == 403
+
+
+def test_send_back_to_the_previous_step(app, org):
+    instance_id, check_id, review_id = two_steps(org)
+    page = client(app, "reviewer").get(f"/inbox/tasks/{check_id}").get_data(as_text=True)
+    assert "初审" in page and 'id="case"' in page  # no case behind it: the procedure's data instead
+    reviewer2 = client(app, "reviewer2")
+    reviewer2.post(f"/inbox/tasks/{review_id}/claim")
+    res = reviewer2.post(f"/inbox/tasks/{review_id}/send-back", data={"to": "previous", "reason": "材料不全"})
+    assert res.status_code == 303
+    assert state_of(org, review_id)[0] == "returned"
+    assert state_of(org, check_id) == ("ready", "reviewer", "housing")  # back with the person who did it
+    history = section(client(app, "reviewer").get(f"/inbox/tasks/{check_id}").get_data(as_text=True), "history")
+    assert "退回" in history and "材料不全" in history
+
+
+def test_withdraw_my_step_until_the_next_one_is_claimed(app, org):
+    instance_id, check_id, review_id = two_steps(org)
+    reviewer = client(app, "reviewer")
+    assert 'id="withdraw"' in reviewer.get(f"/inbox/tasks/{check_id}").get_data(as_text=True)
+    assert reviewer.post(f"/inbox/tasks/{check_id}/withdraw").status_code == 303
+    assert state_of(org, check_id) == ("ready", "reviewer", "housing")
+    tasks.complete(check_id, org["reviewer"], {})
+    [review] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    tasks.claim(review["id"], org["reviewer2"])  # the next step has started: no more withdrawing
+    assert 'id="withdraw"' not in reviewer.get(f"/inbox/tasks/{check_id}").get_data(as_text=True)
+    assert reviewer.post(f"/inbox/tasks/{check_id}/withdraw").status_code == 409
+    assert state_of(org, check_id)[0] == "completed"
+
+
+def test_urge_copy_and_comment(app, org):
+    instance_id, _check, review_id = two_steps(org)
+    reviewer, supervisor = client(app, "reviewer"), client(app, "supervisor")
+    assert "催办" not in section(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "operations")
+    assert supervisor.post(f"/inbox/tasks/{review_id}/urge", data={"message": "请尽快办理"}).status_code == 303
+    assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 403
+    assert reviewer.post(f"/inbox/tasks/{review_id}/copy", data={"logins": "taxman, nobody"}).status_code == 422
+    assert reviewer.post(f"/inbox/tasks/{review_id}/copy", data={"logins": "taxman", "note": "请知悉"}).status_code == 303
+    assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 200  # copied: may read it
+    assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": " "}).status_code == 422
+    assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": "同意初审意见"}).status_code == 303
+    history = section(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "history")
+    assert "请尽快办理" in history and "请知悉" in history and "同意初审意见" in history
+
+
+def test_complete_with_opinion_and_result_document(app, org):
+    case = accepted_case(org)
+    task = task_of(org, case)
+    reviewer = client(app, "reviewer")
+    reviewer.post(f"/inbox/tasks/{task['id']}/claim")
+    res = reviewer.post(f"/inbox/tasks/{task['id']}/complete", content_type="multipart/form-data",
+                        data={"decision": "approve", "opinion": "符合规划要求",
+                              "result_document": (io.BytesIO(b"%PDF approval"), "批复.pdf")})
+    assert res.status_code == 303
+    page = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
+    assert "符合规划要求" in section(page, "history")
+    documents = section(page, "documents")
+    material_id = int(re.search(r"/inbox/materials/(\d+)", documents).group(1))
+    assert "批复.pdf" in documents
+    assert reviewer.get(f"/inbox/materials/{material_id}").data == b"%PDF approval"
+    assert client(app, "taxman").get(f"/inbox/materials/{material_id}").status_code == 403

@@ -11,7 +11,7 @@ from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
 from engine.store.db import read_session
 from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
-                                 Notice, Task, User)
+                                 Notice, Notification, Task, User)
 
 from .cases import can_view
 from .events import describe as describe_event
@@ -83,19 +83,31 @@ def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     if task is None:
         raise NotFound(f"No task {task_id}")
     if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
-            or actor.has_role("supervisor")):
+            or actor.has_role("supervisor") or actor.has_role("clerk") or _told_of(session, actor, task)):
         raise Forbidden("This task belongs to another department")
     return task
 
 
+def _told_of(session, actor: User, task: Task) -> bool:
+    """Copied to (抄送) or urged about this case: the person may read the task."""
+    return session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
+                                                        Notification.instance_id == task.instance_id)
+                          .limit(1)) is not None
+
+
 def task_detail(task_id: int, actor: User) -> dict:
-    """A task with its form, clock, case (if the procedure runs for one) and history."""
+    """A task with its form, clock, case (if the procedure runs for one), result documents and history."""
     with read_session() as session:
         task = _task_for_viewer(session, task_id, actor)
         instance = session.get(Instance, task.instance_id)
         [row] = _describe_all(session, [task])
         case_id = session.scalar(select(Case.id).where(Case.instance_id == instance.id))
-        row.update(schema=form_schema(session, task),
+        documents = session.scalars(select(Material).where(Material.case_id == case_id,
+                                                           Material.kind.like("result:%"))
+                                    .order_by(Material.id)).all() if case_id else []
+        row.update(schema=form_schema(session, task), may_work=may_work_on(actor, task),
+                   documents=[{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by}
+                              for m in documents],
                    instance={"id": instance.id, "key": instance.key, "version": instance.version,
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},

@@ -2,7 +2,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import intake
+from engine import intake, operations
 from engine.errors import Conflict, Invalid
 from engine.services import progress, tasks
 
@@ -27,7 +27,6 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
 def _may_withdraw(detail: dict, me) -> bool:
     if detail["state"] != "completed":
         return False
-    from engine import operations
     return operations.withdrawable(detail["id"], me)
 
 
@@ -46,12 +45,11 @@ def complete(task_id):
     documents = [intake.Upload(RESULT_KIND, upload.filename, upload.read())] if upload and upload.filename else []
     opinion = request.form.get("opinion", "").strip()
     try:
-        tasks.complete(task_id, actor(), data, **({"documents": documents} if documents else {}))
+        tasks.complete(task_id, actor(), data, documents=documents)
     except (Invalid, Conflict) as exc:
         flash_error(exc)
         return render_task(task_id, status=exc.status, errors=errors_by_field(exc.details), values=request.form)
     if opinion:
-        from engine import operations
         operations.comment(task_id, actor(), opinion)
     flash(_("任务已办结：%(title)s", title=detail["title"]), "success")
     return redirect(url_for("inbox.index"), 303)
