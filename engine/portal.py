@@ -13,6 +13,7 @@ from engine import clock, intake
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import Applicant, Case, Department, Event, Notice
 
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
@@ -82,7 +83,7 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
     identifier = (identifier or "").strip()
     if not identifier or not password:
         return None
-    with session_scope() as session:
+    with read_session() as session:
         candidates = session.scalars(select(Applicant).where(
             or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
             Applicant.password_hash.is_not(None))).all()
@@ -93,7 +94,7 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
 
 
 def get_applicant(applicant_id: int) -> Applicant:
-    with session_scope() as session:
+    with read_session() as session:
         applicant = session.get(Applicant, applicant_id)
         if applicant is None:
             raise NotFound(f"No applicant {applicant_id}")
@@ -102,8 +103,12 @@ def get_applicant(applicant_id: int) -> Applicant:
 
 def department_name(code: str) -> str:
     """What applicants read for a department code: its name, or the code if none is recorded."""
-    with session_scope() as session:
-        return session.scalar(select(Department.name).where(Department.code == code)) or code
+    with read_session() as session:
+        return _department_name(session, code)
+
+
+def _department_name(session, code: str) -> str:
+    return session.scalar(select(Department.name).where(Department.code == code)) or code
 
 
 def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form: dict | None = None) -> Case:
@@ -115,14 +120,14 @@ def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form:
 
 
 def my_cases(applicant_id: int) -> list[Case]:
-    with session_scope() as session:
+    with read_session() as session:
         return list(session.scalars(select(Case).where(Case.applicant_id == applicant_id)
                                     .order_by(Case.id.desc())))
 
 
 def own_case(applicant_id: int, number: str) -> Case:
     """The applicant's case with that number; anyone else's is 'not found', like a wrong number."""
-    with session_scope() as session:
+    with read_session() as session:
         case = session.scalar(select(Case).where(Case.number == str(number).strip(),
                                                  Case.applicant_id == applicant_id))
         if case is None:
@@ -134,7 +139,7 @@ def progress(applicant_id: int, number: str) -> dict:
     """办理进度: the case as intake describes it, plus the steps it went through, oldest first."""
     case = own_case(applicant_id, number)
     info = intake.describe(case.id)
-    with session_scope() as session:
+    with read_session() as session:
         mine = Event.data["case"].as_string() == case.number
         if case.instance_id:
             mine = or_(mine, Event.instance_id == case.instance_id)
@@ -165,11 +170,11 @@ def _to_supply(info: dict) -> list[dict]:
 def notice(applicant_id: int, number: str, notice_id: int) -> dict:
     """One written notice of the applicant's own case, in the shape the printable notices take."""
     case = own_case(applicant_id, number)
-    with session_scope() as session:
+    with read_session() as session:
         row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
         if row is None:
             raise NotFound(f"No notice {notice_id} on case {number}")
         return {"id": row.id, "kind": row.kind, "number": row.number, "case_id": case.id,
                 "issued_at": row.issued_at, "data": row.data,
-                "department_name": department_name(row.data.get("department")),
+                "department_name": _department_name(session, row.data.get("department")),
                 "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

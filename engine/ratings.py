@@ -13,7 +13,7 @@ from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import is_postgres
+from engine.store.db import is_postgres, read_session
 from engine.store.models import Case, Rectification, User
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -74,7 +74,7 @@ def _may_see(actor: User, rectification: Rectification) -> bool:
 def rectifications(actor: User, state: str | None = None) -> list[Rectification]:
     """Supervisors see every rectification; a department's leads and reviewers see their own."""
     require(actor, *ANSWERERS, *WATCHERS)
-    with session_scope() as session:
+    with read_session() as session:
         query = select(Rectification).order_by(Rectification.state.desc(), Rectification.due_on, Rectification.id)
         if not any(actor.has_role(r) for r in WATCHERS):
             query = query.where(Rectification.department == (actor.department.code if actor.department else None))
@@ -85,7 +85,7 @@ def rectifications(actor: User, state: str | None = None) -> list[Rectification]
 
 def get(rectification_id: int, actor: User) -> Rectification:
     require(actor, *ANSWERERS, *WATCHERS)
-    with session_scope() as session:
+    with read_session() as session:
         rectification = session.get(Rectification, rectification_id)
         if rectification is None:
             raise NotFound(f"No rectification {rectification_id}")

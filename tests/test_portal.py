@@ -7,7 +7,9 @@ from sqlalchemy import select
 from engine import catalogue, intake, portal, ratings
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
+from engine.services import calendars, deploy, users
 from engine.store.models import Applicant, Rectification
+from tests.bpmn_builder import process
 
 ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
         "case_type": "immediate", "promised_days": 0, "conditions": "权利人查询登记资料",
@@ -191,7 +193,9 @@ def test_another_applicant_cannot_reach_a_case_by_url_or_number(app, zhang, li, 
     case = close(portal.apply(zhang.id, "Q-001", files("id_card", "form")), org)
     notice_id = intake.describe(case.id)["notices"][0]["id"]
     owner = sign_in(app, ZHANG["phone"], "secret-pw")
-    assert owner.get(f"/portal/cases/{case.number}/notices/{notice_id}").status_code == 200
+    printed = owner.get(f"/portal/cases/{case.number}/notices/{notice_id}")
+    assert printed.status_code == 200 and "受理通知书" in printed.text and case.number in printed.text
+    assert owner.get(f"/portal/cases/{case.number}/notices/{notice_id + 99}").status_code == 404
     other = sign_in(app, LI["phone"], "other-pw1")
     assert other.get(f"/portal/cases/{case.number}").status_code == 404
     res = other.get(f"/portal/cases?number={case.number}")
@@ -201,6 +205,23 @@ def test_another_applicant_cannot_reach_a_case_by_url_or_number(app, zhang, li, 
     assert other.post(f"/portal/cases/{case.number}/supply", data=upload("form"),
                       content_type="multipart/form-data").status_code == 404
     assert portal.progress(zhang.id, case.number)["rating"] is None
+
+
+def test_case_page_shows_deadlines_and_the_department_by_name(app, zhang, org):
+    review = process("portal_review", [("start", "s", "s"), ("user", "review", "审查"), ("end", "e", "e")],
+                     [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
+    deploy.deploy([("r.bpmn", review.encode())], org["designer"])
+    catalogue.save({**ITEM, "code": "P-001", "case_type": "promised", "statutory_days": 20, "promised_days": 10,
+                    "process": "portal_review"}, None)
+    with session_scope() as session:
+        users.ensure_department(session, "housing", "住建局")
+    case = intake.accept(portal.apply(zhang.id, "P-001", files("id_card", "form")).id, org["clerk"])
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    page = client.get(f"/portal/cases/{case.number}").text
+    due = calendars.current().add_workdays(case.accepted_on, 10).date
+    assert "已受理，审批中" in page and due.isoformat() in page and "剩余 10 个工作日" in page
+    assert "进入审查环节" in page and "住建局" in page
+    assert "住建局" in client.get("/portal/items/P-001").text
 
 
 def test_supply_correction_through_the_page(app, zhang, org):

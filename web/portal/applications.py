@@ -33,7 +33,8 @@ def guide(code):
         item = catalogue.get(code)
     except NotFound:
         abort(404)
-    return render_template("portal/guide.html", item=item, guide=catalogue.guide(item))
+    return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
+                           department=portal.department_name(item.department))
 
 
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
@@ -126,8 +127,9 @@ def rate(number):
 @bp.get("/cases/<number>/notices/<int:notice_id>")
 @applicant_required
 def notice(number, notice_id):
+    """The same printable notice the window hands out (templates/notices/)."""
     try:
-        found = portal.notice(g.applicant.id, number, notice_id)
+        row = portal.notice(g.applicant.id, number, notice_id)
     except NotFound:
         abort(404)
-    return render_template("portal/notice.html", notice=found, case=found["case"])
+    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])
