@@ -270,3 +270,24 @@ def test_complete_with_opinion_and_result_document(app, org):
     assert "批复.pdf" in documents
     assert reviewer.get(f"/inbox/materials/{material_id}").data == b"%PDF approval"
     assert client(app, "taxman").get(f"/inbox/materials/{material_id}").status_code == 403
+
+
+def test_nested_schema_fields_read_back_as_nested_data():
+    from werkzeug.datastructures import MultiDict
+    from web.inbox.forms import errors_by_field, fields, read
+    schema = {"type": "object", "required": ["property"], "properties": {
+        "property": {"type": "object", "title": "房屋", "required": ["area_m2"], "properties": {
+            "area_m2": {"type": "number", "title": "面积"}, "only_home": {"type": "boolean", "title": "唯一住房"},
+            "kind": {"type": "string", "enum": ["housing", "shop"], "enumNames": ["住宅", "商铺"]}}},
+        "count": {"type": "integer"}}}
+    shown = fields(schema)
+    assert [(f["name"], f["label"], f["widget"]) for f in shown] == [
+        ("property.area_m2", "房屋 · 面积", "number"), ("property.only_home", "房屋 · 唯一住房", "checkbox"),
+        ("property.kind", "房屋 · kind", "select"), ("count", "count", "integer")]
+    posted = MultiDict({"property.area_m2": "90", "property.only_home": "on", "property.kind": "shop", "count": ""})
+    assert read(schema, posted) == {"property": {"area_m2": 90, "only_home": True, "kind": "shop"}}
+    errors = errors_by_field([{"field": "property", "message": "'area_m2' is a required property"},
+                              {"field": "count", "message": "'x' is not of type 'integer'"},
+                              {"field": None, "message": "'other' is a required property"}], shown)
+    assert errors == {"property.area_m2": ["required"], "count": ["'x' is not of type 'integer'"],
+                      None: ["'other' is a required property"]}

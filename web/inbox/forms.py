@@ -1,26 +1,30 @@
-"""A task's JSON Schema as HTML fields, and the posted form back as typed data.
+"""A JSON Schema (a task's form, a service item's application form) as HTML fields, and the
+posted form back as typed data.
 
-Validation stays on the server in tasks.complete (jsonschema); here values only get their
-types, so that "3" reaches the schema as 3 and an unticked box as false.
+Validation stays on the server (tasks.complete runs jsonschema); here values only get their
+types, so that "3" reaches the schema as 3 and an unticked box as false. Nested objects become
+dotted field names ("property.area_m2") and nested data again when read back.
 """
-
 import re
 
 TEXTAREA_LENGTH = 200  # longer free text gets a text area
 REQUIRED_MESSAGE = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 
 
-def fields(schema: dict | None) -> list[dict]:
-    """One dict per property: name, label, widget, required, options, help, default."""
+def fields(schema: dict | None, prefix: str = "", label_prefix: str = "") -> list[dict]:
+    """One dict per leaf property: name, label, widget, required, options, help, default."""
     if not schema:
         return []
     required = set(schema.get("required", ()))
     result = []
     for name, prop in (schema.get("properties") or {}).items():
-        result.append({"name": name, "label": prop.get("title") or name, "widget": _widget(prop),
+        path, label = f"{prefix}{name}", prop.get("title") or name
+        if prop.get("type") == "object" and prop.get("properties"):
+            result += fields(prop, f"{path}.", f"{label_prefix}{label} · ")
+            continue
+        result.append({"name": path, "label": label_prefix + label, "widget": _widget(prop),
                        "required": name in required, "options": _options(prop),
-                       "help": prop.get("description"), "default": prop.get("default"),
-                       "type": prop.get("type")})
+                       "help": prop.get("description"), "default": prop.get("default")})
     return result
 
 
@@ -49,17 +53,23 @@ def _widget(prop: dict) -> str:
 
 def read(schema: dict | None, form) -> dict:
     """The posted fields with the schema's types; an empty optional field is left out."""
-    data = {}
+    data: dict = {}
     for field in fields(schema):
         name = field["name"]
         if field["widget"] == "checkbox":
-            data[name] = form.get(name) in ("on", "true", "1")
+            _put(data, name, form.get(name) in ("on", "true", "1"))
             continue
         raw = form.get(name, "").strip()
-        if raw == "":
-            continue
-        data[name] = _typed(raw, field)
+        if raw != "":
+            _put(data, name, _typed(raw, field))
     return data
+
+
+def _put(data: dict, dotted: str, value) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
 
 
 def _typed(raw: str, field: dict):
@@ -80,15 +90,19 @@ def _typed(raw: str, field: dict):
     return raw
 
 
-def errors_by_field(details: list) -> dict[str, list[str]]:
-    """tasks.complete's details ({field, message}) grouped by field; None holds form-wide ones."""
+def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[str]]:
+    """Validation details ({field, message}) by field name; None holds those no field shows."""
+    names = {f["name"] for f in known}
     grouped: dict = {}
     for detail in details:
         if not isinstance(detail, dict):
             continue
-        field, message = detail.get("field"), detail.get("message", "")
-        missing = REQUIRED_MESSAGE.match(message) if field is None else None
-        if missing:  # jsonschema reports a missing property on the object, not on the field
-            field, message = missing.group("name"), "required"
-        grouped.setdefault(field, []).append(message)
+        path = (detail.get("field") or "").replace("/", ".")
+        message = detail.get("message", "")
+        missing = REQUIRED_MESSAGE.match(message)
+        if missing:  # jsonschema reports a missing property on its parent object
+            field = f"{path}.{missing.group('name')}".lstrip(".")
+            if field in names:
+                path, message = field, "required"
+        grouped.setdefault(path if path in names else None, []).append(message)
     return grouped

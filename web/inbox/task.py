@@ -48,7 +48,8 @@ def complete(task_id):
         tasks.complete(task_id, actor(), data, documents=documents)
     except (Invalid, Conflict) as exc:
         flash_error(exc)
-        return render_task(task_id, status=exc.status, errors=errors_by_field(exc.details), values=request.form)
+        errors = errors_by_field(exc.details, fields(detail["schema"]))
+        return render_task(task_id, status=exc.status, errors=errors, values=request.form)
     if opinion:
         operations.comment(task_id, actor(), opinion)
     flash(_("任务已办结：%(title)s", title=detail["title"]), "success")
