@@ -113,6 +113,9 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
             clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())
 
 
-def require_document(session: Session, instance_id: int, row: Task, spiff_task) -> None:
+def require_document(session: Session, instance_id: int, row: Task, spiff_task, data: dict) -> None:
+    # A request for corrections decides nothing: the merged correction notice is its paper.
+    if data.get("opinion") == "correction_needed":
+        return
     if needs_document(spiff_task) and not has_document(session, instance_id, row):
         raise Invalid(f"{row.title or row.name}: upload the result document before closing this step")

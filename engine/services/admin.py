@@ -1,17 +1,21 @@
-"""The administrator's operations: suspending, the organisation, and what is deployed.
+"""The administrator's operations: suspending, the organisation, what is deployed, closure days.
 
 A suspended definition starts no new instances; running ones carry on. A suspended instance
 takes no step and no claim, and its BPMN timers wait (state "suspended") until it is resumed;
 a timer that fell due meanwhile fires at the next tick after resuming. Its case clocks keep
 running: suspension is an administrative hold, not one of the law's special procedures.
 """
+from datetime import date
+from pathlib import PurePath
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import is_postgres
-from engine.store.models import ROLES, Definition, Deployment, Department, Instance, Task, Timer, User
+from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
+                                 User)
 
 from .events import record
 from .users import ensure_department, require
@@ -41,7 +45,8 @@ def deployments(actor: User, limit: int = 50) -> list[dict]:
         for deployment_id, key, version in session.execute(
                 select(Definition.deployment_id, Definition.key, Definition.version)):
             made.setdefault(deployment_id, []).append(f"{key} v{version}")
-        return [{"id": d.id, "at": d.deployed_at, "by": logins.get(d.deployed_by), "files": d.files,
+        return [{"id": d.id, "at": d.deployed_at, "by": logins.get(d.deployed_by),
+                 "files": [PurePath(f).name for f in d.files],
                  "definitions": made.get(d.id, [])}
                 for d in session.scalars(select(Deployment).order_by(Deployment.id.desc()).limit(limit))]
 
@@ -171,3 +176,11 @@ def _user(session: Session, login: str) -> User:
     if user is None:
         raise NotFound(f"No user {login!r}")
     return user
+
+
+def closures(year: int, actor: User) -> list[dict]:
+    require(actor, "admin")
+    with session_scope() as session:
+        rows = session.scalars(select(Closure).where(Closure.day >= date(year, 1, 1),
+                                                     Closure.day <= date(year, 12, 31)).order_by(Closure.day))
+        return [{"day": c.day, "reason": c.reason} for c in rows]

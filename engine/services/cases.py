@@ -162,7 +162,7 @@ def sync_tasks(session: Session, instance: Instance, workflow, actor: User | Non
             row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
             row.completed_by = None
         else:
-            row = Task(instance_id=instance.id, spiff_id=spiff_id, name=spec.name,
+            row = Task(instance_id=instance.id, spiff_id=spiff_id, name=getattr(spec, "bpmn_id", None) or spec.name,
                        title=getattr(spec, "bpmn_name", None) or spec.name,
                        group=runtime.lane_group(spec), form=runtime.form_of(spec))
             session.add(row)

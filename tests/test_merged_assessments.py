@@ -1,0 +1,143 @@
+"""多评合一: rules choose the assessments, the zone's regional assessments exempt or simplify,
+departments review in parallel rounds, one merged correction, the lead department decides."""
+import pytest
+
+from engine import clock, intake, operations
+from engine.rules import decide
+from engine.services import calendars
+from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
+
+ITEM = "1101-DPHY-001"
+OPINION = {"opinion": "approve", "comment": "同意"}
+
+
+@pytest.fixture
+def people(org):
+    return install(org)
+
+
+def project(**attrs):
+    base = {"energy_tce": 0, "electricity_kwh": 0, "env_category": "registration", "land_ha": 0.2,
+            "earthwork_m3": 0, "geo_hazard_area": False, "water_source": "municipal", "hazardous": False,
+            "major_project": False, "relics_area": False, "industry": "electronics", "zone": None}
+    return {"project": {**base, **attrs}}
+
+
+@pytest.mark.parametrize("attrs, expected", [
+    ({"energy_tce": 1000}, {"energy"}),
+    ({"electricity_kwh": 5_000_000}, {"energy"}),
+    ({"env_category": "report"}, {"environmental_impact"}),
+    ({"env_category": "table"}, {"environmental_impact"}),
+    ({"land_ha": 5}, {"soil_water"}),
+    ({"earthwork_m3": 1000}, {"soil_water"}),
+    ({"geo_hazard_area": True}, {"geological_hazard"}),
+    ({"water_source": "direct"}, {"water_resources"}),
+    ({"hazardous": True}, {"safety"}),
+    ({"major_project": True}, {"climate", "seismic_safety"}),
+    ({"relics_area": True}, {"cultural_relics"}),
+    ({"land_ha": 12}, {"soil_water", "cultural_relics"}),
+    ({}, set()),
+])
+def test_each_assessment_rule(people, attrs, expected):
+    case = take_in(ITEM, project(**attrs), people["clerk"])
+    tasks = open_tasks(case.instance_id)
+    if expected:
+        assert {t.name for t in tasks.values()} == {"department_review"}
+        from engine.services.cases import get_instance
+        data = get_instance(case.instance_id, people["admin"])["data"]
+        assert {r["code"] for r in data["reviews"]} == expected
+    else:  # nothing to assess: straight to the lead department
+        assert set(tasks) == {"lead_decision@devreform"}
+
+
+def test_regional_assessment_exempts_simplifies_or_not(people):
+    # In the high-tech zone: energy and geological hazard results valid -> exempt; soil and water
+    # result covers up to 20 ha -> a 25 ha project is simplified; the environmental result of 2019
+    # has expired (5 years) -> required.
+    attrs = {"zone": "HTZ", "energy_tce": 2000, "geo_hazard_area": True, "land_ha": 25, "env_category": "table"}
+    case = take_in(ITEM, project(**attrs), people["clerk"])
+    from engine.services.cases import get_instance
+    data = get_instance(case.instance_id, people["admin"])["data"]
+    assert {e["code"]: e["doc_no"] for e in data["exempted"]} == {
+        "energy": "高新发改〔2024〕12号", "geological_hazard": "高新自然资〔2025〕3号"}
+    reviews = {r["code"]: r for r in data["reviews"]}
+    assert set(reviews) == {"soil_water", "environmental_impact", "cultural_relics"}
+    assert reviews["soil_water"]["form"].startswith("简化评估") and reviews["soil_water"]["days"] == 5
+    assert reviews["environmental_impact"]["form"] == "报告表"
+    # A steel plant is outside the zone's energy result: simplified, not exempt.
+    assert decide("regional_coverage", inZone=True, resultExists=True, valid=True, applicable=False) == "SIMPLIFIED"
+    # Outside any zone everything is assessed.
+    outside = take_in(ITEM, project(**{**attrs, "zone": None}), people["clerk"],
+                      applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2X", "kind": "company"})
+    data = get_instance(outside.instance_id, people["admin"])["data"]
+    assert data["exempted"] == [] and {r["code"] for r in data["reviews"]} == {
+        "energy", "geological_hazard", "soil_water", "environmental_impact", "cultural_relics"}
+
+
+def test_parallel_round_merged_correction_only_askers_review_again_then_lead_decides(people):
+    attrs = {"energy_tce": 2000, "env_category": "report", "water_source": "direct"}
+    case = take_in(ITEM, project(**attrs), people["clerk"])
+    tasks = open_tasks(case.instance_id)
+    assert set(tasks) == {"department_review@devreform", "department_review@eco", "department_review@water"}
+    # Each department's step has its own deadline from its rule row (energy 10, EIA report 15, water 10).
+    assert sorted((c.department, c.promised_days) for c in step_clocks(case.instance_id)) == [
+        ("devreform", 10), ("eco", 15), ("water", 10)]
+    assert tasks["department_review@eco"].title == "环境影响评价（报告书）"
+
+    # A joint expert review runs as a special procedure: the case clock stops and the deadline moves.
+    case_clock = next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
+    procedure = clock.pause(case_clock["id"], "expert_review", "联合专家评审会", 3, people["lead"])
+    later = calendars.current().add_workdays(clock.today(), 3).date
+    clock.resume(case_clock["id"], "专家评审通过", people["lead"], on=later)
+    moved = next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
+    assert moved["paused_days"] == 3 and procedure
+    assert moved["promised_due"] == calendars.current().add_workdays(
+        calendars.current().add_workdays(clock.today(), 15).date, 3).date.isoformat()
+
+    work(tasks["department_review@devreform"], people["lead"], OPINION)
+    work(tasks["department_review@eco"], people["r_eco"],
+         {"opinion": "correction_needed", "comment": "需补正", "correction_items": "补充大气环境影响预测"},
+         document=False)
+    # 退回到窗口 is the same thing said as an operation on the task.
+    operations.send_back(tasks["department_review@water"].id, people["r_water"], to="window",
+                         reason="补充取水水源论证")
+    after = open_tasks(case.instance_id)
+    assert set(after) == {"window_correction@window"}
+    described = intake.describe(case.id)
+    assert described["status"] == "review_correction"
+    notice = [n for n in described["notices"] if n["kind"] == "review_correction"]
+    assert len(notice) == 1  # one merged notice for both departments
+    assert {r["department"] for r in notice[0]["data"]["requests"]} == {"eco", "water"}
+    assert next(c for c in described["clocks"] if c["task_id"] is None)["state"] == "paused"
+
+    intake.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
+                  applicant_id=None)
+    work(after["window_correction@window"], people["clerk"], {"materials_received": True}, document=False)
+    second = open_tasks(case.instance_id)
+    assert set(second) == {"department_review@eco", "department_review@water"}  # only those who asked
+    assert next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)["state"] == "running"
+    work(second["department_review@eco"], people["r_eco"], {"opinion": "approve_with_conditions",
+                                                           "comment": "有条件同意", "conditions": "落实降噪"})
+    work(second["department_review@water"], people["r_water"], OPINION)
+
+    lead = open_tasks(case.instance_id)["lead_decision@devreform"]
+    from engine.services.cases import get_instance
+    opinions = {o["code"]: o for o in get_instance(case.instance_id, people["lead"])["data"]["opinions"]}
+    assert {k: o["opinion"] for k, o in opinions.items()} == {
+        "energy": "approve", "environmental_impact": "approve_with_conditions", "water_resources": "approve"}
+    assert opinions["water_resources"]["round"] == 2
+    work(lead, people["lead"], {"decision": "approve_with_conditions", "decision_comment": "联合评审通过"},
+         document=False)
+    final = intake.describe(case.id)
+    assert final["status"] == "decided" and final["decision"] == "approve_with_conditions"
+    types = event_types(case.instance_id)
+    assert types.count("task_returned") == 1 and "special_procedure_started" in types
+
+
+def test_a_department_rejecting_leads_to_refusal(people):
+    case = take_in(ITEM, project(hazardous=True), people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@emergency"]
+    work(review, people["r_emergency"], {"opinion": "reject", "comment": "不符合安全条件"})
+    lead = open_tasks(case.instance_id)["lead_decision@devreform"]
+    work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"}, document=False)
+    assert intake.describe(case.id)["decision"] == "reject"
