@@ -1,8 +1,78 @@
-from flask import Blueprint
+"""系统管理: what is deployed and running, suspension and migration, people, the calendar, incidents.
+
+Every page needs the admin role. A refused operation re-renders its page with the error's status;
+a done one redirects (303) with a message.
+"""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.errors import Invalid, ShenpiError
+from engine.services import admin, deploy
+
+from ..inbox.access import actor, flash_error, register_error_page, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+register_error_page(bp)
+STATES = {"running": "运行中", "suspended": "已挂起", "completed": "已办结", "terminated": "已终止",
+          "error": "出错"}
+
+
+@bp.app_template_filter("instance_state")
+def instance_state(state):
+    return _(STATES[state]) if state in STATES else state
+
+
+def done(message, endpoint, **values):
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def refused(exc: ShenpiError, page, **context):
+    """The page again, with what went wrong, under the error's status."""
+    flash_error(exc)
+    return page(**context), exc.status
 
 
 @bp.get("/")
+@roles_required("admin")
 def index():
-    return "建设中", 200
+    return _overview()
+
+
+def _overview(problems=None):
+    definitions = admin.definitions_overview(actor())
+    latest = {}
+    for d in definitions:
+        latest.setdefault((d["kind"], d["key"]), d["version"])  # newest first
+    return render_template("admin/index.html", definitions=definitions, latest=latest,
+                           deployments=admin.deployments(actor()), problems=problems or [])
+
+
+@bp.post("/deploy")
+@roles_required("admin")
+def redeploy():
+    files = [(f.filename or "unnamed", f.read()) for f in request.files.getlist("files") if f.filename]
+    try:
+        if not files:
+            raise Invalid(_("请选择要部署的文件（.bpmn、.dmn、.json）"))
+        deployment_id, results = deploy.deploy(files, actor())
+    except ShenpiError as exc:
+        return refused(exc, _overview, problems=[d for d in exc.details if isinstance(d, dict)])
+    if deployment_id is None:
+        return done(_("文件与已部署版本相同，未产生新版本"), "admin.index")
+    return done(_("已部署：") + "，".join(f"{r.key} v{r.version}" for r in results if r.new), "admin.index")
+
+
+@bp.post("/definitions/<key>/<int:version>/<any(suspend, resume):action>")
+@roles_required("admin")
+def definition_suspension(key, version, action):
+    try:
+        admin.set_definition_suspended(key, version, action == "suspend", actor())
+    except ShenpiError as exc:
+        return refused(exc, _overview)
+    message = _("已暂停 %(key)s v%(v)s：不再发起新案件", key=key, v=version) if action == "suspend" \
+        else _("已恢复 %(key)s v%(v)s", key=key, v=version)
+    return done(message, "admin.index")
+
+
+from . import calendar, instances, people  # noqa: E402,F401  (register their routes on bp)

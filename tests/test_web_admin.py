@@ -1,0 +1,202 @@
+"""The administrator's pages through Flask: deployments, suspension, migration, people, the calendar,
+timer incidents, and that nobody else may open them."""
+import io
+import re
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from engine.errors import Conflict
+from engine.services import cases, deploy, tasks, users
+from engine.store import session_scope
+from engine.store.models import CalendarYear, Closure, Event, Instance, Timer
+from tests.bpmn_builder import process
+
+PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/calendar?year=2025", "/admin/incidents",
+         "/admin/definitions/steps/migrate?from=1&to=2"]
+
+
+def steps(extra=False):
+    nodes = [("start", "start", "申请"), ("user", "a", "受理"), ("user", "b", "审查"), ("end", "end", "办结")]
+    flows = [("start", "a"), ("a", "b")]
+    if extra:
+        nodes.append(("user", "c", "复核"))
+        flows += [("b", "c"), ("c", "end")]
+    else:
+        flows.append(("b", "end"))
+    return process("steps", nodes, flows, lanes={"housing": ["a", "b", "c"] if extra else ["a", "b"]}).encode()
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    deploy.deploy([("steps.bpmn", steps())], org["designer"])
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def client_for(app, login):
+    client = app.test_client()
+    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return client
+
+
+def finish(org, instance_id, name):
+    task = next(t for t in cases.get_instance(instance_id, org["admin"])["tasks"]
+                if t["name"] == name and t["state"] == "ready")
+    tasks.claim(task["id"], org["reviewer"])
+    tasks.complete(task["id"], org["reviewer"], {})
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_needs_the_admin_role(app, org, url):
+    deploy.deploy([("steps.bpmn", steps(extra=True))], org["designer"])
+    assert app.test_client().get(url).status_code == 302
+    for login in ("designer", "supervisor", "reviewer", "clerk", "lead"):
+        assert client_for(app, login).get(url).status_code == 403, login
+    assert client_for(app, "admin").get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/deploy", "/admin/definitions/steps/1/suspend", "/admin/instances/1/suspend",
+                                 "/admin/definitions/steps/migrate", "/admin/users", "/admin/users/clerk/deactivate",
+                                 "/admin/departments", "/admin/calendar/closures", "/admin/incidents/1/retry"])
+def test_every_action_needs_the_admin_role(app, url):
+    assert client_for(app, "designer").post(url, data={"reason": "x", "login": "x", "code": "x"}).status_code == 403
+    with session_scope() as session:
+        assert session.scalars(select(Event).where(Event.actor_id.is_not(None),
+                                                   Event.type != "deployed")).all() == []
+
+
+def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app, org):
+    cases.start_instance("steps", org["clerk"])
+    cases.start_instance("steps", org["clerk"])
+    admin = client_for(app, "admin")
+    html = admin.get("/admin/").get_data(as_text=True)
+    row = re.search(r'<tr data-key="steps" data-version="1".*?</tr>', html, re.S).group(0)
+    assert re.search(r'class="running"><a [^>]*>2</a>', row)
+
+    answer = admin.post("/admin/deploy", data={"files": [(io.BytesIO(steps(extra=True)), "steps.bpmn")]},
+                        content_type="multipart/form-data")
+    assert answer.status_code == 303
+    assert [d.version for d in deploy.versions("steps")] == [1, 2]
+    html = admin.get("/admin/").get_data(as_text=True)
+    assert "steps v2" in html and "/admin/definitions/steps/migrate?from=1&amp;to=2" in html
+
+    broken = admin.post("/admin/deploy", data={"files": [(io.BytesIO(b"<nope"), "x.bpmn")]},
+                        content_type="multipart/form-data")
+    assert broken.status_code == 422 and 'id="deploy-problems"' in broken.get_data(as_text=True)
+
+
+def test_suspending_a_definition_and_an_instance_from_the_pages(app, org):
+    instance_id = cases.start_instance("steps", org["clerk"])["id"]
+    admin = client_for(app, "admin")
+    assert admin.post("/admin/definitions/steps/1/suspend").status_code == 303
+    assert deploy.versions("steps")[0].suspended
+    assert admin.post(f"/admin/instances/{instance_id}/suspend", data={"reason": "核查"}).status_code == 303
+    assert cases.get_instance(instance_id, org["admin"])["state"] == "suspended"
+    page = admin.get("/admin/instances").get_data(as_text=True)
+    assert f'action="/admin/instances/{instance_id}/resume"' in page
+    with pytest.raises(Conflict):  # the definition is suspended: nothing new starts
+        cases.start_instance("steps", org["clerk"])
+    assert admin.post(f"/admin/instances/{instance_id}/resume").status_code == 303
+    assert admin.post(f"/admin/instances/{instance_id}/suspend", data={"reason": " "}).status_code == 422  # no reason
+    assert admin.post("/admin/definitions/steps/1/resume").status_code == 303
+    assert not deploy.versions("steps")[0].suspended
+
+
+def test_migration_check_page_and_migrating_the_movable_instances(app, org):
+    at_a = cases.start_instance("steps", org["clerk"], business_key="A")["id"]
+    at_b = cases.start_instance("steps", org["clerk"], business_key="B")["id"]
+    finish(org, at_b, "a")
+    deploy.deploy([("steps.bpmn", steps(extra=True))], org["designer"])
+    admin = client_for(app, "admin")
+    page = admin.get("/admin/definitions/steps/migrate?from=1&to=2").get_data(as_text=True)
+    movable = re.search(r'id="movable".*?</section>', page, re.S).group(0)
+    blocked = re.search(r'id="blocked".*?</section>', page, re.S).group(0)
+    assert re.findall(r'name="instance" value="(\d+)"', movable) == [str(at_a)]
+    assert "审查 (b) is ready at an element that version 2 changed" in blocked
+
+    moved = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_a)]})
+    assert moved.status_code == 303
+    with session_scope() as session:
+        assert dict(session.execute(select(Instance.id, Instance.version)).all()) == {at_a: 2, at_b: 1}
+    # Asking to move the blocked one says why, with a conflict status.
+    refused = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_b)]})
+    assert refused.status_code == 409 and "changed" in refused.get_data(as_text=True)
+    assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
+
+
+def test_people_add_change_deactivate(app, org):
+    admin = client_for(app, "admin")
+    assert admin.post("/admin/departments", data={"code": "land", "name": "自然资源局"}).status_code == 303
+    assert admin.post("/admin/users", data={"login": "newbie", "name": "新人", "department": "land",
+                                            "roles": ["reviewer"], "password": "pw-newbie"}).status_code == 303
+    newbie = users.get_user("newbie")
+    assert newbie.department.code == "land" and newbie.roles == ["reviewer"]
+    assert admin.post("/admin/users/newbie", data={"department": "housing", "roles": ["reviewer", "lead"]}).status_code == 303
+    assert users.get_user("newbie").roles == ["lead", "reviewer"]
+    assert users.get_user("newbie").department.code == "housing"
+    # Deactivating releases what they hold and stops their sign-in.
+    instance = cases.start_instance("steps", org["clerk"])
+    tasks.claim(instance["tasks"][0]["id"], users.get_user("newbie"))
+    assert admin.post("/admin/users/newbie/deactivate").status_code == 303
+    assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
+    assert app.test_client().post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 401
+    # Mistakes are refused on the page.
+    assert admin.post("/admin/users", data={"login": "newbie", "name": "x"}).status_code == 422
+    assert admin.post("/admin/users/admin/deactivate").status_code == 422
+    assert admin.post("/admin/users/clerk", data={"roles": ["wizard"]}).status_code == 422
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'data-login="newbie" class="inactive"' in page
+
+
+def test_calendar_year_notice_import_and_closures(app, org):
+    admin = client_for(app, "admin")
+    page = admin.get("/admin/calendar?year=2025").get_data(as_text=True)
+    assert 'class="day holiday" data-date="2025-10-01"' in page
+    assert 'class="day makeup" data-date="2025-09-28"' in page
+
+    notice = "year: 2031\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
+    assert admin.post("/admin/calendar/notice", data={"text": notice}).status_code == 303
+    with session_scope() as session:
+        assert session.get(CalendarYear, 2031) is not None
+    page = admin.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert 'class="day holiday" data-date="2031-01-02"' in page and 'class="day makeup" data-date="2031-01-04"' in page
+
+    bad = admin.post("/admin/calendar/notice", data={"text": "year: 2031\nholidays: [2031-02-30]\n", "year": "2031"})
+    assert bad.status_code == 422 and "2031-02-30" in bad.get_data(as_text=True)
+    # Text is never read as a path on the server.
+    assert admin.post("/admin/calendar/notice", data={"text": "/etc/passwd"}).status_code == 422
+
+    assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "台风", "year": "2031"}).status_code == 303
+    with session_scope() as session:
+        assert session.get(Closure, date(2031, 3, 3)).reason == "台风"
+    assert 'class="day closure" data-date="2031-03-03"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
+    assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "again"}).status_code == 422
+    assert admin.post("/admin/calendar/closures", data={"day": "soon", "reason": "x"}).status_code == 422
+
+
+def test_incidents_are_listed_and_retried(app, org):
+    instance_id = cases.start_instance("steps", org["clerk"])["id"]
+    with session_scope() as session:
+        session.add(Timer(kind="bpmn", instance_id=instance_id, spiff_id="x", due_at=datetime.now(timezone.utc),
+                          state="incident", attempts=5, last_error="ValueError: boom"))
+        session.flush()
+        timer_id = session.scalar(select(Timer.id))
+    admin = client_for(app, "admin")
+    assert "ValueError: boom" in admin.get("/admin/incidents").get_data(as_text=True)
+    assert admin.post(f"/admin/incidents/{timer_id}/retry").status_code == 303
+    with session_scope() as session:
+        assert session.get(Timer, timer_id).state == "pending"
+    assert admin.post(f"/admin/incidents/{timer_id}/retry").status_code == 409
+
+
+def test_admin_forms_refuse_a_post_without_csrf_token(org):
+    from web import create_app
+    client = create_app({"TESTING": True}).test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"login": "admin", "password": "pw-admin",
+                                       "csrf_token": token.group(1)}).status_code == 302
+    assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局"}).status_code == 400
+    assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局",
+                                                   "csrf_token": token.group(1)}).status_code == 303

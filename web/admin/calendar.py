@@ -1,0 +1,74 @@
+"""The working-day calendar: a year at a glance, importing the State Council notice, closure days."""
+import calendar as months
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from engine.errors import Invalid, ShenpiError
+from engine.services import admin, calendars
+
+from ..inbox.access import actor, roles_required
+from . import bp, done, refused
+
+
+@bp.get("/calendar")
+@roles_required("admin")
+def calendar():
+    return _calendar(request.args.get("year", type=int) or date.today().year)
+
+
+def _calendar(year):
+    if not 1990 <= year <= 2100:
+        raise Invalid(_("年份超出范围"))
+    overview = calendars.year_overview(year)
+    closed = admin.closures(year, actor())
+    off, makeup = set(overview["non_working_weekdays"]), set(overview["makeup_workdays"])
+    shut = {c["day"].isoformat() for c in closed}
+
+    def kind(day):
+        text = day.isoformat()
+        if text in shut:
+            return "closure"
+        if text in off:
+            return "holiday"
+        if text in makeup:
+            return "makeup"
+        return "weekend" if day.weekday() >= 5 else "workday"
+
+    grid = [(m, [[(d, kind(d)) if d.month == m else None for d in week]
+                 for week in months.Calendar().monthdatescalendar(year, m)]) for m in range(1, 13)]
+    return render_template("admin/calendar.html", year=year, overview=overview, closures=closed, grid=grid)
+
+
+@bp.post("/calendar/notice")
+@roles_required("admin")
+def import_notice():
+    upload = request.files.get("file")
+    text, fmt = request.form.get("text", ""), None
+    if upload and upload.filename:
+        text = upload.read().decode("utf-8", "replace")
+        fmt = "csv" if upload.filename.lower().endswith(".csv") else "yaml"
+    try:
+        if not text.strip():
+            raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
+        # The trailing newline keeps the text from being read as a file path on the server.
+        notice = calendars.import_notice(text + "\n", actor(), fmt)
+    except ShenpiError as exc:
+        return refused(exc, _calendar, year=request.form.get("year", type=int) or date.today().year)
+    return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
+
+
+@bp.post("/calendar/closures")
+@roles_required("admin")
+def add_closure():
+    year = request.form.get("year", type=int) or date.today().year
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        return refused(Invalid(_("请填写日期（年-月-日）")), _calendar, year=year)
+    try:
+        calendars.add_closure(day, request.form.get("reason", "").strip(), actor())
+    except ShenpiError as exc:
+        return refused(exc, _calendar, year=year)
+    return done(_("%(day)s 已设为停止办公日", day=day.isoformat()), "admin.calendar", year=day.year)

@@ -1,0 +1,93 @@
+"""Running instances: suspend and resume, move them to another version, and timer incidents."""
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from engine import timers
+from engine.errors import Invalid, ShenpiError
+from engine.services import admin, migration
+
+from ..inbox.access import actor, roles_required
+from . import bp, done, refused
+
+
+@bp.get("/instances")
+@roles_required("admin")
+def instances():
+    return _instances()
+
+
+def _instances():
+    key, state = request.args.get("key") or None, request.args.get("state") or None
+    return render_template("admin/instances.html", key=key, state=state,
+                           instances=admin.instances(actor(), key=key, state=state))
+
+
+@bp.post("/instances/<int:instance_id>/suspend")
+@roles_required("admin")
+def suspend(instance_id):
+    try:
+        admin.suspend_instance(instance_id, request.form.get("reason", ""), actor())
+    except ShenpiError as exc:
+        return refused(exc, _instances)
+    return done(_("案件 %(id)s 已挂起", id=instance_id), "admin.instances")
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+@roles_required("admin")
+def resume(instance_id):
+    try:
+        admin.resume_instance(instance_id, actor())
+    except ShenpiError as exc:
+        return refused(exc, _instances)
+    return done(_("案件 %(id)s 已恢复", id=instance_id), "admin.instances")
+
+
+@bp.get("/definitions/<key>/migrate")
+@roles_required("admin")
+def migration_check(key):
+    return _check(key)
+
+
+def _check(key, outcome=None):
+    old, new = request.values.get("from", type=int), request.values.get("to", type=int)
+    if not old or not new or old == new:
+        raise Invalid(_("请选择两个不同的版本"))
+    return render_template("admin/migrate.html", report=migration.check(key, old, new, actor()),
+                           outcome=outcome)
+
+
+@bp.post("/definitions/<key>/migrate")
+@roles_required("admin")
+def migrate(key):
+    old, new = request.form.get("from", type=int), request.form.get("to", type=int)
+    ids = [int(i) for i in request.form.getlist("instance") if i.isdigit()]
+    try:
+        if not ids:
+            raise Invalid(_("请勾选要迁移的案件"))
+        outcome = migration.migrate(key, old, new, ids, actor())
+    except ShenpiError as exc:
+        return refused(exc, _check, key=key)
+    if outcome["refused"]:  # some could not move after all: show which and why, on the check page
+        return _check(key, outcome), 409
+    return done(_("已将 %(n)s 个案件迁移到 v%(v)s", n=len(outcome["moved"]), v=new),
+                "admin.migration_check", key=key, **{"from": old, "to": new})
+
+
+@bp.get("/incidents")
+@roles_required("admin")
+def incidents():
+    return _incidents()
+
+
+def _incidents():
+    return render_template("admin/incidents.html", incidents=timers.incidents())
+
+
+@bp.post("/incidents/<int:timer_id>/retry")
+@roles_required("admin")
+def retry(timer_id):
+    try:
+        timers.retry(timer_id, actor())
+    except ShenpiError as exc:
+        return refused(exc, _incidents)
+    return done(_("定时器 %(id)s 已重新排队", id=timer_id), "admin.incidents")

@@ -1,0 +1,70 @@
+"""Users, their roles and departments."""
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from engine.errors import ShenpiError
+from engine.services import admin, users
+from engine.store.models import ROLES
+
+from ..inbox.access import actor, roles_required
+from . import bp, done, refused
+
+ROLE_NAMES = {"clerk": "窗口受理", "reviewer": "审批人员", "lead": "牵头部门", "supervisor": "电子监察",
+              "designer": "流程设计", "admin": "系统管理"}
+
+
+@bp.get("/users")
+@roles_required("admin")
+def people():
+    return _people()
+
+
+def _people():
+    all_users, departments = admin.users_and_departments(actor())
+    return render_template("admin/users.html", users=all_users, departments=departments,
+                           roles=[(r, _(ROLE_NAMES[r])) for r in ROLES])
+
+
+@bp.post("/users")
+@roles_required("admin")
+def add_user():
+    form = request.form
+    try:
+        users.add_user(form.get("login", "").strip(), form.get("name", "").strip() or form.get("login", ""),
+                       form.get("department") or None, form.getlist("roles"), form.get("password") or None,
+                       actor=actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已添加用户 %(login)s", login=form.get("login")), "admin.people")
+
+
+@bp.post("/users/<login>")
+@roles_required("admin")
+def change_user(login):
+    try:
+        admin.change_user(login, request.form.getlist("roles"), request.form.get("department") or None, actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已更新用户 %(login)s", login=login), "admin.people")
+
+
+@bp.post("/users/<login>/<any(deactivate, activate):action>")
+@roles_required("admin")
+def user_activation(login, action):
+    try:
+        admin.set_active(login, action == "activate", actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    message = _("已启用 %(login)s", login=login) if action == "activate" else \
+        _("已停用 %(login)s，其认领的任务已退回本组", login=login)
+    return done(message, "admin.people")
+
+
+@bp.post("/departments")
+@roles_required("admin")
+def add_department():
+    try:
+        admin.add_department(request.form.get("code", ""), request.form.get("name", ""), actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已添加部门 %(code)s", code=request.form.get("code")), "admin.people")
