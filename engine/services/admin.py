@@ -84,7 +84,7 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
     if not reason or not reason.strip():
         raise Invalid("Say why the case is suspended")
     with session_scope() as session:
-        instance = _locked(session, instance_id)
+        instance = lock_instance(session, instance_id)
         if instance.state != "running":
             raise Conflict(f"Instance {instance_id} is {instance.state}, not running")
         instance.state = "suspended"  # bumps the revision: a step that read it before is refused
@@ -96,7 +96,7 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
 def resume_instance(instance_id: int, actor: User) -> None:
     require(actor, "admin")
     with session_scope() as session:
-        instance = _locked(session, instance_id)
+        instance = lock_instance(session, instance_id)
         if instance.state != "suspended":
             raise Conflict(f"Instance {instance_id} is {instance.state}, not suspended")
         instance.state = "running"
@@ -105,7 +105,8 @@ def resume_instance(instance_id: int, actor: User) -> None:
         record(session, "instance_resumed", actor=actor, instance_id=instance_id)
 
 
-def _locked(session: Session, instance_id: int) -> Instance:
+def lock_instance(session: Session, instance_id: int) -> Instance:
+    """The instance row, held against steps until the transaction ends (FOR UPDATE on PostgreSQL)."""
     query = select(Instance).where(Instance.id == instance_id)
     if is_postgres(session):
         query = query.with_for_update(of=Instance)

@@ -13,10 +13,10 @@ from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, NotFound, ShenpiError
 from engine.store import session_scope
-from engine.store.db import is_postgres
 from engine.store.models import Definition, Instance, User
 
 from . import cases
+from .admin import lock_instance
 from .events import record
 from .users import require
 
@@ -66,11 +66,8 @@ class Blocked(Conflict):
 
 
 def _migrate_one(session, key, old, new, instance_id, actor):
-    query = select(Instance).where(Instance.id == instance_id)
-    if is_postgres(session):
-        query = query.with_for_update(of=Instance)
-    instance = session.scalar(query)
-    if instance is None or instance.key != key:
+    instance = lock_instance(session, instance_id)
+    if instance.key != key:
         raise NotFound(f"No instance {instance_id} of {key!r}")
     if instance.version != old:
         raise Conflict(f"Instance {instance_id} runs version {instance.version}, not {old}")

@@ -22,24 +22,19 @@ def _instances():
                            instances=admin.instances(actor(), key=key, state=state))
 
 
-@bp.post("/instances/<int:instance_id>/suspend")
+@bp.post("/instances/<int:instance_id>/<any(suspend, resume):action>")
 @roles_required("admin")
-def suspend(instance_id):
+def instance_suspension(instance_id, action):
     try:
-        admin.suspend_instance(instance_id, request.form.get("reason", ""), actor())
+        if action == "suspend":
+            admin.suspend_instance(instance_id, request.form.get("reason", ""), actor())
+        else:
+            admin.resume_instance(instance_id, actor())
     except ShenpiError as exc:
         return refused(exc, _instances)
-    return done(_("案件 %(id)s 已挂起", id=instance_id), "admin.instances")
-
-
-@bp.post("/instances/<int:instance_id>/resume")
-@roles_required("admin")
-def resume(instance_id):
-    try:
-        admin.resume_instance(instance_id, actor())
-    except ShenpiError as exc:
-        return refused(exc, _instances)
-    return done(_("案件 %(id)s 已恢复", id=instance_id), "admin.instances")
+    message = _("案件 %(id)s 已挂起", id=instance_id) if action == "suspend" else \
+        _("案件 %(id)s 已恢复", id=instance_id)
+    return done(message, "admin.instances")
 
 
 @bp.get("/definitions/<key>/migrate")
