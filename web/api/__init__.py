@@ -59,4 +59,4 @@ def json_body() -> dict:
     return body
 
 
-from . import routes  # noqa: E402,F401  (registers the routes on bp)
+from . import procedures, routes  # noqa: E402,F401  (register the routes on bp)

@@ -16,6 +16,11 @@ def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422)):
     return op
 
 
+_FILES = {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
+                                     "properties": {"kind": {"type": "string"}, "filename": {"type": "string"},
+                                                    "content_base64": {"type": "string"}}}}
+
+
 def _json(schema):
     return {"application/json": {"schema": schema}}
 
@@ -54,8 +59,39 @@ def document() -> dict:
                                                   errors=(401, 403, 404, 409))},
             "/api/tasks/{id}/unclaim": {"post": _op("Give a task back", 200, params=task_path,
                                                     errors=(401, 403, 404, 409))},
-            "/api/tasks/{id}/complete": {"post": _op("Complete a claimed task", 200, _json({
-                "type": "object", "properties": {"data": {"type": "object"}}}), params=task_path,
+            "/api/tasks/{id}/complete": {"post": _op("Complete a claimed task, with its result documents", 200, _json({
+                "type": "object", "properties": {"data": {"type": "object"}, "documents": _FILES}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/tasks/{id}/transfer": {"post": _op("转办: to another department or person", 200, _json({
+                "type": "object", "required": ["reason"], "properties": {
+                    "to_group": {"type": "string"}, "to_user": {"type": "string"}, "reason": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/tasks/{id}/return": {"post": _op("退回: to the previous step of the branch or to the window", 200,
+                _json({"type": "object", "required": ["to", "reason"], "properties": {
+                    "to": {"enum": ["previous", "window"]}, "reason": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/tasks/{id}/withdraw": {"post": _op("撤回: my completed step, before the next starts", 200,
+                                                     params=task_path, errors=(401, 403, 404, 409))},
+            "/api/tasks/{id}/urge": {"post": _op("催办", 200, _json({"type": "object", "properties": {
+                "message": {"type": "string"}}}), params=task_path)},
+            "/api/tasks/{id}/copy": {"post": _op("抄送", 200, _json({"type": "object", "properties": {
+                "to": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}),
+                params=task_path)},
+            "/api/tasks/{id}/comments": {"post": _op("审批意见 (comment)", 201, _json({
+                "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
+                params=task_path)},
+            "/api/cases": {"post": _op("一窗受理: submit a case for a service item", 201, _json({
+                "type": "object", "required": ["item", "applicant"], "properties": {
+                    "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
+                    "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}))},
+            "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks", 200, params=task_path)},
+            "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺)", 200, _json({
+                "type": "object", "properties": {"deferred": {"type": "object"},
+                                                 "pledged": {"type": "array", "items": {"type": "string"}}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/cases/{id}/deliver": {"post": _op("送达", 200, _json({"type": "object", "required": ["method"],
+                "properties": {"method": {"enum": ["window", "express", "electronic"]},
+                               "tracking": {"type": "string"}}}), params=task_path,
                 errors=(401, 403, 404, 409, 422))},
         },
     }

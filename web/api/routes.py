@@ -71,12 +71,6 @@ def unclaim(task_id):
     return jsonify(tasks.unclaim(task_id, g.user))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
-def complete(task_id):
-    body = json_body()
-    return jsonify(tasks.complete(task_id, g.user, body.get("data")))
-
-
 @bp.get("/supervision")
 def supervision_overview():
     from engine import supervision

@@ -1,0 +1,144 @@
+"""多图联审 through the REST API: rules pick the reviews from the building, one consolidated
+correction round at most, one consolidated opinion, digital delivery."""
+import base64
+
+import pytest
+
+from engine import catalogue
+from engine.rules import decide
+from engine.services.users import issue_token
+from tests.procedures import install
+
+ITEM = "1102-HOUS-002"
+BASE = {"use": "office", "height_m": 20, "floors": 5, "floor_area": 8000, "underground_depth_m": 0,
+        "hazardous_materials": False}
+
+
+def reviews(**building):
+    facts = {**BASE, **building}
+    rows = decide("drawing_reviews", use=facts["use"], heightM=facts["height_m"], floors=facts["floors"],
+                  floorArea=facts["floor_area"], undergroundDepthM=facts["underground_depth_m"],
+                  hazardousMaterials=facts["hazardous_materials"])
+    return {r["code"] for r in rows}
+
+
+@pytest.fixture
+def people(org):
+    return install(org)
+
+
+@pytest.mark.parametrize("building, extra", [
+    ({}, set()),
+    ({"use": "stadium", "floor_area": 20001}, {"fire_protection"}),
+    ({"use": "stadium", "floor_area": 20000}, set()),
+    ({"use": "mall", "floor_area": 10001}, {"fire_protection"}),
+    ({"use": "hospital", "floor_area": 2501}, {"fire_protection", "health_telecom"}),
+    ({"use": "kindergarten", "floor_area": 1001}, {"fire_protection", "health_telecom"}),
+    ({"use": "entertainment", "floor_area": 501}, {"fire_protection"}),
+    ({"height_m": 51}, {"fire_protection"}),
+    ({"use": "residential", "height_m": 51}, {"health_telecom"}),
+    ({"use": "residential", "height_m": 55, "floors": 18}, {"fire_protection", "civil_air_defence", "health_telecom"}),
+    ({"floor_area": 40001}, {"fire_protection"}),
+    ({"floors": 10}, {"civil_air_defence"}),
+    ({"underground_depth_m": 3}, {"civil_air_defence"}),
+    ({"hazardous_materials": True}, {"fire_protection", "lightning"}),
+])
+def test_each_review_trigger(people, building, extra):
+    assert reviews(**building) == {"planning", "construction"} | extra
+
+
+def _auth(login):
+    return {"Authorization": f"Bearer {issue_token(login)}"}
+
+
+def _b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_drawing_review_end_to_end_over_rest(people):
+    from web import create_app
+    client = create_app({"TESTING": True}).test_client()
+    materials = [{"kind": m["code"], "filename": f"{m['code']}.pdf", "content_base64": _b64("%PDF " + m["code"])}
+                 for m in catalogue.get(ITEM).data["materials"] if m.get("mandatory")]
+    building = {**BASE, "use": "residential", "height_m": 60, "floors": 20}
+    res = client.post("/api/cases", headers=_auth("clerk"), json={
+        "item": ITEM, "applicant": {"name": "某建设公司", "kind": "company", "id_number": "91110000MA01DRAW2X"},
+        "form": {"building": building}, "materials": materials})
+    assert res.status_code == 201, res.json
+    case_id = res.json["id"]
+    res = client.post(f"/api/cases/{case_id}/accept", headers=_auth("clerk"), json={})
+    assert res.status_code == 200 and res.json["status"] == "accepted"
+    instance_id = res.json["instance_id"]
+
+    def open_tasks(login):
+        res = client.get(f"/api/tasks?instance_id={instance_id}", headers=_auth(login))
+        return {t["group"]: t for t in res.json}
+
+    everyone = open_tasks("admin")
+    assert set(everyone) == {"natres", "drawing", "fire", "airdef", "telecom"}
+    # A department sees only its own review.
+    assert set(open_tasks("r_fire")) == {"fire"}
+
+    def review(login, group, data, documents=True):
+        task = everyone[group] if group in everyone else open_tasks(login)[group]
+        assert client.post(f"/api/tasks/{task['id']}/claim", headers=_auth(login)).status_code == 200
+        docs = [{"filename": f"{group}.pdf", "content_base64": _b64("%PDF opinion")}] if documents else []
+        return client.post(f"/api/tasks/{task['id']}/complete", headers=_auth(login),
+                           json={"data": data, "documents": docs})
+
+    ok = {"opinion": "approve", "comment": "符合要求"}
+    res = review("r_fire", "fire", ok, documents=False)
+    assert res.status_code == 422 and "result document" in res.json["error"]["message"]
+    assert review("r_fire", "fire", ok).status_code == 200
+    for login, group in (("r_natres", "natres"), ("r_airdef", "airdef"), ("r_telecom", "telecom")):
+        assert review(login, group, ok).status_code == 200
+    # 退回 to the window over the API: the construction review needs corrections.
+    task = everyone["drawing"]
+    client.post(f"/api/tasks/{task['id']}/claim", headers=_auth("r_drawing"))
+    res = client.post(f"/api/tasks/{task['id']}/return", headers=_auth("r_drawing"),
+                      json={"to": "window", "reason": "结构计算书缺失"})
+    assert res.status_code == 200, res.json
+    window = open_tasks("clerk")["window"]
+    assert client.post(f"/api/tasks/{window['id']}/claim", headers=_auth("clerk")).status_code == 200
+    res = client.post(f"/api/tasks/{window['id']}/complete", headers=_auth("clerk"),
+                      json={"data": {"materials_received": True}})
+    assert res.status_code == 200
+    everyone = open_tasks("admin")
+    assert set(everyone) == {"drawing"}  # only the department that asked reviews again
+    assert review("r_drawing", "drawing", ok).status_code == 200
+
+    lead = open_tasks("reviewer")["housing"]
+    assert client.post(f"/api/tasks/{lead['id']}/claim", headers=_auth("reviewer")).status_code == 200
+    res = client.post(f"/api/tasks/{lead['id']}/complete", headers=_auth("reviewer"),
+                      json={"data": {"decision": "approve", "decision_comment": "审查合格"}})
+    assert res.status_code == 200 and res.json["state"] == "completed"
+    res = client.post(f"/api/cases/{case_id}/deliver", headers=_auth("clerk"), json={"method": "electronic"})
+    assert res.status_code == 200
+    case = res.json
+    assert case["status"] == "delivered" and case["decision"] == "approve"
+    assert case["delivery"]["method"] == "electronic"
+    notices = [n["kind"] for n in case["notices"]]
+    assert notices == ["acceptance", "review_correction"]
+    instance = client.get(f"/api/instances/{instance_id}", headers=_auth("admin")).json
+    assert len(instance["data"]["opinions"]) == 5
+    assert [o["round"] for o in instance["data"]["opinions"] if o["code"] == "construction"] == [2]
+
+
+def test_a_second_correction_round_is_not_offered(people):
+    """One consolidated correction round: if a review still asks for corrections, the lead decides."""
+    from engine import intake
+    from tests.procedures import open_tasks, take_in, work
+    case = take_in(ITEM, {"building": BASE}, people["clerk"])
+    bad = {"opinion": "correction_needed", "comment": "需修改", "correction_items": "消防通道宽度不足"}
+    for round_ in (1, 2):
+        tasks = open_tasks(case.instance_id)
+        work(tasks["department_review@natres"], people["r_natres"], {"opinion": "approve", "comment": "同意"}) \
+            if "department_review@natres" in tasks else None
+        work(tasks["department_review@drawing"], people["r_drawing"], bad, document=False)
+        if round_ == 1:
+            work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"],
+                 {"materials_received": True}, document=False)
+    assert set(open_tasks(case.instance_id)) == {"lead_decision@housing"}
+    work(open_tasks(case.instance_id)["lead_decision@housing"], people["reviewer"],
+         {"decision": "reject", "decision_comment": "补正后仍不合格"}, document=False)
+    assert intake.describe(case.id)["decision"] == "reject"

@@ -1,0 +1,105 @@
+"""REST routes for cases of service items (one-window intake) and the approval operations."""
+import base64
+import binascii
+from datetime import date
+
+from flask import g, jsonify
+
+from engine import intake, operations
+from engine.errors import Invalid
+from engine.services import tasks
+
+from . import bp, json_body
+
+
+def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
+    """Files in JSON: [{"kind", "filename", "content_base64"}]."""
+    if not isinstance(items, list):
+        raise Invalid("files must be a list of {kind, filename, content_base64}")
+    result = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict) or not item.get("filename") or not (item.get("kind") or default_kind):
+            raise Invalid(f"file {n}: kind, filename and content_base64 are required")
+        try:
+            content = base64.b64decode(item.get("content_base64") or "", validate=True)
+        except (binascii.Error, ValueError):
+            raise Invalid(f"file {n}: content_base64 is not valid base64") from None
+        result.append(intake.Upload(item.get("kind") or default_kind, str(item["filename"]), content))
+    return result
+
+
+def _dates(mapping) -> dict[str, date]:
+    try:
+        return {k: date.fromisoformat(v) for k, v in (mapping or {}).items()}
+    except (TypeError, ValueError, AttributeError):
+        raise Invalid("deferred must map material codes to dates (YYYY-MM-DD)") from None
+
+
+@bp.post("/cases")
+def submit_case():
+    body = json_body()
+    if not isinstance(body.get("item"), str) or not isinstance(body.get("applicant"), dict):
+        raise Invalid("'item' (service item code) and 'applicant' (object) are required")
+    case = intake.submit(body["item"], body["applicant"], _uploads(body.get("materials", [])), g.user,
+                         channel=body.get("channel", "window"), form=body.get("form"))
+    return jsonify(intake.describe(case.id)), 201
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id):
+    return jsonify(intake.describe(case_id))
+
+
+@bp.post("/cases/<int:case_id>/accept")
+def accept_case(case_id):
+    body = json_body()
+    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=body.get("pledged"))
+    return jsonify(intake.describe(case_id))
+
+
+@bp.post("/cases/<int:case_id>/deliver")
+def deliver_case(case_id):
+    body = json_body()
+    intake.deliver(case_id, body.get("method"), g.user, tracking=body.get("tracking"))
+    return jsonify(intake.describe(case_id))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+def complete(task_id):
+    body = json_body()
+    documents = _uploads(body.get("documents", []), default_kind="result")
+    return jsonify(tasks.complete(task_id, g.user, body.get("data"), documents))
+
+
+@bp.post("/tasks/<int:task_id>/transfer")
+def transfer(task_id):
+    body = json_body()
+    return jsonify(operations.transfer(task_id, g.user, to_group=body.get("to_group"),
+                                       to_user=body.get("to_user"), reason=body.get("reason", "")))
+
+
+@bp.post("/tasks/<int:task_id>/return")
+def send_back(task_id):
+    body = json_body()
+    return jsonify(operations.send_back(task_id, g.user, to=body.get("to"), reason=body.get("reason", "")))
+
+
+@bp.post("/tasks/<int:task_id>/withdraw")
+def withdraw(task_id):
+    return jsonify(operations.withdraw(task_id, g.user))
+
+
+@bp.post("/tasks/<int:task_id>/urge")
+def urge(task_id):
+    return jsonify({"notified": operations.urge(task_id, g.user, json_body().get("message", ""))})
+
+
+@bp.post("/tasks/<int:task_id>/copy")
+def copy_to(task_id):
+    body = json_body()
+    return jsonify({"copied_to": operations.copy_to(task_id, g.user, body.get("to") or [], body.get("note", ""))})
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+def comment(task_id):
+    return jsonify(operations.comment(task_id, g.user, json_body().get("text", ""))), 201
