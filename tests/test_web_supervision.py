@@ -86,3 +86,15 @@ def test_only_supervisors_leads_and_admins(app, org):
         assert client(app, login).get("/supervision/").status_code == 403
         assert client(app, login).get("/supervision/report?month=2025-01").status_code == 403
     assert app.test_client().get("/supervision/").status_code == 302
+
+
+def test_step_clocks_count_for_their_department_not_as_cases(app, org):
+    from engine.services import tasks
+    task = tasks.list_tasks(org["admin"])[0]
+    with session_scope() as session:
+        clock.start_clock(session, task["instance_id"], label="住建审查", promised_days=2, task_id=task["id"],
+                          department="housing")
+    html = client(app, "supervisor").get("/supervision/").get_data(as_text=True)
+    assert re.search(r'data-level="normal">.*?data-value="2"', table(html, "levels-table"), re.S)
+    housing = re.search(r'<tr data-department="housing">.*?</tr>', table(html, "on-time-table"), re.S).group(0)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", housing)[-1] == "2"  # the open case clock and the step

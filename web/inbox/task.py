@@ -47,8 +47,11 @@ def complete(task_id):
     try:
         tasks.complete(task_id, actor(), data, documents=documents)
     except (Invalid, Conflict) as exc:
-        flash_error(exc)
         errors = errors_by_field(exc.details, fields(detail["schema"]))
+        if errors:  # the fields say what is wrong; the banner only points at them
+            flash(_("请按提示修改标出的内容"), "error")
+        else:
+            flash_error(exc)
         return render_task(task_id, status=exc.status, errors=errors, values=request.form)
     if opinion:
         operations.comment(task_id, actor(), opinion)

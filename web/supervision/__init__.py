@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from engine import clock, supervision
 from engine.errors import Invalid
+from engine.services import progress
 
 from web.inbox.access import actor, register_error_page, roles_required
 
@@ -16,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _per_department(rows: list[dict]) -> list[dict]:
-    """overview() counts per department and item; the charts show departments."""
+    """overview() counts clocks (cases' and steps') per department and item; the bar chart shows departments."""
     departments: dict[str, dict] = {}
     for r in rows:
         d = departments.setdefault(r["department"] or "", {
@@ -36,7 +37,7 @@ def _per_department(rows: list[dict]) -> list[dict]:
 def index():
     data = supervision.overview(actor())
     departments = _per_department(data["rows"])
-    by_level = {level: sum(d["open"][level] for d in departments) for level in clock.LEVELS}
+    by_level = progress.open_cases_by_level()
     cards = {card: sum(c["count"] for c in data["cards"] if c["card"] == card) for card in ("yellow", "red")}
     open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
     last_month = (date.today().replace(day=1).toordinal() - 1)
