@@ -114,3 +114,27 @@ def test_failing_timer_backs_off_then_becomes_an_incident_an_admin_retries(org):
     with session_scope() as session:
         assert session.get(Timer, row.id).state == "pending"
     assert cases.get_instance(instance["id"], org["admin"])["state"] == "running"
+
+
+SILENCE_IS_CONSENT = process("silence", [
+    ("start", "start", "s"), ("user", "review", "审查"),
+    ("boundary", "late", "两个工作日未答复视为同意", {"attached": "review", "date": "workdays(2)"}),
+    ("script", "auto", "视为同意", {"script": "opinion = 'approve'"}),
+    ("end", "done", "办结"), ("end", "auto_done", "自动办结")],
+    [("start", "review"), ("review", "done"), ("late", "auto"), ("auto", "auto_done")])
+
+
+def test_a_timer_written_in_working_days_falls_due_at_the_end_of_the_nth_working_day(org):
+    from engine import clock
+    from engine.services import calendars
+    deploy.deploy([("silence.bpmn", SILENCE_IS_CONSENT.encode())], org["designer"])
+    instance = cases.start_instance("silence", org["clerk"])
+    end_day = calendars.current().add_workdays(clock.today(), 2).date
+    with session_scope() as session:
+        due = session.scalar(select(Timer.due_at).where(Timer.instance_id == instance["id"]))
+    assert due.astimezone(clock.SHANGHAI).date() == end_day  # weekends and holidays skipped
+    assert due.astimezone(clock.SHANGHAI).time().hour == 23
+    assert timers.tick(now=due - timedelta(minutes=1)) == 0
+    assert timers.tick(now=due + timedelta(seconds=1)) == 1
+    after = cases.get_instance(instance["id"], org["admin"])
+    assert after["state"] == "completed" and after["data"]["opinion"] == "approve"
