@@ -47,3 +47,17 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     assert row.locator(".latest-version").inner_text() == "v2"
     assert [d.name for d in deploy.versions("approval")] == ["简单审批", "简单审批"]
     assert "住建局审查" in deploy.versions("approval")[1].source
+
+
+def test_designer_starts_a_decision_table_in_the_dmn_modeler_and_deploys_it(live_server, page):
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-dmn input[name=key]", "fee_rate")
+    page.click(".new-dmn button[type=submit]")
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.click("#validate")
+    page.wait_for_selector("#status.ok")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status.ok:has-text('fee_rate v1')")
+    assert [d.version for d in deploy.versions("fee_rate", "dmn")] == [1]
