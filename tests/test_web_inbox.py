@@ -157,6 +157,9 @@ def test_another_department_cannot_see_claim_open_or_download(app, org):
     assert taxman.post(f"/inbox/tasks/{task['id']}/complete", data={"decision": "approve"}).status_code == 403
     assert taxman.get(f"/inbox/materials/{material_id}").status_code == 403
     assert taxman.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 403
+    for action, data in (("transfer", {"to_group": "tax", "reason": "x"}), ("send-back", {"to": "window", "reason": "x"}),
+                         ("copy", {"logins": "taxman"}), ("comment", {"text": "x"})):
+        assert taxman.post(f"/inbox/tasks/{task['id']}/{action}", data=data).status_code == 403
     assert taxman.get("/inbox/tasks/99999").status_code == 404
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
 
