@@ -59,8 +59,12 @@ def test_a_suspended_instance_takes_no_step_until_resumed(org):
         tasks.complete(task["id"], org["reviewer"], {})
     with pytest.raises(Conflict):  # not twice
         admin.suspend_instance(instance["id"], "again", org["admin"])
+    tasks.unclaim(task["id"], org["reviewer"])
+    with pytest.raises(Conflict, match="suspended"):  # nobody takes up a suspended case's task
+        tasks.claim(task["id"], org["reviewer2"])
     assert cases.get_instance(instance["id"], org["admin"])["state"] == "suspended"
     admin.resume_instance(instance["id"], org["admin"])
+    tasks.claim(task["id"], org["reviewer"])
     assert tasks.complete(task["id"], org["reviewer"], {})["state"] == "completed"
     assert [d["reason"] for _, d in events("instance_suspended")] == ["材料真实性待核查"]
     assert [login for login, _ in events("instance_resumed")] == ["admin"]

@@ -67,6 +67,9 @@ def _task_for(session, task_id: int, actor: User) -> Task:
 def claim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
         task = _task_for(session, task_id, actor)
+        state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
+        if state != "running":
+            raise Conflict(f"The case is {state}; its tasks wait")
         # One conditional UPDATE: of two reviewers claiming at once exactly one matches the row.
         won = session.execute(
             update(Task).where(Task.id == task_id, Task.state == "ready", Task.assignee_id.is_(None))
