@@ -145,3 +145,18 @@ def test_a_seal_found_at_registration_check_refuses_registration(people):
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
     assert open_tasks(case.instance_id) == {}
+
+
+def test_an_incomplete_application_form_is_refused_and_nothing_stored(people):
+    from sqlalchemy import func, select
+    from engine.store import session_scope
+    from engine.store.models import Case
+    from tests.procedures import uploads
+    bad = {"property": {**FLAT["property"], "price": "两百万"}}
+    del bad["property"]["area_m2"]
+    with pytest.raises(Invalid) as refused:
+        intake.submit(ITEM, SELLER, uploads(ITEM), people["clerk"], form=bad)
+    fields = {d["field"] for d in refused.value.details}
+    assert fields == {"property", "property/price"}
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
