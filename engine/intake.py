@@ -21,7 +21,7 @@ from engine.services import calendars, cases
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import is_postgres
+from engine.store.db import locked
 from engine.store.models import (Applicant, Case, Clock, Instance, Material, Notice, ServiceItem, Timer,
                                  User)
 
@@ -148,8 +148,7 @@ def checklist(case: Case, session: Session) -> list[dict]:
 
 
 def _open_case(session: Session, case_id: int, *states) -> Case:
-    query = select(Case).where(Case.id == case_id)
-    case = session.scalar(query.with_for_update(of=Case) if is_postgres(session) else query)
+    case = locked(session, Case, case_id)
     if case is None:
         raise NotFound(f"No case {case_id}")
     if states and case.status not in states:

@@ -13,7 +13,7 @@ from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import is_postgres, read_session
+from engine.store.db import locked, read_session
 from engine.store.models import Case, Rectification, User
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -34,8 +34,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
     if level in BAD and not text:
         raise Invalid("差评请写明不满意的原因，以便整改")
     with session_scope() as session:
-        query = select(Case).where(Case.id == case_id)
-        case = session.scalar(query.with_for_update(of=Case) if is_postgres(session) else query)
+        case = locked(session, Case, case_id)
         if case is None or case.applicant_id != applicant_id:
             raise NotFound(f"No case {case_id}")
         if case.status not in CLOSED:
@@ -101,8 +100,7 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     if not response:
         raise Invalid("请填写整改情况")
     with session_scope() as session:
-        query = select(Rectification).where(Rectification.id == rectification_id)
-        rectification = session.scalar(query.with_for_update(of=Rectification) if is_postgres(session) else query)
+        rectification = locked(session, Rectification, rectification_id)
         if rectification is None:
             raise NotFound(f"No rectification {rectification_id}")
         if rectification.state != "open":

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
-from engine.store.db import is_postgres
 from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
                                  User)
 
+from .cases import lock_instance
 from .events import record
 from .users import ensure_department, require
 
@@ -103,17 +103,6 @@ def resume_instance(instance_id: int, actor: User) -> None:
         session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.state == "suspended")
                         .values(state="pending"))
         record(session, "instance_resumed", actor=actor, instance_id=instance_id)
-
-
-def lock_instance(session: Session, instance_id: int) -> Instance:
-    """The instance row, held against steps until the transaction ends (FOR UPDATE on PostgreSQL)."""
-    query = select(Instance).where(Instance.id == instance_id)
-    if is_postgres(session):
-        query = query.with_for_update(of=Instance)
-    instance = session.scalar(query)
-    if instance is None:
-        raise NotFound(f"No instance {instance_id}")
-    return instance
 
 
 def users_and_departments(actor: User) -> tuple[list[User], list[Department]]:

@@ -16,7 +16,7 @@ from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
-from engine.store.db import is_postgres
+from engine.store.db import locked
 from engine.store.models import Definition, Event, Instance, Task, User
 
 from .events import describe as describe_event
@@ -90,14 +90,17 @@ def record_incident(instance_id: int, actor: User | None, exc: Exception) -> Non
             record(session, "incident", actor=actor, instance_id=instance_id, message=str(exc)[:4000])
 
 
-def advance_in(session: Session, instance_id: int, actor: User | None, change, *, check=None):
-    """The step inside a transaction the caller owns (the timer tick fires and marks in one)."""
-    query = select(Instance).where(Instance.id == instance_id)
-    if is_postgres(session):
-        query = query.with_for_update(of=Instance)
-    instance = session.scalar(query)
+def lock_instance(session: Session, instance_id: int) -> Instance:
+    """The instance row, held against other steps until the transaction ends."""
+    instance = locked(session, Instance, instance_id)
     if instance is None:
         raise NotFound(f"No instance {instance_id}")
+    return instance
+
+
+def advance_in(session: Session, instance_id: int, actor: User | None, change, *, check=None):
+    """The step inside a transaction the caller owns (the timer tick fires and marks in one)."""
+    instance = lock_instance(session, instance_id)
     if check is not None:
         check(session, instance)
     if instance.state != "running":

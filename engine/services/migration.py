@@ -16,7 +16,6 @@ from engine.store import session_scope
 from engine.store.models import Definition, Instance, User
 
 from . import cases
-from .admin import lock_instance
 from .events import record
 from .users import require
 
@@ -66,7 +65,7 @@ class Blocked(Conflict):
 
 
 def _migrate_one(session, key, old, new, instance_id, actor):
-    instance = lock_instance(session, instance_id)
+    instance = cases.lock_instance(session, instance_id)
     if instance.key != key:
         raise NotFound(f"No instance {instance_id} of {key!r}")
     if instance.version != old:

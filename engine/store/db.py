@@ -1,7 +1,7 @@
 """One SQLAlchemy engine per process and the unit of work every service runs in."""
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import database_url
@@ -54,6 +54,18 @@ def reset_engine():
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def locked(session: Session, model, row_id: int):
+    """The row by id, held against other writers until the transaction ends, or None.
+
+    PostgreSQL needs FOR UPDATE; SQLite's write transaction (BEGIN IMMEDIATE) already holds
+    every writer off.
+    """
+    query = select(model).where(model.id == row_id)
+    if is_postgres(session):
+        query = query.with_for_update(of=model)
+    return session.scalar(query)
 
 
 @contextmanager
