@@ -16,6 +16,7 @@ from engine.store import session_scope
 from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
                                  User)
 
+from .deploy import find_definition
 from .cases import lock_instance
 from .events import record
 from .users import ensure_department, require
@@ -54,10 +55,7 @@ def deployments(actor: User, limit: int = 50) -> list[dict]:
 def set_definition_suspended(key: str, version: int, suspended: bool, actor: User) -> None:
     require(actor, "admin")
     with session_scope() as session:
-        definition = session.scalar(select(Definition).where(
-            Definition.kind == "bpmn", Definition.key == key, Definition.version == version))
-        if definition is None:
-            raise NotFound(f"No process {key!r} version {version}")
+        definition = find_definition(session, key, version)
         if definition.suspended == suspended:
             return
         definition.suspended = suspended

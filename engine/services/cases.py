@@ -17,8 +17,9 @@ from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
 from engine.store.db import locked
-from engine.store.models import Definition, Event, Instance, Task, User
+from engine.store.models import Event, Instance, Task, User
 
+from .deploy import find_definition
 from .events import describe as describe_event
 from .events import record
 from .users import require
@@ -43,12 +44,7 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
 def start_in(session: Session, key: str, actor: User | None, *, version: int | None = None,
              business_key: str | None = None, data: dict | None = None):
     """Start inside the caller's transaction (acceptance starts the procedure with the notice)."""
-    query = select(Definition).where(Definition.kind == "bpmn", Definition.key == key)
-    if version is not None:
-        query = query.where(Definition.version == version)
-    definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
-    if definition is None:
-        raise NotFound(f"No process {key!r}" + (f" version {version}" if version else ""))
+    definition = find_definition(session, key, version)
     if definition.suspended:
         raise Conflict(f"Process {key!r} version {definition.version} is suspended")
     instance = Instance(definition=definition, key=key, version=definition.version,

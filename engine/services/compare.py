@@ -4,13 +4,12 @@ Elements are matched by id. An element changed when its type, name, other attrib
 or outgoing flows, or its content (scripts, conditions, timer expressions, properties) differ.
 """
 from lxml import etree
-from sqlalchemy import select
 
 from engine.bpmn.parser import parse_xml
-from engine.errors import NotFound
 from engine.store import session_scope
-from engine.store.models import Definition, User
+from engine.store.models import User
 
+from .deploy import find_definition
 from .users import require
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -19,7 +18,6 @@ LANE_SETS = {"laneSet", "childLaneSet"}
 CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"} | LANE_SETS
 FIELDS = ("type", "name", "attributes", "incoming", "outgoing", "content")
 
-
 def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
     """{"old", "new", "added", "removed", "changed"}; each element as {"id", "type", "name"},
     a changed one also with "fields" (what differs) and "before"/"after" for those fields."""
@@ -27,11 +25,7 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
     with session_scope() as session:
         sources = {}
         for version in (old, new):
-            definition = session.scalar(select(Definition).where(
-                Definition.kind == "bpmn", Definition.key == key, Definition.version == version))
-            if definition is None:
-                raise NotFound(f"No process {key!r} version {version}")
-            sources[version] = definition.source
+            sources[version] = find_definition(session, key, version).source
     before = elements(sources[old].encode("utf-8"), f"{key} v{old}")
     after = elements(sources[new].encode("utf-8"), f"{key} v{new}")
     changed = []
@@ -45,7 +39,6 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
             "added": [_summary(i, after[i]) for i in sorted(after.keys() - before.keys())],
             "removed": [_summary(i, before[i]) for i in sorted(before.keys() - after.keys())],
             "changed": changed}
-
 
 def elements(xml: bytes, filename: str) -> dict[str, dict]:
     """Every process element with an id: processes, lanes, flow nodes, flows, data objects."""
@@ -68,7 +61,6 @@ def elements(xml: bytes, filename: str) -> dict[str, dict]:
         described["outgoing"] = sorted(described["outgoing"])
     return found
 
-
 def _describe(element) -> dict:
     attributes = {_local_name(k): v for k, v in element.attrib.items() if k not in ("id", "name")}
     content = [_canonical(child) for child in element
@@ -76,7 +68,6 @@ def _describe(element) -> dict:
                and not (_local(element) in CONTAINERS and child.get("id"))]
     return {"type": _local(element), "name": element.get("name") or "", "attributes": attributes,
             "incoming": set(), "outgoing": set(), "content": "\n".join(sorted(c for c in content if c))}
-
 
 def _canonical(element) -> str:
     """A child's meaning as text; generated ids (of event definitions, say) do not count."""
@@ -87,14 +78,11 @@ def _canonical(element) -> str:
     text = (element.text or "").strip()
     return f"<{_local(element)} {attrs}>{text}{inner}".replace(" >", ">")
 
-
 def _local(element) -> str:
     return etree.QName(element).localname
 
-
 def _local_name(attribute: str) -> str:
     return etree.QName(attribute).localname if attribute.startswith("{") else attribute
-
 
 def _summary(element_id: str, described: dict) -> dict:
     return {"id": element_id, "type": described["type"], "name": described["name"]}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.dmn import DmnError, load_dmn
-from engine.errors import Invalid
+from engine.errors import Invalid, NotFound
 from engine.store import session_scope
 from engine.store.models import Definition, Deployment, User
 
@@ -162,6 +162,18 @@ def latest_definitions(kind: str = "bpmn") -> list[Definition]:
             select(Definition).join(newest, (Definition.key == newest.c.key)
                                     & (Definition.version == newest.c.v))
             .where(Definition.kind == kind).order_by(Definition.key)))
+
+
+def find_definition(session, key: str, version: int | None = None, kind: str = "bpmn") -> Definition:
+    """One deployed version of a process (or decision): the newest when no version is named."""
+    query = select(Definition).where(Definition.kind == kind, Definition.key == key)
+    if version is not None:
+        query = query.where(Definition.version == version)
+    definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
+    if definition is None:
+        noun = "process" if kind == "bpmn" else "decision"
+        raise NotFound(f"No {noun} {key!r}" + (f" version {version}" if version is not None else ""))
+    return definition
 
 
 def versions(key: str, kind: str = "bpmn") -> list[Definition]:

@@ -7,7 +7,7 @@ from lxml import etree
 from sqlalchemy import delete, select
 
 from engine.bpmn.layout import add_diagram
-from engine.errors import Invalid, NotFound
+from engine.errors import Invalid
 from engine.store import session_scope
 from engine.store.models import Definition, Deployment, Draft, User
 
@@ -70,13 +70,7 @@ def source_of(kind: str, key: str, version: int | None, actor: User) -> Definiti
     """One deployed version (the newest without `version`), with its XML."""
     require(actor, "designer")
     with session_scope() as session:
-        query = select(Definition).where(Definition.kind == kind, Definition.key == key)
-        if version is not None:
-            query = query.where(Definition.version == version)
-        definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
-        if definition is None:
-            raise NotFound(f"No {kind} {key!r}" + (f" version {version}" if version else ""))
-        return definition
+        return deploy.find_definition(session, key, version, kind)
 
 
 def drawable(kind: str, xml: str) -> str:

@@ -16,6 +16,7 @@ from engine.store import session_scope
 from engine.store.models import Definition, Instance, User
 
 from . import cases
+from .deploy import find_definition
 from .events import record
 from .users import require
 
@@ -27,8 +28,8 @@ def check(key: str, old: int, new: int, actor: User) -> dict:
     require(actor, "admin")
     movable, blocked = [], []
     with session_scope() as session:
-        _definition(session, key, old)
-        target = _definition(session, key, new)
+        find_definition(session, key, old)
+        target = find_definition(session, key, new)
         instances = session.scalars(select(Instance).where(
             Instance.key == key, Instance.version == old,
             Instance.state.in_(("running", "suspended"))).order_by(Instance.id)).all()
@@ -70,7 +71,7 @@ def _migrate_one(session, key, old, new, instance_id, actor):
         raise NotFound(f"No instance {instance_id} of {key!r}")
     if instance.version != old:
         raise Conflict(f"Instance {instance_id} runs version {instance.version}, not {old}")
-    target = _definition(session, key, new)
+    target = find_definition(session, key, new)
     loaded = runtime.load(session, instance)
     workflow = loaded.workflow
     plan = runtime.diff_to(workflow, target)
@@ -145,11 +146,3 @@ def _label(task) -> str:
 
 def _state(task) -> str:
     return TaskState.get_name(task.state).lower()
-
-
-def _definition(session, key: str, version: int) -> Definition:
-    definition = session.scalar(select(Definition).where(
-        Definition.kind == "bpmn", Definition.key == key, Definition.version == version))
-    if definition is None:
-        raise NotFound(f"No process {key!r} version {version}")
-    return definition
