@@ -22,7 +22,7 @@ from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked
-from engine.store.models import (Applicant, Case, Clock, Instance, Material, Notice, ServiceItem, Timer,
+from engine.store.models import (Applicant, Case, Clock, Department, Instance, Material, Notice, Timer,
                                  User)
 
 ART32_DAYS = 5
@@ -168,6 +168,15 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
     record(session, "notice_issued", actor=actor, instance_id=case.instance_id, case=case.number,
            notice=notice.number, kind=kind)
     return notice
+
+
+def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
+    """A notice as the printed templates take it: its frozen facts, the department's name."""
+    code = notice.data.get("department")
+    name = session.scalar(select(Department.name).where(Department.code == code)) or code
+    return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
+            "issued_at": notice.issued_at, "data": notice.data, "department_name": name,
+            "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
 
 
 def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None = None,

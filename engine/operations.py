@@ -6,28 +6,23 @@ Each is one function and one transaction that checks who may do it and records a
 Those that move the procedure (send back, withdraw) run as a step on the instance, so they
 are serialised with every other step on the case.
 """
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import cases
 from engine.services.events import record
-from engine.services.tasks import describe_task, may_work_on
+from engine.services.tasks import describe_task, instance_of, may_work_on, task_for
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.models import Clock, Department, Instance, Notification, Task, User
-
-from SpiffWorkflow.util.task import TaskState
 
 CORRECTION = "correction_needed"
 
 
 def _ready_task(session, task_id: int, actor: User) -> Task:
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"No task {task_id}")
-    if not may_work_on(actor, task):
-        raise Forbidden("This task belongs to another department")
+    task = task_for(session, task_id, actor)
     if task.state != "ready":
         raise Conflict(f"Task {task_id} is {task.state}")
     if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
@@ -103,11 +98,7 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
     if not logins:
         raise Invalid("Name at least one person to copy to")
     with session_scope() as session:
-        task = session.get(Task, task_id)
-        if task is None:
-            raise NotFound(f"No task {task_id}")
-        if not may_work_on(actor, task):
-            raise Forbidden("This task belongs to another department")
+        task = task_for(session, task_id, actor)
         people = session.scalars(select(User).where(User.login.in_(logins), User.active.is_(True))).all()
         missing = sorted(set(logins) - {p.login for p in people})
         if missing:
@@ -165,7 +156,7 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
         record(session, "task_returned", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, to=to, to_step=target, reason=reason)
 
-    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)
+    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)
 
 
 def _opinion_choices(session, task: Task) -> list:
@@ -182,13 +173,6 @@ def _previous_user_task(spiff):
             return node
         node = node.parent
     return None
-
-
-def _instance_of(session, task_id: int) -> int:
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"No task {task_id}")
-    return task.instance_id
 
 
 def _withdraw_check(session, workflow, task: Task, actor: User):
@@ -242,4 +226,4 @@ def withdraw(task_id: int, actor: User) -> dict:
         record(session, "task_withdrawn", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name)
 
-    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)
+    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)

@@ -21,7 +21,7 @@ from engine import clock, expressions
 from engine.bpmn.scripting import product_functions
 from engine.errors import EngineFailure, Invalid
 from engine.services.events import record
-from engine.store.models import Case, Clock, Material, Notice, Task, User
+from engine.store.models import Case, Clock, Material, Task, User
 
 CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
 

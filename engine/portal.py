@@ -104,11 +104,7 @@ def get_applicant(applicant_id: int) -> Applicant:
 def department_name(code: str) -> str:
     """What applicants read for a department code: its name, or the code if none is recorded."""
     with read_session() as session:
-        return _department_name(session, code)
-
-
-def _department_name(session, code: str) -> str:
-    return session.scalar(select(Department.name).where(Department.code == code)) or code
+        return session.scalar(select(Department.name).where(Department.code == code)) or code
 
 
 def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form: dict | None = None) -> Case:
@@ -174,7 +170,4 @@ def notice(applicant_id: int, number: str, notice_id: int) -> dict:
         row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
         if row is None:
             raise NotFound(f"No notice {notice_id} on case {number}")
-        return {"id": row.id, "kind": row.kind, "number": row.number, "case_id": case.id,
-                "issued_at": row.issued_at, "data": row.data,
-                "department_name": _department_name(session, row.data.get("department")),
-                "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
+        return intake.printable_notice(session, row, case)

@@ -17,7 +17,7 @@ from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
 from engine.store.db import locked
-from engine.store.models import Event, Instance, Task, User
+from engine.store.models import Event, Instance, Notification, Task, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
@@ -182,10 +182,8 @@ def can_view(session: Session, actor: User, instance: Instance) -> bool:
     """Supervisors, clerks and admins see every case; others only cases their groups work on."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or instance.started_by == actor.id:
         return True
-    from engine.store.models import Notification
-    if session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
-                                                    Notification.instance_id == instance.id).limit(1)):
-        return True  # copied to (抄送) or told of the case by the clock
+    if told_of(session, actor, instance.id):
+        return True
     groups = list(actor.groups)
     return session.scalar(select(Task.id).where(
         Task.instance_id == instance.id,
@@ -193,13 +191,25 @@ def can_view(session: Session, actor: User, instance: Instance) -> bool:
     ).limit(1)) is not None
 
 
+def told_of(session: Session, actor: User, instance_id: int) -> bool:
+    """Copied to (抄送), urged or warned by the clock about this case: the person may read it."""
+    return session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
+                                                        Notification.instance_id == instance_id)
+                          .limit(1)) is not None
+
+
+def visible_instance(session: Session, instance_id: int, actor: User) -> Instance:
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"No instance {instance_id}")
+    if not can_view(session, actor, instance):
+        raise Forbidden("This case belongs to other departments")
+    return instance
+
+
 def get_instance(instance_id: int, actor: User) -> dict:
     with session_scope() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            raise NotFound(f"No instance {instance_id}")
-        if not can_view(session, actor, instance):
-            raise Forbidden("This case belongs to other departments")
+        instance = visible_instance(session, instance_id, actor)
         result = _describe(session, instance)
         events = session.scalars(select(Event).where(Event.instance_id == instance_id)
                                  .order_by(Event.id)).all()

@@ -4,23 +4,23 @@ Everything is read through read_session (no write lock) and returned as plain di
 function checks who is asking with the same rules the operations use (tasks.may_work_on,
 cases.can_view), so a page cannot show what its buttons would refuse.
 """
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from engine import clock
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
+from engine.intake import printable_notice
 from engine.store.db import read_session
 from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
-                                 Notice, Notification, Task, User)
+                                 Notice, Task, User)
 
-from .cases import can_view
+from .cases import can_view, told_of, visible_instance
 from .events import describe as describe_event
 from .tasks import describe_task, form_schema, may_work_on
 
 COMPLETED_LIMIT = 100
 RECENT_CASES_LIMIT = 100
-# SpiffWorkflow task states (SpiffWorkflow.task.TaskState), read from the stored rows.
-_WAITING, _READY, _STARTED, _COMPLETED = 8, 16, 32, 64
 
 
 def _clocks_by_task(session, tasks: list[Task]) -> dict[int, Clock]:
@@ -83,16 +83,9 @@ def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     if task is None:
         raise NotFound(f"No task {task_id}")
     if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
-            or actor.has_role("supervisor") or actor.has_role("clerk") or _told_of(session, actor, task)):
+            or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)):
         raise Forbidden("This task belongs to another department")
     return task
-
-
-def _told_of(session, actor: User, task: Task) -> bool:
-    """Copied to (抄送) or urged about this case: the person may read the task."""
-    return session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
-                                                        Notification.instance_id == task.instance_id)
-                          .limit(1)) is not None
 
 
 def task_detail(task_id: int, actor: User) -> dict:
@@ -121,25 +114,16 @@ def _events(session, instance_id: int) -> list[dict]:
     return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None) for e in events]
 
 
-def _instance_for_viewer(session, instance_id: int, actor: User) -> Instance:
-    instance = session.get(Instance, instance_id)
-    if instance is None:
-        raise NotFound(f"No instance {instance_id}")
-    if not can_view(session, actor, instance):
-        raise Forbidden("This case belongs to other departments")
-    return instance
-
-
 def history(instance_id: int, actor: User) -> list[dict]:
     with read_session() as session:
-        _instance_for_viewer(session, instance_id, actor)
+        visible_instance(session, instance_id, actor)
         return _events(session, instance_id)
 
 
 def diagram_xml(instance_id: int, actor: User) -> bytes:
     """The BPMN XML of the version the instance runs, laid out if it was deployed without a diagram."""
     with read_session() as session:
-        instance = _instance_for_viewer(session, instance_id, actor)
+        instance = visible_instance(session, instance_id, actor)
         source = session.scalar(select(Definition.source).where(Definition.id == instance.definition_id))
     return add_diagram(source.encode("utf-8"))
 
@@ -152,9 +136,9 @@ def _markers(session, instance_id: int) -> dict:
     completed, active = set(), set()
     for payload in rows:
         state = payload.get("state", 0)
-        if state & _COMPLETED:
+        if state & TaskState.COMPLETED:
             completed.add(payload["task_spec"])
-        elif state & (_WAITING | _READY | _STARTED):
+        elif state & (TaskState.WAITING | TaskState.READY | TaskState.STARTED):
             active.add(payload["task_spec"])
     return {"completed": sorted(completed - active), "active": sorted(active)}
 
@@ -194,10 +178,7 @@ def notice(notice_id: int, actor: User) -> dict:
             raise NotFound(f"No notice {notice_id}")
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
-        department = session.scalar(select(Department.name).where(Department.code == row.data.get("department")))
-        return {"id": row.id, "kind": row.kind, "number": row.number, "case_id": case.id,
-                "issued_at": row.issued_at, "data": row.data, "department_name": department,
-                "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
+        return printable_notice(session, row, case)
 
 
 def open_cases_by_level() -> dict[str, int]:

@@ -55,7 +55,7 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
         return [describe_task(t) for t in session.scalars(query.limit(1000))]
 
 
-def _task_for(session, task_id: int, actor: User) -> Task:
+def task_for(session, task_id: int, actor: User) -> Task:
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound(f"No task {task_id}")
@@ -66,7 +66,7 @@ def _task_for(session, task_id: int, actor: User) -> Task:
 
 def claim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
-        task = _task_for(session, task_id, actor)
+        task = task_for(session, task_id, actor)
         state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
         if state != "running":
             raise Conflict(f"The case is {state}; its tasks wait")
@@ -86,7 +86,7 @@ def claim(task_id: int, actor: User) -> dict:
 
 def unclaim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
-        task = _task_for(session, task_id, actor)
+        task = task_for(session, task_id, actor)
         if task.state != "ready":
             raise Conflict(f"Task {task_id} is {task.state}")
         if task.assignee_id is None:
@@ -118,7 +118,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     state = {}
 
     def check(session, instance):
-        task = _task_for(session, task_id, actor)
+        task = task_for(session, task_id, actor)
         if task.state != "ready":
             raise Conflict(f"Task {task_id} is {task.state}, not ready")
         if task.assignee_id != actor.id:
@@ -146,10 +146,10 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, changed=changed)
 
-    return cases.advance(lambda session: _instance_of(session, task_id), actor, change, check=check)
+    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)
 
 
-def _instance_of(session, task_id: int) -> int:
+def instance_of(session, task_id: int) -> int:
     instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
     if instance_id is None:
         raise NotFound(f"No task {task_id}")
