@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text, update  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 CHUNK = 10_000
 DEPARTMENTS = ["housing", "tax", "natres", "eco", "water", "devreform", "realestate", "fire"]
@@ -26,7 +26,7 @@ DEPARTMENTS = ["housing", "tax", "natres", "eco", "water", "devreform", "realest
 def load(n: int, designer):
     from engine.services import deploy
     from engine.store import get_engine
-    from engine.store.models import Clock, Definition, Instance, Timer
+    from engine.store.models import Clock, Instance, Timer
     from tests.bpmn_builder import process
     deploy.deploy([("one.bpmn", process("one", [("start", "s", "s"), ("user", "t", "t"), ("end", "e", "e")],
                                         [("s", "t"), ("t", "e")]).encode())], designer)
@@ -76,7 +76,7 @@ def main():
     from engine.services.users import add_user
     from engine.store import get_engine
     from engine.store.migrate import upgrade
-    from engine.store.models import Base, Timer
+    from engine.store.models import Base
     with get_engine(url).begin() as conn:
         Base.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

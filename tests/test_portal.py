@@ -10,6 +10,7 @@ from engine.store import session_scope
 from engine.services import calendars, deploy, users
 from engine.store.models import Applicant, Rectification
 from tests.bpmn_builder import process
+from tests.web import signed_in as staff
 
 ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
         "case_type": "immediate", "promised_days": 0, "conditions": "权利人查询登记资料",
@@ -123,12 +124,6 @@ def sign_in(app, identifier, password):
     client = app.test_client()
     res = client.post("/portal/login", data={"identifier": identifier, "password": password})
     assert res.status_code == 302, res.text
-    return client
-
-
-def staff(app, login):
-    client = app.test_client()
-    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
     return client
 
 

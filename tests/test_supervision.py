@@ -2,40 +2,23 @@
 import io
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
 from engine.errors import Forbidden
-from engine.services import calendars, cases, deploy
+from engine.services import calendars
 from engine.services.users import issue_token
-from engine.store import session_scope
-from engine.store.models import Clock
-from tests.bpmn_builder import process
-
-ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
-              lanes={"housing": ["t"]})
+from tests.supervision_data import four_clocks
 
 
 @pytest.fixture
 def clocks(org):
     """Three housing clocks (one late, one on time, one still open) and one tax clock."""
-    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    ids = four_clocks(org)
     cal = calendars.current()
-    ids = {}
-    specs = (("late", "housing", clock.today() - timedelta(days=40), 5), ("on_time", "housing", clock.today(), 5),
-             ("open", "housing", clock.today(), 10), ("tax", "tax", clock.today(), 3))
-    instance_ids = [cases.start_instance("one", org["clerk"])["id"] for _ in specs]
-    with session_scope() as session:
-        for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
-            c = clock.start_clock(session, instance_id, label=name, promised_days=promised,
-                                  statutory_days=promised * 2, started_on=started, department=dept,
-                                  item_code="I-" + dept)
-            ids[name] = c.id
-        for name in ("late", "on_time"):
-            clock.stop(session, session.get(Clock, ids[name]))
     assert cal.is_workday(cal.add_workdays(clock.today(), 1).date)
     return ids
 

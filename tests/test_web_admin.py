@@ -12,6 +12,7 @@ from engine.services import cases, deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Closure, Event, Instance, Timer
 from tests.bpmn_builder import process
+from tests.web import signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/calendar?year=2025", "/admin/incidents",
          "/admin/definitions/steps/migrate?from=1&to=2"]
@@ -33,12 +34,6 @@ def app(org):
     from web import create_app
     deploy.deploy([("steps.bpmn", steps())], org["designer"])
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-
-def client_for(app, login):
-    client = app.test_client()
-    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
-    return client
 
 
 def finish(org, instance_id, name):

@@ -10,6 +10,7 @@ from engine.services import deploy
 from engine.store import session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
+from tests.web import signed_in as client_for
 
 FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
 
@@ -19,13 +20,6 @@ def app(org):
     from web import create_app
     deploy.deploy([("approval.bpmn", approval().encode()), FORM], org["designer"])
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-
-def client_for(app, login):
-    client = app.test_client()
-    response = client.post("/login", data={"login": login, "password": f"pw-{login}"})
-    assert response.status_code == 302
-    return client
 
 
 def config_of(page: bytes) -> dict:

@@ -8,6 +8,7 @@ import pytest
 from engine import catalogue, intake
 from engine.services import cases, deploy, tasks
 from tests.bpmn_builder import process
+from tests.web import signed_in as client
 
 FORM = {"type": "object", "required": ["decision"],
         "properties": {"decision": {"type": "string", "title": "审查结论", "enum": ["approve", "reject"],
@@ -56,12 +57,6 @@ def accepted_case(org, code="H-1"):
 def task_of(org, case, login="admin"):
     [task] = tasks.list_tasks(org[login], instance_id=case.instance_id)
     return task
-
-
-def client(app, login):
-    c = app.test_client()
-    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
-    return c
 
 
 def section(html: str, element_id: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from engine import catalogue, clock, intake
 from engine.services import calendars, deploy, progress, tasks
 from tests.bpmn_builder import process
+from tests.web import signed_in as client
 
 REVIEW = process("window_review", [("start", "s", "申请"), ("user", "review", "住建审查"), ("end", "e", "办结")],
                  [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
@@ -28,12 +29,6 @@ def app(org):
     deploy.deploy([("review.bpmn", REVIEW.encode())], org["designer"])
     catalogue.save(ITEM, None)
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-
-def client(app, login):
-    c = app.test_client()
-    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
-    return c
 
 
 def files(*codes):

@@ -7,36 +7,17 @@ import pytest
 from openpyxl import load_workbook
 
 from engine import clock, timers
-from engine.services import cases, deploy
 from engine.store import session_scope
-from engine.store.models import Clock
-from tests.bpmn_builder import process
-
-ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
-              lanes={"housing": ["t"]})
+from tests.supervision_data import four_clocks
+from tests.web import signed_in as client
 
 
 @pytest.fixture
 def app(org):
     """Housing: one case finished late, one on time, one open; tax: one open."""
     from web import create_app
-    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
-    specs = (("late", "housing", clock.today() - timedelta(days=40), 5), ("on_time", "housing", clock.today(), 5),
-             ("open", "housing", clock.today(), 10), ("tax", "tax", clock.today(), 3))
-    instance_ids = [cases.start_instance("one", org["clerk"])["id"] for _ in specs]
-    with session_scope() as session:
-        for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
-            c = clock.start_clock(session, instance_id, label=name, promised_days=promised,
-                                  statutory_days=promised * 2, started_on=started, department=dept)
-            if name in ("late", "on_time"):
-                clock.stop(session, session.get(Clock, c.id))
+    four_clocks(org)
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-
-
-def client(app, login):
-    c = app.test_client()
-    assert c.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
-    return c
 
 
 def table(html: str, table_id: str) -> str:

@@ -188,7 +188,6 @@ def _dry_start(spec, subs):
                    for t in s.task_specs.values() if getattr(t, "data_input", None) is not None}
     try:
         workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine())
-        workflow.data.update({name: [] for name in collections if name})
         workflow.task_tree.data.update({name: [] for name in collections if name})
         run_engine(workflow)
     except EngineFailure as exc:
