@@ -10,12 +10,11 @@ submission, the case counts as accepted from the day it arrived (Art. 32).
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import catalogue, clock, files
+from engine import catalogue, clock, files, forms
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services import calendars, cases
 from engine.services.events import record
@@ -66,7 +65,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     if channel not in ("window", "online", "agent"):
         raise Invalid("channel must be window, online or agent")
     item = catalogue.get(item_code)
-    _check_form(item, form or {})
+    if item.data.get("form"):  # what the rules will read must be there and well typed
+        forms.check(item.data["form"], form or {}, "The application form is not complete")
     known = {m["code"]: m for m in item.data["materials"]}
     for upload in uploads:
         if upload.kind not in known:
@@ -92,17 +92,6 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                channel=channel, materials=sorted(given), reused=reused)
         session.flush()
         return case
-
-
-def _check_form(item, form: dict) -> None:
-    """The application form is the item's: what the rules will read must be there and well typed."""
-    schema = item.data.get("form")
-    if not schema:
-        return
-    errors = sorted(Draft202012Validator(schema).iter_errors(form), key=lambda e: list(e.path))
-    if errors:
-        raise Invalid("The application form is not complete", [
-            {"field": "/".join(map(str, e.path)) or None, "message": e.message} for e in errors])
 
 
 def _validity(material: dict) -> date | None:

@@ -21,7 +21,7 @@ from engine import clock, expressions
 from engine.bpmn.scripting import product_functions
 from engine.errors import EngineFailure, Invalid
 from engine.services.events import record
-from engine.store.models import Case, Clock, Material, Task, User
+from engine.store.models import Case, Clock, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
 
@@ -94,7 +94,6 @@ def attach_document(session: Session, instance_id: int, row: Task, filename: str
 
 
 def has_document(session: Session, instance_id: int, row: Task) -> bool:
-    from engine.store.models import Event
     return session.scalar(select(Event.id).where(Event.instance_id == instance_id, Event.task_id == row.id,
                                                  Event.type == "document_attached").limit(1)) is not None
 

@@ -1,9 +1,9 @@
 """Claiming and completing user tasks."""
 from datetime import datetime, timezone
 
-from jsonschema import Draft202012Validator
 from sqlalchemy import select, update
 
+from engine import forms
 from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
@@ -125,10 +125,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
             raise Conflict(f"Task {task_id} must be claimed by you before it is completed")
         schema = form_schema(session, task)
         if schema is not None:
-            errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
-            if errors:
-                raise Invalid("The form data is not valid", [
-                    {"field": "/".join(map(str, e.path)) or None, "message": e.message} for e in errors])
+            forms.check(schema, data, "The form data is not valid")
         state["task"] = task
 
     def change(session, instance, workflow):

@@ -1,0 +1,12 @@
+"""Form data checked against a JSON Schema (task forms, service items' application forms)."""
+from jsonschema import Draft202012Validator
+
+from engine.errors import Invalid
+
+
+def check(schema: dict, data: dict, message: str) -> None:
+    """Refuse data the schema does not accept, with one detail per field in error."""
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        raise Invalid(message, [{"field": "/".join(map(str, e.path)) or None, "message": e.message}
+                                for e in errors])
