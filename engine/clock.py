@@ -27,6 +27,11 @@ SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", 
 FEEDBACK_DAYS = 3
 
 
+def end_of(day: date) -> datetime:
+    """The last second of a day in Shanghai: a deadline "by day D" runs until then."""
+    return datetime.combine(day, time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
+
+
 def today() -> date:
     return datetime.now(SHANGHAI).date()
 

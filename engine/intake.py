@@ -8,7 +8,7 @@ deferrable materials follow by a date (容缺), takes a signed pledge in place o
 submission, the case counts as accepted from the day it arrived (Art. 32).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,10 +35,6 @@ class Upload:
     kind: str
     filename: str
     content: bytes
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), clock.SHANGHAI).astimezone(timezone.utc)
 
 
 def find_or_create_applicant(session: Session, info: dict) -> Applicant:
@@ -87,7 +83,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
             given.add(upload.kind)
         reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
         deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
-        session.add(Timer(kind="deemed", case_id=case.id, due_at=_end_of(deadline)))
+        session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
         record(session, "case_submitted", actor=actor, case=case.number, item=item.code,
                channel=channel, materials=sorted(given), reused=reused)
         session.flush()
@@ -188,7 +184,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     for code, due in deferred.items():
         session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
                              name=rows[code]["name"], state="deferred", due_on=due))
-        session.add(Timer(kind="deferred", case_id=case.id, due_at=_end_of(due)))
+        session.add(Timer(kind="deferred", case_id=case.id, due_at=clock.end_of(due)))
     case.accepted_on = accepted_on or clock.today()
     case.deemed_accepted = deemed
     case.status = "conditional" if deferred else "accepted"

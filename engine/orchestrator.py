@@ -12,8 +12,6 @@ behaviour from the same few words:
 - correctionNotice: the task is the window's merged correction round: one notice lists every
   department's request, and the case clock stops until the applicant has answered.
 """
-from datetime import datetime, time, timezone
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,13 +46,13 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         row.group = str(_evaluate("groupExpression", props["groupExpression"], data, name))
     if "titleExpression" in props:
         row.title = str(_evaluate("titleExpression", props["titleExpression"], data, name))[:300]
-    case = case_of(session, instance.id)
+    case = case_of(session, instance.id) if {"promisedDaysExpression", "correctionNotice"} & set(props) else None
     if "promisedDaysExpression" in props:
         days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))
         step = clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
                                  task_id=row.id, department=row.group,
                                  item_code=case.item_code if case else None, actor=actor)
-        row.due_at = datetime.combine(step.promised_due, time(23, 59, 59), clock.SHANGHAI).astimezone(timezone.utc)
+        row.due_at = clock.end_of(step.promised_due)
     if props.get("correctionNotice") == "true" and case is not None:
         _merged_correction(session, instance, case, data, actor)
 

@@ -4,7 +4,6 @@ Timer expressions must evaluate to what SpiffWorkflow's timer events parse: an I
 date-time ("2026-12-01T17:00:00+08:00"), duration ("P3D", "PT1H", or days(3)) or cycle
 ("R3/PT1H"). workdays(n) gives the end of the N-th working day after today as a date-time.
 """
-from datetime import datetime, time
 from typing import Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -20,7 +19,7 @@ def _workdays(n: int) -> str:
     from engine import clock
     from engine.services import calendars
     day = calendars.current().add_workdays(clock.today(), int(n)).date
-    return datetime.combine(day, time(23, 59, 59), clock.SHANGHAI).isoformat()
+    return clock.end_of(day).astimezone(clock.SHANGHAI).isoformat()
 
 
 def _decide(decision_id, inputs=None, **named):
