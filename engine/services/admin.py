@@ -9,9 +9,8 @@ from datetime import date
 from pathlib import PurePath
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid
 from engine.store import session_scope
 from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
                                  User)
@@ -19,7 +18,7 @@ from engine.store.models import (ROLES, Closure, Definition, Deployment, Departm
 from .deploy import find_definition
 from .cases import lock_instance
 from .events import record
-from .users import ensure_department, require
+from .users import ensure_department, find_user, require
 
 
 def definitions_overview(actor: User) -> list[dict]:
@@ -129,7 +128,7 @@ def change_user(login: str, roles: list[str], department: str | None, actor: Use
     if bad:
         raise Invalid(f"Unknown role(s) {', '.join(bad)}")
     with session_scope() as session:
-        user = _user(session, login)
+        user = find_user(session, login)
         dept = None
         if department:
             dept = session.scalar(select(Department).where(Department.code == department))
@@ -145,7 +144,7 @@ def set_active(login: str, active: bool, actor: User) -> None:
     """Deactivate (sign-in, tokens and claims stop working) or reactivate a user."""
     require(actor, "admin")
     with session_scope() as session:
-        user = _user(session, login)
+        user = find_user(session, login)
         if user.id == actor.id and not active:
             raise Invalid("You cannot deactivate yourself")
         if user.active == active:
@@ -157,13 +156,6 @@ def set_active(login: str, active: bool, actor: User) -> None:
             .values(assignee_id=None, claimed_at=None)).rowcount
         record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
                released_tasks=released)
-
-
-def _user(session: Session, login: str) -> User:
-    user = session.scalar(select(User).where(User.login == login))
-    if user is None:
-        raise NotFound(f"No user {login!r}")
-    return user
 
 
 def closures(year: int, actor: User) -> list[dict]:

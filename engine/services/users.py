@@ -54,10 +54,14 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
 
 def get_user(login: str) -> User:
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.login == login))
-        if user is None:
-            raise NotFound(f"No user {login!r}")
-        return user
+        return find_user(session, login)
+
+
+def find_user(session: Session, login: str) -> User:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(f"No user {login!r}")
+    return user
 
 
 def get_user_by_id(user_id: int) -> User:
