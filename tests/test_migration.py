@@ -39,12 +39,19 @@ def do(org, instance_id, name):
     return tasks.complete(task["id"], org["reviewer"], {})
 
 
-def test_check_says_which_instances_can_move_and_why_the_others_cannot(org):
+@pytest.fixture
+def waiting_at_a_and_b(org):
+    """Two cases of version 1, one waiting at a and one at b; then version 2 adds c after b."""
     put(org, three_steps())
     at_a = cases.start_instance("steps", org["clerk"])["id"]
     at_b = cases.start_instance("steps", org["clerk"])["id"]
     do(org, at_b, "a")
     put(org, three_steps(extra_after_b=True))
+    return at_a, at_b
+
+
+def test_check_says_which_instances_can_move_and_why_the_others_cannot(org, waiting_at_a_and_b):
+    at_a, at_b = waiting_at_a_and_b
 
     report = migration.check("steps", 1, 2, org["admin"])
     assert [row["id"] for row in report["movable"]] == [at_a]
@@ -52,12 +59,8 @@ def test_check_says_which_instances_can_move_and_why_the_others_cannot(org):
     assert report["blocked"][0]["reasons"] == ["审查 (b) is ready at an element that version 2 changed"]
 
 
-def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org):
-    put(org, three_steps())
-    at_a = cases.start_instance("steps", org["clerk"])["id"]
-    at_b = cases.start_instance("steps", org["clerk"])["id"]
-    do(org, at_b, "a")
-    put(org, three_steps(extra_after_b=True))
+def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org, waiting_at_a_and_b):
+    at_a, at_b = waiting_at_a_and_b
 
     result = migration.migrate("steps", 1, 2, [at_a, at_b], org["admin"])
     assert result["moved"] == [at_a]
