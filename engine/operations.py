@@ -6,6 +6,7 @@ Each is one function and one transaction that checks who may do it and records a
 Those that move the procedure (send back, withdraw) run as a step on the instance, so they
 are serialised with every other step on the case.
 """
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -179,7 +180,7 @@ def _withdraw_check(session, workflow, task: Task, actor: User):
     if task.state != "completed" or task.completed_by != actor.id:
         raise Conflict("Only your own completed step can be withdrawn")
     spiff = cases.spiff_task(workflow, task.spiff_id)
-    if spiff.task_spec.name.endswith("[child]"):
+    if isinstance(spiff.parent.task_spec, MultiInstanceTask):
         raise Conflict("A review inside a parallel multi-department round cannot be withdrawn; "
                        "ask the lead department to send it back")
     later = [t for t in spiff if t is not spiff and t.task_spec.manual]

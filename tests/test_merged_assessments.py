@@ -141,3 +141,14 @@ def test_a_department_rejecting_leads_to_refusal(people):
     lead = open_tasks(case.instance_id)["lead_decision@devreform"]
     work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"}, document=False)
     assert intake.describe(case.id)["decision"] == "reject"
+
+
+def test_a_review_inside_a_parallel_round_cannot_be_withdrawn(people):
+    from engine.errors import Conflict
+    case = take_in(ITEM, project(energy_tce=2000, hazardous=True), people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@devreform"]
+    work(review, people["lead"], OPINION)
+    assert not operations.withdrawable(review.id, people["lead"])
+    with pytest.raises(Conflict, match="parallel multi-department round"):
+        operations.withdraw(review.id, people["lead"])
+    assert set(open_tasks(case.instance_id)) == {"department_review@emergency"}
