@@ -67,6 +67,14 @@ def db(database_url):
     yield database_url
 
 
+@pytest.fixture(autouse=True)
+def rows_match_memory(monkeypatch):
+    """Every step of every test also checks that its saved rows rebuild the same workflow."""
+    from engine.bpmn import runtime
+    from tests.rows_check import checking
+    monkeypatch.setattr(runtime, "save", checking(runtime.save))
+
+
 @pytest.fixture
 def org(db):
     """Departments and one user per role, as engine User objects keyed by login."""

@@ -16,7 +16,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.version import __version__ as spiff_version
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.task import TaskState
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
+from SpiffWorkflow.task import Task, TaskState
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -81,15 +82,63 @@ def specs_for(definition_id: int, definition: Callable[[], Definition]):
     return cached
 
 
+class TrackedTasks(dict):
+    """A workflow's task table that notes which tasks came, went or changed state since the last save.
+
+    With it a save looks at those tasks and the ones open at the last save, never at the whole
+    history, so a step costs the same on a case that has finished a thousand tasks.
+    """
+
+    def __init__(self, tasks=()):
+        super().__init__(tasks)
+        self.added: list = []      # creation order, which becomes the rows' order
+        self.changed: set = set()
+        self.removed: set = set()
+
+    def __setitem__(self, task_id, task):
+        if task_id not in self:
+            self.added.append(task_id)
+        super().__setitem__(task_id, task)
+
+    def pop(self, task_id, *default):
+        self.removed.add(task_id)
+        return super().pop(task_id, *default)
+
+    def __delitem__(self, task_id):
+        self.removed.add(task_id)
+        super().__delitem__(task_id)
+
+    def saved(self):
+        self.added, self.changed, self.removed = [], set(), set()
+
+
+def _noting_set_state(task, value, _set_state=Task._set_state):
+    # A finished task only changes state when a branch is reset (send back, withdraw, a boundary
+    # event); SpiffWorkflow has no hook for it, so every state change is noted on the task table.
+    if value != task._state and isinstance(task.workflow.tasks, TrackedTasks):
+        task.workflow.tasks.changed.add(task.id)
+    _set_state(task, value)
+
+
+Task._set_state = _noting_set_state
+
+
 @dataclass
 class Loaded:
-    """A workflow in memory plus what is needed to tell which of its tasks changed."""
+    """A workflow in memory plus what is needed to save only what a step changed."""
     workflow: BpmnWorkflow
-    fingerprints: dict = field(default_factory=dict)   # task UUID -> fingerprint at last save
-    payloads: dict = field(default_factory=dict)       # spiff id -> the row's payload as stored
-    seq: dict = field(default_factory=dict)            # spiff id -> insertion order
+    payloads: dict = field(default_factory=dict)   # spiff id -> the row's payload as stored
+    seq: dict = field(default_factory=dict)        # spiff id -> row order (creation order)
+    owner: dict = field(default_factory=dict)      # spiff id -> "" or the subprocess's id
+    open: dict = field(default_factory=dict)       # task UUID -> owner, unfinished at the last save
     next_seq: int = 0
+    subprocesses: set = field(default_factory=set)  # owners of stored rows besides ""
     has_timers: bool = True  # unknown until the first save: the timers table is asked
+    every_task: bool = True  # the next save looks at every task (new workflow, migration)
+
+    def open_tasks(self) -> list:
+        """The workflow's unfinished tasks, found without walking its history."""
+        return [task for _, task in _candidates(self) if not task.state & _FINISHED]
 
 
 def new_workflow(definition: Definition, data: dict | None) -> Loaded:
@@ -107,6 +156,11 @@ def load(session: Session, instance: Instance) -> Loaded:
     cached = _workflows.take(instance.id)
     if cached is not None and cached[0] == instance.revision:
         return cached[1]
+    return rebuild(session, instance)
+
+
+def rebuild(session: Session, instance: Instance) -> Loaded:
+    """The workflow as the instance's rows describe it."""
     state = instance.workflow_state
     if state.get("format") != STATE_FORMAT:
         raise EngineFailure(
@@ -116,12 +170,14 @@ def load(session: Session, instance: Instance) -> Loaded:
     rows = session.execute(select(InstanceStep).where(InstanceStep.instance_id == instance.id)
                            .order_by(InstanceStep.seq)).scalars().all()
     by_owner: dict[str, dict] = {}
-    loaded = Loaded(workflow=None)
+    loaded = Loaded(workflow=None, next_seq=state["next_seq"], every_task=False,
+                    subprocesses=set(state["subprocesses"]))
     for row in rows:
-        by_owner.setdefault(row.owner, {})[row.spiff_id] = row.payload
+        # Rows written before children were left out still carry their list: it is ignored.
+        by_owner.setdefault(row.owner, {})[row.spiff_id] = dict(row.payload, id=row.spiff_id, children=[])
         loaded.payloads[row.spiff_id] = row.payload
         loaded.seq[row.spiff_id] = row.seq
-    loaded.next_seq = state["next_seq"]
+        loaded.owner[row.spiff_id] = row.owner
 
     top = dict(state["top"], tasks=by_owner.get("", {}))
     workflow = BpmnWorkflow(spec, subs, script_engine=make_script_engine(), deserializing=True)
@@ -133,8 +189,30 @@ def load(session: Session, instance: Instance) -> Loaded:
     _restore_subprocesses(subprocesses, workflow)
     workflow.bpmn_events = _registry.restore(state.get("bpmn_events", []))
     loaded.workflow = workflow
-    loaded.fingerprints = {t.id: _fingerprint(t) for t in all_tasks(workflow)}
+    for owner, wf in _workflows_of(workflow).items():
+        _relink(wf, by_owner.get(owner, {}))
+        wf.tasks = TrackedTasks(wf.tasks)
+        loaded.open.update((t.id, owner) for t in wf.tasks.values() if not t.state & _FINISHED)
     return loaded
+
+
+def _relink(workflow, payloads: dict) -> None:
+    """Rebuild what rows leave out because it grows with the case: child lists, loop merges.
+
+    Rows come in creation order and SpiffWorkflow only ever appends a child, so a parent's
+    children are its tasks' rows in order. A standard loop's merged iterations are its finished
+    iterations, in order.
+    """
+    for task in workflow.tasks.values():
+        parent = workflow.tasks.get(task._parent)
+        if parent is not None:
+            parent._children.append(task.id)
+    for sid, payload in payloads.items():
+        if "merged" in payload:
+            task = workflow.tasks[UUID(sid)]
+            body = task.task_spec.task_spec
+            done = [str(c.id) for c in task.children if c.task_spec.name == body and c.state == TaskState.COMPLETED]
+            task.internal_data["merged"] = done[:payload["merged"]]
 
 
 def _set_attributes(workflow, dct):
@@ -172,50 +250,95 @@ def all_tasks(workflow):
         yield from sub.tasks.values()
 
 
-def _fingerprint(task):
-    # A finished task can still change (a reset reopens it, a child is added); these say so
-    # without serialising it. Unfinished tasks are always rewritten: they are few.
-    return (task.state, task.last_state_change, len(task._children), task.triggered)
+def _workflows_of(workflow) -> dict:
+    """Owner ("" for the top level, else the subprocess's id) -> (sub)workflow."""
+    return {"": workflow, **{str(k): sub for k, sub in workflow.subprocesses.items()}}
+
+
+def _candidates(loaded: Loaded) -> list:
+    """(owner, task) for every task that may have changed since the last save, oldest first."""
+    owners = _workflows_of(loaded.workflow)
+    if loaded.every_task:
+        return [(owner, task) for owner, wf in owners.items() for task in wf.tasks.values()]
+    new, old = [], {}
+    for owner, wf in owners.items():
+        table = wf.tasks
+        if not isinstance(table, TrackedTasks):  # a subprocess started in this step
+            new.extend((owner, task) for task in table.values())
+            continue
+        new.extend((owner, table[t]) for t in table.added if t in table)
+        old.update((t, owner) for t in table.changed if t in table and str(t) in loaded.seq)
+    for task_id, owner in loaded.open.items():
+        if owner in owners and task_id in owners[owner].tasks:
+            old[task_id] = owner
+    existing = sorted(old.items(), key=lambda item: loaded.seq[str(item[0])])
+    return [(owner, owners[owner].tasks[task_id]) for task_id, owner in existing] + new
+
+
+def _payload(task) -> dict:
+    """A task's row in SpiffWorkflow's own form, except for what would make rows depend on each other.
+
+    The library stores a task's data as a difference from its parent's, so a finished task would
+    read differently once its parent's data moved on (a loop task gathers every round's): here the
+    data is whole. Child lists and a loop's merged rounds grow with the case; they are rebuilt at
+    load (_relink), and the loop keeps only how many rounds it merged.
+    """
+    internal = task.internal_data
+    payload = {"typename": "Task", "parent": str(task._parent) if task.parent is not None else None,
+               "last_state_change": task.last_state_change, "state": task.state,
+               "task_spec": task.task_spec.name, "triggered": task.triggered}
+    if isinstance(task.task_spec, StandardLoopTask) and "merged" in internal:
+        payload["merged"] = len(internal["merged"])
+        internal = {k: v for k, v in internal.items() if k != "merged"}
+    payload["internal_data"] = _registry.convert(internal)
+    payload["data"] = _registry.convert(_registry.clean(task.data))
+    payload["delta"] = {}
+    return payload
 
 
 def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     """Write the rows of the tasks that changed since the last save; return save statistics."""
     workflow = loaded.workflow
-    owners = {task_id: str(sub_id) for sub_id, sub in workflow.subprocesses.items() for task_id in sub.tasks}
+    owners = _workflows_of(workflow)
+    candidates = _candidates(loaded)
     inserts, updates = [], []
-    fingerprints = loaded.fingerprints  # keyed by UUID: no string conversion for unchanged tasks
-    for task in all_tasks(workflow):
-        fp = _fingerprint(task)
-        if fingerprints.get(task.id) == fp and task.state & _FINISHED:
-            continue
-        fingerprints[task.id] = fp
+    for owner, task in candidates:
         sid = str(task.id)
-        payload = _registry.convert(task)
+        payload = _payload(task)
         if loaded.payloads.get(sid) == payload:  # predicted tasks mostly stay as they were
             continue
-        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owners.get(task.id, ""), "payload": payload}
-        if sid in loaded.payloads:
+        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload}
+        if sid in loaded.seq:
             updates.append(row)
         else:
-            loaded.seq[sid] = loaded.next_seq
+            loaded.seq[sid], loaded.owner[sid] = loaded.next_seq, owner
             loaded.next_seq += 1
             inserts.append(dict(row, seq=loaded.seq[sid]))
         loaded.payloads[sid] = payload
+        if task.state & _FINISHED:
+            # SpiffWorkflow copies data shallowly and merges into nested values in place, so a
+            # later step could rewrite a finished task's data through a shared list. Its history
+            # is what was saved, in memory as in the row.
+            task.data = _registry.restore(payload["data"])
     # One statement each for new and changed rows, whatever their number.
     if inserts:
         session.execute(insert(InstanceStep), inserts)
     if updates:
         session.execute(update(InstanceStep), updates)
-    present = set(workflow.tasks).union(*(sub.tasks for sub in workflow.subprocesses.values()))
-    gone = [task_id for task_id in fingerprints if task_id not in present]
+    gone = _gone(loaded, owners)
     if gone:
-        names = [str(task_id) for task_id in gone]
         session.execute(delete(InstanceStep).where(InstanceStep.instance_id == instance.id,
-                                                   InstanceStep.spiff_id.in_(names)))
-        for task_id, sid in zip(gone, names):
-            fingerprints.pop(task_id, None)
-            loaded.payloads.pop(sid, None)
-            loaded.seq.pop(sid, None)
+                                                   InstanceStep.spiff_id.in_(gone)))
+        for sid in gone:
+            del loaded.payloads[sid], loaded.seq[sid], loaded.owner[sid]
+    loaded.open = {task.id: owner for owner, task in candidates if not task.state & _FINISHED}
+    for wf in owners.values():
+        if isinstance(wf.tasks, TrackedTasks):
+            wf.tasks.saved()
+        else:
+            wf.tasks = TrackedTasks(wf.tasks)
+    loaded.every_task = False
+    loaded.subprocesses = set(owners) - {""}
     instance.workflow_state = {
         "format": STATE_FORMAT,
         "next_seq": loaded.next_seq,
@@ -225,11 +348,24 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
                          for k, sub in workflow.subprocesses.items()},
         "bpmn_events": _registry.convert(workflow.bpmn_events),
     }
-    instance.data = _registry.convert(_registry.clean(case_data(workflow)))
+    open_top = sorted((t for t, owner in loaded.open.items() if owner == ""), key=lambda t: loaded.seq[str(t)])
+    instance.data = _registry.convert(_registry.clean(case_data(workflow, [workflow.tasks[t] for t in open_top])))
     return {"written": len(inserts) + len(updates), "deleted": len(gone)}
 
 
-def case_data(workflow) -> dict:
+def _gone(loaded: Loaded, owners: dict) -> list[str]:
+    """Stored rows whose tasks left the workflow (a reset, a predicted branch not taken)."""
+    if loaded.every_task:
+        present = {str(task.id) for wf in owners.values() for task in wf.tasks.values()}
+        return [sid for sid in loaded.payloads if sid not in present]
+    gone = [str(t) for wf in owners.values() if isinstance(wf.tasks, TrackedTasks)
+            for t in wf.tasks.removed if str(t) in loaded.seq and t not in wf.tasks]
+    if loaded.subprocesses - owners.keys():  # a subprocess was deleted with all its tasks
+        gone += [sid for sid, owner in loaded.owner.items() if owner not in owners]
+    return gone
+
+
+def case_data(workflow, open_tasks) -> dict:
     """What the case knows now: the workflow's data plus what its open tasks carry.
 
     SpiffWorkflow keeps data on tasks and only copies it to the workflow at the end, so a
@@ -238,7 +374,7 @@ def case_data(workflow) -> dict:
     data = dict(workflow.data)
     if not workflow.completed:
         open_states = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-        for task in workflow.tasks.values():
+        for task in open_tasks:
             if task.state & open_states:
                 data.update(task.data)
     return data
@@ -255,13 +391,14 @@ def _header(workflow) -> dict:
     }
 
 
-def run_engine(workflow: BpmnWorkflow) -> None:
+def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> None:
     """do_engine_steps, guarded against the two ways SpiffWorkflow fails silently.
 
     A diagram that loops without waiting would run for ever: the steps are counted. And
     SpiffWorkflow's task iterator stops at a tree depth of 1,000, so a gateway loop that has gone
     round about 500 times leaves READY tasks the engine no longer sees and the case stalls
-    without a word: any such task left over is reported.
+    without a word: any such task left over is reported. `open_tasks`, when the caller can list
+    the unfinished tasks cheaply (Loaded.open_tasks), spares a walk over every task.
     """
     steps = 0
 
@@ -276,7 +413,8 @@ def run_engine(workflow: BpmnWorkflow) -> None:
         workflow.do_engine_steps(will_complete_task=count)
     except RecursionError as exc:
         raise EngineFailure("The procedure's task tree is too deep to run (runaway loop).") from exc
-    stuck = [t for t in all_tasks(workflow) if t.state == TaskState.READY and not t.task_spec.manual]
+    candidates = open_tasks() if open_tasks else all_tasks(workflow)
+    stuck = [t for t in candidates if t.state == TaskState.READY and not t.task_spec.manual]
     if stuck:
         raise EngineFailure(
             f"The procedure stalled at {stuck[0].task_spec.name}: its task tree is {stuck[0].depth} "
@@ -316,8 +454,8 @@ def form_of(task_spec) -> str | None:
     return props.get("formJsonSchemaFilename") or props.get("form")
 
 
-def ready_user_tasks(workflow: BpmnWorkflow):
-    for task in all_tasks(workflow):
+def ready_user_tasks(tasks):
+    for task in tasks:
         if task.state == TaskState.READY and task.task_spec.manual:
             yield task
 
@@ -347,5 +485,5 @@ def rewrite(session: Session, instance: Instance, loaded: Loaded, definition: De
     skip: every stored row is compared with its task, and rows of tasks no longer there go.
     """
     instance.definition, instance.version = definition, definition.version
-    loaded.fingerprints = {UUID(spiff_id): None for spiff_id in loaded.payloads}
+    loaded.every_task = True
     return save(session, instance, loaded)

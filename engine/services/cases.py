@@ -117,14 +117,14 @@ def advance_in(session: Session, instance_id: int, actor: User | None, change, *
 def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
     workflow = loaded.workflow
     try:
-        runtime.run_engine(workflow)
+        runtime.run_engine(workflow, loaded.open_tasks)
     except ShenpiError:
         raise
     except WorkflowException as exc:
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
-    sync_tasks(session, instance, workflow, actor)
-    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow),
-                                                loaded.has_timers)
+    open_tasks = loaded.open_tasks()
+    sync_tasks(session, instance, open_tasks, actor)
+    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
     runtime.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
     if workflow.completed and instance.state == "running":
@@ -136,10 +136,13 @@ def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: U
     session.flush()
 
 
-def sync_tasks(session: Session, instance: Instance, workflow, actor: User | None) -> None:
-    """Make the task table say which user tasks are open, without anyone loading workflows."""
+def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | None) -> None:
+    """Make the task table say which user tasks are open, without anyone loading workflows.
+
+    `open_tasks` holds at least the workflow's unfinished tasks, oldest first.
+    """
     from engine import orchestrator
-    ready = {str(t.id): t for t in runtime.ready_user_tasks(workflow)}
+    ready = {str(t.id): t for t in runtime.ready_user_tasks(open_tasks)}
     open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id,
                                                    Task.state == "ready")).all()
     known = {row.spiff_id for row in open_rows}

@@ -92,7 +92,7 @@ def _migrate_one(session, key, old, new, instance_id, actor):
         if task.task_spec is not task.workflow.spec.task_specs.get(task.task_spec.name):
             raise Blocked([f"{_label(task)} has no element in version {new}"])
     runtime.run_engine(workflow)
-    cases.sync_tasks(session, instance, workflow, actor)
+    cases.sync_tasks(session, instance, runtime.all_tasks(workflow), actor)
     loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow))
     runtime.rewrite(session, instance, loaded, target)
     record(session, "instance_migrated", actor=actor, instance_id=instance.id, key=key,
