@@ -98,8 +98,9 @@ def has_document(session: Session, instance_id: int, row: Task) -> bool:
 
 def task_closed(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
     """Completed, cancelled or returned: its step clock stops; a correction round gives the clock back."""
-    for step in session.scalars(select(Clock).where(Clock.task_id == row.id, Clock.state != "stopped")):
-        clock.stop(session, step, actor)
+    if row.due_at is not None:  # only a step with a promised limit has a clock (task_opened)
+        for step in session.scalars(select(Clock).where(Clock.task_id == row.id, Clock.state != "stopped")):
+            clock.stop(session, step, actor)
     if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
             and row.state == "completed":
         case = case_of(session, instance.id)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -143,34 +143,37 @@ def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | N
     """
     from engine import orchestrator
     ready = {str(t.id): t for t in runtime.ready_user_tasks(open_tasks)}
-    open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id,
-                                                   Task.state == "ready")).all()
-    known = {row.spiff_id for row in open_rows}
-    for row in open_rows:
-        if row.spiff_id not in ready:
+    # One query finds the rows open now and the rows of tasks sent back or withdrawn, which
+    # reopen under their old id, for the person who had them.
+    rows = session.scalars(select(Task).where(Task.instance_id == instance.id, or_(
+        Task.state == "ready", Task.spiff_id.in_(list(ready))))).all()
+    known = {row.spiff_id: row for row in rows}
+    for row in rows:
+        if row.state == "ready" and row.spiff_id not in ready:
             row.state = "cancelled"
             orchestrator.task_closed(session, instance, row, None, actor)
             record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,
                    task=row.name)
-    new = [spiff_id for spiff_id in ready if spiff_id not in known]
-    # A task sent back or withdrawn reopens under its old id, for the person who had it.
-    reopened = {row.spiff_id: row for row in session.scalars(
-        select(Task).where(Task.spiff_id.in_(new)))} if new else {}
-    for spiff_id in new:
-        task = ready[spiff_id]
-        spec = task.task_spec
-        row = reopened.get(spiff_id)
-        if row is not None:
-            row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
-            row.completed_by = None
-        else:
+    opened = []
+    for spiff_id, task in ready.items():
+        row = known.get(spiff_id)
+        if row is None:
+            spec = task.task_spec
             row = Task(instance_id=instance.id, spiff_id=spiff_id, name=getattr(spec, "bpmn_id", None) or spec.name,
                        title=getattr(spec, "bpmn_name", None) or spec.name,
                        group=runtime.lane_group(spec), form=runtime.form_of(spec))
             session.add(row)
-        session.flush()
+        elif row.state != "ready":
+            row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
+            row.completed_by = None
+        else:
+            continue
+        opened.append((row, task, spiff_id in known))
+    if opened:
+        session.flush()  # one INSERT for every new row: their ids go into the events
+    for row, task, again in opened:
         orchestrator.task_opened(session, instance, row, task, actor)
-        record(session, "task_reopened" if spiff_id in reopened else "task_created", actor=actor,
+        record(session, "task_reopened" if again else "task_created", actor=actor,
                instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
 
 

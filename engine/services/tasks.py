@@ -67,14 +67,16 @@ def task_for(session, task_id: int, actor: User) -> Task:
 def claim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
         task = task_for(session, task_id, actor)
-        state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
-        if state != "running":
-            raise Conflict(f"The case is {state}; its tasks wait")
+        running = select(Instance.id).where(Instance.id == Task.instance_id, Instance.state == "running")
         # One conditional UPDATE: of two reviewers claiming at once exactly one matches the row.
         won = session.execute(
-            update(Task).where(Task.id == task_id, Task.state == "ready", Task.assignee_id.is_(None))
+            update(Task).where(Task.id == task_id, Task.state == "ready", Task.assignee_id.is_(None),
+                               running.exists())
             .values(assignee_id=actor.id, claimed_at=datetime.now(timezone.utc))).rowcount
         if not won:
+            state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
+            if state != "running":
+                raise Conflict(f"The case is {state}; its tasks wait")
             session.refresh(task)
             if task.state == "ready" and task.assignee_id == actor.id:
                 return describe_task(task)
