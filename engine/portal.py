@@ -136,7 +136,9 @@ def progress(applicant_id: int, number: str) -> dict:
     case = own_case(applicant_id, number)
     info = intake.describe(case.id)
     with read_session() as session:
-        mine = Event.data["case"].as_string() == case.number
+        # Intake and ratings record the case's events with case_id; the procedure's steps carry
+        # its instance_id. Both columns are indexed: no scan over the events' JSON.
+        mine = Event.case_id == case.id
         if case.instance_id:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))

@@ -42,7 +42,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
         if case.rating is not None:
             raise Conflict("该办件已评价，每个办件只能评价一次")
         case.rating, case.rating_text = level, text or None
-        record(session, "case_rated", instance_id=case.instance_id, case=case.number, rating=level,
+        record(session, "case_rated", instance_id=case.instance_id, case_id=case.id, case=case.number, rating=level,
                label=LEVELS[level], applicant_id=applicant_id)
         if level not in BAD:
             return None
@@ -51,7 +51,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
                                       due_on=due, state="open")
         session.add(rectification)
         session.flush()
-        record(session, "rectification_opened", instance_id=case.instance_id, case=case.number,
+        record(session, "rectification_opened", instance_id=case.instance_id, case_id=case.id, case=case.number,
                rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
         return rectification
 
@@ -111,6 +111,7 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
         rectification.answered_by, rectification.answered_at = actor.id, datetime.now(timezone.utc)
         on_time = clock.today() <= rectification.due_on
         record(session, "rectification_answered", actor=actor, instance_id=rectification.case.instance_id,
-               case=rectification.case.number, rectification_id=rectification.id, on_time=on_time)
+               case_id=rectification.case_id, case=rectification.case.number,
+               rectification_id=rectification.id, on_time=on_time)
         session.flush()
         return rectification

@@ -8,7 +8,7 @@ from engine import catalogue, intake, portal, ratings
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
 from engine.services import calendars, deploy, users
-from engine.store.models import Applicant, Rectification
+from engine.store.models import Applicant, Event, Rectification
 from tests.bpmn_builder import process
 from tests.web import signed_in as staff
 
@@ -110,6 +110,24 @@ def test_correction_lists_what_to_supply_and_only_the_owner_supplies(zhang, li, 
     intake.supply(case.id, files("form"), None, applicant_id=zhang.id)
     info = portal.progress(zhang.id, case.number)
     assert info["status"] == "submitted" and info["to_supply"] == []
+
+
+def test_events_before_acceptance_are_found_by_case_id_not_the_json(zhang, org):
+    case = portal.apply(zhang.id, "Q-001", files("id_card"))
+    neighbour = portal.apply(zhang.id, "Q-001", files("id_card", "form"))  # same applicant, other case
+    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    intake.supply(case.id, files("form"), None, applicant_id=zhang.id)
+    with session_scope() as session:
+        rows = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
+        assert [(e.type, e.instance_id) for e in rows] == [
+            ("case_submitted", None), ("notice_issued", None), ("materials_supplied", None)]
+        for event in rows:  # progress must not need the case number inside the data any more
+            event.data = {k: v for k, v in event.data.items() if k != "case"}
+    close(case, org)
+    steps = [s["type"] for s in portal.progress(zhang.id, case.number)["steps"]]
+    assert steps == ["case_submitted", "notice_issued", "materials_supplied", "notice_issued", "case_accepted",
+                     "case_decided", "case_delivered"]
+    assert [s["type"] for s in portal.progress(zhang.id, neighbour.number)["steps"]] == ["case_submitted"]
 
 
 # --- routes -------------------------------------------------------------------------------------

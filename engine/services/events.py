@@ -5,9 +5,10 @@ from engine.store.models import Event, User
 
 
 def record(session: Session, type_: str, *, actor: User | None = None, instance_id: int | None = None,
-           task_id: int | None = None, **data) -> Event:
+           task_id: int | None = None, case_id: int | None = None, **data) -> Event:
+    """One event; a case's events carry case_id, so its history is found before it has an instance."""
     event = Event(type=type_, actor_id=actor.id if actor else None, instance_id=instance_id,
-                  task_id=task_id, data=data)
+                  case_id=case_id, task_id=task_id, data=data)
     session.add(event)
     return event
 

@@ -172,6 +172,9 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
                                                     index=True)
+    # The case it concerns, also before acceptance when there is no instance yet (0003).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE",
+                                                           name="fk_events_case_id_cases"), index=True)
     task_id: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     type: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,0 +1,109 @@
+"""The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
+0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back."""
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from engine.store.migrate import alembic_config
+from tests.conftest import BACKEND
+
+pytestmark = pytest.mark.db  # runs again on PostgreSQL with -m db
+SCHEMA = "shenpi_migration_test"
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def blank(database_url, tmp_path):
+    """An engine on an empty database, apart from the one the other tests share."""
+    if BACKEND == "postgres":
+        with sa.create_engine(database_url).begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+            conn.execute(sa.text(f'CREATE SCHEMA "{SCHEMA}"'))
+        engine = sa.create_engine(database_url, connect_args={"options": f"-csearch_path={SCHEMA}"})
+    else:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+    yield engine
+    engine.dispose()
+    if BACKEND == "postgres":
+        with sa.create_engine(database_url).begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+
+
+def migrate(engine, action, revision: str) -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        action(config, revision)
+
+
+def columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+
+
+def indexes(engine, table: str) -> set[str]:
+    return {i["name"] for i in sa.inspect(engine).get_indexes(table)}
+
+
+def seed_before_0003(engine) -> None:
+    """Two cases and their events as 0002 stored them: the case number only in the JSON."""
+    meta = sa.MetaData()
+    meta.reflect(engine, only=["service_items", "applicants", "cases", "events"])
+    items, applicants, cases, events = (meta.tables[t] for t in ("service_items", "applicants", "cases", "events"))
+    with engine.begin() as conn:
+        conn.execute(items.insert(), [{"id": 1, "code": "Q-001", "version": 1, "name": "资料查询", "kind": "public",
+                                       "department": "housing", "case_type": "immediate", "promised_days": 0,
+                                       "data": {}, "checksum": "x", "created_at": NOW}])
+        conn.execute(applicants.insert(), [{"id": 1, "kind": "person", "name": "张三", "id_type": "id_card",
+                                            "id_number": "11010119900101123X", "created_at": NOW}])
+        conn.execute(cases.insert(), [
+            {"id": case_id, "number": number, "item_id": 1, "item_code": "Q-001", "applicant_id": 1,
+             "channel": "online", "status": "submitted", "form": {}, "submitted_at": NOW,
+             "deemed_accepted": False, "correction_rounds": 0, "delivery": {}}
+            for case_id, number in ((1, "20261124000001"), (2, "20261124000002"))])
+        conn.execute(events.insert(), [
+            {"id": 1, "type": "case_submitted", "at": NOW, "data": {"case": "20261124000001", "item": "Q-001"}},
+            {"id": 2, "type": "notice_issued", "at": NOW, "data": {"case": "20261124000001", "kind": "correction"}},
+            {"id": 3, "type": "case_submitted", "at": NOW, "data": {"case": "20261124000002"}},
+            {"id": 4, "type": "case_submitted", "at": NOW, "data": {"case": "19990101000009"}},  # no such case
+            {"id": 5, "type": "applicant_registered", "at": NOW, "data": {"applicant_id": 1}},
+            {"id": 6, "type": "user_added", "at": NOW, "data": {}},
+        ])
+
+
+def test_0003_fills_case_id_from_the_case_number_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0002")
+    assert "case_id" not in columns(blank, "events")
+    seed_before_0003(blank)
+
+    migrate(blank, command.upgrade, "head")
+    assert "case_id" in columns(blank, "events") and "ix_events_case_id" in indexes(blank, "events")
+    foreign = sa.inspect(blank).get_foreign_keys("events")
+    assert any(fk["referred_table"] == "cases" and fk["constrained_columns"] == ["case_id"] for fk in foreign)
+    with blank.connect() as conn:
+        filled = dict(conn.execute(sa.text("SELECT id, case_id FROM events ORDER BY id")).all())
+        assert filled == {1: 1, 2: 1, 3: 2, 4: None, 5: None, 6: None}
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+
+    migrate(blank, command.downgrade, "0002")
+    assert "case_id" not in columns(blank, "events") and "ix_events_case_id" not in indexes(blank, "events")
+    with blank.connect() as conn:  # the rows themselves are untouched
+        assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar() == 6
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+    migrate(blank, command.upgrade, "head")  # and up again from there
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT case_id FROM events WHERE id = 3")).scalar() == 2
+
+
+def test_an_event_goes_with_its_deleted_case(blank):
+    """case_id is a foreign key like instance_id: ON DELETE CASCADE."""
+    migrate(blank, command.upgrade, "head")
+    seed_before_0003(blank)  # at head now, so the events are filled by hand below
+    with blank.begin() as conn:
+        if blank.dialect.name == "sqlite":
+            conn.execute(sa.text("PRAGMA foreign_keys = ON"))
+        conn.execute(sa.text("UPDATE events SET case_id = 2 WHERE id = 3"))
+        conn.execute(sa.text("DELETE FROM cases WHERE id = 2"))
+        assert conn.execute(sa.text("SELECT count(*) FROM events WHERE id = 3")).scalar() == 0
