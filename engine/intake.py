@@ -20,13 +20,15 @@ from engine.services import calendars, cases
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked
+from engine.store.db import locked, read_session
 from engine.store.models import (Applicant, Case, Clock, Department, Instance, Material, Notice, Timer,
                                  User)
 
 ART32_DAYS = 5
 DELIVERY_DAYS = 1
 OPEN = ("submitted", "correction")
+# Statuses in which materials may still be handed in: before acceptance, 容缺 catch-up, a review round's correction.
+SUPPLY_STATES = ("correction", "conditional", "submitted", "review_correction")
 DECISIONS = ("approve", "approve_with_conditions", "reject")
 
 
@@ -156,11 +158,15 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
 
 
 def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
-    """A notice as the printed templates take it: its frozen facts, the department's name."""
+    """A notice as the printed templates take it: its frozen facts, the departments' names
+    (the implementing one, and those a review round's merged correction lists)."""
     code = notice.data.get("department")
-    name = session.scalar(select(Department.name).where(Department.code == code)) or code
+    codes = {code} | {r.get("department") for r in notice.data.get("requests", [])}
+    names = dict(session.execute(select(Department.code, Department.name)
+                                 .where(Department.code.in_([c for c in codes if c]))).all())
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
-            "issued_at": notice.issued_at, "data": notice.data, "department_name": name,
+            "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
+            "department_names": names,
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
 
 
@@ -265,17 +271,34 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
         return issue_notice(session, case, "correction", actor, missing=missing)
 
 
+def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
+    """The case's checklist names, if these uploads may be supplied to it by this applicant."""
+    if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
+        raise NotFound(f"No case {case_id}")
+    if case.status not in SUPPLY_STATES:
+        raise Conflict(f"Case {case.number} is {case.status}")
+    names = {m["code"]: m["name"] for m in case.item.data["materials"]}
+    wrong = [f"{u.filename}: {u.kind!r} is not on this item's checklist" for u in uploads if u.kind not in names]
+    if wrong:
+        raise Invalid("; ".join(wrong))
+    return names
+
+
 def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
-    """The applicant answers the correction notice or brings deferred materials."""
+    """The applicant answers the correction notice, brings deferred materials, or answers a review
+    round's merged correction notice (review_correction). The last keeps its status: the window
+    confirms receipt by completing the procedure's correction task, which sends the case back to
+    the departments that asked.
+
+    Refused before any file is stored: someone else's case, a closed case, a kind not on the checklist.
+    """
+    with read_session() as session:
+        _check_supply(session.get(Case, case_id), case_id, uploads, applicant_id)
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
-        case = _open_case(session, case_id, "correction", "conditional", "submitted", "review_correction")
-        if applicant_id is not None and case.applicant_id != applicant_id:
-            raise NotFound(f"No case {case_id}")
-        names = {m["code"]: m["name"] for m in case.item.data["materials"]}
+        case = locked(session, Case, case_id)
+        names = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock
         for upload, sha, size in stored:
-            if upload.kind not in names:
-                raise Invalid(f"{upload.filename}: {upload.kind!r} is not on this item's checklist")
             old = session.scalar(select(Material).where(Material.case_id == case.id, Material.kind == upload.kind))
             if old is not None and old.state == "deferred":
                 old.state, old.filename, old.sha256, old.size = "provided", upload.filename, sha, size

@@ -147,14 +147,42 @@ def progress(applicant_id: int, number: str) -> dict:
         # A task's lane is a department code: applicants read the department's name.
         info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
                           "where": names.get(e.data.get("group"), e.data.get("group"))} for e in events]
+        info["review_correction"] = _review_correction(info, names)
     info["rating"], info["rating_text"] = case.rating, case.rating_text
     info["to_supply"] = _to_supply(info)
     return info
 
 
+def _review_correction(info: dict, department_names: dict) -> dict | None:
+    """审查阶段补正: what the departments asked for in the latest merged notice, and whether the
+    applicant has answered it (the window still has to confirm receipt before review goes on)."""
+    if info["status"] != "review_correction":
+        return None
+    notices = [n for n in info["notices"] if n["kind"] == "review_correction"]
+    if not notices:
+        return None
+    latest = notices[-1]
+    requests = [{"department": r.get("department"),
+                 "department_name": department_names.get(r.get("department"), r.get("department")),
+                 "review": r.get("review") or "", "items": r.get("items") or ""}
+                for r in latest["data"].get("requests", [])]
+    # Steps come oldest first: the applicant's answers are the materials_supplied after the notice.
+    issued = max((i for i, s in enumerate(info["steps"])
+                  if s["type"] == "notice_issued" and s["data"].get("notice") == latest["number"]), default=-1)
+    supplied = [s for s in info["steps"][issued + 1:] if s["type"] == "materials_supplied"]
+    return {"notice_id": latest["id"], "notice_number": latest["number"], "issued_at": latest["issued_at"],
+            "round": latest["data"].get("round"), "requests": requests,
+            "supplied_at": supplied[-1]["at"] if supplied else None,
+            "supplied": sorted({kind for s in supplied for kind in s["data"].get("materials", [])})}
+
+
 def _to_supply(info: dict) -> list[dict]:
-    """What the applicant still owes: the open correction notice's list, or deferred (容缺) materials."""
+    """What the applicant still owes: the open correction notice's list, deferred (容缺) materials,
+    or, for a review round's merged correction, any material of the checklist to hand in revised."""
     names = {row["code"]: row["name"] for row in info["materials"]}
+    if info["status"] == "review_correction":
+        return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None,
+                 "filename": row["filename"]} for row in info["materials"]]
     if info["status"] == "correction":
         latest = [n for n in info["notices"] if n["kind"] == "correction"][-1]
         return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),

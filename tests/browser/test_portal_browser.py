@@ -1,4 +1,5 @@
-"""An applicant on a phone signs in, finds their closed case by its number and rates it."""
+"""An applicant on a phone signs in, finds their closed case by its number and rates it; answers a review
+round's merged correction online."""
 from engine import catalogue, intake, portal, ratings
 from engine.store import session_scope
 from engine.store.models import Rectification
@@ -52,3 +53,41 @@ def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_pag
     page.goto(f"{live_server}/portal/items/Q-001/apply")  # the upload table also fits the phone
     assert page.locator("#m-form").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_applicant_answers_a_review_round_correction_on_a_phone(org, live_server, new_page, tmp_path):
+    """多评合一: the merged correction shows who asked for what; the revised report goes up; the window confirms."""
+    from engine.services import users
+    from tests.procedures import install, open_tasks, work
+    from tests.test_portal_review_correction import AIR, COMPANY, in_review_correction
+    people = install(org)
+    with session_scope() as session:
+        users.ensure_department(session, "eco", "生态环境局")
+    case = in_review_correction(people, portal.register(**COMPANY))
+    report = tmp_path / "report-v2.pdf"
+    report.write_bytes(b"%PDF revised assessment report")
+
+    page = new_page(390, 844)
+    page.goto(f"{live_server}/portal/login")
+    page.fill("#identifier", COMPANY["phone"])
+    page.fill("#password", COMPANY["password"])
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server}/portal/cases")
+    page.goto(f"{live_server}/portal/cases/{case.number}")
+    assert page.locator("#case-status").inner_text() == "审查中，待补正材料"
+    requests = page.locator("#review-requests").inner_text()
+    assert "生态环境局" in requests and AIR in requests
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.set_input_files("#m-assessment_report", str(report))
+    page.click("#supply button[type=submit]")
+    page.wait_for_selector("#review-supplied")
+    assert "待窗口确认" in page.locator(".flash").inner_text()
+    assert "report-v2.pdf" in page.locator("#supply").inner_text()
+    assert intake.describe(case.id)["status"] == "review_correction"  # until the window confirms
+
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
+         document=False)
+    page.reload()
+    assert page.locator("#case-status").inner_text() == "已受理，审批中"
+    assert page.locator("#supply").count() == 0

@@ -8,8 +8,8 @@ from engine.errors import NotFound, ShenpiError
 from . import applicant_required, bp, failed, flash_error
 from .forms import RatingForm
 
-# Statuses in which the applicant can still hand in materials (补正, 容缺后补).
-SUPPLY_STATUSES = ("correction", "conditional")
+# Statuses in which the applicant can still hand in materials (补正, 容缺后补, 审查阶段补正).
+SUPPLY_STATUSES = ("correction", "conditional", "review_correction")
 
 
 def _uploads(item_codes) -> list[intake.Upload]:
@@ -101,7 +101,10 @@ def supply(number):
     except ShenpiError as exc:
         flash_error(exc)
         return _case_page(number, status=exc.status)
-    flash(_("材料已补交"), "success")
+    if case_.status == "review_correction":  # the window confirms receipt, then the departments review again
+        flash(_("补正材料已提交，待窗口确认后转审查部门"), "success")
+    else:
+        flash(_("材料已补交"), "success")
     return redirect(url_for("portal.case", number=number))
 
 

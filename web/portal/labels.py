@@ -3,13 +3,15 @@ from flask_babel import lazy_gettext as _l
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
-          "delivered": _l("已办结，已送达"), "terminated": _l("已终止")}
+          "delivered": _l("已办结，已送达"), "terminated": _l("已终止"),
+          "review_correction": _l("审查中，待补正材料")}
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
          "task_completed": _l("审查环节完成"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
          "case_terminated": _l("办件终止"), "case_rated": _l("评价服务")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正材料通知书"), "refusal": _l("不予受理通知书"),
-           "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单")}
+           "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
+           "review_correction": _l("补正通知书（审查阶段）")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予准予")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),

@@ -1,0 +1,196 @@
+"""审查阶段补正 online: in a 多评合一 case the departments' corrections come to the applicant as one
+merged notice; the portal shows who asked for what, takes the revised materials, and leaves the
+window's confirmation (the procedure's window_correction task) to the window clerk."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import files, intake, portal
+from engine.errors import Conflict, Invalid, NotFound
+from engine.store import session_scope
+from engine.services import users
+from engine.store.models import Event, Material
+from tests.procedures import install, open_tasks, uploads, work
+
+ITEM = "1101-DPHY-001"
+COMPANY = dict(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2X",
+               phone="13900000000", password="company-pw")
+OTHER = dict(name="乙公司", kind="company", id_type="uscc", id_number="91110000MA01EEEE2X",
+             phone="13900000002", password="other-pw1")
+PROJECT = {"project": {"energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "land_ha": 0.2,
+                       "earthwork_m3": 0, "geo_hazard_area": False, "water_source": "direct", "hazardous": False,
+                       "major_project": False, "relics_area": False, "industry": "electronics", "zone": None}}
+AIR = "补充大气环境影响预测"
+WATER = "补充取水水源论证"
+
+
+@pytest.fixture
+def people(org):
+    people = install(org)
+    with session_scope() as session:
+        users.ensure_department(session, "eco", "生态环境局")
+        users.ensure_department(session, "water", "水务局")
+    return people
+
+
+@pytest.fixture
+def company(people):
+    return portal.register(**COMPANY)
+
+
+@pytest.fixture
+def other(people):
+    return portal.register(**OTHER)
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def in_review_correction(people, applicant):
+    """Applied online, accepted at the window; energy approves, environment and water ask for corrections.
+
+    The merged notice reads each department's comment: review_round.bpmn's postScript does not pass
+    the form's correction_items on (the orchestrator would prefer them), so the comment says what to correct.
+    """
+    case = intake.accept(portal.apply(applicant.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    reviews = open_tasks(case.instance_id)
+    work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
+    for dept, items in (("eco", AIR), ("water", WATER)):
+        work(reviews[f"department_review@{dept}"], people[f"r_{dept}"],
+             {"opinion": "correction_needed", "comment": items, "correction_items": items}, document=False)
+    assert set(open_tasks(case.instance_id)) == {"window_correction@window"}
+    assert intake.describe(case.id)["status"] == "review_correction"
+    return intake.get_case(case.id)
+
+
+def sign_in(app, who):
+    client = app.test_client()
+    assert client.post("/portal/login", data={"identifier": who["phone"], "password": who["password"]}).status_code == 302
+    return client
+
+
+def post_files(client, number, files_):
+    return client.post(f"/portal/cases/{number}/supply", content_type="multipart/form-data",
+                       data={f"m-{kind}": (io.BytesIO(content), name) for kind, (name, content) in files_.items()})
+
+
+def stored(case_id):
+    """What the case holds: its material rows and its materials_supplied events."""
+    with session_scope() as session:
+        materials = session.scalar(select(func.count()).select_from(Material).where(Material.case_id == case_id))
+        supplied = session.scalar(select(func.count()).select_from(Event).where(
+            Event.case_id == case_id, Event.type == "materials_supplied"))
+        return materials, supplied
+
+
+def blob_exists(content: bytes) -> bool:
+    import hashlib
+    return files._path(hashlib.sha256(content).hexdigest()).exists()
+
+
+# --- service level ------------------------------------------------------------------------------
+
+def test_progress_lists_the_departments_requests_by_name(people, company):
+    case = in_review_correction(people, company)
+    info = portal.progress(company.id, case.number)
+    review = info["review_correction"]
+    assert {(r["department"], r["department_name"], r["items"]) for r in review["requests"]} == {
+        ("eco", "生态环境局", AIR), ("water", "水务局", WATER)}
+    assert all(r["review"] for r in review["requests"])  # the review's name, e.g. 环境影响评价（报告书）
+    assert review["supplied_at"] is None and review["supplied"] == []
+    # Any checklist material may come back revised; the current file is shown with it.
+    assert [m["code"] for m in info["to_supply"]] == [m["code"] for m in info["materials"]]
+    assert {m["filename"] for m in info["to_supply"] if m["code"] == "assessment_report"} == {"assessment_report.pdf"}
+
+
+def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_stored(people, company, other):
+    case = in_review_correction(people, company)
+    before = stored(case.id)
+    bogus = b"%PDF not a material of this item"
+    with pytest.raises(Invalid, match="not on this item's checklist"):
+        intake.supply(case.id, [intake.Upload("assessment_report", "ok.pdf", b"%PDF fine"),
+                                intake.Upload("bogus", "bogus.pdf", bogus)], None, applicant_id=company.id)
+    stranger = b"%PDF from another applicant"
+    with pytest.raises(NotFound):
+        intake.supply(case.id, [intake.Upload("assessment_report", "x.pdf", stranger)], None, applicant_id=other.id)
+    assert stored(case.id) == before
+    assert not blob_exists(bogus) and not blob_exists(b"%PDF fine") and not blob_exists(stranger)
+
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
+         document=False)
+    late = b"%PDF after the window confirmed"
+    with pytest.raises(Conflict):  # review goes on: nothing more to supply
+        intake.supply(case.id, [intake.Upload("assessment_report", "late.pdf", late)], None, applicant_id=company.id)
+    assert stored(case.id) == before and not blob_exists(late)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+def test_applicant_supplies_online_and_the_window_still_confirms(app, people, company):
+    case = in_review_correction(people, company)
+    client = sign_in(app, COMPANY)
+    page = client.get(f"/portal/cases/{case.number}")
+    assert page.status_code == 200
+    html = page.text
+    assert "审查中，待补正材料" in html and 'id="review-requests"' in html
+    for text in ("生态环境局", AIR, "水务局", WATER, "提交补正材料", 'name="csrf_token"',
+                 'name="m-assessment_report"', "当前文件：assessment_report.pdf"):
+        assert text in html, text
+    assert 'id="review-supplied"' not in html
+    notice_id = portal.progress(company.id, case.number)["review_correction"]["notice_id"]
+    printed = client.get(f"/portal/cases/{case.number}/notices/{notice_id}")
+    assert printed.status_code == 200 and "生态环境局" in printed.text and AIR in printed.text
+
+    materials, supplied = stored(case.id)
+    res = post_files(client, case.number, {"assessment_report": ("report-v2.pdf", b"%PDF revised report")})
+    assert res.status_code == 302
+    assert stored(case.id) == (materials + 1, supplied + 1)
+    described = intake.describe(case.id)
+    row = next(m for m in described["materials"] if m["code"] == "assessment_report")
+    assert (row["state"], row["filename"]) == ("provided", "report-v2.pdf")
+    # Status and procedure wait for the window: its correction task is still open, for a clerk to claim.
+    assert described["status"] == "review_correction"
+    window = open_tasks(case.instance_id)
+    assert set(window) == {"window_correction@window"} and window["window_correction@window"].assignee_id is None
+
+    page = client.get(f"/portal/cases/{case.number}")
+    assert "补正材料已提交，待窗口确认后转审查部门" in page.text  # the flash after the redirect
+    assert 'id="review-supplied"' in page.text and "当前文件：report-v2.pdf" in page.text
+    assert "补交材料" in page.text  # the step in the history
+    assert portal.progress(company.id, case.number)["review_correction"]["supplied"] == ["assessment_report"]
+
+    work(window["window_correction@window"], people["clerk"], {"materials_received": True}, document=False)
+    assert set(open_tasks(case.instance_id)) == {"department_review@eco", "department_review@water"}
+    page = client.get(f"/portal/cases/{case.number}")
+    assert "已受理，审批中" in page.text and 'id="supply"' not in page.text
+
+
+def test_pages_refuse_a_wrong_kind_and_another_applicant(app, people, company, other):
+    case = in_review_correction(people, company)
+    before = stored(case.id)
+    owner = sign_in(app, COMPANY)
+    res = post_files(owner, case.number, {"bogus": ("bogus.pdf", b"%PDF bogus kind")})
+    assert res.status_code == 422 and "请选择要补交的材料文件" in res.text
+    res = post_files(owner, case.number, {"assessment_report": ("empty.pdf", b"")})
+    assert res.status_code == 422
+    stranger = sign_in(app, OTHER)
+    assert stranger.get(f"/portal/cases/{case.number}").status_code == 404
+    res = post_files(stranger, case.number, {"assessment_report": ("x.pdf", b"%PDF stranger's upload")})
+    assert res.status_code == 404 and AIR not in res.text
+    assert stored(case.id) == before
+    assert not blob_exists(b"%PDF bogus kind") and not blob_exists(b"%PDF stranger's upload")
+
+
+def test_the_supply_form_needs_its_csrf_token(people, company):
+    from web import create_app
+    case = in_review_correction(people, company)
+    client = create_app({"TESTING": True}).test_client()
+    with client.session_transaction() as session:
+        session["applicant_id"] = company.id
+    res = post_files(client, case.number, {"assessment_report": ("v2.pdf", b"%PDF without token")})
+    assert res.status_code == 400
+    assert stored(case.id)[1] == 0 and not blob_exists(b"%PDF without token")
