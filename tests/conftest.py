@@ -69,7 +69,13 @@ def db(database_url):
 
 @pytest.fixture(autouse=True)
 def rows_match_memory(monkeypatch):
-    """Every step of every test also checks that its saved rows rebuild the same workflow."""
+    """Every step of every test also checks that its saved rows rebuild the same workflow.
+
+    On the SQLite pass only: the rows are the same on both databases, and the check doubles the
+    cost of a step.
+    """
+    if BACKEND == "postgres":
+        return
     from engine.bpmn import runtime
     from tests.rows_check import checking
     monkeypatch.setattr(runtime, "save", checking(runtime.save))
