@@ -88,3 +88,35 @@ def test_state_from_another_library_version_is_refused(org):
     runtime.clear_caches()
     with pytest.raises(EngineFailure, match="Redeploy"):
         cases.start_instance("approval", org["clerk"])
+
+
+def test_rows_of_the_previous_layout_still_load(org):
+    """shenpi-1 rows (SpiffWorkflow's own task form: child lists, data as a difference from the
+    parent, a loop's merged rounds) load into the same workflow, and the case goes on."""
+    from uuid import UUID
+    from sqlalchemy import select
+    from SpiffWorkflow.version import __version__ as spiff_version
+    from engine.store.models import InstanceStep
+    from tests.rows_check import snapshot
+    looped = process("rounds", [("start", "start", "受理"), ("user", "correct", "补正", {"loop": "rounds < 3"}),
+                                ("end", "end", "办结")], [("start", "correct"), ("correct", "end")])
+    deploy.deploy([("rounds.bpmn", looped.encode())], org["designer"])
+    instance = cases.start_instance("rounds", org["lead"], data={"rounds": 0})
+    for n in (1, 2):
+        task = next(t for t in instance["tasks"] if t["state"] == "ready")
+        tasks.claim(task["id"], org["lead"])
+        instance = tasks.complete(task["id"], org["lead"], {"rounds": n})
+    with session_scope() as session:
+        row = session.get(Instance, instance["id"])
+        workflow = runtime.load(session, row).workflow
+        expected = snapshot(workflow)
+        for step in session.scalars(select(InstanceStep).where(InstanceStep.instance_id == row.id)):
+            step.payload = runtime._registry.convert(workflow.get_task_from_id(UUID(step.spiff_id)))
+        row.workflow_state = dict(row.workflow_state, format=f"shenpi-1/spiffworkflow-{spiff_version}")
+    runtime.clear_caches()
+    with session_scope() as session:
+        assert snapshot(runtime.rebuild(session, session.get(Instance, instance["id"])).workflow) == expected
+    task = next(t for t in instance["tasks"] if t["state"] == "ready")
+    tasks.claim(task["id"], org["lead"])
+    done = tasks.complete(task["id"], org["lead"], {"rounds": 3})
+    assert done["state"] == "completed" and done["data"]["rounds"] == 3

@@ -26,8 +26,12 @@ from engine.store.models import Definition, Instance, InstanceStep
 
 from .scripting import make_script_engine
 
-# Bump when the stored layout changes: a state written by another layout is refused, not guessed at.
-STATE_FORMAT = f"shenpi-1/spiffworkflow-{spiff_version}"
+# Bump when a stored layout changes: what another layout wrote is refused, not guessed at.
+SPEC_FORMAT = f"shenpi-1/spiffworkflow-{spiff_version}"
+# shenpi-2 rows hold whole data and no child lists; this build still reads shenpi-1 rows (delta
+# data, child lists), which earlier builds cannot do the other way round.
+STATE_FORMAT = f"shenpi-2/spiffworkflow-{spiff_version}"
+READABLE_STATES = (STATE_FORMAT, f"shenpi-1/spiffworkflow-{spiff_version}")
 MAX_ENGINE_STEPS = 5_000
 
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -36,7 +40,7 @@ _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
 
 
 def serialize_specs(spec, subprocess_specs: dict) -> dict:
-    return {"format": STATE_FORMAT, "spec": _registry.convert(spec),
+    return {"format": SPEC_FORMAT, "spec": _registry.convert(spec),
             "subprocess_specs": {k: _registry.convert(v) for k, v in subprocess_specs.items()}}
 
 
@@ -70,10 +74,10 @@ def specs_for(definition_id: int, definition: Callable[[], Definition]):
     cached = _specs.peek(definition_id)
     if cached is None:
         definition = definition()
-        if definition.spec.get("format") != STATE_FORMAT:
+        if definition.spec.get("format") != SPEC_FORMAT:
             raise EngineFailure(
                 f"{definition.key} version {definition.version} was stored by "
-                f"{definition.spec.get('format')!r}; this build reads {STATE_FORMAT!r}. "
+                f"{definition.spec.get('format')!r}; this build reads {SPEC_FORMAT!r}. "
                 f"Redeploy the process, or run this case with the release that stored it.")
         spec = _registry.restore(definition.spec["spec"])
         subs = {k: _registry.restore(v) for k, v in definition.spec["subprocess_specs"].items()}
@@ -162,7 +166,7 @@ def load(session: Session, instance: Instance) -> Loaded:
 def rebuild(session: Session, instance: Instance) -> Loaded:
     """The workflow as the instance's rows describe it."""
     state = instance.workflow_state
-    if state.get("format") != STATE_FORMAT:
+    if state.get("format") not in READABLE_STATES:
         raise EngineFailure(
             f"Instance {instance.id} was saved in format {state.get('format')!r}; this build reads "
             f"{STATE_FORMAT!r}. Migrate it with the release that wrote it before upgrading.")
@@ -170,7 +174,9 @@ def rebuild(session: Session, instance: Instance) -> Loaded:
     rows = session.execute(select(InstanceStep).where(InstanceStep.instance_id == instance.id)
                            .order_by(InstanceStep.seq)).scalars().all()
     by_owner: dict[str, dict] = {}
-    loaded = Loaded(workflow=None, next_seq=state["next_seq"], every_task=False,
+    # A shenpi-1 row keeps its data as a difference from its parent's, right only until the parent
+    # changes: the next save rewrites every row in the current layout.
+    loaded = Loaded(workflow=None, next_seq=state["next_seq"], every_task=state["format"] != STATE_FORMAT,
                     subprocesses=set(state["subprocesses"]))
     for row in rows:
         # Rows written before children were left out still carry their list: it is ignored.
