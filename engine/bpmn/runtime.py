@@ -397,14 +397,15 @@ def _header(workflow) -> dict:
     }
 
 
-def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> None:
+def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> list:
     """do_engine_steps, guarded against the two ways SpiffWorkflow fails silently.
 
     A diagram that loops without waiting would run for ever: the steps are counted. And
     SpiffWorkflow's task iterator stops at a tree depth of 1,000, so a gateway loop that has gone
     round about 500 times leaves READY tasks the engine no longer sees and the case stalls
     without a word: any such task left over is reported. `open_tasks`, when the caller can list
-    the unfinished tasks cheaply (Loaded.open_tasks), spares a walk over every task.
+    the unfinished tasks cheaply (Loaded.open_tasks), spares a walk over every task; they are
+    returned, for the rest of the step.
     """
     steps = 0
 
@@ -419,13 +420,14 @@ def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> No
         workflow.do_engine_steps(will_complete_task=count)
     except RecursionError as exc:
         raise EngineFailure("The procedure's task tree is too deep to run (runaway loop).") from exc
-    candidates = open_tasks() if open_tasks else all_tasks(workflow)
+    candidates = open_tasks() if open_tasks else list(all_tasks(workflow))
     stuck = [t for t in candidates if t.state == TaskState.READY and not t.task_spec.manual]
     if stuck:
         raise EngineFailure(
             f"The procedure stalled at {stuck[0].task_spec.name}: its task tree is {stuck[0].depth} "
             f"levels deep, past what the engine can walk (1,000). A gateway loop has gone round too "
             f"often; model repeated rounds with a standard loop or a call activity.")
+    return candidates
 
 
 def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):

@@ -117,12 +117,11 @@ def advance_in(session: Session, instance_id: int, actor: User | None, change, *
 def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
     workflow = loaded.workflow
     try:
-        runtime.run_engine(workflow, loaded.open_tasks)
+        open_tasks = runtime.run_engine(workflow, loaded.open_tasks)
     except ShenpiError:
         raise
     except WorkflowException as exc:
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
-    open_tasks = loaded.open_tasks()
     sync_tasks(session, instance, open_tasks, actor)
     loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
     runtime.save(session, instance, loaded)
