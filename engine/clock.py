@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid
 from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
+from engine.store.db import fetch
 from engine.store.models import (Clock, Department, Notification, SpecialProcedure, SupervisionOrder,
                                  Task, Timer, User)
 
@@ -109,9 +110,7 @@ def _schedule(session: Session, clock: Clock, day: date) -> None:
 
 def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
     """Called by the tick when a clock timer falls due."""
-    clock = session.get(Clock, clock_id)
-    if clock is None:
-        raise NotFound(f"No clock {clock_id}")
+    clock = fetch(session, Clock, clock_id, "clock")
     return refresh_clock(session, clock, now)
 
 
@@ -161,9 +160,7 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
 
 
 def _running_clock(session: Session, clock_id: int) -> Clock:
-    clock = session.get(Clock, clock_id)
-    if clock is None:
-        raise NotFound(f"No clock {clock_id}")
+    clock = fetch(session, Clock, clock_id, "clock")
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock

@@ -20,7 +20,7 @@ from engine.services import calendars, cases
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked, read_session
+from engine.store.db import fetch, locked, read_session
 from engine.store.models import (Applicant, Case, Clock, Department, Instance, Material, Notice, Timer,
                                  User)
 
@@ -409,9 +409,7 @@ def get_case(number_or_id) -> Case:
 
 def describe(case_id: int) -> dict:
     with session_scope() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"No case {case_id}")
+        case = fetch(session, Case, case_id, "case")
         notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
         clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
             if case.instance_id else []

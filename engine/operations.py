@@ -11,12 +11,13 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import String, cast, or_, select
 
 from engine.bpmn import runtime
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import cases
 from engine.services.events import record
 from engine.services.tasks import describe_task, instance_of, may_work_on, task_for
 from engine.services.users import require
 from engine.store import session_scope
+from engine.store.db import fetch
 from engine.store.models import Clock, Department, Instance, Notification, Task, User
 
 CORRECTION = "correction_needed"
@@ -118,9 +119,7 @@ def comment(task_id: int, actor: User, text: str) -> dict:
     """审批意见: an opinion on a task, kept in the case's history."""
     text = _reason(text)
     with session_scope() as session:
-        task = session.get(Task, task_id)
-        if task is None:
-            raise NotFound(f"No task {task_id}")
+        task = fetch(session, Task, task_id, "task")
         if not (may_work_on(actor, task) or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
             raise Forbidden("This case belongs to other departments")
         event = record(session, "comment", actor=actor, instance_id=task.instance_id, task_id=task.id,
@@ -221,9 +220,7 @@ def withdraw(task_id: int, actor: User) -> dict:
     state = {}
 
     def check(session, instance):
-        task = session.get(Task, task_id)
-        if task is None:
-            raise NotFound(f"No task {task_id}")
+        task = fetch(session, Task, task_id, "task")
         state["task"] = task
 
     def change(session, instance, workflow):

@@ -13,7 +13,7 @@ from engine import clock, intake
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.store import session_scope
-from engine.store.db import read_session
+from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Department, Event, Notice
 
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
@@ -95,10 +95,7 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
 
 def get_applicant(applicant_id: int) -> Applicant:
     with read_session() as session:
-        applicant = session.get(Applicant, applicant_id)
-        if applicant is None:
-            raise NotFound(f"No applicant {applicant_id}")
-        return applicant
+        return fetch(session, Applicant, applicant_id, "applicant")
 
 
 def department_name(code: str) -> str:

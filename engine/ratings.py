@@ -13,7 +13,7 @@ from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked, read_session
+from engine.store.db import fetch, locked, read_session
 from engine.store.models import Case, Rectification, User
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -85,9 +85,7 @@ def rectifications(actor: User, state: str | None = None) -> list[Rectification]
 def get(rectification_id: int, actor: User) -> Rectification:
     require(actor, *ANSWERERS, *WATCHERS)
     with read_session() as session:
-        rectification = session.get(Rectification, rectification_id)
-        if rectification is None:
-            raise NotFound(f"No rectification {rectification_id}")
+        rectification = fetch(session, Rectification, rectification_id, "rectification")
         if not _may_see(actor, rectification):
             raise Forbidden("该整改任务属于其他部门")
         return rectification

@@ -17,9 +17,9 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict
 from engine.store import session_scope
-from engine.store.db import is_postgres
+from engine.store.db import fetch, is_postgres
 from engine.store.models import Instance, Timer, User
 
 log = logging.getLogger(__name__)
@@ -161,9 +161,7 @@ def retry(timer_id: int, actor: User) -> None:
     from engine.services.users import require
     require(actor, "admin")
     with session_scope() as session:
-        timer = session.get(Timer, timer_id)
-        if timer is None:
-            raise NotFound(f"No timer {timer_id}")
+        timer = fetch(session, Timer, timer_id, "timer")
         if timer.state != "incident":
             raise Conflict(f"Timer {timer_id} is {timer.state}, not an incident")
         timer.state, timer.attempts, timer.due_at = "pending", 0, _now()

@@ -16,7 +16,7 @@ from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
-from engine.store.db import locked
+from engine.store.db import fetch, locked
 from engine.store.models import Event, Instance, Notification, Task, User
 
 from .deploy import find_definition
@@ -204,9 +204,7 @@ def told_of(session: Session, actor: User, instance_id: int) -> bool:
 
 
 def visible_instance(session: Session, instance_id: int, actor: User) -> Instance:
-    instance = session.get(Instance, instance_id)
-    if instance is None:
-        raise NotFound(f"No instance {instance_id}")
+    instance = fetch(session, Instance, instance_id, "instance")
     if not can_view(session, actor, instance):
         raise Forbidden("This case belongs to other departments")
     return instance

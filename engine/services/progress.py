@@ -11,7 +11,7 @@ from engine import clock
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
 from engine.intake import printable_notice
-from engine.store.db import read_session
+from engine.store.db import fetch, read_session
 from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
                                  Notice, Task, User)
 
@@ -79,9 +79,7 @@ def inbox(actor: User) -> dict:
 
 
 def _task_for_viewer(session, task_id: int, actor: User) -> Task:
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"No task {task_id}")
+    task = fetch(session, Task, task_id, "task")
     if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
             or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)):
         raise Forbidden("This task belongs to another department")

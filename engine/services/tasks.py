@@ -7,6 +7,7 @@ from engine import forms
 from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
+from engine.store.db import fetch
 from engine.store.models import Definition, Instance, Task, User
 
 from . import cases
@@ -56,9 +57,7 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
 
 
 def task_for(session, task_id: int, actor: User) -> Task:
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"No task {task_id}")
+    task = fetch(session, Task, task_id, "task")
     if not may_work_on(actor, task):
         raise Forbidden("This task belongs to another group")
     return task

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
+from engine.store.db import fetch
 from engine.store.models import ROLES, ApiToken, Department, User
 
 from .events import record
@@ -66,10 +67,7 @@ def find_user(session: Session, login: str) -> User:
 
 def get_user_by_id(user_id: int) -> User:
     with session_scope() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(f"No user {user_id}")
-        return user
+        return fetch(session, User, user_id, "user")
 
 
 def check_password(login: str, password: str) -> User | None:

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import database_url
+from engine.errors import NotFound
 
 _engine = None
 _sessionmaker = None
@@ -54,6 +55,14 @@ def reset_engine():
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def fetch(session: Session, model, row_id, name: str):
+    """The row by id, or NotFound naming it ("No task 7")."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"No {name} {row_id}")
+    return row
 
 
 def locked(session: Session, model, row_id: int):
