@@ -484,14 +484,3 @@ def diff_to(workflow: BpmnWorkflow, definition: Definition):
     spec, subs = specs_for(definition.id, lambda: definition)
     top_diff, sub_diffs = diff_workflow(_registry, workflow, spec, subs)
     return spec, subs, top_diff, sub_diffs
-
-
-def rewrite(session: Session, instance: Instance, loaded: Loaded, definition: Definition) -> dict:
-    """Save a workflow moved to another version of its process.
-
-    Tasks may now point at other specs without having changed state, which the usual save would
-    skip: every stored row is compared with its task, and rows of tasks no longer there go.
-    """
-    instance.definition, instance.version = definition, definition.version
-    loaded.every_task = True
-    return save(session, instance, loaded)

@@ -55,7 +55,7 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
     record(session, "instance_started", actor=actor, instance_id=instance.id,
            key=key, version=definition.version, business_key=business_key, data=data or {})
     loaded = runtime.new_workflow(definition, data)
-    _step(session, instance, loaded, actor)
+    run_step(session, instance, loaded, actor)
     return instance, loaded
 
 
@@ -104,7 +104,7 @@ def advance_in(session: Session, instance_id: int, actor: User | None, change, *
     loaded = runtime.load(session, instance)
     try:
         change(session, instance, loaded.workflow)
-        _step(session, instance, loaded, actor)
+        run_step(session, instance, loaded, actor)
     except StaleDataError as exc:
         runtime.forget(instance_id)
         raise Conflict(f"Instance {instance_id} was changed by someone else; reload and retry") from exc
@@ -114,7 +114,8 @@ def advance_in(session: Session, instance_id: int, actor: User | None, change, *
     return _describe(session, instance), loaded
 
 
-def _step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
+def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
+    """After a change to the workflow: run it on, bring the task and timer tables up to date, save."""
     workflow = loaded.workflow
     try:
         open_tasks = runtime.run_engine(workflow, loaded.open_tasks)

@@ -9,7 +9,6 @@ from SpiffWorkflow.bpmn.util.diff import migrate_workflow
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
-from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, NotFound, ShenpiError
 from engine.store import session_scope
@@ -91,10 +90,10 @@ def _migrate_one(session, key, old, new, instance_id, actor):
             task.internal_data = timer_state[task.id]
         if task.task_spec is not task.workflow.spec.task_specs.get(task.task_spec.name):
             raise Blocked([f"{_label(task)} has no element in version {new}"])
-    runtime.run_engine(workflow)
-    cases.sync_tasks(session, instance, runtime.all_tasks(workflow), actor)
-    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, runtime.all_tasks(workflow))
-    runtime.rewrite(session, instance, loaded, target)
+    instance.definition, instance.version = target, target.version
+    # Tasks may now point at other specs without having changed state: the save looks at all.
+    loaded.every_task = True
+    cases.run_step(session, instance, loaded, actor)
     record(session, "instance_migrated", actor=actor, instance_id=instance.id, key=key,
            from_version=old, to_version=new)
     session.flush()
