@@ -128,10 +128,6 @@ def today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def end_of_workday(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SHANGHAI)
-
-
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 
 

@@ -28,6 +28,14 @@ SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", 
 FEEDBACK_DAYS = 3
 
 
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def end_of(day: date) -> datetime:
     """The last second of a day in Shanghai: a deadline "by day D" runs until then."""
     return datetime.combine(day, time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)

@@ -96,8 +96,7 @@ def _validity(material: dict) -> date | None:
     years = material.get("valid_years")
     if not years:
         return None
-    today = clock.today()
-    return today.replace(year=today.year + int(years))
+    return clock.add_years(clock.today(), int(years))
 
 
 def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) -> list[str]:

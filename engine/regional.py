@@ -24,13 +24,6 @@ DEFAULT_VALIDITY_YEARS = {"geological_hazard": 2, "mineral_coverage": 2}
 VALIDITY_YEARS = 5
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def load_zones(folder: Path, actor: User | None = None) -> int:
     """Register every zone file's results; a result already known (zone, kind, doc_no) is updated."""
     count = 0
@@ -61,7 +54,7 @@ def _register(session, zone: dict, entry: dict, source: str) -> int:
         session.add(row)
     row.zone_name = zone.get("name", zone["zone"])
     row.approved_on = approved
-    row.valid_until = _add_years(approved, years)
+    row.valid_until = clock.add_years(approved, years)
     row.excluded_industries = list(entry.get("excluded_industries", []))
     row.max_land_ha = entry.get("max_land_ha")
     row.revoked = bool(entry.get("revoked", False))

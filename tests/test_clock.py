@@ -127,3 +127,9 @@ def test_stopped_clock_has_no_timers(instance_id):
     with session_scope() as session:
         assert not session.scalars(select(Timer).where(Timer.clock_id == cid, Timer.state == "pending")).all()
         assert session.get(Clock, cid).used_days == 0
+
+
+def test_a_validity_in_years_from_29_february_ends_on_28_february():
+    assert clock.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert clock.add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert clock.add_years(date(2023, 3, 1), 2) == date(2025, 3, 1)
