@@ -28,6 +28,11 @@ SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", 
 FEEDBACK_DAYS = 3
 
 
+def step_clocks(session: Session, task_id: int) -> list[Clock]:
+    """The clocks still counting a step's promised limit."""
+    return session.scalars(select(Clock).where(Clock.task_id == task_id, Clock.state != "stopped")).all()
+
+
 def add_years(day: date, years: int) -> date:
     """The same day `years` later; 29 February becomes 28 February in a common year."""
     try:

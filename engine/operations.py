@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import String, cast, or_, select
 
+from engine import clock
 from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import cases
@@ -18,7 +19,7 @@ from engine.services.tasks import describe_task, instance_of, may_work_on, task_
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch
-from engine.store.models import Clock, Department, Instance, Notification, Task, User
+from engine.store.models import Department, Instance, Notification, Task, User
 
 CORRECTION = "correction_needed"
 
@@ -72,7 +73,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
             raise Invalid(f"No department or group {to_group!r}")
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None
-        for step in session.scalars(select(Clock).where(Clock.task_id == task.id, Clock.state != "stopped")):
+        for step in clock.step_clocks(session, task.id):
             step.department = to_group
         _notify(session, [target] if target else _members(session, to_group), task.instance_id,
                 f"转办：{task.title}（{actor.name}：{reason}）")
@@ -89,9 +90,7 @@ def urge(task_id: int, actor: User, message: str) -> int:
         task = session.get(Task, task_id)
         if task is None or task.state != "ready":
             raise Conflict(f"Task {task_id} is not open")
-        if not (actor.has_role("supervisor") or actor.has_role("clerk")
-                or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
-            raise Forbidden("This case belongs to other departments")
+        cases.visible_instance(session, task.instance_id, actor)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task.instance_id, f"催办：{task.title}（{actor.name}：{message}）")
         record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,

@@ -17,15 +17,12 @@ from sqlalchemy.orm import Session
 
 from engine import clock, expressions
 from engine.bpmn.scripting import product_functions
+from engine.bpmn.runtime import properties
 from engine.errors import EngineFailure, Invalid
 from engine.services.events import record
 from engine.store.models import Case, Clock, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
-
-
-def properties(task_spec) -> dict:
-    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
 
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
@@ -99,7 +96,7 @@ def has_document(session: Session, instance_id: int, row: Task) -> bool:
 def task_closed(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
     """Completed, cancelled or returned: its step clock stops; a correction round gives the clock back."""
     if row.due_at is not None:  # only a step with a promised limit has a clock (task_opened)
-        for step in session.scalars(select(Clock).where(Clock.task_id == row.id, Clock.state != "stopped")):
+        for step in clock.step_clocks(session, row.id):
             clock.stop(session, step, actor)
     if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
             and row.state == "completed":

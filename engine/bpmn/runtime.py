@@ -457,8 +457,13 @@ def lane_group(task_spec) -> str | None:
     return match.group(1) if match else lane.strip()
 
 
+def properties(task_spec) -> dict:
+    """The element's spiffworkflow:properties."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
 def form_of(task_spec) -> str | None:
-    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    props = properties(task_spec)
     return props.get("formJsonSchemaFilename") or props.get("form")
 
 
