@@ -128,6 +128,8 @@ def test_transfer_urge_and_copy(people):
         operations.urge(check.id, people["reviewer"], "x")
     with pytest.raises(Forbidden):
         case_service.get_instance(case.instance_id, people["lead"])
+    with pytest.raises(Forbidden):  # a lead of a department not on the case
+        operations.urge(check.id, people["lead"], "x")
     operations.copy_to(check.id, people["reviewer2"], ["lead"], "请知悉")
     assert case_service.get_instance(case.instance_id, people["lead"])["id"] == case.instance_id
     types = event_types(case.instance_id)
