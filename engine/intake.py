@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 from engine import catalogue, clock, files, forms
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services import calendars, cases
-from engine.services.events import record
+from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
@@ -86,8 +86,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
         deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
         session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
-        record(session, "case_submitted", actor=actor, case_id=case.id, case=case.number, item=item.code,
-               channel=channel, materials=sorted(given), reused=reused)
+        record_case(session, "case_submitted", case, actor=actor, item=item.code,
+                    channel=channel, materials=sorted(given), reused=reused)
         session.flush()
         return case
 
@@ -151,8 +151,8 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
                           "department": case.item.department, **data})
     session.add(notice)
     session.flush()
-    record(session, "notice_issued", actor=actor, instance_id=case.instance_id, case_id=case.id, case=case.number,
-           notice=notice.number, kind=kind)
+    record_case(session, "notice_issued", case, actor=actor,
+                notice=notice.number, kind=kind)
     return notice
 
 
@@ -210,8 +210,8 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
             statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
             provisional=bool(case_clock and case_clock.provisional),
             deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
-    record(session, "case_accepted", actor=actor, instance_id=case.instance_id, case_id=case.id, case=case.number,
-           conditional=bool(deferred), deemed=deemed, pledged=pledged)
+    record_case(session, "case_accepted", case, actor=actor,
+                conditional=bool(deferred), deemed=deemed, pledged=pledged)
     if item.case_type == "immediate" and not item.process_key:
         _decide(session, case, "approve", actor)
     session.flush()
@@ -312,8 +312,7 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
                 Material.case_id == case.id, Material.state == "deferred").limit(1)):
             case.status = "accepted"
             _cancel_timers(session, case, "deferred")
-        record(session, "materials_supplied", actor=actor, instance_id=case.instance_id, case_id=case.id,
-               case=case.number, materials=[u.kind for u in uploads])
+        record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads])
         return case
 
 
@@ -351,7 +350,7 @@ def _terminate(session: Session, case: Case, reason: str) -> None:
             task.state = "cancelled"
         for c in session.scalars(select(Clock).where(Clock.instance_id == instance.id, Clock.state != "stopped")):
             clock.stop(session, c)
-    record(session, "case_terminated", instance_id=case.instance_id, case_id=case.id, case=case.number, reason=reason)
+    record_case(session, "case_terminated", case, reason=reason)
 
 
 def instance_tasks(session: Session, instance_id: int):
@@ -374,8 +373,8 @@ def _decide(session: Session, case: Case, decision: str, actor: User | None) -> 
         clock.stop(session, c, actor)
     due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
-    record(session, "case_decided", actor=actor, instance_id=case.instance_id, case_id=case.id, case=case.number,
-           decision=decision, delivery_due=due.isoformat())
+    record_case(session, "case_decided", case, actor=actor,
+                decision=decision, delivery_due=due.isoformat())
 
 
 def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:
@@ -391,8 +390,8 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"
-        record(session, "case_delivered", actor=actor, instance_id=case.instance_id, case_id=case.id,
-               case=case.number, method=method, tracking=tracking, on_time=on_time)
+        record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
+                    on_time=on_time)
         return case
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import clock
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
-from engine.services.events import record
+from engine.services.events import record, record_case
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
@@ -42,8 +42,8 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
         if case.rating is not None:
             raise Conflict("该办件已评价，每个办件只能评价一次")
         case.rating, case.rating_text = level, text or None
-        record(session, "case_rated", instance_id=case.instance_id, case_id=case.id, case=case.number, rating=level,
-               label=LEVELS[level], applicant_id=applicant_id)
+        record_case(session, "case_rated", case, rating=level,
+                    label=LEVELS[level], applicant_id=applicant_id)
         if level not in BAD:
             return None
         due = calendars.current().add_workdays(clock.today(), RECTIFY_DAYS).date
@@ -51,8 +51,8 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
                                       due_on=due, state="open")
         session.add(rectification)
         session.flush()
-        record(session, "rectification_opened", instance_id=case.instance_id, case_id=case.id, case=case.number,
-               rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
+        record_case(session, "rectification_opened", case,
+                    rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
         return rectification
 
 

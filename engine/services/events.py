@@ -13,6 +13,12 @@ def record(session: Session, type_: str, *, actor: User | None = None, instance_
     return event
 
 
+def record_case(session: Session, type_: str, case, *, actor: User | None = None, **data) -> Event:
+    """An event of a case: found by the case, by its procedure and, in the data, by its number."""
+    return record(session, type_, actor=actor, instance_id=case.instance_id, case_id=case.id,
+                  case=case.number, **data)
+
+
 def describe(event: Event) -> dict:
     return {"id": event.id, "type": event.type, "at": event.at.isoformat() if event.at else None,
             "actor": event.actor.login if event.actor else None, "task_id": event.task_id,
