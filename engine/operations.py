@@ -18,7 +18,7 @@ from engine.services.events import record
 from engine.services.tasks import describe_task, instance_of, may_work_on, task_for
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch
+from engine.store.db import fetch, read_session
 from engine.store.models import Department, Instance, Notification, Task, User
 
 CORRECTION = "correction_needed"
@@ -198,7 +198,7 @@ def _withdraw_check(session, workflow, task: Task, actor: User):
 
 
 def withdrawable(task_id: int, actor: User) -> bool:
-    with session_scope() as session:
+    with read_session() as session:
         task = session.get(Task, task_id)
         if task is None or task.state != "completed" or task.completed_by != actor.id:
             return False

@@ -129,15 +129,16 @@ def diagram_xml(instance_id: int, actor: User) -> bytes:
 def _markers(session, instance_id: int) -> dict:
     """Which diagram elements are done and which are waiting now, from the stored task rows."""
     # Top-level rows only: a called process's elements are not in this diagram.
-    rows = session.scalars(select(InstanceStep.payload).where(InstanceStep.instance_id == instance_id,
-                                                              InstanceStep.owner == "")).all()
+    # Only the two fields are read: a row also holds the task's data, which grows with the case.
+    rows = session.execute(select(InstanceStep.payload["state"].as_integer(),
+                                  InstanceStep.payload["task_spec"].as_string())
+                           .where(InstanceStep.instance_id == instance_id, InstanceStep.owner == "")).all()
     completed, active = set(), set()
-    for payload in rows:
-        state = payload.get("state", 0)
+    for state, spec in rows:
         if state & TaskState.COMPLETED:
-            completed.add(payload["task_spec"])
+            completed.add(spec)
         elif state & (TaskState.WAITING | TaskState.READY | TaskState.STARTED):
-            active.add(payload["task_spec"])
+            active.add(spec)
     return {"completed": sorted(completed - active), "active": sorted(active)}
 
 
