@@ -77,7 +77,7 @@ def test_0003_fills_case_id_from_the_case_number_and_downgrades(blank):
     assert "case_id" not in columns(blank, "events")
     seed_before_0003(blank)
 
-    migrate(blank, command.upgrade, "head")
+    migrate(blank, command.upgrade, "0003")
     assert "case_id" in columns(blank, "events") and "ix_events_case_id" in indexes(blank, "events")
     foreign = sa.inspect(blank).get_foreign_keys("events")
     assert any(fk["referred_table"] == "cases" and fk["constrained_columns"] == ["case_id"] for fk in foreign)

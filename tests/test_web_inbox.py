@@ -84,9 +84,11 @@ def test_claim_then_second_reviewer_is_refused_then_unclaim(app, org):
     refused = second.post(f"/inbox/tasks/{task['id']}/claim")
     assert refused.status_code == 409 and "reviewer" in refused.get_data(as_text=True)
     assert tasks.list_tasks(org["admin"])[0]["assignee"] == "reviewer"
-    assert second.post(f"/inbox/tasks/{task['id']}/unclaim").status_code == 303  # not theirs: refused
+    not_theirs = second.post(f"/inbox/tasks/{task['id']}/unclaim")  # refused: back to the task
+    assert not_theirs.status_code == 303 and not_theirs.location.endswith(f"/inbox/tasks/{task['id']}")
     assert tasks.list_tasks(org["admin"])[0]["assignee"] == "reviewer"
-    assert first.post(f"/inbox/tasks/{task['id']}/unclaim").status_code == 303
+    released = first.post(f"/inbox/tasks/{task['id']}/unclaim")  # done: back to the inbox
+    assert released.status_code == 303 and released.location.endswith("/inbox/")
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
 
 
