@@ -85,8 +85,6 @@ def product(instances: int) -> float:
 def step_costs(sizes=(10, 100, 1000), samples=20) -> dict:
     """Median engine and save time of one step when the case has completed N tasks."""
     from engine.bpmn import runtime
-    from engine.services import cases, deploy, tasks
-    from engine.services.users import add_user
     timings = {"engine": [], "save": []}
 
     def timed(name, fn):
@@ -97,8 +95,17 @@ def step_costs(sizes=(10, 100, 1000), samples=20) -> dict:
             finally:
                 timings[name].append(time.perf_counter() - t0)
         return wrapper
-    runtime.run_engine = timed("engine", runtime.run_engine)
-    runtime.save = timed("save", runtime.save)
+    originals = runtime.run_engine, runtime.save
+    runtime.run_engine, runtime.save = timed("engine", runtime.run_engine), timed("save", runtime.save)
+    try:
+        return _grow_and_measure(sizes, samples, timings)
+    finally:
+        runtime.run_engine, runtime.save = originals
+
+
+def _grow_and_measure(sizes, samples, timings) -> dict:
+    from engine.services import cases, deploy, tasks
+    from engine.services.users import add_user
     user = add_user(f"bench-corrector-{time.time_ns()}", "c", "bench", ["designer", "lead"])
     deploy.deploy([("c.bpmn", CORRECTION.encode())], user)
     instance = cases.start_instance("correction", user, data={"rounds": 0, "limit": 10 ** 6})
@@ -125,7 +132,10 @@ def use_database(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     reset_engine()
     runtime.clear_caches()
-    if url.startswith("postgresql"):
+    if url.startswith("sqlite:///"):  # every use starts from an empty database, as on PostgreSQL
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    elif url.startswith("postgresql"):
         from sqlalchemy import text
         from engine.store import get_engine
         from engine.store.models import Base
