@@ -5,6 +5,7 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from engine import clock
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
@@ -15,7 +16,7 @@ from . import bp, done, refused
 @bp.get("/calendar")
 @roles_required("admin")
 def calendar():
-    return _calendar(request.args.get("year", type=int) or date.today().year)
+    return _calendar(request.args.get("year", type=int) or clock.today().year)
 
 
 def _calendar(year):
@@ -55,14 +56,14 @@ def import_notice():
         # The trailing newline keeps the text from being read as a file path on the server.
         notice = calendars.import_notice(text + "\n", actor(), fmt)
     except ShenpiError as exc:
-        return refused(exc, _calendar, year=request.form.get("year", type=int) or date.today().year)
+        return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
     return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
 
 
 @bp.post("/calendar/closures")
 @roles_required("admin")
 def add_closure():
-    year = request.form.get("year", type=int) or date.today().year
+    year = request.form.get("year", type=int) or clock.today().year
     try:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:

@@ -40,7 +40,7 @@ def index():
     by_level = progress.open_cases_by_level()
     cards = {card: sum(c["count"] for c in data["cards"] if c["card"] == card) for card in ("yellow", "red")}
     open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
-    last_month = (date.today().replace(day=1).toordinal() - 1)
+    last_month = (clock.today().replace(day=1).toordinal() - 1)
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders,
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
