@@ -72,3 +72,15 @@ def test_compiled_catalog_is_up_to_date():
     source = {m.id: m.string for m in _read_po() if m.id}
     assert compiled == source, \
         "messages.mo does not match messages.po; run: .venv/bin/pybabel compile -d web/translations"
+
+
+def test_the_catalog_holds_every_string_the_source_marks(tmp_path):
+    """A string marked in the code but never extracted would stay Chinese in English pages."""
+    import subprocess
+    import sys
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "--quiet", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-o", str(pot), "web"], cwd=ROOT, check=True)
+    with pot.open("rb") as fh:
+        marked = {m.id for m in read_po(fh) if m.id}
+    assert marked - {m.id for m in _read_po() if m.id} == set()

@@ -5,6 +5,7 @@ a done one redirects (303) with a message.
 """
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, deploy
@@ -13,13 +14,13 @@ from ..inbox.access import actor, flash_error, register_error_page, roles_requir
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_error_page(bp)
-STATES = {"running": "运行中", "suspended": "已挂起", "completed": "已办结", "terminated": "已终止",
-          "error": "出错"}
+STATES = {"running": _l("运行中"), "suspended": _l("已挂起"), "completed": _l("已办结"),
+          "terminated": _l("已终止"), "error": _l("出错")}
 
 
 @bp.app_template_filter("instance_state")
 def instance_state(state):
-    return _(STATES[state]) if state in STATES else state
+    return STATES.get(state, state)
 
 
 def done(message, endpoint, **values):

@@ -1,6 +1,7 @@
 """Users, their roles and departments."""
 from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.errors import ShenpiError
 from engine.services import admin, users
@@ -9,8 +10,8 @@ from engine.store.models import ROLES
 from ..inbox.access import actor, roles_required
 from . import bp, done, refused
 
-ROLE_NAMES = {"clerk": "窗口受理", "reviewer": "审批人员", "lead": "牵头部门", "supervisor": "电子监察",
-              "designer": "流程设计", "admin": "系统管理"}
+ROLE_NAMES = {"clerk": _l("窗口受理"), "reviewer": _l("审批人员"), "lead": _l("牵头部门"),
+              "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理")}
 
 
 @bp.get("/users")
@@ -22,7 +23,7 @@ def people():
 def _people():
     all_users, departments = admin.users_and_departments(actor())
     return render_template("admin/users.html", users=all_users, departments=departments,
-                           roles=[(r, _(ROLE_NAMES[r])) for r in ROLES])
+                           roles=[(r, ROLE_NAMES[r]) for r in ROLES])
 
 
 @bp.post("/users")

@@ -6,12 +6,13 @@ error page everywhere, so a refusal by URL looks like a refusal by button.
 from functools import wraps
 
 from flask import abort, flash, render_template
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from engine.errors import ShenpiError
 
-TITLES = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "信息有误"}
+TITLES = {403: _l("无权访问"), 404: _l("未找到"), 409: _l("操作冲突"), 422: _l("信息有误")}
+UNDONE = _l("操作未完成")
 
 
 def roles_required(*roles):
@@ -32,7 +33,7 @@ def actor():
 
 
 def flash_error(exc: ShenpiError) -> None:
-    title = _(TITLES.get(exc.status, "操作未完成"))
+    title = TITLES.get(exc.status, UNDONE)
     flash(f"{title}：{exc}" + "".join(f"；{d}" for d in exc.details if isinstance(d, str)), "error")
 
 
@@ -40,7 +41,7 @@ def error_page(exc: ShenpiError):
     """A page for a refused GET or an action on something the user may not touch."""
     flash_error(exc)
     return render_template("inbox/error.html", status=exc.status,
-                           title=_(TITLES.get(exc.status, "操作未完成"))), exc.status
+                           title=TITLES.get(exc.status, UNDONE)), exc.status
 
 
 def register_error_page(bp) -> None:
