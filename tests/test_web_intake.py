@@ -184,3 +184,13 @@ def test_csrf_is_enforced_on_intake_forms(app, org):
     assert c.post(f"/intake/cases/{case_id}/accept").status_code == 400
     assert intake.describe(case_id)["status"] == "submitted"
     assert c.post(f"/intake/cases/{case_id}/accept", data={"csrf_token": token}).status_code == 303
+
+
+def test_times_on_pages_and_notices_are_beijing_times():
+    """Stored times are UTC; a notice issued at 07:30 in Beijing is dated that day, not the one before."""
+    from datetime import datetime, timezone
+    from web import local_time
+    issued = datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc)
+    assert local_time(issued, "%Y年%m月%d日") == "2026年11月23日"
+    assert local_time(issued.isoformat()) == "2026-11-23 07:30"
+    assert local_time(None) == ""

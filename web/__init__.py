@@ -1,6 +1,6 @@
 """The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
@@ -8,6 +8,7 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from engine import clock
 from engine.store import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["local_time"] = local_time
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -84,3 +86,12 @@ def _instance_secret(app: Flask) -> str:
             fh.write(os.urandom(32).hex())
     with open(path) as fh:
         return fh.read().strip()
+
+
+def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time (datetime or ISO text) as Beijing time; empty for none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(clock.SHANGHAI).strftime(format)

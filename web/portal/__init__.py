@@ -4,12 +4,11 @@ Applicants sign in here, not through Flask-Login: staff are `current_user`, an a
 session["applicant_id"], so one browser may hold either without the two being confused.
 The staff pages that answer bad ratings (整改) live here too, under /portal/rectifications.
 """
-from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from engine import clock, portal
+from engine import portal
 from engine.errors import NotFound
 
 from .labels import LABELS
@@ -31,14 +30,6 @@ def _load_applicant():
 @bp.context_processor
 def _applicant():
     return {"applicant": g.get("applicant"), "labels": LABELS}
-
-
-@bp.app_template_filter("portal_time")
-def portal_time(value) -> str:
-    """A stored UTC time (datetime or ISO text) as Beijing time, to the minute."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def applicant_required(view):
