@@ -15,7 +15,8 @@ from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import cases
 from engine.services.events import record
-from engine.services.tasks import describe_task, instance_of, may_work_on, task_for
+from engine.services.task_views import describe_task
+from engine.services.tasks import may_work_on, require_lane, task_for, task_step
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
@@ -24,12 +25,13 @@ from engine.store.models import Department, Instance, Notification, Task, User
 CORRECTION = "correction_needed"
 
 
-def _ready_task(session, task_id: int, actor: User) -> Task:
-    task = task_for(session, task_id, actor)
+def _ready(task: Task, actor: User) -> Task:
+    """The task, if the actor may act on it now: ready, in their lane, held by nobody else."""
+    require_lane(actor, task)
     if task.state != "ready":
-        raise Conflict(f"Task {task_id} is {task.state}")
+        raise Conflict(f"Task {task.id} is {task.state}")
     if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
-        raise Conflict(f"Task {task_id} is held by {task.assignee.login}")
+        raise Conflict(f"Task {task.id} is held by {task.assignee.login}")
     return task
 
 
@@ -57,7 +59,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
     """转办: the task goes to another department or person, with its deadline unchanged."""
     reason = _reason(reason)
     with session_scope() as session:
-        task = _ready_task(session, task_id, actor)
+        task = _ready(fetch(session, Task, task_id, "task"), actor)
         target = None
         if to_user:
             target = session.scalar(select(User).where(User.login == to_user, User.active.is_(True)))
@@ -121,10 +123,9 @@ def comment(task_id: int, actor: User, text: str) -> dict:
         task = fetch(session, Task, task_id, "task")
         if not (may_work_on(actor, task) or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
             raise Forbidden("This case belongs to other departments")
-        event = record(session, "comment", actor=actor, instance_id=task.instance_id, task_id=task.id,
-                       task=task.title, text=text)
-        session.flush()
-        return {"id": event.id, "task_id": task.id, "text": text, "by": actor.login}
+        event_id = record(session, "comment", actor=actor, instance_id=task.instance_id, task_id=task.id,
+                          task=task.title, text=text)
+        return {"id": event_id, "task_id": task.id, "text": text, "by": actor.login}
 
 
 def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
@@ -133,14 +134,9 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
     reason = _reason(reason)
     if to not in ("previous", "window"):
         raise Invalid("to must be 'previous' or 'window'")
-    state = {}
 
-    def check(session, instance):
-        state["task"] = _ready_task(session, task_id, actor)
-
-    def change(session, instance, workflow):
+    def change(session, instance, workflow, task):
         from engine import orchestrator
-        task = state["task"]
         spiff = cases.spiff_task(workflow, task.spiff_id)
         if to == "window":
             if CORRECTION not in _opinion_choices(session, task):
@@ -159,7 +155,7 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
         record(session, "task_returned", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, to=to, to_step=target, reason=reason)
 
-    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)
+    return task_step(task_id, actor, change, check=lambda session, task: _ready(task, actor))
 
 
 def _opinion_choices(session, task: Task) -> list:
@@ -216,17 +212,10 @@ def withdrawable(task_id: int, actor: User) -> bool:
 
 def withdraw(task_id: int, actor: User) -> dict:
     """撤回: take back my completed step while the next one has not been started."""
-    state = {}
-
-    def check(session, instance):
-        task = fetch(session, Task, task_id, "task")
-        state["task"] = task
-
-    def change(session, instance, workflow):
-        task = state["task"]
+    def change(session, instance, workflow, task):
         spiff = _withdraw_check(session, workflow, task, actor)
         workflow.reset_from_task_id(spiff.id)
         record(session, "task_withdrawn", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name)
 
-    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)
+    return task_step(task_id, actor, change)

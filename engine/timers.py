@@ -99,7 +99,7 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
                 _mark_due(task)
             workflow.refresh_timers()
         try:
-            cases.advance_in(session, timer.instance_id, None, change)
+            cases.advance_in(session, cases.lock_instance(session, timer.instance_id), None, change)
         except Conflict:
             if session.get(Instance, timer.instance_id).state == "suspended":
                 timer.state = "suspended"  # it waits; resuming the instance makes it pending again

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.task import Task, TaskState
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, EngineFailure
@@ -302,6 +302,16 @@ def _payload(task) -> dict:
     return payload
 
 
+# Statements built once: building one costs more than running it.
+_steps = InstanceStep.__table__
+_INSERT_STEP = insert(_steps)
+_DELETE_STEPS = delete(_steps).where(_steps.c.instance_id == bindparam("instance_id"),
+                                     _steps.c.spiff_id.in_(bindparam("gone", expanding=True)))
+# Sets the columns its parameters name besides the key (owner, payload).
+_UPDATE_STEP = update(_steps).where(_steps.c.instance_id == bindparam("key_instance_id"),
+                                    _steps.c.spiff_id == bindparam("key_spiff_id"))
+
+
 def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     """Write the rows of the tasks that changed since the last save; return save statistics."""
     workflow = loaded.workflow
@@ -313,28 +323,28 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
         payload = _payload(task)
         if loaded.payloads.get(sid) == payload:  # predicted tasks mostly stay as they were
             continue
-        row = {"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload}
         if sid in loaded.seq:
-            updates.append(row)
+            updates.append({"key_instance_id": instance.id, "key_spiff_id": sid, "owner": owner, "payload": payload})
         else:
             loaded.seq[sid], loaded.owner[sid] = loaded.next_seq, owner
             loaded.next_seq += 1
-            inserts.append(dict(row, seq=loaded.seq[sid]))
+            inserts.append({"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload,
+                            "seq": loaded.seq[sid]})
         loaded.payloads[sid] = payload
         if task.state & _FINISHED:
             # SpiffWorkflow copies data shallowly and merges into nested values in place, so a
             # later step could rewrite a finished task's data through a shared list. Its history
             # is what was saved, in memory as in the row.
             task.data = _registry.restore(payload["data"])
-    # One statement each for new and changed rows, whatever their number.
+    # One statement each for new and changed rows, whatever their number; on the table, not
+    # through the ORM's bulk operations, which cost more than the rows' own writing.
     if inserts:
-        session.execute(insert(InstanceStep), inserts)
+        session.execute(_INSERT_STEP, inserts)
     if updates:
-        session.execute(update(InstanceStep), updates)
+        session.execute(_UPDATE_STEP, updates)
     gone = _gone(loaded, owners)
     if gone:
-        session.execute(delete(InstanceStep).where(InstanceStep.instance_id == instance.id,
-                                                   InstanceStep.spiff_id.in_(gone)))
+        session.execute(_DELETE_STEPS, {"instance_id": instance.id, "gone": gone})
         for sid in gone:
             del loaded.payloads[sid], loaded.seq[sid], loaded.owner[sid]
     loaded.open = {task.id: owner for owner, task in candidates if not task.state & _FINISHED}

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +22,7 @@ from engine.store.models import Event, Instance, Notification, Task, User
 from .deploy import find_definition
 from .events import describe as describe_event
 from .events import record
+from .task_views import CASE_TASKS, summary
 from .users import require
 
 STARTERS = ("clerk", "lead", "designer", "reviewer")
@@ -59,17 +60,19 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
     return instance, loaded
 
 
-def advance(instance_id, actor: User | None, change, *, check=None) -> dict:
+def advance(target, actor: User | None, change, *, check=None) -> dict:
     """Run `change(session, instance, workflow)` as one serialised step on the instance.
 
-    `instance_id` may be a function of the session that finds it (a task's instance), so
-    the lookup shares the step's transaction.
+    `target` is the instance's id, or a function of the session that finds and locks the
+    instance (a task's, found with the task in one query), so the lookup shares the step's
+    transaction.
     """
+    instance_id = None if callable(target) else target
     try:
         with session_scope() as session:
-            if callable(instance_id):
-                instance_id = instance_id(session)
-            result, loaded = advance_in(session, instance_id, actor, change, check=check)
+            instance = target(session) if callable(target) else lock_instance(session, target)
+            instance_id = instance.id
+            result, loaded = advance_in(session, instance, actor, change, check=check)
     except EngineFailure as exc:
         record_incident(instance_id, actor, exc)
         raise
@@ -94,9 +97,10 @@ def lock_instance(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def advance_in(session: Session, instance_id: int, actor: User | None, change, *, check=None):
-    """The step inside a transaction the caller owns (the timer tick fires and marks in one)."""
-    instance = lock_instance(session, instance_id)
+def advance_in(session: Session, instance: Instance, actor: User | None, change, *, check=None):
+    """The step on a locked instance, inside a transaction the caller owns (the timer tick fires
+    and marks in one)."""
+    instance_id = instance.id
     if check is not None:
         check(session, instance)
     if instance.state != "running":
@@ -136,6 +140,10 @@ def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor
     session.flush()
 
 
+_OPEN_OR_REOPENED = select(Task).where(Task.instance_id == bindparam("instance_id"), or_(
+    Task.state == "ready", Task.spiff_id.in_(bindparam("ready", expanding=True))))
+
+
 def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | None) -> None:
     """Make the task table say which user tasks are open, without anyone loading workflows.
 
@@ -145,8 +153,7 @@ def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | N
     ready = {str(t.id): t for t in runtime.ready_user_tasks(open_tasks)}
     # One query finds the rows open now and the rows of tasks sent back or withdrawn, which
     # reopen under their old id, for the person who had them.
-    rows = session.scalars(select(Task).where(Task.instance_id == instance.id, or_(
-        Task.state == "ready", Task.spiff_id.in_(list(ready))))).all()
+    rows = session.scalars(_OPEN_OR_REOPENED, {"instance_id": instance.id, "ready": list(ready)}).all()
     known = {row.spiff_id: row for row in rows}
     for row in rows:
         if row.state == "ready" and row.spiff_id not in ready:
@@ -222,9 +229,8 @@ def get_instance(instance_id: int, actor: User) -> dict:
 
 
 def _describe(session: Session, instance: Instance) -> dict:
-    from .tasks import describe_task
-    tasks = session.scalars(select(Task).where(Task.instance_id == instance.id).order_by(Task.id)).all()
+    rows = session.execute(CASE_TASKS, {"instance_id": instance.id})
     return {"id": instance.id, "key": instance.key, "version": instance.version,
             "business_key": instance.business_key, "state": instance.state,
             "data": instance.data, "revision": instance.revision,
-            "tasks": [describe_task(t) for t in tasks]}
+            "tasks": [summary(row, row.assignee) for row in rows]}

@@ -17,7 +17,8 @@ from engine.store.models import (Case, Clock, Definition, Department, Event, Ins
 
 from .cases import can_view, told_of, visible_instance
 from .events import describe as describe_event
-from .tasks import describe_task, form_schema, may_work_on
+from .task_views import describe_task
+from .tasks import form_schema, may_work_on, workable
 
 COMPLETED_LIMIT = 100
 RECENT_CASES_LIMIT = 100
@@ -65,11 +66,7 @@ def inbox(actor: User) -> dict:
     with read_session() as session:
         mine = session.scalars(select(Task).where(Task.state == "ready", Task.assignee_id == actor.id)).all()
         query = select(Task).where(Task.state == "ready", Task.assignee_id.is_(None))
-        if not actor.has_role("admin"):
-            lanes = Task.group.in_(list(actor.groups))
-            if actor.has_role("reviewer") or actor.has_role("lead"):
-                lanes = lanes | Task.group.is_(None)
-            query = query.where(lanes)
+        query = query.where(workable(actor))
         unclaimed = session.scalars(query.limit(1000)).all()
         done = session.scalars(select(Task).where(Task.completed_by == actor.id, Task.state == "completed")
                                .order_by(Task.completed_at.desc()).limit(COMPLETED_LIMIT)).all()

@@ -1,7 +1,7 @@
 """Claiming and completing user tasks."""
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, true, update
 
 from engine import forms
 from engine.bpmn import runtime
@@ -12,16 +12,12 @@ from engine.store.models import Definition, Instance, Task, User
 
 from . import cases
 from .events import record
+from .task_views import SUMMARY, describe_task, summary
 
 STATES = ("ready", "completed", "cancelled")
 
 
-def describe_task(task: Task) -> dict:
-    return {"id": task.id, "instance_id": task.instance_id, "name": task.name, "title": task.title,
-            "group": task.group, "assignee": task.assignee.login if task.assignee else None,
-            "state": task.state, "form": task.form,
-            "created_at": task.created_at.isoformat() if task.created_at else None,
-            "due_at": task.due_at.isoformat() if task.due_at else None}
+_tasks = Task.__table__
 
 
 def may_work_on(actor: User, task: Task) -> bool:
@@ -33,12 +29,22 @@ def may_work_on(actor: User, task: Task) -> bool:
     return task.group in actor.groups
 
 
+def workable(actor: User):
+    """may_work_on as a condition on the tasks table."""
+    if actor.has_role("admin"):
+        return true()
+    lanes = Task.group.in_(list(actor.groups))
+    if actor.has_role("reviewer") or actor.has_role("lead"):
+        lanes = lanes | Task.group.is_(None)
+    return lanes
+
+
 def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = None,
                state: str | None = "ready", instance_id: int | None = None) -> list[dict]:
     if state is not None and state not in STATES:
         raise Invalid(f"state must be one of {', '.join(STATES)}")
     with session_scope() as session:
-        query = select(Task).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        query = SUMMARY.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
         if state:
             query = query.where(Task.state == state)
         if instance_id is not None:
@@ -46,43 +52,54 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
         if group:
             query = query.where(Task.group == group)
         if assignee:
-            query = query.join(User, Task.assignee_id == User.id).where(User.login == assignee)
+            query = query.where(User.login == assignee)
         if not (actor.has_role("admin") or actor.has_role("supervisor")):
-            visible = Task.group.in_(list(actor.groups)) | (Task.assignee_id == actor.id) | (
-                Task.completed_by == actor.id)
-            if actor.has_role("reviewer") or actor.has_role("lead"):
-                visible = visible | Task.group.is_(None)
-            query = query.where(visible)
-        return [describe_task(t) for t in session.scalars(query.limit(1000))]
+            query = query.where(workable(actor) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id))
+        return [summary(row, row.assignee) for row in session.execute(query.limit(1000))]
+
+
+def require_lane(actor: User, task: Task) -> None:
+    if not may_work_on(actor, task):
+        raise Forbidden("This task belongs to another group")
 
 
 def task_for(session, task_id: int, actor: User) -> Task:
     task = fetch(session, Task, task_id, "task")
-    if not may_work_on(actor, task):
-        raise Forbidden("This task belongs to another group")
+    require_lane(actor, task)
     return task
+
+
+# Statements built once: building one costs more than running it. Of two reviewers claiming at
+# once exactly one matches the row; the lane is checked on what the UPDATE returns (a refusal
+# rolls the claim back).
+_CLAIM = update(_tasks).where(
+    _tasks.c.id == bindparam("task_id"), _tasks.c.state == "ready", _tasks.c.assignee_id.is_(None),
+    select(Instance.id).where(Instance.id == _tasks.c.instance_id, Instance.state == "running").exists(),
+).values(assignee_id=bindparam("actor_id"), claimed_at=bindparam("at")).returning(
+    *(c for c in SUMMARY.selected_columns if c.name != "assignee"))
 
 
 def claim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
-        task = task_for(session, task_id, actor)
-        running = select(Instance.id).where(Instance.id == Task.instance_id, Instance.state == "running")
-        # One conditional UPDATE: of two reviewers claiming at once exactly one matches the row.
-        won = session.execute(
-            update(Task).where(Task.id == task_id, Task.state == "ready", Task.assignee_id.is_(None),
-                               running.exists())
-            .values(assignee_id=actor.id, claimed_at=datetime.now(timezone.utc))).rowcount
-        if not won:
-            state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
-            if state != "running":
-                raise Conflict(f"The case is {state}; its tasks wait")
-            session.refresh(task)
-            if task.state == "ready" and task.assignee_id == actor.id:
-                return describe_task(task)
-            holder = task.assignee.login if task.assignee else None
-            raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
-        record(session, "task_claimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
-        return {**describe_task(task), "assignee": actor.login}
+        won = session.execute(_CLAIM, {"task_id": task_id, "actor_id": actor.id,
+                                       "at": datetime.now(timezone.utc)}).first()
+        if won is None:
+            return _claim_refused(session, task_id, actor)
+        require_lane(actor, won)
+        record(session, "task_claimed", actor=actor, instance_id=won.instance_id, task_id=task_id)
+        return summary(won, actor.login)
+
+
+def _claim_refused(session, task_id: int, actor: User) -> dict:
+    """Why the claim's UPDATE matched nothing; a task the actor already holds is no error."""
+    task = task_for(session, task_id, actor)
+    state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
+    if state != "running":
+        raise Conflict(f"The case is {state}; its tasks wait")
+    if task.state == "ready" and task.assignee_id == actor.id:
+        return describe_task(task)
+    holder = task.assignee.login if task.assignee else None
+    raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
 
 
 def unclaim(task_id: int, actor: User) -> dict:
@@ -116,10 +133,9 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     if not isinstance(data, dict):
         raise Invalid("data must be a JSON object")
     stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
-    state = {}
 
-    def check(session, instance):
-        task = task_for(session, task_id, actor)
+    def check(session, task):
+        require_lane(actor, task)
         if task.state != "ready":
             raise Conflict(f"Task {task_id} is {task.state}, not ready")
         if task.assignee_id != actor.id:
@@ -127,10 +143,8 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         schema = form_schema(session, task)
         if schema is not None:
             forms.check(schema, data, "The form data is not valid")
-        state["task"] = task
 
-    def change(session, instance, workflow):
-        task = state["task"]
+    def change(session, instance, workflow, task):
         spiff = cases.spiff_task(workflow, task.spiff_id)
         for filename, sha, size in stored:
             orchestrator.attach_document(session, instance.id, task, filename, sha, size, actor)
@@ -144,11 +158,26 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
                task=task.name, changed=changed)
 
-    return cases.advance(lambda session: instance_of(session, task_id), actor, change, check=check)
+    return task_step(task_id, actor, change, check=check)
 
 
-def instance_of(session, task_id: int) -> int:
-    instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
-    if instance_id is None:
-        raise NotFound(f"No task {task_id}")
-    return instance_id
+def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
+    """A step on a task's case. The task and its instance, locked against other steps, are read
+    in one query; check(session, task) runs before anything changes, then
+    change(session, instance, workflow, task)."""
+    found = {}
+
+    def lock(session) -> Instance:
+        row = session.execute(_LOCK_TASK, {"task_id": task_id}).first()
+        if row is None:
+            raise NotFound(f"No task {task_id}")
+        found["instance"], found["task"] = row
+        return row[0]
+
+    return cases.advance(lock, actor, lambda session, instance, workflow: change(session, instance, workflow, found["task"]),
+                         check=check and (lambda session, instance: check(session, found["task"])))
+
+
+# FOR UPDATE is left out on SQLite, whose write transaction already holds other steps off.
+_LOCK_TASK = select(Instance, Task).join(Task, Task.instance_id == Instance.id).where(
+    Task.id == bindparam("task_id")).with_for_update(of=Instance)
