@@ -80,6 +80,10 @@ def test_second_claim_409_other_group_403(client):
     assert client.post(f"/api/tasks/{task_id}/claim", headers=auth("clerk")).status_code == 200
     assert client.post(f"/api/tasks/{task_id}/claim", headers=auth("admin")).status_code == 409
     assert client.get(f"/api/instances/{inst['id']}", headers=auth("taxman")).status_code == 403
+    # The refused claims left nothing behind: one holder, one claim in the history.
+    case = client.get(f"/api/instances/{inst['id']}", headers=auth("clerk")).json
+    assert [t["assignee"] for t in case["tasks"] if t["id"] == task_id] == ["clerk"]
+    assert [e["actor"] for e in case["events"] if e["type"] == "task_claimed"] == ["clerk"]
 
 
 def test_bad_requests_are_clear_json(client):

@@ -21,7 +21,7 @@ from engine.store.models import Event, Instance, Notification, Task, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
-from .events import record
+from .events import event_row, record, record_all
 from .task_views import CASE_TASKS, summary
 from .users import require
 
@@ -176,12 +176,14 @@ def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | N
         else:
             continue
         opened.append((row, task, spiff_id in known))
-    if opened:
-        session.flush()  # one INSERT for every new row: their ids go into the events
-    for row, task, again in opened:
+    if not opened:
+        return
+    session.flush()  # one INSERT for every new row: their ids go into the events
+    record_all(session, [event_row("task_reopened" if again else "task_created", actor=actor,
+                                   instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
+                         for row, _task, again in opened])
+    for row, task, _again in opened:
         orchestrator.task_opened(session, instance, row, task, actor)
-        record(session, "task_reopened" if again else "task_created", actor=actor,
-               instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
 
 
 def spiff_task(workflow, spiff_id: str):
