@@ -15,8 +15,6 @@ from .events import record
 from .task_views import SUMMARY, describe_task, summary
 
 STATES = ("ready", "completed", "cancelled")
-
-
 _tasks = Task.__table__
 
 
@@ -171,13 +169,18 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
         row = session.execute(_LOCK_TASK, {"task_id": task_id}).first()
         if row is None:
             raise NotFound(f"No task {task_id}")
-        found["instance"], found["task"] = row
-        return row[0]
+        instance, found["task"] = row
+        return instance
 
-    return cases.advance(lock, actor, lambda session, instance, workflow: change(session, instance, workflow, found["task"]),
-                         check=check and (lambda session, instance: check(session, found["task"])))
+    def checked(session, instance):
+        check(session, found["task"])
+
+    def changed(session, instance, workflow):
+        change(session, instance, workflow, found["task"])
+
+    return cases.advance(lock, actor, changed, check=checked if check else None)
 
 
-# FOR UPDATE is left out on SQLite, whose write transaction already holds other steps off.
+# SQLite leaves FOR UPDATE out: its write transaction already holds other steps off.
 _LOCK_TASK = select(Instance, Task).join(Task, Task.instance_id == Instance.id).where(
     Task.id == bindparam("task_id")).with_for_update(of=Instance)
