@@ -16,7 +16,7 @@ from engine import timers
 from engine.bpmn import runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
-from engine.store.db import fetch, locked
+from engine.store.db import fetch, locked, read_session
 from engine.store.models import Event, Instance, Notification, Task, User
 
 from .deploy import find_definition
@@ -221,7 +221,7 @@ def visible_instance(session: Session, instance_id: int, actor: User) -> Instanc
 
 
 def get_instance(instance_id: int, actor: User) -> dict:
-    with session_scope() as session:
+    with read_session() as session:  # reading takes no write lock
         instance = visible_instance(session, instance_id, actor)
         result = _describe(session, instance)
         events = session.scalars(select(Event).where(Event.instance_id == instance_id)

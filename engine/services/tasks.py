@@ -7,7 +7,7 @@ from engine import forms
 from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
-from engine.store.db import fetch
+from engine.store.db import fetch, read_session
 from engine.store.models import Definition, Instance, Task, User
 
 from . import cases
@@ -41,7 +41,7 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
                state: str | None = "ready", instance_id: int | None = None) -> list[dict]:
     if state is not None and state not in STATES:
         raise Invalid(f"state must be one of {', '.join(STATES)}")
-    with session_scope() as session:
+    with read_session() as session:  # a listing takes no write lock
         query = SUMMARY.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
         if state:
             query = query.where(Task.state == state)
@@ -118,9 +118,10 @@ def unclaim(task_id: int, actor: User) -> dict:
 def form_schema(session, task: Task) -> dict | None:
     if not task.form:
         return None
-    definition = session.scalar(select(Definition).join(Instance, Instance.definition_id == Definition.id)
-                                .where(Instance.id == task.instance_id))
-    return (definition.forms or {}).get(task.form)
+    # Only the forms: the row also holds the BPMN source and the parsed spec.
+    by_name = session.scalar(select(Definition.forms).join(Instance, Instance.definition_id == Definition.id)
+                             .where(Instance.id == task.instance_id))
+    return (by_name or {}).get(task.form)
 
 
 def complete(task_id: int, actor: User, data: dict | None, documents: list | None = None) -> dict:
