@@ -115,12 +115,16 @@ def latency(designer) -> float:
         for _ in range(5):
             due = datetime.now(timezone.utc) + timedelta(seconds=1.5)
             instance_id = cases.start_instance("wait_then", designer, data={"due": due.isoformat()})["id"]
+            give_up = time.monotonic() + 60
             while True:
                 with session_scope() as session:
                     row = session.query(Timer).filter_by(instance_id=instance_id).one()
                     if row.state == "fired":
                         samples.append((row.fired_at - row.due_at).total_seconds())
                         break
+                if time.monotonic() > give_up:
+                    raise SystemExit(f"the timer of instance {instance_id} is {row.state} a minute after "
+                                     f"it was due: the scheduler is not firing timers")
                 time.sleep(0.05)
     finally:
         scheduler.shutdown(wait=False)

@@ -23,7 +23,6 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
     (an expression), a boundary also attached= and cancel=.
     """
     incoming, outgoing, flow_xml = {}, {}, []
-    defaults = {}
     for i, flow in enumerate(flows):
         src, dst = flow[0], flow[1]
         fid = f"Flow_{src}_{dst}"

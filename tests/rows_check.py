@@ -1,9 +1,13 @@
-"""A check run on every save in the suite: the workflow rebuilt from its rows is the one in memory.
+"""A check run on every save in the suite: the workflow rebuilt from its rows is the one in memory,
+and what the step remembers of the task table is what the table holds.
 
 The save writes only the tasks it believes changed and leaves out what it can rebuild (child
 lists, a loop's merged rounds); any slip would only show when a case is next loaded elsewhere.
 """
+from sqlalchemy import select
+
 from engine.bpmn import runtime
+from engine.store.models import Task
 
 
 def snapshot(workflow) -> dict:
@@ -31,6 +35,11 @@ def checking(save):
         assert rebuilt.open == loaded.open, "the tasks a save looks at next time differ from the rows'"
         # What the next save compares with must be what the rows hold, or unchanged rows get rewritten.
         assert (rebuilt.payloads, rebuilt.seq, rebuilt.owner) == (loaded.payloads, loaded.seq, loaded.owner)
+        # The next step trusts what it remembers of the task table instead of reading it.
+        with session.no_autoflush:
+            rows = session.scalars(select(Task).where(Task.instance_id == instance.id)).all()
+        assert loaded.task_rows == {row.spiff_id: row.id for row in rows}
+        assert loaded.ready_rows == {row.spiff_id for row in rows if row.state == "ready"}
         return result
     return save_and_compare
 

@@ -67,10 +67,9 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
 
 
 def test_level_rules_on_fixed_dates(instance_id):
-    with session_scope() as session:
-        c = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=5,
-                  statutory_days=10, warn_ratio=0.2, promised_due=date(2026, 3, 9),
-                  statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
+    c = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=5,
+              statutory_days=10, warn_ratio=0.2, promised_due=date(2026, 3, 9),
+              statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
     assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
                                           date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
 

@@ -1,15 +1,20 @@
 """kill -9 of the server in the middle of completions loses nothing that was acknowledged."""
 import signal
 import threading
+import time
 from uuid import UUID
 
+import pytest
 from SpiffWorkflow.task import TaskState
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from engine.bpmn import runtime
 from engine.services import cases, deploy
 from engine.services.users import issue_token
-from engine.store import session_scope
+from engine.store import get_engine, session_scope
 from engine.store.models import Instance, Task
+from tests.conftest import BACKEND
 from tests.bpmn_builder import parallel
 from tests.server import call, free_port, start_server
 
@@ -84,3 +89,26 @@ def test_kill_9_mid_completion_loses_nothing(org, database_url):
     finally:
         server.kill()
         server.wait()
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="only a database server can end a connection")
+def test_connections_the_server_ended_are_replaced_not_used(org, database_url):
+    """A restarted server or an idle timeout ends the pool's connections; the next step gets a
+    new one instead of failing on a dead one."""
+    from engine.services import tasks
+    deploy.deploy([("p.bpmn", parallel("p", branches=3).encode())], org["designer"])
+    intake = cases.start_instance("p", org["lead"])["tasks"][0]
+    others = ("SELECT {} FROM pg_stat_activity WHERE datname = current_database() "
+              "AND pid <> pg_backend_pid()")
+    assert get_engine().pool.checkedin() >= 1
+    # A connection outside the pool, to end the pool's from.
+    with create_engine(database_url, poolclass=NullPool).connect() as conn:
+        conn.execute(text(others.format("pg_terminate_backend(pid)")))
+        deadline = time.monotonic() + 10
+        while conn.execute(text(others.format("count(*)"))).scalar() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    tasks.claim(intake["id"], org["lead"])
+    instance = tasks.complete(intake["id"], org["lead"], {})
+    states = {t["id"]: t["state"] for t in instance["tasks"]}
+    assert states.pop(intake["id"]) == "completed"
+    assert list(states.values()) == ["ready"] * 3

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from engine import clock
 from engine.services import deploy
 from engine.store import session_scope
 from engine.store.models import Draft, Event
@@ -85,8 +86,12 @@ def test_save_draft_keeps_the_authors_work_and_records_it(app, org):
         assert [(d.key, d.author_id, d.source) for d in drafts] == [("approval", org["designer"].id, xml)]
         assert session.scalar(select(Event.data).where(Event.type == "draft_saved")) == \
             {"kind": "bpmn", "key": "approval"}
+        saved = drafts[0].updated_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
     assert "草稿中的审批" in config_of(client.get("/designer/bpmn/approval?draft=1").data)["xml"]
-    assert b"draft=1" in client.get("/designer/").data
+    listing = client.get("/designer/").get_data(as_text=True)
+    assert "draft=1" in listing
+    assert f"保存于 {saved}" in listing  # in Beijing time, as every page shows times
+    assert f"保存于 {saved}）" in client.get("/designer/bpmn/approval").get_data(as_text=True)
 
 
 def test_deploy_makes_a_new_version_and_discards_the_draft(app):

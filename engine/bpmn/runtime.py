@@ -139,6 +139,11 @@ class Loaded:
     subprocesses: set = field(default_factory=set)  # owners of stored rows besides ""
     has_timers: bool = True  # unknown until the first save: the timers table is asked
     every_task: bool = True  # the next save looks at every task (new workflow, migration)
+    # The case's task table as the last save left it: spiff id -> row id for every row, and the
+    # spiff ids of the ready rows. None until read (a rebuilt workflow); rows change state only
+    # in steps, which bump the revision this copy is kept under.
+    task_rows: dict | None = None
+    ready_rows: set | None = None
 
     def open_tasks(self) -> list:
         """The workflow's unfinished tasks, found without walking its history."""
@@ -152,7 +157,7 @@ def new_workflow(definition: Definition, data: dict | None) -> Loaded:
         workflow.task_tree.data.update(data)
         for task in workflow.task_tree.children:
             task.data.update(data)
-    return Loaded(workflow)
+    return Loaded(workflow, task_rows={}, ready_rows=set())
 
 
 def load(session: Session, instance: Instance) -> Loaded:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -127,7 +127,7 @@ def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor
         raise
     except WorkflowException as exc:
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
-    sync_tasks(session, instance, open_tasks, actor)
+    sync_tasks(session, instance, loaded, open_tasks, actor)
     loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
     runtime.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
@@ -140,50 +140,71 @@ def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor
     session.flush()
 
 
-_OPEN_OR_REOPENED = select(Task).where(Task.instance_id == bindparam("instance_id"), or_(
-    Task.state == "ready", Task.spiff_id.in_(bindparam("ready", expanding=True))))
-
-
-def sync_tasks(session: Session, instance: Instance, open_tasks, actor: User | None) -> None:
+def sync_tasks(session: Session, instance: Instance, loaded: runtime.Loaded, open_tasks,
+               actor: User | None) -> None:
     """Make the task table say which user tasks are open, without anyone loading workflows.
 
-    `open_tasks` holds at least the workflow's unfinished tasks, oldest first.
+    `open_tasks` holds at least the workflow's unfinished tasks, oldest first. What the table
+    holds is known from the last save (Loaded.task_rows), so a step that opens and closes no
+    task reads nothing.
     """
     from engine import orchestrator
     ready = {str(t.id): t for t in runtime.ready_user_tasks(open_tasks)}
-    # One query finds the rows open now and the rows of tasks sent back or withdrawn, which
-    # reopen under their old id, for the person who had them.
-    rows = session.scalars(_OPEN_OR_REOPENED, {"instance_id": instance.id, "ready": list(ready)}).all()
-    known = {row.spiff_id: row for row in rows}
-    for row in rows:
-        if row.state == "ready" and row.spiff_id not in ready:
-            row.state = "cancelled"
-            orchestrator.task_closed(session, instance, row, None, actor)
-            record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,
-                   task=row.name)
+    known, ready_rows = _task_rows(session, instance, loaded)
+    closing = sorted(ready_rows - ready.keys(), key=known.get)
+    # Tasks sent back or withdrawn reopen under their old row, for the person who had them.
+    reopening = [spiff_id for spiff_id in ready if spiff_id not in ready_rows and spiff_id in known]
+    ids = [known[spiff_id] for spiff_id in closing + reopening]
+    rows = {row.spiff_id: row for row in session.scalars(_ROWS, {"ids": ids})} if ids else {}
+    for spiff_id in closing:
+        row = rows[spiff_id]
+        row.state = "cancelled"
+        orchestrator.task_closed(session, instance, row, None, actor)
+        record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,
+               task=row.name)
     opened = []
     for spiff_id, task in ready.items():
-        row = known.get(spiff_id)
+        if spiff_id in ready_rows:
+            continue
+        row = rows.get(spiff_id)
         if row is None:
             spec = task.task_spec
             row = Task(instance_id=instance.id, spiff_id=spiff_id, name=getattr(spec, "bpmn_id", None) or spec.name,
                        title=getattr(spec, "bpmn_name", None) or spec.name,
                        group=runtime.lane_group(spec), form=runtime.form_of(spec))
             session.add(row)
-        elif row.state != "ready":
+        else:
             row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
             row.completed_by = None
-        else:
-            continue
         opened.append((row, task, spiff_id in known))
+    loaded.ready_rows = set(ready)
     if not opened:
         return
     session.flush()  # one INSERT for every new row: their ids go into the events
+    known.update((row.spiff_id, row.id) for row, _task, _again in opened)
     record_all(session, [event_row("task_reopened" if again else "task_created", actor=actor,
                                    instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
                          for row, _task, again in opened])
     for row, task, _again in opened:
         orchestrator.task_opened(session, instance, row, task, actor)
+
+
+_ROWS = select(Task).where(Task.id.in_(bindparam("ids", expanding=True)))
+_CASE_ROWS = select(Task.spiff_id, Task.id, Task.state).where(Task.instance_id == bindparam("instance_id"))
+
+
+def _task_rows(session: Session, instance: Instance, loaded: runtime.Loaded) -> tuple[dict, set]:
+    """spiff id -> row id of every task row of the case, and the spiff ids of its ready rows,
+    counting what this step has done to them so far (the task completed, sent back)."""
+    if loaded.task_rows is None:  # the workflow was rebuilt: the table is read once
+        found = session.execute(_CASE_ROWS, {"instance_id": instance.id}).all()
+        loaded.task_rows = {row.spiff_id: row.id for row in found}
+        loaded.ready_rows = {row.spiff_id for row in found if row.state == "ready"}
+    ready_rows = set(loaded.ready_rows)
+    for obj in session.identity_map.values():
+        if isinstance(obj, Task) and obj.instance_id == instance.id and obj.spiff_id in loaded.task_rows:
+            (ready_rows.add if obj.state == "ready" else ready_rows.discard)(obj.spiff_id)
+    return loaded.task_rows, ready_rows
 
 
 def spiff_task(workflow, spiff_id: str):

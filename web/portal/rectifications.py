@@ -6,13 +6,12 @@ from flask_login import current_user, login_required
 from engine import ratings
 from engine.errors import ShenpiError
 
-from . import bp, flash_error
+from . import bp, failed, flash_error
 from .forms import AnswerForm
 
 
 def _forbidden_or_missing(exc):
-    flash_error(exc)
-    return render_template("portal/rectifications.html", rows=[], state=None), exc.status
+    return failed(exc, "portal/rectifications.html", rows=[], state=None)
 
 
 @bp.get("/rectifications")
