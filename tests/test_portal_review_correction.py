@@ -53,15 +53,16 @@ def app(org):
 def in_review_correction(people, applicant):
     """Applied online, accepted at the window; energy approves, environment and water ask for corrections.
 
-    The merged notice reads each department's comment: review_round.bpmn's postScript does not pass
-    the form's correction_items on (the orchestrator would prefer them), so the comment says what to correct.
+    The merged notice lists what each department wrote under 需补正内容 (correction_items), not its
+    general comment.
     """
     case = intake.accept(portal.apply(applicant.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
     reviews = open_tasks(case.instance_id)
     work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
     for dept, items in (("eco", AIR), ("water", WATER)):
         work(reviews[f"department_review@{dept}"], people[f"r_{dept}"],
-             {"opinion": "correction_needed", "comment": items, "correction_items": items}, document=False)
+             {"opinion": "correction_needed", "comment": "材料不全，需补正", "correction_items": items},
+             document=False)
     assert set(open_tasks(case.instance_id)) == {"window_correction@window"}
     assert intake.describe(case.id)["status"] == "review_correction"
     return intake.get_case(case.id)
