@@ -145,8 +145,8 @@ def sync_tasks(session: Session, instance: Instance, loaded: runtime.Loaded, ope
     """Make the task table say which user tasks are open, without anyone loading workflows.
 
     `open_tasks` holds at least the workflow's unfinished tasks, oldest first. What the table
-    holds is known from the last save (Loaded.task_rows), so a step that opens and closes no
-    task reads nothing.
+    holds is known from the last save (Loaded.task_rows): rows are read only to cancel or
+    reopen them.
     """
     from engine import orchestrator
     ready = {str(t.id): t for t in runtime.ready_user_tasks(open_tasks)}
