@@ -202,11 +202,12 @@ def withdrawable(task_id: int, actor: User) -> bool:
         if instance.state != "running":
             return False
         loaded = runtime.load(session, instance)
-        runtime.remember(instance.id, instance.revision, loaded)  # checking changes nothing
         try:
             _withdraw_check(session, loaded.workflow, task, actor)
         except Conflict:
             return False
+        finally:  # checking changes nothing; put back only when read, or another thread could take it
+            runtime.remember(instance.id, instance.revision, loaded)
         return True
 
 

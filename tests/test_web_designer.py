@@ -4,11 +4,11 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import clock
 from engine.services import deploy
-from engine.store import session_scope
+from engine.store import get_engine, session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
 from tests.web import signed_in as client_for
@@ -40,6 +40,26 @@ def test_list_shows_processes_with_versions_and_links(app, org):
     assert "简单审批（修订）" in html and ">v2<" in html and ">v1<" in html
     assert "/designer/bpmn/approval?version=1" in html
     assert "/designer/bpmn/approval/compare" in html
+
+
+def test_list_reads_versions_in_one_query_without_their_sources(app, org):
+    """A version's row carries its BPMN source and parsed spec: a listing must not load them."""
+    for name in ("二版", "三版", "四版"):
+        deploy.deploy([("approval.bpmn", approval(name=name).encode()), FORM], org["designer"])
+    client = client_for(app, "designer")
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        html = client.get("/designer/").get_data(as_text=True)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert all(f">v{n}<" in html for n in (1, 2, 3, 4))
+    reading = [s for s in statements if "FROM definitions" in s]
+    assert len(reading) == 2  # one per kind: processes, decisions
+    assert not any("definitions.source" in s or "definitions.spec" in s for s in reading)
 
 
 def test_modeler_page_carries_the_deployed_xml_and_the_modeler(app):

@@ -158,6 +158,8 @@ def sync_tasks(session: Session, instance: Instance, loaded: runtime.Loaded, ope
     rows = {row.spiff_id: row for row in session.scalars(_ROWS, {"ids": ids})} if ids else {}
     for spiff_id in closing:
         row = rows[spiff_id]
+        if row.state != "ready":  # the step closed it itself (completed, sent back)
+            continue
         row.state = "cancelled"
         orchestrator.task_closed(session, instance, row, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=row.id,

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, SchemaError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, NotFound
 from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import Definition, Deployment, User
 
 from .events import record
@@ -154,14 +155,23 @@ def _store(candidates, filenames, actor):
         return (deployment.id if deployment else None), results
 
 
-def latest_definitions(kind: str = "bpmn") -> list[Definition]:
-    with session_scope() as session:
-        newest = (select(Definition.key, func.max(Definition.version).label("v"))
-                  .where(Definition.kind == kind).group_by(Definition.key).subquery())
-        return list(session.scalars(
-            select(Definition).join(newest, (Definition.key == newest.c.key)
-                                    & (Definition.version == newest.c.v))
-            .where(Definition.kind == kind).order_by(Definition.key)))
+# A listing needs neither a version's source nor its parsed spec, the two heavy columns.
+_LISTED = select(Definition.id, Definition.kind, Definition.key, Definition.version, Definition.name,
+                 Definition.deployed_at, Definition.suspended)
+
+
+def all_versions(kind: str = "bpmn") -> dict[str, list]:
+    """Process (or decision) key -> its deployed versions, oldest first, without their sources."""
+    with read_session() as session:
+        by_key: dict[str, list] = {}
+        for row in session.execute(_LISTED.where(Definition.kind == kind)
+                                   .order_by(Definition.key, Definition.version)):
+            by_key.setdefault(row.key, []).append(row)
+        return by_key
+
+
+def latest_definitions(kind: str = "bpmn") -> list:
+    return [versions[-1] for versions in all_versions(kind).values()]
 
 
 def find_definition(session, key: str, version: int | None = None, kind: str = "bpmn") -> Definition:
@@ -176,11 +186,10 @@ def find_definition(session, key: str, version: int | None = None, kind: str = "
     return definition
 
 
-def versions(key: str, kind: str = "bpmn") -> list[Definition]:
-    with session_scope() as session:
-        return list(session.scalars(select(Definition).where(Definition.kind == kind,
-                                                             Definition.key == key)
-                                    .order_by(Definition.version)))
+def versions(key: str, kind: str = "bpmn") -> list:
+    with read_session() as session:
+        return session.execute(_LISTED.where(Definition.kind == kind, Definition.key == key)
+                               .order_by(Definition.version)).all()
 
 
 def describe(definition: Definition) -> dict:

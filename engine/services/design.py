@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from engine.bpmn.layout import add_diagram
 from engine.errors import Invalid
 from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import Definition, Deployment, Draft, User
 
 from . import deploy
@@ -38,7 +39,7 @@ def save_draft(kind: str, key: str, source: str, actor: User) -> dict:
 
 def drafts_of(actor: User) -> list[dict]:
     require(actor, "designer")
-    with session_scope() as session:
+    with read_session() as session:
         rows = session.scalars(select(Draft).where(Draft.author_id == actor.id)
                                .order_by(Draft.updated_at.desc()))
         return [describe_draft(d) for d in rows]
@@ -47,7 +48,7 @@ def drafts_of(actor: User) -> list[dict]:
 def get_draft(kind: str, key: str, actor: User) -> dict | None:
     """The author's draft with its source, or None."""
     require(actor, "designer")
-    with session_scope() as session:
+    with read_session() as session:
         draft = session.scalar(select(Draft).where(Draft.kind == kind, Draft.key == key,
                                                    Draft.author_id == actor.id))
         return dict(describe_draft(draft), source=draft.source) if draft else None
@@ -69,7 +70,7 @@ def describe_draft(draft: Draft) -> dict:
 def source_of(kind: str, key: str, version: int | None, actor: User) -> Definition:
     """One deployed version (the newest without `version`), with its XML."""
     require(actor, "designer")
-    with session_scope() as session:
+    with read_session() as session:
         return deploy.find_definition(session, key, version, kind)
 
 

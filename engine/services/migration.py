@@ -105,8 +105,10 @@ def _obstacles(session, instance: Instance, target: Definition) -> list[str]:
         loaded = runtime.load(session, instance)
     except ShenpiError as exc:
         return [str(exc)]
-    runtime.remember(instance.id, instance.revision, loaded)  # checking changes nothing
-    return _obstacles_in(instance, loaded.workflow, target, runtime.diff_to(loaded.workflow, target))
+    try:
+        return _obstacles_in(instance, loaded.workflow, target, runtime.diff_to(loaded.workflow, target))
+    finally:  # checking changes nothing; put back only when read, or another thread could take it
+        runtime.remember(instance.id, instance.revision, loaded)
 
 
 def _obstacles_in(instance, workflow, target, plan) -> list[str]:

@@ -1,7 +1,6 @@
 """One SQLAlchemy engine per process and the unit of work every service runs in."""
 from contextlib import contextmanager
-
-import select as select_module
+from select import POLLIN, poll
 
 from sqlalchemy import create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +21,11 @@ def get_engine(url: str | None = None):
             # The web server and the timer thread share one file: wait for locks instead of failing.
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
-            kwargs.update(pool_size=10, max_overflow=20)
+            # TCP keepalives: a server that vanished without closing the connection (a crashed
+            # host, a dropped NAT entry) shows on the socket within about a minute, where the
+            # checkout check below sees it.
+            kwargs.update(pool_size=10, max_overflow=20, connect_args={
+                "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3})
         _engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(_engine, "connect", _sqlite_pragmas)
@@ -38,7 +41,11 @@ def _closed_by_server(dbapi_connection, _record, _proxy):
     # the connection (a restart, an idle timeout) has written its farewell to the socket, while
     # an idle, healthy connection has nothing to read. The pool replaces a connection refused
     # here with a new one.
-    if dbapi_connection.closed or select_module.select([dbapi_connection.fileno()], [], [], 0)[0]:
+    if dbapi_connection.closed:
+        raise exc.DisconnectionError("the connection is closed")
+    socket = poll()  # not select(), which refuses file numbers above 1023
+    socket.register(dbapi_connection.fileno(), POLLIN)
+    if socket.poll(0):
         raise exc.DisconnectionError("the database server closed this connection")
 
 

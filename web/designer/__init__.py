@@ -23,7 +23,7 @@ KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 @bp.get("/")
 @roles_required("designer")
 def index():
-    catalogue = {kind: [(d, deploy.versions(d.key, kind)) for d in deploy.latest_definitions(kind)]
+    catalogue = {kind: [(versions[-1], versions) for versions in deploy.all_versions(kind).values()]
                  for kind in KINDS}
     return render_template("designer/index.html", catalogue=catalogue, drafts=design.drafts_of(actor()))
 
