@@ -18,11 +18,10 @@ from engine import catalogue, clock, files, forms
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services import calendars, cases
 from engine.services.events import record_case
-from engine.services.users import require
+from engine.services.users import department_names, require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import (Applicant, Case, Clock, Department, Instance, Material, Notice, Timer,
-                                 User)
+from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
 
 ART32_DAYS = 5
 DELIVERY_DAYS = 1
@@ -161,8 +160,7 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     (the implementing one, and those a review round's merged correction lists)."""
     code = notice.data.get("department")
     codes = {code} | {r.get("department") for r in notice.data.get("requests", [])}
-    names = dict(session.execute(select(Department.code, Department.name)
-                                 .where(Department.code.in_([c for c in codes if c]))).all())
+    names = {c: name for c, name in department_names(session).items() if c in codes}
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
             "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
             "department_names": names,

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine import clock, intake
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
+from engine.services.users import department_names
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Department, Event, Notice
@@ -140,7 +141,7 @@ def progress(applicant_id: int, number: str) -> dict:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
-        names = dict(session.execute(select(Department.code, Department.name)).all())
+        names = department_names(session)
         # A task's lane is a department code: applicants read the department's name.
         info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
                           "where": names.get(e.data.get("group"), e.data.get("group"))} for e in events]

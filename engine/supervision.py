@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import case, func, select
 
-from engine.services.users import require
+from engine.services.users import department_names, require
 from engine.store import session_scope
-from engine.store.models import Clock, Department, SupervisionOrder, User
+from engine.store.models import Clock, SupervisionOrder, User
 
 OVERDUE_LIST_LIMIT = 200
 
@@ -35,7 +35,7 @@ def overview(actor: User) -> dict:
                                        SupervisionOrder.state, func.count())
                                 .group_by(SupervisionOrder.department, SupervisionOrder.card,
                                           SupervisionOrder.state)).all()
-        names = dict(session.execute(select(Department.code, Department.name)).all())
+        names = department_names(session)
     rows: dict[tuple, dict] = {}
 
     def row(dept, item):
@@ -68,7 +68,7 @@ def monthly(year: int, month: int) -> list[dict]:
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     with session_scope() as session:
-        names = dict(session.execute(select(Department.code, Department.name)).all())
+        names = department_names(session)
         started = dict(session.execute(select(Clock.department, func.count()).where(
             Clock.started_on >= first, Clock.started_on < nxt).group_by(Clock.department)).all())
         done = session.execute(select(

@@ -31,6 +31,11 @@ def ensure_department(session: Session, code: str, name: str | None = None) -> D
     return dept
 
 
+def department_names(session: Session) -> dict[str, str]:
+    """Department code -> name: lanes, notices and reports name departments by code."""
+    return dict(session.execute(select(Department.code, Department.name)).all())
+
+
 def add_user(login: str, name: str, department: str | None, roles: list[str],
              password: str | None = None, actor: User | None = None) -> User:
     bad = [r for r in roles if r not in ROLES]
