@@ -82,6 +82,29 @@ def product(instances: int) -> float:
     return actions / (time.perf_counter() - start)
 
 
+def statements_per_action(instances: int = 3) -> tuple[float, float]:
+    """SQL statements and transactions per action, counted in a run of their own (counting costs)."""
+    from sqlalchemy import event
+    from engine.store import get_engine
+    counts = {"statements": 0, "transactions": 0}
+
+    def statement(_conn, _cursor, sql, *_args):
+        counts["statements"] += not sql.startswith("BEGIN")  # SQLite's; psycopg's is not seen here
+
+    def commit(_connection):
+        counts["transactions"] += 1
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        product(instances)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    actions = instances * (BRANCHES + 3)  # the start, then each of the BRANCHES + 2 user tasks
+    return counts["statements"] / actions, counts["transactions"] / actions
+
+
 def step_costs(sizes=(10, 100, 1000), samples=20) -> dict:
     """Median engine and save time of one step when the case has completed N tasks."""
     from engine.bpmn import runtime
@@ -168,6 +191,10 @@ def main():
             product(1)  # first deployment and cold caches are not what is measured
             rates[label] = product(args.instances)
         rounds.append((base, rates))
+    counted = {}
+    for label, url in backends:
+        use_database(url)
+        counted[label] = statements_per_action()
     for label, _url in backends:
         base, rates = sorted(rounds, key=lambda r: r[1][label] / r[0])[len(rounds) // 2]
         rate = rates[label]
@@ -175,6 +202,8 @@ def main():
         print(f"  Shenpi on {label:10}: {rate:8.1f} actions/s   ratio product/in-memory {rate / base:5.2f}"
               f"   (target >= 0.5; median of {len(rounds)} rounds: "
               f"{', '.join(f'{r[1][label] / r[0]:.2f}' for r in rounds)})")
+        print(f"  {1000 / rate:.2f} ms per action, {counted[label][0]:.1f} SQL statements and "
+              f"{counted[label][1]:.1f} transactions per action")
     for label, url in backends:
         use_database(url)
         costs = step_costs()
