@@ -107,7 +107,7 @@ def statements_per_action(instances: int = 3) -> tuple[float, float]:
 
 def step_costs(sizes=(10, 100, 1000), samples=20) -> dict:
     """Median engine and save time of one step when the case has completed N tasks."""
-    from engine.bpmn import runtime
+    from engine.bpmn import persistence, runtime
     timings = {"engine": [], "save": []}
 
     def timed(name, fn):
@@ -118,12 +118,12 @@ def step_costs(sizes=(10, 100, 1000), samples=20) -> dict:
             finally:
                 timings[name].append(time.perf_counter() - t0)
         return wrapper
-    originals = runtime.run_engine, runtime.save
-    runtime.run_engine, runtime.save = timed("engine", runtime.run_engine), timed("save", runtime.save)
+    originals = runtime.run_engine, persistence.save
+    runtime.run_engine, persistence.save = timed("engine", runtime.run_engine), timed("save", persistence.save)
     try:
         return _grow_and_measure(sizes, samples, timings)
     finally:
-        runtime.run_engine, runtime.save = originals
+        runtime.run_engine, persistence.save = originals
 
 
 def _grow_and_measure(sizes, samples, timings) -> dict:

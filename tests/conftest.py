@@ -76,9 +76,9 @@ def rows_match_memory(monkeypatch):
     """
     if BACKEND == "postgres":
         return
-    from engine.bpmn import runtime
+    from engine.bpmn import persistence
     from tests.rows_check import checking
-    monkeypatch.setattr(runtime, "save", checking(runtime.save))
+    monkeypatch.setattr(persistence, "save", checking(persistence.save))
 
 
 @pytest.fixture

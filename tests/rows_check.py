@@ -6,12 +6,12 @@ lists, a loop's merged rounds); any slip would only show when a case is next loa
 """
 from sqlalchemy import select
 
-from engine.bpmn import runtime
+from engine.bpmn import persistence, runtime
 from engine.store.models import Task
 
 
 def snapshot(workflow) -> dict:
-    registry = runtime._registry
+    registry = persistence.registry
     owners = {"": workflow, **{str(k): sub for k, sub in workflow.subprocesses.items()}}
     return {
         "tasks": {str(t.id): (owner, t.task_spec.name, t.state, t.last_state_change, t.triggered,

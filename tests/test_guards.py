@@ -4,7 +4,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
 
-from engine.bpmn import runtime
+from engine.bpmn import persistence, runtime
 from engine.bpmn.parser import make_parser
 from engine.bpmn.scripting import make_script_engine
 from engine.errors import EngineFailure
@@ -111,7 +111,7 @@ def test_rows_of_the_previous_layout_still_load(org):
         workflow = runtime.load(session, row).workflow
         expected = snapshot(workflow)
         for step in session.scalars(select(InstanceStep).where(InstanceStep.instance_id == row.id)):
-            step.payload = runtime._registry.convert(workflow.get_task_from_id(UUID(step.spiff_id)))
+            step.payload = persistence.registry.convert(workflow.get_task_from_id(UUID(step.spiff_id)))
         row.workflow_state = dict(row.workflow_state, format=f"shenpi-1/spiffworkflow-{spiff_version}")
     runtime.clear_caches()
     with session_scope() as session:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import timers
-from engine.bpmn import runtime
+from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
@@ -118,7 +118,7 @@ def advance_in(session: Session, instance: Instance, actor: User | None, change,
     return _describe(session, instance), loaded
 
 
-def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor: User | None):
+def run_step(session: Session, instance: Instance, loaded: persistence.Loaded, actor: User | None):
     """After a change to the workflow: run it on, bring the task and timer tables up to date, save."""
     workflow = loaded.workflow
     try:
@@ -129,7 +129,7 @@ def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor
         raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
     sync_tasks(session, instance, loaded, open_tasks, actor)
     loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
-    runtime.save(session, instance, loaded)
+    persistence.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
     if workflow.completed and instance.state == "running":
         instance.state = "completed"
@@ -140,7 +140,7 @@ def run_step(session: Session, instance: Instance, loaded: runtime.Loaded, actor
     session.flush()
 
 
-def sync_tasks(session: Session, instance: Instance, loaded: runtime.Loaded, open_tasks,
+def sync_tasks(session: Session, instance: Instance, loaded: persistence.Loaded, open_tasks,
                actor: User | None) -> None:
     """Make the task table say which user tasks are open, without anyone loading workflows.
 
@@ -195,7 +195,7 @@ _ROWS = select(Task).where(Task.id.in_(bindparam("ids", expanding=True)))
 _CASE_ROWS = select(Task.spiff_id, Task.id, Task.state).where(Task.instance_id == bindparam("instance_id"))
 
 
-def _task_rows(session: Session, instance: Instance, loaded: runtime.Loaded) -> tuple[dict, set]:
+def _task_rows(session: Session, instance: Instance, loaded: persistence.Loaded) -> tuple[dict, set]:
     """spiff id -> row id of every task row of the case, and the spiff ids of its ready rows,
     counting what this step has done to them so far (the task completed, sent back)."""
     if loaded.task_rows is None:  # the workflow was rebuilt: the table is read once
