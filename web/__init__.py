@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from engine import clock
+from engine.config import INSTANCE_DIR
 from engine.store import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,11 +24,13 @@ babel = Babel()
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
+        # How often the supervision board reloads its numbers in the supervisor's browser.
+        BOARD_REFRESH_SECONDS=int(os.environ.get("BOARD_REFRESH_SECONDS", "60")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh",

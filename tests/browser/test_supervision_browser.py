@@ -1,10 +1,12 @@
 """The supervisor's dashboard shows an open case in its counts and, once late, in the overdue list."""
+import os
 from datetime import timedelta
 
 from engine import catalogue, clock, intake, timers
 from engine.services import deploy
 from tests.bpmn_builder import process
 from tests.browser.helpers import login
+from tests.server import free_port, start_server
 
 REVIEW = process("housing_review", [("start", "s", "申请"), ("user", "review", "住建审查"), ("end", "e", "办结")],
                  [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
@@ -33,3 +35,34 @@ def test_dashboard_counts_an_open_case_and_lists_it_when_overdue(org, live_serve
     row = page.locator("#overdue tbody tr").first
     assert "临时建设工程规划许可" in row.inner_text() and row.locator(".level").inner_text() == "红牌"
     assert page.locator("#red-cards").inner_text() == "1"
+
+
+def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypatch):
+    deploy.deploy([("r.bpmn", REVIEW.encode())], org["designer"])
+    catalogue.save(ITEM, None)
+
+    def accepted_case(name, id_number):
+        case = intake.submit("H-9", {"name": name, "id_number": id_number},
+                             [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+        intake.accept(case.id, org["clerk"])
+    accepted_case("赵六", "110101198501013333")
+    monkeypatch.setenv("BOARD_REFRESH_SECONDS", "1")
+    server = start_server(os.environ["DATABASE_URL"], port := free_port(), "--no-scheduler")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        login(page, base, "supervisor")
+        page.goto(f"{base}/supervision/")
+        page.wait_for_selector("body[data-charts-ready='true']")
+        assert page.locator("#open-total").inner_text() == "1"
+        page.fill("#month", "2026-01")  # outside the board: what the supervisor types stays
+
+        accepted_case("钱七", "110101198502024444")
+        page.wait_for_function("document.getElementById('open-total').textContent.trim() === '2'")
+        assert page.locator("#levels-table tr[data-level='normal'] td").inner_text() == "2"
+        # The new board's charts are drawn from its tables.
+        page.wait_for_function("(Chart.getChart(document.getElementById('levels-chart')) || {}).data"
+                               "?.datasets[0].data[0] === 2")
+        assert page.input_value("#month") == "2026-01"
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -1,6 +1,10 @@
-// The dashboard's charts, drawn from the numbers in the tables beside them (one source for both).
+// The dashboard's charts, drawn from the numbers in the tables beside them (one source for both),
+// and drawn again each time the board reloads itself (htmx swaps in a new #board).
 (function () {
   if (!window.Chart) { return; }
+  var charts = [];
+  var colours = { normal: '#2e8b57', warning: '#d4a017', yellow: '#e67e22', red: '#c0392b' };
+
   function rows(tableId) {
     return Array.prototype.slice.call(document.querySelectorAll('#' + tableId + ' tbody tr'))
       .filter(function (tr) { return tr.querySelector('[data-value]'); });
@@ -11,23 +15,31 @@
   }
   function label(tr) { return tr.querySelector('th').textContent.trim(); }
 
-  var departments = rows('on-time-table');
-  new window.Chart(document.getElementById('on-time-chart'), {
-    type: 'bar',
-    data: { labels: departments.map(label),
-            datasets: [{ label: '%', data: departments.map(value), backgroundColor: '#1f5fa8' }] },
-    options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
-               scales: { y: { min: 0, max: 100 } } }
-  });
+  function draw() {
+    charts.forEach(function (chart) { chart.destroy(); });  // their canvases left with the old board
+    var departments = rows('on-time-table');
+    var levels = rows('levels-table');
+    charts = [
+      new window.Chart(document.getElementById('on-time-chart'), {
+        type: 'bar',
+        data: { labels: departments.map(label),
+                datasets: [{ label: '%', data: departments.map(value), backgroundColor: '#1f5fa8' }] },
+        options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+                   scales: { y: { min: 0, max: 100 } } }
+      }),
+      new window.Chart(document.getElementById('levels-chart'), {
+        type: 'doughnut',
+        data: { labels: levels.map(label),
+                datasets: [{ data: levels.map(value),
+                             backgroundColor: levels.map(function (tr) { return colours[tr.dataset.level]; }) }] },
+        options: { maintainAspectRatio: false }
+      })
+    ];
+    document.body.dataset.chartsReady = 'true';
+  }
 
-  var levels = rows('levels-table');
-  var colours = { normal: '#2e8b57', warning: '#d4a017', yellow: '#e67e22', red: '#c0392b' };
-  new window.Chart(document.getElementById('levels-chart'), {
-    type: 'doughnut',
-    data: { labels: levels.map(label),
-            datasets: [{ data: levels.map(value),
-                         backgroundColor: levels.map(function (tr) { return colours[tr.dataset.level]; }) }] },
-    options: { maintainAspectRatio: false }
+  draw();
+  document.body.addEventListener('htmx:afterSettle', function () {
+    if (!document.body.contains(charts[0].canvas)) { draw(); }  // a new board, with new canvases
   });
-  document.body.dataset.chartsReady = 'true';
 })();

@@ -1,5 +1,5 @@
 """电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders, the monthly report."""
-from datetime import date
+from datetime import date, datetime, timezone
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -42,7 +42,7 @@ def index():
     open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
     last_month = (clock.today().replace(day=1).toordinal() - 1)
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
-                           cards=cards, open_orders=open_orders,
+                           cards=cards, open_orders=open_orders, now=datetime.now(timezone.utc),
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
 
 
