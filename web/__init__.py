@@ -1,5 +1,6 @@
 """The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -81,12 +82,20 @@ def _locale():
 
 
 def _instance_secret(app: Flask) -> str:
-    """A per-installation secret kept under instance/, so sessions survive a restart."""
+    """A per-installation secret kept in the instance folder, so sessions survive a restart."""
     os.makedirs(app.instance_path, exist_ok=True)
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        with open(path, "w") as fh:
+        # Written whole under another name and linked into place: servers starting together
+        # agree on one key and never read half of one.
+        with tempfile.NamedTemporaryFile("w", dir=app.instance_path, delete=False) as fh:
             fh.write(os.urandom(32).hex())
+        try:
+            os.link(fh.name, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(fh.name)
     with open(path) as fh:
         return fh.read().strip()
 

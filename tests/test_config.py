@@ -1,0 +1,31 @@
+"""Configuration comes from the environment (README, "Configuration")."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_settings_are_read_from_the_environment(db, monkeypatch):
+    from web import create_app
+    monkeypatch.setenv("SESSION_MINUTES", "45")
+    monkeypatch.setenv("BOARD_REFRESH_SECONDS", "15")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    app = create_app({"TESTING": True})
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 45 * 60
+    assert app.config["BOARD_REFRESH_SECONDS"] == 15
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_the_instance_folder_holds_the_secret_key_and_files(tmp_path):
+    """Two servers sharing SHENPI_INSTANCE_DIR share their sessions' key; nothing goes to ./instance."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SHENPI_FILES_DIR")}
+    env.update(SHENPI_INSTANCE_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'shenpi.db'}")
+    code = ("from web import create_app; from engine import files; "
+            "print(create_app().config['SECRET_KEY']); print(files.root())")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs[0] == runs[1]  # the same key on a second start
+    assert (tmp_path / "secret_key").read_text().strip() == runs[0][0]
+    assert runs[0][1] == str(tmp_path / "files")
