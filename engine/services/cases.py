@@ -204,8 +204,12 @@ def _task_rows(session: Session, instance: Instance, loaded: persistence.Loaded)
         loaded.ready_rows = {row.spiff_id for row in found if row.state == "ready"}
     ready_rows = set(loaded.ready_rows)
     for obj in session.identity_map.values():
-        if isinstance(obj, Task) and obj.instance_id == instance.id and obj.spiff_id in loaded.task_rows:
-            (ready_rows.add if obj.state == "ready" else ready_rows.discard)(obj.spiff_id)
+        if not (isinstance(obj, Task) and obj.instance_id == instance.id and obj.spiff_id in loaded.task_rows):
+            continue
+        if obj.state == "ready":
+            ready_rows.add(obj.spiff_id)
+        else:
+            ready_rows.discard(obj.spiff_id)
     return loaded.task_rows, ready_rows
 
 
