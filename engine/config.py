@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("SHENPI_INSTANCE_DIR", ROOT / "instance"))
+INSTANCE_DIR = Path(os.environ.get("SHENPI_INSTANCE_DIR", ROOT / "instance")).resolve()
 
 
 def database_url() -> str:

@@ -19,13 +19,16 @@ def test_settings_are_read_from_the_environment(db, monkeypatch):
 
 
 def test_the_instance_folder_holds_the_secret_key_and_files(tmp_path):
-    """Two servers sharing SHENPI_INSTANCE_DIR share their sessions' key; nothing goes to ./instance."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SHENPI_FILES_DIR")}
-    env.update(SHENPI_INSTANCE_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'shenpi.db'}")
+    """Two servers sharing SHENPI_INSTANCE_DIR (here relative to where they start) share their
+    sessions' key; nothing is left behind but the key and the files folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SHENPI_FILES_DIR", "DATABASE_URL")}
+    env.update(SHENPI_INSTANCE_DIR="here", PYTHONPATH=str(ROOT))
     code = ("from web import create_app; from engine import files; "
             "print(create_app().config['SECRET_KEY']); print(files.root())")
-    runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                           check=True).stdout.split() for _ in range(2)]
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0] == runs[1]  # the same key on a second start
-    assert (tmp_path / "secret_key").read_text().strip() == runs[0][0]
-    assert runs[0][1] == str(tmp_path / "files")
+    instance = tmp_path / "here"
+    assert (instance / "secret_key").read_text().strip() == runs[0][0]
+    assert runs[0][1] == str(instance / "files")
+    assert sorted(p.name for p in instance.iterdir()) == ["files", "secret_key"]

@@ -79,3 +79,18 @@ def test_step_clocks_count_for_their_department_not_as_cases(app, org):
     assert re.search(r'data-level="normal">.*?data-value="2"', table(html, "levels-table"), re.S)
     housing = re.search(r'<tr data-department="housing">.*?</tr>', table(html, "on-time-table"), re.S).group(0)
     assert re.findall(r"<td[^>]*>(.*?)</td>", housing)[-1] == "2"  # the open case clock and the step
+
+
+def test_the_boards_own_reloads_neither_redirect_nor_keep_a_session_alive(app):
+    """htmx polls the board: an ended session answers 401 (the page then reloads whole, to the
+    sign-in page), and a poll does not push back the end of an idle session as use does."""
+    poll = {"HX-Request": "true"}
+    stranger = app.test_client()
+    assert stranger.get("/supervision/", headers=poll).status_code == 401
+    assert stranger.get("/supervision/").status_code == 302
+
+    supervisor = client(app, "supervisor")
+    assert "Set-Cookie" in supervisor.get("/supervision/").headers  # a person's visit is use
+    by_poll = supervisor.get("/supervision/", headers=poll)
+    assert by_poll.status_code == 200 and 'id="board"' in by_poll.get_data(as_text=True)
+    assert "Set-Cookie" not in by_poll.headers

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -31,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
         # How often the supervision board reloads its numbers in the supervisor's browser.
-        BOARD_REFRESH_SECONDS=int(os.environ.get("BOARD_REFRESH_SECONDS", "60")),
+        BOARD_REFRESH_SECONDS=max(5, int(os.environ.get("BOARD_REFRESH_SECONDS", "60"))),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh",
@@ -47,8 +48,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
 
     from .api import bp as api_bp, json_errors_for_api_paths
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, not cookies
@@ -69,9 +68,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _session_timeout():
-        session.permanent = True  # idle sessions end after PERMANENT_SESSION_LIFETIME
+        if not session.permanent:  # setting it again would count as a change of the session
+            session.permanent = True  # idle sessions end after PERMANENT_SESSION_LIFETIME
 
+    app.session_interface = _IdleSessions()
     return app
+
+
+class _IdleSessions(SecureCookieSessionInterface):
+    """A page reloading itself in the background (htmx) is not use: it does not push back the
+    end of an idle session."""
+
+    def should_set_cookie(self, app, session) -> bool:
+        if request.headers.get("HX-Request") and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def _locale():
@@ -86,18 +97,24 @@ def _instance_secret(app: Flask) -> str:
     os.makedirs(app.instance_path, exist_ok=True)
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        # Written whole under another name and linked into place: servers starting together
-        # agree on one key and never read half of one.
-        with tempfile.NamedTemporaryFile("w", dir=app.instance_path, delete=False) as fh:
-            fh.write(os.urandom(32).hex())
+        # Written whole and synced under another name, then linked into place: servers starting
+        # together agree on one key and never read half of one.
+        handle, temporary = tempfile.mkstemp(dir=app.instance_path)
         try:
-            os.link(fh.name, path)
+            with os.fdopen(handle, "w") as fh:
+                fh.write(os.urandom(32).hex())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.link(temporary, path)
         except FileExistsError:
             pass
         finally:
-            os.unlink(fh.name)
+            os.unlink(temporary)
     with open(path) as fh:
-        return fh.read().strip()
+        key = fh.read().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
+    return key
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:

@@ -25,6 +25,16 @@ class Staff(UserMixin):
         return self.user.has_role(role)
 
 
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    # A page's own background reload (htmx) gets a plain 401, which its script answers by
+    # reloading the whole page; a redirect would hand it the sign-in page to swap in.
+    if request.headers.get("HX-Request"):
+        return _("请先登录"), 401
+    flash(_("请先登录"))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 @login_manager.user_loader
 def _load(user_id):
     try:

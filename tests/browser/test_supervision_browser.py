@@ -63,6 +63,12 @@ def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypat
         page.wait_for_function("(Chart.getChart(document.getElementById('levels-chart')) || {}).data"
                                "?.datasets[0].data[0] === 2")
         assert page.input_value("#month") == "2026-01"
+
+        # Signed out in another tab: the board's next reload is refused and the page goes to sign-in.
+        other = page.context.new_page()
+        other.goto(f"{base}/supervision/")
+        other.click("form[action$='/logout'] button")
+        page.wait_for_url(lambda url: "/login" in url)
     finally:
         server.terminate()
         server.wait(10)

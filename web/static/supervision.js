@@ -17,6 +17,8 @@
 
   function draw() {
     charts.forEach(function (chart) { chart.destroy(); });  // their canvases left with the old board
+    charts = [];
+    if (!document.getElementById('on-time-chart')) { return; }
     var departments = rows('on-time-table');
     var levels = rows('levels-table');
     charts = [
@@ -24,7 +26,7 @@
         type: 'bar',
         data: { labels: departments.map(label),
                 datasets: [{ label: '%', data: departments.map(value), backgroundColor: '#1f5fa8' }] },
-        options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
                    scales: { y: { min: 0, max: 100 } } }
       }),
       new window.Chart(document.getElementById('levels-chart'), {
@@ -32,7 +34,7 @@
         data: { labels: levels.map(label),
                 datasets: [{ data: levels.map(value),
                              backgroundColor: levels.map(function (tr) { return colours[tr.dataset.level]; }) }] },
-        options: { maintainAspectRatio: false }
+        options: { animation: false, maintainAspectRatio: false }
       })
     ];
     document.body.dataset.chartsReady = 'true';
@@ -40,6 +42,9 @@
 
   draw();
   document.body.addEventListener('htmx:afterSettle', function () {
-    if (!document.body.contains(charts[0].canvas)) { draw(); }  // a new board, with new canvases
+    if (!charts.length || !document.body.contains(charts[0].canvas)) { draw(); }  // a new board
   });
+  // A reload refused (the session ended, the role was taken away, the server failed): the whole
+  // page is loaded again, so the person sees why instead of a board that no longer changes.
+  document.body.addEventListener('htmx:responseError', function () { window.location.reload(); });
 })();
