@@ -63,8 +63,8 @@ def in_memory(instances: int) -> float:
     return actions / (time.perf_counter() - start)
 
 
-def product(instances: int) -> float:
-    """Actions per second through the service layer (start; claim+complete for each task)."""
+def product(instances: int) -> tuple[int, float]:
+    """Actions, and seconds taken, through the service layer (start; claim+complete for each task)."""
     from engine.services import cases, deploy, tasks
     from engine.services.users import add_user
     designer = add_user(f"bench-designer-{time.time_ns()}", "d", "bench", ["designer", "lead"])
@@ -79,7 +79,7 @@ def product(instances: int) -> float:
             tasks.claim(task["id"], designer)
             instance = tasks.complete(task["id"], designer, {})
             actions += 1
-    return actions / (time.perf_counter() - start)
+    return actions, time.perf_counter() - start
 
 
 def statements_per_action(instances: int = 3) -> tuple[float, float]:
@@ -97,11 +97,10 @@ def statements_per_action(instances: int = 3) -> tuple[float, float]:
     event.listen(engine, "before_cursor_execute", statement)
     event.listen(engine, "commit", commit)
     try:
-        product(instances)
+        actions, _seconds = product(instances)
     finally:
         event.remove(engine, "before_cursor_execute", statement)
         event.remove(engine, "commit", commit)
-    actions = instances * (BRANCHES + 3)  # the start, then each of the BRANCHES + 2 user tasks
     return counts["statements"] / actions, counts["transactions"] / actions
 
 
@@ -189,7 +188,8 @@ def main():
         for label, url in backends:
             use_database(url)
             product(1)  # first deployment and cold caches are not what is measured
-            rates[label] = product(args.instances)
+            actions, seconds = product(args.instances)
+            rates[label] = actions / seconds
         rounds.append((base, rates))
     counted = {}
     for label, url in backends:

@@ -159,8 +159,7 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     """A notice as the printed templates take it: its frozen facts, the departments' names
     (the implementing one, and those a review round's merged correction lists)."""
     code = notice.data.get("department")
-    codes = {code} | {r.get("department") for r in notice.data.get("requests", [])}
-    names = {c: name for c, name in department_names(session).items() if c in codes}
+    names = department_names(session)
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
             "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
             "department_names": names,

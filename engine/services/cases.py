@@ -197,20 +197,14 @@ _CASE_ROWS = select(Task.spiff_id, Task.id, Task.state).where(Task.instance_id =
 
 def _task_rows(session: Session, instance: Instance, loaded: persistence.Loaded) -> tuple[dict, set]:
     """spiff id -> row id of every task row of the case, and the spiff ids of its ready rows,
-    counting what this step has done to them so far (the task completed, sent back)."""
+    less those this step has closed itself so far (the task completed, sent back)."""
     if loaded.task_rows is None:  # the workflow was rebuilt: the table is read once
         found = session.execute(_CASE_ROWS, {"instance_id": instance.id}).all()
         loaded.task_rows = {row.spiff_id: row.id for row in found}
         loaded.ready_rows = {row.spiff_id for row in found if row.state == "ready"}
-    ready_rows = set(loaded.ready_rows)
-    for obj in session.identity_map.values():
-        if not (isinstance(obj, Task) and obj.instance_id == instance.id and obj.spiff_id in loaded.task_rows):
-            continue
-        if obj.state == "ready":
-            ready_rows.add(obj.spiff_id)
-        else:
-            ready_rows.discard(obj.spiff_id)
-    return loaded.task_rows, ready_rows
+    closed_here = {obj.spiff_id for obj in session.identity_map.values()
+                   if isinstance(obj, Task) and obj.instance_id == instance.id and obj.state != "ready"}
+    return loaded.task_rows, loaded.ready_rows - closed_here
 
 
 def spiff_task(workflow, spiff_id: str):

@@ -160,12 +160,14 @@ _LISTED = select(Definition.id, Definition.kind, Definition.key, Definition.vers
                  Definition.deployed_at, Definition.suspended)
 
 
-def all_versions(kind: str = "bpmn") -> dict[str, list]:
+def all_versions(kind: str = "bpmn", key: str | None = None) -> dict[str, list]:
     """Process (or decision) key -> its deployed versions, oldest first, without their sources."""
+    query = _LISTED.where(Definition.kind == kind)
+    if key is not None:
+        query = query.where(Definition.key == key)
     with read_session() as session:
         by_key: dict[str, list] = {}
-        for row in session.execute(_LISTED.where(Definition.kind == kind)
-                                   .order_by(Definition.key, Definition.version)):
+        for row in session.execute(query.order_by(Definition.key, Definition.version)):
             by_key.setdefault(row.key, []).append(row)
         return by_key
 
@@ -187,12 +189,11 @@ def find_definition(session, key: str, version: int | None = None, kind: str = "
 
 
 def versions(key: str, kind: str = "bpmn") -> list:
-    with read_session() as session:
-        return session.execute(_LISTED.where(Definition.kind == kind, Definition.key == key)
-                               .order_by(Definition.version)).all()
+    return all_versions(kind, key).get(key, [])
 
 
-def describe(definition: Definition) -> dict:
+def describe(definition) -> dict:
+    """A Definition, or a row of the listings above."""
     return {"key": definition.key, "version": definition.version, "name": definition.name,
             "kind": definition.kind, "deployed_at": definition.deployed_at.isoformat(),
             "suspended": definition.suspended}
