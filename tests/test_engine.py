@@ -94,9 +94,15 @@ def test_claim_rules(org):
     sign = ready(instance, "sign")
     with pytest.raises(Forbidden):
         tasks.claim(sign["id"], org["taxman"])
-    tasks.claim(sign["id"], org["lead"])
+    assert tasks.list_tasks(org["lead"], state="ready")[0]["assignee"] is None  # the refusal wrote nothing
+    claimed = tasks.claim(sign["id"], org["lead"])
+    assert claimed["assignee"] == "lead" and claimed["state"] == "ready"
     with pytest.raises(Conflict):
         tasks.claim(sign["id"], org["admin"])
+    assert tasks.claim(sign["id"], org["lead"])["assignee"] == "lead"  # one's own task: no error
+    claims = [e for e in cases.get_instance(instance["id"], org["admin"])["events"] if e["type"] == "task_claimed"]
+    assert [(e["actor"], e["task_id"]) for e in claims][-1] == ("lead", sign["id"])
+    assert [e["task_id"] for e in claims].count(sign["id"]) == 1 and claims[-1]["at"]
     with pytest.raises(Conflict):
         tasks.complete(sign["id"], org["admin"], {})
     tasks.unclaim(sign["id"], org["lead"])

@@ -16,7 +16,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task, TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.errors import EngineFailure
@@ -224,12 +225,24 @@ def _payload(task) -> dict:
 
 # Statements built once: building one costs more than running it.
 _steps = InstanceStep.__table__
-_INSERT_STEP = insert(_steps)
 _DELETE_STEPS = delete(_steps).where(_steps.c.instance_id == bindparam("instance_id"),
                                      _steps.c.spiff_id.in_(bindparam("gone", expanding=True)))
-# Sets the columns its parameters name besides the key (owner, payload).
-_UPDATE_STEP = update(_steps).where(_steps.c.instance_id == bindparam("key_instance_id"),
-                                    _steps.c.spiff_id == bindparam("key_spiff_id"))
+
+
+def _upsert(dialect_insert):
+    """New and changed rows in one statement: a row that exists gets the new owner and payload.
+
+    RETURNING makes SQLAlchemy send the rows as one multi-row INSERT; without it psycopg sends
+    a statement per row in a pipeline, which waits for the server three times.
+    """
+    statement = dialect_insert(_steps)
+    return statement.on_conflict_do_update(
+        index_elements=[_steps.c.instance_id, _steps.c.spiff_id],
+        set_={"owner": statement.excluded.owner, "payload": statement.excluded.payload},
+    ).returning(_steps.c.spiff_id)
+
+
+_UPSERT_STEPS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
 
 
 def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
@@ -237,31 +250,26 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     workflow = loaded.workflow
     owners = _workflows_of(workflow)
     candidates = _candidates(loaded)
-    inserts, updates = [], []
+    rows = []
     for owner, task in candidates:
         sid = str(task.id)
         payload = _payload(task)
         if loaded.payloads.get(sid) == payload:  # predicted tasks mostly stay as they were
             continue
-        if sid in loaded.seq:
-            updates.append({"key_instance_id": instance.id, "key_spiff_id": sid, "owner": owner, "payload": payload})
-        else:
+        if sid not in loaded.seq:
             loaded.seq[sid], loaded.owner[sid] = loaded.next_seq, owner
             loaded.next_seq += 1
-            inserts.append({"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload,
-                            "seq": loaded.seq[sid]})
+        rows.append({"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload,
+                     "seq": loaded.seq[sid]})
         loaded.payloads[sid] = payload
         if task.state & _FINISHED:
             # SpiffWorkflow copies data shallowly and merges into nested values in place, so a
             # later step could rewrite a finished task's data through a shared list. Its history
             # is what was saved, in memory as in the row.
             task.data = registry.restore(payload["data"])
-    # One statement each for new and changed rows, whatever their number; on the table, not
-    # through the ORM's bulk operations, which cost more than the rows' own writing.
-    if inserts:
-        session.execute(_INSERT_STEP, inserts)
-    if updates:
-        session.execute(_UPDATE_STEP, updates)
+    # On the table, not through the ORM's bulk operations, which cost more than the rows' own writing.
+    if rows:
+        session.execute(_UPSERT_STEPS[session.get_bind().dialect.name], rows).all()
     gone = _gone(loaded, owners)
     if gone:
         session.execute(_DELETE_STEPS, {"instance_id": instance.id, "gone": gone})
@@ -286,7 +294,7 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     }
     open_top = sorted((t for t, owner in loaded.open.items() if owner == ""), key=lambda t: loaded.seq[str(t)])
     instance.data = registry.convert(registry.clean(case_data(workflow, [workflow.tasks[t] for t in open_top])))
-    return {"written": len(inserts) + len(updates), "deleted": len(gone)}
+    return {"written": len(rows), "deleted": len(gone)}
 
 
 def _gone(loaded: Loaded, owners: dict) -> list[str]:

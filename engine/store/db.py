@@ -77,6 +77,10 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def uses_postgres() -> bool:
+    return get_engine().dialect.name == "postgresql"
+
+
 def fetch(session: Session, model, row_id, name: str):
     """The row by id, or NotFound naming it ("No task 7")."""
     row = session.get(model, row_id)
@@ -114,6 +118,14 @@ def read_session():
             session.close()
             connection.rollback()
             connection.info.pop("read_only", None)
+
+
+@contextmanager
+def autocommit():
+    """A connection on which every statement commits on its own: for work that is one statement,
+    it saves the round trips of BEGIN and COMMIT (PostgreSQL; SQLite's own are not round trips)."""
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 @contextmanager
