@@ -88,8 +88,10 @@ def statements_per_action(instances: int = 3) -> tuple[float, float]:
     from engine.store import get_engine
     counts = {"statements": 0, "transactions": 0}
 
-    def statement(_conn, _cursor, sql, *_args):
+    def statement(conn, _cursor, sql, *_args):
         counts["statements"] += not sql.startswith("BEGIN")  # SQLite's; psycopg's is not seen here
+        # A statement on an autocommit connection is a transaction of its own (a claim on PostgreSQL).
+        counts["transactions"] += conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
     def commit(_connection):
         counts["transactions"] += 1

@@ -35,6 +35,8 @@ def test_two_processes_claim_the_same_task_200_times(org, database_url):
     by_winner = {r[0]: r[1] for r in out if r[2] == "won"}
     for t in tasks.list_tasks(org["admin"]):
         assert t["assignee"] == by_winner[t["id"]]
+        events = cases.get_instance(t["instance_id"], org["admin"])["events"]
+        assert [e["actor"] for e in events if e["type"] == "task_claimed"] == [by_winner[t["id"]]]
 
 
 def test_two_writers_on_one_instance_lose_nothing(org, database_url):
