@@ -1,5 +1,6 @@
 """Test fixtures: a real database (SQLite by default, PostgreSQL with SHENPI_TEST_BACKEND=postgres)."""
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,25 @@ def db(database_url):
                 conn.execute(text("DELETE FROM sqlite_sequence"))
     runtime.clear_caches()
     yield database_url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def passwords_hashed_once():
+    """scrypt spends a tenth of a second on a password by design, and most tests set up a dozen
+    people: in this process each password is hashed, and each hash checked, once per run. The
+    hashes are the real ones, only reused (servers the tests start hash and check as always)."""
+    from werkzeug import security
+
+    from engine import intake, portal
+    from engine.services import users
+    hashed = lru_cache(maxsize=None)(security.generate_password_hash)
+    checked = lru_cache(maxsize=None)(security.check_password_hash)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (users, intake, portal):
+            patch.setattr(module, "generate_password_hash", hashed)
+        for module in (users, portal):
+            patch.setattr(module, "check_password_hash", checked)
+        yield
 
 
 @pytest.fixture(autouse=True)
