@@ -1,8 +1,13 @@
 """Races between real OS processes on the same database."""
 import multiprocessing as mp
+import threading
+
+import pytest
 
 from engine.services import cases, deploy, tasks
+from engine.store import session_scope
 from tests import workers
+from tests.conftest import BACKEND
 from tests.bpmn_builder import parallel, process
 
 ONE_TASK = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")],
@@ -60,3 +65,23 @@ def test_two_writers_on_one_instance_lose_nothing(org, database_url):
         mine = [t["id"] for t in inst["tasks"] if t["name"].startswith("assess")]
         assert {f"t{i}" for i in mine} <= set(inst["data"]), inst["data"]
         assert [t["name"] for t in inst["tasks"] if t["state"] == "ready"] == ["decision"]
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="SQLite's write transaction holds every other writer off")
+def test_a_step_holding_a_case_does_not_hold_off_a_claim_on_it(org, database_url):
+    """A claim's event refers to the case; a step's lock on the case must not make it wait (with
+    FOR UPDATE it did, and the two deadlocked when the step then cancelled the claimed task)."""
+    deploy.deploy([("one.bpmn", ONE_TASK.encode())], org["designer"])
+    instance = cases.start_instance("one", org["clerk"])
+    claimed = threading.Event()
+
+    def claim():
+        tasks.claim(instance["tasks"][0]["id"], org["reviewer"])
+        claimed.set()
+    with session_scope() as session:
+        cases.lock_instance(session, instance["id"])  # what every step on the case holds
+        worker = threading.Thread(target=claim)
+        worker.start()
+        assert claimed.wait(10), "the claim waited for the step's lock on the case"
+    worker.join()
+    assert cases.get_instance(instance["id"], org["admin"])["tasks"][0]["assignee"] == "reviewer"

@@ -250,7 +250,7 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
     workflow = loaded.workflow
     owners = _workflows_of(workflow)
     candidates = _candidates(loaded)
-    rows = []
+    rows = {}  # by spiff id: one statement may not upsert a row twice
     for owner, task in candidates:
         sid = str(task.id)
         payload = _payload(task)
@@ -259,8 +259,8 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
         if sid not in loaded.seq:
             loaded.seq[sid], loaded.owner[sid] = loaded.next_seq, owner
             loaded.next_seq += 1
-        rows.append({"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload,
-                     "seq": loaded.seq[sid]})
+        rows[sid] = {"instance_id": instance.id, "spiff_id": sid, "owner": owner, "payload": payload,
+                     "seq": loaded.seq[sid]}
         loaded.payloads[sid] = payload
         if task.state & _FINISHED:
             # SpiffWorkflow copies data shallowly and merges into nested values in place, so a
@@ -269,7 +269,7 @@ def save(session: Session, instance: Instance, loaded: Loaded) -> dict:
             task.data = registry.restore(payload["data"])
     # On the table, not through the ORM's bulk operations, which cost more than the rows' own writing.
     if rows:
-        session.execute(_UPSERT_STEPS[session.get_bind().dialect.name], rows).all()
+        session.execute(_UPSERT_STEPS[session.get_bind().dialect.name], list(rows.values())).all()
     gone = _gone(loaded, owners)
     if gone:
         session.execute(_DELETE_STEPS, {"instance_id": instance.id, "gone": gone})

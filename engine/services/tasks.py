@@ -119,6 +119,8 @@ def _claim_refused(task_id: int, actor: User) -> dict:
             raise Conflict(f"The case is {state}; its tasks wait")
         if task.state == "ready" and task.assignee_id == actor.id:
             return describe_task(task)
+        if task.state == "ready" and task.assignee is None:  # released since the claim was tried
+            raise Conflict(f"Task {task_id} was released just now; claim it again")
         holder = task.assignee.login if task.assignee else None
         raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
 
@@ -205,6 +207,7 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
     return cases.advance(lock, actor, changed, check=checked if check else None)
 
 
-# SQLite leaves FOR UPDATE out: its write transaction already holds other steps off.
+# FOR NO KEY UPDATE, as in store.db.locked; SQLite leaves it out: its write transaction already
+# holds other steps off.
 _LOCK_TASK = select(Instance, Task).join(Task, Task.instance_id == Instance.id).where(
-    Task.id == bindparam("task_id")).with_for_update(of=Instance)
+    Task.id == bindparam("task_id")).with_for_update(of=Instance, key_share=True)

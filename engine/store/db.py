@@ -92,12 +92,14 @@ def fetch(session: Session, model, row_id, name: str):
 def locked(session: Session, model, row_id: int):
     """The row by id, held against other writers until the transaction ends, or None.
 
-    PostgreSQL needs FOR UPDATE; SQLite's write transaction (BEGIN IMMEDIATE) already holds
-    every writer off.
+    PostgreSQL needs a row lock; SQLite's write transaction (BEGIN IMMEDIATE) already holds
+    every writer off. FOR NO KEY UPDATE, as no key ever changes: it still lets others insert rows
+    that refer to this one (a claim's event on a case whose step is running), which FOR UPDATE
+    would make wait, and deadlock when the step then needs the claimed task row.
     """
     query = select(model).where(model.id == row_id)
     if is_postgres(session):
-        query = query.with_for_update(of=model)
+        query = query.with_for_update(of=model, key_share=True)
     return session.scalar(query)
 
 

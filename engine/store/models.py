@@ -117,8 +117,7 @@ class Instance(Base):
     # Optimistic lock: every step bumps it; a writer holding an older one is refused.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # The workflow minus its tasks (data, root, subprocess headers); tasks live in instance_steps.
-    # Read only to rebuild a workflow this process has not kept: a step writes it without reading.
-    workflow_state: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
+    workflow_state: Mapped[dict] = mapped_column(JSON, default=dict)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
