@@ -118,7 +118,19 @@ def test_material_view_and_download(app, org):
     assert res.status_code == 200 and res.data == b"%PDF id card"
     assert "attachment" in res.headers["Content-Disposition"] and "id.pdf" in res.headers["Content-Disposition"]
     viewed = client(app, "reviewer").get(f"/inbox/materials/{material_id}?view=1")
-    assert "inline" in viewed.headers["Content-Disposition"]
+    assert "inline" in viewed.headers["Content-Disposition"] and viewed.mimetype == "application/pdf"
+
+
+@pytest.mark.parametrize("filename", ["id.html", "id.svg", "id.xhtml", "id"])
+def test_a_material_that_could_run_script_is_downloaded_never_opened(app, org, filename):
+    script = b"<html><script>fetch('/inbox/')</script><svg xmlns='http://www.w3.org/2000/svg' onload='x()'/>"
+    case = intake.submit("H-1", APPLICANT, [intake.Upload("id_card", filename, script)], org["clerk"])
+    case = intake.accept(case.id, org["clerk"])
+    material_id = intake.describe(case.id)["materials"][0]["material_id"]
+    viewed = client(app, "reviewer").get(f"/inbox/materials/{material_id}?view=1")
+    assert viewed.status_code == 200 and viewed.data == script
+    assert viewed.headers["Content-Disposition"].startswith("attachment")
+    assert viewed.mimetype == "application/octet-stream" and viewed.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_complete_validates_on_the_server_and_shows_field_errors(app, org):

@@ -1,5 +1,6 @@
 """Materials and diagrams behind a permission check: what the page shows, the URL serves."""
 import io
+import mimetypes
 
 from flask import Response, request, send_file
 
@@ -10,15 +11,22 @@ from . import WORKERS, bp
 from .access import actor, roles_required
 
 VIEWERS = (*WORKERS, "supervisor")
+# Applicants upload materials: the browser opens only types that cannot carry script (an HTML or
+# SVG file would run on staff pages, with the reviewer's session); everything else is downloaded.
+VIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"}
 
 
 @bp.get("/materials/<int:material_id>")
 @roles_required(*VIEWERS)
 def material(material_id):
-    """Download; ?view=1 opens it in the browser instead."""
+    """Download; ?view=1 opens it in the browser instead, when its type is safe to open."""
     filename, sha256 = progress.material_file(material_id, actor())
-    return send_file(io.BytesIO(files.read(sha256)), download_name=filename,
-                     as_attachment=not request.args.get("view"))
+    mimetype = mimetypes.guess_type(filename)[0]
+    viewable = bool(request.args.get("view")) and mimetype in VIEWABLE
+    response = send_file(io.BytesIO(files.read(sha256)), download_name=filename, as_attachment=not viewable,
+                         mimetype=mimetype if viewable else "application/octet-stream")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/instances/<int:instance_id>/diagram.xml")
