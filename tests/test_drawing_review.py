@@ -69,6 +69,11 @@ def test_drawing_review_end_to_end_over_rest(people):
     res = client.post(f"/api/cases/{case_id}/accept", headers=_auth("clerk"), json={})
     assert res.status_code == 200 and res.json["status"] == "accepted"
     instance_id = res.json["instance_id"]
+    # The case, with the applicant's identity, is read by the window and the departments working
+    # on it; a department its procedure has not reached gets 403.
+    assert client.get(f"/api/cases/{case_id}", headers=_auth("r_fire")).json["id"] == case_id
+    res = client.get(f"/api/cases/{case_id}", headers=_auth("r_health"))
+    assert res.status_code == 403 and "applicant" not in res.get_data(as_text=True)
 
     def open_tasks(login):
         res = client.get(f"/api/tasks?instance_id={instance_id}", headers=_auth(login))

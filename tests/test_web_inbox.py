@@ -179,6 +179,18 @@ def test_roles_and_sign_in_are_required(app, org):
     assert client(app, "designer").get("/inbox/").status_code == 403
 
 
+@pytest.mark.parametrize("target, lands_on", [
+    ("/inbox/?mine=1", "/inbox/?mine=1"),
+    ("//evil.example/x", "/"), ("/\t/evil.example", "/"), ("/\\evil.example", "/"),
+    ("https://evil.example/", "/"), ("/\n/evil.example", "/"), ("inbox", "/"),
+])
+def test_sign_in_returns_only_to_a_page_of_this_site(app, org, target, lands_on):
+    res = app.test_client().post("/login", query_string={"next": target},
+                                 data={"login": "reviewer", "password": "pw-reviewer"})
+    assert res.status_code == 302
+    assert res.location == lands_on or res.location == "http://localhost" + lands_on
+
+
 def test_csrf_is_enforced_on_inbox_forms(org, app):
     from web import create_app
     task = task_of(org, accepted_case(org))

@@ -7,7 +7,7 @@ cases.can_view), so a page cannot show what its buttons would refuse.
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from engine import clock
+from engine import clock, intake
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
 from engine.intake import printable_notice
@@ -151,6 +151,15 @@ def _case_visible(session, actor: User, case: Case) -> bool:
         return True
     instance = session.get(Instance, case.instance_id) if case.instance_id else None
     return instance is not None and can_view(session, actor, instance)
+
+
+def visible_case(case_id: int, actor: User) -> dict:
+    """A case as intake.describe shows it, if the actor may see it."""
+    with read_session() as session:
+        case = fetch(session, Case, case_id, "case")
+        if not _case_visible(session, actor, case):
+            raise Forbidden("This case belongs to other departments")
+    return intake.describe(case_id)
 
 
 def material_file(material_id: int, actor: User) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from flask import g, jsonify
 
 from engine import intake, operations
 from engine.errors import Invalid
-from engine.services import tasks
+from engine.services import progress, tasks
 
 from . import bp, json_body
 
@@ -47,7 +47,7 @@ def submit_case():
 
 @bp.get("/cases/<int:case_id>")
 def get_case(case_id):
-    return jsonify(intake.describe(case_id))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/accept")

@@ -4,16 +4,15 @@ from flask_babel import gettext as _
 
 from engine import portal
 from engine.errors import ShenpiError
+from web.auth import local_path
 
 from . import SESSION_KEY, bp, failed
 from .forms import RegisterForm, SignInForm
 
 
 def _safe_next() -> str:
-    target = request.args.get("next") or ""
-    if target.startswith("/portal") and not target.startswith("//"):
-        return target
-    return url_for("portal.my_cases")
+    target = local_path(request.args.get("next"))
+    return target if target and target.startswith("/portal") else url_for("portal.my_cases")
 
 
 @bp.route("/login", methods=["GET", "POST"])
