@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, Invalid
+from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
@@ -172,8 +172,12 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
         session.add(Notification(user_id=user_id, instance_id=clock.instance_id, text=text))
 
 
-def _running_clock(session: Session, clock_id: int) -> Clock:
+def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
+    """The clock, if it still runs and it is the actor's department's limit (or the actor is an
+    administrator): another department may not stop or lengthen it."""
     clock = fetch(session, Clock, clock_id, "clock")
+    if not (actor.has_role("admin") or clock.department in actor.groups):
+        raise Forbidden("This time limit belongs to another department")
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock
@@ -187,7 +191,7 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     if not reason or expected_days <= 0:
         raise Invalid("A reason and the expected length in working days are required")
     with session_scope() as session:
-        return start_special(session, _running_clock(session, clock_id), kind, reason, expected_days, actor)
+        return start_special(session, _running_clock(session, clock_id, actor), kind, reason, expected_days, actor)
 
 
 def start_special(session: Session, clock: Clock, kind: str, reason: str, expected_days: int,
@@ -210,7 +214,7 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
     """End the running special procedure; the deadlines move by the working days it took."""
     require(actor, "reviewer", "lead")
     with session_scope() as session:
-        return end_special(session, _running_clock(session, clock_id), result, actor, on or today())
+        return end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
 
 
 def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
@@ -234,7 +238,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
     """延长审批 (Art. 42): once, +10 working days, +15 for joint handling; a head approves."""
     require(approver, "lead")
     with session_scope() as session:
-        clock = _running_clock(session, clock_id)
+        clock = _running_clock(session, clock_id, approver)
         allowed = 15 if (clock.statutory_days or 0) >= 45 else 10
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")

@@ -25,10 +25,10 @@ def instance_id(org):
     return cases.start_instance("one", org["clerk"])["id"]
 
 
-def new_clock(instance_id, started_on, promised=20, statutory=None, **kw):
+def new_clock(instance_id, started_on, promised=20, statutory=None, department="housing", **kw):
     with session_scope() as session:
         c = clock.start_clock(session, instance_id, label="测试事项", promised_days=promised,
-                              statutory_days=statutory, started_on=started_on, department="housing", **kw)
+                              statutory_days=statutory, started_on=started_on, department=department, **kw)
         return c.id
 
 
@@ -90,8 +90,21 @@ def test_special_procedure_moves_the_deadline(instance_id, org):
     assert after.statutory_due == cal.add_workdays(before.started_on, 23).date
 
 
+def test_only_the_limits_department_or_an_administrator_pauses_resumes_or_extends_it(instance_id, org):
+    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)  # housing's limit
+    with pytest.raises(Forbidden):
+        clock.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
+    with pytest.raises(Forbidden):
+        clock.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
+    assert get(cid).state == "running" and get(cid).extension_days == 0
+    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    with pytest.raises(Forbidden):
+        clock.resume(cid, "同意", org["taxman"])
+    assert clock.resume(cid, "同意", org["admin"]).state == "running"
+
+
 def test_extension_once_with_approval(instance_id, org):
-    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)
+    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")
     with pytest.raises(Forbidden):
         clock.extend(cid, 10, "情况复杂", org["reviewer"])
     with pytest.raises(Invalid):
@@ -100,7 +113,7 @@ def test_extension_once_with_approval(instance_id, org):
     assert extended.statutory_due == calendars.current().add_workdays(extended.started_on, 30).date
     with pytest.raises(Conflict):
         clock.extend(cid, 5, "again", org["lead"])
-    joint = new_clock(instance_id, clock.today(), promised=20, statutory=45)
+    joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
     assert clock.extend(joint, 15, "联合办理", org["lead"]).extension_days == 15
 
 
