@@ -39,11 +39,22 @@ class Upload:
 
 
 def find_or_create_applicant(session: Session, info: dict) -> Applicant:
+    """The applicant the ID number names, or a new record.
+
+    A case goes to an existing record only if the name is the one on it, and, for a record with an
+    online account, the phone too when the window gives one: anyone can open an account with a
+    number they know, and the case (and the materials kept for reuse) must not go to them.
+    """
     id_number = str(info.get("id_number") or "").strip()
     name = str(info.get("name") or "").strip()
     if not id_number or not name:
         raise Invalid("The applicant's name and ID number (证件号码) are required")
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
+    if applicant is not None and "".join(applicant.name.split()) != "".join(name.split()):
+        raise Conflict(f"证件号码 {id_number} 已登记为另一申请人姓名，与本次申请不符，请核实身份")
+    phone = str(info.get("phone") or "").strip()
+    if applicant is not None and applicant.password_hash and phone and applicant.phone != phone:
+        raise Conflict(f"证件号码 {id_number} 的网上账户登记了其他手机号码，请核实身份")
     if applicant is None:
         applicant = Applicant(id_number=id_number, name=name, kind=info.get("kind") or "person",
                               id_type=info.get("id_type") or "id_card", phone=info.get("phone"))

@@ -56,7 +56,9 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
     """Open a portal account, or give one to an applicant the window already knows.
 
     A record created at the window has no password; it is taken over only with the phone number
-    the window recorded, so knowing someone's ID number is not enough to read their cases.
+    the window recorded, so knowing someone's ID number is not enough to read their cases. A
+    record the window kept without a phone is not taken over online at all: its owner opens the
+    account at the window, where their identity is seen.
     """
     name, id_number, phone = name.strip(), id_number.strip().upper(), phone.strip()
     _check_registration(name, kind, id_type, id_number, phone, password)
@@ -67,7 +69,9 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
         if applicant is not None and applicant.password_hash:
             raise Conflict("该证件号码已注册，请直接登录")
-        if applicant is not None and applicant.phone and applicant.phone != phone:
+        if applicant is not None and not applicant.phone:
+            raise Conflict("该证件号码已在窗口登记，未留手机号码，请到窗口核实身份后开通网上账户")
+        if applicant is not None and applicant.phone != phone:
             raise Conflict("该证件号码已在窗口登记了其他手机号码，请到窗口核实身份")
         if applicant is None:
             applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)

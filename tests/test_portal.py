@@ -82,6 +82,32 @@ def test_window_applicant_takes_over_only_with_the_recorded_phone(item, org):
     assert len(portal.my_cases(wang.id)) == 1  # the case taken in at the window is theirs online
 
 
+def test_a_window_record_without_a_phone_is_not_taken_over_online(item, org):
+    intake.submit("Q-001", {"name": "赵六", "id_number": "110101198001011111"}, files("id_card", "form"),
+                  org["clerk"])
+    with pytest.raises(Conflict) as refused:
+        portal.register(name="赵六", id_type="id_card", id_number="110101198001011111", phone="13722222222",
+                        password="guessed-pw")
+    assert "窗口" in refused.value.message
+    with session_scope() as session:
+        stored = session.scalar(select(Applicant).where(Applicant.id_number == "110101198001011111"))
+        assert stored.password_hash is None and not stored.phone
+
+
+def test_the_window_does_not_file_a_case_under_someone_elses_account(zhang, org):
+    """An account opened online with another's ID number does not collect their window cases."""
+    with pytest.raises(Conflict):  # the person at the window has another name
+        intake.submit("Q-001", {"name": "张叁", "id_number": ZHANG["id_number"]}, files("id_card", "form"),
+                      org["clerk"])
+    with pytest.raises(Conflict):  # the phone they give is not the account's
+        intake.submit("Q-001", {"name": "张三", "id_number": ZHANG["id_number"], "phone": "13711111111"},
+                      files("id_card", "form"), org["clerk"])
+    assert portal.my_cases(zhang.id) == []
+    case = intake.submit("Q-001", {"name": "张 三", "id_number": ZHANG["id_number"], "phone": ZHANG["phone"]},
+                         files("id_card", "form"), org["clerk"])
+    assert case.applicant_id == zhang.id
+
+
 # --- cases, service level -----------------------------------------------------------------------
 
 def test_apply_online_and_follow_own_case_only(zhang, li, org):
