@@ -33,6 +33,11 @@ class Invalid(ShenpiError):
     code, status = "invalid", 422
 
 
+class TooManyAttempts(ShenpiError):
+    """Signing in is closed for a while after too many wrong passwords."""
+    code, status = "too_many_attempts", 429
+
+
 class EngineFailure(ShenpiError):
     """The procedure itself failed while running (a script error, a runaway loop)."""
     code, status = "engine_error", 422

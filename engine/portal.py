@@ -7,9 +7,9 @@ reported as not found, so a case number typed by a stranger tells nothing about 
 import re
 
 from sqlalchemy import or_, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from engine import clock, intake
+from engine import clock, intake, lockout
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -84,16 +84,16 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
 
 
 def authenticate(identifier: str, password: str) -> Applicant | None:
-    """Sign in with the phone number or the ID number."""
+    """Sign in with the phone number or the ID number; raises TooManyAttempts while locked."""
     identifier = (identifier or "").strip()
     if not identifier or not password:
         return None
-    with read_session() as session:
+    with session_scope() as session:
         candidates = session.scalars(select(Applicant).where(
             or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
             Applicant.password_hash.is_not(None))).all()
         for applicant in candidates:
-            if check_password_hash(applicant.password_hash, password):
+            if lockout.check(session, applicant, password):
                 return applicant
         return None
 

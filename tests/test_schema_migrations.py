@@ -1,5 +1,6 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
-0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back."""
+0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
+0004 adds the sign-in lockout columns."""
 from datetime import datetime, timezone
 
 import pytest
@@ -107,3 +108,18 @@ def test_an_event_goes_with_its_deleted_case(blank):
         conn.execute(sa.text("UPDATE events SET case_id = 2 WHERE id = 3"))
         conn.execute(sa.text("DELETE FROM cases WHERE id = 2"))
         assert conn.execute(sa.text("SELECT count(*) FROM events WHERE id = 3")).scalar() == 0
+
+
+def test_0004_adds_the_sign_in_lockout_to_existing_accounts_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0003")
+    seed_before_0003(blank)  # an applicant who registered before 0004
+    migrate(blank, command.upgrade, "0004")
+    for table in ("users", "applicants"):
+        assert {"failed_sign_ins", "locked_until"} <= columns(blank, table)
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT failed_sign_ins, locked_until FROM applicants")).one() == (0, None)
+    migrate(blank, command.downgrade, "0003")
+    for table in ("users", "applicants"):
+        assert not {"failed_sign_ins", "locked_until"} & columns(blank, table)
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT name FROM applicants")).scalar() == "张三"

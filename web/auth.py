@@ -3,17 +3,20 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from engine.errors import NotFound
+from engine.errors import NotFound, TooManyAttempts
+from engine.lockout import LOCK_MINUTES
 from engine.services import users
 
 from . import login_manager
 
 bp = Blueprint("auth", __name__)
+LOCKED = _l("密码连续输错次数过多，账号已暂时锁定，请%(minutes)s分钟后再试", minutes=LOCK_MINUTES)
 
 
 def local_path(target: str | None) -> str | None:
@@ -66,7 +69,11 @@ class LoginForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.check_password(form.login.data.strip(), form.password.data)
+        try:
+            user = users.check_password(form.login.data.strip(), form.password.data)
+        except TooManyAttempts:
+            flash(LOCKED, "error")
+            return render_template("login.html", form=form), 429
         if user is not None:
             login_user(Staff(user))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))

@@ -4,8 +4,9 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from engine import lockout
 from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
 from engine.store.db import fetch
@@ -76,9 +77,10 @@ def get_user_by_id(user_id: int) -> User:
 
 
 def check_password(login: str, password: str) -> User | None:
+    """The user, if the password is theirs; raises TooManyAttempts while the account is locked."""
     with session_scope() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-        if user and user.password_hash and check_password_hash(user.password_hash, password):
+        if user and user.password_hash and lockout.check(session, user, password):
             return user
         return None
 

@@ -3,8 +3,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import portal
-from engine.errors import ShenpiError
-from web.auth import local_path
+from engine.errors import ShenpiError, TooManyAttempts
+from web.auth import LOCKED, local_path
 
 from . import SESSION_KEY, bp, failed
 from .forms import RegisterForm, SignInForm
@@ -19,7 +19,11 @@ def _safe_next() -> str:
 def login():
     form = SignInForm()
     if form.validate_on_submit():
-        applicant = portal.authenticate(form.identifier.data, form.password.data)
+        try:
+            applicant = portal.authenticate(form.identifier.data, form.password.data)
+        except TooManyAttempts:
+            flash(LOCKED, "error")
+            return render_template("portal/login.html", form=form), 429
         if applicant is not None:
             session[SESSION_KEY] = applicant.id
             return redirect(_safe_next())

@@ -1,0 +1,57 @@
+"""Password guessing is slowed down per account: five wrong passwords in a row close signing in
+for fifteen minutes, for staff and applicants alike."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import update
+
+from engine import lockout, portal
+from engine.errors import TooManyAttempts
+from engine.services import users
+from engine.store import session_scope
+from engine.store.models import Applicant, User
+
+
+def _guess(login, times):
+    for _ in range(times):
+        assert users.check_password(login, "not-the-password") is None
+
+
+def _unlock_by_time(model, **where):
+    with session_scope() as session:
+        session.execute(update(model).filter_by(**where).values(
+            locked_until=datetime.now(timezone.utc) - timedelta(seconds=1)))
+
+
+def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(org):
+    _guess("reviewer", lockout.MAX_FAILURES - 1)
+    assert users.check_password("reviewer", "pw-reviewer").login == "reviewer"  # clears the count
+    _guess("reviewer", lockout.MAX_FAILURES - 1)
+    assert users.check_password("reviewer", "pw-reviewer") is not None  # four in a row: still open
+    _guess("reviewer", lockout.MAX_FAILURES)
+    with pytest.raises(TooManyAttempts):
+        users.check_password("reviewer", "pw-reviewer")
+    assert users.check_password("reviewer2", "pw-reviewer2") is not None  # only that account
+    _unlock_by_time(User, login="reviewer")
+    assert users.check_password("reviewer", "pw-reviewer") is not None
+
+
+def test_the_sign_in_page_says_the_account_is_locked(org):
+    from web import create_app
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    for _ in range(lockout.MAX_FAILURES):
+        assert client.post("/login", data={"login": "clerk", "password": "wrong-one"}).status_code == 401
+    res = client.post("/login", data={"login": "clerk", "password": "pw-clerk"})
+    assert res.status_code == 429 and "账号已暂时锁定" in res.get_data(as_text=True)
+    assert client.get("/inbox/").status_code == 302  # not signed in
+
+
+def test_an_applicant_account_locks_the_same_way(org):
+    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101123X",
+                                phone="13800000000", password="secret-pw")
+    for _ in range(lockout.MAX_FAILURES):
+        assert portal.authenticate("13800000000", "wrong-pw") is None
+    with pytest.raises(TooManyAttempts):
+        portal.authenticate("11010119900101123X", "secret-pw")  # by ID number too: one account
+    _unlock_by_time(Applicant, id=applicant.id)
+    assert portal.authenticate("13800000000", "secret-pw").id == applicant.id
