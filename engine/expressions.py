@@ -7,6 +7,7 @@ a step budget and a time limit, so a script cannot run for ever or build huge va
 """
 import ast
 import operator
+import re
 import time
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -69,9 +70,44 @@ ALLOWED = (ast.Expression, ast.Module, ast.Expr, ast.Constant, ast.Name, ast.Loa
 
 
 def _bounded(value):
-    if len(value) > MAX_SIZE:
-        raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)")
+    _fits(len(value))
     return value
+
+
+def _fits(size: int, lineno: int | None = None) -> None:
+    if size > MAX_SIZE:
+        raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)", lineno)
+
+
+# Strings are measured before they are built, where one step could build gigabytes: a replace
+# with a long replacement, a join of long strings, a %-format with a wide field.
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _format_size(template: str, values) -> int:
+    """At most how long `template % values` is."""
+    values = values.values() if isinstance(values, dict) else values if isinstance(values, tuple) else (values,)
+    specs = _FORMAT_SPEC.findall(template)
+    if any("*" in spec for spec in specs):
+        raise ExpressionError("a * field width is not allowed in %-formatting")
+    widest = max((len(str(v)) for v in values), default=0)
+    return len(template) + sum(widest + int(width or 0) + int(precision or 0) for width, precision in specs)
+
+
+def _string_method_size(func, args) -> int | None:
+    """At most how long the string a replace or join call builds; None for other calls."""
+    receiver = getattr(func, "__self__", None)
+    if not isinstance(receiver, str) or not args:
+        return None
+    if func.__name__ == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        found = receiver.count(args[0]) if args[0] else len(receiver) + 1
+        if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+            found = min(found, args[2])
+        return len(receiver) + found * max(len(args[1]) - len(args[0]), 0)
+    if func.__name__ == "join" and isinstance(args[0], (str, list, tuple, set, dict)):
+        items = list(args[0])
+        return sum(len(i) for i in items if isinstance(i, str)) + len(receiver) * max(len(items) - 1, 0)
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -169,6 +205,8 @@ class _Interpreter:
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SIZE:
                     raise ExpressionError("value too large", node.lineno)
+        if isinstance(op, ast.Mod) and isinstance(left, str):
+            _fits(_format_size(left, right), node.lineno)
         return self._check_size(BINOPS[type(op)](left, right))
 
     def assign(self, target, value):
@@ -233,8 +271,9 @@ class _Interpreter:
         if kind is ast.Call:
             return self.call(node)
         if kind is ast.JoinedStr:
-            return "".join(str(self.expr(v.value)) if isinstance(v, ast.FormattedValue) else v.value
-                           for v in node.values)
+            parts = [str(self.expr(v.value)) if isinstance(v, ast.FormattedValue) else v.value for v in node.values]
+            _fits(sum(map(len, parts)), node.lineno)
+            return "".join(parts)
         if kind in (ast.ListComp, ast.DictComp):
             return self.comprehension(node)
         raise ExpressionError(f"{kind.__name__} is not allowed", getattr(node, "lineno", None))
@@ -251,7 +290,12 @@ class _Interpreter:
             raise ExpressionError(f"{node.func.id!r} is not a helper that can be called", node.lineno)
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
-        return self._check_size(func(*args, **kwargs))
+        _fits(_string_method_size(func, args) or 0, node.lineno)
+        result = self._check_size(func(*args, **kwargs))
+        receiver = getattr(func, "__self__", None)
+        if isinstance(receiver, (list, dict, set)):  # extend, update, ... grow their receiver in place
+            self._check_size(receiver)
+        return result
 
     def comprehension(self, node):
         results = [] if isinstance(node, ast.ListComp) else {}

@@ -1,8 +1,10 @@
 """Hostile and malformed input is refused with a clear error and nothing is stored."""
 import json
+import tracemalloc
 
 import pytest
 
+from engine import expressions
 from engine.errors import EngineFailure, Invalid
 from engine.services import cases, deploy
 from tests.bpmn_builder import approval, process
@@ -68,3 +70,30 @@ def test_runtime_expression_failure_is_an_incident(org):
     deploy.deploy([("needs.bpmn", proc.encode())], org["designer"])
     with pytest.raises(EngineFailure):
         cases.start_instance("needs", org["clerk"], data={"x": 1, "divisor": 0})
+
+
+@pytest.mark.parametrize("script", [
+    "x = [0] * 100000\nfor i in range(4):\n    x.extend(x)",
+    "s = 'a' * 100000\nt = s.replace('a', 'b' * 200)",
+    "t = ','.join(['a' * 99999] * 200)",
+    "t = '%020000000d' % 1",
+    "t = '%.20000000f' % 1.5",
+    "b = 'a' * 99999\nt = f'" + "{b}" * 200 + "'",
+], ids=["extend-in-place", "replace", "join", "format-width", "format-precision", "f-string"])
+def test_a_script_cannot_build_a_value_beyond_the_size_limit(script):
+    """Refused before the value is built: building it first would take gigabytes with a bigger
+    number, in the server that runs the step."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(expressions.ExpressionError, match="too large"):
+            expressions.execute(script, {})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+def test_percent_formatting_of_ordinary_values_still_works():
+    data = {}
+    expressions.execute("t = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}", data)
+    assert data["t"] == "a-00007-1.50x"
