@@ -16,6 +16,12 @@ def test_settings_are_read_from_the_environment(db, monkeypatch):
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 45 * 60
     assert app.config["BOARD_REFRESH_SECONDS"] == 15
     assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert not app.config["SESSION_COOKIE_SECURE"]
+    res = app.test_client().get("/login")
+    assert res.headers["X-Frame-Options"] == "DENY" and res.headers["X-Content-Type-Options"] == "nosniff"
+    monkeypatch.setenv("SECURE_COOKIES", "1")
+    cookie = create_app({"TESTING": True}).test_client().get("/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
 
 
 def test_the_instance_folder_holds_the_secret_key_and_files(tmp_path):

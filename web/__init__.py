@@ -35,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
         BOARD_REFRESH_SECONDS=max(5, int(os.environ.get("BOARD_REFRESH_SECONDS", "60"))),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (a TLS proxy in front): the session cookie never travels in clear.
+        SESSION_COOKIE_SECURE=os.environ.get("SECURE_COOKIES") == "1",
         BABEL_DEFAULT_LOCALE="zh",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
@@ -70,6 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
     def _session_timeout():
         if not session.permanent:  # setting it again would count as a change of the session
             session.permanent = True  # idle sessions end after PERMANENT_SESSION_LIFETIME
+
+    @app.after_request
+    def _browser_protections(response):
+        # No page of ours is meant to be framed (a framed form could be clicked by trickery), and a
+        # response is read as the type it declares, never sniffed into HTML.
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
 
     app.session_interface = _IdleSessions()
     return app
