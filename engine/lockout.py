@@ -1,8 +1,9 @@
-"""Slowing down password guessing: after MAX_FAILURES wrong passwords in a row, an account
-(staff or applicant) cannot sign in for LOCK_MINUTES, not even with the right password.
+"""Protecting sign-in, for staff (User) and applicants (Applicant) alike.
 
-The count is raised in the database (one UPDATE), so guesses sent to several servers at once are
-all counted. A right password clears it.
+Password guessing is slowed down: after MAX_FAILURES wrong passwords in a row, an account cannot
+sign in for LOCK_MINUTES, not even with the right password. The count is raised in the database
+(one UPDATE), so guesses sent to several servers at once are all counted; a right password
+clears it. Signing out ends every copy of the session cookie (end_sessions).
 """
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from engine.errors import TooManyAttempts
+from engine.store import session_scope
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -35,3 +37,11 @@ def check(session: Session, account, password: str) -> bool:
         session.execute(update(model).where(model.id == account.id)
                         .values(failed_sign_ins=0, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
     return False
+
+
+def end_sessions(model, account_id: int) -> None:
+    """Raise the account's session serial: every session cookie that names the old one (this
+    browser's, a copy of it) signs no one in any more."""
+    with session_scope() as session:
+        session.execute(update(model).where(model.id == account_id)
+                        .values(session_serial=model.session_serial + 1))

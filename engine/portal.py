@@ -98,6 +98,11 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
         return None
 
 
+def sign_out(applicant_id: int) -> None:
+    """End every session of the applicant (this browser's and any copy of its cookie)."""
+    lockout.end_sessions(Applicant, applicant_id)
+
+
 def get_applicant(applicant_id: int) -> Applicant:
     with read_session() as session:
         return fetch(session, Applicant, applicant_id, "applicant")

@@ -55,3 +55,36 @@ def test_an_applicant_account_locks_the_same_way(org):
         portal.authenticate("11010119900101123X", "secret-pw")  # by ID number too: one account
     _unlock_by_time(Applicant, id=applicant.id)
     assert portal.authenticate("13800000000", "secret-pw").id == applicant.id
+
+
+def _copy_of(client, app):
+    """A second browser holding a copy of the first one's session cookie."""
+    other = app.test_client()
+    cookie = client.get_cookie("session")
+    other.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    return other
+
+
+def test_signing_out_ends_every_copy_of_the_staff_session(org):
+    from web import create_app
+    from tests.web import signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    browser = signed_in(app, "reviewer")
+    copy = _copy_of(browser, app)
+    assert copy.get("/inbox/").status_code == 200  # the copy works while the session lasts
+    assert browser.post("/logout").status_code == 302
+    assert copy.get("/inbox/").status_code == 302  # to the sign-in page
+    assert signed_in(app, "reviewer").get("/inbox/").status_code == 200  # signing in again works
+
+
+def test_signing_out_ends_every_copy_of_the_applicant_session(org):
+    from web import create_app
+    portal.register(name="张三", id_type="id_card", id_number="11010119900101123X", phone="13800000000",
+                    password="secret-pw")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    browser = app.test_client()
+    assert browser.post("/portal/login", data={"identifier": "13800000000", "password": "secret-pw"}).status_code == 302
+    copy = _copy_of(browser, app)
+    assert copy.get("/portal/cases").status_code == 200
+    browser.post("/portal/logout")
+    assert copy.get("/portal/cases").status_code == 302

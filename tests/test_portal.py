@@ -312,6 +312,6 @@ def test_forms_refuse_posts_without_csrf_token(org, zhang):
     res = client.post("/portal/login", data={"identifier": ZHANG["phone"], "password": "secret-pw"})
     assert res.status_code == 400
     with client.session_transaction() as session:
-        session["applicant_id"] = zhang.id
+        session["applicant_id"] = f"{zhang.id}:{zhang.session_serial}"  # what signing in stores
     assert client.post("/portal/cases/1/rate", data={"level": "5"}).status_code == 400
     assert client.get("/portal/cases").status_code == 200  # the same session, signed in, reads fine

@@ -191,7 +191,7 @@ def test_the_supply_form_needs_its_csrf_token(people, company):
     case = in_review_correction(people, company)
     client = create_app({"TESTING": True}).test_client()
     with client.session_transaction() as session:
-        session["applicant_id"] = company.id
+        session["applicant_id"] = f"{company.id}:{company.session_serial}"  # what signing in stores
     res = post_files(client, case.number, {"assessment_report": ("v2.pdf", b"%PDF without token")})
     assert res.status_code == 400
     assert stored(case.id)[1] == 0 and not blob_exists(b"%PDF without token")

@@ -1,6 +1,6 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
-0004 adds the sign-in lockout columns."""
+0004 adds the sign-in lockout columns, 0005 the session serial."""
 from datetime import datetime, timezone
 
 import pytest
@@ -123,3 +123,14 @@ def test_0004_adds_the_sign_in_lockout_to_existing_accounts_and_downgrades(blank
         assert not {"failed_sign_ins", "locked_until"} & columns(blank, table)
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM applicants")).scalar() == "张三"
+
+
+def test_0005_adds_the_session_serial_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0004")
+    seed_before_0003(blank)
+    migrate(blank, command.upgrade, "0005")
+    assert "session_serial" in columns(blank, "users") and "session_serial" in columns(blank, "applicants")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT session_serial FROM applicants")).scalar() == 0
+    migrate(blank, command.downgrade, "0004")
+    assert "session_serial" not in columns(blank, "users") | columns(blank, "applicants")

@@ -31,11 +31,15 @@ def local_path(target: str | None) -> str | None:
 
 
 class Staff(UserMixin):
-    """The signed-in person: wraps the engine's User, which the services take as `actor`."""
+    """The signed-in person: wraps the engine's User, which the services take as `actor`.
+
+    The session keeps "id:serial"; signing out raises the user's serial, so a copy of the cookie
+    made before no longer loads anyone.
+    """
 
     def __init__(self, user):
         self.user = user
-        self.id = str(user.id)
+        self.id = f"{user.id}:{user.session_serial}"
 
     def has_role(self, role):
         return self.user.has_role(role)
@@ -52,12 +56,13 @@ def _sign_in_first():
 
 
 @login_manager.user_loader
-def _load(user_id):
+def _load(session_id):
     try:
-        user = users.get_user_by_id(int(user_id))
+        user_id, serial = (int(part) for part in session_id.split(":"))
+        user = users.get_user_by_id(user_id)
     except (NotFound, ValueError):
         return None
-    return Staff(user) if user.active else None
+    return Staff(user) if user.active and user.session_serial == serial else None
 
 
 class LoginForm(FlaskForm):
@@ -84,6 +89,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    users.sign_out(current_user.user.id)
     logout_user()
     return redirect(url_for("auth.login"))
 

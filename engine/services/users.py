@@ -85,6 +85,11 @@ def check_password(login: str, password: str) -> User | None:
         return None
 
 
+def sign_out(user_id: int) -> None:
+    """End every session of the user (this browser's and any copy of its cookie)."""
+    lockout.end_sessions(User, user_id)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -57,6 +57,8 @@ class User(Base):
     # Wrong passwords in a row, and until when signing in is closed (engine/lockout.py; 0004).
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
+    # Named by the session cookie; signing out raises it, ending every copy of the cookie (0005).
+    session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     @property
@@ -336,6 +338,7 @@ class Applicant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
+    session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Case(Base):

@@ -17,13 +17,23 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 SESSION_KEY = "applicant_id"
 
 
+def sign_in(applicant) -> None:
+    """The session names the applicant and their session serial, which signing out raises."""
+    session[SESSION_KEY] = f"{applicant.id}:{applicant.session_serial}"
+
+
 @bp.before_request
 def _load_applicant():
     g.applicant = None
     if SESSION_KEY in session:
         try:
-            g.applicant = portal.get_applicant(session[SESSION_KEY])
-        except NotFound:
+            applicant_id, serial = (int(part) for part in str(session[SESSION_KEY]).split(":"))
+            applicant = portal.get_applicant(applicant_id)
+        except (NotFound, ValueError):
+            applicant = None
+        if applicant is not None and applicant.session_serial == serial:
+            g.applicant = applicant
+        else:
             session.pop(SESSION_KEY)
 
 

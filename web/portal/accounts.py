@@ -1,12 +1,12 @@
 """Applicant accounts: register, sign in with phone or ID number, sign out."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import portal
 from engine.errors import ShenpiError, TooManyAttempts
 from web.auth import LOCKED, local_path
 
-from . import SESSION_KEY, bp, failed
+from . import SESSION_KEY, bp, failed, sign_in
 from .forms import RegisterForm, SignInForm
 
 
@@ -25,7 +25,7 @@ def login():
             flash(LOCKED, "error")
             return render_template("portal/login.html", form=form), 429
         if applicant is not None:
-            session[SESSION_KEY] = applicant.id
+            sign_in(applicant)
             return redirect(_safe_next())
         flash(_("账号或密码错误"), "error")
         return render_template("portal/login.html", form=form), 401
@@ -42,7 +42,7 @@ def register():
                                         password=form.password.data)
         except ShenpiError as exc:
             return failed(exc, "portal/register.html", form=form)
-        session[SESSION_KEY] = applicant.id
+        sign_in(applicant)
         flash(_("注册成功"), "success")
         return redirect(url_for("portal.my_cases"))
     return render_template("portal/register.html", form=form), 200 if request.method == "GET" else 422
@@ -50,5 +50,7 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    if g.applicant is not None:
+        portal.sign_out(g.applicant.id)
     session.pop(SESSION_KEY, None)
     return redirect(url_for("portal.index"))
