@@ -1,6 +1,6 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
-0004 adds the sign-in lockout columns, 0005 the session serial."""
+0004 adds the sign-in protections (lockout, session serial)."""
 from datetime import datetime, timezone
 
 import pytest
@@ -110,27 +110,18 @@ def test_an_event_goes_with_its_deleted_case(blank):
         assert conn.execute(sa.text("SELECT count(*) FROM events WHERE id = 3")).scalar() == 0
 
 
-def test_0004_adds_the_sign_in_lockout_to_existing_accounts_and_downgrades(blank):
+def test_0004_adds_the_sign_in_protections_to_existing_accounts_and_downgrades(blank):
+    added = {"failed_sign_ins", "locked_until", "session_serial"}
     migrate(blank, command.upgrade, "0003")
     seed_before_0003(blank)  # an applicant who registered before 0004
     migrate(blank, command.upgrade, "0004")
     for table in ("users", "applicants"):
-        assert {"failed_sign_ins", "locked_until"} <= columns(blank, table)
+        assert added <= columns(blank, table)
     with blank.connect() as conn:
-        assert conn.execute(sa.text("SELECT failed_sign_ins, locked_until FROM applicants")).one() == (0, None)
+        assert conn.execute(sa.text("SELECT failed_sign_ins, locked_until, session_serial FROM applicants")
+                            ).one() == (0, None, 0)
     migrate(blank, command.downgrade, "0003")
     for table in ("users", "applicants"):
-        assert not {"failed_sign_ins", "locked_until"} & columns(blank, table)
+        assert not added & columns(blank, table)
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM applicants")).scalar() == "张三"
-
-
-def test_0005_adds_the_session_serial_and_downgrades(blank):
-    migrate(blank, command.upgrade, "0004")
-    seed_before_0003(blank)
-    migrate(blank, command.upgrade, "0005")
-    assert "session_serial" in columns(blank, "users") and "session_serial" in columns(blank, "applicants")
-    with blank.connect() as conn:
-        assert conn.execute(sa.text("SELECT session_serial FROM applicants")).scalar() == 0
-    migrate(blank, command.downgrade, "0004")
-    assert "session_serial" not in columns(blank, "users") | columns(blank, "applicants")

@@ -57,7 +57,7 @@ class User(Base):
     # Wrong passwords in a row, and until when signing in is closed (engine/lockout.py; 0004).
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
-    # Named by the session cookie; signing out raises it, ending every copy of the cookie (0005).
+    # Named by the session cookie; signing out raises it, ending every copy of the cookie (0004).
     session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     department: Mapped[Department | None] = relationship(lazy="joined")
 
