@@ -106,6 +106,7 @@ def test_task_page_shows_case_materials_form_and_diagram_markers(app, org):
     assert "&#34;s&#34;" in re.search(r'data-completed="([^"]*)"', html).group(1)
     xml = reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml")
     assert xml.status_code == 200 and xml.mimetype == "application/xml"
+    assert xml.headers["Content-Security-Policy"].startswith("sandbox")  # opened alone, runs nothing
     assert b"BPMNDiagram" in xml.data and b'id="review"' in xml.data  # laid out for bpmn-js
     history = section(html, "history")
     assert "流程启动" in history and "认领" in history and "clerk" in history

@@ -32,4 +32,7 @@ def material(material_id):
 @bp.get("/instances/<int:instance_id>/diagram.xml")
 @roles_required(*VIEWERS)
 def diagram(instance_id):
-    return Response(progress.diagram_xml(instance_id, actor()), mimetype="application/xml")
+    # Fetched by the viewer's script; opened on its own, a designer's XML (documentation may hold
+    # XHTML) must not run script with the reader's session.
+    return Response(progress.diagram_xml(instance_id, actor()), mimetype="application/xml",
+                    headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
