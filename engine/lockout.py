@@ -1,14 +1,15 @@
 """Protecting sign-in, for staff (User) and applicants (Applicant) alike.
 
-Password guessing is slowed down: after MAX_FAILURES wrong passwords in a row, an account cannot
-sign in for LOCK_MINUTES, not even with the right password. The count is raised in the database
-(one UPDATE), so guesses sent to several servers at once are all counted; a right password
-clears it. Signing out ends every copy of the session cookie (end_sessions).
+Password guessing is slowed down: an account answers at most MAX_FAILURES wrong passwords in a
+row, then cannot sign in for LOCK_MINUTES, not even with the right password. Each attempt first
+takes a place in the count with one conditional UPDATE, so guesses sent at once to one or several
+servers are all counted and never more than MAX_FAILURES are checked; the password hash (a tenth
+of a second by design) is checked outside any transaction. A right password clears the count.
+Signing out ends every copy of the session cookie (end_sessions).
 """
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, update
 from werkzeug.security import check_password_hash
 
 from engine.errors import TooManyAttempts
@@ -18,25 +19,27 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 
 
-def check(session: Session, account, password: str) -> bool:
-    """Whether `password` is the account's (a User or an Applicant, with a password); counts a
-    wrong one. Raises TooManyAttempts while the account is locked."""
-    now = datetime.now(timezone.utc)
-    if account.locked_until is not None and account.locked_until > now:
-        raise TooManyAttempts(f"Too many wrong passwords: signing in is closed until "
-                              f"{account.locked_until:%H:%M} UTC")
-    model = type(account)
-    if check_password_hash(account.password_hash, password):
-        if account.failed_sign_ins or account.locked_until:
-            account.failed_sign_ins, account.locked_until = 0, None
-        return True
-    failures = session.execute(update(model).where(model.id == account.id)
-                               .values(failed_sign_ins=model.failed_sign_ins + 1)
-                               .returning(model.failed_sign_ins)).scalar_one()
-    if failures >= MAX_FAILURES:
-        session.execute(update(model).where(model.id == account.id)
-                        .values(failed_sign_ins=0, locked_until=now + timedelta(minutes=LOCK_MINUTES)))
-    return False
+def attempt(account, password: str) -> bool:
+    """Whether `password` is the account's (a User or an Applicant that has a password).
+    Raises TooManyAttempts while the account is locked or MAX_FAILURES attempts are unresolved."""
+    model, now = type(account), datetime.now(timezone.utc)
+    with session_scope() as session:
+        place = session.execute(
+            update(model).where(model.id == account.id, model.failed_sign_ins < MAX_FAILURES,
+                                or_(model.locked_until.is_(None), model.locked_until <= now))
+            .values(failed_sign_ins=model.failed_sign_ins + 1).returning(model.failed_sign_ins)).scalar()
+    if place is None:
+        raise TooManyAttempts(f"Too many wrong passwords: signing in is closed for up to {LOCK_MINUTES} minutes")
+    right = check_password_hash(account.password_hash, password)
+    if right:
+        outcome = {"failed_sign_ins": 0, "locked_until": None}
+    elif place >= MAX_FAILURES:
+        outcome = {"failed_sign_ins": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)}
+    else:
+        return False
+    with session_scope() as session:
+        session.execute(update(model).where(model.id == account.id).values(**outcome))
+    return right
 
 
 def end_sessions(model, account_id: int) -> None:

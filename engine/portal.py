@@ -88,14 +88,14 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
     identifier = (identifier or "").strip()
     if not identifier or not password:
         return None
-    with session_scope() as session:
+    with read_session() as session:
         candidates = session.scalars(select(Applicant).where(
             or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
             Applicant.password_hash.is_not(None))).all()
-        for applicant in candidates:
-            if lockout.check(session, applicant, password):
-                return applicant
-        return None
+    for applicant in candidates:
+        if lockout.attempt(applicant, password):
+            return applicant
+    return None
 
 
 def sign_out(applicant_id: int) -> None:

@@ -36,6 +36,15 @@ def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(or
     assert users.check_password("reviewer", "pw-reviewer") is not None
 
 
+def test_no_more_than_five_guesses_are_checked_at_once(org):
+    """Guesses sent together each take a place in the count before their password is checked:
+    with five places taken and unanswered, a sixth is refused, right password or not."""
+    with session_scope() as session:
+        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=lockout.MAX_FAILURES))
+    with pytest.raises(TooManyAttempts):
+        users.check_password("clerk", "pw-clerk")
+
+
 def test_the_sign_in_page_says_the_account_is_locked(org):
     from web import create_app
     client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()

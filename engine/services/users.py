@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from engine import lockout
 from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
-from engine.store.db import fetch
+from engine.store.db import fetch, read_session
 from engine.store.models import ROLES, ApiToken, Department, User
 
 from .events import record
@@ -78,11 +78,11 @@ def get_user_by_id(user_id: int) -> User:
 
 def check_password(login: str, password: str) -> User | None:
     """The user, if the password is theirs; raises TooManyAttempts while the account is locked."""
-    with session_scope() as session:
+    with read_session() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-        if user and user.password_hash and lockout.check(session, user, password):
-            return user
-        return None
+    if user and user.password_hash and lockout.attempt(user, password):
+        return user
+    return None
 
 
 def sign_out(user_id: int) -> None:
