@@ -41,23 +41,20 @@ class Upload:
 def find_or_create_applicant(session: Session, info: dict) -> Applicant:
     """The applicant the ID number names, or a new record.
 
-    A case goes to an existing record only if the name is the one on it, and, for a record with an
-    online account, the phone too when the window gives one: anyone can open an account with a
-    number they know, and the case (and the materials kept for reuse) must not go to them.
+    A record the window kept without a phone gets the one given now: with it, its owner can open
+    the online account (portal.register takes over a window record only with its phone).
     """
-    id_number = str(info.get("id_number") or "").strip()
+    id_number = str(info.get("id_number") or "").strip().upper()  # as portal.register stores it
     name = str(info.get("name") or "").strip()
     if not id_number or not name:
         raise Invalid("The applicant's name and ID number (证件号码) are required")
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
-    if applicant is not None and "".join(applicant.name.split()) != "".join(name.split()):
-        raise Conflict(f"证件号码 {id_number} 已登记为另一申请人姓名，与本次申请不符，请核实身份")
-    phone = str(info.get("phone") or "").strip()
-    if applicant is not None and applicant.password_hash and phone and applicant.phone != phone:
-        raise Conflict(f"证件号码 {id_number} 的网上账户登记了其他手机号码，请核实身份")
+    phone = "".join(str(info.get("phone") or "").split())
+    if applicant is not None and not applicant.phone and not applicant.password_hash and phone:
+        applicant.phone = phone
     if applicant is None:
         applicant = Applicant(id_number=id_number, name=name, kind=info.get("kind") or "person",
-                              id_type=info.get("id_type") or "id_card", phone=info.get("phone"))
+                              id_type=info.get("id_type") or "id_card", phone=phone or None)
         if info.get("password"):
             applicant.password_hash = generate_password_hash(info["password"])
         session.add(applicant)

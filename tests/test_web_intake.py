@@ -82,15 +82,6 @@ def test_ticked_material_without_its_file_is_refused(app, org):
     assert progress.recent_cases() == []  # nothing was taken in
 
 
-def test_an_id_number_known_under_another_name_is_refused_with_the_form_kept(app, org):
-    clerk = client(app, "clerk")
-    submit(clerk, "id_card", "form", "land", "marriage")
-    res = submit(clerk, "id_card", "form", "land", "marriage", name="王二")
-    html = res.get_data(as_text=True)
-    assert res.status_code == 409 and "已登记为另一申请人姓名" in html and 'value="王二"' in html
-    assert len(progress.recent_cases()) == 1  # the second case was not taken in
-
-
 def test_reused_material_is_shown_as_reused(app, org):
     clerk = client(app, "clerk")
     submit(clerk, "id_card", "form", "land", "marriage")
