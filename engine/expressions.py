@@ -20,6 +20,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_STEPS = 100_000
 TIMEOUT = 1.0
 MAX_SIZE = 100_000  # elements of a built list/string/dict
+# Elements built by one evaluation in all: each value stays under MAX_SIZE, and a loop must not
+# keep thousands of them (a copy of a big list is one step). About 80 MB at most.
+MAX_BUILT = 100 * MAX_SIZE
 
 
 class ExpressionError(Exception):
@@ -84,14 +87,35 @@ def _fits(size: int, lineno: int | None = None) -> None:
 _FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
+def _text_size(value, measured: dict | None = None, nested: bool = False) -> int:
+    """At most how long str(value) is, found without building it (a part shared by reference is
+    measured once, as str() writes it each time)."""
+    if isinstance(value, str):  # inside a container, repr may escape a character into ten
+        return 10 * len(value) + 2 if nested else len(value)
+    if isinstance(value, int):
+        return value.bit_length() // 3 + 2
+    if not isinstance(value, (list, tuple, set, dict)):
+        return 64  # floats, dates, booleans, None
+    measured = {} if measured is None else measured
+    if id(value) not in measured:
+        measured[id(value)] = 5  # a container inside itself prints as [...]
+        parts = value.items() if isinstance(value, dict) else ((v, None) for v in value)
+        measured[id(value)] = 2 + sum(_text_size(a, measured, True) + _text_size(b, measured, True) + 4
+                                      for a, b in parts)
+    return measured[id(value)]
+
+
 def _format_size(template: str, values) -> int:
     """At most how long `template % values` is."""
-    values = values.values() if isinstance(values, dict) else values if isinstance(values, tuple) else (values,)
     specs = _FORMAT_SPEC.findall(template)
     if any("*" in spec for spec in specs):
         raise ExpressionError("a * field width is not allowed in %-formatting")
-    widest = max((len(str(v)) for v in values), default=0)
-    return len(template) + sum(widest + int(width or 0) + int(precision or 0) for width, precision in specs)
+    if any(len(number) > 6 for spec in specs for number in spec):
+        raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)")
+    # Any field prints at most all the values ("%(a)s" repeats one value, "%s" % d prints the dict).
+    each = values.values() if isinstance(values, dict) else values if isinstance(values, tuple) else ()
+    field = _text_size(values) + sum(_text_size(v) for v in each)
+    return len(template) + sum(field + int(width or 0) + int(precision or 0) for width, precision in specs)
 
 
 def _string_method_size(func, args) -> int | None:
@@ -104,8 +128,11 @@ def _string_method_size(func, args) -> int | None:
         if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
             found = min(found, args[2])
         return len(receiver) + found * max(len(args[1]) - len(args[0]), 0)
-    if func.__name__ == "join" and isinstance(args[0], (str, list, tuple, set, dict)):
-        items = list(args[0])
+    if func.__name__ == "join":
+        try:
+            items = list(args[0])  # lists, dict views, ranges: every iterable the sandbox can make
+        except TypeError:
+            return None
         return sum(len(i) for i in items if isinstance(i, str)) + len(receiver) * max(len(items) - 1, 0)
     return None
 
@@ -154,6 +181,7 @@ class _Interpreter:
         self.data, self.functions = data, {**HELPERS, **(functions or {})}
         self.steps, self.max_steps = 0, max_steps
         self.deadline = time.monotonic() + timeout
+        self.built = 0  # elements of the values built so far (MAX_BUILT)
 
     def tick(self, node):
         self.steps += 1
@@ -229,6 +257,8 @@ class _Interpreter:
         self.tick(node)
         kind = type(node)
         if kind is ast.Constant:
+            if isinstance(node.value, bytes):
+                raise ExpressionError("bytes are not allowed", node.lineno)
             return node.value
         if kind is ast.Name:
             if node.id in self.data:
@@ -271,9 +301,9 @@ class _Interpreter:
         if kind is ast.Call:
             return self.call(node)
         if kind is ast.JoinedStr:
-            parts = [str(self.expr(v.value)) if isinstance(v, ast.FormattedValue) else v.value for v in node.values]
-            _fits(sum(map(len, parts)), node.lineno)
-            return "".join(parts)
+            values = [self.expr(v.value) if isinstance(v, ast.FormattedValue) else v.value for v in node.values]
+            _fits(sum(_text_size(v) for v in values), node.lineno)
+            return self._check_size("".join(map(str, values)))
         if kind in (ast.ListComp, ast.DictComp):
             return self.comprehension(node)
         raise ExpressionError(f"{kind.__name__} is not allowed", getattr(node, "lineno", None))
@@ -291,10 +321,12 @@ class _Interpreter:
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
         _fits(_string_method_size(func, args) or 0, node.lineno)
+        if func is str and args:
+            _fits(_text_size(args[0]), node.lineno)
         result = self._check_size(func(*args, **kwargs))
         receiver = getattr(func, "__self__", None)
         if isinstance(receiver, (list, dict, set)):  # extend, update, ... grow their receiver in place
-            self._check_size(receiver)
+            _fits(len(receiver), node.lineno)
         return result
 
     def comprehension(self, node):
@@ -321,10 +353,12 @@ class _Interpreter:
             self.data.update(saved)
         return results
 
-    @staticmethod
-    def _check_size(value):
-        if isinstance(value, (str, list, tuple, dict, set)) and len(value) > MAX_SIZE:
-            raise ExpressionError(f"value too large (more than {MAX_SIZE} elements)")
+    def _check_size(self, value):
+        if isinstance(value, (str, list, tuple, dict, set)):
+            _fits(len(value))
+            self.built += len(value)
+            if self.built > MAX_BUILT:
+                raise ExpressionError(f"the script builds too much (more than {MAX_BUILT} elements in all)")
         if isinstance(value, int) and value.bit_length() > 4096:
             raise ExpressionError("number too large")
         return value

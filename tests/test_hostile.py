@@ -72,28 +72,44 @@ def test_runtime_expression_failure_is_an_incident(org):
         cases.start_instance("needs", org["clerk"], data={"x": 1, "divisor": 0})
 
 
-@pytest.mark.parametrize("script", [
-    "x = [0] * 100000\nfor i in range(4):\n    x.extend(x)",
-    "s = 'a' * 100000\nt = s.replace('a', 'b' * 200)",
-    "t = ','.join(['a' * 99999] * 200)",
-    "t = '%020000000d' % 1",
-    "t = '%.20000000f' % 1.5",
-    "b = 'a' * 99999\nt = f'" + "{b}" * 200 + "'",
-], ids=["extend-in-place", "replace", "join", "format-width", "format-precision", "f-string"])
-def test_a_script_cannot_build_a_value_beyond_the_size_limit(script):
+SHARED = "big = ['a' * 99999] * 200\n"  # 200 references to one string: small until printed
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize("script, refusal, peak_mb", [
+    ("x = [0] * 100000\nfor i in range(4):\n    x.extend(x)", "too large", 8),
+    ("s = 'a' * 100000\nt = s.replace('a', 'b' * 200)", "too large", 8),
+    ("t = ','.join(['a' * 99999] * 200)", "too large", 8),
+    ("s = 'a' * 99999\nd = {i: s for i in range(200)}\nt = ','.join(d.values())", "too large", 8),
+    ("t = '%020000000d' % 1", "too large", 8),
+    ("t = '%.20000000f' % 1.5", "too large", 8),
+    ("t = '%0" + "9" * 5000 + "d' % 1", "too large", 8),
+    ("b = 'a' * 99999\nt = f'" + "{b}" * 200 + "'", "too large", 8),
+    (SHARED + "t = str(big)", "too large", 8),
+    (SHARED + "t = f'{big}'", "too large", 8),
+    (SHARED + "t = '%s' % ({'k': big},)", "too large", 8),
+    ("t = b'a' * 20000000", "bytes are not allowed", 8),
+    ("big = list(range(99999))\ncopies = [list(big) for i in range(300)]", "builds too much", 120),
+], ids=["extend-in-place", "replace", "join", "join-dict-values", "format-width", "format-precision",
+        "format-width-digits", "f-string", "str-of-shared-parts", "f-string-of-list", "format-of-dict", "bytes",
+        "copies-in-a-loop"])
+def test_a_script_cannot_build_a_value_beyond_the_size_limit(script, refusal, peak_mb):
     """Refused before the value is built: building it first would take gigabytes with a bigger
     number, in the server that runs the step."""
     tracemalloc.start()
     try:
-        with pytest.raises(expressions.ExpressionError, match="too large"):
+        with pytest.raises(expressions.ExpressionError, match=refusal):
             expressions.execute(script, {})
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 8 * 1024 * 1024
+    assert peak < peak_mb * MB
 
 
-def test_percent_formatting_of_ordinary_values_still_works():
+def test_ordinary_formatting_and_loops_still_work():
     data = {}
-    expressions.execute("t = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}", data)
-    assert data["t"] == "a-00007-1.50x"
+    expressions.execute("s = 'x' * 20000\nt = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}\n"
+                        "u = f'{s}!' + str(s)\nacc = []\nfor i in range(3000):\n    acc = acc + [i]\n"
+                        "v = str([1, 'a', {'k': None}])", data)
+    assert data["t"] == "a-00007-1.50x" and len(data["u"]) == 40001 and len(data["acc"]) == 3000
+    assert data["v"] == "[1, 'a', {'k': None}]"
