@@ -90,18 +90,21 @@ _FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 def _text_size(value, measured: dict | None = None, nested: bool = False) -> int:
     """At most how long str(value) is, found without building it (a part shared by reference is
     measured once, as str() writes it each time)."""
-    if isinstance(value, str):  # inside a container, repr may escape a character into ten
-        return 10 * len(value) + 2 if nested else len(value)
-    if isinstance(value, int):
-        return value.bit_length() // 3 + 2
-    if not isinstance(value, (list, tuple, set, dict)):
-        return 64  # floats, dates, booleans, None
+    if isinstance(value, str) and not nested:
+        return len(value)
+    if not isinstance(value, (str, list, tuple, set, dict)):  # numbers (bounded), dates, None: small
+        return len(repr(value)) if nested else len(str(value))
     measured = {} if measured is None else measured
     if id(value) not in measured:
         measured[id(value)] = 5  # a container inside itself prints as [...]
-        parts = value.items() if isinstance(value, dict) else ((v, None) for v in value)
-        measured[id(value)] = 2 + sum(_text_size(a, measured, True) + _text_size(b, measured, True) + 4
-                                      for a, b in parts)
+        if isinstance(value, str):  # inside a container it prints as its repr, quoted and escaped
+            size = len(repr(value))
+        elif isinstance(value, dict):
+            size = 2 + sum(_text_size(k, measured, True) + _text_size(v, measured, True) + 2
+                           for k, v in value.items())
+        else:
+            size = 2 + sum(_text_size(v, measured, True) + 2 for v in value)
+        measured[id(value)] = size
     return measured[id(value)]
 
 

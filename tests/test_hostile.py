@@ -113,3 +113,6 @@ def test_ordinary_formatting_and_loops_still_work():
                         "v = str([1, 'a', {'k': None}])", data)
     assert data["t"] == "a-00007-1.50x" and len(data["u"]) == 40001 and len(data["acc"]) == 3000
     assert data["v"] == "[1, 'a', {'k': None}]"
+    # Printing many short values is measured by what they print, not refused by a rough guess.
+    expressions.execute("names = ['张三%d' % i for i in range(2000)]\nt = str(names) + f'{[1.5] * 3000}'", data)
+    assert len(data["t"]) == len(str(data["names"])) + len(str([1.5] * 3000))
