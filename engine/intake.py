@@ -411,18 +411,21 @@ def get_case(number_or_id) -> Case:
 
 
 def describe(case_id: int) -> dict:
-    with session_scope() as session:
-        case = fetch(session, Case, case_id, "case")
-        notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
-        clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
-            if case.instance_id else []
-        return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
-                "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
-                "submitted_at": case.submitted_at.isoformat(),
-                "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
-                "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
-                "decision": case.decision, "delivery": case.delivery, "form": case.form,
-                "materials": checklist(case, session),
-                "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
-                             "data": n.data} for n in notices],
-                "clocks": [clock.describe(c) for c in clocks]}
+    with read_session() as session:  # reading takes no write lock
+        return describe_case(session, fetch(session, Case, case_id, "case"))
+
+
+def describe_case(session: Session, case: Case) -> dict:
+    notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
+    clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
+        if case.instance_id else []
+    return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
+            "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
+            "submitted_at": case.submitted_at.isoformat(),
+            "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+            "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
+            "decision": case.decision, "delivery": case.delivery, "form": case.form,
+            "materials": checklist(case, session),
+            "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
+                         "data": n.data} for n in notices],
+            "clocks": [clock.describe(c) for c in clocks]}

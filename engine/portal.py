@@ -9,7 +9,7 @@ import re
 from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
-from engine import clock, intake, lockout
+from engine import clock, intake, signin
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -93,14 +93,14 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
             or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
             Applicant.password_hash.is_not(None))).all()
     for applicant in candidates:
-        if lockout.attempt(applicant, password):
+        if signin.attempt(applicant, password):
             return applicant
     return None
 
 
 def sign_out(applicant_id: int) -> None:
     """End every session of the applicant (this browser's and any copy of its cookie)."""
-    lockout.end_sessions(Applicant, applicant_id)
+    signin.end_sessions(Applicant, applicant_id)
 
 
 def get_applicant(applicant_id: int) -> Applicant:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
 from engine.store import session_scope
-from engine.store.db import fetch, is_postgres
+from engine.store.db import fetch, uses_postgres
 from engine.store.models import Instance, Timer, User
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _mark_due(task) -> None:
 def _claim(session: Session, now: datetime) -> Timer | None:
     query = (select(Timer).where(Timer.state == "pending", Timer.due_at <= now)
              .order_by(Timer.due_at, Timer.id).limit(1))
-    if is_postgres(session):
+    if uses_postgres():
         query = query.with_for_update(skip_locked=True)
     return session.scalar(query)
 

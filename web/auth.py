@@ -10,7 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from engine.errors import NotFound, TooManyAttempts
-from engine.lockout import LOCK_MINUTES
+from engine.signin import LOCK_MINUTES
 from engine.services import users
 
 from . import login_manager
@@ -30,16 +30,28 @@ def local_path(target: str | None) -> str | None:
     return cleaned
 
 
-class Staff(UserMixin):
-    """The signed-in person: wraps the engine's User, which the services take as `actor`.
+def session_mark(account) -> str:
+    """What a session keeps of a signed-in account (staff or applicant): "id:serial". Signing out
+    raises the account's serial, so a copy of the cookie made before no longer signs anyone in."""
+    return f"{account.id}:{account.session_serial}"
 
-    The session keeps "id:serial"; signing out raises the user's serial, so a copy of the cookie
-    made before no longer loads anyone.
-    """
+
+def marked(mark, load):
+    """The account `load(id)` finds for a session mark, if the mark is still its current one."""
+    try:
+        account_id, serial = (int(part) for part in str(mark).split(":"))
+        account = load(account_id)
+    except (NotFound, ValueError):
+        return None
+    return account if account.session_serial == serial else None
+
+
+class Staff(UserMixin):
+    """The signed-in person: wraps the engine's User, which the services take as `actor`."""
 
     def __init__(self, user):
         self.user = user
-        self.id = f"{user.id}:{user.session_serial}"
+        self.id = session_mark(user)
 
     def has_role(self, role):
         return self.user.has_role(role)
@@ -56,13 +68,9 @@ def _sign_in_first():
 
 
 @login_manager.user_loader
-def _load(session_id):
-    try:
-        user_id, serial = (int(part) for part in session_id.split(":"))
-        user = users.get_user_by_id(user_id)
-    except (NotFound, ValueError):
-        return None
-    return Staff(user) if user.active and user.session_serial == serial else None
+def _load(mark):
+    user = marked(mark, users.get_user_by_id)
+    return Staff(user) if user is not None and user.active else None
 
 
 class LoginForm(FlaskForm):

@@ -159,7 +159,7 @@ def visible_case(case_id: int, actor: User) -> dict:
         case = fetch(session, Case, case_id, "case")
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
-    return intake.describe(case_id)
+        return intake.describe_case(session, case)
 
 
 def material_file(material_id: int, actor: User) -> tuple[str, str]:

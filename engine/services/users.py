@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import lockout
+from engine import signin
 from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
@@ -80,14 +80,14 @@ def check_password(login: str, password: str) -> User | None:
     """The user, if the password is theirs; raises TooManyAttempts while the account is locked."""
     with read_session() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-    if user and user.password_hash and lockout.attempt(user, password):
+    if user and user.password_hash and signin.attempt(user, password):
         return user
     return None
 
 
 def sign_out(user_id: int) -> None:
     """End every session of the user (this browser's and any copy of its cookie)."""
-    lockout.end_sessions(User, user_id)
+    signin.end_sessions(User, user_id)
 
 
 def _digest(token: str) -> str:

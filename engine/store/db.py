@@ -73,11 +73,8 @@ def reset_engine():
     _engine = _sessionmaker = None
 
 
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def uses_postgres() -> bool:
+    """PostgreSQL, rather than SQLite (one engine per process: every session is bound to it)."""
     return get_engine().dialect.name == "postgresql"
 
 
@@ -98,7 +95,7 @@ def locked(session: Session, model, row_id: int):
     would make wait, and deadlock when the step then needs the claimed task row.
     """
     query = select(model).where(model.id == row_id)
-    if is_postgres(session):
+    if uses_postgres():
         query = query.with_for_update(of=model, key_share=True)
     return session.scalar(query)
 

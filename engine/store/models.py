@@ -54,7 +54,7 @@ class User(Base):
     roles: Mapped[list] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Wrong passwords in a row, and until when signing in is closed (engine/lockout.py; 0004).
+    # Wrong passwords in a row, and until when signing in is closed (engine/signin.py; 0004).
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     # Named by the session cookie; signing out raises it, ending every copy of the cookie (0004).

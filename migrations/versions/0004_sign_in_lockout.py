@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27 15:00:00.000000
 
-Guessing a password is slowed down per account (engine/lockout.py): failed_sign_ins counts wrong
+Guessing a password is slowed down per account (engine/signin.py): failed_sign_ins counts wrong
 passwords in a row, and after five, locked_until closes signing in for fifteen minutes. A session
 cookie names the account's session_serial at sign-in; signing out raises it, so a copy of the
 cookie (kept by a shared computer, or stolen) no longer signs anyone in.

@@ -34,7 +34,7 @@ def new(code):
         case = intake.submit(code, {k: request.form.get(k, "").strip() for k in APPLICANT_FIELDS},
                              _uploads(item), actor(), channel=request.form.get("channel") or "window",
                              form=read(item.data.get("form"), request.form))
-    except (Invalid, Conflict) as exc:  # a refusal keeps what the clerk typed
+    except Invalid as exc:
         flash_error(exc)
         return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
                                values=request.form), exc.status

@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from engine import portal
-from engine.errors import NotFound
+from web.auth import marked, session_mark
 
 from .labels import LABELS
 
@@ -18,22 +18,15 @@ SESSION_KEY = "applicant_id"
 
 
 def sign_in(applicant) -> None:
-    """The session names the applicant and their session serial, which signing out raises."""
-    session[SESSION_KEY] = f"{applicant.id}:{applicant.session_serial}"
+    session[SESSION_KEY] = session_mark(applicant)
 
 
 @bp.before_request
 def _load_applicant():
     g.applicant = None
     if SESSION_KEY in session:
-        try:
-            applicant_id, serial = (int(part) for part in str(session[SESSION_KEY]).split(":"))
-            applicant = portal.get_applicant(applicant_id)
-        except (NotFound, ValueError):
-            applicant = None
-        if applicant is not None and applicant.session_serial == serial:
-            g.applicant = applicant
-        else:
+        g.applicant = marked(session[SESSION_KEY], portal.get_applicant)
+        if g.applicant is None:  # signed out elsewhere, or the account is gone
             session.pop(SESSION_KEY)
 
 

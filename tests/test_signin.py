@@ -1,11 +1,11 @@
-"""Password guessing is slowed down per account: five wrong passwords in a row close signing in
-for fifteen minutes, for staff and applicants alike."""
+"""Sign-in protections (engine/signin.py), for staff and applicants alike: five wrong passwords in
+a row close signing in for fifteen minutes, and signing out ends every copy of the session."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import update
 
-from engine import lockout, portal
+from engine import portal, signin
 from engine.errors import TooManyAttempts
 from engine.services import users
 from engine.store import session_scope
@@ -24,11 +24,11 @@ def _unlock_by_time(model, **where):
 
 
 def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(org):
-    _guess("reviewer", lockout.MAX_FAILURES - 1)
+    _guess("reviewer", signin.MAX_FAILURES - 1)
     assert users.check_password("reviewer", "pw-reviewer").login == "reviewer"  # clears the count
-    _guess("reviewer", lockout.MAX_FAILURES - 1)
+    _guess("reviewer", signin.MAX_FAILURES - 1)
     assert users.check_password("reviewer", "pw-reviewer") is not None  # four in a row: still open
-    _guess("reviewer", lockout.MAX_FAILURES)
+    _guess("reviewer", signin.MAX_FAILURES)
     with pytest.raises(TooManyAttempts):
         users.check_password("reviewer", "pw-reviewer")
     assert users.check_password("reviewer2", "pw-reviewer2") is not None  # only that account
@@ -40,7 +40,7 @@ def test_no_more_than_five_guesses_are_checked_at_once(org):
     """Guesses sent together each take a place in the count before their password is checked:
     with five places taken and unanswered, a sixth is refused, right password or not."""
     with session_scope() as session:
-        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=lockout.MAX_FAILURES))
+        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.MAX_FAILURES))
     with pytest.raises(TooManyAttempts):
         users.check_password("clerk", "pw-clerk")
 
@@ -48,7 +48,7 @@ def test_no_more_than_five_guesses_are_checked_at_once(org):
 def test_the_sign_in_page_says_the_account_is_locked(org):
     from web import create_app
     client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
-    for _ in range(lockout.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert client.post("/login", data={"login": "clerk", "password": "wrong-one"}).status_code == 401
     res = client.post("/login", data={"login": "clerk", "password": "pw-clerk"})
     assert res.status_code == 429 and "账号已暂时锁定" in res.get_data(as_text=True)
@@ -58,7 +58,7 @@ def test_the_sign_in_page_says_the_account_is_locked(org):
 def test_an_applicant_account_locks_the_same_way(org):
     applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101123X",
                                 phone="13800000000", password="secret-pw")
-    for _ in range(lockout.MAX_FAILURES):
+    for _ in range(signin.MAX_FAILURES):
         assert portal.authenticate("13800000000", "wrong-pw") is None
     with pytest.raises(TooManyAttempts):
         portal.authenticate("11010119900101123X", "secret-pw")  # by ID number too: one account
