@@ -24,29 +24,29 @@ REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", 
 def validate(item: dict, source: str = "item") -> dict:
     """Check an item's elements; the error names the field, so an editor can fix it."""
     if not isinstance(item, dict):
-        raise Invalid(f"{source}: an item is a mapping of its elements")
+        raise Invalid("%(source)s: an item is a mapping of its elements", source=source)
     missing = [f for f in REQUIRED if item.get(f) in (None, "")]
     if missing:
-        raise Invalid(f"{source}: missing {', '.join(missing)}")
+        raise Invalid("%(source)s: missing %(fields)s", source=source, fields=", ".join(missing))
     if item["kind"] not in KINDS:
-        raise Invalid(f"{source}: kind must be one of {', '.join(KINDS)}")
+        raise Invalid("%(source)s: kind must be one of %(kinds)s", source=source, kinds=", ".join(KINDS))
     if item["case_type"] not in CASE_TYPES:
-        raise Invalid(f"{source}: case_type must be one of {', '.join(CASE_TYPES)}")
+        raise Invalid("%(source)s: case_type must be one of %(types)s", source=source, types=", ".join(CASE_TYPES))
     promised, statutory = item["promised_days"], item.get("statutory_days")
     if not isinstance(promised, int) or promised < 0:
-        raise Invalid(f"{source}: promised_days must be a whole number of working days")
+        raise Invalid("%(source)s: promised_days must be a whole number of working days", source=source)
     if statutory is not None and (not isinstance(statutory, int) or statutory < promised):
-        raise Invalid(f"{source}: statutory_days must be a whole number not below promised_days")
+        raise Invalid("%(source)s: statutory_days must be a whole number not below promised_days", source=source)
     codes = set()
     for i, material in enumerate(item["materials"]):
-        where = f"{source}: materials[{i}]"
         if not isinstance(material, dict) or not material.get("code") or not material.get("name"):
-            raise Invalid(f"{where} needs a code and a name")
+            raise Invalid("%(source)s: materials[%(index)s] needs a code and a name", source=source, index=i)
         if material["code"] in codes:
-            raise Invalid(f"{where}: duplicate code {material['code']}")
+            raise Invalid("%(source)s: materials[%(index)s]: duplicate code %(code)s",
+                          source=source, index=i, code=material["code"])
         codes.add(material["code"])
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
-        raise Invalid(f"{source}: online depth IV (全程网办) means zero visits")
+        raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
 
 
@@ -57,7 +57,7 @@ def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int,
         try:
             item = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise Invalid(f"{path.name}: not valid YAML: {exc}") from exc
+            raise Invalid("%(file)s: not valid YAML: %(error)s", file=path.name, error=str(exc)) from exc
         results.append(save(validate(item, path.name), actor))
     return results
 
@@ -93,7 +93,7 @@ def get(code: str) -> ServiceItem:
     with session_scope() as session:
         item = _latest(session, code)
         if item is None:
-            raise NotFound(f"No service item {code!r}")
+            raise NotFound("No service item %(code)s", code=repr(code))
         return item
 
 

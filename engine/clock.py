@@ -187,7 +187,8 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     """Start a special procedure (Art. 45): the clock stops until it ends."""
     require(actor, "reviewer", "lead")
     if kind not in SPECIAL_KINDS:
-        raise Invalid(f"Unknown special procedure {kind!r}; known: {', '.join(SPECIAL_KINDS)}")
+        raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
+                      kinds=", ".join(SPECIAL_KINDS))
     if not reason or expected_days <= 0:
         raise Invalid("A reason and the expected length in working days are required")
     with session_scope() as session:
@@ -243,7 +244,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")
         if not 0 < days <= allowed or not reason:
-            raise Invalid(f"An extension is 1 to {allowed} working days, with a reason")
+            raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
         clock.extension_days = days
         _recompute(clock)
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,

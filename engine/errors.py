@@ -1,13 +1,30 @@
-"""The errors a service can raise; the web layer maps each to one HTTP status."""
+"""The errors a service can raise; the web layer maps each to one HTTP status.
+
+Messages are English sentences with %(name)s placeholders, filled from keyword values: the API
+and the logs read them in English, and the pages show them in the reader's language from the
+engine's catalogue (engine/translations), looked up by the sentence before it is filled.
+"""
+
+
+class Message(str):
+    """A sentence in English that also keeps its template and values, so it can be translated.
+
+    A value that is itself a Message (a state's name) is translated with the sentence.
+    """
+
+    def __new__(cls, template: str, **values):
+        text = super().__new__(cls, template % values if values else template)
+        text.template, text.values = template, values
+        return text
 
 
 class ShenpiError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, details: list | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, details: list | None = None, **values):
+        self.message = Message(message, **values)
+        super().__init__(self.message)
         self.details = details or []
 
 
@@ -41,3 +58,22 @@ class TooManyAttempts(ShenpiError):
 class EngineFailure(ShenpiError):
     """The procedure itself failed while running (a script error, a runaway loop)."""
     code, status = "engine_error", 422
+
+
+def state_name(name: str) -> Message:
+    """The name of a state (ready, running, ...) inside a message: translated along with it."""
+    return Message(name)
+
+
+# Every state a message may name, written out for the catalogue's extractor, which reads literal
+# strings only. Tasks: ready to returned; procedures: running to error; cases: submitted to
+# delivered; timers: pending to incident; clocks: running, paused, stopped; SpiffWorkflow's own
+# task states a migration names: waiting, started.
+STATE_NAMES = (
+    state_name("ready"), state_name("completed"), state_name("cancelled"), state_name("running"),
+    state_name("suspended"), state_name("terminated"), state_name("error"), state_name("submitted"),
+    state_name("correction"), state_name("review_correction"), state_name("accepted"),
+    state_name("conditional"), state_name("refused"), state_name("decided"), state_name("delivered"),
+    state_name("pending"), state_name("fired"), state_name("incident"), state_name("paused"),
+    state_name("stopped"), state_name("returned"), state_name("waiting"), state_name("started"),
+)

@@ -29,7 +29,7 @@ def store(content: bytes) -> tuple[str, int]:
     if not content:
         raise Invalid("The file is empty")
     if len(content) > MAX_BYTES:
-        raise Invalid(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise Invalid("The file is larger than %(size)s MB", size=MAX_BYTES // (1024 * 1024))
     sha = hashlib.sha256(content).hexdigest()
     target = _path(sha)
     if not target.exists():

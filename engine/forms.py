@@ -1,12 +1,15 @@
 """Form data checked against a JSON Schema (task forms, service items' application forms)."""
 from jsonschema import Draft202012Validator
 
-from engine.errors import Invalid
+from engine.errors import Invalid, Message
 
 
-def check(schema: dict, data: dict, message: str) -> None:
-    """Refuse data the schema does not accept, with one detail per field in error."""
+def check(schema: dict, data: dict, message: Message) -> None:
+    """Refuse data the schema does not accept, with one detail per field in error.
+
+    The caller writes its message as Message("...") so that the catalogue finds the sentence.
+    """
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
-        raise Invalid(message, [{"field": "/".join(map(str, e.path)) or None, "message": e.message}
-                                for e in errors])
+        raise Invalid(message.template, [{"field": "/".join(map(str, e.path)) or None, "message": e.message}
+                                         for e in errors], **message.values)

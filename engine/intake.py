@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from engine import catalogue, clock, files, forms
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid, Message, NotFound, state_name
 from engine.services import calendars, cases
 from engine.services.events import record_case
 from engine.services.users import department_names, require
@@ -71,11 +71,12 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         raise Invalid("channel must be window, online or agent")
     item = catalogue.get(item_code)
     if item.data.get("form"):  # what the rules will read must be there and well typed
-        forms.check(item.data["form"], form or {}, "The application form is not complete")
+        forms.check(item.data["form"], form or {}, Message("The application form is not complete"))
     known = {m["code"]: m for m in item.data["materials"]}
     for upload in uploads:
         if upload.kind not in known:
-            raise Invalid(f"{upload.filename}: {upload.kind!r} is not on this item's checklist")
+            raise Invalid("%(file)s: %(kind)s is not on this item's checklist",
+                          file=upload.filename, kind=repr(upload.kind))
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
         person = find_or_create_applicant(session, applicant)
@@ -143,9 +144,9 @@ def checklist(case: Case, session: Session) -> list[dict]:
 def _open_case(session: Session, case_id: int, *states) -> Case:
     case = locked(session, Case, case_id)
     if case is None:
-        raise NotFound(f"No case {case_id}")
+        raise NotFound("No case %(case)s", case=case_id)
     if states and case.status not in states:
-        raise Conflict(f"Case {case.number} is {case.status}")
+        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
     return case
 
 
@@ -227,18 +228,19 @@ def _check_acceptable(case, rows, deferred, pledged, deemed):
     problems = []
     for code in deferred:
         if code not in rows or not rows[code]["deferrable"]:
-            problems.append(f"{code}: this material cannot be deferred (容缺)")
+            problems.append(Message("%(code)s: this material cannot be deferred (容缺)", code=code))
     for code in pledged:
         if code not in rows or not rows[code]["pledgeable"]:
-            problems.append(f"{code}: this material cannot be replaced by a commitment (告知承诺)")
+            problems.append(Message("%(code)s: this material cannot be replaced by a commitment (告知承诺)", code=code))
     limit = calendars.current().add_workdays(clock.today(), case.item.promised_days).date
     for code, due in deferred.items():
         if due > limit:
-            problems.append(f"{code}: the catch-up date may not pass the promised limit ({limit})")
+            problems.append(Message("%(code)s: the catch-up date may not pass the promised limit (%(limit)s)",
+                                    code=code, limit=limit))
     if not deemed:  # deemed acceptance happens whatever is missing: the notice was not sent in time
         for code, row in rows.items():
             if row["mandatory"] and row["state"] == "missing" and code not in deferred and code not in pledged:
-                problems.append(f"{code}: {row['name']} is missing")
+                problems.append(Message("%(code)s: %(name)s is missing", code=code, name=row["name"]))
     if problems:
         raise Invalid("The case cannot be accepted as it stands", problems)
 
@@ -268,7 +270,7 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
         codes = {m["code"] for m in case.item.data["materials"]}
         unknown = [m["code"] for m in missing if m["code"] not in codes]
         if unknown:
-            raise Invalid(f"Not on this item's checklist: {', '.join(unknown)}")
+            raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))
         case.status = "correction"
         case.correction_rounds += 1
         _cancel_timers(session, case, "deemed")
@@ -278,13 +280,14 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
 def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
     """The case's checklist names, if these uploads may be supplied to it by this applicant."""
     if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
-        raise NotFound(f"No case {case_id}")
+        raise NotFound("No case %(case)s", case=case_id)
     if case.status not in SUPPLY_STATES:
-        raise Conflict(f"Case {case.number} is {case.status}")
+        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
     names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    wrong = [f"{u.filename}: {u.kind!r} is not on this item's checklist" for u in uploads if u.kind not in names]
-    if wrong:
-        raise Invalid("; ".join(wrong))
+    wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
+             for u in uploads if u.kind not in names]
+    if wrong:  # the first says what is wrong, the details name the others
+        raise Invalid(wrong[0].template, wrong[1:], **wrong[0].values)
     return names
 
 
@@ -406,7 +409,7 @@ def get_case(number_or_id) -> Case:
             else select(Case).where(Case.id == number_or_id)
         case = session.scalar(query)
         if case is None:
-            raise NotFound(f"No case {number_or_id}")
+            raise NotFound("No case %(case)s", case=number_or_id)
         return case
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, or_, select
 
 from engine import clock
 from engine.bpmn import runtime
-from engine.errors import Conflict, Forbidden, Invalid
+from engine.errors import Conflict, Forbidden, Invalid, state_name
 from engine.services import cases
 from engine.services.events import record
 from engine.services.task_views import describe_task
@@ -29,9 +29,9 @@ def _ready(task: Task, actor: User) -> Task:
     """The task, if the actor may act on it now: ready, in their lane, held by nobody else."""
     require_lane(actor, task)
     if task.state != "ready":
-        raise Conflict(f"Task {task.id} is {task.state}")
+        raise Conflict("Task %(task)s is %(state)s", task=task.id, state=state_name(task.state))
     if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
-        raise Conflict(f"Task {task.id} is held by {task.assignee.login}")
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task.id, holder=task.assignee.login)
     return task
 
 
@@ -64,15 +64,15 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         if to_user:
             target = session.scalar(select(User).where(User.login == to_user, User.active.is_(True)))
             if target is None:
-                raise Invalid(f"No active user {to_user!r}")
+                raise Invalid("No active user %(login)s", login=repr(to_user))
             to_group = to_group or (target.department.code if target.department else None)
             if to_group not in target.groups:
-                raise Invalid(f"{to_user} is not in group {to_group!r}")
+                raise Invalid("%(login)s is not in group %(group)s", login=to_user, group=repr(to_group))
         if not to_group:
             raise Invalid("Name the department (to_group) or the person (to_user) to transfer to")
         if not session.scalar(select(Department.id).where(Department.code == to_group)) \
                 and not _members(session, to_group):
-            raise Invalid(f"No department or group {to_group!r}")
+            raise Invalid("No department or group %(group)s", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None
         for step in clock.step_clocks(session, task.id):
@@ -91,7 +91,7 @@ def urge(task_id: int, actor: User, message: str) -> int:
     with session_scope() as session:
         task = session.get(Task, task_id)
         if task is None or task.state != "ready":
-            raise Conflict(f"Task {task_id} is not open")
+            raise Conflict("Task %(task)s is not open", task=task_id)
         cases.visible_instance(session, task.instance_id, actor)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task.instance_id, f"催办：{task.title}（{actor.name}：{message}）")
@@ -109,7 +109,7 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
         people = session.scalars(select(User).where(User.login.in_(logins), User.active.is_(True))).all()
         missing = sorted(set(logins) - {p.login for p in people})
         if missing:
-            raise Invalid(f"No active user: {', '.join(missing)}")
+            raise Invalid("No active user: %(logins)s", logins=", ".join(missing))
         _notify(session, people, task.instance_id, f"抄送：{task.title}（{actor.name}）{note}")
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
                to=sorted(logins), note=note)

@@ -29,7 +29,8 @@ def _evaluate(prop: str, source: str, data: dict, spec_name: str):
     try:
         return expressions.evaluate(source, data, product_functions())
     except expressions.ExpressionError as exc:
-        raise EngineFailure(f"{spec_name}: property {prop} ({source}) failed: {exc.message}") from exc
+        raise EngineFailure("%(step)s: property %(property)s (%(source)s) failed: %(error)s",
+                            step=spec_name, property=prop, source=source, error=exc.message) from exc
 
 
 def case_of(session: Session, instance_id: int) -> Case | None:
@@ -113,4 +114,4 @@ def require_document(session: Session, instance_id: int, row: Task, spiff_task, 
     if data.get("opinion") == "correction_needed":
         return
     if needs_document(spiff_task) and not has_document(session, instance_id, row):
-        raise Invalid(f"{row.title or row.name}: upload the result document before closing this step")
+        raise Invalid("%(step)s: upload the result document before closing this step", step=row.title or row.name)

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
 from engine import clock, intake, signin
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
@@ -30,25 +30,26 @@ STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_su
 
 
 def _check_registration(name: str, kind: str, id_type: str, id_number: str, phone: str, password: str) -> None:
+    # One detail per field, "field: sentence": the field name stays as it is in every language.
     problems = []
     if not name:
-        problems.append("name: 请填写姓名或单位名称")
+        problems.append(Message("name: Enter the name of the person or organisation"))
     if kind not in KINDS:
-        problems.append(f"kind: must be one of {', '.join(KINDS)}")
+        problems.append(Message("kind: must be one of %(kinds)s", kinds=", ".join(KINDS)))
     if id_type not in ID_TYPES:
-        problems.append(f"id_type: must be one of {', '.join(ID_TYPES)}")
+        problems.append(Message("id_type: must be one of %(types)s", types=", ".join(ID_TYPES)))
     elif id_type == "id_card" and not ID_CARD.fullmatch(id_number):
-        problems.append("id_number: 居民身份证号码为18位")
+        problems.append(Message("id_number: A resident identity card number has 18 characters"))
     elif id_type == "uscc" and not USCC.fullmatch(id_number):
-        problems.append("id_number: 统一社会信用代码为18位")
+        problems.append(Message("id_number: A unified social credit code has 18 characters"))
     elif not id_number:
-        problems.append("id_number: 请填写证件号码")
+        problems.append(Message("id_number: Enter the ID number"))
     if not PHONE.fullmatch(phone):
-        problems.append("phone: 手机号码为11位数字")
+        problems.append(Message("phone: A mobile phone number has 11 digits"))
     if len(password) < MIN_PASSWORD:
-        problems.append(f"password: 密码至少{MIN_PASSWORD}位")
+        problems.append(Message("password: The password needs at least %(length)s characters", length=MIN_PASSWORD))
     if problems:
-        raise Invalid("注册信息有误", problems)
+        raise Invalid("The registration details are not valid", problems)
 
 
 def register(*, name: str, id_type: str, id_number: str, phone: str, password: str,
@@ -65,14 +66,16 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
     with session_scope() as session:
         if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
                                                      Applicant.password_hash.is_not(None)).limit(1)):
-            raise Conflict("该手机号码已注册，请直接登录")
+            raise Conflict("This mobile phone number is already registered; please sign in")
         applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
         if applicant is not None and applicant.password_hash:
-            raise Conflict("该证件号码已注册，请直接登录")
+            raise Conflict("This ID number is already registered; please sign in")
         if applicant is not None and not applicant.phone:
-            raise Conflict("该证件号码已在窗口登记，未留手机号码，请到窗口核实身份后开通网上账户")
+            raise Conflict("This ID number was registered at the window without a mobile phone number; "
+                           "have your identity checked at the window to open an online account")
         if applicant is not None and applicant.phone != phone:
-            raise Conflict("该证件号码已在窗口登记了其他手机号码，请到窗口核实身份")
+            raise Conflict("This ID number was registered at the window with another mobile phone number; "
+                           "have your identity checked at the window")
         if applicant is None:
             applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)
             session.add(applicant)
@@ -134,7 +137,7 @@ def own_case(applicant_id: int, number: str) -> Case:
         case = session.scalar(select(Case).where(Case.number == str(number).strip(),
                                                  Case.applicant_id == applicant_id))
         if case is None:
-            raise NotFound(f"未找到您的办件 {number}")
+            raise NotFound("You have no case %(case)s", case=number)
         return case
 
 
@@ -206,5 +209,5 @@ def notice(applicant_id: int, number: str, notice_id: int) -> dict:
     with read_session() as session:
         row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
         if row is None:
-            raise NotFound(f"No notice {notice_id} on case {number}")
+            raise NotFound("No notice %(notice)s on case %(case)s", notice=notice_id, case=number)
         return intake.printable_notice(session, row, case)

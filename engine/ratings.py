@@ -29,18 +29,18 @@ WATCHERS = ("supervisor",)
 def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectification | None:
     """Record the rating; returns the rectification a bad rating opens, else None."""
     if level not in LEVELS:
-        raise Invalid("评价等级为1（非常不满意）到5（非常满意）")
+        raise Invalid("The rating is a level from 1 (very dissatisfied) to 5 (very satisfied)")
     text = (text or "").strip()
     if level in BAD and not text:
-        raise Invalid("差评请写明不满意的原因，以便整改")
+        raise Invalid("A bad rating needs its reason, so that it can be rectified")
     with session_scope() as session:
         case = locked(session, Case, case_id)
         if case is None or case.applicant_id != applicant_id:
-            raise NotFound(f"No case {case_id}")
+            raise NotFound("No case %(case)s", case=case_id)
         if case.status not in CLOSED:
-            raise Conflict("办件办结后才能评价")
+            raise Conflict("A case can be rated only once it is closed")
         if case.rating is not None:
-            raise Conflict("该办件已评价，每个办件只能评价一次")
+            raise Conflict("This case has been rated already; a case is rated only once")
         case.rating, case.rating_text = level, text or None
         record_case(session, "case_rated", case, rating=level,
                     label=LEVELS[level], applicant_id=applicant_id)
@@ -87,7 +87,7 @@ def get(rectification_id: int, actor: User) -> Rectification:
     with read_session() as session:
         rectification = fetch(session, Rectification, rectification_id, "rectification")
         if not _may_see(actor, rectification):
-            raise Forbidden("该整改任务属于其他部门")
+            raise Forbidden("This rectification belongs to another department")
         return rectification
 
 
@@ -96,15 +96,15 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     require(actor, *ANSWERERS)
     response = (response or "").strip()
     if not response:
-        raise Invalid("请填写整改情况")
+        raise Invalid("Describe the rectification made")
     with session_scope() as session:
         rectification = locked(session, Rectification, rectification_id)
         if rectification is None:
-            raise NotFound(f"No rectification {rectification_id}")
+            raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
         if rectification.state != "open":
-            raise Conflict("该整改任务已答复")
+            raise Conflict("This rectification has been answered already")
         if not may_answer(actor, rectification):
-            raise Forbidden("只有承办部门可以答复该整改任务")
+            raise Forbidden("Only the implementing department may answer this rectification")
         rectification.state, rectification.response = "answered", response
         rectification.answered_by, rectification.answered_at = actor.id, datetime.now(timezone.utc)
         on_time = clock.today() <= rectification.due_on

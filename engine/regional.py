@@ -31,7 +31,7 @@ def load_zones(folder: Path, actor: User | None = None) -> int:
         for path in sorted(Path(folder).glob("*.yaml")):
             zone = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if not zone.get("zone") or not isinstance(zone.get("assessments"), list):
-                raise Invalid(f"{path.name}: a zone file needs `zone` and a list of `assessments`")
+                raise Invalid("%(file)s: a zone file needs `zone` and a list of `assessments`", file=path.name)
             for entry in zone["assessments"]:
                 count += _register(session, zone, entry, path.name)
         record(session, "zones_loaded", actor=actor, count=count)
@@ -44,7 +44,8 @@ def _register(session, zone: dict, entry: dict, source: str) -> int:
         approved = entry["approved_on"]
         approved = approved if isinstance(approved, date) else date.fromisoformat(str(approved))
     except (KeyError, ValueError) as exc:
-        raise Invalid(f"{source}: each assessment needs kind, doc_no and approved_on (YYYY-MM-DD): {exc}")
+        raise Invalid("%(file)s: each assessment needs kind, doc_no and approved_on (YYYY-MM-DD): %(error)s",
+                      file=source, error=str(exc))
     years = int(entry.get("valid_years", DEFAULT_VALIDITY_YEARS.get(kind, VALIDITY_YEARS)))
     row = session.scalar(select(RegionalAssessment).where(
         RegionalAssessment.zone == zone["zone"], RegionalAssessment.assessment == kind,

@@ -36,11 +36,12 @@ def decide(decision_id: str, inputs: dict | None = None, **named):
                                                              Definition.key == decision_id)
                                     .order_by(Definition.version.desc()).limit(1))
         if definition is None:
-            raise RuleIncident(f"No decision {decision_id!r} is deployed")
+            raise RuleIncident("No decision %(key)s is deployed", key=repr(decision_id))
         model = _models.get(definition.id)
         if model is None:
             model = _models[definition.id] = load_dmn(definition.source.encode(), definition.filename)
     try:
         return _plain(model.evaluate(decision_id, {**(inputs or {}), **named}, strict=True))
     except DmnError as exc:
-        raise RuleIncident(f"Decision {decision_id} (version {definition.version}): {exc}") from exc
+        raise RuleIncident("Decision %(key)s (version %(version)s): %(error)s", key=decision_id,
+                           version=definition.version, error=str(exc)) from exc

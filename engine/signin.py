@@ -29,7 +29,8 @@ def attempt(account, password: str) -> bool:
                                 or_(model.locked_until.is_(None), model.locked_until <= now))
             .values(failed_sign_ins=model.failed_sign_ins + 1).returning(model.failed_sign_ins)).scalar()
     if place is None:
-        raise TooManyAttempts(f"Too many wrong passwords: signing in is closed for up to {LOCK_MINUTES} minutes")
+        raise TooManyAttempts("Too many wrong passwords: signing in is closed for up to %(minutes)s minutes",
+                              minutes=LOCK_MINUTES)
     right = check_password_hash(account.password_hash, password)
     if right:
         outcome = {"failed_sign_ins": 0, "locked_until": None}

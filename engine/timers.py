@@ -17,7 +17,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict
+from engine.errors import Conflict, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, uses_postgres
 from engine.store.models import Instance, Timer, User
@@ -163,7 +163,8 @@ def retry(timer_id: int, actor: User) -> None:
     with session_scope() as session:
         timer = fetch(session, Timer, timer_id, "timer")
         if timer.state != "incident":
-            raise Conflict(f"Timer {timer_id} is {timer.state}, not an incident")
+            raise Conflict("Timer %(timer)s is %(state)s, not an incident", timer=timer_id,
+                           state=state_name(timer.state))
         timer.state, timer.attempts, timer.due_at = "pending", 0, _now()
         record(session, "timer_retried", actor=actor, instance_id=timer.instance_id, timer_id=timer_id)
 

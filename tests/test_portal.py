@@ -88,7 +88,7 @@ def test_a_window_record_without_a_phone_is_not_taken_over_online(item, org):
     with pytest.raises(Conflict) as refused:
         portal.register(name="赵六", id_type="id_card", id_number="110101198001011111", phone="13722222222",
                         password="guessed-pw")
-    assert "窗口" in refused.value.message
+    assert "at the window without a mobile phone number" in refused.value.message
     with session_scope() as session:
         stored = session.scalar(select(Applicant).where(Applicant.id_number == "110101198001011111"))
         assert stored.password_hash is None and not stored.phone
@@ -210,7 +210,7 @@ def test_apply_follow_rate_once_through_pages(app, zhang, org):
     client = sign_in(app, ZHANG["phone"], "secret-pw")
     empty = {"m-form": (io.BytesIO(b""), "form.pdf")}
     res = client.post("/portal/items/Q-001/apply", data=empty, content_type="multipart/form-data")
-    assert res.status_code == 422 and "empty" in res.text and portal.my_cases(zhang.id) == []
+    assert res.status_code == 422 and "文件为空" in res.text and portal.my_cases(zhang.id) == []
     res = client.post("/portal/items/Q-001/apply", data=upload("id_card", "form"), content_type="multipart/form-data")
     assert res.status_code == 302
     number = res.location.rsplit("/", 1)[1]

@@ -109,7 +109,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     movable = re.search(r'id="movable".*?</section>', page, re.S).group(0)
     blocked = re.search(r'id="blocked".*?</section>', page, re.S).group(0)
     assert re.findall(r'name="instance" value="(\d+)"', movable) == [str(at_a)]
-    assert "审查 (b) is ready at an element that version 2 changed" in blocked
+    assert "审查 (b) 处于“待办”状态，但其所在元素已在版本 2 中修改" in blocked
 
     moved = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_a)]})
     assert moved.status_code == 303
@@ -117,7 +117,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
         assert dict(session.execute(select(Instance.id, Instance.version)).all()) == {at_a: 2, at_b: 1}
     # Asking to move the blocked one says why, with a conflict status.
     refused = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_b)]})
-    assert refused.status_code == 409 and "changed" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "已在版本 2 中修改" in refused.get_data(as_text=True)
     assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
 
 

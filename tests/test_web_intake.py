@@ -113,7 +113,7 @@ def test_accept_with_missing_material_is_refused_with_reasons(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card"))
     res = clerk.post(f"/intake/cases/{case_id}/accept", data={"pledged": "land"})
-    assert res.status_code == 422 and "cannot be replaced by a commitment" in res.get_data(as_text=True)
+    assert res.status_code == 422 and "land：该材料不适用告知承诺" in res.get_data(as_text=True)
     assert intake.describe(case_id)["status"] == "submitted"
 
 

@@ -14,6 +14,8 @@ from engine import clock
 from engine.config import INSTANCE_DIR
 from engine.store import get_engine
 
+from .messages import translated
+
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
 VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart.js/dist",
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["translated"] = translated
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

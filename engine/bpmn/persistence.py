@@ -104,8 +104,9 @@ def restore(session: Session, instance: Instance, specs: Callable[[], tuple]) ->
     state = instance.workflow_state
     if state.get("format") not in READABLE_STATES:
         raise EngineFailure(
-            f"Instance {instance.id} was saved in format {state.get('format')!r}; this build reads "
-            f"{STATE_FORMAT!r}. Migrate it with the release that wrote it before upgrading.")
+            "Instance %(instance)s was saved in format %(stored)s; this build reads "
+            "%(format)s. Migrate it with the release that wrote it before upgrading.",
+            instance=instance.id, stored=repr(state.get("format")), format=repr(STATE_FORMAT))
     spec, subs = specs()
     rows = session.execute(select(InstanceStep).where(InstanceStep.instance_id == instance.id)
                            .order_by(InstanceStep.seq)).scalars().all()

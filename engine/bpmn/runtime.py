@@ -63,9 +63,10 @@ def specs_for(definition_id: int, definition: Callable[[], Definition]):
         definition = definition()
         if definition.spec.get("format") != SPEC_FORMAT:
             raise EngineFailure(
-                f"{definition.key} version {definition.version} was stored by "
-                f"{definition.spec.get('format')!r}; this build reads {SPEC_FORMAT!r}. "
-                f"Redeploy the process, or run this case with the release that stored it.")
+                "%(key)s version %(version)s was stored by %(stored)s; this build reads %(format)s. "
+                "Redeploy the process, or run this case with the release that stored it.",
+                key=definition.key, version=definition.version, stored=repr(definition.spec.get("format")),
+                format=repr(SPEC_FORMAT))
         spec = registry.restore(definition.spec["spec"])
         subs = {k: registry.restore(v) for k, v in definition.spec["subprocess_specs"].items()}
         cached = (spec, subs)
@@ -129,8 +130,8 @@ def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> li
         steps += 1
         if steps > MAX_ENGINE_STEPS:
             raise EngineFailure(
-                f"The procedure ran {MAX_ENGINE_STEPS} automatic steps without reaching a user task "
-                f"or a timer; it is probably looping. Check the gateway conditions.")
+                "The procedure ran %(steps)s automatic steps without reaching a user task "
+                "or a timer; it is probably looping. Check the gateway conditions.", steps=MAX_ENGINE_STEPS)
     try:
         workflow.do_engine_steps(will_complete_task=count)
     except RecursionError as exc:
@@ -139,18 +140,21 @@ def run_engine(workflow: BpmnWorkflow, open_tasks: Callable | None = None) -> li
     stuck = [t for t in candidates if t.state == TaskState.READY and not t.task_spec.manual]
     if stuck:
         raise EngineFailure(
-            f"The procedure stalled at {stuck[0].task_spec.name}: its task tree is {stuck[0].depth} "
-            f"levels deep, past what the engine can walk (1,000). A gateway loop has gone round too "
-            f"often; model repeated rounds with a standard loop or a call activity.")
+            "The procedure stalled at %(step)s: its task tree is %(depth)s "
+            "levels deep, past what the engine can walk (1,000). A gateway loop has gone round too "
+            "often; model repeated rounds with a standard loop or a call activity.",
+            step=stuck[0].task_spec.name, depth=stuck[0].depth)
     return candidates
 
 
 def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):
     """Complete one user task. SpiffWorkflow would run a task in any state; only READY may run."""
     task = workflow.get_task_from_id(UUID(spiff_id))
-    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-        raise NotReady(f"Task {spiff_id} is not a ready user task "
-                       f"({TaskState.get_name(task.state) if task else 'gone'})")
+    if task is None:
+        raise NotReady("Task %(task)s is not a ready user task (gone)", task=spiff_id)
+    if task.state != TaskState.READY or not task.task_spec.manual:
+        raise NotReady("Task %(task)s is not a ready user task (%(state)s)", task=spiff_id,
+                       state=TaskState.get_name(task.state))
     task.data.update(data)
     task.run()
     return task

@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from sqlalchemy import func, select, update
 
-from engine.errors import Conflict, Invalid
+from engine.errors import Conflict, Invalid, state_name
 from engine.store import session_scope
 from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
                                  User)
@@ -83,7 +83,8 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
     with session_scope() as session:
         instance = lock_instance(session, instance_id)
         if instance.state != "running":
-            raise Conflict(f"Instance {instance_id} is {instance.state}, not running")
+            raise Conflict("Instance %(instance)s is %(state)s, not running", instance=instance_id,
+                           state=state_name(instance.state))
         instance.state = "suspended"  # bumps the revision: a step that read it before is refused
         session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.kind == "bpmn",
                                             Timer.state == "pending").values(state="suspended"))
@@ -95,7 +96,8 @@ def resume_instance(instance_id: int, actor: User) -> None:
     with session_scope() as session:
         instance = lock_instance(session, instance_id)
         if instance.state != "suspended":
-            raise Conflict(f"Instance {instance_id} is {instance.state}, not suspended")
+            raise Conflict("Instance %(instance)s is %(state)s, not suspended", instance=instance_id,
+                           state=state_name(instance.state))
         instance.state = "running"
         session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.state == "suspended")
                         .values(state="pending"))
@@ -116,7 +118,7 @@ def add_department(code: str, name: str, actor: User) -> None:
         raise Invalid("A department needs a code and a name")
     with session_scope() as session:
         if session.scalar(select(Department).where(Department.code == code)):
-            raise Invalid(f"Department {code!r} already exists")
+            raise Invalid("Department %(code)s already exists", code=repr(code))
         ensure_department(session, code, name)
         record(session, "department_created", actor=actor, code=code, name=name)
 
@@ -126,14 +128,14 @@ def change_user(login: str, roles: list[str], department: str | None, actor: Use
     require(actor, "admin")
     bad = [r for r in roles if r not in ROLES]
     if bad:
-        raise Invalid(f"Unknown role(s) {', '.join(bad)}")
+        raise Invalid("Unknown role(s) %(roles)s", roles=", ".join(bad))
     with session_scope() as session:
         user = find_user(session, login)
         dept = None
         if department:
             dept = session.scalar(select(Department).where(Department.code == department))
             if dept is None:
-                raise Invalid(f"No department {department!r}")
+                raise Invalid("No department %(code)s", code=repr(department))
         if user.id == actor.id and "admin" not in roles:
             raise Invalid("You cannot take the admin role from yourself")
         user.roles, user.department = sorted(set(roles)), dept

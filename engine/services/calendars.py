@@ -67,7 +67,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None) -> YearNot
     try:
         notice = parse_notice(source, fmt)
     except ValueError as exc:
-        raise Invalid(f"The notice cannot be read: {exc}") from exc
+        raise Invalid("The notice cannot be read: %(error)s", error=str(exc)) from exc
     with session_scope() as session:
         row = session.get(CalendarYear, notice.year)
         if row is None:
@@ -88,7 +88,7 @@ def add_closure(day: date, reason: str, actor: User | None) -> None:
         raise Invalid("A closure needs a reason")
     with session_scope() as session:
         if session.get(Closure, day) is not None:
-            raise Invalid(f"{day} is already a closure day")
+            raise Invalid("%(day)s is already a closure day", day=str(day))
         session.add(Closure(day=day, reason=reason))
         record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason)
     _changed()

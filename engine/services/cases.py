@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import timers
 from engine.bpmn import persistence, runtime
-from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError
+from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
 from engine.store.models import Event, Instance, Notification, Task, User
@@ -47,7 +47,7 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
     """Start inside the caller's transaction (acceptance starts the procedure with the notice)."""
     definition = find_definition(session, key, version)
     if definition.suspended:
-        raise Conflict(f"Process {key!r} version {definition.version} is suspended")
+        raise Conflict("Process %(key)s version %(version)s is suspended", key=repr(key), version=definition.version)
     instance = Instance(definition=definition, key=key, version=definition.version,
                         business_key=business_key, started_by=actor.id if actor else None,
                         workflow_state={})
@@ -93,7 +93,7 @@ def lock_instance(session: Session, instance_id: int) -> Instance:
     """The instance row, held against other steps until the transaction ends."""
     instance = locked(session, Instance, instance_id)
     if instance is None:
-        raise NotFound(f"No instance {instance_id}")
+        raise NotFound("No instance %(instance)s", instance=instance_id)
     return instance
 
 
@@ -104,14 +104,15 @@ def advance_in(session: Session, instance: Instance, actor: User | None, change,
     if check is not None:
         check(session, instance)
     if instance.state != "running":
-        raise Conflict(f"Instance {instance_id} is {instance.state}")
+        raise Conflict("Instance %(instance)s is %(state)s", instance=instance_id, state=state_name(instance.state))
     loaded = runtime.load(session, instance)
     try:
         change(session, instance, loaded.workflow)
         run_step(session, instance, loaded, actor)
     except StaleDataError as exc:
         runtime.forget(instance_id)
-        raise Conflict(f"Instance {instance_id} was changed by someone else; reload and retry") from exc
+        raise Conflict("Instance %(instance)s was changed by someone else; reload and retry",
+                       instance=instance_id) from exc
     except BaseException:
         runtime.forget(instance_id)
         raise
@@ -126,7 +127,8 @@ def run_step(session: Session, instance: Instance, loaded: persistence.Loaded, a
     except ShenpiError:
         raise
     except WorkflowException as exc:
-        raise EngineFailure(f"The procedure failed at {getattr(exc, 'task_spec', None) and exc.task_spec.name or '?'}: {exc}") from exc
+        step = getattr(exc, "task_spec", None) and exc.task_spec.name or "?"
+        raise EngineFailure("The procedure failed at %(step)s: %(error)s", step=step, error=str(exc)) from exc
     sync_tasks(session, instance, loaded, open_tasks, actor)
     loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
     persistence.save(session, instance, loaded)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.dmn import DmnError, load_dmn
-from engine.errors import Invalid, NotFound
+from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import Definition, Deployment, User
@@ -50,8 +50,9 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
         elif path.is_file():
             files.append((str(path), path.read_bytes()))
         else:
-            raise Invalid(f"No such file or folder: {path}",
-                          [{"file": str(path), "element_id": None, "message": "not found"}])
+            missing = Message("not found")  # outside the call: the extractor reads no call within one
+            raise Invalid("No such file or folder: %(path)s",
+                          [{"file": str(path), "element_id": None, "message": missing}], path=str(path))
     return files
 
 
@@ -69,7 +70,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
     for name, content in files:
         suffix = Path(name).suffix.lower()
         if len(content) > MAX_FILE_BYTES:
-            problems.append(Problem(name, None, f"file larger than {MAX_FILE_BYTES} bytes"))
+            problems.append(Problem(name, None, Message("file larger than %(limit)s bytes", limit=MAX_FILE_BYTES)))
         elif suffix == ".bpmn":
             bpmn.append((name, content))
         elif suffix == ".dmn":
@@ -77,7 +78,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
         elif suffix == ".json":
             _read_form(name, content, forms, problems)
         else:
-            problems.append(Problem(name, None, "only .bpmn, .dmn and .json form files deploy"))
+            problems.append(Problem(name, None, Message("only .bpmn, .dmn and .json form files deploy")))
 
     candidates = []  # (kind, key, name, filename, content, spec, forms)
     models = {}
@@ -104,16 +105,16 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
                     for task_spec in spec.task_specs.values():
                         form = form_of(task_spec)
                         if form and form not in forms:
-                            problems.append(Problem(proc.file, task_spec.name,
-                                                    f"form {form!r} is not among the deployed files"))
+                            problems.append(Problem(proc.file, task_spec.name, Message(
+                                "form %(form)s is not among the deployed files", form=repr(form))))
                         elif form:
                             used[form] = forms[form]
                 candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
                                    serialize_specs(proc.spec, proc.subprocess_specs), used))
     if problems:
-        raise Invalid(f"{len(problems)} problem(s) in the deployment",
+        raise Invalid("%(count)s problem(s) in the deployment",
                       [{"file": p.file, "element_id": p.element_id, "message": p.message}
-                       for p in problems])
+                       for p in problems], count=len(problems))
     if dry_run:
         return None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates]
     return _store(candidates, [n for n, _ in files], actor)
@@ -124,7 +125,9 @@ def _read_form(name, content, forms, problems):
         schema = json.loads(content)
         Draft202012Validator.check_schema(schema)
     except (ValueError, SchemaError) as exc:
-        problems.append(Problem(name, None, f"not a valid JSON Schema form: {exc}"[:500]))
+        # At most 500 characters: the sentence's 30, then at most 470 of the error's text.
+        message = Message("not a valid JSON Schema form: %(error)s", error=str(exc)[:470])
+        problems.append(Problem(name, None, message))
         return
     forms[Path(name).name] = schema
 
@@ -183,8 +186,13 @@ def find_definition(session, key: str, version: int | None = None, kind: str = "
         query = query.where(Definition.version == version)
     definition = session.scalar(query.order_by(Definition.version.desc()).limit(1))
     if definition is None:
-        noun = "process" if kind == "bpmn" else "decision"
-        raise NotFound(f"No {noun} {key!r}" + (f" version {version}" if version is not None else ""))
+        if kind == "bpmn":
+            if version is not None:
+                raise NotFound("No process %(key)s version %(version)s", key=repr(key), version=version)
+            raise NotFound("No process %(key)s", key=repr(key))
+        if version is not None:
+            raise NotFound("No decision %(key)s version %(version)s", key=repr(key), version=version)
+        raise NotFound("No decision %(key)s", key=repr(key))
     return definition
 
 

@@ -119,6 +119,6 @@ def filename_for(kind: str, key: str) -> str:
 
 def _check(kind: str, key: str) -> None:
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}")
+        raise Invalid("kind must be one of %(kinds)s", kinds=", ".join(KINDS))
     if not key or len(key) > 200 or Path(key).name != key:
         raise Invalid("A process or decision key is required (no slashes, at most 200 characters)")

@@ -10,7 +10,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
 from engine.bpmn import runtime
-from engine.errors import Conflict, NotFound, ShenpiError
+from engine.errors import Conflict, Message, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.models import Definition, Instance, User
 
@@ -52,7 +52,7 @@ def migrate(key: str, old: int, new: int, instance_ids: list[int], actor: User) 
         except Blocked as exc:
             refused.append({"id": instance_id, "reasons": exc.reasons})
         except ShenpiError as exc:
-            refused.append({"id": instance_id, "reasons": [str(exc)]})
+            refused.append({"id": instance_id, "reasons": [exc.message]})
         finally:
             runtime.forget(instance_id)  # the cached workflow may hold a half-moved tree
     return {"moved": moved, "refused": refused}
@@ -67,9 +67,10 @@ class Blocked(Conflict):
 def _migrate_one(session, key, old, new, instance_id, actor):
     instance = cases.lock_instance(session, instance_id)
     if instance.key != key:
-        raise NotFound(f"No instance {instance_id} of {key!r}")
+        raise NotFound("No instance %(instance)s of %(key)s", instance=instance_id, key=repr(key))
     if instance.version != old:
-        raise Conflict(f"Instance {instance_id} runs version {instance.version}, not {old}")
+        raise Conflict("Instance %(instance)s runs version %(version)s, not %(old)s", instance=instance_id,
+                       version=instance.version, old=old)
     target = find_definition(session, key, new)
     loaded = runtime.load(session, instance)
     workflow = loaded.workflow
@@ -89,7 +90,8 @@ def _migrate_one(session, key, old, new, instance_id, actor):
         if task.id in timer_state and task.state == TaskState.WAITING:
             task.internal_data = timer_state[task.id]
         if task.task_spec is not task.workflow.spec.task_specs.get(task.task_spec.name):
-            raise Blocked([f"{_label(task)} has no element in version {new}"])
+            reason = Message("%(task)s has no element in version %(version)s", task=_label(task), version=new)
+            raise Blocked([reason])
     instance.definition, instance.version = target, target.version
     # Tasks may now point at other specs without having changed state: the save looks at all.
     loaded.every_task = True
@@ -104,7 +106,7 @@ def _obstacles(session, instance: Instance, target: Definition) -> list[str]:
     try:
         loaded = runtime.load(session, instance)
     except ShenpiError as exc:
-        return [str(exc)]
+        return [exc.message]
     try:
         return _obstacles_in(instance, loaded.workflow, target, runtime.diff_to(loaded.workflow, target))
     finally:  # checking changes nothing; put back only when read, or another thread could take it
@@ -113,29 +115,33 @@ def _obstacles(session, instance: Instance, target: Definition) -> list[str]:
 
 def _obstacles_in(instance, workflow, target, plan) -> list[str]:
     if instance.state != "running":
-        return [f"the case is {instance.state}; resume it first"]
+        return [Message("the case is %(state)s; resume it first", state=state_name(instance.state))]
     _spec, _subs, top_diff, sub_diffs = plan
     reasons = _problems(top_diff, target.version)
     for sub_id, sub in workflow.subprocesses.items():
         diff = sub_diffs.get(sub_id)
         if diff is None:
-            reasons.append(f"called process {sub.spec.name!r} is not part of version {target.version}")
+            reasons.append(Message("called process %(process)s is not part of version %(version)s",
+                                   process=repr(sub.spec.name), version=target.version))
         else:
             reasons += _problems(diff, target.version)
     return reasons
 
 
-def _problems(diff, version: int) -> list[str]:
+def _problems(diff, version: int) -> list[Message]:
     reasons = []
     for task in diff.removed:
         if task.state & OPEN:
-            reasons.append(f"{_label(task)} is {_state(task)} at an element that version {version} removed")
+            reasons.append(Message("%(task)s is %(state)s at an element that version %(version)s removed",
+                                   task=_label(task), state=_state(task), version=version))
         elif task.state & TaskState.FINISHED_MASK:
             # Its history row would name an element the new version does not have.
-            reasons.append(f"{_label(task)} was passed and version {version} removed it")
+            reasons.append(Message("%(task)s was passed and version %(version)s removed it", task=_label(task),
+                                   version=version))
     for task in diff.changed:
         if task.state & OPEN and task not in diff.removed:
-            reasons.append(f"{_label(task)} is {_state(task)} at an element that version {version} changed")
+            reasons.append(Message("%(task)s is %(state)s at an element that version %(version)s changed",
+                                   task=_label(task), state=_state(task), version=version))
     return reasons
 
 
@@ -145,5 +151,5 @@ def _label(task) -> str:
     return f"{name} ({spec.name})" if name else spec.name
 
 
-def _state(task) -> str:
-    return TaskState.get_name(task.state).lower()
+def _state(task) -> Message:
+    return state_name(TaskState.get_name(task.state).lower())

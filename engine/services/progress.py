@@ -168,7 +168,7 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         material = session.get(Material, material_id)
         case = session.get(Case, material.case_id) if material is not None else None
         if case is None or not material.sha256:
-            raise NotFound(f"No material {material_id}")
+            raise NotFound("No material %(material)s", material=material_id)
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
         return material.filename or f"material-{material_id}", material.sha256
@@ -180,7 +180,7 @@ def notice(notice_id: int, actor: User) -> dict:
         row = session.get(Notice, notice_id)
         case = session.get(Case, row.case_id) if row is not None else None
         if case is None:
-            raise NotFound(f"No notice {notice_id}")
+            raise NotFound("No notice %(notice)s", notice=notice_id)
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
         return printable_notice(session, row, case)

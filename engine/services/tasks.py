@@ -5,7 +5,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, and_, bindparam, insert
 
 from engine import forms
 from engine.bpmn import runtime
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, state_name
 from engine.store import session_scope
 from engine.store.db import autocommit, fetch, read_session, uses_postgres
 from engine.store.models import Definition, Event, Instance, Task, User
@@ -51,7 +51,7 @@ _IN_LANE = _in_lane(bindparam("every_lane", type_=Boolean), bindparam("groups", 
 def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = None,
                state: str | None = "ready", instance_id: int | None = None) -> list[dict]:
     if state is not None and state not in STATES:
-        raise Invalid(f"state must be one of {', '.join(STATES)}")
+        raise Invalid("state must be one of %(states)s", states=", ".join(STATES))
     with read_session() as session:  # a listing takes no write lock
         query = SUMMARY.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
         if state:
@@ -116,24 +116,25 @@ def _claim_refused(task_id: int, actor: User) -> dict:
         task = task_for(session, task_id, actor)
         state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
         if state != "running":
-            raise Conflict(f"The case is {state}; its tasks wait")
+            raise Conflict("The case is %(state)s; its tasks wait", state=state_name(state))
         if task.state == "ready" and task.assignee_id == actor.id:
             return describe_task(task)
         if task.state == "ready" and task.assignee is None:  # released since the claim was tried
-            raise Conflict(f"Task {task_id} was released just now; claim it again")
-        holder = task.assignee.login if task.assignee else None
-        raise Conflict(f"Task {task_id} is {'held by ' + holder if holder else task.state}")
+            raise Conflict("Task %(task)s was released just now; claim it again", task=task_id)
+        if task.assignee is not None:
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
+        raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
 
 
 def unclaim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
         task = task_for(session, task_id, actor)
         if task.state != "ready":
-            raise Conflict(f"Task {task_id} is {task.state}")
+            raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
         if task.assignee_id is None:
             return describe_task(task)
         if task.assignee_id != actor.id and not actor.has_role("admin"):
-            raise Conflict(f"Task {task_id} is held by {task.assignee.login}")
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
         session.execute(update(Task).where(Task.id == task_id).values(assignee_id=None, claimed_at=None))
         record(session, "task_unclaimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
         session.refresh(task)
@@ -161,12 +162,12 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     def check(session, task):
         require_lane(actor, task)
         if task.state != "ready":
-            raise Conflict(f"Task {task_id} is {task.state}, not ready")
+            raise Conflict("Task %(task)s is %(state)s, not ready", task=task_id, state=state_name(task.state))
         if task.assignee_id != actor.id:
-            raise Conflict(f"Task {task_id} must be claimed by you before it is completed")
+            raise Conflict("Task %(task)s must be claimed by you before it is completed", task=task_id)
         schema = form_schema(session, task)
         if schema is not None:
-            forms.check(schema, data, "The form data is not valid")
+            forms.check(schema, data, Message("The form data is not valid"))
 
     def change(session, instance, workflow, task):
         spiff = cases.spiff_task(workflow, task.spiff_id)
@@ -194,7 +195,7 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
     def lock(session) -> Instance:
         row = session.execute(_LOCK_TASK, {"task_id": task_id}).first()
         if row is None:
-            raise NotFound(f"No task {task_id}")
+            raise NotFound("No task %(task)s", task=task_id)
         instance, found["task"] = row
         return instance
 

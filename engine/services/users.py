@@ -18,7 +18,7 @@ from .events import record
 def require(actor: User, *roles: str) -> None:
     """Refuse unless the actor holds one of the roles (admin holds them all)."""
     if actor is None or not actor.active or not any(actor.has_role(r) for r in roles):
-        raise Forbidden(f"This needs one of the roles: {', '.join(roles)}")
+        raise Forbidden("This needs one of the roles: %(roles)s", roles=", ".join(roles))
 
 
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
@@ -41,14 +41,15 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
              password: str | None = None, actor: User | None = None) -> User:
     bad = [r for r in roles if r not in ROLES]
     if bad:
-        raise Invalid(f"Unknown role(s) {', '.join(bad)}; known roles: {', '.join(ROLES)}")
+        raise Invalid("Unknown role(s) %(roles)s; known roles: %(known)s", roles=", ".join(bad),
+                      known=", ".join(ROLES))
     if not login or not login.strip():
         raise Invalid("A login is required")
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
         if session.scalar(select(User).where(User.login == login)):
-            raise Invalid(f"User {login!r} already exists")
+            raise Invalid("User %(login)s already exists", login=repr(login))
         dept = ensure_department(session, department) if department else None
         user = User(login=login, name=name, department=dept, roles=sorted(set(roles)),
                     password_hash=generate_password_hash(password) if password else None)
@@ -67,7 +68,7 @@ def get_user(login: str) -> User:
 def find_user(session: Session, login: str) -> User:
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
-        raise NotFound(f"No user {login!r}")
+        raise NotFound("No user %(login)s", login=repr(login))
     return user
 
 
@@ -99,7 +100,7 @@ def issue_token(login: str) -> str:
     with session_scope() as session:
         user = session.scalar(select(User).where(User.login == login))
         if user is None:
-            raise NotFound(f"No user {login!r}")
+            raise NotFound("No user %(login)s", login=repr(login))
         session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
         record(session, "token_issued", actor=user)
     return token

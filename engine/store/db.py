@@ -78,11 +78,26 @@ def uses_postgres() -> bool:
     return get_engine().dialect.name == "postgresql"
 
 
+# What fetch says of a missing row, by the name it is given: one literal sentence each, for the
+# catalogue (a name not listed here is said in English on every page).
+_MISSING = {
+    "applicant": lambda row_id: NotFound("No applicant %(applicant)s", applicant=row_id),
+    "case": lambda row_id: NotFound("No case %(case)s", case=row_id),
+    "clock": lambda row_id: NotFound("No clock %(clock)s", clock=row_id),
+    "instance": lambda row_id: NotFound("No instance %(instance)s", instance=row_id),
+    "rectification": lambda row_id: NotFound("No rectification %(rectification)s", rectification=row_id),
+    "task": lambda row_id: NotFound("No task %(task)s", task=row_id),
+    "timer": lambda row_id: NotFound("No timer %(timer)s", timer=row_id),
+    "user": lambda row_id: NotFound("No user %(user)s", user=row_id),
+}
+
+
 def fetch(session: Session, model, row_id, name: str):
     """The row by id, or NotFound naming it ("No task 7")."""
     row = session.get(model, row_id)
     if row is None:
-        raise NotFound(f"No {name} {row_id}")
+        missing = _MISSING.get(name)
+        raise missing(row_id) if missing else NotFound("No %(name)s %(id)s", name=name, id=row_id)
     return row
 
 

@@ -7,6 +7,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import deploy, design
 
 from ..inbox.access import actor, roles_required
+from ..messages import translated
 from . import KEY, KINDS, bp
 
 
@@ -48,9 +49,10 @@ def _answer(action):
     try:
         body, status = action(*_posted())
     except ShenpiError as exc:
-        problems = [d for d in exc.details if isinstance(d, dict)] or [
-            {"file": None, "element_id": None, "message": str(exc)}]
-        return jsonify({"ok": False, "message": str(exc), "problems": problems}), exc.status
+        message = translated(exc.message)
+        problems = [dict(d, message=translated(d["message"])) for d in exc.details if isinstance(d, dict)] or [
+            {"file": None, "element_id": None, "message": message}]
+        return jsonify({"ok": False, "message": message, "problems": problems}), exc.status
     return jsonify(dict(body, ok=True)), status
 
 

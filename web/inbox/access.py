@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from engine.errors import ShenpiError
+from web.messages import refusal
 
 TITLES = {403: _l("无权访问"), 404: _l("未找到"), 409: _l("操作冲突"), 422: _l("信息有误")}
 UNDONE = _l("操作未完成")
@@ -34,7 +35,7 @@ def actor():
 
 def flash_error(exc: ShenpiError) -> None:
     title = TITLES.get(exc.status, UNDONE)
-    flash(f"{title}：{exc}" + "".join(f"；{d}" for d in exc.details if isinstance(d, str)), "error")
+    flash(f"{title}：{refusal(exc)}", "error")
 
 
 def error_page(exc: ShenpiError):

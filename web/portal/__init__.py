@@ -10,6 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 
 from engine import portal
 from web.auth import marked, session_mark
+from web.messages import translated
 
 from .labels import LABELS
 
@@ -45,9 +46,9 @@ def applicant_required(view):
 
 
 def flash_error(exc) -> None:
-    flash(str(exc), "error")
+    flash(translated(exc.message), "error")
     for detail in exc.details:
-        flash(str(detail), "error")
+        flash(translated(detail), "error")
 
 
 def failed(exc, template: str, **context):

@@ -1,0 +1,27 @@
+"""The engine's messages in the reader's language, from the engine's own catalogue.
+
+The engine writes its refusals in English (engine.errors.Message); its catalogue lives beside it
+in engine/translations, under the Flask-Babel domain "engine". English pages need no catalogue.
+"""
+from pathlib import Path
+
+from flask_babel import Domain
+
+import engine
+from engine.errors import Message, ShenpiError
+
+_ENGINE = Domain(translation_directories=str(Path(engine.__file__).parent / "translations"), domain="engine")
+
+
+def translated(text) -> str:
+    """A Message in the reader's language; any other text as it is."""
+    if not isinstance(text, Message):
+        return str(text)
+    values = {name: translated(value) if isinstance(value, Message) else value
+              for name, value in text.values.items()}
+    return _ENGINE.gettext(text.template, **values)
+
+
+def refusal(exc: ShenpiError) -> str:
+    """What a page says of a refused action: the message, then any details that are sentences."""
+    return "；".join(translated(text) for text in [exc.message, *exc.details] if isinstance(text, str))
