@@ -25,6 +25,12 @@ def cmd_user_add(args):
     print(f"created user {user.login} ({', '.join(user.roles)})")
 
 
+def cmd_user_unlock(args):
+    from engine.services.admin import unlock_user
+    print(f"{args.login}: signing in is open again" if unlock_user(args.login, None)
+          else f"{args.login} was not locked")
+
+
 def cmd_token(args):
     from engine.services.users import issue_token
     print(issue_token(args.login))
@@ -145,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--role", action="append", help="clerk, reviewer, lead, supervisor, designer, admin")
     a.add_argument("--password")
     a.set_defaults(func=cmd_user_add)
+    ul = u.add_parser("unlock", help="open a sign-in closed by wrong passwords before its 15 minutes end")
+    ul.add_argument("login")
+    ul.set_defaults(func=cmd_user_unlock)
 
     c = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="action", required=True)
     ca = c.add_parser("add", help="the date that ends N working days after DATE")

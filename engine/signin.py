@@ -5,7 +5,8 @@ row, then cannot sign in for LOCK_MINUTES, not even with the right password. Eac
 takes a place in the count with one conditional UPDATE, so guesses sent at once to one or several
 servers are all counted and never more than MAX_FAILURES are checked; the password hash (a tenth
 of a second by design) is checked outside any transaction. A right password clears the count.
-Signing out ends every copy of the session cookie (end_sessions).
+An administrator may lift a lock early (unlock). Signing out ends every copy of the session
+cookie (end_sessions).
 """
 from datetime import datetime, timedelta, timezone
 
@@ -41,6 +42,16 @@ def attempt(account, password: str) -> bool:
     with session_scope() as session:
         session.execute(update(model).where(model.id == account.id).values(**outcome))
     return right
+
+
+def locked(account) -> bool:
+    """Whether the account's sign-in is closed now."""
+    return account.locked_until is not None and account.locked_until > datetime.now(timezone.utc)
+
+
+def unlock(account) -> None:
+    """Open the account's sign-in again, with a fresh count (the caller saves the account)."""
+    account.failed_sign_ins, account.locked_until = 0, None
 
 
 def end_sessions(model, account_id: int) -> None:

@@ -3,13 +3,15 @@ a row close signing in for fifteen minutes, and signing out ends every copy of t
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from engine import portal, signin
 from engine.errors import TooManyAttempts
 from engine.services import users
 from engine.store import session_scope
-from engine.store.models import Applicant, User
+from engine.store.models import Applicant, Event, User
+from run import main as run_command
+from tests.web import signed_in
 
 
 def _guess(login, times):
@@ -97,3 +99,37 @@ def test_signing_out_ends_every_copy_of_the_applicant_session(org):
     assert copy.get("/portal/cases").status_code == 200
     browser.post("/portal/logout")
     assert copy.get("/portal/cases").status_code == 302
+
+
+def _lock(login):
+    _guess(login, signin.MAX_FAILURES)
+    with pytest.raises(TooManyAttempts):
+        users.check_password(login, f"pw-{login}")
+
+
+def test_an_administrator_lifts_a_lock_on_the_people_page(org):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    _lock("clerk")
+    admin = signed_in(app, "admin")
+    row = admin.get("/admin/users").get_data(as_text=True).split('data-login="clerk"')[1].split("</tr>")[0]
+    assert "登录锁定至" in row and "/admin/users/clerk/unlock" in row
+    assert signed_in(app, "reviewer").post("/admin/users/clerk/unlock").status_code == 403
+    res = admin.post("/admin/users/clerk/unlock")
+    assert res.status_code == 303
+    assert "已解除 clerk 的登录锁定" in admin.get(res.location).get_data(as_text=True)
+    assert users.check_password("clerk", "pw-clerk").login == "clerk"
+    with session_scope() as session:
+        [event] = session.scalars(select(Event).where(Event.type == "user_unlocked")).all()
+        assert event.actor.login == "admin" and event.data == {"login": "clerk"}
+    row = admin.get("/admin/users").get_data(as_text=True).split('data-login="clerk"')[1].split("</tr>")[0]
+    assert "/unlock" not in row  # open again: nothing to lift
+
+
+def test_the_command_line_lifts_a_lock(org, capsys):
+    assert run_command(["user", "unlock", "reviewer"]) == 0
+    assert "was not locked" in capsys.readouterr().out
+    _lock("reviewer")
+    assert run_command(["user", "unlock", "reviewer"]) == 0
+    assert "open again" in capsys.readouterr().out
+    assert users.check_password("reviewer", "pw-reviewer") is not None

@@ -143,8 +143,8 @@ def test_complete_validates_on_the_server_and_shows_field_errors(app, org):
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert re.search(r'data-field="decision">.*?此项必填', html, re.S)
-    assert re.search(r'data-field="area">.*?field-error', html, re.S)
-    assert re.search(r'data-field="floors">.*?field-error', html, re.S)
+    assert re.search(r'data-field="area">.*?field-error">不能小于 0<', html, re.S)
+    assert re.search(r'data-field="floors">.*?field-error">请填写整数<', html, re.S)
     assert 'value="-3"' in html  # what was typed is kept
     ok = reviewer.post(f"/inbox/tasks/{task['id']}/complete",
                        data={"decision": "approve", "area": "120.5", "floors": "3", "urgent": "on"})
@@ -311,8 +311,14 @@ def test_nested_schema_fields_read_back_as_nested_data():
         ("property.kind", "房屋 · kind", "select"), ("count", "count", "integer")]
     posted = MultiDict({"property.area_m2": "90", "property.only_home": "on", "property.kind": "shop", "count": ""})
     assert read(schema, posted) == {"property": {"area_m2": 90, "only_home": True, "kind": "shop"}}
-    errors = errors_by_field([{"field": "property", "message": "'area_m2' is a required property"},
-                              {"field": "count", "message": "'x' is not of type 'integer'"},
-                              {"field": None, "message": "'other' is a required property"}], shown)
-    assert errors == {"property.area_m2": ["required"], "count": ["'x' is not of type 'integer'"],
-                      None: ["'other' is a required property"]}
+    errors = errors_by_field([
+        {"field": "property", "message": "'area_m2' is a required property", "rule": "required",
+         "expected": ["area_m2"]},
+        {"field": "count", "message": "'x' is not of type 'integer'", "rule": "type", "expected": "integer"},
+        {"field": "count", "message": "-1 is less than the minimum of 0", "rule": "minimum", "expected": 0},
+        {"field": None, "message": "'other' is a required property", "rule": "required", "expected": ["other"]},
+        {"field": "count", "message": "'x' is not valid under any of the given schemas", "rule": "anyOf",
+         "expected": []}], shown)
+    assert errors == {"property.area_m2": ["此项必填"], "count": ["请填写整数", "不能小于 0",
+                                                              "'x' is not valid under any of the given schemas"],
+                      None: ["'other' is a required property"]}  # no field to mark: the English names it

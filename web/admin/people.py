@@ -3,6 +3,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engine import signin
 from engine.errors import ShenpiError
 from engine.services import admin, users
 from engine.store.models import ROLES
@@ -23,7 +24,7 @@ def people():
 def _people():
     all_users, departments = admin.users_and_departments(actor())
     return render_template("admin/users.html", users=all_users, departments=departments,
-                           roles=[(r, ROLE_NAMES[r]) for r in ROLES])
+                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locked=signin.locked)
 
 
 @bp.post("/users")
@@ -59,6 +60,16 @@ def user_activation(login, action):
     message = _("已启用 %(login)s", login=login) if action == "activate" else \
         _("已停用 %(login)s，其认领的任务已退回本组", login=login)
     return done(message, "admin.people")
+
+
+@bp.post("/users/<login>/unlock")
+@roles_required("admin")
+def unlock_user(login):
+    try:
+        admin.unlock_user(login, actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已解除 %(login)s 的登录锁定", login=login), "admin.people")
 
 
 @bp.post("/departments")

@@ -7,6 +7,8 @@ dotted field names ("property.area_m2") and nested data again when read back.
 """
 import re
 
+from flask_babel import lazy_gettext as _l
+
 TEXTAREA_LENGTH = 200  # longer free text gets a text area
 REQUIRED_MESSAGE = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 
@@ -90,19 +92,48 @@ def _typed(raw: str, field: dict):
     return raw
 
 
+# What a field says of a value its schema refused, by the rule broken (engine.forms details); a
+# rule not listed here is said in the validator's English.
+RULES = {
+    "required": _l("此项必填"),
+    "minimum": _l("不能小于 %(expected)s"),
+    "maximum": _l("不能大于 %(expected)s"),
+    "exclusiveMinimum": _l("须大于 %(expected)s"),
+    "exclusiveMaximum": _l("须小于 %(expected)s"),
+    "multipleOf": _l("须为 %(expected)s 的整数倍"),
+    "minLength": _l("至少 %(expected)s 个字"),
+    "maxLength": _l("最多 %(expected)s 个字"),
+    "pattern": _l("格式不正确"),
+    "enum": _l("请从列出的选项中选择"),
+    "const": _l("请从列出的选项中选择"),
+}
+TYPES = {"integer": _l("请填写整数"), "number": _l("请填写数字"), "string": _l("请填写文字"),
+         "boolean": _l("请选择是或否")}
+
+
 def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[str]]:
-    """Validation details ({field, message}) by field name; None holds those no field shows."""
+    """What is wrong, worded for the page, by field name; None holds what no field shows."""
     names = {f["name"] for f in known}
     grouped: dict = {}
     for detail in details:
         if not isinstance(detail, dict):
             continue
         path = (detail.get("field") or "").replace("/", ".")
-        message = detail.get("message", "")
-        missing = REQUIRED_MESSAGE.match(message)
+        missing = REQUIRED_MESSAGE.match(detail.get("message", ""))
         if missing:  # jsonschema reports a missing property on its parent object
             field = f"{path}.{missing.group('name')}".lstrip(".")
             if field in names:
-                path, message = field, "required"
-        grouped.setdefault(path if path in names else None, []).append(message)
+                path = field
+        shown = path in names
+        grouped.setdefault(path if shown else None, []).append(_worded(detail, shown))
     return grouped
+
+
+def _worded(detail: dict, shown: bool) -> str:
+    """In the page's words; a missing property no field shows keeps the English that names it."""
+    rule, expected = detail.get("rule"), detail.get("expected")
+    if rule == "type" and expected in TYPES:
+        return str(TYPES[expected])
+    if rule in RULES and (shown or rule != "required"):
+        return str(RULES[rule]) % {"expected": expected}
+    return detail.get("message", "")

@@ -10,7 +10,7 @@ from engine.errors import Conflict, Invalid
 from engine.services import calendars, progress
 
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
-from web.inbox.forms import fields, read
+from web.inbox.forms import errors_by_field, fields, read
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 register_error_page(bp)
@@ -36,8 +36,9 @@ def new(code):
                              form=read(item.data.get("form"), request.form))
     except Invalid as exc:
         flash_error(exc)
-        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
-                               values=request.form), exc.status
+        shown = fields(item.data.get("form"))
+        return render_template("intake/new.html", item=item, fields=shown, values=request.form,
+                               errors=errors_by_field(exc.details, shown)), exc.status
     flash(_("已收件，办件编号 %(number)s", number=case.number), "success")
     return redirect(url_for("intake.case", case_id=case.id), 303)
 
