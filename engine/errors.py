@@ -9,7 +9,8 @@ engine's catalogue (engine/translations), looked up by the sentence before it is
 class Message(str):
     """A sentence in English that also keeps its template and values, so it can be translated.
 
-    A value that is itself a Message (a state's name) is translated with the sentence.
+    A value that is itself a Message (a state's name) is translated with the sentence. It is a
+    str for everyone else: what is made of it (str(), a slice, a join) is plain English text.
     """
 
     def __new__(cls, template: str, **values):
@@ -23,7 +24,8 @@ class ShenpiError(Exception):
     status = 400
 
     def __init__(self, message: str, details: list | None = None, **values):
-        self.message = Message(message, **values)
+        """message: a template and its values, or a Message made earlier (the first of several)."""
+        self.message = message if isinstance(message, Message) and not values else Message(message, **values)
         super().__init__(self.message)
         self.details = details or []
 

@@ -13,6 +13,6 @@ def check(schema: dict, data: dict, message: Message) -> None:
     """
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
-        raise Invalid(message.template, [{"field": "/".join(map(str, e.path)) or None, "message": e.message,
+        raise Invalid(message, [{"field": "/".join(map(str, e.path)) or None, "message": e.message,
                                           "rule": e.validator, "expected": e.validator_value}
-                                         for e in errors], **message.values)
+                                for e in errors])

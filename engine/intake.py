@@ -287,7 +287,7 @@ def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applic
     wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
              for u in uploads if u.kind not in names]
     if wrong:  # the first says what is wrong, the details name the others
-        raise Invalid(wrong[0].template, wrong[1:], **wrong[0].values)
+        raise Invalid(wrong[0], wrong[1:])
     return names
 
 

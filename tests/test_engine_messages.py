@@ -59,8 +59,19 @@ def test_every_engine_message_has_a_chinese_translation(tmp_path):
 
 def test_translations_fill_only_the_values_the_message_has():
     for message in _catalogue().values():
-        assert set(PLACEHOLDER.findall(message.string)) <= set(PLACEHOLDER.findall(message.id)), message.id
+        assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(message.id)), message.id
         assert "%" not in PLACEHOLDER.sub("", message.string).replace("%%", ""), message.id
+
+
+def test_every_state_a_page_lists_has_its_name_in_the_catalogue():
+    """A state missing from errors.STATE_NAMES would show in English inside a Chinese message."""
+    from engine.errors import STATE_NAMES
+    from engine.services.tasks import STATES as TASK_STATES
+    from web.admin import STATES as INSTANCE_STATES
+    from web.portal.labels import STATUS as CASE_STATUSES
+    listed = {str(name) for name in STATE_NAMES}
+    assert {*TASK_STATES, *INSTANCE_STATES, *CASE_STATUSES} - listed == set()
+    assert {str(name) for name in STATE_NAMES} <= _catalogue().keys()
 
 
 def test_compiled_catalogue_matches_its_source():

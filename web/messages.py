@@ -17,8 +17,7 @@ def translated(text) -> str:
     """A Message in the reader's language; any other text as it is."""
     if not isinstance(text, Message):
         return str(text)
-    values = {name: translated(value) if isinstance(value, Message) else value
-              for name, value in text.values.items()}
+    values = {name: translated(value) for name, value in text.values.items()}  # a state's name too
     return _ENGINE.gettext(text.template, **values)
 
 

@@ -14,7 +14,7 @@ from SpiffWorkflow.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, EngineFailure
+from engine.errors import Conflict, EngineFailure, state_name
 from engine.store.models import Definition, Instance
 
 from . import persistence
@@ -154,7 +154,7 @@ def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):
         raise NotReady("Task %(task)s is not a ready user task (gone)", task=spiff_id)
     if task.state != TaskState.READY or not task.task_spec.manual:
         raise NotReady("Task %(task)s is not a ready user task (%(state)s)", task=spiff_id,
-                       state=TaskState.get_name(task.state))
+                       state=state_name(TaskState.get_name(task.state).lower()))
     task.data.update(data)
     task.run()
     return task

@@ -59,8 +59,8 @@ def migrate(key: str, old: int, new: int, instance_ids: list[int], actor: User) 
 
 
 class Blocked(Conflict):
-    def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[Message]):
+        super().__init__(reasons[0], reasons[1:])
         self.reasons = reasons
 
 

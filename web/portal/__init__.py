@@ -46,9 +46,11 @@ def applicant_required(view):
 
 
 def flash_error(exc) -> None:
+    """The refusal, then each detail that is a sentence (a form's field details are not)."""
     flash(translated(exc.message), "error")
     for detail in exc.details:
-        flash(translated(detail), "error")
+        if isinstance(detail, str):
+            flash(translated(detail), "error")
 
 
 def failed(exc, template: str, **context):
