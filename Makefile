@@ -22,7 +22,12 @@ $(NODE_STAMP): package.json package-lock.json
 /usr/bin/chromium:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-install: $(STAMP) $(NODE_STAMP)
+# The process designer's modeler (bpmn-js, its properties panel, Shenpi's entries) as one script.
+MODELER := web/static/vendor/shenpi-modeler.js
+$(MODELER): $(NODE_STAMP) $(wildcard web/static/src/*.js)
+	node_modules/.bin/esbuild web/static/src/modeler.js --bundle --minify --format=iife --log-level=warning --outfile=$@
+
+install: $(STAMP) $(NODE_STAMP) $(MODELER)
 
 run: install
 	$(PY) run.py demo

@@ -19,7 +19,7 @@ from .messages import translated
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
 VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart.js/dist",
-          "htmx": "htmx.org/dist"}
+          "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
 
 csrf = CSRFProtect()

@@ -1,10 +1,14 @@
 """A designer edits a deployed process in the bpmn-js modeler, validates, deploys, and finds version 2."""
 import json
+import re
 
 from engine.services import deploy, design
 from tests.bpmn_builder import INTAKE_FORM, approval
 from tests.browser.helpers import login
 
+SAVED_XML = "async () => (await window.designer.modeler.saveXML({ format: true })).xml"
+XML_HAS = "async (text) => (await window.designer.modeler.saveXML()).xml.includes(text)"
+SELECT = "(id) => window.designer.modeler.get('selection').select(window.designer.modeler.get('elementRegistry').get(id))"
 RENAME = """([id, name]) => {
   const modeler = window.designer.modeler;
   modeler.get('modeling').updateLabel(modeler.get('elementRegistry').get(id), name);
@@ -61,3 +65,50 @@ def test_designer_starts_a_decision_table_in_the_dmn_modeler_and_deploys_it(live
     page.click("#deploy")
     page.wait_for_selector("#status.ok:has-text('fee_rate v1')")
     assert [d.version for d in deploy.versions("fee_rate", "dmn")] == [1]
+
+
+def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properties_panel(live_server, page, org):
+    deploy.deploy([("approval.bpmn", approval().encode()),
+                   ("intake.json", json.dumps(INTAKE_FORM).encode())], org["designer"])
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/bpmn/approval")
+    page.wait_for_selector("body[data-modeler=ready]")
+
+    page.click(".djs-element[data-element-id=review]")
+    panel = page.locator("#properties")
+    assert panel.locator(".bio-properties-panel-group-header-title:text('审批设置')").count() == 1
+    panel.locator(".bio-properties-panel-group-header:has-text('审批设置')").click()  # groups open on a click
+    page.fill("[data-entry-id=shenpi-formJsonSchemaFilename] input", "intake.json")
+    page.fill("[data-entry-id=shenpi-promisedDaysExpression] input", "3")
+    page.click("[data-entry-id=shenpi-requiresDocument] input[type=checkbox]")
+    page.wait_for_function(XML_HAS, arg='name="requiresDocument" value="true"')
+    xml = page.evaluate(SAVED_XML)
+    review = re.search(r'<bpmn:userTask id="review".*?</bpmn:userTask>', xml, re.S).group(0)
+    assert 'name="formJsonSchemaFilename" value="intake.json"' in review
+    assert 'name="promisedDaysExpression" value="3"' in review
+    # The intake task's own property is kept as it was, and undo takes a change back.
+    assert 'name="formJsonSchemaFilename" value="intake.json"' in \
+        re.search(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', xml, re.S).group(0)
+    page.evaluate("() => window.designer.modeler.get('commandStack').undo()")
+    assert 'requiresDocument' not in page.evaluate(SAVED_XML)
+
+    page.evaluate(SELECT, "Flow_decide_sign")  # a thin line: selected as a click on it would
+    panel.locator(".bio-properties-panel-group-header:has-text('条件')").click()  # groups open on a click
+    condition = page.locator("[data-entry-id=shenpi-condition-expression] textarea")
+    assert condition.input_value() == "opinion == 'approve'"
+    condition.fill("opinion == 'approve' and area < 1000")
+    page.wait_for_function(XML_HAS, arg="area &lt; 1000")
+
+    # What the panel wrote is what the engine reads: the edited diagram validates and deploys.
+    page.click("#validate")
+    page.wait_for_selector("#status.ok")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status.ok:has-text('approval v2')")
+    source = design.source_of("bpmn", "approval", 2, org["designer"]).source
+    assert 'name="promisedDaysExpression" value="3"' in source and "area &lt; 1000" in source
+
+    page.goto(f"{live_server}/designer/bpmn/approval?lang=en")  # the panel speaks the page's language
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.click(".djs-element[data-element-id=review]")
+    assert page.locator("#properties .bio-properties-panel-group-header-title:text('Approval')").count() == 1

@@ -8,7 +8,7 @@
   const text = config.text;
   const isBpmn = config.kind === 'bpmn';
   const modeler = isBpmn
-    ? new window.BpmnJS({ container: '#canvas' })
+    ? window.ShenpiModeler({ container: '#canvas', propertiesPanel: { parent: '#properties' } }, config.lang)
     : new window.DmnJS({ container: '#canvas' });
   const status = document.getElementById('status');
   const problemList = document.getElementById('problems');

@@ -1,0 +1,13 @@
+// The process designer's modeler: bpmn-js with a properties panel and Shenpi's own entries.
+// Bundled at install time (the Makefile runs esbuild) into web/static/vendor/shenpi-modeler.js,
+// which designer.js loads; the packages come from the npm registry, like every front-end library.
+import Modeler from 'bpmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+
+import ShenpiPropertiesModule from './shenpi-properties';
+import chineseModule from './translate-zh';
+
+window.ShenpiModeler = function (options, lang) {
+  const modules = [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ShenpiPropertiesModule];
+  return new Modeler({ ...options, additionalModules: lang === 'zh' ? [...modules, chineseModule] : modules });
+};

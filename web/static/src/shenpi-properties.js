@@ -1,0 +1,125 @@
+// Shenpi's entries in the properties panel: what a user task asks of the orchestrator (form,
+// department, title, time limit, result document, the window's correction round), a gateway
+// flow's condition and a script task's script. Labels are English here, Chinese in translate-zh.
+import { is } from 'bpmn-js/lib/util/ModelUtil';
+import { useService } from 'bpmn-js-properties-panel';
+import {
+  CheckboxEntry, TextAreaEntry, TextFieldEntry, isCheckboxEntryEdited, isTextAreaEntryEdited,
+  isTextFieldEntryEdited
+} from '@bpmn-io/properties-panel';
+import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
+
+import { SetSpiffPropertyHandler, getSpiffProperty } from './spiff-properties';
+
+const TASK_FIELDS = [
+  { name: 'formJsonSchemaFilename', label: 'Form (JSON Schema file)',
+    description: 'A .json file deployed with the procedure' },
+  { name: 'groupExpression', label: 'Department (expression)',
+    description: "Empty: the lane's department" },
+  { name: 'titleExpression', label: 'Task title (expression)' },
+  { name: 'promisedDaysExpression', label: 'Promised working days (expression)' },
+];
+const TASK_SWITCHES = [
+  { name: 'requiresDocument', label: 'Upload the result document before closing' },
+  { name: 'correctionNotice', label: "The window's merged correction round" },
+];
+
+function SpiffTextField(props) {
+  const { element, id, field } = props;
+  const commandStack = useService('commandStack');
+  const translate = useService('translate');
+  return jsx(TextFieldEntry, {
+    element, id, label: translate(field.label),
+    description: field.description && translate(field.description),
+    debounce: useService('debounceInput'),
+    getValue: () => getSpiffProperty(element, field.name) || '',
+    setValue: (value) => commandStack.execute('shenpi.setSpiffProperty', { element, name: field.name, value }),
+  });
+}
+
+function SpiffCheckbox(props) {
+  const { element, id, field } = props;
+  const commandStack = useService('commandStack');
+  const translate = useService('translate');
+  return jsx(CheckboxEntry, {
+    element, id, label: translate(field.label),
+    getValue: () => getSpiffProperty(element, field.name) === 'true',
+    setValue: (value) => commandStack.execute('shenpi.setSpiffProperty',
+                                              { element, name: field.name, value: value ? 'true' : '' }),
+  });
+}
+
+function Condition(props) {
+  const { element, id } = props;
+  const modeling = useService('modeling');
+  const bpmnFactory = useService('bpmnFactory');
+  const translate = useService('translate');
+  return jsx(TextAreaEntry, {
+    element, id, label: translate('Condition'), monospace: true, rows: 2,
+    description: translate('An expression over the case data, e.g. opinion == "approve"'),
+    debounce: useService('debounceInput'),
+    getValue: () => (element.businessObject.conditionExpression || {}).body || '',
+    setValue: (value) => modeling.updateProperties(element, {
+      conditionExpression: value ? bpmnFactory.create('bpmn:FormalExpression', { body: value }) : undefined,
+    }),
+  });
+}
+
+function Script(props) {
+  const { element, id } = props;
+  const modeling = useService('modeling');
+  const translate = useService('translate');
+  return jsx(TextAreaEntry, {
+    element, id, label: translate('Script'), monospace: true, rows: 6,
+    debounce: useService('debounceInput'),
+    getValue: () => element.businessObject.script || '',
+    setValue: (value) => modeling.updateProperties(element, { script: value || undefined }),
+  });
+}
+
+function hasCondition(element) {
+  const source = element.businessObject.sourceRef;
+  return is(element, 'bpmn:SequenceFlow') && (element.businessObject.conditionExpression
+    || is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'));
+}
+
+function groupsFor(element, translate) {
+  if (is(element, 'bpmn:UserTask')) {
+    const entries = TASK_FIELDS.map((field) => ({
+      id: 'shenpi-' + field.name, element, field, component: SpiffTextField, isEdited: isTextFieldEntryEdited,
+    })).concat(TASK_SWITCHES.map((field) => ({
+      id: 'shenpi-' + field.name, element, field, component: SpiffCheckbox, isEdited: isCheckboxEntryEdited,
+    })));
+    return [{ id: 'shenpi-approval', label: translate('Approval'), entries }];
+  }
+  if (hasCondition(element)) {
+    return [{ id: 'shenpi-condition', label: translate('Condition'),
+              entries: [{ id: 'shenpi-condition-expression', element, component: Condition,
+                          isEdited: isTextAreaEntryEdited }] }];
+  }
+  if (is(element, 'bpmn:ScriptTask')) {
+    return [{ id: 'shenpi-script', label: translate('Script'),
+              entries: [{ id: 'shenpi-script-body', element, component: Script, isEdited: isTextAreaEntryEdited }] }];
+  }
+  return [];
+}
+
+function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack) {
+  this._translate = translate;
+  commandStack.registerHandler('shenpi.setSpiffProperty', SetSpiffPropertyHandler);
+  propertiesPanel.registerProvider(500, this);
+}
+
+ShenpiPropertiesProvider.prototype.getGroups = function (element) {
+  return (groups) => {
+    // Right after the general group (name and id), before the library's others.
+    return groups.slice(0, 1).concat(groupsFor(element, this._translate), groups.slice(1));
+  };
+};
+
+ShenpiPropertiesProvider.$inject = ['propertiesPanel', 'translate', 'commandStack'];
+
+export default {
+  __init__: ['shenpiPropertiesProvider'],
+  shenpiPropertiesProvider: ['type', ShenpiPropertiesProvider],
+};
