@@ -67,8 +67,12 @@ def test_modeler_page_carries_the_deployed_xml_and_the_modeler(app):
     assert page.status_code == 200
     config = config_of(page.data)
     assert config["key"] == "approval" and 'id="approval"' in config["xml"]
-    assert b"/vendor/bpmn-js/bpmn-modeler" in page.data
-    assert b"/static/designer.js" in page.data
+    assert b"/static/vendor/shenpi-modeler.js" in page.data and b"/static/designer.js" in page.data
+    assert b'id="properties"' in page.data  # where the properties panel goes
+    client = app.test_client()
+    modeler = client.get("/static/vendor/shenpi-modeler.js")  # bundled by make install
+    assert modeler.status_code == 200 and b"ShenpiModeler" in modeler.data
+    modeler.close()
 
 
 def test_new_process_starts_from_a_minimal_diagram(app):
