@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import catalogue, clock, files, forms
+from engine import catalogue, clock, files, forms, identity
 from engine.errors import Conflict, Invalid, Message, NotFound, state_name
 from engine.services import calendars, cases
 from engine.services.events import record_case
@@ -53,8 +53,12 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
     if applicant is not None and not applicant.phone and not applicant.password_hash and phone:
         applicant.phone = phone
     if applicant is None:
-        applicant = Applicant(id_number=id_number, name=name, kind=info.get("kind") or "person",
-                              id_type=info.get("id_type") or "id_card", phone=phone or None)
+        kind = info.get("kind") or "person"
+        id_type = info.get("id_type") or ("uscc" if kind == "company" else "id_card")
+        wrong = identity.problem(id_type, id_number)
+        if wrong:
+            raise Invalid(wrong)
+        applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type, phone=phone or None)
         if info.get("password"):
             applicant.password_hash = generate_password_hash(info["password"])
         session.add(applicant)

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
-from engine import clock, intake, signin
+from engine import clock, identity, intake, signin
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -22,8 +22,6 @@ ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit
 KINDS = {"person": "自然人", "company": "法人"}
 MIN_PASSWORD = 8
 PHONE = re.compile(r"1\d{10}")
-ID_CARD = re.compile(r"\d{17}[\dX]")
-USCC = re.compile(r"[0-9A-Z]{18}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated")
@@ -38,12 +36,10 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
         problems.append(Message("kind: must be one of %(kinds)s", kinds=", ".join(KINDS)))
     if id_type not in ID_TYPES:
         problems.append(Message("id_type: must be one of %(types)s", types=", ".join(ID_TYPES)))
-    elif id_type == "id_card" and not ID_CARD.fullmatch(id_number):
-        problems.append(Message("id_number: A resident identity card number has 18 characters"))
-    elif id_type == "uscc" and not USCC.fullmatch(id_number):
-        problems.append(Message("id_number: A unified social credit code has 18 characters"))
     elif not id_number:
         problems.append(Message("id_number: Enter the ID number"))
+    elif (wrong := identity.problem(id_type, id_number)) is not None:
+        problems.append(Message("id_number: %(problem)s", problem=wrong))
     if not PHONE.fullmatch(phone):
         problems.append(Message("phone: A mobile phone number has 11 digits"))
     if len(password) < MIN_PASSWORD:

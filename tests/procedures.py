@@ -35,7 +35,7 @@ def uploads(item_code: str, skip=()):
 
 def take_in(item_code: str, form: dict, clerk, applicant=None, **accept):
     applicant = applicant or {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
-                              "id_number": "91110000MA01ABCD2X", "phone": "13900000000"}
+                              "id_number": "91110000MA01ABCD2Q", "phone": "13900000000"}
     case = intake.submit(item_code, applicant, uploads(item_code, accept.pop("skip", ())), clerk, form=form)
     return intake.accept(case.id, clerk, **accept)
 

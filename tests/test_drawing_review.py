@@ -62,7 +62,7 @@ def test_drawing_review_end_to_end_over_rest(people):
                  for m in catalogue.get(ITEM).data["materials"] if m.get("mandatory")]
     building = {**BASE, "use": "residential", "height_m": 60, "floors": 20}
     res = client.post("/api/cases", headers=_auth("clerk"), json={
-        "item": ITEM, "applicant": {"name": "某建设公司", "kind": "company", "id_number": "91110000MA01DRAW2X"},
+        "item": ITEM, "applicant": {"name": "某建设公司", "kind": "company", "id_number": "91110000MA01DRAW29"},
         "form": {"building": building}, "materials": materials})
     assert res.status_code == 201, res.json
     case_id = res.json["id"]

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LC = ROOT / "engine" / "translations" / "zh" / "LC_MESSAGES"
 PO, MO = LC / "engine.po", LC / "engine.mo"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-APPLICANT = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
+APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
 
 
 def _catalogue() -> dict:

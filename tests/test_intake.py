@@ -21,7 +21,7 @@ ITEM = {"code": "T-001", "name": "测试许可", "kind": "licence", "department"
             {"code": "form", "name": "申请表", "mandatory": True},
             {"code": "land", "name": "土地证明", "mandatory": True, "deferrable": True},
             {"code": "marriage", "name": "婚姻状况证明", "mandatory": True, "pledgeable": True}]}
-ZHANG = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
+ZHANG = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
 
 
 @pytest.fixture
@@ -163,3 +163,22 @@ def test_unknown_material_and_bad_applicant_are_refused(item, org):
         intake.submit("T-001", {"name": "无证件"}, up("form"), org["clerk"])
     with session_scope() as session:
         assert session.scalars(select(Clock)).all() == []
+
+
+def test_a_mistyped_id_number_is_refused_at_the_window_and_nothing_is_stored(item, org):
+    from engine.store.models import Applicant, Case
+    typo = ZHANG["id_number"][:-2] + "47"  # one digit wrong: the check digit no longer fits
+    with pytest.raises(Invalid, match="last character does not match"):
+        intake.submit("T-001", {**ZHANG, "id_number": typo}, up("id_card", "form"), org["clerk"])
+    company = {"name": "某公司", "kind": "company", "id_number": "91350100M000100Y44"}  # uscc by its kind
+    with pytest.raises(Invalid, match="unified social credit code's last character"):
+        intake.submit("T-001", company, up("id_card", "form"), org["clerk"])
+    with session_scope() as session:
+        assert session.scalars(select(Applicant)).all() == [] and session.scalars(select(Case)).all() == []
+    case = intake.submit("T-001", {**company, "id_number": "91350100m000100y43"}, up("id_card", "form"), org["clerk"])
+    with session_scope() as session:
+        stored = session.get(Case, case.id).applicant
+        assert (stored.id_number, stored.id_type) == ("91350100M000100Y43", "uscc")
+    passport = intake.submit("T-001", {"name": "John Smith", "id_type": "passport", "id_number": "E12345678"},
+                             up("id_card", "form"), org["clerk"])  # no check character to test
+    assert passport.id is not None

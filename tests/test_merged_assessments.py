@@ -68,7 +68,7 @@ def test_regional_assessment_exempts_simplifies_or_not(people):
     assert decide("regional_coverage", inZone=True, resultExists=True, valid=True, applicable=False) == "SIMPLIFIED"
     # Outside any zone everything is assessed.
     outside = take_in(ITEM, project(**{**attrs, "zone": None}), people["clerk"],
-                      applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2X", "kind": "company"})
+                      applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"})
     data = get_instance(outside.instance_id, people["admin"])["data"]
     assert data["exempted"] == [] and {r["code"] for r in data["reviews"]} == {
         "energy", "geological_hazard", "soil_water", "environmental_impact", "cultural_relics"}

@@ -17,9 +17,9 @@ ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "depa
         "legal_basis": ["《资料查询办法》第三条"],
         "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True},
                       {"code": "form", "name": "查询申请书", "mandatory": True}]}
-ZHANG = dict(name="张三", id_type="id_card", id_number="11010119900101123X", phone="13800000000",
+ZHANG = dict(name="张三", id_type="id_card", id_number="11010119900101127X", phone="13800000000",
              password="secret-pw")
-LI = dict(name="李四", id_type="id_card", id_number="110101199202023456", phone="13900000001",
+LI = dict(name="李四", id_type="id_card", id_number="110101199202023453", phone="13900000001",
           password="other-pw1")
 
 
@@ -55,7 +55,7 @@ def test_register_and_sign_in_by_phone_or_id_number(zhang):
         stored = session.get(Applicant, zhang.id)
     assert stored.password_hash and "secret-pw" not in stored.password_hash
     assert portal.authenticate("13800000000", "secret-pw").id == zhang.id
-    assert portal.authenticate("11010119900101123x", "secret-pw").id == zhang.id  # X in either case
+    assert portal.authenticate("11010119900101127x", "secret-pw").id == zhang.id  # X in either case
     assert portal.authenticate("13800000000", "wrong-pass") is None
     assert portal.authenticate("", "secret-pw") is None
 
@@ -69,28 +69,32 @@ def test_register_refuses_duplicates_and_bad_input(zhang):
         portal.register(name="", id_type="id_card", id_number="123", phone="12", password="short")
     fields = {d.split(":")[0] for d in err.value.details}
     assert fields == {"name", "id_number", "phone", "password"}
+    with pytest.raises(Invalid) as err:  # a mistyped digit: the check digit tells
+        portal.register(**{**LI, "id_number": LI["id_number"][:-1] + "9", "phone": "13900000009"})
+    assert err.value.details == ["id_number: The identity card number's last character does not match the "
+                                 "others: check the number"]
 
 
 def test_window_applicant_takes_over_only_with_the_recorded_phone(item, org):
-    intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034567", "phone": "13700000000"},
+    intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034565", "phone": "13700000000"},
                   files("id_card", "form"), org["clerk"])
     with pytest.raises(Conflict):
-        portal.register(name="冒名", id_type="id_card", id_number="110101199303034567", phone="13711111111",
+        portal.register(name="冒名", id_type="id_card", id_number="110101199303034565", phone="13711111111",
                         password="guessed-pw")
-    wang = portal.register(name="王五", id_type="id_card", id_number="110101199303034567", phone="13700000000",
+    wang = portal.register(name="王五", id_type="id_card", id_number="110101199303034565", phone="13700000000",
                            password="wangwu-pw")
     assert len(portal.my_cases(wang.id)) == 1  # the case taken in at the window is theirs online
 
 
 def test_a_window_record_without_a_phone_is_not_taken_over_online(item, org):
-    intake.submit("Q-001", {"name": "赵六", "id_number": "110101198001011111"}, files("id_card", "form"),
+    intake.submit("Q-001", {"name": "赵六", "id_number": "110101198001011128"}, files("id_card", "form"),
                   org["clerk"])
     with pytest.raises(Conflict) as refused:
-        portal.register(name="赵六", id_type="id_card", id_number="110101198001011111", phone="13722222222",
+        portal.register(name="赵六", id_type="id_card", id_number="110101198001011128", phone="13722222222",
                         password="guessed-pw")
     assert "at the window without a mobile phone number" in refused.value.message
     with session_scope() as session:
-        stored = session.scalar(select(Applicant).where(Applicant.id_number == "110101198001011111"))
+        stored = session.scalar(select(Applicant).where(Applicant.id_number == "110101198001011128"))
         assert stored.password_hash is None and not stored.phone
 
 

@@ -14,9 +14,9 @@ from engine.store.models import Event, Material
 from tests.procedures import install, open_tasks, uploads, work
 
 ITEM = "1101-DPHY-001"
-COMPANY = dict(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2X",
+COMPANY = dict(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
                phone="13900000000", password="company-pw")
-OTHER = dict(name="乙公司", kind="company", id_type="uscc", id_number="91110000MA01EEEE2X",
+OTHER = dict(name="乙公司", kind="company", id_type="uscc", id_number="91110000MA01EEEE2R",
              phone="13900000002", password="other-pw1")
 PROJECT = {"project": {"energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "land_ha": 0.2,
                        "earthwork_m3": 0, "geo_hazard_area": False, "water_source": "direct", "hazardous": False,

@@ -13,7 +13,7 @@ ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "depa
         "materials": [{"code": "form", "name": "查询申请书", "mandatory": True}]}
 
 
-def register(name="李四", id_number="110101199202023456", phone="13900000001"):
+def register(name="李四", id_number="110101199202023453", phone="13900000001"):
     return portal.register(name=name, id_type="id_card", id_number=id_number, phone=phone, password="secret-pw")
 
 
@@ -61,7 +61,7 @@ def test_only_a_closed_case_of_ones_own_is_rated(applicant, org):
     with pytest.raises(Conflict):  # decided but not yet delivered
         ratings.rate(case.id, applicant.id, 5)
     intake.deliver(case.id, "window", org["clerk"])
-    other = register("王五", "110101199303034567", "13900000002")
+    other = register("王五", "110101199303034565", "13900000002")
     with pytest.raises(NotFound):
         ratings.rate(case.id, other.id, 1, "不是我的办件")
     with pytest.raises(Invalid):

@@ -10,7 +10,7 @@ from tests.procedures import event_types, install, open_tasks, step_clocks, take
 ITEM = "1103-NRES-003"
 FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
                      "buyer_home_count": 0, "price": 2_000_000}}
-SELLER = {"name": "王五", "id_number": "110101198001011111", "phone": "13700000001"}
+SELLER = {"name": "王五", "id_number": "110101198001011128", "phone": "13700000001"}
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def seed_before_0003(engine) -> None:
                                        "department": "housing", "case_type": "immediate", "promised_days": 0,
                                        "data": {}, "checksum": "x", "created_at": NOW}])
         conn.execute(applicants.insert(), [{"id": 1, "kind": "person", "name": "张三", "id_type": "id_card",
-                                            "id_number": "11010119900101123X", "created_at": NOW}])
+                                            "id_number": "11010119900101127X", "created_at": NOW}])
         conn.execute(cases.insert(), [
             {"id": case_id, "number": number, "item_id": 1, "item_code": "Q-001", "applicant_id": 1,
              "channel": "online", "status": "submitted", "form": {}, "submitted_at": NOW,

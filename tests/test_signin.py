@@ -58,12 +58,12 @@ def test_the_sign_in_page_says_the_account_is_locked(org):
 
 
 def test_an_applicant_account_locks_the_same_way(org):
-    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101123X",
+    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101127X",
                                 phone="13800000000", password="secret-pw")
     for _ in range(signin.MAX_FAILURES):
         assert portal.authenticate("13800000000", "wrong-pw") is None
     with pytest.raises(TooManyAttempts):
-        portal.authenticate("11010119900101123X", "secret-pw")  # by ID number too: one account
+        portal.authenticate("11010119900101127X", "secret-pw")  # by ID number too: one account
     _unlock_by_time(Applicant, id=applicant.id)
     assert portal.authenticate("13800000000", "secret-pw").id == applicant.id
 
@@ -90,7 +90,7 @@ def test_signing_out_ends_every_copy_of_the_staff_session(org):
 
 def test_signing_out_ends_every_copy_of_the_applicant_session(org):
     from web import create_app
-    portal.register(name="张三", id_type="id_card", id_number="11010119900101123X", phone="13800000000",
+    portal.register(name="张三", id_type="id_card", id_number="11010119900101127X", phone="13800000000",
                     password="secret-pw")
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     browser = app.test_client()

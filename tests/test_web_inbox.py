@@ -34,7 +34,7 @@ def _item(code: str, pid: str, department: str) -> dict:
 TWO_STEPS = process("two_steps", [("start", "s", "开始"), ("user", "check", "初审"), ("user", "review", "复审"),
                                   ("end", "e", "办结")], [("s", "check"), ("check", "review"), ("review", "e")],
                     lanes={"housing": ["check", "review"]})
-APPLICANT = {"name": "张三", "id_number": "110101199001011234", "phone": "13800000000"}
+APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ ITEM = {"code": "W-1", "name": "建筑工程施工许可", "kind": "licence", "d
                       {"code": "form", "name": "申请表", "mandatory": True},
                       {"code": "land", "name": "土地证明", "mandatory": True, "deferrable": True},
                       {"code": "marriage", "name": "婚姻状况证明", "mandatory": True, "pledgeable": True}]}
-APPLICANT = {"name": "李四", "id_type": "id_card", "id_number": "110101198001011111", "phone": "13900000000",
+APPLICANT = {"name": "李四", "id_type": "id_card", "id_number": "110101198001011128", "phone": "13900000000",
              "kind": "person"}
 
 

@@ -20,7 +20,7 @@ ITEM = {"code": "H-1", "name": "房屋安全鉴定", "kind": "licence", "departm
 def test_one_reviewer_claims_and_completes_the_other_is_refused(org, live_server, new_page):
     deploy.deploy([("r.bpmn", REVIEW.encode()), ("review.json", json.dumps(FORM).encode())], org["designer"])
     catalogue.save(ITEM, None)
-    case = intake.submit("H-1", {"name": "张三", "id_number": "110101199001011234"},
+    case = intake.submit("H-1", {"name": "张三", "id_number": "110101199001011237"},
                          [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
     intake.accept(case.id, org["clerk"])
 

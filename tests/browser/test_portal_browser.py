@@ -11,7 +11,7 @@ ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "depa
 
 def closed_case(org):
     catalogue.save(ITEM, None)
-    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101123X",
+    applicant = portal.register(name="张三", id_type="id_card", id_number="11010119900101127X",
                                 phone="13800000000", password="secret-pw")
     case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
     intake.accept(case.id, org["clerk"])  # immediate, no procedure: decided on the spot

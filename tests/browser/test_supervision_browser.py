@@ -18,7 +18,7 @@ ITEM = {"code": "H-9", "name": "临时建设工程规划许可", "kind": "licenc
 def test_dashboard_counts_an_open_case_and_lists_it_when_overdue(org, live_server, page):
     deploy.deploy([("r.bpmn", REVIEW.encode())], org["designer"])
     catalogue.save(ITEM, None)
-    case = intake.submit("H-9", {"name": "赵六", "id_number": "110101198501013333"},
+    case = intake.submit("H-9", {"name": "赵六", "id_number": "110101198501013330"},
                          [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
     intake.accept(case.id, org["clerk"])
 
@@ -45,7 +45,7 @@ def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypat
         case = intake.submit("H-9", {"name": name, "id_number": id_number},
                              [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
         intake.accept(case.id, org["clerk"])
-    accepted_case("赵六", "110101198501013333")
+    accepted_case("赵六", "110101198501013330")
     monkeypatch.setenv("BOARD_REFRESH_SECONDS", "1")
     server = start_server(os.environ["DATABASE_URL"], port := free_port(), "--no-scheduler")
     try:
@@ -56,7 +56,7 @@ def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypat
         assert page.locator("#open-total").inner_text() == "1"
         page.fill("#month", "2026-01")  # outside the board: what the supervisor types stays
 
-        accepted_case("钱七", "110101198502024444")
+        accepted_case("钱七", "110101198502024445")
         page.wait_for_function("document.getElementById('open-total').textContent.trim() === '2'")
         assert page.locator("#levels-table tr[data-level='normal'] td").inner_text() == "2"
         # The new board's charts are drawn from its tables.
