@@ -76,6 +76,7 @@ def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properti
 
     page.click(".djs-element[data-element-id=review]")
     panel = page.locator("#properties")
+    assert panel.locator(".bio-properties-panel-header-type").inner_text().upper() == "用户任务"
     assert panel.locator(".bio-properties-panel-group-header-title:text('审批设置')").count() == 1
     panel.locator(".bio-properties-panel-group-header:has-text('审批设置')").click()  # groups open on a click
     page.fill("[data-entry-id=shenpi-formJsonSchemaFilename] input", "intake.json")
