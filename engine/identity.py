@@ -18,8 +18,15 @@ _USCC = re.compile(f"[{_USCC_CHARACTERS}]{{18}}")
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, ...
 
 
+# The documents an applicant may be known by; only the first two carry a check character.
+DOCUMENTS = ("id_card", "uscc", "passport", "hk_macao_permit", "other")
+
+
 def problem(id_type: str, number: str) -> Message | None:
     """What is wrong with the number (upper-case, as stored), or None."""
+    if id_type not in DOCUMENTS:
+        return Message("Unknown kind of identity document %(type)s; known: %(known)s", type=repr(id_type),
+                       known=", ".join(DOCUMENTS))
     if id_type == "id_card":
         return _id_card_problem(number)
     if id_type == "uscc":

@@ -54,7 +54,9 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
         applicant.phone = phone
     if applicant is None:
         kind = info.get("kind") or "person"
-        id_type = info.get("id_type") or ("uscc" if kind == "company" else "id_card")
+        id_type = info.get("id_type") or "id_card"
+        if kind == "company" and id_type == "id_card":  # the form's first choice, never a company's
+            id_type = "uscc"
         wrong = identity.problem(id_type, id_number)
         if wrong:
             raise Invalid(wrong)

@@ -45,8 +45,10 @@ def attempt(account, password: str) -> bool:
 
 
 def locked(account) -> bool:
-    """Whether the account's sign-in is closed now."""
-    return account.locked_until is not None and account.locked_until > datetime.now(timezone.utc)
+    """Whether the account's sign-in is closed now: locked for a while, or every place in the
+    count taken (attempts still being checked, or cut short by a crash before their outcome)."""
+    return (account.locked_until is not None and account.locked_until > datetime.now(timezone.utc)) \
+        or account.failed_sign_ins >= MAX_FAILURES
 
 
 def unlock(account) -> None:

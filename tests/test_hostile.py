@@ -116,3 +116,23 @@ def test_ordinary_formatting_and_loops_still_work():
     # Printing many short values is measured by what they print, not refused by a rough guess.
     expressions.execute("names = ['张三%d' % i for i in range(2000)]\nt = str(names) + f'{[1.5] * 3000}'", data)
     assert len(data["t"]) == len(str(data["names"])) + len(str([1.5] * 3000))
+
+
+@pytest.mark.parametrize("prop, value, says", [
+    ("titleExpression", "3 +", "syntax"),
+    ("groupExpression", "__import__('os')", "_"),
+    ("promisedDaysExpression", "open('x')", "'open' is not a function"),
+])
+def test_an_orchestrator_expression_that_breaks_the_rules_is_refused_at_deploy(org, prop, value, says):
+    """Property values the orchestrator evaluates when a case reaches the task are checked like
+    conditions and scripts: refused at deploy time with the task's id, not failing a case later."""
+    bpmn = approval().replace('<bpmn:userTask id="review" name="住建审查">',
+                              '<bpmn:userTask id="review" name="住建审查"><bpmn:extensionElements><spiffworkflow:properties>'
+                              f'<spiffworkflow:property name="{prop}" value="{value.replace(chr(39), "&apos;")}"/>'
+                              '</spiffworkflow:properties></bpmn:extensionElements>')
+    form = ("intake.json", json.dumps({"type": "object"}).encode())
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("props.bpmn", bpmn.encode()), form], org["designer"])
+    assert any(d["element_id"] == "review" and prop in d["message"] and says in d["message"]
+               for d in err.value.details), err.value.details
+    assert deploy.latest_definitions() == []

@@ -133,3 +133,14 @@ def test_the_command_line_lifts_a_lock(org, capsys):
     assert run_command(["user", "unlock", "reviewer"]) == 0
     assert "open again" in capsys.readouterr().out
     assert users.check_password("reviewer", "pw-reviewer") is not None
+
+
+def test_an_account_whose_count_is_full_shows_as_locked_and_can_be_opened(org):
+    """Five attempts took their places and never wrote an outcome (the server died meanwhile):
+    the account refuses every sign-in though no lock time is set; it shows as locked."""
+    with session_scope() as session:
+        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.MAX_FAILURES))
+    with session_scope() as session:
+        assert signin.locked(session.scalar(select(User).filter_by(login="clerk")))
+    assert run_command(["user", "unlock", "clerk"]) == 0
+    assert users.check_password("clerk", "pw-clerk") is not None

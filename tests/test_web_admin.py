@@ -195,3 +195,4 @@ def test_admin_forms_refuse_a_post_without_csrf_token(org):
     assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局"}).status_code == 400
     assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局",
                                                    "csrf_token": token.group(1)}).status_code == 303
+    assert client.post("/admin/users/clerk/unlock").status_code == 400  # lifting a lock too

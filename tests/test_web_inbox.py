@@ -318,7 +318,10 @@ def test_nested_schema_fields_read_back_as_nested_data():
         {"field": "count", "message": "-1 is less than the minimum of 0", "rule": "minimum", "expected": 0},
         {"field": None, "message": "'other' is a required property", "rule": "required", "expected": ["other"]},
         {"field": "count", "message": "'x' is not valid under any of the given schemas", "rule": "anyOf",
-         "expected": []}], shown)
+         "expected": []},
+        {"field": "count", "message": "'x' is not of type 'number', 'null'", "rule": "type",
+         "expected": ["number", "null"]}], shown)
     assert errors == {"property.area_m2": ["此项必填"], "count": ["请填写整数", "不能小于 0",
-                                                              "'x' is not valid under any of the given schemas"],
+                                                              "'x' is not valid under any of the given schemas",
+                                                              "请填写数字"],  # a number or nothing
                       None: ["'other' is a required property"]}  # no field to mark: the English names it

@@ -43,6 +43,8 @@ EXPRESSIONS = {  # element -> mode of the restricted language
     "conditionExpression": "eval", "script": "exec", "timeDate": "eval", "timeDuration": "eval",
     "timeCycle": "eval", "loopCardinality": "eval", "completionCondition": "eval", "loopCondition": "eval",
 }
+# The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
+PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression")
 DRY_RUN_STEPS = 500
 
 
@@ -104,11 +106,14 @@ def _check_file(name: str, root) -> list[Problem]:
         if etree.QName(el).namespace == NS and local in UNSUPPORTED:
             problems.append(Problem(name, _owner_id(el), f"unsupported element <bpmn:{local}>: {UNSUPPORTED[local]}"))
         mode = EXPRESSIONS.get(local) if etree.QName(el).namespace == NS else None
+        source = el.text
         if local in ("preScript", "postScript") and etree.QName(el).namespace == SPIFF:
             mode = "exec"
-        if mode and (el.text or "").strip():
+        if local == "property" and etree.QName(el).namespace == SPIFF and el.get("name") in PROPERTY_EXPRESSIONS:
+            mode, local, source = "eval", el.get("name"), el.get("value")  # the orchestrator evaluates it
+        if mode and (source or "").strip():
             try:
-                expressions.check(el.text, mode, PRODUCT_FUNCTIONS)
+                expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, _owner_id(el), f"{local}: {exc.message}"))
     return problems

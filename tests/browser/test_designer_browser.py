@@ -113,3 +113,38 @@ def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properti
     page.wait_for_selector("body[data-modeler=ready]")
     page.click(".djs-element[data-element-id=review]")
     assert page.locator("#properties .bio-properties-panel-group-header-title:text('Approval')").count() == 1
+
+
+def test_the_panel_keeps_a_files_own_prefix_other_spiff_elements_and_empty_extension_elements(live_server, page, org):
+    """A file from another tool: the namespace under the prefix `spiff`, a preScript beside the
+    properties, an empty extensionElements. The panel edits the properties it finds, adds none
+    twice, keeps the script, and a removed last property leaves no empty element behind."""
+    xml = approval().replace("spiffworkflow:", "spiff:").replace("xmlns:spiffworkflow=", "xmlns:spiff=").replace(
+        '<bpmn:userTask id="intake" name="窗口受理"><bpmn:extensionElements>',
+        '<bpmn:userTask id="intake" name="窗口受理"><bpmn:extensionElements><spiff:preScript>fee = 0</spiff:preScript>').replace(
+        '<bpmn:userTask id="sign" name="领导签发">', '<bpmn:userTask id="sign" name="领导签发"><bpmn:extensionElements/>')
+    deploy.deploy([("approval.bpmn", xml.encode()), ("intake.json", json.dumps(INTAKE_FORM).encode())],
+                  org["designer"])
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/bpmn/approval")
+    page.wait_for_selector("body[data-modeler=ready]")
+
+    page.click(".djs-element[data-element-id=intake]")
+    page.locator("#properties .bio-properties-panel-group-header:has-text('审批设置')").click()
+    form = page.locator("[data-entry-id=shenpi-formJsonSchemaFilename] input")
+    assert form.input_value() == "intake.json"  # read under the file's own prefix
+    form.fill("intake_v2.json")
+    page.wait_for_function(XML_HAS, arg='value="intake_v2.json"')
+    intake = re.search(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', page.evaluate(SAVED_XML), re.S).group(0)
+    assert intake.count("<spiff:properties>") == 1 and "<spiff:preScript>fee = 0</spiff:preScript>" in intake
+
+    page.click(".djs-element[data-element-id=sign]")  # its extensionElements is empty
+    requires = page.locator("[data-entry-id=shenpi-requiresDocument] input[type=checkbox]")
+    requires.click()
+    page.wait_for_function(XML_HAS, arg='<spiff:property name="requiresDocument" value="true"')
+    requires.click()  # off again: the last property goes, and the elements that held it
+    page.wait_for_function("async () => !(await window.designer.modeler.saveXML()).xml.includes('requiresDocument')")
+    sign = re.search(r'<bpmn:userTask id="sign".*?</bpmn:userTask>', page.evaluate(SAVED_XML), re.S).group(0)
+    assert "extensionElements" not in sign
+    page.evaluate("() => { const stack = window.designer.modeler.get('commandStack'); stack.undo(); stack.undo(); stack.redo(); }")
+    assert '<spiff:property name="requiresDocument" value="true"' in page.evaluate(SAVED_XML)

@@ -66,10 +66,11 @@ def user_activation(login, action):
 @roles_required("admin")
 def unlock_user(login):
     try:
-        admin.unlock_user(login, actor())
+        was_locked = admin.unlock_user(login, actor())
     except ShenpiError as exc:
         return refused(exc, _people)
-    return done(_("已解除 %(login)s 的登录锁定", login=login), "admin.people")
+    return done(_("已解除 %(login)s 的登录锁定", login=login) if was_locked else
+                _("%(login)s 的登录未被锁定（锁定可能已到期）", login=login), "admin.people")
 
 
 @bp.post("/departments")

@@ -132,8 +132,10 @@ def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[s
 def _worded(detail: dict, shown: bool) -> str:
     """In the page's words; a missing property no field shows keeps the English that names it."""
     rule, expected = detail.get("rule"), detail.get("expected")
-    if rule == "type" and expected in TYPES:
-        return str(TYPES[expected])
+    if rule == "type":  # "number", or a list of types such as ["number", "null"]
+        wanted = [t for t in ([expected] if isinstance(expected, str) else expected or []) if t != "null"]
+        if len(wanted) == 1 and wanted[0] in TYPES:
+            return str(TYPES[wanted[0]])
     if rule in RULES and (shown or rule != "required"):
         return str(RULES[rule]) % {"expected": expected}
     return detail.get("message", "")

@@ -24,28 +24,36 @@ const TASK_SWITCHES = [
   { name: 'correctionNotice', label: "The window's merged correction round" },
 ];
 
+// Sets a property through the command stack; a value that is already there makes no undo step.
+function useSpiffSetter(element, name) {
+  const commandStack = useService('commandStack');
+  return (value) => {
+    if (value !== (getSpiffProperty(element, name) || '')) {
+      commandStack.execute('shenpi.setSpiffProperty', { element, name, value });
+    }
+  };
+}
+
 function SpiffTextField(props) {
   const { element, id, field } = props;
-  const commandStack = useService('commandStack');
   const translate = useService('translate');
   return jsx(TextFieldEntry, {
     element, id, label: translate(field.label),
     description: field.description && translate(field.description),
     debounce: useService('debounceInput'),
     getValue: () => getSpiffProperty(element, field.name) || '',
-    setValue: (value) => commandStack.execute('shenpi.setSpiffProperty', { element, name: field.name, value }),
+    setValue: useSpiffSetter(element, field.name),
   });
 }
 
 function SpiffCheckbox(props) {
   const { element, id, field } = props;
-  const commandStack = useService('commandStack');
   const translate = useService('translate');
+  const set = useSpiffSetter(element, field.name);
   return jsx(CheckboxEntry, {
     element, id, label: translate(field.label),
     getValue: () => getSpiffProperty(element, field.name) === 'true',
-    setValue: (value) => commandStack.execute('shenpi.setSpiffProperty',
-                                              { element, name: field.name, value: value ? 'true' : '' }),
+    setValue: (value) => set(value ? 'true' : ''),
   });
 }
 
@@ -77,9 +85,12 @@ function Script(props) {
   });
 }
 
+// A gateway's flows other than its default one, which is taken when no condition holds and
+// whose own condition SpiffWorkflow never reads.
 function hasCondition(element) {
-  const source = element.businessObject.sourceRef;
-  return is(element, 'bpmn:SequenceFlow') && (element.businessObject.conditionExpression
+  const flow = element.businessObject;
+  const source = flow.sourceRef;
+  return is(element, 'bpmn:SequenceFlow') && source.default !== flow && (flow.conditionExpression
     || is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'));
 }
 

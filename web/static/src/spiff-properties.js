@@ -3,18 +3,34 @@
 //
 // The modeler has no schema for the spiffworkflow namespace and keeps those elements as generic
 // XML; so does this code, so that every other spiffworkflow element (scripts, unit tests) is
-// saved exactly as it was read.
+// saved exactly as it was read. They are known by their namespace, whatever prefix a file gives it.
 const SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
 
+function isSpiff(element, localName) {
+  const ns = element.$descriptor && element.$descriptor.ns;
+  return Boolean(ns && ns.uri === SPIFF && ns.localName === localName);
+}
+
+// extensionElements.values is only made when first asked for (get), even for an empty element.
+function extensionsOf(businessObject) {
+  return businessObject.extensionElements ? businessObject.extensionElements.get('values') : [];
+}
+
 function propertiesOf(businessObject) {
-  const values = (businessObject.extensionElements && businessObject.extensionElements.values) || [];
-  return values.find((value) => value.$type === 'spiffworkflow:properties');
+  return extensionsOf(businessObject).find((value) => isSpiff(value, 'properties'));
 }
 
 function propertyOf(businessObject, name) {
   const properties = propertiesOf(businessObject);
-  return ((properties && properties.$children) || [])
-    .find((child) => child.$type === 'spiffworkflow:property' && child.name === name);
+  return ((properties && properties.$children) || []).find((child) => isSpiff(child, 'property') && child.name === name);
+}
+
+// The prefix the file declares for the namespace, so new elements read like the old ones.
+function prefixFor(businessObject) {
+  let definitions = businessObject;
+  while (definitions.$parent) definitions = definitions.$parent;
+  const declared = Object.keys(definitions.$attrs || {}).find((key) => key.startsWith('xmlns:') && definitions.$attrs[key] === SPIFF);
+  return declared ? declared.slice('xmlns:'.length) : 'spiffworkflow';
 }
 
 export function getSpiffProperty(element, name) {
@@ -23,7 +39,8 @@ export function getSpiffProperty(element, name) {
 }
 
 // A command, so that undo and redo work and the panel hears of the change.
-// context: { element, name, value }; an empty value removes the property.
+// context: { element, name, value }; an empty value removes the property, and with the last one
+// the properties element and an extensionElements left empty.
 export function SetSpiffPropertyHandler(bpmnFactory, moddle) {
   this._bpmnFactory = bpmnFactory;
   this._moddle = moddle;
@@ -34,32 +51,37 @@ SetSpiffPropertyHandler.$inject = ['bpmnFactory', 'moddle'];
 SetSpiffPropertyHandler.prototype.execute = function (context) {
   const { element, name, value } = context;
   const businessObject = element.businessObject;
+  const prefix = prefixFor(businessObject);
   let extensions = businessObject.extensionElements;
-  context.before = { extensions: extensions, values: extensions && extensions.values.slice() };
+  let properties = propertiesOf(businessObject);
+  const property = propertyOf(businessObject, name);
+  // Everything this step may change, as it was: revert puts it back.
+  context.before = {
+    extensions: extensions, values: extensionsOf(businessObject).slice(), properties: properties,
+    children: properties && properties.$children.slice(), property: property, value: property && property.value,
+  };
   if (!extensions) {
     extensions = this._bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
     extensions.$parent = businessObject;
     businessObject.extensionElements = extensions;
   }
-  let properties = propertiesOf(businessObject);
   if (!properties) {
-    properties = this._moddle.createAny('spiffworkflow:properties', SPIFF, {});
+    properties = this._moddle.createAny(prefix + ':properties', SPIFF, {});
     properties.$children = [];
     properties.$parent = extensions;
-    extensions.values.push(properties);
+    extensions.get('values').push(properties);
   }
-  const property = propertyOf(businessObject, name);
-  Object.assign(context.before, { properties: properties, children: properties.$children.slice(),
-                                  property: property, value: property && property.value });
   if (value === undefined || value === '') {
     properties.$children = properties.$children.filter((child) => child !== property);
     if (!properties.$children.length) {
-      extensions.values.splice(extensions.values.indexOf(properties), 1);
+      const values = extensions.get('values');
+      values.splice(values.indexOf(properties), 1);
+      if (!values.length) businessObject.extensionElements = undefined;
     }
   } else if (property) {
     property.value = value;
   } else {
-    properties.$children.push(this._moddle.createAny('spiffworkflow:property', SPIFF, { name: name, value: value }));
+    properties.$children.push(this._moddle.createAny(prefix + ':property', SPIFF, { name: name, value: value }));
   }
   return element;
 };
@@ -67,13 +89,12 @@ SetSpiffPropertyHandler.prototype.execute = function (context) {
 SetSpiffPropertyHandler.prototype.revert = function (context) {
   const { element, before } = context;
   const businessObject = element.businessObject;
-  const extensions = businessObject.extensionElements;
+  businessObject.extensionElements = before.extensions;
   if (before.extensions) {
-    extensions.values.splice(0, extensions.values.length, ...before.values);
-  } else {
-    businessObject.extensionElements = undefined;
+    const values = before.extensions.get('values');
+    values.splice(0, values.length, ...before.values);
   }
-  before.properties.$children = before.children;
+  if (before.properties) before.properties.$children = before.children;
   if (before.property) before.property.value = before.value;
   return element;
 };
