@@ -3,7 +3,7 @@ import json
 import re
 
 from engine.services import deploy, design
-from tests.bpmn_builder import INTAKE_FORM, approval
+from tests.bpmn_builder import INTAKE_FORM, approval, process
 from tests.browser.helpers import login
 
 SAVED_XML = "async () => (await window.designer.modeler.saveXML({ format: true })).xml"
@@ -148,3 +148,20 @@ def test_the_panel_keeps_a_files_own_prefix_other_spiff_elements_and_empty_exten
     assert "extensionElements" not in sign
     page.evaluate("() => { const stack = window.designer.modeler.get('commandStack'); stack.undo(); stack.undo(); stack.redo(); }")
     assert '<spiff:property name="requiresDocument" value="true"' in page.evaluate(SAVED_XML)
+
+
+def test_the_panel_sets_the_process_a_call_activity_calls(live_server, page, org):
+    child = process("child", [("start", "s", "开始"), ("user", "work", "办理"), ("end", "e", "结束")],
+                    [("s", "work"), ("work", "e")])
+    parent = process("parent", [("start", "s", "开始"), ("call", "sub", "子流程", {"called": "child"}),
+                                ("end", "e", "结束")], [("s", "sub"), ("sub", "e")])
+    deploy.deploy([("child.bpmn", child.encode()), ("parent.bpmn", parent.encode())], org["designer"])
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/bpmn/parent")
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.click(".djs-element[data-element-id=sub]")
+    page.locator("#properties .bio-properties-panel-group-header:has-text('调用的流程')").click()
+    called = page.locator("[data-entry-id=shenpi-called-element] input")
+    assert called.input_value() == "child"
+    called.fill("child_v2")
+    page.wait_for_function(XML_HAS, arg='calledElement="child_v2"')

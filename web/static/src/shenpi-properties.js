@@ -1,6 +1,7 @@
 // Shenpi's entries in the properties panel: what a user task asks of the orchestrator (form,
 // department, title, time limit, result document, the window's correction round), a gateway
-// flow's condition and a script task's script. Labels are English here, Chinese in translate-zh.
+// flow's condition, the process a call activity calls and a script task's script. Labels are
+// English here, Chinese in translate-zh.
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import { useService } from 'bpmn-js-properties-panel';
 import {
@@ -85,6 +86,19 @@ function Script(props) {
   });
 }
 
+function CalledProcess(props) {
+  const { element, id } = props;
+  const modeling = useService('modeling');
+  const translate = useService('translate');
+  return jsx(TextFieldEntry, {
+    element, id, label: translate('Process key'),
+    description: translate('Deployed together with this procedure'),
+    debounce: useService('debounceInput'),
+    getValue: () => element.businessObject.calledElement || '',
+    setValue: (value) => modeling.updateProperties(element, { calledElement: value || undefined }),
+  });
+}
+
 // A gateway's flows other than its default one, which is taken when no condition holds and
 // whose own condition SpiffWorkflow never reads.
 function hasCondition(element) {
@@ -107,6 +121,11 @@ function groupsFor(element, translate) {
     return [{ id: 'shenpi-condition', label: translate('Condition'),
               entries: [{ id: 'shenpi-condition-expression', element, component: Condition,
                           isEdited: isTextAreaEntryEdited }] }];
+  }
+  if (is(element, 'bpmn:CallActivity')) {
+    return [{ id: 'shenpi-call', label: translate('Called process'),
+              entries: [{ id: 'shenpi-called-element', element, component: CalledProcess,
+                          isEdited: isTextFieldEntryEdited }] }];
   }
   if (is(element, 'bpmn:ScriptTask')) {
     return [{ id: 'shenpi-script', label: translate('Script'),

@@ -15,6 +15,8 @@ const CHINESE = {
   'Condition': '条件',
   'An expression over the case data, e.g. opinion == "approve"': '基于办件数据的表达式，如 opinion == "approve"',
   'Script': '脚本',
+  'Called process': '调用的流程', 'Process key': '流程标识（key）',
+  'Deployed together with this procedure': '须与本流程一同部署',
   // the properties panel
   'General': '常规', 'Name': '名称', 'ID': '编号', 'Documentation': '说明',
   'Element documentation': '元素说明', 'Process documentation': '流程说明', 'Process': '流程',
