@@ -14,5 +14,4 @@ def check(schema: dict, data: dict, message: Message) -> None:
     errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise Invalid(message, [{"field": "/".join(map(str, e.path)) or None, "message": e.message,
-                                          "rule": e.validator, "expected": e.validator_value}
-                                for e in errors])
+                                 "rule": e.validator, "expected": e.validator_value} for e in errors])

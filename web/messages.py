@@ -21,6 +21,12 @@ def translated(text) -> str:
     return _ENGINE.gettext(text.template, **values)
 
 
+def sentences(exc: ShenpiError) -> list[str]:
+    """What a page says of a refused action: the message, then the details that are sentences (a
+    form's field details are not: the fields show them)."""
+    return [translated(text) for text in [exc.message, *exc.details] if isinstance(text, str)]
+
+
 def refusal(exc: ShenpiError) -> str:
-    """What a page says of a refused action: the message, then any details that are sentences."""
-    return "；".join(translated(text) for text in [exc.message, *exc.details] if isinstance(text, str))
+    """The sentences as one line."""
+    return "；".join(sentences(exc))

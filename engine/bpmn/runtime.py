@@ -154,10 +154,15 @@ def run_user_task(workflow: BpmnWorkflow, spiff_id: str, data: dict):
         raise NotReady("Task %(task)s is not a ready user task (gone)", task=spiff_id)
     if task.state != TaskState.READY or not task.task_spec.manual:
         raise NotReady("Task %(task)s is not a ready user task (%(state)s)", task=spiff_id,
-                       state=state_name(TaskState.get_name(task.state).lower()))
+                       state=task_state_name(task))
     task.data.update(data)
     task.run()
     return task
+
+
+def task_state_name(task):
+    """A SpiffWorkflow task's state ("waiting") as messages name it, translated with them."""
+    return state_name(TaskState.get_name(task.state).lower())
 
 
 class NotReady(Conflict):

@@ -106,16 +106,16 @@ def _check_file(name: str, root) -> list[Problem]:
         if etree.QName(el).namespace == NS and local in UNSUPPORTED:
             problems.append(Problem(name, _owner_id(el), f"unsupported element <bpmn:{local}>: {UNSUPPORTED[local]}"))
         mode = EXPRESSIONS.get(local) if etree.QName(el).namespace == NS else None
-        source = el.text
+        label, source = local, el.text
         if local in ("preScript", "postScript") and etree.QName(el).namespace == SPIFF:
             mode = "exec"
         if local == "property" and etree.QName(el).namespace == SPIFF and el.get("name") in PROPERTY_EXPRESSIONS:
-            mode, local, source = "eval", el.get("name"), el.get("value")  # the orchestrator evaluates it
+            mode, label, source = "eval", el.get("name"), el.get("value")  # the orchestrator evaluates it
         if mode and (source or "").strip():
             try:
                 expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
-                problems.append(Problem(name, _owner_id(el), f"{local}: {exc.message}"))
+                problems.append(Problem(name, _owner_id(el), f"{label}: {exc.message}"))
     return problems
 
 

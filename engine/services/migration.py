@@ -133,7 +133,7 @@ def _problems(diff, version: int) -> list[Message]:
     for task in diff.removed:
         if task.state & OPEN:
             reasons.append(Message("%(task)s is %(state)s at an element that version %(version)s removed",
-                                   task=_label(task), state=_state(task), version=version))
+                                   task=_label(task), state=runtime.task_state_name(task), version=version))
         elif task.state & TaskState.FINISHED_MASK:
             # Its history row would name an element the new version does not have.
             reasons.append(Message("%(task)s was passed and version %(version)s removed it", task=_label(task),
@@ -141,7 +141,7 @@ def _problems(diff, version: int) -> list[Message]:
     for task in diff.changed:
         if task.state & OPEN and task not in diff.removed:
             reasons.append(Message("%(task)s is %(state)s at an element that version %(version)s changed",
-                                   task=_label(task), state=_state(task), version=version))
+                                   task=_label(task), state=runtime.task_state_name(task), version=version))
     return reasons
 
 
@@ -149,7 +149,3 @@ def _label(task) -> str:
     spec = task.task_spec
     name = getattr(spec, "bpmn_name", None)
     return f"{name} ({spec.name})" if name else spec.name
-
-
-def _state(task) -> Message:
-    return state_name(TaskState.get_name(task.state).lower())

@@ -79,7 +79,7 @@ def uses_postgres() -> bool:
 
 
 # What fetch says of a missing row, by the name it is given: one literal sentence each, for the
-# catalogue (a name not listed here is said in English on every page).
+# catalogue. A new name needs its line here.
 _MISSING = {
     "applicant": lambda row_id: NotFound("No applicant %(applicant)s", applicant=row_id),
     "case": lambda row_id: NotFound("No case %(case)s", case=row_id),
@@ -96,8 +96,7 @@ def fetch(session: Session, model, row_id, name: str):
     """The row by id, or NotFound naming it ("No task 7")."""
     row = session.get(model, row_id)
     if row is None:
-        missing = _MISSING.get(name)
-        raise missing(row_id) if missing else NotFound("No %(name)s %(id)s", name=name, id=row_id)
+        raise _MISSING[name](row_id)
     return row
 
 

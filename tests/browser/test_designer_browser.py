@@ -15,9 +15,38 @@ RENAME = """([id, name]) => {
 }"""
 
 
-def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, org):
-    deploy.deploy([("approval.bpmn", approval().encode()),
+def deploy_approval(org, xml=None):
+    deploy.deploy([("approval.bpmn", (xml or approval()).encode()),
                    ("intake.json", json.dumps(INTAKE_FORM).encode())], org["designer"])
+
+
+def open_modeler(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-modeler=ready]")
+
+
+def open_group(page, title):
+    """Groups other than the general one open on a click on their header."""
+    page.locator(f"#properties .bio-properties-panel-group-header:has-text('{title}')").click()
+
+
+def change_entry(page, group, entry, before, after, saved_as):
+    """Open the group, find the entry showing `before`, type `after`, wait for the XML to hold it."""
+    open_group(page, group)
+    field = page.locator(f"[data-entry-id={entry}] :is(input, textarea)")
+    assert field.input_value() == before
+    field.fill(after)
+    page.wait_for_function(XML_HAS, arg=saved_as)
+
+
+def task_xml(page, task_id):
+    """The user task's element as the modeler would save it now."""
+    xml = page.evaluate(SAVED_XML)
+    return re.search(rf'<bpmn:userTask id="{task_id}".*?</bpmn:userTask>', xml, re.S).group(0)
+
+
+def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, org):
+    deploy_approval(org)
     login(page, live_server, "designer")
     page.goto(f"{live_server}/designer/")
     page.click("#bpmn-definitions a:text('简单审批')")
@@ -68,37 +97,30 @@ def test_designer_starts_a_decision_table_in_the_dmn_modeler_and_deploys_it(live
 
 
 def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properties_panel(live_server, page, org):
-    deploy.deploy([("approval.bpmn", approval().encode()),
-                   ("intake.json", json.dumps(INTAKE_FORM).encode())], org["designer"])
+    deploy_approval(org)
     login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/bpmn/approval")
-    page.wait_for_selector("body[data-modeler=ready]")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
 
     page.click(".djs-element[data-element-id=review]")
     panel = page.locator("#properties")
-    assert panel.locator(".bio-properties-panel-header-type").inner_text().upper() == "用户任务"
+    assert panel.locator(".bio-properties-panel-header-type").inner_text() == "用户任务"
     assert panel.locator(".bio-properties-panel-group-header-title:text('审批设置')").count() == 1
-    panel.locator(".bio-properties-panel-group-header:has-text('审批设置')").click()  # groups open on a click
+    open_group(page, "审批设置")
     page.fill("[data-entry-id=shenpi-formJsonSchemaFilename] input", "intake.json")
     page.fill("[data-entry-id=shenpi-promisedDaysExpression] input", "3")
     page.click("[data-entry-id=shenpi-requiresDocument] input[type=checkbox]")
     page.wait_for_function(XML_HAS, arg='name="requiresDocument" value="true"')
-    xml = page.evaluate(SAVED_XML)
-    review = re.search(r'<bpmn:userTask id="review".*?</bpmn:userTask>', xml, re.S).group(0)
+    review = task_xml(page, "review")
     assert 'name="formJsonSchemaFilename" value="intake.json"' in review
     assert 'name="promisedDaysExpression" value="3"' in review
     # The intake task's own property is kept as it was, and undo takes a change back.
-    assert 'name="formJsonSchemaFilename" value="intake.json"' in \
-        re.search(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', xml, re.S).group(0)
+    assert 'name="formJsonSchemaFilename" value="intake.json"' in task_xml(page, "intake")
     page.evaluate("() => window.designer.modeler.get('commandStack').undo()")
     assert 'requiresDocument' not in page.evaluate(SAVED_XML)
 
     page.evaluate(SELECT, "Flow_decide_sign")  # a thin line: selected as a click on it would
-    panel.locator(".bio-properties-panel-group-header:has-text('条件')").click()  # groups open on a click
-    condition = page.locator("[data-entry-id=shenpi-condition-expression] textarea")
-    assert condition.input_value() == "opinion == 'approve'"
-    condition.fill("opinion == 'approve' and area < 1000")
-    page.wait_for_function(XML_HAS, arg="area &lt; 1000")
+    change_entry(page, "条件", "shenpi-condition-expression", "opinion == 'approve'",
+                 "opinion == 'approve' and area < 1000", "area &lt; 1000")
 
     # What the panel wrote is what the engine reads: the edited diagram validates and deploys.
     page.click("#validate")
@@ -109,8 +131,7 @@ def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properti
     source = design.source_of("bpmn", "approval", 2, org["designer"]).source
     assert 'name="promisedDaysExpression" value="3"' in source and "area &lt; 1000" in source
 
-    page.goto(f"{live_server}/designer/bpmn/approval?lang=en")  # the panel speaks the page's language
-    page.wait_for_selector("body[data-modeler=ready]")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval?lang=en")  # the panel speaks the page's language
     page.click(".djs-element[data-element-id=review]")
     assert page.locator("#properties .bio-properties-panel-group-header-title:text('Approval')").count() == 1
 
@@ -123,19 +144,17 @@ def test_the_panel_keeps_a_files_own_prefix_other_spiff_elements_and_empty_exten
         '<bpmn:userTask id="intake" name="窗口受理"><bpmn:extensionElements>',
         '<bpmn:userTask id="intake" name="窗口受理"><bpmn:extensionElements><spiff:preScript>fee = 0</spiff:preScript>').replace(
         '<bpmn:userTask id="sign" name="领导签发">', '<bpmn:userTask id="sign" name="领导签发"><bpmn:extensionElements/>')
-    deploy.deploy([("approval.bpmn", xml.encode()), ("intake.json", json.dumps(INTAKE_FORM).encode())],
-                  org["designer"])
+    deploy_approval(org, xml)
     login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/bpmn/approval")
-    page.wait_for_selector("body[data-modeler=ready]")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
 
     page.click(".djs-element[data-element-id=intake]")
-    page.locator("#properties .bio-properties-panel-group-header:has-text('审批设置')").click()
+    open_group(page, "审批设置")
     form = page.locator("[data-entry-id=shenpi-formJsonSchemaFilename] input")
     assert form.input_value() == "intake.json"  # read under the file's own prefix
     form.fill("intake_v2.json")
     page.wait_for_function(XML_HAS, arg='value="intake_v2.json"')
-    intake = re.search(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', page.evaluate(SAVED_XML), re.S).group(0)
+    intake = task_xml(page, "intake")
     assert intake.count("<spiff:properties>") == 1 and "<spiff:preScript>fee = 0</spiff:preScript>" in intake
 
     page.click(".djs-element[data-element-id=sign]")  # its extensionElements is empty
@@ -144,24 +163,21 @@ def test_the_panel_keeps_a_files_own_prefix_other_spiff_elements_and_empty_exten
     page.wait_for_function(XML_HAS, arg='<spiff:property name="requiresDocument" value="true"')
     requires.click()  # off again: the last property goes, and the elements that held it
     page.wait_for_function("async () => !(await window.designer.modeler.saveXML()).xml.includes('requiresDocument')")
-    sign = re.search(r'<bpmn:userTask id="sign".*?</bpmn:userTask>', page.evaluate(SAVED_XML), re.S).group(0)
-    assert "extensionElements" not in sign
+    assert "extensionElements" not in task_xml(page, "sign")
     page.evaluate("() => { const stack = window.designer.modeler.get('commandStack'); stack.undo(); stack.undo(); stack.redo(); }")
     assert '<spiff:property name="requiresDocument" value="true"' in page.evaluate(SAVED_XML)
 
 
-def test_the_panel_sets_the_process_a_call_activity_calls(live_server, page, org):
+def test_the_panel_sets_a_call_activitys_process_and_a_script_tasks_script(live_server, page, org):
     child = process("child", [("start", "s", "开始"), ("user", "work", "办理"), ("end", "e", "结束")],
                     [("s", "work"), ("work", "e")])
-    parent = process("parent", [("start", "s", "开始"), ("call", "sub", "子流程", {"called": "child"}),
-                                ("end", "e", "结束")], [("s", "sub"), ("sub", "e")])
+    parent = process("parent", [("start", "s", "开始"), ("script", "fee", "计费", {"script": "fee = 0"}),
+                                ("call", "sub", "子流程", {"called": "child"}), ("end", "e", "结束")],
+                     [("s", "fee"), ("fee", "sub"), ("sub", "e")])
     deploy.deploy([("child.bpmn", child.encode()), ("parent.bpmn", parent.encode())], org["designer"])
     login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/bpmn/parent")
-    page.wait_for_selector("body[data-modeler=ready]")
+    open_modeler(page, f"{live_server}/designer/bpmn/parent")
     page.click(".djs-element[data-element-id=sub]")
-    page.locator("#properties .bio-properties-panel-group-header:has-text('调用的流程')").click()
-    called = page.locator("[data-entry-id=shenpi-called-element] input")
-    assert called.input_value() == "child"
-    called.fill("child_v2")
-    page.wait_for_function(XML_HAS, arg='calledElement="child_v2"')
+    change_entry(page, "调用的流程", "shenpi-called-element", "child", "child_v2", 'calledElement="child_v2"')
+    page.click(".djs-element[data-element-id=fee]")
+    change_entry(page, "脚本", "shenpi-script-body", "fee = 0", "fee = 100", "<bpmn:script>fee = 100</bpmn:script>")

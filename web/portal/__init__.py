@@ -10,7 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 
 from engine import portal
 from web.auth import marked, session_mark
-from web.messages import translated
+from web.messages import sentences
 
 from .labels import LABELS
 
@@ -46,11 +46,9 @@ def applicant_required(view):
 
 
 def flash_error(exc) -> None:
-    """The refusal, then each detail that is a sentence (a form's field details are not)."""
-    flash(translated(exc.message), "error")
-    for detail in exc.details:
-        if isinstance(detail, str):
-            flash(translated(detail), "error")
+    """The refusal and its details, one message each."""
+    for sentence in sentences(exc):
+        flash(sentence, "error")
 
 
 def failed(exc, template: str, **context):

@@ -74,28 +74,25 @@ function Condition(props) {
   });
 }
 
-function Script(props) {
-  const { element, id } = props;
-  const modeling = useService('modeling');
-  const translate = useService('translate');
-  return jsx(TextAreaEntry, {
-    element, id, label: translate('Script'), monospace: true, rows: 6,
-    debounce: useService('debounceInput'),
-    getValue: () => element.businessObject.script || '',
-    setValue: (value) => modeling.updateProperties(element, { script: value || undefined }),
-  });
-}
+// Elements whose own BPMN attribute gets a group of one entry: the process a call activity calls,
+// a script task's script (several lines, in a text area).
+const ATTRIBUTES = [
+  { type: 'bpmn:CallActivity', group: 'shenpi-call', title: 'Called process', id: 'shenpi-called-element',
+    attribute: 'calledElement', label: 'Process key', description: 'Deployed together with this procedure' },
+  { type: 'bpmn:ScriptTask', group: 'shenpi-script', title: 'Script', id: 'shenpi-script-body',
+    attribute: 'script', label: 'Script', rows: 6 },
+];
 
-function CalledProcess(props) {
-  const { element, id } = props;
+function AttributeEntry(props) {
+  const { element, id, field } = props;
   const modeling = useService('modeling');
   const translate = useService('translate');
-  return jsx(TextFieldEntry, {
-    element, id, label: translate('Process key'),
-    description: translate('Deployed together with this procedure'),
+  return jsx(field.rows ? TextAreaEntry : TextFieldEntry, {
+    element, id, label: translate(field.label), monospace: Boolean(field.rows), rows: field.rows,
+    description: field.description && translate(field.description),
     debounce: useService('debounceInput'),
-    getValue: () => element.businessObject.calledElement || '',
-    setValue: (value) => modeling.updateProperties(element, { calledElement: value || undefined }),
+    getValue: () => element.businessObject[field.attribute] || '',
+    setValue: (value) => modeling.updateProperties(element, { [field.attribute]: value || undefined }),
   });
 }
 
@@ -122,14 +119,11 @@ function groupsFor(element, translate) {
               entries: [{ id: 'shenpi-condition-expression', element, component: Condition,
                           isEdited: isTextAreaEntryEdited }] }];
   }
-  if (is(element, 'bpmn:CallActivity')) {
-    return [{ id: 'shenpi-call', label: translate('Called process'),
-              entries: [{ id: 'shenpi-called-element', element, component: CalledProcess,
-                          isEdited: isTextFieldEntryEdited }] }];
-  }
-  if (is(element, 'bpmn:ScriptTask')) {
-    return [{ id: 'shenpi-script', label: translate('Script'),
-              entries: [{ id: 'shenpi-script-body', element, component: Script, isEdited: isTextAreaEntryEdited }] }];
+  const field = ATTRIBUTES.find((candidate) => is(element, candidate.type));
+  if (field) {
+    return [{ id: field.group, label: translate(field.title),
+              entries: [{ id: field.id, element, field, component: AttributeEntry,
+                          isEdited: field.rows ? isTextAreaEntryEdited : isTextFieldEntryEdited }] }];
   }
   return [];
 }
