@@ -94,6 +94,8 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
     for applicant in candidates:
         if signin.attempt(applicant, password):
             return applicant
+    if not candidates:
+        signin.attempt_unknown("applicant", identifier.upper(), password)  # as the ID number is found
     return None
 
 

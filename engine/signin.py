@@ -7,17 +7,27 @@ servers are all counted and never more than MAX_FAILURES are checked; the passwo
 of a second by design) is checked outside any transaction. A right password clears the count.
 An administrator may lift a lock early (unlock). Signing out ends every copy of the session
 cookie (end_sessions).
-"""
-from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import or_, update
-from werkzeug.security import check_password_hash
+A name no account has is answered exactly like an account's wrong password (attempt_unknown):
+counted, locked after MAX_FAILURES, and a password hash checked, so neither the answers nor
+their time tell a guesser which names exist.
+"""
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import TooManyAttempts
 from engine.store import session_scope
+from engine.store.models import UnknownSignIn
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+FORGET_UNKNOWN = timedelta(days=1)  # a name's count is kept this long after its last attempt
 
 
 def attempt(account, password: str) -> bool:
@@ -42,6 +52,27 @@ def attempt(account, password: str) -> bool:
     with session_scope() as session:
         session.execute(update(model).where(model.id == account.id).values(**outcome))
     return right
+
+
+def attempt_unknown(scope: str, name: str, password: str) -> bool:
+    """A sign-in under a name no account of `scope` ("staff", "applicant") has, or one that
+    cannot sign in: False, after counting it like attempt() and checking a hash as long to check
+    as an account's. Raises TooManyAttempts as attempt() would."""
+    key, now = hashlib.sha256(f"{scope}:{name}".encode()).hexdigest(), datetime.now(timezone.utc)
+    with session_scope() as session:
+        table = UnknownSignIn.__table__
+        insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+        session.execute(insert(table).values(id=key, failed_sign_ins=0, last_attempt_at=now)
+                        .on_conflict_do_update(index_elements=[table.c.id], set_={"last_attempt_at": now}))
+        session.execute(delete(table).where(table.c.last_attempt_at < now - FORGET_UNKNOWN))
+    standin = UnknownSignIn(id=key)  # never added to a session: attempt() writes its row
+    standin.password_hash = _decoy_hash()
+    return attempt(standin, password)
+
+
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def locked(account) -> bool:

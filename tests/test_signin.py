@@ -144,3 +144,45 @@ def test_an_account_whose_count_is_full_shows_as_locked_and_can_be_opened(org):
         assert signin.locked(session.scalar(select(User).filter_by(login="clerk")))
     assert run_command(["user", "unlock", "clerk"]) == 0
     assert users.check_password("clerk", "pw-clerk") is not None
+
+
+def test_a_name_no_account_has_is_answered_like_an_account(org):
+    """Five wrong sign-ins close a name whether or not it is an account's: a 429 after them would
+    otherwise tell a guesser which staff logins exist. The page's answers are the same for both."""
+    from web import create_app
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    answers = {}
+    for login in ("clerk", "no-such-clerk"):
+        answers[login] = [client.post("/login", data={"login": login, "password": "wrong-one"}).status_code
+                          for _ in range(signin.MAX_FAILURES + 1)]
+    assert answers["clerk"] == answers["no-such-clerk"] == [401] * signin.MAX_FAILURES + [429]
+    assert users.check_password("no-such-clerk2", "x") is None  # another name keeps its own count
+    with session_scope() as session:
+        session.execute(update(User).filter_by(login="reviewer").values(active=False))
+    _guess("reviewer", signin.MAX_FAILURES)  # a deactivated account is a name no account has
+    with pytest.raises(TooManyAttempts):
+        users.check_password("reviewer", "pw-reviewer")
+
+
+def test_a_name_no_account_has_costs_a_password_check(org, monkeypatch):
+    checked = []
+    monkeypatch.setattr(signin, "check_password_hash", lambda hashed, pw: checked.append(hashed) or False)
+    assert users.check_password("no-such-clerk", "guess") is None
+    assert portal.authenticate("13900000000", "guess") is None
+    assert len(checked) == 2 and checked[0] == checked[1] and checked[0].startswith("scrypt:")
+
+
+def test_an_unknown_applicant_name_locks_and_old_counts_are_forgotten(org):
+    from engine.store.models import UnknownSignIn
+    for _ in range(signin.MAX_FAILURES):
+        assert portal.authenticate("13900000000", "wrong-pw") is None
+    with pytest.raises(TooManyAttempts):
+        portal.authenticate("13900000000", "wrong-pw")
+    with session_scope() as session:
+        assert session.query(UnknownSignIn).count() == 1
+        session.execute(update(UnknownSignIn).values(
+            last_attempt_at=datetime.now(timezone.utc) - signin.FORGET_UNKNOWN - timedelta(minutes=1)))
+    assert users.check_password("no-such-clerk", "x") is None  # any unknown attempt prunes old rows
+    with session_scope() as session:
+        [row] = session.scalars(select(UnknownSignIn)).all()
+        assert row.failed_sign_ins == 1

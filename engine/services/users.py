@@ -81,9 +81,10 @@ def check_password(login: str, password: str) -> User | None:
     """The user, if the password is theirs; raises TooManyAttempts while the account is locked."""
     with read_session() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-    if user and user.password_hash and signin.attempt(user, password):
-        return user
-    return None
+    if user is None or not user.password_hash:  # answered as a wrong password is, in the same time
+        signin.attempt_unknown("staff", login, password)
+        return None
+    return user if signin.attempt(user, password) else None
 
 
 def sign_out(user_id: int) -> None:

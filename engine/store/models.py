@@ -341,6 +341,16 @@ class Applicant(Base):
     session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class UnknownSignIn(Base):
+    """Wrong sign-ins under a name no account has: counted and locked like an account's, so the
+    answers never tell which names exist (engine/signin.py). Keyed by a digest of the name."""
+    __tablename__ = "unknown_sign_ins"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Case(Base):
     """办件: one application for one service item, from submission to delivery."""
     __tablename__ = "cases"

@@ -1,0 +1,38 @@
+"""unknown_sign_ins: wrong sign-ins under names no account has
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27 19:30:00.000000
+
+Until now only accounts counted wrong passwords, so a name that locked after five guesses was
+known to be an account (a 429 where an unknown name kept answering 401). Names no account has
+are now counted and locked the same way (engine/signin.py), each row keyed by a digest of the
+name and forgotten a day after its last attempt.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'unknown_sign_ins',
+        sa.Column('id', sa.String(length=64), nullable=False),
+        sa.Column('failed_sign_ins', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('unknown_sign_ins', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unknown_sign_ins_last_attempt_at'), ['last_attempt_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('unknown_sign_ins', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unknown_sign_ins_last_attempt_at'))
+    op.drop_table('unknown_sign_ins')
