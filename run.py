@@ -32,8 +32,16 @@ def cmd_user_unlock(args):
 
 
 def cmd_token(args):
-    from engine.services.users import issue_token
-    print(issue_token(args.login))
+    from engine.services import tokens
+    if args.list:
+        for t in tokens.list_tokens(args.login):
+            used = t["last_used_at"].isoformat(timespec="minutes") if t["last_used_at"] else "never used"
+            print(f"{t['id']}\t{t['created_at'].isoformat(timespec='minutes')}\t{used}\t{t['label'] or ''}")
+    elif args.revoke is not None:
+        tokens.revoke_token(args.login, args.revoke)
+        print(f"token {args.revoke} of {args.login} revoked")
+    else:
+        print(tokens.issue_token(args.login, label=args.label))
 
 
 def cmd_demo(args):
@@ -173,8 +181,12 @@ def parser() -> argparse.ArgumentParser:
     rm.add_argument("-o", "--output")
     rm.set_defaults(func=cmd_report_monthly)
 
-    t = sub.add_parser("token", help="print a new API token for a user")
+    t = sub.add_parser("token", help="print a new API token for a user; list or revoke the user's tokens")
     t.add_argument("login")
+    t.add_argument("--label", help="what will call with it, shown in lists (e.g. the province's platform)")
+    what = t.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="list the user's tokens: id, issued, last used, label")
+    what.add_argument("--revoke", type=int, metavar="ID", help="revoke the user's token ID")
     t.set_defaults(func=cmd_token)
     return p
 

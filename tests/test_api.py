@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine.services.users import issue_token
+from engine.services.tokens import issue_token
 from tests.bpmn_builder import INTAKE_FORM, approval
 
 

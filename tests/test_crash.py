@@ -12,7 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from engine.bpmn import runtime
 from engine.services import cases, deploy
-from engine.services.users import issue_token
+from engine.services.tokens import issue_token
 from engine.store import get_engine, session_scope
 from engine.store.models import Instance, Task
 from tests.conftest import BACKEND

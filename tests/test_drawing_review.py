@@ -6,7 +6,7 @@ import pytest
 
 from engine import catalogue
 from engine.rules import decide
-from engine.services.users import issue_token
+from engine.services.tokens import issue_token
 from tests.procedures import install
 
 ITEM = "1102-HOUS-002"

@@ -15,7 +15,7 @@ import engine
 from engine import catalogue, intake
 from engine.errors import Conflict, Message, ShenpiError
 from engine.services import deploy, tasks
-from engine.services.users import issue_token
+from engine.services.tokens import issue_token
 from tests.bpmn_builder import process
 from tests.web import signed_in
 

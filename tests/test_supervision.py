@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from engine import clock, supervision, timers
 from engine.errors import Forbidden
 from engine.services import calendars
-from engine.services.users import issue_token
+from engine.services.tokens import issue_token
 from tests.supervision_data import four_clocks
 
 

@@ -14,8 +14,8 @@ from engine.store.models import CalendarYear, Closure, Event, Instance, Timer
 from tests.bpmn_builder import process
 from tests.web import signed_in as client_for
 
-PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/calendar?year=2025", "/admin/incidents",
-         "/admin/definitions/steps/migrate?from=1&to=2"]
+PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
+         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2"]
 
 
 def steps(extra=False):
@@ -54,7 +54,8 @@ def test_every_page_needs_the_admin_role(app, org, url):
 
 @pytest.mark.parametrize("url", ["/admin/deploy", "/admin/definitions/steps/1/suspend", "/admin/instances/1/suspend",
                                  "/admin/definitions/steps/migrate", "/admin/users", "/admin/users/clerk/deactivate",
-                                 "/admin/departments", "/admin/calendar/closures", "/admin/incidents/1/retry"])
+                                 "/admin/departments", "/admin/calendar/closures", "/admin/incidents/1/retry",
+                                 "/admin/users/clerk/tokens"])
 def test_every_action_needs_the_admin_role(app, url):
     assert client_for(app, "designer").post(url, data={"reason": "x", "login": "x", "code": "x"}).status_code == 403
     with session_scope() as session:
@@ -196,3 +197,4 @@ def test_admin_forms_refuse_a_post_without_csrf_token(org):
     assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局",
                                                    "csrf_token": token.group(1)}).status_code == 303
     assert client.post("/admin/users/clerk/unlock").status_code == 400  # lifting a lock too
+    assert client.post("/admin/users/clerk/tokens", data={"label": "x"}).status_code == 400  # a token too

@@ -1,16 +1,13 @@
-"""People, departments, roles and API tokens."""
-import hashlib
-import secrets
-
+"""People, departments and roles."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from engine import signin
-from engine.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from engine.errors import Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import ROLES, ApiToken, Department, User
+from engine.store.models import ROLES, Department, User
 
 from .events import record
 
@@ -90,26 +87,3 @@ def check_password(login: str, password: str) -> User | None:
 def sign_out(user_id: int) -> None:
     """End every session of the user (this browser's and any copy of its cookie)."""
     signin.end_sessions(User, user_id)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(login: str) -> str:
-    token = secrets.token_urlsafe(32)
-    with session_scope() as session:
-        user = session.scalar(select(User).where(User.login == login))
-        if user is None:
-            raise NotFound("No user %(login)s", login=repr(login))
-        session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
-        record(session, "token_issued", actor=user)
-    return token
-
-
-def user_for_token(token: str) -> User:
-    with session_scope() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-        if row is None or not row.user.active:
-            raise Unauthenticated("Invalid or revoked API token")
-        return row.user

@@ -79,7 +79,9 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Only a digest is kept: a leaked database does not leak usable tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(200))  # what calls with it ("省平台对接")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()  # to within tokens.TOUCH_EVERY
     user: Mapped[User] = relationship(lazy="joined")
 
 

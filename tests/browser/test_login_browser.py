@@ -1,4 +1,5 @@
-"""Signing in and out in a real browser: the header says who and which department."""
+"""Signing in and out in a real browser: the header says who and which department; an
+administrator's API tokens."""
 from tests.browser.helpers import login
 
 
@@ -16,3 +17,21 @@ def test_sign_in_shows_who_and_department_then_sign_out(live_server, page):
     page.click("header.top .who button")
     page.wait_for_url(f"{live_server}/login")
     assert page.locator("header.top .who").count() == 0
+
+
+def test_an_administrator_issues_and_revokes_an_api_token(live_server, page):
+    login(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/users")
+    page.click('tr[data-login="clerk"] a.tokens')
+    page.fill("input[name=label]", "省政务服务平台对接")
+    page.click("#issue-token button")
+    token = page.input_value("#issued-token")
+    api = f"{live_server}/api/tasks"
+    assert page.request.get(api, headers={"Authorization": f"Bearer {token}"}).status == 200
+    page.goto(f"{live_server}/admin/users/clerk/tokens")
+    assert page.locator("#issued-token").count() == 0  # shown once, in the answer to issuing it
+    [row] = page.locator("#tokens tbody tr").all()
+    assert "省政务服务平台对接" in row.inner_text()
+    row.locator("button").click()
+    assert "已撤销 clerk 的 API 令牌" in page.locator(".flash.success").inner_text()
+    assert page.request.get(api, headers={"Authorization": f"Bearer {token}"}).status == 401

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import signin
 from engine.errors import ShenpiError
-from engine.services import admin, users
+from engine.services import admin, tokens, users
 from engine.store.models import ROLES
 
 from ..inbox.access import actor, roles_required
@@ -71,6 +71,39 @@ def unlock_user(login):
         return refused(exc, _people)
     return done(_("已解除 %(login)s 的登录锁定", login=login) if was_locked else
                 _("%(login)s 的登录未被锁定（锁定可能已到期）", login=login), "admin.people")
+
+
+@bp.get("/users/<login>/tokens")
+@roles_required("admin")
+def user_tokens(login):
+    return _tokens(login)
+
+
+def _tokens(login, issued=None):
+    return render_template("admin/tokens.html", login=login, tokens=tokens.list_tokens(login, actor()),
+                           issued=issued)
+
+
+@bp.post("/users/<login>/tokens")
+@roles_required("admin")
+def issue_token(login):
+    try:
+        token = tokens.issue_token(login, label=request.form.get("label"), actor=actor())
+    except ShenpiError as exc:
+        return refused(exc, _tokens, login=login)
+    # Shown in this answer only: a redirect would carry it in the session cookie, which is signed,
+    # not encrypted.
+    return _tokens(login, issued=token)
+
+
+@bp.post("/users/<login>/tokens/<int:token_id>/revoke")
+@roles_required("admin")
+def revoke_token(login, token_id):
+    try:
+        tokens.revoke_token(login, token_id, actor())
+    except ShenpiError as exc:
+        return refused(exc, _tokens, login=login)
+    return done(_("已撤销 %(login)s 的 API 令牌 %(id)s", login=login, id=token_id), "admin.user_tokens", login=login)
 
 
 @bp.post("/departments")

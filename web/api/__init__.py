@@ -3,7 +3,7 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Invalid, ShenpiError, Unauthenticated
-from engine.services import users
+from engine.services import tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -45,7 +45,7 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise Unauthenticated("Send Authorization: Bearer <token> (python run.py token LOGIN)")
-    g.user = users.user_for_token(header[len("Bearer "):].strip())
+    g.user = tokens.user_for_token(header[len("Bearer "):].strip())
 
 
 def json_body() -> dict:

@@ -1,4 +1,4 @@
-"""unknown_sign_ins: wrong sign-ins under names no account has
+"""unknown_sign_ins: wrong sign-ins under names no account has; api_tokens: label, last use
 
 Revision ID: 0005
 Revises: 0004
@@ -8,6 +8,9 @@ Until now only accounts counted wrong passwords, so a name that locked after fiv
 known to be an account (a 429 where an unknown name kept answering 401). Names no account has
 are now counted and locked the same way (engine/signin.py), each row keyed by a digest of the
 name and forgotten a day after its last attempt.
+
+API tokens get a label (what system calls with it) and the time of their last use, so an
+administrator can tell them apart and revoke the one that leaked (engine/services/tokens.py).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,9 +33,15 @@ def upgrade():
     )
     with op.batch_alter_table('unknown_sign_ins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unknown_sign_ins_last_attempt_at'), ['last_attempt_at'], unique=False)
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('label', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('last_used_at')
+        batch_op.drop_column('label')
     with op.batch_alter_table('unknown_sign_ins', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unknown_sign_ins_last_attempt_at'))
     op.drop_table('unknown_sign_ins')

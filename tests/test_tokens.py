@@ -1,0 +1,113 @@
+"""API tokens (engine/services/tokens.py): issued with a label, listed with their last use,
+revoked by an administrator on the people pages or on the command line; only digests are kept."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from engine.errors import Forbidden, NotFound, Unauthenticated
+from engine.services import tokens
+from engine.store import session_scope
+from engine.store.models import ApiToken, Event
+from run import main as run_command
+from tests.web import signed_in
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def calls(app, token):
+    return app.test_client().get("/api/tasks", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_the_command_line_issues_lists_and_revokes(app, capsys):
+    assert run_command(["token", "clerk", "--label", "省政务服务平台对接"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert calls(app, token) == 200
+    with session_scope() as session:
+        [row] = session.scalars(select(ApiToken)).all()
+        assert token not in row.token_hash and row.label == "省政务服务平台对接"
+    assert run_command(["token", "clerk", "--list"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    token_id, _issued, used, label = line.split("\t")
+    assert token_id == str(row.id) and label == "省政务服务平台对接" and used != "never used"
+    assert run_command(["token", "reviewer", "--revoke", token_id]) == 1  # not reviewer's token
+    assert "reviewer has no API token" in capsys.readouterr().err
+    assert calls(app, token) == 200
+    assert run_command(["token", "clerk", "--revoke", token_id]) == 0
+    assert calls(app, token) == 401
+    with session_scope() as session:
+        kinds = [(e.type, e.data["login"]) for e in session.scalars(
+            select(Event).where(Event.type.like("token_%")).order_by(Event.id))]
+    assert kinds == [("token_issued", "clerk"), ("token_revoked", "clerk")]
+
+
+def test_last_use_is_written_at_most_every_ten_minutes(app):
+    token = tokens.issue_token("clerk")
+    [listed] = tokens.list_tokens("clerk")
+    assert listed["last_used_at"] is None
+    assert calls(app, token) == 200
+    [first] = tokens.list_tokens("clerk")
+    assert calls(app, token) == 200
+    assert tokens.list_tokens("clerk")[0]["last_used_at"] == first["last_used_at"]  # no write
+    long_ago = datetime.now(timezone.utc) - tokens.TOUCH_EVERY - timedelta(seconds=1)
+    with session_scope() as session:
+        session.execute(update(ApiToken).values(last_used_at=long_ago))
+    assert calls(app, token) == 200
+    assert tokens.list_tokens("clerk")[0]["last_used_at"] > first["last_used_at"]
+
+
+def test_only_administrators_manage_tokens(org):
+    with pytest.raises(Forbidden):
+        tokens.issue_token("clerk", actor=org["clerk"])
+    with pytest.raises(Forbidden):
+        tokens.list_tokens("clerk", org["supervisor"])
+    token = tokens.issue_token("clerk", label="报表")
+    [row] = tokens.list_tokens("clerk", org["admin"])
+    with pytest.raises(Forbidden):
+        tokens.revoke_token("clerk", row["id"], org["clerk"])
+    with pytest.raises(NotFound):
+        tokens.revoke_token("clerk", row["id"] + 1, org["admin"])
+    assert tokens.user_for_token(token).login == "clerk"
+    with pytest.raises(Unauthenticated):
+        tokens.user_for_token(token + "x")
+    with pytest.raises(Exception, match="at most 200"):
+        tokens.issue_token("clerk", label="x" * 201, actor=org["admin"])
+
+
+def test_the_tokens_page_shows_a_new_token_once_and_revokes(app, org):
+    admin = signed_in(app, "admin")
+    assert "/admin/users/clerk/tokens" in admin.get("/admin/users").get_data(as_text=True)
+    assert admin.get("/admin/users/clerk/tokens").status_code == 200
+    res = admin.post("/admin/users/clerk/tokens", data={"label": "省平台"})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "只在此显示一次" in page
+    token = re.search(r'id="issued-token" readonly value="([^"]+)"', page).group(1)
+    assert calls(app, token) == 200
+    listing = admin.get("/admin/users/clerk/tokens").get_data(as_text=True)
+    assert token not in listing and "省平台" in listing  # shown once only
+    [row] = tokens.list_tokens("clerk")
+    for login in ("clerk", "supervisor", "designer"):
+        assert signed_in(app, login).post(f"/admin/users/clerk/tokens/{row['id']}/revoke").status_code == 403
+        assert signed_in(app, login).get("/admin/users/clerk/tokens").status_code == 403
+    assert calls(app, token) == 200
+    res = admin.post(f"/admin/users/clerk/tokens/{row['id']}/revoke")
+    assert res.status_code == 303
+    assert f"已撤销 clerk 的 API 令牌 {row['id']}" in admin.get(res.location).get_data(as_text=True)
+    assert calls(app, token) == 401
+    assert admin.post(f"/admin/users/clerk/tokens/{row['id']}/revoke").status_code == 404
+    assert admin.get("/admin/users/nobody/tokens").status_code == 404
+    with session_scope() as session:
+        revoked = session.scalar(select(Event).where(Event.type == "token_revoked"))
+        assert revoked.actor.login == "admin" and revoked.data["label"] == "省平台"
+
+
+def test_a_deactivated_users_tokens_stop_working(app, org):
+    from engine.services import admin
+    token = tokens.issue_token("clerk")
+    admin.set_active("clerk", False, org["admin"])
+    assert calls(app, token) == 401
