@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from engine import forms
 from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
@@ -45,6 +46,11 @@ def validate(item: dict, source: str = "item") -> dict:
             raise Invalid("%(source)s: materials[%(index)s]: duplicate code %(code)s",
                           source=source, index=i, code=material["code"])
         codes.add(material["code"])
+    if "form" in item:
+        wrong = forms.problem(item["form"])
+        if wrong:
+            raise Invalid("%(source)s: form is not a valid JSON Schema form: %(error)s", source=source,
+                          error=wrong[:470])
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item

@@ -39,8 +39,16 @@ def _days(n) -> str:
     return f"P{int(n)}D"
 
 
+def _sum(values, start=0):
+    """sum() of numbers (or durations) only: adding lists or strings one by one takes time that
+    grows with the square of their length, inside one step."""
+    if not isinstance(start, (int, float, timedelta)):
+        raise ExpressionError("sum adds numbers (or durations) only")
+    return sum(values, start)
+
+
 HELPERS = {
-    "len": len, "min": min, "max": max, "sum": sum, "abs": abs, "round": round, "int": int,
+    "len": len, "min": min, "max": max, "sum": _sum, "abs": abs, "round": round, "int": int,
     "float": float, "str": str, "bool": bool, "sorted": sorted, "any": any, "all": all, "list": list,
     "dict": dict, "set": set, "tuple": tuple,
     "range": lambda *a: _bounded(range(*a)),
@@ -108,6 +116,17 @@ def _text_size(value, measured: dict | None = None, nested: bool = False) -> int
     return measured[id(value)]
 
 
+_COMPARING = {sorted, min, max, set, dict}
+
+
+def _comparable(values, node) -> None:
+    """Comparing, sorting or hashing containers runs in native code, which the step count cannot
+    stop: a list holding one big list many times (small to build) would be walked many times.
+    What may be walked is measured first, as the text the values would print."""
+    if any(isinstance(v, (list, tuple, dict, set)) for v in values) and _text_size(values) > MAX_BUILT:
+        raise ExpressionError("values too large to compare", getattr(node, "lineno", None))
+
+
 def _format_size(template: str, values) -> int:
     """At most how long `template % values` is."""
     specs = _FORMAT_SPEC.findall(template)
@@ -166,9 +185,12 @@ def check(source: str, mode: str = "eval", callables=()) -> None:
         raise ExpressionError("an expression must be text")
     tree = _parse(source, "eval" if mode == "eval" else "exec")
     known = set(HELPERS) | set(callables)
+    methods = set().union(*METHODS.values())
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in known:
             raise ExpressionError(f"{node.func.id!r} is not a function that can be called here", node.lineno)
+        if isinstance(node, ast.Attribute) and node.attr not in methods:  # no value has it
+            raise ExpressionError(f"attribute {node.attr!r} is not allowed", node.lineno)
 
 
 class _Break(Exception):
@@ -234,7 +256,8 @@ class _Interpreter:
             raise ExpressionError("exponent too large", node.lineno)
         if isinstance(op, ast.Mult):
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SIZE:
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and (
+                        len(seq) * count > MAX_SIZE or _text_size(seq) * count > MAX_BUILT):
                     raise ExpressionError("value too large", node.lineno)
         if isinstance(op, ast.Mod) and isinstance(left, str):
             _fits(_format_size(left, right), node.lineno)
@@ -284,6 +307,7 @@ class _Interpreter:
             left = self.expr(node.left)
             for op, comp in zip(node.ops, node.comparators):
                 right = self.expr(comp)
+                _comparable((left, right), node)
                 if not CMPOPS[type(op)](left, right):
                     return False
                 left = right
@@ -296,9 +320,9 @@ class _Interpreter:
             return slice(*(self.expr(p) if p is not None else None for p in (node.lower, node.upper, node.step)))
         if kind in (ast.List, ast.Tuple, ast.Set):
             items = [self.expr(e) for e in node.elts]
-            return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[kind](items)
+            return self._check_size({ast.List: list, ast.Tuple: tuple, ast.Set: set}[kind](items))
         if kind is ast.Dict:
-            return {self.expr(k): self.expr(v) for k, v in zip(node.keys, node.values)}
+            return self._check_size({self.expr(k): self.expr(v) for k, v in zip(node.keys, node.values)})
         if kind is ast.Attribute:
             return self.attribute(self.expr(node.value), node.attr, node)
         if kind is ast.Call:
@@ -323,14 +347,29 @@ class _Interpreter:
             raise ExpressionError(f"{node.func.id!r} is not a helper that can be called", node.lineno)
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
+        return self.invoke(func, args, kwargs, node)
+
+    def invoke(self, func, args, kwargs, node):
+        # A helper given to another (sorted(..., key=str)) is called from native code: it goes
+        # through here too, one step each time, under the same limits.
+        args = [self.callback(a, node) if callable(a) else a for a in args]
+        kwargs = {k: self.callback(v, node) if callable(v) else v for k, v in kwargs.items()}
         _fits(_string_method_size(func, args) or 0, node.lineno)
         if func is str and args:
             _fits(_text_size(args[0]), node.lineno)
-        result = self._check_size(func(*args, **kwargs))
         receiver = getattr(func, "__self__", None)
+        if func in _COMPARING or isinstance(receiver, list) and func.__name__ in ("count", "index", "remove"):
+            _comparable([receiver, *args], node)
+        result = self._check_size(func(*args, **kwargs))
         if isinstance(receiver, (list, dict, set)):  # extend, update, ... grow their receiver in place
             _fits(len(receiver), node.lineno)
         return result
+
+    def callback(self, func, node):
+        def called(*args, **kwargs):
+            self.tick(node)
+            return self.invoke(func, list(args), kwargs, node)
+        return called
 
     def comprehension(self, node):
         results = [] if isinstance(node, ast.ListComp) else {}

@@ -69,8 +69,9 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
 
 
 def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
-           channel: str = "window", form: dict | None = None) -> Case:
-    """Take in a case. Files are stored; materials the applicant gave before are reused."""
+           channel: str = "window", form: dict | None = None, note: str | None = None) -> Case:
+    """Take in a case. Files are stored; materials the applicant gave before are reused.
+    `note` is what the applicant adds in their own words (申请说明), beside the form."""
     if actor is not None:
         require(actor, "clerk")
     if channel not in ("window", "online", "agent"):
@@ -78,6 +79,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     item = catalogue.get(item_code)
     if item.data.get("form"):  # what the rules will read must be there and well typed
         forms.check(item.data["form"], form or {}, Message("The application form is not complete"))
+    elif form:
+        raise Invalid("Item %(item)s has no application form: send no form data", item=item.code)
     known = {m["code"]: m for m in item.data["materials"]}
     for upload in uploads:
         if upload.kind not in known:
@@ -87,7 +90,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     with session_scope() as session:
         person = find_or_create_applicant(session, applicant)
         case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
-                    channel=channel, submitted_by=actor.id if actor else None, form=form or {})
+                    channel=channel, submitted_by=actor.id if actor else None, form=form or {},
+                    note=(note or "").strip()[:2000] or None)
         session.add(case)
         session.flush()
         case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
@@ -434,6 +438,7 @@ def describe_case(session: Session, case: Case) -> dict:
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             "decision": case.decision, "delivery": case.delivery, "form": case.form,
+            "form_schema": case.item.data.get("form"), "note": case.note,
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],

@@ -106,3 +106,79 @@ def test_invalid_deployment_is_422_with_file_and_element(client):
     assert client.get("/api/definitions", headers=auth("clerk")).json == []
     res = deploy(client, FILES, login="reviewer")
     assert res.status_code == 403
+
+
+def test_ids_beyond_an_id_column_are_not_found(client):
+    headers = auth("clerk")
+    for path in ("/api/instances/9223372036854775808", "/api/tasks/99999999999999999999999/claim"):
+        method = client.post if path.endswith("claim") else client.get
+        res = method(path, headers=headers)
+        assert res.status_code == 404 and res.json["error"]["code"] == "not_found", path
+    for value in ("99999999999999999999", "²", "-1"):
+        res = client.get(f"/api/tasks?instance_id={value}", headers=headers)
+        assert res.status_code == 422 and "instance_id" in res.json["error"]["message"], value
+
+
+def test_a_body_must_be_a_json_object_of_finite_values(client):
+    assert deploy(client, FILES).status_code == 201
+    headers = auth("clerk")
+    res = client.post("/api/instances", data="key=approval", headers=headers,
+                      content_type="application/x-www-form-urlencoded")  # curl -d without a type
+    assert res.status_code == 422 and "Content-Type: application/json" in res.json["error"]["message"]
+    for body in ('{"key": "approval", "data": {"x": NaN}}', '{"key": "approval", "data": {"x": 1e999}}'):
+        res = client.post("/api/instances", data=body, headers=headers, content_type="application/json")
+        assert res.status_code == 422 and "not valid JSON" in res.json["error"]["message"], body
+    res = client.post("/api/instances", data="[" * 100_000, headers=headers, content_type="application/json")
+    assert res.status_code == 422
+    res = client.post("/api/instances", json={"key": "approval", "business_key": {"a": 1}}, headers=headers)
+    assert res.status_code == 422 and "business_key" in res.json["error"]["message"]
+    assert client.get("/api/tasks", headers=headers).json == []  # nothing was started
+
+
+def test_a_data_error_the_library_lets_through_is_an_engine_error(client, org):
+    """A multi-instance task over a collection the case lacks: SpiffWorkflow raises a bare
+    TypeError; the caller gets the procedure's failure (422), not an internal error."""
+    from tests.bpmn_builder import process
+    bpmn = process("each", [("start", "s", "s"), ("user", "u", "u"), ("end", "e", "e")], [("s", "u"), ("u", "e")])
+    bpmn = bpmn.replace('</bpmn:userTask>', '<bpmn:multiInstanceLoopCharacteristics>'
+                        '<bpmn:loopDataInputRef>reviewers</bpmn:loopDataInputRef>'
+                        '<bpmn:inputDataItem id="reviewer" name="reviewer"/>'
+                        '</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>')
+    res = deploy(client, [("each.bpmn", bpmn.encode())])
+    assert res.status_code == 201, res.json
+    res = client.post("/api/instances", json={"key": "each", "data": {"reviewers": None}}, headers=auth("clerk"))
+    assert res.status_code == 422 and res.json["error"]["code"] == "engine_error"
+    assert "TypeError" in res.json["error"]["message"]
+    ok = client.post("/api/instances", json={"key": "each", "data": {"reviewers": ["a", "b"]}}, headers=auth("clerk"))
+    assert ok.status_code == 201 and len(ok.json["tasks"]) == 2
+
+
+def test_a_task_outside_any_lane_opens_its_case_to_every_reviewer(client, org):
+    """Whoever may claim a task may read its case: the API agrees with the inbox."""
+    from tests.bpmn_builder import process
+    bpmn = process("open", [("start", "s", "s"), ("user", "u", "u"), ("end", "e", "e")], [("s", "u"), ("u", "e")])
+    assert deploy(client, [("open.bpmn", bpmn.encode())]).status_code == 201
+    case = client.post("/api/instances", json={"key": "open"}, headers=auth("clerk")).json
+    taxman = auth("taxman")
+    assert client.get(f"/api/instances/{case['id']}", headers=taxman).status_code == 200
+    assert client.post(f"/api/tasks/{case['tasks'][0]['id']}/claim", headers=taxman).status_code == 200
+
+
+def test_case_requests_with_wrong_types_are_refused(client, org):
+    from tests.procedures import install
+    install(org)
+    clerk = auth("clerk")
+    seller = {"name": "王五", "id_number": "110101198001011128"}
+    for materials in ([{"kind": "id_card", "filename": "a.pdf", "content_base64": 5}],
+                      [{"kind": ["id_card"], "filename": "a.pdf", "content_base64": "aGk="}]):
+        res = client.post("/api/cases", headers=clerk, json={"item": "1104-NRES-004", "applicant": seller,
+                                                            "materials": materials})
+        assert res.status_code == 422 and "file 0" in res.json["error"]["message"]
+    res = client.post("/api/cases", headers=clerk, json={"item": "1104-NRES-004", "applicant": seller,
+                                                        "form": "str"})
+    assert res.status_code == 422 and "no application form" in res.json["error"]["message"]
+    assert client.post("/api/cases/1/accept", headers=clerk, json={"pledged": "marital_status"}).status_code == 422
+    assert client.post("/api/cases/1/accept", headers=clerk, json={"pledged": [{"a": 1}]}).status_code == 422
+    for month in ("0-1", "9999-12", "2026-13"):
+        res = client.get(f"/api/reports/monthly/{month}.xlsx", headers=auth("supervisor"))
+        assert res.status_code == 422, month

@@ -88,6 +88,22 @@ def test_form_data_is_validated(org):
     assert ready(cases.get_instance(instance["id"], org["admin"]), "intake")
 
 
+def test_form_data_may_not_carry_fields_the_form_does_not_have(org):
+    """Completion data is merged into the case: a field beyond the form could set what another
+    department's step decides (tax_paid, say). Refused, one detail per field, nothing changed."""
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    with pytest.raises(Invalid) as err:
+        tasks.complete(intake["id"], org["clerk"], {"applicant": "张三", "opinion": "approve", "tax_paid": True})
+    assert [(d["field"], d["rule"]) for d in err.value.details] == [("opinion", "additionalProperties"),
+                                                                   ("tax_paid", "additionalProperties")]
+    assert "opinion" not in cases.get_instance(instance["id"], org["admin"])["data"]
+    done = tasks.complete(intake["id"], org["clerk"], {"applicant": "张三", "area": 12})
+    assert done["data"]["area"] == 12
+
+
 def test_claim_rules(org):
     deploy_approval(org)
     instance = run_to_end(org, cases.start_instance("approval", org["clerk"]), "approve")

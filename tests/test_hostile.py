@@ -106,6 +106,24 @@ def test_a_script_cannot_build_a_value_beyond_the_size_limit(script, refusal, pe
     assert peak < peak_mb * MB
 
 
+@pytest.mark.parametrize("script, refusal", [
+    # Adding lists one by one inside sum() takes time growing with the square of their count.
+    ("x = [[1]] * 50000\ny = sum(x, [])", "sum adds numbers"),
+    # A helper handed to another runs under the same limits: str of a big list is refused.
+    ("x = [list(range(20000))] * 50\ny = sorted(x, key=str)", "too large"),
+    # 65,536 references to one big list: comparing it walks 3 billion elements in native code.
+    ("big = list(range(50000))\nx = [big, big]\nfor i in range(15):\n    x = x + x\n"
+     "y = x[:-1] + [list(range(50000))]\nsame = x == y", "too large to compare"),
+    ("big = list(range(50000))\nx = [big, big]\nfor i in range(15):\n    x = x + x\nn = x.count([1])",
+     "too large to compare"),
+], ids=["sum-of-lists", "sorted-key-str", "compare-shared", "count-shared"])
+def test_native_work_on_values_is_bounded(script, refusal):
+    """What helpers and comparisons do in native code, out of the step count's reach, is refused
+    before it starts when it would take long."""
+    with pytest.raises(expressions.ExpressionError, match=refusal):
+        expressions.execute(script, {})
+
+
 def test_ordinary_formatting_and_loops_still_work():
     data = {}
     expressions.execute("s = 'x' * 20000\nt = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}\n"
@@ -116,12 +134,16 @@ def test_ordinary_formatting_and_loops_still_work():
     # Printing many short values is measured by what they print, not refused by a rough guess.
     expressions.execute("names = ['张三%d' % i for i in range(2000)]\nt = str(names) + f'{[1.5] * 3000}'", data)
     assert len(data["t"]) == len(str(data["names"])) + len(str([1.5] * 3000))
+    expressions.execute("total = sum([1, 2.5]) + sum([3], 1)\nlate = sum([timedelta(days=1)], timedelta(0))\n"
+                        "order = sorted([2, 10, 1], key=str) == [1, 10, 2] and sorted([3, 1]) == [1, 3] and [1] in [[1], [2]]", data)
+    assert data["total"] == 7.5 and data["late"].days == 1 and data["order"] is True
 
 
 @pytest.mark.parametrize("prop, value, says", [
     ("titleExpression", "3 +", "syntax"),
     ("groupExpression", "__import__('os')", "_"),
     ("promisedDaysExpression", "open('x')", "'open' is not a function"),
+    ("titleExpression", "'{0.__class__}'.format(1)", "'format' is not allowed"),  # no value has .format
 ])
 def test_an_orchestrator_expression_that_breaks_the_rules_is_refused_at_deploy(org, prop, value, says):
     """Property values the orchestrator evaluates when a case reaches the task are checked like
@@ -136,3 +158,36 @@ def test_an_orchestrator_expression_that_breaks_the_rules_is_refused_at_deploy(o
     assert any(d["element_id"] == "review" and prop in d["message"] and says in d["message"]
                for d in err.value.details), err.value.details
     assert deploy.latest_definitions() == []
+
+
+def test_a_chain_too_long_to_follow_is_refused_in_words(org):
+    """SpiffWorkflow follows a sequence of elements by recursion: thousands in a row exhaust it."""
+    nodes = [("start", "s", "s"), *[("script", f"t{i}", f"t{i}", {"script": "x = 1"}) for i in range(3000)],
+             ("end", "e", "e")]
+    ids = [n[1] for n in nodes]
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("long.bpmn", process("long", nodes, list(zip(ids, ids[1:]))).encode())], org["designer"])
+    assert "too long to follow" in err.value.details[0]["message"]
+    assert "RecursionError" not in str(err.value.details)
+
+
+def test_a_form_refers_only_inside_itself(org, tmp_path):
+    """jsonschema would fetch a $ref elsewhere (a file on the server, a URL) when data is checked:
+    such a form is refused at deploy, and a stored one fetches nothing."""
+    from engine import catalogue, forms
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"properties": {"a": {"enum": ["leak"]}}}))
+    leaky = {"type": "object", "properties": {"a": {"$ref": f"file://{secret}#/properties/a"}}}
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("approval.bpmn", approval().encode()), ("intake.json", json.dumps(leaky).encode())],
+                      org["designer"])
+    assert any(d["file"] == "intake.json" and "outside the form" in d["message"] for d in err.value.details)
+    assert deploy.latest_definitions() == []
+    with pytest.raises(Invalid) as err:
+        forms.check(leaky, {"a": 1}, "bad")
+    assert "leak" not in str(err.value.details) and err.value.details[0]["rule"] == "$ref"
+    inside = {"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}}
+    forms.check(inside, {"a": 1}, "bad")
+    with pytest.raises(Invalid, match="outside the form"):
+        catalogue.validate({"code": "x", "name": "x", "kind": "licence", "department": "d", "case_type": "promised",
+                            "promised_days": 1, "materials": [{"code": "m", "name": "m"}], "form": leaky})

@@ -114,8 +114,9 @@ def test_a_window_visit_with_a_phone_opens_the_way_online(item, org):
 # --- cases, service level -----------------------------------------------------------------------
 
 def test_apply_online_and_follow_own_case_only(zhang, li, org):
-    case = portal.apply(zhang.id, "Q-001", files("id_card", "form"), {"note": "查询房产"})
+    case = portal.apply(zhang.id, "Q-001", files("id_card", "form"), note="查询房产")
     assert case.channel == "online" and case.applicant_id == zhang.id and case.submitted_by is None
+    assert case.note == "查询房产" and case.form == {}
     info = portal.progress(zhang.id, case.number)
     assert info["status"] == "submitted" and [s["type"] for s in info["steps"]] == ["case_submitted"]
     assert [c.number for c in portal.my_cases(zhang.id)] == [case.number]
@@ -229,6 +230,30 @@ def test_apply_follow_rate_once_through_pages(app, zhang, org):
     res = client.post(f"/portal/cases/{number}/rate", data={"level": "1", "text": "改评"})
     assert res.status_code == 409 and "只能评价一次" in res.text
     assert "非常满意" in client.get(f"/portal/cases/{number}").text
+
+
+def test_an_item_with_an_application_form_is_applied_for_online(app, zhang, org):
+    """The portal asks what the window asks: the item's form, field by field, its choices by
+    name; a refused field keeps what was typed; staff read the answers under the form's titles."""
+    catalogue.save({**ITEM, "code": "Q-002", "form": {
+        "type": "object", "required": ["purpose", "area"],
+        "properties": {"purpose": {"title": "查询用途", "type": "string", "enum": ["sale", "loan"],
+                                   "enumNames": ["交易", "贷款"]},
+                       "area": {"title": "面积（平方米）", "type": "number", "minimum": 0}}}}, None)
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    page = client.get("/portal/items/Q-002/apply").text
+    assert "查询用途" in page and '<option value="loan"' in page and "贷款" in page
+    res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
+                      data={**upload("id_card", "form"), "purpose": "loan", "area": "-5", "note": "急用"})
+    assert res.status_code == 422 and "不能小于 0" in res.text and portal.my_cases(zhang.id) == []
+    assert '<option value="loan" selected' in res.text and 'value="-5"' in res.text and "急用" in res.text
+    res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
+                      data={**upload("id_card", "form"), "purpose": "loan", "area": "88.5", "note": "急用"})
+    assert res.status_code == 302
+    [case] = portal.my_cases(zhang.id)
+    assert case.form == {"purpose": "loan", "area": 88.5} and case.note == "急用"
+    shown = staff(app, "clerk").get(f"/intake/cases/{case.id}").text
+    assert "<dt>查询用途</dt><dd>贷款" in shown and "<dt>面积（平方米）</dt><dd>88.5" in shown and "急用" in shown
 
 
 def test_another_applicant_cannot_reach_a_case_by_url_or_number(app, zhang, li, org):

@@ -1,6 +1,8 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
-0004 adds the sign-in protections (lockout, session serial)."""
+0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
+labels API tokens; 0006 moves a case's note out of its form data."""
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -125,3 +127,28 @@ def test_0004_adds_the_sign_in_protections_to_existing_accounts_and_downgrades(b
         assert not added & columns(blank, table)
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM applicants")).scalar() == "张三"
+
+
+def test_0005_and_0006_add_their_tables_and_move_a_note_out_of_the_form_and_back(blank):
+    migrate(blank, command.upgrade, "0004")
+    seed_before_0003(blank)
+    with blank.begin() as conn:
+        conn.execute(sa.text("UPDATE cases SET form = :form WHERE id = 1"),
+                     {"form": '{"note": "查询房产", "purpose": "loan"}'})
+    migrate(blank, command.upgrade, "0006")
+    assert {"id", "failed_sign_ins", "locked_until", "last_attempt_at"} <= columns(blank, "unknown_sign_ins")
+    assert {"label", "last_used_at"} <= columns(blank, "api_tokens")
+    with blank.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, form, note FROM cases ORDER BY id")).all()
+    forms = {r.id: as_dict(r.form) for r in rows}
+    assert forms == {1: {"purpose": "loan"}, 2: {}} and [r.note for r in rows] == ["查询房产", None]
+    migrate(blank, command.downgrade, "0004")
+    assert "note" not in columns(blank, "cases") and "unknown_sign_ins" not in sa.inspect(blank).get_table_names()
+    with blank.connect() as conn:
+        form = conn.execute(sa.text("SELECT form FROM cases WHERE id = 1")).scalar()
+    assert as_dict(form) == {"purpose": "loan", "note": "查询房产"}
+
+
+def as_dict(stored):
+    """A JSON column read with plain SQL: text on SQLite, a dict on PostgreSQL."""
+    return stored if isinstance(stored, dict) else json.loads(stored)

@@ -9,11 +9,14 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from engine import clock
 from engine.config import INSTANCE_DIR
+from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
 
+from .inbox.forms import rows as form_rows
 from .messages import translated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +30,18 @@ login_manager = LoginManager()
 babel = Babel()
 
 
+class RowId(IntegerConverter):
+    """<int:...> in every route: at most the largest id a database integer column holds, so
+    /tasks/99999999999999999999 is not found (404) rather than an overflow in the driver (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.url_map.converters["int"] = RowId
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
@@ -52,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["translated"] = translated
+    app.jinja_env.globals["form_rows"] = form_rows
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

@@ -144,9 +144,9 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
         try:
             parser.add_bpmn_xml(root, filename=name)
         except SpiffWorkflowException as exc:
-            problems.append(Problem(name, getattr(exc, "id", None), str(exc)))
+            problems.append(Problem(name, getattr(exc, "id", None), _reason(exc, str(exc))))
         except Exception as exc:  # a bad file must never crash a deployment
-            problems.append(Problem(name, None, f"cannot be parsed: {exc}"))
+            problems.append(Problem(name, None, f"cannot be parsed: {_reason(exc)}"))
     bundle = ParsedBundle(parser)
     for name, root in trees:
         executable = [p for p in root.findall(f"{{{NS}}}process") if p.get("isExecutable", "true") != "false"]
@@ -158,10 +158,10 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
                 spec = parser.get_spec(key)
                 subs = parser.get_subprocess_specs(key)
             except SpiffWorkflowException as exc:
-                problems.append(Problem(name, getattr(exc, "id", None) or key, str(exc)))
+                problems.append(Problem(name, getattr(exc, "id", None) or key, _reason(exc, str(exc))))
                 continue
             except Exception as exc:
-                problems.append(Problem(name, key, f"cannot be built: {exc}"))
+                problems.append(Problem(name, key, f"cannot be built: {_reason(exc)}"))
                 continue
             problem = _dry_start(spec, subs)
             if problem:
@@ -202,5 +202,14 @@ def _dry_start(spec, subs):
             return None  # the expressions passed their static check; on empty data they may fail
         return getattr(exc, "task_spec", None) and exc.task_spec.name, f"the process cannot start: {exc}"
     except Exception as exc:
-        return None, f"the process cannot start: {type(exc).__name__}: {exc}"
+        return None, f"the process cannot start: {_reason(exc)}"
     return None
+
+
+def _reason(exc: Exception, text: str | None = None) -> str:
+    """What went wrong, for the designer. The library follows a chain of elements by recursion,
+    and reports running out of it in its own words, or not at all."""
+    if isinstance(exc, RecursionError) or "RecursionError" in str(exc) or isinstance(exc.__cause__, RecursionError):
+        return ("the chain of elements is too long to follow (thousands in a row); "
+                "split the process into call activities")
+    return text or f"{type(exc).__name__}: {exc}"

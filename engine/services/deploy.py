@@ -9,13 +9,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import select
 
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, Message, NotFound
+from engine.forms import problem as form_problem
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import Definition, Deployment, User
@@ -123,11 +123,13 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
 def _read_form(name, content, forms, problems):
     try:
         schema = json.loads(content)
-        Draft202012Validator.check_schema(schema)
-    except (ValueError, SchemaError) as exc:
+    except ValueError as exc:
+        wrong = str(exc)
+    else:
+        wrong = form_problem(schema)
+    if wrong:
         # At most 500 characters: the sentence's 30, then at most 470 of the error's text.
-        message = Message("not a valid JSON Schema form: %(error)s", error=str(exc)[:470])
-        problems.append(Problem(name, None, message))
+        problems.append(Problem(name, None, Message("not a valid JSON Schema form: %(error)s", error=wrong[:470])))
         return
     forms[Path(name).name] = schema
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin")
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's hold 32 bits
 
 
 def utcnow() -> datetime:
@@ -365,6 +366,7 @@ class Case(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
     form: Mapped[dict] = mapped_column(JSON, default=dict)   # what the applicant filled in
+    note: Mapped[str | None] = mapped_column(Text)  # 申请说明: anything else, in their own words
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)

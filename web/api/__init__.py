@@ -1,4 +1,7 @@
 """The REST API: JSON in, JSON out, Bearer tokens, errors as {"error": {...}} and never HTML."""
+import json
+import math
+
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -49,14 +52,33 @@ def _authenticate():
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None:
-        if request.data:
-            raise Invalid("The body is not valid JSON")
+    """The request's JSON object; {} for no body. A body of another type is refused rather than
+    read as empty (curl -d sends a form), and so are NaN and infinities, which JSON has not."""
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
+    if not request.is_json:
+        raise Invalid("Send the body as JSON, with Content-Type: application/json")
+    try:
+        body = json.loads(raw, parse_constant=_not_a_number, parse_float=_finite)
+    except RecursionError:
+        raise Invalid("The body is nested too deeply") from None
+    except ValueError:
+        raise Invalid("The body is not valid JSON") from None
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object")
     return body
+
+
+def _not_a_number(text):
+    raise ValueError(text)
+
+
+def _finite(text):
+    number = float(text)
+    if not math.isfinite(number):  # 1e999
+        raise ValueError(text)
+    return number
 
 
 from . import procedures, routes  # noqa: E402,F401  (register the routes on bp)

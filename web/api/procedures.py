@@ -18,8 +18,9 @@ def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
         raise Invalid("files must be a list of {kind, filename, content_base64}")
     result = []
     for n, item in enumerate(items):
-        if not isinstance(item, dict) or not item.get("filename") or not (item.get("kind") or default_kind):
-            raise Invalid(f"file {n}: kind, filename and content_base64 are required")
+        if not isinstance(item, dict) or not item.get("filename") or not (item.get("kind") or default_kind) \
+                or not all(isinstance(item.get(k, ""), str) for k in ("kind", "filename", "content_base64")):
+            raise Invalid(f"file {n}: kind, filename and content_base64 (text) are required")
         try:
             content = base64.b64decode(item.get("content_base64") or "", validate=True)
         except (binascii.Error, ValueError):
@@ -53,7 +54,10 @@ def get_case(case_id):
 @bp.post("/cases/<int:case_id>/accept")
 def accept_case(case_id):
     body = json_body()
-    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=body.get("pledged"))
+    pledged = body.get("pledged")
+    if pledged is not None and not (isinstance(pledged, list) and all(isinstance(p, str) for p in pledged)):
+        raise Invalid("pledged must be a list of material codes")
+    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged)
     return jsonify(intake.describe(case_id))
 
 

@@ -1,7 +1,10 @@
+import re
+
 from flask import g, jsonify, request
 
 from engine.errors import Invalid
 from engine.services import cases, deploy, tasks
+from engine.store.models import MAX_ROW_ID
 
 from . import bp, json_body
 from .openapi import document
@@ -54,8 +57,9 @@ def get_instance(instance_id):
 def list_tasks():
     args = request.args
     instance_id = args.get("instance_id")
-    if instance_id is not None and not instance_id.isdigit():
-        raise Invalid("instance_id must be a number")
+    # Not isdigit(), which takes "²"; and no more than an id column holds.
+    if instance_id is not None and not (re.fullmatch(r"[0-9]{1,10}", instance_id) and int(instance_id) <= MAX_ROW_ID):
+        raise Invalid("instance_id must be a whole number up to %(max)s", max=MAX_ROW_ID)
     return jsonify(tasks.list_tasks(g.user, assignee=args.get("assignee"), group=args.get("group"),
                                     state=args.get("state", "ready") or None,
                                     instance_id=int(instance_id) if instance_id else None))
@@ -83,8 +87,8 @@ def monthly_report(year, month):
     from engine import supervision
     from engine.services.users import require
     require(g.user, "supervisor", "lead")
-    if not 1 <= month <= 12:
-        raise Invalid("month must be 1 to 12")
+    if not (1 <= month <= 12 and 1 < year < 9999):  # the month after must be a date too
+        raise Invalid("give a month as YYYY-MM, the month from 1 to 12")
     return Response(supervision.monthly_xlsx(year, month),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=report-{year}-{month:02d}.xlsx"})

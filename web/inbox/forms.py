@@ -67,6 +67,24 @@ def read(schema: dict | None, form) -> dict:
     return data
 
 
+def rows(schema: dict | None, data: dict | None) -> list[tuple[str, object]]:
+    """Form data as the form labels it: (field title, value or its option's name), in the form's
+    order; keys the form does not name (data of an earlier form) follow under their own names."""
+    data, result, named = data or {}, [], set()
+    for field in fields(schema):
+        value, found = data, True
+        for part in field["name"].split("."):
+            if not isinstance(value, dict) or part not in value:
+                found = False
+                break
+            value = value[part]
+        named.add(field["name"].split(".")[0])
+        if found:
+            result.append((field["label"], dict(field["options"]).get(value, value)
+                           if field["options"] and not isinstance(value, (list, dict)) else value))
+    return result + [(key, value) for key, value in data.items() if key not in named]
+
+
 def _put(data: dict, dotted: str, value) -> None:
     *parents, last = dotted.split(".")
     for part in parents:
@@ -106,6 +124,7 @@ RULES = {
     "pattern": _l("格式不正确"),
     "enum": _l("请从列出的选项中选择"),
     "const": _l("请从列出的选项中选择"),
+    "additionalProperties": _l("表单中没有此项"),
 }
 TYPES = {"integer": _l("请填写整数"), "number": _l("请填写数字"), "string": _l("请填写文字"),
          "boolean": _l("请选择是或否")}

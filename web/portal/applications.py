@@ -6,6 +6,7 @@ from engine import catalogue, intake, portal, ratings
 from engine.errors import NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
+from ..inbox.forms import errors_by_field, fields, read
 from .forms import RatingForm
 
 # Statuses in which the applicant can still hand in materials (补正, 容缺后补, 审查阶段补正).
@@ -44,17 +45,18 @@ def apply(code):
         item = catalogue.get(code)
     except NotFound:
         abort(404)
-    guide_ = catalogue.guide(item)
+    guide_, schema = catalogue.guide(item), item.data.get("form")
+    shown = fields(schema)
     if request.method == "POST":
-        note = request.form.get("note", "").strip()
         try:
             case = portal.apply(g.applicant.id, code, _uploads(m["code"] for m in guide_["materials"]),
-                                form={"note": note} if note else {})
+                                form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
-            return failed(exc, "portal/apply.html", item=item, guide=guide_)
+            return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
+                          errors=errors_by_field(exc.details, shown))
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         return redirect(url_for("portal.case", number=case.number))
-    return render_template("portal/apply.html", item=item, guide=guide_)
+    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown, values={}, errors={})
 
 
 @bp.get("/cases")

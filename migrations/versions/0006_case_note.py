@@ -1,0 +1,39 @@
+"""cases.note: the applicant's own words beside the application form (申请说明)
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 19:45:00.000000
+
+The portal kept the note inside the case's form data, which must now hold only the form's
+fields. The upgrade moves a stored note out of the form into its own column.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+CASES = sa.table('cases', sa.column('id', sa.Integer()), sa.column('form', sa.JSON()), sa.column('note', sa.Text()))
+
+
+def upgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
+    connection = op.get_bind()
+    for case_id, form in connection.execute(sa.select(CASES.c.id, CASES.c.form)).all():
+        if isinstance(form, dict) and isinstance(form.get('note'), str):
+            rest = {k: v for k, v in form.items() if k != 'note'}
+            connection.execute(CASES.update().where(CASES.c.id == case_id).values(note=form['note'], form=rest))
+
+
+def downgrade():
+    connection = op.get_bind()  # the note goes back where the earlier release kept it
+    for case_id, form, note in connection.execute(sa.select(CASES.c.id, CASES.c.form, CASES.c.note)
+                                                  .where(CASES.c.note.is_not(None))).all():
+        connection.execute(CASES.update().where(CASES.c.id == case_id).values(form={**(form or {}), 'note': note}))
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('note')
