@@ -151,6 +151,13 @@ def checklist(case: Case, session: Session) -> list[dict]:
     return rows
 
 
+def results(case: Case, session: Session) -> list[dict]:
+    """The result documents the departments attached to their steps (批复, 意见书), oldest first."""
+    rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"))
+                           .order_by(Material.id))
+    return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by} for m in rows]
+
+
 def _open_case(session: Session, case_id: int, *states) -> Case:
     case = locked(session, Case, case_id)
     if case is None:
@@ -377,11 +384,13 @@ def instance_tasks(session: Session, instance_id: int):
 
 
 def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
-    """The procedure ended: its data's `decision` decides the case; delivery is due next."""
+    """The procedure ended: its data's `decision` decides the case, `decision_comment` says why
+    and on what conditions (the window hands both over); delivery is due next."""
     case = session.scalar(select(Case).where(Case.instance_id == instance.id))
     if case is None:
         return
-    decision = instance.data.get("decision", "approve")
+    decision, statement = instance.data.get("decision", "approve"), instance.data.get("decision_comment")
+    case.statement = statement if isinstance(statement, str) and statement.strip() else None
     _decide(session, case, decision if decision in DECISIONS else "approve", actor)
 
 
@@ -438,7 +447,8 @@ def describe_case(session: Session, case: Case) -> dict:
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             "decision": case.decision, "delivery": case.delivery, "form": case.form,
-            "form_schema": case.item.data.get("form"), "note": case.note,
+            "form_schema": case.item.data.get("form"), "note": case.note, "statement": case.statement,
+            "results": results(case, session),
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],

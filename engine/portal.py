@@ -15,7 +15,7 @@ from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Department, Event, Notice
+from engine.store.models import Applicant, Case, Department, Event, Material, Notice
 
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
             "uscc": "统一社会信用代码"}
@@ -200,6 +200,20 @@ def _to_supply(info: dict) -> list[dict]:
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"]}
                 for row in info["materials"] if row["state"] == "deferred"]
     return []
+
+
+def result_file(applicant_id: int, number: str, material_id: int) -> tuple[str, str]:
+    """(filename, sha256) of a result document of the applicant's own decided case: before the
+    decision, what the departments attach is their working paper."""
+    case = own_case(applicant_id, number)
+    if case.decision is None:
+        raise NotFound("No result document %(document)s on case %(case)s", document=material_id, case=number)
+    with read_session() as session:
+        row = session.scalar(select(Material).where(Material.id == material_id, Material.case_id == case.id,
+                                                    Material.kind.like("result:%")))
+        if row is None or not row.sha256:
+            raise NotFound("No result document %(document)s on case %(case)s", document=material_id, case=number)
+        return row.filename or f"result-{material_id}", row.sha256
 
 
 def notice(applicant_id: int, number: str, notice_id: int) -> dict:

@@ -2,7 +2,8 @@
 departments review in parallel rounds, one merged correction, the lead department decides."""
 import pytest
 
-from engine import clock, intake, operations
+from engine import clock, intake, operations, portal
+from engine.errors import NotFound
 from engine.rules import decide
 from engine.services import calendars
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
@@ -126,10 +127,34 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     assert {k: o["opinion"] for k, o in opinions.items()} == {
         "energy": "approve", "environmental_impact": "approve_with_conditions", "water_resources": "approve"}
     assert opinions["water_resources"]["round"] == 2
-    work(lead, people["lead"], {"decision": "approve_with_conditions", "decision_comment": "联合评审通过"},
+    assert opinions["environmental_impact"]["conditions"] == "落实降噪"
+    # The lead decides on the departments' opinions, shown on its task page by department name.
+    from web import create_app
+    from tests.web import signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "lead").get(f"/inbox/tasks/{lead.id}").text
+    table = page.split('id="opinions"')[1].split("</section>")[0]
+    assert "有条件同意" in table and "落实降噪" in table and 'data-department="eco"' in table
+    results = intake.describe(case.id)["results"]
+    with pytest.raises(NotFound):  # a department's paper is the applicant's only with the decision
+        portal.result_file(case.applicant_id, case.number, results[0]["id"])
+    work(lead, people["lead"], {"decision": "approve_with_conditions", "decision_comment": "联合评审通过，落实降噪"},
          document=False)
     final = intake.describe(case.id)
     assert final["status"] == "decided" and final["decision"] == "approve_with_conditions"
+    assert final["statement"] == "联合评审通过，落实降噪" and len(final["results"]) == len(results) >= 2
+    assert portal.result_file(case.applicant_id, case.number, results[0]["id"])[0].endswith(".pdf")
+    shown = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
+    assert "联合评审通过，落实降噪" in shown and f"/inbox/materials/{results[0]['id']}" in shown
+    # The company, signing up online with the phone the window recorded, reads and downloads them.
+    portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
+                    phone="13900000000", password="secret-pw1")
+    company = app.test_client()
+    assert company.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw1"}).status_code == 302
+    page = company.get(f"/portal/cases/{case.number}").text
+    link = f"/portal/cases/{case.number}/results/{results[0]['id']}"
+    assert "联合评审通过，落实降噪" in page and link in page
+    assert company.get(link).data.startswith(b"%PDF result of")
     types = event_types(case.instance_id)
     assert types.count("task_returned") == 1 and "special_procedure_started" in types
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from engine import clock, intake
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
-from engine.intake import printable_notice
+from engine.intake import printable_notice, results
 from engine.store.db import fetch, read_session
 from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
                                  Notice, Task, User)
@@ -90,12 +90,9 @@ def task_detail(task_id: int, actor: User) -> dict:
         instance = session.get(Instance, task.instance_id)
         [row] = _describe_all(session, [task])
         case_id = session.scalar(select(Case.id).where(Case.instance_id == instance.id))
-        documents = session.scalars(select(Material).where(Material.case_id == case_id,
-                                                           Material.kind.like("result:%"))
-                                    .order_by(Material.id)).all() if case_id else []
+        case = session.get(Case, case_id) if case_id else None
         row.update(schema=form_schema(session, task), may_work=may_work_on(actor, task),
-                   documents=[{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by}
-                              for m in documents],
+                   documents=results(case, session) if case else [],
                    instance={"id": instance.id, "key": instance.key, "version": instance.version,
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},

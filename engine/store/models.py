@@ -367,6 +367,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
     form: Mapped[dict] = mapped_column(JSON, default=dict)   # what the applicant filled in
     note: Mapped[str | None] = mapped_column(Text)  # 申请说明: anything else, in their own words
+    statement: Mapped[str | None] = mapped_column(Text)  # the decision's reasons and conditions
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)

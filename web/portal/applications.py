@@ -1,8 +1,10 @@
 """Service guides, online applications and the applicant's own cases: progress, corrections, notices, rating."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import catalogue, intake, portal, ratings
+from engine import catalogue, files, intake, portal, ratings
 from engine.errors import NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
@@ -127,6 +129,18 @@ def rate(number):
         return _case_page(number, form, exc.status)
     flash(_("感谢您的评价") if rectification is None else _("感谢您的评价，承办部门将在规定时间内整改并答复"), "success")
     return redirect(url_for("portal.case", number=number))
+
+
+@bp.get("/cases/<number>/results/<int:material_id>")
+@applicant_required
+def result(number, material_id):
+    """A result document of a decided case (批复, 意见书), as the department attached it."""
+    try:
+        filename, sha256 = portal.result_file(g.applicant.id, number, material_id)
+    except NotFound:
+        abort(404)
+    return send_file(io.BytesIO(files.read(sha256)), download_name=filename, as_attachment=True,
+                     mimetype="application/octet-stream")
 
 
 @bp.get("/cases/<number>/notices/<int:notice_id>")
