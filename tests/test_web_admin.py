@@ -198,3 +198,20 @@ def test_admin_forms_refuse_a_post_without_csrf_token(org):
                                                    "csrf_token": token.group(1)}).status_code == 303
     assert client.post("/admin/users/clerk/unlock").status_code == 400  # lifting a lock too
     assert client.post("/admin/users/clerk/tokens", data={"label": "x"}).status_code == 400  # a token too
+
+
+def test_flasks_own_refusals_are_pages_in_the_products_language(app, org):
+    """A page the role may not open, an unknown address: a Chinese page (English with ?lang=en),
+    and JSON under /api as before."""
+    supervisor = client_for(app, "supervisor")
+    res = supervisor.get("/admin/")
+    assert res.status_code == 403 and "您的账号没有打开此页面的权限" in res.text and "Forbidden" not in res.text
+    res = app.test_client().get("/portal/items/NO-SUCH/apply")
+    assert res.status_code in (302, 404)
+    res = app.test_client().get("/no/such/page")
+    assert res.status_code == 404 and "没有这个页面" in res.text
+    res = app.test_client().get("/portal/items/NO-SUCH")
+    assert res.status_code == 404 and 'href="/portal/"' in res.text
+    assert "This page does not exist" in app.test_client().get("/no/such/page?lang=en").text
+    res = app.test_client().get("/api/no/such")
+    assert res.status_code == 404 and res.json["error"]["code"] == "not_found"

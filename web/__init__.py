@@ -71,7 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp, json_errors_for_api_paths
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, not cookies
     app.register_blueprint(api_bp)
-    json_errors_for_api_paths(app)
+    from .inbox.access import http_error_page
+    json_errors_for_api_paths(app, http_error_page)
 
     from . import auth
     app.register_blueprint(auth.bp)

@@ -32,6 +32,12 @@ def test_an_administrator_issues_and_revokes_an_api_token(live_server, page):
     assert page.locator("#issued-token").count() == 0  # shown once, in the answer to issuing it
     [row] = page.locator("#tokens tbody tr").all()
     assert "省政务服务平台对接" in row.inner_text()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.locator("button").click()  # asked first, and dismissed: nothing happens
+    assert "使用它的对接系统将无法再调用接口" in asked[0]
+    assert page.request.get(api, headers={"Authorization": f"Bearer {token}"}).status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button").click()
     assert "已撤销 clerk 的 API 令牌" in page.locator(".flash.success").inner_text()
     assert page.request.get(api, headers={"Authorization": f"Bearer {token}"}).status == 401

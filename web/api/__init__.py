@@ -25,13 +25,14 @@ def _http_error(exc: HTTPException):
     return error_body(exc.name.lower().replace(" ", "_"), exc.description, status=exc.code)
 
 
-def json_errors_for_api_paths(app):
-    """Routing errors (unknown URL, wrong method) happen before any blueprint: answer JSON there too."""
+def json_errors_for_api_paths(app, page):
+    """Routing errors (unknown URL, wrong method) happen before any blueprint: answer JSON under
+    /api too; elsewhere `page(exc)` answers."""
     @app.errorhandler(HTTPException)
     def _routing_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return _http_error(exc)
-        return exc
+        return page(exc)
 
 
 @bp.errorhandler(Exception)

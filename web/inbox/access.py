@@ -8,11 +8,15 @@ from functools import wraps
 from flask import abort, flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
 from engine.errors import ShenpiError
 from web.messages import refusal
 
 TITLES = {403: _l("无权访问"), 404: _l("未找到"), 409: _l("操作冲突"), 422: _l("信息有误")}
+# What Flask itself refuses (a role the page needs, an unknown address), said in the page's language.
+HTTP_ERRORS = {403: _l("您的账号没有打开此页面的权限"), 404: _l("没有这个页面，请检查地址"),
+               405: _l("此页面不接受这种请求"), 413: _l("上传的文件过大")}
 UNDONE = _l("操作未完成")
 
 
@@ -43,6 +47,15 @@ def error_page(exc: ShenpiError):
     flash_error(exc)
     return render_template("inbox/error.html", status=exc.status,
                            title=TITLES.get(exc.status, UNDONE)), exc.status
+
+
+def http_error_page(exc: HTTPException):
+    """Flask's own 403, 404, 405 and 413 as a page in the product's language, not Werkzeug's English."""
+    if exc.code not in HTTP_ERRORS:
+        return exc
+    flash(str(HTTP_ERRORS[exc.code]), "error")
+    return render_template("inbox/error.html", status=exc.code,
+                           title=TITLES.get(exc.code, HTTP_ERRORS[exc.code])), exc.code
 
 
 def register_error_page(bp) -> None:
