@@ -25,6 +25,21 @@ def cmd_user_add(args):
     print(f"created user {user.login} ({', '.join(user.roles)})")
 
 
+def cmd_user_password(args):
+    """The new password is typed twice at a terminal, or read as one line from a pipe (scripts)."""
+    import getpass
+    from engine.services.users import set_password
+    if sys.stdin.isatty():
+        password = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_password(args.login, password, None)
+    print(f"{args.login}: password set; their sessions have ended")
+
+
 def cmd_user_unlock(args):
     from engine.services.admin import unlock_user
     print(f"{args.login}: signing in is open again" if unlock_user(args.login, None)
@@ -159,6 +174,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--role", action="append", help="clerk, reviewer, lead, supervisor, designer, admin")
     a.add_argument("--password")
     a.set_defaults(func=cmd_user_add)
+    pw = u.add_parser("password", help="set a user's password (typed twice, or one line on stdin)")
+    pw.add_argument("login")
+    pw.set_defaults(func=cmd_user_password)
     ul = u.add_parser("unlock", help="open a sign-in closed by wrong passwords before its 15 minutes end")
     ul.add_argument("login")
     ul.set_defaults(func=cmd_user_unlock)
@@ -194,7 +212,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except ShenpiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for detail in exc.details:
@@ -204,7 +222,7 @@ def main(argv=None) -> int:
             else:
                 print(f"  {detail}", file=sys.stderr)
         return 1
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from engine.store.models import Applicant, Case, Department, Event, Material, No
 ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
             "uscc": "统一社会信用代码"}
 KINDS = {"person": "自然人", "company": "法人"}
-MIN_PASSWORD = 8
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
@@ -42,8 +41,8 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
         problems.append(Message("id_number: %(problem)s", problem=wrong))
     if not PHONE.fullmatch(phone):
         problems.append(Message("phone: A mobile phone number has 11 digits"))
-    if len(password) < MIN_PASSWORD:
-        problems.append(Message("password: The password needs at least %(length)s characters", length=MIN_PASSWORD))
+    if len(password) < signin.MIN_PASSWORD:
+        problems.append(Message("password: The password needs at least %(length)s characters", length=signin.MIN_PASSWORD))
     if problems:
         raise Invalid("The registration details are not valid", problems)
 

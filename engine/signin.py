@@ -27,6 +27,7 @@ from engine.store.models import UnknownSignIn
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+MIN_PASSWORD = 8  # characters, for staff and applicants alike
 FORGET_UNKNOWN = timedelta(days=1)  # a name's count is kept this long after its last attempt
 
 

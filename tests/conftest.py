@@ -113,5 +113,5 @@ def org(db):
         "supervisor": ("supervision", ["supervisor"]),
         "designer": ("supervision", ["designer"]),
     }
-    return {login: users.add_user(login, login, dept, roles, "pw-" + login)
+    return {login: users.add_user(login, login, dept, roles, "pass-" + login)
             for login, (dept, roles) in people.items()}

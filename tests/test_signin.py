@@ -1,5 +1,6 @@
 """Sign-in protections (engine/signin.py), for staff and applicants alike: five wrong passwords in
 a row close signing in for fifteen minutes, and signing out ends every copy of the session."""
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -27,15 +28,15 @@ def _unlock_by_time(model, **where):
 
 def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(org):
     _guess("reviewer", signin.MAX_FAILURES - 1)
-    assert users.check_password("reviewer", "pw-reviewer").login == "reviewer"  # clears the count
+    assert users.check_password("reviewer", "pass-reviewer").login == "reviewer"  # clears the count
     _guess("reviewer", signin.MAX_FAILURES - 1)
-    assert users.check_password("reviewer", "pw-reviewer") is not None  # four in a row: still open
+    assert users.check_password("reviewer", "pass-reviewer") is not None  # four in a row: still open
     _guess("reviewer", signin.MAX_FAILURES)
     with pytest.raises(TooManyAttempts):
-        users.check_password("reviewer", "pw-reviewer")
-    assert users.check_password("reviewer2", "pw-reviewer2") is not None  # only that account
+        users.check_password("reviewer", "pass-reviewer")
+    assert users.check_password("reviewer2", "pass-reviewer2") is not None  # only that account
     _unlock_by_time(User, login="reviewer")
-    assert users.check_password("reviewer", "pw-reviewer") is not None
+    assert users.check_password("reviewer", "pass-reviewer") is not None
 
 
 def test_no_more_than_five_guesses_are_checked_at_once(org):
@@ -44,7 +45,7 @@ def test_no_more_than_five_guesses_are_checked_at_once(org):
     with session_scope() as session:
         session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.MAX_FAILURES))
     with pytest.raises(TooManyAttempts):
-        users.check_password("clerk", "pw-clerk")
+        users.check_password("clerk", "pass-clerk")
 
 
 def test_the_sign_in_page_says_the_account_is_locked(org):
@@ -52,7 +53,7 @@ def test_the_sign_in_page_says_the_account_is_locked(org):
     client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
     for _ in range(signin.MAX_FAILURES):
         assert client.post("/login", data={"login": "clerk", "password": "wrong-one"}).status_code == 401
-    res = client.post("/login", data={"login": "clerk", "password": "pw-clerk"})
+    res = client.post("/login", data={"login": "clerk", "password": "pass-clerk"})
     assert res.status_code == 429 and "账号已暂时锁定" in res.get_data(as_text=True)
     assert client.get("/inbox/").status_code == 302  # not signed in
 
@@ -104,7 +105,7 @@ def test_signing_out_ends_every_copy_of_the_applicant_session(org):
 def _lock(login):
     _guess(login, signin.MAX_FAILURES)
     with pytest.raises(TooManyAttempts):
-        users.check_password(login, f"pw-{login}")
+        users.check_password(login, f"pass-{login}")
 
 
 def test_an_administrator_lifts_a_lock_on_the_people_page(org):
@@ -118,7 +119,7 @@ def test_an_administrator_lifts_a_lock_on_the_people_page(org):
     res = admin.post("/admin/users/clerk/unlock")
     assert res.status_code == 303
     assert "已解除 clerk 的登录锁定" in admin.get(res.location).get_data(as_text=True)
-    assert users.check_password("clerk", "pw-clerk").login == "clerk"
+    assert users.check_password("clerk", "pass-clerk").login == "clerk"
     with session_scope() as session:
         [event] = session.scalars(select(Event).where(Event.type == "user_unlocked")).all()
         assert event.actor.login == "admin" and event.data == {"login": "clerk"}
@@ -132,7 +133,7 @@ def test_the_command_line_lifts_a_lock(org, capsys):
     _lock("reviewer")
     assert run_command(["user", "unlock", "reviewer"]) == 0
     assert "open again" in capsys.readouterr().out
-    assert users.check_password("reviewer", "pw-reviewer") is not None
+    assert users.check_password("reviewer", "pass-reviewer") is not None
 
 
 def test_an_account_whose_count_is_full_shows_as_locked_and_can_be_opened(org):
@@ -143,7 +144,7 @@ def test_an_account_whose_count_is_full_shows_as_locked_and_can_be_opened(org):
     with session_scope() as session:
         assert signin.locked(session.scalar(select(User).filter_by(login="clerk")))
     assert run_command(["user", "unlock", "clerk"]) == 0
-    assert users.check_password("clerk", "pw-clerk") is not None
+    assert users.check_password("clerk", "pass-clerk") is not None
 
 
 def test_a_name_no_account_has_is_answered_like_an_account(org):
@@ -161,7 +162,7 @@ def test_a_name_no_account_has_is_answered_like_an_account(org):
         session.execute(update(User).filter_by(login="reviewer").values(active=False))
     _guess("reviewer", signin.MAX_FAILURES)  # a deactivated account is a name no account has
     with pytest.raises(TooManyAttempts):
-        users.check_password("reviewer", "pw-reviewer")
+        users.check_password("reviewer", "pass-reviewer")
 
 
 def test_a_name_no_account_has_costs_a_password_check(org, monkeypatch):
@@ -186,3 +187,46 @@ def test_an_unknown_applicant_name_locks_and_old_counts_are_forgotten(org):
     with session_scope() as session:
         [row] = session.scalars(select(UnknownSignIn)).all()
         assert row.failed_sign_ins == 1
+
+
+def test_an_administrator_sets_a_password_and_old_sessions_end(org, capsys, monkeypatch):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    clerk_browser = signed_in(app, "clerk")
+    admin = signed_in(app, "admin")
+    res = admin.post("/admin/users/clerk/password", data={"password": "short"})
+    assert res.status_code == 422 and "至少 8" in res.text
+    assert signed_in(app, "reviewer").post("/admin/users/clerk/password", data={"password": "x" * 12}).status_code == 403
+    _guess("clerk", signin.MAX_FAILURES)  # a lock is lifted with the new password
+    res = admin.post("/admin/users/clerk/password", data={"password": "new-clerk-pw"})
+    assert res.status_code == 303 and "已为 clerk 设置新密码" in admin.get(res.location).text
+    assert clerk_browser.get("/inbox/").status_code == 302  # signed out everywhere
+    assert users.check_password("clerk", "pass-clerk") is None
+    assert users.check_password("clerk", "new-clerk-pw").login == "clerk"
+    with session_scope() as session:
+        [event] = session.scalars(select(Event).where(Event.type == "password_set")).all()
+        assert event.actor.login == "admin" and "new-clerk-pw" not in str(event.data)
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-a-pipe-1\n"))
+    assert run_command(["user", "password", "reviewer"]) == 0
+    assert users.check_password("reviewer", "from-a-pipe-1") is not None
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert run_command(["user", "password", "reviewer"]) == 1
+    assert "at least 8" in capsys.readouterr().err
+    with pytest.raises(Exception, match="at least 8"):
+        users.add_user("newbie", "新人", None, ["clerk"], password="123")
+
+
+def test_a_person_changes_their_own_password(org):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    browser, other = signed_in(app, "reviewer"), signed_in(app, "reviewer")
+    assert "修改密码" in browser.get("/inbox/").text
+    res = browser.post("/account/password", data={"current": "wrong-pw", "new": "brand-new-pw", "again": "brand-new-pw"})
+    assert res.status_code == 422 and "当前密码不正确" in res.text
+    res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "brand-new-pw", "again": "other"})
+    assert res.status_code == 422 and "不一致" in res.text
+    res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "brand-new-pw", "again": "brand-new-pw"})
+    assert res.status_code == 302
+    assert browser.get("/inbox/").status_code == 200  # this browser stays signed in
+    assert other.get("/inbox/").status_code == 302  # the other session has ended
+    assert users.check_password("reviewer", "brand-new-pw").login == "reviewer"

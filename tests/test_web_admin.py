@@ -191,7 +191,7 @@ def test_admin_forms_refuse_a_post_without_csrf_token(org):
     from web import create_app
     client = create_app({"TESTING": True}).test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"login": "admin", "password": "pw-admin",
+    assert client.post("/login", data={"login": "admin", "password": "pass-admin",
                                        "csrf_token": token.group(1)}).status_code == 302
     assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局"}).status_code == 400
     assert client.post("/admin/departments", data={"code": "land", "name": "自然资源局",

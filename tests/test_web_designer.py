@@ -172,7 +172,7 @@ def test_actions_refuse_a_post_without_csrf_token(org):
     login_page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page) or \
         re.search(r'name="csrf_token" value="([^"]+)"', login_page)
-    signed_in = client.post("/login", data={"login": "designer", "password": "pw-designer",
+    signed_in = client.post("/login", data={"login": "designer", "password": "pass-designer",
                                             "csrf_token": token.group(1)})
     assert signed_in.status_code == 302
     assert post(client, "draft", approval()).status_code == 400

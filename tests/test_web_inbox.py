@@ -187,7 +187,7 @@ def test_roles_and_sign_in_are_required(app, org):
 ])
 def test_sign_in_returns_only_to_a_page_of_this_site(app, org, target, lands_on):
     res = app.test_client().post("/login", query_string={"next": target},
-                                 data={"login": "reviewer", "password": "pw-reviewer"})
+                                 data={"login": "reviewer", "password": "pass-reviewer"})
     assert res.status_code == 302
     assert res.location == lands_on or res.location == "http://localhost" + lands_on
 
@@ -200,7 +200,7 @@ def test_csrf_is_enforced_on_inbox_forms(org, app):
     page = c.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
     token = token.group(1) or token.group(2)
-    c.post("/login", data={"login": "reviewer", "password": "pw-reviewer", "csrf_token": token})
+    c.post("/login", data={"login": "reviewer", "password": "pass-reviewer", "csrf_token": token})
     assert c.post(f"/inbox/tasks/{task['id']}/claim").status_code == 400
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
     assert c.post(f"/inbox/tasks/{task['id']}/claim", data={"csrf_token": token}).status_code == 303

@@ -189,7 +189,7 @@ def test_csrf_is_enforced_on_intake_forms(app, org):
     case_id = case_id_of(submit(client(app, "clerk"), "id_card", "form", "land", "marriage"))
     c = create_app({"TESTING": True}).test_client()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
-    c.post("/login", data={"login": "clerk", "password": "pw-clerk", "csrf_token": token})
+    c.post("/login", data={"login": "clerk", "password": "pass-clerk", "csrf_token": token})
     assert c.post(f"/intake/cases/{case_id}/accept").status_code == 400
     assert intake.describe(case_id)["status"] == "submitted"
     assert c.post(f"/intake/cases/{case_id}/accept", data={"csrf_token": token}).status_code == 303

@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from engine.errors import NotFound, TooManyAttempts
+from engine.errors import NotFound, ShenpiError, TooManyAttempts
 from engine.signin import LOCK_MINUTES
 from engine.services import users
 
 from . import login_manager
+from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
 LOCKED = _l("密码连续输错次数过多，账号已暂时锁定，请%(minutes)s分钟后再试", minutes=LOCK_MINUTES)
@@ -100,6 +101,34 @@ def logout():
     users.sign_out(current_user.user.id)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("current", validators=[DataRequired()])
+    new = PasswordField("new", validators=[DataRequired()])
+    again = PasswordField("again", validators=[DataRequired()])
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if form.new.data != form.again.data:
+            flash(_("两次输入的新密码不一致"), "error")
+            return render_template("password.html", form=form), 422
+        try:
+            user = users.change_password(current_user.user.id, form.current.data, form.new.data)
+        except TooManyAttempts:
+            flash(LOCKED, "error")
+            return render_template("password.html", form=form), 429
+        except ShenpiError as exc:
+            flash_error(exc)
+            return render_template("password.html", form=form), exc.status
+        login_user(Staff(user))  # this browser stays signed in; every other session has ended
+        flash(_("密码已修改，其他设备上的登录已结束"), "success")
+        return redirect(url_for("auth.home"))
+    return render_template("password.html", form=form), 200 if request.method == "GET" else 400
 
 
 @bp.get("/")

@@ -42,6 +42,8 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
                       known=", ".join(ROLES))
     if not login or not login.strip():
         raise Invalid("A login is required")
+    if password:
+        _check_password(password)
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
@@ -82,6 +84,40 @@ def check_password(login: str, password: str) -> User | None:
         signin.attempt_unknown("staff", login, password)
         return None
     return user if signin.attempt(user, password) else None
+
+
+def _check_password(password) -> None:
+    if not isinstance(password, str) or len(password) < signin.MIN_PASSWORD:
+        raise Invalid("The password needs at least %(length)s characters", length=signin.MIN_PASSWORD)
+
+
+def set_password(login: str, password: str, actor: User | None) -> None:
+    """An administrator gives a person a password (a new colleague, a forgotten one): their
+    sessions end, a sign-in lock is lifted. The command line has no actor."""
+    _check_password(password)
+    with session_scope() as session:
+        if actor is not None:
+            require(actor, "admin")
+        user = find_user(session, login)
+        user.password_hash = generate_password_hash(password)
+        user.session_serial += 1
+        signin.unlock(user)
+        record(session, "password_set", actor=actor, login=login)
+
+
+def change_password(user_id: int, current: str, new: str) -> User:
+    """A person changes their own password, giving the current one; a wrong current password
+    counts as a wrong sign-in. Other sessions end; returns the user to sign in again."""
+    user = get_user_by_id(user_id)
+    if not user.password_hash or not signin.attempt(user, current or ""):
+        raise Invalid("The current password is not right")
+    _check_password(new)
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        user.password_hash = generate_password_hash(new)
+        user.session_serial += 1
+        record(session, "password_changed", actor=user, login=user.login)
+        return user
 
 
 def sign_out(user_id: int) -> None:

@@ -62,6 +62,16 @@ def user_activation(login, action):
     return done(message, "admin.people")
 
 
+@bp.post("/users/<login>/password")
+@roles_required("admin")
+def set_password(login):
+    try:
+        users.set_password(login, request.form.get("password", ""), actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已为 %(login)s 设置新密码，其已登录的会话均已结束", login=login), "admin.people")
+
+
 @bp.post("/users/<login>/unlock")
 @roles_required("admin")
 def unlock_user(login):
