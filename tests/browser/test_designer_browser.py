@@ -181,3 +181,21 @@ def test_the_panel_sets_a_call_activitys_process_and_a_script_tasks_script(live_
     change_entry(page, "调用的流程", "shenpi-called-element", "child", "child_v2", 'calledElement="child_v2"')
     page.click(".djs-element[data-element-id=fee]")
     change_entry(page, "脚本", "shenpi-script-body", "fee = 0", "fee = 100", "<bpmn:script>fee = 100</bpmn:script>")
+
+
+def test_leaving_with_unsaved_changes_asks_and_a_deployed_key_is_not_started_afresh(live_server, page, org):
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/bpmn/new?key=approval")
+    assert "已有已部署的版本" in page.locator(".flash.error").inner_text()
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.evaluate(RENAME, ["review", "住建局审查"])
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.click("text=返回列表", no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and "/designer/bpmn/approval" in page.url  # stayed
+    page.click("#save-draft")
+    page.wait_for_selector("#status.ok")
+    page.click("text=返回列表")  # saved: no question
+    page.wait_for_url(f"{live_server}/designer/")

@@ -8,7 +8,7 @@ import secrets
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from engine.errors import Invalid
+from engine.errors import Conflict, Invalid
 from engine.services import compare, deploy, design
 
 from ..inbox.access import actor, register_error_page, roles_required
@@ -37,6 +37,8 @@ def new(kind):
     name = request.args.get("name", "").strip() or default_name
     if not KEY.match(key):
         raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
+    if key in deploy.all_versions(kind):  # a blank diagram deployed under it would replace it
+        raise Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
     xml = render_template(f"designer/blank.{kind}", key=key, name=name)
     return _editor(kind, key, xml, None, is_new=True)
 

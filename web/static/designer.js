@@ -118,11 +118,26 @@
     if (isBpmn) modeler.get('canvas').scrollToElement(element);
   }
 
-  async function act(url, after) {
+  // Leaving with changes neither saved as a draft nor deployed asks first (the browser's own question).
+  let unsaved = false;
+  function watch(viewer) {
+    viewer.get('eventBus').on('commandStack.changed', () => { unsaved = true; });
+  }
+  if (isBpmn) watch(modeler);
+  else modeler.on('views.changed', () => { const active = modeler.getActiveViewer(); if (active) watch(active); });
+  window.addEventListener('beforeunload', (event) => {
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+
+  async function act(url, after, saves) {
     say(text.working, 'working');
     try {
       const answer = await post(url);
       say(answer.message, answer.ok ? 'ok' : 'error');
+      if (answer.ok && saves) unsaved = false;
       if (after) after(answer);
       return answer;
     } catch (err) {
@@ -136,7 +151,7 @@
 
   document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
     if (!answer.ok) showProblems(answer.problems);
-  }));
+  }, true));
 
   document.getElementById('deploy').addEventListener('click', () => {
     if (!window.confirm(text.confirmDeploy)) return;
@@ -148,7 +163,7 @@
         link.textContent = ' →';
         status.append(link);
       }
-    });
+    }, true);
   });
 
   const xmlPanel = document.getElementById('xml-panel');
@@ -157,7 +172,7 @@
     if (xmlPanel.hidden) xmlText.value = (await modeler.saveXML({ format: true })).xml;
     xmlPanel.hidden = !xmlPanel.hidden;
   });
-  document.getElementById('apply-xml').addEventListener('click', () => load(xmlText.value));
+  document.getElementById('apply-xml').addEventListener('click', () => { unsaved = true; load(xmlText.value); });
 
   load(config.xml);
 })();
