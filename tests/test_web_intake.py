@@ -57,6 +57,23 @@ def test_index_lists_items_and_recent_cases(app, org):
     assert number in re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)
 
 
+def test_the_window_finds_a_case_by_number_applicant_or_status(app, org):
+    clerk = client(app, "clerk")
+    first = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage")))
+    other = {"name": "王五", "id_number": "110101199003071233", "phone": "13700000002"}
+    second = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage", **other)))
+    clerk.post(f"/intake/cases/{second['id']}/accept")
+
+    def found(**query):
+        html = clerk.get("/intake/", query_string=query).text
+        return set(re.findall(r"\b(\d{14})\b", re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)))
+    assert found() == {first["number"], second["number"]}
+    assert found(q="王") == {second["number"]} and found(q="13900000000") == {first["number"]}
+    assert found(q="110101199003071233") == {second["number"]} and found(q=first["number"]) == {first["number"]}
+    assert found(status="submitted") == {first["number"]} and found(q="王", status="submitted") == set()
+    assert found(q="%") == set()  # a wildcard is a character like any other
+
+
 def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
     clerk = client(app, "clerk")
     page = clerk.get("/intake/new/W-1").get_data(as_text=True)

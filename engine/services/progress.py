@@ -5,15 +5,15 @@ function checks who is asking with the same rules the operations use (tasks.may_
 cases.can_view), so a page cannot show what its buttons would refuse.
 """
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from engine import clock, intake
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
 from engine.intake import printable_notice, results
 from engine.store.db import fetch, read_session
-from engine.store.models import (Case, Clock, Definition, Department, Event, Instance, InstanceStep, Material,
-                                 Notice, Task, User)
+from engine.store.models import (Applicant, Case, Clock, Definition, Department, Event, Instance, InstanceStep,
+                                 Material, Notice, Task, User)
 
 from .cases import can_view, told_of, visible_instance
 from .events import describe as describe_event
@@ -191,9 +191,19 @@ def open_cases_by_level() -> dict[str, int]:
     return {level: rows.get(level, 0) for level in clock.LEVELS}
 
 
-def recent_cases(limit: int = RECENT_CASES_LIMIT) -> list[dict]:
-    """The window's latest cases, newest first."""
+def recent_cases(limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:
+    """The window's cases, newest first: the latest, or those whose number, applicant name, ID
+    number or phone matches `text` (an applicant back after a week for a deferred material),
+    in one status if given."""
+    query = select(Case).join(Applicant, Applicant.id == Case.applicant_id)
+    text = text.strip()
+    if text:
+        query = query.where(or_(Case.number.startswith(text, autoescape=True),
+                                Applicant.name.contains(text, autoescape=True),
+                                Applicant.id_number == text.upper(), Applicant.phone == text))
+    if status:
+        query = query.where(Case.status == status)
     with read_session() as session:
-        rows = session.scalars(select(Case).order_by(Case.id.desc()).limit(limit)).all()
+        rows = session.scalars(query.order_by(Case.id.desc()).limit(limit)).all()
         return [{"id": c.id, "number": c.number, "item_name": c.item.name, "applicant": c.applicant.name,
                  "status": c.status, "channel": c.channel, "submitted_at": c.submitted_at} for c in rows]

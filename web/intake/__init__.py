@@ -21,7 +21,9 @@ DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within t
 @bp.get("/")
 @roles_required("clerk")
 def index():
-    return render_template("intake/index.html", items=catalogue.all_items(), cases=progress.recent_cases())
+    text, status = request.args.get("q", ""), request.args.get("status", "")
+    return render_template("intake/index.html", items=catalogue.all_items(), q=text, status=status,
+                           cases=progress.recent_cases(text=text, status=status))
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
