@@ -75,6 +75,26 @@ def test_inbox_lists_group_tasks_with_clock_level_and_days_left(app, org):
     assert "暂无" in section(html, "mine")
 
 
+def test_pages_name_departments_roles_and_people_not_their_codes(app, org):
+    from sqlalchemy import update
+    from engine.services.users import ensure_department
+    from engine.store import session_scope
+    from engine.store.models import User
+    with session_scope() as session:
+        ensure_department(session, "housing", "住建局")
+        session.execute(update(User).where(User.login == "reviewer").values(name="李强"))
+    task = task_of(org, accepted_case(org))
+    reviewer = client(app, "reviewer")
+    assert "<td>住建局</td>" in section(reviewer.get("/inbox/").text, "unclaimed")
+    tasks.claim(task["id"], org["reviewer"])
+    page = reviewer.get(f"/inbox/tasks/{task['id']}").text
+    assert "<dd>住建局</dd>" in page and re.search(r'id="assignee" data-login="reviewer">李强<', page)
+    from web import names
+    with app.test_request_context():
+        assert names.group_name("lead") == "牵头部门" and names.group_name(None) == "—"
+        assert names.group_name("nowhere") == "nowhere" and names.person_name("nobody") == "nobody"
+
+
 def test_claim_then_second_reviewer_is_refused_then_unclaim(app, org):
     task = task_of(org, accepted_case(org))
     first, second = client(app, "reviewer"), client(app, "reviewer2")

@@ -18,6 +18,7 @@ from engine.store import get_engine
 
 from .inbox.forms import rows as form_rows
 from .messages import translated
+from .names import group_name, person_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -66,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
+    app.jinja_env.filters["group_name"] = group_name
+    app.jinja_env.filters["person_name"] = person_name
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

@@ -34,6 +34,11 @@ def department_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Department.code, Department.name)).all())
 
 
+def people_names(session: Session) -> dict[str, str]:
+    """Login -> name: tasks and events name people by login."""
+    return dict(session.execute(select(User.login, User.name)).all())
+
+
 def add_user(login: str, name: str, department: str | None, roles: list[str],
              password: str | None = None, actor: User | None = None) -> User:
     bad = [r for r in roles if r not in ROLES]

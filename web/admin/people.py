@@ -1,7 +1,6 @@
 """Users, their roles and departments."""
 from flask import render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from engine import signin
 from engine.errors import ShenpiError
@@ -9,10 +8,9 @@ from engine.services import admin, tokens, users
 from engine.store.models import ROLES
 
 from ..inbox.access import actor, roles_required
+from ..names import ROLE_NAMES
 from . import bp, done, refused
 
-ROLE_NAMES = {"clerk": _l("窗口受理"), "reviewer": _l("审批人员"), "lead": _l("牵头部门"),
-              "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理")}
 
 
 @bp.get("/users")

@@ -18,11 +18,10 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     case = intake.describe(detail["case_id"]) if detail["case_id"] else None
     me = actor()
     mine = detail["state"] == "ready" and detail["assignee"] == me.login
-    departments = progress.departments()
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
         errors=errors or {}, values=values or {}, may_withdraw=_may_withdraw(detail, me),
-        departments=departments, department_names={d["code"]: d["name"] for d in departments}), status
+        departments=progress.departments()), status
 
 
 def _may_withdraw(detail: dict, me) -> bool:
