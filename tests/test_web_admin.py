@@ -138,7 +138,11 @@ def test_people_add_change_deactivate(app, org):
     assert admin.post("/admin/users/newbie/deactivate").status_code == 303
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
     assert app.test_client().post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 401
-    # Mistakes are refused on the page.
+    # Mistakes are refused on the page, which keeps what was typed.
+    res = admin.post("/admin/users", data={"login": "newbie", "name": "又一个新人", "department": "land",
+                                           "roles": ["clerk"], "password": "pass-again"})
+    assert res.status_code == 422 and 'value="又一个新人"' in res.text
+    assert re.search(r'id="add-user".*<option value="land" selected>.*value="clerk" checked', res.text, re.S)
     assert admin.post("/admin/users", data={"login": "newbie", "name": "x"}).status_code == 422
     assert admin.post("/admin/users/admin/deactivate").status_code == 422
     assert admin.post("/admin/users/clerk", data={"roles": ["wizard"]}).status_code == 422

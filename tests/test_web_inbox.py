@@ -248,6 +248,11 @@ def test_transfer_to_another_department_needs_a_reason(app, org):
     page = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
     assert 'action="/inbox/tasks/%d/transfer"' % task["id"] in page and '<option value="tax">' in page
     assert reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_group": "tax"}).status_code == 422
+    # A refusal keeps what was typed in that form, open; the return form beside it stays empty.
+    res = reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_user": "nobody", "reason": "请李四办理"})
+    assert res.status_code == 422
+    assert re.search(r'<details open><summary>转办</summary>.*?value="nobody".*?>请李四办理</textarea>', res.text, re.S)
+    assert '<textarea name="reason" rows="2" required></textarea>' in res.text  # the return form
     res = reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_group": "tax", "reason": "属税务职责"})
     assert res.status_code == 303 and res.location.endswith("/inbox/")
     assert state_of(org, task["id"]) == ("ready", None, "tax")

@@ -178,7 +178,8 @@ def test_delivery_after_the_decision(app, org):
     tasks.claim(task["id"], org["reviewer"])
     tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
     assert 'id="deliver-form"' in clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
-    assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express"}).status_code == 422
+    res = clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express"})
+    assert res.status_code == 422 and '<option value="express" selected>' in res.text  # the choice kept
     res = clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express", "tracking": "SF100200300"})
     assert res.status_code == 303
     info = intake.describe(case_id)

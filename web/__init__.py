@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
     app.jinja_env.filters["group_name"] = group_name
+    app.jinja_env.globals["posted"] = posted
     app.jinja_env.filters["person_name"] = person_name
     login_manager.init_app(app)
 
@@ -146,6 +147,14 @@ def _instance_secret(app: Flask) -> str:
     if not key:
         raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
     return key
+
+
+def posted(endpoint: str, name: str, many: bool = False):
+    """What a refused form sent, to fill it in again: only in the answer to that very form, so
+    another form on the page sharing a field name stays empty."""
+    if request.method != "POST" or request.endpoint != endpoint:
+        return [] if many else ""
+    return request.form.getlist(name) if many else request.form.get(name, "")
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:
