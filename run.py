@@ -115,7 +115,14 @@ def _date(text):
 
 def cmd_calendar_add(args):
     from engine.services import calendars
-    deadline = calendars.current().add_workdays(args.date, args.n)
+    if not 0 <= args.n <= 3650:  # ten years of working days is far past any statutory limit
+        print("error: give the number of working days from 0 to 3650", file=sys.stderr)
+        return 1
+    try:
+        deadline = calendars.current().add_workdays(args.date, args.n)
+    except OverflowError:
+        print("error: the deadline falls after the year 9999", file=sys.stderr)
+        return 1
     print(deadline.date.isoformat() + (" (provisional: no official calendar for that year)"
                                        if deadline.provisional else ""))
 
@@ -126,8 +133,12 @@ def cmd_calendar_is_workday(args):
 
 
 def cmd_calendar_import(args):
+    from pathlib import Path
     from engine.services import calendars
-    notice = calendars.import_notice(args.file, actor=None)
+    if not Path(args.file).is_file():
+        print(f"error: no file {args.file}", file=sys.stderr)
+        return 1
+    notice = calendars.import_notice(Path(args.file), actor=None)
     print(f"imported {notice.year}: {len(notice.holidays)} holidays, "
           f"{len(notice.workdays)} makeup working days")
 

@@ -49,6 +49,9 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
     if not id_number or not name:
         raise Invalid("The applicant's name and ID number (证件号码) are required")
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
+    if applicant is not None and applicant.name != name:  # one ID number, one person or company
+        raise Invalid("ID number %(number)s is on record for %(recorded)s, not %(given)s: check the number "
+                      "and the name", number=id_number, recorded=applicant.name, given=name)
     phone = "".join(str(info.get("phone") or "").split())
     if applicant is not None and not applicant.phone and not applicant.password_hash and phone:
         applicant.phone = phone

@@ -57,9 +57,9 @@ def _reason(reason: str) -> str:
 def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user: str | None = None,
              reason: str) -> dict:
     """转办: the task goes to another department or person, with its deadline unchanged."""
-    reason = _reason(reason)
     with session_scope() as session:
-        task = _ready(fetch(session, Task, task_id, "task"), actor)
+        task = _ready(fetch(session, Task, task_id, "task"), actor)  # may they, before what they sent
+        reason = _reason(reason)
         target = None
         if to_user:
             target = session.scalar(select(User).where(User.login == to_user, User.active.is_(True)))
@@ -89,8 +89,8 @@ def urge(task_id: int, actor: User, message: str) -> int:
     require(actor, "lead", "supervisor", "clerk")
     message = _reason(message)
     with session_scope() as session:
-        task = session.get(Task, task_id)
-        if task is None or task.state != "ready":
+        task = fetch(session, Task, task_id, "task")
+        if task.state != "ready":
             raise Conflict("Task %(task)s is not open", task=task_id)
         cases.visible_instance(session, task.instance_id, actor)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")

@@ -210,3 +210,34 @@ def test_runaway_loop_is_an_error_not_a_hang(org):
     from engine.errors import EngineFailure
     with pytest.raises(EngineFailure):
         cases.start_instance("loop", org["clerk"], data={"n": 1})
+
+
+def test_refusals_say_what_is_the_matter(org):
+    """A finished task is said to be finished (not "held by" whoever completed it); urging a task
+    that does not exist is not found; a transfer is refused for rights before its reason is read."""
+    from engine import operations
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    instance = tasks.complete(intake["id"], org["clerk"], {"applicant": "张三"})
+    with pytest.raises(Conflict, match="is completed"):
+        tasks.claim(intake["id"], org["clerk"])
+    with pytest.raises(NotFound):
+        operations.urge(999_999, org["lead"], "请尽快办理")
+    with pytest.raises(Forbidden):
+        operations.transfer(ready(instance, "review")["id"], org["taxman"], to_group="tax", reason="")
+
+
+def test_oversized_data_is_refused_before_anything_changes(org):
+    deploy_approval(org)
+    big = {"blob": "x" * (cases.MAX_DATA_CHARS + 1)}
+    with pytest.raises(Invalid, match="too large"):
+        cases.start_instance("approval", org["clerk"], data=big)
+    assert tasks.list_tasks(org["admin"]) == []
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    with pytest.raises(Invalid, match="too large"):
+        tasks.complete(intake["id"], org["clerk"], {"applicant": "x" * (cases.MAX_DATA_CHARS + 1)})
+    assert ready(cases.get_instance(instance["id"], org["admin"]), "intake")

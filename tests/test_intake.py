@@ -185,6 +185,10 @@ def test_a_mistyped_id_number_is_refused_at_the_window_and_nothing_is_stored(ite
     with pytest.raises(Invalid, match="Unknown kind of identity document"):
         intake.submit("T-001", {"name": "某人", "id_type": "idcard", "id_number": "E1"}, up("form"), org["clerk"])
     # The window form's first choice is the identity card; for a company it means its credit code.
-    other = intake.submit("T-001", {"name": "另一公司", "kind": "company", "id_type": "id_card",
+    again = intake.submit("T-001", {"name": "某公司", "kind": "company", "id_type": "id_card",
                                     "id_number": "91350100M000100Y43"}, up("id_card", "form"), org["clerk"])
-    assert other.applicant_id == case.applicant_id
+    assert again.applicant_id == case.applicant_id
+    # One ID number is one person or company: another name with it is a mistake, refused.
+    with pytest.raises(Invalid, match="on record for 某公司, not 另一公司"):
+        intake.submit("T-001", {"name": "另一公司", "kind": "company", "id_number": "91350100M000100Y43"},
+                      up("id_card", "form"), org["clerk"])

@@ -79,3 +79,7 @@ def test_calendar_cli(database_url):
     assert run("is-workday", "2026-02-16").stdout.strip() == "no"
     assert "provisional" in run("add", "2026-12-28", "10").stdout
     assert run("add", "not-a-date", "3").returncode != 0
+    for args, says in ((("add", "2025-09-26", "-5"), "from 0 to 3650"), (("add", "9999-12-31", "5"), "after the year 9999"),
+                       (("import", "/no/such/notice.yaml"), "no file /no/such/notice.yaml")):
+        answer = run(*args)
+        assert answer.returncode == 1 and says in answer.stderr and "Traceback" not in answer.stderr, args

@@ -4,6 +4,7 @@ Every step takes the instance row (FOR UPDATE on PostgreSQL), loads the workflow
 caller change it, runs the engine, brings the task table up to date, saves the changed
 SpiffWorkflow tasks and bumps the revision. A writer that read an older revision is refused.
 """
+import json
 from datetime import datetime, timezone
 from uuid import UUID
 
@@ -26,13 +27,27 @@ from .task_views import CASE_TASKS, summary
 from .users import require
 
 STARTERS = ("clerk", "lead", "designer", "reviewer")
+# A case's data are answers to forms; documents are files. Every step stores the data again in
+# the rows it writes, so an oversized value would be copied many times over.
+MAX_DATA_CHARS = 1_000_000
+
+
+def check_data(data) -> dict:
+    """The data a caller gives to a step: a JSON object of reasonable size."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise Invalid("data must be a JSON object")
+    if len(json.dumps(data, ensure_ascii=False, default=str)) > MAX_DATA_CHARS:
+        raise Invalid("data is too large (more than %(size)s characters as JSON); send documents as files",
+                      size=MAX_DATA_CHARS)
+    return data
 
 
 def start_instance(key: str, actor: User, *, version: int | None = None,
                    business_key: str | None = None, data: dict | None = None) -> dict:
     require(actor, *STARTERS)
-    if data is not None and not isinstance(data, dict):
-        raise Invalid("data must be a JSON object")
+    data = check_data(data)
     if business_key is not None and not (isinstance(business_key, str) and len(business_key) <= 200):
         raise Invalid("business_key must be text of at most 200 characters")
     with session_scope() as session:

@@ -119,11 +119,11 @@ def _claim_refused(task_id: int, actor: User) -> dict:
             raise Conflict("The case is %(state)s; its tasks wait", state=state_name(state))
         if task.state == "ready" and task.assignee_id == actor.id:
             return describe_task(task)
-        if task.state == "ready" and task.assignee is None:  # released since the claim was tried
+        if task.state != "ready":
+            raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
+        if task.assignee is None:  # released since the claim was tried
             raise Conflict("Task %(task)s was released just now; claim it again", task=task_id)
-        if task.assignee is not None:
-            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
-        raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
 
 
 def unclaim(task_id: int, actor: User) -> dict:
@@ -154,9 +154,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     """Complete a claimed, ready task with its form data and, where the step needs one, its
     result document (engine.intake.Upload objects; stored before the step, kept by checksum)."""
     from engine import files, orchestrator
-    data = data or {}
-    if not isinstance(data, dict):
-        raise Invalid("data must be a JSON object")
+    data = cases.check_data(data)
     stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
 
     def check(session, task):
