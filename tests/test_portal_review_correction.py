@@ -195,3 +195,20 @@ def test_the_supply_form_needs_its_csrf_token(people, company):
     res = post_files(client, case.number, {"assessment_report": ("v2.pdf", b"%PDF without token")})
     assert res.status_code == 400
     assert stored(case.id)[1] == 0 and not blob_exists(b"%PDF without token")
+
+
+def test_the_window_sees_what_was_asked_and_takes_in_any_revised_material(app, people, company):
+    from tests.web import signed_in
+    case = in_review_correction(people, company)
+    clerk = signed_in(app, "clerk")
+    task = open_tasks(case.instance_id)["window_correction@window"]
+    asked = clerk.get(f"/inbox/tasks/{task.id}").text.split('id="correction-requests"')[1].split("</table>")[0]
+    assert AIR in asked and WATER in asked and "生态环境局" in asked  # the department by name
+    page = clerk.get(f"/intake/cases/{case.id}").text
+    form = page.split('id="supply-form"')[1].split("</form>")[0]
+    assert 'name="file_assessment_report"' in form  # provided already, and may come again revised
+    res = clerk.post(f"/intake/cases/{case.id}/supply", content_type="multipart/form-data",
+                     data={"file_assessment_report": (io.BytesIO(b"%PDF v2 at the window"), "report-v2.pdf")})
+    assert res.status_code in (302, 303)
+    row = next(m for m in intake.describe(case.id)["materials"] if m["code"] == "assessment_report")
+    assert row["filename"] == "report-v2.pdf"
