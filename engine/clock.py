@@ -296,6 +296,10 @@ def describe(clock: Clock, day: date | None = None) -> dict:
             "statutory_days": clock.statutory_days, "promised_due": clock.promised_due.isoformat(),
             "statutory_due": clock.statutory_due.isoformat() if clock.statutory_due else None,
             "provisional": clock.provisional, "paused_days": clock.paused_days,
+            # Each date is provisional on its own: a promised day in an official year stays firm
+            # when the statutory one runs into a year without its notice.
+            "promised_provisional": cal.year_status(clock.promised_due.year) == "estimated",
+            "statutory_provisional": bool(clock.statutory_due) and cal.year_status(clock.statutory_due.year) == "estimated",
             "extension_days": clock.extension_days,
             "workdays_left": cal.workdays_between(day, clock.promised_due) if day <= clock.promised_due
             else -cal.workdays_between(clock.promised_due, day)}

@@ -52,6 +52,7 @@ def database_url(tmp_path_factory):
 def db(database_url):
     """An empty database for each test, schema kept."""
     from engine.bpmn import runtime
+    from engine.services import calendars
     from engine.store import get_engine
     from engine.store.models import Base
     engine = get_engine(database_url)
@@ -65,6 +66,7 @@ def db(database_url):
             if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
     runtime.clear_caches()
+    calendars.invalidate()  # a notice an earlier test imported is gone with its table's rows
     yield database_url
 
 

@@ -145,3 +145,13 @@ def test_a_validity_in_years_from_29_february_ends_on_28_february():
     assert clock.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
     assert clock.add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
     assert clock.add_years(date(2023, 3, 1), 2) == date(2025, 3, 1)
+
+
+def test_each_date_is_provisional_on_its_own(instance_id):
+    """A promised day inside an official year is firm even when the statutory day, later, falls
+    in a year with no notice yet; pages mark each date by its own year."""
+    cid = new_clock(instance_id, date(2026, 12, 1), promised=5, statutory=30)
+    with session_scope() as session:
+        shown = clock.describe(session.get(Clock, cid))
+    assert shown["promised_due"].startswith("2026-12") and not shown["promised_provisional"]
+    assert shown["statutory_due"].startswith("2027") and shown["statutory_provisional"] and shown["provisional"]

@@ -121,6 +121,7 @@ def test_conditional_acceptance_and_pledge(app, org):
     html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
     text = clerk.get(f"/intake/notices/{notice_ids(html)['acceptance']}").get_data(as_text=True)
     assert "容缺受理" in text and "土地证明" in text and due in text and "婚姻状况证明" in text
+    assert "决定予以容缺受理" in text and "申请材料齐全、符合法定形式，决定予以受理" not in text
     # the deferred material arrives: the case is fully accepted
     supplied = clerk.post(f"/intake/cases/{case_id}/supply", data=files("land"), content_type="multipart/form-data")
     assert supplied.status_code == 303 and intake.describe(case_id)["status"] == "accepted"
