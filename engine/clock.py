@@ -229,7 +229,7 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
     clock.state, clock.paused_since = "running", None
     _recompute(clock)
     record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
-           clock_id=clock.id, procedure_id=procedure.id, result=result, paused_days=days,
+           clock_id=clock.id, procedure_id=procedure.id, kind=procedure.kind, result=result, paused_days=days,
            promised_due=clock.promised_due.isoformat())
     refresh_clock(session, clock, datetime.now(timezone.utc))
     return clock

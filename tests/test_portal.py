@@ -296,7 +296,7 @@ def test_supply_correction_through_the_page(app, zhang, org):
     intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
     client = sign_in(app, ZHANG["phone"], "secret-pw")
     page = client.get(f"/portal/cases/{case.number}")
-    assert "请补交材料" in page.text and "未签字" in page.text and "补正材料通知书" in page.text
+    assert "请补交材料" in page.text and "未签字" in page.text and "补正通知书" in page.text
     assert client.post(f"/portal/cases/{case.number}/supply", data={}).status_code == 422
     res = client.post(f"/portal/cases/{case.number}/supply", data=upload("form"), content_type="multipart/form-data")
     assert res.status_code == 302

@@ -110,7 +110,7 @@ def correction(case_id):
     missing = [{"code": code, "reason": request.form.get(f"reason_{code}", "").strip() or note
                 or _("缺少或不符合要求")} for code in request.form.getlist("missing")]
     return _act(case_id, lambda: intake.request_correction(case_id, missing, actor()),
-                _("已出具一次性补正告知书"))
+                _("已出具补正通知书（一次性告知）"))
 
 
 @bp.post("/cases/<int:case_id>/supply")

@@ -9,7 +9,7 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
          "task_completed": _l("审查环节完成"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
          "case_terminated": _l("办件终止"), "case_rated": _l("评价服务")}
-NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正材料通知书"), "refusal": _l("不予受理通知书"),
+NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("补正通知书（审查阶段）")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予准予")}
