@@ -183,6 +183,7 @@ def test_guide_is_public_and_applying_needs_sign_in(app, item):
     client = app.test_client()
     res = client.get("/portal/items/Q-001")
     assert res.status_code == 200 and "《资料查询办法》第三条" in res.text and "查询申请书" in res.text
+    assert "即办（当场办结）" in res.text and "0 个工作日" not in res.text  # promised_days 0
     assert client.get("/portal/items/NOPE").status_code == 404
     res = client.get("/portal/items/Q-001/apply")
     assert res.status_code == 302 and "/portal/login" in res.location
