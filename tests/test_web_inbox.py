@@ -89,6 +89,7 @@ def test_pages_name_departments_roles_and_people_not_their_codes(app, org):
     tasks.claim(task["id"], org["reviewer"])
     page = reviewer.get(f"/inbox/tasks/{task['id']}").text
     assert "<dd>住建局</dd>" in page and re.search(r'id="assignee" data-login="reviewer">李强<', page)
+    assert '<option value="reviewer" label="李强 · 住建局">' in page  # transfer and copy pick people by name
     from web import names
     with app.test_request_context():
         assert names.group_name("lead") == "牵头部门" and names.group_name(None) == "—"

@@ -34,6 +34,14 @@ def department_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Department.code, Department.name)).all())
 
 
+def active_people() -> list[dict]:
+    """Everyone who can be given work, for choosing a person by name (转办, 抄送)."""
+    with read_session() as session:
+        rows = session.scalars(select(User).where(User.active.is_(True)).order_by(User.login))
+        return [{"login": u.login, "name": u.name, "department": u.department.name if u.department else ""}
+                for u in rows]
+
+
 def people_names(session: Session) -> dict[str, str]:
     """Login -> name: tasks and events name people by login."""
     return dict(session.execute(select(User.login, User.name)).all())
