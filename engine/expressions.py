@@ -117,14 +117,8 @@ def _text_size(value, measured: dict | None = None, nested: bool = False) -> int
 
 
 _COMPARING = {sorted, min, max, set, dict}
-
-
-def _comparable(values, node) -> None:
-    """Comparing, sorting or hashing containers runs in native code, which the step count cannot
-    stop: a list holding one big list many times (small to build) would be walked many times.
-    What may be walked is measured first, as the text the values would print."""
-    if any(isinstance(v, (list, tuple, dict, set)) for v in values) and _text_size(values) > MAX_BUILT:
-        raise ExpressionError("values too large to compare", getattr(node, "lineno", None))
+_CONTAINERS = (list, tuple, dict, set)
+WALKED_PER_STEP = 1000  # characters of values that native code walks, counted as one step
 
 
 def _format_size(template: str, values) -> int:
@@ -208,10 +202,27 @@ class _Interpreter:
         self.deadline = time.monotonic() + timeout
         self.built = 0  # elements of the values built so far (MAX_BUILT)
 
-    def tick(self, node):
-        self.steps += 1
-        if self.steps > self.max_steps or (self.steps % 1000 == 0 and time.monotonic() > self.deadline):
+    def tick(self, node, steps: int = 1):
+        self.steps += steps
+        if self.steps > self.max_steps or ((steps > 1 or self.steps % 1000 == 0) and time.monotonic() > self.deadline):
             raise ExpressionTimeout("the expression ran too long and was stopped", getattr(node, "lineno", None))
+
+    def weigh(self, values, node) -> None:
+        """Comparing, sorting or hashing containers runs in native code, which the step count
+        cannot stop: a list holding one big list many times (small to build) would be walked
+        many times, a tuple of such tuples hashed likewise. What may be walked is measured first,
+        as the text the values would print, refused past MAX_BUILT and counted as steps."""
+        if any(isinstance(v, _CONTAINERS) for v in values):
+            size = _text_size(values)
+            if size > MAX_BUILT:
+                raise ExpressionError("values too large to compare", getattr(node, "lineno", None))
+            self.tick(node, size // WALKED_PER_STEP)
+
+    def key(self, value, node):
+        """A value about to be hashed (a dict key, a set element): only a tuple can be deep."""
+        if isinstance(value, tuple):
+            self.weigh((value,), node)
+        return value
 
     def run(self, body):
         for stmt in body:
@@ -269,7 +280,7 @@ class _Interpreter:
                 raise ExpressionError(f"{target.id} is a helper and cannot be assigned", target.lineno)
             self.data[target.id] = value
         elif isinstance(target, ast.Subscript):
-            self.expr(target.value)[self.expr(target.slice)] = value
+            self.expr(target.value)[self.key(self.expr(target.slice), target)] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = list(value)
             if len(values) != len(target.elts):
@@ -307,7 +318,7 @@ class _Interpreter:
             left = self.expr(node.left)
             for op, comp in zip(node.ops, node.comparators):
                 right = self.expr(comp)
-                _comparable((left, right), node)
+                self.weigh((left, right), node)
                 if not CMPOPS[type(op)](left, right):
                     return False
                 left = right
@@ -315,14 +326,16 @@ class _Interpreter:
         if kind is ast.IfExp:
             return self.expr(node.body) if self.expr(node.test) else self.expr(node.orelse)
         if kind is ast.Subscript:
-            return self.expr(node.value)[self.expr(node.slice)]
+            return self.expr(node.value)[self.key(self.expr(node.slice), node)]
         if kind is ast.Slice:
             return slice(*(self.expr(p) if p is not None else None for p in (node.lower, node.upper, node.step)))
         if kind in (ast.List, ast.Tuple, ast.Set):
             items = [self.expr(e) for e in node.elts]
+            if kind is ast.Set:
+                self.weigh(items, node)
             return self._check_size({ast.List: list, ast.Tuple: tuple, ast.Set: set}[kind](items))
         if kind is ast.Dict:
-            return self._check_size({self.expr(k): self.expr(v) for k, v in zip(node.keys, node.values)})
+            return self._check_size({self.key(self.expr(k), node): self.expr(v) for k, v in zip(node.keys, node.values)})
         if kind is ast.Attribute:
             return self.attribute(self.expr(node.value), node.attr, node)
         if kind is ast.Call:
@@ -359,7 +372,9 @@ class _Interpreter:
             _fits(_text_size(args[0]), node.lineno)
         receiver = getattr(func, "__self__", None)
         if func in _COMPARING or isinstance(receiver, list) and func.__name__ in ("count", "index", "remove"):
-            _comparable([receiver, *args], node)
+            self.weigh([receiver, *args], node)
+        elif isinstance(receiver, (dict, set)):  # get, pop, setdefault, add, discard hash their key
+            self.weigh(args, node)
         result = self._check_size(func(*args, **kwargs))
         if isinstance(receiver, (list, dict, set)):  # extend, update, ... grow their receiver in place
             _fits(len(receiver), node.lineno)
@@ -380,7 +395,7 @@ class _Interpreter:
                 if isinstance(node, ast.ListComp):
                     results.append(self.expr(node.elt))
                 else:
-                    results[self.expr(node.key)] = self.expr(node.value)
+                    results[self.key(self.expr(node.key), node)] = self.expr(node.value)
                 _bounded(results)
                 return
             gen = gens[0]

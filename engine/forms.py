@@ -8,25 +8,63 @@ from engine.errors import Invalid, Message
 # A form refers only inside itself ("#/$defs/..."): jsonschema would otherwise fetch any other
 # $ref, a file on the server or a URL, when data is checked. An empty registry fetches nothing.
 _NOTHING_TO_FETCH = Registry()
+# What a form may say about fields it does not name; saying nothing means none are taken.
+_OPEN = {"additionalProperties", "patternProperties", "unevaluatedProperties"}
 
 
 def problem(schema) -> str | None:
-    """Why `schema` cannot be a form: it is not a JSON Schema, or it has a $ref outside itself."""
+    """Why `schema` cannot be a form: it is not a JSON Schema, or a $ref points outside it or
+    at nothing in it."""
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return str(exc)
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
-                return f"$ref {ref!r} points outside the form; only references inside it (#/...) are allowed"
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    for ref in _refs(schema):
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return f"$ref {ref!r} points outside the form; only references inside it (#/...) are allowed"
+        if _target(schema, ref) is None:
+            return f"$ref {ref!r} points at nothing in the form"
     return None
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        if "$ref" in node:
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _target(schema: dict, ref: str):
+    """The part of the form a local reference ("#/$defs/x") names, or None."""
+    node = schema
+    for part in filter(None, ref[1:].split("/")):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _named(schema: dict, node=None, seen=None) -> set[str]:
+    """Every field name the form gives at its top level, through allOf/anyOf/oneOf and $ref."""
+    node, seen = schema if node is None else node, seen if seen is not None else set()
+    if not isinstance(node, dict) or id(node) in seen:
+        return set()
+    seen.add(id(node))
+    names = set(node.get("properties") or {})
+    for key in ("allOf", "anyOf", "oneOf"):
+        for part in node.get(key) or ():
+            names |= _named(schema, part, seen)
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+        names |= _named(schema, _target(schema, node["$ref"]), seen)
+    return names
 
 
 def check(schema: dict, data: dict, message: Message) -> None:
@@ -34,26 +72,27 @@ def check(schema: dict, data: dict, message: Message) -> None:
     path, the validator's English message, and the schema rule broken with its value (type and
     "integer", minimum and 0), from which a page words the problem in its own language.
 
-    A field the form does not have is refused too, unless the form allows more
-    (additionalProperties): data is merged into the case, where it could otherwise set what
-    another step decides.
+    A field the form does not have is refused too, unless the form says what it takes besides
+    its fields: data is merged into the case, where it could otherwise set what another step
+    decides. unevaluatedProperties sees the fields of composed forms (allOf, $ref) as well.
 
     The caller writes its message as Message("...") so that the catalogue finds the sentence.
     """
-    if "properties" in schema and not {"additionalProperties", "patternProperties"} & schema.keys():
-        schema = {**schema, "additionalProperties": False}
+    closed = not _OPEN & schema.keys()
+    if closed:
+        schema = {**schema, "unevaluatedProperties": False}
     validator = Draft202012Validator(schema, registry=_NOTHING_TO_FETCH)
     try:
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
     except Unresolvable as exc:  # a form stored before deploy refused such references
-        raise Invalid(message, [{"field": None, "message": f"unresolvable reference: {exc}",
+        raise Invalid(message, [{"field": None, "message": f"unresolvable reference {getattr(exc, 'ref', '')!r}",
                                  "rule": "$ref", "expected": None}]) from None
-    details = []
+    details, named = [], _named(schema)
     for e in errors:
-        if e.validator == "additionalProperties" and not e.path and isinstance(data, dict):
+        stray = sorted(k for k in data if k not in named) if isinstance(data, dict) else []
+        if closed and e.validator == "unevaluatedProperties" and not e.path and stray:
             details += [{"field": key, "message": f"{key!r} is not a field of this form",
-                         "rule": "additionalProperties", "expected": False}
-                        for key in sorted(data) if key not in schema.get("properties", {})]
+                         "rule": "additionalProperties", "expected": False} for key in stray]
         else:
             details.append({"field": "/".join(map(str, e.path)) or None, "message": e.message,
                             "rule": e.validator, "expected": e.validator_value})

@@ -116,7 +116,16 @@ def test_a_script_cannot_build_a_value_beyond_the_size_limit(script, refusal, pe
      "y = x[:-1] + [list(range(50000))]\nsame = x == y", "too large to compare"),
     ("big = list(range(50000))\nx = [big, big]\nfor i in range(15):\n    x = x + x\nn = x.count([1])",
      "too large to compare"),
-], ids=["sum-of-lists", "sorted-key-str", "compare-shared", "count-shared"])
+    # Each comparison walks a big list: counted as steps, the loop stops as a slow loop does.
+    ("L = []\nfor j in range(10):\n    L.append(list(range(100000)))\nn = 0\nfor i in range(100000):\n"
+     "    if 1 in L:\n        n += 1", "ran too long"),
+    # A tuple of tuples sharing one big tuple: hashing it as a key walks billions of elements.
+    ("big = tuple(range(100000))\nt1 = tuple([big for i in range(100)])\nt2 = tuple([t1 for i in range(100)])\n"
+     "x = {}.get(t2)", "too large to compare"),
+    ("big = tuple(range(100000))\nt1 = tuple([big for i in range(100)])\nt2 = tuple([t1 for i in range(100)])\n"
+     "s = {t2}", "too large to compare"),
+], ids=["sum-of-lists", "sorted-key-str", "compare-shared", "count-shared", "compare-in-a-loop", "hash-by-get",
+        "hash-in-a-set"])
 def test_native_work_on_values_is_bounded(script, refusal):
     """What helpers and comparisons do in native code, out of the step count's reach, is refused
     before it starts when it would take long."""
@@ -191,3 +200,21 @@ def test_a_form_refers_only_inside_itself(org, tmp_path):
     with pytest.raises(Invalid, match="outside the form"):
         catalogue.validate({"code": "x", "name": "x", "kind": "licence", "department": "d", "case_type": "promised",
                             "promised_days": 1, "materials": [{"code": "m", "name": "m"}], "form": leaky})
+
+
+def test_a_composed_form_takes_only_its_fields_and_a_forms_own_rule_stands(org):
+    from engine import forms
+    composed = {"$defs": {"base": {"properties": {"decision": {"type": "string"}}}},
+                "allOf": [{"$ref": "#/$defs/base"}, {"properties": {"comment": {"type": "string"}}}]}
+    forms.check(composed, {"decision": "approve", "comment": "同意"}, "bad")
+    with pytest.raises(Invalid) as err:
+        forms.check(composed, {"decision": "approve", "tax_paid": True}, "bad")
+    assert [(d["field"], d["rule"]) for d in err.value.details] == [("tax_paid", "additionalProperties")]
+    patterned = {"properties": {"a": {}}, "patternProperties": {"^x_": {"type": "integer"}},
+                 "additionalProperties": False}
+    forms.check(patterned, {"a": 1, "x_1": 2}, "bad")  # a field by pattern is a field
+    with pytest.raises(Invalid) as err:
+        forms.check(patterned, {"a": 1, "x_1": 2, "y": 3}, "bad")
+    assert "x_1" not in str(err.value.details) and "'y'" in str(err.value.details)
+    assert "points at nothing" in forms.problem({"properties": {"a": {"$ref": "#/$defs/nope"}}})
+    assert forms.problem({"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}}) is None

@@ -135,13 +135,16 @@ def test_0005_and_0006_add_their_tables_and_move_a_note_out_of_the_form_and_back
     with blank.begin() as conn:
         conn.execute(sa.text("UPDATE cases SET form = :form WHERE id = 1"),
                      {"form": '{"note": "查询房产", "purpose": "loan"}'})
+        conn.execute(sa.text("UPDATE cases SET form = :form, channel = 'window' WHERE id = 2"),
+                     {"form": '{"note": "a field of the window form"}'})
     migrate(blank, command.upgrade, "0006")
     assert {"id", "failed_sign_ins", "locked_until", "last_attempt_at"} <= columns(blank, "unknown_sign_ins")
     assert {"label", "last_used_at"} <= columns(blank, "api_tokens")
     with blank.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, form, note FROM cases ORDER BY id")).all()
     forms = {r.id: as_dict(r.form) for r in rows}
-    assert forms == {1: {"purpose": "loan"}, 2: {}} and [r.note for r in rows] == ["查询房产", None]
+    assert forms == {1: {"purpose": "loan"}, 2: {"note": "a field of the window form"}}  # only the portal's
+    assert [r.note for r in rows] == ["查询房产", None]
     migrate(blank, command.downgrade, "0004")
     assert not {"note", "statement"} & columns(blank, "cases") and "unknown_sign_ins" not in sa.inspect(blank).get_table_names()
     with blank.connect() as conn:

@@ -181,12 +181,32 @@ def test_an_unknown_applicant_name_locks_and_old_counts_are_forgotten(org):
         portal.authenticate("13900000000", "wrong-pw")
     with session_scope() as session:
         assert session.query(UnknownSignIn).count() == 1
-        session.execute(update(UnknownSignIn).values(
-            last_attempt_at=datetime.now(timezone.utc) - signin.FORGET_UNKNOWN - timedelta(minutes=1)))
-    assert users.check_password("no-such-clerk", "x") is None  # any unknown attempt prunes old rows
+    assert users.check_password("no-such-clerk", "x") is None
+    day_ago = datetime.now(timezone.utc) - signin.FORGET - timedelta(minutes=1)
     with session_scope() as session:
-        [row] = session.scalars(select(UnknownSignIn)).all()
-        assert row.failed_sign_ins == 1
+        session.execute(update(UnknownSignIn).where(UnknownSignIn.failed_sign_ins == 1)
+                        .values(last_attempt_at=day_ago))
+    assert signin.forget_unknown() == 1  # the scheduler's hourly clean-up: only the day-old row
+    with session_scope() as session:
+        assert session.query(UnknownSignIn).count() == 1
+
+
+def test_every_count_starts_again_a_day_after_its_last_attempt(org):
+    """Four wrong passwords, a day's pause, two more: an account and a name no account has answer
+    alike (only a count within the day locks), so the pause tells a guesser nothing."""
+    from engine.store.models import UnknownSignIn
+    for login in ("clerk", "no-such-clerk"):
+        _guess(login, signin.MAX_FAILURES - 1)
+    day_ago = datetime.now(timezone.utc) - signin.FORGET - timedelta(minutes=1)
+    with session_scope() as session:
+        session.execute(update(User).where(User.login == "clerk").values(last_attempt_at=day_ago))
+        session.execute(update(UnknownSignIn).values(last_attempt_at=day_ago))
+    for login in ("clerk", "no-such-clerk"):
+        _guess(login, 2)  # the sixth and seventh in a row, but the first two of a new count
+    with session_scope() as session:
+        clerk = session.scalar(select(User).filter_by(login="clerk"))
+        assert clerk.failed_sign_ins == 2 and not signin.locked(clerk)
+        assert session.scalar(select(UnknownSignIn.failed_sign_ins)) == 2
 
 
 def test_an_administrator_sets_a_password_and_old_sessions_end(org, capsys, monkeypatch):
@@ -206,6 +226,8 @@ def test_an_administrator_sets_a_password_and_old_sessions_end(org, capsys, monk
     with session_scope() as session:
         [event] = session.scalars(select(Event).where(Event.type == "password_set")).all()
         assert event.actor.login == "admin" and "new-clerk-pw" not in str(event.data)
+    res = admin.post("/admin/users/admin/password", data={"password": "new-admin-pw"})  # their own
+    assert res.status_code == 303 and admin.get("/admin/users").status_code == 200  # still signed in
     monkeypatch.setattr("sys.stdin", io.StringIO("from-a-pipe-1\n"))
     assert run_command(["user", "password", "reviewer"]) == 0
     assert users.check_password("reviewer", "from-a-pipe-1") is not None

@@ -219,3 +219,9 @@ def test_flasks_own_refusals_are_pages_in_the_products_language(app, org):
     assert "This page does not exist" in app.test_client().get("/no/such/page?lang=en").text
     res = app.test_client().get("/api/no/such")
     assert res.status_code == 404 and res.json["error"]["code"] == "not_found"
+
+
+def test_an_expired_form_is_said_in_the_products_language(org):
+    from web import create_app
+    res = create_app({"TESTING": True}).test_client().post("/login", data={"login": "admin", "password": "x"})
+    assert res.status_code == 400 and "页面已过期" in res.text and "CSRF token" not in res.text

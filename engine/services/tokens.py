@@ -38,7 +38,7 @@ def issue_token(login: str, *, label: str | None = None, actor: User | None = No
         row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label)
         session.add(row)
         session.flush()
-        record(session, "token_issued", actor=actor or user, login=login, token_id=row.id, label=label)
+        record(session, "token_issued", actor=actor, login=login, token_id=row.id, label=label)
     return token
 
 

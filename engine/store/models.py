@@ -58,6 +58,7 @@ class User(Base):
     # Wrong passwords in a row, and until when signing in is closed (engine/signin.py; 0004).
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()  # signin.FORGET restarts an old count
     # Named by the session cookie; signing out raises it, ending every copy of the cookie (0004).
     session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -341,6 +342,7 @@ class Applicant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()  # signin.FORGET restarts an old count
     session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

@@ -7,7 +7,8 @@ Create Date: 2026-11-27 19:30:00.000000
 Until now only accounts counted wrong passwords, so a name that locked after five guesses was
 known to be an account (a 429 where an unknown name kept answering 401). Names no account has
 are now counted and locked the same way (engine/signin.py), each row keyed by a digest of the
-name and forgotten a day after its last attempt.
+name. Every count, an account's too (users.last_attempt_at, applicants.last_attempt_at), starts
+again a day after its last attempt, and the scheduler drops unknown names' rows by then.
 
 API tokens get a label (what system calls with it) and the time of their last use, so an
 administrator can tell them apart and revoke the one that leaked (engine/services/tokens.py).
@@ -20,6 +21,8 @@ revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
+
+ACCOUNTS = ('users', 'applicants')
 
 
 def upgrade():
@@ -36,9 +39,15 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('label', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
+    for table in ACCOUNTS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    for table in ACCOUNTS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('last_attempt_at')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('last_used_at')
         batch_op.drop_column('label')

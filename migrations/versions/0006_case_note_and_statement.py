@@ -20,7 +20,8 @@ branch_labels = None
 depends_on = None
 
 
-CASES = sa.table('cases', sa.column('id', sa.Integer()), sa.column('form', sa.JSON()), sa.column('note', sa.Text()))
+CASES = sa.table('cases', sa.column('id', sa.Integer()), sa.column('form', sa.JSON()), sa.column('note', sa.Text()),
+                 sa.column('channel', sa.String()))
 
 
 def upgrade():
@@ -28,7 +29,9 @@ def upgrade():
         batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('statement', sa.Text(), nullable=True))
     connection = op.get_bind()
-    for case_id, form in connection.execute(sa.select(CASES.c.id, CASES.c.form)).all():
+    # Only the portal kept a note in the form; a window case's form may have a field named so.
+    online = sa.select(CASES.c.id, CASES.c.form).where(CASES.c.channel == 'online')
+    for case_id, form in connection.execute(online).all():
         if isinstance(form, dict) and isinstance(form.get('note'), str):
             rest = {k: v for k, v in form.items() if k != 'note'}
             connection.execute(CASES.update().where(CASES.c.id == case_id).values(note=form['note'], form=rest))

@@ -1,5 +1,6 @@
 """Users, their roles and departments."""
 from flask import render_template, request
+from flask_login import login_user
 from flask_babel import gettext as _
 
 from engine import signin
@@ -7,6 +8,7 @@ from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
 from engine.store.models import ROLES
 
+from ..auth import Staff
 from ..inbox.access import actor, roles_required
 from ..names import ROLE_NAMES
 from . import bp, done, refused
@@ -67,6 +69,8 @@ def set_password(login):
         users.set_password(login, request.form.get("password", ""), actor())
     except ShenpiError as exc:
         return refused(exc, _people)
+    if login == actor().login:  # their own: this browser stays signed in, the others end
+        login_user(Staff(users.get_user(login)))
     return done(_("已为 %(login)s 设置新密码，其已登录的会话均已结束", login=login), "admin.people")
 
 

@@ -37,7 +37,7 @@ def new(kind):
     name = request.args.get("name", "").strip() or default_name
     if not KEY.match(key):
         raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
-    if key in deploy.all_versions(kind):  # a blank diagram deployed under it would replace it
+    if deploy.all_versions(kind, key):  # a blank diagram deployed under it would replace it
         raise Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
     xml = render_template(f"designer/blank.{kind}", key=key, name=name)
     return _editor(kind, key, xml, None, is_new=True)

@@ -15,8 +15,8 @@ from web.messages import refusal
 
 TITLES = {403: _l("无权访问"), 404: _l("未找到"), 409: _l("操作冲突"), 422: _l("信息有误")}
 # What Flask itself refuses (a role the page needs, an unknown address), said in the page's language.
-HTTP_ERRORS = {403: _l("您的账号没有打开此页面的权限"), 404: _l("没有这个页面，请检查地址"),
-               405: _l("此页面不接受这种请求"), 413: _l("上传的文件过大")}
+HTTP_ERRORS = {400: _l("页面已过期或请求不完整，请刷新页面后重试"), 403: _l("您的账号没有打开此页面的权限"),
+               404: _l("没有这个页面，请检查地址"), 405: _l("此页面不接受这种请求"), 413: _l("上传的文件过大")}
 UNDONE = _l("操作未完成")
 
 
@@ -50,7 +50,8 @@ def error_page(exc: ShenpiError):
 
 
 def http_error_page(exc: HTTPException):
-    """Flask's own 403, 404, 405 and 413 as a page in the product's language, not Werkzeug's English."""
+    """Flask's own 400 (a form whose CSRF token expired), 403, 404, 405 and 413 as a page in the
+    product's language, not Werkzeug's English."""
     if exc.code not in HTTP_ERRORS:
         return exc
     flash(str(HTTP_ERRORS[exc.code]), "error")
