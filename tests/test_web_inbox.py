@@ -16,7 +16,8 @@ FORM = {"type": "object", "required": ["decision"],
                        "area": {"type": "number", "title": "面积", "minimum": 0},
                        "floors": {"type": "integer", "title": "层数"},
                        "urgent": {"type": "boolean", "title": "加急"},
-                       "remarks": {"type": "string", "title": "说明", "format": "textarea"}}}
+                       "remarks": {"type": "string", "title": "说明", "format": "textarea"},
+                       "opinion": {"type": "string", "title": "审查意见", "enum": ["fine", "not_fine"]}}}
 
 
 def _review(pid: str, lane: str) -> str:
@@ -311,11 +312,12 @@ def test_complete_with_opinion_and_result_document(app, org):
     reviewer = client(app, "reviewer")
     reviewer.post(f"/inbox/tasks/{task['id']}/claim")
     res = reviewer.post(f"/inbox/tasks/{task['id']}/complete", content_type="multipart/form-data",
-                        data={"decision": "approve", "opinion": "符合规划要求",
+                        data={"decision": "approve", "opinion": "fine", "shenpi_remark": "符合规划要求",
                               "result_document": (io.BytesIO(b"%PDF approval"), "批复.pdf")})
     assert res.status_code == 303
     page = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
-    assert "符合规划要求" in section(page, "history")
+    history = section(page, "history")
+    assert "符合规划要求" in history and ">fine<" not in history  # the form's own opinion is no remark
     documents = section(page, "documents")
     material_id = int(re.search(r"/inbox/materials/(\d+)", documents).group(1))
     assert "批复.pdf" in documents

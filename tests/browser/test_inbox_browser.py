@@ -44,7 +44,7 @@ def test_one_reviewer_claims_and_completes_the_other_is_refused(org, live_server
     first.click("#complete")  # nothing chosen: the server's check names the field
     assert first.locator("[data-field='decision'] .field-error").inner_text() == "此项必填"
     first.select_option("#f-decision", "approve")
-    first.fill("#opinion", "同意")
+    first.fill("#remark", "同意")
     first.click("#complete")
     first.wait_for_url(f"{live_server}/inbox/")
     assert first.locator("#completed tr[data-task-id]").count() == 1

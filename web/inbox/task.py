@@ -43,7 +43,7 @@ def complete(task_id):
     data = read(detail["schema"], request.form)
     upload = request.files.get("result_document")
     documents = [intake.Upload(RESULT_KIND, upload.filename, upload.read())] if upload and upload.filename else []
-    opinion = request.form.get("opinion", "").strip()
+    remark = request.form.get("shenpi_remark", "").strip()
     try:
         tasks.complete(task_id, actor(), data, documents=documents)
     except (Invalid, Conflict) as exc:
@@ -53,7 +53,7 @@ def complete(task_id):
         else:
             flash_error(exc)
         return render_task(task_id, status=exc.status, errors=errors, values=request.form)
-    if opinion:
-        operations.comment(task_id, actor(), opinion)
+    if remark:
+        operations.comment(task_id, actor(), remark)
     flash(_("任务已办结：%(title)s", title=detail["title"]), "success")
     return redirect(url_for("inbox.index"), 303)
