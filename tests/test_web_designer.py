@@ -150,6 +150,23 @@ def test_compare_lists_added_removed_changed_elements(app, org):
     assert "住建审查 → 住建局审查" in html
 
 
+def test_compare_names_each_changed_property(app, org):
+    """A changed promised limit reads as that property's old and new value, not as XML."""
+    revised = approval().replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="intake.json"/>',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="intake.json"/>'
+        '<spiffworkflow:property name="promisedDaysExpression" value="2"/>')
+    assert revised != approval()
+    deploy.deploy([("approval.bpmn", revised.encode()), FORM], org["designer"])
+    html = client_for(app, "designer").get("/designer/bpmn/approval/compare?old=1&new=2").text
+    assert '<div class="property" data-property="promisedDaysExpression">promisedDaysExpression: — → 2</div>' in html
+    from engine.services.compare import compare_versions
+    [intake] = [e for e in compare_versions("approval", 1, 2, org["designer"])["changed"] if e["id"] == "intake"]
+    assert intake["fields"] == ["properties"]  # not the extension XML as content
+    assert (intake["before"]["properties"], intake["after"]["properties"]) == (
+        {"promisedDaysExpression": None}, {"promisedDaysExpression": "2"})
+
+
 @pytest.mark.parametrize("url", ["/designer/", "/designer/bpmn/approval", "/designer/bpmn/new",
                                  "/designer/bpmn/approval/compare"])
 def test_pages_need_the_designer_role(app, url):

@@ -1,7 +1,8 @@
 """What changed between two versions of a process, element by element, read from the BPMN XML.
 
 Elements are matched by id. An element changed when its type, name, other attributes, incoming
-or outgoing flows, or its content (scripts, conditions, timer expressions, properties) differ.
+or outgoing flows, its spiffworkflow properties (compared one by one, so a page can say which
+changed) or its other content (scripts, conditions, timer expressions) differ.
 """
 from lxml import etree
 
@@ -16,7 +17,7 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Elements whose children are elements of the process in their own right, compared separately.
 LANE_SETS = {"laneSet", "childLaneSet"}
 CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"} | LANE_SETS
-FIELDS = ("type", "name", "attributes", "incoming", "outgoing", "content")
+FIELDS = ("type", "name", "attributes", "incoming", "outgoing", "properties", "content")
 
 def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
     """{"old", "new", "added", "removed", "changed"}; each element as {"id", "type", "name"},
@@ -30,11 +31,17 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
     after = elements(sources[new].encode("utf-8"), f"{key} v{new}")
     changed = []
     for element_id in sorted(before.keys() & after.keys()):
-        fields = [f for f in FIELDS if before[element_id][f] != after[element_id][f]]
+        old_element, new_element = before[element_id], after[element_id]
+        fields = [f for f in FIELDS if old_element[f] != new_element[f]]
         if fields:
-            changed.append({**_summary(element_id, after[element_id]), "fields": fields,
-                            "before": {f: before[element_id][f] for f in fields},
-                            "after": {f: after[element_id][f] for f in fields}})
+            entry = {**_summary(element_id, new_element), "fields": fields,
+                     "before": {f: old_element[f] for f in fields}, "after": {f: new_element[f] for f in fields}}
+            if "properties" in fields:  # only the properties that differ, None where one side has none
+                names = [n for n in sorted(old_element["properties"].keys() | new_element["properties"].keys())
+                         if old_element["properties"].get(n) != new_element["properties"].get(n)]
+                entry["before"]["properties"] = {n: old_element["properties"].get(n) for n in names}
+                entry["after"]["properties"] = {n: new_element["properties"].get(n) for n in names}
+            changed.append(entry)
     return {"key": key, "old": old, "new": new,
             "added": [_summary(i, after[i]) for i in sorted(after.keys() - before.keys())],
             "removed": [_summary(i, before[i]) for i in sorted(before.keys() - after.keys())],
@@ -66,13 +73,17 @@ def _describe(element) -> dict:
     content = [_canonical(child) for child in element
                if isinstance(child.tag, str) and _local(child) not in ("incoming", "outgoing")
                and not (_local(element) in CONTAINERS and child.get("id"))]
+    properties = {p.get("name"): p.get("value") for p in element.iter()
+                  if isinstance(p.tag, str) and _local(p) == "property" and _local(p.getparent()) == "properties"
+                  and _local(p.getparent().getparent()) == "extensionElements" and p.getparent().getparent().getparent() is element}
     return {"type": _local(element), "name": element.get("name") or "", "attributes": attributes,
-            "incoming": set(), "outgoing": set(), "content": "\n".join(sorted(c for c in content if c))}
+            "incoming": set(), "outgoing": set(), "properties": properties,
+            "content": "\n".join(sorted(c for c in content if c))}
 
 def _canonical(element) -> str:
     """A child's meaning as text; generated ids (of event definitions, say) do not count."""
-    if _local(element) == "childLaneSet":
-        return ""  # nested lanes are compared as elements of their own
+    if _local(element) in ("childLaneSet", "properties"):
+        return ""  # nested lanes are compared as elements of their own, properties one by one
     attrs = " ".join(f"{_local_name(k)}={v}" for k, v in sorted(element.attrib.items()) if k != "id")
     inner = " ".join(filter(None, (_canonical(c) for c in element if isinstance(c.tag, str))))
     text = (element.text or "").strip()
