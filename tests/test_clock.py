@@ -155,3 +155,15 @@ def test_each_date_is_provisional_on_its_own(instance_id):
         shown = clock.describe(session.get(Clock, cid))
     assert shown["promised_due"].startswith("2026-12") and not shown["promised_provisional"]
     assert shown["statutory_due"].startswith("2027") and shown["statutory_provisional"] and shown["provisional"]
+
+
+def test_taking_back_a_closure_day_keeps_a_promised_deadline(instance_id, org):
+    calendars.add_closure(date(2026, 3, 4), "台风", None)
+    cid = new_clock(instance_id, date(2026, 3, 2), promised=5)
+    with session_scope() as session:
+        clock.promise_to_applicant(session, session.get(Clock, cid))
+    printed = get(cid).promised_due
+    calendars.remove_closure(date(2026, 3, 4), org["admin"])
+    assert get(cid).promised_due == printed  # one working day more would end a day earlier
+    unpromised = new_clock(instance_id, date(2026, 3, 2), promised=5)
+    assert get(unpromised).promised_due < printed

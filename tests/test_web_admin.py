@@ -174,6 +174,19 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day closure" data-date="2031-03-03"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "again"}).status_code == 422
     assert admin.post("/admin/calendar/closures", data={"day": "soon", "reason": "x"}).status_code == 422
+    # A closure entered in error is taken back; the working day counts again.
+    from engine.services import calendars
+    assert not calendars.current().is_workday(date(2031, 3, 3))
+    assert client_for(app, "designer").post("/admin/calendar/closures/2031-03-03/remove").status_code == 403
+    res = admin.post("/admin/calendar/closures/2031-03-03/remove")
+    assert res.status_code == 303 and "已取消停止办公日 2031-03-03" in admin.get(res.location).text
+    assert calendars.current().is_workday(date(2031, 3, 3))
+    with session_scope() as session:
+        assert session.get(Closure, date(2031, 3, 3)) is None
+        removed = session.scalar(select(Event).where(Event.type == "calendar_closure_removed"))
+        assert removed.actor.login == "admin" and removed.data == {"day": "2031-03-03", "reason": "台风"}
+    assert admin.post("/admin/calendar/closures/2031-03-03/remove").status_code == 404
+    assert admin.post("/admin/calendar/closures/not-a-day/remove").status_code == 404
 
 
 def test_incidents_are_listed_and_retried(app, org):

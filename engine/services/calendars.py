@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from engine.calendar import WorkCalendar, YearNotice, parse_notice
-from engine.errors import Invalid
+from engine.errors import Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import CalendarYear, Closure, User
@@ -91,6 +91,20 @@ def add_closure(day: date, reason: str, actor: User | None) -> None:
             raise Invalid("%(day)s is already a closure day", day=str(day))
         session.add(Closure(day=day, reason=reason))
         record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason)
+    _changed()
+
+
+def remove_closure(day: date, actor: User | None) -> None:
+    """Take back a closure day (entered in error, or the office opened after all). Open clocks are
+    counted again without it; a deadline already promised to an applicant stays as printed."""
+    if actor is not None:
+        require(actor, "admin")
+    with session_scope() as session:
+        closure = session.get(Closure, day)
+        if closure is None:
+            raise NotFound("%(day)s is not a closure day", day=str(day))
+        session.delete(closure)
+        record(session, "calendar_closure_removed", actor=actor, day=day.isoformat(), reason=closure.reason)
     _changed()
 
 

@@ -2,7 +2,7 @@
 import calendar as months
 from datetime import date
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock
@@ -73,3 +73,17 @@ def add_closure():
     except ShenpiError as exc:
         return refused(exc, _calendar, year=year)
     return done(_("%(day)s 已设为停止办公日", day=day.isoformat()), "admin.calendar", year=day.year)
+
+
+@bp.post("/calendar/closures/<day>/remove")
+@roles_required("admin")
+def remove_closure(day):
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    try:
+        calendars.remove_closure(when, actor())
+    except ShenpiError as exc:
+        return refused(exc, _calendar, year=when.year)
+    return done(_("已取消停止办公日 %(day)s", day=day), "admin.calendar", year=when.year)
