@@ -17,9 +17,8 @@ from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Department, Event, Material, Notice
 
-ID_TYPES = {"id_card": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
-            "uscc": "统一社会信用代码"}
-KINDS = {"person": "自然人", "company": "法人"}
+ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/portal/labels.py)
+KINDS = ("person", "company")
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",

@@ -1,5 +1,6 @@
 """The applicant portal: accounts, online applications, one's own cases only, corrections, rating, rectification pages."""
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -197,6 +198,9 @@ def test_staff_sign_in_is_not_an_applicant(app, item):
 
 def test_register_sign_in_out_routes(app, item):
     client = app.test_client()
+    page = client.get("/portal/register").text
+    assert re.search(r'<option value="company" ?>法人或其他组织</option>', page)  # as the window says it
+    assert "Legal person or other organisation" in app.test_client().get("/portal/register?lang=en").text
     res = client.post("/portal/register", data={"kind": "person", "name": "张三", "id_type": "id_card",
                                                 "id_number": ZHANG["id_number"], "phone": ZHANG["phone"],
                                                 "password": "secret-pw", "confirm": "secret-pw"})

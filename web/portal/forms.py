@@ -5,9 +5,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 
-from engine import portal
-
-from .labels import RATINGS
+from .labels import APPLICANT_KINDS, ID_TYPES, RATINGS
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -20,9 +18,9 @@ class SignInForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    kind = SelectField(_l("申请人类型"), choices=_choices(portal.KINDS), default="person")
+    kind = SelectField(_l("申请人类型"), choices=_choices(APPLICANT_KINDS), default="person")
     name = StringField(_l("姓名或单位名称"), validators=[DataRequired()])
-    id_type = SelectField(_l("证件类型"), choices=_choices(portal.ID_TYPES), default="id_card")
+    id_type = SelectField(_l("证件类型"), choices=_choices(ID_TYPES), default="id_card")
     id_number = StringField(_l("证件号码"), validators=[DataRequired()])
     phone = StringField(_l("手机号码"), validators=[DataRequired()])
     password = PasswordField(_l("密码（至少8位）"), validators=[DataRequired()])

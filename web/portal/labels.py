@@ -18,5 +18,8 @@ MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": 
              "deferred": _l("容缺后补"), "missing": _l("未提交")}
 RATINGS = {5: _l("非常满意"), 4: _l("满意"), 3: _l("基本满意"), 2: _l("不满意"), 1: _l("非常不满意")}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
+APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
+ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
+            "uscc": _l("统一社会信用代码")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rectification": RECTIFICATION}
