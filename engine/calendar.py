@@ -71,6 +71,10 @@ class WorkCalendar:
     def year_status(self, year: int) -> str:
         return "official" if year in self.notices or year in PACKAGE_YEARS else "estimated"
 
+    def provisional(self, day: date) -> bool:
+        """Whether the day falls in a year without an official notice, where counting estimates."""
+        return self.year_status(day.year) == "estimated"
+
     def _year(self, year: int) -> tuple[frozenset, frozenset]:
         cached = self._years.get(year)
         if cached is None:
@@ -102,7 +106,7 @@ class WorkCalendar:
         """The end of the N-th working day after `start` (the start day not counted by default)."""
         if n < 0:
             raise ValueError("n must not be negative")
-        provisional = self.year_status(start.year) == "estimated"
+        provisional = self.provisional(start)
         day = start
         if self.count_start_day and self.is_workday(start) and n > 0:
             n -= 1
@@ -110,9 +114,7 @@ class WorkCalendar:
             day = self.next_workday(day)
         for _ in range(n):
             day = self.next_workday(day)
-        if self.year_status(day.year) == "estimated":
-            provisional = True
-        return Deadline(day, provisional)
+        return Deadline(day, provisional or self.provisional(day))
 
     def workdays_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b`; 0 when b is not after a."""

@@ -50,7 +50,7 @@ def validate(item: dict, source: str = "item") -> dict:
         wrong = forms.problem(item["form"])
         if wrong:
             raise Invalid("%(source)s: form is not a valid JSON Schema form: %(error)s", source=source,
-                          error=wrong[:470])
+                          error=wrong)
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item

@@ -298,8 +298,8 @@ def describe(clock: Clock, day: date | None = None) -> dict:
             "provisional": clock.provisional, "paused_days": clock.paused_days,
             # Each date is provisional on its own: a promised day in an official year stays firm
             # when the statutory one runs into a year without its notice.
-            "promised_provisional": cal.year_status(clock.promised_due.year) == "estimated",
-            "statutory_provisional": bool(clock.statutory_due) and cal.year_status(clock.statutory_due.year) == "estimated",
+            "promised_provisional": cal.provisional(clock.promised_due),
+            "statutory_provisional": bool(clock.statutory_due) and cal.provisional(clock.statutory_due),
             "extension_days": clock.extension_days,
             "workdays_left": cal.workdays_between(day, clock.promised_due) if day <= clock.promised_due
             else -cal.workdays_between(clock.promised_due, day)}

@@ -117,6 +117,7 @@ def _text_size(value, measured: dict | None = None, nested: bool = False) -> int
 
 
 _COMPARING = {sorted, min, max, set, dict}
+_ANY_METHOD = set().union(*METHODS.values())
 _CONTAINERS = (list, tuple, dict, set)
 WALKED_PER_STEP = 1000  # characters of values that native code walks, counted as one step
 
@@ -179,11 +180,10 @@ def check(source: str, mode: str = "eval", callables=()) -> None:
         raise ExpressionError("an expression must be text")
     tree = _parse(source, "eval" if mode == "eval" else "exec")
     known = set(HELPERS) | set(callables)
-    methods = set().union(*METHODS.values())
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in known:
             raise ExpressionError(f"{node.func.id!r} is not a function that can be called here", node.lineno)
-        if isinstance(node, ast.Attribute) and node.attr not in methods:  # no value has it
+        if isinstance(node, ast.Attribute) and node.attr not in _ANY_METHOD:  # no value has it
             raise ExpressionError(f"attribute {node.attr!r} is not allowed", node.lineno)
 
 

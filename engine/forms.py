@@ -13,8 +13,13 @@ _OPEN = {"additionalProperties", "patternProperties", "unevaluatedProperties"}
 
 
 def problem(schema) -> str | None:
-    """Why `schema` cannot be a form: it is not a JSON Schema, or a $ref points outside it or
-    at nothing in it."""
+    """Why `schema` cannot be a form, in at most 470 characters (a schema error quotes the
+    schema): it is not a JSON Schema, or a $ref points outside it or at nothing in it."""
+    wrong = _problem(schema)
+    return wrong[:470] if wrong else None
+
+
+def _problem(schema) -> str | None:
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -87,14 +92,16 @@ def check(schema: dict, data: dict, message: Message) -> None:
     except Unresolvable as exc:  # a form stored before deploy refused such references
         raise Invalid(message, [{"field": None, "message": f"unresolvable reference {getattr(exc, 'ref', '')!r}",
                                  "rule": "$ref", "expected": None}]) from None
-    details, named = [], _named(schema)
+    if not errors:
+        return
+    named = _named(schema)
+    stray = sorted(k for k in data if k not in named) if isinstance(data, dict) else []
+    details = []
     for e in errors:
-        stray = sorted(k for k in data if k not in named) if isinstance(data, dict) else []
         if closed and e.validator == "unevaluatedProperties" and not e.path and stray:
             details += [{"field": key, "message": f"{key!r} is not a field of this form",
                          "rule": "additionalProperties", "expected": False} for key in stray]
         else:
             details.append({"field": "/".join(map(str, e.path)) or None, "message": e.message,
                             "rule": e.validator, "expected": e.validator_value})
-    if details:
-        raise Invalid(message, details)
+    raise Invalid(message, details)

@@ -234,7 +234,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
             promised_due=case_clock.promised_due.isoformat() if case_clock else None,
             statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
-            provisional=bool(case_clock and calendars.current().year_status(case_clock.promised_due.year) == "estimated"),
+            provisional=bool(case_clock and calendars.current().provisional(case_clock.promised_due)),
             deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
     record_case(session, "case_accepted", case, actor=actor,
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)

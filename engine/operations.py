@@ -16,7 +16,8 @@ from engine.errors import Conflict, Forbidden, Invalid, state_name
 from engine.services import cases
 from engine.services.events import record
 from engine.services.task_views import describe_task
-from engine.services.tasks import may_work_on, require_lane, task_for, task_step
+from engine.services.lanes import may_work_on
+from engine.services.tasks import require_lane, task_for, task_step
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session

@@ -40,8 +40,8 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
         problems.append(Message("id_number: %(problem)s", problem=wrong))
     if not PHONE.fullmatch(phone):
         problems.append(Message("phone: A mobile phone number has 11 digits"))
-    if len(password) < signin.MIN_PASSWORD:
-        problems.append(Message("password: The password needs at least %(length)s characters", length=signin.MIN_PASSWORD))
+    if (wrong := signin.password_problem(password)) is not None:
+        problems.append(Message("password: %(problem)s", problem=wrong))
     if problems:
         raise Invalid("The registration details are not valid", problems)
 
@@ -204,11 +204,9 @@ def result_file(applicant_id: int, number: str, material_id: int) -> tuple[str, 
     """(filename, sha256) of a result document of the applicant's own decided case: before the
     decision, what the departments attach is their working paper."""
     case = own_case(applicant_id, number)
-    if case.decision is None:
-        raise NotFound("No result document %(document)s on case %(case)s", document=material_id, case=number)
     with read_session() as session:
-        row = session.scalar(select(Material).where(Material.id == material_id, Material.case_id == case.id,
-                                                    Material.kind.like("result:%")))
+        row = None if case.decision is None else session.scalar(select(Material).where(
+            Material.id == material_id, Material.case_id == case.id, Material.kind.like("result:%")))
         if row is None or not row.sha256:
             raise NotFound("No result document %(document)s on case %(case)s", document=material_id, case=number)
         return row.filename or f"result-{material_id}", row.sha256

@@ -21,14 +21,22 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import TooManyAttempts
+from engine.errors import Message, TooManyAttempts
 from engine.store import session_scope
+from engine.store.db import uses_postgres
 from engine.store.models import UnknownSignIn
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8  # characters, for staff and applicants alike
 FORGET = timedelta(days=1)  # a count whose last attempt is this old starts again
+
+
+def password_problem(password) -> Message | None:
+    """What is wrong with a new password, or None (staff and applicants alike)."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        return Message("The password needs at least %(length)s characters", length=MIN_PASSWORD)
+    return None
 
 
 def _open(model, now):
@@ -60,8 +68,8 @@ def attempt_unknown(scope: str, name: str, password: str) -> bool:
     as well, and checking a hash as long to check as an account's. Raises TooManyAttempts as
     attempt() would."""
     key, now = hashlib.sha256(f"{scope}:{name}".encode()).hexdigest(), datetime.now(timezone.utc)
+    insert = (postgresql if uses_postgres() else sqlite).insert
     with session_scope() as session:
-        insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
         place = session.execute(
             insert(UnknownSignIn).values(id=key, failed_sign_ins=1, last_attempt_at=now)
             .on_conflict_do_update(index_elements=[UnknownSignIn.id], where=_open(UnknownSignIn, now),

@@ -1,30 +1,50 @@
 """Departments, roles and people by name on the pages: codes and logins are for the API.
 
-A task's group is a department code or a role code (api.md); the names are read once per request.
+A task's group is a department code or a role code (api.md). Departments, and people where a
+page names or offers them, are read once per request.
 """
 from flask import g
 from flask_babel import lazy_gettext as _l
 
-from engine.services.users import department_names, people_names
+from engine.services.users import department_names, people
 from engine.store.db import read_session
 
 ROLE_NAMES = {"clerk": _l("窗口受理"), "reviewer": _l("审批人员"), "lead": _l("牵头部门"),
               "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理")}
 
 
-def _names() -> tuple[dict, dict]:
-    if "shown_names" not in g:
+def _departments() -> dict:
+    if "department_names" not in g:
         with read_session() as session:
-            g.shown_names = (department_names(session), people_names(session))
-    return g.shown_names
+            g.department_names = department_names(session)
+    return g.department_names
+
+
+def _people() -> list:
+    if "people" not in g:
+        with read_session() as session:
+            g.people = people(session)
+    return g.people
 
 
 def group_name(code: str | None) -> str:
     """A lane's department or role, by name ('—' for none)."""
     if not code:
         return "—"
-    return _names()[0].get(code) or str(ROLE_NAMES.get(code, code))
+    return _departments().get(code) or str(ROLE_NAMES.get(code, code))
 
 
 def person_name(login: str | None) -> str:
-    return _names()[1].get(login, login) if login else ""
+    return next((p.name for p in _people() if p.login == login), login) if login else ""
+
+
+def departments() -> list[dict]:
+    """Every department, by code, to transfer a task to."""
+    return [{"code": code, "name": name} for code, name in sorted(_departments().items())]
+
+
+def active_people() -> list[dict]:
+    """Everyone who can be given work, to choose by name (转办, 抄送)."""
+    names = _departments()
+    return [{"login": p.login, "name": p.name, "department": names.get(p.department, "")}
+            for p in _people() if p.active]

@@ -23,6 +23,7 @@ from engine.store.models import Event, Instance, Notification, Task, User
 from .deploy import find_definition
 from .events import describe as describe_event
 from .events import event_row, record, record_all
+from .lanes import workable
 from .task_views import CASE_TASKS, summary
 from .users import require
 
@@ -243,7 +244,6 @@ def can_view(session: Session, actor: User, instance: Instance) -> bool:
         return True
     if told_of(session, actor, instance.id):
         return True
-    from .tasks import workable  # (tasks imports this module) a task outside any lane is everyone's
     return session.scalar(select(Task.id).where(
         Task.instance_id == instance.id,
         workable(actor) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id)

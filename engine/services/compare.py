@@ -73,9 +73,8 @@ def _describe(element) -> dict:
     content = [_canonical(child) for child in element
                if isinstance(child.tag, str) and _local(child) not in ("incoming", "outgoing")
                and not (_local(element) in CONTAINERS and child.get("id"))]
-    properties = {p.get("name"): p.get("value") for p in element.iter()
-                  if isinstance(p.tag, str) and _local(p) == "property" and _local(p.getparent()) == "properties"
-                  and _local(p.getparent().getparent()) == "extensionElements" and p.getparent().getparent().getparent() is element}
+    properties = {p.get("name"): p.get("value")
+                  for p in element.iterfind("{*}extensionElements/{*}properties/{*}property")}
     return {"type": _local(element), "name": element.get("name") or "", "attributes": attributes,
             "incoming": set(), "outgoing": set(), "properties": properties,
             "content": "\n".join(sorted(c for c in content if c))}

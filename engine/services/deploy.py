@@ -124,12 +124,12 @@ def _read_form(name, content, forms, problems):
     try:
         schema = json.loads(content)
     except ValueError as exc:
-        wrong = str(exc)
+        wrong = str(exc)[:470]
     else:
         wrong = form_problem(schema)
     if wrong:
         # At most 500 characters: the sentence's 30, then at most 470 of the error's text.
-        problems.append(Problem(name, None, Message("not a valid JSON Schema form: %(error)s", error=wrong[:470])))
+        problems.append(Problem(name, None, Message("not a valid JSON Schema form: %(error)s", error=wrong)))
         return
     forms[Path(name).name] = schema
 

@@ -1,7 +1,7 @@
 """Read-only questions the staff pages ask: inboxes, a task with its case, a case's diagram state.
 
 Everything is read through read_session (no write lock) and returned as plain dicts. Each
-function checks who is asking with the same rules the operations use (tasks.may_work_on,
+function checks who is asking with the same rules the operations use (lanes.may_work_on,
 cases.can_view), so a page cannot show what its buttons would refuse.
 """
 from SpiffWorkflow.util.task import TaskState
@@ -10,15 +10,16 @@ from sqlalchemy import func, or_, select
 from engine import clock, intake
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
-from engine.intake import printable_notice, results
+from engine.intake import printable_notice
 from engine.store.db import fetch, read_session
-from engine.store.models import (Applicant, Case, Clock, Definition, Department, Event, Instance, InstanceStep,
-                                 Material, Notice, Task, User)
+from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
+                                 Notice, Task, User)
 
 from .cases import can_view, told_of, visible_instance
 from .events import describe as describe_event
 from .task_views import describe_task
-from .tasks import form_schema, may_work_on, workable
+from .lanes import may_work_on, workable
+from .tasks import form_schema
 
 COMPLETED_LIMIT = 100
 RECENT_CASES_LIMIT = 100
@@ -84,15 +85,14 @@ def _task_for_viewer(session, task_id: int, actor: User) -> Task:
 
 
 def task_detail(task_id: int, actor: User) -> dict:
-    """A task with its form, clock, case (if the procedure runs for one), result documents and history."""
+    """A task with its form, clock, case id (if the procedure runs for one) and history; the case
+    itself, with its result documents, is intake.describe's."""
     with read_session() as session:
         task = _task_for_viewer(session, task_id, actor)
         instance = session.get(Instance, task.instance_id)
         [row] = _describe_all(session, [task])
         case_id = session.scalar(select(Case.id).where(Case.instance_id == instance.id))
-        case = session.get(Case, case_id) if case_id else None
         row.update(schema=form_schema(session, task), may_work=may_work_on(actor, task),
-                   documents=results(case, session) if case else [],
                    instance={"id": instance.id, "key": instance.key, "version": instance.version,
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
@@ -134,12 +134,6 @@ def _markers(session, instance_id: int) -> dict:
         elif state & (TaskState.WAITING | TaskState.READY | TaskState.STARTED):
             active.add(spec)
     return {"completed": sorted(completed - active), "active": sorted(active)}
-
-
-def departments() -> list[dict]:
-    with read_session() as session:
-        return [{"code": d.code, "name": d.name}
-                for d in session.scalars(select(Department).order_by(Department.code))]
 
 
 def _case_visible(session, actor: User, case: Case) -> bool:

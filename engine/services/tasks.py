@@ -1,7 +1,7 @@
 """Claiming and completing user tasks."""
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, and_, bindparam, insert, literal, or_, select, update
+from sqlalchemy import JSON, DateTime, Integer, bindparam, insert, literal, select, update
 
 from engine import forms
 from engine.bpmn import runtime
@@ -12,40 +12,11 @@ from engine.store.models import Definition, Event, Instance, Task, User
 
 from . import cases
 from .events import record
+from .lanes import IN_LANE, lane_params, may_work_on, workable
 from .task_views import SUMMARY, describe_task, summary
 
 STATES = ("ready", "completed", "cancelled")
 _tasks = Task.__table__
-
-
-def may_work_on(actor: User, task: Task) -> bool:
-    """Lane = group. A task outside any lane is open to every reviewer."""
-    if actor.has_role("admin"):
-        return True
-    if task.group is None:
-        return actor.has_role("reviewer") or actor.has_role("lead")
-    return task.group in actor.groups
-
-
-def _in_lane(every_lane, groups, open_lane):
-    """may_work_on as a condition on the tasks table."""
-    return or_(every_lane, _tasks.c.group.in_(groups), and_(_tasks.c.group.is_(None), open_lane))
-
-
-def lane_params(actor: User) -> dict:
-    return {"every_lane": actor.has_role("admin"), "groups": sorted(actor.groups),
-            "open_lane": actor.has_role("reviewer") or actor.has_role("lead")}
-
-
-def workable(actor: User):
-    """may_work_on as a condition on the tasks table, for this actor."""
-    lane = lane_params(actor)
-    return _in_lane(literal(lane["every_lane"]), lane["groups"], literal(lane["open_lane"]))
-
-
-# The same, its actor given as parameters (lane_params): built once, for the claim's statement.
-_IN_LANE = _in_lane(bindparam("every_lane", type_=Boolean), bindparam("groups", expanding=True),
-                    bindparam("open_lane", type_=Boolean))
 
 
 def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = None,
@@ -81,7 +52,7 @@ def task_for(session, task_id: int, actor: User) -> Task:
 # Statements built once: building one costs more than running it. Of two reviewers claiming at
 # once exactly one matches the row.
 _CLAIM = update(_tasks).where(
-    _tasks.c.id == bindparam("task_id"), _tasks.c.state == "ready", _tasks.c.assignee_id.is_(None), _IN_LANE,
+    _tasks.c.id == bindparam("task_id"), _tasks.c.state == "ready", _tasks.c.assignee_id.is_(None), IN_LANE,
     select(Instance.id).where(Instance.id == _tasks.c.instance_id, Instance.state == "running").exists(),
 ).values(assignee_id=bindparam("actor_id"), claimed_at=bindparam("at")).returning(
     *(c for c in SUMMARY.selected_columns if c.name != "assignee"))

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from engine.errors import Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
@@ -60,7 +60,7 @@ def revoke_token(login: str, token_id: int, actor: User | None = None) -> str | 
         row = session.get(ApiToken, token_id)
         if row is None or row.user.login != login:  # a number copied from another user's list
             raise NotFound("%(login)s has no API token %(token)s", login=login, token=token_id)
-        session.execute(delete(ApiToken).where(ApiToken.id == token_id))
+        session.delete(row)
         record(session, "token_revoked", actor=actor, token_id=token_id, login=login, label=row.label)
         return row.label
 

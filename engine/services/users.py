@@ -34,17 +34,12 @@ def department_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Department.code, Department.name)).all())
 
 
-def active_people() -> list[dict]:
-    """Everyone who can be given work, for choosing a person by name (转办, 抄送)."""
-    with read_session() as session:
-        rows = session.scalars(select(User).where(User.active.is_(True)).order_by(User.login))
-        return [{"login": u.login, "name": u.name, "department": u.department.name if u.department else ""}
-                for u in rows]
-
-
-def people_names(session: Session) -> dict[str, str]:
-    """Login -> name: tasks and events name people by login."""
-    return dict(session.execute(select(User.login, User.name)).all())
+def people(session: Session) -> list:
+    """Everyone's login, name, department code and whether active: tasks and events name people
+    by login, pages by name."""
+    return session.execute(select(User.login, User.name, Department.code.label("department"), User.active)
+                           .outerjoin(Department, Department.id == User.department_id)
+                           .order_by(User.login)).all()
 
 
 def add_user(login: str, name: str, department: str | None, roles: list[str],
@@ -100,8 +95,9 @@ def check_password(login: str, password: str) -> User | None:
 
 
 def _check_password(password) -> None:
-    if not isinstance(password, str) or len(password) < signin.MIN_PASSWORD:
-        raise Invalid("The password needs at least %(length)s characters", length=signin.MIN_PASSWORD)
+    wrong = signin.password_problem(password)
+    if wrong:
+        raise Invalid(wrong)
 
 
 def set_password(login: str, password: str, actor: User | None) -> None:

@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 
 from engine import intake, operations
 from engine.errors import Conflict, Invalid
-from engine.services import progress, tasks, users
+from engine.services import progress, tasks
 
+from .. import names
 from . import WORKERS, bp
 from .access import actor, flash_error, roles_required
 from .forms import errors_by_field, fields, read
@@ -21,7 +22,7 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
         errors=errors or {}, values=values or {}, may_withdraw=_may_withdraw(detail, me),
-        departments=progress.departments(), people=users.active_people()), status
+        departments=names.departments(), people=names.active_people()), status
 
 
 def _may_withdraw(detail: dict, me) -> bool:

@@ -1,0 +1,37 @@
+"""Who may work on a task: its lane is a group (a department or a role); a task outside any
+lane is open to every reviewer. As a test of one task, and as a condition on the tasks table."""
+from sqlalchemy import Boolean, and_, bindparam, literal, or_
+
+from engine.store.models import Task, User
+
+_tasks = Task.__table__
+
+
+def may_work_on(actor: User, task: Task) -> bool:
+    """Lane = group. A task outside any lane is open to every reviewer."""
+    if actor.has_role("admin"):
+        return True
+    if task.group is None:
+        return actor.has_role("reviewer") or actor.has_role("lead")
+    return task.group in actor.groups
+
+
+def _in_lane(every_lane, groups, open_lane):
+    """may_work_on as a condition on the tasks table."""
+    return or_(every_lane, _tasks.c.group.in_(groups), and_(_tasks.c.group.is_(None), open_lane))
+
+
+def lane_params(actor: User) -> dict:
+    return {"every_lane": actor.has_role("admin"), "groups": sorted(actor.groups),
+            "open_lane": actor.has_role("reviewer") or actor.has_role("lead")}
+
+
+def workable(actor: User):
+    """may_work_on as a condition on the tasks table, for this actor."""
+    lane = lane_params(actor)
+    return _in_lane(literal(lane["every_lane"]), lane["groups"], literal(lane["open_lane"]))
+
+
+# The same, its actor given as parameters (lane_params): built once, for the claim's statement.
+IN_LANE = _in_lane(bindparam("every_lane", type_=Boolean), bindparam("groups", expanding=True),
+                    bindparam("open_lane", type_=Boolean))
