@@ -21,7 +21,13 @@ def cmd_deploy(args):
 
 def cmd_user_add(args):
     from engine.services.users import add_user
+    from engine.services.users import department_names
+    from engine.store import session_scope
+    with session_scope() as session:
+        known = args.department in department_names(session)
     user = add_user(args.login, args.name or args.login, args.department, args.role or [], args.password)
+    if args.department and not known:
+        print(f"created department {args.department} (named {args.department}; rename it on the people page)")
     print(f"created user {user.login} ({', '.join(user.roles)})")
 
 

@@ -150,6 +150,28 @@ def test_people_add_change_deactivate(app, org):
     assert 'data-login="newbie" class="inactive"' in page
 
 
+def test_a_department_is_renamed_on_the_people_page_and_the_command_line_says_what_it_made(app, org, capsys):
+    from run import main as run_command
+    # A mistyped code on the command line makes a department named by its code: said, and recorded.
+    assert run_command(["user", "add", "newbie", "--department", "lnad", "--role", "reviewer"]) == 0
+    assert "created department lnad" in capsys.readouterr().out
+    assert run_command(["user", "add", "other", "--department", "housing", "--role", "reviewer"]) == 0
+    assert "created department" not in capsys.readouterr().out
+    admin = client_for(app, "admin")
+    assert admin.post("/admin/departments/lnad", data={"name": "自然资源局"}).status_code == 303
+    assert users.get_user("newbie").department.name == "自然资源局"
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert re.search(r'data-code="lnad">.*?value="自然资源局"', page, re.S)
+    assert admin.post("/admin/departments/lnad", data={"name": "  "}).status_code == 422
+    assert admin.post("/admin/departments/nowhere", data={"name": "某局"}).status_code == 404
+    assert client_for(app, "designer").post("/admin/departments/lnad", data={"name": "x"}).status_code == 403
+    with session_scope() as session:
+        recorded = [(e.type, e.data) for e in session.scalars(
+            select(Event).where(Event.type.like("department_%")).order_by(Event.id)) if e.data["code"] == "lnad"]
+    assert recorded == [("department_created", {"code": "lnad", "name": "lnad"}),
+                        ("department_renamed", {"code": "lnad", "old": "lnad", "name": "自然资源局"})]
+
+
 def test_calendar_year_notice_import_and_closures(app, org):
     admin = client_for(app, "admin")
     page = admin.get("/admin/calendar?year=2025").get_data(as_text=True)

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from sqlalchemy import func, select, update
 
 from engine import signin
-from engine.errors import Conflict, Invalid, state_name
+from engine.errors import Conflict, Invalid, NotFound, state_name
 from engine.store import session_scope
 from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
                                  User)
@@ -122,6 +122,21 @@ def add_department(code: str, name: str, actor: User) -> None:
             raise Invalid("Department %(code)s already exists", code=repr(code))
         ensure_department(session, code, name)
         record(session, "department_created", actor=actor, code=code, name=name)
+
+
+def rename_department(code: str, name: str, actor: User) -> None:
+    """A department's name (its code stays: lanes and tasks name it by code)."""
+    require(actor, "admin")
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("A department needs a code and a name")
+    with session_scope() as session:
+        dept = session.scalar(select(Department).where(Department.code == code))
+        if dept is None:
+            raise NotFound("No department %(code)s", code=repr(code))
+        if dept.name != name:
+            record(session, "department_renamed", actor=actor, code=code, old=dept.name, name=name)
+            dept.name = name
 
 
 def change_user(login: str, roles: list[str], department: str | None, actor: User) -> None:

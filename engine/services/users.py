@@ -57,7 +57,13 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
             require(actor, "admin")
         if session.scalar(select(User).where(User.login == login)):
             raise Invalid("User %(login)s already exists", login=repr(login))
-        dept = ensure_department(session, department) if department else None
+        dept = None
+        if department:
+            # The command line names a department by code; one not yet known is made, and said.
+            dept = session.scalar(select(Department).where(Department.code == department))
+            if dept is None:
+                dept = ensure_department(session, department)
+                record(session, "department_created", actor=actor, code=department, name=department)
         user = User(login=login, name=name, department=dept, roles=sorted(set(roles)),
                     password_hash=generate_password_hash(password) if password else None)
         session.add(user)

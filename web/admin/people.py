@@ -126,3 +126,13 @@ def add_department():
     except ShenpiError as exc:
         return refused(exc, _people)
     return done(_("已添加部门 %(code)s", code=request.form.get("code")), "admin.people")
+
+
+@bp.post("/departments/<code>")
+@roles_required("admin")
+def rename_department(code):
+    try:
+        admin.rename_department(code, request.form.get("name", ""), actor())
+    except ShenpiError as exc:
+        return refused(exc, _people)
+    return done(_("已更新部门 %(code)s 的名称", code=code), "admin.people")
