@@ -38,8 +38,10 @@ class Upload:
     content: bytes
 
 
-def find_or_create_applicant(session: Session, info: dict) -> Applicant:
-    """The applicant the ID number names, or a new record.
+def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, str | None]:
+    """The applicant the ID number names, or a new record; and the name it was on record under
+    if it has changed its name (更名), which the window says with the document that shows it
+    (info["renamed_because"]).
 
     A record the window kept without a phone gets the one given now: with it, its owner can open
     the online account (portal.register takes over a window record only with its phone).
@@ -49,9 +51,13 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
     if not id_number or not name:
         raise Invalid("The applicant's name and ID number (证件号码) are required")
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
+    renamed_from = None
     if applicant is not None and applicant.name != name:  # one ID number, one person or company
-        raise Invalid("ID number %(number)s is on record for %(recorded)s, not %(given)s: check the number "
-                      "and the name", number=id_number, recorded=applicant.name, given=name)
+        if not str(info.get("renamed_because") or "").strip():
+            raise Invalid("ID number %(number)s is on record for %(recorded)s, not %(given)s: check the number "
+                          "and the name; if the applicant has changed its name, say what shows it",
+                          number=id_number, recorded=applicant.name, given=name)
+        renamed_from, applicant.name = applicant.name, name
     phone = "".join(str(info.get("phone") or "").split())
     if applicant is not None and not applicant.phone and not applicant.password_hash and phone:
         applicant.phone = phone
@@ -68,7 +74,7 @@ def find_or_create_applicant(session: Session, info: dict) -> Applicant:
             applicant.password_hash = generate_password_hash(info["password"])
         session.add(applicant)
         session.flush()
-    return applicant
+    return applicant, renamed_from
 
 
 def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
@@ -91,7 +97,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                           file=upload.filename, kind=repr(upload.kind))
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
-        person = find_or_create_applicant(session, applicant)
+        person, renamed_from = find_or_create_applicant(session, applicant)
         case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
                     channel=channel, submitted_by=actor.id if actor else None, form=form or {},
                     note=(note or "").strip()[:2000] or None)
@@ -107,6 +113,9 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
         deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
         session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
+        if renamed_from is not None:  # earlier notices keep the name they were issued to
+            record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
+                        old=renamed_from, name=person.name, reason=str(applicant["renamed_because"]).strip()[:500])
         record_case(session, "case_submitted", case, actor=actor, item=item.code,
                     channel=channel, materials=sorted(given), reused=reused)
         session.flush()

@@ -93,6 +93,32 @@ def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
     assert "@media print" not in text and "inbox.css" in text  # the print rules live in the stylesheet
 
 
+def test_an_applicant_who_changed_its_name_is_renamed_at_the_window_with_what_shows_it(app, org):
+    from sqlalchemy import select
+    from engine.store import session_scope
+    from engine.store.models import Applicant, Event
+    clerk = client(app, "clerk")
+    first = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
+    assert clerk.post(f"/intake/cases/{first}/accept").status_code == 303
+    acceptance = notice_ids(clerk.get(f"/intake/cases/{first}").get_data(as_text=True))["acceptance"]
+    # Another name under a recorded ID number is refused, and says how a real change is recorded.
+    refused = submit(clerk, "form", "land", "marriage", name="李四新")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "登记的申请人是 李四，不是 李四新" in text and "请填写更名依据" in text
+    renamed = submit(clerk, "form", "land", "marriage", name="李四新", renamed_because="户口簿姓名变更页")
+    assert renamed.status_code == 303
+    second = case_id_of(renamed)
+    assert intake.describe(second)["applicant"] == "李四新" == intake.describe(first)["applicant"]
+    with session_scope() as session:
+        assert len(session.scalars(select(Applicant)).all()) == 1  # the same applicant, renamed
+        [event] = session.scalars(select(Event).where(Event.type == "applicant_renamed")).all()
+    assert event.case_id == second and event.actor.login == "clerk"
+    assert (event.data["old"], event.data["name"], event.data["reason"]) == ("李四", "李四新", "户口簿姓名变更页")
+    # The notice already issued keeps the name it was issued to.
+    printed = clerk.get(f"/intake/notices/{acceptance}").get_data(as_text=True)
+    assert "李四" in printed and "李四新" not in printed
+
+
 def test_ticked_material_without_its_file_is_refused(app, org):
     res = submit(client(app, "clerk"), "id_card", received_form="on")
     assert res.status_code == 422 and "申请表：已勾选收取，但未上传扫描件" in res.get_data(as_text=True)

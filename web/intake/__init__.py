@@ -14,7 +14,7 @@ from web.inbox.forms import errors_by_field, fields, read
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 register_error_page(bp)
-APPLICANT_FIELDS = ("name", "id_type", "id_number", "phone", "kind")
+APPLICANT_FIELDS = ("name", "id_type", "id_number", "phone", "kind", "renamed_because")
 DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within the promised limit
 
 
