@@ -244,6 +244,8 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
             promised_due=case_clock.promised_due.isoformat() if case_clock else None,
             statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
             provisional=bool(case_clock and calendars.current().provisional(case_clock.promised_due)),
+            statutory_provisional=bool(case_clock and case_clock.statutory_due
+                                       and calendars.current().provisional(case_clock.statutory_due)),
             deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
     record_case(session, "case_accepted", case, actor=actor,
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)
@@ -294,12 +296,19 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
         raise Invalid("List every missing or wrong material (code and reason) in the one notice")
     with session_scope() as session:
         case = _open_case(session, case_id, "submitted")
-        if case.correction_rounds >= 1 and case.status == "correction":
-            raise Conflict("The one-time correction notice has already been sent")
         codes = {m["code"] for m in case.item.data["materials"]}
         unknown = [m["code"] for m in missing if m["code"] not in codes]
         if unknown:
             raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))
+        if case.correction_rounds:
+            # Told once (一次性告知): after the answer, a notice may only say that something the
+            # first one asked for is still missing or wrong, never ask for something new.
+            told = {m["code"] for data in session.scalars(select(Notice.data).where(
+                Notice.case_id == case.id, Notice.kind == "correction")) for m in data["missing"]}
+            new = sorted({m["code"] for m in missing} - told)
+            if new:
+                raise Conflict("The correction notice has told the applicant once what was missing; "
+                               "%(codes)s was not in it", codes=", ".join(new))
         case.status = "correction"
         case.correction_rounds += 1
         _cancel_timers(session, case, "deemed")

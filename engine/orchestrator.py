@@ -37,13 +37,20 @@ def case_of(session: Session, instance_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.instance_id == instance_id))
 
 
-def task_opened(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
+def place(row: Task, spiff_task) -> None:
+    """A new task's group and title, where the procedure works them out from the case's data
+    (before its task_created event, which names the group)."""
     props = properties(spiff_task.task_spec)
     data, name = spiff_task.data, spiff_task.task_spec.name
     if "groupExpression" in props:
         row.group = str(_evaluate("groupExpression", props["groupExpression"], data, name))
     if "titleExpression" in props:
         row.title = str(_evaluate("titleExpression", props["titleExpression"], data, name))[:300]
+
+
+def task_opened(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
+    props = properties(spiff_task.task_spec)
+    data, name = spiff_task.data, spiff_task.task_spec.name
     case = case_of(session, instance.id) if {"promisedDaysExpression", "correctionNotice"} & set(props) else None
     if "promisedDaysExpression" in props:
         days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))

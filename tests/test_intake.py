@@ -69,6 +69,13 @@ def test_missing_material_correction_then_accept(item, org):
         intake.request_correction(case.id, [{"code": "land", "reason": "again"}], org["clerk"])
     intake.supply(case.id, up("land", "marriage"), None)
     assert intake.describe(case.id)["status"] == "submitted"
+    # Told once: after the answer the window may say a named material is still wrong, not ask anew.
+    with pytest.raises(Conflict, match="form was not in it"):
+        intake.request_correction(case.id, [{"code": "land", "reason": "仍缺页"}, {"code": "form", "reason": "新"}],
+                                  org["clerk"])
+    again = intake.request_correction(case.id, [{"code": "land", "reason": "仍缺第 3 页"}], org["clerk"])
+    assert again.kind == "correction" and intake.describe(case.id)["status"] == "correction"
+    intake.supply(case.id, up("land"), None)
     assert intake.accept(case.id, org["clerk"]).status == "accepted"
 
 

@@ -1,11 +1,14 @@
 """多评合一: rules choose the assessments, the zone's regional assessments exempt or simplify,
 departments review in parallel rounds, one merged correction, the lead department decides."""
 import pytest
+from sqlalchemy import select
 
 from engine import clock, intake, operations, portal
 from engine.errors import NotFound
 from engine.rules import decide
 from engine.services import calendars
+from engine.store import session_scope
+from engine.store.models import Event
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
 
 ITEM = "1101-DPHY-001"
@@ -84,6 +87,11 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     assert sorted((c.department, c.promised_days) for c in step_clocks(case.instance_id)) == [
         ("devreform", 10), ("eco", 15), ("water", 10)]
     assert tasks["department_review@eco"].title == "环境影响评价（报告书）"
+    with session_scope() as session:  # the history names each department's own task, as the applicant reads it
+        created = {e.data["group"] for e in session.scalars(select(Event).where(
+            Event.instance_id == case.instance_id, Event.type == "task_created", Event.data["task"].as_string()
+            == "department_review"))}
+    assert created == {"devreform", "eco", "water"}
 
     # A joint expert review runs as a special procedure: the case clock stops and the deadline moves.
     case_clock = next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)

@@ -13,6 +13,21 @@ FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "sell
 SELLER = {"name": "王五", "id_number": "110101198001011128", "phone": "13700000001"}
 
 
+@pytest.mark.parametrize("property_type, years, only_home, income_tax", [
+    ("housing", 6, True, False),      # 满五唯一: a family's only home held five years is exempt
+    ("housing", 6, False, True),
+    ("housing", 3, True, True),
+    ("non_housing", 6, True, True),   # the exemption is for homes only
+    ("non_housing", 3, False, True),
+])
+def test_the_tax_rules_exempt_only_a_familys_only_home_held_five_years(people, property_type, years, only_home,
+                                                                      income_tax):
+    from engine.rules import decide
+    lines = decide("transfer_taxes", propertyType=property_type, holdingYears=years, sellerOnlyHome=only_home,
+                   buyerHomeCount=0, areaM2=90)
+    assert [line["tax"] for line in lines].count("income_tax") == int(income_tax)
+
+
 @pytest.fixture
 def people(org):
     return install(org)
@@ -38,7 +53,8 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
     work(tasks["registration_check@realestate"], people["r_realestate"],
          {"sealed": False, "objection": False, "mortgage": "none"})
-    work(tasks["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    # The tax is worked out on the price the tax bureau assessed (核定计税价格), not the one declared.
+    work(tasks["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_200_000})
     # Registration waits for the tax: nothing to register yet.
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     payment = open_tasks(case.instance_id)["tax_payment@tax"]
@@ -49,7 +65,8 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     register = open_tasks(case.instance_id)["register@realestate"]
     result = work(register, people["r_realestate"], {"certificate_no": "京(2026)不动产权第0000001号"})
     assert result["state"] == "completed"
-    assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "amount": 20000.0}]
+    assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "amount": 22000.0}]
+    assert result["data"]["tax_total"] == 22000.0
 
     decided = intake.describe(case.id)
     assert decided["status"] == "decided" and decided["decision"] == "approve"
@@ -146,6 +163,7 @@ def test_a_seal_found_at_registration_check_refuses_registration(people):
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True})
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
+    assert described["statement"] == "存在查封登记"  # the reason reaches the window and the applicant
     assert open_tasks(case.instance_id) == {}
 
 

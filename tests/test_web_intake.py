@@ -119,6 +119,20 @@ def test_an_applicant_who_changed_its_name_is_renamed_at_the_window_with_what_sh
     assert "李四" in printed and "李四新" not in printed
 
 
+def test_the_acceptance_notice_marks_each_date_provisional_on_its_own(app, org):
+    from datetime import date
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
+    # Promised 10 working days end in 2026, which has its notice; statutory 20 end in 2027.
+    intake.accept(case_id, org["clerk"], accepted_on=date(2026, 12, 10))
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    text = clerk.get(f"/intake/notices/{notice_ids(html)['acceptance']}").get_data(as_text=True)
+    promised = re.search(r'id="promised-due">(.*?)</td>', text).group(1)
+    statutory = re.search(r'id="statutory-due">(.*?)</td>', text).group(1)
+    assert promised.startswith("2026-12") and "暂定" not in promised
+    assert statutory.startswith("2027-01") and "暂定" in statutory
+
+
 def test_ticked_material_without_its_file_is_refused(app, org):
     res = submit(client(app, "clerk"), "id_card", received_form="on")
     assert res.status_code == 422 and "申请表：已勾选收取，但未上传扫描件" in res.get_data(as_text=True)
