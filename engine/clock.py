@@ -46,6 +46,11 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
 
 
+def start_of(day: date) -> datetime:
+    """The first moment of a day in Shanghai: what happened "in a month" happened from then."""
+    return datetime.combine(day, time(0), SHANGHAI).astimezone(timezone.utc)
+
+
 def today() -> date:
     return datetime.now(SHANGHAI).date()
 

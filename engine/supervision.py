@@ -4,15 +4,18 @@ Everything here is SQL over the clocks and supervision_orders tables, whose leve
 tick keeps current, so the overview costs the same whether or not anything is due.
 """
 import io
+from collections import defaultdict
 from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
+from engine import clock
+from engine.ratings import BAD
 from engine.services.users import department_names, require
 from engine.store import session_scope
-from engine.store.models import Clock, SupervisionOrder, User
+from engine.store.models import Case, Clock, Event, ServiceItem, SupervisionOrder, User
 
 OVERDUE_LIST_LIMIT = 200
 
@@ -64,30 +67,54 @@ def overview(actor: User) -> dict:
 
 
 def monthly(year: int, month: int) -> list[dict]:
-    """Per department: volume started, finished, on time, overdue, average working days used."""
+    """Per department: cases taken up, finished, finished on time and overdue in the month, the
+    average working days used, and the ratings applicants gave its items in the month.
+
+    A department's handling of a case is all its clocks on it (the case's own where it implements
+    the item, its steps' where it takes part): one case counts once, however many steps it had.
+    Overdue: a limit that fell in the month was passed (finished after it, or still open after it).
+    """
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
+    today = clock.today()
     with session_scope() as session:
         names = department_names(session)
-        started = dict(session.execute(select(Clock.department, func.count()).where(
-            Clock.started_on >= first, Clock.started_on < nxt).group_by(Clock.department)).all())
-        done = session.execute(select(
-            Clock.department, func.count(), func.sum(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)),
-            func.avg(Clock.used_days)).where(Clock.stopped_on >= first, Clock.stopped_on < nxt)
-            .group_by(Clock.department)).all()
-        overdue = dict(session.execute(select(Clock.department, func.count()).where(
-            Clock.started_on < nxt, Clock.promised_due < nxt, Clock.promised_due >= first,
-            (Clock.stopped_on.is_(None)) | (Clock.stopped_on > Clock.promised_due))
-            .group_by(Clock.department)).all())
+        clocks = session.execute(select(Clock.department, Clock.instance_id, Clock.started_on, Clock.stopped_on,
+                                        Clock.promised_due, Clock.used_days)
+                                 .where(Clock.started_on < nxt,
+                                        or_(Clock.stopped_on.is_(None), Clock.stopped_on >= first))).all()
+        ratings = session.execute(
+            select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
+            .join(Event, Event.case_id == Case.id)
+            .where(Event.type == "case_rated", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))).all()
+    handlings = defaultdict(list)
+    for c in clocks:
+        handlings[c.department, c.instance_id].append(c)
     report = {}
-    for dept in set(started) | {d[0] for d in done} | set(overdue):
-        report[dept] = {"department": dept, "name": names.get(dept, dept or "—"),
-                        "volume": started.get(dept, 0), "finished": 0, "on_time": 0,
-                        "on_time_rate": None, "overdue": overdue.get(dept, 0), "avg_workdays": None}
-    for dept, count, on_time, used in done:
-        report[dept].update(finished=count, on_time=int(on_time or 0),
-                            on_time_rate=round((on_time or 0) / count, 4) if count else None,
-                            avg_workdays=round(float(used), 2) if used is not None else None)
+
+    def row(dept):
+        return report.setdefault(dept, {
+            "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
+            "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
+            "rated": 0, "bad_ratings": 0})
+    for (dept, _instance), own in handlings.items():
+        r = row(dept)
+        r["volume"] += first <= min(c.started_on for c in own) < nxt
+        r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
+                            for c in own)
+        if all(c.stopped_on for c in own) and first <= max(c.stopped_on for c in own) < nxt:
+            r["finished"] += 1
+            r["on_time"] += all(c.stopped_on <= c.promised_due for c in own)
+            r["used"].append(max(c.used_days or 0 for c in own))
+    for dept, level in ratings:
+        r = row(dept)
+        r["rated"] += 1
+        r["bad_ratings"] += level in BAD
+    for r in report.values():
+        used = r.pop("used")
+        if r["finished"]:
+            r["on_time_rate"] = round(r["on_time"] / r["finished"], 4)
+            r["avg_workdays"] = round(sum(used) / len(used), 2)
     return sorted(report.values(), key=lambda r: r["department"] or "")
 
 
@@ -98,15 +125,16 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.title = f"{year}-{month:02d}"
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
-    headers = ["部门代码", "部门", "受理量", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）"]
+    headers = ["部门代码", "部门", "受理量", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
+               "评价数", "差评数"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
-                      r["on_time_rate"], r["overdue"], r["avg_workdays"]])
+                      r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
-    for column, width in zip("ABCDEFGH", (14, 24, 10, 10, 10, 12, 10, 18)):
+    for column, width in zip("ABCDEFGHIJ", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

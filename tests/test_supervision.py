@@ -70,6 +70,43 @@ def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_
     assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
 
 
+def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ratings(org, monkeypatch):
+    from datetime import date, datetime, timezone
+    from sqlalchemy import update
+    from engine import catalogue, intake, ratings
+    from engine.services import cases, deploy
+    from engine.store import session_scope
+    from engine.store.models import Case, Clock, Event
+    from tests.supervision_data import ONE
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 10))
+    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    started = [cases.start_instance("one", org["clerk"]) for _ in range(2)]
+    (first, step), second = (started[0]["id"], started[0]["tasks"][0]["id"]), started[1]["id"]
+    with session_scope() as session:
+        def start(instance_id, dept, started, days, **kw):
+            return clock.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
+                                     started_on=started, **kw)
+        start(first, "housing", date(2026, 11, 2), 20)   # the case's clock: due 30 November, not yet
+        start(first, "housing", date(2026, 11, 2), 3, task_id=step)  # its housing step: due 5 November, passed
+        clock.stop(session, start(second, "tax", date(2026, 11, 3), 10))  # finished on 10 November, on time
+    catalogue.save({"code": "R-1", "name": "测试", "kind": "licence", "department": "housing",
+                    "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "one",
+                    "materials": [{"code": "form", "name": "申请表", "mandatory": True}]}, None)
+    applied = intake.submit("R-1", {"name": "张三", "id_number": "110101199001011237"}, [], org["clerk"])
+    with session_scope() as session:
+        session.execute(update(Case).where(Case.id == applied.id).values(status="delivered"))
+    ratings.rate(applied.id, applied.applicant_id, 1, "态度差")
+    with session_scope() as session:  # rated in November, whenever the test runs
+        session.execute(update(Event).where(Event.type == "case_rated")
+                        .values(at=datetime(2026, 11, 9, 4, tzinfo=timezone.utc)))
+    rows = {r["department"]: r for r in supervision.monthly(2026, 11)}
+    assert (rows["housing"]["volume"], rows["housing"]["overdue"], rows["housing"]["finished"]) == (1, 1, 0)
+    assert (rows["housing"]["rated"], rows["housing"]["bad_ratings"]) == (1, 1)
+    assert (rows["tax"]["volume"], rows["tax"]["finished"], rows["tax"]["on_time"], rows["tax"]["overdue"]) == \
+        (1, 1, 1, 0)
+    assert supervision.monthly(2026, 10) == []
+
+
 def test_calendar_cli(database_url):
     def run(*args):
         return subprocess.run([sys.executable, "run.py", "calendar", *args], capture_output=True, text=True,
