@@ -354,12 +354,18 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
         session.flush()
         if case.status == "correction":
             case.status = "submitted"  # back at the window, to be accepted
-        elif case.status == "conditional" and not session.scalar(select(Material.id).where(
-                Material.case_id == case.id, Material.state == "deferred").limit(1)):
-            case.status = "accepted"
+        elif not deferred_left(session, case):
             _cancel_timers(session, case, "deferred")
+            if case.status == "conditional":
+                case.status = "accepted"
         record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads])
         return case
+
+
+def deferred_left(session: Session, case: Case) -> bool:
+    """Whether a material accepted as deferred (容缺) is still to come."""
+    return session.scalar(select(Material.id).where(Material.case_id == case.id, Material.state == "deferred")
+                          .limit(1)) is not None
 
 
 def refuse(case_id: int, reason: str, actor: User) -> Notice:
@@ -380,7 +386,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
     if timer.kind == "deemed" and case.status == "submitted":
         arrived = case.submitted_at.astimezone(clock.SHANGHAI).date()
         _accept(session, case.id, None, {}, [], arrived, True)
-    elif timer.kind == "deferred" and case.status == "conditional":
+    elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
         if still:

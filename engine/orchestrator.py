@@ -108,9 +108,10 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
             clock.stop(session, step, actor)
     if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
             and row.state == "completed":
+        from engine.intake import deferred_left
         case = case_of(session, instance.id)
-        if case is not None:
-            case.status = "accepted"
+        if case is not None:  # back to review; materials accepted as deferred are still awaited
+            case.status = "conditional" if deferred_left(session, case) else "accepted"
         case_clock = _case_clock(session, instance.id)
         if case_clock is not None and case_clock.state == "paused":
             clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())

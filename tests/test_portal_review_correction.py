@@ -95,6 +95,30 @@ def blob_exists(content: bytes) -> bool:
 
 # --- service level ------------------------------------------------------------------------------
 
+def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(people, company):
+    from datetime import timedelta
+    from engine import clock, timers
+    from engine.services import calendars
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("land_title",)), PROJECT)
+    case = intake.accept(applied.id, people["clerk"], deferred={"land_title": due})
+    assert case.status == "conditional"
+    reviews = open_tasks(case.instance_id)
+    work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
+    work(reviews["department_review@eco"], people["r_eco"], {"opinion": "approve", "comment": "同意"})
+    work(reviews["department_review@water"], people["r_water"],
+         {"opinion": "correction_needed", "comment": "需补正", "correction_items": WATER}, document=False)
+    intake.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
+                  applicant_id=company.id)
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
+         document=False)
+    # Back in review, the land title accepted as deferred (容缺) is still awaited ...
+    assert intake.describe(case.id)["status"] == "conditional"
+    # ... and its date, passed, stops the case as it would have without the round.
+    timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
+    assert intake.describe(case.id)["status"] == "terminated"
+
+
 def test_progress_lists_the_departments_requests_by_name(people, company):
     case = in_review_correction(people, company)
     info = portal.progress(company.id, case.number)
