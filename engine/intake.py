@@ -111,8 +111,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                                  sha256=sha, size=size, valid_until=_validity(known[upload.kind])))
             given.add(upload.kind)
         reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
-        deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
-        session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
+        _watch_arrival(session, case)
         if renamed_from is not None:  # earlier notices keep the name they were issued to
             record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
                         old=renamed_from, name=person.name, reason=str(applicant["renamed_because"]).strip()[:500])
@@ -120,6 +119,13 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                     channel=channel, materials=sorted(given), reused=reused)
         session.flush()
         return case
+
+
+def _watch_arrival(session: Session, case: Case) -> None:
+    """Art. 32: materials arrived today; unless the window answers within five working days, the
+    case counts as accepted from today (fire_timer reads the day from the timer's creation)."""
+    deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
+    session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
 
 
 def _validity(material: dict) -> date | None:
@@ -353,7 +359,8 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
                                      sha256=sha, size=size))
         session.flush()
         if case.status == "correction":
-            case.status = "submitted"  # back at the window, to be accepted
+            case.status = "submitted"  # back at the window, to be accepted, again within five days
+            _watch_arrival(session, case)
         elif not deferred_left(session, case):
             _cancel_timers(session, case, "deferred")
             if case.status == "conditional":
@@ -384,7 +391,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
     """The tick calls this for intake timers, inside its transaction."""
     case = session.get(Case, timer.case_id)
     if timer.kind == "deemed" and case.status == "submitted":
-        arrived = case.submitted_at.astimezone(clock.SHANGHAI).date()
+        arrived = timer.created_at.astimezone(clock.SHANGHAI).date()
         _accept(session, case.id, None, {}, [], arrived, True)
     elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",

@@ -130,6 +130,24 @@ def test_deemed_acceptance_when_no_notice_within_5_working_days(item, org):
     assert info["accepted_on"] == clock.today().isoformat()  # from the day the materials arrived
 
 
+def test_after_the_correction_the_window_again_has_five_working_days(item, org):
+    from sqlalchemy import update
+    from engine.store.models import Case
+    case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
+    with session_scope() as session:  # taken in a fortnight ago; the correction notice went out then
+        session.execute(update(Case).where(Case.id == case.id).values(
+            submitted_at=clock.start_of(clock.today() - timedelta(days=14))))
+    intake.request_correction(case.id, [{"code": "land", "reason": "缺少"}, {"code": "marriage", "reason": "缺少"}],
+                              org["clerk"])
+    intake.supply(case.id, up("land", "marriage"), None)
+    sixth = calendars.current().add_workdays(clock.today(), 6).date
+    timers.tick(now=clock.datetime.combine(sixth, clock.time(9), clock.SHANGHAI))
+    info = intake.describe(case.id)
+    # Accepted from the day the complete materials arrived, not the day of the first submission.
+    assert info["status"] == "accepted" and info["deemed_accepted"]
+    assert info["accepted_on"] == clock.today().isoformat()
+
+
 def test_refusal_needs_a_reason(item, org):
     case = intake.submit("T-001", ZHANG, up("id_card"), org["clerk"])
     with pytest.raises(Invalid):
