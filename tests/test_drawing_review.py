@@ -115,7 +115,8 @@ def test_drawing_review_end_to_end_over_rest(people):
     lead = open_tasks("reviewer")["housing"]
     assert client.post(f"/api/tasks/{lead['id']}/claim", headers=_auth("reviewer")).status_code == 200
     res = client.post(f"/api/tasks/{lead['id']}/complete", headers=_auth("reviewer"),
-                      json={"data": {"decision": "approve", "decision_comment": "审查合格"}})
+                      json={"data": {"decision": "approve", "decision_comment": "审查合格"},
+                            "documents": [{"filename": "审查合格书.pdf", "content_base64": _b64("%PDF 合格书")}]})
     assert res.status_code == 200 and res.json["state"] == "completed"
     res = client.post(f"/api/cases/{case_id}/deliver", headers=_auth("clerk"), json={"method": "electronic"})
     assert res.status_code == 200
@@ -145,5 +146,5 @@ def test_a_second_correction_round_is_not_offered(people):
                  {"materials_received": True}, document=False)
     assert set(open_tasks(case.instance_id)) == {"lead_decision@housing"}
     work(open_tasks(case.instance_id)["lead_decision@housing"], people["reviewer"],
-         {"decision": "reject", "decision_comment": "补正后仍不合格"}, document=False)
+         {"decision": "reject", "decision_comment": "补正后仍不合格"})
     assert intake.describe(case.id)["decision"] == "reject"

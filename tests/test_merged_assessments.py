@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, intake, operations, portal
-from engine.errors import NotFound
+from engine.errors import Invalid, NotFound
 from engine.rules import decide
 from engine.services import calendars
 from engine.store import session_scope
@@ -146,11 +146,14 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     results = intake.describe(case.id)["results"]
     with pytest.raises(NotFound):  # a department's paper is the applicant's only with the decision
         portal.result_file(case.applicant_id, case.number, results[0]["id"])
-    work(lead, people["lead"], {"decision": "approve_with_conditions", "decision_comment": "联合评审通过，落实降噪"},
-         document=False)
+    # The lead's step has its own limit and closes only with the joint opinion (联合评审意见) uploaded.
+    assert [c.promised_days for c in step_clocks(case.instance_id) if c.task_id == lead.id] == [3]
+    with pytest.raises(Invalid, match="result document"):
+        work(lead, people["lead"], {"decision": "approve", "decision_comment": "同意"}, document=False)
+    work(lead, people["lead"], {"decision": "approve_with_conditions", "decision_comment": "联合评审通过，落实降噪"})
     final = intake.describe(case.id)
     assert final["status"] == "decided" and final["decision"] == "approve_with_conditions"
-    assert final["statement"] == "联合评审通过，落实降噪" and len(final["results"]) == len(results) >= 2
+    assert final["statement"] == "联合评审通过，落实降噪" and len(final["results"]) == len(results) + 1 >= 3
     assert portal.result_file(case.applicant_id, case.number, results[0]["id"])[0].endswith(".pdf")
     shown = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
     assert "联合评审通过，落实降噪" in shown and f"/inbox/materials/{results[0]['id']}" in shown
@@ -172,7 +175,7 @@ def test_a_department_rejecting_leads_to_refusal(people):
     review = open_tasks(case.instance_id)["department_review@emergency"]
     work(review, people["r_emergency"], {"opinion": "reject", "comment": "不符合安全条件"})
     lead = open_tasks(case.instance_id)["lead_decision@devreform"]
-    work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"}, document=False)
+    work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"})
     assert intake.describe(case.id)["decision"] == "reject"
 
 
