@@ -188,16 +188,33 @@ def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     return clock
 
 
+def case_clock(session: Session, instance_id: int) -> Clock | None:
+    """The whole case's clock (the first one started without a task)."""
+    return session.scalar(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_(None))
+                          .order_by(Clock.id).limit(1))
+
+
 def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User) -> int:
-    """Start a special procedure (Art. 45): the clock stops until it ends."""
+    """Start a special procedure (Art. 45): the clock stops until it ends. Its time is not
+    counted against the case either, so a step's procedure stops the case's clock too; the
+    applicant is told in writing what it is and how long it will take (特殊环节通知书)."""
+    from engine.intake import notify_applicant
     require(actor, "reviewer", "lead")
-    if kind not in SPECIAL_KINDS:
+    if kind not in SPECIAL_KINDS or kind == "correction":  # corrections come with their own notice
         raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
-                      kinds=", ".join(SPECIAL_KINDS))
+                      kinds=", ".join(k for k in SPECIAL_KINDS if k != "correction"))
     if not reason or expected_days <= 0:
         raise Invalid("A reason and the expected length in working days are required")
     with session_scope() as session:
-        return start_special(session, _running_clock(session, clock_id, actor), kind, reason, expected_days, actor)
+        clock = _running_clock(session, clock_id, actor)
+        procedure = start_special(session, clock, kind, reason, expected_days, actor)
+        whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
+        if whole is not None and whole.state == "running":
+            start_special(session, whole, kind, reason, expected_days, actor)
+        notify_applicant(session, clock.instance_id, "special", actor, procedure=SPECIAL_KINDS[kind],
+                         reason=reason, expected_days=expected_days,
+                         expected_end=calendars.current().add_workdays(today(), expected_days).date.isoformat())
+        return procedure
 
 
 def start_special(session: Session, clock: Clock, kind: str, reason: str, expected_days: int,
@@ -217,10 +234,29 @@ def start_special(session: Session, clock: Clock, kind: str, reason: str, expect
 
 
 def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> Clock:
-    """End the running special procedure; the deadlines move by the working days it took."""
+    """End the running special procedure; the deadlines move by the working days it took. The
+    case's clock, stopped by a step's procedure, runs again when no step of it is in one."""
     require(actor, "reviewer", "lead")
     with session_scope() as session:
-        return end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
+        clock = end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
+        whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
+        if whole is not None and whole.state == "paused" and _paused_for_steps(session, whole):
+            end_special(session, whole, result, actor, on or today())
+        return clock
+
+
+def running_procedure(session: Session, clock: Clock) -> str | None:
+    """The kind of the special procedure the clock waits for, if any."""
+    return session.scalar(select(SpecialProcedure.kind).where(SpecialProcedure.clock_id == clock.id,
+                                                              SpecialProcedure.ended_on.is_(None)))
+
+
+def _paused_for_steps(session: Session, whole: Clock) -> bool:
+    """The case's clock is paused for its steps' procedures, all of which have ended (not for
+    the applicant's corrections, which end when the window confirms them)."""
+    steps_paused = session.scalar(select(Clock.id).where(Clock.instance_id == whole.instance_id,
+                                                         Clock.task_id.is_not(None), Clock.state == "paused").limit(1))
+    return running_procedure(session, whole) != "correction" and steps_paused is None
 
 
 def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
@@ -242,6 +278,7 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
 
 def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
     """延长审批 (Art. 42): once, +10 working days, +15 for joint handling; a head approves."""
+    from engine.intake import notify_applicant
     require(approver, "lead")
     with session_scope() as session:
         clock = _running_clock(session, clock_id, approver)
@@ -254,6 +291,9 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
         _recompute(clock)
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
                days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
+        if clock.task_id is None:  # the applicant is told why and until when (Art. 42)
+            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason,
+                             statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
         refresh_clock(session, clock, datetime.now(timezone.utc))
         return clock
 

@@ -199,6 +199,13 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
     return notice
 
 
+def notify_applicant(session: Session, instance_id: int, kind: str, actor: User | None, **data) -> None:
+    """A written notice to the applicant of the case behind the procedure, if it has one."""
+    case = session.scalar(select(Case).where(Case.instance_id == instance_id))
+    if case is not None:
+        issue_notice(session, case, kind, actor, **data)
+
+
 def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     """A notice as the printed templates take it: its frozen facts, the departments' names
     (the implementing one, and those a review round's merged correction lists)."""

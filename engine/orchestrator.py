@@ -69,15 +69,11 @@ def _merged_correction(session: Session, instance, case: Case, data: dict, actor
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"))
     case.status = "review_correction"
-    case_clock = _case_clock(session, instance.id)
+    case_clock = clock.case_clock(session, instance.id)
     if case_clock is not None and case_clock.state == "running":
         clock.start_special(session, case_clock, "correction", "并联审批中各部门要求一次性补正",
                             CORRECTION_DAYS, actor)
 
-
-def _case_clock(session: Session, instance_id: int) -> Clock | None:
-    return session.scalar(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_(None))
-                          .order_by(Clock.id).limit(1))
 
 
 def needs_document(spiff_task) -> bool:
@@ -112,8 +108,8 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
         case = case_of(session, instance.id)
         if case is not None:  # back to review; materials accepted as deferred are still awaited
             case.status = "conditional" if deferred_left(session, case) else "accepted"
-        case_clock = _case_clock(session, instance.id)
-        if case_clock is not None and case_clock.state == "paused":
+        case_clock = clock.case_clock(session, instance.id)
+        if case_clock is not None and clock.running_procedure(session, case_clock) == "correction":
             clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())
 
 

@@ -170,6 +170,33 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     assert types.count("task_returned") == 1 and "special_procedure_started" in types
 
 
+def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_told_in_writing(people):
+    attrs = {"energy_tce": 2000, "env_category": "report", "water_source": "direct"}
+    case = take_in(ITEM, project(**attrs), people["clerk"])
+    eco = open_tasks(case.instance_id)["department_review@eco"]
+    [eco_clock] = [c for c in step_clocks(case.instance_id) if c.task_id == eco.id]
+    procedure = clock.pause(eco_clock.id, "expert_review", "环评技术评估专家评审", 5, people["r_eco"])
+
+    def case_clock():
+        return next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
+    assert procedure and case_clock()["state"] == "paused"  # Art. 45: not counted against the case either
+    [special] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
+    assert special["data"]["procedure"] == "专家评审" and special["data"]["expected_days"] == 5
+    assert special["data"]["expected_end"] == calendars.current().add_workdays(clock.today(), 5).date.isoformat()
+    later = calendars.current().add_workdays(clock.today(), 2).date
+    clock.resume(eco_clock.id, "评审通过", people["r_eco"], on=later)
+    assert case_clock()["state"] == "running" and case_clock()["paused_days"] == 2
+    # An extension (Art. 42) is told to the applicant too, with the new statutory date.
+    extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"])
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
+    assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()
+    from web import create_app
+    from tests.web import signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "clerk").get(f"/intake/notices/{special['id']}").text
+    assert "特殊环节通知书" in page and "环评技术评估专家评审" in page and "第四十五条" in page
+
+
 def test_a_department_rejecting_leads_to_refusal(people):
     case = take_in(ITEM, project(hazardous=True), people["clerk"])
     review = open_tasks(case.instance_id)["department_review@emergency"]
