@@ -41,6 +41,19 @@ def test_missing_form_is_refused_and_nothing_stored(org):
     assert deploy.latest_definitions() == []
 
 
+def test_a_procedure_may_use_a_form_another_one_deployed(org):
+    deploy_approval(org)
+    changed = dict(INTAKE_FORM, title="收件（修订）")
+    deploy.deploy([("other.bpmn", approval("other", "另一审批").encode()),
+                   ("intake.json", json.dumps(changed).encode())], org["designer"])
+    # Drawn in the designer, without its forms: it takes the newest deployed intake.json.
+    _, [third] = deploy.deploy([("third.bpmn", approval("third", "第三审批").encode())], org["designer"])
+    instance = cases.start_instance("third", org["clerk"])
+    from engine.services.progress import task_detail
+    assert third.version == 1
+    assert task_detail(ready(instance, "intake")["id"], org["clerk"])["schema"]["title"] == "收件（修订）"
+
+
 def run_to_end(org, instance, opinion):
     intake = ready(instance, "intake")
     tasks.claim(intake["id"], org["clerk"])

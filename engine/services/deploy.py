@@ -104,9 +104,11 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
                 for spec in [proc.spec, *proc.subprocess_specs.values()]:
                     for task_spec in spec.task_specs.values():
                         form = form_of(task_spec)
+                        if form and form not in forms and (deployed := _deployed_form(form)) is not None:
+                            forms[form] = deployed
                         if form and form not in forms:
                             problems.append(Problem(proc.file, task_spec.name, Message(
-                                "form %(form)s is not among the deployed files", form=repr(form))))
+                                "form %(form)s is neither among the files nor deployed before", form=repr(form))))
                         elif form:
                             used[form] = forms[form]
                 candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
@@ -118,6 +120,17 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
     if dry_run:
         return None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates]
     return _store(candidates, [n for n, _ in files], actor)
+
+
+def _deployed_form(name: str) -> dict | None:
+    """The newest deployed copy of a form by its file name: a procedure may use a form that
+    another deployed (the designer draws a procedure; its forms need not travel with it)."""
+    with read_session() as session:
+        for forms in session.scalars(select(Definition.forms).where(Definition.kind == "bpmn")
+                                     .order_by(Definition.id.desc())):
+            if forms and name in forms:
+                return forms[name]
+    return None
 
 
 def _read_form(name, content, forms, problems):

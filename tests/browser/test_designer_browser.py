@@ -199,3 +199,65 @@ def test_leaving_with_unsaved_changes_asks_and_a_deployed_key_is_not_started_afr
     page.wait_for_selector("#status.ok")
     page.click("text=返回列表")  # saved: no question
     page.wait_for_url(f"{live_server}/designer/")
+
+
+def test_a_new_procedure_deploys_with_a_form_chosen_on_the_page_or_one_already_deployed(live_server, page, org,
+                                                                                       tmp_path):
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-bpmn input[name=key]", "fresh")
+    page.click(".new-bpmn button[type=submit]")
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.click("#toggle-xml")
+    drawn = design.drawable("bpmn", approval("fresh", "新办审批").replace("intake.json", "fresh_intake.json"))
+    page.fill("#xml-text", drawn)
+    page.click("#apply-xml")
+    page.click("#validate")
+    page.wait_for_selector("#problems li.problem")
+    assert "fresh_intake.json" in page.locator("#problems").inner_text()
+    form = tmp_path / "fresh_intake.json"
+    form.write_text(json.dumps(dict(INTAKE_FORM, title="新办收件")), encoding="utf-8")
+    page.click("#forms summary")
+    page.set_input_files("#form-files", str(form))
+    page.click("#validate")
+    page.wait_for_selector("#status.ok")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status.ok:has-text('fresh v1')")
+    assert design.source_of("bpmn", "fresh", 1, org["designer"]).forms["fresh_intake.json"]["title"] == "新办收件"
+
+
+def test_xml_that_cannot_be_read_is_not_what_the_buttons_send(live_server, page, org):
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.click("#toggle-xml")
+    page.fill("#xml-text", page.input_value("#xml-text").replace("</bpmn:process>", "</bpmn:proces>"))
+    page.click("#apply-xml")
+    page.wait_for_selector("#status.error")
+    page.click("#deploy")  # no confirmation is asked and nothing is sent
+    page.wait_for_selector("#status.error:has-text('XML 有误')")
+    assert [d.version for d in deploy.versions("approval")] == [1]
+
+
+def test_a_decision_tables_problems_are_listed_from_the_table_view(live_server, page):
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-dmn input[name=key]", "fee_rate")
+    page.click(".new-dmn button[type=submit]")
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.click("#toggle-xml")
+    xml = page.input_value("#xml-text")
+    rule = ('<rule id="Rule_bad"><inputEntry id="Entry_bad"><text>fals e ==</text></inputEntry>'
+            '<outputEntry id="Entry_out"><text>"x"</text></outputEntry></rule>')
+    broken = re.sub(r"(</(?:\w+:)?decisionTable>)", rule + r"\1", xml, count=1)
+    assert "Rule_bad" in broken
+    page.fill("#xml-text", broken)
+    page.click("#apply-xml")
+    page.wait_for_selector("body[data-modeler=ready]")
+    page.evaluate("""() => { const m = window.designer.modeler;
+                             m.open(m.getViews().find((v) => v.type === 'decisionTable')); }""")
+    page.click("#validate")
+    page.wait_for_selector("#problems li.problem")
+    assert page.locator("#status.error").count() == 1
+    assert "addMarker" not in page.locator("#status").inner_text()

@@ -64,4 +64,10 @@ def _posted():
 
 
 def _files(kind, key, xml):
-    return design.files_for(kind, key, design.filename_for(kind, key), xml)
+    """The diagram, what its last version went out with, and the form files chosen on the page
+    (they replace deployed forms of the same name)."""
+    files = dict(design.files_for(kind, key, design.filename_for(kind, key), xml))
+    for upload in request.files.getlist("form"):
+        if upload.filename:
+            files[upload.filename] = upload.read()
+    return list(files.items())

@@ -19,12 +19,17 @@
     status.className = kind || '';
   }
 
+  // XML that could not be read leaves the previous diagram on the canvas: until it is mended
+  // (or the page reloaded), the buttons refuse rather than send a diagram that is not on screen.
+  let unreadable = false;
   async function load(xml) {
     try {
       await modeler.importXML(xml);
       if (isBpmn) modeler.get('canvas').zoom('fit-viewport');
       document.body.dataset.modeler = 'ready';
+      unreadable = false;
     } catch (err) {
+      unreadable = true;
       say(text.importFailed + err.message, 'error');
     }
   }
@@ -44,6 +49,8 @@
     body.append('kind', config.kind);
     body.append('key', currentKey());
     body.append('xml', xml);
+    const forms = document.getElementById('form-files');
+    for (const file of (forms ? forms.files : [])) body.append('form', file);
     const token = document.querySelector('meta[name=csrf-token]').content;
     const response = await fetch(url, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
                                         credentials: 'same-origin' });
@@ -73,14 +80,16 @@
 
   function mark(problem) {
     const registry = service('elementRegistry');
-    const element = registry && problem.element_id && registry.get(problem.element_id);
+    const canvas = service('canvas');
+    const overlays = service('overlays');
+    const element = registry && canvas && overlays && problem.element_id && registry.get(problem.element_id);
     if (!element) return false;
-    service('canvas').addMarker(element.id, 'has-problem');
+    canvas.addMarker(element.id, 'has-problem');
     const badge = document.createElement('div');
     badge.className = 'problem-badge';
     badge.title = problem.message;
     badge.textContent = '!';
-    service('overlays').add(element.id, 'problem', { position: { top: -10, right: 10 }, html: badge });
+    overlays.add(element.id, 'problem', { position: { top: -10, right: 10 }, html: badge });
     return true;
   }
 
@@ -133,6 +142,10 @@
   });
 
   async function act(url, after, saves) {
+    if (unreadable) {
+      say(text.unreadable, 'error');
+      return null;
+    }
     say(text.working, 'working');
     try {
       const answer = await post(url);
@@ -154,7 +167,7 @@
   }, true));
 
   document.getElementById('deploy').addEventListener('click', () => {
-    if (!window.confirm(text.confirmDeploy)) return;
+    if (!unreadable && !window.confirm(text.confirmDeploy)) return;
     act(config.urls.deploy, (answer) => {
       showProblems(answer.ok ? [] : answer.problems);
       if (answer.ok) {
