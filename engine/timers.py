@@ -2,8 +2,8 @@
 
 A step that leaves a timer event waiting writes its due time in `timers` in the same
 transaction. Every process (`run.py serve` and each `run.py worker`) runs `tick` once a second:
-it claims one due row at a time (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock
-serialises the claim), fires it and marks it fired in the same transaction. A crash rolls both
+it claims one due row at a time (its case, then the row, FOR UPDATE SKIP LOCKED on PostgreSQL;
+SQLite's write lock serialises the claim), fires it and marks it fired in the same transaction. A crash rolls both
 back, so another process fires it later: exactly once with any number of processes, and a
 timer that fell due while everything was down fires at the next start.
 """
@@ -14,16 +14,17 @@ from datetime import datetime, timedelta, timezone
 from SpiffWorkflow.bpmn.specs.event_definitions import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, uses_postgres
-from engine.store.models import Instance, Timer, User
+from engine.store.models import Case, Instance, Timer, User
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+CANDIDATES = 20  # due timers a tick looks at when others are held: more than processes firing
 BACKOFF = timedelta(seconds=5)
 
 
@@ -82,11 +83,28 @@ def _mark_due(task) -> None:
 
 
 def _claim(session: Session, now: datetime) -> Timer | None:
-    query = (select(Timer).where(Timer.state == "pending", Timer.due_at <= now)
-             .order_by(Timer.due_at, Timer.id).limit(1))
-    if uses_postgres():
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+    """The next due timer, held until the transaction ends.
+
+    On PostgreSQL its case is locked first, then the timer row, the order a step takes them in
+    (a step locks its instance, then cancels or moves the case's timers): taken the other way
+    round, a timer falling due while someone completes a task on its case deadlocked. A case
+    a step holds, or a timer another process holds, is passed over until the next tick.
+    """
+    due = (Timer.state == "pending", Timer.due_at <= now)
+    if not uses_postgres():  # SQLite's write transaction already holds every step off
+        return session.scalar(select(Timer).where(*due).order_by(Timer.due_at, Timer.id).limit(1))
+    candidates = session.execute(
+        select(Timer.id, func.coalesce(Timer.instance_id, Case.instance_id)).outerjoin(Case, Case.id == Timer.case_id)
+        .where(*due).order_by(Timer.due_at, Timer.id).limit(CANDIDATES)).all()
+    for timer_id, instance_id in candidates:
+        if instance_id is not None and session.scalar(
+                select(Instance.id).where(Instance.id == instance_id)
+                .with_for_update(key_share=True, skip_locked=True)) is None:
+            continue
+        timer = session.scalar(select(Timer).where(Timer.id == timer_id, *due).with_for_update(skip_locked=True))
+        if timer is not None:
+            return timer
+    return None
 
 
 def fire(session: Session, timer: Timer, now: datetime) -> None:

@@ -11,6 +11,7 @@ from engine.services import cases, deploy, tasks
 from engine.store import session_scope
 from engine.store.models import Event, Timer
 from tests.bpmn_builder import process
+from tests.conftest import BACKEND
 
 WAIT_THEN_REVIEW = process("wait", [
     ("start", "start", "s"), ("timer", "pause", "等待", {"date": "due"}),
@@ -88,6 +89,27 @@ def test_completing_the_task_cancels_its_boundary_timer(org):
     with session_scope() as session:
         assert [t.state for t in session.scalars(select(Timer))] == ["cancelled"]
     assert timers.tick(now=now() + timedelta(days=30)) == 0
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="SQLite's write transaction holds the tick off a step's case")
+def test_a_timer_on_a_case_a_step_holds_waits_for_the_next_tick_without_holding_the_timer(org):
+    """A step locks its case, then its timers: the tick takes them in the same order, so a timer
+    falling due during a completion is passed over, never left holding the timer row."""
+    from engine.store import get_engine
+    from engine.store.models import Instance
+    deploy.deploy([("remind.bpmn", REMIND.encode())], org["designer"])
+    instance = cases.start_instance("remind", org["clerk"])
+    later = now() + timedelta(days=2, minutes=1)
+    with get_engine().connect() as step:  # a completion under way on the case
+        step.execute(select(Instance.id).where(Instance.id == instance["id"]).with_for_update(key_share=True))
+        assert timers.tick(now=later) == 0
+        with get_engine().connect() as other:  # the timer row is free for the step to cancel
+            other.execute(select(Timer.id).where(Timer.instance_id == instance["id"])
+                          .with_for_update(nowait=True)).all()
+            other.rollback()
+        step.rollback()
+    assert timers.tick(now=later) == 1
+    assert cases.get_instance(instance["id"], org["admin"])["state"] == "completed"
 
 
 def test_failing_timer_backs_off_then_becomes_an_incident_an_admin_retries(org):
