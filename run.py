@@ -2,7 +2,11 @@
 import argparse
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from engine.errors import ShenpiError
+
+SERVE_THREADS = 8  # requests served at once per process; steps on one case still go one at a time
 
 
 def cmd_migrate(args):
@@ -91,24 +95,57 @@ def cmd_demo(args):
 
 
 def cmd_serve(args):
+    """Waitress, a production WSGI server: the address is bound before it is announced."""
+    from waitress.server import create_server
     from web import create_app
+    if not _schema_is_current():
+        return 1
     app = create_app()
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=SERVE_THREADS, ident="Shenpi")
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     if not args.no_scheduler:
         from engine.scheduler import start_background
         start_background()
     print(f"Shenpi 审批 serving on http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    server.run()
+
+
+def _schema_is_current() -> bool:
+    from engine.store.migrate import is_current
+    if is_current():
+        return True
+    print("error: the database schema is not up to date: run `python run.py migrate` first", file=sys.stderr)
+    return False
 
 
 def cmd_worker(args):
     import logging
     from engine.scheduler import run_blocking
+    if not _schema_is_current():
+        return 1
+    # What the worker does (timers fired or failed) at INFO; the libraries' step-by-step chatter
+    # (every task state change, every scheduler wake-up) only when something goes wrong.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("spiff", "SpiffWorkflow", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     print("Shenpi timer worker running; Ctrl-C stops it", flush=True)
     try:
         run_blocking()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+def _port(text):
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {text!r}")
+    return port
 
 
 def _date(text):
@@ -135,7 +172,9 @@ def cmd_calendar_add(args):
 
 def cmd_calendar_is_workday(args):
     from engine.services import calendars
-    print("yes" if calendars.current().is_workday(args.date) else "no")
+    calendar = calendars.current()
+    print(("yes" if calendar.is_workday(args.date) else "no")
+          + (" (provisional: no official calendar for that year)" if calendar.provisional(args.date) else ""))
 
 
 def cmd_calendar_import(args):
@@ -153,13 +192,18 @@ def cmd_report_monthly(args):
     from engine import supervision
     try:
         year, month = (int(x) for x in args.month.split("-"))
-        assert 1 <= month <= 12
+        assert 1 <= month <= 12 and 1 <= year < 9999
     except (ValueError, AssertionError):
         print("error: give the month as YYYY-MM", file=sys.stderr)
         raise SystemExit(1)
     out = args.output or f"report-{year}-{month:02d}.xlsx"
-    with open(out, "wb") as fh:
-        fh.write(supervision.monthly_xlsx(year, month))
+    report = supervision.monthly_xlsx(year, month)  # built first: a failure leaves an old file as it was
+    try:
+        with open(out, "wb") as fh:
+            fh.write(report)
+    except OSError as exc:
+        print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"wrote {out}")
 
 
@@ -169,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="the web application and API")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--port", type=_port, default=5000)
     s.add_argument("--no-scheduler", action="store_true", help="do not fire timers in this process")
     s.set_defaults(func=cmd_serve)
 
@@ -230,6 +274,11 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         status = args.func(args)
+    except SQLAlchemyError as exc:  # no server, a wrong URL, or a schema never migrated
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"error: the database: {cause}", file=sys.stderr)
+        print("  check DATABASE_URL, that the database server runs, and `python run.py migrate`", file=sys.stderr)
+        return 1
     except ShenpiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for detail in exc.details:

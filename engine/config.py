@@ -14,6 +14,23 @@ def database_url() -> str:
             url = "postgresql+psycopg://" + url[len("postgres://"):]
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+            from engine.errors import Invalid
+            raise Invalid("DATABASE_URL names a database Shenpi does not run on: use sqlite:/// or postgresql://")
         return url
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'shenpi.db'}"
+
+
+def whole_number(name: str, default: int, least: int) -> int:
+    """A setting that is a whole number of at least `least`, or a clear refusal at start."""
+    from engine.errors import Invalid
+    text = os.environ.get(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        raise Invalid("The setting %(name)s must be a whole number of at least %(least)s, not %(value)s",
+                      name=name, least=least, value=repr(text))
+    return value

@@ -38,3 +38,49 @@ def test_the_instance_folder_holds_the_secret_key_and_files(tmp_path):
     assert (instance / "secret_key").read_text().strip() == runs[0][0]
     assert runs[0][1] == str(instance / "files")
     assert sorted(p.name for p in instance.iterdir()) == ["files", "secret_key"]
+
+
+def _run(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SESSION_MINUTES")}
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], capture_output=True, text=True,
+                          env={**base, **env}, timeout=120)
+
+
+def test_the_command_line_says_what_is_wrong_with_the_setup_instead_of_a_traceback(tmp_path):
+    empty = f"sqlite:///{tmp_path / 'never-migrated.db'}"
+    for args, env, says in (
+            (("serve", "--port", "5391"), {"DATABASE_URL": empty}, "run `python run.py migrate` first"),
+            (("worker",), {"DATABASE_URL": empty}, "run `python run.py migrate` first"),
+            (("token", "clerk"), {"DATABASE_URL": empty}, "python run.py migrate"),
+            (("token", "clerk"), {"DATABASE_URL": "mysql://someone@somewhere/db"}, "sqlite:/// or postgresql://"),
+            (("token", "clerk"), {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none"}, "the database:")):
+        answer = _run(*args, **env)
+        assert answer.returncode == 1 and says in answer.stderr and "Traceback" not in answer.stderr, args
+    assert _run("migrate", DATABASE_URL=empty).returncode == 0
+    answer = _run("serve", "--port", "5391", DATABASE_URL=empty, SESSION_MINUTES="abc")
+    assert answer.returncode == 1 and "SESSION_MINUTES" in answer.stderr and "Traceback" not in answer.stderr
+    answer = _run("serve", "--port", "70000", DATABASE_URL=empty)
+    assert answer.returncode == 2 and "1 to 65535" in answer.stderr
+
+
+def test_serve_says_a_port_in_use_and_runs_a_production_server(tmp_path):
+    import socket
+    database = f"sqlite:///{tmp_path / 'shenpi.db'}"
+    assert _run("migrate", DATABASE_URL=database).returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        answer = _run("serve", "--port", str(port), "--no-scheduler", DATABASE_URL=database)
+    assert answer.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in answer.stderr
+    assert "serving on" not in answer.stdout
+    import urllib.request
+    from tests.server import free_port, start_server
+    port = free_port()
+    server = start_server(database, port, "--no-scheduler")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30) as page:
+            assert page.status == 200 and page.headers["Server"] == "Shenpi"  # waitress, not Werkzeug's
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

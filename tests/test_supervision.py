@@ -68,6 +68,13 @@ def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_
     bad = subprocess.run([sys.executable, "run.py", "report", "monthly", "2026-13"],
                          env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
+    kept = out.read_bytes()
+    for args, says in ((["0-01", "-o", str(out)], "YYYY-MM"),
+                       ([f"{month.year}-{month.month:02d}", "-o", str(tmp_path / "no" / "r.xlsx")], "cannot write")):
+        failed = subprocess.run([sys.executable, "run.py", "report", "monthly", *args],
+                                env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+        assert failed.returncode == 1 and says in failed.stderr and "Traceback" not in failed.stderr
+    assert out.read_bytes() == kept  # a refused report leaves the earlier file as it was
 
 
 def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ratings(org, monkeypatch):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from engine.errors import Forbidden, NotFound, Unauthenticated
+from engine.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from engine.services import tokens
 from engine.store import session_scope
 from engine.store.models import ApiToken, Event
@@ -111,3 +111,10 @@ def test_a_deactivated_users_tokens_stop_working(app, org):
     token = tokens.issue_token("clerk")
     admin.set_active("clerk", False, org["admin"])
     assert calls(app, token) == 401
+    # Deactivation revokes them: coming back does not bring an old token back to life.
+    admin.set_active("clerk", True, org["admin"])
+    assert calls(app, token) == 401 and tokens.list_tokens("clerk") == []
+    admin.set_active("clerk", False, org["admin"])
+    with pytest.raises(Conflict, match="deactivated"):
+        tokens.issue_token("clerk")
+    assert run_command(["token", "clerk"]) == 1

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from engine import clock
-from engine.config import INSTANCE_DIR
+from engine.config import INSTANCE_DIR, whole_number
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
 
@@ -46,9 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(os.environ.get("SESSION_MINUTES", "30"))),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=whole_number("SESSION_MINUTES", 30, 1)),
         # How often the supervision board reloads its numbers in the supervisor's browser.
-        BOARD_REFRESH_SECONDS=max(5, int(os.environ.get("BOARD_REFRESH_SECONDS", "60"))),
+        BOARD_REFRESH_SECONDS=whole_number("BOARD_REFRESH_SECONDS", 60, 5),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Served over HTTPS (a TLS proxy in front): the session cookie never travels in clear.

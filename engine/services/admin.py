@@ -8,13 +8,13 @@ running: suspension is an administrative hold, not one of the law's special proc
 from datetime import date
 from pathlib import PurePath
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from engine import signin
 from engine.errors import Conflict, Invalid, NotFound, state_name
 from engine.store import session_scope
-from engine.store.models import (ROLES, Closure, Definition, Deployment, Department, Instance, Task, Timer,
-                                 User)
+from engine.store.models import (ROLES, ApiToken, Closure, Definition, Deployment, Department, Instance, Task,
+                                 Timer, User)
 
 from .deploy import find_definition
 from .cases import lock_instance
@@ -168,12 +168,15 @@ def set_active(login: str, active: bool, actor: User) -> None:
         if user.active == active:
             return
         user.active = active
-        # The tasks they held go back to their group, so nothing waits on someone who has left.
-        released = 0 if active else session.execute(
-            update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
-            .values(assignee_id=None, claimed_at=None)).rowcount
+        # The tasks they held go back to their group, so nothing waits on someone who has left;
+        # their API tokens are revoked, so coming back does not bring old tokens back to life.
+        released = revoked = 0
+        if not active:
+            released = session.execute(update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
+                                       .values(assignee_id=None, claimed_at=None)).rowcount
+            revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
         record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
-               released_tasks=released)
+               released_tasks=released, revoked_tokens=revoked)
 
 
 def unlock_user(login: str, actor: User | None) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from engine.errors import Invalid, NotFound, Unauthenticated
+from engine.errors import Conflict, Invalid, NotFound, Unauthenticated
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import ApiToken, User
@@ -35,6 +35,8 @@ def issue_token(login: str, *, label: str | None = None, actor: User | None = No
         if actor is not None:
             require(actor, "admin")
         user = find_user(session, login)
+        if not user.active:
+            raise Conflict("%(login)s is deactivated: a token for them would not be accepted", login=login)
         row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label)
         session.add(row)
         session.flush()
