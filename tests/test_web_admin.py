@@ -92,6 +92,22 @@ def test_suspending_a_definition_and_an_instance_from_the_pages(app, org):
     assert cases.get_instance(instance_id, org["admin"])["state"] == "suspended"
     page = admin.get("/admin/instances").get_data(as_text=True)
     assert f'action="/admin/instances/{instance_id}/resume"' in page
+    # The list names the procedure and opens the case's newest task.
+    task_id = cases.get_instance(instance_id, org["admin"])["tasks"][-1]["id"]
+    row = re.search(rf'<tr data-id="{instance_id}">.*?</tr>', page, re.S).group(0)
+    assert f'href="/inbox/tasks/{task_id}"' in row and "steps" in row
+    # Its reviewers see that it waits, and are not offered to claim or complete it.
+    reviewer = client_for(app, "reviewer")
+    inbox = reviewer.get("/inbox/").get_data(as_text=True)
+    listed = re.search(rf'<tr data-task-id="{task_id}".*?</tr>', inbox, re.S).group(0)
+    assert "案件已挂起" in listed and "/claim" not in listed
+    task_page = reviewer.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="suspended"' in task_page and "/claim" not in task_page
+    # Its history says what happened, by the task's title and in words.
+    history = task_page.split('id="history"')[1]
+    assert re.search(r'data-event="instance_suspended"><td>[^<]*</td><td>\s*挂起</td>', history)
+    created = re.search(r'<tr data-event="task_created">.*?</tr>', history, re.S).group(0)
+    assert "<td>受理</td>" in created and "<td>a</td>" not in created
     with pytest.raises(Conflict):  # the definition is suspended: nothing new starts
         cases.start_instance("steps", org["clerk"])
     assert admin.post(f"/admin/instances/{instance_id}/resume").status_code == 303

@@ -81,7 +81,10 @@ def test_new_process_starts_from_a_minimal_diagram(app):
     config = config_of(page.data)
     assert config["key"] == "permit" and 'bpmn:process id="permit" name="许可"' in config["xml"]
     assert "bpmndi:BPMNShape" in config["xml"]  # the start event is drawn
-    assert client.get("/designer/bpmn/new?key=bad key").status_code == 422
+    refused = client.get("/designer/bpmn/new?key=bad key&name=营业执照变更")
+    # The list again, saying why, with what was typed kept in the new-process form.
+    assert refused.status_code == 422 and "标识只能包含" in refused.text
+    assert re.search(r'class="new-bpmn">.*?value="bad key".*?value="营业执照变更"', refused.text, re.S)
     dmn = config_of(client.get("/designer/dmn/new?key=fee").data)
     assert '<decision id="fee"' in dmn["xml"]
 

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select, update
 from engine import signin
 from engine.errors import Conflict, Invalid, NotFound, state_name
 from engine.store import session_scope
-from engine.store.models import (ROLES, ApiToken, Closure, Definition, Deployment, Department, Instance, Task,
-                                 Timer, User)
+from engine.store.models import (ROLES, ApiToken, Case, Closure, Definition, Deployment, Department, Instance,
+                                 Task, Timer, User)
 
 from .deploy import find_definition
 from .cases import lock_instance
@@ -66,15 +66,20 @@ def set_definition_suspended(key: str, version: int, suspended: bool, actor: Use
 def instances(actor: User, *, key: str | None = None, state: str | None = None,
               limit: int = 200) -> list[dict]:
     require(actor, "admin")
+    # With its procedure's name, and where to look at it: its case, else its newest task.
+    newest_task = select(func.max(Task.id)).where(Task.instance_id == Instance.id).scalar_subquery()
     with session_scope() as session:
-        query = select(Instance).order_by(Instance.id.desc()).limit(limit)
+        query = (select(Instance, Definition.name, Case.id, newest_task)
+                 .join(Definition, Definition.id == Instance.definition_id)
+                 .outerjoin(Case, Case.instance_id == Instance.id).order_by(Instance.id.desc()).limit(limit))
         if key:
             query = query.where(Instance.key == key)
         if state:
             query = query.where(Instance.state == state)
-        return [{"id": i.id, "key": i.key, "version": i.version, "business_key": i.business_key,
-                 "state": i.state, "updated_at": i.updated_at, "error": i.error}
-                for i in session.scalars(query)]
+        return [{"id": i.id, "key": i.key, "version": i.version, "name": name, "business_key": i.business_key,
+                 "state": i.state, "updated_at": i.updated_at, "error": i.error, "case_id": case_id,
+                 "task_id": task_id}
+                for i, name, case_id, task_id in session.execute(query)]
 
 
 def suspend_instance(instance_id: int, reason: str, actor: User) -> None:

@@ -39,9 +39,9 @@ def _clocks_by_task(session, tasks: list[Task]) -> dict[int, Clock]:
     return {t.id: by_task.get(t.id) or by_case.get(t.instance_id) for t in tasks}
 
 
-def _with_clock(task: Task, case_clock: Clock | None, business_keys: dict) -> dict:
+def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
     row = describe_task(task)
-    row["business_key"] = business_keys.get(task.instance_id)
+    row["business_key"], row["instance_state"] = instances.get(task.instance_id, (None, None))
     row["clock"] = clock.describe(case_clock) if case_clock is not None else None
     # Deadline: the task's own due time, else its clock's promised day; none sorts last.
     due = task.due_at.astimezone(clock.SHANGHAI).date().isoformat() if task.due_at else (
@@ -53,9 +53,11 @@ def _with_clock(task: Task, case_clock: Clock | None, business_keys: dict) -> di
 
 def _describe_all(session, tasks: list[Task]) -> list[dict]:
     clocks = _clocks_by_task(session, tasks)
-    keys = dict(session.execute(select(Instance.id, Instance.business_key)
-                                .where(Instance.id.in_({t.instance_id for t in tasks}))).all()) if tasks else {}
-    return [_with_clock(t, clocks.get(t.id), keys) for t in tasks]
+    # A suspended case's tasks wait: the pages say so instead of offering to claim them.
+    instances = {i: (key, state) for i, key, state in session.execute(
+        select(Instance.id, Instance.business_key, Instance.state)
+        .where(Instance.id.in_({t.instance_id for t in tasks})))} if tasks else {}
+    return [_with_clock(t, clocks.get(t.id), instances) for t in tasks]
 
 
 def _by_deadline(rows: list[dict]) -> list[dict]:
@@ -94,6 +96,7 @@ def task_detail(task_id: int, actor: User) -> dict:
         case_id = session.scalar(select(Case.id).where(Case.instance_id == instance.id))
         row.update(schema=form_schema(session, task), may_work=may_work_on(actor, task),
                    instance={"id": instance.id, "key": instance.key, "version": instance.version,
+                             "name": session.scalar(select(Definition.name).where(Definition.id == instance.definition_id)),
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
                    case_id=case_id, events=_events(session, instance.id),
@@ -102,8 +105,12 @@ def task_detail(task_id: int, actor: User) -> dict:
 
 
 def _events(session, instance_id: int) -> list[dict]:
+    """The case's history, each event with its actor's name and its task's title (events name
+    a task by its diagram id)."""
     events = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)).all()
-    return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None) for e in events]
+    titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == instance_id)).all())
+    return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None, task_title=titles.get(e.task_id))
+            for e in events]
 
 
 def history(instance_id: int, actor: User) -> list[dict]:

@@ -125,7 +125,8 @@ def add_department():
         admin.add_department(request.form.get("code", ""), request.form.get("name", ""), actor())
     except ShenpiError as exc:
         return refused(exc, _people)
-    return done(_("已添加部门 %(code)s", code=request.form.get("code")), "admin.people")
+    return done(_("已添加部门 %(name)s（%(code)s）", name=request.form.get("name", "").strip(),
+                  code=request.form.get("code", "").strip()), "admin.people")
 
 
 @bp.post("/departments/<code>")

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from engine.errors import Conflict, Invalid
 from engine.services import compare, deploy, design
 
-from ..inbox.access import actor, register_error_page, roles_required
+from ..inbox.access import actor, flash_error, register_error_page, roles_required
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 register_error_page(bp)
@@ -23,9 +23,15 @@ KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 @bp.get("/")
 @roles_required("designer")
 def index():
+    return _index()
+
+
+def _index(asked: dict | None = None, status: int = 200):
+    """The list; `asked` keeps what was typed into a refused 新建 form (its kind, key and name)."""
     catalogue = {kind: [(versions[-1], versions) for versions in deploy.all_versions(kind).values()]
                  for kind in KINDS}
-    return render_template("designer/index.html", catalogue=catalogue, drafts=design.drafts_of(actor()))
+    return render_template("designer/index.html", catalogue=catalogue, drafts=design.drafts_of(actor()),
+                           asked=asked or {}), status
 
 
 @bp.get("/<kind>/new")
@@ -35,10 +41,14 @@ def new(kind):
     prefix, default_name = ("Process", _("新流程")) if kind == "bpmn" else ("Decision", _("新规则"))
     key = request.args.get("key", "").strip() or f"{prefix}_{secrets.token_hex(3)}"
     name = request.args.get("name", "").strip() or default_name
-    if not KEY.match(key):
-        raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
-    if deploy.all_versions(kind, key):  # a blank diagram deployed under it would replace it
-        raise Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
+    try:
+        if not KEY.match(key):
+            raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
+        if deploy.all_versions(kind, key):  # a blank diagram deployed under it would replace it
+            raise Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
+    except (Invalid, Conflict) as exc:
+        flash_error(exc)
+        return _index({"kind": kind, "key": key, "name": request.args.get("name", "")}, exc.status)
     xml = render_template(f"designer/blank.{kind}", key=key, name=name)
     return _editor(kind, key, xml, None, is_new=True)
 
