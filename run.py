@@ -1,4 +1,4 @@
-"""Shenpi command line: serve, worker, migrate, deploy, user, token, calendar."""
+"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, report."""
 import argparse
 import sys
 
@@ -67,6 +67,19 @@ def cmd_token(args):
         print(f"token {args.revoke} of {args.login} revoked")
     else:
         print(tokens.issue_token(args.login, label=args.label))
+
+
+def cmd_items(args):
+    """Service items from YAML files or folders of them (as processes/items/)."""
+    from pathlib import Path
+    from engine import catalogue
+    for path in map(Path, args.paths):
+        if not path.exists():
+            print(f"error: no file or folder {path}", file=sys.stderr)
+            return 1
+        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+            code, version, new = catalogue.load_text(file.read_text(encoding="utf-8"), file.name)
+            print(f"{code}\tversion {version}\t{'new' if new else 'unchanged'}")
 
 
 def cmd_demo(args):
@@ -226,6 +239,10 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("deploy", help="deploy BPMN/DMN/form files or folders")
     d.add_argument("paths", nargs="+")
     d.set_defaults(func=cmd_deploy)
+
+    it = sub.add_parser("items", help="load service items (the window's catalogue) from YAML files or folders")
+    it.add_argument("paths", nargs="+")
+    it.set_defaults(func=cmd_items)
 
     u = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     a = u.add_parser("add", help="create a user")

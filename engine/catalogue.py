@@ -51,6 +51,9 @@ def validate(item: dict, source: str = "item") -> dict:
         if wrong:
             raise Invalid("%(source)s: form is not a valid JSON Schema form: %(error)s", source=source,
                           error=wrong)
+    if statutory is not None and promised * 2 > statutory:
+        raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
+                      source=source)
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
@@ -58,14 +61,17 @@ def validate(item: dict, source: str = "item") -> dict:
 
 def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int, bool]]:
     """Load every YAML file; an unchanged item makes no new version."""
-    results = []
-    for path in sorted(Path(folder).glob("*.yaml")):
-        try:
-            item = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise Invalid("%(file)s: not valid YAML: %(error)s", file=path.name, error=str(exc)) from exc
-        results.append(save(validate(item, path.name), actor))
-    return results
+    return [load_text(path.read_text(encoding="utf-8"), path.name, actor)
+            for path in sorted(Path(folder).glob("*.yaml"))]
+
+
+def load_text(text: str, source: str, actor: User | None = None) -> tuple[str, int, bool]:
+    """One item written in YAML (an administrator's upload, a file of processes/items)."""
+    try:
+        item = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise Invalid("%(file)s: not valid YAML: %(error)s", file=source, error=str(exc)[:400]) from exc
+    return save(validate(item, source), actor)
 
 
 def save(item: dict, actor: User | None) -> tuple[str, int, bool]:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import Conflict
+from engine import catalogue
 from engine.services import cases, deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Closure, Event, Instance, Timer
@@ -15,7 +16,7 @@ from tests.bpmn_builder import process
 from tests.web import signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
-         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2"]
+         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items"]
 
 
 def steps(extra=False):
@@ -55,7 +56,7 @@ def test_every_page_needs_the_admin_role(app, org, url):
 @pytest.mark.parametrize("url", ["/admin/deploy", "/admin/definitions/steps/1/suspend", "/admin/instances/1/suspend",
                                  "/admin/definitions/steps/migrate", "/admin/users", "/admin/users/clerk/deactivate",
                                  "/admin/departments", "/admin/calendar/closures", "/admin/incidents/1/retry",
-                                 "/admin/users/clerk/tokens"])
+                                 "/admin/users/clerk/tokens", "/admin/items"])
 def test_every_action_needs_the_admin_role(app, url):
     assert client_for(app, "designer").post(url, data={"reason": "x", "login": "x", "code": "x"}).status_code == 403
     with session_scope() as session:
@@ -186,6 +187,41 @@ def test_a_department_is_renamed_on_the_people_page_and_the_command_line_says_wh
             select(Event).where(Event.type.like("department_%")).order_by(Event.id)) if e.data["code"] == "lnad"]
     assert recorded == [("department_created", {"code": "lnad", "name": "lnad"}),
                         ("department_renamed", {"code": "lnad", "old": "lnad", "name": "自然资源局"})]
+
+
+ITEM_YAML = """code: "9001-TEST-001"
+name: 测试许可
+kind: licence
+department: housing
+case_type: promised
+statutory_days: 20
+promised_days: {promised}
+process: steps
+materials:
+  - {{code: application_form, name: 申请表, mandatory: true}}
+"""
+
+
+def test_a_service_item_is_added_on_its_page_and_the_window_takes_cases_under_it(app, org, tmp_path, capsys):
+    admin = client_for(app, "admin")
+    assert admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10)}).status_code == 303
+    page = admin.get("/admin/items").get_data(as_text=True)
+    row = re.search(r'<tr data-code="9001-TEST-001">.*?</tr>', page, re.S).group(0)
+    assert "测试许可" in row and "20 / 10" in row and "<code>steps</code>" in row and "v1" in row
+    assert "9001-TEST-001" in client_for(app, "clerk").get("/intake/").get_data(as_text=True)
+    # The same again makes no version; a promise beyond half the statutory limit is refused, kept.
+    again = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10)}, follow_redirects=True)
+    assert "未产生新版本" in again.get_data(as_text=True)
+    refused = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=11)})
+    assert refused.status_code == 422 and "promised_days: 11" in refused.get_data(as_text=True)
+    assert admin.post("/admin/items", data={"text": "code: [unclosed"}).status_code == 422
+    assert catalogue.get("9001-TEST-001").version == 1
+    # The command line loads the same files.
+    from run import main as run_command
+    (tmp_path / "item.yaml").write_text(ITEM_YAML.format(promised=8), encoding="utf-8")
+    assert run_command(["items", str(tmp_path)]) == 0
+    assert "9001-TEST-001\tversion 2\tnew" in capsys.readouterr().out
+    assert run_command(["items", str(tmp_path / "missing.yaml")]) == 1
 
 
 def test_calendar_year_notice_import_and_closures(app, org):

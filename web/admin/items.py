@@ -1,0 +1,38 @@
+"""服务事项: the service item catalogue the window takes cases in under, and its new versions."""
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from engine import catalogue
+from engine.errors import Invalid, ShenpiError
+
+from ..inbox.access import actor, roles_required
+from . import bp, done, refused
+
+
+@bp.get("/items")
+@roles_required("admin")
+def items():
+    return _items()
+
+
+def _items():
+    return render_template("admin/items.html", items=catalogue.all_items(),
+                           kinds=catalogue.KINDS, case_types=catalogue.CASE_TYPES)
+
+
+@bp.post("/items")
+@roles_required("admin")
+def save_item():
+    upload = request.files.get("file")
+    text, source = request.form.get("text", ""), _("粘贴的内容")
+    if upload and upload.filename:
+        text, source = upload.read().decode("utf-8", "replace"), upload.filename
+    try:
+        if not text.strip():
+            raise Invalid(_("请上传或粘贴服务事项（YAML）"))
+        code, version, new = catalogue.load_text(text, source, actor())
+    except ShenpiError as exc:
+        return refused(exc, _items)
+    message = _("已保存服务事项 %(code)s v%(version)s", code=code, version=version) if new else \
+        _("服务事项 %(code)s 与 v%(version)s 相同，未产生新版本", code=code, version=version)
+    return done(message, "admin.items")
