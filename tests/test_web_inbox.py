@@ -353,3 +353,25 @@ def test_nested_schema_fields_read_back_as_nested_data():
                                                               "'x' is not valid under any of the given schemas",
                                                               "请填写数字"],  # a number or nothing
                       None: ["'other' is a required property"]}  # no field to mark: the English names it
+
+
+def test_a_procedure_that_fails_at_a_gateway_keeps_what_the_reviewer_wrote(app, org):
+    """A condition naming data the case does not have fails when it runs: the reviewer reads that
+    the procedure failed and nothing was saved, on the task page with the remark still there."""
+    typo = process("typo", [("start", "s", "申请"), ("user", "review", "部门审查", {"form": "review.json"}),
+                            ("xor", "gw", "是否同意", {"default": "e2"}), ("end", "e1", "准予"),
+                            ("end", "e2", "不予")],
+                   [("s", "review"), ("review", "gw"), ("gw", "e1", "opnion == 'approve'"), ("gw", "e2")],
+                   lanes={"housing": ["review"]})
+    deploy.deploy([("typo.bpmn", typo.encode())], org["designer"])
+    instance = cases.start_instance("typo", org["clerk"])
+    task_id = instance["tasks"][0]["id"]
+    reviewer = client(app, "reviewer")
+    reviewer.post(f"/inbox/tasks/{task_id}/claim")
+    res = reviewer.post(f"/inbox/tasks/{task_id}/complete",
+                        data={"decision": "approve", "shenpi_remark": "材料齐全，同意"})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422 and "流程运行出错，本次办理未保存" in page and "gw" in page
+    assert "材料齐全，同意" in page and 'id="task-form"' in page
+    after = cases.get_instance(instance["id"], org["admin"])
+    assert [t["state"] for t in after["tasks"]] == ["ready"] and "incident" in [e["type"] for e in after["events"]]

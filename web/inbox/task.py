@@ -3,10 +3,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import intake, operations
-from engine.errors import Conflict, Invalid
+from engine.errors import Conflict, EngineFailure, Invalid
 from engine.services import progress, tasks
 
 from .. import names
+from ..messages import refusal
 from . import WORKERS, bp
 from .access import actor, flash_error, roles_required
 from .forms import errors_by_field, fields, read
@@ -54,6 +55,10 @@ def complete(task_id):
         else:
             flash_error(exc)
         return render_task(task_id, status=exc.status, errors=errors, values=request.form)
+    except EngineFailure as exc:  # the procedure's fault, not the reviewer's: kept as an incident
+        flash(_("流程运行出错，本次办理未保存（已记录为流程异常，请联系流程设计人员或管理员）：%(error)s",
+                error=refusal(exc)), "error")
+        return render_task(task_id, status=exc.status, values=request.form)
     if remark:
         operations.comment(task_id, actor(), remark)
     flash(_("任务已办结：%(title)s", title=detail["title"]), "success")
