@@ -20,7 +20,7 @@ from engine.bpmn.scripting import product_functions
 from engine.bpmn.runtime import properties
 from engine.errors import EngineFailure, Invalid
 from engine.services.events import record
-from engine.store.models import Case, Clock, Event, Material, Task, User
+from engine.store.models import Case, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
 

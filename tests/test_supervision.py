@@ -83,7 +83,7 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     from engine import catalogue, intake, ratings
     from engine.services import cases, deploy
     from engine.store import session_scope
-    from engine.store.models import Case, Clock, Event
+    from engine.store.models import Case, Event
     from tests.supervision_data import ONE
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 10))
     deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])

@@ -25,6 +25,15 @@ def open_modeler(page, url):
     page.wait_for_selector("body[data-modeler=ready]")
 
 
+def start_new(page, server, kind, key):
+    """Signed in as the designer, 新建 a process (bpmn) or decision (dmn) under the key."""
+    login(page, server, "designer")
+    page.goto(f"{server}/designer/")
+    page.fill(f".new-{kind} input[name=key]", key)
+    page.click(f".new-{kind} button[type=submit]")
+    page.wait_for_selector("body[data-modeler=ready]")
+
+
 def open_group(page, title):
     """Groups other than the general one open on a click on their header."""
     page.locator(f"#properties .bio-properties-panel-group-header:has-text('{title}')").click()
@@ -83,11 +92,7 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
 
 
 def test_designer_starts_a_decision_table_in_the_dmn_modeler_and_deploys_it(live_server, page):
-    login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/")
-    page.fill(".new-dmn input[name=key]", "fee_rate")
-    page.click(".new-dmn button[type=submit]")
-    page.wait_for_selector("body[data-modeler=ready]")
+    start_new(page, live_server, "dmn", "fee_rate")
     page.click("#validate")
     page.wait_for_selector("#status.ok")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -203,11 +208,7 @@ def test_leaving_with_unsaved_changes_asks_and_a_deployed_key_is_not_started_afr
 
 def test_a_new_procedure_deploys_with_a_form_chosen_on_the_page_or_one_already_deployed(live_server, page, org,
                                                                                        tmp_path):
-    login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/")
-    page.fill(".new-bpmn input[name=key]", "fresh")
-    page.click(".new-bpmn button[type=submit]")
-    page.wait_for_selector("body[data-modeler=ready]")
+    start_new(page, live_server, "bpmn", "fresh")
     page.click("#toggle-xml")
     drawn = design.drawable("bpmn", approval("fresh", "新办审批").replace("intake.json", "fresh_intake.json"))
     page.fill("#xml-text", drawn)
@@ -241,11 +242,7 @@ def test_xml_that_cannot_be_read_is_not_what_the_buttons_send(live_server, page,
 
 
 def test_a_decision_tables_problems_are_listed_from_the_table_view(live_server, page):
-    login(page, live_server, "designer")
-    page.goto(f"{live_server}/designer/")
-    page.fill(".new-dmn input[name=key]", "fee_rate")
-    page.click(".new-dmn button[type=submit]")
-    page.wait_for_selector("body[data-modeler=ready]")
+    start_new(page, live_server, "dmn", "fee_rate")
     page.click("#toggle-xml")
     xml = page.input_value("#xml-text")
     rule = ('<rule id="Rule_bad"><inputEntry id="Entry_bad"><text>fals e ==</text></inputEntry>'

@@ -28,6 +28,14 @@ def done(message, endpoint, **values):
     return redirect(url_for(endpoint, **values), 303)
 
 
+def uploaded_or_pasted() -> tuple[str, str | None]:
+    """The text of the form's uploaded `file`, else of its `text` box; and the file's name."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        return upload.read().decode("utf-8", "replace"), upload.filename
+    return request.form.get("text", ""), None
+
+
 def refused(exc: ShenpiError, page, **context):
     """The page again, with what went wrong, under the error's status."""
     flash_error(exc)

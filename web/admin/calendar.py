@@ -10,7 +10,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
 from ..inbox.access import actor, roles_required
-from . import bp, done, refused
+from . import bp, done, refused, uploaded_or_pasted
 
 
 @bp.get("/calendar")
@@ -45,11 +45,8 @@ def _calendar(year):
 @bp.post("/calendar/notice")
 @roles_required("admin")
 def import_notice():
-    upload = request.files.get("file")
-    text, fmt = request.form.get("text", ""), None
-    if upload and upload.filename:
-        text = upload.read().decode("utf-8", "replace")
-        fmt = "csv" if upload.filename.lower().endswith(".csv") else "yaml"
+    text, filename = uploaded_or_pasted()
+    fmt = ("csv" if filename.lower().endswith(".csv") else "yaml") if filename else None
     try:
         if not text.strip():
             raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))

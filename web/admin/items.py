@@ -1,12 +1,12 @@
 """服务事项: the service item catalogue the window takes cases in under, and its new versions."""
-from flask import render_template, request
+from flask import render_template
 from flask_babel import gettext as _
 
 from engine import catalogue
 from engine.errors import Invalid, ShenpiError
 
 from ..inbox.access import actor, roles_required
-from . import bp, done, refused
+from . import bp, done, refused, uploaded_or_pasted
 
 
 @bp.get("/items")
@@ -23,10 +23,8 @@ def _items():
 @bp.post("/items")
 @roles_required("admin")
 def save_item():
-    upload = request.files.get("file")
-    text, source = request.form.get("text", ""), _("粘贴的内容")
-    if upload and upload.filename:
-        text, source = upload.read().decode("utf-8", "replace"), upload.filename
+    text, filename = uploaded_or_pasted()
+    source = filename or _("粘贴的内容")
     try:
         if not text.strip():
             raise Invalid(_("请上传或粘贴服务事项（YAML）"))
