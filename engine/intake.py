@@ -24,7 +24,8 @@ from engine.store.db import fetch, locked, read_session
 from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
 
 ART32_DAYS = 5
-DELIVERY_DAYS = 1
+DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
+ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
 OPEN = ("submitted", "correction")
 # Statuses in which materials may still be handed in: before acceptance, 容缺 catch-up, a review round's correction.
 SUPPLY_STATES = ("correction", "conditional", "submitted", "review_correction")
@@ -439,7 +440,14 @@ def _decide(session: Session, case: Case, decision: str, actor: User | None) -> 
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     for c in session.scalars(select(Clock).where(Clock.instance_id == case.instance_id, Clock.state != "stopped")):
         clock.stop(session, c, actor)
-    due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
+    if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
+        delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
+                                     promised_days=DELIVERY_DAYS,
+                                     statutory_days=ART44_DAYS if decision != "reject" else None,
+                                     department=case.item.department, item_code=case.item_code, actor=actor)
+        due = delivery.promised_due
+    else:  # decided on the spot (即办): handed over at the window
+        due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, delivery_due=due.isoformat())
@@ -458,8 +466,13 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"
+        for running in session.scalars(select(Clock).where(Clock.instance_id == case.instance_id,
+                                                           Clock.state != "stopped")):
+            clock.stop(session, running, actor)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
+        issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,
+                     delivered_on=clock.today().isoformat())
         return case
 
 

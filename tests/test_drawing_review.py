@@ -124,7 +124,7 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert case["status"] == "delivered" and case["decision"] == "approve"
     assert case["delivery"]["method"] == "electronic"
     notices = [n["kind"] for n in case["notices"]]
-    assert notices == ["acceptance", "review_correction"]
+    assert notices == ["acceptance", "review_correction", "receipt"]
     instance = client.get(f"/api/instances/{instance_id}", headers=_auth("admin")).json
     assert len(instance["data"]["opinions"]) == 5
     assert [o["round"] for o in instance["data"]["opinions"] if o["code"] == "construction"] == [2]

@@ -167,11 +167,22 @@ def test_decision_then_delivery(item, org):
     info = intake.describe(case.id)
     assert info["status"] == "decided" and info["decision"] == "approve"
     assert info["delivery"]["due_on"] == calendars.current().add_workdays(clock.today(), 1).date.isoformat()
-    assert all(c["state"] == "stopped" for c in info["clocks"])
+    # The decision stops the case's clock; delivery has one of its own, watched like any limit.
+    [delivery] = [c for c in info["clocks"] if c["state"] != "stopped"]
+    assert delivery["promised_due"] == info["delivery"]["due_on"] and delivery["statutory_days"] == 10
     with pytest.raises(Invalid):
         intake.deliver(case.id, "express", org["clerk"])
     delivered = intake.deliver(case.id, "express", org["clerk"], tracking="SF1234567890")
     assert delivered.status == "delivered" and delivered.delivery["on_time"]
+    info = intake.describe(case.id)
+    assert all(c["state"] == "stopped" for c in info["clocks"])
+    [receipt] = [n for n in info["notices"] if n["kind"] == "receipt"]  # 批复材料签收单
+    assert receipt["data"]["tracking"] == "SF1234567890" and receipt["data"]["decision"] == "approve"
+    from web import create_app
+    from tests.web import signed_in
+    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
+        f"/intake/notices/{receipt['id']}").text
+    assert "批复材料签收单" in page and "邮寄送达" in page and "SF1234567890" in page and "签收人" in page
 
 
 def test_immediate_case_is_decided_on_the_spot(org):

@@ -128,7 +128,7 @@ def test_apply_online_and_follow_own_case_only(zhang, li, org):
         portal.own_case(li.id, case.number)
     close(case, org)
     steps = [s["type"] for s in portal.progress(zhang.id, case.number)["steps"]]
-    assert steps[0] == "case_submitted" and steps[-2:] == ["case_decided", "case_delivered"]
+    assert steps[0] == "case_submitted" and steps[-3:] == ["case_decided", "case_delivered", "notice_issued"]
 
 
 def test_correction_lists_what_to_supply_and_only_the_owner_supplies(zhang, li, org):
@@ -157,7 +157,7 @@ def test_events_before_acceptance_are_found_by_case_id_not_the_json(zhang, org):
     close(case, org)
     steps = [s["type"] for s in portal.progress(zhang.id, case.number)["steps"]]
     assert steps == ["case_submitted", "notice_issued", "materials_supplied", "notice_issued", "case_accepted",
-                     "case_decided", "case_delivered"]
+                     "case_decided", "case_delivered", "notice_issued"]
     assert [s["type"] for s in portal.progress(zhang.id, neighbour.number)["steps"]] == ["case_submitted"]
 
 
