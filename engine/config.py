@@ -34,3 +34,9 @@ def whole_number(name: str, default: int, least: int) -> int:
         raise Invalid("The setting %(name)s must be a whole number of at least %(least)s, not %(value)s",
                       name=name, least=least, value=repr(text))
     return value
+
+
+def counts_acceptance_day() -> bool:
+    """Whether a limit counts the day it starts (the law does not: Art. 82 and domain.md; some
+    places do, by local rule). COUNT_ACCEPTANCE_DAY=1 makes it so."""
+    return os.environ.get("COUNT_ACCEPTANCE_DAY") == "1"

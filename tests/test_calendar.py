@@ -30,8 +30,16 @@ def test_worked_examples(start, n, end):
     assert deadline.date == end and not deadline.provisional
 
 
-def test_counting_the_start_day_is_a_setting():
+def test_counting_the_start_day_is_a_setting(db, monkeypatch):
     assert WorkCalendar(count_start_day=True).add_workdays(date(2026, 2, 12), 5).date == date(2026, 2, 25)
+    from engine.services import calendars
+    calendars.invalidate()
+    assert calendars.current().add_workdays(date(2026, 2, 12), 5).date == date(2026, 2, 26)  # the law's count
+    monkeypatch.setenv("COUNT_ACCEPTANCE_DAY", "1")  # a place whose rule counts the day of acceptance
+    calendars.invalidate()
+    assert calendars.current().add_workdays(date(2026, 2, 12), 5).date == date(2026, 2, 25)
+    monkeypatch.delenv("COUNT_ACCEPTANCE_DAY")
+    calendars.invalidate()
 
 
 def test_a_year_without_a_notice_is_estimated_until_one_is_imported():

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from engine.calendar import WorkCalendar, YearNotice, parse_notice
+from engine.config import counts_acceptance_day
 from engine.errors import Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
@@ -32,7 +33,7 @@ def current() -> WorkCalendar:
     with read_session() as session:
         notices = [YearNotice.from_dict(row.notice) for row in session.scalars(select(CalendarYear))]
         closures = list(session.scalars(select(Closure.day)))
-    calendar = WorkCalendar(notices=notices, closures=closures)
+    calendar = WorkCalendar(notices=notices, closures=closures, count_start_day=counts_acceptance_day())
     with _lock:
         _cached = (time.monotonic(), calendar)
     return calendar
