@@ -158,7 +158,7 @@ def test_each_date_is_provisional_on_its_own(instance_id):
 
 
 def test_taking_back_a_closure_day_keeps_a_promised_deadline(instance_id, org):
-    calendars.add_closure(date(2026, 3, 4), "台风", None)
+    calendars.add_closure(date(2026, 3, 4), "台风", None, stops_clocks=True)
     cid = new_clock(instance_id, date(2026, 3, 2), promised=5)
     with session_scope() as session:
         clock.promise_to_applicant(session, session.get(Clock, cid))

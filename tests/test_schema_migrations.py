@@ -1,7 +1,7 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
-labels API tokens; 0006 moves a case's note out of its form data."""
+labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks."""
 import json
 from datetime import datetime, timezone
 
@@ -155,3 +155,29 @@ def test_0005_and_0006_add_their_tables_and_move_a_note_out_of_the_form_and_back
 def as_dict(stored):
     """A JSON column read with plain SQL: text on SQLite, a dict on PostgreSQL."""
     return stored if isinstance(stored, dict) else json.loads(stored)
+
+
+def test_0007_keeps_earlier_closures_moving_deadlines_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0006")
+    with blank.begin() as conn:
+        conn.execute(sa.text("INSERT INTO calendar_closures (day, reason) VALUES ('2026-03-04', '台风')"))
+    migrate(blank, command.upgrade, "0007")
+    with blank.begin() as conn:  # entered when every closure moved deadlines: it still does
+        assert conn.execute(sa.text("SELECT stops_clocks FROM calendar_closures")).scalar() in (True, 1)
+        conn.execute(sa.text("INSERT INTO calendar_closures (day, reason) VALUES ('2026-03-05', '检修')"))
+        assert conn.execute(sa.text("SELECT stops_clocks FROM calendar_closures WHERE reason = '检修'")
+                            ).scalar() in (False, 0)
+    migrate(blank, command.downgrade, "0006")
+    assert "stops_clocks" not in columns(blank, "calendar_closures")
+    with blank.connect() as conn:  # the earlier release would count the office closure as stopping
+        assert [r.reason for r in conn.execute(sa.text("SELECT reason FROM calendar_closures"))] == ["台风"]
+
+
+def test_the_migrations_build_the_schema_the_models_describe(blank):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from engine.store.models import Base
+    migrate(blank, command.upgrade, "head")
+    with blank.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        assert compare_metadata(context, Base.metadata) == []

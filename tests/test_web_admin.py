@@ -242,14 +242,20 @@ def test_calendar_year_notice_import_and_closures(app, org):
     # Text is never read as a path on the server.
     assert admin.post("/admin/calendar/notice", data={"text": "/etc/passwd"}).status_code == 422
 
-    assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "台风", "year": "2031"}).status_code == 303
+    # An office closure leaves the limits running; one decreed a suspension moves them.
+    from engine.services import calendars
+    assert admin.post("/admin/calendar/closures", data={"day": "2031-03-04", "reason": "系统检修",
+                                                       "year": "2031"}).status_code == 303
+    assert calendars.current().is_workday(date(2031, 3, 4))
+    assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "台风", "year": "2031",
+                                                       "stops_clocks": "on"}).status_code == 303
     with session_scope() as session:
         assert session.get(Closure, date(2031, 3, 3)).reason == "台风"
+        assert [c.day for c in session.scalars(select(Closure).where(Closure.stops_clocks))] == [date(2031, 3, 3)]
     assert 'class="day closure" data-date="2031-03-03"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "again"}).status_code == 422
     assert admin.post("/admin/calendar/closures", data={"day": "soon", "reason": "x"}).status_code == 422
     # A closure entered in error is taken back; the working day counts again.
-    from engine.services import calendars
     assert not calendars.current().is_workday(date(2031, 3, 3))
     assert client_for(app, "designer").post("/admin/calendar/closures/2031-03-03/remove").status_code == 403
     res = admin.post("/admin/calendar/closures/2031-03-03/remove")

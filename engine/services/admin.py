@@ -204,4 +204,4 @@ def closures(year: int, actor: User) -> list[dict]:
     with session_scope() as session:
         rows = session.scalars(select(Closure).where(Closure.day >= date(year, 1, 1),
                                                      Closure.day <= date(year, 12, 31)).order_by(Closure.day))
-        return [{"day": c.day, "reason": c.reason} for c in rows]
+        return [{"day": c.day, "reason": c.reason, "stops_clocks": c.stops_clocks} for c in rows]

@@ -32,7 +32,7 @@ def current() -> WorkCalendar:
             return _cached[1]
     with read_session() as session:
         notices = [YearNotice.from_dict(row.notice) for row in session.scalars(select(CalendarYear))]
-        closures = list(session.scalars(select(Closure.day)))
+        closures = list(session.scalars(select(Closure.day).where(Closure.stops_clocks)))
     calendar = WorkCalendar(notices=notices, closures=closures, count_start_day=counts_acceptance_day())
     with _lock:
         _cached = (time.monotonic(), calendar)
@@ -82,7 +82,9 @@ def import_notice(source, actor: User | None, fmt: str | None = None) -> YearNot
     return notice
 
 
-def add_closure(day: date, reason: str, actor: User | None) -> None:
+def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: bool = False) -> None:
+    """A day the office is shut. Time limits run on through it unless it is decreed a suspension
+    (stops_clocks): then it is no working day, and open clocks are counted again."""
     if actor is not None:
         require(actor, "admin")
     if not reason:
@@ -90,9 +92,11 @@ def add_closure(day: date, reason: str, actor: User | None) -> None:
     with session_scope() as session:
         if session.get(Closure, day) is not None:
             raise Invalid("%(day)s is already a closure day", day=str(day))
-        session.add(Closure(day=day, reason=reason))
-        record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason)
-    _changed()
+        session.add(Closure(day=day, reason=reason, stops_clocks=stops_clocks))
+        record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason,
+               stops_clocks=stops_clocks)
+    if stops_clocks:
+        _changed()
 
 
 def remove_closure(day: date, actor: User | None) -> None:
@@ -106,7 +110,8 @@ def remove_closure(day: date, actor: User | None) -> None:
             raise NotFound("%(day)s is not a closure day", day=str(day))
         session.delete(closure)
         record(session, "calendar_closure_removed", actor=actor, day=day.isoformat(), reason=closure.reason)
-    _changed()
+    if closure.stops_clocks:
+        _changed()
 
 
 def _changed() -> None:

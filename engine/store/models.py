@@ -2,7 +2,7 @@
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -220,10 +220,12 @@ class CalendarYear(Base):
 
 
 class Closure(Base):
-    """A regional closure day (typhoon, local holiday): not a working day here."""
+    """A day the office is shut (maintenance, a typhoon). It is not a working day for time
+    limits only when decreed a suspension (stops_clocks); otherwise the limits run on."""
     __tablename__ = "calendar_closures"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(300))
+    stops_clocks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Clock(Base):

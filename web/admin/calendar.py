@@ -66,7 +66,8 @@ def add_closure():
     except ValueError:
         return refused(Invalid(_("请填写日期（年-月-日）")), _calendar, year=year)
     try:
-        calendars.add_closure(day, request.form.get("reason", "").strip(), actor())
+        calendars.add_closure(day, request.form.get("reason", "").strip(), actor(),
+                              stops_clocks=request.form.get("stops_clocks") == "on")
     except ShenpiError as exc:
         return refused(exc, _calendar, year=year)
     return done(_("%(day)s 已设为停止办公日", day=day.isoformat()), "admin.calendar", year=day.year)
