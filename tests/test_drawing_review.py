@@ -42,9 +42,17 @@ def people(org):
     ({"floors": 10}, {"civil_air_defence"}),
     ({"underground_depth_m": 3}, {"civil_air_defence"}),
     ({"hazardous_materials": True}, {"fire_protection", "lightning"}),
+    ({"use": "warehouse", "underground_depth_m": 4}, set()),  # 人防 is asked of civil buildings only
+    ({"use": "fitness", "floor_area": 2501}, {"fire_protection"}),  # every use the rules name is on the form
+    ({"use": "ward", "floor_area": 1001}, {"fire_protection"}),
 ])
 def test_each_review_trigger(people, building, extra):
     assert reviews(**building) == {"planning", "construction"} | extra
+
+
+def test_civil_air_defence_is_for_civil_buildings(people):
+    assert "civil_air_defence" in reviews(use="office", floors=12)
+    assert "civil_air_defence" not in reviews(use="workshop", floors=12)
 
 
 def _auth(login):
