@@ -254,3 +254,13 @@ def test_oversized_data_is_refused_before_anything_changes(org):
     with pytest.raises(Invalid, match="too large"):
         tasks.complete(intake["id"], org["clerk"], {"applicant": "x" * (cases.MAX_DATA_CHARS + 1)})
     assert ready(cases.get_instance(instance["id"], org["admin"]), "intake")
+
+
+def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
+    bad = process("bad_timer", [("start", "s", "s"), ("timer", "wait", "等待", {"duration": "'PT5X'"}),
+                                ("end", "e", "e")], [("s", "wait"), ("wait", "e")])
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("bad_timer.bpmn", bad.encode())], org["designer"])
+    [problem] = err.value.details
+    assert problem["element_id"] == "wait" and "Invalid duration" in problem["message"]
+    assert deploy.latest_definitions() == []

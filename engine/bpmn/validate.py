@@ -11,6 +11,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH, BpmnValidator
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.errors import EngineFailure, Invalid
@@ -202,8 +203,20 @@ def _dry_start(spec, subs):
             return None  # the expressions passed their static check; on empty data they may fail
         return getattr(exc, "task_spec", None) and exc.task_spec.name, f"the process cannot start: {exc}"
     except Exception as exc:
-        return None, f"the process cannot start: {_reason(exc)}"
+        return _failed_element(exc), f"the process cannot start: {_reason(exc)}"
     return None
+
+
+def _failed_element(exc: Exception) -> str | None:
+    """The element a bare library error came from (a timer duration it cannot read): the
+    library names none, so it is the innermost task the library was working on when it raised."""
+    element, frame = None, exc.__traceback__
+    while frame is not None:
+        task = frame.tb_frame.f_locals.get("my_task")
+        if isinstance(task, Task):
+            element = task.task_spec.name
+        frame = frame.tb_next
+    return element
 
 
 def _reason(exc: Exception, text: str | None = None) -> str:
