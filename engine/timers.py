@@ -2,8 +2,8 @@
 
 A step that leaves a timer event waiting writes its due time in `timers` in the same
 transaction. Every process (`run.py serve` and each `run.py worker`) runs `tick` once a second:
-it claims one due row at a time (its case, then the row, FOR UPDATE SKIP LOCKED on PostgreSQL;
-SQLite's write lock serialises the claim), fires it and marks it fired in the same transaction. A crash rolls both
+it claims one due row at a time (its instance and case, then the row, FOR UPDATE SKIP LOCKED on
+PostgreSQL; SQLite's write lock serialises the claim), fires it and marks it fired in the same transaction. A crash rolls both
 back, so another process fires it later: exactly once with any number of processes, and a
 timer that fell due while everything was down fires at the next start.
 """
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from SpiffWorkflow.bpmn.specs.event_definitions import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, state_name
@@ -85,26 +85,35 @@ def _mark_due(task) -> None:
 def _claim(session: Session, now: datetime) -> Timer | None:
     """The next due timer, held until the transaction ends.
 
-    On PostgreSQL its case is locked first, then the timer row, the order a step takes them in
-    (a step locks its instance, then cancels or moves the case's timers): taken the other way
-    round, a timer falling due while someone completes a task on its case deadlocked. A case
-    a step holds, or a timer another process holds, is passed over until the next tick.
+    On PostgreSQL its instance and its case are locked first, then the timer row: the order in
+    which steps and the window's operations take them (a step locks its instance, then changes
+    the case and cancels or moves timers; the window locks the case, then cancels its timers).
+    Taken the other way round, a timer falling due while someone acted on its case deadlocked.
+    A candidate someone holds is passed over until the next tick, and what the tick locked for
+    it is given back at once (a savepoint).
     """
     due = (Timer.state == "pending", Timer.due_at <= now)
     if not uses_postgres():  # SQLite's write transaction already holds every step off
         return session.scalar(select(Timer).where(*due).order_by(Timer.due_at, Timer.id).limit(1))
+    owner = or_(Case.id == Timer.case_id, and_(Timer.case_id.is_(None), Case.instance_id == Timer.instance_id))
     candidates = session.execute(
-        select(Timer.id, func.coalesce(Timer.instance_id, Case.instance_id)).outerjoin(Case, Case.id == Timer.case_id)
+        select(Timer.id, func.coalesce(Timer.instance_id, Case.instance_id), Case.id).outerjoin(Case, owner)
         .where(*due).order_by(Timer.due_at, Timer.id).limit(CANDIDATES)).all()
-    for timer_id, instance_id in candidates:
-        if instance_id is not None and session.scalar(
-                select(Instance.id).where(Instance.id == instance_id)
-                .with_for_update(key_share=True, skip_locked=True)) is None:
-            continue
-        timer = session.scalar(select(Timer).where(Timer.id == timer_id, *due).with_for_update(skip_locked=True))
-        if timer is not None:
+    for timer_id, instance_id, case_id in candidates:
+        attempt = session.begin_nested()
+        timer = _held(session, Instance, instance_id) and _held(session, Case, case_id) and session.scalar(
+            select(Timer).where(Timer.id == timer_id, *due).with_for_update(skip_locked=True))
+        if timer:
+            attempt.commit()  # releases the savepoint, not the locks
             return timer
+        attempt.rollback()
     return None
+
+
+def _held(session: Session, model, row_id: int | None) -> bool:
+    """The row locked for this tick (or there is none); False when someone else holds it."""
+    return row_id is None or session.scalar(select(model.id).where(model.id == row_id)
+                                            .with_for_update(key_share=True, skip_locked=True)) is not None
 
 
 def fire(session: Session, timer: Timer, now: datetime) -> None:

@@ -10,6 +10,7 @@ from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
 from engine.store.models import Clock, Event
 from tests.bpmn_builder import process
+from tests.conftest import BACKEND
 
 REVIEW = process("item_review", [("start", "s", "s"), ("user", "review", "住建审查"),
                                  ("end", "e", "e")], [("s", "review"), ("review", "e")],
@@ -146,6 +147,25 @@ def test_after_the_correction_the_window_again_has_five_working_days(item, org):
     # Accepted from the day the complete materials arrived, not the day of the first submission.
     assert info["status"] == "accepted" and info["deemed_accepted"]
     assert info["accepted_on"] == clock.today().isoformat()
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="SQLite's write transaction holds the tick off the window's case")
+def test_a_timer_on_a_case_the_window_holds_waits_for_the_next_tick_without_holding_the_timer(item, org):
+    """The window locks a case, then cancels its timers (a correction notice): the tick locks the
+    case before the timer, so it passes the timer over instead of deadlocking with the clerk."""
+    from engine.store import get_engine
+    from engine.store.models import Case, Timer
+    case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
+    later = clock.datetime.combine(calendars.current().add_workdays(clock.today(), 6).date, clock.time(9),
+                                   clock.SHANGHAI)
+    with get_engine().connect() as window:
+        window.execute(select(Case.id).where(Case.id == case.id).with_for_update(key_share=True))
+        assert timers.tick(now=later) == 0
+        with get_engine().connect() as other:  # the timer row is free for the window to cancel
+            other.execute(select(Timer.id).where(Timer.case_id == case.id).with_for_update(nowait=True)).all()
+            other.rollback()
+        window.rollback()
+    assert timers.tick(now=later) == 1 and intake.describe(case.id)["deemed_accepted"]
 
 
 def test_refusal_needs_a_reason(item, org):
