@@ -16,9 +16,9 @@ from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch
-from engine.store.models import (Clock, Department, Notification, SpecialProcedure, SupervisionOrder,
-                                 Task, Timer, User)
+from engine.store.db import fetch, locked
+from engine.store.models import (Clock, Department, Instance, Notification, SpecialProcedure,
+                                 SupervisionOrder, Task, Timer, User)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
@@ -179,8 +179,14 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     """The clock, if it still runs and it is the actor's department's limit (or the actor is an
-    administrator): another department may not stop or lengthen it."""
+    administrator): another department may not stop or lengthen it.
+
+    Its case is held first, as a step holds it: two departments pausing at once, or a pause and
+    the timer tick, then take their turns instead of both reading the case clock as running.
+    """
     clock = fetch(session, Clock, clock_id, "clock")
+    locked(session, Instance, clock.instance_id)
+    session.refresh(clock)
     if not (actor.has_role("admin") or clock.department in actor.groups):
         raise Forbidden("This time limit belongs to another department")
     if clock.state == "stopped":
@@ -210,7 +216,7 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         procedure = start_special(session, clock, kind, reason, expected_days, actor)
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and whole.state == "running":
-            start_special(session, whole, kind, reason, expected_days, actor)
+            start_special(session, whole, kind, reason, expected_days, actor, for_step=clock)
         notify_applicant(session, clock.instance_id, "special", actor, procedure=SPECIAL_KINDS[kind],
                          reason=reason, expected_days=expected_days,
                          expected_end=calendars.current().add_workdays(today(), expected_days).date.isoformat())
@@ -218,12 +224,14 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
 
 
 def start_special(session: Session, clock: Clock, kind: str, reason: str, expected_days: int,
-                  actor: User | None) -> int:
+                  actor: User | None, *, for_step: Clock | None = None) -> int:
+    """Pause the clock; `for_step` is the step whose procedure stops the case's clock too."""
     if clock.state == "paused":
         raise Conflict("A special procedure is already running on this clock")
     clock.state, clock.paused_since = "paused", today()
     procedure = SpecialProcedure(clock_id=clock.id, kind=kind, reason=reason, started_on=today(),
-                                 expected_days=expected_days, started_by=actor.id if actor else None)
+                                 expected_days=expected_days, started_by=actor.id if actor else None,
+                                 step_clock_id=for_step.id if for_step is not None else None)
     session.add(procedure)
     session.flush()
     _schedule(session, clock, today())
@@ -240,23 +248,25 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
     with session_scope() as session:
         clock = end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
-        if whole is not None and whole.state == "paused" and _paused_for_steps(session, whole):
+        if whole is not None and _waits_only_for_steps_now_done(session, whole):
             end_special(session, whole, result, actor, on or today())
         return clock
 
 
-def running_procedure(session: Session, clock: Clock) -> str | None:
-    """The kind of the special procedure the clock waits for, if any."""
-    return session.scalar(select(SpecialProcedure.kind).where(SpecialProcedure.clock_id == clock.id,
-                                                              SpecialProcedure.ended_on.is_(None)))
+def running_procedure(session: Session, clock: Clock) -> SpecialProcedure | None:
+    """The special procedure the clock waits for, if any."""
+    return session.scalar(select(SpecialProcedure).where(SpecialProcedure.clock_id == clock.id,
+                                                         SpecialProcedure.ended_on.is_(None)))
 
 
-def _paused_for_steps(session: Session, whole: Clock) -> bool:
-    """The case's clock is paused for its steps' procedures, all of which have ended (not for
-    the applicant's corrections, which end when the window confirms them)."""
-    steps_paused = session.scalar(select(Clock.id).where(Clock.instance_id == whole.instance_id,
-                                                         Clock.task_id.is_not(None), Clock.state == "paused").limit(1))
-    return running_procedure(session, whole) != "correction" and steps_paused is None
+def _waits_only_for_steps_now_done(session: Session, whole: Clock) -> bool:
+    """Whether the case's clock was stopped by its steps' procedures (not by one of its own, a
+    hearing on the case or the applicant's corrections), and no step is in one any more."""
+    procedure = running_procedure(session, whole)
+    if procedure is None or procedure.step_clock_id is None:
+        return False
+    return session.scalar(select(Clock.id).where(Clock.instance_id == whole.instance_id,
+                                                 Clock.task_id.is_not(None), Clock.state == "paused").limit(1)) is None
 
 
 def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
@@ -291,7 +301,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
         _recompute(clock)
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
                days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
-        if clock.task_id is None:  # the applicant is told why and until when (Art. 42)
+        if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
             notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason,
                              statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
         refresh_clock(session, clock, datetime.now(timezone.utc))

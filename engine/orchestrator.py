@@ -109,7 +109,8 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
         if case is not None:  # back to review; materials accepted as deferred are still awaited
             case.status = "conditional" if deferred_left(session, case) else "accepted"
         case_clock = clock.case_clock(session, instance.id)
-        if case_clock is not None and clock.running_procedure(session, case_clock) == "correction":
+        procedure = clock.running_procedure(session, case_clock) if case_clock is not None else None
+        if procedure is not None and procedure.kind == "correction":
             clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())
 
 

@@ -183,9 +183,22 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     [special] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
     assert special["data"]["procedure"] == "专家评审" and special["data"]["expected_days"] == 5
     assert special["data"]["expected_end"] == calendars.current().add_workdays(clock.today(), 5).date.isoformat()
+    # A second department's procedure keeps the case's clock stopped until both have ended.
+    reviews = open_tasks(case.instance_id)
+    [water_clock] = [c for c in step_clocks(case.instance_id) if c.task_id == reviews["department_review@water"].id]
+    clock.pause(water_clock.id, "site_survey", "现场踏勘取水口", 3, people["r_water"])
     later = calendars.current().add_workdays(clock.today(), 2).date
     clock.resume(eco_clock.id, "评审通过", people["r_eco"], on=later)
+    assert case_clock()["state"] == "paused"
+    clock.resume(water_clock.id, "踏勘完毕", people["r_water"], on=later)
     assert case_clock()["state"] == "running" and case_clock()["paused_days"] == 2
+    # A procedure on the case itself (a hearing) is not ended by a step's.
+    clock.pause(case_clock()["id"], "hearing", "听证", 5, people["lead"])
+    clock.pause(eco_clock.id, "testing", "检测", 2, people["r_eco"])
+    clock.resume(eco_clock.id, "检测完毕", people["r_eco"])
+    assert case_clock()["state"] == "paused"
+    clock.resume(case_clock()["id"], "听证结束", people["lead"])
+    assert case_clock()["state"] == "running"
     # An extension (Art. 42) is told to the applicant too, with the new statutory date.
     extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"])
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]

@@ -1,7 +1,7 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
-labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks."""
+labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock."""
 import json
 from datetime import datetime, timezone
 
@@ -167,8 +167,10 @@ def test_0007_keeps_earlier_closures_moving_deadlines_and_downgrades(blank):
         conn.execute(sa.text("INSERT INTO calendar_closures (day, reason) VALUES ('2026-03-05', '检修')"))
         assert conn.execute(sa.text("SELECT stops_clocks FROM calendar_closures WHERE reason = '检修'")
                             ).scalar() in (False, 0)
+    assert "step_clock_id" in columns(blank, "special_procedures")
     migrate(blank, command.downgrade, "0006")
     assert "stops_clocks" not in columns(blank, "calendar_closures")
+    assert "step_clock_id" not in columns(blank, "special_procedures")
     with blank.connect() as conn:  # the earlier release would count the office closure as stopping
         assert [r.reason for r in conn.execute(sa.text("SELECT reason FROM calendar_closures"))] == ["台风"]
 

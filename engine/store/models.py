@@ -270,6 +270,8 @@ class SpecialProcedure(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # On a case's clock: the step whose procedure stopped it too (it runs again with the steps).
+    step_clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
 
 
 class SupervisionOrder(Base):
