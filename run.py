@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine.errors import ShenpiError
 
@@ -77,8 +77,9 @@ def cmd_items(args):
         if not path.exists():
             print(f"error: no file or folder {path}", file=sys.stderr)
             return 1
-        for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
-            code, version, new = catalogue.load_text(file.read_text(encoding="utf-8"), file.name)
+        loaded = catalogue.load_folder(path) if path.is_dir() else [
+            catalogue.load_text(path.read_text(encoding="utf-8"), path.name)]
+        for code, version, new in loaded:
             print(f"{code}\tversion {version}\t{'new' if new else 'unchanged'}")
 
 
@@ -291,8 +292,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         status = args.func(args)
-    except SQLAlchemyError as exc:  # no server, a wrong URL, or a schema never migrated
-        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    except (OperationalError, ProgrammingError) as exc:  # no server, or a schema never migrated
+        cause = next(iter(str(getattr(exc, "orig", None) or exc).strip().splitlines()), repr(exc))
         print(f"error: the database: {cause}", file=sys.stderr)
         print("  check DATABASE_URL, that the database server runs, and `python run.py migrate`", file=sys.stderr)
         return 1

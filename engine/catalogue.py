@@ -14,7 +14,7 @@ from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import ServiceItem, User
+from engine.store.models import Definition, ServiceItem, User
 
 KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "行政给付", "reward": "行政奖励",
          "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
@@ -82,6 +82,11 @@ def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
     checksum = hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
                               .encode()).hexdigest()
     with session_scope() as session:
+        # The window starts the item's procedure at acceptance: one never deployed would fail then.
+        if item.get("process") and not session.scalar(select(Definition.id).where(
+                Definition.kind == "bpmn", Definition.key == item["process"]).limit(1)):
+            raise Invalid("%(code)s: process %(process)s is not deployed; deploy it first",
+                          code=item["code"], process=repr(item["process"]))
         latest = _latest(session, item["code"])
         if latest is not None and latest.checksum == checksum:
             return item["code"], latest.version, False

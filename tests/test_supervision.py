@@ -87,8 +87,9 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     from tests.supervision_data import ONE
     monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 10))
     deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
-    started = [cases.start_instance("one", org["clerk"]) for _ in range(2)]
+    started = [cases.start_instance("one", org["clerk"]) for _ in range(3)]
     (first, step), second = (started[0]["id"], started[0]["tasks"][0]["id"]), started[1]["id"]
+    third, third_step = started[2]["id"], started[2]["tasks"][0]["id"]
     with session_scope() as session:
         def start(instance_id, dept, started, days, **kw):
             return clock.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
@@ -96,6 +97,10 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
         start(first, "housing", date(2026, 11, 2), 20)   # the case's clock: due 30 November, not yet
         start(first, "housing", date(2026, 11, 2), 3, task_id=step)  # its housing step: due 5 November, passed
         clock.stop(session, start(second, "tax", date(2026, 11, 3), 10))  # finished on 10 November, on time
+        # Water reviewed the third case in October, and again in a second round from 3 November.
+        october = start(third, "water", date(2026, 10, 19), 5, task_id=third_step)
+        october.state, october.stopped_on, october.used_days = "stopped", date(2026, 10, 21), 2
+        start(third, "water", date(2026, 11, 3), 5, task_id=third_step)
     catalogue.save({"code": "R-1", "name": "测试", "kind": "licence", "department": "housing",
                     "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "one",
                     "materials": [{"code": "form", "name": "申请表", "mandatory": True}]}, None)
@@ -111,7 +116,10 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     assert (rows["housing"]["rated"], rows["housing"]["bad_ratings"]) == (1, 1)
     assert (rows["tax"]["volume"], rows["tax"]["finished"], rows["tax"]["on_time"], rows["tax"]["overdue"]) == \
         (1, 1, 1, 0)
-    assert supervision.monthly(2026, 10) == []
+    # A second round is no new case: the case was taken up in October, and is not finished yet.
+    assert (rows["water"]["volume"], rows["water"]["finished"]) == (0, 0)
+    assert [(r["department"], r["volume"], r["finished"]) for r in supervision.monthly(2026, 10)] == [
+        ("water", 1, 0)]
 
 
 def test_calendar_cli(database_url):

@@ -215,6 +215,8 @@ def test_a_service_item_is_added_on_its_page_and_the_window_takes_cases_under_it
     refused = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=11)})
     assert refused.status_code == 422 and "promised_days: 11" in refused.get_data(as_text=True)
     assert admin.post("/admin/items", data={"text": "code: [unclosed"}).status_code == 422
+    nowhere = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10).replace("steps", "nowhere")})
+    assert nowhere.status_code == 422 and "nowhere" in nowhere.get_data(as_text=True)  # never deployed
     assert catalogue.get("9001-TEST-001").version == 1
     # The command line loads the same files.
     from run import main as run_command

@@ -209,7 +209,8 @@ def _dry_start(spec, subs):
 
 def _failed_element(exc: Exception) -> str | None:
     """The element a bare library error came from (a timer duration it cannot read): the
-    library names none, so it is the innermost task the library was working on when it raised."""
+    library names none, so it is the innermost task the library was working on when it raised,
+    found by the name SpiffWorkflow's task specs give it (`my_task`); None if it is not there."""
     element, frame = None, exc.__traceback__
     while frame is not None:
         task = frame.tb_frame.f_locals.get("my_task")
