@@ -42,7 +42,8 @@ class Upload:
 def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, str | None]:
     """The applicant the ID number names, or a new record; and the name it was on record under
     if it has changed its name (更名), which the window says with the document that shows it
-    (info["renamed_because"]).
+    (info["renamed_because"]): the record is then renamed here, and the caller records
+    applicant_renamed with the case it files.
 
     A record the window kept without a phone gets the one given now: with it, its owner can open
     the online account (portal.register takes over a window record only with its phone).

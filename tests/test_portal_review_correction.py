@@ -119,6 +119,23 @@ def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(pe
     assert intake.describe(case.id)["status"] == "terminated"
 
 
+def test_a_deferred_materials_date_stops_the_case_also_during_a_review_correction_round(people, company):
+    from datetime import timedelta
+    from engine import clock, timers
+    from engine.services import calendars
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("land_title",)), PROJECT)
+    case = intake.accept(applied.id, people["clerk"], deferred={"land_title": due})
+    reviews = open_tasks(case.instance_id)
+    work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
+    work(reviews["department_review@eco"], people["r_eco"], {"opinion": "approve", "comment": "同意"})
+    work(reviews["department_review@water"], people["r_water"],
+         {"opinion": "correction_needed", "comment": "需补正", "correction_items": WATER}, document=False)
+    assert intake.describe(case.id)["status"] == "review_correction"
+    timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
+    assert intake.describe(case.id)["status"] == "terminated"
+
+
 def test_progress_lists_the_departments_requests_by_name(people, company):
     case = in_review_correction(people, company)
     info = portal.progress(company.id, case.number)
