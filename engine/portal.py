@@ -22,7 +22,10 @@ KINDS = ("person", "company")
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
-               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated")
+               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated",
+               "special_procedure_started", "special_procedure_ended", "clock_extended")
+# Of the clocks' events, those of the case's own clock: when its time stopped, ran again or grew.
+CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
 
 
 def _check_registration(name: str, kind: str, id_type: str, id_number: str, phone: str, password: str) -> None:
@@ -150,6 +153,9 @@ def progress(applicant_id: int, number: str) -> dict:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
+        whole = clock.case_clock(session, case.instance_id) if case.instance_id else None
+        events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
+                  or (whole is not None and e.data.get("clock_id") == whole.id)]
         names = department_names(session)
         # A task's lane is a department code: applicants read the department's name.
         info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,

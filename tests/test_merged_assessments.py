@@ -203,9 +203,19 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"])
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
     assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()
+    # The applicant follows the case's own clock: when it stopped, ran again and grew (not each step's).
+    steps = [s["type"] for s in portal.progress(case.applicant_id, case.number)["steps"]]
+    assert (steps.count("special_procedure_started"), steps.count("special_procedure_ended"),
+            steps.count("clock_extended")) == (2, 2, 1)
     from web import create_app
     from tests.web import signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
+                    phone="13900000000", password="secret-pw1")
+    company = app.test_client()
+    assert company.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw1"}).status_code == 302
+    shown = company.get(f"/portal/cases/{case.number}").text
+    assert "暂停计时" in shown and "环评技术评估专家评审" in shown and "延长 15 个工作日：需现场核查" in shown
     page = signed_in(app, "clerk").get(f"/intake/notices/{special['id']}").text
     assert "特殊环节通知书" in page and "环评技术评估专家评审" in page and "第四十五条" in page
 

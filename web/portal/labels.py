@@ -8,7 +8,9 @@ STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正�
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
          "task_completed": _l("审查环节完成"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
-         "case_terminated": _l("办件终止"), "case_rated": _l("评价服务")}
+         "case_terminated": _l("办件终止"), "case_rated": _l("评价服务"),
+         "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
+         "clock_extended": _l("延长审批期限")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("补正通知书（审查阶段）"), "extension": _l("延长审批期限告知书")}
