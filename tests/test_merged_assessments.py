@@ -1,5 +1,7 @@
 """多评合一: rules choose the assessments, the zone's regional assessments exempt or simplify,
 departments review in parallel rounds, one merged correction, the lead department decides."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -225,6 +227,12 @@ def test_a_department_rejecting_leads_to_refusal(people):
     review = open_tasks(case.instance_id)["department_review@emergency"]
     work(review, people["r_emergency"], {"opinion": "reject", "comment": "不符合安全条件"})
     lead = open_tasks(case.instance_id)["lead_decision@devreform"]
+    from web import create_app
+    from tests.web import signed_in
+    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead").get(
+        f"/inbox/tasks/{lead.id}").text
+    # The lead is told, above the opinions, which reviews said no.
+    assert re.search(r'id="opinions-against">[^<]*安全预评价', page)
     work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"})
     assert intake.describe(case.id)["decision"] == "reject"
 
