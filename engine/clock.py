@@ -272,8 +272,7 @@ def _waits_only_for_steps_now_done(session: Session, whole: Clock) -> bool:
 def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
     if clock.state != "paused":
         raise Conflict("No special procedure is running on this clock")
-    procedure = session.scalar(select(SpecialProcedure).where(
-        SpecialProcedure.clock_id == clock.id, SpecialProcedure.ended_on.is_(None)))
+    procedure = running_procedure(session, clock)
     procedure.ended_on, procedure.result = on, result
     days = calendars.current().workdays_between(clock.paused_since, on)
     clock.paused_days += days
@@ -316,6 +315,12 @@ def stop(session: Session, clock: Clock, actor: User | None = None) -> None:
     _schedule(session, clock, today())
     record(session, "clock_stopped", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
            on_time=clock.stopped_on <= clock.promised_due)
+
+
+def stop_running(session: Session, instance_id: int | None, actor: User | None = None) -> None:
+    """The case is decided, delivered or ended: every clock still counting on it stops."""
+    for running in session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.state != "stopped")):
+        stop(session, running, actor)
 
 
 def promise_to_applicant(session: Session, clock: Clock) -> None:

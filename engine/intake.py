@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import catalogue, clock, files, forms, identity
+from engine import catalogue, clock, files, forms, identity, orchestrator
 from engine.errors import Conflict, Invalid, Message, NotFound, state_name
 from engine.services import calendars, cases
 from engine.services.events import record_case
@@ -203,7 +203,7 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
 
 def notify_applicant(session: Session, instance_id: int, kind: str, actor: User | None, **data) -> None:
     """A written notice to the applicant of the case behind the procedure, if it has one."""
-    case = session.scalar(select(Case).where(Case.instance_id == instance_id))
+    case = orchestrator.case_of(session, instance_id)
     if case is not None:
         issue_notice(session, case, kind, actor, **data)
 
@@ -253,15 +253,15 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
                                    started_on=case.accepted_on, department=item.department,
                                    item_code=item.code, actor=actor) if case.instance_id else None
+    shown = {}
     if case_clock is not None:
         clock.promise_to_applicant(session, case_clock)
+        shown = clock.describe(case_clock)
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
-            promised_due=case_clock.promised_due.isoformat() if case_clock else None,
-            statutory_due=case_clock.statutory_due.isoformat() if case_clock and case_clock.statutory_due else None,
-            provisional=bool(case_clock and calendars.current().provisional(case_clock.promised_due)),
-            statutory_provisional=bool(case_clock and case_clock.statutory_due
-                                       and calendars.current().provisional(case_clock.statutory_due)),
-            deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
+                 promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
+                 provisional=bool(shown.get("promised_provisional")),
+                 statutory_provisional=bool(shown.get("statutory_provisional")),
+                 deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
     record_case(session, "case_accepted", case, actor=actor,
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)
     if item.case_type == "immediate" and not item.process_key:
@@ -416,8 +416,7 @@ def _terminate(session: Session, case: Case, reason: str) -> None:
         instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)
         for task in instance_tasks(session, instance.id):
             task.state = "cancelled"
-        for c in session.scalars(select(Clock).where(Clock.instance_id == instance.id, Clock.state != "stopped")):
-            clock.stop(session, c)
+        clock.stop_running(session, instance.id)
     record_case(session, "case_terminated", case, reason=reason)
 
 
@@ -429,7 +428,7 @@ def instance_tasks(session: Session, instance_id: int):
 def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
     """The procedure ended: its data's `decision` decides the case, `decision_comment` says why
     and on what conditions (the window hands both over); delivery is due next."""
-    case = session.scalar(select(Case).where(Case.instance_id == instance.id))
+    case = orchestrator.case_of(session, instance.id)
     if case is None:
         return
     decision, statement = instance.data.get("decision", "approve"), instance.data.get("decision_comment")
@@ -439,8 +438,7 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
 
 def _decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
-    for c in session.scalars(select(Clock).where(Clock.instance_id == case.instance_id, Clock.state != "stopped")):
-        clock.stop(session, c, actor)
+    clock.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
         delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
                                      promised_days=DELIVERY_DAYS,
@@ -467,9 +465,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"
-        for running in session.scalars(select(Clock).where(Clock.instance_id == case.instance_id,
-                                                           Clock.state != "stopped")):
-            clock.stop(session, running, actor)
+        clock.stop_running(session, case.instance_id, actor)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
         issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,

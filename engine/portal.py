@@ -17,15 +17,15 @@ from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Department, Event, Material, Notice
 
-ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/portal/labels.py)
+ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
 KINDS = ("person", "company")
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
-STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
-               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated",
-               "special_procedure_started", "special_procedure_ended", "clock_extended")
 # Of the clocks' events, those of the case's own clock: when its time stopped, ran again or grew.
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
+STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
+               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated",
+               *CASE_CLOCK_EVENTS)
 
 
 def _check_registration(name: str, kind: str, id_type: str, id_number: str, phone: str, password: str) -> None:

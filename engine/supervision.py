@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
 from engine import clock
+from engine.errors import Invalid
 from engine.ratings import BAD
 from engine.services.users import department_names, require
 from engine.store import session_scope
@@ -75,6 +76,8 @@ def monthly(year: int, month: int) -> list[dict]:
     the item, its steps' where it takes part): one case counts once, however many steps it had.
     Overdue: a limit that fell in the month was passed (finished after it, or still open after it).
     """
+    if not (1 <= month <= 12 and 1 <= year < 9999):  # the month after must be a date too
+        raise Invalid("Give a month as YYYY-MM: the month from 1 to 12, the year from 1 to 9998")
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     today = clock.today()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, state_name
 from engine.store import session_scope
-from engine.store.db import fetch, uses_postgres
+from engine.store.db import fetch, locked, uses_postgres
 from engine.store.models import Case, Instance, Timer, User
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,7 @@ def _claim(session: Session, now: datetime) -> Timer | None:
 
 def _held(session: Session, model, row_id: int | None) -> bool:
     """The row locked for this tick (or there is none); False when someone else holds it."""
-    return row_id is None or session.scalar(select(model.id).where(model.id == row_id)
-                                            .with_for_update(key_share=True, skip_locked=True)) is not None
+    return row_id is None or locked(session, model, row_id, skip_locked=True) is not None
 
 
 def fire(session: Session, timer: Timer, now: datetime) -> None:

@@ -68,7 +68,7 @@ def test_every_state_a_page_lists_has_its_name_in_the_catalogue():
     from engine.errors import STATE_NAMES
     from engine.services.tasks import STATES as TASK_STATES
     from web.admin import STATES as INSTANCE_STATES
-    from web.portal.labels import STATUS as CASE_STATUSES
+    from web.labels import STATUS as CASE_STATUSES
     listed = {str(name) for name in STATE_NAMES}
     assert {*TASK_STATES, *INSTANCE_STATES, *CASE_STATUSES} - listed == set()
     assert {str(name) for name in STATE_NAMES} <= _catalogue().keys()

@@ -141,6 +141,9 @@ def test_after_the_correction_the_window_again_has_five_working_days(item, org):
     intake.request_correction(case.id, [{"code": "land", "reason": "缺少"}, {"code": "marriage", "reason": "缺少"}],
                               org["clerk"])
     intake.supply(case.id, up("land", "marriage"), None)
+    fifth = calendars.current().add_workdays(clock.today(), 5).date
+    timers.tick(now=clock.datetime.combine(fifth, clock.time(9), clock.SHANGHAI))
+    assert intake.describe(case.id)["status"] == "submitted"  # the fifth working day is the window's
     sixth = calendars.current().add_workdays(clock.today(), 6).date
     timers.tick(now=clock.datetime.combine(sixth, clock.time(9), clock.SHANGHAI))
     info = intake.describe(case.id)

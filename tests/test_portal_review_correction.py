@@ -50,13 +50,16 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
-def in_review_correction(people, applicant):
-    """Applied online, accepted at the window; energy approves, environment and water ask for corrections.
+def in_review_correction(people, applicant, deferred=None):
+    """Applied online, accepted at the window (with `deferred` materials to follow, 容缺); energy
+    approves, environment and water ask for corrections.
 
     The merged notice lists what each department wrote under 需补正内容 (correction_items), not its
     general comment.
     """
-    case = intake.accept(portal.apply(applicant.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    applied = portal.apply(applicant.id, ITEM, uploads(ITEM, skip=tuple(deferred or ())), PROJECT)
+    case = intake.accept(applied.id, people["clerk"], deferred=deferred)
+    assert case.status == ("conditional" if deferred else "accepted")
     reviews = open_tasks(case.instance_id)
     work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
     for dept, items in (("eco", AIR), ("water", WATER)):
@@ -95,19 +98,22 @@ def blob_exists(content: bytes) -> bool:
 
 # --- service level ------------------------------------------------------------------------------
 
-def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(people, company):
-    from datetime import timedelta
-    from engine import clock, timers
+def deferred_land_title(people, company):
+    """In review correction, with the land title accepted as deferred until three working days on."""
+    from engine import clock
     from engine.services import calendars
     due = calendars.current().add_workdays(clock.today(), 3).date
-    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("land_title",)), PROJECT)
-    case = intake.accept(applied.id, people["clerk"], deferred={"land_title": due})
-    assert case.status == "conditional"
-    reviews = open_tasks(case.instance_id)
-    work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
-    work(reviews["department_review@eco"], people["r_eco"], {"opinion": "approve", "comment": "同意"})
-    work(reviews["department_review@water"], people["r_water"],
-         {"opinion": "correction_needed", "comment": "需补正", "correction_items": WATER}, document=False)
+    return in_review_correction(people, company, deferred={"land_title": due}), due
+
+
+def tick_after(day):
+    from datetime import timedelta
+    from engine import clock, timers
+    timers.tick(now=clock.datetime.combine(day + timedelta(days=2), clock.time(), clock.SHANGHAI))
+
+
+def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(people, company):
+    case, due = deferred_land_title(people, company)
     intake.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
                   applicant_id=company.id)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
@@ -115,24 +121,13 @@ def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(pe
     # Back in review, the land title accepted as deferred (容缺) is still awaited ...
     assert intake.describe(case.id)["status"] == "conditional"
     # ... and its date, passed, stops the case as it would have without the round.
-    timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
+    tick_after(due)
     assert intake.describe(case.id)["status"] == "terminated"
 
 
 def test_a_deferred_materials_date_stops_the_case_also_during_a_review_correction_round(people, company):
-    from datetime import timedelta
-    from engine import clock, timers
-    from engine.services import calendars
-    due = calendars.current().add_workdays(clock.today(), 3).date
-    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("land_title",)), PROJECT)
-    case = intake.accept(applied.id, people["clerk"], deferred={"land_title": due})
-    reviews = open_tasks(case.instance_id)
-    work(reviews["department_review@devreform"], people["lead"], {"opinion": "approve", "comment": "同意"})
-    work(reviews["department_review@eco"], people["r_eco"], {"opinion": "approve", "comment": "同意"})
-    work(reviews["department_review@water"], people["r_water"],
-         {"opinion": "correction_needed", "comment": "需补正", "correction_items": WATER}, document=False)
-    assert intake.describe(case.id)["status"] == "review_correction"
-    timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
+    case, due = deferred_land_title(people, company)
+    tick_after(due)
     assert intake.describe(case.id)["status"] == "terminated"
 
 

@@ -19,6 +19,7 @@ from engine.store import get_engine
 from .inbox.forms import rows as form_rows
 from .messages import translated
 from .names import group_name, person_name
+from .labels import LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["form_rows"] = form_rows
     app.jinja_env.filters["group_name"] = group_name
     app.jinja_env.globals["posted"] = posted
+    app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
     app.jinja_env.filters["person_name"] = person_name
     login_manager.init_app(app)
 

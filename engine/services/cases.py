@@ -202,14 +202,13 @@ def sync_tasks(session: Session, instance: Instance, loaded: persistence.Loaded,
         else:
             row.state, row.assignee_id, row.completed_at = "ready", row.completed_by or row.assignee_id, None
             row.completed_by = None
+        orchestrator.place(row, task)
         opened.append((row, task, spiff_id in known))
     loaded.ready_rows = set(ready)
     if not opened:
         return
     session.flush()  # one INSERT for every new row: their ids go into the events
     known.update((row.spiff_id, row.id) for row, _task, _again in opened)
-    for row, task, _again in opened:
-        orchestrator.place(row, task)
     record_all(session, [event_row("task_reopened" if again else "task_created", actor=actor,
                                    instance_id=instance.id, task_id=row.id, task=row.name, group=row.group)
                          for row, _task, again in opened])

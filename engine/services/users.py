@@ -62,7 +62,8 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
             # The command line names a department by code; one not yet known is made, and said.
             dept = session.scalar(select(Department).where(Department.code == department))
             if dept is None:
-                dept = ensure_department(session, department)
+                dept = Department(code=department, name=department)
+                session.add(dept)
                 record(session, "department_created", actor=actor, code=department, name=department)
         user = User(login=login, name=name, department=dept, roles=sorted(set(roles)),
                     password_hash=generate_password_hash(password) if password else None)
@@ -114,8 +115,7 @@ def set_password(login: str, password: str, actor: User | None) -> None:
         if actor is not None:
             require(actor, "admin")
         user = find_user(session, login)
-        user.password_hash = generate_password_hash(password)
-        user.session_serial += 1
+        _new_password(user, password)
         signin.unlock(user)
         record(session, "password_set", actor=actor, login=login)
 
@@ -129,10 +129,15 @@ def change_password(user_id: int, current: str, new: str) -> User:
     _check_password(new)
     with session_scope() as session:
         user = session.get(User, user_id)
-        user.password_hash = generate_password_hash(new)
-        user.session_serial += 1
+        _new_password(user, new)
         record(session, "password_changed", actor=user, login=user.login)
         return user
+
+
+def _new_password(user: User, password: str) -> None:
+    """The password is the user's from now on; the sessions signed in with the old one end."""
+    user.password_hash = generate_password_hash(password)
+    user.session_serial += 1
 
 
 def sign_out(user_id: int) -> None:

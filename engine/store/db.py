@@ -100,8 +100,9 @@ def fetch(session: Session, model, row_id, name: str):
     return row
 
 
-def locked(session: Session, model, row_id: int):
-    """The row by id, held against other writers until the transaction ends, or None.
+def locked(session: Session, model, row_id: int, *, skip_locked: bool = False):
+    """The row by id, held against other writers until the transaction ends, or None (also,
+    with skip_locked, when another transaction holds it: the timer tick passes it over).
 
     PostgreSQL needs a row lock; SQLite's write transaction (BEGIN IMMEDIATE) already holds
     every writer off. FOR NO KEY UPDATE, as no key ever changes: it still lets others insert rows
@@ -110,7 +111,7 @@ def locked(session: Session, model, row_id: int):
     """
     query = select(model).where(model.id == row_id)
     if uses_postgres():
-        query = query.with_for_update(of=model, key_share=True)
+        query = query.with_for_update(of=model, key_share=True, skip_locked=skip_locked)
     return session.scalar(query)
 
 

@@ -87,8 +87,6 @@ def monthly_report(year, month):
     from engine import supervision
     from engine.services.users import require
     require(g.user, "supervisor", "lead")
-    if not (1 <= month <= 12 and 1 < year < 9999):  # the month after must be a date too
-        raise Invalid("give a month as YYYY-MM, the month from 1 to 12")
     return Response(supervision.monthly_xlsx(year, month),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=report-{year}-{month:02d}.xlsx"})

@@ -41,14 +41,14 @@ def new(kind):
     prefix, default_name = ("Process", _("新流程")) if kind == "bpmn" else ("Decision", _("新规则"))
     key = request.args.get("key", "").strip() or f"{prefix}_{secrets.token_hex(3)}"
     name = request.args.get("name", "").strip() or default_name
-    try:
-        if not KEY.match(key):
-            raise Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
-        if deploy.all_versions(kind, key):  # a blank diagram deployed under it would replace it
-            raise Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
-    except (Invalid, Conflict) as exc:
-        flash_error(exc)
-        return _index({"kind": kind, "key": key, "name": request.args.get("name", "")}, exc.status)
+    problem = None
+    if not KEY.match(key):
+        problem = Invalid(_("标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头"))
+    elif deploy.all_versions(kind, key):  # a blank diagram deployed under it would replace it
+        problem = Conflict(_("标识 %(key)s 已有已部署的版本：请在列表中打开它修改，或换一个标识", key=key))
+    if problem is not None:
+        flash_error(problem)
+        return _index({"kind": kind, "key": key, "name": request.args.get("name", "")}, problem.status)
     xml = render_template(f"designer/blank.{kind}", key=key, name=name)
     return _editor(kind, key, xml, None, is_new=True)
 

@@ -12,7 +12,6 @@ from engine import portal
 from web.auth import marked, session_mark
 from web.messages import sentences
 
-from .labels import LABELS
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 SESSION_KEY = "applicant_id"
@@ -33,7 +32,7 @@ def _load_applicant():
 
 @bp.context_processor
 def _applicant():
-    return {"applicant": g.get("applicant"), "labels": LABELS}
+    return {"applicant": g.get("applicant")}
 
 
 def applicant_required(view):

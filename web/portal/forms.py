@@ -5,7 +5,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 
-from .labels import APPLICANT_KINDS, ID_TYPES, RATINGS
+from ..labels import APPLICANT_KINDS, ID_TYPES, RATINGS
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
