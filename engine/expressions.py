@@ -326,7 +326,9 @@ class _Interpreter:
         if kind is ast.IfExp:
             return self.expr(node.body) if self.expr(node.test) else self.expr(node.orelse)
         if kind is ast.Subscript:
-            return self.expr(node.value)[self.key(self.expr(node.slice), node)]
+            item = self.expr(node.value)[self.key(self.expr(node.slice), node)]
+            # A slice is a new value (a loop of them fills memory); an item is one already counted.
+            return self._check_size(item) if isinstance(node.slice, ast.Slice) else item
         if kind is ast.Slice:
             return slice(*(self.expr(p) if p is not None else None for p in (node.lower, node.upper, node.step)))
         if kind in (ast.List, ast.Tuple, ast.Set):
@@ -375,9 +377,11 @@ class _Interpreter:
             self.weigh([receiver, *args], node)
         elif isinstance(receiver, (dict, set)):  # get, pop, setdefault, add, discard hash their key
             self.weigh(args, node)
+        size_before = len(receiver) if isinstance(receiver, (list, dict, set)) else None
         result = self._check_size(func(*args, **kwargs))
-        if isinstance(receiver, (list, dict, set)):  # extend, update, ... grow their receiver in place
+        if size_before is not None:  # append, extend, update, ... grow their receiver in place
             _fits(len(receiver), node.lineno)
+            self._count(max(len(receiver) - size_before, 0))
         return result
 
     def callback(self, func, node):
@@ -408,14 +412,17 @@ class _Interpreter:
         finally:
             self.data.clear()
             self.data.update(saved)
-        return results
+        return self._check_size(results)
+
+    def _count(self, elements: int) -> None:
+        self.built += elements
+        if self.built > MAX_BUILT:
+            raise ExpressionError(f"the script builds too much (more than {MAX_BUILT} elements in all)")
 
     def _check_size(self, value):
         if isinstance(value, (str, list, tuple, dict, set)):
             _fits(len(value))
-            self.built += len(value)
-            if self.built > MAX_BUILT:
-                raise ExpressionError(f"the script builds too much (more than {MAX_BUILT} elements in all)")
+            self._count(len(value))
         if isinstance(value, int) and value.bit_length() > 4096:
             raise ExpressionError("number too large")
         return value

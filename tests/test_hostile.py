@@ -90,9 +90,14 @@ MB = 1024 * 1024
     (SHARED + "t = '%s' % ({'k': big},)", "too large", 8),
     ("t = b'a' * 20000000", "bytes are not allowed", 8),
     ("big = list(range(99999))\ncopies = [list(big) for i in range(300)]", "builds too much", 120),
+    # Slices, a comprehension's results and a list grown in place are new values too.
+    ("a = 'x' * 99999\nkept = []\nfor i in range(3000):\n    kept.append(a[1:])", "builds too much", 40),
+    ("a = 'x' * 99999\nkept = [a[1:] for i in range(3000)]", "builds too much", 40),
+    ("a = [0] * 99999\nkept = []\nfor i in range(300):\n    b = []\n    b.extend(a)\n    kept.append(b)",
+     "builds too much", 120),
 ], ids=["extend-in-place", "replace", "join", "join-dict-values", "format-width", "format-precision",
         "format-width-digits", "f-string", "str-of-shared-parts", "f-string-of-list", "format-of-dict", "bytes",
-        "copies-in-a-loop"])
+        "copies-in-a-loop", "slices-in-a-loop", "slices-in-a-comprehension", "lists-grown-in-place"])
 def test_a_script_cannot_build_a_value_beyond_the_size_limit(script, refusal, peak_mb):
     """Refused before the value is built: building it first would take gigabytes with a bigger
     number, in the server that runs the step."""
