@@ -1,6 +1,8 @@
 """多图联审 through the REST API: rules pick the reviews from the building, one consolidated
 correction round at most, one consolidated opinion, digital delivery."""
 import base64
+import os
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +93,14 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert set(everyone) == {"natres", "drawing", "fire", "airdef", "telecom"}
     # A department sees only its own review.
     assert set(open_tasks("r_fire")) == {"fire"}
+    # Another department's task, or none: refused before the document is stored.
+    files_dir = Path(os.environ["SHENPI_FILES_DIR"])
+    kept = sorted(files_dir.rglob("*"))
+    sneaked = {"data": {}, "documents": [{"filename": "x.pdf", "content_base64": _b64("%PDF not yours")}]}
+    res = client.post(f"/api/tasks/{everyone['natres']['id']}/complete", headers=_auth("r_fire"), json=sneaked)
+    assert res.status_code == 403
+    assert client.post("/api/tasks/999999/complete", headers=_auth("r_fire"), json=sneaked).status_code == 404
+    assert sorted(files_dir.rglob("*")) == kept
 
     def review(login, group, data, documents=True):
         task = everyone[group] if group in everyone else open_tasks(login)[group]

@@ -126,7 +126,6 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     result document (engine.intake.Upload objects; stored before the step, kept by checksum)."""
     from engine import files, orchestrator
     data = cases.check_data(data)
-    stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
 
     def check(session, task):
         require_lane(actor, task)
@@ -137,6 +136,11 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         schema = form_schema(session, task)
         if schema is not None:
             forms.check(schema, data, Message("The form data is not valid"))
+
+    if documents:  # refused before any file is stored, as the step would refuse it (checked again there)
+        with read_session() as session:
+            check(session, fetch(session, Task, task_id, "task"))
+    stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
 
     def change(session, instance, workflow, task):
         spiff = cases.spiff_task(workflow, task.spiff_id)
