@@ -340,6 +340,8 @@ def test_hostile_xml_is_refused(data):
     ('<decision id="d1" name="d"><variable name="d" typeRef="tNowhere"/>'
      "<literalExpression><text>1</text></literalExpression></decision>", "d1", "unknown type"),
     ('<decision id="d1" name="d"><context/></decision>', "d1", "only literal expressions"),
+    ('<decision id="d1" name="d"><literalExpression id="deep"><text>' + "(" * 50000 + "1" + ")" * 50000
+     + "</text></literalExpression></decision>", "deep", "nested too deeply"),
 ])
 def test_invalid_models_name_file_and_element(body, element_id, message):
     with pytest.raises(DmnParseError, match=message) as raised:

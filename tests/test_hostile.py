@@ -64,6 +64,12 @@ def test_bad_json_form_and_unknown_file_kind(org):
     assert {"intake.json", "notes.txt"} <= files
 
 
+def test_a_form_nested_too_deeply_is_refused_as_a_problem_of_its_file(org):
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("approval.bpmn", approval().encode()), ("deep.json", b"[" * 100000)], org["designer"])
+    assert any(d["file"] == "deep.json" and "nested too deeply" in d["message"] for d in err.value.details)
+
+
 def test_runtime_expression_failure_is_an_incident(org):
     proc = process("needs", [("start", "s", "s"), ("script", "calc", "calc", {"script": "y = x / divisor"}),
                              ("user", "u", "u"), ("end", "e", "e")], [("s", "calc"), ("calc", "u"), ("u", "e")])

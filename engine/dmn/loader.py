@@ -81,6 +81,8 @@ class _Loader:
             return make(text)
         except FeelError as error:
             raise self.error(f"invalid FEEL {text!r}: {error}", element) from error
+        except RecursionError:
+            raise self.error(f"invalid FEEL {text[:60]!r}...: nested too deeply", element) from None
 
     def by_id(self, build, tag: str) -> dict:
         return {item.id: item for item in map(build, self.children(self.root, tag))}

@@ -136,10 +136,11 @@ def _deployed_form(name: str) -> dict | None:
 def _read_form(name, content, forms, problems):
     try:
         schema = json.loads(content)
+        wrong = form_problem(schema)
     except ValueError as exc:
         wrong = str(exc)[:470]
-    else:
-        wrong = form_problem(schema)
+    except RecursionError:
+        wrong = "nested too deeply"
     if wrong:
         # At most 500 characters: the sentence's 30, then at most 470 of the error's text.
         problems.append(Problem(name, None, Message("not a valid JSON Schema form: %(error)s", error=wrong)))
