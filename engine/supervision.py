@@ -148,6 +148,8 @@ def monthly_xlsx(year: int, month: int) -> bytes:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
                       r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
+        for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
+            sheet.cell(sheet.max_row, column).data_type = "s"
     for column, width in zip("ABCDEFGHIJ", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
 from engine.errors import Forbidden
-from engine.services import calendars
+from engine.services import admin, calendars
 from engine.services.tokens import issue_token
 from tests.supervision_data import four_clocks
 
@@ -48,6 +48,7 @@ def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_
     from web import create_app
     client = create_app({"TESTING": True}).test_client()
     month = clock.today()
+    admin.rename_department("housing", '=HYPERLINK("http://evil.example","住建")', org["admin"])
     headers = {"Authorization": f"Bearer {issue_token('supervisor')}"}
     res = client.get(f"/api/reports/monthly/{month.year}-{month.month}.xlsx", headers=headers)
     assert res.status_code == 200
@@ -55,6 +56,8 @@ def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
     # started this month: two (the late one began 40 days ago); finished this month: two, one on time
     assert rows["housing"][2] == 2 and rows["housing"][3] == 2 and rows["housing"][4] == 1
+    name = next(row[1] for row in sheet.iter_rows(min_row=3) if row[0].value == "housing")
+    assert (name.data_type, name.value) == ("s", '=HYPERLINK("http://evil.example","住建")')  # text, not a formula
     res = client.get(f"/api/reports/monthly/{month.year}-{month.month}.xlsx",
                      headers={"Authorization": f"Bearer {issue_token('reviewer')}"})
     assert res.status_code == 403
