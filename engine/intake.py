@@ -304,8 +304,9 @@ def _cancel_timers(session: Session, case: Case, kind: str) -> None:
         timer.state = "cancelled"
 
 
-def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice:
-    """补正通知书: everything missing or wrong, told once; the clock does not start."""
+def request_correction(case_id: int, missing: list[dict], actor: User, note: str = "") -> Notice:
+    """补正通知书: everything missing or wrong, told once, and what the window adds for all of
+    them (`note`: where and how to bring them); the clock does not start."""
     require(actor, "clerk")
     if not missing or any(not isinstance(m, dict) or not m.get("code") for m in missing):
         raise Invalid("List every missing or wrong material (code and reason) in the one notice")
@@ -327,7 +328,8 @@ def request_correction(case_id: int, missing: list[dict], actor: User) -> Notice
         case.status = "correction"
         case.correction_rounds += 1
         _cancel_timers(session, case, "deemed")
-        return issue_notice(session, case, "correction", actor, missing=missing)
+        return issue_notice(session, case, "correction", actor, missing=missing,
+                            note=(note or "").strip()[:2000] or None)
 
 
 def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:

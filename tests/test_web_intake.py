@@ -194,11 +194,18 @@ def test_correction_notice_lists_what_is_missing_then_supply(app, org):
     assert 'data-status="correction"' in html
     text = clerk.get(f"/intake/notices/{notice_ids(html)['correction']}").get_data(as_text=True)
     missing = re.search(r'<table class="facts" id="missing">.*?</table>', text, re.S).group(0)
-    assert "土地证明" in missing and "需加盖公章" in missing and "婚姻状况证明" in missing and "请补齐" in missing
+    assert "土地证明" in missing and "需加盖公章" in missing and "婚姻状况证明" in missing
+    # The window's note is said once for all, below the list; a material without a reason gets a plain one.
+    assert "请补齐" not in missing and "缺少或不符合要求" in missing
+    assert re.search(r'<p id="note">说明：请补齐</p>', text)
     again = clerk.post(f"/intake/cases/{case_id}/correction", data={"missing": ["land"]})
     assert again.status_code == 409
     clerk.post(f"/intake/cases/{case_id}/supply", data=files("land", "marriage"), content_type="multipart/form-data")
     assert intake.describe(case_id)["status"] == "submitted"
+    # A second notice may only name what the first told: the form offers nothing else.
+    html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="correction-form".*?</form>', html, re.S).group(0)
+    assert set(re.findall(r'name="missing" value="(\w+)"', form)) == {"land", "marriage"}
 
 
 def test_refusal_needs_a_reason_and_prints_it(app, org):

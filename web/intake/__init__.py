@@ -65,8 +65,10 @@ def _render_case(case_id: int, status: int = 200):
     today = clock.today()
     suggested = calendars.current().add_workdays(today, DEFAULT_DEFER_DAYS).date
     history = progress.history(info["instance_id"], actor()) if info["instance_id"] else []
+    # After the first notice a correction may only name what it told (一次性告知).
+    told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     return render_template("intake/case.html", case=info, events=history, today=today,
-                           suggested_due=suggested), status
+                           suggested_due=suggested, told=told), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -106,10 +108,9 @@ def accept(case_id):
 @bp.post("/cases/<int:case_id>/correction")
 @roles_required("clerk")
 def correction(case_id):
-    note = request.form.get("note", "").strip()
-    missing = [{"code": code, "reason": request.form.get(f"reason_{code}", "").strip() or note
-                or _("缺少或不符合要求")} for code in request.form.getlist("missing")]
-    return _act(case_id, lambda: intake.request_correction(case_id, missing, actor()),
+    missing = [{"code": code, "reason": request.form.get(f"reason_{code}", "").strip() or _("缺少或不符合要求")}
+               for code in request.form.getlist("missing")]
+    return _act(case_id, lambda: intake.request_correction(case_id, missing, actor(), request.form.get("note", "")),
                 _("已出具补正通知书（一次性告知）"))
 
 
