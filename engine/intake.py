@@ -272,21 +272,25 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
 
 def _check_acceptable(case, rows, deferred, pledged, deemed):
     problems = []
+
+    def name(code):  # the clerk reads the checklist's names; a code not on it is shown as it came
+        return rows[code]["name"] if code in rows else code
     for code in deferred:
         if code not in rows or not rows[code]["deferrable"]:
-            problems.append(Message("%(code)s: this material cannot be deferred (容缺)", code=code))
+            problems.append(Message("%(material)s: this material cannot be deferred (容缺)", material=name(code)))
     for code in pledged:
         if code not in rows or not rows[code]["pledgeable"]:
-            problems.append(Message("%(code)s: this material cannot be replaced by a commitment (告知承诺)", code=code))
+            problems.append(Message("%(material)s: this material cannot be replaced by a commitment (告知承诺)",
+                                    material=name(code)))
     limit = calendars.current().add_workdays(clock.today(), case.item.promised_days).date
     for code, due in deferred.items():
         if due > limit:
-            problems.append(Message("%(code)s: the catch-up date may not pass the promised limit (%(limit)s)",
-                                    code=code, limit=limit))
+            problems.append(Message("%(material)s: the catch-up date may not pass the promised limit (%(limit)s)",
+                                    material=name(code), limit=limit))
     if not deemed:  # deemed acceptance happens whatever is missing: the notice was not sent in time
         for code, row in rows.items():
             if row["mandatory"] and row["state"] == "missing" and code not in deferred and code not in pledged:
-                problems.append(Message("%(code)s: %(name)s is missing", code=code, name=row["name"]))
+                problems.append(Message("%(material)s is missing", material=row["name"]))
     if problems:
         raise Invalid("The case cannot be accepted as it stands", problems)
 

@@ -60,7 +60,7 @@ def test_missing_material_correction_then_accept(item, org):
     case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     with pytest.raises(Invalid) as err:
         intake.accept(case.id, org["clerk"])
-    assert any("land" in d for d in err.value.details) and any("marriage" in d for d in err.value.details)
+    assert any("土地证明" in d for d in err.value.details) and any("婚姻状况证明" in d for d in err.value.details)
     notice = intake.request_correction(case.id, [{"code": "land", "reason": "缺少"},
                                                  {"code": "marriage", "reason": "缺少"}], org["clerk"])
     assert notice.kind == "correction"

@@ -180,8 +180,16 @@ def test_accept_with_missing_material_is_refused_with_reasons(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card"))
     res = clerk.post(f"/intake/cases/{case_id}/accept", data={"pledged": "land"})
-    assert res.status_code == 422 and "land：该材料不适用告知承诺" in res.get_data(as_text=True)
+    assert res.status_code == 422 and "土地证明：该材料不适用告知承诺" in res.get_data(as_text=True)
     assert intake.describe(case_id)["status"] == "submitted"
+    # The materials are named as on the checklist, and what the clerk chose is there to mend.
+    due = calendars.current().add_workdays(clock.today(), 3).date.isoformat()
+    res = clerk.post(f"/intake/cases/{case_id}/accept",
+                     data={"deferred": "land", "deferred_due": due, "pledged": "marriage"})
+    form = re.search(r'<form[^>]*id="accept-form".*?</form>', res.text, re.S).group(0)
+    assert res.status_code == 422 and "缺少申请表" in res.text and "form：" not in res.text
+    assert re.search(r'name="deferred" value="land" checked', form) and f'value="{due}"' in form
+    assert re.search(r'name="pledged" value="marriage" checked', form)
 
 
 def test_correction_notice_lists_what_is_missing_then_supply(app, org):
