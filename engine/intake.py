@@ -456,6 +456,8 @@ def _decide(session: Session, case: Case, decision: str, actor: User | None) -> 
     case.delivery = {"due_on": due.isoformat()}
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, delivery_due=due.isoformat())
+    if decision == "reject":  # Art. 38: a refusal is a written decision with its reasons and the remedies
+        issue_notice(session, case, "rejection", actor, reason=case.statement)
 
 
 def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:

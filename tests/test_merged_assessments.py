@@ -229,12 +229,18 @@ def test_a_department_rejecting_leads_to_refusal(people):
     lead = open_tasks(case.instance_id)["lead_decision@devreform"]
     from web import create_app
     from tests.web import signed_in
-    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead").get(
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "lead").get(
         f"/inbox/tasks/{lead.id}").text
     # The lead is told, above the opinions, which reviews said no.
     assert re.search(r'id="opinions-against">[^<]*安全预评价', page)
     work(lead, people["lead"], {"decision": "reject", "decision_comment": "安全条件审查不同意"})
-    assert intake.describe(case.id)["decision"] == "reject"
+    info = intake.describe(case.id)
+    assert info["decision"] == "reject"
+    # The refusal is a written decision (Art. 38): its reasons and the applicant's remedies, printed.
+    [rejection] = [n for n in info["notices"] if n["kind"] == "rejection"]
+    text = signed_in(app, "clerk").get(f"/intake/notices/{rejection['id']}").text
+    assert "不予行政许可决定书" in text and "安全条件审查不同意" in text and "行政复议" in text and "行政诉讼" in text
 
 
 def test_a_review_inside_a_parallel_round_cannot_be_withdrawn(people):
