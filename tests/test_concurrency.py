@@ -48,7 +48,7 @@ def test_two_writers_on_one_instance_lose_nothing(org, database_url):
     deploy.deploy([("p.bpmn", parallel("p", branches=4).encode())], org["designer"])
     a_ids, b_ids, instance_ids = [], [], []
     for _ in range(15):
-        inst = cases.start_instance("p", org["lead"])
+        inst = cases.start_instance("p", org["clerk"])
         intake = inst["tasks"][0]
         tasks.claim(intake["id"], org["lead"])
         inst = tasks.complete(intake["id"], org["lead"], {})

@@ -22,7 +22,7 @@ from tests.server import call, free_port, start_server
 
 def test_kill_9_mid_completion_loses_nothing(org, database_url):
     deploy.deploy([("p.bpmn", parallel("p", branches=3).encode())], org["designer"])
-    instance_ids = [cases.start_instance("p", org["lead"])["id"] for _ in range(30)]
+    instance_ids = [cases.start_instance("p", org["clerk"])["id"] for _ in range(30)]
     token = issue_token("lead")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -101,7 +101,7 @@ def test_connections_the_server_ended_are_replaced_not_used(org, database_url):
     new one instead of failing on a dead one."""
     from engine.services import tasks
     deploy.deploy([("p.bpmn", parallel("p", branches=3).encode())], org["designer"])
-    intake = cases.start_instance("p", org["lead"])["tasks"][0]
+    intake = cases.start_instance("p", org["clerk"])["tasks"][0]
     others = ("SELECT {} FROM pg_stat_activity WHERE datname = current_database() "
               "AND pid <> pg_backend_pid()")
     assert get_engine().pool.checkedin() >= 1

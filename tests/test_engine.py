@@ -34,6 +34,23 @@ def test_only_designers_deploy(org):
         deploy.deploy([("a.bpmn", approval().encode()), FORM], org["reviewer"])
 
 
+def test_cases_are_started_by_the_window_and_a_service_items_only_by_acceptance(org):
+    from engine import catalogue
+    from engine.services import admin
+    deploy_approval(org)
+    for department_only in ("reviewer", "lead", "supervisor"):
+        with pytest.raises(Forbidden):
+            cases.start_instance("approval", org[department_only])
+    assert cases.start_instance("approval", org["clerk"])["state"] == "running"
+    catalogue.save({"code": "E-1", "name": "测试许可", "kind": "licence", "department": "housing",
+                    "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "approval",
+                    "materials": [{"code": "form", "name": "申请表", "mandatory": True}]}, None)
+    # Started directly, its tasks would run in the departments' inboxes with no case behind them.
+    with pytest.raises(Conflict, match="E-1"):
+        cases.start_instance("approval", org["clerk"], business_key="20261128000007")
+    assert len(admin.instances(org["admin"], key="approval")) == 1
+
+
 def test_missing_form_is_refused_and_nothing_stored(org):
     with pytest.raises(Invalid) as err:
         deploy.deploy([("approval.bpmn", approval().encode())], org["designer"])
@@ -184,7 +201,7 @@ def test_instance_keeps_its_version(org):
 
 def test_parallel_branches_all_open_then_join(org):
     deploy.deploy([("p.bpmn", parallel("p", branches=3).encode())], org["designer"])
-    instance = cases.start_instance("p", org["lead"])
+    instance = cases.start_instance("p", org["clerk"])
     intake = ready(instance, "intake")
     tasks.claim(intake["id"], org["lead"])
     instance = tasks.complete(intake["id"], org["lead"], {})
@@ -204,7 +221,7 @@ def test_state_survives_a_cold_load(org):
     """The same steps with the in-process cache emptied before each: only the rows are used."""
     from engine.bpmn import runtime
     deploy.deploy([("p.bpmn", parallel("p", branches=2).encode())], org["designer"])
-    instance = cases.start_instance("p", org["lead"], data={"n": 1})
+    instance = cases.start_instance("p", org["clerk"], data={"n": 1})
     for _ in range(4):
         runtime.clear_caches()
         t = next(t for t in instance["tasks"] if t["state"] == "ready")

@@ -18,7 +18,7 @@ from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Event, Instance, Notification, Task, User
+from engine.store.models import Event, Instance, Notification, ServiceItem, Task, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
@@ -27,7 +27,8 @@ from .lanes import workable
 from .task_views import CASE_TASKS, summary
 from .users import require
 
-STARTERS = ("clerk", "lead", "designer", "reviewer")
+# The window starts cases; a designer tries procedures out. A department works on what it is given.
+STARTERS = ("clerk", "designer")
 # A case's data are answers to forms; documents are files. Every step stores the data again in
 # the rows it writes, so an oversized value would be copied many times over.
 MAX_DATA_CHARS = 1_000_000
@@ -52,6 +53,10 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
     if business_key is not None and not (isinstance(business_key, str) and len(business_key) <= 200):
         raise Invalid("business_key must be text of at most 200 characters")
     with session_scope() as session:
+        item = session.scalar(select(ServiceItem.code).where(ServiceItem.process_key == key).limit(1))
+        if item is not None:  # its cases have a case, clocks and notices: they start at the window
+            raise Conflict("Process %(key)s runs the service item %(item)s: its cases start when the window "
+                           "accepts an application", key=repr(key), item=item)
         instance, loaded = start_in(session, key, actor, version=version, business_key=business_key,
                                     data=data)
         revision = instance.revision
