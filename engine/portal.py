@@ -50,13 +50,15 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
 
 
 def register(*, name: str, id_type: str, id_number: str, phone: str, password: str,
-             kind: str = "person") -> Applicant:
+             kind: str = "person", case_number: str = "") -> Applicant:
     """Open a portal account, or give one to an applicant the window already knows.
 
-    A record created at the window has no password; it is taken over only with the phone number
-    the window recorded, so knowing someone's ID number is not enough to read their cases. A
-    record the window kept without a phone is not taken over online at all: its owner opens the
-    account at the window, where their identity is seen.
+    A record created at the window has no password. It is taken over only by someone who holds
+    what the window gave its owner: the phone number it recorded, the name as recorded, and the
+    number of one of their cases (printed on every notice) - an ID number and a phone number alone
+    are known to too many. A record the window kept without a phone is not taken over online at
+    all: its owner opens the account at the window, where their identity is seen. A phone number
+    the window recorded for one applicant opens no account for another.
     """
     name, id_number, phone = name.strip(), id_number.strip().upper(), phone.strip()
     _check_registration(name, kind, id_type, id_number, phone, password)
@@ -64,6 +66,10 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
                                                      Applicant.password_hash.is_not(None)).limit(1)):
             raise Conflict("This mobile phone number is already registered; please sign in")
+        if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
+                                                     Applicant.id_number != id_number).limit(1)):
+            raise Conflict("This mobile phone number was recorded at the window for another applicant; "
+                           "have your identity checked at the window")
         applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
         if applicant is not None and applicant.password_hash:
             raise Conflict("This ID number is already registered; please sign in")
@@ -73,14 +79,25 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         if applicant is not None and applicant.phone != phone:
             raise Conflict("This ID number was registered at the window with another mobile phone number; "
                            "have your identity checked at the window")
+        if applicant is not None and (applicant.name != name or not _has_case(session, applicant, case_number)):
+            raise Conflict("The window knows this applicant: give the name as recorded there and the case "
+                           "number printed on one of the notices")
+        known_at_window = applicant is not None
         if applicant is None:
             applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)
             session.add(applicant)
         applicant.phone = phone
         applicant.password_hash = generate_password_hash(password)
         session.flush()
-        record(session, "applicant_registered", applicant_id=applicant.id, kind=kind, id_type=id_type)
+        record(session, "applicant_registered", applicant_id=applicant.id, kind=kind, id_type=id_type,
+               known_at_window=known_at_window)
         return applicant
+
+
+def _has_case(session, applicant: Applicant, case_number: str) -> bool:
+    number = (case_number or "").strip()
+    return bool(number) and session.scalar(select(Case.id).where(
+        Case.applicant_id == applicant.id, Case.number == number).limit(1)) is not None
 
 
 def authenticate(identifier: str, password: str) -> Applicant | None:

@@ -161,7 +161,7 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     assert "联合评审通过，落实降噪" in shown and f"/inbox/materials/{results[0]['id']}" in shown
     # The company, signing up online with the phone the window recorded, reads and downloads them.
     portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
-                    phone="13900000000", password="secret-pw1")
+                    phone="13900000000", password="secret-pw1", case_number=case.number)
     company = app.test_client()
     assert company.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw1"}).status_code == 302
     page = company.get(f"/portal/cases/{case.number}").text
@@ -213,7 +213,7 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     from tests.web import signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
-                    phone="13900000000", password="secret-pw1")
+                    phone="13900000000", password="secret-pw1", case_number=case.number)
     company = app.test_client()
     assert company.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw1"}).status_code == 302
     shown = company.get(f"/portal/cases/{case.number}").text

@@ -76,15 +76,27 @@ def test_register_refuses_duplicates_and_bad_input(zhang):
                                  "others: check the number"]
 
 
-def test_window_applicant_takes_over_only_with_the_recorded_phone(item, org):
-    intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034565", "phone": "13700000000"},
-                  files("id_card", "form"), org["clerk"])
-    with pytest.raises(Conflict):
-        portal.register(name="冒名", id_type="id_card", id_number="110101199303034565", phone="13711111111",
-                        password="guessed-pw")
-    wang = portal.register(name="王五", id_type="id_card", id_number="110101199303034565", phone="13700000000",
-                           password="wangwu-pw")
-    assert len(portal.my_cases(wang.id)) == 1  # the case taken in at the window is theirs online
+def test_window_applicant_takes_over_only_with_what_the_window_gave_them(item, org):
+    case = intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034565", "phone": "13700000000"},
+                         files("id_card", "form"), org["clerk"])
+    wang = {"name": "王五", "id_type": "id_card", "id_number": "110101199303034565", "phone": "13700000000",
+            "password": "wangwu-pw", "case_number": case.number}
+    # The ID number and the phone are known to others: the name as recorded and a case number
+    # from a notice are asked for too; each wrong one alone is refused.
+    for wrong in ({"phone": "13711111111"}, {"case_number": ""}, {"case_number": "20260101000001"},
+                  {"name": "冒名"}):
+        with pytest.raises(Conflict):
+            portal.register(**{**wang, **wrong})
+    owner = portal.register(**wang)
+    assert len(portal.my_cases(owner.id)) == 1  # the case taken in at the window is theirs online
+
+
+def test_a_phone_the_window_recorded_for_one_applicant_opens_no_account_for_another(item, org):
+    intake.submit("Q-001", {"name": "某公司", "kind": "company", "id_number": "91110000MA01ABCD2Q",
+                            "phone": "13700000000"}, files("id_card", "form"), org["clerk"])
+    with pytest.raises(Conflict, match="recorded at the window for another applicant"):
+        portal.register(name="李四", id_type="id_card", id_number="110101199303034565", phone="13700000000",
+                        password="squatter-pw")
 
 
 def test_a_window_record_without_a_phone_is_not_taken_over_online(item, org):
@@ -104,10 +116,10 @@ def test_a_window_visit_with_a_phone_opens_the_way_online(item, org):
     opens the online account and finds both cases."""
     intake.submit("Q-001", {"name": "赵六", "id_number": "11010119800101111x"}, files("id_card", "form"),
                   org["clerk"])
-    intake.submit("Q-001", {"name": "赵六", "id_number": "11010119800101111X", "phone": "137 2222 2222"},
-                  files("id_card", "form"), org["clerk"])
+    second = intake.submit("Q-001", {"name": "赵六", "id_number": "11010119800101111X", "phone": "137 2222 2222"},
+                           files("id_card", "form"), org["clerk"])
     zhao = portal.register(name="赵六", id_type="id_card", id_number="11010119800101111X", phone="13722222222",
-                           password="zhaoliu-pw")
+                           password="zhaoliu-pw", case_number=second.number)
     assert len(portal.my_cases(zhao.id)) == 2  # one record, whatever the case of the X
 
 

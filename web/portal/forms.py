@@ -23,6 +23,7 @@ class RegisterForm(FlaskForm):
     id_type = SelectField(_l("证件类型"), choices=_choices(ID_TYPES), default="id_card")
     id_number = StringField(_l("证件号码"), validators=[DataRequired()])
     phone = StringField(_l("手机号码"), validators=[DataRequired()])
+    case_number = StringField(_l("办件编号（曾在窗口办理过的申请人填写，见受理或补正通知书）"))
     password = PasswordField(_l("密码（至少8位）"), validators=[DataRequired()])
     confirm = PasswordField(_l("确认密码"), validators=[DataRequired(), EqualTo("password", _l("两次输入的密码不一致"))])
 
