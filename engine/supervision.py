@@ -1,25 +1,34 @@
-"""E-supervision (电子监察): the numbers behind the dashboard and the monthly report.
+"""E-supervision (电子监察): the numbers behind the dashboard, the supervision orders (督办单)
+and the monthly report.
 
 The overview is SQL over the clocks and supervision_orders tables, whose levels the timer tick
-keeps current, so it costs the same whether or not anything is due. The monthly report reads
-the month's cases' clocks and counts each department's handling of a case once.
+keeps current, so it costs the same whether or not anything is due. The tick issues an order
+when a limit is passed; the department answers it here. The monthly report reads the month's
+cases' clocks and counts each department's handling of a case once.
 """
 import io
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timezone
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
 from engine import clock
-from engine.errors import Invalid
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.ratings import BAD
+from engine.services.events import record
 from engine.services.users import department_names, require
 from engine.store import session_scope
-from engine.store.models import Case, Clock, Event, ServiceItem, SupervisionOrder, User
+from engine.store.db import locked, read_session
+from engine.store.models import Case, Clock, Event, Instance, ServiceItem, SupervisionOrder, Task, User
 
 OVERDUE_LIST_LIMIT = 200
+ORDER_LIST_LIMIT = 200
+ORDER_STATES = ("open", "answered")
+ANSWERERS = ("reviewer", "lead")  # of the order's department; an administrator answers any
+ORDER_READERS = (*ANSWERERS, "supervisor")  # supervisors (and administrators) read every department's
+FEEDBACK_MAX = 2000
 
 
 def overview(actor: User) -> dict:
@@ -41,6 +50,7 @@ def overview(actor: User) -> dict:
                                 .group_by(SupervisionOrder.department, SupervisionOrder.card,
                                           SupervisionOrder.state)).all()
         names = department_names(session)
+        links = _case_links(session, [(c.instance_id, c.task_id, c.department) for c in overdue])
     rows: dict[tuple, dict] = {}
 
     def row(dept, item):
@@ -60,12 +70,106 @@ def overview(actor: User) -> dict:
     return {
         "rows": sorted(rows.values(), key=lambda r: (r["department"] or "", r["item_code"] or "")),
         "overdue": [{"clock_id": c.id, "instance_id": c.instance_id, "label": c.label,
-                     "department": c.department, "level": c.level,
-                     "promised_due": c.promised_due.isoformat(),
-                     "statutory_due": c.statutory_due.isoformat() if c.statutory_due else None}
-                    for c in overdue],
-        "cards": [{"department": d, "card": card, "state": state, "count": n} for d, card, state, n in cards],
+                     "department": c.department, "department_name": names.get(c.department, c.department),
+                     "level": c.level, "promised_due": c.promised_due.isoformat(),
+                     "statutory_due": c.statutory_due.isoformat() if c.statutory_due else None, **link}
+                    for c, link in zip(overdue, links)],
+        "cards": [{"department": d, "department_name": names.get(d, d), "card": card, "state": state, "count": n}
+                  for d, card, state, n in cards],
     }
+
+
+def _case_links(session, targets: list[tuple]) -> list[dict]:
+    """For each (instance, clock's task, department): the case's id and number, and the task whose
+    page shows the case to staff (they read a case on a task page): the clock's own step, else the
+    department's latest step on the case, else the case's latest step."""
+    ids = {instance_id for instance_id, _task, _dept in targets}
+    if not ids:
+        return []
+    # A procedure started without a case (API, tests) is named by its business key, if it has one.
+    cases = {i: (case_id, number) for i, case_id, number in session.execute(
+        select(Instance.id, Case.id, func.coalesce(Case.number, Instance.business_key))
+        .outerjoin(Case, Case.instance_id == Instance.id).where(Instance.id.in_(ids)))}
+    by_lane, latest = {}, {}
+    for instance_id, group, task_id in session.execute(
+            select(Task.instance_id, Task.group, func.max(Task.id)).where(Task.instance_id.in_(ids))
+            .group_by(Task.instance_id, Task.group)):
+        by_lane[instance_id, group] = task_id
+        latest[instance_id] = max(task_id, latest.get(instance_id, task_id))
+    links = []
+    for instance_id, task_id, dept in targets:
+        case_id, number = cases.get(instance_id, (None, None))
+        links.append({"case_id": case_id, "case_number": number,
+                      "task_id": task_id or by_lane.get((instance_id, dept)) or latest.get(instance_id)})
+    return links
+
+
+def _department(actor: User) -> str | None:
+    return actor.department.code if actor.department is not None else None
+
+
+def orders(actor: User, state: str | None = None) -> list[dict]:
+    """督办单, open ones first, soonest feedback date first: supervisors and administrators see
+    every department's, a department's reviewers and leads their own."""
+    require(actor, *ORDER_READERS)
+    if state is not None and state not in ORDER_STATES:
+        raise Invalid("Unknown supervision order state %(state)s; known: %(states)s", state=repr(state),
+                      states=", ".join(ORDER_STATES))
+    query = (select(SupervisionOrder).order_by(SupervisionOrder.state.desc(), SupervisionOrder.feedback_due,
+                                               SupervisionOrder.id).limit(ORDER_LIST_LIMIT))
+    if not actor.has_role("supervisor"):
+        if _department(actor) is None:  # else "department == None" would match the orders issued to no one
+            return []
+        query = query.where(SupervisionOrder.department == _department(actor))
+    if state is not None:
+        query = query.where(SupervisionOrder.state == state)
+    with read_session() as session:
+        return _order_rows(session, list(session.scalars(query)))
+
+
+def _order_rows(session, rows: list[SupervisionOrder]) -> list[dict]:
+    """Orders as the pages and the API show them: with their limit's label, the case's number,
+    the department's name and who answered."""
+    clocks = {i: (label, task_id) for i, label, task_id in session.execute(
+        select(Clock.id, Clock.label, Clock.task_id).where(Clock.id.in_({o.clock_id for o in rows})))}
+    links = _case_links(session, [(o.instance_id, clocks[o.clock_id][1], o.department) for o in rows])
+    names = department_names(session)
+    people = {i: (login, name) for i, login, name in session.execute(
+        select(User.id, User.login, User.name).where(User.id.in_({o.answered_by for o in rows} - {None})))}
+    return [{"id": o.id, "clock_id": o.clock_id, "instance_id": o.instance_id, "label": clocks[o.clock_id][0],
+             "department": o.department, "department_name": names.get(o.department, o.department),
+             "card": o.card, "issued_at": o.issued_at.isoformat(),
+             "feedback_due": o.feedback_due.isoformat(), "state": o.state, "feedback": o.feedback,
+             "answered_by": people.get(o.answered_by, (None, None))[0],
+             "answered_by_name": people.get(o.answered_by, (None, None))[1],
+             "answered_at": o.answered_at.isoformat() if o.answered_at else None,
+             **link} for o, link in zip(rows, links)]
+
+
+def answer_order(order_id: int, actor: User, feedback: str) -> dict:
+    """The department says why its limit was passed and what it does about it; the order is
+    then answered, once."""
+    feedback = (feedback or "").strip()
+    if not feedback:
+        raise Invalid("Write the department's feedback on the supervision order")
+    if len(feedback) > FEEDBACK_MAX:
+        raise Invalid("The feedback may have at most %(max)s characters", max=FEEDBACK_MAX)
+    with session_scope() as session:
+        order = locked(session, SupervisionOrder, order_id)
+        if order is None:
+            raise NotFound("No supervision order %(order)s", order=order_id)
+        if not (actor.active and (actor.has_role("admin") or (
+                any(actor.has_role(r) for r in ANSWERERS) and _department(actor) == order.department))):
+            raise Forbidden("Only the department the supervision order was issued to may answer it")
+        if order.state != "open":
+            raise Conflict("This supervision order has been answered already")
+        order.state, order.feedback = "answered", feedback
+        order.answered_by, order.answered_at = actor.id, datetime.now(timezone.utc)
+        record(session, "supervision_order_answered", actor=actor, instance_id=order.instance_id,
+               clock_id=order.clock_id, order_id=order.id, card=order.card, text=feedback,
+               on_time=clock.today() <= order.feedback_due)
+        session.flush()
+        return _order_rows(session, [order])[0]
 
 
 def monthly(year: int, month: int) -> list[dict]:

@@ -80,6 +80,12 @@ def document() -> dict:
             "/api/tasks/{id}/comments": {"post": _op("审批意见 (comment)", 201, _json({
                 "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
                 params=task_path)},
+            "/api/supervision/orders": {"get": _op("督办单: the caller's department's, or every one for supervisors", 200,
+                                                  params=[("state", "query", "string")], errors=(401, 403, 422))},
+            "/api/supervision/orders/{id}/answer": {"post": _op("Answer a 督办单 (the department it was issued to)", 200,
+                _json({"type": "object", "required": ["feedback"], "properties": {
+                    "feedback": {"type": "string", "maxLength": 2000}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases": {"post": _op("一窗受理: submit a case for a service item", 201, _json({
                 "type": "object", "required": ["item", "applicant"], "properties": {
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},

@@ -81,6 +81,21 @@ def supervision_overview():
     return jsonify(supervision.overview(g.user))
 
 
+@bp.get("/supervision/orders")
+def supervision_orders():
+    from engine import supervision
+    return jsonify(supervision.orders(g.user, state=request.args.get("state") or None))
+
+
+@bp.post("/supervision/orders/<int:order_id>/answer")
+def answer_supervision_order(order_id):
+    from engine import supervision
+    feedback = json_body().get("feedback")
+    if not isinstance(feedback, str):
+        raise Invalid("'feedback' (text) is required")
+    return jsonify(supervision.answer_order(order_id, g.user, feedback))
+
+
 @bp.get("/reports/monthly/<int:year>-<int:month>.xlsx")
 def monthly_report(year, month):
     from flask import Response

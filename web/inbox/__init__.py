@@ -1,8 +1,10 @@
-"""待办任务: reviewers' and leads' inbox, the task page, materials and the case diagram."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""待办任务: reviewers' and leads' inbox with their department's supervision orders (督办单),
+the task page, materials and the case diagram."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import Conflict
+from engine import supervision
+from engine.errors import Conflict, Invalid
 from engine.services import progress, tasks
 
 from .access import actor, flash_error, register_error_page, roles_required
@@ -12,10 +14,20 @@ register_error_page(bp)
 WORKERS = ("reviewer", "lead", "clerk")
 
 
+def render_inbox(status: int = 200, answers: dict | None = None):
+    """The three task lists and, for those who answer them, the open supervision orders;
+    `answers` keeps feedback a refused answer carried, by order id."""
+    me = actor()
+    answers_orders = any(me.has_role(r) for r in supervision.ANSWERERS)
+    orders = supervision.orders(me, state="open") if answers_orders else []
+    return render_template("inbox/index.html", lists=progress.inbox(me), orders=orders,
+                           answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX), status
+
+
 @bp.get("/")
 @roles_required(*WORKERS)
 def index():
-    return render_template("inbox/index.html", lists=progress.inbox(actor()))
+    return render_inbox()
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -25,7 +37,7 @@ def claim(task_id):
         tasks.claim(task_id, actor())
     except Conflict as exc:  # someone else was quicker: say so on the inbox, with the status
         flash_error(exc)
-        return render_template("inbox/index.html", lists=progress.inbox(actor())), exc.status
+        return render_inbox(exc.status)
     flash(_("已认领任务"), "success")
     return redirect(url_for("inbox.task", task_id=task_id), 303)
 
@@ -39,6 +51,19 @@ def unclaim(task_id):
         flash_error(exc)
         return redirect(url_for("inbox.task", task_id=task_id), 303)
     flash(_("已释放任务，退回本组待认领"), "success")
+    return redirect(url_for("inbox.index"), 303)
+
+
+@bp.post("/orders/<int:order_id>/answer")
+@roles_required(*supervision.ANSWERERS)
+def answer_order(order_id):
+    feedback = request.form.get("feedback", "")
+    try:
+        supervision.answer_order(order_id, actor(), feedback)
+    except (Invalid, Conflict) as exc:  # the inbox again, with what was typed
+        flash_error(exc)
+        return render_inbox(exc.status, {order_id: feedback})
+    flash(_("已提交督办反馈"), "success")
     return redirect(url_for("inbox.index"), 303)
 
 

@@ -1,4 +1,4 @@
-"""电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders, the monthly report."""
+"""电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders (督办单), the monthly report."""
 from datetime import date, datetime, timezone
 
 from flask import Blueprint, Response, render_template, request
@@ -42,7 +42,8 @@ def index():
     open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
     last_month = (clock.today().replace(day=1).toordinal() - 1)
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
-                           cards=cards, open_orders=open_orders, now=datetime.now(timezone.utc),
+                           cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
+                           now=datetime.now(timezone.utc),
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
 
 

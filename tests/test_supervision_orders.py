@@ -1,0 +1,188 @@
+"""督办单: a limit passed issues an order to its department, which reads and answers it once
+(service, inbox and supervision pages, REST)."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine import catalogue, clock, intake, supervision, timers
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import deploy
+from engine.services.tokens import issue_token
+from engine.services.users import ensure_department
+from engine.store import session_scope
+from engine.store.models import Event, SupervisionOrder
+from tests.bpmn_builder import process
+from tests.web import signed_in
+
+APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
+
+
+def _review(pid: str, lane: str) -> str:
+    return process(pid, [("start", "s", "申请"), ("user", "review", "部门审查"), ("end", "e", "办结")],
+                   [("s", "review"), ("review", "e")], lanes={lane: ["review"]})
+
+
+def _item(code: str, pid: str, department: str) -> dict:
+    return {"code": code, "name": f"测试事项{code}", "kind": "licence", "department": department,
+            "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": pid,
+            "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
+
+
+@pytest.fixture
+def cases(org):
+    """One accepted case for housing (住建局) and one for tax (税务局), both 30 days late: each
+    case's limit turns red and the tick issues one order for it. Case numbers by department."""
+    deploy.deploy([("h.bpmn", _review("housing_review", "housing").encode()),
+                   ("t.bpmn", _review("tax_review", "tax").encode())], org["designer"])
+    catalogue.save(_item("H-1", "housing_review", "housing"), None)
+    catalogue.save(_item("T-1", "tax_review", "tax"), None)
+    with session_scope() as session:
+        ensure_department(session, "housing", "住建局")
+        ensure_department(session, "tax", "税务局")
+    numbers = {}
+    for code, dept in (("H-1", "housing"), ("T-1", "tax")):
+        case = intake.submit(code, APPLICANT, [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+        numbers[dept] = intake.accept(case.id, org["clerk"]).number
+    timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI))
+    return numbers
+
+
+def order_of(org, dept: str) -> dict:
+    [order] = [o for o in supervision.orders(org["supervisor"]) if o["department"] == dept]
+    return order
+
+
+def test_a_department_sees_its_own_orders_with_case_number_and_answers_them(org, cases):
+    [mine] = supervision.orders(org["reviewer"])
+    assert mine["department"] == "housing" and mine["department_name"] == "住建局"
+    assert mine["case_number"] == cases["housing"] and mine["card"] == "red" and mine["state"] == "open"
+    assert mine["task_id"] is not None and mine["label"] == "测试事项H-1"
+
+    answered = supervision.answer_order(mine["id"], org["reviewer"], "  材料补正耗时，已加派人手，三日内办结  ")
+    assert answered["state"] == "answered" and answered["feedback"] == "材料补正耗时，已加派人手，三日内办结"
+    assert answered["answered_by"] == "reviewer" and answered["answered_at"]
+    with session_scope() as session:
+        row = session.get(SupervisionOrder, mine["id"])
+        assert (row.state, row.answered_by, row.feedback) == ("answered", org["reviewer"].id, answered["feedback"])
+        [event] = session.scalars(select(Event).where(Event.type == "supervision_order_answered")).all()
+        assert event.instance_id == mine["instance_id"] and event.actor_id == org["reviewer"].id and event.at
+        assert event.data["order_id"] == mine["id"] and event.data["text"] == answered["feedback"]
+    assert supervision.orders(org["reviewer"], state="open") == []
+    assert [o["state"] for o in supervision.orders(org["supervisor"])] == ["open", "answered"]  # open first
+
+
+def test_another_department_may_neither_see_nor_answer(org, cases):
+    housing = order_of(org, "housing")
+    assert [o["department"] for o in supervision.orders(org["taxman"])] == ["tax"]
+    for outsider in ("taxman", "supervisor", "clerk"):
+        with pytest.raises(Forbidden):
+            supervision.answer_order(housing["id"], org[outsider], "不是我们的")
+    with pytest.raises(Forbidden):
+        supervision.orders(org["clerk"])
+    assert order_of(org, "housing")["state"] == "open"
+    assert supervision.answer_order(housing["id"], org["admin"], "管理员代为反馈")["answered_by"] == "admin"
+
+
+def test_an_order_is_answered_once(org, cases):
+    housing = order_of(org, "housing")
+    supervision.answer_order(housing["id"], org["reviewer"], "第一次反馈")
+    with pytest.raises(Conflict):
+        supervision.answer_order(housing["id"], org["reviewer2"], "第二次反馈")
+    assert order_of(org, "housing")["feedback"] == "第一次反馈"
+
+
+@pytest.mark.parametrize("feedback", ["", "   \n ", "长" * (supervision.FEEDBACK_MAX + 1)])
+def test_feedback_is_required_and_bounded(org, cases, feedback):
+    housing = order_of(org, "housing")
+    with pytest.raises(Invalid):
+        supervision.answer_order(housing["id"], org["reviewer"], feedback)
+    assert order_of(org, "housing")["state"] == "open"
+    supervision.answer_order(housing["id"], org["reviewer"], "长" * supervision.FEEDBACK_MAX)
+
+
+def test_unknown_order_and_state(org, cases):
+    with pytest.raises(NotFound):
+        supervision.answer_order(999_999, org["reviewer"], "反馈")
+    with pytest.raises(Invalid):
+        supervision.orders(org["supervisor"], state="closed")
+
+
+@pytest.fixture
+def app(org, cases):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def section(html: str, element_id: str) -> str:
+    return re.search(rf'<(table|section)[^>]* id="{element_id}".*?</\1>', html, re.S).group(0)
+
+
+def test_the_inbox_lists_the_departments_open_orders_and_answers_them(app, org, cases):
+    housing = order_of(org, "housing")
+    reviewer = signed_in(app, "reviewer")
+    orders = section(reviewer.get("/inbox/").text, "orders")
+    assert orders.count("data-order-id") == 1 and cases["housing"] in orders and cases["tax"] not in orders
+    assert f'href="/inbox/tasks/{housing["task_id"]}"' in orders
+    assert 'data-card="red"' in orders and housing["feedback_due"] in orders
+    assert f'action="/inbox/orders/{housing["id"]}/answer"' in orders and 'name="csrf_token"' in orders
+    assert reviewer.get(f"/inbox/tasks/{housing['task_id']}").status_code == 200  # the link opens the case
+
+    refused = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": "  "})
+    assert refused.status_code == 422 and 'data-order-id' in section(refused.text, "orders")
+    too_long = "长" * (supervision.FEEDBACK_MAX + 1)
+    kept = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": too_long})
+    assert kept.status_code == 422 and too_long in kept.text  # what was typed stays
+    assert signed_in(app, "taxman").post(f"/inbox/orders/{housing['id']}/answer",
+                                         data={"feedback": "越权"}).status_code == 403
+
+    done = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": "已督促经办人，明日办结"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/inbox/")
+    assert 'id="orders"' not in reviewer.get("/inbox/").text
+    again = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": "再答一次"})
+    assert again.status_code == 409
+    assert 'id="orders"' not in signed_in(app, "clerk").get("/inbox/").text  # the window answers none
+
+
+def test_the_board_lists_orders_by_case_number_and_department_name(app, org, cases):
+    housing = order_of(org, "housing")
+    supervision.answer_order(housing["id"], org["reviewer"], "已督促经办人，明日办结")
+    html = signed_in(app, "supervisor").get("/supervision/").text
+    orders = section(html, "order-list")
+    row = re.search(rf'<tr data-order-id="{housing["id"]}".*?</tr>', orders, re.S).group(0)
+    assert f'<a href="/inbox/tasks/{housing["task_id"]}" class="case-number">{cases["housing"]}</a>' in row
+    assert "<td>住建局</td>" in row and 'data-card="red"' in row and "已反馈" in row
+    assert "已督促经办人，明日办结" in row and housing["feedback_due"] in row
+    assert cases["tax"] in orders and "待反馈" in orders
+
+    overdue = section(html, "overdue")
+    assert cases["housing"] in overdue and cases["tax"] in overdue and "税务局" in overdue
+    assert not re.search(r"#\d", overdue) and "<td>housing</td>" not in overdue
+    cards = section(html, "orders")
+    assert "<td>住建局</td>" in cards and "<td>housing</td>" not in cards
+    assert "黄牌（时限，累计）" in html and "在办件时限状态（按件）" in html and 'id="cards-note"' in html
+    # A lead reads the board but only its own department's orders: devreform has none.
+    assert "data-order-id" not in section(signed_in(app, "lead").get("/supervision/").text, "order-list")
+
+
+def test_rest_lists_and_answers_orders(app, org, cases):
+    api = app.test_client()
+
+    def auth(login):
+        return {"Authorization": f"Bearer {issue_token(login)}"}
+    listed = api.get("/api/supervision/orders?state=open", headers=auth("reviewer"))
+    [housing] = listed.get_json()
+    assert listed.status_code == 200 and housing["case_number"] == cases["housing"]
+    assert api.get("/api/supervision/orders?state=closed", headers=auth("supervisor")).status_code == 422
+    assert api.get("/api/supervision/orders", headers=auth("clerk")).status_code == 403
+    url = f"/api/supervision/orders/{housing['id']}/answer"
+    assert api.post(url, json={"feedback": 5}, headers=auth("reviewer")).status_code == 422
+    assert api.post(url, json={"feedback": "越权"}, headers=auth("taxman")).status_code == 403
+    answered = api.post(url, json={"feedback": "已办结"}, headers=auth("reviewer"))
+    assert answered.status_code == 200 and answered.get_json()["state"] == "answered"
+    assert api.post(url, json={"feedback": "再答"}, headers=auth("reviewer")).get_json()["error"]["code"] == "conflict"
+    assert api.post("/api/supervision/orders/999999/answer", json={"feedback": "x"},
+                    headers=auth("reviewer")).status_code == 404
+    paths = api.get("/api/openapi.json").get_json()["paths"]
+    assert "/api/supervision/orders" in paths and "/api/supervision/orders/{id}/answer" in paths
