@@ -264,6 +264,7 @@ def test_an_item_with_an_application_form_is_applied_for_online(app, zhang, org)
                       data={**upload("id_card", "form"), "purpose": "loan", "area": "-5", "note": "急用"})
     assert res.status_code == 422 and "不能小于 0" in res.text and portal.my_cases(zhang.id) == []
     assert '<option value="loan" selected' in res.text and 'value="-5"' in res.text and "急用" in res.text
+    assert 'id="choose-again"' in res.text  # the chosen files are gone: the applicant is told to choose again
     res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
                       data={**upload("id_card", "form"), "purpose": "loan", "area": "88.5", "note": "急用"})
     assert res.status_code == 302
