@@ -31,6 +31,11 @@ ORDER_READERS = (*ANSWERERS, "supervisor")  # supervisors (and administrators) r
 FEEDBACK_MAX = 2000
 
 
+# A case ended without a decision (容缺 materials never came) was not finished by anyone: its
+# clocks stopped, but they count in no department's finished or on-time figures.
+_TERMINATED = select(Instance.id).where(Instance.state == "terminated")
+
+
 def overview(actor: User) -> dict:
     require(actor, "supervisor", "lead")
     with session_scope() as session:
@@ -41,7 +46,8 @@ def overview(actor: User) -> dict:
             select(Clock.department, Clock.item_code, func.count(),
                    func.sum(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)),
                    func.avg(Clock.used_days), func.avg(Clock.promised_days))
-            .where(Clock.state == "stopped").group_by(Clock.department, Clock.item_code)).all()
+            .where(Clock.state == "stopped", Clock.instance_id.not_in(_TERMINATED))
+            .group_by(Clock.department, Clock.item_code)).all()
         overdue = session.scalars(
             select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
             .order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
@@ -194,6 +200,7 @@ def monthly(year: int, month: int) -> list[dict]:
         clocks = session.execute(select(Clock.department, Clock.instance_id, Clock.task_id, Clock.started_on,
                                         Clock.stopped_on, Clock.promised_due, Clock.used_days)
                                  .where(Clock.instance_id.in_(in_month))).all()
+        terminated = set(session.scalars(_TERMINATED.where(Instance.id.in_(in_month))))
         ratings = session.execute(
             select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
             .join(Event, Event.case_id == Case.id)
@@ -207,13 +214,16 @@ def monthly(year: int, month: int) -> list[dict]:
         return report.setdefault(dept, {
             "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
-            "rated": 0, "bad_ratings": 0})
-    for (dept, _instance), own in handlings.items():
+            "rated": 0, "bad_ratings": 0, "terminated": 0})
+    for (dept, instance_id), own in handlings.items():
         r = row(dept)
         r["volume"] += first <= min(c.started_on for c in own) < nxt
         r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
                             for c in own)
         if all(c.stopped_on for c in own) and first <= max(c.stopped_on for c in own) < nxt:
+            if instance_id in terminated:
+                r["terminated"] += 1
+                continue
             r["finished"] += 1
             r["on_time"] += all(c.stopped_on <= c.promised_due for c in own)
             r["used"].append(_days_used(own))
@@ -244,17 +254,18 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = ["部门代码", "部门", "受理量", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
-               "评价数", "差评数"]
+               "评价数", "差评数", "终止件"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
-                      r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"]])
+                      r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"],
+                      r["terminated"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
             sheet.cell(sheet.max_row, column).data_type = "s"
-    for column, width in zip("ABCDEFGHIJ", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10)):
+    for column, width in zip("ABCDEFGHIJK", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, intake, timers
+from engine import catalogue, clock, intake, supervision, timers
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -111,6 +111,12 @@ def test_conditional_acceptance_missed_stops_the_case(item, org):
     assert info["status"] == "terminated"
     assert cases.get_instance(instance_id, org["admin"])["state"] == "terminated"
     assert all(c["state"] == "stopped" for c in info["clocks"])
+    # Nobody finished it: the reports count it as ended, never as finished (on time).
+    with session_scope() as session:
+        stopped_on = max(c.stopped_on for c in session.scalars(select(Clock).where(Clock.instance_id == instance_id)))
+    [housing] = [r for r in supervision.monthly(stopped_on.year, stopped_on.month) if r["department"] == "housing"]
+    assert (housing["volume"], housing["finished"], housing["on_time"], housing["terminated"]) == (1, 0, 0, 1)
+    assert all(r["finished"] == 0 for r in supervision.overview(org["supervisor"])["rows"])
 
 
 def test_commitment_in_lieu(item, org):
