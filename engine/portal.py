@@ -15,7 +15,7 @@ from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Department, Event, Material, Notice
+from engine.store.models import Applicant, Case, Department, Event, Material, Notice, Rectification
 
 ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
 KINDS = ("person", "company")
@@ -178,6 +178,10 @@ def progress(applicant_id: int, number: str) -> dict:
         info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
                           "where": names.get(e.data.get("group"), e.data.get("group"))} for e in events]
         info["review_correction"] = _review_correction(info, names)
+        # The department's answer to a bad rating (整改情况) is the applicant's to read.
+        info["rectification"] = session.execute(
+            select(Rectification.state, Rectification.due_on, Rectification.response, Rectification.answered_at)
+            .where(Rectification.case_id == case.id)).mappings().first()
     info["rating"], info["rating_text"] = case.rating, case.rating_text
     info["to_supply"] = _to_supply(info)
     return info

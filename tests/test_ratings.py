@@ -1,4 +1,6 @@
 """好差评 and rectification through the service layer: once per case, bad ratings rectified in time."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -94,7 +96,14 @@ def test_department_answers_rectification_once(applicant, org):
         ratings.answer(rectification.id, org["supervisor"], "已督促")
     with pytest.raises(Invalid):
         ratings.answer(rectification.id, org["reviewer"], " ")
+    assert portal.progress(applicant.id, case.number)["rectification"]["state"] == "open"
     ratings.answer(rectification.id, org["reviewer"], "已约谈窗口人员，优化流程")
+    # The applicant who rated reads the answer on the case's page.
+    from web import create_app
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    client.post("/portal/login", data={"identifier": applicant.phone, "password": "secret-pw"})
+    page = client.get(f"/portal/cases/{case.number}").text
+    assert re.search(r'id="rectification">.*整改答复.*已约谈窗口人员，优化流程', page, re.S)
     done = ratings.get(rectification.id, org["supervisor"])
     assert done.state == "answered" and done.response == "已约谈窗口人员，优化流程"
     assert done.answered_by == org["reviewer"].id and done.answered_at is not None
