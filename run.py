@@ -29,7 +29,7 @@ def cmd_user_add(args):
     from engine.store import session_scope
     with session_scope() as session:
         known = args.department in department_names(session)
-    user = add_user(args.login, args.name or args.login, args.department, args.role or [], args.password)
+    user = add_user(args.login, args.name or args.login, args.department, args.role, args.password)
     if args.department and not known:
         print(f"created department {args.department} (named {args.department}; rename it on the people page)")
     print(f"created user {user.login} ({', '.join(user.roles)})")
@@ -249,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("login")
     a.add_argument("--name")
     a.add_argument("--department")
-    a.add_argument("--role", action="append", help="clerk, reviewer, lead, supervisor, designer, admin")
+    a.add_argument("--role", action="append", required=True, help="clerk, reviewer, lead, supervisor, designer, admin")
     a.add_argument("--password")
     a.set_defaults(func=cmd_user_add)
     pw = u.add_parser("password", help="set a user's password (typed twice, or one line on stdin)")

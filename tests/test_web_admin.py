@@ -174,6 +174,9 @@ def test_a_department_is_renamed_on_the_people_page_and_the_command_line_says_wh
     assert "created department lnad" in capsys.readouterr().out
     assert run_command(["user", "add", "other", "--department", "housing", "--role", "reviewer"]) == 0
     assert "created department" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # a user with no role could do nothing: the role is asked for
+        run_command(["user", "add", "roleless", "--department", "housing"])
+    assert "--role" in capsys.readouterr().err
     admin = client_for(app, "admin")
     assert admin.post("/admin/departments/lnad", data={"name": "自然资源局"}).status_code == 303
     assert users.get_user("newbie").department.name == "自然资源局"

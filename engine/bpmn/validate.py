@@ -124,7 +124,7 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
     problems, trees = [], []
     for name, content in files:
         try:
-            root = parse_xml(content, name)
+            root = parse_xml(content)
         except Invalid as exc:
             problems.append(Problem(name, None, exc.message))
             continue

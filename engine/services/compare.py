@@ -27,8 +27,8 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
         sources = {}
         for version in (old, new):
             sources[version] = find_definition(session, key, version).source
-    before = elements(sources[old].encode("utf-8"), f"{key} v{old}")
-    after = elements(sources[new].encode("utf-8"), f"{key} v{new}")
+    before = elements(sources[old].encode("utf-8"))
+    after = elements(sources[new].encode("utf-8"))
     changed = []
     for element_id in sorted(before.keys() & after.keys()):
         old_element, new_element = before[element_id], after[element_id]
@@ -47,9 +47,10 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
             "removed": [_summary(i, before[i]) for i in sorted(before.keys() - after.keys())],
             "changed": changed}
 
-def elements(xml: bytes, filename: str) -> dict[str, dict]:
+
+def elements(xml: bytes) -> dict[str, dict]:
     """Every process element with an id: processes, lanes, flow nodes, flows, data objects."""
-    root = parse_xml(xml, filename)
+    root = parse_xml(xml)
     found = {}
     for container in root.iter(*(f"{{{BPMN}}}{tag}" for tag in CONTAINERS)):
         if _local(container) == "process" and container.get("id"):
