@@ -137,6 +137,11 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     refused = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_b)]})
     assert refused.status_code == 409 and "已在版本 2 中修改" in refused.get_data(as_text=True)
     assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
+    # Back again: the page offers every version as a target, an older one too.
+    back = admin.get("/admin/definitions/steps/migrate?from=2&to=1").text
+    chooser = re.search(r'id="choose-versions".*?</form>', back, re.S).group(0)
+    assert re.search(r'name="to">.*<option value="1" selected>v1</option><option value="2">v2', chooser, re.S)
+    assert re.findall(r'name="instance" value="(\d+)"', back) == [str(at_a)]
 
 
 def test_people_add_change_deactivate(app, org):

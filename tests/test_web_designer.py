@@ -119,6 +119,15 @@ def test_save_draft_keeps_the_authors_work_and_records_it(app, org):
     assert "draft=1" in listing
     assert f"保存于 {saved}" in listing  # in Beijing time, as every page shows times
     assert f"保存于 {saved}）" in client.get("/designer/bpmn/approval").get_data(as_text=True)
+    # Discarded from the list, after a question; another designer's drafts are not theirs to drop.
+    assert 'data-confirm="丢弃草稿 approval？' in listing
+    assert client_for(app, "clerk").post("/designer/bpmn/approval/draft/discard").status_code == 403
+    res = client.post("/designer/bpmn/approval/draft/discard")
+    assert res.status_code == 303 and "已丢弃草稿 approval" in client.get("/designer/").text
+    with session_scope() as session:
+        assert session.scalars(select(Draft)).all() == []
+        assert session.scalar(select(Event.data).where(Event.type == "draft_discarded")) == \
+            {"kind": "bpmn", "key": "approval"}
 
 
 def test_deploy_makes_a_new_version_and_discards_the_draft(app):

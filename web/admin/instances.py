@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from engine import timers
 from engine.errors import Invalid, ShenpiError
-from engine.services import admin, migration
+from engine.services import admin, deploy, migration
 
 from ..inbox.access import actor, roles_required
 from . import bp, done, refused
@@ -47,8 +47,10 @@ def _check(key, outcome=None):
     old, new = request.values.get("from", type=int), request.values.get("to", type=int)
     if not old or not new or old == new:
         raise Invalid(_("请选择两个不同的版本"))
+    # Any other version may be the target: forward to the newest, or back from a faulty one.
+    versions = [d.version for d in deploy.versions(key)]
     return render_template("admin/migrate.html", report=migration.check(key, old, new, actor()),
-                           outcome=outcome)
+                           outcome=outcome, versions=versions)
 
 
 @bp.post("/definitions/<key>/migrate")

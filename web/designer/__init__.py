@@ -5,7 +5,7 @@ The pages hand the XML to the modeler; the modeler's buttons post it back to edi
 import re
 import secrets
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.errors import Conflict, Invalid
@@ -63,6 +63,15 @@ def edit(kind, key):
     version = request.args.get("version", type=int)
     definition = design.source_of(kind, key, version, actor())
     return _editor(kind, key, definition.source, definition, draft=draft)
+
+
+@bp.post("/<kind>/<key>/draft/discard")
+@roles_required("designer")
+def discard_draft(kind, key):
+    _kind(kind)
+    design.discard_draft(kind, key, actor())
+    flash(_("已丢弃草稿 %(key)s", key=key), "success")
+    return redirect(url_for("designer.index"), 303)
 
 
 @bp.get("/bpmn/<key>/compare")
