@@ -16,7 +16,7 @@ from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, locked
+from engine.store.db import fetch, locked, read_session
 from engine.store.models import (Clock, Department, Instance, Notification, SpecialProcedure,
                                  SupervisionOrder, Task, Timer, User)
 
@@ -25,6 +25,8 @@ LEVELS = ("normal", "warning", "yellow", "red")
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
                  "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
                  "site_survey": "现场踏勘", "announcement": "公告", "correction": "申请人补正"}
+STARTABLE = tuple(k for k in SPECIAL_KINDS if k != "correction")  # corrections come with their own notice
+PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
 
 
@@ -187,11 +189,20 @@ def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     clock = fetch(session, Clock, clock_id, "clock")
     locked(session, Instance, clock.instance_id)
     session.refresh(clock)
-    if not (actor.has_role("admin") or clock.department in actor.groups):
+    if not _governs(actor, clock):
         raise Forbidden("This time limit belongs to another department")
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock
+
+
+def _governs(actor: User, clock: Clock) -> bool:
+    return actor.has_role("admin") or clock.department in actor.groups
+
+
+def _extension_limit(clock: Clock) -> int:
+    """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
+    return 15 if (clock.statutory_days or 0) >= 45 else 10
 
 
 def case_clock(session: Session, instance_id: int) -> Clock | None:
@@ -205,10 +216,10 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     counted against the case either, so a step's procedure stops the case's clock too; the
     applicant is told in writing what it is and how long it will take (特殊环节通知书)."""
     from engine.intake import notify_applicant
-    require(actor, "reviewer", "lead")
-    if kind not in SPECIAL_KINDS or kind == "correction":  # corrections come with their own notice
+    require(actor, *PROCEDURE_ROLES)
+    if kind not in STARTABLE:
         raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
-                      kinds=", ".join(k for k in SPECIAL_KINDS if k != "correction"))
+                      kinds=", ".join(STARTABLE))
     if not reason or expected_days <= 0:
         raise Invalid("A reason and the expected length in working days are required")
     with session_scope() as session:
@@ -244,7 +255,7 @@ def start_special(session: Session, clock: Clock, kind: str, reason: str, expect
 def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> Clock:
     """End the running special procedure; the deadlines move by the working days it took. The
     case's clock, stopped by a step's procedure, runs again when no step of it is in one."""
-    require(actor, "reviewer", "lead")
+    require(actor, *PROCEDURE_ROLES)
     with session_scope() as session:
         clock = end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
@@ -291,7 +302,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
     require(approver, "lead")
     with session_scope() as session:
         clock = _running_clock(session, clock_id, approver)
-        allowed = 15 if (clock.statutory_days or 0) >= 45 else 10
+        allowed = _extension_limit(clock)
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")
         if not 0 < days <= allowed or not reason:
@@ -305,6 +316,34 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
                              statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
         refresh_clock(session, clock, datetime.now(timezone.utc))
         return clock
+
+
+def offered(task_id: int, actor: User) -> list[dict]:
+    """The limits an open task's page offers to stop, restart or extend: its step's and its
+    case's, where they still count and are the actor's department's, each with what this actor
+    may do by the rules pause, resume and extend apply (no button they would refuse)."""
+    with read_session() as session:
+        task = session.get(Task, task_id)
+        if task is None or task.state != "ready":
+            return []
+        step = session.scalar(select(Clock).where(Clock.task_id == task_id).order_by(Clock.id).limit(1))
+        limits = [c for c in (step, case_clock(session, task.instance_id))
+                  if c is not None and c.state != "stopped" and _governs(actor, c)]
+        return [_offer(session, c, actor) for c in limits]
+
+
+def _offer(session: Session, clock: Clock, actor: User) -> dict:
+    procedure = running_procedure(session, clock) if clock.state == "paused" else None
+    # A correction round ends with the window's step, and a case clock stopped for its steps'
+    # procedures runs again when they end: neither is ended by hand.
+    own = procedure is not None and procedure.kind != "correction" and procedure.step_clock_id is None
+    works = any(actor.has_role(role) for role in PROCEDURE_ROLES)
+    return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
+            "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
+                          "started_on": procedure.started_on.isoformat()} if procedure else None,
+            # Art. 42 lengthens a statutory limit, once; a step's promised limit has none.
+            "may_extend": actor.has_role("lead") and clock.statutory_days is not None and not clock.extension_days,
+            "extension_limit": _extension_limit(clock)}
 
 
 def stop(session: Session, clock: Clock, actor: User | None = None) -> None:

@@ -6,6 +6,8 @@ Each is one function and one transaction that checks who may do it and records a
 Those that move the procedure (send back, withdraw) run as a step on the instance, so they
 are serialised with every other step on the case.
 """
+import re
+
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import String, cast, or_, select
@@ -24,6 +26,7 @@ from engine.store.db import fetch, read_session
 from engine.store.models import Department, Instance, Notification, Task, User
 
 CORRECTION = "correction_needed"
+TARGETS = ("previous", "window")  # where a step is sent back to, in the order a page offers them
 
 
 def _ready(task: Task, actor: User) -> Task:
@@ -49,6 +52,30 @@ def _members(session, group: str) -> list[User]:
     return [u for u in session.scalars(query) if group in u.groups]
 
 
+def _person(session, text: str, group: str | None = None) -> User:
+    """The active person a page names: by login, or by name as the people list shows it ("赵磊",
+    "赵磊 · 住建局", "住建局 赵磊"); a name several people share is refused, not guessed, unless
+    the department chosen beside it tells them apart."""
+    found = session.scalar(select(User).where(User.login == text, User.active.is_(True)))
+    if found is not None:
+        return found
+    parts = set(filter(None, re.split(r"[\s·・,，]+", text)))
+    named = [u for u in session.scalars(select(User).where(User.active.is_(True), User.name.in_(parts)))
+             if parts <= {u.name, *_department_names(u)}]
+    if len(named) > 1 and group:
+        named = [u for u in named if group in u.groups] or named
+    if not named:
+        raise Invalid("No active user %(login)s", login=repr(text))
+    if len(named) > 1:
+        raise Invalid("%(name)s names several people (%(logins)s); choose one by login", name=repr(text),
+                      logins=", ".join(sorted(u.login for u in named)))
+    return named[0]
+
+
+def _department_names(user: User) -> set[str]:
+    return {user.department.code, user.department.name} if user.department else set()
+
+
 def _reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise Invalid("Give the reason")
@@ -63,12 +90,10 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         reason = _reason(reason)
         target = None
         if to_user:
-            target = session.scalar(select(User).where(User.login == to_user, User.active.is_(True)))
-            if target is None:
-                raise Invalid("No active user %(login)s", login=repr(to_user))
+            target = _person(session, to_user, to_group)
             to_group = to_group or (target.department.code if target.department else None)
             if to_group not in target.groups:
-                raise Invalid("%(login)s is not in group %(group)s", login=to_user, group=repr(to_group))
+                raise Invalid("%(login)s is not in group %(group)s", login=target.login, group=repr(to_group))
         if not to_group:
             raise Invalid("Name the department (to_group) or the person (to_user) to transfer to")
         if not session.scalar(select(Department.id).where(Department.code == to_group)) \
@@ -81,7 +106,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         _notify(session, [target] if target else _members(session, to_group), task.instance_id,
                 f"转办：{task.title}（{actor.name}：{reason}）")
         record(session, "task_transferred", actor=actor, instance_id=task.instance_id, task_id=task.id,
-               from_group=before, to_group=to_group, to_user=to_user, reason=reason)
+               from_group=before, to_group=to_group, to_user=target.login if target else None, reason=reason)
         return describe_task(task)
 
 
@@ -133,7 +158,7 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
     """退回: to the previous step of this branch (other parallel branches carry on), or to the
     window, which asks the applicant for corrections through the merged correction round."""
     reason = _reason(reason)
-    if to not in ("previous", "window"):
+    if to not in TARGETS:
         raise Invalid("to must be 'previous' or 'window'")
 
     def change(session, instance, workflow, task):
@@ -157,6 +182,25 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
                task=task.name, to=to, to_step=target, reason=reason)
 
     return task_step(task_id, actor, change, check=lambda session, task: _ready(task, actor))
+
+
+def send_back_targets(task_id: int, actor: User) -> list[str]:
+    """Where this open step can be sent back, by send_back's own rules: the previous step where
+    its branch has one (a department's review in a parallel round has none), the window where
+    its form can ask the applicant for corrections."""
+    with read_session() as session:
+        task = session.get(Task, task_id)
+        if task is None or task.state != "ready" or not may_work_on(actor, task):
+            return []
+        instance = session.get(Instance, task.instance_id)
+        loaded = runtime.load(session, instance)
+        try:
+            spiff = cases.spiff_task(loaded.workflow, task.spiff_id)
+            reachable = {"previous": _previous_user_task(spiff) is not None,
+                         "window": CORRECTION in _opinion_choices(session, task)}
+        finally:  # reading changes nothing; put back only when read (as withdrawable)
+            runtime.remember(instance.id, instance.revision, loaded)
+        return [to for to in TARGETS if reachable[to]]
 
 
 def _opinion_choices(session, task: Task) -> list:

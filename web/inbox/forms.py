@@ -126,13 +126,15 @@ RULES = {
     "const": _l("请从列出的选项中选择"),
     "additionalProperties": _l("表单中没有此项"),
 }
+# A box the form requires ticked (const true, or enum [true]): there is no list to choose from.
+TICK = _l("请勾选此项")
 TYPES = {"integer": _l("请填写整数"), "number": _l("请填写数字"), "string": _l("请填写文字"),
          "boolean": _l("请选择是或否")}
 
 
 def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[str]]:
     """What is wrong, worded for the page, by field name; None holds what no field shows."""
-    names = {f["name"] for f in known}
+    widgets = {f["name"]: f["widget"] for f in known}
     grouped: dict = {}
     for detail in details:
         if not isinstance(detail, dict):
@@ -141,16 +143,18 @@ def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[s
         missing = REQUIRED_MESSAGE.match(detail.get("message", ""))
         if missing:  # jsonschema reports a missing property on its parent object
             field = f"{path}.{missing.group('name')}".lstrip(".")
-            if field in names:
+            if field in widgets:
                 path = field
-        shown = path in names
-        grouped.setdefault(path if shown else None, []).append(_worded(detail, shown))
+        shown = path in widgets
+        grouped.setdefault(path if shown else None, []).append(_worded(detail, shown, widgets.get(path)))
     return grouped
 
 
-def _worded(detail: dict, shown: bool) -> str:
+def _worded(detail: dict, shown: bool, widget: str | None = None) -> str:
     """In the page's words; a missing property no field shows keeps the English that names it."""
     rule, expected = detail.get("rule"), detail.get("expected")
+    if widget == "checkbox" and (rule, expected) in (("const", True), ("enum", [True])):
+        return str(TICK)
     if rule == "type":  # "number", or a list of types such as ["number", "null"]
         wanted = [t for t in ([expected] if isinstance(expected, str) else expected or []) if t != "null"]
         if len(wanted) == 1 and wanted[0] in TYPES:

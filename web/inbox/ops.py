@@ -1,4 +1,5 @@
-"""The Chinese operations on a department's task: 转办, 退回, 撤回, 催办, 抄送, 审批意见.
+"""The Chinese operations on a department's task: 转办, 退回, 撤回, 催办, 抄送, 审批意见, and on
+the limits that count it: 特殊环节 (start and end) and 延长审批期限.
 
 Each route hands the form to one engine.operations function; a refusal is shown on the task
 page with its status, a success goes back where the task now is.
@@ -8,7 +9,7 @@ import re
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from engine import operations
+from engine import clock, operations
 from engine.errors import Conflict, Invalid
 
 from . import WORKERS, bp
@@ -29,6 +30,13 @@ def _run(task_id: int, call, done: str, *, to_inbox: bool = False):
 
 def _field(name: str) -> str:
     return request.form.get(name, "").strip()
+
+
+def _working_days(name: str) -> int:
+    """A count of working days as typed; anything else, or more digits than any limit has, is 0,
+    which the service refuses with its own words (and a huge count is never walked day by day)."""
+    text = _field(name)
+    return int(text) if text.isdecimal() and len(text) <= 3 else 0
 
 
 @bp.post("/tasks/<int:task_id>/transfer")
@@ -70,3 +78,23 @@ def copy_to(task_id):
 @roles_required(*WORKERS)
 def comment(task_id):
     return _run(task_id, lambda: operations.comment(task_id, actor(), _field("text")), _("已添加审批意见"))
+
+
+@bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/pause")
+@roles_required(*WORKERS)
+def pause_clock(task_id, clock_id):
+    return _run(task_id, lambda: clock.pause(clock_id, _field("kind"), _field("reason"), _working_days("expected_days"),
+                                             actor()), _("特殊环节已开始，暂停计时"))
+
+
+@bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/resume")
+@roles_required(*WORKERS)
+def resume_clock(task_id, clock_id):
+    return _run(task_id, lambda: clock.resume(clock_id, _field("result"), actor()), _("特殊环节已结束，恢复计时"))
+
+
+@bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/extend")
+@roles_required(*WORKERS)
+def extend_clock(task_id, clock_id):
+    return _run(task_id, lambda: clock.extend(clock_id, _working_days("days"), _field("reason"), actor()),
+                _("审批期限已延长"))

@@ -1,8 +1,9 @@
 """The task page: the case, its materials and history, the diagram, the form and completing it."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from engine import intake, operations
+from engine import clock, intake, operations
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.services import progress, tasks
 
@@ -13,6 +14,10 @@ from .access import actor, flash_error, roles_required
 from .forms import errors_by_field, fields, read
 
 RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
+# The special procedures (Art. 45) by name; a kind the engine adds later shows the engine's own name.
+SPECIAL_NAMES = {"hearing": _l("听证"), "bidding": _l("招标"), "auction": _l("拍卖"), "testing": _l("检验检测"),
+                 "quarantine": _l("检疫"), "appraisal": _l("鉴定"), "expert_review": _l("专家评审"),
+                 "site_survey": _l("现场踏勘"), "announcement": _l("公告"), "correction": _l("申请人补正")}
 
 
 def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, values: dict | None = None):
@@ -23,7 +28,16 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
         errors=errors or {}, values=values or {}, may_withdraw=_may_withdraw(detail, me),
+        may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
+        special_kinds=[(kind, SPECIAL_NAMES.get(kind, clock.SPECIAL_KINDS[kind])) for kind in clock.STARTABLE],
+        special_names=SPECIAL_NAMES, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.departments(), people=names.active_people()), status
+
+
+def _may_claim(detail: dict, me) -> bool:
+    """Free, in the actor's lane, and the actor one who claims (the claim route's roles)."""
+    free = detail["state"] == "ready" and not detail["assignee"]
+    return free and detail["may_work"] and any(me.has_role(role) for role in WORKERS)
 
 
 def _may_withdraw(detail: dict, me) -> bool:

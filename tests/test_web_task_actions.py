@@ -1,0 +1,222 @@
+"""The reviewer's task page: special procedures and the extension in the browser's forms, 认领 only
+for those who may claim, 转办 to a person by name, 退回 only where it works, the correction box."""
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from engine import catalogue, clock, intake, operations
+from engine.services import deploy, tasks
+from engine.services.users import ensure_department
+from engine.store import session_scope
+from engine.store.models import Clock, User
+from tests.bpmn_builder import process
+from tests.procedures import install, open_tasks, step_clocks, take_in, work
+from tests.web import signed_in
+
+LEAD_REVIEW = process("lead_review", [("start", "s", "申请"), ("user", "review", "发改审查"), ("end", "e", "办结")],
+                      [("s", "review"), ("review", "e")], lanes={"发改局 (devreform)": ["review"]})
+HOUSING_REVIEW = process("housing_review", [("start", "s", "申请"), ("user", "review", "住建审查"),
+                                            ("end", "e", "办结")], [("s", "review"), ("review", "e")],
+                         lanes={"住建局 (housing)": ["review"]})
+MERGED = "1101-DPHY-001"
+PROJECT = {"energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "land_ha": 0.2, "earthwork_m3": 0,
+           "geo_hazard_area": False, "water_source": "direct", "hazardous": False, "major_project": False,
+           "relics_area": False, "industry": "electronics", "zone": None}
+
+
+def _item(code: str, pid: str, department: str) -> dict:
+    return {"code": code, "name": f"测试事项{code}", "kind": "licence", "department": department,
+            "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": pid,
+            "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    deploy.deploy([("lead.bpmn", LEAD_REVIEW.encode()), ("housing.bpmn", HOUSING_REVIEW.encode())], org["designer"])
+    catalogue.save(_item("D-1", "lead_review", "devreform"), None)
+    catalogue.save(_item("H-1", "housing_review", "housing"), None)
+    with session_scope() as session:
+        ensure_department(session, "housing", "住建局")
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def case_task(org, code: str) -> tuple:
+    case = intake.submit(code, {"name": "张三", "id_number": "110101199001011237"},
+                         [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+    case = intake.accept(case.id, org["clerk"])
+    [task] = tasks.list_tasks(org["admin"], instance_id=case.instance_id)
+    return case, task["id"]
+
+
+def section(html: str, element_id: str) -> str:
+    found = re.search(rf'<(section|form)[^>]* id="{element_id}".*?</\1>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def case_clock(case) -> dict:
+    return next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
+
+
+def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
+    case, task_id = case_task(org, "H-1")
+    reviewer = signed_in(app, "reviewer")
+    limits = section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+    cid = case_clock(case)["id"]
+    assert f'action="/inbox/tasks/{task_id}/clocks/{cid}/pause"' in limits and 'data-confirm=' in limits
+    assert '<option value="expert_review">专家评审</option>' in limits and '<option value="hearing">听证</option>' in limits
+    assert 'value="correction"' not in limits  # the applicant's corrections are no special procedure
+    assert "/resume" not in limits and "/extend" not in limits  # nothing runs; a reviewer is no head
+    # A refusal is said in Chinese, and the form comes back open with what was typed.
+    refused = reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/pause",
+                            data={"kind": "expert_review", "expected_days": "五天", "reason": "专家评审结构安全"})
+    assert refused.status_code == 422 and "请填写原因和预计所需的工作日数" in refused.text
+    assert re.search(r"<details open><summary>开始特殊环节（暂停计时）</summary>.*?"
+                     r'<option value="expert_review" selected>.*?>专家评审结构安全</textarea>', refused.text, re.S)
+    done = reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/pause",
+                         data={"kind": "expert_review", "expected_days": "5", "reason": "专家评审结构安全"})
+    assert done.status_code == 303 and done.location.endswith(f"/inbox/tasks/{task_id}")
+    assert case_clock(case)["state"] == "paused"
+    assert [n["data"]["procedure"] for n in intake.describe(case.id)["notices"] if n["kind"] == "special"] == ["专家评审"]
+    limits = section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+    assert "专家评审：专家评审结构安全" in limits and "预计 5 个工作日" in limits
+    assert "/pause" not in limits and f'action="/inbox/tasks/{task_id}/clocks/{cid}/resume"' in limits
+    assert reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/resume",
+                         data={"result": "评审通过"}).status_code == 303
+    assert case_clock(case)["state"] == "running"
+    assert "/resume" not in section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+
+
+def test_the_lead_extends_the_statutory_limit_once(app, org):
+    case, task_id = case_task(org, "D-1")
+    lead = signed_in(app, "lead")
+    cid = case_clock(case)["id"]
+    limits = section(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
+    assert f'action="/inbox/tasks/{task_id}/clocks/{cid}/extend"' in limits and 'max="10"' in limits
+    refused = lead.post(f"/inbox/tasks/{task_id}/clocks/{cid}/extend", data={"days": "11", "reason": "情况复杂"})
+    assert refused.status_code == 422 and "延期须为1至10个工作日" in refused.text
+    before = case_clock(case)["statutory_due"]
+    assert lead.post(f"/inbox/tasks/{task_id}/clocks/{cid}/extend",
+                     data={"days": "10", "reason": "情况复杂"}).status_code == 303
+    after = case_clock(case)
+    assert after["extension_days"] == 10 and after["statutory_due"] > before
+    limits = section(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
+    assert "/extend" not in limits and "已延长 10 个工作日" in limits  # once only
+
+
+def test_limits_are_offered_only_to_their_department(app, org):
+    _case, task_id = case_task(org, "H-1")
+    assert 'id="limits"' in signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text
+    for login in ("clerk", "supervisor", "lead"):  # they may read the task, not stop or lengthen its limits
+        page = signed_in(app, login).get(f"/inbox/tasks/{task_id}")
+        assert page.status_code in (200, 403) and 'id="limits"' not in page.text
+    tasks.claim(task_id, org["reviewer"])
+    tasks.complete(task_id, org["reviewer"], {})
+    assert 'id="limits"' not in signed_in(app, "reviewer").get(f"/inbox/tasks/{task_id}").text  # decided
+
+
+def test_claim_is_offered_only_to_who_may_claim(app, org):
+    _case, task_id = case_task(org, "H-1")
+    assert 'class="primary claim"' in signed_in(app, "reviewer").get(f"/inbox/tasks/{task_id}").text
+    for login in ("clerk", "supervisor"):  # they may look at another department's task
+        page = signed_in(app, login).get(f"/inbox/tasks/{task_id}")
+        assert page.status_code == 200 and 'class="primary claim"' not in page.text
+        assert "未认领" in page.text
+
+
+def test_transfer_to_a_person_by_name(app, org):
+    with session_scope() as session:
+        session.execute(update(User).where(User.login == "reviewer2").values(name="赵磊"))
+    case, task_id = case_task(org, "H-1")
+    reviewer = signed_in(app, "reviewer")
+    for typed in ("住建局 赵磊", "赵磊 · 住建局", "赵磊"):  # as typed, and as the people list shows it
+        operations.transfer(task_id, org["admin"], to_user="reviewer", reason="交回")
+        res = reviewer.post(f"/inbox/tasks/{task_id}/transfer", data={"to_user": typed, "reason": "请赵磊办理"})
+        assert res.status_code == 303, typed
+        assert tasks.list_tasks(org["admin"], instance_id=case.instance_id)[0]["assignee"] == "reviewer2"
+
+
+def test_transfer_refuses_a_name_several_people_share(app, org):
+    with session_scope() as session:
+        session.execute(update(User).where(User.login.in_(["reviewer2", "taxman"])).values(name="赵磊"))
+    case, task_id = case_task(org, "H-1")
+    tasks.claim(task_id, org["reviewer"])
+    reviewer = signed_in(app, "reviewer")
+    res = reviewer.post(f"/inbox/tasks/{task_id}/transfer", data={"to_user": "赵磊", "reason": "请赵磊办理"})
+    assert res.status_code == 422 and "reviewer2" in res.text and "taxman" in res.text
+    assert tasks.list_tasks(org["admin"], instance_id=case.instance_id)[0]["assignee"] == "reviewer"
+    # The department chosen beside the name, or written with it, tells them apart.
+    res = reviewer.post(f"/inbox/tasks/{task_id}/transfer",
+                        data={"to_group": "housing", "to_user": "赵磊", "reason": "请赵磊办理"})
+    assert res.status_code == 303
+    assert tasks.list_tasks(org["admin"], instance_id=case.instance_id)[0]["assignee"] == "reviewer2"
+
+
+@pytest.fixture
+def people(org):
+    return install(org)
+
+
+def test_a_parallel_review_is_sent_back_only_to_the_window_and_asked_first(people):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
+    eco = open_tasks(case.instance_id)["department_review@eco"]
+    tasks.claim(eco.id, people["r_eco"])
+    page = signed_in_as(app, "r_eco").get(f"/inbox/tasks/{eco.id}").text
+    form = section(page, "send-back")
+    assert 'value="window"' in form and 'value="previous"' not in form  # the branch has no earlier step
+    assert "data-confirm=" in form and "补正通知书" in form
+    res = signed_in_as(app, "r_eco").post(f"/inbox/tasks/{eco.id}/send-back",
+                                          data={"to": "window", "reason": "补充大气环境影响预测"})
+    assert res.status_code == 303
+
+
+def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
+    reviews = open_tasks(case.instance_id)
+    eco, mine = reviews["department_review@eco"], reviews["department_review@devreform"]
+    [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
+    r_eco = signed_in_as(app, "r_eco")
+    limits = section(r_eco.get(f"/inbox/tasks/{eco.id}").text, "limits")
+    assert limits.count('class="limit"') == 1 and f"/clocks/{eco_clock}/pause" in limits  # the case's is devreform's
+    assert "/extend" not in limits  # a step's promised limit is not Art. 42's statutory one
+    assert r_eco.post(f"/inbox/tasks/{eco.id}/clocks/{eco_clock}/pause",
+                      data={"kind": "testing", "expected_days": "3", "reason": "大气监测"}).status_code == 303
+    # The lead's own step shows its limit and the case's; the case's waits for the step and is not
+    # ended by hand, but the lead may still extend it (45 days of joint handling: 15 more).
+    lead_page = section(signed_in(app, "lead").get(f"/inbox/tasks/{mine.id}").text, "limits")
+    whole = case_clock(case)
+    assert whole["state"] == "paused" and lead_page.count('class="limit"') == 2
+    assert f"/clocks/{whole['id']}/resume" not in lead_page and f"/clocks/{whole['id']}/extend" in lead_page
+    assert 'max="15"' in lead_page
+    assert r_eco.post(f"/inbox/tasks/{eco.id}/clocks/{eco_clock}/resume", data={"result": "监测达标"}).status_code == 303
+    assert case_clock(case)["state"] == "running"
+    with session_scope() as session:
+        assert session.scalar(select(Clock.state).where(Clock.id == eco_clock)) == "running"
+    assert clock.offered(eco.id, people["r_water"]) == []  # another department's step
+
+
+def test_the_correction_box_says_it_must_be_ticked(people):
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    case = take_in(MERGED, {"project": {**PROJECT, "env_category": "registration", "water_source": "municipal"}},
+                   people["clerk"])
+    [review] = open_tasks(case.instance_id).values()
+    work(review, people["lead"], {"opinion": "correction_needed", "comment": "需补正",
+                                  "correction_items": "补充节能报告"}, document=False)
+    window = open_tasks(case.instance_id)["window_correction@window"]
+    tasks.claim(window.id, people["clerk"])
+    res = signed_in(app, "clerk").post(f"/inbox/tasks/{window.id}/complete", data={"window_note": "已补"})
+    field = re.search(r'data-field="materials_received".*?</div>', res.text, re.S).group(0)
+    assert res.status_code == 422 and "请勾选此项" in field and "请从列出的选项中选择" not in res.text
+
+
+def signed_in_as(app, login):
+    """A department reviewer from tests.procedures.install (password pw-<login>)."""
+    client = app.test_client()
+    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
+    return client
