@@ -22,12 +22,13 @@ $(NODE_STAMP): package.json package-lock.json
 /usr/bin/chromium:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-# The process designer's modeler (bpmn-js, its properties panel, Shenpi's entries) as one script.
-MODELER := web/static/vendor/shenpi-modeler.js
-$(MODELER): $(NODE_STAMP) $(wildcard web/static/src/*.js)
-	node_modules/.bin/esbuild web/static/src/modeler.js --bundle --minify --format=iife --log-level=warning --outfile=$@
+# The designer's modelers as one script each: processes (bpmn-js, its properties panel, Shenpi's
+# entries) and rules (dmn-js), both in Chinese.
+MODELERS := web/static/vendor/shenpi-modeler.js web/static/vendor/shenpi-dmn.js
+web/static/vendor/shenpi-%.js: $(NODE_STAMP) $(wildcard web/static/src/*.js)
+	node_modules/.bin/esbuild web/static/src/$*.js --bundle --minify --format=iife --log-level=warning --outfile=$@
 
-install: $(STAMP) $(NODE_STAMP) $(MODELER)
+install: $(STAMP) $(NODE_STAMP) $(MODELERS)
 
 run: install
 	$(PY) run.py demo

@@ -93,6 +93,11 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
 
 def test_designer_starts_a_decision_table_in_the_dmn_modeler_and_deploys_it(live_server, page):
     start_new(page, live_server, "dmn", "fee_rate")
+    page.evaluate("""() => { const m = window.designer.modeler;
+                             m.open(m.getViews().find((v) => v.type === 'decisionTable')); }""")
+    table = page.locator(".tjs-container")
+    table.wait_for()
+    assert "命中策略" in table.inner_text() and "Hit policy" not in table.inner_text()  # in Chinese
     page.click("#validate")
     page.wait_for_selector("#status.ok")
     page.once("dialog", lambda dialog: dialog.accept())

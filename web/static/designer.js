@@ -9,7 +9,7 @@
   const isBpmn = config.kind === 'bpmn';
   const modeler = isBpmn
     ? window.ShenpiModeler({ container: '#canvas', propertiesPanel: { parent: '#properties' } }, config.lang)
-    : new window.DmnJS({ container: '#canvas' });
+    : window.ShenpiDmnModeler({ container: '#canvas' }, config.lang);
   const status = document.getElementById('status');
   const problemList = document.getElementById('problems');
   window.designer = { modeler: modeler };  // for the browser tests and the curious
