@@ -28,6 +28,9 @@ SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", 
 STARTABLE = tuple(k for k in SPECIAL_KINDS if k != "correction")  # corrections come with their own notice
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
+# A special procedure's expected length: a year of working days is more than any takes (and each
+# day expected is a day the deadlines are counted over).
+MAX_SPECIAL_DAYS = 250
 
 
 def step_clocks(session: Session, task_id: int) -> list[Clock]:
@@ -151,7 +154,9 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
            clock_id=clock.id, old=old, new=level, label=clock.label)
     words = {"warning": "即将到期（预警）", "yellow": "已超承诺时限（黄牌）", "red": "已超法定时限（红牌）",
              "normal": "恢复正常"}[level]
-    _notify(session, clock, f"办件 {clock.instance_id}「{clock.label}」{words}")
+    # Staff know a case by its number (an intake case's business key), not the instance's id.
+    number = session.get(Instance, clock.instance_id).business_key or clock.instance_id
+    _notify(session, clock, f"办件 {number}「{clock.label}」{words}")
     if level in ("yellow", "red"):
         order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
                                  card=level,
@@ -220,8 +225,9 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     if kind not in STARTABLE:
         raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
                       kinds=", ".join(STARTABLE))
-    if not reason or expected_days <= 0:
-        raise Invalid("A reason and the expected length in working days are required")
+    if not reason or not 0 < expected_days <= MAX_SPECIAL_DAYS:
+        raise Invalid("A reason and the expected length, 1 to %(max)s working days, are required",
+                      max=MAX_SPECIAL_DAYS)
     with session_scope() as session:
         clock = _running_clock(session, clock_id, actor)
         procedure = start_special(session, clock, kind, reason, expected_days, actor)
@@ -303,6 +309,8 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
     with session_scope() as session:
         clock = _running_clock(session, clock_id, approver)
         allowed = _extension_limit(clock)
+        if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
+            raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")
         if not 0 < days <= allowed or not reason:

@@ -8,7 +8,7 @@ from engine import clock, timers
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy
 from engine.store import session_scope
-from engine.store.models import Clock, Notification, SupervisionOrder, Timer
+from engine.store.models import Clock, Instance, Notification, SupervisionOrder, Timer
 from tests.bpmn_builder import process
 
 ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
@@ -22,7 +22,7 @@ def shanghai(day: date, hour=9) -> datetime:
 @pytest.fixture
 def instance_id(org):
     deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
-    return cases.start_instance("one", org["clerk"])["id"]
+    return cases.start_instance("one", org["clerk"], business_key="20261128000007")["id"]
 
 
 def new_clock(instance_id, started_on, promised=20, statutory=None, department="housing", **kw):
@@ -64,6 +64,10 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
         notified = {n.user_id for n in session.scalars(select(Notification))}
     assert org["supervisor"].id in notified
     assert org["reviewer"].id not in notified  # not assigned, not a head
+    with session_scope() as session:  # the case is named as staff know it, by its number
+        texts = set(session.scalars(select(Notification.text)))
+        business_key = session.get(Instance, instance_id).business_key
+    assert all(t.startswith(f"办件 {business_key}「") for t in texts) and business_key
 
 
 def test_level_rules_on_fixed_dates(instance_id):
@@ -82,6 +86,8 @@ def test_special_procedure_moves_the_deadline(instance_id, org):
         clock.pause(cid, "hearing", "听证", 3, org["reviewer"])
     with pytest.raises(Invalid):
         clock.pause(cid, "nap", "休息", 3, org["reviewer"])
+    with pytest.raises(Invalid, match="1 to 250"):  # each expected day is a day the deadlines are counted over
+        clock.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
     cal = calendars.current()
     resume_on = cal.add_workdays(clock.today(), 3).date
     after = clock.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
@@ -115,6 +121,10 @@ def test_extension_once_with_approval(instance_id, org):
         clock.extend(cid, 5, "again", org["lead"])
     joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
     assert clock.extend(joint, 15, "联合办理", org["lead"]).extension_days == 15
+    step = new_clock(instance_id, clock.today(), promised=5, department="devreform")  # no statutory limit
+    with pytest.raises(Conflict, match="set by law"):
+        clock.extend(step, 5, "情况复杂", org["lead"])
+    assert get(step).extension_days == 0
 
 
 def test_a_promised_deadline_is_never_shortened(instance_id):
