@@ -85,9 +85,9 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     case = take_in(ITEM, project(**attrs), people["clerk"])
     tasks = open_tasks(case.instance_id)
     assert set(tasks) == {"department_review@devreform", "department_review@eco", "department_review@water"}
-    # Each department's step has its own deadline from its rule row (energy 10, EIA report 15, water 10).
+    # Each department's step has its own deadline from its rule row (energy 10, EIA report 12, water 10).
     assert sorted((c.department, c.promised_days) for c in step_clocks(case.instance_id)) == [
-        ("devreform", 10), ("eco", 15), ("water", 10)]
+        ("devreform", 10), ("eco", 12), ("water", 10)]
     assert tasks["department_review@eco"].title == "环境影响评价（报告书）"
     with session_scope() as session:  # the history names each department's own task, as the applicant reads it
         created = {e.data["group"] for e in session.scalars(select(Event).where(
