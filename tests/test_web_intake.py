@@ -233,7 +233,11 @@ def test_delivery_after_the_decision(app, org):
     [task] = tasks.list_tasks(org["reviewer"])
     tasks.claim(task["id"], org["reviewer"])
     tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
-    assert 'id="deliver-form"' in clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
+    page = clerk.get(f"/intake/cases/{case_id}").text
+    assert 'id="deliver-form"' in page
+    # The case's limits, then delivery's, each said once under its own name.
+    facts = re.search(r'<dl class="facts">.*?</dl>', page, re.S).group(0)
+    assert [facts.count(f"<dt>{name}</dt>") for name in ("承诺期限", "法定期限", "送达期限", "法定送达期限")] == [1, 1, 1, 1]
     res = clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express"})
     assert res.status_code == 422 and '<option value="express" selected>' in res.text  # the choice kept
     res = clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "express", "tracking": "SF100200300"})
