@@ -85,7 +85,7 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes(app, org):
     assert admin.get("/admin/users/clerk/tokens").status_code == 200
     res = admin.post("/admin/users/clerk/tokens", data={"label": "省平台"})
     page = res.get_data(as_text=True)
-    assert res.status_code == 200 and "只在此显示一次" in page
+    assert res.status_code == 200 and "只在此显示一次" in page and res.headers["Cache-Control"] == "no-store"
     token = re.search(r'id="issued-token" readonly value="([^"]+)"', page).group(1)
     assert calls(app, token) == 200
     listing = admin.get("/admin/users/clerk/tokens").get_data(as_text=True)

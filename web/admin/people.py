@@ -104,8 +104,8 @@ def issue_token(login):
     except ShenpiError as exc:
         return refused(exc, _tokens, login=login)
     # Shown in this answer only: a redirect would carry it in the session cookie, which is signed,
-    # not encrypted.
-    return _tokens(login, issued=token)
+    # not encrypted; and kept by no cache (the back button or a proxy would show it again).
+    return _tokens(login, issued=token), 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<login>/tokens/<int:token_id>/revoke")
