@@ -44,6 +44,14 @@ def test_refused_with_a_clear_error_and_nothing_stored(org, name, content, needl
     assert deploy.latest_definitions() == []
 
 
+def test_a_gateway_no_flow_leaves_is_refused_with_its_id(org):
+    dead = process("dead", [("start", "s", "s"), ("and", "split", "分"), ("end", "e", "e")],
+                   [("s", "split")])
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("dead.bpmn", dead.encode())], org["designer"])
+    assert any(d["element_id"] == "split" and "no outgoing sequence flow" in d["message"] for d in err.value.details)
+
+
 def test_one_bad_file_stores_nothing_of_the_good_ones(org):
     form = ("intake.json", json.dumps({"type": "object"}).encode())
     with pytest.raises(Invalid):

@@ -90,6 +90,9 @@ def _owner_id(el) -> str | None:
     return None
 
 
+GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
+
+
 def _check_file(name: str, root) -> list[Problem]:
     problems = []
     if root.tag != f"{{{NS}}}definitions":
@@ -117,7 +120,16 @@ def _check_file(name: str, root) -> list[Problem]:
                 expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, _owner_id(el), f"{label}: {exc.message}"))
-    return problems
+    return problems + _dead_ends(name, root)
+
+
+def _dead_ends(name: str, root) -> list[Problem]:
+    """A gateway no flow leaves: a case reaching it would wait there for ever, silently (a task
+    with none simply ends its path, as BPMN allows)."""
+    sources = {flow.get("sourceRef") for flow in root.iter(f"{{{NS}}}sequenceFlow")}
+    return [Problem(name, gateway.get("id"), f"<bpmn:{etree.QName(gateway).localname}> has no outgoing "
+                                              "sequence flow: a case reaching it would stop there")
+            for gateway in root.iter(*(f"{{{NS}}}{tag}" for tag in GATEWAYS)) if gateway.get("id") not in sources]
 
 
 def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
