@@ -132,14 +132,11 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
         raise Invalid("Name at least one person to copy to")
     with session_scope() as session:
         task = task_for(session, task_id, actor)
-        people = session.scalars(select(User).where(User.login.in_(logins), User.active.is_(True))).all()
-        missing = sorted(set(logins) - {p.login for p in people})
-        if missing:
-            raise Invalid("No active user: %(logins)s", logins=", ".join(missing))
-        _notify(session, people, task.instance_id, f"抄送：{task.title}（{actor.name}）{note}")
+        people = {p.login: p for p in (_person(session, text) for text in logins)}  # by login or by name
+        _notify(session, people.values(), task.instance_id, f"抄送：{task.title}（{actor.name}）{note}")
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
-               to=sorted(logins), note=note)
-        return sorted(logins)
+               to=sorted(people), note=note)
+        return sorted(people)
 
 
 def comment(task_id: int, actor: User, text: str) -> dict:

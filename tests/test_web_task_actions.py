@@ -9,7 +9,7 @@ from engine import catalogue, clock, intake, operations
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
-from engine.store.models import Clock, User
+from engine.store.models import Clock, Event, Notification, User
 from tests.bpmn_builder import process
 from tests.procedures import install, open_tasks, step_clocks, take_in, work
 from tests.web import signed_in
@@ -135,6 +135,20 @@ def test_transfer_to_a_person_by_name(app, org):
         res = reviewer.post(f"/inbox/tasks/{task_id}/transfer", data={"to_user": typed, "reason": "请赵磊办理"})
         assert res.status_code == 303, typed
         assert tasks.list_tasks(org["admin"], instance_id=case.instance_id)[0]["assignee"] == "reviewer2"
+
+
+def test_copy_to_people_by_name_or_login(app, org):
+    with session_scope() as session:
+        session.execute(update(User).where(User.login == "reviewer2").values(name="赵磊"))
+    case, task_id = case_task(org, "H-1")
+    reviewer = signed_in(app, "reviewer")
+    res = reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "赵磊 · 住建局, taxman", "note": "请知悉"})
+    assert res.status_code == 303
+    with session_scope() as session:
+        copied = session.scalar(select(Event).where(Event.type == "task_copied"))
+        told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("抄送：%"))))
+    assert copied.data["to"] == ["reviewer2", "taxman"] and told == {org["reviewer2"].id, org["taxman"].id}
+    assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "无此人"}).status_code == 422
 
 
 def test_transfer_refuses_a_name_several_people_share(app, org):

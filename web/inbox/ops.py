@@ -70,7 +70,8 @@ def urge(task_id):
 @bp.post("/tasks/<int:task_id>/copy")
 @roles_required(*WORKERS)
 def copy_to(task_id):
-    logins = [login for login in re.split(r"[\s,，;；]+", _field("logins")) if login]
+    # Comma-separated, as the field says: a name may have spaces in it ("住建局 赵磊").
+    logins = [person.strip() for person in re.split(r"[,，;；、]+", _field("logins")) if person.strip()]
     return _run(task_id, lambda: operations.copy_to(task_id, actor(), logins, _field("note")), _("已抄送"))
 
 
