@@ -219,13 +219,48 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the window decides on the spot for an immediate item (即办): the decision, why (a
+    refusal must say), and the result documents it hands over (a query's result, a certificate)."""
+    decision: str = "approve"
+    statement: str = ""
+    results: tuple[Upload, ...] = ()
+
+
 def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None = None,
-           pledged: list[str] | None = None, accepted_on: date | None = None, deemed: bool = False) -> Case:
-    """受理: start the procedure and the clock; deferrable materials may follow (容缺)."""
+           pledged: list[str] | None = None, accepted_on: date | None = None, deemed: bool = False,
+           outcome: Outcome | None = None) -> Case:
+    """受理: start the procedure and the clock; deferrable materials may follow (容缺). An
+    immediate item without a procedure is decided at once, with the window's `outcome`."""
     if actor is not None:
         require(actor, "clerk")
+    if outcome is not None and outcome.decision not in DECISIONS:
+        raise Invalid("decision must be one of %(decisions)s", decisions=", ".join(DECISIONS))
+    if outcome is not None and outcome.decision == "reject" and not outcome.statement.strip():
+        raise Invalid("A refusal gives its reasons (Art. 38)")
+    with read_session() as session:  # refused before any result document is stored
+        _immediate(fetch(session, Case, case_id, "case"), outcome)
+    stored = [(u, *files.store(u.content)) for u in (outcome.results if outcome else ())]
     with session_scope() as session:
-        return _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
+        case = _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
+        if _immediate(case, outcome):
+            outcome = outcome or Outcome()
+            for upload, sha, size in stored:
+                session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind="result:window",
+                                     name="办理结果", state="provided", filename=upload.filename, sha256=sha,
+                                     size=size, issued_by=case.item.department))
+            case.statement = outcome.statement.strip() or None
+            _decide(session, case, outcome.decision, actor)
+        return case
+
+
+def _immediate(case: Case, outcome: Outcome | None) -> bool:
+    """Whether the case is decided at acceptance; an outcome for any other is refused."""
+    immediate = case.item.case_type == "immediate" and not case.item.process_key
+    if outcome is not None and not immediate:
+        raise Invalid("Only an immediate item (即办) is decided at acceptance; this one is decided by its procedure")
+    return immediate
 
 
 def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
@@ -264,8 +299,6 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                  deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
     record_case(session, "case_accepted", case, actor=actor,
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)
-    if item.case_type == "immediate" and not item.process_key:
-        _decide(session, case, "approve", actor)
     session.flush()
     return case
 
@@ -408,6 +441,8 @@ def fire_timer(session: Session, timer: Timer) -> None:
     if timer.kind == "deemed" and case.status == "submitted":
         arrived = timer.created_at.astimezone(clock.SHANGHAI).date()
         _accept(session, case.id, None, {}, [], arrived, True)
+        if _immediate(case, None):  # deemed accepted (Art. 32), an immediate item is granted as asked
+            _decide(session, case, "approve", None)
     elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
@@ -507,6 +542,7 @@ def describe_case(session: Session, case: Case) -> dict:
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             "decision": case.decision, "delivery": case.delivery, "form": case.form,
             "form_schema": case.item.data.get("form"), "note": case.note, "statement": case.statement,
+            "immediate": case.item.case_type == "immediate" and not case.item.process_key,
             "results": results(case, session),
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),

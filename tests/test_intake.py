@@ -219,6 +219,30 @@ def test_immediate_case_is_decided_on_the_spot(org):
                     "statutory_days": 1, "process": None, "materials": ITEM["materials"][:1]}, None)
     case = intake.submit("T-IMM", ZHANG, up("id_card"), org["clerk"])
     assert intake.accept(case.id, org["clerk"]).status == "decided"
+    assert intake.describe(case.id)["decision"] == "approve"
+
+
+def test_the_window_decides_an_immediate_case_with_its_result_or_its_reasons(item, org):
+    catalogue.save({**ITEM, "code": "T-IMM", "case_type": "immediate", "promised_days": 0,
+                    "statutory_days": 1, "process": None, "materials": ITEM["materials"][:1]}, None)
+    found = intake.submit("T-IMM", ZHANG, up("id_card"), org["clerk"])
+    query = intake.Upload("result", "查询结果.pdf", b"%PDF record")
+    intake.accept(found.id, org["clerk"], outcome=intake.Outcome("approve", "查询到一条登记记录", (query,)))
+    info = intake.describe(found.id)
+    assert (info["decision"], info["statement"]) == ("approve", "查询到一条登记记录")
+    assert [(r["filename"], r["issued_by"]) for r in info["results"]] == [("查询结果.pdf", "housing")]
+    none = intake.submit("T-IMM", {**ZHANG}, up("id_card"), org["clerk"])
+    with pytest.raises(Invalid, match="reasons"):  # a refusal says why (Art. 38), or nothing happens
+        intake.accept(none.id, org["clerk"], outcome=intake.Outcome("reject", " "))
+    assert intake.describe(none.id)["status"] == "submitted"
+    intake.accept(none.id, org["clerk"], outcome=intake.Outcome("reject", "无该不动产登记记录"))
+    info = intake.describe(none.id)
+    assert info["decision"] == "reject" and [n["kind"] for n in info["notices"]] == ["acceptance", "rejection"]
+    # A case its procedure decides takes no outcome at the window.
+    other = intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    with pytest.raises(Invalid, match="immediate"):
+        intake.accept(other.id, org["clerk"], outcome=intake.Outcome("approve"))
+    assert intake.describe(other.id)["status"] == "submitted"
 
 
 def test_unknown_material_and_bad_applicant_are_refused(item, org):

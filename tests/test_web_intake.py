@@ -216,6 +216,26 @@ def test_correction_notice_lists_what_is_missing_then_supply(app, org):
     assert set(re.findall(r'name="missing" value="(\w+)"', form)) == {"land", "marriage"}
 
 
+def test_an_immediate_case_is_decided_at_the_window_with_its_result(app, org):
+    immediate = {k: v for k, v in ITEM.items() if k != "form"}
+    catalogue.save({**immediate, "code": "W-IMM", "case_type": "immediate", "promised_days": 0, "statutory_days": 1,
+                    "process": None, "materials": ITEM["materials"][:1]}, None)
+    clerk = client(app, "clerk")
+    res = clerk.post("/intake/new/W-IMM", data={**APPLICANT, **files("id_card")}, content_type="multipart/form-data")
+    case_id = case_id_of(res)
+    assert 'id="outcome"' in clerk.get(f"/intake/cases/{case_id}").text
+    assert 'id="outcome"' not in clerk.get(f"/intake/cases/{case_id_of(submit(clerk, 'id_card'))}").text
+    refused = clerk.post(f"/intake/cases/{case_id}/accept", data={"decision": "reject", "statement": ""},
+                         content_type="multipart/form-data")
+    assert refused.status_code == 422 and '<option value="reject" selected>' in refused.text
+    res = clerk.post(f"/intake/cases/{case_id}/accept", content_type="multipart/form-data",
+                     data={"decision": "approve", "statement": "查询到登记记录",
+                           "result": (io.BytesIO(b"%PDF result"), "查询结果.pdf")})
+    assert res.status_code == 303
+    page = clerk.get(f"/intake/cases/{case_id}").text
+    assert 'id="statement">查询到登记记录' in page and "查询结果.pdf" in page and 'id="deliver-form"' in page
+
+
 def test_refusal_needs_a_reason_and_prints_it(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card"))

@@ -57,7 +57,13 @@ def accept_case(case_id):
     pledged = body.get("pledged")
     if pledged is not None and not (isinstance(pledged, list) and all(isinstance(p, str) for p in pledged)):
         raise Invalid("pledged must be a list of material codes")
-    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged)
+    outcome = None
+    if "decision" in body:  # an immediate item (即办), decided at acceptance
+        if not isinstance(body["decision"], str) or not isinstance(body.get("statement", ""), str):
+            raise Invalid("decision and statement are text")
+        outcome = intake.Outcome(body["decision"], body.get("statement", ""),
+                                 tuple(_uploads(body.get("results", []), default_kind="result")))
+    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
     return jsonify(intake.describe(case_id))
 
 

@@ -101,7 +101,13 @@ def accept(case_id):
     def call():
         deferred_codes = request.form.getlist("deferred")
         deferred = {code: _date("deferred_due") for code in deferred_codes} if deferred_codes else None
-        intake.accept(case_id, actor(), deferred=deferred, pledged=request.form.getlist("pledged"))
+        outcome = None
+        if "decision" in request.form:  # an immediate item (即办): decided here, at once
+            results = tuple(intake.Upload("result", f.filename, f.read())
+                            for f in request.files.getlist("result") if f.filename)
+            outcome = intake.Outcome(request.form["decision"], request.form.get("statement", ""), results)
+        intake.accept(case_id, actor(), deferred=deferred, pledged=request.form.getlist("pledged"),
+                      outcome=outcome)
     return _act(case_id, call, _("已受理，已出具受理通知书"))
 
 
