@@ -1,4 +1,6 @@
 """不动产登记一窗受理: one intake, transaction check, tax and registration in parallel, 先税后证."""
+import re
+
 import pytest
 
 from engine import intake, operations
@@ -63,7 +65,19 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"})
     register = open_tasks(case.instance_id)["register@realestate"]
+    # The registrar reads what the earlier steps recorded, labelled by their forms.
+    from web import create_app
+    from tests.web import signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    registrar = app.test_client()
+    registrar.post("/login", data={"login": "r_realestate", "password": "pw-r_realestate"})
+    page = registrar.get(f"/inbox/tasks/{register.id}").text
+    done = re.search(r'id="steps-done">.*?</section>', page, re.S).group(0)
+    assert re.search(r"<dt>核定计税价格（元）</dt><dd>2200000</dd>", done)
+    assert re.search(r"<dt>完税凭证号</dt><dd>T1</dd>", done)
     result = work(register, people["r_realestate"], {"certificate_no": "京(2026)不动产权第0000001号"})
+    window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
+    assert "京(2026)不动产权第0000001号" in re.search(r'id="steps-done">.*?</section>', window, re.S).group(0)
     assert result["state"] == "completed"
     assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "amount": 22000.0}]
     assert result["data"]["tax_total"] == 22000.0

@@ -100,8 +100,28 @@ def task_detail(task_id: int, actor: User) -> dict:
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
                    case_id=case_id, events=_events(session, instance.id),
-                   diagram=_markers(session, instance.id))
+                   diagram=_markers(session, instance.id), steps_done=_steps_done(session, instance))
         return row
+
+
+def steps_done(instance_id: int, actor: User) -> list[dict]:
+    with read_session() as session:
+        return _steps_done(session, visible_instance(session, instance_id, actor))
+
+
+def _steps_done(session, instance: Instance) -> list[dict]:
+    """What each finished step recorded on its form, oldest first, with the form to label it: a
+    later step, and the window, read the earlier ones' results (the tax assessed, the certificate
+    number) where the procedure does not carry them into its own view."""
+    recorded = {e.task_id: e.data.get("changed") or {} for e in session.scalars(  # a redone step: its last
+        select(Event).where(Event.instance_id == instance.id, Event.type == "task_completed").order_by(Event.id))}
+    forms = session.scalar(select(Definition.forms).where(Definition.id == instance.definition_id)) or {}
+    done = session.execute(select(Task, User.name).outerjoin(User, User.id == Task.completed_by)
+                           .where(Task.instance_id == instance.id, Task.state == "completed")
+                           .order_by(Task.completed_at, Task.id)).all()
+    return [{"id": task.id, "title": task.title, "group": task.group, "completed_at": task.completed_at,
+             "completed_by": name, "schema": forms.get(task.form), "data": recorded[task.id]}
+            for task, name in done if recorded.get(task.id)]
 
 
 def _events(session, instance_id: int) -> list[dict]:

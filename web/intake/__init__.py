@@ -65,10 +65,11 @@ def _render_case(case_id: int, status: int = 200):
     today = clock.today()
     suggested = calendars.current().add_workdays(today, DEFAULT_DEFER_DAYS).date
     history = progress.history(info["instance_id"], actor()) if info["instance_id"] else []
+    done = progress.steps_done(info["instance_id"], actor()) if info["instance_id"] else []
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     return render_template("intake/case.html", case=info, events=history, today=today,
-                           suggested_due=suggested, told=told), status
+                           suggested_due=suggested, told=told, steps_done=done), status
 
 
 @bp.get("/cases/<int:case_id>")
