@@ -251,6 +251,9 @@ def test_delivery_after_the_decision(app, org):
     case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
     clerk.post(f"/intake/cases/{case_id}/accept")
     [task] = tasks.list_tasks(org["reviewer"])
+    # The reviewer's inbox says whose case it is and for what, beside its number.
+    inbox = client(app, "reviewer").get("/inbox/").text
+    assert re.search(r'class="muted case-of">建筑工程施工许可 · 李四<', inbox)
     tasks.claim(task["id"], org["reviewer"])
     tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
     page = clerk.get(f"/intake/cases/{case_id}").text

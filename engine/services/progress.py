@@ -13,7 +13,7 @@ from engine.errors import Forbidden, NotFound
 from engine.intake import printable_notice
 from engine.store.db import fetch, read_session
 from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
-                                 Notice, Task, User)
+                                 Notice, ServiceItem, Task, User)
 
 from .cases import can_view, told_of, visible_instance
 from .events import describe as describe_event
@@ -41,7 +41,8 @@ def _clocks_by_task(session, tasks: list[Task]) -> dict[int, Clock]:
 
 def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
     row = describe_task(task)
-    row["business_key"], row["instance_state"] = instances.get(task.instance_id, (None, None))
+    row["business_key"], row["instance_state"], row["item_name"], row["applicant"] = \
+        instances.get(task.instance_id, (None, None, None, None))
     row["clock"] = clock.describe(case_clock) if case_clock is not None else None
     # Deadline: the task's own due time, else its clock's promised day; none sorts last.
     due = task.due_at.astimezone(clock.SHANGHAI).date().isoformat() if task.due_at else (
@@ -53,9 +54,12 @@ def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
 
 def _describe_all(session, tasks: list[Task]) -> list[dict]:
     clocks = _clocks_by_task(session, tasks)
-    # A suspended case's tasks wait: the pages say so instead of offering to claim them.
-    instances = {i: (key, state) for i, key, state in session.execute(
-        select(Instance.id, Instance.business_key, Instance.state)
+    # A suspended case's tasks wait: the pages say so instead of offering to claim them. A
+    # reviewer knows a case by its item and applicant more readily than by its number.
+    instances = {i: rest for i, *rest in session.execute(
+        select(Instance.id, Instance.business_key, Instance.state, ServiceItem.name, Applicant.name)
+        .outerjoin(Case, Case.instance_id == Instance.id).outerjoin(ServiceItem, ServiceItem.id == Case.item_id)
+        .outerjoin(Applicant, Applicant.id == Case.applicant_id)
         .where(Instance.id.in_({t.instance_id for t in tasks})))} if tasks else {}
     return [_with_clock(t, clocks.get(t.id), instances) for t in tasks]
 
