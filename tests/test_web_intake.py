@@ -55,6 +55,11 @@ def test_index_lists_items_and_recent_cases(app, org):
     assert 'href="/intake/new/W-1"' in html and "建筑工程施工许可" in html
     number = intake.describe(case_id_of(res))["number"]
     assert number in re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)
+    # A case that came in online is marked: the applicant is not at the window.
+    online = intake.submit("W-1", APPLICANT, [], None, channel="online", form={"project": "二号厂房", "area": 20})
+    listing = re.search(r'<table id="recent-cases".*?</table>', clerk.get("/intake/").text, re.S).group(0)
+    assert re.search(online.number + r'</a> <span class="badge online">网上申请</span>', listing)
+    assert not re.search(number + r'</a> <span class="badge online">', listing)
 
 
 def test_the_window_finds_a_case_by_number_applicant_or_status(app, org):
