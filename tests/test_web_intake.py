@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from engine import catalogue, clock, intake
+from engine import catalogue, clock, intake, portal
 from engine.services import calendars, deploy, progress, tasks
 from tests.bpmn_builder import process
 from tests.web import signed_in as client
@@ -83,6 +83,9 @@ def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
     clerk = client(app, "clerk")
     page = clerk.get("/intake/new/W-1").get_data(as_text=True)
     assert 'name="file_land"' in page and "可容缺" in page and "可告知承诺" in page and 'name="project"' in page
+    # The window knows the documents the portal registers with (a 港澳通行证 too).
+    offered = set(re.findall(r'<option value="(\w+)"', re.search(r'name="id_type".*?</select>', page, re.S).group(0)))
+    assert set(portal.ID_TYPES) <= offered
     res = submit(clerk, "id_card", "form", "land", "marriage")
     assert res.status_code == 303
     case_id = case_id_of(res)
