@@ -156,17 +156,25 @@ def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) 
 
 
 def checklist(case: Case, session: Session) -> list[dict]:
-    """The item's materials against what the case holds: provided, reused, pledged, deferred, missing."""
+    """The item's materials against what the case holds: provided, reused, pledged, deferred, missing,
+    or unsupplied (deferred, and the case closed without it).
+
+    A catch-up date (due_on) is given only while the material is still awaited: one supplied keeps
+    its date in the table, but nothing is due any more."""
     have = {}
     for m in session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)):
         have[m.kind] = m
     rows = []
     for spec in case.item.data["materials"]:
         m = have.get(spec["code"])
+        state = m.state if m else "missing"
+        if state == "deferred" and case.status not in SUPPLY_STATES:  # refused, decided, ended: never came
+            state = "unsupplied"
+        due_on = m.due_on.isoformat() if state == "deferred" and m.due_on else None
         rows.append({"code": spec["code"], "name": spec["name"], "mandatory": spec.get("mandatory", True),
                      "deferrable": spec.get("deferrable", False), "pledgeable": spec.get("pledgeable", False),
-                     "state": m.state if m else "missing", "material_id": m.id if m else None,
-                     "filename": m.filename if m else None, "due_on": m.due_on.isoformat() if m and m.due_on else None,
+                     "state": state, "material_id": m.id if m else None,
+                     "filename": m.filename if m else None, "due_on": due_on,
                      "reused_from": m.reused_from if m else None})
     return rows
 

@@ -26,6 +26,9 @@ CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "cl
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated",
                *CASE_CLOCK_EVENTS)
+TASK_EVENTS = ("task_created", "task_completed")
+# The window's merged correction task, as the applicant reads its steps: corrections taken in, then passed on.
+CORRECTION_STEPS = {"task_created": "correction_opened", "task_completed": "correction_confirmed"}
 
 
 def _check_registration(name: str, kind: str, id_type: str, id_number: str, phone: str, password: str) -> None:
@@ -174,9 +177,7 @@ def progress(applicant_id: int, number: str) -> dict:
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
                   or (whole is not None and e.data.get("clock_id") == whole.id)]
         names = department_names(session)
-        # A task's lane is a department code: applicants read the department's name.
-        info["steps"] = [{"type": e.type, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
-                          "where": names.get(e.data.get("group"), e.data.get("group"))} for e in events]
+        info["steps"] = _steps(_acceptance_first(events), names)
         info["review_correction"] = _review_correction(info, names)
         # The department's answer to a bad rating (整改情况) is the applicant's to read.
         info["rectification"] = session.execute(
@@ -185,6 +186,43 @@ def progress(applicant_id: int, number: str) -> dict:
     info["rating"], info["rating_text"] = case.rating, case.rating_text
     info["to_supply"] = _to_supply(info)
     return info
+
+
+def _acceptance_first(events: list[Event]) -> list[Event]:
+    """The acceptance starts the procedure, so its first tasks are recorded just before the
+    acceptance itself: the applicant reads them after it."""
+    accepted = next((i for i, e in enumerate(events) if e.type == "case_accepted"), None)
+    if accepted is None:
+        return events
+    before = events[:accepted]
+    return ([e for e in before if e.type != "task_created"] + [events[accepted]]
+            + [e for e in before if e.type == "task_created"] + events[accepted + 1:])
+
+
+def _correction_tasks(events: list[Event]) -> set[int]:
+    """The window's merged correction tasks: each issues the review-stage correction notice as it
+    opens, so it is the task created last before that notice."""
+    found, last_created = set(), None
+    for e in events:
+        if e.type == "task_created":
+            last_created = e.task_id
+        elif e.type == "notice_issued" and e.data.get("kind") == "review_correction" and last_created:
+            found.add(last_created)
+    return found
+
+
+def _steps(events: list[Event], names: dict) -> list[dict]:
+    """The events as the applicant reads them. A task is named by its department (its lane, a code,
+    recorded when it was created); the window's correction task is no review, and says so."""
+    groups = {e.task_id: e.data.get("group") for e in events if e.type == "task_created"}
+    corrections = _correction_tasks(events)
+    steps = []
+    for e in events:
+        group = groups.get(e.task_id) if e.type in TASK_EVENTS else None
+        kind = CORRECTION_STEPS[e.type] if e.type in TASK_EVENTS and e.task_id in corrections else e.type
+        steps.append({"type": kind, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
+                      "where": names.get(group, group)})
+    return steps
 
 
 def _review_correction(info: dict, department_names: dict) -> dict | None:

@@ -7,7 +7,8 @@ STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正�
           "review_correction": _l("审查中，待补正材料")}
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
-         "task_completed": _l("审查环节完成"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
+         "task_completed": _l("审查环节完成"), "correction_opened": _l("窗口受理补正材料"),
+         "correction_confirmed": _l("窗口确认补正材料"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
          "case_terminated": _l("办件终止"), "case_rated": _l("评价服务"),
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
          "clock_extended": _l("延长审批期限")}
@@ -18,7 +19,7 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),
-             "deferred": _l("容缺后补"), "missing": _l("未提交")}
+             "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交")}
 RATINGS = {5: _l("非常满意"), 4: _l("满意"), 3: _l("基本满意"), 2: _l("不满意"), 1: _l("非常不满意")}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
