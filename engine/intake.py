@@ -520,7 +520,8 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
         issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,
-                     delivered_on=clock.today().isoformat())
+                     delivered_on=clock.today().isoformat(),
+                     documents=[{"name": r["name"], "filename": r["filename"]} for r in results(case, session)])
         return case
 
 

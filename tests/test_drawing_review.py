@@ -2,6 +2,7 @@
 correction round at most, one consolidated opinion, digital delivery."""
 import base64
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,13 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert case["delivery"]["method"] == "electronic"
     notices = [n["kind"] for n in case["notices"]]
     assert notices == ["acceptance", "review_correction", "receipt"]
+    # The receipt lists what was handed over; delivered electronically, it asks for no signature.
+    receipt = case["notices"][-1]
+    from tests.web import signed_in
+    window = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk")
+    printed = window.get(f"/intake/notices/{receipt['id']}").text
+    listed = re.search(r'id="documents">.*?</table>', printed, re.S).group(0)
+    assert "审查合格书.pdf" in listed and "fire.pdf" in listed and "签收人" not in printed and "电子送达" in printed
     instance = client.get(f"/api/instances/{instance_id}", headers=_auth("admin")).json
     assert len(instance["data"]["opinions"]) == 5
     assert [o["round"] for o in instance["data"]["opinions"] if o["code"] == "construction"] == [2]
