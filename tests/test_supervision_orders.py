@@ -14,6 +14,7 @@ from engine.services.users import ensure_department
 from engine.store import session_scope
 from engine.store.models import Event, SupervisionOrder
 from tests.bpmn_builder import process
+from tests.procedures import promised_item
 from tests.web import signed_in
 
 APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
@@ -24,20 +25,14 @@ def _review(pid: str, lane: str) -> str:
                    [("s", "review"), ("review", "e")], lanes={lane: ["review"]})
 
 
-def _item(code: str, pid: str, department: str) -> dict:
-    return {"code": code, "name": f"测试事项{code}", "kind": "licence", "department": department,
-            "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": pid,
-            "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
-
-
 @pytest.fixture
 def cases(org):
     """One accepted case for housing (住建局) and one for tax (税务局), both 30 days late: each
     case's limit turns red and the tick issues one order for it. Case numbers by department."""
     deploy.deploy([("h.bpmn", _review("housing_review", "housing").encode()),
                    ("t.bpmn", _review("tax_review", "tax").encode())], org["designer"])
-    catalogue.save(_item("H-1", "housing_review", "housing"), None)
-    catalogue.save(_item("T-1", "tax_review", "tax"), None)
+    catalogue.save(promised_item("H-1", "housing_review", "housing"), None)
+    catalogue.save(promised_item("T-1", "tax_review", "tax"), None)
     with session_scope() as session:
         ensure_department(session, "housing", "住建局")
         ensure_department(session, "tax", "税务局")

@@ -11,7 +11,7 @@ from engine.services.users import ensure_department
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Notification, User
 from tests.bpmn_builder import process
-from tests.procedures import install, open_tasks, step_clocks, take_in, work
+from tests.procedures import install, open_tasks, promised_item, step_clocks, take_in, work
 from tests.web import signed_in
 
 LEAD_REVIEW = process("lead_review", [("start", "s", "申请"), ("user", "review", "发改审查"), ("end", "e", "办结")],
@@ -25,18 +25,12 @@ PROJECT = {"energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "
            "relics_area": False, "industry": "electronics", "zone": None}
 
 
-def _item(code: str, pid: str, department: str) -> dict:
-    return {"code": code, "name": f"测试事项{code}", "kind": "licence", "department": department,
-            "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": pid,
-            "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
-
-
 @pytest.fixture
 def app(org):
     from web import create_app
     deploy.deploy([("lead.bpmn", LEAD_REVIEW.encode()), ("housing.bpmn", HOUSING_REVIEW.encode())], org["designer"])
-    catalogue.save(_item("D-1", "lead_review", "devreform"), None)
-    catalogue.save(_item("H-1", "housing_review", "housing"), None)
+    catalogue.save(promised_item("D-1", "lead_review", "devreform"), None)
+    catalogue.save(promised_item("H-1", "housing_review", "housing"), None)
     with session_scope() as session:
         ensure_department(session, "housing", "住建局")
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
