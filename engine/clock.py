@@ -263,11 +263,21 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
     case's clock, stopped by a step's procedure, runs again when no step of it is in one."""
     require(actor, *PROCEDURE_ROLES)
     with session_scope() as session:
-        clock = end_special(session, _running_clock(session, clock_id, actor), result, actor, on or today())
+        clock = _running_clock(session, clock_id, actor)
+        if not ended_by_hand(running_procedure(session, clock)):
+            raise Conflict("This pause ends by itself: with the applicant's corrections, or with the special "
+                           "procedure of the step that stopped it")
+        clock = end_special(session, clock, result, actor, on or today())
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and _waits_only_for_steps_now_done(session, whole):
             end_special(session, whole, result, actor, on or today())
         return clock
+
+
+def ended_by_hand(procedure: SpecialProcedure | None) -> bool:
+    """A running special procedure its department ends: not a correction round (it ends with the
+    window's step), nor a case clock's stop for a step's procedure (it ends with that one)."""
+    return procedure is not None and procedure.kind != "correction" and procedure.step_clock_id is None
 
 
 def running_procedure(session: Session, clock: Clock) -> SpecialProcedure | None:
@@ -342,9 +352,7 @@ def offered(task_id: int, actor: User) -> list[dict]:
 
 def _offer(session: Session, clock: Clock, actor: User) -> dict:
     procedure = running_procedure(session, clock) if clock.state == "paused" else None
-    # A correction round ends with the window's step, and a case clock stopped for its steps'
-    # procedures runs again when they end: neither is ended by hand.
-    own = procedure is not None and procedure.kind != "correction" and procedure.step_clock_id is None
+    own = ended_by_hand(procedure)
     works = any(actor.has_role(role) for role in PROCEDURE_ROLES)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,

@@ -247,8 +247,14 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
         raise Invalid("decision must be one of %(decisions)s", decisions=", ".join(DECISIONS))
     if outcome is not None and outcome.decision == "reject" and not outcome.statement.strip():
         raise Invalid("A refusal gives its reasons (Art. 38)")
-    with read_session() as session:  # refused before any result document is stored
-        _immediate(fetch(session, Case, case_id, "case"), outcome)
+    if outcome is not None and outcome.results:  # refused before any result document is stored
+        with read_session() as session:
+            case = fetch(session, Case, case_id, "case")
+            _immediate(case, outcome)
+            if case.status not in OPEN:
+                raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
+            _check_acceptable(case, {r["code"]: r for r in checklist(case, session)}, deferred or {},
+                              pledged or [], deemed)
     stored = [(u, *files.store(u.content)) for u in (outcome.results if outcome else ())]
     with session_scope() as session:
         case = _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
@@ -499,8 +505,9 @@ def _decide(session: Session, case: Case, decision: str, actor: User | None) -> 
     case.delivery = {"due_on": due.isoformat()}
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, delivery_due=due.isoformat())
-    if decision == "reject":  # Art. 38: a refusal is a written decision with its reasons and the remedies
-        issue_notice(session, case, "rejection", actor, reason=case.statement)
+    if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
+        kind = "rejection" if case.item.kind == "licence" else "non_approval"  # Art. 38 is a licence's
+        issue_notice(session, case, kind, actor, reason=case.statement)
 
 
 def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:

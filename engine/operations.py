@@ -59,9 +59,12 @@ def _person(session, text: str, group: str | None = None) -> User:
     found = session.scalar(select(User).where(User.login == text, User.active.is_(True)))
     if found is not None:
         return found
-    parts = set(filter(None, re.split(r"[\s·・,，]+", text)))
-    named = [u for u in session.scalars(select(User).where(User.active.is_(True), User.name.in_(parts)))
-             if parts <= {u.name, *_department_names(u)}]
+    # The whole text as a name first: a name may have a space or a · in it (买买提·艾力, Li Wei).
+    named = list(session.scalars(select(User).where(User.active.is_(True), User.name == text.strip())))
+    if not named:
+        parts = set(filter(None, re.split(r"[\s·・,，]+", text)))
+        named = [u for u in session.scalars(select(User).where(User.active.is_(True), User.name.in_(parts)))
+                 if parts <= {u.name, *_department_names(u)}]
     if len(named) > 1 and group:
         named = [u for u in named if group in u.groups] or named
     if not named:

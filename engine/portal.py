@@ -65,6 +65,11 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
     """
     name, id_number, phone = name.strip(), id_number.strip().upper(), phone.strip()
     _check_registration(name, kind, id_type, id_number, phone, password)
+    with read_session() as session:
+        known = session.scalar(select(Applicant.id).where(Applicant.id_number == id_number,
+                                                          Applicant.password_hash.is_(None)))
+    if known is not None:  # its proofs (a case number above all) can be guessed: tries count as sign-ins do
+        signin.attempt_unknown("takeover", id_number, "")
     with session_scope() as session:
         if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
                                                      Applicant.password_hash.is_not(None)).limit(1)):

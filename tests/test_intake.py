@@ -1,5 +1,7 @@
 """One-window intake through the service layer: every outcome with its notice, clock and events."""
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -223,7 +225,7 @@ def test_immediate_case_is_decided_on_the_spot(org):
 
 
 def test_the_window_decides_an_immediate_case_with_its_result_or_its_reasons(item, org):
-    catalogue.save({**ITEM, "code": "T-IMM", "case_type": "immediate", "promised_days": 0,
+    catalogue.save({**ITEM, "code": "T-IMM", "kind": "public_service", "case_type": "immediate", "promised_days": 0,
                     "statutory_days": 1, "process": None, "materials": ITEM["materials"][:1]}, None)
     found = intake.submit("T-IMM", ZHANG, up("id_card"), org["clerk"])
     query = intake.Upload("result", "查询结果.pdf", b"%PDF record")
@@ -237,7 +239,21 @@ def test_the_window_decides_an_immediate_case_with_its_result_or_its_reasons(ite
     assert intake.describe(none.id)["status"] == "submitted"
     intake.accept(none.id, org["clerk"], outcome=intake.Outcome("reject", "无该不动产登记记录"))
     info = intake.describe(none.id)
-    assert info["decision"] == "reject" and [n["kind"] for n in info["notices"]] == ["acceptance", "rejection"]
+    # Not a licence: a written refusal with reasons and remedies, but no licence law's Art. 38.
+    assert info["decision"] == "reject" and [n["kind"] for n in info["notices"]] == ["acceptance", "non_approval"]
+    from web import create_app
+    from tests.web import signed_in
+    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
+        f"/intake/notices/{info['notices'][-1]['id']}").text
+    assert "不予办理决定书" in page and "无该不动产登记记录" in page and "行政复议" in page and "第三十八条" not in page
+    # Refused before its result is stored: an incomplete case is not accepted, let alone decided.
+    bare = intake.submit("T-IMM", {"name": "王五", "id_number": "110101199003071233"}, [], org["clerk"])
+    files_dir = Path(os.environ["SHENPI_FILES_DIR"])
+    kept = sorted(files_dir.rglob("*"))
+    with pytest.raises(Invalid):
+        intake.accept(bare.id, org["clerk"], outcome=intake.Outcome(
+            "approve", "", (intake.Upload("result", "r.pdf", b"%PDF never stored"),)))
+    assert sorted(files_dir.rglob("*")) == kept
     # A case its procedure decides takes no outcome at the window.
     other = intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
     with pytest.raises(Invalid, match="immediate"):

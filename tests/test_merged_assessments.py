@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, intake, operations, portal
-from engine.errors import Invalid, NotFound
+from engine.errors import Conflict, Invalid, NotFound
 from engine.rules import decide
 from engine.services import calendars
 from engine.store import session_scope
@@ -182,6 +182,9 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     def case_clock():
         return next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
     assert procedure and case_clock()["state"] == "paused"  # Art. 45: not counted against the case either
+    with pytest.raises(Conflict, match="ends by itself"):  # with the step's procedure, not by hand
+        clock.resume(case_clock()["id"], "提前恢复", people["lead"])
+    assert case_clock()["state"] == "paused"
     [special] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
     assert special["data"]["procedure"] == "专家评审" and special["data"]["expected_days"] == 5
     assert special["data"]["expected_end"] == calendars.current().add_workdays(clock.today(), 5).date.isoformat()

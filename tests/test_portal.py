@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import catalogue, intake, portal, ratings
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from engine.store import session_scope
 from engine.services import calendars, deploy, users
 from engine.store.models import Applicant, Event, Rectification
@@ -89,6 +89,18 @@ def test_window_applicant_takes_over_only_with_what_the_window_gave_them(item, o
             portal.register(**{**wang, **wrong})
     owner = portal.register(**wang)
     assert len(portal.my_cases(owner.id)) == 1  # the case taken in at the window is theirs online
+
+
+def test_guessing_a_window_records_case_number_is_stopped_after_five_tries(item, org):
+    case = intake.submit("Q-001", {"name": "王五", "id_number": "110101199303034565", "phone": "13700000000"},
+                         files("id_card", "form"), org["clerk"])
+    wang = {"name": "王五", "id_type": "id_card", "id_number": "110101199303034565", "phone": "13700000000",
+            "password": "wangwu-pw"}
+    for guess in range(5):  # the numbers are sequential: each guess is counted, like a wrong password
+        with pytest.raises(Conflict):
+            portal.register(**wang, case_number=str(int(case.number) + guess + 1))
+    with pytest.raises(TooManyAttempts):  # even the right number waits now
+        portal.register(**wang, case_number=case.number)
 
 
 def test_a_phone_the_window_recorded_for_one_applicant_opens_no_account_for_another(item, org):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine import catalogue, intake
-from engine.services import cases, deploy, tasks
+from engine.services import cases, deploy, progress, tasks
 from tests.bpmn_builder import process
 from tests.web import signed_in as client
 
@@ -236,6 +236,17 @@ def two_steps(org):
     tasks.complete(check["id"], org["reviewer"], {})
     [review] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     return instance_id, check["id"], review["id"]
+
+
+def test_each_finished_step_shows_what_it_submitted_even_a_repeated_answer(app, org):
+    instance_id = cases.start_instance("two_steps", org["clerk"])["id"]
+    for login in ("reviewer", "reviewer2"):  # the second says what the first said
+        [step] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+        tasks.claim(step["id"], org[login])
+        tasks.complete(step["id"], org[login], {"opinion": "approve", "comment": "同意"})
+    done = progress.steps_done(instance_id, org["admin"])
+    assert [(s["title"], s["data"]) for s in done] == [("初审", {"opinion": "approve", "comment": "同意"}),
+                                                         ("复审", {"opinion": "approve", "comment": "同意"})]
 
 
 def state_of(org, task_id):

@@ -143,6 +143,9 @@ def test_copy_to_people_by_name_or_login(app, org):
         told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("抄送：%"))))
     assert copied.data["to"] == ["reviewer2", "taxman"] and told == {org["reviewer2"].id, org["taxman"].id}
     assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "无此人"}).status_code == 422
+    with session_scope() as session:  # a name with a · in it is a name, not a name and a department
+        session.execute(update(User).where(User.login == "taxman").values(name="买买提·艾力"))
+    assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "买买提·艾力"}).status_code == 303
 
 
 def test_transfer_refuses_a_name_several_people_share(app, org):

@@ -15,7 +15,7 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("补正通知书（审查阶段）"), "extension": _l("延长审批期限告知书"),
-           "rejection": _l("不予行政许可决定书")}
+           "rejection": _l("不予行政许可决定书"), "non_approval": _l("不予办理决定书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),

@@ -117,7 +117,8 @@ def _steps_done(session, instance: Instance) -> list[dict]:
     """What each finished step recorded on its form, oldest first, with the form to label it: a
     later step, and the window, read the earlier ones' results (the tax assessed, the certificate
     number) where the procedure does not carry them into its own view."""
-    recorded = {e.task_id: e.data.get("changed") or {} for e in session.scalars(  # a redone step: its last
+    # What was submitted (older events kept only what changed); a redone step: its last.
+    recorded = {e.task_id: e.data.get("submitted", e.data.get("changed")) or {} for e in session.scalars(
         select(Event).where(Event.instance_id == instance.id, Event.type == "task_completed").order_by(Event.id))}
     forms = session.scalar(select(Definition.forms).where(Definition.id == instance.definition_id)) or {}
     done = session.execute(select(Task, User.name).outerjoin(User, User.id == Task.completed_by)

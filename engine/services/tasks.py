@@ -154,7 +154,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         orchestrator.task_closed(session, instance, task, spiff, actor)
         changed = {k: v for k, v in data.items() if before.get(k, object()) != v}
         record(session, "task_completed", actor=actor, instance_id=instance.id, task_id=task.id,
-               task=task.name, changed=changed)
+               task=task.name, changed=changed, submitted=data)
 
     return task_step(task_id, actor, change, check=check)
 
