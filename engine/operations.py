@@ -193,6 +193,8 @@ def send_back_targets(task_id: int, actor: User) -> list[str]:
         if task is None or task.state != "ready" or not may_work_on(actor, task):
             return []
         instance = session.get(Instance, task.instance_id)
+        if instance.state != "running":  # a suspended case's steps wait, as send_back says
+            return []
         loaded = runtime.load(session, instance)
         try:
             spiff = cases.spiff_task(loaded.workflow, task.spiff_id)

@@ -249,6 +249,17 @@ def test_each_finished_step_shows_what_it_submitted_even_a_repeated_answer(app, 
                                                          ("复审", {"opinion": "approve", "comment": "同意"})]
 
 
+def test_a_suspended_cases_step_offers_nowhere_to_send_back(app, org):
+    from engine import operations
+    from engine.services import admin
+    instance_id, _check, review_id = two_steps(org)
+    assert operations.send_back_targets(review_id, org["reviewer"]) == ["previous"]
+    admin.suspend_instance(instance_id, "核查", org["admin"])
+    assert operations.send_back_targets(review_id, org["reviewer"]) == []  # send_back would refuse
+    admin.resume_instance(instance_id, org["admin"])
+    assert operations.send_back_targets(review_id, org["reviewer"]) == ["previous"]
+
+
 def state_of(org, task_id):
     [task] = [t for t in tasks.list_tasks(org["admin"], state=None) if t["id"] == task_id]
     return task["state"], task["assignee"], task["group"]
