@@ -190,9 +190,14 @@ def _open_case(session: Session, case_id: int, *states) -> Case:
     case = locked(session, Case, case_id)
     if case is None:
         raise NotFound("No case %(case)s", case=case_id)
-    if states and case.status not in states:
-        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
+    if states:
+        _in_state(case, states)
     return case
+
+
+def _in_state(case: Case, states) -> None:
+    if case.status not in states:
+        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
 
 
 def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
@@ -251,10 +256,7 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
         with read_session() as session:
             case = fetch(session, Case, case_id, "case")
             _immediate(case, outcome)
-            if case.status not in OPEN:
-                raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
-            _check_acceptable(case, {r["code"]: r for r in checklist(case, session)}, deferred or {},
-                              pledged or [], deemed)
+            _acceptable(session, case, deferred or {}, pledged or [], deemed)
     stored = [(u, *files.store(u.content)) for u in (outcome.results if outcome else ())]
     with session_scope() as session:
         case = _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
@@ -279,9 +281,8 @@ def _immediate(case: Case, outcome: Outcome | None) -> bool:
 
 def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
             pledged: list[str], accepted_on: date | None, deemed: bool) -> Case:
-    case = _open_case(session, case_id, *OPEN)
-    rows = {r["code"]: r for r in checklist(case, session)}
-    _check_acceptable(case, rows, deferred, pledged, deemed)
+    case = _open_case(session, case_id)
+    rows = _acceptable(session, case, deferred, pledged, deemed)
     for code in pledged:
         session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
                              name=rows[code]["name"], state="pledged"))
@@ -315,6 +316,14 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)
     session.flush()
     return case
+
+
+def _acceptable(session: Session, case: Case, deferred: dict[str, date], pledged: list[str], deemed: bool) -> dict:
+    """The case's checklist by material code, if the case may be accepted as asked; else refused."""
+    _in_state(case, OPEN)
+    rows = {r["code"]: r for r in checklist(case, session)}
+    _check_acceptable(case, rows, deferred, pledged, deemed)
+    return rows
 
 
 def _check_acceptable(case, rows, deferred, pledged, deemed):
@@ -387,8 +396,7 @@ def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applic
     """The case's checklist names, if these uploads may be supplied to it by this applicant."""
     if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
         raise NotFound("No case %(case)s", case=case_id)
-    if case.status not in SUPPLY_STATES:
-        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
+    _in_state(case, SUPPLY_STATES)
     names = {m["code"]: m["name"] for m in case.item.data["materials"]}
     wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
              for u in uploads if u.kind not in names]
