@@ -16,8 +16,11 @@ from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
 from engine.store.models import Case, Rectification, User
 
-LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-BAD = (1, 2)
+# 满意度 as GB/T 39046-2020 code list A.8 codes it, which the national platform exchanges: 1 is
+# the best. Until migration 0008 the product coded it the other way round (5 非常满意); the
+# case_rated events recorded then keep their codes, and their label says which level they mean.
+LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
+BAD = (4, 5)  # 差评
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
 CLOSED = ("delivered", "refused", "terminated")
 RECTIFY_DAYS = 5
@@ -29,7 +32,7 @@ WATCHERS = ("supervisor",)
 def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectification | None:
     """Record the rating; returns the rectification a bad rating opens, else None."""
     if level not in LEVELS:
-        raise Invalid("The rating is a level from 1 (very dissatisfied) to 5 (very satisfied)")
+        raise Invalid("The rating is a level from 1 (very satisfied) to 5 (very dissatisfied)")
     text = (text or "").strip()
     if level in BAD and not text:
         raise Invalid("A bad rating needs its reason, so that it can be rectified")

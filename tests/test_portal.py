@@ -254,11 +254,30 @@ def test_apply_follow_rate_once_through_pages(app, zhang, org):
     close(intake.get_case(number), org)
     page = client.get(f"/portal/cases/{number}")
     assert "已办结，已送达" in page.text and "受理通知书" in page.text and "提交评价" in page.text
-    res = client.post(f"/portal/cases/{number}/rate", data={"level": "5", "text": "很方便"})
+    # The choices in GB/T 39046 A.8's order, posting its codes.
+    choices = re.findall(r'name="level" value="(\d)"[^>]*> ([^<]+?)</label>', page.text)
+    assert choices == [("1", "非常满意"), ("2", "满意"), ("3", "基本满意"), ("4", "不满意"), ("5", "非常不满意")]
+    res = client.post(f"/portal/cases/{number}/rate", data={"level": "1", "text": "很方便"})
     assert res.status_code == 302
-    res = client.post(f"/portal/cases/{number}/rate", data={"level": "1", "text": "改评"})
+    res = client.post(f"/portal/cases/{number}/rate", data={"level": "5", "text": "改评"})
     assert res.status_code == 409 and "只能评价一次" in res.text
-    assert "非常满意" in client.get(f"/portal/cases/{number}").text
+    page = client.get(f"/portal/cases/{number}").text
+    assert re.search(r'id="my-rating">.*非常满意', page) and "非常不满意" not in page
+    assert re.search(r'评价服务</strong>\s*<span class="muted">非常满意', page)  # in the steps too
+    assert portal.progress(zhang.id, number)["rating"] == 1
+
+
+def test_very_dissatisfied_through_the_page_needs_a_reason_and_opens_a_rectification(app, zhang, org):
+    case = close(portal.apply(zhang.id, "Q-001", files("id_card", "form")), org)
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    res = client.post(f"/portal/cases/{case.number}/rate", data={"level": "5", "text": " "})
+    assert res.status_code == 422 and portal.progress(zhang.id, case.number)["rating"] is None
+    res = client.post(f"/portal/cases/{case.number}/rate", data={"level": "5", "text": "材料被退回三次"})
+    assert res.status_code == 302
+    page = client.get(f"/portal/cases/{case.number}").text
+    assert re.search(r'id="my-rating">.*非常不满意', page) and 'id="rectification"' in page
+    with session_scope() as session:
+        assert session.scalar(select(Rectification.rating)) == 5
 
 
 def test_an_item_with_an_application_form_is_applied_for_online(app, zhang, org):
@@ -335,7 +354,7 @@ def test_supply_correction_through_the_page(app, zhang, org):
 
 def bad_rating(zhang, org) -> Rectification:
     case = close(portal.apply(zhang.id, "Q-001", files("id_card", "form")), org)
-    return ratings.rate(case.id, zhang.id, 2, "排队太久")
+    return ratings.rate(case.id, zhang.id, 4, "排队太久")
 
 
 def test_rectification_pages_by_department(app, zhang, org):
@@ -352,6 +371,7 @@ def test_rectification_pages_by_department(app, zhang, org):
     assert rectification.case.number in supervisor.get("/portal/rectifications").text
     page = supervisor.get(url)
     assert page.status_code == 200 and "排队太久" in page.text and "response-input" not in page.text
+    assert "<dd>不满意</dd>" in page.text
     assert supervisor.post(url, data={"response": "监察答复"}).status_code == 403
     reviewer = staff(app, "reviewer")
     assert rectification.case.number in reviewer.get("/portal/rectifications?state=open").text

@@ -39,43 +39,82 @@ def types():
 
 def test_good_rating_is_kept_and_opens_nothing(applicant, org):
     case = closed_case(applicant, org)
-    assert ratings.rate(case.id, applicant.id, 5, "很快") is None
-    assert portal.progress(applicant.id, case.number)["rating"] == 5
+    assert ratings.rate(case.id, applicant.id, 1, "很快") is None  # 非常满意
+    assert portal.progress(applicant.id, case.number)["rating"] == 1
     assert "case_rated" in types() and "rectification_opened" not in types()
     assert ratings.rectifications(org["supervisor"]) == []
 
 
 def test_a_case_is_rated_once(applicant, org):
     case = closed_case(applicant, org)
-    ratings.rate(case.id, applicant.id, 4)
+    ratings.rate(case.id, applicant.id, 2)
     with pytest.raises(Conflict) as err:
-        ratings.rate(case.id, applicant.id, 1, "改主意了")
+        ratings.rate(case.id, applicant.id, 5, "改主意了")
     assert err.value.status == 409
-    assert portal.progress(applicant.id, case.number)["rating"] == 4
+    assert portal.progress(applicant.id, case.number)["rating"] == 2
     assert types().count("case_rated") == 1
 
 
 def test_only_a_closed_case_of_ones_own_is_rated(applicant, org):
     case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
     with pytest.raises(Conflict):  # still waiting at the window
-        ratings.rate(case.id, applicant.id, 5)
+        ratings.rate(case.id, applicant.id, 1)
     intake.accept(case.id, org["clerk"])
     with pytest.raises(Conflict):  # decided but not yet delivered
-        ratings.rate(case.id, applicant.id, 5)
+        ratings.rate(case.id, applicant.id, 1)
     intake.deliver(case.id, "window", org["clerk"])
     other = register("王五", "110101199303034565", "13900000002")
     with pytest.raises(NotFound):
-        ratings.rate(case.id, other.id, 1, "不是我的办件")
-    with pytest.raises(Invalid):
-        ratings.rate(case.id, applicant.id, 6)
+        ratings.rate(case.id, other.id, 5, "不是我的办件")
+    for level in (0, 6):
+        with pytest.raises(Invalid):
+            ratings.rate(case.id, applicant.id, level)
     with pytest.raises(Invalid):  # a bad rating says why
-        ratings.rate(case.id, applicant.id, 2, "  ")
+        ratings.rate(case.id, applicant.id, 4, "  ")
+
+
+def test_levels_are_coded_as_gb_t_39046_a8():
+    assert ratings.LEVELS == {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
+    assert ratings.BAD == (4, 5)
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_a_satisfied_rating_needs_no_reason_and_opens_nothing(applicant, org, level):
+    case = closed_case(applicant, org)
+    assert ratings.rate(case.id, applicant.id, level) is None
+    assert "rectification_opened" not in types() and ratings.rectifications(org["supervisor"]) == []
+
+
+def test_very_dissatisfied_is_5_needs_a_reason_and_opens_a_rectification(applicant, org):
+    case = closed_case(applicant, org)
+    with pytest.raises(Invalid):
+        ratings.rate(case.id, applicant.id, 5)
+    assert portal.progress(applicant.id, case.number)["rating"] is None
+    rectification = ratings.rate(case.id, applicant.id, 5, "材料被退回三次")
+    assert rectification.rating == 5
+    with session_scope() as session:
+        event = session.scalar(select(Event).where(Event.type == "case_rated"))
+        assert (event.data["rating"], event.data["label"]) == (5, "非常不满意")
+
+
+def test_a_rating_event_recorded_in_the_old_coding_is_read_by_its_label(applicant, org):
+    """Before migration 0008, 5 was 非常满意: such events stay as recorded, and read as what they said."""
+    case = closed_case(applicant, org)
+    ratings.rate(case.id, applicant.id, 1)
+    with session_scope() as session:
+        event = session.scalar(select(Event).where(Event.type == "case_rated"))
+        event.data = {**event.data, "rating": 5, "label": "非常满意"}
+    from web import create_app
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    client.post("/portal/login", data={"identifier": applicant.phone, "password": "secret-pw"})
+    page = client.get(f"/portal/cases/{case.number}").text
+    assert re.search(r'评价服务</strong>\s*<span class="muted">非常满意', page) and "非常不满意" not in page
 
 
 def test_bad_rating_opens_rectification_for_the_department_with_deadline(applicant, org):
     case = closed_case(applicant, org)
-    rectification = ratings.rate(case.id, applicant.id, 1, "窗口态度差")
-    assert rectification.department == "housing" and rectification.state == "open"
+    rectification = ratings.rate(case.id, applicant.id, 5, "窗口态度差")
+    assert rectification.department == "housing" and rectification.state == "open" and rectification.rating == 5
     assert rectification.due_on == calendars.current().add_workdays(clock.today(), 5).date
     assert "rectification_opened" in types()
     assert [r.id for r in ratings.rectifications(org["reviewer"])] == [rectification.id]
@@ -89,7 +128,7 @@ def test_bad_rating_opens_rectification_for_the_department_with_deadline(applica
 
 def test_department_answers_rectification_once(applicant, org):
     case = closed_case(applicant, org)
-    rectification = ratings.rate(case.id, applicant.id, 2, "等太久")
+    rectification = ratings.rate(case.id, applicant.id, 4, "等太久")
     with pytest.raises(Forbidden):  # another department
         ratings.answer(rectification.id, org["taxman"], "不是我们")
     with pytest.raises(Forbidden):  # supervisors watch, they do not answer

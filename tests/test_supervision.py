@@ -107,16 +107,18 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     catalogue.save({"code": "R-1", "name": "测试", "kind": "licence", "department": "housing",
                     "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "one",
                     "materials": [{"code": "form", "name": "申请表", "mandatory": True}]}, None)
-    applied = intake.submit("R-1", {"name": "张三", "id_number": "110101199001011237"}, [], org["clerk"])
+    applied, pleased = (intake.submit("R-1", {"name": "张三", "id_number": "110101199001011237"}, [], org["clerk"])
+                        for _ in range(2))
     with session_scope() as session:
-        session.execute(update(Case).where(Case.id == applied.id).values(status="delivered"))
-    ratings.rate(applied.id, applied.applicant_id, 1, "态度差")
+        session.execute(update(Case).where(Case.id.in_((applied.id, pleased.id))).values(status="delivered"))
+    ratings.rate(applied.id, applied.applicant_id, 5, "态度差")  # 非常不满意: a bad rating
+    ratings.rate(pleased.id, pleased.applicant_id, 1)  # 非常满意
     with session_scope() as session:  # rated in November, whenever the test runs
         session.execute(update(Event).where(Event.type == "case_rated")
                         .values(at=datetime(2026, 11, 9, 4, tzinfo=timezone.utc)))
     rows = {r["department"]: r for r in supervision.monthly(2026, 11)}
     assert (rows["housing"]["volume"], rows["housing"]["overdue"], rows["housing"]["finished"]) == (1, 1, 0)
-    assert (rows["housing"]["rated"], rows["housing"]["bad_ratings"]) == (1, 1)
+    assert (rows["housing"]["rated"], rows["housing"]["bad_ratings"]) == (2, 1)
     assert (rows["tax"]["volume"], rows["tax"]["finished"], rows["tax"]["on_time"], rows["tax"]["overdue"]) == \
         (1, 1, 1, 0)
     # A second round is no new case: the case was taken up in October, and is not finished yet.

@@ -1,6 +1,8 @@
 """Chinese names (translatable) for the codes the engine stores."""
 from flask_babel import lazy_gettext as _l
 
+from engine import ratings
+
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
           "delivered": _l("已办结，已送达"), "terminated": _l("已终止"),
@@ -20,10 +22,13 @@ DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件�
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),
              "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交")}
-RATINGS = {5: _l("非常满意"), 4: _l("满意"), 3: _l("基本满意"), 2: _l("不满意"), 1: _l("非常不满意")}
+RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l("不满意"), 5: _l("非常不满意")}  # GB/T 39046 A.8
+# A case_rated event is read by its label, the level's Chinese name: those recorded before
+# migration 0008 carry the old codes (5 非常满意), and events are history, never rewritten.
+RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS, "delivery": DELIVERY,
-          "materials": MATERIALS, "ratings": RATINGS, "rectification": RECTIFICATION}
+          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION}

@@ -36,15 +36,16 @@ def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_pag
     # Made for a phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    page.check("input[name=level][value='2']")
+    page.check("input[name=level][value='4']")  # 不满意 (GB/T 39046 A.8)
     page.fill("#rating-text", "排队时间太长")
     page.click(".rating-form button[type=submit]")
     page.wait_for_selector("#my-rating")
-    assert "不满意" in page.locator("#my-rating").inner_text()
+    said = page.locator("#my-rating").inner_text()
+    assert "不满意" in said and "非常不满意" not in said
     assert "整改" in page.locator(".flash").inner_text()
     assert page.locator(".rating-form").count() == 0
 
-    assert portal.progress(case.applicant_id, case.number)["rating"] == 2
+    assert portal.progress(case.applicant_id, case.number)["rating"] == 4
     with session_scope() as session:
         rectification = session.query(Rectification).one()
         assert rectification.department == "housing" and rectification.state == "open"
