@@ -53,7 +53,7 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
 
 
 def register(*, name: str, id_type: str, id_number: str, phone: str, password: str,
-             kind: str = "person", case_number: str = "") -> Applicant:
+             kind: str = "person", case_number: str = "", address: str | None = None) -> Applicant:
     """Open a portal account, or give one to an applicant the window already knows.
 
     A record created at the window has no password. It is taken over only by someone who holds
@@ -69,7 +69,7 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         known = session.scalar(select(Applicant.id).where(Applicant.id_number == id_number,
                                                           Applicant.password_hash.is_(None)))
     if known is not None:  # its proofs (a case number above all) can be guessed: tries count as sign-ins do
-        signin.attempt_unknown("takeover", id_number, "")
+        signin.attempt_unknown("takeover", id_number, "", address)
     with session_scope() as session:
         if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
                                                      Applicant.password_hash.is_not(None)).limit(1)):
@@ -108,8 +108,9 @@ def _has_case(session, applicant: Applicant, case_number: str) -> bool:
         Case.applicant_id == applicant.id, Case.number == number).limit(1)) is not None
 
 
-def authenticate(identifier: str, password: str) -> Applicant | None:
-    """Sign in with the phone number or the ID number; raises TooManyAttempts while locked."""
+def authenticate(identifier: str, password: str, address: str | None = None) -> Applicant | None:
+    """Sign in with the phone number or the ID number; raises TooManyAttempts while locked,
+    everywhere or at `address` (the network address the attempt comes from)."""
     identifier = (identifier or "").strip()
     if not identifier or not password:
         return None
@@ -118,10 +119,10 @@ def authenticate(identifier: str, password: str) -> Applicant | None:
             or_(Applicant.phone == identifier, Applicant.id_number == identifier.upper()),
             Applicant.password_hash.is_not(None))).all()
     for applicant in candidates:
-        if signin.attempt(applicant, password):
+        if signin.attempt(applicant, password, address):
             return applicant
     if not candidates:
-        signin.attempt_unknown("applicant", identifier.upper(), password)  # as the ID number is found
+        signin.attempt_unknown("applicant", identifier.upper(), password, address)  # as the ID number is found
     return None
 
 

@@ -26,7 +26,7 @@ def _tick():
 
 def _housekeeping():
     try:
-        signin.forget_unknown()
+        signin.forget_old_counts()
     except Exception:  # the next hour tries again
         log.exception("housekeeping failed")
 

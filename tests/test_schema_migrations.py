@@ -1,7 +1,8 @@
 """The Alembic migrations on a database of their own (a file on SQLite, a schema on PostgreSQL):
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
-labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock."""
+labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
+0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address."""
 import json
 from datetime import datetime, timezone
 
@@ -173,6 +174,40 @@ def test_0007_keeps_earlier_closures_moving_deadlines_and_downgrades(blank):
     assert "step_clock_id" not in columns(blank, "special_procedures")
     with blank.connect() as conn:  # the earlier release would count the office closure as stopping
         assert [r.reason for r in conn.execute(sa.text("SELECT reason FROM calendar_closures"))] == ["台风"]
+
+
+def stored_ratings(engine) -> tuple:
+    with engine.connect() as conn:
+        cases = dict(conn.execute(sa.text("SELECT id, rating FROM cases ORDER BY id")).all())
+        rectification = conn.execute(sa.text("SELECT rating FROM rectifications")).scalar()
+        event = conn.execute(sa.text("SELECT data FROM events WHERE type = 'case_rated'")).scalar()
+    return cases, rectification, event
+
+
+def test_0008_recodes_ratings_both_ways_and_leaves_events_alone(blank):
+    migrate(blank, command.upgrade, "0007")
+    seed_before_0003(blank)
+    with blank.begin() as conn:  # the old coding: case 1 非常满意 (5), case 2 不满意 (2) with its rectification
+        conn.execute(sa.text("UPDATE cases SET rating = 5, status = 'delivered' WHERE id = 1"))
+        conn.execute(sa.text("UPDATE cases SET rating = 2, status = 'delivered', rating_text = '等太久' WHERE id = 2"))
+        conn.execute(sa.text("INSERT INTO rectifications (id, case_id, department, rating, due_on, state, created_at)"
+                             " VALUES (1, 2, 'housing', 2, '2026-12-01', 'open', :now)"), {"now": NOW})
+        conn.execute(sa.text("INSERT INTO events (id, type, at, data, case_id)"
+                             " VALUES (7, 'case_rated', :now, :data, 1)"),
+                     {"now": NOW, "data": '{"rating": 5, "label": "非常满意"}'})
+    event = stored_ratings(blank)[2]
+    migrate(blank, command.upgrade, "0008")
+    assert stored_ratings(blank) == ({1: 1, 2: 4}, 4, event)
+    migrate(blank, command.downgrade, "0007")
+    assert stored_ratings(blank) == ({1: 5, 2: 2}, 2, event)
+
+
+def test_0009_adds_the_counts_by_address_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0009")
+    assert {"id", "subject", "failed_sign_ins", "locked_until", "last_attempt_at"} <= columns(blank, "address_sign_ins")
+    assert {"ix_address_sign_ins_subject", "ix_address_sign_ins_last_attempt_at"} <= indexes(blank, "address_sign_ins")
+    migrate(blank, command.downgrade, "0008")
+    assert "address_sign_ins" not in sa.inspect(blank).get_table_names()
 
 
 def test_the_migrations_build_the_schema_the_models_describe(blank):

@@ -1,5 +1,6 @@
 """Sign-in protections (engine/signin.py), for staff and applicants alike: five wrong passwords in
-a row close signing in for fifteen minutes, and signing out ends every copy of the session."""
+a row from one address close signing in there for fifteen minutes, twenty from all addresses
+close it everywhere, and signing out ends every copy of the session."""
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -10,20 +11,22 @@ from engine import portal, signin
 from engine.errors import TooManyAttempts
 from engine.services import users
 from engine.store import session_scope
-from engine.store.models import Applicant, Event, User
+from engine.store.models import AddressSignIn, Applicant, Event, UnknownSignIn, User
 from run import main as run_command
 from tests.web import signed_in
 
 
-def _guess(login, times):
+def _guess(login, times, address=None):
     for _ in range(times):
-        assert users.check_password(login, "not-the-password") is None
+        assert users.check_password(login, "not-the-password", address) is None
 
 
 def _unlock_by_time(model, **where):
+    """The quarter of an hour passes for the account's lock and every address's."""
+    past = datetime.now(timezone.utc) - timedelta(seconds=1)
     with session_scope() as session:
-        session.execute(update(model).filter_by(**where).values(
-            locked_until=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        session.execute(update(model).filter_by(**where).values(locked_until=past))
+        session.execute(update(AddressSignIn).values(locked_until=past))
 
 
 def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(org):
@@ -39,13 +42,46 @@ def test_five_wrong_passwords_lock_a_staff_account_even_against_the_right_one(or
     assert users.check_password("reviewer", "pass-reviewer") is not None
 
 
-def test_no_more_than_five_guesses_are_checked_at_once(org):
-    """Guesses sent together each take a place in the count before their password is checked:
-    with five places taken and unanswered, a sixth is refused, right password or not."""
+def test_no_more_guesses_than_the_counts_allow_are_checked_at_once(org):
+    """Guesses sent together each take a place in both counts before their password is checked:
+    with an address's five places taken and unanswered, a sixth from there is refused, right
+    password or not; with the account's twenty taken, one from anywhere is."""
+    clerk = users.get_user("clerk")
+    subject = signin._digest("users", clerk.id)
     with session_scope() as session:
-        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.MAX_FAILURES))
+        session.add(AddressSignIn(id=signin._digest(subject, "10.0.0.9"), subject=subject,
+                                  failed_sign_ins=signin.MAX_FAILURES, last_attempt_at=datetime.now(timezone.utc)))
     with pytest.raises(TooManyAttempts):
-        users.check_password("clerk", "pass-clerk")
+        users.check_password("clerk", "pass-clerk", "10.0.0.9")
+    assert users.check_password("clerk", "pass-clerk", "10.0.0.8") is not None
+    with session_scope() as session:
+        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.ACCOUNT_FAILURES))
+    with pytest.raises(TooManyAttempts):
+        users.check_password("clerk", "pass-clerk", "10.0.0.8")
+    with session_scope() as session:  # the refused attempt gave back the place it took at its address
+        assert session.scalar(select(AddressSignIn.failed_sign_ins).where(
+            AddressSignIn.id == signin._digest(subject, "10.0.0.8"))) == 0
+
+
+def test_a_guesser_at_one_address_does_not_lock_the_owner_out_elsewhere(org):
+    _guess("reviewer", signin.MAX_FAILURES, "198.51.100.7")
+    with pytest.raises(TooManyAttempts):
+        users.check_password("reviewer", "pass-reviewer", "198.51.100.7")
+    assert users.check_password("reviewer", "pass-reviewer", "10.1.2.3").login == "reviewer"
+    with pytest.raises(TooManyAttempts):  # the owner's sign-in opened nothing for the guesser
+        users.check_password("reviewer", "pass-reviewer", "198.51.100.7")
+
+
+def test_guesses_from_many_addresses_lock_the_account_everywhere(org):
+    """Four addresses of five guesses each reach ACCOUNT_FAILURES: no address signs in, the
+    owner's neither, though it never guessed; a name no account has answers the same."""
+    for login in ("reviewer", "no-such-reviewer"):
+        for n in range(signin.ACCOUNT_FAILURES // signin.MAX_FAILURES):
+            _guess(login, signin.MAX_FAILURES, f"203.0.113.{n}")
+        with pytest.raises(TooManyAttempts):
+            users.check_password(login, "pass-reviewer", "10.1.2.3")
+    _unlock_by_time(User, login="reviewer")
+    assert users.check_password("reviewer", "pass-reviewer", "10.1.2.3") is not None
 
 
 def test_the_sign_in_page_says_the_account_is_locked(org):
@@ -56,6 +92,23 @@ def test_the_sign_in_page_says_the_account_is_locked(org):
     res = client.post("/login", data={"login": "clerk", "password": "pass-clerk"})
     assert res.status_code == 429 and "账号已暂时锁定" in res.get_data(as_text=True)
     assert client.get("/inbox/").status_code == 302  # not signed in
+
+
+def test_the_sign_in_page_counts_guesses_by_the_client_address(org, monkeypatch):
+    """Five wrong passwords from one browser's address lock that address out; another address
+    signs in. Behind a proxy (PROXY_HOPS=1) the address is the one the proxy forwards: its own
+    address, shared by every client, would lock everyone out together."""
+    from web import create_app
+    monkeypatch.setenv("PROXY_HOPS", "1")
+    client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+
+    def sign_in(password, address):
+        return client.post("/login", data={"login": "clerk", "password": password},
+                           headers={"X-Forwarded-For": address}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    for _ in range(signin.MAX_FAILURES):
+        assert sign_in("wrong-one", "198.51.100.7").status_code == 401
+    assert sign_in("pass-clerk", "198.51.100.7").status_code == 429
+    assert sign_in("pass-clerk", "10.1.2.3").status_code == 302
 
 
 def test_an_applicant_account_locks_the_same_way(org):
@@ -137,12 +190,13 @@ def test_the_command_line_lifts_a_lock(org, capsys):
 
 
 def test_an_account_whose_count_is_full_shows_as_locked_and_can_be_opened(org):
-    """Five attempts took their places and never wrote an outcome (the server died meanwhile):
+    """Twenty attempts took their places and never wrote an outcome (the server died meanwhile):
     the account refuses every sign-in though no lock time is set; it shows as locked."""
     with session_scope() as session:
-        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.MAX_FAILURES))
+        session.execute(update(User).filter_by(login="clerk").values(failed_sign_ins=signin.ACCOUNT_FAILURES))
     with session_scope() as session:
-        assert signin.locked(session.scalar(select(User).filter_by(login="clerk")))
+        clerk = session.scalar(select(User).filter_by(login="clerk"))
+        assert clerk.id in signin.lock_ends(session, [clerk])
     assert run_command(["user", "unlock", "clerk"]) == 0
     assert users.check_password("clerk", "pass-clerk") is not None
 
@@ -174,39 +228,39 @@ def test_a_name_no_account_has_costs_a_password_check(org, monkeypatch):
 
 
 def test_an_unknown_applicant_name_locks_and_old_counts_are_forgotten(org):
-    from engine.store.models import UnknownSignIn
     for _ in range(signin.MAX_FAILURES):
         assert portal.authenticate("13900000000", "wrong-pw") is None
     with pytest.raises(TooManyAttempts):
         portal.authenticate("13900000000", "wrong-pw")
     with session_scope() as session:
-        assert session.query(UnknownSignIn).count() == 1
+        assert session.query(UnknownSignIn).count() == session.query(AddressSignIn).count() == 1
     assert users.check_password("no-such-clerk", "x") is None
     day_ago = datetime.now(timezone.utc) - signin.FORGET - timedelta(minutes=1)
     with session_scope() as session:
-        session.execute(update(UnknownSignIn).where(UnknownSignIn.failed_sign_ins == 1)
-                        .values(last_attempt_at=day_ago))
-    assert signin.forget_unknown() == 1  # the scheduler's hourly clean-up: only the day-old row
+        for model in (UnknownSignIn, AddressSignIn):
+            session.execute(update(model).where(model.failed_sign_ins == 1).values(last_attempt_at=day_ago))
+    assert signin.forget_old_counts() == 2  # the scheduler's hourly clean-up: only the day-old rows
     with session_scope() as session:
-        assert session.query(UnknownSignIn).count() == 1
+        assert session.query(UnknownSignIn).count() == session.query(AddressSignIn).count() == 1
 
 
 def test_every_count_starts_again_a_day_after_its_last_attempt(org):
     """Four wrong passwords, a day's pause, two more: an account and a name no account has answer
     alike (only a count within the day locks), so the pause tells a guesser nothing."""
-    from engine.store.models import UnknownSignIn
     for login in ("clerk", "no-such-clerk"):
         _guess(login, signin.MAX_FAILURES - 1)
     day_ago = datetime.now(timezone.utc) - signin.FORGET - timedelta(minutes=1)
     with session_scope() as session:
         session.execute(update(User).where(User.login == "clerk").values(last_attempt_at=day_ago))
-        session.execute(update(UnknownSignIn).values(last_attempt_at=day_ago))
+        for model in (UnknownSignIn, AddressSignIn):
+            session.execute(update(model).values(last_attempt_at=day_ago))
     for login in ("clerk", "no-such-clerk"):
         _guess(login, 2)  # the sixth and seventh in a row, but the first two of a new count
     with session_scope() as session:
         clerk = session.scalar(select(User).filter_by(login="clerk"))
-        assert clerk.failed_sign_ins == 2 and not signin.locked(clerk)
+        assert clerk.failed_sign_ins == 2 and not signin.lock_ends(session, [clerk])
         assert session.scalar(select(UnknownSignIn.failed_sign_ins)) == 2
+        assert set(session.scalars(select(AddressSignIn.failed_sign_ins))) == {2}
 
 
 def test_an_administrator_sets_a_password_and_old_sessions_end(org, capsys, monkeypatch):

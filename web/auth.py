@@ -84,7 +84,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = users.check_password(form.login.data.strip(), form.password.data)
+            user = users.check_password(form.login.data.strip(), form.password.data, request.remote_addr)
         except TooManyAttempts:
             flash(LOCKED, "error")
             return render_template("login.html", form=form), 429
@@ -118,7 +118,8 @@ def change_password():
             flash(_("两次输入的新密码不一致"), "error")
             return render_template("password.html", form=form), 422
         try:
-            user = users.change_password(current_user.user.id, form.current.data, form.new.data)
+            user = users.change_password(current_user.user.id, form.current.data, form.new.data,
+                                         request.remote_addr)
         except TooManyAttempts:
             flash(LOCKED, "error")
             return render_template("password.html", form=form), 429

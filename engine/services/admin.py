@@ -110,11 +110,14 @@ def resume_instance(instance_id: int, actor: User) -> None:
         record(session, "instance_resumed", actor=actor, instance_id=instance_id)
 
 
-def users_and_departments(actor: User) -> tuple[list[User], list[Department]]:
+def users_and_departments(actor: User) -> tuple[list[User], list[Department], dict]:
+    """Every user, every department, and when sign-in opens again for the users locked out
+    (signin.lock_ends)."""
     require(actor, "admin")
     with session_scope() as session:
-        return (list(session.scalars(select(User).order_by(User.login))),
-                list(session.scalars(select(Department).order_by(Department.code))))
+        people = list(session.scalars(select(User).order_by(User.login)))
+        return (people, list(session.scalars(select(Department).order_by(Department.code))),
+                signin.lock_ends(session, people))
 
 
 def add_department(code: str, name: str, actor: User) -> None:
@@ -192,9 +195,9 @@ def unlock_user(login: str, actor: User | None) -> bool:
         require(actor, "admin")
     with session_scope() as session:
         user = find_user(session, login)
-        if not signin.locked(user):
+        if not signin.lock_ends(session, [user]):
             return False
-        signin.unlock(user)
+        signin.unlock(session, user)
         record(session, "user_unlocked", actor=actor, login=login)
         return True
 

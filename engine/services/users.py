@@ -91,14 +91,15 @@ def get_user_by_id(user_id: int) -> User:
         return fetch(session, User, user_id, "user")
 
 
-def check_password(login: str, password: str) -> User | None:
-    """The user, if the password is theirs; raises TooManyAttempts while the account is locked."""
+def check_password(login: str, password: str, address: str | None = None) -> User | None:
+    """The user, if the password is theirs; raises TooManyAttempts while the account is locked,
+    everywhere or at `address` (the network address the attempt comes from)."""
     with read_session() as session:
         user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
     if user is None or not user.password_hash:  # answered as a wrong password is, in the same time
-        signin.attempt_unknown("staff", login, password)
+        signin.attempt_unknown("staff", login, password, address)
         return None
-    return user if signin.attempt(user, password) else None
+    return user if signin.attempt(user, password, address) else None
 
 
 def _check_password(password) -> None:
@@ -116,15 +117,15 @@ def set_password(login: str, password: str, actor: User | None) -> None:
             require(actor, "admin")
         user = find_user(session, login)
         _new_password(user, password)
-        signin.unlock(user)
+        signin.unlock(session, user)
         record(session, "password_set", actor=actor, login=login)
 
 
-def change_password(user_id: int, current: str, new: str) -> User:
+def change_password(user_id: int, current: str, new: str, address: str | None = None) -> User:
     """A person changes their own password, giving the current one; a wrong current password
-    counts as a wrong sign-in. Other sessions end; returns the user to sign in again."""
+    counts as a wrong sign-in from `address`. Other sessions end; returns the user to sign in again."""
     user = get_user_by_id(user_id)
-    if not user.password_hash or not signin.attempt(user, current or ""):
+    if not user.password_hash or not signin.attempt(user, current or "", address):
         raise Invalid("The current password is not right")
     _check_password(new)
     with session_scope() as session:

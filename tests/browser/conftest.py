@@ -45,12 +45,16 @@ def live_server(org):
 
 @pytest.fixture
 def new_page(browser, request):
-    """A factory of pages in separate browser contexts (two people at once); screenshots on failure."""
-    contexts = []
+    """A factory of pages in separate browser contexts (two people at once); screenshots on
+    failure. Whatever the browser refused under the Content-Security-Policy fails the test: a
+    page that needs an inline script or a foreign source is broken for its users."""
+    contexts, refused = [], []
 
     def make(width=1366, height=768):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         context.set_default_timeout(10_000)
+        context.on("console", lambda message: refused.append(message.text)
+                   if "Content Security Policy" in message.text else None)
         contexts.append(context)
         return context.new_page()
 
@@ -62,6 +66,7 @@ def new_page(browser, request):
             for m, page in enumerate(context.pages):
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}-{m}.png"), full_page=True)
         context.close()
+    assert not refused, f"refused by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -57,10 +57,11 @@ def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypat
         page.fill("#month", "2026-01")  # outside the board: what the supervisor types stays
 
         accepted_case("钱七", "110101198502024445")
-        page.wait_for_function("document.getElementById('open-total').textContent.trim() === '2'")
+        # Functions, not expressions: Playwright would eval an expression, which the page's CSP forbids.
+        page.wait_for_function("() => document.getElementById('open-total').textContent.trim() === '2'")
         assert page.locator("#levels-table tr[data-level='normal'] td").inner_text() == "2"
         # The new board's charts are drawn from its tables.
-        page.wait_for_function("(Chart.getChart(document.getElementById('levels-chart')) || {}).data"
+        page.wait_for_function("() => (Chart.getChart(document.getElementById('levels-chart')) || {}).data"
                                "?.datasets[0].data[0] === 2")
         assert page.input_value("#month") == "2026-01"
 

@@ -3,7 +3,6 @@ from flask import render_template, request
 from flask_login import login_user
 from flask_babel import gettext as _
 
-from engine import signin
 from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
 from engine.store.models import ROLES
@@ -22,9 +21,9 @@ def people():
 
 
 def _people():
-    all_users, departments = admin.users_and_departments(actor())
+    all_users, departments, locks = admin.users_and_departments(actor())
     return render_template("admin/users.html", users=all_users, departments=departments,
-                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locked=signin.locked)
+                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locks=locks)
 
 
 @bp.post("/users")

@@ -20,7 +20,7 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            applicant = portal.authenticate(form.identifier.data, form.password.data)
+            applicant = portal.authenticate(form.identifier.data, form.password.data, request.remote_addr)
         except TooManyAttempts:
             flash(LOCKED, "error")
             return render_template("portal/login.html", form=form), 429
@@ -39,7 +39,8 @@ def register():
         try:
             applicant = portal.register(name=form.name.data, kind=form.kind.data, id_type=form.id_type.data,
                                         id_number=form.id_number.data, phone=form.phone.data,
-                                        password=form.password.data, case_number=form.case_number.data or "")
+                                        password=form.password.data, case_number=form.case_number.data or "",
+                                        address=request.remote_addr)
         except ShenpiError as exc:
             return failed(exc, "portal/register.html", form=form)
         sign_in(applicant)
