@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-30 10:00:00.000000
+Create Date: 2026-11-28 02:35:00.000000
 
 满意度 was stored 5 非常满意 ... 1 非常不满意; the standard, which the national platform
 exchanges, codes it 1 非常满意 ... 5 非常不满意. Both directions turn the stored ratings over
