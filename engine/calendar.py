@@ -1,9 +1,9 @@
 """Chinese working days: Monday to Friday, minus statutory holidays, plus makeup working days.
 
 Years 2004-2026 come from the `chinesecalendar` package; a year's State Council notice
-imported by an administrator overrides it; a year with neither is estimated (weekdays minus
-the fixed-date holidays 1 Jan, 1-2 May, 1-3 Oct) and every result that depends on it is
-provisional. Regional closure days are extra non-working days.
+imported by an administrator overrides it; a year with neither is estimated from the law
+(estimated_holidays) and every result that depends on it is provisional. Regional closure days
+are extra non-working days.
 """
 import csv
 import io
@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import yaml
+from borax.calendars.lunardate import LunarDate, TermUtils
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
-ESTIMATED_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,34 @@ class YearNotice:
 class Deadline:
     date: date
     provisional: bool
+
+
+@lru_cache(maxsize=64)
+def estimated_holidays(year: int) -> frozenset:
+    """The days off of a year no notice covers, as 全国年节及纪念日放假办法 (2024 revision, in
+    force 2025) sets them: 元旦 1 day, 春节 4 (除夕 to 初三), 清明 1, 劳动节 2, 端午 1, 中秋 1,
+    国庆 3; a holiday on a Saturday or Sunday is made up on the working days after it (Art. 6).
+
+    The notice then moves days around (调休) into longer breaks with makeup Saturdays, which no
+    one knows before it is issued; as it moves days but adds none, a year's count of working
+    days comes out right, and a date near a holiday may be off by a few days.
+    """
+    blocks = [[date(year, 1, 1)], [date(year, 5, 1), date(year, 5, 2)],
+              [date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)]]
+    if year in LUNAR_YEARS:
+        new_year = LunarDate(year, 1, 1).to_solar_date()
+        blocks += [[new_year + timedelta(days=i) for i in range(-1, 3)],
+                   [TermUtils.day_start_from_term(year, "清明")],
+                   [LunarDate(year, 5, 5).to_solar_date()], [LunarDate(year, 8, 15).to_solar_date()]]
+    off = {day for block in blocks for day in block}
+    for block in blocks:
+        owed, day = sum(d.weekday() >= 5 for d in block), max(block)
+        while owed:
+            day += timedelta(days=1)
+            if day.weekday() < 5 and day not in off:
+                off.add(day)
+                owed -= 1
+    return frozenset(off)
 
 
 @lru_cache(maxsize=64)
@@ -84,7 +113,7 @@ class WorkCalendar:
             elif year in PACKAGE_YEARS:
                 cached = _package_year(year)
             else:
-                cached = (frozenset(date(year, m, d) for m, d in ESTIMATED_HOLIDAYS), frozenset())
+                cached = (estimated_holidays(year), frozenset())
             self._years[year] = cached
         return cached
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import WorkCalendar, YearNotice, parse_notice
+from engine.calendar import Deadline, WorkCalendar, YearNotice, parse_notice
 
 CAL = WorkCalendar()
 
@@ -52,6 +52,27 @@ def test_a_year_without_a_notice_is_estimated_until_one_is_imported():
     assert not cal.add_workdays(date(2026, 12, 28), 10).provisional
     assert not cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 2, 13))
     assert YearNotice.from_dict(notice.to_dict()) == notice
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_estimate_of_a_year_is_what_its_notice_came_to(year):
+    """Estimated as the law sets the holidays (lunar ones included), 2025 and 2026 come out with
+    their notices' count of working days, and every estimated day off was off."""
+    from engine.calendar import _package_year, estimated_holidays
+    off, makeup = _package_year(year)
+    weekdays_off = {d for d in estimated_holidays(year) if d.weekday() < 5}
+    assert weekdays_off <= off
+    assert len(weekdays_off) == len(off) - len(makeup) == 13
+
+
+def test_2027_is_estimated_with_its_lunar_holidays_until_its_notice_comes():
+    cal = WorkCalendar()
+    # 除夕 Friday 5 February, 春节 Saturday to Monday: Saturday and Sunday made up on Tuesday and Wednesday.
+    assert [cal.is_workday(date(2027, 2, d)) for d in range(4, 12)] == [True] + [False] * 6 + [True]
+    assert not cal.is_workday(date(2027, 4, 5))  # 清明
+    assert not cal.is_workday(date(2027, 6, 9)) and not cal.is_workday(date(2027, 9, 15))  # 端午, 中秋
+    deadline = cal.add_workdays(date(2027, 2, 1), 5)
+    assert deadline == Deadline(date(2027, 2, 12), provisional=True)
 
 
 def test_closures_are_not_working_days():
