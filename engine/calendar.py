@@ -18,6 +18,8 @@ import chinese_calendar
 import yaml
 from borax.calendars.lunardate import LunarDate, TermUtils
 
+from engine.errors import Message
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
 LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
@@ -173,7 +175,8 @@ def _dates(value, where: str) -> set[date]:
             return {first + timedelta(days=i) for i in range((last - first).days + 1)}
         return {value if isinstance(value, date) else date.fromisoformat(text)}
     except ValueError:
-        raise ValueError(f"{where}: {text!r} is not a date (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD)") from None
+        raise ValueError(Message("%(where)s: %(text)s is not a date (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD)",
+                                 where=where, text=repr(text))) from None
 
 
 def parse_notice(source, fmt: str | None = None) -> YearNotice:
@@ -192,19 +195,24 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
         for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             kind = (row.get("kind") or "").strip()
             if kind not in ("holiday", "workday"):
-                raise ValueError(f"{name} line {line_no}: kind must be holiday or workday")
+                raise ValueError(Message("%(name)s line %(line)s: kind must be holiday or workday",
+                                         name=name, line=line_no))
             (holidays if kind == "holiday" else workdays).update(_dates(row.get("date"), f"{name} line {line_no}"))
         years = {d.year for d in holidays | workdays}
         if len(years) != 1:
-            raise ValueError(f"{name}: a notice covers exactly one year, found {sorted(years) or 'none'}")
+            raise ValueError(Message("%(name)s: a notice covers exactly one year, found %(years)s",
+                                     name=name, years=", ".join(map(str, sorted(years))) or "-"))
         year = years.pop()
     else:
         try:  # every value as text: dates are checked here, with the field named
             data = yaml.load(text, Loader=yaml.BaseLoader)
         except yaml.YAMLError as exc:
-            raise ValueError(f"{name}: not valid YAML: {exc}") from None
+            mark = getattr(exc, "problem_mark", None)
+            raise ValueError(Message("%(name)s line %(line)s: not valid YAML (%(problem)s)", name=name,
+                                     line=mark.line + 1 if mark else "?",
+                                     problem=getattr(exc, "problem", None) or exc)) from None
         if not isinstance(data, dict) or not str(data.get("year", "")).isdigit():
-            raise ValueError(f"{name}: 'year' (a number) is required")
+            raise ValueError(Message("%(name)s: 'year' (a number) is required", name=name))
         year, origin = int(data["year"]), str(data.get("source", ""))
         for i, v in enumerate(data.get("holidays") or []):
             holidays |= _dates(v, f"{name} holidays[{i}]")
@@ -212,10 +220,12 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
             workdays |= _dates(v, f"{name} makeup_workdays[{i}]")
     for d in holidays | workdays:
         if d.year != year:
-            raise ValueError(f"{name}: {d} is outside {year}")
+            raise ValueError(Message("%(name)s: %(day)s is outside %(year)s", name=name, day=d, year=year))
     if holidays & workdays:
-        raise ValueError(f"{name}: {min(holidays & workdays)} is listed as both holiday and working day")
+        raise ValueError(Message("%(name)s: %(day)s is listed as both holiday and working day",
+                                 name=name, day=min(holidays & workdays)))
     for d in workdays:
         if d.weekday() < 5:
-            raise ValueError(f"{name}: makeup working day {d} is not a Saturday or Sunday")
+            raise ValueError(Message("%(name)s: makeup working day %(day)s is not a Saturday or Sunday",
+                                     name=name, day=d))
     return YearNotice(year, frozenset(holidays), frozenset(workdays), origin)

@@ -248,7 +248,9 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day holiday" data-date="2031-01-02"' in page and 'class="day makeup" data-date="2031-01-04"' in page
 
     bad = admin.post("/admin/calendar/notice", data={"text": "year: 2031\nholidays: [2031-02-30]\n", "year": "2031"})
-    assert bad.status_code == 422 and "2031-02-30" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "holidays[0]：&#39;2031-02-30&#39; 不是日期" in bad.get_data(as_text=True)
+    broken = admin.post("/admin/calendar/notice", data={"text": "year: 2031\nholidays: [2031-01-01\n", "year": "2031"})
+    assert broken.status_code == 422 and "行：不是有效的 YAML" in broken.get_data(as_text=True)
     # Text is never read as a path on the server.
     assert admin.post("/admin/calendar/notice", data={"text": "/etc/passwd"}).status_code == 422
 

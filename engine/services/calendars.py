@@ -68,7 +68,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None) -> YearNot
     try:
         notice = parse_notice(source, fmt)
     except ValueError as exc:
-        raise Invalid("The notice cannot be read: %(error)s", error=str(exc)) from exc
+        raise Invalid("The notice cannot be read: %(error)s", error=exc.args[0]) from exc
     with session_scope() as session:
         row = session.get(CalendarYear, notice.year)
         if row is None:
