@@ -263,3 +263,73 @@ def test_a_decision_tables_problems_are_listed_from_the_table_view(live_server, 
     page.wait_for_selector("#problems li.problem")
     assert page.locator("#status.error").count() == 1
     assert "addMarker" not in page.locator("#status").inner_text()
+
+
+# The review step as a designer configures it: the panel's properties, scripts before and after,
+# and a multi-instance marker with its own spiffworkflow attribute.
+CONFIGURED_REVIEW = (
+    '<bpmn:userTask id="review" name="住建审查"><bpmn:extensionElements><spiffworkflow:properties>'
+    '<spiffworkflow:property name="formJsonSchemaFilename" value="review.json"/>'
+    '<spiffworkflow:property name="promisedDaysExpression" value="5"/>'
+    '<spiffworkflow:property name="requiresDocument" value="true"/></spiffworkflow:properties>'
+    "<spiffworkflow:preScript>reviewer = 'housing'</spiffworkflow:preScript>"
+    "<spiffworkflow:postScript>reviewed = True</spiffworkflow:postScript></bpmn:extensionElements>")
+REVIEW_EXTENSIONS = ['<spiffworkflow:property name="formJsonSchemaFilename" value="review.json" />',
+                     '<spiffworkflow:property name="promisedDaysExpression" value="5" />',
+                     '<spiffworkflow:property name="requiresDocument" value="true" />',
+                     "<spiffworkflow:preScript>reviewer = 'housing'</spiffworkflow:preScript>",
+                     "<spiffworkflow:postScript>reviewed = True</spiffworkflow:postScript>",
+                     'spiffworkflow:scriptsOnInstances="true"']
+COPY_AND_PASTE = """(id) => {
+  const modeler = window.designer.modeler;
+  const task = modeler.get('elementRegistry').get(id);
+  modeler.get('selection').select(task);
+  modeler.get('editorActions').trigger('copy');
+  const pasted = modeler.get('copyPaste').paste({
+    element: task.parent, point: { x: task.x + task.width / 2, y: task.y + task.height + 80 } });
+  modeler.get('selection').select(pasted);  // as a paste with the mouse leaves it
+  return pasted.filter((element) => element.type === 'bpmn:UserTask').map((element) => element.id);
+}"""
+
+
+def element_xml(page, tag, element_id):
+    xml = page.evaluate(SAVED_XML)
+    return re.search(rf'<bpmn:{tag} id="{element_id}".*?</bpmn:{tag}>', xml, re.S).group(0)
+
+
+def test_a_copied_or_retyped_task_keeps_its_spiffworkflow_properties_and_scripts(live_server, page, org):
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.click("#toggle-xml")
+    xml = page.input_value("#xml-text").replace('<bpmn:userTask id="review" name="住建审查">', CONFIGURED_REVIEW)
+    xml = re.sub(r'(<bpmn:userTask id="review".*?)(</bpmn:userTask>)',
+                 r'\1<bpmn:multiInstanceLoopCharacteristics spiffworkflow:scriptsOnInstances="true">'
+                 r'<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>\2',
+                 xml, count=1, flags=re.S)
+    page.fill("#xml-text", xml)
+    page.click("#apply-xml")
+    page.wait_for_function(XML_HAS, arg='value="review.json"')
+    page.click("#toggle-xml")  # closed again, the page back at the diagram
+    assert all(text in element_xml(page, "userTask", "review") for text in REVIEW_EXTENSIONS)
+
+    # Ctrl+C, Ctrl+V: the copy is a new task, configured as the review was.
+    [copy] = page.evaluate(COPY_AND_PASTE, "review")
+    assert copy != "review"
+    pasted = element_xml(page, "userTask", copy)
+    assert [text for text in REVIEW_EXTENSIONS if text not in pasted] == []
+    # ... with its own properties: changing the copy's leaves the review's as they were.
+    page.evaluate("""(id) => { const m = window.designer.modeler;
+        m.get('commandStack').execute('shenpi.setSpiffProperty',
+            { element: m.get('elementRegistry').get(id), name: 'promisedDaysExpression', value: '9' }); }""", copy)
+    assert 'name="promisedDaysExpression" value="9"' in element_xml(page, "userTask", copy)
+    assert 'name="promisedDaysExpression" value="5"' in element_xml(page, "userTask", "review")
+
+    # 更改类型 (the context pad's wrench): the review as a script task keeps them too.
+    page.click(".djs-element[data-element-id=review]")
+    page.click(".djs-context-pad [data-action=replace]")
+    page.click(".djs-popup [data-id=replace-with-script-task]")
+    page.wait_for_function(XML_HAS, arg="<bpmn:scriptTask")
+    script_task = re.search(r'<bpmn:scriptTask id="([^"]+)"', page.evaluate(SAVED_XML)).group(1)
+    retyped = element_xml(page, "scriptTask", script_task)
+    assert [text for text in REVIEW_EXTENSIONS if text not in retyped] == []

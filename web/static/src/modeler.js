@@ -5,9 +5,10 @@ import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
 import ShenpiPropertiesModule from './shenpi-properties';
+import SpiffCopyModule from './spiff-copy';
 import chineseModule from './translate-zh';
 
 window.ShenpiModeler = function (options, lang) {
-  const modules = [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ShenpiPropertiesModule];
+  const modules = [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ShenpiPropertiesModule, SpiffCopyModule];
   return new Modeler({ ...options, additionalModules: lang === 'zh' ? [...modules, chineseModule] : modules });
 };

@@ -4,11 +4,17 @@
 // The modeler has no schema for the spiffworkflow namespace and keeps those elements as generic
 // XML; so does this code, so that every other spiffworkflow element (scripts, unit tests) is
 // saved exactly as it was read. They are known by their namespace, whatever prefix a file gives it.
-const SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
+export const SPIFF = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
 
 function isSpiff(element, localName) {
   const ns = element.$descriptor && element.$descriptor.ns;
   return Boolean(ns && ns.uri === SPIFF && ns.localName === localName);
+}
+
+// Any element of the namespace, kept as generic XML (see spiff-copy for copy and paste).
+export function isSpiffElement(value) {
+  const descriptor = value && typeof value === 'object' && value.$descriptor;
+  return Boolean(descriptor && descriptor.isGeneric && descriptor.ns && descriptor.ns.uri === SPIFF);
 }
 
 // extensionElements.values is only made when first asked for (get), even for an empty element.
