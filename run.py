@@ -16,11 +16,20 @@ def cmd_migrate(args):
 
 
 def cmd_deploy(args):
+    """Definitions on stdout; warnings (deployed all the same) on stderr, like the problems of a refusal."""
     from engine.services.deploy import collect_files, deploy
     files = collect_files(args.paths)
-    _, results = deploy(files, actor=None)
-    for r in results:
+    outcome = deploy(files, actor=None)
+    for r in outcome.definitions:
         print(f"{r.kind}\t{r.key}\tversion {r.version}\t{'new' if r.new else 'unchanged'}\t{r.name or ''}")
+    for warning in outcome.warnings:
+        print(f"warning: {_located(warning)}", file=sys.stderr)
+
+
+def _located(detail: dict) -> str:
+    """A problem or warning as 'file: element id: message'."""
+    where = ": ".join(str(detail[k]) for k in ("file", "element_id") if detail.get(k))
+    return f"{where + ': ' if where else ''}{detail.get('message', detail)}"
 
 
 def cmd_user_add(args):
@@ -299,11 +308,7 @@ def main(argv=None) -> int:
     except ShenpiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for detail in exc.details:
-            if isinstance(detail, dict):
-                where = ": ".join(str(detail[k]) for k in ("file", "element_id") if detail.get(k))
-                print(f"  {where + ': ' if where else ''}{detail.get('message', detail)}", file=sys.stderr)
-            else:
-                print(f"  {detail}", file=sys.stderr)
+            print(f"  {_located(detail) if isinstance(detail, dict) else detail}", file=sys.stderr)
         return 1
     return status or 0
 

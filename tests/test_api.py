@@ -108,6 +108,21 @@ def test_invalid_deployment_is_422_with_file_and_element(client):
     assert res.status_code == 403
 
 
+def test_a_deployment_answers_its_warnings(client):
+    """What deploys but no one could work on is said beside the definitions (api.md's answer, extended)."""
+    assert deploy(client, FILES).json["warnings"] == []
+    typo = approval().replace('name="housing"', 'name="housng"')
+    res = deploy(client, [("approval.bpmn", typo.encode()), FILES[1]])
+    assert res.status_code == 201 and res.json["definitions"][0]["version"] == 2
+    [warning] = res.json["warnings"]
+    assert warning["file"] == "approval.bpmn" and warning["element_id"] == "Lane_1"
+    assert warning["message"].startswith("lane 'housng' names 'housng', which is neither a department code nor a role")
+    again = deploy(client, [("approval.bpmn", typo.encode()), FILES[1]])
+    assert again.status_code == 200 and again.json["warnings"] == res.json["warnings"]  # unchanged, still said
+    answer = client.get("/api/openapi.json").json["paths"]["/api/deployments"]["post"]["responses"]["201"]
+    assert "warnings" in answer["content"]["application/json"]["schema"]["required"]
+
+
 def test_ids_beyond_an_id_column_are_not_found(client):
     headers = auth("clerk")
     for path in ("/api/instances/9223372036854775808", "/api/tasks/99999999999999999999999/claim"):

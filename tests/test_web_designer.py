@@ -147,6 +147,21 @@ def test_deploy_makes_a_new_version_and_discards_the_draft(app):
     assert [d.version for d in deploy.versions("approval")] == [1, 2]
 
 
+def test_validate_and_deploy_say_the_warnings_in_chinese(app):
+    """A lane no one can work in deploys, and the page says so with the lane's element id."""
+    client = client_for(app, "designer")
+    assert post(client, "validate", approval()).get_json()["warnings"] == []
+    typo = approval().replace('name="housing"', 'name="housng"')
+    for action, status in (("validate", 200), ("deploy", 201)):
+        answer = post(client, action, typo)
+        assert answer.status_code == status
+        body = answer.get_json()
+        assert body["ok"] is True and [w["element_id"] for w in body["warnings"]] == ["Lane_1"]
+        assert "。1 条警告：Lane_1：" in body["message"] and "'housng'" in body["message"]
+    assert body["message"].startswith("已部署：approval v2")
+    assert [d.version for d in deploy.versions("approval")] == [1, 2]
+
+
 def test_compare_lists_added_removed_changed_elements(app, org):
     revised = process("approval", [("start", "start", "申请"), ("user", "intake", "窗口受理", {"form": "intake.json"}),
                                    ("user", "review", "住建局审查"), ("user", "check", "复核"), ("end", "approved", "准予许可")],

@@ -385,7 +385,8 @@ def test_a_procedure_that_fails_at_a_gateway_keeps_what_the_reviewer_wrote(app, 
                             ("end", "e2", "不予")],
                    [("s", "review"), ("review", "gw"), ("gw", "e1", "opnion == 'approve'"), ("gw", "e2")],
                    lanes={"housing": ["review"]})
-    deploy.deploy([("typo.bpmn", typo.encode())], org["designer"])
+    warned = deploy.deploy([("typo.bpmn", typo.encode())], org["designer"]).warnings
+    assert [(w["element_id"], w["message"].values["name"]) for w in warned] == [("Flow_gw_e1", "'opnion'")]
     instance = cases.start_instance("typo", org["clerk"])
     task_id = instance["tasks"][0]["id"]
     reviewer = client(app, "reviewer")

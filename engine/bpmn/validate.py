@@ -75,6 +75,7 @@ class Process:
 class ParsedBundle:
     parser: object
     processes: list = field(default_factory=list)
+    roots: dict = field(default_factory=dict)  # file name -> its parsed document
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +83,7 @@ def _schema() -> BpmnValidator:
     return BpmnValidator(XSD_PATH)
 
 
-def _owner_id(el) -> str | None:
+def owner_id(el) -> str | None:
     while el is not None:
         if el.get("id"):
             return el.get("id")
@@ -102,25 +103,40 @@ def _check_file(name: str, root) -> list[Problem]:
     if not validator.validator.validate(root):
         for error in list(validator.validator.error_log)[:20]:
             at = next((el for el in root.iter() if getattr(el, "sourceline", None) == error.line), None)
-            problems.append(Problem(name, _owner_id(at), f"line {error.line}: {error.message}"))
+            problems.append(Problem(name, owner_id(at), f"line {error.line}: {error.message}"))
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
         if etree.QName(el).namespace == NS and local in UNSUPPORTED:
-            problems.append(Problem(name, _owner_id(el), f"unsupported element <bpmn:{local}>: {UNSUPPORTED[local]}"))
-        mode = EXPRESSIONS.get(local) if etree.QName(el).namespace == NS else None
-        label, source = local, el.text
-        if local in ("preScript", "postScript") and etree.QName(el).namespace == SPIFF:
-            mode = "exec"
-        if local == "property" and etree.QName(el).namespace == SPIFF and el.get("name") in PROPERTY_EXPRESSIONS:
-            mode, label, source = "eval", el.get("name"), el.get("value")  # the orchestrator evaluates it
-        if mode and (source or "").strip():
+            problems.append(Problem(name, owner_id(el), f"unsupported element <bpmn:{local}>: {UNSUPPORTED[local]}"))
+        if (found := _expression(el)) is not None:
+            label, mode, source = found
             try:
                 expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
-                problems.append(Problem(name, _owner_id(el), f"{label}: {exc.message}"))
+                problems.append(Problem(name, owner_id(el), f"{label}: {exc.message}"))
     return problems + _dead_ends(name, root)
+
+
+def expressions_in(root):
+    """Every expression under `root` as (element, label, mode, source), for the deploy-time
+    warnings (lint.py) to read what the checks above passed."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and (found := _expression(el)) is not None:
+            yield el, *found
+
+
+def _expression(el) -> tuple[str, str, str] | None:
+    """The element's expression as (label, mode of the restricted language, source), if it holds one."""
+    local, namespace = etree.QName(el).localname, etree.QName(el).namespace
+    mode = EXPRESSIONS.get(local) if namespace == NS else None
+    label, source = local, el.text
+    if local in ("preScript", "postScript") and namespace == SPIFF:
+        mode = "exec"
+    if local == "property" and namespace == SPIFF and el.get("name") in PROPERTY_EXPRESSIONS:
+        mode, label, source = "eval", el.get("name"), el.get("value")  # the orchestrator evaluates it
+    return (label, mode, source) if mode and (source or "").strip() else None
 
 
 def _dead_ends(name: str, root) -> list[Problem]:
@@ -160,7 +176,7 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
             problems.append(Problem(name, getattr(exc, "id", None), _reason(exc, str(exc))))
         except Exception as exc:  # a bad file must never crash a deployment
             problems.append(Problem(name, None, f"cannot be parsed: {_reason(exc)}"))
-    bundle = ParsedBundle(parser)
+    bundle = ParsedBundle(parser, roots=dict(trees))
     for name, root in trees:
         executable = [p for p in root.findall(f"{{{NS}}}process") if p.get("isExecutable", "true") != "false"]
         if not executable:

@@ -2,7 +2,8 @@
 
 A changed file becomes a new version of each process or decision it defines; an identical one
 changes nothing. Everything in one call is validated first and stored in one transaction, so a
-deployment with one bad file stores nothing.
+deployment with one bad file stores nothing. What deploys but would get a case stuck (engine/bpmn/lint.py)
+comes back beside the result as warnings.
 """
 import hashlib
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.bpmn import lint
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.dmn import DmnError, load_dmn
@@ -18,13 +20,17 @@ from engine.errors import Invalid, Message, NotFound
 from engine.forms import problem as form_problem
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Definition, Deployment, User
+from engine.store.models import Definition, Deployment, ServiceItem, User
 
 from .events import record
+from .lanes import known_groups
 from .users import require
 
 SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# What engine/intake.py starts a service item's case with besides its application form's fields.
+INTAKE_NAMES = frozenset({"case_number", "item_code", "item_name", "applicant_name", "applicant_id",
+                          "lead_department", "materials"})
 
 
 @dataclass
@@ -38,6 +44,18 @@ class Deployed:
     def as_dict(self):
         return {"key": self.key, "version": self.version, "name": self.name, "kind": self.kind,
                 "new": self.new}
+
+
+@dataclass
+class Outcome:
+    """A deployment: its id (None when nothing changed), what it holds, and its warnings, each
+    {"file", "element_id", "message"} as the details of a refusal."""
+    id: int | None
+    definitions: list[Deployed]
+    warnings: list[dict]
+
+    def __iter__(self):  # callers that take no warnings unpack (id, definitions)
+        return iter((self.id, self.definitions))
 
 
 def collect_files(paths) -> list[tuple[str, bytes]]:
@@ -56,9 +74,9 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
     return files
 
 
-def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
-           dry_run: bool = False) -> tuple[int | None, list[Deployed]]:
-    """Validate and store; returns the deployment id (None when nothing changed) and what it holds.
+def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False) -> Outcome:
+    """Validate and store; returns the deployment id (None when nothing changed), what it holds
+    and what it warns of.
 
     With dry_run the checks run and nothing is stored (the designer's "validate" button).
     """
@@ -81,7 +99,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
             problems.append(Problem(name, None, Message("only .bpmn, .dmn and .json form files deploy")))
 
     candidates = []  # (kind, key, name, filename, content, spec, forms)
-    models = {}
+    models, bundle = {}, None
     for name, content in dmn:
         try:
             model = load_dmn(content, filename=name)
@@ -114,12 +132,33 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *,
                 candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
                                    serialize_specs(proc.spec, proc.subprocess_specs), used))
     if problems:
-        raise Invalid("%(count)s problem(s) in the deployment",
-                      [{"file": p.file, "element_id": p.element_id, "message": p.message}
-                       for p in problems], count=len(problems))
+        raise Invalid("%(count)s problem(s) in the deployment", _details(problems), count=len(problems))
+    warnings = _details(_warnings(bundle, forms)) if bundle else []
     if dry_run:
-        return None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates]
-    return _store(candidates, [n for n, _ in files], actor)
+        return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates], warnings)
+    return Outcome(*_store(candidates, [n for n, _ in files], actor), warnings)
+
+
+def _details(problems: list[Problem]) -> list[dict]:
+    return [{"file": p.file, "element_id": p.element_id, "message": p.message} for p in problems]
+
+
+def _warnings(bundle, forms: dict) -> list[Problem]:
+    """Lanes no one could work in, and names read that nothing provides (engine/bpmn/lint.py)."""
+    return lint.unknown_lanes(bundle, known_groups()) + lint.unprovided_names(
+        bundle, forms, INTAKE_NAMES, _application_forms([proc.key for proc in bundle.processes]))
+
+
+def _application_forms(keys: list[str]) -> dict[str, list[dict]]:
+    """Process key -> the application forms of the service items it runs (any version): a case
+    of the item starts with the form's fields."""
+    found: dict[str, list[dict]] = {}
+    with read_session() as session:
+        for key, item in session.execute(select(ServiceItem.process_key, ServiceItem.data)
+                                         .where(ServiceItem.process_key.in_(keys))):
+            if item.get("form"):
+                found.setdefault(key, []).append(item["form"])
+    return found
 
 
 def _deployed_form(name: str) -> dict | None:

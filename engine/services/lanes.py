@@ -1,8 +1,9 @@
 """Who may work on a task: its lane is a group (a department or a role); a task outside any
 lane is open to every reviewer. As a test of one task, and as a condition on the tasks table."""
-from sqlalchemy import Boolean, and_, bindparam, literal, or_
+from sqlalchemy import Boolean, and_, bindparam, literal, or_, select
 
-from engine.store.models import Task, User
+from engine.store.db import read_session
+from engine.store.models import ROLES, Department, Task, User
 
 _tasks = Task.__table__
 
@@ -14,6 +15,12 @@ def may_work_on(actor: User, task: Task) -> bool:
     if task.group is None:
         return actor.has_role("reviewer") or actor.has_role("lead")
     return task.group in actor.groups
+
+
+def known_groups() -> set[str]:
+    """Every group a lane can name today: each department's code and each role."""
+    with read_session() as session:
+        return set(ROLES) | set(session.scalars(select(Department.code)))
 
 
 def _in_lane(every_lane, groups, open_lane):

@@ -3,9 +3,9 @@
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422)):
+def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422), answer=None):
     op = {"summary": summary, "responses": {
-        str(ok): {"description": "OK", "content": {"application/json": {"schema": {}}}},
+        str(ok): {"description": "OK", "content": {"application/json": {"schema": answer or {}}}},
         **{str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
            for code in errors}}}
     if params:
@@ -19,6 +19,19 @@ def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422)):
 _FILES = {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
                                      "properties": {"kind": {"type": "string"}, "filename": {"type": "string"},
                                                     "content_base64": {"type": "string"}}}}
+
+
+# A deployment's answer (200 when nothing changed, 201 otherwise). Warnings name what deployed but
+# would get a case stuck: a lane no one can work in, a name a condition reads that nothing provides.
+_DEPLOYED = {"type": "object", "required": ["id", "definitions", "warnings"], "properties": {
+    "id": {"type": ["integer", "null"]},
+    "definitions": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "version": {"type": "integer"}, "name": {"type": ["string", "null"]},
+        "kind": {"enum": ["bpmn", "dmn"]}, "new": {"type": "boolean"}}}},
+    "warnings": {"type": "array", "items": {"type": "object", "required": ["file", "element_id", "message"],
+                                            "properties": {"file": {"type": "string"},
+                                                           "element_id": {"type": ["string", "null"]},
+                                                           "message": {"type": "string"}}}}}}
 
 
 def _json(schema):
@@ -41,7 +54,8 @@ def document() -> dict:
         "paths": {
             "/api/deployments": {"post": _op("Deploy BPMN, DMN and form files", 201, {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}})},
+                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+                answer=_DEPLOYED)},
             "/api/definitions": {"get": _op("Latest version of every process", 200)},
             "/api/definitions/{key}/versions": {"get": _op("Every version of one process", 200,
                                                            params=[("key", "path", "string")])},

@@ -20,9 +20,10 @@ def create_deployment():
     files = [(f.filename or "unnamed", f.read()) for f in request.files.getlist("file")]
     if not files:
         raise Invalid("Send one or more multipart parts named 'file' (.bpmn, .dmn, .json)")
-    deployment_id, results = deploy.deploy(files, g.user)
-    status = 201 if deployment_id is not None else 200
-    return jsonify({"id": deployment_id, "definitions": [r.as_dict() for r in results]}), status
+    outcome = deploy.deploy(files, g.user)
+    status = 201 if outcome.id is not None else 200
+    return jsonify({"id": outcome.id, "definitions": [r.as_dict() for r in outcome.definitions],
+                    "warnings": outcome.warnings}), status
 
 
 @bp.get("/definitions")

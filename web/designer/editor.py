@@ -1,5 +1,6 @@
 """The modeler's buttons: validate, save as draft, deploy. Each takes the diagram's XML and answers
-JSON for designer.js; problems carry the element id so the page can mark them in the diagram."""
+JSON for designer.js; problems carry the element id so the page can mark them in the diagram.
+What deploys but would get a case stuck comes back as warnings, said in the status line too."""
 from flask import jsonify, request
 from flask_babel import gettext as _
 
@@ -15,8 +16,8 @@ from . import KEY, KINDS, bp
 @roles_required("designer")
 def validate():
     def check(kind, key, xml):
-        found = deploy.deploy(_files(kind, key, xml), actor(), dry_run=True)[1]
-        return {"message": _("校验通过"), "definitions": [d.as_dict() for d in found]}, 200
+        outcome = deploy.deploy(_files(kind, key, xml), actor(), dry_run=True)
+        return _warned(_("校验通过"), outcome.warnings, definitions=[d.as_dict() for d in outcome.definitions]), 200
     return _answer(check)
 
 
@@ -32,16 +33,26 @@ def save_draft():
 @roles_required("designer")
 def deploy_diagram():
     def store(kind, key, xml):
-        deployment_id, results = deploy.deploy(_files(kind, key, xml), actor())
+        outcome = deploy.deploy(_files(kind, key, xml), actor())
         design.discard_draft(kind, key, actor())
-        mine = [r.as_dict() for r in results if r.kind == kind]
-        if deployment_id is None:
+        mine = [r.as_dict() for r in outcome.definitions if r.kind == kind]
+        if outcome.id is None:
             message = _("与已部署版本相同，未产生新版本")
         else:
             message = _("已部署：") + "，".join(f"{r['key']} v{r['version']}" for r in mine if r["new"])
-        return {"message": message, "deployment_id": deployment_id, "definitions": mine}, \
-            201 if deployment_id else 200
+        return _warned(message, outcome.warnings, deployment_id=outcome.id, definitions=mine), \
+            201 if outcome.id else 200
     return _answer(store)
+
+
+def _warned(message: str, warnings: list[dict], **body) -> dict:
+    """The answer to a deployment that went through: its warnings in the reader's language, and
+    said after the message, since the page's problem list shows what was refused."""
+    said = [dict(w, message=translated(w["message"])) for w in warnings]
+    if said:
+        message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
+            f"{w['element_id'] or w['file']}：{w['message']}" for w in said))
+    return dict(body, message=message, warnings=said)
 
 
 def _answer(action):

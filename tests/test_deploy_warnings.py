@@ -1,0 +1,153 @@
+"""What deploys but would get a case stuck comes back as warnings naming file and element: a lane
+no one can work in, a condition or expression reading a name nothing provides."""
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import catalogue, intake
+from engine.demo import create_demo_organisation
+from engine.services import cases, deploy
+from engine.services.users import ensure_department
+from engine.store import session_scope
+from run import main as run_command
+from tests.bpmn_builder import process
+
+ROOT = Path(__file__).resolve().parent.parent
+OPINION = {"type": "object", "required": ["opinion"],
+           "properties": {"opinion": {"type": "string", "enum": ["agree", "disagree"]}}}
+
+
+def review(lane="住建局 (housing)", condition="opinion == 'agree'", form="opinion.json", script="fee = 10"):
+    """A script, a review in one lane, then a gateway on what it decided."""
+    return process("permit", [
+        ("start", "start", "申请"),
+        ("script", "price", "计费", {"script": script}),
+        ("user", "review", "审查", {"form": form} if form else {}),
+        ("xor", "decide", "是否同意", {"default": "refused"}),
+        ("end", "granted", "准予"),
+        ("end", "refused", "不予"),
+    ], [("start", "price"), ("price", "review"), ("review", "decide"), ("decide", "granted", condition),
+        ("decide", "refused")], lanes={lane: ["review"]})
+
+
+def files(bpmn, form=OPINION):
+    return [("permit.bpmn", bpmn.encode()), ("opinion.json", json.dumps(form).encode())]
+
+
+def warned(outcome):
+    return [(w["file"], w["element_id"], str(w["message"])) for w in outcome.warnings]
+
+
+def test_a_lane_naming_no_known_group_deploys_with_a_warning_naming_the_lane(org):
+    outcome = deploy.deploy(files(review(lane="住建局 (housng)")), org["designer"])
+    assert outcome.id is not None and [d.version for d in outcome.definitions] == [1]  # deployed all the same
+    [(file, element, message)] = warned(outcome)
+    assert (file, element) == ("permit.bpmn", "Lane_0")
+    assert "'住建局 (housng)'" in message and "'housng'" in message and "no one can claim" in message
+
+
+@pytest.mark.parametrize("lane", ["住建局 (housing)", "housing", "reviewer", "牵头部门（lead）"])
+def test_a_lane_naming_a_department_code_or_a_role_does_not_warn(org, lane):
+    assert deploy.deploy(files(review(lane=lane)), org["designer"]).warnings == []
+
+
+def test_a_department_created_after_the_warning_ends_it(org):
+    assert warned(deploy.deploy(files(review(lane="不动产 (realestate)")), org["designer"]))
+    with session_scope() as session:
+        ensure_department(session, "realestate", "不动产登记中心")
+    assert deploy.deploy(files(review(lane="不动产 (realestate)")), org["designer"], dry_run=True).warnings == []
+
+
+def test_a_lane_whose_task_names_its_group_at_run_time_does_not_warn(org):
+    bpmn = review(lane="审查部门 (departments)").replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="opinion.json"/>',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="opinion.json"/>'
+        '<spiffworkflow:property name="groupExpression" value="\'housing\'"/>')
+    assert deploy.deploy(files(bpmn), org["designer"]).warnings == []
+
+
+def test_a_condition_reading_a_field_no_form_has_warns(org):
+    outcome = deploy.deploy(files(review(), form={**OPINION, "properties": {"opinon": {"type": "string"}},
+                                                  "required": []}), org["designer"])
+    assert outcome.id is not None
+    [(file, element, message)] = warned(outcome)
+    assert (file, element) == ("permit.bpmn", "Flow_decide_granted")
+    assert message.startswith("conditionExpression reads 'opinion', which no form")
+
+
+def test_names_a_script_a_data_element_or_the_start_data_give_do_not_warn(org):
+    given = review(condition="opinion == 'agree' and fee > 0 and len(item_name) > 0 and "
+                             "all([x > 0 for x in [fee]])")
+    assert deploy.deploy(files(given), org["designer"]).warnings == []
+    helpers_only = review(condition="today() > date(2020, 1, 1)")
+    assert deploy.deploy(files(helpers_only), org["designer"]).warnings == []
+
+
+def test_a_task_without_a_form_may_provide_any_name(org):
+    assert deploy.deploy(files(review(form=None, condition="anything == 1")), org["designer"]).warnings == []
+
+
+def test_a_form_that_takes_other_fields_may_provide_any_name(org):
+    open_form = {**OPINION, "additionalProperties": True}
+    assert deploy.deploy(files(review(condition="anything == 1"), form=open_form), org["designer"]).warnings == []
+
+
+def test_the_application_form_of_a_service_item_provides_its_fields(org):
+    outcome = deploy.deploy(files(review(condition="area > 100")), org["designer"])
+    assert [w["element_id"] for w in outcome.warnings] == ["Flow_decide_granted"]
+    catalogue.save({"code": "T-9", "name": "测试", "kind": "licence", "department": "housing",
+                    "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "permit",
+                    "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}],
+                    "form": {"type": "object", "properties": {"area": {"type": "number"}}}}, None)
+    assert deploy.deploy(files(review(condition="area > 100")), org["designer"]).warnings == []
+
+
+def test_a_called_process_reads_what_its_caller_gives(org):
+    child = process("child", [("start", "s", "s"), ("user", "check", "核对", {"form": "opinion.json"}),
+                              ("end", "e", "e")],
+                    [("s", "check"), ("check", "e", "len(pending) > 0")])
+    parent = process("parent", [("start", "s", "s"), ("script", "plan", "计划", {"script": "pending = [1]"}),
+                                ("call", "run", "调用", {"called": "child"}), ("end", "e", "e")],
+                     [("s", "plan"), ("plan", "run"), ("run", "e")])
+    both = [("child.bpmn", child.encode()), ("parent.bpmn", parent.encode()),
+            ("opinion.json", json.dumps(OPINION).encode())]
+    assert deploy.deploy(both, org["designer"]).warnings == []
+
+
+def test_intake_names_are_what_intake_starts_a_case_with(org):
+    """deploy.INTAKE_NAMES copies the names engine/intake.py gives a case's start data: they must agree."""
+    bpmn = process("item_review", [("start", "s", "s"), ("user", "review", "审查"), ("end", "e", "e")],
+                   [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
+    deploy.deploy([("r.bpmn", bpmn.encode())], org["designer"])
+    catalogue.save({"code": "T-1", "name": "测试", "kind": "licence", "department": "housing",
+                    "case_type": "promised", "statutory_days": 20, "promised_days": 10, "process": "item_review",
+                    "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}, None)
+    case = intake.submit("T-1", {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"},
+                         [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+    instance_id = intake.describe(intake.accept(case.id, org["clerk"]).id)["instance_id"]
+    assert set(cases.get_instance(instance_id, org["admin"])["data"]) == deploy.INTAKE_NAMES
+
+
+def test_the_shipped_processes_and_rules_deploy_without_warnings(db):
+    create_demo_organisation()
+    outcome = deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), None)
+    assert outcome.definitions and outcome.warnings == []
+
+
+def test_before_the_organisation_exists_only_the_lanes_of_departments_warn(db):
+    """`make run` deploys before it creates the demo organisation: the departments' lanes warn then
+    (its output does not show them), the roles' do not, nor does any expression."""
+    outcome = deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), None, dry_run=True)
+    assert sorted((Path(w["file"]).name, w["message"].values["group"]) for w in outcome.warnings) == [
+        ("real_estate_transfer.bpmn", "'housing'"), ("real_estate_transfer.bpmn", "'realestate'"),
+        ("real_estate_transfer.bpmn", "'tax'"), ("review_round.bpmn", "'window'")]
+
+
+def test_run_py_deploy_prints_the_warnings(org, tmp_path, capsys):
+    for name, content in files(review(lane="住建局 (housng)")):
+        (tmp_path / name).write_bytes(content)
+    assert run_command(["deploy", str(tmp_path)]) == 0
+    printed = capsys.readouterr()
+    assert "bpmn\tpermit\tversion 1\tnew" in printed.out
+    assert f"warning: {tmp_path / 'permit.bpmn'}: Lane_0: lane '住建局 (housng)' names 'housng'" in printed.err
