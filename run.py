@@ -102,8 +102,7 @@ def cmd_demo(args):
     paths = [p for p in (ROOT / "processes", ROOT / "rules") if p.exists()]
     files = collect_files(paths)
     if files:
-        _, results = deploy(files, actor=None)
-        for r in results:
+        for r in deploy(files, actor=None).definitions:
             print(f"deployed {r.kind} {r.key} v{r.version}{'' if r.new else ' (unchanged)'}")
     from engine import catalogue
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):

@@ -83,6 +83,15 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
                         content_type="multipart/form-data")
     assert broken.status_code == 422 and 'id="deploy-problems"' in broken.get_data(as_text=True)
 
+    # A lane naming no department deploys, and the administrator is told.
+    typo = process("typo", [("start", "start", "申请"), ("user", "a", "受理"), ("end", "end", "办结")],
+                   [("start", "a"), ("a", "end")], lanes={"housnig": ["a"]}).encode()
+    answer = admin.post("/admin/deploy", data={"files": [(io.BytesIO(typo), "typo.bpmn")]},
+                        content_type="multipart/form-data")
+    assert answer.status_code == 303
+    said = admin.get(answer.location).get_data(as_text=True)
+    assert "已部署：typo v1。1 条警告" in said and "housnig" in said
+
 
 def test_suspending_a_definition_and_an_instance_from_the_pages(app, org):
     instance_id = cases.start_instance("steps", org["clerk"])["id"]

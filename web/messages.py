@@ -6,6 +6,7 @@ in engine/translations, under the Flask-Babel domain "engine". English pages nee
 from pathlib import Path
 
 from flask_babel import Domain
+from flask_babel import gettext as _
 
 import engine
 from engine.errors import Message, ShenpiError
@@ -30,3 +31,13 @@ def sentences(exc: ShenpiError) -> list[str]:
 def refusal(exc: ShenpiError) -> str:
     """The sentences as one line."""
     return "；".join(sentences(exc))
+
+
+def warned(message: str, warnings: list[dict]) -> tuple[str, list[dict]]:
+    """A deployment's message followed by its warnings (what deploys but would get a case stuck),
+    and the warnings, in the reader's language."""
+    said = [dict(w, message=translated(w["message"])) for w in warnings]
+    if said:
+        message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
+            f"{w['element_id'] or w['file']}：{w['message']}" for w in said))
+    return message, said

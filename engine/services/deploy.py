@@ -54,9 +54,6 @@ class Outcome:
     definitions: list[Deployed]
     warnings: list[dict]
 
-    def __iter__(self):  # callers that take no warnings unpack (id, definitions)
-        return iter((self.id, self.definitions))
-
 
 def collect_files(paths) -> list[tuple[str, bytes]]:
     """Read files and folders (recursively) of the deployable kinds."""

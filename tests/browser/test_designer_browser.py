@@ -71,6 +71,13 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     page.wait_for_selector("#problems li.problem")
     assert page.locator("#problems li.problem").first.get_attribute("data-element-id") == "Flow_decide_sign"
     assert page.locator(".djs-overlay-problem .problem-badge").count() == 1
+    # A lane naming no department deploys, with a warning listed and marked the same way.
+    page.fill("#xml-text", xml.replace('name="housing"', 'name="housnig"'))
+    page.click("#apply-xml")
+    page.click("#validate")
+    page.wait_for_selector("#status.ok")
+    assert "1 条警告" in page.inner_text("#status")
+    assert page.locator("#problems li.problem").first.get_attribute("data-element-id") == "Lane_1"
     page.fill("#xml-text", xml)
     page.click("#apply-xml")
     page.wait_for_selector("body[data-modeler=ready]")

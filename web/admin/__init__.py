@@ -11,6 +11,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import admin, deploy
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
+from ..messages import warned
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_error_page(bp)
@@ -64,12 +65,14 @@ def redeploy():
     try:
         if not files:
             raise Invalid(_("请选择要部署的文件（.bpmn、.dmn、.json）"))
-        deployment_id, results = deploy.deploy(files, actor())
+        outcome = deploy.deploy(files, actor())
     except ShenpiError as exc:
         return refused(exc, _overview, problems=[d for d in exc.details if isinstance(d, dict)])
-    if deployment_id is None:
-        return done(_("文件与已部署版本相同，未产生新版本"), "admin.index")
-    return done(_("已部署：") + "，".join(f"{r.key} v{r.version}" for r in results if r.new), "admin.index")
+    if outcome.id is None:
+        message = _("文件与已部署版本相同，未产生新版本")
+    else:
+        message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
+    return done(warned(message, outcome.warnings)[0], "admin.index")
 
 
 @bp.post("/definitions/<key>/<int:version>/<any(suspend, resume):action>")

@@ -8,7 +8,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import deploy, design
 
 from ..inbox.access import actor, roles_required
-from ..messages import translated
+from ..messages import translated, warned
 from . import KEY, KINDS, bp
 
 
@@ -46,12 +46,9 @@ def deploy_diagram():
 
 
 def _warned(message: str, warnings: list[dict], **body) -> dict:
-    """The answer to a deployment that went through: its warnings in the reader's language, and
-    said after the message, since the page's problem list shows what was refused."""
-    said = [dict(w, message=translated(w["message"])) for w in warnings]
-    if said:
-        message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
-            f"{w['element_id'] or w['file']}：{w['message']}" for w in said))
+    """The answer to a deployment that went through, with its warnings (the page lists and marks
+    them as it does what was refused)."""
+    message, said = warned(message, warnings)
     return dict(body, message=message, warnings=said)
 
 

@@ -103,6 +103,7 @@
       problemList.append(li);
       return;
     }
+    // A deployment that went through lists its warnings here: what deploys but would get a case stuck.
     for (const problem of problems) {
       const li = document.createElement('li');
       li.className = 'problem';
@@ -160,7 +161,7 @@
   }
 
   document.getElementById('validate').addEventListener('click', () =>
-    act(config.urls.validate, (answer) => showProblems(answer.ok ? [] : answer.problems)));
+    act(config.urls.validate, (answer) => showProblems(answer.ok ? answer.warnings : answer.problems)));
 
   document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
     if (!answer.ok) showProblems(answer.problems);
@@ -169,7 +170,7 @@
   document.getElementById('deploy').addEventListener('click', () => {
     if (!unreadable && !window.confirm(text.confirmDeploy)) return;
     act(config.urls.deploy, (answer) => {
-      showProblems(answer.ok ? [] : answer.problems);
+      showProblems(answer.ok ? answer.warnings : answer.problems);
       if (answer.ok) {
         const link = document.createElement('a');
         link.href = config.urls.index;
