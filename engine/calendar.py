@@ -53,7 +53,8 @@ class Deadline:
 def estimated_holidays(year: int) -> frozenset:
     """The days off of a year no notice covers, as 全国年节及纪念日放假办法 (2024 revision, in
     force 2025) sets them: 元旦 1 day, 春节 4 (除夕 to 初三), 清明 1, 劳动节 2, 端午 1, 中秋 1,
-    国庆 3; a holiday on a Saturday or Sunday is made up on the working days after it (Art. 6).
+    国庆 3; a holiday on a Saturday or Sunday is made up on the working days after it (Art. 6),
+    and so is one that falls on another (中秋 on 1-3 October: an eight-day break).
 
     The notice then moves days around (调休) into longer breaks with makeup Saturdays, which no
     one knows before it is issued; as it moves days but adds none, a year's count of working
@@ -66,9 +67,10 @@ def estimated_holidays(year: int) -> frozenset:
         blocks += [[new_year + timedelta(days=i) for i in range(-1, 3)],
                    [TermUtils.day_start_from_term(year, "清明")],
                    [LunarDate(year, 5, 5).to_solar_date()], [LunarDate(year, 8, 15).to_solar_date()]]
-    off = {day for block in blocks for day in block}
-    for block in blocks:
-        owed, day = sum(d.weekday() >= 5 for d in block), max(block)
+    off = set()
+    for block in sorted(blocks):
+        owed, day = sum(d.weekday() >= 5 or d in off for d in block), max(block)
+        off.update(block)
         while owed:
             day += timedelta(days=1)
             if day.weekday() < 5 and day not in off:
@@ -185,10 +187,13 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
     text, name = source, "notice"
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
         path = Path(source)
-        text, name = path.read_text(encoding="utf-8"), path.name
+        text, name = path.read_bytes(), path.name
         fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "yaml")
     if isinstance(text, bytes):
-        text = text.decode("utf-8")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:  # Excel in China saves CSV as GBK
+            raise ValueError(Message("%(name)s is not UTF-8 text: save it as UTF-8 (CSV UTF-8)", name=name)) from None
     fmt = fmt or ("csv" if text.lstrip().lower().startswith("date,") else "yaml")
     holidays, workdays, year, origin = set(), set(), None, ""
     if fmt == "csv":

@@ -53,7 +53,7 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
 
 
 def register(*, name: str, id_type: str, id_number: str, phone: str, password: str,
-             kind: str = "person", case_number: str = "", address: str | None = None) -> Applicant:
+             kind: str = "person", case_number: str = "") -> Applicant:
     """Open a portal account, or give one to an applicant the window already knows.
 
     A record created at the window has no password. It is taken over only by someone who holds
@@ -68,8 +68,9 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
     with read_session() as session:
         known = session.scalar(select(Applicant.id).where(Applicant.id_number == id_number,
                                                           Applicant.password_hash.is_(None)))
-    if known is not None:  # its proofs (a case number above all) can be guessed: tries count as sign-ins do
-        signin.attempt_unknown("takeover", id_number, "", address)
+    if known is not None:  # its proofs (a case number above all) can be guessed: tries count as sign-ins do,
+        # from every address in one count: a record without a password has no owner to lock out
+        signin.attempt_unknown("takeover", id_number, "")
     with session_scope() as session:
         if session.scalar(select(Applicant.id).where(Applicant.phone == phone,
                                                      Applicant.password_hash.is_not(None)).limit(1)):

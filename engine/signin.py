@@ -1,11 +1,11 @@
 """Protecting sign-in, for staff (User) and applicants (Applicant) alike.
 
-Password guessing is slowed down twice over. From one network address, an account answers at
-most MAX_FAILURES wrong passwords in a row, then that address cannot sign in to it for
-LOCK_MINUTES, not even with the right password; the owner, signing in from elsewhere, is not
-locked out by a guesser. From all addresses together it answers at most ACCOUNT_FAILURES,
-then the account is locked for everyone for LOCK_MINUTES: a guesser with many addresses gets
-that many guesses a quarter of an hour, and needs several addresses to lock the owner out.
+Password guessing is slowed down twice over. From one network address (an IPv6 client's /64),
+an account answers at most MAX_FAILURES wrong passwords in a row, then that address cannot sign
+in to it for LOCK_MINUTES, not even with the right password. From all addresses together it
+answers at most ACCOUNT_FAILURES, then it is locked for LOCK_MINUTES everywhere except where
+the right password was given within TRUSTED: a guesser with many addresses gets that many
+guesses a quarter of an hour, and locks the owner out nowhere they have signed in from lately.
 
 Each attempt first takes a place in both counts, in one transaction of conditional statements,
 so guesses sent at once to one or several servers are all counted and never more than the
@@ -19,11 +19,13 @@ counted in the same ways, locked after as many, its counts forgotten after the s
 password hash checked, so neither the answers nor their time tell a guesser which names exist.
 """
 import hashlib
+import ipaddress
 import secrets
 from datetime import datetime, timedelta, timezone
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +39,7 @@ ACCOUNT_FAILURES = 20  # from every address together
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8  # characters, for staff and applicants alike
 FORGET = timedelta(days=1)  # a count whose last attempt is this old starts again
+TRUSTED = timedelta(days=30)  # an address signed in from lately is the owner's (_trusted)
 
 
 def password_problem(password) -> Message | None:
@@ -62,16 +65,10 @@ def attempt(account, password: str, address: str | None = None) -> bool:
     from `address` (None: not over the network, the command line). Raises TooManyAttempts while
     the account is locked at that address or everywhere, or its counts have no place left."""
     model, now = type(account), datetime.now(timezone.utc)
-    subject = _digest(model.__tablename__, account.id)
-    with session_scope() as session:
-        near = _take_place(session, AddressSignIn, _digest(subject, address), now, MAX_FAILURES, subject=subject)
-        place = session.execute(
-            update(model).where(model.id == account.id, _open(model, now, ACCOUNT_FAILURES))
-            .values(failed_sign_ins=_counted(model, now), last_attempt_at=now)
-            .returning(model.failed_sign_ins)).scalar()
-        far = None if place is None else (account.id, place, ACCOUNT_FAILURES)
-        _placed(near, far)
-    return _judge(account.password_hash, password, now, [(AddressSignIn, near), (model, far)])
+    whole = (update(model).where(model.id == account.id, _open(model, now, ACCOUNT_FAILURES))
+             .values(failed_sign_ins=_counted(model, now), last_attempt_at=now).returning(model.failed_sign_ins))
+    counts = _take_places(_digest(model.__tablename__, account.id), address, now, (model, account.id, whole))
+    return _judge(account.password_hash, password, now, counts)
 
 
 def attempt_unknown(scope: str, name: str, password: str, address: str | None = None) -> bool:
@@ -79,51 +76,83 @@ def attempt_unknown(scope: str, name: str, password: str, address: str | None = 
     cannot sign in: False, after counting it as attempt() counts an account's, and checking a
     hash as long to check as an account's. Raises TooManyAttempts as attempt() would."""
     now, subject = datetime.now(timezone.utc), _digest(scope, name)
-    with session_scope() as session:
-        near = _take_place(session, AddressSignIn, _digest(subject, address), now, MAX_FAILURES, subject=subject)
-        far = _take_place(session, UnknownSignIn, subject, now, ACCOUNT_FAILURES)
-        _placed(near, far)
-    return _judge(_decoy_hash(), password, now, [(AddressSignIn, near), (UnknownSignIn, far)])
+    whole = _place_in(UnknownSignIn, subject, now, ACCOUNT_FAILURES)
+    counts = _take_places(subject, address, now, (UnknownSignIn, subject, whole))
+    return _judge(_decoy_hash(), password, now, counts)
 
 
 def _digest(*parts) -> str:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
 
 
-def _take_place(session, model, key: str, now, limit: int, **columns):
-    """A place in the count of the row `key` (made on the first attempt): (key, its number in
-    the count, limit), or None when the row has no place left or is locked."""
+def _network(address: str | None) -> str | None:
+    """What a guesser is counted by: an IPv4 address, or an IPv6 client's whole /64, which is
+    all its own (one count per IPv6 address would give it billions)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or None
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:  # ::ffff:a.b.c.d is the IPv4 client a.b.c.d
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+def _take_places(subject: str, address: str | None, now, whole) -> list:
+    """Take a place in the count of `subject` at the address, then, unless the account was
+    signed in to from there lately (_trusted), in its count from every address: `whole` is
+    (model, key, the statement that takes it). Returns [(model, (key, place, limit))]; raises
+    TooManyAttempts when a count is closed, inside the transaction: what it took is given back."""
+    near = _digest(subject, _network(address))
+    with session_scope() as session:
+        place = session.execute(_place_in(AddressSignIn, near, now, MAX_FAILURES, subject=subject)).scalar()
+        _placed(place)
+        counts = [(AddressSignIn, (near, place, MAX_FAILURES))]
+        if not _trusted(session, near, now):
+            model, key, statement = whole
+            place = session.execute(statement).scalar()
+            _placed(place)
+            counts.append((model, (key, place, ACCOUNT_FAILURES)))
+    return counts
+
+
+def _place_in(model, key: str, now, limit: int, **columns):
+    """The statement that takes a place in the count of the row `key`, made on the first
+    attempt, returning the place's number (none when the row is full or locked)."""
     insert = (postgresql if uses_postgres() else sqlite).insert
-    place = session.execute(
-        insert(model).values(id=key, failed_sign_ins=1, last_attempt_at=now, **columns)
-        .on_conflict_do_update(index_elements=[model.id], where=_open(model, now, limit),
-                               set_={"failed_sign_ins": _counted(model, now), "last_attempt_at": now})
-        .returning(model.failed_sign_ins)).scalar()
-    return None if place is None else (key, place, limit)
+    return (insert(model).values(id=key, failed_sign_ins=1, last_attempt_at=now, **columns)
+            .on_conflict_do_update(index_elements=[model.id], where=_open(model, now, limit),
+                                   set_={"failed_sign_ins": _counted(model, now), "last_attempt_at": now})
+            .returning(model.failed_sign_ins))
 
 
-def _placed(*places) -> None:
-    """Refuse an attempt that found a count closed; raised inside the transaction, so that the
-    places it took in the other counts are given back."""
-    if None in places:
+def _trusted(session, key: str, now) -> bool:
+    """Whether the right password was given at this address within TRUSTED: the owner's own
+    place, where a guesser's count from elsewhere does not lock them out (the address's own
+    count still does). A guesser, not knowing the password, makes no address trusted."""
+    signed_in = session.scalar(select(AddressSignIn.signed_in_at).where(AddressSignIn.id == key))
+    return signed_in is not None and signed_in > now - TRUSTED
+
+
+def _placed(place) -> None:
+    if place is None:
         raise TooManyAttempts("Too many wrong passwords: signing in is closed for up to %(minutes)s minutes",
                               minutes=LOCK_MINUTES)
 
 
 def _judge(password_hash: str, password: str, now, counts) -> bool:
-    """Check the password of an attempt that took a place in each of `counts` ((model, place)
-    pairs, a place as _take_place gives it; an account's as (id, number, ACCOUNT_FAILURES))."""
+    """Check the password of an attempt that took a place in each of `counts`: a right one
+    clears them and trusts the address; a wrong one locks those it filled."""
     right = check_password_hash(password_hash, password)
-    if right:
-        outcome = {"failed_sign_ins": 0, "locked_until": None}
-        closing = [(model, key) for model, (key, _number, _limit) in counts]
-    else:
-        outcome = {"failed_sign_ins": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)}
-        closing = [(model, key) for model, (key, number, limit) in counts if number >= limit]
+    until = None if right else now + timedelta(minutes=LOCK_MINUTES)
+    closing = [(model, key) for model, (key, number, limit) in counts if right or number >= limit]
     if closing:
         with session_scope() as session:
             for model, key in closing:
-                session.execute(update(model).where(model.id == key).values(**outcome))
+                trusted = {"signed_in_at": now} if right and model is AddressSignIn else {}
+                session.execute(update(model).where(model.id == key)
+                                .values(failed_sign_ins=0, locked_until=until, **trusted))
     return right
 
 
@@ -136,46 +165,56 @@ def forget_old_counts() -> int:
     """Drop the counts of names no account has, and of addresses, whose last attempt is FORGET
     old (they would start again by then). Run by the scheduler, not in a sign-in, which then
     costs the same whatever the name; rows another transaction holds are left for the next run."""
-    cutoff, dropped = datetime.now(timezone.utc) - FORGET, 0
+    now, dropped = datetime.now(timezone.utc), 0
+    kept = {UnknownSignIn: true(), AddressSignIn: or_(AddressSignIn.signed_in_at.is_(None),
+                                                      AddressSignIn.signed_in_at < now - TRUSTED)}
     with session_scope() as session:
-        for model in (UnknownSignIn, AddressSignIn):
-            stale = select(model.id).where(model.last_attempt_at < cutoff).with_for_update(skip_locked=True)
-            dropped += session.execute(delete(model).where(model.id.in_(stale))).rowcount
+        for model, untrusted in kept.items():
+            stale = select(model.id).where(model.last_attempt_at < now - FORGET, untrusted)
+            dropped += session.execute(delete(model).where(
+                model.id.in_(stale.with_for_update(skip_locked=True)))).rowcount
     return dropped
 
 
-def lock_ends(session, accounts) -> dict:
-    """account id -> when signing in opens again, for those of `accounts` (of one model) closed
-    now, everywhere or at some address: locked for a while, or every place in a count taken
-    within the last FORGET (attempts still being checked, or cut short by a crash)."""
-    now, ends = datetime.now(timezone.utc), {}
+class Lock(NamedTuple):
+    until: datetime
+    everywhere: bool  # else only at some addresses (a guesser's, or the owner's own typing)
 
-    def closed(account_id, locked_until, failed, last_attempt, limit):
-        if locked_until is not None and locked_until > now:
-            end = locked_until
-        elif failed >= limit and (last_attempt is None or last_attempt > now - FORGET):
-            end = (last_attempt or now) + FORGET
+
+def lock_ends(session, accounts) -> dict[int, Lock]:
+    """account id -> until when signing in is closed, for those of `accounts` (of one model)
+    closed now, everywhere or at some address: locked for a while, or every place in a count
+    taken within the last FORGET (attempts still being checked, or cut short by a crash)."""
+    now, locks = datetime.now(timezone.utc), {}
+
+    def closed(account_id, row, limit, everywhere):
+        if row.locked_until is not None and row.locked_until > now:
+            until = row.locked_until
+        elif row.failed_sign_ins >= limit and (row.last_attempt_at is None or row.last_attempt_at > now - FORGET):
+            until = (row.last_attempt_at or now) + FORGET
         else:
             return
-        ends[account_id] = max(end, ends.get(account_id, end))
+        known = locks.get(account_id)
+        # A lock everywhere is the one the person meets; of two alike, the later end.
+        if known is None or (everywhere, until) > (known.everywhere, known.until):
+            locks[account_id] = Lock(until, everywhere)
     by_subject = {}
     for account in accounts:
         by_subject[_digest(account.__tablename__, account.id)] = account.id
-        closed(account.id, account.locked_until, account.failed_sign_ins, account.last_attempt_at,
-               ACCOUNT_FAILURES)
+        closed(account.id, account, ACCOUNT_FAILURES, True)
     if by_subject:
         for row in session.scalars(select(AddressSignIn).where(AddressSignIn.subject.in_(by_subject))):
-            closed(by_subject[row.subject], row.locked_until, row.failed_sign_ins, row.last_attempt_at,
-                   MAX_FAILURES)
-    return ends
+            closed(by_subject[row.subject], row, MAX_FAILURES, False)
+    return locks
 
 
 def unlock(session, account) -> None:
     """Open the account's sign-in again, everywhere, with fresh counts (the caller's
-    transaction saves the account)."""
-    account.failed_sign_ins, account.locked_until = 0, None
+    transaction saves the account). The address rows go first, as attempt() takes them first:
+    the other order could deadlock with a sign-in under way."""
     session.execute(delete(AddressSignIn).where(
         AddressSignIn.subject == _digest(account.__tablename__, account.id)))
+    account.failed_sign_ins, account.locked_until = 0, None
 
 
 def end_sessions(model, account_id: int) -> None:

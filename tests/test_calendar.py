@@ -75,6 +75,15 @@ def test_2027_is_estimated_with_its_lunar_holidays_until_its_notice_comes():
     assert deadline == Deadline(date(2027, 2, 12), provisional=True)
 
 
+def test_a_holiday_falling_on_another_is_made_up_too():
+    """2028: 中秋 on Tuesday 3 October, inside 国庆 (Sunday to Tuesday): the Sunday and the shared
+    day are made up on Wednesday and Thursday, and the year keeps its 13 days off."""
+    from engine.calendar import estimated_holidays
+    off = estimated_holidays(2028)
+    assert {date(2028, 10, d) for d in range(1, 6)} <= off and date(2028, 10, 6) not in off
+    assert len([d for d in off if d.weekday() < 5]) == 13
+
+
 def test_closures_are_not_working_days():
     cal = WorkCalendar(closures=[date(2026, 3, 4)])
     assert not cal.is_workday(date(2026, 3, 4))
@@ -92,6 +101,13 @@ def test_closures_are_not_working_days():
 def test_bad_notices_are_refused_with_the_place(text, message):
     with pytest.raises(ValueError, match=message):
         parse_notice(text)
+
+
+def test_a_notice_not_in_utf8_is_refused_saying_so(tmp_path):
+    gbk = tmp_path / "2027.csv"
+    gbk.write_bytes("date,kind\n2027-01-01,holiday\n# 元旦\n".encode("gbk"))
+    with pytest.raises(ValueError, match="2027.csv is not UTF-8 text"):
+        parse_notice(gbk)
 
 
 def test_csv_notice():

@@ -19,6 +19,7 @@ def test_settings_are_read_from_the_environment(db, monkeypatch):
     assert not app.config["SESSION_COOKIE_SECURE"]
     res = app.test_client().get("/login")
     assert res.headers["X-Frame-Options"] == "DENY" and res.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in res.headers["Content-Security-Policy"]
     monkeypatch.setenv("SECURE_COOKIES", "1")
     cookie = create_app({"TESTING": True}).test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie

@@ -19,12 +19,12 @@ def ready(instance, name):
 
 
 def test_deploy_versions_and_identical_redeploy(org):
-    dep_id, results = deploy_approval(org)
-    assert dep_id and [(r.key, r.version, r.new) for r in results] == [("approval", 1, True)]
-    again_id, again = deploy_approval(org)
-    assert again_id is None and [(r.version, r.new) for r in again] == [(1, False)]
-    _, changed = deploy_approval(org, name="简单审批（修订）")
-    assert [(r.version, r.new) for r in changed] == [(2, True)]
+    first = deploy_approval(org)
+    assert first.id and [(r.key, r.version, r.new) for r in first.definitions] == [("approval", 1, True)]
+    again = deploy_approval(org)
+    assert again.id is None and [(r.version, r.new) for r in again.definitions] == [(1, False)]
+    changed = deploy_approval(org, name="简单审批（修订）")
+    assert [(r.version, r.new) for r in changed.definitions] == [(2, True)]
     assert [d.version for d in deploy.versions("approval")] == [1, 2]
     assert [(d.key, d.version) for d in deploy.latest_definitions()] == [("approval", 2)]
 
@@ -64,7 +64,7 @@ def test_a_procedure_may_use_a_form_another_one_deployed(org):
     deploy.deploy([("other.bpmn", approval("other", "另一审批").encode()),
                    ("intake.json", json.dumps(changed).encode())], org["designer"])
     # Drawn in the designer, without its forms: it takes the newest deployed intake.json.
-    _, [third] = deploy.deploy([("third.bpmn", approval("third", "第三审批").encode())], org["designer"])
+    [third] = deploy.deploy([("third.bpmn", approval("third", "第三审批").encode())], org["designer"]).definitions
     instance = cases.start_instance("third", org["clerk"])
     from engine.services.progress import task_detail
     assert third.version == 1

@@ -142,6 +142,7 @@ def test_material_view_and_download(app, org):
     assert "attachment" in res.headers["Content-Disposition"] and "id.pdf" in res.headers["Content-Disposition"]
     viewed = client(app, "reviewer").get(f"/inbox/materials/{material_id}?view=1")
     assert "inline" in viewed.headers["Content-Disposition"] and viewed.mimetype == "application/pdf"
+    assert "Content-Security-Policy" not in viewed.headers  # the browser's PDF viewer is a plugin
 
 
 @pytest.mark.parametrize("filename", ["id.html", "id.svg", "id.xhtml", "id"])

@@ -110,15 +110,17 @@ def create_app(config: dict | None = None) -> Flask:
         # response is read as the type it declares, never sniffed into HTML.
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if response.mimetype == "text/html":  # a PDF opened inline needs the browser's viewer plugin
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     app.session_interface = _IdleSessions()
     # Behind PROXY_HOPS reverse proxies, the client's address is the one they forward: sign-in
-    # counts guesses per address (engine/signin.py), not per proxy.
+    # counts guesses per address (engine/signin.py), not per proxy. Only the address: trusting
+    # a forwarded scheme would turn on CSRF's strict Referer check against an unforwarded Host.
     hops = whole_number("PROXY_HOPS", 0, 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     return app
 
 

@@ -364,13 +364,15 @@ class AddressSignIn(Base):
     """Wrong sign-ins at one account (or a name no account has) from one network address: a
     guesser there is locked out without locking out the account's owner elsewhere
     (engine/signin.py). Keyed by a digest of the account and the address; `subject` is the
-    account's digest, by which an administrator's unlock finds its rows."""
+    account's digest, by which an administrator's unlock finds its rows; `signed_in_at`, the last
+    right password from there (the owner's address, engine/signin._trusted)."""
     __tablename__ = "address_sign_ins"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subject: Mapped[str] = mapped_column(String(64), index=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     last_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    signed_in_at: Mapped[datetime | None] = mapped_column()
 
 
 class Case(Base):

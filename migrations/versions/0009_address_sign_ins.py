@@ -7,8 +7,9 @@ Create Date: 2026-11-28 03:00:00.000000
 Five wrong passwords from anyone locked an account for everyone, so anyone could keep anyone's
 account (an administrator's too) locked. Now five from one address lock only that address out
 of the account (address_sign_ins, keyed by a digest of the account and the address; `subject`
-is the account's digest, for an administrator's unlock), and the account itself locks for
-everyone only after twenty from all addresses together (engine/signin.py).
+is the account's digest, for an administrator's unlock), and the account itself locks only after
+twenty from all addresses together, and then not where its right password was given within the
+last 30 days (signed_in_at) (engine/signin.py).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ def upgrade():
         sa.Column('failed_sign_ins', sa.Integer(), server_default='0', nullable=False),
         sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
         sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('signed_in_at', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
     with op.batch_alter_table('address_sign_ins', schema=None) as batch_op:

@@ -77,7 +77,8 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     page.click("#validate")
     page.wait_for_selector("#status.ok")
     assert "1 条警告" in page.inner_text("#status")
-    assert page.locator("#problems li.problem").first.get_attribute("data-element-id") == "Lane_1"
+    assert page.locator("#problems li.warning").first.get_attribute("data-element-id") == "Lane_1"
+    assert page.locator(".djs-overlay-problem .problem-badge.warning").count() == 1
     page.fill("#xml-text", xml)
     page.click("#apply-xml")
     page.wait_for_selector("body[data-modeler=ready]")

@@ -39,8 +39,7 @@ def register():
         try:
             applicant = portal.register(name=form.name.data, kind=form.kind.data, id_type=form.id_type.data,
                                         id_number=form.id_number.data, phone=form.phone.data,
-                                        password=form.password.data, case_number=form.case_number.data or "",
-                                        address=request.remote_addr)
+                                        password=form.password.data, case_number=form.case_number.data or "")
         except ShenpiError as exc:
             return failed(exc, "portal/register.html", form=form)
         sign_in(applicant)

@@ -74,26 +74,31 @@
     const canvas = service('canvas');
     const registry = service('elementRegistry');
     if (canvas && registry) {
-      registry.forEach((element) => canvas.removeMarker(element.id, 'has-problem'));
+      registry.forEach((element) => {
+        canvas.removeMarker(element.id, 'has-problem');
+        canvas.removeMarker(element.id, 'has-warning');
+      });
     }
   }
 
-  function mark(problem) {
+  function mark(problem, warning) {
     const registry = service('elementRegistry');
     const canvas = service('canvas');
     const overlays = service('overlays');
     const element = registry && canvas && overlays && problem.element_id && registry.get(problem.element_id);
     if (!element) return false;
-    canvas.addMarker(element.id, 'has-problem');
+    canvas.addMarker(element.id, warning ? 'has-warning' : 'has-problem');
     const badge = document.createElement('div');
-    badge.className = 'problem-badge';
+    badge.className = warning ? 'problem-badge warning' : 'problem-badge';
     badge.title = problem.message;
     badge.textContent = '!';
     overlays.add(element.id, 'problem', { position: { top: -10, right: 10 }, html: badge });
     return true;
   }
 
-  function showProblems(problems) {
+  // What was refused, or, after a deployment went through, its warnings: what deploys but would
+  // get a case stuck. Both are listed and marked on the diagram, warnings in their own colour.
+  function showProblems(problems, warning) {
     clearMarks();
     problemList.replaceChildren();
     if (!problems.length) {
@@ -103,15 +108,14 @@
       problemList.append(li);
       return;
     }
-    // A deployment that went through lists its warnings here: what deploys but would get a case stuck.
     for (const problem of problems) {
       const li = document.createElement('li');
-      li.className = 'problem';
+      li.className = warning ? 'problem warning' : 'problem';
       li.dataset.elementId = problem.element_id || '';
       const where = document.createElement('code');
       where.textContent = problem.element_id || (text.fileLevel + ' ' + (problem.file || ''));
       li.append(where, ' ', problem.message);
-      if (mark(problem)) {
+      if (mark(problem, warning)) {
         li.tabIndex = 0;
         li.addEventListener('click', () => focus(problem.element_id));
       }
@@ -161,7 +165,7 @@
   }
 
   document.getElementById('validate').addEventListener('click', () =>
-    act(config.urls.validate, (answer) => showProblems(answer.ok ? answer.warnings : answer.problems)));
+    act(config.urls.validate, (answer) => showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok)));
 
   document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
     if (!answer.ok) showProblems(answer.problems);
@@ -170,7 +174,7 @@
   document.getElementById('deploy').addEventListener('click', () => {
     if (!unreadable && !window.confirm(text.confirmDeploy)) return;
     act(config.urls.deploy, (answer) => {
-      showProblems(answer.ok ? answer.warnings : answer.problems);
+      showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok);
       if (answer.ok) {
         const link = document.createElement('a');
         link.href = config.urls.index;
