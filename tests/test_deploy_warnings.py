@@ -84,6 +84,14 @@ def test_names_a_script_a_data_element_or_the_start_data_give_do_not_warn(org):
     assert deploy.deploy(files(helpers_only), org["designer"]).warnings == []
 
 
+def test_a_data_object_provides_its_name(org):
+    reads_budget = review(condition="opinion == 'agree' and budget > 0")
+    assert [w["element_id"] for w in deploy.deploy(files(reads_budget), org["designer"]).warnings] == \
+        ["Flow_decide_granted"]
+    with_object = reads_budget.replace('<bpmn:startEvent', '<bpmn:dataObject id="budget"/><bpmn:startEvent', 1)
+    assert deploy.deploy(files(with_object), org["designer"]).warnings == []
+
+
 def test_a_task_without_a_form_may_provide_any_name(org):
     assert deploy.deploy(files(review(form=None, condition="anything == 1")), org["designer"]).warnings == []
 
