@@ -22,6 +22,7 @@ from engine.errors import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
+LAW_DAYS_OFF = 13  # 全国年节及纪念日放假办法 (2024 revision): the whole population's holidays a year
 LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
 
 
@@ -31,6 +32,12 @@ class YearNotice:
     holidays: frozenset = field(default_factory=frozenset)
     workdays: frozenset = field(default_factory=frozenset)
     source: str = ""
+
+    @property
+    def days_off(self) -> int:
+        """Working days the notice gives off, net of its makeup days: the law's LAW_DAYS_OFF
+        whatever its 调休, unless a holiday is missing (or a local one added)."""
+        return len([d for d in self.holidays if d.weekday() < 5]) - len(self.workdays)
 
     def to_dict(self) -> dict:
         return {"year": self.year, "source": self.source,
@@ -166,7 +173,7 @@ def today() -> date:
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 
 
-def _dates(value, where: str) -> set[date]:
+def _dates(value, where: Message) -> set[date]:
     text = str(value).strip()
     try:
         match = RANGE.match(text)
@@ -181,17 +188,18 @@ def _dates(value, where: str) -> set[date]:
                                  where=where, text=repr(text))) from None
 
 
-def parse_notice(source, fmt: str | None = None) -> YearNotice:
-    """Read a notice from a path or text: YAML (year, holidays, makeup_workdays, source) or CSV
-    (date,kind with kind holiday|workday). Errors name the field or line."""
-    text, name = source, "notice"
+def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNotice:
+    """Read a notice from a path, text or bytes (an upload called `name`): YAML (year, holidays,
+    makeup_workdays, source) or CSV (date,kind with kind holiday|workday). Errors name the
+    field or line."""
+    text = source
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
         path = Path(source)
         text, name = path.read_bytes(), path.name
         fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "yaml")
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # Excel's "CSV UTF-8" begins with a byte-order mark
         except UnicodeDecodeError:  # Excel in China saves CSV as GBK
             raise ValueError(Message("%(name)s is not UTF-8 text: save it as UTF-8 (CSV UTF-8)", name=name)) from None
     fmt = fmt or ("csv" if text.lstrip().lower().startswith("date,") else "yaml")
@@ -202,7 +210,8 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
             if kind not in ("holiday", "workday"):
                 raise ValueError(Message("%(name)s line %(line)s: kind must be holiday or workday",
                                          name=name, line=line_no))
-            (holidays if kind == "holiday" else workdays).update(_dates(row.get("date"), f"{name} line {line_no}"))
+            where = Message("%(name)s line %(line)s", name=name, line=line_no)
+            (holidays if kind == "holiday" else workdays).update(_dates(row.get("date"), where))
         years = {d.year for d in holidays | workdays}
         if len(years) != 1:
             raise ValueError(Message("%(name)s: a notice covers exactly one year, found %(years)s",
@@ -219,10 +228,9 @@ def parse_notice(source, fmt: str | None = None) -> YearNotice:
         if not isinstance(data, dict) or not str(data.get("year", "")).isdigit():
             raise ValueError(Message("%(name)s: 'year' (a number) is required", name=name))
         year, origin = int(data["year"]), str(data.get("source", ""))
-        for i, v in enumerate(data.get("holidays") or []):
-            holidays |= _dates(v, f"{name} holidays[{i}]")
-        for i, v in enumerate(data.get("makeup_workdays") or []):
-            workdays |= _dates(v, f"{name} makeup_workdays[{i}]")
+        for field_name, days in (("holidays", holidays), ("makeup_workdays", workdays)):
+            for i, v in enumerate(data.get(field_name) or [], start=1):
+                days |= _dates(v, Message("%(name)s %(field)s item %(item)s", name=name, field=field_name, item=i))
     for d in holidays | workdays:
         if d.year != year:
             raise ValueError(Message("%(name)s: %(day)s is outside %(year)s", name=name, day=d, year=year))

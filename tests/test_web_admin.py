@@ -249,15 +249,25 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day holiday" data-date="2025-10-01"' in page
     assert 'class="day makeup" data-date="2025-09-28"' in page
 
+    assert 'id="estimate-note"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     notice = "year: 2031\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
-    assert admin.post("/admin/calendar/notice", data={"text": notice}).status_code == 303
+    answer = admin.post("/admin/calendar/notice", data={"text": notice})
+    assert answer.status_code == 303  # imported, and told it gives 1 working day off where the law gives 13
+    assert "净放假 1 个工作日，法定为 13 个" in admin.get(answer.location).get_data(as_text=True)
     with session_scope() as session:
         assert session.get(CalendarYear, 2031) is not None
     page = admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     assert 'class="day holiday" data-date="2031-01-02"' in page and 'class="day makeup" data-date="2031-01-04"' in page
 
     bad = admin.post("/admin/calendar/notice", data={"text": "year: 2031\nholidays: [2031-02-30]\n", "year": "2031"})
-    assert bad.status_code == 422 and "holidays[0]：&#39;2031-02-30&#39; 不是日期" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "粘贴的通知 holidays 第 1 项：&#39;2031-02-30&#39; 不是日期" in bad.get_data(as_text=True)
+    # Excel's "CSV UTF-8" (a byte-order mark first) is read; a GBK file is refused, by its name.
+    bom = "\ufeffdate,kind\n2032-01-01,holiday\n".encode("utf-8")
+    assert admin.post("/admin/calendar/notice", data={"file": (io.BytesIO(bom), "2032.csv")},
+                      content_type="multipart/form-data").status_code == 303
+    gbk = admin.post("/admin/calendar/notice", data={"file": (io.BytesIO("date,kind,说明\n".encode("gbk")), "2033.csv"),
+                                                      "year": "2031"}, content_type="multipart/form-data")
+    assert gbk.status_code == 422 and "2033.csv 不是 UTF-8 编码的文本" in gbk.get_data(as_text=True)
     broken = admin.post("/admin/calendar/notice", data={"text": "year: 2031\nholidays: [2031-01-01\n", "year": "2031"})
     assert broken.status_code == 422 and "行：不是有效的 YAML" in broken.get_data(as_text=True)
     # Text is never read as a path on the server.

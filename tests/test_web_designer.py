@@ -157,7 +157,7 @@ def test_validate_and_deploy_say_the_warnings_in_chinese(app):
         assert answer.status_code == status
         body = answer.get_json()
         assert body["ok"] is True and [w["element_id"] for w in body["warnings"]] == ["Lane_1"]
-        assert "。1 条警告：Lane_1：" in body["message"] and "'housng'" in body["message"]
+        assert "。1 条警告：approval.bpmn Lane_1：" in body["message"] and "'housng'" in body["message"]
     assert body["message"].startswith("已部署：approval v2")
     assert [d.version for d in deploy.versions("approval")] == [1, 2]
 

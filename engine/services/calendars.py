@@ -61,12 +61,13 @@ def invalidate() -> None:
         _cached = None
 
 
-def import_notice(source, actor: User | None, fmt: str | None = None) -> YearNotice:
-    """Store a year's notice (replacing an earlier one for that year) and recompute open clocks."""
+def import_notice(source, actor: User | None, fmt: str | None = None, name: str = "notice") -> YearNotice:
+    """Store a year's notice (replacing an earlier one for that year) and recompute open clocks.
+    `source` as parse_notice reads it; `name`, an upload's file name, for its errors."""
     if actor is not None:
         require(actor, "admin")
     try:
-        notice = parse_notice(source, fmt)
+        notice = parse_notice(source, fmt, name)
     except ValueError as exc:
         raise Invalid("The notice cannot be read: %(error)s", error=exc.args[0]) from exc
     with session_scope() as session:

@@ -75,7 +75,7 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     page.fill("#xml-text", xml.replace('name="housing"', 'name="housnig"'))
     page.click("#apply-xml")
     page.click("#validate")
-    page.wait_for_selector("#status.ok")
+    page.wait_for_selector("#status.warning")
     assert "1 条警告" in page.inner_text("#status")
     assert page.locator("#problems li.warning").first.get_attribute("data-element-id") == "Lane_1"
     assert page.locator(".djs-overlay-problem .problem-badge.warning").count() == 1
@@ -336,6 +336,7 @@ def test_a_copied_or_retyped_task_keeps_its_spiffworkflow_properties_and_scripts
     # 更改类型 (the context pad's wrench): the review as a script task keeps them too.
     page.click(".djs-element[data-element-id=review]")
     page.click(".djs-context-pad [data-action=replace]")
+    assert page.inner_text(".djs-popup [data-id=replace-with-script-task]").strip() == "脚本任务"  # in Chinese
     page.click(".djs-popup [data-id=replace-with-script-task]")
     page.wait_for_function(XML_HAS, arg="<bpmn:scriptTask")
     script_task = re.search(r'<bpmn:scriptTask id="([^"]+)"', page.evaluate(SAVED_XML)).group(1)

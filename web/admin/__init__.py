@@ -24,8 +24,8 @@ def instance_state(state):
     return STATES.get(state, state)
 
 
-def done(message, endpoint, **values):
-    flash(message, "success")
+def done(message, endpoint, category="success", **values):
+    flash(message, category)
     return redirect(url_for(endpoint, **values), 303)
 
 
@@ -72,7 +72,7 @@ def redeploy():
         message = _("文件与已部署版本相同，未产生新版本")
     else:
         message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
-    return done(warned(message, outcome.warnings)[0], "admin.index")
+    return done(warned(message, outcome.warnings)[0], "admin.index", "warning" if outcome.warnings else "success")
 
 
 @bp.post("/definitions/<key>/<int:version>/<any(suspend, resume):action>")

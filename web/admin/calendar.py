@@ -6,11 +6,12 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock
+from engine.calendar import LAW_DAYS_OFF
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
 from ..inbox.access import actor, roles_required
-from . import bp, done, refused, uploaded_or_pasted
+from . import bp, done, refused
 
 
 @bp.get("/calendar")
@@ -45,15 +46,21 @@ def _calendar(year):
 @bp.post("/calendar/notice")
 @roles_required("admin")
 def import_notice():
-    text, filename = uploaded_or_pasted()
-    fmt = ("csv" if filename.lower().endswith(".csv") else "yaml") if filename else None
+    upload = request.files.get("file")
+    if upload and upload.filename:  # as bytes: the engine says so if they are not UTF-8
+        source, name = upload.read(), upload.filename
+    else:  # the trailing newline keeps pasted text from being read as a file path on the server
+        source, name = request.form.get("text", "") + "\n", _("粘贴的通知")
+    fmt = ("csv" if name.lower().endswith(".csv") else "yaml") if upload and upload.filename else None
     try:
-        if not text.strip():
+        if not source.strip():
             raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
-        # The trailing newline keeps the text from being read as a file path on the server.
-        notice = calendars.import_notice(text + "\n", actor(), fmt)
+        notice = calendars.import_notice(source, actor(), fmt, name)
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
+    if notice.days_off != LAW_DAYS_OFF:  # a notice missing a holiday replaces the whole year all the same
+        return done(_("%(year)s 年放假安排已导入，但净放假 %(n)s 个工作日，法定为 %(law)s 个：请核对通知是否完整",
+                      year=notice.year, n=notice.days_off, law=LAW_DAYS_OFF), "admin.calendar", "warning", year=notice.year)
     return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
 
 

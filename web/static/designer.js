@@ -154,7 +154,7 @@
     say(text.working, 'working');
     try {
       const answer = await post(url);
-      say(answer.message, answer.ok ? 'ok' : 'error');
+      say(answer.message, !answer.ok ? 'error' : (answer.warnings || []).length ? 'warning' : 'ok');
       if (answer.ok && saves) unsaved = false;
       if (after) after(answer);
       return answer;
