@@ -37,6 +37,11 @@ def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_pag
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     page.check("input[name=level][value='4']")  # 不满意 (GB/T 39046 A.8)
+    page.click(".rating-form button[type=submit]")  # without its reason: the browser asks by the box
+    assert page.evaluate("() => document.getElementById('rating-text').matches(':invalid')")
+    page.check("input[name=level][value='2']")
+    assert page.evaluate("() => document.getElementById('rating-text').matches(':valid')")
+    page.check("input[name=level][value='4']")
     page.fill("#rating-text", "排队时间太长")
     page.click(".rating-form button[type=submit]")
     page.wait_for_selector("#my-rating")

@@ -81,7 +81,7 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200):
         return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
     can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
-                           can_supply=info["status"] in SUPPLY_STATUSES), status
+                           bad_levels=ratings.BAD, can_supply=info["status"] in SUPPLY_STATUSES), status
 
 
 @bp.get("/cases/<number>")
