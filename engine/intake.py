@@ -307,13 +307,13 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     if case_clock is not None:
         clock.promise_to_applicant(session, case_clock)
         shown = clock.describe(case_clock)
+    record_case(session, "case_accepted", case, actor=actor,  # the fact first, then its paper
+                conditional=bool(deferred), deemed=deemed, pledged=pledged)
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
                  provisional=bool(shown.get("promised_provisional")),
                  statutory_provisional=bool(shown.get("statutory_provisional")),
                  deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
-    record_case(session, "case_accepted", case, actor=actor,
-                conditional=bool(deferred), deemed=deemed, pledged=pledged)
     session.flush()
     return case
 

@@ -197,13 +197,14 @@ def progress(applicant_id: int, number: str) -> dict:
 
 def _acceptance_first(events: list[Event]) -> list[Event]:
     """The acceptance starts the procedure, so its first tasks are recorded just before the
-    acceptance itself: the applicant reads them after it."""
+    acceptance itself: the applicant reads them after it and its notice."""
     accepted = next((i for i, e in enumerate(events) if e.type == "case_accepted"), None)
     if accepted is None:
         return events
-    before = events[:accepted]
-    return ([e for e in before if e.type != "task_created"] + [events[accepted]]
-            + [e for e in before if e.type == "task_created"] + events[accepted + 1:])
+    before, after = events[:accepted], events[accepted + 1:]
+    paper = after[:1] if after and after[0].type == "notice_issued" and after[0].data.get("kind") == "acceptance" else []
+    return ([e for e in before if e.type != "task_created"] + [events[accepted], *paper]
+            + [e for e in before if e.type == "task_created"] + after[len(paper):])
 
 
 def _correction_tasks(events: list[Event]) -> set[int]:

@@ -180,7 +180,7 @@ def test_events_before_acceptance_are_found_by_case_id_not_the_json(zhang, org):
             event.data = {k: v for k, v in event.data.items() if k != "case"}
     close(case, org)
     steps = [s["type"] for s in portal.progress(zhang.id, case.number)["steps"]]
-    assert steps == ["case_submitted", "notice_issued", "materials_supplied", "notice_issued", "case_accepted",
+    assert steps == ["case_submitted", "notice_issued", "materials_supplied", "case_accepted", "notice_issued",
                      "case_decided", "case_delivered", "notice_issued"]
     assert [s["type"] for s in portal.progress(zhang.id, neighbour.number)["steps"]] == ["case_submitted"]
 

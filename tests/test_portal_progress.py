@@ -44,7 +44,7 @@ def row(html, code):
 def test_the_acceptance_comes_before_the_reviews_it_started(people, company):
     case = in_review_correction(people, company)
     types = [s["type"] for s in steps(company, case)]
-    assert types[:6] == ["case_submitted", "notice_issued", "case_accepted",
+    assert types[:6] == ["case_submitted", "case_accepted", "notice_issued",  # the acceptance, then its notice
                          "task_created", "task_created", "task_created"]
 
 
