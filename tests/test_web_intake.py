@@ -242,6 +242,7 @@ def test_an_immediate_case_is_decided_at_the_window_with_its_result(app, org):
     assert res.status_code == 303
     page = clerk.get(f"/intake/cases/{case_id}").text
     assert 'id="statement">查询到登记记录' in page and "查询结果.pdf" in page and 'id="deliver-form"' in page
+    assert "已受理并当场办结，请送达结果" in page
 
 
 def test_refusal_needs_a_reason_and_prints_it(app, org):

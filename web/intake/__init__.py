@@ -109,7 +109,8 @@ def accept(case_id):
             outcome = intake.Outcome(request.form["decision"], request.form.get("statement", ""), results)
         intake.accept(case_id, actor(), deferred=deferred, pledged=request.form.getlist("pledged"),
                       outcome=outcome)
-    return _act(case_id, call, _("已受理，已出具受理通知书"))
+    immediate = "decision" in request.form
+    return _act(case_id, call, _("已受理并当场办结，请送达结果") if immediate else _("已受理，已出具受理通知书"))
 
 
 @bp.post("/cases/<int:case_id>/correction")
