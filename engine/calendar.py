@@ -22,7 +22,10 @@ from engine.errors import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
-LAW_DAYS_OFF = 13  # 全国年节及纪念日放假办法 (2024 revision): the whole population's holidays a year
+def law_days_off(year: int) -> int | None:
+    """The whole population's holidays a year by 全国年节及纪念日放假办法: 13 since its 2024
+    revision, 11 from 2008 (earlier years had their golden weeks: not checked)."""
+    return 13 if year >= 2025 else 11 if year >= 2008 else None
 LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
 
 
@@ -35,8 +38,8 @@ class YearNotice:
 
     @property
     def days_off(self) -> int:
-        """Working days the notice gives off, net of its makeup days: the law's LAW_DAYS_OFF
-        whatever its 调休, unless a holiday is missing (or a local one added)."""
+        """Working days the notice gives off, net of its makeup days: law_days_off() whatever
+        its 调休, unless a holiday is missing (or a local one added)."""
         return len([d for d in self.holidays if d.weekday() < 5]) - len(self.workdays)
 
     def to_dict(self) -> dict:

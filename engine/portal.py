@@ -201,10 +201,12 @@ def _acceptance_first(events: list[Event]) -> list[Event]:
     accepted = next((i for i, e in enumerate(events) if e.type == "case_accepted"), None)
     if accepted is None:
         return events
+    def notice(e):  # the acceptance's own notice, issued with it (before it, until 2026-11-28)
+        return e.type == "notice_issued" and e.data.get("kind") == "acceptance"
     before, after = events[:accepted], events[accepted + 1:]
-    paper = after[:1] if after and after[0].type == "notice_issued" and after[0].data.get("kind") == "acceptance" else []
-    return ([e for e in before if e.type != "task_created"] + [events[accepted], *paper]
-            + [e for e in before if e.type == "task_created"] + after[len(paper):])
+    paper = [e for e in before[-1:] + after[:1] if notice(e)]
+    return ([e for e in before if e.type != "task_created" and e not in paper] + [events[accepted], *paper]
+            + [e for e in before if e.type == "task_created"] + [e for e in after if e not in paper])
 
 
 def _correction_tasks(events: list[Event]) -> set[int]:

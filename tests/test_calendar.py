@@ -103,6 +103,15 @@ def test_bad_notices_are_refused_with_the_place(text, message):
         parse_notice(text)
 
 
+@pytest.mark.parametrize("year", [2019, 2024, 2025, 2026])
+def test_a_complete_notice_gives_the_laws_days_off(year):
+    """What the import checks a notice against: the notices of those years, as the package has
+    them, give exactly the law's days off (11 until 2024, 13 since)."""
+    from engine.calendar import _package_year, law_days_off
+    off, makeup = _package_year(year)
+    assert YearNotice(year, off, makeup).days_off == law_days_off(year)
+
+
 def test_a_notice_not_in_utf8_is_refused_saying_so(tmp_path):
     gbk = tmp_path / "2027.csv"
     gbk.write_bytes("date,kind\n2027-01-01,holiday\n# 元旦\n".encode("gbk"))

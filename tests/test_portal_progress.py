@@ -113,3 +113,14 @@ def test_an_optional_material_not_given_is_no_warning(app, people, company):
     task = open_tasks(case.instance_id)["window_correction@window"]
     inbox = signed_in(app, "clerk").get(f"/inbox/tasks/{task.id}").text
     assert "未提交（非必需）" in row(inbox, "agency_stamp")
+
+
+def test_a_case_whose_notice_was_recorded_before_its_acceptance_reads_the_same():
+    """Until 2026-11-28 the acceptance notice was recorded just before case_accepted."""
+    from types import SimpleNamespace as Recorded
+    from engine.portal import _acceptance_first
+    old = [Recorded(type="case_submitted", data={}), Recorded(type="task_created", data={}),
+           Recorded(type="notice_issued", data={"kind": "acceptance"}), Recorded(type="case_accepted", data={}),
+           Recorded(type="task_completed", data={})]
+    assert [e.type for e in _acceptance_first(old)] == [
+        "case_submitted", "case_accepted", "notice_issued", "task_created", "task_completed"]

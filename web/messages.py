@@ -39,5 +39,5 @@ def warned(message: str, warnings: list[dict]) -> tuple[str, list[dict]]:
     said = [dict(w, message=translated(w["message"])) for w in warnings]
     if said:
         message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
-            f"{w['file']} {w['element_id'] or ''}：{w['message']}" for w in said))
+            f"{' '.join(filter(None, (w['file'], w['element_id'])))}：{w['message']}" for w in said))
     return message, said

@@ -42,6 +42,8 @@ def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_pag
     page.check("input[name=level][value='2']")
     assert page.evaluate("() => document.getElementById('rating-text').matches(':valid')")
     page.check("input[name=level][value='4']")
+    page.fill("#rating-text", "   ")  # blank is no reason
+    assert page.evaluate("() => document.getElementById('rating-text').matches(':invalid')")
     page.fill("#rating-text", "排队时间太长")
     page.click(".rating-form button[type=submit]")
     page.wait_for_selector("#my-rating")

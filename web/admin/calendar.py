@@ -6,7 +6,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock
-from engine.calendar import LAW_DAYS_OFF
+from engine.calendar import law_days_off
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
@@ -58,9 +58,10 @@ def import_notice():
         notice = calendars.import_notice(source, actor(), fmt, name)
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
-    if notice.days_off != LAW_DAYS_OFF:  # a notice missing a holiday replaces the whole year all the same
+    law = law_days_off(notice.year)
+    if law is not None and notice.days_off != law:  # a notice missing a holiday replaces the year all the same
         return done(_("%(year)s 年放假安排已导入，但净放假 %(n)s 个工作日，法定为 %(law)s 个：请核对通知是否完整",
-                      year=notice.year, n=notice.days_off, law=LAW_DAYS_OFF), "admin.calendar", "warning", year=notice.year)
+                      year=notice.year, n=notice.days_off, law=law), "admin.calendar", "warning", year=notice.year)
     return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
 
 

@@ -1,8 +1,16 @@
-// A bad rating (差评) needs its reason: the reason box becomes required as soon as such a level is
-// chosen, so the browser asks for it by the box, before the page is sent (the server refuses too).
-document.addEventListener('change', function (event) {
-  var form = event.target.form;
-  var reason = form && form.querySelector('textarea[data-required-for]');
-  if (!reason || event.target.name !== 'level') return;
-  reason.required = reason.dataset.requiredFor.split(' ').indexOf(event.target.value) >= 0;
+// A bad rating (差评) needs its reason: the reason box is required, and blank is refused, as soon
+// as such a level is ticked (also when the page comes back with one ticked), so the browser asks
+// for the reason by the box before the page is sent (the server refuses too).
+function checkReason(form) {
+  var reason = form.querySelector('textarea[data-required-for]');
+  if (!reason) return;
+  var level = form.querySelector('input[name=level]:checked');
+  var needed = !!level && reason.dataset.requiredFor.split(' ').indexOf(level.value) >= 0;
+  reason.required = needed;
+  reason.setCustomValidity(needed && !reason.value.trim() ? reason.dataset.message : '');
+}
+document.addEventListener('change', function (event) { if (event.target.form) checkReason(event.target.form); });
+document.addEventListener('input', function (event) { if (event.target.form) checkReason(event.target.form); });
+document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('form').forEach(checkReason);
 });
