@@ -251,7 +251,9 @@ def test_apply_follow_rate_once_through_pages(app, zhang, org):
     page = client.get(f"/portal/cases/{number}")
     assert page.status_code == 200 and "已提交，待受理" in page.text and "提交评价" not in page.text
     assert client.get(f"/portal/cases?number={number}").location.endswith(f"/portal/cases/{number}")
+    assert "待评价" not in client.get("/portal/cases").text
     close(intake.get_case(number), org)
+    assert f'href="/portal/cases/{number}#rating">待评价' in client.get("/portal/cases").text
     page = client.get(f"/portal/cases/{number}")
     assert "已办结，已送达" in page.text and "受理通知书" in page.text and "提交评价" in page.text
     # The choices in GB/T 39046 A.8's order, posting its codes.
@@ -259,6 +261,7 @@ def test_apply_follow_rate_once_through_pages(app, zhang, org):
     assert choices == [("1", "非常满意"), ("2", "满意"), ("3", "基本满意"), ("4", "不满意"), ("5", "非常不满意")]
     res = client.post(f"/portal/cases/{number}/rate", data={"level": "1", "text": "很方便"})
     assert res.status_code == 302
+    assert "待评价" not in client.get("/portal/cases").text
     res = client.post(f"/portal/cases/{number}/rate", data={"level": "5", "text": "改评"})
     assert res.status_code == 409 and "只能评价一次" in res.text
     page = client.get(f"/portal/cases/{number}").text

@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from engine import portal
+from engine import portal, ratings
 from web.auth import marked, session_mark
 from web.messages import sentences
 
@@ -32,7 +32,8 @@ def _load_applicant():
 
 @bp.context_processor
 def _applicant():
-    return {"applicant": g.get("applicant")}
+    # rateable: the case statuses in which an applicant rates a case (好差评).
+    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED}
 
 
 def applicant_required(view):
