@@ -229,6 +229,9 @@ def test_a_service_item_is_added_on_its_page_and_the_window_takes_cases_under_it
     # The same again makes no version; a promise beyond half the statutory limit is refused, kept.
     again = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10)}, follow_redirects=True)
     assert "未产生新版本" in again.get_data(as_text=True)
+    gbk = admin.post("/admin/items", data={"file": (io.BytesIO(ITEM_YAML.format(promised=10).encode("gbk")), "item.yaml")},
+                     content_type="multipart/form-data")  # as Windows saves it: refused, not read garbled
+    assert gbk.status_code == 422 and "item.yaml 不是 UTF-8 编码的文本" in gbk.get_data(as_text=True)
     refused = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=11)})
     assert refused.status_code == 422 and "promised_days: 11" in refused.get_data(as_text=True)
     assert admin.post("/admin/items", data={"text": "code: [unclosed"}).status_code == 422

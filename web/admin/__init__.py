@@ -30,10 +30,14 @@ def done(message, endpoint, category="success", **values):
 
 
 def uploaded_or_pasted() -> tuple[str, str | None]:
-    """The text of the form's uploaded `file`, else of its `text` box; and the file's name."""
+    """The text of the form's uploaded `file`, else of its `text` box; and the file's name. A
+    file not in UTF-8 (a GBK one from Windows) is refused rather than read garbled."""
     upload = request.files.get("file")
     if upload and upload.filename:
-        return upload.read().decode("utf-8", "replace"), upload.filename
+        try:
+            return upload.read().decode("utf-8-sig"), upload.filename
+        except UnicodeDecodeError:
+            raise Invalid(_("%(name)s 不是 UTF-8 编码的文本：请另存为 UTF-8", name=upload.filename)) from None
     return request.form.get("text", ""), None
 
 

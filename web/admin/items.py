@@ -23,9 +23,9 @@ def _items():
 @bp.post("/items")
 @roles_required("admin")
 def save_item():
-    text, filename = uploaded_or_pasted()
-    source = filename or _("粘贴的内容")
     try:
+        text, filename = uploaded_or_pasted()
+        source = filename or _("粘贴的内容")
         if not text.strip():
             raise Invalid(_("请上传或粘贴服务事项（YAML）"))
         code, version, new = catalogue.load_text(text, source, actor())
