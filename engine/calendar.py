@@ -104,6 +104,14 @@ def _package_year(year: int) -> tuple[frozenset, frozenset]:
     return frozenset(off), frozenset(on)
 
 
+@lru_cache(maxsize=64)
+def _package_holidays(year: int) -> frozenset:
+    """Every day of a holiday break in a year the package knows, its weekends included."""
+    days = (date(year, 1, 1) + timedelta(days=i) for i in range(366))
+    return frozenset(d for d in days if d.year == year and chinese_calendar.get_holiday_detail(d)[1]
+                     and chinese_calendar.is_holiday(d))
+
+
 class WorkCalendar:
     def __init__(self, notices=(), closures=(), count_start_day: bool = False):
         self.notices = {n.year: n for n in notices}
@@ -130,6 +138,13 @@ class WorkCalendar:
                 cached = (estimated_holidays(year), frozenset())
             self._years[year] = cached
         return cached
+
+    def holidays(self, year: int) -> frozenset:
+        """Every day off for a holiday, the weekends of a holiday break included (for showing
+        the year: a weekend is no working day either way)."""
+        if year in self.notices:
+            return self.notices[year].holidays
+        return _package_holidays(year) if year in PACKAGE_YEARS else estimated_holidays(year)
 
     def is_workday(self, day: date) -> bool:
         if day in self.closures:

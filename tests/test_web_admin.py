@@ -252,6 +252,10 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day holiday" data-date="2025-10-01"' in page
     assert 'class="day makeup" data-date="2025-09-28"' in page
 
+    # A holiday break's weekend shows as holiday too (春节 2026 from Sunday 15 February; 2027's estimate).
+    assert 'class="day holiday" data-date="2026-02-15"' in admin.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert 'class="day makeup" data-date="2026-02-14"' in admin.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert 'class="day holiday" data-date="2027-02-06"' in admin.get("/admin/calendar?year=2027").get_data(as_text=True)
     assert 'id="estimate-note"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     notice = "year: 2031\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
     answer = admin.post("/admin/calendar/notice", data={"text": notice})

@@ -52,7 +52,7 @@ def year_overview(year: int) -> dict:
             off.append(day.isoformat())
         day += timedelta(days=1)
     return {"year": year, "status": cal.year_status(year), "non_working_weekdays": off,
-            "makeup_workdays": makeup}
+            "makeup_workdays": makeup, "holidays": sorted(d.isoformat() for d in cal.holidays(year))}
 
 
 def invalidate() -> None:

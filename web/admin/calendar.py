@@ -25,7 +25,7 @@ def _calendar(year):
         raise Invalid(_("年份超出范围"))
     overview = calendars.year_overview(year)
     closed = admin.closures(year, actor())
-    off, makeup = set(overview["non_working_weekdays"]), set(overview["makeup_workdays"])
+    off, makeup = set(overview["non_working_weekdays"]) | set(overview["holidays"]), set(overview["makeup_workdays"])
     shut = {c["day"].isoformat() for c in closed}
 
     def kind(day):
