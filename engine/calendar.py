@@ -42,6 +42,13 @@ class YearNotice:
         its 调休, unless a holiday is missing (or a local one added)."""
         return len([d for d in self.holidays if d.weekday() < 5]) - len(self.workdays)
 
+    @property
+    def unlike_law(self) -> int | None:
+        """The law's days off for the year when the notice gives another number (a holiday
+        missing, or a local one added), else None: what an import warns of."""
+        law = law_days_off(self.year)
+        return law if law is not None and self.days_off != law else None
+
     def to_dict(self) -> dict:
         return {"year": self.year, "source": self.source,
                 "holidays": sorted(d.isoformat() for d in self.holidays),

@@ -6,12 +6,11 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock
-from engine.calendar import law_days_off
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
 from ..inbox.access import actor, roles_required
-from . import bp, done, refused
+from . import bp, done, refused, uploaded_or_pasted
 
 
 @bp.get("/calendar")
@@ -46,22 +45,19 @@ def _calendar(year):
 @bp.post("/calendar/notice")
 @roles_required("admin")
 def import_notice():
-    upload = request.files.get("file")
-    if upload and upload.filename:  # as bytes: the engine says so if they are not UTF-8
-        source, name = upload.read(), upload.filename
-    else:  # the trailing newline keeps pasted text from being read as a file path on the server
-        source, name = request.form.get("text", "") + "\n", _("粘贴的通知")
-    fmt = ("csv" if name.lower().endswith(".csv") else "yaml") if upload and upload.filename else None
     try:
-        if not source.strip():
+        text, filename = uploaded_or_pasted()
+        fmt = ("csv" if filename.lower().endswith(".csv") else "yaml") if filename else None
+        if not text.strip():
             raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
-        notice = calendars.import_notice(source, actor(), fmt, name)
+        # The trailing newline keeps the text from being read as a file path on the server.
+        notice = calendars.import_notice(text + "\n", actor(), fmt, filename or _("粘贴的通知"))
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
-    law = law_days_off(notice.year)
-    if law is not None and notice.days_off != law:  # a notice missing a holiday replaces the year all the same
+    if notice.unlike_law is not None:  # a notice missing a holiday replaces the year all the same
         return done(_("%(year)s 年放假安排已导入，但净放假 %(n)s 个工作日，法定为 %(law)s 个：请核对通知是否完整",
-                      year=notice.year, n=notice.days_off, law=law), "admin.calendar", "warning", year=notice.year)
+                      year=notice.year, n=notice.days_off, law=notice.unlike_law), "admin.calendar", "warning",
+                    year=notice.year)
     return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
 
 
