@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Forbidden, Invalid
+from engine.notices import notify_applicant
 from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
@@ -220,7 +221,6 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     """Start a special procedure (Art. 45): the clock stops until it ends. Its time is not
     counted against the case either, so a step's procedure stops the case's clock too; the
     applicant is told in writing what it is and how long it will take (特殊环节通知书)."""
-    from engine.intake import notify_applicant
     require(actor, *PROCEDURE_ROLES)
     if kind not in STARTABLE:
         raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
@@ -314,7 +314,6 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
 
 def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
     """延长审批 (Art. 42): once, +10 working days, +15 for joint handling; a head approves."""
-    from engine.intake import notify_applicant
     require(approver, "lead")
     with session_scope() as session:
         clock = _running_clock(session, clock_id, approver)

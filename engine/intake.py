@@ -1,4 +1,4 @@
-"""One-window intake (一窗受理): submit, check materials, accept, correct, refuse, decide, deliver.
+"""One-window intake (一窗受理): submit, check materials, accept or refuse.
 
 A clerk, an agent or the applicant online submits a case for a service item. The clerk then
 accepts it (the procedure and the clock start, 受理通知书), accepts it on condition that
@@ -6,30 +6,28 @@ deferrable materials follow by a date (容缺), takes a signed pledge in place o
 (告知承诺), sends the one-time correction notice (补正通知书; no clock yet), or refuses it
 (不予受理通知书). If neither acceptance nor a correction notice comes within 5 working days of
 submission, the case counts as accepted from the day it arrived (Art. 32).
+
+Correcting and supplying materials is engine/corrections.py; deciding and delivering,
+engine/decisions.py; the notices themselves, engine/notices.py.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import catalogue, clock, files, forms, identity, orchestrator
-from engine.errors import Conflict, Invalid, Message, NotFound, state_name
+from engine import catalogue, clock, files, forms, identity
+from engine.case_status import OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, watch_arrival
+from engine.decisions import DECISIONS, decide, results
+from engine.errors import Invalid, Message, NotFound
+from engine.notices import issue_notice
 from engine.services import calendars, cases
 from engine.services.events import record_case
-from engine.services.users import department_names, require
+from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, locked, read_session
+from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
-
-ART32_DAYS = 5
-DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
-ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
-OPEN = ("submitted", "correction")
-# Statuses in which materials may still be handed in: before acceptance, 容缺 catch-up, a review round's correction.
-SUPPLY_STATES = ("correction", "conditional", "submitted", "review_correction")
-DECISIONS = ("approve", "approve_with_conditions", "reject")
 
 
 @dataclass
@@ -113,7 +111,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                                  sha256=sha, size=size, valid_until=_validity(known[upload.kind])))
             given.add(upload.kind)
         reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
-        _watch_arrival(session, case)
+        watch_arrival(session, case)
         if renamed_from is not None:  # earlier notices keep the name they were issued to
             record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
                         old=renamed_from, name=person.name, reason=str(applicant["renamed_because"]).strip()[:500])
@@ -121,13 +119,6 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                     channel=channel, materials=sorted(given), reused=reused)
         session.flush()
         return case
-
-
-def _watch_arrival(session: Session, case: Case) -> None:
-    """Art. 32: materials arrived today; unless the window answers within five working days, the
-    case counts as accepted from today (fire_timer reads the day from the timer's creation)."""
-    deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
-    session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
 
 
 def _validity(material: dict) -> date | None:
@@ -179,59 +170,6 @@ def checklist(case: Case, session: Session) -> list[dict]:
     return rows
 
 
-def results(case: Case, session: Session) -> list[dict]:
-    """The result documents the departments attached to their steps (批复, 意见书), oldest first."""
-    rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"))
-                           .order_by(Material.id))
-    return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by} for m in rows]
-
-
-def _open_case(session: Session, case_id: int, *states) -> Case:
-    case = locked(session, Case, case_id)
-    if case is None:
-        raise NotFound("No case %(case)s", case=case_id)
-    if states:
-        _in_state(case, states)
-    return case
-
-
-def _in_state(case: Case, states) -> None:
-    if case.status not in states:
-        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
-
-
-def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
-    count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
-    notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
-                    issued_by=actor.id if actor else None,
-                    data={"case_number": case.number, "item": case.item.name, "item_code": case.item_code,
-                          "applicant": case.applicant.name, "id_number": case.applicant.id_number,
-                          "department": case.item.department, **data})
-    session.add(notice)
-    session.flush()
-    record_case(session, "notice_issued", case, actor=actor,
-                notice=notice.number, kind=kind)
-    return notice
-
-
-def notify_applicant(session: Session, instance_id: int, kind: str, actor: User | None, **data) -> None:
-    """A written notice to the applicant of the case behind the procedure, if it has one."""
-    case = orchestrator.case_of(session, instance_id)
-    if case is not None:
-        issue_notice(session, case, kind, actor, **data)
-
-
-def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
-    """A notice as the printed templates take it: its frozen facts, the departments' names
-    (the implementing one, and those a review round's merged correction lists)."""
-    code = notice.data.get("department")
-    names = department_names(session)
-    return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
-            "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
-            "department_names": names,
-            "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What the window decides on the spot for an immediate item (即办): the decision, why (a
@@ -267,7 +205,7 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
                                      name="办理结果", state="provided", filename=upload.filename, sha256=sha,
                                      size=size, issued_by=case.item.department))
             case.statement = outcome.statement.strip() or None
-            _decide(session, case, outcome.decision, actor)
+            decide(session, case, outcome.decision, actor)
         return case
 
 
@@ -281,7 +219,7 @@ def _immediate(case: Case, outcome: Outcome | None) -> bool:
 
 def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
             pledged: list[str], accepted_on: date | None, deemed: bool) -> Case:
-    case = _open_case(session, case_id)
+    case = open_case(session, case_id)
     rows = _acceptable(session, case, deferred, pledged, deemed)
     for code in pledged:
         session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
@@ -293,7 +231,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     case.accepted_on = accepted_on or clock.today()
     case.deemed_accepted = deemed
     case.status = "conditional" if deferred else "accepted"
-    _cancel_timers(session, case, "deemed")
+    cancel_timers(session, case, "deemed")
     item = case.item
     if item.process_key:
         instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
@@ -320,7 +258,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
 
 def _acceptable(session: Session, case: Case, deferred: dict[str, date], pledged: list[str], deemed: bool) -> dict:
     """The case's checklist by material code, if the case may be accepted as asked; else refused."""
-    _in_state(case, OPEN)
+    in_state(case, OPEN)
     rows = {r["code"]: r for r in checklist(case, session)}
     _check_acceptable(case, rows, deferred, pledged, deemed)
     return rows
@@ -358,102 +296,15 @@ def _case_data(case: Case, session: Session) -> dict:
             "materials": {m.kind: m.state for m in session.scalars(select(Material).where(Material.case_id == case.id))}}
 
 
-def _cancel_timers(session: Session, case: Case, kind: str) -> None:
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == kind,
-                                                     Timer.state == "pending")):
-        timer.state = "cancelled"
-
-
-def request_correction(case_id: int, missing: list[dict], actor: User, note: str = "") -> Notice:
-    """补正通知书: everything missing or wrong, told once, and what the window adds for all of
-    them (`note`: where and how to bring them); the clock does not start."""
-    require(actor, "clerk")
-    if not missing or any(not isinstance(m, dict) or not m.get("code") for m in missing):
-        raise Invalid("List every missing or wrong material (code and reason) in the one notice")
-    with session_scope() as session:
-        case = _open_case(session, case_id, "submitted")
-        codes = {m["code"] for m in case.item.data["materials"]}
-        unknown = [m["code"] for m in missing if m["code"] not in codes]
-        if unknown:
-            raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))
-        if case.correction_rounds:
-            # Told once (一次性告知): after the answer, a notice may only say that something the
-            # first one asked for is still missing or wrong, never ask for something new.
-            told = {m["code"] for data in session.scalars(select(Notice.data).where(
-                Notice.case_id == case.id, Notice.kind == "correction")) for m in data["missing"]}
-            new = sorted({m["code"] for m in missing} - told)
-            if new:
-                raise Conflict("The correction notice has told the applicant once what was missing; "
-                               "%(codes)s was not in it", codes=", ".join(new))
-        case.status = "correction"
-        case.correction_rounds += 1
-        _cancel_timers(session, case, "deemed")
-        return issue_notice(session, case, "correction", actor, missing=missing,
-                            note=(note or "").strip()[:2000] or None)
-
-
-def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
-    """The case's checklist names, if these uploads may be supplied to it by this applicant."""
-    if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
-        raise NotFound("No case %(case)s", case=case_id)
-    _in_state(case, SUPPLY_STATES)
-    names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
-             for u in uploads if u.kind not in names]
-    if wrong:  # the first says what is wrong, the details name the others
-        raise Invalid(wrong[0], wrong[1:])
-    return names
-
-
-def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
-    """The applicant answers the correction notice, brings deferred materials, or answers a review
-    round's merged correction notice (review_correction). The last keeps its status: the window
-    confirms receipt by completing the procedure's correction task, which sends the case back to
-    the departments that asked.
-
-    Refused before any file is stored: someone else's case, a closed case, a kind not on the checklist.
-    """
-    with read_session() as session:
-        _check_supply(session.get(Case, case_id), case_id, uploads, applicant_id)
-    stored = [(u, *files.store(u.content)) for u in uploads]
-    with session_scope() as session:
-        case = locked(session, Case, case_id)
-        names = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock
-        for upload, sha, size in stored:
-            old = session.scalar(select(Material).where(Material.case_id == case.id, Material.kind == upload.kind))
-            if old is not None and old.state == "deferred":
-                old.state, old.filename, old.sha256, old.size = "provided", upload.filename, sha, size
-            else:
-                session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=upload.kind,
-                                     name=names[upload.kind], state="provided", filename=upload.filename,
-                                     sha256=sha, size=size))
-        session.flush()
-        if case.status == "correction":
-            case.status = "submitted"  # back at the window, to be accepted, again within five days
-            _watch_arrival(session, case)
-        elif not deferred_left(session, case):
-            _cancel_timers(session, case, "deferred")
-            if case.status == "conditional":
-                case.status = "accepted"
-        record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads])
-        return case
-
-
-def deferred_left(session: Session, case: Case) -> bool:
-    """Whether a material accepted as deferred (容缺) is still to come."""
-    return session.scalar(select(Material.id).where(Material.case_id == case.id, Material.state == "deferred")
-                          .limit(1)) is not None
-
-
 def refuse(case_id: int, reason: str, actor: User) -> Notice:
     """不予受理通知书, with the reason and the applicant's remedies."""
     require(actor, "clerk")
     if not reason or not reason.strip():
         raise Invalid("A refusal needs its reason")
     with session_scope() as session:
-        case = _open_case(session, case_id, *OPEN)
+        case = open_case(session, case_id, *OPEN)
         case.status = "refused"
-        _cancel_timers(session, case, "deemed")
+        cancel_timers(session, case, "deemed")
         return issue_notice(session, case, "refusal", actor, reason=reason.strip())
 
 
@@ -464,7 +315,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
         arrived = timer.created_at.astimezone(clock.SHANGHAI).date()
         _accept(session, case.id, None, {}, [], arrived, True)
         if _immediate(case, None):  # deemed accepted (Art. 32), an immediate item is granted as asked
-            _decide(session, case, "approve", None)
+            decide(session, case, "approve", None)
     elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
@@ -486,58 +337,6 @@ def _terminate(session: Session, case: Case, reason: str) -> None:
 def instance_tasks(session: Session, instance_id: int):
     from engine.store.models import Task
     return session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")).all()
-
-
-def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
-    """The procedure ended: its data's `decision` decides the case, `decision_comment` says why
-    and on what conditions (the window hands both over); delivery is due next."""
-    case = orchestrator.case_of(session, instance.id)
-    if case is None:
-        return
-    decision, statement = instance.data.get("decision", "approve"), instance.data.get("decision_comment")
-    case.statement = statement if isinstance(statement, str) and statement.strip() else None
-    _decide(session, case, decision if decision in DECISIONS else "approve", actor)
-
-
-def _decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
-    case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
-    clock.stop_running(session, case.instance_id, actor)
-    if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
-        delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
-                                     promised_days=DELIVERY_DAYS,
-                                     statutory_days=ART44_DAYS if decision != "reject" else None,
-                                     department=case.item.department, item_code=case.item_code, actor=actor)
-        due = delivery.promised_due
-    else:  # decided on the spot (即办): handed over at the window
-        due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
-    case.delivery = {"due_on": due.isoformat()}
-    record_case(session, "case_decided", case, actor=actor,
-                decision=decision, delivery_due=due.isoformat())
-    if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
-        kind = "rejection" if case.item.kind == "licence" else "non_approval"  # Art. 38 is a licence's
-        issue_notice(session, case, kind, actor, reason=case.statement)
-
-
-def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:
-    """送达: at the window, by express mail (with its tracking number) or electronically."""
-    require(actor, "clerk")
-    if method not in ("window", "express", "electronic"):
-        raise Invalid("method must be window, express or electronic")
-    if method == "express" and not tracking:
-        raise Invalid("Express delivery needs the tracking number")
-    with session_scope() as session:
-        case = _open_case(session, case_id, "decided")
-        on_time = clock.today() <= date.fromisoformat(case.delivery["due_on"])
-        case.delivery = {**case.delivery, "method": method, "tracking": tracking,
-                         "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
-        case.status = "delivered"
-        clock.stop_running(session, case.instance_id, actor)
-        record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
-                    on_time=on_time)
-        issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,
-                     delivered_on=clock.today().isoformat(),
-                     documents=[{"name": r["name"], "filename": r["filename"]} for r in results(case, session)])
-        return case
 
 
 def get_case(number_or_id) -> Case:

@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, expressions
-from engine.bpmn.scripting import product_functions
 from engine.bpmn.runtime import properties
+from engine.bpmn.scripting import product_functions
+from engine.case_status import deferred_left
 from engine.errors import EngineFailure, Invalid
+from engine.notices import case_of, issue_notice
 from engine.services.events import record
 from engine.store.models import Case, Event, Material, Task, User
 
@@ -31,10 +33,6 @@ def _evaluate(prop: str, source: str, data: dict, spec_name: str):
     except expressions.ExpressionError as exc:
         raise EngineFailure("%(step)s: property %(property)s (%(source)s) failed: %(error)s",
                             step=spec_name, property=prop, source=source, error=exc.message) from exc
-
-
-def case_of(session: Session, instance_id: int) -> Case | None:
-    return session.scalar(select(Case).where(Case.instance_id == instance_id))
 
 
 def place(row: Task, spiff_task) -> None:
@@ -64,7 +62,6 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
 
 def _merged_correction(session: Session, instance, case: Case, data: dict, actor: User | None) -> None:
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
-    from engine.intake import issue_notice
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"))
@@ -104,7 +101,6 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
             clock.stop(session, step, actor)
     if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
             and row.state == "completed":
-        from engine.intake import deferred_left
         case = case_of(session, instance.id)
         if case is not None:  # back to review; materials accepted as deferred are still awaited
             case.status = "conditional" if deferred_left(session, case) else "accepted"

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import or_, select
 from werkzeug.security import generate_password_hash
 
-from engine import clock, identity, intake, signin
+from engine import clock, identity, intake, notices, signin
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -294,4 +294,4 @@ def notice(applicant_id: int, number: str, notice_id: int) -> dict:
         row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
         if row is None:
             raise NotFound("No notice %(notice)s on case %(case)s", notice=notice_id, case=number)
-        return intake.printable_notice(session, row, case)
+        return notices.printable_notice(session, row, case)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, intake, supervision, timers
+from engine import catalogue, clock, corrections, decisions, intake, supervision, timers
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -63,22 +63,22 @@ def test_missing_material_correction_then_accept(item, org):
     with pytest.raises(Invalid) as err:
         intake.accept(case.id, org["clerk"])
     assert any("土地证明" in d for d in err.value.details) and any("婚姻状况证明" in d for d in err.value.details)
-    notice = intake.request_correction(case.id, [{"code": "land", "reason": "缺少"},
+    notice = corrections.request_correction(case.id, [{"code": "land", "reason": "缺少"},
                                                  {"code": "marriage", "reason": "缺少"}], org["clerk"])
     assert notice.kind == "correction"
     info = intake.describe(case.id)
     assert info["status"] == "correction" and info["clocks"] == [] and info["instance_id"] is None
     with pytest.raises(Conflict):  # one notice, once: the case is waiting for the applicant
-        intake.request_correction(case.id, [{"code": "land", "reason": "again"}], org["clerk"])
-    intake.supply(case.id, up("land", "marriage"), None)
+        corrections.request_correction(case.id, [{"code": "land", "reason": "again"}], org["clerk"])
+    corrections.supply(case.id, up("land", "marriage"), None)
     assert intake.describe(case.id)["status"] == "submitted"
     # Told once: after the answer the window may say a named material is still wrong, not ask anew.
     with pytest.raises(Conflict, match="form was not in it"):
-        intake.request_correction(case.id, [{"code": "land", "reason": "仍缺页"}, {"code": "form", "reason": "新"}],
+        corrections.request_correction(case.id, [{"code": "land", "reason": "仍缺页"}, {"code": "form", "reason": "新"}],
                                   org["clerk"])
-    again = intake.request_correction(case.id, [{"code": "land", "reason": "仍缺第 3 页"}], org["clerk"])
+    again = corrections.request_correction(case.id, [{"code": "land", "reason": "仍缺第 3 页"}], org["clerk"])
     assert again.kind == "correction" and intake.describe(case.id)["status"] == "correction"
-    intake.supply(case.id, up("land"), None)
+    corrections.supply(case.id, up("land"), None)
     assert intake.accept(case.id, org["clerk"]).status == "accepted"
 
 
@@ -97,7 +97,7 @@ def test_conditional_acceptance_supplied_in_time(item, org):
     with pytest.raises(Invalid):
         intake.accept(case.id, org["clerk"], deferred={"form": due})  # not deferrable
     assert intake.accept(case.id, org["clerk"], deferred={"land": due}).status == "conditional"
-    assert intake.supply(case.id, up("land"), None).status == "accepted"
+    assert corrections.supply(case.id, up("land"), None).status == "accepted"
     timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
     assert intake.describe(case.id)["status"] == "accepted"
 
@@ -146,9 +146,9 @@ def test_after_the_correction_the_window_again_has_five_working_days(item, org):
     with session_scope() as session:  # taken in a fortnight ago; the correction notice went out then
         session.execute(update(Case).where(Case.id == case.id).values(
             submitted_at=clock.start_of(clock.today() - timedelta(days=14))))
-    intake.request_correction(case.id, [{"code": "land", "reason": "缺少"}, {"code": "marriage", "reason": "缺少"}],
+    corrections.request_correction(case.id, [{"code": "land", "reason": "缺少"}, {"code": "marriage", "reason": "缺少"}],
                               org["clerk"])
-    intake.supply(case.id, up("land", "marriage"), None)
+    corrections.supply(case.id, up("land", "marriage"), None)
     fifth = calendars.current().add_workdays(clock.today(), 5).date
     timers.tick(now=clock.datetime.combine(fifth, clock.time(9), clock.SHANGHAI))
     assert intake.describe(case.id)["status"] == "submitted"  # the fifth working day is the window's
@@ -202,8 +202,8 @@ def test_decision_then_delivery(item, org):
     [delivery] = [c for c in info["clocks"] if c["state"] != "stopped"]
     assert delivery["promised_due"] == info["delivery"]["due_on"] and delivery["statutory_days"] == 10
     with pytest.raises(Invalid):
-        intake.deliver(case.id, "express", org["clerk"])
-    delivered = intake.deliver(case.id, "express", org["clerk"], tracking="SF1234567890")
+        decisions.deliver(case.id, "express", org["clerk"])
+    delivered = decisions.deliver(case.id, "express", org["clerk"], tracking="SF1234567890")
     assert delivered.status == "delivered" and delivered.delivery["on_time"]
     info = intake.describe(case.id)
     assert all(c["state"] == "stopped" for c in info["clocks"])

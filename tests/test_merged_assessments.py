@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import clock, intake, operations, portal
+from engine import clock, corrections, intake, operations, portal
 from engine.errors import Conflict, Invalid, NotFound
 from engine.rules import decide
 from engine.services import calendars
@@ -121,7 +121,7 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     assert {r["department"] for r in notice[0]["data"]["requests"]} == {"eco", "water"}
     assert next(c for c in described["clocks"] if c["task_id"] is None)["state"] == "paused"
 
-    intake.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
+    corrections.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
                   applicant_id=None)
     work(after["window_correction@window"], people["clerk"], {"materials_received": True}, document=False)
     second = open_tasks(case.instance_id)

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, intake, portal, ratings
+from engine import catalogue, corrections, decisions, intake, portal, ratings
 from engine.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from engine.store import session_scope
 from engine.services import calendars, deploy, users
@@ -46,7 +46,7 @@ def li(item):
 
 def close(case, org):
     intake.accept(case.id, org["clerk"])  # an immediate item without a procedure is decided on the spot
-    return intake.deliver(case.id, "window", org["clerk"])
+    return decisions.deliver(case.id, "window", org["clerk"])
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -157,12 +157,12 @@ def test_apply_online_and_follow_own_case_only(zhang, li, org):
 
 def test_correction_lists_what_to_supply_and_only_the_owner_supplies(zhang, li, org):
     case = portal.apply(zhang.id, "Q-001", files("id_card"))
-    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    corrections.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
     info = portal.progress(zhang.id, case.number)
     assert info["to_supply"] == [{"code": "form", "name": "查询申请书", "reason": "未签字", "due_on": None}]
     with pytest.raises(NotFound):
-        intake.supply(case.id, files("form"), None, applicant_id=li.id)
-    intake.supply(case.id, files("form"), None, applicant_id=zhang.id)
+        corrections.supply(case.id, files("form"), None, applicant_id=li.id)
+    corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
     info = portal.progress(zhang.id, case.number)
     assert info["status"] == "submitted" and info["to_supply"] == []
 
@@ -170,8 +170,8 @@ def test_correction_lists_what_to_supply_and_only_the_owner_supplies(zhang, li, 
 def test_events_before_acceptance_are_found_by_case_id_not_the_json(zhang, org):
     case = portal.apply(zhang.id, "Q-001", files("id_card"))
     neighbour = portal.apply(zhang.id, "Q-001", files("id_card", "form"))  # same applicant, other case
-    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
-    intake.supply(case.id, files("form"), None, applicant_id=zhang.id)
+    corrections.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
     with session_scope() as session:
         rows = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id)).all()
         assert [(e.type, e.instance_id) for e in rows] == [
@@ -345,7 +345,7 @@ def test_case_page_shows_deadlines_and_the_department_by_name(app, zhang, org):
 
 def test_supply_correction_through_the_page(app, zhang, org):
     case = portal.apply(zhang.id, "Q-001", files("id_card"))
-    intake.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
+    corrections.request_correction(case.id, [{"code": "form", "reason": "未签字"}], org["clerk"])
     client = sign_in(app, ZHANG["phone"], "secret-pw")
     page = client.get(f"/portal/cases/{case.number}")
     assert "请补交材料" in page.text and "未签字" in page.text and "补正通知书" in page.text

@@ -3,7 +3,7 @@ and the departments read: steps named for what they are, in the order they happe
 states that say what is still owed and what no longer is."""
 import re
 
-from engine import clock, intake, portal
+from engine import clock, corrections, intake, portal
 from engine.services import calendars
 from tests.procedures import open_tasks, uploads, work
 from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
@@ -19,7 +19,7 @@ def confirmed_round(people, company, supplied):
     """In review correction with the land title deferred; the applicant supplies `supplied`, the
     window confirms the same day."""
     case = in_review_correction(people, company, deferred={"land_title": in_three_days()})
-    intake.supply(case.id, [intake.Upload(code, f"{code}-v2.pdf", b"%PDF " + code.encode()) for code in supplied],
+    corrections.supply(case.id, [intake.Upload(code, f"{code}-v2.pdf", b"%PDF " + code.encode()) for code in supplied],
                   None, applicant_id=company.id)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
          document=False)

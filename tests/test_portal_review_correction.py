@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from engine import files, intake, portal
+from engine import corrections, files, intake, portal
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
 from engine.services import users
@@ -114,7 +114,7 @@ def tick_after(day):
 
 def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(people, company):
     case, due = deferred_land_title(people, company)
-    intake.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
+    corrections.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
                   applicant_id=company.id)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
          document=False)
@@ -149,11 +149,11 @@ def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_st
     before = stored(case.id)
     bogus = b"%PDF not a material of this item"
     with pytest.raises(Invalid, match="not on this item's checklist"):
-        intake.supply(case.id, [intake.Upload("assessment_report", "ok.pdf", b"%PDF fine"),
+        corrections.supply(case.id, [intake.Upload("assessment_report", "ok.pdf", b"%PDF fine"),
                                 intake.Upload("bogus", "bogus.pdf", bogus)], None, applicant_id=company.id)
     stranger = b"%PDF from another applicant"
     with pytest.raises(NotFound):
-        intake.supply(case.id, [intake.Upload("assessment_report", "x.pdf", stranger)], None, applicant_id=other.id)
+        corrections.supply(case.id, [intake.Upload("assessment_report", "x.pdf", stranger)], None, applicant_id=other.id)
     assert stored(case.id) == before
     assert not blob_exists(bogus) and not blob_exists(b"%PDF fine") and not blob_exists(stranger)
 
@@ -161,7 +161,7 @@ def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_st
          document=False)
     late = b"%PDF after the window confirmed"
     with pytest.raises(Conflict):  # review goes on: nothing more to supply
-        intake.supply(case.id, [intake.Upload("assessment_report", "late.pdf", late)], None, applicant_id=company.id)
+        corrections.supply(case.id, [intake.Upload("assessment_report", "late.pdf", late)], None, applicant_id=company.id)
     assert stored(case.id) == before and not blob_exists(late)
 
 

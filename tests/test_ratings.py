@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, intake, portal, ratings
+from engine import catalogue, clock, decisions, intake, portal, ratings
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -23,7 +23,7 @@ def closed_case(applicant, org):
     """Apply online, accept at the window (an immediate item is decided on the spot), deliver."""
     case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
     intake.accept(case.id, org["clerk"])
-    return intake.deliver(case.id, "window", org["clerk"])
+    return decisions.deliver(case.id, "window", org["clerk"])
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_only_a_closed_case_of_ones_own_is_rated(applicant, org):
     intake.accept(case.id, org["clerk"])
     with pytest.raises(Conflict):  # decided but not yet delivered
         ratings.rate(case.id, applicant.id, 1)
-    intake.deliver(case.id, "window", org["clerk"])
+    decisions.deliver(case.id, "window", org["clerk"])
     other = register("王五", "110101199303034565", "13900000002")
     with pytest.raises(NotFound):
         ratings.rate(case.id, other.id, 5, "不是我的办件")

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from engine import intake, operations
+from engine import decisions, intake, operations
 from engine.errors import Conflict, Invalid
 from engine.services import calendars
 from engine import clock
@@ -86,7 +86,7 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     assert decided["status"] == "decided" and decided["decision"] == "approve"
     # Every step clock stopped; result documents are materials of the case, issued by their department.
     assert all(c.state == "stopped" for c in step_clocks(case.instance_id))
-    intake.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
+    decisions.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
     delivered = intake.describe(case.id)
     assert delivered["status"] == "delivered" and delivered["delivery"]["tracking"] == "SF1234567890"
     assert delivered["delivery"]["on_time"] is True

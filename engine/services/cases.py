@@ -164,8 +164,8 @@ def run_step(session: Session, instance: Instance, loaded: persistence.Loaded, a
         instance.state = "completed"
         instance.ended_at = instance.updated_at
         record(session, "instance_completed", actor=actor, instance_id=instance.id)
-        from engine import intake  # the case behind the procedure, if any, is decided now
-        intake.procedure_completed(session, instance, actor)
+        from engine import decisions  # the case behind the procedure, if any, is decided now
+        decisions.procedure_completed(session, instance, actor)
     session.flush()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from engine import clock, intake
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
-from engine.intake import printable_notice
+from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
 from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
                                  Notice, ServiceItem, Task, User)

@@ -1,6 +1,6 @@
 """An applicant on a phone signs in, finds their closed case by its number and rates it; answers a review
 round's merged correction online."""
-from engine import catalogue, intake, portal, ratings
+from engine import catalogue, decisions, intake, portal, ratings
 from engine.store import session_scope
 from engine.store.models import Rectification
 
@@ -15,7 +15,7 @@ def closed_case(org):
                                 phone="13800000000", password="secret-pw")
     case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
     intake.accept(case.id, org["clerk"])  # immediate, no procedure: decided on the spot
-    intake.deliver(case.id, "window", org["clerk"])
+    decisions.deliver(case.id, "window", org["clerk"])
     return case
 
 

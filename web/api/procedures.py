@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import g, jsonify
 
-from engine import intake, operations
+from engine import decisions, intake, operations
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
@@ -70,7 +70,7 @@ def accept_case(case_id):
 @bp.post("/cases/<int:case_id>/deliver")
 def deliver_case(case_id):
     body = json_body()
-    intake.deliver(case_id, body.get("method"), g.user, tracking=body.get("tracking"))
+    decisions.deliver(case_id, body.get("method"), g.user, tracking=body.get("tracking"))
     return jsonify(intake.describe(case_id))
 
 

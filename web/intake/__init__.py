@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import catalogue, clock, intake
+from engine import catalogue, clock, corrections, decisions, intake
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, progress
 
@@ -118,7 +118,7 @@ def accept(case_id):
 def correction(case_id):
     missing = [{"code": code, "reason": request.form.get(f"reason_{code}", "").strip() or _("缺少或不符合要求")}
                for code in request.form.getlist("missing")]
-    return _act(case_id, lambda: intake.request_correction(case_id, missing, actor(), request.form.get("note", "")),
+    return _act(case_id, lambda: corrections.request_correction(case_id, missing, actor(), request.form.get("note", "")),
                 _("已出具补正通知书（一次性告知）"))
 
 
@@ -130,7 +130,7 @@ def supply(case_id):
     if not uploads:
         flash(_("请选择要补交的材料文件"), "error")
         return _render_case(case_id, 422)
-    return _act(case_id, lambda: intake.supply(case_id, uploads, actor()), _("已收取补交材料"))
+    return _act(case_id, lambda: corrections.supply(case_id, uploads, actor()), _("已收取补交材料"))
 
 
 @bp.post("/cases/<int:case_id>/refuse")
@@ -143,7 +143,7 @@ def refuse(case_id):
 @bp.post("/cases/<int:case_id>/deliver")
 @roles_required("clerk")
 def deliver(case_id):
-    return _act(case_id, lambda: intake.deliver(case_id, request.form.get("method", ""), actor(),
+    return _act(case_id, lambda: decisions.deliver(case_id, request.form.get("method", ""), actor(),
                                                 tracking=request.form.get("tracking", "").strip() or None),
                 _("已送达"))
 

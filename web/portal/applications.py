@@ -4,7 +4,7 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import catalogue, files, intake, portal, ratings
+from engine import catalogue, corrections, files, intake, portal, ratings
 from engine.errors import NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
@@ -99,7 +99,7 @@ def supply(number):
         if not uploads:
             flash(_("请选择要补交的材料文件"), "error")
             return _case_page(number, status=422)
-        intake.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
+        corrections.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
     except NotFound:
         return _case_page(number)  # says so, with its 404
     except ShenpiError as exc:

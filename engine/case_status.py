@@ -1,0 +1,48 @@
+"""Where a case stands at the window: its row held for a change and the check of its status, the
+timer of Art. 32 (deemed acceptance) and the deferred materials (容缺) still to come."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.errors import Conflict, NotFound, state_name
+from engine.services import calendars
+from engine.store.db import locked
+from engine.store.models import Case, Material, Timer
+
+ART32_DAYS = 5
+OPEN = ("submitted", "correction")
+# Statuses in which materials may still be handed in: before acceptance, 容缺 catch-up, a review round's correction.
+SUPPLY_STATES = ("correction", "conditional", "submitted", "review_correction")
+
+
+def open_case(session: Session, case_id: int, *states) -> Case:
+    case = locked(session, Case, case_id)
+    if case is None:
+        raise NotFound("No case %(case)s", case=case_id)
+    if states:
+        in_state(case, states)
+    return case
+
+
+def in_state(case: Case, states) -> None:
+    if case.status not in states:
+        raise Conflict("Case %(case)s is %(state)s", case=case.number, state=state_name(case.status))
+
+
+def watch_arrival(session: Session, case: Case) -> None:
+    """Art. 32: materials arrived today; unless the window answers within five working days, the
+    case counts as accepted from today (fire_timer reads the day from the timer's creation)."""
+    deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
+    session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
+
+
+def cancel_timers(session: Session, case: Case, kind: str) -> None:
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == kind,
+                                                     Timer.state == "pending")):
+        timer.state = "cancelled"
+
+
+def deferred_left(session: Session, case: Case) -> bool:
+    """Whether a material accepted as deferred (容缺) is still to come."""
+    return session.scalar(select(Material.id).where(Material.case_id == case.id, Material.state == "deferred")
+                          .limit(1)) is not None

@@ -1,0 +1,79 @@
+"""The end of a case: the procedure's decision, or the window's on the spot, decides it (办结);
+the result is then handed over (送达) within a working day, watched like any other limit."""
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.case_status import open_case
+from engine.errors import Invalid
+from engine.notices import case_of, issue_notice
+from engine.services import calendars
+from engine.services.events import record_case
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.models import Case, Instance, Material, User
+
+DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
+ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
+DECISIONS = ("approve", "approve_with_conditions", "reject")
+
+
+def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
+    """The procedure ended: its data's `decision` decides the case, `decision_comment` says why
+    and on what conditions (the window hands both over); delivery is due next."""
+    case = case_of(session, instance.id)
+    if case is None:
+        return
+    decision, statement = instance.data.get("decision", "approve"), instance.data.get("decision_comment")
+    case.statement = statement if isinstance(statement, str) and statement.strip() else None
+    decide(session, case, decision if decision in DECISIONS else "approve", actor)
+
+
+def decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
+    case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
+    clock.stop_running(session, case.instance_id, actor)
+    if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
+        delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
+                                     promised_days=DELIVERY_DAYS,
+                                     statutory_days=ART44_DAYS if decision != "reject" else None,
+                                     department=case.item.department, item_code=case.item_code, actor=actor)
+        due = delivery.promised_due
+    else:  # decided on the spot (即办): handed over at the window
+        due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
+    case.delivery = {"due_on": due.isoformat()}
+    record_case(session, "case_decided", case, actor=actor,
+                decision=decision, delivery_due=due.isoformat())
+    if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
+        kind = "rejection" if case.item.kind == "licence" else "non_approval"  # Art. 38 is a licence's
+        issue_notice(session, case, kind, actor, reason=case.statement)
+
+
+def results(case: Case, session: Session) -> list[dict]:
+    """The result documents the departments attached to their steps (批复, 意见书), oldest first."""
+    rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"))
+                           .order_by(Material.id))
+    return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by} for m in rows]
+
+
+def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:
+    """送达: at the window, by express mail (with its tracking number) or electronically."""
+    require(actor, "clerk")
+    if method not in ("window", "express", "electronic"):
+        raise Invalid("method must be window, express or electronic")
+    if method == "express" and not tracking:
+        raise Invalid("Express delivery needs the tracking number")
+    with session_scope() as session:
+        case = open_case(session, case_id, "decided")
+        on_time = clock.today() <= date.fromisoformat(case.delivery["due_on"])
+        case.delivery = {**case.delivery, "method": method, "tracking": tracking,
+                         "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
+        case.status = "delivered"
+        clock.stop_running(session, case.instance_id, actor)
+        record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
+                    on_time=on_time)
+        issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,
+                     delivered_on=clock.today().isoformat(),
+                     documents=[{"name": r["name"], "filename": r["filename"]} for r in results(case, session)])
+        return case

@@ -1,0 +1,45 @@
+"""Written notices to the applicant (受理通知书, 补正通知书, ...): numbered per case, their facts
+frozen when issued, each one an event of the case."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.services.events import record_case
+from engine.services.users import department_names
+from engine.store.models import Case, Notice, User
+
+
+def case_of(session: Session, instance_id: int) -> Case | None:
+    """The case behind a procedure, if it has one (a designer's trial run has none)."""
+    return session.scalar(select(Case).where(Case.instance_id == instance_id))
+
+
+def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
+    count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
+    notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
+                    issued_by=actor.id if actor else None,
+                    data={"case_number": case.number, "item": case.item.name, "item_code": case.item_code,
+                          "applicant": case.applicant.name, "id_number": case.applicant.id_number,
+                          "department": case.item.department, **data})
+    session.add(notice)
+    session.flush()
+    record_case(session, "notice_issued", case, actor=actor,
+                notice=notice.number, kind=kind)
+    return notice
+
+
+def notify_applicant(session: Session, instance_id: int, kind: str, actor: User | None, **data) -> None:
+    """A written notice to the applicant of the case behind the procedure, if it has one."""
+    case = case_of(session, instance_id)
+    if case is not None:
+        issue_notice(session, case, kind, actor, **data)
+
+
+def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
+    """A notice as the printed templates take it: its frozen facts, the departments' names
+    (the implementing one, and those a review round's merged correction lists)."""
+    code = notice.data.get("department")
+    names = department_names(session)
+    return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
+            "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
+            "department_names": names,
+            "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}
