@@ -1,5 +1,6 @@
 """What deploys but would get a case stuck comes back as warnings naming file and element: a lane
-no one can work in, a condition or expression reading a name nothing provides."""
+no one can work in, an element cut off from the flow, a condition or expression reading a name
+nothing provides."""
 import json
 from pathlib import Path
 
@@ -50,6 +51,22 @@ def test_a_lane_naming_no_known_group_deploys_with_a_warning_naming_the_lane(org
 @pytest.mark.parametrize("lane", ["住建局 (housing)", "housing", "reviewer", "牵头部门（lead）"])
 def test_a_lane_naming_a_department_code_or_a_role_does_not_warn(org, lane):
     assert deploy.deploy(files(review(lane=lane)), org["designer"]).warnings == []
+
+
+def test_a_task_no_flow_reaches_deploys_with_a_warning_naming_it(org):
+    bpmn = review().replace('</bpmn:process>', '<bpmn:userTask id="extra" name="补充审查"/></bpmn:process>')
+    assert "extra" in bpmn
+    assert warned(deploy.deploy(files(bpmn), org["designer"])) == [
+        ("permit.bpmn", "extra", "no sequence flow leads to '补充审查' (extra): no case will ever get there")]
+
+
+def test_a_task_no_flow_leaves_and_an_end_none_reaches_both_warn(org):
+    bpmn = process("permit", [("start", "start", "申请"), ("user", "review", "审查"), ("end", "done", "办结")],
+                   [("start", "review")])
+    assert warned(deploy.deploy([("permit.bpmn", bpmn.encode())], org["designer"])) == [
+        ("permit.bpmn", "review", "no sequence flow leaves '审查' (review): a case's path ends there, "
+                                  "without an end event"),
+        ("permit.bpmn", "done", "no sequence flow leads to '办结' (done): no case will ever get there")]
 
 
 def test_a_department_created_after_the_warning_ends_it(org):

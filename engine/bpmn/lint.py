@@ -2,6 +2,8 @@
 
 - A lane whose name gives its user tasks a group that is neither a department code nor a role:
   no one can claim them (a department may still be created after the deployment).
+- An element no sequence flow enters (a case never gets there), or a task or event (not an end
+  event) none leaves (a case's path ends there unannounced): usually a flow forgotten.
 - A condition or expression reading a name that nothing of its process could put into the
   case's data: it fails when a case gets there. Start data could still carry it (a process
   that runs no service item is started with any data), so only names that no form, script,
@@ -15,7 +17,7 @@ from engine.forms import check as form_check
 
 from .runtime import form_of, lane_group, properties
 from .scripting import PRODUCT_FUNCTIONS
-from .validate import NS, SPIFF, Problem, expressions_in, owner_id
+from .validate import GATEWAYS, NS, SPIFF, Problem, expressions_in, owner_id
 
 # Elements a case's data is keyed by, under their id (or name): data objects, inputs and outputs,
 # a multi-instance task's item; and elements whose text names data: a multi-instance task's
@@ -25,6 +27,13 @@ DATA_ELEMENTS = tuple(f"{{{NS}}}{tag}" for tag in (
     "inputDataItem", "outputDataItem", "property"))
 DATA_NAMES = (f"{{{NS}}}loopDataInputRef", f"{{{NS}}}loopDataOutputRef", f"{{{SPIFF}}}variableName")
 HELPERS = frozenset(expressions.HELPERS) | frozenset(PRODUCT_FUNCTIONS)
+# What a sequence flow should enter (start and boundary events start paths of their own), and
+# what one should leave (end events end paths; a gateway none leaves is refused: validate.py).
+ACTIVITIES = ("task", "userTask", "manualTask", "scriptTask", "callActivity", "subProcess")
+ENTERED = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, *GATEWAYS, "intermediateCatchEvent",
+                                                    "intermediateThrowEvent", "endEvent"))
+LEFT = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent",
+                                                 "boundaryEvent"))
 # How the form check refuses a field the form does not have.
 NOT_A_FIELD = ("additionalProperties", "unevaluatedProperties")
 
@@ -42,6 +51,32 @@ def unknown_lanes(bundle, known: set[str]) -> list[Problem]:
                 "no one can claim its tasks until a department %(group)s exists", lane=repr(name), group=repr(group)))
             for (file, name), group in unclaimable.items()
             for lane in bundle.roots[file].iter(f"{{{NS}}}lane") if lane.get("name") == name]
+
+
+def unconnected(bundle) -> list[Problem]:
+    """Each element no sequence flow enters, and each task or event none leaves. An event
+    subprocess has no flows: its start event starts it."""
+    problems = []
+    for file, root in bundle.roots.items():
+        flows = list(root.iter(f"{{{NS}}}sequenceFlow"))
+        entered, left = {f.get("targetRef") for f in flows}, {f.get("sourceRef") for f in flows}
+        for el in root.iter(*(ENTERED | LEFT)):
+            if el.get("triggeredByEvent") == "true":
+                continue
+            if el.tag in ENTERED and el.get("id") not in entered:
+                problems.append(Problem(file, el.get("id"), Message(
+                    "no sequence flow leads to %(element)s: no case will ever get there", element=_label(el))))
+            elif el.tag in LEFT and el.get("id") not in left:
+                problems.append(Problem(file, el.get("id"), Message(
+                    "no sequence flow leaves %(element)s: a case's path ends there, without an end event",
+                    element=_label(el))))
+    return problems
+
+
+def _label(el) -> str:
+    """'审查' (Task_1), or the id alone."""
+    name = (el.get("name") or "").strip()
+    return f"{name!r} ({el.get('id')})" if name else repr(el.get("id"))
 
 
 def unprovided_names(bundle, forms: dict, start_names: set[str], application_forms: dict) -> list[Problem]:

@@ -141,8 +141,9 @@ def _details(problems: list[Problem]) -> list[dict]:
 
 
 def _warnings(bundle, forms: dict) -> list[Problem]:
-    """Lanes no one could work in, and names read that nothing provides (engine/bpmn/lint.py)."""
-    return lint.unknown_lanes(bundle, known_groups()) + lint.unprovided_names(
+    """Lanes no one could work in, elements cut off from the flow, and names read that nothing
+    provides (engine/bpmn/lint.py)."""
+    return lint.unknown_lanes(bundle, known_groups()) + lint.unconnected(bundle) + lint.unprovided_names(
         bundle, forms, INTAKE_NAMES, _application_forms([proc.key for proc in bundle.processes]))
 
 
