@@ -342,3 +342,45 @@ def test_a_copied_or_retyped_task_keeps_its_spiffworkflow_properties_and_scripts
     script_task = re.search(r'<bpmn:scriptTask id="([^"]+)"', page.evaluate(SAVED_XML)).group(1)
     retyped = element_xml(page, "scriptTask", script_task)
     assert [text for text in REVIEW_EXTENSIONS if text not in retyped] == []
+
+
+def test_the_download_button_saves_the_diagram_on_screen_under_its_key(live_server, page, org):
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.evaluate(RENAME, ["review", "联合审查（改）"])
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == "approval.bpmn"
+    saved = open(download.value.path(), encoding="utf-8").read()
+    assert 'name="联合审查（改）"' in saved and saved == page.evaluate(SAVED_XML)
+
+
+def test_a_decision_table_downloads_as_a_dmn_file(live_server, page):
+    start_new(page, live_server, "dmn", "fees")
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == "fees.dmn"
+    assert '<decision id="fees"' in open(download.value.path(), encoding="utf-8").read()
+
+
+def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_such(live_server, page, org):
+    from engine.services.users import ensure_department
+    from engine.store import session_scope
+    with session_scope() as session:
+        ensure_department(session, "realestate", "不动产登记中心")
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.evaluate(SELECT, "Lane_1")  # named 'housing', a bare code
+    open_group(page, "办理部门")
+    picker = page.locator("[data-entry-id=shenpi-lane-group] select")
+    assert picker.input_value() == "housing"
+    assert "不动产登记中心 (realestate)" in picker.inner_text() and "牵头部门 (lead)" in picker.inner_text()
+    picker.select_option("realestate")
+    page.wait_for_function(XML_HAS, arg='name="不动产登记中心 (realestate)"')
+    page.evaluate(RENAME, ["Lane_1", "住建局 (housng)"])
+    page.evaluate(SELECT, "Lane_0")
+    page.evaluate(SELECT, "Lane_1")
+    assert picker.input_value() == "housng"
+    assert picker.locator("option:checked").inner_text() == "housng — 没有这个部门或角色"

@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, Invalid
 from engine.services import compare, deploy, design
+from engine.store.models import ROLES
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
+from ..names import ROLE_NAMES, departments
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 register_error_page(bp)
@@ -92,7 +94,13 @@ def compare_versions(key):
 def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
     versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
     return render_template("designer/editor.html", kind=kind, key=key, xml=design.drawable(kind, xml),
-                           definition=definition, draft=draft, versions=versions, is_new=is_new)
+                           definition=definition, draft=draft, versions=versions, is_new=is_new,
+                           lane_groups=_lane_groups())
+
+
+def _lane_groups() -> list[dict]:
+    """What a lane can stand for, by name: each department, then each role."""
+    return departments() + [{"code": role, "name": str(ROLE_NAMES[role])} for role in ROLES]
 
 
 def _kind(kind):

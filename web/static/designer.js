@@ -1,4 +1,5 @@
-// The designer's pages. The modeler page: bpmn-js or dmn-js, and the validate / draft / deploy buttons.
+// The designer's pages. The modeler page: bpmn-js or dmn-js, and the validate / draft / deploy /
+// download buttons.
 // Problems from the server carry element ids; they are listed and marked on the diagram.
 (function () {
   'use strict';
@@ -8,7 +9,8 @@
   const text = config.text;
   const isBpmn = config.kind === 'bpmn';
   const modeler = isBpmn
-    ? window.ShenpiModeler({ container: '#canvas', propertiesPanel: { parent: '#properties' } }, config.lang)
+    ? window.ShenpiModeler({ container: '#canvas', propertiesPanel: { parent: '#properties' },
+                            shenpi: { groups: config.groups } }, config.lang)
     : window.ShenpiDmnModeler({ container: '#canvas' }, config.lang);
   const status = document.getElementById('status');
   const problemList = document.getElementById('problems');
@@ -182,6 +184,20 @@
         status.append(link);
       }
     }, true);
+  });
+
+  // The diagram on screen as a file, to keep, mail or open in another modeler.
+  document.getElementById('download').addEventListener('click', async () => {
+    if (unreadable) {
+      say(text.unreadable, 'error');
+      return;
+    }
+    const { xml } = await modeler.saveXML({ format: true });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([xml], { type: 'application/xml' }));
+    link.download = currentKey() + '.' + config.kind;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 0);
   });
 
   const xmlPanel = document.getElementById('xml-panel');

@@ -1,12 +1,12 @@
 // Shenpi's entries in the properties panel: what a user task asks of the orchestrator (form,
-// department, title, time limit, result document, the window's correction round), a gateway
-// flow's condition, the process a call activity calls and a script task's script. Labels are
-// English here, Chinese in translate-zh.
+// department, title, time limit, result document, the window's correction round), the department
+// or role a lane stands for, a gateway flow's condition, the process a call activity calls and a
+// script task's script. Labels are English here, Chinese in translate-zh.
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import { useService } from 'bpmn-js-properties-panel';
 import {
-  CheckboxEntry, TextAreaEntry, TextFieldEntry, isCheckboxEntryEdited, isTextAreaEntryEdited,
-  isTextFieldEntryEdited
+  CheckboxEntry, SelectEntry, TextAreaEntry, TextFieldEntry, isCheckboxEntryEdited, isSelectEntryEdited,
+  isTextAreaEntryEdited, isTextFieldEntryEdited
 } from '@bpmn-io/properties-panel';
 import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
 
@@ -74,6 +74,41 @@ function Condition(props) {
   });
 }
 
+// A lane's tasks go to the group its name ends with, '住建局 (housing)', or that a bare name is
+// (engine/bpmn/runtime.py lane_group). The designer picks the department or role by name; the
+// lane is renamed to carry its code.
+const LANE_CODE = /[（(]\s*([\w.-]+)\s*[)）]\s*$/;
+
+function laneCode(name) {
+  const match = LANE_CODE.exec(name || '');
+  return match ? match[1] : (name || '').trim();
+}
+
+function LaneGroup(props) {
+  const { element, id, groups } = props;
+  const modeling = useService('modeling');
+  const translate = useService('translate');
+  const getValue = () => laneCode(element.businessObject.name);
+  return jsx(SelectEntry, {
+    element, id, label: translate('Department or role'),
+    description: translate('Its tasks go to this department or role; the name ends with its code'),
+    getValue,
+    getOptions: () => {
+      const current = getValue();
+      const options = [{ value: '', label: translate('<none>') }].concat(
+        groups.map((group) => ({ value: group.code, label: group.name + ' (' + group.code + ')' })));
+      if (current && !groups.some((group) => group.code === current)) {
+        options.push({ value: current, label: current + ' — ' + translate('no such department or role') });
+      }
+      return options;
+    },
+    setValue: (code) => {
+      const group = groups.find((candidate) => candidate.code === code);
+      if (group) modeling.updateProperties(element, { name: group.name + ' (' + group.code + ')' });
+    },
+  });
+}
+
 // Elements whose own BPMN attribute gets a group of one entry: the process a call activity calls,
 // a script task's script (several lines, in a text area).
 const ATTRIBUTES = [
@@ -105,7 +140,12 @@ function hasCondition(element) {
     || is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'));
 }
 
-function groupsFor(element, translate) {
+function groupsFor(element, translate, groups) {
+  if (is(element, 'bpmn:Lane')) {
+    return [{ id: 'shenpi-lane', label: translate('Department'),
+              entries: [{ id: 'shenpi-lane-group', element, groups, component: LaneGroup,
+                          isEdited: isSelectEntryEdited }] }];
+  }
   if (is(element, 'bpmn:UserTask')) {
     const entries = TASK_FIELDS.map((field) => ({
       id: 'shenpi-' + field.name, element, field, component: SpiffTextField, isEdited: isTextFieldEntryEdited,
@@ -128,8 +168,10 @@ function groupsFor(element, translate) {
   return [];
 }
 
-function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack) {
+// `shenpi.groups`, the modeler's option: the departments and roles ({code, name}) a lane can name.
+function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack, shenpi) {
   this._translate = translate;
+  this._groups = (shenpi && shenpi.groups) || [];
   commandStack.registerHandler('shenpi.setSpiffProperty', SetSpiffPropertyHandler);
   propertiesPanel.registerProvider(500, this);
 }
@@ -137,11 +179,11 @@ function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack) {
 ShenpiPropertiesProvider.prototype.getGroups = function (element) {
   return (groups) => {
     // Right after the general group (name and id), before the library's others.
-    return groups.slice(0, 1).concat(groupsFor(element, this._translate), groups.slice(1));
+    return groups.slice(0, 1).concat(groupsFor(element, this._translate, this._groups), groups.slice(1));
   };
 };
 
-ShenpiPropertiesProvider.$inject = ['propertiesPanel', 'translate', 'commandStack'];
+ShenpiPropertiesProvider.$inject = ['propertiesPanel', 'translate', 'commandStack', 'config.shenpi'];
 
 export default {
   __init__: ['shenpiPropertiesProvider'],
