@@ -1,5 +1,6 @@
 """Where a case stands at the window: its row held for a change and the check of its status, the
-timer of Art. 32 (deemed acceptance) and the deferred materials (容缺) still to come."""
+Art. 32 timer set when materials arrive (intake.fire_timer fires it), and whether deferred
+materials (容缺) are still to come."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

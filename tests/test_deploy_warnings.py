@@ -69,6 +69,21 @@ def test_a_task_no_flow_leaves_and_an_end_none_reaches_both_warn(org):
         ("permit.bpmn", "done", "no sequence flow leads to '办结' (done): no case will ever get there")]
 
 
+def test_a_start_event_leading_nowhere_warns_as_the_designers_blank_diagram_would(org):
+    bpmn = process("permit", [("start", "start", "申请")], [])
+    assert warned(deploy.deploy([("permit.bpmn", bpmn.encode())], org["designer"])) == [
+        ("permit.bpmn", "start", "no sequence flow leaves '申请' (start): a case's path ends there, "
+                                 "without an end event")]
+
+
+def test_a_process_the_file_only_documents_is_not_read_for_flows(org):
+    documented = ('</bpmn:process><bpmn:process id="notes" isExecutable="false">'
+                  '<bpmn:task id="talk" name="沟通"/><bpmn:task id="agree" name="商定"/></bpmn:process>')
+    bpmn = review().replace("</bpmn:process>", documented, 1)
+    outcome = deploy.deploy(files(bpmn), org["designer"])
+    assert [d.key for d in outcome.definitions] == ["permit"] and outcome.warnings == []
+
+
 def test_a_department_created_after_the_warning_ends_it(org):
     assert warned(deploy.deploy(files(review(lane="不动产 (realestate)")), org["designer"]))
     with session_scope() as session:

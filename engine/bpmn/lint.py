@@ -3,7 +3,8 @@
 - A lane whose name gives its user tasks a group that is neither a department code nor a role:
   no one can claim them (a department may still be created after the deployment).
 - An element no sequence flow enters (a case never gets there), or a task or event (not an end
-  event) none leaves (a case's path ends there unannounced): usually a flow forgotten.
+  event) none leaves (a case's path ends there unannounced): usually a flow forgotten. Processes
+  a file only documents (not executable beside one that is) are not read.
 - A condition or expression reading a name that nothing of its process could put into the
   case's data: it fails when a case gets there. Start data could still carry it (a process
   that runs no service item is started with any data), so only names that no form, script,
@@ -32,8 +33,8 @@ HELPERS = frozenset(expressions.HELPERS) | frozenset(PRODUCT_FUNCTIONS)
 ACTIVITIES = ("task", "userTask", "manualTask", "scriptTask", "callActivity", "subProcess")
 ENTERED = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, *GATEWAYS, "intermediateCatchEvent",
                                                     "intermediateThrowEvent", "endEvent"))
-LEFT = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent",
-                                                 "boundaryEvent"))
+LEFT = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, "startEvent", "intermediateCatchEvent",
+                                                 "intermediateThrowEvent", "boundaryEvent"))
 # How the form check refuses a field the form does not have.
 NOT_A_FIELD = ("additionalProperties", "unevaluatedProperties")
 
@@ -54,20 +55,22 @@ def unknown_lanes(bundle, known: set[str]) -> list[Problem]:
 
 
 def unconnected(bundle) -> list[Problem]:
-    """Each element no sequence flow enters, and each task or event none leaves. An event
+    """In each process deployed, each element no sequence flow enters and each start event, task
+    or other event none leaves (a start event that leads nowhere ends the case at once). An event
     subprocess has no flows: its start event starts it."""
     problems = []
-    for file, root in bundle.roots.items():
-        flows = list(root.iter(f"{{{NS}}}sequenceFlow"))
+    for proc in bundle.processes:
+        process = _element(bundle, proc)
+        flows = list(process.iter(f"{{{NS}}}sequenceFlow"))
         entered, left = {f.get("targetRef") for f in flows}, {f.get("sourceRef") for f in flows}
-        for el in root.iter(*(ENTERED | LEFT)):
+        for el in process.iter(*(ENTERED | LEFT)):
             if el.get("triggeredByEvent") == "true":
                 continue
             if el.tag in ENTERED and el.get("id") not in entered:
-                problems.append(Problem(file, el.get("id"), Message(
+                problems.append(Problem(proc.file, el.get("id"), Message(
                     "no sequence flow leads to %(element)s: no case will ever get there", element=_label(el))))
             elif el.tag in LEFT and el.get("id") not in left:
-                problems.append(Problem(file, el.get("id"), Message(
+                problems.append(Problem(proc.file, el.get("id"), Message(
                     "no sequence flow leaves %(element)s: a case's path ends there, without an end event",
                     element=_label(el))))
     return problems

@@ -369,6 +369,8 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     from engine.store import session_scope
     with session_scope() as session:
         ensure_department(session, "realestate", "不动产登记中心")
+        ensure_department(session, "住建", "住房和城乡建设局")  # a code in Chinese, as lane_group reads it
+        ensure_department(session, "city planning", "规划局")  # a code no name's ending can carry
     deploy_approval(org)
     login(page, live_server, "designer")
     open_modeler(page, f"{live_server}/designer/bpmn/approval")
@@ -377,8 +379,14 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     picker = page.locator("[data-entry-id=shenpi-lane-group] select")
     assert picker.input_value() == "housing"
     assert "不动产登记中心 (realestate)" in picker.inner_text() and "牵头部门 (lead)" in picker.inner_text()
+    assert picker.locator("option[value='']").count() == 0  # a named lane is not offered <none>
     picker.select_option("realestate")
     page.wait_for_function(XML_HAS, arg='name="不动产登记中心 (realestate)"')
+    picker.select_option("住建")
+    page.wait_for_function(XML_HAS, arg='name="住房和城乡建设局 (住建)"')
+    assert picker.input_value() == "住建"
+    picker.select_option("city planning")
+    page.wait_for_function(XML_HAS, arg='name="city planning"')
     page.evaluate(RENAME, ["Lane_1", "住建局 (housng)"])
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")

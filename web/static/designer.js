@@ -192,12 +192,17 @@
       say(text.unreadable, 'error');
       return;
     }
-    const { xml } = await modeler.saveXML({ format: true });
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([xml], { type: 'application/xml' }));
-    link.download = currentKey() + '.' + config.kind;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 0);
+    try {
+      const { xml } = await modeler.saveXML({ format: true });
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([xml], { type: 'application/xml' }));
+      link.download = currentKey() + '.' + config.kind;
+      link.click();
+      // Some browsers read the link after the click has returned: let it be for a while.
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    } catch (err) {
+      say(err.message, 'error');
+    }
   });
 
   const xmlPanel = document.getElementById('xml-panel');

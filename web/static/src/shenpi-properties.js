@@ -75,9 +75,12 @@ function Condition(props) {
 }
 
 // A lane's tasks go to the group its name ends with, '住建局 (housing)', or that a bare name is
-// (engine/bpmn/runtime.py lane_group). The designer picks the department or role by name; the
-// lane is renamed to carry its code.
-const LANE_CODE = /[（(]\s*([\w.-]+)\s*[)）]\s*$/;
+// (engine/bpmn/runtime.py lane_group, whose \w takes any letter or digit, Chinese too). The
+// designer picks the department or role by name; the lane is renamed to carry its code, or
+// named by the bare code when the code has characters a name's ending cannot carry.
+const CODE = '[\\p{L}\\p{N}_.-]+';
+const LANE_CODE = new RegExp('[（(]\\s*(' + CODE + ')\\s*[)）]\\s*$', 'u');
+const WHOLE_CODE = new RegExp('^' + CODE + '$', 'u');
 
 function laneCode(name) {
   const match = LANE_CODE.exec(name || '');
@@ -95,7 +98,8 @@ function LaneGroup(props) {
     getValue,
     getOptions: () => {
       const current = getValue();
-      const options = [{ value: '', label: translate('<none>') }].concat(
+      // <none> only for a lane without a name: choosing it would not clear one.
+      const options = (current ? [] : [{ value: '', label: translate('<none>') }]).concat(
         groups.map((group) => ({ value: group.code, label: group.name + ' (' + group.code + ')' })));
       if (current && !groups.some((group) => group.code === current)) {
         options.push({ value: current, label: current + ' — ' + translate('no such department or role') });
@@ -104,7 +108,9 @@ function LaneGroup(props) {
     },
     setValue: (code) => {
       const group = groups.find((candidate) => candidate.code === code);
-      if (group) modeling.updateProperties(element, { name: group.name + ' (' + group.code + ')' });
+      if (!group) return;
+      const name = WHOLE_CODE.test(group.code) ? group.name + ' (' + group.code + ')' : group.code;
+      modeling.updateProperties(element, { name });
     },
   });
 }
