@@ -85,13 +85,13 @@ def test_guesses_from_many_addresses_lock_the_account_everywhere(org):
     assert users.check_password("reviewer", "pass-reviewer", "10.1.2.3") is not None
 
 
-def test_the_sign_in_page_says_the_account_is_locked(org):
+def test_the_sign_in_page_says_signing_in_is_closed_for_a_while(org):
     from web import create_app
     client = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
     for _ in range(signin.MAX_FAILURES):
         assert client.post("/login", data={"login": "clerk", "password": "wrong-one"}).status_code == 401
     res = client.post("/login", data={"login": "clerk", "password": "pass-clerk"})
-    assert res.status_code == 429 and "账号已暂时锁定" in res.get_data(as_text=True)
+    assert res.status_code == 429 and "暂时不能登录，最长15分钟后可再试" in res.get_data(as_text=True)
     assert client.get("/inbox/").status_code == 302  # not signed in
 
 

@@ -17,7 +17,8 @@ from . import login_manager
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
-LOCKED = _l("密码连续输错次数过多，账号已暂时锁定，请%(minutes)s分钟后再试", minutes=LOCK_MINUTES)
+# A lock may close one address or every address, and may be partly over: what holds for all.
+LOCKED = _l("密码连续输错次数过多，暂时不能登录，最长%(minutes)s分钟后可再试", minutes=LOCK_MINUTES)
 
 
 def local_path(target: str | None) -> str | None:
