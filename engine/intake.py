@@ -110,7 +110,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                                  name=known[upload.kind]["name"], state="provided", filename=upload.filename,
                                  sha256=sha, size=size, valid_until=_validity(known[upload.kind])))
             given.add(upload.kind)
-        reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
+        reused = _reuse(session, case, person,
+                        [m for code, m in known.items() if code not in given and m.get("valid_years")])
         watch_arrival(session, case)
         if renamed_from is not None:  # earlier notices keep the name they were issued to
             record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
@@ -129,7 +130,9 @@ def _validity(material: dict) -> date | None:
 
 
 def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) -> list[str]:
-    """一次采集、多次复用: a still-valid material of the same applicant and kind is not asked again."""
+    """一次采集、多次复用: a still-valid material of the same applicant and kind is not asked again.
+    Only what the checklist gives a validity (valid_years: an ID, a licence) outlives its case;
+    what belongs to one application (its form, drawings, reports, contracts) is asked each time."""
     reused = []
     for material in wanted:
         earlier = session.scalar(

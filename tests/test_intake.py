@@ -91,6 +91,15 @@ def test_reuse_of_a_material_already_given(item, org):
     assert events("case_submitted")[-1].data["reused"] == ["id_card"]
 
 
+def test_a_material_of_one_application_is_not_reused_for_the_next(item, org):
+    """The form, the land and marriage papers have no validity on the checklist: a new
+    application asks for them again, only the ID (valid ten years) is reused."""
+    intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    second = intake.submit("T-001", ZHANG, [], org["clerk"])
+    states = {r["code"]: r["state"] for r in intake.describe(second.id)["materials"]}
+    assert states == {"id_card": "reused", "form": "missing", "land": "missing", "marriage": "missing"}
+
+
 def test_conditional_acceptance_supplied_in_time(item, org):
     case = intake.submit("T-001", ZHANG, up("id_card", "form", "marriage"), org["clerk"])
     due = calendars.current().add_workdays(clock.today(), 3).date
