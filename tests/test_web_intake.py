@@ -200,6 +200,17 @@ def test_accept_with_missing_material_is_refused_with_reasons(app, org):
     assert re.search(r'name="pledged" value="marriage" checked', form)
 
 
+def test_the_correction_form_ticks_the_missing_required_materials_only(app, org):
+    catalogue.save({**ITEM, "materials": ITEM["materials"] + [
+        {"code": "contract", "name": "设计合同", "mandatory": False}]}, None)
+    clerk = client(app, "clerk")
+    html = clerk.get(f"/intake/cases/{case_id_of(submit(clerk, 'id_card', 'form'))}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="correction-form".*?</form>', html, re.S).group(0)
+    ticked = set(re.findall(r'name="missing" value="(\w+)" checked', form))
+    assert ticked == {"land", "marriage"}  # the optional contract is offered, not asked for
+    assert 'value="contract"' in form and "（非必需）" in form
+
+
 def test_correction_notice_lists_what_is_missing_then_supply(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card", "form"))
