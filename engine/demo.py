@@ -1,5 +1,5 @@
-"""The demo organisation `make run` creates in an empty database: the departments the three
-procedures involve and one user for each role."""
+"""The demo organisation `make run` creates in an empty database: the departments the shipped
+procedures involve, one user for each role and a reviewer in every department."""
 from sqlalchemy import func, select
 
 from engine.services import users
@@ -39,6 +39,10 @@ DEMO_USERS = [
     ("supervisor", "电子监察 刘洋", "supervision", ["supervisor"]),
     ("designer", "流程设计 周婷", "supervision", ["designer"]),
 ]
+# Every other department a procedure can send work to has a reviewer of its own, logging in by
+# the department's code, so a demo case can be taken through every review.
+DEMO_USERS += [(code, f"{name} 审查员", code, ["reviewer"]) for code, name in DEPARTMENTS.items()
+               if code not in {dept for _, _, dept, _ in DEMO_USERS}]
 
 
 def create_demo_organisation() -> list[tuple[str, str]]:

@@ -1,0 +1,29 @@
+"""The demo organisation `make run` creates: every department the shipped procedures send work to
+has someone to do it, so a demo case can be taken through every review."""
+import re
+from pathlib import Path
+
+from engine.demo import DEMO_PASSWORD, DEPARTMENTS, create_demo_organisation
+from engine.services import users
+from engine.store.db import read_session
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_department_the_rules_name_has_a_reviewer_who_can_sign_in(db):
+    created = [login for login, _roles in create_demo_organisation()]
+    named = {code for dmn in (ROOT / "rules").glob("*.dmn")
+             for code in re.findall(r'"(\w+)"', dmn.read_text(encoding="utf-8")) if code in DEPARTMENTS}
+    assert {"natres", "fire", "airdef", "eco", "water", "relics", "housing", "tax"} <= named
+    working = set()
+    for login in created:
+        user = users.check_password(login, DEMO_PASSWORD, "127.0.0.1")
+        if user.has_role("reviewer"):
+            working |= user.groups
+    assert named <= working
+
+
+def test_every_demo_department_has_people(db):
+    create_demo_organisation()
+    with read_session() as session:
+        assert {person.department for person in users.people(session)} == set(DEPARTMENTS)
