@@ -13,11 +13,12 @@ from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Case, Instance, Material, User
+from engine.store.models import Case, Instance, Material, Notice, User
 
 DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
 ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
 DECISIONS = ("approve", "approve_with_conditions", "reject")
+REFUSALS = ("rejection", "non_approval")  # a licence's refusal (Art. 38), any other item's
 
 
 def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
@@ -46,7 +47,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, delivery_due=due.isoformat())
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
-        kind = "rejection" if case.item.kind == "licence" else "non_approval"  # Art. 38 is a licence's
+        kind = REFUSALS[0] if case.item.kind == "licence" else REFUSALS[1]
         issue_notice(session, case, kind, actor, reason=case.statement)
 
 
@@ -55,6 +56,17 @@ def results(case: Case, session: Session) -> list[dict]:
     rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"))
                            .order_by(Material.id))
     return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by} for m in rows]
+
+
+def _handed_over(session: Session, case: Case) -> list[dict]:
+    """What the receipt lists: the departments' result documents and, for a refusal, its written
+    decision (不予行政许可决定书 or 不予办理决定书), by its notice kind and number."""
+    documents = [{"name": r["name"], "filename": r["filename"]} for r in results(case, session)]
+    refusal = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind.in_(REFUSALS))
+                             .order_by(Notice.id.desc()).limit(1))
+    if refusal is not None:
+        documents.append({"notice": refusal.kind, "filename": refusal.number})
+    return documents
 
 
 def deliver(case_id: int, method: str, actor: User, tracking: str | None = None) -> Case:
@@ -73,7 +85,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         clock.stop_running(session, case.instance_id, actor)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
-        issue_notice(session, case, "receipt", actor, decision=case.decision, method=method, tracking=tracking,
-                     delivered_on=clock.today().isoformat(),
-                     documents=[{"name": r["name"], "filename": r["filename"]} for r in results(case, session)])
+        issue_notice(session, case, "receipt", actor, decision=case.decision, item_kind=case.item.kind,
+                     method=method, tracking=tracking, delivered_on=clock.today().isoformat(),
+                     documents=_handed_over(session, case))
         return case

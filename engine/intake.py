@@ -362,6 +362,7 @@ def describe_case(session: Session, case: Case) -> dict:
     clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
         if case.instance_id else []
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
+            "item_kind": case.item.kind,
             "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
             "submitted_at": case.submitted_at.isoformat(),
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,

@@ -256,6 +256,29 @@ def test_an_immediate_case_is_decided_at_the_window_with_its_result(app, org):
     assert "已受理并当场办结，请送达结果" in page
 
 
+@pytest.mark.parametrize("kind, refused, decision", [("public_service", "不予办理", "不予办理决定书"),
+                                                     ("licence", "不予许可", "不予行政许可决定书")])
+def test_a_refusal_is_named_by_the_items_kind_and_its_decision_is_handed_over(app, org, kind, refused, decision):
+    immediate = {k: v for k, v in ITEM.items() if k != "form"}
+    catalogue.save({**immediate, "code": "W-IMM", "kind": kind, "case_type": "immediate", "promised_days": 0,
+                    "statutory_days": 1, "process": None, "materials": ITEM["materials"][:1]}, None)
+    clerk = client(app, "clerk")
+    case_id = case_id_of(clerk.post("/intake/new/W-IMM", data={**APPLICANT, **files("id_card")},
+                                    content_type="multipart/form-data"))
+    assert f'<option value="reject">{refused}</option>' in clerk.get(f"/intake/cases/{case_id}").text
+    clerk.post(f"/intake/cases/{case_id}/accept", data={"decision": "reject", "statement": "查无登记记录"},
+               content_type="multipart/form-data")
+    page = clerk.get(f"/intake/cases/{case_id}").text
+    assert f"<dd>{refused}</dd>" in page
+    refusal = intake.describe(case_id)["notices"][-1]
+    assert refusal["kind"] in ("rejection", "non_approval")
+    assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "window"}).status_code == 303
+    receipt = clerk.get(f"/intake/notices/{notice_ids(clerk.get(f'/intake/cases/{case_id}').text)['receipt']}").text
+    assert f'id="decision">{refused}<' in receipt
+    documents = re.search(r'<table class="facts" id="documents">.*?</table>', receipt, re.S).group(0)
+    assert decision in documents and refusal["number"] in documents
+
+
 def test_refusal_needs_a_reason_and_prints_it(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card"))

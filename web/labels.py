@@ -19,6 +19,8 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
            "review_correction": _l("补正通知书（审查阶段）"), "extension": _l("延长审批期限告知书"),
            "rejection": _l("不予行政许可决定书"), "non_approval": _l("不予办理决定书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
+# 许可 is a licence's word (Art. 38): any other item (a query, a public service) is 不予办理.
+DECISIONS_NOT_LICENCE = {**DECISIONS, "reject": _l("不予办理")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),
              "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交")}
@@ -30,5 +32,6 @@ RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
-LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS, "delivery": DELIVERY,
+LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
+          "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION}
