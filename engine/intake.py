@@ -251,6 +251,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     record_case(session, "case_accepted", case, actor=actor,  # the fact first, then its paper
                 conditional=bool(deferred), deemed=deemed, pledged=pledged)
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
+                 corrected=case.correction_rounds > 0,  # deemed after the answer to a correction notice
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
                  provisional=bool(shown.get("promised_provisional")),
                  statutory_provisional=bool(shown.get("statutory_provisional")),

@@ -146,6 +146,7 @@ def test_deemed_acceptance_when_no_notice_within_5_working_days(item, org):
     info = intake.describe(case.id)
     assert info["status"] == "accepted" and info["deemed_accepted"]
     assert info["accepted_on"] == clock.today().isoformat()  # from the day the materials arrived
+    assert "未获一次性补正告知" in _printed(_notice(info, "acceptance"))
 
 
 def test_after_the_correction_the_window_again_has_five_working_days(item, org):
@@ -167,6 +168,21 @@ def test_after_the_correction_the_window_again_has_five_working_days(item, org):
     # Accepted from the day the complete materials arrived, not the day of the first submission.
     assert info["status"] == "accepted" and info["deemed_accepted"]
     assert info["accepted_on"] == clock.today().isoformat()
+    # The notice says why: the answer to the correction was not dealt with, not that none was sent.
+    printed = _printed(_notice(info, "acceptance"))
+    assert "您补正的申请材料收到后" in printed and "未获一次性补正告知" not in printed
+
+
+def _notice(info, kind):
+    return next(n for n in info["notices"] if n["kind"] == kind)
+
+
+def _printed(notice) -> str:
+    """The notice as the window prints it."""
+    from tests.web import signed_in
+    from web import create_app
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    return signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
 
 
 @pytest.mark.skipif(BACKEND != "postgres", reason="SQLite's write transaction holds the tick off the window's case")
