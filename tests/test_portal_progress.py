@@ -61,7 +61,7 @@ def test_the_windows_correction_task_is_no_review(app, people, company):
         "correction_opened", "correction_confirmed"]
     assert not [s for s in shown if s["type"].startswith("task_") and s["where"] == portal.department_name("window")]
     page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
-    assert "窗口受理补正材料" in page and "窗口确认补正材料" in page
+    assert "窗口汇总补正要求" in page and "窗口确认补正材料" in page
     # Energy, environment and water, then environment and water again after the round; not the window.
     assert page.count("进入审查环节") == 5
 

@@ -9,7 +9,7 @@ STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正�
           "review_correction": _l("审查中，待补正材料")}
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
-         "task_completed": _l("审查环节完成"), "correction_opened": _l("窗口受理补正材料"),
+         "task_completed": _l("审查环节完成"), "correction_opened": _l("窗口汇总补正要求"),
          "correction_confirmed": _l("窗口确认补正材料"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
          "case_terminated": _l("办件终止"), "case_rated": _l("评价服务"),
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
