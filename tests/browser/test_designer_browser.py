@@ -71,6 +71,10 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     page.wait_for_selector("#problems li.problem")
     assert page.locator("#problems li.problem").first.get_attribute("data-element-id") == "Flow_decide_sign"
     assert page.locator(".djs-overlay-problem .problem-badge").count() == 1
+    page.focus("#problems li.problem")  # from the keyboard too: Enter selects the element
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.designer.modeler.get('selection').get().map((e) => e.id).join() "
+                           "=== 'Flow_decide_sign'")
     # A lane naming no department deploys, with a warning listed and marked the same way.
     page.fill("#xml-text", xml.replace('name="housing"', 'name="housnig"'))
     page.click("#apply-xml")
@@ -239,6 +243,10 @@ def test_a_new_procedure_deploys_with_a_form_chosen_on_the_page_or_one_already_d
     page.click("#deploy")
     page.wait_for_selector("#status.ok:has-text('fresh v1')")
     assert design.source_of("bpmn", "fresh", 1, org["designer"]).forms["fresh_intake.json"]["title"] == "新办收件"
+    assert page.url == f"{live_server}/designer/bpmn/fresh"  # reloading opens it, not 新建 (refused now)
+    page.reload()
+    page.wait_for_selector("body[data-modeler=ready]")
+    assert "v1" in page.inner_text("h1")
 
 
 def test_xml_that_cannot_be_read_is_not_what_the_buttons_send(live_server, page, org):
@@ -379,6 +387,7 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     picker = page.locator("[data-entry-id=shenpi-lane-group] select")
     assert picker.input_value() == "housing"
     assert "不动产登记中心 (realestate)" in picker.inner_text() and "牵头部门 (lead)" in picker.inner_text()
+    assert "(admin)" not in picker.inner_text()  # no one administers a case's step
     assert picker.locator("option[value='']").count() == 0  # a named lane is not offered <none>
     picker.select_option("realestate")
     page.wait_for_function(XML_HAS, arg='name="不动产登记中心 (realestate)"')

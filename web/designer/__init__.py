@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, Invalid
 from engine.services import compare, deploy, design
-from engine.store.models import ROLES
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
 from ..names import ROLE_NAMES, departments
@@ -20,6 +19,7 @@ register_error_page(bp)
 KINDS = ("bpmn", "dmn")
 # A process or decision id is an XML NCName; keys also appear in URLs.
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
+LANE_ROLES = ("clerk", "reviewer", "lead")
 
 
 @bp.get("/")
@@ -99,8 +99,9 @@ def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
 
 
 def _lane_groups() -> list[dict]:
-    """What a lane can stand for, by name: each department, then each role."""
-    return departments() + [{"code": role, "name": str(ROLE_NAMES[role])} for role in ROLES]
+    """What a lane can stand for, by name: each department, then each role that works on cases
+    (administrators, designers and supervisors do not)."""
+    return departments() + [{"code": role, "name": str(ROLE_NAMES[role])} for role in LANE_ROLES]
 
 
 def _kind(kind):

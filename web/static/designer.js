@@ -117,9 +117,16 @@
       const where = document.createElement('code');
       where.textContent = problem.element_id || (text.fileLevel + ' ' + (problem.file || ''));
       li.append(where, ' ', problem.message);
-      if (mark(problem, warning)) {
+      if (mark(problem, warning)) {  // the element is on the diagram: a click or a key shows it
         li.tabIndex = 0;
+        li.setAttribute('role', 'button');
         li.addEventListener('click', () => focus(problem.element_id));
+        li.addEventListener('keydown', (event) => {
+          if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault();
+            focus(problem.element_id);
+          }
+        });
       }
       problemList.append(li);
     }
@@ -178,6 +185,8 @@
     act(config.urls.deploy, (answer) => {
       showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok);
       if (answer.ok) {
+        // The page now shows a deployed process: reloading it opens the process, not 新建 again.
+        history.replaceState(null, '', config.urls.edit.replace('KEY', encodeURIComponent(currentKey())));
         const link = document.createElement('a');
         link.href = config.urls.index;
         link.textContent = ' →';
