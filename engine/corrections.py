@@ -6,7 +6,7 @@ from sqlalchemy import select
 from engine import files
 from engine.case_status import SUPPLY_STATES, cancel_timers, deferred_left, in_state, open_case, watch_arrival
 from engine.errors import Conflict, Invalid, Message, NotFound
-from engine.intake import Upload
+from engine.intake import Upload, validity
 from engine.notices import issue_notice
 from engine.services.events import record_case
 from engine.services.users import require
@@ -44,16 +44,16 @@ def request_correction(case_id: int, missing: list[dict], actor: User, note: str
 
 
 def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
-    """The case's checklist names, if these uploads may be supplied to it by this applicant."""
+    """The case's checklist entries by code, if these uploads may be supplied to it by this applicant."""
     if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
         raise NotFound("No case %(case)s", case=case_id)
     in_state(case, SUPPLY_STATES)
-    names = {m["code"]: m["name"] for m in case.item.data["materials"]}
+    entries = {m["code"]: m for m in case.item.data["materials"]}
     wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
-             for u in uploads if u.kind not in names]
+             for u in uploads if u.kind not in entries]
     if wrong:  # the first says what is wrong, the details name the others
         raise Invalid(wrong[0], wrong[1:])
-    return names
+    return entries
 
 
 def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
@@ -69,15 +69,17 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
         case = locked(session, Case, case_id)
-        names = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock
+        entries = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock
         for upload, sha, size in stored:
+            valid_until = validity(entries[upload.kind])
             old = session.scalar(select(Material).where(Material.case_id == case.id, Material.kind == upload.kind))
             if old is not None and old.state == "deferred":
                 old.state, old.filename, old.sha256, old.size = "provided", upload.filename, sha, size
+                old.valid_until = valid_until
             else:
                 session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=upload.kind,
-                                     name=names[upload.kind], state="provided", filename=upload.filename,
-                                     sha256=sha, size=size))
+                                     name=entries[upload.kind]["name"], state="provided", filename=upload.filename,
+                                     sha256=sha, size=size, valid_until=valid_until))
         session.flush()
         if case.status == "correction":
             case.status = "submitted"  # back at the window, to be accepted, again within five days

@@ -18,7 +18,8 @@ from engine.store.models import Case, Instance, Material, Notice, User
 DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
 ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
 DECISIONS = ("approve", "approve_with_conditions", "reject")
-REFUSALS = ("rejection", "non_approval")  # a licence's refusal (Art. 38), any other item's
+# The written refusal: a licence's (不予行政许可决定书, Art. 38), any other item's (不予办理决定书).
+LICENCE_REFUSAL, OTHER_REFUSAL = "rejection", "non_approval"
 
 
 def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
@@ -47,7 +48,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, delivery_due=due.isoformat())
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
-        kind = REFUSALS[0] if case.item.kind == "licence" else REFUSALS[1]
+        kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL
         issue_notice(session, case, kind, actor, reason=case.statement)
 
 
@@ -60,10 +61,12 @@ def results(case: Case, session: Session) -> list[dict]:
 
 def _handed_over(session: Session, case: Case) -> list[dict]:
     """What the receipt lists: the departments' result documents and, for a refusal, its written
-    decision (不予行政许可决定书 or 不予办理决定书), by its notice kind and number."""
+    decision by its notice kind and number (a case is decided once: one refusal at most)."""
     documents = [{"name": r["name"], "filename": r["filename"]} for r in results(case, session)]
-    refusal = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind.in_(REFUSALS))
-                             .order_by(Notice.id.desc()).limit(1))
+    if case.decision != "reject":
+        return documents
+    refusal = session.scalar(select(Notice).where(Notice.case_id == case.id,
+                                                  Notice.kind.in_((LICENCE_REFUSAL, OTHER_REFUSAL))))
     if refusal is not None:
         documents.append({"notice": refusal.kind, "filename": refusal.number})
     return documents

@@ -108,7 +108,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         for upload, sha, size in stored:
             session.add(Material(case_id=case.id, applicant_id=person.id, kind=upload.kind,
                                  name=known[upload.kind]["name"], state="provided", filename=upload.filename,
-                                 sha256=sha, size=size, valid_until=_validity(known[upload.kind])))
+                                 sha256=sha, size=size, valid_until=validity(known[upload.kind])))
             given.add(upload.kind)
         reused = _reuse(session, case, person,
                         [m for code, m in known.items() if code not in given and m.get("valid_years")])
@@ -122,7 +122,9 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         return case
 
 
-def _validity(material: dict) -> date | None:
+def validity(material: dict) -> date | None:
+    """Until when a material given today may be reused, by its checklist entry; None for one that
+    belongs to its application alone."""
     years = material.get("valid_years")
     if not years:
         return None
@@ -138,7 +140,7 @@ def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) 
         earlier = session.scalar(
             select(Material).where(Material.applicant_id == person.id, Material.kind == material["code"],
                                    Material.sha256.is_not(None), Material.case_id != case.id,
-                                   (Material.valid_until.is_(None)) | (Material.valid_until >= clock.today()))
+                                   Material.valid_until >= clock.today())
             .order_by(Material.id.desc()).limit(1))
         if earlier is not None:
             session.add(Material(case_id=case.id, applicant_id=person.id, kind=earlier.kind, name=earlier.name,

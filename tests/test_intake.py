@@ -91,6 +91,25 @@ def test_reuse_of_a_material_already_given(item, org):
     assert events("case_submitted")[-1].data["reused"] == ["id_card"]
 
 
+def test_a_material_supplied_after_a_correction_is_reused_while_valid(item, org):
+    case = intake.submit("T-001", ZHANG, up("form", "land", "marriage"), org["clerk"])
+    corrections.request_correction(case.id, [{"code": "id_card", "reason": "缺少"}], org["clerk"])
+    corrections.supply(case.id, up("id_card"), None)
+    second = intake.submit("T-001", ZHANG, up("form", "land", "marriage"), org["clerk"])
+    rows = {r["code"]: r for r in intake.describe(second.id)["materials"]}
+    assert rows["id_card"]["state"] == "reused"
+
+
+def test_copies_given_before_the_checklist_had_a_validity_are_not_reused(item, org):
+    """Their validity is unknown: they were stored as belonging to their application alone."""
+    catalogue.save({**ITEM, "materials": [dict(m, valid_years=None) if m["code"] == "id_card" else m
+                                          for m in ITEM["materials"]]}, None)
+    intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), org["clerk"])
+    catalogue.save(ITEM, None)  # id_card valid for ten years from now on
+    second = intake.submit("T-001", ZHANG, up("form", "land", "marriage"), org["clerk"])
+    assert {r["code"]: r["state"] for r in intake.describe(second.id)["materials"]}["id_card"] == "missing"
+
+
 def test_a_material_of_one_application_is_not_reused_for_the_next(item, org):
     """The form, the land and marriage papers have no validity on the checklist: a new
     application asks for them again, only the ID (valid ten years) is reused."""

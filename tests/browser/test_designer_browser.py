@@ -71,6 +71,7 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     page.wait_for_selector("#problems li.problem")
     assert page.locator("#problems li.problem").first.get_attribute("data-element-id") == "Flow_decide_sign"
     assert page.locator(".djs-overlay-problem .problem-badge").count() == 1
+    assert page.evaluate("() => window.designer.modeler.get('selection').get().length") == 0
     page.focus("#problems li.problem")  # from the keyboard too: Enter selects the element
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.designer.modeler.get('selection').get().map((e) => e.id).join() "
@@ -401,3 +402,7 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     page.evaluate(SELECT, "Lane_1")
     assert picker.input_value() == "housng"
     assert picker.locator("option:checked").inner_text() == "housng — 没有这个部门或角色"
+    page.evaluate(RENAME, ["Lane_1", "监察 (supervisor)"])  # a role lanes may name, though not offered
+    page.evaluate(SELECT, "Lane_0")
+    page.evaluate(SELECT, "Lane_1")
+    assert picker.locator("option:checked").inner_text() == "电子监察 (supervisor)"

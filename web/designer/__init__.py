@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, Invalid
 from engine.services import compare, deploy, design
+from engine.store.models import ROLES
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
 from ..names import ROLE_NAMES, departments
@@ -19,6 +20,8 @@ register_error_page(bp)
 KINDS = ("bpmn", "dmn")
 # A process or decision id is an XML NCName; keys also appear in URLs.
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
+# The roles the lane picker offers; administrators, designers and supervisors do no casework,
+# though a lane naming them still deploys.
 LANE_ROLES = ("clerk", "reviewer", "lead")
 
 
@@ -95,13 +98,17 @@ def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
     versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
     return render_template("designer/editor.html", kind=kind, key=key, xml=design.drawable(kind, xml),
                            definition=definition, draft=draft, versions=versions, is_new=is_new,
-                           lane_groups=_lane_groups())
+                           lane_groups=_lane_groups(),
+                           other_groups=_roles(role for role in ROLES if role not in LANE_ROLES))
 
 
 def _lane_groups() -> list[dict]:
-    """What a lane can stand for, by name: each department, then each role that works on cases
-    (administrators, designers and supervisors do not)."""
-    return departments() + [{"code": role, "name": str(ROLE_NAMES[role])} for role in LANE_ROLES]
+    """What the lane picker offers, by name: each department, then each role that works on cases."""
+    return departments() + _roles(LANE_ROLES)
+
+
+def _roles(codes) -> list[dict]:
+    return [{"code": role, "name": str(ROLE_NAMES[role])} for role in codes]
 
 
 def _kind(kind):

@@ -10,7 +10,7 @@
   const isBpmn = config.kind === 'bpmn';
   const modeler = isBpmn
     ? window.ShenpiModeler({ container: '#canvas', propertiesPanel: { parent: '#properties' },
-                            shenpi: { groups: config.groups } }, config.lang)
+                            shenpi: { groups: config.groups, otherGroups: config.otherGroups } }, config.lang)
     : window.ShenpiDmnModeler({ container: '#canvas' }, config.lang);
   const status = document.getElementById('status');
   const problemList = document.getElementById('problems');

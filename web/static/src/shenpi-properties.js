@@ -88,7 +88,7 @@ function laneCode(name) {
 }
 
 function LaneGroup(props) {
-  const { element, id, groups } = props;
+  const { element, id, groups, others } = props;
   const modeling = useService('modeling');
   const translate = useService('translate');
   const getValue = () => laneCode(element.businessObject.name);
@@ -102,7 +102,9 @@ function LaneGroup(props) {
       const options = (current ? [] : [{ value: '', label: translate('<none>') }]).concat(
         groups.map((group) => ({ value: group.code, label: group.name + ' (' + group.code + ')' })));
       if (current && !groups.some((group) => group.code === current)) {
-        options.push({ value: current, label: current + ' — ' + translate('no such department or role') });
+        const other = others.find((group) => group.code === current);  // a role lanes may name, not offered
+        options.push({ value: current, label: other ? other.name + ' (' + other.code + ')'
+                                                    : current + ' — ' + translate('no such department or role') });
       }
       return options;
     },
@@ -146,10 +148,10 @@ function hasCondition(element) {
     || is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'));
 }
 
-function groupsFor(element, translate, groups) {
+function groupsFor(element, translate, groups, others) {
   if (is(element, 'bpmn:Lane')) {
     return [{ id: 'shenpi-lane', label: translate('Department'),
-              entries: [{ id: 'shenpi-lane-group', element, groups, component: LaneGroup,
+              entries: [{ id: 'shenpi-lane-group', element, groups, others, component: LaneGroup,
                           isEdited: isSelectEntryEdited }] }];
   }
   if (is(element, 'bpmn:UserTask')) {
@@ -174,10 +176,12 @@ function groupsFor(element, translate, groups) {
   return [];
 }
 
-// `shenpi.groups`, the modeler's option: the departments and roles ({code, name}) a lane can name.
+// The modeler's option `shenpi`: `groups`, the departments and roles ({code, name}) the lane picker
+// offers; `otherGroups`, the roles a lane may name but that do no casework (shown, not offered).
 function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack, shenpi) {
   this._translate = translate;
   this._groups = (shenpi && shenpi.groups) || [];
+  this._others = (shenpi && shenpi.otherGroups) || [];
   commandStack.registerHandler('shenpi.setSpiffProperty', SetSpiffPropertyHandler);
   propertiesPanel.registerProvider(500, this);
 }
@@ -185,7 +189,7 @@ function ShenpiPropertiesProvider(propertiesPanel, translate, commandStack, shen
 ShenpiPropertiesProvider.prototype.getGroups = function (element) {
   return (groups) => {
     // Right after the general group (name and id), before the library's others.
-    return groups.slice(0, 1).concat(groupsFor(element, this._translate, this._groups), groups.slice(1));
+    return groups.slice(0, 1).concat(groupsFor(element, this._translate, this._groups, this._others), groups.slice(1));
   };
 };
 
