@@ -84,6 +84,15 @@ def test_a_process_the_file_only_documents_is_not_read_for_flows(org):
     assert [d.key for d in outcome.definitions] == ["permit"] and outcome.warnings == []
 
 
+def test_a_lane_named_by_a_departments_name_is_told_the_name_that_works(org):
+    with session_scope() as session:
+        ensure_department(session, "realestate", "不动产登记中心")
+    [(file, element, message)] = warned(deploy.deploy(files(review(lane="不动产登记中心")), org["designer"]))
+    assert element == "Lane_0" and message == (
+        "lane '不动产登记中心' names the department '不动产登记中心' by its name, not its code: no one can claim "
+        "its tasks; name the lane '不动产登记中心 (realestate)'")
+
+
 def test_a_department_created_after_the_warning_ends_it(org):
     assert warned(deploy.deploy(files(review(lane="不动产 (realestate)")), org["designer"]))
     with session_scope() as session:

@@ -39,19 +39,28 @@ LEFT = frozenset(f"{{{NS}}}{tag}" for tag in (*ACTIVITIES, "startEvent", "interm
 NOT_A_FIELD = ("additionalProperties", "unevaluatedProperties")
 
 
-def unknown_lanes(bundle, known: set[str]) -> list[Problem]:
-    """Each lane that gives a user task a group not in `known` (its groupExpression, if it has
-    one, names the group at run time instead)."""
+def unknown_lanes(bundle, known: dict[str, str]) -> list[Problem]:
+    """Each lane that gives a user task a group not in `known` (code -> name; its groupExpression,
+    if it has one, names the group at run time instead). A lane named by a department's name
+    rather than its code is told the name that works."""
     unclaimable = {}  # (file, lane's name) -> the group its name gives
     for spec, task_spec in _user_tasks(bundle.processes):
         group = lane_group(task_spec)
         if group and group not in known and "groupExpression" not in properties(task_spec):
             unclaimable[(spec.file, task_spec.lane)] = group
-    return [Problem(file, lane.get("id"), Message(
-                "lane %(lane)s names %(group)s, which is neither a department code nor a role: "
-                "no one can claim its tasks until a department %(group)s exists", lane=repr(name), group=repr(group)))
+    codes = {name: code for code, name in known.items() if name != code}
+    return [Problem(file, lane.get("id"), _unknown_lane(name, group, codes.get(group)))
             for (file, name), group in unclaimable.items()
             for lane in bundle.roots[file].iter(f"{{{NS}}}lane") if lane.get("name") == name]
+
+
+def _unknown_lane(name: str, group: str, code: str | None) -> Message:
+    if code is not None:
+        return Message("lane %(lane)s names the department %(group)s by its name, not its code: no one can claim "
+                       "its tasks; name the lane %(suggested)s", lane=repr(name), group=repr(group),
+                       suggested=repr(f"{group} ({code})"))
+    return Message("lane %(lane)s names %(group)s, which is neither a department code nor a role: "
+                   "no one can claim its tasks until a department %(group)s exists", lane=repr(name), group=repr(group))
 
 
 def unconnected(bundle) -> list[Problem]:

@@ -17,10 +17,11 @@ def may_work_on(actor: User, task: Task) -> bool:
     return task.group in actor.groups
 
 
-def known_groups() -> set[str]:
-    """Every group a lane can name today: each department's code and each role."""
+def known_groups() -> dict[str, str]:
+    """Every group a lane can name today, code -> name: each role (by its code) and department."""
     with read_session() as session:
-        return set(ROLES) | set(session.scalars(select(Department.code)))
+        departments = dict(session.execute(select(Department.code, Department.name)).all())
+    return {**{role: role for role in ROLES}, **departments}
 
 
 def _in_lane(every_lane, groups, open_lane):

@@ -402,6 +402,10 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     page.evaluate(SELECT, "Lane_1")
     assert picker.input_value() == "housng"
     assert picker.locator("option:checked").inner_text() == "housng — 没有这个部门或角色"
+    page.evaluate(RENAME, ["Lane_1", "不动产登记中心"])  # the department's name, not its code
+    page.evaluate(SELECT, "Lane_0")
+    page.evaluate(SELECT, "Lane_1")
+    assert picker.locator("option:checked").inner_text() == "不动产登记中心 — 这是名称而不是代码：请在本列表中选择"
     page.evaluate(RENAME, ["Lane_1", "监察 (supervisor)"])  # a role lanes may name, though not offered
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")

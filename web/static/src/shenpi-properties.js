@@ -103,8 +103,10 @@ function LaneGroup(props) {
         groups.map((group) => ({ value: group.code, label: group.name + ' (' + group.code + ')' })));
       if (current && !groups.some((group) => group.code === current)) {
         const other = others.find((group) => group.code === current);  // a role lanes may name, not offered
+        const named = groups.some((group) => group.name === current);  // a department's name, not its code
+        const problem = named ? 'a name, not a code: choose it in this list' : 'no such department or role';
         options.push({ value: current, label: other ? other.name + ' (' + other.code + ')'
-                                                    : current + ' — ' + translate('no such department or role') });
+                                                    : current + ' — ' + translate(problem) });
       }
       return options;
     },
