@@ -406,6 +406,14 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")
     assert picker.locator("option:checked").inner_text() == "不动产登记中心 — 这是名称而不是代码：请在本列表中选择"
+    # A lane whose tasks do not take their department from it (none, or each names its own) is no
+    # problem: the shipped procedures' 规则引擎 (system) lane.
+    page.evaluate(RENAME, ["Lane_1", "规则引擎 (system)"])
+    page.evaluate("() => { window.designer.modeler.get('elementRegistry').get('Lane_1').businessObject"
+                  ".flowNodeRef = []; }")
+    page.evaluate(SELECT, "Lane_0")
+    page.evaluate(SELECT, "Lane_1")
+    assert picker.locator("option:checked").inner_text() == "system — 本泳道没有按它分派的任务"
     page.evaluate(RENAME, ["Lane_1", "监察 (supervisor)"])  # a role lanes may name, though not offered
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")

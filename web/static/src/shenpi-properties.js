@@ -87,6 +87,13 @@ function laneCode(name) {
   return match ? match[1] : (name || '').trim();
 }
 
+// Whether the lane's name decides who works: one of its user tasks takes its department from it
+// (a task with a groupExpression names its own), as the deploy warning reads it.
+function assigns(lane) {
+  return (lane.flowNodeRef || []).some((node) => is(node, 'bpmn:UserTask')
+    && !getSpiffProperty({ businessObject: node }, 'groupExpression'));
+}
+
 function LaneGroup(props) {
   const { element, id, groups, others } = props;
   const modeling = useService('modeling');
@@ -104,7 +111,8 @@ function LaneGroup(props) {
       if (current && !groups.some((group) => group.code === current)) {
         const other = others.find((group) => group.code === current);  // a role lanes may name, not offered
         const named = groups.some((group) => group.name === current);  // a department's name, not its code
-        const problem = named ? 'a name, not a code: choose it in this list' : 'no such department or role';
+        const problem = !assigns(element.businessObject) ? 'no task of this lane is given by it'
+          : named ? 'a name, not a code: choose it in this list' : 'no such department or role';
         options.push({ value: current, label: other ? other.name + ' (' + other.code + ')'
                                                     : current + ' — ' + translate(problem) });
       }

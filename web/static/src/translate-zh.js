@@ -21,6 +21,7 @@ const CHINESE = {
   'Its tasks go to this department or role; the name ends with its code': '本泳道的任务交由此部门或角色办理；泳道名称以其代码结尾',
   'no such department or role': '没有这个部门或角色',
   'a name, not a code: choose it in this list': '这是名称而不是代码：请在本列表中选择',
+  'no task of this lane is given by it': '本泳道没有按它分派的任务',
   // the properties panel
   'General': '常规', 'Name': '名称', 'ID': '编号', 'Documentation': '说明',
   'Element documentation': '元素说明', 'Process documentation': '流程说明', 'Process': '流程',
