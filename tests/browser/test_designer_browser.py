@@ -418,3 +418,20 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")
     assert picker.locator("option:checked").inner_text() == "电子监察 (supervisor)"
+
+
+def test_the_diagram_opens_clear_of_the_palette_and_a_new_one_under_the_name_typed(live_server, page, org):
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    palette = page.locator("#canvas .djs-palette").bounding_box()
+    start = page.locator(".djs-element[data-element-id=start]").bounding_box()
+    canvas = page.locator("#canvas").bounding_box()
+    assert start["x"] > palette["x"] + palette["width"]  # the palette hid the start event
+    assert start["x"] + start["width"] < canvas["x"] + canvas["width"]
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-bpmn input[name=key]", "lanes_demo")
+    page.fill(".new-bpmn input[name=name]", "泳道流程")
+    page.click(".new-bpmn button[type=submit]")
+    page.wait_for_selector("body[data-modeler=ready]")
+    assert page.inner_text("h1").startswith("泳道流程 lanes_demo")

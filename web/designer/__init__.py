@@ -55,7 +55,7 @@ def new(kind):
         flash_error(problem)
         return _index({"kind": kind, "key": key, "name": request.args.get("name", "")}, problem.status)
     xml = render_template(f"designer/blank.{kind}", key=key, name=name)
-    return _editor(kind, key, xml, None, is_new=True)
+    return _editor(kind, key, xml, None, is_new=True, name=name)
 
 
 @bp.get("/<kind>/<key>")
@@ -94,10 +94,10 @@ def compare_versions(key):
                            sources=sources)
 
 
-def _editor(kind, key, xml, definition, *, draft=None, is_new=False):
+def _editor(kind, key, xml, definition, *, draft=None, is_new=False, name=None):
     versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
     return render_template("designer/editor.html", kind=kind, key=key, xml=design.drawable(kind, xml),
-                           definition=definition, draft=draft, versions=versions, is_new=is_new,
+                           definition=definition, draft=draft, versions=versions, is_new=is_new, name=name,
                            lane_groups=_lane_groups(),
                            other_groups=_roles(role for role in ROLES if role not in LANE_ROLES))
 

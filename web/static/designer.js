@@ -27,13 +27,26 @@
   async function load(xml) {
     try {
       await modeler.importXML(xml);
-      if (isBpmn) modeler.get('canvas').zoom('fit-viewport');
+      if (isBpmn) fit(modeler.get('canvas'));
       document.body.dataset.modeler = 'ready';
       unreadable = false;
     } catch (err) {
       unreadable = true;
       say(text.importFailed + err.message, 'error');
     }
+  }
+
+  // The whole diagram in view, clear of the palette, which floats over the canvas's left edge.
+  function fit(canvas) {
+    canvas.zoom('fit-viewport');
+    const { inner, outer } = canvas.viewbox();
+    const palette = document.querySelector('#canvas .djs-palette');
+    const left = (palette ? palette.getBoundingClientRect().width : 0) + 20;
+    const margin = 20;
+    const scale = Math.min((outer.width - left - margin) / inner.width,
+                           (outer.height - 2 * margin) / inner.height, 1);
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - margin / scale,
+                     width: outer.width / scale, height: outer.height / scale });
   }
 
   // The process (or decision) the diagram defines: the one opened, else the first.
