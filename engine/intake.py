@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from engine import catalogue, clock, files, forms, identity
+from engine.case_facts import start_data
 from engine.case_status import OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, watch_arrival
 from engine.decisions import DECISIONS, decide, results
 from engine.errors import Invalid, Message, NotFound
@@ -240,7 +241,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     item = case.item
     if item.process_key:
         instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
-                                     data=_case_data(case, session))
+                                     data=start_data(case, session))
         case.instance_id = instance.id
     case_clock = clock.start_clock(session, case.instance_id, label=item.name,
                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
@@ -293,13 +294,6 @@ def _check_acceptable(case, rows, deferred, pledged, deemed):
                 problems.append(Message("%(material)s is missing", material=row["name"]))
     if problems:
         raise Invalid("The case cannot be accepted as it stands", problems)
-
-
-def _case_data(case: Case, session: Session) -> dict:
-    return {**case.form, "case_number": case.number, "item_code": case.item_code, "item_name": case.item.name,
-            "applicant_name": case.applicant.name, "applicant_id": case.applicant.id_number,
-            "lead_department": case.item.department,
-            "materials": {m.kind: m.state for m in session.scalars(select(Material).where(Material.case_id == case.id))}}
 
 
 def refuse(case_id: int, reason: str, actor: User) -> Notice:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import catalogue, intake
+from engine.case_facts import FACTS
 from engine.demo import create_demo_organisation
 from engine.services import cases, deploy
 from engine.services.users import ensure_department
@@ -164,8 +165,9 @@ def test_a_called_process_reads_what_its_caller_gives(org):
     assert deploy.deploy(both, org["designer"]).warnings == []
 
 
-def test_intake_names_are_what_intake_starts_a_case_with(org):
-    """deploy.INTAKE_NAMES copies the names engine/intake.py gives a case's start data: they must agree."""
+def test_the_facts_deployment_counts_on_are_what_a_case_starts_with(org):
+    """Deployment takes case_facts.FACTS as provided to every service item's procedure: a case
+    accepted at the window starts with exactly those (its item has no application form)."""
     bpmn = process("item_review", [("start", "s", "s"), ("user", "review", "审查"), ("end", "e", "e")],
                    [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
     deploy.deploy([("r.bpmn", bpmn.encode())], org["designer"])
@@ -175,7 +177,9 @@ def test_intake_names_are_what_intake_starts_a_case_with(org):
     case = intake.submit("T-1", {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"},
                          [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
     instance_id = intake.describe(intake.accept(case.id, org["clerk"]).id)["instance_id"]
-    assert set(cases.get_instance(instance_id, org["admin"])["data"]) == deploy.INTAKE_NAMES
+    data = cases.get_instance(instance_id, org["admin"])["data"]
+    assert set(data) == set(FACTS) and data["lead_department"] == "housing" and data["materials"] == {
+        "id_card": "provided"}
 
 
 def test_the_shipped_processes_and_rules_deploy_without_warnings(db):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from engine.bpmn import lint
 from engine.bpmn.runtime import form_of, serialize_specs
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
+from engine.case_facts import FACTS
 from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, Message, NotFound
 from engine.forms import problem as form_problem
@@ -28,9 +29,6 @@ from .users import require
 
 SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# What engine/intake.py starts a service item's case with besides its application form's fields.
-INTAKE_NAMES = frozenset({"case_number", "item_code", "item_name", "applicant_name", "applicant_id",
-                          "lead_department", "materials"})
 
 
 @dataclass
@@ -144,7 +142,7 @@ def _warnings(bundle, forms: dict) -> list[Problem]:
     """Lanes no one could work in, elements cut off from the flow, and names read that nothing
     provides (engine/bpmn/lint.py)."""
     return lint.unknown_lanes(bundle, known_groups()) + lint.unconnected(bundle) + lint.unprovided_names(
-        bundle, forms, INTAKE_NAMES, _application_forms([proc.key for proc in bundle.processes]))
+        bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
 
 
 def _application_forms(keys: list[str]) -> dict[str, list[dict]]:
