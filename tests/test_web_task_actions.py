@@ -148,6 +148,21 @@ def test_copy_to_people_by_name_or_login(app, org):
     assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "买买提·艾力"}).status_code == 303
 
 
+def test_the_people_copied_read_it_under_通知_and_mark_it_read(app, org):
+    case, task_id = case_task(org, "H-1")
+    signed_in(app, "reviewer").post(f"/inbox/tasks/{task_id}/copy", data={"logins": "taxman", "note": "请知悉"})
+    taxman = signed_in(app, "taxman")
+    page = taxman.get("/inbox/notifications").text
+    assert 'id="unread">1<' in page  # the menu counts what is unread, on every page
+    row = re.search(r'<tr data-notice="\d+" class="unread">.*?</tr>', page, re.S).group(0)
+    assert "抄送：" in row and "请知悉" in row and f'href="/inbox/tasks/{task_id}"' in row
+    assert taxman.get(f"/inbox/tasks/{task_id}").status_code == 200  # told of it, may read it
+    assert 'id="unread"' not in signed_in(app, "reviewer2").get("/inbox/notifications").text  # told nothing
+    assert taxman.post("/inbox/notifications/read").status_code == 303
+    page = taxman.get("/inbox/notifications").text
+    assert 'id="unread"' not in page and 'class="read"' in page and 'id="mark-read"' not in page
+
+
 def test_transfer_refuses_a_name_several_people_share(app, org):
     with session_scope() as session:
         session.execute(update(User).where(User.login.in_(["reviewer2", "taxman"])).values(name="赵磊"))

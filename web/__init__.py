@@ -19,7 +19,7 @@ from engine.store import get_engine
 
 from .inbox.forms import rows as form_rows
 from .messages import translated
-from .names import group_name, person_name
+from .names import group_name, person_name, unread_notifications
 from .labels import LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["posted"] = posted
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
     app.jinja_env.filters["person_name"] = person_name
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

@@ -4,8 +4,10 @@ A task's group is a department code or a role code (api.md). Departments, and pe
 page names or offers them, are read once per request.
 """
 from flask import g
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
+from engine.services import notifications
 from engine.services.users import department_names, people
 from engine.store.db import read_session
 
@@ -32,6 +34,11 @@ def group_name(code: str | None) -> str:
     if not code:
         return "—"
     return _departments().get(code) or str(ROLE_NAMES.get(code, code))
+
+
+def unread_notifications() -> int:
+    """How many notices the signed-in person has not read (the menu shows it)."""
+    return notifications.unread_count(current_user.user)
 
 
 def person_name(login: str | None) -> str:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from engine import supervision
 from engine.errors import Conflict, Invalid
-from engine.services import progress, tasks
+from engine.services import notifications, progress, tasks
 
 from .access import actor, flash_error, register_error_page, roles_required
 
@@ -28,6 +28,21 @@ def render_inbox(status: int = 200, answers: dict | None = None):
 @roles_required(*WORKERS)
 def index():
     return render_inbox()
+
+
+@bp.get("/notifications")
+@roles_required(*WORKERS, "supervisor")
+def notices():
+    """通知: what the person was copied on, urged, handed or warned of."""
+    return render_template("inbox/notifications.html", items=notifications.notifications(actor()))
+
+
+@bp.post("/notifications/read")
+@roles_required(*WORKERS, "supervisor")
+def notices_read():
+    notifications.mark_read(actor())
+    flash(_("通知已全部标为已读"), "success")
+    return redirect(url_for("inbox.notices"), 303)
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -1,0 +1,38 @@
+"""What staff are told (抄送, 催办, 转办, a clock's warning): listed for the person told, newest
+first, and marked read when they have seen them."""
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+
+from engine.store import session_scope
+from engine.store.db import read_session
+from engine.store.models import Notification, Task, User
+
+LIMIT = 100
+
+
+def unread_count(actor: User) -> int:
+    with read_session() as session:
+        return session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.user_id == actor.id, Notification.read_at.is_(None)))
+
+
+def notifications(actor: User) -> list[dict]:
+    """The person's latest notices, each with the case's latest task to open it by (a notice
+    names a case; the task page shows the case to those told of it)."""
+    latest_task = (select(func.max(Task.id)).where(Task.instance_id == Notification.instance_id)
+                   .correlate(Notification).scalar_subquery())
+    with read_session() as session:
+        rows = session.execute(select(Notification, latest_task.label("task_id"))
+                               .where(Notification.user_id == actor.id)
+                               .order_by(Notification.id.desc()).limit(LIMIT)).all()
+        return [{"id": n.id, "text": n.text, "created_at": n.created_at, "read": n.read_at is not None,
+                 "task_id": task_id} for n, task_id in rows]
+
+
+def mark_read(actor: User) -> int:
+    """Every unread notice of the person's is read now; how many there were."""
+    with session_scope() as session:
+        return session.execute(update(Notification).where(
+            Notification.user_id == actor.id, Notification.read_at.is_(None))
+            .values(read_at=datetime.now(timezone.utc))).rowcount
