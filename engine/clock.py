@@ -32,6 +32,8 @@ FEEDBACK_DAYS = 3
 # A special procedure's expected length: a year of working days is more than any takes (and each
 # day expected is a day the deadlines are counted over).
 MAX_SPECIAL_DAYS = 250
+# The result a special procedure records when its step or case is decided while it runs.
+ENDED_WITH_STEP = "随环节办结而结束"
 
 
 def step_clocks(session: Session, task_id: int) -> list[Clock]:
@@ -267,11 +269,17 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
         if not ended_by_hand(running_procedure(session, clock)):
             raise Conflict("This pause ends by itself: with the applicant's corrections, or with the special "
                            "procedure of the step that stopped it")
-        clock = end_special(session, clock, result, actor, on or today())
-        whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
-        if whole is not None and _waits_only_for_steps_now_done(session, whole):
-            end_special(session, whole, result, actor, on or today())
-        return clock
+        return _end_with_steps(session, clock, result, actor, on or today())
+
+
+def _end_with_steps(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
+    """End the clock's special procedure; the case's clock, stopped for its steps' procedures,
+    runs again when no step is in one any more."""
+    clock = end_special(session, clock, result, actor, on)
+    whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
+    if whole is not None and _waits_only_for_steps_now_done(session, whole):
+        end_special(session, whole, result, actor, on)
+    return clock
 
 
 def ended_by_hand(procedure: SpecialProcedure | None) -> bool:
@@ -362,7 +370,11 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
 
 
 def stop(session: Session, clock: Clock, actor: User | None = None) -> None:
-    """The step or case is decided: the clock keeps the level it reached and stops."""
+    """The step or case is decided: the clock keeps the level it reached and stops. A special
+    procedure still running ends with it (its days are not counted), as does the case clock's
+    stop for it."""
+    if clock.state == "paused":
+        _end_with_steps(session, clock, ENDED_WITH_STEP, actor, today())
     clock.state, clock.stopped_on = "stopped", today()
     clock.used_days = max(0, calendars.current().workdays_between(clock.started_on, clock.stopped_on)
                           - clock.paused_days)

@@ -3,13 +3,13 @@ for those who may claim, 转办 to a person by name, 退回 only where it works,
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from engine import catalogue, clock, intake, operations
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
-from engine.store.models import Clock, Event, Notification, User
+from engine.store.models import Clock, Event, Notification, SpecialProcedure, User
 from tests.bpmn_builder import process
 from tests.procedures import install, open_tasks, promised_item, step_clocks, take_in, work
 from tests.web import signed_in
@@ -80,6 +80,21 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
                          data={"result": "评审通过"}).status_code == 303
     assert case_clock(case)["state"] == "running"
     assert "/resume" not in section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+
+
+def test_a_special_procedure_still_running_when_its_case_is_decided_ends_with_it(app, org):
+    """The case's clock was left paused for good, its special procedure never ended."""
+    case, task_id = case_task(org, "H-1")
+    cid = case_clock(case)["id"]
+    clock.pause(cid, "expert_review", "专家评审结构安全", 5, org["reviewer"])
+    tasks.claim(task_id, org["reviewer"])
+    tasks.complete(task_id, org["reviewer"], {})
+    assert intake.describe(case.id)["status"] == "decided" and case_clock(case)["state"] == "stopped"
+    with session_scope() as session:
+        ended = session.scalars(select(Event).where(Event.type == "special_procedure_ended")).all()
+        procedure = session.scalar(select(SpecialProcedure).where(SpecialProcedure.clock_id == cid))
+    assert [e.data["result"] for e in ended] == ["随环节办结而结束"] and ended[0].data["clock_id"] == cid
+    assert procedure.ended_on == clock.today()
 
 
 def test_the_lead_extends_the_statutory_limit_once(app, org):
@@ -224,6 +239,21 @@ def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
     with session_scope() as session:
         assert session.scalar(select(Clock.state).where(Clock.id == eco_clock)) == "running"
     assert clock.offered(eco.id, people["r_water"]) == []  # another department's step
+
+
+def test_a_step_completed_during_its_special_procedure_ends_it_and_the_case_clock_runs_again(people):
+    case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
+    eco = open_tasks(case.instance_id)["department_review@eco"]
+    [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
+    clock.pause(eco_clock, "testing", "大气监测", 3, people["r_eco"])
+    assert case_clock(case)["state"] == "paused"
+    work(eco, people["r_eco"], {"opinion": "approve", "comment": "同意"})
+    assert case_clock(case)["state"] == "running"  # was left paused for good
+    with session_scope() as session:
+        assert session.scalar(select(Clock.state).where(Clock.id == eco_clock)) == "stopped"
+        open_procedures = session.scalar(select(func.count()).select_from(SpecialProcedure)
+                                         .where(SpecialProcedure.ended_on.is_(None)))
+    assert open_procedures == 0
 
 
 def test_the_correction_box_says_it_must_be_ticked(people):
