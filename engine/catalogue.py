@@ -4,6 +4,7 @@ Each change makes a new version; cases keep the version they were submitted unde
 """
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,9 @@ KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "
          "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
 CASE_TYPES = {"immediate": "即办件", "promised": "承诺件", "escalated": "上报件", "joint": "联办件"}
 REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", "materials")
+# An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MAX_NAME = 300
 
 
 def validate(item: dict, source: str = "item") -> dict:
@@ -29,6 +33,11 @@ def validate(item: dict, source: str = "item") -> dict:
     missing = [f for f in REQUIRED if item.get(f) in (None, "")]
     if missing:
         raise Invalid("%(source)s: missing %(fields)s", source=source, fields=", ".join(missing))
+    if not CODE.fullmatch(str(item["code"])):
+        raise Invalid("%(source)s: code %(code)s: letters, digits, '-', '_' or '.' only, at most 64",
+                      source=source, code=repr(str(item["code"])[:80]))
+    if not isinstance(item["name"], str) or len(item["name"]) > MAX_NAME:
+        raise Invalid("%(source)s: name must be text of at most %(max)s characters", source=source, max=MAX_NAME)
     if item["kind"] not in KINDS:
         raise Invalid("%(source)s: kind must be one of %(kinds)s", source=source, kinds=", ".join(KINDS))
     if item["case_type"] not in CASE_TYPES:

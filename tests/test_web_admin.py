@@ -11,7 +11,7 @@ from engine.errors import Conflict
 from engine import catalogue
 from engine.services import cases, deploy, tasks, users
 from engine.store import session_scope
-from engine.store.models import CalendarYear, Closure, Event, Instance, Timer
+from engine.store.models import CalendarYear, Closure, Department, Event, Instance, Timer, User
 from tests.bpmn_builder import process
 from tests.web import signed_in as client_for
 
@@ -179,6 +179,39 @@ def test_people_add_change_deactivate(app, org):
     assert admin.post("/admin/users/clerk", data={"roles": ["wizard"]}).status_code == 422
     page = admin.get("/admin/users").get_data(as_text=True)
     assert 'data-login="newbie" class="inactive"' in page
+
+
+@pytest.mark.parametrize("login", ["a b", "x" * 65, "ADMIN", "张三"])
+def test_a_login_that_could_not_be_told_apart_or_stored_is_refused(app, org, login):
+    admin = client_for(app, "admin")
+    res = admin.post("/admin/users", data={"login": login, "name": "新人", "department": "housing",
+                                           "roles": ["reviewer"], "password": "pw-newbie"})
+    assert res.status_code == 422
+    assert {u.login for u in admin_users()} == set(org)  # nothing made
+
+
+@pytest.mark.parametrize("code, name", [("交通", "交通运输局"), ("a b", "某局"), ("transport", "x" * 201),
+                                        ("transport", "housing")])  # the last: the name another department has
+def test_a_department_code_or_name_that_lanes_and_pages_cannot_use_is_refused(app, org, code, name):
+    admin = client_for(app, "admin")
+    assert admin.post("/admin/departments", data={"code": code, "name": name}).status_code == 422
+    assert admin.post("/admin/departments/housing", data={"name": "tax"}).status_code == 422  # tax's name
+    with session_scope() as session:
+        assert set(session.scalars(select(Department.code))) == {"supervision", "window", "housing", "tax",
+                                                                  "devreform"}
+
+
+def test_a_service_item_code_the_pages_cannot_carry_is_refused(org):
+    from engine.errors import Invalid
+    with pytest.raises(Invalid) as refused:
+        catalogue.load_text(ITEM_YAML.format(promised=10).replace("9001-TEST-001", "1102 HOUS 002 <b>x</b>"),
+                            "item.yaml", org["admin"])
+    assert "1102 HOUS 002" in str(refused.value.message) and catalogue.all_items() == []
+
+
+def admin_users():
+    with session_scope() as session:
+        return session.scalars(select(User)).all()
 
 
 def test_a_department_is_renamed_on_the_people_page_and_the_command_line_says_what_it_made(app, org, capsys):

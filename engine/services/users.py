@@ -1,5 +1,7 @@
 """People, departments and roles."""
-from sqlalchemy import select
+import re
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -10,6 +12,26 @@ from engine.store.db import fetch, read_session
 from engine.store.models import ROLES, Department, User
 
 from .events import record
+
+
+# A login is typed at sign-in and named in the API; a department code ends lane names
+# ('住建局 (housing)') and the API's group filter: both plain ASCII, within their columns.
+LOGIN = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+DEPARTMENT_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+MAX_NAME = 200
+
+
+def check_department(code: str, name: str) -> None:
+    """A new department's code and name, as the pages, the API and lanes can use them."""
+    if not DEPARTMENT_CODE.fullmatch(code):
+        raise Invalid("Department code %(code)s: a letter, then letters, digits, '_', '.' or '-' (at most 64)",
+                      code=repr(code))
+    check_department_name(name)
+
+
+def check_department_name(name: str) -> None:
+    if not name or len(name) > MAX_NAME:
+        raise Invalid("A department's name is required, at most %(max)s characters", max=MAX_NAME)
 
 
 def require(actor: User, *roles: str) -> None:
@@ -50,18 +72,24 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
                       known=", ".join(ROLES))
     if not login or not login.strip():
         raise Invalid("A login is required")
+    if not LOGIN.fullmatch(login):
+        raise Invalid("Login %(login)s: letters, digits, '_', '.', '@' or '-' only, at most 64", login=repr(login[:80]))
+    if not name or len(name) > MAX_NAME:
+        raise Invalid("A person's name is required, at most %(max)s characters", max=MAX_NAME)
     if password:
         _check_password(password)
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
-        if session.scalar(select(User).where(User.login == login)):
+        # 'FIRE' beside 'fire' would be two accounts no one tells apart at sign-in.
+        if session.scalar(select(User).where(func.lower(User.login) == login.lower())):
             raise Invalid("User %(login)s already exists", login=repr(login))
         dept = None
         if department:
             # The command line names a department by code; one not yet known is made, and said.
             dept = session.scalar(select(Department).where(Department.code == department))
             if dept is None:
+                check_department(department, department)
                 dept = Department(code=department, name=department)
                 session.add(dept)
                 record(session, "department_created", actor=actor, code=department, name=department)
