@@ -249,4 +249,4 @@ def test_the_window_sees_what_was_asked_and_takes_in_any_revised_material(app, p
     row = next(m for m in intake.describe(case.id)["materials"] if m["code"] == "assessment_report")
     assert row["filename"] == "report-v2.pdf"
     history = clerk.get(f"/inbox/tasks/{task.id}").text.split('id="history"')[1]
-    assert "补正期间停止计时" in history and "特别程序开始" not in history  # not a hearing or a test
+    assert "补正期间停止计时" in history and "特殊环节开始" not in history  # not a hearing or a test

@@ -168,6 +168,10 @@ def test_people_add_change_deactivate(app, org):
     tasks.claim(instance["tasks"][0]["id"], users.get_user("newbie"))
     assert admin.post("/admin/users/newbie/deactivate").status_code == 303
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
+    # The case says who took the task back from whom, as for an unclaim.
+    released = [e for e in cases.get_instance(instance["id"], org["admin"])["events"] if e["type"] == "task_unclaimed"]
+    assert [(e["actor"], e["task_id"], e["data"]["released_from"]) for e in released] == [
+        ("admin", instance["tasks"][0]["id"], "newbie")]
     assert app.test_client().post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 401
     # Mistakes are refused on the page, which keeps what was typed.
     res = admin.post("/admin/users", data={"login": "newbie", "name": "又一个新人", "department": "land",

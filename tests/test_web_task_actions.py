@@ -61,6 +61,7 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     assert f'action="/inbox/tasks/{task_id}/clocks/{cid}/pause"' in limits and 'data-confirm=' in limits
     assert '<option value="expert_review">专家评审</option>' in limits and '<option value="hearing">听证</option>' in limits
     assert 'value="correction"' not in limits  # the applicant's corrections are no special procedure
+    assert 'name="expected_days" type="number" min="1" max="250"' in limits  # as the server takes it
     assert "/resume" not in limits and "/extend" not in limits  # nothing runs; a reviewer is no head
     # A refusal is said in Chinese, and the form comes back open with what was typed.
     refused = reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/pause",
@@ -75,6 +76,7 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     assert [n["data"]["procedure"] for n in intake.describe(case.id)["notices"] if n["kind"] == "special"] == ["专家评审"]
     limits = section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
     assert "专家评审：专家评审结构安全" in limits and "预计 5 个工作日" in limits
+    assert "特殊环节开始" in reviewer.get(f"/inbox/tasks/{task_id}").text  # the history's word is the page's
     assert "/pause" not in limits and f'action="/inbox/tasks/{task_id}/clocks/{cid}/resume"' in limits
     assert reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/resume",
                          data={"result": "评审通过"}).status_code == 303

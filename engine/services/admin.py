@@ -18,7 +18,7 @@ from engine.store.models import (ROLES, ApiToken, Case, Closure, Definition, Dep
 
 from .deploy import find_definition
 from .cases import lock_instance
-from .events import record
+from .events import event_row, record, record_all
 from .users import check_department, check_department_name, ensure_department, find_user, require
 
 
@@ -189,13 +189,19 @@ def set_active(login: str, active: bool, actor: User) -> None:
         user.active = active
         # The tasks they held go back to their group, so nothing waits on someone who has left;
         # their API tokens are revoked, so coming back does not bring old tokens back to life.
-        released = revoked = 0
+        # Each released task is a change of its case: recorded there, as an unclaim would be.
+        released, revoked = [], 0
         if not active:
             released = session.execute(update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
-                                       .values(assignee_id=None, claimed_at=None)).rowcount
+                                       .values(assignee_id=None, claimed_at=None)
+                                       .returning(Task.id, Task.instance_id)).all()
+            if released:
+                record_all(session, [event_row("task_unclaimed", actor=actor, instance_id=instance_id,
+                                               task_id=task_id, released_from=login, reason="user_deactivated")
+                                     for task_id, instance_id in released])
             revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
         record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
-               released_tasks=released, revoked_tokens=revoked)
+               released_tasks=len(released), revoked_tokens=revoked)
 
 
 def unlock_user(login: str, actor: User | None) -> bool:
