@@ -364,6 +364,9 @@ def describe_case(session: Session, case: Case) -> dict:
             "submitted_at": case.submitted_at.isoformat(),
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
+            # An administrator may suspend the procedure: the window says so beside the case's status.
+            "procedure_state": session.scalar(select(Instance.state).where(Instance.id == case.instance_id))
+            if case.instance_id else None,
             "decision": case.decision, "delivery": case.delivery, "form": case.form,
             "form_schema": case.item.data.get("form"), "note": case.note, "statement": case.statement,
             "immediate": case.item.case_type == "immediate" and not case.item.process_key,

@@ -314,6 +314,17 @@ def test_refusal_needs_a_reason_and_prints_it(app, org):
     assert "不予受理通知书" in text and "不属于本机关职权" in text and "行政复议" in text
 
 
+def test_the_window_sees_that_a_cases_procedure_is_suspended(app, org):
+    from engine.services import admin
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
+    clerk.post(f"/intake/cases/{case_id}/accept")
+    assert 'id="suspended"' not in clerk.get(f"/intake/cases/{case_id}").text
+    admin.suspend_instance(intake.describe(case_id)["instance_id"], "核查举报", org["admin"])
+    status = re.search(r'<dd id="case-status".*?</dd>', clerk.get(f"/intake/cases/{case_id}").text, re.S).group(0)
+    assert "已受理" in status and "审批流程已暂停" in status
+
+
 def test_delivery_after_the_decision(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
