@@ -22,11 +22,13 @@ from engine.errors import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
+LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
+
+
 def law_days_off(year: int) -> int | None:
     """The whole population's holidays a year by 全国年节及纪念日放假办法: 13 since its 2024
     revision, 11 from 2008 (earlier years had their golden weeks: not checked)."""
     return 13 if year >= 2025 else 11 if year >= 2008 else None
-LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,6 @@ def rename_department(code: str, name: str, actor: User) -> None:
             raise NotFound("No department %(code)s", code=repr(code))
         if dept.name != name:
             _name_free(session, name)
-        if dept.name != name:
             record(session, "department_renamed", actor=actor, code=code, old=dept.name, name=name)
             dept.name = name
 

@@ -94,6 +94,21 @@ function assigns(lane) {
     && !getSpiffProperty({ businessObject: node }, 'groupExpression'));
 }
 
+function byName(group) {
+  return group.name + ' (' + group.code + ')';
+}
+
+// How the picker shows a lane's code it does not offer: a role lanes may name by its name, else
+// the code and why it is not in the list.
+function unoffered(code, lane, groups, others, translate) {
+  const other = others.find((group) => group.code === code);
+  if (other) return byName(other);
+  const why = !assigns(lane) ? 'no task of this lane is given by it'
+    : groups.some((group) => group.name === code) ? 'a name, not a code: choose it in this list'
+      : 'no such department or role';
+  return code + ' — ' + translate(why);
+}
+
 function LaneGroup(props) {
   const { element, id, groups, others } = props;
   const modeling = useService('modeling');
@@ -107,21 +122,16 @@ function LaneGroup(props) {
       const current = getValue();
       // <none> only for a lane without a name: choosing it would not clear one.
       const options = (current ? [] : [{ value: '', label: translate('<none>') }]).concat(
-        groups.map((group) => ({ value: group.code, label: group.name + ' (' + group.code + ')' })));
+        groups.map((group) => ({ value: group.code, label: byName(group) })));
       if (current && !groups.some((group) => group.code === current)) {
-        const other = others.find((group) => group.code === current);  // a role lanes may name, not offered
-        const named = groups.some((group) => group.name === current);  // a department's name, not its code
-        const problem = !assigns(element.businessObject) ? 'no task of this lane is given by it'
-          : named ? 'a name, not a code: choose it in this list' : 'no such department or role';
-        options.push({ value: current, label: other ? other.name + ' (' + other.code + ')'
-                                                    : current + ' — ' + translate(problem) });
+        options.push({ value: current, label: unoffered(current, element.businessObject, groups, others, translate) });
       }
       return options;
     },
     setValue: (code) => {
       const group = groups.find((candidate) => candidate.code === code);
       if (!group) return;
-      const name = WHOLE_CODE.test(group.code) ? group.name + ' (' + group.code + ')' : group.code;
+      const name = WHOLE_CODE.test(group.code) ? byName(group) : group.code;
       modeling.updateProperties(element, { name });
     },
   });
