@@ -11,13 +11,13 @@ Correcting and supplying materials is engine/corrections.py; deciding and delive
 engine/decisions.py; the notices themselves, engine/notices.py.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import catalogue, clock, files, forms, identity
+from engine import catalogue, clock, files, forms, identity, termination
 from engine.case_facts import start_data
 from engine.case_status import OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, watch_arrival
 from engine.decisions import DECISIONS, decide, results
@@ -320,23 +320,9 @@ def fire_timer(session: Session, timer: Timer) -> None:
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
         if still:
-            _terminate(session, case, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
-
-
-def _terminate(session: Session, case: Case, reason: str) -> None:
-    case.status = "terminated"
-    if case.instance_id:
-        instance = session.get(Instance, case.instance_id)
-        instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)
-        for task in instance_tasks(session, instance.id):
-            task.state = "cancelled"
-        clock.stop_running(session, instance.id)
-    record_case(session, "case_terminated", case, reason=reason)
-
-
-def instance_tasks(session: Session, instance_id: int):
-    from engine.store.models import Task
-    return session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")).all()
+            reason = f"容缺材料逾期未补: {', '.join(m.name for m in still)}"
+            termination.end(session, case, "terminated", None, reason=reason)
+            issue_notice(session, case, "termination", None, reason=reason, withdrawn=False)
 
 
 def get_case(number_or_id) -> Case:

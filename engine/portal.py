@@ -24,7 +24,7 @@ PHONE = re.compile(r"1\d{10}")
 # Of the clocks' events, those of the case's own clock: when its time stopped, ran again or grew.
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
-               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_rated",
+               "task_completed", "case_decided", "case_delivered", "case_terminated", "case_withdrawn", "case_rated",
                *CASE_CLOCK_EVENTS)
 TASK_EVENTS = ("task_created", "task_completed")
 # The window's merged correction task, as the applicant reads its steps: corrections taken in, then passed on.

@@ -22,7 +22,7 @@ from engine.store.models import Case, Rectification, User
 LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
 BAD = (4, 5)  # 差评
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
-CLOSED = ("delivered", "refused", "terminated")
+CLOSED = ("delivered", "refused", "terminated", "withdrawn")
 RECTIFY_DAYS = 5
 STATES = ("open", "answered")
 ANSWERERS = ("lead", "reviewer")

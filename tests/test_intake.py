@@ -141,6 +141,11 @@ def test_conditional_acceptance_missed_stops_the_case(item, org):
     assert info["status"] == "terminated"
     assert cases.get_instance(instance_id, org["admin"])["state"] == "terminated"
     assert all(c["state"] == "stopped" for c in info["clocks"])
+    notice = info["notices"][-1]  # the applicant is told in writing, with their remedies
+    assert notice["kind"] == "termination" and notice["data"]["withdrawn"] is False
+    assert "土地证明" in notice["data"]["reason"]
+    [cancelled] = events("task_cancelled")  # the review that was under way, with its event
+    assert cancelled.instance_id == instance_id
     # Nobody finished it: the reports count it as ended, never as finished (on time).
     with session_scope() as session:
         stopped_on = max(c.stopped_on for c in session.scalars(select(Clock).where(Clock.instance_id == instance_id)))

@@ -5,19 +5,19 @@ from engine import ratings
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
-          "delivered": _l("已办结，已送达"), "terminated": _l("已终止"),
+          "delivered": _l("已办结，已送达"), "terminated": _l("已终止"), "withdrawn": _l("已撤回申请"),
           "review_correction": _l("审查中，待补正材料")}
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
          "task_completed": _l("审查环节完成"), "correction_opened": _l("窗口汇总补正要求"),
          "correction_confirmed": _l("窗口确认补正材料"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
-         "case_terminated": _l("办件终止"), "case_rated": _l("评价服务"),
+         "case_terminated": _l("办件终止"), "case_withdrawn": _l("申请人撤回申请"), "case_rated": _l("评价服务"),
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
          "clock_extended": _l("延长审批期限")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("补正通知书（审查阶段）"), "extension": _l("延长审批期限告知书"),
-           "rejection": _l("不予行政许可决定书"), "non_approval": _l("不予办理决定书")}
+           "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 # 许可 is a licence's word (Art. 38): any other item (a query, a public service) is 不予办理.
 DECISIONS_NOT_LICENCE = {**DECISIONS, "reject": _l("不予办理")}

@@ -51,3 +51,24 @@ def test_clerk_takes_in_accepts_and_prints_the_acceptance_notice(org, live_serve
     page.wait_for_selector("body[data-printed='yes']")
     page.emulate_media(media="print")
     assert not page.locator(".toolbar").is_visible()  # the print button is not printed
+
+
+def test_clerk_records_a_withdrawal_after_the_browser_asks(org, live_server, page):
+    deploy.deploy([("review.bpmn", REVIEW.encode())], org["designer"])
+    catalogue.save(ITEM, None)
+    case = intake.submit("W-1", {"name": "王五", "id_number": "110101197001012222", "phone": "13700000000"},
+                         [intake.Upload(code, f"{code}.pdf", b"%PDF") for code in ("id_card", "plan")], org["clerk"])
+    intake.accept(case.id, org["clerk"])
+    login(page, live_server, "clerk")
+    page.goto(f"{live_server}/intake/cases/{case.id}")
+    page.fill("#withdraw-form textarea[name=reason]", "申请人书面申请撤回")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#withdraw-form button[type=submit]")
+    assert asked and "不能恢复" in asked[0]
+    assert intake.describe(case.id)["status"] == "accepted"  # dismissed: nothing sent
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#withdraw-form button[type=submit]")
+    page.wait_for_selector("#case-status[data-status='withdrawn']")
+    assert page.locator("#notices a[data-kind='termination']").count() == 1
+    assert "申请人撤回申请" in page.locator("#history").inner_text()

@@ -19,14 +19,20 @@ def closed_case(org):
     return case
 
 
-def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_page):
-    case = closed_case(org)
+def signed_in_on_a_phone(new_page, live_server, phone, password):
+    """A 390 px wide page, signed in to the portal: the applicant's own case list."""
     page = new_page(390, 844)
     page.goto(f"{live_server}/portal/login")
-    page.fill("#identifier", "13800000000")
-    page.fill("#password", "secret-pw")
+    page.fill("#identifier", phone)
+    page.fill("#password", password)
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server}/portal/cases")
+    return page
+
+
+def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_page):
+    case = closed_case(org)
+    page = signed_in_on_a_phone(new_page, live_server, "13800000000", "secret-pw")
 
     page.fill("#number", case.number)
     page.click(".portal-search button")
@@ -75,12 +81,7 @@ def test_applicant_answers_a_review_round_correction_on_a_phone(org, live_server
     report = tmp_path / "report-v2.pdf"
     report.write_bytes(b"%PDF revised assessment report")
 
-    page = new_page(390, 844)
-    page.goto(f"{live_server}/portal/login")
-    page.fill("#identifier", COMPANY["phone"])
-    page.fill("#password", COMPANY["password"])
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server}/portal/cases")
+    page = signed_in_on_a_phone(new_page, live_server, COMPANY["phone"], COMPANY["password"])
     page.goto(f"{live_server}/portal/cases/{case.number}")
     assert page.locator("#case-status").inner_text() == "审查中，待补正材料"
     requests = page.locator("#review-requests").inner_text()
@@ -99,3 +100,27 @@ def test_applicant_answers_a_review_round_correction_on_a_phone(org, live_server
     page.reload()
     assert page.locator("#case-status").inner_text() == "已受理，审批中"
     assert page.locator("#supply").count() == 0
+
+
+def test_applicant_withdraws_an_application_on_a_phone(org, live_server, new_page):
+    catalogue.save(ITEM, None)
+    applicant = portal.register(name="李四", id_type="id_card", id_number="11010119900101127X",
+                                phone="13800000001", password="secret-pw")
+    case = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")])
+    page = signed_in_on_a_phone(new_page, live_server, "13800000001", "secret-pw")
+    page.goto(f"{live_server}/portal/cases/{case.number}")
+    form = page.locator("#withdraw-form")
+    form.locator("textarea[name=reason]").fill("材料准备有误，重新申请")
+    form.locator("button[type=submit]").click()  # not confirmed: the browser holds the form back
+    assert page.evaluate("() => document.querySelector('#withdraw-form input[name=confirm]').matches(':invalid')")
+    assert intake.describe(case.id)["status"] == "submitted"
+    form.locator("input[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#case-status:has-text('已撤回申请')")
+    assert page.locator("#withdraw-form").count() == 0
+    assert "材料准备有误，重新申请" in page.locator(".steps").inner_text()
+    assert page.locator(".rating-form").count() == 1  # the service may still be rated
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    with page.expect_popup() as popup:
+        page.click(".notices a:has-text('终止办理告知书')")
+    assert "材料准备有误，重新申请" in popup.value.locator("#reason").inner_text()

@@ -109,6 +109,10 @@ def document() -> dict:
                 "type": "object", "properties": {"deferred": {"type": "object"},
                                                  "pledged": {"type": "array", "items": {"type": "string"}}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/cases/{id}/withdraw": {"post": _op("撤回申请: the applicant's written request, recorded by the window; "
+                                                     "the case ends before its decision", 200, _json({
+                "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases/{id}/deliver": {"post": _op("送达", 200, _json({"type": "object", "required": ["method"],
                 "properties": {"method": {"enum": ["window", "express", "electronic"]},
                                "tracking": {"type": "string"}}}), params=task_path,

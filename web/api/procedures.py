@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import g, jsonify
 
-from engine import decisions, intake, operations
+from engine import decisions, intake, operations, termination
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
@@ -64,6 +64,16 @@ def accept_case(case_id):
         outcome = intake.Outcome(body["decision"], body.get("statement", ""),
                                  tuple(_uploads(body.get("results", []), default_kind="result")))
     intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
+    return jsonify(intake.describe(case_id))
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+def withdraw_case(case_id):
+    """The applicant's written request to withdraw, recorded by the window (a clerk's token)."""
+    reason = json_body().get("reason")
+    if not isinstance(reason, str):
+        raise Invalid("'reason' (text) is required")
+    termination.withdraw(case_id, reason, g.user)
     return jsonify(intake.describe(case_id))
 
 

@@ -1,11 +1,12 @@
-"""综合受理: the window clerk takes in a case, checks its materials, accepts, corrects, refuses, delivers."""
+"""综合受理: the window clerk takes in a case, checks its materials, accepts, corrects, refuses,
+records a withdrawal, delivers."""
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import catalogue, clock, corrections, decisions, intake
+from engine import catalogue, clock, corrections, decisions, intake, termination
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, progress
 
@@ -69,7 +70,8 @@ def _render_case(case_id: int, status: int = 200):
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     return render_template("intake/case.html", case=info, events=history, today=today,
-                           suggested_due=suggested, told=told, steps_done=done), status
+                           suggested_due=suggested, told=told, steps_done=done,
+                           withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -138,6 +140,14 @@ def supply(case_id):
 def refuse(case_id):
     return _act(case_id, lambda: intake.refuse(case_id, request.form.get("reason", ""), actor()),
                 _("已出具不予受理通知书"))
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+@roles_required("clerk")
+def withdraw(case_id):
+    """The applicant's written request to withdraw, recorded at the window."""
+    return _act(case_id, lambda: termination.withdraw(case_id, request.form.get("reason", ""), actor()),
+                _("已撤回申请，本办件终止办理，已出具终止办理告知书"))
 
 
 @bp.post("/cases/<int:case_id>/deliver")

@@ -4,12 +4,12 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import catalogue, corrections, files, intake, portal, ratings
-from engine.errors import NotFound, ShenpiError
+from engine import catalogue, corrections, files, intake, portal, ratings, termination
+from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
 from ..inbox.forms import errors_by_field, fields, read
-from .forms import RatingForm
+from .forms import RatingForm, WithdrawalForm
 
 # Statuses in which the applicant can still hand in materials (补正, 容缺后补, 审查阶段补正).
 SUPPLY_STATUSES = ("correction", "conditional", "review_correction")
@@ -74,14 +74,31 @@ def my_cases():
     return render_template("portal/cases.html", cases=portal.my_cases(g.applicant.id), number="")
 
 
-def _case_page(number: str, form: RatingForm | None = None, status: int = 200):
+def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
+               withdrawal: WithdrawalForm | None = None):
     try:
         info = portal.progress(g.applicant.id, number)
     except NotFound as exc:
         return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
     can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
-                           bad_levels=ratings.BAD, can_supply=info["status"] in SUPPLY_STATUSES), status
+                           bad_levels=ratings.BAD, can_supply=info["status"] in SUPPLY_STATUSES,
+                           withdrawal=withdrawal or WithdrawalForm(),
+                           can_withdraw=info["status"] in termination.WITHDRAWABLE), status
+
+
+def _act(number: str, call, **page):
+    """Run one of the applicant's operations on their own case; call(case) returns what to flash.
+    A refusal shows the case page again, with what was posted (page) and the error's status."""
+    try:
+        done = call(portal.own_case(g.applicant.id, number))
+    except NotFound:
+        return _case_page(number)  # says so, with its 404
+    except ShenpiError as exc:
+        flash_error(exc)
+        return _case_page(number, status=exc.status, **page)
+    flash(done, "success")
+    return redirect(url_for("portal.case", number=number))
 
 
 @bp.get("/cases/<number>")
@@ -93,23 +110,15 @@ def case(number):
 @bp.post("/cases/<number>/supply")
 @applicant_required
 def supply(number):
-    try:
-        case_ = portal.own_case(g.applicant.id, number)
+    def call(case_):
         uploads = _uploads(m["code"] for m in case_.item.data["materials"])
         if not uploads:
-            flash(_("请选择要补交的材料文件"), "error")
-            return _case_page(number, status=422)
+            raise Invalid(_("请选择要补交的材料文件"))
         corrections.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
-    except NotFound:
-        return _case_page(number)  # says so, with its 404
-    except ShenpiError as exc:
-        flash_error(exc)
-        return _case_page(number, status=exc.status)
-    if case_.status == "review_correction":  # the window confirms receipt, then the departments review again
-        flash(_("补正材料已提交，待窗口确认后转审查部门"), "success")
-    else:
-        flash(_("材料已补交"), "success")
-    return redirect(url_for("portal.case", number=number))
+        if case_.status == "review_correction":  # the window confirms receipt, then the departments review again
+            return _("补正材料已提交，待窗口确认后转审查部门")
+        return _("材料已补交")
+    return _act(number, call)
 
 
 @bp.post("/cases/<number>/rate")
@@ -119,16 +128,26 @@ def rate(number):
     if not form.validate_on_submit():
         flash(_("请选择评价等级"), "error")
         return _case_page(number, form, 422)
-    try:
-        case_ = portal.own_case(g.applicant.id, number)
+
+    def call(case_):
         rectification = ratings.rate(case_.id, g.applicant.id, int(form.level.data), form.text.data)
-    except NotFound:
-        return _case_page(number)
-    except ShenpiError as exc:
-        flash_error(exc)
-        return _case_page(number, form, exc.status)
-    flash(_("感谢您的评价") if rectification is None else _("感谢您的评价，承办部门将在规定时间内整改并答复"), "success")
-    return redirect(url_for("portal.case", number=number))
+        return _("感谢您的评价") if rectification is None else _("感谢您的评价，承办部门将在规定时间内整改并答复")
+    return _act(number, call, form=form)
+
+
+@bp.post("/cases/<number>/withdraw")
+@applicant_required
+def withdraw(number):
+    """撤回申请: the case ends before its decision, at the applicant's word."""
+    form = WithdrawalForm()
+    if not form.validate_on_submit():
+        flash(_("请写明撤回的理由，并勾选确认"), "error")
+        return _case_page(number, status=422, withdrawal=form)
+
+    def call(case_):
+        termination.withdraw(case_.id, form.reason.data, None, applicant_id=g.applicant.id)
+        return _("申请已撤回，本办件终止办理")
+    return _act(number, call, withdrawal=form)
 
 
 @bp.get("/cases/<number>/results/<int:material_id>")

@@ -1,9 +1,11 @@
 """The portal's forms: CSRF-protected through Flask-WTF; the services check the content."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from engine.termination import MAX_REASON
 
 from ..labels import APPLICANT_KINDS, ID_TYPES, RATINGS
 
@@ -35,3 +37,8 @@ class RatingForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     response = TextAreaField(_l("整改情况"), validators=[DataRequired()])
+
+
+class WithdrawalForm(FlaskForm):
+    reason = TextAreaField(_l("撤回理由"), validators=[DataRequired(), Length(max=MAX_REASON)])
+    confirm = BooleanField(_l("我确认撤回本次申请，撤回后本办件终止办理"), validators=[DataRequired()])

@@ -1,0 +1,81 @@
+"""Ending a case before its decision: the applicant withdraws the application (撤回申请), online
+or by a written request at the window, or deferred materials (容缺) were not brought in time.
+
+The case ends where it stands: its procedure is terminated, its open tasks are cancelled (the
+people holding them are told), its clocks stop, its timers will not fire, and the applicant gets
+a written notice saying so.
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock, orchestrator
+from engine.case_status import open_case
+from engine.errors import Conflict, Invalid, NotFound
+from engine.notices import issue_notice
+from engine.services.events import record, record_case
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.db import locked
+from engine.store.models import Case, Instance, Notice, Notification, Task, Timer, User
+
+# Before the decision: a decided case is withdrawn no more (what remains is delivering it).
+WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
+MAX_REASON = 500
+
+
+def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | None = None) -> Notice:
+    """The applicant takes the application back: online (actor None, applicant_id theirs) or by a
+    written request the window records (actor a clerk)."""
+    if actor is not None:
+        require(actor, "clerk")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why the application is withdrawn")
+    if len(reason) > MAX_REASON:
+        raise Invalid("The reason is longer than %(limit)s characters", limit=MAX_REASON)
+    with session_scope() as session:
+        case = _lock(session, case_id)
+        if applicant_id is not None and case.applicant_id != applicant_id:
+            raise NotFound("No case %(case)s", case=case_id)  # someone else's case is not shown
+        end(session, case, "withdrawn", actor, reason=reason)
+        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=True)
+
+
+def _lock(session: Session, case_id: int) -> Case:
+    """The case and its procedure, held; the procedure first, as a step and the timer tick take
+    them (a step locks its instance, then changes the case)."""
+    instance_id = session.scalar(select(Case.instance_id).where(Case.id == case_id))
+    if instance_id is not None:
+        locked(session, Instance, instance_id)
+    case = open_case(session, case_id, *WITHDRAWABLE)
+    if case.instance_id != instance_id:  # accepted between the two reads: its procedure is not held
+        raise Conflict("Case %(case)s was accepted just now; try again", case=case.number)
+    return case
+
+
+def end(session: Session, case: Case, status: str, actor: User | None, **data) -> None:
+    """The case ends with `status` (withdrawn, terminated) and so does everything that runs for it;
+    one event of the case says why. Its procedure, if any, is already locked."""
+    case.status = status
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")):
+        timer.state = "cancelled"
+    if case.instance_id is not None:
+        _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
+    record_case(session, f"case_{status}", case, actor=actor, **data)
+
+
+def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
+    instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
+    for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
+        task.state = "cancelled"
+        orchestrator.task_closed(session, instance, task, None, actor)
+        record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
+        if task.assignee_id is not None:
+            session.add(Notification(user_id=task.assignee_id, instance_id=instance.id,
+                                     text=f"办件 {case.number} 已终止办理，「{task.title or task.name}」已取消"))
+    for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state == "pending")):
+        timer.state = "cancelled"
+    clock.stop_running(session, instance.id, actor)
+    record(session, "instance_terminated", actor=actor, instance_id=instance.id)

@@ -1,0 +1,162 @@
+"""撤回申请: the applicant takes an application back before its decision, online or by a written
+request the window records. The case ends where it stands and everything running for it stops."""
+import pytest
+from sqlalchemy import select
+
+from engine import corrections, decisions, intake, portal, termination, timers
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services import cases, notifications, tasks
+from engine.store import session_scope
+from engine.store.models import Clock, Event, Task, Timer
+from tests.procedures import open_tasks, take_in, uploads, work
+from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
+    COMPANY, ITEM, OTHER, PROJECT, app, company, other, people, sign_in)
+from tests.web import signed_in
+
+
+def case_events(case_id):
+    with session_scope() as session:
+        return session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)).all()
+
+
+def pending_timers(case):
+    with session_scope() as session:
+        return session.scalars(select(Timer).where(Timer.state == "pending", (Timer.case_id == case.id)
+                                                   | (Timer.instance_id == case.instance_id))).all()
+
+
+def in_review(people):
+    """Accepted at the window; energy's review claimed by its reviewer, the others waiting."""
+    case = take_in(ITEM, PROJECT, people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@devreform"]
+    tasks.claim(review.id, people["lead"])
+    return intake.get_case(case.id), review
+
+
+def test_withdrawn_before_acceptance_ends_the_case_and_its_art32_clock(people, company):
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    assert [t.kind for t in pending_timers(case)] == ["deemed"]
+    notice = termination.withdraw(case.id, "项目选址调整，暂不申请", people["clerk"])
+    info = intake.describe(case.id)
+    assert info["status"] == "withdrawn" and info["instance_id"] is None
+    assert notice.kind == "termination" and notice.data["withdrawn"] is True
+    assert notice.data["reason"] == "项目选址调整，暂不申请"
+    assert pending_timers(case) == []  # five working days on, nothing is deemed accepted
+    [withdrawn] = [e for e in case_events(case.id) if e.type == "case_withdrawn"]
+    assert withdrawn.actor_id == people["clerk"].id and withdrawn.data["reason"] == "项目选址调整，暂不申请"
+    with pytest.raises(Conflict):
+        intake.accept(case.id, people["clerk"])
+
+
+def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_holder(people):
+    case, review = in_review(people)
+    termination.withdraw(case.id, "申请人书面申请撤回", people["clerk"])
+    assert cases.get_instance(case.instance_id, people["admin"])["state"] == "terminated"
+    assert open_tasks(case.instance_id) == {}
+    with session_scope() as session:
+        rows = session.scalars(select(Task).where(Task.instance_id == case.instance_id)).all()
+        clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all()
+        cancelled = session.scalars(select(Event.task_id).where(Event.instance_id == case.instance_id,
+                                                                Event.type == "task_cancelled")).all()
+    assert {t.state for t in rows} == {"cancelled"} and sorted(cancelled) == sorted(t.id for t in rows)
+    assert clocks and {c.state for c in clocks} == {"stopped"}
+    assert pending_timers(case) == []
+    [told] = notifications.notifications(people["lead"])
+    assert case.number in told["text"] and "已取消" in told["text"]
+    with pytest.raises(Conflict):  # the holder's form, still open on a screen, is refused
+        tasks.complete(review.id, people["lead"], {"opinion": "approve", "comment": "同意"})
+    with pytest.raises(Conflict):
+        decisions.deliver(case.id, "window", people["clerk"])
+
+
+def test_the_applicant_withdraws_their_own_case_online_and_may_rate_it(people, company, other):
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    with pytest.raises(NotFound):  # someone else's case is not found, and stays as it was
+        termination.withdraw(case.id, "不想办了", None, applicant_id=other.id)
+    assert intake.describe(case.id)["status"] == "submitted"
+    termination.withdraw(case.id, "不想办了", None, applicant_id=company.id)
+    shown = portal.progress(company.id, case.number)
+    assert shown["status"] == "withdrawn" and [s["type"] for s in shown["steps"]][-2:] == ["case_withdrawn", "notice_issued"]
+    from engine import ratings
+    ratings.rate(case.id, company.id, 2, "")
+    assert intake.describe(case.id)["status"] == "withdrawn"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "长" * (termination.MAX_REASON + 1)])
+def test_a_withdrawal_needs_a_reason_of_reasonable_length(people, reason):
+    case, _review = in_review(people)
+    with pytest.raises(Invalid):
+        termination.withdraw(case.id, reason, people["clerk"])
+    assert intake.describe(case.id)["status"] == "accepted"
+    assert "department_review@devreform" in open_tasks(case.instance_id)
+
+
+def test_only_the_window_records_a_withdrawal_and_only_before_the_decision(people, company):
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    with pytest.raises(Forbidden):
+        termination.withdraw(case.id, "撤回", people["lead"])
+    intake.refuse(case.id, "不属于本机关职权范围", people["clerk"])
+    with pytest.raises(Conflict):
+        termination.withdraw(case.id, "撤回", people["clerk"])
+    assert intake.describe(case.id)["status"] == "refused"
+
+
+def test_a_withdrawn_case_in_correction_takes_no_more_materials(people, company):
+    case = portal.apply(company.id, ITEM, uploads(ITEM, skip=("application_form",)), PROJECT)
+    corrections.request_correction(case.id, [{"code": "application_form", "reason": "缺少"}], people["clerk"], "")
+    termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
+    with pytest.raises(Conflict):
+        corrections.supply(case.id, uploads(ITEM), None, applicant_id=company.id)
+
+
+def test_the_timer_tick_passes_a_withdrawn_case_by(people):
+    case, _review = in_review(people)
+    termination.withdraw(case.id, "撤回", people["clerk"])
+    far = intake.clock.datetime(2099, 1, 1, tzinfo=intake.clock.SHANGHAI)
+    timers.tick(now=far)
+    assert intake.describe(case.id)["status"] == "withdrawn"
+    assert not [e for e in case_events(case.id) if e.type in ("case_decided", "case_terminated")]
+
+
+# --- the pages and the API ------------------------------------------------------------------------
+
+def test_the_window_records_a_withdrawal_on_the_case_page(app, people):
+    case, _review = in_review(people)
+    clerk = signed_in(app, "clerk")
+    assert "withdraw-form" in clerk.get(f"/intake/cases/{case.id}").text
+    refused = clerk.post(f"/intake/cases/{case.id}/withdraw", data={"reason": " "})
+    assert refused.status_code == 422 and intake.describe(case.id)["status"] == "accepted"
+    done = clerk.post(f"/intake/cases/{case.id}/withdraw", data={"reason": "申请人书面申请撤回"})
+    assert done.status_code == 303
+    page = clerk.get(f"/intake/cases/{case.id}").text
+    assert 'data-status="withdrawn"' in page and "withdraw-form" not in page and "终止办理告知书" in page
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "termination"]
+    printed = clerk.get(f"/intake/notices/{notice['id']}").text
+    assert "申请人书面申请撤回" in printed and "领回" in printed
+
+
+def test_the_applicant_withdraws_on_the_portal_only_when_confirmed(app, people, company, other):
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    client = sign_in(app, COMPANY)
+    assert 'id="withdraw-form"' in client.get(f"/portal/cases/{case.number}").text
+    unconfirmed = client.post(f"/portal/cases/{case.number}/withdraw", data={"reason": "不办了"})
+    assert unconfirmed.status_code == 422 and intake.describe(case.id)["status"] == "submitted"
+    assert sign_in(app, OTHER).post(f"/portal/cases/{case.number}/withdraw",
+                                    data={"reason": "不办了", "confirm": "y"}).status_code == 404
+    done = client.post(f"/portal/cases/{case.number}/withdraw", data={"reason": "不办了", "confirm": "y"})
+    assert done.status_code == 302 and intake.describe(case.id)["status"] == "withdrawn"
+    page = client.get(f"/portal/cases/{case.number}").text
+    assert "已撤回申请" in page and 'id="withdraw-form"' not in page and "不办了" in page
+
+
+def test_the_api_records_a_withdrawal(app, people, company):
+    from engine.services import tokens
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    token = tokens.issue_token("clerk", label="window")
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.post(f"/api/cases/{case.id}/withdraw", json={}, headers=headers).status_code == 422
+    answer = api.post(f"/api/cases/{case.id}/withdraw", json={"reason": "撤回"}, headers=headers)
+    assert answer.status_code == 200 and answer.json["status"] == "withdrawn"
+    again = api.post(f"/api/cases/{case.id}/withdraw", json={"reason": "撤回"}, headers=headers)
+    assert again.status_code == 409 and again.json["error"]
