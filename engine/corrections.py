@@ -63,7 +63,10 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
     the departments that asked.
 
     Refused before any file is stored: someone else's case, a closed case, a kind not on the checklist.
+    Staff (actor) hand in what the applicant brought to the window: only a clerk.
     """
+    if actor is not None:
+        require(actor, "clerk")
     with read_session() as session:
         _check_supply(session.get(Case, case_id), case_id, uploads, applicant_id)
     stored = [(u, *files.store(u.content)) for u in uploads]

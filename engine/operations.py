@@ -90,6 +90,9 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
     """转办: the task goes to another department or person, with its deadline unchanged."""
     with session_scope() as session:
         task = _ready(fetch(session, Task, task_id, "task"), actor)  # may they, before what they sent
+        state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
+        if state != "running":  # a suspended case's tasks wait where they are, as for a claim
+            raise Conflict("The case is %(state)s; its tasks wait", state=state_name(state))
         reason = _reason(reason)
         target = None
         if to_user:

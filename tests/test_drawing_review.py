@@ -124,8 +124,14 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert res.status_code == 200, res.json
     window = open_tasks("clerk")["window"]
     assert client.post(f"/api/tasks/{window['id']}/claim", headers=_auth("clerk")).status_code == 200
-    res = client.post(f"/api/tasks/{window['id']}/complete", headers=_auth("clerk"),
-                      json={"data": {"materials_received": True}})
+    confirm = {"data": {"materials_received": True}}
+    res = client.post(f"/api/tasks/{window['id']}/complete", headers=_auth("clerk"), json=confirm)
+    assert res.status_code == 422 and "补交材料" in res.json["error"]["message"]  # nothing came in yet
+    revised = {"materials": [{"kind": "drawings", "filename": "drawings-v2.pdf", "content_base64": _b64("%PDF v2")}]}
+    assert client.post(f"/api/cases/{case_id}/supply", headers=_auth("r_drawing"), json=revised).status_code == 403
+    res = client.post(f"/api/cases/{case_id}/supply", headers=_auth("clerk"), json=revised)
+    assert res.status_code == 200 and res.json["status"] == "review_correction"
+    res = client.post(f"/api/tasks/{window['id']}/complete", headers=_auth("clerk"), json=confirm)
     assert res.status_code == 200
     everyone = open_tasks("admin")
     assert set(everyone) == {"drawing"}  # only the department that asked reviews again
@@ -158,7 +164,7 @@ def test_drawing_review_end_to_end_over_rest(people):
 
 def test_a_second_correction_round_is_not_offered(people):
     """One consolidated correction round: if a review still asks for corrections, the lead decides."""
-    from engine import intake
+    from engine import corrections, intake
     from tests.procedures import open_tasks, take_in, work
     case = take_in(ITEM, {"building": BASE}, people["clerk"])
     bad = {"opinion": "correction_needed", "comment": "需修改", "correction_items": "消防通道宽度不足"}
@@ -168,6 +174,7 @@ def test_a_second_correction_round_is_not_offered(people):
             if "department_review@natres" in tasks else None
         work(tasks["department_review@drawing"], people["r_drawing"], bad, document=False)
         if round_ == 1:
+            corrections.supply(case.id, [intake.Upload("drawings", "drawings-v2.pdf", b"%PDF v2")], people["clerk"])
             work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"],
                  {"materials_received": True}, document=False)
     assert set(open_tasks(case.instance_id)) == {"lead_decision@housing"}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine import corrections, files, intake, portal
 from engine.errors import Conflict, Invalid, NotFound
 from engine.store import session_scope
-from engine.services import users
+from engine.services import tasks, users
 from engine.store.models import Event, Material
 from tests.procedures import install, open_tasks, uploads, work
 
@@ -157,8 +157,13 @@ def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_st
     assert stored(case.id) == before
     assert not blob_exists(bogus) and not blob_exists(b"%PDF fine") and not blob_exists(stranger)
 
-    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
-         document=False)
+    window = open_tasks(case.instance_id)["window_correction@window"]
+    with pytest.raises(Invalid, match="补交材料"):  # nothing handed in yet: nothing to confirm
+        work(window, people["clerk"], {"materials_received": True}, document=False)
+    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
+                       applicant_id=company.id)
+    tasks.complete(window.id, people["clerk"], {"materials_received": True})
+    before = stored(case.id)
     late = b"%PDF after the window confirmed"
     with pytest.raises(Conflict):  # review goes on: nothing more to supply
         corrections.supply(case.id, [intake.Upload("assessment_report", "late.pdf", late)], None, applicant_id=company.id)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from engine import timers
+from engine import operations, timers
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import admin, cases, deploy, tasks
 from engine.store import session_scope
@@ -62,6 +62,8 @@ def test_a_suspended_instance_takes_no_step_until_resumed(org):
     tasks.unclaim(task["id"], org["reviewer"])
     with pytest.raises(Conflict, match="suspended"):  # nobody takes up a suspended case's task
         tasks.claim(task["id"], org["reviewer2"])
+    with pytest.raises(Conflict, match="suspended"):  # nor sends it elsewhere
+        operations.transfer(task["id"], org["reviewer"], to_user="taxman", reason="转税务")
     assert cases.get_instance(instance["id"], org["admin"])["state"] == "suspended"
     admin.resume_instance(instance["id"], org["admin"])
     tasks.claim(task["id"], org["reviewer"])

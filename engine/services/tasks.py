@@ -146,7 +146,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         spiff = cases.spiff_task(workflow, task.spiff_id)
         for filename, sha, size in stored:
             orchestrator.attach_document(session, instance.id, task, filename, sha, size, actor)
-        orchestrator.require_document(session, instance.id, task, spiff, data)
+        orchestrator.ready_to_close(session, instance.id, task, spiff, data)
         before = dict(spiff.data)
         runtime.run_user_task(workflow, task.spiff_id, data)
         task.state, task.completed_by = "completed", actor.id

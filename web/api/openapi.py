@@ -109,6 +109,10 @@ def document() -> dict:
                 "type": "object", "properties": {"deferred": {"type": "object"},
                                                  "pledged": {"type": "array", "items": {"type": "string"}}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/cases/{id}/supply": {"post": _op("补交材料: what the applicant brought for a correction notice "
+                                                   "or deferred (容缺)", 200, _json({
+                "type": "object", "required": ["materials"], "properties": {"materials": _FILES}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases/{id}/withdraw": {"post": _op("撤回申请: the applicant's written request, recorded by the window; "
                                                      "the case ends before its decision", 200, _json({
                 "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}}),

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import g, jsonify
 
-from engine import decisions, intake, operations, termination
+from engine import corrections, decisions, intake, operations, termination
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
@@ -64,6 +64,16 @@ def accept_case(case_id):
         outcome = intake.Outcome(body["decision"], body.get("statement", ""),
                                  tuple(_uploads(body.get("results", []), default_kind="result")))
     intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
+    return jsonify(intake.describe(case_id))
+
+
+@bp.post("/cases/<int:case_id>/supply")
+def supply_case(case_id):
+    """Materials the applicant brought: a correction's answer, deferred (容缺) materials."""
+    uploads = _uploads(json_body().get("materials"))
+    if not uploads:
+        raise Invalid("'materials' must name at least one file")
+    corrections.supply(case_id, uploads, g.user)
     return jsonify(intake.describe(case_id))
 
 
