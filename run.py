@@ -104,12 +104,12 @@ def cmd_demo(args):
     if files:
         for r in deploy(files, actor=None).definitions:
             print(f"deployed {r.kind} {r.key} v{r.version}{'' if r.new else ' (unchanged)'}")
+    created = create_demo_organisation()  # before the items, which name its departments
     from engine import catalogue
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
     from engine import regional
     print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
-    created = create_demo_organisation()
     if created:
         print(f"demo logins (password {DEMO_PASSWORD}):")
         for login, roles in created:

@@ -15,7 +15,7 @@ from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Definition, ServiceItem, User
+from engine.store.models import Definition, Department, ServiceItem, User
 
 KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "行政给付", "reward": "行政奖励",
          "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
@@ -96,6 +96,11 @@ def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
                 Definition.kind == "bpmn", Definition.key == item["process"]).limit(1)):
             raise Invalid("%(code)s: process %(process)s is not deployed; deploy it first",
                           code=item["code"], process=repr(item["process"]))
+        # Its lead decision, clocks and rectifications go to this department: one nobody is in
+        # would leave them with no one to see them.
+        if not session.scalar(select(Department.id).where(Department.code == item["department"])):
+            raise Invalid("%(code)s: department %(department)s does not exist; add it under 用户与部门 first",
+                          code=item["code"], department=repr(item["department"]))
         latest = _latest(session, item["code"])
         if latest is not None and latest.checksum == checksum:
             return item["code"], latest.version, False

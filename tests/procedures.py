@@ -15,15 +15,15 @@ DEPARTMENTS = ("devreform", "natres", "eco", "water", "emergency", "meteo", "qua
 
 
 def install(org) -> dict:
-    """Deploy processes/ and rules/, load the items and zones; add a reviewer per department."""
-    deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), org["designer"])
-    catalogue.load_folder(ROOT / "processes" / "items")
-    regional.load_zones(ROOT / "processes" / "zones")
+    """Add a reviewer per department; deploy processes/ and rules/, load the items and zones."""
     people = dict(org)
     for dept in DEPARTMENTS:
         if dept not in {u.department.code for u in org.values() if u.department}:
             people[f"r_{dept}"] = users.add_user(f"r_{dept}", f"{dept} reviewer", dept, ["reviewer", "lead"],
                                                  f"pw-r_{dept}")
+    deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), org["designer"])
+    catalogue.load_folder(ROOT / "processes" / "items")
+    regional.load_zones(ROOT / "processes" / "zones")
     return people
 
 

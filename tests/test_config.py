@@ -85,3 +85,18 @@ def test_serve_says_a_port_in_use_and_runs_a_production_server(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_make_runs_demo_step_sets_up_an_empty_database_and_is_repeatable(tmp_path):
+    """`make run` runs `run.py demo`: schema, procedures, the demo organisation, then the service
+    items, which name its departments; a second run changes nothing."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    first = _run("demo", DATABASE_URL=url, SHENPI_INSTANCE_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    items = sorted(path.stem for path in (ROOT / "processes" / "items").glob("*.yaml"))
+    assert first.stdout.count("service item ") == len(items) and "(unchanged)" not in first.stdout
+    assert "demo logins (password shenpi-demo)" in first.stdout and "realestate" in first.stdout
+    again = _run("demo", DATABASE_URL=url, SHENPI_INSTANCE_DIR=str(tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("(unchanged)") == again.stdout.count("service item ") + again.stdout.count("deployed ")
+    assert "demo logins" not in again.stdout

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import catalogue, clock, corrections, decisions, intake, supervision, timers
-from engine.errors import Conflict, Invalid
+from engine.errors import Conflict, Invalid, NotFound
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
 from engine.store.models import Clock, Event
@@ -346,3 +346,11 @@ def test_a_mistyped_id_number_is_refused_at_the_window_and_nothing_is_stored(ite
     with pytest.raises(Invalid, match="on record for 某公司, not 另一公司"):
         intake.submit("T-001", {"name": "另一公司", "kind": "company", "id_number": "91350100M000100Y43"},
                       up("id_card", "form"), org["clerk"])
+
+
+def test_an_item_naming_a_department_nobody_is_in_is_refused(item, org):
+    """Its lead decision and clocks would go to no one."""
+    with pytest.raises(Invalid, match="department 'housng' does not exist"):
+        catalogue.save({**ITEM, "code": "T-009", "department": "housng"}, None)
+    with pytest.raises(NotFound):
+        catalogue.get("T-009")
