@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import catalogue, clock, intake, operations
+from engine import catalogue, clock, intake, operations, timers
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
@@ -278,3 +278,23 @@ def signed_in_as(app, login):
     client = app.test_client()
     assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
     return client
+
+
+def history_row(html: str, event_type: str) -> str:
+    return re.search(rf'<tr data-event="{event_type}">.*?</tr>', html, re.S).group(0)
+
+
+def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
+    with session_scope() as session:
+        session.execute(update(User).where(User.login == "reviewer2").values(name="赵磊"))
+    case, task_id = case_task(org, "H-1")
+    operations.transfer(task_id, org["reviewer"], to_user="reviewer2", reason="请赵磊办理")
+    page = signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text
+    moved = history_row(page, "task_transferred")
+    assert "住建局" in moved and "赵磊" in moved and "请赵磊办理" in moved and "reviewer2" not in moved
+    started = history_row(page, "clock_started")
+    assert case_clock(case)["promised_due"] in started and "承诺" in started
+    late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + clock.timedelta(days=1)
+    timers.tick(now=clock.datetime.combine(late, clock.time(9), clock.SHANGHAI))
+    carded = history_row(signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text, "clock_level_changed")
+    assert "黄牌" in carded and "yellow" not in carded
