@@ -13,7 +13,7 @@ from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Case, Instance, Material, Notice, User
+from engine.store.models import Case, Department, Event, Instance, Material, Notice, User
 
 DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
 ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
@@ -33,6 +33,15 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
     decide(session, case, decision if decision in DECISIONS else "approve", actor)
 
 
+def _delivering(session: Session, case: Case) -> str:
+    """Who hands the result over: the window that accepted the case (谁受理、谁送达); the item's
+    department when nobody did (deemed accepted, Art. 32)."""
+    window = session.scalar(select(Department.code).join(User, User.department_id == Department.id)
+                            .join(Event, Event.actor_id == User.id)
+                            .where(Event.case_id == case.id, Event.type == "case_accepted").limit(1))
+    return window or case.item.department
+
+
 def decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     clock.stop_running(session, case.instance_id, actor)
@@ -40,7 +49,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
         delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
                                      promised_days=DELIVERY_DAYS,
                                      statutory_days=ART44_DAYS if decision != "reject" else None,
-                                     department=case.item.department, item_code=case.item_code, actor=actor)
+                                     department=_delivering(session, case), item_code=case.item_code, actor=actor)
         due = delivery.promised_due
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date

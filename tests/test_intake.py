@@ -250,6 +250,7 @@ def test_decision_then_delivery(item, org):
     # The decision stops the case's clock; delivery has one of its own, watched like any limit.
     [delivery] = [c for c in info["clocks"] if c["state"] != "stopped"]
     assert delivery["promised_due"] == info["delivery"]["due_on"] and delivery["statutory_days"] == 10
+    assert delivery["department"] == "window"  # the window that accepted it delivers, not the reviewers
     with pytest.raises(Invalid):
         decisions.deliver(case.id, "express", org["clerk"])
     delivered = decisions.deliver(case.id, "express", org["clerk"], tracking="SF1234567890")
