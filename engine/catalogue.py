@@ -128,6 +128,12 @@ def get(code: str) -> ServiceItem:
         return item
 
 
+def as_yaml(code: str) -> str:
+    """The item's latest version written as YAML: edited and loaded again, it makes a new version
+    only where it was changed."""
+    return yaml.safe_dump(get(code).data, allow_unicode=True, sort_keys=False, width=1000)
+
+
 def all_items() -> list[ServiceItem]:
     with session_scope() as session:
         items = session.scalars(select(ServiceItem).order_by(ServiceItem.code, ServiceItem.version.desc()))

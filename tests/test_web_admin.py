@@ -391,3 +391,22 @@ def test_an_expired_form_is_said_in_the_products_language(org):
     from web import create_app
     res = create_app({"TESTING": True}).test_client().post("/login", data={"login": "admin", "password": "x"})
     assert res.status_code == 400 and "页面已过期" in res.text and "CSRF token" not in res.text
+
+
+def test_a_service_item_is_downloaded_edited_and_uploaded_again(app, org):
+    """Every shipped item round-trips: its file, uploaded unchanged, makes no new version."""
+    from tests.procedures import install
+    install(org)
+    admin = client_for(app, "admin")
+    for item in catalogue.all_items():
+        got = admin.get(f"/admin/items/{item.code}.yaml")
+        assert got.status_code == 200 and f'filename="{item.code}.yaml"' in got.headers["Content-Disposition"]
+        again = admin.post("/admin/items", data={"text": got.get_data(as_text=True)}, follow_redirects=True)
+        assert "未产生新版本" in again.get_data(as_text=True), item.code
+    text = admin.get("/admin/items/1101-DPHY-001.yaml").get_data(as_text=True)
+    assert "多评合一申请表" in text  # Chinese as written, not escaped
+    edited = text.replace("promised_days: 15", "promised_days: 10", 1)
+    assert admin.post("/admin/items", data={"text": edited}).status_code == 303
+    assert catalogue.get("1101-DPHY-001").version == 2
+    assert admin.get("/admin/items/NO-SUCH.yaml").status_code == 404
+    assert client_for(app, "clerk").get("/admin/items/1101-DPHY-001.yaml").status_code == 403

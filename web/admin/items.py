@@ -1,9 +1,9 @@
 """服务事项: the service item catalogue the window takes cases in under, and its new versions."""
-from flask import render_template
+from flask import Response, abort, render_template
 from flask_babel import gettext as _
 
 from engine import catalogue
-from engine.errors import Invalid, ShenpiError
+from engine.errors import Invalid, NotFound, ShenpiError
 
 from ..inbox.access import actor, roles_required
 from . import bp, done, refused, uploaded_or_pasted
@@ -18,6 +18,18 @@ def items():
 def _items():
     return render_template("admin/items.html", items=catalogue.all_items(),
                            kinds=catalogue.KINDS, case_types=catalogue.CASE_TYPES)
+
+
+@bp.get("/items/<code>.yaml")
+@roles_required("admin")
+def item_yaml(code):
+    """The item as a file to edit and upload again (its code is letters, digits and -_. only)."""
+    try:
+        text = catalogue.as_yaml(code)
+    except NotFound:
+        abort(404)
+    return Response(text, mimetype="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{code}.yaml"'})
 
 
 @bp.post("/items")
