@@ -35,7 +35,7 @@ def _ready(task: Task, actor: User) -> Task:
     if task.state != "ready":
         raise Conflict("Task %(task)s is %(state)s", task=task.id, state=state_name(task.state))
     if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
-        raise Conflict("Task %(task)s is held by %(holder)s", task=task.id, holder=task.assignee.login)
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task.id, holder=task.assignee.known_as)
     return task
 
 

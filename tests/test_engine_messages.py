@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import update
 
 import engine
 from engine import catalogue, intake
 from engine.errors import Conflict, Message, ShenpiError
 from engine.services import deploy, tasks
 from engine.services.tokens import issue_token
+from engine.store import session_scope
+from engine.store.models import User
 from tests.bpmn_builder import process
 from tests.web import signed_in
 
@@ -113,14 +116,16 @@ def _held_task(org) -> dict:
 
 def test_a_refused_claim_reads_chinese_on_the_page_and_english_with_lang_en(app, org):
     task = _held_task(org)
+    with session_scope() as session:  # the page names the holder as people know them
+        session.execute(update(User).where(User.login == "reviewer").values(name="李强"))
     other = signed_in(app, "reviewer2")
     refused = other.post(f"/inbox/tasks/{task['id']}/claim", follow_redirects=True)
     page = refused.get_data(as_text=True)
-    assert f"操作冲突：任务 {task['id']} 已由 reviewer 认领" in page
+    assert f"操作冲突：任务 {task['id']} 已由 李强 (reviewer) 认领" in page
     assert "held by" not in page
     other.get("/inbox/?lang=en")
     page = other.post(f"/inbox/tasks/{task['id']}/claim", follow_redirects=True).get_data(as_text=True)
-    assert f"Task {task['id']} is held by reviewer" in page
+    assert f"Task {task['id']} is held by 李强 (reviewer)" in page
 
 
 def test_a_state_inside_a_message_is_translated_with_it(app, org):
@@ -141,4 +146,4 @@ def test_the_api_answers_in_english(app, org):
     res = app.test_client().post(f"/api/tasks/{task['id']}/claim",
                                  headers={"Authorization": f"Bearer {issue_token('reviewer2')}"})
     assert res.status_code == 409
-    assert res.get_json()["error"]["message"] == f"Task {task['id']} is held by reviewer"
+    assert res.get_json()["error"]["message"] == f"Task {task['id']} is held by reviewer (reviewer)"

@@ -94,7 +94,7 @@ def _claim_refused(task_id: int, actor: User) -> dict:
             raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
         if task.assignee is None:  # released since the claim was tried
             raise Conflict("Task %(task)s was released just now; claim it again", task=task_id)
-        raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
 
 
 def unclaim(task_id: int, actor: User) -> dict:
@@ -105,7 +105,7 @@ def unclaim(task_id: int, actor: User) -> dict:
         if task.assignee_id is None:
             return describe_task(task)
         if task.assignee_id != actor.id and not actor.has_role("admin"):
-            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.login)
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
         session.execute(update(Task).where(Task.id == task_id).values(assignee_id=None, claimed_at=None))
         record(session, "task_unclaimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
         session.refresh(task)

@@ -74,6 +74,11 @@ class User(Base):
     def has_role(self, role: str) -> bool:
         return role in (self.roles or ()) or "admin" in (self.roles or ())
 
+    @property
+    def known_as(self) -> str:
+        """How a message names the person: by name for the pages, by login for the API."""
+        return f"{self.name} ({self.login})"
+
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"
