@@ -298,3 +298,16 @@ def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
     timers.tick(now=clock.datetime.combine(late, clock.time(9), clock.SHANGHAI))
     carded = history_row(signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text, "clock_level_changed")
     assert "黄牌" in carded and "yellow" not in carded
+
+
+def test_departments_to_transfer_to_are_listed_by_pinyin(app, org):
+    from engine.store.models import Department
+    named = {"supervision": "电子监察室", "devreform": "发改局", "tax": "税务局", "housing": "住建局", "window": "综合窗口"}
+    with session_scope() as session:
+        for code, name in named.items():
+            session.execute(update(Department).where(Department.code == code).values(name=name))
+    _case, task_id = case_task(org, "H-1")
+    page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task_id}").text
+    picker = re.search(r'<select name="to_group">.*?</select>', page, re.S).group(0)
+    listed = [code for code in re.findall(r'<option value="(\w+)"', picker) if code in named]
+    assert listed == ["supervision", "devreform", "tax", "housing", "window"]  # d, f, s, zhu, zong

@@ -6,6 +6,7 @@ page names or offers them, are read once per request.
 from flask import g
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from pypinyin import lazy_pinyin
 
 from engine.services import notifications
 from engine.services.users import department_names, people
@@ -45,13 +46,17 @@ def person_name(login: str | None) -> str:
     return next((p.name for p in _people() if p.login == login), login) if login else ""
 
 
+# Lists people choose from are in the order they look Chinese names up: by pinyin, as a
+# dictionary lists them (发改 before 住建), not by code point or by code.
+
 def departments() -> list[dict]:
-    """Every department, by code, to transfer a task to."""
-    return [{"code": code, "name": name} for code, name in sorted(_departments().items())]
+    """Every department, to transfer a task to or to run a lane."""
+    return sorted(({"code": code, "name": name} for code, name in _departments().items()),
+                  key=lambda d: (lazy_pinyin(d["name"]), d["code"]))
 
 
 def active_people() -> list[dict]:
     """Everyone who can be given work, to choose by name (转办, 抄送)."""
     names = _departments()
-    return [{"login": p.login, "name": p.name, "department": names.get(p.department, "")}
-            for p in _people() if p.active]
+    return sorted(({"login": p.login, "name": p.name, "department": names.get(p.department, "")}
+                   for p in _people() if p.active), key=lambda p: (lazy_pinyin(p["name"]), p["login"]))
