@@ -36,18 +36,33 @@ FEEDBACK_MAX = 2000
 _TERMINATED = select(Instance.id).where(Instance.state == "terminated")
 
 
+# A department's handling of a case, as the monthly report counts it: all its clocks on the case.
+# It is open at the worst level of its running clocks (none: finished), on time if every clock
+# stopped in time, and took its case clocks' days where it answers for the case, else its steps'.
+_RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+_HANDLINGS = select(
+    Clock.department, Clock.item_code, Clock.instance_id,
+    func.max(case((Clock.state != "stopped", _RANK))).label("worst_open"),
+    func.min(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)).label("on_time"),
+    func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.used_days))), func.sum(Clock.used_days)).label("used"),
+    func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.promised_days))),
+                  func.sum(Clock.promised_days)).label("promised"),
+).group_by(Clock.department, Clock.item_code, Clock.instance_id).subquery()
+
+
 def overview(actor: User) -> dict:
+    """Per department and item: its handlings of cases open at each level and finished (on time,
+    working days used and promised on average); the overdue limits; the cards issued."""
     require(actor, "supervisor", "lead")
+    h = _HANDLINGS.c
     with session_scope() as session:
         open_by_level = session.execute(
-            select(Clock.department, Clock.item_code, Clock.level, func.count())
-            .where(Clock.state != "stopped").group_by(Clock.department, Clock.item_code, Clock.level)).all()
+            select(h.department, h.item_code, h.worst_open, func.count()).where(h.worst_open.is_not(None))
+            .group_by(h.department, h.item_code, h.worst_open)).all()
         finished = session.execute(
-            select(Clock.department, Clock.item_code, func.count(),
-                   func.sum(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)),
-                   func.avg(Clock.used_days), func.avg(Clock.promised_days))
-            .where(Clock.state == "stopped", Clock.instance_id.not_in(_TERMINATED))
-            .group_by(Clock.department, Clock.item_code)).all()
+            select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
+            .where(h.worst_open.is_(None), h.instance_id.not_in(_TERMINATED))
+            .group_by(h.department, h.item_code)).all()
         overdue = session.scalars(
             select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
             .order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
@@ -65,8 +80,8 @@ def overview(actor: User) -> dict:
             "open": {"normal": 0, "warning": 0, "yellow": 0, "red": 0},
             "finished": 0, "on_time": 0, "on_time_rate": None,
             "avg_workdays_used": None, "avg_promised_days": None})
-    for dept, item, level, count in open_by_level:
-        row(dept, item)["open"][level] = count
+    for dept, item, rank, count in open_by_level:
+        row(dept, item)["open"][clock.LEVELS[rank]] = count
     for dept, item, count, on_time, used, promised in finished:
         r = row(dept, item)
         r.update(finished=count, on_time=int(on_time or 0),

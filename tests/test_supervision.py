@@ -9,9 +9,11 @@ from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
 from engine.errors import Forbidden
-from engine.services import admin, calendars
+from engine.services import admin, calendars, cases, deploy
 from engine.services.tokens import issue_token
-from tests.supervision_data import four_clocks
+from engine.store import session_scope
+from engine.store.models import Clock
+from tests.supervision_data import ONE, four_clocks
 
 
 @pytest.fixture
@@ -140,3 +142,28 @@ def test_calendar_cli(database_url):
                        (("import", "/no/such/notice.yaml"), "no file /no/such/notice.yaml")):
         answer = run(*args)
         assert answer.returncode == 1 and says in answer.stderr and "Traceback" not in answer.stderr, args
+
+
+def test_the_board_counts_a_departments_handling_of_a_case_once_as_the_report_does(org):
+    """A case with the department's case clock and two step clocks: one handling, finished late if
+    any of them was; open at the worst level of those still running."""
+    deploy.deploy([("one.bpmn", ONE.encode())], org["designer"])
+    finished, running = (cases.start_instance("one", org["clerk"])["id"] for _ in range(2))
+    today = clock.today()
+    with session_scope() as session:
+        for instance_id in (finished, running):
+            for label, started, promised in (("case", today - timedelta(days=20), 15), ("step 1", today - timedelta(days=20), 3),
+                                             ("step 2", today, 5)):
+                c = clock.start_clock(session, instance_id, label=label, promised_days=promised,
+                                      statutory_days=promised * 2, started_on=started, department="housing",
+                                      item_code="I-housing")
+                if instance_id == finished or label == "step 1":
+                    clock.stop(session, c)
+        session.flush()
+        levels = {c.label: c.level for c in session.query(Clock).filter(Clock.instance_id == running)}
+    housing = next(r for r in supervision.overview(org["supervisor"])["rows"] if r["department"] == "housing")
+    assert (housing["finished"], housing["on_time"]) == (1, 0)  # step 1 was late
+    assert sum(housing["open"].values()) == 1 and housing["open"][max(
+        (levels[label] for label in ("case", "step 2")), key=clock.LEVELS.index)] == 1
+    [report] = [r for r in supervision.monthly(today.year, today.month) if r["department"] == "housing"]
+    assert (report["finished"], report["on_time"]) == (housing["finished"], housing["on_time"])

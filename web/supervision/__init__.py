@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _per_department(rows: list[dict]) -> list[dict]:
-    """overview() counts clocks (cases' and steps') per department and item; the bar chart shows departments."""
+    """overview() counts per department and item; the bar chart shows departments."""
     departments: dict[str, dict] = {}
     for r in rows:
         d = departments.setdefault(r["department"] or "", {
