@@ -96,8 +96,8 @@ def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
                 Definition.kind == "bpmn", Definition.key == item["process"]).limit(1)):
             raise Invalid("%(code)s: process %(process)s is not deployed; deploy it first",
                           code=item["code"], process=repr(item["process"]))
-        # Its lead decision, clocks and rectifications go to this department: one nobody is in
-        # would leave them with no one to see them.
+        # Its lead decision, clocks and rectifications go to this department: one that does not
+        # exist would leave them with no one to see them.
         if not session.scalar(select(Department.id).where(Department.code == item["department"])):
             raise Invalid("%(code)s: department %(department)s does not exist; add it under 用户与部门 first",
                           code=item["code"], department=repr(item["department"]))

@@ -34,6 +34,7 @@ FEEDBACK_DAYS = 3
 MAX_SPECIAL_DAYS = 250
 # The result a special procedure records when its step or case is decided while it runs.
 ENDED_WITH_STEP = "随环节办结而结束"
+ENDED_WITH_CASE = "随办件终止而结束"  # its time was never resumed: the applicant is not told it was
 
 
 def step_clocks(session: Session, task_id: int) -> list[Clock]:
@@ -369,12 +370,12 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
             "extension_limit": _extension_limit(clock)}
 
 
-def stop(session: Session, clock: Clock, actor: User | None = None) -> None:
+def stop(session: Session, clock: Clock, actor: User | None = None, result: str = ENDED_WITH_STEP) -> None:
     """The step or case is decided: the clock keeps the level it reached and stops. A special
     procedure still running ends with it (its days are not counted), as does the case clock's
     stop for it."""
     if clock.state == "paused":
-        _end_with_steps(session, clock, ENDED_WITH_STEP, actor, today())
+        _end_with_steps(session, clock, result, actor, today())
     clock.state, clock.stopped_on = "stopped", today()
     clock.used_days = max(0, calendars.current().workdays_between(clock.started_on, clock.stopped_on)
                           - clock.paused_days)
@@ -383,10 +384,12 @@ def stop(session: Session, clock: Clock, actor: User | None = None) -> None:
            on_time=clock.stopped_on <= clock.promised_due)
 
 
-def stop_running(session: Session, instance_id: int | None, actor: User | None = None) -> None:
-    """The case is decided, delivered or ended: every clock still counting on it stops."""
+def stop_running(session: Session, instance_id: int | None, actor: User | None = None,
+                 result: str = ENDED_WITH_STEP) -> None:
+    """The case is decided, delivered or ended: every clock still counting on it stops (a special
+    procedure still running ends with `result`)."""
     for running in session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.state != "stopped")):
-        stop(session, running, actor)
+        stop(session, running, actor, result)
 
 
 def promise_to_applicant(session: Session, clock: Clock) -> None:

@@ -89,8 +89,12 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
              reason: str) -> dict:
     """转办: the task goes to another department or person, with its deadline unchanged."""
     with session_scope() as session:
-        task = _ready(fetch(session, Task, task_id, "task"), actor)  # may they, before what they sent
-        state = session.scalar(select(Instance.state).where(Instance.id == task.instance_id))
+        task = fetch(session, Task, task_id, "task")
+        # Its case held first, as a step holds it: a suspension, a withdrawal or a completion
+        # under way finishes before the task is read again and moved.
+        state = cases.lock_instance(session, task.instance_id).state
+        session.refresh(task)
+        _ready(task, actor)  # may they, before what they sent
         if state != "running":  # a suspended case's tasks wait where they are, as for a claim
             raise Conflict("The case is %(state)s; its tasks wait", state=state_name(state))
         reason = _reason(reason)

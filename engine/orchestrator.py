@@ -121,7 +121,7 @@ def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, da
     """What a step needs before it closes: the window's correction round, the applicant's answer;
     a step that decides, its result document."""
     if properties(spiff_task.task_spec).get("correctionNotice") == "true" \
-            and not _supplied_since_opened(session, instance_id, row):
+            and case_of(session, instance_id) is not None and not _supplied_since_opened(session, instance_id, row):
         raise Invalid("The applicant has handed in nothing since the correction notice: take in the corrected "
                       "materials (补交材料) before confirming")
     # A request for corrections decides nothing: the merged correction notice is its paper.

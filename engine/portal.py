@@ -182,7 +182,8 @@ def progress(applicant_id: int, number: str) -> dict:
                                  .order_by(Event.at, Event.id)).all()
         whole = clock.case_clock(session, case.instance_id) if case.instance_id else None
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
-                  or (whole is not None and e.data.get("clock_id") == whole.id)]
+                  or (whole is not None and e.data.get("clock_id") == whole.id
+                      and e.data.get("result") != clock.ENDED_WITH_CASE)]
         names = department_names(session)
         info["steps"] = _steps(_acceptance_first(events), names)
         info["review_correction"] = _review_correction(info, names)

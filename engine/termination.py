@@ -23,6 +23,9 @@ from engine.store.models import Case, Instance, Notice, Notification, Task, Time
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
 MAX_REASON = 500
+# Timers that would still fire: due, held while an administrator suspends the procedure, or
+# failed and waiting for a retry.
+_WAITING = ("pending", "suspended", "incident")
 
 
 def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | None = None) -> Notice:
@@ -59,7 +62,7 @@ def end(session: Session, case: Case, status: str, actor: User | None, **data) -
     """The case ends with `status` (withdrawn, terminated) and so does everything that runs for it;
     one event of the case says why. Its procedure, if any, is already locked."""
     case.status = status
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "pending")):
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
@@ -75,7 +78,7 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
         if task.assignee_id is not None:
             session.add(Notification(user_id=task.assignee_id, instance_id=instance.id,
                                      text=f"办件 {case.number} 已终止办理，「{task.title or task.name}」已取消"))
-    for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state == "pending")):
+    for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
-    clock.stop_running(session, instance.id, actor)
+    clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)
     record(session, "instance_terminated", actor=actor, instance_id=instance.id)

@@ -255,3 +255,16 @@ def test_the_window_sees_what_was_asked_and_takes_in_any_revised_material(app, p
     assert row["filename"] == "report-v2.pdf"
     history = clerk.get(f"/inbox/tasks/{task.id}").text.split('id="history"')[1]
     assert "补正期间停止计时" in history and "特殊环节开始" not in history  # not a hearing or a test
+
+
+def test_a_correction_step_of_a_procedure_without_a_case_closes_like_any_step(org):
+    """A designer trying out a procedure with a correction round has no applicant to wait for."""
+    from engine.services import cases, deploy
+    from tests.bpmn_builder import process
+    xml = process("fixes", [("start", "s", "s"), ("user", "fix", "补正", {"form": "x.json"}), ("end", "e", "e")],
+                  [("s", "fix"), ("fix", "e")]).replace('name="formJsonSchemaFilename" value="x.json"',
+                                                        'name="correctionNotice" value="true"')
+    deploy.deploy([("fixes.bpmn", xml.encode())], org["designer"])
+    [task] = cases.start_instance("fixes", org["designer"])["tasks"]
+    tasks.claim(task["id"], org["lead"])
+    assert tasks.complete(task["id"], org["lead"], {})["state"] == "completed"

@@ -160,3 +160,53 @@ def test_the_api_records_a_withdrawal(app, people, company):
     assert answer.status_code == 200 and answer.json["status"] == "withdrawn"
     again = api.post(f"/api/cases/{case.id}/withdraw", json={"reason": "撤回"}, headers=headers)
     assert again.status_code == 409 and again.json["error"]
+
+
+# --- what else runs for the case ------------------------------------------------------------------
+
+def test_a_suspended_procedures_timers_end_with_the_case(people):
+    """An administrator suspended the procedure (its timer waits, suspended): the withdrawal
+    still ends it, and nothing is left to fire or to list among the incidents."""
+    from engine import catalogue
+    from engine.services import admin, deploy
+    from tests.procedures import promised_item
+    from tests.test_suspension import WAIT
+    deploy.deploy([("wait.bpmn", WAIT.encode())], people["designer"])
+    catalogue.save(promised_item("W-9", "wait", "housing"), None)
+    case = intake.submit("W-9", {"name": "张三", "id_number": "110101199001011237"},
+                         [intake.Upload("id_card", "id.pdf", b"%PDF")], people["clerk"])
+    case = intake.accept(case.id, people["clerk"])
+    admin.suspend_instance(case.instance_id, "核查", people["admin"])
+
+    def bpmn_timers():
+        with session_scope() as session:
+            return list(session.scalars(select(Timer.state).where(Timer.instance_id == case.instance_id,
+                                                                  Timer.kind == "bpmn")))
+    assert bpmn_timers() == ["suspended"]
+    termination.withdraw(case.id, "撤回", people["clerk"])
+    assert bpmn_timers() == ["cancelled"] and pending_timers(case) == []
+
+
+def test_a_special_procedure_under_way_ends_without_telling_the_applicant_time_runs_again(people, company):
+    from engine import clock
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    with session_scope() as session:
+        whole = clock.case_clock(session, case.instance_id)
+        clock.start_special(session, whole, "hearing", "听证", 10, people["lead"])
+    assert "special_procedure_started" in [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
+    termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
+    steps = [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
+    assert "special_procedure_ended" not in steps and steps[-2:] == ["case_withdrawn", "notice_issued"]
+    with session_scope() as session:
+        ended = session.scalar(select(Event).where(Event.type == "special_procedure_ended"))
+    assert ended.data["result"] == clock.ENDED_WITH_CASE
+
+
+def test_a_withdrawn_cases_task_is_not_moved(people):
+    from engine import operations
+    case, review = in_review(people)
+    termination.withdraw(case.id, "撤回", people["clerk"])
+    with pytest.raises(Conflict):
+        operations.transfer(review.id, people["lead"], to_group="housing", reason="转住建")
+    with session_scope() as session:
+        assert session.get(Task, review.id).group == "devreform"
