@@ -172,7 +172,8 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
 
 
 def _notify(session: Session, clock: Clock, text: str) -> None:
-    """The assignee, the department's heads (role lead) and every supervisor."""
+    """The assignee, the department's heads (role lead; a window's clerks, who deliver) and every
+    supervisor."""
     recipients = set()
     if clock.task_id is not None:
         task = session.get(Task, clock.task_id)
@@ -181,7 +182,7 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
     people = session.scalars(select(User).outerjoin(Department, User.department_id == Department.id)
                              .where(User.active.is_(True))).all()
     for user in people:
-        heads = "lead" in (user.roles or ()) and user.department and user.department.code == clock.department
+        heads = {"lead", "clerk"} & set(user.roles or ()) and user.department and user.department.code == clock.department
         if heads or "supervisor" in (user.roles or ()):
             recipients.add(user.id)
     for user_id in recipients:

@@ -13,7 +13,7 @@ from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Case, Department, Event, Instance, Material, Notice, User
+from engine.store.models import Case, Event, Instance, Material, Notice, User
 
 DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
 ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
@@ -34,12 +34,16 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
 
 
 def _delivering(session: Session, case: Case) -> str:
-    """Who hands the result over: the window that accepted the case (谁受理、谁送达); the item's
-    department when nobody did (deemed accepted, Art. 32)."""
-    window = session.scalar(select(Department.code).join(User, User.department_id == Department.id)
-                            .join(Event, Event.actor_id == User.id)
-                            .where(Event.case_id == case.id, Event.type == "case_accepted").limit(1))
-    return window or case.item.department
+    """Who hands the result over: the window that accepted the case (谁受理、谁送达), or that took
+    it in when it was deemed accepted (Art. 32); the item's department when no window clerk did
+    either (an online case deemed accepted, an administrator's acceptance)."""
+    accepted_by = session.scalar(select(Event.actor_id).where(Event.case_id == case.id,
+                                                              Event.type == "case_accepted").limit(1))
+    for user_id in (accepted_by, case.submitted_by):
+        clerk = session.get(User, user_id) if user_id else None
+        if clerk is not None and "clerk" in (clerk.roles or ()) and clerk.department is not None:
+            return clerk.department.code
+    return case.item.department
 
 
 def decide(session: Session, case: Case, decision: str, actor: User | None) -> None:

@@ -26,7 +26,8 @@ from engine.store.models import Case, Clock, Event, Instance, ServiceItem, Super
 OVERDUE_LIST_LIMIT = 200
 ORDER_LIST_LIMIT = 200
 ORDER_STATES = ("open", "answered")
-ANSWERERS = ("reviewer", "lead")  # of the order's department; an administrator answers any
+# Of the order's department (the window's clerks answer for its deliveries); an administrator answers any.
+ANSWERERS = ("reviewer", "lead", "clerk")
 ORDER_READERS = (*ANSWERERS, "supervisor")  # supervisors (and administrators) read every department's
 FEEDBACK_MAX = 2000
 

@@ -355,3 +355,14 @@ def test_an_item_naming_a_department_nobody_is_in_is_refused(item, org):
         catalogue.save({**ITEM, "code": "T-009", "department": "housng"}, None)
     with pytest.raises(NotFound):
         catalogue.get("T-009")
+
+
+def test_a_case_no_window_clerk_took_in_is_delivered_by_its_department(item, org):
+    """Accepted by an administrator (who is in no window): the item's department delivers."""
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "land", "marriage"), None, channel="online")
+    intake.accept(case.id, org["admin"])
+    task = tasks.list_tasks(org["reviewer"])[0]
+    tasks.claim(task["id"], org["reviewer"])
+    tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
+    [delivery] = [c for c in intake.describe(case.id)["clocks"] if c["state"] != "stopped"]
+    assert delivery["department"] == "housing"
