@@ -382,7 +382,7 @@ def stop(session: Session, clock: Clock, actor: User | None = None, result: str 
                           - clock.paused_days)
     _schedule(session, clock, today())
     record(session, "clock_stopped", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
-           on_time=clock.stopped_on <= clock.promised_due)
+           label=clock.label, on_time=clock.stopped_on <= clock.promised_due)
 
 
 def stop_running(session: Session, instance_id: int | None, actor: User | None = None,

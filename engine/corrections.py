@@ -91,5 +91,7 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
             cancel_timers(session, case, "deferred")
             if case.status == "conditional":
                 case.status = "accepted"
-        record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads])
+        by = {"by": "applicant"} if actor is None else {}  # online, in the applicant's own name
+        record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads],
+                    names=[entries[u.kind]["name"] for u in uploads], **by)
         return case

@@ -19,12 +19,13 @@ from engine import clock, expressions
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions
 from engine.case_status import deferred_left
-from engine.errors import EngineFailure, Invalid
+from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
+from engine.services import calendars
 from engine.services.events import record
 from engine.store.models import Case, Event, Material, Task, User
 
-CORRECTION_DAYS = 10  # expected length of a correction round, told to the applicant
+CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
 
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
@@ -64,7 +65,9 @@ def _merged_correction(session: Session, instance, case: Case, data: dict, actor
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
-    issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"))
+    due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
+    issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"),
+                 due_on=due.isoformat())
     case.status = "review_correction"
     case_clock = clock.case_clock(session, instance.id)
     if case_clock is not None and case_clock.state == "running":
@@ -122,8 +125,8 @@ def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, da
     a step that decides, its result document."""
     if properties(spiff_task.task_spec).get("correctionNotice") == "true" \
             and case_of(session, instance_id) is not None and not _supplied_since_opened(session, instance_id, row):
-        raise Invalid("The applicant has handed in nothing since the correction notice: take in the corrected "
-                      "materials (补交材料) before confirming")
+        raise Conflict("The applicant has handed in nothing since the correction notice; take in the "
+                       "corrected materials on the case page first")
     # A request for corrections decides nothing: the merged correction notice is its paper.
     if data.get("opinion") == "correction_needed":
         return

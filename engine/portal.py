@@ -254,7 +254,7 @@ def _review_correction(info: dict, department_names: dict) -> dict | None:
                   if s["type"] == "notice_issued" and s["data"].get("notice") == latest["number"]), default=-1)
     supplied = [s for s in info["steps"][issued + 1:] if s["type"] == "materials_supplied"]
     return {"notice_id": latest["id"], "notice_number": latest["number"], "issued_at": latest["issued_at"],
-            "round": latest["data"].get("round"), "requests": requests,
+            "round": latest["data"].get("round"), "requests": requests, "due_on": latest["data"].get("due_on"),
             "supplied_at": supplied[-1]["at"] if supplied else None,
             "supplied": sorted({kind for s in supplied for kind in s["data"].get("materials", [])})}
 

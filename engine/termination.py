@@ -1,24 +1,27 @@
 """Ending a case before its decision: the applicant withdraws the application (撤回申请), online
-or by a written request at the window, or deferred materials (容缺) were not brought in time.
+or by a written request at the window; a review round's correction notice went unanswered past
+its date (逾期未补正); deferred materials (容缺) were not brought in time.
 
 The case ends where it stands: its procedure is terminated, its open tasks are cancelled (the
 people holding them are told), its clocks stop, its timers will not fire, and the applicant gets
 a written notice saying so.
 """
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, orchestrator
+from engine.orchestrator import CORRECTION_DAYS
 from engine.case_status import open_case
 from engine.errors import Conflict, Invalid, NotFound
 from engine.notices import issue_notice
+from engine.services import calendars
 from engine.services.events import record, record_case
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked
-from engine.store.models import Case, Instance, Notice, Notification, Task, Timer, User
+from engine.store.db import locked, read_session
+from engine.store.models import Case, Event, Instance, Notice, Notification, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -39,20 +42,62 @@ def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | 
     if len(reason) > MAX_REASON:
         raise Invalid("The reason is longer than %(limit)s characters", limit=MAX_REASON)
     with session_scope() as session:
-        case = _lock(session, case_id)
+        case = _lock(session, case_id, WITHDRAWABLE)
         if applicant_id is not None and case.applicant_id != applicant_id:
             raise NotFound("No case %(case)s", case=case_id)  # someone else's case is not shown
-        end(session, case, "withdrawn", actor, reason=reason)
-        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=True)
+        by = {"by": "applicant"} if actor is None else {}  # online, in the applicant's own name
+        end(session, case, "withdrawn", actor, reason=reason, **by)
+        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=True,
+                            paper=case.channel != "online")
 
 
-def _lock(session: Session, case_id: int) -> Case:
+def lapse(case_id: int, actor: User) -> Notice:
+    """逾期未补正: the applicant handed in nothing by the date a review round's correction notice
+    gave; the window ends the case, and tells the applicant why and how to appeal."""
+    require(actor, "clerk")
+    with session_scope() as session:
+        case = _lock(session, case_id, ("review_correction",))
+        notice = _correction_notice(session, case.id)
+        due = _due(notice)
+        if clock.today() <= due:
+            raise Conflict("The applicant has until %(due)s to answer the correction notice", due=due.isoformat())
+        if session.scalar(select(Event.id).where(Event.case_id == case.id, Event.type == "materials_supplied",
+                                                 Event.at >= notice.issued_at).limit(1)) is not None:
+            raise Conflict("The applicant has handed in materials since the correction notice: confirm them "
+                           "on the window's correction step")
+        reason = f"逾期未补正（补正期限 {due.isoformat()}）"
+        end(session, case, "terminated", actor, reason=reason)
+        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=False,
+                            paper=case.channel != "online")
+
+
+def correction_due(case_id: int) -> date | None:
+    """The last day the applicant has to answer the case's latest review-round correction notice."""
+    with read_session() as session:
+        notice = _correction_notice(session, case_id)
+        return _due(notice) if notice is not None else None
+
+
+def _correction_notice(session: Session, case_id: int) -> Notice | None:
+    return session.scalar(select(Notice).where(Notice.case_id == case_id, Notice.kind == "review_correction")
+                          .order_by(Notice.id.desc()).limit(1))
+
+
+def _due(notice: Notice) -> date:
+    # Notices issued before 2026-11-28 named no date: theirs is as many working days from issue.
+    if "due_on" in notice.data:
+        return date.fromisoformat(notice.data["due_on"])
+    issued = notice.issued_at.replace(tzinfo=notice.issued_at.tzinfo or timezone.utc)  # SQLite's are naive UTC
+    return calendars.current().add_workdays(issued.astimezone(clock.SHANGHAI).date(), CORRECTION_DAYS).date
+
+
+def _lock(session: Session, case_id: int, states) -> Case:
     """The case and its procedure, held; the procedure first, as a step and the timer tick take
     them (a step locks its instance, then changes the case)."""
     instance_id = session.scalar(select(Case.instance_id).where(Case.id == case_id))
     if instance_id is not None:
         locked(session, Instance, instance_id)
-    case = open_case(session, case_id, *WITHDRAWABLE)
+    case = open_case(session, case_id, *states)
     if case.instance_id != instance_id:  # accepted between the two reads: its procedure is not held
         raise Conflict("Case %(case)s was accepted just now; try again", case=case.number)
     return case
@@ -62,22 +107,23 @@ def end(session: Session, case: Case, status: str, actor: User | None, **data) -
     """The case ends with `status` (withdrawn, terminated) and so does everything that runs for it;
     one event of the case says why. Its procedure, if any, is already locked."""
     case.status = status
+    record_case(session, f"case_{status}", case, actor=actor, **data)  # the cause, before what it ends
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
-    record_case(session, f"case_{status}", case, actor=actor, **data)
 
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
     instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
+    why = "申请人已撤回申请" if case.status == "withdrawn" else "已终止办理"
     for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
         task.state = "cancelled"
         orchestrator.task_closed(session, instance, task, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
         if task.assignee_id is not None:
             session.add(Notification(user_id=task.assignee_id, instance_id=instance.id,
-                                     text=f"办件 {case.number} 已终止办理，「{task.title or task.name}」已取消"))
+                                     text=f"办件 {case.number} {why}，「{task.title or task.name}」已取消"))
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)

@@ -126,7 +126,7 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert client.post(f"/api/tasks/{window['id']}/claim", headers=_auth("clerk")).status_code == 200
     confirm = {"data": {"materials_received": True}}
     res = client.post(f"/api/tasks/{window['id']}/complete", headers=_auth("clerk"), json=confirm)
-    assert res.status_code == 422 and "补交材料" in res.json["error"]["message"]  # nothing came in yet
+    assert res.status_code == 409 and "handed in nothing" in res.json["error"]["message"]  # nothing came in yet
     revised = {"materials": [{"kind": "drawings", "filename": "drawings-v2.pdf", "content_base64": _b64("%PDF v2")}]}
     assert client.post(f"/api/cases/{case_id}/supply", headers=_auth("r_drawing"), json=revised).status_code == 403
     res = client.post(f"/api/cases/{case_id}/supply", headers=_auth("clerk"), json=revised)

@@ -2,16 +2,19 @@
 merged notice; the portal shows who asked for what, takes the revised materials, and leaves the
 window's confirmation (the procedure's window_correction task) to the window clerk."""
 import io
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from engine import corrections, files, intake, portal
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.services import tasks, users
 from engine.store.models import Event, Material
 from tests.procedures import install, open_tasks, uploads, work
+from tests.web import signed_in
 
 ITEM = "1101-DPHY-001"
 COMPANY = dict(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
@@ -158,7 +161,7 @@ def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_st
     assert not blob_exists(bogus) and not blob_exists(b"%PDF fine") and not blob_exists(stranger)
 
     window = open_tasks(case.instance_id)["window_correction@window"]
-    with pytest.raises(Invalid, match="补交材料"):  # nothing handed in yet: nothing to confirm
+    with pytest.raises(Conflict, match="handed in nothing"):  # nothing handed in yet: nothing to confirm
         work(window, people["clerk"], {"materials_received": True}, document=False)
     corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
                        applicant_id=company.id)
@@ -239,7 +242,6 @@ def test_the_supply_form_needs_its_csrf_token(people, company):
 
 
 def test_the_window_sees_what_was_asked_and_takes_in_any_revised_material(app, people, company):
-    from tests.web import signed_in
     case = in_review_correction(people, company)
     clerk = signed_in(app, "clerk")
     task = open_tasks(case.instance_id)["window_correction@window"]
@@ -268,3 +270,67 @@ def test_a_correction_step_of_a_procedure_without_a_case_closes_like_any_step(or
     [task] = cases.start_instance("fixes", org["designer"])["tasks"]
     tasks.claim(task["id"], org["lead"])
     assert tasks.complete(task["id"], org["lead"], {})["state"] == "completed"
+
+
+# --- 逾期未补正 ------------------------------------------------------------------------------------
+
+def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(app, people, company, monkeypatch):
+    from engine import clock, termination
+    from engine.services import calendars
+    case = in_review_correction(people, company)
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "review_correction"]
+    due = calendars.current().add_workdays(clock.today(), 10).date
+    assert notice["data"]["due_on"] == due.isoformat() == termination.correction_due(case.id).isoformat()
+    clerk = signed_in(app, "clerk")
+    page = clerk.get(f"/intake/cases/{case.id}").text
+    assert due.isoformat() in page and 'id="lapse-form"' not in page  # not before the date
+    with pytest.raises(Conflict, match="has until"):
+        termination.lapse(case.id, people["clerk"])
+    assert 'id="due"' in clerk.get(f"/intake/notices/{notice['id']}").text  # the notice says so
+
+    monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=1))
+    assert 'id="lapse-form"' in clerk.get(f"/intake/cases/{case.id}").text
+    with pytest.raises(Forbidden):
+        termination.lapse(case.id, people["lead"])
+    assert clerk.post(f"/intake/cases/{case.id}/lapse").status_code == 303
+    info = intake.describe(case.id)
+    assert info["status"] == "terminated" and open_tasks(case.instance_id) == {}
+    ended = info["notices"][-1]
+    assert ended["kind"] == "termination" and due.isoformat() in ended["data"]["reason"]
+    assert ended["data"]["withdrawn"] is False and ended["data"]["paper"] is False  # applied online
+
+
+def test_an_answered_correction_is_confirmed_not_ended(people, company, monkeypatch):
+    from engine import clock, termination
+    case = in_review_correction(people, company)
+    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
+                       applicant_id=company.id)
+    monkeypatch.setattr(clock, "today", lambda: termination.correction_due(case.id) + timedelta(days=3))
+    with pytest.raises(Conflict, match="confirm them"):
+        termination.lapse(case.id, people["clerk"])
+    assert intake.describe(case.id)["status"] == "review_correction"
+
+
+def test_the_windows_correction_step_leads_to_the_case_page_and_the_portal_shows_the_date(app, people, company):
+    case = in_review_correction(people, company)
+    window = open_tasks(case.instance_id)["window_correction@window"]
+    tasks.claim(window.id, people["clerk"])
+    page = signed_in(app, "clerk").get(f"/inbox/tasks/{window.id}").text
+    assert f'href="/intake/cases/{case.id}"' in page and 'name="result_document"' not in page
+    shown = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
+    due = intake.describe(case.id)["notices"][-1]["data"]["due_on"]
+    assert due in re.search(r'id="review-due">.*?<', shown, re.S).group(0)
+    assert 'id="clock-paused"' in shown  # the time of a correction round is not counted
+    assert 'class="brand" href="/portal/"' in shown  # the applicant's home is the portal
+
+
+def test_a_review_asking_for_corrections_or_conditions_says_what_they_are(people, company):
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@eco"]
+    tasks.claim(review.id, people["r_eco"])
+    for data in ({"opinion": "correction_needed", "comment": "材料不全"},
+                 {"opinion": "correction_needed", "comment": "材料不全", "correction_items": ""},
+                 {"opinion": "approve_with_conditions", "comment": "同意"}):
+        with pytest.raises(Invalid):
+            tasks.complete(review.id, people["r_eco"], data)
+    assert "department_review@eco" in open_tasks(case.instance_id)

@@ -1,5 +1,7 @@
 """撤回申请: the applicant takes an application back before its decision, online or by a written
 request the window records. The case ends where it stands and everything running for it stops."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -62,8 +64,13 @@ def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_ho
     assert clocks and {c.state for c in clocks} == {"stopped"}
     assert pending_timers(case) == []
     [told] = notifications.notifications(people["lead"])
-    assert case.number in told["text"] and "已取消" in told["text"]
-    with pytest.raises(Conflict):  # the holder's form, still open on a screen, is refused
+    assert case.number in told["text"] and "申请人已撤回申请" in told["text"] and "已取消" in told["text"]
+    assert told["task_id"] == review.id  # opens the reader's own task, not the case's latest
+    with session_scope() as session:  # the cause comes first in the history, then what it ended
+        types = list(session.scalars(select(Event.type).where(Event.instance_id == case.instance_id)
+                                     .order_by(Event.id)))
+    assert types.index("case_withdrawn") < types.index("task_cancelled") < types.index("instance_terminated")
+    with pytest.raises(Conflict, match="case has ended"):  # the holder's form, still open on a screen
         tasks.complete(review.id, people["lead"], {"opinion": "approve", "comment": "同意"})
     with pytest.raises(Conflict):
         decisions.deliver(case.id, "window", people["clerk"])
@@ -147,6 +154,14 @@ def test_the_applicant_withdraws_on_the_portal_only_when_confirmed(app, people, 
     assert done.status_code == 302 and intake.describe(case.id)["status"] == "withdrawn"
     page = client.get(f"/portal/cases/{case.number}").text
     assert "已撤回申请" in page and 'id="withdraw-form"' not in page and "不办了" in page
+    # The window reads who did it, though the case never reached a procedure.
+    window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
+    row = re.search(r'<tr data-event="case_withdrawn">.*?</tr>', window, re.S).group(0)
+    assert "申请人（网上）" in row and "不办了" in row
+    submitted = re.search(r'<tr data-event="case_submitted">.*?</tr>', window, re.S).group(0)
+    assert "申请人（网上）" in submitted
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "termination"]
+    assert "领回" not in client.get(f"/portal/cases/{case.number}/notices/{notice['id']}").text  # no paper came
 
 
 def test_the_api_records_a_withdrawal(app, people, company):

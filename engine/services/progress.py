@@ -8,6 +8,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, or_, select
 
 from engine import clock, intake
+from engine.bpmn import runtime
 from engine.bpmn.layout import add_diagram
 from engine.errors import Forbidden, NotFound
 from engine.notices import printable_notice
@@ -103,9 +104,20 @@ def task_detail(task_id: int, actor: User) -> dict:
                              "name": session.scalar(select(Definition.name).where(Definition.id == instance.definition_id)),
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
-                   case_id=case_id, events=_events(session, instance.id),
-                   diagram=_markers(session, instance.id), steps_done=_steps_done(session, instance))
+                   case_id=case_id, events=_events(session, instance.id, case_id),
+                   diagram=_markers(session, instance.id), steps_done=_steps_done(session, instance),
+                   **_step_kind(session, instance, task))
         return row
+
+
+def _step_kind(session, instance: Instance, task: Task) -> dict:
+    """What the page offers for closing the step: its result document (required or not), or, for
+    the window's correction round, the way to the case page where materials are taken in."""
+    spec, subs = runtime.specs_for(instance.definition_id, lambda: session.get(Definition, instance.definition_id))
+    step = next((s.task_specs[task.name] for s in (spec, *subs.values()) if task.name in s.task_specs), None)
+    props = runtime.properties(step) if step is not None else {}
+    return {"requires_document": props.get("requiresDocument") == "true",
+            "correction_round": props.get("correctionNotice") == "true"}
 
 
 def steps_done(instance_id: int, actor: User) -> list[dict]:
@@ -129,19 +141,25 @@ def _steps_done(session, instance: Instance) -> list[dict]:
             for task, name in done if recorded.get(task.id)]
 
 
-def _events(session, instance_id: int) -> list[dict]:
-    """The case's history, each event with its actor's name and its task's title (events name
+def _events(session, instance_id: int | None, case_id: int | None) -> list[dict]:
+    """The case's history from its submission (the window's events carry case_id, its
+    procedure's instance_id), each event with its actor's name and its task's title (events name
     a task by its diagram id)."""
-    events = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id)).all()
+    # Only the ids there are: "instance_id == None" would read as IS NULL, every case's events.
+    mine = [column == value for column, value in ((Event.instance_id, instance_id), (Event.case_id, case_id))
+            if value is not None]
+    events = session.scalars(select(Event).where(or_(*mine)).order_by(Event.id)).all()
     titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == instance_id)).all())
     return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None, task_title=titles.get(e.task_id))
             for e in events]
 
 
-def history(instance_id: int, actor: User) -> list[dict]:
+def case_history(case_id: int, actor: User) -> list[dict]:
     with read_session() as session:
-        visible_instance(session, instance_id, actor)
-        return _events(session, instance_id)
+        case = fetch(session, Case, case_id, "case")
+        if not _case_visible(session, actor, case):
+            raise Forbidden("This case belongs to other departments")
+        return _events(session, case.instance_id, case.id)
 
 
 def diagram_xml(instance_id: int, actor: User) -> bytes:

@@ -173,6 +173,8 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
         return instance
 
     def checked(session, instance):
+        if instance.state == "terminated":  # a stale page: say why the task went, not only that it did
+            raise Conflict("The case has ended (withdrawn or terminated); its open tasks were cancelled")
         check(session, found["task"])
 
     def changed(session, instance, workflow):

@@ -87,6 +87,13 @@ def withdraw_case(case_id):
     return jsonify(intake.describe(case_id))
 
 
+@bp.post("/cases/<int:case_id>/lapse")
+def lapse_case(case_id):
+    """逾期未补正: the review round's correction notice went unanswered past its date."""
+    termination.lapse(case_id, g.user)
+    return jsonify(intake.describe(case_id))
+
+
 @bp.post("/cases/<int:case_id>/deliver")
 def deliver_case(case_id):
     body = json_body()

@@ -1,5 +1,5 @@
 """综合受理: the window clerk takes in a case, checks its materials, accepts, corrects, refuses,
-records a withdrawal, delivers."""
+records a withdrawal, ends a case whose correction went unanswered, delivers."""
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -65,13 +65,15 @@ def _render_case(case_id: int, status: int = 200):
     info = intake.describe(case_id)
     today = clock.today()
     suggested = calendars.current().add_workdays(today, DEFAULT_DEFER_DAYS).date
-    history = progress.history(info["instance_id"], actor()) if info["instance_id"] else []
+    history = progress.case_history(case_id, actor())
     done = progress.steps_done(info["instance_id"], actor()) if info["instance_id"] else []
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     return render_template("intake/case.html", case=info, events=history, today=today,
                            suggested_due=suggested, told=told, steps_done=done,
-                           withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON), status
+                           withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
+                           correction_due=termination.correction_due(case_id)
+                           if info["status"] == "review_correction" else None), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -148,6 +150,13 @@ def withdraw(case_id):
     """The applicant's written request to withdraw, recorded at the window."""
     return _act(case_id, lambda: termination.withdraw(case_id, request.form.get("reason", ""), actor()),
                 _("已撤回申请，本办件终止办理，已出具终止办理告知书"))
+
+
+@bp.post("/cases/<int:case_id>/lapse")
+@roles_required("clerk")
+def lapse(case_id):
+    """逾期未补正: nothing came by the correction notice's date; the case ends."""
+    return _act(case_id, lambda: termination.lapse(case_id, actor()), _("已终止办理（逾期未补正），已出具终止办理告知书"))
 
 
 @bp.post("/cases/<int:case_id>/deliver")
