@@ -196,7 +196,8 @@ def answer_order(order_id: int, actor: User, feedback: str) -> dict:
 
 def monthly(year: int, month: int) -> list[dict]:
     """Per department: cases taken up, finished, finished on time and overdue in the month, the
-    average working days used, and the ratings applicants gave its items in the month.
+    average working days used, the ratings applicants gave its items in the month, and the cases
+    that ended without a decision: terminated (容缺 or a correction not supplied) or withdrawn.
 
     A department's handling of a case is all its clocks on it (the case's own where it implements
     the item, its steps' where it takes part): one case counts once, however many steps it had.
@@ -217,6 +218,8 @@ def monthly(year: int, month: int) -> list[dict]:
                                         Clock.stopped_on, Clock.promised_due, Clock.used_days)
                                  .where(Clock.instance_id.in_(in_month))).all()
         terminated = set(session.scalars(_TERMINATED.where(Instance.id.in_(in_month))))
+        withdrawn = set(session.scalars(select(Case.instance_id).where(Case.status == "withdrawn",
+                                                                       Case.instance_id.in_(in_month))))
         ratings = session.execute(
             select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
             .join(Event, Event.case_id == Case.id)
@@ -230,15 +233,15 @@ def monthly(year: int, month: int) -> list[dict]:
         return report.setdefault(dept, {
             "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
-            "rated": 0, "bad_ratings": 0, "terminated": 0})
+            "rated": 0, "bad_ratings": 0, "terminated": 0, "withdrawn": 0})
     for (dept, instance_id), own in handlings.items():
         r = row(dept)
         r["volume"] += first <= min(c.started_on for c in own) < nxt
         r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
                             for c in own)
         if all(c.stopped_on for c in own) and first <= max(c.stopped_on for c in own) < nxt:
-            if instance_id in terminated:
-                r["terminated"] += 1
+            if instance_id in terminated:  # the applicant withdrew, or the case was ended
+                r["withdrawn" if instance_id in withdrawn else "terminated"] += 1
                 continue
             r["finished"] += 1
             r["on_time"] += all(c.stopped_on <= c.promised_due for c in own)
@@ -270,18 +273,18 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = ["部门代码", "部门", "受理量", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
-               "评价数", "差评数", "终止件"]
+               "评价数", "差评数", "终止件", "撤回件"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
                       r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"],
-                      r["terminated"]])
+                      r["terminated"], r["withdrawn"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
             sheet.cell(sheet.max_row, column).data_type = "s"
-    for column, width in zip("ABCDEFGHIJK", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 10)):
+    for column, width in zip("ABCDEFGHIJKL", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 10, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import corrections, decisions, intake, portal, termination, timers
+from engine import corrections, decisions, intake, portal, supervision, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import cases, notifications, tasks
 from engine.store import session_scope
@@ -70,6 +70,9 @@ def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_ho
         types = list(session.scalars(select(Event.type).where(Event.instance_id == case.instance_id)
                                      .order_by(Event.id)))
     assert types.index("case_withdrawn") < types.index("task_cancelled") < types.index("instance_terminated")
+    today = intake.clock.today()
+    [lead] = [r for r in supervision.monthly(today.year, today.month) if r["department"] == "devreform"]
+    assert (lead["withdrawn"], lead["terminated"], lead["finished"]) == (1, 0, 0)  # counted apart, never finished
     with pytest.raises(Conflict, match="case has ended"):  # the holder's form, still open on a screen
         tasks.complete(review.id, people["lead"], {"opinion": "approve", "comment": "同意"})
     with pytest.raises(Conflict):
