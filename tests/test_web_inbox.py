@@ -283,7 +283,8 @@ def test_transfer_to_another_department_needs_a_reason(app, org):
     assert state_of(org, task["id"]) == ("ready", None, "tax")
     assert f'data-task-id="{task["id"]}"' in section(client(app, "taxman").get("/inbox/").get_data(as_text=True),
                                                      "unclaimed")
-    assert reviewer.get(f"/inbox/tasks/{task['id']}").status_code == 403
+    passed_on = reviewer.get(f"/inbox/tasks/{task['id']}")  # the sender still reads it, no longer acts on it
+    assert passed_on.status_code == 200 and 'id="task-form"' not in passed_on.text
 
 
 def test_send_back_to_the_previous_step(app, org):

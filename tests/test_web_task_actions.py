@@ -311,3 +311,23 @@ def test_departments_to_transfer_to_are_listed_by_pinyin(app, org):
     picker = re.search(r'<select name="to_group">.*?</select>', page, re.S).group(0)
     listed = [code for code in re.findall(r'<option value="(\w+)"', picker) if code in named]
     assert listed == ["supervision", "devreform", "tax", "housing", "window"]  # d, f, s, zhu, zong
+
+
+def test_a_task_passed_on_stays_in_the_senders_handled_list_and_opens_for_them(app, org):
+    case, task_id = case_task(org, "H-1")
+    tasks.claim(task_id, org["reviewer"])
+    operations.transfer(task_id, org["reviewer"], to_group="tax", reason="属税务事项")
+    reviewer = signed_in(app, "reviewer")
+    handled = section_table(reviewer.get("/inbox/").text, "completed")
+    row = re.search(rf'<tr data-task-id="{task_id}".*?</tr>', handled, re.S).group(0)
+    assert 'data-handled="transferred"' in row and "已转办" in row
+    assert reviewer.get(f"/inbox/tasks/{task_id}").status_code == 200  # it left their department, not their sight
+    assert signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").status_code == 403  # passed on by another
+    tasks.claim(task_id, org["taxman"])
+    tasks.complete(task_id, org["taxman"], {})
+    taxman = section_table(signed_in(app, "taxman").get("/inbox/").text, "completed")
+    assert 'data-handled="completed"' in re.search(rf'<tr data-task-id="{task_id}".*?</tr>', taxman, re.S).group(0)
+
+
+def section_table(html: str, table_id: str) -> str:
+    return re.search(rf'<table id="{table_id}".*?</table>', html, re.S).group(0)

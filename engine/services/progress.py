@@ -69,26 +69,50 @@ def _by_deadline(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["deadline"] is None, r["deadline"] or "", r["id"]))
 
 
+# A step passed on (转办, 退回) is one the person handled, though someone else finishes it.
+PASSED_ON = {"task_transferred": "transferred", "task_returned": "returned"}
+
+
 def inbox(actor: User) -> dict:
-    """三个列表: my claimed tasks, my groups' unclaimed tasks (both by deadline), tasks I completed."""
+    """三个列表: my claimed tasks, my groups' unclaimed tasks (both by deadline), and the tasks I
+    handled: completed, or passed on to another department or back to an earlier step."""
     with read_session() as session:
         mine = session.scalars(select(Task).where(Task.state == "ready", Task.assignee_id == actor.id)).all()
         query = select(Task).where(Task.state == "ready", Task.assignee_id.is_(None))
         query = query.where(workable(actor))
         unclaimed = session.scalars(query.limit(1000)).all()
-        done = session.scalars(select(Task).where(Task.completed_by == actor.id, Task.state == "completed")
-                               .order_by(Task.completed_at.desc()).limit(COMPLETED_LIMIT)).all()
         return {"mine": _by_deadline(_describe_all(session, list(mine))),
                 "unclaimed": _by_deadline(_describe_all(session, list(unclaimed))),
-                "completed": _describe_all(session, list(done))}
+                "completed": _handled(session, actor)}
+
+
+def _handled(session, actor: User) -> list[dict]:
+    """The latest tasks the actor completed or passed on, newest first, each saying which and when."""
+    done = session.scalars(select(Task).where(Task.completed_by == actor.id, Task.state == "completed")
+                           .order_by(Task.completed_at.desc()).limit(COMPLETED_LIMIT)).all()
+    handled = {task.id: ("completed", task.completed_at) for task in done}
+    for task_id, type_, at in session.execute(
+            select(Event.task_id, Event.type, Event.at).where(Event.actor_id == actor.id, Event.type.in_(PASSED_ON))
+            .order_by(Event.id.desc()).limit(COMPLETED_LIMIT)):
+        handled.setdefault(task_id, (PASSED_ON[type_], at))
+    tasks = session.scalars(select(Task).where(Task.id.in_(handled))).all()
+    rows = [dict(row, handled=handled[row["id"]][0], handled_at=handled[row["id"]][1])
+            for row in _describe_all(session, list(tasks))]
+    return sorted(rows, key=lambda row: row["handled_at"], reverse=True)[:COMPLETED_LIMIT]
 
 
 def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     task = fetch(session, Task, task_id, "task")
     if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
-            or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)):
+            or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)
+            or _passed_on_by(session, actor, task)):
         raise Forbidden("This task belongs to another department")
     return task
+
+
+def _passed_on_by(session, actor: User, task: Task) -> bool:
+    return session.scalar(select(Event.id).where(Event.task_id == task.id, Event.actor_id == actor.id,
+                                                 Event.type.in_(PASSED_ON)).limit(1)) is not None
 
 
 def task_detail(task_id: int, actor: User) -> dict:
