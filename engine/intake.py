@@ -320,9 +320,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
         if still:
-            reason = f"容缺材料逾期未补: {', '.join(m.name for m in still)}"
-            termination.end(session, case, "terminated", None, reason=reason)
-            issue_notice(session, case, "termination", None, reason=reason, withdrawn=False)
+            termination.end(session, case, "terminated", None, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
 
 
 def get_case(number_or_id) -> Case:

@@ -46,9 +46,7 @@ def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | 
         if applicant_id is not None and case.applicant_id != applicant_id:
             raise NotFound("No case %(case)s", case=case_id)  # someone else's case is not shown
         by = {"by": "applicant"} if actor is None else {}  # online, in the applicant's own name
-        end(session, case, "withdrawn", actor, reason=reason, **by)
-        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=True,
-                            paper=case.channel != "online")
+        return end(session, case, "withdrawn", actor, reason, **by)
 
 
 def lapse(case_id: int, actor: User) -> Notice:
@@ -65,10 +63,7 @@ def lapse(case_id: int, actor: User) -> Notice:
                                                  Event.at >= notice.issued_at).limit(1)) is not None:
             raise Conflict("The applicant has handed in materials since the correction notice: confirm them "
                            "on the window's correction step")
-        reason = f"逾期未补正（补正期限 {due.isoformat()}）"
-        end(session, case, "terminated", actor, reason=reason)
-        return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=False,
-                            paper=case.channel != "online")
+        return end(session, case, "terminated", actor, f"逾期未补正（补正期限 {due.isoformat()}）")
 
 
 def correction_due(case_id: int) -> date | None:
@@ -103,15 +98,19 @@ def _lock(session: Session, case_id: int, states) -> Case:
     return case
 
 
-def end(session: Session, case: Case, status: str, actor: User | None, **data) -> None:
+def end(session: Session, case: Case, status: str, actor: User | None, reason: str, **data) -> Notice:
     """The case ends with `status` (withdrawn, terminated) and so does everything that runs for it;
-    one event of the case says why. Its procedure, if any, is already locked."""
+    one event of the case says why, and the 终止办理告知书 tells the applicant. Its procedure, if
+    any, is already locked."""
     case.status = status
-    record_case(session, f"case_{status}", case, actor=actor, **data)  # the cause, before what it ends
+    record_case(session, f"case_{status}", case, actor=actor, reason=reason, **data)  # the cause first
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
+    # Paper handed in at a window goes back to the applicant; an online one handed none in.
+    return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=status == "withdrawn",
+                        paper=case.channel != "online")
 
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
