@@ -15,7 +15,7 @@ from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Department, Event, Material, Notice, Rectification
+from engine.store.models import Applicant, Case, Department, Event, Material, Notice, Rectification, Task
 
 ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
 KINDS = ("person", "company")
@@ -185,7 +185,9 @@ def progress(applicant_id: int, number: str) -> dict:
                   or (whole is not None and e.data.get("clock_id") == whole.id
                       and e.data.get("result") != clock.ENDED_WITH_CASE)]
         names = department_names(session)
-        info["steps"] = _steps(_acceptance_first(events), names)
+        titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == case.instance_id)).all()) \
+            if case.instance_id else {}
+        info["steps"] = _steps(_acceptance_first(events), names, titles)
         info["review_correction"] = _review_correction(info, names)
         # The department's answer to a bad rating (整改情况) is the applicant's to read.
         info["rectification"] = session.execute(
@@ -222,9 +224,10 @@ def _correction_tasks(events: list[Event]) -> set[int]:
     return found
 
 
-def _steps(events: list[Event], names: dict) -> list[dict]:
+def _steps(events: list[Event], names: dict, titles: dict) -> list[dict]:
     """The events as the applicant reads them. A task is named by its department (its lane, a code,
-    recorded when it was created); the window's correction task is no review, and says so."""
+    recorded when it was created) and its title (a second round reads apart from the first); the
+    window's correction task is no review, and says so."""
     groups = {e.task_id: e.data.get("group") for e in events if e.type == "task_created"}
     corrections = _correction_tasks(events)
     steps = []
@@ -232,7 +235,7 @@ def _steps(events: list[Event], names: dict) -> list[dict]:
         group = groups.get(e.task_id) if e.type in TASK_EVENTS else None
         kind = CORRECTION_STEPS[e.type] if e.type in TASK_EVENTS and e.task_id in corrections else e.type
         steps.append({"type": kind, "at": e.at.astimezone(clock.SHANGHAI), "data": e.data,
-                      "where": names.get(group, group)})
+                      "where": names.get(group, group), "step": titles.get(e.task_id) if group else None})
     return steps
 
 

@@ -50,7 +50,9 @@ def test_the_acceptance_comes_before_the_reviews_it_started(people, company):
 
 def test_a_finished_review_names_its_department(people, company):
     case = in_review_correction(people, company)
-    done = {s["where"] for s in steps(company, case) if s["type"] == "task_completed"}
+    shown = steps(company, case)
+    done = {s["where"] for s in shown if s["type"] == "task_completed"}
+    assert all(s["step"] for s in shown if s["type"] == "task_completed")  # and what the step was
     assert done == {"生态环境局", "水务局", portal.department_name("devreform")}
 
 
