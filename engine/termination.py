@@ -12,11 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, orchestrator
-from engine.orchestrator import CORRECTION_DAYS
 from engine.case_status import open_case
 from engine.errors import Conflict, Invalid, NotFound
 from engine.notices import issue_notice
-from engine.services import calendars
 from engine.services.events import record, record_case
 from engine.services.users import require
 from engine.store import session_scope
@@ -55,35 +53,33 @@ def lapse(case_id: int, actor: User) -> Notice:
     require(actor, "clerk")
     with session_scope() as session:
         case = _lock(session, case_id, ("review_correction",))
-        notice = _correction_notice(session, case.id)
-        due = _due(notice)
+        due, answered = _correction(session, case.id)
+        if due is None:  # a notice issued before 2026-11-28 told the applicant no date
+            raise Conflict("The correction notice gave the applicant no date; the case cannot lapse")
         if clock.today() <= due:
             raise Conflict("The applicant has until %(due)s to answer the correction notice", due=due.isoformat())
-        if session.scalar(select(Event.id).where(Event.case_id == case.id, Event.type == "materials_supplied",
-                                                 Event.at >= notice.issued_at).limit(1)) is not None:
+        if answered:
             raise Conflict("The applicant has handed in materials since the correction notice: confirm them "
                            "on the window's correction step")
         return end(session, case, "terminated", actor, f"逾期未补正（补正期限 {due.isoformat()}）")
 
 
-def correction_due(case_id: int) -> date | None:
-    """The last day the applicant has to answer the case's latest review-round correction notice."""
+def correction(case_id: int) -> tuple[date | None, bool]:
+    """The date the case's latest review-round correction notice gave the applicant (None if it
+    gave none), and whether they have handed anything in since."""
     with read_session() as session:
-        notice = _correction_notice(session, case_id)
-        return _due(notice) if notice is not None else None
+        return _correction(session, case_id)
 
 
-def _correction_notice(session: Session, case_id: int) -> Notice | None:
-    return session.scalar(select(Notice).where(Notice.case_id == case_id, Notice.kind == "review_correction")
-                          .order_by(Notice.id.desc()).limit(1))
-
-
-def _due(notice: Notice) -> date:
-    # Notices issued before 2026-11-28 named no date: theirs is as many working days from issue.
-    if "due_on" in notice.data:
-        return date.fromisoformat(notice.data["due_on"])
-    issued = notice.issued_at.replace(tzinfo=notice.issued_at.tzinfo or timezone.utc)  # SQLite's are naive UTC
-    return calendars.current().add_workdays(issued.astimezone(clock.SHANGHAI).date(), CORRECTION_DAYS).date
+def _correction(session: Session, case_id: int) -> tuple[date | None, bool]:
+    notice = session.scalar(select(Notice).where(Notice.case_id == case_id, Notice.kind == "review_correction")
+                            .order_by(Notice.id.desc()).limit(1))
+    if notice is None:
+        return None, False
+    answered = session.scalar(select(Event.id).where(Event.case_id == case_id, Event.type == "materials_supplied",
+                                                     Event.at >= notice.issued_at).limit(1)) is not None
+    due = notice.data.get("due_on")
+    return (date.fromisoformat(due) if due else None), answered
 
 
 def _lock(session: Session, case_id: int, states) -> Case:

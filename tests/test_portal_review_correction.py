@@ -280,7 +280,7 @@ def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(
     case = in_review_correction(people, company)
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "review_correction"]
     due = calendars.current().add_workdays(clock.today(), 10).date
-    assert notice["data"]["due_on"] == due.isoformat() == termination.correction_due(case.id).isoformat()
+    assert notice["data"]["due_on"] == due.isoformat() and termination.correction(case.id) == (due, False)
     clerk = signed_in(app, "clerk")
     page = clerk.get(f"/intake/cases/{case.id}").text
     assert due.isoformat() in page and 'id="lapse-form"' not in page  # not before the date
@@ -300,15 +300,18 @@ def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(
     assert ended["data"]["withdrawn"] is False and ended["data"]["paper"] is False  # applied online
 
 
-def test_an_answered_correction_is_confirmed_not_ended(people, company, monkeypatch):
+def test_an_answered_correction_is_confirmed_not_ended(app, people, company, monkeypatch):
     from engine import clock, termination
     case = in_review_correction(people, company)
     corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
                        applicant_id=company.id)
-    monkeypatch.setattr(clock, "today", lambda: termination.correction_due(case.id) + timedelta(days=3))
+    due, answered = termination.correction(case.id)
+    assert answered
+    monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=3))
     with pytest.raises(Conflict, match="confirm them"):
         termination.lapse(case.id, people["clerk"])
     assert intake.describe(case.id)["status"] == "review_correction"
+    assert 'id="lapse-form"' not in signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
 
 
 def test_the_windows_correction_step_leads_to_the_case_page_and_the_portal_shows_the_date(app, people, company):
@@ -328,9 +331,11 @@ def test_a_review_asking_for_corrections_or_conditions_says_what_they_are(people
     case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
     review = open_tasks(case.instance_id)["department_review@eco"]
     tasks.claim(review.id, people["r_eco"])
-    for data in ({"opinion": "correction_needed", "comment": "材料不全"},
-                 {"opinion": "correction_needed", "comment": "材料不全", "correction_items": ""},
-                 {"opinion": "approve_with_conditions", "comment": "同意"}):
-        with pytest.raises(Invalid):
+    for data, field in (({"opinion": "correction_needed", "comment": "材料不全"}, "correction_items"),
+                        ({"opinion": "correction_needed", "comment": "材料不全", "correction_items": ""},
+                         "correction_items"),
+                        ({"opinion": "approve_with_conditions", "comment": "同意"}, "conditions")):
+        with pytest.raises(Invalid) as refused:  # by the form, before the result document is asked for
             tasks.complete(review.id, people["r_eco"], data)
+        assert any(field in str(d.get("message")) or d.get("field") == field for d in refused.value.details)
     assert "department_review@eco" in open_tasks(case.instance_id)

@@ -210,6 +210,13 @@ def test_0009_adds_the_counts_by_address_and_downgrades(blank):
     assert "address_sign_ins" not in sa.inspect(blank).get_table_names()
 
 
+def test_0010_indexes_events_by_actor_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0010")
+    assert "ix_events_actor_type" in indexes(blank, "events")
+    migrate(blank, command.downgrade, "0009")
+    assert "ix_events_actor_type" not in indexes(blank, "events")
+
+
 def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -400,3 +400,14 @@ def test_a_procedure_that_fails_at_a_gateway_keeps_what_the_reviewer_wrote(app, 
     assert "材料齐全，同意" in page and 'id="task-form"' in page
     after = cases.get_instance(instance["id"], org["admin"])
     assert [t["state"] for t in after["tasks"]] == ["ready"] and "incident" in [e["type"] for e in after["events"]]
+
+
+def test_an_urge_to_a_department_opens_the_step_it_is_about(app, org):
+    """The reviewer finished 初审; the supervisor urges housing about 复审: the notice opens 复审,
+    the open step the reader may work on, not the one they finished."""
+    from engine import operations
+    from engine.services import notifications
+    _instance_id, check_id, review_id = two_steps(org)
+    operations.urge(review_id, org["supervisor"], "请尽快办理")
+    [told] = notifications.notifications(org["reviewer"])
+    assert told["task_id"] == review_id != check_id

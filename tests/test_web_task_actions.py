@@ -322,7 +322,11 @@ def test_a_task_passed_on_stays_in_the_senders_handled_list_and_opens_for_them(a
     row = re.search(rf'<tr data-task-id="{task_id}".*?</tr>', handled, re.S).group(0)
     assert 'data-handled="transferred"' in row and "已转办" in row
     assert reviewer.get(f"/inbox/tasks/{task_id}").status_code == 200  # it left their department, not their sight
+    assert reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 200  # all the page shows
+    [material] = [m["material_id"] for m in intake.describe(case.id)["materials"] if m["material_id"]]
+    assert reviewer.get(f"/inbox/materials/{material}").status_code == 200
     assert signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").status_code == 403  # passed on by another
+    assert signed_in(app, "reviewer2").get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 403
     tasks.claim(task_id, org["taxman"])
     tasks.complete(task_id, org["taxman"], {})
     taxman = section_table(signed_in(app, "taxman").get("/inbox/").text, "completed")

@@ -244,16 +244,30 @@ def spiff_task(workflow, spiff_id: str):
     return task
 
 
+# A step passed on (转办, 退回) is one the person handled, though someone else finishes it.
+PASSED_ON = {"task_transferred": "transferred", "task_returned": "returned"}
+
+
 def can_view(session: Session, actor: User, instance: Instance) -> bool:
-    """Supervisors, clerks and admins see every case; others only cases their groups work on."""
+    """Supervisors, clerks and admins see every case; others the cases their groups work on, and
+    those they were told of or passed a step of on."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or instance.started_by == actor.id:
         return True
-    if told_of(session, actor, instance.id):
+    if told_of(session, actor, instance.id) or passed_on(session, actor, instance.id):
         return True
     return session.scalar(select(Task.id).where(
         Task.instance_id == instance.id,
         workable(actor) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id)
     ).limit(1)) is not None
+
+
+def passed_on(session: Session, actor: User, instance_id: int, task_id: int | None = None) -> bool:
+    """Whether the person transferred or sent back a step of the case (this step, if given)."""
+    query = select(Event.id).where(Event.actor_id == actor.id, Event.type.in_(PASSED_ON),
+                                   Event.instance_id == instance_id)
+    if task_id is not None:
+        query = query.where(Event.task_id == task_id)
+    return session.scalar(query.limit(1)) is not None
 
 
 def told_of(session: Session, actor: User, instance_id: int) -> bool:

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, or_, select, update
 
+from engine.services.lanes import workable
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import Notification, Task, User
@@ -19,14 +20,16 @@ def unread_count(actor: User) -> int:
 
 def notifications(actor: User) -> list[dict]:
     """The person's latest notices, each with a task to open the case by (a notice names a case;
-    the task page shows the case to those told of it): the latest the person held or finished on
-    it, else the case's latest."""
+    the task page shows the case to those told of it): the open one they may work on (urged, handed
+    to them), else the latest they held or finished (cancelled), else the case's latest."""
     def latest(*where):
         return (select(func.max(Task.id)).where(Task.instance_id == Notification.instance_id, *where)
                 .correlate(Notification).scalar_subquery())
-    theirs = latest(or_(Task.assignee_id == Notification.user_id, Task.completed_by == Notification.user_id))
+    theirs = or_(Task.assignee_id == Notification.user_id, Task.completed_by == Notification.user_id)
+    workable_now = latest(Task.state == "ready", workable(actor) | (Task.assignee_id == actor.id))
     with read_session() as session:
-        rows = session.execute(select(Notification, func.coalesce(theirs, latest()).label("task_id"))
+        rows = session.execute(select(Notification, func.coalesce(workable_now, latest(theirs), latest())
+                                      .label("task_id"))
                                .where(Notification.user_id == actor.id)
                                .order_by(Notification.id.desc()).limit(LIMIT)).all()
         return [{"id": n.id, "text": n.text, "created_at": n.created_at, "read": n.read_at is not None,

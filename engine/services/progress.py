@@ -10,13 +10,13 @@ from sqlalchemy import func, or_, select
 from engine import clock, intake
 from engine.bpmn import runtime
 from engine.bpmn.layout import add_diagram
-from engine.errors import Forbidden, NotFound
+from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
 from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
                                  Notice, ServiceItem, Task, User)
 
-from .cases import can_view, told_of, visible_instance
+from .cases import PASSED_ON, can_view, passed_on, told_of, visible_instance
 from .events import describe as describe_event
 from .task_views import describe_task
 from .lanes import may_work_on, workable
@@ -69,10 +69,6 @@ def _by_deadline(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["deadline"] is None, r["deadline"] or "", r["id"]))
 
 
-# A step passed on (转办, 退回) is one the person handled, though someone else finishes it.
-PASSED_ON = {"task_transferred": "transferred", "task_returned": "returned"}
-
-
 def inbox(actor: User) -> dict:
     """三个列表: my claimed tasks, my groups' unclaimed tasks (both by deadline), and the tasks I
     handled: completed, or passed on to another department or back to an earlier step."""
@@ -95,7 +91,9 @@ def _handled(session, actor: User) -> list[dict]:
             select(Event.task_id, Event.type, Event.at).where(Event.actor_id == actor.id, Event.type.in_(PASSED_ON))
             .order_by(Event.id.desc()).limit(COMPLETED_LIMIT)):
         handled.setdefault(task_id, (PASSED_ON[type_], at))
-    tasks = session.scalars(select(Task).where(Task.id.in_(handled))).all()
+    # A step that came back to the person is on their 待办 list, not here.
+    tasks = session.scalars(select(Task).where(Task.id.in_(handled), or_(Task.state != "ready",
+                                                                          Task.assignee_id.is_distinct_from(actor.id)))).all()
     rows = [dict(row, handled=handled[row["id"]][0], handled_at=handled[row["id"]][1])
             for row in _describe_all(session, list(tasks))]
     return sorted(rows, key=lambda row: row["handled_at"], reverse=True)[:COMPLETED_LIMIT]
@@ -105,14 +103,9 @@ def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     task = fetch(session, Task, task_id, "task")
     if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
             or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)
-            or _passed_on_by(session, actor, task)):
+            or passed_on(session, actor, task.instance_id, task.id)):
         raise Forbidden("This task belongs to another department")
     return task
-
-
-def _passed_on_by(session, actor: User, task: Task) -> bool:
-    return session.scalar(select(Event.id).where(Event.task_id == task.id, Event.actor_id == actor.id,
-                                                 Event.type.in_(PASSED_ON)).limit(1)) is not None
 
 
 def task_detail(task_id: int, actor: User) -> dict:
@@ -137,7 +130,10 @@ def task_detail(task_id: int, actor: User) -> dict:
 def _step_kind(session, instance: Instance, task: Task) -> dict:
     """What the page offers for closing the step: its result document (required or not), or, for
     the window's correction round, the way to the case page where materials are taken in."""
-    spec, subs = runtime.specs_for(instance.definition_id, lambda: session.get(Definition, instance.definition_id))
+    try:
+        spec, subs = runtime.specs_for(instance.definition_id, lambda: session.get(Definition, instance.definition_id))
+    except EngineFailure:  # stored by another release: the page still reads, offering the plain form
+        return {"requires_document": False, "correction_round": False}
     step = next((s.task_specs[task.name] for s in (spec, *subs.values()) if task.name in s.task_specs), None)
     props = runtime.properties(step) if step is not None else {}
     return {"requires_document": props.get("requiresDocument") == "true",

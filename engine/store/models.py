@@ -183,6 +183,8 @@ class Task(Base):
 class Event(Base):
     """Append-only history: who did what to which case, when, and what data changed."""
     __tablename__ = "events"
+    # A person's own events of a kind, newest first: the steps they passed on (0010).
+    __table_args__ = (Index("ix_events_actor_type", "actor_id", "type", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
                                                     index=True)

@@ -72,8 +72,8 @@ def _render_case(case_id: int, status: int = 200):
     return render_template("intake/case.html", case=info, events=history, today=today,
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
-                           correction_due=termination.correction_due(case_id)
-                           if info["status"] == "review_correction" else None), status
+                           correction=termination.correction(case_id)
+                           if info["status"] == "review_correction" else (None, False)), status
 
 
 @bp.get("/cases/<int:case_id>")
