@@ -182,7 +182,8 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
     people = session.scalars(select(User).outerjoin(Department, User.department_id == Department.id)
                              .where(User.active.is_(True))).all()
     for user in people:
-        heads = {"lead", "clerk"} & set(user.roles or ()) and user.department and user.department.code == clock.department
+        heads = ({"lead", "clerk"} & set(user.roles or ()) and user.department is not None
+                 and user.department.code == clock.department)
         if heads or "supervisor" in (user.roles or ()):
             recipients.add(user.id)
     for user_id in recipients:

@@ -335,3 +335,13 @@ def test_a_task_passed_on_stays_in_the_senders_handled_list_and_opens_for_them(a
 
 def section_table(html: str, table_id: str) -> str:
     return re.search(rf'<table id="{table_id}".*?</table>', html, re.S).group(0)
+
+
+def test_a_step_handed_back_is_on_the_to_do_list_only(app, org):
+    _case, task_id = case_task(org, "H-1")
+    tasks.claim(task_id, org["reviewer"])
+    operations.transfer(task_id, org["reviewer"], to_user="taxman", reason="请税务办理")
+    operations.transfer(task_id, org["taxman"], to_user="reviewer", reason="退回住建")
+    page = signed_in(app, "reviewer").get("/inbox/").text
+    assert f'data-task-id="{task_id}"' in section_table(page, "mine")
+    assert f'data-task-id="{task_id}"' not in section_table(page, "completed")

@@ -91,9 +91,10 @@ def _handled(session, actor: User) -> list[dict]:
             select(Event.task_id, Event.type, Event.at).where(Event.actor_id == actor.id, Event.type.in_(PASSED_ON))
             .order_by(Event.id.desc()).limit(COMPLETED_LIMIT)):
         handled.setdefault(task_id, (PASSED_ON[type_], at))
-    # A step that came back to the person is on their 待办 list, not here.
-    tasks = session.scalars(select(Task).where(Task.id.in_(handled), or_(Task.state != "ready",
-                                                                          Task.assignee_id.is_distinct_from(actor.id)))).all()
+    # A step that came back to the person is on their 待办 list, not here. (IS DISTINCT FROM: a
+    # step nobody holds yet is not theirs; "!=" would read NULL as neither.)
+    not_back = or_(Task.state != "ready", Task.assignee_id.is_distinct_from(actor.id))
+    tasks = session.scalars(select(Task).where(Task.id.in_(handled), not_back)).all()
     rows = [dict(row, handled=handled[row["id"]][0], handled_at=handled[row["id"]][1])
             for row in _describe_all(session, list(tasks))]
     return sorted(rows, key=lambda row: row["handled_at"], reverse=True)[:COMPLETED_LIMIT]
