@@ -45,7 +45,8 @@ def test_deploy_start_claim_complete(client):
     assert res.status_code == 201, res.json
     assert res.json["definitions"][0] == {"key": "approval", "version": 1, "name": "简单审批",
                                           "kind": "bpmn", "new": True}
-    assert deploy(client, FILES).status_code == 200  # identical: no new version
+    again = deploy(client, FILES)  # identical: no new version, the deployment that holds it named
+    assert again.status_code == 200 and again.json["id"] == res.json["id"]
     defs = client.get("/api/definitions", headers=auth("clerk")).json
     assert [(d["key"], d["version"]) for d in defs] == [("approval", 1)]
     assert len(client.get("/api/definitions/approval/versions", headers=auth("clerk")).json) == 1

@@ -22,7 +22,7 @@ def test_deploy_versions_and_identical_redeploy(org):
     first = deploy_approval(org)
     assert first.id and [(r.key, r.version, r.new) for r in first.definitions] == [("approval", 1, True)]
     again = deploy_approval(org)
-    assert again.id is None and [(r.version, r.new) for r in again.definitions] == [(1, False)]
+    assert again.id == first.id and [(r.version, r.new) for r in again.definitions] == [(1, False)]
     changed = deploy_approval(org, name="简单审批（修订）")
     assert [(r.version, r.new) for r in changed.definitions] == [(2, True)]
     assert [d.version for d in deploy.versions("approval")] == [1, 2]

@@ -46,11 +46,17 @@ class Deployed:
 
 @dataclass
 class Outcome:
-    """A deployment: its id (None when nothing changed), what it holds, and its warnings, each
-    {"file", "element_id", "message"} as the details of a refusal."""
+    """A deployment: its id (when nothing changed, the deployment that holds those versions; None
+    for a dry run), what it holds, and its warnings, each {"file", "element_id", "message"} as the
+    details of a refusal."""
     id: int | None
     definitions: list[Deployed]
     warnings: list[dict]
+
+    @property
+    def new(self) -> bool:
+        """Whether anything became a new version."""
+        return any(d.new for d in self.definitions)
 
 
 def collect_files(paths) -> list[tuple[str, bytes]]:
@@ -185,13 +191,14 @@ def _read_form(name, content, forms, problems):
 
 def _store(candidates, filenames, actor):
     with session_scope() as session:
-        deployment, results = None, []
+        deployment, results, held_by = None, [], set()
         for kind, key, name, filename, content, spec, forms in candidates:
             checksum = hashlib.sha256(content + json.dumps(forms, sort_keys=True).encode()).hexdigest()
             latest = session.scalar(select(Definition).where(Definition.kind == kind, Definition.key == key)
                                     .order_by(Definition.version.desc()).limit(1))
             if latest is not None and latest.checksum == checksum:
                 results.append(Deployed(key, latest.version, latest.name, kind, False))
+                held_by.add(latest.deployment_id)
                 continue
             if deployment is None:
                 deployment = Deployment(deployed_by=actor.id if actor else None, files=filenames)
@@ -206,7 +213,8 @@ def _store(candidates, filenames, actor):
         if deployment is not None:
             record(session, "deployed", actor=actor, deployment_id=deployment.id,
                    definitions=[r.as_dict() for r in results if r.new])
-        return (deployment.id if deployment else None), results
+        # Nothing new: the answer names the (latest) deployment that holds these versions.
+        return (deployment.id if deployment else max(held_by, default=None)), results
 
 
 # A listing needs neither a version's source nor its parsed spec, the two heavy columns.

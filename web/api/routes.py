@@ -21,7 +21,7 @@ def create_deployment():
     if not files:
         raise Invalid("Send one or more multipart parts named 'file' (.bpmn, .dmn, .json)")
     outcome = deploy.deploy(files, g.user)
-    status = 201 if outcome.id is not None else 200
+    status = 201 if outcome.new else 200
     return jsonify({"id": outcome.id, "definitions": [r.as_dict() for r in outcome.definitions],
                     "warnings": outcome.warnings}), status
 

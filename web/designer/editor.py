@@ -36,12 +36,12 @@ def deploy_diagram():
         outcome = deploy.deploy(_files(kind, key, xml), actor())
         design.discard_draft(kind, key, actor())
         mine = [r.as_dict() for r in outcome.definitions if r.kind == kind]
-        if outcome.id is None:
+        if not outcome.new:
             message = _("与已部署版本相同，未产生新版本")
         else:
             message = _("已部署：") + "，".join(f"{r['key']} v{r['version']}" for r in mine if r["new"])
         return _warned(message, outcome.warnings, deployment_id=outcome.id, definitions=mine), \
-            201 if outcome.id else 200
+            201 if outcome.new else 200
     return _answer(store)
 
 
