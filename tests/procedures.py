@@ -20,7 +20,7 @@ def install(org) -> dict:
     for dept in DEPARTMENTS:
         if dept not in {u.department.code for u in org.values() if u.department}:
             people[f"r_{dept}"] = users.add_user(f"r_{dept}", f"{dept} reviewer", dept, ["reviewer", "lead"],
-                                                 f"pw-r_{dept}")
+                                                 f"pass-r_{dept}")
     deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), org["designer"])
     catalogue.load_folder(ROOT / "processes" / "items")
     regional.load_zones(ROOT / "processes" / "zones")

@@ -339,3 +339,13 @@ def test_a_review_asking_for_corrections_or_conditions_says_what_they_are(people
             tasks.complete(review.id, people["r_eco"], data)
         assert any(field in str(d.get("message")) or d.get("field") == field for d in refused.value.details)
     assert "department_review@eco" in open_tasks(case.instance_id)
+
+
+def test_a_review_inside_a_round_asks_for_its_result_document(app, people, company):
+    """The round's reviews are one multi-instance step: their properties are on its child spec."""
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@eco"]
+    tasks.claim(review.id, people["r_eco"])
+    page = signed_in(app, "r_eco").get(f"/inbox/tasks/{review.id}").text
+    label = re.search(r'<label for="result_document">.*?</label>', page, re.S).group(0)
+    assert 'class="req"' in label and "选填" not in label

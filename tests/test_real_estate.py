@@ -70,7 +70,7 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     from tests.web import signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     registrar = app.test_client()
-    registrar.post("/login", data={"login": "r_realestate", "password": "pw-r_realestate"})
+    registrar.post("/login", data={"login": "r_realestate", "password": "pass-r_realestate"})
     page = registrar.get(f"/inbox/tasks/{register.id}").text
     done = re.search(r'id="steps-done">.*?</section>', page, re.S).group(0)
     assert re.search(r"<dt>核定计税价格（元）</dt><dd>2200000</dd>", done)

@@ -135,8 +135,12 @@ def _step_kind(session, instance: Instance, task: Task) -> dict:
         spec, subs = runtime.specs_for(instance.definition_id, lambda: session.get(Definition, instance.definition_id))
     except EngineFailure:  # stored by another release: the page still reads, offering the plain form
         return {"requires_document": False, "correction_round": False}
-    step = next((s.task_specs[task.name] for s in (spec, *subs.values()) if task.name in s.task_specs), None)
-    props = runtime.properties(step) if step is not None else {}
+    # By the diagram's id: a multi-instance step's properties are on its "[child]" spec.
+    props = {}
+    for steps in (spec, *subs.values()):
+        for step in steps.task_specs.values():
+            if getattr(step, "bpmn_id", None) == task.name:
+                props.update(runtime.properties(step))
     return {"requires_document": props.get("requiresDocument") == "true",
             "correction_round": props.get("correctionNotice") == "true"}
 
