@@ -194,3 +194,11 @@ def test_an_incomplete_application_form_is_refused_and_nothing_stored(people):
     assert fields == {"property", "property/price"}
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_second_deal_asks_for_both_parties_ids_again(people):
+    """The other party of a new deal is someone else: the IDs of the last deal are not reused."""
+    take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    second = intake.submit(ITEM, SELLER, [], people["clerk"], form=FLAT)
+    states = {m["code"]: m["state"] for m in intake.describe(second.id)["materials"]}
+    assert states["seller_id"] == states["buyer_id"] == "missing"
