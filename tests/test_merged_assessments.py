@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine import clock, corrections, intake, operations, portal
 from engine.errors import Conflict, Invalid, NotFound
 from engine.rules import decide
-from engine.services import calendars
+from engine.services import calendars, tasks
 from engine.store import session_scope
 from engine.store.models import Event
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
@@ -255,3 +255,22 @@ def test_a_review_inside_a_parallel_round_cannot_be_withdrawn(people):
     with pytest.raises(Conflict, match="parallel multi-department round"):
         operations.withdraw(review.id, people["lead"])
     assert set(open_tasks(case.instance_id)) == {"department_review@emergency"}
+
+
+def test_the_industry_is_chosen_from_the_zones_codes_and_the_decision_is_told_what_was_exempted(people):
+    """Typed in as free text (钢铁), it matched no code a zone excludes, and the energy review was
+    silently left out: the form takes the codes only; a steel plant gets its energy review."""
+    from web import create_app
+    from tests.web import signed_in
+    attrs = {"zone": "HTZ", "energy_tce": 2000, "land_ha": 5}
+    with pytest.raises(Invalid):
+        take_in(ITEM, project(**attrs, industry="钢铁"), people["clerk"])
+    steel = take_in(ITEM, project(**attrs, industry="steel"), people["clerk"])
+    assert any(t.startswith("department_review@devreform") for t in open_tasks(steel.instance_id))
+    chips = take_in(ITEM, project(**attrs), people["clerk"],
+                    applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"})
+    [lead] = open_tasks(chips.instance_id).values()  # the zone covered what the rules asked for
+    tasks.claim(lead.id, people["lead"])
+    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead").get(f"/inbox/tasks/{lead.id}").text
+    exempted = re.search(r'<section class="card" id="exempted">.*?</section>', page, re.S).group(0)
+    assert "高新发改〔2024〕12号" in exempted
