@@ -187,7 +187,7 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
         if heads or "supervisor" in (user.roles or ()):
             recipients.add(user.id)
     for user_id in recipients:
-        session.add(Notification(user_id=user_id, instance_id=clock.instance_id, text=text))
+        session.add(Notification(user_id=user_id, instance_id=clock.instance_id, task_id=clock.task_id, text=text))
 
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:

@@ -39,9 +39,12 @@ def _ready(task: Task, actor: User) -> Task:
     return task
 
 
-def _notify(session, users, instance_id: int, text: str) -> None:
+def _notify(session, users, task: Task, text: str) -> None:
+    """Tell each of `users` about the step; staff know a case by its number (its business key)."""
+    number = session.scalar(select(Instance.business_key).where(Instance.id == task.instance_id))
+    text = f"办件 {number} {text}" if number else text
     for user in users:
-        session.add(Notification(user_id=user.id, instance_id=instance_id, text=text))
+        session.add(Notification(user_id=user.id, instance_id=task.instance_id, task_id=task.id, text=text))
 
 
 def _members(session, group: str) -> list[User]:
@@ -113,7 +116,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         task.group, task.assignee, task.claimed_at = to_group, target, None
         for step in clock.step_clocks(session, task.id):
             step.department = to_group
-        _notify(session, [target] if target else _members(session, to_group), task.instance_id,
+        _notify(session, [target] if target else _members(session, to_group), task,
                 f"转办：{task.title}（{actor.name}：{reason}）")
         record(session, "task_transferred", actor=actor, instance_id=task.instance_id, task_id=task.id,
                from_group=before, to_group=to_group, to_user=target.login if target else None, reason=reason)
@@ -130,7 +133,7 @@ def urge(task_id: int, actor: User, message: str) -> int:
             raise Conflict("Task %(task)s is not open", task=task_id)
         cases.visible_instance(session, task.instance_id, actor)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
-        _notify(session, people, task.instance_id, f"催办：{task.title}（{actor.name}：{message}）")
+        _notify(session, people, task, f"催办：{task.title}（{actor.name}：{message}）")
         record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,
                message=message, notified=[p.login for p in people])
         return len(people)
@@ -143,7 +146,7 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
     with session_scope() as session:
         task = task_for(session, task_id, actor)
         people = {p.login: p for p in (_person(session, text) for text in logins)}  # by login or by name
-        _notify(session, people.values(), task.instance_id, f"抄送：{task.title}（{actor.name}）{note}")
+        _notify(session, people.values(), task, f"抄送：{task.title}（{actor.name}）{note}")
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
                to=sorted(people), note=note)
         return sorted(people)

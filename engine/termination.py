@@ -117,7 +117,7 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
         orchestrator.task_closed(session, instance, task, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
         if task.assignee_id is not None:
-            session.add(Notification(user_id=task.assignee_id, instance_id=instance.id,
+            session.add(Notification(user_id=task.assignee_id, instance_id=instance.id, task_id=task.id,
                                      text=f"办件 {case.number} {why}，「{task.title or task.name}」已取消"))
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"

@@ -217,6 +217,13 @@ def test_0010_indexes_events_by_actor_and_downgrades(blank):
     assert "ix_events_actor_type" not in indexes(blank, "events")
 
 
+def test_0011_gives_notifications_their_step_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0011")
+    assert "task_id" in columns(blank, "notifications")
+    migrate(blank, command.downgrade, "0010")
+    assert "task_id" not in columns(blank, "notifications")
+
+
 def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

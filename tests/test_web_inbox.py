@@ -411,3 +411,12 @@ def test_an_urge_to_a_department_opens_the_step_it_is_about(app, org):
     operations.urge(review_id, org["supervisor"], "请尽快办理")
     [told] = notifications.notifications(org["reviewer"])
     assert told["task_id"] == review_id != check_id
+
+
+def test_a_copy_opens_the_step_copied_not_the_cases_latest(app, org):
+    from engine import operations
+    from engine.services import notifications
+    _instance_id, check_id, review_id = two_steps(org)
+    operations.copy_to(check_id, org["reviewer"], ["taxman"], "请知悉初审意见")
+    [told] = notifications.notifications(org["taxman"])
+    assert told["task_id"] == check_id != review_id

@@ -157,7 +157,7 @@ def test_copy_to_people_by_name_or_login(app, org):
     assert res.status_code == 303
     with session_scope() as session:
         copied = session.scalar(select(Event).where(Event.type == "task_copied"))
-        told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("抄送：%"))))
+        told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("%抄送：%"))))
     assert copied.data["to"] == ["reviewer2", "taxman"] and told == {org["reviewer2"].id, org["taxman"].id}
     assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "无此人"}).status_code == 422
     with session_scope() as session:  # a name with a · in it is a name, not a name and a department
@@ -173,6 +173,7 @@ def test_the_people_copied_read_it_under_通知_and_mark_it_read(app, org):
     assert 'id="unread">1<' in page  # the menu counts what is unread, on every page
     row = re.search(r'<tr data-notice="\d+" class="unread">.*?</tr>', page, re.S).group(0)
     assert "抄送：" in row and "请知悉" in row and f'href="/inbox/tasks/{task_id}"' in row
+    assert f"办件 {case.number}" in row  # staff know a case by its number
     assert taxman.get(f"/inbox/tasks/{task_id}").status_code == 200  # told of it, may read it
     assert 'id="unread"' not in signed_in(app, "reviewer2").get("/inbox/notifications").text  # told nothing
     assert taxman.post("/inbox/notifications/read").status_code == 303
@@ -207,11 +208,11 @@ def test_a_parallel_review_is_sent_back_only_to_the_window_and_asked_first(peopl
     case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
     eco = open_tasks(case.instance_id)["department_review@eco"]
     tasks.claim(eco.id, people["r_eco"])
-    page = signed_in_as(app, "r_eco").get(f"/inbox/tasks/{eco.id}").text
+    page = signed_in(app, "r_eco").get(f"/inbox/tasks/{eco.id}").text
     form = section(page, "send-back")
     assert 'value="window"' in form and 'value="previous"' not in form  # the branch has no earlier step
     assert "data-confirm=" in form and "补正通知书" in form
-    res = signed_in_as(app, "r_eco").post(f"/inbox/tasks/{eco.id}/send-back",
+    res = signed_in(app, "r_eco").post(f"/inbox/tasks/{eco.id}/send-back",
                                           data={"to": "window", "reason": "补充大气环境影响预测"})
     assert res.status_code == 303
 
@@ -223,7 +224,7 @@ def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
     reviews = open_tasks(case.instance_id)
     eco, mine = reviews["department_review@eco"], reviews["department_review@devreform"]
     [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
-    r_eco = signed_in_as(app, "r_eco")
+    r_eco = signed_in(app, "r_eco")
     limits = section(r_eco.get(f"/inbox/tasks/{eco.id}").text, "limits")
     assert limits.count('class="limit"') == 1 and f"/clocks/{eco_clock}/pause" in limits  # the case's is devreform's
     assert "/extend" not in limits  # a step's promised limit is not Art. 42's statutory one
@@ -271,13 +272,6 @@ def test_the_correction_box_says_it_must_be_ticked(people):
     res = signed_in(app, "clerk").post(f"/inbox/tasks/{window.id}/complete", data={"window_note": "已补"})
     field = re.search(r'data-field="materials_received".*?</div>', res.text, re.S).group(0)
     assert res.status_code == 422 and "请勾选此项" in field and "请从列出的选项中选择" not in res.text
-
-
-def signed_in_as(app, login):
-    """A department reviewer from tests.procedures.install (password pw-<login>)."""
-    client = app.test_client()
-    assert client.post("/login", data={"login": login, "password": f"pw-{login}"}).status_code == 302
-    return client
 
 
 def history_row(html: str, event_type: str) -> str:

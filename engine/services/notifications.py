@@ -19,17 +19,17 @@ def unread_count(actor: User) -> int:
 
 
 def notifications(actor: User) -> list[dict]:
-    """The person's latest notices, each with a task to open the case by (a notice names a case;
-    the task page shows the case to those told of it): the open one they may work on (urged, handed
-    to them), else the latest they held or finished (cancelled), else the case's latest."""
+    """The person's latest notices, each with the step to open it by: the one it is about (the task
+    page shows the case to those told of it). One from before 0011 named only its case: the open
+    step they may work on, else the latest they held or finished, else the case's latest."""
     def latest(*where):
         return (select(func.max(Task.id)).where(Task.instance_id == Notification.instance_id, *where)
                 .correlate(Notification).scalar_subquery())
     theirs = or_(Task.assignee_id == Notification.user_id, Task.completed_by == Notification.user_id)
     workable_now = latest(Task.state == "ready", workable(actor) | (Task.assignee_id == actor.id))
     with read_session() as session:
-        rows = session.execute(select(Notification, func.coalesce(workable_now, latest(theirs), latest())
-                                      .label("task_id"))
+        rows = session.execute(select(Notification, func.coalesce(Notification.task_id, workable_now, latest(theirs),
+                                                                  latest()).label("task_id"))
                                .where(Notification.user_id == actor.id)
                                .order_by(Notification.id.desc()).limit(LIMIT)).all()
         return [{"id": n.id, "text": n.text, "created_at": n.created_at, "read": n.read_at is not None,
