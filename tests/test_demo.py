@@ -27,3 +27,14 @@ def test_every_demo_department_has_people(db):
     create_demo_organisation()
     with read_session() as session:
         assert {person.department for person in users.people(session)} == set(DEPARTMENTS)
+
+
+def test_demo_people_are_found_by_the_name_they_go_by(db):
+    """转办 and 抄送 take a person's name: a demo name carrying its department (发改局 张伟) was
+    not found as 张伟."""
+    from engine import operations
+    from engine.store import session_scope
+    create_demo_organisation()
+    with session_scope() as session:
+        assert operations._person(session, "张伟").login == "lead"
+        assert operations._person(session, "赵磊 · 住房和城乡建设局").login == "reviewer2"
