@@ -104,7 +104,8 @@ def level_on(clock: Clock, day: date) -> str:
         return "red"
     if day > clock.promised_due:
         return "yellow"
-    threshold = max(1, math.ceil(clock.warn_ratio * clock.promised_days))
+    # At least a day's warning, but never on the day a limit starts (a one-day step warned at once).
+    threshold = min(max(1, math.ceil(clock.warn_ratio * clock.promised_days)), clock.promised_days - 1)
     if calendars.current().workdays_between(day, clock.promised_due) <= threshold:
         return "warning"
     return "normal"

@@ -76,6 +76,11 @@ def test_level_rules_on_fixed_dates(instance_id):
               statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
     assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
                                           date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
+    one_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=1,
+                    statutory_days=2, warn_ratio=0.2, promised_due=date(2026, 3, 3),
+                    statutory_due=date(2026, 3, 4), paused_days=0, extension_days=0)
+    # A one-day step warns on the day it is due, not the moment it starts.
+    assert [clock.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
 
 
 def test_special_procedure_moves_the_deadline(instance_id, org):
