@@ -383,3 +383,11 @@ def test_times_on_pages_and_notices_are_beijing_times():
     assert local_time(issued, "%Y年%m月%d日") == "2026年11月23日"
     assert local_time(issued.isoformat()) == "2026-11-23 07:30"
     assert local_time(None) == ""
+
+
+def test_amounts_may_be_written_with_thousands_separators(app, org):
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form", area="1,200,000"))
+    assert intake.describe(case_id)["form"]["area"] == 1_200_000
+    refused = submit(clerk, "id_card", "form", area="inf")
+    assert refused.status_code == 422 and "请填写数字" in refused.get_data(as_text=True)

@@ -5,6 +5,7 @@ Validation stays on the server (tasks.complete runs jsonschema); here values onl
 types, so that "3" reaches the schema as 3 and an unticked box as false. Nested objects become
 dotted field names ("property.area_m2") and nested data again when read back.
 """
+import math
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -99,11 +100,15 @@ def _typed(raw: str, field: dict):
             if str(value) == raw:
                 return value
         return raw
+    if field["widget"] in ("integer", "number"):
+        raw = raw.replace(",", "").replace("，", "")  # thousands as people write them: 1,200,000
     try:
         if field["widget"] == "integer":
             return int(raw)
         if field["widget"] == "number":
             number = float(raw)
+            if not math.isfinite(number):  # "inf" and "nan" are no amounts
+                return raw
             return int(number) if number.is_integer() else number
     except ValueError:
         return raw  # left as text: the schema check reports it against the field
