@@ -259,7 +259,7 @@ def start_special(session: Session, clock: Clock, kind: str, reason: str, expect
     session.flush()
     _schedule(session, clock, today())
     record(session, "special_procedure_started", actor=actor, instance_id=clock.instance_id,
-           clock_id=clock.id, procedure_id=procedure.id, kind=kind, reason=reason,
+           clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=kind, reason=reason,
            expected_days=expected_days)
     return procedure.id
 
@@ -318,8 +318,8 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
     clock.state, clock.paused_since = "running", None
     _recompute(clock)
     record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
-           clock_id=clock.id, procedure_id=procedure.id, kind=procedure.kind, result=result, paused_days=days,
-           promised_due=clock.promised_due.isoformat())
+           clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind, result=result,
+           paused_days=days, promised_due=clock.promised_due.isoformat())
     refresh_clock(session, clock, datetime.now(timezone.utc))
     return clock
 

@@ -1,5 +1,6 @@
 """One-window intake through the service layer: every outcome with its notice, clock and events."""
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -264,6 +265,11 @@ def test_decision_then_delivery(item, org):
     page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
         f"/intake/notices/{receipt['id']}").text
     assert "批复材料签收单" in page and "邮寄送达" in page and "SF1234567890" in page and "签收人" in page
+    history = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
+        f"/intake/cases/{case.id}").text
+    decided = re.search(r'<tr data-event="case_decided">.*?</tr>', history, re.S).group(0)
+    delivered = re.search(r'<tr data-event="case_delivered">.*?</tr>', history, re.S).group(0)
+    assert "准予" in decided and "邮寄送达" in delivered and "SF1234567890" in delivered
 
 
 def test_immediate_case_is_decided_on_the_spot(org):
