@@ -19,7 +19,7 @@ from engine.services import cases
 from engine.services.events import record
 from engine.services.task_views import describe_task
 from engine.services.lanes import may_work_on
-from engine.services.tasks import require_lane, task_for, task_step
+from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
@@ -177,8 +177,7 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
         if to == "window":
             if CORRECTION not in _opinion_choices(session, task):
                 raise Invalid("This step cannot send the case back to the window; return it to the previous step")
-            runtime.run_user_task(workflow, task.spiff_id, {"opinion": CORRECTION, "comment": reason,
-                                                            "correction_items": reason})
+            run_done(workflow, task, {"opinion": CORRECTION, "comment": reason, "correction_items": reason})
             target = None
         else:
             previous = _previous_user_task(spiff)

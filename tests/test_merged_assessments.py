@@ -274,3 +274,23 @@ def test_the_industry_is_chosen_from_the_zones_codes_and_the_decision_is_told_wh
     page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead").get(f"/inbox/tasks/{lead.id}").text
     exempted = re.search(r'<section class="card" id="exempted">.*?</section>', page, re.S).group(0)
     assert "高新发改〔2024〕12号" in exempted
+
+
+def test_a_review_transferred_to_another_department_comes_back_to_it_after_the_correction(people):
+    """eco passed the EIA to natres, and natres asked for corrections: the merged notice names
+    natres, and the next round's review goes to natres, which asked, not back to eco."""
+    case = take_in(ITEM, project(energy_tce=2000, env_category="report", water_source="direct"), people["clerk"])
+    reviews = open_tasks(case.instance_id)
+    tasks.claim(reviews["department_review@eco"].id, people["r_eco"])
+    operations.transfer(reviews["department_review@eco"].id, people["r_eco"], to_group="natres", reason="属规划职责")
+    work(reviews["department_review@devreform"], people["lead"], OPINION)
+    work(reviews["department_review@water"], people["r_water"], OPINION)
+    work(open_tasks(case.instance_id)["department_review@natres"], people["r_natres"],
+         {"opinion": "correction_needed", "comment": "需补正", "correction_items": "补充地质灾害评估报告"},
+         document=False)
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "review_correction"]
+    assert [r["department"] for r in notice["data"]["requests"]] == ["natres"]
+    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None)
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
+         document=False)
+    assert set(open_tasks(case.instance_id)) == {"department_review@natres"}

@@ -121,6 +121,16 @@ def form_schema(session, task: Task) -> dict | None:
     return (by_name or {}).get(task.form)
 
 
+# The data key a completed step's group is given under, for the procedure's scripts.
+HANDLED_BY = "handled_by"
+
+
+def run_done(workflow, task: Task, data: dict) -> None:
+    """Run the step's workflow task with its data, telling the procedure which group did it:
+    after a 转办, not the lane it opened in (a review round asks that group again)."""
+    runtime.run_user_task(workflow, task.spiff_id, {**data, HANDLED_BY: task.group})
+
+
 def complete(task_id: int, actor: User, data: dict | None, documents: list | None = None) -> dict:
     """Complete a claimed, ready task with its form data and, where the step needs one, its
     result document (engine.intake.Upload objects; stored before the step, kept by checksum)."""
@@ -148,7 +158,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
             orchestrator.attach_document(session, instance.id, task, filename, sha, size, actor)
         orchestrator.ready_to_close(session, instance.id, task, spiff, data)
         before = dict(spiff.data)
-        runtime.run_user_task(workflow, task.spiff_id, data)
+        run_done(workflow, task, data)
         task.state, task.completed_by = "completed", actor.id
         task.completed_at = datetime.now(timezone.utc)
         orchestrator.task_closed(session, instance, task, spiff, actor)
