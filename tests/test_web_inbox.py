@@ -420,3 +420,22 @@ def test_a_copy_opens_the_step_copied_not_the_cases_latest(app, org):
     operations.copy_to(check_id, org["reviewer"], ["taxman"], "请知悉初审意见")
     [told] = notifications.notifications(org["taxman"])
     assert told["task_id"] == check_id != review_id
+
+
+def test_a_step_sent_back_shows_its_last_answer_to_mend(app, org):
+    mend = process("mend", [("start", "s", "开始"), ("user", "check", "初审", {"form": "review.json"}),
+                            ("user", "review", "复审"), ("end", "e", "办结")],
+                   [("s", "check"), ("check", "review"), ("review", "e")], lanes={"housing": ["check", "review"]})
+    deploy.deploy([("mend.bpmn", mend.encode())], org["designer"])
+    instance_id = cases.start_instance("mend", org["clerk"])["id"]
+    [check] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    tasks.claim(check["id"], org["reviewer"])
+    tasks.complete(check["id"], org["reviewer"], {"decision": "approve", "area": 120.5, "remarks": "初审同意，材料齐全"})
+    [review] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    tasks.claim(review["id"], org["reviewer2"])
+    sent_back = client(app, "reviewer2").post(f"/inbox/tasks/{review['id']}/send-back",
+                                              data={"to": "previous", "reason": "请核实面积"})
+    assert sent_back.status_code == 303
+    form = section(client(app, "reviewer").get(f"/inbox/tasks/{check['id']}").get_data(as_text=True), "task-form")
+    assert "初审同意，材料齐全" in form and 'value="120.5"' in form
+    assert re.search(r'<option value="approve"\s+selected', form)

@@ -27,11 +27,21 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     mine = detail["state"] == "ready" and detail["assignee"] == me.login
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
-        errors=errors or {}, values=values or {}, may_withdraw=_may_withdraw(detail, me),
+        errors=errors or {}, values=_answered_before(detail) if values is None else values,
+        may_withdraw=_may_withdraw(detail, me),
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
         special_kinds=[(kind, SPECIAL_NAMES.get(kind, clock.SPECIAL_KINDS[kind])) for kind in clock.STARTABLE],
         special_names=SPECIAL_NAMES, max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.departments(), people=names.active_people()), status
+
+
+def _answered_before(detail: dict) -> dict:
+    """A step reopened (退回, 撤回) shows its last answer, to mend rather than type again."""
+    if detail["state"] != "ready":
+        return {}
+    answers = [e["data"].get("submitted") or {} for e in detail["events"]
+               if e["type"] == "task_completed" and e["task_id"] == detail["id"]]
+    return answers[-1] if answers else {}
 
 
 def _may_claim(detail: dict, me) -> bool:
