@@ -28,7 +28,7 @@ from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
+from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Task, Timer, User
 
 
 @dataclass
@@ -323,6 +323,11 @@ def fire_timer(session: Session, timer: Timer) -> None:
             termination.end(session, case, "terminated", None, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
 
 
+def _open_tasks(session: Session, instance_id: int) -> list[Task]:
+    return session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")
+                           .order_by(Task.id)).all()
+
+
 def get_case(number_or_id) -> Case:
     with session_scope() as session:
         query = select(Case).where(Case.number == str(number_or_id)) if not isinstance(number_or_id, int) \
@@ -358,4 +363,9 @@ def describe_case(session: Session, case: Case) -> dict:
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],
-            "clocks": [clock.describe(c) for c in clocks]}
+            "clocks": [clock.describe(c) for c in clocks],
+            # The steps under way, for the window to follow up (催办) on their pages.
+            "open_steps": [{"task_id": t.id, "title": t.title or t.name, "group": t.group,
+                            "assignee": t.assignee.login if t.assignee else None,
+                            "due_at": t.due_at.isoformat() if t.due_at else None}
+                           for t in (_open_tasks(session, case.instance_id) if case.instance_id else [])]}

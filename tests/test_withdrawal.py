@@ -131,9 +131,12 @@ def test_the_timer_tick_passes_a_withdrawn_case_by(people):
 # --- the pages and the API ------------------------------------------------------------------------
 
 def test_the_window_records_a_withdrawal_on_the_case_page(app, people):
-    case, _review = in_review(people)
+    case, review = in_review(people)
     clerk = signed_in(app, "clerk")
-    assert "withdraw-form" in clerk.get(f"/intake/cases/{case.id}").text
+    page = clerk.get(f"/intake/cases/{case.id}").text
+    assert "withdraw-form" in page
+    steps = re.search(r'<section class="card" id="open-steps">.*?</section>', page, re.S).group(0)
+    assert f'href="/inbox/tasks/{review.id}"' in steps and "lead" in steps  # who holds it, to follow it up
     refused = clerk.post(f"/intake/cases/{case.id}/withdraw", data={"reason": " "})
     assert refused.status_code == 422 and intake.describe(case.id)["status"] == "accepted"
     done = clerk.post(f"/intake/cases/{case.id}/withdraw", data={"reason": "申请人书面申请撤回"})
