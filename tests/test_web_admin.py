@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.errors import Conflict
 from engine import catalogue
@@ -410,3 +410,14 @@ def test_a_service_item_is_downloaded_edited_and_uploaded_again(app, org):
     assert catalogue.get("1101-DPHY-001").version == 2
     assert admin.get("/admin/items/NO-SUCH.yaml").status_code == 404
     assert client_for(app, "clerk").get("/admin/items/1101-DPHY-001.yaml").status_code == 403
+
+
+def test_departments_are_listed_by_pinyin(app, org):
+    named = {"supervision": "电子监察室", "devreform": "发改局", "tax": "税务局", "housing": "住建局", "window": "综合窗口"}
+    with session_scope() as session:
+        for code, name in named.items():
+            session.execute(update(Department).where(Department.code == code).values(name=name))
+    page = client_for(app, "admin").get("/admin/users").get_data(as_text=True)
+    listed = re.search(r'<ul id="departments">.*?</ul>', page, re.S).group(0)
+    assert [c for c in re.findall(r'data-code="(\w+)"', listed) if c in named] == [
+        "supervision", "devreform", "tax", "housing", "window"]
