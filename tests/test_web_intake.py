@@ -389,5 +389,6 @@ def test_amounts_may_be_written_with_thousands_separators(app, org):
     clerk = client(app, "clerk")
     case_id = case_id_of(submit(clerk, "id_card", "form", area="1,200,000"))
     assert intake.describe(case_id)["form"]["area"] == 1_200_000
-    refused = submit(clerk, "id_card", "form", area="inf")
-    assert refused.status_code == 422 and "请填写数字" in refused.get_data(as_text=True)
+    for wrong in ("inf", "1,5"):  # no amount; a decimal comma is not read as thousands (15)
+        refused = submit(clerk, "id_card", "form", area=wrong)
+        assert refused.status_code == 422 and "请填写数字" in refused.get_data(as_text=True), wrong

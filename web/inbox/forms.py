@@ -93,6 +93,9 @@ def _put(data: dict, dotted: str, value) -> None:
     data[last] = value
 
 
+THOUSANDS = re.compile(r"-?\d{1,3}([,，]\d{3})+(\.\d+)?")
+
+
 def _typed(raw: str, field: dict):
     if field["widget"] == "select":
         # The option values may be numbers: post back the schema's own value.
@@ -100,8 +103,8 @@ def _typed(raw: str, field: dict):
             if str(value) == raw:
                 return value
         return raw
-    if field["widget"] in ("integer", "number"):
-        raw = raw.replace(",", "").replace("，", "")  # thousands as people write them: 1,200,000
+    if field["widget"] in ("integer", "number") and THOUSANDS.fullmatch(raw):
+        raw = re.sub("[,，]", "", raw)  # thousands as people write them: 1,200,000 (never 1,5)
     try:
         if field["widget"] == "integer":
             return int(raw)
