@@ -104,9 +104,12 @@ def level_on(clock: Clock, day: date) -> str:
         return "red"
     if day > clock.promised_due:
         return "yellow"
-    # At least a day's warning, but never on the day a limit starts (a one-day step warned at once).
-    threshold = min(max(1, math.ceil(clock.warn_ratio * clock.promised_days)), clock.promised_days - 1)
-    if calendars.current().workdays_between(day, clock.promised_due) <= threshold:
+    # At least a day's warning, but not on the day a limit of a day or two starts (it warned at
+    # once): counted over the working days the limit really has (a calendar may count the start).
+    cal = calendars.current()
+    span = cal.workdays_between(clock.started_on, clock.promised_due)
+    threshold = min(max(1, math.ceil(clock.warn_ratio * clock.promised_days)), max(span - 1, 0))
+    if cal.workdays_between(day, clock.promised_due) <= threshold:
         return "warning"
     return "normal"
 

@@ -59,7 +59,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
     record_case(session, "case_decided", case, actor=actor,
-                decision=decision, delivery_due=due.isoformat())
+                decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat())
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL
         issue_notice(session, case, kind, actor, reason=case.statement)

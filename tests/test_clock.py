@@ -79,8 +79,12 @@ def test_level_rules_on_fixed_dates(instance_id):
     one_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=1,
                     statutory_days=2, warn_ratio=0.2, promised_due=date(2026, 3, 3),
                     statutory_due=date(2026, 3, 4), paused_days=0, extension_days=0)
-    # A one-day step warns on the day it is due, not the moment it starts.
+    # A one-day step warns on the day it is due, not the moment it starts; a same-day limit on its day.
     assert [clock.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
+    same_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=0,
+                     statutory_days=0, warn_ratio=0.2, promised_due=date(2026, 3, 2),
+                     statutory_due=date(2026, 3, 2), paused_days=0, extension_days=0)
+    assert [clock.level_on(same_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["warning", "red"]
 
 
 def test_special_procedure_moves_the_deadline(instance_id, org):

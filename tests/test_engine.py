@@ -281,3 +281,19 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
     [problem] = err.value.details
     assert problem["element_id"] == "wait" and "Invalid duration" in problem["message"]
     assert deploy.latest_definitions() == []
+
+
+def test_a_caller_becomes_a_new_version_when_the_process_it_calls_changes(org):
+    """A caller stores the spec of what it calls: a changed callee must reach new cases of the caller."""
+    from tests.bpmn_builder import process
+
+    def callee(title):
+        return process("callee", [("start", "s", "s"), ("user", "t", title), ("end", "e", "e")],
+                       [("s", "t"), ("t", "e")]).encode()
+    caller = process("caller", [("start", "s", "s"), ("call", "c", "调用", {"called": "callee"}), ("end", "e", "e")],
+                     [("s", "c"), ("c", "e")]).encode()
+    deploy.deploy([("caller.bpmn", caller), ("callee.bpmn", callee("初审"))], org["designer"])
+    unchanged = deploy.deploy([("caller.bpmn", caller), ("callee.bpmn", callee("初审"))], org["designer"])
+    assert not unchanged.new
+    changed = deploy.deploy([("caller.bpmn", caller), ("callee.bpmn", callee("复核"))], org["designer"])
+    assert {(d.key, d.version, d.new) for d in changed.definitions} == {("caller", 2, True), ("callee", 2, True)}

@@ -78,6 +78,9 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
     assert [d.version for d in deploy.versions("steps")] == [1, 2]
     html = admin.get("/admin/").get_data(as_text=True)
     assert "steps v2" in html and "/admin/definitions/steps/migrate?from=1&amp;to=2" in html
+    again = admin.post("/admin/deploy", data={"files": [(io.BytesIO(steps(extra=True)), "steps.bpmn")]},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert "未产生新版本" in again.get_data(as_text=True)  # the same file again: said so
 
     broken = admin.post("/admin/deploy", data={"files": [(io.BytesIO(b"<nope"), "x.bpmn")]},
                         content_type="multipart/form-data")

@@ -99,7 +99,9 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
         else:
             problems.append(Problem(name, None, Message("only .bpmn, .dmn and .json form files deploy")))
 
-    candidates = []  # (kind, key, name, filename, content, spec, forms)
+    # (kind, key, name, filename, content, spec, forms, called): `called` is the source of the
+    # processes it calls, whose specs it stores: changing one of them makes it a new version too.
+    candidates = []
     models, bundle = {}, None
     for name, content in dmn:
         try:
@@ -110,7 +112,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
         models[name] = model
         for decision_id, decision in model.decisions.items():
             candidates.append(("dmn", decision_id, getattr(decision, "name", None) or decision_id,
-                               name, content, None, {}))
+                               name, content, None, {}, b""))
     if bpmn:
         try:
             bundle = validate_bpmn(bpmn)
@@ -130,8 +132,10 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
                                 "form %(form)s is neither among the files nor deployed before", form=repr(form))))
                         elif form:
                             used[form] = forms[form]
+                called = sorted({sub.file for sub in proc.subprocess_specs.values()} - {proc.file})
                 candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
-                                   serialize_specs(proc.spec, proc.subprocess_specs), used))
+                                   serialize_specs(proc.spec, proc.subprocess_specs), used,
+                                   b"".join(contents[f] for f in called)))
     if problems:
         raise Invalid("%(count)s problem(s) in the deployment", _details(problems), count=len(problems))
     warnings = _details(_warnings(bundle, forms)) if bundle else []
@@ -192,8 +196,8 @@ def _read_form(name, content, forms, problems):
 def _store(candidates, filenames, actor):
     with session_scope() as session:
         deployment, results, held_by = None, [], set()
-        for kind, key, name, filename, content, spec, forms in candidates:
-            checksum = hashlib.sha256(content + json.dumps(forms, sort_keys=True).encode()).hexdigest()
+        for kind, key, name, filename, content, spec, forms, called in candidates:
+            checksum = hashlib.sha256(content + json.dumps(forms, sort_keys=True).encode() + called).hexdigest()
             latest = session.scalar(select(Definition).where(Definition.kind == kind, Definition.key == key)
                                     .order_by(Definition.version.desc()).limit(1))
             if latest is not None and latest.checksum == checksum:

@@ -135,12 +135,15 @@ def _step_kind(session, instance: Instance, task: Task) -> dict:
         spec, subs = runtime.specs_for(instance.definition_id, lambda: session.get(Definition, instance.definition_id))
     except EngineFailure:  # stored by another release: the page still reads, offering the plain form
         return {"requires_document": False, "correction_round": False}
-    # By the diagram's id: a multi-instance step's properties are on its "[child]" spec.
+    # By the diagram's id, in the first process that has it: a multi-instance step's properties
+    # are on its "[child]" spec.
     props = {}
     for steps in (spec, *subs.values()):
         for step in steps.task_specs.values():
             if getattr(step, "bpmn_id", None) == task.name:
                 props.update(runtime.properties(step))
+        if props:
+            break
     return {"requires_document": props.get("requiresDocument") == "true",
             "correction_round": props.get("correctionNotice") == "true"}
 

@@ -72,7 +72,7 @@ def redeploy():
         outcome = deploy.deploy(files, actor())
     except ShenpiError as exc:
         return refused(exc, _overview, problems=[d for d in exc.details if isinstance(d, dict)])
-    if outcome.id is None:
+    if not outcome.new:
         message = _("文件与已部署版本相同，未产生新版本")
     else:
         message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)

@@ -73,17 +73,30 @@ def rows(schema: dict | None, data: dict | None) -> list[tuple[str, object]]:
     order; keys the form does not name (data of an earlier form) follow under their own names."""
     data, result, named = data or {}, [], set()
     for field in fields(schema):
-        value, found = data, True
-        for part in field["name"].split("."):
-            if not isinstance(value, dict) or part not in value:
-                found = False
-                break
-            value = value[part]
+        value = _at(data, field["name"])
         named.add(field["name"].split(".")[0])
-        if found:
+        if value is not _ABSENT:
             result.append((field["label"], dict(field["options"]).get(value, value)
                            if field["options"] and not isinstance(value, (list, dict)) else value))
     return result + [(key, value) for key, value in data.items() if key not in named]
+
+
+def values(schema: dict | None, data: dict | None) -> dict:
+    """Saved data as the form's fields hold it, by their dotted names (a step reopened to mend)."""
+    found = {field["name"]: _at(data or {}, field["name"]) for field in fields(schema)}
+    return {name: value for name, value in found.items() if value is not _ABSENT}
+
+
+_ABSENT = object()
+
+
+def _at(data: dict, dotted: str):
+    """The value at a field's dotted name in nested data, or _ABSENT."""
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _ABSENT
+        data = data[part]
+    return data
 
 
 def _put(data: dict, dotted: str, value) -> None:

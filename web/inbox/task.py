@@ -11,7 +11,7 @@ from .. import names
 from ..messages import refusal
 from . import WORKERS, bp
 from .access import actor, flash_error, roles_required
-from .forms import errors_by_field, fields, read
+from .forms import errors_by_field, fields, read, values
 
 RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
 # The special procedures (Art. 45) by name; a kind the engine adds later shows the engine's own name.
@@ -41,7 +41,7 @@ def _answered_before(detail: dict) -> dict:
         return {}
     answers = [e["data"].get("submitted") or {} for e in detail["events"]
                if e["type"] == "task_completed" and e["task_id"] == detail["id"]]
-    return answers[-1] if answers else {}
+    return values(detail["schema"], answers[-1]) if answers else {}
 
 
 def _may_claim(detail: dict, me) -> bool:
