@@ -295,6 +295,7 @@ def test_a_refusal_is_named_by_the_items_kind_and_its_decision_is_handed_over(ap
                content_type="multipart/form-data")
     page = clerk.get(f"/intake/cases/{case_id}").text
     assert f"<dd>{refused}</dd>" in page
+    assert refused in re.search(r'<tr data-event="case_decided">.*?</tr>', page, re.S).group(0)  # the history too
     refusal = intake.describe(case_id)["notices"][-1]
     assert refusal["kind"] == notice
     assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "window"}).status_code == 303
