@@ -372,3 +372,19 @@ def test_a_case_no_window_clerk_took_in_is_delivered_by_its_department(item, org
     tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
     [delivery] = [c for c in intake.describe(case.id)["clocks"] if c["state"] != "stopped"]
     assert delivery["department"] == "housing"
+
+
+def test_deferred_materials_wait_while_an_administrator_suspends_the_case(item, org):
+    """Nobody may act on a suspended case: its 容缺 date does not end it then; after resuming, a
+    date that has passed does."""
+    from engine.services import admin
+    case = intake.submit("T-001", ZHANG, up("id_card", "form", "marriage"), org["clerk"])
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    case = intake.accept(case.id, org["clerk"], deferred={"land": due})
+    admin.suspend_instance(case.instance_id, "材料真实性核查", org["admin"])
+    later = clock.datetime.combine(due + timedelta(days=1), clock.time(1), clock.SHANGHAI)
+    timers.tick(now=later)
+    assert intake.describe(case.id)["status"] == "conditional"
+    admin.resume_instance(case.instance_id, org["admin"])
+    timers.tick(now=later)
+    assert intake.describe(case.id)["status"] == "terminated"

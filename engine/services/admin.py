@@ -8,7 +8,7 @@ running: suspension is an administrative hold, not one of the law's special proc
 from datetime import date
 from pathlib import PurePath
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from engine import signin
 from engine.errors import Conflict, Invalid, NotFound, state_name
@@ -92,9 +92,17 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
             raise Conflict("Instance %(instance)s is %(state)s, not running", instance=instance_id,
                            state=state_name(instance.state))
         instance.state = "suspended"  # bumps the revision: a step that read it before is refused
-        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.kind == "bpmn",
-                                            Timer.state == "pending").values(state="suspended"))
+        # Its timers wait with it: the procedure's, and the case's date for deferred (容缺)
+        # materials, which would otherwise end the case while nobody may act on it.
+        waiting = or_(and_(Timer.instance_id == instance_id, Timer.kind == "bpmn"),
+                      and_(Timer.case_id.in_(_case_of(instance_id)), Timer.kind == "deferred"))
+        session.execute(update(Timer).where(waiting, Timer.state == "pending").values(state="suspended"))
         record(session, "instance_suspended", actor=actor, instance_id=instance_id, reason=reason.strip())
+
+
+def _case_of(instance_id: int):
+    """The case behind the procedure, as a subquery (a designer's trial run has none)."""
+    return select(Case.id).where(Case.instance_id == instance_id)
 
 
 def resume_instance(instance_id: int, actor: User) -> None:
@@ -105,8 +113,9 @@ def resume_instance(instance_id: int, actor: User) -> None:
             raise Conflict("Instance %(instance)s is %(state)s, not suspended", instance=instance_id,
                            state=state_name(instance.state))
         instance.state = "running"
-        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.state == "suspended")
-                        .values(state="pending"))
+        session.execute(update(Timer).where(or_(Timer.instance_id == instance_id,
+                                                Timer.case_id.in_(_case_of(instance_id))),
+                                            Timer.state == "suspended").values(state="pending"))
         record(session, "instance_resumed", actor=actor, instance_id=instance_id)
 
 
