@@ -115,7 +115,8 @@ def document() -> dict:
                 params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases/{id}/withdraw": {"post": _op("撤回申请: the applicant's written request, recorded by the window; "
                                                      "the case ends before its decision", 200, _json({
-                "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}}),
+                "type": "object", "required": ["reason"],
+                "properties": {"reason": {"type": "string", "maxLength": 500}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases/{id}/lapse": {"post": _op("逾期未补正: end a case whose review-round correction notice went "
                                                   "unanswered past its date", 200, params=task_path,
