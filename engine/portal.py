@@ -263,20 +263,31 @@ def _review_correction(info: dict, department_names: dict) -> dict | None:
 
 
 def _to_supply(info: dict) -> list[dict]:
-    """What the applicant still owes: the open correction notice's list, deferred (容缺) materials,
-    or, for a review round's merged correction, any material of the checklist to hand in revised."""
+    """What the applicant still owes: what the latest correction notice asked for and has not come
+    since (an answer in part leaves the rest on the page while the window looks at it), deferred
+    (容缺) materials, or, for a review round's merged correction, any material of the checklist
+    to hand in revised."""
     names = {row["code"]: row["name"] for row in info["materials"]}
     if info["status"] == "review_correction":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None,
                  "filename": row["filename"]} for row in info["materials"]]
-    if info["status"] == "correction":
-        latest = [n for n in info["notices"] if n["kind"] == "correction"][-1]
+    notices = [n for n in info["notices"] if n["kind"] == "correction"]
+    if info["status"] in ("correction", "submitted") and notices:
+        came = _supplied_since(info["steps"], notices[-1]["number"])
         return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),
-                 "due_on": None} for m in latest["data"]["missing"]]
+                 "due_on": None} for m in notices[-1]["data"]["missing"] if m["code"] not in came]
     if info["status"] == "conditional":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"]}
                 for row in info["materials"] if row["state"] == "deferred"]
     return []
+
+
+def _supplied_since(steps: list[dict], notice_number: str) -> set[str]:
+    """The kinds of material handed in after the notice (steps come oldest first)."""
+    issued = max((i for i, s in enumerate(steps)
+                  if s["type"] == "notice_issued" and s["data"].get("notice") == notice_number), default=-1)
+    return {kind for s in steps[issued + 1:] if s["type"] == "materials_supplied"
+            for kind in s["data"].get("materials", [])}
 
 
 def result_file(applicant_id: int, number: str, material_id: int) -> tuple[str, str]:

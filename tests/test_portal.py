@@ -396,3 +396,16 @@ def test_forms_refuse_posts_without_csrf_token(org, zhang):
         session["applicant_id"] = f"{zhang.id}:{zhang.session_serial}"  # what signing in stores
     assert client.post("/portal/cases/1/rate", data={"level": "5"}).status_code == 400
     assert client.get("/portal/cases").status_code == 200  # the same session, signed in, reads fine
+
+
+def test_a_correction_answered_in_part_leaves_the_rest_to_hand_in(zhang, org):
+    """The window looks at what came (its five days run), and the applicant still sees what the
+    notice asked for that has not come, to hand it in."""
+    case = portal.apply(zhang.id, "Q-001", files("id_card"))
+    corrections.request_correction(case.id, [{"code": "form", "reason": "未签字"},
+                                             {"code": "id_card", "reason": "复印件模糊"}], org["clerk"])
+    corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
+    info = portal.progress(zhang.id, case.number)
+    assert info["status"] == "submitted" and [m["code"] for m in info["to_supply"]] == ["id_card"]
+    corrections.supply(case.id, files("id_card"), None, applicant_id=zhang.id)
+    assert portal.progress(zhang.id, case.number)["to_supply"] == []
