@@ -265,6 +265,8 @@ def test_the_industry_is_chosen_from_the_zones_codes_and_the_decision_is_told_wh
     attrs = {"zone": "HTZ", "energy_tce": 2000, "land_ha": 5}
     with pytest.raises(Invalid):
         take_in(ITEM, project(**attrs, industry="钢铁"), people["clerk"])
+    with pytest.raises(Invalid):  # a zone is chosen too: its name typed in matched no code
+        take_in(ITEM, project(**{**attrs, "zone": "高新技术产业开发区"}), people["clerk"])
     steel = take_in(ITEM, project(**attrs, industry="steel"), people["clerk"])
     assert any(t.startswith("department_review@devreform") for t in open_tasks(steel.instance_id))
     chips = take_in(ITEM, project(**attrs), people["clerk"],
