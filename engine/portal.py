@@ -40,6 +40,9 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
         problems.append(Message("kind: must be one of %(kinds)s", kinds=", ".join(KINDS)))
     if id_type not in ID_TYPES:
         problems.append(Message("id_type: must be one of %(types)s", types=", ".join(ID_TYPES)))
+    elif kind in KINDS and (kind == "company") != (id_type == "uscc"):
+        problems.append(Message("id_type: an organisation registers with its unified social credit code, "
+                                "a person with a personal ID"))
     elif not id_number:
         problems.append(Message("id_number: Enter the ID number"))
     elif (wrong := identity.problem(id_type, id_number)) is not None:

@@ -409,3 +409,18 @@ def test_a_correction_answered_in_part_leaves_the_rest_to_hand_in(zhang, org):
     assert info["status"] == "submitted" and [m["code"] for m in info["to_supply"]] == ["id_card"]
     corrections.supply(case.id, files("id_card"), None, applicant_id=zhang.id)
     assert portal.progress(zhang.id, case.number)["to_supply"] == []
+
+
+def test_an_organisation_registers_with_its_credit_code_and_a_person_with_a_personal_id(app, item):
+    with pytest.raises(Invalid) as err:
+        portal.register(**{**LI, "kind": "company"})  # a personal ID for an organisation
+    assert [d.split(":")[0] for d in err.value.details] == ["id_type"]
+    with pytest.raises(Invalid):
+        portal.register(name="某公司", kind="person", id_type="uscc", id_number="91110000MA01ABCD2Q",
+                        phone="13900000001", password="secret-pw")
+    # The page says what is wrong under each field, in its words, without the field's code.
+    res = app.test_client().post("/portal/register", data={
+        "kind": "person", "name": "张三", "id_type": "id_card", "id_number": ZHANG["id_number"],
+        "phone": "1380000", "password": "secret-pw", "confirm": "secret-pw"})
+    said = re.search(r'name="phone".*?class="field-error">(.*?)<', res.text, re.S).group(1)
+    assert res.status_code == 422 and said == "手机号码为11位数字" and "phone：" not in res.text

@@ -1,10 +1,13 @@
 """Applicant accounts: register, sign in with phone or ID number, sign out."""
+import re
+
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import portal
-from engine.errors import ShenpiError, TooManyAttempts
+from engine.errors import Invalid, ShenpiError, TooManyAttempts
 from web.auth import LOCKED, local_path
+from web.messages import translated
 
 from . import SESSION_KEY, bp, failed, sign_in
 from .forms import RegisterForm, SignInForm
@@ -40,12 +43,31 @@ def register():
             applicant = portal.register(name=form.name.data, kind=form.kind.data, id_type=form.id_type.data,
                                         id_number=form.id_number.data, phone=form.phone.data,
                                         password=form.password.data, case_number=form.case_number.data or "")
+        except Invalid as exc:
+            if _under_fields(form, exc):  # each field says what is wrong with it
+                flash(_("请按提示修改标出的内容"), "error")
+                return render_template("portal/register.html", form=form), exc.status
+            return failed(exc, "portal/register.html", form=form)
         except ShenpiError as exc:
             return failed(exc, "portal/register.html", form=form)
         sign_in(applicant)
         flash(_("注册成功"), "success")
         return redirect(url_for("portal.my_cases"))
     return render_template("portal/register.html", form=form), 200 if request.method == "GET" else 422
+
+
+def _under_fields(form, exc: Invalid) -> bool:
+    """Put the refusal's "field: sentence" details under the fields they name (the engine keeps
+    the field's name in every language), the others in the banner; whether any found its field."""
+    placed = False
+    for detail in exc.details:
+        name, colon, _rest = getattr(detail, "template", "").partition(":")
+        if colon and name in form:
+            form[name].errors.append(re.split("[:：]", translated(detail), maxsplit=1)[-1].strip())
+            placed = True
+        else:
+            flash(translated(detail), "error")
+    return placed
 
 
 @bp.post("/logout")
