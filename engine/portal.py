@@ -266,8 +266,9 @@ def _review_correction(info: dict, department_names: dict) -> dict | None:
 
 
 def _to_supply(info: dict) -> list[dict]:
-    """What the applicant still owes: what the latest correction notice asked for and has not come
-    since (an answer in part leaves the rest on the page while the window looks at it), deferred
+    """What the applicant still owes: the required materials an application went without, what the
+    latest correction notice asked for and has not come since (an answer in part leaves the rest on
+    the page while the window looks at it), deferred
     (容缺) materials, or, for a review round's merged correction, any material of the checklist
     to hand in revised."""
     names = {row["code"]: row["name"] for row in info["materials"]}
@@ -279,6 +280,9 @@ def _to_supply(info: dict) -> list[dict]:
         came = _supplied_since(info["steps"], notices[-1]["number"])
         return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),
                  "due_on": None} for m in notices[-1]["data"]["missing"] if m["code"] not in came]
+    if info["status"] == "submitted":  # sent without them: they may still come before the window looks
+        return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None}
+                for row in info["materials"] if row["mandatory"] and row["state"] == "missing"]
     if info["status"] == "conditional":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"]}
                 for row in info["materials"] if row["state"] == "deferred"]

@@ -424,3 +424,15 @@ def test_an_organisation_registers_with_its_credit_code_and_a_person_with_a_pers
         "phone": "1380000", "password": "secret-pw", "confirm": "secret-pw"})
     said = re.search(r'name="phone".*?class="field-error">(.*?)<', res.text, re.S).group(1)
     assert res.status_code == 422 and said == "手机号码为11位数字" and "phone：" not in res.text
+
+
+def test_an_application_sent_without_a_required_material_says_so_and_takes_it_later(app, zhang, org):
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    res = client.post("/portal/items/Q-001/apply", data=upload("id_card"), content_type="multipart/form-data",
+                      follow_redirects=True)
+    assert "尚未上传" in res.text and "查询申请书" in re.search(r'class="flash warning"[^>]*>(.*?)<', res.text).group(1)
+    assert 'id="m-form"' in res.text  # the case page takes it
+    [case] = portal.my_cases(zhang.id)
+    corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
+    info = portal.progress(zhang.id, case.number)
+    assert info["status"] == "submitted" and info["to_supply"] == []

@@ -57,6 +57,11 @@ def apply(code):
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
                           errors=errors_by_field(exc.details, shown))
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
+        missing = [m["name"] for m in intake.describe(case.id)["materials"]
+                   if m["mandatory"] and m["state"] == "missing"]
+        if missing:  # the window will ask for them once (补正); better to know now
+            flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
+                    names="、".join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown, values={}, errors={})
 
