@@ -349,3 +349,10 @@ def test_a_review_inside_a_round_asks_for_its_result_document(app, people, compa
     page = signed_in(app, "r_eco").get(f"/inbox/tasks/{review.id}").text
     label = re.search(r'<label for="result_document">.*?</label>', page, re.S).group(0)
     assert 'class="req"' in label and "选填" not in label
+
+
+def test_the_case_page_shows_what_the_application_said(app, people, company):
+    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
+    said = re.search(r'<section class="card" id="application">.*?</section>', page, re.S).group(0)
+    assert "电子信息" in said and "2000" in said  # by the form's labels and option names
