@@ -76,8 +76,8 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
 
 
 def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False) -> Outcome:
-    """Validate and store; returns the deployment id (None when nothing changed), what it holds
-    and what it warns of.
+    """Validate and store; returns the deployment (when nothing changed, the one that holds those
+    versions), what it holds and what it warns of.
 
     With dry_run the checks run and nothing is stored (the designer's "validate" button).
     """

@@ -11,9 +11,6 @@ from . import applicant_required, bp, failed, flash_error
 from ..inbox.forms import errors_by_field, fields, read
 from .forms import RatingForm, WithdrawalForm
 
-# Statuses in which the applicant can still hand in materials (补正, 容缺后补, 审查阶段补正).
-SUPPLY_STATUSES = ("correction", "conditional", "review_correction")
-
 
 def _uploads(item_codes) -> list[intake.Upload]:
     """One file input per material, named m-<material code>; empty inputs are skipped."""
@@ -87,7 +84,7 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
         return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
     can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
-                           bad_levels=ratings.BAD, can_supply=info["status"] in SUPPLY_STATUSES,
+                           bad_levels=ratings.BAD,
                            withdrawal=withdrawal or WithdrawalForm(),
                            can_withdraw=info["status"] in termination.WITHDRAWABLE), status
 
