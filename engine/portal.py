@@ -255,10 +255,7 @@ def _review_correction(info: dict, department_names: dict) -> dict | None:
                  "department_name": department_names.get(r.get("department"), r.get("department")),
                  "review": r.get("review") or "", "items": r.get("items") or ""}
                 for r in latest["data"].get("requests", [])]
-    # Steps come oldest first: the applicant's answers are the materials_supplied after the notice.
-    issued = max((i for i, s in enumerate(info["steps"])
-                  if s["type"] == "notice_issued" and s["data"].get("notice") == latest["number"]), default=-1)
-    supplied = [s for s in info["steps"][issued + 1:] if s["type"] == "materials_supplied"]
+    supplied = _supplied_after(info["steps"], latest["number"])
     return {"notice_id": latest["id"], "notice_number": latest["number"], "issued_at": latest["issued_at"],
             "round": latest["data"].get("round"), "requests": requests, "due_on": latest["data"].get("due_on"),
             "supplied_at": supplied[-1]["at"] if supplied else None,
@@ -277,7 +274,8 @@ def _to_supply(info: dict) -> list[dict]:
                  "filename": row["filename"]} for row in info["materials"]]
     notices = [n for n in info["notices"] if n["kind"] == "correction"]
     if info["status"] in ("correction", "submitted") and notices:
-        came = _supplied_since(info["steps"], notices[-1]["number"])
+        came = {kind for s in _supplied_after(info["steps"], notices[-1]["number"])
+                for kind in s["data"].get("materials", [])}
         return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),
                  "due_on": None} for m in notices[-1]["data"]["missing"] if m["code"] not in came]
     if info["status"] == "submitted":  # sent without them: they may still come before the window looks
@@ -289,12 +287,12 @@ def _to_supply(info: dict) -> list[dict]:
     return []
 
 
-def _supplied_since(steps: list[dict], notice_number: str) -> set[str]:
-    """The kinds of material handed in after the notice (steps come oldest first)."""
+def _supplied_after(steps: list[dict], notice_number: str) -> list[dict]:
+    """The applicant's answers to a notice: the materials_supplied steps after it (steps come
+    oldest first)."""
     issued = max((i for i, s in enumerate(steps)
                   if s["type"] == "notice_issued" and s["data"].get("notice") == notice_number), default=-1)
-    return {kind for s in steps[issued + 1:] if s["type"] == "materials_supplied"
-            for kind in s["data"].get("materials", [])}
+    return [s for s in steps[issued + 1:] if s["type"] == "materials_supplied"]
 
 
 def result_file(applicant_id: int, number: str, material_id: int) -> tuple[str, str]:
