@@ -1,6 +1,8 @@
 """Where a case stands at the window: its row held for a change and the check of its status, the
-Art. 32 timer set when materials arrive (intake.fire_timer fires it), and whether deferred
-materials (容缺) are still to come."""
+Art. 32 timer set when materials arrive (intake.fire_timer fires it), whether deferred materials
+(容缺) are still to come, and how a review round's correction notice stands."""
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -8,7 +10,7 @@ from engine import clock
 from engine.errors import Conflict, NotFound, state_name
 from engine.services import calendars
 from engine.store.db import locked
-from engine.store.models import Case, Material, Timer
+from engine.store.models import Case, Event, Material, Notice, Timer
 
 ART32_DAYS = 5
 OPEN = ("submitted", "correction")
@@ -47,3 +49,16 @@ def deferred_left(session: Session, case: Case) -> bool:
     """Whether a material accepted as deferred (容缺) is still to come."""
     return session.scalar(select(Material.id).where(Material.case_id == case.id, Material.state == "deferred")
                           .limit(1)) is not None
+
+
+def review_correction(session: Session, case_id: int) -> tuple[date | None, bool]:
+    """The date the case's latest review-round correction notice gave the applicant (None if it
+    gave none, or there is none), and whether they have handed anything in since."""
+    notice = session.scalar(select(Notice).where(Notice.case_id == case_id, Notice.kind == "review_correction")
+                            .order_by(Notice.id.desc()).limit(1))
+    if notice is None:
+        return None, False
+    answered = session.scalar(select(Event.id).where(Event.case_id == case_id, Event.type == "materials_supplied",
+                                                     Event.at >= notice.issued_at).limit(1)) is not None
+    due = notice.data.get("due_on")
+    return (date.fromisoformat(due) if due else None), answered

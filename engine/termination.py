@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, orchestrator
-from engine.case_status import open_case
+from engine.case_status import open_case, review_correction
 from engine.errors import Conflict, Invalid, NotFound
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Event, Instance, Notice, Notification, Task, Timer, User
+from engine.store.models import Case, Instance, Notice, Notification, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -53,7 +53,7 @@ def lapse(case_id: int, actor: User) -> Notice:
     require(actor, "clerk")
     with session_scope() as session:
         case = _lock(session, case_id, ("review_correction",))
-        due, answered = _correction(session, case.id)
+        due, answered = review_correction(session, case.id)
         if due is None:  # a notice issued before 2026-11-28 told the applicant no date
             raise Conflict("The correction notice gave the applicant no date; the case cannot lapse")
         if clock.today() <= due:
@@ -68,18 +68,7 @@ def correction(case_id: int) -> tuple[date | None, bool]:
     """The date the case's latest review-round correction notice gave the applicant (None if it
     gave none), and whether they have handed anything in since."""
     with read_session() as session:
-        return _correction(session, case_id)
-
-
-def _correction(session: Session, case_id: int) -> tuple[date | None, bool]:
-    notice = session.scalar(select(Notice).where(Notice.case_id == case_id, Notice.kind == "review_correction")
-                            .order_by(Notice.id.desc()).limit(1))
-    if notice is None:
-        return None, False
-    answered = session.scalar(select(Event.id).where(Event.case_id == case_id, Event.type == "materials_supplied",
-                                                     Event.at >= notice.issued_at).limit(1)) is not None
-    due = notice.data.get("due_on")
-    return (date.fromisoformat(due) if due else None), answered
+        return review_correction(session, case_id)
 
 
 def _lock(session: Session, case_id: int, states) -> Case:
