@@ -25,10 +25,11 @@ from engine.errors import Invalid, Message, NotFound
 from engine.notices import issue_notice
 from engine.services import calendars, cases
 from engine.services.events import record_case
+from engine.services.task_views import CASE_TASKS, summary
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Task, Timer, User
+from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
 
 
 @dataclass
@@ -323,11 +324,6 @@ def fire_timer(session: Session, timer: Timer) -> None:
             termination.end(session, case, "terminated", None, f"容缺材料逾期未补: {', '.join(m.name for m in still)}")
 
 
-def _open_tasks(session: Session, instance_id: int) -> list[Task]:
-    return session.scalars(select(Task).where(Task.instance_id == instance_id, Task.state == "ready")
-                           .order_by(Task.id)).all()
-
-
 def get_case(number_or_id) -> Case:
     with session_scope() as session:
         query = select(Case).where(Case.number == str(number_or_id)) if not isinstance(number_or_id, int) \
@@ -364,8 +360,6 @@ def describe_case(session: Session, case: Case) -> dict:
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],
             "clocks": [clock.describe(c) for c in clocks],
-            # The steps under way, for the window to follow up (催办) on their pages.
-            "open_steps": [{"task_id": t.id, "title": t.title or t.name, "group": t.group,
-                            "assignee": t.assignee.login if t.assignee else None,
-                            "due_at": t.due_at.isoformat() if t.due_at else None}
-                           for t in (_open_tasks(session, case.instance_id) if case.instance_id else [])]}
+            # The steps under way, as the API shows tasks, for the window to follow up (催办) on their pages.
+            "open_steps": [summary(row, row.assignee) for row in session.execute(
+                CASE_TASKS, {"instance_id": case.instance_id}) if row.state == "ready"] if case.instance_id else []}
