@@ -120,7 +120,9 @@ def test_a_withdrawn_case_in_correction_takes_no_more_materials(people, company)
 
 
 def test_the_timer_tick_passes_a_withdrawn_case_by(people):
-    case, _review = in_review(people)
+    """Accepted with a material deferred (容缺): its date, once passed, would end the case again."""
+    soon = intake.calendars.current().add_workdays(intake.clock.today(), 3).date
+    case = take_in(ITEM, PROJECT, people["clerk"], deferred={"land_title": soon}, skip=("land_title",))
     termination.withdraw(case.id, "撤回", people["clerk"])
     far = intake.clock.datetime(2099, 1, 1, tzinfo=intake.clock.SHANGHAI)
     timers.tick(now=far)
