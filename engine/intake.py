@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine import catalogue, clock, files, forms, identity, termination
 from engine.case_facts import start_data
@@ -72,8 +71,6 @@ def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, s
         if wrong:
             raise Invalid(wrong)
         applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type, phone=phone or None)
-        if info.get("password"):
-            applicant.password_hash = generate_password_hash(info["password"])
         session.add(applicant)
         session.flush()
     return applicant, renamed_from
@@ -346,7 +343,7 @@ def describe_case(session: Session, case: Case) -> dict:
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
             "item_kind": case.item.kind,
             "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
-            "submitted_at": case.submitted_at.isoformat(),
+            "applicant_id": case.applicant_id, "submitted_at": case.submitted_at.isoformat(),
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             # An administrator may suspend the procedure: the window says so beside the case's status.

@@ -7,9 +7,8 @@ reported as not found, so a case number typed by a stranger tells nothing about 
 import re
 
 from sqlalchemy import or_, select
-from werkzeug.security import generate_password_hash
 
-from engine import clock, identity, intake, notices, signin
+from engine import applicant_passwords, clock, identity, intake, notices, signin
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -99,7 +98,7 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
             applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)
             session.add(applicant)
         applicant.phone = phone
-        applicant.password_hash = generate_password_hash(password)
+        signin.give_password(applicant, password)
         session.flush()
         record(session, "applicant_registered", applicant_id=applicant.id, kind=kind, id_type=id_type,
                known_at_window=known_at_window)
@@ -124,6 +123,7 @@ def authenticate(identifier: str, password: str, address: str | None = None) -> 
             Applicant.password_hash.is_not(None))).all()
     for applicant in candidates:
         if signin.attempt(applicant, password, address):
+            applicant_passwords.check_not_expired(applicant)
             return applicant
     if not candidates:
         signin.attempt_unknown("applicant", identifier.upper(), password, address)  # as the ID number is found

@@ -29,7 +29,7 @@ from sqlalchemy import and_, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import Message, TooManyAttempts
+from engine.errors import Invalid, Message, TooManyAttempts
 from engine.store import session_scope
 from engine.store.db import uses_postgres
 from engine.store.models import AddressSignIn, UnknownSignIn
@@ -47,6 +47,26 @@ def password_problem(password) -> Message | None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         return Message("The password needs at least %(length)s characters", length=MIN_PASSWORD)
     return None
+
+
+def check_new_password(password) -> None:
+    if (wrong := password_problem(password)) is not None:
+        raise Invalid(wrong)
+
+
+def give_password(account, password: str) -> None:
+    """The account's password from now on (checked first); the sessions signed in with the old
+    one end. The caller's transaction saves the account."""
+    check_new_password(password)
+    account.password_hash = generate_password_hash(password)
+    account.session_serial = (account.session_serial or 0) + 1  # a new account has none before its insert
+
+
+def check_current_password(account, current: str, address: str | None) -> None:
+    """Someone changing their own password proves it is theirs; a wrong one counts as a wrong
+    sign-in from `address`."""
+    if not account.password_hash or not attempt(account, current or "", address):
+        raise Invalid("The current password is not right")
 
 
 def _open(model, now, limit):

@@ -77,11 +77,11 @@ def passwords_hashed_once():
     hashes are the real ones, only reused (servers the tests start hash and check as always)."""
     from werkzeug import security
 
-    from engine import intake, portal, signin
+    from engine import signin
     from engine.services import users
     hashed = lru_cache(maxsize=None)(security.generate_password_hash)
     with pytest.MonkeyPatch.context() as patch:
-        for module in (users, intake, portal):
+        for module in (users, signin):
             patch.setattr(module, "generate_password_hash", hashed)
         patch.setattr(signin, "check_password_hash", lru_cache(maxsize=None)(security.check_password_hash))
         yield

@@ -18,6 +18,7 @@ from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
 # A lock may close one address or every address, and may be partly over: what holds for all.
+PASSWORD_CHANGED = _l("密码已修改，其他设备上的登录已结束")
 LOCKED = _l("密码连续输错次数过多，暂时不能登录，最长%(minutes)s分钟后可再试", minutes=LOCK_MINUTES)
 
 
@@ -110,27 +111,36 @@ class PasswordForm(FlaskForm):
     again = PasswordField("again", validators=[DataRequired()])
 
 
+def password_change(template: str, change, done):
+    """Answer a password change form: `change(current, new, address)` gives the account its new
+    password and returns it (every other session has ended), `done(account)` signs this browser
+    in again and answers; a refusal shows the form again."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template(template, form=form), 200 if request.method == "GET" else 400
+    if form.new.data != form.again.data:
+        flash(_("两次输入的新密码不一致"), "error")
+        return render_template(template, form=form), 422
+    try:
+        account = change(form.current.data, form.new.data, request.remote_addr)
+    except TooManyAttempts:
+        flash(LOCKED, "error")
+        return render_template(template, form=form), 429
+    except ShenpiError as exc:
+        flash_error(exc)
+        return render_template(template, form=form), exc.status
+    return done(account)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = PasswordForm()
-    if form.validate_on_submit():
-        if form.new.data != form.again.data:
-            flash(_("两次输入的新密码不一致"), "error")
-            return render_template("password.html", form=form), 422
-        try:
-            user = users.change_password(current_user.user.id, form.current.data, form.new.data,
-                                         request.remote_addr)
-        except TooManyAttempts:
-            flash(LOCKED, "error")
-            return render_template("password.html", form=form), 429
-        except ShenpiError as exc:
-            flash_error(exc)
-            return render_template("password.html", form=form), exc.status
-        login_user(Staff(user))  # this browser stays signed in; every other session has ended
-        flash(_("密码已修改，其他设备上的登录已结束"), "success")
+    def signed_in_again(user):
+        login_user(Staff(user))
+        flash(PASSWORD_CHANGED, "success")
         return redirect(url_for("auth.home"))
-    return render_template("password.html", form=form), 200 if request.method == "GET" else 400
+    return password_change("password.html", lambda *given: users.change_password(current_user.user.id, *given),
+                           signed_in_again)
 
 
 @bp.get("/")

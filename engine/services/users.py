@@ -77,7 +77,7 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
     if not name or len(name) > MAX_NAME:
         raise Invalid("A person's name is required, at most %(max)s characters", max=MAX_NAME)
     if password:
-        _check_password(password)
+        signin.check_new_password(password)
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
@@ -130,21 +130,14 @@ def check_password(login: str, password: str, address: str | None = None) -> Use
     return user if signin.attempt(user, password, address) else None
 
 
-def _check_password(password) -> None:
-    wrong = signin.password_problem(password)
-    if wrong:
-        raise Invalid(wrong)
-
-
 def set_password(login: str, password: str, actor: User | None) -> None:
     """An administrator gives a person a password (a new colleague, a forgotten one): their
     sessions end, a sign-in lock is lifted. The command line has no actor."""
-    _check_password(password)
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
         user = find_user(session, login)
-        _new_password(user, password)
+        signin.give_password(user, password)
         signin.unlock(session, user)
         record(session, "password_set", actor=actor, login=login)
 
@@ -152,21 +145,12 @@ def set_password(login: str, password: str, actor: User | None) -> None:
 def change_password(user_id: int, current: str, new: str, address: str | None = None) -> User:
     """A person changes their own password, giving the current one; a wrong current password
     counts as a wrong sign-in from `address`. Other sessions end; returns the user to sign in again."""
-    user = get_user_by_id(user_id)
-    if not user.password_hash or not signin.attempt(user, current or "", address):
-        raise Invalid("The current password is not right")
-    _check_password(new)
+    signin.check_current_password(get_user_by_id(user_id), current, address)
     with session_scope() as session:
         user = session.get(User, user_id)
-        _new_password(user, new)
+        signin.give_password(user, new)
         record(session, "password_changed", actor=user, login=user.login)
         return user
-
-
-def _new_password(user: User, password: str) -> None:
-    """The password is the user's from now on; the sessions signed in with the old one end."""
-    user.password_hash = generate_password_hash(password)
-    user.session_serial += 1
 
 
 def sign_out(user_id: int) -> None:

@@ -353,6 +353,9 @@ class Applicant(Base):
     id_number: Mapped[str] = mapped_column(String(64), unique=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    # A password the window gave (engine.portal.reset_password) signs in until then, only to
+    # choose one's own.
+    temporary_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()

@@ -124,3 +124,46 @@ def test_applicant_withdraws_an_application_on_a_phone(org, live_server, new_pag
     with page.expect_popup() as popup:
         page.click(".notices a:has-text('终止办理告知书')")
     assert "材料准备有误，重新申请" in popup.value.locator("#reason").inner_text()
+
+
+def test_a_forgotten_password_is_replaced_at_the_window_and_then_by_the_applicant(org, live_server, new_page):
+    """The clerk finds the applicant from their case, checks the ID (the confirmation says so) and
+    hands over a temporary password; on their phone the applicant can only set their own with it."""
+    from tests.browser.helpers import login
+    case = closed_case(org)
+    clerk = new_page()
+    login(clerk, live_server, "clerk")
+    clerk.goto(f"{live_server}/intake/cases/{case.id}")
+    clerk.click("#applicant-account")
+    row = clerk.locator("#applicants tbody tr")
+    assert "张三" in row.inner_text() and "已开通" in row.inner_text()
+    asked = []
+    clerk.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    row.locator("button").click()
+    clerk.wait_for_selector("#temporary-password")
+    assert "身份证件原件" in asked[0]
+    temporary = clerk.input_value("#temporary-password")
+    assert "临时密码，有效至" in clerk.locator("#applicants").inner_text()
+
+    phone = new_page(390, 844)
+    phone.goto(f"{live_server}/portal/login")
+    assert "综合窗口领取临时密码" in phone.locator("#forgot").inner_text()
+    phone.fill("#identifier", "13800000000")
+    phone.fill("#password", "secret-pw")  # the forgotten one no longer opens anything
+    phone.click("form button[type=submit]")
+    assert "账号或密码错误" in phone.locator(".flash").inner_text()
+    phone.fill("#identifier", "13800000000")
+    phone.fill("#password", temporary)
+    phone.click("form button[type=submit]")
+    phone.wait_for_url(f"{live_server}/portal/account/password")
+    assert phone.locator("#temporary-notice").is_visible()
+    phone.goto(f"{live_server}/portal/cases/{case.number}")  # nothing else opens yet
+    phone.wait_for_url(f"{live_server}/portal/account/password")
+    phone.fill("#current", temporary)
+    phone.fill("#new", "my-own-pw-2")
+    phone.fill("#again", "my-own-pw-2")
+    phone.click("#password-form button[type=submit]")
+    phone.wait_for_url(f"{live_server}/portal/cases")
+    assert "密码已修改" in phone.locator(".flash").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert portal.authenticate("13800000000", "my-own-pw-2").id == case.applicant_id

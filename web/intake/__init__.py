@@ -174,3 +174,4 @@ def notice(notice_id):
     row = progress.notice(notice_id, actor())
     # A kind without its own template prints with the general layout.
     return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])
+from . import applicants  # noqa: E402,F401  (routes register on bp)

@@ -15,6 +15,7 @@ from web.messages import sentences
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 SESSION_KEY = "applicant_id"
+OPEN_WITH_TEMPORARY = ("portal.change_password", "portal.logout")
 
 
 def sign_in(applicant) -> None:
@@ -28,6 +29,9 @@ def _load_applicant():
         g.applicant = marked(session[SESSION_KEY], portal.get_applicant)
         if g.applicant is None:  # signed out elsewhere, or the account is gone
             session.pop(SESSION_KEY)
+        elif g.applicant.temporary_until and request.endpoint not in OPEN_WITH_TEMPORARY:
+            # The window's temporary password opens nothing but the choice of one's own.
+            return redirect(url_for("portal.change_password"))
 
 
 @bp.context_processor

@@ -1,15 +1,15 @@
-"""Applicant accounts: register, sign in with phone or ID number, sign out."""
+"""Applicant accounts: register, sign in with phone or ID number, change the password, sign out."""
 import re
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import portal
+from engine import applicant_passwords, portal
 from engine.errors import Invalid, ShenpiError, TooManyAttempts
-from web.auth import LOCKED, local_path
+from web.auth import LOCKED, PASSWORD_CHANGED, local_path, password_change
 from web.messages import translated
 
-from . import SESSION_KEY, bp, failed, sign_in
+from . import SESSION_KEY, applicant_required, bp, failed, sign_in
 from .forms import RegisterForm, SignInForm
 
 
@@ -27,6 +27,8 @@ def login():
         except TooManyAttempts:
             flash(LOCKED, "error")
             return render_template("portal/login.html", form=form), 429
+        except ShenpiError as exc:  # the window's temporary password, expired
+            return failed(exc, "portal/login.html", form=form)
         if applicant is not None:
             sign_in(applicant)
             return redirect(_safe_next())
@@ -68,6 +70,18 @@ def _under_fields(form, exc: Invalid) -> bool:
         else:
             flash(translated(detail), "error")
     return placed
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@applicant_required
+def change_password():
+    def signed_in_again(applicant):
+        sign_in(applicant)
+        flash(PASSWORD_CHANGED, "success")
+        return redirect(url_for("portal.my_cases"))
+    return password_change("portal/password.html",
+                           lambda *given: applicant_passwords.change_password(g.applicant.id, *given),
+                           signed_in_again)
 
 
 @bp.post("/logout")

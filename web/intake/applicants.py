@@ -1,0 +1,31 @@
+"""申请人网上账号: the window finds an applicant and, having seen their identity document, gives
+a temporary password (a forgotten one, or a record the window made without an account)."""
+from flask import render_template, request
+
+from engine import applicant_passwords
+from engine.portal import get_applicant
+
+from web.inbox.access import actor, roles_required
+
+from . import bp
+
+
+def _page(found, temporary=None):
+    return render_template("intake/applicants.html", q=request.args.get("q", ""), found=found,
+                           temporary=temporary, days=applicant_passwords.TEMPORARY_DAYS)
+
+
+@bp.get("/applicants")
+@roles_required("clerk")
+def applicants():
+    if request.args.get("id", "").isdigit():  # from a case page: its applicant
+        return _page([get_applicant(int(request.args["id"]))])
+    return _page(applicant_passwords.find(actor(), request.args.get("q", "")))
+
+
+@bp.post("/applicants/<int:applicant_id>/password")
+@roles_required("clerk")
+def reset_password(applicant_id):
+    password = applicant_passwords.reset_password(actor(), applicant_id)  # a refusal: the error page
+    # Shown in this answer only, kept by no cache (as an API token is: web/admin/people.py).
+    return _page([get_applicant(applicant_id)], temporary=password), 200, {"Cache-Control": "no-store"}
