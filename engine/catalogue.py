@@ -20,6 +20,9 @@ from engine.store.models import Definition, Department, ServiceItem, User
 KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "行政给付", "reward": "行政奖励",
          "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
 CASE_TYPES = {"immediate": "即办件", "promised": "承诺件", "escalated": "上报件", "joint": "联办件"}
+# 服务对象, as the national catalogue names them, and the kind of applicant each is (Applicant.kind).
+SERVICE_OBJECTS = {"自然人": "person", "企业法人": "company", "事业单位法人": "company", "社会组织法人": "company",
+                   "非法人企业": "company", "行政机关": "company", "其他组织": "company"}
 REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", "materials")
 # An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -63,9 +66,25 @@ def validate(item: dict, source: str = "item") -> dict:
     if statutory is not None and promised * 2 > statutory:
         raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
                       source=source)
+    objects = item.get("service_object", [])
+    if not isinstance(objects, list) or not set(objects) <= SERVICE_OBJECTS.keys():
+        raise Invalid("%(source)s: service_object is a list of %(objects)s", source=source,
+                      objects=", ".join(SERVICE_OBJECTS))
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
+
+
+def serves(item: ServiceItem, applicant_kind: str) -> bool:
+    """Whether an applicant of that kind may apply for the item (one that names no 服务对象 serves all)."""
+    objects = item.data.get("service_object") or []
+    return not objects or applicant_kind in {SERVICE_OBJECTS[o] for o in objects}
+
+
+def check_serves(item: ServiceItem, applicant_kind: str) -> None:
+    if not serves(item, applicant_kind):
+        raise Invalid("Item %(item)s serves %(objects)s only: this applicant may not apply for it",
+                      item=item.code, objects="、".join(item.data["service_object"]))
 
 
 def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int, bool]]:

@@ -97,6 +97,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
         person, renamed_from = find_or_create_applicant(session, applicant)
+        catalogue.check_serves(item, person.kind)
         case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
                     channel=channel, submitted_by=actor.id if actor else None, form=form or {},
                     note=(note or "").strip()[:2000] or None)

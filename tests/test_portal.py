@@ -436,3 +436,30 @@ def test_an_application_sent_without_a_required_material_says_so_and_takes_it_la
     corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
     info = portal.progress(zhang.id, case.number)
     assert info["status"] == "submitted" and info["to_supply"] == []
+
+
+def test_an_item_for_organisations_refuses_a_person_and_says_so_on_the_apply_page(app, zhang, org):
+    catalogue.save({**ITEM, "code": "C-001", "name": "企业资料查询", "service_object": ["企业法人"]}, None)
+    with pytest.raises(Invalid, match="serves 企业法人 only"):
+        intake.submit("C-001", {"name": "孙七", "id_number": "110101198001011128"}, files("id_card", "form"),
+                      org["clerk"])
+    with session_scope() as session:  # the refused case made no applicant record either
+        assert session.scalar(select(Applicant).where(Applicant.id_number == "110101198001011128")) is None
+    company = intake.submit("C-001", {"name": "某公司", "kind": "company", "id_number": "91110000MA01ABCD2Q"},
+                            files("id_card", "form"), org["clerk"])
+    assert company.item_code == "C-001"
+
+    client = sign_in(app, ZHANG["phone"], "secret-pw")
+    page = client.get("/portal/items/C-001/apply").text
+    assert "服务对象为企业法人，您的账号（自然人）不能申请" in page and 'type="file"' not in page
+    res = client.post("/portal/items/C-001/apply", data=upload("id_card", "form"),
+                      content_type="multipart/form-data")
+    assert res.status_code == 422 and portal.my_cases(zhang.id) == []
+    assert 'type="file"' in client.get("/portal/items/Q-001/apply").text  # an item for everyone
+
+
+def test_an_item_names_only_known_service_objects(org):
+    with pytest.raises(Invalid, match="service_object is a list of 自然人"):
+        catalogue.save({**ITEM, "service_object": ["个体户"]}, None)
+    with pytest.raises(Invalid, match="service_object"):
+        catalogue.save({**ITEM, "service_object": "自然人"}, None)

@@ -52,7 +52,7 @@ def apply(code):
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
-                          errors=errors_by_field(exc.details, shown))
+                          errors=errors_by_field(exc.details, shown), served=catalogue.serves(item, g.applicant.kind))
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         missing = [m["name"] for m in intake.describe(case.id)["materials"]
                    if m["mandatory"] and m["state"] == "missing"]
@@ -60,7 +60,8 @@ def apply(code):
             flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
                     names="、".join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
-    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown, values={}, errors={})
+    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown, values={}, errors={},
+                           served=catalogue.serves(item, g.applicant.kind))
 
 
 @bp.get("/cases")
