@@ -84,6 +84,8 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
 
     decided = intake.describe(case.id)
     assert decided["status"] == "decided" and decided["decision"] == "approve"
+    # The applicant reads the certificate's number with the decision.
+    assert decided["statement"] == "已登簿，不动产权证书号：京(2026)不动产权第0000001号"
     # Every step clock stopped; result documents are materials of the case, issued by their department.
     assert all(c.state == "stopped" for c in step_clocks(case.instance_id))
     decisions.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
