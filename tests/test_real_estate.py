@@ -169,17 +169,18 @@ def test_transfer_urge_and_copy(people):
     assert {"task_transferred", "task_urged", "task_copied"} <= set(types)
 
 
-def test_a_seal_found_at_registration_check_refuses_registration(people):
+def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration_on_both_grounds(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
     tasks = open_tasks(case.instance_id)
     work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
     work(tasks["registration_check@realestate"], people["r_realestate"],
-         {"sealed": True, "objection": False, "mortgage": "none"})
+         {"sealed": True, "objection": True, "mortgage": "none"})
     tasks = _through_to_payment(case, people)
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True})
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
-    assert described["statement"] == "存在查封登记"  # the reason reaches the window and the applicant
+    # Every ground, not the first found, reaches the window and the applicant (Art. 38: the reasons).
+    assert described["statement"] == "存在查封登记；存在异议登记"
     assert open_tasks(case.instance_id) == {}
 
 
