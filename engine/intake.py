@@ -239,9 +239,8 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     cancel_timers(session, case, "deemed")
     item = case.item
     if item.process_key:
-        instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
-                                     data=start_data(case, session))
-        case.instance_id = instance.id
+        cases.start_in(session, item.process_key, actor, business_key=case.number, data=start_data(case, session),
+                       case=case)
     case_clock = clock.start_clock(session, case.instance_id, label=item.name,
                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
                                    started_on=case.accepted_on, department=item.department,

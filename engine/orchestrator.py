@@ -10,7 +10,9 @@ behaviour from the same few words:
   when the task opens and stops when it closes;
 - requiresDocument: the step cannot close without its result document (赤峰 rule);
 - correctionNotice: the task is the window's merged correction round: one notice lists every
-  department's request, and the case clock stops until the applicant has answered.
+  department's request, and the case clock stops until the applicant has answered;
+- paymentNoticeExpression: the task waits for the applicant to pay: the expression gives what
+  is due as lines of {name, amount} (yuan), which a 缴款通知书 tells the applicant.
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,7 +52,8 @@ def place(row: Task, spiff_task) -> None:
 def task_opened(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
     props = properties(spiff_task.task_spec)
     data, name = spiff_task.data, spiff_task.task_spec.name
-    case = case_of(session, instance.id) if {"promisedDaysExpression", "correctionNotice"} & set(props) else None
+    case = case_of(session, instance.id) \
+        if {"promisedDaysExpression", "correctionNotice", "paymentNoticeExpression"} & set(props) else None
     if "promisedDaysExpression" in props:
         days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))
         step = clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
@@ -59,6 +62,9 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         row.due_at = clock.end_of(step.promised_due)
     if props.get("correctionNotice") == "true" and case is not None:
         _merged_correction(session, instance, case, data, actor)
+    if "paymentNoticeExpression" in props and case is not None:
+        lines = _evaluate("paymentNoticeExpression", props["paymentNoticeExpression"], data, name)
+        _payment_notice(session, case, row, lines, name, actor)
 
 
 def _merged_correction(session: Session, instance, case: Case, data: dict, actor: User | None) -> None:
@@ -74,6 +80,18 @@ def _merged_correction(session: Session, instance, case: Case, data: dict, actor
         clock.start_special(session, case_clock, "correction", "并联审批中各部门要求一次性补正",
                             CORRECTION_DAYS, actor)
 
+
+
+def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: str, actor: User | None) -> None:
+    """缴款通知书 from the step's department: what to pay, line by line; nothing due, no notice."""
+    try:
+        due = [{"name": str(line["name"]), "amount": round(float(line["amount"]), 2)} for line in lines]
+    except (TypeError, KeyError, ValueError) as exc:
+        raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
+                            step=spec_name, error=repr(exc)) from exc
+    if due:
+        issue_notice(session, case, "payment", actor, lines=due, total=round(sum(d["amount"] for d in due), 2),
+                     department=row.group, step=row.title or row.name)
 
 
 def needs_document(spiff_task) -> bool:

@@ -60,6 +60,10 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     # Registration waits for the tax: nothing to register yet.
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     payment = open_tasks(case.instance_id)["tax_payment@tax"]
+    # The applicant is told what to pay, by the tax bureau (缴款通知书).
+    [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0}] and told["data"]["total"] == 22000.0
+    assert told["data"]["department"] == "tax"
     with pytest.raises(Invalid, match="result document"):  # a step cannot close without it
         work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"}, document=False)
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
@@ -69,6 +73,9 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     from web import create_app
     from tests.web import signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}").text
+    assert "缴款通知书" in printed and re.search(r'id="payment-total">22,000.00<', printed)
+    assert "<th>承办部门</th><td>tax</td>" in printed  # the tax bureau issues it, not the item's department
     registrar = app.test_client()
     registrar.post("/login", data={"login": "r_realestate", "password": "pass-r_realestate"})
     page = registrar.get(f"/inbox/tasks/{register.id}").text
@@ -120,6 +127,9 @@ def test_return_inside_the_tax_branch_leaves_the_other_branches_alone(people):
     assert after["registration_check@realestate"].id == registration.id
     assert after["tax_assessment@tax"].assignee_id == people["taxman"].id
     work(after["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_100_000}, document=False)
+    # Assessed again, the applicant is told the new amount in a new notice.
+    totals = [n["data"]["total"] for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert totals == [20000.0, 21000.0]
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True})
     work(registration, people["r_realestate"], {"sealed": False, "objection": False, "mortgage": "none"})
     assert set(open_tasks(case.instance_id)) == {"register@realestate"}
@@ -205,3 +215,48 @@ def test_a_second_deal_asks_for_both_parties_ids_again(people):
     second = intake.submit(ITEM, SELLER, [], people["clerk"], form=FLAT)
     states = {m["code"]: m["state"] for m in intake.describe(second.id)["materials"]}
     assert states["seller_id"] == states["buyer_id"] == "missing"
+
+
+# --- 缴款通知书 in any procedure -------------------------------------------------------------------
+
+def _paying_procedure(org, fees: str):
+    from engine import catalogue
+    from engine.services import deploy
+    from tests.bpmn_builder import process
+    from tests.procedures import promised_item
+    xml = process("paying", [("start", "s", "s"), ("script", "fee", "计费", {"script": f"fees = {fees}"}),
+                             ("user", "pay", "缴费确认", {"form": "x.json"}), ("end", "e", "e")],
+                  [("s", "fee"), ("fee", "pay"), ("pay", "e")])
+    xml = xml.replace('name="formJsonSchemaFilename" value="x.json"', 'name="paymentNoticeExpression" value="fees"')
+    deploy.deploy([("paying.bpmn", xml.encode())], org["designer"])
+    catalogue.save(promised_item("PAY-1", "paying", "housing"), None)
+
+
+def test_a_step_that_waits_for_payment_tells_the_applicant_what_to_pay(org):
+    _paying_procedure(org, "[{'name': '工本费', 'amount': 80}, {'name': '登记费', 'amount': 0.5}]")
+    case = take_in("PAY-1", {}, org["clerk"])
+    [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert told["data"]["lines"] == [{"name": "工本费", "amount": 80.0}, {"name": "登记费", "amount": 0.5}]
+    assert told["data"]["total"] == 80.5 and told["data"]["step"] == "缴费确认"
+
+
+def test_nothing_due_is_no_notice_and_a_malformed_list_is_the_procedures_error(org):
+    from engine.errors import EngineFailure
+    _paying_procedure(org, "[]")
+    case = take_in("PAY-1", {}, org["clerk"])
+    assert [n["kind"] for n in intake.describe(case.id)["notices"]] == ["acceptance"]
+    _paying_procedure(org, "[{'name': '工本费'}]")  # no amount
+    with pytest.raises(EngineFailure, match="paymentNoticeExpression must give a list"):
+        take_in("PAY-1", {}, org["clerk"])
+
+
+def test_a_payment_expression_that_breaks_the_rules_is_refused_at_deploy(org):
+    from engine.services import deploy
+    from tests.bpmn_builder import process
+    xml = process("paying", [("start", "s", "s"), ("user", "pay", "缴费确认", {"form": "x.json"}), ("end", "e", "e")],
+                  [("s", "pay"), ("pay", "e")])
+    xml = xml.replace('name="formJsonSchemaFilename" value="x.json"',
+                      'name="paymentNoticeExpression" value="fees.__class__"')
+    with pytest.raises(Invalid) as refused:
+        deploy.deploy([("paying.bpmn", xml.encode())], org["designer"])
+    assert "paymentNoticeExpression" in str(refused.value.details) and "pay" in str(refused.value.details)

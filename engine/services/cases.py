@@ -66,8 +66,10 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
 
 
 def start_in(session: Session, key: str, actor: User | None, *, version: int | None = None,
-             business_key: str | None = None, data: dict | None = None):
-    """Start inside the caller's transaction (acceptance starts the procedure with the notice)."""
+             business_key: str | None = None, data: dict | None = None, case=None):
+    """Start inside the caller's transaction (acceptance starts the procedure with the notice).
+    The `case` it runs for is linked to it before its first steps open: they may need it (a
+    step's clock names the item, a step may issue the applicant a notice)."""
     definition = find_definition(session, key, version)
     if definition.suspended:
         raise Conflict("Process %(key)s version %(version)s is suspended", key=repr(key), version=definition.version)
@@ -76,6 +78,8 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
                         workflow_state={})
     session.add(instance)
     session.flush()
+    if case is not None:
+        case.instance_id = instance.id
     record(session, "instance_started", actor=actor, instance_id=instance.id,
            key=key, version=definition.version, business_key=business_key, data=data or {})
     loaded = runtime.new_workflow(definition, data)
