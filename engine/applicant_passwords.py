@@ -29,7 +29,9 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
     """The applicant replaces their password (the window's temporary one, or their own), giving
     the current one. Other sessions end; returns the applicant to sign in again."""
     with read_session() as session:
-        signin.check_current_password(fetch(session, Applicant, applicant_id, "applicant"), current, address)
+        applicant = fetch(session, Applicant, applicant_id, "applicant")
+    signin.check_current_password(applicant, current, address)
+    check_not_expired(applicant)  # a session opened with it before its time ran out
     with session_scope() as session:
         applicant = session.get(Applicant, applicant_id)
         signin.give_password(applicant, new)

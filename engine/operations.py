@@ -129,9 +129,9 @@ def urge(task_id: int, actor: User, message: str) -> int:
     message = _reason(message)
     with session_scope() as session:
         task = fetch(session, Task, task_id, "task")
+        cases.visible_instance(session, task.instance_id, actor)  # before anything is told of the task
         if task.state != "ready":
             raise Conflict("Task %(task)s is not open", task=task_id)
-        cases.visible_instance(session, task.instance_id, actor)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task, f"催办：{task.title}（{actor.name}：{message}）")
         record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,

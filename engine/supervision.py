@@ -53,7 +53,8 @@ _HANDLINGS = select(
 
 def overview(actor: User) -> dict:
     """Per department and item: its handlings of cases open at each level and finished (on time,
-    working days used and promised on average); the overdue limits; the cards issued."""
+    working days used and promised on average); the overdue limits (a lead: their department's);
+    the cards issued."""
     require(actor, "supervisor", "lead")
     h = _HANDLINGS.c
     with session_scope() as session:
@@ -64,9 +65,11 @@ def overview(actor: User) -> dict:
             select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
             .where(h.worst_open.is_(None), h.instance_id.not_in(_TERMINATED))
             .group_by(h.department, h.item_code)).all()
-        overdue = session.scalars(
-            select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
-            .order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
+        overdue = select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
+        if not actor.has_role("supervisor"):  # a lead: every department's figures, their own cases
+            # (a lead of no department: none; "department == None" alone would match unassigned clocks)
+            overdue = overdue.where(Clock.department == _department(actor), Clock.department.is_not(None))
+        overdue = session.scalars(overdue.order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
         cards = session.execute(select(SupervisionOrder.department, SupervisionOrder.card,
                                        SupervisionOrder.state, func.count())
                                 .group_by(SupervisionOrder.department, SupervisionOrder.card,

@@ -86,6 +86,9 @@ def test_an_expired_temporary_password_is_refused(zhang, org):
         session.get(Applicant, zhang.id).temporary_until = utcnow() - timedelta(minutes=1)
     with pytest.raises(Conflict, match="expired"):
         portal.authenticate(ZHANG["id_number"], temporary)
+    with pytest.raises(Conflict, match="expired"):  # nor does a page opened before replace it
+        applicant_passwords.change_password(zhang.id, temporary, "too-late-pw")
+    assert stored(zhang.id).temporary_until is not None
 
 
 def test_changing_needs_the_current_password_and_a_good_new_one(zhang):

@@ -51,6 +51,40 @@ def test_cases_are_started_by_the_window_and_a_service_items_only_by_acceptance(
     assert len(admin.instances(org["admin"], key="approval")) == 1
 
 
+def test_a_process_an_items_procedure_calls_and_a_cases_number_are_not_started_alone(org):
+    """review_round runs inside 多评合一's cases; started alone, with made-up reviews, it would put
+    tasks and clocks in any department's inbox. A trial run may not borrow a case's number either."""
+    from tests.procedures import install, take_in
+    from tests.test_merged_assessments import ITEM, project
+    install(org)
+    with pytest.raises(Conflict, match="'review_round' is called by '(merged_assessments|joint_drawing_review)'"):
+        cases.start_instance("review_round", org["clerk"], data={"pending_reviews": [], "opinions": []})
+    deploy_approval(org)
+    case = take_in(ITEM, project(), org["clerk"])
+    with pytest.raises(Conflict, match="a case's number"):
+        cases.start_instance("approval", org["designer"], business_key=case.number)
+    assert cases.start_instance("approval", org["designer"], business_key="试运行-1")["state"] == "running"
+
+
+def test_another_departments_person_learns_nothing_of_a_cases_state(org):
+    """Withdrawing or urging a task of a case they may not see is refused for that, not answered
+    with the case's state (suspended, the task finished)."""
+    from engine import operations
+    from engine.services import admin
+    deploy_approval(org)
+    instance = cases.start_instance("approval", org["clerk"])
+    intake = ready(instance, "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    tasks.complete(intake["id"], org["clerk"], {"applicant": "张三"})
+    admin.suspend_instance(instance["id"], "核查", org["admin"])
+    with pytest.raises(Forbidden):
+        operations.withdraw(intake["id"], org["taxman"])
+    with pytest.raises(Conflict, match="suspended"):  # its own worker is told
+        operations.withdraw(intake["id"], org["clerk"])
+    with pytest.raises(Forbidden):
+        operations.urge(intake["id"], org["lead"], "请尽快办理")  # devreform's lead: not their case
+
+
 def test_missing_form_is_refused_and_nothing_stored(org):
     with pytest.raises(Invalid) as err:
         deploy.deploy([("approval.bpmn", approval().encode())], org["designer"])

@@ -46,6 +46,16 @@ def test_overdue_cases_and_cards_show_up(clocks, org):
     assert cards == {("housing", "red"), ("tax", "red")}  # a month late: past both limits at once
 
 
+
+def test_a_lead_sees_every_departments_figures_but_only_their_own_late_cases(clocks, org):
+    from engine.services import users
+    housing_lead = users.add_user("hlead", "住建局长", "housing", ["lead"], "pass-hlead")
+    timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI))
+    assert [o["label"] for o in supervision.overview(housing_lead)["overdue"]] == ["open"]
+    elsewhere = supervision.overview(org["lead"])  # devreform has no late case
+    assert elsewhere["overdue"] == [] and {"housing", "tax"} <= {r["department"] for r in elsewhere["rows"]}
+
+
 def test_monthly_report_as_xlsx_from_api_and_cli(clocks, org, database_url, tmp_path):
     from web import create_app
     client = create_app({"TESTING": True}).test_client()

@@ -18,7 +18,7 @@ from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Event, Instance, Notification, ServiceItem, Task, User
+from engine.store.models import Case, Definition, Event, Instance, Notification, ServiceItem, Task, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
@@ -53,16 +53,32 @@ def start_instance(key: str, actor: User, *, version: int | None = None,
     if business_key is not None and not (isinstance(business_key, str) and len(business_key) <= 200):
         raise Invalid("business_key must be text of at most 200 characters")
     with session_scope() as session:
-        item = session.scalar(select(ServiceItem.code).where(ServiceItem.process_key == key).limit(1))
-        if item is not None:  # its cases have a case, clocks and notices: they start at the window
-            raise Conflict("Process %(key)s runs the service item %(item)s: its cases start when the window "
-                           "accepts an application", key=repr(key), item=item)
+        _check_not_a_case(session, key, business_key)
         instance, loaded = start_in(session, key, actor, version=version, business_key=business_key,
                                     data=data)
         revision = instance.revision
         result = _describe(session, instance)
     runtime.remember(instance.id, revision, loaded)
     return result
+
+
+def _check_not_a_case(session: Session, key: str, business_key: str | None) -> None:
+    """A service item's procedure, or a process it calls, runs for a case with its clocks and
+    notices, started at the window; started alone it would put steps in departments' inboxes
+    for no case. Nor may a trial run take a case's number for its business key."""
+    item = session.scalar(select(ServiceItem.code).where(ServiceItem.process_key == key).limit(1))
+    if item is not None:
+        raise Conflict("Process %(key)s runs the service item %(item)s: its cases start when the window "
+                       "accepts an application", key=repr(key), item=item)
+    item_processes = select(ServiceItem.process_key).where(ServiceItem.process_key.is_not(None))
+    for caller, spec in session.execute(select(Definition.key, Definition.spec).where(
+            Definition.kind == "bpmn", Definition.key.in_(item_processes))):
+        if key in (spec or {}).get("subprocess_specs", {}):
+            raise Conflict("Process %(key)s is called by %(caller)s, a service item's procedure: it runs "
+                           "inside that procedure's cases", key=repr(key), caller=repr(caller))
+    if business_key and session.scalar(select(Case.id).where(Case.number == business_key)) is not None:
+        raise Conflict("Business key %(key)s is a case's number: a case's procedure starts at the window",
+                       key=repr(business_key))
 
 
 def start_in(session: Session, key: str, actor: User | None, *, version: int | None = None,

@@ -171,7 +171,8 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
 
 def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
     """A step on a task's case. The task and its instance, locked against other steps, are read
-    in one query; check(session, task) runs before anything changes, then
+    in one query; whether the actor works in the task's lane is asked first (the case's state is
+    not told to anyone else), then check(session, task), before anything changes, then
     change(session, instance, workflow, task)."""
     found = {}
 
@@ -183,14 +184,16 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
         return instance
 
     def checked(session, instance):
+        require_lane(actor, found["task"])
         if instance.state == "terminated":  # a stale page: say why the task went, not only that it did
             raise Conflict("The case has ended (withdrawn or terminated); its open tasks were cancelled")
-        check(session, found["task"])
+        if check is not None:
+            check(session, found["task"])
 
     def changed(session, instance, workflow):
         change(session, instance, workflow, found["task"])
 
-    return cases.advance(lock, actor, changed, check=checked if check else None)
+    return cases.advance(lock, actor, changed, check=checked)
 
 
 # FOR NO KEY UPDATE, as in store.db.locked; SQLite leaves it out: its write transaction already
