@@ -39,6 +39,13 @@ def _ready(task: Task, actor: User) -> Task:
     return task
 
 
+def _not_cancelled(task: Task) -> Task:
+    """A cancelled step (its case withdrawn or ended, its branch cut short) takes no more copies or notes."""
+    if task.state == "cancelled":
+        raise Conflict("Task %(task)s was cancelled: nothing more is added to it", task=task.id)
+    return task
+
+
 def _notify(session, users, task: Task, text: str) -> None:
     """Tell each of `users` about the step; staff know a case by its number (its business key)."""
     number = session.scalar(select(Instance.business_key).where(Instance.id == task.instance_id))
@@ -132,6 +139,8 @@ def urge(task_id: int, actor: User, message: str) -> int:
         cases.visible_instance(session, task.instance_id, actor)  # before anything is told of the task
         if task.state != "ready":
             raise Conflict("Task %(task)s is not open", task=task_id)
+        if task.assignee_id == actor.id:
+            raise Conflict("Task %(task)s is yours: there is no one to urge", task=task_id)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task, f"催办：{task.title}（{actor.name}：{message}）")
         record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,
@@ -144,7 +153,7 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
     if not logins:
         raise Invalid("Name at least one person to copy to")
     with session_scope() as session:
-        task = task_for(session, task_id, actor)
+        task = _not_cancelled(task_for(session, task_id, actor))
         people = {p.login: p for p in (_person(session, text) for text in logins)}  # by login or by name
         _notify(session, people.values(), task, f"抄送：{task.title}（{actor.name}）{note}")
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
@@ -159,6 +168,7 @@ def comment(task_id: int, actor: User, text: str) -> dict:
         task = fetch(session, Task, task_id, "task")
         if not (may_work_on(actor, task) or cases.can_view(session, actor, session.get(Instance, task.instance_id))):
             raise Forbidden("This case belongs to other departments")
+        _not_cancelled(task)
         event_id = record(session, "comment", actor=actor, instance_id=task.instance_id, task_id=task.id,
                           task=task.title, text=text)
         return {"id": event_id, "task_id": task.id, "text": text, "by": actor.login}

@@ -442,3 +442,19 @@ def test_a_step_sent_back_shows_its_last_answer_to_mend(app, org):
     form = section(client(app, "reviewer").get(f"/inbox/tasks/{check['id']}").get_data(as_text=True), "task-form")
     assert "初审同意，材料齐全" in form and 'value="120.5"' in form
     assert re.search(r'<option value="approve"\s+selected', form)
+
+
+def test_no_one_urges_a_step_they_hold_themselves(app, org):
+    from engine import operations
+    from engine.errors import Conflict
+    from engine.services import cases, tasks
+    from tests.test_engine import deploy_approval
+    deploy_approval(org)
+    intake = next(t for t in cases.start_instance("approval", org["clerk"])["tasks"] if t["name"] == "intake")
+    tasks.claim(intake["id"], org["clerk"])
+    with pytest.raises(Conflict, match="yours"):
+        operations.urge(intake["id"], org["clerk"], "请尽快办理")
+    assert "催办" not in section(client(app, "clerk").get(f"/inbox/tasks/{intake['id']}").get_data(as_text=True),
+                               "operations")
+    assert "催办" in section(client(app, "supervisor").get(f"/inbox/tasks/{intake['id']}").get_data(as_text=True),
+                           "operations")

@@ -233,3 +233,15 @@ def test_a_withdrawn_cases_task_is_not_moved(people):
         operations.transfer(review.id, people["lead"], to_group="housing", reason="转住建")
     with session_scope() as session:
         assert session.get(Task, review.id).group == "devreform"
+
+
+def test_a_cancelled_step_takes_no_copy_or_note_and_its_page_offers_none(app, people):
+    from engine import operations
+    case, review = in_review(people)
+    termination.withdraw(case.id, "申请人书面申请撤回", people["clerk"])
+    with pytest.raises(Conflict, match="cancelled"):
+        operations.copy_to(review.id, people["lead"], ["reviewer"], "请知悉")
+    with pytest.raises(Conflict, match="cancelled"):
+        operations.comment(review.id, people["lead"], "补记意见")
+    page = signed_in(app, "lead").get(f"/inbox/tasks/{review.id}").text
+    assert 'id="operations"' not in page and "添加批注" not in page
