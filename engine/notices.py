@@ -13,7 +13,9 @@ def case_of(session: Session, instance_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.instance_id == instance_id))
 
 
-def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **data) -> Notice:
+def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *, task_id: int | None = None,
+                 **data) -> Notice:
+    """The notice, and its event; `task_id` names the step that issued it, if one did."""
     count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,
@@ -22,8 +24,7 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, **
                           "department": case.item.department, **data})
     session.add(notice)
     session.flush()
-    record_case(session, "notice_issued", case, actor=actor,
-                notice=notice.number, kind=kind)
+    record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind)
     return notice
 
 

@@ -61,19 +61,19 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
                                  item_code=case.item_code if case else None, actor=actor)
         row.due_at = clock.end_of(step.promised_due)
     if props.get("correctionNotice") == "true" and case is not None:
-        _merged_correction(session, instance, case, data, actor)
+        _merged_correction(session, instance, case, row, data, actor)
     if "paymentNoticeExpression" in props and case is not None:
         lines = _evaluate("paymentNoticeExpression", props["paymentNoticeExpression"], data, name)
         _payment_notice(session, case, row, lines, name, actor)
 
 
-def _merged_correction(session: Session, instance, case: Case, data: dict, actor: User | None) -> None:
+def _merged_correction(session: Session, instance, case: Case, row: Task, data: dict, actor: User | None) -> None:
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
-    issue_notice(session, case, "review_correction", actor, requests=requests, round=data.get("round_number"),
-                 due_on=due.isoformat())
+    issue_notice(session, case, "review_correction", actor, task_id=row.id, requests=requests,
+                 round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
     case_clock = clock.case_clock(session, instance.id)
     if case_clock is not None and case_clock.state == "running":
@@ -90,8 +90,8 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc
     if due:
-        issue_notice(session, case, "payment", actor, lines=due, total=round(sum(d["amount"] for d in due), 2),
-                     department=row.group, step=row.title or row.name)
+        issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
+                     total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name)
 
 
 def needs_document(spiff_task) -> bool:

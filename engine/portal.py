@@ -217,13 +217,14 @@ def _acceptance_first(events: list[Event]) -> list[Event]:
 
 def _correction_tasks(events: list[Event]) -> set[int]:
     """The window's merged correction tasks: each issues the review-stage correction notice as it
-    opens, so it is the task created last before that notice."""
+    opens, and its event names the task (one recorded before that was told, it is the task created
+    last before the notice)."""
     found, last_created = set(), None
     for e in events:
         if e.type == "task_created":
             last_created = e.task_id
-        elif e.type == "notice_issued" and e.data.get("kind") == "review_correction" and last_created:
-            found.add(last_created)
+        elif e.type == "notice_issued" and e.data.get("kind") == "review_correction" and (e.task_id or last_created):
+            found.add(e.task_id or last_created)
     return found
 
 

@@ -145,6 +145,14 @@ def test_progress_lists_the_departments_requests_by_name(people, company):
     # Any checklist material may come back revised; the current file is shown with it.
     assert [m["code"] for m in info["to_supply"]] == [m["code"] for m in info["materials"]]
     assert {m["filename"] for m in info["to_supply"] if m["code"] == "assessment_report"} == {"assessment_report.pdf"}
+    # The notice's event names the window's task that issued it: the applicant reads that step as
+    # the window gathering the requests, not as one more review.
+    window = open_tasks(case.instance_id)["window_correction@window"]
+    with session_scope() as session:
+        issued = session.scalar(select(Event).where(Event.case_id == case.id, Event.type == "notice_issued",
+                                                    Event.data["kind"].as_string() == "review_correction"))
+    assert issued.task_id == window.id
+    assert [s["type"] for s in info["steps"] if s["type"] == "correction_opened"] == ["correction_opened"]
 
 
 def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_stored(people, company, other):
