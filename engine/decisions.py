@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.case_status import open_case
-from engine.errors import Invalid
+from engine.errors import EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record_case
@@ -28,9 +28,12 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
     case = case_of(session, instance.id)
     if case is None:
         return
-    decision, statement = instance.data.get("decision", "approve"), instance.data.get("decision_comment")
+    decision, statement = instance.data.get("decision"), instance.data.get("decision_comment")
+    if decision not in DECISIONS:  # a procedure's slip must not grant a licence: its last step waits
+        raise EngineFailure("The procedure ended without a decision: its data's decision is %(found)s, not one "
+                            "of %(known)s", found=repr(decision), known=", ".join(DECISIONS))
     case.statement = statement if isinstance(statement, str) and statement.strip() else None
-    decide(session, case, decision if decision in DECISIONS else "approve", actor)
+    decide(session, case, decision, actor)
 
 
 def _delivering(session: Session, case: Case) -> str:

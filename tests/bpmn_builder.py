@@ -105,3 +105,11 @@ INTAKE_FORM = {
     "properties": {"applicant": {"type": "string", "minLength": 1},
                    "area": {"type": "number", "minimum": 0}},
 }
+
+
+def one_review(pid: str, title: str, lane: str) -> str:
+    """A service item's procedure at its smallest: one department reviews, and the case is granted
+    (a procedure must end with a decision)."""
+    return process(pid, [("start", "s", "申请"), ("user", "review", title),
+                         ("script", "grant", "准予", {"script": "decision = 'approve'"}), ("end", "e", "办结")],
+                   [("s", "review"), ("review", "grant"), ("grant", "e")], lanes={lane: ["review", "grant"]})

@@ -19,7 +19,7 @@ from engine.services import deploy, tasks
 from engine.services.tokens import issue_token
 from engine.store import session_scope
 from engine.store.models import User
-from tests.bpmn_builder import process
+from tests.bpmn_builder import one_review
 from tests.web import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,8 +92,7 @@ def test_a_message_is_english_text_that_keeps_its_template():
     assert Message("100%") == "100%"  # no values: the text is taken as it is
 
 
-REVIEW = process("msg_review", [("start", "s", "申请"), ("user", "review", "部门审查"), ("end", "e", "办结")],
-                 [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
+REVIEW = one_review("msg_review", "部门审查", "housing")
 
 
 @pytest.fixture

@@ -388,3 +388,25 @@ def test_deferred_materials_wait_while_an_administrator_suspends_the_case(item, 
     admin.resume_instance(case.instance_id, org["admin"])
     timers.tick(now=later)
     assert intake.describe(case.id)["status"] == "terminated"
+
+
+def test_a_procedure_that_ends_without_a_decision_decides_nothing(org):
+    """A slip in a procedure (no decision set, or a misspelt one) must not grant a licence: the last
+    step is refused and kept, the incident recorded, the case still in review."""
+    from engine.errors import EngineFailure
+    from tests.procedures import promised_item
+    for pid, script in (("silent", "note = 1"), ("misspelt", "decision = 'approved'")):
+        deploy.deploy([(f"{pid}.bpmn", process(pid, [
+            ("start", "s", "s"), ("user", "review", "审查"), ("script", "end_script", "结束", {"script": script}),
+            ("end", "e", "e")], [("s", "review"), ("review", "end_script"), ("end_script", "e")],
+            lanes={"housing": ["review"]}).encode())], org["designer"])
+        catalogue.save(promised_item(f"X-{pid}", pid, "housing"), None)
+        case = intake.submit(f"X-{pid}", ZHANG, up("id_card"), org["clerk"])
+        case = intake.accept(case.id, org["clerk"])
+        [task] = tasks.list_tasks(org["admin"], instance_id=case.instance_id)
+        tasks.claim(task["id"], org["reviewer"])
+        with pytest.raises(EngineFailure, match="without a decision"):
+            tasks.complete(task["id"], org["reviewer"], {})
+        assert intake.describe(case.id)["status"] == "accepted" and intake.describe(case.id)["decision"] is None
+        after = cases.get_instance(case.instance_id, org["admin"])
+        assert [t["state"] for t in after["tasks"]] == ["ready"] and "incident" in [e["type"] for e in after["events"]]

@@ -13,7 +13,7 @@ from engine.services.tokens import issue_token
 from engine.services.users import ensure_department
 from engine.store import session_scope
 from engine.store.models import Event, Notification, SupervisionOrder
-from tests.bpmn_builder import process
+from tests.bpmn_builder import one_review
 from tests.procedures import promised_item
 from tests.web import signed_in
 
@@ -21,8 +21,7 @@ APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "1380
 
 
 def _review(pid: str, lane: str) -> str:
-    return process(pid, [("start", "s", "申请"), ("user", "review", "部门审查"), ("end", "e", "办结")],
-                   [("s", "review"), ("review", "e")], lanes={lane: ["review"]})
+    return one_review(pid, "部门审查", lane)
 
 
 @pytest.fixture

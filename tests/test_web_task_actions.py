@@ -10,15 +10,12 @@ from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Notification, SpecialProcedure, User
-from tests.bpmn_builder import process
+from tests.bpmn_builder import one_review
 from tests.procedures import install, open_tasks, promised_item, step_clocks, take_in, work
 from tests.web import signed_in
 
-LEAD_REVIEW = process("lead_review", [("start", "s", "申请"), ("user", "review", "发改审查"), ("end", "e", "办结")],
-                      [("s", "review"), ("review", "e")], lanes={"发改局 (devreform)": ["review"]})
-HOUSING_REVIEW = process("housing_review", [("start", "s", "申请"), ("user", "review", "住建审查"),
-                                            ("end", "e", "办结")], [("s", "review"), ("review", "e")],
-                         lanes={"住建局 (housing)": ["review"]})
+LEAD_REVIEW = one_review("lead_review", "发改审查", "发改局 (devreform)")
+HOUSING_REVIEW = one_review("housing_review", "住建审查", "住建局 (housing)")
 MERGED = "1101-DPHY-001"
 PROJECT = {"energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "land_ha": 0.2, "earthwork_m3": 0,
            "geo_hazard_area": False, "water_source": "direct", "hazardous": False, "major_project": False,
