@@ -225,3 +225,51 @@ def test_actions_refuse_a_post_without_csrf_token(org):
     headers = {"X-CSRFToken": token.group(1)}  # what designer.js sends
     assert client.post("/designer/draft", data={"kind": "bpmn", "key": "approval", "xml": approval()},
                        headers=headers).status_code == 200
+
+
+# --- what an edited diagram deploys with -----------------------------------------------------------
+
+def _shipped(org):
+    from tests.procedures import install
+    install(org)
+    from engine.services import design
+    return design
+
+
+def test_a_rule_table_deploys_alone_and_leaves_a_process_uploaded_under_another_name(app, org):
+    """A revision of real_estate_transfer uploaded as "real_estate_transfer (1).bpmn", then an edit
+    of a rule table: only the table gets a new version (it brought back the process's older file)."""
+    from tests.procedures import ROOT
+    design = _shipped(org)
+    source = (ROOT / "processes" / "real_estate_transfer.bpmn").read_text(encoding="utf-8")
+    revised = source.replace('<spiffworkflow:property name="promisedDaysExpression" value="1"/>',
+                             '<spiffworkflow:property name="promisedDaysExpression" value="2"/>', 1)
+    assert revised != source
+    uploaded = deploy.deploy([("real_estate_transfer (1).bpmn", revised.encode())], org["designer"])
+    [process_version] = [d.version for d in uploaded.definitions if d.key == "real_estate_transfer"]
+    table = (ROOT / "rules" / "registration_gate.dmn").read_text(encoding="utf-8").replace("理由", "不得登簿的理由")
+    assert [name for name, _ in design.files_for("dmn", "registration_gate", "registration_gate.dmn", table)] == \
+        ["registration_gate.dmn"]
+    answer = post(client_for(app, "designer"), "deploy", table, key="registration_gate", kind="dmn")
+    assert answer.status_code == 201 and "registration_gate v2" in answer.get_json()["message"]
+    assert deploy.versions("real_estate_transfer")[-1].version == process_version  # still the upload
+    assert deploy.versions("registration_gate", "dmn")[-1].version == 2
+
+
+def test_a_called_process_deploys_with_its_callers_which_take_up_the_new_one(app, org):
+    from tests.procedures import ROOT
+    design = _shipped(org)
+    source = (ROOT / "processes" / "review_round.bpmn").read_text(encoding="utf-8")
+    revised = source.replace('name="部门审查', 'name="部门审核', 1)
+    assert revised != source
+    names = [name for name, _ in design.files_for("bpmn", "review_round", "review_round.bpmn", revised)]
+    assert {"merged_assessments.bpmn", "joint_drawing_review.bpmn"} <= set(names)
+    assert "real_estate_transfer.bpmn" not in names  # calls nothing, called by nothing
+    answer = post(client_for(app, "designer"), "deploy", revised, key="review_round")
+    message = answer.get_json()["message"]
+    assert answer.status_code == 201
+    assert all(f"{key} v2" in message for key in ("review_round", "merged_assessments", "joint_drawing_review"))
+    caller = deploy.versions("merged_assessments")[-1]
+    from engine.services.design import source_of
+    spec = source_of("bpmn", "merged_assessments", caller.version, org["designer"]).spec
+    assert "部门审核" in json.dumps(spec["subprocess_specs"]["review_round"], ensure_ascii=False)

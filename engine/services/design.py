@@ -4,13 +4,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from engine.bpmn.layout import add_diagram
+from engine.bpmn.parser import parse_xml
+from engine.bpmn.validate import NS as BPMN
 from engine.errors import Invalid
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Definition, Deployment, Draft, User
+from engine.store.models import Definition, Draft, User
 
 from . import deploy
 from .events import record
@@ -87,23 +89,51 @@ def drawable(kind: str, xml: str) -> str:
 
 
 def files_for(kind: str, key: str, filename: str, source: str) -> list[tuple[str, bytes]]:
-    """The edited file plus what its newest deployed version went out with: its task forms and the
-    newest versions of the other files of that deployment (a called process must deploy with its
-    caller). Unchanged companions make no new versions."""
+    """The edited file, its task forms, and the processes that must deploy with it: those it
+    calls and those that call it (a caller keeps the specs of what it calls, so it takes up the
+    new one only by deploying again), each as the newest version of its key, with its forms.
+    Unchanged companions make no new versions; a decision table deploys alone."""
     files = {filename: source.encode("utf-8")}
     with session_scope() as session:
-        latest = _newest(session, Definition.kind == kind, Definition.key == key)
-        if latest is None:
-            return list(files.items())
-        for name, schema in (latest.forms or {}).items():
-            files[name] = json.dumps(schema, ensure_ascii=False).encode("utf-8")
-        for name in {Path(n).name for n in session.get(Deployment, latest.deployment_id).files}:
-            other = None if name in files else _newest(session, Definition.filename == name)
-            if other is not None:
-                files[name] = other.source.encode("utf-8")
-                for form, schema in (other.forms or {}).items():
-                    files.setdefault(form, json.dumps(schema, ensure_ascii=False).encode("utf-8"))
+        root = _parsed(source) if kind == "bpmn" else None
+        own = {key} | ({el.get("id") for el in root.iter(f"{{{BPMN}}}process")} if root is not None else set())
+        called = {el.get("calledElement") for el in root.iter(f"{{{BPMN}}}callActivity")} if root is not None else set()
+        newest = _newest_processes(session) if kind == "bpmn" else {}
+        companions = [newest[k] for k in sorted(_joined(own, called, newest) - own)]
+        for definition in companions:
+            files.setdefault(definition.filename, definition.source.encode("utf-8"))
+        edited = _newest(session, Definition.kind == kind, Definition.key == key)
+        for definition in [d for d in (edited, *companions) if d is not None]:
+            for form, schema in (definition.forms or {}).items():
+                files.setdefault(form, json.dumps(schema, ensure_ascii=False).encode("utf-8"))
     return list(files.items())
+
+
+def _newest_processes(session) -> dict[str, Definition]:
+    newest = select(func.max(Definition.id)).where(Definition.kind == "bpmn").group_by(Definition.key)
+    return {d.key: d for d in session.scalars(select(Definition).where(Definition.id.in_(newest)))}
+
+
+def _joined(own: set[str], called: set[str], newest: dict[str, Definition]) -> set[str]:
+    """The processes linked to `own` (which call `called`) by call activities, either way, at any
+    distance, among the newest versions."""
+    calls = {k: set((d.spec or {}).get("subprocess_specs", {})) for k, d in newest.items()}
+    calls.update({key: called for key in own})
+    joined, todo = set(own), list(own)
+    while todo:
+        current = todo.pop()
+        for other in calls.get(current, set()) | {k for k, called in calls.items() if current in called}:
+            if other in newest and other not in joined:
+                joined.add(other)
+                todo.append(other)
+    return joined
+
+
+def _parsed(source: str):
+    try:
+        return parse_xml(source.encode("utf-8"))
+    except Invalid:  # the deployment will say what is wrong with it
+        return None
 
 
 def _newest(session, *where) -> Definition | None:

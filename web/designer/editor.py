@@ -39,7 +39,8 @@ def deploy_diagram():
         if not outcome.new:
             message = _("与已部署版本相同，未产生新版本")
         else:
-            message = _("已部署：") + "，".join(f"{r['key']} v{r['version']}" for r in mine if r["new"])
+            # Every new version: the processes deployed with it (callers, called) are new versions too.
+            message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
         return _warned(message, outcome.warnings, deployment_id=outcome.id, definitions=mine), \
             201 if outcome.new else 200
     return _answer(store)
