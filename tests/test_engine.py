@@ -313,8 +313,51 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
     with pytest.raises(Invalid) as err:
         deploy.deploy([("bad_timer.bpmn", bad.encode())], org["designer"])
     [problem] = err.value.details
-    assert problem["element_id"] == "wait" and "Invalid duration" in problem["message"]
+    assert problem["element_id"] == "wait" and "'PT5X' is not an ISO 8601 duration" in problem["message"]
     assert deploy.latest_definitions() == []
+
+
+@pytest.mark.parametrize("node, value, said", [
+    ({"duration": "'P3X'"}, None, "'P3X' is not an ISO 8601 duration"),
+    ({"duration": "PT72H"}, None, "write the ISO 8601 duration as text, 'PT72H'"),
+    ({"cycle": "R3/PT1H"}, None, "write the ISO 8601 cycle as text, 'R3/PT1H'"),
+    ({"date": "'2026-13-01T09:00:00'"}, None, "is not an ISO 8601 date"),
+    (None, "'three'", "'three' is not a whole number of working days"),
+    (None, "-2", None),  # an expression (a negation): checked when it runs
+])
+def test_a_constant_a_later_step_would_fail_on_is_refused_at_deploy_on_its_element(org, node, value, said):
+    """Not reached when the process starts, so no trial run finds it: every case would stop there."""
+    nodes = [("start", "s", "s"), ("user", "a", "受理")]
+    if node:
+        nodes.append(("timer", "wait", "公示期", node))
+    else:
+        nodes.append(("user", "wait", "审查", {"form": "x.json"}))
+    xml = process("later", nodes + [("end", "e", "e")], [("s", "a"), ("a", "wait"), ("wait", "e")])
+    if value:
+        xml = xml.replace('name="formJsonSchemaFilename" value="x.json"',
+                          f'name="promisedDaysExpression" value="{value}"')
+    if said is None:
+        deploy.deploy([("later.bpmn", xml.encode())], org["designer"])
+        return
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("later.bpmn", xml.encode())], org["designer"])
+    [problem] = err.value.details
+    assert problem["element_id"] == "wait" and said in problem["message"]
+
+
+def test_a_value_the_procedure_computes_wrong_stops_the_case_with_an_incident_not_a_server_error(org):
+    from engine.errors import EngineFailure
+    xml = process("computed", [("start", "s", "s"), ("user", "a", "受理"),
+                               ("timer", "wait", "公示期", {"duration": "'P' + str(days) + 'X'"}), ("end", "e", "e")],
+                  [("s", "a"), ("a", "wait"), ("wait", "e")])
+    deploy.deploy([("computed.bpmn", xml.encode())], org["designer"])
+    instance = cases.start_instance("computed", org["designer"], data={"days": 3})
+    step = ready(instance, "a")
+    tasks.claim(step["id"], org["admin"])
+    with pytest.raises(EngineFailure, match="Invalid duration"):
+        tasks.complete(step["id"], org["admin"], {})
+    after = cases.get_instance(instance["id"], org["admin"])
+    assert ready(after, "a") and "incident" in [e["type"] for e in after["events"]]
 
 
 def test_a_caller_becomes_a_new_version_when_the_process_it_calls_changes(org):

@@ -16,6 +16,7 @@ from SpiffWorkflow.task import Task
 from engine import expressions
 from engine.errors import EngineFailure, Invalid
 
+from . import literals
 from .parser import make_parser, parse_xml
 from .scripting import PRODUCT_FUNCTIONS, make_script_engine
 
@@ -84,8 +85,10 @@ def _schema() -> BpmnValidator:
 
 
 def owner_id(el) -> str | None:
+    """The id of the element a problem is shown on: the nearest with one, passing over an event's
+    definition (a timer's), which the diagram does not draw."""
     while el is not None:
-        if el.get("id"):
+        if el.get("id") and not etree.QName(el).localname.endswith("EventDefinition"):
             return el.get("id")
         el = el.getparent()
     return None
@@ -113,7 +116,10 @@ def _check_file(name: str, root) -> list[Problem]:
         if (found := _expression(el)) is not None:
             label, mode, source = found
             try:
-                expressions.check(source, mode, PRODUCT_FUNCTIONS)
+                if (wrong := literals.problem(label, source)) is not None:
+                    problems.append(Problem(name, owner_id(el), wrong))
+                else:
+                    expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, owner_id(el), f"{label}: {exc.message}"))
     return problems + _dead_ends(name, root)

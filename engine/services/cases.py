@@ -5,11 +5,13 @@ caller change it, runs the engine, brings the task table up to date, saves the c
 SpiffWorkflow tasks and bumps the revision. A writer that read an older revision is refused.
 """
 import json
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -150,7 +152,8 @@ def advance_in(session: Session, instance: Instance, actor: User | None, change,
         raise Conflict("Instance %(instance)s is %(state)s", instance=instance_id, state=state_name(instance.state))
     loaded = runtime.load(session, instance)
     try:
-        change(session, instance, loaded.workflow)
+        with procedure_faults():
+            change(session, instance, loaded.workflow)
         run_step(session, instance, loaded, actor)
     except StaleDataError as exc:
         runtime.forget(instance_id)
@@ -162,22 +165,30 @@ def advance_in(session: Session, instance: Instance, actor: User | None, change,
     return _describe(session, instance), loaded
 
 
-def run_step(session: Session, instance: Instance, loaded: persistence.Loaded, actor: User | None):
-    """After a change to the workflow: run it on, bring the task and timer tables up to date, save."""
-    workflow = loaded.workflow
+@contextmanager
+def procedure_faults():
+    """A procedure's own fault becomes an EngineFailure: its step is refused, its case keeps
+    waiting with an incident. The library, and what a procedure's values give the product (a
+    timer that is no ISO date, a limit that is no number), fail with plain errors, which would
+    otherwise be the server's; the database's errors stay what they are."""
     try:
-        open_tasks = runtime.run_engine(workflow, loaded.open_tasks)
-    except ShenpiError:
+        yield
+    except (ShenpiError, SQLAlchemyError):
         raise
     except WorkflowException as exc:
         step = getattr(exc, "task_spec", None) and exc.task_spec.name or "?"
         raise EngineFailure("The procedure failed at %(step)s: %(error)s", step=step, error=str(exc)) from exc
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
-        # The library lets a few data errors through unwrapped (a multi-instance task over a
-        # collection the case does not have): the case's data, not the server, is at fault.
+    except Exception as exc:
         raise EngineFailure("The procedure failed: %(error)s", error=f"{type(exc).__name__}: {exc}") from exc
-    sync_tasks(session, instance, loaded, open_tasks, actor)
-    loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
+
+
+def run_step(session: Session, instance: Instance, loaded: persistence.Loaded, actor: User | None):
+    """After a change to the workflow: run it on, bring the task and timer tables up to date, save."""
+    workflow = loaded.workflow
+    with procedure_faults():
+        open_tasks = runtime.run_engine(workflow, loaded.open_tasks)
+        sync_tasks(session, instance, loaded, open_tasks, actor)
+        loaded.has_timers = timers.sync_bpmn_timers(session, instance.id, open_tasks, loaded.has_timers)
     persistence.save(session, instance, loaded)
     instance.updated_at = datetime.now(timezone.utc)
     if workflow.completed and instance.state == "running":
