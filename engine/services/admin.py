@@ -13,13 +13,13 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from engine import signin
 from engine.errors import Conflict, Invalid, NotFound, state_name
 from engine.store import session_scope
-from engine.store.models import (ROLES, ApiToken, Case, Closure, Definition, Deployment, Department, Instance,
+from engine.store.models import (ApiToken, Case, Closure, Definition, Deployment, Department, Instance,
                                  Task, Timer, User)
 
 from .deploy import find_definition
 from .cases import lock_instance
 from .events import event_row, record, record_all
-from .users import check_department, check_department_name, ensure_department, find_user, require
+from .users import check_department, check_department_name, check_roles, ensure_department, find_user, require
 
 
 def definitions_overview(actor: User) -> list[dict]:
@@ -169,9 +169,7 @@ def _name_free(session, name: str) -> None:
 def change_user(login: str, roles: list[str], department: str | None, actor: User) -> None:
     """Set a user's roles and department (an existing department's code, or none)."""
     require(actor, "admin")
-    bad = [r for r in roles if r not in ROLES]
-    if bad:
-        raise Invalid("Unknown role(s) %(roles)s", roles=", ".join(bad))
+    check_roles(roles)
     with session_scope() as session:
         user = find_user(session, login)
         dept = None

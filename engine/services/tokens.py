@@ -36,12 +36,21 @@ def issue_token(login: str, *, label: str | None = None, actor: User | None = No
             require(actor, "admin")
         user = find_user(session, login)
         if not user.active:
-            raise Conflict("%(login)s is deactivated: a token for them would not be accepted", login=login)
+            raise Conflict("No token was issued: %(login)s is deactivated (reactivate them first)", login=login)
         row = ApiToken(user_id=user.id, token_hash=_digest(token), label=label)
         session.add(row)
         session.flush()
         record(session, "token_issued", actor=actor, login=login, token_id=row.id, label=label)
     return token
+
+
+def may_issue(login: str, actor: User | None = None) -> bool:
+    """Whether issue_token would issue the user one: not while they are deactivated, so the page
+    offers no form that can only be refused."""
+    with read_session() as session:
+        if actor is not None:
+            require(actor, "admin")
+        return find_user(session, login).active
 
 
 def list_tokens(login: str, actor: User | None = None) -> list[dict]:

@@ -9,7 +9,7 @@ from engine import signin
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import ROLES, Department, User
+from engine.store.models import ROLES, Department, Task, User
 
 from .events import record
 
@@ -64,12 +64,20 @@ def people(session: Session) -> list:
                            .order_by(User.login)).all()
 
 
-def add_user(login: str, name: str, department: str | None, roles: list[str],
-             password: str | None = None, actor: User | None = None) -> User:
+def check_roles(roles: list[str]) -> None:
+    """Known roles, and at least one: a person without a role opens no page at all, not even the
+    one they land on after signing in."""
     bad = [r for r in roles if r not in ROLES]
     if bad:
         raise Invalid("Unknown role(s) %(roles)s; known roles: %(known)s", roles=", ".join(bad),
                       known=", ".join(ROLES))
+    if not roles:
+        raise Invalid("A user needs at least one role: without one, no page opens to them")
+
+
+def add_user(login: str, name: str, department: str | None, roles: list[str],
+             password: str | None = None, actor: User | None = None) -> User:
+    check_roles(roles)
     if not login or not login.strip():
         raise Invalid("A login is required")
     if not LOGIN.fullmatch(login):
@@ -100,6 +108,24 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
         record(session, "user_created", actor=actor, login=login, roles=user.roles,
                department=department)
         return user
+
+
+def last_of_their_department(actor: User) -> dict[int, int]:
+    """The active people who are their department's last active member, by id, with the number of
+    the department's open tasks: deactivating one leaves those tasks, and the next ones, to nobody
+    who may claim them. The people page says so before it is done."""
+    require(actor, "admin")
+    with read_session() as session:
+        alone = (select(User.department_id).where(User.active.is_(True), User.department_id.is_not(None))
+                 .group_by(User.department_id).having(func.count() == 1))
+        last = session.execute(select(User.id, Department.code).join(Department, Department.id == User.department_id)
+                               .where(User.active.is_(True), User.department_id.in_(alone))).all()
+        if not last:
+            return {}
+        waiting = dict(session.execute(select(Task.group, func.count())
+                                       .where(Task.state == "ready", Task.group.in_([code for _, code in last]))
+                                       .group_by(Task.group)).all())
+    return {user_id: waiting.get(code, 0) for user_id, code in last}
 
 
 def get_user(login: str) -> User:

@@ -26,7 +26,8 @@ def _people():
     # In the order people look names up, as every list of departments to choose from.
     departments = sorted(departments, key=lambda d: (lazy_pinyin(d.name), d.code))
     return render_template("admin/users.html", users=all_users, departments=departments,
-                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locks=locks)
+                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locks=locks,
+                           last_of_department=users.last_of_their_department(actor()))
 
 
 @bp.post("/users")
@@ -95,7 +96,7 @@ def user_tokens(login):
 
 def _tokens(login, issued=None):
     return render_template("admin/tokens.html", login=login, tokens=tokens.list_tokens(login, actor()),
-                           issued=issued)
+                           issued=issued, may_issue=tokens.may_issue(login, actor()))
 
 
 @bp.post("/users/<login>/tokens")
