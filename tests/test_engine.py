@@ -85,6 +85,21 @@ def test_another_departments_person_learns_nothing_of_a_cases_state(org):
         operations.urge(intake["id"], org["lead"], "请尽快办理")  # devreform's lead: not their case
 
 
+def test_a_flow_to_nowhere_and_a_step_with_two_ways_on_are_named_on_their_elements(org):
+    lost = approval().replace('targetRef="review"', 'targetRef="nowhere"')
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("lost.bpmn", lost.encode()), FORM], org["designer"])
+    assert [(d["element_id"], d["message"]) for d in err.value.details] == [
+        ("Flow_intake_review", "sequence flow Flow_intake_review: its targetRef 'nowhere' is no element of this process")]
+    forked = process("forked", [("start", "s", "s"), ("user", "a", "A"), ("user", "b", "B"), ("end", "e", "e")],
+                     [("s", "a"), ("a", "b"), ("a", "e"), ("b", "e")])
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("forked.bpmn", forked.encode())], org["designer"])
+    [problem] = err.value.details
+    assert problem["element_id"] == "a" and "2 outgoing sequence flows" in problem["message"]
+    assert deploy.latest_definitions() == []
+
+
 def test_missing_form_is_refused_and_nothing_stored(org):
     with pytest.raises(Invalid) as err:
         deploy.deploy([("approval.bpmn", approval().encode())], org["designer"])

@@ -122,7 +122,7 @@ def _check_file(name: str, root) -> list[Problem]:
                     expressions.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, owner_id(el), f"{label}: {exc.message}"))
-    return problems + _dead_ends(name, root)
+    return problems + _dead_ends(name, root) + _flows(name, root)
 
 
 def expressions_in(root):
@@ -152,6 +152,33 @@ def _dead_ends(name: str, root) -> list[Problem]:
     return [Problem(name, gateway.get("id"), f"<bpmn:{etree.QName(gateway).localname}> has no outgoing "
                                               "sequence flow: a case reaching it would stop there")
             for gateway in root.iter(*(f"{{{NS}}}{tag}" for tag in GATEWAYS)) if gateway.get("id") not in sources]
+
+
+# Steps and events in the middle of a path go on one way: the engine does not split after them.
+ONE_WAY_ON = ("task", "userTask", "scriptTask", "manualTask", "callActivity", "subProcess",
+              "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
+
+
+def _flows(name: str, root) -> list[Problem]:
+    """Sequence flows that join what is there: each ends at elements of its own process (or
+    subprocess), and a step has at most one way on. The library's own answers to these name the
+    wrong element, or no type."""
+    problems = []
+    for scope in root.iter(f"{{{NS}}}process", f"{{{NS}}}subProcess"):
+        ids = {el.get("id") for el in scope if isinstance(el.tag, str) and el.get("id")}
+        leaving: dict[str, int] = {}
+        for flow in scope.findall(f"{{{NS}}}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in ids:
+                    problems.append(Problem(name, flow.get("id"), f"sequence flow {flow.get('id')}: its {end} "
+                                                                  f"{flow.get(end)!r} is no element of this process"))
+            leaving[flow.get("sourceRef")] = leaving.get(flow.get("sourceRef"), 0) + 1
+        for el in scope:
+            if isinstance(el.tag, str) and etree.QName(el).localname in ONE_WAY_ON and leaving.get(el.get("id"), 0) > 1:
+                problems.append(Problem(name, el.get("id"), f"<bpmn:{etree.QName(el).localname}> has "
+                                        f"{leaving[el.get('id')]} outgoing sequence flows: a step goes on one way; "
+                                        "add a gateway after it to split or choose"))
+    return problems
 
 
 def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
