@@ -435,3 +435,17 @@ def test_the_diagram_opens_clear_of_the_palette_and_a_new_one_under_the_name_typ
     page.click(".new-bpmn button[type=submit]")
     page.wait_for_selector("body[data-modeler=ready]")
     assert page.inner_text("h1").startswith("泳道流程 lanes_demo")
+
+
+def test_a_shipped_rule_table_fits_a_1280_screen_with_its_problem_list_beside_it(live_server, new_page, org):
+    from tests.procedures import install
+    install(org)
+    page = new_page(1280, 800)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/dmn/registration_gate")
+    page.evaluate("""() => { const m = window.designer.modeler;
+                             m.open(m.getViews().find((v) => v.type === 'decisionTable')); }""")
+    page.locator(".tjs-container").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    heading = page.locator(".problems-panel h2").bounding_box()
+    assert heading["x"] + heading["width"] <= 1280 and heading["height"] < 40  # beside, on one line
