@@ -71,6 +71,7 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
     html = admin.get("/admin/").get_data(as_text=True)
     row = re.search(r'<tr data-key="steps" data-version="1".*?</tr>', html, re.S).group(0)
     assert re.search(r'class="running"><a [^>]*>2</a>', row)
+    assert "规则（DMN）的新版本则在下一次判定时即对所有办件生效" in html  # unlike a process's
 
     answer = admin.post("/admin/deploy", data={"files": [(io.BytesIO(steps(extra=True)), "steps.bpmn")]},
                         content_type="multipart/form-data")
@@ -140,6 +141,9 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     blocked = re.search(r'id="blocked".*?</section>', page, re.S).group(0)
     assert re.findall(r'name="instance" value="(\d+)"', movable) == [str(at_a)]
     assert "审查 (b) 处于“待办”状态，但其所在元素已在版本 2 中修改" in blocked
+    # The page says what becomes of the cases left behind, and where to see what changed.
+    assert "不能迁移的办件继续按版本 1 办完" in page
+    assert re.search(r'href="/designer/bpmn/steps/compare\?old=1&amp;new=2" id="compare-link"', page)
 
     moved = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_a)]})
     assert moved.status_code == 303

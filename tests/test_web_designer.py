@@ -95,7 +95,7 @@ def test_validate_answers_problems_with_element_ids(app):
     answer = post(client, "validate", broken)
     assert answer.status_code == 422
     body = answer.get_json()
-    assert body["ok"] is False
+    assert body["ok"] is False and body["message"] == "校验发现 1 个问题，请修改后再部署"  # nothing was deployed
     assert [p["element_id"] for p in body["problems"]] == ["Flow_decide_sign"]
     good = post(client, "validate", approval())
     assert good.status_code == 200 and good.get_json()["ok"] is True

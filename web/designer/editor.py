@@ -16,7 +16,10 @@ from . import KEY, KINDS, bp
 @roles_required("designer")
 def validate():
     def check(kind, key, xml):
-        outcome = deploy.deploy(_files(kind, key, xml), actor(), dry_run=True)
+        try:
+            outcome = deploy.deploy(_files(kind, key, xml), actor(), dry_run=True)
+        except Invalid as exc:  # the deployment's words ("problems in the deployment"): nothing was deployed
+            raise Invalid(_("校验发现 %(n)s 个问题，请修改后再部署", n=len(exc.details) or 1), exc.details) from exc
         return _warned(_("校验通过"), outcome.warnings, definitions=[d.as_dict() for d in outcome.definitions]), 200
     return _answer(check)
 
