@@ -75,6 +75,25 @@ def test_modeler_page_carries_the_deployed_xml_and_the_modeler(app):
     modeler.close()
 
 
+def test_an_element_its_diagram_leaves_out_is_placed_and_said(app, org):
+    """Edited by hand, the diagram lost the review step's shape: bpmn-js would show nothing of it."""
+    from engine.bpmn.layout import add_diagram
+    drawn = add_diagram(approval(pid="handmade").encode()).decode()
+    cut = re.sub(r'<bpmndi:BPMNShape id="review_di_\w+" bpmnElement="review">.*?</bpmndi:BPMNShape>', "", drawn,
+                 flags=re.S)
+    cut = re.sub(r'<bpmndi:BPMNEdge id="Flow_intake_review_di" bpmnElement="Flow_intake_review">.*?</bpmndi:BPMNEdge>',
+                 "", cut, flags=re.S)
+    assert 'bpmnElement="review"' not in cut
+    deploy.deploy([("handmade.bpmn", cut.encode()), ("intake.json", json.dumps(INTAKE_FORM).encode())],
+                  org["designer"])
+    page = client_for(app, "designer").get("/designer/bpmn/handmade")
+    placed = re.search(r'id="placed">.*?</div>', page.text, re.S).group(0)
+    assert "<code>review</code>" in placed and "<code>intake</code>" not in placed
+    xml = config_of(page.data)["xml"]
+    assert 'bpmnElement="review"' in xml and 'bpmnElement="Flow_intake_review"' in xml
+    assert 'id="placed"' not in client_for(app, "designer").get("/designer/bpmn/approval").text
+
+
 def test_new_process_starts_from_a_minimal_diagram(app):
     client = client_for(app, "designer")
     page = client.get("/designer/bpmn/new?key=permit&name=许可")

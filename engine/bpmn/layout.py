@@ -2,6 +2,7 @@
 
 Nodes go in columns by their longest distance from a start event (loops ignored), rows
 within each lane band; a file with lanes gets a pool (bpmn-js draws lanes only inside one).
+A file whose diagram leaves elements out (edited by hand) gets them in a row below it.
 """
 import uuid
 
@@ -66,6 +67,46 @@ def add_diagram(xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+NOT_DRAWN = ("laneSet", "extensionElements", "documentation", "dataObject", "dataObjectReference",
+             "textAnnotation", "association", "sequenceFlow", "boundaryEvent")
+
+
+def place_undrawn(xml: bytes) -> tuple[bytes, list[str]]:
+    """The document with a shape for every flow node its diagram leaves out, in a row below the
+    rest, and an edge for each flow between shapes that has none; and the ids it placed. bpmn-js
+    shows nothing, and says nothing, of an element without a shape."""
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    plane = root.find(f"{{{DI['bpmndi']}}}BPMNDiagram/{{{DI['bpmndi']}}}BPMNPlane")
+    if plane is None:
+        return xml, []
+    boxes = {}
+    for shape in plane.iter(f"{{{DI['bpmndi']}}}BPMNShape"):
+        bounds = shape.find(f"{{{DI['dc']}}}Bounds")
+        if bounds is not None:
+            boxes[shape.get("bpmnElement")] = tuple(float(bounds.get(k, 0)) for k in ("x", "y", "width", "height"))
+    drawn_edges = {edge.get("bpmnElement") for edge in plane.iter(f"{{{DI['bpmndi']}}}BPMNEdge")}
+    bottom = max((y + h for _x, y, _w, h in boxes.values()), default=TOP) + 60
+    placed = []
+    for process in root.findall(f"{{{BPMN}}}process"):
+        for el in process:
+            if isinstance(el.tag, str) and etree.QName(el).localname not in NOT_DRAWN and el.get("id") not in boxes:
+                w, h = _size(etree.QName(el).localname)
+                boxes[el.get("id")] = (LEFT + len(placed) * COLUMN, bottom, w, h)
+                _shape(plane, el.get("id"), boxes[el.get("id")])
+                placed.append(el.get("id"))
+    if not placed:
+        return xml, []
+    for process in root.findall(f"{{{BPMN}}}process"):
+        for flow in process.findall(f"{{{BPMN}}}sequenceFlow"):
+            src, dst = boxes.get(flow.get("sourceRef")), boxes.get(flow.get("targetRef"))
+            if flow.get("id") not in drawn_edges and src and dst:
+                edge = etree.SubElement(plane, f"{{{DI['bpmndi']}}}BPMNEdge", id=f"{flow.get('id')}_di",
+                                        bpmnElement=flow.get("id"))
+                for x, y in ((src[0] + src[2] / 2, src[1] + src[3] / 2), (dst[0] + dst[2] / 2, dst[1] + dst[3] / 2)):
+                    etree.SubElement(edge, f"{{{DI['di']}}}waypoint", x=str(round(x)), y=str(round(y)))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), placed
+
+
 def _layout(root, process):
     pid = process.get("id")
     nodes, boundaries, flows, edges = {}, [], [], []
@@ -76,8 +117,7 @@ def _layout(root, process):
             edges.append(el)
         elif tag == "boundaryEvent":
             boundaries.append(el)
-        elif tag not in ("laneSet", "extensionElements", "documentation", "dataObject",
-                         "dataObjectReference", "textAnnotation", "association"):
+        elif tag not in NOT_DRAWN:
             nodes[el.get("id")] = tag
     lane_of, lanes = {}, process.findall(f"{{{BPMN}}}laneSet/{{{BPMN}}}lane")
     for i, lane in enumerate(lanes):

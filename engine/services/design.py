@@ -6,7 +6,7 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import delete, func, select
 
-from engine.bpmn.layout import add_diagram
+from engine.bpmn.layout import add_diagram, place_undrawn
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
 from engine.errors import Invalid
@@ -76,16 +76,19 @@ def source_of(kind: str, key: str, version: int | None, actor: User) -> Definiti
         return deploy.find_definition(session, key, version, kind)
 
 
-def drawable(kind: str, xml: str) -> str:
-    """The XML with a generated diagram when it has none (written by hand or by a tool without
-    one), so the modeler can show it; the process itself is unchanged. XML that does not parse
-    is handed back as it is: the modeler says what is wrong with it."""
+def drawable(kind: str, xml: str) -> tuple[str, list[str]]:
+    """The XML as the modeler can show it, and the ids of the elements it had to place: a whole
+    diagram generated when it has none (written by hand or by a tool without one), the elements
+    its diagram leaves out placed below it; the process itself is unchanged. XML that does not
+    parse is handed back as it is: the modeler says what is wrong with it."""
     if kind != "bpmn":
-        return xml
+        return xml, []
     try:
-        return add_diagram(xml.encode("utf-8")).decode("utf-8")
+        drawn = add_diagram(xml.encode("utf-8"))
+        drawn, placed = place_undrawn(drawn)
+        return drawn.decode("utf-8"), placed
     except etree.XMLSyntaxError:
-        return xml
+        return xml, []
 
 
 def files_for(kind: str, key: str, filename: str, source: str) -> list[tuple[str, bytes]]:

@@ -88,7 +88,7 @@ def compare_versions(key):
     old = request.args.get("old", type=int) or versions[-2]
     new = request.args.get("new", type=int) or versions[-1]
     result = compare.compare_versions(key, old, new, actor())
-    sources = {v: design.drawable("bpmn", design.source_of("bpmn", key, v, actor()).source)
+    sources = {v: design.drawable("bpmn", design.source_of("bpmn", key, v, actor()).source)[0]
                for v in (old, new)}
     return render_template("designer/compare.html", key=key, versions=versions, result=result,
                            sources=sources)
@@ -96,7 +96,8 @@ def compare_versions(key):
 
 def _editor(kind, key, xml, definition, *, draft=None, is_new=False, name=None):
     versions = [d.version for d in deploy.versions(key, kind)] if not is_new else []
-    return render_template("designer/editor.html", kind=kind, key=key, xml=design.drawable(kind, xml),
+    xml, placed = design.drawable(kind, xml)
+    return render_template("designer/editor.html", kind=kind, key=key, xml=xml, placed=placed,
                            definition=definition, draft=draft, versions=versions, is_new=is_new, name=name,
                            lane_groups=_lane_groups(),
                            other_groups=_roles(role for role in ROLES if role not in LANE_ROLES))
