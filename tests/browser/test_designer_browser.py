@@ -228,7 +228,7 @@ def test_a_new_procedure_deploys_with_a_form_chosen_on_the_page_or_one_already_d
                                                                                        tmp_path):
     start_new(page, live_server, "bpmn", "fresh")
     page.click("#toggle-xml")
-    drawn = design.drawable("bpmn", approval("fresh", "新办审批").replace("intake.json", "fresh_intake.json"))
+    drawn, _placed = design.drawable("bpmn", approval("fresh", "新办审批").replace("intake.json", "fresh_intake.json"))
     page.fill("#xml-text", drawn)
     page.click("#apply-xml")
     page.click("#validate")
