@@ -98,11 +98,12 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
 
 
 def test_suspending_a_definition_and_an_instance_from_the_pages(app, org):
-    instance_id = cases.start_instance("steps", org["clerk"])["id"]
+    instance_id = cases.start_instance("steps", org["clerk"], business_key="试运行-7")["id"]
     admin = client_for(app, "admin")
     assert admin.post("/admin/definitions/steps/1/suspend").status_code == 303
     assert deploy.versions("steps")[0].suspended
-    assert admin.post(f"/admin/instances/{instance_id}/suspend", data={"reason": "核查"}).status_code == 303
+    said = admin.post(f"/admin/instances/{instance_id}/suspend", data={"reason": "核查"}, follow_redirects=True)
+    assert "试运行-7 的审批流程已挂起" in said.text  # by the name people know it by, not its row id
     assert cases.get_instance(instance_id, org["admin"])["state"] == "suspended"
     page = admin.get("/admin/instances").get_data(as_text=True)
     assert f'action="/admin/instances/{instance_id}/resume"' in page

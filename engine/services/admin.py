@@ -82,7 +82,9 @@ def instances(actor: User, *, key: str | None = None, state: str | None = None,
                 for i, name, case_id, task_id in session.execute(query)]
 
 
-def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
+def suspend_instance(instance_id: int, reason: str, actor: User) -> str:
+    """Hold the case's procedure (and its timers) still; returns what people call it: its
+    business key (the case number), else its id."""
     require(actor, "admin")
     if not reason or not reason.strip():
         raise Invalid("Say why the case is suspended")
@@ -98,6 +100,7 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> None:
                       and_(Timer.case_id.in_(_case_of(instance_id)), Timer.kind == "deferred"))
         session.execute(update(Timer).where(waiting, Timer.state == "pending").values(state="suspended"))
         record(session, "instance_suspended", actor=actor, instance_id=instance_id, reason=reason.strip())
+        return instance.business_key or str(instance_id)
 
 
 def _case_of(instance_id: int):
@@ -105,7 +108,8 @@ def _case_of(instance_id: int):
     return select(Case.id).where(Case.instance_id == instance_id)
 
 
-def resume_instance(instance_id: int, actor: User) -> None:
+def resume_instance(instance_id: int, actor: User) -> str:
+    """The procedure goes on; returns its business key, else its id (as suspend_instance)."""
     require(actor, "admin")
     with session_scope() as session:
         instance = lock_instance(session, instance_id)
@@ -117,6 +121,7 @@ def resume_instance(instance_id: int, actor: User) -> None:
                                                 Timer.case_id.in_(_case_of(instance_id))),
                                             Timer.state == "suspended").values(state="pending"))
         record(session, "instance_resumed", actor=actor, instance_id=instance_id)
+        return instance.business_key or str(instance_id)
 
 
 def users_and_departments(actor: User) -> tuple[list[User], list[Department], dict]:

@@ -27,13 +27,13 @@ def _instances():
 def instance_suspension(instance_id, action):
     try:
         if action == "suspend":
-            admin.suspend_instance(instance_id, request.form.get("reason", ""), actor())
+            name = admin.suspend_instance(instance_id, request.form.get("reason", ""), actor())
         else:
-            admin.resume_instance(instance_id, actor())
+            name = admin.resume_instance(instance_id, actor())
     except ShenpiError as exc:
         return refused(exc, _instances)
-    message = _("案件 %(id)s 已挂起", id=instance_id) if action == "suspend" else \
-        _("案件 %(id)s 已恢复", id=instance_id)
+    message = _("%(name)s 的审批流程已挂起", name=name) if action == "suspend" else \
+        _("%(name)s 的审批流程已恢复", name=name)
     return done(message, "admin.instances")
 
 
