@@ -42,9 +42,11 @@ def validate(item: dict, source: str = "item") -> dict:
     if not isinstance(item["name"], str) or len(item["name"]) > MAX_NAME:
         raise Invalid("%(source)s: name must be text of at most %(max)s characters", source=source, max=MAX_NAME)
     if item["kind"] not in KINDS:
-        raise Invalid("%(source)s: kind must be one of %(kinds)s", source=source, kinds=", ".join(KINDS))
+        raise Invalid("%(source)s: kind must be one of %(kinds)s", source=source,
+                      kinds=", ".join(f"{code} ({name})" for code, name in KINDS.items()))
     if item["case_type"] not in CASE_TYPES:
-        raise Invalid("%(source)s: case_type must be one of %(types)s", source=source, types=", ".join(CASE_TYPES))
+        raise Invalid("%(source)s: case_type must be one of %(types)s", source=source,
+                      types=", ".join(f"{code} ({name})" for code, name in CASE_TYPES.items()))
     promised, statutory = item["promised_days"], item.get("statutory_days")
     if not isinstance(promised, int) or promised < 0:
         raise Invalid("%(source)s: promised_days must be a whole number of working days", source=source)

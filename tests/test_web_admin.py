@@ -219,6 +219,10 @@ def test_a_service_item_code_the_pages_cannot_carry_is_refused(org):
         catalogue.load_text(ITEM_YAML.format(promised=10).replace("9001-TEST-001", "1102 HOUS 002 <b>x</b>"),
                             "item.yaml", org["admin"])
     assert "1102 HOUS 002" in str(refused.value.message) and catalogue.all_items() == []
+    with pytest.raises(Invalid) as refused:  # the codes an item's file takes, each with the name people know
+        catalogue.load_text(ITEM_YAML.format(promised=10).replace("kind: licence", "kind: 行政许可"), "item.yaml",
+                            org["admin"])
+    assert "licence (行政许可)" in str(refused.value.message)
 
 
 def admin_users():
