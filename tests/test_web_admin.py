@@ -342,6 +342,8 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day closure" data-date="2031-03-03"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     assert admin.post("/admin/calendar/closures", data={"day": "2031-03-03", "reason": "again"}).status_code == 422
     assert admin.post("/admin/calendar/closures", data={"day": "soon", "reason": "x"}).status_code == 422
+    saturday = admin.post("/admin/calendar/closures", data={"day": "2031-03-08", "reason": "台风"})
+    assert saturday.status_code == 422 and "2031-03-08 不是工作日" in saturday.text
     # A closure entered in error is taken back; the working day counts again.
     assert not calendars.current().is_workday(date(2031, 3, 3))
     assert client_for(app, "designer").post("/admin/calendar/closures/2031-03-03/remove").status_code == 403

@@ -93,6 +93,8 @@ def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: boo
     with session_scope() as session:
         if session.get(Closure, day) is not None:
             raise Invalid("%(day)s is already a closure day", day=str(day))
+        if not current().is_workday(day):  # a weekend or a holiday: the office is shut anyway
+            raise Invalid("%(day)s is not a working day: there is nothing to close", day=str(day))
         session.add(Closure(day=day, reason=reason, stops_clocks=stops_clocks))
         record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason,
                stops_clocks=stops_clocks)
