@@ -79,6 +79,12 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
     assert [d.version for d in deploy.versions("steps")] == [1, 2]
     html = admin.get("/admin/").get_data(as_text=True)
     assert "steps v2" in html and "/admin/definitions/steps/migrate?from=1&amp;to=2" in html
+    deployments = re.search(r'id="deployments".*?</table>', html, re.S).group(0)
+    assert ">designer<" in deployments and "命令行或启动时" not in deployments  # the uploads' and the fixture's
+    cli = process("cli", [("start", "s", "s"), ("end", "e", "e")], [("s", "e")]).encode()
+    deploy.deploy([("cli.bpmn", cli)], None)  # as run.py deploy and make run do
+    deployments = re.search(r'id="deployments".*?</table>', admin.get("/admin/").text, re.S).group(0)
+    assert "命令行或启动时" in deployments
     again = admin.post("/admin/deploy", data={"files": [(io.BytesIO(steps(extra=True)), "steps.bpmn")]},
                        content_type="multipart/form-data", follow_redirects=True)
     assert "未产生新版本" in again.get_data(as_text=True)  # the same file again: said so
