@@ -136,6 +136,8 @@ def test_save_draft_keeps_the_authors_work_and_records_it(app, org):
     assert "草稿中的审批" in config_of(client.get("/designer/bpmn/approval?draft=1").data)["xml"]
     listing = client.get("/designer/").get_data(as_text=True)
     assert "draft=1" in listing
+    assert re.search(r'draft=1">草稿中的审批</a> <code>approval</code>', listing)  # by the name it gives
+    assert re.search(r"<h1>草稿中的审批 <code>approval</code>", client.get("/designer/bpmn/approval?draft=1").text)
     assert f"保存于 {saved}" in listing  # in Beijing time, as every page shows times
     assert f"保存于 {saved}）" in client.get("/designer/bpmn/approval").get_data(as_text=True)
     # Discarded from the list, after a question; another designer's drafts are not theirs to drop.

@@ -66,7 +66,16 @@ def discard_draft(kind: str, key: str, actor: User) -> None:
 
 
 def describe_draft(draft: Draft) -> dict:
-    return {"kind": draft.kind, "key": draft.key, "updated_at": draft.updated_at.isoformat()}
+    return {"kind": draft.kind, "key": draft.key, "name": _named(draft.source, draft.key),
+            "updated_at": draft.updated_at.isoformat()}
+
+
+def _named(source: str, key: str) -> str | None:
+    """The name the draft gives its process or decision (the key's element), if it parses."""
+    root = _parsed(source)
+    found = root.xpath("//*[local-name()='process' or local-name()='decision'][@id=$key]", key=key) \
+        if root is not None else []
+    return found[0].get("name") if found else None
 
 
 def source_of(kind: str, key: str, version: int | None, actor: User) -> Definition:

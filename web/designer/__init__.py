@@ -64,7 +64,7 @@ def edit(kind, key):
     _kind(kind)
     draft = design.get_draft(kind, key, actor())
     if request.args.get("draft") and draft:
-        return _editor(kind, key, draft["source"], None, draft=draft)
+        return _editor(kind, key, draft["source"], None, draft=draft, name=draft["name"])
     version = request.args.get("version", type=int)
     definition = design.source_of(kind, key, version, actor())
     return _editor(kind, key, definition.source, definition, draft=draft)
