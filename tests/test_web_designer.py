@@ -195,7 +195,8 @@ def test_compare_lists_added_removed_changed_elements(app, org):
     assert {"decide", "sign", "rejected"} <= set(config["removed"])
     assert "review" in config["changed"] and "intake" not in config["changed"]
     html = page.get_data(as_text=True)
-    assert "住建审查 → 住建局审查" in html
+    changed = re.search(r'id="changed".*?</section>', html, re.S).group(0)
+    assert "名称: 住建审查 → 住建局审查" in changed and "用户任务" in changed and "userTask" not in changed
 
 
 def test_compare_names_each_changed_property(app, org):
@@ -207,7 +208,7 @@ def test_compare_names_each_changed_property(app, org):
     assert revised != approval()
     deploy.deploy([("approval.bpmn", revised.encode()), FORM], org["designer"])
     html = client_for(app, "designer").get("/designer/bpmn/approval/compare?old=1&new=2").text
-    assert '<div class="property" data-property="promisedDaysExpression">promisedDaysExpression: — → 2</div>' in html
+    assert '<div class="property" data-property="promisedDaysExpression">本环节承诺时限: — → 2</div>' in html
     from engine.services.compare import compare_versions
     [intake] = [e for e in compare_versions("approval", 1, 2, org["designer"])["changed"] if e["id"] == "intake"]
     assert intake["fields"] == ["properties"]  # not the extension XML as content

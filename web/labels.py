@@ -33,6 +33,20 @@ RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
+# 版本比较: what changed, in the words of the designer's panels.
+ELEMENT_TYPES = {"process": _l("流程"), "startEvent": _l("开始事件"), "endEvent": _l("结束事件"),
+                 "intermediateCatchEvent": _l("中间事件"), "intermediateThrowEvent": _l("中间事件"),
+                 "boundaryEvent": _l("边界事件"), "task": _l("任务"), "userTask": _l("用户任务"),
+                 "scriptTask": _l("脚本任务"), "manualTask": _l("人工任务"), "callActivity": _l("调用活动"),
+                 "subProcess": _l("子流程"), "exclusiveGateway": _l("排他网关"), "parallelGateway": _l("并行网关"),
+                 "inclusiveGateway": _l("包容网关"), "eventBasedGateway": _l("事件网关"), "sequenceFlow": _l("顺序流"),
+                 "lane": _l("泳道"), "laneSet": _l("泳道集"), "participant": _l("池"), "collaboration": _l("协作"),
+                 "dataObject": _l("数据对象"), "dataObjectReference": _l("数据对象"), "textAnnotation": _l("注释")}
+ELEMENT_FIELDS = {"type": _l("类型"), "name": _l("名称"), "attributes": _l("属性"), "incoming": _l("流入"),
+                  "outgoing": _l("流出"), "properties": _l("审批设置"), "content": _l("内容（脚本、条件、定时器等）")}
+STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l("办理部门"), "titleExpression": _l("任务标题"),
+                   "promisedDaysExpression": _l("本环节承诺时限"), "requiresDocument": _l("须上传结果文书"),
+                   "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION}

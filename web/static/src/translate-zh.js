@@ -10,6 +10,8 @@ const CHINESE = {
   "Empty: the lane's department": '留空则为泳道所属部门',
   'Task title (expression)': '任务标题（表达式）',
   'Promised working days (expression)': '本环节承诺时限（工作日，表达式）',
+  'Payment notice: lines due (expression)': '缴款通知：应缴项目（表达式）',
+  'A list of {name, amount}: the applicant is told to pay them': '{name, amount} 的列表：向申请人出具缴款通知书',
   'Upload the result document before closing': '办结前须上传结果文书',
   "The window's merged correction round": '窗口汇总补正环节',
   'Condition': '条件',
