@@ -139,6 +139,28 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
         ("water", 1, 0)]
 
 
+
+def test_the_monthly_report_counts_what_each_window_accepted(org):
+    """窗口受理量: the applications a department's clerks accepted in the month, not the deliveries
+    its window handed over."""
+    from engine import catalogue, intake
+    from engine.services import users
+    from tests.test_portal import ITEM as QUERY, files
+    clerks = [org["clerk"], org["clerk"], users.add_user("clerk2", "第二窗口", "window2", ["clerk"], "pass-clerk2")]
+    catalogue.save(QUERY, None)
+    for clerk in clerks:  # an immediate item: accepted and decided at once
+        case = intake.submit(QUERY["code"], {"name": "张三", "id_number": "110101199001011237"},
+                             files("id_card", "form"), clerk)
+        intake.accept(case.id, clerk)
+    today = clock.today()
+    rows = {r["department"]: r for r in supervision.monthly(today.year, today.month)}
+    assert (rows["window"]["accepted"], rows["window2"]["accepted"]) == (2, 1)
+    assert rows.get(QUERY["department"], {"accepted": 0})["accepted"] == 0  # the item's department took none in
+    sheet = load_workbook(io.BytesIO(supervision.monthly_xlsx(today.year, today.month))).active
+    assert [c.value for c in sheet[2]][-1] == "窗口受理量"
+    assert {r[0]: r[-1] for r in sheet.iter_rows(min_row=3, values_only=True)}["window"] == 2
+
+
 def test_calendar_cli(database_url):
     def run(*args):
         return subprocess.run([sys.executable, "run.py", "calendar", *args], capture_output=True, text=True,
