@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from engine import signin
-from engine.errors import Conflict
+from engine.errors import Conflict, Invalid
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
@@ -32,6 +32,8 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
         applicant = fetch(session, Applicant, applicant_id, "applicant")
     signin.check_current_password(applicant, current, address)
     check_not_expired(applicant)  # a session opened with it before its time ran out
+    if new == current:  # the window's temporary one above all: the clerk has seen it
+        raise Invalid("The new password must differ from the current one")
     with session_scope() as session:
         applicant = session.get(Applicant, applicant_id)
         signin.give_password(applicant, new)
@@ -40,14 +42,21 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
         return applicant
 
 
-def reset_password(actor: User, applicant_id: int) -> str:
+def reset_password(actor: User, applicant_id: int, seen_serial: int | None = None) -> str:
     """The window, having seen the applicant's identity document, gives a temporary password
     (it also opens an online account for a record the window made): their sessions end and a
-    sign-in lock is lifted. Returns the password, to be handed over; it is not kept."""
+    sign-in lock is lifted. Returns the password, to be handed over; it is not kept.
+
+    `seen_serial` is the account's session serial on the page the clerk acted from: a reset, a
+    password change or a sign-out since raises it, so the page sent again (a reload) resets
+    nothing a second time."""
     password = "".join(secrets.choice(ALPHABET) for _ in range(TEMPORARY_LENGTH))
     with session_scope() as session:
         require(actor, "clerk")
         applicant = fetch(session, Applicant, applicant_id, "applicant")
+        if seen_serial is not None and seen_serial != applicant.session_serial:
+            raise Conflict("This account has changed since the page was opened (a password given or changed): "
+                           "look the applicant up again")
         opened = applicant.password_hash is None
         signin.give_password(applicant, password)
         applicant.temporary_until = utcnow() + timedelta(days=TEMPORARY_DAYS)

@@ -1,5 +1,6 @@
 """Applicants' passwords: the window's temporary password (opening an account, a forgotten
 password) and changing one's own, in the engine and through the pages."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -98,6 +99,8 @@ def test_changing_needs_the_current_password_and_a_good_new_one(zhang):
     assert stored(zhang.id).failed_sign_ins == 1  # counted as a wrong sign-in
     with pytest.raises(Invalid, match="at least 8"):
         applicant_passwords.change_password(zhang.id, ZHANG["password"], "short")
+    with pytest.raises(Invalid, match="differ"):  # the window's temporary one above all: the clerk saw it
+        applicant_passwords.change_password(zhang.id, ZHANG["password"], ZHANG["password"])
     after = stored(zhang.id)
     assert (after.password_hash, after.session_serial) == (before.password_hash, before.session_serial)
 
@@ -121,7 +124,8 @@ def test_the_window_gives_a_temporary_password_and_the_portal_makes_the_applican
     clerk = staff(app, "clerk")
     page = clerk.get(f"/intake/applicants?q={ZHAO}")
     assert page.status_code == 200 and "赵六" in page.text and "未开通" in page.text
-    res = clerk.post(f"/intake/applicants/{window_record.id}/password")
+    serial = int(re.search(r'name="serial" value="(\d+)"', page.text).group(1))
+    res = clerk.post(f"/intake/applicants/{window_record.id}/password", data={"serial": serial})
     assert res.status_code == 200 and res.headers["Cache-Control"] == "no-store"
     temporary = res.text.split('id="temporary-password" readonly value="')[1].split('"')[0]
     assert "临时密码，有效至" in res.text
@@ -137,7 +141,11 @@ def test_the_window_gives_a_temporary_password_and_the_portal_makes_the_applican
                                                             "again": "zhaoliu-own-pw"})
     assert res.status_code == 302 and res.location.endswith("/portal/cases")
     assert applicant.get("/portal/cases").status_code == 200  # still signed in, with the new password
-    assert "已开通" in clerk.get(f"/intake/applicants?id={window_record.id}").text
+    assert "已开通" in clerk.get(f"/intake/applicants/{window_record.id}").text
+    # The reset page sent again (a reload) resets nothing: the applicant keeps the password they chose.
+    again = clerk.post(f"/intake/applicants/{window_record.id}/password", data={"serial": serial})
+    assert again.status_code == 409 and 'id="temporary-password"' not in again.text
+    assert portal.authenticate(ZHAO, "zhaoliu-own-pw").id == window_record.id
 
 
 def test_the_applicant_pages_refuse_a_mismatch_and_end_other_sessions(app, zhang):
@@ -169,4 +177,5 @@ def test_only_clerks_reach_the_window_account_page(app, zhang):
         expected = 200 if login == "admin" else 403  # admin holds every role
         assert client.get(f"/intake/applicants?q={ZHANG['phone']}").status_code == expected
     assert staff(app, "reviewer").post(f"/intake/applicants/{zhang.id}/password").status_code == 403
+    assert staff(app, "clerk").get("/intake/applicants/99999999999999999999999").status_code == 404
     assert app.test_client().get("/intake/applicants").status_code == 302  # sign in first

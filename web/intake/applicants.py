@@ -3,9 +3,10 @@ a temporary password (a forgotten one, or a record the window made without an ac
 from flask import render_template, request
 
 from engine import applicant_passwords
+from engine.errors import Conflict
 from engine.portal import get_applicant
 
-from web.inbox.access import actor, roles_required
+from web.inbox.access import actor, flash_error, roles_required
 
 from . import bp
 
@@ -18,14 +19,23 @@ def _page(found, temporary=None):
 @bp.get("/applicants")
 @roles_required("clerk")
 def applicants():
-    if request.args.get("id", "").isdigit():  # from a case page: its applicant
-        return _page([get_applicant(int(request.args["id"]))])
     return _page(applicant_passwords.find(actor(), request.args.get("q", "")))
+
+
+@bp.get("/applicants/<int:applicant_id>")
+@roles_required("clerk")
+def applicant(applicant_id):
+    """From a case page: its applicant."""
+    return _page([get_applicant(applicant_id)])
 
 
 @bp.post("/applicants/<int:applicant_id>/password")
 @roles_required("clerk")
 def reset_password(applicant_id):
-    password = applicant_passwords.reset_password(actor(), applicant_id)  # a refusal: the error page
+    try:
+        password = applicant_passwords.reset_password(actor(), applicant_id, request.form.get("serial", type=int))
+    except Conflict as exc:  # the page sent again: nothing is reset twice
+        flash_error(exc)
+        return _page([get_applicant(applicant_id)]), exc.status
     # Shown in this answer only, kept by no cache (as an API token is: web/admin/people.py).
     return _page([get_applicant(applicant_id)], temporary=password), 200, {"Cache-Control": "no-store"}
