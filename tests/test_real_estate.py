@@ -67,6 +67,10 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     with pytest.raises(Invalid, match="result document"):  # a step cannot close without it
         work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"}, document=False)
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
+    with pytest.raises(Invalid) as unpaid:  # not paid yet: the step waits, it does not refuse the case
+        work(payment, people["taxman"], {"tax_paid": False, "receipt_no": ""})
+    assert {d["field"] for d in unpaid.value.details} == {"tax_paid", "receipt_no"}
+    assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"})
     register = open_tasks(case.instance_id)["register@realestate"]
     # The registrar reads what the earlier steps recorded, labelled by their forms.
@@ -130,7 +134,7 @@ def test_return_inside_the_tax_branch_leaves_the_other_branches_alone(people):
     # Assessed again, the applicant is told the new amount in a new notice.
     totals = [n["data"]["total"] for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     assert totals == [20000.0, 21000.0]
-    work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True})
+    work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T2"})
     work(registration, people["r_realestate"], {"sealed": False, "objection": False, "mortgage": "none"})
     assert set(open_tasks(case.instance_id)) == {"register@realestate"}
     types = event_types(case.instance_id)
@@ -186,7 +190,7 @@ def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration
     work(tasks["registration_check@realestate"], people["r_realestate"],
          {"sealed": True, "objection": True, "mortgage": "none"})
     tasks = _through_to_payment(case, people)
-    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True})
+    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T3"})
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
     # Every ground, not the first found, reaches the window and the applicant (Art. 38: the reasons).
