@@ -41,6 +41,8 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     code = notice.data.get("department")
     names = department_names(session)
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
+            # A payment notice of a case that ended without a decision asks for nothing any more.
+            "void": notice.kind == "payment" and case.status in ("withdrawn", "terminated"),
             "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
             "department_names": names,
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

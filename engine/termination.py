@@ -93,9 +93,12 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
         timer.state = "cancelled"
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
-    # Paper handed in at a window goes back to the applicant; an online one handed none in.
+    # Paper handed in at a window goes back to the applicant; an online one handed none in. What
+    # a payment notice asked for is no longer due.
+    voided = list(session.scalars(select(Notice.number).where(Notice.case_id == case.id, Notice.kind == "payment")
+                                  .order_by(Notice.id)))
     return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=status == "withdrawn",
-                        paper=case.channel != "online")
+                        paper=case.channel != "online", voided=voided)
 
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:

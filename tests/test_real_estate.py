@@ -264,3 +264,19 @@ def test_a_payment_expression_that_breaks_the_rules_is_refused_at_deploy(org):
     with pytest.raises(Invalid) as refused:
         deploy.deploy([("paying.bpmn", xml.encode())], org["designer"])
     assert "paymentNoticeExpression" in str(refused.value.details) and "pay" in str(refused.value.details)
+
+
+def test_a_withdrawn_transfer_voids_its_payment_notice(people):
+    """Withdrawn while waiting for the tax: the applicant is told the tax is no longer due."""
+    from engine import termination
+    from web import create_app
+    from tests.web import signed_in
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    _through_to_payment(case, people)
+    [payment] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    clerk = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk")
+    assert 'id="void"' not in clerk.get(f"/intake/notices/{payment['id']}").text
+    ended = termination.withdraw(case.id, "买卖双方解除合同", people["clerk"])
+    assert ended.data["voided"] == [payment["number"]]
+    assert f"缴款通知书（{payment['number']}）随本办件终止一并作废" in clerk.get(f"/intake/notices/{ended.id}").text
+    assert "本通知书作废" in clerk.get(f"/intake/notices/{payment['id']}").text
