@@ -245,3 +245,4 @@ def test_a_cancelled_step_takes_no_copy_or_note_and_its_page_offers_none(app, pe
         operations.comment(review.id, people["lead"], "补记意见")
     page = signed_in(app, "lead").get(f"/inbox/tasks/{review.id}").text
     assert 'id="operations"' not in page and "添加批注" not in page
+    assert 'data-active="[]"' in page  # the diagram shows nothing under way

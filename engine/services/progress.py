@@ -123,7 +123,7 @@ def task_detail(task_id: int, actor: User) -> dict:
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
                    case_id=case_id, events=_events(session, instance.id, case_id),
-                   diagram=_markers(session, instance.id), steps_done=_steps_done(session, instance),
+                   diagram=_markers(session, instance), steps_done=_steps_done(session, instance),
                    **_step_kind(session, instance, task))
         return row
 
@@ -198,18 +198,20 @@ def diagram_xml(instance_id: int, actor: User) -> bytes:
     return add_diagram(source.encode("utf-8"))
 
 
-def _markers(session, instance_id: int) -> dict:
-    """Which diagram elements are done and which are waiting now, from the stored task rows."""
+def _markers(session, instance: Instance) -> dict:
+    """Which diagram elements are done and which are waiting now, from the stored task rows. A
+    procedure that was terminated (its case withdrawn or ended) has nothing waiting: its steps
+    were cancelled where the workflow stood."""
     # Top-level rows only: a called process's elements are not in this diagram.
     # Only the two fields are read: a row also holds the task's data, which grows with the case.
     rows = session.execute(select(InstanceStep.payload["state"].as_integer(),
                                   InstanceStep.payload["task_spec"].as_string())
-                           .where(InstanceStep.instance_id == instance_id, InstanceStep.owner == "")).all()
+                           .where(InstanceStep.instance_id == instance.id, InstanceStep.owner == "")).all()
     completed, active = set(), set()
     for state, spec in rows:
         if state & TaskState.COMPLETED:
             completed.add(spec)
-        elif state & (TaskState.WAITING | TaskState.READY | TaskState.STARTED):
+        elif state & (TaskState.WAITING | TaskState.READY | TaskState.STARTED) and instance.state != "terminated":
             active.add(spec)
     return {"completed": sorted(completed - active), "active": sorted(active)}
 
