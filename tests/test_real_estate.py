@@ -280,3 +280,20 @@ def test_a_withdrawn_transfer_voids_its_payment_notice(people):
     assert ended.data["voided"] == [payment["number"]]
     assert f"缴款通知书（{payment['number']}）随本办件终止一并作废" in clerk.get(f"/intake/notices/{ended.id}").text
     assert "本通知书作废" in clerk.get(f"/intake/notices/{payment['id']}").text
+
+
+def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people):
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    check = open_tasks(case.instance_id)["transaction_check@housing"]
+    with pytest.raises(Invalid) as unexplained:  # 不通过 needs its 说明
+        work(check, people["reviewer"], {"transaction_result": "failed"})
+    assert [(d["rule"], "transaction_comment" in d["message"]) for d in unexplained.value.details] == [
+        ("required", True)]
+    work(check, people["reviewer"], {"transaction_result": "failed", "transaction_comment": "网签合同已注销"})
+    work(open_tasks(case.instance_id)["registration_check@realestate"], people["r_realestate"],
+         {"sealed": False, "objection": False, "mortgage": "none"})
+    tasks = _through_to_payment(case, people)
+    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T9"})
+    described = intake.describe(case.id)
+    assert described["decision"] == "reject"
+    assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）"

@@ -269,13 +269,13 @@ def test_a_rule_table_deploys_alone_and_leaves_a_process_uploaded_under_another_
     assert revised != source
     uploaded = deploy.deploy([("real_estate_transfer (1).bpmn", revised.encode())], org["designer"])
     [process_version] = [d.version for d in uploaded.definitions if d.key == "real_estate_transfer"]
-    table = (ROOT / "rules" / "registration_gate.dmn").read_text(encoding="utf-8").replace("理由", "不得登簿的理由")
-    assert [name for name, _ in design.files_for("dmn", "registration_gate", "registration_gate.dmn", table)] == \
-        ["registration_gate.dmn"]
-    answer = post(client_for(app, "designer"), "deploy", table, key="registration_gate", kind="dmn")
-    assert answer.status_code == 201 and "registration_gate v2" in answer.get_json()["message"]
+    table = (ROOT / "rules" / "registration_refusals.dmn").read_text(encoding="utf-8").replace("理由", "不得登簿的理由")
+    assert [name for name, _ in design.files_for("dmn", "registration_refusals", "registration_refusals.dmn", table)] == \
+        ["registration_refusals.dmn"]
+    answer = post(client_for(app, "designer"), "deploy", table, key="registration_refusals", kind="dmn")
+    assert answer.status_code == 201 and "registration_refusals v2" in answer.get_json()["message"]
     assert deploy.versions("real_estate_transfer")[-1].version == process_version  # still the upload
-    assert deploy.versions("registration_gate", "dmn")[-1].version == 2
+    assert deploy.versions("registration_refusals", "dmn")[-1].version == 2
 
 
 def test_a_called_process_deploys_with_its_callers_which_take_up_the_new_one(app, org):

@@ -442,7 +442,7 @@ def test_a_shipped_rule_table_fits_a_1280_screen_with_its_problem_list_beside_it
     install(org)
     page = new_page(1280, 800)
     login(page, live_server, "designer")
-    open_modeler(page, f"{live_server}/designer/dmn/registration_gate")
+    open_modeler(page, f"{live_server}/designer/dmn/registration_refusals")
     page.evaluate("""() => { const m = window.designer.modeler;
                              m.open(m.getViews().find((v) => v.type === 'decisionTable')); }""")
     page.locator(".tjs-container").wait_for()
