@@ -105,6 +105,6 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
         issue_notice(session, case, "receipt", actor, decision=case.decision, item_kind=case.item.kind,
-                     method=method, tracking=tracking, delivered_on=clock.today().isoformat(),
+                     statement=case.statement, method=method, tracking=tracking, delivered_on=clock.today().isoformat(),
                      documents=_handed_over(session, case))
         return case

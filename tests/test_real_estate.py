@@ -102,6 +102,8 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     decisions.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
     delivered = intake.describe(case.id)
     assert delivered["status"] == "delivered" and delivered["delivery"]["tracking"] == "SF1234567890"
+    receipt = delivered["notices"][-1]  # what was handed over names the certificate
+    assert receipt["kind"] == "receipt" and "京(2026)不动产权第0000001号" in receipt["data"]["statement"]
     assert delivered["delivery"]["on_time"] is True
     types = event_types(case.instance_id)
     assert types.count("document_attached") == 5 and "case_decided" in types and "case_delivered" in types
