@@ -299,3 +299,18 @@ def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people)
     described = intake.describe(case.id)
     assert described["decision"] == "reject"
     assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）"
+
+
+def test_the_applicant_is_asked_to_pay_on_the_case_page_until_the_tax_bureau_confirms(people):
+    from engine import portal
+    from web import create_app
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    tasks = _through_to_payment(case, people)
+    portal.register(**SELLER, id_type="id_card", password="wangwu-pw", case_number=case.number)
+    applicant = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    applicant.post("/portal/login", data={"identifier": SELLER["phone"], "password": "wangwu-pw"})
+    page = applicant.get(f"/portal/cases/{case.number}").text
+    due = re.search(r'id="payment-due">.*?</section>', page, re.S).group(0)
+    assert "契税：20,000.00 元" in due and "合计：20,000.00 元" in due
+    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T7"})
+    assert 'id="payment-due"' not in applicant.get(f"/portal/cases/{case.number}").text
