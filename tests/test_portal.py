@@ -456,6 +456,11 @@ def test_an_item_for_organisations_refuses_a_person_and_says_so_on_the_apply_pag
                       content_type="multipart/form-data")
     assert res.status_code == 422 and portal.my_cases(zhang.id) == []
     assert 'type="file"' in client.get("/portal/items/Q-001/apply").text  # an item for everyone
+    guide = client.get("/portal/items/C-001").text  # the guide says so before the form is opened
+    assert "请使用单位（法人或其他组织）账号申请" in guide and "/portal/items/C-001/apply" not in guide
+    assert "/portal/items/C-001/apply" in app.test_client().get("/portal/items/C-001").text  # signed out: offered
+    window = staff(app, "clerk").get("/intake/new/C-001").text  # the window's form starts as an organisation
+    assert re.search(r'<option value="company" selected>', window) and re.search(r'<option value="uscc" selected>', window)
 
 
 def test_an_item_names_only_known_service_objects(org):

@@ -32,7 +32,10 @@ def index():
 def new(code):
     item = catalogue.get(code)
     if request.method == "GET":
-        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")), values={})
+        # An item for organisations only starts the form as one (its refusal would come after the uploads).
+        kind = "person" if catalogue.serves(item, "person") else "company"
+        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
+                               values={"kind": kind, "id_type": "id_card" if kind == "person" else "uscc"})
     try:
         case = intake.submit(code, {k: request.form.get(k, "").strip() for k in APPLICANT_FIELDS},
                              _uploads(item), actor(), channel=request.form.get("channel") or "window",

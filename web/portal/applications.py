@@ -34,7 +34,8 @@ def guide(code):
     except NotFound:
         abort(404)
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
-                           department=portal.department_name(item.department))
+                           department=portal.department_name(item.department),
+                           served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
 
 
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
