@@ -295,6 +295,8 @@ def test_a_refusal_is_named_by_the_items_kind_and_its_decision_is_handed_over(ap
                content_type="multipart/form-data")
     page = clerk.get(f"/intake/cases/{case_id}").text
     assert f"<dd>{refused}</dd>" in page
+    assert re.search(r'id="deliver-form"\s+data-confirm="确认已送达？', page)  # it cannot be undone
+    assert re.search(r'id="applicant-ids">\d{17}[\dX]', page)  # the clerk sees whose case it is
     assert refused in re.search(r'<tr data-event="case_decided">.*?</tr>', page, re.S).group(0)  # the history too
     refusal = intake.describe(case_id)["notices"][-1]
     assert refusal["kind"] == notice
