@@ -15,10 +15,11 @@ from engine.errors import Conflict, Forbidden, Invalid
 from engine.notices import notify_applicant
 from engine.services import calendars
 from engine.services.events import record
+from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import (Clock, Department, Instance, Notification, SpecialProcedure,
+from engine.store.models import (Clock, Department, Instance, SpecialProcedure,
                                  SupervisionOrder, Task, Timer, User)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,9 +163,7 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
            clock_id=clock.id, old=old, new=level, label=clock.label)
     words = {"warning": "即将到期（预警）", "yellow": "已超承诺时限（黄牌）", "red": "已超法定时限（红牌）",
              "normal": "恢复正常"}[level]
-    # Staff know a case by its number (an intake case's business key), not the instance's id.
-    number = session.get(Instance, clock.instance_id).business_key or clock.instance_id
-    _notify(session, clock, f"办件 {number}「{clock.label}」{words}")
+    _notify(session, clock, f"「{clock.label}」{words}")
     if level in ("yellow", "red"):
         order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
                                  card=level,
@@ -190,8 +189,7 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
                  and user.department.code == clock.department)
         if heads or "supervisor" in (user.roles or ()):
             recipients.add(user.id)
-    for user_id in recipients:
-        session.add(Notification(user_id=user_id, instance_id=clock.instance_id, task_id=clock.task_id, text=text))
+    tell(session, sorted(recipients), clock.instance_id, clock.task_id, text)
 
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:

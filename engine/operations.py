@@ -17,13 +17,14 @@ from engine.bpmn import runtime
 from engine.errors import Conflict, Forbidden, Invalid, state_name
 from engine.services import cases
 from engine.services.events import record
+from engine.services.notifications import tell
 from engine.services.task_views import describe_task
 from engine.services.lanes import may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Department, Instance, Notification, Task, User
+from engine.store.models import Department, Instance, Task, User
 
 CORRECTION = "correction_needed"
 TARGETS = ("previous", "window")  # where a step is sent back to, in the order a page offers them
@@ -47,11 +48,7 @@ def _not_cancelled(task: Task) -> Task:
 
 
 def _notify(session, users, task: Task, text: str) -> None:
-    """Tell each of `users` about the step; staff know a case by its number (its business key)."""
-    number = session.scalar(select(Instance.business_key).where(Instance.id == task.instance_id))
-    text = f"办件 {number} {text}" if number else text
-    for user in users:
-        session.add(Notification(user_id=user.id, instance_id=task.instance_id, task_id=task.id, text=text))
+    tell(session, [user.id for user in users], task.instance_id, task.id, text)
 
 
 def _members(session, group: str) -> list[User]:

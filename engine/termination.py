@@ -16,10 +16,11 @@ from engine.case_status import open_case, review_correction
 from engine.errors import Conflict, Invalid, NotFound
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
+from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Instance, Notice, Notification, Task, Timer, User
+from engine.store.models import Case, Instance, Notice, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -109,8 +110,7 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
         orchestrator.task_closed(session, instance, task, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
         if task.assignee_id is not None:
-            session.add(Notification(user_id=task.assignee_id, instance_id=instance.id, task_id=task.id,
-                                     text=f"办件 {case.number} {why}，「{task.title or task.name}」已取消"))
+            tell(session, [task.assignee_id], instance.id, task.id, f"{why}，「{task.title or task.name}」已取消")
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)

@@ -67,7 +67,7 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
     with session_scope() as session:  # the case is named as staff know it, by its number
         texts = set(session.scalars(select(Notification.text)))
         business_key = session.get(Instance, instance_id).business_key
-    assert all(t.startswith(f"办件 {business_key}「") for t in texts) and business_key
+    assert all(t.startswith(f"办件 {business_key} 「") for t in texts) and business_key
 
 
 def test_level_rules_on_fixed_dates(instance_id):

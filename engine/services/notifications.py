@@ -7,9 +7,18 @@ from sqlalchemy import func, or_, select, update
 from engine.services.lanes import workable
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Notification, Task, User
+from engine.store.models import Instance, Notification, Task, User
 
 LIMIT = 100
+
+
+def tell(session, user_ids, instance_id: int | None, task_id: int | None, text: str) -> None:
+    """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
+    procedure's business key), which goes first."""
+    number = session.scalar(select(Instance.business_key).where(Instance.id == instance_id)) if instance_id else None
+    text = f"办件 {number} {text}" if number else text
+    for user_id in dict.fromkeys(user_ids):  # once each, in the order given
+        session.add(Notification(user_id=user_id, instance_id=instance_id, task_id=task_id, text=text))
 
 
 def unread_count(actor: User) -> int:
