@@ -335,6 +335,9 @@ def test_complete_with_opinion_and_result_document(app, org):
     task = task_of(org, case)
     reviewer = client(app, "reviewer")
     reviewer.post(f"/inbox/tasks/{task['id']}/claim")
+    refused = reviewer.post(f"/inbox/tasks/{task['id']}/complete", content_type="multipart/form-data",
+                            data={"opinion": "fine", "result_document": (io.BytesIO(b"%PDF approval"), "批复.pdf")})
+    assert refused.status_code == 422 and 'id="choose-again"' in refused.text  # the file must be chosen again
     res = reviewer.post(f"/inbox/tasks/{task['id']}/complete", content_type="multipart/form-data",
                         data={"decision": "approve", "opinion": "fine", "shenpi_remark": "符合规划要求",
                               "result_document": (io.BytesIO(b"%PDF approval"), "批复.pdf")})
