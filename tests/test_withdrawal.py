@@ -75,6 +75,9 @@ def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_ho
     assert (lead["withdrawn"], lead["terminated"], lead["finished"]) == (1, 0, 0)  # counted apart, never finished
     with pytest.raises(Conflict, match="case has ended"):  # the holder's form, still open on a screen
         tasks.complete(review.id, people["lead"], {"opinion": "approve", "comment": "同意"})
+    with pytest.raises(Conflict, match="case has ended"):  # sent with its result file, checked before the step
+        tasks.complete(review.id, people["lead"], {"opinion": "approve", "comment": "同意"},
+                       [intake.Upload("result", "r.pdf", b"%PDF r")])
     with pytest.raises(Conflict):
         decisions.deliver(case.id, "window", people["clerk"])
 

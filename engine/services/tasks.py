@@ -121,6 +121,7 @@ def form_schema(session, task: Task) -> dict | None:
     return (by_name or {}).get(task.form)
 
 
+CASE_ENDED = Message("The case has ended (withdrawn or terminated); its open tasks were cancelled")
 # The data key a completed step's group is given under, for the procedure's scripts.
 HANDLED_BY = "handled_by"
 
@@ -139,6 +140,8 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
 
     def check(session, task):
         require_lane(actor, task)
+        if task.state == "cancelled" and session.get(Instance, task.instance_id).state == "terminated":
+            raise Conflict(CASE_ENDED)  # a stale page sent with its file: said as a step says it
         if task.state != "ready":
             raise Conflict("Task %(task)s is %(state)s, not ready", task=task_id, state=state_name(task.state))
         if task.assignee_id != actor.id:
@@ -186,7 +189,7 @@ def task_step(task_id: int, actor: User, change, *, check=None) -> dict:
     def checked(session, instance):
         require_lane(actor, found["task"])
         if instance.state == "terminated":  # a stale page: say why the task went, not only that it did
-            raise Conflict("The case has ended (withdrawn or terminated); its open tasks were cancelled")
+            raise Conflict(CASE_ENDED)
         if check is not None:
             check(session, found["task"])
 
