@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, expressions
 from engine.bpmn.runtime import properties
-from engine.bpmn.scripting import product_functions
+from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
@@ -32,7 +32,7 @@ CORRECTION_DAYS = 10  # working days the applicant is given to answer a correcti
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
     try:
-        return expressions.evaluate(source, data, product_functions())
+        return expressions.evaluate(source, data, with_given(product_functions(), data))
     except expressions.ExpressionError as exc:
         raise EngineFailure("%(step)s: property %(property)s (%(source)s) failed: %(error)s",
                             step=spec_name, property=prop, source=source, error=exc.message) from exc

@@ -100,6 +100,17 @@ def test_a_flow_to_nowhere_and_a_step_with_two_ways_on_are_named_on_their_elemen
     assert deploy.latest_definitions() == []
 
 
+def test_given_reads_a_value_the_case_may_not_have(org):
+    """An optional form field, or one a case begun under an older version never filled: a bare
+    name it lacks fails the step, given(name, default) does not."""
+    xml = process("optional", [("start", "s", "s"), ("script", "read", "读取", {"script": (
+        "note = given('comment', '无') + '/' + given('kind', 'x')\nmissing = given('nothing')")}),
+        ("user", "a", "A"), ("end", "e", "e")], [("s", "read"), ("read", "a"), ("a", "e")])
+    deploy.deploy([("optional.bpmn", xml.encode())], org["designer"])
+    data = cases.start_instance("optional", org["designer"], data={"kind": "企业"})["data"]
+    assert data["note"] == "无/企业" and data["missing"] is None
+
+
 def test_missing_form_is_refused_and_nothing_stored(org):
     with pytest.raises(Invalid) as err:
         deploy.deploy([("approval.bpmn", approval().encode())], org["designer"])

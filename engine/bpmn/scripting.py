@@ -3,6 +3,8 @@
 Timer expressions must evaluate to what SpiffWorkflow's timer events parse: an ISO 8601
 date-time ("2026-12-01T17:00:00+08:00"), duration ("P3D", "PT1H", or days(3)) or cycle
 ("R3/PT1H"). workdays(n) gives the end of the N-th working day after today as a date-time.
+given('name', default) reads a value the case may not have (an optional form field, a field a
+case begun under an older version of the procedure never filled): a bare name it lacks fails.
 """
 from typing import Mapping
 
@@ -12,7 +14,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine import expressions
 
 # Functions the product adds to the language; deploy-time checks accept calls to these.
-PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage")
+PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage", "given")
 
 
 def _workdays(n: int) -> str:
@@ -36,17 +38,23 @@ def product_functions() -> dict:
     return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage}
 
 
+def with_given(functions: Mapping, data: Mapping) -> dict:
+    """The functions, and given() reading `data`."""
+    return {**functions, "given": lambda name, default=None: data.get(name, default)}
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, functions: Mapping | None = None):
         super().__init__({})
         self.functions = dict(functions or {})
 
     def evaluate(self, expression, context, external_context=None):
-        return expressions.evaluate(expression, {**(external_context or {}), **context}, self.functions)
+        data = {**(external_context or {}), **context}
+        return expressions.evaluate(expression, data, with_given(self.functions, data))
 
     def execute(self, script, context, external_context=None):
         # Scripts change the task's data in place: that dict is the instance data.
-        expressions.execute(script, context, {**self.functions, **(external_context or {})})
+        expressions.execute(script, context, with_given({**self.functions, **(external_context or {})}, context))
         return True
 
     def call_service(self, context, **kwargs):
