@@ -79,8 +79,9 @@ def validate(item: dict, source: str = "item") -> dict:
 
 def serves(item: ServiceItem, applicant_kind: str) -> bool:
     """Whether an applicant of that kind may apply for the item (one that names no 服务对象 serves all)."""
-    objects = item.data.get("service_object") or []
-    return not objects or applicant_kind in {SERVICE_OBJECTS[o] for o in objects}
+    kinds = {SERVICE_OBJECTS.get(o) for o in item.data.get("service_object") or []}
+    # An item saved before its 服务对象 were checked may name one this list lacks: it refuses no one.
+    return not kinds or None in kinds or applicant_kind in kinds
 
 
 def check_serves(item: ServiceItem, applicant_kind: str) -> None:

@@ -35,14 +35,21 @@ def notify_applicant(session: Session, instance_id: int, kind: str, actor: User 
         issue_notice(session, case, kind, actor, **data)
 
 
+def _voided(session: Session, notice: Notice) -> bool:
+    """Whether the case's termination notice made this payment notice void (its step still
+    waited for the payment when the case ended)."""
+    endings = session.scalars(select(Notice.data).where(Notice.case_id == notice.case_id,
+                                                        Notice.kind == "termination")).all()
+    return any(notice.number in (data.get("voided") or ()) for data in endings)
+
+
 def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     """A notice as the printed templates take it: its frozen facts, the departments' names
     (the implementing one, and those a review round's merged correction lists)."""
     code = notice.data.get("department")
     names = department_names(session)
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
-            # A payment notice of a case that ended without a decision asks for nothing any more.
-            "void": notice.kind == "payment" and case.status in ("withdrawn", "terminated"),
+            "void": notice.kind == "payment" and _voided(session, notice),
             "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
             "department_names": names,
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

@@ -20,7 +20,7 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Instance, Notice, Task, Timer, User
+from engine.store.models import Case, Event, Instance, Notice, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -92,14 +92,22 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
     record_case(session, f"case_{status}", case, actor=actor, reason=reason, **data)  # the cause first
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
+    voided = _unpaid(session, case)  # read while their steps still wait
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
-    # Paper handed in at a window goes back to the applicant; an online one handed none in. What
-    # a payment notice asked for is no longer due.
-    voided = list(session.scalars(select(Notice.number).where(Notice.case_id == case.id, Notice.kind == "payment")
-                                  .order_by(Notice.id)))
+    # Paper handed in at a window goes back to the applicant; an online one handed none in.
     return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=status == "withdrawn",
                         paper=case.channel != "online", voided=voided)
+
+
+def _unpaid(session: Session, case: Case) -> list[str]:
+    """The payment notices whose step still waits for the payment: with the case they ask for
+    nothing. One whose step closed was paid (its receipt recorded): a refund, not a void."""
+    issued_by = select(Event.task_id).where(Event.case_id == case.id, Event.type == "notice_issued",
+                                            Event.data["notice"].as_string() == Notice.number).scalar_subquery()
+    return list(session.scalars(select(Notice.number).join(Task, Task.id == issued_by)
+                                .where(Notice.case_id == case.id, Notice.kind == "payment", Task.state == "ready")
+                                .order_by(Notice.id)))
 
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:

@@ -314,3 +314,12 @@ def test_the_applicant_is_asked_to_pay_on_the_case_page_until_the_tax_bureau_con
     assert "契税：20,000.00 元" in due and "合计：20,000.00 元" in due
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T7"})
     assert 'id="payment-due"' not in applicant.get(f"/portal/cases/{case.number}").text
+
+
+def test_a_tax_already_paid_is_not_declared_void_when_the_case_ends(people):
+    from engine import termination
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    tasks = _through_to_payment(case, people)
+    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T5"})
+    ended = termination.withdraw(case.id, "买卖双方解除合同", people["clerk"])
+    assert ended.data["voided"] == []  # paid: a refund is the tax bureau's, the notice is no void
