@@ -29,6 +29,8 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
     if case is None:
         return
     decision, statement = instance.data.get("decision"), instance.data.get("decision_comment")
+    if decision not in DECISIONS and not instance.definition.needs_decision:
+        decision = "approve"  # a version deployed before 0013 granted so, and its cases still do
     if decision not in DECISIONS:  # a procedure's slip must not grant a licence: its last step waits
         raise EngineFailure("The procedure ended without a decision: its data's decision is %(found)s, not one "
                             "of %(known)s", found=repr(decision), known=", ".join(DECISIONS))

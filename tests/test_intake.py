@@ -392,9 +392,12 @@ def test_deferred_materials_wait_while_an_administrator_suspends_the_case(item, 
 
 def test_a_procedure_that_ends_without_a_decision_decides_nothing(org):
     """A slip in a procedure (no decision set, or a misspelt one) must not grant a licence: the last
-    step is refused and kept, the incident recorded, the case still in review."""
+    step is refused and kept, the incident recorded, the case still in review. A version deployed
+    before this rule (migration 0013) grants as it did: its cases still finish."""
     from engine.errors import EngineFailure
+    from engine.store.models import Definition
     from tests.procedures import promised_item
+    held = {}
     for pid, script in (("silent", "note = 1"), ("misspelt", "decision = 'approved'")):
         deploy.deploy([(f"{pid}.bpmn", process(pid, [
             ("start", "s", "s"), ("user", "review", "审查"), ("script", "end_script", "结束", {"script": script}),
@@ -410,3 +413,9 @@ def test_a_procedure_that_ends_without_a_decision_decides_nothing(org):
         assert intake.describe(case.id)["status"] == "accepted" and intake.describe(case.id)["decision"] is None
         after = cases.get_instance(case.instance_id, org["admin"])
         assert [t["state"] for t in after["tasks"]] == ["ready"] and "incident" in [e["type"] for e in after["events"]]
+        held[pid] = case, task
+    case, task = held["silent"]
+    with session_scope() as session:
+        session.get(Definition, deploy.versions("silent")[-1].id).needs_decision = False
+    tasks.complete(task["id"], org["reviewer"], {})
+    assert intake.describe(case.id)["decision"] == "approve"

@@ -224,6 +224,23 @@ def test_0011_gives_notifications_their_step_and_downgrades(blank):
     assert "task_id" not in columns(blank, "notifications")
 
 
+def test_0012_and_0013_add_temporary_passwords_and_keep_older_procedures_granting(blank):
+    migrate(blank, command.upgrade, "0012")
+    assert "temporary_until" in columns(blank, "applicants")
+    meta = sa.MetaData()
+    meta.reflect(blank, only=["deployments", "definitions"])
+    with blank.begin() as conn:  # a version deployed before 0013
+        conn.execute(meta.tables["deployments"].insert(), [{"id": 1, "deployed_at": NOW, "files": []}])
+        conn.execute(meta.tables["definitions"].insert(), [{
+            "id": 1, "kind": "bpmn", "key": "old", "version": 1, "filename": "old.bpmn", "checksum": "x",
+            "source": "<x/>", "forms": {}, "deployment_id": 1, "deployed_at": NOW, "suspended": False}])
+    migrate(blank, command.upgrade, "0013")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT needs_decision FROM definitions")).scalar() in (False, 0)
+    migrate(blank, command.downgrade, "0011")
+    assert "needs_decision" not in columns(blank, "definitions") and "temporary_until" not in columns(blank, "applicants")
+
+
 def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -118,6 +118,9 @@ class Definition(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its cases must end with a decision (engine.decisions); versions deployed before 0013 grant
+    # when they end without one, as they did then.
+    needs_decision: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
 
 
 class Instance(Base):
