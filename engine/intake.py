@@ -343,8 +343,7 @@ def describe_case(session: Session, case: Case) -> dict:
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
             "item_kind": case.item.kind,
             "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
-            "applicant_id": case.applicant_id, "applicant_id_number": case.applicant.id_number,
-            "applicant_phone": case.applicant.phone, "submitted_at": case.submitted_at.isoformat(),
+            "applicant_id": case.applicant_id, "submitted_at": case.submitted_at.isoformat(),
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             # An administrator may suspend the procedure: the window says so beside the case's status.

@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from engine import catalogue, clock, corrections, decisions, intake, termination
 from engine.errors import Conflict, Invalid
+from engine.portal import get_applicant
 from engine.services import calendars, progress
 
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
@@ -72,7 +73,9 @@ def _render_case(case_id: int, status: int = 200):
     done = progress.steps_done(info["instance_id"], actor()) if info["instance_id"] else []
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
-    return render_template("intake/case.html", case=info, events=history, today=today,
+    # The applicant's ID number and phone are the window's to see, not every department's.
+    return render_template("intake/case.html", case=info, applicant=get_applicant(info["applicant_id"]),
+                           events=history, today=today,
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
