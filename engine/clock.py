@@ -26,8 +26,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
                  "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
-                 "site_survey": "现场踏勘", "announcement": "公告", "correction": "申请人补正"}
-STARTABLE = tuple(k for k in SPECIAL_KINDS if k != "correction")  # corrections come with their own notice
+                 "site_survey": "现场踏勘", "announcement": "公告", "correction": "申请人补正",
+                 "payment": "申请人缴纳税费"}
+# Waiting for the applicant, with a notice of its own: started and ended by the step, not by hand.
+BY_STEP = ("correction", "payment")
+STARTABLE = tuple(k for k in SPECIAL_KINDS if k not in BY_STEP)
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
 # A special procedure's expected length: a year of working days is more than any takes (and each
@@ -288,9 +291,10 @@ def _end_with_steps(session: Session, clock: Clock, result: str, actor: User | N
 
 
 def ended_by_hand(procedure: SpecialProcedure | None) -> bool:
-    """A running special procedure its department ends: not a correction round (it ends with the
-    window's step), nor a case clock's stop for a step's procedure (it ends with that one)."""
-    return procedure is not None and procedure.kind != "correction" and procedure.step_clock_id is None
+    """A running special procedure its department ends: not a wait for the applicant (a correction
+    round, a payment: it ends with its step), nor a case clock's stop for a step's procedure (it
+    ends with that one)."""
+    return procedure is not None and procedure.kind not in BY_STEP and procedure.step_clock_id is None
 
 
 def running_procedure(session: Session, clock: Clock) -> SpecialProcedure | None:

@@ -12,7 +12,8 @@ behaviour from the same few words:
 - correctionNotice: the task is the window's merged correction round: one notice lists every
   department's request, and the case clock stops until the applicant has answered;
 - paymentNoticeExpression: the task waits for the applicant to pay: the expression gives what
-  is due as lines of {name, amount} (yuan), which a 缴款通知书 tells the applicant.
+  is due as lines of {name, amount} (yuan), which a 缴款通知书 tells the applicant; the case
+  clock stops until the task closes (the applicant's time to pay is not the departments').
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from engine.services.events import record
 from engine.store.models import Case, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
+PAYMENT_DAYS = 10  # working days a payment is expected to take (the paused clock's estimate)
 
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
@@ -75,10 +77,15 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     issue_notice(session, case, "review_correction", actor, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
-    case_clock = clock.case_clock(session, instance.id)
+    _wait_for_the_applicant(session, instance.id, "correction", "并联审批中各部门要求一次性补正", CORRECTION_DAYS, actor)
+
+
+def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reason: str, days: int,
+                            actor: User | None) -> None:
+    """The case clock stops while the applicant owes something (unless another wait stopped it)."""
+    case_clock = clock.case_clock(session, instance_id)
     if case_clock is not None and case_clock.state == "running":
-        clock.start_special(session, case_clock, "correction", "并联审批中各部门要求一次性补正",
-                            CORRECTION_DAYS, actor)
+        clock.start_special(session, case_clock, kind, reason, days, actor)
 
 
 
@@ -92,6 +99,7 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
     if due:
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
                      total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name)
+        _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", PAYMENT_DAYS, actor)
 
 
 def needs_document(spiff_task) -> bool:
@@ -116,19 +124,27 @@ def has_document(session: Session, instance_id: int, row: Task) -> bool:
 
 
 def task_closed(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
-    """Completed, cancelled or returned: its step clock stops; a correction round gives the clock back."""
+    """Completed, cancelled or returned: its step clock stops; a correction round, or a payment,
+    gives the case clock back."""
     if row.due_at is not None:  # only a step with a promised limit has a clock (task_opened)
         for step in clock.step_clocks(session, row.id):
             clock.stop(session, step, actor)
-    if spiff_task is not None and properties(spiff_task.task_spec).get("correctionNotice") == "true" \
-            and row.state == "completed":
+    props = properties(spiff_task.task_spec) if spiff_task is not None else {}
+    if props.get("correctionNotice") == "true" and row.state == "completed":
         case = case_of(session, instance.id)
         if case is not None:  # back to review; materials accepted as deferred are still awaited
             case.status = "conditional" if deferred_left(session, case) else "accepted"
-        case_clock = clock.case_clock(session, instance.id)
-        procedure = clock.running_procedure(session, case_clock) if case_clock is not None else None
-        if procedure is not None and procedure.kind == "correction":
-            clock.end_special(session, case_clock, "申请人已补正", actor, clock.today())
+        _applicant_answered(session, instance.id, "correction", "申请人已补正", actor)
+    if "paymentNoticeExpression" in props:  # paid, or sent back to be assessed again: time runs again
+        _applicant_answered(session, instance.id, "payment",
+                            "申请人已缴纳税费" if row.state == "completed" else "缴款环节已退回", actor)
+
+
+def _applicant_answered(session: Session, instance_id: int, kind: str, result: str, actor: User | None) -> None:
+    case_clock = clock.case_clock(session, instance_id)
+    procedure = clock.running_procedure(session, case_clock) if case_clock is not None else None
+    if procedure is not None and procedure.kind == kind:
+        clock.end_special(session, case_clock, result, actor, clock.today())
 
 
 def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, data: dict) -> None:

@@ -2,12 +2,14 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from engine import decisions, intake, operations
 from engine.errors import Conflict, Invalid
 from engine.services import calendars
 from engine import clock
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
+from engine.store.models import SpecialProcedure
 
 ITEM = "1103-NRES-003"
 FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
@@ -323,3 +325,25 @@ def test_a_tax_already_paid_is_not_declared_void_when_the_case_ends(people):
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T5"})
     ended = termination.withdraw(case.id, "买卖双方解除合同", people["clerk"])
     assert ended.data["voided"] == []  # paid: a refund is the tax bureau's, the notice is no void
+
+
+def test_the_applicants_time_to_pay_stops_the_case_clock_and_counts_against_no_department(people):
+
+    from engine.store import session_scope
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    tasks = _through_to_payment(case, people)
+    with session_scope() as session:
+        whole = clock.case_clock(session, case.instance_id)
+        assert whole.state == "paused" and clock.running_procedure(session, whole).kind == "payment"
+    assert not [c for c in step_clocks(case.instance_id) if c.task_id == tasks["tax_payment@tax"].id]
+    operations.send_back(tasks["tax_payment@tax"].id, people["taxman"], to="previous", reason="计税价格需重新核定")
+    with session_scope() as session:  # assessed again by the tax bureau: its time, and the case's, runs
+        assert clock.case_clock(session, case.instance_id).state == "running"
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T6"})
+    with session_scope() as session:
+        whole = clock.case_clock(session, case.instance_id)
+        assert whole.state == "running"
+        ended = session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == whole.id)
+                                .order_by(SpecialProcedure.id)).all()
+    assert [(p.kind, p.result) for p in ended] == [("payment", "缴款环节已退回"), ("payment", "申请人已缴纳税费")]
