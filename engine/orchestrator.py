@@ -58,6 +58,9 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         if {"promisedDaysExpression", "correctionNotice", "paymentNoticeExpression"} & set(props) else None
     if "promisedDaysExpression" in props:
         days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))
+        if days < 0:  # the procedure's fault, not the person's who completed the step before
+            raise EngineFailure("%(step)s: property promisedDaysExpression gave %(days)s, not a number of working days",
+                                step=name, days=days)
         step = clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
                                  task_id=row.id, department=row.group,
                                  item_code=case.item_code if case else None, actor=actor)

@@ -349,7 +349,8 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
     ({"cycle": "R3/PT1H"}, None, "write the ISO 8601 cycle as text, 'R3/PT1H'"),
     ({"date": "'2026-13-01T09:00:00'"}, None, "is not an ISO 8601 date"),
     (None, "'three'", "'three' is not a whole number of working days"),
-    (None, "-2", None),  # an expression (a negation): checked when it runs
+    (None, "-2", "-2 is not a whole number of working days"),
+    (None, "days + 1", None),  # an expression: checked when it runs
 ])
 def test_a_constant_a_later_step_would_fail_on_is_refused_at_deploy_on_its_element(org, node, value, said):
     """Not reached when the process starts, so no trial run finds it: every case would stop there."""

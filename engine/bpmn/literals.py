@@ -23,22 +23,20 @@ def problem(label: str, source: str) -> str | None:
         return f"{label}: write the ISO 8601 {TIMERS[label][0]} as text, '{source}' (without quotes it is " \
                "read as an expression)"
     try:
-        value = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        return None  # the expression check says so
-    if not isinstance(value, ast.Constant):
-        return None
-    if label in TIMERS and isinstance(value.value, str):
+        value = ast.literal_eval(source)  # a constant, -2 and 'P3D' alike
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None  # an expression: checked when it runs (the expression check reads its syntax)
+    if label in TIMERS and isinstance(value, str):
         kind, parse = TIMERS[label]
         try:
-            parse(value.value)
+            parse(value)
         except Exception:  # the library says only "Invalid duration", or a ValueError of its own
-            return f"{label}: {value.value!r} is not an ISO 8601 {kind}"
+            return f"{label}: {value!r} is not an ISO 8601 {kind}"
     if label in WHOLE_DAYS:
         try:
-            days = int(value.value) if not isinstance(value.value, float | bool) else -1
+            days = int(value) if not isinstance(value, float | bool) else -1
         except (TypeError, ValueError):
             days = -1
         if days < 0:
-            return f"{label}: {value.value!r} is not a whole number of working days"
+            return f"{label}: {value!r} is not a whole number of working days"
     return None

@@ -5,6 +5,7 @@ caller change it, runs the engine, brings the task table up to date, saves the c
 SpiffWorkflow tasks and bumps the revision. A writer that read an older revision is refused.
 """
 import json
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from uuid import UUID
@@ -29,6 +30,7 @@ from .lanes import workable
 from .task_views import CASE_TASKS, summary
 from .users import require
 
+log = logging.getLogger(__name__)
 # The window starts cases; a designer tries procedures out. A department works on what it is given.
 STARTERS = ("clerk", "designer")
 # A case's data are answers to forms; documents are files. Every step stores the data again in
@@ -179,6 +181,8 @@ def procedure_faults():
         step = getattr(exc, "task_spec", None) and exc.task_spec.name or "?"
         raise EngineFailure("The procedure failed at %(step)s: %(error)s", step=step, error=str(exc)) from exc
     except Exception as exc:
+        # Logged whole: a fault of the product's own code would be recorded the same way.
+        log.warning("a step failed with a plain error, kept as an incident", exc_info=True)
         raise EngineFailure("The procedure failed: %(error)s", error=f"{type(exc).__name__}: {exc}") from exc
 
 
