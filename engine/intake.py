@@ -249,8 +249,10 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     if case_clock is not None:
         clock.promise_to_applicant(session, case_clock)
         shown = clock.describe(case_clock)
+    # The window that accepted it, as it was then: the monthly report's 窗口受理量.
+    window = actor.department.code if actor is not None and actor.has_role("clerk") and actor.department else None
     record_case(session, "case_accepted", case, actor=actor,  # the fact first, then its paper
-                conditional=bool(deferred), deemed=deemed, pledged=pledged)
+                conditional=bool(deferred), deemed=deemed, pledged=pledged, window=window)
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
                  corrected=case.correction_rounds > 0,  # deemed after the answer to a correction notice
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),

@@ -201,8 +201,8 @@ def monthly(year: int, month: int) -> list[dict]:
     """Per department: cases taken up, finished, finished on time and overdue in the month, the
     average working days used, the ratings applicants gave its items in the month, and the cases
     that ended without a decision: terminated (容缺 or a correction not supplied) or withdrawn;
-    and the applications its window accepted in the month (窗口受理量: by the accepting clerk's
-    department; one deemed accepted has no clerk and counts for none).
+    and the applications its window accepted in the month (窗口受理量: by the department the
+    accepting clerk was in; one accepted by an administrator, or deemed accepted, counts for none).
 
     A department's handling of a case is all its clocks on it (the case's own where it implements
     the item, its steps' where it takes part): one case counts once, however many steps it had.
@@ -226,10 +226,9 @@ def monthly(year: int, month: int) -> list[dict]:
         withdrawn = set(session.scalars(select(Case.instance_id).where(Case.status == "withdrawn",
                                                                        Case.instance_id.in_(in_month))))
         accepted = session.execute(
-            select(Department.code, func.count()).select_from(Event).join(User, User.id == Event.actor_id)
-            .join(Department, Department.id == User.department_id)
-            .where(Event.type == "case_accepted", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))
-            .group_by(Department.code)).all()
+            select(Event.data["window"].as_string(), Department.code, User.roles).select_from(Event)
+            .outerjoin(User, User.id == Event.actor_id).outerjoin(Department, Department.id == User.department_id)
+            .where(Event.type == "case_accepted", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))).all()
         ratings = session.execute(
             select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
             .join(Event, Event.case_id == Case.id)
@@ -256,8 +255,9 @@ def monthly(year: int, month: int) -> list[dict]:
             r["finished"] += 1
             r["on_time"] += all(c.stopped_on <= c.promised_due for c in own)
             r["used"].append(_days_used(own))
-    for dept, count in accepted:
-        row(dept)["accepted"] = count
+    for window, dept, roles in accepted:  # recorded since 2026-11-28; before, the clerk's department now
+        if window or (dept and "clerk" in (roles or ())):
+            row(window or dept)["accepted"] += 1
     for dept, level in ratings:
         r = row(dept)
         r["rated"] += 1
