@@ -169,6 +169,7 @@ def test_an_expired_temporary_password_says_so_at_sign_in(app, zhang, org):
         session.get(Applicant, zhang.id).temporary_until = utcnow() - timedelta(minutes=1)
     res = app.test_client().post("/portal/login", data={"identifier": ZHANG["phone"], "password": temporary})
     assert res.status_code == 409 and "临时密码已过期" in res.text
+    assert "临时密码已过期" in staff(app, "clerk").get(f"/intake/applicants/{zhang.id}").text  # the window sees it too
 
 
 def test_only_clerks_reach_the_window_account_page(app, zhang):

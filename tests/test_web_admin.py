@@ -149,7 +149,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     assert re.findall(r'name="instance" value="(\d+)"', movable) == [str(at_a)]
     assert "审查 (b) 处于“待办”状态，但其所在元素已在版本 2 中修改" in blocked
     # The page says what becomes of the cases left behind, and where to see what changed.
-    assert "不能迁移的办件继续按版本 1 办完" in page
+    assert "不能迁移的办件继续按版本 1 的流程办完" in page
     assert re.search(r'href="/designer/bpmn/steps/compare\?old=1&amp;new=2" id="compare-link"', page)
 
     moved = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_a)]})

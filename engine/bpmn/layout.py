@@ -72,9 +72,10 @@ NOT_DRAWN = ("laneSet", "extensionElements", "documentation", "dataObject", "dat
 
 
 def place_undrawn(xml: bytes) -> tuple[bytes, list[str]]:
-    """The document with a shape for every flow node its diagram leaves out, in a row below the
-    rest, and an edge for each flow between shapes that has none; and the ids it placed. bpmn-js
-    shows nothing, and says nothing, of an element without a shape."""
+    """The document with a shape for each element of a process's top level that its diagram leaves
+    out (not boundary events, nor what a subprocess holds), in a row below the rest, and an edge
+    for each flow between shapes that has none; and the ids it placed. bpmn-js shows nothing,
+    and says nothing, of an element without a shape."""
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
     plane = root.find(f"{{{DI['bpmndi']}}}BPMNDiagram/{{{DI['bpmndi']}}}BPMNPlane")
     if plane is None:

@@ -42,7 +42,7 @@ def deploy_diagram():
         if not outcome.new:
             message = _("与已部署版本相同，未产生新版本")
         else:
-            # Every new version: the processes deployed with it (callers, called) are new versions too.
+            # Every new version: a process deployed with it (a caller, one it calls) that changed too.
             message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
         return _warned(message, outcome.warnings, deployment_id=outcome.id, definitions=mine), \
             201 if outcome.new else 200

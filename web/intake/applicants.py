@@ -5,6 +5,7 @@ from flask import render_template, request
 from engine import applicant_passwords
 from engine.errors import Conflict
 from engine.portal import get_applicant
+from engine.store.models import utcnow
 
 from web.inbox.access import actor, flash_error, roles_required
 
@@ -13,7 +14,7 @@ from . import bp
 
 def _page(found, temporary=None):
     return render_template("intake/applicants.html", q=request.args.get("q", ""), found=found,
-                           temporary=temporary, days=applicant_passwords.TEMPORARY_DAYS)
+                           temporary=temporary, days=applicant_passwords.TEMPORARY_DAYS, now=utcnow())
 
 
 @bp.get("/applicants")
