@@ -345,8 +345,8 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
 
 @pytest.mark.parametrize("node, value, said", [
     ({"duration": "'P3X'"}, None, "'P3X' is not an ISO 8601 duration"),
-    ({"duration": "PT72H"}, None, "write the ISO 8601 duration as text, 'PT72H'"),
-    ({"cycle": "R3/PT1H"}, None, "write the ISO 8601 cycle as text, 'R3/PT1H'"),
+    ({"duration": "PT72H"}, None, "write the ISO 8601 value as text, 'PT72H'"),
+    ({"cycle": "R3/PT1H"}, None, "write the ISO 8601 value as text, 'R3/PT1H'"),
     ({"date": "'2026-13-01T09:00:00'"}, None, "is not an ISO 8601 date"),
     (None, "'three'", "'three' is not a whole number of working days"),
     (None, "-2", "-2 is not a whole number of working days"),

@@ -116,6 +116,9 @@ def test_validate_answers_problems_with_element_ids(app):
     body = answer.get_json()
     assert body["ok"] is False and body["message"] == "校验发现 1 个问题，请修改后再部署"  # nothing was deployed
     assert [p["element_id"] for p in body["problems"]] == ["Flow_decide_sign"]
+    lost = post(client, "validate", approval().replace('targetRef="review"', 'targetRef="nowhere"')).get_json()
+    assert [p["message"] for p in lost["problems"]] == [  # the product's own checks speak Chinese
+        "顺序流 Flow_intake_review：其 targetRef 'nowhere' 不是本流程中的元素"]
     good = post(client, "validate", approval())
     assert good.status_code == 200 and good.get_json()["ok"] is True
     # The task form of the deployed version goes along: validating does not ask for it again.

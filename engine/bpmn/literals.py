@@ -7,9 +7,15 @@ import re
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-TIMERS = {"timeDate": ("date", TimerEventDefinition.get_datetime),
-          "timeDuration": ("duration", TimerEventDefinition.parse_iso_duration),
-          "timeCycle": ("cycle", TimerEventDefinition.parse_iso_recurring_interval)}
+from engine.errors import Message
+
+# Each timer's parser, and what is said of a value it cannot read.
+TIMERS = {"timeDate": (TimerEventDefinition.get_datetime,
+                       lambda value: Message("timeDate: %(value)s is not an ISO 8601 date", value=value)),
+          "timeDuration": (TimerEventDefinition.parse_iso_duration,
+                           lambda value: Message("timeDuration: %(value)s is not an ISO 8601 duration", value=value)),
+          "timeCycle": (TimerEventDefinition.parse_iso_recurring_interval,
+                        lambda value: Message("timeCycle: %(value)s is not an ISO 8601 cycle", value=value))}
 # An ISO 8601 value written without quotes: read as a name (PT72H), a sum (R3/PT1H), or not at all.
 UNQUOTED_ISO = re.compile(r"(R\d*/)?(P(\d|T\d)|\d{4}-\d{2}-\d{2})[\w:.+\-/]*")
 WHOLE_DAYS = ("promisedDaysExpression",)
@@ -20,23 +26,23 @@ def problem(label: str, source: str) -> str | None:
     constant, or None (also for an expression that computes the value)."""
     source = source.strip()
     if label in TIMERS and UNQUOTED_ISO.fullmatch(source):
-        return f"{label}: write the ISO 8601 {TIMERS[label][0]} as text, '{source}' (without quotes it is " \
-               "read as an expression)"
+        return Message("%(label)s: write the ISO 8601 value as text, %(quoted)s (without quotes it is read as an "
+                       "expression)", label=label, quoted=f"'{source}'")
     try:
         value = ast.literal_eval(source)  # a constant, -2 and 'P3D' alike
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None  # an expression: checked when it runs (the expression check reads its syntax)
     if label in TIMERS and isinstance(value, str):
-        kind, parse = TIMERS[label]
+        parse, wrong = TIMERS[label]
         try:
             parse(value)
         except Exception:  # the library says only "Invalid duration", or a ValueError of its own
-            return f"{label}: {value!r} is not an ISO 8601 {kind}"
+            return wrong(repr(value))
     if label in WHOLE_DAYS:
         try:
             days = int(value) if not isinstance(value, float | bool) else -1
         except (TypeError, ValueError):
             days = -1
         if days < 0:
-            return f"{label}: {value!r} is not a whole number of working days"
+            return Message("%(label)s: %(value)s is not a whole number of working days", label=label, value=repr(value))
     return None

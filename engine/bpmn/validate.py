@@ -14,7 +14,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine import expressions
-from engine.errors import EngineFailure, Invalid
+from engine.errors import EngineFailure, Invalid, Message
 
 from . import literals
 from .parser import make_parser, parse_xml
@@ -170,14 +170,15 @@ def _flows(name: str, root) -> list[Problem]:
         for flow in scope.findall(f"{{{NS}}}sequenceFlow"):
             for end in ("sourceRef", "targetRef"):
                 if flow.get(end) not in ids:
-                    problems.append(Problem(name, flow.get("id"), f"sequence flow {flow.get('id')}: its {end} "
-                                                                  f"{flow.get(end)!r} is no element of this process"))
+                    problems.append(Problem(name, flow.get("id"), Message(
+                        "sequence flow %(flow)s: its %(end)s %(ref)s is no element of this process",
+                        flow=flow.get("id"), end=end, ref=repr(flow.get(end)))))
             leaving[flow.get("sourceRef")] = leaving.get(flow.get("sourceRef"), 0) + 1
         for el in scope:
             if isinstance(el.tag, str) and etree.QName(el).localname in ONE_WAY_ON and leaving.get(el.get("id"), 0) > 1:
-                problems.append(Problem(name, el.get("id"), f"<bpmn:{etree.QName(el).localname}> has "
-                                        f"{leaving[el.get('id')]} outgoing sequence flows: a step goes on one way; "
-                                        "add a gateway after it to split or choose"))
+                problems.append(Problem(name, el.get("id"), Message(
+                    "<bpmn:%(element)s> has %(n)s outgoing sequence flows: a step goes on one way; add a gateway "
+                    "after it to split or choose", element=etree.QName(el).localname, n=leaving[el.get("id")])))
     return problems
 
 
