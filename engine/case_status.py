@@ -1,6 +1,7 @@
 """Where a case stands at the window: its row held for a change and the check of its status, the
 Art. 32 timer set when materials arrive (intake.fire_timer fires it), whether deferred materials
-(容缺) are still to come, and how a review round's correction notice stands."""
+(容缺) are still to come, how a review round's correction notice stands, and which payment
+notices still wait for the applicant's payment."""
 from datetime import date
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from engine import clock
 from engine.errors import Conflict, NotFound, state_name
 from engine.services import calendars
 from engine.store.db import locked
-from engine.store.models import Case, Event, Material, Notice, Timer
+from engine.store.models import Case, Event, Material, Notice, Task, Timer
 
 ART32_DAYS = 5
 OPEN = ("submitted", "correction")
@@ -62,3 +63,13 @@ def review_correction(session: Session, case_id: int) -> tuple[date | None, bool
                                                      Event.at >= notice.issued_at).limit(1)) is not None
     due = notice.data.get("due_on")
     return (date.fromisoformat(due) if due else None), answered
+
+
+def unpaid(session: Session, case_id: int) -> list[Notice]:
+    """The payment notices whose step still waits for the payment, oldest first. One whose step
+    closed was paid (its receipt recorded), or sent back to be assessed again."""
+    issued_by = select(Event.task_id).where(Event.case_id == case_id, Event.type == "notice_issued",
+                                            Event.data["notice"].as_string() == Notice.number).scalar_subquery()
+    return list(session.scalars(select(Notice).join(Task, Task.id == issued_by)
+                                .where(Notice.case_id == case_id, Notice.kind == "payment", Task.state == "ready")
+                                .order_by(Notice.id)))

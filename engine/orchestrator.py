@@ -29,7 +29,7 @@ from engine.services.events import record
 from engine.store.models import Case, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
-PAYMENT_DAYS = 10  # working days a payment is expected to take (the paused clock's estimate)
+PAYMENT_DAYS = 10  # working days the applicant is given to pay (termination.lapse)
 
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
@@ -100,8 +100,10 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc
     if due:
+        by = calendars.current().add_workdays(clock.today(), PAYMENT_DAYS).date  # then the window may end the case
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
-                     total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name)
+                     total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
+                     due_on=by.isoformat())
         _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", PAYMENT_DAYS, actor)
 
 

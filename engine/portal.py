@@ -9,6 +9,7 @@ import re
 from sqlalchemy import or_, select
 
 from engine import applicant_passwords, clock, identity, intake, notices, signin
+from engine.case_status import unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
 from engine.services.users import department_names
@@ -191,7 +192,7 @@ def progress(applicant_id: int, number: str) -> dict:
         titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == case.instance_id)).all()) \
             if case.instance_id else {}
         info["steps"] = _steps(_acceptance_first(events), names, titles)
-        info["payment_due"] = _payment_due(session, info, events)
+        info["payment_due"] = _payment_due(session, info)
         info["review_correction"] = _review_correction(info, names)
         # The department's answer to a bad rating (整改情况) is the applicant's to read.
         info["rectification"] = session.execute(
@@ -202,16 +203,10 @@ def progress(applicant_id: int, number: str) -> dict:
     return info
 
 
-def _payment_due(session, info: dict, events: list[Event]) -> dict | None:
+def _payment_due(session, info: dict) -> dict | None:
     """The latest payment notice while the step it came from still waits for the payment."""
-    payments = [n for n in info["notices"] if n["kind"] == "payment"]
-    if not payments:
-        return None
-    latest = payments[-1]
-    step = next((e.task_id for e in events if e.type == "notice_issued"
-                 and e.data.get("notice") == latest["number"]), None)
-    waiting = step is not None and session.scalar(select(Task.state).where(Task.id == step)) == "ready"
-    return latest if waiting else None
+    waiting = {n.id for n in unpaid(session, info["id"])}
+    return next((n for n in reversed(info["notices"]) if n["id"] in waiting), None)
 
 
 def _acceptance_first(events: list[Event]) -> list[Event]:

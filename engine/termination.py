@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, orchestrator
-from engine.case_status import open_case, review_correction
+from engine.case_status import open_case, review_correction, unpaid
 from engine.errors import Conflict, Invalid, NotFound
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
@@ -20,7 +20,7 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Event, Instance, Notice, Task, Timer, User
+from engine.store.models import Case, Instance, Notice, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -49,11 +49,14 @@ def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | 
 
 
 def lapse(case_id: int, actor: User) -> Notice:
-    """逾期未补正: the applicant handed in nothing by the date a review round's correction notice
-    gave; the window ends the case, and tells the applicant why and how to appeal."""
+    """逾期未补正 / 逾期未缴纳税费: the applicant handed in nothing by the date a review round's
+    correction notice gave, or paid nothing by the date a payment notice gave; the window ends the
+    case, and tells the applicant why and how to appeal."""
     require(actor, "clerk")
     with session_scope() as session:
-        case = _lock(session, case_id, ("review_correction",))
+        case = _lock(session, case_id, ("review_correction", "accepted", "conditional"))
+        if case.status != "review_correction":
+            return _unpaid_lapse(session, case, actor)
         due, answered = review_correction(session, case.id)
         if due is None:  # a notice issued before 2026-11-28 told the applicant no date
             raise Conflict("The correction notice gave the applicant no date; the case cannot lapse")
@@ -63,6 +66,26 @@ def lapse(case_id: int, actor: User) -> Notice:
             raise Conflict("The applicant has handed in materials since the correction notice: confirm them "
                            "on the window's correction step")
         return end(session, case, "terminated", actor, f"逾期未补正（补正期限 {due.isoformat()}）")
+
+
+def _unpaid_lapse(session: Session, case: Case, actor: User) -> Notice:
+    due = payment_due(session, case.id)
+    if due is None:
+        raise Conflict("Case %(case)s waits for no correction or payment by a date", case=case.number)
+    if clock.today() <= due:
+        raise Conflict("The applicant has until %(due)s to pay", due=due.isoformat())
+    return end(session, case, "terminated", actor, f"逾期未缴纳税费（缴款期限 {due.isoformat()}）")
+
+
+def payment_due(session: Session, case_id: int) -> date | None:
+    """The date by which the applicant is to pay what a waiting payment notice asks (the latest's)."""
+    waiting = [n for n in unpaid(session, case_id) if n.data.get("due_on")]
+    return date.fromisoformat(waiting[-1].data["due_on"]) if waiting else None
+
+
+def payment(case_id: int) -> date | None:
+    with read_session() as session:
+        return payment_due(session, case_id)
 
 
 def correction(case_id: int) -> tuple[date | None, bool]:
@@ -92,22 +115,12 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
     record_case(session, f"case_{status}", case, actor=actor, reason=reason, **data)  # the cause first
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
-    voided = _unpaid(session, case)  # read while their steps still wait
+    voided = [n.number for n in unpaid(session, case.id)]  # read while their steps still wait
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
     # Paper handed in at a window goes back to the applicant; an online one handed none in.
     return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=status == "withdrawn",
                         paper=case.channel != "online", voided=voided)
-
-
-def _unpaid(session: Session, case: Case) -> list[str]:
-    """The payment notices whose step still waits for the payment: with the case they ask for
-    nothing. One whose step closed was paid (its receipt recorded): a refund, not a void."""
-    issued_by = select(Event.task_id).where(Event.case_id == case.id, Event.type == "notice_issued",
-                                            Event.data["notice"].as_string() == Notice.number).scalar_subquery()
-    return list(session.scalars(select(Notice.number).join(Task, Task.id == issued_by)
-                                .where(Notice.case_id == case.id, Notice.kind == "payment", Task.state == "ready")
-                                .order_by(Notice.id)))
 
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:

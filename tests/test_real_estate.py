@@ -347,3 +347,33 @@ def test_the_applicants_time_to_pay_stops_the_case_clock_and_counts_against_no_d
         ended = session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == whole.id)
                                 .order_by(SpecialProcedure.id)).all()
     assert [(p.kind, p.result) for p in ended] == [("payment", "缴款环节已退回"), ("payment", "申请人已缴纳税费")]
+
+
+def test_a_payment_not_made_by_its_date_lets_the_window_end_the_case(people, monkeypatch):
+    from datetime import timedelta
+    from engine import termination
+    from web import create_app
+    from tests.web import signed_in
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    _through_to_payment(case, people)
+    [payment] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    due = calendars.current().add_workdays(clock.today(), 10).date
+    assert payment["data"]["due_on"] == due.isoformat() and termination.payment(case.id) == due
+    clerk = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk")
+    assert 'id="payment-lapse-form"' not in clerk.get(f"/intake/cases/{case.id}").text  # not before the date
+    with pytest.raises(Conflict, match="has until"):
+        termination.lapse(case.id, people["clerk"])
+    monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=1))
+    assert 'id="payment-lapse-form"' in clerk.get(f"/intake/cases/{case.id}").text
+    assert clerk.post(f"/intake/cases/{case.id}/lapse").status_code == 303
+    info = intake.describe(case.id)
+    ended = info["notices"][-1]
+    assert info["status"] == "terminated" and ended["kind"] == "termination"
+    assert due.isoformat() in ended["data"]["reason"] and ended["data"]["voided"] == [payment["number"]]
+
+
+def test_a_case_waiting_for_nothing_by_a_date_does_not_lapse(people):
+    from engine import termination
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)  # no payment asked yet
+    with pytest.raises(Conflict, match="no correction or payment"):
+        termination.lapse(case.id, people["clerk"])

@@ -118,8 +118,9 @@ def document() -> dict:
                 "type": "object", "required": ["reason"],
                 "properties": {"reason": {"type": "string", "maxLength": 500}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422))},
-            "/api/cases/{id}/lapse": {"post": _op("逾期未补正: end a case whose review-round correction notice went "
-                                                  "unanswered past its date", 200, params=task_path,
+            "/api/cases/{id}/lapse": {"post": _op("逾期未补正 / 逾期未缴纳: end a case whose review-round correction "
+                                                  "notice went unanswered, or whose payment notice went unpaid, past "
+                                                  "its date", 200, params=task_path,
                                                   errors=(401, 403, 404, 409))},
             "/api/cases/{id}/deliver": {"post": _op("送达", 200, _json({"type": "object", "required": ["method"],
                 "properties": {"method": {"enum": ["window", "express", "electronic"]},

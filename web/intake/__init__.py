@@ -79,7 +79,8 @@ def _render_case(case_id: int, status: int = 200):
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
-                           if info["status"] == "review_correction" else (None, False)), status
+                           if info["status"] == "review_correction" else (None, False),
+                           payment_due=termination.payment(case_id)), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -161,8 +162,8 @@ def withdraw(case_id):
 @bp.post("/cases/<int:case_id>/lapse")
 @roles_required("clerk")
 def lapse(case_id):
-    """逾期未补正: nothing came by the correction notice's date; the case ends."""
-    return _act(case_id, lambda: termination.lapse(case_id, actor()), _("已终止办理（逾期未补正），已出具终止办理告知书"))
+    """逾期未补正 / 逾期未缴纳: nothing came by the notice's date; the case ends."""
+    return _act(case_id, lambda: termination.lapse(case_id, actor()), _("已终止办理（逾期），已出具终止办理告知书"))
 
 
 @bp.post("/cases/<int:case_id>/deliver")
