@@ -364,7 +364,8 @@ def test_a_payment_not_made_by_its_date_lets_the_window_end_the_case(people, mon
     with pytest.raises(Conflict, match="has until"):
         termination.lapse(case.id, people["clerk"])
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=1))
-    assert 'id="payment-lapse-form"' in clerk.get(f"/intake/cases/{case.id}").text
+    form = re.search(r'<form[^>]*id="payment-lapse-form".*?</form>', clerk.get(f"/intake/cases/{case.id}").text, re.S)
+    assert form and 'name="csrf_token"' in form.group(0)
     assert clerk.post(f"/intake/cases/{case.id}/lapse").status_code == 303
     info = intake.describe(case.id)
     ended = info["notices"][-1]
