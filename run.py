@@ -178,6 +178,9 @@ def _date(text):
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+PROVISIONAL = "note: provisional, no official holiday calendar for that year yet (run.py calendar import)"
+
+
 def cmd_calendar_add(args):
     from engine.services import calendars
     if not 0 <= args.n <= 3650:  # ten years of working days is far past any statutory limit
@@ -188,15 +191,17 @@ def cmd_calendar_add(args):
     except OverflowError:
         print("error: the deadline falls after the year 9999", file=sys.stderr)
         return 1
-    print(deadline.date.isoformat() + (" (provisional: no official calendar for that year)"
-                                       if deadline.provisional else ""))
+    print(deadline.date.isoformat())  # stdout is the answer alone (api.md); a caution goes to stderr
+    if deadline.provisional:
+        print(PROVISIONAL, file=sys.stderr)
 
 
 def cmd_calendar_is_workday(args):
     from engine.services import calendars
     calendar = calendars.current()
-    print(("yes" if calendar.is_workday(args.date) else "no")
-          + (" (provisional: no official calendar for that year)" if calendar.provisional(args.date) else ""))
+    print("yes" if calendar.is_workday(args.date) else "no")
+    if calendar.provisional(args.date):
+        print(PROVISIONAL, file=sys.stderr)
 
 
 def cmd_calendar_import(args):

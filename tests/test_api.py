@@ -46,7 +46,8 @@ def test_deploy_start_claim_complete(client):
     assert res.json["definitions"][0] == {"key": "approval", "version": 1, "name": "简单审批",
                                           "kind": "bpmn", "new": True}
     again = deploy(client, FILES)  # identical: no new version, the deployment that holds it named
-    assert again.status_code == 200 and again.json["id"] == res.json["id"]
+    assert again.status_code == 201 and again.json["id"] == res.json["id"]  # 201 as api.md gives it
+    assert again.json["definitions"][0]["new"] is False
     defs = client.get("/api/definitions", headers=auth("clerk")).json
     assert [(d["key"], d["version"]) for d in defs] == [("approval", 1)]
     assert len(client.get("/api/definitions/approval/versions", headers=auth("clerk")).json) == 1
@@ -119,7 +120,7 @@ def test_a_deployment_answers_its_warnings(client):
     assert warning["file"] == "approval.bpmn" and warning["element_id"] == "Lane_1"
     assert warning["message"].startswith("lane 'housng' names 'housng', which is neither a department code nor a role")
     again = deploy(client, [("approval.bpmn", typo.encode()), FILES[1]])
-    assert again.status_code == 200 and again.json["warnings"] == res.json["warnings"]  # unchanged, still said
+    assert again.status_code == 201 and again.json["warnings"] == res.json["warnings"]  # unchanged, still said
     answer = client.get("/api/openapi.json").json["paths"]["/api/deployments"]["post"]["responses"]["201"]
     assert "warnings" in answer["content"]["application/json"]["schema"]["required"]
 

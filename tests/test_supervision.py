@@ -1,5 +1,6 @@
 """E-supervision: the overview by department and item, and the monthly report file."""
 import io
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -176,7 +177,10 @@ def test_calendar_cli(database_url):
     assert run("add", "2025-09-26", "20").stdout.strip() == "2025-10-30"
     assert run("is-workday", "2026-02-14").stdout.strip() == "yes"
     assert run("is-workday", "2026-02-16").stdout.strip() == "no"
-    assert "provisional" in run("add", "2026-12-28", "10").stdout
+    later = run("add", "2026-12-28", "10")  # the answer alone on stdout, as the contract gives it
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", later.stdout.strip()) and "provisional" in later.stderr
+    ahead = run("is-workday", "2030-02-05")
+    assert ahead.stdout.strip() in ("yes", "no") and "provisional" in ahead.stderr
     assert run("add", "not-a-date", "3").returncode != 0
     for args, says in ((("add", "2025-09-26", "-5"), "from 0 to 3650"), (("add", "9999-12-31", "5"), "after the year 9999"),
                        (("import", "/no/such/notice.yaml"), "no file /no/such/notice.yaml")):

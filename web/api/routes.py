@@ -21,9 +21,9 @@ def create_deployment():
     if not files:
         raise Invalid("Send one or more multipart parts named 'file' (.bpmn, .dmn, .json)")
     outcome = deploy.deploy(files, g.user)
-    status = 201 if outcome.new else 200
+    # 201 as api.md gives it, also for files already deployed: "new" says which versions are.
     return jsonify({"id": outcome.id, "definitions": [r.as_dict() for r in outcome.definitions],
-                    "warnings": outcome.warnings}), status
+                    "warnings": outcome.warnings}), 201
 
 
 @bp.get("/definitions")
