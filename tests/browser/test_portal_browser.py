@@ -167,3 +167,12 @@ def test_a_forgotten_password_is_replaced_at_the_window_and_then_by_the_applican
     assert "密码已修改" in phone.locator(".flash").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert portal.authenticate("13800000000", "my-own-pw-2").id == case.applicant_id
+
+
+def test_choosing_an_organisation_picks_its_credit_code(live_server, new_page):
+    page = new_page(390, 844)
+    page.goto(f"{live_server}/portal/register")
+    page.select_option("#kind", "company")
+    assert page.input_value("#id_type") == "uscc"
+    page.select_option("#kind", "person")
+    assert page.input_value("#id_type") == "id_card"
