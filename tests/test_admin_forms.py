@@ -131,3 +131,14 @@ def test_a_user_is_never_without_a_role(app, org):
     # One role is enough, as before.
     assert browser.post("/admin/users/clerk", data={"department": "window", "roles": ["reviewer"]}).status_code == 303
     assert users.get_user("clerk").roles == ["reviewer"]
+
+
+def test_a_refused_rename_keeps_the_name_typed_in_its_own_row(app, org):
+    admin.rename_department("tax", "税务局", org["admin"])
+    res = signed_in(app, "admin").post("/admin/departments/housing", data={"name": "税务局"})  # taken
+    assert res.status_code in (409, 422)
+    rows = {m.group(1): m.group(2) for m in re.finditer(
+        r'<li data-code="(\w+)">.*?name="name" required value="([^"]*)"', res.text, re.S)}
+    assert rows["housing"] == "税务局" and rows["tax"] == "税务局"  # typed in housing's row; tax's as stored
+    with session_scope() as session:
+        assert session.scalar(select(Department.name).where(Department.code == "housing")) == "housing"
