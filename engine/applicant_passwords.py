@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from engine import signin
-from engine.errors import Conflict, Invalid
+from engine.errors import Conflict
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
@@ -30,10 +30,8 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
     the current one. Other sessions end; returns the applicant to sign in again."""
     with read_session() as session:
         applicant = fetch(session, Applicant, applicant_id, "applicant")
-    signin.check_current_password(applicant, current, address)
+    signin.check_current_password(applicant, current, new, address)
     check_not_expired(applicant)  # a session opened with it before its time ran out
-    if new == current:  # the window's temporary one above all: the clerk has seen it
-        raise Invalid("The new password must differ from the current one")
     with session_scope() as session:
         applicant = session.get(Applicant, applicant_id)
         signin.give_password(applicant, new)

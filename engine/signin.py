@@ -62,11 +62,14 @@ def give_password(account, password: str) -> None:
     account.session_serial = (account.session_serial or 0) + 1  # a new account has none before its insert
 
 
-def check_current_password(account, current: str, address: str | None) -> None:
-    """Someone changing their own password proves it is theirs; a wrong one counts as a wrong
-    sign-in from `address`."""
+def check_current_password(account, current: str, new: str, address: str | None) -> None:
+    """Someone changing their own password proves it is theirs (a wrong one counts as a wrong
+    sign-in from `address`) and chooses another one (the window's temporary one above all: the
+    clerk has seen it)."""
     if not account.password_hash or not attempt(account, current or "", address):
         raise Invalid("The current password is not right")
+    if new == current:
+        raise Invalid("The new password must differ from the current one")
 
 
 def _open(model, now, limit):

@@ -346,6 +346,9 @@ def test_a_person_changes_their_own_password(org):
     assert res.status_code == 422 and "当前密码不正确" in res.text
     res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "brand-new-pw", "again": "other"})
     assert res.status_code == 422 and "不一致" in res.text
+    res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "pass-reviewer",
+                                                   "again": "pass-reviewer"})
+    assert res.status_code == 422 and "新密码不能与当前密码相同" in res.text
     res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "brand-new-pw", "again": "brand-new-pw"})
     assert res.status_code == 302
     assert browser.get("/inbox/").status_code == 200  # this browser stays signed in

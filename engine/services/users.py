@@ -171,7 +171,7 @@ def set_password(login: str, password: str, actor: User | None) -> None:
 def change_password(user_id: int, current: str, new: str, address: str | None = None) -> User:
     """A person changes their own password, giving the current one; a wrong current password
     counts as a wrong sign-in from `address`. Other sessions end; returns the user to sign in again."""
-    signin.check_current_password(get_user_by_id(user_id), current, address)
+    signin.check_current_password(get_user_by_id(user_id), current, new, address)
     with session_scope() as session:
         user = session.get(User, user_id)
         signin.give_password(user, new)
