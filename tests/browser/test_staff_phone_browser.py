@@ -1,0 +1,37 @@
+"""Staff pages on a phone, with a real case behind them: nothing wider than the screen, and no
+column or fact squeezed to a character's width (a name read one character per line)."""
+from tests.browser.helpers import login
+from tests.procedures import install, open_tasks, take_in
+
+REAL_ESTATE = "1103-NRES-003"
+FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
+                     "buyer_home_count": 0, "price": 2_000_000}}
+
+
+def fits(page, path):
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
+    narrowest = page.evaluate("() => Math.min(...[...document.querySelectorAll('th, dl.facts dd')]"
+                              ".filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().width), 999)")
+    assert narrowest >= 50, (path, narrowest)
+
+
+def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page):
+    people = install(org)
+    case = take_in(REAL_ESTATE, FLAT, people["clerk"],
+                   applicant={"name": "王五", "id_number": "110101198001011128", "phone": "13700000001"})
+    task = open_tasks(case.instance_id)["transaction_check@housing"]
+    page = new_page(390, 844)
+    login(page, live_server, "clerk")
+    for path in ("/intake/", f"/intake/new/{REAL_ESTATE}", f"/intake/cases/{case.id}",
+                 f"/intake/applicants/{case.applicant_id}"):
+        page.goto(live_server + path)
+        fits(page, path)
+    reviewer = new_page(390, 844)
+    login(reviewer, live_server, "reviewer")
+    for path in ("/inbox/", f"/inbox/tasks/{task.id}"):
+        reviewer.goto(live_server + path)
+        fits(reviewer, path)
+    supervisor = new_page(390, 844)
+    login(supervisor, live_server, "supervisor")
+    supervisor.goto(live_server + "/supervision/")
+    fits(supervisor, "/supervision/")
