@@ -160,6 +160,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     refused = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_b)]})
     assert refused.status_code == 409 and "已在版本 2 中修改" in refused.get_data(as_text=True)
     assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
+    assert "v1 → v2" in admin.get("/admin/definitions/steps/migrate").text  # no versions asked: the two newest
     # Back again: the page offers every version as a target, an older one too.
     back = admin.get("/admin/definitions/steps/migrate?from=2&to=1").text
     chooser = re.search(r'id="choose-versions".*?</form>', back, re.S).group(0)

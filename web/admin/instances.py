@@ -44,11 +44,13 @@ def migration_check(key):
 
 
 def _check(key, outcome=None):
-    old, new = request.values.get("from", type=int), request.values.get("to", type=int)
+    # Any other version may be the target: forward to the newest, or back from a faulty one. Asked
+    # without versions, the page compares the two newest.
+    versions = [d.version for d in deploy.versions(key)]
+    old = request.values.get("from", type=int) or (versions[-2] if len(versions) > 1 else None)
+    new = request.values.get("to", type=int) or (versions[-1] if versions else None)
     if not old or not new or old == new:
         raise Invalid(_("请选择两个不同的版本"))
-    # Any other version may be the target: forward to the newest, or back from a faulty one.
-    versions = [d.version for d in deploy.versions(key)]
     return render_template("admin/migrate.html", report=migration.check(key, old, new, actor()),
                            outcome=outcome, versions=versions)
 
