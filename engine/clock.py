@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, Forbidden, Invalid
+from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
 from engine.services import calendars
 from engine.services.events import record
@@ -164,9 +164,11 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
     old, clock.level = clock.level, level
     record(session, "clock_level_changed", instance_id=clock.instance_id, task_id=clock.task_id,
            clock_id=clock.id, old=old, new=level, label=clock.label)
-    words = {"warning": "即将到期（预警）", "yellow": "已超承诺时限（黄牌）", "red": "已超法定时限（红牌）",
-             "normal": "恢复正常"}[level]
-    _notify(session, clock, f"「{clock.label}」{words}")
+    said = {"warning": Message("%(label)s is due soon (warning)", label=clock.label),
+            "yellow": Message("%(label)s is past its promised limit (yellow card)", label=clock.label),
+            "red": Message("%(label)s is past its statutory limit (red card)", label=clock.label),
+            "normal": Message("%(label)s is back to normal", label=clock.label)}[level]
+    _notify(session, clock, said)
     if level in ("yellow", "red"):
         order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
                                  card=level,
@@ -177,7 +179,7 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
                order_id=order.id, card=level, feedback_due=order.feedback_due.isoformat())
 
 
-def _notify(session: Session, clock: Clock, text: str) -> None:
+def _notify(session: Session, clock: Clock, message: Message) -> None:
     """The assignee, the department's heads (role lead; a window's clerks, who deliver) and every
     supervisor."""
     recipients = set()
@@ -192,7 +194,7 @@ def _notify(session: Session, clock: Clock, text: str) -> None:
                  and user.department.code == clock.department)
         if heads or "supervisor" in (user.roles or ()):
             recipients.add(user.id)
-    tell(session, sorted(recipients), clock.instance_id, clock.task_id, text)
+    tell(session, sorted(recipients), clock.instance_id, clock.task_id, message)
 
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:

@@ -14,7 +14,7 @@ from sqlalchemy import String, cast, or_, select
 
 from engine import clock
 from engine.bpmn import runtime
-from engine.errors import Conflict, Forbidden, Invalid, state_name
+from engine.errors import Conflict, Forbidden, Invalid, Message, state_name
 from engine.services import cases
 from engine.services.events import record
 from engine.services.notifications import tell
@@ -47,8 +47,8 @@ def _not_cancelled(task: Task) -> Task:
     return task
 
 
-def _notify(session, users, task: Task, text: str) -> None:
-    tell(session, [user.id for user in users], task.instance_id, task.id, text)
+def _notify(session, users, task: Task, message: Message) -> None:
+    tell(session, [user.id for user in users], task.instance_id, task.id, message)
 
 
 def _members(session, group: str) -> list[User]:
@@ -121,7 +121,8 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         for step in clock.step_clocks(session, task.id):
             step.department = to_group
         _notify(session, [target] if target else _members(session, to_group), task,
-                f"转办：{task.title}（{actor.name}：{reason}）")
+                Message("Transferred to you: %(task)s (%(by)s: %(reason)s)", task=task.title, by=actor.name,
+                        reason=reason))
         record(session, "task_transferred", actor=actor, instance_id=task.instance_id, task_id=task.id,
                from_group=before, to_group=to_group, to_user=target.login if target else None, reason=reason)
         return describe_task(task)
@@ -139,7 +140,8 @@ def urge(task_id: int, actor: User, message: str) -> int:
         if task.assignee_id == actor.id:
             raise Conflict("Task %(task)s is yours: there is no one to urge", task=task_id)
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
-        _notify(session, people, task, f"催办：{task.title}（{actor.name}：{message}）")
+        _notify(session, people, task, Message("Urged: %(task)s (%(by)s: %(message)s)", task=task.title,
+                                               by=actor.name, message=message))
         record(session, "task_urged", actor=actor, instance_id=task.instance_id, task_id=task.id,
                message=message, notified=[p.login for p in people])
         return len(people)
@@ -152,7 +154,8 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
     with session_scope() as session:
         task = _not_cancelled(task_for(session, task_id, actor))
         people = {p.login: p for p in (_person(session, text) for text in logins)}  # by login or by name
-        _notify(session, people.values(), task, f"抄送：{task.title}（{actor.name}）{note}")
+        _notify(session, people.values(), task, Message("Copied to you: %(task)s (%(by)s) %(note)s", task=task.title,
+                                                        by=actor.name, note=note))
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,
                to=sorted(people), note=note)
         return sorted(people)

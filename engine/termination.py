@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
 from engine.services.notifications import tell
@@ -125,13 +125,15 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
     instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
-    why = "申请人已撤回申请" if case.status == "withdrawn" else "已终止办理"
     for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
         task.state = "cancelled"
         orchestrator.task_closed(session, instance, task, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
         if task.assignee_id is not None:
-            tell(session, [task.assignee_id], instance.id, task.id, f"{why}，「{task.title or task.name}」已取消")
+            step = task.title or task.name
+            tell(session, [task.assignee_id], instance.id, task.id,
+                 Message("the applicant withdrew the application; %(task)s is cancelled", task=step)
+                 if case.status == "withdrawn" else Message("the case was ended; %(task)s is cancelled", task=step))
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)

@@ -65,9 +65,12 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
     assert org["supervisor"].id in notified
     assert org["reviewer"].id not in notified  # not assigned, not a head
     with session_scope() as session:  # the case is named as staff know it, by its number
-        texts = set(session.scalars(select(Notification.text)))
         business_key = session.get(Instance, instance_id).business_key
-    assert all(t.startswith(f"办件 {business_key} 「") for t in texts) and business_key
+    from engine.services import notifications
+    from tests.web import in_chinese
+    said = [in_chinese(n["text"]) for n in notifications.notifications(org["supervisor"])]
+    assert said and all(t.startswith(f"办件 {business_key} 「") for t in said) and business_key
+    assert any("已超法定时限（红牌）" in t for t in said)
 
 
 def test_level_rules_on_fixed_dates(instance_id):

@@ -241,6 +241,13 @@ def test_0012_and_0013_add_temporary_passwords_and_keep_older_procedures_grantin
     assert "needs_decision" not in columns(blank, "definitions") and "temporary_until" not in columns(blank, "applicants")
 
 
+def test_0014_keeps_a_notifications_sentence_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0014")
+    assert "message" in columns(blank, "notifications")
+    migrate(blank, command.downgrade, "0013")
+    assert "message" not in columns(blank, "notifications")
+
+
 def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -426,6 +426,10 @@ def test_a_copy_opens_the_step_copied_not_the_cases_latest(app, org):
     operations.copy_to(check_id, org["reviewer"], ["taxman"], "请知悉初审意见")
     [told] = notifications.notifications(org["taxman"])
     assert told["task_id"] == check_id != review_id
+    page = client(app, "taxman").get("/inbox/notifications").get_data(as_text=True)
+    assert "抄送：" in page and "请知悉初审意见" in page  # the reader's language: Chinese
+    english = client(app, "taxman").get("/inbox/notifications?lang=en").get_data(as_text=True)
+    assert "Copied to you:" in english and "抄送：" not in english
 
 
 def test_a_step_sent_back_shows_its_last_answer_to_mend(app, org):

@@ -154,7 +154,7 @@ def test_copy_to_people_by_name_or_login(app, org):
     assert res.status_code == 303
     with session_scope() as session:
         copied = session.scalar(select(Event).where(Event.type == "task_copied"))
-        told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("%抄送：%"))))
+        told = set(session.scalars(select(Notification.user_id).where(Notification.text.like("%Copied to you:%"))))
     assert copied.data["to"] == ["reviewer2", "taxman"] and told == {org["reviewer2"].id, org["taxman"].id}
     assert reviewer.post(f"/inbox/tasks/{task_id}/copy", data={"logins": "无此人"}).status_code == 422
     with session_scope() as session:  # a name with a · in it is a name, not a name and a department

@@ -13,7 +13,7 @@ from engine.store.models import Clock, Event, Task, Timer
 from tests.procedures import open_tasks, take_in, uploads, work
 from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
     COMPANY, ITEM, OTHER, PROJECT, app, company, other, people, sign_in)
-from tests.web import signed_in
+from tests.web import in_chinese, signed_in
 
 
 def case_events(case_id):
@@ -64,7 +64,7 @@ def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_ho
     assert clocks and {c.state for c in clocks} == {"stopped"}
     assert pending_timers(case) == []
     [told] = notifications.notifications(people["lead"])
-    assert case.number in told["text"] and "申请人已撤回申请" in told["text"] and "已取消" in told["text"]
+    assert in_chinese(told["text"]) == f"办件 {case.number} 申请人已撤回申请，「{review.title}」已取消"
     assert told["task_id"] == review.id  # opens the reader's own task, not the case's latest
     with session_scope() as session:  # the cause comes first in the history, then what it ended
         types = list(session.scalars(select(Event.type).where(Event.instance_id == case.instance_id)

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, or_, select, update
 
+from engine.errors import Message
 from engine.services.lanes import workable
 from engine.store import session_scope
 from engine.store.db import read_session
@@ -12,13 +13,28 @@ from engine.store.models import Instance, Notification, Task, User
 LIMIT = 100
 
 
-def tell(session, user_ids, instance_id: int | None, task_id: int | None, text: str) -> None:
+def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message) -> None:
     """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
-    procedure's business key), which goes first."""
+    procedure's business key), which goes first. The sentence is kept to be read in each reader's
+    language."""
     number = session.scalar(select(Instance.business_key).where(Instance.id == instance_id)) if instance_id else None
-    text = f"办件 {number} {text}" if number else text
+    told = _about(number, message)
+    stored = {"template": message.template, "values": message.values, "number": number}
     for user_id in dict.fromkeys(user_ids):  # once each, in the order given
-        session.add(Notification(user_id=user_id, instance_id=instance_id, task_id=task_id, text=text))
+        session.add(Notification(user_id=user_id, instance_id=instance_id, task_id=task_id, text=str(told),
+                                 message=stored))
+
+
+def _about(number: str | None, message: Message) -> Message:
+    return Message("Case %(number)s: %(what)s", number=number, what=message) if number else message
+
+
+def _sentence(notification: Notification):
+    """The notification's sentence, translatable; an older one's Chinese text."""
+    stored = notification.message
+    if not stored:
+        return notification.text
+    return _about(stored.get("number"), Message(stored["template"], **stored.get("values", {})))
 
 
 def unread_count(actor: User) -> int:
@@ -41,7 +57,7 @@ def notifications(actor: User) -> list[dict]:
                                                                   latest()).label("task_id"))
                                .where(Notification.user_id == actor.id)
                                .order_by(Notification.id.desc()).limit(LIMIT)).all()
-        return [{"id": n.id, "text": n.text, "created_at": n.created_at, "read": n.read_at is not None,
+        return [{"id": n.id, "text": _sentence(n), "created_at": n.created_at, "read": n.read_at is not None,
                  "task_id": task_id} for n, task_id in rows]
 
 

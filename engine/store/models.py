@@ -309,6 +309,9 @@ class Notification(Base):
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL",
                                                            name="fk_notifications_task_id_tasks"))
     text: Mapped[str] = mapped_column(Text)
+    # Since 0014: the sentence's template and values, read in each reader's language; `text` keeps
+    # it in English (and is all an older notification has, in Chinese).
+    message: Mapped[dict | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
 
