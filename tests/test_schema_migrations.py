@@ -217,11 +217,15 @@ def test_0010_indexes_events_by_actor_and_downgrades(blank):
     assert "ix_events_actor_type" not in indexes(blank, "events")
 
 
-def test_0011_gives_notifications_their_step_and_downgrades(blank):
-    migrate(blank, command.upgrade, "0011")
-    assert "task_id" in columns(blank, "notifications")
-    migrate(blank, command.downgrade, "0010")
-    assert "task_id" not in columns(blank, "notifications")
+@pytest.mark.parametrize("revision, before, table, column", [
+    ("0011", "0010", "notifications", "task_id"),  # the step a notification is about
+    ("0014", "0013", "notifications", "message"),  # its sentence, read in the reader's language
+])
+def test_a_migration_adds_its_column_and_downgrades(blank, revision, before, table, column):
+    migrate(blank, command.upgrade, revision)
+    assert column in columns(blank, table)
+    migrate(blank, command.downgrade, before)
+    assert column not in columns(blank, table)
 
 
 def test_0012_and_0013_add_temporary_passwords_and_keep_older_procedures_granting(blank):
@@ -239,13 +243,6 @@ def test_0012_and_0013_add_temporary_passwords_and_keep_older_procedures_grantin
         assert conn.execute(sa.text("SELECT needs_decision FROM definitions")).scalar() in (False, 0)
     migrate(blank, command.downgrade, "0011")
     assert "needs_decision" not in columns(blank, "definitions") and "temporary_until" not in columns(blank, "applicants")
-
-
-def test_0014_keeps_a_notifications_sentence_and_downgrades(blank):
-    migrate(blank, command.upgrade, "0014")
-    assert "message" in columns(blank, "notifications")
-    migrate(blank, command.downgrade, "0013")
-    assert "message" not in columns(blank, "notifications")
 
 
 def test_the_migrations_build_the_schema_the_models_describe(blank):
