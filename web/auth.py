@@ -17,8 +17,8 @@ from . import login_manager
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
-# A lock may close one address or every address, and may be partly over: what holds for all.
 PASSWORD_CHANGED = _l("密码已修改，其他设备上的登录已结束")
+# A lock may close one address or every address, and may be partly over: what holds for all.
 LOCKED = _l("密码连续输错次数过多，暂时不能登录，最长%(minutes)s分钟后可再试", minutes=LOCK_MINUTES)
 
 

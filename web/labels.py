@@ -49,4 +49,6 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
-          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION}
+          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION,
+          "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
+          "step_properties": STEP_PROPERTIES}

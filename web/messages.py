@@ -41,3 +41,11 @@ def warned(message: str, warnings: list[dict]) -> tuple[str, list[dict]]:
         message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
             f"{' '.join(filter(None, (w['file'], w['element_id'])))}：{w['message']}" for w in said))
     return message, said
+
+
+def deployed(outcome, same: str) -> str:
+    """What a deployment made: every new version (a process deployed with the one sent, a caller
+    or one it calls, that changed too), or `same` when nothing changed."""
+    if not outcome.new:
+        return same
+    return _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)

@@ -49,14 +49,19 @@ def person_name(login: str | None) -> str:
 # Lists people choose from are in the order they look Chinese names up: by pinyin, as a
 # dictionary lists them (发改 before 住建), not by code point or by code.
 
+def by_name(name: str, code: str) -> tuple:
+    """The sort key of a name (and its code, between namesakes) in that order."""
+    return lazy_pinyin(name), code
+
+
 def departments() -> list[dict]:
     """Every department, to transfer a task to or to run a lane."""
     return sorted(({"code": code, "name": name} for code, name in _departments().items()),
-                  key=lambda d: (lazy_pinyin(d["name"]), d["code"]))
+                  key=lambda d: by_name(d["name"], d["code"]))
 
 
 def active_people() -> list[dict]:
     """Everyone who can be given work, to choose by name (转办, 抄送)."""
     names = _departments()
     return sorted(({"login": p.login, "name": p.name, "department": names.get(p.department, "")}
-                   for p in _people() if p.active), key=lambda p: (lazy_pinyin(p["name"]), p["login"]))
+                   for p in _people() if p.active), key=lambda p: by_name(p["name"], p["login"]))

@@ -11,7 +11,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import admin, deploy
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
-from ..messages import warned
+from ..messages import deployed, warned
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 register_error_page(bp)
@@ -72,10 +72,7 @@ def redeploy():
         outcome = deploy.deploy(files, actor())
     except ShenpiError as exc:
         return refused(exc, _overview, problems=[d for d in exc.details if isinstance(d, dict)])
-    if not outcome.new:
-        message = _("文件与已部署版本相同，未产生新版本")
-    else:
-        message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
+    message = deployed(outcome, _("文件与已部署版本相同，未产生新版本"))
     return done(warned(message, outcome.warnings)[0], "admin.index", "warning" if outcome.warnings else "success")
 
 

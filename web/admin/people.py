@@ -2,7 +2,6 @@
 from flask import render_template, request
 from flask_login import login_user
 from flask_babel import gettext as _
-from pypinyin import lazy_pinyin
 
 from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
@@ -10,7 +9,7 @@ from engine.store.models import ROLES
 
 from ..auth import Staff
 from ..inbox.access import actor, roles_required
-from ..names import ROLE_NAMES
+from ..names import ROLE_NAMES, by_name
 from . import bp, done, refused
 
 
@@ -24,7 +23,7 @@ def people():
 def _people():
     all_users, departments, locks = admin.users_and_departments(actor())
     # In the order people look names up, as every list of departments to choose from.
-    departments = sorted(departments, key=lambda d: (lazy_pinyin(d.name), d.code))
+    departments = sorted(departments, key=lambda d: by_name(d.name, d.code))
     return render_template("admin/users.html", users=all_users, departments=departments,
                            roles=[(r, ROLE_NAMES[r]) for r in ROLES], locks=locks,
                            last_of_department=users.last_of_their_department(actor()))

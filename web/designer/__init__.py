@@ -14,7 +14,6 @@ from engine.store.models import ROLES
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
 from ..names import ROLE_NAMES, departments
-from ..labels import ELEMENT_FIELDS, ELEMENT_TYPES, STEP_PROPERTIES
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 register_error_page(bp)
@@ -92,7 +91,7 @@ def compare_versions(key):
     sources = {v: design.drawable("bpmn", design.source_of("bpmn", key, v, actor()).source)[0]
                for v in (old, new)}
     return render_template("designer/compare.html", key=key, versions=versions, result=result,
-                           sources=sources, types=ELEMENT_TYPES, fields=ELEMENT_FIELDS, properties=STEP_PROPERTIES)
+                           sources=sources)
 
 
 def _editor(kind, key, xml, definition, *, draft=None, is_new=False, name=None):

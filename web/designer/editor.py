@@ -8,7 +8,7 @@ from engine.errors import Invalid, ShenpiError
 from engine.services import deploy, design
 
 from ..inbox.access import actor, roles_required
-from ..messages import translated, warned
+from ..messages import deployed, translated, warned
 from . import KEY, KINDS, bp
 
 
@@ -39,12 +39,7 @@ def deploy_diagram():
         outcome = deploy.deploy(_files(kind, key, xml), actor())
         design.discard_draft(kind, key, actor())
         mine = [r.as_dict() for r in outcome.definitions if r.kind == kind]
-        if not outcome.new:
-            message = _("与已部署版本相同，未产生新版本")
-        else:
-            # Every new version: a process deployed with it (a caller, one it calls) that changed too.
-            message = _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
-        return _warned(message, outcome.warnings, deployment_id=outcome.id, definitions=mine), \
+        return _warned(deployed(outcome, _("与已部署版本相同，未产生新版本")), outcome.warnings, deployment_id=outcome.id, definitions=mine), \
             201 if outcome.new else 200
     return _answer(store)
 

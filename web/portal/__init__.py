@@ -10,7 +10,6 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 
 from engine import portal, ratings
 from web.auth import marked, session_mark
-from web.labels import APPLICANT_KINDS
 from web.messages import sentences
 
 
@@ -38,7 +37,7 @@ def _load_applicant():
 @bp.context_processor
 def _applicant():
     # rateable: the case statuses in which an applicant rates a case (好差评).
-    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED, "applicant_kinds": APPLICANT_KINDS}
+    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED}
 
 
 def applicant_required(view):
