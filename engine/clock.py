@@ -103,30 +103,37 @@ def _recompute(clock: Clock) -> None:
     clock.provisional = provisional
 
 
-def level_on(clock: Clock, day: date) -> str:
+def _warning_threshold(clock: Clock) -> int:
+    """Working days before the promised limit from which the clock warns: at least a day's warning,
+    but not on the day a limit of a day or two starts (it warned at once), counted over the
+    working days the limit really has (a calendar may count the start)."""
+    span = calendars.current().workdays_between(clock.started_on, clock.promised_due)
+    return min(max(1, math.ceil(clock.warn_ratio * clock.promised_days)), max(span - 1, 0))
+
+
+def level_on(clock: Clock, day: date, threshold: int | None = None) -> str:
+    """The clock's level on the day; `threshold` (_warning_threshold), if the caller has it."""
     if clock.statutory_due is not None and day > clock.statutory_due:
         return "red"
     if day > clock.promised_due:
         return "yellow"
-    # At least a day's warning, but not on the day a limit of a day or two starts (it warned at
-    # once): counted over the working days the limit really has (a calendar may count the start).
-    cal = calendars.current()
-    span = cal.workdays_between(clock.started_on, clock.promised_due)
-    threshold = min(max(1, math.ceil(clock.warn_ratio * clock.promised_days)), max(span - 1, 0))
-    if cal.workdays_between(day, clock.promised_due) <= threshold:
+    if threshold is None:
+        threshold = _warning_threshold(clock)
+    if calendars.current().workdays_between(day, clock.promised_due) <= threshold:
         return "warning"
     return "normal"
 
 
 def _next_change(clock: Clock, day: date) -> date | None:
     """The first later day on which the level differs (None once red: nothing worse follows)."""
-    level = level_on(clock, day)
+    threshold = _warning_threshold(clock)  # the same every day: worked out once
+    level = level_on(clock, day, threshold)
     if level == "red":
         return None
     last = clock.statutory_due or clock.promised_due
     probe = day + timedelta(days=1)
     while probe <= last + timedelta(days=1):
-        if level_on(clock, probe) != level:
+        if level_on(clock, probe, threshold) != level:
             return probe
         probe += timedelta(days=1)
     return None

@@ -78,11 +78,8 @@ def passwords_hashed_once():
     from werkzeug import security
 
     from engine import signin
-    from engine.services import users
-    hashed = lru_cache(maxsize=None)(security.generate_password_hash)
     with pytest.MonkeyPatch.context() as patch:
-        for module in (users, signin):
-            patch.setattr(module, "generate_password_hash", hashed)
+        patch.setattr(signin, "generate_password_hash", lru_cache(maxsize=None)(security.generate_password_hash))
         patch.setattr(signin, "check_password_hash", lru_cache(maxsize=None)(security.check_password_hash))
         yield
 

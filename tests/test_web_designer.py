@@ -94,6 +94,16 @@ def test_an_element_its_diagram_leaves_out_is_placed_and_said(app, org):
     assert 'id="placed"' not in client_for(app, "designer").get("/designer/bpmn/approval").text
 
 
+def test_a_file_of_two_processes_laid_out_places_nothing_twice():
+    """A diagram is generated per process: each process's elements are drawn on its own, none is
+    'left out' because the first diagram lacks it."""
+    from engine.services import design
+    two = approval(pid="first").replace("</bpmn:definitions>", "") + process(
+        "second", [("start", "b1", "b"), ("end", "b2", "e")], [("b1", "b2")]).split(">", 2)[2]
+    drawn, placed = design.drawable("bpmn", two)
+    assert placed == [] and 'bpmnElement="b1"' in drawn and 'bpmnElement="intake"' in drawn
+
+
 def test_new_process_starts_from_a_minimal_diagram(app):
     client = client_for(app, "designer")
     page = client.get("/designer/bpmn/new?key=permit&name=许可")

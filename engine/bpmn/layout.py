@@ -80,12 +80,12 @@ def place_undrawn(xml: bytes) -> tuple[bytes, list[str]]:
     plane = root.find(f"{{{DI['bpmndi']}}}BPMNDiagram/{{{DI['bpmndi']}}}BPMNPlane")
     if plane is None:
         return xml, []
-    boxes = {}
-    for shape in plane.iter(f"{{{DI['bpmndi']}}}BPMNShape"):
+    boxes = {}  # drawn on any of the document's diagrams (one per process when generated)
+    for shape in root.iter(f"{{{DI['bpmndi']}}}BPMNShape"):
         bounds = shape.find(f"{{{DI['dc']}}}Bounds")
         if bounds is not None:
             boxes[shape.get("bpmnElement")] = tuple(float(bounds.get(k, 0)) for k in ("x", "y", "width", "height"))
-    drawn_edges = {edge.get("bpmnElement") for edge in plane.iter(f"{{{DI['bpmndi']}}}BPMNEdge")}
+    drawn_edges = {edge.get("bpmnElement") for edge in root.iter(f"{{{DI['bpmndi']}}}BPMNEdge")}
     bottom = max((y + h for _x, y, _w, h in boxes.values()), default=TOP) + 60
     placed = []
     for process in root.findall(f"{{{BPMN}}}process"):

@@ -114,7 +114,7 @@ def files_for(kind: str, key: str, filename: str, source: str) -> list[tuple[str
         companions = [newest[k] for k in sorted(_joined(own, called, newest) - own)]
         for definition in companions:
             files.setdefault(definition.filename, definition.source.encode("utf-8"))
-        edited = _newest(session, Definition.kind == kind, Definition.key == key)
+        edited = newest.get(key) if kind == "bpmn" else _newest(session, Definition.kind == kind, Definition.key == key)
         for definition in [d for d in (edited, *companions) if d is not None]:
             for form, schema in (definition.forms or {}).items():
                 files.setdefault(form, json.dumps(schema, ensure_ascii=False).encode("utf-8"))

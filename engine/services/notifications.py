@@ -17,7 +17,7 @@ def tell(session, user_ids, instance_id: int | None, task_id: int | None, messag
     """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
     procedure's business key), which goes first. The sentence is kept to be read in each reader's
     language."""
-    number = session.scalar(select(Instance.business_key).where(Instance.id == instance_id)) if instance_id else None
+    number = session.get(Instance, instance_id).business_key if instance_id else None  # loaded by the caller
     told = _about(number, message)
     stored = {"template": message.template, "values": message.values, "number": number}
     for user_id in dict.fromkeys(user_ids):  # once each, in the order given

@@ -3,7 +3,6 @@ import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine import signin
 from engine.errors import Forbidden, Invalid, NotFound
@@ -101,8 +100,9 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
                 dept = Department(code=department, name=department)
                 session.add(dept)
                 record(session, "department_created", actor=actor, code=department, name=department)
-        user = User(login=login, name=name, department=dept, roles=sorted(set(roles)),
-                    password_hash=generate_password_hash(password) if password else None)
+        user = User(login=login, name=name, department=dept, roles=sorted(set(roles)))
+        if password:
+            signin.give_password(user, password)
         session.add(user)
         session.flush()
         record(session, "user_created", actor=actor, login=login, roles=user.roles,
