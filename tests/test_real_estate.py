@@ -227,16 +227,21 @@ def test_a_second_deal_asks_for_both_parties_ids_again(people):
 
 # --- 缴款通知书 in any procedure -------------------------------------------------------------------
 
-def _paying_procedure(org, fees: str):
-    from engine import catalogue
-    from engine.services import deploy
+def _paying_xml(fees: str, expression: str = "fees") -> bytes:
+    """A procedure whose step waits for a payment: `fees` (a script's value) are the lines due."""
     from tests.bpmn_builder import process
-    from tests.procedures import promised_item
     xml = process("paying", [("start", "s", "s"), ("script", "fee", "计费", {"script": f"fees = {fees}"}),
                              ("user", "pay", "缴费确认", {"form": "x.json"}), ("end", "e", "e")],
                   [("s", "fee"), ("fee", "pay"), ("pay", "e")])
-    xml = xml.replace('name="formJsonSchemaFilename" value="x.json"', 'name="paymentNoticeExpression" value="fees"')
-    deploy.deploy([("paying.bpmn", xml.encode())], org["designer"])
+    return xml.replace('name="formJsonSchemaFilename" value="x.json"',
+                       f'name="paymentNoticeExpression" value="{expression}"').encode()
+
+
+def _paying_procedure(org, fees: str):
+    from engine import catalogue
+    from engine.services import deploy
+    from tests.procedures import promised_item
+    deploy.deploy([("paying.bpmn", _paying_xml(fees))], org["designer"])
     catalogue.save(promised_item("PAY-1", "paying", "housing"), None)
 
 
@@ -260,13 +265,8 @@ def test_nothing_due_is_no_notice_and_a_malformed_list_is_the_procedures_error(o
 
 def test_a_payment_expression_that_breaks_the_rules_is_refused_at_deploy(org):
     from engine.services import deploy
-    from tests.bpmn_builder import process
-    xml = process("paying", [("start", "s", "s"), ("user", "pay", "缴费确认", {"form": "x.json"}), ("end", "e", "e")],
-                  [("s", "pay"), ("pay", "e")])
-    xml = xml.replace('name="formJsonSchemaFilename" value="x.json"',
-                      'name="paymentNoticeExpression" value="fees.__class__"')
     with pytest.raises(Invalid) as refused:
-        deploy.deploy([("paying.bpmn", xml.encode())], org["designer"])
+        deploy.deploy([("paying.bpmn", _paying_xml("[]", expression="fees.__class__"))], org["designer"])
     assert "paymentNoticeExpression" in str(refused.value.details) and "pay" in str(refused.value.details)
 
 

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import event, select
 
 from engine import clock
-from engine.services import deploy
+from engine.services import deploy, design
 from engine.store import get_engine, session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
+from tests.procedures import install
 from tests.web import signed_in as client_for
 
 FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
@@ -97,7 +98,6 @@ def test_an_element_its_diagram_leaves_out_is_placed_and_said(app, org):
 def test_a_file_of_two_processes_laid_out_places_nothing_twice():
     """A diagram is generated per process: each process's elements are drawn on its own, none is
     'left out' because the first diagram lacks it."""
-    from engine.services import design
     two = approval(pid="first").replace("</bpmn:definitions>", "") + process(
         "second", [("start", "b1", "b"), ("end", "b2", "e")], [("b1", "b2")]).split(">", 2)[2]
     drawn, placed = design.drawable("bpmn", two)
@@ -264,18 +264,11 @@ def test_actions_refuse_a_post_without_csrf_token(org):
 
 # --- what an edited diagram deploys with -----------------------------------------------------------
 
-def _shipped(org):
-    from tests.procedures import install
-    install(org)
-    from engine.services import design
-    return design
-
-
 def test_a_rule_table_deploys_alone_and_leaves_a_process_uploaded_under_another_name(app, org):
     """A revision of real_estate_transfer uploaded as "real_estate_transfer (1).bpmn", then an edit
     of a rule table: only the table gets a new version (it brought back the process's older file)."""
     from tests.procedures import ROOT
-    design = _shipped(org)
+    install(org)
     source = (ROOT / "processes" / "real_estate_transfer.bpmn").read_text(encoding="utf-8")
     revised = source.replace('<spiffworkflow:property name="promisedDaysExpression" value="1"/>',
                              '<spiffworkflow:property name="promisedDaysExpression" value="2"/>', 1)
@@ -293,7 +286,7 @@ def test_a_rule_table_deploys_alone_and_leaves_a_process_uploaded_under_another_
 
 def test_a_called_process_deploys_with_its_callers_which_take_up_the_new_one(app, org):
     from tests.procedures import ROOT
-    design = _shipped(org)
+    install(org)
     source = (ROOT / "processes" / "review_round.bpmn").read_text(encoding="utf-8")
     revised = source.replace('name="部门审查', 'name="部门审核', 1)
     assert revised != source
@@ -305,6 +298,5 @@ def test_a_called_process_deploys_with_its_callers_which_take_up_the_new_one(app
     assert answer.status_code == 201
     assert all(f"{key} v2" in message for key in ("review_round", "merged_assessments", "joint_drawing_review"))
     caller = deploy.versions("merged_assessments")[-1]
-    from engine.services.design import source_of
-    spec = source_of("bpmn", "merged_assessments", caller.version, org["designer"]).spec
+    spec = design.source_of("bpmn", "merged_assessments", caller.version, org["designer"]).spec
     assert "部门审核" in json.dumps(spec["subprocess_specs"]["review_round"], ensure_ascii=False)

@@ -454,14 +454,13 @@ def test_a_step_sent_back_shows_its_last_answer_to_mend(app, org):
 def test_no_one_urges_a_step_they_hold_themselves(app, org):
     from engine import operations
     from engine.errors import Conflict
-    from engine.services import cases, tasks
     from tests.test_engine import deploy_approval
     deploy_approval(org)
-    intake = next(t for t in cases.start_instance("approval", org["clerk"])["tasks"] if t["name"] == "intake")
-    tasks.claim(intake["id"], org["clerk"])
+    step = next(t for t in cases.start_instance("approval", org["clerk"])["tasks"] if t["name"] == "intake")
+    tasks.claim(step["id"], org["clerk"])
     with pytest.raises(Conflict, match="yours"):
-        operations.urge(intake["id"], org["clerk"], "请尽快办理")
-    assert "催办" not in section(client(app, "clerk").get(f"/inbox/tasks/{intake['id']}").get_data(as_text=True),
+        operations.urge(step["id"], org["clerk"], "请尽快办理")
+    assert "催办" not in section(client(app, "clerk").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
                                "operations")
-    assert "催办" in section(client(app, "supervisor").get(f"/inbox/tasks/{intake['id']}").get_data(as_text=True),
+    assert "催办" in section(client(app, "supervisor").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
                            "operations")
