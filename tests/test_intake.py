@@ -1,6 +1,5 @@
 """One-window intake through the service layer: every outcome with its notice, clock and events."""
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from engine.store import session_scope
 from engine.store.models import Clock, Event
 from tests.bpmn_builder import process
 from tests.conftest import BACKEND
+from tests.web import history_row
 
 REVIEW = process("item_review", [("start", "s", "s"), ("user", "review", "住建审查"),
                                  ("end", "e", "e")], [("s", "review"), ("review", "e")],
@@ -267,8 +267,8 @@ def test_decision_then_delivery(item, org):
     assert "批复材料签收单" in page and "邮寄送达" in page and "SF1234567890" in page and "签收人" in page
     history = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
         f"/intake/cases/{case.id}").text
-    decided = re.search(r'<tr data-event="case_decided">.*?</tr>', history, re.S).group(0)
-    delivered = re.search(r'<tr data-event="case_delivered">.*?</tr>', history, re.S).group(0)
+    decided = history_row(history, "case_decided")
+    delivered = history_row(history, "case_delivered")
     assert "准予" in decided and "邮寄送达" in delivered and "SF1234567890" in delivered
 
 

@@ -14,7 +14,7 @@ from engine.store import session_scope
 from engine.services import tasks, users
 from engine.store.models import Event, Material
 from tests.procedures import install, open_tasks, uploads, work
-from tests.web import signed_in
+from tests.web import element, signed_in
 
 ITEM = "1101-DPHY-001"
 COMPANY = dict(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
@@ -362,5 +362,5 @@ def test_a_review_inside_a_round_asks_for_its_result_document(app, people, compa
 def test_the_case_page_shows_what_the_application_said(app, people, company):
     case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
     page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
-    said = re.search(r'<section class="card" id="application">.*?</section>', page, re.S).group(0)
+    said = element(page, "application")
     assert "电子信息" in said and "2000" in said  # by the form's labels and option names

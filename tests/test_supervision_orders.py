@@ -15,7 +15,7 @@ from engine.store import session_scope
 from engine.store.models import Event, Notification, SupervisionOrder
 from tests.bpmn_builder import one_review
 from tests.procedures import promised_item
-from tests.web import signed_in
+from tests.web import element, signed_in
 
 APPLICANT = {"name": "张三", "id_number": "110101199001011237", "phone": "13800000000"}
 
@@ -108,14 +108,10 @@ def app(org, cases):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
-def section(html: str, element_id: str) -> str:
-    return re.search(rf'<(table|section)[^>]* id="{element_id}".*?</\1>', html, re.S).group(0)
-
-
 def test_the_inbox_lists_the_departments_open_orders_and_answers_them(app, org, cases):
     housing = order_of(org, "housing")
     reviewer = signed_in(app, "reviewer")
-    orders = section(reviewer.get("/inbox/").text, "orders")
+    orders = element(reviewer.get("/inbox/").text, "orders")
     assert orders.count("data-order-id") == 1 and cases["housing"] in orders and cases["tax"] not in orders
     assert f'href="/inbox/tasks/{housing["task_id"]}"' in orders
     assert 'data-card="red"' in orders and housing["feedback_due"] in orders
@@ -123,7 +119,7 @@ def test_the_inbox_lists_the_departments_open_orders_and_answers_them(app, org, 
     assert reviewer.get(f"/inbox/tasks/{housing['task_id']}").status_code == 200  # the link opens the case
 
     refused = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": "  "})
-    assert refused.status_code == 422 and 'data-order-id' in section(refused.text, "orders")
+    assert refused.status_code == 422 and 'data-order-id' in element(refused.text, "orders")
     too_long = "长" * (supervision.FEEDBACK_MAX + 1)
     kept = reviewer.post(f"/inbox/orders/{housing['id']}/answer", data={"feedback": too_long})
     assert kept.status_code == 422 and too_long in kept.text  # what was typed stays
@@ -142,21 +138,21 @@ def test_the_board_lists_orders_by_case_number_and_department_name(app, org, cas
     housing = order_of(org, "housing")
     supervision.answer_order(housing["id"], org["reviewer"], "已督促经办人，明日办结")
     html = signed_in(app, "supervisor").get("/supervision/").text
-    orders = section(html, "order-list")
+    orders = element(html, "order-list")
     row = re.search(rf'<tr data-order-id="{housing["id"]}".*?</tr>', orders, re.S).group(0)
     assert f'<a href="/inbox/tasks/{housing["task_id"]}" class="case-number">{cases["housing"]}</a>' in row
     assert "<td>住建局</td>" in row and 'data-card="red"' in row and "已反馈" in row
     assert "已督促经办人，明日办结" in row and housing["feedback_due"] in row
     assert cases["tax"] in orders and "待反馈" in orders
 
-    overdue = section(html, "overdue")
+    overdue = element(html, "overdue")
     assert cases["housing"] in overdue and cases["tax"] in overdue and "税务局" in overdue
     assert not re.search(r"#\d", overdue) and "<td>housing</td>" not in overdue
-    cards = section(html, "orders")
+    cards = element(html, "orders")
     assert "<td>住建局</td>" in cards and "<td>housing</td>" not in cards
     assert "黄牌（时限，累计）" in html and "在办件时限状态（按件）" in html and 'id="cards-note"' in html
     # A lead reads the board but only its own department's orders: devreform has none.
-    assert "data-order-id" not in section(signed_in(app, "lead").get("/supervision/").text, "order-list")
+    assert "data-order-id" not in element(signed_in(app, "lead").get("/supervision/").text, "order-list")
 
 
 def test_rest_lists_and_answers_orders(app, org, cases):

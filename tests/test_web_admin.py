@@ -13,7 +13,7 @@ from engine.services import cases, deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Closure, Department, Event, Instance, Timer, User
 from tests.bpmn_builder import process
-from tests.web import signed_in as client_for
+from tests.web import history_row, signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
          "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items"]
@@ -127,7 +127,7 @@ def test_suspending_a_definition_and_an_instance_from_the_pages(app, org):
     # Its history says what happened, by the task's title and in words.
     history = task_page.split('id="history"')[1]
     assert re.search(r'data-event="instance_suspended"><td>[^<]*</td><td>\s*挂起</td>', history)
-    created = re.search(r'<tr data-event="task_created">.*?</tr>', history, re.S).group(0)
+    created = history_row(history, "task_created")
     assert "<td>受理</td>" in created and "<td>a</td>" not in created
     with pytest.raises(Conflict):  # the definition is suspended: nothing new starts
         cases.start_instance("steps", org["clerk"])

@@ -8,7 +8,7 @@ import pytest
 from engine import catalogue, intake
 from engine.services import cases, deploy, progress, tasks
 from tests.bpmn_builder import process
-from tests.web import signed_in as client
+from tests.web import element, signed_in as client
 
 FORM = {"type": "object", "required": ["decision"],
         "properties": {"decision": {"type": "string", "title": "审查结论", "enum": ["approve", "reject"],
@@ -60,20 +60,15 @@ def task_of(org, case, login="admin"):
     return task
 
 
-def section(html: str, element_id: str) -> str:
-    """The table or section with this id."""
-    return re.search(rf'<(table|section)[^>]* id="{element_id}".*?</\1>', html, re.S).group(0)
-
-
 def test_inbox_lists_group_tasks_with_clock_level_and_days_left(app, org):
     case = accepted_case(org)
     accepted_case(org, "T-1")  # another department's case: not in the housing inbox
     html = client(app, "reviewer").get("/inbox/").get_data(as_text=True)
-    unclaimed = section(html, "unclaimed")
+    unclaimed = element(html, "unclaimed")
     assert "部门审查" in unclaimed and case.number in unclaimed
     assert unclaimed.count("data-task-id") == 1
     assert 'data-level="normal"' in unclaimed and "剩余 10 个工作日" in unclaimed
-    assert "暂无" in section(html, "mine")
+    assert "暂无" in element(html, "mine")
 
 
 def test_pages_name_departments_roles_and_people_not_their_codes(app, org):
@@ -86,7 +81,7 @@ def test_pages_name_departments_roles_and_people_not_their_codes(app, org):
         session.execute(update(User).where(User.login == "reviewer").values(name="李强"))
     task = task_of(org, accepted_case(org))
     reviewer = client(app, "reviewer")
-    assert "<td>住建局</td>" in section(reviewer.get("/inbox/").text, "unclaimed")
+    assert "<td>住建局</td>" in element(reviewer.get("/inbox/").text, "unclaimed")
     tasks.claim(task["id"], org["reviewer"])
     page = reviewer.get(f"/inbox/tasks/{task['id']}").text
     assert "<dd>住建局</dd>" in page and re.search(r'id="assignee" data-login="reviewer">李强<', page)
@@ -102,7 +97,7 @@ def test_claim_then_second_reviewer_is_refused_then_unclaim(app, org):
     first, second = client(app, "reviewer"), client(app, "reviewer2")
     res = first.post(f"/inbox/tasks/{task['id']}/claim")
     assert res.status_code == 303 and res.location.endswith(f"/inbox/tasks/{task['id']}")
-    assert str(task["id"]) in section(first.get("/inbox/").get_data(as_text=True), "mine")
+    assert str(task["id"]) in element(first.get("/inbox/").get_data(as_text=True), "mine")
     refused = second.post(f"/inbox/tasks/{task['id']}/claim")
     assert refused.status_code == 409 and "reviewer" in refused.get_data(as_text=True)
     assert tasks.list_tasks(org["admin"])[0]["assignee"] == "reviewer"
@@ -130,7 +125,7 @@ def test_task_page_shows_case_materials_form_and_diagram_markers(app, org):
     assert xml.status_code == 200 and xml.mimetype == "application/xml"
     assert xml.headers["Content-Security-Policy"].startswith("sandbox")  # opened alone, runs nothing
     assert b"BPMNDiagram" in xml.data and b'id="review"' in xml.data  # laid out for bpmn-js
-    history = section(html, "history")
+    history = element(html, "history")
     assert "流程启动" in history and "认领" in history and "clerk" in history
 
 
@@ -175,7 +170,7 @@ def test_complete_validates_on_the_server_and_shows_field_errors(app, org):
     assert intake.describe(case.id)["status"] == "decided"
     data = cases.get_instance(case.instance_id, org["admin"])["data"]
     assert data["area"] == 120.5 and data["floors"] == 3 and data["urgent"] is True
-    done = section(reviewer.get("/inbox/").get_data(as_text=True), "completed")
+    done = element(reviewer.get("/inbox/").get_data(as_text=True), "completed")
     assert f'data-task-id="{task["id"]}"' in done
 
 
@@ -281,7 +276,7 @@ def test_transfer_to_another_department_needs_a_reason(app, org):
     res = reviewer.post(f"/inbox/tasks/{task['id']}/transfer", data={"to_group": "tax", "reason": "属税务职责"})
     assert res.status_code == 303 and res.location.endswith("/inbox/")
     assert state_of(org, task["id"]) == ("ready", None, "tax")
-    assert f'data-task-id="{task["id"]}"' in section(client(app, "taxman").get("/inbox/").get_data(as_text=True),
+    assert f'data-task-id="{task["id"]}"' in element(client(app, "taxman").get("/inbox/").get_data(as_text=True),
                                                      "unclaimed")
     passed_on = reviewer.get(f"/inbox/tasks/{task['id']}")  # the sender still reads it, no longer acts on it
     assert passed_on.status_code == 200 and 'id="task-form"' not in passed_on.text
@@ -297,7 +292,7 @@ def test_send_back_to_the_previous_step(app, org):
     assert res.status_code == 303
     assert state_of(org, review_id)[0] == "returned"
     assert state_of(org, check_id) == ("ready", "reviewer", "housing")  # back with the person who did it
-    history = section(client(app, "reviewer").get(f"/inbox/tasks/{check_id}").get_data(as_text=True), "history")
+    history = element(client(app, "reviewer").get(f"/inbox/tasks/{check_id}").get_data(as_text=True), "history")
     assert "退回" in history and "材料不全" in history
 
 
@@ -318,7 +313,7 @@ def test_withdraw_my_step_until_the_next_one_is_claimed(app, org):
 def test_urge_copy_and_comment(app, org):
     instance_id, _check, review_id = two_steps(org)
     reviewer, supervisor = client(app, "reviewer"), client(app, "supervisor")
-    assert "催办" not in section(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "operations")
+    assert "催办" not in element(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "operations")
     assert supervisor.post(f"/inbox/tasks/{review_id}/urge", data={"message": "请尽快办理"}).status_code == 303
     assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 403
     assert reviewer.post(f"/inbox/tasks/{review_id}/copy", data={"logins": "taxman, nobody"}).status_code == 422
@@ -326,7 +321,7 @@ def test_urge_copy_and_comment(app, org):
     assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 200  # copied: may read it
     assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": " "}).status_code == 422
     assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": "同意初审意见"}).status_code == 303
-    history = section(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "history")
+    history = element(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "history")
     assert "请尽快办理" in history and "请知悉" in history and "同意初审意见" in history
 
 
@@ -343,9 +338,9 @@ def test_complete_with_opinion_and_result_document(app, org):
                               "result_document": (io.BytesIO(b"%PDF approval"), "批复.pdf")})
     assert res.status_code == 303
     page = reviewer.get(f"/inbox/tasks/{task['id']}").get_data(as_text=True)
-    history = section(page, "history")
+    history = element(page, "history")
     assert "符合规划要求" in history and ">fine<" not in history  # the form's own opinion is no remark
-    documents = section(page, "documents")
+    documents = element(page, "documents")
     material_id = int(re.search(r"/inbox/materials/(\d+)", documents).group(1))
     assert "批复.pdf" in documents
     assert reviewer.get(f"/inbox/materials/{material_id}").data == b"%PDF approval"
@@ -446,7 +441,7 @@ def test_a_step_sent_back_shows_its_last_answer_to_mend(app, org):
     sent_back = client(app, "reviewer2").post(f"/inbox/tasks/{review['id']}/send-back",
                                               data={"to": "previous", "reason": "请核实面积"})
     assert sent_back.status_code == 303
-    form = section(client(app, "reviewer").get(f"/inbox/tasks/{check['id']}").get_data(as_text=True), "task-form")
+    form = element(client(app, "reviewer").get(f"/inbox/tasks/{check['id']}").get_data(as_text=True), "task-form")
     assert "初审同意，材料齐全" in form and 'value="120.5"' in form
     assert re.search(r'<option value="approve"\s+selected', form)
 
@@ -460,7 +455,7 @@ def test_no_one_urges_a_step_they_hold_themselves(app, org):
     tasks.claim(step["id"], org["clerk"])
     with pytest.raises(Conflict, match="yours"):
         operations.urge(step["id"], org["clerk"], "请尽快办理")
-    assert "催办" not in section(client(app, "clerk").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
+    assert "催办" not in element(client(app, "clerk").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
                                "operations")
-    assert "催办" in section(client(app, "supervisor").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
+    assert "催办" in element(client(app, "supervisor").get(f"/inbox/tasks/{step['id']}").get_data(as_text=True),
                            "operations")

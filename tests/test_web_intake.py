@@ -7,7 +7,7 @@ import pytest
 from engine import catalogue, clock, intake, portal
 from engine.services import calendars, deploy, progress, tasks
 from tests.bpmn_builder import process
-from tests.web import signed_in as client
+from tests.web import element, history_row, signed_in as client
 
 REVIEW = process("window_review", [("start", "s", "申请"), ("user", "review", "住建审查"), ("end", "e", "办结")],
                  [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
@@ -54,10 +54,10 @@ def test_index_lists_items_and_recent_cases(app, org):
     html = clerk.get("/intake/").get_data(as_text=True)
     assert 'href="/intake/new/W-1"' in html and "建筑工程施工许可" in html
     number = intake.describe(case_id_of(res))["number"]
-    assert number in re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)
+    assert number in element(html, "recent-cases")
     # A case that came in online is marked: the applicant is not at the window.
     online = intake.submit("W-1", APPLICANT, [], None, channel="online", form={"project": "二号厂房", "area": 20})
-    listing = re.search(r'<table id="recent-cases".*?</table>', clerk.get("/intake/").text, re.S).group(0)
+    listing = element(clerk.get("/intake/").text, "recent-cases")
     assert re.search(online.number + r'</a> <span class="badge online">网上申请</span>', listing)
     assert not re.search(number + r'</a> <span class="badge online">', listing)
 
@@ -71,7 +71,7 @@ def test_the_window_finds_a_case_by_number_applicant_or_status(app, org):
 
     def found(**query):
         html = clerk.get("/intake/", query_string=query).text
-        return set(re.findall(r"\b(\d{14})\b", re.search(r'<table id="recent-cases".*?</table>', html, re.S).group(0)))
+        return set(re.findall(r"\b(\d{14})\b", element(html, "recent-cases")))
     assert found() == {first["number"], second["number"]}
     assert found(q="王") == {second["number"]} and found(q="13900000000") == {first["number"]}
     assert found(q="110101199003071233") == {second["number"]} and found(q=first["number"]) == {first["number"]}
@@ -243,7 +243,7 @@ def test_correction_notice_lists_what_is_missing_then_supply(app, org):
     html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
     assert 'data-status="correction"' in html
     text = clerk.get(f"/intake/notices/{notice_ids(html)['correction']}").get_data(as_text=True)
-    missing = re.search(r'<table class="facts" id="missing">.*?</table>', text, re.S).group(0)
+    missing = element(text, "missing")
     assert "土地证明" in missing and "需加盖公章" in missing and "婚姻状况证明" in missing
     # The window's note is said once for all, below the list; a material without a reason gets a plain one.
     assert "请补齐" not in missing and "缺少或不符合要求" in missing
@@ -297,13 +297,13 @@ def test_a_refusal_is_named_by_the_items_kind_and_its_decision_is_handed_over(ap
     assert f"<dd>{refused}</dd>" in page
     assert re.search(r'id="deliver-form"\s+data-confirm="确认已送达？', page)  # it cannot be undone
     assert re.search(r'id="applicant-ids">\d{17}[\dX]', page)  # the clerk sees whose case it is
-    assert refused in re.search(r'<tr data-event="case_decided">.*?</tr>', page, re.S).group(0)  # the history too
+    assert refused in history_row(page, "case_decided")  # the history too
     refusal = intake.describe(case_id)["notices"][-1]
     assert refusal["kind"] == notice
     assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "window"}).status_code == 303
     receipt = clerk.get(f"/intake/notices/{notice_ids(clerk.get(f'/intake/cases/{case_id}').text)['receipt']}").text
     assert f'id="decision">{refused}<' in receipt
-    documents = re.search(r'<table class="facts" id="documents">.*?</table>', receipt, re.S).group(0)
+    documents = element(receipt, "documents")
     assert decision in documents and refusal["number"] in documents
 
 

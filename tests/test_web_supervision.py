@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from engine import clock, timers
 from engine.store import session_scope
 from tests.supervision_data import four_clocks
-from tests.web import signed_in as client
+from tests.web import element, signed_in as client
 
 
 @pytest.fixture
@@ -20,30 +20,26 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
-def table(html: str, table_id: str) -> str:
-    return re.search(rf'<table id="{table_id}".*?</table>', html, re.S).group(0)
-
-
 def test_dashboard_tables_hold_the_chart_numbers(app, org):
     res = client(app, "supervisor").get("/supervision/")
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and "chart.umd.js" in html
-    on_time = table(html, "on-time-table")
+    on_time = element(html, "on-time-table")
     housing = re.search(r'<tr data-department="housing">.*?</tr>', on_time, re.S).group(0)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", housing)
     assert cells == ["2", "1", "50.0%", "1"]  # finished, on time, rate, open
-    levels = table(html, "levels-table")
+    levels = element(html, "levels-table")
     assert re.search(r'data-level="normal">.*?data-value="2"', levels, re.S)
     assert re.search(r'data-level="red">.*?data-value="0"', levels, re.S)
-    assert "暂无超期办件" in table(html, "overdue")
+    assert "暂无超期办件" in element(html, "overdue")
 
 
 def test_an_overdue_case_appears_with_its_card(app, org):
     timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI))
     html = client(app, "supervisor").get("/supervision/").get_data(as_text=True)
-    overdue = table(html, "overdue")
+    overdue = element(html, "overdue")
     assert "open" in overdue and "tax" in overdue and 'data-level="red"' in overdue
-    assert re.search(r'data-level="red">.*?data-value="2"', table(html, "levels-table"), re.S)
+    assert re.search(r'data-level="red">.*?data-value="2"', element(html, "levels-table"), re.S)
     # red cards: the two open cases now, and the late one, red from its start 40 days ago
     assert int(re.search(r'id="red-cards">(\d+)<', html).group(1)) == 3
     assert int(re.search(r'id="open-orders">(\d+)<', html).group(1)) >= 2
@@ -76,8 +72,8 @@ def test_step_clocks_count_for_their_department_not_as_cases(app, org):
         clock.start_clock(session, task["instance_id"], label="住建审查", promised_days=2, task_id=task["id"],
                           department="housing")
     html = client(app, "supervisor").get("/supervision/").get_data(as_text=True)
-    assert re.search(r'data-level="normal">.*?data-value="2"', table(html, "levels-table"), re.S)
-    housing = re.search(r'<tr data-department="housing">.*?</tr>', table(html, "on-time-table"), re.S).group(0)
+    assert re.search(r'data-level="normal">.*?data-value="2"', element(html, "levels-table"), re.S)
+    housing = re.search(r'<tr data-department="housing">.*?</tr>', element(html, "on-time-table"), re.S).group(0)
     assert re.findall(r"<td[^>]*>(.*?)</td>", housing)[-1] == "2"  # the open case clock and the step
 
 

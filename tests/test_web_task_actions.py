@@ -12,7 +12,7 @@ from engine.store import session_scope
 from engine.store.models import Clock, Event, Notification, SpecialProcedure, User
 from tests.bpmn_builder import one_review
 from tests.procedures import install, open_tasks, promised_item, step_clocks, take_in, work
-from tests.web import signed_in
+from tests.web import element, history_row, signed_in
 
 LEAD_REVIEW = one_review("lead_review", "发改审查", "发改局 (devreform)")
 HOUSING_REVIEW = one_review("housing_review", "住建审查", "住建局 (housing)")
@@ -41,11 +41,6 @@ def case_task(org, code: str) -> tuple:
     return case, task["id"]
 
 
-def section(html: str, element_id: str) -> str:
-    found = re.search(rf'<(section|form)[^>]* id="{element_id}".*?</\1>', html, re.S)
-    return found.group(0) if found else ""
-
-
 def case_clock(case) -> dict:
     return next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
 
@@ -53,7 +48,7 @@ def case_clock(case) -> dict:
 def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     case, task_id = case_task(org, "H-1")
     reviewer = signed_in(app, "reviewer")
-    limits = section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+    limits = element(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
     cid = case_clock(case)["id"]
     assert f'action="/inbox/tasks/{task_id}/clocks/{cid}/pause"' in limits and 'data-confirm=' in limits
     assert '<option value="expert_review">专家评审</option>' in limits and '<option value="hearing">听证</option>' in limits
@@ -71,14 +66,14 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     assert done.status_code == 303 and done.location.endswith(f"/inbox/tasks/{task_id}")
     assert case_clock(case)["state"] == "paused"
     assert [n["data"]["procedure"] for n in intake.describe(case.id)["notices"] if n["kind"] == "special"] == ["专家评审"]
-    limits = section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+    limits = element(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
     assert "专家评审：专家评审结构安全" in limits and "预计 5 个工作日" in limits
     assert "特殊环节开始" in reviewer.get(f"/inbox/tasks/{task_id}").text  # the history's word is the page's
     assert "/pause" not in limits and f'action="/inbox/tasks/{task_id}/clocks/{cid}/resume"' in limits
     assert reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/resume",
                          data={"result": "评审通过"}).status_code == 303
     assert case_clock(case)["state"] == "running"
-    assert "/resume" not in section(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
+    assert "/resume" not in element(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
 
 
 def test_a_special_procedure_still_running_when_its_case_is_decided_ends_with_it(app, org):
@@ -100,7 +95,7 @@ def test_the_lead_extends_the_statutory_limit_once(app, org):
     case, task_id = case_task(org, "D-1")
     lead = signed_in(app, "lead")
     cid = case_clock(case)["id"]
-    limits = section(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
+    limits = element(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
     assert f'action="/inbox/tasks/{task_id}/clocks/{cid}/extend"' in limits and 'max="10"' in limits
     refused = lead.post(f"/inbox/tasks/{task_id}/clocks/{cid}/extend", data={"days": "11", "reason": "情况复杂"})
     assert refused.status_code == 422 and "延期须为1至10个工作日" in refused.text
@@ -109,7 +104,7 @@ def test_the_lead_extends_the_statutory_limit_once(app, org):
                      data={"days": "10", "reason": "情况复杂"}).status_code == 303
     after = case_clock(case)
     assert after["extension_days"] == 10 and after["statutory_due"] > before
-    limits = section(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
+    limits = element(lead.get(f"/inbox/tasks/{task_id}").text, "limits")
     assert "/extend" not in limits and "已延长 10 个工作日" in limits  # once only
 
 
@@ -206,7 +201,7 @@ def test_a_parallel_review_is_sent_back_only_to_the_window_and_asked_first(peopl
     eco = open_tasks(case.instance_id)["department_review@eco"]
     tasks.claim(eco.id, people["r_eco"])
     page = signed_in(app, "r_eco").get(f"/inbox/tasks/{eco.id}").text
-    form = section(page, "send-back")
+    form = element(page, "send-back")
     assert 'value="window"' in form and 'value="previous"' not in form  # the branch has no earlier step
     assert "data-confirm=" in form and "补正通知书" in form
     res = signed_in(app, "r_eco").post(f"/inbox/tasks/{eco.id}/send-back",
@@ -222,14 +217,14 @@ def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
     eco, mine = reviews["department_review@eco"], reviews["department_review@devreform"]
     [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
     r_eco = signed_in(app, "r_eco")
-    limits = section(r_eco.get(f"/inbox/tasks/{eco.id}").text, "limits")
+    limits = element(r_eco.get(f"/inbox/tasks/{eco.id}").text, "limits")
     assert limits.count('class="limit"') == 1 and f"/clocks/{eco_clock}/pause" in limits  # the case's is devreform's
     assert "/extend" not in limits  # a step's promised limit is not Art. 42's statutory one
     assert r_eco.post(f"/inbox/tasks/{eco.id}/clocks/{eco_clock}/pause",
                       data={"kind": "testing", "expected_days": "3", "reason": "大气监测"}).status_code == 303
     # The lead's own step shows its limit and the case's; the case's waits for the step and is not
     # ended by hand, but the lead may still extend it (45 days of joint handling: 15 more).
-    lead_page = section(signed_in(app, "lead").get(f"/inbox/tasks/{mine.id}").text, "limits")
+    lead_page = element(signed_in(app, "lead").get(f"/inbox/tasks/{mine.id}").text, "limits")
     whole = case_clock(case)
     assert whole["state"] == "paused" and lead_page.count('class="limit"') == 2
     assert f"/clocks/{whole['id']}/resume" not in lead_page and f"/clocks/{whole['id']}/extend" in lead_page
@@ -271,10 +266,6 @@ def test_the_correction_box_says_it_must_be_ticked(people):
     assert res.status_code == 422 and "请勾选此项" in field and "请从列出的选项中选择" not in res.text
 
 
-def history_row(html: str, event_type: str) -> str:
-    return re.search(rf'<tr data-event="{event_type}">.*?</tr>', html, re.S).group(0)
-
-
 def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
     with session_scope() as session:
         session.execute(update(User).where(User.login == "reviewer2").values(name="赵磊"))
@@ -309,7 +300,7 @@ def test_a_task_passed_on_stays_in_the_senders_handled_list_and_opens_for_them(a
     tasks.claim(task_id, org["reviewer"])
     operations.transfer(task_id, org["reviewer"], to_group="tax", reason="属税务事项")
     reviewer = signed_in(app, "reviewer")
-    handled = section_table(reviewer.get("/inbox/").text, "completed")
+    handled = element(reviewer.get("/inbox/").text, "completed")
     row = re.search(rf'<tr data-task-id="{task_id}".*?</tr>', handled, re.S).group(0)
     assert 'data-handled="transferred"' in row and "已转办" in row
     assert reviewer.get(f"/inbox/tasks/{task_id}").status_code == 200  # it left their department, not their sight
@@ -320,12 +311,8 @@ def test_a_task_passed_on_stays_in_the_senders_handled_list_and_opens_for_them(a
     assert signed_in(app, "reviewer2").get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 403
     tasks.claim(task_id, org["taxman"])
     tasks.complete(task_id, org["taxman"], {})
-    taxman = section_table(signed_in(app, "taxman").get("/inbox/").text, "completed")
+    taxman = element(signed_in(app, "taxman").get("/inbox/").text, "completed")
     assert 'data-handled="completed"' in re.search(rf'<tr data-task-id="{task_id}".*?</tr>', taxman, re.S).group(0)
-
-
-def section_table(html: str, table_id: str) -> str:
-    return re.search(rf'<table id="{table_id}".*?</table>', html, re.S).group(0)
 
 
 def test_a_step_handed_back_is_on_the_to_do_list_only(app, org):
@@ -334,5 +321,5 @@ def test_a_step_handed_back_is_on_the_to_do_list_only(app, org):
     operations.transfer(task_id, org["reviewer"], to_user="taxman", reason="请税务办理")
     operations.transfer(task_id, org["taxman"], to_user="reviewer", reason="退回住建")
     page = signed_in(app, "reviewer").get("/inbox/").text
-    assert f'data-task-id="{task_id}"' in section_table(page, "mine")
-    assert f'data-task-id="{task_id}"' not in section_table(page, "completed")
+    assert f'data-task-id="{task_id}"' in element(page, "mine")
+    assert f'data-task-id="{task_id}"' not in element(page, "completed")

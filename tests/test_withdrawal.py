@@ -1,7 +1,5 @@
 """撤回申请: the applicant takes an application back before its decision, online or by a written
 request the window records. The case ends where it stands and everything running for it stops."""
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -10,10 +8,10 @@ from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import cases, notifications, tasks
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Task, Timer
-from tests.procedures import open_tasks, take_in, uploads, work
+from tests.procedures import open_tasks, take_in, uploads
 from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
     COMPANY, ITEM, OTHER, PROJECT, app, company, other, people, sign_in)
-from tests.web import in_chinese, signed_in
+from tests.web import element, history_row, in_chinese, signed_in
 
 
 def case_events(case_id):
@@ -140,7 +138,7 @@ def test_the_window_records_a_withdrawal_on_the_case_page(app, people):
     clerk = signed_in(app, "clerk")
     page = clerk.get(f"/intake/cases/{case.id}").text
     assert "withdraw-form" in page
-    steps = re.search(r'<section class="card" id="open-steps">.*?</section>', page, re.S).group(0)
+    steps = element(page, "open-steps")
     assert f'href="/inbox/tasks/{review.id}"' in steps and "lead" in steps  # who holds it, to follow it up
     refused = clerk.post(f"/intake/cases/{case.id}/withdraw", data={"reason": " "})
     assert refused.status_code == 422 and intake.describe(case.id)["status"] == "accepted"
@@ -167,9 +165,9 @@ def test_the_applicant_withdraws_on_the_portal_only_when_confirmed(app, people, 
     assert "已撤回申请" in page and 'id="withdraw-form"' not in page and "不办了" in page
     # The window reads who did it, though the case never reached a procedure.
     window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
-    row = re.search(r'<tr data-event="case_withdrawn">.*?</tr>', window, re.S).group(0)
+    row = history_row(window, "case_withdrawn")
     assert "申请人（网上）" in row and "不办了" in row
-    submitted = re.search(r'<tr data-event="case_submitted">.*?</tr>', window, re.S).group(0)
+    submitted = history_row(window, "case_submitted")
     assert "申请人（网上）" in submitted
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "termination"]
     assert "领回" not in client.get(f"/portal/cases/{case.number}/notices/{notice['id']}").text  # no paper came

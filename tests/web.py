@@ -1,4 +1,5 @@
 """A Flask test client signed in as one of the `org` staff (password pass-<login>)."""
+import re
 
 
 def signed_in(app, login):
@@ -13,3 +14,17 @@ def in_chinese(text) -> str:
     from web.messages import translated
     with create_app({"TESTING": True}).test_request_context("/"):
         return translated(text)
+
+
+def element(html: str, element_id: str) -> str:
+    """The element with this id, to the first closing tag of its kind (the pages nest none in itself)."""
+    found = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>.*?</\1>', html, re.S)
+    assert found, f'the page has no element with id="{element_id}"'
+    return found.group(0)
+
+
+def history_row(html: str, event_type: str) -> str:
+    """A case history's row for one kind of event (the first, where there are several)."""
+    found = re.search(rf'<tr data-event="{event_type}">.*?</tr>', html, re.S)
+    assert found, f"the history has no {event_type} row"
+    return found.group(0)
