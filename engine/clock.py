@@ -79,7 +79,7 @@ def start_clock(session: Session, instance_id: int, *, label: str, promised_days
                   statutory_days=statutory_days, warn_ratio=warn_ratio,
                   promised_due=date.min, paused_days=0, extension_days=0)
     session.add(clock)
-    _recompute(clock)
+    _recompute(session, clock)
     session.flush()
     record(session, "clock_started", actor=actor, instance_id=instance_id, task_id=task_id,
            clock_id=clock.id, label=label, promised_due=clock.promised_due.isoformat(),
@@ -89,8 +89,9 @@ def start_clock(session: Session, instance_id: int, *, label: str, promised_days
     return clock
 
 
-def _recompute(clock: Clock) -> None:
-    """Deadlines from the start, the limits, days paused and extensions; never before a floor."""
+def _recompute(session: Session, clock: Clock) -> None:
+    """Deadlines from the start, the limits, days paused and extensions; never before a floor.
+    A step's task carries its promised deadline too: the inboxes sort and show by it."""
     cal = calendars.current()
     extra = clock.paused_days + clock.extension_days
     promised = cal.add_workdays(clock.started_on, clock.promised_days + extra)
@@ -101,6 +102,8 @@ def _recompute(clock: Clock) -> None:
         clock.statutory_due = max(statutory.date, clock.statutory_floor or date.min)
         provisional = provisional or statutory.provisional
     clock.provisional = provisional
+    if clock.task_id is not None:
+        session.get(Task, clock.task_id).due_at = end_of(clock.promised_due)
 
 
 def _warning_threshold(clock: Clock) -> int:
@@ -330,7 +333,7 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
     days = calendars.current().workdays_between(clock.paused_since, on)
     clock.paused_days += days
     clock.state, clock.paused_since = "running", None
-    _recompute(clock)
+    _recompute(session, clock)
     record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
            clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind, result=result,
            paused_days=days, promised_due=clock.promised_due.isoformat())
@@ -351,12 +354,14 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
         if not 0 < days <= allowed or not reason:
             raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
         clock.extension_days = days
-        _recompute(clock)
+        _recompute(session, clock)
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
                days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
         if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
+            promise_to_applicant(session, clock)
             notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason,
-                             statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
+                             statutory_due=clock.statutory_due.isoformat(),
+                             statutory_provisional=calendars.current().provisional(clock.statutory_due))
         refresh_clock(session, clock, datetime.now(timezone.utc))
         return clock
 
@@ -420,7 +425,7 @@ def recompute_open_clocks() -> int:
         clocks = session.scalars(select(Clock).where(Clock.state != "stopped")).all()
         for clock in clocks:
             before = (clock.promised_due, clock.statutory_due)
-            _recompute(clock)
+            _recompute(session, clock)
             if before != (clock.promised_due, clock.statutory_due):
                 record(session, "clock_recomputed", instance_id=clock.instance_id, clock_id=clock.id,
                        promised_due=clock.promised_due.isoformat(), provisional=clock.provisional)

@@ -61,10 +61,8 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         if days < 0:  # the procedure's fault, not the person's who completed the step before
             raise EngineFailure("%(step)s: property promisedDaysExpression gave %(days)s, not a number of working days",
                                 step=name, days=days)
-        step = clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
-                                 task_id=row.id, department=row.group,
-                                 item_code=case.item_code if case else None, actor=actor)
-        row.due_at = clock.end_of(step.promised_due)
+        clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, task_id=row.id,
+                          department=row.group, item_code=case.item_code if case else None, actor=actor)
     if props.get("correctionNotice") == "true" and case is not None:
         _merged_correction(session, instance, case, row, data, actor)
     if "paymentNoticeExpression" in props and case is not None:

@@ -6,13 +6,17 @@ from sqlalchemy import select
 
 from engine import clock, timers
 from engine.errors import Conflict, Forbidden, Invalid
-from engine.services import calendars, cases, deploy
+from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
 from engine.store.models import Clock, Instance, Notification, SupervisionOrder, Timer
 from tests.bpmn_builder import process
 
 ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
               lanes={"housing": ["t"]})
+
+# A 2027 notice that makes January's weekends working days: deadlines counted into it end earlier.
+WORKING_JANUARY_WEEKENDS = ("year: 2027\nsource: test\nholidays: []\nmakeup_workdays:\n"
+                            + "".join(f"  - 2027-01-{d:02d}\n" for d in (2, 3, 9, 10, 16, 17, 23, 24)))
 
 
 def shanghai(day: date, hour=9) -> datetime:
@@ -146,13 +150,37 @@ def test_a_promised_deadline_is_never_shortened(instance_id):
     with session_scope() as session:
         clock.promise_to_applicant(session, session.get(Clock, cid))
     printed = c.promised_due
-    notice = ("year: 2027\nsource: test\nholidays: []\nmakeup_workdays:\n"
-              + "".join(f"  - 2027-01-{d:02d}\n" for d in (2, 3, 9, 10, 16, 17, 23, 24)))
-    calendars.import_notice(notice, None)
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
     c = get(cid)
     assert not c.provisional
     assert c.promised_due == printed  # more working days would end earlier; the printed date holds
 
+
+
+def test_an_extended_statutory_deadline_is_printed_and_never_shortened(instance_id, org):
+    """The extension notice prints the new statutory date (Art. 42): a calendar entered later may
+    move it on, not back."""
+    cid = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20, department="devreform")
+    extended = clock.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
+    assert not get(cid).provisional and get(cid).statutory_due == extended
+    unprinted = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=30)
+    assert get(unprinted).statutory_due < extended  # the same 30 days, counted on the entered calendar
+
+
+def test_a_steps_task_falls_due_when_its_clock_does(instance_id, org):
+    """Inboxes sort and show a step by its task's due time: it follows the step's clock."""
+    [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    started = clock.today()
+    cid = new_clock(instance_id, started, promised=5, task_id=task["id"])
+
+    def due_at() -> str:
+        return tasks.list_tasks(org["admin"], instance_id=instance_id)[0]["due_at"]
+    first = get(cid).promised_due
+    assert due_at() == clock.end_of(first).isoformat()
+    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    clock.resume(cid, "检测完毕", org["reviewer"], on=calendars.current().add_workdays(started, 2).date)
+    assert get(cid).promised_due > first and due_at() == clock.end_of(get(cid).promised_due).isoformat()
 
 def test_stopped_clock_has_no_timers(instance_id):
     cid = new_clock(instance_id, clock.today(), promised=5)

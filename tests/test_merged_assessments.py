@@ -224,6 +224,11 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     assert "暂停计时" in shown and "环评技术评估专家评审" in shown and "延长 15 个工作日：需现场核查" in shown
     page = signed_in(app, "clerk").get(f"/intake/notices/{special['id']}").text
     assert "特殊环节通知书" in page and "环评技术评估专家评审" in page and "第四十五条" in page
+    # The new date is marked provisional where it falls in a year with no official calendar yet.
+    provisional = calendars.current().provisional(extended.statutory_due)
+    assert notice["data"]["statutory_provisional"] == provisional
+    printed = element(signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text, "statutory-due")
+    assert extended.statutory_due.isoformat() in printed and ("暂定" in printed) == provisional
 
 
 def test_a_department_rejecting_leads_to_refusal(people):
