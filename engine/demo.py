@@ -35,6 +35,7 @@ DEMO_USERS = [
     ("clerk", "王敏", "window", ["clerk"]),
     ("reviewer", "李强", "housing", ["reviewer"]),
     ("reviewer2", "赵磊", "housing", ["reviewer"]),
+    ("housinglead", "黄海", "housing", ["lead", "reviewer"]),  # signs the joint drawing review
     ("taxreviewer", "陈静", "tax", ["reviewer"]),
     ("lead", "张伟", "devreform", ["lead", "reviewer"]),
     ("supervisor", "刘洋", "supervision", ["supervisor"]),

@@ -6,6 +6,8 @@ behaviour from the same few words:
 - groupExpression: the department (group) whose task it is, from the task's data; a
   multi-instance review gives each instance to the department its rule row names;
 - titleExpression: the title shown in inboxes;
+- leadDecides: of the task's group, only people with the lead role take it (the lead
+  department's final decision is its head's, not any reviewer's);
 - promisedDaysExpression: the step's own promised limit in working days: a step clock starts
   when the task opens and stops when it closes;
 - requiresDocument: the step cannot close without its result document (赤峰 rule);
@@ -42,13 +44,14 @@ def _evaluate(prop: str, source: str, data: dict, spec_name: str):
 
 def place(row: Task, spiff_task) -> None:
     """A new task's group and title, where the procedure works them out from the case's data
-    (before its task_created event, which names the group)."""
+    (before its task_created event, which names the group), and whether its head takes it."""
     props = properties(spiff_task.task_spec)
     data, name = spiff_task.data, spiff_task.task_spec.name
     if "groupExpression" in props:
         row.group = str(_evaluate("groupExpression", props["groupExpression"], data, name))
     if "titleExpression" in props:
         row.title = str(_evaluate("titleExpression", props["titleExpression"], data, name))[:300]
+    row.lead_only = props.get("leadDecides") == "true"
 
 
 def task_opened(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from engine import catalogue
 from engine.rules import decide
+from engine.services import users
 from engine.services.tokens import issue_token
 from tests.procedures import install
 
@@ -27,7 +28,10 @@ def reviews(**building):
 
 @pytest.fixture
 def people(org):
-    return install(org)
+    people = install(org)  # the lead department's head signs the joint review's result
+    people["housing_head"] = users.add_user("housing_head", "住建局负责人", "housing", ["lead", "reviewer"],
+                                            "pass-housing_head")
+    return people
 
 
 @pytest.mark.parametrize("building, extra", [
@@ -137,9 +141,12 @@ def test_drawing_review_end_to_end_over_rest(people):
     assert set(everyone) == {"drawing"}  # only the department that asked reviews again
     assert review("r_drawing", "drawing", ok).status_code == 200
 
-    lead = open_tasks("reviewer")["housing"]
-    assert client.post(f"/api/tasks/{lead['id']}/claim", headers=_auth("reviewer")).status_code == 200
-    res = client.post(f"/api/tasks/{lead['id']}/complete", headers=_auth("reviewer"),
+    assert "housing" not in open_tasks("reviewer")  # the department's head decides, not its reviewers
+    lead = open_tasks("housing_head")["housing"]
+    refused = client.post(f"/api/tasks/{lead['id']}/claim", headers=_auth("reviewer"))
+    assert refused.status_code == 403 and "head" in refused.json["error"]["message"]
+    assert client.post(f"/api/tasks/{lead['id']}/claim", headers=_auth("housing_head")).status_code == 200
+    res = client.post(f"/api/tasks/{lead['id']}/complete", headers=_auth("housing_head"),
                       json={"data": {"decision": "approve", "decision_comment": "审查合格"},
                             "documents": [{"filename": "审查合格书.pdf", "content_base64": _b64("%PDF 合格书")}]})
     assert res.status_code == 200 and res.json["state"] == "completed"
@@ -178,6 +185,6 @@ def test_a_second_correction_round_is_not_offered(people):
             work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"],
                  {"materials_received": True}, document=False)
     assert set(open_tasks(case.instance_id)) == {"lead_decision@housing"}
-    work(open_tasks(case.instance_id)["lead_decision@housing"], people["reviewer"],
+    work(open_tasks(case.instance_id)["lead_decision@housing"], people["housing_head"],
          {"decision": "reject", "decision_comment": "补正后仍不合格"})
     assert intake.describe(case.id)["decision"] == "reject"

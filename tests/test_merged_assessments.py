@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, corrections, intake, operations, portal
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.rules import decide
-from engine.services import calendars, tasks
+from engine.services import calendars, tasks, users
 from engine.store import session_scope
 from engine.store.models import Event
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
@@ -56,6 +56,32 @@ def test_each_assessment_rule(people, attrs, expected):
     else:  # nothing to assess: straight to the lead department
         assert set(tasks) == {"lead_decision@devreform"}
 
+
+
+def test_the_lead_departments_decision_is_its_heads(people):
+    """Of the lead department, only its head (the lead role) takes the final decision; its
+    reviewers see the step on their department's case but may not claim it."""
+    case = take_in(ITEM, project(), people["clerk"])
+    decision = open_tasks(case.instance_id)["lead_decision@devreform"]
+    plain = users.add_user("devreviewer", "发改局审查员", "devreform", ["reviewer"], "pass-devreviewer")
+    assert decision.id not in {t["id"] for t in tasks.list_tasks(plain)}
+    assert decision.id in {t["id"] for t in tasks.list_tasks(people["lead"])}
+    with pytest.raises(Forbidden, match="head"):
+        tasks.claim(decision.id, plain)
+    from web import create_app
+    from tests.web import signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    reviewer = signed_in(app, "devreviewer")
+    page = reviewer.get(f"/inbox/tasks/{decision.id}")
+    assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
+    assert reviewer.post(f"/inbox/tasks/{decision.id}/claim").status_code == 403
+    assert f"/inbox/tasks/{decision.id}/claim" in signed_in(app, "lead").get(f"/inbox/tasks/{decision.id}").text
+    tasks.claim(decision.id, people["lead"])
+    with pytest.raises(Forbidden, match="head"):  # nor complete it, held or not
+        tasks.complete(decision.id, plain, {"decision": "approve", "decision_comment": "同意"})
+    tasks.complete(decision.id, people["lead"], {"decision": "approve", "decision_comment": "同意"},
+                   [intake.Upload("result", "意见.pdf", b"%PDF decided")])
+    assert intake.describe(case.id)["decision"] == "approve"
 
 def test_regional_assessment_exempts_simplifies_or_not(people):
     # In the high-tech zone: energy and geological hazard results valid -> exempt; soil and water

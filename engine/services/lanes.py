@@ -1,5 +1,6 @@
 """Who may work on a task: its lane is a group (a department or a role); a task outside any
-lane is open to every reviewer. As a test of one task, and as a condition on the tasks table."""
+lane is open to every reviewer; a step its head decides (lead_only), to those of the group with
+the lead role. As a test of one task, and as a condition on the tasks table."""
 from sqlalchemy import Boolean, and_, bindparam, literal, or_, select
 
 from engine.store.db import read_session
@@ -12,6 +13,8 @@ def may_work_on(actor: User, task: Task) -> bool:
     """Lane = group. A task outside any lane is open to every reviewer."""
     if actor.has_role("admin"):
         return True
+    if task.lead_only and not actor.has_role("lead"):
+        return False
     if task.group is None:
         return actor.has_role("reviewer") or actor.has_role("lead")
     return task.group in actor.groups
@@ -24,22 +27,23 @@ def known_groups() -> dict[str, str]:
     return {**{role: role for role in ROLES}, **departments}
 
 
-def _in_lane(every_lane, groups, open_lane):
+def _in_lane(every_lane, groups, open_lane, lead):
     """may_work_on as a condition on the tasks table."""
-    return or_(every_lane, _tasks.c.group.in_(groups), and_(_tasks.c.group.is_(None), open_lane))
+    return or_(every_lane, and_(or_(_tasks.c.group.in_(groups), and_(_tasks.c.group.is_(None), open_lane)),
+                                or_(_tasks.c.lead_only.is_(False), lead)))
 
 
 def lane_params(actor: User) -> dict:
     return {"every_lane": actor.has_role("admin"), "groups": sorted(actor.groups),
-            "open_lane": actor.has_role("reviewer") or actor.has_role("lead")}
+            "open_lane": actor.has_role("reviewer") or actor.has_role("lead"), "lead": actor.has_role("lead")}
 
 
 def workable(actor: User):
     """may_work_on as a condition on the tasks table, for this actor."""
     lane = lane_params(actor)
-    return _in_lane(literal(lane["every_lane"]), lane["groups"], literal(lane["open_lane"]))
+    return _in_lane(literal(lane["every_lane"]), lane["groups"], literal(lane["open_lane"]), literal(lane["lead"]))
 
 
 # The same, its actor given as parameters (lane_params): built once, for the claim's statement.
 IN_LANE = _in_lane(bindparam("every_lane", type_=Boolean), bindparam("groups", expanding=True),
-                    bindparam("open_lane", type_=Boolean))
+                   bindparam("open_lane", type_=Boolean), bindparam("lead", type_=Boolean))

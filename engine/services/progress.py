@@ -102,7 +102,7 @@ def _handled(session, actor: User) -> list[dict]:
 
 def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     task = fetch(session, Task, task_id, "task")
-    if not (may_work_on(actor, task) or actor.id in (task.assignee_id, task.completed_by)
+    if not (may_work_on(actor, task) or task.group in actor.groups or actor.id in (task.assignee_id, task.completed_by)
             or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)
             or passed_on(session, actor, task.instance_id, task.id)):
         raise Forbidden("This task belongs to another department")

@@ -40,6 +40,8 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
 
 def require_lane(actor: User, task: Task) -> None:
     if not may_work_on(actor, task):
+        if task.lead_only and task.group in actor.groups:
+            raise Forbidden("This step is decided by the department's head (the lead role)")
         raise Forbidden("This task belongs to another group")
 
 

@@ -180,6 +180,8 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The lane's head decides (a leadDecides step): of its group, only people with the lead role.
+    lead_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
 

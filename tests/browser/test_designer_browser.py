@@ -133,13 +133,17 @@ def test_designer_sets_approval_properties_conditions_and_undoes_in_the_properti
     page.fill("[data-entry-id=shenpi-promisedDaysExpression] input", "3")
     page.click("[data-entry-id=shenpi-requiresDocument] input[type=checkbox]")
     page.wait_for_function(XML_HAS, arg='name="requiresDocument" value="true"')
+    assert "仅由部门负责人办理" in page.inner_text("[data-entry-id=shenpi-leadDecides]")
+    page.click("[data-entry-id=shenpi-leadDecides] input[type=checkbox]")
+    page.wait_for_function(XML_HAS, arg='name="leadDecides" value="true"')
     review = task_xml(page, "review")
     assert 'name="formJsonSchemaFilename" value="intake.json"' in review
     assert 'name="promisedDaysExpression" value="3"' in review
     # The intake task's own property is kept as it was, and undo takes a change back.
     assert 'name="formJsonSchemaFilename" value="intake.json"' in task_xml(page, "intake")
     page.evaluate("() => window.designer.modeler.get('commandStack').undo()")
-    assert 'requiresDocument' not in page.evaluate(SAVED_XML)
+    page.evaluate("() => window.designer.modeler.get('commandStack').undo()")
+    assert 'requiresDocument' not in page.evaluate(SAVED_XML) and 'leadDecides' not in page.evaluate(SAVED_XML)
 
     page.evaluate(SELECT, "Flow_decide_sign")  # a thin line: selected as a click on it would
     change_entry(page, "条件", "shenpi-condition-expression", "opinion == 'approve'",

@@ -1,7 +1,7 @@
 // Shenpi's entries in the properties panel: what a user task asks of the orchestrator (form,
-// department, title, time limit, result document, the window's correction round), the department
-// or role a lane stands for, a gateway flow's condition, the process a call activity calls and a
-// script task's script. Labels are English here, Chinese in translate-zh.
+// department, title, time limit, result document, the window's correction round, taken by the
+// department's head), the department or role a lane stands for, a gateway flow's condition, the
+// process a call activity calls and a script task's script. Labels are English here, Chinese in translate-zh.
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import { useService } from 'bpmn-js-properties-panel';
 import {
@@ -25,6 +25,7 @@ const TASK_FIELDS = [
 const TASK_SWITCHES = [
   { name: 'requiresDocument', label: 'Upload the result document before closing' },
   { name: 'correctionNotice', label: "The window's merged correction round" },
+  { name: 'leadDecides', label: "Only the department's head (lead) takes it" },
 ];
 
 // Sets a property through the command stack; a value that is already there makes no undo step.

@@ -14,6 +14,7 @@ const CHINESE = {
   'A list of {name, amount}: the applicant is told to pay them': '{name, amount} 的列表：向申请人出具缴款通知书',
   'Upload the result document before closing': '办结前须上传结果文书',
   "The window's merged correction round": '窗口汇总补正环节',
+  "Only the department's head (lead) takes it": '仅由部门负责人办理',
   'Condition': '条件',
   'An expression over the case data, e.g. opinion == "approve"': '基于办件数据的表达式，如 opinion == "approve"',
   'Script': '脚本',
