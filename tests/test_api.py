@@ -1,6 +1,7 @@
 """The REST contract of api.md, through Flask's test client on the real database."""
 import io
 import json
+import re
 
 import pytest
 
@@ -35,9 +36,16 @@ def test_no_token_is_401_json(client):
     assert res.status_code == 401
 
 
-def test_openapi_document(client):
+def test_openapi_document_describes_every_route(client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.") and "/api/tasks/{id}/claim" in doc["paths"]
+
+    def shape(path):  # /api/tasks/<int:task_id>/claim and /api/tasks/{id}/claim alike
+        return re.sub(r"<[^>]*>|\{[^}]*\}", "{}", path)
+    described = {(shape(path), method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    served = {(shape(rule.rule), method) for rule in client.application.url_map.iter_rules()
+              if rule.rule.startswith("/api/") for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served - described == set() and described - served == set()
 
 
 def test_deploy_start_claim_complete(client):
@@ -51,6 +59,8 @@ def test_deploy_start_claim_complete(client):
     defs = client.get("/api/definitions", headers=auth("clerk")).json
     assert [(d["key"], d["version"]) for d in defs] == [("approval", 1)]
     assert len(client.get("/api/definitions/approval/versions", headers=auth("clerk")).json) == 1
+    unknown = client.get("/api/definitions/no_such/versions", headers=auth("clerk"))
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "not_found"
 
     clerk = auth("clerk")
     res = client.post("/api/instances", json={"key": "approval", "business_key": "B-1",

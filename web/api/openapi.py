@@ -52,13 +52,17 @@ def document() -> dict:
         },
         "security": [{"bearer": []}],
         "paths": {
+            "/api/openapi.json": {"get": {"summary": "This document (no token needed)", "security": [],
+                                          "responses": {"200": {"description": "OK"}}}},
             "/api/deployments": {"post": _op("Deploy BPMN, DMN and form files", 201, {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
                     "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
                 answer=_DEPLOYED)},
-            "/api/definitions": {"get": _op("Latest version of every process", 200)},
-            "/api/definitions/{key}/versions": {"get": _op("Every version of one process", 200,
-                                                           params=[("key", "path", "string")])},
+            "/api/definitions": {"get": _op("Latest version of every process (kind=dmn: of every decision)", 200,
+                                            params=[("kind", "query", "string")])},
+            "/api/definitions/{key}/versions": {"get": _op("Every version of one process (kind=dmn: decision)", 200,
+                                                           params=[("key", "path", "string"),
+                                                                   ("kind", "query", "string")])},
             "/api/instances": {"post": _op("Start a case", 201, _json({
                 "type": "object", "required": ["key"], "properties": {
                     "key": {"type": "string"}, "version": {"type": "integer"},
@@ -66,6 +70,23 @@ def document() -> dict:
                 errors=(401, 403, 404, 409, 422))},
             "/api/instances/{id}": {"get": _op("A case with its data, tasks and events", 200,
                                                params=task_path)},
+            "/api/instances/{id}/clocks": {"get": _op("The case's clocks: its own and each step's limits", 200,
+                                                      params=task_path, errors=(401, 403, 404))},
+            "/api/clocks/{id}/pause": {"post": _op("特殊程序 (Art. 45): stop a clock for a hearing, testing, expert "
+                                                   "review...; the applicant is told how long", 201, _json({
+                "type": "object", "required": ["kind", "reason", "expected_days"], "properties": {
+                    "kind": {"type": "string"}, "reason": {"type": "string"},
+                    "expected_days": {"type": "integer"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422),
+                answer={"type": "object", "properties": {"procedure_id": {"type": "integer"}}})},
+            "/api/clocks/{id}/resume": {"post": _op("End the special procedure: the clock runs again", 200, _json({
+                "type": "object", "required": ["result"], "properties": {"result": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
+            "/api/clocks/{id}/extend": {"post": _op("延长审批 (Art. 42): once, by the head (lead); the applicant is "
+                                                    "told the new date", 200, _json({
+                "type": "object", "required": ["days", "reason"], "properties": {
+                    "days": {"type": "integer"}, "reason": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/tasks": {"get": _op("Tasks visible to the caller", 200, params=[
                 ("assignee", "query", "string"), ("group", "query", "string"),
                 ("state", "query", "string"), ("instance_id", "query", "integer")])},
@@ -94,6 +115,24 @@ def document() -> dict:
             "/api/tasks/{id}/comments": {"post": _op("审批意见 (comment)", 201, _json({
                 "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
                 params=task_path)},
+            "/api/supervision": {"get": _op("电子监察: on-time rates, clock levels and overdue cases", 200,
+                                            errors=(401, 403))},
+            "/api/reports/monthly/{year}-{month}.xlsx": {"get": {
+                "summary": "The monthly report as a spreadsheet (supervisors and heads)",
+                "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
+                               for n in ("year", "month")],
+                "responses": {"200": {"description": "OK", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                    **{str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
+                       for code in (401, 403, 404, 422)}}}},
+            "/api/timers/incidents": {"get": _op("Timers that failed and wait for an administrator", 200,
+                                                 errors=(401, 403))},
+            "/api/timers/{id}/retry": {"post": _op("Run a failed timer again", 200, params=task_path,
+                                                   errors=(401, 403, 404, 409))},
+            "/api/calendar/{year}": {"get": _op("A year's working days: holidays, makeup days, closures, whether "
+                                                "it is official", 200, params=[("year", "path", "integer")],
+                                                errors=(401, 422))},
             "/api/supervision/orders": {"get": _op("督办单: the caller's department's, or every one for supervisors", 200,
                                                   params=[("state", "query", "string")], errors=(401, 403, 422))},
             "/api/supervision/orders/{id}/answer": {"post": _op("Answer a 督办单 (the department it was issued to)", 200,

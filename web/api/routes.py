@@ -2,7 +2,7 @@ import re
 
 from flask import g, jsonify, request
 
-from engine.errors import Invalid
+from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
 from engine.store.models import MAX_ROW_ID
 
@@ -33,7 +33,10 @@ def list_definitions():
 
 @bp.get("/definitions/<key>/versions")
 def definition_versions(key):
-    return jsonify([deploy.describe(d) for d in deploy.versions(key, request.args.get("kind", "bpmn"))])
+    found = deploy.versions(key, request.args.get("kind", "bpmn"))
+    if not found:
+        raise NotFound("No process %(key)s", key=repr(key))
+    return jsonify([deploy.describe(d) for d in found])
 
 
 @bp.post("/instances")
