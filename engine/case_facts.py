@@ -13,6 +13,7 @@ FACTS = {
     "applicant_name": lambda case, session: case.applicant.name,
     "applicant_id": lambda case, session: case.applicant.id_number,
     "lead_department": lambda case, session: case.item.department,
+    "promised_days": lambda case, session: case.item.promised_days,
     "materials": lambda case, session: {m.kind: m.state for m in session.scalars(
         select(Material).where(Material.case_id == case.id))},
 }

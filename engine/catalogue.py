@@ -60,6 +60,12 @@ def validate(item: dict, source: str = "item") -> dict:
             raise Invalid("%(source)s: materials[%(index)s]: duplicate code %(code)s",
                           source=source, index=i, code=material["code"])
         codes.add(material["code"])
+    issues = item.get("issues")
+    if issues is not None and not (isinstance(issues, dict) and isinstance(issues.get("code"), str)
+                                   and CODE.fullmatch(issues["code"]) and isinstance(issues.get("name"), str)
+                                   and _whole_years(issues.get("valid_years", 1))):
+        raise Invalid("%(source)s: issues names what a grant issues: {code, name, valid_years (optional, whole "
+                      "years)}", source=source)
     if "form" in item:
         wrong = forms.problem(item["form"])
         if wrong:
@@ -75,6 +81,10 @@ def validate(item: dict, source: str = "item") -> dict:
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
+
+
+def _whole_years(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def serves(item: ServiceItem, applicant_kind: str) -> bool:

@@ -41,11 +41,12 @@ DEMO_USERS = [
     ("supervisor", "刘洋", "supervision", ["supervisor"]),
     ("designer", "周婷", "supervision", ["designer"]),
 ]
-# Every other department a procedure can send work to has a reviewer of its own, logging in by
-# the department's code, so a demo case can be taken through every review.
+# Every other department a procedure can send work to has a person of its own, logging in by the
+# department's code, so a demo case can be taken through every review; being the department's
+# only person, they are its head too (a single department's approval is decided by its head).
 _STAFFED = {dept for _, _, dept, _ in DEMO_USERS}
 _REVIEWERS = ("孙丽", "吴敏", "郑浩", "王芳", "冯磊", "陈晨", "蒋华", "沈阳", "韩梅", "杨帆", "朱琳", "秦川", "许静")
-DEMO_USERS += [(code, name, code, ["reviewer"]) for code, name in
+DEMO_USERS += [(code, name, code, ["reviewer", "lead"]) for code, name in
                zip((code for code in DEPARTMENTS if code not in _STAFFED), _REVIEWERS, strict=True)]
 
 

@@ -110,8 +110,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                                  name=known[upload.kind]["name"], state="provided", filename=upload.filename,
                                  sha256=sha, size=size, valid_until=validity(known[upload.kind])))
             given.add(upload.kind)
-        reused = _reuse(session, case, person,
-                        [m for code, m in known.items() if code not in given and m.get("valid_years")])
+        reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
         watch_arrival(session, case)
         if renamed_from is not None:  # earlier notices keep the name they were issued to
             record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
@@ -133,14 +132,22 @@ def validity(material: dict) -> date | None:
 
 def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) -> list[str]:
     """一次采集、多次复用: a still-valid material of the same applicant and kind is not asked again.
-    Only what the checklist gives a validity (valid_years: an ID, a licence) outlives its case;
-    what belongs to one application (its form, drawings, reports, contracts) is asked each time."""
+    Only what the checklist gives a validity (valid_years: an ID, a licence) outlives its case, and
+    what a department issued (issued_by: a permit a granted case filed, until it expires); what
+    belongs to one application (its form, drawings, reports, contracts) is asked each time."""
     reused = []
+    today = clock.today()
     for material in wanted:
+        if material.get("issued_by"):
+            alive = (Material.issued_by == material["issued_by"]) & (
+                Material.valid_until.is_(None) | (Material.valid_until >= today))
+        elif material.get("valid_years"):
+            alive = Material.valid_until >= today
+        else:
+            continue
         earlier = session.scalar(
             select(Material).where(Material.applicant_id == person.id, Material.kind == material["code"],
-                                   Material.sha256.is_not(None), Material.case_id != case.id,
-                                   Material.valid_until >= clock.today())
+                                   Material.sha256.is_not(None), Material.case_id != case.id, alive)
             .order_by(Material.id.desc()).limit(1))
         if earlier is not None:
             session.add(Material(case_id=case.id, applicant_id=person.id, kind=earlier.kind, name=earlier.name,

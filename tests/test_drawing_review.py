@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from engine import catalogue
 from engine.rules import decide
 from engine.services import users
 from engine.services.tokens import issue_token
+from engine.store import session_scope
+from engine.store.models import Material
 from tests.procedures import install
 
 ITEM = "1102-HOUS-002"
@@ -188,3 +191,54 @@ def test_a_second_correction_round_is_not_offered(people):
     work(open_tasks(case.instance_id)["lead_decision@housing"], people["housing_head"],
          {"decision": "reject", "decision_comment": "补正后仍不合格"})
     assert intake.describe(case.id)["decision"] == "reject"
+
+
+PERMIT = "1105-NRES-005"  # 建设工程规划许可证核发: natres's single-department approval
+
+
+def test_a_planning_permit_natres_granted_is_not_asked_for_again(people):
+    """一次采集、多次复用: the permit natres's granted case issued is filed under the company, and
+    the drawing review, which asks for it as issued by natres, takes it from there. A refused
+    permit case files nothing; another company's permit is not theirs."""
+    from engine import intake
+    from engine.errors import Invalid
+    from tests.procedures import open_tasks, take_in, work
+    other = {"name": "另一家公司", "kind": "company", "id_type": "uscc", "id_number": "91350100M000100Y43",
+             "phone": "13900000001"}
+    refused = take_in(PERMIT, {}, people["clerk"], applicant=other)
+    work(open_tasks(refused.instance_id)["department_review@natres"], people["r_natres"],
+         {"opinion": "reject", "comment": "不符合规划条件"})
+    work(open_tasks(refused.instance_id)["lead_decision@natres"], people["r_natres"],
+         {"decision": "reject", "decision_comment": "不符合控制性详细规划"})
+    with pytest.raises(Invalid, match="cannot be accepted"):  # nothing filed: the drawing review still asks this company for it
+        take_in(ITEM, {"building": BASE}, people["clerk"], applicant=other, skip={"planning_permit"})
+
+    permit = take_in(PERMIT, {}, people["clerk"])
+    review = open_tasks(permit.instance_id)["department_review@natres"]
+    assert review.title == "建设工程规划许可证核发（承办审查）"
+    work(review, people["r_natres"], {"opinion": "approve", "comment": "符合规划条件"})
+    work(open_tasks(permit.instance_id)["lead_decision@natres"], people["r_natres"],
+         {"decision": "approve", "decision_comment": "准予核发"})
+    assert intake.describe(permit.id)["decision"] == "approve"
+
+    case = take_in(ITEM, {"building": BASE}, people["clerk"], skip={"planning_permit"})
+    rows = {r["code"]: r for r in intake.describe(case.id)["materials"]}
+    assert case.status == "accepted" and rows["planning_permit"]["state"] == "reused"
+    with session_scope() as session:
+        original = session.get(Material, rows["planning_permit"]["reused_from"])
+        decision_document = session.scalar(select(Material).where(
+            Material.case_id == permit.id, Material.kind == "result:lead_decision"))
+        assert (original.case_id, original.issued_by) == (permit.id, "natres")
+        assert original.sha256 == decision_document.sha256  # the head's signed decision is the permit
+
+
+@pytest.mark.parametrize("issues", ["planning_permit", {"code": "planning permit", "name": "建设工程规划许可证"},
+                                    {"code": "planning_permit"}, {"code": "planning_permit", "name": "证", "valid_years": 0},
+                                    {"code": "planning_permit", "name": "证", "valid_years": True}])
+def test_what_an_item_issues_is_a_code_a_name_and_whole_years(issues):
+    import yaml
+    from engine.errors import Invalid
+    item = yaml.safe_load((Path(__file__).parent.parent / "processes" / "items" / "planning_permit.yaml").read_text())
+    assert catalogue.validate(dict(item)) and catalogue.validate({**item, "issues": {**item["issues"], "valid_years": 3}})
+    with pytest.raises(Invalid, match="issues"):
+        catalogue.validate({**item, "issues": issues})
