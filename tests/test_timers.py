@@ -128,6 +128,9 @@ def test_failing_timer_backs_off_then_becomes_an_incident_an_admin_retries(org):
     assert delays == sorted(delays) and delays[0] > 0  # the waits grow
     assert row.state == "incident" and "boom" in row.last_error
     assert [i["id"] for i in timers.incidents()] == [row.id]
+    stuck = cases.get_instance(instance["id"], org["admin"])  # api.md's `error`: it waits for an administrator
+    assert stuck["state"] == "error" and [i["timer_id"] for i in stuck["incidents"]] == [row.id]
+    assert "boom" in stuck["incidents"][0]["error"]
     with pytest.raises(Forbidden):
         timers.retry(row.id, org["clerk"])
     timers.retry(row.id, org["admin"])
@@ -136,6 +139,7 @@ def test_failing_timer_backs_off_then_becomes_an_incident_an_admin_retries(org):
     with session_scope() as session:
         assert session.get(Timer, row.id).state == "pending"
     assert cases.get_instance(instance["id"], org["admin"])["state"] == "running"
+    assert cases.get_instance(instance["id"], org["admin"])["incidents"] == []
 
 
 SILENCE_IS_CONSENT = process("silence", [

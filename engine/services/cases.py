@@ -21,7 +21,7 @@ from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Case, Definition, Event, Instance, Notification, ServiceItem, Task, User
+from engine.store.models import Case, Definition, Event, Instance, Notification, ServiceItem, Task, Timer, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
@@ -320,9 +320,17 @@ def visible_instance(session: Session, instance_id: int, actor: User) -> Instanc
 
 
 def get_instance(instance_id: int, actor: User) -> dict:
+    """The case's instance with its events. Its state is `error` while one of its timers has
+    failed for good and waits for an administrator (an incident, GET /api/timers/incidents): the
+    branch behind that timer is stuck, though its other steps go on."""
     with read_session() as session:  # reading takes no write lock
         instance = visible_instance(session, instance_id, actor)
         result = _describe(session, instance)
+        failed = session.execute(select(Timer.id, Timer.kind, Timer.last_error).where(
+            Timer.instance_id == instance_id, Timer.state == "incident").order_by(Timer.id)).all()
+        result["incidents"] = [{"timer_id": t.id, "kind": t.kind, "error": t.last_error} for t in failed]
+        if failed and instance.state == "running":
+            result["state"] = "error"
         events = session.scalars(select(Event).where(Event.instance_id == instance_id)
                                  .order_by(Event.id)).all()
         result["events"] = [describe_event(e) for e in events]
