@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from engine.store.migrate import alembic_config
+from engine.store.db import _sqlite_pragmas
+from engine.store.migrate import migrate
 from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.db  # runs again on PostgreSQL with -m db
@@ -26,20 +27,14 @@ def blank(database_url, tmp_path):
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
             conn.execute(sa.text(f'CREATE SCHEMA "{SCHEMA}"'))
         engine = sa.create_engine(database_url, connect_args={"options": f"-csearch_path={SCHEMA}"})
-    else:
+    else:  # with the product's pragmas: foreign keys on, as a real database has them
         engine = sa.create_engine(f"sqlite:///{tmp_path / 'migrations.db'}")
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
     yield engine
     engine.dispose()
     if BACKEND == "postgres":
         with sa.create_engine(database_url).begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-
-
-def migrate(engine, action, revision: str) -> None:
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        action(config, revision)
 
 
 def columns(engine, table: str) -> set[str]:
@@ -245,6 +240,41 @@ def test_0012_and_0013_add_temporary_passwords_and_keep_older_procedures_grantin
     migrate(blank, command.downgrade, "0011")
     assert "needs_decision" not in columns(blank, "definitions") and "temporary_until" not in columns(blank, "applicants")
 
+
+
+def insert(engine, table: str, **values) -> None:
+    """A row with the values given and something of the right type in every other required column."""
+    meta = sa.MetaData()
+    meta.reflect(engine, only=[table])
+    row = dict(values)
+    for column in meta.tables[table].columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        kind = column.type.python_type if not isinstance(column.type, sa.JSON) else dict
+        row[column.name] = {int: 0, float: 0.0, bool: False, str: "x", dict: {}}.get(kind, NOW)
+    with engine.begin() as conn:
+        conn.execute(meta.tables[table].insert(), [row])
+
+
+@pytest.mark.skipif(BACKEND == "postgres", reason="PostgreSQL alters a table in place")
+def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_point_at_it(blank):
+    """0015 rebuilds tasks; with foreign keys on, dropping the old table deleted every step's
+    clock (clocks.task_id ... ON DELETE CASCADE), and its timers and special procedures with it."""
+    migrate(blank, command.upgrade, "0014")
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    insert(blank, "tasks", id=1, instance_id=1, spiff_id="a")
+    insert(blank, "clocks", id=1, instance_id=1, task_id=1, started_on=NOW.date(), promised_due=NOW.date())
+    insert(blank, "timers", id=1, instance_id=1, clock_id=1)
+    counts = "SELECT (SELECT count(*) FROM tasks), (SELECT count(*) FROM clocks), (SELECT count(*) FROM timers)"
+    migrate(blank, command.upgrade, "0015")
+    with blank.connect() as conn:
+        assert tuple(conn.exec_driver_sql(counts).one()) == (1, 1, 1)
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again for the product
+    migrate(blank, command.downgrade, "0014")
+    with blank.connect() as conn:
+        assert tuple(conn.exec_driver_sql(counts).one()) == (1, 1, 1)
 
 def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata

@@ -1,4 +1,6 @@
 """Bringing the schema up to date with Alembic, from the CLI, `make run` and the tests."""
+from contextlib import contextmanager, nullcontext
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -15,12 +17,36 @@ def alembic_config() -> Config:
     return config
 
 
+@contextmanager
+def _foreign_keys_off(connection):
+    """SQLite changes a table by rebuilding it (copy, drop, rename). With foreign keys on, the
+    drop first deletes every row that points at the table with ON DELETE CASCADE: adding a
+    column to tasks took every step's clocks with it. Off while the schema changes (outside the
+    transaction, where SQLite reads the pragma), on again afterwards."""
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def migrate(engine, action, revision: str) -> None:
+    """Run an Alembic command (command.upgrade, command.downgrade) to `revision` in one
+    transaction; on SQLite, refuse to commit rows left pointing at nothing."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        with _foreign_keys_off(connection) if sqlite else nullcontext(), connection.begin():
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            action(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+            if broken:
+                raise RuntimeError(f"the migration would leave rows pointing at nothing: {broken[:5]}")
+
+
 def upgrade(url: str | None = None) -> None:
-    engine = get_engine(url)
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrate(get_engine(url), command.upgrade, "head")
 
 
 def is_current(url: str | None = None) -> bool:
