@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from engine import files
 from engine.case_status import SUPPLY_STATES, cancel_timers, deferred_left, in_state, open_case, watch_arrival
-from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.intake import Upload, validity
 from engine.notices import issue_notice
 from engine.services.events import record_case
@@ -63,12 +63,16 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
     the departments that asked.
 
     Refused before any file is stored: someone else's case, a closed case, a kind not on the checklist.
-    Staff (actor) hand in what the applicant brought to the window: only a clerk.
+    Staff (actor) hand in what the applicant brought to the window: a clerk, or the agent who
+    filed the case.
     """
     if actor is not None:
-        require(actor, "clerk")
+        require(actor, "clerk", "agent")
     with read_session() as session:
-        _check_supply(session.get(Case, case_id), case_id, uploads, applicant_id)
+        case = session.get(Case, case_id)
+        if actor is not None and not actor.has_role("clerk") and case is not None and case.submitted_by != actor.id:
+            raise Forbidden("An agent hands in materials only for the cases they filed")
+        _check_supply(case, case_id, uploads, applicant_id)
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
         case = locked(session, Case, case_id)

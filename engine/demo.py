@@ -25,6 +25,7 @@ DEPARTMENTS = {
     "realestate": "不动产登记中心",
     "drawing": "施工图审查机构",
     "supervision": "电子监察室",
+    "village": "东关村便民服务代办点",  # an agent point (村级代办点): its agent files for villagers
 }
 
 DEMO_PASSWORD = "shenpi-demo"
@@ -40,6 +41,7 @@ DEMO_USERS = [
     ("lead", "张伟", "devreform", ["lead", "reviewer"]),
     ("supervisor", "刘洋", "supervision", ["supervisor"]),
     ("designer", "周婷", "supervision", ["designer"]),
+    ("agent", "何芳", "village", ["agent"]),  # files cases for villagers at the village's agent point
 ]
 # Every other department a procedure can send work to has a person of its own, logging in by the
 # department's code, so a demo case can be taken through every review; being the department's

@@ -79,9 +79,12 @@ def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, s
 def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
            channel: str = "window", form: dict | None = None, note: str | None = None) -> Case:
     """Take in a case. Files are stored; materials the applicant gave before are reused.
-    `note` is what the applicant adds in their own words (申请说明), beside the form."""
+    `note` is what the applicant adds in their own words (申请说明), beside the form. An agent
+    (代办员) files only as one: the case is theirs to follow, the window's to accept."""
     if actor is not None:
-        require(actor, "clerk")
+        require(actor, "clerk", "agent")
+        if not actor.has_role("clerk"):
+            channel = "agent"
     if channel not in ("window", "online", "agent"):
         raise Invalid("channel must be window, online or agent")
     item = catalogue.get(item_code)

@@ -148,8 +148,9 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     user = current_user.user
-    for role, endpoint in (("clerk", "intake.index"), ("supervisor", "supervision.index"),
-                           ("designer", "designer.index"), ("admin", "admin.index")):
+    for role, endpoint in (("clerk", "intake.index"), ("agent", "intake.index"),
+                           ("supervisor", "supervision.index"), ("designer", "designer.index"),
+                           ("admin", "admin.index")):
         if role in (user.roles or ()):
             return redirect(url_for(endpoint))
     return redirect(url_for("inbox.index"))

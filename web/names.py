@@ -13,7 +13,8 @@ from engine.services.users import department_names, people
 from engine.store.db import read_session
 
 ROLE_NAMES = {"clerk": _l("窗口受理"), "reviewer": _l("审批人员"), "lead": _l("牵头部门"),
-              "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理")}
+              "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理"),
+              "agent": _l("代办员")}
 
 
 def _departments() -> dict:

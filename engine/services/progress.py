@@ -265,11 +265,13 @@ def open_cases_by_level() -> dict[str, int]:
     return {level: rows.get(level, 0) for level in clock.LEVELS}
 
 
-def recent_cases(limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:
+def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:
     """The window's cases, newest first: the latest, or those whose number, applicant name, ID
     number or phone matches `text` (an applicant back after a week for a deferred material),
-    in one status if given."""
+    in one status if given. An agent's are the cases they filed."""
     query = select(Case).join(Applicant, Applicant.id == Case.applicant_id)
+    if not any(actor.has_role(r) for r in ("clerk", "supervisor")):
+        query = query.where(Case.submitted_by == actor.id)
     text = text.strip()
     if text:
         query = query.where(or_(Case.number.startswith(text, autoescape=True),

@@ -6,7 +6,8 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Intege
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin")
+# agent: 代办员 of an agent point (村级代办点): files cases for applicants and follows those only.
+ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin", "agent")
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's hold 32 bits
 
 

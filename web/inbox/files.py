@@ -17,7 +17,7 @@ VIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/we
 
 
 @bp.get("/materials/<int:material_id>")
-@roles_required(*VIEWERS)
+@roles_required(*VIEWERS, "agent")  # an agent, of the cases they filed (progress.material_file)
 def material(material_id):
     """Download; ?view=1 opens it in the browser instead, when its type is safe to open."""
     filename, sha256 = progress.material_file(material_id, actor())

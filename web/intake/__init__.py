@@ -1,5 +1,7 @@
 """综合受理: the window clerk takes in a case, checks its materials, accepts, corrects, refuses,
-records a withdrawal, ends a case whose correction went unanswered, delivers."""
+records a withdrawal, ends a case whose correction went unanswered, delivers. An agent (代办员)
+files cases for applicants here, follows the ones they filed and hands in what a notice asks for;
+the engine keeps them to those."""
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,15 +23,15 @@ DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within t
 
 
 @bp.get("/")
-@roles_required("clerk")
+@roles_required("clerk", "agent")
 def index():
     text, status = request.args.get("q", ""), request.args.get("status", "")
     return render_template("intake/index.html", items=catalogue.all_items(), q=text, status=status,
-                           cases=progress.recent_cases(text=text, status=status))
+                           cases=progress.recent_cases(actor(), text=text, status=status))
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
-@roles_required("clerk")
+@roles_required("clerk", "agent")
 def new(code):
     item = catalogue.get(code)
     if request.method == "GET":
@@ -66,16 +68,17 @@ def _uploads(item) -> list[intake.Upload]:
 
 
 def _render_case(case_id: int, status: int = 200):
-    info = intake.describe(case_id)
+    info = progress.visible_case(case_id, actor())  # an agent's: only the cases they filed
     today = clock.today()
     suggested = calendars.current().add_workdays(today, DEFAULT_DEFER_DAYS).date
-    history = progress.case_history(case_id, actor())
-    done = progress.steps_done(info["instance_id"], actor()) if info["instance_id"] else []
+    window = actor().has_role("clerk")  # an agent reads the case as its applicant would, without the steps
+    history = progress.case_history(case_id, actor()) if window else []
+    done = progress.steps_done(info["instance_id"], actor()) if window and info["instance_id"] else []
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     # The applicant's ID number and phone are the window's to see, not every department's.
     return render_template("intake/case.html", case=info, applicant=get_applicant(info["applicant_id"]),
-                           events=history, today=today,
+                           events=history, today=today, window=window,
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
@@ -84,7 +87,7 @@ def _render_case(case_id: int, status: int = 200):
 
 
 @bp.get("/cases/<int:case_id>")
-@roles_required("clerk")
+@roles_required("clerk", "agent")
 def case(case_id):
     return _render_case(case_id)
 
@@ -134,7 +137,7 @@ def correction(case_id):
 
 
 @bp.post("/cases/<int:case_id>/supply")
-@roles_required("clerk")
+@roles_required("clerk", "agent")
 def supply(case_id):
     uploads = [intake.Upload(key[len("file_"):], f.filename, f.read())
                for key, f in request.files.items() if key.startswith("file_") and f.filename]
