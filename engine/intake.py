@@ -295,7 +295,10 @@ def _check_acceptable(case, rows, deferred, pledged, deemed):
                                     material=name(code)))
     limit = calendars.current().add_workdays(clock.today(), case.item.promised_days).date
     for code, due in deferred.items():
-        if due > limit:
+        if due < clock.today():  # it would end the case at the next tick (容缺材料逾期未补)
+            problems.append(Message("%(material)s: the catch-up date %(due)s has already passed",
+                                    material=name(code), due=due))
+        elif due > limit:
             problems.append(Message("%(material)s: the catch-up date may not pass the promised limit (%(limit)s)",
                                     material=name(code), limit=limit))
     if not deemed:  # deemed acceptance happens whatever is missing: the notice was not sent in time

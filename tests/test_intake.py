@@ -125,6 +125,9 @@ def test_conditional_acceptance_supplied_in_time(item, org):
     due = calendars.current().add_workdays(clock.today(), 3).date
     with pytest.raises(Invalid):
         intake.accept(case.id, org["clerk"], deferred={"form": due})  # not deferrable
+    with pytest.raises(Invalid) as past:  # it would end the case at the next tick
+        intake.accept(case.id, org["clerk"], deferred={"land": clock.today() - timedelta(days=1)})
+    assert "already passed" in str(past.value.details) and intake.describe(case.id)["status"] == "submitted"
     assert intake.accept(case.id, org["clerk"], deferred={"land": due}).status == "conditional"
     assert corrections.supply(case.id, up("land"), None).status == "accepted"
     timers.tick(now=clock.datetime.combine(due + timedelta(days=2), clock.time(), clock.SHANGHAI))
