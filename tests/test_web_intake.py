@@ -395,3 +395,16 @@ def test_amounts_may_be_written_with_thousands_separators(app, org):
     for wrong in ("inf", "1,5"):  # no amount; a decimal comma is not read as thousands (15)
         refused = submit(clerk, "id_card", "form", area=wrong)
         assert refused.status_code == 422 and "请填写数字" in refused.get_data(as_text=True), wrong
+
+
+def test_the_same_intake_form_sent_twice_makes_one_case(app, org):
+    """Back, then 收件登记 again: the form's one-time value names the case it already made."""
+    clerk = client(app, "clerk")
+    token = re.search(r'name="submission" value="([^"]+)"', clerk.get("/intake/new/W-1").text).group(1)
+    first = submit(clerk, "id_card", "form", submission=token)
+    again = submit(clerk, "id_card", "form", submission=token)
+    assert again.status_code == 303 and again.location == first.location
+    assert len(progress.recent_cases(org["clerk"])) == 1
+    assert "未重复登记" in clerk.get(again.location).text
+    other = re.search(r'name="submission" value="([^"]+)"', clerk.get("/intake/new/W-1").text).group(1)
+    assert other != token and case_id_of(submit(clerk, "id_card", "form", submission=other)) != case_id_of(first)

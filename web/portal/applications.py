@@ -8,6 +8,7 @@ from engine import catalogue, corrections, files, intake, portal, ratings, termi
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
+from .. import once
 from ..inbox.forms import errors_by_field, fields, read
 from .forms import RatingForm, WithdrawalForm
 
@@ -48,12 +49,17 @@ def apply(code):
     guide_, schema = catalogue.guide(item), item.data.get("form")
     shown = fields(schema)
     if request.method == "POST":
+        earlier = once.made_by(request.form)
+        if earlier is not None:  # the same application sent again (Back, then 提交): one case
+            flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
+            return redirect(url_for("portal.case", number=earlier["number"]))
         try:
             case = portal.apply(g.applicant.id, code, _uploads(m["code"] for m in guide_["materials"]),
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
                           errors=errors_by_field(exc.details, shown), served=catalogue.serves(item, g.applicant.kind))
+        once.remember(request.form, number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         missing = [m["name"] for m in intake.describe(case.id)["materials"]
                    if m["mandatory"] and m["state"] == "missing"]
@@ -61,7 +67,8 @@ def apply(code):
             flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
                     names="、".join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
-    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown, values={}, errors={},
+    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
+                           values={"submission": once.new_value()}, errors={},
                            served=catalogue.serves(item, g.applicant.kind))
 
 
