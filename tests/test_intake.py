@@ -10,7 +10,7 @@ from engine import catalogue, clock, corrections, decisions, intake, supervision
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
-from engine.store.models import Clock, Event
+from engine.store.models import Case, Clock, Event, Timer
 from tests.bpmn_builder import process
 from tests.conftest import BACKEND
 from tests.web import history_row
@@ -71,8 +71,15 @@ def test_missing_material_correction_then_accept(item, org):
     assert info["status"] == "correction" and info["clocks"] == [] and info["instance_id"] is None
     with pytest.raises(Conflict):  # one notice, once: the case is waiting for the applicant
         corrections.request_correction(case.id, [{"code": "land", "reason": "again"}], org["clerk"])
-    corrections.supply(case.id, up("land", "marriage"), None)
+    corrections.supply(case.id, up("land"), None)  # a part of the answer: still waiting for the rest
+    with session_scope() as session:
+        assert session.get(Case, case.id).status == "correction"
+        assert not session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == "deemed",
+                                                       Timer.state == "pending")).all()
+    assert events("materials_supplied")[-1].data["still_missing"] == ["婚姻状况证明"]
+    corrections.supply(case.id, up("marriage"), None)
     assert intake.describe(case.id)["status"] == "submitted"
+    assert events("materials_supplied")[-1].data["still_missing"] == []
     # Told once: after the answer the window may say a named material is still wrong, not ask anew.
     with pytest.raises(Conflict, match="form was not in it"):
         corrections.request_correction(case.id, [{"code": "land", "reason": "仍缺页"}, {"code": "form", "reason": "新"}],
@@ -179,7 +186,6 @@ def test_deemed_acceptance_when_no_notice_within_5_working_days(item, org):
 
 def test_after_the_correction_the_window_again_has_five_working_days(item, org):
     from sqlalchemy import update
-    from engine.store.models import Case
     case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     with session_scope() as session:  # taken in a fortnight ago; the correction notice went out then
         session.execute(update(Case).where(Case.id == case.id).values(
@@ -218,7 +224,6 @@ def test_a_timer_on_a_case_the_window_holds_waits_for_the_next_tick_without_hold
     """The window locks a case, then cancels its timers (a correction notice): the tick locks the
     case before the timer, so it passes the timer over instead of deadlocking with the clerk."""
     from engine.store import get_engine
-    from engine.store.models import Case, Timer
     case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     later = clock.datetime.combine(calendars.current().add_workdays(clock.today(), 6).date, clock.time(9),
                                    clock.SHANGHAI)

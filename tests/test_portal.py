@@ -404,16 +404,17 @@ def test_forms_refuse_posts_without_csrf_token(org, zhang):
 
 
 def test_a_correction_answered_in_part_leaves_the_rest_to_hand_in(zhang, org):
-    """The window looks at what came (its five days run), and the applicant still sees what the
-    notice asked for that has not come, to hand it in."""
+    """The case still waits for the applicant, who sees what the notice asked for that has not
+    come, to hand it in; with all of it, the case is back at the window (its five days run)."""
     case = portal.apply(zhang.id, "Q-001", files("id_card"))
     corrections.request_correction(case.id, [{"code": "form", "reason": "未签字"},
                                              {"code": "id_card", "reason": "复印件模糊"}], org["clerk"])
     corrections.supply(case.id, files("form"), None, applicant_id=zhang.id)
     info = portal.progress(zhang.id, case.number)
-    assert info["status"] == "submitted" and [m["code"] for m in info["to_supply"]] == ["id_card"]
+    assert info["status"] == "correction" and [m["code"] for m in info["to_supply"]] == ["id_card"]
     corrections.supply(case.id, files("id_card"), None, applicant_id=zhang.id)
-    assert portal.progress(zhang.id, case.number)["to_supply"] == []
+    info = portal.progress(zhang.id, case.number)
+    assert info["status"] == "submitted" and info["to_supply"] == []
 
 
 def test_an_organisation_registers_with_its_credit_code_and_a_person_with_a_personal_id(app, item):
