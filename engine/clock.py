@@ -209,7 +209,8 @@ def _notify(session: Session, clock: Clock, message: Message) -> None:
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     """The clock, if it still runs and it is the actor's department's limit (or the actor is an
-    administrator): another department may not stop or lengthen it.
+    administrator): another department may not stop or lengthen it, nor a colleague a step
+    someone else holds (its head may).
 
     Its case is held first, as a step holds it: two departments pausing at once, or a pause and
     the timer tick, then take their turns instead of both reading the case clock as running.
@@ -219,6 +220,10 @@ def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     session.refresh(clock)
     if not _governs(actor, clock):
         raise Forbidden("This time limit belongs to another department")
+    step = session.get(Task, clock.task_id) if clock.task_id is not None else None
+    if step is not None and step.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
+        raise Forbidden("%(holder)s holds this step: its time limit is theirs, or the head's, to stop or restart",
+                        holder=step.assignee.known_as)
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock
@@ -284,6 +289,8 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
     """End the running special procedure; the deadlines move by the working days it took. The
     case's clock, stopped by a step's procedure, runs again when no step of it is in one."""
     require(actor, *PROCEDURE_ROLES)
+    if not (result or "").strip():  # the applicant reads it: how it ended (达标, 评审通过 ...)
+        raise Invalid("Say how the special procedure ended (its result)")
     with session_scope() as session:
         clock = _running_clock(session, clock_id, actor)
         if not ended_by_hand(running_procedure(session, clock)):

@@ -125,6 +125,9 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
 
 def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
     instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
+    # Clocks first: a step's special procedure ends with the case, not with its cancelled step
+    # (which would run the case's clock again, its deadlines moved, on a case that has ended).
+    clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)
     for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
         task.state = "cancelled"
         orchestrator.task_closed(session, instance, task, None, actor)
@@ -136,5 +139,4 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
                  if case.status == "withdrawn" else Message("the case was ended; %(task)s is cancelled", task=step))
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
-    clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)
     record(session, "instance_terminated", actor=actor, instance_id=instance.id)

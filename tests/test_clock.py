@@ -106,6 +106,8 @@ def test_special_procedure_moves_the_deadline(instance_id, org):
         clock.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
     cal = calendars.current()
     resume_on = cal.add_workdays(clock.today(), 3).date
+    with pytest.raises(Invalid, match="result"):  # the applicant reads how it ended
+        clock.resume(cid, "  ", org["reviewer"], on=resume_on)
     after = clock.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
     assert after.paused_days == 3
     assert after.promised_due == cal.add_workdays(before.started_on, 13).date
@@ -124,6 +126,19 @@ def test_only_the_limits_department_or_an_administrator_pauses_resumes_or_extend
         clock.resume(cid, "同意", org["taxman"])
     assert clock.resume(cid, "同意", org["admin"]).state == "running"
 
+
+
+def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instance_id, org):
+    [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    cid = new_clock(instance_id, clock.today(), promised=5, task_id=task["id"])
+    tasks.claim(task["id"], org["reviewer"])
+    with pytest.raises(Forbidden, match="holds this step"):
+        clock.pause(cid, "site_survey", "现场踏勘", 3, org["reviewer2"])
+    assert get(cid).state == "running"
+    with pytest.raises(Conflict, match="held by"):  # and is told who holds it, not to claim it first
+        tasks.complete(task["id"], org["reviewer2"], {})
+    clock.pause(cid, "site_survey", "现场踏勘", 3, org["reviewer"])
+    assert clock.resume(cid, "踏勘完毕", org["admin"]).state == "running"
 
 def test_extension_once_with_approval(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")

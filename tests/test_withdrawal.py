@@ -8,7 +8,7 @@ from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import cases, notifications, tasks
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Task, Timer
-from tests.procedures import open_tasks, take_in, uploads
+from tests.procedures import open_tasks, step_clocks, take_in, uploads
 from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
     COMPANY, ITEM, OTHER, PROJECT, app, company, other, people, sign_in)
 from tests.web import element, history_row, in_chinese, signed_in
@@ -225,6 +225,23 @@ def test_a_special_procedure_under_way_ends_without_telling_the_applicant_time_r
         ended = session.scalar(select(Event).where(Event.type == "special_procedure_ended"))
     assert ended.data["result"] == clock.ENDED_WITH_CASE
 
+
+
+def test_a_steps_special_procedure_ends_with_the_case_not_with_its_cancelled_step(people, company):
+    """The step's procedure stopped the case's clock too; cancelling the step must not run the
+    case's clock again (its deadlines moved) on a case that has ended."""
+    from engine import clock
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    review = next(t for key, t in open_tasks(case.instance_id).items()
+                  if key.startswith("department_review@") and f"r_{t.group}" in people)
+    [step] = [c for c in step_clocks(case.instance_id) if c.task_id == review.id]
+    clock.pause(step.id, "expert_review", "专家评审", 5, people[f"r_{review.group}"])
+    termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
+    with session_scope() as session:
+        ended = session.scalars(select(Event).where(Event.type == "special_procedure_ended")).all()
+    assert len(ended) == 2 and {e.data["result"] for e in ended} == {clock.ENDED_WITH_CASE}
+    steps = [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
+    assert "special_procedure_ended" not in steps
 
 def test_a_withdrawn_cases_task_is_not_moved(people):
     from engine import operations

@@ -146,6 +146,8 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
             raise Conflict(CASE_ENDED)  # a stale page sent with its file: said as a step says it
         if task.state != "ready":
             raise Conflict("Task %(task)s is %(state)s, not ready", task=task_id, state=state_name(task.state))
+        if task.assignee_id is not None and task.assignee_id != actor.id:
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
         if task.assignee_id != actor.id:
             raise Conflict("Task %(task)s must be claimed by you before it is completed", task=task_id)
         schema = form_schema(session, task)
