@@ -232,3 +232,14 @@ def test_taking_back_a_closure_day_keeps_a_promised_deadline(instance_id, org):
     assert get(cid).promised_due == printed  # one working day more would end a day earlier
     unpromised = new_clock(instance_id, date(2026, 3, 2), promised=5)
     assert get(unpromised).promised_due < printed
+
+
+def test_a_case_counts_on_the_board_at_its_worst_open_limit(instance_id, org):
+    """在办件时限状态（按件）: a case whose step is past its limit is not 正常."""
+    from engine.services import progress
+    [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    whole = new_clock(instance_id, clock.today(), promised=20, statutory=40)
+    step = new_clock(instance_id, clock.today(), promised=2, task_id=task["id"])
+    timers.tick(now=shanghai(get(step).promised_due + timedelta(days=1)))
+    assert get(step).level == "yellow" and get(whole).level == "normal"
+    assert progress.open_cases_by_level() == {"normal": 0, "warning": 0, "yellow": 1, "red": 0}

@@ -5,7 +5,7 @@ function checks who is asking with the same rules the operations use (lanes.may_
 cases.can_view), so a page cannot show what its buttons would refuse.
 """
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, or_, select
+from sqlalchemy import case as sql_case, func, or_, select
 
 from engine import clock, intake
 from engine.bpmn import runtime
@@ -258,11 +258,15 @@ def notice(notice_id: int, actor: User) -> dict:
 
 
 def open_cases_by_level() -> dict[str, int]:
-    """Cases still running, by their case clock's level (step clocks are counted per department)."""
+    """Cases still running (their own clock counts), each once, at the worst level of its own
+    clock and its open steps' clocks: a case whose step is past its limit is not 正常."""
+    rank = sql_case({level: i for i, level in enumerate(clock.LEVELS)}, value=Clock.level)
+    running = select(Clock.instance_id).where(Clock.task_id.is_(None), Clock.state != "stopped")
+    worst = (select(func.max(rank).label("rank")).where(Clock.state != "stopped", Clock.instance_id.in_(running))
+             .group_by(Clock.instance_id).subquery())
     with read_session() as session:
-        rows = dict(session.execute(select(Clock.level, func.count()).where(
-            Clock.task_id.is_(None), Clock.state != "stopped").group_by(Clock.level)).all())
-    return {level: rows.get(level, 0) for level in clock.LEVELS}
+        rows = dict(session.execute(select(worst.c.rank, func.count()).group_by(worst.c.rank)).all())
+    return {level: rows.get(i, 0) for i, level in enumerate(clock.LEVELS)}
 
 
 def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:
