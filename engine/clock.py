@@ -145,6 +145,12 @@ def _next_change(clock: Clock, day: date) -> date | None:
 def _schedule(session: Session, clock: Clock, day: date) -> None:
     for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.state == "pending")):
         timer.state = "cancelled"
+    if clock.state == "paused":  # no level changes meanwhile; the special procedure's overrun is watched
+        overrun = _overrun_day(session, clock)
+        if overrun is not None and overrun > day:
+            session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id,
+                              due_at=start_of(overrun)))
+        return
     if clock.state != "running":
         return
     nxt = _next_change(clock, day)
@@ -156,7 +162,36 @@ def _schedule(session: Session, clock: Clock, day: date) -> None:
 def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
     """Called by the tick when a clock timer falls due."""
     clock = fetch(session, Clock, clock_id, "clock")
+    if clock.state == "paused":
+        _tell_overrun(session, clock, now.astimezone(SHANGHAI).date())
     return refresh_clock(session, clock, now)
+
+
+def _overrun_day(session: Session, clock: Clock) -> date | None:
+    """The first day past the expected length of the special procedure its department runs (a
+    wait for the applicant, or for a step's procedure, has no expected length of its own)."""
+    procedure = running_procedure(session, clock)
+    if not ended_by_hand(procedure):
+        return None
+    end = calendars.current().add_workdays(procedure.started_on, procedure.expected_days).date
+    return end + timedelta(days=1)
+
+
+def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
+    """A special procedure past its expected length (the applicant was told how long it would
+    take, Art. 45): its department and supervisors are told, once (the tick's one timer)."""
+    overrun = _overrun_day(session, clock)
+    if overrun is None or day < overrun:
+        return
+    procedure = running_procedure(session, clock)
+    expected_end = (overrun - timedelta(days=1)).isoformat()
+    record(session, "special_procedure_overrun", instance_id=clock.instance_id, task_id=clock.task_id,
+           clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind,
+           expected_end=expected_end)
+    _notify(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
+                                    "end it with its result, or tell the applicant why it takes longer",
+                                    label=clock.label, procedure=SPECIAL_KINDS.get(procedure.kind, procedure.kind),
+                                    end=expected_end))
 
 
 def refresh_clock(session: Session, clock: Clock, now: datetime) -> Clock:
@@ -393,7 +428,8 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
     works = any(actor.has_role(role) for role in PROCEDURE_ROLES)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
-                          "started_on": procedure.started_on.isoformat()} if procedure else None,
+                          "started_on": procedure.started_on.isoformat(),
+                          "overrun": own and today() >= _overrun_day(session, clock)} if procedure else None,
             # Art. 42 lengthens a statutory limit, once; a step's promised limit has none.
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and not clock.extension_days,
             "extension_limit": _extension_limit(clock)}

@@ -8,7 +8,7 @@ from engine import clock, timers
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
-from engine.store.models import Clock, Instance, Notification, SupervisionOrder, Timer
+from engine.store.models import Clock, Event, Instance, Notification, SpecialProcedure, SupervisionOrder, Timer
 from tests.bpmn_builder import process
 
 ONE = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")], [("s", "t"), ("t", "e")],
@@ -243,3 +243,36 @@ def test_a_case_counts_on_the_board_at_its_worst_open_limit(instance_id, org):
     timers.tick(now=shanghai(get(step).promised_due + timedelta(days=1)))
     assert get(step).level == "yellow" and get(whole).level == "normal"
     assert progress.open_cases_by_level() == {"normal": 0, "warning": 0, "yellow": 1, "red": 0}
+
+
+def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, org):
+    """The applicant was told how long it would take (Art. 45): past that, the department and
+    supervisors are told, and the step's page says so."""
+    [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    cid = new_clock(instance_id, clock.today(), promised=10, task_id=task["id"])
+    tasks.claim(task["id"], org["reviewer"])
+    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    end = calendars.current().add_workdays(clock.today(), 3).date
+
+    def overruns():
+        with session_scope() as session:
+            return session.scalars(select(Event).where(Event.type == "special_procedure_overrun")).all()
+    timers.tick(now=shanghai(end))
+    assert overruns() == [] and not clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    timers.tick(now=shanghai(end + timedelta(days=1)))
+    timers.tick(now=shanghai(end + timedelta(days=5)))
+    [told] = overruns()
+    assert told.data["expected_end"] == end.isoformat() and told.data["kind"] == "testing"
+    with session_scope() as session:
+        notified = {n.user_id for n in session.scalars(select(Notification).where(Notification.instance_id == instance_id))}
+    assert org["reviewer"].id in notified and org["supervisor"].id in notified
+    with session_scope() as session:  # begun a month ago: the step's page says it has run over
+        session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == cid)).one().started_on = \
+            clock.today() - timedelta(days=30)
+    assert clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    from web import create_app
+    from tests.web import element, signed_in
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text
+    assert "已超出预计时长" in element(page, "limits")
+    assert clock.resume(cid, "检测达标", org["reviewer"]).state == "running"
