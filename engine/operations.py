@@ -163,7 +163,9 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
 
 def comment(task_id: int, actor: User, text: str) -> dict:
     """审批意见: an opinion on a task, kept in the case's history."""
-    text = _reason(text)
+    if not text or not text.strip():
+        raise Invalid("Write the comment")
+    text = text.strip()
     with session_scope() as session:
         task = fetch(session, Task, task_id, "task")
         if not (may_work_on(actor, task) or cases.can_view(session, actor, session.get(Instance, task.instance_id))):

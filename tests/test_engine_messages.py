@@ -146,3 +146,14 @@ def test_the_api_answers_in_english(app, org):
                                  headers={"Authorization": f"Bearer {issue_token('reviewer2')}"})
     assert res.status_code == 409
     assert res.get_json()["error"]["message"] == f"Task {task['id']} is held by reviewer (reviewer)"
+
+
+def test_a_refusal_for_want_of_a_role_names_the_roles_in_the_readers_words(org):
+    from engine.errors import Forbidden
+    from engine.services.users import require
+    from tests.web import in_chinese
+    with pytest.raises(Forbidden) as refused:
+        require(org["reviewer"], "clerk", "lead")
+    assert str(refused.value.message) == "This needs one of the roles: window clerk, department head"  # the API's
+    said = in_chinese(refused.value.message)
+    assert "窗口受理人员" in said and "部门负责人" in said and "clerk" not in said and "lead" not in said

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import signin
-from engine.errors import Forbidden, Invalid, NotFound
+from engine.errors import Forbidden, Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import ROLES, Department, Task, User
@@ -33,10 +33,18 @@ def check_department_name(name: str) -> None:
         raise Invalid("A department's name is required, at most %(max)s characters", max=MAX_NAME)
 
 
+# The roles by name inside a message, translated with it (the pages name them in web/names.py).
+ROLE_NAMES = {"clerk": Message("window clerk"), "reviewer": Message("reviewer"), "lead": Message("department head"),
+              "supervisor": Message("supervisor"), "designer": Message("process designer"),
+              "admin": Message("administrator"), "agent": Message("agent")}
+
+
 def require(actor: User, *roles: str) -> None:
     """Refuse unless the actor holds one of the roles (admin holds them all)."""
     if actor is None or not actor.active or not any(actor.has_role(r) for r in roles):
-        raise Forbidden("This needs one of the roles: %(roles)s", roles=", ".join(roles))
+        listed = ", ".join(f"%({r})s" for r in roles)  # no sentence of its own: only the names translate
+        named = Message(listed, **{r: ROLE_NAMES[r] for r in roles})
+        raise Forbidden("This needs one of the roles: %(roles)s", roles=named)
 
 
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:

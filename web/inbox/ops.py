@@ -78,7 +78,7 @@ def copy_to(task_id):
 @bp.post("/tasks/<int:task_id>/comment")
 @roles_required(*WORKERS)
 def comment(task_id):
-    return _run(task_id, lambda: operations.comment(task_id, actor(), _field("text")), _("已添加审批意见"))
+    return _run(task_id, lambda: operations.comment(task_id, actor(), _field("text")), _("已添加批注"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/pause")
