@@ -57,7 +57,7 @@ def test_a_process_an_items_procedure_calls_and_a_cases_number_are_not_started_a
     from tests.procedures import install, take_in
     from tests.test_merged_assessments import ITEM, project
     install(org)
-    with pytest.raises(Conflict, match="'review_round' is called by '(merged_assessments|joint_drawing_review)'"):
+    with pytest.raises(Conflict, match="'review_round' is called by '(merged_assessments|joint_drawing_review|department_approval)'"):
         cases.start_instance("review_round", org["clerk"], data={"pending_reviews": [], "opinions": []})
     deploy_approval(org)
     case = take_in(ITEM, project(), org["clerk"])
