@@ -91,14 +91,15 @@ def start_clock(session: Session, instance_id: int, *, label: str, promised_days
 
 def _recompute(session: Session, clock: Clock) -> None:
     """Deadlines from the start, the limits, days paused and extensions; never before a floor.
+    An extension (Art. 42) lengthens the statutory limit only: the promise printed on the
+    acceptance notice stays the centre's promise, and a case past it stays on its yellow card.
     A step's task carries its promised deadline too: the inboxes sort and show by it."""
     cal = calendars.current()
-    extra = clock.paused_days + clock.extension_days
-    promised = cal.add_workdays(clock.started_on, clock.promised_days + extra)
+    promised = cal.add_workdays(clock.started_on, clock.promised_days + clock.paused_days)
     clock.promised_due = max(promised.date, clock.promised_floor or date.min)
     provisional = promised.provisional
     if clock.statutory_days is not None:
-        statutory = cal.add_workdays(clock.started_on, clock.statutory_days + extra)
+        statutory = cal.add_workdays(clock.started_on, clock.statutory_days + clock.paused_days + clock.extension_days)
         clock.statutory_due = max(statutory.date, clock.statutory_floor or date.min)
         provisional = provisional or statutory.provisional
     clock.provisional = provisional

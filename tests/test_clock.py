@@ -146,8 +146,10 @@ def test_extension_once_with_approval(instance_id, org):
         clock.extend(cid, 10, "情况复杂", org["reviewer"])
     with pytest.raises(Invalid):
         clock.extend(cid, 11, "情况复杂", org["lead"])
+    promised = get(cid).promised_due
     extended = clock.extend(cid, 10, "情况复杂", org["lead"])
     assert extended.statutory_due == calendars.current().add_workdays(extended.started_on, 30).date
+    assert extended.promised_due == promised  # the centre's promise is not lengthened by the law's extension
     with pytest.raises(Conflict):
         clock.extend(cid, 5, "again", org["lead"])
     joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
