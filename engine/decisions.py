@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, seals
 from engine.case_status import open_case
 from engine.errors import EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
@@ -63,6 +63,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
+    seals.seal_results(session, case)  # before the issued permit is filed: it carries the decision's seal
     filed = _file_issued(session, case) if decision != "reject" else None
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed)
@@ -95,13 +96,15 @@ def results(case: Case, session: Session) -> list[dict]:
     """The result documents the departments attached to their steps (批复, 意见书), oldest first."""
     rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"))
                            .order_by(Material.id))
-    return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by} for m in rows]
+    return [{"id": m.id, "name": m.name, "filename": m.filename, "issued_by": m.issued_by, "seal_code": m.seal_code}
+            for m in rows]
 
 
 def _handed_over(session: Session, case: Case) -> list[dict]:
     """What the receipt lists: the departments' result documents and, for a refusal, its written
     decision by its notice kind and number (a case is decided once: one refusal at most)."""
-    documents = [{"name": r["name"], "filename": r["filename"]} for r in results(case, session)]
+    documents = [{"name": r["name"], "filename": r["filename"], "seal_code": r["seal_code"]}
+                 for r in results(case, session)]
     if case.decision != "reject":
         return documents
     refusal = session.scalar(select(Notice).where(Notice.case_id == case.id,

@@ -443,6 +443,9 @@ class Material(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)          # deferred: to be supplied by
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 电子印章 of a result document (engine/seals.py): its verification code, facts and signature.
+    seal_code: Mapped[str | None] = mapped_column(String(19), unique=True)
+    seal: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Notice(Base):

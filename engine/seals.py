@@ -1,0 +1,97 @@
+"""电子印章: every result document of a decided case is sealed, so anyone holding it can check
+it is the office's (电子证照, verifiable).
+
+A seal is an Ed25519 signature over the document's facts (case, item, issuing department, file
+name, SHA-256, date), kept with the material, with a short verification code printed beside the
+document. Verifying by code or by the file itself finds the seal and checks its signature with
+the office's public key, which anyone may also download to check a seal offline.
+
+The key is a PEM file (SHENPI_SEAL_KEY_FILE, by default seal_key.pem in the instance folder),
+made on first use; servers that share a database must share it.
+"""
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.config import INSTANCE_DIR
+from engine.errors import Invalid
+from engine.services.users import department_names
+from engine.store.db import read_session
+from engine.store.models import Case, Material
+
+CODE_LENGTH = 16  # characters of base32, in groups of four: XXXX-XXXX-XXXX-XXXX
+
+
+def _key_file() -> Path:
+    return Path(os.environ.get("SHENPI_SEAL_KEY_FILE", INSTANCE_DIR / "seal_key.pem"))
+
+
+def _private_key() -> Ed25519PrivateKey:
+    path = _key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        try:  # made once: a second server starting at the same moment reads the first one's
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+                out.write(pem)
+        except FileExistsError:
+            pass
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+
+def public_key_pem() -> bytes:
+    return _private_key().public_key().public_bytes(serialization.Encoding.PEM,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _canonical(facts: dict) -> bytes:
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def seal_results(session: Session, case: Case) -> None:
+    """Seal the case's result documents that have no seal yet (at its decision)."""
+    names = department_names(session)
+    results = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"),
+                                                     Material.seal_code.is_(None), Material.sha256.is_not(None)))
+    for material in results:
+        facts = {"case": case.number, "item": case.item.name, "issuer": material.issued_by,
+                 "issuer_name": names.get(material.issued_by) or material.issued_by, "document": material.filename,
+                 "sha256": material.sha256, "issued_on": case.decided_at.date().isoformat()}
+        signature = _private_key().sign(_canonical(facts))
+        code = base64.b32encode(hashlib.sha256(signature).digest()).decode()[:CODE_LENGTH]
+        material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+        material.seal = {"facts": facts, "signature": base64.b64encode(signature).decode()}
+
+
+def verify(code: str | None = None, content: bytes | None = None) -> dict | None:
+    """The sealed facts of the document with this code, or with exactly this content, and
+    whether the seal's signature holds; None if no sealed document matches."""
+    if code is not None:
+        wanted = "".join(ch for ch in code.upper() if ch.isalnum())
+        if len(wanted) != CODE_LENGTH:
+            raise Invalid("A verification code has %(n)s letters and digits", n=CODE_LENGTH)
+        match = Material.seal_code == "-".join(wanted[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    elif content is not None:
+        match = (Material.sha256 == hashlib.sha256(content).hexdigest()) & Material.seal_code.is_not(None)
+    else:
+        raise Invalid("Give a verification code or the document")
+    with read_session() as session:
+        material = session.scalar(select(Material).where(match).order_by(Material.id).limit(1))
+        if material is None:
+            return None
+        facts, signature = material.seal["facts"], base64.b64decode(material.seal["signature"])
+    try:
+        _private_key().public_key().verify(signature, _canonical(facts))
+        valid = facts["sha256"] == material.sha256
+    except InvalidSignature:
+        valid = False
+    return {"code": material.seal_code, "valid": valid, **facts}

@@ -1,0 +1,86 @@
+"""电子证照: a decided case's result documents are sealed, and anyone verifies one by its code or
+by the file, without signing in; a document or seal changed afterwards fails."""
+import base64
+import io
+import json
+
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlalchemy import select, update
+
+from engine import files, intake, seals
+from engine.errors import Invalid
+from engine.store import session_scope
+from engine.store.models import Material
+from tests.procedures import install, open_tasks, take_in, work
+from tests.test_drawing_review import PERMIT
+
+
+@pytest.fixture
+def permit(org):
+    """A planning permit natres granted, its decision's document sealed."""
+    people = install(org)
+    case = take_in(PERMIT, {}, people["clerk"])
+    work(open_tasks(case.instance_id)["department_review@natres"], people["r_natres"],
+         {"opinion": "approve", "comment": "符合规划条件"})
+    work(open_tasks(case.instance_id)["lead_decision@natres"], people["r_natres"],
+         {"decision": "approve", "decision_comment": "准予核发"})
+    return intake.describe(case.id)
+
+
+def test_each_result_document_of_a_decided_case_is_sealed_and_verifies(permit):
+    codes = [r["seal_code"] for r in permit["results"]]
+    assert len(codes) == 2 and all(codes) and len(set(codes)) == 2  # the review's and the decision's
+    found = seals.verify(code=codes[-1].lower().replace("-", " "))  # as a person might type it
+    assert found["valid"] and found["case"] == permit["number"] and found["issuer"] == "natres"
+    assert found["document"] == "lead_decision.pdf" and found["item"] == "建设工程规划许可证核发"
+    with session_scope() as session:
+        sha = session.scalar(select(Material.sha256).where(Material.seal_code == codes[-1]))
+    assert seals.verify(content=files.read(sha))["code"] == codes[-1]  # the file itself
+    assert seals.verify(content=files.read(sha) + b" ") is None  # changed by one byte: none of ours
+    # Anyone may check the signature offline with the office's public key.
+    public = load_pem_public_key(seals.public_key_pem())
+    facts = json.dumps(found_facts(found), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    with session_scope() as session:
+        signature = base64.b64decode(session.scalar(select(Material.seal).where(Material.seal_code == codes[-1]))
+                                     ["signature"])
+    public.verify(signature, facts)  # raises if it does not hold
+    with pytest.raises(Invalid):
+        seals.verify(code="1234")
+
+
+def found_facts(found: dict) -> dict:
+    return {k: v for k, v in found.items() if k not in ("code", "valid")}
+
+
+def test_a_seal_whose_record_was_changed_fails(permit):
+    code = permit["results"][-1]["seal_code"]
+    with session_scope() as session:
+        material = session.scalar(select(Material).where(Material.seal_code == code))
+        forged = {**material.seal, "facts": {**material.seal["facts"], "item": "其他事项"}}
+        session.execute(update(Material).where(Material.id == material.id).values(seal=forged))
+    assert seals.verify(code=code)["valid"] is False
+
+
+def test_the_verification_page_needs_no_sign_in(app, permit):
+    code = permit["results"][-1]["seal_code"]
+    visitor = app.test_client()
+    page = visitor.get(f"/portal/verify?code={code}").text
+    assert 'data-valid="true"' in page and permit["number"] in page
+    assert 'data-valid="none"' in visitor.get("/portal/verify?code=AAAA-AAAA-AAAA-AAAA").text
+    assert visitor.get("/portal/verify?code=12").status_code == 422
+    with session_scope() as session:
+        sha = session.scalar(select(Material.sha256).where(Material.seal_code == code))
+    sent = visitor.post("/portal/verify", data={"document": (io.BytesIO(files.read(sha)), "许可证.pdf")},
+                        content_type="multipart/form-data")
+    assert 'data-valid="true"' in sent.text and code in sent.text
+    altered = visitor.post("/portal/verify", data={"document": (io.BytesIO(files.read(sha) + b" "), "许可证.pdf")},
+                           content_type="multipart/form-data")
+    assert 'data-valid="none"' in altered.text
+    assert b"BEGIN PUBLIC KEY" in visitor.get("/portal/verify/key.pem").data
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})

@@ -1,0 +1,36 @@
+"""核验电子证照: anyone checks a result document by its verification code or by the file itself,
+without signing in; the office's public key is there for checking a seal offline."""
+from flask import Response, render_template, request
+
+from engine import seals
+from engine.errors import Invalid
+
+from . import bp, failed
+
+MAX_FILE = 50 * 1024 * 1024  # what a result document may weigh; a bigger upload is no result of ours
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    code = request.args.get("code", "").strip()
+    upload = request.files.get("document")
+    try:
+        if request.method == "POST":
+            if upload is None or not upload.filename:
+                raise Invalid("Give a verification code or the document")
+            content = upload.read(MAX_FILE + 1)
+            if len(content) > MAX_FILE:
+                raise Invalid("The file is larger than any result document (%(mb)s MB)", mb=MAX_FILE >> 20)
+            found = seals.verify(content=content)
+        else:
+            found = seals.verify(code=code) if code else None
+    except Invalid as exc:
+        return failed(exc, "portal/verify.html", code=code, asked=True, found=None)
+    return render_template("portal/verify.html", code=code, found=found,
+                           asked=bool(code) or request.method == "POST")
+
+
+@bp.get("/verify/key.pem")
+def seal_key():
+    return Response(seals.public_key_pem(), mimetype="application/x-pem-file",
+                    headers={"Content-Disposition": "attachment; filename=shenpi-seal-public-key.pem"})
