@@ -256,13 +256,18 @@ def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     session.refresh(clock)
     if not _governs(actor, clock):
         raise Forbidden("This time limit belongs to another department")
-    step = session.get(Task, clock.task_id) if clock.task_id is not None else None
-    if step is not None and step.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
+    if _held_by_another(session, clock, actor):
         raise Forbidden("%(holder)s holds this step: its time limit is theirs, or the head's, to stop or restart",
-                        holder=step.assignee.known_as)
+                        holder=session.get(Task, clock.task_id).assignee.known_as)
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock
+
+
+def _held_by_another(session: Session, clock: Clock, actor: User) -> bool:
+    """A step's limit while a colleague holds the step (its head still governs it)."""
+    step = session.get(Task, clock.task_id) if clock.task_id is not None else None
+    return step is not None and step.assignee_id not in (None, actor.id) and not actor.has_role("lead")
 
 
 def _governs(actor: User, clock: Clock) -> bool:
@@ -426,7 +431,7 @@ def offered(task_id: int, actor: User) -> list[dict]:
 def _offer(session: Session, clock: Clock, actor: User) -> dict:
     procedure = running_procedure(session, clock) if clock.state == "paused" else None
     own = ended_by_hand(procedure)
-    works = any(actor.has_role(role) for role in PROCEDURE_ROLES)
+    works = any(actor.has_role(role) for role in PROCEDURE_ROLES) and not _held_by_another(session, clock, actor)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),

@@ -38,7 +38,7 @@ class Upload:
     content: bytes
 
 
-def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, str | None]:
+def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
     """The applicant the ID number names, or a new record; and the name it was on record under
     if it has changed its name (更名), which the window says with the document that shows it
     (info["renamed_because"]): the record is then renamed here, and the caller records
@@ -46,6 +46,7 @@ def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, s
 
     A record the window kept without a phone gets the one given now: with it, its owner can open
     the online account (portal.register takes over a window record only with its phone).
+    An agent (by_agent) changes nothing on a record and is not told the name it is under.
     """
     id_number = str(info.get("id_number") or "").strip().upper()  # as portal.register stores it
     name = str(info.get("name") or "").strip()
@@ -54,13 +55,16 @@ def find_or_create_applicant(session: Session, info: dict) -> tuple[Applicant, s
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
     renamed_from = None
     if applicant is not None and applicant.name != name:  # one ID number, one person or company
+        if by_agent:
+            raise Invalid("ID number %(number)s is on record under another name: check the name with the "
+                          "applicant (a change of name is recorded at the window)", number=id_number)
         if not str(info.get("renamed_because") or "").strip():
             raise Invalid("ID number %(number)s is on record for %(recorded)s, not %(given)s: check the number "
                           "and the name; if the applicant has changed its name, say what shows it",
                           number=id_number, recorded=applicant.name, given=name)
         renamed_from, applicant.name = applicant.name, name
     phone = "".join(str(info.get("phone") or "").split())
-    if applicant is not None and not applicant.phone and not applicant.password_hash and phone:
+    if applicant is not None and not applicant.phone and not applicant.password_hash and phone and not by_agent:
         applicant.phone = phone
     if applicant is None:
         kind = info.get("kind") or "person"
@@ -99,7 +103,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                           file=upload.filename, kind=repr(upload.kind))
     stored = [(u, *files.store(u.content)) for u in uploads]
     with session_scope() as session:
-        person, renamed_from = find_or_create_applicant(session, applicant)
+        person, renamed_from = find_or_create_applicant(session, applicant, by_agent=channel == "agent" and
+                                                        actor is not None and not actor.has_role("clerk"))
         catalogue.check_serves(item, person.kind)
         case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
                     channel=channel, submitted_by=actor.id if actor else None, form=form or {},

@@ -86,6 +86,11 @@ def _department_names(user: User) -> set[str]:
     return {user.department.code, user.department.name} if user.department else set()
 
 
+def _may_take(user: User, task: Task, group: str) -> bool:
+    """Whether the user could work the task once it is in `group` (lanes.may_work_on, ahead of the move)."""
+    return user.has_role("admin") or (group in user.groups and (not task.lead_only or user.has_role("lead")))
+
+
 def _reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise Invalid("Give the reason")
@@ -116,6 +121,10 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         if not session.scalar(select(Department.id).where(Department.code == to_group)) \
                 and not _members(session, to_group):
             raise Invalid("No department or group %(group)s", group=repr(to_group))
+        if target is not None and not _may_take(target, task, to_group):
+            raise Invalid("%(login)s cannot take this step: it is decided by a department head", login=target.login)
+        if target is None and not any(_may_take(u, task, to_group) for u in _members(session, to_group)):
+            raise Invalid("No one in %(group)s can take this step", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None
         for step in clock.step_clocks(session, task.id):

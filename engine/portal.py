@@ -107,9 +107,11 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
 
 
 def _has_case(session, applicant: Applicant, case_number: str) -> bool:
+    """Whether the applicant holds a notice of this case: one an agent filed proves nothing (the
+    agent holds its notices, and typed the applicant's name and phone)."""
     number = (case_number or "").strip()
     return bool(number) and session.scalar(select(Case.id).where(
-        Case.applicant_id == applicant.id, Case.number == number).limit(1)) is not None
+        Case.applicant_id == applicant.id, Case.number == number, Case.channel != "agent").limit(1)) is not None
 
 
 def authenticate(identifier: str, password: str, address: str | None = None) -> Applicant | None:

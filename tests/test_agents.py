@@ -58,3 +58,60 @@ def test_an_agent_sees_and_supplies_only_the_cases_they_filed(app, org, agent):
         corrections.supply(other, [intake.Upload("land", "land.pdf", b"%PDF land")], agent)
     [land] = [m for m in intake.describe(mine)["materials"] if m["code"] == "land"]
     assert page.get(f"/inbox/materials/{land['material_id']}").status_code == 200
+
+
+def test_an_agents_department_is_no_lane_to_work_in(org, agent):
+    """An agent point is a department, but its agent works no step: a transfer there is refused,
+    and a step in its lane is not theirs to claim."""
+    from engine import operations
+    from engine.errors import Invalid
+    from engine.services import cases, deploy, tasks
+    from tests.bpmn_builder import process
+    lane = process("village_lane", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")],
+                   [("s", "t"), ("t", "e")], lanes={"housing": ["t"]})
+    deploy.deploy([("v.bpmn", lane.encode())], org["designer"])
+    [task] = cases.start_instance("village_lane", org["clerk"])["tasks"]
+    with pytest.raises(Invalid, match="No one in 'village'"):
+        operations.transfer(task["id"], org["reviewer"], to_group="village", reason="请代办点处理")
+    assert "village" not in agent.groups and tasks.list_tasks(agent) == []
+    with pytest.raises(Forbidden):
+        tasks.claim(task["id"], agent)
+
+
+def test_an_agent_learns_and_changes_nothing_of_an_applicants_record(app, org, agent):
+    """The record an ID number names is the applicant's: an agent typing another name is told it
+    does not match (not the name on record), renames nothing, gives no phone, opens no file kept
+    from the applicant's earlier cases, and their filing proves nothing to open an online account."""
+    from engine import portal
+    from engine.errors import Conflict, Invalid
+    from engine.store import session_scope
+    from engine.store.models import Applicant
+    window = signed_in(app, "clerk")
+    case_id_of(submit(window, "id_card", "form", "marriage", phone=""))  # the window knows 李四, no phone
+    with pytest.raises(Invalid) as refused:
+        intake.submit("W-1", {**APPLICANT, "name": "李四四", "renamed_because": "更名"}, [], agent, channel="agent",
+                      form={"project": "x"})
+    assert "李四" not in str(refused.value.message).replace("李四四", "")
+    filed = intake.submit("W-1", {**APPLICANT, "phone": "13811112222"}, [], agent, channel="agent",
+                          form={"project": "x"})
+    with session_scope() as session:
+        record = session.get(Applicant, filed.applicant_id)
+        assert (record.name, record.phone) == ("李四", None)
+    [id_card] = [m for m in intake.describe(filed.id)["materials"] if m["code"] == "id_card"]
+    assert id_card["state"] == "reused"
+    assert signed_in(app, "agent").get(f"/inbox/materials/{id_card['material_id']}").status_code == 403
+    assert 'id="applicant-ids"' not in signed_in(app, "agent").get(f"/intake/cases/{filed.id}").text
+    with pytest.raises(Conflict):  # the agent's case number is no proof of being 李四
+        portal.register(name="李四", kind="person", id_type="id_card", id_number=APPLICANT["id_number"],
+                        phone="13811112222", password="secret-pw1", case_number=filed.number)
+
+
+def test_the_api_shows_an_agent_the_case_as_its_applicant_sees_it(app, org, agent):
+    from engine.services.tokens import issue_token
+    case_id = case_id_of(submit(signed_in(app, "agent"), "id_card", "form", "land", "marriage"))
+    intake.accept(case_id, org["clerk"])
+    token = {"Authorization": f"Bearer {issue_token('agent')}"}
+    shown = app.test_client().get(f"/api/cases/{case_id}", headers=token).json
+    assert shown["status"] == "accepted" and shown["open_steps"] == []
+    assert [c["task_id"] for c in shown["clocks"]] == [None]
+    assert intake.describe(case_id)["open_steps"]  # the window's view has them

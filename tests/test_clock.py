@@ -132,6 +132,7 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     cid = new_clock(instance_id, clock.today(), promised=5, task_id=task["id"])
     tasks.claim(task["id"], org["reviewer"])
+    assert not clock.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
     with pytest.raises(Forbidden, match="holds this step"):
         clock.pause(cid, "site_survey", "现场踏勘", 3, org["reviewer2"])
     assert get(cid).state == "running"

@@ -74,11 +74,16 @@ def test_the_lead_departments_decision_is_its_heads(people):
     reviewer = signed_in(app, "devreviewer")
     page = reviewer.get(f"/inbox/tasks/{decision.id}")
     assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
+    assert reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 200  # what it shows
     assert reviewer.post(f"/inbox/tasks/{decision.id}/claim").status_code == 403
     assert f"/inbox/tasks/{decision.id}/claim" in signed_in(app, "lead").get(f"/inbox/tasks/{decision.id}").text
     tasks.claim(decision.id, people["lead"])
     with pytest.raises(Forbidden, match="head"):  # nor complete it, held or not
         tasks.complete(decision.id, plain, {"decision": "approve", "decision_comment": "同意"})
+    with pytest.raises(Invalid, match="department head"):  # handed on, it would be stuck with them
+        operations.transfer(decision.id, people["lead"], to_user="devreviewer", reason="请办理")
+    with pytest.raises(Invalid, match="No one in 'tax'"):  # a department without a head the same
+        operations.transfer(decision.id, people["lead"], to_group="tax", reason="请税务办理")
     tasks.complete(decision.id, people["lead"], {"decision": "approve", "decision_comment": "同意"},
                    [intake.Upload("result", "意见.pdf", b"%PDF decided")])
     assert intake.describe(case.id)["decision"] == "approve"

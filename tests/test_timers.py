@@ -131,6 +131,7 @@ def test_failing_timer_backs_off_then_becomes_an_incident_an_admin_retries(org):
     stuck = cases.get_instance(instance["id"], org["admin"])  # api.md's `error`: it waits for an administrator
     assert stuck["state"] == "error" and [i["timer_id"] for i in stuck["incidents"]] == [row.id]
     assert "boom" in stuck["incidents"][0]["error"]
+    assert "error" not in cases.get_instance(instance["id"], org["clerk"])["incidents"][0]  # the administrator's
     with pytest.raises(Forbidden):
         timers.retry(row.id, org["clerk"])
     timers.retry(row.id, org["admin"])

@@ -412,3 +412,9 @@ def test_the_same_intake_form_sent_twice_makes_one_case(app, org):
     assert "未重复登记" in clerk.get(again.location).text
     other = re.search(r'name="submission" value="([^"]+)"', clerk.get("/intake/new/W-1").text).group(1)
     assert other != token and case_id_of(submit(clerk, "id_card", "form", submission=other)) != case_id_of(first)
+    # The newest are remembered, whatever their values sort as (a dict in the session is sorted).
+    for value in [f"z{n:02d}" for n in range(20)] + ["0-newest", "z20"]:
+        submit(clerk, "id_card", "form", submission=value)
+    before = len(progress.recent_cases(org["clerk"]))
+    submit(clerk, "id_card", "form", submission="0-newest")
+    assert len(progress.recent_cases(org["clerk"])) == before

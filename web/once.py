@@ -13,11 +13,12 @@ def new_value() -> str:
 
 def made_by(form) -> dict | None:
     """What this form made when it was sent before, if it was."""
-    return session.get(KEY, {}).get(form.get("submission", ""))
+    value = form.get("submission")
+    return next((made for sent, made in session.get(KEY, []) if value and sent == value), None)
 
 
 def remember(form, **made) -> None:
+    # A list, newest last: the session's serializer keeps a list's order (a dict's it sorts).
     value = form.get("submission")
     if value:
-        kept = list(session.get(KEY, {}).items())[-(KEPT - 1):]
-        session[KEY] = dict(kept + [(value, made)])
+        session[KEY] = [*session.get(KEY, [])[-(KEPT - 1):], [value, made]]

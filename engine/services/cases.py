@@ -290,9 +290,10 @@ def can_view(session: Session, actor: User, instance: Instance) -> bool:
         return True
     if told_of(session, actor, instance.id) or passed_on(session, actor, instance.id):
         return True
-    return session.scalar(select(Task.id).where(
+    return session.scalar(select(Task.id).where(  # a head's step is its department's to see, not to take
         Task.instance_id == instance.id,
-        workable(actor) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id)
+        workable(actor) | Task.group.in_(sorted(actor.groups)) | (Task.assignee_id == actor.id)
+        | (Task.completed_by == actor.id)
     ).limit(1)) is not None
 
 
@@ -328,7 +329,9 @@ def get_instance(instance_id: int, actor: User) -> dict:
         result = _describe(session, instance)
         failed = session.execute(select(Timer.id, Timer.kind, Timer.last_error).where(
             Timer.instance_id == instance_id, Timer.state == "incident").order_by(Timer.id)).all()
-        result["incidents"] = [{"timer_id": t.id, "kind": t.kind, "error": t.last_error} for t in failed]
+        # What failed is the administrator's to read (GET /api/timers/incidents), not every viewer's.
+        result["incidents"] = [{"timer_id": t.id, "kind": t.kind,
+                                **({"error": t.last_error} if actor.has_role("admin") else {})} for t in failed]
         if failed and instance.state == "running":
             result["state"] = "error"
         events = session.scalars(select(Event).where(Event.instance_id == instance_id)

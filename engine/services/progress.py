@@ -224,13 +224,23 @@ def _case_visible(session, actor: User, case: Case) -> bool:
     return instance is not None and can_view(session, actor, instance)
 
 
+def _only_as_filer(actor: User) -> bool:
+    """Whether the actor sees cases only as the agent (代办员) who filed them: as the applicant
+    would, without the departments' steps or the files taken from the applicant's earlier cases."""
+    return not any(actor.has_role(r) for r in ("clerk", "reviewer", "lead", "supervisor"))
+
+
 def visible_case(case_id: int, actor: User) -> dict:
     """A case as intake.describe shows it, if the actor may see it."""
     with read_session() as session:
         case = fetch(session, Case, case_id, "case")
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
-        return intake.describe_case(session, case)
+        info = intake.describe_case(session, case)
+    if _only_as_filer(actor):
+        info["open_steps"] = []
+        info["clocks"] = [c for c in info["clocks"] if c["task_id"] is None]
+    return info
 
 
 def material_file(material_id: int, actor: User) -> tuple[str, str]:
@@ -242,6 +252,9 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
             raise NotFound("No material %(material)s", material=material_id)
         if not _case_visible(session, actor, case):
             raise Forbidden("This case belongs to other departments")
+        if material.state == "reused" and _only_as_filer(actor):
+            raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
+                            "applicant's earlier ones")
         return material.filename or f"material-{material_id}", material.sha256
 
 
@@ -274,7 +287,7 @@ def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = ""
     number or phone matches `text` (an applicant back after a week for a deferred material),
     in one status if given. An agent's are the cases they filed."""
     query = select(Case).join(Applicant, Applicant.id == Case.applicant_id)
-    if not any(actor.has_role(r) for r in ("clerk", "supervisor")):
+    if not actor.has_role("clerk"):  # an agent's
         query = query.where(Case.submitted_by == actor.id)
     text = text.strip()
     if text:

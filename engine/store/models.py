@@ -8,6 +8,9 @@ from sqlalchemy.types import TypeDecorator
 
 # agent: 代办员 of an agent point (村级代办点): files cases for applicants and follows those only.
 ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin", "agent")
+# Who works a department's steps: an agent, a supervisor or a designer placed in a department
+# does not (an agent point is a department of its own).
+WORKER_ROLES = ("reviewer", "lead", "clerk")
 MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's hold 32 bits
 
 
@@ -66,9 +69,10 @@ class User(Base):
 
     @property
     def groups(self) -> set[str]:
-        """The lanes this user may work in: the department's code and each role code."""
+        """The lanes this user may work in: each role code, and the department's code for those
+        who work its steps."""
         groups = set(self.roles or ())
-        if self.department is not None:
+        if self.department is not None and any(self.has_role(r) for r in WORKER_ROLES):
             groups.add(self.department.code)
         return groups
 

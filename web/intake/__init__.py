@@ -84,8 +84,8 @@ def _render_case(case_id: int, status: int = 200):
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     # The applicant's ID number and phone are the window's to see, not every department's.
-    return render_template("intake/case.html", case=info, applicant=get_applicant(info["applicant_id"]),
-                           events=history, today=today, window=window,
+    applicant = get_applicant(info["applicant_id"]) if window else None
+    return render_template("intake/case.html", case=info, applicant=applicant, events=history, today=today, window=window,
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
