@@ -39,9 +39,8 @@ def new(code):
         # An item for organisations only starts the form as one (its refusal would come after the uploads).
         kind = "person" if catalogue.serves(item, "person") else "company"
         return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
-                               values={"kind": kind, "id_type": "id_card" if kind == "person" else "uscc",
-                                       "submission": once.new_value()})
-    earlier = once.made_by(request.form)
+                               values={"kind": kind, "id_type": "id_card" if kind == "person" else "uscc"})
+    earlier = once.made_by()
     if earlier is not None:  # the same form sent again (Back, then 收件登记): one case, not two
         flash(_("这份收件已登记为办件 %(number)s，未重复登记", number=earlier["number"]), "success")
         return redirect(url_for("intake.case", case_id=earlier["id"]), 303)
@@ -54,7 +53,7 @@ def new(code):
         shown = fields(item.data.get("form"))
         return render_template("intake/new.html", item=item, fields=shown, values=request.form,
                                errors=errors_by_field(exc.details, shown)), exc.status
-    once.remember(request.form, id=case.id, number=case.number)
+    once.remember(id=case.id, number=case.number)
     flash(_("已收件，办件编号 %(number)s", number=case.number), "success")
     return redirect(url_for("intake.case", case_id=case.id), 303)
 

@@ -49,7 +49,7 @@ def apply(code):
     guide_, schema = catalogue.guide(item), item.data.get("form")
     shown = fields(schema)
     if request.method == "POST":
-        earlier = once.made_by(request.form)
+        earlier = once.made_by()
         if earlier is not None:  # the same application sent again (Back, then 提交): one case
             flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
             return redirect(url_for("portal.case", number=earlier["number"]))
@@ -59,7 +59,7 @@ def apply(code):
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
                           errors=errors_by_field(exc.details, shown), served=catalogue.serves(item, g.applicant.kind))
-        once.remember(request.form, number=case.number)
+        once.remember(number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         missing = [m["name"] for m in intake.describe(case.id)["materials"]
                    if m["mandatory"] and m["state"] == "missing"]
@@ -68,7 +68,7 @@ def apply(code):
                     names="、".join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
-                           values={"submission": once.new_value()}, errors={},
+                           values={}, errors={},
                            served=catalogue.serves(item, g.applicant.kind))
 
 
