@@ -15,6 +15,7 @@ from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
 from engine.services import calendars
 from engine.services.events import record
+from engine.services.lanes import may_work_on
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
@@ -257,17 +258,22 @@ def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
     if not _governs(actor, clock):
         raise Forbidden("This time limit belongs to another department")
     if _held_by_another(session, clock, actor):
+        step = session.get(Task, clock.task_id)
+        if step.assignee is None:  # a head's step, not yet taken
+            raise Forbidden("This step is decided by the department's head (the lead role)")
         raise Forbidden("%(holder)s holds this step: its time limit is theirs, or the head's, to stop or restart",
-                        holder=session.get(Task, clock.task_id).assignee.known_as)
+                        holder=step.assignee.known_as)
     if clock.state == "stopped":
         raise Conflict("This clock has stopped")
     return clock
 
 
 def _held_by_another(session: Session, clock: Clock, actor: User) -> bool:
-    """A step's limit while a colleague holds the step (its head still governs it)."""
+    """A step's limit that is not the actor's to stop: a colleague holds the step, or it is its
+    head's to take (a head governs both)."""
     step = session.get(Task, clock.task_id) if clock.task_id is not None else None
-    return step is not None and step.assignee_id not in (None, actor.id) and not actor.has_role("lead")
+    return (step is not None and not actor.has_role("lead")
+            and (step.assignee_id not in (None, actor.id) or step.lead_only))
 
 
 def _governs(actor: User, clock: Clock) -> bool:
@@ -420,7 +426,7 @@ def offered(task_id: int, actor: User) -> list[dict]:
     may do by the rules pause, resume and extend apply (no button they would refuse)."""
     with read_session() as session:
         task = session.get(Task, task_id)
-        if task is None or task.state != "ready":
+        if task is None or task.state != "ready" or not may_work_on(actor, task):  # a head's step, to a reviewer
             return []
         step = session.scalar(select(Clock).where(Clock.task_id == task_id).order_by(Clock.id).limit(1))
         limits = [c for c in (step, case_clock(session, task.instance_id))

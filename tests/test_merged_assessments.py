@@ -75,6 +75,10 @@ def test_the_lead_departments_decision_is_its_heads(people):
     page = reviewer.get(f"/inbox/tasks/{decision.id}")
     assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
     assert reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 200  # what it shows
+    assert clock.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
+    [limit] = [c for c in step_clocks(case.instance_id) if c.task_id == decision.id]
+    with pytest.raises(Forbidden, match="head"):
+        clock.pause(limit.id, "expert_review", "专家评审", 5, plain)
     assert reviewer.post(f"/inbox/tasks/{decision.id}/claim").status_code == 403
     assert f"/inbox/tasks/{decision.id}/claim" in signed_in(app, "lead").get(f"/inbox/tasks/{decision.id}").text
     tasks.claim(decision.id, people["lead"])
