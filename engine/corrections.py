@@ -4,7 +4,8 @@ review round's merged correction notice."""
 from sqlalchemy import select
 
 from engine import files
-from engine.case_status import SUPPLY_STATES, cancel_timers, deferred_left, in_state, open_case, watch_arrival
+from engine.case_status import (SUPPLY_STATES, cancel_timers, deferred_left, in_state, open_case, still_missing,
+                                watch_arrival)
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.intake import Upload, validity
 from engine.notices import issue_notice
@@ -88,7 +89,7 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
                                      name=entries[upload.kind]["name"], state="provided", filename=upload.filename,
                                      sha256=sha, size=size, valid_until=valid_until))
         session.flush()
-        still = _still_missing(session, case) if case.status == "correction" else []
+        still = still_missing(session, case) if case.status == "correction" else []
         if case.status == "correction" and not still:
             case.status = "submitted"  # all of it is here: the window accepts it, again within five days
             watch_arrival(session, case)
@@ -100,17 +101,3 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
         record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads],
                     names=[entries[u.kind]["name"] for u in uploads], still_missing=still, **by)
         return case
-
-
-def _still_missing(session, case: Case) -> list[str]:
-    """What the latest correction notice asked for that has not come since (names). Until all of
-    it has, the case waits for the applicant: the notice counts the time limit from the complete
-    answer (受理期限自收到全部补正材料之日起计算), and a part answer starts no deemed acceptance."""
-    notice = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "correction")
-                            .order_by(Notice.id.desc()).limit(1))
-    if notice is None:
-        return []
-    since = set(session.scalars(select(Material.kind).where(Material.case_id == case.id,
-                                                            Material.created_at >= notice.issued_at)))
-    names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    return [names.get(m["code"], m["code"]) for m in notice.data["missing"] if m["code"] not in since]

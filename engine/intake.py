@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from engine import catalogue, clock, files, forms, identity, termination
 from engine.case_facts import start_data
-from engine.case_status import OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, watch_arrival
+from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
+                               watch_arrival)
 from engine.decisions import DECISIONS, decide, results
 from engine.errors import Invalid, Message, NotFound
 from engine.notices import issue_notice
@@ -363,6 +364,8 @@ def describe_case(session: Session, case: Case) -> dict:
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
             "item_kind": case.item.kind,
             "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
+            # In correction: what the notice asked for that has not come yet.
+            "still_missing": still_missing(session, case) if case.status == "correction" else [],
             "applicant_id": case.applicant_id, "submitted_at": case.submitted_at.isoformat(),
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,

@@ -231,6 +231,7 @@ def test_the_correction_form_keeps_a_refused_notice_and_ticks_what_was_told(app,
                       content_type="multipart/form-data").status_code == 303
     page = clerk.get(f"/intake/cases/{case_id}").text  # part of the answer: it waits for the contract
     assert 'data-status="correction"' in page and 'id="correction-form"' not in page
+    assert "设计合同" in element(page, "still-missing") and "土地证明" not in element(page, "still-missing")
     assert clerk.post(f"/intake/cases/{case_id}/supply", data=files("contract"),
                       content_type="multipart/form-data").status_code == 303
     # Second round: only what the notice told (the marriage certificate it did not ask for is not offered).

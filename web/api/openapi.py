@@ -108,7 +108,7 @@ def document() -> dict:
             "/api/tasks/{id}/withdraw": {"post": _op("撤回: my completed step, before the next starts", 200,
                                                      params=task_path, errors=(401, 403, 404, 409))},
             "/api/tasks/{id}/urge": {"post": _op("催办", 200, _json({"type": "object", "properties": {
-                "message": {"type": "string"}}}), params=task_path)},
+                "message": {"type": "string"}}}), params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/tasks/{id}/copy": {"post": _op("抄送", 200, _json({"type": "object", "properties": {
                 "to": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}),
                 params=task_path)},
@@ -144,9 +144,12 @@ def document() -> dict:
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
                     "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}))},
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks", 200, params=task_path)},
-            "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺)", 200, _json({
-                "type": "object", "properties": {"deferred": {"type": "object"},
-                                                 "pledged": {"type": "array", "items": {"type": "string"}}}}),
+            "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺); an immediate "
+                                                   "item (即办) is decided at once: decision, statement, results", 200,
+                _json({"type": "object", "properties": {
+                    "deferred": {"type": "object"}, "pledged": {"type": "array", "items": {"type": "string"}},
+                    "decision": {"enum": ["approve", "approve_with_conditions", "reject"]},
+                    "statement": {"type": "string"}, "results": _FILES}}),
                 params=task_path, errors=(401, 403, 404, 409, 422))},
             "/api/cases/{id}/supply": {"post": _op("补交材料: what the applicant brought for a correction notice "
                                                    "or deferred (容缺)", 200, _json({
