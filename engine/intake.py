@@ -139,25 +139,39 @@ def validity(material: dict) -> date | None:
     return clock.add_years(clock.today(), int(years))
 
 
+def _kept(session: Session, applicant_id: int, material: dict, case_id: int | None = None) -> Material | None:
+    """The applicant's still-valid copy of a checklist material from another case, if it may be
+    reused (see _reuse)."""
+    today = clock.today()
+    if material.get("issued_by"):
+        alive = (Material.issued_by == material["issued_by"]) & (
+            Material.valid_until.is_(None) | (Material.valid_until >= today))
+    elif material.get("valid_years"):
+        alive = Material.valid_until >= today
+    else:
+        return None
+    query = select(Material).where(Material.applicant_id == applicant_id, Material.kind == material["code"],
+                                   Material.sha256.is_not(None), alive)
+    if case_id is not None:
+        query = query.where(Material.case_id != case_id)
+    return session.scalar(query.order_by(Material.id.desc()).limit(1))
+
+
+def kept_for(applicant_id: int, item_code: str) -> set[str]:
+    """The checklist materials of an item this applicant need not bring again (for the form)."""
+    with read_session() as session:
+        return {m["code"] for m in catalogue.get(item_code).data["materials"]
+                if _kept(session, applicant_id, m) is not None}
+
+
 def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) -> list[str]:
     """一次采集、多次复用: a still-valid material of the same applicant and kind is not asked again.
     Only what the checklist gives a validity (valid_years: an ID, a licence) outlives its case, and
     what a department issued (issued_by: a permit a granted case filed, until it expires); what
     belongs to one application (its form, drawings, reports, contracts) is asked each time."""
     reused = []
-    today = clock.today()
     for material in wanted:
-        if material.get("issued_by"):
-            alive = (Material.issued_by == material["issued_by"]) & (
-                Material.valid_until.is_(None) | (Material.valid_until >= today))
-        elif material.get("valid_years"):
-            alive = Material.valid_until >= today
-        else:
-            continue
-        earlier = session.scalar(
-            select(Material).where(Material.applicant_id == person.id, Material.kind == material["code"],
-                                   Material.sha256.is_not(None), Material.case_id != case.id, alive)
-            .order_by(Material.id.desc()).limit(1))
+        earlier = _kept(session, person.id, material, case.id)
         if earlier is not None:
             session.add(Material(case_id=case.id, applicant_id=person.id, kind=earlier.kind, name=earlier.name,
                                  state="reused", filename=earlier.filename, sha256=earlier.sha256,

@@ -242,3 +242,23 @@ def test_what_an_item_issues_is_a_code_a_name_and_whole_years(issues):
     assert catalogue.validate(dict(item)) and catalogue.validate({**item, "issues": {**item["issues"], "valid_years": 3}})
     with pytest.raises(Invalid, match="issues"):
         catalogue.validate({**item, "issues": issues})
+
+
+def test_the_portal_form_says_which_papers_are_on_file(people):
+    """Applying online, the company is told the permit natres issued it is on file: no upload asked."""
+    from engine import intake, portal
+    from tests.procedures import open_tasks, take_in, work
+    from web import create_app
+    permit = take_in(PERMIT, {}, people["clerk"])
+    work(open_tasks(permit.instance_id)["department_review@natres"], people["r_natres"],
+         {"opinion": "approve", "comment": "符合规划条件"})
+    work(open_tasks(permit.instance_id)["lead_decision@natres"], people["r_natres"],
+         {"decision": "approve", "decision_comment": "准予核发"})
+    assert intake.kept_for(permit.applicant_id, ITEM) == {"planning_permit", "business_licence"}
+    portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
+                    phone="13900000000", password="secret-pw1", case_number=permit.number)
+    company = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    assert company.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw1"}).status_code == 302
+    form = company.get(f"/portal/items/{ITEM}/apply").text
+    assert 'id="kept-planning_permit"' in form and 'name="m-planning_permit"' not in form
+    assert 'name="m-drawings"' in form  # what belongs to this application is still asked for

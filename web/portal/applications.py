@@ -58,7 +58,8 @@ def apply(code):
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
-                          errors=errors_by_field(exc.details, shown), served=catalogue.serves(item, g.applicant.kind))
+                          errors=errors_by_field(exc.details, shown), kept=intake.kept_for(g.applicant.id, code),
+                          served=catalogue.serves(item, g.applicant.kind))
         once.remember(number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         missing = [m["name"] for m in intake.describe(case.id)["materials"]
@@ -68,7 +69,7 @@ def apply(code):
                     names="、".join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
-                           values={}, errors={},
+                           values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
                            served=catalogue.serves(item, g.applicant.kind))
 
 
