@@ -88,7 +88,7 @@ def test_pages_name_departments_roles_and_people_not_their_codes(app, org):
     assert '<option value="reviewer" label="李强 · 住建局">' in page  # transfer and copy pick people by name
     from web import names
     with app.test_request_context():
-        assert names.group_name("lead") == "牵头部门" and names.group_name(None) == "—"
+        assert names.group_name("lead") == "部门负责人" and names.group_name(None) == "—"
         assert names.group_name("nowhere") == "nowhere" and names.person_name("nobody") == "nobody"
 
 

@@ -5,16 +5,18 @@ page names or offers them, are read once per request.
 """
 from flask import g
 from flask_login import current_user
-from flask_babel import lazy_gettext as _l
 from pypinyin import lazy_pinyin
 
 from engine.services import notifications
-from engine.services.users import department_names, people
+from engine.services.users import ROLE_NAMES, department_names, people
 from engine.store.db import read_session
 
-ROLE_NAMES = {"clerk": _l("窗口受理"), "reviewer": _l("审批人员"), "lead": _l("牵头部门"),
-              "supervisor": _l("电子监察"), "designer": _l("流程设计"), "admin": _l("系统管理"),
-              "agent": _l("代办员")}
+from .messages import translated
+
+
+def role_name(code: str) -> str:
+    """A role by the name the engine's messages give it too, in the reader's language."""
+    return translated(ROLE_NAMES[code]) if code in ROLE_NAMES else code
 
 
 def _departments() -> dict:
@@ -35,7 +37,7 @@ def group_name(code: str | None) -> str:
     """A lane's department or role, by name ('—' for none)."""
     if not code:
         return "—"
-    return _departments().get(code) or str(ROLE_NAMES.get(code, code))
+    return _departments().get(code) or role_name(code)
 
 
 def unread_notifications() -> int:

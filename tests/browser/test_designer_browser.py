@@ -391,7 +391,7 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     open_group(page, "办理部门")
     picker = page.locator("[data-entry-id=shenpi-lane-group] select")
     assert picker.input_value() == "housing"
-    assert "不动产登记中心 (realestate)" in picker.inner_text() and "牵头部门 (lead)" in picker.inner_text()
+    assert "不动产登记中心 (realestate)" in picker.inner_text() and "部门负责人 (lead)" in picker.inner_text()
     assert "(admin)" not in picker.inner_text()  # no one administers a case's step
     assert picker.locator("option[value='']").count() == 0  # a named lane is not offered <none>
     picker.select_option("realestate")
@@ -421,7 +421,7 @@ def test_a_lane_is_given_its_department_by_name_and_an_unknown_code_is_shown_as_
     page.evaluate(RENAME, ["Lane_1", "监察 (supervisor)"])  # a role lanes may name, though not offered
     page.evaluate(SELECT, "Lane_0")
     page.evaluate(SELECT, "Lane_1")
-    assert picker.locator("option:checked").inner_text() == "电子监察 (supervisor)"
+    assert picker.locator("option:checked").inner_text() == "电子监察人员 (supervisor)"
 
 
 def test_the_diagram_opens_clear_of_the_palette_and_a_new_one_under_the_name_typed(live_server, page, org):

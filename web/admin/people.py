@@ -9,7 +9,7 @@ from engine.store.models import ROLES
 
 from ..auth import Staff
 from ..inbox.access import actor, roles_required
-from ..names import ROLE_NAMES, by_name
+from ..names import by_name, role_name
 from . import bp, done, refused
 
 
@@ -25,7 +25,7 @@ def _people():
     # In the order people look names up, as every list of departments to choose from.
     departments = sorted(departments, key=lambda d: by_name(d.name, d.code))
     return render_template("admin/users.html", users=all_users, departments=departments,
-                           roles=[(r, ROLE_NAMES[r]) for r in ROLES], locks=locks,
+                           roles=[(r, role_name(r)) for r in ROLES], locks=locks,
                            last_of_department=users.last_of_their_department(actor()))
 
 

@@ -13,7 +13,7 @@ from engine.services import compare, deploy, design
 from engine.store.models import ROLES
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
-from ..names import ROLE_NAMES, departments
+from ..names import departments, role_name
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 register_error_page(bp)
@@ -109,7 +109,7 @@ def _lane_groups() -> list[dict]:
 
 
 def _roles(codes) -> list[dict]:
-    return [{"code": role, "name": str(ROLE_NAMES[role])} for role in codes]
+    return [{"code": role, "name": role_name(role)} for role in codes]
 
 
 def _kind(kind):
