@@ -9,7 +9,9 @@ behaviour from the same few words:
 - leadDecides: of the task's group, only people with the lead role take it (the lead
   department's final decision is its head's, not any reviewer's);
 - promisedDaysExpression: the step's own promised limit in working days: a step clock starts
-  when the task opens and stops when it closes;
+  when the task opens and stops when it closes; statutoryDaysExpression, beside it, gives that
+  clock a limit set by law too (Art. 43: a lower level reviewing first has 20 working days), past
+  which the step is on a red card;
 - requiresDocument: the step cannot close without its result document (赤峰 rule);
 - correctionNotice: the task is the window's merged correction round: one notice lists every
   department's request, and the case clock stops until the applicant has answered;
@@ -60,17 +62,29 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
     case = case_of(session, instance.id) \
         if {"promisedDaysExpression", "correctionNotice", "paymentNoticeExpression"} & set(props) else None
     if "promisedDaysExpression" in props:
-        days = int(_evaluate("promisedDaysExpression", props["promisedDaysExpression"], data, name))
-        if days < 0:  # the procedure's fault, not the person's who completed the step before
-            raise EngineFailure("%(step)s: property promisedDaysExpression gave %(days)s, not a number of working days",
-                                step=name, days=days)
-        clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, task_id=row.id,
-                          department=row.group, item_code=case.item_code if case else None, actor=actor)
+        days, by_law = (_working_days(props, prop, data, name) for prop in ("promisedDaysExpression",
+                                                                             "statutoryDaysExpression"))
+        if by_law is not None and by_law < days:
+            raise EngineFailure("%(step)s: statutoryDaysExpression gave %(law)s, less than the promised %(days)s",
+                                step=name, law=by_law, days=days)
+        clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, statutory_days=by_law,
+                          task_id=row.id, department=row.group, item_code=case.item_code if case else None, actor=actor)
     if props.get("correctionNotice") == "true" and case is not None:
         _merged_correction(session, instance, case, row, data, actor)
     if "paymentNoticeExpression" in props and case is not None:
         lines = _evaluate("paymentNoticeExpression", props["paymentNoticeExpression"], data, name)
         _payment_notice(session, case, row, lines, name, actor)
+
+
+def _working_days(props: dict, prop: str, data: dict, name: str) -> int | None:
+    """A step limit the property gives, in working days (None where the step has no such property)."""
+    if prop not in props:
+        return None
+    days = int(_evaluate(prop, props[prop], data, name))
+    if days < 0:  # the procedure's fault, not the person's who completed the step before
+        raise EngineFailure("%(step)s: property %(property)s gave %(days)s, not a number of working days",
+                            step=name, property=prop, days=days)
+    return days
 
 
 def _merged_correction(session: Session, instance, case: Case, row: Task, data: dict, actor: User | None) -> None:

@@ -350,6 +350,7 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
     ({"date": "'2026-13-01T09:00:00'"}, None, "is not an ISO 8601 date"),
     (None, "'three'", "'three' is not a whole number of working days"),
     (None, "-2", "-2 is not a whole number of working days"),
+    (None, ("statutoryDaysExpression", "'twenty'"), "'twenty' is not a whole number of working days"),
     (None, "days + 1", None),  # an expression: checked when it runs
 ])
 def test_a_constant_a_later_step_would_fail_on_is_refused_at_deploy_on_its_element(org, node, value, said):
@@ -361,8 +362,8 @@ def test_a_constant_a_later_step_would_fail_on_is_refused_at_deploy_on_its_eleme
         nodes.append(("user", "wait", "审查", {"form": "x.json"}))
     xml = process("later", nodes + [("end", "e", "e")], [("s", "a"), ("a", "wait"), ("wait", "e")])
     if value:
-        xml = xml.replace('name="formJsonSchemaFilename" value="x.json"',
-                          f'name="promisedDaysExpression" value="{value}"')
+        prop, source = value if isinstance(value, tuple) else ("promisedDaysExpression", value)
+        xml = xml.replace('name="formJsonSchemaFilename" value="x.json"', f'name="{prop}" value="{source}"')
     if said is None:
         deploy.deploy([("later.bpmn", xml.encode())], org["designer"])
         return

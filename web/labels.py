@@ -45,7 +45,8 @@ ELEMENT_TYPES = {"process": _l("流程"), "startEvent": _l("开始事件"), "end
 ELEMENT_FIELDS = {"type": _l("类型"), "name": _l("名称"), "attributes": _l("属性"), "incoming": _l("流入"),
                   "outgoing": _l("流出"), "properties": _l("审批设置"), "content": _l("内容（脚本、条件、定时器等）")}
 STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l("办理部门"), "titleExpression": _l("任务标题"),
-                   "promisedDaysExpression": _l("本环节承诺时限"), "requiresDocument": _l("须上传结果文书"),
+                   "promisedDaysExpression": _l("本环节承诺时限"), "statutoryDaysExpression": _l("本环节法定时限"),
+                   "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
                    "leadDecides": _l("仅由部门负责人办理")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,

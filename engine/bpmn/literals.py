@@ -18,7 +18,7 @@ TIMERS = {"timeDate": (TimerEventDefinition.get_datetime,
                         lambda value: Message("timeCycle: %(value)s is not an ISO 8601 cycle", value=value))}
 # An ISO 8601 value written without quotes: read as a name (PT72H), a sum (R3/PT1H), or not at all.
 UNQUOTED_ISO = re.compile(r"(R\d*/)?(P(\d|T\d)|\d{4}-\d{2}-\d{2})[\w:.+\-/]*")
-WHOLE_DAYS = ("promisedDaysExpression",)
+WHOLE_DAYS = ("promisedDaysExpression", "statutoryDaysExpression")
 
 
 def problem(label: str, source: str) -> str | None:

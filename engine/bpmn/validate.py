@@ -46,7 +46,8 @@ EXPRESSIONS = {  # element -> mode of the restricted language
     "timeCycle": "eval", "loopCardinality": "eval", "completionCondition": "eval", "loopCondition": "eval",
 }
 # The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
-PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "paymentNoticeExpression")
+PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "statutoryDaysExpression",
+                        "paymentNoticeExpression")
 DRY_RUN_STEPS = 500
 
 

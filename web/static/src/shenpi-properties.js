@@ -19,6 +19,8 @@ const TASK_FIELDS = [
     description: "Empty: the lane's department" },
   { name: 'titleExpression', label: 'Task title (expression)' },
   { name: 'promisedDaysExpression', label: 'Promised working days (expression)' },
+  { name: 'statutoryDaysExpression', label: 'Statutory working days (expression)',
+    description: 'Beside the promised days: the limit set by law (red card past it)' },
   { name: 'paymentNoticeExpression', label: 'Payment notice: lines due (expression)',
     description: 'A list of {name, amount}: the applicant is told to pay them' },
 ];

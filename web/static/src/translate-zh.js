@@ -15,6 +15,8 @@ const CHINESE = {
   'Upload the result document before closing': '办结前须上传结果文书',
   "The window's merged correction round": '窗口汇总补正环节',
   "Only the department's head (lead) takes it": '仅由部门负责人办理',
+  'Statutory working days (expression)': '本环节法定时限（工作日，表达式）',
+  'Beside the promised days: the limit set by law (red card past it)': '与承诺时限并设：法律规定的时限（超过亮红牌）',
   'Condition': '条件',
   'An expression over the case data, e.g. opinion == "approve"': '基于办件数据的表达式，如 opinion == "approve"',
   'Script': '脚本',
