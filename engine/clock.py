@@ -403,6 +403,8 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
         allowed = _extension_limit(clock)
         if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
             raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
+        if clock.task_id is not None:  # Art. 43's twenty days for a lower level have no extension
+            raise Conflict("Art. 42 extends the case's limit, not a step's")
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")
         if not 0 < days <= allowed or not reason:
@@ -442,8 +444,9 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),
                           "overrun": own and today() >= _overrun_day(session, clock)} if procedure else None,
-            # Art. 42 lengthens a statutory limit, once; a step's promised limit has none.
-            "may_extend": actor.has_role("lead") and clock.statutory_days is not None and not clock.extension_days,
+            # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
+            "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
+            and not clock.extension_days,
             "extension_limit": _extension_limit(clock)}
 
 

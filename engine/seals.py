@@ -1,10 +1,14 @@
-"""电子印章: every result document of a decided case is sealed, so anyone holding it can check
-it is the office's (电子证照, verifiable).
+"""电子印章: the decision's document of a decided case (the licence, the written decision) is
+sealed, so anyone holding it can check it is the office's (电子证照, verifiable). The departments'
+working papers are not; nor is a higher authority's decision an escalated case records (上报件:
+that authority seals its own).
 
-A seal is an Ed25519 signature over the document's facts (case, item, issuing department, file
-name, SHA-256, date), kept with the material, with a short verification code printed beside the
-document. Verifying by code or by the file itself finds the seal and checks its signature with
-the office's public key, which anyone may also download to check a seal offline.
+A seal is an Ed25519 signature over the document's facts (case, holder, item, issuing department,
+file name, SHA-256, date), kept with the material, with a short verification code printed beside
+the document. A code says what the office issued under it (the paper in hand must match those
+facts); the file itself says also that not a byte has changed. Either way the signature is
+checked with the office's public key, which anyone may download, with the signature and the
+signed facts, to check a seal offline.
 
 The key is a PEM file (SHENPI_SEAL_KEY_FILE, by default seal_key.pem in the instance folder),
 made on first use; servers that share a database must share it.
@@ -13,6 +17,7 @@ import base64
 import hashlib
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -57,26 +62,32 @@ def _canonical(facts: dict) -> bytes:
     return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def seal_results(session: Session, case: Case) -> None:
-    """Seal the case's result documents that have no seal yet (at its decision)."""
-    names = department_names(session)
-    results = session.scalars(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"),
-                                                     Material.seal_code.is_(None), Material.sha256.is_not(None)))
-    for material in results:
-        facts = {"case": case.number, "item": case.item.name, "issuer": material.issued_by,
-                 "issuer_name": names.get(material.issued_by) or material.issued_by, "document": material.filename,
-                 "sha256": material.sha256, "issued_on": case.decided_at.date().isoformat()}
-        signature = _private_key().sign(_canonical(facts))
-        code = base64.b32encode(hashlib.sha256(signature).digest()).decode()[:CODE_LENGTH]
-        material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-        material.seal = {"facts": facts, "signature": base64.b64encode(signature).decode()}
+def seal(session: Session, case: Case, material: Material) -> None:
+    """Seal the decision's document (at the decision)."""
+    issuer = material.issued_by
+    facts = {"case": case.number, "holder": case.applicant.name, "item": case.item.name, "issuer": issuer,
+             "issuer_name": department_names(session).get(issuer) or issuer, "document": material.filename,
+             "sha256": material.sha256, "issued_on": case.decided_at.date().isoformat()}
+    signature = _private_key().sign(_canonical(facts))
+    code = base64.b32encode(hashlib.sha256(signature).digest()).decode()[:CODE_LENGTH]
+    material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    material.seal = {"facts": facts, "signature": base64.b64encode(signature).decode()}
+
+
+# What people type for a code: full-width letters (a Chinese input method), and digits that look
+# like the letters base32 has instead of them.
+_LOOKALIKE = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+def _normalised(code: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", code).upper().translate(_LOOKALIKE) if ch.isalnum())
 
 
 def verify(code: str | None = None, content: bytes | None = None) -> dict | None:
     """The sealed facts of the document with this code, or with exactly this content, and
     whether the seal's signature holds; None if no sealed document matches."""
     if code is not None:
-        wanted = "".join(ch for ch in code.upper() if ch.isalnum())
+        wanted = _normalised(code)
         if len(wanted) != CODE_LENGTH:
             raise Invalid("A verification code has %(n)s letters and digits", n=CODE_LENGTH)
         match = Material.seal_code == "-".join(wanted[i:i + 4] for i in range(0, CODE_LENGTH, 4))
@@ -94,4 +105,5 @@ def verify(code: str | None = None, content: bytes | None = None) -> dict | None
         valid = facts["sha256"] == material.sha256
     except InvalidSignature:
         valid = False
-    return {"code": material.seal_code, "valid": valid, **facts}
+    return {"code": material.seal_code, "valid": valid, "by_file": content is not None,
+            "signature": material.seal["signature"], "signed": _canonical(facts).decode(), **facts}

@@ -51,6 +51,7 @@ def test_an_agent_sees_and_supplies_only_the_cases_they_filed(app, org, agent):
     supply = {"file_land": files("land")["file_land"]}
     assert page.post(f"/intake/cases/{other}/supply", data=supply, content_type="multipart/form-data").status_code == 403
     assert intake.describe(other)["status"] == "correction"
+    assert "提交补交材料" in element(page.get(f"/intake/cases/{mine}").text, "supply-form")  # an agent hands in
     res = page.post(f"/intake/cases/{mine}/supply", data={"file_land": files("land")["file_land"]},
                     content_type="multipart/form-data")
     assert res.status_code == 303 and intake.describe(mine)["status"] == "submitted"

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine import clock, intake, timers
-from engine.errors import Forbidden
+from engine.errors import Conflict, Forbidden
 from engine.services import calendars, tasks, users
 from tests.procedures import install, open_tasks, step_clocks, take_in, work
 
@@ -24,6 +24,8 @@ def test_the_lower_level_has_twenty_working_days_then_the_higher_level_decides(p
     [limit] = [c for c in step_clocks(case.instance_id) if c.task_id == review.id]
     cal = calendars.current()
     assert (limit.promised_days, limit.statutory_days) == (10, 20)
+    with pytest.raises(Conflict, match="not a step's"):  # Art. 42 extends the case's limit, not Art. 43's
+        clock.extend(limit.id, 10, "情况复杂", people["r_natres"])
     assert limit.statutory_due == cal.add_workdays(clock.today(), 20).date
     late = clock.datetime.combine(limit.statutory_due + timedelta(days=1), clock.time(9), clock.SHANGHAI)
     timers.tick(now=late)  # past Art. 43's twenty days: the lower level's step is on a red card
@@ -38,7 +40,8 @@ def test_the_lower_level_has_twenty_working_days_then_the_higher_level_decides(p
                                         "decision_comment": "同意使用林地 2.1 公顷"})
     info = intake.describe(case.id)
     assert info["status"] == "decided" and info["decision"] == "approve" and info["statement"] == "同意使用林地 2.1 公顷"
-    assert [r["seal_code"] is not None for r in info["results"]] == [True, True]  # the report and the reply
+    # The higher authority's decision is its own to seal; this office recorded it, and seals nothing.
+    assert [r["seal_code"] for r in info["results"]] == [None, None]
 
 
 def test_a_step_limit_set_by_law_below_its_promise_is_the_procedures_fault(org):

@@ -28,29 +28,31 @@ def permit(org):
     return intake.describe(case.id)
 
 
-def test_each_result_document_of_a_decided_case_is_sealed_and_verifies(permit):
+def test_the_decisions_document_is_sealed_and_verifies(permit):
     codes = [r["seal_code"] for r in permit["results"]]
-    assert len(codes) == 2 and all(codes) and len(set(codes)) == 2  # the review's and the decision's
+    assert codes[0] is None and codes[-1]  # the review's working paper is no e-certificate; the decision's is
     found = seals.verify(code=codes[-1].lower().replace("-", " "))  # as a person might type it
-    assert found["valid"] and found["case"] == permit["number"] and found["issuer"] == "natres"
+    assert found["valid"] and not found["by_file"] and found["case"] == permit["number"]
+    assert (found["issuer"], found["holder"]) == ("natres", "某某科技有限公司")
+    wide = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else "－" for ch in codes[-1])  # a Chinese input method's
+    assert seals.verify(code=wide)["code"] == codes[-1]
+    assert seals.verify(code=codes[-1].replace("O", "0").replace("I", "1"))["code"] == codes[-1]
     assert found["document"] == "lead_decision.pdf" and found["item"] == "建设工程规划许可证核发"
     with session_scope() as session:
         sha = session.scalar(select(Material.sha256).where(Material.seal_code == codes[-1]))
-    assert seals.verify(content=files.read(sha))["code"] == codes[-1]  # the file itself
+    assert seals.verify(content=files.read(sha))["by_file"]  # the file itself
     assert seals.verify(content=files.read(sha) + b" ") is None  # changed by one byte: none of ours
     # Anyone may check the signature offline with the office's public key.
     public = load_pem_public_key(seals.public_key_pem())
-    facts = json.dumps(found_facts(found), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    with session_scope() as session:
-        signature = base64.b64decode(session.scalar(select(Material.seal).where(Material.seal_code == codes[-1]))
-                                     ["signature"])
-    public.verify(signature, facts)  # raises if it does not hold
+    facts = found["signed"].encode()  # what the page shows to check offline
+    assert json.loads(facts) == found_facts(found)
+    public.verify(base64.b64decode(found["signature"]), facts)  # raises if it does not hold
     with pytest.raises(Invalid):
         seals.verify(code="1234")
 
 
 def found_facts(found: dict) -> dict:
-    return {k: v for k, v in found.items() if k not in ("code", "valid")}
+    return {k: v for k, v in found.items() if k not in ("code", "valid", "by_file", "signature", "signed")}
 
 
 def test_a_seal_whose_record_was_changed_fails(permit):
@@ -66,14 +68,16 @@ def test_the_verification_page_needs_no_sign_in(app, permit):
     code = permit["results"][-1]["seal_code"]
     visitor = app.test_client()
     page = visitor.get(f"/portal/verify?code={code}").text
-    assert 'data-valid="true"' in page and permit["number"] in page
+    assert 'data-valid="true"' in page and permit["number"] in page and 'id="signature"' in page
+    assert "核验码有效" in page and "内容未被改动" not in page  # a code cannot say what the paper in hand says
     assert 'data-valid="none"' in visitor.get("/portal/verify?code=AAAA-AAAA-AAAA-AAAA").text
-    assert visitor.get("/portal/verify?code=12").status_code == 422
+    short = visitor.get("/portal/verify?code=12")
+    assert short.status_code == 422 and "16 位" in short.text and "未找到" not in short.text
     with session_scope() as session:
         sha = session.scalar(select(Material.sha256).where(Material.seal_code == code))
     sent = visitor.post("/portal/verify", data={"document": (io.BytesIO(files.read(sha)), "许可证.pdf")},
                         content_type="multipart/form-data")
-    assert 'data-valid="true"' in sent.text and code in sent.text
+    assert 'data-valid="true"' in sent.text and code in sent.text and "内容未被改动" in sent.text
     altered = visitor.post("/portal/verify", data={"document": (io.BytesIO(files.read(sha) + b" "), "许可证.pdf")},
                            content_type="multipart/form-data")
     assert 'data-valid="none"' in altered.text

@@ -1,7 +1,7 @@
 """Staff pages on a phone, with a real case behind them: nothing wider than the screen, and no
 column or fact squeezed to a character's width (a name read one character per line)."""
 from tests.browser.helpers import login
-from tests.procedures import install, open_tasks, take_in
+from tests.procedures import install, open_tasks, take_in, work
 
 REAL_ESTATE = "1103-NRES-003"
 FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
@@ -31,6 +31,14 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
     for path in ("/inbox/", f"/inbox/tasks/{task.id}"):
         reviewer.goto(live_server + path)
         fits(reviewer, path)
+    # A later step's page lists the finished steps' results beside the case's materials.
+    work(task, people["reviewer"], {"transaction_result": "ok", "transaction_comment": "网签备案信息一致"})
+    tax = new_page(390, 844)
+    login(tax, live_server, "taxman")
+    path = f"/inbox/tasks/{open_tasks(case.instance_id)['tax_assessment@tax'].id}"
+    tax.goto(live_server + path)
+    assert tax.locator("#steps-done").count() == 1
+    fits(tax, path)
     supervisor = new_page(390, 844)
     login(supervisor, live_server, "supervisor")
     supervisor.goto(live_server + "/supervision/")

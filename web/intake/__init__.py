@@ -150,7 +150,8 @@ def supply(case_id):
     if not uploads:
         flash(_("请选择要补交的材料文件"), "error")
         return _render_case(case_id, 422)
-    return _act(case_id, lambda: corrections.supply(case_id, uploads, actor()), _("已收取补交材料"))
+    return _act(case_id, lambda: corrections.supply(case_id, uploads, actor()),
+                _("已收取补交材料") if actor().has_role("clerk") else _("已提交补交材料"))
 
 
 @bp.post("/cases/<int:case_id>/refuse")

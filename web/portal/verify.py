@@ -25,7 +25,7 @@ def verify():
         else:
             found = seals.verify(code=code) if code else None
     except Invalid as exc:
-        return failed(exc, "portal/verify.html", code=code, asked=True, found=None)
+        return failed(exc, "portal/verify.html", code=code, asked=False, found=None)  # the message says it
     return render_template("portal/verify.html", code=code, found=found,
                            asked=bool(code) or request.method == "POST")
 
