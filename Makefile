@@ -34,12 +34,19 @@ run: install
 	$(PY) run.py demo
 	$(PY) run.py serve
 
-# The suite runs on SQLite; with TEST_DATABASE_URL set, the database tests run again on PostgreSQL.
+# The suite runs on SQLite; with TEST_DATABASE_URL set, the database tests run again on PostgreSQL,
+# at the same time (each has its own database, files and ports; the machines have two cores), their
+# report printed after the SQLite one's.
 test: install /usr/bin/chromium
-	$(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== database tests again on PostgreSQL =="; \
-		SHENPI_TEST_BACKEND=postgres $(PY) -m pytest -m db; \
+		log=$$(mktemp); \
+		SHENPI_TEST_BACKEND=postgres $(PY) -m pytest -m db -p no:cacheprovider > $$log 2>&1 & postgres=$$!; \
+		$(PY) -m pytest; sqlite=$$?; \
+		wait $$postgres; on_postgres=$$?; \
+		echo "== database tests again on PostgreSQL =="; cat $$log; rm -f $$log; \
+		[ $$sqlite -eq 0 ] && [ $$on_postgres -eq 0 ]; \
+	else \
+		$(PY) -m pytest; \
 	fi
 
 bench: install
