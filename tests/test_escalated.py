@@ -39,7 +39,8 @@ def test_the_lower_level_has_twenty_working_days_then_the_higher_level_decides(p
     work(decision, people["r_natres"], {"higher_authority": "省林业和草原局", "decision": "approve",
                                         "decision_comment": "同意使用林地 2.1 公顷"})
     info = intake.describe(case.id)
-    assert info["status"] == "decided" and info["decision"] == "approve" and info["statement"] == "同意使用林地 2.1 公顷"
+    assert info["status"] == "decided" and info["decision"] == "approve"
+    assert info["statement"] == "省林业和草原局决定：同意使用林地 2.1 公顷"  # the applicant reads who decided
     # The higher authority's decision is its own to seal; this office recorded it, and seals nothing.
     assert [r["seal_code"] for r in info["results"]] == [None, None]
 
