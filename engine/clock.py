@@ -148,17 +148,12 @@ def _schedule(session: Session, clock: Clock, day: date) -> None:
     for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.state == "pending")):
         timer.state = "cancelled"
     if clock.state == "paused":  # no level changes meanwhile; the special procedure's overrun is watched
-        overrun = _overrun_day(session, clock)
-        if overrun is not None and overrun > day:
-            session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id,
-                              due_at=start_of(overrun)))
-        return
-    if clock.state != "running":
-        return
-    nxt = _next_change(clock, day)
+        end = _expected_end(running_procedure(session, clock))
+        nxt = end + timedelta(days=1) if end is not None and end >= day else None
+    else:
+        nxt = _next_change(clock, day) if clock.state == "running" else None
     if nxt is not None:
-        due = datetime.combine(nxt, time.min, SHANGHAI).astimezone(timezone.utc)
-        session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id, due_at=due))
+        session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id, due_at=start_of(nxt)))
 
 
 def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
@@ -169,24 +164,22 @@ def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
     return refresh_clock(session, clock, now)
 
 
-def _overrun_day(session: Session, clock: Clock) -> date | None:
-    """The first day past the expected length of the special procedure its department runs (a
-    wait for the applicant, or for a step's procedure, has no expected length of its own)."""
-    procedure = running_procedure(session, clock)
+def _expected_end(procedure: SpecialProcedure | None) -> date | None:
+    """The last day of a special procedure's expected length, for one its department runs (a wait
+    for the applicant, or for a step's procedure, has no expected length of its own)."""
     if not ended_by_hand(procedure):
         return None
-    end = calendars.current().add_workdays(procedure.started_on, procedure.expected_days).date
-    return end + timedelta(days=1)
+    return calendars.current().add_workdays(procedure.started_on, procedure.expected_days).date
 
 
 def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
     """A special procedure past its expected length (the applicant was told how long it would
     take, Art. 45): its department and supervisors are told, once (the tick's one timer)."""
-    overrun = _overrun_day(session, clock)
-    if overrun is None or day < overrun:
-        return
     procedure = running_procedure(session, clock)
-    expected_end = (overrun - timedelta(days=1)).isoformat()
+    end = _expected_end(procedure)
+    if end is None or day <= end:
+        return
+    expected_end = end.isoformat()
     record(session, "special_procedure_overrun", instance_id=clock.instance_id, task_id=clock.task_id,
            clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind,
            expected_end=expected_end)
@@ -443,7 +436,7 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),
-                          "overrun": own and today() >= _overrun_day(session, clock)} if procedure else None,
+                          "overrun": own and today() > _expected_end(procedure)} if procedure else None,
             # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
             and not clock.extension_days,
