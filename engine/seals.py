@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -40,7 +41,11 @@ def _key_file() -> Path:
 
 
 def _private_key() -> Ed25519PrivateKey:
-    path = _key_file()
+    return _key_at(_key_file())
+
+
+@lru_cache(maxsize=4)  # read once per process, not from disk at every seal and every check
+def _key_at(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
