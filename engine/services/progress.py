@@ -287,7 +287,7 @@ def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = ""
     number or phone matches `text` (an applicant back after a week for a deferred material),
     in one status if given. An agent's are the cases they filed."""
     query = select(Case).join(Applicant, Applicant.id == Case.applicant_id)
-    if not actor.has_role("clerk"):  # an agent's
+    if _only_as_filer(actor):  # an agent's
         query = query.where(Case.submitted_by == actor.id)
     text = text.strip()
     if text:
