@@ -75,8 +75,9 @@ def unpaid(session: Session, case_id: int) -> list[Notice]:
                                 .order_by(Notice.id)))
 
 
-def still_missing(session: Session, case: Case) -> list[str]:
-    """What the latest correction notice asked for that has not come since (names). Until all of
+def still_missing(session: Session, case: Case) -> list[dict]:
+    """What the latest correction notice asked for that has not come since ({code, name, reason}:
+    the window's page, the applicant's, the supply event). Until all of
     it has, the case waits for the applicant: the notice counts the time limit from the complete
     answer (受理期限自收到全部补正材料之日起计算), and a part answer starts no deemed acceptance."""
     notice = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "correction")
@@ -86,4 +87,5 @@ def still_missing(session: Session, case: Case) -> list[str]:
     since = set(session.scalars(select(Material.kind).where(Material.case_id == case.id,
                                                             Material.created_at >= notice.issued_at)))
     names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    return [names.get(m["code"], m["code"]) for m in notice.data["missing"] if m["code"] not in since]
+    return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", "")}
+            for m in notice.data["missing"] if m["code"] not in since]

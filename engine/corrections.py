@@ -89,11 +89,13 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
                                      name=entries[upload.kind]["name"], state="provided", filename=upload.filename,
                                      sha256=sha, size=size, valid_until=valid_until))
         session.flush()
-        still = still_missing(session, case) if case.status == "correction" else []
-        if case.status == "correction" and not still:
-            case.status = "submitted"  # all of it is here: the window accepts it, again within five days
-            watch_arrival(session, case)
-        elif case.status != "correction" and not deferred_left(session, case):
+        still = []
+        if case.status == "correction":
+            still = [m["name"] for m in still_missing(session, case)]
+            if not still:  # all of it is here: the window accepts it, again within five days
+                case.status = "submitted"
+                watch_arrival(session, case)
+        elif not deferred_left(session, case):
             cancel_timers(session, case, "deferred")
             if case.status == "conditional":
                 case.status = "accepted"

@@ -275,20 +275,16 @@ def _review_correction(info: dict, department_names: dict) -> dict | None:
 
 def _to_supply(info: dict) -> list[dict]:
     """What the applicant still owes: the required materials an application went without, what the
-    latest correction notice asked for and has not come since (an answer in part leaves the rest on
-    the page while the window looks at it), deferred
+    latest correction notice asked for and has not come since (case_status.still_missing), deferred
     (容缺) materials, or, for a review round's merged correction, any material of the checklist
     to hand in revised."""
-    names = {row["code"]: row["name"] for row in info["materials"]}
     if info["status"] == "review_correction":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None,
                  "filename": row["filename"]} for row in info["materials"]]
-    notices = [n for n in info["notices"] if n["kind"] == "correction"]
-    if info["status"] in ("correction", "submitted") and notices:
-        came = {kind for s in _supplied_after(info["steps"], notices[-1]["number"])
-                for kind in s["data"].get("materials", [])}
-        return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", ""),
-                 "due_on": None} for m in notices[-1]["data"]["missing"] if m["code"] not in came]
+    if info["status"] == "correction":
+        return [{**m, "due_on": None} for m in info["still_missing"]]
+    if info["status"] == "submitted" and any(n["kind"] == "correction" for n in info["notices"]):
+        return []  # all the correction notice asked for came: the window looks at it
     if info["status"] == "submitted":  # sent without them: they may still come before the window looks
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None}
                 for row in info["materials"] if row["mandatory"] and row["state"] == "missing"]
