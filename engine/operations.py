@@ -19,7 +19,7 @@ from engine.services import cases
 from engine.services.events import record
 from engine.services.notifications import tell
 from engine.services.task_views import describe_task
-from engine.services.lanes import may_work_on
+from engine.services.lanes import may_work_in, may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import require
 from engine.store import session_scope
@@ -86,11 +86,6 @@ def _department_names(user: User) -> set[str]:
     return {user.department.code, user.department.name} if user.department else set()
 
 
-def _may_take(user: User, task: Task, group: str) -> bool:
-    """Whether the user could work the task once it is in `group` (lanes.may_work_on, ahead of the move)."""
-    return user.has_role("admin") or (group in user.groups and (not task.lead_only or user.has_role("lead")))
-
-
 def _reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise Invalid("Give the reason")
@@ -118,18 +113,18 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
                 raise Invalid("%(login)s is not in group %(group)s", login=target.login, group=repr(to_group))
         if not to_group:
             raise Invalid("Name the department (to_group) or the person (to_user) to transfer to")
-        if not session.scalar(select(Department.id).where(Department.code == to_group)) \
-                and not _members(session, to_group):
+        members = _members(session, to_group)
+        if not members and not session.scalar(select(Department.id).where(Department.code == to_group)):
             raise Invalid("No department or group %(group)s", group=repr(to_group))
-        if target is not None and not _may_take(target, task, to_group):
+        if target is not None and not may_work_in(target, to_group, task.lead_only):
             raise Invalid("%(login)s cannot take this step: it is decided by a department head", login=target.login)
-        if target is None and not any(_may_take(u, task, to_group) for u in _members(session, to_group)):
+        if target is None and not any(may_work_in(u, to_group, task.lead_only) for u in members):
             raise Invalid("No one in %(group)s can take this step", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None
         for step in clock.step_clocks(session, task.id):
             step.department = to_group
-        _notify(session, [target] if target else _members(session, to_group), task,
+        _notify(session, [target] if target else members, task,
                 Message("Transferred to you: %(task)s (%(by)s: %(reason)s)", task=task.title, by=actor.name,
                         reason=reason))
         record(session, "task_transferred", actor=actor, instance_id=task.instance_id, task_id=task.id,

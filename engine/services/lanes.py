@@ -11,13 +11,18 @@ _tasks = Task.__table__
 
 def may_work_on(actor: User, task: Task) -> bool:
     """Lane = group. A task outside any lane is open to every reviewer."""
+    return may_work_in(actor, task.group, task.lead_only)
+
+
+def may_work_in(actor: User, group: str | None, lead_only: bool = False) -> bool:
+    """may_work_on for a task in this group (a transfer asks it before the task moves there)."""
     if actor.has_role("admin"):
         return True
-    if task.lead_only and not actor.has_role("lead"):
+    if lead_only and not actor.has_role("lead"):
         return False
-    if task.group is None:
+    if group is None:
         return actor.has_role("reviewer") or actor.has_role("lead")
-    return task.group in actor.groups
+    return group in actor.groups
 
 
 def known_groups() -> dict[str, str]:
