@@ -4,7 +4,7 @@ hour, a digest of each application it sent (its address, fields and files) and w
 import hashlib
 import time
 
-from flask import request, session
+from flask import g, request, session
 
 KEY, KEPT, KEEP_SECONDS = "sent_forms", 20, 3600
 
@@ -17,9 +17,8 @@ def _digest() -> str:
                 digest.update(f"{name}={value}\n".encode())
     for name in sorted(request.files):
         for upload in request.files.getlist(name):
-            upload.seek(0)  # the view may have read it already, or reads it next
             digest.update(f"{name}:{hashlib.sha256(upload.read()).hexdigest()}\n".encode())
-            upload.seek(0)
+            upload.seek(0)  # the view reads it next
     return digest.hexdigest()
 
 
@@ -29,10 +28,11 @@ def _recent() -> list:
 
 def made_by() -> dict | None:
     """What this same application made when it was sent before, if it was."""
-    digest = _digest()
-    return next((made for sent, made, _at in _recent() if sent == digest), None)
+    g.sent_form = _digest()  # remember() files it under the same digest, files hashed once
+    return next((made for sent, made, _at in _recent() if sent == g.sent_form), None)
 
 
 def remember(**made) -> None:
+    """After made_by(), in the same request: what this application made."""
     # A list, newest last: the session's serializer keeps a list's order (a dict's it sorts).
-    session[KEY] = [*_recent()[-(KEPT - 1):], [_digest(), made, time.time()]]
+    session[KEY] = [*_recent()[-(KEPT - 1):], [g.sent_form, made, time.time()]]

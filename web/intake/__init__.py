@@ -89,7 +89,7 @@ def _render_case(case_id: int, status: int = 200):
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
                            if info["status"] == "review_correction" else (None, False),
-                           payment_due=termination.payment(case_id)), status
+                           payment_due=termination.payment(case_id) if window else None), status
 
 
 @bp.get("/cases/<int:case_id>")

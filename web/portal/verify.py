@@ -7,8 +7,6 @@ from engine.errors import Invalid
 
 from . import bp, failed
 
-MAX_FILE = 50 * 1024 * 1024  # what a result document may weigh; a bigger upload is no result of ours
-
 
 @bp.route("/verify", methods=["GET", "POST"])
 def verify():
@@ -18,10 +16,7 @@ def verify():
         if request.method == "POST":
             if upload is None or not upload.filename:
                 raise Invalid("Give a verification code or the document")
-            content = upload.read(MAX_FILE + 1)
-            if len(content) > MAX_FILE:
-                raise Invalid("The file is larger than any result document (%(mb)s MB)", mb=MAX_FILE >> 20)
-            found = seals.verify(content=content)
+            found = seals.verify(content=upload.read())  # its size capped by MAX_CONTENT_LENGTH (413)
         else:
             found = seals.verify(code=code) if code else None
     except Invalid as exc:
