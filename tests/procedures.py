@@ -70,3 +70,17 @@ def step_clocks(instance_id: int) -> list[Clock]:
     with session_scope() as session:
         return session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_not(None))
                                .order_by(Clock.id)).all()
+
+
+PERMIT = "1105-NRES-005"  # 建设工程规划许可证核发: natres's single-department approval
+
+
+def decided_permit(people, decision: str = "approve", applicant=None):
+    """A planning permit case through natres's review and its head's decision (install()'s people)."""
+    case = take_in(PERMIT, {}, people["clerk"], applicant=applicant)
+    agrees = decision != "reject"
+    work(open_tasks(case.instance_id)["department_review@natres"], people["r_natres"],
+         {"opinion": "approve" if agrees else "reject", "comment": "符合规划条件" if agrees else "不符合规划条件"})
+    work(open_tasks(case.instance_id)["lead_decision@natres"], people["r_natres"],
+         {"decision": decision, "decision_comment": "准予核发" if agrees else "不符合控制性详细规划"})
+    return case

@@ -48,11 +48,11 @@ def test_an_agent_sees_and_supplies_only_the_cases_they_filed(app, org, agent):
     # The window asks for the missing land certificate once; the agent brings it.
     for case_id in (mine, other):
         corrections.request_correction(case_id, [{"code": "land", "reason": "缺少"}], org["clerk"])
-    supply = {"file_land": files("land")["file_land"]}
-    assert page.post(f"/intake/cases/{other}/supply", data=supply, content_type="multipart/form-data").status_code == 403
+    assert page.post(f"/intake/cases/{other}/supply", data=files("land"),
+                     content_type="multipart/form-data").status_code == 403
     assert intake.describe(other)["status"] == "correction"
     assert "提交补交材料" in element(page.get(f"/intake/cases/{mine}").text, "supply-form")  # an agent hands in
-    res = page.post(f"/intake/cases/{mine}/supply", data={"file_land": files("land")["file_land"]},
+    res = page.post(f"/intake/cases/{mine}/supply", data=files("land"),
                     content_type="multipart/form-data")
     assert res.status_code == 303 and intake.describe(mine)["status"] == "submitted"
     with pytest.raises(Forbidden):  # the engine says so too, whatever calls it

@@ -14,7 +14,7 @@ from engine.services import users
 from engine.services.tokens import issue_token
 from engine.store import session_scope
 from engine.store.models import Material
-from tests.procedures import install
+from tests.procedures import PERMIT, decided_permit, install
 
 ITEM = "1102-HOUS-002"
 BASE = {"use": "office", "height_m": 20, "floors": 5, "floor_area": 8000, "underground_depth_m": 0,
@@ -193,9 +193,6 @@ def test_a_second_correction_round_is_not_offered(people):
     assert intake.describe(case.id)["decision"] == "reject"
 
 
-PERMIT = "1105-NRES-005"  # 建设工程规划许可证核发: natres's single-department approval
-
-
 def test_a_planning_permit_natres_granted_is_not_asked_for_again(people):
     """一次采集、多次复用: the permit natres's granted case issued is filed under the company, and
     the drawing review, which asks for it as issued by natres, takes it from there. A refused
@@ -205,11 +202,7 @@ def test_a_planning_permit_natres_granted_is_not_asked_for_again(people):
     from tests.procedures import open_tasks, take_in, work
     other = {"name": "另一家公司", "kind": "company", "id_type": "uscc", "id_number": "91350100M000100Y43",
              "phone": "13900000001"}
-    refused = take_in(PERMIT, {}, people["clerk"], applicant=other)
-    work(open_tasks(refused.instance_id)["department_review@natres"], people["r_natres"],
-         {"opinion": "reject", "comment": "不符合规划条件"})
-    work(open_tasks(refused.instance_id)["lead_decision@natres"], people["r_natres"],
-         {"decision": "reject", "decision_comment": "不符合控制性详细规划"})
+    decided_permit(people, "reject", applicant=other)
     with pytest.raises(Invalid, match="cannot be accepted"):  # nothing filed: the drawing review still asks this company for it
         take_in(ITEM, {"building": BASE}, people["clerk"], applicant=other, skip={"planning_permit"})
 
@@ -247,13 +240,8 @@ def test_what_an_item_issues_is_a_code_a_name_and_whole_years(issues):
 def test_the_portal_form_says_which_papers_are_on_file(people):
     """Applying online, the company is told the permit natres issued it is on file: no upload asked."""
     from engine import intake, portal
-    from tests.procedures import open_tasks, take_in, work
     from web import create_app
-    permit = take_in(PERMIT, {}, people["clerk"])
-    work(open_tasks(permit.instance_id)["department_review@natres"], people["r_natres"],
-         {"opinion": "approve", "comment": "符合规划条件"})
-    work(open_tasks(permit.instance_id)["lead_decision@natres"], people["r_natres"],
-         {"decision": "approve", "decision_comment": "准予核发"})
+    permit = decided_permit(people)
     assert intake.kept_for(permit.applicant_id, ITEM) == {"planning_permit", "business_licence"}
     portal.register(name="某某科技有限公司", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
                     phone="13900000000", password="secret-pw1", case_number=permit.number)
