@@ -15,6 +15,14 @@ def fits(page, path):
     assert narrowest >= 50, (path, narrowest)
 
 
+def within_screen(page, selector):
+    """Every such element whole on the screen: not cut off inside a table scrolled sideways."""
+    edges = page.evaluate(f"() => [...document.querySelectorAll('{selector}')]"
+                          ".map(e => {{ const r = e.getBoundingClientRect(); return [r.left, r.right]; }})")
+    width = page.evaluate("() => window.innerWidth")
+    assert edges and all(0 <= left and right <= width and right - left >= 150 for left, right in edges), (edges, width)
+
+
 def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page):
     people = install(org)
     case = take_in(REAL_ESTATE, FLAT, people["clerk"],
@@ -26,6 +34,8 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
                  f"/intake/applicants/{case.applicant_id}"):
         page.goto(live_server + path)
         fits(page, path)
+        if path.startswith("/intake/new/"):
+            within_screen(page, "#checklist input[type=file]")
     reviewer = new_page(390, 844)
     login(reviewer, live_server, "reviewer")
     for path in ("/inbox/", f"/inbox/tasks/{task.id}"):
