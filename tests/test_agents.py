@@ -42,8 +42,9 @@ def test_an_agent_sees_and_supplies_only_the_cases_they_filed(app, org, agent):
     listed = element(signed_in(app, "agent").get("/intake/").text, "recent-cases")
     assert intake.describe(mine)["number"] in listed and intake.describe(other)["number"] not in listed
     page = signed_in(app, "agent")
-    assert page.get(f"/intake/cases/{other}").status_code == 403
-    with pytest.raises(Forbidden):
+    refused = page.get(f"/intake/cases/{other}")
+    assert refused.status_code == 403 and "代办员只能查看自己代办的办件" in refused.text  # not "other departments'"
+    with pytest.raises(Forbidden, match="only the cases they filed"):
         progress.visible_case(other, agent)
     # The window asks for the missing land certificate once; the agent brings it.
     for case_id in (mine, other):

@@ -185,8 +185,7 @@ def _events(session, instance_id: int | None, case_id: int | None) -> list[dict]
 def case_history(case_id: int, actor: User) -> list[dict]:
     with read_session() as session:
         case = fetch(session, Case, case_id, "case")
-        if not _case_visible(session, actor, case):
-            raise Forbidden("This case belongs to other departments")
+        _require_visible(session, actor, case)
         return _events(session, case.instance_id, case.id)
 
 
@@ -216,12 +215,17 @@ def _markers(session, instance: Instance) -> dict:
     return {"completed": sorted(completed - active), "active": sorted(active)}
 
 
-def _case_visible(session, actor: User, case: Case) -> bool:
-    """The window and supervisors see every case; departments see the cases their procedure reached."""
+def _require_visible(session, actor: User, case: Case) -> None:
+    """The window and supervisors see every case; departments see the cases their procedure
+    reached; an agent the cases they filed."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or case.submitted_by == actor.id:
-        return True
+        return
     instance = session.get(Instance, case.instance_id) if case.instance_id else None
-    return instance is not None and can_view(session, actor, instance)
+    if instance is not None and can_view(session, actor, instance):
+        return
+    if _only_as_filer(actor):  # a colleague's filing: no department keeps it from them
+        raise Forbidden("An agent sees only the cases they filed")
+    raise Forbidden("This case belongs to other departments")
 
 
 def _only_as_filer(actor: User) -> bool:
@@ -234,8 +238,7 @@ def visible_case(case_id: int, actor: User) -> dict:
     """A case as intake.describe shows it, if the actor may see it."""
     with read_session() as session:
         case = fetch(session, Case, case_id, "case")
-        if not _case_visible(session, actor, case):
-            raise Forbidden("This case belongs to other departments")
+        _require_visible(session, actor, case)
         info = intake.describe_case(session, case)
     if _only_as_filer(actor):
         info["open_steps"] = []
@@ -250,8 +253,7 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         case = session.get(Case, material.case_id) if material is not None else None
         if case is None or not material.sha256:
             raise NotFound("No material %(material)s", material=material_id)
-        if not _case_visible(session, actor, case):
-            raise Forbidden("This case belongs to other departments")
+        _require_visible(session, actor, case)
         if material.state == "reused" and _only_as_filer(actor):
             raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
                             "applicant's earlier ones")
@@ -265,8 +267,7 @@ def notice(notice_id: int, actor: User) -> dict:
         case = session.get(Case, row.case_id) if row is not None else None
         if case is None:
             raise NotFound("No notice %(notice)s", notice=notice_id)
-        if not _case_visible(session, actor, case):
-            raise Forbidden("This case belongs to other departments")
+        _require_visible(session, actor, case)
         return printable_notice(session, row, case)
 
 
