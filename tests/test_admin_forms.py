@@ -12,7 +12,7 @@ from engine.services import admin, cases, deploy, tokens, users
 from engine.store import session_scope
 from engine.store.models import ApiToken, Department, User
 from tests.bpmn_builder import process
-from tests.web import signed_in
+from tests.web import element, signed_in
 
 ERROR = 'class="flash error"'
 
@@ -99,12 +99,22 @@ def test_the_token_page_offers_no_token_for_a_deactivated_user(app, org):
     assert 'id="issue-token"' in browser.get("/admin/users/reviewer/tokens").text  # an active one: offered
 
 
-def test_an_issued_token_page_says_that_reloading_issues_another(app):
+def test_reloading_an_issued_tokens_page_issues_no_second_token(app):
     browser = signed_in(app, "admin")
-    res = browser.post("/admin/users/clerk/tokens", data={"label": "省平台"})
+    form = browser.get("/admin/users/clerk/tokens").text
+    sent = {"label": "省平台", "form_id": re.search(r'name="form_id" value="([^"]+)"', form).group(1)}
+    res = browser.post("/admin/users/clerk/tokens", data=sent)
     issued = re.search(r'<section class="card issued".*?</section>', res.text, re.S).group(0)
-    assert "刷新此页面会再签发一个令牌" in issued and 'href="/admin/users/clerk/tokens"' in issued
-    assert 'id="reload-note"' not in browser.get("/admin/users/clerk/tokens").text
+    assert 'id="issued-token"' in issued and 'href="/admin/users/clerk/tokens"' in issued
+    again = browser.post("/admin/users/clerk/tokens", data=sent)  # the browser's reload sends it again
+    assert again.status_code == 200 and 'id="issued-token"' not in again.text
+    assert "刷新不会再签发" in element(again.text, "sent-again")
+    assert len(tokens.list_tokens("clerk")) == 1
+    # The form on a new page is a new request, the same label too.
+    renewed = re.search(r'name="form_id" value="([^"]+)"', again.text).group(1)
+    assert renewed != sent["form_id"]
+    res = browser.post("/admin/users/clerk/tokens", data={**sent, "form_id": renewed})
+    assert 'id="issued-token"' in res.text and len(tokens.list_tokens("clerk")) == 2
 
 
 def test_a_user_is_never_without_a_role(app, org):

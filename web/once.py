@@ -1,6 +1,7 @@
-"""An application sent twice makes one case, not two: Back, then submit again (the browser fills
-the form in again, files too), or a reload of the answer. The browser's session remembers, for an
-hour, a digest of each application it sent (its address, fields and files) and what it made."""
+"""A form sent twice makes one thing, not two: an application one case (Back, then submit
+again: the browser fills the form in again, files too; or a reload of the answer), an issued
+token's page reloaded no second token. The browser's session remembers, for an hour, a digest of
+each form it sent (its address, fields and files) and what it made."""
 import hashlib
 import time
 

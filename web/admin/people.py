@@ -1,4 +1,6 @@
 """Users, their roles and departments."""
+import secrets
+
 from flask import render_template, request
 from flask_login import login_user
 from flask_babel import gettext as _
@@ -7,6 +9,7 @@ from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
 from engine.store.models import ROLES
 
+from .. import once
 from ..auth import Staff
 from ..inbox.access import actor, roles_required
 from ..names import by_name, role_name
@@ -93,18 +96,24 @@ def user_tokens(login):
     return _tokens(login)
 
 
-def _tokens(login, issued=None):
+def _tokens(login, issued=None, sent_again=False):
+    # Each page's form is told apart from a reload of the answer to it (once.made_by): the same
+    # label filled in again on a new page is a new token.
     return render_template("admin/tokens.html", login=login, tokens=tokens.list_tokens(login, actor()),
-                           issued=issued, may_issue=tokens.may_issue(login, actor()))
+                           issued=issued, sent_again=sent_again, may_issue=tokens.may_issue(login, actor()),
+                           form_id=secrets.token_urlsafe(8))
 
 
 @bp.post("/users/<login>/tokens")
 @roles_required("admin")
 def issue_token(login):
+    if once.made_by() is not None:  # a reload of the answer: the token was shown once, not again
+        return _tokens(login, sent_again=True)
     try:
         token = tokens.issue_token(login, label=request.form.get("label"), actor=actor())
     except ShenpiError as exc:
         return refused(exc, _tokens, login=login)
+    once.remember(login=login)
     # Shown in this answer only: a redirect would carry it in the session cookie, which is signed,
     # not encrypted; and kept by no cache (the back button or a proxy would show it again).
     return _tokens(login, issued=token), 200, {"Cache-Control": "no-store"}
