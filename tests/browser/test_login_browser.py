@@ -28,6 +28,8 @@ def test_an_administrator_issues_and_revokes_an_api_token(live_server, page):
     token = page.input_value("#issued-token")
     api = f"{live_server}/api/tasks"
     assert page.request.get(api, headers={"Authorization": f"Bearer {token}"}).status == 200
+    page.reload()  # the browser sends the form again: no second token
+    assert page.locator("#sent-again").is_visible() and page.locator("#issued-token").count() == 0
     page.goto(f"{live_server}/admin/users/clerk/tokens")
     assert page.locator("#issued-token").count() == 0  # shown once, in the answer to issuing it
     [row] = page.locator("#tokens tbody tr").all()
