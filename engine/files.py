@@ -4,13 +4,29 @@ Written to a temporary name and renamed, so a crash never leaves half a file und
 """
 import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from engine.config import INSTANCE_DIR
 from engine.errors import Invalid, NotFound
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_NAME = 200  # the columns hold 300; PostgreSQL refuses a longer value
+
+
+def clean_name(name: str | None) -> str:
+    """A file's name as handed in, fit for a page and a download's header: its last path part,
+    without control or format characters (a line break made its download fail; a right-to-left
+    mark disguises an extension), shortened to MAX_NAME keeping its extension."""
+    name = re.split(r"[/\\]", name or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if len(name) > MAX_NAME:
+        _stem, dot, suffix = name.rpartition(".")
+        kept = dot + suffix if dot and len(suffix) <= 10 else ""
+        name = name[:MAX_NAME - len(kept)] + kept
+    return name or "file"
 
 
 def root() -> Path:

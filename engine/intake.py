@@ -38,6 +38,9 @@ class Upload:
     filename: str
     content: bytes
 
+    def __post_init__(self):
+        self.filename = files.clean_name(self.filename)
+
 
 def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
     """The applicant the ID number names, or a new record; and the name it was on record under

@@ -21,7 +21,7 @@ from engine.services.notifications import tell
 from engine.services.task_views import describe_task
 from engine.services.lanes import may_work_in, may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
-from engine.services.users import require
+from engine.services.users import only_as_filer, require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import Department, Instance, Task, User
@@ -108,6 +108,8 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         target = None
         if to_user:
             target = _person(session, to_user, to_group)
+            if not target.groups:
+                raise Invalid("%(login)s works on no department's steps", login=target.login)
             to_group = to_group or (target.department.code if target.department else None)
             if to_group not in target.groups:
                 raise Invalid("%(login)s is not in group %(group)s", login=target.login, group=repr(to_group))
@@ -158,6 +160,10 @@ def copy_to(task_id: int, actor: User, logins: list[str], note: str = "") -> lis
     with session_scope() as session:
         task = _not_cancelled(task_for(session, task_id, actor))
         people = {p.login: p for p in (_person(session, text) for text in logins)}  # by login or by name
+        for person in people.values():
+            if only_as_filer(person):  # an agent, a designer: a copy would open the case to them
+                raise Invalid("%(login)s reads no department's cases: copy to the window, a department or "
+                              "supervision", login=person.login)
         _notify(session, people.values(), task, Message("Copied to you: %(task)s (%(by)s) %(note)s", task=task.title,
                                                         by=actor.name, note=note))
         record(session, "task_copied", actor=actor, instance_id=task.instance_id, task_id=task.id,

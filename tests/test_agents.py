@@ -62,22 +62,46 @@ def test_an_agent_sees_and_supplies_only_the_cases_they_filed(app, org, agent):
     assert page.get(f"/inbox/materials/{land['material_id']}").status_code == 200
 
 
-def test_an_agents_department_is_no_lane_to_work_in(org, agent):
-    """An agent point is a department, but its agent works no step: a transfer there is refused,
-    and a step in its lane is not theirs to claim."""
+def test_an_agent_works_no_step_and_reads_no_departments_case(app, org, agent):
+    """An agent point is a department, but its agent works no step: a transfer to it, to its
+    role or to the agent by name is refused, a lane named after their role is not theirs, and no
+    copy opens a department's case to them."""
     from engine import operations
-    from engine.errors import Invalid
+    from engine.errors import Invalid, Message
     from engine.services import cases, deploy, tasks
+    from engine.services.notifications import tell
+    from engine.services.tokens import issue_token
+    from engine.store import session_scope
     from tests.bpmn_builder import process
-    lane = process("village_lane", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")],
-                   [("s", "t"), ("t", "e")], lanes={"housing": ["t"]})
+    lane = process("village_lane", [("start", "s", "s"), ("user", "t", "审查"), ("user", "a", "代办"),
+                                    ("end", "e", "e")],
+                   [("s", "t"), ("t", "a"), ("a", "e")], lanes={"housing": ["t"], "agent": ["a"]})
     deploy.deploy([("v.bpmn", lane.encode())], org["designer"])
-    [task] = cases.start_instance("village_lane", org["clerk"])["tasks"]
+    started = cases.start_instance("village_lane", org["clerk"])
+    [task] = started["tasks"]
+    tasks.claim(task["id"], org["reviewer"])
     with pytest.raises(Invalid, match="No one in 'village'"):
         operations.transfer(task["id"], org["reviewer"], to_group="village", reason="请代办点处理")
-    assert "village" not in agent.groups and tasks.list_tasks(agent) == []
+    with pytest.raises(Invalid, match="No department or group 'agent'"):
+        operations.transfer(task["id"], org["reviewer"], to_group="agent", reason="请代办员处理")
+    with pytest.raises(Invalid, match="agent works on no department's steps"):
+        operations.transfer(task["id"], org["reviewer"], to_user="agent", reason="请代办员处理")
+    with pytest.raises(Invalid, match="agent reads no department's cases"):
+        operations.copy_to(task["id"], org["reviewer"], ["agent"])
+    assert [t["group"] for t in tasks.list_tasks(org["reviewer"]) if t["id"] == task["id"]] == ["housing"]
+    assert agent.groups == set() and tasks.list_tasks(agent) == []
     with pytest.raises(Forbidden):
         tasks.claim(task["id"], agent)
+    # The next step's lane is named after the agents' role: still no agent's to take.
+    [step] = tasks.complete(task["id"], org["reviewer"], {})["tasks"][1:]
+    assert step["group"] == "agent" and tasks.list_tasks(agent) == []
+    api = app.test_client()
+    token = {"Authorization": f"Bearer {issue_token('agent')}"}
+    assert api.post(f"/api/tasks/{step['id']}/claim", headers=token).status_code == 403
+    # Even told of it, an agent reads the case only as the filer of a case would.
+    with session_scope() as session:
+        tell(session, [agent.id], started["id"], step["id"], Message("Urged: %(task)s", task="代办"))
+    assert api.get(f"/api/instances/{started['id']}", headers=token).status_code == 403
 
 
 def test_an_agent_learns_and_changes_nothing_of_an_applicants_record(app, org, agent):

@@ -181,6 +181,14 @@ def test_people_add_change_deactivate(app, org):
     # Deactivating releases what they hold and stops their sign-in.
     instance = cases.start_instance("steps", org["clerk"])
     tasks.claim(instance["tasks"][0]["id"], users.get_user("newbie"))
+    signed_in_before = app.test_client()
+    assert signed_in_before.post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 302
+    assert signed_in_before.get("/inbox/").status_code == 200
+    assert admin.post("/admin/users/newbie/deactivate").status_code == 303
+    assert signed_in_before.get("/inbox/").status_code == 302
+    # Reactivated, they sign in again: the session from before does not come back.
+    assert admin.post("/admin/users/newbie/activate").status_code == 303
+    assert signed_in_before.get("/inbox/").status_code == 302
     assert admin.post("/admin/users/newbie/deactivate").status_code == 303
     assert tasks.list_tasks(org["admin"])[0]["assignee"] is None
     # The case says who took the task back from whom, as for an unclaim.

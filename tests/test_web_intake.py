@@ -419,3 +419,20 @@ def test_the_same_intake_form_sent_twice_makes_one_case(app, org):
     assert len(progress.recent_cases(org["clerk"])) == 20
     submit(clerk, "id_card", "form", project="厂房18")  # a twenty-first: the oldest, the first, is forgotten
     assert submit(clerk, "id_card", "form").location != first.location
+
+
+def test_a_files_name_is_kept_fit_for_a_page_and_a_download(app, org):
+    """A name with a line break (its download's header failed), a path, a right-to-left mark
+    hiding an extension, or longer than the column (PostgreSQL refuses it) is kept cleaned."""
+    names = {"id_card": "a\r\nSet-Cookie: x=1\r\n.pdf", "form": "C:\\scans\\..\\申请\u202efdp.exe",
+             "land": "土" * 300 + ".pdf", "marriage": "\t"}
+    case = intake.submit("W-1", APPLICANT, [intake.Upload(code, name, b"%PDF x") for code, name in names.items()],
+                         org["clerk"], form={"project": "一号厂房"})
+    kept = {m["code"]: m for m in intake.describe(case.id)["materials"]}
+    assert {code: kept[code]["filename"] for code in ("id_card", "form", "marriage")} == {
+        "id_card": "aSet-Cookie: x=1.pdf", "form": "申请fdp.exe", "marriage": "file"}
+    assert kept["land"]["filename"] == "土" * 196 + ".pdf"
+    page = client(app, "clerk")
+    for code in names:
+        res = page.get(f"/inbox/materials/{kept[code]['material_id']}")
+        assert res.status_code == 200 and "\n" not in res.headers["Content-Disposition"]

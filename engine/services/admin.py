@@ -199,10 +199,12 @@ def set_active(login: str, active: bool, actor: User) -> None:
             return
         user.active = active
         # The tasks they held go back to their group, so nothing waits on someone who has left;
-        # their API tokens are revoked, so coming back does not bring old tokens back to life.
+        # their API tokens are revoked and their sessions ended, so coming back does not bring
+        # old tokens or signed-in browsers back to life.
         # Each released task is a change of its case: recorded there, as an unclaim would be.
         released, revoked = [], 0
         if not active:
+            user.session_serial += 1
             released = session.execute(update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
                                        .values(assignee_id=None, claimed_at=None)
                                        .returning(Task.id, Task.instance_id)).all()

@@ -28,7 +28,7 @@ from .events import describe as describe_event
 from .events import event_row, record, record_all
 from .lanes import workable
 from .task_views import CASE_TASKS, summary
-from .users import require
+from .users import only_as_filer, require
 
 log = logging.getLogger(__name__)
 # The window starts cases; a designer tries procedures out. A department works on what it is given.
@@ -285,9 +285,12 @@ PASSED_ON = {"task_transferred": "transferred", "task_returned": "returned"}
 
 def can_view(session: Session, actor: User, instance: Instance) -> bool:
     """Supervisors, clerks and admins see every case; others the cases their groups work on, and
-    those they were told of or passed a step of on."""
+    those they were told of or passed a step of on. An agent sees none this way: the cases they
+    filed, as the applicant would (progress.visible_case)."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or instance.started_by == actor.id:
         return True
+    if only_as_filer(actor):
+        return False
     if told_of(session, actor, instance.id) or passed_on(session, actor, instance.id):
         return True
     return session.scalar(select(Task.id).where(  # a head's step is its department's to see, not to take

@@ -21,6 +21,7 @@ from .events import describe as describe_event
 from .task_views import describe_task
 from .lanes import may_work_on, workable
 from .tasks import form_schema
+from .users import only_as_filer
 
 COMPLETED_LIMIT = 100
 RECENT_CASES_LIMIT = 100
@@ -223,15 +224,9 @@ def _require_visible(session, actor: User, case: Case) -> None:
     instance = session.get(Instance, case.instance_id) if case.instance_id else None
     if instance is not None and can_view(session, actor, instance):
         return
-    if _only_as_filer(actor):  # a colleague's filing: no department keeps it from them
+    if only_as_filer(actor):  # a colleague's filing: no department keeps it from them
         raise Forbidden("An agent sees only the cases they filed")
     raise Forbidden("This case belongs to other departments")
-
-
-def _only_as_filer(actor: User) -> bool:
-    """Whether the actor sees cases only as the agent (代办员) who filed them: as the applicant
-    would, without the departments' steps or the files taken from the applicant's earlier cases."""
-    return not any(actor.has_role(r) for r in ("clerk", "reviewer", "lead", "supervisor"))
 
 
 def visible_case(case_id: int, actor: User) -> dict:
@@ -240,7 +235,7 @@ def visible_case(case_id: int, actor: User) -> dict:
         case = fetch(session, Case, case_id, "case")
         _require_visible(session, actor, case)
         info = intake.describe_case(session, case)
-    if _only_as_filer(actor):
+    if only_as_filer(actor):
         info["open_steps"] = []
         info["clocks"] = [c for c in info["clocks"] if c["task_id"] is None]
     return info
@@ -254,7 +249,7 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         if case is None or not material.sha256:
             raise NotFound("No material %(material)s", material=material_id)
         _require_visible(session, actor, case)
-        if material.state == "reused" and _only_as_filer(actor):
+        if material.state == "reused" and only_as_filer(actor):
             raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
                             "applicant's earlier ones")
         return material.filename or f"material-{material_id}", material.sha256
@@ -288,7 +283,7 @@ def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = ""
     number or phone matches `text` (an applicant back after a week for a deferred material),
     in one status if given. An agent's are the cases they filed."""
     query = select(Case).join(Applicant, Applicant.id == Case.applicant_id)
-    if _only_as_filer(actor):  # an agent's
+    if only_as_filer(actor):  # an agent's
         query = query.where(Case.submitted_by == actor.id)
     text = text.strip()
     if text:

@@ -47,6 +47,12 @@ def require(actor: User, *roles: str) -> None:
         raise Forbidden("This needs one of the roles: %(roles)s", roles=named)
 
 
+def only_as_filer(user: User) -> bool:
+    """Whether the person sees cases only as the agent (代办员) who filed them: as the applicant
+    would, without the departments' steps or the files taken from the applicant's earlier cases."""
+    return not any(user.has_role(r) for r in ("clerk", "reviewer", "lead", "supervisor"))
+
+
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
     dept = session.scalar(select(Department).where(Department.code == code))
     if dept is None:

@@ -69,12 +69,12 @@ class User(Base):
 
     @property
     def groups(self) -> set[str]:
-        """The lanes this user may work in: each role code, and the department's code for those
-        who work its steps."""
-        groups = set(self.roles or ())
-        if self.department is not None and any(self.has_role(r) for r in WORKER_ROLES):
-            groups.add(self.department.code)
-        return groups
+        """The lanes this user may work in: for those who work steps (WORKER_ROLES), each of
+        their role codes and their department's code. An agent, a supervisor or a designer works
+        in none: a step transferred or a lane named after their role is not theirs to take."""
+        if not any(self.has_role(r) for r in WORKER_ROLES):
+            return set()
+        return {*(self.roles or ()), *([self.department.code] if self.department is not None else [])}
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or ()) or "admin" in (self.roles or ())

@@ -23,8 +23,8 @@ def material(material_id):
     filename, sha256 = progress.material_file(material_id, actor())
     mimetype = mimetypes.guess_type(filename)[0]
     viewable = bool(request.args.get("view")) and mimetype in VIEWABLE
-    return send_file(io.BytesIO(files.read(sha256)), download_name=filename, as_attachment=not viewable,
-                     mimetype=mimetype if viewable else "application/octet-stream")  # never sniffed: web/__init__
+    return send_file(io.BytesIO(files.read(sha256)), download_name=files.clean_name(filename),
+                     as_attachment=not viewable, mimetype=mimetype if viewable else "application/octet-stream")  # never sniffed: web/__init__
 
 
 @bp.get("/instances/<int:instance_id>/diagram.xml")

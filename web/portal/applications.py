@@ -170,7 +170,7 @@ def result(number, material_id):
         filename, sha256 = portal.result_file(g.applicant.id, number, material_id)
     except NotFound:
         abort(404)
-    return send_file(io.BytesIO(files.read(sha256)), download_name=filename, as_attachment=True,
+    return send_file(io.BytesIO(files.read(sha256)), download_name=files.clean_name(filename), as_attachment=True,
                      mimetype="application/octet-stream")
 
 
