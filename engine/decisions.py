@@ -63,10 +63,10 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
-    document = _decision_document(session, case)
+    document = _decision_document(session, case) if decision != "reject" else None
     if document is not None and case.item.case_type != "escalated":  # a higher authority seals its own
         seals.seal(session, case, document)
-    filed = _file_issued(session, case, document) if decision != "reject" else None
+    filed = _file_issued(session, case, document)
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed)
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
@@ -75,8 +75,11 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
 
 
 def _decision_document(session: Session, case: Case) -> Material | None:
-    """The decision's document: the case's last result (the last step's, the window's at once)."""
+    """A grant's document: the last result the deciding department, the item's, issued (its
+    head's step, its registration, the window's at once for it). Another department's paper
+    that came last (a tax receipt) is no decision; a refusal's written decision is its notice."""
     return session.scalar(select(Material).where(Material.case_id == case.id, Material.kind.like("result:%"),
+                                                 Material.issued_by == case.item.department,
                                                  Material.sha256.is_not(None)).order_by(Material.id.desc()).limit(1))
 
 
@@ -84,7 +87,7 @@ def _file_issued(session: Session, case: Case, result: Material | None) -> str |
     """一次采集、多次复用: what a grant issues (the item's `issues`: a permit, a certificate) is
     filed under the applicant as that kind of material, issued by the item's department, so a
     later case whose checklist asks for it (issued_by the department) reuses it. The document
-    filed is the case's last result (the decision's); a grant without one files nothing."""
+    filed is the decision's (_decision_document); a grant without one files nothing."""
     issues = case.item.data.get("issues")
     if not issues or result is None:
         return None

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import clock
 from engine.config import INSTANCE_DIR
 from engine.errors import Invalid
 from engine.services.users import department_names
@@ -72,7 +73,8 @@ def seal(session: Session, case: Case, material: Material) -> None:
     issuer = material.issued_by
     facts = {"case": case.number, "holder": case.applicant.name, "item": case.item.name, "issuer": issuer,
              "issuer_name": department_names(session).get(issuer) or issuer, "document": material.filename,
-             "sha256": material.sha256, "issued_on": case.decided_at.date().isoformat()}
+             "sha256": material.sha256,
+             "issued_on": case.decided_at.astimezone(clock.SHANGHAI).date().isoformat()}  # China's date
     signature = _private_key().sign(_canonical(facts))
     code = base64.b32encode(hashlib.sha256(signature).digest()).decode()[:CODE_LENGTH]
     material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))

@@ -1,4 +1,5 @@
-"""不动产登记一窗受理: one intake, transaction check, tax and registration in parallel, 先税后证."""
+"""不动产登记一窗受理: one intake; the transaction and registration checks in parallel; the tax
+once they found no ground to refuse; registration after the tax is paid (先税后证)."""
 import re
 
 import pytest
@@ -9,7 +10,8 @@ from engine.errors import Conflict, Invalid
 from engine.services import calendars
 from engine import clock
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
-from engine.store.models import SpecialProcedure
+from engine.store import session_scope
+from engine.store.models import SpecialProcedure, Task
 
 ITEM = "1103-NRES-003"
 FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
@@ -37,14 +39,14 @@ def people(org):
     return install(org)
 
 
-def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(people):
+def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
     assert case.status == "accepted"
     tasks = open_tasks(case.instance_id)
-    assert set(tasks) == {"transaction_check@housing", "tax_assessment@tax", "registration_check@realestate"}
+    assert set(tasks) == {"transaction_check@housing", "registration_check@realestate"}
     # Each step has its own promised limit: a step clock per department task.
     clocks = step_clocks(case.instance_id)
-    assert {(c.department, c.promised_days) for c in clocks} == {("housing", 1), ("tax", 1), ("realestate", 2)}
+    assert {(c.department, c.promised_days) for c in clocks} == {("housing", 1), ("realestate", 2)}
     today = clock.today()
     assert {c.department: c.promised_due for c in clocks}["realestate"] == \
         calendars.current().add_workdays(today, 2).date
@@ -57,8 +59,11 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
     work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
     work(tasks["registration_check@realestate"], people["r_realestate"],
          {"sealed": False, "objection": False, "mortgage": "none"})
-    # The tax is worked out on the price the tax bureau assessed (核定计税价格), not the one declared.
-    work(tasks["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_200_000})
+    # No ground to refuse: the tax bureau assesses, on the price it assessed (核定计税价格), not the
+    # one declared; nothing is due before.
+    assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
+    assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_200_000})
     # Registration waits for the tax: nothing to register yet.
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     payment = open_tasks(case.instance_id)["tax_payment@tax"]
@@ -97,6 +102,9 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
 
     decided = intake.describe(case.id)
     assert decided["status"] == "decided" and decided["decision"] == "approve"
+    # Sealed: the registration centre's certificate, not the tax receipt or a working paper.
+    assert [(r["name"], r["issued_by"]) for r in decided["results"] if r["seal_code"]] == [
+        ("登簿与缮证 结果文书", "realestate")]
     # The applicant reads the certificate's number with the decision.
     assert decided["statement"] == "已登簿，不动产权证书号：京(2026)不动产权第0000001号"
     # Every step clock stopped; result documents are materials of the case, issued by their department.
@@ -112,34 +120,36 @@ def test_transfer_runs_three_departments_in_parallel_and_registers_after_tax(peo
 
 
 
-def _through_to_payment(case, people):
+def _checks_pass(case, people):
     tasks = open_tasks(case.instance_id)
-    work(tasks["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
+    work(tasks["registration_check@realestate"], people["r_realestate"],
+         {"sealed": False, "objection": False, "mortgage": "none"})
+
+
+def _through_to_payment(case, people):
+    """Both checks pass and the tax bureau assesses: the applicant is asked to pay."""
+    _checks_pass(case, people)
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     return open_tasks(case.instance_id)
 
 
-def test_return_inside_the_tax_branch_leaves_the_other_branches_alone(people):
+def test_the_tax_bureau_sends_the_payment_back_to_its_assessment(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
-    work(open_tasks(case.instance_id)["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
-    tasks = _through_to_payment(case, people)
-    registration = tasks["registration_check@realestate"]
-    payment = tasks["tax_payment@tax"]
+    payment = _through_to_payment(case, people)["tax_payment@tax"]
     operations.comment(payment.id, people["taxman"], "核定价格偏低，退回重新核定")
     with pytest.raises(Invalid, match="window"):  # 完税确认 has no correction opinion
         operations.send_back(payment.id, people["taxman"], to="window", reason="x")
     operations.send_back(payment.id, people["taxman"], to="previous", reason="计税价格需重新核定")
     after = open_tasks(case.instance_id)
-    # The tax branch is back at its first step, with the person who did it; the registration
-    # branch still waits where it was and the finished transaction check stays finished.
-    assert set(after) == {"tax_assessment@tax", "registration_check@realestate"}
-    assert after["registration_check@realestate"].id == registration.id
+    # Back at the assessment, with the person who did it; the finished checks stay finished.
+    assert set(after) == {"tax_assessment@tax"}
     assert after["tax_assessment@tax"].assignee_id == people["taxman"].id
     work(after["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_100_000}, document=False)
     # Assessed again, the applicant is told the new amount in a new notice.
     totals = [n["data"]["total"] for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     assert totals == [20000.0, 21000.0]
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T2"})
-    work(registration, people["r_realestate"], {"sealed": False, "objection": False, "mortgage": "none"})
     assert set(open_tasks(case.instance_id)) == {"register@realestate"}
     types = event_types(case.instance_id)
     assert {"comment", "task_returned", "task_reopened"} <= set(types)
@@ -147,6 +157,7 @@ def test_return_inside_the_tax_branch_leaves_the_other_branches_alone(people):
 
 def test_withdraw_before_the_next_step_starts_but_not_after(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    _checks_pass(case, people)
     assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000})
     assert operations.withdrawable(assessment.id, people["taxman"])
@@ -193,13 +204,18 @@ def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration
     work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
     work(tasks["registration_check@realestate"], people["r_realestate"],
          {"sealed": True, "objection": True, "mortgage": "none"})
-    tasks = _through_to_payment(case, people)
-    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T3"})
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
     # Every ground, not the first found, reaches the window and the applicant (Art. 38: the reasons).
     assert described["statement"] == "存在查封登记；存在异议登记"
+    # Refused at once: no tax is assessed or asked for a registration that will not be made, and
+    # no department's working paper is sealed as the decision (the refusal is its written notice).
     assert open_tasks(case.instance_id) == {}
+    with session_scope() as session:
+        steps = set(session.scalars(select(Task.name).where(Task.instance_id == case.instance_id)))
+    assert steps == {"transaction_check", "registration_check"}
+    assert "payment" not in [n["kind"] for n in described["notices"]]
+    assert described["results"] and all(r["seal_code"] is None for r in described["results"])
 
 
 def test_an_incomplete_application_form_is_refused_and_nothing_stored(people):
@@ -296,8 +312,6 @@ def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people)
     work(check, people["reviewer"], {"transaction_result": "failed", "transaction_comment": "网签合同已注销"})
     work(open_tasks(case.instance_id)["registration_check@realestate"], people["r_realestate"],
          {"sealed": False, "objection": False, "mortgage": "none"})
-    tasks = _through_to_payment(case, people)
-    work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T9"})
     described = intake.describe(case.id)
     assert described["decision"] == "reject"
     assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）"

@@ -78,3 +78,18 @@ def test_the_verification_page_needs_no_sign_in(app, permit):
 def app(org):
     from web import create_app
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def test_a_seal_is_dated_by_chinas_calendar(permit):
+    """Decided at 00:30 in Beijing, 16:30 the day before in UTC: the seal says the Chinese day."""
+    from datetime import datetime, timezone
+    from engine.store.models import Case
+    code = permit["results"][-1]["seal_code"]
+    with session_scope() as session:
+        material = session.scalar(select(Material).where(Material.seal_code == code))
+        case = session.get(Case, material.case_id)
+        case.decided_at = datetime(2026, 11, 28, 16, 30, tzinfo=timezone.utc)
+        seals.seal(session, case, material)
+        code = material.seal_code
+    found = seals.verify(code=code)
+    assert found["valid"] and json.loads(found["signed"])["issued_on"] == "2026-11-29"

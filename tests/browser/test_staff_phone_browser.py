@@ -43,6 +43,8 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
         fits(reviewer, path)
     # A later step's page lists the finished steps' results beside the case's materials.
     work(task, people["reviewer"], {"transaction_result": "ok", "transaction_comment": "网签备案信息一致"})
+    work(open_tasks(case.instance_id)["registration_check@realestate"], people["r_realestate"],
+         {"sealed": False, "objection": False, "mortgage": "none"})
     tax = new_page(390, 844)
     login(tax, live_server, "taxman")
     path = f"/inbox/tasks/{open_tasks(case.instance_id)['tax_assessment@tax'].id}"
