@@ -21,7 +21,7 @@ from engine.services.notifications import tell
 from engine.services.task_views import describe_task
 from engine.services.lanes import may_work_in, may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
-from engine.services.users import only_as_filer, require
+from engine.services.users import only_as_filer, require, works_steps
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import Department, Instance, Task, User
@@ -108,7 +108,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         target = None
         if to_user:
             target = _person(session, to_user, to_group)
-            if not target.groups:
+            if not works_steps(target):
                 raise Invalid("%(login)s works on no department's steps", login=target.login)
             to_group = to_group or (target.department.code if target.department else None)
             if to_group not in target.groups:
@@ -120,7 +120,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
             raise Invalid("No department or group %(group)s", group=repr(to_group))
         if target is not None and not may_work_in(target, to_group, task.lead_only):
             raise Invalid("%(login)s cannot take this step: it is decided by a department head", login=target.login)
-        if target is None and not any(may_work_in(u, to_group, task.lead_only) for u in members):
+        if target is None and not any(works_steps(u) and may_work_in(u, to_group, task.lead_only) for u in members):
             raise Invalid("No one in %(group)s can take this step", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None

@@ -1,5 +1,7 @@
 """代办: an agent (代办员 of a village agent point) files cases for applicants, follows only the ones
 they filed and hands in what a notice asks for; the window accepts and decides the rest."""
+import re
+
 import pytest
 
 from engine import corrections, intake
@@ -86,6 +88,15 @@ def test_an_agent_works_no_step_and_reads_no_departments_case(app, org, agent):
         operations.transfer(task["id"], org["reviewer"], to_group="agent", reason="请代办员处理")
     with pytest.raises(Invalid, match="agent works on no department's steps"):
         operations.transfer(task["id"], org["reviewer"], to_user="agent", reason="请代办员处理")
+    # Nor to supervision, whose administrator may step in anywhere but is sent no step.
+    with pytest.raises(Invalid, match="No one in 'supervision'"):
+        operations.transfer(task["id"], org["reviewer"], to_group="supervision", reason="请监察室处理")
+    with pytest.raises(Invalid, match="admin works on no department's steps"):
+        operations.transfer(task["id"], org["reviewer"], to_user="admin", reason="请管理员处理")
+    page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text
+    offered = re.search(r'<select name="to_group".*?</select>', page, re.S).group(0)
+    assert ">housing<" in offered and "village" not in offered and "supervision" not in offered
+    assert 'value="agent"' not in page and 'value="designer"' not in page and 'value="reviewer2"' in page
     with pytest.raises(Invalid, match="agent reads no department's cases"):
         operations.copy_to(task["id"], org["reviewer"], ["agent"])
     assert [t["group"] for t in tasks.list_tasks(org["reviewer"]) if t["id"] == task["id"]] == ["housing"]

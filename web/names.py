@@ -8,7 +8,7 @@ from flask_login import current_user
 from pypinyin import lazy_pinyin
 
 from engine.services import notifications
-from engine.services.users import ROLE_NAMES, department_names, people
+from engine.services.users import ROLE_NAMES, department_names, only_as_filer, people, works_steps
 from engine.store.db import read_session
 
 from .messages import translated
@@ -58,13 +58,22 @@ def by_name(name: str, code: str) -> tuple:
 
 
 def departments() -> list[dict]:
-    """Every department, to transfer a task to or to run a lane."""
+    """Every department, to run a lane."""
     return sorted(({"code": code, "name": name} for code, name in _departments().items()),
                   key=lambda d: by_name(d["name"], d["code"]))
 
 
+def working_departments() -> list[dict]:
+    """The departments a task can be transferred to: those with someone who works steps (not
+    supervision, nor an agent point)."""
+    working = {p.department for p in _people() if p.active and works_steps(p)}
+    return [d for d in departments() if d["code"] in working]
+
+
 def active_people() -> list[dict]:
-    """Everyone who can be given work, to choose by name (转办, 抄送)."""
+    """Everyone who can be given work or a copy, to choose by name (转办, 抄送): not an agent or a
+    designer, who read no department's case."""
     names = _departments()
     return sorted(({"login": p.login, "name": p.name, "department": names.get(p.department, "")}
-                   for p in _people() if p.active), key=lambda p: by_name(p["name"], p["login"]))
+                   for p in _people() if p.active and not only_as_filer(p)),
+                  key=lambda p: by_name(p["name"], p["login"]))

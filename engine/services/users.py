@@ -8,7 +8,7 @@ from engine import signin
 from engine.errors import Forbidden, Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import ROLES, Department, Task, User
+from engine.store.models import ROLES, WORKER_ROLES, Department, Task, User
 
 from .events import record
 
@@ -47,10 +47,17 @@ def require(actor: User, *roles: str) -> None:
         raise Forbidden("This needs one of the roles: %(roles)s", roles=named)
 
 
-def only_as_filer(user: User) -> bool:
-    """Whether the person sees cases only as the agent (代办员) who filed them: as the applicant
-    would, without the departments' steps or the files taken from the applicant's earlier cases."""
-    return not any(user.has_role(r) for r in ("clerk", "reviewer", "lead", "supervisor"))
+def only_as_filer(user) -> bool:
+    """Whether the person (a User or a row of people()) sees cases only as the agent (代办员) who
+    filed them: as the applicant would, without the departments' steps or the files taken from
+    the applicant's earlier cases."""
+    return not set(user.roles or ()) & {"admin", "clerk", "reviewer", "lead", "supervisor"}
+
+
+def works_steps(user) -> bool:
+    """Whether the person (a User or a row of people()) works departments' steps by a role of
+    their own: a step is sent to them. An administrator may step in anywhere, but is sent none."""
+    return bool(set(user.roles or ()) & set(WORKER_ROLES))
 
 
 def ensure_department(session: Session, code: str, name: str | None = None) -> Department:
@@ -70,9 +77,10 @@ def department_names(session: Session) -> dict[str, str]:
 
 
 def people(session: Session) -> list:
-    """Everyone's login, name, department code and whether active: tasks and events name people
-    by login, pages by name."""
-    return session.execute(select(User.login, User.name, Department.code.label("department"), User.active)
+    """Everyone's login, name, department code, roles and whether active: tasks and events name
+    people by login, pages by name."""
+    return session.execute(select(User.login, User.name, Department.code.label("department"), User.roles,
+                                  User.active)
                            .outerjoin(Department, Department.id == User.department_id)
                            .order_by(User.login)).all()
 

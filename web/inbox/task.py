@@ -32,7 +32,7 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
         special_kinds=[(kind, SPECIAL_NAMES.get(kind, clock.SPECIAL_KINDS[kind])) for kind in clock.STARTABLE],
         special_names=SPECIAL_NAMES, max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
-        departments=names.departments(), people=names.active_people()), status
+        departments=names.working_departments(), people=names.active_people()), status
 
 
 def _answered_before(detail: dict) -> dict:
