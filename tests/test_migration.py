@@ -11,12 +11,13 @@ from engine.errors import Forbidden
 from engine.services import cases, deploy, migration, tasks
 from engine.store import session_scope
 from engine.store.models import Event, Instance, InstanceStep, Timer
+from tests import procedures
 from tests.bpmn_builder import process
 
 
-def three_steps(extra_after_b=False, drop_a=False):
-    """start -> a -> b -> end; version 2 adds c after b, or removes a."""
-    nodes = [("start", "start", "申请"), ("user", "b", "审查"), ("end", "end", "办结")]
+def three_steps(extra_after_b=False, drop_a=False, b_name="审查"):
+    """start -> a -> b -> end; version 2 adds c after b, or removes a, or renames b."""
+    nodes = [("start", "start", "申请"), ("user", "b", b_name), ("end", "end", "办结")]
     if not drop_a:
         nodes.append(("user", "a", "受理"))
     flows = [("start", "b")] if drop_a else [("start", "a"), ("a", "b")]
@@ -41,12 +42,13 @@ def do(org, instance_id, name):
 
 @pytest.fixture
 def waiting_at_a_and_b(org):
-    """Two cases of version 1, one waiting at a and one at b; then version 2 adds c after b."""
+    """Two cases of version 1, one waiting at a and one at b; then version 2 adds c after b and
+    renames b."""
     put(org, three_steps())
     at_a = cases.start_instance("steps", org["clerk"])["id"]
     at_b = cases.start_instance("steps", org["clerk"])["id"]
     do(org, at_b, "a")
-    put(org, three_steps(extra_after_b=True))
+    put(org, three_steps(extra_after_b=True, b_name="初审"))
     return at_a, at_b
 
 
@@ -83,6 +85,17 @@ def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org, wai
         assert dict(session.execute(select(Instance.id, Instance.definition_id)
                                     .where(Instance.id.in_([at_a, at_b]))).all()) == \
             {at_a: version_ids[1], at_b: version_ids[0]}
+
+
+def test_a_case_at_a_step_that_now_leads_to_an_added_step_moves_and_goes_there(org):
+    put(org, three_steps())
+    at_b = cases.start_instance("steps", org["clerk"])["id"]
+    do(org, at_b, "a")
+    put(org, three_steps(extra_after_b=True))  # b itself unchanged: only its flow goes to c now
+    assert migration.migrate("steps", 1, 2, [at_b], org["admin"])["moved"] == [at_b]
+    runtime.clear_caches()
+    do(org, at_b, "b")
+    assert do(org, at_b, "c")["state"] == "completed"
 
 
 def test_an_instance_that_passed_a_removed_step_cannot_move(org):
@@ -127,3 +140,109 @@ def test_only_administrators_check_or_migrate(org):
         migration.check("steps", 1, 2, org["designer"])
     with pytest.raises(Forbidden):
         migration.migrate("steps", 1, 2, [], org["reviewer"])
+
+
+# The shipped 多评合一 procedure: its review rounds call review_round, whose department reviews are
+# a parallel multi-instance step (each department's task holds its own loop item, `review`).
+ASSESSMENTS = "1101-DPHY-001"
+NEEDS_THREE = {"project": {  # energy, environmental impact and water resources
+    "energy_tce": 2000, "electricity_kwh": 0, "env_category": "report", "land_ha": 0.2, "earthwork_m3": 0,
+    "geo_hazard_area": False, "water_source": "direct", "hazardous": False, "major_project": False,
+    "relics_area": False, "industry": "electronics", "zone": None}}
+CHECK = """    <bpmn:userTask id="summary_check" name="汇总核对">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="review_opinion.json"/>
+          <spiffworkflow:property name="groupExpression" value="lead_department"/>
+          <spiffworkflow:property name="promisedDaysExpression" value="2"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>Flow_rounds_lead</bpmn:incoming>
+      <bpmn:outgoing>Flow_check_lead</bpmn:outgoing>
+    </bpmn:userTask>
+"""
+
+
+def assessments(version: int) -> bytes:
+    """Version 2 adds 汇总核对 after the review rounds; version 3 renames the end event and gives
+    that step three days instead of two."""
+    xml = (procedures.ROOT / "processes" / "merged_assessments.bpmn").read_text("utf-8")
+    if version >= 2:
+        xml = xml.replace('<bpmn:flowNodeRef>lead_decision</bpmn:flowNodeRef>',
+                          '<bpmn:flowNodeRef>summary_check</bpmn:flowNodeRef>'
+                          '<bpmn:flowNodeRef>lead_decision</bpmn:flowNodeRef>')
+        xml = xml.replace('<bpmn:incoming>Flow_rounds_lead</bpmn:incoming>\n      <bpmn:incoming>Flow_no_reviews',
+                          '<bpmn:incoming>Flow_check_lead</bpmn:incoming>\n      <bpmn:incoming>Flow_no_reviews')
+        xml = xml.replace('    <bpmn:userTask id="lead_decision"', CHECK + '    <bpmn:userTask id="lead_decision"')
+        xml = xml.replace('sourceRef="review_rounds" targetRef="lead_decision"/>',
+                          'sourceRef="review_rounds" targetRef="summary_check"/>\n'
+                          '    <bpmn:sequenceFlow id="Flow_check_lead" sourceRef="summary_check" '
+                          'targetRef="lead_decision"/>')
+    if version >= 3:
+        xml = xml.replace('name="已决定"', 'name="已作出决定"')
+        xml = xml.replace('name="promisedDaysExpression" value="2"', 'name="promisedDaysExpression" value="3"')
+    return xml.encode("utf-8")
+
+
+def deploy_assessments(org, version, xml=None):
+    review_round = (procedures.ROOT / "processes" / "review_round.bpmn").read_bytes()
+    deploy.deploy([("merged_assessments.bpmn", xml or assessments(version)), ("review_round.bpmn", review_round)],
+                  org["designer"])
+    assert deploy.versions("merged_assessments")[-1].version == version
+
+
+def finish_assessments(people, instance_id):
+    """Each department reviews, then the lead department checks (when its version has the step) and decides."""
+    reviews = procedures.open_tasks(instance_id)
+    assert set(reviews) == {"department_review@devreform", "department_review@eco", "department_review@water"}
+    for name, task in reviews.items():
+        person = people["lead"] if name.endswith("devreform") else people["r_" + name.split("@")[1]]
+        procedures.work(task, person, {"opinion": "approve", "comment": "同意"})
+    steps = []
+    while (open_now := procedures.open_tasks(instance_id)):
+        [(name, task)] = open_now.items()
+        steps.append(name)
+        data = {"decision": "approve", "decision_comment": "准予"} if name.startswith("lead_decision") else \
+            {"opinion": "approve", "comment": "核对无误"}
+        procedures.work(task, people["lead"], data)
+    return steps
+
+
+def test_a_case_in_the_parallel_reviews_keeps_each_departments_review_through_the_move(org):
+    people = procedures.install(org)
+    deploy_assessments(org, 2)
+    case = procedures.take_in(ASSESSMENTS, NEEDS_THREE, people["clerk"])
+    deploy_assessments(org, 3)
+
+    assert [row["id"] for row in migration.check("merged_assessments", 2, 3, org["admin"])["movable"]] == \
+        [case.instance_id]
+    assert migration.migrate("merged_assessments", 2, 3, [case.instance_id], org["admin"])["moved"] == \
+        [case.instance_id]
+    runtime.clear_caches()
+    # Each department's review still knows which assessment it reviews, and the case goes on on version 3.
+    assert finish_assessments(people, case.instance_id) == ["summary_check@devreform", "lead_decision@devreform"]
+    assert cases.get_instance(case.instance_id, org["admin"])["state"] == "completed"
+
+
+def test_a_case_in_the_review_rounds_moves_to_a_version_that_adds_a_step_after_them(org):
+    people = procedures.install(org)
+    case = procedures.take_in(ASSESSMENTS, NEEDS_THREE, people["clerk"])
+    deploy_assessments(org, 2)
+
+    report = migration.check("merged_assessments", 1, 2, org["admin"])
+    assert report["blocked"] == [] and [row["id"] for row in report["movable"]] == [case.instance_id]
+    assert migration.migrate("merged_assessments", 1, 2, [case.instance_id], org["admin"])["moved"] == \
+        [case.instance_id]
+    runtime.clear_caches()
+    # The review rounds now lead to the new step.
+    assert finish_assessments(people, case.instance_id) == ["summary_check@devreform", "lead_decision@devreform"]
+    assert cases.get_instance(case.instance_id, org["admin"])["state"] == "completed"
+
+
+def test_a_case_in_review_rounds_that_changed_is_refused_naming_the_step(org):
+    people = procedures.install(org)
+    case = procedures.take_in(ASSESSMENTS, NEEDS_THREE, people["clerk"])
+    deploy_assessments(org, 2, assessments(1).replace(b'loopMaximum="3"', b'loopMaximum="4"'))
+    [blocked] = migration.check("merged_assessments", 1, 2, org["admin"])["blocked"]
+    assert blocked["id"] == case.instance_id
+    assert blocked["reasons"] == ["并联审查（每轮一次调用） (review_rounds) is started at an element that version 2 changed"]

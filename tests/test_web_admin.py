@@ -19,8 +19,8 @@ PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/toke
          "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items"]
 
 
-def steps(extra=False):
-    nodes = [("start", "start", "申请"), ("user", "a", "受理"), ("user", "b", "审查"), ("end", "end", "办结")]
+def steps(extra=False, b_name="审查"):
+    nodes = [("start", "start", "申请"), ("user", "a", "受理"), ("user", "b", b_name), ("end", "end", "办结")]
     flows = [("start", "a"), ("a", "b")]
     if extra:
         nodes.append(("user", "c", "复核"))
@@ -141,7 +141,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     at_a = cases.start_instance("steps", org["clerk"], business_key="A")["id"]
     at_b = cases.start_instance("steps", org["clerk"], business_key="B")["id"]
     finish(org, at_b, "a")
-    deploy.deploy([("steps.bpmn", steps(extra=True))], org["designer"])
+    deploy.deploy([("steps.bpmn", steps(extra=True, b_name="初审"))], org["designer"])  # b changed
     admin = client_for(app, "admin")
     page = admin.get("/admin/definitions/steps/migrate?from=1&to=2").get_data(as_text=True)
     movable = re.search(r'id="movable".*?</section>', page, re.S).group(0)

@@ -2,10 +2,12 @@
 
 An instance can move when none of its open tasks (ready, waiting, started) sits on an element
 that the new version removed or changed: those are where the case would resume, and the new
-version no longer says what happens there. Finished tasks are history and keep their record.
+version no longer says what happens there. An element whose only change is where it leads is no
+obstacle while the case has not gone on from it. Finished tasks are history and keep their record.
+Open tasks move as they are, with their data; only the path predicted after them is drawn anew.
 Each instance moves in its own transaction, so one that fails leaves the others moved.
 """
-from SpiffWorkflow.bpmn.util.diff import migrate_workflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from .events import record
 from .users import require
 
 OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+AHEAD = TaskState.FUTURE | TaskState.PREDICTED_MASK  # predicted, not reached
 
 
 def check(key: str, old: int, new: int, actor: User) -> dict:
@@ -79,16 +82,11 @@ def _migrate_one(session, key, old, new, instance_id, actor):
     if reasons:
         raise Blocked(reasons)
     spec, subs, top_diff, sub_diffs = plan
-    # SpiffWorkflow resets open tasks, which would restart their timers: keep the due times.
-    timer_state = {t.id: dict(t.internal_data) for t in runtime.all_tasks(workflow)
-                   if t.state == TaskState.WAITING and "event_value" in t.internal_data}
-    migrate_workflow(top_diff, workflow, spec)
+    _move(top_diff, workflow, spec)
     for sub_id, sub in list(workflow.subprocesses.items()):
-        migrate_workflow(sub_diffs[sub_id], sub, subs[sub.spec.name])
+        _move(sub_diffs[sub_id], sub, subs[sub.spec.name])
     workflow.subprocess_specs = subs
     for task in runtime.all_tasks(workflow):
-        if task.id in timer_state and task.state == TaskState.WAITING:
-            task.internal_data = timer_state[task.id]
         if task.task_spec is not task.workflow.spec.task_specs.get(task.task_spec.name):
             reason = Message("%(task)s has no element in version %(version)s", task=_label(task), version=new)
             raise Blocked([reason])
@@ -99,6 +97,25 @@ def _migrate_one(session, key, old, new, instance_id, actor):
     record(session, "instance_migrated", actor=actor, instance_id=instance.id, key=key,
            from_version=old, to_version=new)
     session.flush()
+
+
+def _move(diff, workflow, spec):
+    """SpiffWorkflow's migrate_workflow without its reset of ready and waiting tasks: a reset task
+    starts again from its parent's data and loses its own (a parallel review's item, a timer's due
+    time). The open tasks' elements are unchanged but for where they lead (_problems), so they stay
+    as they are and only the path predicted after them is drawn again from the new version."""
+    workflow.spec = spec
+    for task in workflow.tasks.values():
+        if diff.alignment.get(task) is not None:
+            task.task_spec = diff.alignment[task]
+    for task in workflow.get_tasks(state=OPEN, skip_subprocesses=True):
+        # Triggered children are a loop's or a multi-instance's own instances, not its path.
+        for child in [c for c in task.children if not c.triggered and all(t.has_state(AHEAD) for t in c)]:
+            workflow._remove_task(child.id)
+        task.task_spec._predict_hook(task)
+        for child in task.children:
+            if not child.triggered and child.has_state(AHEAD):
+                child.task_spec._predict(child, mask=AHEAD)
 
 
 def _obstacles(session, instance: Instance, target: Definition) -> list[str]:
@@ -139,13 +156,24 @@ def _problems(diff, version: int) -> list[Message]:
             reasons.append(Message("%(task)s was passed and version %(version)s removed it", task=_label(task),
                                    version=version))
     for task in diff.changed:
-        if task.state & OPEN and task not in diff.removed:
+        if task.state & OPEN and task not in diff.removed and not _only_leads_elsewhere(task, diff):
             reasons.append(Message("%(task)s is %(state)s at an element that version %(version)s changed",
                                    task=_label(task), state=runtime.task_state_name(task), version=version))
     return reasons
 
 
+def _only_leads_elsewhere(task, diff) -> bool:
+    """Whether the element changed only in where its flows go and the case has not gone on from it:
+    the path ahead of an open task is drawn again from the new version (_move)."""
+    old, new = (runtime.registry.convert(spec) for spec in (task.task_spec, diff.alignment[task]))
+    changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+    return changed == {"outputs"} and all(c.triggered or c.has_state(AHEAD) for c in task.children)
+
+
 def _label(task) -> str:
     spec = task.task_spec
+    if isinstance(spec, LoopTask):  # a loop's name is on the element it repeats
+        spec = spec._wf_spec.task_specs.get(spec.task_spec, spec)
     name = getattr(spec, "bpmn_name", None)
-    return f"{name} ({spec.name})" if name else spec.name
+    element = getattr(spec, "bpmn_id", None) or spec.name
+    return f"{name} ({element})" if name else element
