@@ -402,3 +402,28 @@ def test_a_caller_becomes_a_new_version_when_the_process_it_calls_changes(org):
     assert not unchanged.new
     changed = deploy.deploy([("caller.bpmn", caller), ("callee.bpmn", callee("复核"))], org["designer"])
     assert {(d.key, d.version, d.new) for d in changed.definitions} == {("caller", 2, True), ("callee", 2, True)}
+
+
+def test_a_revised_caller_deploys_alone_with_the_newest_deployed_version_of_what_it_calls(org):
+    """As a form is taken from a deployed procedure: the administrator uploads the revised caller
+    only; its callee comes from its newest version, makes no new one, and is what new cases run.
+    A process called that is neither among the files nor deployed is still refused, by name."""
+    from tests.bpmn_builder import process
+
+    def callee(title):
+        return process("callee", [("start", "s", "s"), ("user", "t", title), ("end", "e", "e")],
+                       [("s", "t"), ("t", "e")]).encode()
+
+    def caller(title, called="callee"):
+        return process("caller", [("start", "s", "s"), ("call", "c", title, {"called": called}), ("end", "e", "e")],
+                       [("s", "c"), ("c", "e")]).encode()
+    deploy.deploy([("caller.bpmn", caller("调用")), ("callee.bpmn", callee("初审"))], org["designer"])
+    deploy.deploy([("callee.bpmn", callee("复核"))], org["designer"])
+    revised = deploy.deploy([("caller.bpmn", caller("调用审查"))], org["designer"])
+    assert {(d.key, d.version, d.new) for d in revised.definitions} == {("caller", 2, True), ("callee", 2, False)}
+    started = cases.start_instance("caller", org["clerk"])
+    assert [t["title"] for t in started["tasks"]] == ["复核"]
+    with pytest.raises(Invalid) as refused:
+        deploy.deploy([("lost.bpmn", caller("调用", called="nowhere").replace(b'"caller"', b'"lost"'))],
+                      org["designer"])
+    assert "'nowhere' was not found" in str(refused.value.details)

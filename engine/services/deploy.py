@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine.bpmn import lint
+from engine.bpmn.parser import parse_xml
 from engine.bpmn.runtime import form_of, serialize_specs
+from engine.bpmn.validate import NS as BPMN
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.case_facts import FACTS
 from engine.dmn import DmnError, load_dmn
@@ -114,6 +116,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
             candidates.append(("dmn", decision_id, getattr(decision, "name", None) or decision_id,
                                name, content, None, {}, b""))
     if bpmn:
+        bpmn = _with_called(bpmn)
         try:
             bundle = validate_bpmn(bpmn)
         except ValidationFailed as exc:
@@ -142,6 +145,31 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
     if dry_run:
         return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates], warnings)
     return Outcome(*_store(candidates, [n for n, _ in files], actor), warnings)
+
+
+def _with_called(bpmn: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The BPMN files, and the newest deployed version of each process they call (at any depth)
+    but do not hold, as a form is taken from a deployed procedure: a revised caller deploys on
+    its own. A callee taken so is unchanged and makes no new version."""
+    files, own, called, read = list(bpmn), set(), set(), 0
+    while read < len(files):
+        for _name, content in files[read:]:
+            try:
+                root = parse_xml(content)
+            except Invalid:
+                continue  # validate_bpmn says what is wrong with it
+            own |= {el.get("id") for el in root.iter(f"{{{BPMN}}}process")}
+            called |= {el.get("calledElement") for el in root.iter(f"{{{BPMN}}}callActivity")}
+        read = len(files)
+        names = {name for name, _content in files}
+        with read_session() as session:
+            for key in sorted(called - own - {None}):
+                own.add(key)  # taken now, or left for the validation to name as missing
+                deployed = session.scalar(select(Definition).where(Definition.kind == "bpmn", Definition.key == key)
+                                          .order_by(Definition.id.desc()).limit(1))
+                if deployed is not None and deployed.filename not in names:
+                    files.append((deployed.filename, deployed.source.encode("utf-8")))
+    return files
 
 
 def _details(problems: list[Problem]) -> list[dict]:
