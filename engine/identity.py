@@ -20,6 +20,9 @@ _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 1
 
 # The documents an applicant may be known by; only the first two carry a check character.
 DOCUMENTS = ("id_card", "uscc", "passport", "hk_macao_permit", "other")
+_OTHER_DOCUMENT = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}")  # a passport's, a permit's number
+_PHONE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}")  # a mobile, or a landline with its area code
+MAX_NAME = 100  # the longest company names are about 60 characters; the column holds 200
 
 
 def problem(id_type: str, number: str) -> Message | None:
@@ -31,6 +34,21 @@ def problem(id_type: str, number: str) -> Message | None:
         return _id_card_problem(number)
     if id_type == "uscc":
         return _uscc_problem(number)
+    if not _OTHER_DOCUMENT.fullmatch(number):
+        return Message("A document number has 4 to 32 letters, digits or hyphens")
+    return None
+
+
+def name_problem(name: str) -> Message | None:
+    if len(name) > MAX_NAME:
+        return Message("A name has at most %(count)s characters", count=MAX_NAME)
+    return None
+
+
+def phone_problem(phone: str) -> Message | None:
+    """What is wrong with a phone number given at the window (spaces removed), or None."""
+    if not _PHONE.fullmatch(phone):
+        return Message("A phone number is a mobile number of 11 digits, or a landline number with its area code")
     return None
 
 

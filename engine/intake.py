@@ -56,6 +56,10 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
     name = str(info.get("name") or "").strip()
     if not id_number or not name:
         raise Invalid("The applicant's name and ID number (证件号码) are required")
+    phone = "".join(str(info.get("phone") or "").split())
+    wrong = identity.name_problem(name) or (identity.phone_problem(phone) if phone else None)
+    if wrong:
+        raise Invalid(wrong)
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
     renamed_from = None
     if applicant is not None and applicant.name != name:  # one ID number, one person or company
@@ -67,7 +71,6 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
                           "and the name; if the applicant has changed its name, say what shows it",
                           number=id_number, recorded=applicant.name, given=name)
         renamed_from, applicant.name = applicant.name, name
-    phone = "".join(str(info.get("phone") or "").split())
     if applicant is not None and not applicant.phone and not applicant.password_hash and phone and not by_agent:
         applicant.phone = phone
     if applicant is None:

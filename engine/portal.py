@@ -36,6 +36,8 @@ def _check_registration(name: str, kind: str, id_type: str, id_number: str, phon
     problems = []
     if not name:
         problems.append(Message("name: Enter the name of the person or organisation"))
+    elif (wrong := identity.name_problem(name)) is not None:
+        problems.append(Message("name: %(problem)s", problem=wrong))
     if kind not in KINDS:
         problems.append(Message("kind: must be one of %(kinds)s", kinds=", ".join(KINDS)))
     if id_type not in ID_TYPES:

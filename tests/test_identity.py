@@ -9,6 +9,7 @@ from engine import identity
     ("id_card", "110101199001011237"),
     ("uscc", "91350100M000100Y43"),      # the standard's example
     ("passport", "E12345678"),           # no check character: taken as given
+    ("hk_macao_permit", "H12345678"),
 ])
 def test_valid_numbers_pass(id_type, number):
     assert identity.problem(id_type, number) is None
@@ -21,6 +22,22 @@ def test_valid_numbers_pass(id_type, number):
     ("id_card", "11010519491231002", "18 characters"),
     ("uscc", "91350100M000100Y44", "last character does not match"),
     ("uscc", "91350100M000100I43", "other than I, O, S, V and Z"),
+    ("passport", "<SCRIPT>", "letters, digits or hyphens"),
+    ("passport", "E1", "4 to 32"),
+    ("other", "X" * 33, "4 to 32"),
 ])
 def test_wrong_numbers_are_refused_with_the_reason(id_type, number, says):
     assert says in identity.problem(id_type, number)
+
+
+@pytest.mark.parametrize("phone, valid", [
+    ("13800000000", True), ("0512-68001234", True), ("051268001234", True), ("010-12345678", True),
+    ("12", False), ("1380000000", False), ("phone", False), ("+8613800000000", False),
+])
+def test_a_phone_given_at_the_window_is_a_mobile_or_a_landline_with_its_area_code(phone, valid):
+    assert (identity.phone_problem(phone) is None) == valid
+
+
+def test_a_name_longer_than_any_is_refused():
+    assert identity.name_problem("某" * 100) is None
+    assert "at most 100" in identity.name_problem("某" * 101)

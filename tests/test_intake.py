@@ -427,3 +427,16 @@ def test_a_procedure_that_ends_without_a_decision_decides_nothing(org):
         session.get(Definition, deploy.versions("silent")[-1].id).needs_decision = False
     tasks.complete(task["id"], org["reviewer"], {})
     assert intake.describe(case.id)["decision"] == "approve"
+
+
+def test_a_wrong_phone_or_a_name_too_long_is_refused_at_the_window_and_nothing_stored(item, org):
+    """The phone is what later proves the applicant online: "12" is no phone, and a name longer
+    than the column would fail on PostgreSQL instead of being refused."""
+    from sqlalchemy import func, select
+    from engine.store.models import Applicant
+    for wrong, says in (({"phone": "12"}, "11 digits"), ({"name": "某" * 101}, "at most 100")):
+        with pytest.raises(Invalid, match=says):
+            intake.submit("T-001", {**ZHANG, **wrong}, [], org["clerk"])
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Applicant)) == 0
+    assert intake.submit("T-001", {**ZHANG, "phone": "0512 6800 1234"}, [], org["clerk"]).id

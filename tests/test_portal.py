@@ -74,6 +74,9 @@ def test_register_refuses_duplicates_and_bad_input(zhang):
         portal.register(**{**LI, "id_number": LI["id_number"][:-1] + "9", "phone": "13900000009"})
     assert err.value.details == ["id_number: The identity card number's last character does not match the "
                                  "others: check the number"]
+    with pytest.raises(Invalid) as err:  # a name the column cannot hold, a passport number that is markup
+        portal.register(**{**LI, "name": "某" * 101, "id_type": "passport", "id_number": "<SCRIPT>"})
+    assert {d.split(":")[0] for d in err.value.details} == {"name", "id_number"}
 
 
 def test_window_applicant_takes_over_only_with_what_the_window_gave_them(item, org):
