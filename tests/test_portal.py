@@ -11,7 +11,7 @@ from engine.store import session_scope
 from engine.services import calendars, deploy, users
 from engine.store.models import Applicant, Event, Rectification
 from tests.bpmn_builder import process
-from tests.web import signed_in as staff
+from tests.web import element, signed_in as staff
 
 ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
         "case_type": "immediate", "promised_days": 0, "conditions": "权利人查询登记资料",
@@ -306,6 +306,9 @@ def test_an_item_with_an_application_form_is_applied_for_online(app, zhang, org)
     assert '<option value="loan" selected' in res.text and 'value="-5"' in res.text and "急用" in res.text
     assert 'id="choose-again"' in res.text  # the chosen files are gone: the applicant is told to choose again
     res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
+                      data={"purpose": "loan", "area": "-5"})
+    assert res.status_code == 422 and 'id="choose-again"' not in res.text  # none was chosen: nothing to say
+    res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
                       data={**upload("id_card", "form"), "purpose": "loan", "area": "88.5", "note": "急用"})
     assert res.status_code == 302
     [case] = portal.my_cases(zhang.id)
@@ -485,3 +488,10 @@ def test_an_item_names_only_known_service_objects(org):
         catalogue.save({**ITEM, "service_object": ["个体户"]}, None)
     with pytest.raises(Invalid, match="service_object"):
         catalogue.save({**ITEM, "service_object": "自然人"}, None)
+
+
+def test_the_applicant_reads_why_the_window_did_not_accept_their_case(app, zhang, org):
+    case = intake.submit("Q-001", ZHANG, files("id_card", "form"), None, channel="online")
+    intake.refuse(case.id, "申请事项不属于本机关职权范围，请向市自然资源局申请", org["clerk"])
+    page = sign_in(app, ZHANG["phone"], "secret-pw").get(f"/portal/cases/{case.number}").text
+    assert "请向市自然资源局申请" in element(page, "refusal-reason")
