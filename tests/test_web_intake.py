@@ -139,6 +139,10 @@ def test_the_acceptance_notice_marks_each_date_provisional_on_its_own(app, org):
     statutory = re.search(r'id="statutory-due">(.*?)</td>', text).group(1)
     assert promised.startswith("2026-12") and "暂定" not in promised
     assert statutory.startswith("2027-01") and "暂定" in statutory
+    # The department's step page says so of the case's statutory date too.
+    [task] = [t for t in tasks.list_tasks(org["reviewer"]) if t["instance_id"] == intake.describe(case_id)["instance_id"]]
+    limits = element(client(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text, "limits")
+    assert re.search(r"法定期限</dt><dd>2027-01-\d\d <small class=\"muted\">\(暂定\)", limits)
 
 
 def test_ticked_material_without_its_file_is_refused(app, org):
