@@ -52,4 +52,7 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
             "void": notice.kind == "payment" and _voided(session, notice),
             "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
             "department_names": names,
+            # The Administrative Licensing Law is cited on a licence's notices only: a registration
+            # (行政确认) or a public service is not a licence.
+            "licence": case.item.kind == "licence",
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

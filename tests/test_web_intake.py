@@ -257,6 +257,7 @@ def test_correction_notice_lists_what_is_missing_then_supply(app, org):
     # The window's note is said once for all, below the list; a material without a reason gets a plain one.
     assert "请补齐" not in missing and "缺少或不符合要求" in missing
     assert re.search(r'<p id="note">说明：请补齐</p>', text)
+    assert "行政许可法》第三十二条" in element(text, "correction-basis")  # a licence's notice cites the law
     again = clerk.post(f"/intake/cases/{case_id}/correction", data={"missing": ["land"]})
     assert again.status_code == 409
     clerk.post(f"/intake/cases/{case_id}/supply", data=files("land", "marriage"), content_type="multipart/form-data")
@@ -440,3 +441,15 @@ def test_a_files_name_is_kept_fit_for_a_page_and_a_download(app, org):
     for code in names:
         res = page.get(f"/inbox/materials/{kept[code]['material_id']}")
         assert res.status_code == 200 and "\n" not in res.headers["Content-Disposition"]
+
+
+def test_a_registrations_notice_does_not_cite_the_licensing_law(app, org):
+    """不动产登记 is a 行政确认: its correction notice says what to correct without Art. 32."""
+    catalogue.save({**ITEM, "code": "W-2", "kind": "confirmation"}, None)
+    clerk = client(app, "clerk")
+    case_id = case_id_of(clerk.post("/intake/new/W-2", data={**APPLICANT, "project": "一号厂房", **files("id_card")},
+                                    content_type="multipart/form-data"))
+    assert clerk.post(f"/intake/cases/{case_id}/correction", data={"missing": ["land"]}).status_code == 303
+    html = clerk.get(f"/intake/cases/{case_id}").text
+    basis = element(clerk.get(f"/intake/notices/{notice_ids(html)['correction']}").text, "correction-basis")
+    assert "一次性告知您需要补正的全部内容" in basis and "行政许可法" not in basis
