@@ -51,6 +51,8 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
     tax.goto(live_server + path)
     assert tax.locator("#steps-done").count() == 1
     fits(tax, path)
+    # The results recorded read as a card per step, not a column squeezed to a few characters.
+    within_screen(tax, "#steps-done dl")
     supervisor = new_page(390, 844)
     login(supervisor, live_server, "supervisor")
     supervisor.goto(live_server + "/supervision/")
