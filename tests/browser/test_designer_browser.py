@@ -453,3 +453,61 @@ def test_a_shipped_rule_table_fits_a_1280_screen_with_its_problem_list_beside_it
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     heading = page.locator(".problems-panel h2").bounding_box()
     assert heading["x"] + heading["width"] <= 1280 and heading["height"] < 40  # beside, on one line
+
+
+MULTI_INSTANCE = r"<bpmn:multiInstanceLoopCharacteristics .*?</bpmn:multiInstanceLoopCharacteristics>"
+REVIEW_ROUND_LOOP = ["<bpmn:loopDataInputRef>pending_reviews</bpmn:loopDataInputRef>",
+                     "<bpmn:loopDataOutputRef>round_opinions</bpmn:loopDataOutputRef>",
+                     '<bpmn:inputDataItem id="review" name="审查事项" />',
+                     '<bpmn:outputDataItem id="opinion_of_department" name="部门意见" />']
+
+
+def test_a_multi_instance_task_keeps_the_data_it_names_through_the_designer(live_server, page, org):
+    # SpiffWorkflow's loopDataInputRef / loopDataOutputRef name case data, no element's id.
+    from tests.procedures import install
+    install(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/review_round")
+    loop = re.search(MULTI_INSTANCE, element_xml(page, "userTask", "department_review"), re.S).group(0)
+    assert [text for text in REVIEW_ROUND_LOOP if text not in loop] == []
+
+    # The panel's multi-instance group shows the names and changes them, undo puts them back.
+    page.evaluate(SELECT, "department_review")
+    change_entry(page, "多实例", "spiff-loopDataInputRef", "pending_reviews", "pending_again",
+                 "<bpmn:loopDataInputRef>pending_again</bpmn:loopDataInputRef>")
+    assert page.input_value("[data-entry-id=spiff-inputDataItem] input") == "review"
+    assert page.input_value("[data-entry-id=spiff-loopDataOutputRef] input") == "round_opinions"
+    page.locator("[data-entry-id=spiff-loopDataInputRef] input").blur()  # as leaving the field does
+    page.evaluate("() => window.designer.modeler.get('commandStack').undo()")
+    page.wait_for_function(XML_HAS, arg="<bpmn:loopDataInputRef>pending_reviews</bpmn:loopDataInputRef>")
+
+    # Unchanged, it validates and deploys as it was shipped.
+    page.click("#validate")
+    page.wait_for_selector("#status:is(.ok, .warning)")
+    assert page.locator("#problems li.problem:not(.warning)").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status:is(.ok, .warning):has-text('review_round v2')")
+    deployed = design.source_of("bpmn", "review_round", 2, org["designer"]).source
+    assert [text for text in REVIEW_ROUND_LOOP if text not in deployed] == []
+
+    # A copy names the same data, as its own variables are named the same: read again, both keep them.
+    [copy] = page.evaluate(COPY_AND_PASTE, "department_review")
+    page.click("#toggle-xml")
+    page.click("#apply-xml")
+    page.wait_for_function("() => !window.designer.modeler.get('commandStack').canUndo()")  # read anew
+    for task in ("department_review", copy):
+        loop = re.search(MULTI_INSTANCE, element_xml(page, "userTask", task), re.S).group(0)
+        assert [text for text in REVIEW_ROUND_LOOP if text not in loop] == []
+
+    # An output element named as the input one (the item updated in place) is read again too.
+    page.evaluate(SELECT, "department_review")
+    field = page.locator("[data-entry-id=spiff-outputDataItem] input")  # the group still open
+    assert field.input_value() == "opinion_of_department"
+    field.fill("review")
+    page.wait_for_function(XML_HAS, arg='<bpmn:outputDataItem id="review" name="部门意见"')
+    page.click("#toggle-xml")  # closed, and open again with the XML as it is now
+    page.click("#toggle-xml")
+    page.click("#apply-xml")
+    page.wait_for_function("() => !window.designer.modeler.get('commandStack').canUndo()")
+    assert '<bpmn:outputDataItem id="review" name="部门意见" />' in element_xml(page, "userTask", "department_review")

@@ -6,9 +6,12 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 
 import ShenpiPropertiesModule from './shenpi-properties';
 import SpiffCopyModule from './spiff-copy';
+import SpiffLoopsModule, { spiffLoopsDescriptor } from './spiff-loops';
 import chineseModule from './translate-zh';
 
 window.ShenpiModeler = function (options, lang) {
-  const modules = [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ShenpiPropertiesModule, SpiffCopyModule];
-  return new Modeler({ ...options, additionalModules: lang === 'zh' ? [...modules, chineseModule] : modules });
+  const modules = [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ShenpiPropertiesModule, SpiffCopyModule,
+                   SpiffLoopsModule];
+  return new Modeler({ ...options, moddleExtensions: { spiffloops: spiffLoopsDescriptor },
+                       additionalModules: lang === 'zh' ? [...modules, chineseModule] : modules });
 };

@@ -27,6 +27,11 @@ const CHINESE = {
   'no such department or role': '没有这个部门或角色',
   'a name, not a code: choose it in this list': '这是名称而不是代码：请在本列表中选择',
   'no task of this lane is given by it': '本泳道没有按它分派的任务',
+  // a multi-instance task's data names (spiff-loops.js)
+  'Input collection': '输入集合', 'The list in the case data: one instance for each item': '办件数据中的列表：每一项一个实例',
+  'Input element': '输入项变量', 'The name under which an instance gets its item': '实例中当前一项的变量名',
+  'Output collection': '输出集合', "Collects each instance's output element": '汇集各实例的输出项变量',
+  'Output element': '输出项变量', 'The name under which an instance leaves its result': '实例存放其结果的变量名',
   // the properties panel
   'General': '常规', 'Name': '名称', 'ID': '编号', 'Documentation': '说明',
   'Element documentation': '元素说明', 'Process documentation': '流程说明', 'Process': '流程',
