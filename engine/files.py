@@ -12,7 +12,10 @@ from pathlib import Path
 from engine.config import INSTANCE_DIR
 from engine.errors import Invalid, NotFound
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # a file
+MB = 1024 * 1024
+MAX_FILES_BYTES = 5 * MAX_BYTES  # the files of one request together: five at the largest
+MAX_REQUEST_BYTES = MAX_FILES_BYTES + MB  # and the form around them
 MAX_NAME = 200  # the columns hold 300; PostgreSQL refuses a longer value
 
 
@@ -45,7 +48,7 @@ def store(content: bytes) -> tuple[str, int]:
     if not content:
         raise Invalid("The file is empty")
     if len(content) > MAX_BYTES:
-        raise Invalid("The file is larger than %(size)s MB", size=MAX_BYTES // (1024 * 1024))
+        raise Invalid("The file is larger than %(size)s MB", size=MAX_BYTES // MB)
     sha = hashlib.sha256(content).hexdigest()
     target = _path(sha)
     if not target.exists():

@@ -453,3 +453,12 @@ def test_a_registrations_notice_does_not_cite_the_licensing_law(app, org):
     html = clerk.get(f"/intake/cases/{case_id}").text
     basis = element(clerk.get(f"/intake/notices/{notice_ids(html)['correction']}").text, "correction-basis")
     assert "一次性告知您需要补正的全部内容" in basis and "行政许可法" not in basis
+
+
+def test_a_request_too_large_says_the_limits_and_that_back_keeps_what_was_typed(app, org):
+    from web import create_app
+    small = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "MAX_CONTENT_LENGTH": 1024})
+    res = client(small, "clerk").post("/intake/new/W-1", data={**APPLICANT, **files("id_card"), "pad": "x" * 2048},
+                                      content_type="multipart/form-data")
+    assert res.status_code == 413
+    assert "每个文件不超过 20 MB，合计不超过 100 MB" in res.text and "已填写的内容仍在" in res.text

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import clock
+from engine import clock, files
 from engine.config import INSTANCE_DIR, whole_number
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = RowId
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(app),
-        MAX_CONTENT_LENGTH=50 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=files.MAX_REQUEST_BYTES,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=whole_number("SESSION_MINUTES", 30, 1)),
         # How often the supervision board reloads its numbers in the supervisor's browser.
         BOARD_REFRESH_SECONDS=whole_number("BOARD_REFRESH_SECONDS", 60, 5),

@@ -11,12 +11,17 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import ShenpiError
+from engine.files import MAX_BYTES, MAX_FILES_BYTES, MB
 from web.messages import refusal
 
 TITLES = {403: _l("无权访问"), 404: _l("未找到"), 409: _l("操作冲突"), 422: _l("信息有误")}
 # What Flask itself refuses (a role the page needs, an unknown address), said in the page's language.
 HTTP_ERRORS = {400: _l("页面已过期或请求不完整，请刷新页面后重试"), 403: _l("您的账号没有打开此页面的权限"),
-               404: _l("没有这个页面，请检查地址"), 405: _l("此页面不接受这种请求"), 413: _l("上传的文件过大")}
+               404: _l("没有这个页面，请检查地址"), 405: _l("此页面不接受这种请求"),
+               # The browser's Back returns to the form as it was filled in, but for its files.
+               413: _l("一次上传的文件合计过大（每个文件不超过 %(file)s MB，合计不超过 %(total)s MB）：请用浏览器的“返回”"
+                       "回到表单，已填写的内容仍在，减少或压缩文件后再提交", file=MAX_BYTES // MB,
+                       total=MAX_FILES_BYTES // MB)}
 UNDONE = _l("操作未完成")
 
 
