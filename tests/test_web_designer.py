@@ -12,7 +12,7 @@ from engine.store import get_engine, session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
 from tests.procedures import install
-from tests.web import signed_in as client_for
+from tests.web import element, signed_in as client_for
 
 FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
 
@@ -210,6 +210,13 @@ def test_compare_lists_added_removed_changed_elements(app, org):
     html = page.get_data(as_text=True)
     changed = re.search(r'id="changed".*?</section>', html, re.S).group(0)
     assert "名称: 住建审查 → 住建局审查" in changed and "用户任务" in changed and "userTask" not in changed
+    # Flows as a list of names, an attribute (where a flow now leads) by its name, not Python's reprs.
+    assert "流出: Flow_review_decide → Flow_review_check" in changed and "['" not in changed
+    retargeted = revised.replace('"approved"', '"finished"')  # the end event renamed: its flow leads elsewhere
+    deploy.deploy([("approval.bpmn", retargeted.encode()), FORM], org["designer"])
+    changed = element(client_for(app, "designer").get("/designer/bpmn/approval/compare?old=2&new=3").text, "changed")
+    assert '<div class="property" data-property="targetRef">终点: approved → finished</div>' in changed
+    assert "{'" not in changed
 
 
 def test_compare_names_each_changed_property(app, org):

@@ -44,6 +44,10 @@ ELEMENT_TYPES = {"process": _l("流程"), "startEvent": _l("开始事件"), "end
                  "dataObject": _l("数据对象"), "dataObjectReference": _l("数据对象"), "textAnnotation": _l("注释")}
 ELEMENT_FIELDS = {"type": _l("类型"), "name": _l("名称"), "attributes": _l("属性"), "incoming": _l("流入"),
                   "outgoing": _l("流出"), "properties": _l("审批设置"), "content": _l("内容（脚本、条件、定时器等）")}
+# The BPMN attributes a change most often touches; any other is named as the XML names it.
+ELEMENT_ATTRIBUTES = {"sourceRef": _l("起点"), "targetRef": _l("终点"), "default": _l("默认流向"),
+                      "calledElement": _l("调用的流程"), "processRef": _l("流程"), "attachedToRef": _l("附着于"),
+                      "cancelActivity": _l("中断活动"), "isExecutable": _l("可执行")}
 STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l("办理部门"), "titleExpression": _l("任务标题"),
                    "promisedDaysExpression": _l("本环节承诺时限"), "statutoryDaysExpression": _l("本环节法定时限"),
                    "requiresDocument": _l("须上传结果文书"),
@@ -53,4 +57,4 @@ LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DEC
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
-          "step_properties": STEP_PROPERTIES}
+          "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES}

@@ -36,11 +36,13 @@ def compare_versions(key: str, old: int, new: int, actor: User) -> dict:
         if fields:
             entry = {**_summary(element_id, new_element), "fields": fields,
                      "before": {f: old_element[f] for f in fields}, "after": {f: new_element[f] for f in fields}}
-            if "properties" in fields:  # only the properties that differ, None where one side has none
-                names = [n for n in sorted(old_element["properties"].keys() | new_element["properties"].keys())
-                         if old_element["properties"].get(n) != new_element["properties"].get(n)]
-                entry["before"]["properties"] = {n: old_element["properties"].get(n) for n in names}
-                entry["after"]["properties"] = {n: new_element["properties"].get(n) for n in names}
+            for field in ("properties", "attributes"):  # only those that differ, None where one side has none
+                if field in fields:
+                    old_values, new_values = old_element[field], new_element[field]
+                    names = [n for n in sorted(old_values.keys() | new_values.keys())
+                             if old_values.get(n) != new_values.get(n)]
+                    entry["before"][field] = {n: old_values.get(n) for n in names}
+                    entry["after"][field] = {n: new_values.get(n) for n in names}
             changed.append(entry)
     return {"key": key, "old": old, "new": new,
             "added": [_summary(i, after[i]) for i in sorted(after.keys() - before.keys())],
