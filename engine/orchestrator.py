@@ -70,7 +70,8 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, statutory_days=by_law,
                           task_id=row.id, department=row.group, item_code=case.item_code if case else None, actor=actor)
     if props.get("correctionNotice") == "true" and case is not None:
-        _merged_correction(session, instance, case, row, data, actor)
+        # Issued by the round's end, for every department: not the act of the reviewer whose step closed it.
+        _merged_correction(session, instance, case, row, data)
     if "paymentNoticeExpression" in props and case is not None:
         lines = _evaluate("paymentNoticeExpression", props["paymentNoticeExpression"], data, name)
         _payment_notice(session, case, row, lines, name, actor)
@@ -87,15 +88,15 @@ def _working_days(props: dict, prop: str, data: dict, name: str) -> int | None:
     return days
 
 
-def _merged_correction(session: Session, instance, case: Case, row: Task, data: dict, actor: User | None) -> None:
+def _merged_correction(session: Session, instance, case: Case, row: Task, data: dict) -> None:
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
-    issue_notice(session, case, "review_correction", actor, task_id=row.id, requests=requests,
+    issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
-    _wait_for_the_applicant(session, instance.id, "correction", "并联审批中各部门要求一次性补正", CORRECTION_DAYS, actor)
+    _wait_for_the_applicant(session, instance.id, "correction", "并联审批中各部门要求一次性补正", CORRECTION_DAYS, None)
 
 
 def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reason: str, days: int,

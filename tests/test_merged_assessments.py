@@ -155,6 +155,10 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     notice = [n for n in described["notices"] if n["kind"] == "review_correction"]
     assert len(notice) == 1  # one merged notice for both departments
     assert {r["department"] for r in notice[0]["data"]["requests"]} == {"eco", "water"}
+    with session_scope() as session:  # issued by the round's end, not by the reviewer whose step closed it
+        issued = session.scalar(select(Event).where(Event.case_id == case.id, Event.type == "notice_issued",
+                                                    Event.data["kind"].as_string() == "review_correction"))
+        assert issued.actor_id is None
     assert next(c for c in described["clocks"] if c["task_id"] is None)["state"] == "paused"
 
     corrections.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
