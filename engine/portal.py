@@ -281,7 +281,7 @@ def _to_supply(info: dict) -> list[dict]:
     (容缺) materials, or, for a review round's merged correction, any material of the checklist
     to hand in revised."""
     if info["status"] == "review_correction":
-        return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None,
+        return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"],  # 容缺's date
                  "filename": row["filename"]} for row in info["materials"]]
     if info["status"] == "correction":
         return [{**m, "due_on": None} for m in info["still_missing"]]

@@ -117,6 +117,9 @@ def tick_after(day):
 
 def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(people, company):
     case, due = deferred_land_title(people, company)
+    # During the round the applicant's list of what to hand in gives the deferred material's date.
+    owed = {m["code"]: m["due_on"] for m in portal.progress(company.id, case.number)["to_supply"]}
+    assert owed["land_title"] == due.isoformat() and owed["assessment_report"] is None
     corrections.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
                   applicant_id=company.id)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
