@@ -84,6 +84,12 @@ def test_designer_edits_validates_and_deploys_a_new_version(live_server, page, o
     assert "1 条警告" in page.inner_text("#status")
     assert page.locator("#problems li.warning").first.get_attribute("data-element-id") == "Lane_1"
     assert page.locator(".djs-overlay-problem .problem-badge.warning").count() == 1
+    # A step added in the XML without its shape is not drawn: the designer says which, and what to do.
+    extra = '<bpmn:userTask id="precheck" name="预审"/></bpmn:process>'
+    page.fill("#xml-text", xml.replace("</bpmn:process>", extra))
+    page.click("#apply-xml")
+    page.wait_for_selector("#status.warning:has-text('precheck')")
+    assert "保存草稿后重新打开本页" in page.inner_text("#status")
     page.fill("#xml-text", xml)
     page.click("#apply-xml")
     page.wait_for_selector("body[data-modeler=ready]")

@@ -27,13 +27,29 @@
   async function load(xml) {
     try {
       await modeler.importXML(xml);
-      if (isBpmn) fit(modeler.get('canvas'));
       document.body.dataset.modeler = 'ready';
       unreadable = false;
+      if (!isBpmn) return;
+      fit(modeler.get('canvas'));
+      // An element the XML gives no shape is not on the canvas (bpmn-js skips it without a word):
+      // say which, and how to get it drawn.
+      const undrawn = undrawnIds();
+      if (undrawn.length) say(text.undrawn.replace('{ids}', undrawn.join('、')), 'warning');
     } catch (err) {
       unreadable = true;
       say(text.importFailed + err.message, 'error');
     }
+  }
+
+  function undrawnIds() {
+    const registry = modeler.get('elementRegistry');
+    const ids = [];
+    const visit = (container) => (container.flowElements || []).forEach((element) => {
+      if (!registry.get(element.id)) ids.push(element.id);
+      visit(element);
+    });
+    modeler.getDefinitions().rootElements.filter((e) => e.$type === 'bpmn:Process').forEach(visit);
+    return ids;
   }
 
   // The whole diagram in view, clear of the palette, which floats over the canvas's left edge.
