@@ -42,6 +42,14 @@ class Upload:
         self.filename = files.clean_name(self.filename)
 
 
+def applicant_problem(info: dict) -> Message | None:
+    """What is wrong with the applicant's details on their face (before any record is looked up)."""
+    name, phone = str(info.get("name") or "").strip(), "".join(str(info.get("phone") or "").split())
+    if not name or not str(info.get("id_number") or "").strip():
+        return Message("The applicant's name and ID number (证件号码) are required")
+    return identity.name_problem(name) or (identity.phone_problem(phone) if phone else None)
+
+
 def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
     """The applicant the ID number names, or a new record; and the name it was on record under
     if it has changed its name (更名), which the window says with the document that shows it
@@ -52,14 +60,12 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
     the online account (portal.register takes over a window record only with its phone).
     An agent (by_agent) changes nothing on a record and is not told the name it is under.
     """
-    id_number = str(info.get("id_number") or "").strip().upper()  # as portal.register stores it
-    name = str(info.get("name") or "").strip()
-    if not id_number or not name:
-        raise Invalid("The applicant's name and ID number (证件号码) are required")
-    phone = "".join(str(info.get("phone") or "").split())
-    wrong = identity.name_problem(name) or (identity.phone_problem(phone) if phone else None)
+    wrong = applicant_problem(info)
     if wrong:
         raise Invalid(wrong)
+    id_number = str(info.get("id_number") or "").strip().upper()  # as portal.register stores it
+    name = str(info.get("name") or "").strip()
+    phone = "".join(str(info.get("phone") or "").split())
     applicant = session.scalar(select(Applicant).where(Applicant.id_number == id_number))
     renamed_from = None
     if applicant is not None and applicant.name != name:  # one ID number, one person or company
@@ -99,9 +105,15 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     if channel not in ("window", "online", "agent"):
         raise Invalid("channel must be window, online or agent")
     item = catalogue.get(item_code)
+    wrong = applicant_problem(applicant)
     if item.data.get("form"):  # what the rules will read must be there and well typed
-        forms.check(item.data["form"], form or {}, Message("The application form is not complete"))
-    elif form:
+        try:
+            forms.check(item.data["form"], form or {}, Message("The application form is not complete"))
+        except Invalid as exc:  # said with what is wrong with the applicant: both mended at once
+            raise Invalid(exc.message, [*exc.details, *([wrong] if wrong else [])]) from None
+    if wrong:
+        raise Invalid(wrong)
+    if form and not item.data.get("form"):
         raise Invalid("Item %(item)s has no application form: send no form data", item=item.code)
     known = {m["code"]: m for m in item.data["materials"]}
     for upload in uploads:

@@ -462,3 +462,13 @@ def test_a_request_too_large_says_the_limits_and_that_back_keeps_what_was_typed(
                                       content_type="multipart/form-data")
     assert res.status_code == 413
     assert "每个文件不超过 20 MB，合计不超过 100 MB" in res.text and "已填写的内容仍在" in res.text
+
+
+def test_an_empty_application_says_at_once_what_the_applicant_and_the_form_lack(app, org):
+    form = {**ITEM["form"], "required": ["project"]}
+    catalogue.save({**ITEM, "code": "W-3", "form": form}, None)
+    res = client(app, "clerk").post("/intake/new/W-3", data={"id_type": "id_card", "kind": "person"},
+                                    content_type="multipart/form-data")
+    assert res.status_code == 422 and progress.recent_cases(org["clerk"]) == []
+    flashed = re.search(r'<div class="flash error"[^>]*>(.*?)</div>', res.text, re.S).group(1)
+    assert "申请表填写不完整" in flashed and "申请人姓名和证件号码" in flashed
