@@ -74,7 +74,8 @@ def test_the_lead_departments_decision_is_its_heads(people):
     reviewer = signed_in(app, "devreviewer")
     page = reviewer.get(f"/inbox/tasks/{decision.id}")
     assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
-    assert reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml").status_code == 200  # what it shows
+    shown = reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml")  # what it shows
+    assert shown.status_code == 200 and 'name="牵头部门"' in shown.text and "(lead)" not in shown.text  # lanes by name
     assert clock.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
     [limit] = [c for c in step_clocks(case.instance_id) if c.task_id == decision.id]
     with pytest.raises(Forbidden, match="head"):

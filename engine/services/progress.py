@@ -5,11 +5,14 @@ function checks who is asking with the same rules the operations use (lanes.may_
 cases.can_view), so a page cannot show what its buttons would refuse.
 """
 from SpiffWorkflow.util.task import TaskState
+from lxml import etree
 from sqlalchemy import case as sql_case, func, or_, select
 
 from engine import clock, intake
 from engine.bpmn import runtime
 from engine.bpmn.layout import add_diagram
+from engine.bpmn.parser import parse_xml
+from engine.bpmn.validate import NS as BPMN
 from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
@@ -191,11 +194,16 @@ def case_history(case_id: int, actor: User) -> list[dict]:
 
 
 def diagram_xml(instance_id: int, actor: User) -> bytes:
-    """The BPMN XML of the version the instance runs, laid out if it was deployed without a diagram."""
+    """The BPMN XML of the version the instance runs, laid out if it was deployed without a diagram,
+    its lanes named as people read them: '住建局 (housing)' as 住建局 (the code is the designer's)."""
     with read_session() as session:
         instance = visible_instance(session, instance_id, actor)
         source = session.scalar(select(Definition.source).where(Definition.id == instance.definition_id))
-    return add_diagram(source.encode("utf-8"))
+    root = parse_xml(add_diagram(source.encode("utf-8")))
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        if lane.get("name"):
+            lane.set("name", runtime.LANE_CODE.sub("", lane.get("name")).strip() or lane.get("name"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def _markers(session, instance: Instance) -> dict:
