@@ -20,7 +20,7 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import (Clock, Department, Instance, SpecialProcedure,
+from engine.store.models import (Clock, Department, Instance, SpecialProcedure, SpecialProcedureKind,
                                  SupervisionOrder, Task, Timer, User)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,7 +31,23 @@ SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", 
                  "payment": "申请人缴纳税费"}
 # Waiting for the applicant, with a notice of its own: started and ended by the step, not by hand.
 BY_STEP = ("correction", "payment")
-STARTABLE = tuple(k for k in SPECIAL_KINDS if k not in BY_STEP)
+
+
+def special_kinds(session: Session, *, startable: bool = False) -> dict[str, str]:
+    """The special procedures by code and name: the law's (SPECIAL_KINDS), then those the office
+    added (SpecialProcedureKind). To name one that ran, every kind; to start one (startable),
+    not those a step starts itself (BY_STEP) nor those the office withdrew."""
+    added = select(SpecialProcedureKind.code, SpecialProcedureKind.name).order_by(SpecialProcedureKind.created_at)
+    if startable:
+        added = added.where(SpecialProcedureKind.active.is_(True))
+    kinds = {**SPECIAL_KINDS, **dict(session.execute(added).all())}
+    return {k: name for k, name in kinds.items() if not (startable and k in BY_STEP)}
+
+
+def kind_names(*, startable: bool = False) -> dict[str, str]:
+    """special_kinds, for a page."""
+    with read_session() as session:
+        return special_kinds(session, startable=startable)
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
 # A special procedure's expected length: a year of working days is more than any takes (and each
@@ -185,7 +201,8 @@ def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
            expected_end=expected_end)
     _notify(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
                                     "end it with its result, or tell the applicant why it takes longer",
-                                    label=clock.label, procedure=SPECIAL_KINDS.get(procedure.kind, procedure.kind),
+                                    label=clock.label,
+                                    procedure=special_kinds(session).get(procedure.kind, procedure.kind),
                                     end=expected_end))
 
 
@@ -289,19 +306,20 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
     counted against the case either, so a step's procedure stops the case's clock too; the
     applicant is told in writing what it is and how long it will take (特殊环节通知书)."""
     require(actor, *PROCEDURE_ROLES)
-    if kind not in STARTABLE:
-        raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
-                      kinds=", ".join(STARTABLE))
     if not reason or not 0 < expected_days <= MAX_SPECIAL_DAYS:
         raise Invalid("A reason and the expected length, 1 to %(max)s working days, are required",
                       max=MAX_SPECIAL_DAYS)
     with session_scope() as session:
+        kinds = special_kinds(session, startable=True)
+        if kind not in kinds:
+            raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
+                          kinds=", ".join(kinds))
         clock = _running_clock(session, clock_id, actor)
         procedure = start_special(session, clock, kind, reason, expected_days, actor)
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and whole.state == "running":
             start_special(session, whole, kind, reason, expected_days, actor, for_step=clock)
-        notify_applicant(session, clock.instance_id, "special", actor, procedure=SPECIAL_KINDS[kind],
+        notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
                          reason=reason, expected_days=expected_days,
                          expected_end=calendars.current().add_workdays(today(), expected_days).date.isoformat())
         return procedure

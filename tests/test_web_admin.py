@@ -16,7 +16,7 @@ from tests.bpmn_builder import process
 from tests.web import history_row, signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
-         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items"]
+         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items", "/admin/special-kinds"]
 
 
 def steps(extra=False, b_name="审查"):
@@ -56,7 +56,8 @@ def test_every_page_needs_the_admin_role(app, org, url):
 @pytest.mark.parametrize("url", ["/admin/deploy", "/admin/definitions/steps/1/suspend", "/admin/instances/1/suspend",
                                  "/admin/definitions/steps/migrate", "/admin/users", "/admin/users/clerk/deactivate",
                                  "/admin/departments", "/admin/calendar/closures", "/admin/incidents/1/retry",
-                                 "/admin/users/clerk/tokens", "/admin/items"])
+                                 "/admin/users/clerk/tokens", "/admin/items", "/admin/special-kinds",
+                                 "/admin/special-kinds/x/withdraw"])
 def test_every_action_needs_the_admin_role(app, url):
     assert client_for(app, "designer").post(url, data={"reason": "x", "login": "x", "code": "x"}).status_code == 403
     with session_scope() as session:

@@ -291,6 +291,16 @@ class SpecialProcedure(Base):
     step_clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
 
 
+class SpecialProcedureKind(Base):
+    """A special procedure an office adds to the law's (Art. 45, engine.clock.SPECIAL_KINDS): a
+    联合踏勘, a 公示. Withdrawn ones are kept: procedures that ran are still named by them."""
+    __tablename__ = "special_procedure_kinds"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SupervisionOrder(Base):
     """督办单: opened by a yellow or red card, answered by the department before its own deadline."""
     __tablename__ = "supervision_orders"

@@ -5,7 +5,7 @@ from tests.browser.helpers import login
 def test_admin_pages_fit_a_phone(org, live_server, new_page):
     page = new_page(390, 844)
     login(page, live_server, "admin")
-    for path in ("/admin/", "/admin/users", "/admin/items", "/admin/instances", "/admin/calendar"):
+    for path in ("/admin/", "/admin/users", "/admin/items", "/admin/instances", "/admin/calendar", "/admin/special-kinds"):
         page.goto(live_server + path)
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
         # No column squeezed to a character's width; the menu under the header, not a tall column.

@@ -88,4 +88,4 @@ def definition_suspension(key, version, action):
     return done(message, "admin.index")
 
 
-from . import calendar, instances, items, people  # noqa: E402,F401  (register their routes on bp)
+from . import calendar, instances, items, people, special  # noqa: E402,F401  (register their routes on bp)

@@ -14,7 +14,8 @@ from .access import actor, flash_error, roles_required
 from .forms import errors_by_field, fields, read, values
 
 RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
-# The special procedures (Art. 45) by name; a kind the engine adds later shows the engine's own name.
+# The law's special procedures (Art. 45) by name, in the reader's language; one the office added
+# (engine.clock.special_kinds) by the name it was given.
 SPECIAL_NAMES = {"hearing": _l("听证"), "bidding": _l("招标"), "auction": _l("拍卖"), "testing": _l("检验检测"),
                  "quarantine": _l("检疫"), "appraisal": _l("鉴定"), "expert_review": _l("专家评审"),
                  "site_survey": _l("现场踏勘"), "announcement": _l("公告"), "correction": _l("申请人补正")}
@@ -30,8 +31,8 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
         errors=errors or {}, values=_answered_before(detail) if values is None else values,
         may_withdraw=_may_withdraw(detail, me),
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
-        special_kinds=[(kind, SPECIAL_NAMES.get(kind, clock.SPECIAL_KINDS[kind])) for kind in clock.STARTABLE],
-        special_names=SPECIAL_NAMES, max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
+        special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, name in clock.kind_names(startable=True).items()],
+        special_names={**clock.kind_names(), **SPECIAL_NAMES}, max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.working_departments(), people=names.active_people()), status
 
 
