@@ -42,6 +42,9 @@ class Upload:
         self.filename = files.clean_name(self.filename)
 
 
+APPLICANT_KINDS = ("person", "company")
+
+
 def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
     """The applicant the ID number names, or a new record; and the name it was on record under
     if it has changed its name (更名), which the window says with the document that shows it
@@ -75,6 +78,8 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
         applicant.phone = phone
     if applicant is None:
         kind = info.get("kind") or "person"
+        if kind not in APPLICANT_KINDS:  # what is stored decides which items the applicant may apply for
+            raise Invalid("kind: must be one of %(kinds)s", kinds=", ".join(APPLICANT_KINDS))
         id_type = info.get("id_type") or "id_card"
         if kind == "company" and id_type == "id_card":  # the form's first choice, never a company's
             id_type = "uscc"
