@@ -42,6 +42,9 @@ class Upload:
         self.filename = files.clean_name(self.filename)
 
 
+APPLICANT_KINDS = ("person", "company")
+
+
 def applicant_problem(info: dict) -> Message | None:
     """What is wrong with the applicant's details on their face (before any record is looked up)."""
     name, phone = str(info.get("name") or "").strip(), "".join(str(info.get("phone") or "").split())
@@ -81,6 +84,8 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
         applicant.phone = phone
     if applicant is None:
         kind = info.get("kind") or "person"
+        if kind not in APPLICANT_KINDS:  # what is stored decides which items the applicant may apply for
+            raise Invalid("kind: must be one of %(kinds)s", kinds=", ".join(APPLICANT_KINDS))
         id_type = info.get("id_type") or "id_card"
         if kind == "company" and id_type == "id_card":  # the form's first choice, never a company's
             id_type = "uscc"

@@ -18,7 +18,7 @@ from engine.store.db import fetch, read_session
 from engine.store.models import Applicant, Case, Department, Event, Material, Notice, Rectification, Task
 
 ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
-KINDS = ("person", "company")
+KINDS = intake.APPLICANT_KINDS
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 # Of the clocks' events, those of the case's own clock: when its time stopped, ran again or grew.

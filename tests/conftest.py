@@ -114,3 +114,30 @@ def org(db):
     }
     return {login: users.add_user(login, login, dept, roles, "pass-" + login)
             for login, (dept, roles) in people.items()}
+
+
+@pytest.fixture(autouse=True)
+def api_answers_match_openapi(monkeypatch):
+    """Every JSON answer under /api/ that a test gets through Flask's test client is checked
+    against /api/openapi.json (tests/api_contract.py): an unlisted status or a body that does
+    not match its schema fails the test, at the call; in another thread, which may swallow the
+    error, at the test's end."""
+    import threading
+
+    from flask.testing import FlaskClient
+
+    from tests.api_contract import problems
+    found = []
+    plain_open = FlaskClient.open
+
+    def checked_open(client, *args, **kwargs):
+        response = plain_open(client, *args, **kwargs)
+        wrong = problems(client.application, response)
+        if wrong and threading.current_thread() is threading.main_thread():
+            raise AssertionError("The answer breaks the OpenAPI document:\n" + "\n".join(wrong))
+        found.extend(wrong)
+        return response
+
+    monkeypatch.setattr(FlaskClient, "open", checked_open)
+    yield
+    assert not found, "Answers broke the OpenAPI document:\n" + "\n".join(found)

@@ -131,8 +131,10 @@ def test_a_deployment_answers_its_warnings(client):
     assert warning["message"].startswith("lane 'housng' names 'housng', which is neither a department code nor a role")
     again = deploy(client, [("approval.bpmn", typo.encode()), FILES[1]])
     assert again.status_code == 201 and again.json["warnings"] == res.json["warnings"]  # unchanged, still said
-    answer = client.get("/api/openapi.json").json["paths"]["/api/deployments"]["post"]["responses"]["201"]
-    assert "warnings" in answer["content"]["application/json"]["schema"]["required"]
+    doc = client.get("/api/openapi.json").json
+    answer = doc["paths"]["/api/deployments"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/Deployment"}
+    assert "warnings" in doc["components"]["schemas"]["Deployment"]["required"]
 
 
 def test_ids_beyond_an_id_column_are_not_found(client):

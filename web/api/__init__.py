@@ -71,6 +71,15 @@ def json_body() -> dict:
     return body
 
 
+def text_field(body: dict, name: str, default: str | None = "") -> str | None:
+    """A field of the body that must be text (or absent, or null): a number or a list is refused
+    here rather than failing as the service reads it (an internal error, 500)."""
+    value = body.get(name, default)
+    if value is not None and not isinstance(value, str):
+        raise Invalid("'%(name)s' must be text", name=name)
+    return value
+
+
 def _not_a_number(text):
     raise ValueError(text)
 

@@ -3,7 +3,17 @@
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list(schema):
+    return {"type": "array", "items": schema}
+
+
 def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422), answer=None):
+    """errors: every status the route answers besides `ok`, each with the Error body. The tests
+    hold every API answer to this document (tests/api_contract.py)."""
     op = {"summary": summary, "responses": {
         str(ok): {"description": "OK", "content": {"application/json": {"schema": answer or {}}}},
         **{str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
@@ -16,22 +26,105 @@ def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422), answer=N
     return op
 
 
+def _object(properties, optional=()):
+    """An answer's object: every property given except the optional ones, and nothing else, so
+    that a field added to an answer must be described here too."""
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": [name for name in properties if name not in optional]}
+
+
+_S, _S_NULL = {"type": "string"}, {"type": ["string", "null"]}
+_I, _I_NULL = {"type": "integer"}, {"type": ["integer", "null"]}
+_B, _N_NULL = {"type": "boolean"}, {"type": ["number", "null"]}
+_DATE, _DATE_NULL = {"type": "string", "format": "date"}, {"type": ["string", "null"], "format": "date"}
+_TIME, _TIME_NULL = {"type": "string", "format": "date-time"}, {"type": ["string", "null"], "format": "date-time"}
+_DATA = {"type": "object"}  # what a form or an event holds: open
+_INSTANCE_STATES = ["running", "completed", "suspended", "terminated", "error"]
+_CARD, _LEVEL = {"enum": ["yellow", "red"]}, {"enum": ["normal", "warning", "yellow", "red"]}
+
 _FILES = {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
                                      "properties": {"kind": {"type": "string"}, "filename": {"type": "string"},
                                                     "content_base64": {"type": "string"}}}}
 
+_TASK = _object({"id": _I, "instance_id": _I, "name": _S, "title": _S_NULL, "group": _S_NULL,
+                 "assignee": _S_NULL, "state": {"enum": ["ready", "completed", "cancelled", "returned"]},
+                 "created_at": _TIME, "due_at": _TIME_NULL, "form": _S_NULL})
+_INSTANCE = {"id": _I, "key": _S, "version": _I, "business_key": _S_NULL, "state": {"enum": _INSTANCE_STATES},
+             "data": _DATA, "revision": _I, "tasks": _list(_ref("Task"))}
+_CLOCK = _object({
+    "id": _I, "instance_id": _I, "task_id": _I_NULL, "label": _S, "department": _S_NULL,
+    "state": {"enum": ["running", "paused", "stopped"]}, "level": _LEVEL,
+    "started_on": _DATE, "promised_days": _I, "statutory_days": _I_NULL, "promised_due": _DATE,
+    "statutory_due": _DATE_NULL, "provisional": _B, "paused_days": _I, "promised_provisional": _B,
+    "statutory_provisional": _B, "extension_days": _I,
+    "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"}})
+# Where a clock or an order is shown from: the case and the step whose page shows it to staff.
+_LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
+_CASE = _object({
+    "id": _I, "number": _S, "item_code": _S, "item_name": _S, "item_kind": _S,
+    "status": {"type": "string", "description": "submitted, correction, review_correction, accepted, refused, "
+                                                "decided, conditional, delivered, withdrawn, terminated"},
+    "channel": {"enum": ["window", "online", "agent"]}, "applicant": _S,
+    "still_missing": _list(_object({"code": _S, "name": _S, "reason": _S})),
+    "applicant_id": _I, "submitted_at": _TIME, "accepted_on": _DATE_NULL, "deemed_accepted": _B,
+    "instance_id": _I_NULL, "procedure_state": {"enum": [*_INSTANCE_STATES, None]},
+    "decision": _S_NULL, "delivery": _DATA, "form": _DATA, "form_schema": {"type": ["object", "null"]},
+    "note": _S_NULL, "statement": _S_NULL, "immediate": _B,
+    "results": _list(_object({"id": _I, "name": _S, "filename": _S_NULL, "issued_by": _S_NULL,
+                              "seal_code": _S_NULL})),
+    "materials": _list(_object({
+        "code": _S, "name": _S, "mandatory": _B, "deferrable": _B, "pledgeable": _B,
+        "state": {"enum": ["provided", "reused", "pledged", "deferred", "missing", "unsupplied"]},
+        "material_id": _I_NULL, "filename": _S_NULL, "due_on": _DATE_NULL, "reused_from": _I_NULL})),
+    "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA})),
+    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task"))})
 
-# A deployment's answer (200 when nothing changed, 201 otherwise). Warnings name what deployed but
-# would get a case stuck: a lane no one can work in, a name a condition reads that nothing provides.
-_DEPLOYED = {"type": "object", "required": ["id", "definitions", "warnings"], "properties": {
-    "id": {"type": ["integer", "null"]},
-    "definitions": {"type": "array", "items": {"type": "object", "properties": {
-        "key": {"type": "string"}, "version": {"type": "integer"}, "name": {"type": ["string", "null"]},
-        "kind": {"enum": ["bpmn", "dmn"]}, "new": {"type": "boolean"}}}},
-    "warnings": {"type": "array", "items": {"type": "object", "required": ["file", "element_id", "message"],
-                                            "properties": {"file": {"type": "string"},
-                                                           "element_id": {"type": ["string", "null"]},
-                                                           "message": {"type": "string"}}}}}}
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "details": {"type": "array"}}}}},
+    # A deployment's answer (201 also when nothing changed). Warnings name what deployed but
+    # would get a case stuck: a lane no one can work in, a name a condition reads that nothing provides.
+    "Deployment": _object({
+        "id": _I_NULL,
+        "definitions": _list(_object({"key": _S, "version": _I, "name": _S_NULL, "kind": {"enum": ["bpmn", "dmn"]},
+                                      "new": _B})),
+        "warnings": _list(_object({"file": _S, "element_id": _S_NULL, "message": _S}))}),
+    "Definition": _object({"key": _S, "version": _I, "name": _S_NULL, "kind": {"enum": ["bpmn", "dmn"]},
+                           "deployed_at": _TIME, "suspended": _B}),
+    "Task": _TASK,
+    "Instance": _object(_INSTANCE),
+    # Incidents: the case's timers that failed for good (the error only for administrators).
+    "InstanceWithEvents": _object({**_INSTANCE, "events": _list(_ref("Event")), "incidents": _list(
+        _object({"timer_id": _I, "kind": _S, "error": _S_NULL}, optional=["error"]))}),
+    "Event": _object({"id": _I, "type": _S, "at": _TIME_NULL, "actor": _S_NULL, "task_id": _I_NULL,
+                      "data": _DATA}),
+    "Clock": _CLOCK,
+    "Case": _CASE,
+    "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
+    "SupervisionOverview": _object({
+        "rows": _list(_object({
+            "department": _S_NULL, "department_name": _S_NULL, "item_code": _S_NULL,
+            "open": _object({level: _I for level in ("normal", "warning", "yellow", "red")}),
+            "finished": _I, "on_time": _I, "on_time_rate": _N_NULL, "avg_workdays_used": _N_NULL,
+            "avg_promised_days": _N_NULL})),
+        "overdue": _list(_object({"clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
+                                  "department_name": _S_NULL, "level": _LEVEL, "promised_due": _DATE,
+                                  "statutory_due": _DATE_NULL, **_LINK})),
+        "cards": _list(_object({"department": _S_NULL, "department_name": _S_NULL, "card": _CARD,
+                                "state": {"enum": ["open", "answered"]}, "count": _I}))}),
+    "SupervisionOrder": _object({
+        "id": _I, "clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
+        "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,
+        "state": {"enum": ["open", "answered"]}, "feedback": _S_NULL, "answered_by": _S_NULL,
+        "answered_by_name": _S_NULL, "answered_at": _TIME_NULL, **_LINK}),
+    "TimerIncident": _object({"id": _I, "instance_id": _I_NULL, "kind": _S, "due_at": _TIME, "attempts": _I,
+                              "error": _S_NULL}),
+    "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
+                             "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
+                             "holidays": _list(_DATE)}),
+}
 
 
 def _json(schema):
@@ -40,83 +133,90 @@ def _json(schema):
 
 def document() -> dict:
     task_path = [("id", "path", "integer")]
+    files = (401, 403, 404, 409, 413, 422)  # a request carrying files may be too large (413)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Shenpi 审批 API", "version": "1"},
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                "type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                               "details": {"type": "array"}}}}}},
-        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
         "security": [{"bearer": []}],
         "paths": {
             "/api/openapi.json": {"get": {"summary": "This document (no token needed)", "security": [],
-                                          "responses": {"200": {"description": "OK"}}}},
+                                          "responses": {"200": {"description": "OK", "content": _json({
+                                              "type": "object", "required": ["openapi", "info", "paths"]})}}}},
             "/api/deployments": {"post": _op("Deploy BPMN, DMN and form files", 201, {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
                     "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
-                answer=_DEPLOYED)},
+                errors=(401, 403, 413, 422), answer=_ref("Deployment"))},
             "/api/definitions": {"get": _op("Latest version of every process (kind=dmn: of every decision)", 200,
-                                            params=[("kind", "query", "string")])},
+                                            params=[("kind", "query", "string")], errors=(401,),
+                                            answer=_list(_ref("Definition")))},
             "/api/definitions/{key}/versions": {"get": _op("Every version of one process (kind=dmn: decision)", 200,
                                                            params=[("key", "path", "string"),
-                                                                   ("kind", "query", "string")])},
+                                                                   ("kind", "query", "string")],
+                                                           errors=(401, 404), answer=_list(_ref("Definition")))},
             "/api/instances": {"post": _op("Start a case", 201, _json({
                 "type": "object", "required": ["key"], "properties": {
                     "key": {"type": "string"}, "version": {"type": "integer"},
                     "business_key": {"type": "string"}, "data": {"type": "object"}}}),
-                errors=(401, 403, 404, 409, 422))},
+                errors=(401, 403, 404, 409, 422), answer=_ref("Instance"))},
             "/api/instances/{id}": {"get": _op("A case with its data, tasks and events", 200,
-                                               params=task_path)},
+                                               params=task_path, errors=(401, 403, 404),
+                                               answer=_ref("InstanceWithEvents"))},
             "/api/instances/{id}/clocks": {"get": _op("The case's clocks: its own and each step's limits", 200,
-                                                      params=task_path, errors=(401, 403, 404))},
+                                                      params=task_path, errors=(401, 403, 404),
+                                                      answer=_list(_ref("Clock")))},
             "/api/clocks/{id}/pause": {"post": _op("特殊程序 (Art. 45): stop a clock for a hearing, testing, expert "
                                                    "review...; the applicant is told how long", 201, _json({
                 "type": "object", "required": ["kind", "reason", "expected_days"], "properties": {
                     "kind": {"type": "string"}, "reason": {"type": "string"},
                     "expected_days": {"type": "integer"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422),
-                answer={"type": "object", "properties": {"procedure_id": {"type": "integer"}}})},
+                answer=_object({"procedure_id": _I}))},
             "/api/clocks/{id}/resume": {"post": _op("End the special procedure: the clock runs again", 200, _json({
                 "type": "object", "required": ["result"], "properties": {"result": {"type": "string"}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Clock"))},
             "/api/clocks/{id}/extend": {"post": _op("延长审批 (Art. 42): once, by the head (lead); the applicant is "
                                                     "told the new date", 200, _json({
                 "type": "object", "required": ["days", "reason"], "properties": {
                     "days": {"type": "integer"}, "reason": {"type": "string"}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Clock"))},
             "/api/tasks": {"get": _op("Tasks visible to the caller", 200, params=[
                 ("assignee", "query", "string"), ("group", "query", "string"),
-                ("state", "query", "string"), ("instance_id", "query", "integer")])},
+                ("state", "query", "string"), ("instance_id", "query", "integer")],
+                errors=(401, 422), answer=_list(_ref("Task")))},
             "/api/tasks/{id}/claim": {"post": _op("Claim a task", 200, params=task_path,
-                                                  errors=(401, 403, 404, 409))},
+                                                  errors=(401, 403, 404, 409), answer=_ref("Task"))},
             "/api/tasks/{id}/unclaim": {"post": _op("Give a task back", 200, params=task_path,
-                                                    errors=(401, 403, 404, 409))},
+                                                    errors=(401, 403, 404, 409), answer=_ref("Task"))},
             "/api/tasks/{id}/complete": {"post": _op("Complete a claimed task, with its result documents", 200, _json({
                 "type": "object", "properties": {"data": {"type": "object"}, "documents": _FILES}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=files, answer=_ref("Instance"))},
             "/api/tasks/{id}/transfer": {"post": _op("转办: to another department or person", 200, _json({
                 "type": "object", "required": ["reason"], "properties": {
                     "to_group": {"type": "string"}, "to_user": {"type": "string"}, "reason": {"type": "string"}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Task"))},
             "/api/tasks/{id}/return": {"post": _op("退回: to the previous step of the branch or to the window", 200,
                 _json({"type": "object", "required": ["to", "reason"], "properties": {
                     "to": {"enum": ["previous", "window"]}, "reason": {"type": "string"}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Instance"))},
+            # 422: the procedure may fail as it runs on from the step taken back.
             "/api/tasks/{id}/withdraw": {"post": _op("撤回: my completed step, before the next starts", 200,
-                                                     params=task_path, errors=(401, 403, 404, 409))},
-            "/api/tasks/{id}/urge": {"post": _op("催办", 200, _json({"type": "object", "properties": {
-                "message": {"type": "string"}}}), params=task_path, errors=(401, 403, 404, 409, 422))},
-            "/api/tasks/{id}/copy": {"post": _op("抄送", 200, _json({"type": "object", "properties": {
-                "to": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}),
-                params=task_path)},
+                                                     params=task_path, errors=(401, 403, 404, 409, 422),
+                                                     answer=_ref("Instance"))},
+            "/api/tasks/{id}/urge": {"post": _op("催办: the holder, or the whole group, is reminded", 200, _json({
+                "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422),
+                answer=_object({"notified": {"type": "integer", "description": "how many people were told"}}))},
+            "/api/tasks/{id}/copy": {"post": _op("抄送: people (logins or names) are told and may read the case", 200,
+                _json({"type": "object", "required": ["to"], "properties": {
+                    "to": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422),
+                answer=_object({"copied_to": _list(_S)}))},
             "/api/tasks/{id}/comments": {"post": _op("审批意见 (comment)", 201, _json({
                 "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
-                params=task_path)},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Comment"))},
             "/api/supervision": {"get": _op("电子监察: on-time rates, clock levels and overdue cases", 200,
-                                            errors=(401, 403))},
+                                            errors=(401, 403), answer=_ref("SupervisionOverview"))},
             "/api/reports/monthly/{year}-{month}.xlsx": {"get": {
                 "summary": "The monthly report as a spreadsheet (supervisors and heads)",
                 "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -125,48 +225,53 @@ def document() -> dict:
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                         "schema": {"type": "string", "format": "binary"}}}},
                     **{str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
-                       for code in (401, 403, 404, 422)}}}},
+                       for code in (401, 403, 422)}}}},
             "/api/timers/incidents": {"get": _op("Timers that failed and wait for an administrator", 200,
-                                                 errors=(401, 403))},
+                                                 errors=(401, 403), answer=_list(_ref("TimerIncident")))},
             "/api/timers/{id}/retry": {"post": _op("Run a failed timer again", 200, params=task_path,
-                                                   errors=(401, 403, 404, 409))},
-            "/api/calendar/{year}": {"get": _op("A year's working days: holidays, makeup days, closures, whether "
-                                                "it is official", 200, params=[("year", "path", "integer")],
-                                                errors=(401, 422))},
+                                                   errors=(401, 403, 404, 409),
+                                                   answer=_object({"id": _I, "state": {"const": "pending"}}))},
+            "/api/calendar/{year}": {"get": _op("A year's working days: holidays, makeup days, weekdays closed "
+                                                "(closures included), whether it is official", 200,
+                                                params=[("year", "path", "integer")], errors=(401, 422),
+                                                answer=_ref("CalendarYear"))},
             "/api/supervision/orders": {"get": _op("督办单: the caller's department's, or every one for supervisors", 200,
-                                                  params=[("state", "query", "string")], errors=(401, 403, 422))},
+                                                  params=[("state", "query", "string")], errors=(401, 403, 422),
+                                                  answer=_list(_ref("SupervisionOrder")))},
             "/api/supervision/orders/{id}/answer": {"post": _op("Answer a 督办单 (the department it was issued to)", 200,
                 _json({"type": "object", "required": ["feedback"], "properties": {
                     "feedback": {"type": "string", "maxLength": 2000}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("SupervisionOrder"))},
             "/api/cases": {"post": _op("一窗受理: submit a case for a service item", 201, _json({
                 "type": "object", "required": ["item", "applicant"], "properties": {
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
-                    "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}))},
-            "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks", 200, params=task_path)},
+                    "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}),
+                errors=(401, 403, 404, 413, 422), answer=_ref("Case"))},
+            "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks", 200, params=task_path,
+                                           errors=(401, 403, 404), answer=_ref("Case"))},
             "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺); an immediate "
                                                    "item (即办) is decided at once: decision, statement, results", 200,
                 _json({"type": "object", "properties": {
                     "deferred": {"type": "object"}, "pledged": {"type": "array", "items": {"type": "string"}},
                     "decision": {"enum": ["approve", "approve_with_conditions", "reject"]},
                     "statement": {"type": "string"}, "results": _FILES}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=files, answer=_ref("Case"))},
             "/api/cases/{id}/supply": {"post": _op("补交材料: what the applicant brought for a correction notice "
                                                    "or deferred (容缺)", 200, _json({
                 "type": "object", "required": ["materials"], "properties": {"materials": _FILES}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=files, answer=_ref("Case"))},
             "/api/cases/{id}/withdraw": {"post": _op("撤回申请: the applicant's written request, recorded by the window; "
                                                      "the case ends before its decision", 200, _json({
                 "type": "object", "required": ["reason"],
                 "properties": {"reason": {"type": "string", "maxLength": 500}}}),
-                params=task_path, errors=(401, 403, 404, 409, 422))},
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Case"))},
             "/api/cases/{id}/lapse": {"post": _op("逾期未补正 / 逾期未缴纳: end a case whose review-round correction "
                                                   "notice went unanswered, or whose payment notice went unpaid, past "
                                                   "its date", 200, params=task_path,
-                                                  errors=(401, 403, 404, 409))},
+                                                  errors=(401, 403, 404, 409), answer=_ref("Case"))},
             "/api/cases/{id}/deliver": {"post": _op("送达", 200, _json({"type": "object", "required": ["method"],
                 "properties": {"method": {"enum": ["window", "express", "electronic"]},
                                "tracking": {"type": "string"}}}), params=task_path,
-                errors=(401, 403, 404, 409, 422))},
+                errors=(401, 403, 404, 409, 422), answer=_ref("Case"))},
         },
     }

@@ -9,7 +9,7 @@ from engine import corrections, decisions, intake, operations, termination
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
-from . import bp, json_body
+from . import bp, json_body, text_field
 
 
 def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
@@ -43,7 +43,7 @@ def submit_case():
         raise Invalid("'item' (service item code) and 'applicant' (object) are required")
     case = intake.submit(body["item"], body["applicant"], _uploads(body.get("materials", [])), g.user,
                          channel=body.get("channel", "window"), form=body.get("form"))
-    return jsonify(intake.describe(case.id)), 201
+    return jsonify(progress.visible_case(case.id, g.user)), 201
 
 
 @bp.get("/cases/<int:case_id>")
@@ -64,7 +64,7 @@ def accept_case(case_id):
         outcome = intake.Outcome(body["decision"], body.get("statement", ""),
                                  tuple(_uploads(body.get("results", []), default_kind="result")))
     intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
-    return jsonify(intake.describe(case_id))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/supply")
@@ -74,7 +74,7 @@ def supply_case(case_id):
     if not uploads:
         raise Invalid("'materials' must name at least one file")
     corrections.supply(case_id, uploads, g.user)
-    return jsonify(intake.describe(case_id))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/withdraw")
@@ -84,21 +84,21 @@ def withdraw_case(case_id):
     if not isinstance(reason, str):
         raise Invalid("'reason' (text) is required")
     termination.withdraw(case_id, reason, g.user)
-    return jsonify(intake.describe(case_id))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/lapse")
 def lapse_case(case_id):
     """逾期未补正: the review round's correction notice went unanswered past its date."""
     termination.lapse(case_id, g.user)
-    return jsonify(intake.describe(case_id))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/deliver")
 def deliver_case(case_id):
     body = json_body()
-    decisions.deliver(case_id, body.get("method"), g.user, tracking=body.get("tracking"))
-    return jsonify(intake.describe(case_id))
+    decisions.deliver(case_id, body.get("method"), g.user, tracking=text_field(body, "tracking", None))
+    return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -111,14 +111,15 @@ def complete(task_id):
 @bp.post("/tasks/<int:task_id>/transfer")
 def transfer(task_id):
     body = json_body()
-    return jsonify(operations.transfer(task_id, g.user, to_group=body.get("to_group"),
-                                       to_user=body.get("to_user"), reason=body.get("reason", "")))
+    return jsonify(operations.transfer(task_id, g.user, to_group=text_field(body, "to_group", None),
+                                       to_user=text_field(body, "to_user", None),
+                                       reason=text_field(body, "reason")))
 
 
 @bp.post("/tasks/<int:task_id>/return")
 def send_back(task_id):
     body = json_body()
-    return jsonify(operations.send_back(task_id, g.user, to=body.get("to"), reason=body.get("reason", "")))
+    return jsonify(operations.send_back(task_id, g.user, to=body.get("to"), reason=text_field(body, "reason")))
 
 
 @bp.post("/tasks/<int:task_id>/withdraw")
@@ -128,15 +129,18 @@ def withdraw(task_id):
 
 @bp.post("/tasks/<int:task_id>/urge")
 def urge(task_id):
-    return jsonify({"notified": operations.urge(task_id, g.user, json_body().get("message", ""))})
+    return jsonify({"notified": operations.urge(task_id, g.user, text_field(json_body(), "message"))})
 
 
 @bp.post("/tasks/<int:task_id>/copy")
 def copy_to(task_id):
     body = json_body()
-    return jsonify({"copied_to": operations.copy_to(task_id, g.user, body.get("to") or [], body.get("note", ""))})
+    to = body.get("to") or []
+    if not (isinstance(to, list) and all(isinstance(person, str) for person in to)):
+        raise Invalid("'to' must be a list of logins or names")
+    return jsonify({"copied_to": operations.copy_to(task_id, g.user, to, text_field(body, "note") or "")})
 
 
 @bp.post("/tasks/<int:task_id>/comments")
 def comment(task_id):
-    return jsonify(operations.comment(task_id, g.user, json_body().get("text", ""))), 201
+    return jsonify(operations.comment(task_id, g.user, text_field(json_body(), "text"))), 201
