@@ -321,8 +321,11 @@ def test_urge_copy_and_comment(app, org):
     assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 200  # copied: may read it
     assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": " "}).status_code == 422
     assert reviewer.post(f"/inbox/tasks/{review_id}/comment", data={"text": "同意初审意见"}).status_code == 303
+    # The supervisor is offered the note and may add it (监察意见): not a form that is then refused.
+    assert 'action="/inbox/tasks/%s/comment"' % review_id in supervisor.get(f"/inbox/tasks/{review_id}").text
+    assert supervisor.post(f"/inbox/tasks/{review_id}/comment", data={"text": "请关注办理时限"}).status_code == 303
     history = element(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "history")
-    assert "请尽快办理" in history and "请知悉" in history and "同意初审意见" in history
+    assert "请尽快办理" in history and "请知悉" in history and "同意初审意见" in history and "请关注办理时限" in history
 
 
 def test_complete_with_opinion_and_result_document(app, org):

@@ -76,7 +76,7 @@ def copy_to(task_id):
 
 
 @bp.post("/tasks/<int:task_id>/comment")
-@roles_required(*WORKERS)
+@roles_required(*WORKERS, "supervisor")  # a supervisor's note (监察意见) on a case they watch
 def comment(task_id):
     return _run(task_id, lambda: operations.comment(task_id, actor(), _field("text")), _("已添加批注"))
 
