@@ -49,12 +49,19 @@ def test_a_suspended_definition_starts_nothing_until_resumed(org):
     assert events("definition_resumed") == [("admin", {"key": "review", "version": 1})]
 
 
+def updated_at(instance_id):
+    with session_scope() as session:
+        return session.get(Instance, instance_id).updated_at
+
+
 def test_a_suspended_instance_takes_no_step_until_resumed(org):
     deploy.deploy([("review.bpmn", REVIEW.encode())], org["designer"])
     instance = cases.start_instance("review", org["clerk"])
     task = instance["tasks"][0]
     tasks.claim(task["id"], org["reviewer"])
+    before = updated_at(instance["id"])
     admin.suspend_instance(instance["id"], "材料真实性待核查", org["admin"])
+    assert updated_at(instance["id"]) > before  # the instances page says when it last changed
     with pytest.raises(Conflict):
         tasks.complete(task["id"], org["reviewer"], {})
     with pytest.raises(Conflict):  # not twice

@@ -203,6 +203,11 @@ def test_people_add_change_deactivate(app, org):
     assert res.status_code == 422 and 'value="又一个新人"' in res.text
     assert re.search(r'id="add-user".*<option value="land" selected>.*value="clerk" checked', res.text, re.S)
     assert admin.post("/admin/users", data={"login": "newbie", "name": "x"}).status_code == 422
+    # A department the administrator did not add is no typo's to make.
+    assert admin.post("/admin/users", data={"login": "typo", "name": "新人", "department": "nosuch",
+                                            "roles": ["reviewer"], "password": "pw-typo-1"}).status_code == 422
+    with session_scope() as session:
+        assert session.scalar(select(Department).where(Department.code == "nosuch")) is None
     assert admin.post("/admin/users/admin/deactivate").status_code == 422
     assert admin.post("/admin/users/clerk", data={"roles": ["wizard"]}).status_code == 422
     page = admin.get("/admin/users").get_data(as_text=True)

@@ -5,7 +5,7 @@ takes no step and no claim, and its BPMN timers wait (state "suspended") until i
 a timer that fell due meanwhile fires at the next tick after resuming. Its case clocks keep
 running: suspension is an administrative hold, not one of the law's special procedures.
 """
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import PurePath
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -94,6 +94,7 @@ def suspend_instance(instance_id: int, reason: str, actor: User) -> str:
             raise Conflict("Instance %(instance)s is %(state)s, not running", instance=instance_id,
                            state=state_name(instance.state))
         instance.state = "suspended"  # bumps the revision: a step that read it before is refused
+        instance.updated_at = datetime.now(timezone.utc)
         # Its timers wait with it: the procedure's, and the case's date for deferred (容缺)
         # materials, which would otherwise end the case while nobody may act on it.
         waiting = or_(and_(Timer.instance_id == instance_id, Timer.kind == "bpmn"),
@@ -116,7 +117,7 @@ def resume_instance(instance_id: int, actor: User) -> str:
         if instance.state != "suspended":
             raise Conflict("Instance %(instance)s is %(state)s, not suspended", instance=instance_id,
                            state=state_name(instance.state))
-        instance.state = "running"
+        instance.state, instance.updated_at = "running", datetime.now(timezone.utc)
         session.execute(update(Timer).where(or_(Timer.instance_id == instance_id,
                                                 Timer.case_id.in_(_case_of(instance_id))),
                                             Timer.state == "suspended").values(state="pending"))

@@ -115,8 +115,11 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
             raise Invalid("User %(login)s already exists", login=repr(login))
         dept = None
         if department:
-            # The command line names a department by code; one not yet known is made, and said.
+            # The command line names a department by code; one not yet known is made, and said. An
+            # administrator on the page chooses among those there are: a typo makes none.
             dept = session.scalar(select(Department).where(Department.code == department))
+            if dept is None and actor is not None:
+                raise Invalid("No department %(code)s", code=repr(department))
             if dept is None:
                 check_department(department, department)
                 dept = Department(code=department, name=department)
