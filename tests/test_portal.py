@@ -399,12 +399,34 @@ def test_rectification_pages_by_department(app, zhang, org):
 def test_forms_refuse_posts_without_csrf_token(org, zhang):
     from web import create_app
     client = create_app({"TESTING": True}).test_client()
+    # A sign-in page left open too long: the page again, fresh, saying so; nobody is signed in.
     res = client.post("/portal/login", data={"identifier": ZHANG["phone"], "password": "secret-pw"})
-    assert res.status_code == 400
+    assert res.status_code == 303 and res.location.endswith("/portal/login")
+    assert "页面已过期" in client.get("/portal/login").text and client.get("/portal/cases").status_code == 302
     with client.session_transaction() as session:
         session["applicant_id"] = f"{zhang.id}:{zhang.session_serial}"  # what signing in stores
     assert client.post("/portal/cases/1/rate", data={"level": "5"}).status_code == 400
     assert client.get("/portal/cases").status_code == 200  # the same session, signed in, reads fine
+
+
+def test_a_form_sent_after_the_sign_in_expired_leads_to_signing_in_and_back(org, zhang):
+    """The applicant's session ended while they filled in a form: they are told so and, signed in
+    again, brought back to the page the form was on. Staff alike."""
+    from web import create_app
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    res = client.post("/portal/items/Q-001/apply", data={"note": "急用"},
+                      headers={"Referer": "http://localhost/portal/items/Q-001/apply"})
+    assert res.status_code == 303 and res.location.endswith("/portal/login?next=/portal/items/Q-001/apply")
+    assert "登录已超时，请重新登录后再提交" in client.get("/portal/login").text
+    res = app.test_client().post("/intake/new/W-1", data={}, headers={"Referer": "http://localhost/intake/new/W-1"})
+    assert res.status_code == 303 and res.location.endswith("/login?next=/intake/new/W-1")
+    # An empty sign-in form says what is missing.
+    empty = app.test_client().post("/login", data={"login": "", "password": "", "csrf_token": "x"})
+    assert empty.status_code == 303  # its token too is the session's: the page again
+    form = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    assert "请填写：用户名、密码" in form.post("/login", data={}).text
+    assert "请填写：手机号码或证件号码、密码" in form.post("/portal/login", data={}).text
 
 
 def test_a_correction_answered_in_part_leaves_the_rest_to_hand_in(zhang, org):

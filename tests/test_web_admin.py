@@ -424,7 +424,17 @@ def test_flasks_own_refusals_are_pages_in_the_products_language(app, org):
 
 def test_an_expired_form_is_said_in_the_products_language(org):
     from web import create_app
-    res = create_app({"TESTING": True}).test_client().post("/login", data={"login": "admin", "password": "x"})
+    client = create_app({"TESTING": True}).test_client()
+    res = client.post("/login", data={"login": "admin", "password": "x"})
+    assert res.status_code == 303
+    page = client.get(res.location).text
+    assert "页面已过期" in page and "CSRF token" not in page
+    signed_in = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    signed_in.post("/login", data={"login": "admin", "password": "pass-admin"})
+    stale = create_app({"TESTING": True}).test_client()
+    with signed_in.session_transaction() as kept, stale.session_transaction() as session:
+        session.update(kept)  # signed in, a form whose token is not the session's
+    res = stale.post("/admin/users", data={"login": "x"})
     assert res.status_code == 400 and "页面已过期" in res.text and "CSRF token" not in res.text
 
 

@@ -8,7 +8,7 @@ from flask import Flask, abort, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -90,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import auth
     app.register_blueprint(auth.bp)
+    app.register_error_handler(CSRFError, auth.session_expired)
     for name in ("inbox", "intake", "designer", "admin", "supervision", "portal"):
         module = __import__(f"web.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)

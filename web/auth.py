@@ -1,7 +1,7 @@
 """Signing staff in and out (Flask-Login, hashed passwords, CSRF-protected form)."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -17,9 +17,35 @@ from . import login_manager
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
+SIGN_IN_PAGES = ("auth.login", "portal.login", "portal.register")
 PASSWORD_CHANGED = _l("密码已修改，其他设备上的登录已结束")
 # A lock may close one address or every address, and may be partly over: what holds for all.
 LOCKED = _l("密码连续输错次数过多，暂时不能登录，最长%(minutes)s分钟后可再试", minutes=LOCK_MINUTES)
+
+
+def said_unfilled(form) -> None:
+    """A sign-in or password form sent with fields left empty says which: its fields show no
+    message of their own."""
+    missing = [str(form[name].label.text) for name in form.errors if name in form and name != "csrf_token"]
+    if missing:
+        flash(_("请填写：%(fields)s", fields="、".join(missing)), "error")
+
+
+def session_expired(exc):
+    """A form sent after its sign-in ended (its CSRF token was the session's): to the sign-in page,
+    which says so, then back to the page the form was on. A signed-in user's stale form is the
+    plain 400 page."""
+    from .inbox.access import http_error_page
+    from .portal import SESSION_KEY
+    if request.endpoint in SIGN_IN_PAGES:  # left open too long: the page again, fresh
+        flash(_("页面已过期，请重新填写后提交"), "error")
+        return redirect(request.full_path.rstrip("?"), 303)
+    applicant = request.path.startswith("/portal/")
+    if (SESSION_KEY in session) if applicant else current_user.is_authenticated:
+        return http_error_page(exc)
+    flash(_("登录已超时，请重新登录后再提交（已填写的内容未保存）"), "error")
+    back = local_path(urlsplit(request.referrer or "").path)
+    return redirect(url_for("portal.login" if applicant else "auth.login", next=back), 303)
 
 
 def local_path(target: str | None) -> str | None:
@@ -77,8 +103,8 @@ def _load(mark):
 
 
 class LoginForm(FlaskForm):
-    login = StringField("login", validators=[DataRequired()])
-    password = PasswordField("password", validators=[DataRequired()])
+    login = StringField(_l("用户名"), validators=[DataRequired()])
+    password = PasswordField(_l("密码"), validators=[DataRequired()])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,6 +120,8 @@ def login():
             login_user(Staff(user))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
         flash(_("用户名或密码错误"), "error")
+    else:
+        said_unfilled(form)
     return render_template("login.html", form=form), 200 if request.method == "GET" else 401
 
 
@@ -117,6 +145,7 @@ def password_change(template: str, change, done):
     in again and answers; a refusal shows the form again."""
     form = PasswordForm()
     if not form.validate_on_submit():
+        said_unfilled(form)
         return render_template(template, form=form), 200 if request.method == "GET" else 400
     if form.new.data != form.again.data:
         flash(_("两次输入的新密码不一致"), "error")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from engine import applicant_passwords, portal
 from engine.errors import Invalid, ShenpiError, TooManyAttempts
-from web.auth import LOCKED, PASSWORD_CHANGED, local_path, password_change
+from web.auth import LOCKED, PASSWORD_CHANGED, local_path, password_change, said_unfilled
 from web.messages import translated
 
 from . import SESSION_KEY, applicant_required, bp, failed, sign_in
@@ -34,6 +34,7 @@ def login():
             return redirect(_safe_next())
         flash(_("账号或密码错误"), "error")
         return render_template("portal/login.html", form=form), 401
+    said_unfilled(form)
     return render_template("portal/login.html", form=form), 200 if request.method == "GET" else 400
 
 
