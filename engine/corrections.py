@@ -74,7 +74,7 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
         if actor is not None and not actor.has_role("clerk") and case is not None and case.submitted_by != actor.id:
             raise Forbidden("An agent hands in materials only for the cases they filed")
         _check_supply(case, case_id, uploads, applicant_id)
-    stored = [(u, *files.store(u.content)) for u in uploads]
+    stored = [(u, *files.store(u.content, u.filename)) for u in uploads]
     with session_scope() as session:
         case = locked(session, Case, case_id)
         entries = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock

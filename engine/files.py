@@ -17,6 +17,10 @@ MB = 1024 * 1024
 MAX_FILES_BYTES = 5 * MAX_BYTES  # the files of one request together: five at the largest
 MAX_REQUEST_BYTES = MAX_FILES_BYTES + MB  # and the form around them
 MAX_NAME = 200  # the columns hold 300; PostgreSQL refuses a longer value
+# What a case's materials and results come as: scans, the national OFD format, office files,
+# drawings (多图联审). Nothing a browser or a desktop would run.
+ACCEPTED = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx", ".xls", ".xlsx",
+            ".dwg", ".dxf")
 
 
 def clean_name(name: str | None) -> str:
@@ -44,11 +48,15 @@ def _path(sha256: str) -> Path:
     return root() / sha256[:2] / sha256
 
 
-def store(content: bytes) -> tuple[str, int]:
+def store(content: bytes, name: str) -> tuple[str, int]:
+    """Keep the file by its checksum; refused, named, if it is empty, too large or no document
+    (a program, a web page that would run script)."""
+    if Path(name).suffix.lower() not in ACCEPTED:
+        raise Invalid("%(file)s: only documents are taken (%(types)s)", file=name, types=" ".join(ACCEPTED))
     if not content:
-        raise Invalid("The file is empty")
+        raise Invalid("%(file)s: the file is empty", file=name)
     if len(content) > MAX_BYTES:
-        raise Invalid("The file is larger than %(size)s MB", size=MAX_BYTES // MB)
+        raise Invalid("%(file)s: the file is larger than %(size)s MB", file=name, size=MAX_BYTES // MB)
     sha = hashlib.sha256(content).hexdigest()
     target = _path(sha)
     if not target.exists():

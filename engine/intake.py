@@ -125,7 +125,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         if upload.kind not in known:
             raise Invalid("%(file)s: %(kind)s is not on this item's checklist",
                           file=upload.filename, kind=repr(upload.kind))
-    stored = [(u, *files.store(u.content)) for u in uploads]
+    stored = [(u, *files.store(u.content, u.filename)) for u in uploads]
     with session_scope() as session:
         person, renamed_from = find_or_create_applicant(session, applicant, by_agent=channel == "agent" and
                                                         actor is not None and not actor.has_role("clerk"))
@@ -253,7 +253,7 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
             case = fetch(session, Case, case_id, "case")
             _immediate(case, outcome)
             _acceptable(session, case, deferred or {}, pledged or [], deemed)
-    stored = [(u, *files.store(u.content)) for u in (outcome.results if outcome else ())]
+    stored = [(u, *files.store(u.content, u.filename)) for u in (outcome.results if outcome else ())]
     with session_scope() as session:
         case = _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
         if _immediate(case, outcome):

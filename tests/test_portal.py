@@ -300,6 +300,7 @@ def test_an_item_with_an_application_form_is_applied_for_online(app, zhang, org)
     client = sign_in(app, ZHANG["phone"], "secret-pw")
     page = client.get("/portal/items/Q-002/apply").text
     assert "查询用途" in page and '<option value="loan"' in page and "贷款" in page
+    assert 'accept=".pdf,.ofd,.jpg' in page and "每个文件不超过 20 MB" in element(page, "file-types")
     res = client.post("/portal/items/Q-002/apply", content_type="multipart/form-data",
                       data={**upload("id_card", "form"), "purpose": "loan", "area": "-5", "note": "急用"})
     assert res.status_code == 422 and "不能小于 0" in res.text and portal.my_cases(zhang.id) == []

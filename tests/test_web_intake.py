@@ -5,6 +5,7 @@ import re
 import pytest
 
 from engine import catalogue, clock, intake, portal
+from engine.errors import Invalid
 from engine.services import calendars, deploy, progress, tasks
 from tests.bpmn_builder import process
 from tests.web import element, history_row, signed_in as client
@@ -428,19 +429,26 @@ def test_the_same_intake_form_sent_twice_makes_one_case(app, org):
 
 def test_a_files_name_is_kept_fit_for_a_page_and_a_download(app, org):
     """A name with a line break (its download's header failed), a path, a right-to-left mark
-    hiding an extension, or longer than the column (PostgreSQL refuses it) is kept cleaned."""
-    names = {"id_card": "a\r\nSet-Cookie: x=1\r\n.pdf", "form": "C:\\scans\\..\\申请\u202efdp.exe",
-             "land": "土" * 300 + ".pdf", "marriage": "\t"}
+    hiding an extension, or longer than the column (PostgreSQL refuses it) is kept cleaned; a
+    program or a web page is no material, whatever its name pretends."""
+    names = {"id_card": "a\r\nSet-Cookie: x=1\r\n.pdf", "form": "C:\\scans\\..\\申请\u202ecod.pdf",
+             "land": "土" * 300 + ".pdf", "marriage": "\t婚姻.PDF"}
     case = intake.submit("W-1", APPLICANT, [intake.Upload(code, name, b"%PDF x") for code, name in names.items()],
                          org["clerk"], form={"project": "一号厂房"})
     kept = {m["code"]: m for m in intake.describe(case.id)["materials"]}
     assert {code: kept[code]["filename"] for code in ("id_card", "form", "marriage")} == {
-        "id_card": "aSet-Cookie: x=1.pdf", "form": "申请fdp.exe", "marriage": "file"}
+        "id_card": "aSet-Cookie: x=1.pdf", "form": "申请cod.pdf", "marriage": "婚姻.PDF"}
     assert kept["land"]["filename"] == "土" * 196 + ".pdf"
     page = client(app, "clerk")
     for code in names:
         res = page.get(f"/inbox/materials/{kept[code]['material_id']}")
         assert res.status_code == 200 and "\n" not in res.headers["Content-Disposition"]
+    for disguised in ("申请\u202efdp.exe", "id.html", "id.svg", "id"):
+        with pytest.raises(Invalid, match="only documents are taken"):
+            intake.submit("W-1", APPLICANT, [intake.Upload("id_card", disguised, b"MZ")], org["clerk"])
+    refused = page.post("/intake/new/W-1", data={**APPLICANT, "file_id_card": (io.BytesIO(b"<svg/>"), "x.svg")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 422 and "x.svg：只接收文档类文件" in refused.text
 
 
 def test_a_registrations_notice_does_not_cite_the_licensing_law(app, org):

@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["group_name"] = group_name
     app.jinja_env.globals["posted"] = posted
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
+    app.jinja_env.globals["accepted_files"] = ",".join(files.ACCEPTED)  # what the file inputs offer
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     login_manager.init_app(app)

@@ -157,7 +157,7 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
     if documents:  # refused before any file is stored, as the step would refuse it (checked again there)
         with read_session() as session:
             check(session, fetch(session, Task, task_id, "task"))
-    stored = [(doc.filename, *files.store(doc.content)) for doc in documents or ()]
+    stored = [(doc.filename, *files.store(doc.content, doc.filename)) for doc in documents or ()]
 
     def change(session, instance, workflow, task):
         spiff = cases.spiff_task(workflow, task.spiff_id)
