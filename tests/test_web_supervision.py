@@ -43,6 +43,9 @@ def test_an_overdue_case_appears_with_its_card(app, org):
     # red cards: the two open cases now, and the late one, red from its start 40 days ago
     assert int(re.search(r'id="red-cards">(\d+)<', html).group(1)) == 3
     assert int(re.search(r'id="open-orders">(\d+)<', html).group(1)) >= 2
+    # The devreform head's counter is their department's orders, as their list below (none).
+    head = client(app, "lead").get("/supervision/").get_data(as_text=True)
+    assert re.search(r'id="open-orders">0<', head) and re.search(r"督办单 <small[^>]*>\(0\)", head)
 
 
 def test_monthly_report_download(app, org):

@@ -39,7 +39,9 @@ def index():
     departments = _per_department(data["rows"])
     by_level = progress.open_cases_by_level()
     cards = {card: sum(c["count"] for c in data["cards"] if c["card"] == card) for card in ("yellow", "red")}
-    open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open")
+    # A head's counter is their department's orders, as their list below: not every department's.
+    own = None if actor().has_role("supervisor") else (actor().department.code if actor().department else "")
+    open_orders = sum(c["count"] for c in data["cards"] if c["state"] == "open" and own in (None, c["department"]))
     last_month = (clock.today().replace(day=1).toordinal() - 1)
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
