@@ -168,7 +168,13 @@ def _order_rows(session, rows: list[SupervisionOrder]) -> list[dict]:
              "answered_by": people.get(o.answered_by, (None, None))[0],
              "answered_by_name": people.get(o.answered_by, (None, None))[1],
              "answered_at": o.answered_at.isoformat() if o.answered_at else None,
-             **link} for o, link in zip(rows, links)]
+             "late": _late(o), **link} for o, link in zip(rows, links)]
+
+
+def _late(order: SupervisionOrder) -> bool:
+    """Feedback not given by its date: still open after it, or given after it."""
+    answered = order.answered_at.astimezone(clock.SHANGHAI).date() if order.answered_at else clock.today()
+    return answered > order.feedback_due
 
 
 def answer_order(order_id: int, actor: User, feedback: str) -> dict:

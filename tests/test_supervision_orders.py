@@ -1,7 +1,7 @@
 """督办单: a limit passed issues an order to its department, which reads and answers it once
 (service, inbox and supervision pages, REST)."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -194,3 +194,19 @@ def test_a_late_delivery_is_the_windows_to_answer(org, cases):
     assert supervision.answer_order(late["id"], org["clerk"], "申请人未到窗口领取，已电话联系")["state"] == "answered"
     with pytest.raises(Forbidden):  # the reviewers decided; delivering is not theirs
         supervision.answer_order(late["id"], org["reviewer"], "不是我们的")
+
+
+def test_feedback_past_its_date_is_marked_late_until_given_and_after(app, org, cases, monkeypatch):
+    mine = order_of(org, "housing")
+    assert mine["late"] is False
+    due = date.fromisoformat(mine["feedback_due"])
+    monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=1))
+    assert order_of(org, "housing")["late"] is True
+    board = signed_in(app, "supervisor").get("/supervision/").text
+    assert "逾期未反馈" in re.search(rf'data-order-id="{mine["id"]}".*?</tr>', board, re.S).group(0)
+    assert "逾期未反馈" in element(signed_in(app, "reviewer").get("/inbox/").text, "order-table")
+    supervision.answer_order(mine["id"], org["reviewer"], "已办结")
+    with session_scope() as session:  # answered the day after its date (the clock's day is faked here)
+        session.get(SupervisionOrder, mine["id"]).answered_at = clock.end_of(due + timedelta(days=1))
+    assert order_of(org, "housing")["late"] is True  # answered after its date: said so
+    assert "逾期反馈" in signed_in(app, "supervisor").get("/supervision/").text

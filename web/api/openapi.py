@@ -118,7 +118,7 @@ SCHEMAS = {
         "id": _I, "clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
         "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,
         "state": {"enum": ["open", "answered"]}, "feedback": _S_NULL, "answered_by": _S_NULL,
-        "answered_by_name": _S_NULL, "answered_at": _TIME_NULL, **_LINK}),
+        "answered_by_name": _S_NULL, "answered_at": _TIME_NULL, "late": _B, **_LINK}),
     "TimerIncident": _object({"id": _I, "instance_id": _I_NULL, "kind": _S, "due_at": _TIME, "attempts": _I,
                               "error": _S_NULL}),
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
