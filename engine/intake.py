@@ -43,6 +43,7 @@ class Upload:
 
 
 APPLICANT_KINDS = ("person", "company")
+MAX_NOTE = 2000  # 申请说明, the applicant's own words beside the form
 
 
 def applicant_problem(info: dict) -> Message | None:
@@ -109,6 +110,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
             channel = "agent"
     if channel not in ("window", "online", "agent"):
         raise Invalid("channel must be window, online or agent")
+    if len((note or "").strip()) > MAX_NOTE:  # said, not cut off unseen
+        raise Invalid("The application's note has at most %(max)s characters", max=MAX_NOTE)
     item = catalogue.get(item_code)
     wrong = applicant_problem(applicant)
     if item.data.get("form"):  # what the rules will read must be there and well typed
@@ -132,7 +135,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         catalogue.check_serves(item, person.kind)
         case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
                     channel=channel, submitted_by=actor.id if actor else None, form=form or {},
-                    note=(note or "").strip()[:2000] or None)
+                    note=(note or "").strip() or None)
         session.add(case)
         session.flush()
         case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"

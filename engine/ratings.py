@@ -26,6 +26,7 @@ CLOSED = ("delivered", "refused", "terminated", "withdrawn")
 RECTIFY_DAYS = 5
 STATES = ("open", "answered")
 ANSWERERS = ("lead", "reviewer")
+MAX_TEXT = 2000
 WATCHERS = ("supervisor",)
 
 
@@ -36,6 +37,8 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
     text = (text or "").strip()
     if level in BAD and not text:
         raise Invalid("A bad rating needs its reason, so that it can be rectified")
+    if len(text) > MAX_TEXT:
+        raise Invalid("A rating's text has at most %(max)s characters", max=MAX_TEXT)
     with session_scope() as session:
         case = locked(session, Case, case_id)
         if case is None or case.applicant_id != applicant_id:

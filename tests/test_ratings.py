@@ -47,6 +47,9 @@ def test_good_rating_is_kept_and_opens_nothing(applicant, org):
 
 def test_a_case_is_rated_once(applicant, org):
     case = closed_case(applicant, org)
+    with pytest.raises(Invalid, match="at most 2000"):  # a text longer than any reason: said, nothing kept
+        ratings.rate(case.id, applicant.id, 5, "慢" * 2001)
+    assert portal.progress(applicant.id, case.number)["rating"] is None
     ratings.rate(case.id, applicant.id, 2)
     with pytest.raises(Conflict) as err:
         ratings.rate(case.id, applicant.id, 5, "改主意了")
@@ -152,3 +155,11 @@ def test_department_answers_rectification_once(applicant, org):
     with session_scope() as session:
         event = session.scalar(select(Event).where(Event.type == "rectification_answered"))
         assert event.actor_id == org["reviewer"].id and event.data["on_time"] is True
+
+
+def test_an_application_note_longer_than_kept_is_refused_not_cut(applicant, org):
+    with pytest.raises(Invalid, match="at most 2000"):
+        portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")], note="急" * 2001)
+    assert portal.my_cases(applicant.id) == []
+    kept = portal.apply(applicant.id, "Q-001", [intake.Upload("form", "form.pdf", b"%PDF form")], note="急" * 2000)
+    assert kept.note == "急" * 2000

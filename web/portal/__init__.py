@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from engine import portal, ratings
+from engine import intake, portal, ratings
 from web.auth import marked, session_mark
 from web.messages import sentences
 
@@ -36,8 +36,10 @@ def _load_applicant():
 
 @bp.context_processor
 def _applicant():
-    # rateable: the case statuses in which an applicant rates a case (好差评).
-    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED}
+    # rateable: the case statuses in which an applicant rates a case (好差评); the lengths its
+    # texts may have, for the forms to stop at.
+    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED, "rating_max": ratings.MAX_TEXT,
+            "note_max": intake.MAX_NOTE}
 
 
 def applicant_required(view):
