@@ -20,8 +20,10 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
            "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书"),
            "payment": _l("缴款通知书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
-# 许可 is a licence's word (Art. 38): any other item (a query, a public service) is 不予办理.
-DECISIONS_NOT_LICENCE = {**DECISIONS, "reject": _l("不予办理")}
+# 许可 and a bare 准予 are a licence's words (Art. 38): any other item (a registration, a query, a
+# public service) is 准予办理 or 不予办理.
+DECISIONS_NOT_LICENCE = {"approve": _l("准予办理"), "approve_with_conditions": _l("附条件准予办理"),
+                         "reject": _l("不予办理")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),
              "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交")}
