@@ -137,7 +137,9 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
 def urge(task_id: int, actor: User, message: str) -> int:
     """催办: the holder, or the whole department if nobody holds it, is reminded."""
     require(actor, "lead", "supervisor", "clerk")
-    message = _reason(message)
+    if not message or not message.strip():
+        raise Invalid("Write what the urging says")
+    message = message.strip()
     with session_scope() as session:
         task = fetch(session, Task, task_id, "task")
         cases.visible_instance(session, task.instance_id, actor)  # before anything is told of the task

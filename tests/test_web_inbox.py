@@ -319,6 +319,8 @@ def test_urge_copy_and_comment(app, org):
     instance_id, _check, review_id = two_steps(org)
     reviewer, supervisor = client(app, "reviewer"), client(app, "supervisor")
     assert "催办" not in element(reviewer.get(f"/inbox/tasks/{review_id}").get_data(as_text=True), "operations")
+    empty = supervisor.post(f"/inbox/tasks/{review_id}/urge", data={"message": " "})
+    assert empty.status_code == 422 and "请填写催办内容" in empty.text  # the field is 催办内容, not a reason
     assert supervisor.post(f"/inbox/tasks/{review_id}/urge", data={"message": "请尽快办理"}).status_code == 303
     assert client(app, "taxman").get(f"/inbox/tasks/{review_id}").status_code == 403
     assert reviewer.post(f"/inbox/tasks/{review_id}/copy", data={"logins": "taxman, nobody"}).status_code == 422

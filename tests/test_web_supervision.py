@@ -52,7 +52,9 @@ def test_monthly_report_download(app, org):
     month = clock.today().strftime("%Y-%m")
     res = client(app, "lead").get(f"/supervision/report?month={month}")
     assert res.status_code == 200 and res.mimetype.endswith("spreadsheetml.sheet")
-    assert f"shenpi-report-{month}.xlsx" in res.headers["Content-Disposition"]
+    from urllib.parse import quote
+    disposition = res.headers["Content-Disposition"]  # saved under its Chinese name, an ASCII one beside
+    assert f"filename=report-{month}.xlsx" in disposition and quote(f"政务服务监察月报-{month}.xlsx") in disposition
     sheet = load_workbook(io.BytesIO(res.data)).active
     assert "housing" in [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert client(app, "supervisor").get("/supervision/report?month=2025-13").status_code == 422

@@ -1,5 +1,6 @@
 """电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders (督办单), the monthly report."""
 from datetime import date, datetime, timezone
+from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -57,5 +58,8 @@ def report():
         year, month = (int(part) for part in request.args.get("month", "").split("-"))
     except ValueError:
         raise Invalid(_("请选择月份（YYYY-MM）")) from None
+    # Saved under a Chinese name (RFC 6266's filename*), an ASCII one for the oldest browsers.
+    name = _("政务服务监察月报-%(year)s-%(month)s.xlsx", year=year, month=f"{month:02d}")
     return Response(supervision.monthly_xlsx(year, month), mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=shenpi-report-{year}-{month:02d}.xlsx"})
+        "Content-Disposition": f"attachment; filename=report-{year}-{month:02d}.xlsx; "
+                               f"filename*=UTF-8''{quote(name)}"})
