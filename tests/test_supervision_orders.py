@@ -210,3 +210,11 @@ def test_feedback_past_its_date_is_marked_late_until_given_and_after(app, org, c
         session.get(SupervisionOrder, mine["id"]).answered_at = clock.end_of(due + timedelta(days=1))
     assert order_of(org, "housing")["late"] is True  # answered after its date: said so
     assert "逾期反馈" in signed_in(app, "supervisor").get("/supervision/").text
+
+
+def test_the_cases_history_says_the_orders_card_and_date_not_the_timers_bookkeeping(app, org, cases):
+    from tests.web import history_row
+    mine = order_of(org, "housing")
+    page = signed_in(app, "reviewer").get(f"/inbox/tasks/{mine['task_id']}").text
+    assert f"红牌，反馈期限 {mine['feedback_due']}" in history_row(page, "supervision_order_issued")
+    assert 'data-event="timer_fired"' not in page
