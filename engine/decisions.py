@@ -64,6 +64,8 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
     case.delivery = {"due_on": due.isoformat()}
     document = _decision_document(session, case) if decision != "reject" else None
+    if document is not None:  # named as the item's guide names its result, not by the step that made it
+        document.name = case.item.data.get("result") or document.name
     if document is not None and case.item.case_type != "escalated":  # a higher authority seals its own
         seals.seal(session, case, document)
     filed = _file_issued(session, case, document)

@@ -104,7 +104,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     assert decided["status"] == "decided" and decided["decision"] == "approve"
     # Sealed: the registration centre's certificate, not the tax receipt or a working paper.
     assert [(r["name"], r["issued_by"]) for r in decided["results"] if r["seal_code"]] == [
-        ("登簿与缮证 结果文书", "realestate")]
+        ("不动产权证书（电子证照）", "realestate")]
     # The applicant reads the certificate's number with the decision.
     assert decided["statement"] == "已登簿，不动产权证书号：京(2026)不动产权第0000001号"
     # Every step clock stopped; result documents are materials of the case, issued by their department.

@@ -24,6 +24,7 @@ def permit(org):
 def test_the_decisions_document_is_sealed_and_verifies(permit):
     codes = [r["seal_code"] for r in permit["results"]]
     assert codes[0] is None and codes[-1]  # the review's working paper is no e-certificate; the decision's is
+    assert permit["results"][-1]["name"] == "建设工程规划许可证"  # the item's result, not the step's name
     found = seals.verify(code=codes[-1].lower().replace("-", " "))  # as a person might type it
     assert found["valid"] and not found["by_file"] and found["case"] == permit["number"]
     assert (found["issuer"], found["holder"]) == ("natres", "某某科技有限公司")
