@@ -56,7 +56,8 @@ def _members(session, group: str) -> list[User]:
     query = select(User).outerjoin(Department, User.department_id == Department.id).where(
         User.active.is_(True),
         or_(Department.code == group, cast(User.roles, String).contains(f'"{group}"', autoescape=True)))
-    return [u for u in session.scalars(query) if group in u.groups]
+    # By login: who was told is recorded in one order on every database.
+    return [u for u in session.scalars(query.order_by(User.login)) if group in u.groups]
 
 
 def _person(session, text: str, group: str | None = None) -> User:
