@@ -18,7 +18,7 @@ from engine.errors import Conflict, Forbidden, Invalid, Message, state_name
 from engine.services import cases
 from engine.services.events import record
 from engine.services.notifications import tell
-from engine.services.task_views import describe_task
+from engine.services.task_views import describe_task, task_label
 from engine.services.lanes import may_work_in, may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import only_as_filer, require, works_steps
@@ -34,16 +34,16 @@ def _ready(task: Task, actor: User) -> Task:
     """The task, if the actor may act on it now: ready, in their lane, held by nobody else."""
     require_lane(actor, task)
     if task.state != "ready":
-        raise Conflict("Task %(task)s is %(state)s", task=task.id, state=state_name(task.state))
+        raise Conflict("Task %(task)s is %(state)s", task=task_label(task), state=state_name(task.state))
     if task.assignee_id not in (None, actor.id) and not actor.has_role("lead"):
-        raise Conflict("Task %(task)s is held by %(holder)s", task=task.id, holder=task.assignee.known_as)
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task_label(task), holder=task.assignee.known_as)
     return task
 
 
 def _not_cancelled(task: Task) -> Task:
     """A cancelled step (its case withdrawn or ended, its branch cut short) takes no more copies or notes."""
     if task.state == "cancelled":
-        raise Conflict("Task %(task)s was cancelled: nothing more is added to it", task=task.id)
+        raise Conflict("Task %(task)s was cancelled: nothing more is added to it", task=task_label(task))
     return task
 
 
@@ -145,9 +145,9 @@ def urge(task_id: int, actor: User, message: str) -> int:
         task = fetch(session, Task, task_id, "task")
         cases.visible_instance(session, task.instance_id, actor)  # before anything is told of the task
         if task.state != "ready":
-            raise Conflict("Task %(task)s is not open", task=task_id)
+            raise Conflict("Task %(task)s is not open", task=task_label(task))
         if task.assignee_id == actor.id:
-            raise Conflict("Task %(task)s is yours: there is no one to urge", task=task_id)
+            raise Conflict("Task %(task)s is yours: there is no one to urge", task=task_label(task))
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task, Message("Urged: %(task)s (%(by)s: %(message)s)", task=task.title,
                                                by=actor.name, message=message))

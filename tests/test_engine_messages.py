@@ -120,11 +120,12 @@ def test_a_refused_claim_reads_chinese_on_the_page_and_english_with_lang_en(app,
     other = signed_in(app, "reviewer2")
     refused = other.post(f"/inbox/tasks/{task['id']}/claim", follow_redirects=True)
     page = refused.get_data(as_text=True)
-    assert f"操作冲突：任务 {task['id']} 已由 李强 (reviewer) 认领" in page
+    named = f"{task['title']} ({task['id']})"  # by the title the page shows, and its number
+    assert f"操作冲突：任务 {named} 已由 李强 (reviewer) 认领" in page
     assert "held by" not in page
     other.get("/inbox/?lang=en")
     page = other.post(f"/inbox/tasks/{task['id']}/claim", follow_redirects=True).get_data(as_text=True)
-    assert f"Task {task['id']} is held by 李强 (reviewer)" in page
+    assert f"Task {named} is held by 李强 (reviewer)" in page
 
 
 def test_a_state_inside_a_message_is_translated_with_it(app, org):
@@ -133,11 +134,12 @@ def test_a_state_inside_a_message_is_translated_with_it(app, org):
     tasks.complete(task["id"], org["reviewer"], {})
     with pytest.raises(Conflict) as refused:
         tasks.unclaim(task["id"], org["reviewer"])
-    assert refused.value.message == f"Task {task['id']} is completed"
+    named = f"{task['title']} ({task['id']})"
+    assert refused.value.message == f"Task {named} is completed"
     with app.test_request_context("/"):
-        assert translated(refused.value.message) == f"任务 {task['id']} 当前为“已办结”状态"
+        assert translated(refused.value.message) == f"任务 {named} 当前为“已办结”状态"
     with app.test_request_context("/?lang=en"):
-        assert translated(refused.value.message) == f"Task {task['id']} is completed"
+        assert translated(refused.value.message) == f"Task {named} is completed"
 
 
 def test_the_api_answers_in_english(app, org):
@@ -145,7 +147,7 @@ def test_the_api_answers_in_english(app, org):
     res = app.test_client().post(f"/api/tasks/{task['id']}/claim",
                                  headers={"Authorization": f"Bearer {issue_token('reviewer2')}"})
     assert res.status_code == 409
-    assert res.get_json()["error"]["message"] == f"Task {task['id']} is held by reviewer (reviewer)"
+    assert res.get_json()["error"]["message"] == f"Task {task['title']} ({task['id']}) is held by reviewer (reviewer)"
 
 
 def test_a_refusal_for_want_of_a_role_names_the_roles_in_the_readers_words(org):

@@ -18,6 +18,11 @@ def summary(row, assignee: str | None) -> dict:
             "due_at": row.due_at.isoformat() if row.due_at else None}
 
 
+def task_label(task: Task) -> str:
+    """How a message names a task: by its title, which the page shows, and its number."""
+    return f"{task.title or task.name} ({task.id})"
+
+
 def describe_task(task: Task) -> dict:
     return summary(task, task.assignee.login if task.assignee else None)
 

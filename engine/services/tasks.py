@@ -13,7 +13,7 @@ from engine.store.models import Definition, Event, Instance, Task, User
 from . import cases
 from .events import record
 from .lanes import IN_LANE, lane_params, may_work_on, workable
-from .task_views import SUMMARY, describe_task, summary
+from .task_views import SUMMARY, describe_task, summary, task_label
 
 STATES = ("ready", "completed", "cancelled")
 _tasks = Task.__table__
@@ -93,21 +93,21 @@ def _claim_refused(task_id: int, actor: User) -> dict:
         if task.state == "ready" and task.assignee_id == actor.id:
             return describe_task(task)
         if task.state != "ready":
-            raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
+            raise Conflict("Task %(task)s is %(state)s", task=task_label(task), state=state_name(task.state))
         if task.assignee is None:  # released since the claim was tried
-            raise Conflict("Task %(task)s was released just now; claim it again", task=task_id)
-        raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
+            raise Conflict("Task %(task)s was released just now; claim it again", task=task_label(task))
+        raise Conflict("Task %(task)s is held by %(holder)s", task=task_label(task), holder=task.assignee.known_as)
 
 
 def unclaim(task_id: int, actor: User) -> dict:
     with session_scope() as session:
         task = task_for(session, task_id, actor)
         if task.state != "ready":
-            raise Conflict("Task %(task)s is %(state)s", task=task_id, state=state_name(task.state))
+            raise Conflict("Task %(task)s is %(state)s", task=task_label(task), state=state_name(task.state))
         if task.assignee_id is None:
             return describe_task(task)
         if task.assignee_id != actor.id and not actor.has_role("admin"):
-            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_label(task), holder=task.assignee.known_as)
         session.execute(update(Task).where(Task.id == task_id).values(assignee_id=None, claimed_at=None))
         record(session, "task_unclaimed", actor=actor, instance_id=task.instance_id, task_id=task_id)
         session.refresh(task)
@@ -145,11 +145,11 @@ def complete(task_id: int, actor: User, data: dict | None, documents: list | Non
         if task.state == "cancelled" and session.get(Instance, task.instance_id).state == "terminated":
             raise Conflict(CASE_ENDED)  # a stale page sent with its file: said as a step says it
         if task.state != "ready":
-            raise Conflict("Task %(task)s is %(state)s, not ready", task=task_id, state=state_name(task.state))
+            raise Conflict("Task %(task)s is %(state)s, not ready", task=task_label(task), state=state_name(task.state))
         if task.assignee_id is not None and task.assignee_id != actor.id:
-            raise Conflict("Task %(task)s is held by %(holder)s", task=task_id, holder=task.assignee.known_as)
+            raise Conflict("Task %(task)s is held by %(holder)s", task=task_label(task), holder=task.assignee.known_as)
         if task.assignee_id != actor.id:
-            raise Conflict("Task %(task)s must be claimed by you before it is completed", task=task_id)
+            raise Conflict("Task %(task)s must be claimed by you before it is completed", task=task_label(task))
         schema = form_schema(session, task)
         if schema is not None:
             forms.check(schema, data, Message("The form data is not valid"))
