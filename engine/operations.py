@@ -87,9 +87,10 @@ def _department_names(user: User) -> set[str]:
     return {user.department.code, user.department.name} if user.department else set()
 
 
-def _reason(reason: str) -> str:
+def _reason(reason: str, missing: Message = Message("Give the reason")) -> str:
+    """The text given, trimmed; `missing` says what an empty one lacks, in the form's own words."""
     if not reason or not reason.strip():
-        raise Invalid("Give the reason")
+        raise Invalid(missing)
     return reason.strip()
 
 
@@ -138,9 +139,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
 def urge(task_id: int, actor: User, message: str) -> int:
     """催办: the holder, or the whole department if nobody holds it, is reminded."""
     require(actor, "lead", "supervisor", "clerk")
-    if not message or not message.strip():
-        raise Invalid("Write what the urging says")
-    message = message.strip()
+    message = _reason(message, Message("Write what the urging says"))
     with session_scope() as session:
         task = fetch(session, Task, task_id, "task")
         cases.visible_instance(session, task.instance_id, actor)  # before anything is told of the task
