@@ -19,7 +19,7 @@ from engine.services import cases
 from engine.services.events import record
 from engine.services.notifications import tell
 from engine.services.task_views import describe_task, task_label
-from engine.services.lanes import may_work_in, may_work_on
+from engine.services.lanes import may_be_sent, may_work_on
 from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import only_as_filer, require, works_steps
 from engine.store import session_scope
@@ -120,9 +120,9 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
         members = _members(session, to_group)
         if not members and not session.scalar(select(Department.id).where(Department.code == to_group)):
             raise Invalid("No department or group %(group)s", group=repr(to_group))
-        if target is not None and not may_work_in(target, to_group, task.lead_only):
+        if target is not None and not may_be_sent(target, to_group, task.lead_only):
             raise Invalid("%(login)s cannot take this step: it is decided by a department head", login=target.login)
-        if target is None and not any(works_steps(u) and may_work_in(u, to_group, task.lead_only) for u in members):
+        if target is None and not any(may_be_sent(u, to_group, task.lead_only) for u in members):
             raise Invalid("No one in %(group)s can take this step", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None

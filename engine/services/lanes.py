@@ -4,6 +4,7 @@ the lead role. As a test of one task, and as a condition on the tasks table."""
 from sqlalchemy import Boolean, and_, bindparam, literal, or_, select
 
 from engine.store.db import read_session
+from engine.services.users import works_steps
 from engine.store.models import ROLES, Department, Task, User
 
 _tasks = Task.__table__
@@ -23,6 +24,13 @@ def may_work_in(actor: User, group: str | None, lead_only: bool = False) -> bool
     if group is None:
         return actor.has_role("reviewer") or actor.has_role("lead")
     return group in actor.groups
+
+
+def may_be_sent(person: User, group: str, lead_only: bool = False) -> bool:
+    """Whether a step in this group may be sent to the person (转办): they work steps by a role of
+    their own and the lane is theirs. Unlike may_work_in, administering is no reason: an
+    administrator may step in anywhere, but is sent nothing."""
+    return works_steps(person) and group in person.groups and (not lead_only or "lead" in person.roles)
 
 
 def known_groups() -> dict[str, str]:
