@@ -34,20 +34,26 @@ BY_STEP = ("correction", "payment")
 
 
 def special_kinds(session: Session, *, startable: bool = False) -> dict[str, str]:
-    """The special procedures by code and name: the law's (SPECIAL_KINDS), then those the office
-    added (SpecialProcedureKind). To name one that ran, every kind; to start one (startable),
-    not those a step starts itself (BY_STEP) nor those the office withdrew."""
-    added = select(SpecialProcedureKind.code, SpecialProcedureKind.name).order_by(SpecialProcedureKind.created_at)
-    if startable:
-        added = added.where(SpecialProcedureKind.active.is_(True))
-    kinds = {**SPECIAL_KINDS, **dict(session.execute(added).all())}
-    return {k: name for k, name in kinds.items() if not (startable and k in BY_STEP)}
+    """The special procedures by code and name (all_kinds): to name one that ran, every kind; to
+    start one (startable), those a step may start."""
+    return {code: name for code, (name, may_start) in all_kinds(session).items() if may_start or not startable}
 
 
-def kind_names(*, startable: bool = False) -> dict[str, str]:
-    """special_kinds, for a page."""
+def all_kinds(session: Session) -> dict[str, tuple[str, bool]]:
+    """Every special procedure by code: its name and whether a step may start one. The law's
+    (SPECIAL_KINDS) may, but for those a step starts itself (BY_STEP); then those the office added
+    (SpecialProcedureKind), unless it withdrew them."""
+    added = select(SpecialProcedureKind.code, SpecialProcedureKind.name, SpecialProcedureKind.active)
+    return {**{code: (name, code not in BY_STEP) for code, name in SPECIAL_KINDS.items()},
+            **{code: (name, active) for code, name, active in session.execute(added.order_by(SpecialProcedureKind.created_at))}}
+
+
+def kind_names() -> dict[str, tuple[str, bool]]:
+    """all_kinds, for a page."""
     with read_session() as session:
-        return special_kinds(session, startable=startable)
+        return all_kinds(session)
+
+
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
 # A special procedure's expected length: a year of working days is more than any takes (and each

@@ -26,13 +26,15 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     case = intake.describe(detail["case_id"]) if detail["case_id"] else None
     me = actor()
     mine = detail["state"] == "ready" and detail["assignee"] == me.login
+    kinds = clock.kind_names()
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
         errors=errors or {}, values=_answered_before(detail) if values is None else values,
         may_withdraw=_may_withdraw(detail, me),
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
-        special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, name in clock.kind_names(startable=True).items()],
-        special_names={**clock.kind_names(), **SPECIAL_NAMES}, max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
+        special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, (name, may_start) in kinds.items() if may_start],
+        special_names={**{kind: name for kind, (name, _started) in kinds.items()}, **SPECIAL_NAMES},
+        max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.working_departments(), people=names.active_people()), status
 
 
