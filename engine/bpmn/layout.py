@@ -58,13 +58,20 @@ def _columns(nodes: dict, flows: list) -> dict:
 def add_diagram(xml: bytes) -> bytes:
     """Return the document with a generated BPMNDiagram for each process that has none."""
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
-    if root.find(f"{{{DI['bpmndi']}}}BPMNDiagram") is not None:
+    if not draw(root):
         return xml
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def draw(root) -> bool:
+    """add_diagram on a parsed document, in place; whether it drew anything."""
+    if root.find(f"{{{DI['bpmndi']}}}BPMNDiagram") is not None:
+        return False
     for name, uri in DI.items():
         etree.register_namespace(name, uri)
     for process in root.findall(f"{{{BPMN}}}process"):
         _layout(root, process)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return True
 
 
 NOT_DRAWN = ("laneSet", "extensionElements", "documentation", "dataObject", "dataObjectReference",

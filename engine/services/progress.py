@@ -9,8 +9,7 @@ from lxml import etree
 from sqlalchemy import case as sql_case, func, or_, select
 
 from engine import clock, intake
-from engine.bpmn import runtime
-from engine.bpmn.layout import add_diagram
+from engine.bpmn import layout, runtime
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
 from engine.errors import EngineFailure, Forbidden, NotFound
@@ -199,7 +198,8 @@ def diagram_xml(instance_id: int, actor: User) -> bytes:
     with read_session() as session:
         instance = visible_instance(session, instance_id, actor)
         source = session.scalar(select(Definition.source).where(Definition.id == instance.definition_id))
-    root = parse_xml(add_diagram(source.encode("utf-8")))
+    root = parse_xml(source.encode("utf-8"))
+    layout.draw(root)
     for lane in root.iter(f"{{{BPMN}}}lane"):
         if lane.get("name"):
             lane.set("name", runtime.LANE_CODE.sub("", lane.get("name")).strip() or lane.get("name"))
