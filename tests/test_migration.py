@@ -46,7 +46,7 @@ def waiting_at_a_and_b(org):
     renames b."""
     put(org, three_steps())
     at_a = cases.start_instance("steps", org["clerk"])["id"]
-    at_b = cases.start_instance("steps", org["clerk"])["id"]
+    at_b = cases.start_instance("steps", org["clerk"], business_key="B")["id"]
     do(org, at_b, "a")
     put(org, three_steps(extra_after_b=True, b_name="初审"))
     return at_a, at_b
@@ -66,7 +66,7 @@ def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org, wai
 
     result = migration.migrate("steps", 1, 2, [at_a, at_b], org["admin"])
     assert result["moved"] == [at_a]
-    assert result["refused"] == [{"id": at_b, "reasons": ["审查 (b) is ready at an element that version 2 changed"]}]
+    assert result["refused"] == [{"id": at_b, "business_key": "B", "reasons": ["审查 (b) is ready at an element that version 2 changed"]}]
 
     moved = cases.get_instance(at_a, org["admin"])
     assert moved["version"] == 2
@@ -89,7 +89,7 @@ def test_a_moved_instance_runs_the_new_version_and_the_move_is_recorded(org, wai
 
 def test_a_case_at_a_step_that_now_leads_to_an_added_step_moves_and_goes_there(org):
     put(org, three_steps())
-    at_b = cases.start_instance("steps", org["clerk"])["id"]
+    at_b = cases.start_instance("steps", org["clerk"], business_key="B")["id"]
     do(org, at_b, "a")
     put(org, three_steps(extra_after_b=True))  # b itself unchanged: only its flow goes to c now
     assert migration.migrate("steps", 1, 2, [at_b], org["admin"])["moved"] == [at_b]

@@ -160,6 +160,7 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     # Asking to move the blocked one says why, with a conflict status.
     refused = admin.post("/admin/definitions/steps/migrate", data={"from": 1, "to": 2, "instance": [str(at_b)]})
     assert refused.status_code == 409 and "已在版本 2 中修改" in refused.get_data(as_text=True)
+    assert re.search(rf"<li>#{at_b} B：审查 \(b\)", refused.text)  # named as the check page names it
     assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
     assert "v1 → v2" in admin.get("/admin/definitions/steps/migrate").text  # no versions asked: the two newest
     # Back again: the page offers every version as a target, an older one too.

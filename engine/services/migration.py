@@ -14,6 +14,7 @@ from sqlalchemy import select
 from engine.bpmn import runtime
 from engine.errors import Conflict, Message, NotFound, ShenpiError, state_name
 from engine.store import session_scope
+from engine.store.db import read_session
 from engine.store.models import Definition, Instance, User
 
 from . import cases
@@ -44,18 +45,20 @@ def check(key: str, old: int, new: int, actor: User) -> dict:
 
 
 def migrate(key: str, old: int, new: int, instance_ids: list[int], actor: User) -> dict:
-    """Move each given instance; returns {"moved": [ids], "refused": [{"id", "reasons"}]}."""
+    """Move each given instance; returns {"moved": [ids], "refused": [{"id", "business_key", "reasons"}]}."""
     require(actor, "admin")
     moved, refused = [], []
+    with read_session() as session:  # a refusal names the case as the check page does
+        business_keys = dict(session.execute(select(Instance.id, Instance.business_key)
+                                             .where(Instance.id.in_(instance_ids))).all())
     for instance_id in instance_ids:
         try:
             with session_scope() as session:
                 _migrate_one(session, key, old, new, instance_id, actor)
             moved.append(instance_id)
-        except Blocked as exc:
-            refused.append({"id": instance_id, "reasons": exc.reasons})
         except ShenpiError as exc:
-            refused.append({"id": instance_id, "reasons": [exc.message]})
+            refused.append({"id": instance_id, "business_key": business_keys.get(instance_id),
+                            "reasons": exc.reasons if isinstance(exc, Blocked) else [exc.message]})
         finally:
             runtime.forget(instance_id)  # the cached workflow may hold a half-moved tree
     return {"moved": moved, "refused": refused}
