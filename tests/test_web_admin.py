@@ -16,7 +16,8 @@ from tests.bpmn_builder import process
 from tests.web import history_row, signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
-         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items", "/admin/special-kinds"]
+         "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items", "/admin/special-kinds",
+         "/admin/activity"]
 
 
 def steps(extra=False, b_name="审查"):

@@ -77,3 +77,9 @@ def active_people() -> list[dict]:
     return sorted(({"login": p.login, "name": p.name, "department": names.get(p.department, "")}
                    for p in _people() if p.active and not only_as_filer(p)),
                   key=lambda p: by_name(p["name"], p["login"]))
+
+
+def everyone() -> list[dict]:
+    """Everyone, those deactivated too, to choose by name whose doings to read (操作日志)."""
+    return sorted(({"login": p.login, "name": p.name, "active": p.active} for p in _people()),
+                  key=lambda p: by_name(p["name"], p["login"]))

@@ -1,4 +1,6 @@
 """An administrator's pages on a phone: a wide table scrolls within itself, the page keeps its width."""
+from datetime import date
+
 from tests.browser.helpers import login
 
 
@@ -16,3 +18,32 @@ def test_admin_pages_fit_a_phone(org, live_server, new_page):
     page.goto(live_server + "/admin/users")
     users = page.locator("table").first
     assert users.evaluate("(t) => t.scrollWidth > t.clientWidth")  # wider than the screen: it scrolls
+
+
+def test_the_activity_log_fits_a_phone(org, live_server, new_page):
+    """Each event a card of its own on a phone: a long reason, label or list of processes wraps
+    within the screen, and the filter form's fields stack instead of widening the page."""
+    from engine.services import admin, calendars, deploy, tokens, users
+    from tests.bpmn_builder import one_review
+    deploy.deploy([(f"{key}.bpmn", one_review(key, "部门审查", "housing").encode())
+                   for key in ("construction_drawing_review_joint", "real_estate_transfer_registration")],
+                  org["designer"])
+    users.add_user("newbie", "欧阳新人", "housing", ["reviewer"], actor=org["admin"])
+    admin.set_active("newbie", False, org["admin"])
+    tokens.issue_token("clerk", label="https://queue.example.gov.cn/window/caller/device-0001-long-label",
+                       actor=org["admin"])
+    calendars.add_closure(date(2031, 3, 4), "台风“海葵”登陆，依据市防汛防台风指挥部第二号令全市机关停止办公一天", org["admin"])
+    page = new_page(390, 844)
+    login(page, live_server, "admin")
+    page.goto(live_server + "/admin/activity")
+    assert page.locator("#activity tbody tr").count() >= 4
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    width = page.evaluate("() => window.innerWidth")
+    cells = page.evaluate("() => [...document.querySelectorAll('#activity td, #activity-filter select')]"
+                          ".map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })")
+    assert all(0 <= left and right <= width for left, right in cells), (cells, width)
+    page.select_option("select[name=what]", "people")
+    page.click("#activity-filter button[type=submit]")
+    page.wait_for_url(lambda url: "what=people" in url)
+    assert page.locator("#activity tr[data-event=deployed]").count() == 0
+    assert page.locator("#activity tr[data-event=user_deactivated]").count() == 1

@@ -1,4 +1,5 @@
-"""系统管理: what is deployed and running, suspension and migration, people, the calendar, incidents.
+"""系统管理: what is deployed and running, suspension and migration, people, the calendar, incidents,
+and who changed which of them (操作日志).
 
 Every page needs the admin role. A refused operation re-renders its page with the error's status;
 a done one redirects (303) with a message.
@@ -88,4 +89,4 @@ def definition_suspension(key, version, action):
     return done(message, "admin.index")
 
 
-from . import calendar, instances, items, people, special  # noqa: E402,F401  (register their routes on bp)
+from . import activity, calendar, instances, items, people, special  # noqa: E402,F401  (register their routes on bp)
