@@ -15,6 +15,9 @@ behaviour from the same few words:
 - requiresDocument: the step cannot close without its result document (赤峰 rule);
 - correctionNotice: the task is the window's merged correction round: one notice lists every
   department's request, and the case clock stops until the applicant has answered;
+- refusalExpression: what the step refuses to close with, from its data and the form sent: a
+  text, said to the person as the reason (a review's last round may not ask for corrections
+  again); nothing (empty) lets it close;
 - paymentNoticeExpression: the task waits for the applicant to pay: the expression gives what
   is due as lines of {name, amount} (yuan), which a 缴款通知书 tells the applicant; the case
   clock stops until the task closes (the applicant's time to pay is not the departments').
@@ -170,8 +173,14 @@ def _applicant_answered(session: Session, instance_id: int, kind: str, result: s
 
 def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, data: dict) -> None:
     """What a step needs before it closes: the window's correction round, the applicant's answer;
-    a step that decides, its result document."""
-    if properties(spiff_task.task_spec).get("correctionNotice") == "true":
+    a step that decides, its result document; and nothing its procedure refuses (refusalExpression)."""
+    props = properties(spiff_task.task_spec)
+    if "refusalExpression" in props:
+        refusal = _evaluate("refusalExpression", props["refusalExpression"], {**spiff_task.data, **data},
+                            spiff_task.task_spec.name)
+        if refusal:
+            raise Invalid(str(refusal))
+    if props.get("correctionNotice") == "true":
         case = case_of(session, instance_id)  # a designer's trial run has none, and no applicant
         if case is not None and not review_correction(session, case.id)[1]:
             raise Conflict("The applicant has handed in nothing since the correction notice; take in the "

@@ -173,24 +173,46 @@ def test_drawing_review_end_to_end_over_rest(people):
 
 
 def test_a_second_correction_round_is_not_offered(people):
-    """One consolidated correction round: if a review still asks for corrections, the lead decides."""
+    """One consolidated correction round: in the last round a review may not ask for corrections
+    again (it would reach nobody), and the lead is warned of a review that did not pass."""
     from engine import corrections, intake
+    from engine.errors import Invalid
     from tests.procedures import open_tasks, take_in, work
+    from tests.web import element, signed_in
+    from web import create_app
     case = take_in(ITEM, {"building": BASE}, people["clerk"])
     bad = {"opinion": "correction_needed", "comment": "需修改", "correction_items": "消防通道宽度不足"}
-    for round_ in (1, 2):
-        tasks = open_tasks(case.instance_id)
-        work(tasks["department_review@natres"], people["r_natres"], {"opinion": "approve", "comment": "同意"}) \
-            if "department_review@natres" in tasks else None
-        work(tasks["department_review@drawing"], people["r_drawing"], bad, document=False)
-        if round_ == 1:
-            corrections.supply(case.id, [intake.Upload("drawings", "drawings-v2.pdf", b"%PDF v2")], people["clerk"])
-            work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"],
-                 {"materials_received": True}, document=False)
-    assert set(open_tasks(case.instance_id)) == {"lead_decision@housing"}
-    work(open_tasks(case.instance_id)["lead_decision@housing"], people["housing_head"],
-         {"decision": "reject", "decision_comment": "补正后仍不合格"})
+    tasks = open_tasks(case.instance_id)
+    work(tasks["department_review@natres"], people["r_natres"], {"opinion": "approve", "comment": "同意"})
+    work(tasks["department_review@drawing"], people["r_drawing"], bad, document=False)
+    corrections.supply(case.id, [intake.Upload("drawings", "drawings-v2.pdf", b"%PDF v2")], people["clerk"])
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"],
+         {"materials_received": True}, document=False)
+    last = open_tasks(case.instance_id)["department_review@drawing"]
+    with pytest.raises(Invalid) as refused:
+        work(last, people["r_drawing"], bad, document=False)
+    assert "最后一轮审查，不能再要求补正" in str(refused.value.message)
+    assert open_tasks(case.instance_id)["department_review@drawing"].state == "ready"  # nothing moved
+    work(last, people["r_drawing"], {"opinion": "reject", "comment": "消防通道宽度仍不足"})
+    lead = open_tasks(case.instance_id)["lead_decision@housing"]
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "housing_head").get(f"/inbox/tasks/{lead.id}").text
+    assert "不同意" in element(page, "opinions-against")
+    work(lead, people["housing_head"], {"decision": "reject", "decision_comment": "补正后仍不合格"})
     assert intake.describe(case.id)["decision"] == "reject"
+
+
+def test_the_lead_is_warned_of_a_request_for_corrections_left_standing(people):
+    """A case on a version deployed before the last round refused requests may reach the lead with one."""
+    from flask import render_template
+    from tests.web import element
+    from web import create_app
+    opinion = {"code": "fire", "name": "消防审查", "department": "fire", "opinion": "correction_needed",
+               "comment": "需修改", "conditions": "", "correction_items": "消防通道宽度不足"}
+    with create_app({"TESTING": True}).test_request_context():
+        html = render_template("inbox/_opinions.html", task={"instance": {"data": {"opinions": [opinion]}}})
+    assert "消防审查" in element(html, "opinions-unanswered") and "消防通道宽度不足" in html
+    assert 'id="opinions-against"' not in html
 
 
 def test_a_planning_permit_natres_granted_is_not_asked_for_again(people):

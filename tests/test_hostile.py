@@ -173,6 +173,7 @@ def test_ordinary_formatting_and_loops_still_work():
     ("groupExpression", "__import__('os')", "_"),
     ("promisedDaysExpression", "open('x')", "'open' is not a function"),
     ("titleExpression", "'{0.__class__}'.format(1)", "'format' is not allowed"),  # no value has .format
+    ("refusalExpression", "'x' if opinion.__class__ else ''", "_"),
 ])
 def test_an_orchestrator_expression_that_breaks_the_rules_is_refused_at_deploy(org, prop, value, says):
     """Property values the orchestrator evaluates when a case reaches the task are checked like

@@ -47,7 +47,7 @@ EXPRESSIONS = {  # element -> mode of the restricted language
 }
 # The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
 PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "statutoryDaysExpression",
-                        "paymentNoticeExpression")
+                        "paymentNoticeExpression", "refusalExpression")
 DRY_RUN_STEPS = 500
 
 

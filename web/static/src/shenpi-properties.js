@@ -21,6 +21,8 @@ const TASK_FIELDS = [
   { name: 'promisedDaysExpression', label: 'Promised working days (expression)' },
   { name: 'statutoryDaysExpression', label: 'Statutory working days (expression)',
     description: 'Beside the promised days: the limit set by law (red card past it)' },
+  { name: 'refusalExpression', label: 'Refuse to close when (expression)',
+    description: 'On the data and the form sent: a text refuses, and is told as the reason' },
   { name: 'paymentNoticeExpression', label: 'Payment notice: lines due (expression)',
     description: 'A list of {name, amount}: the applicant is told to pay them' },
 ];

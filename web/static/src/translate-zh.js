@@ -10,6 +10,8 @@ const CHINESE = {
   "Empty: the lane's department": '留空则为泳道所属部门',
   'Task title (expression)': '任务标题（表达式）',
   'Promised working days (expression)': '本环节承诺时限（工作日，表达式）',
+  'Refuse to close when (expression)': '不予办结的条件（表达式）',
+  'On the data and the form sent: a text refuses, and is told as the reason': '依据案件数据和所填表单：结果为文字时不予办结，并以该文字说明原因',
   'Payment notice: lines due (expression)': '缴款通知：应缴项目（表达式）',
   'A list of {name, amount}: the applicant is told to pay them': '{name, amount} 的列表：向申请人出具缴款通知书',
   'Upload the result document before closing': '办结前须上传结果文书',
