@@ -36,6 +36,7 @@ from engine.services.events import record
 from engine.store.models import Case, Event, Material, Task, User
 
 CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
+GRANTS = ("approve", "approve_with_conditions")  # a step's `decision` that grants (engine.decisions)
 PAYMENT_DAYS = 10  # working days the applicant is given to pay (termination.lapse)
 
 
@@ -126,6 +127,18 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", PAYMENT_DAYS, actor)
 
 
+def _nothing_owed(session: Session, instance_id: int) -> None:
+    """容缺: a material accepted as deferred comes by its date, or the case stops. A grant waits for
+    it (granted, the case could no longer be stopped for it); a refusal need not."""
+    case = case_of(session, instance_id)
+    owed = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred")
+                           .order_by(Material.id)).all() if case is not None else []
+    if owed:
+        raise Conflict("A grant waits for the materials accepted as deferred (容缺), due by the dates shown: "
+                       "%(materials)s. Decide once the window has them, or refuse",
+                       materials="; ".join(f"{m.name} ({m.due_on})" if m.due_on else m.name for m in owed))
+
+
 def needs_document(spiff_task) -> bool:
     return properties(spiff_task.task_spec).get("requiresDocument") == "true"
 
@@ -185,6 +198,8 @@ def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, da
         if case is not None and not review_correction(session, case.id)[1]:
             raise Conflict("The applicant has handed in nothing since the correction notice; take in the "
                            "corrected materials on the case page first")
+    if data.get("decision") in GRANTS:
+        _nothing_owed(session, instance_id)
     # A request for corrections decides nothing: the merged correction notice is its paper.
     if data.get("opinion") == "correction_needed":
         return

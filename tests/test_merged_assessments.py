@@ -93,6 +93,37 @@ def test_the_lead_departments_decision_is_its_heads(people):
                    [intake.Upload("result", "意见.pdf", b"%PDF decided")])
     assert intake.describe(case.id)["decision"] == "approve"
 
+def test_a_grant_waits_for_the_materials_accepted_as_deferred(people):
+    """容缺: what was deferred comes by its date or the case stops; a grant before it came would
+    leave nothing to stop, so the lead may refuse but not grant until the window has it."""
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    case = take_in(ITEM, project(), people["clerk"], skip=("land_title", "planning_conditions"),
+                   deferred={"land_title": due, "planning_conditions": due})
+    decision = open_tasks(case.instance_id)["lead_decision@devreform"]
+    tasks.claim(decision.id, people["lead"])
+    grant = {"decision": "approve_with_conditions", "decision_comment": "同意，须落实各部门条件"}
+    corrections.supply(case.id, [intake.Upload("land_title", "land.pdf", b"%PDF land")], people["clerk"])
+    with pytest.raises(Conflict) as refused:
+        tasks.complete(decision.id, people["lead"], grant, [intake.Upload("result", "意见.pdf", b"%PDF")])
+    assert f"规划条件 ({due})" in refused.value.message and "土地权属证明" not in refused.value.message
+    from web import create_app
+    from tests.web import signed_in
+    page = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead").get(f"/inbox/tasks/{decision.id}").text
+    assert f"规划条件：{due} 前补交" in element(page, "deferred-owed") and "土地权属证明" not in element(page, "deferred-owed")
+    assert intake.describe(case.id)["status"] == "conditional" and open_tasks(case.instance_id)
+    corrections.supply(case.id, [intake.Upload("planning_conditions", "plan.pdf", b"%PDF plan")], people["clerk"])
+    tasks.complete(decision.id, people["lead"], grant, [intake.Upload("result", "意见.pdf", b"%PDF")])
+    assert intake.describe(case.id)["decision"] == "approve_with_conditions"
+
+
+def test_a_refusal_need_not_wait_for_the_materials_accepted_as_deferred(people):
+    due = calendars.current().add_workdays(clock.today(), 3).date
+    case = take_in(ITEM, project(), people["clerk"], skip=("land_title",), deferred={"land_title": due})
+    work(open_tasks(case.instance_id)["lead_decision@devreform"], people["lead"],
+         {"decision": "reject", "decision_comment": "不符合产业政策"})
+    assert intake.describe(case.id)["decision"] == "reject"
+
+
 def test_regional_assessment_exempts_simplifies_or_not(people):
     # In the high-tech zone: energy and geological hazard results valid -> exempt; soil and water
     # result covers up to 20 ha -> a 25 ha project is simplified; the environmental result of 2019
