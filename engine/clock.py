@@ -25,10 +25,11 @@ from engine.store.models import (Clock, Department, Instance, SpecialProcedure, 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
+# Art. 45's special procedures, and the applicant's own waits. Others (现场踏勘, 公示) stop the
+# clock only where a local rule says so: the office adds them (SpecialProcedureKind).
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
                  "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
-                 "site_survey": "现场踏勘", "announcement": "公告", "correction": "申请人补正",
-                 "payment": "申请人缴纳税费"}
+                 "correction": "申请人补正", "payment": "申请人缴纳税费"}
 # Waiting for the applicant, with a notice of its own: started and ended by the step, not by hand.
 BY_STEP = ("correction", "payment")
 
@@ -325,8 +326,9 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and whole.state == "running":
             start_special(session, whole, kind, reason, expected_days, actor, for_step=clock)
+        # The notice cites Art. 45 for the law's own procedures only (a licence's, notices.py).
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
-                         reason=reason, expected_days=expected_days,
+                         law=kind in SPECIAL_KINDS, reason=reason, expected_days=expected_days,
                          expected_end=calendars.current().add_workdays(today(), expected_days).date.isoformat())
         return procedure
 

@@ -134,12 +134,12 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
     tasks.claim(task["id"], org["reviewer"])
     assert not clock.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
     with pytest.raises(Forbidden, match="holds this step"):
-        clock.pause(cid, "site_survey", "现场踏勘", 3, org["reviewer2"])
+        clock.pause(cid, "testing", "检测", 3, org["reviewer2"])
     assert get(cid).state == "running"
     with pytest.raises(Conflict, match="held by"):  # and is told who holds it, not to claim it first
         tasks.complete(task["id"], org["reviewer2"], {})
-    clock.pause(cid, "site_survey", "现场踏勘", 3, org["reviewer"])
-    assert clock.resume(cid, "踏勘完毕", org["admin"]).state == "running"
+    clock.pause(cid, "testing", "检测", 3, org["reviewer"])
+    assert clock.resume(cid, "检测完毕", org["admin"]).state == "running"
 
 def test_extension_once_with_approval(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")

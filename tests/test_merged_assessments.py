@@ -263,11 +263,11 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     # A second department's procedure keeps the case's clock stopped until both have ended.
     reviews = open_tasks(case.instance_id)
     [water_clock] = [c for c in step_clocks(case.instance_id) if c.task_id == reviews["department_review@water"].id]
-    clock.pause(water_clock.id, "site_survey", "现场踏勘取水口", 3, people["r_water"])
+    clock.pause(water_clock.id, "testing", "取水口水质检测", 3, people["r_water"])
     later = calendars.current().add_workdays(clock.today(), 2).date
     clock.resume(eco_clock.id, "评审通过", people["r_eco"], on=later)
     assert case_clock()["state"] == "paused"
-    clock.resume(water_clock.id, "踏勘完毕", people["r_water"], on=later)
+    clock.resume(water_clock.id, "检测完毕", people["r_water"], on=later)
     assert case_clock()["state"] == "running" and case_clock()["paused_days"] == 2
     # A procedure on the case itself (a hearing) is not ended by a step's.
     clock.pause(case_clock()["id"], "hearing", "听证", 5, people["lead"])

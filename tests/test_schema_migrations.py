@@ -276,7 +276,22 @@ def test_rebuilding_a_table_on_sqlite_keeps_the_rows_that_point_at_it(blank):
     with blank.connect() as conn:
         assert tuple(conn.exec_driver_sql(counts).one()) == (1, 1, 1)
 
-def test_the_migrations_build_the_schema_the_models_describe(blank):
+def test_0018_keeps_a_site_survey_cases_used_as_the_offices_and_adds_none_unused(blank):
+    """现场踏勘 and 公告 left the law's list (Art. 45 names neither): where cases used one, the
+    office keeps it, named and still offered; where none did, the office adds its own."""
+    migrate(blank, command.upgrade, "0017")
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    insert(blank, "clocks", id=1, instance_id=1, started_on=NOW.date(), promised_due=NOW.date())
+    insert(blank, "special_procedures", id=1, clock_id=1, kind="site_survey", started_on=NOW.date(), expected_days=3)
+    migrate(blank, command.upgrade, "0018")
+    with blank.connect() as conn:
+        kinds = conn.execute(sa.text("SELECT code, name, active FROM special_procedure_kinds")).all()
+    assert [(code, name, bool(active)) for code, name, active in kinds] == [("site_survey", "现场踏勘", True)]
+
+
+
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
     from engine.store.models import Base

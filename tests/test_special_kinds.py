@@ -24,6 +24,12 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
+def printed_special(app, case) -> str:
+    """The latest 特殊环节通知书 of the case, as the window prints it."""
+    notice = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"][-1]
+    return signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+
+
 def test_an_office_adds_a_special_procedure_a_reviewer_starts_and_withdraws_it(app, org):
     admin = signed_in(app, "admin")
     assert admin.post("/admin/special-kinds", data={"code": "joint_survey", "name": "联合踏勘"}).status_code == 303
@@ -40,6 +46,8 @@ def test_an_office_adds_a_special_procedure_a_reviewer_starts_and_withdraws_it(a
     assert case_clock(case)["state"] == "paused"
     told = [n["data"]["procedure"] for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
     assert told == ["联合踏勘"]  # the applicant is told its name
+    # Not one of Art. 45's: its time is not counted by the local rule, and the notice says so.
+    assert "依照本地有关规定" in printed_special(app, case) and "第四十五条" not in printed_special(app, case)
     # Withdrawn: no new one starts, the one running is still named and ends as usual.
     assert admin.post("/admin/special-kinds/joint_survey/withdraw").status_code == 303
     page = reviewer.get(f"/inbox/tasks/{task_id}").text
@@ -47,6 +55,8 @@ def test_an_office_adds_a_special_procedure_a_reviewer_starts_and_withdraws_it(a
     clock.resume(cid, "踏勘完毕", org["reviewer"])
     with pytest.raises(Invalid, match="Unknown special procedure 'joint_survey'"):
         clock.pause(cid, "joint_survey", "再次踏勘", 2, org["reviewer"])
+    clock.pause(cid, "expert_review", "结构安全专家评审", 2, org["reviewer"])
+    assert "第四十五条" in printed_special(app, case)  # the law's own
     with session_scope() as session:
         changes = session.execute(select(Event.type, Event.actor_id).where(Event.type.like("special_kind_%"))
                                   .order_by(Event.id)).all()
