@@ -11,7 +11,7 @@ from engine.errors import EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record_case
-from engine.services.users import require
+from engine.services.users import department_names, require
 from engine.store import session_scope
 from engine.store.models import Case, Event, Instance, Material, Notice, User
 
@@ -35,7 +35,27 @@ def procedure_completed(session: Session, instance: Instance, actor: User | None
         raise EngineFailure("The procedure ended without a decision: its data's decision is %(found)s, not one "
                             "of %(known)s", found=repr(decision), known=", ".join(DECISIONS))
     case.statement = statement if isinstance(statement, str) and statement.strip() else None
-    decide(session, case, decision, actor)
+    conditions = _conditions(session, instance.data) if decision == "approve_with_conditions" else []
+    decide(session, case, decision, actor, conditions=conditions)
+
+
+def _conditions(session: Session, data: dict) -> list[dict]:
+    """统一反馈: the conditions each department set in its opinion (processes/review_round.bpmn:
+    `opinions`), the applicant's to meet with the lead's decision; its department named as it was
+    then, so the answer reads the same later."""
+    opinions = data.get("opinions")
+    names = department_names(session)
+    return [{"department": o.get("department"), "department_name": names.get(o.get("department"), o.get("department")),
+             "review": o.get("name") or "", "conditions": o["conditions"].strip()}
+            for o in (opinions if isinstance(opinions, list) else [])
+            if isinstance(o, dict) and isinstance(o.get("conditions"), str) and o["conditions"].strip()]
+
+
+def conditions_of(session: Session, case: Case) -> list[dict]:
+    """The departments' conditions the decision came with (recorded with it: case_decided)."""
+    data = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.type == "case_decided")
+                          .order_by(Event.id.desc()).limit(1))
+    return (data or {}).get("conditions") or []
 
 
 def _delivering(session: Session, case: Case) -> str:
@@ -51,7 +71,7 @@ def _delivering(session: Session, case: Case) -> str:
     return case.item.department
 
 
-def decide(session: Session, case: Case, decision: str, actor: User | None) -> None:
+def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = ()) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     clock.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
@@ -70,7 +90,8 @@ def decide(session: Session, case: Case, decision: str, actor: User | None) -> N
         seals.seal(session, case, document)
     filed = _file_issued(session, case, document)
     record_case(session, "case_decided", case, actor=actor,
-                decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed)
+                decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed,
+                conditions=list(conditions))
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL
         issue_notice(session, case, kind, actor, reason=case.statement)
@@ -140,6 +161,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
         issue_notice(session, case, "receipt", actor, decision=case.decision, item_kind=case.item.kind,
-                     statement=case.statement, method=method, tracking=tracking, delivered_on=clock.today().isoformat(),
+                     statement=case.statement, conditions=conditions_of(session, case), method=method, tracking=tracking,
+                     delivered_on=clock.today().isoformat(),
                      documents=_handed_over(session, case))
         return case

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, clock, files, forms, identity, termination
+from engine import catalogue, clock, files, forms, identity, regional, termination
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -294,9 +294,11 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     case.status = "conditional" if deferred else "accepted"
     cancel_timers(session, case, "deemed")
     item = case.item
+    spared = []
     if item.process_key:
-        cases.start_in(session, item.process_key, actor, business_key=case.number, data=start_data(case, session),
-                       case=case)
+        instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
+                                     data=start_data(case, session), case=case)
+        spared = regional.shared(instance.data)
     case_clock = clock.start_clock(session, case.instance_id, label=item.name,
                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
                                    started_on=case.accepted_on, department=item.department,
@@ -314,7 +316,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
                  provisional=bool(shown.get("promised_provisional")),
                  statutory_provisional=bool(shown.get("statutory_provisional")),
-                 deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged)
+                 deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged, regional=spared)
     session.flush()
     return case
 

@@ -15,18 +15,22 @@ from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Department, Event, Material, Notice, Rectification, Task
+from engine.store.models import (Applicant, Case, Clock, Department, Event, Material, Notice, Rectification,
+                                 SpecialProcedure, Task)
 
 ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
 KINDS = intake.APPLICANT_KINDS
 PHONE = re.compile(r"1\d{10}")
 # What an applicant's progress page shows of a case's history: the steps that concern them.
-# Of the clocks' events, those of the case's own clock: when its time stopped, ran again or grew.
+# Of the clocks' events: when the case's time stopped, ran again or grew, and its steps' special procedures.
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_withdrawn", "case_rated",
                *CASE_CLOCK_EVENTS)
 TASK_EVENTS = ("task_created", "task_completed")
+SPECIAL_EVENTS = CASE_CLOCK_EVENTS[:2]
+# A step's special procedure that ran while the case clock had already stopped: no stop of its own.
+STEP_SPECIAL = {"special_procedure_started": "special_started", "special_procedure_ended": "special_ended"}
 # The window's merged correction task, as the applicant reads its steps: corrections taken in, then passed on.
 CORRECTION_STEPS = {"task_created": "correction_opened", "task_completed": "correction_confirmed"}
 
@@ -189,13 +193,15 @@ def progress(applicant_id: int, number: str) -> dict:
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
         whole = clock.case_clock(session, case.instance_id) if case.instance_id else None
+        counted = _counted_clocks(session, case.instance_id, whole)
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
-                  or (whole is not None and e.data.get("clock_id") == whole.id
-                      and e.data.get("result") != clock.ENDED_WITH_CASE)]
+                  or (e.data.get("clock_id") in counted and e.data.get("result") != clock.ENDED_WITH_CASE
+                      and (e.type in SPECIAL_EVENTS or e.data.get("clock_id") == whole.id))]
         names = department_names(session)
         titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == case.instance_id)).all()) \
             if case.instance_id else {}
-        info["steps"] = _steps(_acceptance_first(events), names, titles)
+        steps = _steps(_acceptance_first(events), names, titles)
+        info["steps"] = _special_procedures(session, steps, whole) if whole is not None else steps
         info["payment_due"] = _payment_due(session, info)
         info["review_correction"] = _review_correction(info, names)
         # The department's answer to a bad rating (整改情况) is the applicant's to read.
@@ -204,7 +210,50 @@ def progress(applicant_id: int, number: str) -> dict:
             .where(Rectification.case_id == case.id)).mappings().first()
     info["rating"], info["rating_text"] = case.rating, case.rating_text
     info["to_supply"] = _to_supply(info)
+    # What the acceptance notice said the zone's regional assessments spared, and the departments'
+    # conditions the decision came with: one consolidated answer (统一反馈).
+    accepted = next((n for n in reversed(info["notices"]) if n["kind"] == "acceptance"), None)
+    info["regional"] = (accepted["data"].get("regional") if accepted else None) or []
+    info["conditions"] = next((s["data"].get("conditions") for s in info["steps"] if s["type"] == "case_decided"),
+                              None) or []
     return info
+
+
+def _counted_clocks(session, instance_id: int | None, whole) -> set[int]:
+    """The clocks whose special procedures the applicant follows: the case's own, and its steps'
+    (a step's procedure started while the case clock had already stopped moves no date, but it
+    runs all the same)."""
+    if whole is None:
+        return set()
+    return {whole.id, *session.scalars(select(Clock.id).where(Clock.instance_id == instance_id,
+                                                              Clock.task_id.is_not(None)))}
+
+
+def _special_procedures(session, steps: list[dict], whole) -> list[dict]:
+    """Each special procedure as the applicant reads it: named, with its start and its end. A
+    step's procedure that stopped the case clock, or whose end let it run again, is one line with
+    that stop (暂停计时) or run (恢复计时, and how far the dates moved); one that ran while the case
+    clock had already stopped reads as a special procedure started or ended."""
+    kinds = clock.special_kinds(session)
+    # The case clock's stops on behalf of a step's procedure (engine/clock.py pause, for_step).
+    for_steps = set(session.scalars(select(SpecialProcedure.id).where(SpecialProcedure.clock_id == whole.id,
+                                                                      SpecialProcedure.step_clock_id.is_not(None))))
+    shown = []
+    for step in steps:
+        if step["type"] in SPECIAL_EVENTS:
+            data, before = step["data"], shown[-1] if shown else None
+            step["procedure"] = kinds.get(data.get("kind"), data.get("kind"))
+            if data.get("clock_id") != whole.id:
+                step["type"] = STEP_SPECIAL[step["type"]]
+            elif (data.get("procedure_id") in for_steps and before is not None
+                  and before["type"] == STEP_SPECIAL[step["type"]]):
+                # the step's procedure, recorded just before, is what stopped or restarted the case clock
+                before["type"], before["moved_days"] = step["type"], data.get("paused_days")
+                continue
+            else:
+                step["moved_days"] = data.get("paused_days")
+        shown.append(step)
+    return shown
 
 
 def _payment_due(session, info: dict) -> dict | None:

@@ -84,3 +84,17 @@ def _applicable(result: RegionalAssessment, project: dict) -> bool:
         return False
     land = project.get("land_ha")
     return result.max_land_ha is None or land is None or float(land) <= result.max_land_ha
+
+
+def shared(data: dict) -> list[dict]:
+    """What the zone's regional assessments spared the project, as its procedure decided when it
+    started (processes/merged_assessments.bpmn): each assessment `exempted`, and each review
+    simplified (`reviews` with the result's `regional_doc`), with the document it rests on; the
+    applicant is told, so as not to commission those reports."""
+    def rows(name):
+        found = data.get(name)
+        return [row for row in found if isinstance(row, dict)] if isinstance(found, list) else []
+    return ([{"code": e.get("code"), "name": e.get("name"), "doc_no": e.get("doc_no"), "coverage": "exempt"}
+             for e in rows("exempted")]
+            + [{"code": r.get("code"), "name": r.get("name"), "doc_no": r["regional_doc"], "coverage": "simplified",
+                "form": r.get("form")} for r in rows("reviews") if r.get("regional_doc")])

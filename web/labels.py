@@ -13,6 +13,7 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
          "correction_confirmed": _l("窗口确认补正材料"), "case_decided": _l("作出审批决定"), "case_delivered": _l("送达结果"),
          "case_terminated": _l("办件终止"), "case_withdrawn": _l("申请人撤回申请"), "case_rated": _l("评价服务"),
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
+         "special_started": _l("特殊环节开始"), "special_ended": _l("特殊环节结束"),
          "clock_extended": _l("延长审批期限")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
