@@ -276,6 +276,9 @@ def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
     assert "住建局" in moved and "赵磊" in moved and "请赵磊办理" in moved and "reviewer2" not in moved
     started = history_row(page, "clock_started")
     assert case_clock(case)["promised_due"] in started and "承诺" in started
+    # The step arrived after the window's acceptance, not by the clerk's hand.
+    arrived = history_row(page, "task_created")
+    assert f"系统（{org['clerk'].name} 办理后）" in arrived
     late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + clock.timedelta(days=1)
     timers.tick(now=clock.datetime.combine(late, clock.time(9), clock.SHANGHAI))
     carded = history_row(signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text, "clock_level_changed")
