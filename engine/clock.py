@@ -57,6 +57,8 @@ def kind_names() -> dict[str, tuple[str, bool]]:
 
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
+JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
+MAX_APPROVAL = 200
 # A special procedure's expected length: a year of working days is more than any takes (and each
 # day expected is a day the deadlines are counted over).
 MAX_SPECIAL_DAYS = 250
@@ -299,7 +301,7 @@ def _governs(actor: User, clock: Clock) -> bool:
 
 def _extension_limit(clock: Clock) -> int:
     """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
-    return 15 if (clock.statutory_days or 0) >= 45 else 10
+    return JOINT_EXTENSION if (clock.statutory_days or 0) >= 45 else 10
 
 
 def case_clock(session: Session, instance_id: int) -> Clock | None:
@@ -414,9 +416,13 @@ def end_special(session: Session, clock: Clock, result: str, actor: User | None,
     return clock
 
 
-def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
-    """延长审批 (Art. 42): once, +10 working days, +15 for joint handling; a head approves."""
+def extend(clock_id: int, days: int, reason: str, approver: User, approval: str = "") -> Clock:
+    """延长审批 (Art. 42): once, +10 working days, approved by the head of the department (the
+    lead who records it); +15 for joint handling, approved by the head of the government at that
+    level (本级人民政府负责人), outside the departments: `approval` says who approved and on what
+    paper, and the applicant's notice says so."""
     require(approver, "lead")
+    approval = (approval or "").strip()
     with session_scope() as session:
         clock = _running_clock(session, clock_id, approver)
         allowed = _extension_limit(clock)
@@ -428,13 +434,19 @@ def extend(clock_id: int, days: int, reason: str, approver: User) -> Clock:
             raise Conflict("The limit has already been extended once")
         if not 0 < days <= allowed or not reason:
             raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
+        if allowed == JOINT_EXTENSION and not 0 < len(approval) <= MAX_APPROVAL:
+            raise Invalid("A joint handling's extension is approved by the head of the government at this level "
+                          "(Art. 42): say who approved it and the document or record, in at most %(max)s characters",
+                          max=MAX_APPROVAL)
         clock.extension_days = days
         _recompute(session, clock)
+        joint = {"approval": approval} if allowed == JOINT_EXTENSION else {}
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
-               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat())
+               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
+               **joint)
         if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
             promise_to_applicant(session, clock)
-            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason,
+            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason, **joint,
                              statutory_due=clock.statutory_due.isoformat(),
                              statutory_provisional=calendars.current().provisional(clock.statutory_due))
         refresh_clock(session, clock, datetime.now(timezone.utc))

@@ -154,7 +154,9 @@ def test_extension_once_with_approval(instance_id, org):
     with pytest.raises(Conflict):
         clock.extend(cid, 5, "again", org["lead"])
     joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
-    assert clock.extend(joint, 15, "联合办理", org["lead"]).extension_days == 15
+    with pytest.raises(Invalid, match="head of the government"):  # Art. 42: not the department's head alone
+        clock.extend(joint, 15, "联合办理", org["lead"])
+    assert clock.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
     step = new_clock(instance_id, clock.today(), promised=5, department="devreform")  # no statutory limit
     with pytest.raises(Conflict, match="set by law"):
         clock.extend(step, 5, "情况复杂", org["lead"])

@@ -277,9 +277,10 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     clock.resume(case_clock()["id"], "听证结束", people["lead"])
     assert case_clock()["state"] == "running"
     # An extension (Art. 42) is told to the applicant too, with the new statutory date.
-    extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"])
+    extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
     assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()
+    assert notice["data"]["approval"] == "副县长李明批准（县政府办〔2026〕12号）"
     # The applicant follows the case's own clock: when it stopped, ran again and grew (not each step's).
     steps = [s["type"] for s in portal.progress(case.applicant_id, case.number)["steps"]]
     assert (steps.count("special_procedure_started"), steps.count("special_procedure_ended"),
@@ -298,8 +299,10 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     # The new date is marked provisional where it falls in a year with no official calendar yet.
     provisional = calendars.current().provisional(extended.statutory_due)
     assert notice["data"]["statutory_provisional"] == provisional
-    printed = element(signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text, "statutory-due")
+    extension = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    printed = element(extension, "statutory-due")
     assert extended.statutory_due.isoformat() in printed and ("暂定" in printed) == provisional
+    assert "经本级人民政府负责人批准" in extension and "县政府办〔2026〕12号" in element(extension, "approval")
 
 
 def test_a_department_rejecting_leads_to_refusal(people):

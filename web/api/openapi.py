@@ -178,7 +178,9 @@ def document() -> dict:
             "/api/clocks/{id}/extend": {"post": _op("延长审批 (Art. 42): once, by the head (lead); the applicant is "
                                                     "told the new date", 200, _json({
                 "type": "object", "required": ["days", "reason"], "properties": {
-                    "days": {"type": "integer"}, "reason": {"type": "string"}}}),
+                    "days": {"type": "integer"}, "reason": {"type": "string"},
+                    "approval": {"type": "string", "description": "a joint handling's (45 days): who at the "
+                                 "government approved it, and the document"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Clock"))},
             "/api/tasks": {"get": _op("Tasks visible to the caller", 200, params=[
                 ("assignee", "query", "string"), ("group", "query", "string"),

@@ -6,7 +6,7 @@ from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
 from engine.store.models import MAX_ROW_ID
 
-from . import bp, json_body
+from . import bp, json_body, text_field
 from .openapi import document
 
 
@@ -143,7 +143,8 @@ def extend_clock(clock_id):
     days = body.get("days")
     if not isinstance(days, int) or isinstance(days, bool):
         raise Invalid("'days' must be an integer")
-    return jsonify(clock.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user)))
+    return jsonify(clock.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user,
+                                               text_field(body, "approval"))))
 
 
 @bp.get("/timers/incidents")

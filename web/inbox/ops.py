@@ -97,5 +97,6 @@ def resume_clock(task_id, clock_id):
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/extend")
 @roles_required(*WORKERS)
 def extend_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.extend(clock_id, _working_days("days"), _field("reason"), actor()),
+    return _run(task_id, lambda: clock.extend(clock_id, _working_days("days"), _field("reason"), actor(),
+                                              _field("approval")),
                 _("审批期限已延长"))
