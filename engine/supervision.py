@@ -68,7 +68,7 @@ def overview(actor: User) -> dict:
         overdue = select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
         if not actor.has_role("supervisor"):  # a lead: every department's figures, their own cases
             # (a lead of no department: none; "department == None" alone would match unassigned clocks)
-            overdue = overdue.where(Clock.department == _department(actor), Clock.department.is_not(None))
+            overdue = overdue.where(Clock.department == department_of(actor), Clock.department.is_not(None))
         overdue = session.scalars(overdue.order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
         cards = session.execute(select(SupervisionOrder.department, SupervisionOrder.card,
                                        SupervisionOrder.state, func.count())
@@ -129,13 +129,13 @@ def _case_links(session, targets: list[tuple]) -> list[dict]:
     return links
 
 
-def _department(actor: User) -> str | None:
+def department_of(actor: User) -> str | None:
     return actor.department.code if actor.department is not None else None
 
 
-def orders(actor: User, state: str | None = None) -> list[dict]:
+def orders(actor: User, state: str | None = None, instance_id: int | None = None) -> list[dict]:
     """督办单, open ones first, soonest feedback date first: supervisors and administrators see
-    every department's, a department's reviewers and leads their own."""
+    every department's, a department's reviewers and leads their own; one case's, if given."""
     require(actor, *ORDER_READERS)
     if state is not None and state not in ORDER_STATES:
         raise Invalid("Unknown supervision order state %(state)s; known: %(states)s", state=repr(state),
@@ -143,11 +143,13 @@ def orders(actor: User, state: str | None = None) -> list[dict]:
     query = (select(SupervisionOrder).order_by(SupervisionOrder.state.desc(), SupervisionOrder.feedback_due,
                                                SupervisionOrder.id).limit(ORDER_LIST_LIMIT))
     if not actor.has_role("supervisor"):
-        if _department(actor) is None:  # else "department == None" would match the orders issued to no one
+        if department_of(actor) is None:  # else "department == None" would match the orders issued to no one
             return []
-        query = query.where(SupervisionOrder.department == _department(actor))
+        query = query.where(SupervisionOrder.department == department_of(actor))
     if state is not None:
         query = query.where(SupervisionOrder.state == state)
+    if instance_id is not None:
+        query = query.where(SupervisionOrder.instance_id == instance_id)
     with read_session() as session:
         return _order_rows(session, list(session.scalars(query)))
 
@@ -190,7 +192,7 @@ def answer_order(order_id: int, actor: User, feedback: str) -> dict:
         if order is None:
             raise NotFound("No supervision order %(order)s", order=order_id)
         if not (actor.active and (actor.has_role("admin") or (
-                any(actor.has_role(r) for r in ANSWERERS) and _department(actor) == order.department))):
+                any(actor.has_role(r) for r in ANSWERERS) and department_of(actor) == order.department))):
             raise Forbidden("Only the department the supervision order was issued to may answer it")
         if order.state != "open":
             raise Conflict("This supervision order has been answered already")

@@ -125,7 +125,7 @@ def task_detail(task_id: int, actor: User) -> dict:
                              "name": session.scalar(select(Definition.name).where(Definition.id == instance.definition_id)),
                              "state": instance.state, "business_key": instance.business_key,
                              "data": instance.data},
-                   case_id=case_id, events=_events(session, instance.id, case_id),
+                   case_id=case_id, events=history(session, instance.id, case_id),
                    diagram=_markers(session, instance), steps_done=_steps_done(session, instance),
                    **_step_kind(session, instance, task))
         return row
@@ -172,14 +172,17 @@ def _steps_done(session, instance: Instance) -> list[dict]:
             for task, name in done if recorded.get(task.id)]
 
 
-def _events(session, instance_id: int | None, case_id: int | None) -> list[dict]:
+def history(session, instance_id: int | None, case_id: int | None, types: tuple = ()) -> list[dict]:
     """The case's history from its submission (the window's events carry case_id, its
     procedure's instance_id), each event with its actor's name and its task's title (events name
-    a task by its diagram id)."""
+    a task by its diagram id); only events of these `types`, if given."""
     # Only the ids there are: "instance_id == None" would read as IS NULL, every case's events.
     mine = [column == value for column, value in ((Event.instance_id, instance_id), (Event.case_id, case_id))
             if value is not None]
-    events = session.scalars(select(Event).where(or_(*mine)).order_by(Event.id)).all()
+    query = select(Event).where(or_(*mine))
+    if types:
+        query = query.where(Event.type.in_(types))
+    events = session.scalars(query.order_by(Event.id)).all()
     titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == instance_id)).all())
     return [dict(describe_event(e), actor_name=e.actor.name if e.actor else None, task_title=titles.get(e.task_id))
             for e in events]
@@ -189,7 +192,7 @@ def case_history(case_id: int, actor: User) -> list[dict]:
     with read_session() as session:
         case = fetch(session, Case, case_id, "case")
         _require_visible(session, actor, case)
-        return _events(session, case.instance_id, case.id)
+        return history(session, case.instance_id, case.id)
 
 
 def diagram_xml(instance_id: int, actor: User) -> bytes:

@@ -7,3 +7,12 @@ def login(page, base: str, login: str, password: str | None = None) -> None:
     page.fill("#password", password or f"pass-{login}")
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fits(page, path):
+    """Nothing wider than the screen (no sideways scroll of the page), and no column or fact
+    squeezed to a character's width."""
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
+    narrowest = page.evaluate("() => Math.min(...[...document.querySelectorAll('th, dl.facts dd')]"
+                              ".filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().width), 999)")
+    assert narrowest >= 50, (path, narrowest)

@@ -1,18 +1,11 @@
 """Staff pages on a phone, with a real case behind them: nothing wider than the screen, and no
 column or fact squeezed to a character's width (a name read one character per line)."""
-from tests.browser.helpers import login
+from tests.browser.helpers import fits, login
 from tests.procedures import install, open_tasks, take_in, work
 
 REAL_ESTATE = "1103-NRES-003"
 FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
                      "buyer_home_count": 0, "price": 2_000_000}}
-
-
-def fits(page, path):
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
-    narrowest = page.evaluate("() => Math.min(...[...document.querySelectorAll('th, dl.facts dd')]"
-                              ".filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().width), 999)")
-    assert narrowest >= 50, (path, narrowest)
 
 
 def within_screen(page, selector):

@@ -33,9 +33,15 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
         may_withdraw=_may_withdraw(detail, me),
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
         special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, (name, may_start) in kinds.items() if may_start],
-        special_names={**{kind: name for kind, (name, _started) in kinds.items()}, **SPECIAL_NAMES},
+        special_names=special_names(kinds),
         max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.working_departments(), people=names.active_people()), status
+
+
+def special_names(kinds: dict | None = None) -> dict:
+    """Every special procedure's name, also of one that may start no more (clock.all_kinds)."""
+    kinds = clock.kind_names() if kinds is None else kinds
+    return {**{kind: name for kind, (name, _started) in kinds.items()}, **SPECIAL_NAMES}
 
 
 def _answered_before(detail: dict) -> dict:

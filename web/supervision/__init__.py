@@ -63,3 +63,6 @@ def report():
     return Response(supervision.monthly_xlsx(year, month), mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=report-{year}-{month:02d}.xlsx; "
                                f"filename*=UTF-8''{quote(name)}"})
+
+
+from . import cases  # noqa: E402,F401  (registers its routes on bp)
