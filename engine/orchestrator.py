@@ -97,6 +97,7 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
+    row.due_at = clock.end_of(due)  # the step waits for the applicant until the notice's date, not the case's
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
@@ -121,6 +122,7 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
                             step=spec_name, error=repr(exc)) from exc
     if due:
         by = calendars.current().add_workdays(clock.today(), PAYMENT_DAYS).date  # then the window may end the case
+        row.due_at = clock.end_of(by)
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
                      total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
                      due_on=by.isoformat())
@@ -163,7 +165,7 @@ def has_document(session: Session, instance_id: int, row: Task) -> bool:
 def task_closed(session: Session, instance, row: Task, spiff_task, actor: User | None) -> None:
     """Completed, cancelled or returned: its step clock stops; a correction round, or a payment,
     gives the case clock back."""
-    if row.due_at is not None:  # only a step with a promised limit has a clock (task_opened)
+    if row.due_at is not None:  # only a step with a due time may have a clock (task_opened)
         for step in clock.step_clocks(session, row.id):
             clock.stop(session, step, actor)
     props = properties(spiff_task.task_spec) if spiff_task is not None else {}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine import clock, corrections, intake, operations, portal
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.rules import decide
-from engine.services import calendars, tasks, users
+from engine.services import calendars, progress, tasks, users
 from engine.store import session_scope
 from engine.store.models import Event
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
@@ -192,6 +192,9 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
                                                     Event.data["kind"].as_string() == "review_correction"))
         assert issued.actor_id is None
     assert next(c for c in described["clocks"] if c["task_id"] is None)["state"] == "paused"
+    # The window's step waits for the applicant until the notice's date, not the (stopped) case's.
+    [waiting] = [t for t in progress.inbox(people["clerk"])["unclaimed"] if t["id"] == after["window_correction@window"].id]
+    assert waiting["deadline"] == notice[0]["data"]["due_on"]
 
     corrections.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
                   applicant_id=None)

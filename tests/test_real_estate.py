@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine import decisions, intake, operations
 from engine.errors import Conflict, Invalid
-from engine.services import calendars
+from engine.services import calendars, progress
 from engine import clock
 from tests.procedures import event_types, install, open_tasks, step_clocks, take_in, work
 from engine.store import session_scope
@@ -71,6 +71,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0}] and told["data"]["total"] == 22000.0
     assert told["data"]["department"] == "tax"
+    assert progress.task_detail(payment.id, people["taxman"])["deadline"] == told["data"]["due_on"]  # the notice's
     with pytest.raises(Invalid, match="result document"):  # a step cannot close without it
         work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"}, document=False)
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
