@@ -1,6 +1,8 @@
 """Ending a case before its decision: the applicant withdraws the application (撤回申请), online
 or by a written request at the window; a review round's correction notice went unanswered past
-its date (逾期未补正); deferred materials (容缺) were not brought in time.
+its date (逾期未补正); deferred materials (容缺) were not brought in time; or the office ends it
+on a ground the law gives (依法终止: the applicant died or was dissolved, the matter needs no
+approval any more, force majeure, or the case was filed twice by mistake).
 
 The case ends where it stands: its procedure is terminated, its open tasks are cancelled (the
 people holding them are told), its clocks stop, its timers will not fire, and the applicant gets
@@ -28,6 +30,15 @@ MAX_REASON = 500
 # Timers that would still fire: due, held while an administrator suspends the procedure, or
 # failed and waiting for a retry.
 _WAITING = ("pending", "suspended", "incident")
+# 依法终止办理: the grounds an administrator ends a case on, as the notice states them (Chinese,
+# like every notice's text), each followed by what the office decided it on.
+GROUNDS = {
+    "applicant_died": "申请人死亡或者丧失行为能力，无继承人或者继承人放弃申请",
+    "entity_ended": "申请人（法人或者其他组织）依法终止",
+    "no_longer_required": "申请事项依法不再需要审批",
+    "force_majeure": "因不可抗力导致无法继续办理",
+    "duplicate": "同一申请重复提交或者误录入",
+}
 
 
 def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | None = None) -> Notice:
@@ -46,6 +57,21 @@ def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | 
             raise NotFound("No case %(case)s", case=case_id)  # someone else's case is not shown
         by = {"by": "applicant"} if actor is None else {}  # online, in the applicant's own name
         return end(session, case, "withdrawn", actor, reason, **by)
+
+
+def terminate(case_id: int, ground: str, basis: str, actor: User) -> Notice:
+    """依法终止办理: an administrator ends a case before its decision on one of GROUNDS, saying
+    what the office decided it on (a certificate, the department's written decision); the
+    applicant is told the ground and their remedies."""
+    require(actor, "admin")
+    basis = (basis or "").strip()
+    if ground not in GROUNDS:
+        raise Invalid("Choose the ground the case is ended on: %(grounds)s", grounds=", ".join(GROUNDS))
+    if not 0 < len(basis) <= MAX_REASON:
+        raise Invalid("Say what the office decided it on, in at most %(limit)s characters", limit=MAX_REASON)
+    with session_scope() as session:
+        case = _lock(session, case_id, WITHDRAWABLE)
+        return end(session, case, "terminated", actor, f"{GROUNDS[ground]}（{basis}）", ground=ground)
 
 
 def lapse(case_id: int, actor: User) -> Notice:

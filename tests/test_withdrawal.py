@@ -264,3 +264,33 @@ def test_a_cancelled_step_takes_no_copy_or_note_and_its_page_offers_none(app, pe
     page = signed_in(app, "lead").get(f"/inbox/tasks/{review.id}").text
     assert 'id="operations"' not in page and "添加批注" not in page
     assert 'data-active="[]"' in page  # the diagram shows nothing under way
+
+
+def test_an_administrator_ends_a_case_on_a_legal_ground_and_the_applicant_is_told(people, app):
+    """依法终止办理: not the applicant's withdrawal nor a missed date, but a ground the law gives
+    (here the applicant company was dissolved), with what the office decided it on."""
+    case, review = in_review(people)
+    with pytest.raises(Forbidden):  # an administrator's act, not a reviewer's or the window's
+        termination.terminate(case.id, "entity_ended", "市场监管局注销登记通知书", people["clerk"])
+    for ground, basis in (("bankrupt", "x"), ("entity_ended", " ")):  # refused, and nothing changes
+        with pytest.raises(Invalid):
+            termination.terminate(case.id, ground, basis, people["admin"])
+    assert intake.describe(case.id)["status"] == "accepted" and open_tasks(case.instance_id)
+    admin = signed_in(app, "admin")
+    page = admin.get("/admin/instances").text
+    assert f'action="/admin/cases/{case.id}/terminate"' in page and "申请人（法人或者其他组织）依法终止" in page
+    ended = admin.post(f"/admin/cases/{case.id}/terminate",
+                       data={"ground": "entity_ended", "basis": "市场监管局准予注销登记通知书（2026）第18号"})
+    assert ended.status_code == 303
+    info = intake.describe(case.id)
+    assert info["status"] == "terminated" and open_tasks(case.instance_id) == {}
+    assert cases.get_instance(case.instance_id, people["admin"])["state"] == "terminated"
+    notice = info["notices"][-1]
+    assert notice["kind"] == "termination" and notice["data"]["withdrawn"] is False
+    assert notice["data"]["reason"] == "申请人（法人或者其他组织）依法终止（市场监管局准予注销登记通知书（2026）第18号）"
+    [event] = [e for e in case_events(case.id) if e.type == "case_terminated"]
+    assert event.actor_id == people["admin"].id and event.data["ground"] == "entity_ended"
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    assert "依法终止" in element(printed, "reason") and "行政复议" in printed
+    again = admin.post(f"/admin/cases/{case.id}/terminate", data={"ground": "duplicate", "basis": "重复"})
+    assert again.status_code == 409  # ended once

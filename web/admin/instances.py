@@ -2,7 +2,7 @@
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from engine import timers
+from engine import termination, timers
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, deploy, migration
 
@@ -18,7 +18,7 @@ def instances():
 
 def _instances():
     key, state = request.args.get("key") or None, request.args.get("state") or None
-    return render_template("admin/instances.html", key=key, state=state,
+    return render_template("admin/instances.html", key=key, state=state, grounds=termination.GROUNDS,
                            instances=admin.instances(actor(), key=key, state=state))
 
 
@@ -35,6 +35,17 @@ def instance_suspension(instance_id, action):
     message = _("%(name)s 的审批流程已挂起", name=name) if action == "suspend" else \
         _("%(name)s 的审批流程已恢复", name=name)
     return done(message, "admin.instances")
+
+
+@bp.post("/cases/<int:case_id>/terminate")
+@roles_required("admin")
+def terminate(case_id):
+    try:
+        notice = termination.terminate(case_id, request.form.get("ground", ""), request.form.get("basis", ""),
+                                       actor())
+    except ShenpiError as exc:
+        return refused(exc, _instances)
+    return done(_("已终止办理，终止办理告知书 %(number)s 已出具", number=notice.number), "admin.instances")
 
 
 @bp.get("/definitions/<key>/migrate")
