@@ -1,9 +1,26 @@
+// The board waits while it is paused (WCAG 2.2.2: what updates itself can be stopped) and while the
+// keyboard is in it: a new board would drop the focus back to the top of the page.
+(function () {
+  var pause = document.getElementById('board-pause');
+  if (!pause) { return; }
+  pause.addEventListener('click', function () {
+    pause.setAttribute('aria-pressed', String(pause.getAttribute('aria-pressed') !== 'true'));
+  });
+  document.body.addEventListener('htmx:beforeRequest', function (event) {
+    var board = document.getElementById('board');
+    if (event.detail.elt === board
+        && (pause.getAttribute('aria-pressed') === 'true' || board.contains(document.activeElement))) {
+      event.preventDefault();
+    }
+  });
+})();
+
 // The dashboard's charts, drawn from the numbers in the tables beside them (one source for both),
 // and drawn again each time the board reloads itself (htmx swaps in a new #board).
 (function () {
   if (!window.Chart) { return; }
   var charts = [];
-  var colours = { normal: '#2e8b57', warning: '#d4a017', yellow: '#e67e22', red: '#c0392b' };
+  var colours = { normal: '#287a4d', warning: '#d4a017', yellow: '#e67e22', red: '#c0392b' };  // as app.css
 
   function rows(tableId) {
     return Array.prototype.slice.call(document.querySelectorAll('#' + tableId + ' tbody tr'))
