@@ -101,7 +101,7 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
-    _wait_for_the_applicant(session, instance.id, "correction", "并联审批中各部门要求一次性补正", CORRECTION_DAYS, None)
+    _wait_for_the_applicant(session, instance.id, "correction", "审查部门要求申请人一次性补正", CORRECTION_DAYS, None)
 
 
 def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reason: str, days: int,

@@ -266,10 +266,11 @@ def test_a_cancelled_step_takes_no_copy_or_note_and_its_page_offers_none(app, pe
     assert 'data-active="[]"' in page  # the diagram shows nothing under way
 
 
-def test_an_administrator_ends_a_case_on_a_legal_ground_and_the_applicant_is_told(people, app):
+def test_an_administrator_ends_a_case_on_a_legal_ground_and_the_applicant_is_told(people, app, company):
     """依法终止办理: not the applicant's withdrawal nor a missed date, but a ground the law gives
     (here the applicant company was dissolved), with what the office decided it on."""
     case, review = in_review(people)
+    assert "承诺办结日期" in sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
     with pytest.raises(Forbidden):  # an administrator's act, not a reviewer's or the window's
         termination.terminate(case.id, "entity_ended", "市场监管局注销登记通知书", people["clerk"])
     for ground, basis in (("bankrupt", "x"), ("entity_ended", " ")):  # refused, and nothing changes
@@ -292,5 +293,7 @@ def test_an_administrator_ends_a_case_on_a_legal_ground_and_the_applicant_is_tol
     assert event.actor_id == people["admin"].id and event.data["ground"] == "entity_ended"
     printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
     assert "依法终止" in element(printed, "reason") and "行政复议" in printed
+    shown = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text  # no date to be decided by any more
+    assert "依法终止" in shown and "承诺办结日期" not in shown and "法定办结日期" not in shown
     again = admin.post(f"/admin/cases/{case.id}/terminate", data={"ground": "duplicate", "basis": "重复"})
     assert again.status_code == 409  # ended once
