@@ -33,7 +33,7 @@ from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record
-from engine.store.models import Case, Event, Material, Task, User
+from engine.store.models import Case, Event, Material, Task, Timer, User
 
 CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
 GRANTS = ("approve", "approve_with_conditions")  # a step's `decision` that grants (engine.decisions)
@@ -98,6 +98,7 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
     due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
     row.due_at = clock.end_of(due)  # the step waits for the applicant until the notice's date, not the case's
+    session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))  # then the window is told
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat())
     case.status = "review_correction"
@@ -123,6 +124,7 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
     if due:
         by = calendars.current().add_workdays(clock.today(), PAYMENT_DAYS).date  # then the window may end the case
         row.due_at = clock.end_of(by)
+        session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
                      total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
                      due_on=by.isoformat())

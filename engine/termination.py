@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, orchestrator
+from engine import clock, decisions, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.notices import issue_notice
@@ -22,7 +22,7 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Instance, Notice, Task, Timer, User
+from engine.store.models import Case, Department, Instance, Notice, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -166,3 +166,24 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     record(session, "instance_terminated", actor=actor, instance_id=instance.id)
+
+
+def remind_overdue(session: Session, timer: Timer, now: datetime) -> None:
+    """The date a notice gave the applicant passed (an answer_due timer): if they still owe what it
+    asked, the window that took the case in is told it may end it (lapse). Ending it is the
+    window's act: a correction may have come to the counter and not been entered yet."""
+    case = session.get(Case, timer.case_id)
+    if case.status == "review_correction":
+        due, answered = review_correction(session, case.id)
+        owed = None if answered or due is None or clock.end_of(due) > now else Message(
+            "the applicant handed in nothing by %(due)s, the correction notice's date: if nothing has come, "
+            "end the case on its page (逾期未补正)", due=due.isoformat())
+    else:
+        due = payment_due(session, case.id)
+        owed = None if due is None or clock.end_of(due) > now else Message(
+            "the applicant paid nothing by %(due)s, the payment notice's date: if no payment has come, end "
+            "the case on its page (逾期未缴纳)", due=due.isoformat())
+    if owed is not None:
+        window = session.scalars(select(User).join(Department, User.department_id == Department.id).where(
+            Department.code == decisions.window_of(session, case), User.active.is_(True)).order_by(User.id))
+        tell(session, [u.id for u in window if "clerk" in (u.roles or ())], case.instance_id, None, owed)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import corrections, files, intake, portal
+from engine import corrections, files, intake, portal, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.services import tasks, users
-from engine.store.models import Event, Material
+from engine.store.models import Event, Material, Notification
 from tests.procedures import install, open_tasks, uploads, work
 from tests.web import element, signed_in
 
@@ -285,6 +285,12 @@ def test_a_correction_step_of_a_procedure_without_a_case_closes_like_any_step(or
 
 # --- 逾期未补正 ------------------------------------------------------------------------------------
 
+def overdue_told(person) -> list[str]:
+    with session_scope() as session:
+        return [t for t in session.scalars(select(Notification.text).where(Notification.user_id == person.id)
+                                           .order_by(Notification.id)) if "逾期" in t]
+
+
 def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(app, people, company, monkeypatch):
     from engine import clock, termination
     from engine.services import calendars
@@ -298,6 +304,14 @@ def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(
     with pytest.raises(Conflict, match="has until"):
         termination.lapse(case.id, people["clerk"])
     assert 'id="due"' in clerk.get(f"/intake/notices/{notice['id']}").text  # the notice says so
+    # The date passing unanswered, the window that took the case in is told, once.
+    timers.tick(now=clock.end_of(due) - timedelta(minutes=1))
+    assert overdue_told(people["clerk"]) == []
+    timers.tick(now=clock.end_of(due) + timedelta(hours=9))
+    timers.tick(now=clock.end_of(due) + timedelta(days=2))
+    [told] = overdue_told(people["clerk"])
+    assert case.number in told and due.isoformat() in told and "逾期未补正" in told
+    assert overdue_told(people["lead"]) == []  # not the departments
 
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=1))
     assert 'id="lapse-form"' in clerk.get(f"/intake/cases/{case.id}").text
@@ -318,6 +332,8 @@ def test_an_answered_correction_is_confirmed_not_ended(app, people, company, mon
                        applicant_id=company.id)
     due, answered = termination.correction(case.id)
     assert answered
+    timers.tick(now=clock.end_of(due) + timedelta(hours=9))
+    assert overdue_told(people["clerk"]) == []  # nothing to end: the window confirms what came
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=3))
     with pytest.raises(Conflict, match="confirm them"):
         termination.lapse(case.id, people["clerk"])

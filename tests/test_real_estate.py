@@ -135,6 +135,19 @@ def _through_to_payment(case, people):
     return open_tasks(case.instance_id)
 
 
+def test_the_window_is_told_when_the_payment_date_passes_unpaid(people):
+    from datetime import date, timedelta
+    from engine import timers
+    from engine.store.models import Notification
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    _through_to_payment(case, people)
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    timers.tick(now=clock.end_of(date.fromisoformat(notice["data"]["due_on"])) + timedelta(hours=9))
+    with session_scope() as session:
+        told = session.scalars(select(Notification.text).where(Notification.user_id == people["clerk"].id)).all()
+    assert [t for t in told if "逾期未缴纳" in t and notice["data"]["due_on"] in t and case.number in t]
+
+
 def test_the_tax_bureau_sends_the_payment_back_to_its_assessment(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
     payment = _through_to_payment(case, people)["tax_payment@tax"]
