@@ -170,7 +170,8 @@ def _next_change(clock: Clock, day: date) -> date | None:
 
 
 def _schedule(session: Session, clock: Clock, day: date) -> None:
-    for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.state == "pending")):
+    for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.kind == "clock",
+                                                     Timer.state == "pending")):
         timer.state = "cancelled"
     if clock.state == "paused":  # no level changes meanwhile; the special procedure's overrun is watched
         end = _expected_end(running_procedure(session, clock))
@@ -208,7 +209,7 @@ def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
     record(session, "special_procedure_overrun", instance_id=clock.instance_id, task_id=clock.task_id,
            clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind,
            expected_end=expected_end)
-    _notify(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
+    notify_watchers(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
                                     "end it with its result, or tell the applicant why it takes longer",
                                     label=clock.label,
                                     procedure=special_kinds(session).get(procedure.kind, procedure.kind),
@@ -234,18 +235,33 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
             "yellow": Message("%(label)s is past its promised limit (yellow card)", label=clock.label),
             "red": Message("%(label)s is past its statutory limit (red card)", label=clock.label),
             "normal": Message("%(label)s is back to normal", label=clock.label)}[level]
-    _notify(session, clock, said)
-    if level in ("yellow", "red"):
-        order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
-                                 card=level,
-                                 feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
-        session.add(order)
-        session.flush()
-        record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
-               order_id=order.id, card=level, feedback_due=order.feedback_due.isoformat())
+    notify_watchers(session, clock, said)
+    # A red card's order is issued once: the yellow's, escalated unanswered, may have issued it.
+    if level == "yellow" or level == "red" and not open_order(session, clock, "red"):
+        issue_order(session, clock, level, day)
 
 
-def _notify(session: Session, clock: Clock, message: Message) -> None:
+def open_order(session: Session, clock: Clock, card: str) -> SupervisionOrder | None:
+    return session.scalar(select(SupervisionOrder).where(SupervisionOrder.clock_id == clock.id,
+                                                         SupervisionOrder.card == card,
+                                                         SupervisionOrder.state == "open").limit(1))
+
+
+def issue_order(session: Session, clock: Clock, card: str, day: date, **data) -> SupervisionOrder:
+    """督办单 for a card, for the clock's department to answer within FEEDBACK_DAYS; if that day
+    passes unanswered, the tick escalates it (engine.escalation)."""
+    order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
+                             card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
+    session.add(order)
+    session.flush()
+    session.add(Timer(kind="order_due", instance_id=clock.instance_id, clock_id=clock.id,
+                      due_at=end_of(order.feedback_due)))
+    record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
+           order_id=order.id, card=card, feedback_due=order.feedback_due.isoformat(), **data)
+    return order
+
+
+def notify_watchers(session: Session, clock: Clock, message: Message) -> None:
     """The assignee, the department's heads (role lead; a window's clerks, who deliver) and every
     supervisor."""
     recipients = set()

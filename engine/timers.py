@@ -138,6 +138,9 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
     elif timer.kind in ("deemed", "deferred"):
         from engine import intake
         intake.fire_timer(session, timer)
+    elif timer.kind == "order_due":
+        from engine import escalation
+        escalation.order_overdue(session, timer, now)
     elif timer.kind == "answer_due":
         from engine import termination
         termination.remind_overdue(session, timer, now)

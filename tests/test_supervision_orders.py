@@ -218,3 +218,42 @@ def test_the_cases_history_says_the_orders_card_and_date_not_the_timers_bookkeep
     page = signed_in(app, "reviewer").get(f"/inbox/tasks/{mine['task_id']}").text
     assert f"红牌，反馈期限 {mine['feedback_due']}" in history_row(page, "supervision_order_issued")
     assert 'data-event="timer_fired"' not in page
+
+
+def test_a_yellow_cards_order_unanswered_by_its_date_becomes_a_second_level_order_once(org):
+    """超时督办 escalated (domain-reference 3.5: 黄牌 unresolved → 红牌, 二级督办): the tick, the day
+    the feedback date ends; an order answered in time is not."""
+    deploy.deploy([("h.bpmn", _review("housing_review", "housing").encode())], org["designer"])
+    catalogue.save(promised_item("H-1", "housing_review", "housing"), None)
+    with session_scope() as session:
+        ensure_department(session, "housing", "住建局")
+    numbers = {}
+    for name in ("answered", "silent"):
+        case = intake.submit("H-1", APPLICANT, [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+        numbers[name] = intake.accept(case.id, org["clerk"]).number
+    promised = date.fromisoformat(next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)["promised_due"])
+    timers.tick(now=clock.start_of(promised + timedelta(days=1)) + timedelta(hours=9))  # yellow: promise passed
+    yellow = {o["case_number"]: o for o in supervision.orders(org["supervisor"])}
+    assert {o["card"] for o in yellow.values()} == {"yellow"} and set(yellow) == set(numbers.values())
+    supervision.answer_order(yellow[numbers["answered"]]["id"], org["reviewer"], "已督促办理")
+    due = date.fromisoformat(yellow[numbers["silent"]]["feedback_due"])
+    timers.tick(now=clock.end_of(due) - timedelta(minutes=5))
+    assert len(supervision.orders(org["supervisor"])) == 2  # not before its date has ended
+    timers.tick(now=clock.end_of(due) + timedelta(minutes=1))
+    timers.tick(now=clock.end_of(due) + timedelta(hours=10))  # once
+    orders = supervision.orders(org["supervisor"])
+    assert sorted((o["case_number"], o["card"]) for o in orders) == sorted(
+        [(numbers["answered"], "yellow"), (numbers["silent"], "yellow"), (numbers["silent"], "red")])
+    with session_scope() as session:
+        overdue = session.scalars(select(Event).where(Event.type == "supervision_order_overdue")).all()
+        issued = session.scalars(select(Event).where(Event.type == "supervision_order_issued")
+                                 .order_by(Event.id.desc()).limit(1)).one()
+        told = session.scalars(select(Notification.text).where(Notification.user_id == org["supervisor"].id)).all()
+    assert [e.data["order_id"] for e in overdue] == [yellow[numbers["silent"]]["id"]]
+    assert issued.data["escalated_from"] == yellow[numbers["silent"]]["id"] and issued.data["card"] == "red"
+    assert [t for t in told if "second-level" in t and numbers["silent"] in t]
+    assert not [t for t in told if "second-level" in t and numbers["answered"] in t]
+    # Past the statutory limit: the answered case's red card issues its order; the escalated one has its own.
+    timers.tick(now=clock.start_of(promised + timedelta(days=40)) + timedelta(hours=9))
+    reds = sorted(o["case_number"] for o in supervision.orders(org["supervisor"]) if o["card"] == "red")
+    assert reds == sorted(numbers.values())
