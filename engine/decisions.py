@@ -133,8 +133,8 @@ def results(case: Case, session: Session) -> list[dict]:
 def _handed_over(session: Session, case: Case) -> list[dict]:
     """What the receipt lists: the departments' result documents and, for a refusal, its written
     decision by its notice kind and number (a case is decided once: one refusal at most)."""
-    documents = [{"name": r["name"], "filename": r["filename"], "seal_code": r["seal_code"]}
-                 for r in results(case, session)]
+    documents = [{"name": r["name"], "filename": r["filename"], "seal_code": r["seal_code"],
+                  "issued_by": r["issued_by"]} for r in results(case, session)]
     if case.decision != "reject":
         return documents
     refusal = session.scalar(select(Notice).where(Notice.case_id == case.id,

@@ -167,6 +167,8 @@ def test_drawing_review_end_to_end_over_rest(people):
     printed = window.get(f"/intake/notices/{receipt['id']}").text
     listed = re.search(r'id="documents">.*?</table>', printed, re.S).group(0)
     assert "审查合格书.pdf" in listed and "fire.pdf" in listed and "签收人" not in printed and "电子送达" in printed
+    issued_by = {file: by.strip() for by, file in re.findall(r'<td class="issuer">([^<]*)</td>\s*<td>([^<]*)</td>', listed)}
+    assert issued_by["fire.pdf"] == "fire" and issued_by["审查合格书.pdf"] == "housing"  # each by its department
     instance = client.get(f"/api/instances/{instance_id}", headers=_auth("admin")).json
     assert len(instance["data"]["opinions"]) == 5
     assert [o["round"] for o in instance["data"]["opinions"] if o["code"] == "construction"] == [2]
