@@ -128,6 +128,11 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         if upload.kind not in known:
             raise Invalid("%(file)s: %(kind)s is not on this item's checklist",
                           file=upload.filename, kind=repr(upload.kind))
+    if channel == "agent":  # 帮办代办: the agent acts with the applicant's written authority
+        unauthorised = [m["name"] for m in known.values()
+                        if m.get("mandatory_by_agent") and m["code"] not in {u.kind for u in uploads}]
+        if unauthorised:
+            raise Invalid("An agent files with %(materials)s: upload it", materials="、".join(unauthorised))
     stored = [(u, *files.store(u.content, u.filename)) for u in uploads]
     with session_scope() as session:
         person, renamed_from = find_or_create_applicant(session, applicant, by_agent=channel == "agent" and
@@ -223,7 +228,9 @@ def checklist(case: Case, session: Session) -> list[dict]:
         if state == "deferred" and case.status not in SUPPLY_STATES:  # refused, decided, ended: never came
             state = "unsupplied"
         due_on = m.due_on.isoformat() if state == "deferred" and m.due_on else None
-        rows.append({"code": spec["code"], "name": spec["name"], "mandatory": spec.get("mandatory", True),
+        # 授权委托书: asked of every case an agent files (mandatory_by_agent), optional at a window.
+        mandatory = spec.get("mandatory", True) or bool(spec.get("mandatory_by_agent") and case.channel == "agent")
+        rows.append({"code": spec["code"], "name": spec["name"], "mandatory": mandatory,
                      "deferrable": spec.get("deferrable", False), "pledgeable": spec.get("pledgeable", False),
                      "state": state, "material_id": m.id if m else None,
                      "filename": m.filename if m else None, "due_on": due_on,

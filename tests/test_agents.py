@@ -152,3 +152,29 @@ def test_the_api_shows_an_agent_the_case_as_its_applicant_sees_it(app, org, agen
     assert shown["status"] == "accepted" and shown["open_steps"] == []
     assert [c["task_id"] for c in shown["clocks"]] == [None]
     assert intake.describe(case_id)["open_steps"]  # the window's view has them
+
+
+def test_an_agent_files_with_the_applicants_power_of_attorney_which_the_window_may_go_without(app, org, agent):
+    """帮办代办 with a 授权委托书 (domain-reference: an agent acts for the applicant with one): asked
+    of an agent's filing, optional for an applicant at the window."""
+    from sqlalchemy import func, select
+    from engine import catalogue
+    from engine.store import session_scope
+    from engine.store.models import Case
+    from tests.test_web_intake import ITEM
+    authority = {"code": "power_of_attorney", "name": "授权委托书", "mandatory": False, "mandatory_by_agent": True}
+    catalogue.save({**ITEM, "materials": [*ITEM["materials"], authority]}, None)
+    page = signed_in(app, "agent")
+    assert "代办时必交" in page.get("/intake/new/W-1").text
+    refused = submit(page, "id_card", "form", "land", "marriage")
+    assert refused.status_code == 422 and "授权委托书" in refused.text
+    with session_scope() as session:  # nothing taken in
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+    filed = case_id_of(submit(page, "id_card", "form", "land", "marriage", "power_of_attorney"))
+    rows = {m["code"]: m for m in intake.describe(filed)["materials"]}
+    assert rows["power_of_attorney"]["mandatory"] and rows["power_of_attorney"]["state"] == "provided"
+    at_window = case_id_of(submit(signed_in(app, "clerk"), "id_card", "form", "land", "marriage",
+                                  name="王五", id_number="110101199303034565"))
+    rows = {m["code"]: m for m in intake.describe(at_window)["materials"]}
+    assert not rows["power_of_attorney"]["mandatory"] and rows["power_of_attorney"]["state"] == "missing"
+    assert signed_in(app, "clerk").post(f"/intake/cases/{at_window}/accept").status_code == 303  # not owed
