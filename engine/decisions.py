@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, seals
+from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.errors import EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
@@ -58,19 +59,6 @@ def conditions_of(session: Session, case: Case) -> list[dict]:
     return (data or {}).get("conditions") or []
 
 
-def window_of(session: Session, case: Case) -> str:
-    """Who hands the result over: the window that accepted the case (谁受理、谁送达), or that took
-    it in when it was deemed accepted (Art. 32); the item's department when no window clerk did
-    either (an online case deemed accepted, an administrator's acceptance)."""
-    accepted_by = session.scalar(select(Event.actor_id).where(Event.case_id == case.id,
-                                                              Event.type == "case_accepted").limit(1))
-    for user_id in (accepted_by, case.submitted_by):
-        clerk = session.get(User, user_id) if user_id else None
-        if clerk is not None and "clerk" in (clerk.roles or ()) and clerk.department is not None:
-            return clerk.department.code
-    return case.item.department
-
-
 def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = ()) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     clock.stop_running(session, case.instance_id, actor)
@@ -95,6 +83,8 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL
         issue_notice(session, case, kind, actor, reason=case.statement)
+    else:  # a grant's paper comes at delivery; the agent who filed it hears now
+        tell_agent(session, case, decided_for_agent(due.isoformat()), actor)
 
 
 def _decision_document(session: Session, case: Case) -> Material | None:

@@ -3,6 +3,7 @@ frozen when issued, each one an event of the case."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.case_news import notice_issued
 from engine.services.events import record_case
 from engine.services.users import department_names
 from engine.store.models import Case, Notice, User
@@ -15,7 +16,8 @@ def case_of(session: Session, instance_id: int) -> Case | None:
 
 def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *, task_id: int | None = None,
                  **data) -> Notice:
-    """The notice, and its event; `task_id` names the step that issued it, if one did."""
+    """The notice, and its event; `task_id` names the step that issued it, if one did. The agent
+    who filed the case, and for a termination its window, are told (engine/case_news.py)."""
     count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,
@@ -25,6 +27,7 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
     session.add(notice)
     session.flush()
     record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind)
+    notice_issued(session, case, notice, actor)
     return notice
 
 

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import or_, select
 
-from engine import applicant_passwords, clock, identity, intake, notices, signin
+from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services.events import record
@@ -97,7 +97,12 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         if applicant is not None and applicant.phone != phone:
             raise Conflict("This ID number was registered at the window with another mobile phone number; "
                            "have your identity checked at the window")
-        if applicant is not None and (applicant.name != name or not _has_case(session, applicant, case_number)):
+        channel = _case_channel(session, applicant, case_number) if applicant is not None else None
+        if applicant is not None and applicant.name == name and channel == "agent":
+            raise Conflict("Case %(case)s was filed by an agent point, and a case an agent filed cannot prove "
+                           "your identity online: ask the window for a temporary password (bring your identity "
+                           "document; your agent point can help)", case=case_number.strip())
+        if applicant is not None and (applicant.name != name or channel is None):
             raise Conflict("The window knows this applicant: give the name as recorded there and the case "
                            "number printed on one of the notices")
         known_at_window = applicant is not None
@@ -112,12 +117,13 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         return applicant
 
 
-def _has_case(session, applicant: Applicant, case_number: str) -> bool:
-    """Whether the applicant holds a notice of this case: one an agent filed proves nothing (the
-    agent holds its notices, and typed the applicant's name and phone)."""
+def _case_channel(session, applicant: Applicant, case_number: str) -> str | None:
+    """How the applicant's case of this number came in, if they have one. One an agent filed proves
+    nothing of who registers (the agent holds its notices, and typed the applicant's name and
+    phone): register says so rather than that the number is wrong."""
     number = (case_number or "").strip()
-    return bool(number) and session.scalar(select(Case.id).where(
-        Case.applicant_id == applicant.id, Case.number == number, Case.channel != "agent").limit(1)) is not None
+    return session.scalar(select(Case.channel).where(Case.applicant_id == applicant.id, Case.number == number)
+                          .limit(1)) if number else None
 
 
 def authenticate(identifier: str, password: str, address: str | None = None) -> Applicant | None:
@@ -198,6 +204,7 @@ def progress(applicant_id: int, number: str) -> dict:
                   or (e.data.get("clock_id") in counted and e.data.get("result") != clock.ENDED_WITH_CASE
                       and (e.type in SPECIAL_EVENTS or e.data.get("clock_id") == whole.id))]
         names = department_names(session)
+        info["agent_point"] = case_news.agent_point(session, case)  # 代办: by which point, not which person
         titles = dict(session.execute(select(Task.id, Task.title).where(Task.instance_id == case.instance_id)).all()) \
             if case.instance_id else {}
         steps = _steps(_acceptance_first(events), names, titles)

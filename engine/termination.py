@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, decisions, orchestrator
+from engine import case_news, clock, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.notices import issue_notice
@@ -22,7 +22,7 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Department, Instance, Notice, Task, Timer, User
+from engine.store.models import Case, Instance, Notice, Task, Timer, User
 
 # Before the decision: a decided case is withdrawn no more (what remains is delivering it).
 WITHDRAWABLE = ("submitted", "correction", "accepted", "conditional", "review_correction")
@@ -184,6 +184,4 @@ def remind_overdue(session: Session, timer: Timer, now: datetime) -> None:
             "the applicant paid nothing by %(due)s, the payment notice's date: if no payment has come, end "
             "the case on its page (逾期未缴纳)", due=due.isoformat())
     if owed is not None:
-        window = session.scalars(select(User).join(Department, User.department_id == Department.id).where(
-            Department.code == decisions.window_of(session, case), User.active.is_(True)).order_by(User.id))
-        tell(session, [u.id for u in window if "clerk" in (u.roles or ())], case.instance_id, None, owed)
+        case_news.tell_window(session, case, owed)

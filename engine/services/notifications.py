@@ -1,4 +1,5 @@
-"""What staff are told (抄送, 催办, 转办, a clock's warning): listed for the person told, newest
+"""What staff and agents are told (抄送, 催办, 转办, a clock's warning, a notice to the applicant of a
+case an agent filed, a case ended without the window): listed for the person told, newest
 first, and marked read when they have seen them."""
 from datetime import datetime, timezone
 
@@ -8,16 +9,18 @@ from engine.errors import Message
 from engine.services.lanes import workable
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Instance, Notification, Task, User
+from engine.store.models import Case, Instance, Notification, Task, User
 
 LIMIT = 100
 
 
-def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message) -> None:
+def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message, *,
+         number: str | None = None) -> None:
     """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
-    procedure's business key), which goes first. The sentence is kept to be read in each reader's
-    language."""
-    number = session.get(Instance, instance_id).business_key if instance_id else None  # loaded by the caller
+    procedure's business key, or `number` for one told of a case, not a step), which goes first.
+    The sentence is kept to be read in each reader's language."""
+    if instance_id:
+        number = session.get(Instance, instance_id).business_key  # loaded by the caller
     told = _about(number, message)
     stored = {"template": message.template, "values": message.values, "number": number}
     for user_id in dict.fromkeys(user_ids):  # once each, in the order given
@@ -46,7 +49,8 @@ def unread_count(actor: User) -> int:
 def notifications(actor: User) -> list[dict]:
     """The person's latest notices, each with the step to open it by: the one it is about (the task
     page shows the case to those told of it). One from before 0011 named only its case: the open
-    step they may work on, else the latest they held or finished, else the case's latest."""
+    step they may work on, else the latest they held or finished, else the case's latest. One about
+    a case, not a step (an agent's, the window's of an end), opens by its case (`case_id`)."""
     def latest(*where):
         return (select(func.max(Task.id)).where(Task.instance_id == Notification.instance_id, *where)
                 .correlate(Notification).scalar_subquery())
@@ -57,8 +61,12 @@ def notifications(actor: User) -> list[dict]:
                                                                   latest()).label("task_id"))
                                .where(Notification.user_id == actor.id)
                                .order_by(Notification.id.desc()).limit(LIMIT)).all()
+        numbers = {(n.message or {}).get("number") for n, task_id in rows if task_id is None} - {None}
+        cases = dict(session.execute(select(Case.number, Case.id).where(Case.number.in_(numbers))).all()) \
+            if numbers else {}
         return [{"id": n.id, "text": _sentence(n), "created_at": n.created_at, "read": n.read_at is not None,
-                 "task_id": task_id} for n, task_id in rows]
+                 "task_id": task_id, "case_id": cases.get((n.message or {}).get("number")) if task_id is None else None}
+                for n, task_id in rows]
 
 
 def mark_read(actor: User) -> int:

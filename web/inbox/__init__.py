@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from engine import supervision
 from engine.errors import Conflict, Invalid
 from engine.services import notifications, progress, tasks
+from engine.services.users import only_as_filer
 
 from .access import actor, flash_error, register_error_page, roles_required
 
@@ -31,14 +32,17 @@ def index():
 
 
 @bp.get("/notifications")
-@roles_required(*WORKERS, "supervisor")
+@roles_required(*WORKERS, "supervisor", "agent")
 def notices():
-    """通知: what the person was copied on, urged, handed or warned of."""
-    return render_template("inbox/notifications.html", items=notifications.notifications(actor()))
+    """通知: what the person was copied on, urged, handed or warned of; an agent, what the cases they
+    filed were told. Each reads only their own."""
+    me = actor()
+    return render_template("inbox/notifications.html", items=notifications.notifications(me),
+                           agent=only_as_filer(me), opens_cases=me.has_role("clerk") or me.has_role("agent"))
 
 
 @bp.post("/notifications/read")
-@roles_required(*WORKERS, "supervisor")
+@roles_required(*WORKERS, "supervisor", "agent")
 def notices_read():
     notifications.mark_read(actor())
     flash(_("通知已全部标为已读"), "success")
