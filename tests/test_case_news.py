@@ -71,7 +71,9 @@ def test_a_review_rounds_correction_tells_the_agent_its_date(org, agent):
     from tests.test_portal_review_correction import COMPANY, ITEM, PROJECT, WATER
     people = install(org)
     details = {k: COMPANY[k] for k in ("name", "kind", "id_type", "id_number", "phone")}
-    case = intake.accept(intake.submit(ITEM, details, uploads(ITEM), agent, form=PROJECT).id, people["clerk"])
+    authority = intake.Upload("power_of_attorney", "委托书.pdf", b"%PDF authority")
+    case = intake.accept(intake.submit(ITEM, details, [*uploads(ITEM), authority], agent, form=PROJECT).id,
+                         people["clerk"])
     reviews = open_tasks(case.instance_id)
     for name, task in reviews.items():
         asks = name == "department_review@water"
@@ -104,7 +106,7 @@ def test_a_missed_deferred_date_ends_the_case_and_tells_the_agent_and_the_window
     intake.accept(case.id, org["clerk"], deferred={"land": soon()})
     timers.tick(now=datetime(2099, 1, 1, tzinfo=intake.clock.SHANGHAI))
     assert intake.describe(case.id)["status"] == "terminated"
-    reason = "容缺材料逾期未补: 土地证明"
+    reason = f"容缺受理的材料逾期未补交：土地证明（补交期限 {soon()}）"
     assert told(agent)[-1] == (f"办件 {case.number} 终止办理告知书：办件已终止办理（{reason}），纸质材料可到窗口领回")
     assert told(org["clerk"]) == [f"办件 {case.number} 办件已终止办理（{reason}），请在窗口退还申请人的纸质材料"]
     assert told(other_clerk) == []  # another window took nothing in
