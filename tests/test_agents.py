@@ -178,3 +178,15 @@ def test_an_agent_files_with_the_applicants_power_of_attorney_which_the_window_m
     rows = {m["code"]: m for m in intake.describe(at_window)["materials"]}
     assert not rows["power_of_attorney"]["mandatory"] and rows["power_of_attorney"]["state"] == "missing"
     assert signed_in(app, "clerk").post(f"/intake/cases/{at_window}/accept").status_code == 303  # not owed
+
+
+def test_an_agent_reads_the_cases_dates_as_its_applicant_does_without_the_cards(app, org, agent):
+    """黄牌/红牌 are the office's own marks on its departments (电子监察), not the applicant's."""
+    from datetime import timedelta
+    from engine import clock, timers
+    filed = case_id_of(submit(signed_in(app, "agent"), "id_card", "form", "land", "marriage"))
+    signed_in(app, "clerk").post(f"/intake/cases/{filed}/accept")
+    timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=30), clock.time(9), clock.SHANGHAI))
+    assert "红牌" in signed_in(app, "clerk").get(f"/intake/cases/{filed}").text
+    shown = signed_in(app, "agent").get(f"/intake/cases/{filed}").text
+    assert "承诺期限" in shown and "红牌" not in shown and "黄牌" not in shown
