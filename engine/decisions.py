@@ -58,7 +58,7 @@ def conditions_of(session: Session, case: Case) -> list[dict]:
     return (data or {}).get("conditions") or []
 
 
-def _delivering(session: Session, case: Case) -> str:
+def delivering(session: Session, case: Case) -> str:
     """Who hands the result over: the window that accepted the case (谁受理、谁送达), or that took
     it in when it was deemed accepted (Art. 32); the item's department when no window clerk did
     either (an online case deemed accepted, an administrator's acceptance)."""
@@ -78,7 +78,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
         delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
                                      promised_days=DELIVERY_DAYS,
                                      statutory_days=ART44_DAYS if decision != "reject" else None,
-                                     department=_delivering(session, case), item_code=case.item_code, actor=actor)
+                                     department=delivering(session, case), item_code=case.item_code, actor=actor)
         due = delivery.promised_due
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date

@@ -13,13 +13,16 @@ from engine.store.models import Instance, Notification, Task, User
 LIMIT = 100
 
 
-def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message) -> None:
+def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message,
+         rectification_id: int | None = None) -> None:
     """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
     procedure's business key), which goes first. The sentence is kept to be read in each reader's
-    language."""
+    language; one about a rectification (整改) keeps its id, for its link."""
     number = session.get(Instance, instance_id).business_key if instance_id else None  # loaded by the caller
     told = _about(number, message)
     stored = {"template": message.template, "values": message.values, "number": number}
+    if rectification_id is not None:
+        stored["rectification_id"] = rectification_id
     for user_id in dict.fromkeys(user_ids):  # once each, in the order given
         session.add(Notification(user_id=user_id, instance_id=instance_id, task_id=task_id, text=str(told),
                                  message=stored))
@@ -58,7 +61,8 @@ def notifications(actor: User) -> list[dict]:
                                .where(Notification.user_id == actor.id)
                                .order_by(Notification.id.desc()).limit(LIMIT)).all()
         return [{"id": n.id, "text": _sentence(n), "created_at": n.created_at, "read": n.read_at is not None,
-                 "task_id": task_id} for n, task_id in rows]
+                 "task_id": task_id, "rectification_id": (n.message or {}).get("rectification_id")}
+                for n, task_id in rows]
 
 
 def mark_read(actor: User) -> int:
