@@ -1,20 +1,27 @@
 """好差评: the applicant rates a closed case once; a bad rating opens a rectification (整改).
 
-The rectification goes to the case's implementing department, which answers it within
-RECTIFY_DAYS working days; its leads and reviewers answer, supervisors watch them all.
+谁办理、谁负责: the applicant says what a bad rating concerns, the window's service (its
+acceptance or delivery: the window that accepted the case answers, engine/decisions.py
+delivering) or the department's handling (the item's department answers). Its staff are told
+and answer within RECTIFY_DAYS working days. A timer watches the date: passed unanswered, the
+rectification is late (逾期未整改) and the department's heads and the supervisors are told, once.
+The applicant reads the answer on the case's page and says whether it satisfies them (回访).
 """
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
 from engine import clock
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.case_status import cancel_timers
+from engine.case_news import window_of
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.services import calendars
 from engine.services.events import record, record_case
+from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Case, Rectification, User
+from engine.store.models import Case, Department, Rectification, Timer, User
 
 # 满意度 as GB/T 39046-2020 code list A.8 codes it, which the national platform exchanges: 1 is
 # the best. Until migration 0008 the product coded it the other way round (5 非常满意); the
@@ -24,14 +31,20 @@ BAD = (4, 5)  # 差评
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
 CLOSED = ("delivered", "refused", "terminated", "withdrawn")
 RECTIFY_DAYS = 5
+CONCERNS = ("service", "handling")  # the window's acceptance or delivery | the department's handling
 STATES = ("open", "answered")
-ANSWERERS = ("lead", "reviewer")
-MAX_TEXT = 2000
+FILTERS = (*STATES, "late")  # late: open past its date (逾期未整改)
+# Of the rectification's department: its reviewers and heads, a window's clerks; an administrator answers any.
+ANSWERERS = ("lead", "reviewer", "clerk")
+MAX_TEXT = 2000  # a rating's text, and the department's answer
 WATCHERS = ("supervisor",)
+TIMER = "rectification"  # the timers' kind that watches due_on
 
 
-def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectification | None:
-    """Record the rating; returns the rectification a bad rating opens, else None."""
+def rate(case_id: int, applicant_id: int, level: int, text: str = "",
+         concerns: str | None = "handling") -> Rectification | None:
+    """Record the rating; returns the rectification a bad rating opens, else None. `concerns`:
+    what a bad rating is about (CONCERNS)."""
     if level not in LEVELS:
         raise Invalid("The rating is a level from 1 (very satisfied) to 5 (very dissatisfied)")
     text = (text or "").strip()
@@ -47,26 +60,82 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "") -> Rectifi
             raise Conflict("A case can be rated only once it is closed")
         if case.rating is not None:
             raise Conflict("This case has been rated already; a case is rated only once")
+        if level in BAD and concerns not in CONCERNS:
+            raise Invalid("Say whether the bad rating concerns the window's service (acceptance, delivery) "
+                          "or the department's handling")
         case.rating, case.rating_text = level, text or None
         record_case(session, "case_rated", case, rating=level,
                     label=LEVELS[level], applicant_id=applicant_id)
         if level not in BAD:
             return None
         due = calendars.current().add_workdays(clock.today(), RECTIFY_DAYS).date
-        rectification = Rectification(case=case, department=case.item.department, rating=level,
+        department = window_of(session, case) if concerns == "service" else case.item.department
+        rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
                                       due_on=due, state="open")
         session.add(rectification)
+        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id,
+                          due_at=clock.start_of(due + timedelta(days=1))))
         session.flush()
-        record_case(session, "rectification_opened", case,
-                    rectification_id=rectification.id, department=rectification.department, due_on=due.isoformat())
+        record_case(session, "rectification_opened", case, rectification_id=rectification.id,
+                    department=department, concerns=concerns, due_on=due.isoformat())
+        said = (Message("Case %(case)s was rated badly for the window's service: rectify it and answer the "
+                        "applicant by %(due)s", case=case.number, due=due.isoformat()) if concerns == "service" else
+                Message("Case %(case)s was rated badly for the department's handling: rectify it and answer the "
+                        "applicant by %(due)s", case=case.number, due=due.isoformat()))
+        _tell(session, _staff(session, department, ANSWERERS), rectification, said)
         return rectification
 
 
+def fire_timer(session, timer: Timer, now: datetime) -> None:
+    """The tick: the rectification's date has passed. Still unanswered, it is marked late and the
+    department's heads and the supervisors are told; the timer fires once."""
+    row_id = session.scalar(select(Rectification.id).where(Rectification.case_id == timer.case_id))
+    rectification = locked(session, Rectification, row_id) if row_id is not None else None
+    if rectification is None or rectification.state != "open" or rectification.overdue_at is not None:
+        return
+    rectification.overdue_at = now
+    case = rectification.case
+    record_case(session, "rectification_overdue", case, rectification_id=rectification.id,
+                department=rectification.department, due_on=rectification.due_on.isoformat())
+    _tell(session, _heads(session, rectification.department) + _supervisors(session), rectification,
+          Message("Case %(case)s: the rectification of its bad rating was due by %(due)s and is not answered "
+                  "(overdue)", case=case.number, due=rectification.due_on.isoformat()))
+
+
+def _tell(session, user_ids: list[int], rectification: Rectification, message: Message) -> None:
+    tell(session, user_ids, None, None, message, rectification_id=rectification.id)
+
+
+def _staff(session, department: str, roles) -> list[int]:
+    """The active people of the department who hold one of the roles (by their own roles: an
+    administrator placed there is not meant)."""
+    people = session.scalars(select(User).join(Department, User.department_id == Department.id)
+                             .where(Department.code == department, User.active.is_(True)).order_by(User.id))
+    return [u.id for u in people if set(u.roles or ()) & set(roles)]
+
+
+def _heads(session, department: str) -> list[int]:
+    """The department's heads (lead); where it has none (a window), everyone who may answer."""
+    return _staff(session, department, ("lead",)) or _staff(session, department, ANSWERERS)
+
+
+def _supervisors(session) -> list[int]:
+    people = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    return [u.id for u in people if "supervisor" in (u.roles or ())]
+
+
+def late(rectification: Rectification) -> bool:
+    """Not answered by its date: open and marked by the tick (逾期未整改), or answered after it."""
+    if rectification.state == "open":
+        return rectification.overdue_at is not None
+    return rectification.answered_at.astimezone(clock.SHANGHAI).date() > rectification.due_on
+
+
 def may_answer(actor: User, rectification: Rectification) -> bool:
-    """The implementing department's leads and reviewers (or an administrator), while it is open."""
-    if rectification.state != "open" or not any(actor.has_role(r) for r in ANSWERERS):
+    """The department's reviewers, heads and (a window's) clerks, or an administrator, while it is open."""
+    if rectification.state != "open" or not actor.active:
         return False
-    return actor.has_role("admin") or (actor.department is not None
+    return actor.has_role("admin") or (any(actor.has_role(r) for r in ANSWERERS) and actor.department is not None
                                        and actor.department.code == rectification.department)
 
 
@@ -77,13 +146,18 @@ def _may_see(actor: User, rectification: Rectification) -> bool:
 
 
 def rectifications(actor: User, state: str | None = None) -> list[Rectification]:
-    """Supervisors see every rectification; a department's leads and reviewers see their own."""
+    """Supervisors see every rectification; a department's staff who answer them see their own.
+    state: one of FILTERS, or all."""
     require(actor, *ANSWERERS, *WATCHERS)
     with read_session() as session:
         query = select(Rectification).order_by(Rectification.state.desc(), Rectification.due_on, Rectification.id)
         if not any(actor.has_role(r) for r in WATCHERS):
-            query = query.where(Rectification.department == (actor.department.code if actor.department else None))
-        if state:
+            if actor.department is None:
+                return []
+            query = query.where(Rectification.department == actor.department.code)
+        if state == "late":
+            query = query.where(Rectification.state == "open", Rectification.overdue_at.is_not(None))
+        elif state:
             query = query.where(Rectification.state == state)
         return list(session.scalars(query))
 
@@ -98,24 +172,83 @@ def get(rectification_id: int, actor: User) -> Rectification:
 
 
 def answer(rectification_id: int, actor: User, response: str) -> Rectification:
-    """The department says what it found and what it changed; the rectification is then answered."""
+    """The department says what it found and what it changed; the rectification is then answered
+    and its timer ends."""
     require(actor, *ANSWERERS)
     response = (response or "").strip()
     if not response:
         raise Invalid("Describe the rectification made")
+    if len(response) > MAX_TEXT:
+        raise Invalid("A rectification's answer has at most %(max)s characters", max=MAX_TEXT)
     with session_scope() as session:
-        rectification = locked(session, Rectification, rectification_id)
+        case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
+        # The case first, then the rectification: the order in which the tick takes them.
+        case = locked(session, Case, case_id) if case_id is not None else None
+        rectification = locked(session, Rectification, rectification_id) if case is not None else None
         if rectification is None:
             raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
         if rectification.state != "open":
             raise Conflict("This rectification has been answered already")
         if not may_answer(actor, rectification):
-            raise Forbidden("Only the implementing department may answer this rectification")
+            raise Forbidden("Only the department responsible may answer this rectification")
         rectification.state, rectification.response = "answered", response
         rectification.answered_by, rectification.answered_at = actor.id, datetime.now(timezone.utc)
-        on_time = clock.today() <= rectification.due_on
-        record(session, "rectification_answered", actor=actor, instance_id=rectification.case.instance_id,
-               case_id=rectification.case_id, case=rectification.case.number,
-               rectification_id=rectification.id, on_time=on_time)
+        cancel_timers(session, case, TIMER)
+        record(session, "rectification_answered", actor=actor, instance_id=case.instance_id,
+               case_id=case.id, case=case.number, rectification_id=rectification.id,
+               on_time=clock.today() <= rectification.due_on)
         session.flush()
         return rectification
+
+
+def of_case(case_id: int) -> Rectification | None:
+    """The case's rectification, for its applicant's page (who asks has been checked)."""
+    with read_session() as session:
+        return session.scalar(select(Rectification).where(Rectification.case_id == case_id))
+
+
+def to_revisit(applicant_id: int) -> list[str]:
+    """The numbers of the applicant's cases whose rectification is answered and waits for their word."""
+    with read_session() as session:
+        return list(session.scalars(
+            select(Case.number).join(Rectification, Rectification.case_id == Case.id)
+            .where(Case.applicant_id == applicant_id, Rectification.state == "answered",
+                   Rectification.revisited_at.is_(None)).order_by(Case.id)))
+
+
+def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
+    """回访: the applicant says, once, whether the department's answer satisfies them; an
+    unsatisfied one is told to the department's heads and the supervisors."""
+    with session_scope() as session:
+        case = locked(session, Case, case_id)
+        if case is None or case.applicant_id != applicant_id:
+            raise NotFound("No case %(case)s", case=case_id)
+        rectification = session.scalar(select(Rectification).where(Rectification.case_id == case_id))
+        if rectification is None or rectification.state != "answered":
+            raise Conflict("The department has not answered the rectification yet")
+        if rectification.revisited_at is not None:
+            raise Conflict("You have said already whether the answer satisfies you")
+        rectification.satisfied, rectification.revisited_at = bool(satisfied), datetime.now(timezone.utc)
+        record_case(session, "rectification_revisited", case, rectification_id=rectification.id,
+                    satisfied=bool(satisfied), applicant_id=applicant_id)
+        if not satisfied:
+            _tell(session, _heads(session, rectification.department) + _supervisors(session), rectification,
+                  Message("Case %(case)s: the applicant is not satisfied with the answer to the rectification",
+                          case=case.number))
+        return rectification
+
+
+def overview(actor: User) -> dict:
+    """The board's figures: per department, rectifications open, late (逾期未整改), answered,
+    answered late and found unsatisfying; and the late ones. Supervisors see every department's,
+    a head their own."""
+    rows = rectifications(actor)
+    departments: dict[str, dict] = {}
+    for r in rows:
+        d = departments.setdefault(r.department, {"department": r.department, "open": 0, "late": 0,
+                                                  "answered": 0, "answered_late": 0, "unsatisfied": 0})
+        d[r.state] += 1
+        d["late" if r.state == "open" else "answered_late"] += late(r)
+        d["unsatisfied"] += r.satisfied is False
+    return {"departments": sorted(departments.values(), key=lambda d: d["department"]),
+            "late": [r for r in rows if r.state == "open" and late(r)]}

@@ -16,12 +16,13 @@ from sqlalchemy import case, func, or_, select
 
 from engine import clock
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.ratings import BAD
+from engine.ratings import BAD, late
 from engine.services.events import record
 from engine.services.users import department_names, require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Clock, Department, Event, Instance, ServiceItem, SupervisionOrder, Task, User
+from engine.store.models import (Case, Clock, Department, Event, Instance, Rectification, ServiceItem,
+                                  SupervisionOrder, Task, User)
 
 OVERDUE_LIST_LIMIT = 200
 ORDER_LIST_LIMIT = 200
@@ -210,7 +211,10 @@ def monthly(year: int, month: int) -> list[dict]:
     average working days used, the ratings applicants gave its items in the month, and the cases
     that ended without a decision: terminated (容缺 or a correction not supplied) or withdrawn;
     and the applications its window accepted in the month (窗口受理量: by the department the
-    accepting clerk was in; one accepted by an administrator, or deemed accepted, counts for none).
+    accepting clerk was in; one accepted by an administrator, or deemed accepted, counts for none);
+    and the rectifications of bad ratings it was given (by the department that answers them, the
+    window for its service): opened, answered, answered by their date, and late (逾期未整改: due
+    in the month, not answered by then).
 
     A department's handling of a case is all its clocks on it (the case's own where it implements
     the item, its steps' where it takes part): one case counts once, however many steps it had.
@@ -241,6 +245,10 @@ def monthly(year: int, month: int) -> list[dict]:
             select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
             .join(Event, Event.case_id == Case.id)
             .where(Event.type == "case_rated", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))).all()
+        since, until = clock.start_of(first), clock.start_of(nxt)
+        rectifications = session.scalars(select(Rectification).where(or_(
+            Rectification.created_at.between(since, until), Rectification.answered_at.between(since, until),
+            Rectification.due_on.between(first, nxt)))).all()
     handlings = defaultdict(list)
     for c in clocks:
         handlings[c.department, c.instance_id].append(c)
@@ -250,7 +258,8 @@ def monthly(year: int, month: int) -> list[dict]:
         return report.setdefault(dept, {
             "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
-            "rated": 0, "bad_ratings": 0, "terminated": 0, "withdrawn": 0, "accepted": 0})
+            "rated": 0, "bad_ratings": 0, "terminated": 0, "withdrawn": 0, "accepted": 0,
+            "rectifications": 0, "rectified": 0, "rectified_on_time": 0, "rectifications_late": 0})
     for (dept, instance_id), own in handlings.items():
         r = row(dept)
         r["volume"] += first <= min(c.started_on for c in own) < nxt
@@ -270,6 +279,13 @@ def monthly(year: int, month: int) -> list[dict]:
         r = row(dept)
         r["rated"] += 1
         r["bad_ratings"] += level in BAD
+    for fix in rectifications:
+        r = row(fix.department)
+        r["rectifications"] += since <= fix.created_at < until
+        if fix.answered_at is not None and since <= fix.answered_at < until:
+            r["rectified"] += 1
+            r["rectified_on_time"] += not late(fix)
+        r["rectifications_late"] += first <= fix.due_on < nxt and late(fix)
     for r in report.values():
         used = r.pop("used")
         if r["finished"]:
@@ -293,18 +309,19 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = ["部门代码", "部门", "承办件", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
-               "评价数", "差评数", "终止件", "撤回件", "窗口受理量"]
+               "评价数", "差评数", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件", "撤回件", "窗口受理量"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
                       r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"],
+                      r["rectifications"], r["rectified"], r["rectified_on_time"], r["rectifications_late"],
                       r["terminated"], r["withdrawn"], r["accepted"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
             sheet.cell(sheet.max_row, column).data_type = "s"
-    for column, width in zip("ABCDEFGHIJKLM", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 10, 10, 12)):
+    for column, width in zip("ABCDEFGHIJKLMNOPQ", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 12, 12, 10, 12, 10, 10, 12)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -144,6 +144,9 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
     elif timer.kind == "answer_due":
         from engine import termination
         termination.remind_overdue(session, timer, now)
+    elif timer.kind == "rectification":
+        from engine import ratings
+        ratings.fire_timer(session, timer, now)
     timer.state, timer.fired_at = "fired", now
     record(session, "timer_fired", instance_id=timer.instance_id, timer_id=timer.id, kind=timer.kind,
            due_at=timer.due_at.isoformat())

@@ -145,7 +145,7 @@ def test_the_pages_pass_the_markup_review(app, org, claimed):
 LABELS = [("level normal", "inbox.css"), ("level warning", "inbox.css"), ("level yellow", "inbox.css"),
           ("level red", "inbox.css"), ("level stopped", "inbox.css"),
           ("badge suspended", "inbox.css"), ("badge late", "inbox.css"), ("badge online", "inbox.css"),
-          ("badge unread", "inbox.css"),
+          ("badge unread", "inbox.css"), ("badge unsatisfied", "inbox.css"),
           *((f"status status-{s}", "portal.css") for s in
             ("submitted", "accepted", "correction", "conditional", "review_correction", "refused", "terminated",
              "withdrawn", "delivered", "decided")),

@@ -282,6 +282,10 @@ def test_very_dissatisfied_through_the_page_needs_a_reason_and_opens_a_rectifica
     res = client.post(f"/portal/cases/{case.number}/rate", data={"level": "5", "text": " "})
     assert res.status_code == 422 and portal.progress(zhang.id, case.number)["rating"] is None
     res = client.post(f"/portal/cases/{case.number}/rate", data={"level": "5", "text": "材料被退回三次"})
+    assert res.status_code == 422 and "窗口服务" in res.text  # what it concerns, the page asks
+    assert portal.progress(zhang.id, case.number)["rating"] is None
+    res = client.post(f"/portal/cases/{case.number}/rate",
+                      data={"level": "5", "text": "材料被退回三次", "concerns": "handling"})
     assert res.status_code == 302
     page = client.get(f"/portal/cases/{case.number}").text
     assert re.search(r'id="my-rating">.*非常不满意', page) and 'id="rectification"' in page
@@ -375,7 +379,9 @@ def test_rectification_pages_by_department(app, zhang, org):
     url = f"/portal/rectifications/{rectification.id}"
     anonymous = app.test_client().get("/portal/rectifications")
     assert anonymous.status_code == 302 and "/login" in anonymous.location
-    assert staff(app, "clerk").get("/portal/rectifications").status_code == 403
+    clerk = staff(app, "clerk")  # the window's: the department's handling is not theirs
+    assert rectification.case.number not in clerk.get("/portal/rectifications").text
+    assert clerk.get(url).status_code == 403
     taxman = staff(app, "taxman")
     assert rectification.case.number not in taxman.get("/portal/rectifications").text
     assert taxman.get(url).status_code == 403

@@ -125,8 +125,12 @@ def test_bad_rating_opens_rectification_for_the_department_with_deadline(applica
     assert ratings.rectifications(org["taxman"]) == []
     with pytest.raises(Forbidden):
         ratings.get(rectification.id, org["taxman"])
-    with pytest.raises(Forbidden):  # a clerk neither answers nor watches
-        ratings.rectifications(org["clerk"])
+    # The department's handling was not the window's: its clerks neither see nor answer it.
+    assert ratings.rectifications(org["clerk"]) == []
+    with pytest.raises(Forbidden):
+        ratings.get(rectification.id, org["clerk"])
+    with pytest.raises(Forbidden):
+        ratings.answer(rectification.id, org["clerk"], "不是窗口的事")
 
 
 def test_department_answers_rectification_once(applicant, org):

@@ -2,7 +2,8 @@
 0003 adds events.case_id, fills it from data->'case' for the rows already there, and goes back;
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
-0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address."""
+0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
+rectifications."""
 import json
 from datetime import datetime, timezone
 
@@ -299,3 +300,30 @@ def test_0018_keeps_a_site_survey_cases_used_as_the_offices_and_adds_none_unused
     with blank.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_0019_reads_earlier_rectifications_as_the_handling_watches_the_open_ones_and_downgrades(blank):
+    """Rectifications made before said nothing of what the rating concerned (the item's
+    department answered them); an open one gets the timer that marks it late after its date."""
+    migrate(blank, command.upgrade, "0018")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1)
+    insert(blank, "cases", id=2, number="2", item_id=1, applicant_id=1)
+    insert(blank, "rectifications", id=1, case_id=1, due_on=datetime(2026, 11, 27).date(), state="open")
+    insert(blank, "rectifications", id=2, case_id=2, due_on=datetime(2026, 11, 20).date(), state="answered")
+    migrate(blank, command.upgrade, "0019")
+    assert {"concerns", "overdue_at", "satisfied", "revisited_at"} <= columns(blank, "rectifications")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT concerns FROM rectifications ORDER BY id")).scalars().all() == [
+            "handling", "handling"]
+        [(case_id, kind, state, due_at)] = conn.execute(sa.text("SELECT case_id, kind, state, due_at FROM timers")).all()
+    due_at = due_at if isinstance(due_at, datetime) else datetime.fromisoformat(due_at)
+    due_at = due_at.astimezone(timezone.utc).replace(tzinfo=None) if due_at.tzinfo else due_at  # stored in UTC
+    # From the first moment of 28 November in Shanghai: 16:00 UTC the day before.
+    assert (case_id, kind, state) == (1, "rectification", "pending")
+    assert due_at == datetime(2026, 11, 27, 16, 0)
+    migrate(blank, command.downgrade, "0018")
+    assert "concerns" not in columns(blank, "rectifications")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM timers")).scalar() == 0

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import clock, files
+from engine import clock, files, ratings
 from engine.config import INSTANCE_DIR, whole_number
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["accepted_files"] = ",".join(files.ACCEPTED)  # what the file inputs offer
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

@@ -32,7 +32,8 @@ RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l(
 # A case_rated event is read by its label, the level's Chinese name: those recorded before
 # migration 0008 carry the old codes (5 非常满意), and events are history, never rewritten.
 RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
-RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复")}
+RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
+CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
@@ -58,6 +59,6 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "leadDecides": _l("仅由部门负责人办理")}
 LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
-          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION,
+          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES}

@@ -214,7 +214,7 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock | deemed | deferred | answer_due | order_due
+    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock | deemed | deferred | answer_due | order_due | rectification
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
     clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
@@ -492,18 +492,26 @@ class RegionalAssessment(Base):
 
 
 class Rectification(Base):
-    """整改: a bad service rating (好差评) that the case's implementing department must answer by due_on."""
+    """整改: a bad service rating (好差评) that the department responsible must answer by due_on:
+    the window's for its service (acceptance, delivery), the implementing one's for its handling."""
     __tablename__ = "rectifications"
     id: Mapped[int] = mapped_column(primary_key=True)
     # One rating per case, so at most one rectification per case.
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     department: Mapped[str] = mapped_column(String(64), index=True)
+    # What the applicant said the bad rating is about (0020): service | handling.
+    concerns: Mapped[str] = mapped_column(String(16), default="handling", server_default="handling")
     rating: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered
     response: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column()
+    # When the tick found due_on passed unanswered (逾期未整改), 0020.
+    overdue_at: Mapped[datetime | None] = mapped_column()
+    # 回访: whether the applicant was satisfied with the answer (0020).
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    revisited_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
     answerer: Mapped[User | None] = relationship(lazy="joined")

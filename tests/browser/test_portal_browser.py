@@ -51,6 +51,9 @@ def test_applicant_follows_case_by_number_and_rates_it(org, live_server, new_pag
     page.fill("#rating-text", "   ")  # blank is no reason
     assert page.evaluate("() => document.getElementById('rating-text').matches(':invalid')")
     page.fill("#rating-text", "排队时间太长")
+    # and what it is about (the window's service or the department's handling), the browser asks too
+    assert page.evaluate("() => document.querySelector('input[name=concerns]').matches(':invalid')")
+    page.check("input[name=concerns][value='handling']")
     page.click(".rating-form button[type=submit]")
     page.wait_for_selector("#my-rating")
     said = page.locator("#my-rating").inner_text()

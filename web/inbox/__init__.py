@@ -1,9 +1,9 @@
-"""待办任务: reviewers' and leads' inbox with their department's supervision orders (督办单),
-the task page, materials and the case diagram."""
+"""待办任务: reviewers' and leads' inbox with their department's supervision orders (督办单) and
+rectifications of bad ratings (整改), the task page, materials and the case diagram."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import supervision
+from engine import ratings, supervision
 from engine.errors import Conflict, Invalid
 from engine.services import notifications, progress, tasks
 from engine.services.users import only_as_filer
@@ -15,14 +15,18 @@ register_error_page(bp)
 WORKERS = ("reviewer", "lead", "clerk")
 
 
-def render_inbox(status: int = 200, answers: dict | None = None):
-    """The three task lists and, for those who answer them, the open supervision orders;
-    `answers` keeps feedback a refused answer carried, by order id."""
+def render_inbox(status: int = 200, answers: dict | None = None, fixes: dict | None = None):
+    """The three task lists and, for those who answer them, the open supervision orders and
+    rectifications; `answers` and `fixes` keep what a refused answer carried, by order or
+    rectification id."""
     me = actor()
     answers_orders = any(me.has_role(r) for r in supervision.ANSWERERS)
     orders = supervision.orders(me, state="open") if answers_orders else []
+    rectifications = ratings.rectifications(me, state="open") if any(
+        me.has_role(r) for r in ratings.ANSWERERS) else []
     return render_template("inbox/index.html", lists=progress.inbox(me), orders=orders,
-                           answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX), status
+                           answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX,
+                           rectifications=rectifications, fixes=fixes or {}, fix_max=ratings.MAX_TEXT), status
 
 
 @bp.get("/")
@@ -83,6 +87,19 @@ def answer_order(order_id):
         flash_error(exc)
         return render_inbox(exc.status, {order_id: feedback})
     flash(_("已提交督办反馈"), "success")
+    return redirect(url_for("inbox.index"), 303)
+
+
+@bp.post("/rectifications/<int:rectification_id>/answer")
+@roles_required(*ratings.ANSWERERS)
+def answer_rectification(rectification_id):
+    response = request.form.get("response", "")
+    try:
+        ratings.answer(rectification_id, actor(), response)
+    except (Invalid, Conflict) as exc:  # the inbox again, with what was typed
+        flash_error(exc)
+        return render_inbox(exc.status, fixes={rectification_id: response})
+    flash(_("整改情况已答复"), "success")
     return redirect(url_for("inbox.index"), 303)
 
 

@@ -37,9 +37,12 @@ def _load_applicant():
 @bp.context_processor
 def _applicant():
     # rateable: the case statuses in which an applicant rates a case (好差评); the lengths its
-    # texts may have, for the forms to stop at.
-    return {"applicant": g.get("applicant"), "rateable": ratings.CLOSED, "rating_max": ratings.MAX_TEXT,
-            "note_max": intake.MAX_NOTE}
+    # texts may have, for the forms to stop at; to_revisit: the applicant's cases whose bad
+    # rating the department has answered, for the portal to tell them (they have no other inbox).
+    applicant = g.get("applicant")
+    to_revisit = ratings.to_revisit(applicant.id) if applicant and not applicant.temporary_until else []
+    return {"applicant": applicant, "rateable": ratings.CLOSED, "rating_max": ratings.MAX_TEXT,
+            "note_max": intake.MAX_NOTE, "to_revisit": to_revisit}
 
 
 def applicant_required(view):

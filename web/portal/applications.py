@@ -10,7 +10,7 @@ from engine.errors import Invalid, NotFound, ShenpiError
 from . import applicant_required, bp, failed, flash_error
 from .. import once
 from ..inbox.forms import errors_by_field, fields, read
-from .forms import RatingForm, WithdrawalForm
+from .forms import RatingForm, RevisitForm, WithdrawalForm
 
 
 def _uploads(item_codes) -> list[intake.Upload]:
@@ -94,7 +94,7 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
         return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
     can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
-                           bad_levels=ratings.BAD,
+                           bad_levels=ratings.BAD, fix=ratings.of_case(info["id"]), revisit_form=RevisitForm(),
                            withdrawal=withdrawal or WithdrawalForm(),
                            can_withdraw=info["status"] in termination.WITHDRAWABLE), status
 
@@ -142,9 +142,29 @@ def rate(number):
         return _case_page(number, form, 422)
 
     def call(case_):
-        rectification = ratings.rate(case_.id, g.applicant.id, int(form.level.data), form.text.data)
-        return _("感谢您的评价") if rectification is None else _("感谢您的评价，承办部门将在规定时间内整改并答复")
+        rectification = ratings.rate(case_.id, g.applicant.id, int(form.level.data), form.text.data,
+                                     form.concerns.data or None)
+        if rectification is None:
+            return _("感谢您的评价")
+        if rectification.concerns == "service":
+            return _("感谢您的评价，受理窗口将在规定时间内整改并答复")
+        return _("感谢您的评价，承办部门将在规定时间内整改并答复")
     return _act(number, call, form=form)
+
+
+@bp.post("/cases/<number>/revisit")
+@applicant_required
+def revisit(number):
+    """回访: the applicant says whether the answer to their bad rating satisfies them."""
+    form = RevisitForm()
+    if not form.validate_on_submit():
+        flash(_("请选择您对整改答复是否满意"), "error")
+        return _case_page(number, status=422)
+
+    def call(case_):
+        ratings.revisit(case_.id, g.applicant.id, form.satisfied.data == "yes")
+        return _("感谢您的回访意见")
+    return _act(number, call)
 
 
 @bp.post("/cases/<number>/withdraw")

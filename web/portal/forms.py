@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from engine.termination import MAX_REASON
 
-from ..labels import APPLICANT_KINDS, ID_TYPES, RATINGS
+from ..labels import APPLICANT_KINDS, CONCERNS, ID_TYPES, RATINGS
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -33,6 +33,14 @@ class RegisterForm(FlaskForm):
 class RatingForm(FlaskForm):
     level = RadioField(_l("评价"), choices=_choices(RATINGS), validators=[DataRequired()])
     text = TextAreaField(_l("评价内容"))
+    # Asked of a bad rating only: the service (engine/ratings.py) says so when it is missing.
+    concerns = RadioField(_l("不满意的是"), choices=_choices(CONCERNS), validate_choice=False)
+
+
+class RevisitForm(FlaskForm):
+    """回访: whether the department's answer to a bad rating satisfies the applicant."""
+    satisfied = RadioField(_l("您对整改答复是否满意？"), choices=_choices({"yes": _l("满意"), "no": _l("不满意")}),
+                           validators=[DataRequired()])
 
 
 class AnswerForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Staff pages for rectifications (整改): the department answers, supervisors watch all of them."""
+"""Staff pages for rectifications (整改): the department responsible answers (a window, for its
+service), supervisors watch all of them."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,7 +18,7 @@ def _forbidden_or_missing(exc):
 @bp.get("/rectifications")
 @login_required
 def rectifications():
-    state = request.args.get("state") if request.args.get("state") in ratings.STATES else None
+    state = request.args.get("state") if request.args.get("state") in ratings.FILTERS else None
     try:
         rows = ratings.rectifications(current_user.user, state=state)
     except ShenpiError as exc:

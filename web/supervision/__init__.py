@@ -1,11 +1,12 @@
-"""电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders (督办单), the monthly report."""
+"""电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders (督办单),
+rectifications of bad ratings (整改), the monthly report."""
 from datetime import date, datetime, timezone
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
-from engine import clock, supervision
+from engine import clock, ratings, supervision
 from engine.errors import Invalid
 from engine.services import progress
 
@@ -46,6 +47,7 @@ def index():
     last_month = (clock.today().replace(day=1).toordinal() - 1)
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
+                           fixes=ratings.overview(actor()),
                            now=datetime.now(timezone.utc),
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
 
