@@ -201,7 +201,11 @@ def send_back(task_id: int, actor: User, *, to: str, reason: str) -> dict:
         if to == "window":
             if CORRECTION not in _opinion_choices(session, task):
                 raise Invalid("This step cannot send the case back to the window; return it to the previous step")
-            run_done(workflow, task, {"opinion": CORRECTION, "comment": reason, "correction_items": reason})
+            answer = {"opinion": CORRECTION, "comment": reason, "correction_items": reason}
+            refusal = orchestrator.refused(spiff, answer)  # a last round asks the applicant no more
+            if refusal:
+                raise Invalid(refusal)
+            run_done(workflow, task, answer)
             target = None
         else:
             previous = _previous_user_task(spiff)
@@ -221,6 +225,7 @@ def send_back_targets(task_id: int, actor: User) -> list[str]:
     """Where this open step can be sent back, by send_back's own rules: the previous step where
     its branch has one (a department's review in a parallel round has none), the window where
     its form can ask the applicant for corrections."""
+    from engine import orchestrator
     with read_session() as session:
         task = session.get(Task, task_id)
         if task is None or task.state != "ready" or not may_work_on(actor, task):
@@ -232,7 +237,8 @@ def send_back_targets(task_id: int, actor: User) -> list[str]:
         try:
             spiff = cases.spiff_task(loaded.workflow, task.spiff_id)
             reachable = {"previous": _previous_user_task(spiff) is not None,
-                         "window": CORRECTION in _opinion_choices(session, task)}
+                         "window": CORRECTION in _opinion_choices(session, task)
+                         and not orchestrator.refused(spiff, {"opinion": CORRECTION})}
         finally:  # reading changes nothing; put back only when read (as withdrawable)
             runtime.remember(instance.id, instance.revision, loaded)
         return [to for to in TARGETS if reachable[to]]

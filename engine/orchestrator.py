@@ -188,15 +188,25 @@ def _applicant_answered(session: Session, instance_id: int, kind: str, result: s
         clock.end_special(session, case_clock, result, actor, clock.today())
 
 
+def refused(spiff_task, data: dict) -> str | None:
+    """What the step's procedure refuses to close it with (refusalExpression), in its own words;
+    None if nothing. Asked of every way a step closes with an answer: completing it, and sending
+    it back to the window, which answers it with a request for corrections."""
+    props = properties(spiff_task.task_spec)
+    if "refusalExpression" not in props:
+        return None
+    said = _evaluate("refusalExpression", props["refusalExpression"], {**spiff_task.data, **data},
+                     spiff_task.task_spec.name)
+    return str(said) if said else None
+
+
 def ready_to_close(session: Session, instance_id: int, row: Task, spiff_task, data: dict) -> None:
     """What a step needs before it closes: the window's correction round, the applicant's answer;
     a step that decides, its result document; and nothing its procedure refuses (refusalExpression)."""
+    refusal = refused(spiff_task, data)
+    if refusal:
+        raise Invalid(refusal)
     props = properties(spiff_task.task_spec)
-    if "refusalExpression" in props:
-        refusal = _evaluate("refusalExpression", props["refusalExpression"], {**spiff_task.data, **data},
-                            spiff_task.task_spec.name)
-        if refusal:
-            raise Invalid(str(refusal))
     if props.get("correctionNotice") == "true":
         case = case_of(session, instance_id)  # a designer's trial run has none, and no applicant
         if case is not None and not review_correction(session, case.id)[1]:

@@ -177,7 +177,7 @@ def test_drawing_review_end_to_end_over_rest(people):
 def test_a_second_correction_round_is_not_offered(people):
     """One consolidated correction round: in the last round a review may not ask for corrections
     again (it would reach nobody), and the lead is warned of a review that did not pass."""
-    from engine import corrections, intake
+    from engine import corrections, intake, operations
     from engine.errors import Invalid
     from tests.procedures import open_tasks, take_in, work
     from tests.web import element, signed_in
@@ -194,6 +194,10 @@ def test_a_second_correction_round_is_not_offered(people):
     with pytest.raises(Invalid) as refused:
         work(last, people["r_drawing"], bad, document=False)
     assert "最后一轮审查，不能再要求补正" in str(refused.value.message)
+    # Nor by sending it back to the window, which the step is no longer offered.
+    assert operations.send_back_targets(last.id, people["r_drawing"]) == []
+    with pytest.raises(Invalid, match="最后一轮审查"):
+        operations.send_back(last.id, people["r_drawing"], to="window", reason="消防通道宽度仍不足")
     assert open_tasks(case.instance_id)["department_review@drawing"].state == "ready"  # nothing moved
     work(last, people["r_drawing"], {"opinion": "reject", "comment": "消防通道宽度仍不足"})
     lead = open_tasks(case.instance_id)["lead_decision@housing"]
