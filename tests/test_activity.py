@@ -171,6 +171,9 @@ def test_the_page_filters_and_keeps_the_filter(app, org, done):
     assert '<option value="admin" selected>' in wrong.text
     backwards = browser.get("/admin/activity?since=2025-03-02&until=2025-03-01")
     assert backwards.status_code == 422 and "晚于截止日期" in backwards.text
+    for beyond in ("until=9999-12-31", "since=0001-01-01", "before=99999999999999999999999",
+                   "after=-99999999999999999999999", "before=-1"):  # said, not a 500
+        assert browser.get(f"/admin/activity?{beyond}").status_code == 422, beyond
 
 
 def test_the_page_links_older_and_newer_pages_with_the_filter(app, org):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import clock
 from engine.errors import Invalid
 from engine.store.db import read_session
-from engine.store.models import Applicant, Case, Definition, Event, Instance, ServiceItem, User
+from engine.store.models import MAX_ROW_ID, Applicant, Case, Definition, Event, Instance, ServiceItem, User
 
 from .users import require
 
@@ -29,6 +29,7 @@ TYPES = tuple(t for types in GROUPS.values() for t in types)
 # Recorded outside any case too, but an applicant's own doings online, not staff's.
 NOT_LISTED = ("applicant_registered", "applicant_password_changed")
 PAGE = 50
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # Events whose data names a process, a service item or an applicant by code: the field, and where
 # its name is found (the newest version's).
 _NAMED = ((("definition_suspended", "definition_resumed", "draft_saved", "draft_discarded", "instance_migrated"),
@@ -45,6 +46,13 @@ def listed(actor: User, *, what: str | None = None, login: str | None = None, si
     older than it, `after` an id the page newer. Returns {"events", "older", "newer"}: the ids to
     ask with for the next page each way, None where there is none."""
     require(actor, "admin")
+    for day in (since, until):  # a day out of range would overflow turning into a time (a 500)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid("A day between %(first)s and %(last)s, please: %(day)s", first=FIRST_DAY.isoformat(),
+                          last=LAST_DAY.isoformat(), day=day.isoformat())
+    for row in (before, after):
+        if row is not None and not 0 <= row <= MAX_ROW_ID:
+            raise Invalid("No page starts at event %(id)s", id=row)
     if since and until and since > until:
         raise Invalid("The first day %(since)s is after the last day %(until)s", since=str(since), until=str(until))
     query = select(Event).where(Event.type.in_(_types(what)))
