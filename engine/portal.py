@@ -97,14 +97,14 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
         if applicant is not None and applicant.phone != phone:
             raise Conflict("This ID number was registered at the window with another mobile phone number; "
                            "have your identity checked at the window")
+        # One refusal for every mismatch: which of name and number is wrong, or that the number is
+        # an agent's filing, would tell a stranger holding someone's ID number about their cases.
         channel = _case_channel(session, applicant, case_number) if applicant is not None else None
-        if applicant is not None and applicant.name == name and channel == "agent":
-            raise Conflict("Case %(case)s was filed by an agent point, and a case an agent filed cannot prove "
-                           "your identity online: ask the window for a temporary password (bring your identity "
-                           "document; your agent point can help)", case=case_number.strip())
-        if applicant is not None and (applicant.name != name or channel is None):
+        if applicant is not None and (applicant.name != name or channel in (None, "agent")):
             raise Conflict("The window knows this applicant: give the name as recorded there and the case "
-                           "number printed on one of the notices")
+                           "number printed on one of the notices. A case an agent point filed for you cannot "
+                           "prove your identity online: ask the window for a temporary password (bring your "
+                           "identity document; your agent point can help)")
         known_at_window = applicant is not None
         if applicant is None:
             applicant = Applicant(id_number=id_number, name=name, kind=kind, id_type=id_type)
@@ -120,7 +120,7 @@ def register(*, name: str, id_type: str, id_number: str, phone: str, password: s
 def _case_channel(session, applicant: Applicant, case_number: str) -> str | None:
     """How the applicant's case of this number came in, if they have one. One an agent filed proves
     nothing of who registers (the agent holds its notices, and typed the applicant's name and
-    phone): register says so rather than that the number is wrong."""
+    phone)."""
     number = (case_number or "").strip()
     return session.scalar(select(Case.channel).where(Case.applicant_id == applicant.id, Case.number == number)
                           .limit(1)) if number else None
