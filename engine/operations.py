@@ -7,6 +7,7 @@ Those that move the procedure (send back, withdraw) run as a step on the instanc
 are serialised with every other step on the case.
 """
 import re
+from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
@@ -24,10 +25,12 @@ from engine.services.tasks import require_lane, run_done, task_for, task_step
 from engine.services.users import only_as_filer, require, works_steps
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Department, Instance, Task, User
+from engine.store.models import Department, Event, Instance, Task, User
 
 CORRECTION = "correction_needed"
 TARGETS = ("previous", "window")  # where a step is sent back to, in the order a page offers them
+MAX_REASON = 500  # a reason, an urging, a note: what a notification and a history line carry
+URGE_AGAIN_AFTER = timedelta(hours=2)  # one person's urging of one step, at most so often
 
 
 def _ready(task: Task, actor: User) -> Task:
@@ -91,6 +94,8 @@ def _reason(reason: str, missing: Message = Message("Give the reason")) -> str:
     """The text given, trimmed; `missing` says what an empty one lacks, in the form's own words."""
     if not reason or not reason.strip():
         raise Invalid(missing)
+    if len(reason.strip()) > MAX_REASON:
+        raise Invalid("At most %(max)s characters, please", max=MAX_REASON)
     return reason.strip()
 
 
@@ -147,6 +152,11 @@ def urge(task_id: int, actor: User, message: str) -> int:
             raise Conflict("Task %(task)s is not open", task=task_label(task))
         if task.assignee_id == actor.id:
             raise Conflict("Task %(task)s is yours: there is no one to urge", task=task_label(task))
+        since = datetime.now(timezone.utc) - URGE_AGAIN_AFTER
+        if session.scalar(select(Event.id).where(Event.task_id == task.id, Event.type == "task_urged",
+                                                 Event.actor_id == actor.id, Event.at > since).limit(1)):
+            raise Conflict("You urged %(task)s less than %(hours)s hours ago; it has been told",
+                           task=task_label(task), hours=int(URGE_AGAIN_AFTER.total_seconds() // 3600))
         people = [task.assignee] if task.assignee else _members(session, task.group or "")
         _notify(session, people, task, Message("Urged: %(task)s (%(by)s: %(message)s)", task=task.title,
                                                by=actor.name, message=message))

@@ -200,6 +200,10 @@ def test_transfer_urge_and_copy(people):
     moved = operations.transfer(check.id, people["reviewer"], to_user="reviewer2", reason="承办人出差")
     assert moved["assignee"] == "reviewer2" and moved["group"] == "housing"
     assert operations.urge(check.id, people["clerk"], "申请人催问进度") == 1
+    with pytest.raises(Conflict, match="less than 2 hours ago"):  # told once; again later, not at once
+        operations.urge(check.id, people["clerk"], "申请人再次催问")
+    with pytest.raises(Invalid, match="At most 500"):
+        operations.transfer(check.id, people["reviewer2"], to_user="reviewer", reason="理" * 501)
     with pytest.raises(Forbidden):
         operations.urge(check.id, people["reviewer"], "x")
     with pytest.raises(Forbidden):
