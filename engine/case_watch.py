@@ -103,10 +103,11 @@ def case_clocks(instance_id: int, actor: User) -> dict:
     and the history of its time. A head, of a case their department has a limit on."""
     require(actor, *WATCHERS)
     with read_session() as session:
-        instance = fetch(session, Instance, instance_id, "instance")
         clocks = session.scalars(select(Clock).where(Clock.instance_id == instance_id).order_by(Clock.id)).all()
+        # A head is refused alike whether the case is another department's or none at all.
         if not actor.has_role("supervisor") and department_of(actor) not in {c.department for c in clocks} - {None}:
             raise Forbidden("This case belongs to other departments")
+        instance = fetch(session, Instance, instance_id, "instance")
         row = session.scalar(select(Case).where(Case.instance_id == instance_id))
         steps = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_({c.task_id for c in clocks})))}
         paused = _procedures(session, [c.id for c in clocks])

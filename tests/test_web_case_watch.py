@@ -132,6 +132,7 @@ def test_who_may_open_the_pages(app, org):
     assert "没有符合条件的在办案件" in signed_in(app, "lead").get("/supervision/cases").text
     assert signed_in(app, "admin").get("/supervision/cases").status_code == 200
     assert signed_in(app, "supervisor").get("/supervision/instances/9999/clocks").status_code == 404
+    assert head.get("/supervision/instances/9999/clocks").status_code == 403  # as another department's
     assert app.test_client().get("/supervision/cases").status_code == 302
 
 
