@@ -388,7 +388,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
         if still:
-            owed = "、".join(f"{m.name}（补交期限 {m.due_on.isoformat()}）" for m in still)
+            owed = "、".join(f"{m.name}（期限 {m.due_on.isoformat()}）" for m in still)
             termination.end(session, case, "terminated", None, f"容缺受理的材料逾期未补交：{owed}")
 
 

@@ -106,7 +106,7 @@ def test_a_missed_deferred_date_ends_the_case_and_tells_the_agent_and_the_window
     intake.accept(case.id, org["clerk"], deferred={"land": soon()})
     timers.tick(now=datetime(2099, 1, 1, tzinfo=intake.clock.SHANGHAI))
     assert intake.describe(case.id)["status"] == "terminated"
-    reason = f"容缺受理的材料逾期未补交：土地证明（补交期限 {soon()}）"
+    reason = f"容缺受理的材料逾期未补交：土地证明（期限 {soon()}）"
     assert told(agent)[-1] == (f"办件 {case.number} 终止办理告知书：办件已终止办理（{reason}），纸质材料可到窗口领回")
     assert told(org["clerk"]) == [f"办件 {case.number} 办件已终止办理（{reason}），请在窗口退还申请人的纸质材料"]
     assert told(other_clerk) == []  # another window took nothing in

@@ -154,7 +154,7 @@ def test_conditional_acceptance_missed_stops_the_case(item, org):
     assert all(c["state"] == "stopped" for c in info["clocks"])
     notice = info["notices"][-1]  # the applicant is told in writing, with their remedies
     assert notice["kind"] == "termination" and notice["data"]["withdrawn"] is False
-    assert notice["data"]["reason"] == f"容缺受理的材料逾期未补交：土地证明（补交期限 {due}）"
+    assert notice["data"]["reason"] == f"容缺受理的材料逾期未补交：土地证明（期限 {due}）"
     [cancelled] = events("task_cancelled")  # the review that was under way, with its event
     assert cancelled.instance_id == instance_id
     # Nobody finished it: the reports count it as ended, never as finished (on time).
