@@ -13,7 +13,7 @@ from tests.a11y import contrast
 from tests.browser.helpers import login
 from tests.browser.test_designer_browser import deploy_approval, open_modeler
 from tests.browser.test_inbox_browser import FORM, ITEM, REVIEW
-from tests.browser.test_supervision_browser import ITEM as BOARD_ITEM, REVIEW as BOARD_REVIEW
+from tests.browser.test_supervision_browser import installed
 from tests.server import free_port, start_server
 from tests.test_accessibility import APPLY_FORM, ZHANG
 
@@ -127,13 +127,7 @@ def test_the_designer_does_not_keep_the_keyboard_in(org, live_server, page):
 def test_the_supervision_board_can_be_paused_and_waits_for_the_keyboard(org, page, monkeypatch):
     """The board reloads itself: a supervisor can stop it (WCAG 2.2.2), and it does not reload
     under the keyboard, which a new board would throw back to the top of the page."""
-    deploy.deploy([("r.bpmn", BOARD_REVIEW.encode())], org["designer"])
-    catalogue.save(BOARD_ITEM, None)
-
-    def accepted_case(name, id_number):
-        case = intake.submit("H-9", {"name": name, "id_number": id_number},
-                             [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
-        intake.accept(case.id, org["clerk"])
+    accepted_case = installed(org)
     accepted_case("赵六", "110101198501013330")
     timers.tick(now=clock.datetime.combine(clock.today() + timedelta(days=21), clock.time(9), clock.SHANGHAI))
     monkeypatch.setenv("BOARD_REFRESH_SECONDS", "5")  # the least the setting takes

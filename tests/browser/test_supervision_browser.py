@@ -15,12 +15,20 @@ ITEM = {"code": "H-9", "name": "临时建设工程规划许可", "kind": "licenc
         "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
 
 
-def test_dashboard_counts_an_open_case_and_lists_it_when_overdue(org, live_server, page):
+def installed(org):
+    """The housing review and its item deployed; returns what accepts a case of it for a person."""
     deploy.deploy([("r.bpmn", REVIEW.encode())], org["designer"])
     catalogue.save(ITEM, None)
-    case = intake.submit("H-9", {"name": "赵六", "id_number": "110101198501013330"},
-                         [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
-    intake.accept(case.id, org["clerk"])
+
+    def accepted_case(name, id_number):
+        case = intake.submit("H-9", {"name": name, "id_number": id_number},
+                             [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
+        intake.accept(case.id, org["clerk"])
+    return accepted_case
+
+
+def test_dashboard_counts_an_open_case_and_lists_it_when_overdue(org, live_server, page):
+    installed(org)("赵六", "110101198501013330")
 
     login(page, live_server, "supervisor")
     page.goto(f"{live_server}/supervision/")
@@ -38,13 +46,7 @@ def test_dashboard_counts_an_open_case_and_lists_it_when_overdue(org, live_serve
 
 
 def test_the_board_reloads_its_numbers_and_charts_by_itself(org, page, monkeypatch):
-    deploy.deploy([("r.bpmn", REVIEW.encode())], org["designer"])
-    catalogue.save(ITEM, None)
-
-    def accepted_case(name, id_number):
-        case = intake.submit("H-9", {"name": name, "id_number": id_number},
-                             [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
-        intake.accept(case.id, org["clerk"])
+    accepted_case = installed(org)
     accepted_case("赵六", "110101198501013330")
     monkeypatch.setenv("BOARD_REFRESH_SECONDS", "5")  # the least the setting takes
     server = start_server(os.environ["DATABASE_URL"], port := free_port(), "--no-scheduler")
