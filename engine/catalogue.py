@@ -186,4 +186,5 @@ def guide(item: ServiceItem) -> dict:
             "fees": data.get("fees", []), "online_depth": data.get("online_depth"),
             "visits": data.get("visits"), "service_object": data.get("service_object", []),
             "result": data.get("result", ""), "place": data.get("place", ""),
-            "hours": data.get("hours", ""), "phone": data.get("phone", "")}
+            "hours": data.get("hours", ""), "phone": data.get("phone", ""),
+            "complaints": data.get("complaints", "")}

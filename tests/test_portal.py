@@ -524,3 +524,14 @@ def test_the_applicant_reads_why_the_window_did_not_accept_their_case(app, zhang
     intake.refuse(case.id, "申请事项不属于本机关职权范围，请向市自然资源局申请", org["clerk"])
     page = sign_in(app, ZHANG["phone"], "secret-pw").get(f"/portal/cases/{case.number}").text
     assert "请向市自然资源局申请" in element(page, "refusal-reason")
+
+
+def test_a_shipped_items_guide_says_where_when_whom_to_ask_and_where_to_complain(app, org):
+    """办事指南 (GB/T 39046 表4: 办理地点, 办理时间, 咨询方式, 监督投诉方式) for every shipped item."""
+    from tests.procedures import install
+    install(org)
+    for item in catalogue.all_items():
+        page = app.test_client().get(f"/portal/items/{item.code}").text
+        for said in ("办理地点", "办理时间", "咨询电话", "12345"):
+            assert said in page, (item.code, said)
+        assert "电子监察室" in element(page, "complaints")
