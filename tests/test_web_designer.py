@@ -29,8 +29,8 @@ def config_of(page: bytes) -> dict:
     return json.loads(match.group(1))
 
 
-def post(client, action, xml, key="approval", kind="bpmn"):
-    return client.post(f"/designer/{action}", data={"kind": kind, "key": key, "xml": xml})
+def post(client, action, xml, key="approval", kind="bpmn", **extra):
+    return client.post(f"/designer/{action}", data={"kind": kind, "key": key, "xml": xml, **extra})
 
 
 def test_list_shows_processes_with_versions_and_links(app, org):
@@ -167,18 +167,24 @@ def test_save_draft_keeps_the_authors_work_and_records_it(app, org):
 def test_deploy_makes_a_new_version_and_discards_the_draft(app):
     client = client_for(app, "designer")
     post(client, "draft", approval(name="修订"))
-    answer = post(client, "deploy", approval(name="修订"))
+    # Deploying what the page opened instead (the deployed version) leaves the draft, unopened, alone.
+    assert config_of(client.get("/designer/bpmn/approval").data)["draftOpen"] is False
+    assert post(client, "deploy", approval(name="另改")).status_code == 201
+    with session_scope() as session:
+        assert [d.source for d in session.scalars(select(Draft))] == [approval(name="修订")]
+    assert config_of(client.get("/designer/bpmn/approval?draft=1").data)["draftOpen"] is True
+    answer = post(client, "deploy", approval(name="修订"), draft="1")
     assert answer.status_code == 201
     body = answer.get_json()
-    assert body["definitions"] == [{"key": "approval", "version": 2, "name": "修订", "kind": "bpmn", "new": True}]
-    assert "approval v2" in body["message"]
+    assert body["definitions"] == [{"key": "approval", "version": 3, "name": "修订", "kind": "bpmn", "new": True}]
+    assert "approval v3" in body["message"]
     with session_scope() as session:
         assert session.scalars(select(Draft)).all() == []
     same = post(client, "deploy", approval(name="修订"))
     assert same.status_code == 200 and same.get_json()["definitions"][0]["new"] is False
     bad = post(client, "deploy", approval().replace('targetRef="review"', 'targetRef="nowhere"'))
     assert bad.status_code == 422 and bad.get_json()["problems"]
-    assert [d.version for d in deploy.versions("approval")] == [1, 2]
+    assert [d.version for d in deploy.versions("approval")] == [1, 2, 3]
 
 
 def test_validate_and_deploy_say_the_warnings_in_chinese(app):

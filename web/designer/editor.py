@@ -37,7 +37,8 @@ def save_draft():
 def deploy_diagram():
     def store(kind, key, xml):
         outcome = deploy.deploy(_files(kind, key, xml), actor())
-        design.discard_draft(kind, key, actor())
+        if request.form.get("draft"):  # the page held the draft: deployed, it is done with
+            design.discard_draft(kind, key, actor())
         mine = [r.as_dict() for r in outcome.definitions if r.kind == kind]
         return _warned(deployed(outcome, _("与已部署版本相同，未产生新版本")), outcome.warnings, deployment_id=outcome.id, definitions=mine), \
             201 if outcome.new else 200

@@ -74,12 +74,17 @@
     return ids.includes(config.key) ? config.key : (ids[0] || config.key);
   }
 
+  // Whether what is on the page supersedes the author's draft: it was opened from the draft, or
+  // saved as one here. Deploying anything else leaves the draft alone.
+  let ownsDraft = Boolean(config.draftOpen);
+
   async function post(url) {
     const { xml } = await modeler.saveXML({ format: true });
     const body = new FormData();
     body.append('kind', config.kind);
     body.append('key', currentKey());
     body.append('xml', xml);
+    if (ownsDraft) body.append('draft', '1');
     const forms = document.getElementById('form-files');
     for (const file of (forms ? forms.files : [])) body.append('form', file);
     const token = document.querySelector('meta[name=csrf-token]').content;
@@ -206,7 +211,8 @@
     act(config.urls.validate, (answer) => showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok)));
 
   document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
-    if (!answer.ok) showProblems(answer.problems);
+    if (answer.ok) ownsDraft = true;
+    else showProblems(answer.problems);
   }, true));
 
   document.getElementById('deploy').addEventListener('click', () => {
