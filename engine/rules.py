@@ -1,8 +1,14 @@
 """DMN decisions as the procedures use them: `decide("id", inputs)` in a script task.
 
-The latest deployed version of the decision is evaluated strictly: no matching rule, or two
-rules matching under a UNIQUE table, is an incident on the case, never a silent default.
+A case's decisions are made by the rules in force when its procedure started (in_force_at, set
+around each of its steps): a revised table applies to the cases started after it, as a revised
+procedure does, and a case is never decided by a rule that did not exist when it was accepted.
+The version is evaluated strictly: no matching rule, or two rules matching under a UNIQUE table,
+is an incident on the case, never a silent default.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,6 +19,17 @@ from engine.store.db import read_session
 from engine.store.models import Definition
 
 _models: dict[int, object] = {}
+_in_force_at: ContextVar[datetime | None] = ContextVar("rules_in_force_at", default=None)
+
+
+@contextmanager
+def in_force_at(moment: datetime):
+    """Decisions made inside use the versions deployed by `moment` (a procedure's start)."""
+    token = _in_force_at.set(moment)
+    try:
+        yield
+    finally:
+        _in_force_at.reset(token)
 
 
 class RuleIncident(EngineFailure):
@@ -31,10 +48,15 @@ def _plain(value):
 
 
 def decide(decision_id: str, inputs: dict | None = None, **named):
+    versions = select(Definition).where(Definition.kind == "dmn", Definition.key == decision_id)
+    moment = _in_force_at.get()
     with read_session() as session:
-        definition = session.scalar(select(Definition).where(Definition.kind == "dmn",
-                                                             Definition.key == decision_id)
-                                    .order_by(Definition.version.desc()).limit(1))
+        if moment is None:  # outside a case's step (a designer's trial of the table): the newest
+            definition = session.scalar(versions.order_by(Definition.version.desc()).limit(1))
+        else:  # the newest in force then; one first deployed since (a procedure migrated to asks for it), its first
+            definition = session.scalar(versions.where(Definition.deployed_at <= moment)
+                                        .order_by(Definition.version.desc()).limit(1)) \
+                or session.scalar(versions.order_by(Definition.version).limit(1))
         if definition is None:
             raise RuleIncident("No decision %(key)s is deployed", key=repr(decision_id))
         model = _models.get(definition.id)

@@ -410,3 +410,27 @@ def test_a_case_waiting_for_nothing_by_a_date_does_not_lapse(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)  # no payment asked yet
     with pytest.raises(Conflict, match="no correction or payment"):
         termination.lapse(case.id, people["clerk"])
+
+
+def test_a_case_is_decided_by_the_rules_in_force_when_it_started(people):
+    """A revised decision table applies to the cases started after it, as a revised procedure
+    does: a case accepted before is never refused by a ground that did not exist then."""
+    from time import sleep
+    from engine.services import deploy
+    from tests.procedures import ROOT
+    before = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    sleep(0.01)  # deployed after the first case started, on every database's clock
+    stricter = (ROOT / "rules" / "registration_refusals.dmn").read_text(encoding="utf-8").replace(
+        '<inputEntry id="registration_refusals_r4_i4"><text>"outstanding"</text></inputEntry>',
+        '<inputEntry id="registration_refusals_r4_i4"><text>"outstanding","with_agreement"</text></inputEntry>')
+    assert [d.version for d in deploy.deploy([("registration_refusals.dmn", stricter.encode())],
+                                             people["designer"]).definitions] == [2]
+    after = take_in(ITEM, FLAT, people["clerk"], applicant={**SELLER, "name": "赵六", "id_number": "110101199003077774",
+                                                            "phone": "13700000002"})
+    for case in (before, after):
+        tasks = open_tasks(case.instance_id)
+        work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
+        work(tasks["registration_check@realestate"], people["r_realestate"],
+             {"sealed": False, "objection": False, "mortgage": "with_agreement"})
+    assert "tax_assessment@tax" in open_tasks(before.instance_id)  # v1: 带押过户 with an agreement goes on
+    assert intake.describe(after.id)["decision"] == "reject"  # v2, in force when it started

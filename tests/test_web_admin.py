@@ -73,7 +73,7 @@ def test_overview_counts_instances_per_version_and_redeploys_uploaded_files(app,
     html = admin.get("/admin/").get_data(as_text=True)
     row = re.search(r'<tr data-key="steps" data-version="1".*?</tr>', html, re.S).group(0)
     assert re.search(r'class="running"><a [^>]*>2</a>', row)
-    assert "规则（DMN）的新版本则在下一次判定时即对所有办件生效" in html  # unlike a process's
+    assert "在办的办件仍按受理时的版本办理和判定" in html  # rules as processes
 
     answer = admin.post("/admin/deploy", data={"files": [(io.BytesIO(steps(extra=True)), "steps.bpmn")]},
                         content_type="multipart/form-data")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import timers
+from engine import rules, timers
 from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
@@ -103,7 +103,8 @@ def start_in(session: Session, key: str, actor: User | None, *, version: int | N
     record(session, "instance_started", actor=actor, instance_id=instance.id,
            key=key, version=definition.version, business_key=business_key, data=data or {})
     loaded = runtime.new_workflow(definition, data)
-    run_step(session, instance, loaded, actor)
+    with rules.in_force_at(instance.created_at):
+        run_step(session, instance, loaded, actor)
     return instance, loaded
 
 
@@ -154,9 +155,10 @@ def advance_in(session: Session, instance: Instance, actor: User | None, change,
         raise Conflict("Instance %(instance)s is %(state)s", instance=instance_id, state=state_name(instance.state))
     loaded = runtime.load(session, instance)
     try:
-        with procedure_faults():
-            change(session, instance, loaded.workflow)
-        run_step(session, instance, loaded, actor)
+        with rules.in_force_at(instance.created_at):  # the case's rules are those it started under
+            with procedure_faults():
+                change(session, instance, loaded.workflow)
+            run_step(session, instance, loaded, actor)
     except StaleDataError as exc:
         runtime.forget(instance_id)
         raise Conflict("Instance %(instance)s was changed by someone else; reload and retry",

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 
+from engine import rules
 from engine.bpmn import runtime
 from engine.errors import Conflict, Message, NotFound, ShenpiError, state_name
 from engine.store import session_scope
@@ -96,7 +97,8 @@ def _migrate_one(session, key, old, new, instance_id, actor):
     instance.definition, instance.version = target, target.version
     # Tasks may now point at other specs without having changed state: the save looks at all.
     loaded.every_task = True
-    cases.run_step(session, instance, loaded, actor)
+    with rules.in_force_at(instance.created_at):  # as every step of the case
+        cases.run_step(session, instance, loaded, actor)
     record(session, "instance_migrated", actor=actor, instance_id=instance.id, key=key,
            from_version=old, to_version=new)
     session.flush()
