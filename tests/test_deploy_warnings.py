@@ -204,3 +204,17 @@ def test_run_py_deploy_prints_the_warnings(org, tmp_path, capsys):
     printed = capsys.readouterr()
     assert "bpmn\tpermit\tversion 1\tnew" in printed.out
     assert f"warning: {tmp_path / 'permit.bpmn'}: Lane_0: lane '住建局 (housng)' names 'housng'" in printed.err
+
+
+def test_a_table_row_naming_none_of_its_inputs_is_warned_of_by_its_row(org):
+    """`>= floors2` for floors deployed, then failed every case reaching the row (a clerk could
+    accept no drawing review): the designer is told, the row counted as the editor shows it."""
+    from tests.procedures import ROOT
+    source = (ROOT / "rules" / "drawing_reviews.dmn").read_text(encoding="utf-8")
+    assert deploy.deploy([("drawing_reviews.dmn", source.encode())], org["designer"], dry_run=True).warnings == []
+    typo = source.replace('<inputEntry id="drawing_reviews_r12_i2"><text>&gt;= 10</text>',
+                          '<inputEntry id="drawing_reviews_r12_i2"><text>&gt;= floors2</text>')
+    [(file, element, message)] = warned(deploy.deploy([("drawing_reviews.dmn", typo.encode())], org["designer"],
+                                                     dry_run=True))
+    assert (file, element) == ("drawing_reviews.dmn", "drawing_reviews")
+    assert "row 13" in message and "floors2" in message

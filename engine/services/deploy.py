@@ -19,6 +19,7 @@ from engine.bpmn.validate import NS as BPMN
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.case_facts import FACTS
 from engine.dmn import DmnError, load_dmn
+from engine.dmn import lint as dmn_lint
 from engine.errors import Invalid, Message, NotFound
 from engine.forms import problem as form_problem
 from engine.store import session_scope
@@ -141,7 +142,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
                                    b"".join(contents[f] for f in called)))
     if problems:
         raise Invalid("%(count)s problem(s) in the deployment", _details(problems), count=len(problems))
-    warnings = _details(_warnings(bundle, forms)) if bundle else []
+    warnings = _details((_warnings(bundle, forms) if bundle else []) + _table_warnings(models))
     if dry_run:
         return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates], warnings)
     return Outcome(*_store(candidates, [n for n, _ in files], actor), warnings)
@@ -181,6 +182,14 @@ def _warnings(bundle, forms: dict) -> list[Problem]:
     provides (engine/bpmn/lint.py)."""
     return lint.unknown_lanes(bundle, known_groups()) + lint.unconnected(bundle) + lint.unprovided_names(
         bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
+
+
+def _table_warnings(models: dict) -> list[Problem]:
+    """Rows of decision tables naming what none of their inputs is (engine/dmn/lint.py)."""
+    return [Problem(filename, decision_id, Message(
+                "%(table)s, row %(row)s: %(names)s is none of the table's inputs; a case reaching this row "
+                "fails unless its procedure passes it", table=name or decision_id, row=row, names=", ".join(names)))
+            for filename, model in models.items() for decision_id, name, row, names in dmn_lint.unknown_names(model)]
 
 
 def _application_forms(keys: list[str]) -> dict[str, list[dict]]:
