@@ -57,6 +57,7 @@ def kind_names() -> dict[str, tuple[str, bool]]:
 
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
+MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a limit
 JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
 MAX_APPROVAL = 200
 # A special procedure's expected length: a year of working days is more than any takes (and each

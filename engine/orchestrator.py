@@ -86,9 +86,11 @@ def _working_days(props: dict, prop: str, data: dict, name: str) -> int | None:
     if prop not in props:
         return None
     days = int(_evaluate(prop, props[prop], data, name))
-    if days < 0:  # the procedure's fault, not the person's who completed the step before
-        raise EngineFailure("%(step)s: property %(property)s gave %(days)s, not a number of working days",
-                            step=name, property=prop, days=days)
+    # The procedure's fault (a rule's output), not the person's who completed the step before; a
+    # huge count would walk the calendar for seconds before overflowing it.
+    if not 0 <= days <= clock.MAX_WORKING_DAYS:
+        raise EngineFailure("%(step)s: property %(property)s gave %(days)s, not a number of working days "
+                            "from 0 to %(max)s", step=name, property=prop, days=days, max=clock.MAX_WORKING_DAYS)
     return days
 
 

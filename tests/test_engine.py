@@ -350,6 +350,7 @@ def test_a_timer_the_library_cannot_read_is_refused_at_its_element(org):
     ({"date": "'2026-13-01T09:00:00'"}, None, "is not an ISO 8601 date"),
     (None, "'three'", "'three' is not a whole number of working days"),
     (None, "-2", "-2 is not a whole number of working days"),
+    (None, "100000", "100000 is not a whole number of working days from 0 to 1000"),
     (None, ("statutoryDaysExpression", "'twenty'"), "'twenty' is not a whole number of working days"),
     (None, "days + 1", None),  # an expression: checked when it runs
 ])
@@ -427,3 +428,19 @@ def test_a_revised_caller_deploys_alone_with_the_newest_deployed_version_of_what
         deploy.deploy([("lost.bpmn", caller("调用", called="nowhere").replace(b'"caller"', b'"lost"'))],
                       org["designer"])
     assert "'nowhere' was not found" in str(refused.value.details)
+
+
+def test_a_limit_a_rule_computes_beyond_any_limit_stops_the_step_at_once_in_words(org):
+    """A decision table's output of 10**10 working days walked the calendar for seconds and then
+    overflowed it at the window: now said at once, with the step, and nothing is changed."""
+    from engine.errors import EngineFailure
+    xml = process("huge", [("start", "s", "s"), ("user", "a", "受理"), ("user", "wait", "审查", {"form": "x.json"}),
+                           ("end", "e", "e")], [("s", "a"), ("a", "wait"), ("wait", "e")])
+    xml = xml.replace('name="formJsonSchemaFilename" value="x.json"', 'name="promisedDaysExpression" value="days"')
+    deploy.deploy([("huge.bpmn", xml.encode())], org["designer"])
+    instance = cases.start_instance("huge", org["designer"], data={"days": 10 ** 10})
+    step = ready(instance, "a")
+    tasks.claim(step["id"], org["admin"])
+    with pytest.raises(EngineFailure, match="from 0 to 1000"):
+        tasks.complete(step["id"], org["admin"], {})
+    assert ready(cases.get_instance(instance["id"], org["admin"]), "a")["state"] == "ready"

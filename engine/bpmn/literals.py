@@ -7,6 +7,7 @@ import re
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.clock import MAX_WORKING_DAYS
 from engine.errors import Message
 
 # Each timer's parser, and what is said of a value it cannot read.
@@ -43,6 +44,7 @@ def problem(label: str, source: str) -> str | None:
             days = int(value) if not isinstance(value, float | bool) else -1
         except (TypeError, ValueError):
             days = -1
-        if days < 0:
-            return Message("%(label)s: %(value)s is not a whole number of working days", label=label, value=repr(value))
+        if not 0 <= days <= MAX_WORKING_DAYS:
+            return Message("%(label)s: %(value)s is not a whole number of working days from 0 to %(max)s",
+                           label=label, value=repr(value), max=MAX_WORKING_DAYS)
     return None
