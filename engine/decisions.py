@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from engine import clock, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
-from engine.errors import EngineFailure, Invalid
+from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record_case
@@ -143,6 +143,9 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         raise Invalid("Express delivery needs the tracking number")
     with session_scope() as session:
         case = open_case(session, case_id, "decided")
+        if method == "electronic" and not case.applicant.password_hash:  # nowhere to read it
+            raise Conflict("The applicant has no online account to receive the result in: deliver it at the window "
+                           "or by express mail, or open their account first")
         on_time = clock.today() <= date.fromisoformat(case.delivery["due_on"])
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}

@@ -154,6 +154,12 @@ def test_drawing_review_end_to_end_over_rest(people):
                             "documents": [{"filename": "审查合格书.pdf", "content_base64": _b64("%PDF 合格书")}]})
     assert res.status_code == 200 and res.json["state"] == "completed"
     res = client.post(f"/api/cases/{case_id}/deliver", headers=_auth("clerk"), json={"method": "electronic"})
+    assert res.status_code == 409 and "no online account" in res.json["error"]["message"]  # nowhere to read it
+    from engine import signin
+    from engine.store.models import Case
+    with session_scope() as session:  # the company opens its online account
+        signin.give_password(session.get(Case, case_id).applicant, "company-pw1")
+    res = client.post(f"/api/cases/{case_id}/deliver", headers=_auth("clerk"), json={"method": "electronic"})
     assert res.status_code == 200
     case = res.json
     assert case["status"] == "delivered" and case["decision"] == "approve"
