@@ -257,7 +257,7 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
     if outcome is not None and outcome.decision not in DECISIONS:
         raise Invalid("decision must be one of %(decisions)s", decisions=", ".join(DECISIONS))
     if outcome is not None and outcome.decision == "reject" and not outcome.statement.strip():
-        raise Invalid("A refusal gives its reasons (Art. 38)")
+        raise Invalid("A refusal gives its reasons: the written decision tells them to the applicant")
     if outcome is not None and outcome.results:  # refused before any result document is stored
         with read_session() as session:
             case = fetch(session, Case, case_id, "case")
