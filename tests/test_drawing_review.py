@@ -49,6 +49,10 @@ def people(org):
     ({"use": "residential", "height_m": 51}, {"health_telecom"}),
     ({"use": "residential", "height_m": 55, "floors": 18}, {"fire_protection", "civil_air_defence", "health_telecom"}),
     ({"floor_area": 40001}, {"fire_protection"}),
+    # Over 40,000 m² or 50 m, a public building's fire design is reviewed (令第51号 第十四条第十二项);
+    # a residential one below 54 m, or a warehouse, files it (备案) instead.
+    ({"use": "residential", "floor_area": 40001}, {"health_telecom"}),
+    ({"use": "warehouse", "floor_area": 40001, "height_m": 51}, set()),
     ({"floors": 10}, {"civil_air_defence"}),
     ({"underground_depth_m": 3}, {"civil_air_defence"}),
     ({"hazardous_materials": True}, {"fire_protection", "lightning"}),
