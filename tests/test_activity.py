@@ -147,7 +147,7 @@ def test_the_page_says_who_did_what_in_words(app, org, done):
     admin_page = signed_in(app, "admin").get("/admin/activity")
     assert admin_page.status_code == 200
     said = rows(admin_page.text)
-    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d designer 部署流程", said["deployed"])
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d designer 部署流程或规则", said["deployed"])
     assert "部署流程" in said["deployed"] and "housing_review v1" in said["deployed"]
     assert "保存服务事项" in said["service_item_saved"] and "测试事项H-1（H-1） 第 1 版" in said["service_item_saved"]
     assert f"挂起案件 案件 {done.number}：核查申请人身份" in said["instance_suspended"]

@@ -19,7 +19,7 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "user_deactivated": _l("停用人员"), "user_unlocked": _l("解除登录锁定"), "password_set": _l("设置密码"),
           "password_changed": _l("修改本人密码"), "department_created": _l("新增部门"),
           "department_renamed": _l("部门更名"), "token_issued": _l("发放 API 令牌"), "token_revoked": _l("吊销 API 令牌"),
-          "applicant_password_reset": _l("发放申请人临时密码"), "deployed": _l("部署流程"),
+          "applicant_password_reset": _l("发放申请人临时密码"), "deployed": _l("部署流程或规则"),
           "definition_suspended": _l("暂停流程版本"), "definition_resumed": _l("恢复流程版本"),
           "draft_saved": _l("保存设计草稿"), "draft_discarded": _l("删除设计草稿"),
           "service_item_saved": _l("保存服务事项"), "instance_suspended": _l("挂起案件"),
