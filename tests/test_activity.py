@@ -194,7 +194,7 @@ def rows_all(html):
 
 def test_english_labels(app, org, done):
     page = signed_in(app, "admin").get("/admin/activity?lang=en").text
-    assert "Activity log" in page and "Person disabled" in page and "Processes deployed" in page
+    assert "Activity log" in page and "Person disabled" in page and "Deployed processes or rules" in page
     assert "Closure day added" in page and "2031-03-04: 台风停止办公 (stops time limits)" in page
     assert "roles department head, reviewer" in page
 
