@@ -328,9 +328,10 @@ def test_hostile_xml_is_refused(data):
     ('<decision id="d1" name="d"><decisionTable id="t" hitPolicy="SOMETIMES"><output/></decisionTable></decision>',
      "t", "hit policy"),
     ('<decision id="d1" name="d"><decisionTable id="t">'
-     "<input><inputExpression><text>1</text></inputExpression></input><output/>"
+     '<input label="年龄"><inputExpression><text>1</text></inputExpression></input><output/>'
+     '<rule id="r0"><inputEntry><text>1</text></inputEntry><outputEntry><text>1</text></outputEntry></rule>'
      '<rule id="r9"><inputEntry id="e9"><text>[1..</text></inputEntry><outputEntry><text>1</text></outputEntry></rule>'
-     "</decisionTable></decision>", "e9", "invalid FEEL"),
+     "</decisionTable></decision>", "e9", "^row 2, 年龄: invalid FEEL"),  # as the editor numbers rows
     ('<inputData id="x" name="Age"/><decision id="d1" name="Age"><literalExpression><text>1</text>'
      "</literalExpression></decision>", None, "duplicate names"),
     ('<decision id="d1" name="d"><informationRequirement><requiredDecision href="#d2"/></informationRequirement>'

@@ -80,9 +80,24 @@ class _Loader:
         try:
             return make(text)
         except FeelError as error:
-            raise self.error(f"invalid FEEL {text!r}: {error}", element) from error
+            raise self.error(f"{self.cell(element)}invalid FEEL {text!r}: {error}", element) from error
         except RecursionError:
             raise self.error(f"invalid FEEL {text[:60]!r}...: nested too deeply", element) from None
+
+    def cell(self, element) -> str:
+        """Where a rule's entry is, as the table editor shows it: 'row 13, 地上层数: ' (its ids count
+        rows from 0, the editor from 1); '' for any other element."""
+        kind = etree.QName(element).localname
+        if kind not in ("inputEntry", "outputEntry"):
+            return ""
+        rule = element.getparent()
+        table = rule.getparent()
+        row = self.children(table, "rule").index(rule) + 1
+        column = self.children(rule, kind).index(element)
+        heads = self.children(table, "input" if kind == "inputEntry" else "output")
+        head = heads[column] if column < len(heads) else None
+        label = head is not None and (head.get("label") or head.get("name"))
+        return f"row {row}, {label}: " if label else f"row {row}: "
 
     def by_id(self, build, tag: str) -> dict:
         return {item.id: item for item in map(build, self.children(self.root, tag))}
