@@ -78,6 +78,8 @@ def test_the_window_finds_a_case_by_number_applicant_or_status(app, org):
     assert found(q="110101199003071233") == {second["number"]} and found(q=first["number"]) == {first["number"]}
     assert found(status="submitted") == {first["number"]} and found(q="王", status="submitted") == set()
     assert found(q="%") == set()  # a wildcard is a character like any other
+    assert found(q=second["number"][-6:]) == {second["number"]} and found(q="0002") == {second["number"]}  # 尾号
+    assert found(q="000") == set()  # fewer than four digits: too many to mean one
 
 
 def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
@@ -310,6 +312,9 @@ def test_a_refusal_is_named_by_the_items_kind_and_its_decision_is_handed_over(ap
     page = clerk.get(f"/intake/cases/{case_id}").text
     assert f"<dd>{refused}</dd>" in page
     assert re.search(r'id="deliver-form"\s+data-confirm="确认已送达？', page)  # it cannot be undone
+    # No online account: nowhere to read a result online, so no 电子送达 is offered, and it says why.
+    assert 'value="electronic"' not in page and 'id="no-electronic"' in page
+    assert clerk.post(f"/intake/cases/{case_id}/deliver", data={"method": "electronic"}).status_code == 409
     assert re.search(r'id="applicant-ids">\d{17}[\dX]', page)  # the clerk sees whose case it is
     assert refused in history_row(page, "case_decided")  # the history too
     refusal = intake.describe(case_id)["notices"][-1]

@@ -298,9 +298,11 @@ def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = ""
         query = query.where(Case.submitted_by == actor.id)
     text = text.strip()
     if text:
-        query = query.where(or_(Case.number.startswith(text, autoescape=True),
-                                Applicant.name.contains(text, autoescape=True),
-                                Applicant.id_number == text.upper(), Applicant.phone == text))
+        found = [Case.number.startswith(text, autoescape=True), Applicant.name.contains(text, autoescape=True),
+                 Applicant.id_number == text.upper(), Applicant.phone == text]
+        if text.isdigit() and len(text) >= 4:  # 尾号: the last digits of a number or a phone, as people say them
+            found += [Case.number.endswith(text), Applicant.phone.endswith(text)]
+        query = query.where(or_(*found))
     if status:
         query = query.where(Case.status == status)
     with read_session() as session:
