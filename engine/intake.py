@@ -323,7 +323,8 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
                  provisional=bool(shown.get("promised_provisional")),
                  statutory_provisional=bool(shown.get("statutory_provisional")),
-                 deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged, regional=spared)
+                 deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged, regional=spared,
+                 immediate=case.item.case_type == "immediate" and not item.process_key)  # decided on the spot
     session.flush()
     return case
 

@@ -290,6 +290,8 @@ def test_an_immediate_case_is_decided_at_the_window_with_its_result(app, org):
     page = clerk.get(f"/intake/cases/{case_id}").text
     assert 'id="statement">查询到登记记录' in page and "查询结果.pdf" in page and 'id="deliver-form"' in page
     assert "已受理并当场办结，请送达结果" in page
+    accepted = clerk.get(f"/intake/notices/{notice_ids(page)['acceptance']}").text  # said so on the notice
+    assert "决定予以受理，并当场办理" in accepted and "特别程序" not in accepted
 
 
 @pytest.mark.parametrize("kind, refused, notice, decision", [
