@@ -61,6 +61,24 @@ def test_monthly_report_download(app, org):
     assert client(app, "supervisor").get("/supervision/report").status_code == 422
 
 
+def test_monthly_report_on_a_page(app, org):
+    """The same figures as the download, on a page a phone reads (one card per department)."""
+    from engine import supervision
+    today = clock.today()
+    month = today.strftime("%Y-%m")
+    board = client(app, "supervisor").get("/supervision/").text
+    assert 'formaction="/supervision/report/view"' in board
+    page = client(app, "supervisor").get(f"/supervision/report/view?month={month}").text
+    expected = {r["department"]: r for r in supervision.monthly(today.year, today.month)}
+    assert expected and f'href="/supervision/report?month={month}"' in page
+    for code, r in expected.items():
+        row = re.search(rf'<tr data-department="{code}">.*?</tr>', element(page, "report"), re.S).group(0)
+        assert r["name"] in row and f'data-column="volume">{r["volume"]}<' in row
+        assert f'data-column="accepted">{r["accepted"]}<' in row
+    assert client(app, "supervisor").get("/supervision/report/view?month=2025-13").status_code == 422
+    assert client(app, "reviewer").get(f"/supervision/report/view?month={month}").status_code == 403
+
+
 def test_only_supervisors_leads_and_admins(app, org):
     for login in ("supervisor", "lead", "admin"):
         assert client(app, login).get("/supervision/").status_code == 200

@@ -1,5 +1,6 @@
 """Staff pages on a phone, with a real case behind them: nothing wider than the screen, and no
 column or fact squeezed to a character's width (a name read one character per line)."""
+from engine import clock
 from tests.browser.helpers import fits, login
 from tests.procedures import install, open_tasks, take_in, work
 
@@ -50,3 +51,8 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
     login(supervisor, live_server, "supervisor")
     supervisor.goto(live_server + "/supervision/")
     fits(supervisor, "/supervision/")
+    # The monthly report reads as one card per department, each figure named.
+    report = "/supervision/report/view?month=" + clock.today().strftime("%Y-%m")
+    supervisor.goto(live_server + report)
+    assert supervisor.locator("#report tbody tr[data-department]").count() >= 1
+    fits(supervisor, report)

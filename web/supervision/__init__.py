@@ -52,14 +52,29 @@ def index():
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
 
 
-@bp.get("/report")
-@roles_required(*WATCHERS)
-def report():
-    """The monthly report as .xlsx; ?month=YYYY-MM."""
+def _month() -> tuple[int, int]:
+    """?month=YYYY-MM, as the year and the month."""
     try:
         year, month = (int(part) for part in request.args.get("month", "").split("-"))
     except ValueError:
         raise Invalid(_("请选择月份（YYYY-MM）")) from None
+    return year, month
+
+
+@bp.get("/report/view")
+@roles_required(*WATCHERS)
+def report_page():
+    """The monthly report on a page (a phone opens no spreadsheet); ?month=YYYY-MM."""
+    year, month = _month()
+    return render_template("supervision/report.html", rows=supervision.monthly(year, month),
+                           month=f"{year}-{month:02d}")
+
+
+@bp.get("/report")
+@roles_required(*WATCHERS)
+def report():
+    """The monthly report as .xlsx; ?month=YYYY-MM."""
+    year, month = _month()
     # Saved under a Chinese name (RFC 6266's filename*), an ASCII one for the oldest browsers.
     name = _("政务服务监察月报-%(year)s-%(month)s.xlsx", year=year, month=f"{month:02d}")
     return Response(supervision.monthly_xlsx(year, month), mimetype=XLSX, headers={
