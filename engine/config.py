@@ -40,3 +40,11 @@ def counts_acceptance_day() -> bool:
     """Whether a limit counts the day it starts (the law does not: Art. 82 and domain.md; some
     places do, by local rule). COUNT_ACCEPTANCE_DAY=1 makes it so."""
     return os.environ.get("COUNT_ACCEPTANCE_DAY") == "1"
+
+
+def remedies() -> dict:
+    """Where an applicant appeals a refusal or an end, as the office names them (APPEAL_BODY, the
+    行政复议机关; APPEAL_COURT, the court for 行政诉讼): kept on each notice that gives the remedies,
+    which then says where; unset, it gives the time limits alone."""
+    named = {"appeal_body": os.environ.get("APPEAL_BODY", ""), "appeal_court": os.environ.get("APPEAL_COURT", "")}
+    return {key: value.strip() for key, value in named.items() if value.strip()}

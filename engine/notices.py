@@ -3,6 +3,7 @@ frozen when issued, each one an event of the case."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import config
 from engine.case_news import notice_issued
 from engine.services.events import record_case
 from engine.services.users import department_names
@@ -14,10 +15,17 @@ def case_of(session: Session, instance_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.instance_id == instance_id))
 
 
+# The notices that tell the applicant their remedies (复议, 诉讼): a refusal, a decision not to
+# grant, an end of the case.
+REMEDIED = ("refusal", "rejection", "non_approval", "termination")
+
+
 def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *, task_id: int | None = None,
                  **data) -> Notice:
     """The notice, and its event; `task_id` names the step that issued it, if one did. The agent
     who filed the case, and for a termination its window, are told (engine/case_news.py)."""
+    if kind in REMEDIED:
+        data = {**config.remedies(), **data}
     count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,

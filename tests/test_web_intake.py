@@ -336,6 +336,18 @@ def test_refusal_needs_a_reason_and_prints_it(app, org):
     html = clerk.get(f"/intake/cases/{case_id}").get_data(as_text=True)
     text = clerk.get(f"/intake/notices/{notice_ids(html)['refusal']}").get_data(as_text=True)
     assert "不予受理通知书" in text and "不属于本机关职权" in text and "行政复议" in text
+    assert 'id="remedies-where"' not in text  # the office named nowhere: the time limits alone
+
+
+def test_a_refusal_names_where_to_appeal_as_the_office_set_it_then(app, org, monkeypatch):
+    monkeypatch.setenv("APPEAL_BODY", "某某县人民政府")
+    monkeypatch.setenv("APPEAL_COURT", "某某县人民法院")
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card"))
+    assert clerk.post(f"/intake/cases/{case_id}/refuse", data={"reason": "不属于本机关职权"}).status_code == 303
+    monkeypatch.setenv("APPEAL_BODY", "另一机关")  # printed later, the notice says what it said then
+    notice = clerk.get(f"/intake/notices/{notice_ids(clerk.get(f'/intake/cases/{case_id}').text)['refusal']}").text
+    assert "行政复议机关：某某县人民政府。行政诉讼管辖法院：某某县人民法院。" in element(notice, "remedies-where")
 
 
 def test_the_window_sees_that_a_cases_procedure_is_suspended(app, org):
