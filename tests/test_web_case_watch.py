@@ -67,6 +67,7 @@ def test_a_cases_clocks_page_shows_its_pauses_steps_and_history(app, org):
     res = signed_in(app, "supervisor").get(f"/supervision/instances/{found['paused'].instance_id}/clocks")
     assert res.status_code == 200
     html = res.text
+    assert re.search(r'<tr data-event="[a-z_]+"><td data-label="时间">', element(html, "history"))  # a card per line on a phone
     assert found["paused"].number in element(html, "case-number") and "张三" in element(html, "applicant")
     assert "110101199001011237" not in html and "13800000000" not in html and "id.pdf" not in html
     clocks = element(html, "clocks")
