@@ -255,8 +255,11 @@ def issue_order(session: Session, clock: Clock, card: str, day: date, **data) ->
                              card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
     session.add(order)
     session.flush()
-    session.add(Timer(kind="order_due", instance_id=clock.instance_id, clock_id=clock.id,
-                      due_at=end_of(order.feedback_due)))
+    due = end_of(order.feedback_due)
+    # One timer answers for every order of the clock due that day (engine.escalation).
+    if not session.scalar(select(Timer.id).where(Timer.kind == "order_due", Timer.clock_id == clock.id,
+                                                 Timer.due_at == due, Timer.state == "pending")):
+        session.add(Timer(kind="order_due", instance_id=clock.instance_id, clock_id=clock.id, due_at=due))
     record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
            order_id=order.id, card=card, feedback_due=order.feedback_due.isoformat(), **data)
     return order

@@ -257,3 +257,17 @@ def test_a_yellow_cards_order_unanswered_by_its_date_becomes_a_second_level_orde
     timers.tick(now=clock.start_of(promised + timedelta(days=40)) + timedelta(hours=9))
     reds = sorted(o["case_number"] for o in supervision.orders(org["supervisor"]) if o["card"] == "red")
     assert reds == sorted(numbers.values())
+
+
+def test_two_orders_of_one_clock_due_the_same_day_are_each_reported_once(org, cases):
+    """A yellow and a red order issued the same day share their feedback date: the tick reports
+    each once, not once per order's timer."""
+    with session_scope() as session:
+        watched = session.get(clock.Clock, session.scalars(select(SupervisionOrder.clock_id)).first())
+        orders = [clock.issue_order(session, watched, card, clock.today()) for card in ("yellow", "red")]
+        assert orders[0].feedback_due == orders[1].feedback_due
+        due, ids = orders[0].feedback_due, sorted(o.id for o in orders)
+    timers.tick(now=clock.end_of(due) + timedelta(minutes=1))
+    with session_scope() as session:
+        reported = session.scalars(select(Event.data).where(Event.type == "supervision_order_overdue")).all()
+    assert sorted(d["order_id"] for d in reported if d["order_id"] in ids) == ids
