@@ -28,8 +28,9 @@ def short(text: str) -> str:
     return _QNAME.sub(lambda m: f"{PREFIXES[m[1]]}:{m[2]}" if m[1] in PREFIXES else m[2], text)
 
 
-def _syntax_reason(code: int, text: str) -> Message:
-    """Why libxml2 stopped reading, from its error code and the values in its sentence."""
+def _syntax_reason(code: int, text: str) -> Message | str:
+    """Why libxml2 stopped reading, from its error code and the values in its sentence; a rare
+    kind in libxml2's words."""
     kinds = etree.ErrorTypes
     if code == kinds.ERR_TAG_NAME_MISMATCH and (m := re.match(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)", text)):
         return Message("<%(opened)s> opened on line %(opened_line)s is closed by </%(closed)s>",
@@ -59,7 +60,7 @@ def _syntax_reason(code: int, text: str) -> Message:
         kinds.ERR_INVALID_ENCODING: Message("bytes that are not text in the file's encoding (save it as UTF-8)"),
         kinds.ERR_NAME_REQUIRED: Message("a tag or attribute without a valid name"),
     }
-    return plain.get(code) or Message("%(detail)s", detail=text)
+    return plain.get(code) or text
 
 
 def not_well_formed(error: etree.XMLSyntaxError) -> Message:
