@@ -3,6 +3,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.errors import Invalid
+from engine.xml_problems import not_well_formed
 
 
 def make_parser() -> SpiffBpmnParser:
@@ -19,7 +20,7 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise Invalid("not well-formed XML: %(error)s", error=exc.msg) from None
+        raise Invalid(not_well_formed(exc)) from None
     if root.getroottree().docinfo.doctype or "<!ENTITY" in data[:4096].decode("utf-8", "replace"):
         # BPMN never needs a DOCTYPE; refusing it outright closes XXE and entity bombs alike.
         raise Invalid("a DOCTYPE or entity declaration is not allowed in BPMN files")

@@ -15,6 +15,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.errors import EngineFailure, Invalid, Message
+from engine.xml_problems import located, schema_problem
 
 from . import literals
 from .parser import make_parser, parse_xml
@@ -24,22 +25,22 @@ NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # Elements SpiffWorkflow parses but this product does not run faithfully, and why.
 UNSUPPORTED = {
-    "complexGateway": "complex gateways are not supported",
-    "transaction": "transaction subprocesses (and compensation) are not supported",
-    "adHocSubProcess": "ad-hoc subprocesses are not supported",
-    "serviceTask": "service tasks cannot call out from this product",
-    "businessRuleTask": "use a script task with decide('decision_id', inputs) for DMN decisions",
-    "sendTask": "messages between processes are not supported",
-    "receiveTask": "messages between processes are not supported",
-    "compensateEventDefinition": "compensation is not supported",
-    "choreography": "choreographies are not executable",
-    "choreographyTask": "choreographies are not executable",
-    "conversation": "conversations are not executable",
-    "messageEventDefinition": "messages between processes are not supported",
-    "signalEventDefinition": "signals are not supported",
-    "conditionalEventDefinition": "conditional events are not supported",
-    "linkEventDefinition": "link events are not supported",
-    "escalationEventDefinition": "escalation events are not supported",
+    "complexGateway": Message("complex gateways are not supported"),
+    "transaction": Message("transaction subprocesses (and compensation) are not supported"),
+    "adHocSubProcess": Message("ad-hoc subprocesses are not supported"),
+    "serviceTask": Message("service tasks cannot call out from this product"),
+    "businessRuleTask": Message("use a script task with decide('decision_id', inputs) for DMN decisions"),
+    "sendTask": Message("messages between processes are not supported"),
+    "receiveTask": Message("messages between processes are not supported"),
+    "compensateEventDefinition": Message("compensation is not supported"),
+    "choreography": Message("choreographies are not executable"),
+    "choreographyTask": Message("choreographies are not executable"),
+    "conversation": Message("conversations are not executable"),
+    "messageEventDefinition": Message("messages between processes are not supported"),
+    "signalEventDefinition": Message("signals are not supported"),
+    "conditionalEventDefinition": Message("conditional events are not supported"),
+    "linkEventDefinition": Message("link events are not supported"),
+    "escalationEventDefinition": Message("escalation events are not supported"),
 }
 EXPRESSIONS = {  # element -> mode of the restricted language
     "conditionExpression": "eval", "script": "exec", "timeDate": "eval", "timeDuration": "eval",
@@ -101,19 +102,19 @@ GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBas
 def _check_file(name: str, root) -> list[Problem]:
     problems = []
     if root.tag != f"{{{NS}}}definitions":
-        return [Problem(name, None, "not a BPMN 2.0 definitions document")]
+        return [Problem(name, None, Message("not a BPMN 2.0 definitions document"))]
     validator = _schema()
     validator.preprocess(root)
     if not validator.validator.validate(root):
         for error in list(validator.validator.error_log)[:20]:
-            at = next((el for el in root.iter() if getattr(el, "sourceline", None) == error.line), None)
-            problems.append(Problem(name, owner_id(at), f"line {error.line}: {error.message}"))
+            problems.append(Problem(name, owner_id(located(root, error)), schema_problem(error)))
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
         if etree.QName(el).namespace == NS and local in UNSUPPORTED:
-            problems.append(Problem(name, owner_id(el), f"unsupported element <bpmn:{local}>: {UNSUPPORTED[local]}"))
+            problems.append(Problem(name, owner_id(el), Message("unsupported element <bpmn:%(element)s>: %(reason)s",
+                                                                element=local, reason=UNSUPPORTED[local])))
         if (found := _expression(el)) is not None:
             label, mode, source = found
             try:
@@ -150,8 +151,9 @@ def _dead_ends(name: str, root) -> list[Problem]:
     """A gateway no flow leaves: a case reaching it would wait there for ever, silently (a task
     with none simply ends its path, as BPMN allows)."""
     sources = {flow.get("sourceRef") for flow in root.iter(f"{{{NS}}}sequenceFlow")}
-    return [Problem(name, gateway.get("id"), f"<bpmn:{etree.QName(gateway).localname}> has no outgoing "
-                                              "sequence flow: a case reaching it would stop there")
+    return [Problem(name, gateway.get("id"), Message("<bpmn:%(element)s> has no outgoing sequence flow: a case "
+                                                     "reaching it would stop there",
+                                                     element=etree.QName(gateway).localname))
             for gateway in root.iter(*(f"{{{NS}}}{tag}" for tag in GATEWAYS)) if gateway.get("id") not in sources]
 
 
@@ -170,7 +172,7 @@ def _flows(name: str, root) -> list[Problem]:
         leaving: dict[str, int] = {}
         for flow in scope.findall(f"{{{NS}}}sequenceFlow"):
             for end in ("sourceRef", "targetRef"):
-                if flow.get(end) not in ids:
+                if flow.get(end) is not None and flow.get(end) not in ids:  # a missing one: the schema says so
                     problems.append(Problem(name, flow.get("id"), Message(
                         "sequence flow %(flow)s: its %(end)s %(ref)s is no element of this process",
                         flow=flow.get("id"), end=end, ref=repr(flow.get(end)))))
@@ -210,12 +212,12 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
         except SpiffWorkflowException as exc:
             problems.append(Problem(name, getattr(exc, "id", None), _reason(exc, str(exc))))
         except Exception as exc:  # a bad file must never crash a deployment
-            problems.append(Problem(name, None, f"cannot be parsed: {_reason(exc)}"))
+            problems.append(Problem(name, None, Message("cannot be parsed: %(reason)s", reason=_reason(exc))))
     bundle = ParsedBundle(parser, roots=dict(trees))
     for name, root in trees:
         executable = [p for p in root.findall(f"{{{NS}}}process") if p.get("isExecutable", "true") != "false"]
         if not executable:
-            problems.append(Problem(name, None, "no process in this file"))
+            problems.append(Problem(name, None, Message("no process in this file")))
         for proc in executable:
             key = proc.get("id")
             try:
@@ -225,7 +227,7 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
                 problems.append(Problem(name, getattr(exc, "id", None) or key, _reason(exc, str(exc))))
                 continue
             except Exception as exc:
-                problems.append(Problem(name, key, f"cannot be built: {_reason(exc)}"))
+                problems.append(Problem(name, key, Message("cannot be built: %(reason)s", reason=_reason(exc))))
                 continue
             problem = _dry_start(spec, subs)
             if problem:
@@ -260,13 +262,14 @@ def _dry_start(spec, subs):
         workflow.task_tree.data.update({name: [] for name in collections if name})
         run_engine(workflow)
     except EngineFailure as exc:
-        return None, f"the process cannot start: {exc.message}"
+        return None, Message("the process cannot start: %(reason)s", reason=exc.message)
     except SpiffWorkflowException as exc:
         if _from_expression(exc):
             return None  # the expressions passed their static check; on empty data they may fail
-        return getattr(exc, "task_spec", None) and exc.task_spec.name, f"the process cannot start: {exc}"
+        return getattr(exc, "task_spec", None) and exc.task_spec.name, Message("the process cannot start: %(reason)s",
+                                                                               reason=str(exc))
     except Exception as exc:
-        return _failed_element(exc), f"the process cannot start: {_reason(exc)}"
+        return _failed_element(exc), Message("the process cannot start: %(reason)s", reason=_reason(exc))
     return None
 
 
@@ -287,6 +290,6 @@ def _reason(exc: Exception, text: str | None = None) -> str:
     """What went wrong, for the designer. The library follows a chain of elements by recursion,
     and reports running out of it in its own words, or not at all."""
     if isinstance(exc, RecursionError) or "RecursionError" in str(exc) or isinstance(exc.__cause__, RecursionError):
-        return ("the chain of elements is too long to follow (thousands in a row); "
-                "split the process into call activities")
+        return Message("the chain of elements is too long to follow (thousands in a row); "
+                       "split the process into call activities")
     return text or f"{type(exc).__name__}: {exc}"

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from engine.errors import Message
+
 from . import hitpolicy
 from .errors import DmnParseError, FeelError
 from .feel import Expression, UnaryTests, constants
@@ -39,7 +41,8 @@ class _Loader:
         self.root, self.filename = root, filename
         namespace = etree.QName(root).namespace
         if etree.QName(root).localname != "definitions" or namespace not in DMN_NAMESPACES:
-            raise DmnParseError(f"root element {root.tag} is not DMN definitions", filename=filename)
+            raise DmnParseError(Message("root element %(element)s is not DMN definitions", element=root.tag),
+                                filename=filename)
         self.ns = namespace
 
     def model(self) -> DmnModel:
@@ -68,7 +71,7 @@ class _Loader:
         found = None if element is None else self.child(element, name)
         return None if found is None else (found.text or "")
 
-    def error(self, message: str, element) -> DmnParseError:
+    def error(self, message: Message, element) -> DmnParseError:
         nearest = next((e for e in (element, *element.iterancestors()) if e.get("id")), None)
         return DmnParseError(message, element_id=nearest.get("id") if nearest is not None else None,
                              filename=self.filename)
@@ -76,28 +79,37 @@ class _Loader:
     def feel(self, make, element, text: str | None):
         """Compile FEEL text found in element, reporting errors against the element."""
         if text is None:
-            raise self.error(f"{etree.QName(element).localname} has no text", element)
+            raise self.error(Message("%(element)s has no text", element=etree.QName(element).localname), element)
         try:
             return make(text)
         except FeelError as error:
-            raise self.error(f"{self.cell(element)}invalid FEEL {text!r}: {error}", element) from error
+            raise self.error(self.invalid_feel(element, repr(text), str(error)), element) from error
         except RecursionError:
-            raise self.error(f"invalid FEEL {text[:60]!r}...: nested too deeply", element) from None
+            raise self.error(Message("invalid FEEL %(text)s...: nested too deeply", text=repr(text[:60])), element) from None
 
-    def cell(self, element) -> str:
-        """Where a rule's entry is, as the table editor shows it: 'row 13, 地上层数: ' (its ids count
-        rows from 0, the editor from 1); '' for any other element."""
+    def invalid_feel(self, element, text: str, error: str) -> Message:
+        """FEEL the engine cannot read, said where the table editor shows it: 'row 13, 地上层数: '
+        (its ids count rows from 0, the editor from 1). The FEEL parser's own words are the detail."""
+        row, label = self.cell(element)
+        if row and label:
+            return Message("row %(row)s, %(column)s: invalid FEEL %(text)s: %(error)s",
+                           row=row, column=label, text=text, error=error)
+        if row:
+            return Message("row %(row)s: invalid FEEL %(text)s: %(error)s", row=row, text=text, error=error)
+        return Message("invalid FEEL %(text)s: %(error)s", text=text, error=error)
+
+    def cell(self, element) -> tuple[int | None, str | None]:
+        """A rule's entry as (row from 1, its column's label); (None, None) for any other element."""
         kind = etree.QName(element).localname
         if kind not in ("inputEntry", "outputEntry"):
-            return ""
+            return None, None
         rule = element.getparent()
         table = rule.getparent()
         row = self.children(table, "rule").index(rule) + 1
         column = self.children(rule, kind).index(element)
         heads = self.children(table, "input" if kind == "inputEntry" else "output")
         head = heads[column] if column < len(heads) else None
-        label = head is not None and (head.get("label") or head.get("name"))
-        return f"row {row}, {label}: " if label else f"row {row}: "
+        return row, head is not None and (head.get("label") or head.get("name")) or None
 
     def by_id(self, build, tag: str) -> dict:
         return {item.id: item for item in map(build, self.children(self.root, tag))}
@@ -105,7 +117,7 @@ class _Loader:
     def identity(self, element) -> tuple[str, str]:
         name = element.get("name")
         if not name:
-            raise self.error(f"{etree.QName(element).localname} without a name", element)
+            raise self.error(Message("%(element)s without a name", element=etree.QName(element).localname), element)
         return element.get("id") or name, name
 
     def type_ref(self, element) -> str | None:
@@ -145,7 +157,7 @@ class _Loader:
         element_id, name = self.identity(element)
         body = self.child(element, "encapsulatedLogic")
         if body is None:
-            raise self.error("business knowledge model without encapsulatedLogic", element)
+            raise self.error(Message("business knowledge model without encapsulatedLogic"), element)
         return BusinessKnowledgeModel(element_id, name,
                                       tuple(p.get("name") for p in self.children(body, "formalParameter")),
                                       self.hrefs(element, "dmn:knowledgeRequirement/dmn:requiredKnowledge"),
@@ -157,7 +169,8 @@ class _Loader:
             return LiteralExpression(self.feel(Expression, literal, self.text(literal)))
         if table is not None:
             return self.decision_table(table, owner_id)
-        raise self.error("only literal expressions and decision tables are supported as decision logic", holder)
+        raise self.error(Message("only literal expressions and decision tables are supported as decision logic"),
+                         holder)
 
     # Decision tables
 
@@ -166,11 +179,12 @@ class _Loader:
         aggregation = element.get("aggregation")
         outputs = tuple(map(self.output, self.children(element, "output")))
         if hit_policy not in _HIT_POLICIES:
-            raise self.error(f"unknown hit policy {hit_policy!r}", element)
+            raise self.error(Message("unknown hit policy %(policy)s", policy=repr(hit_policy)), element)
         if aggregation and (hit_policy != "COLLECT" or aggregation not in hitpolicy.AGGREGATIONS or len(outputs) != 1):
-            raise self.error(f"aggregation {aggregation!r} needs hit policy COLLECT and exactly one output", element)
+            raise self.error(Message("aggregation %(aggregation)s needs hit policy COLLECT and exactly one output",
+                                     aggregation=repr(aggregation)), element)
         if not outputs or (len(outputs) > 1 and not all(output.name for output in outputs)):
-            raise self.error("a decision table needs one output, or several outputs each with a name", element)
+            raise self.error(Message("a decision table needs one output, or several outputs each with a name"), element)
         inputs = tuple(self.feel(Expression, i, self.text(self.child(i, "inputExpression")))
                        for i in self.children(element, "input"))
         rules = tuple(self.rule(rule, len(inputs), len(outputs)) for rule in self.children(element, "rule"))
@@ -186,8 +200,9 @@ class _Loader:
         tests = [self.feel(UnaryTests, e, self.text(e)) for e in self.children(element, "inputEntry")]
         outputs = [self.feel(Expression, e, self.text(e)) for e in self.children(element, "outputEntry")]
         if (len(tests), len(outputs)) != (input_count, output_count):
-            raise self.error(f"rule has {len(tests)} input and {len(outputs)} output entries, "
-                             f"the table has {input_count} inputs and {output_count} outputs", element)
+            raise self.error(Message("rule has %(tests)s input and %(outputs)s output entries, the table has "
+                                     "%(inputs)s inputs and %(columns)s outputs", tests=len(tests),
+                                     outputs=len(outputs), inputs=input_count, columns=output_count), element)
         return Rule(element.get("id", ""), tuple(tests), tuple(outputs))
 
     # Whole-graph checks
@@ -199,16 +214,19 @@ class _Loader:
             seen = Counter(element.get(key) or element.get("name")
                            for kind in kinds for element in self.children(self.root, kind))
             if duplicates := sorted(value for value, count in seen.items() if count > 1):
-                raise DmnParseError(f"duplicate {key}s {duplicates}", filename=self.filename)
+                said = Message("duplicate ids %(values)s", values=duplicates) if key == "id" else \
+                    Message("duplicate names %(values)s", values=duplicates)
+                raise DmnParseError(said, filename=self.filename)
         elements = {**model.input_data, **model.decisions, **model.knowledge_models}
         for element in elements.values():
             for required in getattr(element, "requirements", ()):
                 if required not in elements:
-                    raise DmnParseError(f"requirement {required!r} is not in this model", element_id=element.id,
-                                        filename=self.filename)
+                    raise DmnParseError(Message("requirement %(required)s is not in this model", required=repr(required)),
+                                        element_id=element.id, filename=self.filename)
             type_ref = getattr(element, "type_ref", None)
             if type_ref and type_ref not in FEEL_TYPES and type_ref not in model.item_definitions:
-                raise DmnParseError(f"unknown type {type_ref!r}", element_id=element.id, filename=self.filename)
+                raise DmnParseError(Message("unknown type %(type)s", type=repr(type_ref)), element_id=element.id,
+                                    filename=self.filename)
         self.check_acyclic(elements)
 
     def check_acyclic(self, elements: dict):
@@ -216,8 +234,9 @@ class _Loader:
 
         def visit(element_id: str):
             if element_id in path:
-                raise DmnParseError(f"requirement cycle {' -> '.join(path[path.index(element_id):] + [element_id])}",
-                                    element_id=element_id, filename=self.filename)
+                cycle = " -> ".join(path[path.index(element_id):] + [element_id])
+                raise DmnParseError(Message("requirement cycle %(cycle)s", cycle=cycle), element_id=element_id,
+                                    filename=self.filename)
             if element_id not in done:
                 path.append(element_id)
                 for required in getattr(elements[element_id], "requirements", ()):

@@ -110,7 +110,8 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
         try:
             model = load_dmn(content, filename=name)
         except DmnError as exc:
-            problems.append(Problem(name, getattr(exc, "element_id", None), str(exc)))
+            # Its message, not str(exc): the problem names the file and element itself.
+            problems.append(Problem(name, exc.element_id, exc.message))
             continue
         models[name] = model
         for decision_id, decision in model.decisions.items():
