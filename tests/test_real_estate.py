@@ -294,7 +294,10 @@ def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
     # Every ground, not the first found, reaches the window and the applicant (Art. 38: the reasons).
-    assert described["statement"] == "存在查封登记；存在异议登记"
+    assert described["statement"] == "存在查封登记；存在异议登记。依照《不动产登记暂行条例》第二十二条，不予登记"
+    # The written refusal the applicant is handed names the article, as a registration's must.
+    [refusal] = [n for n in described["notices"] if n["kind"] == "non_approval"]
+    assert "依照《不动产登记暂行条例》第二十二条，不予登记" in refusal["data"]["reason"]
     # Refused at once: no tax is assessed or asked for a registration that will not be made, and
     # no department's working paper is sealed as the decision (the refusal is its written notice).
     assert open_tasks(case.instance_id) == {}
@@ -401,7 +404,7 @@ def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people)
          {"sealed": False, "objection": False, "mortgage": "none"})
     described = intake.describe(case.id)
     assert described["decision"] == "reject"
-    assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）"
+    assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）。依照《不动产登记暂行条例》第二十二条，不予登记"
 
 
 def test_the_applicant_is_asked_to_pay_on_the_case_page_until_the_tax_bureau_confirms(people):
