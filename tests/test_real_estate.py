@@ -165,6 +165,29 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     assert "不计入办理期限" in due
 
 
+def test_whoever_confirms_a_payment_sees_what_was_asked_of_whom(people):
+    """完税确认 and 缴纳登记费 close against a receipt: the step's page shows the notice's lines, who
+    pays each and the total, and what the step is for; not once the step is closed."""
+    from engine.services import tasks as task_service
+    from web import create_app
+    from tests.web import signed_in
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
+    payment = _through_to_payment(case, people)["tax_payment@tax"]
+    task_service.claim(payment.id, people["taxman"])
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "taxman").get(f"/inbox/tasks/{payment.id}").text
+    asked = re.search(r'id="payment-asked">.*?</div>', page, re.S).group(0)
+    assert "契税（买方 李四）：20,000.00 元" in asked and "合计：20,000.00 元" in asked
+    assert re.search(r'id="form-help">买卖双方缴清缴款通知书所列税款', page)
+    work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T8"})
+    assert 'id="payment-asked"' not in signed_in(app, "taxman").get(f"/inbox/tasks/{payment.id}").text
+    fee = open_tasks(case.instance_id)["registration_fee@realestate"]
+    task_service.claim(fee.id, people["r_realestate"])
+    asked = re.search(r'id="payment-asked">.*?</div>',
+                      signed_in(app, "r_realestate").get(f"/inbox/tasks/{fee.id}").text, re.S).group(0)
+    assert "住宅登记费（买方 李四）：80.00 元" in asked
+
+
 def test_a_payment_line_without_a_payer_is_printed_as_before(org):
     """Another procedure's notice, one payer: no 缴纳人 column."""
     from web import create_app
