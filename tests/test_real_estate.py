@@ -346,12 +346,17 @@ def test_an_incomplete_application_form_is_refused_and_nothing_stored(people):
         assert session.scalar(select(func.count()).select_from(Case)) == 0
 
 
-def test_a_second_deal_asks_for_both_parties_ids_again(people):
-    """The other party of a new deal is someone else: the IDs of the last deal are not reused."""
+def test_a_second_deal_asks_for_the_sellers_id_again_not_the_buyers(people):
+    """The seller of a new deal is someone else: that ID is asked again; the buyer, the applicant,
+    is not asked for their own ID twice (一次采集、多次复用), nor after a records query that took it."""
     take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     second = intake.submit(ITEM, BUYER, [], people["clerk"], form=FLAT)
     states = {m["code"]: m["state"] for m in intake.describe(second.id)["materials"]}
-    assert states["seller_id"] == states["buyer_id"] == "missing"
+    assert states["seller_id"] == "missing" and states["applicant_id"] == "reused"
+    someone = {"name": "赵六", "id_number": "110101199003077774", "phone": "13700000002"}
+    take_in("1104-NRES-004", {}, people["clerk"], applicant=someone)  # 不动产登记资料查询
+    bought = intake.submit(ITEM, someone, [], people["clerk"], form=FLAT)
+    assert {m["code"]: m["state"] for m in intake.describe(bought.id)["materials"]}["applicant_id"] == "reused"
 
 
 # --- 缴款通知书 in any procedure -------------------------------------------------------------------
