@@ -155,6 +155,7 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     assert rows == [("增值税", "卖方 王五", "100,000.00"), ("个人所得税", "卖方 王五", "20,000.00"),
                     ("契税", "买方 李四", "20,000.00")]
     assert "<th>缴纳人</th>" in printed and 'colspan="2">合计' in printed
+    assert '<p id="addressee">卖方 王五、买方 李四：</p>' in printed  # handed to both parties
     assert "缴纳期间暂停计时，所用时间不计入办理期限" in printed
     portal.register(**BUYER, id_type="id_card", password="lisi-pass", case_number=case.number)
     applicant = app.test_client()
@@ -199,6 +200,7 @@ def test_a_payment_line_without_a_payer_is_printed_as_before(org):
     printed = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
         f"/intake/notices/{told['id']}").text
     assert "缴纳人" not in printed and re.search(r"<tr><td>工本费</td><td class=\"amount\">80.00</td></tr>", printed)
+    assert re.search(r'<p id="addressee">[^<]+：</p>', printed).group(0) == f'<p id="addressee">{told["data"]["applicant"]}：</p>'
 
 
 def test_the_application_names_the_seller_and_the_property(people):
