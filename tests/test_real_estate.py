@@ -121,8 +121,9 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     # Sealed: the registration centre's certificate, not the tax receipt or a working paper.
     assert [(r["name"], r["issued_by"]) for r in decided["results"] if r["seal_code"]] == [
         ("不动产权证书（电子证照）", "realestate")]
-    # The applicant reads the certificate's number with the decision.
-    assert decided["statement"] == "已登簿，不动产权证书号：京(2026)不动产权第0000001号"
+    # The applicant reads the certificate's number with the decision, whose it is and of what.
+    assert decided["statement"] == ("已登簿，不动产权证书号：京(2026)不动产权第0000001号，权利人：李四，"
+                                    "坐落：城关镇幸福路8号3栋2单元501室")
     # Every step clock stopped; result documents are materials of the case, issued by their department.
     assert all(c.state == "stopped" for c in step_clocks(case.instance_id))
     decisions.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
