@@ -66,6 +66,8 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     # one declared; nothing is due before.
     assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
+    # The assessor sees which taxes the rules found before assessing the price they are charged on.
+    assert open_tasks(case.instance_id)["tax_assessment@tax"].title == "计税核定（契税）"
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_200_000})
     # Registration waits for the tax: nothing to register yet.
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
@@ -145,7 +147,9 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     from tests.web import signed_in
     held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1, "seller_only_home": False}}
     case = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
-    _through_to_payment(case, people)
+    _checks_pass(case, people)
+    assert open_tasks(case.instance_id)["tax_assessment@tax"].title == "计税核定（增值税、个人所得税、契税）"
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     assert told["data"]["lines"] == [{"name": "增值税", "amount": 100000.0, "payer": "卖方 王五"},
                                      {"name": "个人所得税", "amount": 20000.0, "payer": "卖方 王五"},
