@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine import clock
 from engine.errors import Conflict, NotFound, state_name
 from engine.services import calendars
-from engine.store.db import locked
+from engine.store.db import locked, read_session
 from engine.store.models import Case, Event, Material, Notice, Task, Timer
 
 ART32_DAYS = 5
@@ -73,6 +73,20 @@ def unpaid(session: Session, case_id: int) -> list[Notice]:
     return list(session.scalars(select(Notice).join(Task, Task.id == issued_by)
                                 .where(Notice.case_id == case_id, Notice.kind == "payment", Task.state == "ready")
                                 .order_by(Notice.id)))
+
+
+def payment_asked(task_id: int) -> dict | None:
+    """The payment notice a step waiting for the payment issued ({id, number, data}: its lines, who
+    pays each, the total and the date), for the person who confirms the payment against the
+    receipt; None for a step that asked for none or is closed. Read for a task the caller may see."""
+    with read_session() as session:
+        if session.scalar(select(Task.state).where(Task.id == task_id)) != "ready":
+            return None
+        number = session.scalar(select(Event.data["notice"].as_string()).where(
+            Event.task_id == task_id, Event.type == "notice_issued").order_by(Event.id.desc()).limit(1))
+        notice = session.scalar(select(Notice).where(Notice.number == number, Notice.kind == "payment")) \
+            if number else None
+        return {"id": notice.id, "number": notice.number, "data": notice.data} if notice else None
 
 
 def still_missing(session: Session, case: Case) -> list[dict]:

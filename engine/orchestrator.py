@@ -19,7 +19,8 @@ behaviour from the same few words:
   text, said to the person as the reason (a review's last round may not ask for corrections
   again); nothing (empty) lets it close;
 - paymentNoticeExpression: the task waits for the applicant to pay: the expression gives what
-  is due as lines of {name, amount} (yuan), which a 缴款通知书 tells the applicant; the case
+  is due as lines of {name, amount} (yuan), each with who pays it where the parties are several
+  (`payer`, a text), which a 缴款通知书 tells the applicant; the case
   clock stops until the task closes (the applicant's time to pay is not the departments').
 """
 from sqlalchemy import select
@@ -119,8 +120,11 @@ def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reaso
 def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: str, actor: User | None) -> None:
     """缴款通知书 from the step's department: what to pay, line by line; nothing due, no notice."""
     try:
-        due = [{"name": str(line["name"]), "amount": round(float(line["amount"]), 2)} for line in lines]
-    except (TypeError, KeyError, ValueError) as exc:
+        # A line may name who pays it (`payer`): one notice of a joint application (a house's
+        # buyer and seller) tells each party its own taxes.
+        due = [{"name": str(line["name"]), "amount": round(float(line["amount"]), 2),
+                **({"payer": str(line["payer"])[:200]} if line.get("payer") else {})} for line in lines]
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc
     if due:

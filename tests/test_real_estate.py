@@ -14,9 +14,12 @@ from engine.store import session_scope
 from engine.store.models import SpecialProcedure, Task
 
 ITEM = "1103-NRES-003"
-FLAT = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
-                     "buyer_home_count": 0, "price": 2_000_000}}
-SELLER = {"name": "王五", "id_number": "110101198001011128", "phone": "13700000001"}
+# A joint application (共同申请): the buyer applies and follows the case; the seller is named in the form.
+FLAT = {"seller": {"name": "王五", "id_number": "110101197005051234"},
+        "property": {"location": "城关镇幸福路8号3栋2单元501室", "title_no": "某(2020)某县不动产权第0000100号",
+                     "contract_no": "WQ2026-000123", "type": "housing", "area_m2": 90, "holding_years": 6,
+                     "seller_only_home": True, "buyer_home_count": 0, "price": 2_000_000}}
+BUYER = {"name": "李四", "id_number": "110101198001011128", "phone": "13700000001"}
 
 
 @pytest.mark.parametrize("property_type, years, only_home, income_tax", [
@@ -40,7 +43,7 @@ def people(org):
 
 
 def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     assert case.status == "accepted"
     tasks = open_tasks(case.instance_id)
     assert set(tasks) == {"transaction_check@housing", "registration_check@realestate"}
@@ -63,13 +66,16 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     # one declared; nothing is due before.
     assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
+    # The assessor sees which taxes the rules found before assessing the price they are charged on.
+    assert open_tasks(case.instance_id)["tax_assessment@tax"].title == "计税核定（契税）"
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_200_000})
     # Registration waits for the tax: nothing to register yet.
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     payment = open_tasks(case.instance_id)["tax_payment@tax"]
     # The applicant is told what to pay, by the tax bureau (缴款通知书).
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
-    assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0}] and told["data"]["total"] == 22000.0
+    assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0, "payer": "买方 李四"}]
+    assert told["data"]["total"] == 22000.0
     assert told["data"]["department"] == "tax"
     assert progress.task_detail(payment.id, people["taxman"])["deadline"] == told["data"]["due_on"]  # the notice's
     with pytest.raises(Invalid, match="result document"):  # a step cannot close without it
@@ -80,6 +86,16 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     assert {d["field"] for d in unpaid.value.details} == {"tax_paid", "receipt_no"}
     assert set(open_tasks(case.instance_id)) == {"tax_payment@tax"}
     work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T1"})
+    # Tax paid, the buyer (the holder to be) pays the registration fee to the registration centre,
+    # before 登簿: the guide's 80 元 for a home is asked for, and the case clock waits again.
+    fee = open_tasks(case.instance_id)["registration_fee@realestate"]
+    [_, fee_notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert fee_notice["data"]["lines"] == [{"name": "住宅登记费", "amount": 80.0, "payer": "买方 李四"}]
+    assert fee_notice["data"]["department"] == "realestate" and fee_notice["data"]["step"] == "缴纳登记费"
+    with session_scope() as session:
+        waiting = clock.case_clock(session, case.instance_id)
+        assert waiting.state == "paused" and clock.running_procedure(session, waiting).kind == "payment"
+    work(fee, people["r_realestate"], {"fee_paid": True, "fee_receipt_no": "F1"}, document=False)
     register = open_tasks(case.instance_id)["register@realestate"]
     # The registrar reads what the earlier steps recorded, labelled by their forms.
     from web import create_app
@@ -98,7 +114,8 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
     assert "京(2026)不动产权第0000001号" in re.search(r'id="steps-done">.*?</section>', window, re.S).group(0)
     assert result["state"] == "completed"
-    assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "amount": 22000.0}]
+    assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "taxpayer": "buyer",
+                                        "amount": 22000.0, "payer": "买方 李四"}]
     assert result["data"]["tax_total"] == 22000.0
 
     decided = intake.describe(case.id)
@@ -106,8 +123,9 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     # Sealed: the registration centre's certificate, not the tax receipt or a working paper.
     assert [(r["name"], r["issued_by"]) for r in decided["results"] if r["seal_code"]] == [
         ("不动产权证书（电子证照）", "realestate")]
-    # The applicant reads the certificate's number with the decision.
-    assert decided["statement"] == "已登簿，不动产权证书号：京(2026)不动产权第0000001号"
+    # The applicant reads the certificate's number with the decision, whose it is and of what.
+    assert decided["statement"] == ("已登簿，不动产权证书号：京(2026)不动产权第0000001号，权利人：李四，"
+                                    "坐落：城关镇幸福路8号3栋2单元501室")
     # Every step clock stopped; result documents are materials of the case, issued by their department.
     assert all(c.state == "stopped" for c in step_clocks(case.instance_id))
     decisions.deliver(case.id, "express", people["clerk"], tracking="SF1234567890")
@@ -119,6 +137,87 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     types = event_types(case.instance_id)
     assert types.count("document_attached") == 5 and "case_decided" in types and "case_delivered" in types
 
+
+
+def test_the_payment_notice_says_which_party_pays_which_tax(people):
+    """增值税 and 个人所得税 are the seller's, 契税 the buyer's: the buyer, who applies and follows the
+    case, is not told to pay the seller's taxes, and the notice says its time is not counted."""
+    from engine import portal
+    from web import create_app
+    from tests.web import signed_in
+    held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1, "seller_only_home": False}}
+    case = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
+    _checks_pass(case, people)
+    assert open_tasks(case.instance_id)["tax_assessment@tax"].title == "计税核定（增值税、个人所得税、契税）"
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert told["data"]["lines"] == [{"name": "增值税", "amount": 100000.0, "payer": "卖方 王五"},
+                                     {"name": "个人所得税", "amount": 20000.0, "payer": "卖方 王五"},
+                                     {"name": "契税", "amount": 20000.0, "payer": "买方 李四"}]
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}").text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
+    assert rows == [("增值税", "卖方 王五", "100,000.00"), ("个人所得税", "卖方 王五", "20,000.00"),
+                    ("契税", "买方 李四", "20,000.00")]
+    assert "<th>缴纳人</th>" in printed and 'colspan="2">合计' in printed
+    assert '<p id="addressee">卖方 王五、买方 李四：</p>' in printed  # handed to both parties
+    assert "缴纳期间暂停计时，所用时间不计入办理期限" in printed
+    portal.register(**BUYER, id_type="id_card", password="lisi-pass", case_number=case.number)
+    applicant = app.test_client()
+    applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "lisi-pass"})
+    due = re.search(r'id="payment-due">.*?</section>', applicant.get(f"/portal/cases/{case.number}").text,
+                    re.S).group(0)
+    assert "个人所得税（卖方 王五）：20,000.00 元" in due and "契税（买方 李四）：20,000.00 元" in due
+    assert "不计入办理期限" in due
+
+
+def test_whoever_confirms_a_payment_sees_what_was_asked_of_whom(people):
+    """完税确认 and 缴纳登记费 close against a receipt: the step's page shows the notice's lines, who
+    pays each and the total, and what the step is for; not once the step is closed."""
+    from engine.services import tasks as task_service
+    from web import create_app
+    from tests.web import signed_in
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
+    payment = _through_to_payment(case, people)["tax_payment@tax"]
+    task_service.claim(payment.id, people["taxman"])
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    page = signed_in(app, "taxman").get(f"/inbox/tasks/{payment.id}").text
+    asked = re.search(r'id="payment-asked">.*?</div>', page, re.S).group(0)
+    assert "契税（买方 李四）：20,000.00 元" in asked and "合计：20,000.00 元" in asked
+    assert re.search(r'id="form-help">买卖双方缴清缴款通知书所列税款', page)
+    work(payment, people["taxman"], {"tax_paid": True, "receipt_no": "T8"})
+    assert 'id="payment-asked"' not in signed_in(app, "taxman").get(f"/inbox/tasks/{payment.id}").text
+    fee = open_tasks(case.instance_id)["registration_fee@realestate"]
+    task_service.claim(fee.id, people["r_realestate"])
+    asked = re.search(r'id="payment-asked">.*?</div>',
+                      signed_in(app, "r_realestate").get(f"/inbox/tasks/{fee.id}").text, re.S).group(0)
+    assert "住宅登记费（买方 李四）：80.00 元" in asked
+
+
+def test_a_payment_line_without_a_payer_is_printed_as_before(org):
+    """Another procedure's notice, one payer: no 缴纳人 column."""
+    from web import create_app
+    from tests.web import signed_in
+    _paying_procedure(org, "[{'name': '工本费', 'amount': 80}]")
+    case = take_in("PAY-1", {}, org["clerk"])
+    [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert told["data"]["lines"] == [{"name": "工本费", "amount": 80.0}]
+    printed = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk").get(
+        f"/intake/notices/{told['id']}").text
+    assert "缴纳人" not in printed and re.search(r"<tr><td>工本费</td><td class=\"amount\">80.00</td></tr>", printed)
+    assert re.search(r'<p id="addressee">[^<]+：</p>', printed).group(0) == f'<p id="addressee">{told["data"]["applicant"]}：</p>'
+
+
+def test_the_application_names_the_seller_and_the_property(people):
+    """One form for the three departments: the seller (the other party), where the property is, its
+    certificate and the contract; the buyer is the applicant."""
+    from tests.procedures import uploads
+    bare = {"property": {k: v for k, v in FLAT["property"].items()
+                         if k not in ("location", "title_no", "contract_no")}}
+    with pytest.raises(Invalid) as refused:
+        intake.submit(ITEM, BUYER, uploads(ITEM), people["clerk"], form=bare)
+    missing = {(d["field"], d["message"].split("'")[1]) for d in refused.value.details if d["rule"] == "required"}
+    assert missing == {(None, "seller"), ("property", "location"), ("property", "title_no"), ("property", "contract_no")}
 
 
 def _checks_pass(case, people):
@@ -139,7 +238,7 @@ def test_the_window_is_told_when_the_payment_date_passes_unpaid(people):
     from datetime import date, timedelta
     from engine import timers
     from engine.store.models import Notification
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     _through_to_payment(case, people)
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     timers.tick(now=clock.end_of(date.fromisoformat(notice["data"]["due_on"])) + timedelta(hours=9))
@@ -149,7 +248,7 @@ def test_the_window_is_told_when_the_payment_date_passes_unpaid(people):
 
 
 def test_the_tax_bureau_sends_the_payment_back_to_its_assessment(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     payment = _through_to_payment(case, people)["tax_payment@tax"]
     operations.comment(payment.id, people["taxman"], "核定价格偏低，退回重新核定")
     with pytest.raises(Invalid, match="window"):  # 完税确认 has no correction opinion
@@ -164,13 +263,13 @@ def test_the_tax_bureau_sends_the_payment_back_to_its_assessment(people):
     totals = [n["data"]["total"] for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     assert totals == [20000.0, 21000.0]
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T2"})
-    assert set(open_tasks(case.instance_id)) == {"register@realestate"}
+    assert set(open_tasks(case.instance_id)) == {"registration_fee@realestate"}
     types = event_types(case.instance_id)
     assert {"comment", "task_returned", "task_reopened"} <= set(types)
 
 
 def test_withdraw_before_the_next_step_starts_but_not_after(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     _checks_pass(case, people)
     assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000})
@@ -191,7 +290,7 @@ def test_withdraw_before_the_next_step_starts_but_not_after(people):
 
 
 def test_transfer_urge_and_copy(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     check = open_tasks(case.instance_id)["transaction_check@housing"]
     from engine.errors import Forbidden
     from engine.services import cases as case_service
@@ -217,7 +316,7 @@ def test_transfer_urge_and_copy(people):
 
 
 def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration_on_both_grounds(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     tasks = open_tasks(case.instance_id)
     work(tasks["transaction_check@housing"], people["reviewer"], {"transaction_result": "ok"})
     work(tasks["registration_check@realestate"], people["r_realestate"],
@@ -225,7 +324,10 @@ def test_a_seal_and_an_objection_found_at_registration_check_refuse_registration
     described = intake.describe(case.id)
     assert described["status"] == "decided" and described["decision"] == "reject"
     # Every ground, not the first found, reaches the window and the applicant (Art. 38: the reasons).
-    assert described["statement"] == "存在查封登记；存在异议登记"
+    assert described["statement"] == "存在查封登记；存在异议登记。依照《不动产登记暂行条例》第二十二条，不予登记"
+    # The written refusal the applicant is handed names the article, as a registration's must.
+    [refusal] = [n for n in described["notices"] if n["kind"] == "non_approval"]
+    assert "依照《不动产登记暂行条例》第二十二条，不予登记" in refusal["data"]["reason"]
     # Refused at once: no tax is assessed or asked for a registration that will not be made, and
     # no department's working paper is sealed as the decision (the refusal is its written notice).
     assert open_tasks(case.instance_id) == {}
@@ -241,22 +343,27 @@ def test_an_incomplete_application_form_is_refused_and_nothing_stored(people):
     from engine.store import session_scope
     from engine.store.models import Case
     from tests.procedures import uploads
-    bad = {"property": {**FLAT["property"], "price": "两百万"}}
+    bad = {**FLAT, "property": {**FLAT["property"], "price": "两百万"}}
     del bad["property"]["area_m2"]
     with pytest.raises(Invalid) as refused:
-        intake.submit(ITEM, SELLER, uploads(ITEM), people["clerk"], form=bad)
+        intake.submit(ITEM, BUYER, uploads(ITEM), people["clerk"], form=bad)
     fields = {d["field"] for d in refused.value.details}
     assert fields == {"property", "property/price"}
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
 
 
-def test_a_second_deal_asks_for_both_parties_ids_again(people):
-    """The other party of a new deal is someone else: the IDs of the last deal are not reused."""
-    take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
-    second = intake.submit(ITEM, SELLER, [], people["clerk"], form=FLAT)
+def test_a_second_deal_asks_for_the_sellers_id_again_not_the_buyers(people):
+    """The seller of a new deal is someone else: that ID is asked again; the buyer, the applicant,
+    is not asked for their own ID twice (一次采集、多次复用), nor after a records query that took it."""
+    take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
+    second = intake.submit(ITEM, BUYER, [], people["clerk"], form=FLAT)
     states = {m["code"]: m["state"] for m in intake.describe(second.id)["materials"]}
-    assert states["seller_id"] == states["buyer_id"] == "missing"
+    assert states["seller_id"] == "missing" and states["applicant_id"] == "reused"
+    someone = {"name": "赵六", "id_number": "110101199003077774", "phone": "13700000002"}
+    take_in("1104-NRES-004", {}, people["clerk"], applicant=someone)  # 不动产登记资料查询
+    bought = intake.submit(ITEM, someone, [], people["clerk"], form=FLAT)
+    assert {m["code"]: m["state"] for m in intake.describe(bought.id)["materials"]}["applicant_id"] == "reused"
 
 
 # --- 缴款通知书 in any procedure -------------------------------------------------------------------
@@ -309,7 +416,7 @@ def test_a_withdrawn_transfer_voids_its_payment_notice(people):
     from engine import termination
     from web import create_app
     from tests.web import signed_in
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     _through_to_payment(case, people)
     [payment] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     clerk = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk")
@@ -321,7 +428,7 @@ def test_a_withdrawn_transfer_voids_its_payment_notice(people):
 
 
 def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people):
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     check = open_tasks(case.instance_id)["transaction_check@housing"]
     with pytest.raises(Invalid) as unexplained:  # 不通过 needs its 说明
         work(check, people["reviewer"], {"transaction_result": "failed"})
@@ -332,37 +439,44 @@ def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people)
          {"sealed": False, "objection": False, "mortgage": "none"})
     described = intake.describe(case.id)
     assert described["decision"] == "reject"
-    assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）"
+    assert described["statement"] == "交易核验未通过（交易核验说明：网签合同已注销）。依照《不动产登记暂行条例》第二十二条，不予登记"
 
 
 def test_the_applicant_is_asked_to_pay_on_the_case_page_until_the_tax_bureau_confirms(people):
     from engine import portal
     from web import create_app
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     tasks = _through_to_payment(case, people)
-    portal.register(**SELLER, id_type="id_card", password="wangwu-pw", case_number=case.number)
+    portal.register(**BUYER, id_type="id_card", password="wangwu-pw", case_number=case.number)
     applicant = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
-    applicant.post("/portal/login", data={"identifier": SELLER["phone"], "password": "wangwu-pw"})
+    applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "wangwu-pw"})
     page = applicant.get(f"/portal/cases/{case.number}").text
     due = re.search(r'id="payment-due">.*?</section>', page, re.S).group(0)
-    assert "契税：20,000.00 元" in due and "合计：20,000.00 元" in due
+    assert "契税（买方 李四）：20,000.00 元" in due and "合计：20,000.00 元" in due
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T7"})
+    due = re.search(r'id="payment-due">.*?</section>', applicant.get(f"/portal/cases/{case.number}").text,
+                    re.S).group(0)
+    assert "契税" not in due and "住宅登记费（买方 李四）：80.00 元" in due  # the tax paid, the fee due
+    work(open_tasks(case.instance_id)["registration_fee@realestate"], people["r_realestate"],
+         {"fee_paid": True, "fee_receipt_no": "F7"})
     assert 'id="payment-due"' not in applicant.get(f"/portal/cases/{case.number}").text
 
 
 def test_a_tax_already_paid_is_not_declared_void_when_the_case_ends(people):
     from engine import termination
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     tasks = _through_to_payment(case, people)
     work(tasks["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T5"})
+    [_, fee] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     ended = termination.withdraw(case.id, "买卖双方解除合同", people["clerk"])
-    assert ended.data["voided"] == []  # paid: a refund is the tax bureau's, the notice is no void
+    # paid: a refund is the tax bureau's, the tax notice is no void; the fee not yet paid is
+    assert ended.data["voided"] == [fee["number"]]
 
 
 def test_the_applicants_time_to_pay_stops_the_case_clock_and_counts_against_no_department(people):
 
     from engine.store import session_scope
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     tasks = _through_to_payment(case, people)
     with session_scope() as session:
         whole = clock.case_clock(session, case.instance_id)
@@ -373,12 +487,17 @@ def test_the_applicants_time_to_pay_stops_the_case_clock_and_counts_against_no_d
         assert clock.case_clock(session, case.instance_id).state == "running"
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T6"})
+    with session_scope() as session:  # the tax paid, the registration fee is waited for
+        assert clock.case_clock(session, case.instance_id).state == "paused"
+    work(open_tasks(case.instance_id)["registration_fee@realestate"], people["r_realestate"],
+         {"fee_paid": True, "fee_receipt_no": "F6"})
     with session_scope() as session:
         whole = clock.case_clock(session, case.instance_id)
         assert whole.state == "running"
         ended = session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == whole.id)
                                 .order_by(SpecialProcedure.id)).all()
-    assert [(p.kind, p.result) for p in ended] == [("payment", "缴款环节已退回"), ("payment", "申请人已缴纳税费")]
+    assert [(p.kind, p.result) for p in ended] == [("payment", "缴款环节已退回"), ("payment", "申请人已缴纳税费"),
+                                                   ("payment", "申请人已缴纳税费")]
 
 
 def test_a_payment_not_made_by_its_date_lets_the_window_end_the_case(people, monkeypatch):
@@ -386,7 +505,7 @@ def test_a_payment_not_made_by_its_date_lets_the_window_end_the_case(people, mon
     from engine import termination
     from web import create_app
     from tests.web import signed_in
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     _through_to_payment(case, people)
     [payment] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     due = calendars.current().add_workdays(clock.today(), 10).date
@@ -407,7 +526,7 @@ def test_a_payment_not_made_by_its_date_lets_the_window_end_the_case(people, mon
 
 def test_a_case_waiting_for_nothing_by_a_date_does_not_lapse(people):
     from engine import termination
-    case = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)  # no payment asked yet
+    case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)  # no payment asked yet
     with pytest.raises(Conflict, match="no correction or payment"):
         termination.lapse(case.id, people["clerk"])
 
@@ -418,14 +537,14 @@ def test_a_case_is_decided_by_the_rules_in_force_when_it_started(people):
     from time import sleep
     from engine.services import deploy
     from tests.procedures import ROOT
-    before = take_in(ITEM, FLAT, people["clerk"], applicant=SELLER)
+    before = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     sleep(0.01)  # deployed after the first case started, on every database's clock
     stricter = (ROOT / "rules" / "registration_refusals.dmn").read_text(encoding="utf-8").replace(
         '<inputEntry id="registration_refusals_r4_i4"><text>"outstanding"</text></inputEntry>',
         '<inputEntry id="registration_refusals_r4_i4"><text>"outstanding","with_agreement"</text></inputEntry>')
     assert [d.version for d in deploy.deploy([("registration_refusals.dmn", stricter.encode())],
                                              people["designer"]).definitions] == [2]
-    after = take_in(ITEM, FLAT, people["clerk"], applicant={**SELLER, "name": "赵六", "id_number": "110101199003077774",
+    after = take_in(ITEM, FLAT, people["clerk"], applicant={**BUYER, "name": "赵六", "id_number": "110101199003077774",
                                                             "phone": "13700000002"})
     for case in (before, after):
         tasks = open_tasks(case.instance_id)

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import clock, intake, operations
+from engine import case_status, clock, intake, operations
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.services import progress, tasks
 
@@ -29,6 +29,7 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     kinds = clock.kind_names()
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
+        payment=case_status.payment_asked(task_id) if mine else None,
         errors=errors or {}, values=_answered_before(detail) if values is None else values,
         may_withdraw=_may_withdraw(detail, me),
         may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
