@@ -127,3 +127,45 @@ def test_signing_in_to_the_portal_gives_the_session_a_new_csrf_token(csrf_app, o
     assert client.get("/portal/cases").status_code == 200
     with client.session_transaction() as session:
         assert session.get("lang") == "en"  # the reader's language stays
+
+
+# Pages anyone may open: signing in, registering, the service guides and the seal check.
+PUBLIC = {"auth.login", "auth.home", "portal.login", "portal.register", "portal.logout", "portal.index",
+          "portal.guide", "portal.verify", "portal.seal_key", "vendor", "static", "api.openapi"}
+
+
+def _urls(app):
+    """Every route once per method, its parameters filled with something that may exist."""
+    import re
+    for rule in app.url_map.iter_rules():
+        url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>",
+                     lambda m: m.group(2).split(",")[0].strip(" '\"") if m.group(1) == "any" else
+                     {"kind": "bpmn", "year": "2026", "month": "1"}.get(m.group(3), "1"), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_other_page(csrf_app, org):
+    """A route added without its check would show here: every page but the public ones asks a
+    visitor to sign in (the staff's or the portal's), every API call but the document for a token."""
+    from urllib.parse import urlsplit
+    visitor = csrf_app.test_client()
+    for endpoint, method, url in _urls(csrf_app):
+        if endpoint in PUBLIC:
+            continue
+        res = visitor.open(url, method=method)
+        if url.startswith("/api/"):
+            assert res.status_code == 401, (method, url, res.status_code)
+        else:  # a form sent with no session is refused before it is read (its CSRF token), then the same
+            assert res.status_code in (302, 303) and urlsplit(res.location).path in ("/login", "/portal/login"), \
+                (method, url, res.status_code, res.location)
+
+
+@pytest.mark.parametrize("login", ["agent", "reviewer", "taxman", "lead", "supervisor", "clerk"])
+def test_no_one_but_an_administrator_or_a_designer_opens_their_pages(app, org, login):
+    if login == "agent":
+        users.add_user("agent", "何芳", "village", ["agent"], "pass-agent")
+    page = signed_in(app, login)
+    for endpoint, method, url in _urls(app):
+        if endpoint.startswith(("admin.", "designer.")):
+            assert page.open(url, method=method).status_code == 403, (login, method, url)
