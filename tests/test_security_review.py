@@ -169,3 +169,14 @@ def test_no_one_but_an_administrator_or_a_designer_opens_their_pages(app, org, l
     for endpoint, method, url in _urls(app):
         if endpoint.startswith(("admin.", "designer.")):
             assert page.open(url, method=method).status_code == 403, (login, method, url)
+
+
+def test_a_visitor_checking_a_seal_sends_one_document_not_a_hundred_megabytes(csrf_app, org):
+    import io
+    visitor = csrf_app.test_client()
+    token = csrf_token(visitor.get("/portal/verify").text)
+    big = visitor.post("/portal/verify", data={"csrf_token": token,
+                                               "document": (io.BytesIO(b"%PDF" + bytes(files.MAX_BYTES + files.MB)), "x.pdf")})
+    assert big.status_code == 413
+    small = visitor.post("/portal/verify", data={"csrf_token": token, "document": (io.BytesIO(b"%PDF x"), "x.pdf")})
+    assert small.status_code == 200  # checked: no sealed document is this one
