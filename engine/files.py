@@ -21,6 +21,24 @@ MAX_NAME = 200  # the columns hold 300; PostgreSQL refuses a longer value
 # drawings (多图联审). Nothing a browser or a desktop would run.
 ACCEPTED = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx", ".xls", ".xlsx",
             ".dwg", ".dxf")
+_ZIP, _OLE2 = (b"PK\x03\x04",), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+# What each kind's content starts with, and the kind's name for a refusal: a file is taken by its
+# name, and its content must be of that kind, so a web page or a program renamed .pdf is refused
+# (a staff member opening it would otherwise run what its real type runs). OFD, DOCX and XLSX are
+# ZIP packages, DOC and XLS Word 97 compound files; a PDF reader finds its header anywhere in the
+# first kilobyte, so a scanner's leading bytes are allowed.
+SIGNATURES = {
+    ".pdf": ("PDF", lambda head: b"%PDF" in head[:1024]),
+    ".ofd": ("OFD", _ZIP), ".docx": ("Word", _ZIP), ".xlsx": ("Excel", _ZIP),
+    ".doc": ("Word", _OLE2), ".xls": ("Excel", _OLE2),
+    ".jpg": ("JPEG", (b"\xff\xd8\xff",)), ".jpeg": ("JPEG", (b"\xff\xd8\xff",)),
+    ".png": ("PNG", (b"\x89PNG\r\n\x1a\n",)),
+    ".tif": ("TIFF", (b"II*\x00", b"MM\x00*")), ".tiff": ("TIFF", (b"II*\x00", b"MM\x00*")),
+    ".dwg": ("DWG", lambda head: re.match(rb"AC[0-9.]{4}", head) is not None),  # its version: AC1032
+    # A drawing exchange file: binary, or text opening with a group code 0 (SECTION) or 999 (a comment).
+    ".dxf": ("DXF", lambda head: head.startswith(b"AutoCAD Binary DXF")
+             or re.match(rb"(\xef\xbb\xbf)?\s*(0|999)\r?\n", head) is not None),
+}
 
 
 def clean_name(name: str | None) -> str:
@@ -50,13 +68,16 @@ def _path(sha256: str) -> Path:
 
 def store(content: bytes, name: str) -> tuple[str, int]:
     """Keep the file by its checksum; refused, named, if it is empty, too large or no document
-    (a program, a web page that would run script)."""
+    (a program, a web page that would run script), by its name or by its content."""
     if Path(name).suffix.lower() not in ACCEPTED:
         raise Invalid("%(file)s: only documents are taken (%(types)s)", file=name, types=" ".join(ACCEPTED))
     if not content:
         raise Invalid("%(file)s: the file is empty", file=name)
     if len(content) > MAX_BYTES:
         raise Invalid("%(file)s: the file is larger than %(size)s MB", file=name, size=MAX_BYTES // MB)
+    kind, starts = SIGNATURES[Path(name).suffix.lower()]
+    if not (starts(content) if callable(starts) else content.startswith(starts)):
+        raise Invalid("%(file)s: its content is not a %(kind)s file, as its name says", file=name, kind=kind)
     sha = hashlib.sha256(content).hexdigest()
     target = _path(sha)
     if not target.exists():

@@ -12,7 +12,7 @@ from engine.store import get_engine, session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
 from tests.procedures import install
-from tests.web import element, signed_in as client_for
+from tests.web import csrf_token, element, signed_in as client_for
 
 FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
 
@@ -270,7 +270,7 @@ def test_actions_refuse_a_post_without_csrf_token(org):
     assert post(client, "draft", approval()).status_code == 400
     with session_scope() as session:
         assert session.scalars(select(Draft)).all() == []
-    headers = {"X-CSRFToken": token.group(1)}  # what designer.js sends
+    headers = {"X-CSRFToken": csrf_token(client.get("/designer/").text)}  # what designer.js sends
     assert client.post("/designer/draft", data={"kind": "bpmn", "key": "approval", "xml": approval()},
                        headers=headers).status_code == 200
 

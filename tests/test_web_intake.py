@@ -8,7 +8,7 @@ from engine import catalogue, clock, intake, portal
 from engine.errors import Invalid
 from engine.services import calendars, deploy, progress, tasks
 from tests.bpmn_builder import process
-from tests.web import element, history_row, signed_in as client
+from tests.web import csrf_token, element, history_row, signed_in as client
 
 REVIEW = process("window_review", [("start", "s", "申请"), ("user", "review", "住建审查"), ("end", "e", "办结")],
                  [("s", "review"), ("review", "e")], lanes={"housing": ["review"]})
@@ -407,7 +407,10 @@ def test_csrf_is_enforced_on_intake_forms(app, org):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
     c.post("/login", data={"login": "clerk", "password": "pass-clerk", "csrf_token": token})
     assert c.post(f"/intake/cases/{case_id}/accept").status_code == 400
+    # Signing in gave the session a token of its own (tests/test_security_review.py): the page's.
+    assert c.post(f"/intake/cases/{case_id}/accept", data={"csrf_token": token}).status_code == 400
     assert intake.describe(case_id)["status"] == "submitted"
+    token = csrf_token(c.get(f"/intake/cases/{case_id}").text)
     assert c.post(f"/intake/cases/{case_id}/accept", data={"csrf_token": token}).status_code == 303
 
 

@@ -28,3 +28,11 @@ def history_row(html: str, event_type: str) -> str:
     found = re.search(rf'<tr data-event="{event_type}">.*?</tr>', html, re.S)
     assert found, f"the history has no {event_type} row"
     return found.group(0)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a page's forms send (each session has its own, new at sign-in)."""
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+                      r'|"X-CSRFToken": "([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return next(group for group in found.groups() if group)

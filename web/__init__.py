@@ -69,6 +69,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     get_engine(app.config.get("DATABASE_URL"))
 
+    @app.before_request
+    def _one_document_from_a_visitor():
+        # The seal check takes a file from anyone, signed in or not: one document's size, not the
+        # hundred megabytes a clerk's intake form may carry. Before CSRFProtect's check (registered
+        # next), which reads the body first.
+        if request.endpoint == "portal.verify":
+            request.max_content_length = files.MAX_BYTES + files.MB
+
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -59,6 +59,13 @@ def local_path(target: str | None) -> str | None:
     return cleaned
 
 
+def new_csrf_token() -> None:
+    """At sign-in: the anonymous session's CSRF token goes. A stranger who planted a session cookie
+    of theirs in the browser (a sibling site may set one) knows its token, and could otherwise send
+    forms as the person who signs in with it; the next form gets a token of its own."""
+    session.pop("csrf_token", None)
+
+
 def session_mark(account) -> str:
     """What a session keeps of a signed-in account (staff or applicant): "id:serial". Signing out
     raises the account's serial, so a copy of the cookie made before no longer signs anyone in."""
@@ -117,6 +124,7 @@ def login():
             flash(LOCKED, "error")
             return render_template("login.html", form=form), 429
         if user is not None:
+            new_csrf_token()
             login_user(Staff(user))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
         flash(_("用户名或密码错误"), "error")

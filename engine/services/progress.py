@@ -249,6 +249,8 @@ def visible_case(case_id: int, actor: User) -> dict:
     if only_as_filer(actor):
         info["open_steps"] = []
         info["clocks"] = [c for c in info["clocks"] if c["task_id"] is None]
+        if info["decision"] is None:  # the departments' working papers, until they are the decision's
+            info["results"] = []
     return info
 
 
@@ -263,6 +265,10 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         if material.state == "reused" and only_as_filer(actor):
             raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
                             "applicant's earlier ones")
+        # As the applicant (engine.portal.result_file): a department's paper is the case's result
+        # once the case is decided, not before.
+        if material.kind.startswith("result:") and case.decision is None and only_as_filer(actor):
+            raise Forbidden("An agent opens the result documents once the case is decided")
         return material.filename or f"material-{material_id}", material.sha256
 
 

@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from engine import intake, portal, ratings
-from web.auth import marked, session_mark
+from web.auth import marked, new_csrf_token, session_mark
 from web.messages import sentences
 
 
@@ -19,6 +19,7 @@ OPEN_WITH_TEMPORARY = ("portal.change_password", "portal.logout")
 
 
 def sign_in(applicant) -> None:
+    new_csrf_token()
     session[SESSION_KEY] = session_mark(applicant)
 
 
