@@ -164,6 +164,25 @@ def test_a_body_must_be_a_json_object_of_finite_values(client):
     assert client.get("/api/tasks", headers=headers).json == []  # nothing was started
 
 
+def test_a_field_the_operation_does_not_take_is_refused_not_dropped(client):
+    """A form's fields sent beside 'data' (not inside it), or a misspelt businessKey, were dropped
+    without a word: the case started without its number, the form said to miss what was sent."""
+    assert deploy(client, FILES).status_code == 201
+    clerk = auth("clerk")
+    res = client.post("/api/instances", json={"key": "approval", "businessKey": "B-7"}, headers=clerk)
+    assert res.status_code == 422 and res.json["error"]["message"] == (
+        "The body has 'businessKey', which this operation does not take: it takes 'key', 'version', "
+        "'business_key', 'data' (a form's fields go inside 'data')")
+    assert client.get("/api/tasks", headers=clerk).json == []  # nothing was started
+    task = client.post("/api/instances", json={"key": "approval", "business_key": "B-7"}, headers=clerk).json["tasks"][0]
+    assert client.post(f"/api/tasks/{task['id']}/claim", headers=clerk).status_code == 200
+    res = client.post(f"/api/tasks/{task['id']}/complete", json={"applicant": "王五"}, headers=clerk)
+    assert res.status_code == 422 and "'applicant'" in res.json["error"]["message"]
+    assert "inside 'data'" in res.json["error"]["message"]
+    done = client.post(f"/api/tasks/{task['id']}/complete", json={"data": {"applicant": "王五"}}, headers=clerk)
+    assert done.status_code == 200 and done.json["business_key"] == "B-7"
+
+
 def test_a_data_error_the_library_lets_through_is_an_engine_error(client, org):
     """A multi-instance task over a collection the case lacks: SpiffWorkflow raises a bare
     TypeError; the caller gets the procedure's failure (422), not an internal error."""
