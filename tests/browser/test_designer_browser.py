@@ -447,6 +447,19 @@ def test_the_diagram_opens_clear_of_the_palette_and_a_new_one_under_the_name_typ
     assert page.inner_text("h1").startswith("泳道流程 lanes_demo")
 
 
+def test_a_key_typed_in_chinese_is_explained_on_the_page_and_kept(live_server, page, org):
+    """The browser's own "match the requested format" said nothing of what a key may hold (and in
+    the browser's language): the page says it, with the key and name as typed."""
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-bpmn input[name=key]", "建设许可")
+    page.fill(".new-bpmn input[name=name]", "建设许可")
+    page.click(".new-bpmn button[type=submit]")
+    page.wait_for_selector(".flash:has-text('标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头')")
+    assert page.input_value(".new-bpmn input[name=key]") == "建设许可"
+    assert page.input_value(".new-bpmn input[name=name]") == "建设许可"
+
+
 def test_a_shipped_rule_table_fits_a_1280_screen_with_its_problem_list_beside_it(live_server, new_page, org):
     from tests.procedures import install
     install(org)
