@@ -178,10 +178,10 @@ def _details(problems: list[Problem]) -> list[dict]:
 
 
 def _warnings(bundle, forms: dict) -> list[Problem]:
-    """Lanes no one could work in, elements cut off from the flow, and names read that nothing
-    provides (engine/bpmn/lint.py)."""
-    return lint.unknown_lanes(bundle, known_groups()) + lint.unconnected(bundle) + lint.unprovided_names(
-        bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
+    """Lanes no one could work in, user tasks left out of the lanes, elements cut off from the flow,
+    and names read that nothing provides (engine/bpmn/lint.py)."""
+    return lint.unknown_lanes(bundle, known_groups()) + lint.laneless_tasks(bundle) + lint.unconnected(bundle) + \
+        lint.unprovided_names(bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
 
 
 def _table_warnings(models: dict) -> list[Problem]:
