@@ -460,6 +460,25 @@ def test_a_key_typed_in_chinese_is_explained_on_the_page_and_kept(live_server, p
     assert page.input_value(".new-bpmn input[name=name]") == "建设许可"
 
 
+def test_xml_pasted_without_a_diagram_is_laid_out_not_refused(live_server, page, org):
+    """A file written by hand or by a tool that draws nothing: bpmn-js said only "no diagram to
+    display", and nothing on the page could be saved or deployed. It is laid out as a file opened
+    from the list is, and deploys."""
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.click("#toggle-xml")
+    assert "BPMNDiagram" not in approval()
+    page.fill("#xml-text", approval(name="简单审批（无图）"))
+    page.click("#apply-xml")
+    page.wait_for_selector("#status.warning:has-text('已按流程自动排布')")
+    assert page.locator(".djs-element[data-element-id=review]").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status.ok:has-text('approval v2')")
+    assert [d.name for d in deploy.versions("approval")] == ["简单审批", "简单审批（无图）"]
+
+
 def test_a_shipped_rule_table_fits_a_1280_screen_with_its_problem_list_beside_it(live_server, new_page, org):
     from tests.procedures import install
     install(org)
