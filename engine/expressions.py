@@ -35,6 +35,18 @@ class ExpressionTimeout(ExpressionError):
     pass
 
 
+def found_in(exc: BaseException | None) -> ExpressionError | None:
+    """The expression's own error behind one the library raised about it (it wraps it, and says
+    only "Error evaluating expression"), if there is one."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ExpressionError):
+            return exc
+        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    return None
+
+
 def _days(n) -> str:
     return f"P{int(n)}D"
 
@@ -305,7 +317,8 @@ class _Interpreter:
                 return self.data[node.id]
             if node.id in self.functions:
                 return self.functions[node.id]
-            raise ExpressionError(f"name {node.id!r} is not defined", node.lineno)
+            raise ExpressionError(Message("name %(name)s is not defined: the case's data has no such value (given(%(name)s, "
+                                          "default) reads one it may lack)", name=repr(node.id)), node.lineno)
         if kind is ast.BinOp:
             return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
         if kind is ast.UnaryOp:

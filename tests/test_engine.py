@@ -330,6 +330,28 @@ def test_runaway_loop_is_an_error_not_a_hang(org):
         cases.start_instance("loop", org["clerk"], data={"n": 1})
 
 
+def test_a_step_refused_by_a_condition_says_what_the_condition_lacked(org):
+    """The library says only "Error evaluating expression"; the reviewer, and the incident the
+    administrator reads, are told which name the case's data did not have."""
+    xml = process("typo", [("start", "s", "s"), ("user", "a", "审查"), ("xor", "gw", "是否同意", {"default": "e2"}),
+                           ("end", "e1", "e1"), ("end", "e2", "e2")],
+                  [("s", "a"), ("a", "gw"), ("gw", "e1", "opinoin == 'approve'"), ("gw", "e2")])
+    deploy.deploy([("typo.bpmn", xml.encode())], org["designer"])
+    task = cases.start_instance("typo", org["clerk"])["tasks"][0]
+    tasks.claim(task["id"], org["reviewer"])
+    from engine.errors import EngineFailure
+    with pytest.raises(EngineFailure) as failed:
+        tasks.complete(task["id"], org["reviewer"], {"opinion": "approve"})
+    assert str(failed.value.message) == (
+        "The procedure failed at gw: Error evaluating expression 'opinoin == 'approve'': name 'opinoin' is not "
+        "defined: the case's data has no such value (given('opinoin', default) reads one it may lack)")
+    from web import create_app
+    from web.messages import translated
+    with create_app({"TESTING": True}).test_request_context("/?lang=zh"):
+        assert translated(failed.value.message).endswith(
+            "：没有名为 'opinoin' 的值：案件数据中没有它（可能没有的值请用 given('opinoin', 默认值) 读取）")
+
+
 def test_refusals_say_what_is_the_matter(org):
     """A finished task is said to be finished (not "held by" whoever completed it); urging a task
     that does not exist is not found; a transfer is refused for rights before its reason is read."""

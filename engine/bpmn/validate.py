@@ -272,13 +272,8 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
 
 
 def _from_expression(exc) -> bool:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, expressions.ExpressionError):
-            return not isinstance(exc, expressions.ExpressionTimeout)  # running too long is no data issue
-        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
-    return False
+    cause = expressions.found_in(exc)  # running too long is no data issue
+    return cause is not None and not isinstance(cause, expressions.ExpressionTimeout)
 
 
 def _dry_start(spec, subs):
