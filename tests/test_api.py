@@ -120,6 +120,17 @@ def test_invalid_deployment_is_422_with_file_and_element(client):
     assert res.status_code == 403
 
 
+def test_a_file_chosen_twice_or_a_process_two_files_define_is_said_so(client):
+    """Both came back as the library's "Duplicate process ID: approval." with no file to look at."""
+    res = deploy(client, [FILES[0], FILES[0], FILES[1]])
+    assert res.status_code == 422 and [(d["file"], d["element_id"], d["message"]) for d in res.json["error"]["details"]] == [
+        ("approval.bpmn", None, "approval.bpmn is sent twice: send each file once")]
+    res = deploy(client, [FILES[0], ("approval (1).bpmn", FILES[0][1]), FILES[1]])
+    assert res.status_code == 422 and [(d["file"], d["element_id"], d["message"]) for d in res.json["error"]["details"]] == [
+        ("approval (1).bpmn", "approval", "process 'approval' is defined in approval.bpmn too: deploy one file for it")]
+    assert client.get("/api/definitions", headers=auth("clerk")).json == []
+
+
 def test_a_deployment_answers_its_warnings(client):
     """What deploys but no one could work on is said beside the definitions (api.md's answer, extended)."""
     assert deploy(client, FILES).json["warnings"] == []

@@ -230,6 +230,7 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
         problems += found
         if not found:
             trees.append((name, root))
+    problems += _defined_twice(trees)
     if problems:
         raise ValidationFailed(problems)
     parser, bundle = make_parser(), None
@@ -269,6 +270,20 @@ def validate_bpmn(files: list[tuple[str, bytes]]) -> ParsedBundle:
     if problems:
         raise ValidationFailed(problems)
     return bundle
+
+
+def _defined_twice(trees) -> list[Problem]:
+    """A process two files of one deployment define (an old copy chosen with the new one): which
+    would deploy is anyone's guess. The library says only "Duplicate process ID"."""
+    problems, defined = [], {}
+    for name, root in trees:
+        for proc in root.findall(f"{{{NS}}}process"):
+            if proc.get("id") in defined:
+                problems.append(Problem(name, proc.get("id"), Message(
+                    "process %(key)s is defined in %(other)s too: deploy one file for it", key=repr(proc.get("id")),
+                    other=defined[proc.get("id")])))
+            defined.setdefault(proc.get("id"), name)
+    return problems
 
 
 def _from_expression(exc) -> bool:
