@@ -68,9 +68,13 @@ def cmd_user_unlock(args):
 def cmd_token(args):
     from engine.services import tokens
     if args.list:
+        from engine.clock import SHANGHAI
+
+        def china(moment):  # as the people page says it, with the offset that makes it unambiguous
+            return moment.astimezone(SHANGHAI).isoformat(timespec="minutes")
         for t in tokens.list_tokens(args.login):
-            used = t["last_used_at"].isoformat(timespec="minutes") if t["last_used_at"] else "never used"
-            print(f"{t['id']}\t{t['created_at'].isoformat(timespec='minutes')}\t{used}\t{t['label'] or ''}")
+            used = china(t["last_used_at"]) if t["last_used_at"] else "never used"
+            print(f"{t['id']}\t{china(t['created_at'])}\t{used}\t{t['label'] or ''}")
     elif args.revoke is not None:
         tokens.revoke_token(args.login, args.revoke)
         print(f"token {args.revoke} of {args.login} revoked")

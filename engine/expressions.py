@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from engine.errors import ShenpiError
+from engine.errors import Message, ShenpiError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_STEPS = 100_000
@@ -33,6 +33,18 @@ class ExpressionError(Exception):
 
 class ExpressionTimeout(ExpressionError):
     pass
+
+
+def found_in(exc: BaseException | None) -> ExpressionError | None:
+    """The expression's own error behind one the library raised about it (it wraps it, and says
+    only "Error evaluating expression"), if there is one."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ExpressionError):
+            return exc
+        exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    return None
 
 
 def _days(n) -> str:
@@ -159,15 +171,17 @@ def _parse(source: str, mode: str) -> ast.AST:
     try:
         tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error: {exc.msg}", exc.lineno) from None
+        raise ExpressionError(Message("syntax error on line %(line)s (%(problem)s): check the operators, quotes and "
+                                      "brackets; equality is ==", line=exc.lineno or 1, problem=exc.msg), exc.lineno) from None
     for node in ast.walk(tree):
         if not isinstance(node, ALLOWED):
-            raise ExpressionError(f"{type(node).__name__} is not allowed", getattr(node, "lineno", None))
+            raise ExpressionError(Message("%(construct)s is not allowed", construct=type(node).__name__),
+                                  getattr(node, "lineno", None))
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if name is not None and name.startswith("_"):
-            raise ExpressionError(f"names starting with '_' are not allowed: {name}", node.lineno)
+            raise ExpressionError(Message("names starting with '_' are not allowed: %(name)s", name=name), node.lineno)
         if isinstance(node, ast.Call) and not isinstance(node.func, (ast.Name, ast.Attribute)):
-            raise ExpressionError("only helpers and value methods may be called", node.lineno)
+            raise ExpressionError(Message("only helpers and value methods may be called"), node.lineno)
     return tree
 
 
@@ -177,14 +191,15 @@ def check(source: str, mode: str = "eval", callables=()) -> None:
     `callables` names the functions the product adds to HELPERS; calling any other name fails.
     """
     if not isinstance(source, str):
-        raise ExpressionError("an expression must be text")
+        raise ExpressionError(Message("an expression must be text"))
     tree = _parse(source, "eval" if mode == "eval" else "exec")
     known = set(HELPERS) | set(callables)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in known:
-            raise ExpressionError(f"{node.func.id!r} is not a function that can be called here", node.lineno)
+            raise ExpressionError(Message("%(name)s is not a function that can be called here", name=repr(node.func.id)),
+                                  node.lineno)
         if isinstance(node, ast.Attribute) and node.attr not in _ANY_METHOD:  # no value has it
-            raise ExpressionError(f"attribute {node.attr!r} is not allowed", node.lineno)
+            raise ExpressionError(Message("attribute %(name)s is not allowed", name=repr(node.attr)), node.lineno)
 
 
 class _Break(Exception):
@@ -302,7 +317,8 @@ class _Interpreter:
                 return self.data[node.id]
             if node.id in self.functions:
                 return self.functions[node.id]
-            raise ExpressionError(f"name {node.id!r} is not defined", node.lineno)
+            raise ExpressionError(Message("name %(name)s is not defined: the case's data has no such value (given(%(name)s, "
+                                          "default) reads one it may lack)", name=repr(node.id)), node.lineno)
         if kind is ast.BinOp:
             return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
         if kind is ast.UnaryOp:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import Conflict, Invalid
-from engine.services import admin, cases, deploy, tokens, users
+from engine.services import admin, cases, deploy, tasks, tokens, users
 from engine.store import session_scope
 from engine.store.models import ApiToken, Department, User
 from tests.bpmn_builder import process
@@ -82,6 +82,31 @@ def test_deactivating_a_departments_last_person_says_its_tasks_will_wait_for_nob
     # Still only a question: the deactivation itself goes through.
     assert browser.post("/admin/users/reviewer/deactivate").status_code == 303
     assert not users.get_user("reviewer").active
+
+
+def test_moving_a_person_to_another_department_gives_back_the_steps_they_can_no_longer_work(app, org):
+    """They could neither finish nor give back a step of their old lane, and no colleague could
+    claim it (held by them): it waited for an administrator who did not know it was stuck."""
+    deploy.deploy([("housing.bpmn", process("housing", [("start", "start", "申请"), ("user", "a", "受理"),
+                                                        ("end", "end", "办结")],
+                                            [("start", "a"), ("a", "end")], lanes={"housing": ["a"]}).encode())],
+                  org["designer"])
+    first, second = (cases.start_instance("housing", org["clerk"]) for _ in range(2))
+    held, kept = first["tasks"][0]["id"], second["tasks"][0]["id"]
+    tasks.claim(held, org["reviewer"])
+    tasks.claim(kept, org["reviewer2"])
+    browser = signed_in(app, "admin")
+    res = browser.post("/admin/users/reviewer2", data={"department": "housing", "roles": ["reviewer", "lead"]},
+                       follow_redirects=True)
+    assert "已更新用户 reviewer2" in res.text and "退回原组" not in res.text  # still theirs to work
+    res = browser.post("/admin/users/reviewer", data={"department": "tax", "roles": ["reviewer"]},
+                       follow_redirects=True)
+    assert "已更新用户 reviewer；其认领的 1 个任务已不在其部门或角色之内，已退回原组" in res.text
+    assert tasks.claim(held, org["reviewer2"])["assignee"] == "reviewer2"  # a colleague takes it up
+    events = [e for e in cases.get_instance(first["id"], org["admin"])["events"] if e["type"] == "task_unclaimed"]
+    assert [(e["actor"], e["data"]["released_from"], e["data"]["reason"]) for e in events] == [
+        ("admin", "reviewer", "user_changed")]
+    assert "其认领的 1 个任务退回原组" in browser.get("/admin/activity").text
 
 
 def test_the_token_page_offers_no_token_for_a_deactivated_user(app, org):

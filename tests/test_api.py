@@ -120,6 +120,17 @@ def test_invalid_deployment_is_422_with_file_and_element(client):
     assert res.status_code == 403
 
 
+def test_a_file_chosen_twice_or_a_process_two_files_define_is_said_so(client):
+    """Both came back as the library's "Duplicate process ID: approval." with no file to look at."""
+    res = deploy(client, [FILES[0], FILES[0], FILES[1]])
+    assert res.status_code == 422 and [(d["file"], d["element_id"], d["message"]) for d in res.json["error"]["details"]] == [
+        ("approval.bpmn", None, "approval.bpmn is sent twice: send each file once")]
+    res = deploy(client, [FILES[0], ("approval (1).bpmn", FILES[0][1]), FILES[1]])
+    assert res.status_code == 422 and [(d["file"], d["element_id"], d["message"]) for d in res.json["error"]["details"]] == [
+        ("approval (1).bpmn", "approval", "process 'approval' is defined in approval.bpmn too: deploy one file for it")]
+    assert client.get("/api/definitions", headers=auth("clerk")).json == []
+
+
 def test_a_deployment_answers_its_warnings(client):
     """What deploys but no one could work on is said beside the definitions (api.md's answer, extended)."""
     assert deploy(client, FILES).json["warnings"] == []
@@ -162,6 +173,25 @@ def test_a_body_must_be_a_json_object_of_finite_values(client):
     res = client.post("/api/instances", json={"key": "approval", "business_key": {"a": 1}}, headers=headers)
     assert res.status_code == 422 and "business_key" in res.json["error"]["message"]
     assert client.get("/api/tasks", headers=headers).json == []  # nothing was started
+
+
+def test_a_field_the_operation_does_not_take_is_refused_not_dropped(client):
+    """A form's fields sent beside 'data' (not inside it), or a misspelt businessKey, were dropped
+    without a word: the case started without its number, the form said to miss what was sent."""
+    assert deploy(client, FILES).status_code == 201
+    clerk = auth("clerk")
+    res = client.post("/api/instances", json={"key": "approval", "businessKey": "B-7"}, headers=clerk)
+    assert res.status_code == 422 and res.json["error"]["message"] == (
+        "The body has 'businessKey', which this operation does not take: it takes 'key', 'version', "
+        "'business_key', 'data' (a form's fields go inside 'data')")
+    assert client.get("/api/tasks", headers=clerk).json == []  # nothing was started
+    task = client.post("/api/instances", json={"key": "approval", "business_key": "B-7"}, headers=clerk).json["tasks"][0]
+    assert client.post(f"/api/tasks/{task['id']}/claim", headers=clerk).status_code == 200
+    res = client.post(f"/api/tasks/{task['id']}/complete", json={"applicant": "王五"}, headers=clerk)
+    assert res.status_code == 422 and "'applicant'" in res.json["error"]["message"]
+    assert "inside 'data'" in res.json["error"]["message"]
+    done = client.post(f"/api/tasks/{task['id']}/complete", json={"data": {"applicant": "王五"}}, headers=clerk)
+    assert done.status_code == 200 and done.json["business_key"] == "B-7"
 
 
 def test_a_data_error_the_library_lets_through_is_an_engine_error(client, org):

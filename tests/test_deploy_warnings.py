@@ -54,6 +54,25 @@ def test_a_lane_naming_a_department_code_or_a_role_does_not_warn(org, lane):
     assert deploy.deploy(files(review(lane=lane)), org["designer"]).warnings == []
 
 
+def test_a_user_task_left_out_of_the_lanes_of_a_process_drawn_in_lanes_warns(org):
+    """Open to every reviewer, as a task outside any lane is: rarely what a process that gives its
+    other tasks lanes means. A process without lanes, or a task whose group is an expression, does
+    not warn."""
+    xml = process("permit", [("start", "s", "申请"), ("user", "review", "审查"), ("user", "sign", "签发"),
+                             ("end", "e", "办结")], [("s", "review"), ("review", "sign"), ("sign", "e")],
+                  lanes={"住建局 (housing)": ["sign"]})
+    assert warned(deploy.deploy([("permit.bpmn", xml.encode())], org["designer"])) == [
+        ("permit.bpmn", "review", "the user task '审查' (review) is in none of the process's lanes: every reviewer "
+                                  "may claim it; put it in the lane of the department that does it")]
+    unlaned = process("plain", [("start", "s", "申请"), ("user", "review", "审查"), ("end", "e", "办结")],
+                      [("s", "review"), ("review", "e")])
+    assert deploy.deploy([("plain.bpmn", unlaned.encode())], org["designer"]).warnings == []
+    named = xml.replace('<bpmn:userTask id="review" name="审查">', '<bpmn:userTask id="review" name="审查">'
+                        '<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+                        'name="groupExpression" value="\'housing\'"/></spiffworkflow:properties></bpmn:extensionElements>')
+    assert named != xml and deploy.deploy([("permit.bpmn", named.encode())], org["designer"]).warnings == []
+
+
 def test_a_task_no_flow_reaches_deploys_with_a_warning_naming_it(org):
     bpmn = review().replace('</bpmn:process>', '<bpmn:userTask id="extra" name="补充审查"/></bpmn:process>')
     assert "extra" in bpmn

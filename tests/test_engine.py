@@ -100,6 +100,34 @@ def test_a_flow_to_nowhere_and_a_step_with_two_ways_on_are_named_on_their_elemen
     assert deploy.latest_definitions() == []
 
 
+def test_a_timer_or_gateway_flow_left_half_set_in_the_modeler_is_refused_on_its_element(org):
+    """A timer dropped on the canvas has no type until one is chosen, and one whose type was chosen
+    but no value typed would deploy and fail every case reaching it; a gateway's second flow drawn
+    without a condition. Each is named on its element, not in the library's words."""
+    nodes = [("start", "s", "s"), ("user", "a", "审查"), ("xor", "gw", "是否同意"),
+             ("timer", "wait", "公示期", {"duration": "'PT1H'"}), ("end", "e1", "e1"), ("end", "e2", "e2")]
+    flows = [("s", "a"), ("a", "gw"), ("gw", "wait"), ("gw", "e2"), ("wait", "e1")]
+    untyped = process("half_set", nodes, flows).replace("<bpmn:timeDuration>'PT1H'</bpmn:timeDuration>", "")
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("half_set.bpmn", untyped.encode())], org["designer"])
+    assert [(d["element_id"], d["message"]) for d in err.value.details] == [
+        ("wait", "the timer has no type: choose a date, a duration or a cycle, and give its value"),
+        ("Flow_gw_wait", "this flow out of the gateway 是否同意 has no condition and is not its default flow: "
+                         "give it a condition, or make it the default"),
+        ("Flow_gw_e2", "this flow out of the gateway 是否同意 has no condition and is not its default flow: "
+                       "give it a condition, or make it the default")]
+    nodes[2] = ("xor", "gw", "是否同意", {"default": "e2"})
+    nodes[3] = ("timer", "wait", "公示期", {"duration": " "})
+    empty = process("half_set", nodes, [*flows[:2], ("gw", "wait", "opinion == 'approve'"), *flows[3:]])
+    with pytest.raises(Invalid) as err:
+        deploy.deploy([("half_set.bpmn", empty.encode())], org["designer"])
+    assert [(d["element_id"], d["message"]) for d in err.value.details] == [
+        ("wait", "the timer's duration has no value: give one, such as 'P3D' (three days), or an expression")]
+    nodes[3] = ("timer", "wait", "公示期", {"duration": "'PT1H'"})
+    done = process("half_set", nodes, [*flows[:2], ("gw", "wait", "opinion == 'approve'"), *flows[3:]])
+    assert [r.version for r in deploy.deploy([("half_set.bpmn", done.encode())], org["designer"]).definitions] == [1]
+
+
 def test_given_reads_a_value_the_case_may_not_have(org):
     """An optional form field, or one a case begun under an older version never filled: a bare
     name it lacks fails the step, given(name, default) does not."""
@@ -300,6 +328,28 @@ def test_runaway_loop_is_an_error_not_a_hang(org):
     from engine.errors import EngineFailure
     with pytest.raises(EngineFailure):
         cases.start_instance("loop", org["clerk"], data={"n": 1})
+
+
+def test_a_step_refused_by_a_condition_says_what_the_condition_lacked(org):
+    """The library says only "Error evaluating expression"; the reviewer, and the incident the
+    administrator reads, are told which name the case's data did not have."""
+    xml = process("typo", [("start", "s", "s"), ("user", "a", "审查"), ("xor", "gw", "是否同意", {"default": "e2"}),
+                           ("end", "e1", "e1"), ("end", "e2", "e2")],
+                  [("s", "a"), ("a", "gw"), ("gw", "e1", "opinoin == 'approve'"), ("gw", "e2")])
+    deploy.deploy([("typo.bpmn", xml.encode())], org["designer"])
+    task = cases.start_instance("typo", org["clerk"])["tasks"][0]
+    tasks.claim(task["id"], org["reviewer"])
+    from engine.errors import EngineFailure
+    with pytest.raises(EngineFailure) as failed:
+        tasks.complete(task["id"], org["reviewer"], {"opinion": "approve"})
+    assert str(failed.value.message) == (
+        "The procedure failed at gw: Error evaluating expression 'opinoin == 'approve'': name 'opinoin' is not "
+        "defined: the case's data has no such value (given('opinoin', default) reads one it may lack)")
+    from web import create_app
+    from web.messages import translated
+    with create_app({"TESTING": True}).test_request_context("/?lang=zh"):
+        assert translated(failed.value.message).endswith(
+            "：没有名为 'opinoin' 的值：案件数据中没有它（可能没有的值请用 given('opinoin', 默认值) 读取）")
 
 
 def test_refusals_say_what_is_the_matter(org):

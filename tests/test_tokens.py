@@ -33,8 +33,9 @@ def test_the_command_line_issues_lists_and_revokes(app, capsys):
         assert row.token_hash == tokens._digest(token) != token and row.label == "省政务服务平台对接"
     assert run_command(["token", "clerk", "--list"]) == 0
     [line] = capsys.readouterr().out.splitlines()
-    token_id, _issued, used, label = line.split("\t")
+    token_id, issued, used, label = line.split("\t")
     assert token_id == str(row.id) and label == "省政务服务平台对接" and used != "never used"
+    assert issued.endswith("+08:00") and used.endswith("+08:00")  # China time, as the people page
     assert run_command(["token", "reviewer", "--revoke", token_id]) == 1  # not reviewer's token
     assert "reviewer has no API token" in capsys.readouterr().err
     assert calls(app, token) == 200

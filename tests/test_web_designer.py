@@ -187,6 +187,25 @@ def test_deploy_makes_a_new_version_and_discards_the_draft(app):
     assert [d.version for d in deploy.versions("approval")] == [1, 2, 3]
 
 
+def test_an_expression_or_timer_the_designer_got_wrong_is_explained_in_chinese(app):
+    """What the product's checks find in conditions and timers reads as Chinese sentences (only
+    the Python parser's own words stay English)."""
+    client = client_for(app, "designer")
+    typo = approval().replace("opinion == 'approve'", "opinion === 'approve'")
+    assert [p["message"] for p in post(client, "validate", typo).get_json()["problems"]] == [
+        "conditionExpression：第 1 行有语法错误（invalid syntax）：请检查运算符、引号和括号，判断相等用 =="]
+    sneaky = approval().replace("opinion == 'approve'", "__import__('os')")
+    assert [p["message"] for p in post(client, "validate", sneaky).get_json()["problems"]] == [
+        "conditionExpression：不允许使用以“_”开头的名称：__import__"]
+    timer = process("waits", [("start", "s", "s"), ("timer", "wait", "公示期", {"duration": "'P1D'"}), ("end", "e", "e")],
+                    [("s", "wait"), ("wait", "e")]).replace("<bpmn:timeDuration>'P1D'</bpmn:timeDuration>", "")
+    answer = post(client, "validate", timer, key="waits").get_json()
+    assert [(p["element_id"], p["message"]) for p in answer["problems"]] == [
+        ("wait", "定时器尚未选择类型：请在“定时器”中选择日期、时长或周期，并填写其值")]
+    english = client.post("/designer/validate?lang=en", data={"kind": "bpmn", "key": "waits", "xml": timer})
+    assert english.get_json()["problems"][0]["message"].startswith("the timer has no type")
+
+
 def test_validate_and_deploy_say_the_warnings_in_chinese(app):
     """A lane no one can work in deploys, and the page says so with the lane's element id."""
     client = client_for(app, "designer")

@@ -2,6 +2,7 @@
 
 - A lane whose name gives its user tasks a group that is neither a department code nor a role:
   no one can claim them (a department may still be created after the deployment).
+- A user task outside every lane of a process drawn in lanes: open to every reviewer.
 - An element no sequence flow enters (a case never gets there), or a task or event (not an end
   event) none leaves (a case's path ends there unannounced): usually a flow forgotten. Processes
   a file only documents (not executable beside one that is) are not read.
@@ -61,6 +62,26 @@ def _unknown_lane(name: str, group: str, code: str | None) -> Message:
                        suggested=repr(f"{group} ({code})"))
     return Message("lane %(lane)s names %(group)s, which is neither a department code nor a role: "
                    "no one can claim its tasks until a department %(group)s exists", lane=repr(name), group=repr(group))
+
+
+def laneless_tasks(bundle) -> list[Problem]:
+    """Each user task a process drawn in lanes leaves outside all of them (unless its
+    groupExpression names its group): it is open to every reviewer, which is what a task outside
+    any lane means (api.md) but hardly what a process that gives its other tasks lanes wants."""
+    problems, seen = [], set()
+    for proc in bundle.processes:
+        specs = proc.spec.task_specs.values()
+        if not any(task_spec.lane for task_spec in specs):
+            continue
+        for task_spec in specs:
+            if task_spec.manual and not task_spec.lane and "groupExpression" not in properties(task_spec) \
+                    and (proc.file, task_spec.bpmn_id) not in seen:
+                seen.add((proc.file, task_spec.bpmn_id))
+                label = f"{task_spec.bpmn_name!r} ({task_spec.bpmn_id})" if task_spec.bpmn_name else repr(task_spec.bpmn_id)
+                problems.append(Problem(proc.file, task_spec.bpmn_id, Message(
+                    "the user task %(task)s is in none of the process's lanes: every reviewer may claim it; put it "
+                    "in the lane of the department that does it", task=label)))
+    return problems
 
 
 def unconnected(bundle) -> list[Problem]:

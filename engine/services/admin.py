@@ -19,6 +19,7 @@ from engine.store.models import (ApiToken, Case, Closure, Definition, Deployment
 from .deploy import find_definition
 from .cases import lock_instance
 from .events import event_row, record, record_all
+from .lanes import may_work_on
 from .users import check_department, check_department_name, check_roles, ensure_department, find_user, require
 
 
@@ -172,8 +173,9 @@ def _name_free(session, name: str) -> None:
         raise Invalid("A department is already named %(name)s", name=repr(name))
 
 
-def change_user(login: str, roles: list[str], department: str | None, actor: User) -> None:
-    """Set a user's roles and department (an existing department's code, or none)."""
+def change_user(login: str, roles: list[str], department: str | None, actor: User) -> int:
+    """Set a user's roles and department (an existing department's code, or none); how many of
+    the steps they held went back to their groups."""
     require(actor, "admin")
     check_roles(roles)
     with session_scope() as session:
@@ -186,7 +188,13 @@ def change_user(login: str, roles: list[str], department: str | None, actor: Use
         if user.id == actor.id and "admin" not in roles:
             raise Invalid("You cannot take the admin role from yourself")
         user.roles, user.department = sorted(set(roles)), dept
-        record(session, "user_changed", actor=actor, login=login, roles=user.roles, department=department)
+        # A step they held in a lane that is no longer theirs could be neither finished nor given
+        # back by them, nor claimed by anyone else: it goes back to its group, as at deactivation.
+        held = session.scalars(select(Task).where(Task.assignee_id == user.id, Task.state == "ready")).all()
+        released = _release(session, actor, user, [t.id for t in held if not may_work_on(user, t)], "user_changed")
+        record(session, "user_changed", actor=actor, login=login, roles=user.roles, department=department,
+               released_tasks=released)
+        return released
 
 
 def set_active(login: str, active: bool, actor: User) -> None:
@@ -203,19 +211,28 @@ def set_active(login: str, active: bool, actor: User) -> None:
         # their API tokens are revoked and their sessions ended, so coming back does not bring
         # old tokens or signed-in browsers back to life.
         # Each released task is a change of its case: recorded there, as an unclaim would be.
-        released, revoked = [], 0
+        released, revoked = 0, 0
         if not active:
             user.session_serial += 1
-            released = session.execute(update(Task).where(Task.assignee_id == user.id, Task.state == "ready")
-                                       .values(assignee_id=None, claimed_at=None)
-                                       .returning(Task.id, Task.instance_id)).all()
-            if released:
-                record_all(session, [event_row("task_unclaimed", actor=actor, instance_id=instance_id,
-                                               task_id=task_id, released_from=login, reason="user_deactivated")
-                                     for task_id, instance_id in released])
+            held = session.scalars(select(Task.id).where(Task.assignee_id == user.id, Task.state == "ready")).all()
+            released = _release(session, actor, user, list(held), "user_deactivated")
             revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
         record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
-               released_tasks=len(released), revoked_tokens=revoked)
+               released_tasks=released, revoked_tokens=revoked)
+
+
+def _release(session, actor: User, user: User, task_ids: list[int], reason: str) -> int:
+    """Give the user's ready steps back to their groups, each recorded on its case as an unclaim;
+    how many."""
+    if not task_ids:
+        return 0
+    released = session.execute(update(Task).where(Task.id.in_(task_ids), Task.assignee_id == user.id,
+                                                  Task.state == "ready")
+                               .values(assignee_id=None, claimed_at=None)
+                               .returning(Task.id, Task.instance_id)).all()
+    record_all(session, [event_row("task_unclaimed", actor=actor, instance_id=instance_id, task_id=task_id,
+                                   released_from=user.login, reason=reason) for task_id, instance_id in released])
+    return len(released)
 
 
 def unlock_user(login: str, actor: User | None) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import rules, timers
+from engine import expressions, rules, timers
 from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
@@ -181,6 +181,10 @@ def procedure_faults():
         raise
     except WorkflowException as exc:
         step = getattr(exc, "task_spec", None) and exc.task_spec.name or "?"
+        cause = expressions.found_in(exc)
+        if cause is not None:  # what was wrong with the expression, not only that it failed
+            raise EngineFailure("The procedure failed at %(step)s: %(error)s: %(cause)s", step=step,
+                                error=str(exc).strip().rstrip("."), cause=cause.message) from exc
         raise EngineFailure("The procedure failed at %(step)s: %(error)s", step=step, error=str(exc)) from exc
     except Exception as exc:
         # Logged whole: a fault of the product's own code would be recorded the same way.

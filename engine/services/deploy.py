@@ -88,9 +88,13 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
         require(actor, "designer")
     if not files:
         raise Invalid("No files to deploy")
-    problems, bpmn, dmn, forms = [], [], [], {}
+    problems, bpmn, dmn, forms, seen = [], [], [], {}, set()
     for name, content in files:
         suffix = Path(name).suffix.lower()
+        if name in seen:  # chosen twice: the library would say "Duplicate process ID" of its process
+            problems.append(Problem(name, None, Message("%(file)s is sent twice: send each file once", file=name)))
+            continue
+        seen.add(name)
         if len(content) > MAX_FILE_BYTES:
             problems.append(Problem(name, None, Message("file larger than %(limit)s bytes", limit=MAX_FILE_BYTES)))
         elif suffix == ".bpmn":
@@ -179,10 +183,10 @@ def _details(problems: list[Problem]) -> list[dict]:
 
 
 def _warnings(bundle, forms: dict) -> list[Problem]:
-    """Lanes no one could work in, elements cut off from the flow, and names read that nothing
-    provides (engine/bpmn/lint.py)."""
-    return lint.unknown_lanes(bundle, known_groups()) + lint.unconnected(bundle) + lint.unprovided_names(
-        bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
+    """Lanes no one could work in, user tasks left out of the lanes, elements cut off from the flow,
+    and names read that nothing provides (engine/bpmn/lint.py)."""
+    return lint.unknown_lanes(bundle, known_groups()) + lint.laneless_tasks(bundle) + lint.unconnected(bundle) + \
+        lint.unprovided_names(bundle, forms, set(FACTS), _application_forms([proc.key for proc in bundle.processes]))
 
 
 def _table_warnings(models: dict) -> list[Problem]:

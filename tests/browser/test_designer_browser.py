@@ -447,6 +447,38 @@ def test_the_diagram_opens_clear_of_the_palette_and_a_new_one_under_the_name_typ
     assert page.inner_text("h1").startswith("泳道流程 lanes_demo")
 
 
+def test_a_key_typed_in_chinese_is_explained_on_the_page_and_kept(live_server, page, org):
+    """The browser's own "match the requested format" said nothing of what a key may hold (and in
+    the browser's language): the page says it, with the key and name as typed."""
+    login(page, live_server, "designer")
+    page.goto(f"{live_server}/designer/")
+    page.fill(".new-bpmn input[name=key]", "建设许可")
+    page.fill(".new-bpmn input[name=name]", "建设许可")
+    page.click(".new-bpmn button[type=submit]")
+    page.wait_for_selector(".flash:has-text('标识只能包含字母、数字、下划线、点和短横线，且以字母或下划线开头')")
+    assert page.input_value(".new-bpmn input[name=key]") == "建设许可"
+    assert page.input_value(".new-bpmn input[name=name]") == "建设许可"
+
+
+def test_xml_pasted_without_a_diagram_is_laid_out_not_refused(live_server, page, org):
+    """A file written by hand or by a tool that draws nothing: bpmn-js said only "no diagram to
+    display", and nothing on the page could be saved or deployed. It is laid out as a file opened
+    from the list is, and deploys."""
+    deploy_approval(org)
+    login(page, live_server, "designer")
+    open_modeler(page, f"{live_server}/designer/bpmn/approval")
+    page.click("#toggle-xml")
+    assert "BPMNDiagram" not in approval()
+    page.fill("#xml-text", approval(name="简单审批（无图）"))
+    page.click("#apply-xml")
+    page.wait_for_selector("#status.warning:has-text('已按流程自动排布')")
+    assert page.locator(".djs-element[data-element-id=review]").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#deploy")
+    page.wait_for_selector("#status.ok:has-text('approval v2')")
+    assert [d.name for d in deploy.versions("approval")] == ["简单审批", "简单审批（无图）"]
+
+
 OPEN_TABLE = """() => { const m = window.designer.modeler;
                           m.open(m.getViews().find((v) => v.type === 'decisionTable')); }"""
 # How far the table reaches past the canvas: its last output column, then the annotations.

@@ -96,8 +96,11 @@ def _whose(d, event) -> str:
 
 def _account(d, event) -> str:
     roles = _listed(role_name(r) for r in d.get("roles") or []) or "—"
-    return _("%(person)s：部门 %(department)s，角色 %(roles)s", person=person(d.get("login")),
+    said = _("%(person)s：部门 %(department)s，角色 %(roles)s", person=person(d.get("login")),
              department=group_name(d.get("department")), roles=roles)
+    if d.get("released_tasks"):
+        said += _("；其认领的 %(tasks)s 个任务退回原组", tasks=d["released_tasks"])
+    return said
 
 
 def _deactivated(d, event) -> str:

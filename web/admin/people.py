@@ -49,9 +49,13 @@ def add_user():
 @roles_required("admin")
 def change_user(login):
     try:
-        admin.change_user(login, request.form.getlist("roles"), request.form.get("department") or None, actor())
+        released = admin.change_user(login, request.form.getlist("roles"), request.form.get("department") or None,
+                                     actor())
     except ShenpiError as exc:
         return refused(exc, _people)
+    if released:
+        return done(_("已更新用户 %(login)s；其认领的 %(n)s 个任务已不在其部门或角色之内，已退回原组", login=login,
+                      n=released), "admin.people")
     return done(_("已更新用户 %(login)s", login=login), "admin.people")
 
 

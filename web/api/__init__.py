@@ -71,6 +71,18 @@ def json_body() -> dict:
     return body
 
 
+def known_fields(body: dict, *fields: str) -> dict:
+    """The body, refused if it carries a field the operation does not read: a misspelt one, or a
+    form's field sent beside 'data' instead of inside it, would otherwise be dropped without a
+    word (and the form then said to miss what was sent)."""
+    stray = sorted(set(body) - set(fields))
+    if stray:
+        raise Invalid("The body has %(stray)s, which this operation does not take: it takes %(fields)s "
+                      "(a form's fields go inside 'data')", stray=", ".join(map(repr, stray)),
+                      fields=", ".join(map(repr, fields)))
+    return body
+
+
 def text_field(body: dict, name: str, default: str | None = "") -> str | None:
     """A field of the body that must be text (or absent, or null): a number or a list is refused
     here rather than failing as the service reads it (an internal error, 500)."""

@@ -155,7 +155,7 @@ def document() -> dict:
                                                                    ("kind", "query", "string")],
                                                            errors=(401, 404), answer=_list(_ref("Definition")))},
             "/api/instances": {"post": _op("Start a case", 201, _json({
-                "type": "object", "required": ["key"], "properties": {
+                "type": "object", "required": ["key"], "additionalProperties": False, "properties": {
                     "key": {"type": "string"}, "version": {"type": "integer"},
                     "business_key": {"type": "string"}, "data": {"type": "object"}}}),
                 errors=(401, 403, 404, 409, 422), answer=_ref("Instance"))},
@@ -191,7 +191,8 @@ def document() -> dict:
             "/api/tasks/{id}/unclaim": {"post": _op("Give a task back", 200, params=task_path,
                                                     errors=(401, 403, 404, 409), answer=_ref("Task"))},
             "/api/tasks/{id}/complete": {"post": _op("Complete a claimed task, with its result documents", 200, _json({
-                "type": "object", "properties": {"data": {"type": "object"}, "documents": _FILES}}),
+                "type": "object", "additionalProperties": False,
+                "properties": {"data": {"type": "object"}, "documents": _FILES}}),
                 params=task_path, errors=files, answer=_ref("Instance"))},
             "/api/tasks/{id}/transfer": {"post": _op("转办: to another department or person", 200, _json({
                 "type": "object", "required": ["reason"], "properties": {

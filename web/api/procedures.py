@@ -9,7 +9,7 @@ from engine import corrections, decisions, intake, operations, termination
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
-from . import bp, json_body, text_field
+from . import bp, json_body, known_fields, text_field
 
 
 def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
@@ -103,7 +103,7 @@ def deliver_case(case_id):
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id):
-    body = json_body()
+    body = known_fields(json_body(), "data", "documents")
     documents = _uploads(body.get("documents", []), default_kind="result")
     return jsonify(tasks.complete(task_id, g.user, body.get("data"), documents))
 

@@ -6,7 +6,7 @@ from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
 from engine.store.models import MAX_ROW_ID
 
-from . import bp, json_body, text_field
+from . import bp, json_body, known_fields, text_field
 from .openapi import document
 
 
@@ -41,7 +41,7 @@ def definition_versions(key):
 
 @bp.post("/instances")
 def start_instance():
-    body = json_body()
+    body = known_fields(json_body(), "key", "version", "business_key", "data")
     if not isinstance(body.get("key"), str):
         raise Invalid("'key' (the process key) is required")
     version = body.get("version")

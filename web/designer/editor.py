@@ -45,6 +45,18 @@ def deploy_diagram():
     return _answer(store)
 
 
+@bp.post("/drawable")
+@roles_required("designer")
+def drawable():
+    """XML pasted into the XML panel without a diagram (written by hand, or by a tool that draws
+    none), laid out as opening it would be: bpmn-js shows nothing without one."""
+    kind = request.form.get("kind", "")
+    if kind not in KINDS:
+        raise Invalid(_("需要类型、标识和图的 XML"))
+    xml, placed = design.drawable(kind, request.form.get("xml", ""))
+    return jsonify({"xml": xml, "placed": placed})
+
+
 def _warned(message: str, warnings: list[dict], **body) -> dict:
     """The answer to a deployment that went through, with its warnings (the page lists and marks
     them as it does what was refused)."""

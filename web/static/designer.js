@@ -26,11 +26,14 @@
   let unreadable = false;
   async function load(xml) {
     try {
+      const laidOut = isBpmn && lacksDiagram(xml);
+      if (laidOut) xml = await drawn(xml);
       await modeler.importXML(xml);
       document.body.dataset.modeler = 'ready';
       unreadable = false;
       if (!isBpmn) return;
       fit(modeler.get('canvas'));
+      if (laidOut) say(text.laidOut, 'warning');
       // An element the XML gives no shape is not on the canvas (bpmn-js skips it without a word):
       // say which, and how to get it drawn.
       const undrawn = undrawnIds();
@@ -39,6 +42,25 @@
       unreadable = true;
       say(text.importFailed + err.message, 'error');
     }
+  }
+
+  // XML with no diagram at all (bpmn-js would only say "no diagram to display"), pasted into the
+  // XML panel: the server lays it out as it does a file opened from the list.
+  function lacksDiagram(xml) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    return doc.getElementsByTagName('parsererror').length === 0
+      && doc.getElementsByTagNameNS('http://www.omg.org/spec/BPMN/20100524/DI', 'BPMNDiagram').length === 0;
+  }
+
+  async function drawn(xml) {
+    const body = new FormData();
+    body.append('kind', config.kind);
+    body.append('xml', xml);
+    const token = document.querySelector('meta[name=csrf-token]').content;
+    const response = await fetch(config.urls.drawable, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
+                                                         credentials: 'same-origin' });
+    if (!response.ok) throw new Error(text.network + ' (' + response.status + ')');
+    return (await response.json()).xml;
   }
 
   function undrawnIds() {
