@@ -59,7 +59,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
     if department:
         theirs = aliased(Clock)
         running_cases = running_cases.where(Clock.instance_id.in_(
-            select(theirs.instance_id).where(theirs.state.in_(("running", "paused")), theirs.department == department)))
+            select(theirs.instance_id).where(theirs.state.in_(clock.OPEN_STATES), theirs.department == department)))
     found = running_cases.subquery()
     number_of = func.coalesce(Case.number, Instance.business_key)
     query = (select(found.c.worst, Clock, Case.id.label("case_id"), number_of.label("number"),

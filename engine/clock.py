@@ -27,7 +27,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
 # A clock still counting, said as the states it may be in (not "!= stopped"): the lists of open
 # clocks then read the index on state instead of every clock of a year's cases.
-OPEN = Clock.state.in_(("running", "paused"))
+OPEN_STATES = ("running", "paused")
+OPEN = Clock.state.in_(OPEN_STATES)
 # Art. 45's special procedures, and the applicant's own waits. Others (现场踏勘, 公示) stop the
 # clock only where a local rule says so: the office adds them (SpecialProcedureKind).
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
