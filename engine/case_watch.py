@@ -28,7 +28,7 @@ TIME_EVENTS = ("case_accepted", "clock_started", "clock_level_changed", "clock_e
                "instance_suspended", "instance_resumed", "case_decided", "case_delivered", "case_terminated",
                "case_withdrawn")
 
-_OPEN = Clock.state != "stopped"
+_OPEN = clock.OPEN
 _RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
 _WHOLE = func.max(case((Clock.task_id.is_(None), Clock.id)))
 # A case runs while a whole-case clock counts (its own, then its delivery's; the board's 在办件).
@@ -59,7 +59,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
     if department:
         theirs = aliased(Clock)
         running_cases = running_cases.where(Clock.instance_id.in_(
-            select(theirs.instance_id).where(theirs.state != "stopped", theirs.department == department)))
+            select(theirs.instance_id).where(theirs.state.in_(clock.OPEN_STATES), theirs.department == department)))
     found = running_cases.subquery()
     number_of = func.coalesce(Case.number, Instance.business_key)
     query = (select(found.c.worst, Clock, Case.id.label("case_id"), number_of.label("number"),

@@ -25,6 +25,10 @@ from engine.store.models import (Clock, Department, Instance, SpecialProcedure, 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
+# A clock still counting, said as the states it may be in (not "!= stopped"): the lists of open
+# clocks then read the index on state instead of every clock of a year's cases.
+OPEN_STATES = ("running", "paused")
+OPEN = Clock.state.in_(OPEN_STATES)
 # Art. 45's special procedures, and the applicant's own waits. Others (现场踏勘, 公示) stop the
 # clock only where a local rule says so: the office adds them (SpecialProcedureKind).
 SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
@@ -531,7 +535,7 @@ def promise_to_applicant(session: Session, clock: Clock) -> None:
 def recompute_open_clocks() -> int:
     """After a calendar change: every clock that has not stopped gets its deadlines again."""
     with session_scope() as session:
-        clocks = session.scalars(select(Clock).where(Clock.state != "stopped")).all()
+        clocks = session.scalars(select(Clock).where(OPEN)).all()
         for clock in clocks:
             before = (clock.promised_due, clock.statutory_due)
             _recompute(session, clock)

@@ -6,7 +6,7 @@ reported as not found, so a case number typed by a stranger tells nothing about 
 """
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
@@ -21,6 +21,7 @@ from engine.store.models import (Applicant, Case, Clock, Department, Event, Mate
 ID_TYPES = ("id_card", "passport", "hk_macao_permit", "uscc")  # named on the pages (web/labels.py)
 KINDS = intake.APPLICANT_KINDS
 PHONE = re.compile(r"1\d{10}")
+CASES_PAGE = 50  # 我的办件, a page at a time
 # What an applicant's progress page shows of a case's history: the steps that concern them.
 # Of the clocks' events: when the case's time stopped, ran again or grew, and its steps' special procedures.
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
@@ -170,10 +171,18 @@ def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form:
     return intake.submit(item_code, info, uploads, None, channel="online", form=form, note=note)
 
 
-def my_cases(applicant_id: int) -> list[Case]:
+def my_cases(applicant_id: int, page: int = 1) -> list[Case]:
+    """A page of the applicant's cases, newest first: a developer files hundreds a year."""
     with read_session() as session:
-        return list(session.scalars(select(Case).where(Case.applicant_id == applicant_id)
-                                    .order_by(Case.id.desc())))
+        return list(session.scalars(select(Case).where(Case.applicant_id == applicant_id).order_by(Case.id.desc())
+                                    .offset((max(1, page) - 1) * CASES_PAGE).limit(CASES_PAGE)))
+
+
+def case_pages(applicant_id: int) -> int:
+    """How many pages of my_cases the applicant has (one, when they have none)."""
+    with read_session() as session:
+        total = session.scalar(select(func.count()).select_from(Case).where(Case.applicant_id == applicant_id))
+    return max(1, -(-total // CASES_PAGE))
 
 
 def own_case(applicant_id: int, number: str) -> Case:

@@ -59,14 +59,17 @@ def overview(actor: User) -> dict:
     require(actor, "supervisor", "lead")
     h = _HANDLINGS.c
     with session_scope() as session:
+        # From the open clocks alone (their index), not from every handling of the year.
+        opened = (select(Clock.department, Clock.item_code, func.max(_RANK).label("worst")).where(clock.OPEN)
+                  .group_by(Clock.department, Clock.item_code, Clock.instance_id).subquery())
         open_by_level = session.execute(
-            select(h.department, h.item_code, h.worst_open, func.count()).where(h.worst_open.is_not(None))
-            .group_by(h.department, h.item_code, h.worst_open)).all()
+            select(opened.c.department, opened.c.item_code, opened.c.worst, func.count())
+            .group_by(opened.c.department, opened.c.item_code, opened.c.worst)).all()
         finished = session.execute(
             select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
             .where(h.worst_open.is_(None), h.instance_id.not_in(_TERMINATED))
             .group_by(h.department, h.item_code)).all()
-        overdue = select(Clock).where(Clock.state != "stopped", Clock.level.in_(("yellow", "red")))
+        overdue = select(Clock).where(clock.OPEN, Clock.level.in_(("yellow", "red")))
         if not actor.has_role("supervisor"):  # a lead: every department's figures, their own cases
             # (a lead of no department: none; "department == None" alone would match unassigned clocks)
             overdue = overdue.where(Clock.department == department_of(actor), Clock.department.is_not(None))

@@ -26,6 +26,7 @@ from .tasks import form_schema
 from .users import only_as_filer
 
 COMPLETED_LIMIT = 100
+INBOX_PAGE = 50  # unclaimed tasks on a page of the inbox
 RECENT_CASES_LIMIT = 100
 
 
@@ -49,9 +50,7 @@ def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
         instances.get(task.instance_id, (None, None, None, None))
     row["clock"] = clock.describe(case_clock) if case_clock is not None else None
     # Deadline: the task's own due time, else its clock's promised day; none sorts last.
-    due = task.due_at.astimezone(clock.SHANGHAI).date().isoformat() if task.due_at else (
-        row["clock"]["promised_due"] if row["clock"] else None)
-    row["deadline"] = due
+    row["deadline"] = _deadline(task.due_at, case_clock.promised_due if case_clock is not None else None)
     row["completed_at"] = task.completed_at.isoformat() if task.completed_at else None
     return row
 
@@ -72,17 +71,39 @@ def _by_deadline(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["deadline"] is None, r["deadline"] or "", r["id"]))
 
 
-def inbox(actor: User) -> dict:
-    """三个列表: my claimed tasks, my groups' unclaimed tasks (both by deadline), and the tasks I
-    handled: completed, or passed on to another department or back to an earlier step."""
+def inbox(actor: User, page: int = 1) -> dict:
+    """三个列表: my claimed tasks, a page of my groups' unclaimed tasks (both by deadline), and the
+    tasks I handled: completed, or passed on to another department or back to an earlier step.
+    Also how many are unclaimed in all, the page shown and the number of pages."""
     with read_session() as session:
         mine = session.scalars(select(Task).where(Task.state == "ready", Task.assignee_id == actor.id)).all()
-        query = select(Task).where(Task.state == "ready", Task.assignee_id.is_(None))
-        query = query.where(workable(actor))
-        unclaimed = session.scalars(query.limit(1000)).all()
+        waiting = _by_deadline([{"id": i, "deadline": _deadline(due_at, promised_due)}
+                                for i, due_at, promised_due in session.execute(_UNCLAIMED.where(workable(actor)))])
+        pages = max(1, -(-len(waiting) // INBOX_PAGE))
+        page = min(max(1, page), pages)
+        shown = [row["id"] for row in waiting[(page - 1) * INBOX_PAGE:page * INBOX_PAGE]]
+        unclaimed = session.scalars(select(Task).where(Task.id.in_(shown))).all() if shown else []
         return {"mine": _by_deadline(_describe_all(session, list(mine))),
                 "unclaimed": _by_deadline(_describe_all(session, list(unclaimed))),
+                "unclaimed_total": len(waiting), "page": page, "pages": pages,
                 "completed": _handled(session, actor)}
+
+
+# Each unclaimed task's due time and its case clock's promised day (the first clock of its case
+# with no task: as _clocks_by_task finds it): what its deadline is, read for all of them, so the
+# page shows the nearest ones; the rest of a row is read for that page alone. A county's
+# department has hundreds of steps waiting.
+_first_case_clock = (select(func.min(Clock.id)).where(Clock.instance_id == Task.instance_id, Clock.task_id.is_(None))
+                     .correlate(Task).scalar_subquery())
+_UNCLAIMED = (select(Task.id, Task.due_at, Clock.promised_due).outerjoin(Clock, Clock.id == _first_case_clock)
+              .where(Task.state == "ready", Task.assignee_id.is_(None)))
+
+
+def _deadline(due_at, promised_due) -> str | None:
+    """As _with_clock says it: the task's own due day in China, else its case clock's promised day."""
+    if due_at is not None:
+        return due_at.astimezone(clock.SHANGHAI).date().isoformat()
+    return promised_due.isoformat() if promised_due is not None else None
 
 
 def _handled(session, actor: User) -> list[dict]:
@@ -287,8 +308,8 @@ def open_cases_by_level() -> dict[str, int]:
     """Cases still running (their own clock counts), each once, at the worst level of its own
     clock and its open steps' clocks: a case whose step is past its limit is not 正常."""
     rank = sql_case({level: i for i, level in enumerate(clock.LEVELS)}, value=Clock.level)
-    running = select(Clock.instance_id).where(Clock.task_id.is_(None), Clock.state != "stopped")
-    worst = (select(func.max(rank).label("rank")).where(Clock.state != "stopped", Clock.instance_id.in_(running))
+    running = select(Clock.instance_id).where(Clock.task_id.is_(None), clock.OPEN)
+    worst = (select(func.max(rank).label("rank")).where(clock.OPEN, Clock.instance_id.in_(running))
              .group_by(Clock.instance_id).subquery())
     with read_session() as session:
         rows = dict(session.execute(select(worst.c.rank, func.count()).group_by(worst.c.rank)).all())

@@ -24,7 +24,8 @@ def render_inbox(status: int = 200, answers: dict | None = None, fixes: dict | N
     orders = supervision.orders(me, state="open") if answers_orders else []
     rectifications = ratings.rectifications(me, state="open") if any(
         me.has_role(r) for r in ratings.ANSWERERS) else []
-    return render_template("inbox/index.html", lists=progress.inbox(me), orders=orders,
+    lists = progress.inbox(me, page=request.args.get("page", 1, type=int))
+    return render_template("inbox/index.html", lists=lists, orders=orders,
                            answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX,
                            rectifications=rectifications, fixes=fixes or {}, fix_max=ratings.MAX_TEXT), status
 

@@ -83,7 +83,10 @@ def my_cases():
         except NotFound as exc:
             return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
         return redirect(url_for("portal.case", number=number))
-    return render_template("portal/cases.html", cases=portal.my_cases(g.applicant.id), number="")
+    pages = portal.case_pages(g.applicant.id)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    return render_template("portal/cases.html", cases=portal.my_cases(g.applicant.id, page), page=page, pages=pages,
+                           number="")
 
 
 def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
