@@ -155,8 +155,10 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         if renamed_from is not None:  # earlier notices keep the name they were issued to
             record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
                         old=renamed_from, name=person.name, reason=str(applicant["renamed_because"]).strip()[:500])
+        # An agent point's filings are counted by the point the agent was in (the monthly report).
+        point = {"point": actor.department.code} if channel == "agent" and actor and actor.department else {}
         record_case(session, "case_submitted", case, actor=actor, item=item.code,
-                    channel=channel, materials=sorted(given), reused=reused)
+                    channel=channel, materials=sorted(given), reused=reused, **point)
         session.flush()
         return case
 

@@ -217,7 +217,8 @@ def monthly(year: int, month: int) -> list[dict]:
     accepting clerk was in; one accepted by an administrator, or deemed accepted, counts for none);
     and the rectifications of bad ratings it was given (by the department that answers them, the
     window for its service): opened, answered, answered by their date, and late (逾期未整改: due
-    in the month, not answered by then).
+    in the month, not answered by then); and the cases an agent point's agents filed in the month
+    (代办件, by the point the agent was in) and how many of those the window has accepted.
 
     A department's handling of a case is all its clocks on it (the case's own where it implements
     the item, its steps' where it takes part): one case counts once, however many steps it had.
@@ -244,6 +245,11 @@ def monthly(year: int, month: int) -> list[dict]:
             select(Event.data["window"].as_string(), Department.code, User.roles).select_from(Event)
             .outerjoin(User, User.id == Event.actor_id).outerjoin(Department, Department.id == User.department_id)
             .where(Event.type == "case_accepted", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))).all()
+        filed = session.execute(
+            select(Event.data["point"].as_string(), Case.accepted_on).select_from(Event)
+            .join(Case, Case.id == Event.case_id)
+            .where(Event.type == "case_submitted", Case.channel == "agent", Event.at >= clock.start_of(first),
+                   Event.at < clock.start_of(nxt))).all()
         ratings = session.execute(
             select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
             .join(Event, Event.case_id == Case.id)
@@ -262,7 +268,8 @@ def monthly(year: int, month: int) -> list[dict]:
             "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
             "rated": 0, "bad_ratings": 0, "terminated": 0, "withdrawn": 0, "accepted": 0,
-            "rectifications": 0, "rectified": 0, "rectified_on_time": 0, "rectifications_late": 0})
+            "rectifications": 0, "rectified": 0, "rectified_on_time": 0, "rectifications_late": 0,
+            "agent_filed": 0, "agent_accepted": 0})
     for (dept, instance_id), own in handlings.items():
         r = row(dept)
         r["volume"] += first <= min(c.started_on for c in own) < nxt
@@ -278,6 +285,10 @@ def monthly(year: int, month: int) -> list[dict]:
     for window, dept, roles in accepted:  # recorded since 2026-11-28; before, the clerk's department now
         if window or (dept and "clerk" in (roles or ())):
             row(window or dept)["accepted"] += 1
+    for point, accepted_on in filed:
+        if point:  # recorded since 2026-11-28
+            row(point)["agent_filed"] += 1
+            row(point)["agent_accepted"] += accepted_on is not None
     for dept, level in ratings:
         r = row(dept)
         r["rated"] += 1
@@ -312,7 +323,8 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = ["部门代码", "部门", "承办件", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
-               "评价数", "差评数", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件", "撤回件", "窗口受理量"]
+               "评价数", "差评数", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件", "撤回件", "窗口受理量",
+               "代办件", "代办已受理"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
@@ -320,11 +332,12 @@ def monthly_xlsx(year: int, month: int) -> bytes:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
                       r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"],
                       r["rectifications"], r["rectified"], r["rectified_on_time"], r["rectifications_late"],
-                      r["terminated"], r["withdrawn"], r["accepted"]])
+                      r["terminated"], r["withdrawn"], r["accepted"], r["agent_filed"], r["agent_accepted"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
             sheet.cell(sheet.max_row, column).data_type = "s"
-    for column, width in zip("ABCDEFGHIJKLMNOPQ", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 12, 12, 10, 12, 10, 10, 12)):
+    for column, width in zip("ABCDEFGHIJKLMNOPQRS", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 12, 12, 10, 12, 10, 10,
+                                                       12, 10, 12)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

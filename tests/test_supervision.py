@@ -166,8 +166,33 @@ def test_the_monthly_report_counts_what_each_window_accepted(org):
     rows = {r["department"]: r for r in supervision.monthly(today.year, today.month)}
     assert (rows["window"]["accepted"], rows["window2"]["accepted"]) == (2, 1)
     sheet = load_workbook(io.BytesIO(supervision.monthly_xlsx(today.year, today.month))).active
-    assert [c.value for c in sheet[2]][-1] == "窗口受理量"
-    assert {r[0]: r[-1] for r in sheet.iter_rows(min_row=3, values_only=True)}["window"] == 2
+    column = [c.value for c in sheet[2]].index("窗口受理量")
+    assert {r[0]: r[column] for r in sheet.iter_rows(min_row=3, values_only=True)}["window"] == 2
+
+
+def test_the_monthly_report_counts_what_each_agent_point_filed_and_the_window_accepted(org):
+    """代办件: the cases a village point's agents filed in the month, by the point the agent was in
+    when filing, and how many of them the window accepted; a window's own filings are none."""
+    from engine import catalogue, intake
+    from engine.services import admin, users
+    from tests.test_portal import ITEM as QUERY, files
+    agents = [users.add_user("agent", "何芳", "village", ["agent"], "pass-agent"),
+              users.add_user("agent2", "李娜", "village2", ["agent"], "pass-agent2")]
+    catalogue.save({**QUERY, "immediate": False}, None)
+    zhang = {"name": "张三", "id_number": "110101199001011237"}
+    filed = [intake.submit(QUERY["code"], zhang, files("id_card", "form"), agent) for agent in (*agents, agents[0])]
+    intake.accept(filed[0].id, org["clerk"])
+    intake.submit(QUERY["code"], zhang, files("id_card", "form"), org["clerk"])
+    admin.change_user("agent", ["agent"], "village2", org["admin"])  # moving on leaves the count behind
+    today = clock.today()
+    rows = {r["department"]: r for r in supervision.monthly(today.year, today.month)}
+    assert [(rows[p]["agent_filed"], rows[p]["agent_accepted"]) for p in ("village", "village2")] == [(2, 1), (1, 0)]
+    assert rows["window"]["agent_filed"] == 0
+    sheet = load_workbook(io.BytesIO(supervision.monthly_xlsx(today.year, today.month))).active
+    header = [c.value for c in sheet[2]]
+    counts = {r[0]: (r[header.index("代办件")], r[header.index("代办已受理")])
+              for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert counts["village"] == (2, 1)
 
 
 def test_calendar_cli(database_url):
