@@ -163,6 +163,8 @@ def test_migration_check_page_and_migrating_the_movable_instances(app, org):
     assert refused.status_code == 409 and "已在版本 2 中修改" in refused.get_data(as_text=True)
     assert re.search(rf"<li>#{at_b} B：审查 \(b\)", refused.text)  # named as the check page names it
     assert admin.get("/admin/definitions/steps/migrate?from=1&to=1").status_code == 422
+    unknown = admin.get("/admin/definitions/no_such/migrate")
+    assert unknown.status_code == 404 and "no_such" in unknown.text
     assert "v1 → v2" in admin.get("/admin/definitions/steps/migrate").text  # no versions asked: the two newest
     # Back again: the page offers every version as a target, an older one too.
     back = admin.get("/admin/definitions/steps/migrate?from=2&to=1").text

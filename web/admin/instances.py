@@ -3,7 +3,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from engine import termination, timers
-from engine.errors import Invalid, ShenpiError
+from engine.errors import Invalid, NotFound, ShenpiError
 from engine.services import admin, deploy, migration
 
 from ..inbox.access import actor, roles_required
@@ -58,6 +58,8 @@ def _check(key, outcome=None):
     # Any other version may be the target: forward to the newest, or back from a faulty one. Asked
     # without versions, the page compares the two newest.
     versions = [d.version for d in deploy.versions(key)]
+    if not versions:
+        raise NotFound("No process %(key)s", key=repr(key))
     old = request.values.get("from", type=int) or (versions[-2] if len(versions) > 1 else None)
     new = request.values.get("to", type=int) or (versions[-1] if versions else None)
     if not old or not new or old == new:
