@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine import agencies, clock, portal
+from tests.a11y import audit
 from tests.procedures import install, take_in
 from tests.test_agencies import CODE, OTHER
 from tests.test_merged_assessments import ITEM, project
@@ -75,12 +76,15 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
                     password="secret-pw", kind="company")
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    guide = element(app.test_client().get(f"/portal/items/{ITEM}").text, "agency-services")
+    assert '<a href="/portal/agencies?kind=seismic_safety">地震安全性评价</a>' in guide
     me = app.test_client()
     assert me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"}).status_code == 302
     page = me.get(f"/portal/cases/{case.number}").text
     section = page[page.index('id="commissions"'):]
     assert 'id="choose-seismic_safety"' in section and 'id="choose-climate"' in section
     assert "中介超市中暂无具备该资质的机构" in element(page, "choose-climate")
+    assert audit(page) == []
     chosen = me.post(f"/portal/cases/{case.number}/agencies",
                      data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)}, follow_redirects=True)
     due = agencies.of_case(case.id)[0].due_on
@@ -111,6 +115,9 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     commission = agencies.of_case(case.id)[0]
     rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
     assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
+    assert audit(me.get(f"/portal/cases/{case.number}").text) == []  # with the rating form
+    assert audit(clerk.get(f"/intake/cases/{case.id}").text) == []
+    assert audit(supervisor.get("/supervision/agencies").text) == []
     assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
                                                follow_redirects=True).text
     assert me.post(rate, data={"score": "5"}).status_code == 409
