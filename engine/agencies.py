@@ -24,7 +24,8 @@ from engine.store.models import Agency, Case, Commission, Instance, User
 KINDS = ("environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
          "water_resources", "climate", "cultural_relics", "drawing_review")
 CLOSED = ("delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
-STATES = ("open", "delivered", "cancelled")
+# The kinds the merged-assessment rules decide on; the drawing review is not theirs.
+RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
 WINDOW = ("clerk",)  # who records a delivery or a cancellation for the applicant
@@ -162,13 +163,8 @@ def needed_kinds(case: Case, session) -> list[str]:
     data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
     if isinstance(data, dict) and isinstance(data.get("reviews"), list):
         reviewed = {r.get("code") for r in data["reviews"] if isinstance(r, dict)}
-        kinds = [k for k in kinds if k in reviewed or k not in _assessments()]
+        kinds = [k for k in kinds if k in reviewed or k not in RULED]
     return kinds
-
-
-def _assessments() -> set[str]:
-    """The kinds the merged-assessment rules decide on; the others (drawing review) are not theirs."""
-    return set(KINDS) - {"drawing_review"}
 
 
 def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Commission:
