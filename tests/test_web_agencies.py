@@ -7,7 +7,7 @@ import pytest
 
 from engine import agencies, clock, portal
 from tests.a11y import audit
-from tests.procedures import install, take_in
+from tests.procedures import install, open_tasks, take_in
 from tests.test_agencies import CODE, OTHER
 from tests.test_merged_assessments import ITEM, project
 from tests.web import element, history_row, signed_in
@@ -101,6 +101,8 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     window = clerk.get(f"/intake/cases/{case.id}").text
     assert "甲评价公司" in element(window, "commissions") and due.isoformat() in element(window, "commissions")
     assert "承诺" in history_row(window, "agency_commissioned")
+    review = open_tasks(case.instance_id)["department_review@quake"]  # the reviewing department, on its task page
+    assert "甲评价公司" in element(signed_in(app, "r_quake").get(f"/inbox/tasks/{review.id}").text, "commissions")
     supervisor = signed_in(app, "supervisor")
     assert "没有逾期的中介服务" in supervisor.get("/supervision/agencies").text
     assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
