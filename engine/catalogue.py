@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from engine import clock, forms
+from engine import agencies, clock, forms
 from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
@@ -80,6 +80,10 @@ def validate(item: dict, source: str = "item") -> dict:
     if not isinstance(objects, list) or not set(objects) <= SERVICE_OBJECTS.keys():
         raise Invalid("%(source)s: service_object is a list of %(objects)s", source=source,
                       objects=", ".join(SERVICE_OBJECTS))
+    services = item.get("agency_services", [])  # 中介服务: the reports an agency prepares (engine/agencies.py)
+    if not isinstance(services, list) or not set(services) <= set(agencies.KINDS):
+        raise Invalid("%(source)s: agency_services is a list of %(kinds)s", source=source,
+                      kinds=", ".join(agencies.KINDS))
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
@@ -189,4 +193,4 @@ def guide(item: ServiceItem) -> dict:
             "visits": data.get("visits"), "service_object": data.get("service_object", []),
             "result": data.get("result", ""), "place": data.get("place", ""),
             "hours": data.get("hours", ""), "phone": data.get("phone", ""),
-            "complaints": data.get("complaints", "")}
+            "complaints": data.get("complaints", ""), "agency_services": data.get("agency_services", [])}

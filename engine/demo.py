@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from engine.services import users
 from engine.store import session_scope
-from engine.store.models import SpecialProcedureKind, User
+from engine.store.models import Agency, SpecialProcedureKind, User
 
 DEPARTMENTS = {
     "window": "政务服务中心综合窗口",
@@ -31,6 +31,16 @@ DEPARTMENTS = {
 # The demo county's own rules count a site survey out of the time limits, as the law does its
 # special procedures (domain: "locally configured ones such as 现场踏勘").
 DEMO_SPECIAL_KINDS = {"site_survey": "现场踏勘"}
+# 中介超市: a few agencies, so that the marketplace and a demo case's commission have something to show.
+DEMO_AGENCIES = (
+    ("陇原环境安全评价有限公司", "91620102MA72HJ8K1K", {"environmental_impact": 20, "safety": 15, "soil_water": 12},
+     "环境影响评价、安全评价资质", "0931-8800001", "按项目规模议价，报告表 2 万元起"),
+    ("金城节能技术咨询有限公司", "91620104MA73PQ2L58", {"energy": 8, "water_resources": 10, "climate": 15},
+     "节能评估、水资源论证", "0931-8800002", "节能报告 1.5 万元起"),
+    ("西部地震工程勘察研究院", "91620105MA74RT6N89",
+     {"seismic_safety": 25, "geological_hazard": 18, "cultural_relics": 30, "drawing_review": 10},
+     "地震安全性评价甲级、施工图审查一类", "0931-8800003", "按建筑面积计费"),
+)
 DEMO_PASSWORD = "shenpi-demo"
 # login, name, department, roles. A person's name is their own: the pages show the department
 # beside it, and 转办 and 抄送 find people by the name they are known by.
@@ -64,6 +74,10 @@ def create_demo_organisation() -> list[tuple[str, str]]:
             users.ensure_department(session, code, name)
         session.add_all(SpecialProcedureKind(code=code, name=name) for code, name in DEMO_SPECIAL_KINDS.items()
                         if session.get(SpecialProcedureKind, code) is None)
+        session.add_all(Agency(name=name, credit_code=code, services=services, qualification=qualification,
+                               contact=contact, price_note=price, active=True)
+                        for name, code, services, qualification, contact, price in DEMO_AGENCIES
+                        if not session.scalar(select(Agency.id).where(Agency.credit_code == code)))
     created = []
     for login, name, dept, roles in DEMO_USERS:
         users.add_user(login, name, dept, roles, DEMO_PASSWORD)

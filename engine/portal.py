@@ -27,7 +27,8 @@ CASES_PAGE = 50  # 我的办件, a page at a time
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_withdrawn", "case_rated",
-               *CASE_CLOCK_EVENTS)
+               # 中介超市: the applicant's commissions, on the agency's own clock (engine/agencies.py)
+               "agency_commissioned", "agency_delivered", "agency_commission_cancelled", *CASE_CLOCK_EVENTS)
 TASK_EVENTS = ("task_created", "task_completed")
 SPECIAL_EVENTS = CASE_CLOCK_EVENTS[:2]
 # A step's special procedure that ran while the case clock had already stopped: no stop of its own.

@@ -7,7 +7,7 @@ import json
 import lxml.html
 import pytest
 
-from engine import catalogue, intake, portal
+from engine import agencies, catalogue, intake, portal
 from engine.services import deploy, tasks
 from tests.a11y import audit, colours, contrast, declared
 from tests.test_web_inbox import APPLICANT, FORM, _item, _review
@@ -106,13 +106,14 @@ def test_flashes_are_announced_errors_at_once_news_politely(app, org, claimed):
 def test_the_pages_pass_the_markup_review(app, org, claimed):
     case, task_id = claimed
     notice = intake.describe(case.id)["notices"][0]["id"]
+    agencies.register(org["admin"], name="甲评价公司", credit_code="91110000MA01ABCD2Q", services={"energy": 5})
     staff = {
         "clerk": ["/intake/", "/intake/new/H-1", f"/intake/cases/{case.id}", "/intake/applicants?q=张三",
                   f"/intake/notices/{notice}", "/account/password"],
         "reviewer": ["/inbox/", f"/inbox/tasks/{task_id}", "/inbox/notifications", "/portal/rectifications"],
         "admin": ["/admin/", "/admin/instances", "/admin/items", "/admin/users", "/admin/users/clerk/tokens",
-                  "/admin/calendar", "/admin/special-kinds", "/admin/incidents"],
-        "supervisor": ["/supervision/"],
+                  "/admin/calendar", "/admin/special-kinds", "/admin/incidents", "/admin/agencies"],
+        "supervisor": ["/supervision/", "/supervision/agencies"],
         "designer": ["/designer/", "/designer/bpmn/housing_review", "/designer/dmn/new?key=d1"],
     }
     found = {}
@@ -123,7 +124,8 @@ def test_the_pages_pass_the_markup_review(app, org, claimed):
             assert res.status_code == 200, path
             found[path] = audit(res.get_data(as_text=True))
     anyone = app.test_client()
-    for path in ("/login", "/portal/", "/portal/login", "/portal/register", "/portal/items/H-1", "/portal/verify"):
+    for path in ("/login", "/portal/", "/portal/login", "/portal/register", "/portal/items/H-1", "/portal/verify",
+                 "/portal/agencies"):
         found[path] = audit(anyone.get(path).get_data(as_text=True))
     applicant = applicant_client(app)
     number = portal.apply(portal.authenticate(ZHANG["phone"], "secret-pw").id, "H-1", [],

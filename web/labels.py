@@ -14,7 +14,8 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
          "case_terminated": _l("办件终止"), "case_withdrawn": _l("申请人撤回申请"), "case_rated": _l("评价服务"),
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
          "special_started": _l("特殊环节开始"), "special_ended": _l("特殊环节结束"),
-         "clock_extended": _l("延长审批期限")}
+         "clock_extended": _l("延长审批期限"), "agency_commissioned": _l("选定中介机构"),
+         "agency_delivered": _l("中介机构交付报告"), "agency_commission_cancelled": _l("取消中介委托")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
@@ -34,6 +35,13 @@ RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l(
 RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
+# 中介超市: the kinds of report (engine/agencies.KINDS, the codes of rules/assessments_required.dmn).
+AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _l("安全评价"), "energy": _l("节能评估"),
+                   "soil_water": _l("水土保持方案"), "seismic_safety": _l("地震安全性评价"),
+                   "geological_hazard": _l("地质灾害危险性评估"), "water_resources": _l("水资源论证"),
+                   "climate": _l("气候可行性论证"), "cultural_relics": _l("文物影响评估（考古调查勘探）"),
+                   "drawing_review": _l("施工图审查")}
+COMMISSIONS = {"open": _l("委托中"), "delivered": _l("已交付"), "cancelled": _l("已取消")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
@@ -61,4 +69,5 @@ LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DEC
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
-          "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES}
+          "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
+          "agency_services": AGENCY_SERVICES, "commissions": COMMISSIONS}

@@ -24,6 +24,7 @@ GROUPS = {
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),
     "calendar": ("calendar_imported", "calendar_closure_added", "calendar_closure_removed",
                  "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded"),
+    "agencies": ("agency_registered", "agency_edited", "agency_suspended", "agency_reinstated"),  # 中介超市
 }
 TYPES = tuple(t for types in GROUPS.values() for t in types)
 # Recorded outside any case too, but an applicant's own doings online, not staff's.

@@ -518,3 +518,40 @@ class Rectification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
     answerer: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Agency(Base):
+    """中介超市: a registered intermediary agency that prepares assessment reports (engine/agencies.py).
+    services maps each report kind it is qualified for to the working days it promises for it."""
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    services: Mapped[dict] = mapped_column(JSON, default=dict)  # {kind: promised working days}
+    qualification: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    price_note: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Commission(Base):
+    """An applicant's commission of an agency for one kind of report on one case. Its due_on is the
+    agency's own promise, in working days from the day it was chosen: outside the government clocks,
+    which it never pauses or moves."""
+    __tablename__ = "agency_commissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    chosen_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | delivered | cancelled
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5, 5 the best
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)

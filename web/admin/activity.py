@@ -14,7 +14,7 @@ from ..names import everyone, group_name, person_name, role_name
 from . import bp
 
 GROUPS = {"people": _l("人员与账号"), "processes": _l("流程与事项"), "instances": _l("案件管理"),
-          "calendar": _l("日历与基础数据")}
+          "calendar": _l("日历与基础数据"), "agencies": _l("中介超市")}
 LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门与角色"), "user_activated": _l("启用人员"),
           "user_deactivated": _l("停用人员"), "user_unlocked": _l("解除登录锁定"), "password_set": _l("设置密码"),
           "password_changed": _l("修改本人密码"), "department_created": _l("新增部门"),
@@ -27,7 +27,9 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "timer_retried": _l("定时器重新排队"), "calendar_imported": _l("导入节假日安排"),
           "calendar_closure_added": _l("添加停止办公日"), "calendar_closure_removed": _l("取消停止办公日"),
           "special_kind_added": _l("新增特殊环节"), "special_kind_withdrawn": _l("停用特殊环节"),
-          "special_kind_restored": _l("恢复特殊环节"), "zones_loaded": _l("登记区域评估成果")}
+          "special_kind_restored": _l("恢复特殊环节"), "zones_loaded": _l("登记区域评估成果"),
+          "agency_registered": _l("登记中介机构"), "agency_edited": _l("修改中介机构"),
+          "agency_suspended": _l("暂停中介机构"), "agency_reinstated": _l("恢复中介机构")}
 FILTERS = ("what", "login", "since", "until")
 
 
@@ -163,4 +165,7 @@ _SAID = {
                                         year=d.get("year"), holidays=d.get("holidays"), workdays=d.get("workdays")),
     "calendar_closure_added": _closure, "calendar_closure_removed": _closure,
     "zones_loaded": lambda d, e: _("%(count)s 项区域评估成果", count=d.get("count")),
+    "agency_registered": lambda d, e: d.get("name"), "agency_edited": lambda d, e: d.get("name"),
+    "agency_suspended": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
+    "agency_reinstated": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
 }

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import catalogue, clock, corrections, decisions, intake, termination
+from engine import agencies, catalogue, clock, corrections, decisions, intake, termination
 from engine.errors import Conflict, Invalid
 from engine.portal import get_applicant
 from engine.services import calendars, progress
@@ -89,7 +89,8 @@ def _render_case(case_id: int, status: int = 200):
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
                            correction=termination.correction(case_id)
                            if info["status"] == "review_correction" else (None, False),
-                           payment_due=termination.payment(case_id) if window else None), status
+                           payment_due=termination.payment(case_id) if window else None,
+                           commissions=agencies.of_case(case_id), today_date=today), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -182,6 +183,18 @@ def deliver(case_id):
     return _act(case_id, lambda: decisions.deliver(case_id, request.form.get("method", ""), actor(),
                                                 tracking=request.form.get("tracking", "").strip() or None),
                 _("已送达"))
+
+
+@bp.post("/cases/<int:case_id>/agencies/<int:commission_id>/<any(deliver, cancel):action>")
+@roles_required("clerk")
+def commission_close(case_id, commission_id, action):
+    """The window records for the applicant that the agency's report arrived, or the commission ended."""
+    def call():
+        if action == "deliver":
+            agencies.deliver(case_id, commission_id, actor=actor())
+        else:
+            agencies.cancel(case_id, commission_id, request.form.get("reason", ""), actor=actor())
+    return _act(case_id, call, _("已登记中介报告交付") if action == "deliver" else _("已取消中介委托"))
 
 
 @bp.get("/notices/<int:notice_id>")

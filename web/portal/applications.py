@@ -4,7 +4,7 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import catalogue, corrections, files, intake, portal, ratings, termination
+from engine import agencies, catalogue, clock, corrections, files, intake, portal, ratings, termination
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
@@ -99,7 +99,9 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
                            bad_levels=ratings.BAD, fix=ratings.of_case(info["id"]), revisit_form=RevisitForm(),
                            withdrawal=withdrawal or WithdrawalForm(),
-                           can_withdraw=info["status"] in termination.WITHDRAWABLE), status
+                           can_withdraw=info["status"] in termination.WITHDRAWABLE,
+                           commissions=agencies.of_case(info["id"]), agency_choices=agencies.choices(info["id"]),
+                           max_comment=agencies.MAX_COMMENT, max_reason=agencies.MAX_REASON, today_date=clock.today()), status
 
 
 def _act(number: str, call, **page):

@@ -82,4 +82,4 @@ def report():
                                f"filename*=UTF-8''{quote(name)}"})
 
 
-from . import cases  # noqa: E402,F401  (registers its routes on bp)
+from . import agencies, cases  # noqa: E402,F401  (register their routes on bp)

@@ -1,0 +1,299 @@
+"""中介超市: registered agencies that prepare assessment reports, chosen and rated online.
+
+An administrator registers an agency with the kinds of report it is qualified for and the working
+days it promises for each. An applicant whose case needs a report of a kind (the item's
+`agency_services`, less what its procedure found exempt) commissions an active agency qualified
+for it; the commission is due that many working days after the day it was chosen. That date is
+the agency's promise, not the government's: it is kept here and never pauses or moves a case
+clock (domain reference: 中介 time is outside the government clock, tracked separately).
+Supervisors see the open commissions past their date, so that agencies which overrun are known.
+"""
+from sqlalchemy import func, select
+
+from engine import clock, identity
+from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.services import calendars
+from engine.services.events import record, record_case
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.db import locked, read_session
+from engine.store.models import Agency, Case, Commission, Instance, User
+
+# The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
+# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
+KINDS = ("environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
+         "water_resources", "climate", "cultural_relics", "drawing_review")
+CLOSED = ("delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
+# The kinds the merged-assessment rules decide on; the drawing review is not theirs.
+RULED = frozenset(KINDS) - {"drawing_review"}
+MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
+MAX_DAYS = 365
+WINDOW = ("clerk",)  # who records a delivery or a cancellation for the applicant
+
+
+def _fields(name, credit_code, services, qualification="", contact="", price_note="") -> dict:
+    """The agency's fields, checked; services is {kind: promised working days}."""
+    name, credit_code = (name or "").strip(), (credit_code or "").strip().upper()
+    if not 0 < len(name) <= MAX_NAME:
+        raise Invalid("An agency's name has 1 to %(max)s characters", max=MAX_NAME)
+    wrong = identity.problem("uscc", credit_code)
+    if wrong is not None:
+        raise Invalid(wrong)
+    if not services:
+        raise Invalid("Name at least one kind of report the agency is qualified for")
+    checked = {}
+    for kind, days in services.items():
+        if kind not in KINDS:
+            raise Invalid("Unknown kind of report %(kind)s", kind=repr(kind))
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DAYS:
+            raise Invalid("The promised time for %(kind)s is a whole number of working days, 1 to %(max)s",
+                          kind=kind, max=MAX_DAYS)
+        checked[kind] = days
+    texts = {"qualification": (qualification, Message("The qualification note has at most %(max)s characters",
+                                                      max=MAX_NOTE)),
+             "contact": (contact, Message("The contact has at most %(max)s characters", max=MAX_CONTACT)),
+             "price_note": (price_note, Message("The price note has at most %(max)s characters", max=MAX_NOTE))}
+    out = {"name": name, "credit_code": credit_code, "services": checked}
+    for field, (text, too_long) in texts.items():
+        text = (text or "").strip()
+        if len(text) > too_long.values["max"]:
+            raise Invalid(too_long)
+        out[field] = text
+    return out
+
+
+def _taken(session, credit_code: str, but: int | None = None) -> None:
+    query = select(Agency.id).where(Agency.credit_code == credit_code)
+    if but is not None:
+        query = query.where(Agency.id != but)
+    if session.scalar(query) is not None:
+        raise Conflict("An agency with the code %(code)s is registered already", code=credit_code)
+
+
+def register(actor: User, **fields) -> Agency:
+    require(actor, "admin")
+    values = _fields(**fields)
+    with session_scope() as session:
+        _taken(session, values["credit_code"])
+        agency = Agency(**values, active=True)
+        session.add(agency)
+        session.flush()
+        record(session, "agency_registered", actor=actor, agency_id=agency.id, name=agency.name)
+        return agency
+
+
+def edit(agency_id: int, actor: User, **fields) -> Agency:
+    require(actor, "admin")
+    values = _fields(**fields)
+    with session_scope() as session:
+        agency = _agency(session, agency_id)
+        _taken(session, values["credit_code"], but=agency.id)
+        for field, value in values.items():
+            setattr(agency, field, value)
+        record(session, "agency_edited", actor=actor, agency_id=agency.id, name=agency.name)
+        return agency
+
+
+def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> Agency:
+    """Suspend (暂停) an agency: no one can choose it, its open commissions go on; or reinstate it.
+    Both say why."""
+    require(actor, "admin")
+    reason = (reason or "").strip()
+    if not 0 < len(reason) <= MAX_REASON:
+        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    with session_scope() as session:
+        agency = _agency(session, agency_id)
+        if not agency.active and suspended:
+            raise Conflict("The agency is suspended already")
+        if agency.active and not suspended:
+            raise Conflict("The agency is not suspended")
+        agency.active, agency.suspended_reason = not suspended, reason if suspended else None
+        record(session, "agency_suspended" if suspended else "agency_reinstated", actor=actor,
+               agency_id=agency.id, name=agency.name, reason=reason)
+        return agency
+
+
+def _agency(session, agency_id: int) -> Agency:
+    agency = locked(session, Agency, agency_id)
+    if agency is None:
+        raise NotFound("No agency %(agency)s", agency=agency_id)
+    return agency
+
+
+def listed(actor: User) -> list[Agency]:
+    """Every agency, suspended ones too, for the administrator."""
+    require(actor, "admin")
+    with read_session() as session:
+        return list(session.scalars(select(Agency).order_by(Agency.name, Agency.id)))
+
+
+def get(agency_id: int, actor: User) -> Agency:
+    require(actor, "admin")
+    with read_session() as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound("No agency %(agency)s", agency=agency_id)
+        return agency
+
+
+def market(kind: str | None = None) -> list[dict]:
+    """The public marketplace: the active agencies (of one kind, or all), each kind's promise, and
+    the average of their ratings and how many there are. Nobody needs to sign in."""
+    with read_session() as session:
+        agencies = session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+        scores = dict((a, (avg, n)) for a, avg, n in session.execute(
+            select(Commission.agency_id, func.avg(Commission.rating), func.count(Commission.rating))
+            .where(Commission.rating.is_not(None)).group_by(Commission.agency_id)))
+    rows = []
+    for agency in agencies:
+        if kind and kind not in agency.services:
+            continue
+        average, count = scores.get(agency.id, (None, 0))
+        rows.append({"id": agency.id, "name": agency.name, "services": agency.services,
+                     "qualification": agency.qualification, "contact": agency.contact,
+                     "price_note": agency.price_note, "count": count,
+                     "average": round(float(average), 1) if average is not None else None})
+    return rows
+
+
+def needed_kinds(case: Case, session) -> list[str]:
+    """The reports the case needs: its item's 中介服务, less those its procedure found exempt (a
+    zone's regional assessment) or did not require, once the procedure has decided its reviews."""
+    kinds = [k for k in case.item.data.get("agency_services") or () if k in KINDS]
+    data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
+    if isinstance(data, dict) and isinstance(data.get("reviews"), list):
+        reviewed = {r.get("code") for r in data["reviews"] if isinstance(r, dict)}
+        kinds = [k for k in kinds if k in reviewed or k not in RULED]
+    return kinds
+
+
+def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Commission:
+    """The applicant chooses an agency for one of the case's reports; one open commission per case and kind."""
+    with session_scope() as session:
+        case = _own_case(session, case_id, applicant_id)
+        if case.status in CLOSED:
+            raise Conflict("The case is closed: it needs no report any more")
+        if kind not in needed_kinds(case, session):
+            raise Invalid("This case needs no report of the kind %(kind)s", kind=kind)
+        agency = session.get(Agency, agency_id)
+        if agency is None or not agency.active:
+            raise NotFound("No agency %(agency)s in the marketplace", agency=agency_id)
+        if kind not in agency.services:
+            raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
+        if session.scalar(select(Commission.id).where(Commission.case_id == case.id, Commission.kind == kind,
+                                                      Commission.state == "open")) is not None:
+            raise Conflict("The case has an open commission for this kind of report already; cancel it first")
+        today = clock.today()
+        due = calendars.current().add_workdays(today, agency.services[kind]).date
+        row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
+        session.add(row)
+        session.flush()
+        record_case(session, "agency_commissioned", case, commission_id=row.id, agency_id=agency.id,
+                    agency=agency.name, kind=kind, due_on=due.isoformat(), applicant_id=applicant_id)
+        return row
+
+
+def _own_case(session, case_id: int, applicant_id: int | None) -> Case:
+    case = locked(session, Case, case_id)
+    if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
+        raise NotFound("No case %(case)s", case=case_id)
+    return case
+
+
+def _commission(session, case_id: int, commission_id: int, applicant_id: int | None) -> Commission:
+    """The case's commission, its case locked first (as every writer of a case does)."""
+    case = _own_case(session, case_id, applicant_id)
+    row = locked(session, Commission, commission_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound("No commission %(commission)s", commission=commission_id)
+    return row
+
+
+def _open(session, case_id: int, commission_id: int, applicant_id: int | None, actor: User | None) -> Commission:
+    """The open commission, as its applicant or the window may close it."""
+    if applicant_id is None:
+        require(actor, *WINDOW)
+    row = _commission(session, case_id, commission_id, applicant_id)
+    if row.state != "open":
+        raise Conflict("This commission is closed already")
+    return row
+
+
+def deliver(case_id: int, commission_id: int, *, applicant_id: int | None = None,
+            actor: User | None = None) -> Commission:
+    """The report has arrived: the commission is delivered, on time or late against its date."""
+    with session_scope() as session:
+        row = _open(session, case_id, commission_id, applicant_id, actor)
+        row.state, row.delivered_on = "delivered", clock.today()
+        record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id)
+        return row
+
+
+def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int | None = None,
+           actor: User | None = None) -> Commission:
+    reason = (reason or "").strip()
+    if not 0 < len(reason) <= MAX_REASON:
+        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    with session_scope() as session:
+        row = _open(session, case_id, commission_id, applicant_id, actor)
+        row.state, row.cancel_reason = "cancelled", reason
+        record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
+                    agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
+        return row
+
+
+def rate(case_id: int, commission_id: int, applicant_id: int, score: int, comment: str = "") -> Commission:
+    """After delivery the applicant rates the agency once: 1 to 5, 5 the best, with an optional comment."""
+    if isinstance(score, bool) or score not in range(1, 6):
+        raise Invalid("A rating is a whole number from 1 to 5")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise Invalid("A comment has at most %(max)s characters", max=MAX_COMMENT)
+    with session_scope() as session:
+        row = _commission(session, case_id, commission_id, applicant_id)
+        if row.state != "delivered":
+            raise Conflict("An agency is rated once its report is delivered")
+        if row.rating is not None:
+            raise Conflict("This commission has been rated already")
+        row.rating, row.rating_comment = score, comment or None
+        record_case(session, "agency_rated", row.case, commission_id=row.id, agency_id=row.agency_id,
+                    agency=row.agency.name, rating=score, applicant_id=applicant_id)
+        return row
+
+
+def of_case(case_id: int) -> list[Commission]:
+    """The case's commissions, newest first (who asks has been checked: its applicant, or staff
+    who may see the case)."""
+    with read_session() as session:
+        return list(session.scalars(select(Commission).where(Commission.case_id == case_id)
+                                    .order_by(Commission.id.desc())))
+
+
+def choices(case_id: int) -> dict:
+    """For the case's page: the kinds it needs that have no open commission, each with the active
+    agencies qualified for it."""
+    with read_session() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status in CLOSED:
+            return {}
+        busy = set(session.scalars(select(Commission.kind).where(Commission.case_id == case_id,
+                                                                 Commission.state == "open")))
+        kinds = [k for k in needed_kinds(case, session) if k not in busy]
+    agencies = market()
+    return {k: [a for a in agencies if k in a["services"]] for k in kinds}
+
+
+def overdue(actor: User) -> list[Commission]:
+    """Open commissions past their date, the longest overdue first: the agencies that overrun."""
+    require(actor, "supervisor")
+    with read_session() as session:
+        return list(session.scalars(select(Commission).where(Commission.state == "open",
+                                                             Commission.due_on < clock.today())
+                                    .order_by(Commission.due_on, Commission.id)))
+
+
+def may_close(actor: User | None) -> bool:
+    """Whether a staff member may record a delivery or a cancellation for the applicant."""
+    return actor is not None and actor.active and any(actor.has_role(r) for r in WINDOW)
+

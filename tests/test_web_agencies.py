@@ -1,0 +1,140 @@
+"""中介超市 through the pages: the administrator's registry, the public marketplace, the applicant's
+commission on the case page, the window's view, the supervisors' overrun list."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from engine import agencies, clock, portal
+from tests.a11y import audit
+from tests.procedures import install, open_tasks, take_in
+from tests.test_agencies import CODE, OTHER
+from tests.test_merged_assessments import ITEM, project
+from tests.web import element, history_row, signed_in
+
+COMPANY = "91110000MA01ABCD2Q"  # the applicant of tests/procedures.take_in
+
+
+@pytest.fixture
+def people(org):
+    return install(org)
+
+
+@pytest.fixture
+def app(org):
+    from web import create_app
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+
+
+def register_form(**over):
+    form = {"name": "陇原地震评价中心", "credit_code": OTHER, "qualification": "地震安全性评价资质",
+            "contact": "0931-7654321", "price_note": "每项 3 万元起", "days_seismic_safety": "8", "days_safety": ""}
+    return {**form, **over}
+
+
+def test_the_administrator_registers_edits_and_suspends_an_agency(app, org):
+    admin = signed_in(app, "admin")
+    page = admin.get("/admin/agencies").text
+    assert 'href="/admin/agencies" class="current"' in page and "尚未登记中介机构" in page
+    wrong = admin.post("/admin/agencies", data=register_form(credit_code=OTHER[:-1] + "4"))
+    assert wrong.status_code == 422 and "统一社会信用代码校验位不符" in wrong.text
+    assert 'value="陇原地震评价中心"' in wrong.text  # the refused form keeps what was typed
+    assert admin.post("/admin/agencies", data=register_form(days_seismic_safety="八")).status_code == 422
+    done = admin.post("/admin/agencies", data=register_form(), follow_redirects=True)
+    assert "已登记中介机构：陇原地震评价中心" in done.text
+    [row] = agencies.listed(org["admin"])
+    assert row.services == {"seismic_safety": 8}
+    edit = admin.get(f"/admin/agencies/{row.id}").text
+    assert 'name="days_seismic_safety" type="number" min="1" max="365" inputmode="numeric" value="8"' in edit
+    admin.post(f"/admin/agencies/{row.id}", data=register_form(days_safety="15"))
+    assert agencies.listed(org["admin"])[0].services == {"seismic_safety": 8, "safety": 15}
+    assert admin.post(f"/admin/agencies/{row.id}/suspend", data={"reason": ""}).status_code == 422
+    admin.post(f"/admin/agencies/{row.id}/suspend", data={"reason": "资质证书过期"})
+    listed = element(admin.get("/admin/agencies").text, "agencies")
+    assert "已暂停" in listed and "资质证书过期" in listed
+    assert "陇原地震评价中心" not in admin.get("/portal/agencies").text
+    clerk = signed_in(app, "clerk")
+    assert clerk.post("/admin/agencies", data=register_form(credit_code=CODE)).status_code == 403
+    log = admin.get("/admin/activity?what=agencies").text
+    assert "登记中介机构" in log and "暂停中介机构" in log and "资质证书过期" in log
+
+
+def test_the_marketplace_is_public_and_shows_promise_price_and_ratings(app, org):
+    agencies.register(org["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10, "energy": 6},
+                      price_note="按项目议价")
+    agencies.register(org["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
+    anyone = app.test_client()
+    page = anyone.get("/portal/agencies").text
+    assert "甲评价公司" in page and "乙节能公司" in page and "按项目议价" in page and "暂无评价" in page
+    quake = anyone.get("/portal/agencies?kind=seismic_safety").text
+    assert "甲评价公司" in quake and "乙节能公司" not in quake and "地震安全性评价：10 个工作日" in quake
+    assert anyone.get("/portal/agencies?kind=nonsense").status_code == 404
+
+
+def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, people, monkeypatch):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    guide = element(app.test_client().get(f"/portal/items/{ITEM}").text, "agency-services")
+    assert '<a href="/portal/agencies?kind=seismic_safety">地震安全性评价</a>' in guide
+    me = app.test_client()
+    assert me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"}).status_code == 302
+    page = me.get(f"/portal/cases/{case.number}").text
+    section = page[page.index('id="commissions"'):]
+    assert 'id="choose-seismic_safety"' in section and 'id="choose-climate"' in section
+    assert "中介超市中暂无具备该资质的机构" in element(page, "choose-climate")
+    assert audit(page) == []
+    chosen = me.post(f"/portal/cases/{case.number}/agencies",
+                     data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)}, follow_redirects=True)
+    due = agencies.of_case(case.id)[0].due_on
+    assert f"已选定 甲评价公司，承诺于 {due.isoformat()} 前交付报告" in chosen.text
+    assert 'id="choose-seismic_safety"' not in chosen.text
+    step = re.search(r'<li class="step step-agency_commissioned">.*?</li>', chosen.text, re.S).group(0)
+    assert "选定中介机构" in step and f"承诺 {due.isoformat()} 前交付（不计入审批时限）" in step
+    again = me.post(f"/portal/cases/{case.number}/agencies",
+                    data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)})
+    assert again.status_code == 409
+
+    # the window and the lead department see it on their pages; the supervisors when it overruns
+    clerk = signed_in(app, "clerk")
+    window = clerk.get(f"/intake/cases/{case.id}").text
+    assert "甲评价公司" in element(window, "commissions") and due.isoformat() in element(window, "commissions")
+    assert "承诺" in history_row(window, "agency_commissioned")
+    review = open_tasks(case.instance_id)["department_review@quake"]  # the reviewing department, on its task page
+    assert "甲评价公司" in element(signed_in(app, "r_quake").get(f"/inbox/tasks/{review.id}").text, "commissions")
+    supervisor = signed_in(app, "supervisor")
+    assert "没有逾期的中介服务" in supervisor.get("/supervision/agencies").text
+    assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
+    monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=7))
+    overdue = element(supervisor.get("/supervision/agencies").text, "overdue-commissions")
+    assert "甲评价公司" in overdue and case.number in overdue
+    assert 'id="agencies-link"' in supervisor.get("/supervision/").text
+
+    late = me.post(f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver",
+                   follow_redirects=True)
+    assert "已确认收到中介机构的报告" in late.text and "逾期交付" in late.text
+    commission = agencies.of_case(case.id)[0]
+    rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
+    assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
+    assert audit(me.get(f"/portal/cases/{case.number}").text) == []  # with the rating form
+    assert audit(clerk.get(f"/intake/cases/{case.id}").text) == []
+    assert audit(supervisor.get("/supervision/agencies").text) == []
+    assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
+                                               follow_redirects=True).text
+    assert me.post(rate, data={"score": "5"}).status_code == 409
+    assert "平均 4.0 分（1 人评价）" in app.test_client().get("/portal/agencies").text
+
+
+def test_the_window_records_a_cancellation_for_the_applicant(app, people):
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    clerk = signed_in(app, "clerk")
+    url = f"/intake/cases/{case.id}/agencies/{row.id}/cancel"
+    assert clerk.post(url, data={"reason": ""}).status_code == 422
+    assert "已取消中介委托" in clerk.post(url, data={"reason": "申请人电话告知改选"}, follow_redirects=True).text
+    assert agencies.of_case(case.id)[0].cancel_reason == "申请人电话告知改选"
+    assert signed_in(app, "reviewer").post(f"/intake/cases/{case.id}/agencies/{row.id}/deliver").status_code == 403
+    assert re.search(r"已取消.*申请人电话告知改选", element(clerk.get(f"/intake/cases/{case.id}").text, "commissions"),
+                     re.S)

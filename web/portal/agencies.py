@@ -1,0 +1,60 @@
+"""中介超市 on the portal: the public marketplace, and an applicant's commissions on their own case
+(choose an agency, mark the report delivered, cancel, rate). engine/agencies.py decides."""
+from flask import abort, g, render_template, request
+from flask_babel import gettext as _
+
+from engine import agencies
+from engine.errors import Invalid
+
+from . import applicant_required, bp
+from .applications import _act
+
+
+@bp.get("/agencies")
+def agencies_market():
+    """No sign-in needed: the active agencies of a kind (or all), their promise, price and rating."""
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in agencies.KINDS:
+        abort(404)
+    return render_template("portal/agencies.html", offers=agencies.market(kind), kind=kind, kinds=agencies.KINDS)
+
+
+def _number(form_field: str) -> int:
+    try:
+        return int(request.form.get(form_field, ""))
+    except ValueError:
+        raise Invalid(_("请选择中介机构")) from None
+
+
+@bp.post("/cases/<number>/agencies")
+@applicant_required
+def commission(number):
+    def call(case_):
+        kind = request.form.get("kind", "")
+        row = agencies.commission(case_.id, g.applicant.id, _number(f"agency_{kind}"), kind)
+        return _("已选定 %(agency)s，承诺于 %(due)s 前交付报告", agency=row.agency.name, due=row.due_on.isoformat())
+    return _act(number, call)
+
+
+@bp.post("/cases/<number>/agencies/<int:commission_id>/<any(deliver, cancel):action>")
+@applicant_required
+def commission_close(number, commission_id, action):
+    def call(case_):
+        if action == "deliver":
+            agencies.deliver(case_.id, commission_id, applicant_id=g.applicant.id)
+            return _("已确认收到中介机构的报告")
+        agencies.cancel(case_.id, commission_id, request.form.get("reason", ""), applicant_id=g.applicant.id)
+        return _("已取消委托")
+    return _act(number, call)
+
+
+@bp.post("/cases/<number>/agencies/<int:commission_id>/rate")
+@applicant_required
+def commission_rate(number, commission_id):
+    def call(case_):
+        score = request.form.get("score", "")
+        if not score.isdigit():
+            raise Invalid(_("请选择 1 至 5 分"))
+        agencies.rate(case_.id, commission_id, g.applicant.id, int(score), request.form.get("comment", ""))
+        return _("感谢您对中介机构的评价")
+    return _act(number, call)
