@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from engine import agencies, clock, forms
+from engine import agencies, clock, forms, parties
 from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
@@ -27,6 +27,11 @@ REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", 
 # An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_NAME = 300
+# An item's own words for its decision (a registration is 准予登记 / 不予登记), where the generic
+# ones (准予办理, 不予办理决定书) would misname it; by the decision code each stands for.
+DECISION_WORDS = {"grant": "approve", "grant_with_conditions": "approve_with_conditions", "refuse": "reject",
+                  "refusal_notice": "refusal_notice"}
+MAX_WORDS = 20
 
 
 def validate(item: dict, source: str = "item") -> dict:
@@ -73,6 +78,15 @@ def validate(item: dict, source: str = "item") -> dict:
         if wrong:
             raise Invalid("%(source)s: form is not a valid JSON Schema form: %(error)s", source=source,
                           error=wrong)
+    if "parties" in item:
+        wrong = parties.declaration_problem(item["parties"], item.get("form"))
+        if wrong:
+            raise Invalid("%(source)s: %(error)s", source=source, error=wrong)
+    words = item.get("decision_words")
+    if words is not None and not (isinstance(words, dict) and set(words) <= set(DECISION_WORDS) and all(
+            isinstance(w, str) and 0 < len(w) <= MAX_WORDS for w in words.values())):
+        raise Invalid("%(source)s: decision_words names an item's own words for its decision: any of %(keys)s, "
+                      "each at most %(max)s characters", source=source, keys=", ".join(DECISION_WORDS), max=MAX_WORDS)
     if statutory is not None and promised * 2 > statutory:
         raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
                       source=source)
@@ -179,6 +193,17 @@ def all_items() -> list[ServiceItem]:
         for item in items:
             latest.setdefault(item.code, item)
         return list(latest.values())
+
+
+def decision_words(item_data: dict) -> dict:
+    """The item's own words by decision code ({"approve": "准予登记", "reject": "不予登记",
+    "refusal_notice": "不予登记决定书"}); a word it does not give is the pages' generic one. A
+    refusal's written decision is named after the refusal unless the item names it."""
+    words = {code: item_data["decision_words"][key] for key, code in DECISION_WORDS.items()
+             if (item_data.get("decision_words") or {}).get(key)}
+    if "reject" in words and "refusal_notice" not in words:
+        words["refusal_notice"] = words["reject"] + "决定书"
+    return words
 
 
 def guide(item: ServiceItem) -> dict:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, seals
+from engine import catalogue, clock, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.errors import Conflict, EngineFailure, Invalid
@@ -79,6 +79,8 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     filed = _file_issued(session, case, document)
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed,
+                # the item's own word for it (准予登记), the history's as the case's pages say it
+                **({"decision_word": word} if (word := catalogue.decision_words(case.item.data).get(decision)) else {}),
                 conditions=list(conditions))
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL

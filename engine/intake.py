@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, clock, files, forms, identity, regional, termination
+from engine import catalogue, clock, files, forms, identity, parties, regional, termination
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -119,6 +119,10 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
             forms.check(item.data["form"], form or {}, Message("The application form is not complete"))
         except Invalid as exc:  # said with what is wrong with the applicant: both mended at once
             raise Invalid(exc.message, [*exc.details, *([wrong] if wrong else [])]) from None
+    # The other parties (a transfer's seller): another person than the applicant, a number of its form.
+    others = parties.problems(item.data, form, applicant.get("id_number")) if form else []
+    if others:
+        raise Invalid(others[0]["message"], [*others, *([wrong] if wrong else [])])
     if wrong:
         raise Invalid(wrong)
     if form and not item.data.get("form"):
@@ -415,7 +419,7 @@ def describe_case(session: Session, case: Case) -> dict:
     clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
         if case.instance_id else []
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
-            "item_kind": case.item.kind,
+            "item_kind": case.item.kind, "decision_words": catalogue.decision_words(case.item.data),
             "status": case.status, "channel": case.channel, "applicant": case.applicant.name,
             # In correction: what the notice asked for that has not come yet.
             "still_missing": still_missing(session, case) if case.status == "correction" else [],

@@ -3,7 +3,7 @@ frozen when issued, each one an event of the case."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import config
+from engine import catalogue, config, parties
 from engine.case_news import notice_issued
 from engine.services.events import record_case
 from engine.services.users import department_names
@@ -31,12 +31,25 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
                     issued_by=actor.id if actor else None,
                     data={"case_number": case.number, "item": case.item.name, "item_code": case.item_code,
                           "applicant": case.applicant.name, "id_number": case.applicant.id_number,
-                          "department": case.item.department, **data})
+                          "department": case.item.department, **_parties(case), **data})
     session.add(notice)
     session.flush()
-    record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind)
+    # A refusal the item names in its own words (不予登记决定书) is recorded under that name too.
+    title = catalogue.decision_words(case.item.data).get("refusal_notice") if kind in ("rejection", "non_approval") \
+        else None
+    record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind,
+                **({"title": title} if title else {}))
     notice_issued(session, case, notice, actor)
     return notice
+
+
+def _parties(case: Case) -> dict:
+    """A joint application's notice is addressed to every party (共同申请: the buyer and the seller),
+    named as they were when it was issued."""
+    others = parties.named(case.item.data, case.form)
+    if not others:
+        return {}
+    return {"applicant_role": parties.applicant_role(case.item.data), "parties": others}
 
 
 def notify_applicant(session: Session, instance_id: int, kind: str, actor: User | None, **data) -> None:
@@ -66,4 +79,5 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
             # The Administrative Licensing Law is cited on a licence's notices only: a registration
             # (行政确认) or a public service is not a licence.
             "licence": case.item.kind == "licence",
+            "decision_words": catalogue.decision_words(case.item.data),
             "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])}}

@@ -15,7 +15,7 @@ from engine.store.models import SpecialProcedure, Task
 
 ITEM = "1103-NRES-003"
 # A joint application (共同申请): the buyer applies and follows the case; the seller is named in the form.
-FLAT = {"seller": {"name": "王五", "id_number": "110101197005051234"},
+FLAT = {"seller": {"name": "王五", "id_number": "110101197005051237"},
         "property": {"location": "城关镇幸福路8号3栋2单元501室", "title_no": "某(2020)某县不动产权第0000100号",
                      "contract_no": "WQ2026-000123", "type": "housing", "area_m2": 90, "holding_years": 6,
                      "seller_only_home": True, "buyer_home_count": 0, "price": 2_000_000}}
@@ -108,7 +108,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     registrar.post("/login", data={"login": "r_realestate", "password": "pass-r_realestate"})
     page = registrar.get(f"/inbox/tasks/{register.id}").text
     done = re.search(r'id="steps-done">.*?</section>', page, re.S).group(0)
-    assert re.search(r"<dt>核定计税价格（元）</dt><dd>2200000</dd>", done)
+    assert re.search(r"<dt>核定计税价格（元）</dt><dd>2,200,000.00</dd>", done)  # an amount, as money is written
     assert re.search(r"<dt>完税凭证号</dt><dd>T1</dd>", done)
     result = work(register, people["r_realestate"], {"certificate_no": "京(2026)不动产权第0000001号"})
     window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text

@@ -17,7 +17,7 @@ from engine.config import INSTANCE_DIR, whole_number
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
 
-from .inbox.forms import rows as form_rows
+from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
 from .labels import LABELS
@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
+    app.jinja_env.filters["money"] = money  # 2,000,000.00, on notices and pages alike
     app.jinja_env.filters["group_name"] = group_name
     app.jinja_env.globals["posted"] = posted
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page

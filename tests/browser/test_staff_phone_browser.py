@@ -5,7 +5,7 @@ from tests.browser.helpers import fits, login
 from tests.procedures import install, open_tasks, take_in, work
 
 REAL_ESTATE = "1103-NRES-003"
-FLAT = {"seller": {"name": "赵六", "id_number": "110101197005051234"},
+FLAT = {"seller": {"name": "赵六", "id_number": "110101197005051237"},
         "property": {"location": "城关镇幸福路8号3栋2单元501室", "title_no": "某(2020)某县不动产权第0000100号",
                      "contract_no": "WQ2026-000123", "type": "housing", "area_m2": 90, "holding_years": 6,
                      "seller_only_home": True, "buyer_home_count": 0, "price": 2_000_000}}

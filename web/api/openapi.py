@@ -62,6 +62,9 @@ _CLOCK = _object({
 _LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
 _CASE = _object({
     "id": _I, "number": _S, "item_code": _S, "item_name": _S, "item_kind": _S,
+    # The item's own names of its decisions where it gives them (准予登记), by decision code.
+    "decision_words": {"type": "object", "additionalProperties": _S, "properties": {
+        code: _S for code in ("approve", "approve_with_conditions", "reject", "refusal_notice")}},
     "status": {"type": "string", "description": "submitted, correction, review_correction, accepted, refused, "
                                                 "decided, conditional, delivered, withdrawn, terminated"},
     "channel": {"enum": ["window", "online", "agent"]}, "applicant": _S,

@@ -3,12 +3,15 @@ posted form back as typed data.
 
 Validation stays on the server (tasks.complete runs jsonschema); here values only get their
 types, so that "3" reaches the schema as 3 and an unticked box as false. Nested objects become
-dotted field names ("property.area_m2") and nested data again when read back.
+dotted field names ("property.area_m2") and nested data again when read back. A field whose
+format is "money" is an amount, shown as money() writes it.
 """
 import math
 import re
 
 from flask_babel import lazy_gettext as _l
+
+from ..messages import translated
 
 TEXTAREA_LENGTH = 200  # longer free text gets a text area
 REQUIRED_MESSAGE = re.compile(r"^'(?P<name>[^']+)' is a required property$")
@@ -27,7 +30,8 @@ def fields(schema: dict | None, prefix: str = "", label_prefix: str = "") -> lis
             continue
         result.append({"name": path, "label": label_prefix + label, "widget": _widget(prop),
                        "required": name in required, "options": _options(prop),
-                       "help": prop.get("description"), "default": prop.get("default")})
+                       "help": prop.get("description"), "default": prop.get("default"),
+                       "money": prop.get("format") == "money"})
     return result
 
 
@@ -75,7 +79,9 @@ def rows(schema: dict | None, data: dict | None) -> list[tuple[str, object]]:
     for field in fields(schema):
         value = _at(data, field["name"])
         named.add(field["name"].split(".")[0])
-        if value is not _ABSENT:
+        if value is not _ABSENT and field["money"]:
+            result.append((field["label"], money(value)))
+        elif value is not _ABSENT:
             result.append((field["label"], dict(field["options"]).get(value, value)
                            if field["options"] and not isinstance(value, (list, dict)) else value))
     return result + [(key, value) for key, value in data.items() if key not in named]
@@ -107,6 +113,14 @@ def _put(data: dict, dotted: str, value) -> None:
 
 
 THOUSANDS = re.compile(r"-?\d{1,3}([,，]\d{3})+(\.\d+)?")
+
+
+def money(value) -> str:
+    """An amount of money as notices and pages write it (the `money` filter): thousands apart and
+    two decimals, 2,000,000.00; what is no number is shown as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    return f"{value:,.2f}"
 
 
 def _typed(raw: str, field: dict):
@@ -182,4 +196,4 @@ def _worded(detail: dict, shown: bool, widget: str | None = None) -> str:
             return str(TYPES[wanted[0]])
     if rule in RULES and (shown or rule != "required"):
         return str(RULES[rule]) % {"expected": expected}
-    return detail.get("message", "")
+    return translated(detail.get("message", ""))  # a service's own sentence (engine/parties.py)
