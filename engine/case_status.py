@@ -80,10 +80,13 @@ def payment_asked(task_id: int) -> dict | None:
     pays each, the total and the date), for the person who confirms the payment against the
     receipt; None for a step that asked for none or is closed. Read for a task the caller may see."""
     with read_session() as session:
-        if session.scalar(select(Task.state).where(Task.id == task_id)) != "ready":
+        task = session.get(Task, task_id)
+        if task is None or task.state != "ready":
             return None
+        # By its instance first: events are indexed by instance, not by task.
         number = session.scalar(select(Event.data["notice"].as_string()).where(
-            Event.task_id == task_id, Event.type == "notice_issued").order_by(Event.id.desc()).limit(1))
+            Event.instance_id == task.instance_id, Event.task_id == task_id, Event.type == "notice_issued")
+            .order_by(Event.id.desc()).limit(1))
         notice = session.scalar(select(Notice).where(Notice.number == number, Notice.kind == "payment")) \
             if number else None
         return {"id": notice.id, "number": notice.number, "data": notice.data} if notice else None

@@ -218,7 +218,8 @@ def monthly(year: int, month: int) -> list[dict]:
     and the rectifications of bad ratings it was given (by the department that answers them, the
     window for its service): opened, answered, answered by their date, and late (逾期未整改: due
     in the month, not answered by then); and the cases an agent point's agents filed in the month
-    (代办件, by the point the agent was in) and how many of those the window has accepted.
+    (代办件, by the point the agent was in) and how many of those the window has accepted by now (a past
+    month's count grows while its filings are still being accepted).
 
     A department's handling of a case is all its clocks on it (the case's own where it implements
     the item, its steps' where it takes part): one case counts once, however many steps it had.

@@ -146,3 +146,15 @@ def test_an_applicant_reads_their_cases_a_page_at_a_time(app, org, monkeypatch):
     second = client.get("/portal/cases?page=2").text
     assert numbers.findall(second) == newest_first[4:] and 'rel="prev"' in second
     assert numbers.findall(client.get("/portal/cases?page=7").text) == newest_first[4:]  # the last page
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's query plans")
+def test_a_payment_step_finds_its_notice_by_the_case_not_among_every_notice_issued(app, org):
+    """The page of a step waiting for a payment shows the notice it issued: looked up by its
+    instance (indexed), not among a year's notice_issued events by type."""
+    from engine.case_status import payment_asked
+    [review] = open_tasks(app.found["late"].instance_id).values()
+    with Statements() as statements:
+        payment_asked(review.id)
+    [(text, steps)] = [(t, s) for t, s in plans(statements.seen) if "FROM events" in t]
+    assert [s for s in steps if s.startswith("SEARCH events USING INDEX ix_events_instance_id")], steps
