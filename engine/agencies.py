@@ -360,7 +360,7 @@ def fire_timer(session, timer: Timer, now: datetime) -> None:
                     agency=row.agency.name, kind=row.kind, due_on=row.due_on.isoformat())
         message = Message("the agency %(agency)s promised its report by %(due)s and has not delivered it "
                           "(中介服务逾期)", agency=row.agency.name, due=row.due_on.isoformat())
-        tell(session, supervisors(session), None, None, message, number=case.number)
+        tell(session, supervisors(session), None, None, message, number=case.number, about=TIMER)
         case_news.tell_agent(session, case, message, None)
 
 

@@ -182,7 +182,10 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     step = re.search(r'<li class="step step-agency_overdue">.*?</li>', me.get(f"/portal/cases/{case.number}").text,
                      re.S).group(0)
     assert "中介服务逾期" in step and f"承诺 {late.due_on.isoformat()} 前交付，逾期未交付" in step
-    assert "中介服务逾期" in history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "agency_overdue")
+    overdue_row = history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "agency_overdue")
+    assert "中介服务逾期" in overdue_row and "系统" in overdue_row and "申请人" not in overdue_row  # the timer's
+    told = element(signed_in(app, "supervisor").get("/inbox/notifications").text, "notices")
+    assert case.number in told and "甲评价公司" in told and 'href="/supervision/agencies"' in told
 
     row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
     agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
