@@ -226,3 +226,18 @@ def test_a_refused_case_ends_a_commission_made_before_acceptance(people):
     intake.refuse(case.id, "不属于本机关职权范围", people["clerk"])
     assert agencies.of_case(case.id)[0].state == "ended"
     assert [d["commission_id"] for t, d in events() if t == "agency_commission_ended"] == [row.id]
+
+
+def test_a_delivered_result_ends_a_commission_still_open(people):
+    """The result handed over (送达), the case is over: a report still being prepared is of no use to it."""
+    from engine import decisions
+    from engine.store.models import Commission
+    from tests.procedures import decided_permit
+    case = decided_permit(people)
+    quake = agency(people["admin"], seismic_safety=3)
+    with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
+        session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
+                               due_on=clock.today() + timedelta(days=5), state="open"))
+    decisions.deliver(case.id, "window", people["clerk"])
+    assert [c.state for c in agencies.of_case(case.id)] == ["ended"]
+    assert [d["status"] for t, d in events() if t == "agency_commission_ended"] == ["delivered"]
