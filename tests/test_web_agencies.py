@@ -66,6 +66,7 @@ def test_the_marketplace_is_public_and_shows_promise_price_and_ratings(app, org)
     anyone = app.test_client()
     page = anyone.get("/portal/agencies").text
     assert "甲评价公司" in page and "乙节能公司" in page and "按项目议价" in page and "暂无评价" in page
+    assert 'href="/portal/cases"' in element(page, "how-to-commission")  # where an agency is chosen
     quake = anyone.get("/portal/agencies?kind=seismic_safety").text
     assert "甲评价公司" in quake and "乙节能公司" not in quake and "地震安全性评价：10 个工作日" in quake
     assert anyone.get("/portal/agencies?kind=nonsense").status_code == 404
