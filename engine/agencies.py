@@ -6,18 +6,24 @@ days it promises for each. An applicant whose case needs a report of a kind (the
 for it; the commission is due that many working days after the day it was chosen. That date is
 the agency's promise, not the government's: it is kept here and never pauses or moves a case
 clock (domain reference: 中介 time is outside the government clock, tracked separately).
-Supervisors see the open commissions past their date, so that agencies which overrun are known.
+Supervisors see the open commissions past their date, so that agencies which overrun are known;
+at the end of that date a timer (kind `agency_due`) tells them and the applicant, once. A
+commission lives only while its case runs: when the case ends, its open ones end with it.
 """
+from datetime import datetime, timezone
+
 from sqlalchemy import func, select
 
-from engine import clock, identity
+from engine import case_news, clock, identity
 from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.ratings import supervisors
 from engine.services import calendars
 from engine.services.events import record, record_case
+from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Agency, Case, Commission, Instance, User
+from engine.store.models import Agency, Case, Commission, Event, Instance, Timer, User
 
 # The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
 # (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
@@ -29,6 +35,8 @@ RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
 WINDOW = ("clerk",)  # who records a delivery or a cancellation for the applicant
+TIMER = "agency_due"
+SCALE = 5  # ratings run 1 to 5, 5 the best: the other way round from the 好差评 levels (1 非常满意)
 
 
 def _fields(name, credit_code, services, qualification="", contact="", price_note="") -> dict:
@@ -190,6 +198,7 @@ def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Co
         session.flush()
         record_case(session, "agency_commissioned", case, commission_id=row.id, agency_id=agency.id,
                     agency=agency.name, kind=kind, due_on=due.isoformat(), applicant_id=applicant_id)
+        _sync_timers(session, case)
         return row
 
 
@@ -227,6 +236,7 @@ def deliver(case_id: int, commission_id: int, *, applicant_id: int | None = None
         row.state, row.delivered_on = "delivered", clock.today()
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id)
+        _sync_timers(session, row.case)
         return row
 
 
@@ -240,12 +250,13 @@ def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int |
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
                     agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
+        _sync_timers(session, row.case)
         return row
 
 
 def rate(case_id: int, commission_id: int, applicant_id: int, score: int, comment: str = "") -> Commission:
     """After delivery the applicant rates the agency once: 1 to 5, 5 the best, with an optional comment."""
-    if isinstance(score, bool) or score not in range(1, 6):
+    if isinstance(score, bool) or score not in range(1, SCALE + 1):
         raise Invalid("A rating is a whole number from 1 to 5")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
@@ -270,15 +281,29 @@ def of_case(case_id: int) -> list[Commission]:
                                     .order_by(Commission.id.desc())))
 
 
+def describe(row: Commission) -> dict:
+    """A commission as the API gives it (with its case's answer)."""
+    return {"id": row.id, "kind": row.kind, "agency_id": row.agency_id, "agency": row.agency.name,
+            "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": row.state,
+            "delivered_on": row.delivered_on.isoformat() if row.delivered_on else None,
+            "cancel_reason": row.cancel_reason, "rating": row.rating, "rating_comment": row.rating_comment}
+
+
+def described(session, case_id: int) -> list[dict]:
+    return [describe(row) for row in session.scalars(select(Commission).where(Commission.case_id == case_id)
+                                                      .order_by(Commission.id.desc()))]
+
+
 def choices(case_id: int) -> dict:
-    """For the case's page: the kinds it needs that have no open commission, each with the active
-    agencies qualified for it."""
+    """For the case's page: the kinds it needs that have no open or delivered commission, each with
+    the active agencies qualified for it."""
     with read_session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:
             return {}
+        # a kind being prepared, or whose report has come, is not offered again
         busy = set(session.scalars(select(Commission.kind).where(Commission.case_id == case_id,
-                                                                 Commission.state == "open")))
+                                                                 Commission.state.in_(("open", "delivered")))))
         kinds = [k for k in needed_kinds(case, session) if k not in busy]
     agencies = market()
     return {k: [a for a in agencies if k in a["services"]] for k in kinds}
@@ -297,3 +322,55 @@ def may_close(actor: User | None) -> bool:
     """Whether a staff member may record a delivery or a cancellation for the applicant."""
     return actor is not None and actor.active and any(actor.has_role(r) for r in WINDOW)
 
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _sync_timers(session, case: Case) -> None:
+    """One pending `agency_due` timer per date on which an open commission of the case falls due
+    (at the end of that day), and no other: a closed commission's timer goes when it does."""
+    wanted = {clock.end_of(due) for due in session.scalars(
+        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))}
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == TIMER,
+                                                     Timer.state == "pending")):
+        if _utc(timer.due_at) in wanted:
+            wanted.discard(_utc(timer.due_at))
+        else:
+            timer.state = "cancelled"
+    for due in sorted(wanted):
+        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=due))
+
+
+def fire_timer(session, timer: Timer, now: datetime) -> None:
+    """The tick: a promised date has ended. Each open commission of the case past its date, not
+    told of before, is recorded overdue (the applicant reads it among the case's steps; an agent
+    who filed the case is told too) and the supervisors are told. Once per commission."""
+    case = locked(session, Case, timer.case_id)
+    if case is None or case.status in CLOSED:
+        return
+    told = {e.data.get("commission_id") for e in session.scalars(
+        select(Event).where(Event.case_id == case.id, Event.type == "agency_overdue"))}
+    for row in session.scalars(select(Commission).where(Commission.case_id == case.id, Commission.state == "open")
+                               .order_by(Commission.due_on, Commission.id)).all():
+        if row.id in told or clock.end_of(row.due_on) > now:
+            continue
+        record_case(session, "agency_overdue", case, commission_id=row.id, agency_id=row.agency_id,
+                    agency=row.agency.name, kind=row.kind, due_on=row.due_on.isoformat())
+        message = Message("the agency %(agency)s promised its report by %(due)s and has not delivered it "
+                          "(中介服务逾期)", agency=row.agency.name, due=row.due_on.isoformat())
+        tell(session, supervisors(session), None, None, message, number=case.number, about=TIMER)
+        case_news.tell_agent(session, case, message, None)
+
+
+def case_ended(session, case: Case) -> None:
+    """The case has ended (withdrawn, terminated, refused, delivered): no report is of use to it any
+    more, as none may be commissioned for it now. Its open commissions end (案件已结束), each
+    recorded on the case, which the applicant reads among its steps; their timers go."""
+    for row in session.scalars(select(Commission).where(Commission.case_id == case.id, Commission.state == "open")
+                               .order_by(Commission.id)):
+        row.state = "ended"
+        record_case(session, "agency_commission_ended", case, commission_id=row.id, agency=row.agency.name,
+                    kind=row.kind, status=case.status)
+    _sync_timers(session, case)

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, clock, seals
+from engine import agencies, catalogue, clock, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.errors import Conflict, EngineFailure, Invalid
@@ -153,6 +153,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"
         clock.stop_running(session, case.instance_id, actor)
+        agencies.case_ended(session, case)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)
         issue_notice(session, case, "receipt", actor, decision=case.decision, item_kind=case.item.kind,

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, clock, files, forms, identity, parties, regional, termination
+from engine import agencies, catalogue, clock, files, forms, identity, parties, regional, termination
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -380,6 +380,7 @@ def refuse(case_id: int, reason: str, actor: User) -> Notice:
         case = open_case(session, case_id, *OPEN)
         case.status = "refused"
         cancel_timers(session, case, "deemed")
+        agencies.case_ended(session, case)
         return issue_notice(session, case, "refusal", actor, reason=reason.strip())
 
 
@@ -437,6 +438,8 @@ def describe_case(session: Session, case: Case) -> dict:
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],
             "clocks": [clock.describe(c) for c in clocks],
+            # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
+            "commissions": agencies.described(session, case.id),
             # The steps under way, as the API shows tasks, for the window to follow up (催办) on their pages.
             "open_steps": [summary(row, row.assignee) for row in session.execute(
                 CASE_TASKS, {"instance_id": case.instance_id}) if row.state == "ready"] if case.instance_id else []}

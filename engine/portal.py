@@ -28,7 +28,8 @@ CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "cl
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_withdrawn", "case_rated",
                # 中介超市: the applicant's commissions, on the agency's own clock (engine/agencies.py)
-               "agency_commissioned", "agency_delivered", "agency_commission_cancelled", *CASE_CLOCK_EVENTS)
+               "agency_commissioned", "agency_delivered", "agency_commission_cancelled", "agency_overdue",
+               "agency_commission_ended", *CASE_CLOCK_EVENTS)
 TASK_EVENTS = ("task_created", "task_completed")
 SPECIAL_EVENTS = CASE_CLOCK_EVENTS[:2]
 # A step's special procedure that ran while the case clock had already stopped: no stop of its own.

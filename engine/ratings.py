@@ -97,7 +97,7 @@ def fire_timer(session, timer: Timer, now: datetime) -> None:
     case = rectification.case
     record_case(session, "rectification_overdue", case, rectification_id=rectification.id,
                 department=rectification.department, due_on=rectification.due_on.isoformat())
-    _tell(session, _heads(session, rectification.department) + _supervisors(session), rectification,
+    _tell(session, _heads(session, rectification.department) + supervisors(session), rectification,
           Message("Case %(case)s: the rectification of its bad rating was due by %(due)s and is not answered "
                   "(overdue)", case=case.number, due=rectification.due_on.isoformat()))
 
@@ -119,7 +119,7 @@ def _heads(session, department: str) -> list[int]:
     return _staff(session, department, ("lead",)) or _staff(session, department, ANSWERERS)
 
 
-def _supervisors(session) -> list[int]:
+def supervisors(session) -> list[int]:
     people = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
     return [u.id for u in people if "supervisor" in (u.roles or ())]
 
@@ -232,7 +232,7 @@ def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
         record_case(session, "rectification_revisited", case, rectification_id=rectification.id,
                     satisfied=bool(satisfied), applicant_id=applicant_id)
         if not satisfied:
-            _tell(session, _heads(session, rectification.department) + _supervisors(session), rectification,
+            _tell(session, _heads(session, rectification.department) + supervisors(session), rectification,
                   Message("Case %(case)s: the applicant is not satisfied with the answer to the rectification",
                           case=case.number))
         return rectification

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import case_news, clock, orchestrator
+from engine import agencies, case_news, clock, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.notices import issue_notice
@@ -141,6 +141,7 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
     record_case(session, f"case_{status}", case, actor=actor, reason=reason, **data)  # the cause first
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
+    agencies.case_ended(session, case)
     voided = [n.number for n in unpaid(session, case.id)]  # read while their steps still wait
     if case.instance_id is not None:
         _end_procedure(session, case, session.get(Instance, case.instance_id), actor)

@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, clock
+from engine import agencies, clock, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
-from engine.store.models import Clock, Event
+from engine.store.models import Clock, Event, Notification, Timer
 from tests.procedures import install, take_in
 from tests.test_merged_assessments import ITEM, project
 
@@ -140,3 +140,104 @@ def test_an_item_names_only_known_kinds_of_report():
             "promised_days": 5, "materials": [], "agency_services": ["palmistry"]}
     with pytest.raises(Invalid, match="agency_services"):
         catalogue.validate(item)
+
+
+def timers_of(case_id):
+    with session_scope() as session:
+        return [(t.state, t.due_at) for t in session.scalars(select(Timer).where(Timer.case_id == case_id,
+                                                                                Timer.kind == "agency_due")
+                                                              .order_by(Timer.id))]
+
+
+def told(user_id):
+    with session_scope() as session:
+        return [n.text for n in session.scalars(select(Notification).where(Notification.user_id == user_id))]
+
+
+def test_an_overrun_is_told_once_at_the_end_of_the_promised_day(people):
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agency(people["admin"], seismic_safety=3, climate=3)
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    agencies.commission(case.id, case.applicant_id, quake.id, "climate")  # the same day: one timer for both
+    end = clock.end_of(row.due_on)
+    assert timers_of(case.id) == [("pending", end)]
+    timers.tick(end - timedelta(seconds=1))
+    assert [t for t, _ in events()].count("agency_overdue") == 0
+    timers.tick(end + timedelta(seconds=1))
+    overdue = [d for t, d in events() if t == "agency_overdue"]
+    assert sorted(d["kind"] for d in overdue) == ["climate", "seismic_safety"]
+    assert overdue[0]["due_on"] == row.due_on.isoformat() and overdue[0]["agency"] == "华测评价有限公司"
+    said = told(people["supervisor"].id)
+    assert len(said) == 2 and all(case.number in s and "华测评价有限公司" in s and row.due_on.isoformat() in s
+                                  for s in said)
+    assert told(people["clerk"].id) == []
+    timers.tick(end + timedelta(days=5))  # once
+    assert len(told(people["supervisor"].id)) == 2
+    assert [t for t, _ in events()].count("agency_overdue") == 2
+
+
+def test_a_commission_closed_in_time_takes_its_timer_with_it(people):
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agency(people["admin"], seismic_safety=3, climate=5)
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    other = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    assert [s for s, _ in timers_of(case.id)] == ["pending", "pending"]
+    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.cancel(other.case_id, other.id, "改选", applicant_id=case.applicant_id)
+    assert [s for s, _ in timers_of(case.id)] == ["cancelled", "cancelled"]
+    timers.tick(clock.end_of(other.due_on) + timedelta(days=1))
+    assert "agency_overdue" not in [t for t, _ in events()] and told(people["supervisor"].id) == []
+
+
+def test_a_delivered_report_is_not_offered_again(people):
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agency(people["admin"], seismic_safety=3, climate=5)
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    assert agencies.choices(case.id).keys() == {"climate"}
+
+
+def test_a_case_that_ends_ends_its_open_commissions(people):
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agency(people["admin"], seismic_safety=3, climate=5)
+    done = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    agencies.deliver(done.case_id, done.id, applicant_id=case.applicant_id)
+    running = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    termination.withdraw(case.id, "项目取消", None, applicant_id=case.applicant_id)
+    states = {c.id: c.state for c in agencies.of_case(case.id)}
+    assert states == {done.id: "delivered", running.id: "ended"}
+    assert [(d["commission_id"], d["status"]) for t, d in events() if t == "agency_commission_ended"] == \
+        [(running.id, "withdrawn")]
+    assert all(s == "cancelled" for s, _ in timers_of(case.id))
+    timers.tick(clock.end_of(running.due_on) + timedelta(days=1))
+    assert "agency_overdue" not in [t for t, _ in events()]
+    with pytest.raises(Conflict, match="closed already"):
+        agencies.cancel(case.id, running.id, "x", applicant_id=case.applicant_id)
+
+
+def test_a_refused_case_ends_a_commission_made_before_acceptance(people):
+    from engine import intake
+    from tests.procedures import uploads
+    case = intake.submit(ITEM, {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
+                                "id_number": CODE, "phone": "13900000000"}, uploads(ITEM, ()), people["clerk"],
+                         form=project(major_project=True))
+    quake = agency(people["admin"], seismic_safety=3)
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    intake.refuse(case.id, "不属于本机关职权范围", people["clerk"])
+    assert agencies.of_case(case.id)[0].state == "ended"
+    assert [d["commission_id"] for t, d in events() if t == "agency_commission_ended"] == [row.id]
+
+
+def test_a_delivered_result_ends_a_commission_still_open(people):
+    """The result handed over (送达), the case is over: a report still being prepared is of no use to it."""
+    from engine import decisions
+    from engine.store.models import Commission
+    from tests.procedures import decided_permit
+    case = decided_permit(people)
+    quake = agency(people["admin"], seismic_safety=3)
+    with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
+        session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
+                               due_on=clock.today() + timedelta(days=5), state="open"))
+    decisions.deliver(case.id, "window", people["clerk"])
+    assert [c.state for c in agencies.of_case(case.id)] == ["ended"]
+    assert [d["status"] for t, d in events() if t == "agency_commission_ended"] == ["delivered"]

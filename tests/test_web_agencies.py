@@ -66,6 +66,7 @@ def test_the_marketplace_is_public_and_shows_promise_price_and_ratings(app, org)
     anyone = app.test_client()
     page = anyone.get("/portal/agencies").text
     assert "甲评价公司" in page and "乙节能公司" in page and "按项目议价" in page and "暂无评价" in page
+    assert 'href="/portal/cases"' in element(page, "how-to-commission")  # where an agency is chosen
     quake = anyone.get("/portal/agencies?kind=seismic_safety").text
     assert "甲评价公司" in quake and "乙节能公司" not in quake and "地震安全性评价：10 个工作日" in quake
     assert anyone.get("/portal/agencies?kind=nonsense").status_code == 404
@@ -123,7 +124,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
                                                follow_redirects=True).text
     assert me.post(rate, data={"score": "5"}).status_code == 409
-    assert "平均 4.0 分（1 人评价）" in app.test_client().get("/portal/agencies").text
+    assert "平均 4.0 分（满分 5 分，1 人评价）" in app.test_client().get("/portal/agencies").text
 
 
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
@@ -138,3 +139,65 @@ def test_the_window_records_a_cancellation_for_the_applicant(app, people):
     assert signed_in(app, "reviewer").post(f"/intake/cases/{case.id}/agencies/{row.id}/deliver").status_code == 403
     assert re.search(r"已取消.*申请人电话告知改选", element(clerk.get(f"/intake/cases/{case.id}").text, "commissions"),
                      re.S)
+
+
+def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
+    from engine.services.tokens import issue_token
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10},
+                              price_note="议价")
+    agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    agencies.rate(case.id, row.id, case.applicant_id, 4)
+    client = app.test_client()
+    assert client.get("/api/agencies").status_code == 401
+    reviewer = {"Authorization": f"Bearer {issue_token('reviewer')}"}  # any signed-in caller
+    listed = client.get("/api/agencies", headers=reviewer).get_json()
+    assert [(a["name"], a["average_rating"], a["ratings"]) for a in listed] == [("乙节能公司", None, 0),
+                                                                               ("甲评价公司", 4.0, 1)]
+    only = client.get("/api/agencies?kind=seismic_safety", headers=reviewer).get_json()
+    assert [(a["name"], a["services"], a["price_note"]) for a in only] == [("甲评价公司", {"seismic_safety": 10}, "议价")]
+    assert client.get("/api/agencies?kind=astrology", headers=reviewer).status_code == 422
+    clerk = {"Authorization": f"Bearer {issue_token('clerk')}"}
+    [answer] = client.get(f"/api/cases/{case.id}", headers=clerk).get_json()["commissions"]
+    assert answer == {"id": row.id, "kind": "seismic_safety", "agency_id": quake.id, "agency": "甲评价公司",
+                      "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": "delivered",
+                      "delivered_on": clock.today().isoformat(), "cancel_reason": None, "rating": 4,
+                      "rating_comment": None}
+
+
+def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_applicant(app, people):
+    from engine import timers
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE,
+                              services={"seismic_safety": 3, "climate": 3})
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
+    assert '<option value="">请选择</option>' in choose  # nothing chosen for the applicant by default
+    late = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    timers.tick(clock.end_of(late.due_on) + timedelta(seconds=1))
+    step = re.search(r'<li class="step step-agency_overdue">.*?</li>', me.get(f"/portal/cases/{case.number}").text,
+                     re.S).group(0)
+    assert "中介服务逾期" in step and f"承诺 {late.due_on.isoformat()} 前交付，逾期未交付" in step
+    overdue_row = history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "agency_overdue")
+    assert "中介服务逾期" in overdue_row and "系统" in overdue_row and "申请人" not in overdue_row  # the timer's
+    told = element(signed_in(app, "supervisor").get("/inbox/notifications").text, "notices")
+    assert case.number in told and "甲评价公司" in told and 'href="/supervision/agencies"' in told
+
+    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    form = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
+    assert "满分 5 分：5 分最好，1 分最差" in form and "★★★★★" in form
+    assert "非常满意" not in form  # the 好差评 words are not the agencies'
+    page = me.post(f"/portal/cases/{case.number}/agencies/{row.id}/rate", data={"score": "2"},
+                   follow_redirects=True).text
+    assert "★★☆☆☆" in element(page, "commissions") and "2 分（满分 5 分）" in element(page, "commissions")
+    assert "2 分（满分 5 分）" in history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text,
+                                          "agency_rated")
+    market = element(app.test_client().get("/portal/agencies").text, "agencies")
+    assert "平均 2.0 分（满分 5 分，1 人评价）" in market and "★★☆☆☆" in market
+    assert audit(page) == []

@@ -15,7 +15,8 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
          "special_procedure_started": _l("暂停计时"), "special_procedure_ended": _l("恢复计时"),
          "special_started": _l("特殊环节开始"), "special_ended": _l("特殊环节结束"),
          "clock_extended": _l("延长审批期限"), "agency_commissioned": _l("选定中介机构"),
-         "agency_delivered": _l("中介机构交付报告"), "agency_commission_cancelled": _l("取消中介委托")}
+         "agency_delivered": _l("中介机构交付报告"), "agency_commission_cancelled": _l("取消中介委托"),
+         "agency_overdue": _l("中介服务逾期"), "agency_commission_ended": _l("中介委托随办件结束")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
@@ -41,7 +42,7 @@ AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _
                    "geological_hazard": _l("地质灾害危险性评估"), "water_resources": _l("水资源论证"),
                    "climate": _l("气候可行性论证"), "cultural_relics": _l("文物影响评估（考古调查勘探）"),
                    "drawing_review": _l("施工图审查")}
-COMMISSIONS = {"open": _l("委托中"), "delivered": _l("已交付"), "cancelled": _l("已取消")}
+COMMISSIONS = {"open": _l("委托中"), "delivered": _l("已交付"), "cancelled": _l("已取消"), "ended": _l("案件已结束")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}

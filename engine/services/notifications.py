@@ -15,17 +15,20 @@ LIMIT = 100
 
 
 def tell(session, user_ids, instance_id: int | None, task_id: int | None, message: Message, *,
-         number: str | None = None, rectification_id: int | None = None) -> None:
+         number: str | None = None, rectification_id: int | None = None, about: str | None = None) -> None:
     """Tell each of the people (ids) about a step or a case: staff know a case by its number (its
     procedure's business key, or `number` for one told of a case, not a step), which goes first.
     The sentence is kept to be read in each reader's language; one about a rectification (整改)
-    keeps its id, for its link."""
+    keeps its id, for its link; `about` names a page of its own to open it by (agency_overdue: the
+    supervisors' list of overrunning agencies)."""
     if instance_id:
         number = session.get(Instance, instance_id).business_key  # loaded by the caller
     told = _about(number, message)
     stored = {"template": message.template, "values": message.values, "number": number}
     if rectification_id is not None:
         stored["rectification_id"] = rectification_id
+    if about is not None:
+        stored["about"] = about
     for user_id in dict.fromkeys(user_ids):  # once each, in the order given
         session.add(Notification(user_id=user_id, instance_id=instance_id, task_id=task_id, text=str(told),
                                  message=stored))
@@ -69,7 +72,7 @@ def notifications(actor: User) -> list[dict]:
             if numbers else {}
         return [{"id": n.id, "text": _sentence(n), "created_at": n.created_at, "read": n.read_at is not None,
                  "task_id": task_id, "case_id": cases.get((n.message or {}).get("number")) if task_id is None else None,
-                 "rectification_id": (n.message or {}).get("rectification_id")}
+                 "rectification_id": (n.message or {}).get("rectification_id"), "about": (n.message or {}).get("about")}
                 for n, task_id in rows]
 
 

@@ -18,3 +18,35 @@ def test_the_marketplace_reads_on_a_phone_without_signing_in(org, live_server, n
     assert "地震安全性评价：10 个工作日" in card.inner_text() and "暂无评价" in card.inner_text()
     assert "环境影响评价" not in card.inner_text()  # only the kind asked for
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_out_of_five_on_a_phone(org, live_server, new_page):
+    from engine import portal
+    from tests.browser.test_portal_browser import signed_in_on_a_phone
+    from tests.procedures import install, take_in
+    from tests.test_merged_assessments import ITEM, project
+    people = install(org)
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=CODE, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    agencies.register(org["admin"], name="甲评价公司", credit_code=OTHER, services={"seismic_safety": 10})
+    page = signed_in_on_a_phone(new_page, live_server, "13900000000", "secret-pw")
+    page.goto(f"{live_server}/portal/cases/{case.number}")
+    choose = page.locator("#choose-seismic_safety")
+    assert choose.locator("select").evaluate("(el) => el.validity.valueMissing")  # nothing chosen for them
+    choose.locator("button[type=submit]").click()  # so the browser asks for a choice
+    assert page.locator("#commissions article").count() == 0
+    choose.locator("select").select_option(label="甲评价公司 · 10 个工作日")
+    choose.locator("button[type=submit]").click()
+    page.wait_for_selector("#commissions article.commission-open")
+    assert page.locator("#choose-seismic_safety").count() == 0
+    page.click("#commissions article button.primary")  # 已收到报告
+    page.wait_for_selector("#commissions .agency-rating")
+    assert page.locator("#choose-seismic_safety").count() == 0  # delivered: not offered again
+    legend = page.locator("#commissions .agency-rating legend").inner_text()
+    assert "满分 5 分" in legend and "5 分最好" in legend
+    page.locator("#commissions .agency-rating label", has_text="4 分").click()
+    page.click("#commissions .agency-rating button[type=submit]")
+    page.wait_for_selector("#commissions article.commission-delivered dd .agency-stars")
+    assert "★★★★☆ 4 分（满分 5 分）" in page.locator("#commissions article").inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

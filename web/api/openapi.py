@@ -80,7 +80,27 @@ _CASE = _object({
         "state": {"enum": ["provided", "reused", "pledged", "deferred", "missing", "unsupplied"]},
         "material_id": _I_NULL, "filename": _S_NULL, "due_on": _DATE_NULL, "reused_from": _I_NULL})),
     "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA})),
-    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task"))})
+    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
+# 中介超市: ratings run 1 to 5 with 5 the best, unlike the 好差评 levels (1 非常满意).
+_KINDS = {"enum": ["environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
+                   "water_resources", "climate", "cultural_relics", "drawing_review"]}
+_COMMISSION = _object({
+    "id": _I, "kind": _KINDS, "agency_id": _I, "agency": _S, "chosen_on": _DATE,
+    "due_on": {"type": "string", "format": "date", "description": "the agency's promise, outside the case's clocks"},
+    "state": {"enum": ["open", "delivered", "cancelled", "ended"],
+              "description": "ended: the case ended while the commission was open"},
+    "delivered_on": _DATE_NULL, "cancel_reason": _S_NULL,
+    "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5, "description": "the applicant's rating, 1 to 5, 5 the best (the other way round from the 好差评 levels, where 1 is the best)"},
+    "rating_comment": _S_NULL})
+_AGENCY = _object({
+    "id": _I, "name": _S, "services": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+                                       "propertyNames": _KINDS,
+                                       "description": "kind of report: the working days the agency promises"},
+    "qualification": _S, "contact": _S, "price_note": _S,
+    "average_rating": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
+                       "description": "of the applicants' ratings, 1 to 5, 5 the best (unlike the 好差评 levels); "
+                                      "null when none"},
+    "ratings": {"type": "integer", "description": "how many ratings the average is of"}})
 
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -105,6 +125,8 @@ SCHEMAS = {
                       "data": _DATA}),
     "Clock": _CLOCK,
     "Case": _CASE,
+    "Commission": _COMMISSION,
+    "Agency": _AGENCY,
     "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
     "SupervisionOverview": _object({
         "rows": _list(_object({
@@ -253,7 +275,12 @@ def document() -> dict:
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
                     "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}),
                 errors=(401, 403, 404, 413, 422), answer=_ref("Case"))},
-            "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks", 200, params=task_path,
+            "/api/agencies": {"get": _op("中介超市: the active agencies (of one kind of report), each kind's promised "
+                                         "working days and their average rating", 200,
+                                         params=[("kind", "query", "string")], errors=(401, 422),
+                                         answer=_list(_ref("Agency")))},
+            "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
+                                           200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},
             "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺); an immediate "
                                                    "item (即办) is decided at once: decision, statement, results", 200,
