@@ -29,7 +29,7 @@ from engine.store.models import Agency, Case, Commission, Event, Instance, Timer
 # (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
 KINDS = ("environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
          "water_resources", "climate", "cultural_relics", "drawing_review")
-CLOSED = ("delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
+CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
 # The kinds the merged-assessment rules decide on; the drawing review is not theirs.
 RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
@@ -184,8 +184,10 @@ def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Co
         if kind not in needed_kinds(case, session):
             raise Invalid("This case needs no report of the kind %(kind)s", kind=kind)
         agency = session.get(Agency, agency_id)
-        if agency is None or not agency.active:
+        if agency is None:
             raise NotFound("No agency %(agency)s in the marketplace", agency=agency_id)
+        if not agency.active:  # suspended since the page was shown
+            raise Conflict("%(agency)s is suspended: choose another agency", agency=agency.name)
         if kind not in agency.services:
             raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
         if session.scalar(select(Commission.id).where(Commission.case_id == case.id, Commission.kind == kind,

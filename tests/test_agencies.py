@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, clock, termination, timers
+from engine import agencies, clock, intake, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -130,7 +130,7 @@ def test_cancel_with_a_reason_frees_the_kind(people):
     assert again.state == "open"
     agencies.set_suspended(quake.id, True, "被投诉", people["admin"])
     agencies.cancel(again.case_id, again.id, "换一家", actor=people["clerk"])
-    with pytest.raises(NotFound, match="marketplace"):  # a suspended agency is chosen no more
+    with pytest.raises(Conflict, match="suspended"):  # a suspended agency is chosen no more
         agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
 
 
@@ -238,6 +238,10 @@ def test_a_delivered_result_ends_a_commission_still_open(people):
     with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
         session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
                                due_on=clock.today() + timedelta(days=5), state="open"))
+    # Decided, not yet handed over: its outcome is known, so no report is commissioned any more.
+    assert intake.describe(case.id)["status"] == "decided"
+    with pytest.raises(Conflict, match="closed"):
+        agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
     decisions.deliver(case.id, "window", people["clerk"])
     assert [c.state for c in agencies.of_case(case.id)] == ["ended"]
     assert [d["status"] for t, d in events() if t == "agency_commission_ended"] == ["delivered"]

@@ -40,6 +40,7 @@ def test_the_administrator_registers_edits_and_suspends_an_agency(app, org):
     assert wrong.status_code == 422 and "统一社会信用代码校验位不符" in wrong.text
     assert 'value="陇原地震评价中心"' in wrong.text  # the refused form keeps what was typed
     assert admin.post("/admin/agencies", data=register_form(days_seismic_safety="八")).status_code == 422
+    assert admin.post("/admin/agencies", data=register_form(days_seismic_safety="²")).status_code == 422
     done = admin.post("/admin/agencies", data=register_form(), follow_redirects=True)
     assert "已登记中介机构：陇原地震评价中心" in done.text
     [row] = agencies.listed(org["admin"])
@@ -96,6 +97,12 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     again = me.post(f"/portal/cases/{case.number}/agencies",
                     data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)})
     assert again.status_code == 409
+    # An agency suspended since the page was shown: said, nothing commissioned.
+    shut = agencies.register(people["admin"], name="乙气候公司", credit_code=OTHER, services={"climate": 5})
+    agencies.set_suspended(shut.id, True, "资质证书过期", people["admin"])
+    refused = me.post(f"/portal/cases/{case.number}/agencies", data={"kind": "climate", "agency_climate": str(shut.id)})
+    assert refused.status_code == 409 and "乙气候公司已暂停" in refused.text
+    assert [c.kind for c in agencies.of_case(case.id)] == ["seismic_safety"]
 
     # the window and the lead department see it on their pages; the supervisors when it overruns
     clerk = signed_in(app, "clerk")
@@ -109,7 +116,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=7))
     overdue = element(supervisor.get("/supervision/agencies").text, "overdue-commissions")
-    assert "甲评价公司" in overdue and case.number in overdue
+    assert "甲评价公司" in overdue and case.number in overdue and "7 天" in overdue
     assert 'id="agencies-link"' in supervisor.get("/supervision/").text
 
     late = me.post(f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver",
@@ -118,13 +125,14 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     commission = agencies.of_case(case.id)[0]
     rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
     assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
+    assert me.post(rate, data={"score": "²"}).status_code == 422  # a digit to str.isdigit, no number to int()
     assert audit(me.get(f"/portal/cases/{case.number}").text) == []  # with the rating form
     assert audit(clerk.get(f"/intake/cases/{case.id}").text) == []
     assert audit(supervisor.get("/supervision/agencies").text) == []
     assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
                                                follow_redirects=True).text
     assert me.post(rate, data={"score": "5"}).status_code == 409
-    assert "平均 4.0 分（满分 5 分，1 人评价）" in app.test_client().get("/portal/agencies").text
+    assert "平均 4.0 分（满分 5 分，1 条评价）" in app.test_client().get("/portal/agencies").text
 
 
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
@@ -199,5 +207,5 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     assert "2 分（满分 5 分）" in history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text,
                                           "agency_rated")
     market = element(app.test_client().get("/portal/agencies").text, "agencies")
-    assert "平均 2.0 分（满分 5 分，1 人评价）" in market and "★★☆☆☆" in market
+    assert "平均 2.0 分（满分 5 分，1 条评价）" in market and "★★☆☆☆" in market
     assert audit(page) == []

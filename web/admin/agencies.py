@@ -17,7 +17,7 @@ def _posted() -> dict:
     for kind in agencies.KINDS:
         days = request.form.get(f"days_{kind}", "").strip()
         if days:
-            if not days.isdigit():
+            if not (days.isascii() and days.isdigit()):
                 raise Invalid(_("承诺时限须为工作日天数（整数）"))
             services[kind] = int(days)
     return {**{f: request.form.get(f, "") for f in FIELDS}, "services": services}

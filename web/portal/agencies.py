@@ -53,7 +53,7 @@ def commission_close(number, commission_id, action):
 def commission_rate(number, commission_id):
     def call(case_):
         score = request.form.get("score", "")
-        if not score.isdigit():
+        if not (score.isascii() and score.isdigit()):
             raise Invalid(_("请选择 1 至 5 分"))
         agencies.rate(case_.id, commission_id, g.applicant.id, int(score), request.form.get("comment", ""))
         return _("感谢您对中介机构的评价")

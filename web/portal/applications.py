@@ -108,10 +108,12 @@ def _act(number: str, call, **page):
     """Run one of the applicant's operations on their own case; call(case) returns what to flash.
     A refusal shows the case page again, with what was posted (page) and the error's status."""
     try:
-        done = call(portal.own_case(g.applicant.id, number))
+        case = portal.own_case(g.applicant.id, number)
     except NotFound:
         return _case_page(number)  # says so, with its 404
-    except ShenpiError as exc:
+    try:
+        done = call(case)
+    except ShenpiError as exc:  # a commission or an agency not found among them too: said
         flash_error(exc)
         return _case_page(number, status=exc.status, **page)
     flash(done, "success")
