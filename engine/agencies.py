@@ -13,9 +13,10 @@ commission lives only while its case runs: when the case ends, its open ones end
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engine import case_news, clock, identity
-from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
 from engine.services import calendars
 from engine.services.events import record, record_case
@@ -75,7 +76,11 @@ def _taken(session, credit_code: str, but: int | None = None) -> None:
     if but is not None:
         query = query.where(Agency.id != but)
     if session.scalar(query) is not None:
-        raise Conflict("An agency with the code %(code)s is registered already", code=credit_code)
+        raise _code_taken(credit_code)
+
+
+def _code_taken(credit_code: str) -> Conflict:
+    return Conflict("An agency with the code %(code)s is registered already", code=credit_code)
 
 
 def register(actor: User, **fields) -> Agency:
@@ -85,7 +90,7 @@ def register(actor: User, **fields) -> Agency:
         _taken(session, values["credit_code"])
         agency = Agency(**values, active=True)
         session.add(agency)
-        session.flush()
+        _flush(session, _code_taken(values["credit_code"]))  # registered twice at once: the unique code
         record(session, "agency_registered", actor=actor, agency_id=agency.id, name=agency.name)
         return agency
 
@@ -98,6 +103,7 @@ def edit(agency_id: int, actor: User, **fields) -> Agency:
         _taken(session, values["credit_code"], but=agency.id)
         for field, value in values.items():
             setattr(agency, field, value)
+        _flush(session, _code_taken(values["credit_code"]))
         record(session, "agency_edited", actor=actor, agency_id=agency.id, name=agency.name)
         return agency
 
@@ -175,10 +181,15 @@ def needed_kinds(case: Case, session) -> list[str]:
     return kinds
 
 
-def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Commission:
-    """The applicant chooses an agency for one of the case's reports; one open commission per case and kind."""
+def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | None = None,
+               actor: User | None = None) -> Commission:
+    """The applicant chooses an agency for one of the case's reports; or, for an applicant with no
+    online account, the window or the agent who filed the case chooses with them, on their behalf
+    (recorded so). One open commission per case and kind."""
     with session_scope() as session:
         case = _own_case(session, case_id, applicant_id)
+        if applicant_id is None and not may_commission(actor, case.submitted_by):
+            raise Forbidden("Only the window, or the agent who filed the case, commissions an agency for its applicant")
         if case.status in CLOSED:
             raise Conflict("The case is closed: it needs no report any more")
         if kind not in needed_kinds(case, session):
@@ -190,18 +201,45 @@ def commission(case_id: int, applicant_id: int, agency_id: int, kind: str) -> Co
             raise Conflict("%(agency)s is suspended: choose another agency", agency=agency.name)
         if kind not in agency.services:
             raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
-        if session.scalar(select(Commission.id).where(Commission.case_id == case.id, Commission.kind == kind,
-                                                      Commission.state == "open")) is not None:
-            raise Conflict("The case has an open commission for this kind of report already; cancel it first")
+        if _open_for(session, case.id, kind) is not None:
+            raise _open_already()
         today = clock.today()
         due = calendars.current().add_workdays(today, agency.services[kind]).date
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
         session.add(row)
-        session.flush()
-        record_case(session, "agency_commissioned", case, commission_id=row.id, agency_id=agency.id,
-                    agency=agency.name, kind=kind, due_on=due.isoformat(), applicant_id=applicant_id)
+        _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
+        behalf = applicant_id is None  # staff with the applicant: the staff member acts, for them
+        record_case(session, "agency_commissioned", case, actor=actor if behalf else None, commission_id=row.id,
+                    agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
+                    applicant_id=case.applicant_id, **({"on_behalf": True} if behalf else {}))
         _sync_timers(session, case)
         return row
+
+
+def may_commission(actor: User | None, submitted_by: int | None) -> bool:
+    """Whether a staff member may commission an agency for a case's applicant: the window, or the
+    agent (代办员) who filed the case (an agent acts only for their own filings)."""
+    if actor is None or not actor.active:
+        return False
+    return may_close(actor) or (actor.has_role("agent") and submitted_by == actor.id)
+
+
+def _open_for(session, case_id: int, kind: str) -> int | None:
+    return session.scalar(select(Commission.id).where(Commission.case_id == case_id, Commission.kind == kind,
+                                                      Commission.state == "open"))
+
+
+def _open_already() -> Conflict:
+    return Conflict("The case has an open commission for this kind of report already; cancel it first")
+
+
+def _flush(session, conflict: Conflict) -> None:
+    """Flush; a unique index refusing the row (a request that passed the same check at the same
+    moment got there first) is the same Conflict the check gives, not a server error."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise conflict from None
 
 
 def _own_case(session, case_id: int, applicant_id: int | None) -> Case:
@@ -309,6 +347,14 @@ def choices(case_id: int) -> dict:
         kinds = [k for k in needed_kinds(case, session) if k not in busy]
     agencies = market()
     return {k: [a for a in agencies if k in a["services"]] for k in kinds}
+
+
+def choices_for(case_id: int, actor: User) -> dict:
+    """The choices of the case's page at the window: those the applicant's page offers, if the staff
+    member may commission for the case's applicant; none otherwise."""
+    with read_session() as session:
+        submitted_by = session.scalar(select(Case.submitted_by).where(Case.id == case_id))
+    return choices(case_id) if may_commission(actor, submitted_by) else {}
 
 
 def overdue(actor: User) -> list[Commission]:

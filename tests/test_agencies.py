@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, clock, intake, termination, timers
+from engine import agencies, catalogue, clock, intake, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -65,14 +65,14 @@ def test_a_commission_is_due_on_the_agencys_promise_and_moves_no_case_clock(peop
         before = [(c.id, c.state, c.promised_due, c.statutory_due) for c in
                   session.scalars(select(Clock).where(Clock.instance_id == case.instance_id))]
     with pytest.raises(Invalid, match="needs no report"):  # the rules did not ask for an energy report
-        agencies.commission(case.id, case.applicant_id, quake.id, "energy")
+        agencies.commission(case.id, quake.id, "energy", applicant_id=case.applicant_id)
     with pytest.raises(NotFound):  # someone else's case
-        agencies.commission(case.id, case.applicant_id + 99, quake.id, "seismic_safety")
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+        agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id + 99)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     assert row.chosen_on == clock.today()
     assert row.due_on == calendars.current().add_workdays(clock.today(), 10).date
     with pytest.raises(Conflict, match="open commission"):
-        agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+        agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     with session_scope() as session:
         after = [(c.id, c.state, c.promised_due, c.statutory_due) for c in
                  session.scalars(select(Clock).where(Clock.instance_id == case.instance_id))]
@@ -85,7 +85,7 @@ def test_a_commission_is_due_on_the_agencys_promise_and_moves_no_case_clock(peop
 def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeypatch):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     with pytest.raises(Conflict, match="once its report is delivered"):
         agencies.rate(row.case_id, row.id, case.applicant_id, 5)
     assert agencies.overdue(people["supervisor"]) == []
@@ -109,7 +109,7 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
         agencies.rate(row.case_id, row.id, case.applicant_id, 5)
     # a second case, delivered by the window, rated 5: the average is of both
     other = take_in(ITEM, project(major_project=True), people["clerk"])
-    second = agencies.commission(other.id, other.applicant_id, quake.id, "seismic_safety")
+    second = agencies.commission(other.id, quake.id, "seismic_safety", applicant_id=other.applicant_id)
     with pytest.raises(Forbidden):
         agencies.deliver(second.case_id, second.id, actor=people["reviewer"])
     agencies.deliver(second.case_id, second.id, actor=people["clerk"])
@@ -121,21 +121,20 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
 def test_cancel_with_a_reason_frees_the_kind(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=10)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     with pytest.raises(Invalid, match="reason"):
         agencies.cancel(row.case_id, row.id, "", applicant_id=case.applicant_id)
     agencies.cancel(row.case_id, row.id, "报价过高", applicant_id=case.applicant_id)
     assert agencies.of_case(case.id)[0].state == "cancelled"
-    again = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    again = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     assert again.state == "open"
     agencies.set_suspended(quake.id, True, "被投诉", people["admin"])
     agencies.cancel(again.case_id, again.id, "换一家", actor=people["clerk"])
     with pytest.raises(Conflict, match="suspended"):  # a suspended agency is chosen no more
-        agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+        agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
 
 
 def test_an_item_names_only_known_kinds_of_report():
-    from engine import catalogue
     item = {"code": "X-1", "name": "x", "kind": "licence", "department": "housing", "case_type": "promised",
             "promised_days": 5, "materials": [], "agency_services": ["palmistry"]}
     with pytest.raises(Invalid, match="agency_services"):
@@ -157,8 +156,8 @@ def told(user_id):
 def test_an_overrun_is_told_once_at_the_end_of_the_promised_day(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=3)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
-    agencies.commission(case.id, case.applicant_id, quake.id, "climate")  # the same day: one timer for both
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)  # the same day: one timer for both
     end = clock.end_of(row.due_on)
     assert timers_of(case.id) == [("pending", end)]
     timers.tick(end - timedelta(seconds=1))
@@ -179,8 +178,8 @@ def test_an_overrun_is_told_once_at_the_end_of_the_promised_day(people):
 def test_a_commission_closed_in_time_takes_its_timer_with_it(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
-    other = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    other = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     assert [s for s, _ in timers_of(case.id)] == ["pending", "pending"]
     agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
     agencies.cancel(other.case_id, other.id, "改选", applicant_id=case.applicant_id)
@@ -192,7 +191,7 @@ def test_a_commission_closed_in_time_takes_its_timer_with_it(people):
 def test_a_delivered_report_is_not_offered_again(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
     assert agencies.choices(case.id).keys() == {"climate"}
 
@@ -200,9 +199,9 @@ def test_a_delivered_report_is_not_offered_again(people):
 def test_a_case_that_ends_ends_its_open_commissions(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
-    done = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    done = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(done.case_id, done.id, applicant_id=case.applicant_id)
-    running = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    running = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     termination.withdraw(case.id, "项目取消", None, applicant_id=case.applicant_id)
     states = {c.id: c.state for c in agencies.of_case(case.id)}
     assert states == {done.id: "delivered", running.id: "ended"}
@@ -222,7 +221,7 @@ def test_a_refused_case_ends_a_commission_made_before_acceptance(people):
                                 "id_number": CODE, "phone": "13900000000"}, uploads(ITEM, ()), people["clerk"],
                          form=project(major_project=True))
     quake = agency(people["admin"], seismic_safety=3)
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     intake.refuse(case.id, "不属于本机关职权范围", people["clerk"])
     assert agencies.of_case(case.id)[0].state == "ended"
     assert [d["commission_id"] for t, d in events() if t == "agency_commission_ended"] == [row.id]
@@ -241,7 +240,76 @@ def test_a_delivered_result_ends_a_commission_still_open(people):
     # Decided, not yet handed over: its outcome is known, so no report is commissioned any more.
     assert intake.describe(case.id)["status"] == "decided"
     with pytest.raises(Conflict, match="closed"):
-        agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+        agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     decisions.deliver(case.id, "window", people["clerk"])
     assert [c.state for c in agencies.of_case(case.id)] == ["ended"]
     assert [d["status"] for t, d in events() if t == "agency_commission_ended"] == ["delivered"]
+
+
+def agent_filed(people, login="agent"):
+    """A case a village agent (代办员) filed for an applicant with no online account, accepted at the window."""
+    from engine.services import users
+    from tests.procedures import uploads
+    agent = users.add_user(login, "何芳", "village", ["agent"], f"pass-{login}")
+    item = catalogue.get(ITEM).data["materials"]
+    authority = [intake.Upload(m["code"], "委托书.pdf", b"%PDF authority") for m in item if m.get("mandatory_by_agent")]
+    case = intake.submit(ITEM, {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc", "id_number": CODE,
+                                "phone": "13900000000"}, uploads(ITEM, ()) + authority, agent,
+                         form=project(major_project=True))
+    return agent, intake.accept(case.id, people["clerk"])
+
+
+def test_the_window_or_the_filing_agent_commissions_for_the_applicant_on_the_same_rules(people):
+    agent, case = agent_filed(people)
+    quake = agency(people["admin"], seismic_safety=10, climate=5)
+    from engine.services import users
+    other_agent = users.add_user("agent2", "赵六", "village", ["agent"], "pass-agent2")
+    for nobody in (people["reviewer"], people["supervisor"], other_agent, None):
+        with pytest.raises(Forbidden):  # only the window, or the agent who filed it
+            agencies.commission(case.id, quake.id, "seismic_safety", actor=nobody)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", actor=people["clerk"])
+    assert (row.state, row.due_on) == ("open", calendars.current().add_workdays(clock.today(), 10).date)
+    with pytest.raises(Conflict, match="open commission"):  # the applicant's own rule: one open per kind
+        agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
+    agencies.set_suspended(quake.id, True, "被投诉", people["admin"])
+    with pytest.raises(Conflict, match="suspended"):
+        agencies.commission(case.id, quake.id, "climate", actor=agent)
+    agencies.set_suspended(quake.id, False, "已整改", people["admin"])
+    by_agent = agencies.commission(case.id, quake.id, "climate", actor=agent)
+    with session_scope() as session:
+        recorded = [(e.actor_id, e.data["on_behalf"], e.data["applicant_id"], e.data["commission_id"])
+                    for e in session.scalars(select(Event).where(Event.type == "agency_commissioned").order_by(Event.id))]
+    assert recorded == [(people["clerk"].id, True, case.applicant_id, row.id),
+                        (agent.id, True, case.applicant_id, by_agent.id)]
+    mine = agencies.commission(take_in(ITEM, project(major_project=True), people["clerk"]).id, quake.id,
+                               "climate", applicant_id=case.applicant_id)  # the applicant's own: no one on their behalf
+    assert [d.get("on_behalf") for t, d in events() if t == "agency_commissioned" and d["commission_id"] == mine.id] \
+        == [None]
+    termination.withdraw(case.id, "项目取消", people["clerk"])
+    with pytest.raises(Conflict, match="closed"):
+        agencies.commission(case.id, quake.id, "seismic_safety", actor=people["clerk"])
+
+
+def test_two_commissions_at_the_same_moment_leave_one_open_and_the_other_refused(people, monkeypatch):
+    """The partial unique index stands where the check was passed by both: the same Conflict, no 500."""
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agency(people["admin"], seismic_safety=10)
+    first = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    monkeypatch.setattr(agencies, "_open_for", lambda *a: None)  # as if the first were not committed yet
+    with pytest.raises(Conflict, match="open commission"):
+        agencies.commission(case.id, quake.id, "seismic_safety", actor=people["clerk"])
+    assert [(c.id, c.state) for c in agencies.of_case(case.id)] == [(first.id, "open")]
+    agencies.cancel(case.id, first.id, "改选", applicant_id=case.applicant_id)
+    again = agencies.commission(case.id, quake.id, "seismic_safety", actor=people["clerk"])  # only open ones count
+    assert again.state == "open"
+
+
+def test_an_agency_registered_twice_at_the_same_moment_is_refused_not_a_server_error(org, monkeypatch):
+    first = agency(org["admin"])
+    monkeypatch.setattr(agencies, "_taken", lambda *a, **k: None)  # both passed the check
+    with pytest.raises(Conflict, match="registered already"):
+        agency(org["admin"], name="另一家")
+    other = agency(org["admin"], name="另一家", code=OTHER)
+    with pytest.raises(Conflict, match="registered already"):
+        agencies.edit(other.id, org["admin"], name="另一家", credit_code=CODE, services={"safety": 5})
+    assert [a.id for a in agencies.listed(org["admin"])] == sorted([first.id, other.id])

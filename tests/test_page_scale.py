@@ -95,7 +95,8 @@ def plans(statements) -> list[tuple[str, list[str]]]:
 def test_the_lists_read_a_years_tables_through_their_indexes(app, org):
     """Not the whole of events, tasks or clocks for a page of them: 我已办 by the index on who
     completed a step, 操作日志 by type (not every event in id order, looking for a few kinds), 在办案件
-    the open clocks by state; the monthly report a month's acceptances and ratings, not the year's."""
+    the open clocks by state; the monthly report a month's acceptances and ratings, not the year's
+    (the index on type and time); 操作日志 each type's newest by the index on type and id, unsorted."""
     more_work(org, 1)
     seen = requested(app, app.found)
     whole = re.compile(r"^SCAN (events|tasks|clocks)\b")
@@ -107,6 +108,10 @@ def test_the_lists_read_a_years_tables_through_their_indexes(app, org):
     for text, steps in plans(seen["supervisor", "/supervision/report/view?month={month}"]):
         on_events = [s for s in steps if s.startswith("SEARCH events")]
         assert all("at>" in s for s in on_events), (text, steps)
+    for page in (("admin", "/admin/activity"), ("admin", "/admin/activity?what=people")):
+        for text, steps in plans(seen[page]):  # each type's newest in id order: read so, not sorted
+            if "FROM events" in text:
+                assert not [s for s in steps if "TEMP B-TREE" in s], (page, text, steps)
 
 
 def test_the_inbox_shows_the_nearest_deadlines_a_page_at_a_time(app, org, monkeypatch):

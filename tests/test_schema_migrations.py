@@ -327,3 +327,23 @@ def test_0019_reads_earlier_rectifications_as_the_handling_watches_the_open_ones
     assert "concerns" not in columns(blank, "rectifications")
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM timers")).scalar() == 0
+
+
+def test_0022_keeps_one_open_commission_per_case_and_kind_indexes_events_by_type_and_id_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0022")
+    assert {"ix_events_type_id", "ix_events_type_at"} <= indexes(blank, "events")  # the report keeps (type, at)
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1)
+    insert(blank, "agencies", id=1, credit_code="91110000MA01ABCD2Q", services={})
+    day = NOW.date()
+    commission = {"case_id": 1, "agency_id": 1, "kind": "safety", "chosen_on": day, "due_on": day}
+    insert(blank, "agency_commissions", id=1, state="cancelled", **commission)
+    insert(blank, "agency_commissions", id=2, state="open", **commission)  # a closed one does not count
+    insert(blank, "agency_commissions", id=3, state="open", **commission | {"kind": "energy"})
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(blank, "agency_commissions", id=4, state="open", **commission)
+    migrate(blank, command.downgrade, "0021")
+    assert not {"ix_events_type_id", "ux_agency_commissions_open"} & (
+        indexes(blank, "events") | indexes(blank, "agency_commissions"))
+    insert(blank, "agency_commissions", id=4, state="open", **commission)

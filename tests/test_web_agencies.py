@@ -138,7 +138,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     clerk = signed_in(app, "clerk")
     url = f"/intake/cases/{case.id}/agencies/{row.id}/cancel"
     assert clerk.post(url, data={"reason": ""}).status_code == 422
@@ -155,7 +155,7 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
                               price_note="议价")
     agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
     case = take_in(ITEM, project(major_project=True), people["clerk"])
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
     agencies.rate(case.id, row.id, case.applicant_id, 4)
     client = app.test_client()
@@ -186,7 +186,7 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
     choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
     assert '<option value="">请选择</option>' in choose  # nothing chosen for the applicant by default
-    late = agencies.commission(case.id, case.applicant_id, quake.id, "climate")
+    late = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     timers.tick(clock.end_of(late.due_on) + timedelta(seconds=1))
     step = re.search(r'<li class="step step-agency_overdue">.*?</li>', me.get(f"/portal/cases/{case.number}").text,
                      re.S).group(0)
@@ -196,7 +196,7 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     told = element(signed_in(app, "supervisor").get("/inbox/notifications").text, "notices")
     assert case.number in told and "甲评价公司" in told and 'href="/supervision/agencies"' in told
 
-    row = agencies.commission(case.id, case.applicant_id, quake.id, "seismic_safety")
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
     form = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
     assert "满分 5 分：5 分最好，1 分最差" in form and "★★★★★" in form
@@ -209,3 +209,55 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     market = element(app.test_client().get("/portal/agencies").text, "agencies")
     assert "平均 2.0 分（满分 5 分，1 条评价）" in market and "★★☆☆☆" in market
     assert audit(page) == []
+
+
+def test_the_window_and_the_filing_agent_choose_an_agency_with_an_applicant_who_has_no_account(app, people):
+    from engine.services import users
+    from tests.test_agencies import agent_filed
+    agent, case = agent_filed(people)
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    shut = agencies.register(people["admin"], name="乙气候公司", credit_code=OTHER, services={"climate": 5})
+    clerk = signed_in(app, "clerk")
+    page = clerk.get(f"/intake/cases/{case.id}").text
+    offered = element(page, "commissions")
+    assert 'id="choose-seismic_safety"' in offered and f'<option value="{quake.id}">甲评价公司' in offered
+    assert f'action="/intake/cases/{case.id}/agencies"' in offered and "代申请人选定" in offered
+    assert audit(page) == []
+    # Nobody else chooses: a department's reviewer, an agent who did not file the case.
+    users.add_user("agent2", "赵六", "village", ["agent"], "pass-agent2")
+    choice = {"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)}
+    assert signed_in(app, "reviewer").post(f"/intake/cases/{case.id}/agencies", data=choice).status_code == 403
+    assert signed_in(app, "agent2").post(f"/intake/cases/{case.id}/agencies", data=choice).status_code == 403
+    assert agencies.of_case(case.id) == []
+    assert clerk.post(f"/intake/cases/{case.id}/agencies", data={"kind": "seismic_safety"}).status_code == 422
+    done = clerk.post(f"/intake/cases/{case.id}/agencies", data=choice, follow_redirects=True).text
+    due = agencies.of_case(case.id)[0].due_on
+    assert f"已代申请人选定 甲评价公司，承诺于 {due.isoformat()} 前交付报告" in done
+    assert 'id="choose-seismic_safety"' not in done  # taken: offered no more
+    row = history_row(done, "agency_commissioned")
+    assert f"{people['clerk'].name}（代申请人）" in row and "代申请人选定" in row and "申请人（网上）" not in row
+    assert clerk.post(f"/intake/cases/{case.id}/agencies", data=choice).status_code == 409  # one open per kind
+    # The agent who filed it chooses too, on the same rules: a suspended agency is said, not chosen.
+    mine = signed_in(app, "agent")
+    assert 'id="choose-climate"' in element(mine.get(f"/intake/cases/{case.id}").text, "commissions")
+    agencies.set_suspended(shut.id, True, "资质证书过期", people["admin"])
+    refused = mine.post(f"/intake/cases/{case.id}/agencies", data={"kind": "climate", "agency_climate": str(shut.id)})
+    assert refused.status_code == 409 and "乙气候公司已暂停" in refused.text
+    agencies.set_suspended(shut.id, False, "已续期", people["admin"])
+    assert "已代申请人选定 乙气候公司" in mine.post(f"/intake/cases/{case.id}/agencies", follow_redirects=True,
+                                                 data={"kind": "climate", "agency_climate": str(shut.id)}).text
+    assert sorted(c.kind for c in agencies.of_case(case.id)) == ["climate", "seismic_safety"]
+
+
+def test_the_applicant_reads_that_the_window_chose_for_them(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])  # at the window, in person
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    signed_in(app, "clerk").post(f"/intake/cases/{case.id}/agencies",
+                                 data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)})
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    page = me.get(f"/portal/cases/{case.number}").text
+    step = re.search(r'<li class="step step-agency_commissioned">.*?</li>', page, re.S).group(0)
+    assert "由工作人员代您选定" in step and "甲评价公司" in element(page, "commissions")

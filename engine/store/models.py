@@ -2,7 +2,7 @@
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, false)
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -197,7 +197,10 @@ class Event(Base):
     __tablename__ = "events"
     # A person's own events of a kind, newest first: the steps they passed on (0010); the events of
     # a kind in a month: the monthly report (0020).
-    __table_args__ = (Index("ix_events_actor_type", "actor_id", "type", "id"), Index("ix_events_type_at", "type", "at"))
+    # (type, id): 操作日志 reads each type's newest events in id order (engine/services/activity.py);
+    # (type, at): the monthly report reads a month's events of a type.
+    __table_args__ = (Index("ix_events_actor_type", "actor_id", "type", "id"), Index("ix_events_type_at", "type", "at"),
+                      Index("ix_events_type_id", "type", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"),
                                                     index=True)
@@ -555,3 +558,6 @@ class Commission(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+    # At most one open commission of a kind per case, whoever commissions at the same moment.
+    __table_args__ = (Index("ux_agency_commissions_open", "case_id", "kind", unique=True,
+                            postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),)

@@ -14,6 +14,7 @@ from engine.portal import get_applicant
 from engine.services import calendars, progress
 
 from web import once
+from web.agency_choice import chosen
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
 from web.inbox.forms import errors_by_field, fields, read
 
@@ -90,7 +91,8 @@ def _render_case(case_id: int, status: int = 200):
                            correction=termination.correction(case_id)
                            if info["status"] == "review_correction" else (None, False),
                            payment_due=termination.payment(case_id) if window else None,
-                           commissions=agencies.of_case(case_id), today_date=today), status
+                           commissions=agencies.of_case(case_id), agency_choices=agencies.choices_for(case_id, actor()),
+                           today_date=today), status
 
 
 @bp.get("/cases/<int:case_id>")
@@ -99,14 +101,15 @@ def case(case_id):
     return _render_case(case_id)
 
 
-def _act(case_id: int, call, done: str):
-    """Run one intake operation; a refusal re-renders the case page with its status."""
+def _act(case_id: int, call, done):
+    """Run one intake operation; a refusal re-renders the case page with its status. done is what
+    to say, or says it from what the operation returned."""
     try:
-        call()
+        result = call()
     except (Invalid, Conflict) as exc:
         flash_error(exc)
         return _render_case(case_id, exc.status)
-    flash(done, "success")
+    flash(done(result) if callable(done) else done, "success")
     return redirect(url_for("intake.case", case_id=case_id), 303)
 
 
@@ -183,6 +186,18 @@ def deliver(case_id):
     return _act(case_id, lambda: decisions.deliver(case_id, request.form.get("method", ""), actor(),
                                                 tracking=request.form.get("tracking", "").strip() or None),
                 _("已送达"))
+
+
+@bp.post("/cases/<int:case_id>/agencies")
+@roles_required("clerk", "agent")
+def commission(case_id):
+    """An applicant without an online account chooses an agency with the window, or with the agent
+    who filed the case, who records it on their behalf (the engine keeps an agent to their filings)."""
+    def call():
+        kind, agency_id = chosen()
+        return agencies.commission(case_id, agency_id, kind, actor=actor())
+    return _act(case_id, call, lambda row: _("已代申请人选定 %(agency)s，承诺于 %(due)s 前交付报告",
+                                            agency=row.agency.name, due=row.due_on.isoformat()))
 
 
 @bp.post("/cases/<int:case_id>/agencies/<int:commission_id>/<any(deliver, cancel):action>")

@@ -7,6 +7,7 @@ from engine import agencies
 from engine.errors import Invalid
 
 from . import applicant_required, bp
+from ..agency_choice import chosen
 from .applications import _act
 
 
@@ -19,19 +20,12 @@ def agencies_market():
     return render_template("portal/agencies.html", offers=agencies.market(kind), kind=kind, kinds=agencies.KINDS)
 
 
-def _number(form_field: str) -> int:
-    try:
-        return int(request.form.get(form_field, ""))
-    except ValueError:
-        raise Invalid(_("请选择中介机构")) from None
-
-
 @bp.post("/cases/<number>/agencies")
 @applicant_required
 def commission(number):
     def call(case_):
-        kind = request.form.get("kind", "")
-        row = agencies.commission(case_.id, g.applicant.id, _number(f"agency_{kind}"), kind)
+        kind, agency_id = chosen()
+        row = agencies.commission(case_.id, agency_id, kind, applicant_id=g.applicant.id)
         return _("已选定 %(agency)s，承诺于 %(due)s 前交付报告", agency=row.agency.name, due=row.due_on.isoformat())
     return _act(number, call)
 
