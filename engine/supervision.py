@@ -2,9 +2,10 @@
 and the monthly report.
 
 The overview is SQL over the clocks and supervision_orders tables, whose levels the timer tick
-keeps current, so it costs the same whether or not anything is due. The tick issues an order
-when a limit is passed; the department answers it here. The monthly report reads the month's
-cases' clocks and counts each department's handling of a case once.
+keeps current, so it costs the same whether or not anything is due; its finished figures are a
+period's (this year's by default), read from the clocks of the cases that finished in it. The
+tick issues an order when a limit is passed; the department answers it here. The monthly report
+reads the month's cases' clocks and counts each department's handling of a case once.
 """
 import io
 from collections import defaultdict
@@ -38,26 +39,55 @@ FEEDBACK_MAX = 2000
 _TERMINATED = select(Instance.id).where(Instance.state == "terminated")
 
 
-# A department's handling of a case, as the monthly report counts it: all its clocks on the case.
-# It is open at the worst level of its running clocks (none: finished), on time if every clock
-# stopped in time, and took its case clocks' days where it answers for the case, else its steps'.
+# A department's handling of a case, as the monthly report and the board count it: all its clocks
+# on the case. It finishes on the day the last of them stopped, none still running or paused.
+_FINISHED_ON = case((func.count(Clock.stopped_on) == func.count(Clock.id), func.max(Clock.stopped_on)))
 _RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+# On time if every clock stopped in time; it took its case clocks' days where it answers for the
+# case, else its steps'.
 _HANDLINGS = select(
-    Clock.department, Clock.item_code, Clock.instance_id,
-    func.max(case((Clock.state != "stopped", _RANK))).label("worst_open"),
+    Clock.department, Clock.item_code, Clock.instance_id, _FINISHED_ON.label("finished_on"),
     func.min(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)).label("on_time"),
     func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.used_days))), func.sum(Clock.used_days)).label("used"),
     func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.promised_days))),
                   func.sum(Clock.promised_days)).label("promised"),
-).group_by(Clock.department, Clock.item_code, Clock.instance_id).subquery()
+).group_by(Clock.department, Clock.item_code, Clock.instance_id)
+
+# The periods the board counts finished handlings over (China time), the year by default.
+PERIODS = ("month", "quarter", "year", "all")
+DEFAULT_PERIOD = "year"
 
 
-def overview(actor: User) -> dict:
-    """Per department and item: its handlings of cases open at each level and finished (on time,
-    working days used and promised on average); the overdue limits (a lead: their department's);
-    the cards issued."""
+def period_start(period: str) -> date | None:
+    """The first day of this month, quarter or year in China; None for every case there has been."""
+    if period not in PERIODS:
+        raise Invalid("Unknown period %(period)s; known: %(periods)s", period=repr(period),
+                      periods=", ".join(PERIODS))
+    today = clock.today()
+    return {"month": today.replace(day=1), "quarter": date(today.year, (today.month - 1) // 3 * 3 + 1, 1),
+            "year": date(today.year, 1, 1), "all": None}[period]
+
+
+def _finished_since(since: date | None):
+    """The handlings finished since the day (every finished one without it). A handling finished
+    then has a clock stopped then, its last: only those cases' clocks are read, through the
+    stopped_on and instance_id indexes."""
+    handlings = _HANDLINGS
+    if since is not None:
+        handlings = handlings.where(Clock.instance_id.in_(select(Clock.instance_id).where(Clock.stopped_on >= since)))
+    h = handlings.subquery().c
+    return (select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
+            .where(h.finished_on >= since if since is not None else h.finished_on.is_not(None),
+                   h.instance_id.not_in(_TERMINATED))
+            .group_by(h.department, h.item_code))
+
+
+def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
+    """Per department and item: its handlings of cases open at each level and finished in the
+    period (on time, working days used and promised on average); the overdue limits (a lead: their
+    department's); the cards issued."""
     require(actor, "supervisor", "lead")
-    h = _HANDLINGS.c
+    since = period_start(period)
     with session_scope() as session:
         # From the open clocks alone (their index), not from every handling of the year.
         opened = (select(Clock.department, Clock.item_code, func.max(_RANK).label("worst")).where(clock.OPEN)
@@ -65,10 +95,7 @@ def overview(actor: User) -> dict:
         open_by_level = session.execute(
             select(opened.c.department, opened.c.item_code, opened.c.worst, func.count())
             .group_by(opened.c.department, opened.c.item_code, opened.c.worst)).all()
-        finished = session.execute(
-            select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
-            .where(h.worst_open.is_(None), h.instance_id.not_in(_TERMINATED))
-            .group_by(h.department, h.item_code)).all()
+        finished = session.execute(_finished_since(since)).all()
         overdue = select(Clock).where(clock.OPEN, Clock.level.in_(("yellow", "red")))
         if not actor.has_role("supervisor"):  # a lead: every department's figures, their own cases
             # (a lead of no department: none; "department == None" alone would match unassigned clocks)
@@ -97,6 +124,7 @@ def overview(actor: User) -> dict:
                  avg_workdays_used=round(float(used), 2) if used is not None else None,
                  avg_promised_days=round(float(promised), 2) if promised is not None else None)
     return {
+        "period": period, "finished_since": since.isoformat() if since else None,
         "rows": sorted(rows.values(), key=lambda r: (r["department"] or "", r["item_code"] or "")),
         "overdue": [{"clock_id": c.id, "instance_id": c.instance_id, "label": c.label,
                      "department": c.department, "department_name": names.get(c.department, c.department),
@@ -239,6 +267,9 @@ def monthly(year: int, month: int) -> list[dict]:
         clocks = session.execute(select(Clock.department, Clock.instance_id, Clock.task_id, Clock.started_on,
                                         Clock.stopped_on, Clock.promised_due, Clock.used_days)
                                  .where(Clock.instance_id.in_(in_month))).all()
+        finished_on = {(dept, instance_id): day for dept, instance_id, day in session.execute(
+            select(Clock.department, Clock.instance_id, _FINISHED_ON).where(Clock.instance_id.in_(in_month))
+            .group_by(Clock.department, Clock.instance_id))}
         terminated = set(session.scalars(_TERMINATED.where(Instance.id.in_(in_month))))
         withdrawn = set(session.scalars(select(Case.instance_id).where(Case.status == "withdrawn",
                                                                        Case.instance_id.in_(in_month))))
@@ -276,7 +307,7 @@ def monthly(year: int, month: int) -> list[dict]:
         r["volume"] += first <= min(c.started_on for c in own) < nxt
         r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
                             for c in own)
-        if all(c.stopped_on for c in own) and first <= max(c.stopped_on for c in own) < nxt:
+        if finished_on[dept, instance_id] is not None and first <= finished_on[dept, instance_id] < nxt:
             if instance_id in terminated:  # the applicant withdrew, or the case was ended
                 r["withdrawn" if instance_id in withdrawn else "terminated"] += 1
                 continue

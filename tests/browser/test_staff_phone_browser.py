@@ -53,6 +53,11 @@ def test_the_window_and_a_department_work_on_a_phone(org, live_server, new_page)
     login(supervisor, live_server, "supervisor")
     supervisor.goto(live_server + "/supervision/")
     fits(supervisor, "/supervision/")
+    # The period of the finished figures is chosen on the phone too, and the board says it.
+    supervisor.click("nav.periods >> text=全部")
+    supervisor.wait_for_url("**/supervision/?period=all")
+    assert supervisor.locator("nav.periods a[aria-current=page]").inner_text() == "全部"
+    fits(supervisor, "/supervision/?period=all")
     # The monthly report reads as one card per department, each figure named.
     report = "/supervision/report/view?month=" + clock.today().strftime("%Y-%m")
     supervisor.goto(live_server + report)

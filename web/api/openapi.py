@@ -129,6 +129,8 @@ SCHEMAS = {
     "Agency": _AGENCY,
     "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
     "SupervisionOverview": _object({
+        "period": {"enum": ["month", "quarter", "year", "all"]},
+        "finished_since": {**_DATE_NULL, "description": "the period's first day; null for all"},
         "rows": _list(_object({
             "department": _S_NULL, "department_name": _S_NULL, "item_code": _S_NULL,
             "open": _object({level: _I for level in ("normal", "warning", "yellow", "red")}),
@@ -243,8 +245,12 @@ def document() -> dict:
             "/api/tasks/{id}/comments": {"post": _op("审批意见 (comment)", 201, _json({
                 "type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Comment"))},
-            "/api/supervision": {"get": _op("电子监察: on-time rates, clock levels and overdue cases", 200,
-                                            errors=(401, 403), answer=_ref("SupervisionOverview"))},
+            "/api/supervision": {"get": {**_op(
+                "电子监察: on-time rates, clock levels and overdue cases; the finished figures over a period",
+                200, errors=(401, 403, 422), answer=_ref("SupervisionOverview")), "parameters": [{
+                    "name": "period", "in": "query", "required": False,
+                    "description": "the handlings finished this month, quarter or year (China time), or all",
+                    "schema": {"enum": ["month", "quarter", "year", "all"], "default": "year"}}]}},
             "/api/reports/monthly/{year}-{month}.xlsx": {"get": {
                 "summary": "The monthly report as a spreadsheet (supervisors and heads)",
                 "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}

@@ -82,7 +82,7 @@ def unclaim(task_id):
 @bp.get("/supervision")
 def supervision_overview():
     from engine import supervision
-    return jsonify(supervision.overview(g.user))
+    return jsonify(supervision.overview(g.user, request.args.get("period", supervision.DEFAULT_PERIOD)))
 
 
 @bp.get("/supervision/orders")

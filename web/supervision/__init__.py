@@ -34,10 +34,16 @@ def _per_department(rows: list[dict]) -> list[dict]:
     return sorted(departments.values(), key=lambda d: d["department"] or "")
 
 
+def _periods() -> dict[str, str]:
+    """The board's finished figures count a period's handlings: their names, as the chooser shows them."""
+    return {"month": _("本月"), "quarter": _("本季度"), "year": _("本年"), "all": _("全部")}
+
+
 @bp.get("/")
 @roles_required(*WATCHERS)
 def index():
-    data = supervision.overview(actor())
+    period = request.args.get("period", supervision.DEFAULT_PERIOD)
+    data = supervision.overview(actor(), period)
     departments = _per_department(data["rows"])
     by_level = progress.open_cases_by_level()
     cards = {card: sum(c["count"] for c in data["cards"] if c["card"] == card) for card in ("yellow", "red")}
@@ -48,7 +54,7 @@ def index():
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
                            fixes=ratings.overview(actor()),
-                           now=datetime.now(timezone.utc),
+                           now=datetime.now(timezone.utc), period=period, periods=_periods(),
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
 
 
