@@ -203,6 +203,9 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
             raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
         if _open_for(session, case.id, kind) is not None:
             raise _open_already()
+        if session.scalar(select(Commission.id).where(Commission.case_id == case.id, Commission.kind == kind,
+                                                      Commission.state == "delivered").limit(1)) is not None:
+            raise Conflict("The report of this kind has been delivered for this case already")
         today = clock.today()
         due = calendars.current().add_workdays(today, agency.services[kind]).date
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
@@ -238,8 +241,11 @@ def _flush(session, conflict: Conflict) -> None:
     moment got there first) is the same Conflict the check gives, not a server error."""
     try:
         session.flush()
-    except IntegrityError:
-        raise conflict from None
+    except IntegrityError as exc:
+        # A unique violation only (PostgreSQL's SQLSTATE 23505, SQLite's words); another is a fault.
+        if getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+            raise conflict from None
+        raise
 
 
 def _own_case(session, case_id: int, applicant_id: int | None) -> Case:
@@ -396,7 +402,7 @@ def fire_timer(session, timer: Timer, now: datetime) -> None:
     told of before, is recorded overdue (the applicant reads it among the case's steps; an agent
     who filed the case is told too) and the supervisors are told. Once per commission."""
     case = locked(session, Case, timer.case_id)
-    if case is None or case.status in CLOSED:
+    if case is None:  # an ended case's commissions ended with it: none is open below
         return
     told = {e.data.get("commission_id") for e in session.scalars(
         select(Event).where(Event.case_id == case.id, Event.type == "agency_overdue"))}

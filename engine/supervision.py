@@ -42,6 +42,13 @@ _TERMINATED = select(Instance.id).where(Instance.state == "terminated")
 # A department's handling of a case, as the monthly report and the board count it: all its clocks
 # on the case. It finishes on the day the last of them stopped, none still running or paused.
 _FINISHED_ON = case((func.count(Clock.stopped_on) == func.count(Clock.id), func.max(Clock.stopped_on)))
+
+
+def _finished_on(own) -> date | None:
+    """_FINISHED_ON of clocks already read (the monthly report's): a second read could see a clock
+    stop in between and disagree with the first."""
+    stops = [c.stopped_on for c in own]
+    return max(stops) if all(stops) else None
 _RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
 # On time if every clock stopped in time; it took its case clocks' days where it answers for the
 # case, else its steps'.
@@ -267,9 +274,6 @@ def monthly(year: int, month: int) -> list[dict]:
         clocks = session.execute(select(Clock.department, Clock.instance_id, Clock.task_id, Clock.started_on,
                                         Clock.stopped_on, Clock.promised_due, Clock.used_days)
                                  .where(Clock.instance_id.in_(in_month))).all()
-        finished_on = {(dept, instance_id): day for dept, instance_id, day in session.execute(
-            select(Clock.department, Clock.instance_id, _FINISHED_ON).where(Clock.instance_id.in_(in_month))
-            .group_by(Clock.department, Clock.instance_id))}
         terminated = set(session.scalars(_TERMINATED.where(Instance.id.in_(in_month))))
         withdrawn = set(session.scalars(select(Case.instance_id).where(Case.status == "withdrawn",
                                                                        Case.instance_id.in_(in_month))))
@@ -307,7 +311,8 @@ def monthly(year: int, month: int) -> list[dict]:
         r["volume"] += first <= min(c.started_on for c in own) < nxt
         r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
                             for c in own)
-        if finished_on[dept, instance_id] is not None and first <= finished_on[dept, instance_id] < nxt:
+        finished_on = _finished_on(own)
+        if finished_on is not None and first <= finished_on < nxt:
             if instance_id in terminated:  # the applicant withdrew, or the case was ended
                 r["withdrawn" if instance_id in withdrawn else "terminated"] += 1
                 continue

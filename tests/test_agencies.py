@@ -194,6 +194,8 @@ def test_a_delivered_report_is_not_offered_again(people):
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
     assert agencies.choices(case.id).keys() == {"climate"}
+    with pytest.raises(Conflict, match="delivered"):  # nor taken when asked for all the same
+        agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
 
 
 def test_a_case_that_ends_ends_its_open_commissions(people):
@@ -313,3 +315,22 @@ def test_an_agency_registered_twice_at_the_same_moment_is_refused_not_a_server_e
     with pytest.raises(Conflict, match="registered already"):
         agencies.edit(other.id, org["admin"], name="另一家", credit_code=CODE, services={"safety": 5})
     assert [a.id for a in agencies.listed(org["admin"])] == sorted([first.id, other.id])
+
+
+def test_an_overrun_between_the_decision_and_the_delivery_is_told(people):
+    """Decided, not yet handed over: the case takes no new commission, but one still open that
+    passes its date is reported as any other (its timer fires once)."""
+    from engine.store.models import Case, Commission
+    from tests.procedures import decided_permit
+    case = decided_permit(people)
+    quake = agency(people["admin"], seismic_safety=3)
+    due = clock.today() + timedelta(days=5)
+    with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
+        session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
+                               due_on=due, state="open"))
+        session.flush()
+        agencies._sync_timers(session, session.get(Case, case.id))
+    timers.tick(now=clock.end_of(due) + timedelta(minutes=1))
+    with session_scope() as session:
+        told = session.scalars(select(Event.data).where(Event.case_id == case.id, Event.type == "agency_overdue")).all()
+    assert [d["agency"] for d in told] == [quake.name]
