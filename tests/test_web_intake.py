@@ -2,6 +2,7 @@
 import io
 import re
 
+import lxml.html
 import pytest
 
 from engine import catalogue, clock, intake, portal
@@ -102,6 +103,19 @@ def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
     due = calendars.current().add_workdays(clock.today(), 10).date.isoformat()
     assert notice.status_code == 200 and info["number"] in text and "受理通知书" in text and due in text
     assert "@media print" not in text and "inbox.css" in text  # the print rules live in the stylesheet
+
+
+def test_a_notice_read_in_english_is_dated_in_english(app, org):
+    """The notice's labels were English but its date stayed 2026年11月29日."""
+    clerk = client(app, "clerk")
+    case_id = case_id_of(submit(clerk, "id_card", "form", "land", "marriage"))
+    assert clerk.post(f"/intake/cases/{case_id}/accept").status_code == 303
+    notice = f"/intake/notices/{notice_ids(clerk.get(f'/intake/cases/{case_id}').text)['acceptance']}"
+    today = clock.today()
+    english = lxml.html.document_fromstring(clerk.get(notice + "?lang=en").text)
+    assert english.find_class("date")[0].text_content() == today.isoformat()
+    chinese = lxml.html.document_fromstring(clerk.get(notice + "?lang=zh").text)
+    assert chinese.find_class("date")[0].text_content() == f"{today.year}年{today.month:02d}月{today.day:02d}日"
 
 
 def test_an_applicant_who_changed_its_name_is_renamed_at_the_window_with_what_shows_it(app, org):
