@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from engine import clock
 from engine.errors import Forbidden, Invalid
-from engine.services import calendars, progress
-from engine.services.task_views import CASE_TASKS, summary
+from engine.services import calendars, cases, progress
+from engine.services.task_views import describe_task
 from engine.services.users import department_names, require
 from engine.store.db import fetch, read_session
 from engine.store.models import Case, Clock, Instance, ServiceItem, SpecialProcedure, Task, User
@@ -105,7 +105,7 @@ def case_clocks(instance_id: int, actor: User) -> dict:
     with read_session() as session:
         clocks = session.scalars(select(Clock).where(Clock.instance_id == instance_id).order_by(Clock.id)).all()
         # A head is refused alike whether the case is another department's or none at all.
-        if not actor.has_role("supervisor") and department_of(actor) not in {c.department for c in clocks} - {None}:
+        if not cases.watches(session, actor, instance_id):
             raise Forbidden("This case belongs to other departments")
         instance = fetch(session, Instance, instance_id, "instance")
         row = session.scalar(select(Case).where(Case.instance_id == instance_id))
@@ -120,14 +120,16 @@ def case_clocks(instance_id: int, actor: User) -> dict:
             "kind": "step" if c.task_id else ("case" if c.id == whole[0] else "delivery"),
             "stopped_on": _iso(c.stopped_on), "used_days": c.used_days,
             "late": c.stopped_on > c.promised_due if c.stopped_on else None,
-            "step": _step(steps.get(c.task_id)), "procedures": paused.get(c.id, [])} for c in clocks]
+            "step": _step(session, actor, steps.get(c.task_id)), "procedures": paused.get(c.id, [])} for c in clocks]
         info = {"instance_id": instance_id, "clocks": described,
                 "case": {"id": row.id, "number": row.number, "item_code": row.item_code, "item_name": row.item.name,
                          "applicant": row.applicant.name, "status": row.status,
                          "accepted_on": _iso(row.accepted_on)} if row else None,
                 "number": row.number if row else instance.business_key, "procedure_state": instance.state,
-                "open_steps": [summary(t, t.assignee) for t in session.execute(
-                    CASE_TASKS, {"instance_id": instance_id}) if t.state == "ready"],
+                # A head urges any open step of the case here, but opens only those they may read.
+                "open_steps": [{**describe_task(t), "readable": progress.may_read_task(session, actor, t)}
+                               for t in session.scalars(select(Task).where(
+                                   Task.instance_id == instance_id, Task.state == "ready").order_by(Task.id))],
                 "events": progress.history(session, instance_id, row.id if row else None, TIME_EVENTS)}
     info["orders"] = orders(actor, instance_id=instance_id)
     return info
@@ -150,11 +152,12 @@ def _procedures(session, clock_ids: list[int], *, open_only: bool = False) -> di
     return found
 
 
-def _step(task: Task | None) -> dict | None:
+def _step(session, actor: User, task: Task | None) -> dict | None:
     if task is None:
         return None
     return {"id": task.id, "title": task.title or task.name, "state": task.state,
-            "assignee": task.assignee.login if task.assignee else None}
+            "assignee": task.assignee.login if task.assignee else None,
+            "readable": progress.may_read_task(session, actor, task)}
 
 
 def _iso(day: date | None) -> str | None:

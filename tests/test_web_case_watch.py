@@ -151,3 +151,33 @@ def test_an_overrun_special_procedure_is_marked(app, org, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: later)
     row = element(signed_in(app, "supervisor").get("/supervision/cases?paused=1").text, "cases")
     assert "已超出预计时长" in row
+
+
+def test_a_head_urges_another_departments_step_of_their_case_and_stays_on_its_clocks(org):
+    """The smoke walkthrough: 发改局's head, on the 案件时限 of a 多评合一 case their department
+    leads, was linked to 生态环境局's step and offered its 催办, and both answered 403."""
+    from web import create_app
+    from tests.procedures import install, open_tasks, take_in
+    from tests.test_merged_assessments import project
+    people = install(org)
+    case = take_in("1101-DPHY-001", project(energy_tce=1000, env_category="report"), people["clerk"])
+    steps = open_tasks(case.instance_id)
+    own, eco = steps["department_review@devreform"], steps["department_review@eco"]
+    head = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "lead")
+    clocks = f"/supervision/instances/{case.instance_id}/clocks"
+    page = head.get(clocks).text
+    assert head.get(f"/inbox/tasks/{eco.id}").status_code == 403  # not theirs to read ...
+    assert f'href="/inbox/tasks/{eco.id}"' not in page and f'href="/inbox/tasks/{own.id}"' in page  # ... nor linked
+    urge = re.search(rf'<form method="post" action="/inbox/tasks/{eco.id}/urge">.*?</form>', page, re.S).group(0)
+    back = re.search(r'name="back" value="([^"]+)"', urge).group(1)
+    done = head.post(f"/inbox/tasks/{eco.id}/urge", data={"message": "请尽快出具评估意见", "back": back})
+    assert done.status_code == 303 and done.location.endswith(clocks)
+    with session_scope() as session:
+        urged = session.scalar(select(Event).where(Event.type == "task_urged"))
+    assert urged.task_id == eco.id and urged.actor.login == "lead"
+    # Urged again too soon: refused, said on the same page, not a 403.
+    again = head.post(f"/inbox/tasks/{eco.id}/urge", data={"message": "再催", "back": back}, follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == clocks and "小时内" in again.text
+    # Somewhere else than a case's clocks is not followed.
+    elsewhere = head.post(f"/inbox/tasks/{own.id}/urge", data={"message": "请办理", "back": "//evil.example/"})
+    assert elsewhere.location.endswith(f"/inbox/tasks/{own.id}")

@@ -21,7 +21,7 @@ from engine.bpmn import persistence, runtime
 from engine.errors import Conflict, EngineFailure, Forbidden, Invalid, NotFound, ShenpiError, state_name
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Case, Definition, Event, Instance, Notification, ServiceItem, Task, Timer, User
+from engine.store.models import Case, Clock, Definition, Event, Instance, Notification, ServiceItem, Task, Timer, User
 
 from .deploy import find_definition
 from .events import describe as describe_event
@@ -320,6 +320,16 @@ def told_of(session: Session, actor: User, instance_id: int) -> bool:
     return session.scalar(select(Notification.id).where(Notification.user_id == actor.id,
                                                         Notification.instance_id == instance_id)
                           .limit(1)) is not None
+
+
+def watches(session: Session, actor: User, instance_id: int) -> bool:
+    """Whether the person watches the case's time (案件时限): a supervisor any case, a department's
+    head one their department has a limit on, though it holds none of the case's steps."""
+    if actor.has_role("supervisor"):
+        return True
+    department = actor.department.code if actor.department is not None else None
+    return actor.has_role("lead") and department is not None and session.scalar(
+        select(Clock.id).where(Clock.instance_id == instance_id, Clock.department == department).limit(1)) is not None
 
 
 def visible_instance(session: Session, instance_id: int, actor: User) -> Instance:

@@ -124,11 +124,17 @@ def _handled(session, actor: User) -> list[dict]:
     return sorted(rows, key=lambda row: row["handled_at"], reverse=True)[:COMPLETED_LIMIT]
 
 
+def may_read_task(session, actor: User, task: Task) -> bool:
+    """Whether the person may open the task's page (pages link a step only for those who may)."""
+    return bool(may_work_on(actor, task) or task.group in actor.groups
+                or actor.id in (task.assignee_id, task.completed_by)
+                or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)
+                or passed_on(session, actor, task.instance_id, task.id))
+
+
 def _task_for_viewer(session, task_id: int, actor: User) -> Task:
     task = fetch(session, Task, task_id, "task")
-    if not (may_work_on(actor, task) or task.group in actor.groups or actor.id in (task.assignee_id, task.completed_by)
-            or actor.has_role("supervisor") or actor.has_role("clerk") or told_of(session, actor, task.instance_id)
-            or passed_on(session, actor, task.instance_id, task.id)):
+    if not may_read_task(session, actor, task):
         raise Forbidden("This task belongs to another department")
     return task
 

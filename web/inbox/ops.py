@@ -64,7 +64,21 @@ def withdraw(task_id):
 @bp.post("/tasks/<int:task_id>/urge")
 @roles_required(*WORKERS, "supervisor")
 def urge(task_id):
-    return _run(task_id, lambda: operations.urge(task_id, actor(), _field("message")), _("已催办"))
+    back = _clocks_page(_field("back"))
+    if back is None:
+        return _run(task_id, lambda: operations.urge(task_id, actor(), _field("message")), _("已催办"))
+    # From a case's 案件时限, whose head may urge a step whose page they may not open: back there.
+    try:
+        operations.urge(task_id, actor(), _field("message"))
+        flash(_("已催办"), "success")
+    except (Invalid, Conflict) as exc:
+        flash_error(exc)
+    return redirect(back, 303)
+
+
+def _clocks_page(path: str) -> str | None:
+    """A case's 案件时限 page on this site, else None (never a redirect elsewhere)."""
+    return path if re.fullmatch(r"/supervision/instances/\d+/clocks", path) else None
 
 
 @bp.post("/tasks/<int:task_id>/copy")
