@@ -241,3 +241,20 @@ def test_amounts_are_written_with_thousands_and_two_decimals(people, app):
     assert "<dt>房屋与交易信息 · 成交价格（元）</dt><dd>2,000,000.00</dd>" in applicant.get(
         f"/portal/cases/{case.number}").text
     assert "住宅登记费（买方缴纳，含第一本证书工本费）：80.00 元/件" in applicant.get(f"/portal/items/{ITEM}").text
+
+
+def test_in_english_the_parties_and_the_online_form_are_punctuated_in_english(people, app):
+    """The smoke walkthrough: English pages glued Chinese brackets and colons to English words
+    (Applicant（买方）, Apply online：…)."""
+    portal.register(**BUYER, id_type="id_card", password="lisi-pass")
+    accepted = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
+    [notice] = intake.describe(accepted.id)["notices"]
+    clerk = signed_in(app, "clerk")
+    printed = clerk.get(f"/intake/notices/{notice['id']}?lang=en").text
+    assert "<th>Applicant (买方)</th>" in printed and "王五 (ID number 110101197005051237)" in printed
+    assert "<h2>Applicant (买方)</h2>" in clerk.get(f"/intake/new/{ITEM}").text
+    assert "<th>申请人（买方）</th>" in clerk.get(f"/intake/notices/{notice['id']}?lang=zh").text
+    applicant = app.test_client()
+    applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "lisi-pass"})
+    form = applicant.get(f"/portal/items/{ITEM}/apply?lang=en").text
+    assert "<h1>Apply online: " in form and "Applicant: 李四 (110101198001011128)" in form
