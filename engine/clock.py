@@ -124,18 +124,64 @@ def _recompute(session: Session, clock: Clock) -> None:
     """Deadlines from the start, the limits, days paused and extensions; never before a floor.
     An extension (Art. 42) lengthens the statutory limit only: the promise printed on the
     acceptance notice stays the centre's promise, and a case past it stays on its yellow card.
-    A step's task carries its promised deadline too: the inboxes sort and show by it."""
-    cal = calendars.current()
-    promised = cal.add_workdays(clock.started_on, clock.promised_days + clock.paused_days)
+    A step's deadlines never pass its case's (_cap_to_case); its task carries its promised
+    deadline too: the inboxes sort and show by it."""
+    promised, statutory = _own_dues(clock)
     clock.promised_due = max(promised.date, clock.promised_floor or date.min)
     provisional = promised.provisional
-    if clock.statutory_days is not None:
-        statutory = cal.add_workdays(clock.started_on, clock.statutory_days + clock.paused_days + clock.extension_days)
+    if statutory is not None:
         clock.statutory_due = max(statutory.date, clock.statutory_floor or date.min)
         provisional = provisional or statutory.provisional
     clock.provisional = provisional
     if clock.task_id is not None:
+        _cap_to_case(session, clock)
         session.get(Task, clock.task_id).due_at = end_of(clock.promised_due)
+    elif clock == case_clock(session, clock.instance_id):
+        _recap_steps(session, clock)
+
+
+def _own_dues(clock: Clock):
+    """The clock's deadlines by its own limits (calendar results, statutory None without one)."""
+    cal = calendars.current()
+    promised = cal.add_workdays(clock.started_on, clock.promised_days + clock.paused_days)
+    statutory = None if clock.statutory_days is None else cal.add_workdays(
+        clock.started_on, clock.statutory_days + clock.paused_days + clock.extension_days)
+    return promised, statutory
+
+
+def _cap_to_case(session: Session, step: Clock) -> None:
+    """A step's deadline never ends after its case's: a case deemed accepted (Art. 32(4)) counts
+    from the day the materials arrived, and a step opening late (a second review round) starts
+    its own limit late, but the department has only the time the case has (the centre's promise
+    to the applicant, and Art. 42's limit). Its statutory limit (Art. 43) is capped the same.
+    Never before the day the step opened: a department handed a case already past its date is
+    due that day (warned), not on a card, with an order, for days it never had."""
+    whole = case_clock(session, step.instance_id)
+    if whole is None or whole.state == "stopped" or whole.promised_due == date.min:
+        return  # no case limit counting: a procedure run without a case, or after its decision
+    step.promised_due = max(min(step.promised_due, whole.promised_due), step.started_on)
+    if step.statutory_due is not None and whole.statutory_due is not None:
+        step.statutory_due = max(min(step.statutory_due, whole.statutory_due), step.started_on)
+
+
+def _recap_steps(session: Session, whole: Clock) -> None:
+    """The case's deadlines moved (started, resumed, extended): its open steps' caps move too."""
+    now = datetime.now(timezone.utc)
+    for step in session.scalars(select(Clock).where(Clock.instance_id == whole.instance_id,
+                                                    Clock.task_id.is_not(None), OPEN)):
+        before = step.promised_due, step.statutory_due
+        _recompute(session, step)
+        if (step.promised_due, step.statutory_due) != before:
+            refresh_clock(session, step, now)
+
+
+def capped(clock: Clock) -> bool:
+    """Whether a step's deadline was shortened to its case's (_cap_to_case)."""
+    if clock.task_id is None:
+        return False
+    promised, statutory = _own_dues(clock)
+    return promised.date > clock.promised_due or (
+        statutory is not None and clock.statutory_due is not None and statutory.date > clock.statutory_due)
 
 
 def _warning_threshold(clock: Clock) -> int:
@@ -565,5 +611,7 @@ def describe(clock: Clock, day: date | None = None) -> dict:
             "promised_provisional": cal.provisional(clock.promised_due),
             "statutory_provisional": bool(clock.statutory_due) and cal.provisional(clock.statutory_due),
             "extension_days": clock.extension_days,
+            # A step's deadline shortened to its case's: the page says why it is earlier than its limit.
+            "capped": capped(clock),
             "workdays_left": cal.workdays_between(day, clock.promised_due) if day <= clock.promised_due
             else -cal.workdays_between(clock.promised_due, day)}

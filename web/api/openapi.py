@@ -57,6 +57,7 @@ _CLOCK = _object({
     "started_on": _DATE, "promised_days": _I, "statutory_days": _I_NULL, "promised_due": _DATE,
     "statutory_due": _DATE_NULL, "provisional": _B, "paused_days": _I, "promised_provisional": _B,
     "statutory_provisional": _B, "extension_days": _I,
+    "capped": {"type": "boolean", "description": "a step's deadline shortened to its case's (never after it)"},
     "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"}})
 # Where a clock or an order is shown from: the case and the step whose page shows it to staff.
 _LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
