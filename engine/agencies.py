@@ -201,10 +201,10 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
             raise Conflict("%(agency)s is suspended: choose another agency", agency=agency.name)
         if kind not in agency.services:
             raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
-        if _open_for(session, case.id, kind) is not None:
+        busy = _busy(session, case.id).get(kind)
+        if busy == "open":
             raise _open_already()
-        if session.scalar(select(Commission.id).where(Commission.case_id == case.id, Commission.kind == kind,
-                                                      Commission.state == "delivered").limit(1)) is not None:
+        if busy == "delivered":
             raise Conflict("The report of this kind has been delivered for this case already")
         today = clock.today()
         due = calendars.current().add_workdays(today, agency.services[kind]).date
@@ -227,9 +227,11 @@ def may_commission(actor: User | None, submitted_by: int | None) -> bool:
     return may_close(actor) or (actor.has_role("agent") and submitted_by == actor.id)
 
 
-def _open_for(session, case_id: int, kind: str) -> int | None:
-    return session.scalar(select(Commission.id).where(Commission.case_id == case_id, Commission.kind == kind,
-                                                      Commission.state == "open"))
+def _busy(session, case_id: int) -> dict[str, str]:
+    """The case's kinds being prepared ("open") or whose report has come ("delivered"): not
+    commissioned, nor offered, again."""
+    return dict(session.execute(select(Commission.kind, Commission.state).where(
+        Commission.case_id == case_id, Commission.state.in_(("open", "delivered")))).all())
 
 
 def _open_already() -> Conflict:
@@ -347,9 +349,7 @@ def choices(case_id: int) -> dict:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:
             return {}
-        # a kind being prepared, or whose report has come, is not offered again
-        busy = set(session.scalars(select(Commission.kind).where(Commission.case_id == case_id,
-                                                                 Commission.state.in_(("open", "delivered")))))
+        busy = _busy(session, case_id)
         kinds = [k for k in needed_kinds(case, session) if k not in busy]
     agencies = market()
     return {k: [a for a in agencies if k in a["services"]] for k in kinds}

@@ -297,7 +297,7 @@ def test_two_commissions_at_the_same_moment_leave_one_open_and_the_other_refused
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=10)
     first = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    monkeypatch.setattr(agencies, "_open_for", lambda *a: None)  # as if the first were not committed yet
+    monkeypatch.setattr(agencies, "_busy", lambda *a: {})  # as if the first were not committed yet
     with pytest.raises(Conflict, match="open commission"):
         agencies.commission(case.id, quake.id, "seismic_safety", actor=people["clerk"])
     assert [(c.id, c.state) for c in agencies.of_case(case.id)] == [(first.id, "open")]
