@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine import catalogue, corrections, decisions, intake, portal
+from engine import catalogue, corrections, decisions, intake, parties, portal
 from engine.errors import Invalid
 from engine.store import session_scope
 from engine.store.models import Applicant, Case, Material
@@ -85,7 +85,10 @@ def test_the_api_refuses_a_seller_who_is_the_applicant(people, app):
     res = app.test_client().post("/api/cases", headers=auth("clerk"), json={"item": ITEM, "applicant": BUYER,
                                                                             "form": SAME})
     assert res.status_code == 422
-    assert res.json["error"]["message"].startswith("The 卖方's ID number is the applicant's own")
+    # The role reads in the message's language: English in the API, Chinese on the pages (SAME_SAID).
+    assert res.json["error"]["message"].startswith("The seller's ID number is the applicant's own: the seller is "
+                                                   "another party than the applicant")
+    assert all(in_chinese(english) == chinese for chinese, english in parties.ROLES.items())
     assert [d["field"] for d in res.json["error"]["details"]] == ["seller/id_number"]
     assert _stored() == (0, 0, 0)
 
@@ -277,10 +280,12 @@ def test_in_english_the_parties_and_the_online_form_are_punctuated_in_english(pe
     [notice] = intake.describe(accepted.id)["notices"]
     clerk = signed_in(app, "clerk")
     printed = clerk.get(f"/intake/notices/{notice['id']}?lang=en").text
-    assert "<th>Applicant (买方)</th>" in printed and "王五 (ID number 110101197005051237)" in printed
-    assert "<h2>Applicant (买方)</h2>" in clerk.get(f"/intake/new/{ITEM}").text
+    assert "<th>Applicant (buyer)</th>" in printed and "王五 (ID number 110101197005051237)" in printed
+    assert '<tr class="party"><th>seller</th>' in printed and '<p id="addressee">buyer 李四, seller 王五: </p>' in printed
+    assert "<h2>Applicant (buyer)</h2>" in clerk.get(f"/intake/new/{ITEM}").text
     assert "<th>申请人（买方）</th>" in clerk.get(f"/intake/notices/{notice['id']}?lang=zh").text
     applicant = app.test_client()
     applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "lisi-pass"})
     form = applicant.get(f"/portal/items/{ITEM}/apply?lang=en").text
     assert "<h1>Apply online: " in form and "Applicant: 李四 (110101198001011128)" in form
+    assert "are the applicant (buyer); enter the seller's name" in element(form, "joint-applicant")

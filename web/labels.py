@@ -2,7 +2,9 @@
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from engine import catalogue, ratings
+from engine import catalogue, parties, ratings
+
+from .messages import translated
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
@@ -81,3 +83,9 @@ def own_word(words: dict | None, name: str) -> str | None:
     where the item gives none in that language, for the generic word."""
     english = get_locale() is not None and get_locale().language == "en"
     return (words or {}).get(name + catalogue.ENGLISH if english else name)
+
+
+def party_role(role: str | None) -> str:
+    """A joint application's party's role as the item writes it (卖方), in the reader's language
+    where the engine knows it (engine/parties.ROLES)."""
+    return translated(parties.role_name(role)) if role else ""
