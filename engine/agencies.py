@@ -211,12 +211,17 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
         session.add(row)
         _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
-        behalf = applicant_id is None  # staff with the applicant: the staff member acts, for them
-        record_case(session, "agency_commissioned", case, actor=actor if behalf else None, commission_id=row.id,
-                    agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
-                    applicant_id=case.applicant_id, **({"on_behalf": True} if behalf else {}))
+        record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,
+                    commission_id=row.id, agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
+                    **_for_applicant(case, applicant_id))
         _sync_timers(session, case)
         return row
+
+
+def _for_applicant(case: Case, applicant_id: int | None) -> dict:
+    """Whose act on a commission an event records: always the case's applicant's, and done by staff
+    on their behalf (on_behalf, the history says so) where no applicant acted."""
+    return {"applicant_id": case.applicant_id, **({"on_behalf": True} if applicant_id is None else {})}
 
 
 def may_commission(actor: User | None, submitted_by: int | None) -> bool:
@@ -278,12 +283,13 @@ def _open(session, case_id: int, commission_id: int, applicant_id: int | None, a
 
 def deliver(case_id: int, commission_id: int, *, applicant_id: int | None = None,
             actor: User | None = None) -> Commission:
-    """The report has arrived: the commission is delivered, on time or late against its date."""
+    """The report has arrived: the commission is delivered, on time or late against its date. The
+    applicant says so, or the window for them (recorded as done on their behalf)."""
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.delivered_on = "delivered", clock.today()
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
-                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id)
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, **_for_applicant(row.case, applicant_id))
         _sync_timers(session, row.case)
         return row
 
@@ -297,7 +303,7 @@ def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int |
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
-                    agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
+                    agency=row.agency.name, kind=row.kind, reason=reason, **_for_applicant(row.case, applicant_id))
         _sync_timers(session, row.case)
         return row
 

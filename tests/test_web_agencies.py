@@ -122,6 +122,8 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     late = me.post(f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver",
                    follow_redirects=True)
     assert "已确认收到中介机构的报告" in late.text and "逾期交付" in late.text
+    own = history_row(clerk.get(f"/intake/cases/{case.id}").text, "agency_delivered")
+    assert "申请人（网上）" in own and "代申请人" not in own  # the applicant's own act
     commission = agencies.of_case(case.id)[0]
     rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
     assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
@@ -147,6 +149,29 @@ def test_the_window_records_a_cancellation_for_the_applicant(app, people):
     assert signed_in(app, "reviewer").post(f"/intake/cases/{case.id}/agencies/{row.id}/deliver").status_code == 403
     assert re.search(r"已取消.*申请人电话告知改选", element(clerk.get(f"/intake/cases/{case.id}").text, "commissions"),
                      re.S)
+
+
+def test_a_delivery_and_a_cancellation_the_window_records_are_on_the_applicants_behalf(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE,
+                              services={"seismic_safety": 10, "climate": 5})
+    delivered = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    cancelled = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
+    clerk = signed_in(app, "clerk")
+    assert clerk.post(f"/intake/cases/{case.id}/agencies/{delivered.id}/deliver").status_code == 303
+    assert clerk.post(f"/intake/cases/{case.id}/agencies/{cancelled.id}/cancel",
+                      data={"reason": "申请人电话告知改选"}).status_code == 303
+    window = clerk.get(f"/intake/cases/{case.id}").text
+    for event, said in (("agency_delivered", "代申请人确认收到"), ("agency_commission_cancelled", "代申请人取消")):
+        row = history_row(window, event)
+        assert f"{people['clerk'].name}（代申请人）" in row and said in row, event
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    page = me.get(f"/portal/cases/{case.number}").text
+    for event, said in (("agency_delivered", "由工作人员代您确认收到"), ("agency_commission_cancelled", "由工作人员代您取消")):
+        assert said in re.search(rf'<li class="step step-{event}">.*?</li>', page, re.S).group(0), event
 
 
 def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
