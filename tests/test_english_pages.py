@@ -6,7 +6,6 @@ import html
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from engine import agencies, catalogue, clock, intake, operations, portal, timers
@@ -14,26 +13,16 @@ from engine.services import calendars
 from engine.services import tasks as task_service
 from engine.store import session_scope
 from engine.store.models import Task
-from tests.procedures import install, open_tasks, step_clocks, take_in, work
+from tests.procedures import open_tasks, step_clocks, take_in
 from tests.test_agencies import CODE, OTHER
 from tests.test_merged_assessments import ITEM, project
 from tests.test_real_estate import BUYER, FLAT, ITEM as TRANSFER, _through_to_payment
+from tests.test_web_agencies import app, people  # noqa: F401 (fixtures)
 from tests.web import element, signed_in
 
 CHINESE = re.compile("[：，（）。]")
 COMPANY = dict(name="Acme Electronics", kind="company", id_type="uscc", id_number="91110000MA01ABCD2Q",
                phone="13900000000", password="company-pw")
-
-
-@pytest.fixture
-def people(org):
-    return install(org)
-
-
-@pytest.fixture
-def app(org):
-    from web import create_app
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 def chinese_punctuation(fragment: str, *written: str) -> list[str]:

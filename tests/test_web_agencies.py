@@ -26,6 +26,21 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
+def online_case(people, **services):
+    """A 多评合一 case of an applicant with an online account, taken in at the window, and an agency
+    qualified for its reports (the working days it promises for each kind)."""
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    return case, agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services=services)
+
+
+def the_applicant(app):
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    return me
+
+
 def register_form(**over):
     form = {"name": "陇原地震评价中心", "credit_code": OTHER, "qualification": "地震安全性评价资质",
             "contact": "0931-7654321", "price_note": "每项 3 万元起", "days_seismic_safety": "8", "days_safety": ""}
@@ -152,11 +167,7 @@ def test_the_window_records_a_cancellation_for_the_applicant(app, people):
 
 
 def test_a_delivery_and_a_cancellation_the_window_records_are_on_the_applicants_behalf(app, people):
-    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
-                    password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
-    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE,
-                              services={"seismic_safety": 10, "climate": 5})
+    case, quake = online_case(people, seismic_safety=10, climate=5)
     delivered = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     cancelled = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     clerk = signed_in(app, "clerk")
@@ -167,9 +178,7 @@ def test_a_delivery_and_a_cancellation_the_window_records_are_on_the_applicants_
     for event, said in (("agency_delivered", "代申请人确认收到"), ("agency_commission_cancelled", "代申请人取消")):
         row = history_row(window, event)
         assert f"{people['clerk'].name}（代申请人）" in row and said in row, event
-    me = app.test_client()
-    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
-    page = me.get(f"/portal/cases/{case.number}").text
+    page = the_applicant(app).get(f"/portal/cases/{case.number}").text
     for event, said in (("agency_delivered", "由工作人员代您确认收到"), ("agency_commission_cancelled", "由工作人员代您取消")):
         assert said in re.search(rf'<li class="step step-{event}">.*?</li>', page, re.S).group(0), event
 
@@ -202,13 +211,8 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
 
 def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_applicant(app, people):
     from engine import timers
-    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
-                    password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
-    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE,
-                              services={"seismic_safety": 3, "climate": 3})
-    me = app.test_client()
-    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    case, quake = online_case(people, seismic_safety=3, climate=3)
+    me = the_applicant(app)
     choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
     assert '<option value="">请选择</option>' in choose  # nothing chosen for the applicant by default
     late = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
