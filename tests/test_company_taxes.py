@@ -10,8 +10,9 @@ import pytest
 from engine import intake
 from engine.errors import Invalid
 from engine.rules import decide
-from tests.procedures import install, open_tasks, take_in, work
+from tests.procedures import open_tasks, take_in, work
 from tests.test_api import auth
+from tests.test_joint_parties import app, people  # noqa: F401 (the same fixtures)
 from tests.test_real_estate import BUYER, FLAT, ITEM, _checks_pass
 from tests.web import signed_in
 
@@ -22,17 +23,6 @@ BUYER_CO = {"name": "某某科技有限公司", "kind": "company", "id_type": "u
 # seller would owe only 个人所得税 (VAT exempt after two years), an individual buyer 1% 契税.
 HOME = {**FLAT, "property": {**FLAT["property"], "seller_only_home": False}}
 SHOP = {**FLAT, "property": {**FLAT["property"], "type": "non_housing"}}
-
-
-@pytest.fixture
-def people(org):
-    return install(org)
-
-
-@pytest.fixture
-def app(org):
-    from web import create_app
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 def _lines(seller, buyer, property_type="housing", **facts):
@@ -52,14 +42,17 @@ def _lines(seller, buyer, property_type="housing", **facts):
                                        ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
                                        ("stamp_duty", 0.0005, "price", "buyer")]),
     # Not a home: no individual's exemption from 土地增值税 or 印花税 either.
-    ("person", "person", "non_housing", [("vat", 0.05, "price", "seller"), ("income_tax", 0.01, "price", "seller"),
-                                         ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"),
-                                         ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
-    ("company", "company", "non_housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
-                                           ("stamp_duty", 0.0005, "price", "seller"),
-                                           ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("person", "person", "non_housing", [
+        ("vat", 0.05, "price", "seller"), ("income_tax", 0.01, "price", "seller"),
+        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
+        ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("company", "company", "non_housing", [
+        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
+        ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
+        ("stamp_duty", 0.0005, "price", "buyer")]),
 ])
-def test_each_sides_taxes_follow_whether_it_is_a_person_or_a_company(people, seller, buyer, property_type, expected):
+def test_each_sides_taxes_follow_whether_it_is_a_person_or_a_company(people, seller, buyer, property_type,
+                                                                    expected):
     assert _lines(seller, buyer, property_type) == expected
 
 
@@ -80,16 +73,6 @@ def test_a_party_not_said_to_be_a_company_is_taxed_as_a_person(people):
     assert _lines(None, None) == _lines("person", "person")
 
 
-def _notice(case_id) -> dict:
-    [told] = [n for n in intake.describe(case_id)["notices"] if n["kind"] == "payment"]
-    return told
-
-
-def _printed_rows(app, notice_id) -> list[tuple[str, str, str]]:
-    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice_id}").text
-    return re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
-
-
 def _api(app, path: str) -> dict:
     """The answer, held to the OpenAPI document as every test's is (tests/conftest.py)."""
     answer = app.test_client().get(path, headers=auth("clerk"))
@@ -97,10 +80,15 @@ def _api(app, path: str) -> dict:
     return answer.get_json()
 
 
-def _assessed(case, people, **assessment):
-    _checks_pass(case, people)
-    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"],
-         {"assessed_price": 2_000_000, **assessment})
+def _told(app, case) -> tuple[list, float, list, list]:
+    """The 缴款通知书 as the case's API gives it (its lines and total) and as the window prints it
+    (its rows), and the assessed taxes in the case's data (GET /api/instances/{id})."""
+    [notice] = [n for n in _api(app, f"/api/cases/{case.id}")["notices"] if n["kind"] == "payment"]
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
+    taxes = _api(app, f"/api/instances/{case.instance_id}")["data"]["taxes"]
+    lines = [(line["name"], line["payer"], line["amount"]) for line in notice["data"]["lines"]]
+    return lines, notice["data"]["total"], rows, taxes
 
 
 def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but_no_income_tax(people, app):
@@ -115,17 +103,12 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_200_000})
     seller, buyer = "卖方 某某置业有限公司", "买方 李四"
-    told = _notice(case.id)
-    assert told["data"]["lines"] == [{"name": "增值税", "amount": 40000.0, "payer": seller},
-                                     {"name": "土地增值税", "amount": 60000.0, "payer": seller},
-                                     {"name": "印花税", "amount": 1000.0, "payer": seller},
-                                     {"name": "契税", "amount": 20000.0, "payer": buyer}]
-    assert told["data"]["total"] == 121000.0
-    assert _printed_rows(app, told["id"]) == [("增值税", seller, "40,000.00"), ("土地增值税", seller, "60,000.00"),
-                                              ("印花税", seller, "1,000.00"), ("契税", buyer, "20,000.00")]
-    [api_notice] = [n for n in _api(app, f"/api/cases/{case.id}")["notices"] if n["kind"] == "payment"]
-    assert api_notice["data"]["lines"] == told["data"]["lines"]
-    taxes = _api(app, f"/api/instances/{case.instance_id}")["data"]["taxes"]
+    lines, total, rows, taxes = _told(app, case)
+    assert lines == [("增值税", seller, 40000.0), ("土地增值税", seller, 60000.0), ("印花税", seller, 1000.0),
+                     ("契税", buyer, 20000.0)]
+    assert total == 121000.0
+    assert rows == [("增值税", seller, "40,000.00"), ("土地增值税", seller, "60,000.00"), ("印花税", seller, "1,000.00"),
+                    ("契税", buyer, "20,000.00")]
     assert [(t["tax"], t["rate"], t.get("base"), t["taxpayer"], t["amount"]) for t in taxes] == [
         ("vat", 0.05, "difference", "seller", 40000.0), ("land_vat", 0.03, "price", "seller", 60000.0),
         ("stamp_duty", 0.0005, "price", "seller", 1000.0), ("deed_tax", 0.01, None, "buyer", 20000.0)]
@@ -133,21 +116,16 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
 
 def test_a_company_buyer_pays_the_provinces_deed_tax_rate_and_its_stamp_duty(people, app):
     case = take_in(ITEM, HOME, people["clerk"], applicant=BUYER_CO)
-    _assessed(case, people)
+    _checks_pass(case, people)
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     seller, buyer = "卖方 王五", "买方 某某科技有限公司"
-    told = _notice(case.id)
+    lines, total, rows, taxes = _told(app, case)
     # A first home of 90 m2 would be 1% for a family: a company pays the province's 3%.
-    assert told["data"]["lines"] == [{"name": "个人所得税", "amount": 20000.0, "payer": seller},
-                                     {"name": "契税", "amount": 60000.0, "payer": buyer},
-                                     {"name": "印花税", "amount": 1000.0, "payer": buyer}]
-    assert _printed_rows(app, told["id"]) == [("个人所得税", seller, "20,000.00"), ("契税", buyer, "60,000.00"),
-                                              ("印花税", buyer, "1,000.00")]
-    [api_notice] = [n for n in _api(app, f"/api/cases/{case.id}")["notices"] if n["kind"] == "payment"]
-    assert api_notice["data"]["lines"] == told["data"]["lines"] and api_notice["data"]["total"] == 81000.0
-    taxes = _api(app, f"/api/instances/{case.instance_id}")["data"]["taxes"]
-    assert [(t["tax"], t["taxpayer"], t["payer"], t["amount"]) for t in taxes] == [
-        ("income_tax", "seller", seller, 20000.0), ("deed_tax", "buyer", buyer, 60000.0),
-        ("stamp_duty", "buyer", buyer, 1000.0)]
+    assert lines == [("个人所得税", seller, 20000.0), ("契税", buyer, 60000.0), ("印花税", buyer, 1000.0)]
+    assert total == 81000.0
+    assert rows == [("个人所得税", seller, "20,000.00"), ("契税", buyer, "60,000.00"), ("印花税", buyer, "1,000.00")]
+    assert [(t["tax"], t["rate"], t["taxpayer"]) for t in taxes] == [
+        ("income_tax", 0.01, "seller"), ("deed_tax", 0.03, "buyer"), ("stamp_duty", 0.0005, "buyer")]
 
 
 def test_two_companies_each_pay_their_half_of_stamp_duty(people, app):
@@ -158,21 +136,17 @@ def test_two_companies_each_pay_their_half_of_stamp_duty(people, app):
     # Bought for more than it sells for: no VAT on a difference that is not there.
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 2_500_000})
     seller, buyer = "卖方 某某置业有限公司", "买方 某某科技有限公司"
-    told = _notice(case.id)
-    assert told["data"]["lines"] == [{"name": "增值税", "amount": 0.0, "payer": seller},
-                                     {"name": "土地增值税", "amount": 100000.0, "payer": seller},
-                                     {"name": "印花税", "amount": 1000.0, "payer": seller},
-                                     {"name": "契税", "amount": 60000.0, "payer": buyer},
-                                     {"name": "印花税", "amount": 1000.0, "payer": buyer}]
-    assert _printed_rows(app, told["id"])[-2:] == [("契税", buyer, "60,000.00"), ("印花税", buyer, "1,000.00")]
-    printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}").text
-    assert f'<p id="addressee">{seller}、{buyer}：</p>' in printed
-    [api_notice] = [n for n in _api(app, f"/api/cases/{case.id}")["notices"] if n["kind"] == "payment"]
-    assert api_notice["data"]["lines"] == told["data"]["lines"] and api_notice["data"]["total"] == 162000.0
-    taxes = _api(app, f"/api/instances/{case.instance_id}")["data"]["taxes"]
+    lines, total, rows, taxes = _told(app, case)
+    assert lines == [("增值税", seller, 0.0), ("土地增值税", seller, 100000.0), ("印花税", seller, 1000.0),
+                     ("契税", buyer, 60000.0), ("印花税", buyer, 1000.0)]
+    assert total == 162000.0
+    assert rows[-2:] == [("契税", buyer, "60,000.00"), ("印花税", buyer, "1,000.00")]
     assert [(t["name"], t["taxpayer"], t["payer"]) for t in taxes] == [
         ("增值税", "seller", seller), ("土地增值税", "seller", seller), ("印花税", "seller", seller),
         ("契税", "buyer", buyer), ("印花税", "buyer", buyer)]
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    assert f'<p id="addressee">{seller}、{buyer}：</p>' in printed  # handed to both companies
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T9"})
     fee = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"][-1]
     assert fee["data"]["lines"] == [{"name": "非住宅登记费", "amount": 550.0, "payer": buyer}]

@@ -503,7 +503,8 @@ def test_the_shipped_rule_tables_fit_a_1280_screen_with_the_problem_list_beside_
             heading = page.locator(".problems-panel h2").bounding_box()
             assert heading["x"] + heading["width"] <= 1280 and heading["height"] < 40  # beside, on one line
             last = page.locator(".tjs-table thead th.output-cell").last.bounding_box()
-            assert last["width"] >= 80 and last["x"] + last["width"] <= page.locator("#canvas").bounding_box()["x"] + 1006
+            canvas = page.locator("#canvas").bounding_box()
+            assert last["width"] >= 80 and last["x"] + last["width"] <= canvas["x"] + 1006
 
     # A column the designer widened by hand keeps its width; the others share what is left.
     page.evaluate("""() => { const viewer = window.designer.modeler.getActiveViewer();
