@@ -44,8 +44,8 @@ def _lines(seller, buyer, property_type="housing", **facts):
     # Not a home: no individual's exemption from 土地增值税 or 印花税 either.
     ("person", "person", "non_housing", [
         ("vat", 0.05, "price", "seller"), ("income_tax", 0.01, "price", "seller"),
-        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-        ("stamp_duty", 0.0005, "price", "buyer")]),
+        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"),
+        ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
     ("company", "company", "non_housing", [
         ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
         ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
