@@ -96,9 +96,16 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
     _checks_pass(case, people)
     assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
     assert assessment.title == "计税核定（增值税、土地增值税、印花税、契税）"
-    # VAT is on the price less what the seller paid for it: without that price the step does not close.
+    # VAT is on the price less what the seller paid for it: without that price the step does not close,
+    # on the page (which says what the field is for and keeps what was typed) as in the service.
     with pytest.raises(Invalid, match="请填写卖方取得原价"):
         work(assessment, people["taxman"], {"assessed_price": 2_000_000})
+    taxman = signed_in(app, "taxman")
+    page = taxman.get(f"/inbox/tasks/{assessment.id}").text
+    assert "卖方取得原价（元）" in page and "按差额计税的（单位卖方的增值税）必填" in page
+    refused = taxman.post(f"/inbox/tasks/{assessment.id}/complete", data={"assessed_price": "2000000"})
+    assert refused.status_code == 422 and "单位卖方的增值税按差额计征：请填写卖方取得原价" in refused.text
+    assert 'value="2000000"' in refused.text
     assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_200_000})
