@@ -13,7 +13,7 @@ from engine.errors import NotFound, ShenpiError, TooManyAttempts
 from engine.signin import LOCK_MINUTES
 from engine.services import users
 
-from . import login_manager
+from . import login_manager, searches
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
@@ -125,6 +125,7 @@ def login():
             return render_template("login.html", form=form), 429
         if user is not None:
             new_csrf_token()
+            searches.forget()  # another person's, who did not sign out on this computer
             login_user(Staff(user))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
         flash(_("用户名或密码错误"), "error")
@@ -137,6 +138,7 @@ def login():
 @login_required
 def logout():
     users.sign_out(current_user.user.id)
+    searches.forget()
     logout_user()
     return redirect(url_for("auth.login"))
 

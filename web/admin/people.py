@@ -122,8 +122,9 @@ def issue_token(login):
         return refused(exc, _tokens, login=login)
     once.remember(login=login)
     # Shown in this answer only: a redirect would carry it in the session cookie, which is signed,
-    # not encrypted; and kept by no cache (the back button or a proxy would show it again).
-    return _tokens(login, issued=token), 200, {"Cache-Control": "no-store"}
+    # not encrypted. No cache keeps it (no signed-in page is kept: web/__init__.py), so neither the
+    # back button nor a proxy shows it again.
+    return _tokens(login, issued=token)
 
 
 @bp.post("/users/<login>/tokens/<int:token_id>/revoke")
