@@ -55,8 +55,8 @@ def cmd_user_password(args):
             return 1
     else:
         password = sys.stdin.readline().rstrip("\n")
-    set_password(args.login, password, None)
-    print(f"{args.login}: password set; their sessions have ended")
+    revoked = set_password(args.login, password, None)
+    print(f"{args.login}: password set; their sessions have ended, {revoked} API token(s) revoked")
 
 
 def cmd_user_unlock(args):

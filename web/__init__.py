@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart.js/dist",
           "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
+STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -112,6 +113,23 @@ def create_app(config: dict | None = None) -> Flask:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / VENDOR[package], filename, max_age=86400)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it by themselves (a PDF opened inline names no icon), cached as the
+        # static files are. It is favicon.svg drawn by Chromium at 16, 32 and 48 px (Playwright's
+        # page.screenshot(omit_background=True) of the SVG at that width and height), each PNG
+        # kept whole in an ICO container: a 6-byte header, then a 16-byte entry per size.
+        return app.send_static_file("favicon.ico")
+
+    @app.after_request
+    def _kept_by_no_cache(response):
+        # What a signed-in person (staff, an agent, an applicant) is shown and every API answer
+        # is personal: no browser or proxy keeps a copy (for the Back button of a shared window
+        # computer, a disk cache, a proxy's). The product's own files keep their caching.
+        if request.endpoint not in STATIC_ENDPOINTS and (request.path.startswith("/api/") or _signed_in()):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.before_request
     def _session_timeout():
         if not session.permanent:  # setting it again would count as a change of the session
@@ -135,6 +153,11 @@ def create_app(config: dict | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     return app
+
+
+def _signed_in() -> bool:
+    from .portal import SESSION_KEY  # the portal's before_request drops a mark that no longer signs in
+    return current_user.is_authenticated or SESSION_KEY in session
 
 
 class _IdleSessions(SecureCookieSessionInterface):

@@ -13,7 +13,7 @@ from engine.errors import Conflict, Invalid
 from engine.portal import get_applicant
 from engine.services import calendars, progress
 
-from web import once
+from web import once, searches
 from web.agency_choice import chosen
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
 from web.inbox.forms import errors_by_field, fields, read
@@ -24,10 +24,12 @@ APPLICANT_FIELDS = ("name", "id_type", "id_number", "phone", "kind", "renamed_be
 DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within the promised limit
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @roles_required("clerk", "agent")
 def index():
-    text, status = request.args.get("q", ""), request.args.get("status", "")
+    if request.method == "POST":  # a search: its text is kept out of the address (web/searches.py)
+        return searches.sent("intake.index", status=request.form.get("status") or None)
+    text, status = searches.shown(), request.args.get("status", "")
     return render_template("intake/index.html", items=catalogue.all_items(), q=text, status=status,
                            cases=progress.recent_cases(actor(), text=text, status=status))
 
