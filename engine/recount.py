@@ -35,12 +35,14 @@ def _day(moment) -> date:
     return moment.astimezone(clock.SHANGHAI).date()
 
 
-def _moved(session: Session, case: Case | None, what: str, was: date, now: date, actor: User | None, **data) -> None:
+def _moved(session: Session, case: Case | None, what: str, was: date, now: date, actor: User | None,
+           instance_id: int | None = None, **data) -> None:
+    """Recorded on the case (or, for a procedure run without one, its instance)."""
     fields = dict(what=what, was=was.isoformat(), due_on=now.isoformat(), actor=actor, **data)
     if case is not None:
         record_case(session, "date_recounted", case, **fields)
     else:
-        record(session, "date_recounted", **fields)
+        record(session, "date_recounted", instance_id=instance_id, **fields)
 
 
 def _orders(session: Session, later, actor) -> int:
@@ -52,7 +54,8 @@ def _orders(session: Session, later, actor) -> int:
             continue
         old, order.feedback_due = order.feedback_due, new
         _sync_order_timers(session, order)
-        _moved(session, None, "order", old, new, actor, instance_id=order.instance_id, order_id=order.id,
+        case = session.scalar(select(Case).where(Case.instance_id == order.instance_id))
+        _moved(session, case, "order", old, new, actor, instance_id=order.instance_id, order_id=order.id,
                card=order.card)
         moved += 1
     return moved
