@@ -20,7 +20,7 @@ from engine.services import calendars, cases, deploy
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Clock, Event, SupervisionOrder, Timer
 from tests.bpmn_builder import process
-from tests.test_portal_review_correction import COMPANY, in_review_correction
+from tests.test_portal_review_correction import COMPANY, in_review_correction, sign_in
 from tests.web import signed_in
 
 ASSUMED_2027 = """year: 2027
@@ -184,12 +184,17 @@ def test_a_correction_date_given_on_the_estimate_moves_with_the_notice(app, comp
     clerk = signed_in(app, "clerk")
     assert f"{printed.isoformat()}（暂定，以国务院公布的节假日安排为准，只延不缩）" in clerk.get(
         f"/intake/notices/{notice['id']}").text
+    online = sign_in(app, COMPANY)  # the applicant's page says which dates are provisional, and why
+    mine = online.get(f"/portal/cases/{case.number}").text
+    assert f"请于 {printed.isoformat()}（暂定） 前提交" in mine and 'id="provisional-note"' in mine
 
     calendars.import_notice(ASSUMED_2027, people["admin"])
     assert termination.correction(case.id) == (moved, False)
     text = clerk.get(f"/intake/notices/{notice['id']}").text
     assert f"请于 {printed.isoformat()} 前提交" in text and f"顺延至 {moved.isoformat()}" in text
     assert f"补正期限：{printed.isoformat()} → {moved.isoformat()}" in clerk.get(f"/intake/cases/{case.id}").text
+    mine = online.get(f"/portal/cases/{case.number}").text
+    assert f"请于 {moved.isoformat()} 前提交" in mine and "暂定" not in mine
     monkeypatch.setattr(clock, "today", lambda: printed + timedelta(days=1))
     with pytest.raises(Exception, match="has until"):
         termination.lapse(case.id, people["clerk"])
