@@ -219,3 +219,23 @@ def test_the_windows_five_days_art_32_move_with_the_notice(org, monkeypatch):
     assert intake.describe(case.id)["status"] == "submitted"  # the 18th is still the window's
     timers.tick(now=clock.end_of(date(2027, 2, 18)) + timedelta(hours=9))
     assert intake.describe(case.id)["deemed_accepted"]
+
+
+def test_the_command_line_refuses_a_short_notice_and_says_what_it_replaces(db, tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "run.py", "calendar", "import", *args], capture_output=True, text=True,
+                              env={"DATABASE_URL": db, "PATH": "/usr/bin:/bin"})
+    short, full = tmp_path / "spring.yaml", tmp_path / "2027.yaml"
+    short.write_text("year: 2027\nholidays: [2027-02-05..2027-02-11]\nmakeup_workdays: [2027-02-20]\n")
+    full.write_text(ASSUMED_2027)
+    refused = run(str(short))
+    assert refused.returncode == 1 and "gives 4 working days off, the law 13" in refused.stderr
+    assert "Traceback" not in refused.stderr and calendars.on_file(2027) is None
+    first = run(str(full))
+    assert first.returncode == 0 and "imported 2027" in first.stdout and "replaces" not in first.stderr
+    again = run(str(short), "--unlike-law")  # checked against the notice: imported, warned again
+    assert again.returncode == 0 and "replaces the notice for 2027" in again.stderr and "假设" in again.stderr
+    assert "gives 4 working days off, the law 13" in again.stderr
