@@ -20,7 +20,8 @@ from engine.services import calendars, cases, deploy
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Clock, Event, SupervisionOrder, Timer
 from tests.bpmn_builder import process
-from tests.test_portal_review_correction import COMPANY, in_review_correction, sign_in
+from tests.test_portal_review_correction import (COMPANY, company, in_review_correction, people,  # noqa: F401 (fixtures)
+                                                 sign_in)
 from tests.web import signed_in
 
 ASSUMED_2027 = """year: 2027
@@ -159,25 +160,12 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
-@pytest.fixture
-def company(org):
-    from engine import portal
-    from tests.procedures import install
-    people = install(org)
-    with session_scope() as session:
-        from engine.services import users
-        users.ensure_department(session, "eco", "生态环境局")
-        users.ensure_department(session, "water", "水务局")
-    return people, portal.register(**COMPANY)
-
-
-def test_a_correction_date_given_on_the_estimate_moves_with_the_notice(app, company, monkeypatch):
+def test_a_correction_date_given_on_the_estimate_moves_with_the_notice(app, people, company, monkeypatch):
     """The applicant's ten working days from 27 January run over 11 February: the notice said the
     date was provisional; once the notice comes the window may not end the case before the new
     date, and the printed notice says the date was moved."""
-    people, applicant = company
     monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 27))
-    case = in_review_correction(people, applicant)
+    case = in_review_correction(people, company)
     printed, moved = ESTIMATE.add_workdays(date(2027, 1, 27), 10).date, NOTICE.add_workdays(date(2027, 1, 27), 10).date
     assert moved > printed and termination.correction(case.id) == (printed, False)
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "review_correction"]
