@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import case_news, clock, identity
+from engine.assessments import assessments
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
 from engine.services import calendars
@@ -171,14 +172,23 @@ def market(kind: str | None = None) -> list[dict]:
 
 
 def needed_kinds(case: Case, session) -> list[str]:
-    """The reports the case needs: its item's 中介服务, less those its procedure found exempt (a
-    zone's regional assessment) or did not require, once the procedure has decided its reviews."""
+    """The reports the case needs: its item's 中介服务, less the assessments the rules do not require
+    of the project or a zone's regional assessment exempts it from. Once the procedure has decided
+    its reviews, as it decided; before (the case awaits acceptance, when the reports are got), as
+    the same rules decide on the application's form."""
     kinds = [k for k in case.item.data.get("agency_services") or () if k in KINDS]
+    if not RULED.intersection(kinds):
+        return kinds
     data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
+    project = (case.form or {}).get("project")
     if isinstance(data, dict) and isinstance(data.get("reviews"), list):
-        reviewed = {r.get("code") for r in data["reviews"] if isinstance(r, dict)}
-        kinds = [k for k in kinds if k in reviewed or k not in RULED]
-    return kinds
+        reviews = data["reviews"]
+    elif isinstance(project, dict):
+        reviews = assessments(project)[0]
+    else:  # no project for the rules to read: the item's list as it stands
+        return kinds
+    reviewed = {r.get("code") for r in reviews if isinstance(r, dict)}
+    return [k for k in kinds if k in reviewed or k not in RULED]
 
 
 def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | None = None,

@@ -334,3 +334,29 @@ def test_an_overrun_between_the_decision_and_the_delivery_is_told(people):
     with session_scope() as session:
         told = session.scalars(select(Event.data).where(Event.case_id == case.id, Event.type == "agency_overdue")).all()
     assert [d["agency"] for d in told] == [quake.name]
+
+
+def test_before_acceptance_the_offer_is_what_the_rules_ask_and_nothing_the_zone_covers(people):
+    """The reports are got before the window accepts (the checklist asks for them): the applicant
+    is offered agencies for the assessments the rules require of the project, none for one the
+    zone's valid regional assessment exempts, and the procedure decides the same at acceptance."""
+    from engine import intake
+    from tests.procedures import uploads
+    # In the high-tech zone, 12 ha, a major project: the rules ask for soil and water, cultural
+    # relics, climate and seismic safety; the zone's results exempt soil and water and seismic safety.
+    form = project(zone="HTZ", land_ha=12, major_project=True)
+    case = intake.submit(ITEM, {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
+                                "id_number": CODE, "phone": "13900000000"}, uploads(ITEM, ()), people["clerk"],
+                         form=form)
+    everyone = agency(people["admin"], **{kind: 10 for kind in agencies.KINDS})
+    assert sorted(agencies.choices(case.id)) == ["climate", "cultural_relics"]
+    for spared in ("seismic_safety", "soil_water", "energy"):
+        with pytest.raises(Invalid, match="needs no report"):
+            agencies.commission(case.id, everyone.id, spared, applicant_id=case.applicant_id)
+    agencies.commission(case.id, everyone.id, "climate", applicant_id=case.applicant_id)
+    accepted = intake.accept(case.id, people["clerk"])
+    from engine.services.cases import get_instance
+    data = get_instance(accepted.instance_id, people["admin"])["data"]
+    assert sorted(r["code"] for r in data["reviews"]) == ["climate", "cultural_relics"]
+    assert sorted(e["code"] for e in data["exempted"]) == ["seismic_safety", "soil_water"]
+    assert sorted(agencies.choices(case.id)) == ["cultural_relics"]  # climate is taken
