@@ -11,11 +11,12 @@ at the end of that date a timer (kind `agency_due`) tells them and the applicant
 commission lives only while its case runs: when the case ends, its open ones end with it.
 """
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import case_news, clock, identity
+from engine import case_news, clock, files, identity
 from engine.assessments import assessments
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
@@ -25,7 +26,10 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Agency, Case, Commission, Event, Instance, Timer, User
+from engine.store.models import Agency, Case, Commission, Event, Instance, Material, Timer, User
+
+if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): its Upload only as a type
+    from engine.intake import Upload
 
 # The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
 # (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
@@ -36,8 +40,9 @@ CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a cas
 RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
-WINDOW = ("clerk",)  # who records a delivery or a cancellation for the applicant
+WINDOW = ("clerk",)  # who acts for any applicant; an agent, for those of the cases they filed
 TIMER = "agency_due"
+REPORT = "report:"  # a delivered report's material kind: report:<kind of report>
 SCALE = 5  # ratings run 1 to 5, 5 the best: the other way round from the 好差评 levels (1 非常满意)
 
 
@@ -198,7 +203,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
     (recorded so). One open commission per case and kind."""
     with session_scope() as session:
         case = _own_case(session, case_id, applicant_id)
-        if applicant_id is None and not may_commission(actor, case.submitted_by):
+        if applicant_id is None and not may_act_for(actor, case.submitted_by):
             raise Forbidden("Only the window, or the agent who filed the case, commissions an agency for its applicant")
         if case.status in CLOSED:
             raise Conflict("The case is closed: it needs no report any more")
@@ -229,12 +234,13 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         return row
 
 
-def may_commission(actor: User | None, submitted_by: int | None) -> bool:
-    """Whether a staff member may commission an agency for a case's applicant: the window, or the
-    agent (代办员) who filed the case (an agent acts only for their own filings)."""
+def may_act_for(actor: User | None, submitted_by: int | None) -> bool:
+    """Whether a staff member may act for a case's applicant in the marketplace (commission, record
+    the delivery, cancel): the window, or the agent (代办员) who filed the case (an agent acts only
+    for their own filings)."""
     if actor is None or not actor.active:
         return False
-    return may_close(actor) or (actor.has_role("agent") and submitted_by == actor.id)
+    return any(actor.has_role(r) for r in WINDOW) or (actor.has_role("agent") and submitted_by == actor.id)
 
 
 def _busy(session, case_id: int) -> dict[str, str]:
@@ -277,25 +283,43 @@ def _commission(session, case_id: int, commission_id: int, applicant_id: int | N
 
 
 def _open(session, case_id: int, commission_id: int, applicant_id: int | None, actor: User | None) -> Commission:
-    """The open commission, as its applicant or the window may close it."""
-    if applicant_id is None:
-        require(actor, *WINDOW)
+    """The open commission, as its applicant, the window or the agent who filed the case may close it."""
     row = _commission(session, case_id, commission_id, applicant_id)
+    if applicant_id is None and not may_act_for(actor, row.case.submitted_by):
+        raise Forbidden("Only the window, or the agent who filed the case, closes a commission for its applicant")
     if row.state != "open":
         raise Conflict("This commission is closed already")
     return row
 
 
-def deliver(case_id: int, commission_id: int, *, applicant_id: int | None = None,
+def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id: int | None = None,
             actor: User | None = None) -> Commission:
-    """The report has arrived: the commission is delivered, on time or late against its date."""
+    """The report has arrived and is handed in with the delivery: kept among the case's materials
+    (kind report:<kind>), where the departments reviewing the case read it. The commission is
+    delivered, on time or late against its date."""
+    sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
-        row.state, row.delivered_on = "delivered", clock.today()
+        material = Material(case_id=row.case_id, applicant_id=row.case.applicant_id, kind=f"{REPORT}{row.kind}",
+                            name=row.agency.name, state="provided", filename=report.filename, sha256=sha, size=size)
+        session.add(material)
+        session.flush()
+        row.state, row.delivered_on, row.report_id = "delivered", clock.today(), material.id
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
-                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id)
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id,
+                    material_id=material.id, filename=report.filename)
         _sync_timers(session, row.case)
         return row
+
+
+def report_file(case_id: int, commission_id: int, applicant_id: int) -> tuple[str, str]:
+    """(filename, sha256) of the report a commission of the applicant's own case brought. Staff
+    open it as any material of a case they may see (engine.services.progress.material_file)."""
+    with read_session() as session:
+        row = session.get(Commission, commission_id)
+        if row is None or row.case_id != case_id or row.case.applicant_id != applicant_id or row.report is None:
+            raise NotFound("No report of commission %(commission)s", commission=commission_id)
+        return row.report.filename or f"report-{row.id}", row.report.sha256
 
 
 def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int | None = None,
@@ -344,7 +368,8 @@ def describe(row: Commission) -> dict:
     return {"id": row.id, "kind": row.kind, "agency_id": row.agency_id, "agency": row.agency.name,
             "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": row.state,
             "delivered_on": row.delivered_on.isoformat() if row.delivered_on else None,
-            "cancel_reason": row.cancel_reason, "rating": row.rating, "rating_comment": row.rating_comment}
+            "cancel_reason": row.cancel_reason, "rating": row.rating, "rating_comment": row.rating_comment,
+            "report": {"material_id": row.report.id, "filename": row.report.filename} if row.report else None}
 
 
 def described(session, case_id: int) -> list[dict]:
@@ -365,12 +390,17 @@ def choices(case_id: int) -> dict:
     return {k: [a for a in agencies if k in a["services"]] for k in kinds}
 
 
+def acts_for(case_id: int, actor: User) -> bool:
+    """Whether the staff member may act for this case's applicant (may_act_for)."""
+    with read_session() as session:
+        submitted_by = session.scalar(select(Case.submitted_by).where(Case.id == case_id))
+    return may_act_for(actor, submitted_by)
+
+
 def choices_for(case_id: int, actor: User) -> dict:
     """The choices of the case's page at the window: those the applicant's page offers, if the staff
     member may commission for the case's applicant; none otherwise."""
-    with read_session() as session:
-        submitted_by = session.scalar(select(Case.submitted_by).where(Case.id == case_id))
-    return choices(case_id) if may_commission(actor, submitted_by) else {}
+    return choices(case_id) if acts_for(case_id, actor) else {}
 
 
 def overdue(actor: User) -> list[Commission]:
@@ -380,11 +410,6 @@ def overdue(actor: User) -> list[Commission]:
         return list(session.scalars(select(Commission).where(Commission.state == "open",
                                                              Commission.due_on < clock.today())
                                     .order_by(Commission.due_on, Commission.id)))
-
-
-def may_close(actor: User | None) -> bool:
-    """Whether a staff member may record a delivery or a cancellation for the applicant."""
-    return actor is not None and actor.active and any(actor.has_role(r) for r in WINDOW)
 
 
 

@@ -13,6 +13,7 @@ from tests.procedures import install, take_in
 from tests.test_merged_assessments import ITEM, project
 
 CODE, OTHER = "91110000MA01ABCD2Q", "91620100MA71XWK3A3"
+REPORT = intake.Upload("report", "评价报告.pdf", b"%PDF-1.4 the agency's report")
 
 
 @pytest.fixture
@@ -95,11 +96,11 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
     assert overrun.id == row.id and overrun.agency.name == "华测评价有限公司"
     with pytest.raises(Forbidden):
         agencies.overdue(people["clerk"])
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     assert agencies.overdue(people["supervisor"]) == []
     assert [d["on_time"] for t, d in events() if t == "agency_delivered"] == [False]
     with pytest.raises(Conflict, match="closed already"):
-        agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+        agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     with pytest.raises(Invalid, match="1 to 5"):
         agencies.rate(row.case_id, row.id, case.applicant_id, 6)
     with pytest.raises(Invalid, match="at most 500"):
@@ -111,8 +112,8 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
     other = take_in(ITEM, project(major_project=True), people["clerk"])
     second = agencies.commission(other.id, quake.id, "seismic_safety", applicant_id=other.applicant_id)
     with pytest.raises(Forbidden):
-        agencies.deliver(second.case_id, second.id, actor=people["reviewer"])
-    agencies.deliver(second.case_id, second.id, actor=people["clerk"])
+        agencies.deliver(second.case_id, second.id, REPORT, actor=people["reviewer"])
+    agencies.deliver(second.case_id, second.id, REPORT, actor=people["clerk"])
     agencies.rate(second.case_id, second.id, other.applicant_id, 5)
     [offer] = agencies.market("seismic_safety")
     assert (offer["average"], offer["count"]) == (3.5, 2)
@@ -181,7 +182,7 @@ def test_a_commission_closed_in_time_takes_its_timer_with_it(people):
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     other = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     assert [s for s, _ in timers_of(case.id)] == ["pending", "pending"]
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     agencies.cancel(other.case_id, other.id, "改选", applicant_id=case.applicant_id)
     assert [s for s, _ in timers_of(case.id)] == ["cancelled", "cancelled"]
     timers.tick(clock.end_of(other.due_on) + timedelta(days=1))
@@ -192,7 +193,7 @@ def test_a_delivered_report_is_not_offered_again(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     assert agencies.choices(case.id).keys() == {"climate"}
     with pytest.raises(Conflict, match="delivered"):  # nor taken when asked for all the same
         agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
@@ -202,7 +203,7 @@ def test_a_case_that_ends_ends_its_open_commissions(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
     done = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(done.case_id, done.id, applicant_id=case.applicant_id)
+    agencies.deliver(done.case_id, done.id, REPORT, applicant_id=case.applicant_id)
     running = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     termination.withdraw(case.id, "项目取消", None, applicant_id=case.applicant_id)
     states = {c.id: c.state for c in agencies.of_case(case.id)}
@@ -360,3 +361,49 @@ def test_before_acceptance_the_offer_is_what_the_rules_ask_and_nothing_the_zone_
     assert sorted(r["code"] for r in data["reviews"]) == ["climate", "cultural_relics"]
     assert sorted(e["code"] for e in data["exempted"]) == ["seismic_safety", "soil_water"]
     assert sorted(agencies.choices(case.id)) == ["cultural_relics"]  # climate is taken
+
+
+def test_a_delivery_hands_in_the_report_which_the_reviewing_department_opens(people):
+    """The departments review the report: a delivery brings it, kept among the case's materials,
+    and one without a proper file changes nothing."""
+    from engine.services import progress
+    case = take_in(ITEM, project(major_project=True), people["clerk"])  # reviews: climate (meteo), seismic (quake)
+    quake = agency(people["admin"], seismic_safety=10)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    for wrong in (intake.Upload("report", "报告.pdf", b""), intake.Upload("report", "报告.html", b"<script>"),
+                  intake.Upload("report", "报告.pdf", b"MZ not a pdf")):
+        with pytest.raises(Invalid):
+            agencies.deliver(case.id, row.id, wrong, applicant_id=case.applicant_id)
+    assert agencies.of_case(case.id)[0].state == "open"
+    delivered = agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
+    [row] = agencies.of_case(case.id)
+    assert (row.state, row.report.kind, row.report.filename) == ("delivered", "report:seismic_safety", "评价报告.pdf")
+    assert delivered.report_id == row.report.id
+    assert progress.material_file(row.report_id, people["r_quake"]) == ("评价报告.pdf", row.report.sha256)
+    assert agencies.report_file(case.id, row.id, case.applicant_id) == ("评价报告.pdf", row.report.sha256)
+    with pytest.raises(NotFound):  # another applicant's
+        agencies.report_file(case.id, row.id, case.applicant_id + 1)
+    assert agencies.describe(row)["report"] == {"material_id": row.report_id, "filename": "评价报告.pdf"}
+    assert [(d["material_id"], d["filename"]) for t, d in events() if t == "agency_delivered"] == \
+        [(row.report_id, "评价报告.pdf")]
+
+
+def test_the_agent_who_filed_the_case_hands_in_the_report_and_cancels_for_the_applicant(people):
+    """The villager has no online account: the agent who commissioned for them records what comes
+    next too, rather than send them to the window; another agent does not."""
+    from engine.services import users
+    agent, case = agent_filed(people)
+    quake = agency(people["admin"], seismic_safety=10, climate=5)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
+    other = agencies.commission(case.id, quake.id, "climate", actor=agent)
+    stranger = users.add_user("agent2", "赵六", "village", ["agent"], "pass-agent2")
+    for nobody in (stranger, people["reviewer"]):
+        with pytest.raises(Forbidden):
+            agencies.deliver(case.id, row.id, REPORT, actor=nobody)
+        with pytest.raises(Forbidden):
+            agencies.cancel(case.id, other.id, "改选", actor=nobody)
+    agencies.deliver(case.id, row.id, REPORT, actor=agent)
+    agencies.cancel(case.id, other.id, "申请人改选", actor=agent)
+    assert {c.kind: c.state for c in agencies.of_case(case.id)} == {"seismic_safety": "delivered",
+                                                                     "climate": "cancelled"}
+    assert agencies.acts_for(case.id, agent) and not agencies.acts_for(case.id, stranger)

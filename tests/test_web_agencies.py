@@ -1,5 +1,6 @@
 """中介超市 through the pages: the administrator's registry, the public marketplace, the applicant's
 commission on the case page, the window's view, the supervisors' overrun list."""
+import io
 import re
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ import pytest
 from engine import agencies, clock, portal
 from tests.a11y import audit
 from tests.procedures import install, open_tasks, take_in
-from tests.test_agencies import CODE, OTHER
+from tests.test_agencies import CODE, OTHER, REPORT
 from tests.test_merged_assessments import ITEM, project
 from tests.web import element, history_row, signed_in
 
@@ -119,10 +120,22 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert "甲评价公司" in overdue and case.number in overdue and "7 天" in overdue
     assert 'id="agencies-link"' in supervisor.get("/supervision/").text
 
-    late = me.post(f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver",
-                   follow_redirects=True)
-    assert "已确认收到中介机构的报告" in late.text and "逾期交付" in late.text
+    deliver = f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver"
+    without = me.post(deliver)  # the report comes with the delivery: the departments review it
+    assert without.status_code == 422 and "请上传中介机构交付的报告文件" in without.text
+    late = me.post(deliver, data={"report": (io.BytesIO(REPORT.content), "地震安评报告.pdf")}, follow_redirects=True)
+    assert "已提交中介机构的报告，审查部门可以查阅" in late.text and "逾期交付" in late.text
     commission = agencies.of_case(case.id)[0]
+    mine = element(late.text, "commissions")
+    assert f'href="/portal/cases/{case.number}/agencies/{commission.id}/report"' in mine and "地震安评报告.pdf" in mine
+    got = me.get(f"/portal/cases/{case.number}/agencies/{commission.id}/report")
+    assert got.status_code == 200 and got.data == REPORT.content
+    assert app.test_client().get(f"/portal/cases/{case.number}/agencies/{commission.id}/report").status_code != 200
+    reviewer = signed_in(app, "r_quake")
+    shown = element(reviewer.get(f"/inbox/tasks/{review.id}").text, "commissions")
+    assert f'href="/inbox/materials/{commission.report_id}?view=1"' in shown and "地震安评报告.pdf" in shown
+    assert reviewer.get(f"/inbox/materials/{commission.report_id}").data == REPORT.content
+    assert "deliver" not in shown  # the department reads it; the applicant's side hands it in
     rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
     assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
     assert me.post(rate, data={"score": "²"}).status_code == 422  # a digit to str.isdigit, no number to int()
@@ -156,7 +169,7 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
     agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     agencies.rate(case.id, row.id, case.applicant_id, 4)
     client = app.test_client()
     assert client.get("/api/agencies").status_code == 401
@@ -172,7 +185,8 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
     assert answer == {"id": row.id, "kind": "seismic_safety", "agency_id": quake.id, "agency": "甲评价公司",
                       "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": "delivered",
                       "delivered_on": clock.today().isoformat(), "cancel_reason": None, "rating": 4,
-                      "rating_comment": None}
+                      "rating_comment": None,
+                      "report": {"material_id": agencies.of_case(case.id)[0].report_id, "filename": "评价报告.pdf"}}
 
 
 def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_applicant(app, people):
@@ -197,7 +211,7 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     assert case.number in told and "甲评价公司" in told and 'href="/supervision/agencies"' in told
 
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     form = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
     assert "满分 5 分：5 分最好，1 分最差" in form and "★★★★★" in form
     assert "非常满意" not in form  # the 好差评 words are not the agencies'
@@ -261,3 +275,23 @@ def test_the_applicant_reads_that_the_window_chose_for_them(app, people):
     page = me.get(f"/portal/cases/{case.number}").text
     step = re.search(r'<li class="step step-agency_commissioned">.*?</li>', page, re.S).group(0)
     assert "由工作人员代您选定" in step and "甲评价公司" in element(page, "commissions")
+
+
+def test_the_filing_agent_hands_in_the_report_and_the_window_sees_it(app, people):
+    from tests.test_agencies import agent_filed
+    agent, case = agent_filed(people)
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    row = agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
+    mine = signed_in(app, "agent")
+    form = element(mine.get(f"/intake/cases/{case.id}").text, "commissions")
+    assert f'action="/intake/cases/{case.id}/agencies/{row.id}/deliver"' in form and 'type="file" name="report"' in form
+    assert 'enctype="multipart/form-data"' in form
+    url = f"/intake/cases/{case.id}/agencies/{row.id}/deliver"
+    assert mine.post(url).status_code == 422  # no report, nothing recorded
+    done = mine.post(url, data={"report": (io.BytesIO(REPORT.content), "安评报告.pdf")}, follow_redirects=True)
+    assert "已提交中介机构的报告，审查部门可以查阅" in done.text
+    row = agencies.of_case(case.id)[0]
+    assert row.state == "delivered"
+    window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
+    assert f'href="/inbox/materials/{row.report_id}?view=1"' in window and "安评报告.pdf" in window
+    assert "代申请人提交报告" not in window  # delivered: nothing more to hand in

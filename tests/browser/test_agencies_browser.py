@@ -40,8 +40,14 @@ def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_out_of_five_on_
     choose.locator("button[type=submit]").click()
     page.wait_for_selector("#commissions article.commission-open")
     assert page.locator("#choose-seismic_safety").count() == 0
-    page.click("#commissions article button.primary")  # 已收到报告
+    deliver = page.locator("#commissions article form.deliver-report")
+    deliver.locator("button[type=submit]").click()  # no report chosen: the browser asks for it
+    assert page.locator("#commissions article.commission-open").count() == 1
+    deliver.locator("input[type=file]").set_input_files(
+        {"name": "地震安评报告.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 report"})
+    deliver.locator("button[type=submit]").click()
     page.wait_for_selector("#commissions .agency-rating")
+    assert page.locator("#commissions a.report").inner_text() == "地震安评报告.pdf"
     assert page.locator("#choose-seismic_safety").count() == 0  # delivered: not offered again
     legend = page.locator("#commissions .agency-rating legend").inner_text()
     assert "满分 5 分" in legend and "5 分最好" in legend

@@ -92,7 +92,10 @@ _COMMISSION = _object({
               "description": "ended: the case ended while the commission was open"},
     "delivered_on": _DATE_NULL, "cancel_reason": _S_NULL,
     "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5, "description": "the applicant's rating, 1 to 5, 5 the best (the other way round from the 好差评 levels, where 1 is the best)"},
-    "rating_comment": _S_NULL})
+    "rating_comment": _S_NULL,
+    "report": {**_object({"material_id": _I, "filename": _S_NULL}), "type": ["object", "null"],
+               "description": "the report the delivery brought, kept among the case's materials (none "
+                              "for a delivery recorded before reports were handed in with it)"}})
 _AGENCY = _object({
     "id": _I, "name": _S, "services": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
                                        "propertyNames": _KINDS,
