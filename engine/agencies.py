@@ -2,13 +2,15 @@
 
 An administrator registers an agency with the kinds of report it is qualified for and the working
 days it promises for each. An applicant whose case needs a report of a kind (the item's
-`agency_services`, less what its procedure found exempt) commissions an active agency qualified
-for it; the commission is due that many working days after the day it was chosen. That date is
-the agency's promise, not the government's: it is kept here and never pauses or moves a case
-clock (domain reference: 中介 time is outside the government clock, tracked separately).
-Supervisors see the open commissions past their date, so that agencies which overrun are known;
-at the end of that date a timer (kind `agency_due`) tells them and the applicant, once. A
-commission lives only while its case runs: when the case ends, its open ones end with it.
+`agency_services`, less what the rules do not ask of the project or its zone's regional
+assessment spares it: engine/assessments.py) commissions an active agency qualified for it; the
+commission is due that many working days after the day it was chosen. That date is the agency's
+promise, not the government's: it is kept here and never pauses or moves a case clock (domain
+reference: 中介 time is outside the government clock, tracked separately). The delivery hands in
+the report, which the reviewing departments read. Supervisors see the open commissions past their
+date and each agency's record (engine/agency_records.py); at the end of that date a timer (kind
+`agency_due`) tells them and the applicant, once. A commission lives only while its case runs:
+when the case ends, its open ones end with it.
 """
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -379,15 +381,21 @@ def described(session, case_id: int) -> list[dict]:
 
 def choices(case_id: int) -> dict:
     """For the case's page: the kinds it needs that have no open or delivered commission, each with
-    the active agencies qualified for it."""
+    the active agencies qualified for it, as the marketplace offers them, with the working days
+    each promises for the kind (`days`) and the day its report would be due if chosen today
+    (`due_on`; `provisional` where that day is in a year whose holidays are estimated)."""
     with read_session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:
             return {}
         busy = _busy(session, case_id)
         kinds = [k for k in needed_kinds(case, session) if k not in busy]
-    agencies = market()
-    return {k: [a for a in agencies if k in a["services"]] for k in kinds}
+    agencies, calendar, today = market(), calendars.current(), clock.today()
+
+    def offer(agency: dict, kind: str) -> dict:
+        due = calendar.add_workdays(today, agency["services"][kind])
+        return {**agency, "days": agency["services"][kind], "due_on": due.date, "provisional": due.provisional}
+    return {k: [offer(a, k) for a in agencies if k in a["services"]] for k in kinds}
 
 
 def acts_for(case_id: int, actor: User) -> bool:
@@ -401,16 +409,6 @@ def choices_for(case_id: int, actor: User) -> dict:
     """The choices of the case's page at the window: those the applicant's page offers, if the staff
     member may commission for the case's applicant; none otherwise."""
     return choices(case_id) if acts_for(case_id, actor) else {}
-
-
-def overdue(actor: User) -> list[Commission]:
-    """Open commissions past their date, the longest overdue first: the agencies that overrun."""
-    require(actor, "supervisor")
-    with read_session() as session:
-        return list(session.scalars(select(Commission).where(Commission.state == "open",
-                                                             Commission.due_on < clock.today())
-                                    .order_by(Commission.due_on, Commission.id)))
-
 
 
 def _utc(moment: datetime) -> datetime:

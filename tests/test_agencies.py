@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, catalogue, clock, intake, termination, timers
+from engine import agencies, agency_records, catalogue, clock, intake, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -89,15 +89,15 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     with pytest.raises(Conflict, match="once its report is delivered"):
         agencies.rate(row.case_id, row.id, case.applicant_id, 5)
-    assert agencies.overdue(people["supervisor"]) == []
+    assert agency_records.overdue(people["supervisor"]) == []
     late_day = row.due_on + timedelta(days=3)
     monkeypatch.setattr(clock, "today", lambda: late_day)
-    [overrun] = agencies.overdue(people["supervisor"])
+    [overrun] = agency_records.overdue(people["supervisor"])
     assert overrun.id == row.id and overrun.agency.name == "华测评价有限公司"
     with pytest.raises(Forbidden):
-        agencies.overdue(people["clerk"])
+        agency_records.overdue(people["clerk"])
     agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
-    assert agencies.overdue(people["supervisor"]) == []
+    assert agency_records.overdue(people["supervisor"]) == []
     assert [d["on_time"] for t, d in events() if t == "agency_delivered"] == [False]
     with pytest.raises(Conflict, match="closed already"):
         agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
@@ -407,3 +407,33 @@ def test_the_agent_who_filed_the_case_hands_in_the_report_and_cancels_for_the_ap
     assert {c.kind: c.state for c in agencies.of_case(case.id)} == {"seismic_safety": "delivered",
                                                                      "climate": "cancelled"}
     assert agencies.acts_for(case.id, agent) and not agencies.acts_for(case.id, stranger)
+
+
+def test_each_agencys_record_for_the_supervisors(people, monkeypatch):
+    """Which agencies overrun, deliver late or are cancelled, and how applicants rate them: the
+    supervisors' record of every agency, a suspended one and one never commissioned too."""
+    quake = agency(people["admin"], seismic_safety=3, climate=3)
+    idle = agency(people["admin"], name="乙节能公司", code=OTHER, energy=5)
+    agencies.set_suspended(idle.id, True, "资质到期", people["admin"])
+    first = take_in(ITEM, project(major_project=True), people["clerk"])
+    late = agencies.commission(first.id, quake.id, "seismic_safety", applicant_id=first.applicant_id)
+    still = agencies.commission(first.id, quake.id, "climate", applicant_id=first.applicant_id)
+    second = take_in(ITEM, project(major_project=True), people["clerk"],
+                     applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"})
+    dropped = agencies.commission(second.id, quake.id, "seismic_safety", applicant_id=second.applicant_id)
+    agencies.cancel(second.id, dropped.id, "改选", applicant_id=second.applicant_id)
+    monkeypatch.setattr(clock, "today", lambda: late.due_on + timedelta(days=10))
+    agencies.deliver(first.id, late.id, REPORT, applicant_id=first.applicant_id)
+    agencies.rate(first.id, late.id, first.applicant_id, 2, "晚了两周")
+    with pytest.raises(Forbidden):
+        agency_records.records(people["clerk"])
+    got = {r["name"]: r for r in agency_records.records(people["supervisor"])}
+    assert {k: got["华测评价有限公司"][k] for k in ("commissions", "open", "overdue", "delivered", "late", "cancelled",
+                                               "ratings", "average", "active")} == {
+        "commissions": 3, "open": 1, "overdue": 1, "delivered": 1, "late": 1, "cancelled": 1, "ratings": 1,
+        "average": 2.0, "active": True}
+    assert (got["乙节能公司"]["commissions"], got["乙节能公司"]["active"]) == (0, False)
+    [open_late] = agency_records.overdue(people["supervisor"])
+    assert open_late.id == still.id
+    assert agency_records.late_by(open_late) == {
+        "workdays": calendars.current().workdays_between(still.due_on, clock.today()), "days": 10}

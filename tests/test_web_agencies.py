@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from engine import agencies, clock, portal
+from engine.services import calendars
 from tests.a11y import audit
 from tests.procedures import install, open_tasks, take_in
 from tests.test_agencies import CODE, OTHER, REPORT
@@ -117,7 +118,10 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=7))
     overdue = element(supervisor.get("/supervision/agencies").text, "overdue-commissions")
-    assert "甲评价公司" in overdue and case.number in overdue and "7 天" in overdue
+    late = calendars.current().workdays_between(due, due + timedelta(days=7))  # promised in working days
+    assert "甲评价公司" in overdue and case.number in overdue and f"{late} 个工作日" in overdue
+    record = element(supervisor.get("/supervision/agencies").text, "agency-records")
+    assert re.search(r"甲评价公司.*?<td[^>]*>1</td>\s*<td[^>]*>1 <span class=\"overdue\">其中逾期 1</span>", record, re.S)
     assert 'id="agencies-link"' in supervisor.get("/supervision/").text
 
     deliver = f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver"
@@ -145,7 +149,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
                                                follow_redirects=True).text
     assert me.post(rate, data={"score": "5"}).status_code == 409
-    assert "平均 4.0 分（满分 5 分，1 条评价）" in app.test_client().get("/portal/agencies").text
+    assert "★★★★☆</span> <span class=\"agency-level\">满意</span>" in app.test_client().get("/portal/agencies").text
 
 
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
@@ -187,9 +191,24 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
                       "delivered_on": clock.today().isoformat(), "cancel_reason": None, "rating": 4,
                       "rating_comment": None,
                       "report": {"material_id": agencies.of_case(case.id)[0].report_id, "filename": "评价报告.pdf"}}
+    # A supervisor's client: the commissions past their date and every agency's record.
+    assert client.get("/api/supervision/agencies", headers=clerk).status_code == 403
+    late = agencies.commission(take_in(ITEM, project(major_project=True), people["clerk"]).id, quake.id,
+                               "seismic_safety", applicant_id=case.applicant_id)
+    supervisor = {"Authorization": f"Bearer {issue_token('supervisor')}"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clock, "today", lambda: late.due_on + timedelta(days=1))
+        watched = client.get("/api/supervision/agencies", headers=supervisor).get_json()
+    [overdue] = watched["overdue"]
+    assert (overdue["id"], overdue["case_number"], overdue["agency"]) == (late.id, late.case.number, "甲评价公司")
+    assert overdue["late_workdays"] == calendars.current().workdays_between(late.due_on, late.due_on + timedelta(days=1))
+    records = {a["name"]: a for a in watched["agencies"]}
+    assert (records["甲评价公司"]["commissions"], records["甲评价公司"]["overdue"], records["甲评价公司"]["average"]) == \
+        (2, 1, 4.0)
 
 
-def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_applicant(app, people):
+def test_a_rating_reads_in_the_words_of_the_case_rating_wherever_it_shows_and_an_overrun_reaches_the_applicant(
+        app, people):
     from engine import timers
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
@@ -199,7 +218,7 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     me = app.test_client()
     me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
     choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
-    assert '<option value="">请选择</option>' in choose  # nothing chosen for the applicant by default
+    assert 'type="radio" name="agency_seismic_safety"' in choose and "checked" not in choose  # nothing chosen for them
     late = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     timers.tick(clock.end_of(late.due_on) + timedelta(seconds=1))
     step = re.search(r'<li class="step step-agency_overdue">.*?</li>', me.get(f"/portal/cases/{case.number}").text,
@@ -213,15 +232,19 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     form = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
-    assert "满分 5 分：5 分最好，1 分最差" in form and "★★★★★" in form
-    assert "非常满意" not in form  # the 好差评 words are not the agencies'
+    # The 好差评's five words, in its order, as the case's own rating below asks: 非常满意 is 5.
+    offered = re.findall(r'name="score" value="(\d)" required> (\S+) ', form)
+    assert offered == [("5", "非常满意"), ("4", "满意"), ("3", "基本满意"), ("2", "不满意"), ("1", "非常不满意")]
+    assert "您对 甲评价公司 的服务满意吗？" in form
     page = me.post(f"/portal/cases/{case.number}/agencies/{row.id}/rate", data={"score": "2"},
                    follow_redirects=True).text
-    assert "★★☆☆☆" in element(page, "commissions") and "2 分（满分 5 分）" in element(page, "commissions")
-    assert "2 分（满分 5 分）" in history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text,
-                                          "agency_rated")
+    assert agencies.of_case(case.id)[0].rating == 2  # kept as given, 1 to 5, 5 the best
+    mine = element(page, "commissions")
+    assert "★★☆☆☆" in mine and '<span class="agency-level">不满意</span>' in mine and "2 分" not in mine
+    assert '<span class="agency-level">不满意</span>' in history_row(
+        signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "agency_rated")
     market = element(app.test_client().get("/portal/agencies").text, "agencies")
-    assert "平均 2.0 分（满分 5 分，1 条评价）" in market and "★★☆☆☆" in market
+    assert '★★☆☆☆</span> <span class="agency-level">不满意</span>' in market and "1 条评价，平均 2.0 分，5 分为非常满意" in market
     assert audit(page) == []
 
 
@@ -234,7 +257,9 @@ def test_the_window_and_the_filing_agent_choose_an_agency_with_an_applicant_who_
     clerk = signed_in(app, "clerk")
     page = clerk.get(f"/intake/cases/{case.id}").text
     offered = element(page, "commissions")
-    assert 'id="choose-seismic_safety"' in offered and f'<option value="{quake.id}">甲评价公司' in offered
+    assert 'id="choose-seismic_safety"' in offered and f'name="agency_seismic_safety" value="{quake.id}"' in offered
+    due = agencies.choices(case.id)["seismic_safety"][0]["due_on"]
+    assert f"10 个工作日，今天选定则 {due.isoformat()} 前交付" in offered  # the promise as a date
     assert f'action="/intake/cases/{case.id}/agencies"' in offered and "代申请人选定" in offered
     assert audit(page) == []
     # Nobody else chooses: a department's reviewer, an agent who did not file the case.
