@@ -87,7 +87,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     page = me.get(f"/portal/cases/{case.number}").text
     section = page[page.index('id="commissions"'):]
     assert 'id="choose-seismic_safety"' in section and 'id="choose-climate"' in section
-    assert "中介超市中暂无具备该资质的机构" in element(page, "choose-climate")
+    assert "中介超市中暂无具备该资质的机构；可自行委托" in element(page, "choose-climate")
     assert audit(page) == []
     chosen = me.post(f"/portal/cases/{case.number}/agencies",
                      data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)}, follow_redirects=True)
@@ -320,3 +320,21 @@ def test_the_filing_agent_hands_in_the_report_and_the_window_sees_it(app, people
     window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
     assert f'href="/inbox/materials/{row.report_id}?view=1"' in window and "安评报告.pdf" in window
     assert "代申请人提交报告" not in window  # delivered: nothing more to hand in
+
+
+def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspended_since(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10},
+                              contact="0931-7654321 王工", price_note="每项 3 万元起")
+    agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    mine = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
+    assert "0931-7654321 王工" in mine and "每项 3 万元起" in mine and "机构已暂停" not in mine
+    agencies.set_suspended(quake.id, True, "资质证书过期", people["admin"])
+    mine = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
+    assert "机构已暂停" in mine and "也可取消后另选" in mine and "资质证书过期" not in mine  # the reason is the office's
+    window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
+    assert "机构已暂停" in window and "0931-7654321 王工" in window

@@ -61,3 +61,23 @@ def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_in_the_case_rat
     page.wait_for_selector("#commissions article.commission-delivered dd .agency-stars")
     assert "★★★★☆ 满意" in page.locator("#commissions article").inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_administrator_suspends_an_agency_on_a_phone_without_scrolling_sideways(org, live_server, new_page):
+    """The registry's table is a card per agency on a phone: the suspend form within the screen,
+    not in a column scrolled out of sight."""
+    from tests.browser.helpers import fits, login
+    agencies.register(org["admin"], name="甘肃华测环境安全评价技术服务有限责任公司", credit_code=CODE,
+                      services={"seismic_safety": 10, "environmental_impact": 20, "safety": 15, "energy": 8})
+    page = new_page(390, 844)
+    login(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/agencies")
+    fits(page, "/admin/agencies")
+    reason = page.locator("#agencies tbody tr input[name=reason]")
+    box = reason.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    reason.fill("资质证书过期")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#agencies tbody tr button[type=submit]").click()
+    page.wait_for_selector("#agencies tr.suspended")
+    assert "资质证书过期" in page.locator("#agencies tr.suspended").inner_text()
