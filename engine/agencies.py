@@ -34,9 +34,17 @@ if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): 
     from engine.intake import Upload
 
 # The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
-# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
-KINDS = ("environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
-         "water_resources", "climate", "cultural_relics", "drawing_review")
+# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES), and in a
+# message by the name here, translated with it: a page says 地震安全性评价, not seismic_safety.
+KIND_NAMES = {"environmental_impact": Message("environmental impact assessment"),
+              "safety": Message("safety assessment"), "energy": Message("energy-saving assessment"),
+              "soil_water": Message("soil and water conservation plan"),
+              "seismic_safety": Message("seismic safety assessment"),
+              "geological_hazard": Message("geological hazard assessment"),
+              "water_resources": Message("water resources assessment"), "climate": Message("climate feasibility study"),
+              "cultural_relics": Message("cultural relics impact assessment (archaeological survey)"),
+              "drawing_review": Message("construction drawing review")}
+KINDS = tuple(KIND_NAMES)
 CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
 # The kinds the merged-assessment rules decide on; the drawing review is not theirs.
 RULED = frozenset(KINDS) - {"drawing_review"}
@@ -64,7 +72,7 @@ def _fields(name, credit_code, services, qualification="", contact="", price_not
             raise Invalid("Unknown kind of report %(kind)s", kind=repr(kind))
         if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DAYS:
             raise Invalid("The promised time for %(kind)s is a whole number of working days, 1 to %(max)s",
-                          kind=kind, max=MAX_DAYS)
+                          kind=KIND_NAMES[kind], max=MAX_DAYS)
         checked[kind] = days
     texts = {"qualification": (qualification, Message("The qualification note has at most %(max)s characters",
                                                       max=MAX_NOTE)),
@@ -210,14 +218,15 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         if case.status in CLOSED:
             raise Conflict("The case is closed: it needs no report any more")
         if kind not in needed_kinds(case, session):
-            raise Invalid("This case needs no report of the kind %(kind)s", kind=kind)
+            raise Invalid("This case needs no report of the kind %(kind)s", kind=KIND_NAMES.get(kind, kind))
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise NotFound("No agency %(agency)s in the marketplace", agency=agency_id)
         if not agency.active:  # suspended since the page was shown
             raise Conflict("%(agency)s is suspended: choose another agency", agency=agency.name)
         if kind not in agency.services:
-            raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
+            raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name,
+                          kind=KIND_NAMES[kind])
         busy = _busy(session, case.id).get(kind)
         if busy == "open":
             raise _open_already()

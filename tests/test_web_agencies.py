@@ -338,3 +338,16 @@ def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspen
     assert "机构已暂停" in mine and "也可取消后另选" in mine and "资质证书过期" not in mine  # the reason is the office's
     window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
     assert "机构已暂停" in window and "0931-7654321 王工" in window
+
+
+def test_a_refused_choice_names_the_kind_of_report_not_its_code(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])  # no energy report asked
+    saver = agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    refused = me.post(f"/portal/cases/{case.number}/agencies", data={"kind": "energy", "agency_energy": str(saver.id)})
+    assert refused.status_code == 422 and "本办件不需要节能评估报告" in refused.text and "energy" not in refused.text
+    wrong = signed_in(app, "admin").post("/admin/agencies", data=register_form(days_seismic_safety="400"))
+    assert wrong.status_code == 422 and "地震安全性评价的承诺时限须为 1 至 365 个工作日" in wrong.text
