@@ -380,6 +380,8 @@ def test_a_delivery_hands_in_the_report_which_the_reviewing_department_opens(peo
     assert (row.state, row.report.kind, row.report.filename) == ("delivered", "report:seismic_safety", "评价报告.pdf")
     assert delivered.report_id == row.report.id
     assert progress.material_file(row.report_id, people["r_quake"]) == ("评价报告.pdf", row.report.sha256)
+    with pytest.raises((Forbidden, NotFound)):  # a department with no part in the case does not read it
+        progress.material_file(row.report_id, people["taxman"])
     assert agencies.report_file(case.id, row.id, case.applicant_id) == ("评价报告.pdf", row.report.sha256)
     with pytest.raises(NotFound):  # another applicant's
         agencies.report_file(case.id, row.id, case.applicant_id + 1)
