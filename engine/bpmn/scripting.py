@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine import expressions
 
 # Functions the product adds to the language; deploy-time checks accept calls to these.
-PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage", "given")
+PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage", "assessments", "given")
 
 
 def _workdays(n: int) -> str:
@@ -34,8 +34,14 @@ def _regional_coverage(zone, assessment, project=None):
     return regional.coverage(zone, assessment, project or {})
 
 
+def _assessments(project):
+    from engine import assessments
+    return assessments.assessments(project or {})
+
+
 def product_functions() -> dict:
-    return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage}
+    return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage,
+            "assessments": _assessments}
 
 
 def with_given(functions: Mapping, data: Mapping) -> dict:
