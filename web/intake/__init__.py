@@ -13,13 +13,8 @@ from engine.errors import Conflict, Invalid
 from engine.portal import get_applicant
 from engine.services import calendars, progress
 
-<<<<<<< HEAD
 from web import once, searches
-from web.agency_choice import chosen
-=======
-from web import once
 from web.agency_choice import chosen, report
->>>>>>> walk-market
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
 from web.inbox.forms import errors_by_field, fields, read
 
