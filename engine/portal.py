@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
 from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.services import special_kinds
 from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
@@ -252,7 +253,7 @@ def _special_procedures(session, steps: list[dict], whole) -> list[dict]:
     step's procedure that stopped the case clock, or whose end let it run again, is one line with
     that stop (暂停计时) or run (恢复计时, and how far the dates moved); one that ran while the case
     clock had already stopped reads as a special procedure started or ended."""
-    kinds = clock.special_kinds(session)
+    kinds = special_kinds.names(session)
     # The case clock's stops on behalf of a step's procedure (engine/clock.py pause, for_step).
     for_steps = set(session.scalars(select(SpecialProcedure.id).where(SpecialProcedure.clock_id == whole.id,
                                                                       SpecialProcedure.step_clock_id.is_not(None))))

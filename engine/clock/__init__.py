@@ -13,15 +13,14 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
-from engine.services import calendars
+from engine.services import calendars, special_kinds
 from engine.services.events import record
 from engine.services.lanes import may_work_on
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import (Clock, Department, Instance, SpecialProcedure, SpecialProcedureKind,
-                                 SupervisionOrder, Task, Timer, User)
+from engine.store.models import Clock, Department, Instance, SpecialProcedure, SupervisionOrder, Task, Timer, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
@@ -29,36 +28,6 @@ LEVELS = ("normal", "warning", "yellow", "red")
 # clocks then read the index on state instead of every clock of a year's cases.
 OPEN_STATES = ("running", "paused")
 OPEN = Clock.state.in_(OPEN_STATES)
-# Art. 45's special procedures, and the applicant's own waits. Others (现场踏勘, 公示) stop the
-# clock only where a local rule says so: the office adds them (SpecialProcedureKind).
-SPECIAL_KINDS = {"hearing": "听证", "bidding": "招标", "auction": "拍卖", "testing": "检验检测",
-                 "quarantine": "检疫", "appraisal": "鉴定", "expert_review": "专家评审",
-                 "correction": "申请人补正", "payment": "申请人缴纳税费"}
-# Waiting for the applicant, with a notice of its own: started and ended by the step, not by hand.
-BY_STEP = ("correction", "payment")
-
-
-def special_kinds(session: Session, *, startable: bool = False) -> dict[str, str]:
-    """The special procedures by code and name (all_kinds): to name one that ran, every kind; to
-    start one (startable), those a step may start."""
-    return {code: name for code, (name, may_start) in all_kinds(session).items() if may_start or not startable}
-
-
-def all_kinds(session: Session) -> dict[str, tuple[str, bool]]:
-    """Every special procedure by code: its name and whether a step may start one. The law's
-    (SPECIAL_KINDS) may, but for those a step starts itself (BY_STEP); then those the office added
-    (SpecialProcedureKind), unless it withdrew them."""
-    added = select(SpecialProcedureKind.code, SpecialProcedureKind.name, SpecialProcedureKind.active)
-    return {**{code: (name, code not in BY_STEP) for code, name in SPECIAL_KINDS.items()},
-            **{code: (name, active) for code, name, active in session.execute(added.order_by(SpecialProcedureKind.created_at))}}
-
-
-def kind_names() -> dict[str, tuple[str, bool]]:
-    """all_kinds, for a page."""
-    with read_session() as session:
-        return all_kinds(session)
-
-
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 FEEDBACK_DAYS = 3
 MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a limit
@@ -263,7 +232,7 @@ def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
     notify_watchers(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
                                     "end it with its result, or tell the applicant why it takes longer",
                                     label=clock.label,
-                                    procedure=special_kinds(session).get(procedure.kind, procedure.kind),
+                                    procedure=special_kinds.names(session).get(procedure.kind, procedure.kind),
                                     end=expected_end))
 
 
@@ -389,7 +358,7 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         raise Invalid("A reason and the expected length, 1 to %(max)s working days, are required",
                       max=MAX_SPECIAL_DAYS)
     with session_scope() as session:
-        kinds = special_kinds(session, startable=True)
+        kinds = special_kinds.names(session, startable=True)
         if kind not in kinds:
             raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
                           kinds=", ".join(kinds))
@@ -400,7 +369,7 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
             start_special(session, whole, kind, reason, expected_days, actor, for_step=clock)
         # The notice cites Art. 45 for the law's own procedures only (a licence's, notices.py).
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
-                         law=kind in SPECIAL_KINDS, reason=reason, expected_days=expected_days,
+                         law=kind in special_kinds.SPECIAL_KINDS, reason=reason, expected_days=expected_days,
                          expected_end=calendars.current().add_workdays(today(), expected_days).date.isoformat())
         return procedure
 
@@ -451,7 +420,7 @@ def ended_by_hand(procedure: SpecialProcedure | None) -> bool:
     """A running special procedure its department ends: not a wait for the applicant (a correction
     round, a payment: it ends with its step), nor a case clock's stop for a step's procedure (it
     ends with that one)."""
-    return procedure is not None and procedure.kind not in BY_STEP and procedure.step_clock_id is None
+    return procedure is not None and procedure.kind not in special_kinds.BY_STEP and procedure.step_clock_id is None
 
 
 def running_procedure(session: Session, clock: Clock) -> SpecialProcedure | None:
