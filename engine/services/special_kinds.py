@@ -49,11 +49,8 @@ def kind_names() -> dict[str, tuple[str, bool]]:
 def listed(actor: User) -> list[dict]:
     """The law's special procedures, then the office's, each with whether a step may start it."""
     require(actor, "admin")
-    with read_session() as session:
-        added = session.scalars(select(SpecialProcedureKind).order_by(SpecialProcedureKind.created_at)).all()
-    return ([{"code": code, "name": name, "law": True, "active": True}
-             for code, name in SPECIAL_KINDS.items() if code not in BY_STEP]
-            + [{"code": k.code, "name": k.name, "law": False, "active": k.active} for k in added])
+    return [{"code": code, "name": name, "law": code in SPECIAL_KINDS, "active": may_start}
+            for code, (name, may_start) in kind_names().items() if code not in BY_STEP]
 
 
 def add(code: str, name: str, actor: User) -> None:
