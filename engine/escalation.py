@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.clock.watchers import notify_watchers
 from engine.errors import Message
 from engine.services.events import record
 from engine.store.models import Clock, SupervisionOrder, Timer
@@ -32,4 +33,4 @@ def order_overdue(session: Session, timer: Timer, now: datetime) -> None:
         else:
             said = Message("%(label)s: its supervision order was not answered by %(due)s", label=watched.label,
                            due=due.isoformat())
-        clock.notify_watchers(session, watched, said)
+        notify_watchers(session, watched, said)

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.clock.watchers import notify_watchers
 from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
 from engine.services import calendars, special_kinds
 from engine.services.events import record
 from engine.services.lanes import may_work_on
-from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Clock, Department, Instance, SpecialProcedure, SupervisionOrder, Task, Timer, User
+from engine.store.models import Clock, Instance, SpecialProcedure, SupervisionOrder, Task, Timer, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
@@ -282,24 +282,6 @@ def issue_order(session: Session, clock: Clock, card: str, day: date, **data) ->
     record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
            order_id=order.id, card=card, feedback_due=order.feedback_due.isoformat(), **data)
     return order
-
-
-def notify_watchers(session: Session, clock: Clock, message: Message) -> None:
-    """The assignee, the department's heads (role lead; a window's clerks, who deliver) and every
-    supervisor."""
-    recipients = set()
-    if clock.task_id is not None:
-        task = session.get(Task, clock.task_id)
-        if task is not None and task.assignee_id:
-            recipients.add(task.assignee_id)
-    people = session.scalars(select(User).outerjoin(Department, User.department_id == Department.id)
-                             .where(User.active.is_(True))).all()
-    for user in people:
-        heads = ({"lead", "clerk"} & set(user.roles or ()) and user.department is not None
-                 and user.department.code == clock.department)
-        if heads or "supervisor" in (user.roles or ()):
-            recipients.add(user.id)
-    tell(session, sorted(recipients), clock.instance_id, clock.task_id, message)
 
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
