@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.clock.orders import issue_order, open_order
 from engine.clock.watchers import notify_watchers
 from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
@@ -20,7 +21,7 @@ from engine.services.lanes import may_work_on
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, locked, read_session
-from engine.store.models import Clock, Instance, SpecialProcedure, SupervisionOrder, Task, Timer, User
+from engine.store.models import Clock, Instance, SpecialProcedure, Task, Timer, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("normal", "warning", "yellow", "red")
@@ -29,7 +30,6 @@ LEVELS = ("normal", "warning", "yellow", "red")
 OPEN_STATES = ("running", "paused")
 OPEN = Clock.state.in_(OPEN_STATES)
 PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
-FEEDBACK_DAYS = 3
 MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a limit
 JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
 MAX_APPROVAL = 200
@@ -259,29 +259,6 @@ def _change_level(session: Session, clock: Clock, level: str, day: date) -> None
     # A red card's order is issued once: the yellow's, escalated unanswered, may have issued it.
     if level == "yellow" or level == "red" and not open_order(session, clock, "red"):
         issue_order(session, clock, level, day)
-
-
-def open_order(session: Session, clock: Clock, card: str) -> SupervisionOrder | None:
-    return session.scalar(select(SupervisionOrder).where(SupervisionOrder.clock_id == clock.id,
-                                                         SupervisionOrder.card == card,
-                                                         SupervisionOrder.state == "open").limit(1))
-
-
-def issue_order(session: Session, clock: Clock, card: str, day: date, **data) -> SupervisionOrder:
-    """督办单 for a card, for the clock's department to answer within FEEDBACK_DAYS; if that day
-    passes unanswered, the tick escalates it (engine.escalation)."""
-    order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
-                             card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
-    session.add(order)
-    session.flush()
-    due = end_of(order.feedback_due)
-    # One timer answers for every order of the clock due that day (engine.escalation).
-    if not session.scalar(select(Timer.id).where(Timer.kind == "order_due", Timer.clock_id == clock.id,
-                                                 Timer.due_at == due, Timer.state == "pending")):
-        session.add(Timer(kind="order_due", instance_id=clock.instance_id, clock_id=clock.id, due_at=due))
-    record(session, "supervision_order_issued", instance_id=clock.instance_id, clock_id=clock.id,
-           order_id=order.id, card=card, feedback_due=order.feedback_due.isoformat(), **data)
-    return order
 
 
 def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
