@@ -30,6 +30,7 @@ from engine import clock, expressions
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
+from engine.clock import procedures
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
@@ -189,7 +190,7 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
 
 def _applicant_answered(session: Session, instance_id: int, kind: str, result: str, actor: User | None) -> None:
     case_clock = clock.case_clock(session, instance_id)
-    procedure = clock.running_procedure(session, case_clock) if case_clock is not None else None
+    procedure = procedures.running_procedure(session, case_clock) if case_clock is not None else None
     if procedure is not None and procedure.kind == kind:
         clock.end_special(session, case_clock, result, actor, clock.today())
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock.orders import issue_order, open_order
+from engine.clock.procedures import ended_by_hand, expected_end, running_procedure, tell_overrun
 from engine.clock.watchers import notify_watchers
 from engine.errors import Conflict, Forbidden, Invalid, Message
 from engine.notices import notify_applicant
@@ -194,7 +195,7 @@ def _schedule(session: Session, clock: Clock, day: date) -> None:
                                                      Timer.state == "pending")):
         timer.state = "cancelled"
     if clock.state == "paused":  # no level changes meanwhile; the special procedure's overrun is watched
-        end = _expected_end(running_procedure(session, clock))
+        end = expected_end(running_procedure(session, clock))
         nxt = end + timedelta(days=1) if end is not None and end >= day else None
     else:
         nxt = _next_change(clock, day) if clock.state == "running" else None
@@ -206,34 +207,8 @@ def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
     """Called by the tick when a clock timer falls due."""
     clock = fetch(session, Clock, clock_id, "clock")
     if clock.state == "paused":
-        _tell_overrun(session, clock, now.astimezone(SHANGHAI).date())
+        tell_overrun(session, clock, now.astimezone(SHANGHAI).date())
     return refresh_clock(session, clock, now)
-
-
-def _expected_end(procedure: SpecialProcedure | None) -> date | None:
-    """The last day of a special procedure's expected length, for one its department runs (a wait
-    for the applicant, or for a step's procedure, has no expected length of its own)."""
-    if not ended_by_hand(procedure):
-        return None
-    return calendars.current().add_workdays(procedure.started_on, procedure.expected_days).date
-
-
-def _tell_overrun(session: Session, clock: Clock, day: date) -> None:
-    """A special procedure past its expected length (the applicant was told how long it would
-    take, Art. 45): its department and supervisors are told, once (the tick's one timer)."""
-    procedure = running_procedure(session, clock)
-    end = _expected_end(procedure)
-    if end is None or day <= end:
-        return
-    expected_end = end.isoformat()
-    record(session, "special_procedure_overrun", instance_id=clock.instance_id, task_id=clock.task_id,
-           clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind,
-           expected_end=expected_end)
-    notify_watchers(session, clock, Message("%(label)s: the special procedure %(procedure)s was expected to end by %(end)s; "
-                                    "end it with its result, or tell the applicant why it takes longer",
-                                    label=clock.label,
-                                    procedure=special_kinds.names(session).get(procedure.kind, procedure.kind),
-                                    end=expected_end))
 
 
 def refresh_clock(session: Session, clock: Clock, now: datetime) -> Clock:
@@ -375,19 +350,6 @@ def _end_with_steps(session: Session, clock: Clock, result: str, actor: User | N
     return clock
 
 
-def ended_by_hand(procedure: SpecialProcedure | None) -> bool:
-    """A running special procedure its department ends: not a wait for the applicant (a correction
-    round, a payment: it ends with its step), nor a case clock's stop for a step's procedure (it
-    ends with that one)."""
-    return procedure is not None and procedure.kind not in special_kinds.BY_STEP and procedure.step_clock_id is None
-
-
-def running_procedure(session: Session, clock: Clock) -> SpecialProcedure | None:
-    """The special procedure the clock waits for, if any."""
-    return session.scalar(select(SpecialProcedure).where(SpecialProcedure.clock_id == clock.id,
-                                                         SpecialProcedure.ended_on.is_(None)))
-
-
 def _waits_only_for_steps_now_done(session: Session, whole: Clock) -> bool:
     """Whether the case's clock was stopped by its steps' procedures (not by one of its own, a
     hearing on the case or the applicant's corrections), and no step is in one any more."""
@@ -472,7 +434,7 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),
-                          "overrun": own and today() > _expected_end(procedure)} if procedure else None,
+                          "overrun": own and today() > expected_end(procedure)} if procedure else None,
             # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
             and not clock.extension_days,
