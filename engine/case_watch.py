@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from engine import clock
+from engine.clock.levels import LEVELS
 from engine.errors import Forbidden, Invalid
 from engine.services import calendars, cases, progress
 from engine.services.task_views import describe_task
@@ -29,7 +30,7 @@ TIME_EVENTS = ("case_accepted", "clock_started", "clock_level_changed", "clock_e
                "case_withdrawn")
 
 _OPEN = clock.OPEN
-_RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+_RANK = case({level: rank for rank, level in enumerate(LEVELS)}, value=Clock.level)
 _WHOLE = func.max(case((Clock.task_id.is_(None), Clock.id)))
 # A case runs while a whole-case clock counts (its own, then its delivery's; the board's 在办件).
 # Per case: that clock, the worst level of its open clocks (as the board counts it, so a case whose
@@ -47,10 +48,10 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
     special procedure, whose number contains `number`. A head sees their department's alone.
     Returns {"cases", "total", "page", "pages"}."""
     require(actor, *WATCHERS)
-    unknown = sorted(set(levels) - set(clock.LEVELS))
+    unknown = sorted(set(levels) - set(LEVELS))
     if unknown:
         raise Invalid("Unknown clock level %(level)s; known: %(levels)s", level=repr(unknown[0]),
-                      levels=", ".join(clock.LEVELS))
+                      levels=", ".join(LEVELS))
     if not actor.has_role("supervisor"):
         department = department_of(actor)
         if department is None:  # else "department == None" would match the limits no one answers for
@@ -69,7 +70,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
              .outerjoin(Case, Case.instance_id == found.c.instance_id)
              .outerjoin(ServiceItem, ServiceItem.id == Case.item_id))
     if levels:
-        query = query.where(found.c.worst.in_([clock.LEVELS.index(level) for level in levels]))
+        query = query.where(found.c.worst.in_([LEVELS.index(level) for level in levels]))
     if paused:
         query = query.where(Clock.state == "paused")
     if number.strip():
@@ -91,7 +92,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
         "instance_id": row.Clock.instance_id, "case_id": row.case_id, "case_number": row.number,
         "item_name": row.item_name or row.Clock.label, "accepted_on": _iso(row.accepted_on),
         "department": row.Clock.department, "department_name": names.get(row.Clock.department, row.Clock.department),
-        "level": clock.LEVELS[row.worst], "clock": clock.describe(row.Clock, today),
+        "level": LEVELS[row.worst], "clock": clock.describe(row.Clock, today),
         "procedure": next(iter(waiting.get(row.Clock.id, [])), None),
         "steps": [{**clock.describe(s, today), "department_name": names.get(s.department, s.department)}
                   for s in steps if s.instance_id == row.Clock.instance_id]} for row in rows]}

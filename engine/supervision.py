@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
 from engine import clock
+from engine.clock import levels
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.ratings import BAD, late
 from engine.services.events import record
@@ -49,7 +50,7 @@ def _finished_on(own) -> date | None:
     stop in between and disagree with the first."""
     stops = [c.stopped_on for c in own]
     return max(stops) if all(stops) else None
-_RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+_RANK = case({level: rank for rank, level in enumerate(levels.LEVELS)}, value=Clock.level)
 # On time if every clock stopped in time; it took its case clocks' days where it answers for the
 # case, else its steps'.
 _HANDLINGS = select(
@@ -123,7 +124,7 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
             "finished": 0, "on_time": 0, "on_time_rate": None,
             "avg_workdays_used": None, "avg_promised_days": None})
     for dept, item, rank, count in open_by_level:
-        row(dept, item)["open"][clock.LEVELS[rank]] = count
+        row(dept, item)["open"][levels.LEVELS[rank]] = count
     for dept, item, count, on_time, used, promised in finished:
         r = row(dept, item)
         r.update(finished=count, on_time=int(on_time or 0),

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
+from engine.clock import levels
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -56,7 +57,7 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
     assert (c.promised_due, c.statutory_due) == (cal.add_workdays(started, 5).date, cal.add_workdays(started, 10).date)
     assert c.level == "normal"
     warn_day = cal.add_workdays(started, 4).date  # one working day left: max(1, 20% of 5)
-    assert clock.level_on(c, warn_day - timedelta(days=1)) == "normal" or cal.workdays_between(
+    assert levels.level_on(c, warn_day - timedelta(days=1)) == "normal" or cal.workdays_between(
         warn_day - timedelta(days=1), c.promised_due) <= 1
     for day, level in ((warn_day, "warning"), (c.promised_due + timedelta(days=1), "yellow"),
                        (c.statutory_due + timedelta(days=1), "red")):
@@ -81,17 +82,17 @@ def test_level_rules_on_fixed_dates(instance_id):
     c = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=5,
               statutory_days=10, warn_ratio=0.2, promised_due=date(2026, 3, 9),
               statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
-    assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
+    assert [levels.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
                                           date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
     one_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=1,
                     statutory_days=2, warn_ratio=0.2, promised_due=date(2026, 3, 3),
                     statutory_due=date(2026, 3, 4), paused_days=0, extension_days=0)
     # A one-day step warns on the day it is due, not the moment it starts; a same-day limit on its day.
-    assert [clock.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
+    assert [levels.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
     same_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=0,
                      statutory_days=0, warn_ratio=0.2, promised_due=date(2026, 3, 2),
                      statutory_due=date(2026, 3, 2), paused_days=0, extension_days=0)
-    assert [clock.level_on(same_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["warning", "red"]
+    assert [levels.level_on(same_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["warning", "red"]
 
 
 def test_special_procedure_moves_the_deadline(instance_id, org):

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
+from engine.clock.levels import LEVELS
 from engine.errors import Forbidden
 from engine.services import admin, calendars, cases, deploy
 from engine.services.tokens import issue_token
@@ -233,6 +234,6 @@ def test_the_board_counts_a_departments_handling_of_a_case_once_as_the_report_do
     housing = next(r for r in supervision.overview(org["supervisor"])["rows"] if r["department"] == "housing")
     assert (housing["finished"], housing["on_time"]) == (1, 0)  # step 1 was late
     assert sum(housing["open"].values()) == 1 and housing["open"][max(
-        (levels[label] for label in ("case", "step 2")), key=clock.LEVELS.index)] == 1
+        (levels[label] for label in ("case", "step 2")), key=LEVELS.index)] == 1
     [report] = [r for r in supervision.monthly(today.year, today.month) if r["department"] == "housing"]
     assert (report["finished"], report["on_time"]) == (housing["finished"], housing["on_time"])

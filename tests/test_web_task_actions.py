@@ -1,6 +1,7 @@
 """The reviewer's task page: special procedures and the extension in the browser's forms, 认领 only
 for those who may claim, 转办 to a person by name, 退回 only where it works, the correction box."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -279,7 +280,7 @@ def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
     # The step arrived after the window's acceptance, not by the clerk's hand.
     arrived = history_row(page, "task_created")
     assert f"系统（{org['clerk'].name} 办理后）" in arrived
-    late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + clock.timedelta(days=1)
+    late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + timedelta(days=1)
     timers.tick(now=clock.datetime.combine(late, clock.time(9), clock.SHANGHAI))
     carded = history_row(signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text, "clock_level_changed")
     assert "黄牌" in carded and "yellow" not in carded

@@ -12,6 +12,7 @@ from engine import clock, intake
 from engine.bpmn import layout, runtime
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
+from engine.clock import levels
 from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
@@ -313,13 +314,13 @@ def notice(notice_id: int, actor: User) -> dict:
 def open_cases_by_level() -> dict[str, int]:
     """Cases still running (their own clock counts), each once, at the worst level of its own
     clock and its open steps' clocks: a case whose step is past its limit is not 正常."""
-    rank = sql_case({level: i for i, level in enumerate(clock.LEVELS)}, value=Clock.level)
+    rank = sql_case({level: i for i, level in enumerate(levels.LEVELS)}, value=Clock.level)
     running = select(Clock.instance_id).where(Clock.task_id.is_(None), clock.OPEN)
     worst = (select(func.max(rank).label("rank")).where(clock.OPEN, Clock.instance_id.in_(running))
              .group_by(Clock.instance_id).subquery())
     with read_session() as session:
         rows = dict(session.execute(select(worst.c.rank, func.count()).group_by(worst.c.rank)).all())
-    return {level: rows.get(i, 0) for i, level in enumerate(clock.LEVELS)}
+    return {level: rows.get(i, 0) for i, level in enumerate(levels.LEVELS)}
 
 
 def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:
