@@ -12,22 +12,22 @@ from sqlalchemy.orm import Session
 
 from engine.clock.levels import refresh_clock, schedule
 from engine.clock.procedures import ended_by_hand, expected_end, running_procedure
-from engine.errors import Conflict, Forbidden, Invalid
+from engine.clock.rights import PROCEDURE_ROLES, governs, held_by_another, running_clock
+from engine.errors import Conflict, Invalid
 from engine.notices import notify_applicant
 from engine.services import calendars, special_kinds
 from engine.services.events import record
 from engine.services.lanes import may_work_on
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, locked, read_session
-from engine.store.models import Clock, Instance, SpecialProcedure, Task, User
+from engine.store.db import read_session
+from engine.store.models import Clock, SpecialProcedure, Task, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A clock still counting, said as the states it may be in (not "!= stopped"): the lists of open
 # clocks then read the index on state instead of every clock of a year's cases.
 OPEN_STATES = ("running", "paused")
 OPEN = Clock.state.in_(OPEN_STATES)
-PROCEDURE_ROLES = ("reviewer", "lead")  # who start and end a special procedure; a head (lead) extends
 MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a limit
 JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
 MAX_APPROVAL = 200
@@ -151,42 +151,6 @@ def capped(clock: Clock) -> bool:
         statutory is not None and clock.statutory_due is not None and statutory.date > clock.statutory_due)
 
 
-def _running_clock(session: Session, clock_id: int, actor: User) -> Clock:
-    """The clock, if it still runs and it is the actor's department's limit (or the actor is an
-    administrator): another department may not stop or lengthen it, nor a colleague a step
-    someone else holds (its head may).
-
-    Its case is held first, as a step holds it: two departments pausing at once, or a pause and
-    the timer tick, then take their turns instead of both reading the case clock as running.
-    """
-    clock = fetch(session, Clock, clock_id, "clock")
-    locked(session, Instance, clock.instance_id)
-    session.refresh(clock)
-    if not _governs(actor, clock):
-        raise Forbidden("This time limit belongs to another department")
-    if _held_by_another(session, clock, actor):
-        step = session.get(Task, clock.task_id)
-        if step.assignee is None:  # a head's step, not yet taken
-            raise Forbidden("This step is decided by the department's head (the lead role)")
-        raise Forbidden("%(holder)s holds this step: its time limit is theirs, or the head's, to stop or restart",
-                        holder=step.assignee.known_as)
-    if clock.state == "stopped":
-        raise Conflict("This clock has stopped")
-    return clock
-
-
-def _held_by_another(session: Session, clock: Clock, actor: User) -> bool:
-    """A step's limit that is not the actor's to stop: a colleague holds the step, or it is its
-    head's to take (a head governs both)."""
-    step = session.get(Task, clock.task_id) if clock.task_id is not None else None
-    return (step is not None and not actor.has_role("lead")
-            and (step.assignee_id not in (None, actor.id) or step.lead_only))
-
-
-def _governs(actor: User, clock: Clock) -> bool:
-    return actor.has_role("admin") or clock.department in actor.groups
-
-
 def _extension_limit(clock: Clock) -> int:
     """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
     return JOINT_EXTENSION if (clock.statutory_days or 0) >= 45 else 10
@@ -211,7 +175,7 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         if kind not in kinds:
             raise Invalid("Unknown special procedure %(kind)s; known: %(kinds)s", kind=repr(kind),
                           kinds=", ".join(kinds))
-        clock = _running_clock(session, clock_id, actor)
+        clock = running_clock(session, clock_id, actor)
         procedure = start_special(session, clock, kind, reason, expected_days, actor)
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and whole.state == "running":
@@ -248,7 +212,7 @@ def resume(clock_id: int, result: str, actor: User, on: date | None = None) -> C
     if not (result or "").strip():  # the applicant reads it: how it ended (达标, 评审通过 ...)
         raise Invalid("Say how the special procedure ended (its result)")
     with session_scope() as session:
-        clock = _running_clock(session, clock_id, actor)
+        clock = running_clock(session, clock_id, actor)
         if not ended_by_hand(running_procedure(session, clock)):
             raise Conflict("This pause ends by itself: with the applicant's corrections, or with the special "
                            "procedure of the step that stopped it")
@@ -299,7 +263,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User, approval: str 
     require(approver, "lead")
     approval = (approval or "").strip()
     with session_scope() as session:
-        clock = _running_clock(session, clock_id, approver)
+        clock = running_clock(session, clock_id, approver)
         allowed = _extension_limit(clock)
         if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
             raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
@@ -338,14 +302,14 @@ def offered(task_id: int, actor: User) -> list[dict]:
             return []
         step = session.scalar(select(Clock).where(Clock.task_id == task_id).order_by(Clock.id).limit(1))
         limits = [c for c in (step, case_clock(session, task.instance_id))
-                  if c is not None and c.state != "stopped" and _governs(actor, c)]
+                  if c is not None and c.state != "stopped" and governs(actor, c)]
         return [_offer(session, c, actor) for c in limits]
 
 
 def _offer(session: Session, clock: Clock, actor: User) -> dict:
     procedure = running_procedure(session, clock) if clock.state == "paused" else None
     own = ended_by_hand(procedure)
-    works = any(actor.has_role(role) for role in PROCEDURE_ROLES) and not _held_by_another(session, clock, actor)
+    works = any(actor.has_role(role) for role in PROCEDURE_ROLES) and not held_by_another(session, clock, actor)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),
