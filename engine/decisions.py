@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from engine import agencies, catalogue, clock, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
+from engine.clock import limits
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
@@ -63,7 +64,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     clock.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
-        delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
+        delivery = limits.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
                                      promised_days=DELIVERY_DAYS,
                                      statutory_days=ART44_DAYS if decision != "reject" else None,
                                      department=window_of(session, case), item_code=case.item_code, actor=actor)

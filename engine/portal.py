@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
+from engine.clock import limits
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services import special_kinds
 from engine.services.events import record
@@ -210,7 +211,7 @@ def progress(applicant_id: int, number: str) -> dict:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
-        whole = clock.case_clock(session, case.instance_id) if case.instance_id else None
+        whole = limits.case_clock(session, case.instance_id) if case.instance_id else None
         counted = _counted_clocks(session, case.instance_id, whole)
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
                   or (e.data.get("clock_id") in counted and e.data.get("result") != clock.ENDED_WITH_CASE

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
-from engine.clock import levels
+from engine.clock import levels, limits
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -32,7 +32,7 @@ def instance_id(org):
 
 def new_clock(instance_id, started_on, promised=20, statutory=None, department="housing", **kw):
     with session_scope() as session:
-        c = clock.start_clock(session, instance_id, label="测试事项", promised_days=promised,
+        c = limits.start_clock(session, instance_id, label="测试事项", promised_days=promised,
                               statutory_days=statutory, started_on=started_on, department=department, **kw)
         return c.id
 
@@ -169,7 +169,7 @@ def test_a_promised_deadline_is_never_shortened(instance_id):
     c = get(cid)
     assert c.provisional  # runs into 2027, which has no official calendar yet
     with session_scope() as session:
-        clock.promise_to_applicant(session, session.get(Clock, cid))
+        limits.promise_to_applicant(session, session.get(Clock, cid))
     printed = c.promised_due
     calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
     c = get(cid)
@@ -223,7 +223,7 @@ def test_each_date_is_provisional_on_its_own(instance_id):
     in a year with no notice yet; pages mark each date by its own year."""
     cid = new_clock(instance_id, date(2026, 12, 1), promised=5, statutory=30)
     with session_scope() as session:
-        shown = clock.describe(session.get(Clock, cid))
+        shown = limits.describe(session.get(Clock, cid))
     assert shown["promised_due"].startswith("2026-12") and not shown["promised_provisional"]
     assert shown["statutory_due"].startswith("2027") and shown["statutory_provisional"] and shown["provisional"]
 
@@ -232,7 +232,7 @@ def test_taking_back_a_closure_day_keeps_a_promised_deadline(instance_id, org):
     calendars.add_closure(date(2026, 3, 4), "台风", None, stops_clocks=True)
     cid = new_clock(instance_id, date(2026, 3, 2), promised=5)
     with session_scope() as session:
-        clock.promise_to_applicant(session, session.get(Clock, cid))
+        limits.promise_to_applicant(session, session.get(Clock, cid))
     printed = get(cid).promised_due
     calendars.remove_closure(date(2026, 3, 4), org["admin"])
     assert get(cid).promised_due == printed  # one working day more would end a day earlier

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
+from engine.clock import limits
 from engine.clock.levels import LEVELS
 from engine.errors import Forbidden
 from engine.services import admin, calendars, cases, deploy
@@ -109,7 +110,7 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     third, third_step = started[2]["id"], started[2]["tasks"][0]["id"]
     with session_scope() as session:
         def start(instance_id, dept, started, days, **kw):
-            return clock.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
+            return limits.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
                                      started_on=started, **kw)
         start(first, "housing", date(2026, 11, 2), 20)   # the case's clock: due 30 November, not yet
         start(first, "housing", date(2026, 11, 2), 3, task_id=step)  # its housing step: due 5 November, passed
@@ -224,7 +225,7 @@ def test_the_board_counts_a_departments_handling_of_a_case_once_as_the_report_do
         for instance_id in (finished, running):
             for label, started, promised in (("case", today - timedelta(days=20), 15), ("step 1", today - timedelta(days=20), 3),
                                              ("step 2", today, 5)):
-                c = clock.start_clock(session, instance_id, label=label, promised_days=promised,
+                c = limits.start_clock(session, instance_id, label=label, promised_days=promised,
                                       statutory_days=promised * 2, started_on=started, department="housing",
                                       item_code="I-housing")
                 if instance_id == finished or label == "step 1":

@@ -213,9 +213,10 @@ def test_a_suspended_procedures_timers_end_with_the_case(people):
 
 def test_a_special_procedure_under_way_ends_without_telling_the_applicant_time_runs_again(people, company):
     from engine import clock
+    from engine.clock import limits
     case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
     with session_scope() as session:
-        whole = clock.case_clock(session, case.instance_id)
+        whole = limits.case_clock(session, case.instance_id)
         clock.start_special(session, whole, "hearing", "听证", 10, people["lead"])
     assert "special_procedure_started" in [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
     termination.withdraw(case.id, "撤回", None, applicant_id=company.id)

@@ -113,9 +113,9 @@ def monthly_report(year, month):
 
 @bp.get("/instances/<int:instance_id>/clocks")
 def instance_clocks(instance_id):
-    from engine import clock
+    from engine.clock import limits
     cases.get_instance(instance_id, g.user)  # the same visibility rule as the case itself
-    return jsonify([clock.describe(c) for c in clock.clocks_of(instance_id)])
+    return jsonify([limits.describe(c) for c in limits.clocks_of(instance_id)])
 
 
 @bp.post("/clocks/<int:clock_id>/pause")
@@ -133,17 +133,19 @@ def pause_clock(clock_id):
 @bp.post("/clocks/<int:clock_id>/resume")
 def resume_clock(clock_id):
     from engine import clock
-    return jsonify(clock.describe(clock.resume(clock_id, str(json_body().get("result", "")), g.user)))
+    from engine.clock import limits
+    return jsonify(limits.describe(clock.resume(clock_id, str(json_body().get("result", "")), g.user)))
 
 
 @bp.post("/clocks/<int:clock_id>/extend")
 def extend_clock(clock_id):
     from engine import clock
+    from engine.clock import limits
     body = json_body()
     days = body.get("days")
     if not isinstance(days, int) or isinstance(days, bool):
         raise Invalid("'days' must be an integer")
-    return jsonify(clock.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user,
+    return jsonify(limits.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user,
                                                text_field(body, "approval"))))
 
 
