@@ -30,7 +30,7 @@ from engine import clock, expressions
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
-from engine.clock import limits, procedures
+from engine.clock import limits, pauses, procedures
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
@@ -114,7 +114,7 @@ def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reaso
     """The case clock stops while the applicant owes something (unless another wait stopped it)."""
     case_clock = limits.case_clock(session, instance_id)
     if case_clock is not None and case_clock.state == "running":
-        clock.start_special(session, case_clock, kind, reason, days, actor)
+        pauses.start_special(session, case_clock, kind, reason, days, actor)
 
 
 
@@ -192,7 +192,7 @@ def _applicant_answered(session: Session, instance_id: int, kind: str, result: s
     case_clock = limits.case_clock(session, instance_id)
     procedure = procedures.running_procedure(session, case_clock) if case_clock is not None else None
     if procedure is not None and procedure.kind == kind:
-        clock.end_special(session, case_clock, result, actor, clock.today())
+        pauses.end_special(session, case_clock, result, actor, clock.today())
 
 
 def refused(spiff_task, data: dict) -> str | None:

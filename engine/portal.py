@@ -255,7 +255,7 @@ def _special_procedures(session, steps: list[dict], whole) -> list[dict]:
     that stop (暂停计时) or run (恢复计时, and how far the dates moved); one that ran while the case
     clock had already stopped reads as a special procedure started or ended."""
     kinds = special_kinds.names(session)
-    # The case clock's stops on behalf of a step's procedure (engine/clock.py pause, for_step).
+    # The case clock's stops on behalf of a step's procedure (engine/clock/pauses.py pause, for_step).
     for_steps = set(session.scalars(select(SpecialProcedure.id).where(SpecialProcedure.clock_id == whole.id,
                                                                       SpecialProcedure.step_clock_id.is_not(None))))
     shown = []

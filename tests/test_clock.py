@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
-from engine.clock import levels, limits
+from engine.clock import levels, limits, pauses
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -98,18 +98,18 @@ def test_level_rules_on_fixed_dates(instance_id):
 def test_special_procedure_moves_the_deadline(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)
     before = get(cid)
-    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
     with pytest.raises(Conflict):
-        clock.pause(cid, "hearing", "听证", 3, org["reviewer"])
+        pauses.pause(cid, "hearing", "听证", 3, org["reviewer"])
     with pytest.raises(Invalid):
-        clock.pause(cid, "nap", "休息", 3, org["reviewer"])
+        pauses.pause(cid, "nap", "休息", 3, org["reviewer"])
     with pytest.raises(Invalid, match="1 to 250"):  # each expected day is a day the deadlines are counted over
-        clock.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
+        pauses.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
     cal = calendars.current()
     resume_on = cal.add_workdays(clock.today(), 3).date
     with pytest.raises(Invalid, match="result"):  # the applicant reads how it ended
-        clock.resume(cid, "  ", org["reviewer"], on=resume_on)
-    after = clock.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
+        pauses.resume(cid, "  ", org["reviewer"], on=resume_on)
+    after = pauses.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
     assert after.paused_days == 3
     assert after.promised_due == cal.add_workdays(before.started_on, 13).date
     assert after.statutory_due == cal.add_workdays(before.started_on, 23).date
@@ -118,14 +118,14 @@ def test_special_procedure_moves_the_deadline(instance_id, org):
 def test_only_the_limits_department_or_an_administrator_pauses_resumes_or_extends_it(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)  # housing's limit
     with pytest.raises(Forbidden):
-        clock.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
+        pauses.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
     with pytest.raises(Forbidden):
         clock.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
     assert get(cid).state == "running" and get(cid).extension_days == 0
-    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
     with pytest.raises(Forbidden):
-        clock.resume(cid, "同意", org["taxman"])
-    assert clock.resume(cid, "同意", org["admin"]).state == "running"
+        pauses.resume(cid, "同意", org["taxman"])
+    assert pauses.resume(cid, "同意", org["admin"]).state == "running"
 
 
 
@@ -135,12 +135,12 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
     tasks.claim(task["id"], org["reviewer"])
     assert not clock.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
     with pytest.raises(Forbidden, match="holds this step"):
-        clock.pause(cid, "testing", "检测", 3, org["reviewer2"])
+        pauses.pause(cid, "testing", "检测", 3, org["reviewer2"])
     assert get(cid).state == "running"
     with pytest.raises(Conflict, match="held by"):  # and is told who holds it, not to claim it first
         tasks.complete(task["id"], org["reviewer2"], {})
-    clock.pause(cid, "testing", "检测", 3, org["reviewer"])
-    assert clock.resume(cid, "检测完毕", org["admin"]).state == "running"
+    pauses.pause(cid, "testing", "检测", 3, org["reviewer"])
+    assert pauses.resume(cid, "检测完毕", org["admin"]).state == "running"
 
 def test_extension_once_with_approval(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")
@@ -199,8 +199,8 @@ def test_a_steps_task_falls_due_when_its_clock_does(instance_id, org):
         return tasks.list_tasks(org["admin"], instance_id=instance_id)[0]["due_at"]
     first = get(cid).promised_due
     assert due_at() == clock.end_of(first).isoformat()
-    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
-    clock.resume(cid, "检测完毕", org["reviewer"], on=calendars.current().add_workdays(started, 2).date)
+    pauses.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    pauses.resume(cid, "检测完毕", org["reviewer"], on=calendars.current().add_workdays(started, 2).date)
     assert get(cid).promised_due > first and due_at() == clock.end_of(get(cid).promised_due).isoformat()
 
 def test_stopped_clock_has_no_timers(instance_id):
@@ -257,7 +257,7 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     cid = new_clock(instance_id, clock.today(), promised=10, task_id=task["id"])
     tasks.claim(task["id"], org["reviewer"])
-    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    pauses.pause(cid, "testing", "水质检测", 3, org["reviewer"])
     end = calendars.current().add_workdays(clock.today(), 3).date
 
     def overruns():
@@ -281,4 +281,4 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text
     assert "已超出预计时长" in element(page, "limits")
-    assert clock.resume(cid, "检测达标", org["reviewer"]).state == "running"
+    assert pauses.resume(cid, "检测达标", org["reviewer"]).state == "running"

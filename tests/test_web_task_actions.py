@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from engine import catalogue, clock, intake, operations, timers
+from engine.clock import pauses
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
@@ -81,7 +82,7 @@ def test_a_special_procedure_still_running_when_its_case_is_decided_ends_with_it
     """The case's clock was left paused for good, its special procedure never ended."""
     case, task_id = case_task(org, "H-1")
     cid = case_clock(case)["id"]
-    clock.pause(cid, "expert_review", "专家评审结构安全", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审结构安全", 5, org["reviewer"])
     tasks.claim(task_id, org["reviewer"])
     tasks.complete(task_id, org["reviewer"], {})
     assert intake.describe(case.id)["status"] == "decided" and case_clock(case)["state"] == "stopped"
@@ -241,7 +242,7 @@ def test_a_step_completed_during_its_special_procedure_ends_it_and_the_case_cloc
     case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
     eco = open_tasks(case.instance_id)["department_review@eco"]
     [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
-    clock.pause(eco_clock, "testing", "大气监测", 3, people["r_eco"])
+    pauses.pause(eco_clock, "testing", "大气监测", 3, people["r_eco"])
     assert case_clock(case)["state"] == "paused"
     work(eco, people["r_eco"], {"opinion": "approve", "comment": "同意"})
     assert case_clock(case)["state"] == "running"  # was left paused for good

@@ -120,21 +120,20 @@ def instance_clocks(instance_id):
 
 @bp.post("/clocks/<int:clock_id>/pause")
 def pause_clock(clock_id):
-    from engine import clock
+    from engine.clock import pauses
     body = json_body()
     expected = body.get("expected_days")
     if not isinstance(expected, int) or isinstance(expected, bool):
         raise Invalid("'expected_days' (working days) must be an integer")
-    procedure_id = clock.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                               expected, g.user)
+    procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
+                                expected, g.user)
     return jsonify({"procedure_id": procedure_id}), 201
 
 
 @bp.post("/clocks/<int:clock_id>/resume")
 def resume_clock(clock_id):
-    from engine import clock
-    from engine.clock import limits
-    return jsonify(limits.describe(clock.resume(clock_id, str(json_body().get("result", "")), g.user)))
+    from engine.clock import limits, pauses
+    return jsonify(limits.describe(pauses.resume(clock_id, str(json_body().get("result", "")), g.user)))
 
 
 @bp.post("/clocks/<int:clock_id>/extend")

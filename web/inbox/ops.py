@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from engine import clock, operations
+from engine.clock import pauses
 from engine.errors import Conflict, Invalid
 
 from . import WORKERS, bp
@@ -98,14 +99,14 @@ def comment(task_id):
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/pause")
 @roles_required(*WORKERS)
 def pause_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.pause(clock_id, _field("kind"), _field("reason"), _working_days("expected_days"),
-                                             actor()), _("特殊环节已开始，暂停计时"))
+    return _run(task_id, lambda: pauses.pause(clock_id, _field("kind"), _field("reason"),
+                                              _working_days("expected_days"), actor()), _("特殊环节已开始，暂停计时"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/resume")
 @roles_required(*WORKERS)
 def resume_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.resume(clock_id, _field("result"), actor()), _("特殊环节已结束，恢复计时"))
+    return _run(task_id, lambda: pauses.resume(clock_id, _field("result"), actor()), _("特殊环节已结束，恢复计时"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/extend")
