@@ -30,7 +30,7 @@ from engine import clock, expressions
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
-from engine.clock import limits, pauses, procedures
+from engine.clock import limits, pauses, procedures, stopping
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
@@ -176,7 +176,7 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
     gives the case clock back."""
     if row.due_at is not None:  # only a step with a due time may have a clock (task_opened)
         for step in limits.step_clocks(session, row.id):
-            clock.stop(session, step, actor)
+            stopping.stop(session, step, actor)
     props = properties(spiff_task.task_spec) if spiff_task is not None else {}
     if props.get("correctionNotice") == "true" and row.state == "completed":
         case = case_of(session, instance.id)

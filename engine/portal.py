@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
-from engine.clock import limits
+from engine.clock import limits, stopping
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.services import special_kinds
 from engine.services.events import record
@@ -214,7 +214,7 @@ def progress(applicant_id: int, number: str) -> dict:
         whole = limits.case_clock(session, case.instance_id) if case.instance_id else None
         counted = _counted_clocks(session, case.instance_id, whole)
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
-                  or (e.data.get("clock_id") in counted and e.data.get("result") != clock.ENDED_WITH_CASE
+                  or (e.data.get("clock_id") in counted and e.data.get("result") != stopping.ENDED_WITH_CASE
                       and (e.type in SPECIAL_EVENTS or e.data.get("clock_id") == whole.id))]
         names = department_names(session)
         info["agent_point"] = case_news.agent_point(session, case)  # 代办: by which point, not which person

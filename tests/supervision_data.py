@@ -3,7 +3,7 @@ open; tax has one open."""
 from datetime import timedelta
 
 from engine import clock
-from engine.clock import limits
+from engine.clock import limits, stopping
 from engine.services import cases, deploy
 from engine.store import session_scope
 from engine.store.models import Clock
@@ -26,5 +26,5 @@ def four_clocks(org) -> dict[str, int]:
                                           statutory_days=promised * 2, started_on=started, department=dept,
                                           item_code="I-" + dept).id
         for name in ("late", "on_time"):
-            clock.stop(session, session.get(Clock, ids[name]))
+            stopping.stop(session, session.get(Clock, ids[name]))
     return ids

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
-from engine.clock import levels, limits, pauses
+from engine.clock import levels, limits, pauses, stopping
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -206,7 +206,7 @@ def test_a_steps_task_falls_due_when_its_clock_does(instance_id, org):
 def test_stopped_clock_has_no_timers(instance_id):
     cid = new_clock(instance_id, clock.today(), promised=5)
     with session_scope() as session:
-        clock.stop(session, session.get(Clock, cid))
+        stopping.stop(session, session.get(Clock, cid))
     with session_scope() as session:
         assert not session.scalars(select(Timer).where(Timer.clock_id == cid, Timer.state == "pending")).all()
         assert session.get(Clock, cid).used_days == 0

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.clock.levels import refresh_clock, schedule
+from engine.clock.levels import refresh_clock
 from engine.clock.limits import case_clock, describe, promise_to_applicant, recompute
-from engine.clock.pauses import end_with_steps
 from engine.clock.procedures import ended_by_hand, expected_end, running_procedure
 from engine.clock.rights import PROCEDURE_ROLES, governs, held_by_another, running_clock
 from engine.errors import Conflict, Invalid
@@ -28,9 +27,6 @@ from engine.store.models import Clock, Task, User
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
 MAX_APPROVAL = 200
-# The result a special procedure records when its step or case is decided while it runs.
-ENDED_WITH_STEP = "随环节办结而结束"
-ENDED_WITH_CASE = "随办件终止而结束"  # its time was never resumed: the applicant is not told it was
 
 
 def add_years(day: date, years: int) -> date:
@@ -123,26 +119,4 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
             and not clock.extension_days,
             "extension_limit": _extension_limit(clock)}
-
-
-def stop(session: Session, clock: Clock, actor: User | None = None, result: str = ENDED_WITH_STEP) -> None:
-    """The step or case is decided: the clock keeps the level it reached and stops. A special
-    procedure still running ends with it (its days are not counted), as does the case clock's
-    stop for it."""
-    if clock.state == "paused":
-        end_with_steps(session, clock, result, actor, today())
-    clock.state, clock.stopped_on = "stopped", today()
-    clock.used_days = max(0, calendars.current().workdays_between(clock.started_on, clock.stopped_on)
-                          - clock.paused_days)
-    schedule(session, clock, today())
-    record(session, "clock_stopped", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
-           label=clock.label, on_time=clock.stopped_on <= clock.promised_due)
-
-
-def stop_running(session: Session, instance_id: int | None, actor: User | None = None,
-                 result: str = ENDED_WITH_STEP) -> None:
-    """The case is decided, delivered or ended: every clock still counting on it stops (a special
-    procedure still running ends with `result`)."""
-    for running in session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.state != "stopped")):
-        stop(session, running, actor, result)
 
