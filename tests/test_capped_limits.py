@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from engine import catalogue, clock, intake, timers
+from engine.clock import extension
 from engine.clock.limits import clocks_of, describe
 from engine.services import calendars, deploy
 from engine.store import session_scope
@@ -71,7 +72,7 @@ def test_a_step_opening_late_in_an_ordinary_case_is_capped_and_moves_with_the_ca
     assert cal.add_workdays(clock.today(), 8).date > whole.promised_due
     assert step.promised_due == whole.promised_due and describe(step)["capped"]
     # Art. 42's extension of the case lengthens its statutory limit: the step's cap follows it.
-    clock.extend(whole.id, 10, "情况复杂", _housing_lead(org))
+    extension.extend(whole.id, 10, "情况复杂", _housing_lead(org))
     whole, step, _ = limits(case.instance_id)
     assert step.statutory_due == min(whole.statutory_due, cal.add_workdays(clock.today(), 20).date)
     assert step.promised_due == whole.promised_due  # the promise printed on the notice does not move

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
-from engine.clock import levels, limits, pauses, stopping
+from engine.clock import extension, levels, limits, pauses, stopping
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -120,7 +120,7 @@ def test_only_the_limits_department_or_an_administrator_pauses_resumes_or_extend
     with pytest.raises(Forbidden):
         pauses.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
     with pytest.raises(Forbidden):
-        clock.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
+        extension.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
     assert get(cid).state == "running" and get(cid).extension_days == 0
     pauses.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
     with pytest.raises(Forbidden):
@@ -145,22 +145,22 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
 def test_extension_once_with_approval(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")
     with pytest.raises(Forbidden):
-        clock.extend(cid, 10, "情况复杂", org["reviewer"])
+        extension.extend(cid, 10, "情况复杂", org["reviewer"])
     with pytest.raises(Invalid):
-        clock.extend(cid, 11, "情况复杂", org["lead"])
+        extension.extend(cid, 11, "情况复杂", org["lead"])
     promised = get(cid).promised_due
-    extended = clock.extend(cid, 10, "情况复杂", org["lead"])
+    extended = extension.extend(cid, 10, "情况复杂", org["lead"])
     assert extended.statutory_due == calendars.current().add_workdays(extended.started_on, 30).date
     assert extended.promised_due == promised  # the centre's promise is not lengthened by the law's extension
     with pytest.raises(Conflict):
-        clock.extend(cid, 5, "again", org["lead"])
+        extension.extend(cid, 5, "again", org["lead"])
     joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
     with pytest.raises(Invalid, match="head of the government"):  # Art. 42: not the department's head alone
-        clock.extend(joint, 15, "联合办理", org["lead"])
-    assert clock.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
+        extension.extend(joint, 15, "联合办理", org["lead"])
+    assert extension.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
     step = new_clock(instance_id, clock.today(), promised=5, department="devreform")  # no statutory limit
     with pytest.raises(Conflict, match="set by law"):
-        clock.extend(step, 5, "情况复杂", org["lead"])
+        extension.extend(step, 5, "情况复杂", org["lead"])
     assert get(step).extension_days == 0
 
 
@@ -182,7 +182,7 @@ def test_an_extended_statutory_deadline_is_printed_and_never_shortened(instance_
     """The extension notice prints the new statutory date (Art. 42): a calendar entered later may
     move it on, not back."""
     cid = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20, department="devreform")
-    extended = clock.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
+    extended = extension.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
     calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
     assert not get(cid).provisional and get(cid).statutory_due == extended
     unprinted = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=30)

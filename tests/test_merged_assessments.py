@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engine import clock, corrections, intake, operations, portal
 from engine.clock import pauses
+from engine.clock.extension import extend
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.rules import decide
 from engine.services import calendars, progress, tasks, users
@@ -281,7 +282,7 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     pauses.resume(case_clock()["id"], "听证结束", people["lead"])
     assert case_clock()["state"] == "running"
     # An extension (Art. 42) is told to the applicant too, with the new statutory date.
-    extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
+    extended = extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
     assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()
     assert notice["data"]["approval"] == "副县长李明批准（县政府办〔2026〕12号）"

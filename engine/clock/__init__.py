@@ -10,23 +10,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.clock.levels import refresh_clock
-from engine.clock.limits import case_clock, describe, promise_to_applicant, recompute
+from engine.clock.extension import extension_limit
+from engine.clock.limits import case_clock, describe
 from engine.clock.procedures import ended_by_hand, expected_end, running_procedure
-from engine.clock.rights import PROCEDURE_ROLES, governs, held_by_another, running_clock
-from engine.errors import Conflict, Invalid
-from engine.notices import notify_applicant
-from engine.services import calendars
-from engine.services.events import record
+from engine.clock.rights import PROCEDURE_ROLES, governs, held_by_another
 from engine.services.lanes import may_work_on
-from engine.services.users import require
-from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import Clock, Task, User
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
-MAX_APPROVAL = 200
 
 
 def add_years(day: date, years: int) -> date:
@@ -49,48 +41,6 @@ def start_of(day: date) -> datetime:
 
 def today() -> date:
     return datetime.now(SHANGHAI).date()
-
-
-def _extension_limit(clock: Clock) -> int:
-    """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
-    return JOINT_EXTENSION if (clock.statutory_days or 0) >= 45 else 10
-
-
-def extend(clock_id: int, days: int, reason: str, approver: User, approval: str = "") -> Clock:
-    """延长审批 (Art. 42): once, +10 working days, approved by the head of the department (the
-    lead who records it); +15 for joint handling, approved by the head of the government at that
-    level (本级人民政府负责人), outside the departments: `approval` says who approved and on what
-    paper, and the applicant's notice says so."""
-    require(approver, "lead")
-    approval = (approval or "").strip()
-    with session_scope() as session:
-        clock = running_clock(session, clock_id, approver)
-        allowed = _extension_limit(clock)
-        if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
-            raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
-        if clock.task_id is not None:  # Art. 43's twenty days for a lower level have no extension
-            raise Conflict("Art. 42 extends the case's limit, not a step's")
-        if clock.extension_days:
-            raise Conflict("The limit has already been extended once")
-        if not 0 < days <= allowed or not reason:
-            raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
-        if allowed == JOINT_EXTENSION and not 0 < len(approval) <= MAX_APPROVAL:
-            raise Invalid("A joint handling's extension is approved by the head of the government at this level "
-                          "(Art. 42): say who approved it and the document or record, in at most %(max)s characters",
-                          max=MAX_APPROVAL)
-        clock.extension_days = days
-        recompute(session, clock)
-        joint = {"approval": approval} if allowed == JOINT_EXTENSION else {}
-        record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
-               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
-               **joint)
-        if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
-            promise_to_applicant(session, clock)
-            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason, **joint,
-                             statutory_due=clock.statutory_due.isoformat(),
-                             statutory_provisional=calendars.current().provisional(clock.statutory_due))
-        refresh_clock(session, clock, datetime.now(timezone.utc))
-        return clock
 
 
 def offered(task_id: int, actor: User) -> list[dict]:
@@ -118,5 +68,5 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
             # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
             and not clock.extension_days,
-            "extension_limit": _extension_limit(clock)}
+            "extension_limit": extension_limit(clock)}
 

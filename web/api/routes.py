@@ -138,14 +138,13 @@ def resume_clock(clock_id):
 
 @bp.post("/clocks/<int:clock_id>/extend")
 def extend_clock(clock_id):
-    from engine import clock
-    from engine.clock import limits
+    from engine.clock import extension, limits
     body = json_body()
     days = body.get("days")
     if not isinstance(days, int) or isinstance(days, bool):
         raise Invalid("'days' must be an integer")
-    return jsonify(limits.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user,
-                                               text_field(body, "approval"))))
+    return jsonify(limits.describe(extension.extend(clock_id, days, str(body.get("reason", "")), g.user,
+                                                    text_field(body, "approval"))))
 
 
 @bp.get("/timers/incidents")

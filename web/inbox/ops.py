@@ -9,8 +9,8 @@ import re
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from engine import clock, operations
-from engine.clock import pauses
+from engine import operations
+from engine.clock import extension, pauses
 from engine.errors import Conflict, Invalid
 
 from . import WORKERS, bp
@@ -112,6 +112,6 @@ def resume_clock(task_id, clock_id):
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/extend")
 @roles_required(*WORKERS)
 def extend_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.extend(clock_id, _working_days("days"), _field("reason"), actor(),
-                                              _field("approval")),
+    return _run(task_id, lambda: extension.extend(clock_id, _working_days("days"), _field("reason"), actor(),
+                                                  _field("approval")),
                 _("审批期限已延长"))
