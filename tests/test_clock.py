@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
-from engine.clock import extension, levels, limits, pauses, stopping
+from engine.clock import extension, levels, limits, offers, pauses, stopping
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -133,7 +133,7 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     cid = new_clock(instance_id, clock.today(), promised=5, task_id=task["id"])
     tasks.claim(task["id"], org["reviewer"])
-    assert not clock.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
+    assert not offers.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
     with pytest.raises(Forbidden, match="holds this step"):
         pauses.pause(cid, "testing", "检测", 3, org["reviewer2"])
     assert get(cid).state == "running"
@@ -264,7 +264,7 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
         with session_scope() as session:
             return session.scalars(select(Event).where(Event.type == "special_procedure_overrun")).all()
     timers.tick(now=shanghai(end))
-    assert overruns() == [] and not clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    assert overruns() == [] and not offers.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
     timers.tick(now=shanghai(end + timedelta(days=1)))
     timers.tick(now=shanghai(end + timedelta(days=5)))
     [told] = overruns()
@@ -275,7 +275,7 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     with session_scope() as session:  # begun a month ago: the step's page says it has run over
         session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == cid)).one().started_on = \
             clock.today() - timedelta(days=30)
-    assert clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    assert offers.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
     from web import create_app
     from tests.web import element, signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})

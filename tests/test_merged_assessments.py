@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, corrections, intake, operations, portal
-from engine.clock import pauses
+from engine.clock import offers, pauses
 from engine.clock.extension import extend
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.rules import decide
@@ -78,7 +78,7 @@ def test_the_lead_departments_decision_is_its_heads(people):
     assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
     shown = reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml")  # what it shows
     assert shown.status_code == 200 and 'name="牵头部门"' in shown.text and "(lead)" not in shown.text  # lanes by name
-    assert clock.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
+    assert offers.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
     [limit] = [c for c in step_clocks(case.instance_id) if c.task_id == decision.id]
     with pytest.raises(Forbidden, match="head"):
         pauses.pause(limit.id, "expert_review", "专家评审", 5, plain)

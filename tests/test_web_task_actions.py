@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from engine import catalogue, clock, intake, operations, timers
-from engine.clock import pauses
+from engine.clock import offers, pauses
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
@@ -235,7 +235,7 @@ def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
     assert case_clock(case)["state"] == "running"
     with session_scope() as session:
         assert session.scalar(select(Clock.state).where(Clock.id == eco_clock)) == "running"
-    assert clock.offered(eco.id, people["r_water"]) == []  # another department's step
+    assert offers.offered(eco.id, people["r_water"]) == []  # another department's step
 
 
 def test_a_step_completed_during_its_special_procedure_ends_it_and_the_case_clock_runs_again(people):

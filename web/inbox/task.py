@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import agencies, case_status, clock, intake, operations
-from engine.clock import pauses
+from engine.clock import offers, pauses
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.services import progress, special_kinds, tasks
 
@@ -33,7 +33,7 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
         payment=case_status.payment_asked(task_id) if mine else None,
         errors=errors or {}, values=_answered_before(detail) if values is None else values,
         may_withdraw=_may_withdraw(detail, me),
-        may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
+        may_claim=_may_claim(detail, me), limits=offers.offered(task_id, me),
         special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, (name, may_start) in kinds.items() if may_start],
         special_names=special_names(kinds),
         max_special_days=pauses.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
