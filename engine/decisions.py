@@ -65,9 +65,9 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     stopping.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
         delivery = limits.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
-                                     promised_days=DELIVERY_DAYS,
-                                     statutory_days=ART44_DAYS if decision != "reject" else None,
-                                     department=window_of(session, case), item_code=case.item_code, actor=actor)
+                                      promised_days=DELIVERY_DAYS,
+                                      statutory_days=ART44_DAYS if decision != "reject" else None,
+                                      department=window_of(session, case), item_code=case.item_code, actor=actor)
         due = delivery.promised_due
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date

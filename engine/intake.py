@@ -314,9 +314,9 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
                                      data=start_data(case, session), case=case)
         spared = regional.shared(instance.data)
     case_clock = limits.start_clock(session, case.instance_id, label=item.name,
-                                   promised_days=item.promised_days, statutory_days=item.statutory_days,
-                                   started_on=case.accepted_on, department=item.department,
-                                   item_code=item.code, actor=actor) if case.instance_id else None
+                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
+                                    started_on=case.accepted_on, department=item.department,
+                                    item_code=item.code, actor=actor) if case.instance_id else None
     shown = {}
     if case_clock is not None:
         limits.promise_to_applicant(session, case_clock)

@@ -73,8 +73,9 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         if by_law is not None and by_law < days:
             raise EngineFailure("%(step)s: statutoryDaysExpression gave %(law)s, less than the promised %(days)s",
                                 step=name, law=by_law, days=days)
-        limits.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, statutory_days=by_law,
-                          task_id=row.id, department=row.group, item_code=case.item_code if case else None, actor=actor)
+        limits.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
+                           statutory_days=by_law, task_id=row.id, department=row.group,
+                           item_code=case.item_code if case else None, actor=actor)
     if props.get("correctionNotice") == "true" and case is not None:
         # Issued by the round's end, for every department: not the act of the reviewer whose step closed it.
         _merged_correction(session, instance, case, row, data)

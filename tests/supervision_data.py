@@ -23,8 +23,8 @@ def four_clocks(org) -> dict[str, int]:
     with session_scope() as session:
         for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
             ids[name] = limits.start_clock(session, instance_id, label=name, promised_days=promised,
-                                          statutory_days=promised * 2, started_on=started, department=dept,
-                                          item_code="I-" + dept).id
+                                           statutory_days=promised * 2, started_on=started, department=dept,
+                                           item_code="I-" + dept).id
         for name in ("late", "on_time"):
             stopping.stop(session, session.get(Clock, ids[name]))
     return ids

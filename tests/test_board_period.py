@@ -34,7 +34,7 @@ def finished(org, monkeypatch):
         for instance_id, (name, stops) in zip(instance_ids, HANDLINGS.items()):
             for n, stopped_on in enumerate(stops):
                 c = limits.start_clock(session, instance_id, label=f"{name} {n}", promised_days=5,
-                                      started_on=date(2025, 5, 1), department="housing", item_code="I-housing")
+                                       started_on=date(2025, 5, 1), department="housing", item_code="I-housing")
                 if stopped_on is not None:
                     stopping.stop(session, c)
                     session.flush()

@@ -33,7 +33,7 @@ def instance_id(org):
 def new_clock(instance_id, started_on, promised=20, statutory=None, department="housing", **kw):
     with session_scope() as session:
         c = limits.start_clock(session, instance_id, label="测试事项", promised_days=promised,
-                              statutory_days=statutory, started_on=started_on, department=department, **kw)
+                               statutory_days=statutory, started_on=started_on, department=department, **kw)
         return c.id
 
 

@@ -111,7 +111,7 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     with session_scope() as session:
         def start(instance_id, dept, started, days, **kw):
             return limits.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
-                                     started_on=started, **kw)
+                                      started_on=started, **kw)
         start(first, "housing", date(2026, 11, 2), 20)   # the case's clock: due 30 November, not yet
         start(first, "housing", date(2026, 11, 2), 3, task_id=step)  # its housing step: due 5 November, passed
         stopping.stop(session, start(second, "tax", date(2026, 11, 3), 10))  # finished on 10 November, on time
@@ -226,8 +226,8 @@ def test_the_board_counts_a_departments_handling_of_a_case_once_as_the_report_do
             for label, started, promised in (("case", today - timedelta(days=20), 15), ("step 1", today - timedelta(days=20), 3),
                                              ("step 2", today, 5)):
                 c = limits.start_clock(session, instance_id, label=label, promised_days=promised,
-                                      statutory_days=promised * 2, started_on=started, department="housing",
-                                      item_code="I-housing")
+                                       statutory_days=promised * 2, started_on=started, department="housing",
+                                       item_code="I-housing")
                 if instance_id == finished or label == "step 1":
                     stopping.stop(session, c)
         session.flush()
