@@ -17,11 +17,7 @@ from engine.store.models import Clock, Task, User
 # A clock still counting, said as the states it may be in (not "!= stopped"): the lists of open
 # clocks then read the index on state instead of every clock of a year's cases.
 OPEN_STATES = ("running", "paused")
-
-
 OPEN = Clock.state.in_(OPEN_STATES)
-
-
 MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a limit
 
 
