@@ -32,6 +32,7 @@ from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
 from engine.clock import limits, pauses, procedures, stopping
 from engine.errors import Conflict, EngineFailure, Invalid
+from engine.expressions import interpreter
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record
@@ -44,7 +45,7 @@ PAYMENT_DAYS = 10  # working days the applicant is given to pay (termination.lap
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
     try:
-        return expressions.evaluate(source, data, with_given(product_functions(), data))
+        return interpreter.evaluate(source, data, with_given(product_functions(), data))
     except expressions.ExpressionError as exc:
         raise EngineFailure("%(step)s: property %(property)s (%(source)s) failed: %(error)s",
                             step=spec_name, property=prop, source=source, error=exc.message) from exc
