@@ -15,6 +15,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.errors import EngineFailure, Invalid, Message
+from engine.expressions import syntax
 from engine.xml_problems import located, schema_problem
 
 from . import literals
@@ -121,7 +122,7 @@ def _check_file(name: str, root) -> list[Problem]:
                 if (wrong := literals.problem(label, source)) is not None:
                     problems.append(Problem(name, owner_id(el), wrong))
                 else:
-                    expressions.check(source, mode, PRODUCT_FUNCTIONS)
+                    syntax.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, owner_id(el), Message("%(label)s: %(reason)s", label=label,
                                                                       reason=exc.message)))

@@ -5,14 +5,9 @@ by eval/exec. Names read the instance data and a set of helpers; attribute acces
 to a few methods of plain values; nothing starting with "_" can be named. Every evaluation has
 a step budget and a time limit, so a script cannot run for ever or build huge values.
 """
-import ast
-import operator
 import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from engine.errors import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_SIZE = 100_000  # elements of a built list/string/dict
@@ -70,19 +65,6 @@ METHODS = {
     date: {"isoformat", "weekday", "year", "month", "day"},
     datetime: {"isoformat", "date", "weekday", "year", "month", "day", "hour", "minute"},
 }
-BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-          ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-          ast.Pow: operator.pow}
-CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-          ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b,
-          ast.NotIn: lambda a, b: a not in b, ast.Is: operator.is_, ast.IsNot: operator.is_not}
-UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
-ALLOWED = (ast.Expression, ast.Module, ast.Expr, ast.Constant, ast.Name, ast.Load, ast.Store,
-           ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.keyword,
-           ast.Attribute, ast.Subscript, ast.Slice, ast.List, ast.Tuple, ast.Dict, ast.Set,
-           ast.Assign, ast.AugAssign, ast.If, ast.For, ast.Pass, ast.Break, ast.Continue,
-           ast.ListComp, ast.DictComp, ast.comprehension, ast.JoinedStr, ast.FormattedValue,
-           ast.And, ast.Or, *BINOPS, *CMPOPS, *UNARY)
 
 
 def bounded(value):
@@ -121,9 +103,6 @@ def text_size(value, measured: dict | None = None, nested: bool = False) -> int:
     return measured[id(value)]
 
 
-_ANY_METHOD = set().union(*METHODS.values())
-
-
 def format_size(template: str, values) -> int:
     """At most how long `template % values` is."""
     specs = _FORMAT_SPEC.findall(template)
@@ -154,40 +133,4 @@ def string_method_size(func, args) -> int | None:
             return None
         return sum(len(i) for i in items if isinstance(i, str)) + len(receiver) * max(len(items) - 1, 0)
     return None
-
-
-@lru_cache(maxsize=4096)
-def parse(source: str, mode: str) -> ast.AST:
-    try:
-        tree = ast.parse(source.strip() if mode == "eval" else source, mode=mode)
-    except SyntaxError as exc:
-        raise ExpressionError(Message("syntax error on line %(line)s (%(problem)s): check the operators, quotes and "
-                                      "brackets; equality is ==", line=exc.lineno or 1, problem=exc.msg), exc.lineno) from None
-    for node in ast.walk(tree):
-        if not isinstance(node, ALLOWED):
-            raise ExpressionError(Message("%(construct)s is not allowed", construct=type(node).__name__),
-                                  getattr(node, "lineno", None))
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if name is not None and name.startswith("_"):
-            raise ExpressionError(Message("names starting with '_' are not allowed: %(name)s", name=name), node.lineno)
-        if isinstance(node, ast.Call) and not isinstance(node.func, (ast.Name, ast.Attribute)):
-            raise ExpressionError(Message("only helpers and value methods may be called"), node.lineno)
-    return tree
-
-
-def check(source: str, mode: str = "eval", callables=()) -> None:
-    """Refuse, at deploy time, anything the interpreter would not run.
-
-    `callables` names the functions the product adds to HELPERS; calling any other name fails.
-    """
-    if not isinstance(source, str):
-        raise ExpressionError(Message("an expression must be text"))
-    tree = parse(source, "eval" if mode == "eval" else "exec")
-    known = set(HELPERS) | set(callables)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in known:
-            raise ExpressionError(Message("%(name)s is not a function that can be called here", name=repr(node.func.id)),
-                                  node.lineno)
-        if isinstance(node, ast.Attribute) and node.attr not in _ANY_METHOD:  # no value has it
-            raise ExpressionError(Message("attribute %(name)s is not allowed", name=repr(node.attr)), node.lineno)
 
