@@ -6,10 +6,7 @@ to a few methods of plain values; nothing starting with "_" can be named. Every 
 a step budget and a time limit, so a script cannot run for ever or build huge values.
 """
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_SIZE = 100_000  # elements of a built list/string/dict
 
 
@@ -33,38 +30,6 @@ def found_in(exc: BaseException | None) -> ExpressionError | None:
             return exc
         exc = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
     return None
-
-
-def _days(n) -> str:
-    return f"P{int(n)}D"
-
-
-def _sum(values, start=0):
-    """sum() of numbers (or durations) only: adding lists or strings one by one takes time that
-    grows with the square of their length, inside one step."""
-    if not isinstance(start, (int, float, timedelta)):
-        raise ExpressionError("sum adds numbers (or durations) only")
-    return sum(values, start)
-
-
-HELPERS = {
-    "len": len, "min": min, "max": max, "sum": _sum, "abs": abs, "round": round, "int": int,
-    "float": float, "str": str, "bool": bool, "sorted": sorted, "any": any, "all": all, "list": list,
-    "dict": dict, "set": set, "tuple": tuple,
-    "range": lambda *a: bounded(range(*a)),
-    "date": date, "datetime": datetime, "timedelta": timedelta,
-    "today": lambda: datetime.now(SHANGHAI).date(), "now": lambda: datetime.now(SHANGHAI),
-    "parse_date": date.fromisoformat, "days": _days,
-}
-METHODS = {
-    str: {"lower", "upper", "strip", "startswith", "endswith", "split", "join", "replace", "count",
-          "index", "find", "isdigit"},
-    list: {"append", "count", "index", "extend", "pop", "insert", "remove"},
-    dict: {"get", "keys", "values", "items", "update", "pop", "setdefault"},
-    set: {"add", "discard"},
-    date: {"isoformat", "weekday", "year", "month", "day"},
-    datetime: {"isoformat", "date", "weekday", "year", "month", "day", "hour", "minute"},
-}
 
 
 def bounded(value):

@@ -7,7 +7,8 @@ import operator
 from functools import lru_cache
 
 from engine.errors import Message
-from engine.expressions import HELPERS, METHODS, ExpressionError
+from engine.expressions import ExpressionError
+from engine.expressions.helpers import HELPERS, METHODS
 
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
