@@ -3,7 +3,8 @@ else can be reached through an attribute)."""
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.expressions import ExpressionError, bounded
+from engine.expressions import ExpressionError
+from engine.expressions.sizes import bounded
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,9 +7,9 @@ import time
 from typing import Any, Mapping
 
 from engine.errors import Message, ShenpiError
-from engine.expressions import (MAX_SIZE, ExpressionError, ExpressionTimeout, bounded, fits, format_size,
-                                string_method_size, text_size)
+from engine.expressions import ExpressionError, ExpressionTimeout
 from engine.expressions.helpers import HELPERS, METHODS
+from engine.expressions.sizes import MAX_SIZE, bounded, fits, format_size, string_method_size, text_size
 from engine.expressions.syntax import BINOPS, CMPOPS, UNARY, parse
 
 MAX_STEPS = 100_000
