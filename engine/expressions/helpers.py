@@ -1,12 +1,10 @@
 """What an expression may call: the helpers, by name, and a few methods of plain values (nothing
 else can be reached through an attribute)."""
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from engine import clock
 from engine.expressions import ExpressionError
 from engine.expressions.sizes import bounded
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _days(n) -> str:
@@ -28,7 +26,8 @@ HELPERS = {
     "dict": dict, "set": set, "tuple": tuple,
     "range": lambda *a: bounded(range(*a)),
     "date": date, "datetime": datetime, "timedelta": timedelta,
-    "today": lambda: datetime.now(SHANGHAI).date(), "now": lambda: datetime.now(SHANGHAI),
+    # China's day and time, as the time limits count them (the clock's day read at each call)
+    "today": lambda: clock.today(), "now": lambda: datetime.now(clock.SHANGHAI),
     "parse_date": date.fromisoformat, "days": _days,
 }
 METHODS = {
