@@ -50,7 +50,6 @@ EXPRESSIONS = {  # element -> mode of the restricted language
 # The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
 PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "statutoryDaysExpression",
                         "paymentNoticeExpression", "refusalExpression")
-DRY_RUN_STEPS = 500
 
 
 @dataclass
