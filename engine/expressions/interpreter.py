@@ -277,6 +277,8 @@ def _guarded(fn):
 
 def evaluate(source: str, data: Mapping, functions: Mapping | None = None, *,
              max_steps: int = MAX_STEPS, timeout: float = TIMEOUT) -> Any:
+    """An expression's value over `data` (a copy: a condition changes nothing); `functions` are
+    the product's, added to the helpers."""
     tree = parse(source, "eval")
     runner = _Interpreter(dict(data), functions, max_steps, timeout)
     return _guarded(lambda: runner.expr(tree.body))
@@ -284,6 +286,7 @@ def evaluate(source: str, data: Mapping, functions: Mapping | None = None, *,
 
 def execute(source: str, data: dict, functions: Mapping | None = None, *,
             max_steps: int = MAX_STEPS, timeout: float = TIMEOUT) -> None:
+    """Run a script: what it assigns is written into `data` itself (a task's data)."""
     tree = parse(source, "exec")
     runner = _Interpreter(data, functions, max_steps, timeout)
     _guarded(lambda: runner.run(tree.body))
