@@ -128,9 +128,7 @@ def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> 
     """Suspend (暂停) an agency: no one can choose it, its open commissions go on; or reinstate it.
     Both say why."""
     require(actor, "admin")
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    reason = _reason(reason)
     with session_scope() as session:
         agency = _agency(session, agency_id)
         if not agency.active and suspended:
@@ -141,6 +139,14 @@ def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> 
         record(session, "agency_suspended" if suspended else "agency_reinstated", actor=actor,
                agency_id=agency.id, name=agency.name, reason=reason)
         return agency
+
+
+def _reason(reason: str) -> str:
+    """Why an agency is suspended or reinstated, or a commission cancelled: said, and not at length."""
+    reason = (reason or "").strip()
+    if not 0 < len(reason) <= MAX_REASON:
+        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    return reason
 
 
 def _agency(session, agency_id: int) -> Agency:
@@ -335,9 +341,7 @@ def report_file(case_id: int, commission_id: int, applicant_id: int) -> tuple[st
 
 def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int | None = None,
            actor: User | None = None) -> Commission:
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    reason = _reason(reason)
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.cancel_reason = "cancelled", reason

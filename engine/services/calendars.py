@@ -118,6 +118,6 @@ def remove_closure(day: date, actor: User | None) -> None:
 
 
 def _changed() -> None:
-    from engine import clock
+    from engine.clock import limits
     invalidate()
-    clock.recompute_open_clocks()
+    limits.recompute_open_clocks()

@@ -298,8 +298,9 @@ class SpecialProcedure(Base):
 
 
 class SpecialProcedureKind(Base):
-    """A special procedure an office adds to the law's (Art. 45, engine.clock.SPECIAL_KINDS): a
-    联合踏勘, a 公示. Withdrawn ones are kept: procedures that ran are still named by them."""
+    """A special procedure an office adds to the law's (Art. 45,
+    engine.services.special_kinds.SPECIAL_KINDS): a 联合踏勘, a 公示. Withdrawn ones are kept:
+    procedures that ran are still named by them."""
     __tablename__ = "special_procedure_kinds"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
