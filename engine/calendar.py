@@ -9,10 +9,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import yaml
@@ -20,7 +19,6 @@ from borax.calendars.lunardate import LunarDate, TermUtils
 
 from engine.errors import Message
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE_YEARS = range(2004, 2027)
 LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
 
@@ -199,10 +197,6 @@ class WorkCalendar:
             if self.is_workday(day):
                 count += 1
         return count
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")

@@ -149,8 +149,8 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
                 timer.state, timer.fired_at = "cancelled", now
             return
     elif timer.kind == "clock":
-        from engine import clock
-        clock.refresh(session, timer.clock_id, now)
+        from engine.clock import levels
+        levels.refresh(session, timer.clock_id, now)
     elif timer.kind in ("deemed", "deferred"):
         from engine import intake
         intake.fire_timer(session, timer)

@@ -95,6 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
+    # A day in a year whose holidays are estimated until its notice is imported (暂定).
+    app.jinja_env.tests["provisional"] = lambda day: calendars.current().provisional(day)
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths

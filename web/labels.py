@@ -1,7 +1,7 @@
 """Chinese names (translatable) for the codes the engine stores."""
 from flask_babel import lazy_gettext as _l
 
-from engine import ratings
+from engine import agencies, ratings
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
@@ -34,6 +34,9 @@ RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l(
 # A case_rated event is read by its label, the level's Chinese name: those recorded before
 # migration 0008 carry the old codes (5 非常满意), and events are history, never rewritten.
 RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
+# 中介超市: an agency's rating is 1 to 5, 5 the best (engine/agencies.py), the 好差评 code list the
+# other way round; a page names it with the 好差评's words, so that the two read alike to an applicant.
+AGENCY_RATINGS = {agencies.SCALE + 1 - code: name for code, name in RATINGS.items()}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
 # 中介超市: the kinds of report (engine/agencies.KINDS, the codes of rules/assessments_required.dmn).
@@ -75,4 +78,4 @@ LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": N
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
-          "agency_services": AGENCY_SERVICES, "commissions": COMMISSIONS}
+          "agency_services": AGENCY_SERVICES, "agency_ratings": AGENCY_RATINGS, "commissions": COMMISSIONS}

@@ -151,7 +151,8 @@ def _fresh() -> WorkCalendar:
 def _changed(before: WorkCalendar, actor: User | None) -> None:
     """The calendar changed: every open clock is counted again, and so is every other date still
     awaited that was counted in working days (engine.recount), each recorded on its case."""
-    from engine import clock, recount
+    from engine import recount
+    from engine.clock import limits
     invalidate()
-    clock.recompute_open_clocks(actor)
+    limits.recompute_open_clocks(actor)
     recount.dates_awaited(before, current(), actor)
