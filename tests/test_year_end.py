@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, intake, termination, timers
+from engine.clock import limits, orders
 from engine.calendar import WorkCalendar, parse_notice
 from engine.errors import Invalid
 from engine.services import calendars, cases, deploy
@@ -70,7 +71,7 @@ def instance_id(org):
 
 def new_clock(instance_id, started_on, promised, statutory=None):
     with session_scope() as session:
-        c = clock.start_clock(session, instance_id, label="测试事项", promised_days=promised,
+        c = limits.start_clock(session, instance_id, label="测试事项", promised_days=promised,
                               statutory_days=statutory, started_on=started_on, department="housing")
         return c.id
 
@@ -113,8 +114,8 @@ def test_entering_the_notice_moves_dates_later_and_the_history_says_what_who_and
     firm = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20)
     assert (get(moving).promised_due, get(moving).statutory_due) == (date(2027, 2, 12), date(2027, 2, 19))
     with session_scope() as session:
-        clock.promise_to_applicant(session, session.get(Clock, moving))  # printed: it may move later, not back
-        order = clock.issue_order(session, session.get(Clock, moving), "yellow", date(2027, 2, 9))
+        limits.promise_to_applicant(session, session.get(Clock, moving))  # printed: it may move later, not back
+        order = orders.issue_order(session, session.get(Clock, moving), "yellow", date(2027, 2, 9))
         order.issued_at = clock.start_of(date(2027, 2, 9)) + timedelta(hours=9)
         order_id = order.id
         assert order.feedback_due == date(2027, 2, 15)  # 11, 12 and 15 February, on the estimate
@@ -144,7 +145,7 @@ def test_entering_the_notice_moves_dates_later_and_the_history_says_what_who_and
 def test_a_clocks_page_says_provisional_until_the_notice_then_what_moved(instance_id, org, app):
     cid = new_clock(instance_id, date(2027, 1, 25), promised=10, statutory=15)
     with session_scope() as session:
-        clock.issue_order(session, session.get(Clock, cid), "yellow", date(2027, 2, 9))
+        orders.issue_order(session, session.get(Clock, cid), "yellow", date(2027, 2, 9))
     supervisor = signed_in(app, "supervisor")
     page = supervisor.get(f"/supervision/instances/{instance_id}/clocks").text
     assert "2027-02-15（暂定）" in page  # the order's feedback date, besides the clock's dates
