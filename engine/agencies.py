@@ -12,13 +12,13 @@ date and each agency's record (engine/agency_records.py); at the end of that dat
 `agency_due`) tells them and the applicant, once. A commission lives only while its case runs:
 when the case ends, its open ones end with it.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import case_news, clock, files, identity
+from engine import case_news, clock, files, identity, timers
 from engine.assessments import assessments
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
@@ -247,7 +247,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         record_case(session, "agency_commissioned", case, actor=actor if behalf else None, commission_id=row.id,
                     agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
                     applicant_id=case.applicant_id, **({"on_behalf": True} if behalf else {}))
-        _sync_timers(session, case)
+        sync_timers(session, case)
         return row
 
 
@@ -325,7 +325,7 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id,
                     material_id=material.id, filename=report.filename)
-        _sync_timers(session, row.case)
+        sync_timers(session, row.case)
         return row
 
 
@@ -347,7 +347,7 @@ def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int |
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
                     agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
-        _sync_timers(session, row.case)
+        sync_timers(session, row.case)
         return row
 
 
@@ -424,23 +424,12 @@ def choices_for(case_id: int, actor: User) -> dict:
     return choices(case_id) if acts_for(case_id, actor) else {}
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _sync_timers(session, case: Case) -> None:
+def sync_timers(session, case: Case) -> None:
     """One pending `agency_due` timer per date on which an open commission of the case falls due
     (at the end of that day), and no other: a closed commission's timer goes when it does."""
-    wanted = {clock.end_of(due) for due in session.scalars(
-        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))}
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == TIMER,
-                                                     Timer.state == "pending")):
-        if _utc(timer.due_at) in wanted:
-            wanted.discard(_utc(timer.due_at))
-        else:
-            timer.state = "cancelled"
-    for due in sorted(wanted):
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=due))
+    timers.one_per_date(session, TIMER, {clock.end_of(due) for due in session.scalars(
+        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))},
+        case_id=case.id, instance_id=case.instance_id)
 
 
 def fire_timer(session, timer: Timer, now: datetime) -> None:
@@ -473,4 +462,4 @@ def case_ended(session, case: Case) -> None:
         row.state = "ended"
         record_case(session, "agency_commission_ended", case, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, status=case.status)
-    _sync_timers(session, case)
+    sync_timers(session, case)
