@@ -396,6 +396,7 @@ def levels(con: sqlite3.Connection) -> None:
     """The levels the tick would have given the open clocks by today, and the supervision orders
     (督办单) a yellow or red card issues; half of those from more than three days ago answered."""
     from engine import clock
+    from engine.clock.levels import level_on
     today = clock.today()
     rows = _rows(con, "SELECT id, instance_id, department, started_on, promised_days, promised_due, statutory_due, "
                       "warn_ratio FROM clocks WHERE state != 'stopped'")
@@ -404,7 +405,7 @@ def levels(con: sqlite3.Connection) -> None:
         c = SimpleNamespace(started_on=date.fromisoformat(r["started_on"]), promised_days=r["promised_days"],
                             promised_due=date.fromisoformat(r["promised_due"]), warn_ratio=r["warn_ratio"],
                             statutory_due=date.fromisoformat(r["statutory_due"]) if r["statutory_due"] else None)
-        level = clock.level_on(c, today)
+        level = level_on(c, today)
         changed.append((level, r["id"]))
         if level in ("yellow", "red"):
             issued = c.promised_due + timedelta(days=1)

@@ -2,20 +2,24 @@
 
 An administrator registers an agency with the kinds of report it is qualified for and the working
 days it promises for each. An applicant whose case needs a report of a kind (the item's
-`agency_services`, less what its procedure found exempt) commissions an active agency qualified
-for it; the commission is due that many working days after the day it was chosen. That date is
-the agency's promise, not the government's: it is kept here and never pauses or moves a case
-clock (domain reference: 中介 time is outside the government clock, tracked separately).
-Supervisors see the open commissions past their date, so that agencies which overrun are known;
-at the end of that date a timer (kind `agency_due`) tells them and the applicant, once. A
-commission lives only while its case runs: when the case ends, its open ones end with it.
+`agency_services`, less what the rules do not ask of the project or its zone's regional
+assessment spares it: engine/assessments.py) commissions an active agency qualified for it; the
+commission is due that many working days after the day it was chosen. That date is the agency's
+promise, not the government's: it is kept here and never pauses or moves a case clock (domain
+reference: 中介 time is outside the government clock, tracked separately). The delivery hands in
+the report, which the reviewing departments read. Supervisors see the open commissions past their
+date and each agency's record (engine/agency_records.py); at the end of that date a timer (kind
+`agency_due`) tells them and the applicant, once. A commission lives only while its case runs:
+when the case ends, its open ones end with it.
 """
-from datetime import datetime, timezone
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import case_news, clock, identity
+from engine import case_news, clock, files, identity, timers
+from engine.assessments import assessments
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
 from engine.services import calendars
@@ -24,19 +28,31 @@ from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Agency, Case, Commission, Event, Instance, Timer, User
+from engine.store.models import Agency, Case, Commission, Event, Instance, Material, Timer, User
+
+if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): its Upload only as a type
+    from engine.intake import Upload
 
 # The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
-# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES).
-KINDS = ("environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
-         "water_resources", "climate", "cultural_relics", "drawing_review")
+# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES), and in a
+# message by the name here, translated with it: a page says 地震安全性评价, not seismic_safety.
+KIND_NAMES = {"environmental_impact": Message("environmental impact assessment"),
+              "safety": Message("safety assessment"), "energy": Message("energy-saving assessment"),
+              "soil_water": Message("soil and water conservation plan"),
+              "seismic_safety": Message("seismic safety assessment"),
+              "geological_hazard": Message("geological hazard assessment"),
+              "water_resources": Message("water resources assessment"), "climate": Message("climate feasibility study"),
+              "cultural_relics": Message("cultural relics impact assessment (archaeological survey)"),
+              "drawing_review": Message("construction drawing review")}
+KINDS = tuple(KIND_NAMES)
 CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
 # The kinds the merged-assessment rules decide on; the drawing review is not theirs.
 RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
-WINDOW = ("clerk",)  # who records a delivery or a cancellation for the applicant
+WINDOW = ("clerk",)  # who acts for any applicant; an agent, for those of the cases they filed
 TIMER = "agency_due"
+REPORT = "report:"  # a delivered report's material kind: report:<kind of report>
 SCALE = 5  # ratings run 1 to 5, 5 the best: the other way round from the 好差评 levels (1 非常满意)
 
 
@@ -56,7 +72,7 @@ def _fields(name, credit_code, services, qualification="", contact="", price_not
             raise Invalid("Unknown kind of report %(kind)s", kind=repr(kind))
         if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DAYS:
             raise Invalid("The promised time for %(kind)s is a whole number of working days, 1 to %(max)s",
-                          kind=kind, max=MAX_DAYS)
+                          kind=KIND_NAMES[kind], max=MAX_DAYS)
         checked[kind] = days
     texts = {"qualification": (qualification, Message("The qualification note has at most %(max)s characters",
                                                       max=MAX_NOTE)),
@@ -112,9 +128,7 @@ def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> 
     """Suspend (暂停) an agency: no one can choose it, its open commissions go on; or reinstate it.
     Both say why."""
     require(actor, "admin")
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    reason = _reason(reason)
     with session_scope() as session:
         agency = _agency(session, agency_id)
         if not agency.active and suspended:
@@ -125,6 +139,14 @@ def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> 
         record(session, "agency_suspended" if suspended else "agency_reinstated", actor=actor,
                agency_id=agency.id, name=agency.name, reason=reason)
         return agency
+
+
+def _reason(reason: str) -> str:
+    """Why an agency is suspended or reinstated, or a commission cancelled: said, and not at length."""
+    reason = (reason or "").strip()
+    if not 0 < len(reason) <= MAX_REASON:
+        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    return reason
 
 
 def _agency(session, agency_id: int) -> Agency:
@@ -171,14 +193,23 @@ def market(kind: str | None = None) -> list[dict]:
 
 
 def needed_kinds(case: Case, session) -> list[str]:
-    """The reports the case needs: its item's 中介服务, less those its procedure found exempt (a
-    zone's regional assessment) or did not require, once the procedure has decided its reviews."""
+    """The reports the case needs: its item's 中介服务, less the assessments the rules do not require
+    of the project or a zone's regional assessment exempts it from. Once the procedure has decided
+    its reviews, as it decided; before (the case awaits acceptance, when the reports are got), as
+    the same rules decide on the application's form."""
     kinds = [k for k in case.item.data.get("agency_services") or () if k in KINDS]
+    if not RULED.intersection(kinds):
+        return kinds
     data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
+    project = (case.form or {}).get("project")
     if isinstance(data, dict) and isinstance(data.get("reviews"), list):
-        reviewed = {r.get("code") for r in data["reviews"] if isinstance(r, dict)}
-        kinds = [k for k in kinds if k in reviewed or k not in RULED]
-    return kinds
+        reviews = data["reviews"]
+    elif isinstance(project, dict):
+        reviews = assessments(project)[0]
+    else:  # no project for the rules to read: the item's list as it stands
+        return kinds
+    reviewed = {r.get("code") for r in reviews if isinstance(r, dict)}
+    return [k for k in kinds if k in reviewed or k not in RULED]
 
 
 def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | None = None,
@@ -188,19 +219,20 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
     (recorded so). One open commission per case and kind."""
     with session_scope() as session:
         case = _own_case(session, case_id, applicant_id)
-        if applicant_id is None and not may_commission(actor, case.submitted_by):
+        if applicant_id is None and not may_act_for(actor, case.submitted_by):
             raise Forbidden("Only the window, or the agent who filed the case, commissions an agency for its applicant")
         if case.status in CLOSED:
             raise Conflict("The case is closed: it needs no report any more")
         if kind not in needed_kinds(case, session):
-            raise Invalid("This case needs no report of the kind %(kind)s", kind=kind)
+            raise Invalid("This case needs no report of the kind %(kind)s", kind=KIND_NAMES.get(kind, kind))
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise NotFound("No agency %(agency)s in the marketplace", agency=agency_id)
         if not agency.active:  # suspended since the page was shown
             raise Conflict("%(agency)s is suspended: choose another agency", agency=agency.name)
         if kind not in agency.services:
-            raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name, kind=kind)
+            raise Invalid("%(agency)s is not qualified for reports of the kind %(kind)s", agency=agency.name,
+                          kind=KIND_NAMES[kind])
         busy = _busy(session, case.id).get(kind)
         if busy == "open":
             raise _open_already()
@@ -214,7 +246,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,
                     commission_id=row.id, agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
                     **_for_applicant(case, applicant_id))
-        _sync_timers(session, case)
+        sync_timers(session, case)
         return row
 
 
@@ -224,12 +256,13 @@ def _for_applicant(case: Case, applicant_id: int | None) -> dict:
     return {"applicant_id": case.applicant_id, **({"on_behalf": True} if applicant_id is None else {})}
 
 
-def may_commission(actor: User | None, submitted_by: int | None) -> bool:
-    """Whether a staff member may commission an agency for a case's applicant: the window, or the
-    agent (代办员) who filed the case (an agent acts only for their own filings)."""
+def may_act_for(actor: User | None, submitted_by: int | None) -> bool:
+    """Whether a staff member may act for a case's applicant in the marketplace (commission, record
+    the delivery, cancel): the window, or the agent (代办员) who filed the case (an agent acts only
+    for their own filings)."""
     if actor is None or not actor.active:
         return False
-    return may_close(actor) or (actor.has_role("agent") and submitted_by == actor.id)
+    return any(actor.has_role(r) for r in WINDOW) or (actor.has_role("agent") and submitted_by == actor.id)
 
 
 def _busy(session, case_id: int) -> dict[str, str]:
@@ -272,39 +305,55 @@ def _commission(session, case_id: int, commission_id: int, applicant_id: int | N
 
 
 def _open(session, case_id: int, commission_id: int, applicant_id: int | None, actor: User | None) -> Commission:
-    """The open commission, as its applicant or the window may close it."""
-    if applicant_id is None:
-        require(actor, *WINDOW)
+    """The open commission, as its applicant, the window or the agent who filed the case may close it."""
     row = _commission(session, case_id, commission_id, applicant_id)
+    if applicant_id is None and not may_act_for(actor, row.case.submitted_by):
+        raise Forbidden("Only the window, or the agent who filed the case, closes a commission for its applicant")
     if row.state != "open":
         raise Conflict("This commission is closed already")
     return row
 
 
-def deliver(case_id: int, commission_id: int, *, applicant_id: int | None = None,
+def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id: int | None = None,
             actor: User | None = None) -> Commission:
-    """The report has arrived: the commission is delivered, on time or late against its date. The
-    applicant says so, or the window for them (recorded as done on their behalf)."""
+    """The report has arrived and is handed in with the delivery: kept among the case's materials
+    (kind report:<kind>), where the departments reviewing the case read it. The commission is
+    delivered, on time or late against its date. The applicant hands it in, or the window or the
+    filing agent for them (recorded as done on their behalf)."""
+    sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
-        row.state, row.delivered_on = "delivered", clock.today()
+        material = Material(case_id=row.case_id, applicant_id=row.case.applicant_id, kind=f"{REPORT}{row.kind}",
+                            name=row.agency.name, state="provided", filename=report.filename, sha256=sha, size=size)
+        session.add(material)
+        session.flush()
+        row.state, row.delivered_on, row.report_id = "delivered", clock.today(), material.id
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
-                    kind=row.kind, on_time=row.delivered_on <= row.due_on, **_for_applicant(row.case, applicant_id))
-        _sync_timers(session, row.case)
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, material_id=material.id,
+                    filename=report.filename, **_for_applicant(row.case, applicant_id))
+        sync_timers(session, row.case)
         return row
+
+
+def report_file(case_id: int, commission_id: int, applicant_id: int) -> tuple[str, str]:
+    """(filename, sha256) of the report a commission of the applicant's own case brought. Staff
+    open it as any material of a case they may see (engine.services.progress.material_file)."""
+    with read_session() as session:
+        row = session.get(Commission, commission_id)
+        if row is None or row.case_id != case_id or row.case.applicant_id != applicant_id or row.report is None:
+            raise NotFound("No report of commission %(commission)s", commission=commission_id)
+        return row.report.filename or f"report-{row.id}", row.report.sha256
 
 
 def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int | None = None,
            actor: User | None = None) -> Commission:
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    reason = _reason(reason)
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
                     agency=row.agency.name, kind=row.kind, reason=reason, **_for_applicant(row.case, applicant_id))
-        _sync_timers(session, row.case)
+        sync_timers(session, row.case)
         return row
 
 
@@ -340,7 +389,8 @@ def describe(row: Commission) -> dict:
     return {"id": row.id, "kind": row.kind, "agency_id": row.agency_id, "agency": row.agency.name,
             "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": row.state,
             "delivered_on": row.delivered_on.isoformat() if row.delivered_on else None,
-            "cancel_reason": row.cancel_reason, "rating": row.rating, "rating_comment": row.rating_comment}
+            "cancel_reason": row.cancel_reason, "rating": row.rating, "rating_comment": row.rating_comment,
+            "report": {"material_id": row.report.id, "filename": row.report.filename} if row.report else None}
 
 
 def described(session, case_id: int) -> list[dict]:
@@ -350,57 +400,42 @@ def described(session, case_id: int) -> list[dict]:
 
 def choices(case_id: int) -> dict:
     """For the case's page: the kinds it needs that have no open or delivered commission, each with
-    the active agencies qualified for it."""
+    the active agencies qualified for it, as the marketplace offers them, with the working days
+    each promises for the kind (`days`) and the day its report would be due if chosen today
+    (`due_on`; `provisional` where that day is in a year whose holidays are estimated)."""
     with read_session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:
             return {}
         busy = _busy(session, case_id)
         kinds = [k for k in needed_kinds(case, session) if k not in busy]
-    agencies = market()
-    return {k: [a for a in agencies if k in a["services"]] for k in kinds}
+    agencies, calendar, today = market(), calendars.current(), clock.today()
+
+    def offer(agency: dict, kind: str) -> dict:
+        due = calendar.add_workdays(today, agency["services"][kind])
+        return {**agency, "days": agency["services"][kind], "due_on": due.date, "provisional": due.provisional}
+    return {k: [offer(a, k) for a in agencies if k in a["services"]] for k in kinds}
+
+
+def acts_for(case_id: int, actor: User) -> bool:
+    """Whether the staff member may act for this case's applicant (may_act_for)."""
+    with read_session() as session:
+        submitted_by = session.scalar(select(Case.submitted_by).where(Case.id == case_id))
+    return may_act_for(actor, submitted_by)
 
 
 def choices_for(case_id: int, actor: User) -> dict:
     """The choices of the case's page at the window: those the applicant's page offers, if the staff
     member may commission for the case's applicant; none otherwise."""
-    with read_session() as session:
-        submitted_by = session.scalar(select(Case.submitted_by).where(Case.id == case_id))
-    return choices(case_id) if may_commission(actor, submitted_by) else {}
+    return choices(case_id) if acts_for(case_id, actor) else {}
 
 
-def overdue(actor: User) -> list[Commission]:
-    """Open commissions past their date, the longest overdue first: the agencies that overrun."""
-    require(actor, "supervisor")
-    with read_session() as session:
-        return list(session.scalars(select(Commission).where(Commission.state == "open",
-                                                             Commission.due_on < clock.today())
-                                    .order_by(Commission.due_on, Commission.id)))
-
-
-def may_close(actor: User | None) -> bool:
-    """Whether a staff member may record a delivery or a cancellation for the applicant."""
-    return actor is not None and actor.active and any(actor.has_role(r) for r in WINDOW)
-
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _sync_timers(session, case: Case) -> None:
+def sync_timers(session, case: Case) -> None:
     """One pending `agency_due` timer per date on which an open commission of the case falls due
     (at the end of that day), and no other: a closed commission's timer goes when it does."""
-    wanted = {clock.end_of(due) for due in session.scalars(
-        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))}
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == TIMER,
-                                                     Timer.state == "pending")):
-        if _utc(timer.due_at) in wanted:
-            wanted.discard(_utc(timer.due_at))
-        else:
-            timer.state = "cancelled"
-    for due in sorted(wanted):
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=due))
+    timers.one_per_date(session, TIMER, {clock.end_of(due) for due in session.scalars(
+        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))},
+        case_id=case.id, instance_id=case.instance_id)
 
 
 def fire_timer(session, timer: Timer, now: datetime) -> None:
@@ -433,4 +468,4 @@ def case_ended(session, case: Case) -> None:
         row.state = "ended"
         record_case(session, "agency_commission_ended", case, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, status=case.status)
-    _sync_timers(session, case)
+    sync_timers(session, case)

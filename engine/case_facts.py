@@ -12,6 +12,7 @@ FACTS = {
     "item_name": lambda case, session: case.item.name,
     "applicant_name": lambda case, session: case.applicant.name,
     "applicant_id": lambda case, session: case.applicant.id_number,
+    "applicant_kind": lambda case, session: case.applicant.kind,  # person | company: who pays which tax
     "lead_department": lambda case, session: case.item.department,
     "promised_days": lambda case, session: case.item.promised_days,
     "materials": lambda case, session: {m.kind: m.state for m in session.scalars(

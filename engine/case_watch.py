@@ -11,6 +11,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from engine import clock
+from engine.clock import limits
+from engine.clock.levels import LEVELS
 from engine.errors import Forbidden, Invalid
 from engine.services import calendars, cases, progress
 from engine.services.task_views import describe_task
@@ -28,8 +30,8 @@ TIME_EVENTS = ("case_accepted", "clock_started", "clock_level_changed", "clock_e
                "instance_suspended", "instance_resumed", "case_decided", "case_delivered", "case_terminated",
                "case_withdrawn")
 
-_OPEN = clock.OPEN
-_RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+_OPEN = limits.OPEN
+_RANK = case({level: rank for rank, level in enumerate(LEVELS)}, value=Clock.level)
 _WHOLE = func.max(case((Clock.task_id.is_(None), Clock.id)))
 # A case runs while a whole-case clock counts (its own, then its delivery's; the board's 在办件).
 # Per case: that clock, the worst level of its open clocks (as the board counts it, so a case whose
@@ -47,10 +49,10 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
     special procedure, whose number contains `number`. A head sees their department's alone.
     Returns {"cases", "total", "page", "pages"}."""
     require(actor, *WATCHERS)
-    unknown = sorted(set(levels) - set(clock.LEVELS))
+    unknown = sorted(set(levels) - set(LEVELS))
     if unknown:
         raise Invalid("Unknown clock level %(level)s; known: %(levels)s", level=repr(unknown[0]),
-                      levels=", ".join(clock.LEVELS))
+                      levels=", ".join(LEVELS))
     if not actor.has_role("supervisor"):
         department = department_of(actor)
         if department is None:  # else "department == None" would match the limits no one answers for
@@ -59,7 +61,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
     if department:
         theirs = aliased(Clock)
         running_cases = running_cases.where(Clock.instance_id.in_(
-            select(theirs.instance_id).where(theirs.state.in_(clock.OPEN_STATES), theirs.department == department)))
+            select(theirs.instance_id).where(theirs.state.in_(limits.OPEN_STATES), theirs.department == department)))
     found = running_cases.subquery()
     number_of = func.coalesce(Case.number, Instance.business_key)
     query = (select(found.c.worst, Clock, Case.id.label("case_id"), number_of.label("number"),
@@ -69,7 +71,7 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
              .outerjoin(Case, Case.instance_id == found.c.instance_id)
              .outerjoin(ServiceItem, ServiceItem.id == Case.item_id))
     if levels:
-        query = query.where(found.c.worst.in_([clock.LEVELS.index(level) for level in levels]))
+        query = query.where(found.c.worst.in_([LEVELS.index(level) for level in levels]))
     if paused:
         query = query.where(Clock.state == "paused")
     if number.strip():
@@ -91,9 +93,9 @@ def running(actor: User, *, department: str | None = None, levels: tuple = (), p
         "instance_id": row.Clock.instance_id, "case_id": row.case_id, "case_number": row.number,
         "item_name": row.item_name or row.Clock.label, "accepted_on": _iso(row.accepted_on),
         "department": row.Clock.department, "department_name": names.get(row.Clock.department, row.Clock.department),
-        "level": clock.LEVELS[row.worst], "clock": clock.describe(row.Clock, today),
+        "level": LEVELS[row.worst], "clock": limits.describe(row.Clock, today),
         "procedure": next(iter(waiting.get(row.Clock.id, [])), None),
-        "steps": [{**clock.describe(s, today), "department_name": names.get(s.department, s.department)}
+        "steps": [{**limits.describe(s, today), "department_name": names.get(s.department, s.department)}
                   for s in steps if s.instance_id == row.Clock.instance_id]} for row in rows]}
 
 
@@ -115,8 +117,8 @@ def case_clocks(instance_id: int, actor: User) -> dict:
         whole = [c.id for c in clocks if c.task_id is None]
         today = clock.today()
         described = [{
-            **clock.describe(c, today), "department_name": names.get(c.department, c.department),
-            # The first whole-case clock is the case's own (clock.case_clock); one started later, its delivery's.
+            **limits.describe(c, today), "department_name": names.get(c.department, c.department),
+            # The first whole-case clock is the case's own (limits.case_clock); one started later, its delivery's.
             "kind": "step" if c.task_id else ("case" if c.id == whole[0] else "delivery"),
             "stopped_on": _iso(c.stopped_on), "used_days": c.used_days,
             "late": c.stopped_on > c.promised_due if c.stopped_on else None,

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from engine import agencies, clock, forms, parties
+from engine import agencies, forms, parties
+from engine.clock.limits import MAX_WORKING_DAYS
 from engine.errors import Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
@@ -57,12 +58,12 @@ def validate(item: dict, source: str = "item") -> dict:
         raise Invalid("%(source)s: case_type must be one of %(types)s", source=source,
                       types=", ".join(f"{code} ({name})" for code, name in CASE_TYPES.items()))
     promised, statutory = item["promised_days"], item.get("statutory_days")
-    if not isinstance(promised, int) or not 0 <= promised <= clock.MAX_WORKING_DAYS:
+    if not isinstance(promised, int) or not 0 <= promised <= MAX_WORKING_DAYS:
         raise Invalid("%(source)s: promised_days must be a whole number of working days, at most %(max)s",
-                      source=source, max=clock.MAX_WORKING_DAYS)
-    if statutory is not None and (not isinstance(statutory, int) or not promised <= statutory <= clock.MAX_WORKING_DAYS):
+                      source=source, max=MAX_WORKING_DAYS)
+    if statutory is not None and (not isinstance(statutory, int) or not promised <= statutory <= MAX_WORKING_DAYS):
         raise Invalid("%(source)s: statutory_days must be a whole number not below promised_days, at most %(max)s",
-                      source=source, max=clock.MAX_WORKING_DAYS)
+                      source=source, max=MAX_WORKING_DAYS)
     codes = set()
     for i, material in enumerate(item["materials"]):
         if not isinstance(material, dict) or not material.get("code") or not material.get("name"):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from engine import agencies, catalogue, clock, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
+from engine.clock import limits, stopping
 from engine.errors import Conflict, EngineFailure, Invalid
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
@@ -61,12 +62,12 @@ def conditions_of(session: Session, case: Case) -> list[dict]:
 
 def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = ()) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
-    clock.stop_running(session, case.instance_id, actor)
+    stopping.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
-        delivery = clock.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
-                                     promised_days=DELIVERY_DAYS,
-                                     statutory_days=ART44_DAYS if decision != "reject" else None,
-                                     department=window_of(session, case), item_code=case.item_code, actor=actor)
+        delivery = limits.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
+                                      promised_days=DELIVERY_DAYS,
+                                      statutory_days=ART44_DAYS if decision != "reject" else None,
+                                      department=window_of(session, case), item_code=case.item_code, actor=actor)
         due = delivery.promised_due
     else:  # decided on the spot (即办): handed over at the window
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
@@ -152,7 +153,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"
-        clock.stop_running(session, case.instance_id, actor)
+        stopping.stop_running(session, case.instance_id, actor)
         agencies.case_ended(session, case)
         record_case(session, "case_delivered", case, actor=actor, method=method, tracking=tracking,
                     on_time=on_time)

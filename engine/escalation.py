@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.clock.orders import issue_order, open_order
+from engine.clock.watchers import notify_watchers
 from engine.errors import Message
 from engine.services.events import record
 from engine.store.models import Clock, SupervisionOrder, Timer
@@ -23,13 +25,13 @@ def order_overdue(session: Session, timer: Timer, now: datetime) -> None:
     for order in late:
         record(session, "supervision_order_overdue", instance_id=order.instance_id, clock_id=watched.id,
                order_id=order.id, card=order.card, feedback_due=due.isoformat())
-        if order.card == "yellow" and watched.state != "stopped" and not clock.open_order(session, watched, "red"):
-            second = clock.issue_order(session, watched, "red", now.astimezone(clock.SHANGHAI).date(),
-                                       escalated_from=order.id)
+        if order.card == "yellow" and watched.state != "stopped" and not open_order(session, watched, "red"):
+            second = issue_order(session, watched, "red", now.astimezone(clock.SHANGHAI).date(),
+                                 escalated_from=order.id)
             said = Message("%(label)s: the supervision order was not answered by %(due)s; a second-level order "
                            "(red card) is issued, to be answered by %(next)s", label=watched.label,
                            due=due.isoformat(), next=second.feedback_due.isoformat())
         else:
             said = Message("%(label)s: its supervision order was not answered by %(due)s", label=watched.label,
                            due=due.isoformat())
-        clock.notify_watchers(session, watched, said)
+        notify_watchers(session, watched, said)

@@ -20,6 +20,7 @@ from engine import agencies, catalogue, clock, files, forms, identity, parties, 
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
+from engine.clock import limits
 from engine.decisions import DECISIONS, decide, results
 from engine.errors import Invalid, Message, NotFound
 from engine.notices import issue_notice
@@ -312,14 +313,14 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
         instance, _ = cases.start_in(session, item.process_key, actor, business_key=case.number,
                                      data=start_data(case, session), case=case)
         spared = regional.shared(instance.data)
-    case_clock = clock.start_clock(session, case.instance_id, label=item.name,
-                                   promised_days=item.promised_days, statutory_days=item.statutory_days,
-                                   started_on=case.accepted_on, department=item.department,
-                                   item_code=item.code, actor=actor) if case.instance_id else None
+    case_clock = limits.start_clock(session, case.instance_id, label=item.name,
+                                    promised_days=item.promised_days, statutory_days=item.statutory_days,
+                                    started_on=case.accepted_on, department=item.department,
+                                    item_code=item.code, actor=actor) if case.instance_id else None
     shown = {}
     if case_clock is not None:
-        clock.promise_to_applicant(session, case_clock)
-        shown = clock.describe(case_clock)
+        limits.promise_to_applicant(session, case_clock)
+        shown = limits.describe(case_clock)
     # The window that accepted it, as it was then: the monthly report's 窗口受理量.
     window = actor.department.code if actor is not None and actor.has_role("clerk") and actor.department else None
     record_case(session, "case_accepted", case, actor=actor,  # the fact first, then its paper
@@ -437,7 +438,7 @@ def describe_case(session: Session, case: Case) -> dict:
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
                          "data": n.data} for n in notices],
-            "clocks": [clock.describe(c) for c in clocks],
+            "clocks": [limits.describe(c) for c in clocks],
             # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
             "commissions": agencies.described(session, case.id),
             # The steps under way, as the API shows tasks, for the window to follow up (催办) on their pages.

@@ -13,8 +13,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import String, cast, or_, select
 
-from engine import clock
 from engine.bpmn import runtime
+from engine.clock import limits
 from engine.errors import Conflict, Forbidden, Invalid, Message, state_name
 from engine.services import cases
 from engine.services.events import record
@@ -131,7 +131,7 @@ def transfer(task_id: int, actor: User, *, to_group: str | None = None, to_user:
             raise Invalid("No one in %(group)s can take this step", group=repr(to_group))
         before = task.group
         task.group, task.assignee, task.claimed_at = to_group, target, None
-        for step in clock.step_clocks(session, task.id):
+        for step in limits.step_clocks(session, task.id):
             step.department = to_group
         _notify(session, [target] if target else members, task,
                 Message("Transferred to you: %(task)s (%(by)s: %(reason)s)", task=task.title, by=actor.name,

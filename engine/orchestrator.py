@@ -30,7 +30,9 @@ from engine import clock, expressions
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
+from engine.clock import limits, pauses, procedures, stopping
 from engine.errors import Conflict, EngineFailure, Invalid
+from engine.expressions import interpreter
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
 from engine.services.events import record
@@ -43,7 +45,7 @@ PAYMENT_DAYS = 10  # working days the applicant is given to pay (termination.lap
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
     try:
-        return expressions.evaluate(source, data, with_given(product_functions(), data))
+        return interpreter.evaluate(source, data, with_given(product_functions(), data))
     except expressions.ExpressionError as exc:
         raise EngineFailure("%(step)s: property %(property)s (%(source)s) failed: %(error)s",
                             step=spec_name, property=prop, source=source, error=exc.message) from exc
@@ -72,8 +74,9 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         if by_law is not None and by_law < days:
             raise EngineFailure("%(step)s: statutoryDaysExpression gave %(law)s, less than the promised %(days)s",
                                 step=name, law=by_law, days=days)
-        clock.start_clock(session, instance.id, label=row.title or row.name, promised_days=days, statutory_days=by_law,
-                          task_id=row.id, department=row.group, item_code=case.item_code if case else None, actor=actor)
+        limits.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
+                           statutory_days=by_law, task_id=row.id, department=row.group,
+                           item_code=case.item_code if case else None, actor=actor)
     if props.get("correctionNotice") == "true" and case is not None:
         # Issued by the round's end, for every department: not the act of the reviewer whose step closed it.
         _merged_correction(session, instance, case, row, data)
@@ -89,9 +92,9 @@ def _working_days(props: dict, prop: str, data: dict, name: str) -> int | None:
     days = int(_evaluate(prop, props[prop], data, name))
     # The procedure's fault (a rule's output), not the person's who completed the step before; a
     # huge count would walk the calendar for seconds before overflowing it.
-    if not 0 <= days <= clock.MAX_WORKING_DAYS:
+    if not 0 <= days <= limits.MAX_WORKING_DAYS:
         raise EngineFailure("%(step)s: property %(property)s gave %(days)s, not a number of working days "
-                            "from 0 to %(max)s", step=name, property=prop, days=days, max=clock.MAX_WORKING_DAYS)
+                            "from 0 to %(max)s", step=name, property=prop, days=days, max=limits.MAX_WORKING_DAYS)
     return days
 
 
@@ -111,9 +114,9 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
 def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reason: str, days: int,
                             actor: User | None) -> None:
     """The case clock stops while the applicant owes something (unless another wait stopped it)."""
-    case_clock = clock.case_clock(session, instance_id)
+    case_clock = limits.case_clock(session, instance_id)
     if case_clock is not None and case_clock.state == "running":
-        clock.start_special(session, case_clock, kind, reason, days, actor)
+        pauses.start_special(session, case_clock, kind, reason, days, actor)
 
 
 
@@ -174,8 +177,8 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
     """Completed, cancelled or returned: its step clock stops; a correction round, or a payment,
     gives the case clock back."""
     if row.due_at is not None:  # only a step with a due time may have a clock (task_opened)
-        for step in clock.step_clocks(session, row.id):
-            clock.stop(session, step, actor)
+        for step in limits.step_clocks(session, row.id):
+            stopping.stop(session, step, actor)
     props = properties(spiff_task.task_spec) if spiff_task is not None else {}
     if props.get("correctionNotice") == "true" and row.state == "completed":
         case = case_of(session, instance.id)
@@ -188,10 +191,10 @@ def task_closed(session: Session, instance, row: Task, spiff_task, actor: User |
 
 
 def _applicant_answered(session: Session, instance_id: int, kind: str, result: str, actor: User | None) -> None:
-    case_clock = clock.case_clock(session, instance_id)
-    procedure = clock.running_procedure(session, case_clock) if case_clock is not None else None
+    case_clock = limits.case_clock(session, instance_id)
+    procedure = procedures.running_procedure(session, case_clock) if case_clock is not None else None
     if procedure is not None and procedure.kind == kind:
-        clock.end_special(session, case_clock, result, actor, clock.today())
+        pauses.end_special(session, case_clock, result, actor, clock.today())
 
 
 def refused(spiff_task, data: dict) -> str | None:

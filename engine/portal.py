@@ -10,7 +10,9 @@ from sqlalchemy import func, or_, select
 
 from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
+from engine.clock import limits, stopping
 from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.services import special_kinds
 from engine.services.events import record
 from engine.services.users import department_names
 from engine.store import session_scope
@@ -209,10 +211,10 @@ def progress(applicant_id: int, number: str) -> dict:
             mine = or_(mine, Event.instance_id == case.instance_id)
         events = session.scalars(select(Event).where(mine, Event.type.in_(STEP_EVENTS))
                                  .order_by(Event.at, Event.id)).all()
-        whole = clock.case_clock(session, case.instance_id) if case.instance_id else None
+        whole = limits.case_clock(session, case.instance_id) if case.instance_id else None
         counted = _counted_clocks(session, case.instance_id, whole)
         events = [e for e in events if e.type not in CASE_CLOCK_EVENTS
-                  or (e.data.get("clock_id") in counted and e.data.get("result") != clock.ENDED_WITH_CASE
+                  or (e.data.get("clock_id") in counted and e.data.get("result") != stopping.ENDED_WITH_CASE
                       and (e.type in SPECIAL_EVENTS or e.data.get("clock_id") == whole.id))]
         names = department_names(session)
         info["agent_point"] = case_news.agent_point(session, case)  # 代办: by which point, not which person
@@ -252,8 +254,8 @@ def _special_procedures(session, steps: list[dict], whole) -> list[dict]:
     step's procedure that stopped the case clock, or whose end let it run again, is one line with
     that stop (暂停计时) or run (恢复计时, and how far the dates moved); one that ran while the case
     clock had already stopped reads as a special procedure started or ended."""
-    kinds = clock.special_kinds(session)
-    # The case clock's stops on behalf of a step's procedure (engine/clock.py pause, for_step).
+    kinds = special_kinds.names(session)
+    # The case clock's stops on behalf of a step's procedure (engine/clock/pauses.py pause, for_step).
     for_steps = set(session.scalars(select(SpecialProcedure.id).where(SpecialProcedure.clock_id == whole.id,
                                                                       SpecialProcedure.step_clock_id.is_not(None))))
     shown = []

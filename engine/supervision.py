@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
 from engine import clock
+from engine.clock import levels, limits
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.ratings import BAD, late
 from engine.services.events import record
@@ -49,7 +50,7 @@ def _finished_on(own) -> date | None:
     stop in between and disagree with the first."""
     stops = [c.stopped_on for c in own]
     return max(stops) if all(stops) else None
-_RANK = case({level: rank for rank, level in enumerate(clock.LEVELS)}, value=Clock.level)
+_RANK = case({level: rank for rank, level in enumerate(levels.LEVELS)}, value=Clock.level)
 # On time if every clock stopped in time; it took its case clocks' days where it answers for the
 # case, else its steps'.
 _HANDLINGS = select(
@@ -97,13 +98,13 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
     since = period_start(period)
     with session_scope() as session:
         # From the open clocks alone (their index), not from every handling of the year.
-        opened = (select(Clock.department, Clock.item_code, func.max(_RANK).label("worst")).where(clock.OPEN)
+        opened = (select(Clock.department, Clock.item_code, func.max(_RANK).label("worst")).where(limits.OPEN)
                   .group_by(Clock.department, Clock.item_code, Clock.instance_id).subquery())
         open_by_level = session.execute(
             select(opened.c.department, opened.c.item_code, opened.c.worst, func.count())
             .group_by(opened.c.department, opened.c.item_code, opened.c.worst)).all()
         finished = session.execute(_finished_since(since)).all()
-        overdue = select(Clock).where(clock.OPEN, Clock.level.in_(("yellow", "red")))
+        overdue = select(Clock).where(limits.OPEN, Clock.level.in_(("yellow", "red")))
         if not actor.has_role("supervisor"):  # a lead: every department's figures, their own cases
             # (a lead of no department: none; "department == None" alone would match unassigned clocks)
             overdue = overdue.where(Clock.department == department_of(actor), Clock.department.is_not(None))
@@ -123,7 +124,7 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
             "finished": 0, "on_time": 0, "on_time_rate": None,
             "avg_workdays_used": None, "avg_promised_days": None})
     for dept, item, rank, count in open_by_level:
-        row(dept, item)["open"][clock.LEVELS[rank]] = count
+        row(dept, item)["open"][levels.LEVELS[rank]] = count
     for dept, item, count, on_time, used, promised in finished:
         r = row(dept, item)
         r.update(finished=count, on_time=int(on_time or 0),

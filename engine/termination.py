@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import agencies, case_news, clock, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
+from engine.clock import stopping
 from engine.errors import Conflict, Invalid, Message, NotFound
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
@@ -154,7 +155,7 @@ def _end_procedure(session: Session, case: Case, instance: Instance, actor: User
     instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
     # Clocks first: a step's special procedure ends with the case, not with its cancelled step
     # (which would run the case's clock again, its deadlines moved, on a case that has ended).
-    clock.stop_running(session, instance.id, actor, result=clock.ENDED_WITH_CASE)
+    stopping.stop_running(session, instance.id, actor, result=stopping.ENDED_WITH_CASE)
     for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
         task.state = "cancelled"
         orchestrator.task_closed(session, instance, task, None, actor)

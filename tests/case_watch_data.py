@@ -11,6 +11,7 @@ and one withdrawn (its clocks stopped), which is no running case.
 from datetime import timedelta
 
 from engine import catalogue, clock, intake, termination
+from engine.clock import limits, pauses
 from engine.services import deploy, tasks
 from engine.services.users import add_user, ensure_department
 from engine.store import session_scope
@@ -48,8 +49,8 @@ def running_cases(org) -> dict:
     tasks.complete(review.id, org["taxman"], {})
     found["fresh"], found["tax"], found["paused"] = accepted("H-1"), accepted("T-1"), accepted("H-1")
     [review] = open_tasks(found["paused"].instance_id).values()
-    step = next(c for c in clock.clocks_of(found["paused"].instance_id) if c.task_id == review.id)
-    clock.pause(step.id, "expert_review", "结构安全专家评审", 5, org["reviewer"])
+    step = next(c for c in limits.clocks_of(found["paused"].instance_id) if c.task_id == review.id)
+    pauses.pause(step.id, "expert_review", "结构安全专家评审", 5, org["reviewer"])
     found["withdrawn"] = accepted("T-1")
     termination.withdraw(found["withdrawn"].id, "申请人不再申请", org["clerk"])
     return found

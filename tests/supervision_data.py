@@ -3,6 +3,7 @@ open; tax has one open."""
 from datetime import timedelta
 
 from engine import clock
+from engine.clock import limits, stopping
 from engine.services import cases, deploy
 from engine.store import session_scope
 from engine.store.models import Clock
@@ -21,9 +22,9 @@ def four_clocks(org) -> dict[str, int]:
     ids = {}
     with session_scope() as session:
         for instance_id, (name, dept, started, promised) in zip(instance_ids, specs):
-            ids[name] = clock.start_clock(session, instance_id, label=name, promised_days=promised,
-                                          statutory_days=promised * 2, started_on=started, department=dept,
-                                          item_code="I-" + dept).id
+            ids[name] = limits.start_clock(session, instance_id, label=name, promised_days=promised,
+                                           statutory_days=promised * 2, started_on=started, department=dept,
+                                           item_code="I-" + dept).id
         for name in ("late", "on_time"):
-            clock.stop(session, session.get(Clock, ids[name]))
+            stopping.stop(session, session.get(Clock, ids[name]))
     return ids

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, catalogue, clock, intake, termination, timers
+from engine import agencies, agency_records, catalogue, clock, intake, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -13,6 +13,7 @@ from tests.procedures import install, take_in
 from tests.test_merged_assessments import ITEM, project
 
 CODE, OTHER = "91110000MA01ABCD2Q", "91620100MA71XWK3A3"
+REPORT = intake.Upload("report", "评价报告.pdf", b"%PDF-1.4 the agency's report")
 
 
 @pytest.fixture
@@ -88,18 +89,18 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     with pytest.raises(Conflict, match="once its report is delivered"):
         agencies.rate(row.case_id, row.id, case.applicant_id, 5)
-    assert agencies.overdue(people["supervisor"]) == []
+    assert agency_records.overdue(people["supervisor"]) == []
     late_day = row.due_on + timedelta(days=3)
     monkeypatch.setattr(clock, "today", lambda: late_day)
-    [overrun] = agencies.overdue(people["supervisor"])
+    [overrun] = agency_records.overdue(people["supervisor"])
     assert overrun.id == row.id and overrun.agency.name == "华测评价有限公司"
     with pytest.raises(Forbidden):
-        agencies.overdue(people["clerk"])
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
-    assert agencies.overdue(people["supervisor"]) == []
+        agency_records.overdue(people["clerk"])
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
+    assert agency_records.overdue(people["supervisor"]) == []
     assert [d["on_time"] for t, d in events() if t == "agency_delivered"] == [False]
     with pytest.raises(Conflict, match="closed already"):
-        agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+        agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     with pytest.raises(Invalid, match="1 to 5"):
         agencies.rate(row.case_id, row.id, case.applicant_id, 6)
     with pytest.raises(Invalid, match="at most 500"):
@@ -111,8 +112,8 @@ def test_delivery_late_rating_once_and_the_average_in_the_market(people, monkeyp
     other = take_in(ITEM, project(major_project=True), people["clerk"])
     second = agencies.commission(other.id, quake.id, "seismic_safety", applicant_id=other.applicant_id)
     with pytest.raises(Forbidden):
-        agencies.deliver(second.case_id, second.id, actor=people["reviewer"])
-    agencies.deliver(second.case_id, second.id, actor=people["clerk"])
+        agencies.deliver(second.case_id, second.id, REPORT, actor=people["reviewer"])
+    agencies.deliver(second.case_id, second.id, REPORT, actor=people["clerk"])
     agencies.rate(second.case_id, second.id, other.applicant_id, 5)
     [offer] = agencies.market("seismic_safety")
     assert (offer["average"], offer["count"]) == (3.5, 2)
@@ -181,7 +182,7 @@ def test_a_commission_closed_in_time_takes_its_timer_with_it(people):
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     other = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     assert [s for s, _ in timers_of(case.id)] == ["pending", "pending"]
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     agencies.cancel(other.case_id, other.id, "改选", applicant_id=case.applicant_id)
     assert [s for s, _ in timers_of(case.id)] == ["cancelled", "cancelled"]
     timers.tick(clock.end_of(other.due_on) + timedelta(days=1))
@@ -192,7 +193,7 @@ def test_a_delivered_report_is_not_offered_again(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(row.case_id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(row.case_id, row.id, REPORT, applicant_id=case.applicant_id)
     assert agencies.choices(case.id).keys() == {"climate"}
     with pytest.raises(Conflict, match="delivered"):  # nor taken when asked for all the same
         agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
@@ -202,7 +203,7 @@ def test_a_case_that_ends_ends_its_open_commissions(people):
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     quake = agency(people["admin"], seismic_safety=3, climate=5)
     done = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(done.case_id, done.id, applicant_id=case.applicant_id)
+    agencies.deliver(done.case_id, done.id, REPORT, applicant_id=case.applicant_id)
     running = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     termination.withdraw(case.id, "项目取消", None, applicant_id=case.applicant_id)
     states = {c.id: c.state for c in agencies.of_case(case.id)}
@@ -329,8 +330,112 @@ def test_an_overrun_between_the_decision_and_the_delivery_is_told(people):
         session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
                                due_on=due, state="open"))
         session.flush()
-        agencies._sync_timers(session, session.get(Case, case.id))
+        agencies.sync_timers(session, session.get(Case, case.id))
     timers.tick(now=clock.end_of(due) + timedelta(minutes=1))
     with session_scope() as session:
         told = session.scalars(select(Event.data).where(Event.case_id == case.id, Event.type == "agency_overdue")).all()
     assert [d["agency"] for d in told] == [quake.name]
+
+
+def test_before_acceptance_the_offer_is_what_the_rules_ask_and_nothing_the_zone_covers(people):
+    """The reports are got before the window accepts (the checklist asks for them): the applicant
+    is offered agencies for the assessments the rules require of the project, none for one the
+    zone's valid regional assessment exempts, and the procedure decides the same at acceptance."""
+    from engine import intake
+    from tests.procedures import uploads
+    # In the high-tech zone, 12 ha, a major project: the rules ask for soil and water, cultural
+    # relics, climate and seismic safety; the zone's results exempt soil and water and seismic safety.
+    form = project(zone="HTZ", land_ha=12, major_project=True)
+    case = intake.submit(ITEM, {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
+                                "id_number": CODE, "phone": "13900000000"}, uploads(ITEM, ()), people["clerk"],
+                         form=form)
+    everyone = agency(people["admin"], **{kind: 10 for kind in agencies.KINDS})
+    assert sorted(agencies.choices(case.id)) == ["climate", "cultural_relics"]
+    for spared in ("seismic_safety", "soil_water", "energy"):
+        with pytest.raises(Invalid, match="needs no report"):
+            agencies.commission(case.id, everyone.id, spared, applicant_id=case.applicant_id)
+    agencies.commission(case.id, everyone.id, "climate", applicant_id=case.applicant_id)
+    accepted = intake.accept(case.id, people["clerk"])
+    from engine.services.cases import get_instance
+    data = get_instance(accepted.instance_id, people["admin"])["data"]
+    assert sorted(r["code"] for r in data["reviews"]) == ["climate", "cultural_relics"]
+    assert sorted(e["code"] for e in data["exempted"]) == ["seismic_safety", "soil_water"]
+    assert sorted(agencies.choices(case.id)) == ["cultural_relics"]  # climate is taken
+
+
+def test_a_delivery_hands_in_the_report_which_the_reviewing_department_opens(people):
+    """The departments review the report: a delivery brings it, kept among the case's materials,
+    and one without a proper file changes nothing."""
+    from engine.services import progress
+    case = take_in(ITEM, project(major_project=True), people["clerk"])  # reviews: climate (meteo), seismic (quake)
+    quake = agency(people["admin"], seismic_safety=10)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    for wrong in (intake.Upload("report", "报告.pdf", b""), intake.Upload("report", "报告.html", b"<script>"),
+                  intake.Upload("report", "报告.pdf", b"MZ not a pdf")):
+        with pytest.raises(Invalid):
+            agencies.deliver(case.id, row.id, wrong, applicant_id=case.applicant_id)
+    assert agencies.of_case(case.id)[0].state == "open"
+    delivered = agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
+    [row] = agencies.of_case(case.id)
+    assert (row.state, row.report.kind, row.report.filename) == ("delivered", "report:seismic_safety", "评价报告.pdf")
+    assert delivered.report_id == row.report.id
+    assert progress.material_file(row.report_id, people["r_quake"]) == ("评价报告.pdf", row.report.sha256)
+    with pytest.raises((Forbidden, NotFound)):  # a department with no part in the case does not read it
+        progress.material_file(row.report_id, people["taxman"])
+    assert agencies.report_file(case.id, row.id, case.applicant_id) == ("评价报告.pdf", row.report.sha256)
+    with pytest.raises(NotFound):  # another applicant's
+        agencies.report_file(case.id, row.id, case.applicant_id + 1)
+    assert agencies.describe(row)["report"] == {"material_id": row.report_id, "filename": "评价报告.pdf"}
+    assert [(d["material_id"], d["filename"]) for t, d in events() if t == "agency_delivered"] == \
+        [(row.report_id, "评价报告.pdf")]
+
+
+def test_the_agent_who_filed_the_case_hands_in_the_report_and_cancels_for_the_applicant(people):
+    """The villager has no online account: the agent who commissioned for them records what comes
+    next too, rather than send them to the window; another agent does not."""
+    from engine.services import users
+    agent, case = agent_filed(people)
+    quake = agency(people["admin"], seismic_safety=10, climate=5)
+    row = agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
+    other = agencies.commission(case.id, quake.id, "climate", actor=agent)
+    stranger = users.add_user("agent2", "赵六", "village", ["agent"], "pass-agent2")
+    for nobody in (stranger, people["reviewer"]):
+        with pytest.raises(Forbidden):
+            agencies.deliver(case.id, row.id, REPORT, actor=nobody)
+        with pytest.raises(Forbidden):
+            agencies.cancel(case.id, other.id, "改选", actor=nobody)
+    agencies.deliver(case.id, row.id, REPORT, actor=agent)
+    agencies.cancel(case.id, other.id, "申请人改选", actor=agent)
+    assert {c.kind: c.state for c in agencies.of_case(case.id)} == {"seismic_safety": "delivered",
+                                                                     "climate": "cancelled"}
+    assert agencies.acts_for(case.id, agent) and not agencies.acts_for(case.id, stranger)
+
+
+def test_each_agencys_record_for_the_supervisors(people, monkeypatch):
+    """Which agencies overrun, deliver late or are cancelled, and how applicants rate them: the
+    supervisors' record of every agency, a suspended one and one never commissioned too."""
+    quake = agency(people["admin"], seismic_safety=3, climate=3)
+    idle = agency(people["admin"], name="乙节能公司", code=OTHER, energy=5)
+    agencies.set_suspended(idle.id, True, "资质到期", people["admin"])
+    first = take_in(ITEM, project(major_project=True), people["clerk"])
+    late = agencies.commission(first.id, quake.id, "seismic_safety", applicant_id=first.applicant_id)
+    still = agencies.commission(first.id, quake.id, "climate", applicant_id=first.applicant_id)
+    second = take_in(ITEM, project(major_project=True), people["clerk"],
+                     applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"})
+    dropped = agencies.commission(second.id, quake.id, "seismic_safety", applicant_id=second.applicant_id)
+    agencies.cancel(second.id, dropped.id, "改选", applicant_id=second.applicant_id)
+    monkeypatch.setattr(clock, "today", lambda: late.due_on + timedelta(days=10))
+    agencies.deliver(first.id, late.id, REPORT, applicant_id=first.applicant_id)
+    agencies.rate(first.id, late.id, first.applicant_id, 2, "晚了两周")
+    with pytest.raises(Forbidden):
+        agency_records.records(people["clerk"])
+    got = {r["name"]: r for r in agency_records.records(people["supervisor"])}
+    assert {k: got["华测评价有限公司"][k] for k in ("commissions", "open", "overdue", "delivered", "late", "cancelled",
+                                               "ratings", "average", "active")} == {
+        "commissions": 3, "open": 1, "overdue": 1, "delivered": 1, "late": 1, "cancelled": 1, "ratings": 1,
+        "average": 2.0, "active": True}
+    assert (got["乙节能公司"]["commissions"], got["乙节能公司"]["active"]) == (0, False)
+    [open_late] = agency_records.overdue(people["supervisor"])
+    assert open_late.id == still.id
+    assert agency_records.late_by(open_late) == {
+        "workdays": calendars.current().workdays_between(still.due_on, clock.today()), "days": 10}

@@ -122,7 +122,7 @@ def app(org):
 
 def test_the_window_gives_a_temporary_password_and_the_portal_makes_the_applicant_replace_it(app, window_record):
     clerk = staff(app, "clerk")
-    page = clerk.get(f"/intake/applicants?q={ZHAO}")
+    page = clerk.post("/intake/applicants", data={"q": ZHAO}, follow_redirects=True)
     assert page.status_code == 200 and "赵六" in page.text and "未开通" in page.text
     serial = int(re.search(r'name="serial" value="(\d+)"', page.text).group(1))
     res = clerk.post(f"/intake/applicants/{window_record.id}/password", data={"serial": serial})
@@ -176,7 +176,7 @@ def test_only_clerks_reach_the_window_account_page(app, zhang):
     for login in ("reviewer", "admin"):
         client = staff(app, login)
         expected = 200 if login == "admin" else 403  # admin holds every role
-        assert client.get(f"/intake/applicants?q={ZHANG['phone']}").status_code == expected
+        assert client.post("/intake/applicants", data={"q": ZHANG["phone"]}, follow_redirects=True).status_code == expected
     assert staff(app, "reviewer").post(f"/intake/applicants/{zhang.id}/password").status_code == 403
     assert staff(app, "clerk").get("/intake/applicants/99999999999999999999999").status_code == 404
     assert app.test_client().get("/intake/applicants").status_code == 302  # sign in first

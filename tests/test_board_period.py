@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from engine import clock, supervision
+from engine.clock import limits, stopping
 from engine.errors import Invalid
 from engine.services import cases, deploy
 from engine.services.tokens import issue_token
@@ -32,10 +33,10 @@ def finished(org, monkeypatch):
     with session_scope() as session:
         for instance_id, (name, stops) in zip(instance_ids, HANDLINGS.items()):
             for n, stopped_on in enumerate(stops):
-                c = clock.start_clock(session, instance_id, label=f"{name} {n}", promised_days=5,
-                                      started_on=date(2025, 5, 1), department="housing", item_code="I-housing")
+                c = limits.start_clock(session, instance_id, label=f"{name} {n}", promised_days=5,
+                                       started_on=date(2025, 5, 1), department="housing", item_code="I-housing")
                 if stopped_on is not None:
-                    clock.stop(session, c)
+                    stopping.stop(session, c)
                     session.flush()
                     session.execute(update(Clock).where(Clock.id == c.id).values(stopped_on=stopped_on))
 

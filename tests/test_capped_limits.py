@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 
 from engine import catalogue, clock, intake, timers
+from engine.clock import extension
+from engine.clock.limits import clocks_of, describe
 from engine.services import calendars, deploy
 from engine.store import session_scope
 from engine.store.models import Task
@@ -36,7 +38,7 @@ def submit(org):
 def limits(instance_id):
     """The case's clock and its review step's, as the step's page describes them."""
     [review] = open_tasks(instance_id).values()
-    clocks = clock.clocks_of(instance_id)
+    clocks = clocks_of(instance_id)
     whole = next(c for c in clocks if c.task_id is None)
     step = next(c for c in clocks if c.task_id == review.id)
     return whole, step, review
@@ -58,8 +60,8 @@ def test_a_case_deemed_accepted_gives_its_first_step_no_more_time_than_it_has(it
     assert (step.promised_due, step.statutory_due) == (whole.promised_due, whole.statutory_due)
     with session_scope() as session:  # the inboxes sort and show by the capped date
         assert session.get(Task, review.id).due_at == clock.end_of(whole.promised_due)
-    shown = clock.describe(step)
-    assert shown["capped"] and not clock.describe(whole)["capped"]
+    shown = describe(step)
+    assert shown["capped"] and not describe(whole)["capped"]
 
 
 def test_a_step_opening_late_in_an_ordinary_case_is_capped_and_moves_with_the_case(item, org):
@@ -68,9 +70,9 @@ def test_a_step_opening_late_in_an_ordinary_case_is_capped_and_moves_with_the_ca
     case = intake.accept(submit(org).id, org["clerk"], accepted_on=accepted_on)
     whole, step, _ = limits(case.instance_id)
     assert cal.add_workdays(clock.today(), 8).date > whole.promised_due
-    assert step.promised_due == whole.promised_due and clock.describe(step)["capped"]
+    assert step.promised_due == whole.promised_due and describe(step)["capped"]
     # Art. 42's extension of the case lengthens its statutory limit: the step's cap follows it.
-    clock.extend(whole.id, 10, "情况复杂", _housing_lead(org))
+    extension.extend(whole.id, 10, "情况复杂", _housing_lead(org))
     whole, step, _ = limits(case.instance_id)
     assert step.statutory_due == min(whole.statutory_due, cal.add_workdays(clock.today(), 20).date)
     assert step.promised_due == whole.promised_due  # the promise printed on the notice does not move
@@ -80,7 +82,7 @@ def test_a_step_with_time_to_spare_keeps_its_own_limit(item, org):
     case = intake.accept(submit(org).id, org["clerk"])
     whole, step, _ = limits(case.instance_id)
     assert step.promised_due == calendars.current().add_workdays(clock.today(), 8).date < whole.promised_due
-    assert not clock.describe(step)["capped"]
+    assert not describe(step)["capped"]
 
 
 def _housing_lead(org):
@@ -111,4 +113,4 @@ def test_a_step_opening_after_the_cases_date_is_due_the_day_it_opens(item, org):
     assert whole.promised_due < clock.today()  # the case is late already: its own clock is on a card
     # The department is warned to act today, not carded for days it never had.
     assert step.promised_due == step.statutory_due == clock.today() and step.level == "warning"
-    assert clock.describe(step)["capped"]
+    assert describe(step)["capped"]

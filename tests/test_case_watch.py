@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from engine import case_watch, clock, supervision
+from engine.clock import pauses
 from engine.errors import Forbidden, Invalid, NotFound
 from tests.case_watch_data import running_cases
 
@@ -127,7 +128,7 @@ def test_a_delivered_step_and_an_ended_pause_show_as_stopped(org, found):
     from engine.services import tasks
     from tests.procedures import open_tasks
     step_clock = case_watch.case_clocks(found["paused"].instance_id, org["supervisor"])["clocks"][0]
-    clock.resume(step_clock["id"], "评审通过", org["reviewer"])
+    pauses.resume(step_clock["id"], "评审通过", org["reviewer"])
     [review] = open_tasks(found["paused"].instance_id).values()
     tasks.claim(review.id, org["reviewer"])
     tasks.complete(review.id, org["reviewer"], {})

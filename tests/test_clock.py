@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, timers
+from engine.clock import extension, levels, limits, offers, pauses, stopping
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.services import calendars, cases, deploy, tasks
 from engine.store import session_scope
@@ -31,8 +32,8 @@ def instance_id(org):
 
 def new_clock(instance_id, started_on, promised=20, statutory=None, department="housing", **kw):
     with session_scope() as session:
-        c = clock.start_clock(session, instance_id, label="测试事项", promised_days=promised,
-                              statutory_days=statutory, started_on=started_on, department=department, **kw)
+        c = limits.start_clock(session, instance_id, label="测试事项", promised_days=promised,
+                               statutory_days=statutory, started_on=started_on, department=department, **kw)
         return c.id
 
 
@@ -56,7 +57,7 @@ def test_levels_change_on_their_days_and_cards_open_orders(instance_id, org):
     assert (c.promised_due, c.statutory_due) == (cal.add_workdays(started, 5).date, cal.add_workdays(started, 10).date)
     assert c.level == "normal"
     warn_day = cal.add_workdays(started, 4).date  # one working day left: max(1, 20% of 5)
-    assert clock.level_on(c, warn_day - timedelta(days=1)) == "normal" or cal.workdays_between(
+    assert levels.level_on(c, warn_day - timedelta(days=1)) == "normal" or cal.workdays_between(
         warn_day - timedelta(days=1), c.promised_due) <= 1
     for day, level in ((warn_day, "warning"), (c.promised_due + timedelta(days=1), "yellow"),
                        (c.statutory_due + timedelta(days=1), "red")):
@@ -81,34 +82,34 @@ def test_level_rules_on_fixed_dates(instance_id):
     c = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=5,
               statutory_days=10, warn_ratio=0.2, promised_due=date(2026, 3, 9),
               statutory_due=date(2026, 3, 16), paused_days=0, extension_days=0)
-    assert [clock.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
+    assert [levels.level_on(c, d) for d in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 10),
                                           date(2026, 3, 17))] == ["normal", "warning", "yellow", "red"]
     one_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=1,
                     statutory_days=2, warn_ratio=0.2, promised_due=date(2026, 3, 3),
                     statutory_due=date(2026, 3, 4), paused_days=0, extension_days=0)
     # A one-day step warns on the day it is due, not the moment it starts; a same-day limit on its day.
-    assert [clock.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
+    assert [levels.level_on(one_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["normal", "warning"]
     same_day = Clock(instance_id=instance_id, label="x", started_on=date(2026, 3, 2), promised_days=0,
                      statutory_days=0, warn_ratio=0.2, promised_due=date(2026, 3, 2),
                      statutory_due=date(2026, 3, 2), paused_days=0, extension_days=0)
-    assert [clock.level_on(same_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["warning", "red"]
+    assert [levels.level_on(same_day, d) for d in (date(2026, 3, 2), date(2026, 3, 3))] == ["warning", "red"]
 
 
 def test_special_procedure_moves_the_deadline(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)
     before = get(cid)
-    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
     with pytest.raises(Conflict):
-        clock.pause(cid, "hearing", "听证", 3, org["reviewer"])
+        pauses.pause(cid, "hearing", "听证", 3, org["reviewer"])
     with pytest.raises(Invalid):
-        clock.pause(cid, "nap", "休息", 3, org["reviewer"])
+        pauses.pause(cid, "nap", "休息", 3, org["reviewer"])
     with pytest.raises(Invalid, match="1 to 250"):  # each expected day is a day the deadlines are counted over
-        clock.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
+        pauses.pause(cid, "testing", "检测", 10 ** 9, org["reviewer"])
     cal = calendars.current()
     resume_on = cal.add_workdays(clock.today(), 3).date
     with pytest.raises(Invalid, match="result"):  # the applicant reads how it ended
-        clock.resume(cid, "  ", org["reviewer"], on=resume_on)
-    after = clock.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
+        pauses.resume(cid, "  ", org["reviewer"], on=resume_on)
+    after = pauses.resume(cid, "专家意见：同意", org["reviewer"], on=resume_on)
     assert after.paused_days == 3
     assert after.promised_due == cal.add_workdays(before.started_on, 13).date
     assert after.statutory_due == cal.add_workdays(before.started_on, 23).date
@@ -117,14 +118,14 @@ def test_special_procedure_moves_the_deadline(instance_id, org):
 def test_only_the_limits_department_or_an_administrator_pauses_resumes_or_extends_it(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20)  # housing's limit
     with pytest.raises(Forbidden):
-        clock.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
+        pauses.pause(cid, "expert_review", "专家评审", 5, org["taxman"])
     with pytest.raises(Forbidden):
-        clock.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
+        extension.extend(cid, 5, "情况复杂", org["lead"])  # a head, of another department
     assert get(cid).state == "running" and get(cid).extension_days == 0
-    clock.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审", 5, org["reviewer"])
     with pytest.raises(Forbidden):
-        clock.resume(cid, "同意", org["taxman"])
-    assert clock.resume(cid, "同意", org["admin"]).state == "running"
+        pauses.resume(cid, "同意", org["taxman"])
+    assert pauses.resume(cid, "同意", org["admin"]).state == "running"
 
 
 
@@ -132,34 +133,34 @@ def test_a_colleague_does_not_stop_the_limit_of_a_step_someone_else_holds(instan
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     cid = new_clock(instance_id, clock.today(), promised=5, task_id=task["id"])
     tasks.claim(task["id"], org["reviewer"])
-    assert not clock.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
+    assert not offers.offered(task["id"], org["reviewer2"])[0]["may_pause"]  # no button it would refuse
     with pytest.raises(Forbidden, match="holds this step"):
-        clock.pause(cid, "testing", "检测", 3, org["reviewer2"])
+        pauses.pause(cid, "testing", "检测", 3, org["reviewer2"])
     assert get(cid).state == "running"
     with pytest.raises(Conflict, match="held by"):  # and is told who holds it, not to claim it first
         tasks.complete(task["id"], org["reviewer2"], {})
-    clock.pause(cid, "testing", "检测", 3, org["reviewer"])
-    assert clock.resume(cid, "检测完毕", org["admin"]).state == "running"
+    pauses.pause(cid, "testing", "检测", 3, org["reviewer"])
+    assert pauses.resume(cid, "检测完毕", org["admin"]).state == "running"
 
 def test_extension_once_with_approval(instance_id, org):
     cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="devreform")
     with pytest.raises(Forbidden):
-        clock.extend(cid, 10, "情况复杂", org["reviewer"])
+        extension.extend(cid, 10, "情况复杂", org["reviewer"])
     with pytest.raises(Invalid):
-        clock.extend(cid, 11, "情况复杂", org["lead"])
+        extension.extend(cid, 11, "情况复杂", org["lead"])
     promised = get(cid).promised_due
-    extended = clock.extend(cid, 10, "情况复杂", org["lead"])
+    extended = extension.extend(cid, 10, "情况复杂", org["lead"])
     assert extended.statutory_due == calendars.current().add_workdays(extended.started_on, 30).date
     assert extended.promised_due == promised  # the centre's promise is not lengthened by the law's extension
     with pytest.raises(Conflict):
-        clock.extend(cid, 5, "again", org["lead"])
+        extension.extend(cid, 5, "again", org["lead"])
     joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
     with pytest.raises(Invalid, match="head of the government"):  # Art. 42: not the department's head alone
-        clock.extend(joint, 15, "联合办理", org["lead"])
-    assert clock.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
+        extension.extend(joint, 15, "联合办理", org["lead"])
+    assert extension.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
     step = new_clock(instance_id, clock.today(), promised=5, department="devreform")  # no statutory limit
     with pytest.raises(Conflict, match="set by law"):
-        clock.extend(step, 5, "情况复杂", org["lead"])
+        extension.extend(step, 5, "情况复杂", org["lead"])
     assert get(step).extension_days == 0
 
 
@@ -168,9 +169,9 @@ def test_a_promised_deadline_is_never_shortened(instance_id):
     c = get(cid)
     assert c.provisional  # runs into 2027, which has no official calendar yet
     with session_scope() as session:
-        clock.promise_to_applicant(session, session.get(Clock, cid))
+        limits.promise_to_applicant(session, session.get(Clock, cid))
     printed = c.promised_due
-    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None, unlike_law=True)
     c = get(cid)
     assert not c.provisional
     assert c.promised_due == printed  # more working days would end earlier; the printed date holds
@@ -181,8 +182,8 @@ def test_an_extended_statutory_deadline_is_printed_and_never_shortened(instance_
     """The extension notice prints the new statutory date (Art. 42): a calendar entered later may
     move it on, not back."""
     cid = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20, department="devreform")
-    extended = clock.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
-    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
+    extended = extension.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None, unlike_law=True)
     assert not get(cid).provisional and get(cid).statutory_due == extended
     unprinted = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=30)
     assert get(unprinted).statutory_due < extended  # the same 30 days, counted on the entered calendar
@@ -198,14 +199,14 @@ def test_a_steps_task_falls_due_when_its_clock_does(instance_id, org):
         return tasks.list_tasks(org["admin"], instance_id=instance_id)[0]["due_at"]
     first = get(cid).promised_due
     assert due_at() == clock.end_of(first).isoformat()
-    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
-    clock.resume(cid, "检测完毕", org["reviewer"], on=calendars.current().add_workdays(started, 2).date)
+    pauses.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    pauses.resume(cid, "检测完毕", org["reviewer"], on=calendars.current().add_workdays(started, 2).date)
     assert get(cid).promised_due > first and due_at() == clock.end_of(get(cid).promised_due).isoformat()
 
 def test_stopped_clock_has_no_timers(instance_id):
     cid = new_clock(instance_id, clock.today(), promised=5)
     with session_scope() as session:
-        clock.stop(session, session.get(Clock, cid))
+        stopping.stop(session, session.get(Clock, cid))
     with session_scope() as session:
         assert not session.scalars(select(Timer).where(Timer.clock_id == cid, Timer.state == "pending")).all()
         assert session.get(Clock, cid).used_days == 0
@@ -222,7 +223,7 @@ def test_each_date_is_provisional_on_its_own(instance_id):
     in a year with no notice yet; pages mark each date by its own year."""
     cid = new_clock(instance_id, date(2026, 12, 1), promised=5, statutory=30)
     with session_scope() as session:
-        shown = clock.describe(session.get(Clock, cid))
+        shown = limits.describe(session.get(Clock, cid))
     assert shown["promised_due"].startswith("2026-12") and not shown["promised_provisional"]
     assert shown["statutory_due"].startswith("2027") and shown["statutory_provisional"] and shown["provisional"]
 
@@ -231,7 +232,7 @@ def test_taking_back_a_closure_day_keeps_a_promised_deadline(instance_id, org):
     calendars.add_closure(date(2026, 3, 4), "台风", None, stops_clocks=True)
     cid = new_clock(instance_id, date(2026, 3, 2), promised=5)
     with session_scope() as session:
-        clock.promise_to_applicant(session, session.get(Clock, cid))
+        limits.promise_to_applicant(session, session.get(Clock, cid))
     printed = get(cid).promised_due
     calendars.remove_closure(date(2026, 3, 4), org["admin"])
     assert get(cid).promised_due == printed  # one working day more would end a day earlier
@@ -256,14 +257,14 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
     cid = new_clock(instance_id, clock.today(), promised=10, task_id=task["id"])
     tasks.claim(task["id"], org["reviewer"])
-    clock.pause(cid, "testing", "水质检测", 3, org["reviewer"])
+    pauses.pause(cid, "testing", "水质检测", 3, org["reviewer"])
     end = calendars.current().add_workdays(clock.today(), 3).date
 
     def overruns():
         with session_scope() as session:
             return session.scalars(select(Event).where(Event.type == "special_procedure_overrun")).all()
     timers.tick(now=shanghai(end))
-    assert overruns() == [] and not clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    assert overruns() == [] and not offers.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
     timers.tick(now=shanghai(end + timedelta(days=1)))
     timers.tick(now=shanghai(end + timedelta(days=5)))
     [told] = overruns()
@@ -274,10 +275,10 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     with session_scope() as session:  # begun a month ago: the step's page says it has run over
         session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == cid)).one().started_on = \
             clock.today() - timedelta(days=30)
-    assert clock.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
+    assert offers.offered(task["id"], org["reviewer"])[0]["procedure"]["overrun"]
     from web import create_app
     from tests.web import element, signed_in
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text
     assert "已超出预计时长" in element(page, "limits")
-    assert clock.resume(cid, "检测达标", org["reviewer"]).state == "running"
+    assert pauses.resume(cid, "检测达标", org["reviewer"]).state == "running"

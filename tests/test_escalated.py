@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine import clock, intake, timers
+from engine.clock import extension
 from engine.errors import Conflict, Forbidden
 from engine.services import calendars, tasks, users
 from tests.procedures import install, open_tasks, step_clocks, take_in, work
@@ -25,7 +26,7 @@ def test_the_lower_level_has_twenty_working_days_then_the_higher_level_decides(p
     cal = calendars.current()
     assert (limit.promised_days, limit.statutory_days) == (10, 20)
     with pytest.raises(Conflict, match="not a step's"):  # Art. 42 extends the case's limit, not Art. 43's
-        clock.extend(limit.id, 10, "情况复杂", people["r_natres"])
+        extension.extend(limit.id, 10, "情况复杂", people["r_natres"])
     assert limit.statutory_due == cal.add_workdays(clock.today(), 20).date
     late = clock.datetime.combine(limit.statutory_due + timedelta(days=1), clock.time(9), clock.SHANGHAI)
     timers.tick(now=late)  # past Art. 43's twenty days: the lower level's step is on a red card

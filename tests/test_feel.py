@@ -88,6 +88,8 @@ def test_non_booleans_count_as_null_in_logic():
     ('max([1, "a"])', None),
     ("list contains([1, 2], 2)", True),
     ("list contains([1], true)", False),
+    ("concatenate([1], [], [2, 3])", [D(1), D(2), D(3)]),
+    ("concatenate([1], 2)", None),
     ('upper case(1)', None),
 ])
 def test_builtins(text, expected):

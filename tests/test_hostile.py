@@ -6,6 +6,7 @@ import pytest
 
 from engine import expressions
 from engine.errors import EngineFailure, Invalid
+from engine.expressions import interpreter
 from engine.services import cases, deploy
 from tests.bpmn_builder import approval, process
 
@@ -119,7 +120,7 @@ def test_a_script_cannot_build_a_value_beyond_the_size_limit(script, refusal, pe
     tracemalloc.start()
     try:
         with pytest.raises(expressions.ExpressionError, match=refusal):
-            expressions.execute(script, {})
+            interpreter.execute(script, {})
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -150,20 +151,20 @@ def test_native_work_on_values_is_bounded(script, refusal):
     """What helpers and comparisons do in native code, out of the step count's reach, is refused
     before it starts when it would take long."""
     with pytest.raises(expressions.ExpressionError, match=refusal):
-        expressions.execute(script, {})
+        interpreter.execute(script, {})
 
 
 def test_ordinary_formatting_and_loops_still_work():
     data = {}
-    expressions.execute("s = 'x' * 20000\nt = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}\n"
+    interpreter.execute("s = 'x' * 20000\nt = '%s-%05d-%.2f' % ('a', 7, 1.5) + '%(n)s' % {'n': 'x'}\n"
                         "u = f'{s}!' + str(s)\nacc = []\nfor i in range(3000):\n    acc = acc + [i]\n"
                         "v = str([1, 'a', {'k': None}])", data)
     assert data["t"] == "a-00007-1.50x" and len(data["u"]) == 40001 and len(data["acc"]) == 3000
     assert data["v"] == "[1, 'a', {'k': None}]"
     # Printing many short values is measured by what they print, not refused by a rough guess.
-    expressions.execute("names = ['张三%d' % i for i in range(2000)]\nt = str(names) + f'{[1.5] * 3000}'", data)
+    interpreter.execute("names = ['张三%d' % i for i in range(2000)]\nt = str(names) + f'{[1.5] * 3000}'", data)
     assert len(data["t"]) == len(str(data["names"])) + len(str([1.5] * 3000))
-    expressions.execute("total = sum([1, 2.5]) + sum([3], 1)\nlate = sum([timedelta(days=1)], timedelta(0))\n"
+    interpreter.execute("total = sum([1, 2.5]) + sum([3], 1)\nlate = sum([timedelta(days=1)], timedelta(0))\n"
                         "order = sorted([2, 10, 1], key=str) == [1, 10, 2] and sorted([3, 1]) == [1, 3] and [1] in [[1], [2]]", data)
     assert data["total"] == 7.5 and data["late"].days == 1 and data["order"] is True
 

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import clock, corrections, intake, operations, portal
+from engine.clock import offers, pauses
+from engine.clock.extension import extend
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.rules import decide
 from engine.services import calendars, progress, tasks, users
@@ -76,10 +78,10 @@ def test_the_lead_departments_decision_is_its_heads(people):
     assert page.status_code == 200 and f"/inbox/tasks/{decision.id}/claim" not in page.text
     shown = reviewer.get(f"/inbox/instances/{case.instance_id}/diagram.xml")  # what it shows
     assert shown.status_code == 200 and 'name="牵头部门"' in shown.text and "(lead)" not in shown.text  # lanes by name
-    assert clock.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
+    assert offers.offered(decision.id, plain) == [] and "/pause" not in page.text  # nor stop its time
     [limit] = [c for c in step_clocks(case.instance_id) if c.task_id == decision.id]
     with pytest.raises(Forbidden, match="head"):
-        clock.pause(limit.id, "expert_review", "专家评审", 5, plain)
+        pauses.pause(limit.id, "expert_review", "专家评审", 5, plain)
     assert reviewer.post(f"/inbox/tasks/{decision.id}/claim").status_code == 403
     assert f"/inbox/tasks/{decision.id}/claim" in signed_in(app, "lead").get(f"/inbox/tasks/{decision.id}").text
     tasks.claim(decision.id, people["lead"])
@@ -165,9 +167,9 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
 
     # A joint expert review runs as a special procedure: the case clock stops and the deadline moves.
     case_clock = next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
-    procedure = clock.pause(case_clock["id"], "expert_review", "联合专家评审会", 3, people["lead"])
+    procedure = pauses.pause(case_clock["id"], "expert_review", "联合专家评审会", 3, people["lead"])
     later = calendars.current().add_workdays(clock.today(), 3).date
-    clock.resume(case_clock["id"], "专家评审通过", people["lead"], on=later)
+    pauses.resume(case_clock["id"], "专家评审通过", people["lead"], on=later)
     moved = next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
     assert moved["paused_days"] == 3 and procedure
     assert moved["promised_due"] == calendars.current().add_workdays(
@@ -252,13 +254,13 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     case = take_in(ITEM, project(**attrs), people["clerk"])
     eco = open_tasks(case.instance_id)["department_review@eco"]
     [eco_clock] = [c for c in step_clocks(case.instance_id) if c.task_id == eco.id]
-    procedure = clock.pause(eco_clock.id, "expert_review", "环评技术评估专家评审", 5, people["r_eco"])
+    procedure = pauses.pause(eco_clock.id, "expert_review", "环评技术评估专家评审", 5, people["r_eco"])
 
     def case_clock():
         return next(c for c in intake.describe(case.id)["clocks"] if c["task_id"] is None)
     assert procedure and case_clock()["state"] == "paused"  # Art. 45: not counted against the case either
     with pytest.raises(Conflict, match="ends by itself"):  # with the step's procedure, not by hand
-        clock.resume(case_clock()["id"], "提前恢复", people["lead"])
+        pauses.resume(case_clock()["id"], "提前恢复", people["lead"])
     assert case_clock()["state"] == "paused"
     [special] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
     assert special["data"]["procedure"] == "专家评审" and special["data"]["expected_days"] == 5
@@ -266,21 +268,21 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     # A second department's procedure keeps the case's clock stopped until both have ended.
     reviews = open_tasks(case.instance_id)
     [water_clock] = [c for c in step_clocks(case.instance_id) if c.task_id == reviews["department_review@water"].id]
-    clock.pause(water_clock.id, "testing", "取水口水质检测", 3, people["r_water"])
+    pauses.pause(water_clock.id, "testing", "取水口水质检测", 3, people["r_water"])
     later = calendars.current().add_workdays(clock.today(), 2).date
-    clock.resume(eco_clock.id, "评审通过", people["r_eco"], on=later)
+    pauses.resume(eco_clock.id, "评审通过", people["r_eco"], on=later)
     assert case_clock()["state"] == "paused"
-    clock.resume(water_clock.id, "检测完毕", people["r_water"], on=later)
+    pauses.resume(water_clock.id, "检测完毕", people["r_water"], on=later)
     assert case_clock()["state"] == "running" and case_clock()["paused_days"] == 2
     # A procedure on the case itself (a hearing) is not ended by a step's.
-    clock.pause(case_clock()["id"], "hearing", "听证", 5, people["lead"])
-    clock.pause(eco_clock.id, "testing", "检测", 2, people["r_eco"])
-    clock.resume(eco_clock.id, "检测完毕", people["r_eco"])
+    pauses.pause(case_clock()["id"], "hearing", "听证", 5, people["lead"])
+    pauses.pause(eco_clock.id, "testing", "检测", 2, people["r_eco"])
+    pauses.resume(eco_clock.id, "检测完毕", people["r_eco"])
     assert case_clock()["state"] == "paused"
-    clock.resume(case_clock()["id"], "听证结束", people["lead"])
+    pauses.resume(case_clock()["id"], "听证结束", people["lead"])
     assert case_clock()["state"] == "running"
     # An extension (Art. 42) is told to the applicant too, with the new statutory date.
-    extended = clock.extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
+    extended = extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
     assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()
     assert notice["data"]["approval"] == "副县长李明批准（县政府办〔2026〕12号）"

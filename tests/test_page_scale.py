@@ -4,6 +4,7 @@ indexes where it wants a few rows of them, and the inbox shows its unclaimed ste
 time, the nearest deadlines first."""
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import event
@@ -16,8 +17,9 @@ from tests.conftest import BACKEND
 from tests.procedures import open_tasks, work
 from tests.web import element, signed_in
 
-# (who, path) of the pages a year's work weighs on; {month} is last month, {instance} a running case.
-PAGES = (("reviewer", "/inbox/"), ("clerk", "/intake/"), ("clerk", "/intake/?q=0000"),
+# (who, path) of the pages a year's work weighs on; {month} is last month, {instance} a running case,
+# {search} the window's search for the last digits 0000 (sent by POST, named by a key: web/searches.py).
+PAGES = (("reviewer", "/inbox/"), ("clerk", "/intake/"), ("clerk", "/intake/?found={search}"),
          ("supervisor", "/supervision/"), ("supervisor", "/supervision/cases"),
          ("hlead", "/supervision/cases"), ("supervisor", "/supervision/instances/{instance}/clocks"),
          ("supervisor", "/supervision/report/view?month={month}"), ("admin", "/admin/activity"),
@@ -53,7 +55,9 @@ def requested(app, found) -> dict[tuple, list]:
     clients, seen = {}, {}
     for who, path in PAGES:
         client = clients.setdefault(who, signed_in(app, who))
-        url = path.format(month=last_month, instance=found["late"].instance_id)
+        search = parse_qs(urlsplit(client.post("/intake/", data={"q": "0000"}).location).query)["found"][0] \
+            if "{search}" in path else None
+        url = path.format(month=last_month, instance=found["late"].instance_id, search=search)
         with Statements() as statements:
             assert client.get(url).status_code == 200, url
         seen[who, path] = statements.seen

@@ -5,6 +5,7 @@ case clock had already stopped."""
 import re
 
 from engine import clock, decisions, intake, portal
+from engine.clock import pauses
 from engine.services import admin, calendars, special_kinds
 from tests.procedures import open_tasks, step_clocks, uploads, work
 from tests.test_portal_review_correction import (  # noqa: F401 (fixtures)
@@ -115,12 +116,12 @@ def test_a_procedure_started_while_the_case_clock_had_stopped_is_told_with_its_s
     reviews = open_tasks(case.instance_id)
     limits = {c.task_id: c.id for c in step_clocks(case.instance_id)}
     eco, water = (limits[reviews[f"department_review@{d}"].id] for d in ("eco", "water"))
-    clock.pause(eco, "expert_review", "环评专家评审", 5, people["r_eco"])
+    pauses.pause(eco, "expert_review", "环评专家评审", 5, people["r_eco"])
     special_kinds.add("site_survey", "现场踏勘", people["admin"])  # the county's own rule (not Art. 45)
-    clock.pause(water, "site_survey", "现场踏勘取水口", 3, people["r_water"])  # the case clock already stopped
+    pauses.pause(water, "site_survey", "现场踏勘取水口", 3, people["r_water"])  # the case clock already stopped
     later = calendars.current().add_workdays(clock.today(), 2).date
-    clock.resume(eco, "评审通过", people["r_eco"], on=later)
-    clock.resume(water, "踏勘完毕", people["r_water"], on=later)  # now the case clock runs again
+    pauses.resume(eco, "评审通过", people["r_eco"], on=later)
+    pauses.resume(water, "踏勘完毕", people["r_water"], on=later)  # now the case clock runs again
     assert specials(company, case) == [("special_procedure_started", "专家评审"), ("special_started", "现场踏勘"),
                                        ("special_ended", "专家评审"), ("special_procedure_ended", "现场踏勘")]
     page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text

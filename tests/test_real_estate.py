@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import decisions, intake, operations
+from engine.clock import limits, procedures
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, progress
 from engine import clock
@@ -93,8 +94,8 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     assert fee_notice["data"]["lines"] == [{"name": "住宅登记费", "amount": 80.0, "payer": "买方 李四"}]
     assert fee_notice["data"]["department"] == "realestate" and fee_notice["data"]["step"] == "缴纳登记费"
     with session_scope() as session:
-        waiting = clock.case_clock(session, case.instance_id)
-        assert waiting.state == "paused" and clock.running_procedure(session, waiting).kind == "payment"
+        waiting = limits.case_clock(session, case.instance_id)
+        assert waiting.state == "paused" and procedures.running_procedure(session, waiting).kind == "payment"
     work(fee, people["r_realestate"], {"fee_paid": True, "fee_receipt_no": "F1"}, document=False)
     register = open_tasks(case.instance_id)["register@realestate"]
     # The registrar reads what the earlier steps recorded, labelled by their forms.
@@ -479,20 +480,20 @@ def test_the_applicants_time_to_pay_stops_the_case_clock_and_counts_against_no_d
     case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     tasks = _through_to_payment(case, people)
     with session_scope() as session:
-        whole = clock.case_clock(session, case.instance_id)
-        assert whole.state == "paused" and clock.running_procedure(session, whole).kind == "payment"
+        whole = limits.case_clock(session, case.instance_id)
+        assert whole.state == "paused" and procedures.running_procedure(session, whole).kind == "payment"
     assert not [c for c in step_clocks(case.instance_id) if c.task_id == tasks["tax_payment@tax"].id]
     operations.send_back(tasks["tax_payment@tax"].id, people["taxman"], to="previous", reason="计税价格需重新核定")
     with session_scope() as session:  # assessed again by the tax bureau: its time, and the case's, runs
-        assert clock.case_clock(session, case.instance_id).state == "running"
+        assert limits.case_clock(session, case.instance_id).state == "running"
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T6"})
     with session_scope() as session:  # the tax paid, the registration fee is waited for
-        assert clock.case_clock(session, case.instance_id).state == "paused"
+        assert limits.case_clock(session, case.instance_id).state == "paused"
     work(open_tasks(case.instance_id)["registration_fee@realestate"], people["r_realestate"],
          {"fee_paid": True, "fee_receipt_no": "F6"})
     with session_scope() as session:
-        whole = clock.case_clock(session, case.instance_id)
+        whole = limits.case_clock(session, case.instance_id)
         assert whole.state == "running"
         ended = session.scalars(select(SpecialProcedure).where(SpecialProcedure.clock_id == whole.id)
                                 .order_by(SpecialProcedure.id)).all()

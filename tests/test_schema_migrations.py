@@ -347,3 +347,24 @@ def test_0022_keeps_one_open_commission_per_case_and_kind_indexes_events_by_type
     assert not {"ix_events_type_id", "ux_agency_commissions_open"} & (
         indexes(blank, "events") | indexes(blank, "agency_commissions"))
     insert(blank, "agency_commissions", id=4, state="open", **commission)
+
+
+def test_0023_names_a_commissions_report_keeps_one_open_per_kind_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0023")
+    assert "report_id" in columns(blank, "agency_commissions")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1)
+    insert(blank, "agencies", id=1, credit_code="91110000MA01ABCD2Q", services={})
+    insert(blank, "materials", id=1, case_id=1, applicant_id=1, kind="report:safety", name="x", state="provided")
+    day = NOW.date()
+    commission = {"case_id": 1, "agency_id": 1, "kind": "safety", "chosen_on": day, "due_on": day}
+    insert(blank, "agency_commissions", id=1, state="delivered", report_id=1, **commission)
+    insert(blank, "agency_commissions", id=2, state="open", **commission)
+    with pytest.raises(sa.exc.IntegrityError):  # the table copied, its partial unique index kept its condition
+        insert(blank, "agency_commissions", id=3, state="open", **commission)
+    migrate(blank, command.downgrade, "0022")
+    assert "report_id" not in columns(blank, "agency_commissions")
+    assert "ux_agency_commissions_open" in indexes(blank, "agency_commissions")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM agency_commissions")).scalar() == 2

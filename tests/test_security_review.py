@@ -132,7 +132,7 @@ def test_signing_in_to_the_portal_gives_the_session_a_new_csrf_token(csrf_app, o
 # Pages anyone may open: signing in, registering, the service guides, the seal check and the 中介超市.
 PUBLIC = {"auth.login", "auth.home", "portal.login", "portal.register", "portal.logout", "portal.index",
           "portal.guide", "portal.verify", "portal.seal_key", "portal.agencies_market", "vendor", "static",
-          "api.openapi"}
+          "favicon", "api.openapi"}
 
 
 def _urls(app):

@@ -3,7 +3,8 @@ administrator adds one, a reviewer starts it like any other, withdrawn it starts
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, intake
+from engine import catalogue, intake
+from engine.clock import pauses
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import deploy, special_kinds
 from engine.services.users import ensure_department
@@ -52,10 +53,10 @@ def test_an_office_adds_a_special_procedure_a_reviewer_starts_and_withdraws_it(a
     assert admin.post("/admin/special-kinds/joint_survey/withdraw").status_code == 303
     page = reviewer.get(f"/inbox/tasks/{task_id}").text
     assert "联合踏勘：规划、住建联合现场踏勘" in element(page, "limits") and 'value="joint_survey"' not in page
-    clock.resume(cid, "踏勘完毕", org["reviewer"])
+    pauses.resume(cid, "踏勘完毕", org["reviewer"])
     with pytest.raises(Invalid, match="Unknown special procedure 'joint_survey'"):
-        clock.pause(cid, "joint_survey", "再次踏勘", 2, org["reviewer"])
-    clock.pause(cid, "expert_review", "结构安全专家评审", 2, org["reviewer"])
+        pauses.pause(cid, "joint_survey", "再次踏勘", 2, org["reviewer"])
+    pauses.pause(cid, "expert_review", "结构安全专家评审", 2, org["reviewer"])
     assert "第四十五条" in printed_special(app, case)  # the law's own
     with session_scope() as session:
         changes = session.execute(select(Event.type, Event.actor_id).where(Event.type.like("special_kind_%"))

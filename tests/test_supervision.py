@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from engine import clock, supervision, timers
+from engine.clock import limits, stopping
+from engine.clock.levels import LEVELS
 from engine.errors import Forbidden
 from engine.services import admin, calendars, cases, deploy
 from engine.services.tokens import issue_token
@@ -108,11 +110,11 @@ def test_the_monthly_report_counts_cases_once_overdue_only_past_the_limit_and_ra
     third, third_step = started[2]["id"], started[2]["tasks"][0]["id"]
     with session_scope() as session:
         def start(instance_id, dept, started, days, **kw):
-            return clock.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
-                                     started_on=started, **kw)
+            return limits.start_clock(session, instance_id, label=dept, promised_days=days, department=dept,
+                                      started_on=started, **kw)
         start(first, "housing", date(2026, 11, 2), 20)   # the case's clock: due 30 November, not yet
         start(first, "housing", date(2026, 11, 2), 3, task_id=step)  # its housing step: due 5 November, passed
-        clock.stop(session, start(second, "tax", date(2026, 11, 3), 10))  # finished on 10 November, on time
+        stopping.stop(session, start(second, "tax", date(2026, 11, 3), 10))  # finished on 10 November, on time
         # Water reviewed the third case in October, and again in a second round from 3 November.
         october = start(third, "water", date(2026, 10, 19), 5, task_id=third_step)
         october.state, october.stopped_on, october.used_days = "stopped", date(2026, 10, 21), 2
@@ -223,16 +225,16 @@ def test_the_board_counts_a_departments_handling_of_a_case_once_as_the_report_do
         for instance_id in (finished, running):
             for label, started, promised in (("case", today - timedelta(days=20), 15), ("step 1", today - timedelta(days=20), 3),
                                              ("step 2", today, 5)):
-                c = clock.start_clock(session, instance_id, label=label, promised_days=promised,
-                                      statutory_days=promised * 2, started_on=started, department="housing",
-                                      item_code="I-housing")
+                c = limits.start_clock(session, instance_id, label=label, promised_days=promised,
+                                       statutory_days=promised * 2, started_on=started, department="housing",
+                                       item_code="I-housing")
                 if instance_id == finished or label == "step 1":
-                    clock.stop(session, c)
+                    stopping.stop(session, c)
         session.flush()
         levels = {c.label: c.level for c in session.query(Clock).filter(Clock.instance_id == running)}
     housing = next(r for r in supervision.overview(org["supervisor"])["rows"] if r["department"] == "housing")
     assert (housing["finished"], housing["on_time"]) == (1, 0)  # step 1 was late
     assert sum(housing["open"].values()) == 1 and housing["open"][max(
-        (levels[label] for label in ("case", "step 2")), key=clock.LEVELS.index)] == 1
+        (levels[label] for label in ("case", "step 2")), key=LEVELS.index)] == 1
     [report] = [r for r in supervision.monthly(today.year, today.month) if r["department"] == "housing"]
     assert (report["finished"], report["on_time"]) == (housing["finished"], housing["on_time"])

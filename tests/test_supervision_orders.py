@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from engine import catalogue, clock, intake, supervision, timers
+from engine.clock.orders import issue_order
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import deploy, tasks
 from engine.services.tokens import issue_token
 from engine.services.users import ensure_department
 from engine.store import session_scope
-from engine.store.models import Event, Notification, SupervisionOrder
+from engine.store.models import Clock, Event, Notification, SupervisionOrder
 from tests.bpmn_builder import one_review
 from tests.procedures import promised_item
 from tests.web import element, signed_in
@@ -263,8 +264,8 @@ def test_two_orders_of_one_clock_due_the_same_day_are_each_reported_once(org, ca
     """A yellow and a red order issued the same day share their feedback date: the tick reports
     each once, not once per order's timer."""
     with session_scope() as session:
-        watched = session.get(clock.Clock, session.scalars(select(SupervisionOrder.clock_id)).first())
-        orders = [clock.issue_order(session, watched, card, clock.today()) for card in ("yellow", "red")]
+        watched = session.get(Clock, session.scalars(select(SupervisionOrder.clock_id)).first())
+        orders = [issue_order(session, watched, card, clock.today()) for card in ("yellow", "red")]
         assert orders[0].feedback_due == orders[1].feedback_due
         due, ids = orders[0].feedback_due, sorted(o.id for o in orders)
     timers.tick(now=clock.end_of(due) + timedelta(minutes=1))

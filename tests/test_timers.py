@@ -165,3 +165,16 @@ def test_a_timer_written_in_working_days_falls_due_at_the_end_of_the_nth_working
     assert timers.tick(now=due + timedelta(seconds=1)) == 1
     after = cases.get_instance(instance["id"], org["admin"])
     assert after["state"] == "completed" and after["data"]["opinion"] == "approve"
+
+
+def test_a_scripts_today_is_the_day_its_working_days_count_from(org, monkeypatch):
+    """today() in a script is the time limits' day (engine.clock.today), as workdays(n) counts
+    from it: a day set for the whole engine holds in its scripts too."""
+    from datetime import date
+
+    from engine import clock
+    from engine.bpmn.scripting import make_script_engine
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 2))  # a Monday, a working day
+    scripts = make_script_engine().environment
+    assert scripts.evaluate("today()", {}) == date(2026, 3, 2)
+    assert scripts.evaluate("parse_date(workdays(1)[:10])", {}) == date(2026, 3, 3)

@@ -1,5 +1,6 @@
 """API tokens (engine/services/tokens.py): issued with a label, listed with their last use,
 revoked by an administrator on the people pages or on the command line; only digests are kept."""
+import io
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -11,7 +12,7 @@ from engine.services import tokens
 from engine.store import session_scope
 from engine.store.models import ApiToken, Event
 from run import main as run_command
-from tests.web import signed_in
+from tests.web import element, signed_in
 
 
 @pytest.fixture
@@ -119,3 +120,63 @@ def test_a_deactivated_users_tokens_stop_working(app, org):
     with pytest.raises(Conflict, match="deactivated"):
         tokens.issue_token("clerk")
     assert run_command(["token", "clerk"]) == 1
+
+
+def _logged(app, kind):
+    """The 操作日志 line of the newest event of a kind, tags dropped."""
+    from tests.test_activity import rows
+    return rows(signed_in(app, "admin").get("/admin/activity").text)[kind]
+
+
+def test_an_administrators_new_password_revokes_the_persons_tokens(app, org, capsys, monkeypatch):
+    first, second = tokens.issue_token("clerk", label="叫号机"), tokens.issue_token("clerk")
+    others = tokens.issue_token("reviewer")
+    assert signed_in(app, "admin").post("/admin/users/clerk/password", data={"password": "new-clerk-pw"}).status_code == 303
+    assert calls(app, first) == 401 and calls(app, second) == 401 and tokens.list_tokens("clerk") == []
+    assert calls(app, others) == 200  # only the person's own
+    with session_scope() as session:
+        event = session.scalar(select(Event).where(Event.type == "password_set"))
+        assert event.data["revoked_tokens"] == 2
+    assert "设置密码 clerk" in _logged(app, "password_set") and "其 2 个 API 令牌已吊销" in _logged(app, "password_set")
+    # On the command line too, which says how many.
+    third = tokens.issue_token("clerk")
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-a-pipe-1\n"))
+    assert run_command(["user", "password", "clerk"]) == 0
+    assert "1 API token(s) revoked" in capsys.readouterr().out and calls(app, third) == 401
+
+
+def test_the_people_page_says_how_many_tokens_a_new_password_revoked(app, org):
+    tokens.issue_token("clerk"), tokens.issue_token("clerk")
+    admin = signed_in(app, "admin")
+    assert "其 API 令牌一并吊销" in element(admin.get("/admin/users").text, "users")  # asked before it is done
+    res = admin.post("/admin/users/clerk/password", data={"password": "new-clerk-pw"})
+    assert "已为 clerk 设置新密码，其已登录的会话均已结束，其 2 个 API 令牌已吊销" in admin.get(res.location).text
+
+
+def test_a_first_password_revokes_nothing(app, org):
+    """A token-only account (a system's) given a password: no old password opened anything."""
+    from engine.services import users
+    users.add_user("platform", "省平台", "window", ["clerk"], actor=org["admin"])
+    token = tokens.issue_token("platform")
+    assert users.set_password("platform", "first-pass-1", org["admin"]) == 0
+    assert calls(app, token) == 200
+
+
+def test_changing_ones_own_password_revokes_ones_tokens(app, org):
+    token, others = tokens.issue_token("reviewer"), tokens.issue_token("clerk")
+    browser, elsewhere = signed_in(app, "reviewer"), signed_in(app, "reviewer")
+    assert "API 令牌（如有）将被吊销" in browser.get("/account/password").text
+    res = browser.post("/account/password", data={"current": "pass-reviewer", "new": "brand-new-pw",
+                                                   "again": "brand-new-pw"})
+    assert "您的 1 个 API 令牌已吊销" in browser.get(res.location, follow_redirects=True).text
+    assert calls(app, token) == 401 and calls(app, others) == 200
+    assert browser.get("/inbox/").status_code == 200 and elsewhere.get("/inbox/").status_code == 302
+    with session_scope() as session:
+        event = session.scalar(select(Event).where(Event.type == "password_changed"))
+        assert event.actor.login == "reviewer" and event.data["revoked_tokens"] == 1
+    assert "修改本人密码 其 1 个 API 令牌已吊销" in _logged(app, "password_changed")
+    # Without a token, nothing is said of tokens.
+    res = browser.post("/account/password", data={"current": "brand-new-pw", "new": "newer-still-pw",
+                                                   "again": "newer-still-pw"})
+    page = browser.get(res.location, follow_redirects=True).text
+    assert "密码已修改，其他设备上的登录已结束" in page and "API 令牌" not in page

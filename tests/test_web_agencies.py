@@ -1,14 +1,16 @@
 """中介超市 through the pages: the administrator's registry, the public marketplace, the applicant's
 commission on the case page, the window's view, the supervisors' overrun list."""
+import io
 import re
 from datetime import timedelta
 
 import pytest
 
 from engine import agencies, clock, portal
+from engine.services import calendars
 from tests.a11y import audit
 from tests.procedures import install, open_tasks, take_in
-from tests.test_agencies import CODE, OTHER
+from tests.test_agencies import CODE, OTHER, REPORT
 from tests.test_merged_assessments import ITEM, project
 from tests.web import element, history_row, signed_in
 
@@ -100,7 +102,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     page = me.get(f"/portal/cases/{case.number}").text
     section = page[page.index('id="commissions"'):]
     assert 'id="choose-seismic_safety"' in section and 'id="choose-climate"' in section
-    assert "中介超市中暂无具备该资质的机构" in element(page, "choose-climate")
+    assert "中介超市中暂无具备该资质的机构；可自行委托" in element(page, "choose-climate")
     assert audit(page) == []
     chosen = me.post(f"/portal/cases/{case.number}/agencies",
                      data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)}, follow_redirects=True)
@@ -131,15 +133,30 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
     monkeypatch.setattr(clock, "today", lambda: due + timedelta(days=7))
     overdue = element(supervisor.get("/supervision/agencies").text, "overdue-commissions")
-    assert "甲评价公司" in overdue and case.number in overdue and "7 天" in overdue
+    late = calendars.current().workdays_between(due, due + timedelta(days=7))  # promised in working days
+    assert "甲评价公司" in overdue and case.number in overdue and f"{late} 个工作日" in overdue
+    record = element(supervisor.get("/supervision/agencies").text, "agency-records")
+    assert re.search(r"甲评价公司.*?<td[^>]*>1</td>\s*<td[^>]*>1 <span class=\"overdue\">其中逾期 1</span>", record, re.S)
     assert 'id="agencies-link"' in supervisor.get("/supervision/").text
 
-    late = me.post(f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver",
-                   follow_redirects=True)
-    assert "已确认收到中介机构的报告" in late.text and "逾期交付" in late.text
+    deliver = f"/portal/cases/{case.number}/agencies/{agencies.of_case(case.id)[0].id}/deliver"
+    without = me.post(deliver)  # the report comes with the delivery: the departments review it
+    assert without.status_code == 422 and "请上传中介机构交付的报告文件" in without.text
+    late = me.post(deliver, data={"report": (io.BytesIO(REPORT.content), "地震安评报告.pdf")}, follow_redirects=True)
+    assert "已提交中介机构的报告，审查部门可以查阅" in late.text and "逾期交付" in late.text
     own = history_row(clerk.get(f"/intake/cases/{case.id}").text, "agency_delivered")
     assert "申请人（网上）" in own and "代申请人" not in own  # the applicant's own act
     commission = agencies.of_case(case.id)[0]
+    mine = element(late.text, "commissions")
+    assert f'href="/portal/cases/{case.number}/agencies/{commission.id}/report"' in mine and "地震安评报告.pdf" in mine
+    got = me.get(f"/portal/cases/{case.number}/agencies/{commission.id}/report")
+    assert got.status_code == 200 and got.data == REPORT.content
+    assert app.test_client().get(f"/portal/cases/{case.number}/agencies/{commission.id}/report").status_code != 200
+    reviewer = signed_in(app, "r_quake")
+    shown = element(reviewer.get(f"/inbox/tasks/{review.id}").text, "commissions")
+    assert f'href="/inbox/materials/{commission.report_id}?view=1"' in shown and "地震安评报告.pdf" in shown
+    assert reviewer.get(f"/inbox/materials/{commission.report_id}").data == REPORT.content
+    assert "deliver" not in shown  # the department reads it; the applicant's side hands it in
     rate = f"/portal/cases/{case.number}/agencies/{commission.id}/rate"
     assert me.post(rate, data={"score": "4", "comment": "长" * 501}).status_code == 422
     assert me.post(rate, data={"score": "²"}).status_code == 422  # a digit to str.isdigit, no number to int()
@@ -149,7 +166,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert "感谢您对中介机构的评价" in me.post(rate, data={"score": "4", "comment": "晚了一周"},
                                                follow_redirects=True).text
     assert me.post(rate, data={"score": "5"}).status_code == 409
-    assert "平均 4.0 分（满分 5 分，1 条评价）" in app.test_client().get("/portal/agencies").text
+    assert "★★★★☆</span> <span class=\"agency-level\">满意</span>" in app.test_client().get("/portal/agencies").text
 
 
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
@@ -171,15 +188,16 @@ def test_a_delivery_and_a_cancellation_the_window_records_are_on_the_applicants_
     delivered = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     cancelled = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     clerk = signed_in(app, "clerk")
-    assert clerk.post(f"/intake/cases/{case.id}/agencies/{delivered.id}/deliver").status_code == 303
+    assert clerk.post(f"/intake/cases/{case.id}/agencies/{delivered.id}/deliver",
+                      data={"report": (io.BytesIO(REPORT.content), "地震安评报告.pdf")}).status_code == 303
     assert clerk.post(f"/intake/cases/{case.id}/agencies/{cancelled.id}/cancel",
                       data={"reason": "申请人电话告知改选"}).status_code == 303
     window = clerk.get(f"/intake/cases/{case.id}").text
-    for event, said in (("agency_delivered", "代申请人确认收到"), ("agency_commission_cancelled", "代申请人取消")):
+    for event, said in (("agency_delivered", "代申请人提交"), ("agency_commission_cancelled", "代申请人取消")):
         row = history_row(window, event)
         assert f"{people['clerk'].name}（代申请人）" in row and said in row, event
     page = the_applicant(app).get(f"/portal/cases/{case.number}").text
-    for event, said in (("agency_delivered", "由工作人员代您确认收到"), ("agency_commission_cancelled", "由工作人员代您取消")):
+    for event, said in (("agency_delivered", "由工作人员代您提交报告"), ("agency_commission_cancelled", "由工作人员代您取消")):
         assert said in re.search(rf'<li class="step step-{event}">.*?</li>', page, re.S).group(0), event
 
 
@@ -190,7 +208,7 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
     agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
     case = take_in(ITEM, project(major_project=True), people["clerk"])
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     agencies.rate(case.id, row.id, case.applicant_id, 4)
     client = app.test_client()
     assert client.get("/api/agencies").status_code == 401
@@ -206,15 +224,31 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
     assert answer == {"id": row.id, "kind": "seismic_safety", "agency_id": quake.id, "agency": "甲评价公司",
                       "chosen_on": row.chosen_on.isoformat(), "due_on": row.due_on.isoformat(), "state": "delivered",
                       "delivered_on": clock.today().isoformat(), "cancel_reason": None, "rating": 4,
-                      "rating_comment": None}
+                      "rating_comment": None,
+                      "report": {"material_id": agencies.of_case(case.id)[0].report_id, "filename": "评价报告.pdf"}}
+    # A supervisor's client: the commissions past their date and every agency's record.
+    assert client.get("/api/supervision/agencies", headers=clerk).status_code == 403
+    late = agencies.commission(take_in(ITEM, project(major_project=True), people["clerk"]).id, quake.id,
+                               "seismic_safety", applicant_id=case.applicant_id)
+    supervisor = {"Authorization": f"Bearer {issue_token('supervisor')}"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clock, "today", lambda: late.due_on + timedelta(days=1))
+        watched = client.get("/api/supervision/agencies", headers=supervisor).get_json()
+    [overdue] = watched["overdue"]
+    assert (overdue["id"], overdue["case_number"], overdue["agency"]) == (late.id, late.case.number, "甲评价公司")
+    assert overdue["late_workdays"] == calendars.current().workdays_between(late.due_on, late.due_on + timedelta(days=1))
+    records = {a["name"]: a for a in watched["agencies"]}
+    assert (records["甲评价公司"]["commissions"], records["甲评价公司"]["overdue"], records["甲评价公司"]["average"]) == \
+        (2, 1, 4.0)
 
 
-def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_applicant(app, people):
+def test_a_rating_reads_in_the_words_of_the_case_rating_wherever_it_shows_and_an_overrun_reaches_the_applicant(
+        app, people):
     from engine import timers
     case, quake = online_case(people, seismic_safety=3, climate=3)
     me = the_applicant(app)
     choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
-    assert '<option value="">请选择</option>' in choose  # nothing chosen for the applicant by default
+    assert 'type="radio" name="agency_seismic_safety"' in choose and "checked" not in choose  # nothing chosen for them
     late = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
     timers.tick(clock.end_of(late.due_on) + timedelta(seconds=1))
     step = re.search(r'<li class="step step-agency_overdue">.*?</li>', me.get(f"/portal/cases/{case.number}").text,
@@ -226,17 +260,21 @@ def test_a_rating_reads_as_of_five_wherever_it_shows_and_an_overrun_reaches_the_
     assert case.number in told and "甲评价公司" in told and 'href="/supervision/agencies"' in told
 
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
-    agencies.deliver(case.id, row.id, applicant_id=case.applicant_id)
+    agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     form = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
-    assert "满分 5 分：5 分最好，1 分最差" in form and "★★★★★" in form
-    assert "非常满意" not in form  # the 好差评 words are not the agencies'
+    # The 好差评's five words, in its order, as the case's own rating below asks: 非常满意 is 5.
+    offered = re.findall(r'name="score" value="(\d)" required> (\S+) ', form)
+    assert offered == [("5", "非常满意"), ("4", "满意"), ("3", "基本满意"), ("2", "不满意"), ("1", "非常不满意")]
+    assert "您对 甲评价公司 的服务满意吗？" in form
     page = me.post(f"/portal/cases/{case.number}/agencies/{row.id}/rate", data={"score": "2"},
                    follow_redirects=True).text
-    assert "★★☆☆☆" in element(page, "commissions") and "2 分（满分 5 分）" in element(page, "commissions")
-    assert "2 分（满分 5 分）" in history_row(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text,
-                                          "agency_rated")
+    assert agencies.of_case(case.id)[0].rating == 2  # kept as given, 1 to 5, 5 the best
+    mine = element(page, "commissions")
+    assert "★★☆☆☆" in mine and '<span class="agency-level">不满意</span>' in mine and "2 分" not in mine
+    assert '<span class="agency-level">不满意</span>' in history_row(
+        signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "agency_rated")
     market = element(app.test_client().get("/portal/agencies").text, "agencies")
-    assert "平均 2.0 分（满分 5 分，1 条评价）" in market and "★★☆☆☆" in market
+    assert '★★☆☆☆</span> <span class="agency-level">不满意</span>' in market and "1 条评价，平均 2.0 分，5 分为非常满意" in market
     assert audit(page) == []
 
 
@@ -249,7 +287,9 @@ def test_the_window_and_the_filing_agent_choose_an_agency_with_an_applicant_who_
     clerk = signed_in(app, "clerk")
     page = clerk.get(f"/intake/cases/{case.id}").text
     offered = element(page, "commissions")
-    assert 'id="choose-seismic_safety"' in offered and f'<option value="{quake.id}">甲评价公司' in offered
+    assert 'id="choose-seismic_safety"' in offered and f'name="agency_seismic_safety" value="{quake.id}"' in offered
+    due = agencies.choices(case.id)["seismic_safety"][0]["due_on"]
+    assert f"10 个工作日，今天选定则 {due.isoformat()} 前交付" in offered  # the promise as a date
     assert f'action="/intake/cases/{case.id}/agencies"' in offered and "代申请人选定" in offered
     assert audit(page) == []
     # Nobody else chooses: a department's reviewer, an agent who did not file the case.
@@ -290,3 +330,57 @@ def test_the_applicant_reads_that_the_window_chose_for_them(app, people):
     page = me.get(f"/portal/cases/{case.number}").text
     step = re.search(r'<li class="step step-agency_commissioned">.*?</li>', page, re.S).group(0)
     assert "由工作人员代您选定" in step and "甲评价公司" in element(page, "commissions")
+
+
+def test_the_filing_agent_hands_in_the_report_and_the_window_sees_it(app, people):
+    from tests.test_agencies import agent_filed
+    agent, case = agent_filed(people)
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
+    row = agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
+    mine = signed_in(app, "agent")
+    form = element(mine.get(f"/intake/cases/{case.id}").text, "commissions")
+    assert f'action="/intake/cases/{case.id}/agencies/{row.id}/deliver"' in form and 'type="file" name="report"' in form
+    assert 'enctype="multipart/form-data"' in form
+    url = f"/intake/cases/{case.id}/agencies/{row.id}/deliver"
+    assert mine.post(url).status_code == 422  # no report, nothing recorded
+    done = mine.post(url, data={"report": (io.BytesIO(REPORT.content), "安评报告.pdf")}, follow_redirects=True)
+    assert "已提交中介机构的报告，审查部门可以查阅" in done.text
+    row = agencies.of_case(case.id)[0]
+    assert row.state == "delivered"
+    page = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
+    window = element(page, "commissions")
+    assert f'href="/inbox/materials/{row.report_id}?view=1"' in window and "安评报告.pdf" in window
+    assert "代申请人提交报告" not in window  # delivered: nothing more to hand in
+    handed = history_row(page, "agency_delivered")  # the agent acted for the applicant: on their behalf
+    assert f"{agent.name}（代申请人）" in handed and "代申请人提交" in handed
+
+
+def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspended_since(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10},
+                              contact="0931-7654321 王工", price_note="每项 3 万元起")
+    agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    mine = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
+    assert "0931-7654321 王工" in mine and "每项 3 万元起" in mine and "机构已暂停" not in mine
+    agencies.set_suspended(quake.id, True, "资质证书过期", people["admin"])
+    mine = element(me.get(f"/portal/cases/{case.number}").text, "commissions")
+    assert "机构已暂停" in mine and "也可取消后另选" in mine and "资质证书过期" not in mine  # the reason is the office's
+    window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
+    assert "机构已暂停" in window and "0931-7654321 王工" in window
+
+
+def test_a_refused_choice_names_the_kind_of_report_not_its_code(app, people):
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = take_in(ITEM, project(major_project=True), people["clerk"])  # no energy report asked
+    saver = agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    refused = me.post(f"/portal/cases/{case.number}/agencies", data={"kind": "energy", "agency_energy": str(saver.id)})
+    assert refused.status_code == 422 and "本办件不需要节能评估报告" in refused.text and "energy" not in refused.text
+    wrong = signed_in(app, "admin").post("/admin/agencies", data=register_form(days_seismic_safety="400"))
+    assert wrong.status_code == 422 and "地震安全性评价的承诺时限须为 1 至 365 个工作日" in wrong.text

@@ -64,16 +64,28 @@ def test_index_lists_items_and_recent_cases(app, org):
     assert not re.search(number + r'</a> <span class="badge online">', listing)
 
 
+OTHER = {"name": "王五", "id_number": "110101199003071233", "phone": "13700000002"}
+
+
+def two_cases(clerk) -> tuple[dict, dict]:
+    """APPLICANT's case, waiting, and OTHER's, accepted."""
+    first = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage")))
+    second = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage", **OTHER)))
+    clerk.post(f"/intake/cases/{second['id']}/accept")
+    return first, second
+
+
+def listed(html: str) -> set[str]:
+    """The case numbers the window's list shows."""
+    return set(re.findall(r"\b(\d{14})\b", element(html, "recent-cases")))
+
+
 def test_the_window_finds_a_case_by_number_applicant_or_status(app, org):
     clerk = client(app, "clerk")
-    first = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage")))
-    other = {"name": "王五", "id_number": "110101199003071233", "phone": "13700000002"}
-    second = intake.describe(case_id_of(submit(clerk, "id_card", "form", "land", "marriage", **other)))
-    clerk.post(f"/intake/cases/{second['id']}/accept")
+    first, second = two_cases(clerk)
 
-    def found(**query):
-        html = clerk.get("/intake/", query_string=query).text
-        return set(re.findall(r"\b(\d{14})\b", element(html, "recent-cases")))
+    def found(**query):  # sent as the page's form sends it
+        return listed(clerk.post("/intake/", data=query, follow_redirects=True).text)
     assert found() == {first["number"], second["number"]}
     assert found(q="王") == {second["number"]} and found(q="13900000000") == {first["number"]}
     assert found(q="110101199003071233") == {second["number"]} and found(q=first["number"]) == {first["number"]}

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine import clock, timers
+from engine.clock import limits
 from engine.store import session_scope
 from tests.supervision_data import four_clocks
 from tests.web import element, signed_in as client
@@ -92,8 +93,8 @@ def test_step_clocks_count_for_their_department_not_as_cases(app, org):
     from engine.services import tasks
     task = tasks.list_tasks(org["admin"])[0]
     with session_scope() as session:
-        clock.start_clock(session, task["instance_id"], label="住建审查", promised_days=2, task_id=task["id"],
-                          department="housing")
+        limits.start_clock(session, task["instance_id"], label="住建审查", promised_days=2, task_id=task["id"],
+                           department="housing")
     html = client(app, "supervisor").get("/supervision/").get_data(as_text=True)
     assert re.search(r'data-level="normal">.*?data-value="2"', element(html, "levels-table"), re.S)
     housing = re.search(r'<tr data-department="housing">.*?</tr>', element(html, "on-time-table"), re.S).group(0)

@@ -1,11 +1,13 @@
 """The reviewer's task page: special procedures and the extension in the browser's forms, 认领 only
 for those who may claim, 转办 to a person by name, 退回 only where it works, the correction box."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from engine import catalogue, clock, intake, operations, timers
+from engine.clock import offers, pauses
 from engine.services import deploy, tasks
 from engine.services.users import ensure_department
 from engine.store import session_scope
@@ -80,7 +82,7 @@ def test_a_special_procedure_still_running_when_its_case_is_decided_ends_with_it
     """The case's clock was left paused for good, its special procedure never ended."""
     case, task_id = case_task(org, "H-1")
     cid = case_clock(case)["id"]
-    clock.pause(cid, "expert_review", "专家评审结构安全", 5, org["reviewer"])
+    pauses.pause(cid, "expert_review", "专家评审结构安全", 5, org["reviewer"])
     tasks.claim(task_id, org["reviewer"])
     tasks.complete(task_id, org["reviewer"], {})
     assert intake.describe(case.id)["status"] == "decided" and case_clock(case)["state"] == "stopped"
@@ -233,14 +235,14 @@ def test_a_steps_special_procedure_on_its_page_and_the_leads_two_limits(people):
     assert case_clock(case)["state"] == "running"
     with session_scope() as session:
         assert session.scalar(select(Clock.state).where(Clock.id == eco_clock)) == "running"
-    assert clock.offered(eco.id, people["r_water"]) == []  # another department's step
+    assert offers.offered(eco.id, people["r_water"]) == []  # another department's step
 
 
 def test_a_step_completed_during_its_special_procedure_ends_it_and_the_case_clock_runs_again(people):
     case = take_in(MERGED, {"project": PROJECT}, people["clerk"])
     eco = open_tasks(case.instance_id)["department_review@eco"]
     [eco_clock] = [c.id for c in step_clocks(case.instance_id) if c.task_id == eco.id]
-    clock.pause(eco_clock, "testing", "大气监测", 3, people["r_eco"])
+    pauses.pause(eco_clock, "testing", "大气监测", 3, people["r_eco"])
     assert case_clock(case)["state"] == "paused"
     work(eco, people["r_eco"], {"opinion": "approve", "comment": "同意"})
     assert case_clock(case)["state"] == "running"  # was left paused for good
@@ -279,7 +281,7 @@ def test_the_history_says_to_whom_a_task_went_and_what_its_clock_said(app, org):
     # The step arrived after the window's acceptance, not by the clerk's hand.
     arrived = history_row(page, "task_created")
     assert f"系统（{org['clerk'].name} 办理后）" in arrived
-    late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + clock.timedelta(days=1)
+    late = clock.date.fromisoformat(case_clock(case)["promised_due"]) + timedelta(days=1)
     timers.tick(now=clock.datetime.combine(late, clock.time(9), clock.SHANGHAI))
     carded = history_row(signed_in(app, "reviewer2").get(f"/inbox/tasks/{task_id}").text, "clock_level_changed")
     assert "黄牌" in carded and "yellow" not in carded

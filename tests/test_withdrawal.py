@@ -212,34 +212,34 @@ def test_a_suspended_procedures_timers_end_with_the_case(people):
 
 
 def test_a_special_procedure_under_way_ends_without_telling_the_applicant_time_runs_again(people, company):
-    from engine import clock
+    from engine.clock import limits, pauses, stopping
     case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
     with session_scope() as session:
-        whole = clock.case_clock(session, case.instance_id)
-        clock.start_special(session, whole, "hearing", "听证", 10, people["lead"])
+        whole = limits.case_clock(session, case.instance_id)
+        pauses.start_special(session, whole, "hearing", "听证", 10, people["lead"])
     assert "special_procedure_started" in [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
     termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
     steps = [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
     assert "special_procedure_ended" not in steps and steps[-2:] == ["case_withdrawn", "notice_issued"]
     with session_scope() as session:
         ended = session.scalar(select(Event).where(Event.type == "special_procedure_ended"))
-    assert ended.data["result"] == clock.ENDED_WITH_CASE
+    assert ended.data["result"] == stopping.ENDED_WITH_CASE
 
 
 
 def test_a_steps_special_procedure_ends_with_the_case_not_with_its_cancelled_step(people, company):
     """The step's procedure stopped the case's clock too; cancelling the step must not run the
     case's clock again (its deadlines moved) on a case that has ended."""
-    from engine import clock
+    from engine.clock import pauses, stopping
     case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
     review = next(t for key, t in open_tasks(case.instance_id).items()
                   if key.startswith("department_review@") and f"r_{t.group}" in people)
     [step] = [c for c in step_clocks(case.instance_id) if c.task_id == review.id]
-    clock.pause(step.id, "expert_review", "专家评审", 5, people[f"r_{review.group}"])
+    pauses.pause(step.id, "expert_review", "专家评审", 5, people[f"r_{review.group}"])
     termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
     with session_scope() as session:
         ended = session.scalars(select(Event).where(Event.type == "special_procedure_ended")).all()
-    assert len(ended) == 2 and {e.data["result"] for e in ended} == {clock.ENDED_WITH_CASE}
+    assert len(ended) == 2 and {e.data["result"] for e in ended} == {stopping.ENDED_WITH_CASE}
     steps = [s["type"] for s in portal.progress(company.id, case.number)["steps"]]
     assert "special_procedure_ended" not in steps
 

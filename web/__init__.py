@@ -1,19 +1,21 @@
 """The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
-from flask_login import LoginManager
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import clock, files, ratings
 from engine.config import INSTANCE_DIR, whole_number
+from engine.services import calendars
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
 
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart.js/dist",
           "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
+STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -81,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["tentative"] = tentative
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
     app.jinja_env.filters["money"] = money  # 2,000,000.00, on notices and pages alike
@@ -93,6 +97,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
+    # A day in a year whose holidays are estimated until its notice is imported (暂定).
+    app.jinja_env.tests["provisional"] = lambda day: calendars.current().provisional(day)
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths
@@ -113,6 +119,23 @@ def create_app(config: dict | None = None) -> Flask:
         if package not in VENDOR:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / VENDOR[package], filename, max_age=86400)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it by themselves (a PDF opened inline names no icon), cached as the
+        # static files are. It is favicon.svg drawn by Chromium at 16, 32 and 48 px (Playwright's
+        # page.screenshot(omit_background=True) of the SVG at that width and height), each PNG
+        # kept whole in an ICO container: a 6-byte header, then a 16-byte entry per size.
+        return app.send_static_file("favicon.ico")
+
+    @app.after_request
+    def _kept_by_no_cache(response):
+        # What a signed-in person (staff, an agent, an applicant) is shown and every API answer
+        # is personal: no browser or proxy keeps a copy (for the Back button of a shared window
+        # computer, a disk cache, a proxy's). The product's own files keep their caching.
+        if request.endpoint not in STATIC_ENDPOINTS and (request.path.startswith("/api/") or _signed_in()):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.before_request
     def _session_timeout():
@@ -137,6 +160,11 @@ def create_app(config: dict | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
     return app
+
+
+def _signed_in() -> bool:
+    from .portal import SESSION_KEY  # the portal's before_request drops a mark that no longer signs in
+    return current_user.is_authenticated or SESSION_KEY in session
 
 
 class _IdleSessions(SecureCookieSessionInterface):
@@ -187,6 +215,15 @@ def posted(endpoint: str, name: str, many: bool = False):
     if request.method != "POST" or request.endpoint != endpoint:
         return [] if many else ""
     return request.form.getlist(name) if many else request.form.get(name, "")
+
+
+def tentative(day) -> str:
+    """A date counted in working days (a date or ISO text), said to be provisional (暂定) while its
+    year has no holiday notice: the notice may move it later."""
+    if not day:
+        return ""
+    when = date.fromisoformat(day) if isinstance(day, str) else day
+    return _("%(day)s（暂定）", day=when.isoformat()) if calendars.current().provisional(when) else when.isoformat()
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:

@@ -13,7 +13,7 @@ from engine.errors import NotFound, ShenpiError, TooManyAttempts
 from engine.signin import LOCK_MINUTES
 from engine.services import users
 
-from . import login_manager
+from . import login_manager, searches
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
@@ -125,6 +125,7 @@ def login():
             return render_template("login.html", form=form), 429
         if user is not None:
             new_csrf_token()
+            searches.forget()  # another person's, who did not sign out on this computer
             login_user(Staff(user))
             return redirect(local_path(request.args.get("next")) or url_for("auth.home"))
         flash(_("用户名或密码错误"), "error")
@@ -137,6 +138,7 @@ def login():
 @login_required
 def logout():
     users.sign_out(current_user.user.id)
+    searches.forget()
     logout_user()
     return redirect(url_for("auth.login"))
 
@@ -149,8 +151,8 @@ class PasswordForm(FlaskForm):
 
 def password_change(template: str, change, done):
     """Answer a password change form: `change(current, new, address)` gives the account its new
-    password and returns it (every other session has ended), `done(account)` signs this browser
-    in again and answers; a refusal shows the form again."""
+    password (every other session has ended) and returns what `done` takes, which signs this
+    browser in again and answers; a refusal shows the form again."""
     form = PasswordForm()
     if not form.validate_on_submit():
         said_unfilled(form)
@@ -159,22 +161,24 @@ def password_change(template: str, change, done):
         flash(_("两次输入的新密码不一致"), "error")
         return render_template(template, form=form), 422
     try:
-        account = change(form.current.data, form.new.data, request.remote_addr)
+        changed = change(form.current.data, form.new.data, request.remote_addr)
     except TooManyAttempts:
         flash(LOCKED, "error")
         return render_template(template, form=form), 429
     except ShenpiError as exc:
         flash_error(exc)
         return render_template(template, form=form), exc.status
-    return done(account)
+    return done(changed)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    def signed_in_again(user):
+    def signed_in_again(changed):
+        user, revoked = changed
         login_user(Staff(user))
-        flash(PASSWORD_CHANGED, "success")
+        flash(_("密码已修改，其他设备上的登录已结束，您的 %(tokens)s 个 API 令牌已吊销", tokens=revoked) if revoked
+              else PASSWORD_CHANGED, "success")
         return redirect(url_for("auth.home"))
     return password_change("password.html", lambda *given: users.change_password(current_user.user.id, *given),
                            signed_in_again)

@@ -2,7 +2,7 @@
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from engine import catalogue, parties, ratings
+from engine import agencies, catalogue, parties, ratings
 
 from .messages import translated
 
@@ -37,6 +37,9 @@ RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l(
 # A case_rated event is read by its label, the level's Chinese name: those recorded before
 # migration 0008 carry the old codes (5 非常满意), and events are history, never rewritten.
 RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
+# 中介超市: an agency's rating is 1 to 5, 5 the best (engine/agencies.py), the 好差评 code list the
+# other way round; a page names it with the 好差评's words, so that the two read alike to an applicant.
+AGENCY_RATINGS = {agencies.SCALE + 1 - code: name for code, name in RATINGS.items()}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
 # 中介超市: the kinds of report (engine/agencies.KINDS, the codes of rules/assessments_required.dmn).
@@ -69,12 +72,16 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
                    "leadDecides": _l("仅由部门负责人办理")}
-LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
+# The dates engine/recount.py moves when a holiday notice comes (event date_recounted).
+RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
+             "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),
+             "commission": _l("中介机构承诺交付日期")}
+LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
-          "agency_services": AGENCY_SERVICES, "commissions": COMMISSIONS}
+          "agency_services": AGENCY_SERVICES, "agency_ratings": AGENCY_RATINGS, "commissions": COMMISSIONS}
 
 
 def own_word(words: dict | None, name: str) -> str | None:

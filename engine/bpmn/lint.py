@@ -13,8 +13,8 @@
 """
 import ast
 
-from engine import expressions
 from engine.errors import Invalid, Message
+from engine.expressions import helpers
 from engine.forms import check as form_check
 
 from .runtime import form_of, lane_group, properties
@@ -28,7 +28,7 @@ DATA_ELEMENTS = tuple(f"{{{NS}}}{tag}" for tag in (
     "dataObject", "dataObjectReference", "dataStoreReference", "dataInput", "dataOutput",
     "inputDataItem", "outputDataItem", "property"))
 DATA_NAMES = (f"{{{NS}}}loopDataInputRef", f"{{{NS}}}loopDataOutputRef", f"{{{SPIFF}}}variableName")
-HELPERS = frozenset(expressions.HELPERS) | frozenset(PRODUCT_FUNCTIONS)
+HELPERS = frozenset(helpers.HELPERS) | frozenset(PRODUCT_FUNCTIONS)
 # What a sequence flow should enter (start and boundary events start paths of their own), and
 # what one should leave (end events end paths; a gateway none leaves is refused: validate.py).
 ACTIVITIES = ("task", "userTask", "manualTask", "scriptTask", "callActivity", "subProcess")

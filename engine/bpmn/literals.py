@@ -7,7 +7,7 @@ import re
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.clock import MAX_WORKING_DAYS
+from engine.clock.limits import MAX_WORKING_DAYS
 from engine.errors import Message
 
 # Each timer's parser, and what is said of a value it cannot read.

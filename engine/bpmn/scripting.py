@@ -12,9 +12,10 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine import expressions
+from engine.expressions import interpreter
 
 # Functions the product adds to the language; deploy-time checks accept calls to these.
-PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage", "given")
+PRODUCT_FUNCTIONS = ("workdays", "decide", "regional_coverage", "assessments", "given")
 
 
 def _workdays(n: int) -> str:
@@ -34,8 +35,14 @@ def _regional_coverage(zone, assessment, project=None):
     return regional.coverage(zone, assessment, project or {})
 
 
+def _assessments(project):
+    from engine import assessments
+    return assessments.assessments(project or {})
+
+
 def product_functions() -> dict:
-    return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage}
+    return {"workdays": _workdays, "decide": _decide, "regional_coverage": _regional_coverage,
+            "assessments": _assessments}
 
 
 def with_given(functions: Mapping, data: Mapping) -> dict:
@@ -50,11 +57,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         data = {**(external_context or {}), **context}
-        return expressions.evaluate(expression, data, with_given(self.functions, data))
+        return interpreter.evaluate(expression, data, with_given(self.functions, data))
 
     def execute(self, script, context, external_context=None):
         # Scripts change the task's data in place: that dict is the instance data.
-        expressions.execute(script, context, with_given({**self.functions, **(external_context or {})}, context))
+        interpreter.execute(script, context, with_given({**self.functions, **(external_context or {})}, context))
         return True
 
     def call_service(self, context, **kwargs):

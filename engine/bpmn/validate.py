@@ -15,6 +15,7 @@ from SpiffWorkflow.task import Task
 
 from engine import expressions
 from engine.errors import EngineFailure, Invalid, Message
+from engine.expressions import syntax
 from engine.xml_problems import located, schema_problem
 
 from . import literals
@@ -49,7 +50,6 @@ EXPRESSIONS = {  # element -> mode of the restricted language
 # The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
 PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "statutoryDaysExpression",
                         "paymentNoticeExpression", "refusalExpression")
-DRY_RUN_STEPS = 500
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _check_file(name: str, root) -> list[Problem]:
                 if (wrong := literals.problem(label, source)) is not None:
                     problems.append(Problem(name, owner_id(el), wrong))
                 else:
-                    expressions.check(source, mode, PRODUCT_FUNCTIONS)
+                    syntax.check(source, mode, PRODUCT_FUNCTIONS)
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, owner_id(el), Message("%(label)s: %(reason)s", label=label,
                                                                       reason=exc.message)))

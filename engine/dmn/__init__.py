@@ -30,7 +30,7 @@ Supported subset (passes the DMN TCK compliance-level-2 cases):
   keywords and/or/between/in/if/then/else/true/false/null are not supported).
   Built-ins: not, abs, floor, ceiling, decimal, modulo, string length, upper
   case, lower case, substring, contains, starts with, ends with, list contains,
-  count, min, max, sum, mean. No dates, times or durations; no for/some/every,
+  count, min, max, sum, mean, concatenate. No dates, times or durations; no for/some/every,
   filters, function definitions or instance of.
 * Types: item definitions with number/string/boolean base types, structures,
   collections and allowed values are checked on inputs and decision results

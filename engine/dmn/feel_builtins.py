@@ -130,6 +130,16 @@ def _list_contains(items, element):
     return any(equals(item, element) is True for item in items)
 
 
+def _concatenate(*lists):
+    if not all(isinstance(items, list) for items in lists):
+        return None
+    return [item for items in lists for item in items]
+
+
+# A decision joining what several tables collected (the seller's taxes and the buyer's).
+BUILTINS["concatenate"] = FeelFunction("concatenate", None, _concatenate)
+
+
 @_list_function("count")
 def _count(items):
     return Decimal(len(items))

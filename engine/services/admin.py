@@ -8,19 +8,20 @@ running: suspension is an administrative hold, not one of the law's special proc
 from datetime import date, datetime, timezone
 from pathlib import PurePath
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from engine import signin
 from engine.errors import Conflict, Invalid, NotFound, state_name
 from engine.store import session_scope
-from engine.store.models import (ApiToken, Case, Closure, Definition, Deployment, Department, Instance,
+from engine.store.models import (Case, Closure, Definition, Deployment, Department, Instance,
                                  Task, Timer, User)
 
 from .deploy import find_definition
 from .cases import lock_instance
 from .events import event_row, record, record_all
 from .lanes import may_work_on
-from .users import check_department, check_department_name, check_roles, ensure_department, find_user, require
+from .users import (check_department, check_department_name, check_roles, ensure_department, find_user, require,
+                    revoke_tokens)
 
 
 def definitions_overview(actor: User) -> list[dict]:
@@ -216,7 +217,7 @@ def set_active(login: str, active: bool, actor: User) -> None:
             user.session_serial += 1
             held = session.scalars(select(Task.id).where(Task.assignee_id == user.id, Task.state == "ready")).all()
             released = _release(session, actor, user, list(held), "user_deactivated")
-            revoked = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+            revoked = revoke_tokens(session, user)
         record(session, "user_activated" if active else "user_deactivated", actor=actor, login=login,
                released_tasks=released, revoked_tokens=revoked)
 

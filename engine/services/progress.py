@@ -12,6 +12,7 @@ from engine import clock, intake
 from engine.bpmn import layout, runtime
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
+from engine.clock import levels, limits
 from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
@@ -48,7 +49,7 @@ def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
     row = describe_task(task)
     row["business_key"], row["instance_state"], row["item_name"], row["applicant"] = \
         instances.get(task.instance_id, (None, None, None, None))
-    row["clock"] = clock.describe(case_clock) if case_clock is not None else None
+    row["clock"] = limits.describe(case_clock) if case_clock is not None else None
     # Deadline: the task's own due time, else its clock's promised day; none sorts last.
     row["deadline"] = _deadline(task.due_at, case_clock.promised_due if case_clock is not None else None)
     row["completed_at"] = task.completed_at.isoformat() if task.completed_at else None
@@ -313,13 +314,13 @@ def notice(notice_id: int, actor: User) -> dict:
 def open_cases_by_level() -> dict[str, int]:
     """Cases still running (their own clock counts), each once, at the worst level of its own
     clock and its open steps' clocks: a case whose step is past its limit is not 正常."""
-    rank = sql_case({level: i for i, level in enumerate(clock.LEVELS)}, value=Clock.level)
-    running = select(Clock.instance_id).where(Clock.task_id.is_(None), clock.OPEN)
-    worst = (select(func.max(rank).label("rank")).where(clock.OPEN, Clock.instance_id.in_(running))
+    rank = sql_case({level: i for i, level in enumerate(levels.LEVELS)}, value=Clock.level)
+    running = select(Clock.instance_id).where(Clock.task_id.is_(None), limits.OPEN)
+    worst = (select(func.max(rank).label("rank")).where(limits.OPEN, Clock.instance_id.in_(running))
              .group_by(Clock.instance_id).subquery())
     with read_session() as session:
         rows = dict(session.execute(select(worst.c.rank, func.count()).group_by(worst.c.rank)).all())
-    return {level: rows.get(i, 0) for i, level in enumerate(clock.LEVELS)}
+    return {level: rows.get(i, 0) for i, level in enumerate(levels.LEVELS)}
 
 
 def recent_cases(actor: User, limit: int = RECENT_CASES_LIMIT, *, text: str = "", status: str = "") -> list[dict]:

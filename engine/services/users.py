@@ -1,14 +1,14 @@
 """People, departments and roles."""
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import signin
 from engine.errors import Forbidden, Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import ROLES, WORKER_ROLES, Department, Task, User
+from engine.store.models import ROLES, WORKER_ROLES, ApiToken, Department, Task, User
 
 from .events import record
 
@@ -181,27 +181,40 @@ def check_password(login: str, password: str, address: str | None = None) -> Use
     return user if signin.attempt(user, password, address) else None
 
 
-def set_password(login: str, password: str, actor: User | None) -> None:
+def set_password(login: str, password: str, actor: User | None) -> int:
     """An administrator gives a person a password (a new colleague, a forgotten one): their
-    sessions end, a sign-in lock is lifted. The command line has no actor."""
+    sessions end, a sign-in lock is lifted, and what the old password may have opened ends with
+    it: their API tokens are revoked (none for a first password, which replaced nothing). How
+    many were. The command line has no actor."""
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
         user = find_user(session, login)
+        replaced = user.password_hash is not None
         signin.give_password(user, password)
         signin.unlock(session, user)
-        record(session, "password_set", actor=actor, login=login)
+        revoked = revoke_tokens(session, user) if replaced else 0
+        record(session, "password_set", actor=actor, login=login, revoked_tokens=revoked)
+        return revoked
 
 
-def change_password(user_id: int, current: str, new: str, address: str | None = None) -> User:
+def change_password(user_id: int, current: str, new: str, address: str | None = None) -> tuple[User, int]:
     """A person changes their own password, giving the current one; a wrong current password
-    counts as a wrong sign-in from `address`. Other sessions end; returns the user to sign in again."""
+    counts as a wrong sign-in from `address`. Other sessions end and their API tokens are
+    revoked (someone who learnt the old password may have been given one, or a copy of one);
+    returns the user, to sign in again, and how many tokens were revoked."""
     signin.check_current_password(get_user_by_id(user_id), current, new, address)
     with session_scope() as session:
         user = session.get(User, user_id)
         signin.give_password(user, new)
-        record(session, "password_changed", actor=user, login=user.login)
-        return user
+        revoked = revoke_tokens(session, user)
+        record(session, "password_changed", actor=user, login=user.login, revoked_tokens=revoked)
+        return user, revoked
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every API token of the user (deactivated, or their password replaced); how many."""
+    return session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
 
 
 def sign_out(user_id: int) -> None:

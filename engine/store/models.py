@@ -298,8 +298,9 @@ class SpecialProcedure(Base):
 
 
 class SpecialProcedureKind(Base):
-    """A special procedure an office adds to the law's (Art. 45, engine.clock.SPECIAL_KINDS): a
-    联合踏勘, a 公示. Withdrawn ones are kept: procedures that ran are still named by them."""
+    """A special procedure an office adds to the law's (Art. 45,
+    engine.services.special_kinds.SPECIAL_KINDS): a 联合踏勘, a 公示. Withdrawn ones are kept:
+    procedures that ran are still named by them."""
     __tablename__ = "special_procedure_kinds"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
@@ -550,14 +551,17 @@ class Commission(Base):
     kind: Mapped[str] = mapped_column(String(32))
     chosen_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
-    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | delivered | cancelled
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | delivered | cancelled | ended
     delivered_on: Mapped[date | None] = mapped_column(Date)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[int | None] = mapped_column(Integer)  # 1-5, 5 the best
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # The report the delivery brought, kept among the case's materials (kind report:<kind>).
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+    report: Mapped[Material | None] = relationship(lazy="joined", foreign_keys=[report_id])
     # At most one open commission of a kind per case, whoever commissions at the same moment.
     __table_args__ = (Index("ux_agency_commissions_open", "case_id", "kind", unique=True,
                             postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),)

@@ -20,7 +20,8 @@ def test_the_marketplace_reads_on_a_phone_without_signing_in(org, live_server, n
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_out_of_five_on_a_phone(org, live_server, new_page):
+def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_in_the_case_ratings_words_on_a_phone(
+        org, live_server, new_page):
     from engine import portal
     from tests.browser.test_portal_browser import signed_in_on_a_phone
     from tests.procedures import install, take_in
@@ -29,24 +30,54 @@ def test_the_applicant_chooses_an_agency_on_purpose_and_rates_it_out_of_five_on_
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=CODE, phone="13900000000",
                     password="secret-pw", kind="company")
     case = take_in(ITEM, project(major_project=True), people["clerk"])
-    agencies.register(org["admin"], name="甲评价公司", credit_code=OTHER, services={"seismic_safety": 10})
+    agencies.register(org["admin"], name="甲评价公司", credit_code=OTHER, services={"seismic_safety": 10},
+                      price_note="按项目议价，地震安评报告 3 万元起，复杂场地另行协商，详询本公司业务部")
     page = signed_in_on_a_phone(new_page, live_server, "13900000000", "secret-pw")
     page.goto(f"{live_server}/portal/cases/{case.number}")
     choose = page.locator("#choose-seismic_safety")
-    assert choose.locator("select").evaluate("(el) => el.validity.valueMissing")  # nothing chosen for them
+    assert choose.locator("input[type=radio]").first.evaluate("(el) => el.validity.valueMissing")  # nothing chosen
     choose.locator("button[type=submit]").click()  # so the browser asks for a choice
     assert page.locator("#commissions article").count() == 0
-    choose.locator("select").select_option(label="甲评价公司 · 10 个工作日")
+    offer = choose.locator("label.offer", has_text="甲评价公司")
+    assert "10 个工作日，今天选定则" in offer.inner_text() and "按项目议价" in offer.inner_text()
+    offer.click()  # the whole card chooses
     choose.locator("button[type=submit]").click()
     page.wait_for_selector("#commissions article.commission-open")
     assert page.locator("#choose-seismic_safety").count() == 0
-    page.click("#commissions article button.primary")  # 已收到报告
+    deliver = page.locator("#commissions article form.deliver-report")
+    deliver.locator("button[type=submit]").click()  # no report chosen: the browser asks for it
+    assert page.locator("#commissions article.commission-open").count() == 1
+    deliver.locator("input[type=file]").set_input_files(
+        {"name": "地震安评报告.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 report"})
+    deliver.locator("button[type=submit]").click()
     page.wait_for_selector("#commissions .agency-rating")
+    assert page.locator("#commissions a.report").inner_text() == "地震安评报告.pdf"
     assert page.locator("#choose-seismic_safety").count() == 0  # delivered: not offered again
-    legend = page.locator("#commissions .agency-rating legend").inner_text()
-    assert "满分 5 分" in legend and "5 分最好" in legend
-    page.locator("#commissions .agency-rating label", has_text="4 分").click()
+    assert page.locator("#commissions .agency-rating legend").inner_text() == "您对 甲评价公司 的服务满意吗？"
+    levels = page.locator("#commissions .agency-rating label.rating-choice").all_inner_texts()
+    assert [t.split()[0] for t in levels] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]  # as 好差评 asks
+    page.locator("#commissions .agency-rating label", has=page.locator("input[value='4']")).click()
     page.click("#commissions .agency-rating button[type=submit]")
     page.wait_for_selector("#commissions article.commission-delivered dd .agency-stars")
-    assert "★★★★☆ 4 分（满分 5 分）" in page.locator("#commissions article").inner_text()
+    assert "★★★★☆ 满意" in page.locator("#commissions article").inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_administrator_suspends_an_agency_on_a_phone_without_scrolling_sideways(org, live_server, new_page):
+    """The registry's table is a card per agency on a phone: the suspend form within the screen,
+    not in a column scrolled out of sight."""
+    from tests.browser.helpers import fits, login
+    agencies.register(org["admin"], name="甘肃华测环境安全评价技术服务有限责任公司", credit_code=CODE,
+                      services={"seismic_safety": 10, "environmental_impact": 20, "safety": 15, "energy": 8})
+    page = new_page(390, 844)
+    login(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/agencies")
+    fits(page, "/admin/agencies")
+    reason = page.locator("#agencies tbody tr input[name=reason]")
+    box = reason.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    reason.fill("资质证书过期")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#agencies tbody tr button[type=submit]").click()
+    page.wait_for_selector("#agencies tr.suspended")
+    assert "资质证书过期" in page.locator("#agencies tr.suspended").inner_text()

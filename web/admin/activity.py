@@ -113,6 +113,16 @@ def _deactivated(d, event) -> str:
     return said
 
 
+def _password_set(d, event) -> str:
+    return _whose(d, event) + (_("；其 %(tokens)s 个 API 令牌已吊销", tokens=d["revoked_tokens"])
+                               if d.get("revoked_tokens") else "")
+
+
+def _password_changed(d, event) -> str:
+    """The person themself, named as who acted: only what it ended."""
+    return _("其 %(tokens)s 个 API 令牌已吊销", tokens=d["revoked_tokens"]) if d.get("revoked_tokens") else ""
+
+
 def _token(d, event) -> str:
     return _("%(person)s 的令牌（编号 %(id)s），用途：%(label)s", person=person(d.get("login")), id=d.get("token_id"),
              label=d.get("label") or _("未注明"))
@@ -144,7 +154,8 @@ def _named_code(d, event) -> str:
 
 _SAID = {
     "user_created": _account, "user_changed": _account, "user_deactivated": _deactivated,
-    "user_activated": _whose, "user_unlocked": _whose, "password_set": _whose,
+    "user_activated": _whose, "user_unlocked": _whose, "password_set": _password_set,
+    "password_changed": _password_changed,
     "department_created": _named_code, "special_kind_added": _named_code, "special_kind_withdrawn": _named_code,
     "special_kind_restored": _named_code,
     "department_renamed": lambda d, e: _("%(code)s：%(old)s → %(name)s", code=d.get("code"), old=d.get("old"),
@@ -162,7 +173,8 @@ _SAID = {
                                         new=d.get("to_version")),
     "timer_retried": lambda d, e: _("%(case)s 的定时器 %(timer)s", case=_case(e), timer=d.get("timer_id")),
     "calendar_imported": lambda d, e: _("%(year)s 年：放假 %(holidays)s 天，调休上班 %(workdays)s 天",
-                                        year=d.get("year"), holidays=d.get("holidays"), workdays=d.get("workdays")),
+                                        year=d.get("year"), holidays=d.get("holidays"), workdays=d.get("workdays"))
+    + (_("（替换此前导入的通知）") if d.get("replaced") else ""),
     "calendar_closure_added": _closure, "calendar_closure_removed": _closure,
     "zones_loaded": lambda d, e: _("%(count)s 项区域评估成果", count=d.get("count")),
     "agency_registered": lambda d, e: d.get("name"), "agency_edited": lambda d, e: d.get("name"),

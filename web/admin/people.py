@@ -75,11 +75,14 @@ def user_activation(login, action):
 @roles_required("admin")
 def set_password(login):
     try:
-        users.set_password(login, request.form.get("password", ""), actor())
+        revoked = users.set_password(login, request.form.get("password", ""), actor())
     except ShenpiError as exc:
         return refused(exc, _people)
     if login == actor().login:  # their own: this browser stays signed in, the others end
         login_user(Staff(users.get_user(login)))
+    if revoked:
+        return done(_("已为 %(login)s 设置新密码，其已登录的会话均已结束，其 %(tokens)s 个 API 令牌已吊销",
+                      login=login, tokens=revoked), "admin.people")
     return done(_("已为 %(login)s 设置新密码，其已登录的会话均已结束", login=login), "admin.people")
 
 
@@ -119,8 +122,9 @@ def issue_token(login):
         return refused(exc, _tokens, login=login)
     once.remember(login=login)
     # Shown in this answer only: a redirect would carry it in the session cookie, which is signed,
-    # not encrypted; and kept by no cache (the back button or a proxy would show it again).
-    return _tokens(login, issued=token), 200, {"Cache-Control": "no-store"}
+    # not encrypted. No cache keeps it (no signed-in page is kept: web/__init__.py), so neither the
+    # back button nor a proxy shows it again.
+    return _tokens(login, issued=token)
 
 
 @bp.post("/users/<login>/tokens/<int:token_id>/revoke")

@@ -1,7 +1,8 @@
-"""REST: the 中介超市's active agencies, for any signed-in caller (the portal's list is public too)."""
-from flask import jsonify, request
+"""REST: the 中介超市's active agencies, for any signed-in caller (the portal's list is public too);
+for supervisors, the overdue commissions and every agency's record."""
+from flask import g, jsonify, request
 
-from engine import agencies
+from engine import agencies, agency_records
 from engine.errors import Invalid
 
 from . import bp
@@ -15,3 +16,10 @@ def list_agencies():
     return jsonify([{"id": a["id"], "name": a["name"], "services": a["services"], "qualification": a["qualification"],
                      "contact": a["contact"], "price_note": a["price_note"], "average_rating": a["average"],
                      "ratings": a["count"]} for a in agencies.market(kind)])
+
+
+@bp.get("/supervision/agencies")
+def supervision_agencies():
+    overdue = [{**agencies.describe(c), "case_id": c.case_id, "case_number": c.case.number,
+                "late_workdays": agency_records.late_by(c)["workdays"]} for c in agency_records.overdue(g.user)]
+    return jsonify({"overdue": overdue, "agencies": agency_records.records(g.user)})

@@ -94,7 +94,10 @@ _COMMISSION = _object({
               "description": "ended: the case ended while the commission was open"},
     "delivered_on": _DATE_NULL, "cancel_reason": _S_NULL,
     "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5, "description": "the applicant's rating, 1 to 5, 5 the best (the other way round from the 好差评 levels, where 1 is the best)"},
-    "rating_comment": _S_NULL})
+    "rating_comment": _S_NULL,
+    "report": {**_object({"material_id": _I, "filename": _S_NULL}), "type": ["object", "null"],
+               "description": "the report the delivery brought, kept among the case's materials (none "
+                              "for a delivery recorded before reports were handed in with it)"}})
 _AGENCY = _object({
     "id": _I, "name": _S, "services": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
                                        "propertyNames": _KINDS,
@@ -130,6 +133,17 @@ SCHEMAS = {
     "Case": _CASE,
     "Commission": _COMMISSION,
     "Agency": _AGENCY,
+    # 电子监察 › 中介服务: the commissions past their date, and every agency's record.
+    "AgencySupervision": _object({
+        "overdue": _list({**_COMMISSION, "properties": {
+            **_COMMISSION["properties"], "case_id": _I, "case_number": _S,
+            "late_workdays": {"type": "integer", "description": "working days since the promised date"}},
+            "required": [*_COMMISSION["required"], "case_id", "case_number", "late_workdays"]}),
+        "agencies": _list(_object({
+            "id": _I, "name": _S, "active": _B, "contact": _S, "suspended_reason": _S_NULL,
+            **{n: _I for n in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ratings")},
+            "average": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
+                        "description": "of the applicants' ratings, 1 to 5, 5 the best (非常满意)"}}))}),
     "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
     "SupervisionOverview": _object({
         "period": {"enum": ["month", "quarter", "year", "all"]},
@@ -288,6 +302,10 @@ def document() -> dict:
                                          "working days and their average rating", 200,
                                          params=[("kind", "query", "string")], errors=(401, 422),
                                          answer=_list(_ref("Agency")))},
+            "/api/supervision/agencies": {"get": _op(
+                "电子监察 › 中介服务: the open commissions past the agency's promised date, the longest overdue "
+                "first, and every agency's record (commissioned, open and overdue, delivered and late, cancelled, "
+                "rating); supervisors", 200, errors=(401, 403), answer=_ref("AgencySupervision"))},
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
                                            200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},

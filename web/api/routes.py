@@ -113,38 +113,38 @@ def monthly_report(year, month):
 
 @bp.get("/instances/<int:instance_id>/clocks")
 def instance_clocks(instance_id):
-    from engine import clock
+    from engine.clock import limits
     cases.get_instance(instance_id, g.user)  # the same visibility rule as the case itself
-    return jsonify([clock.describe(c) for c in clock.clocks_of(instance_id)])
+    return jsonify([limits.describe(c) for c in limits.clocks_of(instance_id)])
 
 
 @bp.post("/clocks/<int:clock_id>/pause")
 def pause_clock(clock_id):
-    from engine import clock
+    from engine.clock import pauses
     body = json_body()
     expected = body.get("expected_days")
     if not isinstance(expected, int) or isinstance(expected, bool):
         raise Invalid("'expected_days' (working days) must be an integer")
-    procedure_id = clock.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                               expected, g.user)
+    procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
+                                expected, g.user)
     return jsonify({"procedure_id": procedure_id}), 201
 
 
 @bp.post("/clocks/<int:clock_id>/resume")
 def resume_clock(clock_id):
-    from engine import clock
-    return jsonify(clock.describe(clock.resume(clock_id, str(json_body().get("result", "")), g.user)))
+    from engine.clock import limits, pauses
+    return jsonify(limits.describe(pauses.resume(clock_id, str(json_body().get("result", "")), g.user)))
 
 
 @bp.post("/clocks/<int:clock_id>/extend")
 def extend_clock(clock_id):
-    from engine import clock
+    from engine.clock import extension, limits
     body = json_body()
     days = body.get("days")
     if not isinstance(days, int) or isinstance(days, bool):
         raise Invalid("'days' must be an integer")
-    return jsonify(clock.describe(clock.extend(clock_id, days, str(body.get("reason", "")), g.user,
-                                               text_field(body, "approval"))))
+    return jsonify(limits.describe(extension.extend(clock_id, days, str(body.get("reason", "")), g.user,
+                                                    text_field(body, "approval"))))
 
 
 @bp.get("/timers/incidents")

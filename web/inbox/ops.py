@@ -9,7 +9,8 @@ import re
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from engine import clock, operations
+from engine import operations
+from engine.clock import extension, pauses
 from engine.errors import Conflict, Invalid
 
 from . import WORKERS, bp
@@ -98,19 +99,19 @@ def comment(task_id):
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/pause")
 @roles_required(*WORKERS)
 def pause_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.pause(clock_id, _field("kind"), _field("reason"), _working_days("expected_days"),
-                                             actor()), _("特殊环节已开始，暂停计时"))
+    return _run(task_id, lambda: pauses.pause(clock_id, _field("kind"), _field("reason"),
+                                              _working_days("expected_days"), actor()), _("特殊环节已开始，暂停计时"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/resume")
 @roles_required(*WORKERS)
 def resume_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.resume(clock_id, _field("result"), actor()), _("特殊环节已结束，恢复计时"))
+    return _run(task_id, lambda: pauses.resume(clock_id, _field("result"), actor()), _("特殊环节已结束，恢复计时"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/extend")
 @roles_required(*WORKERS)
 def extend_clock(task_id, clock_id):
-    return _run(task_id, lambda: clock.extend(clock_id, _working_days("days"), _field("reason"), actor(),
-                                              _field("approval")),
+    return _run(task_id, lambda: extension.extend(clock_id, _working_days("days"), _field("reason"), actor(),
+                                                  _field("approval")),
                 _("审批期限已延长"))

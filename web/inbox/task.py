@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import agencies, case_status, clock, intake, operations
+from engine.clock import offers, pauses
 from engine.errors import Conflict, EngineFailure, Invalid
-from engine.services import progress, tasks
+from engine.services import progress, special_kinds, tasks
 
 from .. import names
 from ..messages import refusal
@@ -15,7 +16,7 @@ from .forms import errors_by_field, fields, read, values
 
 RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
 # The law's special procedures (Art. 45) by name, in the reader's language; one the office added
-# (engine.clock.special_kinds) by the name it was given.
+# (engine.services.special_kinds) by the name it was given.
 SPECIAL_NAMES = {"hearing": _l("听证"), "bidding": _l("招标"), "auction": _l("拍卖"), "testing": _l("检验检测"),
                  "quarantine": _l("检疫"), "appraisal": _l("鉴定"), "expert_review": _l("专家评审"),
                  "correction": _l("申请人补正"), "payment": _l("申请人缴纳税费")}
@@ -26,23 +27,23 @@ def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, 
     case = intake.describe(detail["case_id"]) if detail["case_id"] else None
     me = actor()
     mine = detail["state"] == "ready" and detail["assignee"] == me.login
-    kinds = clock.kind_names()
+    kinds = special_kinds.kind_names()
     return render_template(
         "inbox/task.html", task=detail, case=case, fields=fields(detail["schema"]), mine=mine,
         payment=case_status.payment_asked(task_id) if mine else None,
         errors=errors or {}, values=_answered_before(detail) if values is None else values,
         may_withdraw=_may_withdraw(detail, me),
-        may_claim=_may_claim(detail, me), limits=clock.offered(task_id, me),
+        may_claim=_may_claim(detail, me), limits=offers.offered(task_id, me),
         special_kinds=[(kind, SPECIAL_NAMES.get(kind, name)) for kind, (name, may_start) in kinds.items() if may_start],
         special_names=special_names(kinds),
-        max_special_days=clock.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
+        max_special_days=pauses.MAX_SPECIAL_DAYS, send_back_to=operations.send_back_targets(task_id, me),
         departments=names.working_departments(), people=names.active_people(),
         commissions=agencies.of_case(case["id"]) if case else [], today_date=clock.today()), status
 
 
 def special_names(kinds: dict | None = None) -> dict:
-    """Every special procedure's name, also of one that may start no more (clock.all_kinds)."""
-    kinds = clock.kind_names() if kinds is None else kinds
+    """Every special procedure's name, also of one that may start no more (special_kinds.all_kinds)."""
+    kinds = special_kinds.kind_names() if kinds is None else kinds
     return {**{kind: name for kind, (name, _started) in kinds.items()}, **SPECIAL_NAMES}
 
 

@@ -13,8 +13,8 @@ from engine.errors import Conflict, Invalid
 from engine.portal import get_applicant
 from engine.services import calendars, progress
 
-from web import once
-from web.agency_choice import chosen
+from web import once, searches
+from web.agency_choice import chosen, report
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
 from web.inbox.forms import errors_by_field, fields, read
 
@@ -24,10 +24,12 @@ APPLICANT_FIELDS = ("name", "id_type", "id_number", "phone", "kind", "renamed_be
 DEFAULT_DEFER_DAYS = 5  # suggested catch-up date for 容缺 materials, within the promised limit
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @roles_required("clerk", "agent")
 def index():
-    text, status = request.args.get("q", ""), request.args.get("status", "")
+    if request.method == "POST":  # a search: its text is kept out of the address (web/searches.py)
+        return searches.sent("intake.index", status=request.form.get("status") or None)
+    text, status = searches.shown(), request.args.get("status", "")
     return render_template("intake/index.html", items=catalogue.all_items(), q=text, status=status,
                            cases=progress.recent_cases(actor(), text=text, status=status))
 
@@ -92,6 +94,7 @@ def _render_case(case_id: int, status: int = 200):
                            if info["status"] == "review_correction" else (None, False),
                            payment_due=termination.payment(case_id) if window else None,
                            commissions=agencies.of_case(case_id), agency_choices=agencies.choices_for(case_id, actor()),
+                           acts_for_applicant=agencies.acts_for(case_id, actor()),
                            today_date=today), status
 
 
@@ -201,15 +204,16 @@ def commission(case_id):
 
 
 @bp.post("/cases/<int:case_id>/agencies/<int:commission_id>/<any(deliver, cancel):action>")
-@roles_required("clerk")
+@roles_required("clerk", "agent")
 def commission_close(case_id, commission_id, action):
-    """The window records for the applicant that the agency's report arrived, or the commission ended."""
+    """The window, or the agent who filed the case, hands in the agency's report for the applicant,
+    or records that the commission ended."""
     def call():
         if action == "deliver":
-            agencies.deliver(case_id, commission_id, actor=actor())
+            agencies.deliver(case_id, commission_id, report(), actor=actor())
         else:
             agencies.cancel(case_id, commission_id, request.form.get("reason", ""), actor=actor())
-    return _act(case_id, call, _("已登记中介报告交付") if action == "deliver" else _("已取消中介委托"))
+    return _act(case_id, call, _("已提交中介机构的报告，审查部门可以查阅") if action == "deliver" else _("已取消中介委托"))
 
 
 @bp.get("/notices/<int:notice_id>")

@@ -7,20 +7,24 @@ from engine.errors import Conflict
 from engine.portal import get_applicant
 from engine.store.models import utcnow
 
+from web import searches
 from web.inbox.access import actor, flash_error, roles_required
 
 from . import bp
 
 
-def _page(found, temporary=None):
-    return render_template("intake/applicants.html", q=request.args.get("q", ""), found=found,
+def _page(found, temporary=None, q=""):
+    return render_template("intake/applicants.html", q=q, found=found,
                            temporary=temporary, days=applicant_passwords.TEMPORARY_DAYS, now=utcnow())
 
 
-@bp.get("/applicants")
+@bp.route("/applicants", methods=["GET", "POST"])
 @roles_required("clerk")
 def applicants():
-    return _page(applicant_passwords.find(actor(), request.args.get("q", "")))
+    if request.method == "POST":  # by ID number or phone: kept out of the address (web/searches.py)
+        return searches.sent("intake.applicants")
+    text = searches.shown()
+    return _page(applicant_passwords.find(actor(), text), q=text)
 
 
 @bp.get("/applicants/<int:applicant_id>")
@@ -38,5 +42,5 @@ def reset_password(applicant_id):
     except Conflict as exc:  # the page sent again: nothing is reset twice
         flash_error(exc)
         return _page([get_applicant(applicant_id)]), exc.status
-    # Shown in this answer only, kept by no cache (as an API token is: web/admin/people.py).
-    return _page([get_applicant(applicant_id)], temporary=password), 200, {"Cache-Control": "no-store"}
+    # Shown in this answer only, kept by no cache (as no signed-in page is: web/__init__.py).
+    return _page([get_applicant(applicant_id)], temporary=password)

@@ -1,13 +1,15 @@
 """中介超市 on the portal: the public marketplace, and an applicant's commissions on their own case
-(choose an agency, mark the report delivered, cancel, rate). engine/agencies.py decides."""
-from flask import abort, g, render_template, request
+(choose an agency, hand in the delivered report, cancel, rate). engine/agencies.py decides."""
+import io
+
+from flask import abort, g, render_template, request, send_file
 from flask_babel import gettext as _
 
-from engine import agencies
-from engine.errors import Invalid
+from engine import agencies, files, portal
+from engine.errors import Invalid, NotFound
 
 from . import applicant_required, bp
-from ..agency_choice import chosen
+from ..agency_choice import chosen, report
 from .applications import _act
 
 
@@ -35,8 +37,8 @@ def commission(number):
 def commission_close(number, commission_id, action):
     def call(case_):
         if action == "deliver":
-            agencies.deliver(case_.id, commission_id, applicant_id=g.applicant.id)
-            return _("已确认收到中介机构的报告")
+            agencies.deliver(case_.id, commission_id, report(), applicant_id=g.applicant.id)
+            return _("已提交中介机构的报告，审查部门可以查阅")
         agencies.cancel(case_.id, commission_id, request.form.get("reason", ""), applicant_id=g.applicant.id)
         return _("已取消委托")
     return _act(number, call)
@@ -52,3 +54,16 @@ def commission_rate(number, commission_id):
         agencies.rate(case_.id, commission_id, g.applicant.id, int(score), request.form.get("comment", ""))
         return _("感谢您对中介机构的评价")
     return _act(number, call)
+
+
+@bp.get("/cases/<number>/agencies/<int:commission_id>/report")
+@applicant_required
+def commission_report(number, commission_id):
+    """The report an agency delivered for the applicant's own case, as it was handed in."""
+    try:
+        case_ = portal.own_case(g.applicant.id, number)
+        filename, sha256 = agencies.report_file(case_.id, commission_id, g.applicant.id)
+    except NotFound:
+        abort(404)
+    return send_file(io.BytesIO(files.read(sha256)), download_name=files.clean_name(filename), as_attachment=True,
+                     mimetype="application/octet-stream")

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock, ratings, supervision
+from engine.clock import levels
 from engine.errors import Invalid
 from engine.services import progress
 
@@ -24,7 +25,7 @@ def _per_department(rows: list[dict]) -> list[dict]:
     for r in rows:
         d = departments.setdefault(r["department"] or "", {
             "department": r["department"], "name": r["department_name"] or _("未指定"),
-            "open": dict.fromkeys(clock.LEVELS, 0), "finished": 0, "on_time": 0})
+            "open": dict.fromkeys(levels.LEVELS, 0), "finished": 0, "on_time": 0})
         for level, n in r["open"].items():
             d["open"][level] += n
         d["finished"] += r["finished"]

@@ -1,7 +1,8 @@
-"""电子监察 › 中介超市: the commissions past the agency's promised date, so overrunning agencies show."""
+"""电子监察 › 中介服务: the commissions past the agency's promised date, so overrunning agencies show,
+and every agency's record."""
 from flask import render_template
 
-from engine import agencies, clock
+from engine import agency_records
 
 from web.inbox.access import actor, roles_required
 
@@ -11,7 +12,5 @@ from . import bp
 @bp.get("/agencies")
 @roles_required("supervisor")
 def agencies_overdue():
-    # Days since the promised date: past it by a weekend is late, though by no working day yet.
-    today = clock.today()
-    rows = [(c, (today - c.due_on).days) for c in agencies.overdue(actor())]
-    return render_template("supervision/agencies.html", rows=rows)
+    rows = [(c, agency_records.late_by(c)) for c in agency_records.overdue(actor())]
+    return render_template("supervision/agencies.html", rows=rows, records=agency_records.records(actor()))

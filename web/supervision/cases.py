@@ -2,7 +2,8 @@
 watch them (the board's people; a head sees their own department's)."""
 from flask import render_template, request
 
-from engine import case_watch, clock
+from engine import case_watch
+from engine.clock import levels
 from engine.errors import ShenpiError
 
 from .. import names
@@ -26,7 +27,7 @@ def cases():
         flash_error(exc)
         page, status = {"cases": [], "total": 0, "page": 1, "pages": 1}, exc.status
     filters = {name: value for name, value in shown.items() if value}
-    return render_template("supervision/cases.html", page=page, shown=shown, filters=filters, levels=clock.LEVELS,
+    return render_template("supervision/cases.html", page=page, shown=shown, filters=filters, levels=levels.LEVELS,
                            departments=names.departments() if actor().has_role("supervisor") else None,
                            special_names=special_names()), status
 

@@ -1,0 +1,60 @@
+"""延长审批 (Art. 42): a case's statutory limit lengthened once, by 10 working days on the approval
+of the department's head, or 15 for a joint handling's 45 on that of the government's; the
+applicant is told why and until when."""
+from datetime import datetime, timezone
+
+from engine.clock.levels import refresh_clock
+from engine.clock.limits import case_clock, promise_to_applicant, recompute
+from engine.clock.rights import running_clock
+from engine.errors import Conflict, Invalid
+from engine.notices import notify_applicant
+from engine.services import calendars
+from engine.services.events import record
+from engine.services.users import require
+from engine.store import session_scope
+from engine.store.models import Clock, User
+
+JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the government's head
+MAX_APPROVAL = 200  # characters saying who approved a joint handling's extension, and on what paper
+
+
+def extension_limit(clock: Clock) -> int:
+    """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
+    return JOINT_EXTENSION if (clock.statutory_days or 0) >= 45 else 10
+
+
+def extend(clock_id: int, days: int, reason: str, approver: User, approval: str = "") -> Clock:
+    """延长审批 (Art. 42): once, +10 working days, approved by the head of the department (the
+    lead who records it); +15 for joint handling, approved by the head of the government at that
+    level (本级人民政府负责人), outside the departments: `approval` says who approved and on what
+    paper, and the applicant's notice says so."""
+    require(approver, "lead")
+    approval = (approval or "").strip()
+    with session_scope() as session:
+        clock = running_clock(session, clock_id, approver)
+        allowed = extension_limit(clock)
+        if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
+            raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
+        if clock.task_id is not None:  # Art. 43's twenty days for a lower level have no extension
+            raise Conflict("Art. 42 extends the case's limit, not a step's")
+        if clock.extension_days:
+            raise Conflict("The limit has already been extended once")
+        if not 0 < days <= allowed or not reason:
+            raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
+        if allowed == JOINT_EXTENSION and not 0 < len(approval) <= MAX_APPROVAL:
+            raise Invalid("A joint handling's extension is approved by the head of the government at this level "
+                          "(Art. 42): say who approved it and the document or record, in at most %(max)s characters",
+                          max=MAX_APPROVAL)
+        clock.extension_days = days
+        recompute(session, clock)
+        joint = {"approval": approval} if allowed == JOINT_EXTENSION else {}
+        record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
+               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
+               **joint)
+        if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
+            promise_to_applicant(session, clock)
+            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason, **joint,
+                             statutory_due=clock.statutory_due.isoformat(),
+                             statutory_provisional=calendars.current().provisional(clock.statutory_due))
+        refresh_clock(session, clock, datetime.now(timezone.utc))
+        return clock

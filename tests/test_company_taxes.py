@@ -1,0 +1,159 @@
+"""二手房转移登记 with a company (单位) as seller or buyer: each side's taxes follow who it is
+(rules/transfer_taxes.dmn). The reliefs for individuals (a family's first or second home, 满五唯一,
+VAT after two years, the exemptions from 土地增值税 and 印花税 for a home) are not a company's; a
+company seller pays no 个人所得税 but VAT on the difference, 土地增值税 and its half of 印花税; a
+company buyer pays the province's 契税 rate and its half of 印花税."""
+import re
+
+import pytest
+
+from engine import intake
+from engine.errors import Invalid
+from engine.rules import decide
+from tests.procedures import open_tasks, take_in, work
+from tests.test_api import auth
+from tests.test_joint_parties import app, people  # noqa: F401 (the same fixtures)
+from tests.test_real_estate import BUYER, FLAT, ITEM, _checks_pass
+from tests.web import signed_in
+
+SELLER_CO = {"name": "某某置业有限公司", "id_type": "uscc", "id_number": "91110000MA01PQRT1F"}
+BUYER_CO = {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc", "id_number": "91110000MA02KYJK3M",
+            "phone": "13900000009"}
+# Held six years, not the seller's only home, a first home of 90 m2 for the buyer: an individual
+# seller would owe only 个人所得税 (VAT exempt after two years), an individual buyer 1% 契税.
+HOME = {**FLAT, "property": {**FLAT["property"], "seller_only_home": False}}
+SHOP = {**FLAT, "property": {**FLAT["property"], "type": "non_housing"}}
+
+
+def _lines(seller, buyer, property_type="housing", **facts):
+    inputs = {"propertyType": property_type, "holdingYears": 6, "sellerOnlyHome": False, "buyerHomeCount": 0,
+              "areaM2": 90, "sellerKind": seller, "buyerKind": buyer, **facts}
+    return [(line["tax"], line["rate"], line.get("base", "price"), line["taxpayer"])
+            for line in decide("transfer_taxes", inputs)]
+
+
+@pytest.mark.parametrize("seller, buyer, property_type, expected", [
+    ("person", "person", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
+    ("company", "person", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
+                                      ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
+    ("person", "company", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
+                                      ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("company", "company", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
+                                       ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
+                                       ("stamp_duty", 0.0005, "price", "buyer")]),
+    # Not a home: no individual's exemption from 土地增值税 or 印花税 either.
+    ("person", "person", "non_housing", [
+        ("vat", 0.05, "price", "seller"), ("income_tax", 0.01, "price", "seller"),
+        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"),
+        ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("company", "company", "non_housing", [
+        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
+        ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
+        ("stamp_duty", 0.0005, "price", "buyer")]),
+])
+def test_each_sides_taxes_follow_whether_it_is_a_person_or_a_company(people, seller, buyer, property_type,
+                                                                    expected):
+    assert _lines(seller, buyer, property_type) == expected
+
+
+def test_no_individuals_relief_reaches_a_company(people):
+    # 满五唯一 and the two-year VAT exemption: an individual's home owes nothing, a company's the same taxes.
+    assert _lines("person", "person", holdingYears=6, sellerOnlyHome=True)[:-1] == []
+    assert _lines("company", "person", holdingYears=6, sellerOnlyHome=True)[:-1] == \
+        _lines("company", "person", holdingYears=1, sellerOnlyHome=False)[:-1]
+    # A family's first or second home, by area: an individual buyer's 1%, 1.5%, 2%; a company's 3%.
+    for count, area, rate in [(0, 90, 0.01), (0, 160, 0.015), (1, 160, 0.02), (2, 90, 0.03)]:
+        assert _lines("person", "person", buyerHomeCount=count, areaM2=area)[-1] == ("deed_tax", rate, "price", "buyer")
+        assert _lines("person", "company", buyerHomeCount=count, areaM2=area)[-2:] == [
+            ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]
+
+
+def test_a_party_not_said_to_be_a_company_is_taxed_as_a_person(people):
+    """A procedure that passes no kinds (one written before them) keeps the individuals' taxes."""
+    assert _lines(None, None) == _lines("person", "person")
+
+
+def _api(app, path: str) -> dict:
+    """The answer, held to the OpenAPI document as every test's is (tests/conftest.py)."""
+    answer = app.test_client().get(path, headers=auth("clerk"))
+    assert answer.status_code == 200
+    return answer.get_json()
+
+
+def _told(app, case) -> tuple[list, float, list, list]:
+    """The 缴款通知书 as the case's API gives it (its lines and total) and as the window prints it
+    (its rows), and the assessed taxes in the case's data (GET /api/instances/{id})."""
+    [notice] = [n for n in _api(app, f"/api/cases/{case.id}")["notices"] if n["kind"] == "payment"]
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
+    taxes = _api(app, f"/api/instances/{case.instance_id}")["data"]["taxes"]
+    lines = [(line["name"], line["payer"], line["amount"]) for line in notice["data"]["lines"]]
+    return lines, notice["data"]["total"], rows, taxes
+
+
+def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but_no_income_tax(people, app):
+    case = take_in(ITEM, {**HOME, "seller": SELLER_CO}, people["clerk"], applicant=BUYER)
+    _checks_pass(case, people)
+    assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
+    assert assessment.title == "计税核定（增值税、土地增值税、印花税、契税）"
+    # VAT is on the price less what the seller paid for it: without that price the step does not close,
+    # on the page (which says what the field is for and keeps what was typed) as in the service.
+    with pytest.raises(Invalid, match="请填写卖方取得原价"):
+        work(assessment, people["taxman"], {"assessed_price": 2_000_000})
+    taxman = signed_in(app, "taxman")
+    page = taxman.get(f"/inbox/tasks/{assessment.id}").text
+    assert "卖方取得原价（元）" in page and "按差额计税的（单位卖方的增值税）必填" in page
+    refused = taxman.post(f"/inbox/tasks/{assessment.id}/complete", data={"assessed_price": "2000000"})
+    assert refused.status_code == 422 and "单位卖方的增值税按差额计征：请填写卖方取得原价" in refused.text
+    assert 'value="2000000"' in refused.text
+    assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
+    assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
+    work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_200_000})
+    seller, buyer = "卖方 某某置业有限公司", "买方 李四"
+    lines, total, rows, taxes = _told(app, case)
+    assert lines == [("增值税", seller, 40000.0), ("土地增值税", seller, 60000.0), ("印花税", seller, 1000.0),
+                     ("契税", buyer, 20000.0)]
+    assert total == 121000.0
+    assert rows == [("增值税", seller, "40,000.00"), ("土地增值税", seller, "60,000.00"), ("印花税", seller, "1,000.00"),
+                    ("契税", buyer, "20,000.00")]
+    assert [(t["tax"], t["rate"], t.get("base"), t["taxpayer"], t["amount"]) for t in taxes] == [
+        ("vat", 0.05, "difference", "seller", 40000.0), ("land_vat", 0.03, "price", "seller", 60000.0),
+        ("stamp_duty", 0.0005, "price", "seller", 1000.0), ("deed_tax", 0.01, None, "buyer", 20000.0)]
+
+
+def test_a_company_buyer_pays_the_provinces_deed_tax_rate_and_its_stamp_duty(people, app):
+    case = take_in(ITEM, HOME, people["clerk"], applicant=BUYER_CO)
+    _checks_pass(case, people)
+    work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    seller, buyer = "卖方 王五", "买方 某某科技有限公司"
+    lines, total, rows, taxes = _told(app, case)
+    # A first home of 90 m2 would be 1% for a family: a company pays the province's 3%.
+    assert lines == [("个人所得税", seller, 20000.0), ("契税", buyer, 60000.0), ("印花税", buyer, 1000.0)]
+    assert total == 81000.0
+    assert rows == [("个人所得税", seller, "20,000.00"), ("契税", buyer, "60,000.00"), ("印花税", buyer, "1,000.00")]
+    assert [(t["tax"], t["rate"], t["taxpayer"]) for t in taxes] == [
+        ("income_tax", 0.01, "seller"), ("deed_tax", 0.03, "buyer"), ("stamp_duty", 0.0005, "buyer")]
+
+
+def test_two_companies_each_pay_their_half_of_stamp_duty(people, app):
+    case = take_in(ITEM, {**SHOP, "seller": SELLER_CO}, people["clerk"], applicant=BUYER_CO)
+    _checks_pass(case, people)
+    assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
+    assert assessment.title == "计税核定（增值税、土地增值税、印花税、契税）"  # each tax named once
+    # Bought for more than it sells for: no VAT on a difference that is not there.
+    work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 2_500_000})
+    seller, buyer = "卖方 某某置业有限公司", "买方 某某科技有限公司"
+    lines, total, rows, taxes = _told(app, case)
+    assert lines == [("增值税", seller, 0.0), ("土地增值税", seller, 100000.0), ("印花税", seller, 1000.0),
+                     ("契税", buyer, 60000.0), ("印花税", buyer, 1000.0)]
+    assert total == 162000.0
+    assert rows[-2:] == [("契税", buyer, "60,000.00"), ("印花税", buyer, "1,000.00")]
+    assert [(t["name"], t["taxpayer"], t["payer"]) for t in taxes] == [
+        ("增值税", "seller", seller), ("土地增值税", "seller", seller), ("印花税", "seller", seller),
+        ("契税", "buyer", buyer), ("印花税", "buyer", buyer)]
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    assert f'<p id="addressee">{seller}、{buyer}：</p>' in printed  # handed to both companies
+    work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T9"})
+    fee = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"][-1]
+    assert fee["data"]["lines"] == [{"name": "非住宅登记费", "amount": 550.0, "payer": buyer}]

@@ -1,0 +1,54 @@
+"""The window's searches for a person (an ID number, a phone, a name) keep their text out of every
+address: an address lands in the server's and proxies' access logs, the browser's history and the
+Referer sent to the next page. The form sends the text by POST (with its CSRF token); the session
+keeps it under a random key, and the list's address names that key, so a reload, the browser's
+Back and the status filter still show the same search.
+
+The session is a cookie, signed but not encrypted: the text travels in it to this server only, as
+the page showing it does, and is dropped at sign-in and sign-out (forget)."""
+import secrets
+
+from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+KEY = "searches"
+KEPT = 10  # this session's latest searches; an older one's address shows the whole list again
+MAX_TEXT = 200  # what a search needs of a number or a name; the cookie carries it on every request
+
+
+def sent(endpoint: str, **args):
+    """The answer to a search form (its text in `q`): the list's address, naming the text by its key."""
+    return redirect(url_for(endpoint, found=remember(request.form.get("q", "")), **args), 303)
+
+
+def shown() -> str:
+    """The text of the search the list's address names ("" for none). One this session no longer
+    keeps (it ended, or more searches came since) is said to be gone: the whole list is shown."""
+    text = recalled(request.args.get("found"))
+    if text is None:
+        flash(_("这次查找的条件已不再保留，请重新输入查找"), "error")
+    return text or ""
+
+
+def remember(text: str) -> str | None:
+    """The key the list's address gives to this search text; None for no text."""
+    text = (text or "").strip()[:MAX_TEXT]
+    if not text:
+        return None
+    kept = session.get(KEY) or []
+    # The same text again keeps its key (the address of the earlier list, Back, still shows it) and
+    # counts as the latest.
+    key = next((key for key, said in kept if said == text), None) or secrets.token_urlsafe(6)
+    session[KEY] = [*(pair for pair in kept if pair[0] != key), [key, text]][-KEPT:]
+    return key
+
+
+def recalled(key: str | None) -> str | None:
+    """The text a key names: "" for no key, None for a key this session no longer keeps."""
+    if not key:
+        return ""
+    return next((text for kept, text in session.get(KEY) or [] if kept == key), None)
+
+
+def forget() -> None:
+    session.pop(KEY, None)
