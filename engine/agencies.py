@@ -243,12 +243,17 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
         session.add(row)
         _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
-        behalf = applicant_id is None  # staff with the applicant: the staff member acts, for them
-        record_case(session, "agency_commissioned", case, actor=actor if behalf else None, commission_id=row.id,
-                    agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
-                    applicant_id=case.applicant_id, **({"on_behalf": True} if behalf else {}))
+        record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,
+                    commission_id=row.id, agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
+                    **_for_applicant(case, applicant_id))
         sync_timers(session, case)
         return row
+
+
+def _for_applicant(case: Case, applicant_id: int | None) -> dict:
+    """Whose act on a commission an event records: always the case's applicant's, and done by staff
+    on their behalf (on_behalf, the history says so) where no applicant acted."""
+    return {"applicant_id": case.applicant_id, **({"on_behalf": True} if applicant_id is None else {})}
 
 
 def may_act_for(actor: User | None, submitted_by: int | None) -> bool:
@@ -313,7 +318,8 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
             actor: User | None = None) -> Commission:
     """The report has arrived and is handed in with the delivery: kept among the case's materials
     (kind report:<kind>), where the departments reviewing the case read it. The commission is
-    delivered, on time or late against its date."""
+    delivered, on time or late against its date. The applicant hands it in, or the window or the
+    filing agent for them (recorded as done on their behalf)."""
     sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
@@ -323,8 +329,8 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
         session.flush()
         row.state, row.delivered_on, row.report_id = "delivered", clock.today(), material.id
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
-                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id,
-                    material_id=material.id, filename=report.filename)
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, material_id=material.id,
+                    filename=report.filename, **_for_applicant(row.case, applicant_id))
         sync_timers(session, row.case)
         return row
 
@@ -346,7 +352,7 @@ def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int |
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
-                    agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
+                    agency=row.agency.name, kind=row.kind, reason=reason, **_for_applicant(row.case, applicant_id))
         sync_timers(session, row.case)
         return row
 

@@ -1,7 +1,10 @@
 """Chinese names (translatable) for the codes the engine stores."""
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from engine import agencies, ratings
+from engine import agencies, catalogue, parties, ratings
+
+from .messages import translated
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
@@ -79,3 +82,17 @@ LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": N
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
           "agency_services": AGENCY_SERVICES, "agency_ratings": AGENCY_RATINGS, "commissions": COMMISSIONS}
+
+
+def own_word(words: dict | None, name: str) -> str | None:
+    """An item's own word for a decision (catalogue.decision_words, by code; an event's
+    decision_word or title) in the reader's language, its English one on English pages; None
+    where the item gives none in that language, for the generic word."""
+    english = get_locale() is not None and get_locale().language == "en"
+    return (words or {}).get(name + catalogue.ENGLISH if english else name)
+
+
+def party_role(role: str | None) -> str:
+    """A joint application's party's role as the item writes it (卖方), in the reader's language
+    where the engine knows it (engine/parties.ROLES)."""
+    return translated(parties.role_name(role)) if role else ""
