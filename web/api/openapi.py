@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of the REST API, kept beside the routes it describes."""
+from .exchange_schema import SCHEMAS as EXCHANGE_SCHEMAS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -168,6 +169,7 @@ SCHEMAS = {
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
                              "holidays": _list(_DATE)}),
+    **EXCHANGE_SCHEMAS,
 }
 
 
@@ -293,6 +295,12 @@ def document() -> dict:
                 _json({"type": "object", "required": ["feedback"], "properties": {
                     "feedback": {"type": "string", "maxLength": 2000}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("SupervisionOrder"))},
+            "/api/exchange/records": {"get": _op(
+                "办件信息汇聚 (GB/T 39046): the cases' records of acceptance, process, special procedures, "
+                "conclusion and rating, in the order of the events that produced them, after the cursor; "
+                "the provincial platform's account (role platform) only", 200,
+                params=[("after", "query", "integer"), ("limit", "query", "integer")],
+                errors=(401, 403, 422), answer=_ref("ExchangePage"))},
             "/api/cases": {"post": _op("一窗受理: submit a case for a service item", 201, _json({
                 "type": "object", "required": ["item", "applicant"], "properties": {
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
