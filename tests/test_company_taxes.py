@@ -190,3 +190,32 @@ def test_two_companies_each_pay_their_half_of_stamp_duty(people, app):
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxman"], {"tax_paid": True, "receipt_no": "T9"})
     fee = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"][-1]
     assert fee["data"]["lines"] == [{"name": "非住宅登记费", "amount": 550.0, "payer": "某某科技有限公司", "payer_role": "买方"}]
+
+
+def test_a_case_keeps_the_tax_lines_it_was_accepted_with_even_moved_to_a_new_version(people, app):
+    """The rules in force when a case was accepted decide its taxes: a table revised since (here the
+    VAT of an individual's home at 3%) decides the cases accepted after it, and moving a case to a
+    new version of the procedure does not work its tax lines out again."""
+    from engine.services import deploy, migration
+    from tests.procedures import ROOT
+    held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1}}
+    before = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
+    rules = (ROOT / "rules" / "transfer_taxes.dmn").read_text(encoding="utf-8")
+    vat = '<outputEntry id="transfer_taxes_seller_r1_o2"><text>0.05</text></outputEntry>'
+    assert vat in rules
+    deploy.deploy([("transfer_taxes.dmn", rules.replace(vat, vat.replace("0.05", "0.03")).encode())],
+                  people["designer"])
+    procedure = (ROOT / "processes" / "real_estate_transfer.bpmn").read_text(encoding="utf-8")
+    revised = procedure.replace('name="并行办理"', 'name="并行办理（交易核验、登记审查）"')
+    assert revised != procedure
+    deploy.deploy([("real_estate_transfer.bpmn", revised.encode())], people["designer"])
+    old, new = [v.version for v in deploy.versions("real_estate_transfer")][-2:]
+    moved = migration.migrate("real_estate_transfer", old, new, [before.instance_id], people["admin"])
+    assert moved["moved"] == [before.instance_id]
+    after = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
+    for case in (before, after):
+        _checks_pass(case, people)
+        work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    # Accepted before: 2,000,000 ÷ 1.05 × 5% = 95,238.10. Accepted after: 2,000,000 ÷ 1.03 × 3% = 58,252.427... = 58,252.43.
+    assert [_told(app, case)[0][0] for case in (before, after)] == [("增值税", "卖方", "王五", 95238.1),
+                                                                   ("增值税", "卖方", "王五", 58252.43)]
