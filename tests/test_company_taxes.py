@@ -116,6 +116,11 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
     refused = taxman.post(f"/inbox/tasks/{assessment.id}/complete", data={"assessed_price": "2000000"})
     assert refused.status_code == 422 and "增值税按差额计征：请填写卖方取得原价" in refused.text
     assert 'value="2000000"' in refused.text
+    # The reason is the procedure's own words, as its titles and form are: as written in English too.
+    refused = taxman.post(f"/inbox/tasks/{assessment.id}/complete", data={"assessed_price": "2000000"},
+                          query_string={"lang": "en"})
+    assert refused.status_code == 422 and "增值税按差额计征：请填写卖方取得原价" in refused.text
+    assert 'lang="en"' in refused.text
     assert set(open_tasks(case.instance_id)) == {"tax_assessment@tax"}
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_000_000})
