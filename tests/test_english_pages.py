@@ -120,21 +120,27 @@ def test_the_agency_market_and_a_guides_fees_read_in_english(app, people):
 
 
 def test_what_a_payment_asks_reads_in_english(app, people):
-    case = take_in(TRANSFER, FLAT, people["clerk"], applicant=BUYER)
+    held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1}}  # the seller owes taxes too
+    case = take_in(TRANSFER, held_one_year, people["clerk"], applicant=BUYER)
     payment = _through_to_payment(case, people)["tax_payment@tax"]
     portal.register(**BUYER, id_type="id_card", password="buyer-pw1", case_number=case.number)
-    written = [*own_words(TRANSFER, case.instance_id), "契税", "买方 李四", "卖方 王五", "李四", "王五"]
+    # The parties' names and the tax's name are as written; their roles are said in English.
+    written = [*own_words(TRANSFER, case.instance_id), "增值税", "个人所得税", "契税", "李四", "王五"]
     page = in_english(signed_in_applicant(app, BUYER["phone"], "buyer-pw1"), f"/portal/cases/{case.number}")
     due = re.search(r'id="payment-due">.*?</ul>', page, re.S).group(0)
-    assert "契税 (买方 李四): 20,000.00 yuan" in due
-    assert chinese_punctuation(due, *written) == []
+    assert "契税 (buyer 李四): 20,000.00 yuan" in due
+    assert "个人所得税 (seller 王五): 20,000.00 yuan" in due
+    assert chinese_punctuation(due, *written) == [] and "买方" not in due and "卖方" not in due
     task_service.claim(payment.id, people["taxman"])
     taxman = signed_in(app, "taxman")
     asked = re.search(r'id="payment-asked">.*?</ul>', in_english(taxman, f"/inbox/tasks/{payment.id}"), re.S).group(0)
+    assert "契税 (buyer 李四): 20,000.00 yuan" in asked
     assert chinese_punctuation(asked, *written) == []
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     printed = in_english(taxman, f"/intake/notices/{notice['id']}")
-    assert chinese_punctuation(element(printed, "addressee"), *written) == []
+    assert element(printed, "addressee") == '<p id="addressee">seller 王五, buyer 李四: </p>'
+    assert re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", printed) == [
+        ("增值税", "seller 王五"), ("个人所得税", "seller 王五"), ("契税", "buyer 李四")]
     assert chinese_punctuation(printed[printed.index('class="number"'):printed.index("</table>")], *written) == []
 
 

@@ -22,7 +22,7 @@ from engine.store import get_engine
 from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
-from .labels import LABELS, own_word, party_role
+from .labels import LABELS, own_word, party_role, payer
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
     app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
+    app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
     app.jinja_env.globals["accepted_files"] = ",".join(files.ACCEPTED)  # what the file inputs offer
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications

@@ -96,3 +96,11 @@ def party_role(role: str | None) -> str:
     """A joint application's party's role as the item writes it (卖方), in the reader's language
     where the engine knows it (engine/parties.ROLES)."""
     return translated(parties.role_name(role)) if role else ""
+
+
+def payer(line: dict) -> str:
+    """Who pays a payment notice's line: the payer's role in the reader's language, then the name
+    (卖方 王五, or seller 王五). A line from before the role was kept apart holds both in its payer,
+    in Chinese, and is shown as it was written."""
+    role = line.get("payer_role")
+    return " ".join(filter(None, (party_role(role), line.get("payer") or "")))
