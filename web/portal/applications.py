@@ -4,23 +4,21 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import agencies, catalogue, clock, corrections, files, intake, portal, ratings, termination
+from engine import agencies, agency_reports, catalogue, clock, corrections, files, intake, portal, ratings, termination
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
-from .. import once
+from .. import once, report_forms
+from ..messages import translated
 from ..inbox.forms import errors_by_field, fields, read
 from .forms import RatingForm, RevisitForm, WithdrawalForm
 
 
-def _uploads(item_codes) -> list[intake.Upload]:
-    """One file input per material, named m-<material code>; empty inputs are skipped."""
-    uploads = []
-    for code in item_codes:
-        file = request.files.get(f"m-{code}")
-        if file and file.filename:
-            uploads.append(intake.Upload(code, file.filename, file.read()))
-    return uploads
+def _uploads() -> list[intake.Upload]:
+    """One file input per material, named m-<material code> (a kind's report m-report:<kind>); empty
+    inputs are skipped, and the engine refuses a code the case does not take."""
+    return [intake.Upload(key[2:], file.filename, file.read()) for key, file in request.files.items()
+            if key.startswith("m-") and file.filename]
 
 
 @bp.get("/")
@@ -54,7 +52,7 @@ def apply(code):
             flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
             return redirect(url_for("portal.case", number=earlier["number"]))
         try:
-            case = portal.apply(g.applicant.id, code, _uploads(m["code"] for m in guide_["materials"]),
+            case = portal.apply(g.applicant.id, code, _uploads(),
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
@@ -62,8 +60,8 @@ def apply(code):
                           served=catalogue.serves(item, g.applicant.kind))
         once.remember(number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
-        missing = [m["name"] for m in intake.describe(case.id)["materials"]
-                   if m["mandatory"] and m["state"] == "missing"]
+        missing = [translated(m["name"]) for m in agency_reports.spread(intake.describe(case.id)["materials"])
+                   if m["mandatory"] and m["state"] == "missing"]  # an entry made of reports: each report it lacks
         if missing:  # the window will ask for them once (补正); better to know now
             flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
                     names="、".join(missing)), "warning")
@@ -71,6 +69,17 @@ def apply(code):
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
                            values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
                            served=catalogue.serves(item, g.applicant.kind))
+
+
+@bp.post("/items/<code>/reports")
+@applicant_required
+def reports(code):
+    """Which reports the project the form describes needs (static/report-kinds.js asks as it changes)."""
+    try:
+        item = catalogue.get(code)
+    except NotFound:
+        abort(404)
+    return report_forms.answer(item)
 
 
 @bp.get("/cases")
@@ -130,7 +139,7 @@ def case(number):
 @applicant_required
 def supply(number):
     def call(case_):
-        uploads = _uploads(m["code"] for m in case_.item.data["materials"])
+        uploads = _uploads()
         if not uploads:
             raise Invalid(_("请选择要补交的材料文件"))
         corrections.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
