@@ -14,11 +14,16 @@ from ..inbox.forms import errors_by_field, fields, read
 from .forms import RatingForm, RevisitForm, WithdrawalForm
 
 
-def _uploads() -> list[intake.Upload]:
-    """One file input per material, named m-<material code> (a kind's report m-report:<kind>); empty
-    inputs are skipped, and the engine refuses a code the case does not take."""
-    return [intake.Upload(key[2:], file.filename, file.read()) for key, file in request.files.items()
-            if key.startswith("m-") and file.filename]
+def _uploads(item_data: dict) -> list[intake.Upload]:
+    """One file input per material, named m-<material code>, and per kind of report an entry made of
+    them may take (m-report:<kind>: the engine refuses one the project does not need); empty inputs
+    are skipped."""
+    uploads = []
+    for code in agency_reports.parts(item_data, item_data.get("agency_services") or []):
+        file = request.files.get(f"m-{code}")
+        if file and file.filename:
+            uploads.append(intake.Upload(code, file.filename, file.read()))
+    return uploads
 
 
 @bp.get("/")
@@ -52,7 +57,7 @@ def apply(code):
             flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
             return redirect(url_for("portal.case", number=earlier["number"]))
         try:
-            case = portal.apply(g.applicant.id, code, _uploads(),
+            case = portal.apply(g.applicant.id, code, _uploads(item.data),
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
@@ -139,7 +144,7 @@ def case(number):
 @applicant_required
 def supply(number):
     def call(case_):
-        uploads = _uploads()
+        uploads = _uploads(case_.item.data)
         if not uploads:
             raise Invalid(_("请选择要补交的材料文件"))
         corrections.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
