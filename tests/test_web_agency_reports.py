@@ -181,3 +181,23 @@ def test_the_api_gives_each_report_and_takes_one_by_its_kind(app, people):
     wrong = client.post("/api/cases", headers=clerk, json={
         **body, "materials": [{"kind": "assessment_report", "filename": "all.pdf", "content_base64": pdf}]})
     assert wrong.status_code == 422 and "report:climate, report:seismic_safety" in wrong.get_json()["error"]["message"]
+
+
+def test_the_window_takes_in_a_report_by_its_kind_on_the_intake_form(app, people):
+    clerk = signed_in(app, "clerk")
+    page = clerk.get(f"/intake/new/{ITEM}").text
+    inputs = element(page, "report-inputs")
+    assert f'data-reports-url="/intake/new/{ITEM}/reports"' in inputs and 'name="file_report:seismic_safety"' in inputs
+    assert 'name="file_assessment_report"' not in page and 'name="received_assessment_report"' not in page
+    form = project(major_project=True)["project"]
+    fields = {f"project.{k}": ("on" if v is True else str(v)) for k, v in form.items() if v not in (False, None)}
+    assert clerk.post(f"/intake/new/{ITEM}/reports", data=fields).get_json()["needed"] == ["climate", "seismic_safety"]
+    assert signed_in(app, "reviewer").post(f"/intake/new/{ITEM}/reports", data=fields).status_code == 403
+    applicant = {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc", "id_number": CODE,
+                 "phone": "13900000000"}
+    files = {f"file_{u.kind}": (io.BytesIO(u.content), u.filename) for u in uploads(ITEM, form={"project": form})}
+    done = clerk.post(f"/intake/new/{ITEM}", content_type="multipart/form-data", follow_redirects=True,
+                      data={**applicant, **fields, **files})
+    assert "已收件" in done.text
+    shown = entry_row(done.text)
+    assert "尚缺" not in shown and "report-climate.pdf" in shown and "report-seismic_safety.pdf" in shown
