@@ -31,12 +31,17 @@ def index():
     return render_template("portal/index.html", items=catalogue.all_items())
 
 
-@bp.get("/items/<code>")
-def guide(code):
+def _item(code: str):
+    """The service item, or the page's 404."""
     try:
-        item = catalogue.get(code)
+        return catalogue.get(code)
     except NotFound:
         abort(404)
+
+
+@bp.get("/items/<code>")
+def guide(code):
+    item = _item(code)
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
                            department=portal.department_name(item.department),
                            served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
@@ -45,10 +50,7 @@ def guide(code):
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
 @applicant_required
 def apply(code):
-    try:
-        item = catalogue.get(code)
-    except NotFound:
-        abort(404)
+    item = _item(code)
     guide_, schema = catalogue.guide(item), item.data.get("form")
     shown = fields(schema)
     if request.method == "POST":
@@ -80,11 +82,7 @@ def apply(code):
 @applicant_required
 def reports(code):
     """Which reports the project the form describes needs (static/report-kinds.js asks as it changes)."""
-    try:
-        item = catalogue.get(code)
-    except NotFound:
-        abort(404)
-    return report_forms.answer(item)
+    return report_forms.answer(_item(code))
 
 
 @bp.get("/cases")
