@@ -5,28 +5,15 @@ import base64
 import io
 import re
 
-import pytest
-
 from engine import agencies, corrections, intake, portal
 from tests.a11y import audit
 from tests.procedures import open_tasks, uploads
 from tests.test_agencies import CODE, REPORT, applied
 from tests.test_merged_assessments import ITEM, project
+from tests.test_web_agencies import app, people  # noqa: F401 (fixtures)
 from tests.web import element, history_row, signed_in
 
 ENTRY = "评估报告（本项目所需各项评估的报告）"
-
-
-@pytest.fixture
-def people(org):
-    from tests.procedures import install
-    return install(org)
-
-
-@pytest.fixture
-def app(org):
-    from web import create_app
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 def entry_row(html):
