@@ -214,9 +214,12 @@ def cmd_calendar_import(args):
     if not Path(args.file).is_file():
         print(f"error: no file {args.file}", file=sys.stderr)
         return 1
-    notice = calendars.import_notice(Path(args.file), actor=None)
+    notice, earlier = calendars.import_notice(Path(args.file), actor=None, unlike_law=args.unlike_law)
     print(f"imported {notice.year}: {len(notice.holidays)} holidays, "
           f"{len(notice.workdays)} makeup working days")
+    if earlier is not None:
+        print(f"note: it replaces the notice for {notice.year} imported {earlier['imported_at']:%Y-%m-%d} "
+              f"({earlier['source'] or 'no source given'})", file=sys.stderr)
     if notice.unlike_law is not None:
         print(f"warning: the notice gives {notice.days_off} working days off, the law {notice.unlike_law}: "
               "check that it is complete", file=sys.stderr)
@@ -289,6 +292,8 @@ def parser() -> argparse.ArgumentParser:
     ci.set_defaults(func=cmd_calendar_is_workday)
     cm = c.add_parser("import", help="load a year's holidays and makeup working days (YAML or CSV)")
     cm.add_argument("file")
+    cm.add_argument("--unlike-law", action="store_true",
+                    help="import a notice whose days off differ from the law's, once checked against its text")
     cm.set_defaults(func=cmd_calendar_import)
 
     r = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)

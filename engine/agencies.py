@@ -12,13 +12,13 @@ date and each agency's record (engine/agency_records.py); at the end of that dat
 `agency_due`) tells them and the applicant, once. A commission lives only while its case runs:
 when the case ends, its open ones end with it.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import case_news, clock, files, identity
+from engine import case_news, clock, files, identity, timers
 from engine.agency_reports import needs_of
 from engine.case_status import SUPPLY_STATES, supplied
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
@@ -216,12 +216,17 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
         session.add(row)
         _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
-        behalf = applicant_id is None  # staff with the applicant: the staff member acts, for them
-        record_case(session, "agency_commissioned", case, actor=actor if behalf else None, commission_id=row.id,
-                    agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
-                    applicant_id=case.applicant_id, **({"on_behalf": True} if behalf else {}))
-        _sync_timers(session, case)
+        record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,
+                    commission_id=row.id, agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
+                    **_for_applicant(case, applicant_id))
+        sync_timers(session, case)
         return row
+
+
+def _for_applicant(case: Case, applicant_id: int | None) -> dict:
+    """Whose act on a commission an event records: always the case's applicant's, and done by staff
+    on their behalf (on_behalf, the history says so) where no applicant acted."""
+    return {"applicant_id": case.applicant_id, **({"on_behalf": True} if applicant_id is None else {})}
 
 
 def may_act_for(actor: User | None, submitted_by: int | None) -> bool:
@@ -288,8 +293,9 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
             actor: User | None = None) -> Commission:
     """The report has arrived and is handed in with the delivery: kept among the case's materials
     (kind report:<kind>), where the departments reviewing the case read it. The commission is
-    delivered, on time or late against its date. A case awaiting materials takes it as supplied
-    (a correction notice that named it is answered once all it named has come)."""
+    delivered, on time or late against its date. The applicant hands it in, or the window or the
+    filing agent for them (recorded as done on their behalf). A case awaiting materials takes it as
+    supplied (a correction notice that named it is answered once all it named has come)."""
     sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
@@ -299,12 +305,12 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
         session.flush()
         row.state, row.delivered_on, row.report_id = "delivered", clock.today(), material.id
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
-                    kind=row.kind, on_time=row.delivered_on <= row.due_on, applicant_id=applicant_id,
-                    material_id=material.id, filename=report.filename)
+                    kind=row.kind, on_time=row.delivered_on <= row.due_on, material_id=material.id,
+                    filename=report.filename, **_for_applicant(row.case, applicant_id))
         if row.case.status in SUPPLY_STATES:  # the case awaits materials: the report is one, as if handed in
             supplied(session, row.case, [material.kind], [report_name(row.kind)], actor, via="agency",
                      **({"by": "applicant"} if actor is None else {}))
-        _sync_timers(session, row.case)
+        sync_timers(session, row.case)
         return row
 
 
@@ -325,8 +331,8 @@ def cancel(case_id: int, commission_id: int, reason: str, *, applicant_id: int |
         row = _open(session, case_id, commission_id, applicant_id, actor)
         row.state, row.cancel_reason = "cancelled", reason
         record_case(session, "agency_commission_cancelled", row.case, actor=actor, commission_id=row.id,
-                    agency=row.agency.name, kind=row.kind, reason=reason, applicant_id=applicant_id)
-        _sync_timers(session, row.case)
+                    agency=row.agency.name, kind=row.kind, reason=reason, **_for_applicant(row.case, applicant_id))
+        sync_timers(session, row.case)
         return row
 
 
@@ -403,23 +409,12 @@ def choices_for(case_id: int, actor: User) -> dict:
     return choices(case_id) if acts_for(case_id, actor) else {}
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _sync_timers(session, case: Case) -> None:
+def sync_timers(session, case: Case) -> None:
     """One pending `agency_due` timer per date on which an open commission of the case falls due
     (at the end of that day), and no other: a closed commission's timer goes when it does."""
-    wanted = {clock.end_of(due) for due in session.scalars(
-        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))}
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.kind == TIMER,
-                                                     Timer.state == "pending")):
-        if _utc(timer.due_at) in wanted:
-            wanted.discard(_utc(timer.due_at))
-        else:
-            timer.state = "cancelled"
-    for due in sorted(wanted):
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=due))
+    timers.one_per_date(session, TIMER, {clock.end_of(due) for due in session.scalars(
+        select(Commission.due_on).where(Commission.case_id == case.id, Commission.state == "open"))},
+        case_id=case.id, instance_id=case.instance_id)
 
 
 def fire_timer(session, timer: Timer, now: datetime) -> None:
@@ -452,4 +447,4 @@ def case_ended(session, case: Case) -> None:
         row.state = "ended"
         record_case(session, "agency_commission_ended", case, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, status=case.status)
-    _sync_timers(session, case)
+    sync_timers(session, case)

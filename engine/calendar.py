@@ -181,6 +181,14 @@ class WorkCalendar:
             day = self.next_workday(day)
         return Deadline(day, provisional or self.provisional(day))
 
+    def recount(self, start: date, due: date, before: "WorkCalendar") -> date:
+        """The day ending as many working days after `start` here as `due` did in `before` (the
+        calendar it was counted on): a date counted on an estimate, counted again on the notice."""
+        day = start
+        for _ in range(before.workdays_between(start, due)):
+            day = self.next_workday(day)
+        return day if day != start else due
+
     def workdays_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b`; 0 when b is not after a."""
         count, day = 0, a
@@ -225,6 +233,19 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
             raise ValueError(Message("%(name)s is not UTF-8 text: save it as UTF-8 (CSV UTF-8)", name=name)) from None
     fmt = fmt or ("csv" if text.lstrip().lower().startswith("date,") else "yaml")
     holidays, workdays, year, origin = set(), set(), None, ""
+    listed: dict[date, Message] = {}
+
+    def add(days: set, value, where: Message) -> None:
+        """A day listed twice (overlapping ranges) is a typing mistake: which was meant is unknown."""
+        for day in sorted(_dates(value, where)):
+            if day in (workdays if days is holidays else holidays):
+                raise ValueError(Message("%(name)s: %(day)s is listed as both holiday and working day",
+                                         name=name, day=day))
+            if day in listed:
+                raise ValueError(Message("%(day)s is listed twice: %(first)s and %(second)s",
+                                         day=day, first=listed[day], second=where))
+            listed[day] = where
+            days.add(day)
     if fmt == "csv":
         for line_no, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             kind = (row.get("kind") or "").strip()
@@ -232,7 +253,7 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
                 raise ValueError(Message("%(name)s line %(line)s: kind must be holiday or workday",
                                          name=name, line=line_no))
             where = Message("%(name)s line %(line)s", name=name, line=line_no)
-            (holidays if kind == "holiday" else workdays).update(_dates(row.get("date"), where))
+            add(holidays if kind == "holiday" else workdays, row.get("date"), where)
         years = {d.year for d in holidays | workdays}
         if len(years) != 1:
             raise ValueError(Message("%(name)s: a notice covers exactly one year, found %(years)s",
@@ -251,13 +272,10 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
         year, origin = int(data["year"]), str(data.get("source", ""))
         for field_name, days in (("holidays", holidays), ("makeup_workdays", workdays)):
             for i, v in enumerate(data.get(field_name) or [], start=1):
-                days |= _dates(v, Message("%(name)s %(field)s item %(item)s", name=name, field=field_name, item=i))
+                add(days, v, Message("%(name)s %(field)s item %(item)s", name=name, field=field_name, item=i))
     for d in holidays | workdays:
         if d.year != year:
             raise ValueError(Message("%(name)s: %(day)s is outside %(year)s", name=name, day=d, year=year))
-    if holidays & workdays:
-        raise ValueError(Message("%(name)s: %(day)s is listed as both holiday and working day",
-                                 name=name, day=min(holidays & workdays)))
     for d in workdays:
         if d.weekday() < 5:
             raise ValueError(Message("%(name)s: makeup working day %(day)s is not a Saturday or Sunday",

@@ -33,6 +33,10 @@ MAX_NAME = 300
 DECISION_WORDS = {"grant": "approve", "grant_with_conditions": "approve_with_conditions", "refuse": "reject",
                   "refusal_notice": "refusal_notice"}
 MAX_WORDS = 20
+# The same words for the English pages, under the same key with this ending (grant_en: Registration
+# granted); a page in English without them says the generic English words, not the Chinese ones.
+ENGLISH = "_en"
+MAX_ENGLISH_WORDS = 60
 
 
 def validate(item: dict, source: str = "item") -> dict:
@@ -84,10 +88,11 @@ def validate(item: dict, source: str = "item") -> dict:
         if wrong:
             raise Invalid("%(source)s: %(error)s", source=source, error=wrong)
     words = item.get("decision_words")
-    if words is not None and not (isinstance(words, dict) and set(words) <= set(DECISION_WORDS) and all(
-            isinstance(w, str) and 0 < len(w) <= MAX_WORDS for w in words.values())):
+    if words is not None and not (isinstance(words, dict) and all(_word(key, w) for key, w in words.items())):
         raise Invalid("%(source)s: decision_words names an item's own words for its decision: any of %(keys)s, "
-                      "each at most %(max)s characters", source=source, keys=", ".join(DECISION_WORDS), max=MAX_WORDS)
+                      "each at most %(max)s characters, and in English the same keys ending in _en, at most "
+                      "%(max_english)s characters", source=source, keys=", ".join(DECISION_WORDS), max=MAX_WORDS,
+                      max_english=MAX_ENGLISH_WORDS)
     if statutory is not None and promised * 2 > statutory:
         raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
                       source=source)
@@ -103,6 +108,12 @@ def validate(item: dict, source: str = "item") -> dict:
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
+
+
+def _word(key, word) -> bool:
+    english = isinstance(key, str) and key.endswith(ENGLISH)
+    return (isinstance(key, str) and key.removesuffix(ENGLISH) in DECISION_WORDS and isinstance(word, str)
+            and 0 < len(word) <= (MAX_ENGLISH_WORDS if english else MAX_WORDS))
 
 
 # What an entry made of reports cannot be: its reports belong to the one application, come whole.
@@ -224,13 +235,23 @@ def all_items() -> list[ServiceItem]:
 
 def decision_words(item_data: dict) -> dict:
     """The item's own words by decision code ({"approve": "准予登记", "reject": "不予登记",
-    "refusal_notice": "不予登记决定书"}); a word it does not give is the pages' generic one. A
-    refusal's written decision is named after the refusal unless the item names it."""
-    words = {code: item_data["decision_words"][key] for key, code in DECISION_WORDS.items()
-             if (item_data.get("decision_words") or {}).get(key)}
+    "refusal_notice": "不予登记决定书"}), and in English by the code ending in _en ("approve_en":
+    "Registration granted"); a word it does not give is the pages' generic one. In Chinese a
+    refusal's written decision is named after the refusal (不予登记决定书) unless the item names it;
+    in English only a name the item gives replaces the generic one."""
+    given = item_data.get("decision_words") or {}
+    words = {code + ending: given[key + ending] for key, code in DECISION_WORDS.items() for ending in ("", ENGLISH)
+             if given.get(key + ending)}
     if "reject" in words and "refusal_notice" not in words:
         words["refusal_notice"] = words["reject"] + "决定书"
     return words
+
+
+def worded(item_data: dict, code: str, name: str) -> dict:
+    """The item's own words for one decision code, for an event's data: under `name` in Chinese and
+    `name`_en in English, each where the item gives it."""
+    words = decision_words(item_data)
+    return {name + ending: words[code + ending] for ending in ("", ENGLISH) if words.get(code + ending)}
 
 
 def guide(item: ServiceItem) -> dict:

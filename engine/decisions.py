@@ -81,7 +81,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed,
                 # the item's own word for it (准予登记), the history's as the case's pages say it
-                **({"decision_word": word} if (word := catalogue.decision_words(case.item.data).get(decision)) else {}),
+                **catalogue.worded(case.item.data, decision, "decision_word"),
                 conditions=list(conditions))
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL

@@ -1,4 +1,6 @@
 """Form data checked against a JSON Schema (task forms, service items' application forms)."""
+from collections import Counter
+
 from jsonschema import Draft202012Validator, SchemaError
 from referencing import Registry
 from referencing.exceptions import Unresolvable
@@ -74,8 +76,9 @@ def _named(schema: dict, node=None, seen=None) -> set[str]:
 
 def check(schema: dict, data: dict, message: Message) -> None:
     """Refuse data the schema does not accept, with one detail per field in error: the field's
-    path, the validator's English message, and the schema rule broken with its value (type and
-    "integer", minimum and 0), from which a page words the problem in its own language.
+    path (a required field that is missing by its own path, not its object's), the validator's
+    English message, and the schema rule broken with its value (type and "integer", minimum and
+    0), from which a page words the problem in its own language.
 
     A field the form does not have is refused too, unless the form says what it takes besides
     its fields: data is merged into the case, where it could otherwise set what another step
@@ -97,11 +100,29 @@ def check(schema: dict, data: dict, message: Message) -> None:
     named = _named(schema)
     stray = sorted(k for k in data if k not in named) if isinstance(data, dict) else []
     details = []
-    for e in errors:
+    for e, field in zip(errors, _fields(errors)):
         if closed and e.validator == "unevaluatedProperties" and not e.path and stray:
             details += [{"field": key, "message": f"{key!r} is not a field of this form",
                          "rule": "additionalProperties", "expected": False} for key in stray]
         else:
-            details.append({"field": "/".join(map(str, e.path)) or None, "message": e.message,
-                            "rule": e.validator, "expected": e.validator_value})
+            details.append({"field": field, "message": e.message, "rule": e.validator, "expected": e.validator_value})
     raise Invalid(message, details)
+
+
+def _fields(errors) -> list[str | None]:
+    """Each error's field, as a path ("seller/id_number"); None for what is wrong with the whole
+    data. jsonschema reports a missing required field on the object that lacks it, one error per
+    field in the order its `required` lists them: the n-th such error of one `required` is its
+    n-th absent field."""
+    told = Counter()
+    fields = []
+    for e in errors:
+        path = list(map(str, e.path))
+        if e.validator == "required" and isinstance(e.instance, dict) and isinstance(e.validator_value, list):
+            keyword = (tuple(e.absolute_path), tuple(e.absolute_schema_path))
+            absent = [name for name in e.validator_value if name not in e.instance]
+            if told[keyword] < len(absent):
+                path.append(str(absent[told[keyword]]))
+            told[keyword] += 1
+        fields.append("/".join(path) or None)
+    return fields

@@ -36,10 +36,10 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
     session.add(notice)
     session.flush()
     # A refusal the item names in its own words (不予登记决定书) is recorded under that name too.
-    title = catalogue.decision_words(case.item.data).get("refusal_notice") if kind in ("rejection", "non_approval") \
-        else None
+    titles = catalogue.worded(case.item.data, "refusal_notice", "title") if kind in ("rejection", "non_approval") \
+        else {}
     record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind,
-                **({"title": title} if title else {}))
+                **titles)
     notice_issued(session, case, notice, actor)
     return notice
 

@@ -16,6 +16,13 @@ from engine import identity
 from engine.errors import Message
 
 MAX_ROLE = 20
+# The roles of a joint application's parties by the Chinese an item writes, in the engine's
+# English: a message naming one is an English sentence in the API and, from the engine catalogue
+# (which says each role back in the item's Chinese), a Chinese one on the pages. A role an item
+# writes outside this list is named as written.
+ROLES = {"买方": Message("buyer"), "卖方": Message("seller"), "转让方": Message("transferor"),
+         "受让方": Message("transferee"), "赠与人": Message("donor"), "受赠人": Message("donee"),
+         "抵押人": Message("mortgagor"), "抵押权人": Message("mortgagee"), "共有人": Message("co-owner")}
 
 
 def others(item_data: dict) -> list[dict]:
@@ -25,6 +32,11 @@ def others(item_data: dict) -> list[dict]:
 
 def applicant_role(item_data: dict) -> str | None:
     return (item_data.get("parties") or {}).get("applicant") or None
+
+
+def role_name(role: str) -> str:
+    """A role as a message names it: translated with the message where the engine knows it."""
+    return ROLES.get(role, role)
 
 
 def declaration_problem(parties, form: dict | None) -> str | None:
@@ -59,7 +71,8 @@ def problems(item_data: dict, form: dict | None, applicant_id_number) -> list[di
         wrong = identity.problem(given.get("id_type") or "id_card", number)
         if wrong is None and number == own:
             wrong = Message("The %(role)s's ID number is the applicant's own: the %(role)s is another party than the "
-                            "applicant; check the number (online, whoever is signed in applies)", role=party["role"])
+                            "applicant; check the number (online, whoever is signed in applies)",
+                            role=role_name(party["role"]))
         if wrong is not None:
             found.append({"field": f"{party['field']}/id_number", "message": wrong, "rule": "party",
                           "expected": None})

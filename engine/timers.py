@@ -32,6 +32,22 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def one_per_date(session: Session, kind: str, wanted, **owner) -> None:
+    """One pending timer of `kind` for the owner (case_id=, clock_id=, instance_id=) at each moment
+    `wanted`, and no other: a timer that answers for every row due at its moment."""
+    wanted = set(wanted)
+    for timer in session.scalars(select(Timer).where(Timer.kind == kind, Timer.state == "pending",
+                                                     *(getattr(Timer, k) == v for k, v in owner.items()
+                                                       if k != "instance_id"))):
+        due = timer.due_at if timer.due_at.tzinfo else timer.due_at.replace(tzinfo=timezone.utc)
+        if due in wanted:
+            wanted.discard(due)
+        else:
+            timer.state = "cancelled"
+    for due in sorted(wanted):
+        session.add(Timer(kind=kind, due_at=due, **owner))
+
+
 def _timer_due(task) -> datetime | None:
     definition = getattr(task.task_spec, "event_definition", None)
     definitions = (definition.event_definitions if isinstance(definition, MultipleEventDefinition)

@@ -337,7 +337,7 @@ def test_an_overrun_between_the_decision_and_the_delivery_is_told(people):
         session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
                                due_on=due, state="open"))
         session.flush()
-        agencies._sync_timers(session, session.get(Case, case.id))
+        agencies.sync_timers(session, session.get(Case, case.id))
     timers.tick(now=clock.end_of(due) + timedelta(minutes=1))
     with session_scope() as session:
         told = session.scalars(select(Event.data).where(Event.case_id == case.id, Event.type == "agency_overdue")).all()

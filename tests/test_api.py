@@ -73,7 +73,9 @@ def test_deploy_start_claim_complete(client):
     assert [t["id"] for t in listed] == [task["id"]]
     assert client.post(f"/api/tasks/{task['id']}/claim", headers=clerk).status_code == 200
     res = client.post(f"/api/tasks/{task['id']}/complete", json={"data": {"area": "big"}}, headers=clerk)
-    assert res.status_code == 422 and res.json["error"]["details"]
+    assert res.status_code == 422  # each field named, the missing one too (api.md), for a client to mark
+    assert [(d["field"], d["rule"]) for d in res.json["error"]["details"]] == [("applicant", "required"),
+                                                                              ("area", "type")]
     res = client.post(f"/api/tasks/{task['id']}/complete", json={"data": {"applicant": "王五"}},
                       headers=clerk)
     assert res.status_code == 200 and res.json["data"]["applicant"] == "王五"

@@ -171,7 +171,7 @@ def test_a_promised_deadline_is_never_shortened(instance_id):
     with session_scope() as session:
         limits.promise_to_applicant(session, session.get(Clock, cid))
     printed = c.promised_due
-    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None, unlike_law=True)
     c = get(cid)
     assert not c.provisional
     assert c.promised_due == printed  # more working days would end earlier; the printed date holds
@@ -183,7 +183,7 @@ def test_an_extended_statutory_deadline_is_printed_and_never_shortened(instance_
     move it on, not back."""
     cid = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=20, department="devreform")
     extended = extension.extend(cid, 10, "需现场核查", org["lead"]).statutory_due
-    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None)
+    calendars.import_notice(WORKING_JANUARY_WEEKENDS, None, unlike_law=True)
     assert not get(cid).provisional and get(cid).statutory_due == extended
     unprinted = new_clock(instance_id, date(2026, 12, 21), promised=10, statutory=30)
     assert get(unprinted).statutory_due < extended  # the same 30 days, counted on the entered calendar

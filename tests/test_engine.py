@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.services import cases, deploy, tasks
 from tests.bpmn_builder import INTAKE_FORM, approval, parallel, process
 
@@ -201,9 +201,21 @@ def test_form_data_is_validated(org):
     tasks.claim(intake["id"], org["clerk"])
     with pytest.raises(Invalid) as err:
         tasks.complete(intake["id"], org["clerk"], {"area": -3})
-    fields = {d["field"] for d in err.value.details}
-    assert "area" in fields and None in fields  # the missing 'applicant' is a whole-object error
+    assert {(d["field"], d["rule"]) for d in err.value.details} == {("area", "minimum"), ("applicant", "required")}
     assert ready(cases.get_instance(instance["id"], org["admin"]), "intake")
+
+
+def test_each_missing_required_field_is_named_and_a_whole_object_rule_names_none():
+    """jsonschema says a field is missing on the object that lacks it; a client marks the field."""
+    from engine import forms
+    party = {"type": "object", "required": ["name", "id_number"],
+             "properties": {"name": {"type": "string"}, "id_number": {"type": "string"}}}
+    schema = {"type": "object", "required": ["item", "note", "seller"], "minProperties": 4,
+              "properties": {"item": {"type": "string"}, "note": {"type": "string"}, "seller": party}}
+    with pytest.raises(Invalid) as err:
+        forms.check(schema, {"note": "x", "seller": {"name": "王五"}}, Message("The form is not filled in"))
+    assert sorted(((d["field"] or ""), d["rule"]) for d in err.value.details) == [
+        ("", "minProperties"), ("item", "required"), ("seller/id_number", "required")]
 
 
 def test_form_data_may_not_carry_fields_the_form_does_not_have(org):

@@ -6,13 +6,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine import catalogue, corrections, decisions, intake, portal
+from engine import catalogue, corrections, decisions, intake, parties, portal
 from engine.errors import Invalid
 from engine.store import session_scope
 from engine.store.models import Applicant, Case, Material
 from tests.procedures import install, open_tasks, take_in, uploads, work
 from tests.test_real_estate import BUYER, FLAT, ITEM
-from tests.web import element, in_chinese, signed_in
+from tests.web import element, history_row, in_chinese, signed_in
 
 SAME = {**FLAT, "seller": {"name": "李四", "id_number": " 110101198001011128 "}}  # the buyer's own number
 SAME_SAID = "卖方的证件号码与申请人的相同：卖方须为申请人以外的另一方，请核对证件号码（网上申请的，登录者即为申请人）"
@@ -85,7 +85,10 @@ def test_the_api_refuses_a_seller_who_is_the_applicant(people, app):
     res = app.test_client().post("/api/cases", headers=auth("clerk"), json={"item": ITEM, "applicant": BUYER,
                                                                             "form": SAME})
     assert res.status_code == 422
-    assert res.json["error"]["message"].startswith("The 卖方's ID number is the applicant's own")
+    # The role reads in the message's language: English in the API, Chinese on the pages (SAME_SAID).
+    assert res.json["error"]["message"].startswith("The seller's ID number is the applicant's own: the seller is "
+                                                   "another party than the applicant")
+    assert all(in_chinese(english) == chinese for chinese, english in parties.ROLES.items())
     assert [d["field"] for d in res.json["error"]["details"]] == ["seller/id_number"]
     assert _stored() == (0, 0, 0)
 
@@ -170,7 +173,9 @@ def _refused_transfer(people):
 def test_a_refused_registration_is_a_decision_not_to_register_addressed_to_both(people, app):
     case = _refused_transfer(people)
     described = intake.describe(case.id)
-    assert described["decision_words"] == {"approve": "准予登记", "reject": "不予登记", "refusal_notice": "不予登记决定书"}
+    assert described["decision_words"] == {"approve": "准予登记", "reject": "不予登记", "refusal_notice": "不予登记决定书",
+                                           "approve_en": "Registration granted", "reject_en": "Registration refused",
+                                           "refusal_notice_en": "Decision refusing registration"}
     [refusal] = [n for n in described["notices"] if n["kind"] == "non_approval"]
     printed = _printed(app, refusal["id"])
     assert "<h1>不予登记决定书</h1>" in printed and "不予办理" not in printed
@@ -221,6 +226,30 @@ def test_an_item_without_its_own_words_keeps_the_generic_ones(people, app):
     assert "<h1>不予办理决定书</h1>" in _printed(app, refusal["id"])
 
 
+def test_english_pages_say_the_items_english_words_or_else_the_generic_english_ones(people, app):
+    case = _refused_transfer(people)
+    [refusal] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "non_approval"]
+    clerk = signed_in(app, "clerk")
+    window = clerk.get(f"/intake/cases/{case.id}", query_string={"lang": "en"}).text
+    assert "<dt>Decision</dt><dd>Registration refused</dd>" in window and "Decision refusing registration</a>" in window
+    assert "Registration refused" in history_row(window, "case_decided") and "不予登记决定书" not in window
+    printed = clerk.get(f"/intake/notices/{refusal['id']}").text  # the session stays in English
+    assert "<h1>Decision refusing registration</h1>" in printed and "we have decided: Registration refused." in printed
+    # An item that names its decision in Chinese only: English pages say the generic English words.
+    query = catalogue.get("1104-NRES-004").data
+    catalogue.save({**query, "decision_words": {"refuse": "不予查询"}}, people["admin"])
+    case = take_in("1104-NRES-004", {}, people["clerk"], applicant=BUYER,
+                   outcome=intake.Outcome("reject", "查询人无权查询该登记资料"))
+    window = clerk.get(f"/intake/cases/{case.id}").text
+    assert "<dt>Decision</dt><dd>Not granted</dd>" in window and "Decision not to grant</a>" in window
+    assert "不予查询" not in window and "Not granted" in history_row(window, "case_decided")
+    assert "<dd>不予查询</dd>" in clerk.get(f"/intake/cases/{case.id}", query_string={"lang": "zh"}).text
+    with pytest.raises(Invalid, match="decision_words"):  # an English word of no decision, or too long
+        catalogue.validate({**query, "decision_words": {"deny_en": "Refused"}})
+    with pytest.raises(Invalid, match="decision_words"):
+        catalogue.validate({**query, "decision_words": {"refuse_en": "x" * (catalogue.MAX_ENGLISH_WORDS + 1)}})
+
+
 # --- 4. amounts of money ------------------------------------------------------------------------
 
 def test_amounts_are_written_with_thousands_and_two_decimals(people, app):
@@ -251,10 +280,12 @@ def test_in_english_the_parties_and_the_online_form_are_punctuated_in_english(pe
     [notice] = intake.describe(accepted.id)["notices"]
     clerk = signed_in(app, "clerk")
     printed = clerk.get(f"/intake/notices/{notice['id']}?lang=en").text
-    assert "<th>Applicant (买方)</th>" in printed and "王五 (ID number 110101197005051237)" in printed
-    assert "<h2>Applicant (买方)</h2>" in clerk.get(f"/intake/new/{ITEM}").text
+    assert "<th>Applicant (buyer)</th>" in printed and "王五 (ID number 110101197005051237)" in printed
+    assert '<tr class="party"><th>seller</th>' in printed and '<p id="addressee">buyer 李四, seller 王五: </p>' in printed
+    assert "<h2>Applicant (buyer)</h2>" in clerk.get(f"/intake/new/{ITEM}").text
     assert "<th>申请人（买方）</th>" in clerk.get(f"/intake/notices/{notice['id']}?lang=zh").text
     applicant = app.test_client()
     applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "lisi-pass"})
     form = applicant.get(f"/portal/items/{ITEM}/apply?lang=en").text
     assert "<h1>Apply online: " in form and "Applicant: 李四 (110101198001011128)" in form
+    assert "are the applicant (buyer); enter the seller's name" in element(form, "joint-applicant")

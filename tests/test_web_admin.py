@@ -332,8 +332,13 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert 'class="day holiday" data-date="2027-02-06"' in admin.get("/admin/calendar?year=2027").get_data(as_text=True)
     assert 'id="estimate-note"' in admin.get("/admin/calendar?year=2031").get_data(as_text=True)
     notice = "year: 2031\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
-    answer = admin.post("/admin/calendar/notice", data={"text": notice})
-    assert answer.status_code == 303  # imported, and told it gives 1 working day off where the law gives 13
+    # 1 working day off where the law gives 13: refused, the year left as it was, the text kept.
+    short = admin.post("/admin/calendar/notice", data={"text": notice, "year": "2031"})
+    assert short.status_code == 422 and "净放假 1 个工作日，法定为 13 个" in short.text and "2031-01-04" in short.text
+    with session_scope() as session:
+        assert session.get(CalendarYear, 2031) is None
+    answer = admin.post("/admin/calendar/notice", data={"text": notice, "unlike_law": "on"})
+    assert answer.status_code == 303  # imported as it stands once checked, and told again
     assert "净放假 1 个工作日，法定为 13 个" in admin.get(answer.location).get_data(as_text=True)
     with session_scope() as session:
         assert session.get(CalendarYear, 2031) is not None
@@ -344,7 +349,7 @@ def test_calendar_year_notice_import_and_closures(app, org):
     assert bad.status_code == 422 and "粘贴的通知 holidays 第 1 项：&#39;2031-02-30&#39; 不是日期" in bad.get_data(as_text=True)
     # Excel's "CSV UTF-8" (a byte-order mark first) is read; a GBK file is refused, by its name.
     bom = "\ufeffdate,kind\n2032-01-01,holiday\n".encode("utf-8")
-    assert admin.post("/admin/calendar/notice", data={"file": (io.BytesIO(bom), "2032.csv")},
+    assert admin.post("/admin/calendar/notice", data={"file": (io.BytesIO(bom), "2032.csv"), "unlike_law": "on"},
                       content_type="multipart/form-data").status_code == 303
     gbk = admin.post("/admin/calendar/notice", data={"file": (io.BytesIO("date,kind,说明\n".encode("gbk")), "2033.csv"),
                                                       "year": "2031"}, content_type="multipart/form-data")

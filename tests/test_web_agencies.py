@@ -28,6 +28,22 @@ def app(org):
     return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
+def online_case(people, **services):
+    """A 多评合一 case of an applicant with an online account, taken in at the window without its
+    reports (the marketplace is to bring them), and an agency qualified for its reports (the working
+    days it promises for each kind)."""
+    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
+                    password="secret-pw", kind="company")
+    case = applied(people)
+    return case, agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services=services)
+
+
+def the_applicant(app):
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    return me
+
+
 def register_form(**over):
     form = {"name": "陇原地震评价中心", "credit_code": OTHER, "qualification": "地震安全性评价资质",
             "contact": "0931-7654321", "price_note": "每项 3 万元起", "days_seismic_safety": "8", "days_safety": ""}
@@ -127,6 +143,8 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     assert without.status_code == 422 and "请上传中介机构交付的报告文件" in without.text
     late = me.post(deliver, data={"report": (io.BytesIO(REPORT.content), "地震安评报告.pdf")}, follow_redirects=True)
     assert "已提交中介机构的报告，审查部门可以查阅" in late.text and "逾期交付" in late.text
+    own = history_row(clerk.get(f"/intake/cases/{case.id}").text, "agency_delivered")
+    assert "申请人（网上）" in own and "代申请人" not in own  # the applicant's own act
     commission = agencies.of_case(case.id)[0]
     mine = element(late.text, "commissions")
     assert f'href="/portal/cases/{case.number}/agencies/{commission.id}/report"' in mine and "地震安评报告.pdf" in mine
@@ -167,6 +185,24 @@ def test_the_window_records_a_cancellation_for_the_applicant(app, people):
     assert signed_in(app, "reviewer").post(f"/intake/cases/{case.id}/agencies/{row.id}/deliver").status_code == 403
     assert re.search(r"已取消.*申请人电话告知改选", element(clerk.get(f"/intake/cases/{case.id}").text, "commissions"),
                      re.S)
+
+
+def test_a_delivery_and_a_cancellation_the_window_records_are_on_the_applicants_behalf(app, people):
+    case, quake = online_case(people, seismic_safety=10, climate=5)
+    delivered = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    cancelled = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
+    clerk = signed_in(app, "clerk")
+    assert clerk.post(f"/intake/cases/{case.id}/agencies/{delivered.id}/deliver",
+                      data={"report": (io.BytesIO(REPORT.content), "地震安评报告.pdf")}).status_code == 303
+    assert clerk.post(f"/intake/cases/{case.id}/agencies/{cancelled.id}/cancel",
+                      data={"reason": "申请人电话告知改选"}).status_code == 303
+    window = clerk.get(f"/intake/cases/{case.id}").text
+    for event, said in (("agency_delivered", "代申请人提交"), ("agency_commission_cancelled", "代申请人取消")):
+        row = history_row(window, event)
+        assert f"{people['clerk'].name}（代申请人）" in row and said in row, event
+    page = the_applicant(app).get(f"/portal/cases/{case.number}").text
+    for event, said in (("agency_delivered", "由工作人员代您提交报告"), ("agency_commission_cancelled", "由工作人员代您取消")):
+        assert said in re.search(rf'<li class="step step-{event}">.*?</li>', page, re.S).group(0), event
 
 
 def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
@@ -213,13 +249,8 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
 def test_a_rating_reads_in_the_words_of_the_case_rating_wherever_it_shows_and_an_overrun_reaches_the_applicant(
         app, people):
     from engine import timers
-    portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
-                    password="secret-pw", kind="company")
-    case = applied(people)
-    quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE,
-                              services={"seismic_safety": 3, "climate": 3})
-    me = app.test_client()
-    me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})
+    case, quake = online_case(people, seismic_safety=3, climate=3)
+    me = the_applicant(app)
     choose = element(me.get(f"/portal/cases/{case.number}").text, "choose-seismic_safety")
     assert 'type="radio" name="agency_seismic_safety"' in choose and "checked" not in choose  # nothing chosen for them
     late = agencies.commission(case.id, quake.id, "climate", applicant_id=case.applicant_id)
@@ -320,9 +351,12 @@ def test_the_filing_agent_hands_in_the_report_and_the_window_sees_it(app, people
     assert "已提交中介机构的报告，审查部门可以查阅" in done.text
     row = agencies.of_case(case.id)[0]
     assert row.state == "delivered"
-    window = element(signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text, "commissions")
+    page = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
+    window = element(page, "commissions")
     assert f'href="/inbox/materials/{row.report_id}?view=1"' in window and "安评报告.pdf" in window
     assert "代申请人提交报告" not in window  # delivered: nothing more to hand in
+    handed = history_row(page, "agency_delivered")  # the agent acted for the applicant: on their behalf
+    assert f"{agent.name}（代申请人）" in handed and "代申请人提交" in handed
 
 
 def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspended_since(app, people):

@@ -374,11 +374,11 @@ def test_nested_schema_fields_read_back_as_nested_data():
     posted = MultiDict({"property.area_m2": "90", "property.only_home": "on", "property.kind": "shop", "count": ""})
     assert read(schema, posted) == {"property": {"area_m2": 90, "only_home": True, "kind": "shop"}}
     errors = errors_by_field([
-        {"field": "property", "message": "'area_m2' is a required property", "rule": "required",
+        {"field": "property/area_m2", "message": "'area_m2' is a required property", "rule": "required",
          "expected": ["area_m2"]},
         {"field": "count", "message": "'x' is not of type 'integer'", "rule": "type", "expected": "integer"},
         {"field": "count", "message": "-1 is less than the minimum of 0", "rule": "minimum", "expected": 0},
-        {"field": None, "message": "'other' is a required property", "rule": "required", "expected": ["other"]},
+        {"field": "other", "message": "'other' is a required property", "rule": "required", "expected": ["other"]},
         {"field": "count", "message": "'x' is not valid under any of the given schemas", "rule": "anyOf",
          "expected": []},
         {"field": "count", "message": "'x' is not of type 'number', 'null'", "rule": "type",

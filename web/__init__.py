@@ -1,12 +1,13 @@
 """The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, abort, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,7 +23,7 @@ from engine.store import get_engine
 from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
-from .labels import LABELS
+from .labels import LABELS, own_word, party_role
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -84,12 +85,15 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["tentative"] = tentative
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
     app.jinja_env.filters["money"] = money  # 2,000,000.00, on notices and pages alike
     app.jinja_env.filters["group_name"] = group_name
     app.jinja_env.globals["posted"] = posted
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
+    app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
+    app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
     # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
     app.jinja_env.globals["report_name"] = lambda kind: translated(report_name(kind))
     app.jinja_env.globals["report_kind"] = kind_of
@@ -216,6 +220,15 @@ def posted(endpoint: str, name: str, many: bool = False):
     if request.method != "POST" or request.endpoint != endpoint:
         return [] if many else ""
     return request.form.getlist(name) if many else request.form.get(name, "")
+
+
+def tentative(day) -> str:
+    """A date counted in working days (a date or ISO text), said to be provisional (暂定) while its
+    year has no holiday notice: the notice may move it later."""
+    if not day:
+        return ""
+    when = date.fromisoformat(day) if isinstance(day, str) else day
+    return _("%(day)s（暂定）", day=when.isoformat()) if calendars.current().provisional(when) else when.isoformat()
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:

@@ -28,7 +28,7 @@ def said_unfilled(form) -> None:
     message of their own."""
     missing = [str(form[name].label.text) for name in form.errors if name in form and name != "csrf_token"]
     if missing:
-        flash(_("请填写：%(fields)s", fields="、".join(missing)), "error")
+        flash(_("请填写：%(fields)s", fields=_("、").join(missing)), "error")
 
 
 def session_expired(exc):

@@ -1,7 +1,10 @@
 """Chinese names (translatable) for the codes the engine stores."""
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from engine import agencies, ratings
+from engine import agencies, catalogue, parties, ratings
+
+from .messages import translated
 
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
@@ -71,9 +74,27 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
                    "leadDecides": _l("仅由部门负责人办理")}
-LABELS = {"status": STATUS, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
+# The dates engine/recount.py moves when a holiday notice comes (event date_recounted).
+RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
+             "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),
+             "commission": _l("中介机构承诺交付日期")}
+LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
           "agency_services": AGENCY_SERVICES, "agency_ratings": AGENCY_RATINGS, "commissions": COMMISSIONS}
+
+
+def own_word(words: dict | None, name: str) -> str | None:
+    """An item's own word for a decision (catalogue.decision_words, by code; an event's
+    decision_word or title) in the reader's language, its English one on English pages; None
+    where the item gives none in that language, for the generic word."""
+    english = get_locale() is not None and get_locale().language == "en"
+    return (words or {}).get(name + catalogue.ENGLISH if english else name)
+
+
+def party_role(role: str | None) -> str:
+    """A joint application's party's role as the item writes it (卖方), in the reader's language
+    where the engine knows it (engine/parties.ROLES)."""
+    return translated(parties.role_name(role)) if role else ""

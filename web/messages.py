@@ -30,7 +30,7 @@ def sentences(exc: ShenpiError) -> list[str]:
 
 def refusal(exc: ShenpiError) -> str:
     """The sentences as one line."""
-    return "；".join(sentences(exc))
+    return _("；").join(sentences(exc))
 
 
 def warned(message: str, warnings: list[dict]) -> tuple[str, list[dict]]:
@@ -38,8 +38,9 @@ def warned(message: str, warnings: list[dict]) -> tuple[str, list[dict]]:
     and the warnings, in the reader's language."""
     said = [dict(w, message=translated(w["message"])) for w in warnings]
     if said:
-        message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings="；".join(
-            f"{' '.join(filter(None, (w['file'], w['element_id'])))}：{w['message']}" for w in said))
+        message = _("%(message)s。%(n)s 条警告：%(warnings)s", message=message, n=len(said), warnings=_("；").join(
+            _("%(label)s：%(value)s", label=" ".join(filter(None, (w["file"], w["element_id"]))), value=w["message"])
+            for w in said))
     return message, said
 
 
@@ -48,4 +49,4 @@ def deployed(outcome, same: str) -> str:
     or one it calls, that changed too), or `same` when nothing changed."""
     if not outcome.new:
         return same
-    return _("已部署：") + "，".join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)
+    return _("已部署：") + _("，").join(f"{r.key} v{r.version}" for r in outcome.definitions if r.new)

@@ -124,16 +124,20 @@ def promise_to_applicant(session: Session, clock: Clock) -> None:
     clock.promised_floor, clock.statutory_floor = clock.promised_due, clock.statutory_due
 
 
-def recompute_open_clocks() -> int:
-    """After a calendar change: every clock that has not stopped gets its deadlines again."""
+def recompute_open_clocks(actor: User | None = None) -> int:
+    """After a calendar change (by `actor`): every clock that has not stopped gets its deadlines
+    again; its case's history says what moved from what, or that provisional dates became firm."""
     with session_scope() as session:
         clocks = session.scalars(select(Clock).where(OPEN)).all()
         for clock in clocks:
-            before = (clock.promised_due, clock.statutory_due)
+            before = (clock.promised_due, clock.statutory_due, clock.provisional)
             recompute(session, clock)
-            if before != (clock.promised_due, clock.statutory_due):
-                record(session, "clock_recomputed", instance_id=clock.instance_id, clock_id=clock.id,
-                       promised_due=clock.promised_due.isoformat(), provisional=clock.provisional)
+            if before != (clock.promised_due, clock.statutory_due, clock.provisional):
+                record(session, "clock_recomputed", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
+                       label=clock.label, promised_due=clock.promised_due.isoformat(),
+                       statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
+                       was_promised_due=before[0].isoformat(), was_statutory_due=before[1] and before[1].isoformat(),
+                       provisional=clock.provisional)
             refresh_clock(session, clock, datetime.now(timezone.utc))
         return len(clocks)
 

@@ -15,7 +15,7 @@ from engine.config import counts_acceptance_day
 from engine.errors import Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import CalendarYear, Closure, User
+from engine.store.models import CalendarYear, Closure, User, utcnow
 
 from .events import record
 from .users import require
@@ -61,26 +61,49 @@ def invalidate() -> None:
         _cached = None
 
 
-def import_notice(source, actor: User | None, fmt: str | None = None, name: str = "notice") -> YearNotice:
-    """Store a year's notice (replacing an earlier one for that year) and recompute open clocks.
-    `source` as parse_notice reads it; `name`, an upload's file name, for its errors."""
+def import_notice(source, actor: User | None, fmt: str | None = None, name: str = "notice", *,
+                  unlike_law: bool = False) -> tuple[YearNotice, dict | None]:
+    """Store a year's notice (replacing an earlier one for that year: returned as on_file said
+    it, else None) and count open limits and dates again. `source` as parse_notice reads it; `name`, an upload's file name, for its errors.
+    A notice giving another number of days off than the law is refused unless `unlike_law` says
+    the administrator checked it: a holiday left out would turn into a working day, and every
+    date of the year would be taken as official, no longer provisional."""
     if actor is not None:
         require(actor, "admin")
     try:
         notice = parse_notice(source, fmt, name)
     except ValueError as exc:
         raise Invalid("The notice cannot be read: %(error)s", error=exc.args[0]) from exc
+    if notice.unlike_law is not None and not unlike_law:
+        raise Invalid("The notice for %(year)s gives %(n)s working days off, the law %(law)s: a holiday is "
+                      "missing or a range mistyped. Nothing was imported; import it as it stands only if the "
+                      "State Council's notice itself says so", year=notice.year, n=notice.days_off,
+                      law=notice.unlike_law)
+    before, earlier = _fresh(), on_file(notice.year)
     with session_scope() as session:
         row = session.get(CalendarYear, notice.year)
         if row is None:
             session.add(CalendarYear(year=notice.year, notice=notice.to_dict(),
                                      imported_by=actor.id if actor else None))
         else:
-            row.notice, row.imported_by = notice.to_dict(), actor.id if actor else None
-        record(session, "calendar_imported", actor=actor, year=notice.year,
-               holidays=len(notice.holidays), workdays=len(notice.workdays))
-    _changed()
-    return notice
+            row.notice, row.imported_by, row.imported_at = notice.to_dict(), actor.id if actor else None, utcnow()
+        record(session, "calendar_imported", actor=actor, year=notice.year, source=notice.source,
+               holidays=len(notice.holidays), workdays=len(notice.workdays), replaced=row is not None,
+               **({"days_off": notice.days_off, "law": notice.unlike_law} if notice.unlike_law is not None else {}))
+    _changed(before, actor)
+    return notice, earlier
+
+
+def on_file(year: int) -> dict | None:
+    """The notice imported for the year, if any: its source, when and by whom (the page shows
+    which notice a year follows; an import says which one it replaces)."""
+    with read_session() as session:
+        row = session.get(CalendarYear, year)
+        if row is None:
+            return None
+        by = session.get(User, row.imported_by) if row.imported_by else None
+        return {"source": row.notice.get("source", ""), "imported_at": row.imported_at,
+                "imported_by": by.known_as if by else None}
 
 
 def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: bool = False) -> None:
@@ -90,6 +113,7 @@ def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: boo
         require(actor, "admin")
     if not reason:
         raise Invalid("A closure needs a reason")
+    before = _fresh()
     with session_scope() as session:
         if session.get(Closure, day) is not None:
             raise Invalid("%(day)s is already a closure day", day=str(day))
@@ -99,7 +123,7 @@ def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: boo
         record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason,
                stops_clocks=stops_clocks)
     if stops_clocks:
-        _changed()
+        _changed(before, actor)
 
 
 def remove_closure(day: date, actor: User | None) -> None:
@@ -107,6 +131,7 @@ def remove_closure(day: date, actor: User | None) -> None:
     counted again without it; a deadline already promised to an applicant stays as printed."""
     if actor is not None:
         require(actor, "admin")
+    before = _fresh()
     with session_scope() as session:
         closure = session.get(Closure, day)
         if closure is None:
@@ -114,10 +139,20 @@ def remove_closure(day: date, actor: User | None) -> None:
         session.delete(closure)
         record(session, "calendar_closure_removed", actor=actor, day=day.isoformat(), reason=closure.reason)
     if closure.stops_clocks:
-        _changed()
+        _changed(before, actor)
 
 
-def _changed() -> None:
+def _fresh() -> WorkCalendar:
+    """The calendar as stored now, not a copy up to CACHE_SECONDS old: what dates were counted on."""
+    invalidate()
+    return current()
+
+
+def _changed(before: WorkCalendar, actor: User | None) -> None:
+    """The calendar changed: every open clock is counted again, and so is every other date still
+    awaited that was counted in working days (engine.recount), each recorded on its case."""
+    from engine import recount
     from engine.clock import limits
     invalidate()
-    limits.recompute_open_clocks()
+    limits.recompute_open_clocks(actor)
+    recount.dates_awaited(before, current(), actor)

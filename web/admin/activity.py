@@ -173,7 +173,8 @@ _SAID = {
                                         new=d.get("to_version")),
     "timer_retried": lambda d, e: _("%(case)s 的定时器 %(timer)s", case=_case(e), timer=d.get("timer_id")),
     "calendar_imported": lambda d, e: _("%(year)s 年：放假 %(holidays)s 天，调休上班 %(workdays)s 天",
-                                        year=d.get("year"), holidays=d.get("holidays"), workdays=d.get("workdays")),
+                                        year=d.get("year"), holidays=d.get("holidays"), workdays=d.get("workdays"))
+    + (_("（替换此前导入的通知）") if d.get("replaced") else ""),
     "calendar_closure_added": _closure, "calendar_closure_removed": _closure,
     "zones_loaded": lambda d, e: _("%(count)s 项区域评估成果", count=d.get("count")),
     "agency_registered": lambda d, e: d.get("name"), "agency_edited": lambda d, e: d.get("name"),

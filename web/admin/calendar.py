@@ -9,6 +9,7 @@ from engine import clock
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
+from .. import local_time
 from ..inbox.access import actor, roles_required
 from . import bp, done, refused, uploaded_or_pasted
 
@@ -39,7 +40,8 @@ def _calendar(year):
 
     grid = [(m, [[(d, kind(d)) if d.month == m else None for d in week]
                  for week in months.Calendar().monthdatescalendar(year, m)]) for m in range(1, 13)]
-    return render_template("admin/calendar.html", year=year, overview=overview, closures=closed, grid=grid)
+    return render_template("admin/calendar.html", year=year, overview=overview, closures=closed, grid=grid,
+                           on_file=calendars.on_file(year))
 
 
 @bp.post("/calendar/notice")
@@ -51,13 +53,17 @@ def import_notice():
         if not text.strip():
             raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
         # The trailing newline keeps the text from being read as a file path on the server.
-        notice = calendars.import_notice(text + "\n", actor(), fmt, filename or _("粘贴的通知"))
+        notice, earlier = calendars.import_notice(text + "\n", actor(), fmt, filename or _("粘贴的通知"),
+                                                   unlike_law=request.form.get("unlike_law") == "on")
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
-    if notice.unlike_law is not None:  # a notice missing a holiday replaces the year all the same
+    if notice.unlike_law is not None:  # imported as it stands, the administrator having checked it
         return done(_("%(year)s 年放假安排已导入，但净放假 %(n)s 个工作日，法定为 %(law)s 个：请核对通知是否完整",
                       year=notice.year, n=notice.days_off, law=notice.unlike_law), "admin.calendar", "warning",
                     year=notice.year)
+    if earlier is not None:  # a second entry for the year: say whose it replaced
+        return done(_("已导入 %(year)s 年放假安排，替换了 %(when)s 导入的通知", year=notice.year,
+                      when=local_time(earlier["imported_at"])), "admin.calendar", year=notice.year)
     return done(_("已导入 %(year)s 年放假安排", year=notice.year), "admin.calendar", year=notice.year)
 
 

@@ -66,9 +66,11 @@ _KINDS = {"enum": ["environmental_impact", "safety", "energy", "soil_water", "se
 _LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
 _CASE = _object({
     "id": _I, "number": _S, "item_code": _S, "item_name": _S, "item_kind": _S,
-    # The item's own names of its decisions where it gives them (准予登记), by decision code.
-    "decision_words": {"type": "object", "additionalProperties": _S, "properties": {
-        code: _S for code in ("approve", "approve_with_conditions", "reject", "refusal_notice")}},
+    # The item's own names of its decisions where it gives them (准予登记), by decision code; in
+    # English by the code ending in _en (approve_en: Registration granted).
+    "decision_words": {"type": "object", "additionalProperties": False, "properties": {
+        code + ending: _S for code in ("approve", "approve_with_conditions", "reject", "refusal_notice")
+        for ending in ("", "_en")}},
     "status": {"type": "string", "description": "submitted, correction, review_correction, accepted, refused, "
                                                 "decided, conditional, delivered, withdrawn, terminated"},
     "channel": {"enum": ["window", "online", "agent"]}, "applicant": _S,

@@ -6,6 +6,7 @@ error page everywhere, so a refusal by URL looks like a refusal by button.
 from functools import wraps
 
 from flask import abort, flash, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
@@ -44,7 +45,7 @@ def actor():
 
 def flash_error(exc: ShenpiError) -> None:
     title = TITLES.get(exc.status, UNDONE)
-    flash(f"{title}：{refusal(exc)}", "error")
+    flash(_("%(label)s：%(value)s", label=title, value=refusal(exc)), "error")
 
 
 def error_page(exc: ShenpiError):

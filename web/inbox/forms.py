@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from ..messages import translated
 
 TEXTAREA_LENGTH = 200  # longer free text gets a text area
-REQUIRED_MESSAGE = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 
 
 def fields(schema: dict | None, prefix: str = "", label_prefix: str = "") -> list[dict]:
@@ -175,11 +174,6 @@ def errors_by_field(details: list, known: list[dict]) -> dict[str | None, list[s
         if not isinstance(detail, dict):
             continue
         path = (detail.get("field") or "").replace("/", ".")
-        missing = REQUIRED_MESSAGE.match(detail.get("message", ""))
-        if missing:  # jsonschema reports a missing property on its parent object
-            field = f"{path}.{missing.group('name')}".lstrip(".")
-            if field in widgets:
-                path = field
         shown = path in widgets
         grouped.setdefault(path if shown else None, []).append(_worded(detail, shown, widgets.get(path)))
     return grouped

@@ -19,7 +19,7 @@ RESULT_KIND = "result"  # the kind of an uploaded result document (批复文件)
 # (engine.services.special_kinds) by the name it was given.
 SPECIAL_NAMES = {"hearing": _l("听证"), "bidding": _l("招标"), "auction": _l("拍卖"), "testing": _l("检验检测"),
                  "quarantine": _l("检疫"), "appraisal": _l("鉴定"), "expert_review": _l("专家评审"),
-                 "correction": _l("申请人补正")}
+                 "correction": _l("申请人补正"), "payment": _l("申请人缴纳税费")}
 
 
 def render_task(task_id: int, *, status: int = 200, errors: dict | None = None, values: dict | None = None):

@@ -11,6 +11,7 @@ from . import applicant_required, bp, failed, flash_error
 from .. import once, report_forms
 from ..messages import translated
 from ..inbox.forms import errors_by_field, fields, read
+from ..inbox.task import special_names
 from .forms import RatingForm, RevisitForm, WithdrawalForm
 
 
@@ -71,7 +72,7 @@ def apply(code):
                    if m["mandatory"] and m["state"] == "missing"]  # an entry made of reports: each report it lacks
         if missing:  # the window will ask for them once (补正); better to know now
             flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
-                    names="、".join(missing)), "warning")
+                    names=_("、").join(missing)), "warning")
         return redirect(url_for("portal.case", number=case.number))
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
                            values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
@@ -113,6 +114,7 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
                            withdrawal=withdrawal or WithdrawalForm(),
                            can_withdraw=info["status"] in termination.WITHDRAWABLE,
                            commissions=agencies.of_case(info["id"]), agency_choices=agencies.choices(info["id"]),
+                           special_names=special_names(),
                            max_comment=agencies.MAX_COMMENT, max_reason=agencies.MAX_REASON, today_date=clock.today()), status
 
 
