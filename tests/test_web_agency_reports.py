@@ -107,13 +107,12 @@ def test_the_applicant_reads_which_reports_are_missing_and_hands_them_in(app, pe
               for k, v in form["project"].items()}
     fields = {k: v for k, v in fields.items() if v}
     said = me.post(f"/portal/items/{ITEM}/reports", data=fields).get_json()
-    assert (said["state"], said["needed"], said["covered"]) == ("missing", ["climate", "seismic_safety"], [])
+    assert (said["state"], said["needed"], said["covered"]) == ("missing", ["climate", "seismic_safety"], "")
     covered = me.post(f"/portal/items/{ITEM}/reports", data={**fields, "project.zone": "HTZ",
                                                              "project.major_project": "", "project.energy_tce": "2000",
                                                              "project.land_ha": "5"}).get_json()
     assert covered["state"] == "covered" and covered["needed"] == []
-    assert {c["name"]: c["doc_no"] for c in covered["covered"]} == {"节能评估": "高新发改〔2024〕12号",
-                                                                     "水土保持方案": "高新水〔2023〕8号"}
+    assert covered["covered"] == "节能评估（高新发改〔2024〕12号）、水土保持方案（高新水〔2023〕8号）"
     assert me.post(f"/portal/items/{ITEM}/reports", data={}).get_json()["state"] == "incomplete"
     assert app.test_client().post(f"/portal/items/{ITEM}/reports", data=fields).status_code != 200  # signed in
     files = {"m-project_code": (io.BytesIO(b"%PDF code"), "code.pdf"),
@@ -188,3 +187,21 @@ def test_the_window_takes_in_a_report_by_its_kind_on_the_intake_form(app, people
     assert "已收件" in done.text
     shown = entry_row(done.text)
     assert "尚缺" not in shown and "report-climate.pdf" in shown and "report-seismic_safety.pdf" in shown
+
+
+def test_the_reports_read_in_english(app, people):
+    from tests.test_english_pages import chinese_punctuation, in_english
+    case = applied(people)
+    quake = agencies.register(people["admin"], name="Quake Lab", credit_code=CODE, services={"seismic_safety": 10})
+    row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
+    clerk = signed_in(app, "clerk")
+    shown = entry_row(in_english(clerk, f"/intake/cases/{case.id}"))
+    assert "Still missing: climate feasibility study report, seismic safety assessment report" in shown
+    assert f"(Quake Lab is preparing it, promised by {row.due_on.isoformat()})" in shown
+    assert chinese_punctuation(shown, ENTRY) == []
+    other = {"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"}
+    covered = applied(people, project(zone="HTZ", energy_tce=2000, land_ha=5), applicant=other)
+    shown = entry_row(in_english(clerk, f"/intake/cases/{covered.id}"))
+    assert "Covered by the regional assessment" in shown
+    assert "energy-saving assessment (高新发改〔2024〕12号), soil and water conservation plan (高新水〔2023〕8号)" in shown
+    assert chinese_punctuation(shown, ENTRY) == []

@@ -30,10 +30,8 @@
       if (input && !offered) { input.value = ''; }
     });
     var covered = box.querySelector('.reports-covered');
-    covered.hidden = !answer.covered.length;
-    covered.querySelector('.covered-list').textContent = answer.covered.map(function (c) {
-      return c.name + '（' + c.doc_no + '）';
-    }).join('、');
+    covered.hidden = !answer.covered;
+    covered.querySelector('.covered-list').textContent = answer.covered;  // said by the server, in the page's language
   }
 
   function ask() {
