@@ -16,7 +16,7 @@ from engine.store import session_scope
 from engine.store.models import Task
 from tests.procedures import open_tasks, step_clocks, take_in
 from tests.test_agencies import CODE, OTHER, REPORT, applied
-from tests.test_merged_assessments import ITEM, project
+from tests.test_merged_assessments import ITEM
 from tests.test_real_estate import BUYER, FLAT, ITEM as TRANSFER, _through_to_payment
 from tests.test_web_agencies import app, people  # noqa: F401 (fixtures)
 from tests.web import element, signed_in

@@ -11,7 +11,7 @@ from engine.services import calendars
 from tests.a11y import audit
 from tests.procedures import install, open_tasks
 from tests.test_agencies import CODE, OTHER, REPORT, applied
-from tests.test_merged_assessments import ITEM, project
+from tests.test_merged_assessments import ITEM
 from tests.web import element, history_row, signed_in
 
 COMPANY = "91110000MA01ABCD2Q"  # the applicant of tests/procedures.take_in
