@@ -378,10 +378,11 @@ def described(session, case_id: int) -> list[dict]:
 
 
 def choices(case_id: int) -> dict:
-    """For the case's page: the kinds it needs that have no open or delivered commission, each with
-    the active agencies qualified for it, as the marketplace offers them, with the working days
-    each promises for the kind (`days`) and the day its report would be due if chosen today
-    (`due_on`; `provisional` where that day is in a year whose holidays are estimated)."""
+    """For the case's page: the kinds it needs with neither an open commission nor a report
+    (delivered, or handed in), each with the active agencies qualified for it, as the marketplace
+    offers them, with the working days each promises for the kind (`days`) and the day its report
+    would be due if chosen today (`due_on`; `provisional` where that day is in a year whose holidays
+    are estimated)."""
     with read_session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:
