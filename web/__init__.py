@@ -31,6 +31,7 @@ VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart
           "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
 STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
+NAMES_A_PERSON = ("portal.verify",)  # open to anyone, but it shows a verified document's holder
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -136,9 +137,10 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def _kept_by_no_cache(response):
         # What a signed-in person (staff, an agent, an applicant) is shown and every API answer
-        # is personal: no browser or proxy keeps a copy (for the Back button of a shared window
+        # is personal, as is a verified document's holder: no browser or proxy keeps a copy (for the Back button of a shared window
         # computer, a disk cache, a proxy's). The product's own files keep their caching.
-        if request.endpoint not in STATIC_ENDPOINTS and (request.path.startswith("/api/") or _signed_in()):
+        if request.endpoint not in STATIC_ENDPOINTS and (
+                request.path.startswith("/api/") or request.endpoint in NAMES_A_PERSON or _signed_in()):
             response.headers["Cache-Control"] = "no-store"
         return response
 

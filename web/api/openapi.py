@@ -158,7 +158,7 @@ SCHEMAS = {
             "required": [*_COMMISSION["required"], "case_id", "case_number", "late_workdays"]}),
         "agencies": _list(_object({
             "id": _I, "name": _S, "active": _B, "contact": _S, "suspended_reason": _S_NULL,
-            **{n: _I for n in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ratings")},
+            **{n: _I for n in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ended", "ratings")},
             "average": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
                         "description": "of the applicants' ratings, 1 to 5, 5 the best (非常满意)"}}))}),
     "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
@@ -322,7 +322,7 @@ def document() -> dict:
             "/api/supervision/agencies": {"get": _op(
                 "电子监察 › 中介服务: the open commissions past the agency's promised date, the longest overdue "
                 "first, and every agency's record (commissioned, open and overdue, delivered and late, cancelled, "
-                "rating); supervisors", 200, errors=(401, 403), answer=_ref("AgencySupervision"))},
+                "ended with its case, rating); supervisors", 200, errors=(401, 403), answer=_ref("AgencySupervision"))},
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
                                            200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},
