@@ -428,8 +428,7 @@ def test_each_agencys_record_for_the_supervisors(people, monkeypatch):
     second = applied(people, applicant={"name": "乙公司", "id_number": "91110000MA01EEEE2R", "kind": "company"})
     dropped = agencies.commission(second.id, quake.id, "seismic_safety", applicant_id=second.applicant_id)
     agencies.cancel(second.id, dropped.id, "改选", applicant_id=second.applicant_id)
-    third = take_in(ITEM, project(major_project=True), people["clerk"],
-                    applicant={"name": "丙公司", "id_number": "91110000MA01FFFF3J", "kind": "company"})
+    third = applied(people, applicant={"name": "丙公司", "id_number": "91110000MA01FFFF3J", "kind": "company"})
     agencies.commission(third.id, quake.id, "climate", applicant_id=third.applicant_id)
     termination.withdraw(third.id, "项目取消", None, applicant_id=third.applicant_id)
     monkeypatch.setattr(clock, "today", lambda: late.due_on + timedelta(days=10))
