@@ -114,6 +114,7 @@ def validate(item: dict, source: str = "item") -> dict:
     if credit is not None and (not isinstance(credit, str) or identity.problem("uscc", credit)):
         raise Invalid("%(source)s: implementer_credit_code is the implementing department's unified social credit "
                       "code (统一社会信用代码), 18 characters ending in its check character", source=source)
+    _check_reports_entry(item, source)
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
@@ -123,6 +124,31 @@ def _word(key, word) -> bool:
     english = isinstance(key, str) and key.endswith(ENGLISH)
     return (isinstance(key, str) and key.removesuffix(ENGLISH) in DECISION_WORDS and isinstance(word, str)
             and 0 < len(word) <= (MAX_ENGLISH_WORDS if english else MAX_WORDS))
+
+
+# What an entry made of reports cannot be: its reports belong to the one application, come whole.
+NOT_OF_REPORTS = ("deferrable", "pledgeable", "valid_years", "issued_by")
+
+
+def _check_reports_entry(item: dict, source: str) -> None:
+    """`agency_reports: true` makes a material the reports of the kinds the project needs, among the
+    item's agency_services (engine/agency_reports.py): one such entry, of an item that names them."""
+    flagged = [m for m in item["materials"] if "agency_reports" in m]
+    for material in flagged:
+        if not isinstance(material["agency_reports"], bool):
+            raise Invalid("%(source)s: materials %(code)s: agency_reports is true or false", source=source,
+                          code=material["code"])
+    flagged = [m for m in flagged if m["agency_reports"]]
+    if len(flagged) > 1:
+        raise Invalid("%(source)s: only one material may be made of the agency reports (agency_reports)",
+                      source=source)
+    if flagged and not item.get("agency_services"):
+        raise Invalid("%(source)s: materials %(code)s is made of the agency reports: name their kinds in "
+                      "agency_services", source=source, code=flagged[0]["code"])
+    wrong = [key for key in NOT_OF_REPORTS if flagged and flagged[0].get(key)]
+    if wrong:
+        raise Invalid("%(source)s: materials %(code)s is made of the agency reports, which cannot be %(keys)s",
+                      source=source, code=flagged[0]["code"], keys=", ".join(wrong))
 
 
 def _whole_years(value) -> bool:

@@ -13,8 +13,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import clock, files, ratings
+from engine import agency_reports, clock, files, ratings
 from engine.config import INSTANCE_DIR, whole_number
+from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
@@ -95,6 +96,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
     app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
+    # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
+    app.jinja_env.globals["report_name"] = lambda kind: translated(report_name(kind))
+    app.jinja_env.globals["report_kind"] = kind_of
+    app.jinja_env.filters["report_by_report"] = agency_reports.spread
     app.jinja_env.globals["accepted_files"] = ",".join(files.ACCEPTED)  # what the file inputs offer
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
