@@ -296,6 +296,8 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
     delivered, on time or late against its date. The applicant hands it in, or the window or the
     filing agent for them (recorded as done on their behalf). A case awaiting materials takes it as
     supplied (a correction notice that named it is answered once all it named has come)."""
+    with read_session() as session:  # someone who may not hand it in leaves no file behind
+        _open(session, case_id, commission_id, applicant_id, actor)
     sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
