@@ -243,6 +243,14 @@ def cmd_report_monthly(args):
     print(f"wrote {out}")
 
 
+def _private(path: str):
+    """A file for the owner alone (0600, whatever the umask): the records hold ID numbers."""
+    import os
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # one left from an earlier run keeps its mode through O_CREAT
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
 def cmd_exchange(args):
     """办件信息汇聚 as JSON lines: to --out (written whole, then put in place; the next cursor alone on
     stdout) or to stdout (the next cursor on stderr). The records hold ID numbers: mind where they go."""
@@ -254,7 +262,7 @@ def cmd_exchange(args):
         print("error: --limit is a whole number of at least 1", file=sys.stderr)
         return 1
     after = args.after
-    out = open(args.out + ".part", "w", encoding="utf-8") if args.out else sys.stdout
+    out = _private(args.out + ".part") if args.out else sys.stdout
     try:
         for records, after in exchange.pages(args.after, args.limit):
             out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

@@ -6,7 +6,7 @@ them, so a pull after a failure, from the last cursor the platform kept, loses n
 sent again has the same key and replaces the first. The records carry applicants' ID numbers, as
 the standard's data sets do: only the platform's account (role platform) pulls them.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,7 +63,9 @@ def _settled(session: Session, after: int) -> int | None:
     """The first event the feed may not read yet (SETTLE), or None for no such bound."""
     if session.get_bind().dialect.name == "sqlite":
         return None
-    cutoff = datetime.now(timezone.utc) - SETTLE
+    # the database's clock, not the puller's: an event's `at` is stamped by the app server that
+    # recorded it, which the servers' time sync keeps close to the database's
+    cutoff = session.scalar(select(func.now())) - SETTLE
     return session.scalar(select(func.min(Event.id)).where(Event.id > after, Event.at > cutoff))
 
 

@@ -7,14 +7,19 @@ conclusion, a special procedure's end completes its start); a case's process ste
 procedures are numbered in the order of the events that opened them, which never changes, as
 events are only appended.
 """
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine import clock, ratings
+from engine.case_status import material_name
 from engine.services import special_kinds
 from engine.store.models import Case, Clock, Event, Material, Notice, SpecialProcedure, Task, User
+
+log = logging.getLogger(__name__)
 
 ACCEPTANCE, PROCESS, SPECIAL, CONCLUSION, RATING = "acceptance", "process", "special_procedure", "conclusion", "rating"
 DATASETS = (ACCEPTANCE, PROCESS, SPECIAL, CONCLUSION, RATING)
@@ -37,8 +42,10 @@ HANDLING_FORMS = {"window": ("1", "窗口办理"), "online": ("2", "电脑端网
 # A.6 办件类型: 上报件 and 联办件 are promised cases decided within a promise (2), with a local subtype.
 CASE_TYPES = {"immediate": ("1", None), "promised": ("2", None), "escalated": ("2", "上报件"), "joint": ("2", "联办件")}
 EXTENSION, OTHER_SPECIAL = "1", "2"  # A.7 特别程序种类
-ID_TYPES = {"id_card": "居民身份证", "uscc": "统一社会信用代码", "passport": "护照",
-            "hk_macao_permit": "港澳居民来往内地通行证", "other": "其他证件"}
+# 证件类型 by GA/T 2000.156's codes (111, 414, 516, 990); the USCC is not one of its documents: 001 is
+# the code provincial exchange tables give it, our reading (README).
+ID_TYPES = {"id_card": ("111", "居民身份证"), "uscc": ("001", "统一社会信用代码"), "passport": ("414", "普通护照"),
+            "hk_macao_permit": ("516", "港澳居民来往内地通行证"), "other": ("990", "其他证件")}
 RESULTS = {"approve": "准予", "approve_with_conditions": "附条件准予", "reject": "不予准予",
            "not_accepted": "不予受理", "withdrawn": "撤回申请", "terminated": "终止办理"}
 DELIVERY = {"window": "窗口领取", "express": "快递寄送", "electronic": "网上送达"}
@@ -87,7 +94,13 @@ class CaseFacts:
 def records_of(facts: CaseFacts, event: Event) -> list[dict]:
     """The records the event produces: none, or one."""
     builder = _BUILDERS.get(event.type)
-    record = builder(facts, event) if builder else None
+    try:
+        record = builder(facts, event) if builder else None
+    except SQLAlchemyError:
+        raise  # the database's trouble: the pull fails, and is asked again from the same cursor
+    except Exception:  # noqa: BLE001 - one case's odd data does not hold back every case after it
+        log.warning("办件信息汇聚: no record of case %s for event %s", facts.case.number, event.id, exc_info=True)
+        return []
     if record is None:
         return []
     dataset, seq, fields = record
@@ -110,25 +123,25 @@ def _acceptance(facts: CaseFacts, event: Event):
     item, applicant = case.item, case.applicant
     case_type, subtype = CASE_TYPES[item.case_type]
     form, form_name = HANDLING_FORMS[case.channel]
-    notice = session.scalar(select(Notice.number).where(Notice.case_id == case.id, Notice.kind == "acceptance")
+    notice = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "acceptance")
                             .order_by(Notice.id).limit(1))
-    promised = session.scalar(select(Clock.promised_due).where(Clock.instance_id == case.instance_id,
-                                                               Clock.task_id.is_(None)).order_by(Clock.id).limit(1)) \
-        if case.instance_id else None
+    id_type, id_type_name = ID_TYPES.get(applicant.id_type, ID_TYPES["other"])
     return ACCEPTANCE, 1, {
         "implementation_code": item.data.get("implementation_code"), "item_code": item.code,
         "item_name": item.name, "item_version": item.version, "item_type": ITEM_TYPES[item.kind],
         "case_type": case_type, "case_subtype": subtype, "handling_form": form, "handling_form_name": form_name,
         "applicant_name": applicant.name, "applicant_type": _applicant_type(case),
-        "applicant_id_type": ID_TYPES.get(applicant.id_type, ID_TYPES["other"]),
+        "applicant_id_type": id_type, "applicant_id_type_name": id_type_name,
         "applicant_id_number": applicant.id_number, "applicant_phone": applicant.phone,
         "agent_name": _person(session, case.submitted_by) if case.channel == "agent" else None,
         "submitted_at": when(case.submitted_at), "accepted_at": when(event.at), "accepted_on": day(case.accepted_on),
-        "deemed_accepted": case.deemed_accepted, "acceptance_notice_number": notice,
+        "deemed_accepted": case.deemed_accepted, "acceptance_notice_number": notice.number if notice else None,
         **_implementer(case, facts), "accepted_by": event.actor.name if event.actor else None,
         "window_name": facts.department(event.data.get("window"))["name"],
         "statutory_days": item.statutory_days, "promised_days": item.promised_days, "time_unit": UNIT,
-        "promised_due": day(promised) or day(case.accepted_on)}
+        # what the notice promised at acceptance, not the clock's date now, which pauses, special
+        # procedures and calendars move: the record is the same whenever it is pulled
+        "promised_due": (notice.data.get("promised_due") if notice else None) or day(case.accepted_on)}
 
 
 def _applicant_type(case: Case) -> str:
@@ -178,14 +191,26 @@ def _correction(facts: CaseFacts, event: Event):
     case, session = facts.case, facts.session
     notice = session.scalar(select(Notice).where(Notice.number == event.data.get("notice")))
     names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    missing = [f"{names.get(m['code'], m['code'])}{'：' + m['reason'] if m.get('reason') else ''}"
+    missing = [f"{names.get(m['code']) or material_name(m['code'])}{'：' + m['reason'] if m.get('reason') else ''}"
                for m in (notice.data.get("missing") if notice else None) or []]
-    window = event.actor.department.code if event.actor and event.actor.department else None
+    # The window that issued it, as it was then; a notice recorded before the event kept it, the
+    # clerk's department now.
+    window = event.data["window"] if "window" in event.data else \
+        event.actor.department.code if event.actor and event.actor.department else None
     return PROCESS, facts.processes.index(event.id) + 1, {
         "step_name": "一次性告知补正", "action": "其他", "handler": event.actor.name if event.actor else None,
         "opinion": "；".join(missing) or None, "department": facts.department(window)["name"],
-        "department_code": window, "started_at": when(case.submitted_at), "ended_at": when(event.at),
+        "department_code": window, "started_at": when(_round_began(facts, event)), "ended_at": when(event.at),
         "step_state": "2"}
+
+
+def _round_began(facts: CaseFacts, notice: Event) -> datetime:
+    """When the window's check that ended in this correction notice began: at the application, or,
+    after an earlier notice, when the last of what it asked for came."""
+    answered = facts.session.scalars(select(Event).where(Event.case_id == facts.case.id,
+                                                         Event.type == "materials_supplied", Event.id < notice.id)
+                                     .order_by(Event.id.desc())).all()
+    return next((e.at for e in answered if not e.data.get("still_missing")), facts.case.submitted_at)
 
 
 def _special(facts: CaseFacts, event: Event):
@@ -194,8 +219,10 @@ def _special(facts: CaseFacts, event: Event):
     procedure = facts.procedures.get(event.data.get("procedure_id"))
     if procedure is None or procedure.step_clock_id is not None:
         return None
-    start = next(e for e in facts.specials if e.type != "clock_extended"
-                 and e.data.get("procedure_id") == procedure.id)
+    start = next((e for e in facts.specials if e.type != "clock_extended"
+                  and e.data.get("procedure_id") == procedure.id), None)
+    if start is None:  # its start is not among the case's events: nothing to number it by
+        return None
     session = facts.session
     department = session.scalar(select(Clock.department).where(Clock.id == procedure.clock_id))
     ended = next((e for e in facts.events if e.type == "special_procedure_ended" and e.id <= event.id
@@ -226,23 +253,28 @@ def _extension(facts: CaseFacts, event: Event):
 
 def _conclusion(facts: CaseFacts, event: Event):
     case, session = facts.case, facts.session
-    ending = {"notice_issued": "not_accepted", "case_withdrawn": "withdrawn", "case_terminated": "terminated"}
-    result = ending.get(event.type) or case.decision
-    decided = next((e for e in facts.events if e.type in ("case_decided", *ending) and e.id <= event.id
-                    and (e.type != "notice_issued" or e.data.get("kind") == "refusal")), event)
+    result = _UNDECIDED.get(event.type) or case.decision
+    # the event that ended the case: its decision, or the refusal, withdrawal or termination
+    ended = next((e for e in facts.events if e.type in _ENDINGS and e.id <= event.id
+                  and (e.type != "notice_issued" or e.data.get("kind") == "refusal")), event)
     document = _document(session, case) if result in ("approve", "approve_with_conditions") else None
     delivered = any(e.type == "case_delivered" and e.id <= event.id for e in facts.events)
     delivery = (case.delivery or {}) if delivered else {}
     return CONCLUSION, 1, {
-        "concluded_at": when(decided.at), "concluded_by": decided.actor.name if decided.actor else None,
+        "concluded_at": when(ended.at), "concluded_by": ended.actor.name if ended.actor else None,
         **_implementer(case, facts), "result": result, "result_name": RESULTS[result],
-        "result_description": case.statement if decided.type == "case_decided" else _reason(session, decided),
+        "result_description": case.statement if ended.type == "case_decided" else _reason(session, ended),
         "certificate_name": (case.item.data.get("result") or document.name) if document else None,
         "certificate_number": document.seal_code if document else None,
         "certificate_valid_until": _valid_until(session, case) if document else None,
         "delivered_at": delivery.get("delivered_at") and when(datetime.fromisoformat(delivery["delivered_at"])),
         "delivery_method": DELIVERY.get(delivery.get("method")), "by_express": delivery.get("method") == "express",
         "tracking_number": delivery.get("tracking"), "charged": bool(case.item.data.get("fees"))}
+
+
+# The results of the events that end a case undecided; a decision's is the case's.
+_UNDECIDED = {"notice_issued": "not_accepted", "case_withdrawn": "withdrawn", "case_terminated": "terminated"}
+_ENDINGS = ("case_decided", *_UNDECIDED)
 
 
 def _reason(session: Session, ending: Event) -> str | None:

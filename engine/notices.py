@@ -38,8 +38,10 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
     # A refusal the item names in its own words (不予登记决定书) is recorded under that name too.
     titles = catalogue.worded(case.item.data, "refusal_notice", "title") if kind in ("rejection", "non_approval") \
         else {}
+    # The window that issued it, as it was then (the clerk may move later): its 办件信息汇聚 step's 处理单位.
+    window = actor.department.code if actor is not None and actor.has_role("clerk") and actor.department else None
     record_case(session, "notice_issued", case, actor=actor, task_id=task_id, notice=notice.number, kind=kind,
-                **titles)
+                window=window, **titles)
     notice_issued(session, case, notice, actor)
     return notice
 

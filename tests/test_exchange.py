@@ -1,13 +1,16 @@
 """办件信息汇聚 (GB/T 39046): the records the provincial platform pulls, for cases of the shipped
 procedures, the cursor that loses nothing and repeats nothing, who may pull, and the command line."""
 import json
+import logging
+import os
+import stat
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 import run
-from engine import decisions, exchange, intake, portal, ratings, termination
+from engine import decisions, exchange, exchange_sets, intake, portal, ratings, termination
 from engine.clock import extension, pauses
 from engine.corrections import request_correction, supply
 from engine.errors import Forbidden, Invalid
@@ -15,8 +18,10 @@ from engine.services import users
 from engine.services.tokens import issue_token
 from engine.store import session_scope
 from engine.store.db import uses_postgres
-from engine.store.models import Clock
+from engine.report_kinds import report_name
+from engine.store.models import Case, Clock, Department, Event, Notice, User
 from tests.procedures import PERMIT, decided_permit, install, open_tasks, take_in, uploads
+from tests.test_agencies import applied
 
 QUERY = "1104-NRES-004"  # 不动产登记资料查询: immediate, decided by the window at acceptance
 PERSON = {"name": "张三", "kind": "person", "id_type": "id_card", "id_number": "110101199003074477",
@@ -67,7 +72,8 @@ def test_an_immediate_case_accepted_and_concluded_at_the_window(people):
     assert set(records) == {"acceptance/1", "conclusion/1"}
     accepted = records["acceptance/1"]
     assert (accepted["case_type"], accepted["case_subtype"], accepted["item_type"]) == ("1", None, "20")  # 即办件, 公共服务
-    assert (accepted["handling_form"], accepted["applicant_type"], accepted["applicant_id_type"]) == ("1", "1", "居民身份证")
+    assert (accepted["handling_form"], accepted["applicant_type"], accepted["applicant_id_type"]) == ("1", "1", "111")
+    assert accepted["applicant_id_type_name"] == "居民身份证"  # GA/T 2000.156's code, its name beside it
     assert accepted["applicant_id_number"] == "110101199003074477" and accepted["accepted_by"] == "clerk"
     assert accepted["implementation_code"] == "11990100MB1C000401110404"
     assert accepted["department_credit_code"] == "11990100MB1C000401"
@@ -82,7 +88,8 @@ def test_a_promised_case_at_the_window_reports_its_steps_and_its_delivery(people
     assert set(records) == {"acceptance/1", "process/1", "process/2", "conclusion/1"}
     accepted = records["acceptance/1"]
     assert (accepted["case_type"], accepted["item_type"], accepted["handling_form"]) == ("2", "01", "1")
-    assert accepted["applicant_type"] == "2" and accepted["applicant_id_type"] == "统一社会信用代码"
+    assert (accepted["applicant_type"], accepted["applicant_id_type"], accepted["applicant_id_type_name"]) == \
+        ("2", "001", "统一社会信用代码")
     assert accepted["acceptance_notice_number"].endswith("-ACC1") and accepted["promised_due"] > accepted["accepted_on"]
     review, decision = records["process/1"], records["process/2"]
     assert (review["action"], review["opinion"], review["department_code"]) == ("通过", "符合规划条件", "natres")
@@ -239,3 +246,65 @@ def test_the_command_writes_json_lines_and_prints_the_next_cursor(people, tmp_pa
     said = capsys.readouterr()
     assert [json.loads(line)["dataset"] for line in said.out.splitlines()] == ["conclusion"]
     assert said.err.strip() == f"next: {exchange.feed(0, 1000)['next']}"
+
+
+def test_the_promised_date_is_the_one_the_acceptance_notice_gave_however_the_clock_moves(people):
+    case = take_in(PERMIT, {}, people["clerk"])
+    with session_scope() as session:
+        promised = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "acceptance")) \
+            .data["promised_due"]
+        whole = session.scalar(select(Clock).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None)))
+        whole.promised_due += timedelta(days=30)  # as a calendar import or a pause moves it later
+    assert of(case, latest())["acceptance/1"]["promised_due"] == promised
+
+
+def test_a_correction_step_names_the_materials_and_the_window_of_its_day_and_starts_with_its_round(people):
+    case = applied(people)  # its 评估报告 missing: the notice names the reports of the kinds it needs
+    request_correction(case.id, [{"code": "assessment_report", "reason": "须提交评估报告"}], people["clerk"])
+    reports = [intake.Upload(f"report:{k}", f"{k}.pdf", f"%PDF {k}".encode()) for k in ("climate", "seismic_safety")]
+    supply(case.id, reports, people["clerk"])
+    request_correction(case.id, [{"code": "report:climate", "reason": "缺少签章"}], people["clerk"])
+    with session_scope() as session:  # the clerk moves to another department afterwards
+        clerk = session.get(User, people["clerk"].id)
+        window = clerk.department.code
+        clerk.department = session.scalar(select(Department).where(Department.code == "natres"))
+        answered = session.scalar(select(Event.at).where(Event.case_id == case.id, Event.type == "materials_supplied"))
+        submitted = session.get(Case, case.id).submitted_at
+    steps = of(case, latest())
+    first, second = steps["process/1"], steps["process/2"]
+    assert report_name("climate") in first["opinion"] and report_name("seismic_safety") in first["opinion"]
+    assert "report:" not in first["opinion"] + second["opinion"]
+    assert first["department_code"] == second["department_code"] == window != "natres"
+    assert first["started_at"] == exchange_sets.when(submitted)
+    assert second["started_at"] == exchange_sets.when(answered)  # when the first round's answer was complete
+
+
+def test_one_odd_case_is_skipped_with_a_warning_and_holds_back_no_later_case(people, caplog):
+    odd = take_in(QUERY, {}, people["clerk"], applicant=PERSON)
+    case = take_in(PERMIT, {}, people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@natres"]
+    with session_scope() as session:
+        session.get(Case, odd.id).channel = "post"  # no handling form of the standard's
+        step = session.scalar(select(Clock.id).where(Clock.task_id == review.id))
+    pauses.pause(step, "expert_review", "规划方案专家论证", 5, people["r_natres"])
+    pauses.resume(step, "论证通过", people["r_natres"])
+    with session_scope() as session:  # its start lost: its end has nothing to be numbered by
+        session.delete(session.scalar(select(Event).where(Event.instance_id == case.instance_id,
+                                                          Event.type == "special_procedure_started")))
+    later = take_in(QUERY, {}, people["clerk"], applicant=PERSON)
+    with caplog.at_level(logging.WARNING, logger="engine.exchange_sets"):
+        records = latest()
+    assert set(of(odd, records)) == {"conclusion/1"}
+    assert set(of(case, records)) == {"acceptance/1"}
+    assert set(of(later, records)) == {"acceptance/1", "conclusion/1"}
+    warned = [r.getMessage() for r in caplog.records if r.name == "engine.exchange_sets"]
+    assert len(warned) == 1 and odd.number in warned[0]
+
+
+def test_the_file_the_command_writes_is_for_its_owner_alone(people, tmp_path, capsys):
+    decided_permit(people)
+    out = tmp_path / "records.jsonl"
+    (tmp_path / "records.jsonl.part").write_text("left from a run that failed")
+    os.chmod(tmp_path / "records.jsonl.part", 0o644)
+    assert run.main(["exchange", "--out", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_text(encoding="utf-8").count("\n") == 4
