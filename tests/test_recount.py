@@ -5,6 +5,7 @@ or an order already escalated; a delivery's date is its clock's; a notice moves 
 March 2026: Monday 2 to Friday 6, Monday 9 to Friday 13, Monday 16 and Tuesday 17 are working days.
 A closure that stops clocks (依法暂停计时) takes a day out; it may be recorded after the day.
 """
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -288,3 +289,21 @@ def test_a_recount_cut_short_is_finished_by_importing_again_or_by_recounting(ins
     assert order_row(order_id).feedback_due == date(2027, 2, 16)
     assert calendars.recount(org["admin"])[1] == 0
     assert [(d["was"], d["due_on"]) for _, d in events("date_recounted")] == [("2027-02-15", "2027-02-16")]
+
+
+def test_provisional_is_said_one_way_of_a_date_or_its_iso_text_in_either_language(app):
+    """_dates.html's dated() is every page's and notice's 暂定: by the date's year (a date or ISO
+    text alike), or by the flag the engine gave; in English with English brackets."""
+    page = app.jinja_env.from_string(
+        '{% from "_dates.html" import dated %}{{ dated(day) }}|{{ dated(text) }}|{{ text is provisional }}|'
+        '{{ dated(text, false) }}|{{ dated(firm) }}|{{ dated(firm, true) }}|{{ dated(none) }}|{{ dated(text, notice=true) }}')
+    values = dict(day=date(2027, 3, 1), text="2027-03-01", firm="2026-03-02")
+    with app.test_request_context("/"):
+        assert page.render(**values) == ("2027-03-01（暂定）|2027-03-01（暂定）|True|2027-03-01|2026-03-02|2026-03-02（暂定）||"
+                                         "2027-03-01（暂定，以国务院公布的节假日安排为准，只延不缩）")
+    with app.test_request_context("/?lang=en"):
+        english = page.render(**values)
+    assert english.startswith("2027-03-01 (provisional)|2027-03-01 (provisional)|True|2027-03-01|")
+    assert english.endswith("|2027-03-01 (provisional, subject to the State Council holiday schedule; may be extended, "
+                            "never shortened)")
+    assert not re.search("[（）：，]", english)
