@@ -1,4 +1,4 @@
-"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, report."""
+"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, report, exchange."""
 import argparse
 import sys
 
@@ -251,6 +251,34 @@ def cmd_report_monthly(args):
     print(f"wrote {out}")
 
 
+def cmd_exchange(args):
+    """办件信息汇聚 as JSON lines: to --out (written whole, then put in place; the next cursor alone on
+    stdout) or to stdout (the next cursor on stderr). The records hold ID numbers: mind where they go."""
+    import json
+    import os
+
+    from engine import exchange
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit is a whole number of at least 1", file=sys.stderr)
+        return 1
+    after = args.after
+    out = open(args.out + ".part", "w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for records, after in exchange.pages(args.after, args.limit):
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    except BaseException:
+        if args.out:
+            out.close()
+            os.remove(args.out + ".part")
+        raise
+    if args.out:
+        out.close()
+        os.replace(args.out + ".part", args.out)
+        print(after)
+    else:
+        print(f"next: {after}", file=sys.stderr)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -312,6 +340,12 @@ def parser() -> argparse.ArgumentParser:
     rm.add_argument("month", help="YYYY-MM")
     rm.add_argument("-o", "--output")
     rm.set_defaults(func=cmd_report_monthly)
+
+    x = sub.add_parser("exchange", help="the cases' records for the provincial platform (GB/T 39046), as JSON lines")
+    x.add_argument("--after", type=int, default=0, help="the cursor the last run printed (default 0: from the start)")
+    x.add_argument("--limit", type=int, help="at most this many records (default: all)")
+    x.add_argument("--out", help="write them to this file and print the next cursor")
+    x.set_defaults(func=cmd_exchange)
 
     t = sub.add_parser("token", help="print a new API token for a user; list or revoke the user's tokens")
     t.add_argument("login")

@@ -19,40 +19,27 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import case_news, clock, files, identity, timers
-from engine.assessments import assessments
+from engine.agency_reports import needs_of
+from engine.case_status import SUPPLY_STATES, supplied
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
+from engine.report_kinds import KIND_NAMES, KINDS, REPORT, kind_of, report_name
 from engine.services import calendars
 from engine.services.events import record, record_case
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
-from engine.store.models import Agency, Case, Commission, Event, Instance, Material, Timer, User
+from engine.store.models import Agency, Case, Commission, Event, Material, Timer, User
 
 if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): its Upload only as a type
     from engine.intake import Upload
 
-# The kinds of report, by the codes of rules/assessments_required.dmn, plus the drawing review
-# (施工图审查), done by a qualified 审图机构. Named on the pages (web/labels.py AGENCY_SERVICES), and in a
-# message by the name here, translated with it: a page says 地震安全性评价, not seismic_safety.
-KIND_NAMES = {"environmental_impact": Message("environmental impact assessment"),
-              "safety": Message("safety assessment"), "energy": Message("energy-saving assessment"),
-              "soil_water": Message("soil and water conservation plan"),
-              "seismic_safety": Message("seismic safety assessment"),
-              "geological_hazard": Message("geological hazard assessment"),
-              "water_resources": Message("water resources assessment"), "climate": Message("climate feasibility study"),
-              "cultural_relics": Message("cultural relics impact assessment (archaeological survey)"),
-              "drawing_review": Message("construction drawing review")}
-KINDS = tuple(KIND_NAMES)
 CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
-# The kinds the merged-assessment rules decide on; the drawing review is not theirs.
-RULED = frozenset(KINDS) - {"drawing_review"}
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
 WINDOW = ("clerk",)  # who acts for any applicant; an agent, for those of the cases they filed
 TIMER = "agency_due"
-REPORT = "report:"  # a delivered report's material kind: report:<kind of report>
 SCALE = 5  # ratings run 1 to 5, 5 the best: the other way round from the 好差评 levels (1 非常满意)
 
 
@@ -193,23 +180,9 @@ def market(kind: str | None = None) -> list[dict]:
 
 
 def needed_kinds(case: Case, session) -> list[str]:
-    """The reports the case needs: its item's 中介服务, less the assessments the rules do not require
-    of the project or a zone's regional assessment exempts it from. Once the procedure has decided
-    its reviews, as it decided; before (the case awaits acceptance, when the reports are got), as
-    the same rules decide on the application's form."""
-    kinds = [k for k in case.item.data.get("agency_services") or () if k in KINDS]
-    if not RULED.intersection(kinds):
-        return kinds
-    data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
-    project = (case.form or {}).get("project")
-    if isinstance(data, dict) and isinstance(data.get("reviews"), list):
-        reviews = data["reviews"]
-    elif isinstance(project, dict):
-        reviews = assessments(project)[0]
-    else:  # no project for the rules to read: the item's list as it stands
-        return kinds
-    reviewed = {r.get("code") for r in reviews if isinstance(r, dict)}
-    return [k for k in kinds if k in reviewed or k not in RULED]
+    """The reports the case needs (engine/report_kinds.py): its item's 中介服务, less the assessments
+    the rules do not require of the project or a zone's regional assessment exempts it from."""
+    return needs_of(session, case)[0]
 
 
 def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | None = None,
@@ -237,7 +210,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         if busy == "open":
             raise _open_already()
         if busy == "delivered":
-            raise Conflict("The report of this kind has been delivered for this case already")
+            raise Conflict("The case has its report of this kind already")
         today = clock.today()
         due = calendars.current().add_workdays(today, agency.services[kind]).date
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due,
@@ -267,10 +240,12 @@ def may_act_for(actor: User | None, submitted_by: int | None) -> bool:
 
 
 def _busy(session, case_id: int) -> dict[str, str]:
-    """The case's kinds being prepared ("open") or whose report has come ("delivered"): not
-    commissioned, nor offered, again."""
-    return dict(session.execute(select(Commission.kind, Commission.state).where(
-        Commission.case_id == case_id, Commission.state.in_(("open", "delivered")))).all())
+    """The case's kinds being prepared ("open") or whose report has come ("delivered": through an
+    agency, or handed in by the applicant as that kind's report): not commissioned, nor offered, again."""
+    on_file = {kind_of(code): "delivered" for code in session.scalars(select(Material.kind).where(
+        Material.case_id == case_id, Material.kind.like(f"{REPORT}%")))}
+    return {**on_file, **dict(session.execute(select(Commission.kind, Commission.state).where(
+        Commission.case_id == case_id, Commission.state.in_(("open", "delivered")))).all())}
 
 
 def _open_already() -> Conflict:
@@ -320,7 +295,8 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
     """The report has arrived and is handed in with the delivery: kept among the case's materials
     (kind report:<kind>), where the departments reviewing the case read it. The commission is
     delivered, on time or late against its date. The applicant hands it in, or the window or the
-    filing agent for them (recorded as done on their behalf)."""
+    filing agent for them (recorded as done on their behalf). A case awaiting materials takes it as
+    supplied (a correction notice that named it is answered once all it named has come)."""
     sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
@@ -332,6 +308,9 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, on_time=row.delivered_on <= row.due_on, material_id=material.id,
                     filename=report.filename, **_for_applicant(row.case, applicant_id))
+        if row.case.status in SUPPLY_STATES:  # the case awaits materials: the report is one, as if handed in
+            supplied(session, row.case, [material.kind], [report_name(row.kind)], actor, via="agency",
+                     **({"by": "applicant"} if actor is None else {}))
         sync_timers(session, row.case)
         return row
 
@@ -400,10 +379,11 @@ def described(session, case_id: int) -> list[dict]:
 
 
 def choices(case_id: int) -> dict:
-    """For the case's page: the kinds it needs that have no open or delivered commission, each with
-    the active agencies qualified for it, as the marketplace offers them, with the working days
-    each promises for the kind (`days`) and the day its report would be due if chosen today
-    (`due_on`; `provisional` where that day is in a year whose holidays are estimated)."""
+    """For the case's page: the kinds it needs with neither an open commission nor a report
+    (delivered, or handed in), each with the active agencies qualified for it, as the marketplace
+    offers them, with the working days each promises for the kind (`days`) and the day its report
+    would be due if chosen today (`due_on`; `provisional` where that day is in a year whose holidays
+    are estimated)."""
     with read_session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status in CLOSED:

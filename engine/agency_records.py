@@ -1,7 +1,7 @@
 """电子监察 › 中介服务: what supervisors watch of the marketplace (中介超市). The open commissions
 past the agency's promised date, the longest overdue first, with how late in working days (the
 unit of the promise); and each agency's record: how many it was commissioned, delivered on time or
-late, has open and overdue now, and its rating. Agencies that overrun are known by it, and an
+late, has open and overdue now, were cancelled or ended with their case, and its rating. Agencies that overrun are known by it, and an
 administrator can suspend them (engine/agencies.py)."""
 from sqlalchemy import case, func, select
 
@@ -23,10 +23,9 @@ def overdue(actor: User) -> list[Commission]:
                                     .order_by(Commission.due_on, Commission.id)))
 
 
-def late_by(row: Commission) -> dict:
-    """How far past its date an open commission is: working days (the promise's unit), and days."""
-    today = clock.today()
-    return {"workdays": calendars.current().workdays_between(row.due_on, today), "days": (today - row.due_on).days}
+def late_by(row: Commission) -> int:
+    """How many working days (the promise's unit) an open commission is past its date."""
+    return calendars.current().workdays_between(row.due_on, clock.today())
 
 
 def records(actor: User) -> list[dict]:
@@ -45,13 +44,14 @@ def records(actor: User) -> list[dict]:
             count(Commission.state == "delivered").label("delivered"),
             count((Commission.state == "delivered") & (Commission.delivered_on > Commission.due_on)).label("late"),
             count(Commission.state == "cancelled").label("cancelled"),
+            count(Commission.state == "ended").label("ended"),
             func.avg(Commission.rating).label("average"), func.count(Commission.rating).label("ratings"))
             .group_by(Commission.agency_id))}
     rows = []
     for agency in agencies:
         got = counted.get(agency.id)
         numbers = {k: int(getattr(got, k)) if got else 0
-                   for k in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ratings")}
+                   for k in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ended", "ratings")}
         average = getattr(got, "average", None) if got else None
         rows.append({"id": agency.id, "name": agency.name, "active": agency.active, "contact": agency.contact,
                      "suspended_reason": agency.suspended_reason, **numbers,

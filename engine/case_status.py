@@ -1,7 +1,7 @@
 """Where a case stands at the window: its row held for a change and the check of its status, the
 Art. 32 timer set when materials arrive (intake.fire_timer fires it), whether deferred materials
-(容缺) are still to come, how a review round's correction notice stands, and which payment
-notices still wait for the applicant's payment."""
+(容缺) are still to come, what materials arriving do to it, how a correction notice stands, and which
+payment notices still wait for the applicant's payment."""
 from datetime import date
 
 from sqlalchemy import select
@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import Conflict, NotFound, state_name
+from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
+from engine.services.events import record_case
 from engine.store.db import locked, read_session
-from engine.store.models import Case, Event, Material, Notice, Task, Timer
+from engine.store.models import Case, Event, Material, Notice, Task, Timer, User
 
 ART32_DAYS = 5
 OPEN = ("submitted", "correction")
@@ -94,6 +96,25 @@ def payment_asked(task_id: int) -> dict | None:
         return {"id": notice.id, "number": notice.number, "data": notice.data} if notice else None
 
 
+def supplied(session: Session, case: Case, codes: list[str], names: list[str], actor: User | None, **how) -> None:
+    """Materials have come for a case that awaits them (handed in, or an agency's report delivered):
+    a correction notice is answered once everything it named has come (the window then accepts, again
+    within five working days); the last deferred (容缺) material ends the conditional acceptance.
+    Recorded as materials_supplied, with what the correction notice still waits for."""
+    still = []
+    if case.status == "correction":
+        still = [m["name"] for m in still_missing(session, case)]
+        if not still:  # all of it is here: the window accepts it, again within five days
+            case.status = "submitted"
+            watch_arrival(session, case)
+    elif not deferred_left(session, case):
+        cancel_timers(session, case, "deferred")
+        if case.status == "conditional":
+            case.status = "accepted"
+    record_case(session, "materials_supplied", case, actor=actor, materials=codes, names=names,
+                still_missing=still, **how)
+
+
 def still_missing(session: Session, case: Case) -> list[dict]:
     """What the latest correction notice asked for that has not come since ({code, name, reason}:
     the window's page, the applicant's, the supply event). Until all of
@@ -106,5 +127,12 @@ def still_missing(session: Session, case: Case) -> list[dict]:
     since = set(session.scalars(select(Material.kind).where(Material.case_id == case.id,
                                                             Material.created_at >= notice.issued_at)))
     names = {m["code"]: m["name"] for m in case.item.data["materials"]}
-    return [{"code": m["code"], "name": names.get(m["code"], m["code"]), "reason": m.get("reason", "")}
+    return [{"code": m["code"], "name": names.get(m["code"]) or material_name(m["code"]), "reason": m.get("reason", "")}
             for m in notice.data["missing"] if m["code"] not in since]
+
+
+def material_name(code: str) -> str:
+    """The name of a material the checklist does not list by its code: a kind's report (report:energy,
+    engine/agency_reports.py), else the code as it is."""
+    kind = kind_of(code)
+    return report_name(kind) if kind else code

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from engine import agencies, forms, parties
+from engine import agencies, forms, identity, parties
 from engine.clock.limits import MAX_WORKING_DAYS
 from engine.errors import Invalid, NotFound
 from engine.services.events import record
@@ -28,6 +28,9 @@ REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", 
 # An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_NAME = 300
+# 实施编码 (GB/T 39554.1), the code the national catalogue gives the item as this office implements it:
+# the provincial platform files the cases' records under it (engine/exchange_sets.py).
+IMPLEMENTATION_CODE = re.compile(r"[A-Za-z0-9]{1,40}")
 # An item's own words for its decision (a registration is 准予登记 / 不予登记), where the generic
 # ones (准予办理, 不予办理决定书) would misname it; by the decision code each stands for.
 DECISION_WORDS = {"grant": "approve", "grant_with_conditions": "approve_with_conditions", "refuse": "reject",
@@ -104,6 +107,14 @@ def validate(item: dict, source: str = "item") -> dict:
     if not isinstance(services, list) or not set(services) <= set(agencies.KINDS):
         raise Invalid("%(source)s: agency_services is a list of %(kinds)s", source=source,
                       kinds=", ".join(agencies.KINDS))
+    code = item.get("implementation_code")
+    if code is not None and not (isinstance(code, str) and IMPLEMENTATION_CODE.fullmatch(code)):
+        raise Invalid("%(source)s: implementation_code (实施编码) is 1 to 40 letters and digits", source=source)
+    credit = item.get("implementer_credit_code")
+    if credit is not None and (not isinstance(credit, str) or identity.problem("uscc", credit)):
+        raise Invalid("%(source)s: implementer_credit_code is the implementing department's unified social credit "
+                      "code (统一社会信用代码), 18 characters ending in its check character", source=source)
+    _check_reports_entry(item, source)
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
@@ -113,6 +124,31 @@ def _word(key, word) -> bool:
     english = isinstance(key, str) and key.endswith(ENGLISH)
     return (isinstance(key, str) and key.removesuffix(ENGLISH) in DECISION_WORDS and isinstance(word, str)
             and 0 < len(word) <= (MAX_ENGLISH_WORDS if english else MAX_WORDS))
+
+
+# What an entry made of reports cannot be: its reports belong to the one application, come whole.
+NOT_OF_REPORTS = ("deferrable", "pledgeable", "valid_years", "issued_by")
+
+
+def _check_reports_entry(item: dict, source: str) -> None:
+    """`agency_reports: true` makes a material the reports of the kinds the project needs, among the
+    item's agency_services (engine/agency_reports.py): one such entry, of an item that names them."""
+    flagged = [m for m in item["materials"] if "agency_reports" in m]
+    for material in flagged:
+        if not isinstance(material["agency_reports"], bool):
+            raise Invalid("%(source)s: materials %(code)s: agency_reports is true or false", source=source,
+                          code=material["code"])
+    flagged = [m for m in flagged if m["agency_reports"]]
+    if len(flagged) > 1:
+        raise Invalid("%(source)s: only one material may be made of the agency reports (agency_reports)",
+                      source=source)
+    if flagged and not item.get("agency_services"):
+        raise Invalid("%(source)s: materials %(code)s is made of the agency reports: name their kinds in "
+                      "agency_services", source=source, code=flagged[0]["code"])
+    wrong = [key for key in NOT_OF_REPORTS if flagged and flagged[0].get(key)]
+    if wrong:
+        raise Invalid("%(source)s: materials %(code)s is made of the agency reports, which cannot be %(keys)s",
+                      source=source, code=flagged[0]["code"], keys=", ".join(wrong))
 
 
 def _whole_years(value) -> bool:

@@ -3,13 +3,11 @@ applicant supplies it: answering that notice, bringing deferred materials (å®¹ç¼
 review round's merged correction notice."""
 from sqlalchemy import select
 
-from engine import files
-from engine.case_status import (SUPPLY_STATES, cancel_timers, deferred_left, in_state, open_case, still_missing,
-                                watch_arrival)
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
-from engine.intake import Upload, validity
+from engine import agency_reports, files
+from engine.case_status import SUPPLY_STATES, cancel_timers, in_state, open_case, supplied
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.intake import Upload, checklist, refuse_uploads, validity
 from engine.notices import issue_notice
-from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import locked, read_session
@@ -24,7 +22,9 @@ def request_correction(case_id: int, missing: list[dict], actor: User, note: str
         raise Invalid("List every missing or wrong material (code and reason) in the one notice")
     with session_scope() as session:
         case = open_case(session, case_id, "submitted")
-        codes = {m["code"] for m in case.item.data["materials"]}
+        # An entry made of reports is told by the kinds it lacks, or, all there, by each report.
+        missing = agency_reports.by_report(missing, checklist(case, session))
+        codes = agency_reports.parts(case.item.data, agency_reports.asked(session, case))
         unknown = [m["code"] for m in missing if m["code"] not in codes]
         if unknown:
             raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))
@@ -44,17 +44,15 @@ def request_correction(case_id: int, missing: list[dict], actor: User, note: str
                             note=(note or "").strip()[:2000] or None)
 
 
-def _check_supply(case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
-    """The case's checklist entries by code, if these uploads may be supplied to it by this applicant."""
+def _check_supply(session, case: Case | None, case_id: int, uploads: list[Upload], applicant_id: int | None) -> dict:
+    """The case's checklist entries by code, if these uploads may be supplied to it by this applicant
+    (an entry made of reports by the codes of the kinds the case needs)."""
     if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
         raise NotFound("No case %(case)s", case=case_id)
     in_state(case, SUPPLY_STATES)
-    entries = {m["code"]: m for m in case.item.data["materials"]}
-    wrong = [Message("%(file)s: %(kind)s is not on this item's checklist", file=u.filename, kind=repr(u.kind))
-             for u in uploads if u.kind not in entries]
-    if wrong:  # the first says what is wrong, the details name the others
-        raise Invalid(wrong[0], wrong[1:])
-    return entries
+    needed = agency_reports.asked(session, case)
+    refuse_uploads(case.item.data, needed, uploads)
+    return agency_reports.parts(case.item.data, needed)
 
 
 def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id: int | None = None) -> Case:
@@ -73,11 +71,11 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
         case = session.get(Case, case_id)
         if actor is not None and not actor.has_role("clerk") and case is not None and case.submitted_by != actor.id:
             raise Forbidden("An agent hands in materials only for the cases they filed")
-        _check_supply(case, case_id, uploads, applicant_id)
+        _check_supply(session, case, case_id, uploads, applicant_id)
     stored = [(u, *files.store(u.content, u.filename)) for u in uploads]
     with session_scope() as session:
         case = locked(session, Case, case_id)
-        entries = _check_supply(case, case_id, uploads, applicant_id)  # again, under the row lock
+        entries = _check_supply(session, case, case_id, uploads, applicant_id)  # again, under the row lock
         for upload, sha, size in stored:
             valid_until = validity(entries[upload.kind])
             old = session.scalar(select(Material).where(Material.case_id == case.id, Material.kind == upload.kind))
@@ -89,17 +87,6 @@ def supply(case_id: int, uploads: list[Upload], actor: User | None, applicant_id
                                      name=entries[upload.kind]["name"], state="provided", filename=upload.filename,
                                      sha256=sha, size=size, valid_until=valid_until))
         session.flush()
-        still = []
-        if case.status == "correction":
-            still = [m["name"] for m in still_missing(session, case)]
-            if not still:  # all of it is here: the window accepts it, again within five days
-                case.status = "submitted"
-                watch_arrival(session, case)
-        elif not deferred_left(session, case):
-            cancel_timers(session, case, "deferred")
-            if case.status == "conditional":
-                case.status = "accepted"
         by = {"by": "applicant"} if actor is None else {}  # online, in the applicant's own name
-        record_case(session, "materials_supplied", case, actor=actor, materials=[u.kind for u in uploads],
-                    names=[entries[u.kind]["name"] for u in uploads], still_missing=still, **by)
+        supplied(session, case, [u.kind for u in uploads], [entries[u.kind]["name"] for u in uploads], actor, **by)
         return case

@@ -55,6 +55,7 @@ DEMO_USERS = [
     ("supervisor", "刘洋", "supervision", ["supervisor"]),
     ("designer", "周婷", "supervision", ["designer"]),
     ("agent", "何芳", "village", ["agent"]),  # files cases for villagers at the village's agent point
+    ("platform", "省政务服务平台", "supervision", ["platform"]),  # pulls the cases' records (办件信息汇聚)
 ]
 # Every other department a procedure can send work to has a person of its own, logging in by the
 # department's code, so a demo case can be taken through every review; being the department's

@@ -19,6 +19,14 @@ class Message(str):
         return text
 
 
+def listed(names: list) -> str:
+    """Names said one after another (a、b、c): each a Message is translated with the sentence that
+    says them, as a value of it."""
+    if len(names) < 2:
+        return names[0] if names else ""
+    return Message("%(first)s, %(rest)s", first=names[0], rest=listed(names[1:]))
+
+
 class ShenpiError(Exception):
     code = "error"
     status = 400

@@ -16,14 +16,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, catalogue, clock, files, forms, identity, parties, regional, termination
+from engine import agencies, agency_reports, catalogue, clock, files, forms, identity, parties, regional, termination
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
 from engine.clock import limits
 from engine.decisions import DECISIONS, decide, delivery_due, results
-from engine.errors import Invalid, Message, NotFound
+from engine.errors import Invalid, Message, NotFound, listed
 from engine.notices import issue_notice
+from engine.report_kinds import needs
 from engine.services import calendars, cases
 from engine.services.events import record_case
 from engine.services.task_views import CASE_TASKS, summary
@@ -128,11 +129,10 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         raise Invalid(wrong)
     if form and not item.data.get("form"):
         raise Invalid("Item %(item)s has no application form: send no form data", item=item.code)
-    known = {m["code"]: m for m in item.data["materials"]}
-    for upload in uploads:
-        if upload.kind not in known:
-            raise Invalid("%(file)s: %(kind)s is not on this item's checklist",
-                          file=upload.filename, kind=repr(upload.kind))
+    # An entry made of the reports the project needs takes them by kind, as the rules decide on the form.
+    needed = needs(item.data, form)[0] if agency_reports.entry(item.data) else []
+    known = agency_reports.parts(item.data, needed)
+    refuse_uploads(item.data, needed, uploads)
     if channel == "agent":  # 帮办代办: the agent acts with the applicant's written authority
         unauthorised = [m["name"] for m in known.values()
                         if m.get("mandatory_by_agent") and m["code"] not in {u.kind for u in uploads}]
@@ -166,6 +166,13 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
                     channel=channel, materials=sorted(given), reused=reused, **point)
         session.flush()
         return case
+
+
+def refuse_uploads(item_data: dict, needed: list[str], uploads: list[Upload]) -> None:
+    """Refused, naming each, unless every file is handed in under a code the case takes."""
+    wrong = [p for u in uploads if (p := agency_reports.upload_problem(item_data, needed, u.kind, u.filename))]
+    if wrong:  # the first says what is wrong, the details name the others
+        raise Invalid(wrong[0], wrong[1:])
 
 
 def validity(material: dict) -> date | None:
@@ -221,15 +228,22 @@ def _reuse(session: Session, case: Case, person: Applicant, wanted: list[dict]) 
 
 def checklist(case: Case, session: Session) -> list[dict]:
     """The item's materials against what the case holds: provided, reused, pledged, deferred, missing,
-    or unsupplied (deferred, and the case closed without it).
+    or unsupplied (deferred, and the case closed without it). An entry made of the agency reports
+    (engine/agency_reports.py) is provided or missing by its reports, or asks for none: covered,
+    not_needed.
 
     A catch-up date (due_on) is given only while the material is still awaited: one supplied keeps
     its date in the table, but nothing is due any more."""
     have = {}
     for m in session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)):
         have[m.kind] = m
-    rows = []
+    rows, made_of = [], (agency_reports.entry(case.item.data) or {}).get("code")
     for spec in case.item.data["materials"]:
+        if spec["code"] == made_of:  # the reports of the kinds the project needs, each a material of its own
+            rows.append({"code": spec["code"], "name": spec["name"], "mandatory": spec.get("mandatory", True),
+                         "deferrable": False, "pledgeable": False, "material_id": None, "filename": None,
+                         "due_on": None, "reused_from": None, **agency_reports.row(session, case, have)})
+            continue
         m = have.get(spec["code"])
         state = m.state if m else "missing"
         if state == "deferred" and case.status not in SUPPLY_STATES:  # refused, decided, ended: never came
@@ -367,7 +381,10 @@ def _check_acceptable(case, rows, deferred, pledged, deemed):
     if not deemed:  # deemed acceptance happens whatever is missing: the notice was not sent in time
         for code, row in rows.items():
             if row["mandatory"] and row["state"] == "missing" and code not in deferred and code not in pledged:
-                problems.append(Message("%(material)s is missing", material=row["name"]))
+                owed = [r["name"] for r in agency_reports.lacking(row)]  # an entry made of reports: which
+                problems.append(Message("%(material)s still lacks %(reports)s", material=row["name"],
+                                        reports=listed(owed)) if owed else
+                                Message("%(material)s is missing", material=row["name"]))
     if problems:
         raise Invalid("The case cannot be accepted as it stands", problems)
 

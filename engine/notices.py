@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine import catalogue, config, parties
 from engine.case_news import notice_issued
+from engine.case_status import material_name
 from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import department_names
@@ -83,7 +84,10 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
             # (行政确认) or a public service is not a licence.
             "licence": case.item.kind == "licence",
             "decision_words": catalogue.decision_words(case.item.data),
-            "material_names": {m["code"]: m["name"] for m in case.item.data.get("materials", [])},
+            # A correction may name a kind's report, which the checklist lists under its entry.
+            "material_names": {**{m["code"]: material_name(m["code"]) for m in notice.data.get("missing") or ()
+                                  if isinstance(m, dict) and m.get("code")},
+                               **{m["code"]: m["name"] for m in case.item.data.get("materials", [])}},
             "expected_end_now": _expected_end_now(notice)}
 
 

@@ -20,13 +20,14 @@ behaviour from the same few words:
   again); nothing (empty) lets it close;
 - paymentNoticeExpression: the task waits for the applicant to pay: the expression gives what
   is due as lines of {name, amount} (yuan), each with who pays it where the parties are several
-  (`payer`, a text), which a 缴款通知书 tells the applicant; the case
+  (`payer`, a name, and `payer_role`, the party's role as the item writes it: 卖方), which a
+  缴款通知书 tells the applicant; the case
   clock stops until the task closes (the applicant's time to pay is not the departments').
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, expressions
+from engine import clock, expressions, parties
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
@@ -126,9 +127,12 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
     """缴款通知书 from the step's department: what to pay, line by line; nothing due, no notice."""
     try:
         # A line may name who pays it (`payer`): one notice of a joint application (a house's
-        # buyer and seller) tells each party its own taxes.
+        # buyer and seller) tells each party its own taxes. The role is kept apart from the name,
+        # so that a page says it in its reader's language.
         due = [{"name": str(line["name"]), "amount": round(float(line["amount"]), 2),
-                **({"payer": str(line["payer"])[:200]} if line.get("payer") else {})} for line in lines]
+                **({"payer": str(line["payer"])[:200]} if line.get("payer") else {}),
+                **({"payer_role": str(line["payer_role"])[:parties.MAX_ROLE]} if line.get("payer_role") else {})}
+               for line in lines]
     except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc

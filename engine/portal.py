@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import func, or_, select
 
-from engine import applicant_passwords, case_news, clock, identity, intake, notices, signin
+from engine import agency_reports, applicant_passwords, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
 from engine.clock import limits, stopping
 from engine.errors import Conflict, Invalid, Message, NotFound
@@ -348,20 +348,21 @@ def _to_supply(info: dict) -> list[dict]:
     """What the applicant still owes: the required materials an application went without, what the
     latest correction notice asked for and has not come since (case_status.still_missing), deferred
     (容缺) materials, or, for a review round's merged correction, any material of the checklist
-    to hand in revised."""
+    to hand in revised; an entry made of the agency reports, report by report."""
+    rows = agency_reports.spread(info["materials"])  # an entry made of reports: report by report
     if info["status"] == "review_correction":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"],  # 容缺's date
-                 "filename": row["filename"]} for row in info["materials"]]
+                 "filename": row["filename"]} for row in rows]
     if info["status"] == "correction":
         return [{**m, "due_on": None} for m in info["still_missing"]]
     if info["status"] == "submitted" and any(n["kind"] == "correction" for n in info["notices"]):
         return []  # all the correction notice asked for came: the window looks at it
     if info["status"] == "submitted":  # sent without them: they may still come before the window looks
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": None}
-                for row in info["materials"] if row["mandatory"] and row["state"] == "missing"]
+                for row in rows if row["mandatory"] and row["state"] == "missing"]
     if info["status"] == "conditional":
         return [{"code": row["code"], "name": row["name"], "reason": "", "due_on": row["due_on"]}
-                for row in info["materials"] if row["state"] == "deferred"]
+                for row in rows if row["state"] == "deferred"]
     return []
 
 

@@ -32,6 +32,11 @@ def in_force_at(moment: datetime):
         _in_force_at.reset(token)
 
 
+def clear_cache() -> None:
+    """Forget the tables loaded (tests reuse ids after emptying the database)."""
+    _models.clear()
+
+
 class RuleIncident(EngineFailure):
     code = "rule_incident"
 

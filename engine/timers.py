@@ -39,9 +39,8 @@ def one_per_date(session: Session, kind: str, wanted, **owner) -> None:
     for timer in session.scalars(select(Timer).where(Timer.kind == kind, Timer.state == "pending",
                                                      *(getattr(Timer, k) == v for k, v in owner.items()
                                                        if k != "instance_id"))):
-        due = timer.due_at if timer.due_at.tzinfo else timer.due_at.replace(tzinfo=timezone.utc)
-        if due in wanted:
-            wanted.discard(due)
+        if timer.due_at in wanted:
+            wanted.discard(timer.due_at)
         else:
             timer.state = "cancelled"
     for due in sorted(wanted):

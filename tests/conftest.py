@@ -51,6 +51,7 @@ def database_url(tmp_path_factory):
 @pytest.fixture
 def db(database_url):
     """An empty database for each test, schema kept."""
+    from engine import rules
     from engine.bpmn import runtime
     from engine.services import calendars
     from engine.store import get_engine
@@ -66,6 +67,7 @@ def db(database_url):
             if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
     runtime.clear_caches()
+    rules.clear_cache()  # a table an earlier test deployed under the same id is gone too
     calendars.invalidate()  # a notice an earlier test imported is gone with its table's rows
     yield database_url
 

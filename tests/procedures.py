@@ -3,7 +3,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import catalogue, intake, regional
+from engine import agency_reports, catalogue, intake, regional, report_kinds
 from engine.services import deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Task
@@ -34,16 +34,22 @@ def promised_item(code: str, process: str, department: str) -> dict:
             "materials": [{"code": "id_card", "name": "身份证明", "mandatory": True}]}
 
 
-def uploads(item_code: str, skip=()):
+def uploads(item_code: str, skip=(), form: dict | None = None):
+    """A file for each mandatory material; for an entry made of the agency reports, one for each kind
+    the project of `form` needs (report:<kind>)."""
     item = catalogue.get(item_code)
-    return [intake.Upload(m["code"], f"{m['code']}.pdf", f"%PDF {item_code} {m['code']}".encode())
-            for m in item.data["materials"] if m.get("mandatory") and m["code"] not in skip]
+    wanted = [m["code"] for m in item.data["materials"] if m.get("mandatory") and m["code"] not in skip]
+    made_of = agency_reports.entry(item.data)
+    if made_of and made_of["code"] in wanted:
+        wanted.remove(made_of["code"])
+        wanted += [report_kinds.REPORT + kind for kind in report_kinds.needs(item.data, form)[0]]
+    return [intake.Upload(code, f"{code.replace(':', '-')}.pdf", f"%PDF {item_code} {code}".encode()) for code in wanted]
 
 
 def take_in(item_code: str, form: dict, clerk, applicant=None, **accept):
     applicant = applicant or {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc",
                               "id_number": "91110000MA01ABCD2Q", "phone": "13900000000"}
-    case = intake.submit(item_code, applicant, uploads(item_code, accept.pop("skip", ())), clerk, form=form)
+    case = intake.submit(item_code, applicant, uploads(item_code, accept.pop("skip", ()), form), clerk, form=form)
     return intake.accept(case.id, clerk, **accept)
 
 

@@ -72,7 +72,7 @@ def test_a_review_rounds_correction_tells_the_agent_its_date(org, agent):
     people = install(org)
     details = {k: COMPANY[k] for k in ("name", "kind", "id_type", "id_number", "phone")}
     authority = intake.Upload("power_of_attorney", "委托书.pdf", b"%PDF authority")
-    case = intake.accept(intake.submit(ITEM, details, [*uploads(ITEM), authority], agent, form=PROJECT).id,
+    case = intake.accept(intake.submit(ITEM, details, [*uploads(ITEM, form=PROJECT), authority], agent, form=PROJECT).id,
                          people["clerk"])
     reviews = open_tasks(case.instance_id)
     for name, task in reviews.items():

@@ -198,7 +198,7 @@ def test_parallel_round_merged_correction_only_askers_review_again_then_lead_dec
     [waiting] = [t for t in progress.inbox(people["clerk"])["unclaimed"] if t["id"] == after["window_correction@window"].id]
     assert waiting["deadline"] == notice[0]["data"]["due_on"]
 
-    corrections.supply(case.id, [intake.Upload("assessment_report", "report-v2.pdf", b"%PDF v2")], None,
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "report-v2.pdf", b"%PDF v2")], None,
                   applicant_id=None)
     work(after["window_correction@window"], people["clerk"], {"materials_received": True}, document=False)
     second = open_tasks(case.instance_id)
@@ -377,7 +377,7 @@ def test_a_review_transferred_to_another_department_comes_back_to_it_after_the_c
          document=False)
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "review_correction"]
     assert [r["department"] for r in notice["data"]["requests"]] == ["natres"]
-    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None)
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "v2.pdf", b"%PDF v2")], None)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
          document=False)
     assert set(open_tasks(case.instance_id)) == {"department_review@natres"}

@@ -21,7 +21,7 @@ SPARED = {"energy": ("exempt", "高新发改〔2024〕12号"), "geological_hazar
 
 
 def accepted(people, company, form):
-    applied = portal.apply(company.id, ITEM, uploads(ITEM), form)
+    applied = portal.apply(company.id, ITEM, uploads(ITEM, form=form), form)
     return intake.accept(applied.id, people["clerk"])
 
 

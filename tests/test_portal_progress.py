@@ -57,7 +57,7 @@ def test_a_finished_review_names_its_department(people, company):
 
 
 def test_the_windows_correction_task_is_no_review(app, people, company):
-    case = confirmed_round(people, company, ["assessment_report"])
+    case = confirmed_round(people, company, ["report:environmental_impact"])
     shown = steps(company, case)
     assert [s["type"] for s in shown if s["type"].startswith("correction_")] == [
         "correction_opened", "correction_confirmed"]
@@ -69,7 +69,7 @@ def test_the_windows_correction_task_is_no_review(app, people, company):
 
 
 def test_a_resume_that_moved_nothing_claims_no_move(app, people, company):
-    case = confirmed_round(people, company, ["assessment_report"])
+    case = confirmed_round(people, company, ["report:environmental_impact"])
     [ended] = [s for s in steps(company, case) if s["type"] == "special_procedure_ended"]
     assert ended["data"]["paused_days"] == 0  # the window confirmed the same day
     page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
@@ -79,7 +79,7 @@ def test_a_resume_that_moved_nothing_claims_no_move(app, people, company):
 # --- the materials ------------------------------------------------------------------------------
 
 def test_a_supplied_deferred_material_has_no_due_date_any_more(app, people, company):
-    case = confirmed_round(people, company, ["assessment_report", "land_title"])
+    case = confirmed_round(people, company, ["report:environmental_impact", "land_title"])
     land = material(case, "land_title")
     assert (land["state"], land["due_on"]) == ("provided", None)
     assert intake.describe(case.id)["status"] == "accepted"
@@ -91,7 +91,7 @@ def test_a_supplied_deferred_material_has_no_due_date_any_more(app, people, comp
 
 def test_a_deferred_material_never_supplied_is_said_so_once_the_case_is_closed(app, people, company):
     due = in_three_days()
-    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("planning_conditions",)), PROJECT)
+    applied = portal.apply(company.id, ITEM, uploads(ITEM, skip=("planning_conditions",), form=PROJECT), PROJECT)
     case = intake.accept(applied.id, people["clerk"], deferred={"planning_conditions": due})
     assert (material(case, "planning_conditions")["state"], material(case, "planning_conditions")["due_on"]) \
         == ("deferred", due.isoformat())  # still awaited: the date stands

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import corrections, files, intake, portal, timers
+from engine import agency_reports, corrections, files, intake, portal, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.store import session_scope
 from engine.services import tasks, users
@@ -60,7 +60,7 @@ def in_review_correction(people, applicant, deferred=None):
     The merged notice lists what each department wrote under 需补正内容 (correction_items), not its
     general comment.
     """
-    applied = portal.apply(applicant.id, ITEM, uploads(ITEM, skip=tuple(deferred or ())), PROJECT)
+    applied = portal.apply(applicant.id, ITEM, uploads(ITEM, skip=tuple(deferred or ()), form=PROJECT), PROJECT)
     case = intake.accept(applied.id, people["clerk"], deferred=deferred)
     assert case.status == ("conditional" if deferred else "accepted")
     reviews = open_tasks(case.instance_id)
@@ -78,6 +78,12 @@ def sign_in(app, who):
     client = app.test_client()
     assert client.post("/portal/login", data={"identifier": who["phone"], "password": who["password"]}).status_code == 302
     return client
+
+
+def report(described, kind):
+    """The report of one kind under the case's 评估报告 (engine/agency_reports.py)."""
+    entry = next(m for m in described["materials"] if m["code"] == "assessment_report")
+    return next(r for r in entry["reports"] if r["kind"] == kind)
 
 
 def post_files(client, number, files_):
@@ -119,8 +125,8 @@ def test_a_deferred_material_is_still_awaited_after_a_review_correction_round(pe
     case, due = deferred_land_title(people, company)
     # During the round the applicant's list of what to hand in gives the deferred material's date.
     owed = {m["code"]: m["due_on"] for m in portal.progress(company.id, case.number)["to_supply"]}
-    assert owed["land_title"] == due.isoformat() and owed["assessment_report"] is None
-    corrections.supply(case.id, [intake.Upload("assessment_report", "r2.pdf", b"%PDF revised")], None,
+    assert owed["land_title"] == due.isoformat() and owed["report:environmental_impact"] is None
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "r2.pdf", b"%PDF revised")], None,
                   applicant_id=company.id)
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
          document=False)
@@ -146,8 +152,10 @@ def test_progress_lists_the_departments_requests_by_name(people, company):
     assert all(r["review"] for r in review["requests"])  # the review's name, e.g. 环境影响评价（报告书）
     assert review["supplied_at"] is None and review["supplied"] == []
     # Any checklist material may come back revised; the current file is shown with it.
-    assert [m["code"] for m in info["to_supply"]] == [m["code"] for m in info["materials"]]
-    assert {m["filename"] for m in info["to_supply"] if m["code"] == "assessment_report"} == {"assessment_report.pdf"}
+    # (评估报告 report by report: each of the project's three.)
+    assert [m["code"] for m in info["to_supply"]] == [m["code"] for m in agency_reports.spread(info["materials"])]
+    assert {m["filename"] for m in info["to_supply"] if m["code"] == "report:environmental_impact"} == {
+        "report-environmental_impact.pdf"}
     # The notice's event names the window's task that issued it: the applicant reads that step as
     # the window gathering the requests, not as one more review.
     window = open_tasks(case.instance_id)["window_correction@window"]
@@ -163,24 +171,24 @@ def test_wrong_kind_stranger_or_confirmed_round_is_refused_before_anything_is_st
     before = stored(case.id)
     bogus = b"%PDF not a material of this item"
     with pytest.raises(Invalid, match="not on this item's checklist"):
-        corrections.supply(case.id, [intake.Upload("assessment_report", "ok.pdf", b"%PDF fine"),
+        corrections.supply(case.id, [intake.Upload("report:environmental_impact", "ok.pdf", b"%PDF fine"),
                                 intake.Upload("bogus", "bogus.pdf", bogus)], None, applicant_id=company.id)
     stranger = b"%PDF from another applicant"
     with pytest.raises(NotFound):
-        corrections.supply(case.id, [intake.Upload("assessment_report", "x.pdf", stranger)], None, applicant_id=other.id)
+        corrections.supply(case.id, [intake.Upload("report:environmental_impact", "x.pdf", stranger)], None, applicant_id=other.id)
     assert stored(case.id) == before
     assert not blob_exists(bogus) and not blob_exists(b"%PDF fine") and not blob_exists(stranger)
 
     window = open_tasks(case.instance_id)["window_correction@window"]
     with pytest.raises(Conflict, match="handed in nothing"):  # nothing handed in yet: nothing to confirm
         work(window, people["clerk"], {"materials_received": True}, document=False)
-    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "v2.pdf", b"%PDF v2")], None,
                        applicant_id=company.id)
     tasks.complete(window.id, people["clerk"], {"materials_received": True})
     before = stored(case.id)
     late = b"%PDF after the window confirmed"
     with pytest.raises(Conflict):  # review goes on: nothing more to supply
-        corrections.supply(case.id, [intake.Upload("assessment_report", "late.pdf", late)], None, applicant_id=company.id)
+        corrections.supply(case.id, [intake.Upload("report:environmental_impact", "late.pdf", late)], None, applicant_id=company.id)
     assert stored(case.id) == before and not blob_exists(late)
 
 
@@ -194,7 +202,7 @@ def test_applicant_supplies_online_and_the_window_still_confirms(app, people, co
     html = page.text
     assert "审查中，待补正材料" in html and 'id="review-requests"' in html
     for text in ("生态环境局", AIR, "水务局", WATER, "提交补正材料", 'name="csrf_token"',
-                 'name="m-assessment_report"', "当前文件：assessment_report.pdf"):
+                 'name="m-report:environmental_impact"', "当前文件：report-environmental_impact.pdf"):
         assert text in html, text
     assert 'id="review-supplied"' not in html
     notice_id = portal.progress(company.id, case.number)["review_correction"]["notice_id"]
@@ -202,11 +210,11 @@ def test_applicant_supplies_online_and_the_window_still_confirms(app, people, co
     assert printed.status_code == 200 and "生态环境局" in printed.text and AIR in printed.text
 
     materials, supplied = stored(case.id)
-    res = post_files(client, case.number, {"assessment_report": ("report-v2.pdf", b"%PDF revised report")})
+    res = post_files(client, case.number, {"report:environmental_impact": ("report-v2.pdf", b"%PDF revised report")})
     assert res.status_code == 302
     assert stored(case.id) == (materials + 1, supplied + 1)
     described = intake.describe(case.id)
-    row = next(m for m in described["materials"] if m["code"] == "assessment_report")
+    row = report(described, "environmental_impact")
     assert (row["state"], row["filename"]) == ("provided", "report-v2.pdf")
     # Status and procedure wait for the window: its correction task is still open, for a clerk to claim.
     assert described["status"] == "review_correction"
@@ -217,7 +225,7 @@ def test_applicant_supplies_online_and_the_window_still_confirms(app, people, co
     assert "补正材料已提交，待窗口确认后转审查部门" in page.text  # the flash after the redirect
     assert 'id="review-supplied"' in page.text and "当前文件：report-v2.pdf" in page.text
     assert "补交材料" in page.text  # the step in the history
-    assert portal.progress(company.id, case.number)["review_correction"]["supplied"] == ["assessment_report"]
+    assert portal.progress(company.id, case.number)["review_correction"]["supplied"] == ["report:environmental_impact"]
 
     work(window["window_correction@window"], people["clerk"], {"materials_received": True}, document=False)
     assert set(open_tasks(case.instance_id)) == {"department_review@eco", "department_review@water"}
@@ -231,11 +239,11 @@ def test_pages_refuse_a_wrong_kind_and_another_applicant(app, people, company, o
     owner = sign_in(app, COMPANY)
     res = post_files(owner, case.number, {"bogus": ("bogus.pdf", b"%PDF bogus kind")})
     assert res.status_code == 422 and "请选择要补交的材料文件" in res.text
-    res = post_files(owner, case.number, {"assessment_report": ("empty.pdf", b"")})
+    res = post_files(owner, case.number, {"report:environmental_impact": ("empty.pdf", b"")})
     assert res.status_code == 422
     stranger = sign_in(app, OTHER)
     assert stranger.get(f"/portal/cases/{case.number}").status_code == 404
-    res = post_files(stranger, case.number, {"assessment_report": ("x.pdf", b"%PDF stranger's upload")})
+    res = post_files(stranger, case.number, {"report:environmental_impact": ("x.pdf", b"%PDF stranger's upload")})
     assert res.status_code == 404 and AIR not in res.text
     assert stored(case.id) == before
     assert not blob_exists(b"%PDF bogus kind") and not blob_exists(b"%PDF stranger's upload")
@@ -247,7 +255,7 @@ def test_the_supply_form_needs_its_csrf_token(people, company):
     client = create_app({"TESTING": True}).test_client()
     with client.session_transaction() as session:
         session["applicant_id"] = f"{company.id}:{company.session_serial}"  # what signing in stores
-    res = post_files(client, case.number, {"assessment_report": ("v2.pdf", b"%PDF without token")})
+    res = post_files(client, case.number, {"report:environmental_impact": ("v2.pdf", b"%PDF without token")})
     assert res.status_code == 400
     assert stored(case.id)[1] == 0 and not blob_exists(b"%PDF without token")
 
@@ -260,11 +268,11 @@ def test_the_window_sees_what_was_asked_and_takes_in_any_revised_material(app, p
     assert AIR in asked and WATER in asked and "生态环境局" in asked  # the department by name
     page = clerk.get(f"/intake/cases/{case.id}").text
     form = page.split('id="supply-form"')[1].split("</form>")[0]
-    assert 'name="file_assessment_report"' in form  # provided already, and may come again revised
+    assert 'name="file_report:environmental_impact"' in form  # provided already, and may come again revised
     res = clerk.post(f"/intake/cases/{case.id}/supply", content_type="multipart/form-data",
-                     data={"file_assessment_report": (io.BytesIO(b"%PDF v2 at the window"), "report-v2.pdf")})
+                     data={"file_report:environmental_impact": (io.BytesIO(b"%PDF v2 at the window"), "report-v2.pdf")})
     assert res.status_code in (302, 303)
-    row = next(m for m in intake.describe(case.id)["materials"] if m["code"] == "assessment_report")
+    row = report(intake.describe(case.id), "environmental_impact")
     assert row["filename"] == "report-v2.pdf"
     history = clerk.get(f"/inbox/tasks/{task.id}").text.split('id="history"')[1]
     assert "补正期间停止计时" in history and "特殊环节开始" not in history  # not a hearing or a test
@@ -328,7 +336,7 @@ def test_the_notice_gives_a_date_after_which_the_window_ends_an_unanswered_case(
 def test_an_answered_correction_is_confirmed_not_ended(app, people, company, monkeypatch):
     from engine import clock, termination
     case = in_review_correction(people, company)
-    corrections.supply(case.id, [intake.Upload("assessment_report", "v2.pdf", b"%PDF v2")], None,
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "v2.pdf", b"%PDF v2")], None,
                        applicant_id=company.id)
     due, answered = termination.correction(case.id)
     assert answered
@@ -355,7 +363,7 @@ def test_the_windows_correction_step_leads_to_the_case_page_and_the_portal_shows
 
 
 def test_a_review_asking_for_corrections_or_conditions_says_what_they_are(people, company):
-    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT).id, people["clerk"])
     review = open_tasks(case.instance_id)["department_review@eco"]
     tasks.claim(review.id, people["r_eco"])
     for data, field in (({"opinion": "correction_needed", "comment": "材料不全"}, "correction_items"),
@@ -370,7 +378,7 @@ def test_a_review_asking_for_corrections_or_conditions_says_what_they_are(people
 
 def test_a_review_inside_a_round_asks_for_its_result_document(app, people, company):
     """The round's reviews are one multi-instance step: their properties are on its child spec."""
-    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT).id, people["clerk"])
     review = open_tasks(case.instance_id)["department_review@eco"]
     tasks.claim(review.id, people["r_eco"])
     page = signed_in(app, "r_eco").get(f"/inbox/tasks/{review.id}").text
@@ -379,7 +387,7 @@ def test_a_review_inside_a_round_asks_for_its_result_document(app, people, compa
 
 
 def test_the_case_page_shows_what_the_application_said(app, people, company):
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     page = sign_in(app, COMPANY).get(f"/portal/cases/{case.number}").text
     said = element(page, "application")
     assert "电子信息" in said and "2000" in said  # by the form's labels and option names

@@ -52,6 +52,8 @@ def test_no_cache_keeps_what_a_signed_in_person_is_shown(app, org):
     assert "max-age=86400" in clerk.get("/vendor/htmx/htmx.min.js").headers["Cache-Control"]
     # Signed out, the sign-in page holds nothing of anyone's.
     assert "no-store" not in app.test_client().get("/login").headers.get("Cache-Control", "")
+    # A document's verification is open to anyone, but names the document's holder.
+    assert app.test_client().get("/portal/verify?code=NOSUCHCODE").headers["Cache-Control"] == "no-store"
 
 
 def test_no_cache_keeps_an_api_answer(app, org):

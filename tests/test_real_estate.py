@@ -75,7 +75,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     payment = open_tasks(case.instance_id)["tax_payment@tax"]
     # The applicant is told what to pay, by the tax bureau (缴款通知书).
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
-    assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0, "payer": "买方 李四"}]
+    assert told["data"]["lines"] == [{"name": "契税", "amount": 22000.0, "payer": "李四", "payer_role": "买方"}]
     assert told["data"]["total"] == 22000.0
     assert told["data"]["department"] == "tax"
     assert progress.task_detail(payment.id, people["taxman"])["deadline"] == told["data"]["due_on"]  # the notice's
@@ -91,7 +91,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     # before 登簿: the guide's 80 元 for a home is asked for, and the case clock waits again.
     fee = open_tasks(case.instance_id)["registration_fee@realestate"]
     [_, fee_notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
-    assert fee_notice["data"]["lines"] == [{"name": "住宅登记费", "amount": 80.0, "payer": "买方 李四"}]
+    assert fee_notice["data"]["lines"] == [{"name": "住宅登记费", "amount": 80.0, "payer": "李四", "payer_role": "买方"}]
     assert fee_notice["data"]["department"] == "realestate" and fee_notice["data"]["step"] == "缴纳登记费"
     with session_scope() as session:
         waiting = limits.case_clock(session, case.instance_id)
@@ -116,7 +116,7 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     assert "京(2026)不动产权第0000001号" in re.search(r'id="steps-done">.*?</section>', window, re.S).group(0)
     assert result["state"] == "completed"
     assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "taxpayer": "buyer",
-                                        "amount": 22000.0, "payer": "买方 李四"}]
+                                        "amount": 22000.0, "payer": "李四", "payer_role": "买方"}]
     assert result["data"]["tax_total"] == 22000.0
 
     decided = intake.describe(case.id)
@@ -152,13 +152,17 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     assert open_tasks(case.instance_id)["tax_assessment@tax"].title == "计税核定（增值税、个人所得税、契税）"
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
-    assert told["data"]["lines"] == [{"name": "增值税", "amount": 100000.0, "payer": "卖方 王五"},
-                                     {"name": "个人所得税", "amount": 20000.0, "payer": "卖方 王五"},
-                                     {"name": "契税", "amount": 20000.0, "payer": "买方 李四"}]
+    # Held one year: VAT on the whole price, which includes it: 2,000,000 ÷ 1.05 × 5% = 95,238.095...
+    # = 95,238.10 (not 5% of the price, 100,000); 个人所得税 2,000,000 × 1% = 20,000; 契税 × 1% = 20,000.
+    seller, buyer = {"payer": "王五", "payer_role": "卖方"}, {"payer": "李四", "payer_role": "买方"}
+    assert told["data"]["lines"] == [{"name": "增值税", "amount": 95238.1, **seller},
+                                     {"name": "个人所得税", "amount": 20000.0, **seller},
+                                     {"name": "契税", "amount": 20000.0, **buyer}]
+    assert told["data"]["total"] == 135238.1
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}").text
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
-    assert rows == [("增值税", "卖方 王五", "100,000.00"), ("个人所得税", "卖方 王五", "20,000.00"),
+    assert rows == [("增值税", "卖方 王五", "95,238.10"), ("个人所得税", "卖方 王五", "20,000.00"),
                     ("契税", "买方 李四", "20,000.00")]
     assert "<th>缴纳人</th>" in printed and 'colspan="2">合计' in printed
     assert '<p id="addressee">卖方 王五、买方 李四：</p>' in printed  # handed to both parties
@@ -207,6 +211,30 @@ def test_a_payment_line_without_a_payer_is_printed_as_before(org):
         f"/intake/notices/{told['id']}").text
     assert "缴纳人" not in printed and re.search(r"<tr><td>工本费</td><td class=\"amount\">80.00</td></tr>", printed)
     assert re.search(r'<p id="addressee">[^<]+：</p>', printed).group(0) == f'<p id="addressee">{told["data"]["applicant"]}：</p>'
+
+
+def test_a_payment_line_written_before_the_payers_role_was_kept_apart_is_printed_as_written(org):
+    """Cases assessed before: their lines hold the role and the name in one Chinese payer, which
+    every page shows as it was written, in either language."""
+    from engine.services import tasks as task_service
+    from web import create_app
+    from tests.web import signed_in
+    _paying_procedure(org, "[{'name': '个人所得税', 'amount': 20000, 'payer': '卖方 王五'}, "
+                           "{'name': '契税', 'amount': 20000, 'payer': '买方 李四'}]")
+    case = take_in("PAY-1", {}, org["clerk"])
+    [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
+    assert [line.get("payer_role") for line in told["data"]["lines"]] == [None, None]
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    [pay] = open_tasks(case.instance_id).values()
+    task_service.claim(pay.id, org["reviewer"])
+    for lang, comma in [("zh", "、"), ("en", ", ")]:
+        printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}", query_string={"lang": lang}).text
+        assert re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">", printed) == [
+            ("个人所得税", "卖方 王五"), ("契税", "买方 李四")]
+        assert re.search(r'<p id="addressee">(.*?)</p>', printed).group(1).startswith(f"卖方 王五{comma}买方 李四")
+        asked = re.search(r'id="payment-asked">.*?</ul>', signed_in(app, "reviewer").get(
+            f"/inbox/tasks/{pay.id}", query_string={"lang": lang}).text, re.S).group(0)
+        assert "契税（买方 李四）" in asked if lang == "zh" else "契税 (买方 李四)" in asked
 
 
 def test_the_application_names_the_seller_and_the_property(people):

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from engine import agencies, clock, portal
+from engine import agencies, clock, corrections, intake, portal
 from engine.services import calendars
 from tests.a11y import audit
-from tests.procedures import install, open_tasks, take_in
-from tests.test_agencies import CODE, OTHER, REPORT
-from tests.test_merged_assessments import ITEM, project
+from tests.procedures import install, open_tasks
+from tests.test_agencies import CODE, OTHER, REPORT, applied
+from tests.test_merged_assessments import ITEM
 from tests.web import element, history_row, signed_in
 
 COMPANY = "91110000MA01ABCD2Q"  # the applicant of tests/procedures.take_in
@@ -29,11 +29,12 @@ def app(org):
 
 
 def online_case(people, **services):
-    """A 多评合一 case of an applicant with an online account, taken in at the window, and an agency
-    qualified for its reports (the working days it promises for each kind)."""
+    """A 多评合一 case of an applicant with an online account, taken in at the window without its
+    reports (the marketplace is to bring them), and an agency qualified for its reports (the working
+    days it promises for each kind)."""
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    case = applied(people)
     return case, agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services=services)
 
 
@@ -93,7 +94,7 @@ def test_the_marketplace_is_public_and_shows_promise_price_and_ratings(app, org)
 def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, people, monkeypatch):
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    case = applied(people)
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
     guide = element(app.test_client().get(f"/portal/items/{ITEM}").text, "agency-services")
     assert '<a href="/portal/agencies?kind=seismic_safety">地震安全性评价</a>' in guide
@@ -126,8 +127,6 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     window = clerk.get(f"/intake/cases/{case.id}").text
     assert "甲评价公司" in element(window, "commissions") and due.isoformat() in element(window, "commissions")
     assert "承诺" in history_row(window, "agency_commissioned")
-    review = open_tasks(case.instance_id)["department_review@quake"]  # the reviewing department, on its task page
-    assert "甲评价公司" in element(signed_in(app, "r_quake").get(f"/inbox/tasks/{review.id}").text, "commissions")
     supervisor = signed_in(app, "supervisor")
     assert "没有逾期的中介服务" in supervisor.get("/supervision/agencies").text
     assert signed_in(app, "reviewer").get("/supervision/agencies").status_code == 403
@@ -152,8 +151,13 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
     got = me.get(f"/portal/cases/{case.number}/agencies/{commission.id}/report")
     assert got.status_code == 200 and got.data == REPORT.content
     assert app.test_client().get(f"/portal/cases/{case.number}/agencies/{commission.id}/report").status_code != 200
+    # The climate study handed in at the window, the reports are all in: accepted, the departments review.
+    corrections.supply(case.id, [intake.Upload("report:climate", "气候.pdf", b"%PDF climate")], people["clerk"])
+    case = intake.accept(case.id, people["clerk"])
+    review = open_tasks(case.instance_id)["department_review@quake"]  # the reviewing department, on its task page
     reviewer = signed_in(app, "r_quake")
     shown = element(reviewer.get(f"/inbox/tasks/{review.id}").text, "commissions")
+    assert "甲评价公司" in shown
     assert f'href="/inbox/materials/{commission.report_id}?view=1"' in shown and "地震安评报告.pdf" in shown
     assert reviewer.get(f"/inbox/materials/{commission.report_id}").data == REPORT.content
     assert "deliver" not in shown  # the department reads it; the applicant's side hands it in
@@ -170,7 +174,7 @@ def test_the_applicant_commissions_delivers_and_rates_and_staff_see_it(app, peop
 
 
 def test_the_window_records_a_cancellation_for_the_applicant(app, people):
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    case = applied(people)
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     clerk = signed_in(app, "clerk")
@@ -206,7 +210,7 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10},
                               price_note="议价")
     agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    case = applied(people)
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     agencies.deliver(case.id, row.id, REPORT, applicant_id=case.applicant_id)
     agencies.rate(case.id, row.id, case.applicant_id, 4)
@@ -228,7 +232,7 @@ def test_the_api_lists_the_agencies_and_a_case_its_commissions(app, people):
                       "report": {"material_id": agencies.of_case(case.id)[0].report_id, "filename": "评价报告.pdf"}}
     # A supervisor's client: the commissions past their date and every agency's record.
     assert client.get("/api/supervision/agencies", headers=clerk).status_code == 403
-    late = agencies.commission(take_in(ITEM, project(major_project=True), people["clerk"]).id, quake.id,
+    late = agencies.commission(applied(people).id, quake.id,
                                "seismic_safety", applicant_id=case.applicant_id)
     supervisor = {"Authorization": f"Bearer {issue_token('supervisor')}"}
     with pytest.MonkeyPatch.context() as mp:
@@ -321,7 +325,7 @@ def test_the_window_and_the_filing_agent_choose_an_agency_with_an_applicant_who_
 def test_the_applicant_reads_that_the_window_chose_for_them(app, people):
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])  # at the window, in person
+    case = applied(people)  # at the window, in person
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10})
     signed_in(app, "clerk").post(f"/intake/cases/{case.id}/agencies",
                                  data={"kind": "seismic_safety", "agency_seismic_safety": str(quake.id)})
@@ -358,7 +362,7 @@ def test_the_filing_agent_hands_in_the_report_and_the_window_sees_it(app, people
 def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspended_since(app, people):
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])
+    case = applied(people)
     quake = agencies.register(people["admin"], name="甲评价公司", credit_code=CODE, services={"seismic_safety": 10},
                               contact="0931-7654321 王工", price_note="每项 3 万元起")
     agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
@@ -376,7 +380,7 @@ def test_an_open_commission_shows_how_to_reach_the_agency_and_that_it_was_suspen
 def test_a_refused_choice_names_the_kind_of_report_not_its_code(app, people):
     portal.register(name="某某科技有限公司", id_type="uscc", id_number=COMPANY, phone="13900000000",
                     password="secret-pw", kind="company")
-    case = take_in(ITEM, project(major_project=True), people["clerk"])  # no energy report asked
+    case = applied(people)  # no energy report asked
     saver = agencies.register(people["admin"], name="乙节能公司", credit_code=OTHER, services={"energy": 4})
     me = app.test_client()
     me.post("/portal/login", data={"identifier": "13900000000", "password": "secret-pw"})

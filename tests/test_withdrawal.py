@@ -34,7 +34,7 @@ def in_review(people):
 
 
 def test_withdrawn_before_acceptance_ends_the_case_and_its_art32_clock(people, company):
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     assert [t.kind for t in pending_timers(case)] == ["deemed"]
     notice = termination.withdraw(case.id, "项目选址调整，暂不申请", people["clerk"])
     info = intake.describe(case.id)
@@ -81,7 +81,7 @@ def test_withdrawn_in_review_cancels_its_tasks_stops_its_clocks_and_tells_the_ho
 
 
 def test_the_applicant_withdraws_their_own_case_online_and_may_rate_it(people, company, other):
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     with pytest.raises(NotFound):  # someone else's case is not found, and stays as it was
         termination.withdraw(case.id, "不想办了", None, applicant_id=other.id)
     assert intake.describe(case.id)["status"] == "submitted"
@@ -103,7 +103,7 @@ def test_a_withdrawal_needs_a_reason_of_reasonable_length(people, reason):
 
 
 def test_only_the_window_records_a_withdrawal_and_only_before_the_decision(people, company):
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     with pytest.raises(Forbidden):
         termination.withdraw(case.id, "撤回", people["lead"])
     intake.refuse(case.id, "不属于本机关职权范围", people["clerk"])
@@ -113,11 +113,11 @@ def test_only_the_window_records_a_withdrawal_and_only_before_the_decision(peopl
 
 
 def test_a_withdrawn_case_in_correction_takes_no_more_materials(people, company):
-    case = portal.apply(company.id, ITEM, uploads(ITEM, skip=("application_form",)), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, skip=("application_form",), form=PROJECT), PROJECT)
     corrections.request_correction(case.id, [{"code": "application_form", "reason": "缺少"}], people["clerk"], "")
     termination.withdraw(case.id, "撤回", None, applicant_id=company.id)
     with pytest.raises(Conflict):
-        corrections.supply(case.id, uploads(ITEM), None, applicant_id=company.id)
+        corrections.supply(case.id, uploads(ITEM, form=PROJECT), None, applicant_id=company.id)
 
 
 def test_the_timer_tick_passes_a_withdrawn_case_by(people):
@@ -152,7 +152,7 @@ def test_the_window_records_a_withdrawal_on_the_case_page(app, people):
 
 
 def test_the_applicant_withdraws_on_the_portal_only_when_confirmed(app, people, company, other):
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     client = sign_in(app, COMPANY)
     assert 'id="withdraw-form"' in client.get(f"/portal/cases/{case.number}").text
     unconfirmed = client.post(f"/portal/cases/{case.number}/withdraw", data={"reason": "不办了"})
@@ -175,7 +175,7 @@ def test_the_applicant_withdraws_on_the_portal_only_when_confirmed(app, people, 
 
 def test_the_api_records_a_withdrawal(app, people, company):
     from engine.services import tokens
-    case = portal.apply(company.id, ITEM, uploads(ITEM), PROJECT)
+    case = portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT)
     token = tokens.issue_token("clerk", label="window")
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -213,7 +213,7 @@ def test_a_suspended_procedures_timers_end_with_the_case(people):
 
 def test_a_special_procedure_under_way_ends_without_telling_the_applicant_time_runs_again(people, company):
     from engine.clock import limits, pauses, stopping
-    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT).id, people["clerk"])
     with session_scope() as session:
         whole = limits.case_clock(session, case.instance_id)
         pauses.start_special(session, whole, "hearing", "听证", 10, people["lead"])
@@ -231,7 +231,7 @@ def test_a_steps_special_procedure_ends_with_the_case_not_with_its_cancelled_ste
     """The step's procedure stopped the case's clock too; cancelling the step must not run the
     case's clock again (its deadlines moved) on a case that has ended."""
     from engine.clock import pauses, stopping
-    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM), PROJECT).id, people["clerk"])
+    case = intake.accept(portal.apply(company.id, ITEM, uploads(ITEM, form=PROJECT), PROJECT).id, people["clerk"])
     review = next(t for key, t in open_tasks(case.instance_id).items()
                   if key.startswith("department_review@") and f"r_{t.group}" in people)
     [step] = [c for c in step_clocks(case.instance_id) if c.task_id == review.id]

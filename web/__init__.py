@@ -13,8 +13,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import clock, files, ratings
+from engine import agency_reports, clock, files, ratings
 from engine.config import INSTANCE_DIR, whole_number
+from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
 from engine.store.models import MAX_ROW_ID
 from engine.store import get_engine
@@ -22,7 +23,7 @@ from engine.store import get_engine
 from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
-from .labels import LABELS, own_word, party_role
+from .labels import LABELS, own_word, party_role, payer
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -30,6 +31,7 @@ VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart
           "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
 STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
+NAMES_A_PERSON = ("portal.verify",)  # open to anyone, but it shows a verified document's holder
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -92,6 +94,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["labels"] = LABELS  # the engine's codes by name, on every page
     app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
+    app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
+    # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
+    app.jinja_env.globals["report_name"] = lambda kind: translated(report_name(kind))
+    app.jinja_env.globals["report_kind"] = kind_of
+    app.jinja_env.filters["report_by_report"] = agency_reports.spread
     app.jinja_env.globals["accepted_files"] = ",".join(files.ACCEPTED)  # what the file inputs offer
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
@@ -129,9 +136,10 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def _kept_by_no_cache(response):
         # What a signed-in person (staff, an agent, an applicant) is shown and every API answer
-        # is personal: no browser or proxy keeps a copy (for the Back button of a shared window
+        # is personal, as is a verified document's holder: no browser or proxy keeps a copy (for the Back button of a shared window
         # computer, a disk cache, a proxy's). The product's own files keep their caching.
-        if request.endpoint not in STATIC_ENDPOINTS and (request.path.startswith("/api/") or _signed_in()):
+        if request.endpoint not in STATIC_ENDPOINTS and (
+                request.path.startswith("/api/") or request.endpoint in NAMES_A_PERSON or _signed_in()):
             response.headers["Cache-Control"] = "no-store"
         return response
 

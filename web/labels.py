@@ -32,7 +32,9 @@ DECISIONS_NOT_LICENCE = {"approve": _l("准予办理"), "approve_with_conditions
                          "reject": _l("不予办理")}
 DELIVERY = {"window": _l("窗口领取"), "express": _l("邮寄送达"), "electronic": _l("电子送达")}
 MATERIALS = {"provided": _l("已提交"), "reused": _l("已复用"), "pledged": _l("告知承诺"),
-             "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交")}
+             "deferred": _l("容缺后补"), "missing": _l("未提交"), "unsupplied": _l("未补交"),
+             # An entry made of the agency reports when the project needs none (engine/agency_reports.py).
+             "covered": _l("由区域评估覆盖"), "not_needed": _l("本项目无需")}
 RATINGS = {1: _l("非常满意"), 2: _l("满意"), 3: _l("基本满意"), 4: _l("不满意"), 5: _l("非常不满意")}  # GB/T 39046 A.8
 # A case_rated event is read by its label, the level's Chinese name: those recorded before
 # migration 0008 carry the old codes (5 非常满意), and events are history, never rewritten.
@@ -96,3 +98,11 @@ def party_role(role: str | None) -> str:
     """A joint application's party's role as the item writes it (卖方), in the reader's language
     where the engine knows it (engine/parties.ROLES)."""
     return translated(parties.role_name(role)) if role else ""
+
+
+def payer(line: dict) -> str:
+    """Who pays a payment notice's line: the payer's role in the reader's language, then the name
+    (卖方 王五, or seller 王五). A line from before the role was kept apart holds both in its payer,
+    in Chinese, and is shown as it was written."""
+    role = line.get("payer_role")
+    return " ".join(filter(None, (party_role(role), line.get("payer") or "")))

@@ -134,7 +134,7 @@ def recompute_open_clocks(actor: User | None = None) -> int:
     """After a calendar change (by `actor`): every clock that has not stopped gets its deadlines
     again; its case's history says what moved from what, or that provisional dates became firm."""
     with session_scope() as session:
-        clocks = session.scalars(select(Clock).where(OPEN)).all()
+        clocks = session.scalars(select(Clock).where(OPEN).order_by(Clock.id)).all()  # the history in the order they started
         for clock in clocks:
             before = (clock.promised_due, clock.statutory_due, clock.provisional)
             recompute(session, clock)

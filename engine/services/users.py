@@ -36,7 +36,8 @@ def check_department_name(name: str) -> None:
 # The roles by name inside a message, translated with it (the pages name them in web/names.py).
 ROLE_NAMES = {"clerk": Message("window clerk"), "reviewer": Message("reviewer"), "lead": Message("department head"),
               "supervisor": Message("supervisor"), "designer": Message("process designer"),
-              "admin": Message("administrator"), "agent": Message("agent")}
+              "admin": Message("administrator"), "agent": Message("agent"),
+              "platform": Message("provincial platform")}
 
 
 def require(actor: User, *roles: str) -> None:

@@ -7,7 +7,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 # agent: 代办员 of an agent point (村级代办点): files cases for applicants and follows those only.
-ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin", "agent")
+# platform: the provincial platform's account, which pulls the cases' records (engine/exchange.py) and
+# nothing else.
+ROLES = ("clerk", "reviewer", "lead", "supervisor", "designer", "admin", "agent", "platform")
 # Who works a department's steps: an agent, a supervisor or a designer placed in a department
 # does not (an agent point is a department of its own).
 WORKER_ROLES = ("reviewer", "lead", "clerk")

@@ -91,7 +91,7 @@ def test_applicant_answers_a_review_round_correction_on_a_phone(org, live_server
     assert "生态环境局" in requests and AIR in requests
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    page.set_input_files("#m-assessment_report", str(report))
+    page.set_input_files("#m-report-environmental_impact", str(report))  # the revised EIA report
     page.click("#supply button[type=submit]")
     page.wait_for_selector("#review-supplied")
     assert "待窗口确认" in page.locator(".flash").inner_text()

@@ -21,5 +21,5 @@ def list_agencies():
 @bp.get("/supervision/agencies")
 def supervision_agencies():
     overdue = [{**agencies.describe(c), "case_id": c.case_id, "case_number": c.case.number,
-                "late_workdays": agency_records.late_by(c)["workdays"]} for c in agency_records.overdue(g.user)]
+                "late_workdays": agency_records.late_by(c)} for c in agency_records.overdue(g.user)]
     return jsonify({"overdue": overdue, "agencies": agency_records.records(g.user)})

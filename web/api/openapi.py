@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of the REST API, kept beside the routes it describes."""
+from .exchange_schema import SCHEMAS as EXCHANGE_SCHEMAS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -59,6 +60,9 @@ _CLOCK = _object({
     "statutory_provisional": _B, "extension_days": _I,
     "capped": {"type": "boolean", "description": "a step's deadline shortened to its case's (never after it)"},
     "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"}})
+# 中介超市's kinds of report (engine/report_kinds.py).
+_KINDS = {"enum": ["environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
+                   "water_resources", "climate", "cultural_relics", "drawing_review"]}
 # Where a clock or an order is shown from: the case and the step whose page shows it to staff.
 _LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
 _CASE = _object({
@@ -80,13 +84,27 @@ _CASE = _object({
                               "seal_code": _S_NULL})),
     "materials": _list(_object({
         "code": _S, "name": _S, "mandatory": _B, "deferrable": _B, "pledgeable": _B,
-        "state": {"enum": ["provided", "reused", "pledged", "deferred", "missing", "unsupplied"]},
-        "material_id": _I_NULL, "filename": _S_NULL, "due_on": _DATE_NULL, "reused_from": _I_NULL})),
+        "state": {"enum": ["provided", "reused", "pledged", "deferred", "missing", "unsupplied", "covered",
+                           "not_needed"],
+                  "description": "covered, not_needed: an entry made of the agency reports when the project needs "
+                                 "none (the zone's regional assessment exempts every kind the rules ask; the rules "
+                                 "ask none)"},
+        "material_id": _I_NULL, "filename": _S_NULL, "due_on": _DATE_NULL, "reused_from": _I_NULL,
+        "reports": {**_list(_ref("Report")), "description": "an entry made of the agency reports (agency_reports): "
+                    "one a kind the project needs; handed in under its code (report:<kind>), or delivered through "
+                    "a commission. The entry is provided once every one is"},
+        "covered": {**_list(_object({"kind": _KINDS, "name": _S, "doc_no": _S})),
+                    "description": "the kinds the zone's regional assessment exempts, with its document"}},
+        optional=("reports", "covered"))),
     "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA})),
     "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
 # 中介超市: ratings run 1 to 5 with 5 the best, unlike the 好差评 levels (1 非常满意).
-_KINDS = {"enum": ["environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
-                   "water_resources", "climate", "cultural_relics", "drawing_review"]}
+_REPORT = _object({
+    "code": {"type": "string", "description": "report:<kind>, the code the report is handed in under"},
+    "kind": _KINDS, "name": {"type": "string", "description": "the kind's report, in English"},
+    "state": {"enum": ["provided", "missing"]}, "material_id": _I_NULL, "filename": _S_NULL,
+    "agency": {"type": ["string", "null"], "description": "the agency that delivered it, or is preparing it"},
+    "agency_due_on": {**_DATE_NULL, "description": "the date the agency preparing it promised"}})
 _COMMISSION = _object({
     "id": _I, "kind": _KINDS, "agency_id": _I, "agency": _S, "chosen_on": _DATE,
     "due_on": {"type": "string", "format": "date", "description": "the agency's promise, outside the case's clocks"},
@@ -131,7 +149,7 @@ SCHEMAS = {
                       "data": _DATA}),
     "Clock": _CLOCK,
     "Case": _CASE,
-    "Commission": _COMMISSION,
+    "Commission": _COMMISSION, "Report": _REPORT,
     "Agency": _AGENCY,
     # 电子监察 › 中介服务: the commissions past their date, and every agency's record.
     "AgencySupervision": _object({
@@ -141,7 +159,7 @@ SCHEMAS = {
             "required": [*_COMMISSION["required"], "case_id", "case_number", "late_workdays"]}),
         "agencies": _list(_object({
             "id": _I, "name": _S, "active": _B, "contact": _S, "suspended_reason": _S_NULL,
-            **{n: _I for n in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ratings")},
+            **{n: _I for n in ("commissions", "open", "overdue", "delivered", "late", "cancelled", "ended", "ratings")},
             "average": {"type": ["number", "null"], "minimum": 1, "maximum": 5,
                         "description": "of the applicants' ratings, 1 to 5, 5 the best (非常满意)"}}))}),
     "Comment": _object({"id": _I, "task_id": _I, "text": _S, "by": _S}),
@@ -168,6 +186,7 @@ SCHEMAS = {
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
                              "holidays": _list(_DATE)}),
+    **EXCHANGE_SCHEMAS,
 }
 
 
@@ -293,6 +312,12 @@ def document() -> dict:
                 _json({"type": "object", "required": ["feedback"], "properties": {
                     "feedback": {"type": "string", "maxLength": 2000}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("SupervisionOrder"))},
+            "/api/exchange/records": {"get": _op(
+                "办件信息汇聚 (GB/T 39046): the cases' records of acceptance, process, special procedures, "
+                "conclusion and rating, in the order of the events that produced them, after the cursor; "
+                "the provincial platform's account (role platform) only", 200,
+                params=[("after", "query", "integer"), ("limit", "query", "integer")],
+                errors=(401, 403, 422), answer=_ref("ExchangePage"))},
             "/api/cases": {"post": _op("一窗受理: submit a case for a service item", 201, _json({
                 "type": "object", "required": ["item", "applicant"], "properties": {
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
@@ -305,7 +330,7 @@ def document() -> dict:
             "/api/supervision/agencies": {"get": _op(
                 "电子监察 › 中介服务: the open commissions past the agency's promised date, the longest overdue "
                 "first, and every agency's record (commissioned, open and overdue, delivered and late, cancelled, "
-                "rating); supervisors", 200, errors=(401, 403), answer=_ref("AgencySupervision"))},
+                "ended with its case, rating); supervisors", 200, errors=(401, 403), answer=_ref("AgencySupervision"))},
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
                                            200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},

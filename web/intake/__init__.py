@@ -8,12 +8,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import agencies, catalogue, clock, corrections, decisions, intake, termination
+from engine import agencies, agency_reports, catalogue, clock, corrections, decisions, intake, termination
 from engine.errors import Conflict, Invalid
 from engine.portal import get_applicant
 from engine.services import calendars, progress
 
-from web import once, searches
+from web import once, report_forms, searches
 from web.agency_choice import chosen, report
 from web.inbox.access import actor, flash_error, register_error_page, roles_required
 from web.inbox.forms import errors_by_field, fields, read
@@ -61,11 +61,18 @@ def new(code):
     return redirect(url_for("intake.case", case_id=case.id), 303)
 
 
+@bp.post("/new/<code>/reports")
+@roles_required("clerk", "agent")
+def reports(code):
+    """Which reports the project the form describes needs (static/report-kinds.js asks as it changes)."""
+    return report_forms.answer(catalogue.get(code))
+
+
 def _uploads(item) -> list[intake.Upload]:
-    """One file input per checklist material; a ticked material must come with its file."""
+    """One file input per checklist material, and per kind of report an entry made of them may take
+    (the engine refuses one the project does not need); a ticked material must come with its file."""
     uploads, problems = [], []
-    for material in item.data["materials"]:
-        code = material["code"]
+    for code, material in agency_reports.parts(item.data, item.data.get("agency_services") or []).items():
         upload = request.files.get(f"file_{code}")
         if upload and upload.filename:
             uploads.append(intake.Upload(code, upload.filename, upload.read()))

@@ -4,20 +4,23 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import agencies, catalogue, clock, corrections, files, intake, portal, ratings, termination
+from engine import agencies, agency_reports, catalogue, clock, corrections, files, intake, portal, ratings, termination
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, failed, flash_error
-from .. import once
+from .. import once, report_forms
+from ..messages import translated
 from ..inbox.forms import errors_by_field, fields, read
 from ..inbox.task import special_names
 from .forms import RatingForm, RevisitForm, WithdrawalForm
 
 
-def _uploads(item_codes) -> list[intake.Upload]:
-    """One file input per material, named m-<material code>; empty inputs are skipped."""
+def _uploads(item_data: dict) -> list[intake.Upload]:
+    """One file input per material, named m-<material code>, and per kind of report an entry made of
+    them may take (m-report:<kind>: the engine refuses one the project does not need); empty inputs
+    are skipped."""
     uploads = []
-    for code in item_codes:
+    for code in agency_reports.parts(item_data, item_data.get("agency_services") or []):
         file = request.files.get(f"m-{code}")
         if file and file.filename:
             uploads.append(intake.Upload(code, file.filename, file.read()))
@@ -29,12 +32,17 @@ def index():
     return render_template("portal/index.html", items=catalogue.all_items())
 
 
-@bp.get("/items/<code>")
-def guide(code):
+def _item(code: str):
+    """The service item, or the page's 404."""
     try:
-        item = catalogue.get(code)
+        return catalogue.get(code)
     except NotFound:
         abort(404)
+
+
+@bp.get("/items/<code>")
+def guide(code):
+    item = _item(code)
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
                            department=portal.department_name(item.department),
                            served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
@@ -43,10 +51,7 @@ def guide(code):
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
 @applicant_required
 def apply(code):
-    try:
-        item = catalogue.get(code)
-    except NotFound:
-        abort(404)
+    item = _item(code)
     guide_, schema = catalogue.guide(item), item.data.get("form")
     shown = fields(schema)
     if request.method == "POST":
@@ -55,7 +60,7 @@ def apply(code):
             flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
             return redirect(url_for("portal.case", number=earlier["number"]))
         try:
-            case = portal.apply(g.applicant.id, code, _uploads(m["code"] for m in guide_["materials"]),
+            case = portal.apply(g.applicant.id, code, _uploads(item.data),
                                 form=read(schema, request.form), note=request.form.get("note"))
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
@@ -63,8 +68,8 @@ def apply(code):
                           served=catalogue.serves(item, g.applicant.kind))
         once.remember(number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
-        missing = [m["name"] for m in intake.describe(case.id)["materials"]
-                   if m["mandatory"] and m["state"] == "missing"]
+        missing = [translated(m["name"]) for m in agency_reports.spread(intake.describe(case.id)["materials"])
+                   if m["mandatory"] and m["state"] == "missing"]  # an entry made of reports: each report it lacks
         if missing:  # the window will ask for them once (补正); better to know now
             flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
                     names=_("、").join(missing)), "warning")
@@ -72,6 +77,13 @@ def apply(code):
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
                            values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
                            served=catalogue.serves(item, g.applicant.kind))
+
+
+@bp.post("/items/<code>/reports")
+@applicant_required
+def reports(code):
+    """Which reports the project the form describes needs (static/report-kinds.js asks as it changes)."""
+    return report_forms.answer(_item(code))
 
 
 @bp.get("/cases")
@@ -132,7 +144,7 @@ def case(number):
 @applicant_required
 def supply(number):
     def call(case_):
-        uploads = _uploads(m["code"] for m in case_.item.data["materials"])
+        uploads = _uploads(case_.item.data)
         if not uploads:
             raise Invalid(_("请选择要补交的材料文件"))
         corrections.supply(case_.id, uploads, None, applicant_id=g.applicant.id)
