@@ -185,11 +185,10 @@ def test_dates_outside_the_clocks_count_from_their_own_start(item, org, today):
 def test_an_agency_keeps_the_days_it_promised_when_its_promise_changes(org, today):
     """Chosen on Monday for 3 working days (Thursday); the agency promises 8 for the kind since. A
     closure on Tuesday counts its 3 days again: Friday."""
-    from tests.procedures import install, take_in
-    from tests.test_agencies import agency
-    from tests.test_merged_assessments import ITEM as MERGED, project
+    from tests.procedures import install
+    from tests.test_agencies import agency, applied
     people = install(org)
-    case = take_in(MERGED, project(major_project=True), people["clerk"])
+    case = applied(people)  # taken in without its reports, which the marketplace is to bring
     quake = agency(people["admin"], seismic_safety=3)
     row = agencies.commission(case.id, quake.id, "seismic_safety", applicant_id=case.applicant_id)
     assert (row.due_on, row.working_days) == (THU, 3)
