@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import case_news, clock, files, identity, timers
-from engine.agency_reports import needs_of
-from engine.case_status import SUPPLY_STATES, supplied
+from engine.agency_reports import awaited, needs_of
+from engine.case_status import supplied
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.ratings import supervisors
 from engine.report_kinds import KIND_NAMES, KINDS, REPORT, kind_of, report_name
@@ -179,12 +179,6 @@ def market(kind: str | None = None) -> list[dict]:
     return rows
 
 
-def needed_kinds(case: Case, session) -> list[str]:
-    """The reports the case needs (engine/report_kinds.py): its item's 中介服务, less the assessments
-    the rules do not require of the project or a zone's regional assessment exempts it from."""
-    return needs_of(session, case)[0]
-
-
 def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | None = None,
                actor: User | None = None) -> Commission:
     """The applicant chooses an agency for one of the case's reports; or, for an applicant with no
@@ -196,7 +190,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
             raise Forbidden("Only the window, or the agent who filed the case, commissions an agency for its applicant")
         if case.status in CLOSED:
             raise Conflict("The case is closed: it needs no report any more")
-        if kind not in needed_kinds(case, session):
+        if kind not in needs_of(session, case)[0]:
             raise Invalid("This case needs no report of the kind %(kind)s", kind=KIND_NAMES.get(kind, kind))
         agency = session.get(Agency, agency_id)
         if agency is None:
@@ -295,8 +289,11 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
     """The report has arrived and is handed in with the delivery: kept among the case's materials
     (kind report:<kind>), where the departments reviewing the case read it. The commission is
     delivered, on time or late against its date. The applicant hands it in, or the window or the
-    filing agent for them (recorded as done on their behalf). A case awaiting materials takes it as
-    supplied (a correction notice that named it is answered once all it named has come)."""
+    filing agent for them (recorded as done on their behalf). A case awaiting it before acceptance
+    (agency_reports.awaited) takes it as supplied (a correction notice that named it is answered once
+    all it named has come); a case in a review round's correction does not."""
+    with read_session() as session:  # someone who may not hand it in leaves no file behind
+        _open(session, case_id, commission_id, applicant_id, actor)
     sha, size = files.store(report.content, report.filename)  # a wrong file is refused before anything changes
     with session_scope() as session:
         row = _open(session, case_id, commission_id, applicant_id, actor)
@@ -308,7 +305,7 @@ def deliver(case_id: int, commission_id: int, report: "Upload", *, applicant_id:
         record_case(session, "agency_delivered", row.case, actor=actor, commission_id=row.id, agency=row.agency.name,
                     kind=row.kind, on_time=row.delivered_on <= row.due_on, material_id=material.id,
                     filename=report.filename, **_for_applicant(row.case, applicant_id))
-        if row.case.status in SUPPLY_STATES:  # the case awaits materials: the report is one, as if handed in
+        if awaited(session, row.case, row.kind):  # the case awaits it: a material, as if handed in
             supplied(session, row.case, [material.kind], [report_name(row.kind)], actor, via="agency",
                      **({"by": "applicant"} if actor is None else {}))
         sync_timers(session, row.case)
@@ -389,7 +386,7 @@ def choices(case_id: int) -> dict:
         if case is None or case.status in CLOSED:
             return {}
         busy = _busy(session, case_id)
-        kinds = [k for k in needed_kinds(case, session) if k not in busy]
+        kinds = [k for k in needs_of(session, case)[0] if k not in busy]
     agencies, calendar, today = market(), calendars.current(), clock.today()
 
     def offer(agency: dict, kind: str) -> dict:

@@ -6,14 +6,16 @@ report:<kind>; the entry's own code takes no file.
 
 The entry is provided when every needed kind has its report and missing while one has none; when
 the project needs none it asks for nothing, and says why: covered (the zone's regional assessment
-exempts every kind the rules ask) or not_needed (the rules ask none).
+exempts or simplifies every kind the rules ask: a simplified one, 简化评估（告知承诺+核查）, takes a
+pledge and the department's check, not a report) or not_needed (the rules ask none).
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.case_status import OPEN
 from engine.errors import Invalid, Message
 from engine.report_kinds import KIND_NAMES, REPORT, kind_of, needs, report_name
-from engine.store.models import Case, Commission, Instance, Material
+from engine.store.models import Case, Commission, Event, Instance, Material
 
 
 def entry(item_data: dict) -> dict | None:
@@ -21,16 +23,50 @@ def entry(item_data: dict) -> dict | None:
     return next((m for m in item_data.get("materials") or () if m.get("agency_reports")), None)
 
 
-def needs_of(session: Session, case: Case) -> tuple[list[str], dict[str, str]]:
-    """(kinds the case needs, {kind exempted: regional document}), as its procedure decided once it
-    has started, else as the rules decide on its application's form."""
+def needs_of(session: Session, case: Case) -> tuple[list[str], list[dict]]:
+    """(kinds the case needs a report of, what the zone's regional assessment spared it:
+    report_kinds.needs). Once its procedure has started, as the procedure decided; until then, as
+    the rules decided on its form when it was filed (`reports` of its case_submitted event), so that
+    the one correction notice, the portal's inputs and acceptance ask the same kinds however the
+    zone's results change meanwhile; a case filed before that was kept, as the rules decide now."""
     data = session.scalar(select(Instance.data).where(Instance.id == case.instance_id)) if case.instance_id else None
+    if isinstance(data, dict) and isinstance(data.get("reviews"), list):
+        return needs(case.item.data, case.form, data)
+    submitted = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.type == "case_submitted")
+                               .order_by(Event.id).limit(1))
+    frozen = (submitted or {}).get("reports")
+    if isinstance(frozen, dict):
+        return list(frozen["needed"]), list(frozen["spared"])
     return needs(case.item.data, case.form, data)
 
 
-def asked(session: Session, case: Case) -> list[str]:
-    """The kinds whose reports the case's checklist asks for: none but of an entry made of them."""
-    return needs_of(session, case)[0] if entry(case.item.data) else []
+def filed(item_data: dict, form: dict | None) -> dict:
+    """What a case's submission records of the reports it needs (needs_of reads it back until acceptance)."""
+    needed, spared = needs(item_data, form)
+    return {"needed": needed, "spared": spared}
+
+
+def state(needed: list[str], missing: bool, spared: list[dict]) -> str:
+    """The entry's state: missing or provided by its reports; asking none, covered (the zone's regional
+    assessment spares every kind the rules ask) or not_needed (the rules ask none)."""
+    if needed:
+        return "missing" if missing else "provided"
+    return "covered" if spared else "not_needed"
+
+
+def awaited(session: Session, case: Case, kind: str) -> bool:
+    """Whether a report of this kind is a material the case waits for: one its entry made of reports
+    needs, while the case awaits materials before acceptance (submitted, correction; conditional only
+    if what it still owes is that report). A review round's correction asks for what the departments
+    named (revised drawings, say), which a report delivered meanwhile does not answer."""
+    made_of = entry(case.item.data)
+    if made_of is None or kind not in needs_of(session, case)[0]:
+        return False
+    if case.status in OPEN:
+        return True
+    return case.status == "conditional" and session.scalar(select(Material.id).where(
+        Material.case_id == case.id, Material.state == "deferred",
+        Material.kind.in_((made_of["code"], REPORT + kind))).limit(1)) is not None
 
 
 def parts(item_data: dict, needed: list[str]) -> dict[str, dict]:
@@ -68,8 +104,8 @@ def row(session: Session, case: Case, have: dict[str, Material]) -> dict:
     """The entry's state for the checklist (intake.checklist): its `reports`, one a needed kind, each
     with the file on the case and who brought it (the agency that delivered it; for one still to
     come, the agency commissioned and the date it promised), and what the zone's regional
-    assessment `covered`."""
-    needed, covered = needs_of(session, case)
+    assessment `covered`: exempted, or `simplified` (a pledge and a check, no report)."""
+    needed, spared = needs_of(session, case)
     commissions = session.scalars(select(Commission).where(Commission.case_id == case.id)
                                   .order_by(Commission.id)).all()
     delivered = {c.report_id: c.agency.name for c in commissions if c.report_id}
@@ -83,17 +119,14 @@ def row(session: Session, case: Case, have: dict[str, Material]) -> dict:
                         "filename": material.filename if material else None,
                         "agency": delivered.get(material.id) if material else (open_.agency.name if open_ else None),
                         "agency_due_on": open_.due_on.isoformat() if open_ and not material else None})
-    if reports:
-        state = "missing" if any(r["state"] == "missing" for r in reports) else "provided"
-    else:
-        state = "covered" if covered else "not_needed"
-    return {"state": state, "reports": reports,
-            "covered": [{"kind": k, "name": KIND_NAMES[k], "doc_no": doc} for k, doc in covered.items()]}
+    return {"state": state(needed, any(r["state"] == "missing" for r in reports), spared), "reports": reports,
+            "covered": [{"kind": c["code"], "name": KIND_NAMES[c["code"]], "doc_no": c["doc_no"],
+                         "simplified": c["coverage"] == "simplified"} for c in spared]}
 
 
-def lacking(row_: dict) -> list[dict]:
+def lacking(shown: dict) -> list[dict]:
     """The reports the entry still waits for (its parts whose state is missing)."""
-    return [r for r in row_.get("reports") or () if r["state"] == "missing"]
+    return [r for r in shown.get("reports") or () if r["state"] == "missing"]
 
 
 def by_report(missing: list[dict], rows: list[dict]) -> list[dict]:
@@ -102,14 +135,14 @@ def by_report(missing: list[dict], rows: list[dict]) -> list[dict]:
     no report is refused: nothing could answer it."""
     entries, told = {r["code"]: r for r in rows if "reports" in r}, {}
     for item in missing:
-        row_ = entries.get(item["code"])
-        if row_ is None:
+        shown = entries.get(item["code"])
+        if shown is None:
             told.setdefault(item["code"], item)
             continue
-        if not row_["reports"]:
+        if not shown["reports"]:
             raise Invalid("%(material)s: the project needs no report, so none can be asked for",
-                          material=row_["name"])
-        for report in lacking(row_) or row_["reports"]:
+                          material=shown["name"])
+        for report in lacking(shown) or shown["reports"]:
             told.setdefault(report["code"], {**item, "code": report["code"]})
     return list(told.values())
 
@@ -118,10 +151,10 @@ def spread(rows: list[dict]) -> list[dict]:
     """The checklist's rows with an entry made of reports in the place of its reports, each a row of
     its own (mandatory as the entry is): what is handed in, file by file."""
     out = []
-    for row_ in rows:
-        if "reports" not in row_:
-            out.append(row_)
+    for shown in rows:
+        if "reports" not in shown:
+            out.append(shown)
             continue
-        out += [{**report, "mandatory": row_["mandatory"], "deferrable": False, "pledgeable": False,
-                 "due_on": None, "reused_from": None} for report in row_["reports"]]
+        out += [{**report, "mandatory": shown["mandatory"], "deferrable": False, "pledgeable": False,
+                 "due_on": None, "reused_from": None} for report in shown["reports"]]
     return out

@@ -2,9 +2,9 @@
 spare it.
 
 The procedure (processes/merged_assessments.bpmn, as `assessments(project)`) decides a case's
-reviews with this when the window accepts it; 中介超市 asks the same before, so that an applicant
-who has applied is offered agencies only for the reports the project needs, and none for one the
-zone's regional assessment (区域评估) covers. The policy stays in the decision tables
+reviews with this when the window accepts it; engine/report_kinds.needs reads the same on the
+application's form before, for the reports a case needs (asked by its checklist, offered by 中介超市),
+none for a kind the zone's regional assessment (区域评估) exempts or simplifies. The policy stays in the decision tables
 (rules/assessments_required.dmn, rules/regional_coverage.dmn); this reads the one form into them.
 """
 from engine import regional

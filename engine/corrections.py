@@ -24,7 +24,7 @@ def request_correction(case_id: int, missing: list[dict], actor: User, note: str
         case = open_case(session, case_id, "submitted")
         # An entry made of reports is told by the kinds it lacks, or, all there, by each report.
         missing = agency_reports.by_report(missing, checklist(case, session))
-        codes = agency_reports.parts(case.item.data, agency_reports.asked(session, case))
+        codes = agency_reports.parts(case.item.data, agency_reports.needs_of(session, case)[0])
         unknown = [m["code"] for m in missing if m["code"] not in codes]
         if unknown:
             raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))
@@ -50,7 +50,7 @@ def _check_supply(session, case: Case | None, case_id: int, uploads: list[Upload
     if case is None or (applicant_id is not None and case.applicant_id != applicant_id):
         raise NotFound("No case %(case)s", case=case_id)
     in_state(case, SUPPLY_STATES)
-    needed = agency_reports.asked(session, case)
+    needed = agency_reports.needs_of(session, case)[0]
     refuse_uploads(case.item.data, needed, uploads)
     return agency_reports.parts(case.item.data, needed)
 

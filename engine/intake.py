@@ -24,7 +24,6 @@ from engine.clock import limits
 from engine.decisions import DECISIONS, decide, delivery_due, results
 from engine.errors import Invalid, Message, NotFound, listed
 from engine.notices import issue_notice
-from engine.report_kinds import needs
 from engine.services import calendars, cases
 from engine.services.events import record_case
 from engine.services.task_views import CASE_TASKS, summary
@@ -129,8 +128,10 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         raise Invalid(wrong)
     if form and not item.data.get("form"):
         raise Invalid("Item %(item)s has no application form: send no form data", item=item.code)
-    # An entry made of the reports the project needs takes them by kind, as the rules decide on the form.
-    needed = needs(item.data, form)[0] if agency_reports.entry(item.data) else []
+    # The reports the project needs, as the rules decide on the form: an entry made of them takes
+    # them by kind, and the case asks the same kinds until it is accepted (agency_reports.needs_of).
+    reports = agency_reports.filed(item.data, form)
+    needed = reports["needed"]
     known = agency_reports.parts(item.data, needed)
     refuse_uploads(item.data, needed, uploads)
     if channel == "agent":  # 帮办代办: the agent acts with the applicant's written authority
@@ -163,7 +164,8 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         # An agent point's filings are counted by the point the agent was in (the monthly report).
         point = {"point": actor.department.code} if channel == "agent" and actor and actor.department else {}
         record_case(session, "case_submitted", case, actor=actor, item=item.code,
-                    channel=channel, materials=sorted(given), reused=reused, **point)
+                    channel=channel, materials=sorted(given), reused=reused, **point,
+                    **({"reports": reports} if item.data.get("agency_services") else {}))
         session.flush()
         return case
 

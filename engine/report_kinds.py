@@ -3,9 +3,10 @@
 The kinds are the assessment codes of rules/assessments_required.dmn, plus the drawing review
 (施工图审查), done by a qualified 审图机构. An item names the kinds it may need (`agency_services`);
 a project needs those the rules require of it and its zone's valid regional assessment (区域评估)
-does not exempt (engine/assessments.py). The marketplace (engine/agencies.py) offers agencies for
+neither exempts nor simplifies (needs, reading engine/assessments.py). The marketplace (engine/agencies.py) offers agencies for
 them, and a checklist entry made of them (engine/agency_reports.py) asks for their reports.
 """
+from engine import regional
 from engine.assessments import assessments
 from engine.errors import Message
 
@@ -36,22 +37,25 @@ def kind_of(code: str) -> str | None:
     return kind if kind in KIND_NAMES else None
 
 
-def needs(item_data: dict, form: dict | None, instance_data: dict | None = None) -> tuple[list[str], dict[str, str]]:
-    """(the kinds the project needs, {kind: the regional assessment's document} for those its zone
-    exempts), among the item's 中介服务. Once the procedure has decided its reviews, as it decided
-    (`instance_data`); before (the case awaits acceptance, when the reports are got), as the same
-    rules decide on the application's form. A kind the rules do not decide on is always needed."""
+def needs(item_data: dict, form: dict | None, instance_data: dict | None = None) -> tuple[list[str], list[dict]]:
+    """(the kinds the project needs a report of, what its zone's regional assessment spared it among
+    the item's 中介服务: regional.shared's rows, each `exempt` or `simplified`, with its document).
+    Once the procedure has decided its reviews, as it decided (`instance_data`); before, as the same
+    rules decide on the application's form. A simplified kind (简化评估（告知承诺+核查）) takes the
+    applicant's pledge and the department's check, not a report: the acceptance notice tells them so
+    from the same rows. A kind the rules do not decide on is always needed."""
     kinds = [k for k in item_data.get("agency_services") or () if k in KINDS]
     if not RULED.intersection(kinds):
-        return kinds, {}
+        return kinds, []
     project = (form or {}).get("project")
     if isinstance(instance_data, dict) and isinstance(instance_data.get("reviews"), list):
-        reviews, exempted = instance_data["reviews"], instance_data.get("exempted")
+        decided = instance_data
     elif isinstance(project, dict):
         reviews, exempted = assessments(project)
+        decided = {"reviews": reviews, "exempted": exempted}
     else:  # no project for the rules to read: the item's list as it stands
-        return kinds, {}
-    reviewed = {r.get("code") for r in reviews if isinstance(r, dict)}
-    spared = {e.get("code"): str(e.get("doc_no") or "") for e in exempted or () if isinstance(e, dict)}
-    return ([k for k in kinds if k in reviewed or k not in RULED],
-            {k: spared[k] for k in kinds if k in spared and k not in reviewed})
+        return kinds, []
+    spared = [row for row in regional.shared(decided) if row["code"] in kinds]
+    reviewed = {r.get("code") for r in decided["reviews"] if isinstance(r, dict)}
+    skipped = {row["code"] for row in spared}
+    return [k for k in kinds if k not in skipped and (k in reviewed or k not in RULED)], spared

@@ -1,10 +1,11 @@
 """中介超市 through the service layer: the registry, commissions on their own clock, ratings, overruns."""
+import hashlib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, agency_records, catalogue, clock, corrections, intake, termination, timers
+from engine import agencies, agency_records, catalogue, clock, corrections, files, intake, termination, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars
 from engine.store import session_scope
@@ -404,11 +405,14 @@ def test_the_agent_who_filed_the_case_hands_in_the_report_and_cancels_for_the_ap
     row = agencies.commission(case.id, quake.id, "seismic_safety", actor=agent)
     other = agencies.commission(case.id, quake.id, "climate", actor=agent)
     stranger = users.add_user("agent2", "赵六", "village", ["agent"], "pass-agent2")
+    unheard = intake.Upload("report", "别人的报告.pdf", b"%PDF-1.4 a file no one may hand in here")
     for nobody in (stranger, people["reviewer"]):
         with pytest.raises(Forbidden):
-            agencies.deliver(case.id, row.id, REPORT, actor=nobody)
+            agencies.deliver(case.id, row.id, unheard, actor=nobody)
         with pytest.raises(Forbidden):
             agencies.cancel(case.id, other.id, "改选", actor=nobody)
+    sha = hashlib.sha256(unheard.content).hexdigest()
+    assert not (files.root() / sha[:2] / sha).exists()  # nothing kept of it
     agencies.deliver(case.id, row.id, REPORT, actor=agent)
     agencies.cancel(case.id, other.id, "申请人改选", actor=agent)
     assert {c.kind: c.state for c in agencies.of_case(case.id)} == {"seismic_safety": "delivered",

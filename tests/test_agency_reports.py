@@ -11,7 +11,7 @@ from engine import agencies, catalogue, corrections, intake, notices, portal
 from engine.errors import Conflict, Invalid
 from engine.report_kinds import report_name
 from engine.store import session_scope
-from engine.store.models import Case, Event, Material, Notice, Timer
+from engine.store.models import Case, Event, Material, Notice, RegionalAssessment, Timer
 from tests.procedures import uploads
 from tests.test_agencies import CODE, REPORT, agency, applied, people  # noqa: F401 (a fixture)
 from tests.test_merged_assessments import ITEM, project
@@ -178,3 +178,40 @@ def test_an_item_says_once_which_entry_is_made_of_the_reports_it_names(change, s
     change(item)
     with pytest.raises(Invalid, match=said):
         catalogue.validate(item)
+
+
+def _zone_result(kind, revoked):
+    with session_scope() as session:
+        session.scalar(select(RegionalAssessment).where(RegionalAssessment.zone == "HTZ",
+                                                        RegionalAssessment.assessment == kind)).revoked = revoked
+
+
+def test_the_kinds_needed_when_filed_are_asked_until_acceptance(people):
+    """The one correction notice, the applicant's inputs and acceptance ask the kinds the rules gave
+    when the case was filed: a zone result lost or won meanwhile changes nothing before acceptance."""
+    covered = applied(people, project(zone="HTZ", energy_tce=2000, land_ha=5))
+    _zone_result("energy", True)  # the zone's energy result is revoked after the filing
+    assert (entry(covered.id)["state"], entry(covered.id)["reports"]) == ("covered", [])
+    assert intake.accept(covered.id, people["clerk"]).status == "accepted"
+    filed = applied(people, project(zone="HTZ", energy_tce=2000, land_ha=5))
+    assert [r["kind"] for r in entry(filed.id)["reports"]] == ["energy"]
+    corrections.request_correction(filed.id, [{"code": "assessment_report", "reason": "未提交"}], people["clerk"])
+    _zone_result("energy", False)  # now the zone would exempt it: the notice still waits for it, and may get it
+    corrections.supply(filed.id, [intake.Upload("report:energy", "节能.pdf", b"%PDF energy")], None,
+                       applicant_id=filed.applicant_id)
+    assert intake.describe(filed.id)["status"] == "submitted" and entry(filed.id)["state"] == "provided"
+
+
+def test_a_kind_the_zone_simplifies_takes_no_report(people):
+    """简化评估（告知承诺+核查）: the zone's energy result excludes steel, so a steel works' energy
+    review is simplified, a pledge and a check, not a report; the acceptance notice says the same."""
+    case = applied(people, project(zone="HTZ", energy_tce=2000, land_ha=5, industry="steel"))
+    shown = entry(case.id)
+    assert (shown["state"], shown["reports"]) == ("covered", [])
+    assert {c["kind"]: (c["doc_no"], c["simplified"]) for c in shown["covered"]} == {
+        "energy": ("高新发改〔2024〕12号", True), "soil_water": ("高新水〔2023〕8号", False)}
+    intake.accept(case.id, people["clerk"])
+    with session_scope() as session:
+        told = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "acceptance")).data
+    assert {r["code"]: r["coverage"] for r in told["regional"]} == {"energy": "simplified", "soil_water": "exempt"}
+    assert entry(case.id)["covered"] == shown["covered"]  # as the procedure decided: the same

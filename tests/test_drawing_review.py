@@ -288,3 +288,30 @@ def test_the_portal_form_says_which_papers_are_on_file(people):
     form = company.get(f"/portal/items/{ITEM}/apply").text
     assert 'id="kept-planning_permit"' in form and 'name="m-planning_permit"' not in form
     assert 'name="m-drawings"' in form  # what belongs to this application is still asked for
+
+
+def test_a_drawing_review_report_delivered_in_a_review_correction_is_not_its_answer(people):
+    """The 审图机构's report is no revised drawing: delivered while the applicant owes the review
+    round's correction, it is kept, but the correction stays unanswered (the window cannot confirm
+    it, and it can still lapse 逾期未补正)."""
+    from engine import agencies, case_status, intake
+    from engine.store.models import Case, Event
+    from tests.procedures import open_tasks, take_in, work
+    from tests.test_agencies import CODE
+    case = take_in(ITEM, {"building": BASE}, people["clerk"])
+    review = agencies.register(people["admin"], name="甲审图中心", credit_code=CODE,
+                               services={"drawing_review": 10})
+    commission = agencies.commission(case.id, review.id, "drawing_review", applicant_id=case.applicant_id)
+    tasks = open_tasks(case.instance_id)
+    work(tasks["department_review@natres"], people["r_natres"], {"opinion": "approve", "comment": "同意"})
+    work(tasks["department_review@drawing"], people["r_drawing"],
+         {"opinion": "correction_needed", "comment": "需修改", "correction_items": "消防通道宽度不足"}, document=False)
+    agencies.deliver(case.id, commission.id, intake.Upload("report", "审查报告.pdf", b"%PDF review"),
+                     applicant_id=case.applicant_id)
+    with session_scope() as session:
+        assert session.get(Case, case.id).status == "review_correction"
+        assert case_status.review_correction(session, case.id)[1] is False
+        assert session.scalar(select(Event.id).where(Event.case_id == case.id,
+                                                     Event.type == "materials_supplied")) is None
+        assert session.scalar(select(Material.kind).where(Material.case_id == case.id,
+                                                          Material.kind == "report:drawing_review"))

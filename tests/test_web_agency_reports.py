@@ -205,3 +205,29 @@ def test_the_reports_read_in_english(app, people):
     assert "Covered by the regional assessment" in shown
     assert "energy-saving assessment (高新发改〔2024〕12号), soil and water conservation plan (高新水〔2023〕8号)" in shown
     assert chinese_punctuation(shown, ENTRY) == []
+
+
+def test_a_simplified_kind_is_said_so_and_asks_no_report(app, people):
+    """简化评估（告知承诺+核查）: the zone's energy result excludes steel; the form's answer and the
+    case page name it as simplified, with the zone's document, and ask no report of it."""
+    account, me = company(app)
+    form = project(zone="HTZ", energy_tce=2000, land_ha=5, industry="steel")
+    fields = {f"project.{k}": str(v) for k, v in form["project"].items() if v not in (False, None)}
+    said = me.post(f"/portal/items/{ITEM}/reports", data=fields).get_json()
+    assert (said["state"], said["needed"]) == ("covered", [])
+    assert said["covered"] == "水土保持方案（高新水〔2023〕8号）、节能评估（简化评估：高新发改〔2024〕12号）"
+    case = portal.apply(account.id, ITEM, uploads(ITEM, form=form), form)
+    page = me.get(f"/portal/cases/{case.number}").text
+    assert "、节能评估（简化评估：高新发改〔2024〕12号）" in page and "尚缺" not in page
+    assert "energy-saving assessment (simplified assessment: 高新发改〔2024〕12号)" in \
+        me.get(f"/portal/cases/{case.number}?lang=en").text
+
+
+def test_the_reports_endpoints_take_a_form_not_a_file(app, people):
+    """Which reports a project needs is asked with the form's fields alone: a body over 64 KB is
+    refused before anything reads it (the CSRF check would parse it first)."""
+    _, me = company(app)
+    big = {"project.industry": "x" * (65 * 1024)}
+    assert me.post(f"/portal/items/{ITEM}/reports", data=big).status_code == 413
+    assert signed_in(app, "clerk").post(f"/intake/new/{ITEM}/reports", data=big).status_code == 413
+    assert me.post(f"/portal/items/{ITEM}/reports", data={"project.industry": "x" * 1024}).status_code == 200

@@ -32,6 +32,7 @@ VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart
 LANGUAGES = ("zh", "en")
 STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
 NAMES_A_PERSON = ("portal.verify",)  # open to anyone, but it shows a verified document's holder
+FORM_ONLY_BYTES = 64 * 1024  # a form's fields alone (the reports endpoints): no file rides on it
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -81,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
         # next), which reads the body first.
         if request.endpoint == "portal.verify":
             request.max_content_length = files.MAX_BYTES + files.MB
+        # Which reports a form's project needs reads the form's fields, never a file.
+        elif request.endpoint in ("intake.reports", "portal.reports"):
+            request.max_content_length = FORM_ONLY_BYTES
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)

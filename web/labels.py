@@ -44,7 +44,7 @@ RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
 AGENCY_RATINGS = {agencies.SCALE + 1 - code: name for code, name in RATINGS.items()}
 RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
-# 中介超市: the kinds of report (engine/agencies.KINDS, the codes of rules/assessments_required.dmn).
+# 中介超市: the kinds of report (engine/report_kinds.KINDS, the codes of rules/assessments_required.dmn).
 AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _l("安全评价"), "energy": _l("节能评估"),
                    "soil_water": _l("水土保持方案"), "seismic_safety": _l("地震安全性评价"),
                    "geological_hazard": _l("地质灾害危险性评估"), "water_resources": _l("水资源论证"),

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from engine import forms
+from engine.agency_reports import state
 from engine.errors import Message, ShenpiError
 from engine.report_kinds import KIND_NAMES, needs
 
@@ -15,17 +16,20 @@ from .messages import translated
 
 def answer(item):
     """{complete, state, needed, covered}: until the form passes its schema, incomplete (every kind
-    stays offered); then missing (some are needed), covered (the zone's regional assessment exempts
-    all the rules ask) or not_needed (the rules ask none); `covered` says which the zone covers."""
+    stays offered); then the entry's state were nothing handed in yet (agency_reports.state: missing,
+    covered or not_needed); `covered` says what the zone's regional assessment exempts or simplifies."""
     schema = item.data.get("form")
     try:
         form = read(schema, request.form)
         if schema:
             forms.check(schema, form, Message("The application form is not complete"))
-        needed, covered = needs(item.data, form)
+        needed, spared = needs(item.data, form)
     except ShenpiError:
         return jsonify(complete=False, state="incomplete", needed=[], covered="")
-    # What the zone's regional assessments cover, said in the reader's language, its documents named.
-    said = _("、").join(translated(KIND_NAMES[kind]) + _("（%(note)s）", note=doc) for kind, doc in covered.items())
-    return jsonify(complete=True, state="missing" if needed else "covered" if covered else "not_needed",
-                   needed=needed, covered=said)
+    # What the zone's regional assessments spare, said in the reader's language, its documents named.
+    said = _("、").join(translated(KIND_NAMES[c["code"]]) + _("（%(note)s）", note=_spared(c)) for c in spared)
+    return jsonify(complete=True, state=state(needed, True, spared), needed=needed, covered=said)
+
+
+def _spared(row: dict) -> str:
+    return _("简化评估：%(doc)s", doc=row["doc_no"]) if row["coverage"] == "simplified" else row["doc_no"]

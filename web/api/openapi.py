@@ -1,4 +1,6 @@
 """The OpenAPI 3.1 description of the REST API, kept beside the routes it describes."""
+from engine.report_kinds import KINDS
+
 from .exchange_schema import SCHEMAS as EXCHANGE_SCHEMAS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -61,8 +63,7 @@ _CLOCK = _object({
     "capped": {"type": "boolean", "description": "a step's deadline shortened to its case's (never after it)"},
     "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"}})
 # 中介超市's kinds of report (engine/report_kinds.py).
-_KINDS = {"enum": ["environmental_impact", "safety", "energy", "soil_water", "seismic_safety", "geological_hazard",
-                   "water_resources", "climate", "cultural_relics", "drawing_review"]}
+_KINDS = {"enum": list(KINDS)}
 # Where a clock or an order is shown from: the case and the step whose page shows it to staff.
 _LINK = {"case_id": _I_NULL, "case_number": _S_NULL, "task_id": _I_NULL}
 _CASE = _object({
@@ -87,14 +88,15 @@ _CASE = _object({
         "state": {"enum": ["provided", "reused", "pledged", "deferred", "missing", "unsupplied", "covered",
                            "not_needed"],
                   "description": "covered, not_needed: an entry made of the agency reports when the project needs "
-                                 "none (the zone's regional assessment exempts every kind the rules ask; the rules "
+                                 "none (the zone's regional assessment exempts or simplifies every kind the rules ask; the rules "
                                  "ask none)"},
         "material_id": _I_NULL, "filename": _S_NULL, "due_on": _DATE_NULL, "reused_from": _I_NULL,
         "reports": {**_list(_ref("Report")), "description": "an entry made of the agency reports (agency_reports): "
                     "one a kind the project needs; handed in under its code (report:<kind>), or delivered through "
                     "a commission. The entry is provided once every one is"},
-        "covered": {**_list(_object({"kind": _KINDS, "name": _S, "doc_no": _S})),
-                    "description": "the kinds the zone's regional assessment exempts, with its document"}},
+        "covered": {**_list(_object({"kind": _KINDS, "name": _S, "doc_no": _S, "simplified": _B})),
+                    "description": "the kinds the zone's regional assessment exempts, or simplifies (简化评估"
+                                   "（告知承诺+核查）: a pledge and a check, no report), with its document"}},
         optional=("reports", "covered"))),
     "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA})),
     "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
