@@ -65,16 +65,18 @@ def cmd_user_unlock(args):
           else f"{args.login} was not locked")
 
 
+def _china(moment) -> str:
+    """A stored time in China, as the pages say it, with the offset that makes it unambiguous."""
+    from engine.clock import SHANGHAI
+    return moment.astimezone(SHANGHAI).isoformat(timespec="minutes")
+
+
 def cmd_token(args):
     from engine.services import tokens
     if args.list:
-        from engine.clock import SHANGHAI
-
-        def china(moment):  # as the people page says it, with the offset that makes it unambiguous
-            return moment.astimezone(SHANGHAI).isoformat(timespec="minutes")
         for t in tokens.list_tokens(args.login):
-            used = china(t["last_used_at"]) if t["last_used_at"] else "never used"
-            print(f"{t['id']}\t{china(t['created_at'])}\t{used}\t{t['label'] or ''}")
+            used = _china(t["last_used_at"]) if t["last_used_at"] else "never used"
+            print(f"{t['id']}\t{_china(t['created_at'])}\t{used}\t{t['label'] or ''}")
     elif args.revoke is not None:
         tokens.revoke_token(args.login, args.revoke)
         print(f"token {args.revoke} of {args.login} revoked")
@@ -218,11 +220,17 @@ def cmd_calendar_import(args):
     print(f"imported {notice.year}: {len(notice.holidays)} holidays, "
           f"{len(notice.workdays)} makeup working days")
     if earlier is not None:
-        print(f"note: it replaces the notice for {notice.year} imported {earlier['imported_at']:%Y-%m-%d} "
+        print(f"note: it replaces the notice for {notice.year} imported {_china(earlier['imported_at'])} "
               f"({earlier['source'] or 'no source given'})", file=sys.stderr)
     if notice.unlike_law is not None:
         print(f"warning: the notice gives {notice.days_off} working days off, the law {notice.unlike_law}: "
               "check that it is complete", file=sys.stderr)
+
+
+def cmd_calendar_recount(args):
+    from engine.services import calendars
+    clocks, moved = calendars.recount(actor=None)
+    print(f"{clocks} open clocks counted again, {moved} dates moved")
 
 
 def cmd_report_monthly(args):
@@ -331,6 +339,9 @@ def parser() -> argparse.ArgumentParser:
     cm.add_argument("--unlike-law", action="store_true",
                     help="import a notice whose days off differ from the law's, once checked against its text")
     cm.set_defaults(func=cmd_calendar_import)
+    cr = c.add_parser("recount", help="count open clocks and awaited dates again on the calendar as stored "
+                                      "(finishes an import or closure whose recount failed)")
+    cr.set_defaults(func=cmd_calendar_recount)
 
     r = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
     rm = r.add_parser("monthly", help="the monthly department report as .xlsx")

@@ -411,13 +411,15 @@ def levels(con: sqlite3.Connection) -> None:
             issued = c.promised_due + timedelta(days=1)
             answered = (today - issued).days > 3 and r["id"] % 2 == 0
             orders.append((r["id"], r["instance_id"], r["department"], level, f"{issued} 01:00:00.000000",
-                           (issued + timedelta(days=3)).isoformat(), "answered" if answered else "open",
+                           (issued + timedelta(days=3)).isoformat(), issued.isoformat(), 3,
+                           "answered" if answered else "open",
                            "已督促经办人加快办理" if answered else None,
                            f"{issued + timedelta(days=2)} 02:00:00.000000" if answered else None))
     con.execute("BEGIN")
     con.executemany("UPDATE clocks SET level = ? WHERE id = ?", changed)
     con.executemany("INSERT INTO supervision_orders (clock_id, instance_id, department, card, issued_at, feedback_due, "
-                    "state, feedback, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", orders)
+                    "counted_from, working_days, state, feedback, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    orders)
     con.execute("COMMIT")
 
 

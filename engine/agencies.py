@@ -207,7 +207,8 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
             raise Conflict("The case has its report of this kind already")
         today = clock.today()
         due = calendars.current().add_workdays(today, agency.services[kind]).date
-        row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due, state="open")
+        row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due,
+                         working_days=agency.services[kind], state="open")
         session.add(row)
         _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
         record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,

@@ -181,14 +181,6 @@ class WorkCalendar:
             day = self.next_workday(day)
         return Deadline(day, provisional or self.provisional(day))
 
-    def recount(self, start: date, due: date, before: "WorkCalendar") -> date:
-        """The day ending as many working days after `start` here as `due` did in `before` (the
-        calendar it was counted on): a date counted on an estimate, counted again on the notice."""
-        day = start
-        for _ in range(before.workdays_between(start, due)):
-            day = self.next_workday(day)
-        return day if day != start else due
-
     def workdays_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b`; 0 when b is not after a."""
         count, day = 0, a

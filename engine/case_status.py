@@ -37,9 +37,11 @@ def in_state(case: Case, states) -> None:
 
 def watch_arrival(session: Session, case: Case) -> None:
     """Art. 32: materials arrived today; unless the window answers within five working days, the
-    case counts as accepted from today (fire_timer reads the day from the timer's creation)."""
-    deadline = calendars.current().add_workdays(clock.today(), ART32_DAYS).date
-    session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline)))
+    case counts as accepted from today (fire_timer reads the day the timer counts from)."""
+    today = clock.today()
+    deadline = calendars.current().add_workdays(today, ART32_DAYS).date
+    session.add(Timer(kind="deemed", case_id=case.id, due_at=clock.end_of(deadline), counted_from=today,
+                      working_days=ART32_DAYS))
 
 
 def cancel_timers(session: Session, case: Case, kind: str) -> None:

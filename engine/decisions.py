@@ -68,10 +68,12 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
                                       promised_days=DELIVERY_DAYS,
                                       statutory_days=ART44_DAYS if decision != "reject" else None,
                                       department=window_of(session, case), item_code=case.item_code, actor=actor)
-        due = delivery.promised_due
-    else:  # decided on the spot (即办): handed over at the window
+        # The case's pages and the agent are told its date: a calendar change moves it later, never earlier.
+        limits.promise_to_applicant(session, delivery)
+        due, case.delivery = delivery.promised_due, {}  # its date is the clock's (delivery_due)
+    else:  # decided on the spot (即办): handed over at the window, with no clock
         due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
-    case.delivery = {"due_on": due.isoformat()}
+        case.delivery = {"due_on": due.isoformat()}
     document = _decision_document(session, case) if decision != "reject" else None
     if document is not None:  # named as the item's guide names its result, not by the step that made it
         document.name = case.item.data.get("result") or document.name
@@ -88,6 +90,17 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
         issue_notice(session, case, kind, actor, reason=case.statement)
     else:  # a grant's paper comes at delivery; the agent who filed it hears now
         tell_agent(session, case, decided_for_agent(due.isoformat()), actor)
+
+
+def delivery_due(session: Session, case: Case) -> date | None:
+    """The day a decided case's result is to be handed over by: its delivery clock's promised date
+    (the one the window is warned and supervised against and the monthly report counts); a case
+    decided on the spot has no clock and keeps the date it was given (engine.recount moves it)."""
+    watched = limits.delivery_clock(session, case.instance_id) if case.instance_id is not None else None
+    if watched is not None:
+        return watched.promised_due
+    due = (case.delivery or {}).get("due_on")
+    return date.fromisoformat(due) if due else None
 
 
 def _decision_document(session: Session, case: Case) -> Material | None:
@@ -149,7 +162,7 @@ def deliver(case_id: int, method: str, actor: User, tracking: str | None = None)
         if method == "electronic" and not case.applicant.password_hash:  # nowhere to read it
             raise Conflict("The applicant has no online account to receive the result in: deliver it at the window "
                            "or by express mail, or open their account first")
-        on_time = clock.today() <= date.fromisoformat(case.delivery["due_on"])
+        on_time = clock.today() <= delivery_due(session, case)
         case.delivery = {**case.delivery, "method": method, "tracking": tracking,
                          "delivered_at": datetime.now(timezone.utc).isoformat(), "on_time": on_time}
         case.status = "delivered"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.clock.orders import issue_order, open_order
+from engine.clock.orders import escalated, issue_order, open_order
 from engine.clock.watchers import notify_watchers
 from engine.errors import Message
 from engine.services.events import record
@@ -22,7 +22,8 @@ def order_overdue(session: Session, timer: Timer, now: datetime) -> None:
     late = session.scalars(select(SupervisionOrder).where(
         SupervisionOrder.clock_id == watched.id, SupervisionOrder.state == "open",
         SupervisionOrder.feedback_due == due).order_by(SupervisionOrder.id)).all()
-    for order in late:
+    done = escalated(session, late)  # a timer armed again for a date already reported changes nothing
+    for order in (o for o in late if o.id not in done):
         record(session, "supervision_order_overdue", instance_id=order.instance_id, clock_id=watched.id,
                order_id=order.id, card=order.card, feedback_due=due.isoformat())
         if order.card == "yellow" and watched.state != "stopped" and not open_order(session, watched, "red"):

@@ -21,7 +21,7 @@ from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
 from engine.clock import limits
-from engine.decisions import DECISIONS, decide, results
+from engine.decisions import DECISIONS, decide, delivery_due, results
 from engine.errors import Invalid, Message, NotFound, listed
 from engine.notices import issue_notice
 from engine.services import calendars, cases
@@ -408,8 +408,7 @@ def fire_timer(session: Session, timer: Timer) -> None:
     """The tick calls this for intake timers, inside its transaction."""
     case = session.get(Case, timer.case_id)
     if timer.kind == "deemed" and case.status == "submitted":
-        arrived = timer.created_at.astimezone(clock.SHANGHAI).date()
-        _accept(session, case.id, None, {}, [], arrived, True)
+        _accept(session, case.id, None, {}, [], timer.counted_from, True)  # the day the materials arrived
         if _immediate(case, None):  # deemed accepted (Art. 32), an immediate item is granted as asked
             decide(session, case, "approve", None)
     elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
@@ -437,6 +436,7 @@ def describe(case_id: int) -> dict:
 
 def describe_case(session: Session, case: Case) -> dict:
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
+    due = delivery_due(session, case)
     clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
         if case.instance_id else []
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
@@ -450,7 +450,8 @@ def describe_case(session: Session, case: Case) -> dict:
             # An administrator may suspend the procedure: the window says so beside the case's status.
             "procedure_state": session.scalar(select(Instance.state).where(Instance.id == case.instance_id))
             if case.instance_id else None,
-            "decision": case.decision, "delivery": case.delivery, "form": case.form,
+            "decision": case.decision, "form": case.form,
+            "delivery": {**case.delivery, **({"due_on": due.isoformat()} if due else {})},
             "form_schema": case.item.data.get("form"), "note": case.note, "statement": case.statement,
             "immediate": case.item.case_type == "immediate" and not case.item.process_key,
             "results": results(case, session),

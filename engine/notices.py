@@ -1,11 +1,14 @@
 """Written notices to the applicant (受理通知书, 补正通知书, ...): numbered per case, their facts
 frozen when issued, each one an event of the case."""
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import catalogue, config, parties
 from engine.case_news import notice_issued
 from engine.case_status import material_name
+from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import department_names
 from engine.store.models import Case, Notice, User
@@ -86,4 +89,15 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
             # A correction may name a kind's report, which the checklist lists under its entry.
             "material_names": {**{m["code"]: material_name(m["code"]) for m in notice.data.get("missing") or ()
                                   if isinstance(m, dict) and m.get("code")},
-                               **{m["code"]: m["name"] for m in case.item.data.get("materials", [])}}}
+                               **{m["code"]: m["name"] for m in case.item.data.get("materials", [])}},
+            "expected_end_now": _expected_end_now(notice)}
+
+
+def _expected_end_now(notice: Notice) -> str | None:
+    """A special procedure's expected end as its pages count it now (engine.clock.procedures:
+    its expected working days from the day it started, the day the notice counted from), which a
+    calendar change may have moved from the date the notice printed."""
+    if notice.kind != "special":
+        return None
+    start = date.fromisoformat(notice.data["counted_from"])
+    return calendars.current().add_workdays(start, notice.data["expected_days"]).date.isoformat()

@@ -103,11 +103,13 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
-    due = calendars.current().add_workdays(clock.today(), CORRECTION_DAYS).date
+    today = clock.today()
+    due = calendars.current().add_workdays(today, CORRECTION_DAYS).date
     row.due_at = clock.end_of(due)  # the step waits for the applicant until the notice's date, not the case's
     session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))  # then the window is told
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
-                 round=data.get("round_number"), due_on=due.isoformat())
+                 round=data.get("round_number"), due_on=due.isoformat(), counted_from=today.isoformat(),
+                 working_days=CORRECTION_DAYS)
     case.status = "review_correction"
     _wait_for_the_applicant(session, instance.id, "correction", "审查部门要求申请人一次性补正", CORRECTION_DAYS, None)
 
@@ -135,12 +137,13 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc
     if due:
-        by = calendars.current().add_workdays(clock.today(), PAYMENT_DAYS).date  # then the window may end the case
+        today = clock.today()
+        by = calendars.current().add_workdays(today, PAYMENT_DAYS).date  # then the window may end the case
         row.due_at = clock.end_of(by)
         session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
                      total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
-                     due_on=by.isoformat())
+                     due_on=by.isoformat(), counted_from=today.isoformat(), working_days=PAYMENT_DAYS)
         _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", PAYMENT_DAYS, actor)
 
 

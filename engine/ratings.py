@@ -68,10 +68,11 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
                     label=LEVELS[level], applicant_id=applicant_id)
         if level not in BAD:
             return None
-        due = calendars.current().add_workdays(clock.today(), RECTIFY_DAYS).date
+        today = clock.today()
+        due = calendars.current().add_workdays(today, RECTIFY_DAYS).date
         department = window_of(session, case) if concerns == "service" else case.item.department
         rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
-                                      due_on=due, state="open")
+                                      due_on=due, counted_from=today, working_days=RECTIFY_DAYS, state="open")
         session.add(rectification)
         session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id,
                           due_at=clock.start_of(due + timedelta(days=1))))

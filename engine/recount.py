@@ -1,13 +1,17 @@
 """Dates given in working days outside the clocks, counted again when the calendar changes.
 
-A clock keeps its start and limits and is recomputed from them (clock.recompute_open_clocks).
-These dates were counted once, when given: a supervision order's feedback date, the date a
+A clock keeps its start and limits and is recomputed from them
+(engine.clock.limits.recompute_open_clocks). These dates keep theirs too, the day each was
+counted from and its number of working days: a supervision order's feedback date, the date a
 review round's correction notice or a payment notice gave the applicant, the window's five days
-(Art. 32), the result's delivery, a bad rating's rectification, an agency's promise. A 2027 date
-given before the year's notice was counted on an estimate; when the notice makes a day counted
-as working a holiday, the date moves on by as many working days as it had. It moves later only:
-a date told to someone is never shortened, and a department keeps the days it was given. Each
-move is recorded on its case (what, from, to, who changed the calendar).
+(Art. 32), the delivery of a result decided on the spot (one decided by a procedure has a clock),
+a bad rating's rectification, an agency's promise. Each is counted afresh on the calendar in
+force, and moves when that count ends later: a date told to someone is never shortened, and as
+every count starts from the date's own start, changes in turn (a notice replaced, a closure
+added, taken back, another added) never add up. A date already passed stays, as does an order
+already escalated: what fell due then has happened. Each move is recorded on its case (what,
+from, to, who changed the calendar). Counting again changes nothing more, so a recount cut short
+is finished by running it again (calendars.recount).
 """
 from datetime import date, timedelta
 
@@ -16,17 +20,23 @@ from sqlalchemy.orm import Session
 
 from engine import agencies, clock, timers
 from engine.calendar import WorkCalendar
+from engine.clock.orders import escalated
+from engine.decisions import DELIVERY_DAYS
 from engine.services.events import record, record_case
 from engine.store import session_scope
-from engine.store.models import Case, Commission, Notice, Rectification, SupervisionOrder, Task, Timer, User
+from engine.store.models import Case, Commission, Event, Notice, Rectification, SupervisionOrder, Task, Timer, User
 
 
-def dates_awaited(before: WorkCalendar, after: WorkCalendar, actor: User | None) -> int:
-    """Count every awaited date again on `after`, as it was counted on `before`; how many moved."""
+def dates_awaited(calendar: WorkCalendar, actor: User | None) -> int:
+    """Count every date still awaited again on `calendar`; how many moved."""
+    today = clock.today()
+
+    def later(start: date, days: int, due: date) -> date | None:
+        if due < today:
+            return None
+        fresh = calendar.add_workdays(start, days).date
+        return fresh if fresh > due else None
     with session_scope() as session:
-        def later(start: date, due: date) -> date | None:
-            moved = after.recount(start, due, before)
-            return moved if moved > due else None
         return sum(step(session, later, actor) for step in (_orders, _notices, _arrivals, _deliveries,
                                                              _rectifications, _commissions))
 
@@ -46,10 +56,12 @@ def _moved(session: Session, case: Case | None, what: str, was: date, now: date,
 
 
 def _orders(session: Session, later, actor) -> int:
-    """Open 督办单: the department's feedback date, and the escalation's timer with it."""
+    """Open 督办单 not yet escalated: the department's feedback date, and the escalation's timer with it."""
     moved = 0
-    for order in session.scalars(select(SupervisionOrder).where(SupervisionOrder.state == "open")):
-        new = later(_day(order.issued_at), order.feedback_due)
+    waiting = session.scalars(select(SupervisionOrder).where(SupervisionOrder.state == "open")).all()
+    done = escalated(session, waiting)
+    for order in waiting:
+        new = None if order.id in done else later(order.counted_from, order.working_days, order.feedback_due)
         if new is None:
             continue
         old, order.feedback_due = order.feedback_due, new
@@ -63,26 +75,34 @@ def _orders(session: Session, later, actor) -> int:
 
 def _notices(session: Session, later, actor) -> int:
     """A correction or payment notice still waiting: the applicant's date (the notice keeps the
-    date it printed as printed_due_on), the waiting step's and the window's reminder."""
+    date it printed as printed_due_on), its step's and the window's reminder."""
     moved = 0
     for timer in session.scalars(select(Timer).where(Timer.kind == "answer_due", Timer.state == "pending")).all():
         old = _day(timer.due_at)
         notice = next((n for n in session.scalars(select(Notice).where(
             Notice.case_id == timer.case_id, Notice.kind.in_(("review_correction", "payment"))).order_by(Notice.id.desc()))
             if n.data.get("due_on") == old.isoformat()), None)
-        new = notice and later(_day(notice.issued_at), old)
+        new = notice and later(date.fromisoformat(notice.data["counted_from"]), notice.data["working_days"], old)
         if new is None:
             continue
         notice.data = {**notice.data, "due_on": new.isoformat(),
                        "printed_due_on": notice.data.get("printed_due_on", old.isoformat())}
         timer.due_at = clock.end_of(new)
-        case = session.get(Case, timer.case_id)
-        for task in session.scalars(select(Task).where(Task.instance_id == case.instance_id, Task.state == "ready",
-                                                       Task.due_at == clock.end_of(old))):
-            task.due_at = clock.end_of(new)
-        _moved(session, case, notice.kind, old, new, actor, notice=notice.number)
+        step = _issued_by(session, notice)
+        if step is not None and step.state == "ready":
+            step.due_at = clock.end_of(new)
+        _moved(session, session.get(Case, timer.case_id), notice.kind, old, new, actor, notice=notice.number)
         moved += 1
     return moved
+
+
+def _issued_by(session: Session, notice: Notice) -> Task | None:
+    """The step that issued the notice and waits until its date (its notice_issued event names it);
+    the case's other steps keep their own dates."""
+    task_id = session.scalar(select(Event.task_id).where(
+        Event.case_id == notice.case_id, Event.type == "notice_issued",
+        Event.data["notice"].as_string() == notice.number).limit(1))
+    return session.get(Task, task_id) if task_id is not None else None
 
 
 def _arrivals(session: Session, later, actor) -> int:
@@ -90,7 +110,7 @@ def _arrivals(session: Session, later, actor) -> int:
     moved = 0
     for timer in session.scalars(select(Timer).where(Timer.kind == "deemed", Timer.state == "pending")).all():
         old = _day(timer.due_at)
-        new = later(_day(timer.created_at), old)
+        new = later(timer.counted_from, timer.working_days, old)
         if new is not None:
             timer.due_at = clock.end_of(new)
             _moved(session, session.get(Case, timer.case_id), "arrival", old, new, actor)
@@ -99,14 +119,15 @@ def _arrivals(session: Session, later, actor) -> int:
 
 
 def _deliveries(session: Session, later, actor) -> int:
-    """The result's delivery date the case states (its clock is recomputed with the others)."""
+    """The delivery date of a case decided on the spot, without a procedure, so without a clock."""
     moved = 0
-    for case in session.scalars(select(Case).where(Case.status == "decided", Case.decided_at.is_not(None))):
+    for case in session.scalars(select(Case).where(Case.status == "decided", Case.instance_id.is_(None),
+                                                   Case.decided_at.is_not(None))):
         due = (case.delivery or {}).get("due_on")
-        if not due or (case.delivery or {}).get("delivered_at"):
+        if not due:
             continue
         old = date.fromisoformat(due)
-        new = later(_day(case.decided_at), old)
+        new = later(_day(case.decided_at), DELIVERY_DAYS, old)
         if new is not None:
             case.delivery = {**case.delivery, "due_on": new.isoformat()}
             _moved(session, case, "delivery", old, new, actor)
@@ -119,7 +140,7 @@ def _rectifications(session: Session, later, actor) -> int:
     moved = 0
     for row in session.scalars(select(Rectification).where(Rectification.state == "open",
                                                            Rectification.overdue_at.is_(None))).all():
-        new = later(_day(row.created_at), row.due_on)
+        new = later(row.counted_from, row.working_days, row.due_on)
         if new is None:
             continue
         old, row.due_on = row.due_on, new
@@ -131,10 +152,10 @@ def _rectifications(session: Session, later, actor) -> int:
 
 
 def _commissions(session: Session, later, actor) -> int:
-    """An agency's promised date, in working days from the day it was chosen."""
+    """An agency's promised date, in the working days it promised from the day it was chosen."""
     moved = 0
     for row in session.scalars(select(Commission).where(Commission.state == "open")).all():
-        new = later(row.chosen_on, row.due_on)
+        new = later(row.chosen_on, row.working_days, row.due_on)
         if new is None:
             continue
         old, row.due_on = row.due_on, new
@@ -146,11 +167,13 @@ def _commissions(session: Session, later, actor) -> int:
 
 def _sync_order_timers(session: Session, order: SupervisionOrder) -> None:
     """Escalation reads the orders due on its timer's date: one timer per date an open order of
-    the clock falls due."""
-    timers.one_per_date(session, "order_due", {clock.end_of(due) for due in session.scalars(
-        select(SupervisionOrder.feedback_due).where(SupervisionOrder.clock_id == order.clock_id,
-                                                    SupervisionOrder.state == "open"))},
-        clock_id=order.clock_id, instance_id=order.instance_id)
+    the clock not yet escalated falls due (an escalated one's date is behind it: a timer armed
+    for it again would escalate it again)."""
+    waiting = session.scalars(select(SupervisionOrder).where(SupervisionOrder.clock_id == order.clock_id,
+                                                             SupervisionOrder.state == "open")).all()
+    done = escalated(session, waiting)
+    timers.one_per_date(session, "order_due", {clock.end_of(o.feedback_due) for o in waiting if o.id not in done},
+                        clock_id=order.clock_id, instance_id=order.instance_id)
 
 
 def _move_timers(session: Session, kind: str, old, new, **owner) -> None:

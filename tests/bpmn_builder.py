@@ -18,7 +18,8 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
             extra_processes: str = "") -> str:
     """nodes: (kind, id, name, options); flows: (source, target) or (source, target, condition).
 
-    options: script=..., form=..., default=flow target id, loop=condition (standard loop),
+    options: script=..., form=..., props={name: value} (spiffworkflow properties: promisedDaysExpression,
+    paymentNoticeExpression ...), default=flow target id, loop=condition (standard loop),
     called=process id (call activity); timer and boundary nodes take date=, duration= or cycle=
     (an expression), a boundary also attached= and cancel=.
     """
@@ -44,10 +45,11 @@ def process(pid: str, nodes: list, flows: list, lanes: dict | None = None, name:
             attrs += f' attachedToRef="{opts["attached"]}" cancelActivity="{str(opts.get("cancel", True)).lower()}"'
         inner = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(nid, []))
         inner += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(nid, []))
-        if "form" in opts:
+        props = {**({"formJsonSchemaFilename": opts["form"]} if "form" in opts else {}), **opts.get("props", {})}
+        if props:
             inner = ('<bpmn:extensionElements><spiffworkflow:properties>'
-                     f'<spiffworkflow:property name="formJsonSchemaFilename" value="{opts["form"]}"/>'
-                     '</spiffworkflow:properties></bpmn:extensionElements>') + inner
+                     + "".join(f'<spiffworkflow:property name="{k}" value={quoteattr(v)}/>' for k, v in props.items())
+                     + '</spiffworkflow:properties></bpmn:extensionElements>') + inner
         if "loop" in opts:
             inner += ('<bpmn:standardLoopCharacteristics testBefore="false">'
                       f'<bpmn:loopCondition>{escape(opts["loop"])}</bpmn:loopCondition>'

@@ -246,7 +246,7 @@ def test_a_delivered_result_ends_a_commission_still_open(people):
     quake = agency(people["admin"], seismic_safety=3)
     with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
         session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
-                               due_on=clock.today() + timedelta(days=5), state="open"))
+                               due_on=clock.today() + timedelta(days=5), working_days=3, state="open"))
     # Decided, not yet handed over: its outcome is known, so no report is commissioned any more.
     assert intake.describe(case.id)["status"] == "decided"
     with pytest.raises(Conflict, match="closed"):
@@ -336,7 +336,7 @@ def test_an_overrun_between_the_decision_and_the_delivery_is_told(people):
     due = clock.today() + timedelta(days=5)
     with session_scope() as session:  # as if commissioned while the case ran (the permit's item names no report)
         session.add(Commission(case_id=case.id, agency_id=quake.id, kind="seismic_safety", chosen_on=clock.today(),
-                               due_on=due, state="open"))
+                               due_on=due, working_days=3, state="open"))
         session.flush()
         agencies.sync_timers(session, session.get(Case, case.id))
     timers.tick(now=clock.end_of(due) + timedelta(minutes=1))

@@ -164,6 +164,6 @@ def test_provisional_dates_and_their_recount_read_in_english(app, people, monkey
     calendars.import_notice(ASSUMED_2027, people["admin"])
     history = element(in_english(signed_in(app, "clerk"), f"/intake/cases/{case.id}"), "history")
     printed, moved = (calendar.add_workdays(date(2027, 1, 27), 10).date for calendar in (ESTIMATE, NOTICE))
-    assert f"Date for the corrections: {printed} → {moved} (extended by the State Council's holiday notice)" in history
+    assert f"Date for the corrections: {printed} → {moved} (extended with the working-day calendar)" in history
     assert "(settled by the State Council's holiday notice)" in history  # a clock recounted on the notice
     assert chinese_punctuation(history, *written) == []

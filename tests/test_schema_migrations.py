@@ -3,7 +3,7 @@
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
-rectifications."""
+rectifications; 0024 keeps what each date outside the clocks was counted from."""
 import json
 from datetime import datetime, timezone
 
@@ -368,3 +368,60 @@ def test_0023_names_a_commissions_report_keeps_one_open_per_kind_and_downgrades(
     assert "ux_agency_commissions_open" in indexes(blank, "agency_commissions")
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM agency_commissions")).scalar() == 2
+
+
+def test_0024_gives_earlier_dates_what_they_were_counted_from_and_downgrades(blank):
+    """Counted from the day each was made in China (16:30 UTC on 24 November is the 25th there),
+    with the product's days; a commission with its agency's promise, or the weekdays to its date
+    where the agency no longer offers the kind."""
+    migrate(blank, command.upgrade, "0023")
+    late = datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc)
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1)
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    insert(blank, "clocks", id=1, instance_id=1, started_on=NOW.date(), promised_due=NOW.date())
+    insert(blank, "supervision_orders", id=1, clock_id=1, instance_id=1, issued_at=late, feedback_due=NOW.date())
+    insert(blank, "rectifications", id=1, case_id=1, created_at=NOW, due_on=NOW.date())
+    insert(blank, "timers", id=1, kind="deemed", case_id=1, due_at=NOW, created_at=late)
+    insert(blank, "timers", id=2, kind="answer_due", case_id=1, due_at=NOW, created_at=late)
+    insert(blank, "agencies", id=1, credit_code="91110000MA01ABCD2Q", services={"safety": 12})
+    day = NOW.date()  # Tuesday 24 November: the Friday after is 3 weekdays on
+    insert(blank, "agency_commissions", id=1, case_id=1, agency_id=1, kind="safety", chosen_on=day, due_on=day,
+           state="open")
+    insert(blank, "agency_commissions", id=2, case_id=1, agency_id=1, kind="energy", chosen_on=day,
+           due_on=datetime(2026, 11, 27).date(), state="delivered")
+    for notice_id, kind, data in ((1, "payment", {"due_on": "2026-12-08"}),
+                                  (2, "special", {"expected_days": 5}), (3, "acceptance", {})):
+        insert(blank, "notices", id=notice_id, case_id=1, kind=kind, number=str(notice_id), data=data, issued_at=late)
+    migrate(blank, command.upgrade, "0024")
+    with blank.connect() as conn:
+        def rows(sql):
+            return [tuple(str(v) for v in row) for row in conn.execute(sa.text(sql))]
+        assert rows("SELECT counted_from, working_days FROM supervision_orders") == [("2026-11-25", "3")]
+        assert rows("SELECT counted_from, working_days FROM rectifications") == [("2026-11-24", "5")]
+        assert rows("SELECT counted_from, working_days FROM timers ORDER BY id") == [("2026-11-25", "5"),
+                                                                                   ("None", "None")]
+        assert rows("SELECT working_days FROM agency_commissions ORDER BY id") == [("12",), ("3",)]
+        data = [d if isinstance(d, dict) else json.loads(d)
+                for d in conn.execute(sa.text("SELECT data FROM notices ORDER BY id")).scalars()]
+    assert data == [{"due_on": "2026-12-08", "counted_from": "2026-11-25", "working_days": 10},
+                    {"expected_days": 5, "counted_from": "2026-11-25"}, {}]
+    with pytest.raises(sa.exc.IntegrityError):  # given by every order from now on
+        insert(blank, "supervision_orders", id=2, clock_id=1, instance_id=1, feedback_due=day, counted_from=None)
+    with pytest.raises(sa.exc.IntegrityError):  # the table copied, one open commission per kind still
+        insert(blank, "agency_commissions", id=3, case_id=1, agency_id=1, kind="safety", chosen_on=day, due_on=day,
+               state="open", working_days=12)
+    insert(blank, "agency_commissions", id=3, case_id=1, agency_id=1, kind="safety", chosen_on=day, due_on=day,
+           state="cancelled", working_days=12)
+    migrate(blank, command.downgrade, "0023")
+    assert "counted_from" not in columns(blank, "supervision_orders") | columns(blank, "timers")
+    assert "working_days" not in columns(blank, "agency_commissions") | columns(blank, "rectifications")
+    with blank.connect() as conn:
+        assert [json.loads(d) if isinstance(d, str) else d for d in conn.execute(
+            sa.text("SELECT data FROM notices ORDER BY id")).scalars()][:2] == [{"due_on": "2026-12-08"},
+                                                                             {"expected_days": 5}]
+        assert conn.execute(sa.text("SELECT count(*) FROM agency_commissions")).scalar() == 3
+    assert "ux_agency_commissions_open" in indexes(blank, "agency_commissions")

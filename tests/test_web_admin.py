@@ -320,6 +320,18 @@ def test_a_service_item_is_added_on_its_page_and_the_window_takes_cases_under_it
     assert run_command(["items", str(tmp_path / "missing.yaml")]) == 1
 
 
+def test_a_notice_replacing_another_and_unlike_the_law_is_said_to_do_both(app, org):
+    from web import local_time
+    admin = client_for(app, "admin")
+    notice = "year: 2031\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
+    assert admin.post("/admin/calendar/notice", data={"text": notice, "unlike_law": "on"}).status_code == 303
+    with session_scope() as session:
+        first = local_time(session.get(CalendarYear, 2031).imported_at)
+    again = admin.post("/admin/calendar/notice", data={"text": notice + "source: 更正\n", "unlike_law": "on"})
+    page = admin.get(again.location).get_data(as_text=True)
+    assert f"替换了 {first} 导入的通知" in page and "净放假 1 个工作日，法定为 13 个" in page
+
+
 def test_calendar_year_notice_import_and_closures(app, org):
     admin = client_for(app, "admin")
     page = admin.get("/admin/calendar?year=2025").get_data(as_text=True)

@@ -90,7 +90,6 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["tentative"] = tentative
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["form_rows"] = form_rows
     app.jinja_env.filters["money"] = money  # 2,000,000.00, on notices and pages alike
@@ -108,8 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
-    # A day in a year whose holidays are estimated until its notice is imported (暂定).
-    app.jinja_env.tests["provisional"] = lambda day: calendars.current().provisional(day)
+    app.jinja_env.tests["provisional"] = provisional  # templates mark it with _dates.html's dated()
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths
@@ -229,13 +227,11 @@ def posted(endpoint: str, name: str, many: bool = False):
     return request.form.getlist(name) if many else request.form.get(name, "")
 
 
-def tentative(day) -> str:
-    """A date counted in working days (a date or ISO text), said to be provisional (暂定) while its
-    year has no holiday notice: the notice may move it later."""
-    if not day:
-        return ""
+def provisional(day) -> bool:
+    """Whether a date (a date or ISO text) falls in a year whose holidays are estimated until its
+    notice is imported (暂定): the notice may move a date counted in working days into it later."""
     when = date.fromisoformat(day) if isinstance(day, str) else day
-    return _("%(day)s（暂定）", day=when.isoformat()) if calendars.current().provisional(when) else when.isoformat()
+    return calendars.current().provisional(when)
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:

@@ -119,6 +119,12 @@ def case_clock(session: Session, instance_id: int) -> Clock | None:
                           .order_by(Clock.id).limit(1))
 
 
+def delivery_clock(session: Session, instance_id: int) -> Clock | None:
+    """A decided case's delivery clock: the whole-case clock its decision started after the case's own."""
+    return session.scalar(select(Clock).where(Clock.instance_id == instance_id, Clock.task_id.is_(None))
+                          .order_by(Clock.id).offset(1).limit(1))
+
+
 def promise_to_applicant(session: Session, clock: Clock) -> None:
     """The deadlines were printed on a notice: from now on they may move later, never earlier."""
     clock.promised_floor, clock.statutory_floor = clock.promised_due, clock.statutory_due

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import engine.clock
 from engine.services import calendars
 from engine.services.events import record
-from engine.store.models import Clock, SupervisionOrder, Timer
+from engine.store.models import Clock, Event, SupervisionOrder, Timer
 
 FEEDBACK_DAYS = 3
 
@@ -21,11 +21,23 @@ def open_order(session: Session, clock: Clock, card: str) -> SupervisionOrder | 
                                                          SupervisionOrder.state == "open").limit(1))
 
 
+def escalated(session: Session, orders) -> set[int]:
+    """The ids of those orders the tick already found unanswered at their date (engine.escalation):
+    escalated, or reported again, once; an order stays open until answered."""
+    orders = list(orders)
+    if not orders:
+        return set()
+    reported = session.scalars(select(Event.data).where(Event.type == "supervision_order_overdue",
+                                                        Event.instance_id.in_({o.instance_id for o in orders})))
+    return {data.get("order_id") for data in reported} & {o.id for o in orders}
+
+
 def issue_order(session: Session, clock: Clock, card: str, day: date, **data) -> SupervisionOrder:
     """督办单 for a card, for the clock's department to answer within FEEDBACK_DAYS; if that day
     passes unanswered, the tick escalates it (engine.escalation)."""
     order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
-                             card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date)
+                             card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date,
+                             counted_from=day, working_days=FEEDBACK_DAYS)
     session.add(order)
     session.flush()
     due = engine.clock.end_of(order.feedback_due)

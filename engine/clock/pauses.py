@@ -43,11 +43,13 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         whole = case_clock(session, clock.instance_id) if clock.task_id is not None else None
         if whole is not None and whole.state == "running":
             start_special(session, whole, kind, reason, expected_days, actor, for_step=clock)
-        # The notice cites Art. 45 for the law's own procedures only (a licence's, notices.py).
-        end = calendars.current().add_workdays(engine.clock.today(), expected_days).date
+        # The notice cites Art. 45 for the law's own procedures only (a licence's, notices.py). Its
+        # expected end is counted as the pages count the procedure's (procedures.expected_end).
+        today = engine.clock.today()
+        end = calendars.current().add_workdays(today, expected_days).date
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
                          law=kind in special_kinds.SPECIAL_KINDS, reason=reason, expected_days=expected_days,
-                         expected_end=end.isoformat())
+                         expected_end=end.isoformat(), counted_from=today.isoformat())
         return procedure
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.calendar import WorkCalendar, YearNotice, parse_notice
 from engine.config import counts_acceptance_day
-from engine.errors import Invalid, NotFound
+from engine.errors import EngineFailure, Invalid, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import CalendarYear, Closure, User, utcnow
@@ -79,7 +79,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
                       "missing or a range mistyped. Nothing was imported; import it as it stands only if the "
                       "State Council's notice itself says so", year=notice.year, n=notice.days_off,
                       law=notice.unlike_law)
-    before, earlier = _fresh(), on_file(notice.year)
+    earlier = on_file(notice.year)
     with session_scope() as session:
         row = session.get(CalendarYear, notice.year)
         if row is None:
@@ -90,7 +90,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
         record(session, "calendar_imported", actor=actor, year=notice.year, source=notice.source,
                holidays=len(notice.holidays), workdays=len(notice.workdays), replaced=row is not None,
                **({"days_off": notice.days_off, "law": notice.unlike_law} if notice.unlike_law is not None else {}))
-    _changed(before, actor)
+    _changed(actor)
     return notice, earlier
 
 
@@ -108,12 +108,14 @@ def on_file(year: int) -> dict | None:
 
 def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: bool = False) -> None:
     """A day the office is shut. Time limits run on through it unless it is decreed a suspension
-    (stops_clocks): then it is no working day, and open clocks are counted again."""
+    (stops_clocks): then it is no working day, and open clocks are counted again. A day already
+    past may be recorded after the fact: the clocks still running count without it, while a date
+    that fell due before the record stays as it fell (engine.recount)."""
     if actor is not None:
         require(actor, "admin")
     if not reason:
         raise Invalid("A closure needs a reason")
-    before = _fresh()
+    invalidate()  # whether the day is a working day, on the calendar as stored now
     with session_scope() as session:
         if session.get(Closure, day) is not None:
             raise Invalid("%(day)s is already a closure day", day=str(day))
@@ -123,7 +125,7 @@ def add_closure(day: date, reason: str, actor: User | None, *, stops_clocks: boo
         record(session, "calendar_closure_added", actor=actor, day=day.isoformat(), reason=reason,
                stops_clocks=stops_clocks)
     if stops_clocks:
-        _changed(before, actor)
+        _changed(actor)
 
 
 def remove_closure(day: date, actor: User | None) -> None:
@@ -131,7 +133,6 @@ def remove_closure(day: date, actor: User | None) -> None:
     counted again without it; a deadline already promised to an applicant stays as printed."""
     if actor is not None:
         require(actor, "admin")
-    before = _fresh()
     with session_scope() as session:
         closure = session.get(Closure, day)
         if closure is None:
@@ -139,20 +140,31 @@ def remove_closure(day: date, actor: User | None) -> None:
         session.delete(closure)
         record(session, "calendar_closure_removed", actor=actor, day=day.isoformat(), reason=closure.reason)
     if closure.stops_clocks:
-        _changed(before, actor)
+        _changed(actor)
 
 
-def _fresh() -> WorkCalendar:
-    """The calendar as stored now, not a copy up to CACHE_SECONDS old: what dates were counted on."""
-    invalidate()
-    return current()
+def recount(actor: User | None) -> tuple[int, int]:
+    """Count every open clock and every date still awaited again on the calendar as stored: what
+    a calendar change does after its own transaction, redone where that was cut short (a failure
+    left dates counted on the calendar before). Counting again twice changes nothing. Returns the
+    clocks counted and the dates that moved."""
+    if actor is not None:
+        require(actor, "admin")
+    return _changed(actor)
 
 
-def _changed(before: WorkCalendar, actor: User | None) -> None:
+def _changed(actor: User | None) -> tuple[int, int]:
     """The calendar changed: every open clock is counted again, and so is every other date still
-    awaited that was counted in working days (engine.recount), each recorded on its case."""
-    from engine import recount
+    awaited that was counted in working days (engine.recount), each recorded on its case. Both
+    count from what each date keeps (its start and working days), not from the calendar before:
+    run again, as after a failure here, they do what is left and change nothing else."""
+    from engine import recount as dates
     from engine.clock import limits
     invalidate()
-    limits.recompute_open_clocks(actor)
-    recount.dates_awaited(before, current(), actor)
+    try:
+        clocks = limits.recompute_open_clocks(actor)
+        return clocks, dates.dates_awaited(current(), actor)
+    except Exception as exc:  # the calendar itself is stored: say what is left to do
+        raise EngineFailure("The calendar is changed, but counting the open limits and dates again on it failed "
+                            "(%(error)s): run it again (run.py calendar recount, or import the notice again)",
+                            error=str(exc) or type(exc).__name__) from exc

@@ -233,6 +233,10 @@ class Timer(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     fired_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A date counted in working days (Art. 32's five, `deemed`): the day counted from and how many,
+    # so a calendar change counts it again from them (engine.recount), 0024.
+    counted_from: Mapped[date | None] = mapped_column(Date)
+    working_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class CalendarYear(Base):
@@ -320,6 +324,9 @@ class SupervisionOrder(Base):
     card: Mapped[str] = mapped_column(String(8))  # yellow | red
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     feedback_due: Mapped[date] = mapped_column(Date)
+    # feedback_due is working_days after counted_from: a calendar change counts it again from them (0024).
+    counted_from: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | answered
     feedback: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -512,6 +519,9 @@ class Rectification(Base):
     concerns: Mapped[str] = mapped_column(String(16), default="handling", server_default="handling")
     rating: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date)
+    # due_on is working_days after counted_from: a calendar change counts it again from them (0024).
+    counted_from: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered
     response: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -553,6 +563,8 @@ class Commission(Base):
     kind: Mapped[str] = mapped_column(String(32))
     chosen_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
+    # The working days the agency promised when chosen (its promise may change since), 0024.
+    working_days: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | delivered | cancelled | ended
     delivered_on: Mapped[date | None] = mapped_column(Date)
     cancel_reason: Mapped[str | None] = mapped_column(Text)

@@ -57,6 +57,10 @@ def import_notice():
                                                    unlike_law=request.form.get("unlike_law") == "on")
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
+    if notice.unlike_law is not None and earlier is not None:  # both said: what it replaced, and checked
+        return done(_("%(year)s 年放假安排已导入，替换了 %(when)s 导入的通知，但净放假 %(n)s 个工作日，法定为 %(law)s 个："
+                      "请核对通知是否完整", year=notice.year, when=local_time(earlier["imported_at"]), n=notice.days_off,
+                      law=notice.unlike_law), "admin.calendar", "warning", year=notice.year)
     if notice.unlike_law is not None:  # imported as it stands, the administrator having checked it
         return done(_("%(year)s 年放假安排已导入，但净放假 %(n)s 个工作日，法定为 %(law)s 个：请核对通知是否完整",
                       year=notice.year, n=notice.days_off, law=notice.unlike_law), "admin.calendar", "warning",
