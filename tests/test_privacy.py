@@ -2,6 +2,7 @@
 API is answered (Cache-Control: no-store; the product's own files keep their caching), and the
 window's searches by ID number or phone send their text by POST, never in an address (access logs,
 history, Referer). And /favicon.ico is the product's icon, not a 404."""
+import json
 import struct
 from urllib.parse import parse_qs, urlsplit
 
@@ -118,6 +119,9 @@ def test_the_windows_applicant_search_keeps_its_text_out_of_the_address(app, org
     assert ZHANG["phone"] not in res.location and "q=" not in res.location
     page = clerk.get(res.location).text
     assert "张三" in element(page, "applicants") and f'value="{ZHANG["phone"]}"' in page
+    # Nor in the session cookie the browser may keep on disk: it is signed, not secret.
+    stored = app.session_interface.get_signing_serializer(app).loads(clerk.get_cookie("session").value)
+    assert stored["searches"] and ZHANG["phone"] not in json.dumps(stored)
     assert "张三" not in element(clerk.get("/intake/applicants", query_string={"q": ZHANG["phone"]}).text, "applicants")
     assert signed_in(app, "reviewer").post("/intake/applicants", data={"q": ZHANG["phone"]}).status_code == 403
 

@@ -4,11 +4,15 @@ Referer sent to the next page. The form sends the text by POST (with its CSRF to
 keeps it under a random key, and the list's address names that key, so a reload, the browser's
 Back and the status filter still show the same search.
 
-The session is a cookie, signed but not encrypted: the text travels in it to this server only, as
-the page showing it does, and is dropped at sign-in and sign-out (forget)."""
+The session is a cookie the browser may keep on disk, signed but readable: the text is put in it
+encrypted with a key drawn from the application's secret (Fernet), so the cookie holds no ID number
+or phone anyone can read; the text is dropped at sign-in and sign-out (forget)."""
+import base64
+import hashlib
 import secrets
 
-from flask import flash, redirect, request, session, url_for
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 KEY = "searches"
@@ -38,8 +42,8 @@ def remember(text: str) -> str | None:
     kept = session.get(KEY) or []
     # The same text again keeps its key (the address of the earlier list, Back, still shows it) and
     # counts as the latest.
-    key = next((key for key, said in kept if said == text), None) or secrets.token_urlsafe(6)
-    session[KEY] = [*(pair for pair in kept if pair[0] != key), [key, text]][-KEPT:]
+    key = next((key for key, sealed in kept if _opened(sealed) == text), None) or secrets.token_urlsafe(6)
+    session[KEY] = [*(pair for pair in kept if pair[0] != key), [key, _cipher().encrypt(text.encode()).decode()]][-KEPT:]
     return key
 
 
@@ -47,8 +51,22 @@ def recalled(key: str | None) -> str | None:
     """The text a key names: "" for no key, None for a key this session no longer keeps."""
     if not key:
         return ""
-    return next((text for kept, text in session.get(KEY) or [] if kept == key), None)
+    return next((_opened(sealed) for kept, sealed in session.get(KEY) or [] if kept == key), None)
 
 
 def forget() -> None:
     session.pop(KEY, None)
+
+
+def _cipher() -> Fernet:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"shenpi window searches\0" + secret).digest()))
+
+
+def _opened(sealed: str) -> str | None:
+    """The text, or None for one sealed under another secret (a key changed since): gone, as an old one."""
+    try:
+        return _cipher().decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None
