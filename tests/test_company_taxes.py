@@ -25,33 +25,35 @@ BUYER_CO = {"name": "某某科技有限公司", "kind": "company", "id_type": "u
 # seller would owe only 个人所得税 (VAT exempt after two years), an individual buyer 1% 契税.
 HOME = {**FLAT, "property": {**FLAT["property"], "seller_only_home": False}}
 SHOP = {**FLAT, "property": {**FLAT["property"], "type": "non_housing"}}
+# The base of every tax but VAT: the price less the VAT (财税〔2016〕43号; 印花税法 第五条).
+NET = "price_without_vat"
 
 
 def _lines(seller, buyer, property_type="housing", **facts):
     inputs = {"propertyType": property_type, "holdingYears": 6, "sellerOnlyHome": False, "buyerHomeCount": 0,
               "areaM2": 90, "sellerKind": seller, "buyerKind": buyer, **facts}
-    return [(line["tax"], line["rate"], line.get("base", "price"), line["taxpayer"])
+    return [(line["tax"], line["rate"], line["base"], line["taxpayer"])
             for line in decide("transfer_taxes", inputs)]
 
 
 @pytest.mark.parametrize("seller, buyer, property_type, expected", [
-    ("person", "person", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
-    ("company", "person", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
-                                      ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
-    ("person", "company", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-                                      ("stamp_duty", 0.0005, "price", "buyer")]),
-    ("company", "company", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
-                                       ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-                                       ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("person", "person", "housing", [("income_tax", 0.01, NET, "seller"), ("deed_tax", 0.01, NET, "buyer")]),
+    ("company", "person", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, NET, "seller"),
+                                      ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.01, NET, "buyer")]),
+    ("person", "company", "housing", [("income_tax", 0.01, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+                                      ("stamp_duty", 0.0005, NET, "buyer")]),
+    ("company", "company", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, NET, "seller"),
+                                       ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+                                       ("stamp_duty", 0.0005, NET, "buyer")]),
     # Not a home: no individual's exemption from 土地增值税 or 印花税 either.
     ("person", "person", "non_housing", [
-        ("vat", 0.05, "difference", "seller"), ("income_tax", 0.01, "price", "seller"),
-        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"),
-        ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
+        ("vat", 0.05, "difference", "seller"), ("income_tax", 0.01, NET, "seller"),
+        ("land_vat", 0.05, NET, "seller"), ("stamp_duty", 0.0005, NET, "seller"),
+        ("deed_tax", 0.03, NET, "buyer"), ("stamp_duty", 0.0005, NET, "buyer")]),
     ("company", "company", "non_housing", [
-        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
-        ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-        ("stamp_duty", 0.0005, "price", "buyer")]),
+        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, NET, "seller"),
+        ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+        ("stamp_duty", 0.0005, NET, "buyer")]),
 ])
 def test_each_sides_taxes_follow_whether_it_is_a_person_or_a_company(people, seller, buyer, property_type,
                                                                     expected):
@@ -65,8 +67,8 @@ def test_vat_alone_is_divided_by_one_plus_its_rate_first(people):
         lines = decide("transfer_taxes", propertyType=property_type, holdingYears=years, sellerOnlyHome=False,
                        buyerHomeCount=0, areaM2=90, sellerKind=seller, buyerKind="company")
         assert len(lines) > 2 and [line["tax"] for line in lines if line.get("inclusive")] == ["vat"]
-        # Every other tax's base excludes the VAT (财税〔2016〕43号; 印花税法 第五条): the table says so.
-        assert [line["tax"] for line in lines if not line["excludes_vat"]] == ["vat"]
+        # Every other tax is on the price without the VAT (财税〔2016〕43号; 印花税法 第五条): the table says so.
+        assert [line["tax"] for line in lines if line["base"] != NET] == ["vat"]
 
 
 def test_no_individuals_relief_reaches_a_company(people):
@@ -76,9 +78,9 @@ def test_no_individuals_relief_reaches_a_company(people):
         _lines("company", "person", holdingYears=1, sellerOnlyHome=False)[:-1]
     # A family's first or second home, by area: an individual buyer's 1%, 1.5%, 2%; a company's 3%.
     for count, area, rate in [(0, 90, 0.01), (0, 160, 0.015), (1, 160, 0.02), (2, 90, 0.03)]:
-        assert _lines("person", "person", buyerHomeCount=count, areaM2=area)[-1] == ("deed_tax", rate, "price", "buyer")
+        assert _lines("person", "person", buyerHomeCount=count, areaM2=area)[-1] == ("deed_tax", rate, NET, "buyer")
         assert _lines("person", "company", buyerHomeCount=count, areaM2=area)[-2:] == [
-            ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]
+            ("deed_tax", 0.03, NET, "buyer"), ("stamp_duty", 0.0005, NET, "buyer")]
 
 
 def test_a_party_not_said_to_be_a_company_is_taxed_as_a_person(people):
@@ -138,12 +140,11 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
     assert total == 126690.48  # 47,619.05 + 58,571.43 + 976.19 + 19,523.81
     assert rows == [("增值税", "卖方 某某置业有限公司", "47,619.05"), ("土地增值税", "卖方 某某置业有限公司", "58,571.43"),
                     ("印花税", "卖方 某某置业有限公司", "976.19"), ("契税", "买方 李四", "19,523.81")]
-    assert [(t["tax"], t["rate"], t.get("base"), t.get("inclusive"), t["excludes_vat"], t["taxpayer"], t["amount"])
-            for t in taxes] == [
-        ("vat", 0.05, "difference", True, False, "seller", 47619.05),
-        ("land_vat", 0.03, "price", False, True, "seller", 58571.43),
-        ("stamp_duty", 0.0005, "price", False, True, "seller", 976.19),
-        ("deed_tax", 0.01, None, None, True, "buyer", 19523.81)]
+    assert [(t["tax"], t["rate"], t["base"], t.get("inclusive"), t["taxpayer"], t["amount"]) for t in taxes] == [
+        ("vat", 0.05, "difference", True, "seller", 47619.05),
+        ("land_vat", 0.03, "price_without_vat", False, "seller", 58571.43),
+        ("stamp_duty", 0.0005, "price_without_vat", False, "seller", 976.19),
+        ("deed_tax", 0.01, "price_without_vat", None, "buyer", 19523.81)]
 
 
 def test_an_individual_selling_a_non_home_pays_vat_on_the_difference_too(people, app):
@@ -237,18 +238,17 @@ def test_a_case_keeps_the_tax_lines_it_was_accepted_with_even_moved_to_a_new_ver
                                                                    ("增值税", "卖方", "王五", 58252.43)]
 
 
-def test_a_case_whose_lines_do_not_say_their_base_excludes_vat_is_charged_on_the_whole_price(people, app):
-    """Lines decided by a table from before the excludes_vat column (a case accepted then) keep being
-    charged on the price VAT included, as they were; a case accepted under this table is not."""
+def test_a_case_whose_lines_are_on_the_price_is_charged_on_the_whole_price(people, app):
+    """Lines decided by a table from before the base price_without_vat (a case accepted then, its other
+    taxes on base price) keep being charged on the price VAT included; a case accepted under this
+    table is not."""
     from engine.services import deploy
     from tests.procedures import ROOT
     held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1, "seller_only_home": False}}
     rules = (ROOT / "rules" / "transfer_taxes.dmn").read_text(encoding="utf-8")
-    without = re.sub(r'\s*<output [^>]*name="excludes_vat"[^>]*/>', "", rules)
-    without = re.sub(r'\s*<outputEntry id="transfer_taxes_(seller_r\d+_o6|buyer_r\d+_o4)">.*?</outputEntry>', "",
-                     without)
-    assert "excludes_vat" not in without and without.count("<outputEntry") < rules.count("<outputEntry")
-    deploy.deploy([("transfer_taxes.dmn", without.encode())], people["designer"])
+    earlier = rules.replace('<text>"price_without_vat"</text>', '<text>"price"</text>')
+    assert earlier != rules
+    deploy.deploy([("transfer_taxes.dmn", earlier.encode())], people["designer"])
     before = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
     deploy.deploy([("transfer_taxes.dmn", rules.encode())], people["designer"])
     after = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)

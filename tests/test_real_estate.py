@@ -115,9 +115,9 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
     assert "京(2026)不动产权第0000001号" in re.search(r'id="steps-done">.*?</section>', window, re.S).group(0)
     assert result["state"] == "completed"
-    # 契税's base excludes VAT, but an only home held over five years owes none: 2,200,000 × 1% = 22,000.
+    # 契税 is on the price without VAT, but an only home held over five years owes none: 2,200,000 × 1%.
     assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "taxpayer": "buyer",
-                                        "excludes_vat": True, "amount": 22000.0, "payer": "李四",
+                                        "base": "price_without_vat", "amount": 22000.0, "payer": "李四",
                                         "payer_role": "买方"}]
     assert result["data"]["tax_total"] == 22000.0
 
