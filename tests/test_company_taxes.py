@@ -3,7 +3,8 @@
 VAT after two years, the exemptions from 土地增值税 and 印花税 for a home) are not a company's; a
 company seller pays no 个人所得税 but VAT on the difference, 土地增值税 and its half of 印花税; a
 company buyer pays the province's 契税 rate and its half of 印花税. VAT (简易计税) is charged on a
-price that includes it: base ÷ (1 + 5%) × 5%."""
+price that includes it: base ÷ (1 + 5%) × 5%; the other taxes on the price without that VAT
+(财税〔2016〕43号; 印花税法 第五条, the contract taken to state the VAT apart)."""
 import re
 
 import pytest
@@ -24,33 +25,35 @@ BUYER_CO = {"name": "某某科技有限公司", "kind": "company", "id_type": "u
 # seller would owe only 个人所得税 (VAT exempt after two years), an individual buyer 1% 契税.
 HOME = {**FLAT, "property": {**FLAT["property"], "seller_only_home": False}}
 SHOP = {**FLAT, "property": {**FLAT["property"], "type": "non_housing"}}
+# The base of every tax but VAT: the price less the VAT (财税〔2016〕43号; 印花税法 第五条).
+NET = "price_without_vat"
 
 
 def _lines(seller, buyer, property_type="housing", **facts):
     inputs = {"propertyType": property_type, "holdingYears": 6, "sellerOnlyHome": False, "buyerHomeCount": 0,
               "areaM2": 90, "sellerKind": seller, "buyerKind": buyer, **facts}
-    return [(line["tax"], line["rate"], line.get("base", "price"), line["taxpayer"])
+    return [(line["tax"], line["rate"], line["base"], line["taxpayer"])
             for line in decide("transfer_taxes", inputs)]
 
 
 @pytest.mark.parametrize("seller, buyer, property_type, expected", [
-    ("person", "person", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
-    ("company", "person", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
-                                      ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.01, "price", "buyer")]),
-    ("person", "company", "housing", [("income_tax", 0.01, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-                                      ("stamp_duty", 0.0005, "price", "buyer")]),
-    ("company", "company", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, "price", "seller"),
-                                       ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-                                       ("stamp_duty", 0.0005, "price", "buyer")]),
+    ("person", "person", "housing", [("income_tax", 0.01, NET, "seller"), ("deed_tax", 0.01, NET, "buyer")]),
+    ("company", "person", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, NET, "seller"),
+                                      ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.01, NET, "buyer")]),
+    ("person", "company", "housing", [("income_tax", 0.01, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+                                      ("stamp_duty", 0.0005, NET, "buyer")]),
+    ("company", "company", "housing", [("vat", 0.05, "difference", "seller"), ("land_vat", 0.03, NET, "seller"),
+                                       ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+                                       ("stamp_duty", 0.0005, NET, "buyer")]),
     # Not a home: no individual's exemption from 土地增值税 or 印花税 either.
     ("person", "person", "non_housing", [
-        ("vat", 0.05, "difference", "seller"), ("income_tax", 0.01, "price", "seller"),
-        ("land_vat", 0.05, "price", "seller"), ("stamp_duty", 0.0005, "price", "seller"),
-        ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]),
+        ("vat", 0.05, "difference", "seller"), ("income_tax", 0.01, NET, "seller"),
+        ("land_vat", 0.05, NET, "seller"), ("stamp_duty", 0.0005, NET, "seller"),
+        ("deed_tax", 0.03, NET, "buyer"), ("stamp_duty", 0.0005, NET, "buyer")]),
     ("company", "company", "non_housing", [
-        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, "price", "seller"),
-        ("stamp_duty", 0.0005, "price", "seller"), ("deed_tax", 0.03, "price", "buyer"),
-        ("stamp_duty", 0.0005, "price", "buyer")]),
+        ("vat", 0.05, "difference", "seller"), ("land_vat", 0.05, NET, "seller"),
+        ("stamp_duty", 0.0005, NET, "seller"), ("deed_tax", 0.03, NET, "buyer"),
+        ("stamp_duty", 0.0005, NET, "buyer")]),
 ])
 def test_each_sides_taxes_follow_whether_it_is_a_person_or_a_company(people, seller, buyer, property_type,
                                                                     expected):
@@ -64,6 +67,8 @@ def test_vat_alone_is_divided_by_one_plus_its_rate_first(people):
         lines = decide("transfer_taxes", propertyType=property_type, holdingYears=years, sellerOnlyHome=False,
                        buyerHomeCount=0, areaM2=90, sellerKind=seller, buyerKind="company")
         assert len(lines) > 2 and [line["tax"] for line in lines if line.get("inclusive")] == ["vat"]
+        # Every other tax is on the price without the VAT (财税〔2016〕43号; 印花税法 第五条): the table says so.
+        assert [line["tax"] for line in lines if line["base"] != NET] == ["vat"]
 
 
 def test_no_individuals_relief_reaches_a_company(people):
@@ -73,9 +78,9 @@ def test_no_individuals_relief_reaches_a_company(people):
         _lines("company", "person", holdingYears=1, sellerOnlyHome=False)[:-1]
     # A family's first or second home, by area: an individual buyer's 1%, 1.5%, 2%; a company's 3%.
     for count, area, rate in [(0, 90, 0.01), (0, 160, 0.015), (1, 160, 0.02), (2, 90, 0.03)]:
-        assert _lines("person", "person", buyerHomeCount=count, areaM2=area)[-1] == ("deed_tax", rate, "price", "buyer")
+        assert _lines("person", "person", buyerHomeCount=count, areaM2=area)[-1] == ("deed_tax", rate, NET, "buyer")
         assert _lines("person", "company", buyerHomeCount=count, areaM2=area)[-2:] == [
-            ("deed_tax", 0.03, "price", "buyer"), ("stamp_duty", 0.0005, "price", "buyer")]
+            ("deed_tax", 0.03, NET, "buyer"), ("stamp_duty", 0.0005, NET, "buyer")]
 
 
 def test_a_party_not_said_to_be_a_company_is_taxed_as_a_person(people):
@@ -125,18 +130,21 @@ def test_a_company_seller_pays_vat_on_the_difference_land_vat_and_stamp_duty_but
     assert "payment" not in [n["kind"] for n in intake.describe(case.id)["notices"]]
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_000_000})
     # VAT by the simplified method on a price that includes it: (2,000,000 - 1,000,000) ÷ 1.05 × 5%
-    # = 47,619.047... = 47,619.05, not 5% of the difference (50,000). The others on the price:
-    # 土地增值税 2,000,000 × 3% = 60,000, 印花税 × 0.05% = 1,000, 契税 (a first home of 90 m2) × 1% = 20,000.
+    # = 47,619.047... = 47,619.05, not 5% of the difference (50,000). The others on the price without
+    # that VAT, 2,000,000 - 47,619.05 = 1,952,380.95: 土地增值税 × 3% = 58,571.4285 = 58,571.43,
+    # 印花税 × 0.05% = 976.190475 = 976.19, 契税 (a first home of 90 m2) × 1% = 19,523.8095 = 19,523.81.
     seller, buyer = ("卖方", "某某置业有限公司"), ("买方", "李四")
     lines, total, rows, taxes = _told(app, case)
-    assert lines == [("增值税", *seller, 47619.05), ("土地增值税", *seller, 60000.0), ("印花税", *seller, 1000.0),
-                     ("契税", *buyer, 20000.0)]
-    assert total == 128619.05  # 47,619.05 + 60,000 + 1,000 + 20,000
-    assert rows == [("增值税", "卖方 某某置业有限公司", "47,619.05"), ("土地增值税", "卖方 某某置业有限公司", "60,000.00"),
-                    ("印花税", "卖方 某某置业有限公司", "1,000.00"), ("契税", "买方 李四", "20,000.00")]
-    assert [(t["tax"], t["rate"], t.get("base"), t.get("inclusive"), t["taxpayer"], t["amount"]) for t in taxes] == [
-        ("vat", 0.05, "difference", True, "seller", 47619.05), ("land_vat", 0.03, "price", False, "seller", 60000.0),
-        ("stamp_duty", 0.0005, "price", False, "seller", 1000.0), ("deed_tax", 0.01, None, None, "buyer", 20000.0)]
+    assert lines == [("增值税", *seller, 47619.05), ("土地增值税", *seller, 58571.43), ("印花税", *seller, 976.19),
+                     ("契税", *buyer, 19523.81)]
+    assert total == 126690.48  # 47,619.05 + 58,571.43 + 976.19 + 19,523.81
+    assert rows == [("增值税", "卖方 某某置业有限公司", "47,619.05"), ("土地增值税", "卖方 某某置业有限公司", "58,571.43"),
+                    ("印花税", "卖方 某某置业有限公司", "976.19"), ("契税", "买方 李四", "19,523.81")]
+    assert [(t["tax"], t["rate"], t["base"], t.get("inclusive"), t["taxpayer"], t["amount"]) for t in taxes] == [
+        ("vat", 0.05, "difference", True, "seller", 47619.05),
+        ("land_vat", 0.03, "price_without_vat", False, "seller", 58571.43),
+        ("stamp_duty", 0.0005, "price_without_vat", False, "seller", 976.19),
+        ("deed_tax", 0.01, "price_without_vat", None, "buyer", 19523.81)]
 
 
 def test_an_individual_selling_a_non_home_pays_vat_on_the_difference_too(people, app):
@@ -148,14 +156,16 @@ def test_an_individual_selling_a_non_home_pays_vat_on_the_difference_too(people,
     with pytest.raises(Invalid, match="增值税按差额计征：请填写卖方取得原价"):
         work(assessment, people["taxman"], {"assessed_price": 2_000_000})
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 1_500_000})
-    # VAT: (2,000,000 - 1,500,000) ÷ 1.05 × 5% = 23,809.523... = 23,809.52. On the price: 个人所得税 1%
-    # = 20,000 (held six years, but 满五唯一 is a home's), 土地增值税 5% = 100,000, each side's 印花税
-    # 0.05% = 1,000, 契税 3% (a non-home) = 60,000.
+    # VAT: (2,000,000 - 1,500,000) ÷ 1.05 × 5% = 23,809.523... = 23,809.52. The others on the whole
+    # price without it, not on the difference: 2,000,000 - 23,809.52 = 1,976,190.48; 个人所得税 1%
+    # = 19,761.9048 = 19,761.90 (held six years, but 满五唯一 is a home's), 土地增值税 5% = 98,809.524
+    # = 98,809.52, each side's 印花税 0.05% = 988.09524 = 988.10, 契税 3% (a non-home) = 59,285.7144
+    # = 59,285.71.
     seller, buyer = ("卖方", "王五"), ("买方", "李四")
     lines, total, _, _ = _told(app, case)
-    assert lines == [("增值税", *seller, 23809.52), ("个人所得税", *seller, 20000.0), ("土地增值税", *seller, 100000.0),
-                     ("印花税", *seller, 1000.0), ("契税", *buyer, 60000.0), ("印花税", *buyer, 1000.0)]
-    assert total == 205809.52  # 23,809.52 + 20,000 + 100,000 + 1,000 + 60,000 + 1,000
+    assert lines == [("增值税", *seller, 23809.52), ("个人所得税", *seller, 19761.9), ("土地增值税", *seller, 98809.52),
+                     ("印花税", *seller, 988.1), ("契税", *buyer, 59285.71), ("印花税", *buyer, 988.1)]
+    assert total == 203642.85  # 23,809.52 + 19,761.90 + 98,809.52 + 988.10 + 59,285.71 + 988.10
 
 
 def test_a_company_buyer_pays_the_provinces_deed_tax_rate_and_its_stamp_duty(people, app):
@@ -164,7 +174,8 @@ def test_a_company_buyer_pays_the_provinces_deed_tax_rate_and_its_stamp_duty(peo
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     seller, buyer = ("卖方", "王五"), ("买方", "某某科技有限公司")
     lines, total, rows, taxes = _told(app, case)
-    # A first home of 90 m2 would be 1% for a family: a company pays the province's 3%.
+    # A first home of 90 m2 would be 1% for a family: a company pays the province's 3%. Held six years,
+    # the seller owes no VAT: the others are on the whole price, 2,000,000.
     assert lines == [("个人所得税", *seller, 20000.0), ("契税", *buyer, 60000.0), ("印花税", *buyer, 1000.0)]
     assert total == 81000.0
     assert rows == [("个人所得税", "卖方 王五", "20,000.00"), ("契税", "买方 某某科技有限公司", "60,000.00"),
@@ -178,7 +189,8 @@ def test_two_companies_each_pay_their_half_of_stamp_duty(people, app):
     _checks_pass(case, people)
     assessment = open_tasks(case.instance_id)["tax_assessment@tax"]
     assert assessment.title == "计税核定（增值税、土地增值税、印花税、契税）"  # each tax named once
-    # Bought for more than it sells for: no VAT on a difference that is not there.
+    # Bought for more than it sells for: no VAT on a difference that is not there, so none to take
+    # from the price the others are charged on (2,000,000 × 5%, × 0.05%, × 3%).
     work(assessment, people["taxman"], {"assessed_price": 2_000_000, "acquisition_price": 2_500_000})
     seller, buyer = ("卖方", "某某置业有限公司"), ("买方", "某某科技有限公司")
     lines, total, rows, taxes = _told(app, case)
@@ -224,3 +236,26 @@ def test_a_case_keeps_the_tax_lines_it_was_accepted_with_even_moved_to_a_new_ver
     # Accepted before: 2,000,000 ÷ 1.05 × 5% = 95,238.10. Accepted after: 2,000,000 ÷ 1.03 × 3% = 58,252.427... = 58,252.43.
     assert [_told(app, case)[0][0] for case in (before, after)] == [("增值税", "卖方", "王五", 95238.1),
                                                                    ("增值税", "卖方", "王五", 58252.43)]
+
+
+def test_a_case_whose_lines_are_on_the_price_is_charged_on_the_whole_price(people, app):
+    """Lines decided by a table from before the base price_without_vat (a case accepted then, its other
+    taxes on base price) keep being charged on the price VAT included; a case accepted under this
+    table is not."""
+    from engine.services import deploy
+    from tests.procedures import ROOT
+    held_one_year = {**FLAT, "property": {**FLAT["property"], "holding_years": 1, "seller_only_home": False}}
+    rules = (ROOT / "rules" / "transfer_taxes.dmn").read_text(encoding="utf-8")
+    earlier = rules.replace('<text>"price_without_vat"</text>', '<text>"price"</text>')
+    assert earlier != rules
+    deploy.deploy([("transfer_taxes.dmn", earlier.encode())], people["designer"])
+    before = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
+    deploy.deploy([("transfer_taxes.dmn", rules.encode())], people["designer"])
+    after = take_in(ITEM, held_one_year, people["clerk"], applicant=BUYER)
+    for case in (before, after):
+        _checks_pass(case, people)
+        work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
+    # VAT 2,000,000 ÷ 1.05 × 5% = 95,238.10 for both. Before: 个人所得税 and 契税 2,000,000 × 1% = 20,000.
+    # After: (2,000,000 - 95,238.10) × 1% = 19,047.619 = 19,047.62.
+    assert [[line[3] for line in _told(app, case)[0]] for case in (before, after)] == [
+        [95238.1, 20000.0, 20000.0], [95238.1, 19047.62, 19047.62]]

@@ -128,13 +128,14 @@ def test_what_a_payment_asks_reads_in_english(app, people):
     written = [*own_words(TRANSFER, case.instance_id), "增值税", "个人所得税", "契税", "李四", "王五"]
     page = in_english(signed_in_applicant(app, BUYER["phone"], "buyer-pw1"), f"/portal/cases/{case.number}")
     due = re.search(r'id="payment-due">.*?</ul>', page, re.S).group(0)
-    assert "契税 (buyer 李四): 20,000.00 yuan" in due
-    assert "个人所得税 (seller 王五): 20,000.00 yuan" in due
+    # On the price without the VAT: (2,000,000 - 2,000,000 ÷ 1.05 × 5%) × 1% = 19,047.62.
+    assert "契税 (buyer 李四): 19,047.62 yuan" in due
+    assert "个人所得税 (seller 王五): 19,047.62 yuan" in due
     assert chinese_punctuation(due, *written) == [] and "买方" not in due and "卖方" not in due
     task_service.claim(payment.id, people["taxman"])
     taxman = signed_in(app, "taxman")
     asked = re.search(r'id="payment-asked">.*?</ul>', in_english(taxman, f"/inbox/tasks/{payment.id}"), re.S).group(0)
-    assert "契税 (buyer 李四): 20,000.00 yuan" in asked
+    assert "契税 (buyer 李四): 19,047.62 yuan" in asked
     assert chinese_punctuation(asked, *written) == []
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     printed = in_english(taxman, f"/intake/notices/{notice['id']}")

@@ -115,8 +115,10 @@ def test_transfer_checks_in_parallel_then_taxes_then_registers_after_tax(people)
     window = signed_in(app, "clerk").get(f"/intake/cases/{case.id}").text
     assert "京(2026)不动产权第0000001号" in re.search(r'id="steps-done">.*?</section>', window, re.S).group(0)
     assert result["state"] == "completed"
+    # 契税 is on the price without VAT, but an only home held over five years owes none: 2,200,000 × 1%.
     assert result["data"]["taxes"] == [{"tax": "deed_tax", "name": "契税", "rate": 0.01, "taxpayer": "buyer",
-                                        "amount": 22000.0, "payer": "李四", "payer_role": "买方"}]
+                                        "base": "price_without_vat", "amount": 22000.0, "payer": "李四",
+                                        "payer_role": "买方"}]
     assert result["data"]["tax_total"] == 22000.0
 
     decided = intake.describe(case.id)
@@ -153,17 +155,18 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxman"], {"assessed_price": 2_000_000})
     [told] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
     # Held one year: VAT on the whole price, which includes it: 2,000,000 ÷ 1.05 × 5% = 95,238.095...
-    # = 95,238.10 (not 5% of the price, 100,000); 个人所得税 2,000,000 × 1% = 20,000; 契税 × 1% = 20,000.
+    # = 95,238.10 (not 5% of the price, 100,000); the others on the price without it (财税〔2016〕43号),
+    # 2,000,000 - 95,238.10 = 1,904,761.90: 个人所得税 × 1% = 19,047.619 = 19,047.62; 契税 × 1% = 19,047.62.
     seller, buyer = {"payer": "王五", "payer_role": "卖方"}, {"payer": "李四", "payer_role": "买方"}
     assert told["data"]["lines"] == [{"name": "增值税", "amount": 95238.1, **seller},
-                                     {"name": "个人所得税", "amount": 20000.0, **seller},
-                                     {"name": "契税", "amount": 20000.0, **buyer}]
-    assert told["data"]["total"] == 135238.1
+                                     {"name": "个人所得税", "amount": 19047.62, **seller},
+                                     {"name": "契税", "amount": 19047.62, **buyer}]
+    assert told["data"]["total"] == 133333.34  # 95,238.10 + 19,047.62 + 19,047.62
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     printed = signed_in(app, "clerk").get(f"/intake/notices/{told['id']}").text
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"amount\">(.*?)</td></tr>", printed)
-    assert rows == [("增值税", "卖方 王五", "95,238.10"), ("个人所得税", "卖方 王五", "20,000.00"),
-                    ("契税", "买方 李四", "20,000.00")]
+    assert rows == [("增值税", "卖方 王五", "95,238.10"), ("个人所得税", "卖方 王五", "19,047.62"),
+                    ("契税", "买方 李四", "19,047.62")]
     assert "<th>缴纳人</th>" in printed and 'colspan="2">合计' in printed
     assert '<p id="addressee">卖方 王五、买方 李四：</p>' in printed  # handed to both parties
     assert "缴纳期间暂停计时，所用时间不计入办理期限" in printed
@@ -172,7 +175,7 @@ def test_the_payment_notice_says_which_party_pays_which_tax(people):
     applicant.post("/portal/login", data={"identifier": BUYER["phone"], "password": "lisi-pass"})
     due = re.search(r'id="payment-due">.*?</section>', applicant.get(f"/portal/cases/{case.number}").text,
                     re.S).group(0)
-    assert "个人所得税（卖方 王五）：20,000.00 元" in due and "契税（买方 李四）：20,000.00 元" in due
+    assert "个人所得税（卖方 王五）：19,047.62 元" in due and "契税（买方 李四）：19,047.62 元" in due
     assert "不计入办理期限" in due
 
 
