@@ -101,11 +101,11 @@ def templates(people: dict) -> dict[str, int]:
     """One case per scenario of MIX, through the service layer; its case id by scenario."""
     from engine import corrections, decisions, intake, ratings, termination
     from tests.procedures import PERMIT, decided_permit, open_tasks, take_in, uploads, work
+    from tests.test_real_estate import FLAT
     clerk = people["clerk"]
     applicant = {"name": "模板申请人", "kind": "company", "id_type": "uscc", "id_number": "91110000MA01ABCD2Q",
                  "phone": "13900000000"}
-    flat = {"property": {"type": "housing", "area_m2": 90, "holding_years": 6, "seller_only_home": True,
-                         "buyer_home_count": 0, "price": 2_000_000}}
+    flat = FLAT  # the transfer's seller and property, as its tests give them
     person = {"name": "模板个人", "id_number": "110101198001011128", "phone": "13700000001"}
     made = {}
     crew = dict(people, r_natres=people["natres"])
@@ -169,6 +169,8 @@ def _transfer_done(people, case) -> int:
          {"sealed": False, "objection": False, "mortgage": "none"})
     work(open_tasks(case.instance_id)["tax_assessment@tax"], people["taxreviewer"], {"assessed_price": 2_000_000})
     work(open_tasks(case.instance_id)["tax_payment@tax"], people["taxreviewer"], {"tax_paid": True, "receipt_no": "T1"})
+    work(open_tasks(case.instance_id)["registration_fee@realestate"], people["realestate"],
+         {"fee_paid": True, "fee_receipt_no": "F1"}, document=False)
     work(open_tasks(case.instance_id)["register@realestate"], people["realestate"],
          {"certificate_no": "京(2026)不动产权第0000001号"})
     decisions.deliver(case.id, "window", people["clerk"])
