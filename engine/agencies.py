@@ -402,12 +402,6 @@ def acts_for(case_id: int, actor: User) -> bool:
     return may_act_for(actor, submitted_by)
 
 
-def choices_for(case_id: int, actor: User) -> dict:
-    """The choices of the case's page at the window: those the applicant's page offers, if the staff
-    member may commission for the case's applicant; none otherwise."""
-    return choices(case_id) if acts_for(case_id, actor) else {}
-
-
 def sync_timers(session, case: Case) -> None:
     """One pending `agency_due` timer per date on which an open commission of the case falls due
     (at the end of that day), and no other: a closed commission's timer goes when it does."""

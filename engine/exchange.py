@@ -41,6 +41,7 @@ def feed(after: int, limit: int) -> dict:
 
 def _page(session: Session, after: int, limit: int) -> dict:
     names, facts, records, cursor = department_names(session), {}, [], after
+    by_instance = {}  # a step's events name its procedure only: its case, asked once a page
     settled = _settled(session, after)
     while len(records) < limit:
         query = select(Event).where(Event.id > cursor, Event.type.in_(SOURCES)).order_by(Event.id).limit(limit)
@@ -48,7 +49,7 @@ def _page(session: Session, after: int, limit: int) -> dict:
         if not events:
             break
         for event in events:
-            case = _case_of(session, event)
+            case = _case_of(session, event, by_instance)
             if case is not None:
                 if case.id not in facts:
                     facts[case.id] = CaseFacts(session, case, names)
@@ -69,13 +70,15 @@ def _settled(session: Session, after: int) -> int | None:
     return session.scalar(select(func.min(Event.id)).where(Event.id > after, Event.at > cutoff))
 
 
-def _case_of(session: Session, event: Event) -> Case | None:
+def _case_of(session: Session, event: Event, by_instance: dict) -> Case | None:
     """The case an event is about: a step's events name its procedure only (a trial run has no case)."""
     if event.case_id is not None:
         return session.get(Case, event.case_id)
     if event.instance_id is None:
         return None
-    return session.scalar(select(Case).where(Case.instance_id == event.instance_id))
+    if event.instance_id not in by_instance:
+        by_instance[event.instance_id] = session.scalar(select(Case).where(Case.instance_id == event.instance_id))
+    return by_instance[event.instance_id]
 
 
 def pages(after: int = 0, total: int | None = None):

@@ -90,6 +90,7 @@ def _render_case(case_id: int, status: int = 200):
     window = actor().has_role("clerk")  # an agent reads the case as its applicant would, without the steps
     history = progress.case_history(case_id, actor()) if window else []
     done = progress.steps_done(info["instance_id"], actor()) if window and info["instance_id"] else []
+    acting = agencies.acts_for(case_id, actor())  # may commission for the case's applicant
     # After the first notice a correction may only name what it told (一次性告知).
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     # The applicant's ID number and phone are the window's to see, not every department's.
@@ -100,8 +101,8 @@ def _render_case(case_id: int, status: int = 200):
                            correction=termination.correction(case_id)
                            if info["status"] == "review_correction" else (None, False),
                            payment_due=termination.payment(case_id) if window else None,
-                           commissions=agencies.of_case(case_id), agency_choices=agencies.choices_for(case_id, actor()),
-                           acts_for_applicant=agencies.acts_for(case_id, actor()),
+                           commissions=agencies.of_case(case_id), agency_choices=agencies.choices(case_id) if acting else {},
+                           acts_for_applicant=acting,
                            today_date=today), status
 
 
