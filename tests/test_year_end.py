@@ -19,7 +19,7 @@ from engine.calendar import WorkCalendar, parse_notice
 from engine.errors import Invalid
 from engine.services import calendars, cases, deploy
 from engine.store import session_scope
-from engine.store.models import CalendarYear, Clock, Event, SupervisionOrder, Timer
+from engine.store.models import CalendarYear, Clock, Event, SupervisionOrder, Task, Timer
 from tests.bpmn_builder import process
 from tests.test_portal_review_correction import (COMPANY, company, in_review_correction, people,  # noqa: F401 (fixtures)
                                                  sign_in)
@@ -233,3 +233,21 @@ def test_the_command_line_refuses_a_short_notice_and_says_what_it_replaces(db, t
     assert "gives 4 working days off, the law 13" in again.stderr
     recounted = run(action="recount")  # what an import does after storing it, again: nothing left to move
     assert recounted.returncode == 0 and "0 dates moved" in recounted.stdout
+
+
+def test_entering_the_notice_records_what_moved_on_a_step_as_on_its_case(instance_id, org):
+    """The case clock's recount caps its steps again; the steps' own lines in the history still say
+    what moved (a step recounted first through its case had nothing left to say)."""
+    with session_scope() as session:
+        task_id = session.scalar(select(Task.id).where(Task.instance_id == instance_id))
+    whole = new_clock(instance_id, date(2027, 1, 25), promised=10, statutory=15)
+    with session_scope() as session:
+        step = limits.start_clock(session, instance_id, label="部门审查", promised_days=9, task_id=task_id,
+                                  started_on=date(2027, 1, 25), department="housing").id
+    was = get(step).promised_due
+    calendars.import_notice(ASSUMED_2027, org["admin"])
+    assert get(step).promised_due > was
+    moved = {d["clock_id"]: d for actor, d in events("clock_recomputed") if actor == org["admin"].id}
+    assert moved.keys() >= {whole, step}
+    assert (moved[step]["was_promised_due"], moved[step]["promised_due"]) == (
+        was.isoformat(), get(step).promised_due.isoformat())

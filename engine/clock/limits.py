@@ -135,9 +135,12 @@ def recompute_open_clocks(actor: User | None = None) -> int:
     again; its case's history says what moved from what, or that provisional dates became firm."""
     with session_scope() as session:
         clocks = session.scalars(select(Clock).where(OPEN).order_by(Clock.id)).all()  # the history in the order they started
+        # Each clock's dates as they were before any moved: a case clock's recount caps its steps
+        # again, so a step read only when its turn came would have nothing left to say.
+        was = {clock.id: (clock.promised_due, clock.statutory_due, clock.provisional) for clock in clocks}
         for clock in clocks:
-            before = (clock.promised_due, clock.statutory_due, clock.provisional)
             recompute(session, clock)
+            before = was[clock.id]
             if before != (clock.promised_due, clock.statutory_due, clock.provisional):
                 record(session, "clock_recomputed", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
                        label=clock.label, promised_due=clock.promised_due.isoformat(),
