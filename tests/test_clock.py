@@ -154,10 +154,12 @@ def test_extension_once_with_approval(instance_id, org):
     assert extended.promised_due == promised  # the centre's promise is not lengthened by the law's extension
     with pytest.raises(Conflict):
         extension.extend(cid, 5, "again", org["lead"])
-    joint = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
-    with pytest.raises(Invalid, match="head of the government"):  # Art. 42: not the department's head alone
-        extension.extend(joint, 15, "联合办理", org["lead"])
-    assert extension.extend(joint, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）").extension_days == 15
+    # 45 days given by an item's own law to one department is no joint handling: Art. 42's 10, not
+    # its 15 (tests/test_merged_assessments.py extends a 联办件 by 15).
+    own_law = new_clock(instance_id, clock.today(), promised=20, statutory=45, department="devreform")
+    with pytest.raises(Invalid, match="1 to 10"):
+        extension.extend(own_law, 15, "联合办理", org["lead"], "县政府副县长李明批准（县政府办〔2026〕12号）")
+    assert extension.extend(own_law, 10, "情况复杂", org["lead"]).extension_days == 10
     step = new_clock(instance_id, clock.today(), promised=5, department="devreform")  # no statutory limit
     with pytest.raises(Conflict, match="set by law"):
         extension.extend(step, 5, "情况复杂", org["lead"])

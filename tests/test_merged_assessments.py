@@ -282,6 +282,9 @@ def test_a_steps_special_procedure_stops_the_case_clock_and_the_applicant_is_tol
     pauses.resume(case_clock()["id"], "听证结束", people["lead"])
     assert case_clock()["state"] == "running"
     # An extension (Art. 42) is told to the applicant too, with the new statutory date.
+    # A 联办件: 15 days, approved by the government's head, not the department's alone.
+    with pytest.raises(Invalid, match="head of the government"):
+        extend(case_clock()["id"], 15, "需现场核查", people["lead"])
     extended = extend(case_clock()["id"], 15, "需现场核查", people["lead"], "副县长李明批准（县政府办〔2026〕12号）")
     [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "extension"]
     assert notice["data"]["days"] == 15 and notice["data"]["statutory_due"] == extended.statutory_due.isoformat()

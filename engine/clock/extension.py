@@ -3,11 +3,13 @@ of the department's head, or 15 for a joint handling's 45 on that of the governm
 applicant is told why and until when."""
 from datetime import datetime, timezone
 
+from sqlalchemy.orm import Session
+
 from engine.clock.levels import refresh_clock
 from engine.clock.limits import case_clock, promise_to_applicant, recompute
 from engine.clock.rights import running_clock
 from engine.errors import Conflict, Invalid
-from engine.notices import notify_applicant
+from engine.notices import case_of, notify_applicant
 from engine.services import calendars
 from engine.services.events import record
 from engine.services.users import require
@@ -18,9 +20,11 @@ JOINT_EXTENSION = 15  # Art. 42: a joint handling's 45 days, extended by the gov
 MAX_APPROVAL = 200  # characters saying who approved a joint handling's extension, and on what paper
 
 
-def extension_limit(clock: Clock) -> int:
-    """Art. 42: 10 working days, 15 where the limit is a joint handling's 45."""
-    return JOINT_EXTENSION if (clock.statutory_days or 0) >= 45 else 10
+def extension_limit(session: Session, clock: Clock) -> int:
+    """Art. 42: 10 working days; 15 for a joint handling (联办件), whose limit the law sets by how
+    the case is handled, not by its length (an item's own law may give 45 days to one department)."""
+    case = case_of(session, clock.instance_id)
+    return JOINT_EXTENSION if case is not None and case.item.case_type == "joint" else 10
 
 
 def extend(clock_id: int, days: int, reason: str, approver: User, approval: str = "") -> Clock:
@@ -32,7 +36,7 @@ def extend(clock_id: int, days: int, reason: str, approver: User, approval: str 
     approval = (approval or "").strip()
     with session_scope() as session:
         clock = running_clock(session, clock_id, approver)
-        allowed = extension_limit(clock)
+        allowed = extension_limit(session, clock)
         if clock.statutory_days is None:  # a step's promised limit: Art. 42 lengthens a statutory one
             raise Conflict("Only a limit set by law can be extended (Art. 42); this one has none")
         if clock.task_id is not None:  # Art. 43's twenty days for a lower level have no extension

@@ -38,4 +38,4 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
             # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
             "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
             and not clock.extension_days,
-            "extension_limit": extension_limit(clock)}
+            "extension_limit": extension_limit(session, clock)}
