@@ -268,7 +268,7 @@ def guide(item: ServiceItem) -> dict:
     """办事指南: the published guide, from the same data the engine uses."""
     data = item.data
     return {"code": item.code, "version": item.version, "name": item.name,
-            "kind": KINDS[item.kind], "case_type": CASE_TYPES[item.case_type],
+            "kind": item.kind, "case_type": item.case_type,
             "department": item.department, "legal_basis": data.get("legal_basis", []),
             "statutory_days": item.statutory_days, "promised_days": item.promised_days,
             "conditions": data.get("conditions", ""), "materials": data.get("materials", []),

@@ -169,3 +169,11 @@ def test_provisional_dates_and_their_recount_read_in_english(app, people, monkey
     assert f"Date for the corrections: {printed} → {moved} (extended with the working-day calendar)" in history
     assert "(settled by the State Council's holiday notice)" in history  # a clock recounted on the notice
     assert chinese_punctuation(history, *written) == []
+
+
+def test_a_guides_kind_case_type_and_service_objects_read_in_english(app, people):
+    page = in_english(app.test_client(), f"/portal/items/{TRANSFER}")
+    facts = html.unescape(re.sub(r"<[^>]+>", " ", page[page.index('class="facts"'):page.index("</dl>")]))
+    said = dict(line.strip().split("  ", 1) for line in facts.splitlines() if "  " in line.strip())
+    assert (said["Item type"], said["Case type"], said["Served"]) == (
+        "Confirmation", "Promised case", "Individual, Enterprise legal person")

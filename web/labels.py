@@ -1,5 +1,5 @@
 """Chinese names (translatable) for the codes the engine stores."""
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from engine import agencies, catalogue, parties, ratings
@@ -52,6 +52,14 @@ AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _
                    "drawing_review": _l("施工图审查")}
 COMMISSIONS = {"open": _l("委托中"), "delivered": _l("已交付"), "cancelled": _l("已取消"), "ended": _l("案件已结束")}
 APPLICANT_KINDS = {"person": _l("自然人"), "company": _l("法人或其他组织")}
+# An item's kind, case type and 服务对象, by the codes and names engine/catalogue.py checks.
+ITEM_KINDS = {"licence": _l("行政许可"), "confirmation": _l("行政确认"), "payment": _l("行政给付"),
+              "reward": _l("行政奖励"), "ruling": _l("行政裁决"), "other_power": _l("其他行政权力"),
+              "public_service": _l("公共服务")}
+CASE_TYPES = {"immediate": _l("即办件"), "promised": _l("承诺件"), "escalated": _l("上报件"), "joint": _l("联办件")}
+SERVICE_OBJECTS = {"自然人": _l("自然人"), "企业法人": _l("企业法人"), "事业单位法人": _l("事业单位法人"),
+                   "社会组织法人": _l("社会组织法人"), "非法人企业": _l("非法人企业"), "行政机关": _l("行政机关"),
+                   "其他组织": _l("其他组织")}
 ID_TYPES = {"id_card": _l("居民身份证"), "passport": _l("护照"), "hk_macao_permit": _l("港澳居民来往内地通行证"),
             "uscc": _l("统一社会信用代码")}
 # 版本比较: what changed, in the words of the designer's panels.
@@ -81,7 +89,8 @@ RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正�
 LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
-          "applicant_kinds": APPLICANT_KINDS, "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
+          "applicant_kinds": APPLICANT_KINDS, "item_kinds": ITEM_KINDS, "case_types": CASE_TYPES,
+          "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,
           "agency_services": AGENCY_SERVICES, "agency_ratings": AGENCY_RATINGS, "commissions": COMMISSIONS}
 
@@ -92,6 +101,11 @@ def own_word(words: dict | None, name: str) -> str | None:
     where the item gives none in that language, for the generic word."""
     english = get_locale() is not None and get_locale().language == "en"
     return (words or {}).get(name + catalogue.ENGLISH if english else name)
+
+
+def service_objects(names: list[str]) -> str:
+    """An item's 服务对象 in the reader's language (a name the catalogue does not know, as written)."""
+    return gettext("、").join(str(SERVICE_OBJECTS.get(name, name)) for name in names)
 
 
 def party_role(role: str | None) -> str:

@@ -16,8 +16,7 @@ def items():
 
 
 def _items():
-    return render_template("admin/items.html", items=catalogue.all_items(),
-                           kinds=catalogue.KINDS, case_types=catalogue.CASE_TYPES)
+    return render_template("admin/items.html", items=catalogue.all_items())
 
 
 @bp.get("/items/<code>.yaml")
