@@ -24,6 +24,9 @@ CASE_TYPES = {"immediate": "即办件", "promised": "承诺件", "escalated": "�
 # 服务对象, as the national catalogue names them, and the kind of applicant each is (Applicant.kind).
 SERVICE_OBJECTS = {"自然人": "person", "企业法人": "company", "事业单位法人": "company", "社会组织法人": "company",
                    "非法人企业": "company", "行政机关": "company", "其他组织": "company"}
+# 申请材料: how each is handed in, as the guide tells it (原件或复印件, 纸质或电子, 份数); optional.
+ORIGINAL_OR_COPY = ("original", "copy", "original_and_copy")
+MEDIA = ("paper", "electronic", "paper_or_electronic")
 REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", "materials")
 # An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -75,6 +78,10 @@ def validate(item: dict, source: str = "item") -> dict:
             raise Invalid("%(source)s: materials[%(index)s]: duplicate code %(code)s",
                           source=source, index=i, code=material["code"])
         codes.add(material["code"])
+        if not _presented(material):
+            raise Invalid("%(source)s: materials[%(index)s]: original_or_copy is one of %(forms)s, medium one of "
+                          "%(media)s, count a whole number from 1 to 99", source=source, index=i,
+                          forms=", ".join(ORIGINAL_OR_COPY), media=", ".join(MEDIA))
     issues = item.get("issues")
     if issues is not None and not (isinstance(issues, dict) and isinstance(issues.get("code"), str)
                                    and CODE.fullmatch(issues["code"]) and isinstance(issues.get("name"), str)
@@ -149,6 +156,13 @@ def _check_reports_entry(item: dict, source: str) -> None:
     if wrong:
         raise Invalid("%(source)s: materials %(code)s is made of the agency reports, which cannot be %(keys)s",
                       source=source, code=flagged[0]["code"], keys=", ".join(wrong))
+
+
+def _presented(material: dict) -> bool:
+    count = material.get("count", 1)
+    return (material.get("original_or_copy", "copy") in ORIGINAL_OR_COPY
+            and material.get("medium", "paper_or_electronic") in MEDIA
+            and isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 99)
 
 
 def _whole_years(value) -> bool:

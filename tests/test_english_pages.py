@@ -177,3 +177,13 @@ def test_a_guides_kind_case_type_and_service_objects_read_in_english(app, people
     said = dict(line.strip().split("  ", 1) for line in facts.splitlines() if "  " in line.strip())
     assert (said["Item type"], said["Case type"], said["Served"]) == (
         "Confirmation", "Promised case", "Individual, Enterprise legal person")
+
+
+def test_how_a_material_is_handed_in_reads_in_the_pages_language(app, people):
+    anyone = app.test_client()
+    chinese, english = (html.unescape(re.sub(r"<[^>]+>", " ", client_page)) for client_page in (
+        anyone.get(f"/portal/items/{TRANSFER}").text, in_english(anyone, f"/portal/items/{TRANSFER}")))
+    assert "原件1份（纸质）" in chinese and "原件2份（纸质或电子）" in chinese and "原件和复印件各1份" in chinese
+    assert "Original: 1 (paper)" in english and "Original and copy, each: 1 (paper or electronic)" in english
+    window = element(signed_in(app, people["clerk"].login).get(f"/intake/new/{TRANSFER}").text, "checklist")
+    assert "原件1份（纸质）" in window and "复印件" not in window.replace("原件和复印件各", "")

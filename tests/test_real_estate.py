@@ -1,11 +1,13 @@
 """不动产登记一窗受理: one intake; the transaction and registration checks in parallel; the tax
 once they found no ground to refuse; registration after the tax is paid (先税后证)."""
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
-from engine import decisions, intake, operations
+from engine import catalogue, decisions, intake, operations
 from engine.clock import limits, procedures
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, progress
@@ -585,3 +587,13 @@ def test_a_case_is_decided_by_the_rules_in_force_when_it_started(people):
              {"sealed": False, "objection": False, "mortgage": "with_agreement"})
     assert "tax_assessment@tax" in open_tasks(before.instance_id)  # v1: 带押过户 with an agreement goes on
     assert intake.describe(after.id)["decision"] == "reject"  # v2, in force when it started
+
+
+@pytest.mark.parametrize("wrong", [{"original_or_copy": "scan"}, {"medium": "fax"}, {"count": 0}, {"count": "2"},
+                                   {"count": True}])
+def test_how_a_material_is_handed_in_is_checked(wrong):
+    item = yaml.safe_load((Path(__file__).parents[1] / "processes/items/real_estate_transfer.yaml").read_text("utf-8"))
+    assert catalogue.validate(dict(item))
+    item["materials"] = [{**item["materials"][0], **wrong}, *item["materials"][1:]]
+    with pytest.raises(Invalid, match=r"materials\[0\]: original_or_copy is one of"):
+        catalogue.validate(item)

@@ -22,7 +22,7 @@ from engine.store import get_engine
 from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
-from .labels import LABELS, own_word, party_role, payer, service_objects
+from .labels import LABELS, own_word, party_role, payer, presented, service_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -98,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
     app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
+    app.jinja_env.filters["presented"] = presented  # a material's 原件1份（纸质）, where its item says
     app.jinja_env.filters["service_objects"] = service_objects  # 自然人、企业法人, or natural person, ...
     # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
     app.jinja_env.globals["report_name"] = lambda kind: translated(report_name(kind))

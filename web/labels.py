@@ -57,6 +57,9 @@ ITEM_KINDS = {"licence": _l("行政许可"), "confirmation": _l("行政确认"),
               "reward": _l("行政奖励"), "ruling": _l("行政裁决"), "other_power": _l("其他行政权力"),
               "public_service": _l("公共服务")}
 CASE_TYPES = {"immediate": _l("即办件"), "promised": _l("承诺件"), "escalated": _l("上报件"), "joint": _l("联办件")}
+# How a material is handed in (engine/catalogue.py ORIGINAL_OR_COPY and MEDIA).
+ORIGINAL_OR_COPY = {"original": _l("原件"), "copy": _l("复印件"), "original_and_copy": _l("原件和复印件各")}
+MEDIA = {"paper": _l("纸质"), "electronic": _l("电子"), "paper_or_electronic": _l("纸质或电子")}
 SERVICE_OBJECTS = {"自然人": _l("自然人"), "企业法人": _l("企业法人"), "事业单位法人": _l("事业单位法人"),
                    "社会组织法人": _l("社会组织法人"), "非法人企业": _l("非法人企业"), "行政机关": _l("行政机关"),
                    "其他组织": _l("其他组织")}
@@ -101,6 +104,15 @@ def own_word(words: dict | None, name: str) -> str | None:
     where the item gives none in that language, for the generic word."""
     english = get_locale() is not None and get_locale().language == "en"
     return (words or {}).get(name + catalogue.ENGLISH if english else name)
+
+
+def presented(material: dict) -> str:
+    """How the guide says a material is handed in (原件1份（纸质）), where its item says so."""
+    if not {"original_or_copy", "medium", "count"} & material.keys():
+        return ""
+    return gettext("%(form)s%(count)s份（%(medium)s）",
+                   form=ORIGINAL_OR_COPY[material.get("original_or_copy", "copy")], count=material.get("count", 1),
+                   medium=MEDIA[material.get("medium", "paper_or_electronic")])
 
 
 def service_objects(names: list[str]) -> str:
