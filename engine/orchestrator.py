@@ -32,12 +32,14 @@ from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
 from engine.clock import limits, pauses, procedures, stopping
-from engine.errors import Conflict, EngineFailure, Invalid
+from engine.errors import Conflict, EngineFailure, Invalid, Message
 from engine.expressions import interpreter
 from engine.notices import case_of, issue_notice
 from engine.services import calendars
-from engine.services.events import record
-from engine.store.models import Case, Event, Material, Task, Timer, User
+from engine.ratings import supervisors
+from engine.services.events import record, record_case
+from engine.services.notifications import tell
+from engine.store.models import Case, Event, Material, Notice, Task, Timer, User
 
 CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
 GRANTS = ("approve", "approve_with_conditions")  # a step's `decision` that grants (engine.decisions)
@@ -107,11 +109,31 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     due = calendars.current().add_workdays(today, CORRECTION_DAYS).date
     row.due_at = clock.end_of(due)  # the step waits for the applicant until the notice's date, not the case's
     session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))  # then the window is told
+    _asked_again(session, case, requests)
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat(), counted_from=today.isoformat(),
                  working_days=CORRECTION_DAYS)
     case.status = "review_correction"
     _wait_for_the_applicant(session, instance.id, "correction", "审查部门要求申请人一次性补正", CORRECTION_DAYS, None)
+
+
+def _asked_again(session: Session, case: Case, requests: list[dict]) -> None:
+    """Art. 32 asks for everything at once (一次性告知): a department asking again in a later round
+    may ask only what the applicant's answer got wrong, which no rule can tell from the text. The
+    supervisors are told, with what each department asked before and asks now, to judge."""
+    notices = session.scalars(select(Notice).where(Notice.case_id == case.id, Notice.kind == "review_correction")
+                              .order_by(Notice.id)).all()
+    if not notices:
+        return
+    before = {}
+    for request in (r for notice in notices for r in notice.data.get("requests", [])):
+        before.setdefault(request["department"], []).append(request["items"])
+    again = [{"department": r["department"], "before": before.get(r["department"], []), "now": r["items"]}
+             for r in requests]
+    record_case(session, "correction_asked_again", case, notice_count=len(notices) + 1, requests=again)
+    tell(session, supervisors(session), case.instance_id, None, Message(
+        "the review asks the applicant for corrections again (the case's correction notice no. %(count)s): check "
+        "that it asks nothing the first notice should have told (一次性告知, Art. 32)", count=len(notices) + 1))
 
 
 def _wait_for_the_applicant(session: Session, instance_id: int, kind: str, reason: str, days: int,

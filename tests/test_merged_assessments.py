@@ -384,3 +384,26 @@ def test_a_review_transferred_to_another_department_comes_back_to_it_after_the_c
     work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
          document=False)
     assert set(open_tasks(case.instance_id)) == {"department_review@natres"}
+
+
+def test_a_department_asking_for_corrections_again_is_told_to_the_supervisors(people):
+    from engine.services.notifications import notifications
+    case = take_in(ITEM, project(env_category="report"), people["clerk"])
+    tasks = open_tasks(case.instance_id)
+    first = {"opinion": "correction_needed", "comment": "需补正", "correction_items": "补充大气环境影响预测"}
+    for name, task in tasks.items():
+        work(task, people["lead"] if "devreform" in name else people["r_eco"], first if "eco" in name else OPINION,
+             document=False)
+    assert "correction_asked_again" not in event_types(case.instance_id)  # the first notice tells everything
+    corrections.supply(case.id, [intake.Upload("report:environmental_impact", "v2.pdf", b"%PDF v2")], None)
+    work(open_tasks(case.instance_id)["window_correction@window"], people["clerk"], {"materials_received": True},
+         document=False)
+    work(open_tasks(case.instance_id)["department_review@eco"], people["r_eco"],
+         {**first, "correction_items": "补充噪声监测报告"}, document=False)  # something the first notice left out
+    with session_scope() as session:
+        [again] = session.scalars(select(Event).where(Event.case_id == case.id,
+                                                      Event.type == "correction_asked_again")).all()
+        assert again.data["notice_count"] == 2 and again.data["requests"] == [
+            {"department": "eco", "before": ["补充大气环境影响预测"], "now": "补充噪声监测报告"}]
+    [told] = [n for n in notifications(people["supervisor"]) if "again" in str(n["text"])]
+    assert case.number in str(told["text"]) and "notice no. 2" in str(told["text"])
