@@ -284,3 +284,10 @@ def test_a_special_procedure_past_its_expected_length_is_told_once(instance_id, 
     page = signed_in(app, "reviewer").get(f"/inbox/tasks/{task['id']}").text
     assert "已超出预计时长" in element(page, "limits")
     assert pauses.resume(cid, "检测达标", org["reviewer"]).state == "running"
+
+
+def test_who_takes_part_in_a_special_procedure_is_bounded(instance_id, org):
+    cid = new_clock(instance_id, clock.today(), promised=10, statutory=20, department="housing")
+    with pytest.raises(Invalid, match="who takes part"):
+        pauses.pause(cid, "expert_review", "专家评审", 3, org["reviewer"], "专" * 201)
+    assert get(cid).state == "running"

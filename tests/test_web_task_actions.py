@@ -56,6 +56,7 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     assert '<option value="expert_review">专家评审</option>' in limits and '<option value="hearing">听证</option>' in limits
     assert 'value="correction"' not in limits  # the applicant's corrections are no special procedure
     assert 'name="expected_days" type="number" min="1" max="250"' in limits  # as the server takes it
+    assert "原则上不超过本事项承诺办理时限（10 个工作日）" in limits  # 龙里's rule, the item's promise
     assert "/resume" not in limits and "/extend" not in limits  # nothing runs; a reviewer is no head
     # A refusal is said in Chinese, and the form comes back open with what was typed.
     refused = reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/pause",
@@ -64,10 +65,15 @@ def test_a_reviewer_starts_and_ends_a_special_procedure_on_the_page(app, org):
     assert re.search(r"<details open><summary>开始特殊环节（暂停计时）</summary>.*?"
                      r'<option value="expert_review" selected>.*?>专家评审结构安全</textarea>', refused.text, re.S)
     done = reviewer.post(f"/inbox/tasks/{task_id}/clocks/{cid}/pause",
-                         data={"kind": "expert_review", "expected_days": "5", "reason": "专家评审结构安全"})
+                         data={"kind": "expert_review", "expected_days": "5", "reason": "专家评审结构安全",
+                               "participants": "县住建局及三名结构专家"})
     assert done.status_code == 303 and done.location.endswith(f"/inbox/tasks/{task_id}")
     assert case_clock(case)["state"] == "paused"
-    assert [n["data"]["procedure"] for n in intake.describe(case.id)["notices"] if n["kind"] == "special"] == ["专家评审"]
+    [notice] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "special"]
+    assert notice["data"]["procedure"] == "专家评审"
+    # The notice tells the applicant who takes part (龙里: 参与人员范围).
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{notice['id']}").text
+    assert ">县住建局及三名结构专家</td>" in element(printed, "participants")
     limits = element(reviewer.get(f"/inbox/tasks/{task_id}").text, "limits")
     assert "专家评审：专家评审结构安全" in limits and "预计 5 个工作日" in limits
     assert "特殊环节开始" in reviewer.get(f"/inbox/tasks/{task_id}").text  # the history's word is the page's

@@ -22,9 +22,11 @@ def offered(task_id: int, actor: User) -> list[dict]:
         if task is None or task.state != "ready" or not may_work_on(actor, task):  # a head's step, to a reviewer
             return []
         step = session.scalar(select(Clock).where(Clock.task_id == task_id).order_by(Clock.id).limit(1))
-        limits = [c for c in (step, case_clock(session, task.instance_id))
-                  if c is not None and c.state != "stopped" and governs(actor, c)]
-        return [_offer(session, c, actor) for c in limits]
+        whole = case_clock(session, task.instance_id)
+        limits = [c for c in (step, whole) if c is not None and c.state != "stopped" and governs(actor, c)]
+        # A special procedure should in principle end within the item's promise (the seeds' 龙里 rule).
+        promise = whole.promised_days if whole is not None else None
+        return [{**_offer(session, c, actor), "case_promised_days": promise} for c in limits]
 
 
 def _offer(session: Session, clock: Clock, actor: User) -> dict:

@@ -23,16 +23,20 @@ from engine.store.models import Clock, SpecialProcedure, User
 # A special procedure's expected length: a year of working days is more than any takes (and each
 # day expected is a day the deadlines are counted over).
 MAX_SPECIAL_DAYS = 250
+MAX_PARTICIPANTS = 200  # characters: 参与人员范围, which the notice tells the applicant
 
 
-def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User) -> int:
+def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User, participants: str = "") -> int:
     """Start a special procedure (Art. 45): the clock stops until it ends. Its time is not
     counted against the case either, so a step's procedure stops the case's clock too; the
-    applicant is told in writing what it is and how long it will take (特殊环节通知书)."""
+    applicant is told in writing what it is, who takes part and how long it will take (特殊环节通知书)."""
     require(actor, *PROCEDURE_ROLES)
     if not reason or not 0 < expected_days <= MAX_SPECIAL_DAYS:
         raise Invalid("A reason and the expected length, 1 to %(max)s working days, are required",
                       max=MAX_SPECIAL_DAYS)
+    participants = participants.strip()
+    if len(participants) > MAX_PARTICIPANTS:
+        raise Invalid("Say who takes part in at most %(max)s characters", max=MAX_PARTICIPANTS)
     with session_scope() as session:
         kinds = special_kinds.names(session, startable=True)
         if kind not in kinds:
@@ -49,7 +53,8 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         end = calendars.current().add_workdays(today, expected_days).date
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
                          law=kind in special_kinds.SPECIAL_KINDS, reason=reason, expected_days=expected_days,
-                         expected_end=end.isoformat(), counted_from=today.isoformat())
+                         expected_end=end.isoformat(), counted_from=today.isoformat(),
+                         **({"participants": participants} if participants else {}))
         return procedure
 
 

@@ -234,7 +234,8 @@ def document() -> dict:
                                                    "review...; the applicant is told how long", 201, _json({
                 "type": "object", "required": ["kind", "reason", "expected_days"], "properties": {
                     "kind": {"type": "string"}, "reason": {"type": "string"},
-                    "expected_days": {"type": "integer"}}}),
+                    "expected_days": {"type": "integer"},
+                    "participants": {"type": "string", "description": "参与人员范围, told in the notice"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422),
                 answer=_object({"procedure_id": _I}))},
             "/api/clocks/{id}/resume": {"post": _op("End the special procedure: the clock runs again", 200, _json({

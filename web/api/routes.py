@@ -126,7 +126,7 @@ def pause_clock(clock_id):
     if not isinstance(expected, int) or isinstance(expected, bool):
         raise Invalid("'expected_days' (working days) must be an integer")
     procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                                expected, g.user)
+                                expected, g.user, str(body.get("participants", "")))
     return jsonify({"procedure_id": procedure_id}), 201
 
 

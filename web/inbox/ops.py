@@ -100,7 +100,8 @@ def comment(task_id):
 @roles_required(*WORKERS)
 def pause_clock(task_id, clock_id):
     return _run(task_id, lambda: pauses.pause(clock_id, _field("kind"), _field("reason"),
-                                              _working_days("expected_days"), actor()), _("特殊环节已开始，暂停计时"))
+                                              _working_days("expected_days"), actor(), _field("participants")),
+                _("特殊环节已开始，暂停计时"))
 
 
 @bp.post("/tasks/<int:task_id>/clocks/<int:clock_id>/resume")
