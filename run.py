@@ -1,6 +1,7 @@
-"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, report, exchange."""
+"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, zones, report, exchange."""
 import argparse
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -115,7 +116,8 @@ def cmd_demo(args):
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
     from engine import regional
-    print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
+    if not regional.any_registered():  # the administrator's registry is theirs once it holds anything
+        print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
     if created:
         print(f"demo logins (password {DEMO_PASSWORD}):")
         for login, roles in created:
@@ -233,6 +235,12 @@ def cmd_calendar_recount(args):
     print(f"{clocks} open clocks counted again, {moved} dates moved")
 
 
+def cmd_zones_load(args):
+    from engine import regional
+    for folder in args.paths:
+        print(f"{folder}: {regional.load_zones(Path(folder))} regional assessment results")
+
+
 def cmd_report_monthly(args):
     from engine import supervision
     try:
@@ -343,6 +351,10 @@ def parser() -> argparse.ArgumentParser:
                                       "(finishes an import or closure whose recount failed)")
     cr.set_defaults(func=cmd_calendar_recount)
 
+    z = sub.add_parser("zones", help="regional assessments (区域评估)").add_subparsers(dest="action", required=True)
+    zl = z.add_parser("load", help="register the results in zone files (YAML, as processes/zones/), in folders")
+    zl.add_argument("paths", nargs="+")
+    zl.set_defaults(func=cmd_zones_load)
     r = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
     rm = r.add_parser("monthly", help="the monthly department report as .xlsx")
     rm.add_argument("month", help="YYYY-MM")

@@ -23,7 +23,8 @@ GROUPS = {
                   "service_item_saved"),
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),
     "calendar": ("calendar_imported", "calendar_closure_added", "calendar_closure_removed",
-                 "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded"),
+                 "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded",
+                 "regional_assessment_registered", "regional_assessment_revoked"),
     "agencies": ("agency_registered", "agency_edited", "agency_suspended", "agency_reinstated"),  # 中介超市
 }
 TYPES = tuple(t for types in GROUPS.values() for t in types)

@@ -28,6 +28,7 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "calendar_closure_added": _l("添加停止办公日"), "calendar_closure_removed": _l("取消停止办公日"),
           "special_kind_added": _l("新增特殊环节"), "special_kind_withdrawn": _l("停用特殊环节"),
           "special_kind_restored": _l("恢复特殊环节"), "zones_loaded": _l("登记区域评估成果"),
+          "regional_assessment_registered": _l("登记区域评估成果"), "regional_assessment_revoked": _l("撤销区域评估成果"),
           "agency_registered": _l("登记中介机构"), "agency_edited": _l("修改中介机构"),
           "agency_suspended": _l("暂停中介机构"), "agency_reinstated": _l("恢复中介机构")}
 FILTERS = ("what", "login", "since", "until")
@@ -177,6 +178,9 @@ _SAID = {
     + (_("（替换此前导入的通知）") if d.get("replaced") else ""),
     "calendar_closure_added": _closure, "calendar_closure_removed": _closure,
     "zones_loaded": lambda d, e: _("%(count)s 项区域评估成果", count=d.get("count")),
+    "regional_assessment_registered": lambda d, e: _("%(zone)s：%(doc_no)s", zone=d.get("zone"), doc_no=d.get("doc_no")),
+    "regional_assessment_revoked": lambda d, e: _("%(zone)s：%(doc_no)s（%(reason)s）", zone=d.get("zone"),
+                                                  doc_no=d.get("doc_no"), reason=d.get("reason")),
     "agency_registered": lambda d, e: d.get("name"), "agency_edited": lambda d, e: d.get("name"),
     "agency_suspended": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
     "agency_reinstated": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
