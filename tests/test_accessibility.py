@@ -114,7 +114,7 @@ def test_the_pages_pass_the_markup_review(app, org, claimed):
                   f"/intake/notices/{notice}", "/account/password"],
         "reviewer": ["/inbox/", f"/inbox/tasks/{task_id}", "/inbox/notifications", "/portal/rectifications"],
         "admin": ["/admin/", "/admin/instances", "/admin/items", "/admin/users", "/admin/users/clerk/tokens",
-                  "/admin/calendar", "/admin/special-kinds", "/admin/incidents", "/admin/agencies"],
+                  "/admin/calendar", "/admin/special-kinds", "/admin/incidents", "/admin/agencies", "/admin/zones"],
         "supervisor": ["/supervision/", "/supervision/agencies"],
         "designer": ["/designer/", "/designer/bpmn/housing_review", "/designer/dmn/new?key=d1"],
     }
