@@ -187,3 +187,23 @@ def test_how_a_material_is_handed_in_reads_in_the_pages_language(app, people):
     assert "Original: 1 (paper)" in english and "Original and copy, each: 1 (paper or electronic)" in english
     window = element(signed_in(app, people["clerk"].login).get(f"/intake/new/{TRANSFER}").text, "checklist")
     assert "原件1份（纸质）" in window and "复印件" not in window.replace("原件和复印件各", "")
+
+
+def test_a_guide_says_how_its_case_is_handled(app, people):
+    """办理流程 and 特别程序, from the item's own facts (GB/T 39046 表4's guide elements)."""
+    anyone = app.test_client()
+
+    def flow(code, english=False):
+        page = in_english(anyone, f"/portal/items/{code}") if english else anyone.get(f"/portal/items/{code}").text
+        return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", li)).split())
+                for li in re.findall(r"<li>(.*?)</li>", element(page, "flow"), re.S)], page
+    steps, page = flow(ITEM)  # 多评合一: a 联办件, a licence
+    assert len(steps) == 5 and "牵头，相关部门并联审查" in steps[2] and "15 个工作日内作出决定" in steps[3]
+    assert "听证、招标、拍卖" in element(page, "special-procedures")
+    steps, page = flow("1104-NRES-004")  # records query: 即办件, a public service
+    assert len(steps) == 3 and steps[1].startswith("受理并当场办结") and 'id="special-procedures"' not in page
+    steps, page = flow("1106-NRES-006")  # forest land: 上报件
+    assert "初审后报上级机关决定" in steps[2]
+    steps, page = flow(TRANSFER, english=True)  # a confirmation: no Art. 45 list
+    assert steps[-1] == "Delivery: the result within 1 working day(s) of the decision (collected at the window, by post or electronically)."
+    assert "site survey" in element(page, "special-procedures") and chinese_punctuation(element(page, "flow")) == []
