@@ -108,7 +108,7 @@ def test_a_granted_cases_package_holds_its_files_notices_and_history_with_signed
 
 
 
-def test_a_terminated_case_and_one_refused_at_intake_are_archived_with_why_they_ended(app, people):
+def test_a_terminated_refused_or_rejected_case_is_archived_with_why_it_ended(app, people):
     catalogue.save(promised_item("T-1", "department_approval", "natres"), None)  # no retention_period of its own
     ended = take_in("T-1", {}, people["clerk"])
     termination.terminate(ended.id, "duplicate", "与 20260001 号办件重复", people["admin"])
@@ -126,6 +126,10 @@ def test_a_terminated_case_and_one_refused_at_intake_are_archived_with_why_they_
         assert {r["保管期限"] for r in rows} == {kept}
         last = next(r for r in rows if r["题名"] == notices[-1])
         assert said in package.read(f"{case.number}/{last['路径']}").decode()  # the notice as printed
+    rejected = delivered(people, "reject")  # decided not to grant: its written decision, no licence sealed
+    tree = metadata(opened(built(app, rejected.id, people["admin"])), rejected.number)
+    assert tree.findtext("案卷/办理结果") == "不予准予" and tree.find("案卷/证照核验码") is None
+    assert "不予行政许可决定书" in [r["题名"] for r in documents(tree)]
 
 
 def test_an_unended_case_is_not_archived_and_only_an_administrator_archives(app, people):
@@ -275,10 +279,14 @@ def test_an_items_retention_period_is_one_the_archives_know(people):
 def test_the_administrators_page_builds_downloads_checks_and_hands_over(app, people):
     case = delivered(people)
     admin = signed_in(app, "admin")
+    assert "Archiving" in admin.get("/admin/archive?lang=en").get_data(as_text=True)
+    admin.get("/admin/archive?lang=zh")
     page = admin.get(f"/admin/archive?month={month()}").get_data(as_text=True)
     assert case.number in page and 'id="personal-data"' in page and 'id="build-month"' in page
+    admin.get("/admin/archive?lang=en")  # the package is in Chinese whatever the archivist reads
     res = admin.post("/admin/archive/build", data={"case": str(case.id), "month": month()})
     assert res.status_code == 303 and "month=" in res.headers["Location"]
+    admin.get("/admin/archive?lang=zh")
     assert case.number not in admin.get("/admin/archive").get_data(as_text=True)
     listed = admin.get("/admin/archive?state=to_hand_over").get_data(as_text=True)
     package = re.search(r"/admin/archive/packages/(\d+)\.zip", listed).group(1)
@@ -286,7 +294,9 @@ def test_the_administrators_page_builds_downloads_checks_and_hands_over(app, peo
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert download.headers["Cache-Control"] == "no-store"
     assert f"{case.number}.zip" in download.headers["Content-Disposition"]
-    assert zipfile.ZipFile(io.BytesIO(download.data)).read(f"{case.number}/signature.xml")
+    downloaded = zipfile.ZipFile(io.BytesIO(download.data))
+    [acceptance] = [n for n in downloaded.namelist() if n.endswith("-ACC1.html")]
+    assert "受理通知书" in downloaded.read(acceptance).decode() and "办件编号" in downloaded.read(acceptance).decode()
     checked = admin.get(f"/admin/archive/packages/{package}/check").get_data(as_text=True)
     assert "全部检测项通过" in checked and checked.count('data-passed="yes"') == 8
     refused = admin.post("/admin/archive/handover", data={"case": str(case.id), "receiver": ""})
