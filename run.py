@@ -295,6 +295,48 @@ def cmd_exchange(args):
         print(f"next: {after}", file=sys.stderr)
 
 
+def cmd_archive_build(args):
+    """办件电子归档: a package for every case that ended in the month, written into --out one by one
+    (each whole, then renamed into place), progress on stdout; one archived already with all its
+    events is written as kept. Exit 1 if one failed (the others are written)."""
+    from pathlib import Path
+
+    from engine import archive
+    from web.archived import standalone
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    cases = archive.month_cases(args.month)
+    place = {case["id"]: (f"[{n}/{len(cases)}]", case["number"]) for n, case in enumerate(cases, 1)}
+
+    def written(case_id, package, how):
+        archive.copy_to(package["sha256"], out, f"{place[case_id][1]}.zip")
+        print(*place[case_id], how, flush=True)
+
+    for case in cases:
+        if case["package"]:
+            written(case["id"], case["package"], "kept")
+
+    def each(_index, case_id, outcome, error):
+        if error is None:
+            written(case_id, outcome, f"built ({outcome['files']} files)")
+        else:
+            print(*place[case_id], f"failed: {error}", flush=True)
+
+    with standalone() as render:
+        outcome = archive.build_all([case["id"] for case in cases if not case["package"]], None, render, each)
+    print(f"{len(cases) - len(outcome['failed'])} packages in {out}, {len(outcome['failed'])} failed")
+    return 1 if outcome["failed"] else 0
+
+
+def cmd_archive_verify(args):
+    """四性检测 of a package file: each check passed or failed with its reason; exit 1 on a failure."""
+    from engine import archive_check
+    report = archive_check.check(args.file)
+    for row in report:
+        print(f"{'PASS' if row['passed'] else 'FAIL'} {row['aspect']}/{row['check']}: {row['reason']}")
+    return 0 if archive_check.passed(report) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -366,6 +408,16 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--limit", type=int, help="at most this many records (default: all)")
     x.add_argument("--out", help="write them to this file and print the next cursor")
     x.set_defaults(func=cmd_exchange)
+
+    ar = sub.add_parser("archive", help="办件电子归档: ended cases' archive packages").add_subparsers(
+        dest="action", required=True)
+    ab = ar.add_parser("build", help="build the packages of the cases that ended in a month, into a folder")
+    ab.add_argument("--month", required=True, help="YYYY-MM: the month (China time) the cases ended in")
+    ab.add_argument("--out", required=True, help="the folder to write the packages into (<case number>.zip)")
+    ab.set_defaults(func=cmd_archive_build)
+    av = ar.add_parser("verify", help="四性检测 of a package: exit 1 if a check fails")
+    av.add_argument("file")
+    av.set_defaults(func=cmd_archive_verify)
 
     t = sub.add_parser("token", help="print a new API token for a user; list or revoke the user's tokens")
     t.add_argument("login")

@@ -43,6 +43,11 @@ MAX_WORDS = 20
 # granted); a page in English without them says the generic English words, not the Chinese ones.
 ENGLISH = "_en"
 MAX_ENGLISH_WORDS = 60
+# 保管期限 of a case's archive package (engine/archive.py), as the archives' retention schedules name
+# them. Unset, 30年: what most offices give a case file of a licence; 永久 for what records a right
+# (a registration, a permit for a building), 10年 for a plain service (a records query).
+RETENTION_PERIODS = ("永久", "30年", "10年")
+DEFAULT_RETENTION = "30年"
 
 
 def validate(item: dict, source: str = "item") -> dict:
@@ -121,6 +126,9 @@ def validate(item: dict, source: str = "item") -> dict:
     if credit is not None and (not isinstance(credit, str) or identity.problem("uscc", credit)):
         raise Invalid("%(source)s: implementer_credit_code is the implementing department's unified social credit "
                       "code (统一社会信用代码), 18 characters ending in its check character", source=source)
+    if item.get("retention_period", DEFAULT_RETENTION) not in RETENTION_PERIODS:
+        raise Invalid("%(source)s: retention_period (保管期限) is one of %(periods)s", source=source,
+                      periods=", ".join(RETENTION_PERIODS))
     _check_reports_entry(item, source)
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
@@ -255,6 +263,11 @@ def all_items() -> list[ServiceItem]:
         for item in items:
             latest.setdefault(item.code, item)
         return list(latest.values())
+
+
+def retention(item_data: dict) -> str:
+    """保管期限 of the item's cases' archive packages."""
+    return item_data.get("retention_period") or DEFAULT_RETENTION
 
 
 def decision_words(item_data: dict) -> dict:

@@ -1,4 +1,5 @@
-"""Uploaded files, stored once by their SHA-256 under instance/files.
+"""Uploaded files (and archive packages, engine/archive.py), stored once by their SHA-256 under
+instance/files.
 
 Written to a temporary name and renamed, so a crash never leaves half a file under a checksum.
 """
@@ -75,24 +76,55 @@ def store(content: bytes, name: str) -> tuple[str, int]:
         raise Invalid("%(file)s: the file is empty", file=name)
     if len(content) > MAX_BYTES:
         raise Invalid("%(file)s: the file is larger than %(size)s MB", file=name, size=MAX_BYTES // MB)
-    kind, starts = SIGNATURES[Path(name).suffix.lower()]
-    if not (starts(content) if callable(starts) else content.startswith(starts)):
-        raise Invalid("%(file)s: its content is not a %(kind)s file, as its name says", file=name, kind=kind)
+    if not of_its_kind(content, name):
+        raise Invalid("%(file)s: its content is not a %(kind)s file, as its name says", file=name,
+                      kind=SIGNATURES[Path(name).suffix.lower()][0])
     sha = hashlib.sha256(content).hexdigest()
-    target = _path(sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+    if not _path(sha).exists():
+        keep(lambda fh: fh.write(content))
     return sha, len(content)
 
 
+def of_its_kind(content: bytes, name: str) -> bool:
+    """Whether the content begins as the kind of document its name says (a PDF header for .pdf);
+    False for a name no document has."""
+    kind = SIGNATURES.get(Path(name).suffix.lower())
+    if kind is None:
+        return False
+    starts = kind[1]
+    return starts(content) if callable(starts) else content.startswith(starts)
+
+
+def keep(write) -> tuple[str, int]:
+    """Keep what `write(file)` writes (an archive package too large to hold in memory) by its
+    checksum: written under a temporary name, synced and renamed, so a crash leaves no half file
+    under a checksum. Returns its SHA-256 and size."""
+    fd, tmp = tempfile.mkstemp(dir=root())
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.seek(0)
+            digest = hashlib.file_digest(fh, "sha256")
+            size = fh.tell()
+        target = _path(digest.hexdigest())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return digest.hexdigest(), size
+
+
 def read(sha256: str) -> bytes:
+    return located(sha256).read_bytes()
+
+
+def located(sha256: str) -> Path:
+    """Where a stored file is, to be sent or copied without reading it whole."""
     path = _path(sha256)
     if not path.exists():
         raise NotFound("The file is missing from storage")
-    return path.read_bytes()
+    return path

@@ -75,10 +75,24 @@ def seal(session: Session, case: Case, material: Material) -> None:
              "issuer_name": department_names(session).get(issuer) or issuer, "document": material.filename,
              "sha256": material.sha256,
              "issued_on": case.decided_at.astimezone(clock.SHANGHAI).date().isoformat()}  # China's date
-    signature = _private_key().sign(_canonical(facts))
-    code = base64.b32encode(hashlib.sha256(signature).digest()).decode()[:CODE_LENGTH]
+    signature = sign(_canonical(facts))
+    code = base64.b32encode(hashlib.sha256(base64.b64decode(signature)).digest()).decode()[:CODE_LENGTH]
     material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-    material.seal = {"facts": facts, "signature": base64.b64encode(signature).decode()}
+    material.seal = {"facts": facts, "signature": signature}
+
+
+def sign(data: bytes) -> str:
+    """The office's signature over these bytes (an archive package's manifest too), in base64."""
+    return base64.b64encode(_private_key().sign(data)).decode()
+
+
+def signed(data: bytes, signature: str) -> bool:
+    """Whether the signature (base64) is the office's over exactly these bytes."""
+    try:
+        _private_key().public_key().verify(base64.b64decode(signature, validate=True), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 # What people type for a code: full-width letters (a Chinese input method), and digits that look
@@ -106,11 +120,7 @@ def verify(code: str | None = None, content: bytes | None = None) -> dict | None
         material = session.scalar(select(Material).where(match).order_by(Material.id).limit(1))
         if material is None:
             return None
-        facts, signature = material.seal["facts"], base64.b64decode(material.seal["signature"])
-    try:
-        _private_key().public_key().verify(signature, _canonical(facts))
-        valid = facts["sha256"] == material.sha256
-    except InvalidSignature:
-        valid = False
+        facts, signature = material.seal["facts"], material.seal["signature"]
+    valid = signed(_canonical(facts), signature) and facts["sha256"] == material.sha256
     return {"code": material.seal_code, "valid": valid, "by_file": content is not None,
             "signature": material.seal["signature"], "signed": _canonical(facts).decode(), **facts}

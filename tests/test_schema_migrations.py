@@ -3,7 +3,7 @@
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
-rectifications; 0024 keeps what each date outside the clocks was counted from."""
+rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages."""
 import json
 from datetime import datetime, timezone
 
@@ -425,3 +425,11 @@ def test_0024_gives_earlier_dates_what_they_were_counted_from_and_downgrades(bla
                                                                              {"expected_days": 5}]
         assert conn.execute(sa.text("SELECT count(*) FROM agency_commissions")).scalar() == 3
     assert "ux_agency_commissions_open" in indexes(blank, "agency_commissions")
+
+
+def test_0025_adds_the_archive_packages_and_their_hand_overs_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0025")
+    assert {"case_id", "sha256", "last_event_id", "handover_id"} <= columns(blank, "archive_packages")
+    assert {"handed_over_at", "handed_over_by", "receiver"} <= columns(blank, "archive_handovers")
+    migrate(blank, command.downgrade, "0024")
+    assert not {"archive_packages", "archive_handovers"} & set(sa.inspect(blank).get_table_names())

@@ -114,7 +114,7 @@ def test_take_in_then_accept_and_print_the_acceptance_notice(app, org):
     text = notice.get_data(as_text=True)
     due = calendars.current().add_workdays(clock.today(), 10).date.isoformat()
     assert notice.status_code == 200 and info["number"] in text and "受理通知书" in text and due in text
-    assert "@media print" not in text and "inbox.css" in text  # the print rules live in the stylesheet
+    assert "@media print" not in text and "notice.css" in text  # the print rules live in the stylesheet
 
 
 def test_a_notice_read_in_english_is_dated_in_english(app, org):

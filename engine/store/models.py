@@ -1,7 +1,7 @@
 """The tables. Inboxes, deadlines and reports read these, never deserialised workflows."""
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -579,3 +579,31 @@ class Commission(Base):
     # At most one open commission of a kind per case, whoever commissions at the same moment.
     __table_args__ = (Index("ux_agency_commissions_open", "case_id", "kind", unique=True,
                             postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'")),)
+
+
+class ArchiveHandover(Base):
+    """档案移交: a batch of archive packages handed over to the archives, by whom, when, to whom."""
+    __tablename__ = "archive_handovers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handed_over_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handed_over_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    receiver: Mapped[str] = mapped_column(String(200))  # 接收单位: the archives that took them
+    by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ArchivePackage(Base):
+    """归档信息包: an ended case's archive package (engine/archive.py), kept in the file store by its
+    SHA-256. A case archived again (it had events since) has several; the newest is the one that counts."""
+    __tablename__ = "archive_packages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+    built_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    files: Mapped[int] = mapped_column(Integer)  # 件数: the documents it holds
+    # The newest event of the case it holds: a later one (a rating after delivery) makes it old.
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("archive_handovers.id"), index=True)
+    builder: Mapped[User | None] = relationship(lazy="joined")
+    handover: Mapped[ArchiveHandover | None] = relationship(lazy="joined")

@@ -1,5 +1,5 @@
 """系统管理: what is deployed and running, suspension and migration, people, the calendar, incidents,
-and who changed which of them (操作日志).
+the ended cases' archive packages (档案归档), and who changed which of them (操作日志).
 
 Every page needs the admin role. A refused operation re-renders its page with the error's status;
 a done one redirects (303) with a message.
@@ -89,4 +89,4 @@ def definition_suspension(key, version, action):
     return done(message, "admin.index")
 
 
-from . import activity, agencies, calendar, instances, items, people, special, zones  # noqa: E402,F401  (register their routes on bp)
+from . import activity, agencies, archive, calendar, instances, items, people, special, zones  # noqa: E402,F401  (register their routes on bp)
