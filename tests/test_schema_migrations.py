@@ -3,7 +3,8 @@
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
-rectifications; 0024 keeps what each date outside the clocks was counted from."""
+rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 marks staff's
+temporary passwords."""
 import json
 from datetime import datetime, timezone
 
@@ -425,3 +426,14 @@ def test_0024_gives_earlier_dates_what_they_were_counted_from_and_downgrades(bla
                                                                              {"expected_days": 5}]
         assert conn.execute(sa.text("SELECT count(*) FROM agency_commissions")).scalar() == 3
     assert "ux_agency_commissions_open" in indexes(blank, "agency_commissions")
+
+
+def test_0025_leaves_earlier_passwords_as_they_are_and_downgrades(blank):
+    """Nobody is made to change a password given before: it may be one they chose themselves."""
+    migrate(blank, command.upgrade, "0024")
+    insert(blank, "users", id=1, login="clerk", password_hash="scrypt:32768:8:1$x$y")
+    migrate(blank, command.upgrade, "0025")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT login, temporary_until FROM users")).all() == [("clerk", None)]
+    migrate(blank, command.downgrade, "0024")
+    assert "temporary_until" not in columns(blank, "users")
