@@ -39,16 +39,19 @@ def cmd_user_add(args):
     from engine.store import session_scope
     with session_scope() as session:
         known = args.department in department_names(session)
-    user = add_user(args.login, args.name or args.login, args.department, args.role, args.password)
+    user = add_user(args.login, args.name or args.login, args.department, args.role, args.password, temporary=True)
     if args.department and not known:
         print(f"created department {args.department} (named {args.department}; rename it on the people page)")
     print(f"created user {user.login} ({', '.join(user.roles)})")
+    if args.password:
+        print("the password is temporary: at their first sign-in they choose their own")
 
 
 def cmd_user_password(args):
     """The new password is typed twice at a terminal, or read as one line from a pipe (scripts)."""
     import getpass
     from engine.services.users import set_password
+    from engine.signin import TEMPORARY_DAYS
     if sys.stdin.isatty():
         password = getpass.getpass("new password: ")
         if getpass.getpass("again: ") != password:
@@ -58,6 +61,57 @@ def cmd_user_password(args):
         password = sys.stdin.readline().rstrip("\n")
     revoked = set_password(args.login, password, None)
     print(f"{args.login}: password set; their sessions have ended, {revoked} API token(s) revoked")
+    print(f"it is temporary: at their next sign-in, within {TEMPORARY_DAYS} days, they choose their own")
+
+
+def cmd_user_import(args):
+    """The roster's preview on stdout and its problems on stderr (exit 1, nothing stored); with
+    --apply and no problem, the import, then each new person's temporary password: hand them
+    over, they are kept nowhere."""
+    from pathlib import Path
+    from engine.services import roster
+    from engine.signin import TEMPORARY_DAYS
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 1
+    data = path.read_bytes()
+    preview = roster.preview(data, path.name, None)
+    _print_preview(preview)
+    if preview.problems:
+        print(f"error: {len(preview.problems)} problem(s): nothing was imported", file=sys.stderr)
+        return 1
+    if not args.apply:
+        print("nothing stored: import it with --apply")
+        return 0
+    applied = roster.apply(data, path.name, None, preview.digest)
+    print(f"imported; {applied.released} step(s) given back to their groups")
+    if applied.given:
+        print(f"temporary passwords, shown this once: each signs in only to choose one's own, for {TEMPORARY_DAYS} days")
+        for given in applied.given:
+            print(f"{given.login}\t{given.name}\t{given.department}\t{given.password}")
+
+
+def _print_preview(preview) -> None:
+    """A line a row (what changes of a changed one), the new departments, the counts; on stderr,
+    a line a problem."""
+    for entry in preview.entries:
+        said = {"new": f"{entry.name}\t{entry.department}\t{', '.join(entry.roles)}", "unchanged": "",
+                "changed": "; ".join(f"{key}: {_said(was)} -> {_said(now)}" for key, (was, now) in entry.changes.items())}
+        print(f"row {entry.row}\t{entry.status}\t{entry.login}\t{said[entry.status]}"
+              f"{'' if entry.active else ' (deactivated: stays so)'}".rstrip())
+    for code, name in preview.departments.items():
+        print(f"new department {code}: {name}")
+    if preview.ignored:
+        print(f"columns left aside: {', '.join(preview.ignored)}")
+    print(f"{preview.count('new')} new, {preview.count('changed')} changed, {preview.count('unchanged')} unchanged; "
+          "people the file does not name are left as they are")
+    for problem in preview.problems:
+        print(f"row {problem.row}, {problem.column}: {problem.message}", file=sys.stderr)
+
+
+def _said(value) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value or "-")
 
 
 def cmd_user_unlock(args):
@@ -372,6 +426,11 @@ def parser() -> argparse.ArgumentParser:
     pw = u.add_parser("password", help="set a user's password (typed twice, or one line on stdin)")
     pw.add_argument("login")
     pw.set_defaults(func=cmd_user_password)
+    ui = u.add_parser("import", help="check a staff roster (.xlsx or .csv); --apply imports it")
+    ui.add_argument("file")
+    ui.add_argument("--apply", action="store_true", help="import it, if it has no problem, and print the new "
+                                                        "people's temporary passwords")
+    ui.set_defaults(func=cmd_user_import)
     ul = u.add_parser("unlock", help="open a sign-in closed by wrong passwords before its 15 minutes end")
     ul.add_argument("login")
     ul.set_defaults(func=cmd_user_unlock)

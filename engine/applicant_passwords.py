@@ -2,12 +2,9 @@
 
 There is no text-message gateway, so an applicant who forgot their password, or whose record the
 window made without one, goes to the window: the clerk sees their identity document and gives a
-temporary password, which signs in for TEMPORARY_DAYS and only to choose their own
+temporary password, which signs in for signin.TEMPORARY_DAYS and only to choose their own
 (web/portal makes them). The window sees the password once; only its hash is kept.
 """
-import secrets
-from datetime import timedelta
-
 from sqlalchemy import or_, select
 
 from engine import signin
@@ -16,12 +13,8 @@ from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, User, utcnow
+from engine.store.models import Applicant, User
 
-TEMPORARY_DAYS = 3
-TEMPORARY_LENGTH = 10
-# Read aloud and copied by hand: no 0/O, 1/I/L.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 FOUND_AT_MOST = 20
 
 
@@ -35,7 +28,6 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
     with session_scope() as session:
         applicant = session.get(Applicant, applicant_id)
         signin.give_password(applicant, new)
-        applicant.temporary_until = None
         record(session, "applicant_password_changed", applicant_id=applicant.id)
         return applicant
 
@@ -48,7 +40,6 @@ def reset_password(actor: User, applicant_id: int, seen_serial: int | None = Non
     `seen_serial` is the account's session serial on the page the clerk acted from: a reset, a
     password change or a sign-out since raises it, so the page sent again (a reload) resets
     nothing a second time."""
-    password = "".join(secrets.choice(ALPHABET) for _ in range(TEMPORARY_LENGTH))
     with session_scope() as session:
         require(actor, "clerk")
         applicant = fetch(session, Applicant, applicant_id, "applicant")
@@ -56,8 +47,7 @@ def reset_password(actor: User, applicant_id: int, seen_serial: int | None = Non
             raise Conflict("This account has changed since the page was opened (a password given or changed): "
                            "look the applicant up again")
         opened = applicant.password_hash is None
-        signin.give_password(applicant, password)
-        applicant.temporary_until = utcnow() + timedelta(days=TEMPORARY_DAYS)
+        password = signin.give_drawn_password(applicant)
         signin.unlock(session, applicant)
         record(session, "applicant_password_reset", actor=actor, applicant_id=applicant.id, opened=opened)
     return password
@@ -65,7 +55,7 @@ def reset_password(actor: User, applicant_id: int, seen_serial: int | None = Non
 
 def check_not_expired(applicant: Applicant) -> None:
     """Refuse a temporary password past its time (the right one: it tells nothing to a guesser)."""
-    if applicant.temporary_until is not None and applicant.temporary_until < utcnow():
+    if signin.temporary_expired(applicant):
         raise Conflict("The temporary password the window gave has expired; ask the window for a new one")
 
 

@@ -17,6 +17,10 @@ every copy of the session cookie (end_sessions).
 A name no account has is answered exactly like an account's wrong password (attempt_unknown):
 counted in the same ways, locked after as many, its counts forgotten after the same day, and a
 password hash checked, so neither the answers nor their time tell a guesser which names exist.
+
+A password someone else gives an account (an administrator to staff, the window to an applicant)
+is temporary: it signs in for TEMPORARY_DAYS, and only to the page where the person chooses their
+own (the web layer sends them there), since whoever gave it knows it.
 """
 import hashlib
 import ipaddress
@@ -32,7 +36,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine.errors import Invalid, Message, TooManyAttempts
 from engine.store import session_scope
 from engine.store.db import uses_postgres
-from engine.store.models import AddressSignIn, UnknownSignIn
+from engine.store.models import AddressSignIn, UnknownSignIn, utcnow
 
 MAX_FAILURES = 5  # from one address
 ACCOUNT_FAILURES = 20  # from every address together
@@ -40,6 +44,15 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 8  # characters, for staff and applicants alike
 FORGET = timedelta(days=1)  # a count whose last attempt is this old starts again
 TRUSTED = timedelta(days=30)  # an address signed in from lately is the owner's (_trusted)
+TEMPORARY_DAYS = 3
+TEMPORARY_LENGTH = 10
+# Read aloud and copied by hand: no 0/O, 1/I/L.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# A drawn password is random (about 50 bits) and lives TEMPORARY_DAYS: a 32nd of a chosen one's
+# scrypt work guards it as well against a stolen hash, and gives a roster of hundreds their
+# passwords in seconds, not minutes. Its check is topped up with the decoy's (_judge), so the
+# time of a sign-in does not tell which accounts were given one.
+DRAWN_METHOD = "scrypt:1024:8:1"
 
 
 def password_problem(password) -> Message | None:
@@ -54,12 +67,32 @@ def check_new_password(password) -> None:
         raise Invalid(wrong)
 
 
-def give_password(account, password: str) -> None:
-    """The account's password from now on (checked first); the sessions signed in with the old
-    one end. The caller's transaction saves the account."""
+def give_password(account, password: str, *, temporary: bool = False) -> None:
+    """The account's password from now on (checked first): its own, ending a temporary one, or
+    `temporary`, given by someone else. The sessions signed in with the old one end. The
+    caller's transaction saves the account."""
     check_new_password(password)
-    account.password_hash = generate_password_hash(password)
+    _store(account, generate_password_hash(password), temporary)
+
+
+def give_drawn_password(account) -> str:
+    """A temporary password drawn at random for the account (as give_password gives one);
+    returned to be handed over, never kept."""
+    password = "".join(secrets.choice(ALPHABET) for _ in range(TEMPORARY_LENGTH))
+    _store(account, generate_password_hash(password, method=DRAWN_METHOD), True)
+    return password
+
+
+def _store(account, password_hash: str, temporary: bool) -> None:
+    account.password_hash = password_hash
+    account.temporary_until = utcnow() + timedelta(days=TEMPORARY_DAYS) if temporary else None
     account.session_serial = (account.session_serial or 0) + 1  # a new account has none before its insert
+
+
+def temporary_expired(account) -> bool:
+    """Whether the account's temporary password is past its time: refused even when right,
+    which tells a guesser nothing."""
+    return account.temporary_until is not None and account.temporary_until < utcnow()
 
 
 def check_current_password(account, current: str, new: str, address: str | None) -> None:
@@ -168,6 +201,8 @@ def _judge(password_hash: str, password: str, now, counts) -> bool:
     """Check the password of an attempt that took a place in each of `counts`: a right one
     clears them and trusts the address; a wrong one locks those it filled."""
     right = check_password_hash(password_hash, password)
+    if password_hash.startswith(DRAWN_METHOD + "$"):
+        check_password_hash(_decoy_hash(), password)  # as long as a chosen password's check
     until = None if right else now + timedelta(minutes=LOCK_MINUTES)
     closing = [(model, key) for model, (key, number, limit) in counts if right or number >= limit]
     if closing:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import applicant_passwords, catalogue, intake, portal
+from engine import applicant_passwords, catalogue, intake, portal, signin
 from engine.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from engine.store import session_scope
 from engine.store.models import Applicant, Event, utcnow
@@ -44,8 +44,8 @@ def stored(applicant_id) -> Applicant:
 
 def test_the_window_opens_an_account_whose_password_serves_only_to_choose_ones_own(window_record, org):
     temporary = applicant_passwords.reset_password(org["clerk"], window_record.id)
-    assert len(temporary) == applicant_passwords.TEMPORARY_LENGTH
-    assert set(temporary) <= set(applicant_passwords.ALPHABET)
+    assert len(temporary) == signin.TEMPORARY_LENGTH
+    assert set(temporary) <= set(signin.ALPHABET)
     assert temporary not in stored(window_record.id).password_hash  # only its hash is kept
     assert events("applicant_password_reset") == [("clerk", {"applicant_id": window_record.id, "opened": True})]
     signed = portal.authenticate(ZHAO, temporary)

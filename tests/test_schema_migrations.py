@@ -3,7 +3,8 @@
 0004 adds the sign-in protections (lockout, session serial); 0005 counts unknown sign-in names and
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
-rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages."""
+rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
+0026 marks staff's temporary passwords."""
 import json
 from datetime import datetime, timezone
 
@@ -433,3 +434,14 @@ def test_0025_adds_the_archive_packages_and_their_hand_overs_and_downgrades(blan
     assert {"handed_over_at", "handed_over_by", "receiver"} <= columns(blank, "archive_handovers")
     migrate(blank, command.downgrade, "0024")
     assert not {"archive_packages", "archive_handovers"} & set(sa.inspect(blank).get_table_names())
+
+
+def test_0026_leaves_earlier_passwords_as_they_are_and_downgrades(blank):
+    """Nobody is made to change a password given before: it may be one they chose themselves."""
+    migrate(blank, command.upgrade, "0025")
+    insert(blank, "users", id=1, login="clerk", password_hash="scrypt:32768:8:1$x$y")
+    migrate(blank, command.upgrade, "0026")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT login, temporary_until FROM users")).all() == [("clerk", None)]
+    migrate(blank, command.downgrade, "0025")
+    assert "temporary_until" not in columns(blank, "users")

@@ -188,6 +188,10 @@ def test_people_add_change_deactivate(app, org):
     tasks.claim(instance["tasks"][0]["id"], users.get_user("newbie"))
     signed_in_before = app.test_client()
     assert signed_in_before.post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 302
+    # The administrator's password is theirs to replace first.
+    assert signed_in_before.get("/inbox/").location == "/account/password"
+    assert signed_in_before.post("/account/password", data={"current": "pw-newbie", "new": "pw-newbie-own",
+                                                             "again": "pw-newbie-own"}).status_code == 302
     assert signed_in_before.get("/inbox/").status_code == 200
     assert admin.post("/admin/users/newbie/deactivate").status_code == 303
     assert signed_in_before.get("/inbox/").status_code == 302
@@ -200,7 +204,7 @@ def test_people_add_change_deactivate(app, org):
     released = [e for e in cases.get_instance(instance["id"], org["admin"])["events"] if e["type"] == "task_unclaimed"]
     assert [(e["actor"], e["task_id"], e["data"]["released_from"]) for e in released] == [
         ("admin", instance["tasks"][0]["id"], "newbie")]
-    assert app.test_client().post("/login", data={"login": "newbie", "password": "pw-newbie"}).status_code == 401
+    assert app.test_client().post("/login", data={"login": "newbie", "password": "pw-newbie-own"}).status_code == 401
     # Mistakes are refused on the page, which keeps what was typed.
     res = admin.post("/admin/users", data={"login": "newbie", "name": "又一个新人", "department": "land",
                                            "roles": ["clerk"], "password": "pass-again"})

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import agency_reports, clock, files, ratings
+from engine import agency_reports, clock, files, ratings, roster_file
 from engine.config import INSTANCE_DIR, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
@@ -84,6 +84,11 @@ def create_app(config: dict | None = None) -> Flask:
         # Which reports a form's project needs reads the form's fields, never a file.
         elif request.endpoint in ("intake.reports", "portal.reports"):
             request.max_content_length = FORM_ONLY_BYTES
+        # A roster, then its confirmation, which carries it back in a field (base64: a third more).
+        elif request.endpoint == "admin.roster_preview":
+            request.max_content_length = 2 * roster_file.MAX_BYTES
+        elif request.endpoint == "admin.roster_apply":
+            request.max_content_length = request.max_form_memory_size = 2 * roster_file.MAX_BYTES
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)

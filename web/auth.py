@@ -13,7 +13,7 @@ from engine.errors import NotFound, ShenpiError, TooManyAttempts
 from engine.signin import LOCK_MINUTES
 from engine.services import users
 
-from . import login_manager, searches
+from . import STATIC_ENDPOINTS, login_manager, searches
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
@@ -93,6 +93,24 @@ class Staff(UserMixin):
         return self.user.has_role(role)
 
 
+def own_password_first(account, change_page: str, *also_open: str):
+    """Where a person signed in with a temporary password goes from any page but `change_page`
+    and `also_open` (signing out): to choose their own, staff and applicants alike (engine/
+    signin.py). None when they may go on, or are not signed in."""
+    if account is None or not account.temporary_until or request.endpoint in (change_page, *also_open):
+        return None
+    if request.headers.get("HX-Request"):  # a page's own background reload: its script reloads the page
+        return _("请先设置自己的密码"), 401
+    return redirect(url_for(change_page))
+
+
+@bp.before_app_request
+def _staff_own_password_first():
+    # The person who gave the password knows it: nothing opens to it but the choice of one's own.
+    if request.endpoint not in STATIC_ENDPOINTS and current_user.is_authenticated:
+        return own_password_first(current_user.user, "auth.change_password", "auth.logout", "auth.login")
+
+
 @login_manager.unauthorized_handler
 def _sign_in_first():
     # A page's own background reload (htmx) gets a plain 401, which its script answers by
@@ -123,6 +141,9 @@ def login():
         except TooManyAttempts:
             flash(LOCKED, "error")
             return render_template("login.html", form=form), 429
+        except ShenpiError as exc:  # an administrator's temporary password, expired
+            flash_error(exc)
+            return render_template("login.html", form=form), exc.status
         if user is not None:
             new_csrf_token()
             searches.forget()  # another person's, who did not sign out on this computer

@@ -18,7 +18,7 @@ from .users import require
 GROUPS = {
     "people": ("user_created", "user_changed", "user_activated", "user_deactivated", "user_unlocked",
                "password_set", "password_changed", "department_created", "department_renamed",
-               "token_issued", "token_revoked", "applicant_password_reset"),
+               "token_issued", "token_revoked", "applicant_password_reset", "roster_imported"),
     "processes": ("deployed", "definition_suspended", "definition_resumed", "draft_saved", "draft_discarded",
                   "service_item_saved"),
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),

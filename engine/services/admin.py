@@ -186,16 +186,24 @@ def change_user(login: str, roles: list[str], department: str | None, actor: Use
             dept = session.scalar(select(Department).where(Department.code == department))
             if dept is None:
                 raise Invalid("No department %(code)s", code=repr(department))
-        if user.id == actor.id and "admin" not in roles:
-            raise Invalid("You cannot take the admin role from yourself")
-        user.roles, user.department = sorted(set(roles)), dept
-        # A step they held in a lane that is no longer theirs could be neither finished nor given
-        # back by them, nor claimed by anyone else: it goes back to its group, as at deactivation.
-        held = session.scalars(select(Task).where(Task.assignee_id == user.id, Task.state == "ready")).all()
-        released = _release(session, actor, user, [t.id for t in held if not may_work_on(user, t)], "user_changed")
-        record(session, "user_changed", actor=actor, login=login, roles=user.roles, department=department,
-               released_tasks=released)
-        return released
+        return reassign(session, actor, user, user.name, roles, dept)
+
+
+def reassign(session, actor: User | None, user: User, name: str, roles: list[str], dept: Department | None) -> int:
+    """Give a user their name, roles and department (the people page, a roster import), recorded
+    as user_changed; how many of the steps they held went back to their groups. The command line
+    has no actor."""
+    if actor is not None and user.id == actor.id and "admin" not in roles:
+        raise Invalid("You cannot take the admin role from yourself")
+    renamed = {"name": name, "old_name": user.name} if name != user.name else {}
+    user.name, user.roles, user.department = name, sorted(set(roles)), dept
+    # A step they held in a lane that is no longer theirs could be neither finished nor given
+    # back by them, nor claimed by anyone else: it goes back to its group, as at deactivation.
+    held = session.scalars(select(Task).where(Task.assignee_id == user.id, Task.state == "ready")).all()
+    released = _release(session, actor, user, [t.id for t in held if not may_work_on(user, t)], "user_changed")
+    record(session, "user_changed", actor=actor, login=user.login, roles=user.roles,
+           department=dept.code if dept else None, released_tasks=released, **renamed)
+    return released
 
 
 def set_active(login: str, active: bool, actor: User) -> None:

@@ -5,7 +5,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import signin
-from engine.errors import Forbidden, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import ROLES, WORKER_ROLES, ApiToken, Department, Task, User
@@ -22,10 +22,14 @@ MAX_NAME = 200
 
 def check_department(code: str, name: str) -> None:
     """A new department's code and name, as the pages, the API and lanes can use them."""
+    check_department_code(code)
+    check_department_name(name)
+
+
+def check_department_code(code: str) -> None:
     if not DEPARTMENT_CODE.fullmatch(code):
         raise Invalid("Department code %(code)s: a letter, then letters, digits, '_', '.' or '-' (at most 64)",
                       code=repr(code))
-    check_department_name(name)
 
 
 def check_department_name(name: str) -> None:
@@ -98,7 +102,11 @@ def check_roles(roles: list[str]) -> None:
 
 
 def add_user(login: str, name: str, department: str | None, roles: list[str],
-             password: str | None = None, actor: User | None = None) -> User:
+             password: str | None = None, actor: User | None = None, *, temporary: bool = False) -> User:
+    """A new person. Their password is `temporary` when an administrator chose it for them (the
+    people page, `run.py user add`): it opens only the page where they choose their own. The
+    demo's and the tests' people keep the password their setup gives them, published to whoever
+    signs in with it, as no administrator chose it for a person."""
     check_roles(roles)
     if not login or not login.strip():
         raise Invalid("A login is required")
@@ -128,11 +136,11 @@ def add_user(login: str, name: str, department: str | None, roles: list[str],
                 record(session, "department_created", actor=actor, code=department, name=department)
         user = User(login=login, name=name, department=dept, roles=sorted(set(roles)))
         if password:
-            signin.give_password(user, password)
+            signin.give_password(user, password, temporary=temporary)
         session.add(user)
         session.flush()
         record(session, "user_created", actor=actor, login=login, roles=user.roles,
-               department=department)
+               department=department, **({"temporary_password": True} if user.temporary_until else {}))
         return user
 
 
@@ -179,23 +187,34 @@ def check_password(login: str, password: str, address: str | None = None) -> Use
     if user is None or not user.password_hash:  # answered as a wrong password is, in the same time
         signin.attempt_unknown("staff", login, password, address)
         return None
-    return user if signin.attempt(user, password, address) else None
+    if not signin.attempt(user, password, address):
+        return None
+    _check_not_expired(user)
+    return user
+
+
+def _check_not_expired(user: User) -> None:
+    if signin.temporary_expired(user):
+        raise Conflict("The temporary password has expired; ask an administrator for a new one")
 
 
 def set_password(login: str, password: str, actor: User | None) -> int:
-    """An administrator gives a person a password (a new colleague, a forgotten one): their
+    """An administrator gives a person a password (a new colleague, a forgotten one): a
+    temporary one, which they replace with their own at their next sign-in, as the administrator
+    knows it; only an administrator's own, on the people page, is theirs as it is. The person's
     sessions end, a sign-in lock is lifted, and what the old password may have opened ends with
     it: their API tokens are revoked (none for a first password, which replaced nothing). How
-    many were. The command line has no actor."""
+    many were. The command line has no actor: whoever runs it sets someone else's."""
     with session_scope() as session:
         if actor is not None:
             require(actor, "admin")
         user = find_user(session, login)
         replaced = user.password_hash is not None
-        signin.give_password(user, password)
+        temporary = actor is None or actor.id != user.id
+        signin.give_password(user, password, temporary=temporary)
         signin.unlock(session, user)
         revoked = revoke_tokens(session, user) if replaced else 0
-        record(session, "password_set", actor=actor, login=login, revoked_tokens=revoked)
+        record(session, "password_set", actor=actor, login=login, revoked_tokens=revoked, temporary=temporary)
         return revoked
 
 
@@ -203,8 +222,11 @@ def change_password(user_id: int, current: str, new: str, address: str | None = 
     """A person changes their own password, giving the current one; a wrong current password
     counts as a wrong sign-in from `address`. Other sessions end and their API tokens are
     revoked (someone who learnt the old password may have been given one, or a copy of one);
-    returns the user, to sign in again, and how many tokens were revoked."""
-    signin.check_current_password(get_user_by_id(user_id), current, new, address)
+    returns the user, to sign in again, and how many tokens were revoked. A temporary password
+    past its time changes nothing, though a session opened with it before may still ask."""
+    user = get_user_by_id(user_id)
+    signin.check_current_password(user, current, new, address)
+    _check_not_expired(user)
     with session_scope() as session:
         user = session.get(User, user_id)
         signin.give_password(user, new)

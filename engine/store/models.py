@@ -67,6 +67,8 @@ class User(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column()  # signin.FORGET restarts an old count
     # Named by the session cookie; signing out raises it, ending every copy of the cookie (0004).
     session_serial: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A password an administrator gave signs in until then, only to choose one's own (signin; 0026).
+    temporary_until: Mapped[datetime | None] = mapped_column()
     department: Mapped[Department | None] = relationship(lazy="joined")
 
     @property
@@ -392,8 +394,8 @@ class Applicant(Base):
     id_number: Mapped[str] = mapped_column(String(64), unique=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
-    # A password the window gave (engine.portal.reset_password) signs in until then, only to
-    # choose one's own.
+    # A password the window gave (engine.applicant_passwords.reset_password) signs in until then,
+    # only to choose one's own (signin).
     temporary_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -89,4 +89,4 @@ def definition_suspension(key, version, action):
     return done(message, "admin.index")
 
 
-from . import activity, agencies, archive, calendar, instances, items, people, special, zones  # noqa: E402,F401  (register their routes on bp)
+from . import activity, agencies, archive, calendar, instances, items, people, roster, special, zones  # noqa: E402,F401  (register their routes on bp)

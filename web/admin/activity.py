@@ -19,7 +19,8 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "user_deactivated": _l("停用人员"), "user_unlocked": _l("解除登录锁定"), "password_set": _l("设置密码"),
           "password_changed": _l("修改本人密码"), "department_created": _l("新增部门"),
           "department_renamed": _l("部门更名"), "token_issued": _l("发放 API 令牌"), "token_revoked": _l("吊销 API 令牌"),
-          "applicant_password_reset": _l("发放申请人临时密码"), "deployed": _l("部署流程或规则"),
+          "applicant_password_reset": _l("发放申请人临时密码"), "roster_imported": _l("导入人员名册"),
+          "deployed": _l("部署流程或规则"),
           "definition_suspended": _l("暂停流程版本"), "definition_resumed": _l("恢复流程版本"),
           "draft_saved": _l("保存设计草稿"), "draft_discarded": _l("删除设计草稿"),
           "service_item_saved": _l("保存服务事项"), "instance_suspended": _l("挂起案件"),
@@ -101,8 +102,24 @@ def _account(d, event) -> str:
     roles = _listed(role_name(r) for r in d.get("roles") or []) or "—"
     said = _("%(person)s：部门 %(department)s，角色 %(roles)s", person=person(d.get("login")),
              department=group_name(d.get("department")), roles=roles)
+    if d.get("old_name"):
+        said += _("，姓名 %(old)s → %(name)s", old=d["old_name"], name=d.get("name"))
+    if d.get("temporary_password"):
+        said += _("，发放临时密码")
+    if d.get("roster"):
+        said += _("（名册 %(file)s）", file=d["roster"])
     if d.get("released_tasks"):
         said += _("；其认领的 %(tasks)s 个任务退回原组", tasks=d["released_tasks"])
+    return said
+
+
+def _roster(d, event) -> str:
+    said = _("%(file)s：新增 %(created)s 人，修改 %(changed)s 人，未变 %(unchanged)s 人", file=d.get("file"),
+             created=d.get("created"), changed=d.get("changed"), unchanged=d.get("unchanged"))
+    if d.get("departments"):
+        said += _("，新建部门 %(n)s 个", n=d["departments"])
+    if d.get("released_tasks"):
+        said += _("；认领的 %(tasks)s 个任务退回原组", tasks=d["released_tasks"])
     return said
 
 
@@ -115,8 +132,8 @@ def _deactivated(d, event) -> str:
 
 
 def _password_set(d, event) -> str:
-    return _whose(d, event) + (_("；其 %(tokens)s 个 API 令牌已吊销", tokens=d["revoked_tokens"])
-                               if d.get("revoked_tokens") else "")
+    return _whose(d, event) + (_("（临时密码）") if d.get("temporary") else "") + (
+        _("；其 %(tokens)s 个 API 令牌已吊销", tokens=d["revoked_tokens"]) if d.get("revoked_tokens") else "")
 
 
 def _password_changed(d, event) -> str:
@@ -161,7 +178,7 @@ _SAID = {
     "special_kind_restored": _named_code,
     "department_renamed": lambda d, e: _("%(code)s：%(old)s → %(name)s", code=d.get("code"), old=d.get("old"),
                                          name=d.get("name")),
-    "token_issued": _token, "token_revoked": _token, "applicant_password_reset": _applicant,
+    "token_issued": _token, "token_revoked": _token, "applicant_password_reset": _applicant, "roster_imported": _roster,
     "deployed": _deployed, "draft_saved": _draft, "draft_discarded": _draft,
     "definition_suspended": lambda d, e: _named(e["name"], d.get("key"), d.get("version")),
     "definition_resumed": lambda d, e: _named(e["name"], d.get("key"), d.get("version")),

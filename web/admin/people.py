@@ -1,13 +1,14 @@
 """Users, their roles and departments."""
 import secrets
 
-from flask import render_template, request
+from flask import flash, render_template, request
 from flask_login import login_user
 from flask_babel import gettext as _
 
 from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
-from engine.store.models import ROLES
+from engine.signin import TEMPORARY_DAYS
+from engine.store.models import ROLES, utcnow
 
 from .. import once
 from ..auth import Staff
@@ -29,7 +30,8 @@ def _people():
     departments = sorted(departments, key=lambda d: by_name(d.name, d.code))
     return render_template("admin/users.html", users=all_users, departments=departments,
                            roles=[(r, role_name(r)) for r in ROLES], locks=locks,
-                           last_of_department=users.last_of_their_department(actor()))
+                           last_of_department=users.last_of_their_department(actor()), now=utcnow(),
+                           days=TEMPORARY_DAYS)
 
 
 @bp.post("/users")
@@ -39,10 +41,16 @@ def add_user():
     try:
         users.add_user(form.get("login", "").strip(), form.get("name", "").strip() or form.get("login", ""),
                        form.get("department") or None, form.getlist("roles"), form.get("password") or None,
-                       actor=actor())
+                       actor=actor(), temporary=True)
     except ShenpiError as exc:
         return refused(exc, _people)
+    if form.get("password"):
+        _temporary(form.get("login"))
     return done(_("已添加用户 %(login)s", login=form.get("login")), "admin.people")
+
+
+def _temporary(login):
+    flash(_("这是临时密码：%(login)s 登录后须先改为自己的密码，%(days)s 天内有效。", login=login, days=TEMPORARY_DAYS), "info")
 
 
 @bp.post("/users/<login>")
@@ -80,6 +88,8 @@ def set_password(login):
         return refused(exc, _people)
     if login == actor().login:  # their own: this browser stays signed in, the others end
         login_user(Staff(users.get_user(login)))
+    else:
+        _temporary(login)
     if revoked:
         return done(_("已为 %(login)s 设置新密码，其已登录的会话均已结束，其 %(tokens)s 个 API 令牌已吊销",
                       login=login, tokens=revoked), "admin.people")

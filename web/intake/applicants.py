@@ -2,7 +2,7 @@
 a temporary password (a forgotten one, or a record the window made without an account)."""
 from flask import render_template, request
 
-from engine import applicant_passwords
+from engine import applicant_passwords, signin
 from engine.errors import Conflict
 from engine.portal import get_applicant
 from engine.store.models import utcnow
@@ -15,7 +15,7 @@ from . import bp
 
 def _page(found, temporary=None, q=""):
     return render_template("intake/applicants.html", q=q, found=found,
-                           temporary=temporary, days=applicant_passwords.TEMPORARY_DAYS, now=utcnow())
+                           temporary=temporary, days=signin.TEMPORARY_DAYS, now=utcnow())
 
 
 @bp.route("/applicants", methods=["GET", "POST"])

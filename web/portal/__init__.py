@@ -9,13 +9,12 @@ from functools import wraps
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from engine import intake, portal, ratings
-from web.auth import marked, new_csrf_token, session_mark
+from web.auth import marked, new_csrf_token, own_password_first, session_mark
 from web.messages import sentences
 
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 SESSION_KEY = "applicant_id"
-OPEN_WITH_TEMPORARY = ("portal.change_password", "portal.logout")
 
 
 def sign_in(applicant) -> None:
@@ -30,9 +29,8 @@ def _load_applicant():
         g.applicant = marked(session[SESSION_KEY], portal.get_applicant)
         if g.applicant is None:  # signed out elsewhere, or the account is gone
             session.pop(SESSION_KEY)
-        elif g.applicant.temporary_until and request.endpoint not in OPEN_WITH_TEMPORARY:
-            # The window's temporary password opens nothing but the choice of one's own.
-            return redirect(url_for("portal.change_password"))
+        else:  # the window's temporary password opens nothing but the choice of one's own
+            return own_password_first(g.applicant, "portal.change_password", "portal.logout")
 
 
 @bp.context_processor
