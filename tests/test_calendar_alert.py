@@ -41,7 +41,7 @@ def test_the_administrators_pages_and_the_supervisors_board_say_it(app, org, mon
     monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 1))
     admin, supervisor = signed_in(app, "admin"), signed_in(app, "supervisor")
     for page in (admin.get("/admin/").text, admin.get("/admin/calendar").text):
-        assert 'class="flash error" id="calendar-alert" data-year="2027" data-level="urgent"' in page
+        assert 'class="alert urgent" id="calendar-alert" data-year="2027" data-level="urgent"' in page
         assert "距 2027 年不足一个月，国务院办公厅的放假安排仍未导入" in page
         assert 'href="/admin/calendar?year=2027"' in page
     board = supervisor.get("/supervision/").text
@@ -49,7 +49,7 @@ def test_the_administrators_pages_and_the_supervisors_board_say_it(app, org, mon
     assert 'id="calendar-alert"' not in signed_in(app, "head").get("/supervision/").text  # a department's head
     monkeypatch.setattr(clock, "today", lambda: date(2026, 10, 1))
     page = admin.get("/admin/").text
-    assert 'class="flash warning" id="calendar-alert"' in page and "2027 年放假安排尚未导入" in page
+    assert 'class="alert warning" id="calendar-alert"' in page and "2027 年放假安排尚未导入" in page
     monkeypatch.setattr(clock, "today", lambda: date(2026, 9, 30))
     assert 'id="calendar-alert"' not in admin.get("/admin/").text
     monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 4))
