@@ -489,8 +489,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from engine import config
     args = parser().parse_args(argv)
     try:
+        config.check()
         status = args.func(args)
     except (OperationalError, ProgrammingError) as exc:  # no server, or a schema never migrated
         cause = next(iter(str(getattr(exc, "orig", None) or exc).strip().splitlines()), repr(exc))

@@ -2,12 +2,14 @@
 
 Years 2004-2026 come from the `chinesecalendar` package; a year's State Council notice
 imported by an administrator overrides it; a year with neither is estimated from the law
-(estimated_holidays) and every result that depends on it is provisional. Regional closure days
-are extra non-working days.
+(estimated_holidays) and every result that depends on it is provisional. A year's notice may move
+days at the edges of the years beside it (2019's made Saturday 29 December 2018 a working day for
+its New Year). Regional closure days are extra non-working days.
 """
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -35,6 +37,11 @@ class YearNotice:
     holidays: frozenset = field(default_factory=frozenset)
     workdays: frozenset = field(default_factory=frozenset)
     source: str = ""
+
+    @property
+    def days(self) -> frozenset:
+        """Every day the notice lists, as a holiday or as a working day."""
+        return self.holidays | self.workdays
 
     @property
     def days_off(self) -> int:
@@ -96,26 +103,40 @@ def estimated_holidays(year: int) -> frozenset:
     return frozenset(off)
 
 
+def _package_owner(day: date) -> int:
+    """The year whose notice set a day the package knows: a December day of a New Year break, or
+    its makeup Saturday, is the next year's."""
+    new_year = chinese_calendar.Holiday.new_years_day.value
+    return day.year + 1 if day.month == 12 and chinese_calendar.get_holiday_detail(day)[1] == new_year else day.year
+
+
+def _package_days(year: int):
+    """The days the package's data for a year's notice covers: the year's own but its next New
+    Year's, and those of its New Year in the December before."""
+    day = date(year - 1, 12, 1) if year - 1 in PACKAGE_YEARS else date(year, 1, 1)
+    while day.year <= year:
+        if _package_owner(day) == year:
+            yield day
+        day += timedelta(days=1)
+
+
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> tuple[frozenset, frozenset]:
-    """(non-working weekdays, working weekend days) of a year the package knows."""
+    """(non-working weekdays, working weekend days) of a year's notice as the package has it."""
     off, on = set(), set()
-    day = date(year, 1, 1)
-    while day.year == year:
+    for day in _package_days(year):
         working = chinese_calendar.is_workday(day)
         if day.weekday() < 5 and not working:
             off.add(day)
         elif day.weekday() >= 5 and working:
             on.add(day)
-        day += timedelta(days=1)
     return frozenset(off), frozenset(on)
 
 
 @lru_cache(maxsize=64)
 def _package_holidays(year: int) -> frozenset:
-    """Every day of a holiday break in a year the package knows, its weekends included."""
-    days = (date(year, 1, 1) + timedelta(days=i) for i in range(366))
-    return frozenset(d for d in days if d.year == year and chinese_calendar.get_holiday_detail(d)[1]
+    """Every day of a holiday break of a year's notice as the package has it, its weekends included."""
+    return frozenset(d for d in _package_days(year) if chinese_calendar.get_holiday_detail(d)[1]
                      and chinese_calendar.is_holiday(d))
 
 
@@ -124,7 +145,7 @@ class WorkCalendar:
         self.notices = {n.year: n for n in notices}
         self.closures = frozenset(closures)
         self.count_start_day = count_start_day
-        self._years: dict[int, tuple[frozenset, frozenset]] = {}
+        self._years: dict[int, dict[date, bool]] = {}
 
     def year_status(self, year: int) -> str:
         return "official" if year in self.notices or year in PACKAGE_YEARS else "estimated"
@@ -133,33 +154,57 @@ class WorkCalendar:
         """Whether the day falls in a year without an official notice, where counting estimates."""
         return self.year_status(day.year) == "estimated"
 
-    def _year(self, year: int) -> tuple[frozenset, frozenset]:
+    def _source(self, year: int) -> tuple[frozenset, frozenset]:
+        """(days off, working days) as the year's notice lists them, or the package's data, or the
+        estimate; a notice's and the package's may fall at the edges of the years beside it."""
+        if year in self.notices:
+            return self.notices[year].holidays, self.notices[year].workdays
+        return _package_year(year) if year in PACKAGE_YEARS else (estimated_holidays(year), frozenset())
+
+    def _listing(self, year: int) -> list[int]:
+        """The years whose notice or data may list days of `year`, a notice's last: it outranks
+        the package's data (an import keeps two notices from listing one day). An estimate lists
+        days of its own year only."""
+        years = [y for y in (year - 1, year + 1) if y in self.notices or y in PACKAGE_YEARS] + [year]
+        return sorted(years, key=lambda y: y in self.notices)
+
+    def _listed(self, year: int) -> dict[date, bool]:
+        """The days of `year` listed as off (False) or working (True), whichever year listed them."""
         cached = self._years.get(year)
         if cached is None:
-            if year in self.notices:
-                n = self.notices[year]
-                cached = (n.holidays, n.workdays)
-            elif year in PACKAGE_YEARS:
-                cached = _package_year(year)
-            else:
-                cached = (estimated_holidays(year), frozenset())
+            cached = {}
+            for y in self._listing(year):
+                off, on = self._source(y)
+                cached.update((d, False) for d in off if d.year == year)
+                cached.update((d, True) for d in on if d.year == year)
             self._years[year] = cached
         return cached
 
     def holidays(self, year: int) -> frozenset:
-        """Every day off for a holiday, the weekends of a holiday break included (for showing
-        the year: a weekend is no working day either way)."""
-        if year in self.notices:
-            return self.notices[year].holidays
-        return _package_holidays(year) if year in PACKAGE_YEARS else estimated_holidays(year)
+        """Every day of `year` off for a holiday, the weekends of a holiday break included, whichever
+        year's notice gave it (for showing the year: a weekend is no working day either way)."""
+        days = set()
+        for y in self._listing(year):
+            listed = self.notices[y].holidays if y in self.notices else \
+                _package_holidays(y) if y in PACKAGE_YEARS else estimated_holidays(y)
+            days.update(d for d in listed if d.year == year)
+        return frozenset(d for d in days if not self.is_workday(d))
+
+    def across_years(self, year: int) -> list[tuple[date, bool, int]]:
+        """The days the year's notice moves in the years beside it, and those their notices move in
+        it, each as (day, a working day, the notice's year)."""
+        moved = set()
+        for y in self._listing(year):
+            off, on = self._source(y)
+            moved.update((d, y) for d in off | on if d.year != y and year in (d.year, y)
+                         and self.is_workday(d) != (d.weekday() < 5))
+        return sorted((d, self.is_workday(d), y) for d, y in moved)
 
     def is_workday(self, day: date) -> bool:
         if day in self.closures:
             return False
-        holidays, workdays = self._year(day.year)
-        if day in workdays:
-            return True
-        return day.weekday() < 5 and day not in holidays
+        listed = self._listed(day.year).get(day)
+        return day.weekday() < 5 if listed is None else listed
 
     def next_workday(self, day: date) -> date:
         day += timedelta(days=1)
@@ -246,11 +291,12 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
                                          name=name, line=line_no))
             where = Message("%(name)s line %(line)s", name=name, line=line_no)
             add(holidays if kind == "holiday" else workdays, row.get("date"), where)
-        years = {d.year for d in holidays | workdays}
-        if len(years) != 1:
-            raise ValueError(Message("%(name)s: a notice covers exactly one year, found %(years)s",
-                                     name=name, years=", ".join(map(str, sorted(years))) or "-"))
-        year = years.pop()
+        # Its year is the one most of its days fall in: a few may be in the December before it.
+        counts = Counter(d.year for d in holidays | workdays).most_common()
+        if not counts or (len(counts) > 1 and counts[0][1] == counts[1][1]):
+            raise ValueError(Message("%(name)s: a notice's year is the one most of its days fall in, found %(years)s",
+                                     name=name, years=", ".join(str(y) for y, _ in sorted(counts)) or "-"))
+        year = counts[0][0]
     else:
         try:  # every value as text: dates are checked here, with the field named
             data = yaml.load(text, Loader=yaml.BaseLoader)
@@ -265,9 +311,10 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
         for field_name, days in (("holidays", holidays), ("makeup_workdays", workdays)):
             for i, v in enumerate(data.get(field_name) or [], start=1):
                 add(days, v, Message("%(name)s %(field)s item %(item)s", name=name, field=field_name, item=i))
-    for d in holidays | workdays:
-        if d.year != year:
-            raise ValueError(Message("%(name)s: %(day)s is outside %(year)s", name=name, day=d, year=year))
+    for d in holidays | workdays:  # 2019's notice made Saturday 29 December 2018 a working day
+        if d.year != year and (d.year, d.month) not in ((year - 1, 12), (year + 1, 1)):
+            raise ValueError(Message("%(name)s: %(day)s is outside %(year)s and the December before and "
+                                     "January after it", name=name, day=d, year=year))
     for d in workdays:
         if d.weekday() < 5:
             raise ValueError(Message("%(name)s: makeup working day %(day)s is not a Saturday or Sunday",

@@ -22,18 +22,54 @@ def database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'shenpi.db'}"
 
 
-def whole_number(name: str, default: int, least: int) -> int:
-    """A setting that is a whole number of at least `least`, or a clear refusal at start."""
+def whole_number(name: str, default: int, least: int, most: int | None = None) -> int:
+    """A setting that is a whole number of at least `least` (and at most `most`), or a clear refusal at start."""
     from engine.errors import Invalid
     text = os.environ.get(name, str(default))
     try:
         value = int(text)
     except ValueError:
         value = None
-    if value is None or value < least:
+    if value is not None and least <= value and (most is None or value <= most):
+        return value
+    if most is None:
         raise Invalid("The setting %(name)s must be a whole number of at least %(least)s, not %(value)s",
                       name=name, least=least, value=repr(text))
-    return value
+    raise Invalid("The setting %(name)s must be a whole number from %(least)s to %(most)s, not %(value)s",
+                  name=name, least=least, most=most, value=repr(text))
+
+
+# The periods local practice sets, in working days (domain-reference.md: "keep those values
+# configurable"), as (default, least, most); README's Configuration table gives each one's source.
+# The law's own periods are none of them: Art. 32's five days for the window's answer, Art. 44's
+# ten for delivering a grant (engine.case_status, engine.decisions).
+PERIODS = {
+    "CORRECTION_DAYS": (10, 1, 60),  # the applicant's time to answer a review round's correction notice
+    "PAYMENT_DAYS": (10, 1, 60),  # the applicant's time to pay a payment notice
+    "DELIVERY_DAYS": (1, 0, 10),  # the window's promise to hand the result over; never past Art. 44's ten
+    "FEEDBACK_DAYS": (3, 1, 30),  # a department's time to answer a supervision order
+    "RECTIFY_DAYS": (5, 1, 60),  # a department's time to rectify a bad rating
+}
+
+
+def period(name: str) -> int:
+    """A local period (PERIODS), in working days. Read at each use, so that a date counted records
+    the days it was counted with (a calendar change counts it again with those, engine.recount)."""
+    return whole_number(name, *PERIODS[name])
+
+
+def warning_share() -> float:
+    """The share of a promised limit left when its clock warns (预警): WARNING_PERCENT, 20 by default
+    (domain-reference.md 3.5, "80% elapsed"), kept on each clock as it starts."""
+    return whole_number("WARNING_PERCENT", 20, 1, 99) / 100
+
+
+def check() -> None:
+    """Every setting of the engine's read once, at start: a mistyped one stops the server or the
+    command, naming it, instead of failing a case on the day it is first used."""
+    for name in PERIODS:
+        period(name)
+    warning_share()
 
 
 def counts_acceptance_day() -> bool:

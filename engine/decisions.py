@@ -1,11 +1,12 @@
 """The end of a case: the procedure's decision, or the window's on the spot, decides it (办结);
-the result is then handed over (送达) within a working day, watched like any other limit."""
+the result is then handed over (送达) within the working days the office promises (DELIVERY_DAYS,
+engine.config), watched like any other limit."""
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, catalogue, clock, seals
+from engine import agencies, catalogue, clock, config, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.clock import limits, stopping
@@ -17,7 +18,6 @@ from engine.services.users import department_names, require
 from engine.store import session_scope
 from engine.store.models import Case, Event, Instance, Material, Notice, User
 
-DELIVERY_DAYS = 1  # results delivered within a working day of the decision (the reform)
 ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten working days
 DECISIONS = ("approve", "approve_with_conditions", "reject")
 # The written refusal: a licence's (不予行政许可决定书, Art. 38), any other item's (不予办理决定书).
@@ -62,18 +62,19 @@ def conditions_of(session: Session, case: Case) -> list[dict]:
 
 def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = ()) -> None:
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
+    days = config.period("DELIVERY_DAYS")
     stopping.stop_running(session, case.instance_id, actor)
     if case.instance_id is not None:  # delivery is watched like any limit (warnings, supervision)
         delivery = limits.start_clock(session, case.instance_id, label=f"{case.item.name}（送达）",
-                                      promised_days=DELIVERY_DAYS,
+                                      promised_days=days,
                                       statutory_days=ART44_DAYS if decision != "reject" else None,
                                       department=window_of(session, case), item_code=case.item_code, actor=actor)
         # The case's pages and the agent are told its date: a calendar change moves it later, never earlier.
         limits.promise_to_applicant(session, delivery)
         due, case.delivery = delivery.promised_due, {}  # its date is the clock's (delivery_due)
     else:  # decided on the spot (即办): handed over at the window, with no clock
-        due = calendars.current().add_workdays(clock.today(), DELIVERY_DAYS).date
-        case.delivery = {"due_on": due.isoformat()}
+        due = calendars.current().add_workdays(clock.today(), days).date
+        case.delivery = {"due_on": due.isoformat(), "working_days": days}  # as engine.recount counts it again
     document = _decision_document(session, case) if decision != "reject" else None
     if document is not None:  # named as the item's guide names its result, not by the step that made it
         document.name = case.item.data.get("result") or document.name

@@ -27,7 +27,7 @@ behaviour from the same few words:
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, expressions, parties
+from engine import clock, config, expressions, parties
 from engine.bpmn.runtime import properties
 from engine.bpmn.scripting import product_functions, with_given
 from engine.case_status import deferred_left, review_correction
@@ -41,9 +41,7 @@ from engine.services.events import record, record_case
 from engine.services.notifications import tell
 from engine.store.models import Case, Event, Material, Notice, Task, Timer, User
 
-CORRECTION_DAYS = 10  # working days the applicant is given to answer a correction round (termination.lapse)
 GRANTS = ("approve", "approve_with_conditions")  # a step's `decision` that grants (engine.decisions)
-PAYMENT_DAYS = 10  # working days the applicant is given to pay (termination.lapse)
 
 
 def _evaluate(prop: str, source: str, data: dict, spec_name: str):
@@ -105,16 +103,16 @@ def _merged_correction(session: Session, instance, case: Case, row: Task, data: 
     """One notice for every department that asked for corrections; the clock waits for the applicant."""
     requests = [{"department": c.get("department"), "review": c.get("name"),
                  "items": c.get("correction_items") or c.get("comment")} for c in data.get("corrections", [])]
-    today = clock.today()
-    due = calendars.current().add_workdays(today, CORRECTION_DAYS).date
+    today, days = clock.today(), config.period("CORRECTION_DAYS")  # then the window may end it (termination.lapse)
+    due = calendars.current().add_workdays(today, days).date
     row.due_at = clock.end_of(due)  # the step waits for the applicant until the notice's date, not the case's
     session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))  # then the window is told
     _asked_again(session, case, requests)
     issue_notice(session, case, "review_correction", None, task_id=row.id, requests=requests,
                  round=data.get("round_number"), due_on=due.isoformat(), counted_from=today.isoformat(),
-                 working_days=CORRECTION_DAYS)
+                 working_days=days)
     case.status = "review_correction"
-    _wait_for_the_applicant(session, instance.id, "correction", "审查部门要求申请人一次性补正", CORRECTION_DAYS, None)
+    _wait_for_the_applicant(session, instance.id, "correction", "审查部门要求申请人一次性补正", days, None)
 
 
 def _asked_again(session: Session, case: Case, requests: list[dict]) -> None:
@@ -159,14 +157,14 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         raise EngineFailure("%(step)s: paymentNoticeExpression must give a list of {name, amount}: %(error)s",
                             step=spec_name, error=repr(exc)) from exc
     if due:
-        today = clock.today()
-        by = calendars.current().add_workdays(today, PAYMENT_DAYS).date  # then the window may end the case
+        today, days = clock.today(), config.period("PAYMENT_DAYS")
+        by = calendars.current().add_workdays(today, days).date  # then the window may end the case
         row.due_at = clock.end_of(by)
         session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
                      total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
-                     due_on=by.isoformat(), counted_from=today.isoformat(), working_days=PAYMENT_DAYS)
-        _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", PAYMENT_DAYS, actor)
+                     due_on=by.isoformat(), counted_from=today.isoformat(), working_days=days)
+        _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", days, actor)
 
 
 def _nothing_owed(session: Session, instance_id: int) -> None:

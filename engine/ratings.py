@@ -3,7 +3,7 @@
 谁办理、谁负责: the applicant says what a bad rating concerns, the window's service (its
 acceptance or delivery: the window that accepted the case answers, engine/decisions.py
 delivering) or the department's handling (the item's department answers). Its staff are told
-and answer within RECTIFY_DAYS working days. A timer watches the date: passed unanswered, the
+and answer within RECTIFY_DAYS working days (engine.config). A timer watches the date: passed unanswered, the
 rectification is late (逾期未整改) and the department's heads and the supervisors are told, once.
 The applicant reads the answer on the case's page and says whether it satisfies them (回访).
 """
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from engine import clock
+from engine import clock, config
 from engine.case_status import cancel_timers
 from engine.case_news import window_of
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
@@ -30,7 +30,6 @@ LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: 
 BAD = (4, 5)  # 差评
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
 CLOSED = ("delivered", "refused", "terminated", "withdrawn")
-RECTIFY_DAYS = 5
 CONCERNS = ("service", "handling")  # the window's acceptance or delivery | the department's handling
 STATES = ("open", "answered")
 FILTERS = (*STATES, "late")  # late: open past its date (逾期未整改)
@@ -68,11 +67,11 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
                     label=LEVELS[level], applicant_id=applicant_id)
         if level not in BAD:
             return None
-        today = clock.today()
-        due = calendars.current().add_workdays(today, RECTIFY_DAYS).date
+        today, days = clock.today(), config.period("RECTIFY_DAYS")
+        due = calendars.current().add_workdays(today, days).date
         department = window_of(session, case) if concerns == "service" else case.item.department
         rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
-                                      due_on=due, counted_from=today, working_days=RECTIFY_DAYS, state="open")
+                                      due_on=due, counted_from=today, working_days=days, state="open")
         session.add(rectification)
         session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id,
                           due_at=clock.start_of(due + timedelta(days=1))))

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from engine import agencies, clock, timers
 from engine.calendar import WorkCalendar
 from engine.clock.orders import escalated
-from engine.decisions import DELIVERY_DAYS
 from engine.services.events import record, record_case
 from engine.store import session_scope
 from engine.store.models import Case, Commission, Event, Notice, Rectification, SupervisionOrder, Task, Timer, User
@@ -127,7 +126,7 @@ def _deliveries(session: Session, later, actor) -> int:
         if not due:
             continue
         old = date.fromisoformat(due)
-        new = later(_day(case.decided_at), DELIVERY_DAYS, old)
+        new = later(_day(case.decided_at), case.delivery["working_days"], old)
         if new is not None:
             case.delivery = {**case.delivery, "due_on": new.isoformat()}
             _moved(session, case, "delivery", old, new, actor)

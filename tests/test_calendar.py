@@ -11,13 +11,14 @@ from engine.calendar import Deadline, WorkCalendar, YearNotice, parse_notice
 CAL = WorkCalendar()
 
 
+def unlike_the_package(cal: WorkCalendar, first: date, last: date) -> list[date]:
+    """The days from first to last the calendar tells otherwise than the package."""
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [d for d in days if cal.is_workday(d) != chinese_calendar.is_workday(d)]
+
+
 def test_every_day_2004_to_2026_agrees_with_the_package():
-    day, wrong = date(2004, 1, 1), []
-    while day <= date(2026, 12, 31):
-        if CAL.is_workday(day) != chinese_calendar.is_workday(day):
-            wrong.append(day)
-        day += timedelta(days=1)
-    assert wrong == []
+    assert unlike_the_package(CAL, date(2004, 1, 1), date(2026, 12, 31)) == []
 
 
 @pytest.mark.parametrize("start,n,end", [
@@ -92,7 +93,8 @@ def test_closures_are_not_working_days():
 
 @pytest.mark.parametrize("text,message", [
     ("year: 2027\nholidays: [2027-13-01]\n", "not a date"),
-    ("year: 2027\nholidays: [2028-01-01]\n", "outside 2027"),
+    ("year: 2027\nholidays: [2028-02-01]\n", "outside 2027 and the December before and January after it"),
+    ("year: 2027\nmakeup_workdays: [2026-11-28]\n", "outside 2027"),
     ("year: 2027\nholidays: [2027-02-13]\nmakeup_workdays: [2027-02-13]\n", "both"),
     ("year: 2027\nmakeup_workdays: [2027-02-10]\n", "not a Saturday or Sunday"),
     ("holidays: []\n", "'year'"),

@@ -4,7 +4,7 @@
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
-0026 marks staff's temporary passwords."""
+0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days."""
 import json
 from datetime import datetime, timezone
 
@@ -445,3 +445,29 @@ def test_0026_leaves_earlier_passwords_as_they_are_and_downgrades(blank):
         assert conn.execute(sa.text("SELECT login, temporary_until FROM users")).all() == [("clerk", None)]
     migrate(blank, command.downgrade, "0025")
     assert "temporary_until" not in columns(blank, "users")
+
+
+def test_0027_gives_a_delivery_decided_on_the_spot_its_one_working_day_and_downgrades(blank):
+    """Only a case decided without a procedure keeps a delivery date of its own; one already
+    delivered keeps what it holds besides."""
+    migrate(blank, command.upgrade, "0026")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    for case_id, instance_id, delivery in ((1, None, {"due_on": "2026-11-25"}),
+                                           (2, None, {"due_on": "2026-11-25", "method": "window"}),
+                                           (3, 1, {}), (4, None, {})):
+        insert(blank, "cases", id=case_id, number=str(case_id), item_id=1, applicant_id=1, instance_id=instance_id,
+               delivery=delivery)
+
+    def deliveries():
+        with blank.connect() as conn:
+            return [d if isinstance(d, dict) else json.loads(d)
+                    for d in conn.execute(sa.text("SELECT delivery FROM cases ORDER BY id")).scalars()]
+    migrate(blank, command.upgrade, "0027")
+    assert deliveries() == [{"due_on": "2026-11-25", "working_days": 1},
+                            {"due_on": "2026-11-25", "method": "window", "working_days": 1}, {}, {}]
+    migrate(blank, command.downgrade, "0026")
+    assert deliveries() == [{"due_on": "2026-11-25"}, {"due_on": "2026-11-25", "method": "window"}, {}, {}]

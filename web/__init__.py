@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import agency_reports, clock, files, ratings, roster_file
-from engine.config import INSTANCE_DIR, whole_number
+from engine.config import INSTANCE_DIR, check as check_settings, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
 from engine.store.models import MAX_ROW_ID
@@ -54,6 +54,7 @@ class RowId(IntegerConverter):
 
 
 def create_app(config: dict | None = None) -> Flask:
+    check_settings()  # a WSGI server may start the app without run.py, which checks them too
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.url_map.converters["int"] = RowId
     app.config.update(
@@ -114,6 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
     app.jinja_env.tests["provisional"] = provisional  # templates mark it with _dates.html's dated()
+    app.jinja_env.globals["calendar_alert"] = calendar_alert  # _calendar_alert.html
     login_manager.init_app(app)
 
     from .api import bp as api_bp, json_errors_for_api_paths
@@ -238,6 +240,11 @@ def provisional(day) -> bool:
     notice is imported (暂定): the notice may move a date counted in working days into it later."""
     when = date.fromisoformat(day) if isinstance(day, str) else day
     return calendars.current().provisional(when)
+
+
+def calendar_alert() -> dict | None:
+    """What the pages say while a year's holiday notice is missing when it should be in."""
+    return calendars.next_year_warning(clock.today())
 
 
 def local_time(value, format: str = "%Y-%m-%d %H:%M") -> str:

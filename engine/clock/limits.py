@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine import config
 from engine.clock.levels import refresh_clock
 from engine.errors import Invalid
 from engine.services import calendars
@@ -29,14 +30,14 @@ def step_clocks(session: Session, task_id: int) -> list[Clock]:
 def start_clock(session: Session, instance_id: int, *, label: str, promised_days: int,
                 statutory_days: int | None = None, started_on: date | None = None,
                 task_id: int | None = None, department: str | None = None,
-                item_code: str | None = None, warn_ratio: float = 0.2, actor: User | None = None) -> Clock:
+                item_code: str | None = None, actor: User | None = None) -> Clock:
     """A limit starts counting: a case's (from its acceptance; its delivery's from the decision) or a
-    step's (from the day it opened)."""
+    step's (from the day it opened). It warns as the setting was when it started (WARNING_PERCENT)."""
     if promised_days < 0 or (statutory_days is not None and statutory_days < promised_days):
         raise Invalid("A promised limit must not be negative nor exceed the statutory limit")
     clock = Clock(instance_id=instance_id, task_id=task_id, department=department, item_code=item_code,
                   label=label, started_on=started_on or engine.clock.today(), promised_days=promised_days,
-                  statutory_days=statutory_days, warn_ratio=warn_ratio,
+                  statutory_days=statutory_days, warn_ratio=config.warning_share(),
                   promised_due=date.min, paused_days=0, extension_days=0)
     session.add(clock)
     recompute(session, clock)

@@ -1,5 +1,5 @@
 """督办单 (supervision orders): issued to a clock's department when it passes a limit (a yellow or
-red card), to be answered within FEEDBACK_DAYS; the tick escalates one left unanswered
+red card), to be answered within FEEDBACK_DAYS (engine.config); the tick escalates one left unanswered
 (engine.escalation)."""
 from datetime import date
 
@@ -7,11 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine import config
 from engine.services import calendars
 from engine.services.events import record
 from engine.store.models import Clock, Event, SupervisionOrder, Timer
-
-FEEDBACK_DAYS = 3
 
 
 def open_order(session: Session, clock: Clock, card: str) -> SupervisionOrder | None:
@@ -35,9 +34,10 @@ def escalated(session: Session, orders) -> set[int]:
 def issue_order(session: Session, clock: Clock, card: str, day: date, **data) -> SupervisionOrder:
     """督办单 for a card, for the clock's department to answer within FEEDBACK_DAYS; if that day
     passes unanswered, the tick escalates it (engine.escalation)."""
+    days = config.period("FEEDBACK_DAYS")
     order = SupervisionOrder(clock_id=clock.id, instance_id=clock.instance_id, department=clock.department,
-                             card=card, feedback_due=calendars.current().add_workdays(day, FEEDBACK_DAYS).date,
-                             counted_from=day, working_days=FEEDBACK_DAYS)
+                             card=card, feedback_due=calendars.current().add_workdays(day, days).date,
+                             counted_from=day, working_days=days)
     session.add(order)
     session.flush()
     due = engine.clock.end_of(order.feedback_due)

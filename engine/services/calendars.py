@@ -9,6 +9,7 @@ import time
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar, YearNotice, parse_notice
 from engine.config import counts_acceptance_day
@@ -21,6 +22,7 @@ from .events import record
 from .users import require
 
 CACHE_SECONDS = 30
+ALERT_FROM, URGENT_FROM = 10, 12  # the months from which next year's missing notice is alerted, then urgently
 _lock = threading.Lock()
 _cached: tuple[float, WorkCalendar] | None = None
 
@@ -52,7 +54,24 @@ def year_overview(year: int) -> dict:
             off.append(day.isoformat())
         day += timedelta(days=1)
     return {"year": year, "status": cal.year_status(year), "non_working_weekdays": off,
-            "makeup_workdays": makeup, "holidays": sorted(d.isoformat() for d in cal.holidays(year))}
+            "makeup_workdays": makeup, "holidays": sorted(d.isoformat() for d in cal.holidays(year)),
+            "across_years": [{"day": d.isoformat(), "working": working, "notice_year": by}
+                             for d, working, by in cal.across_years(year)]}
+
+
+def next_year_warning(today: date) -> dict | None:
+    """The alert while a year has no official calendar (an imported notice or the package's data)
+    when it should: the State Council issues the notice from October to December (domain.md), and
+    until it is imported every date counted into the year is estimated. From 1 October the year
+    ahead is `warning`, from 1 December `urgent`, and so is a year begun without one (`begun`).
+    None when there is nothing to say. For the pages, and for a health check."""
+    cal = current()
+    if cal.year_status(today.year) == "estimated":
+        return {"year": today.year, "level": "urgent", "begun": True}
+    if today.month >= ALERT_FROM and cal.year_status(today.year + 1) == "estimated":
+        level = "urgent" if today.month >= URGENT_FROM else "warning"
+        return {"year": today.year + 1, "level": level, "begun": False}
+    return None
 
 
 def invalidate() -> None:
@@ -81,6 +100,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
                       law=notice.unlike_law)
     earlier = on_file(notice.year)
     with session_scope() as session:
+        _shares_no_day(session, notice)
         row = session.get(CalendarYear, notice.year)
         if row is None:
             session.add(CalendarYear(year=notice.year, notice=notice.to_dict(),
@@ -92,6 +112,22 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
                **({"days_off": notice.days_off, "law": notice.unlike_law} if notice.unlike_law is not None else {}))
     _changed(actor)
     return notice, earlier
+
+
+def _shares_no_day(session: Session, notice: YearNotice) -> None:
+    """A day the notice lists that the year before's or after's notice lists too is refused, naming
+    both: the State Council lists a day once, in the notice of the holiday it serves (2019's for
+    the makeup Saturday of 29 December 2018), so two listings are a typing mistake in one of them,
+    and which is not known. Letting the later import win would make the day depend on the order of
+    imports, and a notice replaced later would bring the other's version back unseen."""
+    for other in session.scalars(select(CalendarYear).where(CalendarYear.year.in_((notice.year - 1,
+                                                                                   notice.year + 1)))):
+        shared = sorted(notice.days & YearNotice.from_dict(other.notice).days)
+        if shared:
+            raise Invalid("%(day)s is listed by this notice for %(year)s and by the notice for %(other)s already "
+                          "imported (%(source)s): a day belongs to one year's notice. Nothing was imported; "
+                          "correct the notice that is wrong and import it", day=shared[0].isoformat(),
+                          year=notice.year, other=other.year, source=other.notice.get("source") or "-")
 
 
 def on_file(year: int) -> dict | None:

@@ -187,7 +187,9 @@ SCHEMAS = {
                               "error": _S_NULL}),
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
-                             "holidays": _list(_DATE)}),
+                             "holidays": _list(_DATE),
+                             # Days a notice moves in the year beside its own (2019's, Saturday 29 December 2018).
+                             "across_years": _list(_object({"day": _DATE, "working": _B, "notice_year": _I}))}),
     **EXCHANGE_SCHEMAS,
 }
 

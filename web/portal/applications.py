@@ -4,7 +4,7 @@ import io
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from engine import (agencies, agency_reports, catalogue, clock, corrections, decisions, files, intake, portal, ratings,
+from engine import (agencies, agency_reports, catalogue, clock, config, corrections, files, intake, portal, ratings,
                     termination)
 from engine.errors import Invalid, NotFound, ShenpiError
 
@@ -45,7 +45,7 @@ def _item(code: str):
 def guide(code):
     item = _item(code)
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
-                           department=portal.department_name(item.department), delivery_days=decisions.DELIVERY_DAYS,
+                           department=portal.department_name(item.department), delivery_days=config.period("DELIVERY_DAYS"),
                            served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
 
 
