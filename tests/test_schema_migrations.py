@@ -217,6 +217,7 @@ def test_0010_indexes_events_by_actor_and_downgrades(blank):
     ("0011", "0010", "notifications", "task_id"),  # the step a notification is about
     ("0014", "0013", "notifications", "message"),  # its sentence, read in the reader's language
     ("0015", "0014", "tasks", "lead_only"),  # a step its department's head decides
+    ("0025", "0024", "notices", "seal_code"),  # a notice's electronic seal (an earlier one stays without)
 ])
 def test_a_migration_adds_its_column_and_downgrades(blank, revision, before, table, column):
     migrate(blank, command.upgrade, revision)
