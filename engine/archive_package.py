@@ -95,7 +95,7 @@ def build(session: Session, case: Case, render, actor: User | None, out) -> dict
         metadata = meta.written(about, _case_file(session, case, names, len(rows)), _applicant(case), others, rows)
         package.writestr(_entry(root + METADATA, now), metadata)
         package.writestr(_entry(root + SIGNATURE, now),
-                         meta.signature_written(METADATA, seals.sign(metadata), seals.public_key_pem(), now))
+                         meta.signature_written(METADATA, seals.signature_of(metadata), seals.public_key_pem(), now))
     return {"files": len(rows), "last_event_id": last_event}
 
 

@@ -457,7 +457,7 @@ def describe_case(session: Session, case: Case) -> dict:
             "results": results(case, session),
             "materials": checklist(case, session),
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
-                         "data": n.data} for n in notices],
+                         "data": n.data, "seal_code": n.seal_code} for n in notices],
             "clocks": [limits.describe(c) for c in clocks],
             # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
             "commissions": agencies.described(session, case.id),

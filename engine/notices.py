@@ -1,11 +1,11 @@
 """Written notices to the applicant (受理通知书, 补正通知书, ...): numbered per case, their facts
-frozen when issued, each one an event of the case."""
+frozen and sealed when issued (engine/notice_seals.py), each one an event of the case."""
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, config, parties
+from engine import catalogue, config, notice_seals, parties
 from engine.case_news import notice_issued
 from engine.case_status import material_name
 from engine.services import calendars
@@ -38,6 +38,7 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
                           "department": case.item.department, **_parties(case), **data})
     session.add(notice)
     session.flush()
+    notice_seals.seal(session, notice)
     # A refusal the item names in its own words (不予登记决定书) is recorded under that name too.
     titles = catalogue.worded(case.item.data, "refusal_notice", "title") if kind in ("rejection", "non_approval") \
         else {}
@@ -75,12 +76,15 @@ def _voided(session: Session, notice: Notice) -> bool:
 
 def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     """A notice as the printed templates take it: its frozen facts, the departments' names
-    (the implementing one, and those a review round's merged correction lists)."""
+    (the implementing one, as its seal named it, and those a review round's merged correction
+    lists), its seal (None on a notice issued before notices were sealed)."""
     code = notice.data.get("department")
     names = department_names(session)
+    seal = {"code": notice.seal_code, **notice.seal["facts"]} if notice.seal_code else None
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
             "void": notice.kind == "payment" and _voided(session, notice),
-            "issued_at": notice.issued_at, "data": notice.data, "department_name": names.get(code) or code,
+            "issued_at": notice.issued_at, "data": notice.data, "seal": seal,
+            "department_name": seal["issuer_name"] if seal else names.get(code) or code,
             "department_names": names,
             # The Administrative Licensing Law is cited on a licence's notices only: a registration
             # (行政确认) or a public service is not a licence.

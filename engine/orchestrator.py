@@ -161,8 +161,10 @@ def _payment_notice(session: Session, case: Case, row: Task, lines, spec_name: s
         by = calendars.current().add_workdays(today, days).date  # then the window may end the case
         row.due_at = clock.end_of(by)
         session.add(Timer(kind="answer_due", case_id=case.id, due_at=row.due_at))
+        # From the step's department; a step in no lane, from the item's (the notice names one, its seal too).
         issue_notice(session, case, "payment", actor, task_id=row.id, lines=due,
-                     total=round(sum(d["amount"] for d in due), 2), department=row.group, step=row.title or row.name,
+                     total=round(sum(d["amount"] for d in due), 2), department=row.group or case.item.department,
+                     step=row.title or row.name,
                      due_on=by.isoformat(), counted_from=today.isoformat(), working_days=days)
         _wait_for_the_applicant(session, case.instance_id, "payment", "等待申请人缴纳税费", days, actor)
 

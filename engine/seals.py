@@ -1,7 +1,8 @@
 """电子印章: the decision's document of a decided case (the licence, the written decision) is
 sealed, so anyone holding it can check it is the office's (电子证照, verifiable). The departments'
 working papers are not; nor is a higher authority's decision an escalated case records (上报件:
-that authority seals its own).
+that authority seals its own). Written notices are sealed with the same key and signing
+(engine/notice_seals.py).
 
 A seal is an Ed25519 signature over the document's facts (case, holder, item, issuing department,
 file name, SHA-256, date), kept with the material, with a short verification code printed beside
@@ -64,24 +65,33 @@ def public_key_pem() -> bytes:
                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def _canonical(facts: dict) -> bytes:
+def fingerprint() -> str:
+    """Which seal: the SHA-256 of the office's public key (its DER SubjectPublicKeyInfo, as the
+    downloaded PEM file holds it), in hex."""
+    der = _private_key().public_key().public_bytes(serialization.Encoding.DER,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def canonical(facts: dict) -> bytes:
+    """The one byte form of signed facts: what is signed, and what the page shows to check offline."""
     return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def seal(session: Session, case: Case, material: Material) -> None:
-    """Seal the decision's document (at the decision)."""
-    issuer = material.issued_by
-    facts = {"case": case.number, "holder": case.applicant.name, "item": case.item.name, "issuer": issuer,
-             "issuer_name": department_names(session).get(issuer) or issuer, "document": material.filename,
-             "sha256": material.sha256,
-             "issued_on": case.decided_at.astimezone(clock.SHANGHAI).date().isoformat()}  # China's date
-    signature = sign(_canonical(facts))
+def sign(facts: dict) -> tuple[str, dict]:
+    """The office's seal over these facts: its verification code, and what is kept (the facts and
+    the signature)."""
+    signature = signature_of(canonical(facts))
     code = base64.b32encode(hashlib.sha256(base64.b64decode(signature)).digest()).decode()[:CODE_LENGTH]
-    material.seal_code = "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-    material.seal = {"facts": facts, "signature": signature}
+    return _grouped(code), {"facts": facts, "signature": signature}
 
 
-def sign(data: bytes) -> str:
+def holds(seal: dict) -> bool:
+    """Whether a kept seal's signature holds over its facts, with the office's key."""
+    return signed(canonical(seal["facts"]), seal["signature"])
+
+
+def signature_of(data: bytes) -> str:
     """The office's signature over these bytes (an archive package's manifest too), in base64."""
     return base64.b64encode(_private_key().sign(data)).decode()
 
@@ -95,23 +105,38 @@ def signed(data: bytes, signature: str) -> bool:
     return True
 
 
+def seal(session: Session, case: Case, material: Material) -> None:
+    """Seal the decision's document (at the decision)."""
+    issuer = material.issued_by
+    facts = {"case": case.number, "holder": case.applicant.name, "item": case.item.name, "issuer": issuer,
+             "issuer_name": department_names(session).get(issuer) or issuer, "document": material.filename,
+             "sha256": material.sha256,
+             "issued_on": case.decided_at.astimezone(clock.SHANGHAI).date().isoformat()}  # China's date
+    material.seal_code, material.seal = sign(facts)
+
+
+def _grouped(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
 # What people type for a code: full-width letters (a Chinese input method), and digits that look
 # like the letters base32 has instead of them.
 _LOOKALIKE = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
-def _normalised(code: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", code).upper().translate(_LOOKALIKE) if ch.isalnum())
+def code_of(typed: str) -> str:
+    """A verification code as typed, in the form codes are kept (XXXX-XXXX-XXXX-XXXX), or a refusal."""
+    wanted = "".join(ch for ch in unicodedata.normalize("NFKC", typed).upper().translate(_LOOKALIKE) if ch.isalnum())
+    if len(wanted) != CODE_LENGTH:
+        raise Invalid("A verification code has %(n)s letters and digits", n=CODE_LENGTH)
+    return _grouped(wanted)
 
 
 def verify(code: str | None = None, content: bytes | None = None) -> dict | None:
     """The sealed facts of the document with this code, or with exactly this content, and
     whether the seal's signature holds; None if no sealed document matches."""
     if code is not None:
-        wanted = _normalised(code)
-        if len(wanted) != CODE_LENGTH:
-            raise Invalid("A verification code has %(n)s letters and digits", n=CODE_LENGTH)
-        match = Material.seal_code == "-".join(wanted[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+        match = Material.seal_code == code_of(code)
     elif content is not None:
         match = (Material.sha256 == hashlib.sha256(content).hexdigest()) & Material.seal_code.is_not(None)
     else:
@@ -120,7 +145,7 @@ def verify(code: str | None = None, content: bytes | None = None) -> dict | None
         material = session.scalar(select(Material).where(match).order_by(Material.id).limit(1))
         if material is None:
             return None
-        facts, signature = material.seal["facts"], material.seal["signature"]
-    valid = signed(_canonical(facts), signature) and facts["sha256"] == material.sha256
-    return {"code": material.seal_code, "valid": valid, "by_file": content is not None,
-            "signature": material.seal["signature"], "signed": _canonical(facts).decode(), **facts}
+        kept, sha256, code = material.seal, material.sha256, material.seal_code
+    facts = kept["facts"]
+    return {"code": code, "valid": holds(kept) and facts["sha256"] == sha256, "by_file": content is not None,
+            "signature": kept["signature"], "signed": canonical(facts).decode(), **facts}

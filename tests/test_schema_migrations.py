@@ -218,6 +218,7 @@ def test_0010_indexes_events_by_actor_and_downgrades(blank):
     ("0011", "0010", "notifications", "task_id"),  # the step a notification is about
     ("0014", "0013", "notifications", "message"),  # its sentence, read in the reader's language
     ("0015", "0014", "tasks", "lead_only"),  # a step its department's head decides
+    ("0028", "0027", "notices", "seal_code"),  # a notice's electronic seal (an earlier one stays without)
 ])
 def test_a_migration_adds_its_column_and_downgrades(blank, revision, before, table, column):
     migrate(blank, command.upgrade, revision)
@@ -293,7 +294,7 @@ def test_0018_keeps_a_site_survey_cases_used_as_the_offices_and_adds_none_unused
     assert [(code, name, bool(active)) for code, name, active in kinds] == [("site_survey", "现场踏勘", True)]
 
 
-
+def test_the_migrations_build_the_schema_the_models_describe(blank):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
     from engine.store.models import Base

@@ -490,6 +490,10 @@ class Notice(Base):
     data: Mapped[dict] = mapped_column(JSON)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 电子印章 (engine/notice_seals.py): its verification code; the signed facts, the signature and
+    # the digest's salt. None on a notice issued before migration 0028.
+    seal_code: Mapped[str | None] = mapped_column(String(19), unique=True)
+    seal: Mapped[dict | None] = mapped_column(JSON)
 
 
 class RegionalAssessment(Base):

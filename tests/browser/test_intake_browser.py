@@ -72,3 +72,42 @@ def test_clerk_records_a_withdrawal_after_the_browser_asks(org, live_server, pag
     page.wait_for_selector("#case-status[data-status='withdrawn']")
     assert page.locator("#notices a[data-kind='termination']").count() == 1
     assert "申请人撤回申请" in page.locator("#history").inner_text()
+
+
+def test_the_acceptance_notice_shows_its_seal_and_code_on_screen_and_in_print(org, live_server, new_page):
+    """At 1280 px: the department's seal drawn over its name and the date, the verification code
+    beside it leading to the public page that checks it; printed, the seal and the code stay."""
+    deploy.deploy([("review.bpmn", REVIEW.encode())], org["designer"])
+    catalogue.save(ITEM, None)
+    case = intake.accept(intake.submit("W-1", {"name": "王五", "id_number": "110101197001012222", "phone": "13700000000"},
+                                       [intake.Upload(c, f"{c}.pdf", b"%PDF x") for c in ("id_card", "plan")],
+                                       org["clerk"], form={"project": "二号厂房"}).id, org["clerk"])
+    [notice] = intake.describe(case.id)["notices"]
+    page = new_page(width=1280, height=900)
+    login(page, live_server, "clerk")
+    page.goto(f"{live_server}/intake/notices/{notice['id']}")
+
+    def drawn():
+        seal, over = (page.locator(selector).bounding_box() for selector in ("#seal-mark", ".notice footer .date"))
+        # The name round the edge stays inside the seal's circle (the drawing's 200 units).
+        name = page.evaluate("() => { const b = document.querySelector('#seal-mark textPath').parentNode.getBBox();"
+                             " return [b.x, b.y, b.x + b.width, b.y + b.height]; }")
+        colour = page.evaluate("() => getComputedStyle(document.querySelector('#seal-mark')).color")
+        return seal, over, name, colour
+
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        seal, over, name, colour = drawn()
+        assert page.locator("#seal-mark").is_visible() and seal["width"] > 120, media
+        assert seal["x"] < over["x"] + over["width"] / 2 < seal["x"] + seal["width"], media  # over the date
+        assert seal["y"] < over["y"] < seal["y"] + seal["height"], media
+        assert 0 < name[0] and name[2] < 200 and 0 < name[1] and name[3] < 200 and name[2] - name[0] > 60, media
+        assert colour == "rgb(215, 20, 26)", media
+        assert page.locator("#seal-code").inner_text() == notice["seal_code"], media
+        assert page.locator("#seal-note").is_visible(), media
+    assert not page.locator(".toolbar").is_visible()  # printed: the seal and its code, not the button
+    page.emulate_media(media="screen")
+    page.click("#seal-code")
+    page.wait_for_url("**/portal/verify?code=*")
+    assert page.locator("#verdict h2").get_attribute("data-valid") == "true"
+    assert notice["number"] in page.locator("#sealed-paper").inner_text()

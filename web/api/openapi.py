@@ -98,7 +98,9 @@ _CASE = _object({
                     "description": "the kinds the zone's regional assessment exempts, or simplifies (简化评估"
                                    "（告知承诺+核查）: a pledge and a check, no report), with its document"}},
         optional=("reports", "covered"))),
-    "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA})),
+    "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA,
+                              "seal_code": {**_S_NULL, "description": "the electronic seal's verification code "
+                                            "(none on a notice issued before notices were sealed)"}})),
     "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
 # 中介超市: ratings run 1 to 5 with 5 the best, unlike the 好差评 levels (1 非常满意).
 _REPORT = _object({

@@ -1,8 +1,9 @@
 """核验电子证照: anyone checks a result document by its verification code or by the file itself,
-without signing in; the office's public key is there for checking a seal offline."""
+and a written notice by its code, without signing in; the office's public key is there for
+checking a seal offline."""
 from flask import Response, render_template, request
 
-from engine import seals
+from engine import notice_seals, seals
 from engine.errors import Invalid
 
 from . import bp, failed
@@ -18,7 +19,7 @@ def verify():
                 raise Invalid("Give a verification code or the document")
             found = seals.verify(content=upload.read())  # its size capped by MAX_CONTENT_LENGTH (413)
         else:
-            found = seals.verify(code=code) if code else None
+            found = (seals.verify(code=code) or notice_seals.verify(code)) if code else None
     except Invalid as exc:
         return failed(exc, "portal/verify.html", code=code, asked=False, found=None)  # the message says it
     return render_template("portal/verify.html", code=code, found=found,
