@@ -288,6 +288,9 @@ def cmd_exchange(args):
         print(f"next: {after}", file=sys.stderr)
 
 
+PROGRESS_SECONDS = 3
+
+
 def _progress(what: str):
     """Progress on stderr for a large files store: a line every few seconds, and the last one
     (nothing for a store done within the first few seconds)."""
@@ -300,9 +303,6 @@ def _progress(what: str):
             told["at"], told["lines"] = now, told["lines"] + 1
             print(f"{what}: {done} of {total} files", file=sys.stderr, flush=True)
     return tell
-
-
-PROGRESS_SECONDS = 3
 
 
 def _megabytes(size: int) -> str:

@@ -50,6 +50,7 @@ def backup(folder: Path, progress: Progress = None) -> dict:
     part = database.with_name(database.name + ".part")
     try:
         at = _dump(pg_dump, url, part) if postgres else _copy_sqlite(Path(url.database), part)
+        part.chmod(0o600)
         copied = files.copy_store(files.root(), folder / FILES, progress)
         keys = {name: _copy_key(where(), folder / name) for name, where in KEYS.items()}
         os.replace(part, database)

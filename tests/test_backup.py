@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+import run
 from engine import backup, files
 from engine.errors import Invalid
 from engine.services.events import record
 from engine.store import session_scope
-from engine.store.migrate import head
+from engine.store.migrate import head, scripts
 from tests.stored_files import file_case, install, own_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,13 +100,23 @@ def test_a_later_backup_into_the_same_folder_copies_only_the_new_files(org, stor
     assert all(files.checksum(folder / "files" / sha[:2] / sha) == sha for sha in second)
 
 
-def test_a_file_that_no_longer_matches_its_checksum_is_left_out_and_named(org, store, tmp_path):
+def test_a_file_that_no_longer_matches_its_checksum_is_left_out_and_named(org, store, tmp_path, capsys):
     _number, (spoilt, sound) = file_case(org, "one")
     files.path_of(spoilt).write_bytes(b"%PDF changed on the disk")
-    made = backup.backup(tmp_path / "backup")
+    assert run.main(["backup", str(tmp_path / "backup")]) == 1
+    assert f"error: {spoilt} in the files store does not match its checksum" in capsys.readouterr().err
+    made = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert made["files"]["corrupt"] == [spoilt] and made["files"]["files"] == 1
     assert not (tmp_path / "backup" / "files" / spoilt[:2] / spoilt).exists()
     assert (tmp_path / "backup" / "files" / sound[:2] / sound).exists()
+
+
+def test_the_command_line_tells_how_far_the_copy_of_the_files_is(org, store, tmp_path, capsys, monkeypatch):
+    file_case(org, "one")
+    monkeypatch.setattr(run, "PROGRESS_SECONDS", 0)  # as though each file took that long
+    assert run.main(["backup", str(tmp_path / "backup")]) == 0
+    said = capsys.readouterr()
+    assert "copied: 1 of 2 files\ncopied: 2 of 2 files\n" in said.err and "2 files (0.0 MB, 2 new)" in said.out
 
 
 def test_a_backup_stopped_half_way_leaves_the_previous_one_whole(org, store, tmp_path):
@@ -149,8 +160,8 @@ def test_restore_into_an_empty_installation_and_refused_into_one_with_data(org, 
                   SHENPI_FILES_DIR=str(store))
     assert made.returncode == 0, made.stderr
     assert "2 files" in made.stdout and "(migration " + head() in made.stdout
-    for key in ("secret_key", "seal_key.pem"):
-        assert (tmp_path / "backup" / key).stat().st_mode & 0o777 == 0o600
+    for secret in ("secret_key", "seal_key.pem", "shenpi.db", "manifest.json"):
+        assert (tmp_path / "backup" / secret).stat().st_mode & 0o777 == 0o600
 
     new = tmp_path / "new"
     new.mkdir()
@@ -173,6 +184,26 @@ def test_restore_into_an_empty_installation_and_refused_into_one_with_data(org, 
     assert rows(new / "shenpi.db", "SELECT count(*) FROM events WHERE type = 'installation_restored'") == [(1,)]
     checked = run_py("check", **installation)
     assert checked.returncode == 1 and f"missing: {named[0]} (case {number})" in checked.stdout
+
+
+def test_a_backup_of_the_release_before_is_restored_and_migrated(tmp_path):
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    previous = scripts().get_revision(head()).down_revision
+    older = f"sqlite:///{folder / 'shenpi.db'}"
+    made = subprocess.run([sys.executable, "-c", "import sys; from alembic import command; from engine.store.db import "
+                           "get_engine; from engine.store.migrate import migrate; "
+                           "migrate(get_engine(sys.argv[1]), command.upgrade, sys.argv[2])", older, previous],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    (folder / "manifest.json").write_text(json.dumps({"made_at": "2025-01-02T03:04:05+00:00"}))
+    new = tmp_path / "new"
+    new.mkdir()
+    restored = run_py("restore", str(folder), DATABASE_URL=f"sqlite:///{new / 'shenpi.db'}",
+                      SHENPI_INSTANCE_DIR=str(new), SHENPI_FILES_DIR=str(new / "files"))
+    assert restored.returncode == 0, restored.stderr
+    assert f"(migration {previous}, migrated to the newest)" in restored.stdout
+    assert rows(new / "shenpi.db", "SELECT version_num FROM alembic_version") == [(head(),)]
 
 
 POSTGRES = "postgresql://shenpi@127.0.0.1:1/shenpi"  # never reached: both refuse before connecting

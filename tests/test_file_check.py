@@ -12,6 +12,8 @@ from engine import file_check, files
 from engine.store import session_scope
 from engine.store.models import Event
 from tests.stored_files import document_without_case, file_case, install, own_store
+from tests.web import signed_in
+from web import create_app
 
 HOURS_AGO = 2 * 3600
 
@@ -75,6 +77,9 @@ def test_repairing_removes_only_orphans_an_hour_old_and_records_it(org, store, c
     with session_scope() as session:
         [event] = session.scalars(select(Event).where(Event.type == "orphan_files_removed")).all()
     assert event.data["count"] == 2 and event.actor_id is None
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    listed = signed_in(app, "admin").get("/admin/activity?what=installation").get_data(as_text=True)
+    assert "删除无引用的文件" in listed and "2 个文件，共 " in listed and "系统（命令行）" in listed
 
 
 def test_content_stored_again_is_no_old_orphan_while_its_row_is_on_its_way(org, store):
