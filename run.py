@@ -1,4 +1,5 @@
-"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, zones, report, exchange."""
+"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, zones, report, exchange,
+archive, backup, restore, check."""
 import argparse
 import sys
 from pathlib import Path
@@ -391,6 +392,77 @@ def cmd_archive_verify(args):
     return 0 if archive_check.passed(report) else 1
 
 
+PROGRESS_SECONDS = 3
+
+
+def _progress(what: str):
+    """Progress on stderr for a large files store: a line every few seconds, and the last one
+    (nothing for a store done within the first few seconds)."""
+    import time
+    told = {"at": time.monotonic(), "lines": 0}
+
+    def tell(done: int, total: int):
+        now = time.monotonic()
+        if now - told["at"] >= PROGRESS_SECONDS or (done == total and told["lines"]):
+            told["at"], told["lines"] = now, told["lines"] + 1
+            print(f"{what}: {done} of {total} files", file=sys.stderr, flush=True)
+    return tell
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def cmd_backup(args):
+    import os
+    from pathlib import Path
+    from engine import backup
+    manifest = backup.backup(Path(args.folder), _progress("copied"))
+    database, stored = manifest["database"], manifest["files"]
+    print(f"backed up into {args.folder}: {database['file']} (migration {database['revision']}), "
+          f"{stored['files']} files ({_megabytes(stored['bytes'])}, {stored['copied']} new)")
+    if not manifest["keys"]["secret_key"]:
+        print("note: no secret key file" + (", as SECRET_KEY is set in the environment" if os.environ.get("SECRET_KEY")
+                                            else "") + ": keep that key with the backup, as a secret", file=sys.stderr)
+    for sha in stored["corrupt"]:
+        print(f"error: {sha} in the files store does not match its checksum and was left out (run.py check "
+              "says which cases it belongs to)", file=sys.stderr)
+    return 1 if stored["corrupt"] else 0
+
+
+def cmd_restore(args):
+    from pathlib import Path
+    from engine import backup, file_check
+    done = backup.restore(Path(args.folder), _progress("copied"))
+    print(f"restored the backup made {_china(done['made_at'])} (migration "
+          f"{done['revision']}{', migrated to the newest' if done['migrated'] else ''}), {done['files']['files']} files")
+    return _checked(file_check.check(progress=_progress("checked")))
+
+
+def cmd_check(args):
+    from engine import file_check
+    return _checked(file_check.check(args.repair_orphans, _progress("checked")))
+
+
+def _checked(found: dict) -> int:
+    """The check's findings, one line each; 1 when a file is missing or corrupt."""
+    for kind in ("missing", "corrupt"):
+        for row in found[kind]:
+            owners = [f"case {n}" for n in row["cases"]] + [f"instance {i} (no case)" for i in row["instances"]]
+            print(f"{kind}: {row['sha256']} ({', '.join(owners)})")
+    for row in found["orphans"]:
+        print(f"orphan: {row['path']} ({row['bytes']} bytes, {_china(row['modified'])})"
+              f"{': removed' if row['removed'] else ''}")
+    removed = sum(row["removed"] for row in found["orphans"])
+    print(f"{found['checked']} files named by the database: {len(found['missing'])} missing, "
+          f"{len(found['corrupt'])} corrupt; {len(found['orphans'])} orphans" +
+          (f", {removed} removed" if removed else ""))
+    if len(found["orphans"]) > removed:
+        print("orphans are removed by `run.py check --repair-orphans` once an hour old (an upload writes its "
+              "file before its row)", file=sys.stderr)
+    return 1 if found["missing"] or found["corrupt"] else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -477,6 +549,16 @@ def parser() -> argparse.ArgumentParser:
     av = ar.add_parser("verify", help="四性检测 of a package: exit 1 if a check fails")
     av.add_argument("file")
     av.set_defaults(func=cmd_archive_verify)
+    b = sub.add_parser("backup", help="a consistent copy of the database, the files and the keys, while servers run")
+    b.add_argument("folder", help="the backup folder: a later backup into it copies only the new files")
+    b.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="restore a backup into this installation, whose database is empty (SQLite)")
+    rs.add_argument("folder")
+    rs.set_defaults(func=cmd_restore)
+    ck = sub.add_parser("check", help="every file the database names is in the files store, unchanged; "
+                                      "list the files it does not name (orphans)")
+    ck.add_argument("--repair-orphans", action="store_true", help="remove the orphans older than an hour")
+    ck.set_defaults(func=cmd_check)
 
     t = sub.add_parser("token", help="print a new API token for a user; list or revoke the user's tokens")
     t.add_argument("login")
@@ -503,6 +585,9 @@ def main(argv=None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         for detail in exc.details:
             print(f"  {_located(detail) if isinstance(detail, dict) else detail}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder that cannot be written (backup, restore), a disk full
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 1
     return status or 0
 

@@ -6,6 +6,15 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("SHENPI_INSTANCE_DIR", ROOT / "instance")).resolve()
 
 
+# The installation's two keys, secrets both: the sessions' (unless SECRET_KEY sets it) and the seal's.
+def secret_key_file() -> Path:
+    return INSTANCE_DIR / "secret_key"
+
+
+def seal_key_file() -> Path:
+    return Path(os.environ.get("SHENPI_SEAL_KEY_FILE", INSTANCE_DIR / "seal_key.pem"))
+
+
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:

@@ -1,13 +1,16 @@
 """Uploaded files (and archive packages, engine/archive.py), stored once by their SHA-256 under
-instance/files.
+instance/files, each at <first two characters of its checksum>/<checksum>.
 
 Written to a temporary name and renamed, so a crash never leaves half a file under a checksum.
+A file is stored before the row that names it commits (the row is written in the transaction
+after), so the store may hold a file no row names yet, never the other way round.
 """
 import hashlib
 import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from engine.config import INSTANCE_DIR
@@ -18,6 +21,8 @@ MB = 1024 * 1024
 MAX_FILES_BYTES = 5 * MAX_BYTES  # the files of one request together: five at the largest
 MAX_REQUEST_BYTES = MAX_FILES_BYTES + MB  # and the form around them
 MAX_NAME = 200  # the columns hold 300; PostgreSQL refuses a longer value
+CHUNK = MB  # a file is read and copied a megabyte at a time, never whole
+_CHECKSUM = re.compile(r"[0-9a-f]{64}")
 # What a case's materials and results come as: scans, the national OFD format, office files,
 # drawings (多图联审). Nothing a browser or a desktop would run.
 ACCEPTED = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx", ".xls", ".xlsx",
@@ -61,10 +66,16 @@ def root() -> Path:
     return path
 
 
+def path_of(sha256: str) -> Path | None:
+    """Where the store keeps the file with this checksum; None for text that is no checksum."""
+    return root() / sha256[:2] / sha256 if _CHECKSUM.fullmatch(sha256 or "") else None
+
+
 def _path(sha256: str) -> Path:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+    path = path_of(sha256)
+    if path is None:
         raise NotFound("No such file")
-    return root() / sha256[:2] / sha256
+    return path
 
 
 def store(content: bytes, name: str) -> tuple[str, int]:
@@ -80,9 +91,98 @@ def store(content: bytes, name: str) -> tuple[str, int]:
         raise Invalid("%(file)s: its content is not a %(kind)s file, as its name says", file=name,
                       kind=SIGNATURES[Path(name).suffix.lower()][0])
     sha = hashlib.sha256(content).hexdigest()
-    if not _path(sha).exists():
-        keep(lambda fh: fh.write(content))
+    try:
+        # Kept already: its time is renewed, as the row about to name it is not committed yet and
+        # the consistency check removes only files no row has named for an hour (engine/file_check.py).
+        os.utime(_path(sha))
+    except FileNotFoundError:
+        _put(root(), lambda fh: fh.write(content))
     return sha, len(content)
+
+
+def keep(write: Callable) -> tuple[str, int]:
+    """Keep what `write(file)` writes (an archive package too large to hold in memory) by its
+    checksum. Returns its SHA-256 and size."""
+    sha = _put(root(), write)
+    return sha, _path(sha).stat().st_size
+
+
+def _put(folder: Path, write: Callable, sha256: str | None = None) -> str | None:
+    """Keep what `write(file)` writes in a store (folder) at its checksum's place: written under a
+    temporary name, synced and renamed, so a crash leaves no half file under a checksum. Returns
+    the checksum; given sha256, content with another is not kept, and the answer is None."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.seek(0)
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if sha256 is not None and digest != sha256:
+            os.unlink(tmp)
+            return None
+        target = folder / digest[:2] / digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        yield from iter(lambda: fh.read(CHUNK), b"")
+
+
+def checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    for chunk in _chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def kept_as(path: Path, folder: Path) -> str | None:
+    """The checksum a file of a store (folder) is kept under; None for one not at such a place
+    (a write in progress, a stray file)."""
+    name = path.name
+    return name if _CHECKSUM.fullmatch(name) and path.parent == folder / name[:2] else None
+
+
+def everything(folder: Path) -> list[Path]:
+    """Every file in a store, at a checksum's place or not."""
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def copy_store(source: Path, target: Path, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Copy the files of one store into another (into a backup, or back from one). A file already
+    there at its size is not copied again (its name is its content's checksum); one copied is
+    checked against its name on the way, and left out, named, if it does not match. progress is
+    told (files done, files in all) after each file.
+
+    Returns {"files", "bytes"} of the files now in both, how many were "copied" this time, and
+    the "corrupt" ones' checksums."""
+    kept = [(sha, path) for path in everything(source) if (sha := kept_as(path, source))]
+    done = {"files": 0, "bytes": 0, "copied": 0, "corrupt": []}
+    for count, (sha, path) in enumerate(kept, 1):
+        there = target / sha[:2] / sha
+        try:
+            size = path.stat().st_size
+            if not (there.is_file() and there.stat().st_size == size):
+                if _put(target, lambda fh: fh.writelines(_chunks(path)), sha) is None:
+                    done["corrupt"].append(sha)
+                    continue
+                done["copied"] += 1
+        except FileNotFoundError:  # removed meanwhile, as an orphan (run.py check --repair-orphans)
+            continue
+        finally:
+            if progress:
+                progress(count, len(kept))
+        done["files"] += 1
+        done["bytes"] += size
+    return done
 
 
 def of_its_kind(content: bytes, name: str) -> bool:
@@ -93,29 +193,6 @@ def of_its_kind(content: bytes, name: str) -> bool:
         return False
     starts = kind[1]
     return starts(content) if callable(starts) else content.startswith(starts)
-
-
-def keep(write) -> tuple[str, int]:
-    """Keep what `write(file)` writes (an archive package too large to hold in memory) by its
-    checksum: written under a temporary name, synced and renamed, so a crash leaves no half file
-    under a checksum. Returns its SHA-256 and size."""
-    fd, tmp = tempfile.mkstemp(dir=root())
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-            fh.seek(0)
-            digest = hashlib.file_digest(fh, "sha256")
-            size = fh.tell()
-        target = _path(digest.hexdigest())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return digest.hexdigest(), size
 
 
 def read(sha256: str) -> bytes:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.config import INSTANCE_DIR
+from engine.config import seal_key_file
 from engine.errors import Invalid
 from engine.services.users import department_names
 from engine.store.db import read_session
@@ -38,12 +38,8 @@ from engine.store.models import Case, Material
 CODE_LENGTH = 16  # characters of base32, in groups of four: XXXX-XXXX-XXXX-XXXX
 
 
-def _key_file() -> Path:
-    return Path(os.environ.get("SHENPI_SEAL_KEY_FILE", INSTANCE_DIR / "seal_key.pem"))
-
-
 def _private_key() -> Ed25519PrivateKey:
-    return _key_at(_key_file())
+    return _key_at(seal_key_file())
 
 
 @lru_cache(maxsize=4)  # read once per process, not from disk at every seal and every check

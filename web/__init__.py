@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import agency_reports, clock, files, ratings, roster_file
-from engine.config import INSTANCE_DIR, check as check_settings, whole_number
+from engine.config import INSTANCE_DIR, check as check_settings, secret_key_file, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
 from engine.store.models import MAX_ROW_ID
@@ -31,6 +31,8 @@ VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart
 LANGUAGES = ("zh", "en")
 STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
 NAMES_A_PERSON = ("portal.verify",)  # open to anyone, but it shows a verified document's holder
+# A load balancer's health check: never kept by a cache, and given no session (a cookie every few seconds).
+SESSIONLESS = ("health.healthz",)
 FORM_ONLY_BYTES = 64 * 1024  # a form's fields alone (the reports endpoints): no file rides on it
 # Scripts only from files of ours (no inline script, no eval): an injected <script> or onclick
 # does not run. Inline styles stay allowed: the BPMN and DMN editors set style attributes.
@@ -127,7 +129,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth
     app.register_blueprint(auth.bp)
     app.register_error_handler(CSRFError, auth.session_expired)
-    for name in ("inbox", "intake", "designer", "admin", "supervision", "portal"):
+    for name in ("inbox", "intake", "designer", "admin", "supervision", "portal", "health"):
         module = __import__(f"web.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
 
@@ -151,13 +153,15 @@ def create_app(config: dict | None = None) -> Flask:
         # is personal, as is a verified document's holder: no browser or proxy keeps a copy (for the Back button of a shared window
         # computer, a disk cache, a proxy's). The product's own files keep their caching.
         if request.endpoint not in STATIC_ENDPOINTS and (
-                request.path.startswith("/api/") or request.endpoint in NAMES_A_PERSON or _signed_in()):
+                request.path.startswith("/api/") or request.endpoint in NAMES_A_PERSON + SESSIONLESS
+                or _signed_in()):
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.before_request
     def _session_timeout():
-        if not session.permanent:  # setting it again would count as a change of the session
+        # Not set again on a session that has it: that would count as a change of the session.
+        if not session.permanent and request.endpoint not in SESSIONLESS:
             session.permanent = True  # idle sessions end after PERMANENT_SESSION_LIFETIME
 
     @app.after_request
@@ -205,7 +209,7 @@ def _locale():
 def _instance_secret(app: Flask) -> str:
     """A per-installation secret kept in the instance folder, so sessions survive a restart."""
     os.makedirs(app.instance_path, exist_ok=True)
-    path = os.path.join(app.instance_path, "secret_key")
+    path = str(secret_key_file())  # in app.instance_path; a backup takes it from there (engine/backup.py)
     if not os.path.exists(path):
         # Written whole and synced under another name, then linked into place: servers starting
         # together agree on one key and never read half of one.

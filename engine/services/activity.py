@@ -1,5 +1,6 @@
 """操作日志: what staff changed outside any case (people, accounts, what is deployed, the calendar),
-and what administrators did to a case's procedure (suspending, migrating, a timer sent back).
+what administrators did to a case's procedure (suspending, migrating, a timer sent back), and
+what the command line did to the installation (a backup restored, orphan files removed).
 
 A case's own steps are in its history, on its page. These are listed by type: the kinds below,
 newest first, a page at a time (keyset on the id, read through the index on type or on actor).
@@ -26,6 +27,7 @@ GROUPS = {
                  "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded",
                  "regional_assessment_registered", "regional_assessment_revoked"),
     "agencies": ("agency_registered", "agency_edited", "agency_suspended", "agency_reinstated"),  # 中介超市
+    "installation": ("installation_restored", "orphan_files_removed"),  # run.py restore, check --repair-orphans
 }
 TYPES = tuple(t for types in GROUPS.values() for t in types)
 # Recorded outside any case too, but an applicant's own doings online, not staff's.

@@ -1,5 +1,6 @@
 """Bringing the schema up to date with Alembic, from the CLI, `make run` and the tests."""
 from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 
 from alembic import command
 from alembic.config import Config
@@ -49,9 +50,22 @@ def upgrade(url: str | None = None) -> None:
     migrate(get_engine(url), command.upgrade, "head")
 
 
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+@lru_cache(maxsize=1)  # read from migrations/ once: a load balancer asks /healthz every few seconds
+def head() -> str:
+    return scripts().get_current_head()
+
+
+def revision(url: str | None = None) -> str | None:
+    """The migration the database's schema is at; None for a database never migrated."""
+    with get_engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def is_current(url: str | None = None) -> bool:
     """Whether the database's schema is at the newest migration (a server on an older one
     would answer every request with an error)."""
-    with get_engine(url).connect() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
-    return revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return revision(url) == head()

@@ -1,5 +1,5 @@
-"""系统管理: what is deployed and running, suspension and migration, people, the calendar, incidents,
-the ended cases' archive packages (档案归档), and who changed which of them (操作日志).
+"""系统管理: the installation's health, what is deployed and running, suspension and migration, people,
+the calendar, incidents, the ended cases' archive packages (档案归档), and who changed which of them (操作日志).
 
 Every page needs the admin role. A refused operation re-renders its page with the error's status;
 a done one redirects (303) with a message.
@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engine import health
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, deploy
 
@@ -60,7 +61,8 @@ def _overview(problems=None):
     for d in definitions:
         latest.setdefault((d["kind"], d["key"]), d["version"])  # newest first
     return render_template("admin/index.html", definitions=definitions, latest=latest,
-                           deployments=admin.deployments(actor()), problems=problems or [])
+                           deployments=admin.deployments(actor()), problems=problems or [],
+                           health=health.report(actor()))
 
 
 @bp.post("/deploy")

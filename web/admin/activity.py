@@ -1,5 +1,5 @@
-"""操作日志: who changed people, accounts, processes and the calendar, and held or moved a case's
-procedure; each event said in words, not as its data."""
+"""操作日志: who changed people, accounts, processes and the calendar, held or moved a case's
+procedure, or restored the installation; each event said in words, not as its data."""
 from datetime import date
 
 from flask import render_template, request
@@ -9,12 +9,14 @@ from flask_babel import lazy_gettext as _l
 from engine.errors import Invalid, ShenpiError
 from engine.services import activity as log
 
+from .. import local_time
 from ..inbox.access import actor, flash_error, roles_required
 from ..names import everyone, group_name, person_name, role_name
 from . import bp
 
 GROUPS = {"people": _l("人员与账号"), "processes": _l("流程与事项"), "instances": _l("案件管理"),
-          "calendar": _l("日历与基础数据"), "agencies": _l("中介超市")}
+          "calendar": _l("日历与基础数据"), "agencies": _l("中介超市"),
+          "installation": _l("系统运维")}
 LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门与角色"), "user_activated": _l("启用人员"),
           "user_deactivated": _l("停用人员"), "user_unlocked": _l("解除登录锁定"), "password_set": _l("设置密码"),
           "password_changed": _l("修改本人密码"), "department_created": _l("新增部门"),
@@ -31,7 +33,8 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "special_kind_restored": _l("恢复特殊环节"), "zones_loaded": _l("登记区域评估成果"),
           "regional_assessment_registered": _l("登记区域评估成果"), "regional_assessment_revoked": _l("撤销区域评估成果"),
           "agency_registered": _l("登记中介机构"), "agency_edited": _l("修改中介机构"),
-          "agency_suspended": _l("暂停中介机构"), "agency_reinstated": _l("恢复中介机构")}
+          "agency_suspended": _l("暂停中介机构"), "agency_reinstated": _l("恢复中介机构"),
+          "installation_restored": _l("从备份恢复"), "orphan_files_removed": _l("删除无引用的文件")}
 FILTERS = ("what", "login", "since", "until")
 
 
@@ -201,4 +204,9 @@ _SAID = {
     "agency_registered": lambda d, e: d.get("name"), "agency_edited": lambda d, e: d.get("name"),
     "agency_suspended": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
     "agency_reinstated": lambda d, e: _("%(name)s：%(reason)s", name=d.get("name"), reason=d.get("reason")),
+    "installation_restored": lambda d, e: _("%(at)s 的备份（数据库迁移版本 %(revision)s，%(files)s 个文件）",
+                                            at=local_time(d.get("made_at")), revision=d.get("revision"),
+                                            files=d.get("files")),
+    "orphan_files_removed": lambda d, e: _("%(count)s 个文件，共 %(size)s 字节", count=d.get("count"),
+                                           size=d.get("bytes")),
 }

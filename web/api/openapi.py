@@ -187,6 +187,18 @@ SCHEMAS = {
         "answered_by_name": _S_NULL, "answered_at": _TIME_NULL, "late": _B, **_LINK}),
     "TimerIncident": _object({"id": _I, "instance_id": _I_NULL, "kind": _S, "due_at": _TIME, "attempts": _I,
                               "error": _S_NULL}),
+    # An installation's health: the load balancer's checks (GET /healthz), and whether timers fire.
+    "Health": _object({
+        "status": {"enum": ["ok", "failing"]},
+        "failed": {**_list({"enum": ["database", "schema", "files", "timers"]}), "description":
+                   "schema: not at the migrations' head; files: the files store takes no file; timers: some are "
+                   "overdue, a sign that no server or worker fires them"},
+        "schema": _object({"revision": _S_NULL, "head": _S}),
+        "timers": _object({
+            "overdue": {"type": "integer", "description": "pending timers due more than overdue_minutes ago"},
+            "overdue_since": {**_TIME_NULL, "description": "the oldest one's due time"}, "overdue_minutes": _I,
+            "incidents": {"type": "integer", "description": "timers that failed for good (GET /api/timers/incidents)"},
+            "last_fired_at": _TIME_NULL})}),
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
                              "holidays": _list(_DATE),
@@ -305,6 +317,9 @@ def document() -> dict:
                        for code in (401, 403, 422)}}}},
             "/api/timers/incidents": {"get": _op("Timers that failed and wait for an administrator", 200,
                                                  errors=(401, 403), answer=_list(_ref("TimerIncident")))},
+            "/api/health": {"get": _op("The installation's health: the database at the migrations' head, the files "
+                                       "store writable, timers firing (administrators)", 200, errors=(401, 403),
+                                       answer=_ref("Health"))},
             "/api/timers/{id}/retry": {"post": _op("Run a failed timer again", 200, params=task_path,
                                                    errors=(401, 403, 404, 409),
                                                    answer=_object({"id": _I, "state": {"const": "pending"}}))},

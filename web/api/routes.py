@@ -155,6 +155,12 @@ def timer_incidents():
     return jsonify(timers.incidents())
 
 
+@bp.get("/health")
+def installation_health():
+    from engine import health
+    return jsonify(health.report(g.user))
+
+
 @bp.post("/timers/<int:timer_id>/retry")
 def retry_timer(timer_id):
     from engine import timers
