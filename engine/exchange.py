@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Invalid
 from engine.exchange_sets import SOURCES, CaseFacts, records_of
+from engine.services import special_kinds
 from engine.services.users import department_names, require
 from engine.store.db import read_session
 from engine.store.models import MAX_ROW_ID, Case, Event, User
@@ -40,7 +41,7 @@ def feed(after: int, limit: int) -> dict:
 
 
 def _page(session: Session, after: int, limit: int) -> dict:
-    names, facts, records, cursor = department_names(session), {}, [], after
+    names, kinds, facts, records, cursor = department_names(session), special_kinds.names(session), {}, [], after
     by_instance = {}  # a step's events name its procedure only: its case, asked once a page
     settled = _settled(session, after)
     while len(records) < limit:
@@ -52,7 +53,7 @@ def _page(session: Session, after: int, limit: int) -> dict:
             case = _case_of(session, event, by_instance)
             if case is not None:
                 if case.id not in facts:
-                    facts[case.id] = CaseFacts(session, case, names)
+                    facts[case.id] = CaseFacts(session, case, names, kinds)
                 records.extend(records_of(facts[case.id], event))
             cursor = event.id
             if len(records) == limit:
