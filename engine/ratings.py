@@ -7,7 +7,7 @@ and answer within RECTIFY_DAYS working days. A timer watches the date: passed un
 rectification is late (逾期未整改) and the department's heads and the supervisors are told, once.
 The applicant reads the answer on the case's page and says whether it satisfies them (回访).
 """
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -74,8 +74,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
         rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
                                       due_on=due, counted_from=today, working_days=RECTIFY_DAYS, state="open")
         session.add(rectification)
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id,
-                          due_at=clock.start_of(due + timedelta(days=1))))
+        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=timer_due(due)))
         session.flush()
         record_case(session, "rectification_opened", case, rectification_id=rectification.id,
                     department=department, concerns=concerns, due_on=due.isoformat())
@@ -85,6 +84,12 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
                         "applicant by %(due)s", case=case.number, due=due.isoformat()))
         _tell(session, _staff(session, department, ANSWERERS), rectification, said)
         return rectification
+
+
+def timer_due(due_on: date) -> datetime:
+    """When the rectification's timer fires: the start of the day after its date, the whole of
+    which the department has to answer."""
+    return clock.start_of(due_on + timedelta(days=1))
 
 
 def fire_timer(session, timer: Timer, now: datetime) -> None:

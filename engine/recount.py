@@ -13,12 +13,12 @@ already escalated: what fell due then has happened. Each move is recorded on its
 from, to, who changed the calendar). Counting again changes nothing more, so a recount cut short
 is finished by running it again (calendars.recount).
 """
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, clock, timers
+from engine import agencies, clock, ratings, timers
 from engine.calendar import WorkCalendar
 from engine.clock.orders import escalated
 from engine.decisions import DELIVERY_DAYS
@@ -150,8 +150,7 @@ def _rectifications(session: Session, later, actor) -> int:
         if new is None:
             continue
         old, row.due_on = row.due_on, new
-        _move_timers(session, "rectification", clock.start_of(old + timedelta(days=1)),
-                     clock.start_of(new + timedelta(days=1)), case_id=row.case_id)
+        _move_timers(session, ratings.TIMER, ratings.timer_due(old), ratings.timer_due(new), case_id=row.case_id)
         _moved(session, row.case, "rectification", old, new, actor, department=row.department)
         moved += 1
     return moved
