@@ -19,6 +19,11 @@ class Message(str):
         return text
 
 
+def whole(value, low: int, high: int) -> bool:
+    """Whether a value is a whole number from low to high (not True or False, which Python counts as 1 and 0)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def listed(names: list) -> str:
     """Names said one after another (a、b、c): each a Message is translated with the sentence that
     says them, as a value of it."""

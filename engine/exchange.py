@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Invalid
+from engine.errors import Invalid, whole
 from engine.exchange_sets import SOURCES, CaseFacts, records_of
 from engine.services import special_kinds
 from engine.services.users import department_names, require
@@ -32,9 +32,9 @@ def pull(actor: User, after: int = 0, limit: int = DEFAULT_LIMIT) -> dict:
 
 
 def feed(after: int, limit: int) -> dict:
-    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_ROW_ID:
+    if not whole(after, 0, MAX_ROW_ID):
         raise Invalid("after is the cursor a pull answered (next), a whole number from 0 to %(max)s", max=MAX_ROW_ID)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+    if not whole(limit, 1, MAX_LIMIT):
         raise Invalid("limit is a whole number from 1 to %(max)s", max=MAX_LIMIT)
     with read_session() as session:
         return _page(session, after, limit)

@@ -1,12 +1,9 @@
-import re
-
 from flask import g, jsonify, request
 
 from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
-from engine.store.models import MAX_ROW_ID
 
-from . import bp, json_body, known_fields, text_field
+from . import bp, json_body, known_fields, query_number, text_field
 from .openapi import document
 
 
@@ -60,13 +57,10 @@ def get_instance(instance_id):
 @bp.get("/tasks")
 def list_tasks():
     args = request.args
-    instance_id = args.get("instance_id")
-    # Not isdigit(), which takes "²"; and no more than an id column holds.
-    if instance_id is not None and not (re.fullmatch(r"[0-9]{1,10}", instance_id) and int(instance_id) <= MAX_ROW_ID):
-        raise Invalid("instance_id must be a whole number up to %(max)s", max=MAX_ROW_ID)
     return jsonify(tasks.list_tasks(g.user, assignee=args.get("assignee"), group=args.get("group"),
                                     state=args.get("state", "ready") or None,
-                                    instance_id=int(instance_id) if instance_id else None))
+                                    instance_id=query_number("instance_id", None),
+                                    after=query_number("after", 0), limit=query_number("limit", tasks.LISTED)))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
