@@ -133,12 +133,17 @@ def test_a_correction_notice_is_a_step_before_the_acceptance(people):
     assert step["step_name"] == "一次性告知补正" and step["action"] == "其他" and "未提供" in step["opinion"]
 
 
-def test_a_special_procedure_and_an_extension(people):
-    case = take_in(PERMIT, {}, people["clerk"])
+def review_clocks(case) -> tuple[int, int]:
+    """(the clock of the permit's review at natres, the case's)."""
     review = open_tasks(case.instance_id)["department_review@natres"]
     with session_scope() as session:
-        step = session.scalar(select(Clock.id).where(Clock.task_id == review.id))
-        whole = session.scalar(select(Clock.id).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None)))
+        return (session.scalar(select(Clock.id).where(Clock.task_id == review.id)),
+                session.scalar(select(Clock.id).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None))))
+
+
+def test_a_special_procedure_and_an_extension(people):
+    case = take_in(PERMIT, {}, people["clerk"])
+    step, whole = review_clocks(case)
     pauses.pause(step, "expert_review", "规划方案专家论证", 5, people["r_natres"])
     started = of(case, latest())
     assert set(started) == {"acceptance/1", "special_procedure/1"}  # the case clock's stop for it is not repeated
@@ -159,10 +164,7 @@ def test_a_special_procedure_and_an_extension(people):
 
 def test_a_page_reads_the_special_procedures_names_and_the_clocks_departments_once(people):
     case = take_in(PERMIT, {}, people["clerk"])
-    review = open_tasks(case.instance_id)["department_review@natres"]
-    with session_scope() as session:
-        step = session.scalar(select(Clock.id).where(Clock.task_id == review.id))
-        whole = session.scalar(select(Clock.id).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None)))
+    step, whole = review_clocks(case)
     for kind, reason in (("expert_review", "规划方案专家论证"), ("testing", "结构检测")):
         pauses.pause(step, kind, reason, 5, people["r_natres"])
         pauses.resume(step, "完成", people["r_natres"])
