@@ -65,6 +65,17 @@ class Invalid(ShenpiError):
     code, status = "invalid", 422
 
 
+def written(text: str | None, missing: Message, too_long: Message) -> str:
+    """What someone must write (a reason, an answer), stripped; refused, saying which, when it is
+    empty or longer than the `max` the too_long message names (the same message may say both)."""
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(missing)
+    if len(text) > too_long.values["max"]:
+        raise Invalid(too_long)
+    return text
+
+
 class TooManyAttempts(ShenpiError):
     """Signing in is closed for a while after too many wrong passwords."""
     code, status = "too_many_attempts", 429

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine import clock
 from engine.case_status import cancel_timers
 from engine.case_news import window_of
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
 from engine.services import calendars
 from engine.services.events import record, record_case
 from engine.services.notifications import tell
@@ -181,11 +181,8 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     """The department says what it found and what it changed; the rectification is then answered
     and its timer ends."""
     require(actor, *ANSWERERS)
-    response = (response or "").strip()
-    if not response:
-        raise Invalid("Describe the rectification made")
-    if len(response) > MAX_TEXT:
-        raise Invalid("A rectification's answer has at most %(max)s characters", max=MAX_TEXT)
+    response = written(response, Message("Describe the rectification made"),
+                       Message("A rectification's answer has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
         # The case first, then the rectification: the order in which the tick takes them.

@@ -93,6 +93,17 @@ def text_field(body: dict, name: str, default: str | None = "") -> str | None:
     return value
 
 
+def integer_field(body: dict, name: str, optional: bool = False) -> int | None:
+    """A field of the body that must be a whole number (JSON's true is none), or, if optional,
+    absent or null: refused here rather than failing as the service reads it."""
+    value = body.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid("'%(name)s' must be an integer", name=name)
+    return value
+
+
 def query_number(name: str, default):
     """A query parameter that is a whole number, as given; anything else is passed on as text, for
     the service to refuse after it has checked who asks."""

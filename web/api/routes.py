@@ -3,7 +3,7 @@ from flask import g, jsonify, request
 from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
 
-from . import bp, json_body, known_fields, query_number, text_field
+from . import bp, integer_field, json_body, known_fields, query_number, text_field
 from .openapi import document
 
 
@@ -41,10 +41,7 @@ def start_instance():
     body = known_fields(json_body(), "key", "version", "business_key", "data")
     if not isinstance(body.get("key"), str):
         raise Invalid("'key' (the process key) is required")
-    version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise Invalid("'version' must be an integer")
-    result = cases.start_instance(body["key"], g.user, version=version,
+    result = cases.start_instance(body["key"], g.user, version=integer_field(body, "version", optional=True),
                                   business_key=body.get("business_key"), data=body.get("data"))
     return jsonify(result), 201
 
@@ -116,11 +113,8 @@ def instance_clocks(instance_id):
 def pause_clock(clock_id):
     from engine.clock import pauses
     body = json_body()
-    expected = body.get("expected_days")
-    if not isinstance(expected, int) or isinstance(expected, bool):
-        raise Invalid("'expected_days' (working days) must be an integer")
     procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                                expected, g.user)
+                                integer_field(body, "expected_days"), g.user)
     return jsonify({"procedure_id": procedure_id}), 201
 
 
@@ -134,11 +128,8 @@ def resume_clock(clock_id):
 def extend_clock(clock_id):
     from engine.clock import extension, limits
     body = json_body()
-    days = body.get("days")
-    if not isinstance(days, int) or isinstance(days, bool):
-        raise Invalid("'days' must be an integer")
-    return jsonify(limits.describe(extension.extend(clock_id, days, str(body.get("reason", "")), g.user,
-                                                    text_field(body, "approval"))))
+    return jsonify(limits.describe(extension.extend(clock_id, integer_field(body, "days"), str(body.get("reason", "")),
+                                                    g.user, text_field(body, "approval"))))
 
 
 @bp.get("/timers/incidents")
