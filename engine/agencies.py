@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from engine import case_news, clock, files, identity, timers
 from engine.agency_reports import awaited, needs_of
 from engine.case_status import supplied
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, whole, written
 from engine.ratings import supervisors
 from engine.report_kinds import KIND_NAMES, KINDS, REPORT, kind_of, report_name
 from engine.services import calendars
@@ -57,7 +57,7 @@ def _fields(name, credit_code, services, qualification="", contact="", price_not
     for kind, days in services.items():
         if kind not in KINDS:
             raise Invalid("Unknown kind of report %(kind)s", kind=repr(kind))
-        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DAYS:
+        if not whole(days, 1, MAX_DAYS):
             raise Invalid("The promised time for %(kind)s is a whole number of working days, 1 to %(max)s",
                           kind=KIND_NAMES[kind], max=MAX_DAYS)
         checked[kind] = days
@@ -130,10 +130,8 @@ def set_suspended(agency_id: int, suspended: bool, reason: str, actor: User) -> 
 
 def _reason(reason: str) -> str:
     """Why an agency is suspended or reinstated, or a commission cancelled: said, and not at length."""
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Give the reason, at most %(max)s characters", max=MAX_REASON)
-    return reason
+    said = Message("Give the reason, at most %(max)s characters", max=MAX_REASON)
+    return written(reason, said, said)
 
 
 def _agency(session, agency_id: int) -> Agency:

@@ -22,9 +22,10 @@ def request_correction(case_id: int, missing: list[dict], actor: User, note: str
         raise Invalid("List every missing or wrong material (code and reason) in the one notice")
     with session_scope() as session:
         case = open_case(session, case_id, "submitted")
+        rows = checklist(case, session)
         # An entry made of reports is told by the kinds it lacks, or, all there, by each report.
-        missing = agency_reports.by_report(missing, checklist(case, session))
-        codes = agency_reports.parts(case.item.data, agency_reports.needs_of(session, case)[0])
+        missing = agency_reports.by_report(missing, rows)
+        codes = {row["code"] for row in agency_reports.spread(rows)}  # each needed kind's report by its own code
         unknown = [m["code"] for m in missing if m["code"] not in codes]
         if unknown:
             raise Invalid("Not on this item's checklist: %(codes)s", codes=", ".join(unknown))

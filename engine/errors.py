@@ -19,6 +19,11 @@ class Message(str):
         return text
 
 
+def whole(value, low: int, high: int) -> bool:
+    """Whether a value is a whole number from low to high (not True or False, which Python counts as 1 and 0)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def listed(names: list) -> str:
     """Names said one after another (a、b、c): each a Message is translated with the sentence that
     says them, as a value of it."""
@@ -58,6 +63,17 @@ class Conflict(ShenpiError):
 class Invalid(ShenpiError):
     """Input that breaks the rules: a bad file, form data failing its schema."""
     code, status = "invalid", 422
+
+
+def written(text: str | None, missing: Message, too_long: Message) -> str:
+    """What someone must write (a reason, an answer), stripped; refused, saying which, when it is
+    empty or longer than the `max` the too_long message names (the same message may say both)."""
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(missing)
+    if len(text) > too_long.values["max"]:
+        raise Invalid(too_long)
+    return text
 
 
 class TooManyAttempts(ShenpiError):

@@ -11,8 +11,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import Invalid
+from engine.errors import Invalid, whole
 from engine.exchange_sets import SOURCES, CaseFacts, records_of
+from engine.services import special_kinds
 from engine.services.users import department_names, require
 from engine.store.db import read_session
 from engine.store.models import MAX_ROW_ID, Case, Event, User
@@ -31,16 +32,16 @@ def pull(actor: User, after: int = 0, limit: int = DEFAULT_LIMIT) -> dict:
 
 
 def feed(after: int, limit: int) -> dict:
-    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_ROW_ID:
+    if not whole(after, 0, MAX_ROW_ID):
         raise Invalid("after is the cursor a pull answered (next), a whole number from 0 to %(max)s", max=MAX_ROW_ID)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+    if not whole(limit, 1, MAX_LIMIT):
         raise Invalid("limit is a whole number from 1 to %(max)s", max=MAX_LIMIT)
     with read_session() as session:
         return _page(session, after, limit)
 
 
 def _page(session: Session, after: int, limit: int) -> dict:
-    names, facts, records, cursor = department_names(session), {}, [], after
+    names, kinds, facts, records, cursor = department_names(session), special_kinds.names(session), {}, [], after
     by_instance = {}  # a step's events name its procedure only: its case, asked once a page
     settled = _settled(session, after)
     while len(records) < limit:
@@ -52,7 +53,7 @@ def _page(session: Session, after: int, limit: int) -> dict:
             case = _case_of(session, event, by_instance)
             if case is not None:
                 if case.id not in facts:
-                    facts[case.id] = CaseFacts(session, case, names)
+                    facts[case.id] = CaseFacts(session, case, names, kinds)
                 records.extend(records_of(facts[case.id], event))
             cursor = event.id
             if len(records) == limit:

@@ -9,6 +9,7 @@ events are only appended.
 """
 import logging
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from engine import clock, ratings
 from engine.case_status import material_name
-from engine.services import special_kinds
 from engine.store.models import Case, Clock, Event, Material, Notice, SpecialProcedure, Task, User
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,11 @@ def day(value: date | None) -> str | None:
 
 
 class CaseFacts:
-    """What one case's records read, loaded once per case in a page."""
+    """What one case's records read, loaded once per case in a page; `names` (departments) and
+    `kinds` (the special procedures') once per page."""
 
-    def __init__(self, session: Session, case: Case, names: dict[str, str]):
-        self.session, self.case, self.names = session, case, names
+    def __init__(self, session: Session, case: Case, names: dict[str, str], kinds: dict[str, str]):
+        self.session, self.case, self.names, self.kinds = session, case, names, kinds
         where = [Event.case_id == case.id]
         if case.instance_id is not None:
             where.append(Event.instance_id == case.instance_id)
@@ -89,6 +90,12 @@ class CaseFacts:
 
     def department(self, code: str | None) -> dict:
         return {"code": code, "name": self.names.get(code, code) if code else None}
+
+    @cached_property
+    def clock_departments(self) -> dict[int, str | None]:
+        """The department of each of the case's clocks, for its special procedures' records."""
+        return dict(self.session.execute(select(Clock.id, Clock.department)
+                                         .where(Clock.instance_id == self.case.instance_id)).all())
 
 
 def records_of(facts: CaseFacts, event: Event) -> list[dict]:
@@ -224,11 +231,11 @@ def _special(facts: CaseFacts, event: Event):
     if start is None:  # its start is not among the case's events: nothing to number it by
         return None
     session = facts.session
-    department = session.scalar(select(Clock.department).where(Clock.id == procedure.clock_id))
+    department = facts.clock_departments.get(procedure.clock_id)
     ended = next((e for e in facts.events if e.type == "special_procedure_ended" and e.id <= event.id
                   and e.data.get("procedure_id") == procedure.id), None)
     return SPECIAL, facts.specials.index(start) + 1, {
-        "kind_code": OTHER_SPECIAL, "kind_name": special_kinds.names(session).get(procedure.kind, procedure.kind),
+        "kind_code": OTHER_SPECIAL, "kind_name": facts.kinds.get(procedure.kind, procedure.kind),
         "reason": procedure.reason, "started_at": when(start.at), "requested_by": _person(session, procedure.started_by),
         "limit_days": procedure.expected_days, "time_unit": UNIT,
         "ended_at": when(ended.at) if ended else None, "result": procedure.result if ended else None,
@@ -239,7 +246,7 @@ def _special(facts: CaseFacts, event: Event):
 
 def _extension(facts: CaseFacts, event: Event):
     """延长审批 (Art. 42): approved and in force at once; its result is the new statutory date."""
-    department = facts.session.scalar(select(Clock.department).where(Clock.id == event.data.get("clock_id")))
+    department = facts.clock_departments.get(event.data.get("clock_id"))
     approver = event.actor.name if event.actor else None
     return SPECIAL, facts.specials.index(event) + 1, {
         "kind_code": EXTENSION, "kind_name": "延长审批", "reason": event.data.get("reason"),

@@ -7,14 +7,14 @@ and answer within RECTIFY_DAYS working days (engine.config). A timer watches the
 rectification is late (逾期未整改) and the department's heads and the supervisors are told, once.
 The applicant reads the answer on the case's page and says whether it satisfies them (回访).
 """
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
 from engine import clock, config
 from engine.case_status import cancel_timers
 from engine.case_news import window_of
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
 from engine.services import calendars
 from engine.services.events import record, record_case
 from engine.services.notifications import tell
@@ -73,8 +73,7 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
         rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
                                       due_on=due, counted_from=today, working_days=days, state="open")
         session.add(rectification)
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id,
-                          due_at=clock.start_of(due + timedelta(days=1))))
+        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=timer_due(due)))
         session.flush()
         record_case(session, "rectification_opened", case, rectification_id=rectification.id,
                     department=department, concerns=concerns, due_on=due.isoformat())
@@ -84,6 +83,12 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
                         "applicant by %(due)s", case=case.number, due=due.isoformat()))
         _tell(session, _staff(session, department, ANSWERERS), rectification, said)
         return rectification
+
+
+def timer_due(due_on: date) -> datetime:
+    """When the rectification's timer fires: the start of the day after its date, the whole of
+    which the department has to answer."""
+    return clock.start_of(due_on + timedelta(days=1))
 
 
 def fire_timer(session, timer: Timer, now: datetime) -> None:
@@ -175,11 +180,8 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     """The department says what it found and what it changed; the rectification is then answered
     and its timer ends."""
     require(actor, *ANSWERERS)
-    response = (response or "").strip()
-    if not response:
-        raise Invalid("Describe the rectification made")
-    if len(response) > MAX_TEXT:
-        raise Invalid("A rectification's answer has at most %(max)s characters", max=MAX_TEXT)
+    response = written(response, Message("Describe the rectification made"),
+                       Message("A rectification's answer has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
         # The case first, then the rectification: the order in which the tick takes them.

@@ -13,12 +13,12 @@ already escalated: what fell due then has happened. Each move is recorded on its
 from, to, who changed the calendar). Counting again changes nothing more, so a recount cut short
 is finished by running it again (calendars.recount).
 """
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, clock, timers
+from engine import agencies, clock, ratings, timers
 from engine.calendar import WorkCalendar
 from engine.clock.orders import escalated
 from engine.services.events import record, record_case
@@ -55,21 +55,27 @@ def _moved(session: Session, case: Case | None, what: str, was: date, now: date,
 
 
 def _orders(session: Session, later, actor) -> int:
-    """Open 督办单 not yet escalated: the department's feedback date, and the escalation's timer with it."""
-    moved = 0
+    """Open 督办单 not yet escalated: the department's feedback date, and the escalation's timers
+    with it, each clock's once."""
     waiting = session.scalars(select(SupervisionOrder).where(SupervisionOrder.state == "open")).all()
     done = escalated(session, waiting)
+    moved, of_clock = [], {}
     for order in waiting:
+        of_clock.setdefault(order.clock_id, []).append(order)
         new = None if order.id in done else later(order.counted_from, order.working_days, order.feedback_due)
-        if new is None:
-            continue
-        old, order.feedback_due = order.feedback_due, new
-        _sync_order_timers(session, order)
-        case = session.scalar(select(Case).where(Case.instance_id == order.instance_id))
-        _moved(session, case, "order", old, new, actor, instance_id=order.instance_id, order_id=order.id,
-               card=order.card)
-        moved += 1
-    return moved
+        if new is not None:
+            moved.append((order, order.feedback_due))
+            order.feedback_due = new
+    if not moved:
+        return 0
+    for clock_id in {order.clock_id for order, _ in moved}:
+        _sync_order_timers(session, of_clock[clock_id], done)
+    cases = {case.instance_id: case for case in session.scalars(
+        select(Case).where(Case.instance_id.in_({order.instance_id for order, _ in moved})))}
+    for order, old in moved:
+        _moved(session, cases.get(order.instance_id), "order", old, order.feedback_due, actor,
+               instance_id=order.instance_id, order_id=order.id, card=order.card)
+    return len(moved)
 
 
 def _notices(session: Session, later, actor) -> int:
@@ -143,8 +149,7 @@ def _rectifications(session: Session, later, actor) -> int:
         if new is None:
             continue
         old, row.due_on = row.due_on, new
-        _move_timers(session, "rectification", clock.start_of(old + timedelta(days=1)),
-                     clock.start_of(new + timedelta(days=1)), case_id=row.case_id)
+        _move_timers(session, ratings.TIMER, ratings.timer_due(old), ratings.timer_due(new), case_id=row.case_id)
         _moved(session, row.case, "rectification", old, new, actor, department=row.department)
         moved += 1
     return moved
@@ -164,15 +169,12 @@ def _commissions(session: Session, later, actor) -> int:
     return moved
 
 
-def _sync_order_timers(session: Session, order: SupervisionOrder) -> None:
+def _sync_order_timers(session: Session, orders: list[SupervisionOrder], done: set[int]) -> None:
     """Escalation reads the orders due on its timer's date: one timer per date an open order of
-    the clock not yet escalated falls due (an escalated one's date is behind it: a timer armed
-    for it again would escalate it again)."""
-    waiting = session.scalars(select(SupervisionOrder).where(SupervisionOrder.clock_id == order.clock_id,
-                                                             SupervisionOrder.state == "open")).all()
-    done = escalated(session, waiting)
-    timers.one_per_date(session, "order_due", {clock.end_of(o.feedback_due) for o in waiting if o.id not in done},
-                        clock_id=order.clock_id, instance_id=order.instance_id)
+    the clock (`orders`: every one) not yet escalated (`done`) falls due (an escalated one's date
+    is behind it: a timer armed for it again would escalate it again)."""
+    timers.one_per_date(session, "order_due", {clock.end_of(o.feedback_due) for o in orders if o.id not in done},
+                        clock_id=orders[0].clock_id, instance_id=orders[0].instance_id)
 
 
 def _move_timers(session: Session, kind: str, old, new, **owner) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, or_, select
 
 from engine import clock
 from engine.clock import levels, limits
-from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
 from engine.ratings import BAD, late
 from engine.services.events import record
 from engine.services.users import department_names, require
@@ -222,11 +222,8 @@ def _late(order: SupervisionOrder) -> bool:
 def answer_order(order_id: int, actor: User, feedback: str) -> dict:
     """The department says why its limit was passed and what it does about it; the order is
     then answered, once."""
-    feedback = (feedback or "").strip()
-    if not feedback:
-        raise Invalid("Write the department's feedback on the supervision order")
-    if len(feedback) > FEEDBACK_MAX:
-        raise Invalid("The feedback may have at most %(max)s characters", max=FEEDBACK_MAX)
+    feedback = written(feedback, Message("Write the department's feedback on the supervision order"),
+                       Message("The feedback may have at most %(max)s characters", max=FEEDBACK_MAX))
     with session_scope() as session:
         order = locked(session, SupervisionOrder, order_id)
         if order is None:

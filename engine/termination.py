@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import agencies, case_news, clock, orchestrator
 from engine.case_status import open_case, review_correction, unpaid
 from engine.clock import stopping
-from engine.errors import Conflict, Invalid, Message, NotFound
+from engine.errors import Conflict, Invalid, Message, NotFound, written
 from engine.notices import issue_notice
 from engine.services.events import record, record_case
 from engine.services.notifications import tell
@@ -47,11 +47,8 @@ def withdraw(case_id: int, reason: str, actor: User | None, applicant_id: int | 
     written request the window records (actor a clerk)."""
     if actor is not None:
         require(actor, "clerk")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("Say why the application is withdrawn")
-    if len(reason) > MAX_REASON:
-        raise Invalid("The reason is longer than %(limit)s characters", limit=MAX_REASON)
+    reason = written(reason, Message("Say why the application is withdrawn"),
+                     Message("The reason is longer than %(max)s characters", max=MAX_REASON))
     with session_scope() as session:
         case = _lock(session, case_id, WITHDRAWABLE)
         if applicant_id is not None and case.applicant_id != applicant_id:
@@ -65,11 +62,10 @@ def terminate(case_id: int, ground: str, basis: str, actor: User) -> Notice:
     what the office decided it on (a certificate, the department's written decision); the
     applicant is told the ground and their remedies."""
     require(actor, "admin")
-    basis = (basis or "").strip()
     if ground not in GROUNDS:
         raise Invalid("Choose the ground the case is ended on: %(grounds)s", grounds=", ".join(GROUNDS))
-    if not 0 < len(basis) <= MAX_REASON:
-        raise Invalid("Say what the office decided it on, in at most %(limit)s characters", limit=MAX_REASON)
+    said = Message("Say what the office decided it on, in at most %(max)s characters", max=MAX_REASON)
+    basis = written(basis, said, said)
     with session_scope() as session:
         case = _lock(session, case_id, WITHDRAWABLE)
         return end(session, case, "terminated", actor, f"{GROUNDS[ground]}（{basis}）", ground=ground)

@@ -13,7 +13,8 @@ from engine.report_kinds import report_name
 from engine.store import session_scope
 from engine.store.models import Case, Event, Material, Notice, RegionalAssessment, Timer
 from tests.procedures import uploads
-from tests.test_agencies import CODE, REPORT, agency, applied, people  # noqa: F401 (a fixture)
+from tests.statements import Statements
+from tests.test_agencies import CODE, OTHER, REPORT, agency, applied, people  # noqa: F401 (a fixture)
 from tests.test_merged_assessments import ITEM, project
 
 APPLICANT = {"name": "某某科技有限公司", "kind": "company", "id_type": "uscc", "id_number": CODE,
@@ -104,6 +105,21 @@ def test_a_report_delivered_after_the_correction_notice_answers_it(people):
     with pytest.raises(Invalid, match="Not on this item's checklist: report:energy"):  # a report not needed
         corrections.request_correction(case.id, [{"code": "report:energy", "reason": "x"}], people["clerk"])
     intake.accept(case.id, people["clerk"])
+
+
+def test_a_correction_notice_reads_the_kinds_the_case_needs_once(people):
+    """The notice's list and the codes it may name come from one checklist: the kinds the case
+    needs (its filing's record) are read once, and the commissions with their agencies at once."""
+    case = applied(people)
+    for name, code, kind in (("华测评价有限公司", CODE, "seismic_safety"), ("气象服务中心", OTHER, "climate")):
+        chosen = agency(people["admin"], name=name, code=code, **{kind: 10})
+        agencies.commission(case.id, chosen.id, kind, applicant_id=case.applicant_id)
+    with Statements() as statements:
+        notice = corrections.request_correction(case.id, [{"code": "assessment_report", "reason": "未提交"}],
+                                                people["clerk"])
+    assert [m["code"] for m in notice.data["missing"]] == ["report:climate", "report:seismic_safety"]
+    assert len(statements.reading("events", "case_submitted")) == 1
+    assert len(statements.reading("agency_commissions")) == 1 and statements.reading("agencies") == []
 
 
 def test_a_report_is_handed_in_under_its_own_kind_and_only_if_the_project_needs_it(people):

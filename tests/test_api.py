@@ -161,6 +161,23 @@ def test_ids_beyond_an_id_column_are_not_found(client):
         assert res.status_code == 422 and "instance_id" in res.json["error"]["message"], value
 
 
+def test_tasks_come_a_page_at_a_time_by_id(client):
+    deploy(client, FILES)
+    clerk = auth("clerk")
+    started = [client.post("/api/instances", json={"key": "approval"}, headers=clerk).json["tasks"][0]["id"]
+               for _ in range(5)]
+    assert [t["id"] for t in client.get("/api/tasks", headers=clerk).json] == started  # all of them: fewer than 500
+    pages, after = [], 0
+    for _ in range(4):  # three pages, then none
+        pages.append([t["id"] for t in client.get(f"/api/tasks?limit=2&after={after}", headers=clerk).json])
+        after = pages[-1][-1] if pages[-1] else after
+    assert pages == [started[:2], started[2:4], started[4:], []]
+    assert client.get("/api/tasks?limit=500", headers=clerk).status_code == 200
+    for query in ("limit=501", "limit=0", "limit=x", "after=-1", "after=99999999999"):
+        res = client.get(f"/api/tasks?{query}", headers=clerk)
+        assert res.status_code == 422 and query.split("=")[0] in res.json["error"]["message"], query
+
+
 def test_a_body_must_be_a_json_object_of_finite_values(client):
     assert deploy(client, FILES).status_code == 201
     headers = auth("clerk")

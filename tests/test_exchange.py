@@ -21,6 +21,7 @@ from engine.store.db import uses_postgres
 from engine.report_kinds import report_name
 from engine.store.models import Case, Clock, Department, Event, Notice, User
 from tests.procedures import PERMIT, decided_permit, install, open_tasks, take_in, uploads
+from tests.statements import Statements
 from tests.test_agencies import applied
 
 QUERY = "1104-NRES-004"  # 不动产登记资料查询: immediate, decided by the window at acceptance
@@ -132,12 +133,17 @@ def test_a_correction_notice_is_a_step_before_the_acceptance(people):
     assert step["step_name"] == "一次性告知补正" and step["action"] == "其他" and "未提供" in step["opinion"]
 
 
-def test_a_special_procedure_and_an_extension(people):
-    case = take_in(PERMIT, {}, people["clerk"])
+def review_clocks(case) -> tuple[int, int]:
+    """(the clock of the permit's review at natres, the case's)."""
     review = open_tasks(case.instance_id)["department_review@natres"]
     with session_scope() as session:
-        step = session.scalar(select(Clock.id).where(Clock.task_id == review.id))
-        whole = session.scalar(select(Clock.id).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None)))
+        return (session.scalar(select(Clock.id).where(Clock.task_id == review.id)),
+                session.scalar(select(Clock.id).where(Clock.instance_id == case.instance_id, Clock.task_id.is_(None))))
+
+
+def test_a_special_procedure_and_an_extension(people):
+    case = take_in(PERMIT, {}, people["clerk"])
+    step, whole = review_clocks(case)
     pauses.pause(step, "expert_review", "规划方案专家论证", 5, people["r_natres"])
     started = of(case, latest())
     assert set(started) == {"acceptance/1", "special_procedure/1"}  # the case clock's stop for it is not repeated
@@ -154,6 +160,23 @@ def test_a_special_procedure_and_an_extension(people):
     extended = later["special_procedure/2"]
     assert (extended["kind_code"], extended["kind_name"], extended["limit_days"]) == ("1", "延长审批", 10)
     assert extended["approved_by"] == "natres reviewer" and "法定办结时限延长至" in extended["result"]
+
+
+def test_a_page_reads_the_special_procedures_names_and_the_clocks_departments_once(people):
+    case = take_in(PERMIT, {}, people["clerk"])
+    step, whole = review_clocks(case)
+    for kind, reason in (("expert_review", "规划方案专家论证"), ("testing", "结构检测")):
+        pauses.pause(step, kind, reason, 5, people["r_natres"])
+        pauses.resume(step, "完成", people["r_natres"])
+    extension.extend(whole, 10, "需补充现场核查", people["r_natres"])
+    with Statements() as statements:
+        records = exchange.feed(0, exchange.MAX_LIMIT)["records"]
+    specials = [r for r in records if r["dataset"] == "special_procedure"]
+    assert [(r["seq"], r["kind_name"], r["department_code"]) for r in specials] == [
+        (1, "专家评审", "natres"), (1, "专家评审", "natres"), (2, "检验检测", "natres"), (2, "检验检测", "natres"),
+        (3, "延长审批", "natres")]
+    assert len(statements.reading("special_procedure_kinds")) == 1
+    assert len([s for s in statements.reading("clocks") if "clocks.department" in s]) == 1
 
 
 def test_refusals_withdrawals_and_ratings_conclude_as_they_did(people):

@@ -7,7 +7,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event
 
 from engine import clock, intake
 from engine.services import progress, users
@@ -15,6 +14,7 @@ from engine.store import get_engine
 from tests.case_watch_data import APPLICANT, running_cases
 from tests.conftest import BACKEND
 from tests.procedures import open_tasks, work
+from tests.statements import Statements
 from tests.web import element, signed_in
 
 # (who, path) of the pages a year's work weighs on; {month} is last month, {instance} a running case,
@@ -32,21 +32,6 @@ def app(org):
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
     app.found = running_cases(org)
     return app
-
-
-class Statements:
-    """The SQL statements run while it is active, with their parameters."""
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(get_engine(), "before_cursor_execute", self._count)
-        return self
-
-    def _count(self, _conn, _cursor, statement, parameters, _context, _many):
-        self.seen.append((statement, parameters))
-
-    def __exit__(self, *exc):
-        event.remove(get_engine(), "before_cursor_execute", self._count)
 
 
 def requested(app, found) -> dict[tuple, list]:

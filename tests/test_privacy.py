@@ -153,3 +153,20 @@ def test_a_search_sent_again_keeps_its_address_and_old_ones_are_let_go(app, org)
     assert 'value="13900000000"' in element(clerk.get(f"/intake/?found={key}").text, "find-cases")
     assert "不再保留" in clerk.get(f"/intake/?found={other}").text  # the oldest, past the last KEPT
     assert clerk.post("/intake/", data={"q": "  "}).location == "/intake/"  # no text: the whole list
+
+
+def test_the_key_the_searches_are_sealed_with_is_drawn_once(app, org, monkeypatch):
+    """A search opens every one the session keeps (the same text keeps its key): with the key drawn
+    from the secret once, not once a search kept."""
+    from web import searches
+    drawn = []
+
+    class Counted(searches.Fernet):
+        def __init__(self, key):
+            drawn.append(key)
+            super().__init__(key)
+    monkeypatch.setattr(searches, "Fernet", Counted)
+    clerk = signed_in(app, "clerk")
+    keys = [found_key(clerk.post("/intake/", data={"q": f"search {n}"})) for n in range(searches.KEPT + 1)]
+    assert 'value="search 10"' in element(clerk.get(f"/intake/?found={keys[-1]}").text, "find-cases")
+    assert len(drawn) <= 1  # none if this secret's key was drawn before

@@ -11,13 +11,15 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import agencies, catalogue, clock, decisions, intake, ratings, timers
+from engine import agencies, catalogue, clock, decisions, intake, ratings, recount, timers
 from engine.clock import limits, orders, pauses
 from engine.errors import EngineFailure
 from engine.services import calendars, deploy, tasks
 from engine.store import session_scope
-from engine.store.models import Case, Clock, Commission, Notice, Rectification, SupervisionOrder, Task, Timer
+from engine.store.models import (Case, Clock, Closure, Commission, Notice, Rectification, SupervisionOrder, Task,
+                                 Timer)
 from tests.bpmn_builder import process
+from tests.statements import Statements
 from tests.test_intake import ITEM, REVIEW, ZHANG, up
 from tests.test_year_end import ASSUMED_2027, ESTIMATE, NOTICE, events, instance_id, new_clock  # noqa: F401 (fixture)
 from tests.web import signed_in
@@ -102,6 +104,22 @@ def test_an_escalated_order_stays_escalated_when_a_closure_is_recorded_after_its
     assert [d["order_id"] for _, d in events("supervision_order_overdue")] == [yellow]
     timers.tick(now=clock.end_of(date(2026, 3, 12)) + timedelta(hours=1))
     assert [d["order_id"] for _, d in events("supervision_order_overdue")] == [yellow, red_id]
+
+
+def test_a_recount_reads_the_open_orders_and_their_cases_once(instance_id, org, today):
+    """Two clocks with two orders each, all due Thursday: a closure on Tuesday moves the four to
+    Friday, one escalation timer a clock, from one read of the open orders and one of their cases."""
+    clocks = [new_clock(instance_id, MON, promised=300) for _ in range(2)]
+    ids = [issue(clock_id, card, MON) for clock_id in clocks for card in ("yellow", "red")]
+    with session_scope() as session:  # stored, its recount still to run (as calendars.recount finishes)
+        session.add(Closure(day=TUE, reason="台风，依法暂停计时", stops_clocks=True))
+    calendars.invalidate()
+    with Statements() as statements:
+        assert recount.dates_awaited(calendars.current(), org["admin"]) == 4
+    assert [order_row(order_id).feedback_due for order_id in ids] == [FRI] * 4
+    assert pending("order_due") == [FRI, FRI]
+    assert len(statements.reading("supervision_orders")) == 1
+    assert len([s for s in statements.reading("cases") if "WHERE cases.instance_id" in s]) == 1
 
 
 def test_escalation_reports_an_order_once_whatever_timer_fires_again(instance_id, org, today):
@@ -271,7 +289,6 @@ def test_a_recount_cut_short_is_finished_by_importing_again_or_by_recounting(ins
     """The notice is stored in its own transaction before the dates are counted again: a failure
     there says so, and importing the notice again (or run.py calendar recount) finishes the work;
     counting again after that changes nothing."""
-    from engine import recount
     today.day = date(2027, 2, 9)
     order_id = issue(new_clock(instance_id, date(2027, 1, 25), promised=300), "yellow", date(2027, 2, 9))
     assert order_row(order_id).feedback_due == date(2027, 2, 15)

@@ -4,14 +4,15 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine import clock
 from engine.services import deploy, design
-from engine.store import get_engine, session_scope
+from engine.store import session_scope
 from engine.store.models import Draft, Event
 from tests.bpmn_builder import INTAKE_FORM, approval, process
 from tests.procedures import install
+from tests.statements import Statements
 from tests.web import csrf_token, element, signed_in as client_for
 
 FORM = ("intake.json", json.dumps(INTAKE_FORM).encode())
@@ -48,17 +49,10 @@ def test_list_reads_versions_in_one_query_without_their_sources(app, org):
     for name in ("二版", "三版", "四版"):
         deploy.deploy([("approval.bpmn", approval(name=name).encode()), FORM], org["designer"])
     client = client_for(app, "designer")
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-    event.listen(get_engine(), "before_cursor_execute", seen)
-    try:
+    with Statements() as statements:
         html = client.get("/designer/").get_data(as_text=True)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", seen)
     assert all(f">v{n}<" in html for n in (1, 2, 3, 4))
-    reading = [s for s in statements if "FROM definitions" in s]
+    reading = statements.reading("definitions")
     assert len(reading) == 2  # one per kind: processes, decisions
     assert not any("definitions.source" in s or "definitions.spec" in s for s in reading)
 

@@ -10,6 +10,7 @@ or phone anyone can read; the text is dropped at sign-in and sign-out (forget)."
 import base64
 import hashlib
 import secrets
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, flash, redirect, request, session, url_for
@@ -60,7 +61,12 @@ def forget() -> None:
 
 def _cipher() -> Fernet:
     secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
+    return _drawn(secret.encode() if isinstance(secret, str) else secret)
+
+
+@lru_cache(maxsize=4)
+def _drawn(secret: bytes) -> Fernet:
+    """The key drawn from the secret: once, not once for every search kept that is opened."""
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"shenpi window searches\0" + secret).digest()))
 
 

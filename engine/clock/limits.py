@@ -24,7 +24,7 @@ MAX_WORKING_DAYS = 1000  # about four years: a longer limit is a mistake, not a 
 
 def step_clocks(session: Session, task_id: int) -> list[Clock]:
     """The clocks still counting a step's promised limit."""
-    return session.scalars(select(Clock).where(Clock.task_id == task_id, Clock.state != "stopped")).all()
+    return session.scalars(select(Clock).where(Clock.task_id == task_id, OPEN)).all()
 
 
 def start_clock(session: Session, instance_id: int, *, label: str, promised_days: int,

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 import engine.clock
 from engine.clock.levels import schedule
+from engine.clock.limits import OPEN
 from engine.clock.pauses import end_with_steps
 from engine.services import calendars
 from engine.services.events import record
@@ -33,5 +34,5 @@ def stop_running(session: Session, instance_id: int | None, actor: User | None =
                  result: str = ENDED_WITH_STEP) -> None:
     """The case is decided, delivered or ended: every clock still counting on it stops (a special
     procedure still running ends with `result`)."""
-    for running in session.scalars(select(Clock).where(Clock.instance_id == instance_id, Clock.state != "stopped")):
+    for running in session.scalars(select(Clock).where(Clock.instance_id == instance_id, OPEN)):
         stop(session, running, actor, result)

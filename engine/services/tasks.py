@@ -5,10 +5,10 @@ from sqlalchemy import JSON, DateTime, Integer, bindparam, insert, literal, sele
 
 from engine import forms
 from engine.bpmn import runtime
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, state_name
+from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, state_name, whole
 from engine.store import session_scope
 from engine.store.db import autocommit, fetch, read_session, uses_postgres
-from engine.store.models import Definition, Event, Instance, Task, User
+from engine.store.models import MAX_ROW_ID, Definition, Event, Instance, Task, User
 
 from . import cases
 from .events import record
@@ -16,15 +16,26 @@ from .lanes import IN_LANE, lane_params, may_work_on, workable
 from .task_views import SUMMARY, describe_task, summary, task_label
 
 STATES = ("ready", "completed", "cancelled")
+LISTED = 500  # the most tasks a list gives at once (GET /api/tasks pages on with after=)
 _tasks = Task.__table__
 
 
 def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = None,
-               state: str | None = "ready", instance_id: int | None = None) -> list[dict]:
+               state: str | None = "ready", instance_id: int | None = None, after: int = 0,
+               limit: int = LISTED) -> list[dict]:
+    """The tasks the actor may see, by id: at most `limit` after the task `after` (the last id of
+    the page before, 0 for the first page)."""
     if state is not None and state not in STATES:
         raise Invalid("state must be one of %(states)s", states=", ".join(STATES))
+    if instance_id is not None and not whole(instance_id, 0, MAX_ROW_ID):
+        raise Invalid("instance_id must be a whole number up to %(max)s", max=MAX_ROW_ID)
+    if not whole(after, 0, MAX_ROW_ID):
+        raise Invalid("after is the last task id of the page before, a whole number from 0 to %(max)s",
+                      max=MAX_ROW_ID)
+    if not whole(limit, 1, LISTED):
+        raise Invalid("limit is a whole number from 1 to %(max)s", max=LISTED)
     with read_session() as session:  # a listing takes no write lock
-        query = SUMMARY.order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        query = SUMMARY.where(Task.id > after).order_by(Task.id)
         if state:
             query = query.where(Task.state == state)
         if instance_id is not None:
@@ -35,7 +46,7 @@ def list_tasks(actor: User, *, assignee: str | None = None, group: str | None = 
             query = query.where(User.login == assignee)
         if not (actor.has_role("admin") or actor.has_role("supervisor")):
             query = query.where(workable(actor) | (Task.assignee_id == actor.id) | (Task.completed_by == actor.id))
-        return [summary(row, row.assignee) for row in session.execute(query.limit(1000))]
+        return [summary(row, row.assignee) for row in session.execute(query.limit(limit))]
 
 
 def require_lane(actor: User, task: Task) -> None:

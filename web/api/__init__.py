@@ -1,6 +1,7 @@
 """The REST API: JSON in, JSON out, Bearer tokens, errors as {"error": {...}} and never HTML."""
 import json
 import math
+import re
 
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -90,6 +91,27 @@ def text_field(body: dict, name: str, default: str | None = "") -> str | None:
     if value is not None and not isinstance(value, str):
         raise Invalid("'%(name)s' must be text", name=name)
     return value
+
+
+def integer_field(body: dict, name: str, optional: bool = False) -> int | None:
+    """A field of the body that must be a whole number (JSON's true is none), or, if optional,
+    absent or null: refused here rather than failing as the service reads it."""
+    value = body.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid("'%(name)s' must be an integer", name=name)
+    return value
+
+
+def query_number(name: str, default):
+    """A query parameter that is a whole number, as given; anything else is passed on as text, for
+    the service to refuse after it has checked who asks."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    # Not isdigit(), which takes "²"; and no more digits than an id column holds.
+    return int(text) if re.fullmatch(r"[0-9]{1,10}", text) else text
 
 
 def _not_a_number(text):

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of the REST API, kept beside the routes it describes."""
 from engine.report_kinds import KINDS
+from engine.services.tasks import LISTED
 
 from .exchange_schema import SCHEMAS as EXCHANGE_SCHEMAS
 
@@ -15,15 +16,16 @@ def _list(schema):
 
 
 def _op(summary, ok, body=None, params=(), errors=(401, 403, 404, 422), answer=None):
-    """errors: every status the route answers besides `ok`, each with the Error body. The tests
-    hold every API answer to this document (tests/api_contract.py)."""
+    """params: (name, where, its type or its whole schema). errors: every status the route answers
+    besides `ok`, each with the Error body. The tests hold every API answer to this document
+    (tests/api_contract.py)."""
     op = {"summary": summary, "responses": {
         str(ok): {"description": "OK", "content": {"application/json": {"schema": answer or {}}}},
         **{str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
            for code in errors}}}
     if params:
         op["parameters"] = [{"name": n, "in": where, "required": where == "path",
-                             "schema": {"type": t}} for n, where, t in params]
+                             "schema": t if isinstance(t, dict) else {"type": t}} for n, where, t in params]
     if body:
         op["requestBody"] = {"required": True, "content": body}
     return op
@@ -264,9 +266,13 @@ def document() -> dict:
                     "approval": {"type": "string", "description": "a joint handling's (45 days): who at the "
                                  "government approved it, and the document"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Clock"))},
-            "/api/tasks": {"get": _op("Tasks visible to the caller", 200, params=[
+            "/api/tasks": {"get": _op(
+                "Tasks visible to the caller, by id: at most `limit` after the task id `after`; the next page "
+                "is after the last id of this one", 200, params=[
                 ("assignee", "query", "string"), ("group", "query", "string"),
-                ("state", "query", "string"), ("instance_id", "query", "integer")],
+                ("state", "query", "string"), ("instance_id", "query", "integer"),
+                ("after", "query", {"type": "integer", "minimum": 0, "default": 0}),
+                ("limit", "query", {"type": "integer", "minimum": 1, "maximum": LISTED, "default": LISTED})],
                 errors=(401, 422), answer=_list(_ref("Task")))},
             "/api/tasks/{id}/claim": {"post": _op("Claim a task", 200, params=task_path,
                                                   errors=(401, 403, 404, 409), answer=_ref("Task"))},

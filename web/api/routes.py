@@ -1,12 +1,9 @@
-import re
-
 from flask import g, jsonify, request
 
 from engine.errors import Invalid, NotFound
 from engine.services import cases, deploy, tasks
-from engine.store.models import MAX_ROW_ID
 
-from . import bp, json_body, known_fields, text_field
+from . import bp, integer_field, json_body, known_fields, query_number, text_field
 from .openapi import document
 
 
@@ -44,10 +41,7 @@ def start_instance():
     body = known_fields(json_body(), "key", "version", "business_key", "data")
     if not isinstance(body.get("key"), str):
         raise Invalid("'key' (the process key) is required")
-    version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise Invalid("'version' must be an integer")
-    result = cases.start_instance(body["key"], g.user, version=version,
+    result = cases.start_instance(body["key"], g.user, version=integer_field(body, "version", optional=True),
                                   business_key=body.get("business_key"), data=body.get("data"))
     return jsonify(result), 201
 
@@ -60,13 +54,10 @@ def get_instance(instance_id):
 @bp.get("/tasks")
 def list_tasks():
     args = request.args
-    instance_id = args.get("instance_id")
-    # Not isdigit(), which takes "²"; and no more than an id column holds.
-    if instance_id is not None and not (re.fullmatch(r"[0-9]{1,10}", instance_id) and int(instance_id) <= MAX_ROW_ID):
-        raise Invalid("instance_id must be a whole number up to %(max)s", max=MAX_ROW_ID)
     return jsonify(tasks.list_tasks(g.user, assignee=args.get("assignee"), group=args.get("group"),
                                     state=args.get("state", "ready") or None,
-                                    instance_id=int(instance_id) if instance_id else None))
+                                    instance_id=query_number("instance_id", None),
+                                    after=query_number("after", 0), limit=query_number("limit", tasks.LISTED)))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -122,11 +113,8 @@ def instance_clocks(instance_id):
 def pause_clock(clock_id):
     from engine.clock import pauses
     body = json_body()
-    expected = body.get("expected_days")
-    if not isinstance(expected, int) or isinstance(expected, bool):
-        raise Invalid("'expected_days' (working days) must be an integer")
     procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                                expected, g.user, str(body.get("participants", "")))
+                                integer_field(body, "expected_days"), g.user, str(body.get("participants", "")))
     return jsonify({"procedure_id": procedure_id}), 201
 
 
@@ -140,11 +128,8 @@ def resume_clock(clock_id):
 def extend_clock(clock_id):
     from engine.clock import extension, limits
     body = json_body()
-    days = body.get("days")
-    if not isinstance(days, int) or isinstance(days, bool):
-        raise Invalid("'days' must be an integer")
-    return jsonify(limits.describe(extension.extend(clock_id, days, str(body.get("reason", "")), g.user,
-                                                    text_field(body, "approval"))))
+    return jsonify(limits.describe(extension.extend(clock_id, integer_field(body, "days"), str(body.get("reason", "")),
+                                                    g.user, text_field(body, "approval"))))
 
 
 @bp.get("/timers/incidents")
