@@ -1,5 +1,5 @@
-"""Shenpi command line: serve, worker, migrate, deploy, items, user, token, calendar, zones, report, exchange,
-archive, backup, restore, check."""
+"""Shenpi command line: serve, worker, migrate, deploy, rules, items, user, token, calendar, zones, report,
+exchange, archive, backup, restore, check."""
 import argparse
 import sys
 from pathlib import Path
@@ -32,6 +32,27 @@ def _located(detail: dict) -> str:
     """A problem or warning as 'file: element id: message'."""
     where = ": ".join(str(detail[k]) for k in ("file", "element_id") if detail.get(k))
     return f"{where + ': ' if where else ''}{detail.get('message', detail)}"
+
+
+def cmd_rules_test(args):
+    """Each test case on the newest deployed version of its decision: PASS or FAIL a line, then
+    the count; exit 1 when one fails."""
+    import json
+    from engine.services import decision_tests
+    cases = decision_tests.read_files(args.file) if args.file else None
+    results = decision_tests.run_deployed(args.key, cases)
+    for r in results:
+        where = f"{r['key']} v{r['version']}" if r["version"] else r["key"]
+        if r["passed"]:
+            print(f"PASS\t{where}\t{r['name']}")
+        elif r["error"] is not None:
+            print(f"FAIL\t{where}\t{r['name']}: {r['error']}")
+        else:
+            said = {k: json.dumps(r[k], ensure_ascii=False) for k in ("expected", "actual")}
+            print(f"FAIL\t{where}\t{r['name']}: expected {said['expected']}, got {said['actual']}")
+    failed = sum(not r["passed"] for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed" if results else "no test cases", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_user_add(args):
@@ -173,6 +194,9 @@ def cmd_demo(args):
     from engine import regional
     if not regional.any_registered():  # the administrator's registry is theirs once it holds anything
         print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
+    from engine.services import decision_tests
+    for key, name, added in decision_tests.load_files([ROOT / "rules" / "tests"]):
+        print(f"test case {key}: {name}{'' if added else ' (kept as it is)'}")
     if created:
         print(f"demo logins (password {DEMO_PASSWORD}):")
         for login, roles in created:
@@ -482,6 +506,14 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("deploy", help="deploy BPMN/DMN/form files or folders")
     d.add_argument("paths", nargs="+")
     d.set_defaults(func=cmd_deploy)
+
+    rl = sub.add_parser("rules", help="decision tables: their test cases").add_subparsers(dest="action", required=True)
+    rt = rl.add_parser("test", help="run the test cases (of KEY) on the newest deployed decision tables; exit 1 "
+                                    "when one fails")
+    rt.add_argument("key", nargs="?", help="one decision's cases (default: every decision's)")
+    rt.add_argument("--file", action="append", metavar="PATH",
+                    help="the cases in these YAML files or folders (as rules/tests/) instead of the saved ones")
+    rt.set_defaults(func=cmd_rules_test)
 
     it = sub.add_parser("items", help="load service items (the window's catalogue) from YAML files or folders")
     it.add_argument("paths", nargs="+")

@@ -9,11 +9,11 @@ is an incident on the case, never a silent default.
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from engine.dmn import DmnError, load_dmn
+from engine.dmn.feel_values import to_plain
 from engine.errors import EngineFailure
 from engine.store.db import read_session
 from engine.store.models import Definition
@@ -41,17 +41,6 @@ class RuleIncident(EngineFailure):
     code = "rule_incident"
 
 
-def _plain(value):
-    """FEEL numbers are Decimals; instance data is JSON."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def decide(decision_id: str, inputs: dict | None = None, **named):
     versions = select(Definition).where(Definition.kind == "dmn", Definition.key == decision_id)
     moment = _in_force_at.get()
@@ -68,7 +57,7 @@ def decide(decision_id: str, inputs: dict | None = None, **named):
         if model is None:
             model = _models[definition.id] = load_dmn(definition.source.encode(), definition.filename)
     try:
-        return _plain(model.evaluate(decision_id, {**(inputs or {}), **named}, strict=True))
+        return to_plain(model.evaluate(decision_id, {**(inputs or {}), **named}, strict=True))
     except DmnError as exc:
         raise RuleIncident("Decision %(key)s (version %(version)s): %(error)s", key=decision_id,
                            version=definition.version, error=str(exc)) from exc

@@ -19,7 +19,9 @@ Supported subset (passes the DMN TCK compliance-level-2 cases):
   default output entries. UNIQUE with several matches and ANY with differing
   outputs raise RuleOverlap; a single-hit table with no match and no default
   answers None, or raises NoMatchingRule when evaluate(..., strict=True).
-  Input values lists are not enforced.
+  Input values lists are not enforced (a trial offers those of constants).
+* model.explain(...) decides strictly and says how: each decision decided, the
+  rows each table matched and those its hit policy applied (trial.py, 试算).
 * Unary tests: "-", comparisons (< <= > >= = !=), intervals [a..b] (a..b] ]a..b[,
   comma lists, not(...), null, and any FEEL expression (equal to the input, a
   list containing it, or a condition on "?").

@@ -15,6 +15,7 @@ from .feel_values import to_feel
 
 class Expression:
     def __init__(self, text: str):
+        self.text = text.strip()
         self._node = parse_expression(text)
 
     def evaluate(self, scope: Mapping):

@@ -57,6 +57,17 @@ def to_feel(value):
     raise FeelError(f"unsupported input value of type {type(value).__name__}")
 
 
+def to_plain(value):
+    """A FEEL value as JSON holds it: a whole number as an int, any other as a float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    return value
+
+
 def _numeric(operation: Callable) -> Callable:
     def apply(*operands):
         if not all(is_number(operand) for operand in operands):

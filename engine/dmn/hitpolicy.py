@@ -1,10 +1,14 @@
 """Hit policies: which matched rules make up a decision table's result.
 
-A hit is (rule id, tuple of output values). Priorities come from each output's
-output values list: earlier in the list means higher priority; a value missing
-from the list ranks after all listed ones; an output without a list ranks nothing.
+A hit is a matched rule: its row (from 1, as the table editor numbers them), its id and its
+output values. Priorities come from each output's output values list: earlier in the list means
+higher priority; a value missing from the list ranks after all listed ones; an output without a
+list ranks nothing.
 """
 from collections.abc import Sequence
+from typing import NamedTuple
+
+from engine.errors import Message
 
 from . import feel_values
 from .errors import RuleOverlap
@@ -14,7 +18,11 @@ SINGLE_HIT = ("UNIQUE", "ANY", "PRIORITY", "FIRST")
 MULTIPLE_HIT = ("RULE ORDER", "OUTPUT ORDER", "COLLECT")
 AGGREGATIONS = {"SUM": BUILTINS["sum"], "MIN": BUILTINS["min"], "MAX": BUILTINS["max"], "COUNT": BUILTINS["count"]}
 
-Hit = tuple[str, tuple]
+
+class Hit(NamedTuple):
+    row: int
+    rule_id: str
+    outputs: tuple
 
 
 def single_hit(table, hits: list[Hit]) -> Hit | None:
@@ -23,10 +31,12 @@ def single_hit(table, hits: list[Hit]) -> Hit | None:
         return None
     policy = table.hit_policy
     if policy == "UNIQUE" and len(hits) > 1:
-        raise RuleOverlap(f"hit policy UNIQUE but rules {_ids(hits)} all match",
+        raise RuleOverlap(Message("hit policy UNIQUE but rows %(rows)s (rules %(ids)s) all match",
+                                  rows=_rows(hits), ids=_ids(hits)),
                           element_id=table.element_id, filename=table.filename)
-    if policy == "ANY" and not all(_same_outputs(hits[0][1], outputs) for _, outputs in hits[1:]):
-        raise RuleOverlap(f"hit policy ANY but matching rules {_ids(hits)} give different outputs",
+    if policy == "ANY" and not all(_same_outputs(hits[0].outputs, hit.outputs) for hit in hits[1:]):
+        raise RuleOverlap(Message("hit policy ANY but matching rows %(rows)s (rules %(ids)s) give different outputs",
+                                  rows=_rows(hits), ids=_ids(hits)),
                           element_id=table.element_id, filename=table.filename)
     if policy == "PRIORITY":
         return min(hits, key=_priority_key(table))
@@ -49,7 +59,7 @@ def _priority_key(table):
     priorities = [output.priorities for output in table.outputs]
 
     def key(hit: Hit) -> tuple[int, ...]:
-        return tuple(_rank(values, value) for values, value in zip(priorities, hit[1]))
+        return tuple(_rank(values, value) for values, value in zip(priorities, hit.outputs))
     return key
 
 
@@ -63,5 +73,9 @@ def _same_outputs(first: tuple, other: tuple) -> bool:
     return all(feel_values.equals(a, b) is True for a, b in zip(first, other))
 
 
+def _rows(hits: list[Hit]) -> str:
+    return ", ".join(str(hit.row) for hit in hits)
+
+
 def _ids(hits: list[Hit]) -> str:
-    return ", ".join(rule_id for rule_id, _ in hits)
+    return ", ".join(hit.rule_id or "-" for hit in hits)

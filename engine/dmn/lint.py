@@ -21,7 +21,7 @@ def unknown_names(model: DmnModel) -> list[tuple[str, str, int, list[str]]]:
         table = decision.logic
         if not isinstance(table, DecisionTable):
             continue
-        known = others | {INPUT, *BUILTINS} | {n for e in table.inputs for n in _names(e._node)}
+        known = others | {INPUT, *BUILTINS} | {n for column in table.inputs for n in _names(column.expression._node)}
         for row, rule in enumerate(table.rules, start=1):
             named = {n for cell in (*rule.tests, *rule.outputs) for n in _names(cell._node)}
             if named - known:

@@ -11,7 +11,7 @@ from . import hitpolicy
 from .errors import DmnParseError, FeelError
 from .feel import Expression, UnaryTests, constants
 from .itemdefs import FEEL_TYPES, ItemDefinition, local_type_name
-from .logic import DecisionTable, LiteralExpression, Output, Rule
+from .logic import DecisionTable, Input, LiteralExpression, Output, Rule
 from .model import BusinessKnowledgeModel, Decision, DmnModel, InputData
 from .xmlsafe import parse_xml
 
@@ -185,25 +185,41 @@ class _Loader:
                                      aggregation=repr(aggregation)), element)
         if not outputs or (len(outputs) > 1 and not all(output.name for output in outputs)):
             raise self.error(Message("a decision table needs one output, or several outputs each with a name"), element)
-        inputs = tuple(self.feel(Expression, i, self.text(self.child(i, "inputExpression")))
-                       for i in self.children(element, "input"))
+        inputs = tuple(map(self.input, self.children(element, "input")))
         rules = tuple(self.rule(rule, len(inputs), len(outputs)) for rule in self.children(element, "rule"))
         return DecisionTable(owner_id, self.filename, inputs, outputs, rules, hit_policy, aggregation)
 
+    def input(self, element) -> Input:
+        expression = self.child(element, "inputExpression")
+        return Input(element.get("id"), self.feel(Expression, element, self.text(expression)), element.get("label"),
+                     None if expression is None or not expression.get("typeRef")
+                     else local_type_name(expression.get("typeRef")),
+                     self.listed(self.child(element, "inputValues")))
+
+    def listed(self, values) -> list | None:
+        """An input values list of constants ("person","company"), offered to whoever tries the table; one
+        of other tests (< 5) lists nothing to offer. The engine does not enforce either."""
+        try:
+            return None if values is None else constants(self.text(values) or "")
+        except FeelError:
+            return None
+
     def output(self, element) -> Output:
         values, default = self.child(element, "outputValues"), self.child(element, "defaultOutputEntry")
-        return Output(element.get("name"),
+        return Output(element.get("name"), element.get("label"),
                       None if values is None else self.feel(constants, values, self.text(values)),
                       None if default is None else self.feel(Expression, default, self.text(default)))
 
     def rule(self, element, input_count: int, output_count: int) -> Rule:
-        tests = [self.feel(UnaryTests, e, self.text(e)) for e in self.children(element, "inputEntry")]
-        outputs = [self.feel(Expression, e, self.text(e)) for e in self.children(element, "outputEntry")]
+        entries, cells = self.children(element, "inputEntry"), self.children(element, "outputEntry")
+        tests = [self.feel(UnaryTests, e, self.text(e)) for e in entries]
+        outputs = [self.feel(Expression, e, self.text(e)) for e in cells]
         if (len(tests), len(outputs)) != (input_count, output_count):
             raise self.error(Message("rule has %(tests)s input and %(outputs)s output entries, the table has "
                                      "%(inputs)s inputs and %(columns)s outputs", tests=len(tests),
                                      outputs=len(outputs), inputs=input_count, columns=output_count), element)
-        return Rule(element.get("id", ""), tuple(tests), tuple(outputs))
+        return Rule(element.get("id", ""), tuple(tests), tuple(outputs), tuple(e.get("id") for e in entries),
+                    tuple(e.get("id") for e in cells))
 
     # Whole-graph checks
 

@@ -6,6 +6,8 @@ business knowledge models named in its requirements, each under its name.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.errors import Message
+
 from .errors import DmnError, DmnEvaluationError, FeelError
 from .feel_values import FeelFunction, to_feel
 from .itemdefs import ItemDefinition, violation
@@ -37,6 +39,16 @@ class BusinessKnowledgeModel:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One decision decided in an explained evaluation: its result and, for a table, the hits it
+    matched and those its hit policy applied (None for a literal expression)."""
+    decision: Decision
+    result: object
+    matched: list | None
+    applied: list | None
+
+
+@dataclass(frozen=True)
 class DmnModel:
     name: str
     namespace: str
@@ -62,22 +74,46 @@ class DmnModel:
         """
         return _Evaluation(self, inputs, strict).decide(self.find(decision_id_or_name))
 
+    def explain(self, decision_id_or_name: str, inputs: Mapping) -> tuple[object, list[Step]]:
+        """The decision's result, strictly as a case gets it, and each decision decided on the way
+        (those it requires first, itself last)."""
+        evaluation = _Evaluation(self, inputs, strict=True, steps=[])
+        return evaluation.decide(self.find(decision_id_or_name)), evaluation.steps
+
+    def inputs_of(self, decision_id_or_name: str) -> list[InputData]:
+        """The input data the decision reads, itself or through what it requires, in the file's order."""
+        needed, todo = set(), [self.find(decision_id_or_name).id]
+        while todo:
+            element = self.element(todo.pop())
+            if isinstance(element, InputData):
+                needed.add(element.id)
+            else:
+                todo += [required for required in element.requirements if required not in needed]
+        return [element for element in self.input_data.values() if element.id in needed]
+
     def element(self, element_id: str):
         return self.decisions.get(element_id) or self.knowledge_models.get(element_id) or self.input_data[element_id]
 
 
 class _Evaluation:
-    """One call of DmnModel.evaluate: each required decision is decided once and remembered."""
+    """One call of DmnModel.evaluate: each required decision is decided once and remembered, and
+    with `steps`, said how."""
 
-    def __init__(self, model: DmnModel, inputs: Mapping, strict: bool):
-        self.model, self.inputs, self.strict = model, inputs, strict
+    def __init__(self, model: DmnModel, inputs: Mapping, strict: bool, steps: list | None = None):
+        self.model, self.inputs, self.strict, self.steps = model, inputs, strict, steps
         self.results: dict[str, object] = {}
 
     def decide(self, decision: Decision):
         if decision.id not in self.results:
-            result = self._run(decision, self._scope(decision))
+            scope = self._scope(decision)
+            if self.steps is None:
+                result = self._run(decision, lambda logic: logic.evaluate(scope, self.strict))
+            else:
+                result, matched, applied = self._run(decision, lambda logic: logic.trace(scope, self.strict))
             self._check(decision, result, decision.type_ref, "result")
             self.results[decision.id] = result
+            if self.steps is not None:
+                self.steps.append(Step(decision, result, matched, applied))
         return self.results[decision.id]
 
     def _scope(self, element) -> dict:
@@ -99,17 +135,20 @@ class _Evaluation:
     def _function(self, knowledge_model: BusinessKnowledgeModel) -> FeelFunction:
         def invoke(*args):
             scope = self._scope(knowledge_model) | dict(zip(knowledge_model.parameters, args))
-            return self._run(knowledge_model, scope)
+            return self._run(knowledge_model, lambda logic: logic.evaluate(scope, self.strict))
         return FeelFunction(knowledge_model.name, knowledge_model.parameters, invoke)
 
-    def _run(self, element, scope: dict):
+    def _run(self, element, run):
+        """run(element's logic), its FEEL errors said as the element's."""
         try:
-            return element.logic.evaluate(scope, self.strict)
+            return run(element.logic)
         except FeelError as error:
             raise DmnEvaluationError(str(error), element_id=element.id, filename=self.model.filename) from error
 
     def _check(self, element, value, type_ref: str | None, what: str):
         problem = violation(value, type_ref, self.model.item_definitions)
         if problem:
-            raise DmnEvaluationError(f"{what} of {element.name!r} does not fit type {type_ref}: {problem}",
-                                     element_id=element.id, filename=self.model.filename)
+            values = {"name": repr(element.name), "type": type_ref, "problem": problem}
+            said = Message("input %(name)s does not fit type %(type)s: %(problem)s", **values) if what == "input" \
+                else Message("result of %(name)s does not fit type %(type)s: %(problem)s", **values)
+            raise DmnEvaluationError(said, element_id=element.id, filename=self.model.filename)

@@ -21,6 +21,7 @@ GROUPS = {
                "password_set", "password_changed", "department_created", "department_renamed",
                "token_issued", "token_revoked", "applicant_password_reset", "roster_imported"),
     "processes": ("deployed", "definition_suspended", "definition_resumed", "draft_saved", "draft_discarded",
+                  "decision_test_saved", "decision_test_changed", "decision_test_deleted", "decision_tests_loaded",
                   "service_item_saved"),
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),
     "calendar": ("calendar_imported", "calendar_closure_added", "calendar_closure_removed",
@@ -36,7 +37,8 @@ PAGE = 50
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # Events whose data names a process, a service item or an applicant by code: the field, and where
 # its name is found (the newest version's).
-_NAMED = ((("definition_suspended", "definition_resumed", "draft_saved", "draft_discarded", "instance_migrated"),
+_NAMED = ((("definition_suspended", "definition_resumed", "draft_saved", "draft_discarded", "instance_migrated",
+            "decision_test_saved", "decision_test_changed", "decision_test_deleted"),
            "key", Definition.key, Definition.name, Definition.version),
           (("service_item_saved",), "code", ServiceItem.code, ServiceItem.name, ServiceItem.version),
           (("applicant_password_reset",), "applicant_id", Applicant.id, Applicant.name, Applicant.id))

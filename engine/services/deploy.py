@@ -78,11 +78,14 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
     return files
 
 
-def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False) -> Outcome:
+def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False,
+           failed_tests: list[dict] | None = None) -> Outcome:
     """Validate and store; returns the deployment (when nothing changed, the one that holds those
     versions), what it holds and what it warns of.
 
     With dry_run the checks run and nothing is stored (the designer's "validate" button).
+    failed_tests: the saved test cases the new tables fail, deployed so by intent
+    (decision_tests.deploy_tried), named in the deployment's event.
     """
     if actor is not None:
         require(actor, "designer")
@@ -150,7 +153,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
     warnings = _details((_warnings(bundle, forms) if bundle else []) + _table_warnings(models))
     if dry_run:
         return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates], warnings)
-    return Outcome(*_store(candidates, [n for n, _ in files], actor), warnings)
+    return Outcome(*_store(candidates, [n for n, _ in files], actor, failed_tests), warnings)
 
 
 def _with_called(bpmn: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -235,7 +238,7 @@ def _read_form(name, content, forms, problems):
     forms[Path(name).name] = schema
 
 
-def _store(candidates, filenames, actor):
+def _store(candidates, filenames, actor, failed_tests):
     with session_scope() as session:
         deployment, results, held_by = None, [], set()
         for kind, key, name, filename, content, spec, forms, called in candidates:
@@ -258,7 +261,8 @@ def _store(candidates, filenames, actor):
             results.append(Deployed(key, version, name, kind, True))
         if deployment is not None:
             record(session, "deployed", actor=actor, deployment_id=deployment.id,
-                   definitions=[r.as_dict() for r in results if r.new])
+                   definitions=[r.as_dict() for r in results if r.new],
+                   **({"failed_tests": failed_tests} if failed_tests else {}))
         # Nothing new: the answer names the (latest) deployment that holds these versions.
         return (deployment.id if deployment else max(held_by, default=None)), results
 

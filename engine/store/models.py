@@ -363,6 +363,23 @@ class Draft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DecisionTest(Base):
+    """试算用例: inputs of a decision and the result it is expected to give on them. Kept by the
+    decision's key, not by version: every deployment of the key is tried on them (0029)."""
+    __tablename__ = "decision_tests"
+    __table_args__ = (UniqueConstraint("key", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    inputs: Mapped[dict] = mapped_column(JSON)
+    # Any JSON value a decision gives (a list of tax lines, a number, null).
+    expected: Mapped[object] = mapped_column(JSON, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ServiceItem(Base):
     """政务服务事项: one version of a service item of the catalogue (GB/T 39046 elements we use)."""
     __tablename__ = "service_items"

@@ -25,6 +25,8 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "deployed": _l("部署流程或规则"),
           "definition_suspended": _l("暂停流程版本"), "definition_resumed": _l("恢复流程版本"),
           "draft_saved": _l("保存设计草稿"), "draft_discarded": _l("删除设计草稿"),
+          "decision_test_saved": _l("新增试算用例"), "decision_test_changed": _l("修改试算用例"),
+          "decision_test_deleted": _l("删除试算用例"), "decision_tests_loaded": _l("载入试算用例文件"),
           "service_item_saved": _l("保存服务事项"), "instance_suspended": _l("挂起案件"),
           "instance_resumed": _l("恢复案件"), "instance_migrated": _l("迁移案件版本"),
           "timer_retried": _l("定时器重新排队"), "calendar_imported": _l("导入节假日安排"),
@@ -155,7 +157,17 @@ def _applicant(d, event) -> str:
 
 
 def _deployed(d, event) -> str:
-    return _listed(_named(x.get("name"), x.get("key"), x.get("version")) for x in d.get("definitions") or [])
+    said = _listed(_named(x.get("name"), x.get("key"), x.get("version")) for x in d.get("definitions") or [])
+    if d.get("failed_tests"):  # deployed by intent over the test cases it failed
+        said += _("；改动有意为之，未通过的试算用例：%(cases)s",
+                  cases=_listed(_("%(key)s：%(name)s", key=t.get("key"), name=t.get("name")) for t in d["failed_tests"]))
+    return said
+
+
+def _decision_test(d, event) -> str:
+    said = _("%(decision)s 的试算用例“%(name)s”", decision=_named(event["name"], d.get("key")), name=d.get("name"))
+    before = (d.get("before") or {}).get("name")
+    return said + (_("（原名“%(name)s”）", name=before) if before and before != d.get("name") else "")
 
 
 def _draft(d, event) -> str:
@@ -183,6 +195,10 @@ _SAID = {
                                          name=d.get("name")),
     "token_issued": _token, "token_revoked": _token, "applicant_password_reset": _applicant, "roster_imported": _roster,
     "deployed": _deployed, "draft_saved": _draft, "draft_discarded": _draft,
+    "decision_test_saved": _decision_test, "decision_test_changed": _decision_test,
+    "decision_test_deleted": _decision_test,
+    "decision_tests_loaded": lambda d, e: _("%(count)s 个试算用例：%(keys)s", count=d.get("count"),
+                                            keys=_listed(d.get("keys") or [])),
     "definition_suspended": lambda d, e: _named(e["name"], d.get("key"), d.get("version")),
     "definition_resumed": lambda d, e: _named(e["name"], d.get("key"), d.get("version")),
     "service_item_saved": lambda d, e: _("%(item)s 第 %(version)s 版", item=_named(e["name"], d.get("code")),

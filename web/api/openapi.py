@@ -146,6 +146,18 @@ SCHEMAS = {
         "warnings": _list(_object({"file": _S, "element_id": _S_NULL, "message": _S}))}),
     "Definition": _object({"key": _S, "version": _I, "name": _S_NULL, "kind": {"enum": ["bpmn", "dmn"]},
                            "deployed_at": _TIME, "suspended": _B}),
+    # 试算: a decision's result on given inputs, and every decision decided for it (those it requires
+    # first): the rows a table matched and those its hit policy applied, with their outputs.
+    "Trial": _object({
+        "key": _S, "version": {**_I_NULL, "description": "the deployed version evaluated; null for XML sent"},
+        "result": {"description": "the decision's result, as a procedure's decide() gets it"},
+        "decisions": _list(_object({
+            "id": _S, "name": _S, "kind": {"enum": ["table", "literal"]}, "hit_policy": _S_NULL,
+            "aggregation": _S_NULL, "outputs": _list(_object({"name": _S_NULL, "label": _S_NULL})),
+            "matched": {**_list(_I), "description": "the rows (from 1) whose input entries all match"},
+            "applied": {**_list(_object({"row": _I, "outputs": {"type": "array"}})),
+                        "description": "the matched rows the hit policy makes the result of, in its order"},
+            "result": {}}))}),
     "Task": _TASK,
     "Instance": _object(_INSTANCE),
     # Incidents: the case's timers that failed for good (the error only for administrators).
@@ -237,6 +249,14 @@ def document() -> dict:
                                                            params=[("key", "path", "string"),
                                                                    ("kind", "query", "string")],
                                                            errors=(401, 404), answer=_list(_ref("Definition")))},
+            "/api/decisions/{key}/evaluate": {"post": _op(
+                "试算 (designers): the decision on these inputs, in its newest deployed version or in the DMN XML "
+                "sent (read as a deployment reads it, never stored); a missing input, or a cell that fails, is "
+                "refused (422) with its element id", 200, _json({
+                    "type": "object", "additionalProperties": False, "properties": {
+                        "inputs": {"type": "object", "description": "each input datum's value by its name"},
+                        "xml": {"type": "string", "description": "a DMN file defining the decision"}}}),
+                params=[("key", "path", "string")], errors=(401, 403, 404, 413, 422), answer=_ref("Trial"))},
             "/api/instances": {"post": _op("Start a case", 201, _json({
                 "type": "object", "required": ["key"], "additionalProperties": False, "properties": {
                     "key": {"type": "string"}, "version": {"type": "integer"},

@@ -117,4 +117,4 @@ def _kind(kind):
         abort(404)
 
 
-from . import editor  # noqa: E402,F401  (registers the modeler's actions on bp)
+from . import editor, trial  # noqa: E402,F401  (register the modeler's actions and its trials on bp)

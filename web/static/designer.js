@@ -1,6 +1,8 @@
 // The designer's pages. The modeler page: bpmn-js or dmn-js, and the validate / draft / deploy /
 // download buttons.
 // Problems from the server carry element ids; they are listed and marked on the diagram.
+// A rule's validation and deployment answer with its saved test cases' outcomes (trial.js shows
+// them, told by a shenpi:tested event); one refused for a failing case offers "intended".
 (function () {
   'use strict';
   const source = document.getElementById('designer-config');
@@ -14,7 +16,7 @@
     : window.ShenpiDmnModeler({ container: '#canvas' }, config.lang);
   const status = document.getElementById('status');
   const problemList = document.getElementById('problems');
-  window.designer = { modeler: modeler };  // for the browser tests and the curious
+  window.designer = { modeler: modeler };  // for the browser tests, trial.js and the curious
 
   function say(message, kind) {
     status.textContent = message;
@@ -31,6 +33,7 @@
       await modeler.importXML(xml);
       document.body.dataset.modeler = 'ready';
       unreadable = false;
+      document.dispatchEvent(new Event('shenpi:loaded'));
       if (!isBpmn) return;
       fit(modeler.get('canvas'));
       if (laidOut) say(text.laidOut, 'warning');
@@ -107,6 +110,7 @@
     body.append('key', currentKey());
     body.append('xml', xml);
     if (ownsDraft) body.append('draft', '1');
+    if (url === config.urls.deploy && intended && intended.checked) body.append('intended', '1');
     const forms = document.getElementById('form-files');
     for (const file of (forms ? forms.files : [])) body.append('form', file);
     const token = document.querySelector('meta[name=csrf-token]').content;
@@ -200,7 +204,10 @@
   // Leaving with changes neither saved as a draft nor deployed asks first (the browser's own question).
   let unsaved = false;
   function watch(viewer) {
-    viewer.get('eventBus').on('commandStack.changed', () => { unsaved = true; });
+    viewer.get('eventBus').on('commandStack.changed', () => {
+      unsaved = true;
+      document.dispatchEvent(new Event('shenpi:changed'));
+    });
   }
   if (isBpmn) watch(modeler);
   else modeler.on('views.changed', () => { const active = modeler.getActiveViewer(); if (active) watch(active); });
@@ -229,8 +236,24 @@
     }
   }
 
+  // The deployment of a rule its saved test cases refused may go again, said to be intended.
+  const intended = document.getElementById('deploy-intended');
+  function tested(answer) {
+    if (answer.tests) document.dispatchEvent(new CustomEvent('shenpi:tested', { detail: answer.tests }));
+    if (!intended) return;
+    const refused = !answer.ok && (answer.tests || []).some((test) => !test.passed);
+    if (refused) intended.closest('label').hidden = false;
+    if (answer.ok && answer.deployment_id !== undefined) {
+      intended.checked = false;
+      intended.closest('label').hidden = true;
+    }
+  }
+
   document.getElementById('validate').addEventListener('click', () =>
-    act(config.urls.validate, (answer) => showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok)));
+    act(config.urls.validate, (answer) => {
+      showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok);
+      tested(answer);
+    }));
 
   document.getElementById('save-draft').addEventListener('click', () => act(config.urls.draft, (answer) => {
     if (answer.ok) ownsDraft = true;
@@ -241,6 +264,7 @@
     if (!unreadable && !window.confirm(text.confirmDeploy)) return;
     act(config.urls.deploy, (answer) => {
       showProblems(answer.ok ? answer.warnings : answer.problems, answer.ok);
+      tested(answer);
       if (answer.ok) {
         // The page now shows a deployed process: reloading it opens the process, not 新建 again.
         history.replaceState(null, '', config.urls.edit.replace('KEY', encodeURIComponent(currentKey())));
