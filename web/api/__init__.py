@@ -103,4 +103,4 @@ def _finite(text):
     return number
 
 
-from . import agencies, exchange, procedures, routes  # noqa: E402,F401  (register the routes on bp)
+from . import agencies, exchange, procedures, ratings, routes  # noqa: E402,F401  (register the routes on bp)
