@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine import clock, config
 from engine.case_status import cancel_timers
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
-from engine.ratings import ANSWERERS, MAX_TEXT, TIMER, staff_of, supervisors, tell_about
+from engine.ratings import ANSWERERS, MAX_TEXT, TIMER, staff_of, supervisors, tell_about, written
 from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
@@ -56,14 +56,11 @@ def may_appeal(actor: User, rectification: Rectification) -> bool:
 
 def appeal(rectification_id: int, actor: User, ground: str, reason: str) -> RatingAppeal:
     """The department's appeal, once a rating: on one of GROUNDS, with its reason."""
-    reason = (reason or "").strip()
     if ground not in GROUNDS:
         raise Invalid("Say on what ground the rating is appealed: outside the department's duty, mistaken or "
                       "malicious")
-    if not reason:
-        raise Invalid("Give the appeal's reason")
-    if len(reason) > MAX_TEXT:
-        raise Invalid("An appeal's reason has at most %(max)s characters", max=MAX_TEXT)
+    reason = written(reason, Message("Give the appeal's reason"),
+                     Message("An appeal's reason has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         case, rectification = _locked(session, rectification_id)
         if not _of_department(actor, rectification):
@@ -90,13 +87,10 @@ def decide(appeal_id: int, actor: User, outcome: str, note: str) -> RatingAppeal
     """The supervisor's decision with its reasons (which the applicant reads): upheld, the
     rectification goes on; granted, it is closed as excused and its timer ends."""
     require(actor, *DECIDERS)
-    note = (note or "").strip()
     if outcome not in OUTCOMES:
         raise Invalid("Decide the appeal: upheld or granted")
-    if not note:
-        raise Invalid("Give the decision's reasons: the applicant reads them")
-    if len(note) > MAX_TEXT:
-        raise Invalid("A decision's reasons have at most %(max)s characters", max=MAX_TEXT)
+    note = written(note, Message("Give the decision's reasons: the applicant reads them"),
+                   Message("A decision's reasons have at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         rectification_id = session.scalar(select(RatingAppeal.rectification_id).where(RatingAppeal.id == appeal_id))
         if rectification_id is None:

@@ -100,6 +100,17 @@ def record_rating(session, case: Case, level: int, text: str, concerns: str | No
     return rectification
 
 
+def written(text: str | None, missing: Message, too_long: Message) -> str:
+    """What staff wrote about a rating (an answer, an appeal, a decision), without its outer
+    blanks; refused when empty or longer than MAX_TEXT."""
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(missing)
+    if len(text) > MAX_TEXT:
+        raise Invalid(too_long)
+    return text
+
+
 def fire_timer(session, timer: Timer, now: datetime) -> None:
     """The tick: the rectification's date has passed. Still unanswered, it is marked late and the
     department's heads and the supervisors are told; the timer fires once."""
@@ -192,11 +203,8 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     """The department says what it found and what it changed; the rectification is then answered
     and its timer ends."""
     require(actor, *ANSWERERS)
-    response = (response or "").strip()
-    if not response:
-        raise Invalid("Describe the rectification made")
-    if len(response) > MAX_TEXT:
-        raise Invalid("A rectification's answer has at most %(max)s characters", max=MAX_TEXT)
+    response = written(response, Message("Describe the rectification made"),
+                       Message("A rectification's answer has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
         # The case first, then the rectification: the order in which the tick takes them.

@@ -5,18 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, portal, rating_appeals, ratings, supervision, timers
+from engine import clock, portal, rating_appeals, ratings, supervision, timers
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import users
 from engine.store import session_scope
 from engine.store.models import Timer
-from tests.test_rectifications import ITEM, after, closed_case, events, register, told
-
-
-@pytest.fixture
-def applicant(org):
-    catalogue.save(ITEM, None)
-    return register()
+from tests.test_rectifications import after, applicant, closed_case, events, register, told  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

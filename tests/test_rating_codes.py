@@ -6,25 +6,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from engine import catalogue, intake, rating_codes, ratings, signin
+from engine import intake, rating_codes, ratings, signin
 from engine.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from engine.store import session_scope
 from engine.store.models import Case, Event, Notice, RatingCode
-from tests.test_rectifications import ITEM, closed_case, register
+from tests.test_rectifications import closed_case
+from tests.test_web_rectifications import app, applicant  # noqa: F401 (fixtures)
 from tests.web import element, signed_in
 from web.qr import qr_svg
-
-
-@pytest.fixture
-def applicant(org):
-    catalogue.save(ITEM, None)
-    return register()
-
-
-@pytest.fixture
-def app(org):
-    from web import create_app
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 def code_of(case) -> str:

@@ -4,24 +4,12 @@ import re
 
 import pytest
 
-from engine import catalogue, rating_appeals, ratings
+from engine import rating_appeals, ratings
 from engine.services.tokens import issue_token
 from tests.a11y import audit
-from tests.test_rectifications import ITEM, closed_case, register
-from tests.test_web_rectifications import applicant_client
+from tests.test_rectifications import closed_case
+from tests.test_web_rectifications import app, applicant, applicant_client  # noqa: F401 (fixtures)
 from tests.web import element, signed_in
-
-
-@pytest.fixture
-def applicant(org):
-    catalogue.save(ITEM, None)
-    return register()
-
-
-@pytest.fixture
-def app(org):
-    from web import create_app
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 @pytest.fixture
