@@ -1,4 +1,6 @@
-"""好差评: the applicant rates a closed case once; a bad rating opens a rectification (整改).
+"""好差评: the applicant rates a closed case once, on the portal or by the code its closing notice
+prints (engine/rating_codes.py); a bad rating opens a rectification (整改), which its department
+may appeal (engine/rating_appeals.py).
 
 谁办理、谁负责: the applicant says what a bad rating concerns, the window's service (its
 acceptance or delivery: the window that accepted the case answers, engine/decisions.py

@@ -12,7 +12,7 @@ from engine.store import session_scope
 from engine.store.models import Case, Event, Notice, RatingCode
 from tests.test_rectifications import closed_case
 from tests.test_web_rectifications import app, applicant  # noqa: F401 (fixtures)
-from tests.web import element, signed_in
+from tests.web import csrf_token, element, signed_in
 from web.qr import qr_svg
 
 
@@ -160,3 +160,17 @@ def test_the_code_page_for_a_typed_code(app, org, applicant):
     unknown = phone.get("/rate/ABCDEFGHJK")
     assert unknown.status_code == 404 and "ABCDE-FGHJK" in unknown.text
     assert phone.get(f"/rate/{code}").headers["Cache-Control"] == "no-store"
+
+
+def test_the_rating_form_needs_its_csrf_token(org, applicant):
+    """Rated from a phone with no one signed in, the form still carries the session's token: a page
+    of another site cannot post a rating for a code it learnt; one sent without it rates nothing."""
+    from web import create_app
+    case = closed_case(applicant, org)
+    code = code_of(case)
+    phone = create_app({"TESTING": True}).test_client()
+    page = phone.get(f"/rate/{code}").text
+    forged = phone.post(f"/rate/{code}", data={"level": "1"})
+    assert forged.status_code == 303 and forged.location.endswith(f"/rate/{code}") and rated(case) == []
+    sent = phone.post(f"/rate/{code}", data={"level": "1", "csrf_token": csrf_token(page)})
+    assert sent.status_code == 303 and [e["rating"] for e in rated(case)] == [1]

@@ -129,10 +129,11 @@ def test_signing_in_to_the_portal_gives_the_session_a_new_csrf_token(csrf_app, o
         assert session.get("lang") == "en"  # the reader's language stays
 
 
-# Pages anyone may open: signing in, registering, the service guides, the seal check and the 中介超市.
+# Pages anyone may open: signing in, registering, the service guides, the seal check, the 中介超市 and
+# rating by the one-time code on a closing notice (its applicant may have no account).
 PUBLIC = {"auth.login", "auth.home", "portal.login", "portal.register", "portal.logout", "portal.index",
           "portal.guide", "portal.verify", "portal.seal_key", "portal.agencies_market", "vendor", "static",
-          "favicon", "api.openapi"}
+          "favicon", "api.openapi", "rating.enter", "rating.screen", "rating.thanks"}
 
 
 def _urls(app):
