@@ -58,6 +58,7 @@ PERIODS = {
     "DELIVERY_DAYS": (1, 0, 10),  # the window's promise to hand the result over; never past Art. 44's ten
     "FEEDBACK_DAYS": (3, 1, 30),  # a department's time to answer a supervision order
     "RECTIFY_DAYS": (5, 1, 60),  # a department's time to rectify a bad rating
+    "RATING_APPEAL_DAYS": (5, 1, 60),  # a department's time to appeal a bad rating (申诉复核)
 }
 
 

@@ -50,7 +50,11 @@ RESULTS = {"approve": "准予", "approve_with_conditions": "附条件准予", "r
            "not_accepted": "不予受理", "withdrawn": "撤回申请", "terminated": "终止办理"}
 DELIVERY = {"window": "窗口领取", "express": "快递寄送", "electronic": "网上送达"}
 UNIT = "工作日"
-RATING_CHANNEL = "PC端"  # the portal, where applicants rate; it does not tell a phone's browser from a PC's
+# 评价渠道 by where the rating was given (ratings.CHANNELS): its name, as GB/T 39046 表9 lists them, and
+# the code the national 好差评 system numbers that list by (1 PC端, 2 移动服务端, 3 二维码, 4 政务大厅平板
+# 电脑, ...), our reading (README). The portal does not tell a phone's browser from a PC's; a rating
+# code is opened from the QR code or typed from the notice.
+RATING_CHANNELS = {"online": ("1", "PC端"), "qr": ("3", "二维码")}
 
 
 def when(moment: datetime | None) -> str | None:
@@ -312,8 +316,10 @@ def _rating(facts: CaseFacts, event: Event):
     case = facts.case
     # Events recorded before migration 0008 kept the old coding; their label says the level.
     level = {label: code for code, label in ratings.LEVELS.items()}.get(event.data.get("label"), event.data.get("rating"))
+    channel_code, channel = RATING_CHANNELS[event.data.get("channel", "online")]  # online before 0030
     return RATING, 1, {
-        "rated_at": when(event.at), "channel": RATING_CHANNEL, "rater": case.applicant.name, "times": 1,
+        "rated_at": when(event.at), "channel": channel, "channel_code": channel_code, "rater": case.applicant.name,
+        "times": 1,
         "satisfaction": str(level), "satisfaction_name": ratings.LEVELS.get(level),
         "text": case.rating_text, "department_code": case.item.department,
         "department_name": facts.department(case.item.department)["name"]}

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import catalogue, config, notice_seals, parties
+from engine import catalogue, config, notice_seals, parties, rating_codes
 from engine.case_news import notice_issued
 from engine.case_status import material_name
 from engine.services import calendars
@@ -22,6 +22,9 @@ def case_of(session: Session, instance_id: int) -> Case | None:
 # The notices that tell the applicant their remedies (复议, 诉讼): a refusal, a decision not to
 # grant, an end of the case.
 REMEDIED = ("refusal", "rejection", "non_approval", "termination")
+# The notices that close a case: each carries the one-time code to rate it by (评价码), for an
+# applicant without an online account.
+CLOSING = ("receipt", "refusal", "termination")
 
 
 def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *, task_id: int | None = None,
@@ -30,6 +33,8 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
     who filed the case, and for a termination its window, are told (engine/case_news.py)."""
     if kind in REMEDIED:
         data = {**config.remedies(), **data}
+    if kind in CLOSING:
+        data = {**data, **rating_codes.issue(session, case, actor)}
     count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,

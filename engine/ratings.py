@@ -1,4 +1,6 @@
-"""好差评: the applicant rates a closed case once; a bad rating opens a rectification (整改).
+"""好差评: the applicant rates a closed case once, on the portal or by the code its closing notice
+prints (engine/rating_codes.py); a bad rating opens a rectification (整改), which its department
+may appeal (engine/rating_appeals.py).
 
 谁办理、谁负责: the applicant says what a bad rating concerns, the window's service (its
 acceptance or delivery: the window that accepted the case answers, engine/decisions.py
@@ -30,20 +32,37 @@ LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: 
 BAD = (4, 5)  # 差评
 # A case may be rated once the applicant has the outcome: delivered, refused or stopped.
 CLOSED = ("delivered", "refused", "terminated", "withdrawn")
+# Where a rating was given: the portal, signed in (online); the rating code on the notice, from the
+# applicant's own phone (qr: engine/rating_codes.py).
+CHANNELS = ("online", "qr")
 CONCERNS = ("service", "handling")  # the window's acceptance or delivery | the department's handling
-STATES = ("open", "answered")
+# excused: an appeal found the rating mistaken or malicious (申诉成立, engine/rating_appeals.py): closed,
+# kept, and counted nowhere.
+STATES = ("open", "answered", "excused")
 FILTERS = (*STATES, "late")  # late: open past its date (逾期未整改)
 # Of the rectification's department: its reviewers and heads, a window's clerks; an administrator answers any.
 ANSWERERS = ("lead", "reviewer", "clerk")
 MAX_TEXT = 2000  # a rating's text, and the department's answer
 WATCHERS = ("supervisor",)
 TIMER = "rectification"  # the timers' kind that watches due_on
+EXCUSED = Message("An appeal found this bad rating mistaken or malicious: its rectification is closed")
 
 
 def rate(case_id: int, applicant_id: int, level: int, text: str = "",
          concerns: str | None = "handling") -> Rectification | None:
-    """Record the rating; returns the rectification a bad rating opens, else None. `concerns`:
-    what a bad rating is about (CONCERNS)."""
+    """The applicant, signed in on the portal, rates their case; returns the rectification a bad
+    rating opens, else None. `concerns`: what a bad rating is about (CONCERNS)."""
+    with session_scope() as session:
+        case = locked(session, Case, case_id)
+        if case is None or case.applicant_id != applicant_id:
+            raise NotFound("No case %(case)s", case=case_id)
+        return record_rating(session, case, level, text, concerns, "online")
+
+
+def record_rating(session, case: Case, level: int, text: str, concerns: str | None,
+                  channel: str) -> Rectification | None:
+    """The case's one rating, given on `channel` (CHANNELS), in the caller's transaction with the
+    case locked: the portal's (rate), or a rating code's (engine/rating_codes.py)."""
     if level not in LEVELS:
         raise Invalid("The rating is a level from 1 (very satisfied) to 5 (very dissatisfied)")
     text = (text or "").strip()
@@ -51,38 +70,34 @@ def rate(case_id: int, applicant_id: int, level: int, text: str = "",
         raise Invalid("A bad rating needs its reason, so that it can be rectified")
     if len(text) > MAX_TEXT:
         raise Invalid("A rating's text has at most %(max)s characters", max=MAX_TEXT)
-    with session_scope() as session:
-        case = locked(session, Case, case_id)
-        if case is None or case.applicant_id != applicant_id:
-            raise NotFound("No case %(case)s", case=case_id)
-        if case.status not in CLOSED:
-            raise Conflict("A case can be rated only once it is closed")
-        if case.rating is not None:
-            raise Conflict("This case has been rated already; a case is rated only once")
-        if level in BAD and concerns not in CONCERNS:
-            raise Invalid("Say whether the bad rating concerns the window's service (acceptance, delivery) "
-                          "or the department's handling")
-        case.rating, case.rating_text = level, text or None
-        record_case(session, "case_rated", case, rating=level,
-                    label=LEVELS[level], applicant_id=applicant_id)
-        if level not in BAD:
-            return None
-        today, days = clock.today(), config.period("RECTIFY_DAYS")
-        due = calendars.current().add_workdays(today, days).date
-        department = window_of(session, case) if concerns == "service" else case.item.department
-        rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
-                                      due_on=due, counted_from=today, working_days=days, state="open")
-        session.add(rectification)
-        session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=timer_due(due)))
-        session.flush()
-        record_case(session, "rectification_opened", case, rectification_id=rectification.id,
-                    department=department, concerns=concerns, due_on=due.isoformat())
-        said = (Message("Case %(case)s was rated badly for the window's service: rectify it and answer the "
-                        "applicant by %(due)s", case=case.number, due=due.isoformat()) if concerns == "service" else
-                Message("Case %(case)s was rated badly for the department's handling: rectify it and answer the "
-                        "applicant by %(due)s", case=case.number, due=due.isoformat()))
-        _tell(session, _staff(session, department, ANSWERERS), rectification, said)
-        return rectification
+    if case.status not in CLOSED:
+        raise Conflict("A case can be rated only once it is closed")
+    if case.rating is not None:
+        raise Conflict("This case has been rated already; a case is rated only once")
+    if level in BAD and concerns not in CONCERNS:
+        raise Invalid("Say whether the bad rating concerns the window's service (acceptance, delivery) "
+                      "or the department's handling")
+    case.rating, case.rating_text = level, text or None
+    record_case(session, "case_rated", case, rating=level, label=LEVELS[level], applicant_id=case.applicant_id,
+                channel=channel)
+    if level not in BAD:
+        return None
+    today, days = clock.today(), config.period("RECTIFY_DAYS")
+    due = calendars.current().add_workdays(today, days).date
+    department = window_of(session, case) if concerns == "service" else case.item.department
+    rectification = Rectification(case=case, department=department, concerns=concerns, rating=level,
+                                  due_on=due, counted_from=today, working_days=days, state="open")
+    session.add(rectification)
+    session.add(Timer(kind=TIMER, case_id=case.id, instance_id=case.instance_id, due_at=timer_due(due)))
+    session.flush()
+    record_case(session, "rectification_opened", case, rectification_id=rectification.id,
+                department=department, concerns=concerns, due_on=due.isoformat())
+    said = (Message("Case %(case)s was rated badly for the window's service: rectify it and answer the "
+                    "applicant by %(due)s", case=case.number, due=due.isoformat()) if concerns == "service" else
+            Message("Case %(case)s was rated badly for the department's handling: rectify it and answer the "
+                    "applicant by %(due)s", case=case.number, due=due.isoformat()))
+    tell_about(session, staff_of(session, department, ANSWERERS), rectification, said)
+    return rectification
 
 
 def timer_due(due_on: date) -> datetime:
@@ -102,16 +117,17 @@ def fire_timer(session, timer: Timer, now: datetime) -> None:
     case = rectification.case
     record_case(session, "rectification_overdue", case, rectification_id=rectification.id,
                 department=rectification.department, due_on=rectification.due_on.isoformat())
-    _tell(session, _heads(session, rectification.department) + supervisors(session), rectification,
+    tell_about(session, _heads(session, rectification.department) + supervisors(session), rectification,
           Message("Case %(case)s: the rectification of its bad rating was due by %(due)s and is not answered "
                   "(overdue)", case=case.number, due=rectification.due_on.isoformat()))
 
 
-def _tell(session, user_ids: list[int], rectification: Rectification, message: Message) -> None:
+def tell_about(session, user_ids: list[int], rectification: Rectification, message: Message) -> None:
+    """Notify the people of something about the rectification (the notice links to it)."""
     tell(session, user_ids, None, None, message, rectification_id=rectification.id)
 
 
-def _staff(session, department: str, roles) -> list[int]:
+def staff_of(session, department: str, roles) -> list[int]:
     """The active people of the department who hold one of the roles (by their own roles: an
     administrator placed there is not meant)."""
     people = session.scalars(select(User).join(Department, User.department_id == Department.id)
@@ -121,7 +137,7 @@ def _staff(session, department: str, roles) -> list[int]:
 
 def _heads(session, department: str) -> list[int]:
     """The department's heads (lead); where it has none (a window), everyone who may answer."""
-    return _staff(session, department, ("lead",)) or _staff(session, department, ANSWERERS)
+    return staff_of(session, department, ("lead",)) or staff_of(session, department, ANSWERERS)
 
 
 def supervisors(session) -> list[int]:
@@ -133,6 +149,8 @@ def late(rectification: Rectification) -> bool:
     """Not answered by its date: open and marked by the tick (逾期未整改), or answered after it."""
     if rectification.state == "open":
         return rectification.overdue_at is not None
+    if rectification.state == "excused":
+        return False
     return rectification.answered_at.astimezone(clock.SHANGHAI).date() > rectification.due_on
 
 
@@ -189,6 +207,8 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
         rectification = locked(session, Rectification, rectification_id) if case is not None else None
         if rectification is None:
             raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
+        if rectification.state == "excused":
+            raise Conflict(EXCUSED)
         if rectification.state != "open":
             raise Conflict("This rectification has been answered already")
         if not may_answer(actor, rectification):
@@ -226,6 +246,8 @@ def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
         if case is None or case.applicant_id != applicant_id:
             raise NotFound("No case %(case)s", case=case_id)
         rectification = session.scalar(select(Rectification).where(Rectification.case_id == case_id))
+        if rectification is not None and rectification.state == "excused":
+            raise Conflict(EXCUSED)
         if rectification is None or rectification.state != "answered":
             raise Conflict("The department has not answered the rectification yet")
         if rectification.revisited_at is not None:
@@ -234,7 +256,7 @@ def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
         record_case(session, "rectification_revisited", case, rectification_id=rectification.id,
                     satisfied=bool(satisfied), applicant_id=applicant_id)
         if not satisfied:
-            _tell(session, _heads(session, rectification.department) + supervisors(session), rectification,
+            tell_about(session, _heads(session, rectification.department) + supervisors(session), rectification,
                   Message("Case %(case)s: the applicant is not satisfied with the answer to the rectification",
                           case=case.number))
         return rectification
@@ -242,9 +264,9 @@ def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
 
 def overview(actor: User) -> dict:
     """The board's figures: per department, rectifications open, late (逾期未整改), answered,
-    answered late and found unsatisfying; and the late ones. Supervisors see every department's,
-    a head their own."""
-    rows = rectifications(actor)
+    answered late and found unsatisfying, none excused on appeal; and the late ones. Supervisors
+    see every department's, a head their own."""
+    rows = [r for r in rectifications(actor) if r.state != "excused"]
     departments: dict[str, dict] = {}
     for r in rows:
         d = departments.setdefault(r.department, {"department": r.department, "open": 0, "late": 0,

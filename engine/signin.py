@@ -43,6 +43,7 @@ ACCOUNT_FAILURES = 20  # from every address together
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8  # characters, for staff and applicants alike
 FORGET = timedelta(days=1)  # a count whose last attempt is this old starts again
+CODE_GUESSES = 10  # wrong one-time codes in a row from one address (a rating code: guess())
 TRUSTED = timedelta(days=30)  # an address signed in from lately is the owner's (_trusted)
 TEMPORARY_DAYS = 3
 TEMPORARY_LENGTH = 10
@@ -137,6 +138,26 @@ def attempt_unknown(scope: str, name: str, password: str, address: str | None = 
     return _judge(_decoy_hash(), password, now, counts)
 
 
+def guess(scope: str, address: str | None, right) -> bool:
+    """A guess at a one-time code of `scope` (a rating code, engine/rating_codes.py) from
+    `address`, counted as wrong passwords are there: CODE_GUESSES wrong ones in a row and the
+    address waits LOCK_MINUTES (TooManyAttempts, before `right` is asked). `right()` looks the
+    code up; a right one gives its place back, so that applicants sharing an address (a hall's
+    network) close it only by slips outnumbering their ratings by CODE_GUESSES."""
+    now, key = datetime.now(timezone.utc), _digest(scope, _network(address))
+    with session_scope() as session:
+        place = session.execute(_place_in(AddressSignIn, key, now, CODE_GUESSES, subject=_digest(scope))).scalar()
+    _placed(place, Message("Too many wrong codes from here: try again in up to %(minutes)s minutes",
+                           minutes=LOCK_MINUTES))
+    found = right()
+    if found or place >= CODE_GUESSES:
+        back = ({"failed_sign_ins": AddressSignIn.failed_sign_ins - 1} if found else
+                {"failed_sign_ins": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)})
+        with session_scope() as session:
+            session.execute(update(AddressSignIn).where(AddressSignIn.id == key).values(**back))
+    return found
+
+
 def _digest(*parts) -> str:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
 
@@ -191,10 +212,10 @@ def _trusted(session, key: str, now) -> bool:
     return signed_in is not None and signed_in > now - TRUSTED
 
 
-def _placed(place) -> None:
+def _placed(place, refusal: Message | None = None) -> None:
     if place is None:
-        raise TooManyAttempts("Too many wrong passwords: signing in is closed for up to %(minutes)s minutes",
-                              minutes=LOCK_MINUTES)
+        raise TooManyAttempts(refusal or Message("Too many wrong passwords: signing in is closed for up to "
+                                                 "%(minutes)s minutes", minutes=LOCK_MINUTES))
 
 
 def _judge(password_hash: str, password: str, now, counts) -> bool:

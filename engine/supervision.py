@@ -244,7 +244,8 @@ def answer_order(order_id: int, actor: User, feedback: str) -> dict:
 
 def monthly(year: int, month: int) -> list[dict]:
     """Per department: cases taken up, finished, finished on time and overdue in the month, the
-    average working days used, the ratings applicants gave its items in the month, and the cases
+    average working days used, the ratings applicants gave its items in the month (a bad one an
+    appeal excused, 申诉成立, counted apart from the bad ones, as is its rectification), and the cases
     that ended without a decision: terminated (容缺 or a correction not supplied) or withdrawn;
     and the applications its window accepted in the month (窗口受理量: by the department the
     accepting clerk was in; one accepted by an administrator, or deemed accepted, counts for none);
@@ -285,11 +286,11 @@ def monthly(year: int, month: int) -> list[dict]:
             .where(Event.type == "case_submitted", Case.channel == "agent", Event.at >= clock.start_of(first),
                    Event.at < clock.start_of(nxt))).all()
         ratings = session.execute(
-            select(ServiceItem.department, Case.rating).join(Case, Case.item_id == ServiceItem.id)
-            .join(Event, Event.case_id == Case.id)
+            select(ServiceItem.department, Case.rating, Rectification.state).join(Case, Case.item_id == ServiceItem.id)
+            .join(Event, Event.case_id == Case.id).outerjoin(Rectification, Rectification.case_id == Case.id)
             .where(Event.type == "case_rated", Event.at >= clock.start_of(first), Event.at < clock.start_of(nxt))).all()
         since, until = clock.start_of(first), clock.start_of(nxt)
-        rectifications = session.scalars(select(Rectification).where(or_(
+        rectifications = session.scalars(select(Rectification).where(Rectification.state != "excused", or_(
             Rectification.created_at.between(since, until), Rectification.answered_at.between(since, until),
             Rectification.due_on.between(first, nxt)))).all()
     handlings = defaultdict(list)
@@ -301,7 +302,7 @@ def monthly(year: int, month: int) -> list[dict]:
         return report.setdefault(dept, {
             "department": dept, "name": names.get(dept, dept or "—"), "volume": 0, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "avg_workdays": None, "used": [],
-            "rated": 0, "bad_ratings": 0, "terminated": 0, "withdrawn": 0, "accepted": 0,
+            "rated": 0, "bad_ratings": 0, "excused": 0, "terminated": 0, "withdrawn": 0, "accepted": 0,
             "rectifications": 0, "rectified": 0, "rectified_on_time": 0, "rectifications_late": 0,
             "agent_filed": 0, "agent_accepted": 0})
     for (dept, instance_id), own in handlings.items():
@@ -324,10 +325,11 @@ def monthly(year: int, month: int) -> list[dict]:
         if point:  # recorded since 2026-11-28
             row(point)["agent_filed"] += 1
             row(point)["agent_accepted"] += accepted_on is not None
-    for dept, level in ratings:
+    for dept, level, fixed in ratings:
         r = row(dept)
         r["rated"] += 1
-        r["bad_ratings"] += level in BAD
+        r["bad_ratings"] += level in BAD and fixed != "excused"
+        r["excused"] += fixed == "excused"
     for fix in rectifications:
         r = row(fix.department)
         r["rectifications"] += since <= fix.created_at < until
@@ -358,21 +360,21 @@ def monthly_xlsx(year: int, month: int) -> bytes:
     sheet.append([f"部门办件月报 {year}年{month}月"])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = ["部门代码", "部门", "承办件", "办结量", "按时办结", "按时办结率", "超期件", "平均用时（工作日）",
-               "评价数", "差评数", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件", "撤回件", "窗口受理量",
-               "代办件", "代办已受理"]
+               "评价数", "差评数", "差评申诉成立", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件", "撤回件",
+               "窗口受理量", "代办件", "代办已受理"]
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append([r["department"], r["name"], r["volume"], r["finished"], r["on_time"],
                       r["on_time_rate"], r["overdue"], r["avg_workdays"], r["rated"], r["bad_ratings"],
-                      r["rectifications"], r["rectified"], r["rectified_on_time"], r["rectifications_late"],
-                      r["terminated"], r["withdrawn"], r["accepted"], r["agent_filed"], r["agent_accepted"]])
+                      r["excused"], r["rectifications"], r["rectified"], r["rectified_on_time"],
+                      r["rectifications_late"], r["terminated"], r["withdrawn"], r["accepted"], r["agent_filed"], r["agent_accepted"]])
         sheet.cell(sheet.max_row, 6).number_format = "0.0%"
         for column in (1, 2):  # a name typed as "=..." stays text, never a formula the sheet runs
             sheet.cell(sheet.max_row, column).data_type = "s"
-    for column, width in zip("ABCDEFGHIJKLMNOPQRS", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 12, 12, 10, 12, 10, 10,
-                                                       12, 10, 12)):
+    for column, width in zip("ABCDEFGHIJKLMNOPQRST", (14, 24, 10, 10, 10, 12, 10, 18, 10, 10, 12, 12, 12, 10, 12, 10,
+                                                        10, 12, 10, 12)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 import run
-from engine import decisions, exchange, exchange_sets, intake, portal, ratings, termination
+from engine import decisions, exchange, exchange_sets, intake, portal, rating_codes, ratings, termination
 from engine.clock import extension, pauses
 from engine.corrections import request_correction, supply
 from engine.errors import Forbidden, Invalid
@@ -19,7 +19,7 @@ from engine.services.tokens import issue_token
 from engine.store import session_scope
 from engine.store.db import uses_postgres
 from engine.report_kinds import report_name
-from engine.store.models import Case, Clock, Department, Event, Notice, User
+from engine.store.models import Case, Clock, Department, Event, Notice, RatingCode, User
 from tests.procedures import PERMIT, decided_permit, install, open_tasks, take_in, uploads
 from tests.statements import Statements
 from tests.test_agencies import applied
@@ -202,7 +202,18 @@ def test_refusals_withdrawals_and_ratings_conclude_as_they_did(people):
     assert (gone["result"], gone["result_name"], gone["result_description"]) == ("withdrawn", "撤回申请", "项目取消")
     rating = of(rated, records)["rating/1"]
     assert (rating["satisfaction"], rating["satisfaction_name"], rating["text"]) == ("4", "不满意", "等候时间太长")
-    assert rating["rater"] == "李四" and rating["times"] == 1 and rating["channel"] == "PC端"
+    assert rating["rater"] == "李四" and rating["times"] == 1 and (rating["channel"], rating["channel_code"]) == ("PC端", "1")
+
+
+def test_a_rating_by_its_code_is_sent_as_given_by_qr_code(people):
+    """评价码 from the applicant's phone: 评价渠道 二维码, the national 好差评 system's code 3."""
+    case = take_in(QUERY, {}, people["clerk"], applicant=PERSON)
+    decisions.deliver(case.id, "window", people["clerk"])
+    with session_scope() as session:
+        code = session.scalar(select(RatingCode.code).where(RatingCode.case_id == case.id))
+    rating_codes.rate(code, 2, "", None, "10.0.0.9")
+    rating = of(case, latest())["rating/1"]
+    assert (rating["channel"], rating["channel_code"], rating["satisfaction"]) == ("二维码", "3", "2")
 
 
 def test_pages_add_up_to_the_whole_and_a_later_pull_has_only_what_is_new(people):

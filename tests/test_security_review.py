@@ -130,10 +130,11 @@ def test_signing_in_to_the_portal_gives_the_session_a_new_csrf_token(csrf_app, o
 
 
 # Pages anyone may open: signing in, registering, the service guides, the seal check, the 中介超市 and
-# the load balancer's health check (which says nothing but which check failed).
+# the load balancer's health check (which says nothing but which check failed); rating by the one-time
+# code on a closing notice (its applicant may have no account).
 PUBLIC = {"auth.login", "auth.home", "portal.login", "portal.register", "portal.logout", "portal.index",
           "portal.guide", "portal.verify", "portal.seal_key", "portal.agencies_market", "vendor", "static",
-          "favicon", "api.openapi", "health.healthz"}
+          "favicon", "api.openapi", "health.healthz", "rating.enter", "rating.screen", "rating.thanks"}
 
 
 def _urls(app):

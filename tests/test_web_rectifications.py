@@ -119,9 +119,9 @@ def test_the_monthly_report_has_the_rectification_columns(app, org, applicant):
     res = signed_in(app, "supervisor").get(f"/supervision/report?month={month.year}-{month.month:02d}")
     sheet = load_workbook(io.BytesIO(res.data)).active
     headers = [c.value for c in sheet[2]]
-    assert headers[9:15] == ["差评数", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件"]
+    assert headers[9:16] == ["差评数", "差评申诉成立", "差评整改件", "整改已答复", "按时答复", "逾期未整改", "终止件"]
     [housing] = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "housing"]
-    assert housing[9:14] == (1, 1, 1, 1, 0)
+    assert housing[9:15] == (1, 0, 1, 1, 1, 0)
 
 
 def test_the_pages_with_rectifications_pass_the_markup_review(app, org, applicant):

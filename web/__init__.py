@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import agency_reports, clock, files, ratings, roster_file
+from engine import agency_reports, clock, files, rating_appeals, rating_codes, ratings, roster_file
 from engine.config import INSTANCE_DIR, check as check_settings, secret_key_file, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
@@ -22,6 +22,7 @@ from engine.store import get_engine
 from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
+from .qr import qr_svg
 from .labels import LABELS, own_word, party_role, payer, presented, service_objects
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,8 @@ VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "chart.js": "chart
           "htmx": "htmx.org/dist", "properties-panel": "@bpmn-io/properties-panel/dist"}
 LANGUAGES = ("zh", "en")
 STATIC_ENDPOINTS = ("static", "vendor", "favicon")  # the product's own files, the same for everyone
-NAMES_A_PERSON = ("portal.verify",)  # open to anyone, but it shows a verified document's holder
+# Open to anyone, but about one person: a verified document's holder, a case rated by its code.
+NAMES_A_PERSON = ("portal.verify", "rating.screen")
 # A load balancer's health check: never kept by a cache, and given no session (a cookie every few seconds).
 SESSIONLESS = ("health.healthz",)
 FORM_ONLY_BYTES = 64 * 1024  # a form's fields alone (the reports endpoints): no file rides on it
@@ -74,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    rating_appeals.appeal_days()  # read by the engine at each appeal: a wrong setting is refused at start
     app.json.ensure_ascii = False
     get_engine(app.config.get("DATABASE_URL"))
 
@@ -116,6 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
+    app.jinja_env.globals["qr_svg"] = qr_svg  # a rating code's address, on its notice and the window's screen
+    app.jinja_env.filters["rating_code"] = rating_codes.shown  # as printed: ABCDE-FGHJK
     app.jinja_env.tests["provisional"] = provisional  # templates mark it with _dates.html's dated()
     app.jinja_env.globals["calendar_alert"] = calendar_alert  # _calendar_alert.html
     login_manager.init_app(app)
@@ -129,7 +134,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import auth
     app.register_blueprint(auth.bp)
     app.register_error_handler(CSRFError, auth.session_expired)
-    for name in ("inbox", "intake", "designer", "admin", "supervision", "portal", "health"):
+    for name in ("inbox", "intake", "designer", "admin", "supervision", "portal", "health", "rating"):
         module = __import__(f"web.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
 

@@ -37,7 +37,7 @@ def session_expired(exc):
     plain 400 page."""
     from .inbox.access import http_error_page
     from .portal import SESSION_KEY
-    if request.endpoint in SIGN_IN_PAGES:  # left open too long: the page again, fresh
+    if request.endpoint in SIGN_IN_PAGES or request.blueprint == "rating":  # left open too long: the page again
         flash(_("页面已过期，请重新填写后提交"), "error")
         return redirect(request.full_path.rstrip("?"), 303)
     applicant = request.path.startswith("/portal/")

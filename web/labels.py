@@ -42,7 +42,12 @@ RATED_AS = {ratings.LEVELS[code]: name for code, name in RATINGS.items()}
 # 中介超市: an agency's rating is 1 to 5, 5 the best (engine/agencies.py), the 好差评 code list the
 # other way round; a page names it with the 好差评's words, so that the two read alike to an applicant.
 AGENCY_RATINGS = {agencies.SCALE + 1 - code: name for code, name in RATINGS.items()}
-RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改")}
+RECTIFICATION = {"open": _l("待整改"), "answered": _l("已答复"), "late": _l("逾期未整改"),
+                 "excused": _l("申诉成立，整改终止")}
+RATING_CHANNELS = {"online": _l("网上办事大厅"), "qr": _l("扫码评价（评价码）")}  # ratings.CHANNELS
+# 申诉复核 (engine/rating_appeals.py): on what ground a department appeals a bad rating, and how it ended.
+APPEAL_GROUNDS = {"outside_duty": _l("非本部门职责"), "mistaken": _l("误评（与事实不符）"), "malicious": _l("恶意差评")}
+APPEALS = {"pending": _l("待复核"), "upheld": _l("申诉不成立"), "granted": _l("申诉成立")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
 # 中介超市: the kinds of report (engine/report_kinds.KINDS, the codes of rules/assessments_required.dmn).
 AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _l("安全评价"), "energy": _l("节能评估"),
@@ -92,6 +97,7 @@ RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正�
 LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
+          "rating_channels": RATING_CHANNELS, "appeal_grounds": APPEAL_GROUNDS, "appeals": APPEALS,
           "applicant_kinds": APPLICANT_KINDS, "item_kinds": ITEM_KINDS, "case_types": CASE_TYPES,
           "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,

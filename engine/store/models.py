@@ -545,7 +545,8 @@ class Rectification(Base):
     # due_on is working_days after counted_from: a calendar change counts it again from them (0024).
     counted_from: Mapped[date] = mapped_column(Date)
     working_days: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | answered
+    # open | answered | excused: an appeal found the rating mistaken or malicious (申诉成立, 0030)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
     response: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column()
@@ -557,6 +558,39 @@ class Rectification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
     answerer: Mapped[User | None] = relationship(lazy="joined")
+    appeal: Mapped["RatingAppeal | None"] = relationship(lazy="selectin", back_populates="rectification")
+
+
+class RatingCode(Base):
+    """评价码: the one-time code printed on the notice that closes a case, by which its applicant
+    rates it without signing in (engine/rating_codes.py): one a case, good until expires_at."""
+    __tablename__ = "rating_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class RatingAppeal(Base):
+    """申诉复核: the department a bad rating's rectification belongs to says the rating is mistaken
+    or malicious; a supervisor decides (engine/rating_appeals.py). One a rating."""
+    __tablename__ = "rating_appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(ForeignKey("rectifications.id", ondelete="CASCADE"), unique=True)
+    ground: Mapped[str] = mapped_column(String(16))  # outside_duty | mistaken | malicious
+    reason: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | upheld | granted
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)  # the supervisor's reasons, which the applicant reads
+    rectification: Mapped[Rectification] = relationship(lazy="joined", innerjoin=True, back_populates="appeal")
+    filer: Mapped[User] = relationship(lazy="joined", foreign_keys=[filed_by])
+    decider: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[decided_by])
 
 
 class Agency(Base):

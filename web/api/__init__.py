@@ -125,4 +125,4 @@ def _finite(text):
     return number
 
 
-from . import agencies, decisions, exchange, procedures, routes  # noqa: E402,F401  (register the routes on bp)
+from . import agencies, decisions, exchange, procedures, ratings, routes  # noqa: E402,F401  (register the routes on bp)

@@ -80,7 +80,8 @@ CONCLUSION = _record("conclusion", "办结信息", {
     "tracking_number": _s("快递单号"), "charged": {"type": "boolean", "description": "是否收费"}})
 
 RATING = _record("rating", "好差评信息", {
-    "rated_at": _time("评价时间", False), "channel": _s("评价渠道", False), "rater": _s("评价人 (personal data)", False),
+    "rated_at": _time("评价时间", False), "channel": _s("评价渠道 (its name in GB/T 39046 表9)", False),
+    "channel_code": _codes("评价渠道 as the national 好差评 system codes it: 1 PC端, 3 二维码", "13"), "rater": _s("评价人 (personal data)", False),
     "times": _i("评价次数", False), "satisfaction": _codes("满意度 (A.8)", "12345"),
     "satisfaction_name": _s("满意度名称", False), "text": _s("文字评价"),
     "department_code": _s("被评价部门 (the product's department code)", False), "department_name": _s("被评价部门")})

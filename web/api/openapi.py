@@ -199,6 +199,22 @@ SCHEMAS = {
         "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,
         "state": {"enum": ["open", "answered"]}, "feedback": _S_NULL, "answered_by": _S_NULL,
         "answered_by_name": _S_NULL, "answered_at": _TIME_NULL, "late": _B, **_LINK}),
+    # 申诉复核 (engine/rating_appeals.py): a bad rating is named by its rectification's id.
+    "RatingAppeal": _object({
+        "id": _I, "rectification_id": _I, "case_id": _I, "case_number": _S,
+        "department": {"type": "string", "description": "the department the bad rating's rectification belongs to, "
+                                                        "which appealed"},
+        "department_name": _S, "rating": {"type": "integer", "minimum": 4, "maximum": 5,
+                                          "description": "GB/T 39046 A.8: 4 不满意, 5 非常不满意"},
+        "concerns": {"enum": ["service", "handling"]},
+        "rectification_state": {"enum": ["open", "answered", "excused"],
+                                "description": "excused: the appeal was granted (申诉成立), the rectification closed"},
+        "ground": {"enum": ["outside_duty", "mistaken", "malicious"],
+                   "description": "非本部门职责, 误评 (against the facts), 恶意差评"},
+        "reason": _S, "filed_by": _S, "filed_at": _TIME,
+        "state": {"enum": ["pending", "upheld", "granted"], "description": "待复核, 申诉不成立, 申诉成立"},
+        "decided_by": _S_NULL, "decided_at": _TIME_NULL,
+        "note": {"type": ["string", "null"], "description": "the supervisor's reasons, which the applicant reads"}}),
     "TimerIncident": _object({"id": _I, "instance_id": _I_NULL, "kind": _S, "due_at": _TIME, "attempts": _I,
                               "error": _S_NULL}),
     # An installation's health: the load balancer's checks (GET /healthz), and whether timers fire.
@@ -360,6 +376,25 @@ def document() -> dict:
                 _json({"type": "object", "required": ["feedback"], "properties": {
                     "feedback": {"type": "string", "maxLength": 2000}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("SupervisionOrder"))},
+            "/api/ratings/appeals": {"get": _op(
+                "申诉复核: the appeals against bad ratings, the pending first: every one for supervisors, the "
+                "caller's department's for the people who answer its rectifications", 200,
+                params=[("state", "query", "string")], errors=(401, 403, 422), answer=_list(_ref("RatingAppeal")))},
+            "/api/ratings/{id}/appeal": {"post": _op(
+                "申诉: the department a bad rating's rectification (id) belongs to appeals the rating, once, within "
+                "RATING_APPEAL_DAYS working days of it (5 unless set); its rectification's date does not wait", 201,
+                _json({"type": "object", "required": ["ground", "reason"], "additionalProperties": False,
+                       "properties": {"ground": {"enum": ["outside_duty", "mistaken", "malicious"]},
+                                      "reason": {"type": "string", "maxLength": 2000}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("RatingAppeal"))},
+            "/api/ratings/appeals/{id}/decide": {"post": _op(
+                "复核: a supervisor decides an appeal: upheld, the rectification goes on; granted (申诉成立), it is "
+                "closed and the rating counts as a bad one nowhere", 200,
+                _json({"type": "object", "required": ["outcome", "note"], "additionalProperties": False,
+                       "properties": {"outcome": {"enum": ["upheld", "granted"]},
+                                      "note": {"type": "string", "maxLength": 2000,
+                                               "description": "the reasons, which the applicant reads"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("RatingAppeal"))},
             "/api/exchange/records": {"get": _op(
                 "办件信息汇聚 (GB/T 39046): the cases' records of acceptance, process, special procedures, "
                 "conclusion and rating, in the order of the events that produced them, after the cursor; "

@@ -3,7 +3,7 @@ rectifications of bad ratings (整改), the task page, materials and the case di
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import ratings, supervision
+from engine import rating_appeals, ratings, supervision
 from engine.errors import Conflict, Invalid
 from engine.services import notifications, progress, tasks
 from engine.services.users import only_as_filer
@@ -24,10 +24,13 @@ def render_inbox(status: int = 200, answers: dict | None = None, fixes: dict | N
     orders = supervision.orders(me, state="open") if answers_orders else []
     rectifications = ratings.rectifications(me, state="open") if any(
         me.has_role(r) for r in ratings.ANSWERERS) else []
+    # The last day each may still be appealed (申诉), for those the person may appeal.
+    appealable = {r.id: rating_appeals.appeal_until(r) for r in rectifications if rating_appeals.may_appeal(me, r)}
     lists = progress.inbox(me, page=request.args.get("page", 1, type=int))
     return render_template("inbox/index.html", lists=lists, orders=orders,
                            answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX,
-                           rectifications=rectifications, fixes=fixes or {}, fix_max=ratings.MAX_TEXT), status
+                           rectifications=rectifications, fixes=fixes or {}, fix_max=ratings.MAX_TEXT,
+                           appealable=appealable), status
 
 
 @bp.get("/")

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import agencies, agency_reports, catalogue, clock, corrections, decisions, intake, termination
-from engine.errors import Conflict, Invalid
+from engine import (agencies, agency_reports, catalogue, clock, corrections, decisions, intake, rating_codes, ratings,
+                    termination)
+from engine.errors import Conflict, Invalid, ShenpiError
 from engine.portal import get_applicant
 from engine.services import calendars, progress
 
@@ -102,7 +103,7 @@ def _render_case(case_id: int, status: int = 200):
                            if info["status"] == "review_correction" else (None, False),
                            payment_due=termination.payment(case_id) if window else None,
                            commissions=agencies.of_case(case_id), agency_choices=agencies.choices(case_id) if acting else {},
-                           acts_for_applicant=acting,
+                           acts_for_applicant=acting, closed=info["status"] in ratings.CLOSED,
                            today_date=today), status
 
 
@@ -197,6 +198,25 @@ def deliver(case_id):
     return _act(case_id, lambda: decisions.deliver(case_id, request.form.get("method", ""), actor(),
                                                 tracking=request.form.get("tracking", "").strip() or None),
                 _("已送达"))
+
+
+@bp.get("/cases/<int:case_id>/rating")
+@roles_required("clerk")
+def rating(case_id):
+    """现场评价: the screen the clerk turns to the applicant, whose own phone scans its code."""
+    case, code = rating_codes.at_window(case_id, actor())
+    return render_template("intake/rating.html", case=case, code=code, closed=case.status in ratings.CLOSED)
+
+
+@bp.post("/cases/<int:case_id>/rating")
+@roles_required("clerk")
+def rating_code(case_id):
+    """A new code for an applicant at the window whose code expired unused."""
+    try:
+        rating_codes.reissue(case_id, actor())
+    except ShenpiError as exc:
+        flash_error(exc)
+    return redirect(url_for("intake.rating", case_id=case_id), 303)
 
 
 @bp.post("/cases/<int:case_id>/agencies")

@@ -1,0 +1,72 @@
+"""扫码评价 (/rate): an applicant rates a closed case from their own phone, without signing in, by
+the one-time code its closing notice prints and the window's 现场评价 screen shows
+(engine/rating_codes.py). No page here opens in a browser where staff are signed in: the clerk's
+screen shows the code, it never rates."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engine import rating_codes, ratings
+from engine.errors import ShenpiError
+
+from .portal import flash_error
+from .portal.forms import RatingForm
+
+bp = Blueprint("rating", __name__, url_prefix="/rate")
+
+
+@bp.before_request
+def _not_where_staff_sign_in():
+    if current_user.is_authenticated:
+        return render_template("rating/staff.html"), 403
+
+
+@bp.route("/", methods=["GET", "POST"])
+def enter():
+    """The code typed from the notice, for a phone that did not scan it (or the hall's own tablet)."""
+    typed = request.form.get("code", "")
+    if request.method == "POST":
+        try:
+            return redirect(url_for("rating.screen", code=rating_codes.typed(typed)), 303)
+        except ShenpiError as exc:
+            flash_error(exc)
+            return render_template("rating/enter.html", code=typed), exc.status
+    return render_template("rating/enter.html", code="")
+
+
+@bp.get("/thanks")
+def thanks():
+    return render_template("rating/thanks.html")
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+def screen(code):
+    try:
+        case = rating_codes.find(code, request.remote_addr)
+    except ShenpiError as exc:  # unknown (counted), used, expired, or too many wrong codes from here
+        flash_error(exc)
+        return render_template("rating/enter.html", code=code), exc.status
+    form = RatingForm()
+    if request.method == "GET":
+        return _form(case, form)
+    if not form.validate_on_submit():
+        flash(_("请选择评价等级"), "error")
+        return _form(case, form, 422)
+    try:
+        rectification = rating_codes.rate(code, int(form.level.data), form.text.data, form.concerns.data or None,
+                                          request.remote_addr)
+    except ShenpiError as exc:
+        flash_error(exc)
+        return _form(case, form, exc.status)
+    if rectification is None:
+        flash(_("感谢您的评价"), "success")
+    elif rectification.concerns == "service":
+        flash(_("感谢您的评价，受理窗口将于 %(due)s 前整改并答复", due=rectification.due_on.isoformat()), "success")
+    else:
+        flash(_("感谢您的评价，承办部门将于 %(due)s 前整改并答复", due=rectification.due_on.isoformat()), "success")
+    return redirect(url_for("rating.thanks"), 303)
+
+
+def _form(case, form: RatingForm, status: int = 200):
+    return render_template("rating/rate.html", case=case, form=form, bad_levels=ratings.BAD,
+                           rating_max=ratings.MAX_TEXT), status
