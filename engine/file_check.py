@@ -14,7 +14,7 @@ from engine import files
 from engine.services.events import record
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Case, Event, Material
+from engine.store.models import ArchivePackage, Case, Event, Material
 
 ORPHAN_AGE = timedelta(hours=1)
 
@@ -61,11 +61,14 @@ def check(repair_orphans: bool = False, progress=None) -> dict:
 
 def _named() -> dict:
     """Checksum: {"cases": [numbers], "instances": [ids]} of every file a row names: a case's materials
-    and result documents, and a result document of a procedure without a case (its event)."""
+    and result documents, its archive packages, and a result document of a procedure without a case
+    (its event)."""
     named = {}
     with read_session() as session:
-        for sha, number in session.execute(select(Material.sha256, Case.number).join(Case, Case.id == Material.case_id)
-                                           .where(Material.sha256.is_not(None))):
+        for sha, number in session.execute(
+                select(Material.sha256, Case.number).join(Case, Case.id == Material.case_id)
+                .where(Material.sha256.is_not(None))
+                .union_all(select(ArchivePackage.sha256, Case.number).join(Case, Case.id == ArchivePackage.case_id))):
             named.setdefault(sha, {"cases": set(), "instances": set()})["cases"].add(number)
         for data, instance_id, number in session.execute(
                 select(Event.data, Event.instance_id, Case.number).outerjoin(Case, Case.instance_id == Event.instance_id)

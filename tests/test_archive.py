@@ -3,7 +3,9 @@ metadata), its 四性检测, the month's batch on the command line, and the admi
 import hashlib
 import io
 import json
+import os
 import re
+import time
 import zipfile
 
 import pytest
@@ -11,7 +13,8 @@ from lxml import etree, html
 from sqlalchemy import func, select, update
 
 import run
-from engine import archive, archive_check, catalogue, clock, decisions, files, intake, ratings, termination
+from engine import (archive, archive_check, catalogue, clock, decisions, file_check, files, intake, ratings,
+                    termination)
 from engine.errors import Conflict, Forbidden, Invalid
 from engine.store import session_scope
 from engine.store.models import ArchivePackage, Case, Event, Material
@@ -321,3 +324,15 @@ def test_a_reviewer_may_not_open_build_download_check_or_hand_over(app, people):
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(ArchivePackage)) == 1
         assert session.scalar(select(ArchivePackage.handover_id)) is None
+
+
+def test_the_files_check_counts_a_package_as_named_and_never_removes_it(app, people):
+    case = delivered(people)
+    package = built(app, case.id, people["admin"])
+    kept = files.path_of(package["sha256"])
+    then = time.time() - 2 * 3600  # older than any orphan the repair removes
+    os.utime(kept, (then, then))
+    found = file_check.check(repair_orphans=True)
+    assert kept.exists() and str(kept.relative_to(files.root())) not in [o["path"] for o in found["orphans"]]
+    kept.unlink()
+    assert {"sha256": package["sha256"], "cases": [case.number], "instances": []} in file_check.check()["missing"]
