@@ -11,6 +11,7 @@ from engine.services import cases, deploy, tokens
 from engine.store import get_engine, session_scope
 from engine.store.migrate import head, scripts
 from engine.store.models import Timer
+from tests.conftest import BACKEND
 from tests.bpmn_builder import process
 from tests.web import element, signed_in
 from web import create_app
@@ -108,3 +109,15 @@ def test_the_administrators_health_says_whether_timers_fire(app, org):
     assert datetime.fromisoformat(health["timers"]["last_fired_at"]) >= fired_at
     line = element(signed_in(app, "admin").get("/admin/").get_data(as_text=True), "health")
     assert 'class="health"' in line and "正常" in line and "最近一次定时器触发" in line
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's write lock: PostgreSQL's readers never wait for a writer")
+def test_healthz_answers_while_another_holds_the_databases_write_lock(app):
+    writer = get_engine().raw_connection()
+    try:
+        writer.cursor().execute("BEGIN IMMEDIATE")  # a long write, as a roster's import is
+        answer = app.test_client().get("/healthz")
+        assert answer.status_code == 200 and answer.json == {"status": "ok"}
+    finally:
+        writer.rollback()
+        writer.close()

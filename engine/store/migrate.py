@@ -62,7 +62,14 @@ def head() -> str:
 def revision(url: str | None = None) -> str | None:
     """The migration the database's schema is at; None for a database never migrated."""
     with get_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        # A read, never SQLite's write lock: /healthz asks every few seconds, and a long write (a
+        # roster's import) would hold the probe until the load balancer gave the server up.
+        connection.info["read_only"] = True
+        try:
+            return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            connection.rollback()
+            connection.info.pop("read_only", None)
 
 
 def is_current(url: str | None = None) -> bool:
