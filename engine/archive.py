@@ -37,9 +37,9 @@ def month_of(text: str) -> tuple[datetime, datetime]:
     """A month written YYYY-MM, as the moments (China time) it starts and the next one starts."""
     try:
         first = date.fromisoformat(f"{text}-01")
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)  # 9999-12 has none
     except ValueError:
         raise Invalid("Give the month as YYYY-MM, as 2026-11; not %(text)s", text=repr(text[:20])) from None
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return clock.start_of(first), clock.start_of(following)
 
 

@@ -11,6 +11,7 @@ its name, its size first bounded.
 import hashlib
 import json
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from lxml import etree, html
@@ -33,7 +34,7 @@ def check(source) -> list[dict]:
     try:
         with zipfile.ZipFile(source) as package:
             _check(package, report)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # zlib: a compressed entry spoilt
         report.add(USABILITY, "package", False, Message("It is not a readable ZIP file: %(error)s", error=str(exc)))
     return report.checks
 

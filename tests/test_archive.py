@@ -336,3 +336,17 @@ def test_the_files_check_counts_a_package_as_named_and_never_removes_it(app, peo
     assert kept.exists() and str(kept.relative_to(files.root())) not in [o["path"] for o in found["orphans"]]
     kept.unlink()
     assert {"sha256": package["sha256"], "cases": [case.number], "instances": []} in file_check.check()["missing"]
+
+
+def test_a_month_past_the_calendar_and_a_spoilt_compressed_entry_are_refused_not_failed(app, people, tmp_path):
+    with pytest.raises(Invalid, match="YYYY-MM"):
+        archive.month_of("9999-12")
+    package = built(app, delivered(people).id, people["admin"])
+    data = bytearray(files.read(package["sha256"]))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as whole:
+        entry = next(i for i in whole.infolist() if i.compress_type == zipfile.ZIP_DEFLATED)
+    start = entry.header_offset + 30 + len(entry.filename.encode()) + len(entry.extra)  # its compressed data
+    data[start] = 0b111  # the first deflate block's type: 11, which no block has (zlib: invalid block type)
+    spoilt = tmp_path / "spoilt.zip"
+    spoilt.write_bytes(bytes(data))
+    assert not archive_check.passed(archive_check.check(spoilt))

@@ -212,3 +212,29 @@ def test_the_file_lists_its_decisions_with_their_inputs(org):
         ("transfer_taxes", "二手房交易税费", 7), ("transfer_taxes_seller", "卖方税费", 4),
         ("transfer_taxes_buyer", "买方税费", 4)]
 
+
+
+def diamond(layers: int) -> bytes:
+    """Decisions in layers of two, each requiring both of the layer below; the last two read x."""
+    def decision(name, required):
+        needs = "".join(f'<informationRequirement id="r_{name}_{r}"><{kind} href="#{r}"/></informationRequirement>'
+                        for kind, r in required)
+        return (f'<decision id="{name}" name="{name}">{needs}'
+                f'<literalExpression id="e_{name}"><text>1</text></literalExpression></decision>')
+    parts = ['<inputData id="x" name="x"/>']
+    for layer in range(layers):
+        below = [("requiredInput", "x")] if layer == layers - 1 else \
+            [("requiredDecision", f"d{layer + 1}a"), ("requiredDecision", f"d{layer + 1}b")]
+        parts += [decision(f"d{layer}{side}", below) for side in "ab"]
+    return (f'<definitions xmlns="{NS}" id="diamond" name="diamond" namespace="test">' + "".join(parts)
+            + "</definitions>").encode()
+
+
+def test_a_decision_two_others_require_is_walked_once(monkeypatch):
+    """A graph where decisions share what they require is walked once per element, not once per
+    path (thirty layers of two would take 2^30 steps)."""
+    model = load_dmn(diamond(12))
+    walked, element = [], type(model).element
+    monkeypatch.setattr(type(model), "element", lambda self, element_id: walked.append(element_id) or element(self, element_id))
+    assert [i.id for i in model.inputs_of("d0a")] == ["x"]
+    assert len(walked) == len(set(walked)) == 2 * 12 - 1 + 1  # d0a, both of each layer below, and x

@@ -82,13 +82,17 @@ class DmnModel:
 
     def inputs_of(self, decision_id_or_name: str) -> list[InputData]:
         """The input data the decision reads, itself or through what it requires, in the file's order."""
-        needed, todo = set(), [self.find(decision_id_or_name).id]
+        needed, seen, todo = set(), set(), [self.find(decision_id_or_name).id]
         while todo:
-            element = self.element(todo.pop())
+            element_id = todo.pop()
+            if element_id in seen:  # a decision two others require is walked once, not once a path
+                continue
+            seen.add(element_id)
+            element = self.element(element_id)
             if isinstance(element, InputData):
                 needed.add(element.id)
             else:
-                todo += [required for required in element.requirements if required not in needed]
+                todo += element.requirements
         return [element for element in self.input_data.values() if element.id in needed]
 
     def element(self, element_id: str):
