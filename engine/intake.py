@@ -16,7 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, agency_reports, catalogue, clock, files, forms, identity, parties, regional, termination
+from engine import (agencies, agency_reports, catalogue, clock, files, forms, identity, parties, rating_codes, regional,
+                    termination)
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -456,8 +457,10 @@ def describe_case(session: Session, case: Case) -> dict:
             "immediate": case.item.case_type == "immediate" and not case.item.process_key,
             "results": results(case, session),
             "materials": checklist(case, session),
+            # Without its rating code: a department rated by it could rate itself (the notice's page
+            # prints it for the window and the applicant, web/intake and the portal).
             "notices": [{"id": n.id, "kind": n.kind, "number": n.number, "issued_at": n.issued_at.isoformat(),
-                         "data": n.data, "seal_code": n.seal_code} for n in notices],
+                         "data": rating_codes.without_code(n.data), "seal_code": n.seal_code} for n in notices],
             "clocks": [limits.describe(c) for c in clocks],
             # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
             "commissions": agencies.described(session, case.id),

@@ -51,6 +51,12 @@ def issue(session, case: Case, actor: User | None) -> dict:
     return {"rating_code": row.code, "rating_until": row.expires_at.isoformat()}
 
 
+def without_code(notice_data: dict) -> dict:
+    """A notice's facts without the rating code it printed, for whoever is not its applicant or the
+    window (the department a rating is about must not hold its code)."""
+    return {k: v for k, v in notice_data.items() if k not in ("rating_code", "rating_until")}
+
+
 def live(row: RatingCode | None) -> bool:
     return row is not None and row.used_at is None and row.expires_at > datetime.now(timezone.utc)
 

@@ -174,3 +174,22 @@ def test_the_rating_form_needs_its_csrf_token(org, applicant):
     assert forged.status_code == 303 and forged.location.endswith(f"/rate/{code}") and rated(case) == []
     sent = phone.post(f"/rate/{code}", data={"level": "1", "csrf_token": csrf_token(page)})
     assert sent.status_code == 303 and [e["rating"] for e in rated(case)] == [1]
+
+
+def test_the_department_a_rating_is_about_never_holds_its_code(app, org):
+    """A department rated by a code could rate its own case: the notice's page prints the code for
+    the window and the applicant only, and the case's description leaves it out."""
+    from engine import decisions
+    from engine.services import progress
+    from tests.procedures import decided_permit, install
+    people = install(org)
+    case = decisions.deliver(decided_permit(people).id, "window", people["clerk"])  # natres reviewed it
+    code = code_of(case)
+    with session_scope() as session:
+        receipt = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "receipt")).id
+    page = signed_in(app, "r_natres").get(f"/intake/notices/{receipt}")
+    assert page.status_code == 200 and 'id="rating-code"' not in page.text and code[:5] not in page.text
+    assert 'id="rating-code"' in signed_in(app, "clerk").get(f"/intake/notices/{receipt}").text
+    for who in ("r_natres", "clerk"):
+        described = progress.visible_case(case.id, people[who])
+        assert all("rating_code" not in n["data"] for n in described["notices"])
