@@ -193,3 +193,20 @@ def test_the_department_a_rating_is_about_never_holds_its_code(app, org):
     for who in ("r_natres", "clerk"):
         described = progress.visible_case(case.id, people[who])
         assert all("rating_code" not in n["data"] for n in described["notices"])
+
+
+def test_paper_and_qr_codes_name_the_public_address_where_it_is_set(org, applicant, monkeypatch):
+    """A clerk's browser may use an intranet address no applicant's phone opens: PUBLIC_URL names
+    the one to print."""
+    from web import create_app
+    monkeypatch.setenv("PUBLIC_URL", "https://zwfw.example.gov.cn/")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    case = closed_case(applicant, org)
+    with session_scope() as session:
+        receipt = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "receipt")).id
+    printed = signed_in(app, "clerk").get(f"/intake/notices/{receipt}").text
+    assert qr_svg(f"https://zwfw.example.gov.cn/rate/{code_of(case)}", "评价二维码") in printed
+    assert "https://zwfw.example.gov.cn/portal/verify" in printed and "http://localhost" not in printed
+    monkeypatch.setenv("PUBLIC_URL", "zwfw.example.gov.cn")
+    with pytest.raises(SystemExit, match="PUBLIC_URL"):
+        create_app({"TESTING": True})

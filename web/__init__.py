@@ -1,10 +1,11 @@
 """The Flask application factory: configuration from the environment, one blueprint per audience."""
 import os
+import re
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, abort, request, send_from_directory, session
+from flask import Flask, abort, current_app, request, send_from_directory, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
@@ -12,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import agency_reports, clock, files, rating_appeals, rating_codes, ratings, roster_file
+from engine import agency_reports, clock, files, rating_codes, ratings, roster_file
 from engine.config import INSTANCE_DIR, check as check_settings, secret_key_file, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
@@ -57,6 +58,23 @@ class RowId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def _public_url(text: str) -> str:
+    """PUBLIC_URL, the scheme and host applicants reach the product by (https://zwfw.example.gov.cn),
+    or empty; anything else refuses to start."""
+    text = text.strip().rstrip("/")
+    if text and not re.fullmatch(r"https?://[^/?#\s]+", text):
+        raise SystemExit(f"error: PUBLIC_URL must be an http:// or https:// scheme and host, not {text!r}")
+    return text
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An address printed on paper or in a QR code, under PUBLIC_URL where it is set: the address a
+    clerk's browser used (an intranet one, or localhost for a package built on the command line)
+    would not open on an applicant's phone."""
+    base = current_app.config.get("PUBLIC_URL")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
 def create_app(config: dict | None = None) -> Flask:
     check_settings()  # a WSGI server may start the app without run.py, which checks them too
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
@@ -73,10 +91,10 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SECURE=os.environ.get("SECURE_COOKIES") == "1",
         BABEL_DEFAULT_LOCALE="zh",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        PUBLIC_URL=_public_url(os.environ.get("PUBLIC_URL", "")),
     )
     if config:
         app.config.update(config)
-    rating_appeals.appeal_days()  # read by the engine at each appeal: a wrong setting is refused at start
     app.json.ensure_ascii = False
     get_engine(app.config.get("DATABASE_URL"))
 
@@ -109,6 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["own_word"] = own_word  # an item's own name of its decision (准予登记)
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
     app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
+    app.jinja_env.globals["public_url"] = public_url  # the verification page, a rating code's page
     app.jinja_env.filters["presented"] = presented  # a material's 原件1份（纸质）, where its item says
     app.jinja_env.filters["service_objects"] = service_objects  # 自然人、企业法人, or natural person, ...
     # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
