@@ -12,13 +12,14 @@ and never change, so a later backup into the same folder copies only the new one
 database is written under a temporary name and renamed last: a backup that stops half-way leaves
 the previous one whole (its files are all still there, as a backup only adds files).
 """
+import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from engine.services.events import record
 from engine.store import get_engine, session_scope
 from engine.store.migrate import head, revision, scripts, upgrade
 
-MANIFEST, SQLITE, DUMP, FILES = "manifest.json", "shenpi.db", "shenpi.dump", "files"
+MANIFEST, SQLITE, DUMP, FILES, LOCK = "manifest.json", "shenpi.db", "shenpi.dump", "files", ".backup.lock"
 KEYS = {"secret_key": secret_key_file, "seal_key.pem": seal_key_file}  # name in the folder: where it lives
 Progress = Callable[[int, int], None] | None
 
@@ -45,22 +46,36 @@ def backup(folder: Path, progress: Progress = None) -> dict:
                       "newer (Debian: apt-get install postgresql-client), or add their folder to PATH, and run the "
                       "backup again. Nothing was written")
     folder = _own_folder(folder, None if postgres else Path(url.database))
-    made_at = datetime.now(timezone.utc)
-    database = folder / (DUMP if postgres else SQLITE)
-    part = database.with_name(database.name + ".part")
-    try:
-        at = _dump(pg_dump, url, part) if postgres else _copy_sqlite(Path(url.database), part)
-        part.chmod(0o600)
-        copied = files.copy_store(files.root(), folder / FILES, progress)
-        keys = {name: _copy_key(where(), folder / name) for name, where in KEYS.items()}
-        os.replace(part, database)
-    finally:
-        part.unlink(missing_ok=True)
-    manifest = {"made_at": made_at.isoformat(), "database": {
-        "kind": url.get_backend_name(), "file": database.name, "revision": at, "bytes": database.stat().st_size},
-        "files": copied, "keys": keys}
-    _write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
-    return manifest
+    with _alone(folder):
+        made_at = datetime.now(timezone.utc)
+        database = folder / (DUMP if postgres else SQLITE)
+        part = database.with_name(database.name + ".part")
+        try:
+            at = _dump(pg_dump, url, part) if postgres else _copy_sqlite(Path(url.database), part)
+            part.chmod(0o600)
+            copied = files.copy_store(files.root(), folder / FILES, progress)
+            keys = {name: _copy_key(where(), folder / name) for name, where in KEYS.items()}
+            os.replace(part, database)
+        finally:
+            part.unlink(missing_ok=True)
+        manifest = {"made_at": made_at.isoformat(), "database": {
+            "kind": url.get_backend_name(), "file": database.name, "revision": at, "bytes": database.stat().st_size},
+            "files": copied, "keys": keys}
+        _write(folder / MANIFEST, json.dumps(manifest, indent=2).encode())
+        return manifest
+
+
+@contextmanager
+def _alone(folder: Path):
+    """One backup at a time into a folder: a second (cron starting it again before the first ended)
+    would write the same temporary copy, and the first would rename the second's half-written one."""
+    with open(folder / LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict("Another backup into %(folder)s is running: nothing was written", folder=str(folder)) \
+                from None
+        yield
 
 
 def _own_folder(folder: Path, database: Path | None) -> Path:

@@ -17,7 +17,7 @@ import pytest
 
 import run
 from engine import backup, files
-from engine.errors import Invalid
+from engine.errors import Conflict, Invalid
 from engine.services.events import record
 from engine.store import session_scope
 from engine.store.migrate import head, scripts
@@ -134,6 +134,22 @@ def test_a_backup_stopped_half_way_leaves_the_previous_one_whole(org, store, tmp
     assert rows(folder / "shenpi.db", "SELECT count(*) FROM cases") == [(1,)]  # the first backup's
     assert (folder / "manifest.json").read_text() == manifest
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_second_backup_into_a_folder_while_one_runs_is_refused_and_writes_nothing(org, store, tmp_path):
+    import fcntl
+    folder = tmp_path / "backup"
+    file_case(org, "one")
+    backup.backup(folder)
+    manifest = (folder / "manifest.json").read_text()
+    file_case(org, "two")
+    with open(folder / ".backup.lock", "w") as running:  # the first backup, still copying
+        fcntl.flock(running, fcntl.LOCK_EX)
+        with pytest.raises(Conflict, match="Another backup"):
+            backup.backup(folder)
+    assert rows(folder / "shenpi.db", "SELECT count(*) FROM cases") == [(1,)]
+    assert (folder / "manifest.json").read_text() == manifest
+    assert backup.backup(folder)["files"]["copied"] >= 1  # once it ended, the next one runs
 
 
 def test_a_backup_into_the_installation_itself_is_refused(org, store, tmp_path):

@@ -115,28 +115,28 @@ def apply(data: bytes, filename: str, actor: User | None, digest: str | None = N
             said = [Message("Row %(row)s, %(column)s: %(problem)s", row=p.row, column=p.column, problem=p.message)
                     for p in done.problems]
             raise Invalid("The roster has %(n)s problem(s): nothing was imported", n=len(said), details=said)
-        for code, name in done.departments.items():
-            departments[code] = Department(code=code, name=name)  # one made meanwhile: refused at the flush
-            session.add(departments[code])
-            record(session, "department_created", actor=actor, code=code, name=name)
-        given, released = [], 0
-        for entry in done.entries:
-            dept = departments[entry.department]
-            if entry.status == "new":
-                user = User(login=entry.login, name=entry.name, department=dept, roles=entry.roles)
-                password = signin.give_drawn_password(user)
-                given.append(Given(entry.login, entry.name, dept.name, password, user.temporary_until))
-                session.add(user)
-                record(session, "user_created", actor=actor, login=entry.login, roles=entry.roles,
-                       department=entry.department, temporary_password=True, roster=filename)
-            elif entry.status == "changed":
-                released += reassign(session, actor, users[entry.login.lower()], entry.name, entry.roles, dept)
-        record(session, "roster_imported", actor=actor, file=filename, created=len(given),
-               changed=done.count("changed"), unchanged=done.count("unchanged"),
-               departments=len(done.departments), released_tasks=released)
-        try:
+        try:  # a login or department code given meanwhile (PostgreSQL) fails the first flush, wherever it comes
+            for code, name in done.departments.items():
+                departments[code] = Department(code=code, name=name)  # one made meanwhile: refused at the flush
+                session.add(departments[code])
+                record(session, "department_created", actor=actor, code=code, name=name)
+            given, released = [], 0
+            for entry in done.entries:
+                dept = departments[entry.department]
+                if entry.status == "new":
+                    user = User(login=entry.login, name=entry.name, department=dept, roles=entry.roles)
+                    password = signin.give_drawn_password(user)
+                    given.append(Given(entry.login, entry.name, dept.name, password, user.temporary_until))
+                    session.add(user)
+                    record(session, "user_created", actor=actor, login=entry.login, roles=entry.roles,
+                           department=entry.department, temporary_password=True, roster=filename)
+                elif entry.status == "changed":
+                    released += reassign(session, actor, users[entry.login.lower()], entry.name, entry.roles, dept)
+            record(session, "roster_imported", actor=actor, file=filename, created=len(given),
+                   changed=done.count("changed"), unchanged=done.count("unchanged"),
+                   departments=len(done.departments), released_tasks=released)
             session.flush()
-        except IntegrityError as exc:  # a login or department code given meanwhile (PostgreSQL)
+        except IntegrityError as exc:
             raise Conflict("People or departments in the roster have changed since its preview: nothing was "
                            "imported; check the file again") from exc
     return Applied(done, given, released)
