@@ -339,13 +339,12 @@ class Cloner:
                         out[col] = _shift(value, shift)
                     else:
                         out[col] = text(value)
-                if name == "materials":
-                    if row["reused_from"] is not None and row["reused_from"] not in {
-                            m["id"] for m in template.rows["materials"]}:
-                        out["reused_from"] = None
-                    if row["seal_code"]:
-                        code = "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
-                        out["seal_code"] = "-".join(code[i:i + 4] for i in range(0, 16, 4))
+                if name == "materials" and row["reused_from"] is not None and row["reused_from"] not in {
+                        m["id"] for m in template.rows["materials"]}:
+                    out["reused_from"] = None
+                if name in ("materials", "notices") and row["seal_code"]:  # unique: each copy its own
+                    code = "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+                    out["seal_code"] = "-".join(code[i:i + 4] for i in range(0, 16, 4))
                 self.pending[name].append(out)
 
     def flush(self) -> None:
