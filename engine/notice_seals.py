@@ -70,6 +70,8 @@ def verify(code: str) -> dict | None:
         matches = {key: facts.get(key) for key in _printed(notice)} == _printed(notice) \
             and facts["data_sha256"] == _digest(base64.b64decode(kept["salt"]), notice.data)
         words = catalogue.decision_words(session.get(Case, notice.case_id).item.data)
+        from engine.notices import voided  # which seals every notice through this module
         return {"code": notice.seal_code, "valid": seals.holds(kept) and matches, "notice": True,
+                "void": voided(session, notice),
                 "decision_words": words, "signature": kept["signature"],
                 "signed": seals.canonical(facts).decode(), **facts}

@@ -71,9 +71,11 @@ def notify_applicant(session: Session, instance_id: int, kind: str, actor: User 
         issue_notice(session, case, kind, actor, **data)
 
 
-def _voided(session: Session, notice: Notice) -> bool:
+def voided(session: Session, notice: Notice) -> bool:
     """Whether the case's termination notice made this payment notice void (its step still
     waited for the payment when the case ended)."""
+    if notice.kind != "payment":
+        return False
     endings = session.scalars(select(Notice.data).where(Notice.case_id == notice.case_id,
                                                         Notice.kind == "termination")).all()
     return any(notice.number in (data.get("voided") or ()) for data in endings)
@@ -87,7 +89,7 @@ def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
     names = department_names(session)
     seal = {"code": notice.seal_code, **notice.seal["facts"]} if notice.seal_code else None
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
-            "void": notice.kind == "payment" and _voided(session, notice),
+            "void": voided(session, notice),
             "issued_at": notice.issued_at, "data": notice.data, "seal": seal,
             "department_name": seal["issuer_name"] if seal else names.get(code) or code,
             "department_names": names,

@@ -453,12 +453,16 @@ def test_a_withdrawn_transfer_voids_its_payment_notice(people):
     case = take_in(ITEM, FLAT, people["clerk"], applicant=BUYER)
     _through_to_payment(case, people)
     [payment] = [n for n in intake.describe(case.id)["notices"] if n["kind"] == "payment"]
-    clerk = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "clerk")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    clerk = signed_in(app, "clerk")
     assert 'id="void"' not in clerk.get(f"/intake/notices/{payment['id']}").text
+    verified = {"code": payment["seal_code"]}  # the public page, for whoever holds the printed notice
+    assert 'id="void"' not in app.test_client().get("/portal/verify", query_string=verified).text
     ended = termination.withdraw(case.id, "买卖双方解除合同", people["clerk"])
     assert ended.data["voided"] == [payment["number"]]
     assert f"缴款通知书（{payment['number']}）随本办件终止一并作废" in clerk.get(f"/intake/notices/{ended.id}").text
     assert "本通知书作废" in clerk.get(f"/intake/notices/{payment['id']}").text
+    assert "已因办件终止而作废" in app.test_client().get("/portal/verify", query_string=verified).text
 
 
 def test_a_failed_transaction_check_is_explained_and_the_refusal_says_so(people):
