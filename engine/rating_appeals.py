@@ -13,18 +13,18 @@ takes a late answer out of the counts with the rest.
 """
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import clock, config
 from engine.case_status import cancel_timers
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
-from engine.ratings import ANSWERERS, MAX_TEXT, TIMER, staff_of, supervisors, tell_about
+from engine.ratings import ANSWERERS, MAX_TEXT, TIMER, locked_rectification, staff_of, supervisors, tell_about
 from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked, read_session
-from engine.store.models import Case, RatingAppeal, Rectification, User
+from engine.store.db import read_session
+from engine.store.models import RatingAppeal, Rectification, User
 
 GROUNDS = ("outside_duty", "mistaken", "malicious")  # 非本部门职责 | 误评 | 恶意差评
 OUTCOMES = ("upheld", "granted")  # 申诉不成立 | 申诉成立
@@ -62,7 +62,7 @@ def appeal(rectification_id: int, actor: User, ground: str, reason: str) -> Rati
     reason = written(reason, Message("Give the appeal's reason"),
                      Message("An appeal's reason has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
-        case, rectification = _locked(session, rectification_id)
+        case, rectification = locked_rectification(session, rectification_id)
         if not _of_department(actor, rectification):
             raise Forbidden("Only the department the rating is about may appeal it")
         if rectification.appeal is not None:
@@ -95,7 +95,7 @@ def decide(appeal_id: int, actor: User, outcome: str, note: str) -> RatingAppeal
         rectification_id = session.scalar(select(RatingAppeal.rectification_id).where(RatingAppeal.id == appeal_id))
         if rectification_id is None:
             raise NotFound("No appeal %(appeal)s", appeal=appeal_id)
-        case, rectification = _locked(session, rectification_id)
+        case, rectification = locked_rectification(session, rectification_id)
         row = rectification.appeal
         if row.state != "pending":
             raise Conflict("This appeal has been decided already")
@@ -119,29 +119,34 @@ def _read(appeal_id: int) -> RatingAppeal:
         return session.get(RatingAppeal, appeal_id)
 
 
-def _locked(session, rectification_id: int) -> tuple[Case, Rectification]:
-    """The case, then its rectification, held: the order in which the tick and answer() take them."""
-    case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
-    case = locked(session, Case, case_id) if case_id is not None else None
-    rectification = locked(session, Rectification, rectification_id) if case is not None else None
-    if rectification is None:
-        raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
-    return case, rectification
-
-
 def appeals(actor: User, state: str | None = None) -> list[RatingAppeal]:
     """Supervisors see every appeal, the pending first; a department's people who answer
     rectifications see their own department's."""
+    query = _visible(actor, state)
+    if query is None:
+        return []
+    with read_session() as session:
+        return list(session.scalars(query.order_by((RatingAppeal.state == "pending").desc(), RatingAppeal.filed_at,
+                                                   RatingAppeal.id)).unique())
+
+
+def pending_count(actor: User) -> int:
+    """How many of the appeals the actor sees wait for a decision (the board's figure)."""
+    query = _visible(actor, "pending")
+    if query is None:
+        return 0
+    with read_session() as session:
+        return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def _visible(actor: User, state: str | None):
+    """The appeals the actor may see, in that state: None for a department's person without one."""
     require(actor, *ANSWERERS, *DECIDERS)
     if state is not None and state not in STATES:
         raise Invalid("state must be one of %(states)s", states=", ".join(STATES))
-    with read_session() as session:
-        query = (select(RatingAppeal).join(Rectification, Rectification.id == RatingAppeal.rectification_id)
-                 .order_by((RatingAppeal.state == "pending").desc(), RatingAppeal.filed_at, RatingAppeal.id))
-        if not any(actor.has_role(r) for r in DECIDERS):
-            if actor.department is None:
-                return []
-            query = query.where(Rectification.department == actor.department.code)
-        if state:
-            query = query.where(RatingAppeal.state == state)
-        return list(session.scalars(query).unique())
+    query = select(RatingAppeal).join(Rectification, Rectification.id == RatingAppeal.rectification_id)
+    if not any(actor.has_role(r) for r in DECIDERS):
+        if actor.department is None:
+            return None
+        query = query.where(Rectification.department == actor.department.code)
+    return query.where(RatingAppeal.state == state) if state else query

@@ -154,6 +154,16 @@ def late(rectification: Rectification) -> bool:
     return rectification.answered_at.astimezone(clock.SHANGHAI).date() > rectification.due_on
 
 
+def locked_rectification(session, rectification_id: int) -> tuple[Case, Rectification]:
+    """The case, then its rectification, held: the order in which the tick takes them."""
+    case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
+    case = locked(session, Case, case_id) if case_id is not None else None
+    rectification = locked(session, Rectification, rectification_id) if case is not None else None
+    if rectification is None:
+        raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
+    return case, rectification
+
+
 def may_answer(actor: User, rectification: Rectification) -> bool:
     """The department's reviewers, heads and (a window's) clerks, or an administrator, while it is open."""
     if rectification.state != "open" or not actor.active:
@@ -201,12 +211,7 @@ def answer(rectification_id: int, actor: User, response: str) -> Rectification:
     response = written(response, Message("Describe the rectification made"),
                        Message("A rectification's answer has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
-        case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
-        # The case first, then the rectification: the order in which the tick takes them.
-        case = locked(session, Case, case_id) if case_id is not None else None
-        rectification = locked(session, Rectification, rectification_id) if case is not None else None
-        if rectification is None:
-            raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
+        case, rectification = locked_rectification(session, rectification_id)
         if rectification.state == "excused":
             raise Conflict(EXCUSED)
         if rectification.state != "open":

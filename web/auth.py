@@ -17,7 +17,9 @@ from . import STATIC_ENDPOINTS, login_manager, searches
 from .inbox.access import flash_error
 
 bp = Blueprint("auth", __name__)
-SIGN_IN_PAGES = ("auth.login", "portal.login", "portal.register")
+# Forms anyone may send without a session (signing in, registering, rating by a code): one left
+# open too long comes back to be sent again.
+OPEN_FORMS = ("auth.login", "portal.login", "portal.register", "rating.enter", "rating.screen")
 PASSWORD_CHANGED = _l("密码已修改，其他设备上的登录已结束")
 # A lock may close one address or every address, and may be partly over: what holds for all.
 LOCKED = _l("密码连续输错次数过多，暂时不能登录，最长%(minutes)s分钟后可再试", minutes=LOCK_MINUTES)
@@ -37,7 +39,7 @@ def session_expired(exc):
     plain 400 page."""
     from .inbox.access import http_error_page
     from .portal import SESSION_KEY
-    if request.endpoint in SIGN_IN_PAGES or request.blueprint == "rating":  # left open too long: the page again
+    if request.endpoint in OPEN_FORMS:
         flash(_("页面已过期，请重新填写后提交"), "error")
         return redirect(request.full_path.rstrip("?"), 303)
     applicant = request.path.startswith("/portal/")

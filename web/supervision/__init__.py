@@ -55,7 +55,7 @@ def index():
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
                            fixes=ratings.overview(actor()),
-                           pending_appeals=len(rating_appeals.appeals(actor(), state="pending"))
+                           pending_appeals=rating_appeals.pending_count(actor())
                            if actor().has_role("supervisor") else None,
                            now=datetime.now(timezone.utc), period=period, periods=_periods(),
                            default_month=date.fromordinal(last_month).strftime("%Y-%m"))
