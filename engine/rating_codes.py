@@ -131,9 +131,9 @@ def rate(code: str, level: int, text: str, concerns: str | None, address: str | 
     code = typed(code)
     _known(code, address)
     with session_scope() as session:
-        case_id = session.scalar(select(RatingCode.case_id).where(RatingCode.code == code))
-        case = locked(session, Case, case_id) if case_id is not None else None  # the case first, as any rating
-        row = session.scalar(select(RatingCode).where(RatingCode.code == code)) if case is not None else None
+        found = session.execute(select(RatingCode.id, RatingCode.case_id).where(RatingCode.code == code)).first()
+        case = locked(session, Case, found.case_id) if found is not None else None  # the case first, as any rating
+        row = session.get(RatingCode, found.id) if case is not None else None
         _usable(row, case)
         rectification = ratings.record_rating(session, case, level, text, concerns, "qr")
         row.used_at = datetime.now(timezone.utc)

@@ -41,23 +41,18 @@ def thanks():
 
 @bp.route("/<code>", methods=["GET", "POST"])
 def screen(code):
-    try:
-        case = rating_codes.find(code, request.remote_addr)
-    except ShenpiError as exc:  # unknown (counted), used, expired, or too many wrong codes from here
-        flash_error(exc)
-        return render_template("rating/enter.html", code=code), exc.status
     form = RatingForm()
     if request.method == "GET":
-        return _form(case, form)
+        return _form(code, form)
     if not form.validate_on_submit():
         flash(_("请选择评价等级"), "error")
-        return _form(case, form, 422)
-    try:
+        return _form(code, form, 422)
+    try:  # the code is looked up (and counted) once, by the rating itself
         rectification = rating_codes.rate(code, int(form.level.data), form.text.data, form.concerns.data or None,
                                           request.remote_addr)
     except ShenpiError as exc:
         flash_error(exc)
-        return _form(case, form, exc.status)
+        return _form(code, form, exc.status)
     if rectification is None:
         flash(_("感谢您的评价"), "success")
     elif rectification.concerns == "service":
@@ -67,6 +62,13 @@ def screen(code):
     return redirect(url_for("rating.thanks"), 303)
 
 
-def _form(case, form: RatingForm, status: int = 200):
+def _form(code: str, form: RatingForm, status: int = 200):
+    """The rating form of the code's case; a code that rates nothing (unknown, and counted; used;
+    expired; too many wrong ones from here) back to where a code is typed."""
+    try:
+        case = rating_codes.find(code, request.remote_addr)
+    except ShenpiError as exc:
+        flash_error(exc)
+        return render_template("rating/enter.html", code=code), exc.status
     return render_template("rating/rate.html", case=case, form=form, bad_levels=ratings.BAD,
                            rating_max=ratings.MAX_TEXT), status
