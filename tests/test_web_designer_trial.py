@@ -78,6 +78,9 @@ def test_a_case_is_saved_changed_and_deleted_from_the_page(app, org):
     taken = client.post("/designer/dmn/cases", data={"key": "transfer_taxes_buyer", "name": "首套89平方米",
                                                      "inputs": "{}", "expected": "null"})
     assert taken.status_code == 422 and "首套89平方米" in taken.json["message"]
+    infinite = client.post("/designer/dmn/cases", data={"key": "transfer_taxes_buyer", "name": "无穷",
+                                                        "inputs": "{}", "expected": '{"rate": 1e999}'})
+    assert infinite.status_code == 422  # no JSON number (Python reads it as inf; PostgreSQL's json refuses it)
     assert client.post(f"/designer/dmn/cases/{case_id}/delete", data={"key": "transfer_taxes"}).status_code == 404
     assert client.post(f"/designer/dmn/cases/{case_id}/delete", data={"key": "transfer_taxes_buyer"}).json["ok"]
     assert decision_tests.cases_of(["transfer_taxes_buyer"], org["designer"]) == []

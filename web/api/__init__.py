@@ -62,7 +62,7 @@ def json_body() -> dict:
     if not request.is_json:
         raise Invalid("Send the body as JSON, with Content-Type: application/json")
     try:
-        body = json.loads(raw, parse_constant=_not_a_number, parse_float=_finite)
+        body = strict_json(raw)
     except RecursionError:
         raise Invalid("The body is nested too deeply") from None
     except ValueError:
@@ -112,6 +112,12 @@ def query_number(name: str, default):
         return default
     # Not isdigit(), which takes "²"; and no more digits than an id column holds.
     return int(text) if re.fullmatch(r"[0-9]{1,10}", text) else text
+
+
+def strict_json(text: str | bytes):
+    """JSON as JSON has it: NaN and the infinities (1e999 too), which Python reads, are refused
+    (ValueError), as a JSON column of PostgreSQL's would refuse them."""
+    return json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
 
 
 def _not_a_number(text):

@@ -1,7 +1,6 @@
 """试算 in the rule modeler: the decisions of the XML on screen with the inputs each asks for, a
 trial of one on inputs typed into the page (the XML is not saved), and the test cases kept with
 the decisions' keys. JSON for static/trial.js; refusals as the modeler's buttons answer them."""
-import json
 
 from flask import request
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from flask_babel import gettext as _
 from engine.errors import Invalid
 from engine.services import decision_tests, trials
 
+from ..api import strict_json
 from ..inbox.access import actor, roles_required
 from . import KEY, bp
 from .editor import answered
@@ -73,13 +73,9 @@ def _inputs() -> dict:
 
 
 def _json(field: str, label: str):
-    """A field holding JSON (the inputs, an expected result: null is one). NaN and the infinities
-    are not JSON, though Python reads them."""
+    """A field holding JSON (the inputs, an expected result: null is one)."""
     try:
-        return json.loads(request.form.get(field, ""), parse_constant=_not_json)
+        return strict_json(request.form.get(field, ""))
     except (ValueError, RecursionError):
         raise Invalid(_("%(field)s 不是有效的 JSON", field=label)) from None
 
-
-def _not_json(text):
-    raise ValueError(text)
