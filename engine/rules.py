@@ -37,6 +37,14 @@ def clear_cache() -> None:
     _models.clear()
 
 
+def model_of(definition: Definition):
+    """A deployed version's model, parsed once per process (a version never changes)."""
+    model = _models.get(definition.id)
+    if model is None:
+        model = _models[definition.id] = load_dmn(definition.source.encode(), definition.filename)
+    return model
+
+
 class RuleIncident(EngineFailure):
     code = "rule_incident"
 
@@ -53,9 +61,7 @@ def decide(decision_id: str, inputs: dict | None = None, **named):
                 or session.scalar(versions.order_by(Definition.version).limit(1))
         if definition is None:
             raise RuleIncident("No decision %(key)s is deployed", key=repr(decision_id))
-        model = _models.get(definition.id)
-        if model is None:
-            model = _models[definition.id] = load_dmn(definition.source.encode(), definition.filename)
+        model = model_of(definition)
     try:
         return to_plain(model.evaluate(decision_id, {**(inputs or {}), **named}, strict=True))
     except DmnError as exc:

@@ -14,11 +14,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from engine import rules
 from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import Definition, DecisionTest, User
+from engine.store.models import DecisionTest, User
 
 from . import deploy, trials
 from .events import record
@@ -42,9 +43,15 @@ class CasesFailed(Invalid):
 def cases_of(keys: list[str], actor: User) -> list[dict]:
     """The saved cases of these decision keys, by key and name."""
     require(actor, "designer")
+    return _saved(keys)
+
+
+def _saved(keys=None) -> list[dict]:
+    """The saved cases, of these keys (None: all), by key and name."""
+    query = select(DecisionTest).order_by(DecisionTest.key, DecisionTest.name)
     with read_session() as session:
         return [describe(case) for case in session.scalars(
-            select(DecisionTest).where(DecisionTest.key.in_(keys)).order_by(DecisionTest.key, DecisionTest.name))]
+            query if keys is None else query.where(DecisionTest.key.in_(keys)))]
 
 
 def save(key: str, name: str, inputs, expected, actor: User, case_id: int | None = None) -> dict:
@@ -84,18 +91,14 @@ def describe(case) -> dict:
     return {"id": case.id, "key": case.key, "name": case.name, "inputs": case.inputs, "expected": case.expected}
 
 
-def run(model, cases: list[dict]) -> list[dict]:
-    """Each case tried on the model: {"id", "key", "name", "passed", "expected", "actual", "error"},
+def run(model, case: dict) -> dict:
+    """The case tried on the model: {"id", "key", "name", "passed", "expected", "actual", "error"},
     `error` what stopped the evaluation (the actual result is then None)."""
-    results = []
-    for case in cases:
-        try:
-            actual = trials.tried(model, case["key"], case["inputs"])["result"]
-        except Invalid as refused:
-            results.append(_result(case, None, _said(refused)))
-        else:
-            results.append(_result(case, actual, None))
-    return results
+    try:
+        actual = trials.tried(model, case["key"], case["inputs"])["result"]
+    except Invalid as refused:
+        return _result(case, None, _said(refused))
+    return _result(case, actual, None)
 
 
 def check(files: list[tuple[str, bytes]]) -> list[dict]:
@@ -109,11 +112,7 @@ def check(files: list[tuple[str, bytes]]) -> list[dict]:
             except DmnError:
                 continue
             models.update({key: model for key in model.decisions})
-    with read_session() as session:
-        saved = session.scalars(select(DecisionTest).where(DecisionTest.key.in_(models))
-                                .order_by(DecisionTest.key, DecisionTest.name)).all()
-        cases = [describe(case) for case in saved]
-    return [result for case in cases for result in run(models[case["key"]], [case])]
+    return [run(models[case["key"]], case) for case in _saved(list(models))]
 
 
 def deploy_tried(files: list[tuple[str, bytes]], actor: User, *, intended: bool = False,
@@ -136,9 +135,7 @@ def run_deployed(key: str | None = None, cases: list[dict] | None = None) -> lis
     """The saved cases (those of `key`), or the cases given (read_files), each tried on the newest
     deployed version of its key: results as run's, with "version" (None: the key is not deployed)."""
     if cases is None:
-        with read_session() as session:
-            query = select(DecisionTest).order_by(DecisionTest.key, DecisionTest.name)
-            cases = [describe(c) for c in session.scalars(query.where(DecisionTest.key == key) if key else query)]
+        cases = _saved([key] if key else None)
     elif key:
         cases = [case for case in cases if case["key"] == key]
     models, results = {}, []
@@ -150,7 +147,7 @@ def run_deployed(key: str | None = None, cases: list[dict] | None = None) -> lis
             results.append(dict(_result(case, None, Message("No decision %(key)s is deployed", key=repr(case["key"]))),
                                 version=None))
         else:
-            results += [dict(result, version=version) for result in run(model, [case])]
+            results.append(dict(run(model, case), version=version))
     return results
 
 
@@ -185,14 +182,16 @@ def load_files(paths, actor: User | None = None) -> list[tuple[str, str, bool]]:
     are (a designer may have changed them): (key, name, whether added) for each."""
     cases, loaded = read_files(paths), []
     with session_scope() as session:
+        known = {(key, name) for key, name in session.execute(select(DecisionTest.key, DecisionTest.name).where(
+            DecisionTest.key.in_({case["key"] for case in cases})))}
         for case in cases:
-            known = session.scalar(select(DecisionTest.id).where(DecisionTest.key == case["key"],
-                                                                  DecisionTest.name == case["name"]))
-            if known is None:
+            new = (case["key"], case["name"]) not in known
+            if new:
+                known.add((case["key"], case["name"]))
                 session.add(DecisionTest(key=case["key"], name=case["name"], inputs=case["inputs"],
                                          expected=case["expected"], created_by=actor and actor.id,
                                          updated_by=actor and actor.id))
-            loaded.append((case["key"], case["name"], known is None))
+            loaded.append((case["key"], case["name"], new))
         if any(added for *_, added in loaded):
             record(session, "decision_tests_loaded", actor=actor, count=sum(added for *_, added in loaded),
                    keys=sorted({key for key, _, added in loaded if added}))
@@ -234,11 +233,11 @@ def _found(session, case_id: int, key: str | None) -> DecisionTest:
 def _deployed(key: str):
     """(version, model) of the key's newest deployed version; (None, None) when there is none."""
     with read_session() as session:
-        definition = session.scalar(select(Definition).where(Definition.kind == "dmn", Definition.key == key)
-                                    .order_by(Definition.version.desc()).limit(1))
-        if definition is None:
+        try:
+            definition = deploy.find_definition(session, key, kind="dmn")
+        except NotFound:
             return None, None
-        return definition.version, load_dmn(definition.source.encode("utf-8"), definition.filename)
+        return definition.version, rules.model_of(definition)
 
 
 def _result(case: dict, actual, error) -> dict:

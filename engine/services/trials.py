@@ -1,6 +1,7 @@
 """试算: a designer tries a decision on inputs of their choosing, in the XML on their screen (not
 saved, not deployed) or as last deployed. Nothing is stored: the XML is read by the deployment's
 own parser, within the deployment's size, and dropped with the answer."""
+from engine import rules
 from engine.dmn import DmnError, DmnModel, load_dmn, trial
 from engine.errors import Invalid, Message, NotFound
 from engine.store.db import read_session
@@ -25,8 +26,7 @@ def evaluate(key: str, inputs: dict, actor: User, xml: str | None = None) -> dic
     if xml is None:
         with read_session() as session:
             definition = deploy.find_definition(session, key, kind="dmn")
-            version, source, filename = definition.version, definition.source, definition.filename
-        model = read(source, filename)
+            version, model = definition.version, rules.model_of(definition)
     else:
         version, model = None, read(xml)
     if key not in model.decisions:
