@@ -33,11 +33,12 @@ def _offer(session: Session, clock: Clock, actor: User) -> dict:
     procedure = running_procedure(session, clock) if clock.state == "paused" else None
     own = ended_by_hand(procedure)
     works = any(actor.has_role(role) for role in PROCEDURE_ROLES) and not held_by_another(session, clock, actor)
+    # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
+    may_extend = (actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
+                  and not clock.extension_days)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),
                           "overrun": own and engine.clock.today() > expected_end(procedure)} if procedure else None,
-            # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
-            "may_extend": actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
-            and not clock.extension_days,
-            "extension_limit": extension_limit(session, clock)}
+            "may_extend": may_extend,
+            "extension_limit": extension_limit(session, clock) if may_extend else None}  # its case, looked up
