@@ -71,7 +71,7 @@ def build(session: Session, case: Case, render, actor: User | None, out) -> dict
     """Write the case's package to the binary file `out`; returns {files, last_event_id}."""
     names = department_names(session)
     events = history(session, case.instance_id, case.id)
-    documents = sorted(_materials(session, case, names) + _notices(session, case, render),
+    documents = sorted(_materials(session, case, names) + _notices(session, case, render, names),
                        key=lambda d: d.on) + _records(case, events, render, names)
     root = f"{case.number}/"
     rows = []
@@ -129,10 +129,10 @@ def _materials(session: Session, case: Case, names: dict) -> list[Document]:
             for m in rows]
 
 
-def _notices(session: Session, case: Case, render) -> list[Document]:
+def _notices(session: Session, case: Case, render, names: dict) -> list[Document]:
     documents = []
     for notice in session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)):
-        printable = printable_notice(session, notice, case)
+        printable = printable_notice(session, notice, case, names=names)
         title, page = render.notice(printable)
         documents.append(Document(title=title, category=NOTICE, author=printable["department_name"],
                                   on=notice.issued_at, filename=f"{notice.number}.html", number=notice.number,

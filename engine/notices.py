@@ -81,16 +81,20 @@ def voided(session: Session, notice: Notice) -> bool:
     return any(notice.number in (data.get("voided") or ()) for data in endings)
 
 
-def printable_notice(session: Session, notice: Notice, case: Case) -> dict:
+def printable_notice(session: Session, notice: Notice, case: Case, *, rating_code: bool = False,
+                     names: dict | None = None) -> dict:
     """A notice as the printed templates take it: its frozen facts, the departments' names
     (the implementing one, as its seal named it, and those a review round's merged correction
-    lists), its seal (None on a notice issued before notices were sealed)."""
+    lists; `names` where the caller has them), its seal (None on a notice issued before notices
+    were sealed). Its rating code only with `rating_code`: for its applicant and the window, never
+    a department the rating may be about (it could rate itself)."""
     code = notice.data.get("department")
-    names = department_names(session)
+    names = department_names(session) if names is None else names
     seal = {"code": notice.seal_code, **notice.seal["facts"]} if notice.seal_code else None
     return {"id": notice.id, "kind": notice.kind, "number": notice.number, "case_id": case.id,
             "void": voided(session, notice),
-            "issued_at": notice.issued_at, "data": notice.data, "seal": seal,
+            "issued_at": notice.issued_at, "seal": seal,
+            "data": notice.data if rating_code else rating_codes.without_code(notice.data),
             "department_name": seal["issuer_name"] if seal else names.get(code) or code,
             "department_names": names,
             # The Administrative Licensing Law is cited on a licence's notices only: a registration

@@ -393,4 +393,4 @@ def notice(applicant_id: int, number: str, notice_id: int) -> dict:
         row = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.case_id == case.id))
         if row is None:
             raise NotFound("No notice %(notice)s on case %(case)s", notice=notice_id, case=number)
-        return notices.printable_notice(session, row, case)
+        return notices.printable_notice(session, row, case, rating_code=True)

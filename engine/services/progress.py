@@ -308,7 +308,9 @@ def notice(notice_id: int, actor: User) -> dict:
         if case is None:
             raise NotFound("No notice %(notice)s", notice=notice_id)
         _require_visible(session, actor, case)
-        return printable_notice(session, row, case)
+        # The rating code for the window, which hands the notice over, and the agent who filed for
+        # the applicant.
+        return printable_notice(session, row, case, rating_code=actor.has_role("clerk") or actor.has_role("agent"))
 
 
 def open_cases_by_level() -> dict[str, int]:

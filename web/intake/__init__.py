@@ -250,9 +250,5 @@ def notice(notice_id):
     """The printable notice; anyone who may see the case may print it."""
     row = progress.notice(notice_id, actor())
     # A kind without its own template prints with the general layout.
-    # The rating code for the window, which hands the notice over, and an agent who filed for the
-    # applicant; never the departments a rating is about (they could rate themselves).
-    shown = actor().has_role("clerk") or actor().has_role("agent")
-    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"],
-                           rating_code_shown=shown)
+    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])
 from . import applicants  # noqa: E402,F401  (routes register on bp)

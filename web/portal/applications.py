@@ -224,5 +224,4 @@ def notice(number, notice_id):
         row = portal.notice(g.applicant.id, number, notice_id)
     except NotFound:
         abort(404)
-    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"],
-                           rating_code_shown=True)
+    return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])
