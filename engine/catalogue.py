@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine import agencies, forms, identity, parties
 from engine.clock.limits import MAX_WORKING_DAYS
-from engine.errors import Invalid, NotFound
+from engine.errors import Invalid, NotFound, whole
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
@@ -166,11 +166,16 @@ def _check_reports_entry(item: dict, source: str) -> None:
                       source=source, code=flagged[0]["code"], keys=", ".join(wrong))
 
 
+def presentation(material: dict) -> tuple:
+    """How a material is handed in: (original or copy, medium, count), the defaults where its
+    entry says nothing."""
+    return (material.get("original_or_copy", "copy"), material.get("medium", "paper_or_electronic"),
+            material.get("count", 1))
+
+
 def _presented(material: dict) -> bool:
-    count = material.get("count", 1)
-    return (material.get("original_or_copy", "copy") in ORIGINAL_OR_COPY
-            and material.get("medium", "paper_or_electronic") in MEDIA
-            and isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 99)
+    form, medium, count = presentation(material)
+    return form in ORIGINAL_OR_COPY and medium in MEDIA and whole(count, 1, 99)
 
 
 def _whole_years(value) -> bool:

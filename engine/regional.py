@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select
 
 from engine import clock
-from engine.errors import Conflict, Invalid, NotFound
+from engine.errors import Conflict, Invalid, Message, NotFound, whole, written
 from engine.rules import decide
 from engine.services.events import record
 from engine.services.users import require
@@ -83,9 +83,8 @@ def revoke(actor: User, result_id: int, reason: str) -> None:
     filed before keeps what its procedure decided then: the reports it was asked for were fixed at
     filing (engine/report_kinds.py)."""
     require(actor, "admin")
-    reason = (reason or "").strip()
-    if not 0 < len(reason) <= MAX_REASON:
-        raise Invalid("Say why the result is revoked, in at most %(max)s characters", max=MAX_REASON)
+    said = Message("Say why the result is revoked, in at most %(max)s characters", max=MAX_REASON)
+    reason = written(reason, said, said)
     with session_scope() as session:
         row = session.get(RegionalAssessment, result_id)
         if row is None:
@@ -136,7 +135,7 @@ def _checked(zone: str, zone_name: str, entry: dict, source: str) -> dict:
     if kind not in report_kinds.RULED:
         raise Invalid("%(where)s%(kind)s is not an assessment the rules decide on; known: %(kinds)s", where=where,
                       kind=repr(kind), kinds=", ".join(sorted(report_kinds.RULED)))
-    if not isinstance(years, int) or isinstance(years, bool) or not 1 <= years <= MAX_YEARS:
+    if not whole(years, 1, MAX_YEARS):
         raise Invalid("%(where)svalid_years is a whole number from 1 to %(max)s", where=where, max=MAX_YEARS)
     if land is not None and (isinstance(land, bool) or not isinstance(land, (int, float)) or not 0 < land < 1e6):
         raise Invalid("%(where)smax_land_ha is a positive number of hectares", where=where)

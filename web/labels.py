@@ -116,9 +116,8 @@ def presented(material: dict) -> str:
     """How the guide says a material is handed in (原件1份（纸质）), where its item says so."""
     if not {"original_or_copy", "medium", "count"} & material.keys():
         return ""
-    return gettext("%(form)s%(count)s份（%(medium)s）",
-                   form=ORIGINAL_OR_COPY[material.get("original_or_copy", "copy")], count=material.get("count", 1),
-                   medium=MEDIA[material.get("medium", "paper_or_electronic")])
+    form, medium, count = catalogue.presentation(material)
+    return gettext("%(form)s%(count)s份（%(medium)s）", form=ORIGINAL_OR_COPY[form], count=count, medium=MEDIA[medium])
 
 
 def service_objects(names: list[str]) -> str:

@@ -114,7 +114,7 @@ def pause_clock(clock_id):
     from engine.clock import pauses
     body = json_body()
     procedure_id = pauses.pause(clock_id, str(body.get("kind", "")), str(body.get("reason", "")),
-                                integer_field(body, "expected_days"), g.user, str(body.get("participants", "")))
+                                integer_field(body, "expected_days"), g.user, text_field(body, "participants") or "")
     return jsonify({"procedure_id": procedure_id}), 201
 
 
