@@ -90,7 +90,6 @@ def cmd_user_import(args):
     """The roster's preview on stdout and its problems on stderr (exit 1, nothing stored); with
     --apply and no problem, the import, then each new person's temporary password: hand them
     over, they are kept nowhere."""
-    from pathlib import Path
     from engine.services import roster
     from engine.signin import TEMPORARY_DAYS
     path = Path(args.file)
@@ -163,7 +162,6 @@ def cmd_token(args):
 
 def cmd_items(args):
     """Service items from YAML files or folders of them (as processes/items/)."""
-    from pathlib import Path
     from engine import catalogue
     for path in map(Path, args.paths):
         if not path.exists():
@@ -292,7 +290,6 @@ def cmd_calendar_is_workday(args):
 
 
 def cmd_calendar_import(args):
-    from pathlib import Path
     from engine.services import calendars
     if not Path(args.file).is_file():
         print(f"error: no file {args.file}", file=sys.stderr)
@@ -338,37 +335,21 @@ def cmd_report_monthly(args):
     print(f"wrote {out}")
 
 
-def _private(path: str):
-    """A file for the owner alone (0600, whatever the umask): the records hold ID numbers."""
-    import os
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # one left from an earlier run keeps its mode through O_CREAT
-    return os.fdopen(fd, "w", encoding="utf-8")
-
-
 def cmd_exchange(args):
     """办件信息汇聚 as JSON lines: to --out (written whole, then put in place; the next cursor alone on
     stdout) or to stdout (the next cursor on stderr). The records hold ID numbers: mind where they go."""
     import json
-    import os
+    from contextlib import nullcontext
 
-    from engine import exchange
+    from engine import exchange, files
     if args.limit is not None and args.limit < 1:
         print("error: --limit is a whole number of at least 1", file=sys.stderr)
         return 1
     after = args.after
-    out = _private(args.out + ".part") if args.out else sys.stdout
-    try:
+    with files.private_file(Path(args.out), "w") if args.out else nullcontext(sys.stdout) as out:
         for records, after in exchange.pages(args.after, args.limit):
             out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    except BaseException:
-        if args.out:
-            out.close()
-            os.remove(args.out + ".part")
-        raise
     if args.out:
-        out.close()
-        os.replace(args.out + ".part", args.out)
         print(after)
     else:
         print(f"next: {after}", file=sys.stderr)
@@ -378,8 +359,6 @@ def cmd_archive_build(args):
     """办件电子归档: a package for every case that ended in the month, written into --out one by one
     (each whole, then renamed into place), progress on stdout; one archived already with all its
     events is written as kept. Exit 1 if one failed (the others are written)."""
-    from pathlib import Path
-
     from engine import archive
     from web.archived import standalone
     out = Path(args.out)
@@ -439,7 +418,6 @@ def _megabytes(size: int) -> str:
 
 def cmd_backup(args):
     import os
-    from pathlib import Path
     from engine import backup
     manifest = backup.backup(Path(args.folder), _progress("copied"))
     database, stored = manifest["database"], manifest["files"]
@@ -455,7 +433,6 @@ def cmd_backup(args):
 
 
 def cmd_restore(args):
-    from pathlib import Path
     from engine import backup, file_check
     done = backup.restore(Path(args.folder), _progress("copied"))
     print(f"restored the backup made {_china(done['made_at'])} (migration "

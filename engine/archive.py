@@ -8,7 +8,6 @@ case may still gain events (a rating, its rectification, a supervision order ans
 package is then older than the case, and is to be built again.
 """
 import math
-import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -116,10 +115,9 @@ def _package(package: ArchivePackage, older: bool) -> dict:
             "receiver": handover.receiver if handover else None}
 
 
-def to_build(actor: User | None, month: str, department: str | None = None, limit: int | None = None) -> list[int]:
+def to_build(actor: User, month: str, department: str | None = None, limit: int | None = None) -> list[int]:
     """The month's ended cases without a package, or with one older than the case, oldest first."""
-    if actor is not None:
-        require(actor, "admin")
+    require(actor, "admin")
     with read_session() as session:
         return list(session.scalars(_cases(month, department, "to_build").limit(limit).with_only_columns(Case.id)))
 
@@ -267,13 +265,7 @@ def copy_to(sha256: str, folder: Path, name: str) -> Path:
     """A kept package written into a folder (the command line's --out), readable by its owner alone
     (it holds ID numbers): under a temporary name, then renamed, so a crash leaves no half-written
     package there."""
-    target, partial = folder / name, folder / f".{name}.part"
-    try:
-        with files.located(sha256).open("rb") as source, \
-                os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-            os.fchmod(out.fileno(), 0o600)  # one left by a crash keeps its mode through O_CREAT
-            shutil.copyfileobj(source, out)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    target = folder / name
+    with files.located(sha256).open("rb") as source, files.private_file(target) as out:
+        shutil.copyfileobj(source, out)
     return target

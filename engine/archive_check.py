@@ -22,7 +22,6 @@ from engine.archive_package import METADATA, SIGNATURE, digests
 from engine.errors import Message, listed
 
 AUTHENTICITY, INTEGRITY, USABILITY, SECURITY = "authenticity", "integrity", "usability", "security"
-ASPECTS = (AUTHENTICITY, INTEGRITY, USABILITY, SECURITY)
 MAX_ENTRY = 64 * 1024 * 1024  # a document is at most 20 MB (engine/files.py); its history far less
 MAX_ENTRIES = 10_000
 SHOWN = 5  # files named in a reason, the rest counted

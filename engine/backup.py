@@ -144,15 +144,8 @@ def _copy_key(source: Path, target: Path) -> bool:
 
 
 def _write(target: Path, content: bytes) -> None:
-    """Written whole under another name, synced, for the owner alone, then renamed into place."""
-    part = target.with_name(target.name + ".part")
-    handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(handle, 0o600)
-    with os.fdopen(handle, "wb") as fh:
+    with files.private_file(target) as fh:
         fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, target)
 
 
 def restore(folder: Path, progress: Progress = None) -> dict:

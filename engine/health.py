@@ -20,11 +20,10 @@ from engine.store.migrate import head, revision
 from engine.store.models import Event, Timer, User
 
 OVERDUE = timedelta(minutes=5)
-CHECKS = ("database", "schema", "files")
 
 
 def probe() -> list[str]:
-    """The checks of CHECKS that fail; none when the server can serve."""
+    """The checks that fail (database, schema, files); none when the server can serve."""
     return _checked()[0]
 
 

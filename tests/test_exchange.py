@@ -338,7 +338,7 @@ def test_one_odd_case_is_skipped_with_a_warning_and_holds_back_no_later_case(peo
 def test_the_file_the_command_writes_is_for_its_owner_alone(people, tmp_path, capsys):
     decided_permit(people)
     out = tmp_path / "records.jsonl"
-    (tmp_path / "records.jsonl.part").write_text("left from a run that failed")
-    os.chmod(tmp_path / "records.jsonl.part", 0o644)
+    (tmp_path / ".records.jsonl.part").write_text("left from a run that failed")  # files.private_file's
+    os.chmod(tmp_path / ".records.jsonl.part", 0o644)
     assert run.main(["exchange", "--out", str(out)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_text(encoding="utf-8").count("\n") == 4

@@ -134,7 +134,7 @@ def test_a_notice_whose_stored_facts_changed_fails_verification(items, org):
 
 
 def test_a_notice_issued_before_notices_were_sealed_says_so_and_shows_no_code(items, org, app):
-    """As migration 0025 leaves the notices issued before it: no code, no seal, never given one."""
+    """As migration 0028 leaves the notices issued before it: no code, no seal, never given one."""
     case = accepted("T-001", org)
     [notice] = intake.describe(case.id)["notices"]
     with session_scope() as session:
