@@ -161,8 +161,9 @@ def test_every_problem_is_said_by_row_and_column_and_nothing_is_stored(org):
         roster.apply(xlsx(rows), "名册.xlsx", org["admin"], preview.digest)
     assert stored() == before
     # One good row among bad ones is not imported either: the file goes in whole or not at all.
+    mixed = xlsx([*ROWS, rows[1]])
     with pytest.raises(Invalid):
-        roster.apply(xlsx([*ROWS, rows[1]]), "名册.xlsx", org["admin"])
+        roster.apply(mixed, "名册.xlsx", org["admin"], roster.preview(mixed, "名册.xlsx", org["admin"]).digest)
     assert stored() == before
 
 
@@ -193,7 +194,7 @@ def test_only_an_administrator_imports(org):
         with pytest.raises(Forbidden):
             roster.preview(ROSTER, "r.xlsx", org[login])
         with pytest.raises(Forbidden):
-            roster.apply(ROSTER, "r.xlsx", org[login])
+            roster.apply(ROSTER, "r.xlsx", org[login], "any digest")
 
 
 @pytest.mark.parametrize("meanwhile", [
@@ -221,7 +222,7 @@ def test_a_person_moved_away_gives_back_the_steps_they_may_no_longer_work(org):
     instance = cases.start_instance("housing_review", org["clerk"])
     task_id = instance["tasks"][0]["id"]
     tasks.claim(task_id, org["reviewer"])
-    applied = roster.apply(ROSTER, "名册.xlsx", org["admin"])
+    applied = roster.apply(ROSTER, "名册.xlsx", org["admin"], roster.preview(ROSTER, "名册.xlsx", org["admin"]).digest)
     assert applied.released == 1
     with session_scope() as session:
         assert session.get(Task, task_id).assignee_id is None

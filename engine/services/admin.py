@@ -196,11 +196,14 @@ def reassign(session, actor: User | None, user: User, name: str, roles: list[str
     if actor is not None and user.id == actor.id and "admin" not in roles:
         raise Invalid("You cannot take the admin role from yourself")
     renamed = {"name": name, "old_name": user.name} if name != user.name else {}
+    lanes_changed = sorted(set(roles)) != sorted(user.roles or ()) or (dept.id if dept else None) != user.department_id
     user.name, user.roles, user.department = name, sorted(set(roles)), dept
-    # A step they held in a lane that is no longer theirs could be neither finished nor given
-    # back by them, nor claimed by anyone else: it goes back to its group, as at deactivation.
-    held = session.scalars(select(Task).where(Task.assignee_id == user.id, Task.state == "ready")).all()
-    released = _release(session, actor, user, [t.id for t in held if not may_work_on(user, t)], "user_changed")
+    released = 0
+    if lanes_changed:  # a roster renaming hundreds asks for no one's steps
+        # A step they held in a lane that is no longer theirs could be neither finished nor given
+        # back by them, nor claimed by anyone else: it goes back to its group, as at deactivation.
+        held = session.scalars(select(Task).where(Task.assignee_id == user.id, Task.state == "ready")).all()
+        released = _release(session, actor, user, [t.id for t in held if not may_work_on(user, t)], "user_changed")
     record(session, "user_changed", actor=actor, login=user.login, roles=user.roles,
            department=dept.code if dept else None, released_tasks=released, **renamed)
     return released

@@ -100,15 +100,15 @@ class Applied:
     released: int  # steps given back to their groups by those who may no longer work them
 
 
-def apply(data: bytes, filename: str, actor: User | None, digest: str | None = None) -> Applied:
+def apply(data: bytes, filename: str, actor: User | None, digest: str) -> Applied:
     """Import the file as its preview says, all of it or nothing; `digest` is the preview's that
-    the administrator confirmed (the command line's own, or none)."""
+    the administrator confirmed (the command line's own)."""
     if actor is not None:
         require(actor, "admin")
     sheet = roster_file.read(data, filename)
     with session_scope() as session:
         done, users, departments = _check(session, data, filename, sheet, actor, lock=True)
-        if digest is not None and digest != done.digest:
+        if digest != done.digest:
             raise Conflict("People or departments in the roster have changed since its preview: nothing was "
                            "imported; check the file again")
         if done.problems:
