@@ -4,6 +4,7 @@ The database is copied through SQLite's online backup API (one moment of it, wha
 meanwhile), the files store incrementally (a file already in DIR is not copied again, one copied is
 checked against its checksum), the keys beside them; the database copy is renamed into place last,
 so a backup that stops half-way leaves the previous one whole."""
+import fcntl
 import json
 import os
 import sqlite3
@@ -124,13 +125,22 @@ def test_the_command_line_tells_how_far_the_copy_of_the_files_is(org, store, tmp
     assert "copied: 1 of 2 files\ncopied: 2 of 2 files\n" in said.err and "2 files (0.0 MB, 2 new)" in said.out
 
 
+def backed_up_then_changed(org, folder: Path) -> str:
+    """A backup of one case, then a second case: the first backup's manifest, to be kept whole."""
+    file_case(org, "one")
+    backup.backup(folder)
+    file_case(org, "two")
+    return (folder / "manifest.json").read_text()
+
+
+def no_part_left(folder: Path) -> bool:
+    return not [p.name for p in folder.iterdir() if p.name.endswith(".part")]
+
+
 @SQLITE_FILE
 def test_a_backup_stopped_half_way_leaves_the_previous_one_whole(org, store, tmp_path):
     folder = tmp_path / "backup"
-    file_case(org, "one")
-    backup.backup(folder)
-    manifest = (folder / "manifest.json").read_text()
-    file_case(org, "two")
+    manifest = backed_up_then_changed(org, folder)
 
     def interrupted(done, total):
         raise KeyboardInterrupt  # Ctrl-C, or the machine going down, while the files are copied
@@ -138,23 +148,17 @@ def test_a_backup_stopped_half_way_leaves_the_previous_one_whole(org, store, tmp
     with pytest.raises(KeyboardInterrupt):
         backup.backup(folder, interrupted)
     assert rows(folder / "shenpi.db", "SELECT count(*) FROM cases") == [(1,)]  # the first backup's
-    assert (folder / "manifest.json").read_text() == manifest
-    assert not [p.name for p in folder.iterdir() if p.name.endswith(".part")]
+    assert (folder / "manifest.json").read_text() == manifest and no_part_left(folder)
 
 
 def test_a_second_backup_into_a_folder_while_one_runs_is_refused_and_writes_nothing(org, store, tmp_path):
-    import fcntl
     folder = tmp_path / "backup"
-    file_case(org, "one")
-    backup.backup(folder)
-    manifest = (folder / "manifest.json").read_text()
-    file_case(org, "two")
+    manifest = backed_up_then_changed(org, folder)
     with open(folder / ".backup.lock", "w") as running:  # the first backup, still copying
         fcntl.flock(running, fcntl.LOCK_EX)
         with pytest.raises(Conflict, match="Another backup"):
             backup.backup(folder)
-    assert (folder / "manifest.json").read_text() == manifest  # the first backup's, whole
-    assert not [p.name for p in folder.iterdir() if p.name.endswith(".part")]
+    assert (folder / "manifest.json").read_text() == manifest and no_part_left(folder)  # the first backup's, whole
     assert backup.backup(folder)["files"]["copied"] >= 1  # once it ended, the next one runs
 
 
