@@ -36,12 +36,17 @@ run: install
 
 # The suite runs on SQLite; with TEST_DATABASE_URL set, the database tests run again on PostgreSQL,
 # at the same time (each has its own database, files and ports; the machines have two cores), their
-# report printed after the SQLite one's.
+# report printed after the SQLite one's. Split so the two take about as long: the tests that use no
+# database run beside PostgreSQL's, not after SQLite's, and the browser tests run on SQLite only
+# (the pages' queries run on PostgreSQL through the test client's page tests; a browser on top adds
+# minutes, not queries).
 test: install /usr/bin/chromium
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		log=$$(mktemp); \
-		SHENPI_TEST_BACKEND=postgres $(PY) -m pytest -m db -p no:cacheprovider > $$log 2>&1 & postgres=$$!; \
-		$(PY) -m pytest; sqlite=$$?; \
+		( SHENPI_TEST_BACKEND=postgres $(PY) -m pytest -m db --ignore=tests/browser -p no:cacheprovider; pg=$$?; \
+		  echo "== the tests that use no database =="; $(PY) -m pytest -m "not db" -p no:cacheprovider; \
+		  [ $$? -eq 0 ] && [ $$pg -eq 0 ] ) > $$log 2>&1 & postgres=$$!; \
+		$(PY) -m pytest -m db; sqlite=$$?; \
 		wait $$postgres; on_postgres=$$?; \
 		echo "== database tests again on PostgreSQL =="; cat $$log; rm -f $$log; \
 		[ $$sqlite -eq 0 ] && [ $$on_postgres -eq 0 ]; \

@@ -59,13 +59,14 @@ def db(database_url):
     engine = get_engine(database_url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
+        # DELETE, not TRUNCATE: on a handful of rows it is ten times quicker, and a thousand tests
+        # each begin here.
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
         if BACKEND == "postgres":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
-            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
-                conn.execute(text("DELETE FROM sqlite_sequence"))
+            conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
+        elif conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+            conn.execute(text("DELETE FROM sqlite_sequence"))
     runtime.clear_caches()
     rules.clear_cache()  # a table an earlier test deployed under the same id is gone too
     calendars.invalidate()  # a notice an earlier test imported is gone with its table's rows
