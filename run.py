@@ -162,7 +162,7 @@ def cmd_token(args):
 
 def cmd_items(args):
     """Service items from YAML files or folders of them (as processes/items/)."""
-    from engine import catalogue
+    from engine import catalogue, material_templates
     for path in map(Path, args.paths):
         if not path.exists():
             print(f"error: no file or folder {path}", file=sys.stderr)
@@ -171,6 +171,8 @@ def cmd_items(args):
             catalogue.load_text(path.read_text(encoding="utf-8"), path.name)]
         for code, version, new in loaded:
             print(f"{code}\tversion {version}\t{'new' if new else 'unchanged'}")
+        if (path / "forms").is_dir():
+            print(f"forms: {material_templates.load_folder(path / 'forms')}")
 
 
 def cmd_demo(args):
@@ -186,9 +188,10 @@ def cmd_demo(args):
         for r in deploy(files, actor=None).definitions:
             print(f"deployed {r.kind} {r.key} v{r.version}{'' if r.new else ' (unchanged)'}")
     created = create_demo_organisation()  # before the items, which name its departments
-    from engine import catalogue
+    from engine import catalogue, material_templates
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
+    print(f"blank forms and examples: {material_templates.load_folder(ROOT / 'processes' / 'items' / 'forms', replace=False)}")
     from engine import regional
     if not regional.any_registered():  # the administrator's registry is theirs once it holds anything
         print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
@@ -449,7 +452,8 @@ def _checked(found: dict) -> int:
     """The check's findings, one line each; 1 when a file is missing or corrupt."""
     for kind in ("missing", "corrupt"):
         for row in found[kind]:
-            owners = [f"case {n}" for n in row["cases"]] + [f"instance {i} (no case)" for i in row["instances"]]
+            owners = [f"case {n}" for n in row["cases"]] + [f"instance {i} (no case)" for i in row["instances"]] + [
+                f"form {f}" for f in row["forms"]]
             print(f"{kind}: {row['sha256']} ({', '.join(owners)})")
     for row in found["orphans"]:
         print(f"orphan: {row['path']} ({row['bytes']} bytes, {_china(row['modified'])})"

@@ -27,6 +27,11 @@ SERVICE_OBJECTS = {"自然人": "person", "企业法人": "company", "事业单�
 # 申请材料: how each is handed in, as the guide tells it (原件或复印件, 纸质或电子, 份数); optional.
 ORIGINAL_OR_COPY = ("original", "copy", "original_and_copy")
 MEDIA = ("paper", "electronic", "paper_or_electronic")
+# And what the guide says of it beside (the 申请材料 sub-entity's 来源渠道, 受理标准, 要求提供材料的依据,
+# 填报须知); optional, each a text of at most MAX_MATERIAL_TEXT characters.
+SOURCES = ("applicant", "government", "agency", "other")
+MATERIAL_TEXTS = ("standard", "basis", "instructions")
+MAX_MATERIAL_TEXT = 1000
 REQUIRED = ("code", "name", "kind", "department", "case_type", "promised_days", "materials")
 # An item's code is its number in the catalogue (1102-HOUS-002): in addresses and case pages.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -87,6 +92,14 @@ def validate(item: dict, source: str = "item") -> dict:
             raise Invalid("%(source)s: materials[%(index)s]: original_or_copy is one of %(forms)s, medium one of "
                           "%(media)s, count a whole number from 1 to 99", source=source, index=i,
                           forms=", ".join(ORIGINAL_OR_COPY), media=", ".join(MEDIA))
+        if material.get("source", "applicant") not in SOURCES:
+            raise Invalid("%(source)s: materials[%(index)s]: source (来源渠道) is one of %(sources)s", source=source,
+                          index=i, sources=", ".join(SOURCES))
+        long = [key for key in MATERIAL_TEXTS if key in material
+                and not (isinstance(material[key], str) and len(material[key]) <= MAX_MATERIAL_TEXT)]
+        if long:
+            raise Invalid("%(source)s: materials[%(index)s]: %(keys)s is a text of at most %(max)s characters",
+                          source=source, index=i, keys=", ".join(long), max=MAX_MATERIAL_TEXT)
     issues = item.get("issues")
     if issues is not None and not (isinstance(issues, dict) and isinstance(issues.get("code"), str)
                                    and CODE.fullmatch(issues["code"]) and isinstance(issues.get("name"), str)

@@ -14,15 +14,15 @@ from engine import files
 from engine.services.events import record
 from engine.store import session_scope
 from engine.store.db import read_session
-from engine.store.models import ArchivePackage, Case, Event, Material
+from engine.store.models import ArchivePackage, Case, Event, Material, MaterialTemplate
 
 ORPHAN_AGE = timedelta(hours=1)
 
 
 def check(repair_orphans: bool = False, progress=None) -> dict:
-    """{"checked": files the database names, "missing" and "corrupt": [{"sha256", "cases", "instances"}]
-    (the case numbers naming each, and the procedures without a case: a result document of a trial
-    run), "orphans": [{"path", "bytes", "modified", "removed"}]}. With repair_orphans, the orphans
+    """{"checked": files the database names, "missing" and "corrupt": [{"sha256", "cases", "instances",
+    "forms"}] (the case numbers naming each, the procedures without a case: a result document of a
+    trial run, and the items' blank forms and examples as item/material/kind), "orphans": [{"path", "bytes", "modified", "removed"}]}. With repair_orphans, the orphans
     older than ORPHAN_AGE are removed, and that recorded. progress is told (files read, files to read)."""
     store = files.root()
     present = files.everything(store)  # before the rows: a file stored after this is not listed as an orphan
@@ -60,19 +60,25 @@ def check(repair_orphans: bool = False, progress=None) -> dict:
 
 
 def _named() -> dict:
-    """Checksum: {"cases": [numbers], "instances": [ids]} of every file a row names: a case's materials
-    and result documents, its archive packages, and a result document of a procedure without a case
-    (its event)."""
+    """Checksum: {"cases": [numbers], "instances": [ids], "forms": [item/material/kind]} of every file a
+    row names: a case's materials and result documents, its archive packages, a result document of a
+    procedure without a case (its event), an item's blank forms and examples."""
     named = {}
+
+    def owned_by(sha):
+        return named.setdefault(sha, {"cases": set(), "instances": set(), "forms": set()})
+
     with read_session() as session:
         for sha, number in session.execute(
                 select(Material.sha256, Case.number).join(Case, Case.id == Material.case_id)
                 .where(Material.sha256.is_not(None))
                 .union_all(select(ArchivePackage.sha256, Case.number).join(Case, Case.id == ArchivePackage.case_id))):
-            named.setdefault(sha, {"cases": set(), "instances": set()})["cases"].add(number)
+            owned_by(sha)["cases"].add(number)
         for data, instance_id, number in session.execute(
                 select(Event.data, Event.instance_id, Case.number).outerjoin(Case, Case.instance_id == Event.instance_id)
                 .where(Event.type == "document_attached")):
-            owners = named.setdefault(data.get("sha256"), {"cases": set(), "instances": set()})
-            owners["cases" if number else "instances"].add(number or instance_id)
+            owned_by(data.get("sha256"))["cases" if number else "instances"].add(number or instance_id)
+        for form in session.execute(select(MaterialTemplate.sha256, MaterialTemplate.item_code,
+                                           MaterialTemplate.material_code, MaterialTemplate.kind)):
+            owned_by(form.sha256)["forms"].add("/".join(form[1:]))
     return {sha: {kind: sorted(ids) for kind, ids in owners.items()} for sha, owners in named.items()}

@@ -335,7 +335,7 @@ def test_the_files_check_counts_a_package_as_named_and_never_removes_it(app, peo
     found = file_check.check(repair_orphans=True)
     assert kept.exists() and str(kept.relative_to(files.root())) not in [o["path"] for o in found["orphans"]]
     kept.unlink()
-    assert {"sha256": package["sha256"], "cases": [case.number], "instances": []} in file_check.check()["missing"]
+    assert {"sha256": package["sha256"], "cases": [case.number], "instances": [], "forms": []} in file_check.check()["missing"]
 
 
 def test_a_month_past_the_calendar_and_a_spoilt_compressed_entry_are_refused_not_failed(app, people, tmp_path):

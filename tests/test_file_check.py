@@ -42,9 +42,9 @@ def test_check_names_the_missing_and_the_corrupt_with_their_cases_and_lists_orph
     orphan, _size = files.store(b"%PDF a file whose case never committed", "x.pdf")
 
     found = file_check.check()
-    assert found["missing"] == [{"sha256": s, "cases": c, "instances": i} for s, c, i in sorted(
+    assert found["missing"] == [{"sha256": s, "cases": c, "instances": i, "forms": []} for s, c, i in sorted(
         [(gone, [number], []), (document, [], [instance_id])])]
-    assert found["corrupt"] == [{"sha256": spoilt, "cases": [number], "instances": []}]
+    assert found["corrupt"] == [{"sha256": spoilt, "cases": [number], "instances": [], "forms": []}]
     assert [o["path"] for o in found["orphans"]] == [f"{orphan[:2]}/{orphan}"]
     assert not found["orphans"][0]["removed"] and files.path_of(orphan).exists()
     assert all(files.path_of(sha).exists() for sha in kept)

@@ -65,6 +65,9 @@ CASE_TYPES = {"immediate": _l("即办件"), "promised": _l("承诺件"), "escala
 # How a material is handed in (engine/catalogue.py ORIGINAL_OR_COPY and MEDIA).
 ORIGINAL_OR_COPY = {"original": _l("原件"), "copy": _l("复印件"), "original_and_copy": _l("原件和复印件各")}
 MEDIA = {"paper": _l("纸质"), "electronic": _l("电子"), "paper_or_electronic": _l("纸质或电子")}
+MATERIAL_SOURCES = {"applicant": _l("申请人自备"), "government": _l("政府部门核发"), "agency": _l("中介机构出具"),
+                    "other": _l("其他")}
+MATERIAL_FORMS = {"blank": _l("空白表格"), "example": _l("示例样表")}
 SERVICE_OBJECTS = {"自然人": _l("自然人"), "企业法人": _l("企业法人"), "事业单位法人": _l("事业单位法人"),
                    "社会组织法人": _l("社会组织法人"), "非法人企业": _l("非法人企业"), "行政机关": _l("行政机关"),
                    "其他组织": _l("其他组织")}
@@ -96,7 +99,8 @@ RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正�
              "commission": _l("中介机构承诺交付日期")}
 LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
-          "materials": MATERIALS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
+          "materials": MATERIALS, "material_sources": MATERIAL_SOURCES,
+          "material_forms": MATERIAL_FORMS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "rating_channels": RATING_CHANNELS, "appeal_grounds": APPEAL_GROUNDS, "appeals": APPEALS,
           "applicant_kinds": APPLICANT_KINDS, "item_kinds": ITEM_KINDS, "case_types": CASE_TYPES,
           "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,

@@ -22,7 +22,7 @@ GROUPS = {
                "token_issued", "token_revoked", "applicant_password_reset", "roster_imported"),
     "processes": ("deployed", "definition_suspended", "definition_resumed", "draft_saved", "draft_discarded",
                   "decision_test_saved", "decision_test_changed", "decision_test_deleted", "decision_tests_loaded",
-                  "service_item_saved"),
+                  "service_item_saved", "material_template_saved", "material_template_removed"),
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),
     "calendar": ("calendar_imported", "calendar_closure_added", "calendar_closure_removed",
                  "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded",
@@ -40,7 +40,7 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _NAMED = ((("definition_suspended", "definition_resumed", "draft_saved", "draft_discarded", "instance_migrated",
             "decision_test_saved", "decision_test_changed", "decision_test_deleted"),
            "key", Definition.key, Definition.name, Definition.version),
-          (("service_item_saved",), "code", ServiceItem.code, ServiceItem.name, ServiceItem.version),
+          (("service_item_saved", "material_template_saved", "material_template_removed"), "code", ServiceItem.code, ServiceItem.name, ServiceItem.version),
           (("applicant_password_reset",), "applicant_id", Applicant.id, Applicant.name, Applicant.id))
 
 

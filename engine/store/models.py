@@ -401,6 +401,23 @@ class ServiceItem(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class MaterialTemplate(Base):
+    """空白表格 / 示例样表: the blank form of an item's material, or a filled-in example, that the
+    guide offers for download. Kept by the item's and the material's codes, not by the item's
+    version: a new version of the item keeps its forms (0031)."""
+    __tablename__ = "material_templates"
+    __table_args__ = (UniqueConstraint("item_code", "material_code", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_code: Mapped[str] = mapped_column(String(64))
+    material_code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # blank | example
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Applicant(Base):
     """申请人: a person or a company, who may sign in to the portal with phone or ID number."""
     __tablename__ = "applicants"

@@ -3,6 +3,7 @@ round's merged correction online."""
 from engine import catalogue, decisions, intake, portal, ratings
 from engine.store import session_scope
 from engine.store.models import Rectification
+from tests.browser.helpers import fits
 
 ITEM = {"code": "Q-001", "name": "资料查询", "kind": "public_service", "department": "housing",
         "case_type": "immediate", "promised_days": 0,
@@ -179,3 +180,21 @@ def test_choosing_an_organisation_picks_its_credit_code(live_server, new_page):
     assert page.input_value("#id_type") == "uscc"
     page.select_option("#kind", "person")
     assert page.input_value("#id_type") == "id_card"
+
+
+def test_the_guide_offers_a_materials_blank_form_and_example_on_a_phone(org, live_server, new_page):
+    """表格下载 and 填表示例: anyone, signed in or not, downloads them from the guide."""
+    from engine import material_templates
+    catalogue.save({**ITEM, "materials": [{**ITEM["materials"][0], "source": "applicant",
+                                           "instructions": "不知道不动产单元号的可不填"}]}, None)
+    material_templates.put(org["admin"], "Q-001", "form", "blank", b"%PDF-1.4 the blank form", "blank.pdf")
+    material_templates.put(org["admin"], "Q-001", "form", "example", b"%PDF-1.4 an example", "example.pdf")
+    page = new_page(390, 844)
+    page.goto(f"{live_server}/portal/items/Q-001")
+    fits(page, "guide")
+    assert "填报须知：不知道不动产单元号的可不填" in page.locator("table.materials").inner_text()
+    with page.expect_download() as got:
+        page.click("#form-form-example")
+    assert got.value.suggested_filename == "查询申请书（示例样表）.pdf"
+    assert open(got.value.path(), "rb").read() == b"%PDF-1.4 an example"
+    assert page.locator("#form-form-blank").is_visible()

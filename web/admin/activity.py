@@ -11,6 +11,7 @@ from engine.services import activity as log
 
 from .. import local_time
 from ..inbox.access import actor, flash_error, roles_required
+from ..labels import MATERIAL_FORMS
 from ..names import everyone, group_name, person_name, role_name
 from . import bp
 
@@ -27,7 +28,8 @@ LABELS = {"user_created": _l("新增人员"), "user_changed": _l("修改部门�
           "draft_saved": _l("保存设计草稿"), "draft_discarded": _l("删除设计草稿"),
           "decision_test_saved": _l("新增试算用例"), "decision_test_changed": _l("修改试算用例"),
           "decision_test_deleted": _l("删除试算用例"), "decision_tests_loaded": _l("载入试算用例文件"),
-          "service_item_saved": _l("保存服务事项"), "instance_suspended": _l("挂起案件"),
+          "service_item_saved": _l("保存服务事项"), "material_template_saved": _l("上传材料表格"),
+          "material_template_removed": _l("删除材料表格"), "instance_suspended": _l("挂起案件"),
           "instance_resumed": _l("恢复案件"), "instance_migrated": _l("迁移案件版本"),
           "timer_retried": _l("定时器重新排队"), "calendar_imported": _l("导入节假日安排"),
           "calendar_closure_added": _l("添加停止办公日"), "calendar_closure_removed": _l("取消停止办公日"),
@@ -181,6 +183,12 @@ def _closure(d, event) -> str:
     return _("%(day)s：%(reason)s", day=d.get("day"), reason=d.get("reason"))
 
 
+def _material_form(d, event) -> str:
+    kind = str(MATERIAL_FORMS.get(d.get("kind"), d.get("kind")))
+    return _("%(item)s 的材料 %(material)s：%(kind)s", item=_named(event["name"], d.get("code")),
+             material=d.get("material"), kind=kind)
+
+
 def _named_code(d, event) -> str:
     return _named(d.get("name"), d.get("code"))
 
@@ -203,6 +211,8 @@ _SAID = {
     "definition_resumed": lambda d, e: _named(e["name"], d.get("key"), d.get("version")),
     "service_item_saved": lambda d, e: _("%(item)s 第 %(version)s 版", item=_named(e["name"], d.get("code")),
                                          version=d.get("version")),
+    "material_template_saved": lambda d, e: _material_form(d, e) + " " + d.get("filename", ""),
+    "material_template_removed": _material_form,
     "instance_suspended": lambda d, e: _("%(case)s：%(reason)s", case=_case(e), reason=d.get("reason")),
     "instance_resumed": lambda d, e: _case(e),
     "instance_migrated": lambda d, e: _("%(case)s：%(process)s v%(old)s → v%(new)s", case=_case(e),

@@ -6,15 +6,22 @@ The staff pages that answer bad ratings (整改) live here too, under /portal/re
 """
 from functools import wraps
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, session, url_for
 
-from engine import intake, portal, ratings
+from engine import files, intake, portal, ratings
 from web.auth import marked, new_csrf_token, own_password_first, session_mark
 from web.messages import sentences
 
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 SESSION_KEY = "applicant_id"
+
+
+def download(filename: str, sha256: str, name: str | None = None):
+    """A stored file, always downloaded, never opened in the browser (the portal's files come from
+    applicants, agencies and departments alike), under its own name or the one given."""
+    return send_file(files.located(sha256), download_name=files.clean_name(name or filename), as_attachment=True,
+                     mimetype="application/octet-stream")
 
 
 def sign_in(applicant) -> None:

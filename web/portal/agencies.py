@@ -1,14 +1,12 @@
 """中介超市 on the portal: the public marketplace, and an applicant's commissions on their own case
 (choose an agency, hand in the delivered report, cancel, rate). engine/agencies.py decides."""
-import io
-
-from flask import abort, g, render_template, request, send_file
+from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 
-from engine import agencies, files, portal
+from engine import agencies, portal
 from engine.errors import Invalid, NotFound
 
-from . import applicant_required, bp
+from . import applicant_required, bp, download
 from ..agency_choice import chosen, report
 from .applications import _act
 
@@ -65,5 +63,4 @@ def commission_report(number, commission_id):
         filename, sha256 = agencies.report_file(case_.id, commission_id, g.applicant.id)
     except NotFound:
         abort(404)
-    return send_file(io.BytesIO(files.read(sha256)), download_name=files.clean_name(filename), as_attachment=True,
-                     mimetype="application/octet-stream")
+    return download(filename, sha256)

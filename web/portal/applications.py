@@ -1,15 +1,16 @@
 """Service guides, online applications and the applicant's own cases: progress, corrections, notices, rating."""
-import io
+from pathlib import Path
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import (agencies, agency_reports, catalogue, clock, config, corrections, files, intake, portal, ratings,
-                    termination)
+from engine import (agencies, agency_reports, catalogue, clock, config, corrections, intake, material_templates, portal,
+                    ratings, termination)
 from engine.errors import Invalid, NotFound, ShenpiError
 
-from . import applicant_required, bp, failed, flash_error
+from . import applicant_required, bp, download, failed, flash_error
 from .. import once, report_forms
+from ..labels import LABELS
 from ..messages import translated
 from ..inbox.forms import errors_by_field, fields, read
 from ..inbox.task import special_names
@@ -47,6 +48,17 @@ def guide(code):
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
                            department=portal.department_name(item.department), delivery_days=config.period("DELIVERY_DAYS"),
                            served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
+
+
+@bp.get("/items/<code>/materials/<material>/<any(blank, example):kind>")
+def material_form(code, material, kind):
+    """表格下载 / 填表示例: open to anyone, as the guide is; named after the material and what it is."""
+    try:
+        filename, sha256 = material_templates.stored(code, material, kind)
+    except NotFound:
+        abort(404)
+    name = next(m["name"] for m in catalogue.get(code).data["materials"] if m["code"] == material)
+    return download(filename, sha256, f"{name}（{LABELS['material_forms'][kind]}）{Path(filename).suffix.lower()}")
 
 
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
@@ -212,8 +224,7 @@ def result(number, material_id):
         filename, sha256 = portal.result_file(g.applicant.id, number, material_id)
     except NotFound:
         abort(404)
-    return send_file(io.BytesIO(files.read(sha256)), download_name=files.clean_name(filename), as_attachment=True,
-                     mimetype="application/octet-stream")
+    return download(filename, sha256)
 
 
 @bp.get("/cases/<number>/notices/<int:notice_id>")
