@@ -1,9 +1,10 @@
 """试算用例: inputs of a decision and the result it is expected to give on them, kept by the
 decision's key (a case belongs to no version: each deployment of the key is tried on it).
 
-The designer's deployment runs every case of each decision its DMN files define on the new XML
-before storing it (deploy_tried): a case that fails stops it, unless the designer says the change
-is intended, and the deployment's event then names the cases that failed. `run.py rules test`
+Every deployment (the designer's, the administration page's, the API's, `run.py deploy`) runs every
+case of each decision its DMN files define on the new XML before storing it (deploy_tried): a case
+that fails stops it, unless the caller says the change is intended, and the deployment's event then
+names the cases that failed. `run.py rules test`
 runs them on the newest deployed versions; the shipped tables' cases are in rules/tests/*.yaml,
 which `run.py demo` loads (adding those the database lacks: a designer's edits stay).
 """
@@ -115,12 +116,14 @@ def check(files: list[tuple[str, bytes]]) -> list[dict]:
     return [run(models[case["key"]], case) for case in _saved(list(models))]
 
 
-def deploy_tried(files: list[tuple[str, bytes]], actor: User, *, intended: bool = False,
+def deploy_tried(files: list[tuple[str, bytes]], actor: User | None, *, intended: bool = False,
                  dry_run: bool = False) -> tuple[deploy.Outcome, list[dict]]:
     """deploy.deploy after the saved cases are tried on the files (check). A failing case refuses
     the deployment (CasesFailed) unless `intended`: it then deploys, its event naming the cases
-    that failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them."""
-    require(actor, "designer")
+    that failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them.
+    No actor: the command line's, as deploy.deploy's."""
+    if actor is not None:
+        require(actor, "designer")
     results = check(files)
     failed = [{"id": r["id"], "key": r["key"], "name": r["name"]} for r in results if not r["passed"]]
     if dry_run:

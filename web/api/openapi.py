@@ -254,9 +254,15 @@ def document() -> dict:
             "/api/openapi.json": {"get": {"summary": "This document (no token needed)", "security": [],
                                           "responses": {"200": {"description": "OK", "content": _json({
                                               "type": "object", "required": ["openapi", "info", "paths"]})}}}},
-            "/api/deployments": {"post": _op("Deploy BPMN, DMN and form files", 201, {
+            "/api/deployments": {"post": _op(
+                "Deploy BPMN, DMN and form files; the saved test cases (试算用例) of each decision a DMN file "
+                "defines are tried on it first, and one failing refuses the deployment (422, a detail each) "
+                "unless `intended` is true", 201, {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "intended": {"enum": ["true", "false"], "default": "false",
+                                 "description": "deploy even if test cases fail on the new tables: the "
+                                                "deployment's event names those cases"}}}}},
                 errors=(401, 403, 413, 422), answer=_ref("Deployment"))},
             "/api/definitions": {"get": _op("Latest version of every process (kind=dmn: of every decision)", 200,
                                             params=[("kind", "query", "string")], errors=(401,),
