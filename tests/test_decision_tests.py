@@ -91,6 +91,20 @@ def test_a_file_that_does_not_load_is_refused_by_the_deployment_not_by_its_cases
     assert not isinstance(refused.value, decision_tests.CasesFailed)
 
 
+def test_a_deployment_reads_each_dmn_file_once(org, taxes, monkeypatch):
+    """Its cases are tried on the tables the deployment read: a dry run, a refusal and a
+    deployment each read the file once."""
+    from engine.dmn import loader
+    read, model = [], loader._Loader.model
+    monkeypatch.setattr(loader._Loader, "model", lambda self: read.append(self.filename) or model(self))
+    files = [("transfer_taxes.dmn", RAISED.encode())]
+    decision_tests.deploy_tried(files, org["designer"], dry_run=True)
+    with pytest.raises(decision_tests.CasesFailed):
+        decision_tests.deploy_tried(files, org["designer"])
+    decision_tests.deploy_tried(files, org["designer"], intended=True)
+    assert read == ["transfer_taxes.dmn"] * 3
+
+
 def test_the_apis_deployment_runs_the_cases_and_deploys_an_intended_change(org, taxes):
     """POST /api/deployments refuses as the designer's 部署 does, each failing case a detail; the
     multipart field intended=true deploys it, the event naming the cases as the designer's does."""

@@ -16,7 +16,6 @@ import yaml
 from sqlalchemy import select
 
 from engine import rules
-from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import read_session
@@ -102,36 +101,22 @@ def run(model, case: dict) -> dict:
     return _result(case, actual, None)
 
 
-def check(files: list[tuple[str, bytes]]) -> list[dict]:
-    """The saved cases of every decision the DMN files define, each tried on its file. A file that
-    does not load tries nothing: its deployment says what is wrong with it."""
-    models = {}
-    for name, content in files:
-        if Path(name).suffix.lower() == ".dmn":
-            try:
-                model = load_dmn(content, filename=name)
-            except DmnError:
-                continue
-            models.update({key: model for key in model.decisions})
-    return [run(models[case["key"]], case) for case in _saved(list(models))]
-
-
 def deploy_tried(files: list[tuple[str, bytes]], actor: User | None, *, intended: bool = False,
                  dry_run: bool = False) -> tuple[deploy.Outcome, list[dict]]:
-    """deploy.deploy after the saved cases are tried on the files (check). A failing case refuses
-    the deployment (CasesFailed) unless `intended`: it then deploys, its event naming the cases
-    that failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them.
+    """deploy.deploy with the saved cases of every decision the DMN files define tried on the
+    tables it read (what is wrong with the files is said first). A failing case refuses the
+    deployment (CasesFailed) unless `intended`: it then deploys, its event naming the cases that
+    failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them.
     No actor: the command line's, as deploy.deploy's."""
-    if actor is not None:
-        require(actor, "designer")
-    results = check(files)
+    ready = deploy.checked(files, actor)
+    models = {key: model for model in ready.models.values() for key in model.decisions}
+    results = [run(models[case["key"]], case) for case in _saved(list(models))]
     failed = [{"id": r["id"], "key": r["key"], "name": r["name"]} for r in results if not r["passed"]]
     if dry_run:
-        return deploy.deploy(files, actor, dry_run=True), results
+        return ready.planned(), results
     if failed and not intended:
-        deploy.deploy(files, actor, dry_run=True)  # what is wrong with the files is said first
         raise CasesFailed(results)
-    return deploy.deploy(files, actor, failed_tests=failed or None), results
+    return deploy.store(ready, actor, failed_tests=failed or None), results
 
 
 def run_deployed(key: str | None = None, cases: list[dict] | None = None) -> list[dict]:
