@@ -192,6 +192,20 @@ def test_bad_cases_are_refused_and_change_nothing(org, taxes):
     assert len(events("decision_test_saved")) == 1 and not events("decision_test_deleted")
 
 
+def test_a_case_of_the_same_name_saved_at_the_same_moment_is_the_same_refusal(org, taxes):
+    """Both passed the check; the unique constraint refuses the second's row, as the check would."""
+    from sqlalchemy import insert
+
+    from tests.meanwhile import written_meanwhile
+    other = insert(DecisionTest).values(key="transfer_taxes", name="首套", inputs=HOME, expected=DEED_TAX)
+    with written_meanwhile(other), pytest.raises(Invalid, match="already has a test case named 首套"):
+        decision_tests.save("transfer_taxes", "首套", HOME, DEED_TAX, org["designer"])
+    with written_meanwhile(other), pytest.raises(Invalid, match="already has a test case named 首套"):
+        decision_tests.save("transfer_taxes", "首套", HOME, DEED_TAX, org["designer"], case_id=taxes["id"])
+    assert [c["name"] for c in decision_tests.cases_of(["transfer_taxes"], org["designer"])] == ["满五唯一"]
+    assert len(events("decision_test_saved")) == 1 and not events("decision_test_changed")
+
+
 def test_the_shipped_cases_pass_on_the_shipped_tables_and_load_once(org, capsys):
     deploy.deploy(deploy.collect_files([ROOT / "rules"]), org["designer"])
     assert run.main(["rules", "test", "--file", str(FILES[0])]) == 0

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine import rules
 from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
-from engine.store.db import read_session
+from engine.store.db import flush_unique, read_session
 from engine.store.models import DecisionTest, User
 
 from . import deploy, trials
@@ -60,19 +60,21 @@ def save(key: str, name: str, inputs, expected, actor: User, case_id: int | None
     name = _checked(key, name, inputs, expected)
     now = datetime.now(timezone.utc)
     with session_scope() as session:
+        named = Invalid("Decision %(key)s already has a test case named %(name)s", key=key, name=name)
         taken = session.scalar(select(DecisionTest.id).where(DecisionTest.key == key, DecisionTest.name == name))
         if taken is not None and taken != case_id:
-            raise Invalid("Decision %(key)s already has a test case named %(name)s", key=key, name=name)
+            raise named
         if case_id is None:
             case = DecisionTest(key=key, name=name, inputs=inputs, expected=expected, created_by=actor.id,
                                 created_at=now, updated_by=actor.id, updated_at=now)
             session.add(case)
-            session.flush()
+            flush_unique(session, named)  # saved at the same moment
             record(session, "decision_test_saved", actor=actor, key=key, name=name, test_id=case.id)
             return describe(case)
         case = _found(session, case_id, key)
         before = {"name": case.name, "inputs": case.inputs, "expected": case.expected}
         case.name, case.inputs, case.expected, case.updated_by, case.updated_at = name, inputs, expected, actor.id, now
+        flush_unique(session, named)  # saved at the same moment
         record(session, "decision_test_changed", actor=actor, key=key, name=name, test_id=case.id, before=before)
         return describe(case)
 
