@@ -12,7 +12,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import archive_check, archive_package, clock, files, ratings
@@ -24,8 +24,6 @@ from engine.store.db import fetch, locked, read_session
 from engine.store.models import ArchiveHandover, ArchivePackage, Case, Event, Notice, ServiceItem, User
 
 ENDED = ratings.CLOSED  # delivered, refused, terminated (lapsed too), withdrawn
-# The events a package does not need to hold: its own making and handing over.
-OWN_EVENTS = ("case_archived", "archive_handed_over")
 STATES = ("to_build", "to_hand_over", "handed_over", "all")
 PAGE = 50
 BATCH = 100  # packages built by one press of the page's button: a large month is the command line's
@@ -61,7 +59,7 @@ def _cases(month: str | None, department: str | None, state: str):
     ended = _endings(month_of(month) if month else None)
     newest = (select(func.max(ArchivePackage.id)).where(ArchivePackage.case_id == Case.id).correlate(Case)
               .scalar_subquery())
-    older = _holds_less(Case.id, Case.instance_id, ArchivePackage.last_event_id)
+    older = _holds_less(Case.id, Case.instance_id, ArchivePackage.events_held)
     query = (select(Case.id, ended.c.at, ArchivePackage.id.label("package_id"), older.label("older"))
              .join(ended, ended.c.case_id == Case.id).join(ServiceItem, ServiceItem.id == Case.item_id)
              .outerjoin(ArchivePackage, ArchivePackage.id == newest).where(Case.status.in_(ENDED)))
@@ -149,7 +147,8 @@ def build(case_id: int, actor: User | None, render) -> dict:
     with session_scope() as session:
         case = fetch(session, Case, case_id, "case")
         package = ArchivePackage(case_id=case.id, built_by=actor.id if actor else None, sha256=sha, size=size,
-                                 files=made["files"], last_event_id=made["last_event_id"])
+                                 files=made["files"], last_event_id=made["last_event_id"],
+                                 events_held=made["events_held"])
         session.add(package)
         session.flush()
         record_case(session, "case_archived", case, actor=actor, package=package.id, files=package.files,
@@ -228,17 +227,20 @@ def _not_to_hand_over(session: Session, case: Case, package: ArchivePackage | No
 
 
 def _older(session: Session, case: Case, package: ArchivePackage) -> bool:
-    return session.scalar(select(_holds_less(case.id, case.instance_id, package.last_event_id)))
+    return session.scalar(select(_holds_less(case.id, case.instance_id, package.events_held)))
 
 
-def _holds_less(case_id, instance_id, last_event_id):
-    """Whether the case has events past the package's last one, its own archiving aside (columns of
-    a query, or one case's values: a case without a procedure is found by its id alone, as
-    "instance_id == None" would read as IS NULL, every procedure-less event)."""
+def _holds_less(case_id, instance_id, events_held):
+    """Whether the case has more events than the package holds, its own archiving aside (columns
+    of a query, or one case's values). Counted, not compared by id: on PostgreSQL an event may
+    commit after the package was built with an id below its last one. A case without a procedure
+    is found by its id alone, as "instance_id == None" would read as IS NULL, every procedure-less
+    event."""
     mine = Event.case_id == case_id
     if instance_id is not None:
         mine = or_(mine, Event.instance_id == instance_id)
-    return exists().where(mine, Event.id > last_event_id, Event.type.not_in(OWN_EVENTS))
+    held = select(func.count(Event.id)).where(mine, Event.type.not_in(archive_package.OWN_EVENTS))
+    return held.scalar_subquery() != events_held
 
 
 def package_file(package_id: int, actor: User) -> tuple[Path, str]:

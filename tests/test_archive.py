@@ -261,6 +261,25 @@ def test_a_case_rated_after_it_was_archived_is_archived_again_before_its_hand_ov
                               )["receiver"] == "县档案馆"
 
 
+def test_an_event_committed_after_the_package_with_a_lower_id_makes_it_older(app, people):
+    """On PostgreSQL a transaction takes its event's id when it writes it and may commit after a
+    later one: the package, built meanwhile, then has a last event past the late one's id."""
+    with session_scope() as session:  # the id the slow transaction takes before the case ends
+        taken = Event(type="case_note_added", data={})
+        session.add(taken)
+    case = delivered(people)
+    with session_scope() as session:
+        session.delete(session.get(Event, taken.id))
+    package = built(app, case.id, people["admin"])
+    with session_scope() as session:  # ... and the event it writes under that id, committed now
+        assert session.get(ArchivePackage, package["id"]).last_event_id > taken.id
+        session.add(Event(id=taken.id, case_id=case.id, type="case_note_added", data={"note": "补记"}))
+    [row] = archive.ended_cases(people["admin"], month=month())["cases"]
+    assert row["package"]["id"] == package["id"] and row["package"]["older"]
+    with pytest.raises(Conflict, match="events its package does not hold"):
+        archive.hand_over([case.id], "县档案馆", people["admin"])
+
+
 def test_the_list_is_filtered_by_month_and_department(app, people):
     case = delivered(people)
     admin = people["admin"]

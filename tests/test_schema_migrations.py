@@ -472,3 +472,28 @@ def test_0027_gives_a_delivery_decided_on_the_spot_its_one_working_day_and_downg
                             {"due_on": "2026-11-25", "method": "window", "working_days": 1}, {}, {}]
     migrate(blank, command.downgrade, "0026")
     assert deliveries() == [{"due_on": "2026-11-25"}, {"due_on": "2026-11-25", "method": "window"}, {}, {}]
+
+
+def test_0031_counts_the_events_each_package_holds_up_to_its_last_one_and_downgrades(blank):
+    """A case's own events and its procedure's, up to the package's last one, its archiving aside;
+    a case without a procedure by its id alone (not every procedure-less event)."""
+    migrate(blank, command.upgrade, "0030")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1, instance_id=1)
+    insert(blank, "cases", id=2, number="2", item_id=1, applicant_id=1, instance_id=None)
+    for event_id, case_id, instance_id, kind in ((1, 1, None, "case_submitted"), (2, None, 1, "task_completed"),
+                                                 (3, 2, None, "case_submitted"), (4, 1, 1, "case_archived"),
+                                                 (5, 1, 1, "case_delivered"), (6, 1, None, "case_rated"),
+                                                 (7, None, None, "deployed")):
+        insert(blank, "events", id=event_id, case_id=case_id, instance_id=instance_id, type=kind)
+    insert(blank, "archive_packages", id=1, case_id=1, last_event_id=5)
+    insert(blank, "archive_packages", id=2, case_id=2, last_event_id=7)
+    migrate(blank, command.upgrade, "0031")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, events_held FROM archive_packages ORDER BY id")).all() == [(1, 3), (2, 1)]
+    migrate(blank, command.downgrade, "0030")
+    assert "events_held" not in columns(blank, "archive_packages")
