@@ -228,7 +228,13 @@ SCHEMAS = {
             "overdue": {"type": "integer", "description": "pending timers due more than overdue_minutes ago"},
             "overdue_since": {**_TIME_NULL, "description": "the oldest one's due time"}, "overdue_minutes": _I,
             "incidents": {"type": "integer", "description": "timers that failed for good (GET /api/timers/incidents)"},
-            "last_fired_at": _TIME_NULL})}),
+            "last_fired_at": _TIME_NULL}),
+        "calendar": {**_object({"year": _I, "level": {"enum": ["warning", "urgent"]}, "begun": _B}),
+                     "type": ["object", "null"],
+                     "description": "while a year's holiday notice (国务院办公厅放假安排) is not imported when it should "
+                                    "be: the year, warning from 1 October of the year before, urgent from 1 December "
+                                    "and once the year has begun (begun); dates counted into it are estimated; null "
+                                    "otherwise. It fails no check"}}),
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
                              "holidays": _list(_DATE),
@@ -366,7 +372,8 @@ def document() -> dict:
             "/api/timers/incidents": {"get": _op("Timers that failed and wait for an administrator", 200,
                                                  errors=(401, 403), answer=_list(_ref("TimerIncident")))},
             "/api/health": {"get": _op("The installation's health: the database at the migrations' head, the files "
-                                       "store writable, timers firing (administrators)", 200, errors=(401, 403),
+                                       "store writable, timers firing, a year's holiday notice missing "
+                                       "(administrators)", 200, errors=(401, 403),
                                        answer=_ref("Health"))},
             "/api/timers/{id}/retry": {"post": _op("Run a failed timer again", 200, params=task_path,
                                                    errors=(401, 403, 404, 409),
