@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from engine import case_news, clock, files, identity, timers
 from engine.agency_reports import awaited, needs_of
@@ -29,7 +28,7 @@ from engine.services.events import record, record_case
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import locked, read_session
+from engine.store.db import flush_unique, locked, read_session
 from engine.store.models import Agency, Case, Commission, Event, Material, Timer, User
 
 if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): its Upload only as a type
@@ -93,7 +92,7 @@ def register(actor: User, **fields) -> Agency:
         _taken(session, values["credit_code"])
         agency = Agency(**values, active=True)
         session.add(agency)
-        _flush(session, _code_taken(values["credit_code"]))  # registered twice at once: the unique code
+        flush_unique(session, _code_taken(values["credit_code"]))  # registered twice at once: the unique code
         record(session, "agency_registered", actor=actor, agency_id=agency.id, name=agency.name)
         return agency
 
@@ -106,7 +105,7 @@ def edit(agency_id: int, actor: User, **fields) -> Agency:
         _taken(session, values["credit_code"], but=agency.id)
         for field, value in values.items():
             setattr(agency, field, value)
-        _flush(session, _code_taken(values["credit_code"]))
+        flush_unique(session, _code_taken(values["credit_code"]))
         record(session, "agency_edited", actor=actor, agency_id=agency.id, name=agency.name)
         return agency
 
@@ -208,7 +207,7 @@ def commission(case_id: int, agency_id: int, kind: str, *, applicant_id: int | N
         row = Commission(case=case, agency=agency, kind=kind, chosen_on=today, due_on=due,
                          working_days=agency.services[kind], state="open")
         session.add(row)
-        _flush(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
+        flush_unique(session, _open_already())  # a commission taken at the same moment (ux_agency_commissions_open)
         record_case(session, "agency_commissioned", case, actor=actor if applicant_id is None else None,
                     commission_id=row.id, agency_id=agency.id, agency=agency.name, kind=kind, due_on=due.isoformat(),
                     **_for_applicant(case, applicant_id))
@@ -242,18 +241,6 @@ def _busy(session, case_id: int) -> dict[str, str]:
 
 def _open_already() -> Conflict:
     return Conflict("The case has an open commission for this kind of report already; cancel it first")
-
-
-def _flush(session, conflict: Conflict) -> None:
-    """Flush; a unique index refusing the row (a request that passed the same check at the same
-    moment got there first) is the same Conflict the check gives, not a server error."""
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        # A unique violation only (PostgreSQL's SQLSTATE 23505, SQLite's words); another is a fault.
-        if getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
-            raise conflict from None
-        raise
 
 
 def _own_case(session, case_id: int, applicant_id: int | None) -> Case:

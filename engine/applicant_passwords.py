@@ -24,7 +24,7 @@ def change_password(applicant_id: int, current: str, new: str, address: str | No
     with read_session() as session:
         applicant = fetch(session, Applicant, applicant_id, "applicant")
     signin.check_current_password(applicant, current, new, address)
-    check_not_expired(applicant)  # a session opened with it before its time ran out
+    signin.check_not_expired(applicant)  # a session opened with it before its time ran out
     with session_scope() as session:
         applicant = session.get(Applicant, applicant_id)
         signin.give_password(applicant, new)
@@ -51,12 +51,6 @@ def reset_password(actor: User, applicant_id: int, seen_serial: int | None = Non
         signin.unlock(session, applicant)
         record(session, "applicant_password_reset", actor=actor, applicant_id=applicant.id, opened=opened)
     return password
-
-
-def check_not_expired(applicant: Applicant) -> None:
-    """Refuse a temporary password past its time (the right one: it tells nothing to a guesser)."""
-    if signin.temporary_expired(applicant):
-        raise Conflict("The temporary password the window gave has expired; ask the window for a new one")
 
 
 def find(actor: User, text: str) -> list[Applicant]:

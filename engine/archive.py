@@ -12,20 +12,17 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import exists, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, union_all
 
 from engine import archive_check, archive_package, clock, files, ratings
 from engine.errors import Conflict, Invalid, Message, ShenpiError, listed
 from engine.services.events import record_case
 from engine.services.users import department_names, require
 from engine.store import session_scope
-from engine.store.db import fetch, locked, read_session
+from engine.store.db import fetch, read_session, uses_postgres
 from engine.store.models import ArchiveHandover, ArchivePackage, Case, Event, Notice, ServiceItem, User
 
 ENDED = ratings.CLOSED  # delivered, refused, terminated (lapsed too), withdrawn
-# The events a package does not need to hold: its own making and handing over.
-OWN_EVENTS = ("case_archived", "archive_handed_over")
 STATES = ("to_build", "to_hand_over", "handed_over", "all")
 PAGE = 50
 BATCH = 100  # packages built by one press of the page's button: a large month is the command line's
@@ -54,20 +51,16 @@ def _endings(month: tuple[datetime, datetime] | None):
 
 
 def _cases(month: str | None, department: str | None, state: str):
-    """The ended cases' ids, ending times, newest packages and whether each package is older than
-    its case, in the order they ended."""
+    """The ended cases, their ending times, newest packages and whether each package is older than
+    its case (Case, at, ArchivePackage, older), in the order they ended."""
     if state not in STATES:
         raise Invalid("state is one of %(states)s", states=", ".join(STATES))
     ended = _endings(month_of(month) if month else None)
-    newest = (select(func.max(ArchivePackage.id)).where(ArchivePackage.case_id == Case.id).correlate(Case)
-              .scalar_subquery())
-    older = _holds_less(Case.id, Case.instance_id, ArchivePackage.last_event_id)
-    query = (select(Case.id, ended.c.at, ArchivePackage.id.label("package_id"), older.label("older"))
-             .join(ended, ended.c.case_id == Case.id).join(ServiceItem, ServiceItem.id == Case.item_id)
-             .outerjoin(ArchivePackage, ArchivePackage.id == newest).where(Case.status.in_(ENDED)))
+    query = _packaged(select(Case, ended.c.at).join(ended, ended.c.case_id == Case.id)
+                      .join(ServiceItem, ServiceItem.id == Case.item_id).where(Case.status.in_(ENDED)))
     if department:
         query = query.where(ServiceItem.department == department)
-    built = ArchivePackage.id.is_not(None)
+    built, older = ArchivePackage.id.is_not(None), query.selected_columns.older
     if state == "to_build":
         query = query.where(or_(~built, older))
     elif state == "to_hand_over":
@@ -77,6 +70,21 @@ def _cases(month: str | None, department: str | None, state: str):
     return query.order_by(ended.c.at, Case.id)
 
 
+def _packaged(query, outer: bool = True):
+    """The query's cases with their newest packages (None for none, if `outer`; else only the cases
+    with one) and whether each is older than its case: the case has more events than it holds,
+    its own archiving aside. Counted, not compared by id: on PostgreSQL an event may commit after
+    the package was built with an id below its last one."""
+    newest = (select(func.max(ArchivePackage.id)).where(ArchivePackage.case_id == Case.id).correlate(Case)
+              .scalar_subquery())
+    # A case without a procedure matches no event by instance: NULL equals nothing.
+    events = (select(func.count(Event.id)).where(or_(Event.case_id == Case.id, Event.instance_id == Case.instance_id),
+                                                 Event.type.not_in(archive_package.OWN_EVENTS))
+              .correlate(Case).scalar_subquery())
+    return (query.add_columns(ArchivePackage, (events != ArchivePackage.events_held).label("older"))
+            .join(ArchivePackage, ArchivePackage.id == newest, isouter=outer))
+
+
 def ended_cases(actor: User, month: str | None = None, department: str | None = None, state: str = "to_build",
                 page: int = 1) -> dict:
     """A page of the ended cases (by default those without a package, or with one older than the
@@ -84,22 +92,16 @@ def ended_cases(actor: User, month: str | None = None, department: str | None = 
     require(actor, "admin")
     query = _cases(month, department, state)
     with read_session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = session.scalar(select(func.count()).select_from(query.with_only_columns(Case.id).subquery()))
         pages = max(1, math.ceil(total / PAGE))
         page = min(max(1, page), pages)
         rows = session.execute(query.offset((page - 1) * PAGE).limit(PAGE)).all()
-        return {"total": total, "page": page, "pages": pages, "cases": _described(session, rows)}
+        names = department_names(session)
+        return {"total": total, "page": page, "pages": pages, "cases": [_row(row, names) for row in rows]}
 
 
-def _described(session: Session, rows) -> list[dict]:
-    names = department_names(session)
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_([r.id for r in rows])))}
-    packages = {p.id: p for p in session.scalars(select(ArchivePackage).where(
-        ArchivePackage.id.in_([r.package_id for r in rows if r.package_id])))}
-    return [_row(cases[row.id], row, packages.get(row.package_id), names) for row in rows]
-
-
-def _row(case: Case, row, package: ArchivePackage | None, names: dict) -> dict:
+def _row(row, names: dict) -> dict:
+    case, package = row.Case, row.ArchivePackage
     return {"id": case.id, "number": case.number, "item": case.item.name, "department": case.item.department,
             "department_name": names.get(case.item.department), "applicant": case.applicant.name,
             "ended_at": row.at, "result": archive_package.result_of(case),
@@ -126,13 +128,10 @@ def month_cases(month: str) -> list[dict]:
     """Every case that ended in the month, oldest first, with its newest package if it has one that
     holds all its events ({id, number, package: {id, sha256} or None}): the command line's."""
     with read_session() as session:
-        rows = session.execute(_cases(month, None, "all")).all()
-        numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_([r.id for r in rows]))).all())
-        current = {p.id: p for p in session.scalars(select(ArchivePackage).where(
-            ArchivePackage.id.in_([r.package_id for r in rows if r.package_id and not r.older])))}
-        return [{"id": r.id, "number": numbers[r.id],
-                 "package": {"id": current[r.package_id].id, "sha256": current[r.package_id].sha256}
-                 if r.package_id in current else None} for r in rows]
+        return [{"id": r.Case.id, "number": r.Case.number,
+                 "package": {"id": r.ArchivePackage.id, "sha256": r.ArchivePackage.sha256}
+                 if r.ArchivePackage is not None and not r.older else None}
+                for r in session.execute(_cases(month, None, "all"))]
 
 
 def build(case_id: int, actor: User | None, render) -> dict:
@@ -149,7 +148,8 @@ def build(case_id: int, actor: User | None, render) -> dict:
     with session_scope() as session:
         case = fetch(session, Case, case_id, "case")
         package = ArchivePackage(case_id=case.id, built_by=actor.id if actor else None, sha256=sha, size=size,
-                                 files=made["files"], last_event_id=made["last_event_id"])
+                                 files=made["files"], last_event_id=made["last_event_id"],
+                                 events_held=made["events_held"])
         session.add(package)
         session.flush()
         record_case(session, "case_archived", case, actor=actor, package=package.id, files=package.files,
@@ -196,49 +196,37 @@ def hand_over(case_ids: list[int], receiver: str, actor: User) -> dict:
     if not case_ids:
         raise Invalid("Choose the cases whose packages were handed over")
     with session_scope() as session:
-        packages, problems = [], []
-        for case_id in dict.fromkeys(case_ids):
-            case = fetch(session, Case, case_id, "case")
-            package_id = session.scalar(select(func.max(ArchivePackage.id)).where(ArchivePackage.case_id == case.id))
-            package = locked(session, ArchivePackage, package_id) if package_id else None
-            problem = _not_to_hand_over(session, case, package)
-            if problem:
-                problems.append(problem)
-            packages.append((case, package))
+        chosen = list(dict.fromkeys(case_ids))
+        query = _packaged(select(Case).where(Case.id.in_(chosen)), outer=False)
+        if uses_postgres():  # two administrators marking one package: the second waits, then sees it marked
+            query = query.with_for_update(of=ArchivePackage, key_share=True)
+        packaged = {row.Case.id: row for row in session.execute(query)}
+        unpackaged = [case_id for case_id in chosen if case_id not in packaged]
+        numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(unpackaged))).all()) \
+            if unpackaged else {}
+        problems = [_not_to_hand_over(*packaged[case_id]) if case_id in packaged else Message(
+            "case %(case)s has no archive package",  # or, a case there is not, NotFound
+            case=numbers.get(case_id) or fetch(session, Case, case_id, "case").number) for case_id in chosen]
+        problems = [problem for problem in problems if problem]
         if problems:
             raise Conflict("Nothing was marked handed over: %(problems)s", problems=listed(problems))
         batch = ArchiveHandover(handed_over_by=actor.id, receiver=receiver)
         session.add(batch)
         session.flush()
-        for case, package in packages:
+        for case_id in chosen:
+            case, package, _older = packaged[case_id]
             package.handover_id = batch.id
             record_case(session, "archive_handed_over", case, actor=actor, handover=batch.id, package=package.id,
                         receiver=receiver)
-        return {"id": batch.id, "packages": len(packages), "receiver": receiver}
+        return {"id": batch.id, "packages": len(packaged), "receiver": receiver}
 
 
-def _not_to_hand_over(session: Session, case: Case, package: ArchivePackage | None) -> Message | None:
-    if package is None:
-        return Message("case %(case)s has no archive package", case=case.number)
+def _not_to_hand_over(case: Case, package: ArchivePackage, older: bool) -> Message | None:
     if package.handover_id is not None:
         return Message("case %(case)s's package was handed over already", case=case.number)
-    if _older(session, case, package):
+    if older:
         return Message("case %(case)s has events its package does not hold: build it again", case=case.number)
     return None
-
-
-def _older(session: Session, case: Case, package: ArchivePackage) -> bool:
-    return session.scalar(select(_holds_less(case.id, case.instance_id, package.last_event_id)))
-
-
-def _holds_less(case_id, instance_id, last_event_id):
-    """Whether the case has events past the package's last one, its own archiving aside (columns of
-    a query, or one case's values: a case without a procedure is found by its id alone, as
-    "instance_id == None" would read as IS NULL, every procedure-less event)."""
-    mine = Event.case_id == case_id
-    if instance_id is not None:
-        mine = or_(mine, Event.instance_id == instance_id)
-    return exists().where(mine, Event.id > last_event_id, Event.type.not_in(OWN_EVENTS))
 
 
 def package_file(package_id: int, actor: User) -> tuple[Path, str]:

@@ -34,6 +34,8 @@ SYSTEM = "Shenpi 审批"
 # Each ended status, and the event that ended the case (a refusal is its notice: 不予受理通知书).
 ENDINGS = {"delivered": "case_delivered", "withdrawn": "case_withdrawn", "terminated": "case_terminated"}
 MATERIAL, RESULT, NOTICE, RECORD = "申请材料", "审批文书", "通知文书", "办理过程记录"
+# The events a package does not need to hold: its own making and handing over.
+OWN_EVENTS = ("case_archived", "archive_handed_over")
 
 
 @dataclass
@@ -68,7 +70,8 @@ def _ending(session: Session, case: Case) -> tuple[datetime, str | None]:
 
 
 def build(session: Session, case: Case, render, actor: User | None, out) -> dict:
-    """Write the case's package to the binary file `out`; returns {files, last_event_id}."""
+    """Write the case's package to the binary file `out`; returns {files, last_event_id, events_held}
+    (how many of the case's events it holds, OWN_EVENTS aside)."""
     names = department_names(session)
     events = history(session, case.instance_id, case.id)
     documents = sorted(_materials(session, case, names) + _notices(session, case, render, names),
@@ -96,7 +99,8 @@ def build(session: Session, case: Case, render, actor: User | None, out) -> dict
         package.writestr(_entry(root + METADATA, now), metadata)
         package.writestr(_entry(root + SIGNATURE, now),
                          meta.signature_written(METADATA, seals.signature_of(metadata), seals.public_key_pem(), now))
-    return {"files": len(rows), "last_event_id": last_event}
+    return {"files": len(rows), "last_event_id": last_event,
+            "events_held": sum(event["type"] not in OWN_EVENTS for event in events)}
 
 
 def digests(content: bytes) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Whether an installation works: what a load balancer asks of each server (the database answers,
 its schema is at the migrations' head, the files store takes a file), and what an administrator
-is shown besides, whether timers fire.
+is shown besides: whether timers fire, and whether a year's holiday notice is missing when it
+should be in (calendars.next_year_warning: dates counted into that year are estimated).
 
 Every `run.py serve` without --no-scheduler and every `run.py worker` fires the due timers once a
 second (engine/scheduler.py), and one that fails is tried again within a minute and a half
@@ -13,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine import files
+from engine import clock, files
+from engine.services import calendars
 from engine.services.users import require
 from engine.store.db import read_session
 from engine.store.migrate import head, revision
@@ -55,8 +57,9 @@ def _files_writable() -> bool:
 
 
 def report(actor: User) -> dict:
-    """The probe's checks, the schema's revision, and the timers: how many are overdue by more
-    than OVERDUE (and since when), how many are incidents, when the last one fired. Administrators."""
+    """The probe's checks, the schema's revision, the timers (how many are overdue by more than
+    OVERDUE, and since when; how many are incidents; when the last one fired) and the calendar's
+    alert, if any (which fails no check: cases are still counted, on an estimate). Administrators."""
     require(actor, "admin")
     failed, at = _checked()
     now = datetime.now(timezone.utc)
@@ -72,4 +75,5 @@ def report(actor: User) -> dict:
             "schema": {"revision": at, "head": head()},
             "timers": {"overdue": overdue, "overdue_since": since.isoformat() if since else None,
                        "overdue_minutes": int(OVERDUE.total_seconds() // 60), "incidents": incidents,
-                       "last_fired_at": last_fired.isoformat() if last_fired else None}}
+                       "last_fired_at": last_fired.isoformat() if last_fired else None},
+            "calendar": calendars.next_year_warning(clock.today())}

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import func, or_, select
 
-from engine import agency_reports, applicant_passwords, case_news, clock, identity, intake, notices, signin
+from engine import agency_reports, case_news, clock, identity, intake, notices, signin
 from engine.case_status import unpaid
 from engine.clock import limits, stopping
 from engine.errors import Conflict, Invalid, Message, NotFound
@@ -143,7 +143,7 @@ def authenticate(identifier: str, password: str, address: str | None = None) -> 
             Applicant.password_hash.is_not(None))).all()
     for applicant in candidates:
         if signin.attempt(applicant, password, address):
-            applicant_passwords.check_not_expired(applicant)
+            signin.check_not_expired(applicant)
             return applicant
     if not candidates:
         signin.attempt_unknown("applicant", identifier.upper(), password, address)  # as the ID number is found

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from engine import clock, config
 from engine.case_status import cancel_timers
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
-from engine.ratings import ANSWERERS, MAX_TEXT, TIMER, locked_rectification, staff_of, supervisors, tell_about
+from engine.ratings import (ANSWERERS, MAX_TEXT, TIMER, answers_for, locked_rectification, of_their_department, staff_of,
+                            supervisors, tell_about)
 from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.users import require
@@ -41,16 +42,9 @@ def appeal_until(rectification: Rectification) -> date:
     return calendars.current().add_workdays(rectification.counted_from, appeal_days()).date
 
 
-def _of_department(actor: User, rectification: Rectification) -> bool:
-    """One of the people who answer for the rectification's department (not an administrator, who
-    is no department's voice)."""
-    return (actor.active and actor.department is not None and actor.department.code == rectification.department
-            and bool(set(actor.roles or ()) & set(ANSWERERS)))
-
-
 def may_appeal(actor: User, rectification: Rectification) -> bool:
     """Whether the person may appeal it now: its department's, not yet appealed or excused, in time."""
-    return (_of_department(actor, rectification) and rectification.appeal is None
+    return (answers_for(actor, rectification) and rectification.appeal is None
             and rectification.state != "excused" and clock.today() <= appeal_until(rectification))
 
 
@@ -63,7 +57,7 @@ def appeal(rectification_id: int, actor: User, ground: str, reason: str) -> Rati
                      Message("An appeal's reason has at most %(max)s characters", max=MAX_TEXT))
     with session_scope() as session:
         case, rectification = locked_rectification(session, rectification_id)
-        if not _of_department(actor, rectification):
+        if not answers_for(actor, rectification):
             raise Forbidden("Only the department the rating is about may appeal it")
         if rectification.appeal is not None:
             raise Conflict("This rating has been appealed already; a rating is appealed once")
@@ -145,8 +139,4 @@ def _visible(actor: User, state: str | None):
     if state is not None and state not in STATES:
         raise Invalid("state must be one of %(states)s", states=", ".join(STATES))
     query = select(RatingAppeal).join(Rectification, Rectification.id == RatingAppeal.rectification_id)
-    if not any(actor.has_role(r) for r in DECIDERS):
-        if actor.department is None:
-            return None
-        query = query.where(Rectification.department == actor.department.code)
-    return query.where(RatingAppeal.state == state) if state else query
+    return of_their_department(query.where(RatingAppeal.state == state) if state else query, actor, DECIDERS)

@@ -164,12 +164,28 @@ def locked_rectification(session, rectification_id: int) -> tuple[Case, Rectific
     return case, rectification
 
 
+def answers_for(actor: User, rectification: Rectification) -> bool:
+    """One of the people who answer for the rectification's department: its reviewers, heads and
+    (a window's) clerks; not an administrator as such, who is no department's voice."""
+    return (actor.active and actor.department is not None and actor.department.code == rectification.department
+            and bool(set(actor.roles or ()) & set(ANSWERERS)))
+
+
 def may_answer(actor: User, rectification: Rectification) -> bool:
-    """The department's reviewers, heads and (a window's) clerks, or an administrator, while it is open."""
-    if rectification.state != "open" or not actor.active:
-        return False
-    return actor.has_role("admin") or (any(actor.has_role(r) for r in ANSWERERS) and actor.department is not None
-                                       and actor.department.code == rectification.department)
+    """Its department's people (answers_for), or an active administrator, while it is open."""
+    return rectification.state == "open" and actor.active and (actor.has_role("admin")
+                                                               or answers_for(actor, rectification))
+
+
+def of_their_department(query, actor: User, overseers: tuple):
+    """The query (of rectifications, or joined to them) narrowed to the actor's department's, unless
+    they have one of the `overseers` roles, who see every department's; None for someone of no
+    department."""
+    if any(actor.has_role(r) for r in overseers):
+        return query
+    if actor.department is None:
+        return None
+    return query.where(Rectification.department == actor.department.code)
 
 
 def _may_see(actor: User, rectification: Rectification) -> bool:
@@ -182,12 +198,11 @@ def rectifications(actor: User, state: str | None = None) -> list[Rectification]
     """Supervisors see every rectification; a department's staff who answer them see their own.
     state: one of FILTERS, or all."""
     require(actor, *ANSWERERS, *WATCHERS)
+    query = of_their_department(select(Rectification).order_by(Rectification.state.desc(), Rectification.due_on,
+                                                               Rectification.id), actor, WATCHERS)
+    if query is None:
+        return []
     with read_session() as session:
-        query = select(Rectification).order_by(Rectification.state.desc(), Rectification.due_on, Rectification.id)
-        if not any(actor.has_role(r) for r in WATCHERS):
-            if actor.department is None:
-                return []
-            query = query.where(Rectification.department == actor.department.code)
         if state == "late":
             query = query.where(Rectification.state == "open", Rectification.overdue_at.is_not(None))
         elif state:

@@ -17,7 +17,7 @@ from engine.rules import decide
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import read_session
+from engine.store.db import flush_unique, read_session
 from engine.store.models import RegionalAssessment, User
 
 # Years a zone's result stays valid, per assessment kind; a zone file may say otherwise per
@@ -66,12 +66,13 @@ def register(actor: User, zone: str, zone_name: str, entry: dict) -> int:
     if facts["approved_on"] > clock.today():
         raise Invalid("A result approved on %(day)s has not been approved yet", day=facts["approved_on"].isoformat())
     with session_scope() as session:
+        registered = Conflict("The zone %(zone)s already has the result %(doc_no)s for this kind", zone=facts["zone"],
+                              doc_no=facts["doc_no"])
         if session.scalar(select(RegionalAssessment.id).where(*_same(facts))) is not None:
-            raise Conflict("The zone %(zone)s already has the result %(doc_no)s for this kind", zone=facts["zone"],
-                           doc_no=facts["doc_no"])
+            raise registered
         row = RegionalAssessment(**facts, revoked=False)
         session.add(row)
-        session.flush()
+        flush_unique(session, registered)  # registered at the same moment
         record(session, "regional_assessment_registered", actor=actor, id=row.id, zone=row.zone,
                assessment=row.assessment, doc_no=row.doc_no, approved_on=row.approved_on.isoformat(),
                valid_until=row.valid_until.isoformat())

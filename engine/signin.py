@@ -33,10 +33,10 @@ from sqlalchemy import and_, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import Invalid, Message, TooManyAttempts
+from engine.errors import Conflict, Invalid, Message, TooManyAttempts
 from engine.store import session_scope
 from engine.store.db import uses_postgres
-from engine.store.models import AddressSignIn, UnknownSignIn, utcnow
+from engine.store.models import AddressSignIn, Applicant, UnknownSignIn, utcnow
 
 MAX_FAILURES = 5  # from one address
 ACCOUNT_FAILURES = 20  # from every address together
@@ -91,9 +91,17 @@ def _store(account, password_hash: str, temporary: bool) -> None:
 
 
 def temporary_expired(account) -> bool:
-    """Whether the account's temporary password is past its time: refused even when right,
-    which tells a guesser nothing."""
+    """Whether the account's temporary password is past its time (the pages say so too)."""
     return account.temporary_until is not None and account.temporary_until < utcnow()
+
+
+def check_not_expired(account) -> None:
+    """Refuse a temporary password past its time, the right one too (it tells a guesser nothing),
+    saying who gives a new one."""
+    if temporary_expired(account):
+        if isinstance(account, Applicant):
+            raise Conflict("The temporary password the window gave has expired; ask the window for a new one")
+        raise Conflict("The temporary password has expired; ask an administrator for a new one")
 
 
 def check_current_password(account, current: str, new: str, address: str | None) -> None:

@@ -19,6 +19,7 @@ from engine.errors import Conflict, Forbidden, Invalid
 from engine.store import session_scope
 from engine.store.models import ArchivePackage, Case, Event, Material
 from tests.procedures import PERMIT, decided_permit, install, promised_item, take_in, uploads
+from tests.statements import Statements
 from tests.web import csrf_token, signed_in
 from web.archived import Printed
 
@@ -259,6 +260,45 @@ def test_a_case_rated_after_it_was_archived_is_archived_again_before_its_hand_ov
     with session_scope() as session:
         assert session.scalar(select(Event.data).where(Event.case_id == case.id, Event.type == "archive_handed_over")
                               )["receiver"] == "县档案馆"
+
+
+def test_an_event_committed_after_the_package_with_a_lower_id_makes_it_older(app, people):
+    """On PostgreSQL a transaction takes its event's id when it writes it and may commit after a
+    later one: the package, built meanwhile, then has a last event past the late one's id."""
+    with session_scope() as session:  # the id the slow transaction takes before the case ends
+        taken = Event(type="case_note_added", data={})
+        session.add(taken)
+    case = delivered(people)
+    with session_scope() as session:
+        session.delete(session.get(Event, taken.id))
+    package = built(app, case.id, people["admin"])
+    with session_scope() as session:  # ... and the event it writes under that id, committed now
+        assert session.get(ArchivePackage, package["id"]).last_event_id > taken.id
+        session.add(Event(id=taken.id, case_id=case.id, type="case_note_added", data={"note": "补记"}))
+    [row] = archive.ended_cases(people["admin"], month=month())["cases"]
+    assert row["package"]["id"] == package["id"] and row["package"]["older"]
+    with pytest.raises(Conflict, match="events its package does not hold"):
+        archive.hand_over([case.id], "县档案馆", people["admin"])
+
+
+def test_a_hand_over_reads_its_cases_and_packages_once_and_the_list_its_page_once(app, people):
+    """Whether each package is to be handed over is the list's own query, for the whole set; the
+    list reads its cases and their packages with it, and the command line's month too."""
+    cases = [delivered(people) for _ in range(3)]
+    for case in cases:
+        built(app, case.id, people["admin"])
+    with Statements() as statements:
+        listed = archive.ended_cases(people["admin"], state="to_hand_over")["cases"]
+        month_cases = archive.month_cases(month())
+    assert len(listed) == len(month_cases) == 3
+    assert len(statements.reading("cases")) == 3  # the count, the page, the month
+    assert len(statements.reading("archive_packages")) == 3
+    with Statements() as statements:
+        archive.hand_over([case.id for case in cases], "县档案馆", people["admin"])
+    assert len(statements.reading("cases")) == 1 and len(statements.reading("archive_packages")) == 1
+    assert len(statements.reading("events")) == 1  # whether each package holds its case's events
+    assert [row["number"] for row in archive.ended_cases(people["admin"], state="handed_over")["cases"]] == [
+        case.number for case in cases]
 
 
 def test_the_list_is_filtered_by_month_and_department(app, people):

@@ -1,7 +1,9 @@
-"""试算用例: test cases kept with a decision's key. The designer's deployment of a changed table
-runs them first: a failing one stops it unless the change is said to be intended, which the
+"""试算用例: test cases kept with a decision's key. Every deployment of a changed table (the
+designer's, the administration page's, the API's, `run.py deploy`) runs them first: a failing one stops it unless the change is said to be intended, which the
 deployment's event records; saving, changing and deleting one are events; `run.py rules test`
 runs them on the deployed tables (exit 1 on a failure); the shipped ones come from rules/tests."""
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -89,6 +91,74 @@ def test_a_file_that_does_not_load_is_refused_by_the_deployment_not_by_its_cases
     assert not isinstance(refused.value, decision_tests.CasesFailed)
 
 
+def test_a_deployment_reads_each_dmn_file_once(org, taxes, monkeypatch):
+    """Its cases are tried on the tables the deployment read: a dry run, a refusal and a
+    deployment each read the file once."""
+    from engine.dmn import loader
+    read, model = [], loader._Loader.model
+    monkeypatch.setattr(loader._Loader, "model", lambda self: read.append(self.filename) or model(self))
+    files = [("transfer_taxes.dmn", RAISED.encode())]
+    decision_tests.deploy_tried(files, org["designer"], dry_run=True)
+    with pytest.raises(decision_tests.CasesFailed):
+        decision_tests.deploy_tried(files, org["designer"])
+    decision_tests.deploy_tried(files, org["designer"], intended=True)
+    assert read == ["transfer_taxes.dmn"] * 3
+
+
+def test_the_apis_deployment_runs_the_cases_and_deploys_an_intended_change(org, taxes):
+    """POST /api/deployments refuses as the designer's 部署 does, each failing case a detail; the
+    multipart field intended=true deploys it, the event naming the cases as the designer's does."""
+    from tests.test_api import auth
+    from web import create_app
+    client = create_app({"TESTING": True}).test_client()
+
+    def post(**fields):
+        return client.post("/api/deployments", headers=auth("designer"), content_type="multipart/form-data",
+                           data=dict(fields, file=[(io.BytesIO(RAISED.encode()), "transfer_taxes.dmn")]))
+    refused = post()
+    assert refused.status_code == 422 and refused.json["error"]["message"].startswith("1 of 1 test case(s) fail")
+    [detail] = refused.json["error"]["details"]
+    assert detail["element_id"] == "transfer_taxes" and detail["message"].startswith("test case 满五唯一: expected")
+    assert post(intended="yes").status_code == 422  # neither true nor false
+    assert post(intended="false").status_code == 422
+    assert [v.version for v in deploy.versions("transfer_taxes", "dmn")] == [1]
+    assert post(intended="true").status_code == 201
+    assert deploy.versions("transfer_taxes", "dmn")[-1].version == 2
+    deployed = events("deployed")[-1]
+    assert deployed.data["failed_tests"] == [{"id": taxes["id"], "key": "transfer_taxes", "name": "满五唯一"}]
+    assert deployed.actor_id == org["designer"].id
+
+
+def test_run_py_deploy_runs_the_cases_and_deploys_an_intended_change(org, taxes, tmp_path, capsys):
+    (tmp_path / "transfer_taxes.dmn").write_text(RAISED, encoding="utf-8")
+    assert run.main(["deploy", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "1 of 1 test case(s) fail on the new table" in err and "transfer_taxes: test case 满五唯一: expected" in err
+    assert [v.version for v in deploy.versions("transfer_taxes", "dmn")] == [1]
+    assert run.main(["deploy", "--intended", str(tmp_path)]) == 0
+    assert "dmn\ttransfer_taxes\tversion 2\tnew" in capsys.readouterr().out
+    deployed = events("deployed")[-1]
+    assert deployed.data["failed_tests"] == [{"id": taxes["id"], "key": "transfer_taxes", "name": "满五唯一"}]
+    assert deployed.actor_id is None
+
+
+def test_the_administration_pages_deployment_runs_the_cases(org, taxes):
+    from tests.web import element, signed_in
+    from web import create_app
+    admin = signed_in(create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}), "admin")
+
+    def post(**fields):
+        return admin.post("/admin/deploy", content_type="multipart/form-data",
+                          data=dict(fields, files=[(io.BytesIO(RAISED.encode()), "transfer_taxes.dmn")]))
+    refused = post()
+    assert refused.status_code == 422
+    problems = element(refused.get_data(as_text=True), "deploy-problems")
+    assert "<code>transfer_taxes</code>" in problems and "满五唯一" in problems
+    assert [v.version for v in deploy.versions("transfer_taxes", "dmn")] == [1]
+    assert post(intended="1").status_code == 303
+    assert events("deployed")[-1].data["failed_tests"][0]["name"] == "满五唯一"
+
+
 def test_saving_changing_and_deleting_a_case_are_events_listed_in_the_activity_log(org, taxes):
     changed = decision_tests.save("transfer_taxes", "个人满五唯一住房", HOME, DEED_TAX, org["admin"], case_id=taxes["id"])
     assert changed["name"] == "个人满五唯一住房"
@@ -122,6 +192,20 @@ def test_bad_cases_are_refused_and_change_nothing(org, taxes):
     assert len(events("decision_test_saved")) == 1 and not events("decision_test_deleted")
 
 
+def test_a_case_of_the_same_name_saved_at_the_same_moment_is_the_same_refusal(org, taxes):
+    """Both passed the check; the unique constraint refuses the second's row, as the check would."""
+    from sqlalchemy import insert
+
+    from tests.meanwhile import written_meanwhile
+    other = insert(DecisionTest).values(key="transfer_taxes", name="首套", inputs=HOME, expected=DEED_TAX)
+    with written_meanwhile(other), pytest.raises(Invalid, match="already has a test case named 首套"):
+        decision_tests.save("transfer_taxes", "首套", HOME, DEED_TAX, org["designer"])
+    with written_meanwhile(other), pytest.raises(Invalid, match="already has a test case named 首套"):
+        decision_tests.save("transfer_taxes", "首套", HOME, DEED_TAX, org["designer"], case_id=taxes["id"])
+    assert [c["name"] for c in decision_tests.cases_of(["transfer_taxes"], org["designer"])] == ["满五唯一"]
+    assert len(events("decision_test_saved")) == 1 and not events("decision_test_changed")
+
+
 def test_the_shipped_cases_pass_on_the_shipped_tables_and_load_once(org, capsys):
     deploy.deploy(deploy.collect_files([ROOT / "rules"]), org["designer"])
     assert run.main(["rules", "test", "--file", str(FILES[0])]) == 0
@@ -144,7 +228,7 @@ def test_the_shipped_cases_pass_on_the_shipped_tables_and_load_once(org, capsys)
 def test_rules_test_runs_the_saved_cases_on_the_deployed_table_and_fails_with_exit_1(org, taxes, capsys):
     assert run.main(["rules", "test"]) == 0
     assert capsys.readouterr().out == "PASS\ttransfer_taxes v1\t满五唯一\n"
-    deploy.deploy([("transfer_taxes.dmn", RAISED.encode())], org["designer"])  # deployed without the designer's check
+    deploy.deploy([("transfer_taxes.dmn", RAISED.encode())], org["designer"])  # deploy.deploy tries no cases
     assert run.main(["rules", "test", "transfer_taxes"]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith("FAIL\ttransfer_taxes v2\t满五唯一: expected [")

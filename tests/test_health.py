@@ -1,12 +1,13 @@
 """Health: GET /healthz for a load balancer (no sign-in; 200, or 503 naming the check that failed:
 the database, its schema at the migrations' head, the files store writable), and the
-administrator's view (GET /api/health, a line on 系统管理) that adds whether timers fire."""
-from datetime import datetime, timedelta, timezone
+administrator's view (GET /api/health, a line on 系统管理) that adds whether timers fire and whether
+a year's holiday notice is missing."""
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
 
-from engine import timers
+from engine import clock, timers
 from engine.services import cases, deploy, tokens
 from engine.store import get_engine, session_scope
 from engine.store.migrate import head, scripts
@@ -109,6 +110,19 @@ def test_the_administrators_health_says_whether_timers_fire(app, org):
     assert datetime.fromisoformat(health["timers"]["last_fired_at"]) >= fired_at
     line = element(signed_in(app, "admin").get("/admin/").get_data(as_text=True), "health")
     assert 'class="health"' in line and "正常" in line and "最近一次定时器触发" in line
+
+
+def test_the_administrators_health_says_a_years_holiday_notice_is_missing(app, org, monkeypatch):
+    """The pages' calendar alert (calendars.next_year_warning), which fails no check: 2026 comes
+    with the package, 2027 does not."""
+    admin = {"Authorization": f"Bearer {tokens.issue_token('admin')}"}
+    client = app.test_client()
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 9, 30))
+    assert client.get("/api/health", headers=admin).json["calendar"] is None
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 1))
+    health = client.get("/api/health", headers=admin).json
+    assert health["calendar"] == {"year": 2027, "level": "urgent", "begun": False}
+    assert health["status"] == "ok" and health["failed"] == []
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's write lock: PostgreSQL's readers never wait for a writer")

@@ -448,15 +448,20 @@ def test_0026_leaves_earlier_passwords_as_they_are_and_downgrades(blank):
     assert "temporary_until" not in columns(blank, "users")
 
 
+def item_applicant_and_procedure(engine) -> None:
+    """What a case refers to, each with id 1: a service item, an applicant, a procedure's instance."""
+    insert(engine, "service_items", id=1)
+    insert(engine, "applicants", id=1)
+    insert(engine, "deployments", id=1)
+    insert(engine, "definitions", id=1, deployment_id=1)
+    insert(engine, "instances", id=1, definition_id=1)
+
+
 def test_0027_gives_a_delivery_decided_on_the_spot_its_one_working_day_and_downgrades(blank):
     """Only a case decided without a procedure keeps a delivery date of its own; one already
     delivered keeps what it holds besides."""
     migrate(blank, command.upgrade, "0026")
-    insert(blank, "service_items", id=1)
-    insert(blank, "applicants", id=1)
-    insert(blank, "deployments", id=1)
-    insert(blank, "definitions", id=1, deployment_id=1)
-    insert(blank, "instances", id=1, definition_id=1)
+    item_applicant_and_procedure(blank)
     for case_id, instance_id, delivery in ((1, None, {"due_on": "2026-11-25"}),
                                            (2, None, {"due_on": "2026-11-25", "method": "window"}),
                                            (3, 1, {}), (4, None, {})):
@@ -472,3 +477,24 @@ def test_0027_gives_a_delivery_decided_on_the_spot_its_one_working_day_and_downg
                             {"due_on": "2026-11-25", "method": "window", "working_days": 1}, {}, {}]
     migrate(blank, command.downgrade, "0026")
     assert deliveries() == [{"due_on": "2026-11-25"}, {"due_on": "2026-11-25", "method": "window"}, {}, {}]
+
+
+def test_0032_counts_the_events_each_package_holds_up_to_its_last_one_and_downgrades(blank):
+    """A case's own events and its procedure's, up to the package's last one, its archiving aside;
+    a case without a procedure by its id alone (not every procedure-less event)."""
+    migrate(blank, command.upgrade, "0031")
+    item_applicant_and_procedure(blank)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1, instance_id=1)
+    insert(blank, "cases", id=2, number="2", item_id=1, applicant_id=1, instance_id=None)
+    for event_id, case_id, instance_id, kind in ((1, 1, None, "case_submitted"), (2, None, 1, "task_completed"),
+                                                 (3, 2, None, "case_submitted"), (4, 1, 1, "case_archived"),
+                                                 (5, 1, 1, "case_delivered"), (6, 1, None, "case_rated"),
+                                                 (7, None, None, "deployed")):
+        insert(blank, "events", id=event_id, case_id=case_id, instance_id=instance_id, type=kind)
+    insert(blank, "archive_packages", id=1, case_id=1, last_event_id=5)
+    insert(blank, "archive_packages", id=2, case_id=2, last_event_id=7)
+    migrate(blank, command.upgrade, "0032")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, events_held FROM archive_packages ORDER BY id")).all() == [(1, 3), (2, 1)]
+    migrate(blank, command.downgrade, "0031")
+    assert "events_held" not in columns(blank, "archive_packages")

@@ -87,6 +87,21 @@ def test_a_result_twice_one_not_yet_approved_or_someone_not_an_administrator_is_
     assert len(regional.listed(org["admin"])) == 1
 
 
+def test_a_result_registered_by_another_administrator_at_the_same_moment_is_the_same_conflict(org):
+    """Both passed the check; the second's row is refused by the unique constraint, not a 500."""
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from tests.meanwhile import written_meanwhile
+    other = insert(RegionalAssessment).values(zone="NEWZ", zone_name="新区", assessment="seismic_safety",
+                                              doc_no=SEISMIC["doc_no"], approved_on=date(2026, 1, 5),
+                                              valid_until=date(2031, 1, 5), excluded_industries=[], revoked=False)
+    with written_meanwhile(other), pytest.raises(Conflict, match="already has the result"):
+        regional.register(org["admin"], "NEWZ", "新区", SEISMIC)
+    assert len(regional.listed(org["admin"])) == 0 and events("regional_assessment_registered") == []
+
+
 def test_zone_files_loaded_again_keep_a_revoked_result_revoked(org, database_url):
     regional.load_zones(ROOT / "processes" / "zones")
     with session_scope() as session:

@@ -64,7 +64,8 @@ def next_year_warning(today: date) -> dict | None:
     when it should: the State Council issues the notice from October to December (domain.md), and
     until it is imported every date counted into the year is estimated. From 1 October the year
     ahead is `warning`, from 1 December `urgent`, and so is a year begun without one (`begun`).
-    None when there is nothing to say. For the administrator's pages and the supervisors' board."""
+    None when there is nothing to say. For the administrator's pages, the supervisors' board and
+    the installation's health (engine/health.py, GET /api/health)."""
     cal = current()
     if cal.year_status(today.year) == "estimated":
         return {"year": today.year, "level": "urgent", "begun": True}

@@ -1,9 +1,10 @@
 """试算用例: inputs of a decision and the result it is expected to give on them, kept by the
 decision's key (a case belongs to no version: each deployment of the key is tried on it).
 
-The designer's deployment runs every case of each decision its DMN files define on the new XML
-before storing it (deploy_tried): a case that fails stops it, unless the designer says the change
-is intended, and the deployment's event then names the cases that failed. `run.py rules test`
+Every deployment (the designer's, the administration page's, the API's, `run.py deploy`) runs every
+case of each decision its DMN files define on the new XML before storing it (deploy_tried): a case
+that fails stops it, unless the caller says the change is intended, and the deployment's event then
+names the cases that failed. `run.py rules test`
 runs them on the newest deployed versions; the shipped tables' cases are in rules/tests/*.yaml,
 which `run.py demo` loads (adding those the database lacks: a designer's edits stay).
 """
@@ -15,10 +16,9 @@ import yaml
 from sqlalchemy import select
 
 from engine import rules
-from engine.dmn import DmnError, load_dmn
 from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
-from engine.store.db import read_session
+from engine.store.db import flush_unique, read_session
 from engine.store.models import DecisionTest, User
 
 from . import deploy, trials
@@ -60,19 +60,21 @@ def save(key: str, name: str, inputs, expected, actor: User, case_id: int | None
     name = _checked(key, name, inputs, expected)
     now = datetime.now(timezone.utc)
     with session_scope() as session:
+        named = Invalid("Decision %(key)s already has a test case named %(name)s", key=key, name=name)
         taken = session.scalar(select(DecisionTest.id).where(DecisionTest.key == key, DecisionTest.name == name))
         if taken is not None and taken != case_id:
-            raise Invalid("Decision %(key)s already has a test case named %(name)s", key=key, name=name)
+            raise named
         if case_id is None:
             case = DecisionTest(key=key, name=name, inputs=inputs, expected=expected, created_by=actor.id,
                                 created_at=now, updated_by=actor.id, updated_at=now)
             session.add(case)
-            session.flush()
+            flush_unique(session, named)  # saved at the same moment
             record(session, "decision_test_saved", actor=actor, key=key, name=name, test_id=case.id)
             return describe(case)
         case = _found(session, case_id, key)
         before = {"name": case.name, "inputs": case.inputs, "expected": case.expected}
         case.name, case.inputs, case.expected, case.updated_by, case.updated_at = name, inputs, expected, actor.id, now
+        flush_unique(session, named)  # saved at the same moment
         record(session, "decision_test_changed", actor=actor, key=key, name=name, test_id=case.id, before=before)
         return describe(case)
 
@@ -101,34 +103,22 @@ def run(model, case: dict) -> dict:
     return _result(case, actual, None)
 
 
-def check(files: list[tuple[str, bytes]]) -> list[dict]:
-    """The saved cases of every decision the DMN files define, each tried on its file. A file that
-    does not load tries nothing: its deployment says what is wrong with it."""
-    models = {}
-    for name, content in files:
-        if Path(name).suffix.lower() == ".dmn":
-            try:
-                model = load_dmn(content, filename=name)
-            except DmnError:
-                continue
-            models.update({key: model for key in model.decisions})
-    return [run(models[case["key"]], case) for case in _saved(list(models))]
-
-
-def deploy_tried(files: list[tuple[str, bytes]], actor: User, *, intended: bool = False,
+def deploy_tried(files: list[tuple[str, bytes]], actor: User | None, *, intended: bool = False,
                  dry_run: bool = False) -> tuple[deploy.Outcome, list[dict]]:
-    """deploy.deploy after the saved cases are tried on the files (check). A failing case refuses
-    the deployment (CasesFailed) unless `intended`: it then deploys, its event naming the cases
-    that failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them."""
-    require(actor, "designer")
-    results = check(files)
+    """deploy.deploy with the saved cases of every decision the DMN files define tried on the
+    tables it read (what is wrong with the files is said first). A failing case refuses the
+    deployment (CasesFailed) unless `intended`: it then deploys, its event naming the cases that
+    failed. A dry run (the designer's 校验) deploys nothing and refuses nothing for them.
+    No actor: the command line's, as deploy.deploy's."""
+    ready = deploy.checked(files, actor)
+    models = {key: model for model in ready.models.values() for key in model.decisions}
+    results = [run(models[case["key"]], case) for case in _saved(list(models))]
     failed = [{"id": r["id"], "key": r["key"], "name": r["name"]} for r in results if not r["passed"]]
     if dry_run:
-        return deploy.deploy(files, actor, dry_run=True), results
+        return ready.planned(), results
     if failed and not intended:
-        deploy.deploy(files, actor, dry_run=True)  # what is wrong with the files is said first
         raise CasesFailed(results)
-    return deploy.deploy(files, actor, failed_tests=failed or None), results
+    return deploy.store(ready, actor, failed_tests=failed or None), results
 
 
 def run_deployed(key: str | None = None, cases: list[dict] | None = None) -> list[dict]:

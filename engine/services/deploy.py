@@ -78,15 +78,40 @@ def collect_files(paths) -> list[tuple[str, bytes]]:
     return files
 
 
-def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False,
-           failed_tests: list[dict] | None = None) -> Outcome:
+@dataclass
+class Checked:
+    """Files that passed every check, not yet stored: what they define (candidates, as _store
+    takes them), the decision models read from the DMN files by file name (the saved test cases
+    are tried on them), and the warnings."""
+    candidates: list[tuple]
+    filenames: list[str]
+    models: dict
+    warnings: list[dict]
+
+    def planned(self) -> Outcome:
+        """What storing would deploy, every definition as new (a dry run's answer)."""
+        return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in self.candidates],
+                       self.warnings)
+
+
+def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool = False) -> Outcome:
     """Validate and store; returns the deployment (when nothing changed, the one that holds those
     versions), what it holds and what it warns of.
 
     With dry_run the checks run and nothing is stored (the designer's "validate" button).
-    failed_tests: the saved test cases the new tables fail, deployed so by intent
-    (decision_tests.deploy_tried), named in the deployment's event.
     """
+    ready = checked(files, actor)
+    return ready.planned() if dry_run else store(ready, actor)
+
+
+def store(ready: Checked, actor: User | None, failed_tests: list[dict] | None = None) -> Outcome:
+    """Store what `checked` passed. failed_tests: the saved test cases the new tables fail,
+    deployed so by intent (decision_tests.deploy_tried), named in the deployment's event."""
+    return Outcome(*_store(ready.candidates, ready.filenames, actor, failed_tests), ready.warnings)
+
+
+def checked(files: list[tuple[str, bytes]], actor: User | None) -> Checked:
+    """Every check of a deployment, nothing stored: a problem anywhere refuses all of it (Invalid)."""
     if actor is not None:
         require(actor, "designer")
     if not files:
@@ -151,9 +176,7 @@ def deploy(files: list[tuple[str, bytes]], actor: User | None, *, dry_run: bool 
     if problems:
         raise Invalid("%(count)s problem(s) in the deployment", _details(problems), count=len(problems))
     warnings = _details((_warnings(bundle, forms) if bundle else []) + _table_warnings(models))
-    if dry_run:
-        return Outcome(None, [Deployed(key, 0, name, kind, True) for kind, key, name, *_ in candidates], warnings)
-    return Outcome(*_store(candidates, [n for n, _ in files], actor, failed_tests), warnings)
+    return Checked(candidates, [n for n, _ in files], models, warnings)
 
 
 def _with_called(bpmn: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:

@@ -5,7 +5,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import signin
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound
+from engine.errors import Forbidden, Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import fetch, read_session
 from engine.store.models import ROLES, WORKER_ROLES, ApiToken, Department, Task, User
@@ -189,13 +189,8 @@ def check_password(login: str, password: str, address: str | None = None) -> Use
         return None
     if not signin.attempt(user, password, address):
         return None
-    _check_not_expired(user)
+    signin.check_not_expired(user)
     return user
-
-
-def _check_not_expired(user: User) -> None:
-    if signin.temporary_expired(user):
-        raise Conflict("The temporary password has expired; ask an administrator for a new one")
 
 
 def set_password(login: str, password: str, actor: User | None) -> int:
@@ -226,7 +221,7 @@ def change_password(user_id: int, current: str, new: str, address: str | None = 
     past its time changes nothing, though a session opened with it before may still ask."""
     user = get_user_by_id(user_id)
     signin.check_current_password(user, current, new, address)
-    _check_not_expired(user)
+    signin.check_not_expired(user)
     with session_scope() as session:
         user = session.get(User, user_id)
         signin.give_password(user, new)

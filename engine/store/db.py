@@ -36,6 +36,18 @@ def get_engine(url: str | None = None):
     return _engine
 
 
+def flush_unique(session: Session, refusal: Exception) -> None:
+    """Flush; a unique constraint refusing the row (another request that passed the same check
+    committed first: PostgreSQL lets two pass it at once) is `refusal`, the one the check gives,
+    not a server error. Only a unique violation (SQLSTATE 23505, SQLite's words): another is a fault."""
+    try:
+        session.flush()
+    except exc.IntegrityError as refused:
+        if getattr(refused.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(refused.orig):
+            raise refusal from None
+        raise
+
+
 def _closed_by_server(dbapi_connection, _record, _proxy):
     # Instead of pool_pre_ping, which costs a round trip on every checkout: a server that ended
     # the connection (a restart, an idle timeout) has written its farewell to the socket, while

@@ -676,8 +676,10 @@ class ArchivePackage(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     files: Mapped[int] = mapped_column(Integer)  # 件数: the documents it holds
-    # The newest event of the case it holds: a later one (a rating after delivery) makes it old.
+    # The newest event of the case it holds, and how many it holds (its own archiving aside): one
+    # more (a rating after delivery), whatever its id, makes it old.
     last_event_id: Mapped[int] = mapped_column(Integer)
+    events_held: Mapped[int] = mapped_column(Integer)
     handover_id: Mapped[int | None] = mapped_column(ForeignKey("archive_handovers.id"), index=True)
     builder: Mapped[User | None] = relationship(lazy="joined")
     handover: Mapped[ArchiveHandover | None] = relationship(lazy="joined")

@@ -67,3 +67,25 @@ def test_an_administrator_enters_next_years_notice_on_a_phone(org, live_server, 
     page.wait_for_selector("#on-file")
     assert "测试用假设通知" in page.locator("#on-file").inner_text() and "admin" in page.locator("#on-file").inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_table_failing_its_test_cases_deploys_from_the_page_only_when_intended(org, live_server, new_page):
+    """The upload is refused with the failing case named; ticked 改动有意为之, it deploys."""
+    from engine.services import decision_tests, deploy
+    from tests.test_decision_tests import DEED_TAX, HOME, RAISED, TAXES
+    deploy.deploy([("transfer_taxes.dmn", TAXES.encode())], org["designer"])
+    decision_tests.save("transfer_taxes", "满五唯一", HOME, DEED_TAX, org["designer"])
+    page = new_page(390, 844)
+    login(page, live_server, "admin")
+    page.goto(live_server + "/admin/")
+    upload = {"name": "transfer_taxes.dmn", "mimeType": "application/xml", "buffer": RAISED.encode()}
+    page.set_input_files("input[name=files]", upload)
+    page.click("form[action$='/admin/deploy'] button[type=submit]")
+    assert "满五唯一" in page.locator("#deploy-problems").inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_input_files("input[name=files]", upload)
+    page.check("input[name=intended]")
+    page.click("form[action$='/admin/deploy'] button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("/admin/"))
+    assert "transfer_taxes v2" in page.locator("main").inner_text()
+    assert page.locator("#deploy-problems").count() == 0

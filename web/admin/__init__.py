@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine import health
 from engine.errors import Invalid, ShenpiError
-from engine.services import admin, deploy
+from engine.services import admin, decision_tests
 
 from ..inbox.access import actor, flash_error, register_error_page, roles_required
 from ..messages import deployed, warned
@@ -72,7 +72,7 @@ def redeploy():
     try:
         if not files:
             raise Invalid(_("请选择要部署的文件（.bpmn、.dmn、.json）"))
-        outcome = deploy.deploy(files, actor())
+        outcome, _results = decision_tests.deploy_tried(files, actor(), intended=bool(request.form.get("intended")))
     except ShenpiError as exc:
         return refused(exc, _overview, problems=[d for d in exc.details if isinstance(d, dict)])
     message = deployed(outcome, _("文件与已部署版本相同，未产生新版本"))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from engine.errors import ShenpiError
 from engine.services import admin, tokens, users
 from engine.signin import TEMPORARY_DAYS
-from engine.store.models import ROLES, utcnow
+from engine.store.models import ROLES
 
 from .. import once
 from ..auth import Staff
@@ -30,7 +30,7 @@ def _people():
     departments = sorted(departments, key=lambda d: by_name(d.name, d.code))
     return render_template("admin/users.html", users=all_users, departments=departments,
                            roles=[(r, role_name(r)) for r in ROLES], locks=locks,
-                           last_of_department=users.last_of_their_department(actor()), now=utcnow(),
+                           last_of_department=users.last_of_their_department(actor()),
                            days=TEMPORARY_DAYS)
 
 

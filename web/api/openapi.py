@@ -228,7 +228,13 @@ SCHEMAS = {
             "overdue": {"type": "integer", "description": "pending timers due more than overdue_minutes ago"},
             "overdue_since": {**_TIME_NULL, "description": "the oldest one's due time"}, "overdue_minutes": _I,
             "incidents": {"type": "integer", "description": "timers that failed for good (GET /api/timers/incidents)"},
-            "last_fired_at": _TIME_NULL})}),
+            "last_fired_at": _TIME_NULL}),
+        "calendar": {**_object({"year": _I, "level": {"enum": ["warning", "urgent"]}, "begun": _B}),
+                     "type": ["object", "null"],
+                     "description": "while a year's holiday notice (国务院办公厅放假安排) is not imported when it should "
+                                    "be: the year, warning from 1 October of the year before, urgent from 1 December "
+                                    "and once the year has begun (begun); dates counted into it are estimated; null "
+                                    "otherwise. It fails no check"}}),
     "CalendarYear": _object({"year": _I, "status": {"enum": ["official", "estimated"]},
                              "non_working_weekdays": _list(_DATE), "makeup_workdays": _list(_DATE),
                              "holidays": _list(_DATE),
@@ -254,9 +260,15 @@ def document() -> dict:
             "/api/openapi.json": {"get": {"summary": "This document (no token needed)", "security": [],
                                           "responses": {"200": {"description": "OK", "content": _json({
                                               "type": "object", "required": ["openapi", "info", "paths"]})}}}},
-            "/api/deployments": {"post": _op("Deploy BPMN, DMN and form files", 201, {
+            "/api/deployments": {"post": _op(
+                "Deploy BPMN, DMN and form files; the saved test cases (试算用例) of each decision a DMN file "
+                "defines are tried on it first, and one failing refuses the deployment (422, a detail each) "
+                "unless `intended` is true", 201, {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "intended": {"enum": ["true", "false"], "default": "false",
+                                 "description": "deploy even if test cases fail on the new tables: the "
+                                                "deployment's event names those cases"}}}}},
                 errors=(401, 403, 413, 422), answer=_ref("Deployment"))},
             "/api/definitions": {"get": _op("Latest version of every process (kind=dmn: of every decision)", 200,
                                             params=[("kind", "query", "string")], errors=(401,),
@@ -360,7 +372,8 @@ def document() -> dict:
             "/api/timers/incidents": {"get": _op("Timers that failed and wait for an administrator", 200,
                                                  errors=(401, 403), answer=_list(_ref("TimerIncident")))},
             "/api/health": {"get": _op("The installation's health: the database at the migrations' head, the files "
-                                       "store writable, timers firing (administrators)", 200, errors=(401, 403),
+                                       "store writable, timers firing, a year's holiday notice missing "
+                                       "(administrators)", 200, errors=(401, 403),
                                        answer=_ref("Health"))},
             "/api/timers/{id}/retry": {"post": _op("Run a failed timer again", 200, params=task_path,
                                                    errors=(401, 403, 404, 409),

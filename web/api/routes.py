@@ -1,7 +1,7 @@
 from flask import g, jsonify, request
 
 from engine.errors import Invalid, NotFound
-from engine.services import cases, deploy, tasks
+from engine.services import cases, decision_tests, deploy, tasks
 
 from . import bp, integer_field, json_body, known_fields, query_number, text_field
 from .openapi import document
@@ -17,7 +17,10 @@ def create_deployment():
     files = [(f.filename or "unnamed", f.read()) for f in request.files.getlist("file")]
     if not files:
         raise Invalid("Send one or more multipart parts named 'file' (.bpmn, .dmn, .json)")
-    outcome = deploy.deploy(files, g.user)
+    intended = request.form.get("intended", "false")
+    if intended not in ("true", "false"):
+        raise Invalid("'intended' is true or false")
+    outcome, _results = decision_tests.deploy_tried(files, g.user, intended=intended == "true")
     # 201 as api.md gives it, also for files already deployed: "new" says which versions are.
     return jsonify({"id": outcome.id, "definitions": [r.as_dict() for r in outcome.definitions],
                     "warnings": outcome.warnings}), 201

@@ -5,7 +5,6 @@ from flask import render_template, request
 from engine import applicant_passwords, signin
 from engine.errors import Conflict
 from engine.portal import get_applicant
-from engine.store.models import utcnow
 
 from web import searches
 from web.inbox.access import actor, flash_error, roles_required
@@ -15,7 +14,7 @@ from . import bp
 
 def _page(found, temporary=None, q=""):
     return render_template("intake/applicants.html", q=q, found=found,
-                           temporary=temporary, days=signin.TEMPORARY_DAYS, now=utcnow())
+                           temporary=temporary, days=signin.TEMPORARY_DAYS)
 
 
 @bp.route("/applicants", methods=["GET", "POST"])

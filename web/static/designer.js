@@ -59,11 +59,7 @@
     const body = new FormData();
     body.append('kind', config.kind);
     body.append('xml', xml);
-    const token = document.querySelector('meta[name=csrf-token]').content;
-    const response = await fetch(config.urls.drawable, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
-                                                         credentials: 'same-origin' });
-    if (!response.ok) throw new Error(text.network + ' (' + response.status + ')');
-    return (await response.json()).xml;
+    return (await window.shenpiPost(config.urls.drawable, body, text.network)).xml;
   }
 
   function undrawnIds() {
@@ -113,12 +109,7 @@
     if (url === config.urls.deploy && intended && intended.checked) body.append('intended', '1');
     const forms = document.getElementById('form-files');
     for (const file of (forms ? forms.files : [])) body.append('form', file);
-    const token = document.querySelector('meta[name=csrf-token]').content;
-    const response = await fetch(url, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
-                                        credentials: 'same-origin' });
-    const type = response.headers.get('Content-Type') || '';
-    if (!type.includes('json')) throw new Error(text.network + ' (' + response.status + ')');
-    return response.json();
+    return window.shenpiPost(url, body, text.network);
   }
 
   // Marks live on the DRD or the BPMN canvas; a DMN table view has none, the list still shows all.

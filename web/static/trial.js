@@ -25,16 +25,10 @@
     return (await window.designer.modeler.saveXML({ format: true })).xml;
   }
 
-  async function send(url, fields) {
+  function send(url, fields) {
     const body = new FormData();
     Object.entries(fields).forEach(([name, value]) => body.append(name, value));
-    const token = document.querySelector('meta[name=csrf-token]').content;
-    const response = await fetch(url, { method: 'POST', body: body, headers: { 'X-CSRFToken': token },
-                                        credentials: 'same-origin' });
-    if (!(response.headers.get('Content-Type') || '').includes('json')) {
-      throw new Error(text.network + ' (' + response.status + ')');
-    }
-    return response.json();
+    return window.shenpiPost(url, body, text.network);
   }
 
   function element(tag, className, content) {
