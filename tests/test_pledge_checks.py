@@ -7,13 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import archive, catalogue, clock, credit, intake, notice_seals, pledge_checks, revocation, timers
+from engine import (archive, catalogue, clock, credit, intake, notice_seals, pledge_checks, revocation, seals,
+                    timers)
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars, tasks, users
 from engine.store import session_scope
 from engine.store.models import Case, Clock, Material, Timer
 from tests.test_intake import ITEM, ZHANG, item, up  # noqa: F401 (a fixture)
 from tests.test_rectifications import after, events, heads, told  # noqa: F401 (a fixture)
+from tests.web import element
 
 
 def granted(org, decision="approve"):
@@ -216,9 +218,16 @@ def test_a_grant_decided_at_the_window_is_checked_and_once_revoked_its_document_
         later = intake.submit("T-USE", ZHANG, [], org["clerk"])
         return {m["code"]: m["state"] for m in intake.describe(later.id)["materials"]}["permit"]
     assert permit_state() == "reused"  # 一次采集、多次复用
+    [permit] = intake.describe(case.id)["results"]
+    assert seals.verify(code=permit["seal_code"])["revoked"] is False
     pledge_checks.record(check.id, heads, "false", "不实")
     revocation.revoke(case.id, heads, "虚假承诺取得的许可")
     assert permit_state() == "missing"
+    found = seals.verify(code=permit["seal_code"])  # its seal holds; the grant it was issued on does not
+    assert found["valid"] and found["revoked"]
+    from web import create_app
+    page = create_app({"TESTING": True}).test_client().get(f"/portal/verify?code={permit['seal_code']}").text
+    assert "该文书所依据的决定已因虚假承诺被撤销" in element(page, "revoked")
 
 
 def test_a_calendar_change_moves_a_checks_date_and_its_timer(check, org):
