@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import (archive, catalogue, clock, credit, intake, notice_seals, pledge_checks, revocation, seals,
-                    timers)
+from engine import (archive, catalogue, clock, credit, decisions, intake, notice_seals, pledge_checks, revocation,
+                    seals, timers)
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars, tasks, users
 from engine.store import session_scope
@@ -187,13 +187,21 @@ def test_the_head_revokes_a_grant_obtained_by_a_false_pledge_once(check, org, he
     assert status(case_id) == "revoked"
 
 
-def test_a_revoked_grant_is_archived_once_as_revoked(check, org, heads):
-    from engine import decisions
+def test_a_revoked_grant_is_archived_once_as_revoked_with_what_the_check_found(check, org, heads):
+    """Delivered, then revoked: it ended at its revocation, its package holds the evidence among the
+    department's papers and the written decision among the notices."""
+    from tests.test_archive import built, documents, metadata, opened
+    from web import create_app
     decisions.deliver(check.case_id, "window", org["clerk"])
-    pledge_checks.record(check.id, org["reviewer"], "false", "不实")
-    revocation.revoke(check.case_id, heads, "虚假承诺")
+    pledge_checks.record(check.id, org["reviewer"], "false", "登记系统显示已婚",
+                         intake.Upload("evidence", "查询结果.pdf", b"%PDF record"))
+    revocation.revoke(check.case_id, heads, "以虚假承诺取得许可")
     [row] = archive.ended_cases(org["admin"], state="all")["cases"]
     assert (row["id"], row["result"]) == (check.case_id, "revoked")
+    tree = metadata(opened(built(create_app({"TESTING": True}), check.case_id, org["admin"])), check.case.number)
+    assert (tree.findtext("案卷/办理结果"), tree.findtext("案卷/办理结果说明")) == ("撤销", "以虚假承诺取得许可")
+    rows = {r["题名"]: r["文件类别"] for r in documents(tree)}
+    assert rows["核查材料：婚姻状况证明"] == "审批文书" and rows["撤销决定书"] == "通知文书"
 
 
 IMMEDIATE = {"code": "T-IMP", "name": "测试即办许可", "kind": "licence", "department": "housing",
