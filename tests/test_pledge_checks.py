@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine import (archive, catalogue, clock, credit, decisions, intake, notice_seals, pledge_checks, revocation,
                     seals, timers)
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.services import calendars, tasks, users
+from engine.services import calendars, progress, tasks, users
 from engine.store import session_scope
 from engine.store.models import Case, Clock, Material, Timer
 from tests.test_intake import ITEM, ZHANG, item, up  # noqa: F401 (a fixture)
@@ -229,8 +229,13 @@ def test_a_grant_decided_at_the_window_is_checked_and_once_revoked_its_document_
     [permit] = intake.describe(case.id)["results"]
     assert seals.verify(code=permit["seal_code"])["revoked"] is False
     pledge_checks.record(check.id, heads, "false", "不实")
-    revocation.revoke(case.id, heads, "虚假承诺取得的许可")
+    notice = revocation.revoke(case.id, heads, "虚假承诺取得的许可")
     assert permit_state() == "missing"
+    # No procedure reached the department: it sees the case, and prints its decision, by its checks.
+    assert progress.visible_case(case.id, heads)["status"] == "revoked"
+    assert progress.notice(notice.id, heads)["kind"] == "revocation"
+    with pytest.raises(Forbidden):
+        progress.visible_case(case.id, org["taxman"])
     found = seals.verify(code=permit["seal_code"])  # its seal holds; the grant it was issued on does not
     assert found["valid"] and found["revoked"]
     from web import create_app
