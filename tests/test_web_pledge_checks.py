@@ -14,6 +14,7 @@ from engine.services.tokens import issue_token
 from tests.a11y import audit
 from tests.test_intake import item, up  # noqa: F401 (a fixture)
 from tests.test_rectifications import after, register
+from tests.test_web_rectifications import applicant_client
 from tests.web import element, signed_in
 
 
@@ -45,12 +46,6 @@ def check(applicant, org):
     return row
 
 
-def applicant_client(app, applicant):
-    client = app.test_client()
-    assert client.post("/portal/login", data={"identifier": applicant.phone, "password": "secret-pw"}).status_code == 302
-    return client
-
-
 def test_the_department_finds_a_pledge_false_and_its_head_revokes_the_grant(app, org, head, applicant, check):
     reviewer = signed_in(app, "reviewer")
     listed = reviewer.get("/inbox/pledge-checks").text
@@ -71,7 +66,8 @@ def test_the_department_finds_a_pledge_false_and_its_head_revokes_the_grant(app,
     assert reviewer.get(evidence).data == b"%PDF marriage record"
     assert 'id="check-form"' not in found.text and 'id="revoke-by-head"' in found.text  # a reviewer does not revoke
     assert reviewer.post(f"/inbox/pledge-checks/{check.id}/revoke", data={"reason": "虚假承诺"}).status_code == 403
-    assert reviewer.post(f"/inbox/pledge-checks/{check.id}", data={"outcome": "true", "finding": "再查"}).status_code == 409
+    checked_again = reviewer.post(f"/inbox/pledge-checks/{check.id}", data={"outcome": "true", "finding": "再查"})
+    assert checked_again.status_code == 409
 
     lead = signed_in(app, "housinglead")
     page = lead.get(f"/inbox/pledge-checks/{check.id}").text
@@ -163,10 +159,10 @@ def test_the_api_lists_records_and_revokes_checks(app, org, head, check):
     assert client.get("/api/pledge-checks?state=soon", headers=bearer(org["reviewer"])).status_code == 422
     body = {"outcome": "false", "finding": "登记系统显示已婚",
             "evidence": {"filename": "查询结果.pdf", "content_base64": base64.b64encode(b"%PDF r").decode()}}
-    assert client.post(f"/api/pledge-checks/{check.id}/record", headers=bearer(org["taxman"]), json=body).status_code == 403
-    assert client.post(f"/api/pledge-checks/{check.id}/record", headers=bearer(org["reviewer"]),
-                       json={**body, "note": "x"}).status_code == 422
-    found = client.post(f"/api/pledge-checks/{check.id}/record", headers=bearer(org["reviewer"]), json=body).json
+    finding_url = f"/api/pledge-checks/{check.id}/record"
+    assert client.post(finding_url, headers=bearer(org["taxman"]), json=body).status_code == 403
+    assert client.post(finding_url, headers=bearer(org["reviewer"]), json={**body, "note": "x"}).status_code == 422
+    found = client.post(finding_url, headers=bearer(org["reviewer"]), json=body).json
     assert (found["state"], found["checked_by"]) == ("false", "reviewer") and found["evidence_id"]
     assert client.post(f"/api/cases/{check.case_id}/revoke", headers=bearer(org["reviewer"]),
                        json={"reason": "虚假承诺"}).status_code == 403
