@@ -58,10 +58,12 @@ def timer_due(due_on: date) -> datetime:
 
 
 def sync_timers(session: Session, case_id: int) -> None:
-    """One pending timer for each date a check of the case still due (not yet found late) falls on."""
+    """One pending timer for each date a check of the case still due (not yet found late) falls on;
+    none once its grant is revoked (a pledge left unchecked then is late for nothing)."""
     session.flush()
-    dates = session.scalars(select(PledgeCheck.due_on).where(PledgeCheck.case_id == case_id, PledgeCheck.state == "due",
-                                                             PledgeCheck.overdue_at.is_(None)))
+    dates = session.scalars(select(PledgeCheck.due_on).join(Case, Case.id == PledgeCheck.case_id).where(
+        PledgeCheck.case_id == case_id, PledgeCheck.state == "due", PledgeCheck.overdue_at.is_(None),
+        Case.status != "revoked"))
     timers.one_per_date(session, TIMER, {timer_due(d) for d in dates}, case_id=case_id)
 
 

@@ -7,7 +7,7 @@ giving the reasons; the applicant is told by a written, sealed decision with the
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, pledge_checks
 from engine.case_status import open_case
 from engine.clock import stopping
 from engine.errors import Conflict, Forbidden, Message, written
@@ -65,6 +65,7 @@ def revoke(case_id: int, actor: User, reason: str) -> Notice:
         stopping.stop_running(session, case.instance_id, actor)  # a delivery still awaited is due no more
         session.execute(update(Material).where(Material.case_id == case.id, Material.state == "issued")
                         .values(state="revoked"))
+        pledge_checks.sync_timers(session, case.id)  # its other pledges are watched no more
         record_case(session, "grant_revoked", case, actor=actor, decision=decision, reason=reason,  # then its paper
                     checks=[c.id for c in found_false])
         return issue_notice(session, case, NOTICE, actor, reason=reason, decision=decision,

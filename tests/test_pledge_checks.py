@@ -187,6 +187,24 @@ def test_the_head_revokes_a_grant_obtained_by_a_false_pledge_once(check, org, he
     assert status(case_id) == "revoked"
 
 
+def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
+    catalogue.save({**ITEM, "materials": [dict(m, pledgeable=True) if m["code"] == "land" else m
+                                          for m in ITEM["materials"]]}, None)
+    case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
+    intake.accept(case.id, org["clerk"], pledged=["land", "marriage"])
+    [task] = tasks.list_tasks(org["reviewer"])
+    tasks.claim(task["id"], org["reviewer"])
+    tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
+    land, marriage = pledge_checks.checks(org["reviewer"])
+    pledge_checks.record(marriage.id, org["reviewer"], "false", "不实")
+    with session_scope() as session:
+        assert session.scalar(select(Timer.state).where(Timer.kind == "pledge_check")) == "pending"  # land's
+    revocation.revoke(case.id, heads, "虚假承诺")
+    timers.tick(now=after(land))
+    assert pledge_checks.get(land.id, org["reviewer"]).overdue_at is None and about_checks(org["supervisor"]) == []
+    assert pledge_checks.record(land.id, org["reviewer"], "true", "土地证明属实").state == "true"  # still checkable
+
+
 def test_a_revoked_grant_is_archived_once_as_revoked_with_what_the_check_found(check, org, heads):
     """Delivered, then revoked: it ended at its revocation, its package holds the evidence among the
     department's papers and the written decision among the notices."""
