@@ -1,7 +1,7 @@
 """办件电子归档: an administrator archives the cases that have ended (delivered, refused at intake,
-withdrawn, terminated or lapsed, or their grant revoked): builds each one's archive package (engine/archive_package.py),
-downloads it, checks it (四性检测, engine/archive_check.py) and records the batches handed over to
-the archives (已移交), by whom, when and to whom.
+withdrawn, terminated or lapsed, or their grant revoked): builds each one's archive package
+(engine/archive_package.py), downloads it, checks it (四性检测, engine/archive_check.py) and records
+the batches handed over to the archives (已移交), by whom, when and to whom.
 
 Building a package is an event of the case (case_archived) and changes nothing else of it. An ended
 case may still gain events (a rating, its rectification, a supervision order answered late): its
