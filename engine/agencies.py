@@ -34,7 +34,8 @@ from engine.store.models import Agency, Case, Commission, Event, Material, Timer
 if TYPE_CHECKING:  # engine.intake imports this module (case_ended, described): its Upload only as a type
     from engine.intake import Upload
 
-CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn")  # a case with its outcome needs no report
+# A case with its outcome needs no report.
+CLOSED = ("decided", "delivered", "refused", "terminated", "withdrawn", "revoked")
 MAX_NAME, MAX_CONTACT, MAX_NOTE, MAX_COMMENT, MAX_REASON = 200, 200, 1000, 500, 500
 MAX_DAYS = 365
 WINDOW = ("clerk",)  # who acts for any applicant; an agent, for those of the cases they filed

@@ -1,7 +1,7 @@
 """办件电子归档: an administrator archives the cases that have ended (delivered, refused at intake,
-withdrawn, terminated or lapsed): builds each one's archive package (engine/archive_package.py),
-downloads it, checks it (四性检测, engine/archive_check.py) and records the batches handed over to
-the archives (已移交), by whom, when and to whom.
+withdrawn, terminated or lapsed, or their grant revoked): builds each one's archive package
+(engine/archive_package.py), downloads it, checks it (四性检测, engine/archive_check.py) and records
+the batches handed over to the archives (已移交), by whom, when and to whom.
 
 Building a package is an event of the case (case_archived) and changes nothing else of it. An ended
 case may still gain events (a rating, its rectification, a supervision order answered late): its
@@ -12,7 +12,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import case as sql_case, func, literal, or_, select, union_all
 
 from engine import archive_check, archive_package, clock, files, ratings
 from engine.errors import Conflict, Invalid, Message, ShenpiError, listed
@@ -22,7 +22,7 @@ from engine.store import session_scope
 from engine.store.db import fetch, read_session, uses_postgres
 from engine.store.models import ArchiveHandover, ArchivePackage, Case, Event, Notice, ServiceItem, User
 
-ENDED = ratings.CLOSED  # delivered, refused, terminated (lapsed too), withdrawn
+ENDED = ratings.CLOSED  # delivered, refused, terminated (lapsed too), withdrawn, revoked
 STATES = ("to_build", "to_hand_over", "handed_over", "all")
 PAGE = 50
 BATCH = 100  # packages built by one press of the page's button: a large month is the command line's
@@ -40,10 +40,14 @@ def month_of(text: str) -> tuple[datetime, datetime]:
 
 
 def _endings(month: tuple[datetime, datetime] | None):
-    """(case_id, at) of every ending: a delivery, withdrawal or termination, or a refusal notice."""
-    events = select(Event.case_id.label("case_id"), Event.at.label("at")).where(
+    """(case_id, at, status) of every ending: a delivery, withdrawal, termination or revocation, or a
+    refusal notice, with the status it ends a case in (a grant delivered, then revoked, ended at
+    its revocation: _cases joins the case's own)."""
+    ended_as = sql_case({event: status for status, event in archive_package.ENDINGS.items()}, value=Event.type)
+    events = select(Event.case_id.label("case_id"), Event.at.label("at"), ended_as.label("status")).where(
         Event.type.in_(archive_package.ENDINGS.values()))
-    refusals = select(Notice.case_id.label("case_id"), Notice.issued_at.label("at")).where(Notice.kind == "refusal")
+    refusals = select(Notice.case_id.label("case_id"), Notice.issued_at.label("at"),
+                      literal("refused").label("status")).where(Notice.kind == "refusal")
     if month is not None:
         events = events.where(Event.at >= month[0], Event.at < month[1])
         refusals = refusals.where(Notice.issued_at >= month[0], Notice.issued_at < month[1])
@@ -56,7 +60,8 @@ def _cases(month: str | None, department: str | None, state: str):
     if state not in STATES:
         raise Invalid("state is one of %(states)s", states=", ".join(STATES))
     ended = _endings(month_of(month) if month else None)
-    query = _packaged(select(Case, ended.c.at).join(ended, ended.c.case_id == Case.id)
+    query = _packaged(select(Case, ended.c.at)
+                      .join(ended, (ended.c.case_id == Case.id) & (ended.c.status == Case.status))
                       .join(ServiceItem, ServiceItem.id == Case.item_id).where(Case.status.in_(ENDED)))
     if department:
         query = query.where(ServiceItem.department == department)

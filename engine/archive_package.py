@@ -31,8 +31,10 @@ METADATA, SIGNATURE = "metadata.xml", "signature.xml"
 FOLDER = "files"
 BASIS = "DA/T 85-2019《政务服务事项电子文件归档规范》（GB/T 42727-2023），本产品的解读"
 SYSTEM = "Shenpi 审批"
-# Each ended status, and the event that ended the case (a refusal is its notice: 不予受理通知书).
-ENDINGS = {"delivered": "case_delivered", "withdrawn": "case_withdrawn", "terminated": "case_terminated"}
+# Each ended status, and the event that ended the case (a refusal is its notice: 不予受理通知书); a
+# grant revoked ended when it was revoked (engine/revocation.py), delivered or not.
+ENDINGS = {"delivered": "case_delivered", "withdrawn": "case_withdrawn", "terminated": "case_terminated",
+           "revoked": "grant_revoked"}
 MATERIAL, RESULT, NOTICE, RECORD = "申请材料", "审批文书", "通知文书", "办理过程记录"
 # The events a package does not need to hold: its own making and handing over.
 OWN_EVENTS = ("case_archived", "archive_handed_over")
@@ -52,14 +54,14 @@ class Document:
 
 def result_of(case: Case) -> str:
     """An ended case's result, a code of exchange_sets.RESULTS: its decision, or not_accepted,
-    withdrawn, terminated."""
+    withdrawn, terminated, revoked."""
     return case.decision if case.status == "delivered" else "not_accepted" if case.status == "refused" \
         else case.status
 
 
 def _ending(session: Session, case: Case) -> tuple[datetime, str | None]:
     """When the case ended, and what was said of it: the decision's reasons and conditions, or why
-    it was refused, withdrawn or ended."""
+    it was refused, withdrawn, ended or its grant revoked."""
     if case.status == "refused":
         notice = session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == "refusal")
                                 .order_by(Notice.id).limit(1))
@@ -123,10 +125,12 @@ def _china(moment: datetime) -> datetime:
 
 def _materials(session: Session, case: Case, names: dict) -> list[Document]:
     """The files of the case: what the applicant handed in (or reused from an earlier case) and
-    what the departments issued; the copy of a grant's document filed for reuse is the same file."""
+    what the departments issued; the copy of a grant's document filed for reuse is the same file
+    (revoked or not)."""
     rows = session.scalars(select(Material).where(Material.case_id == case.id, Material.sha256.is_not(None),
-                                                  Material.state != "issued").order_by(Material.id))
-    return [Document(title=m.name, category=RESULT if m.kind.startswith("result:") else MATERIAL,
+                                                  Material.state.not_in(("issued", "revoked"))).order_by(Material.id))
+    # A department's papers: its results, and what it found a pledge by (核查, engine/pledge_checks.py).
+    return [Document(title=m.name, category=RESULT if m.kind.startswith(("result:", "check:")) else MATERIAL,
                      author=names.get(m.issued_by, m.issued_by) if m.issued_by else case.applicant.name,
                      on=m.created_at, filename=files.clean_name(m.filename), code=m.seal_code,
                      read=lambda sha=m.sha256: files.read(sha))

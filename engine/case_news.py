@@ -58,6 +58,7 @@ SAID = {
     "rejection": Message("decision not to grant the licence (不予行政许可决定书): the application was refused"),
     "non_approval": Message("decision not to grant (不予办理决定书): the application was refused"),
     "receipt": Message("receipt (批复材料签收单): the result was delivered"),
+    "revocation": Message("decision revoking the grant (撤销决定书): a commitment in lieu (告知承诺) was found false"),
 }
 
 

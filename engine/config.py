@@ -59,6 +59,7 @@ PERIODS = {
     "FEEDBACK_DAYS": (3, 1, 30),  # a department's time to answer a supervision order
     "RECTIFY_DAYS": (5, 1, 60),  # a department's time to rectify a bad rating
     "RATING_APPEAL_DAYS": (5, 1, 60),  # a department's time to appeal a bad rating (申诉复核)
+    "PLEDGE_CHECK_DAYS": (30, 1, 120),  # a department's time to check a granted case's pledges (告知承诺 核查)
 }
 
 

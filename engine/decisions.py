@@ -1,12 +1,13 @@
 """The end of a case: the procedure's decision, or the window's on the spot, decides it (办结);
 the result is then handed over (送达) within the working days the office promises (DELIVERY_DAYS,
-engine.config), watched like any other limit."""
+engine.config), watched like any other limit; a grant's pledges (告知承诺) are checked after it
+(engine/pledge_checks.py)."""
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, catalogue, clock, config, seals
+from engine import agencies, catalogue, clock, config, pledge_checks, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.clock import limits, stopping
@@ -91,6 +92,7 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
         issue_notice(session, case, kind, actor, reason=case.statement)
     else:  # a grant's paper comes at delivery; the agent who filed it hears now
         tell_agent(session, case, decided_for_agent(due.isoformat()), actor)
+        pledge_checks.open_checks(session, case, actor)  # 告知承诺: each pledge it was granted on is checked
 
 
 def delivery_due(session: Session, case: Case) -> date | None:

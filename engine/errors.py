@@ -100,7 +100,7 @@ STATE_NAMES = (
     state_name("suspended"), state_name("terminated"), state_name("error"), state_name("submitted"),
     state_name("correction"), state_name("review_correction"), state_name("accepted"),
     state_name("conditional"), state_name("refused"), state_name("decided"), state_name("delivered"),
-    state_name("withdrawn"),
+    state_name("withdrawn"), state_name("revoked"),
     state_name("pending"), state_name("fired"), state_name("incident"), state_name("paused"),
     state_name("stopped"), state_name("returned"), state_name("waiting"), state_name("started"),
 )

@@ -47,7 +47,7 @@ EXTENSION, OTHER_SPECIAL = "1", "2"  # A.7 特别程序种类
 ID_TYPES = {"id_card": ("111", "居民身份证"), "uscc": ("001", "统一社会信用代码"), "passport": ("414", "普通护照"),
             "hk_macao_permit": ("516", "港澳居民来往内地通行证"), "other": ("990", "其他证件")}
 RESULTS = {"approve": "准予", "approve_with_conditions": "附条件准予", "reject": "不予准予",
-           "not_accepted": "不予受理", "withdrawn": "撤回申请", "terminated": "终止办理"}
+           "not_accepted": "不予受理", "withdrawn": "撤回申请", "terminated": "终止办理", "revoked": "撤销"}
 DELIVERY = {"window": "窗口领取", "express": "快递寄送", "electronic": "网上送达"}
 UNIT = "工作日"
 # 评价渠道 by where the rating was given (ratings.CHANNELS): its name, as GB/T 39046 表9 lists them, and

@@ -13,11 +13,11 @@ engine/decisions.py; the notices themselves, engine/notices.py.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import (agencies, agency_reports, catalogue, clock, files, forms, identity, parties, rating_codes, regional,
-                    termination)
+from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, parties, rating_codes,
+                    regional, termination)
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -198,8 +198,11 @@ def _kept(session: Session, applicant_id: int, material: dict, case_id: int | No
         alive = Material.valid_until >= today
     else:
         return None
+    # Nothing from a grant since revoked (撤销, engine/revocation.py): its document, nor a copy of it.
+    revoked = select(Material.id).where(Material.state == "revoked")
     query = select(Material).where(Material.applicant_id == applicant_id, Material.kind == material["code"],
-                                   Material.sha256.is_not(None), alive)
+                                   Material.sha256.is_not(None), alive, Material.state != "revoked",
+                                   or_(Material.reused_from.is_(None), Material.reused_from.not_in(revoked)))
     if case_id is not None:
         query = query.where(Material.case_id != case_id)
     return session.scalar(query.order_by(Material.id.desc()).limit(1))
@@ -274,8 +277,10 @@ class Outcome:
 def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None = None,
            pledged: list[str] | None = None, accepted_on: date | None = None, deemed: bool = False,
            outcome: Outcome | None = None) -> Case:
-    """受理: start the procedure and the clock; deferrable materials may follow (容缺). An
-    immediate item without a procedure is decided at once, with the window's `outcome`."""
+    """受理: start the procedure and the clock; deferrable materials may follow (容缺), a pledge may
+    stand for a material (告知承诺), neither for an applicant on an active credit record
+    (engine/credit.py). An immediate item without a procedure is decided at once, with the
+    window's `outcome`."""
     if actor is not None:
         require(actor, "clerk")
     if outcome is not None and outcome.decision not in DECISIONS:
@@ -357,12 +362,13 @@ def _acceptable(session: Session, case: Case, deferred: dict[str, date], pledged
     """The case's checklist by material code, if the case may be accepted as asked; else refused."""
     in_state(case, OPEN)
     rows = {r["code"]: r for r in checklist(case, session)}
-    _check_acceptable(case, rows, deferred, pledged, deemed)
+    record = credit.active_of(session, case.applicant_id) if deferred or pledged else None
+    _check_acceptable(case, rows, deferred, pledged, deemed, record)
     return rows
 
 
-def _check_acceptable(case, rows, deferred, pledged, deemed):
-    problems = []
+def _check_acceptable(case, rows, deferred, pledged, deemed, record):
+    problems = [credit.barred(record)] if record is not None else []
 
     def name(code):  # the clerk reads the checklist's names; a code not on it is shown as it came
         return rows[code]["name"] if code in rows else code

@@ -20,8 +20,8 @@ def case_of(session: Session, instance_id: int) -> Case | None:
 
 
 # The notices that tell the applicant their remedies (复议, 诉讼): a refusal, a decision not to
-# grant, an end of the case.
-REMEDIED = ("refusal", "rejection", "non_approval", "termination")
+# grant, an end of the case, a grant revoked (engine/revocation.py).
+REMEDIED = ("refusal", "rejection", "non_approval", "termination", "revocation")
 # The notices that close a case: each carries the one-time code to rate it by (评价码), for an
 # applicant without an online account.
 CLOSING = ("receipt", "refusal", "termination")

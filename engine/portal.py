@@ -29,6 +29,7 @@ CASES_PAGE = 50  # 我的办件, a page at a time
 CASE_CLOCK_EVENTS = ("special_procedure_started", "special_procedure_ended", "clock_extended")
 STEP_EVENTS = ("case_submitted", "notice_issued", "case_accepted", "materials_supplied", "task_created",
                "task_completed", "case_decided", "case_delivered", "case_terminated", "case_withdrawn", "case_rated",
+               "grant_revoked",
                # 中介超市: the applicant's commissions, on the agency's own clock (engine/agencies.py)
                "agency_commissioned", "agency_delivered", "agency_commission_cancelled", "agency_overdue",
                "agency_commission_ended", *CASE_CLOCK_EVENTS)

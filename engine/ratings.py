@@ -30,8 +30,9 @@ from engine.store.models import Case, Department, Rectification, Timer, User
 # case_rated events recorded then keep their codes, and their label says which level they mean.
 LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
 BAD = (4, 5)  # 差评
-# A case may be rated once the applicant has the outcome: delivered, refused or stopped.
-CLOSED = ("delivered", "refused", "terminated", "withdrawn")
+# A case may be rated once the applicant has the outcome: delivered, refused or stopped, or its
+# grant revoked since (engine/revocation.py).
+CLOSED = ("delivered", "refused", "terminated", "withdrawn", "revoked")
 # Where a rating was given: the portal, signed in (online); the rating code on the notice, from the
 # applicant's own phone (qr: engine/rating_codes.py).
 CHANNELS = ("online", "qr")

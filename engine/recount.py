@@ -5,7 +5,7 @@ A clock keeps its start and limits and is recomputed from them
 counted from and its number of working days: a supervision order's feedback date, the date a
 review round's correction notice or a payment notice gave the applicant, the window's five days
 (Art. 32), the delivery of a result decided on the spot (one decided by a procedure has a clock),
-a bad rating's rectification, an agency's promise. Each is counted afresh on the calendar in
+a bad rating's rectification, an agency's promise, a pledge's check. Each is counted afresh on the calendar in
 force, and moves when that count ends later: a date told to someone is never shortened, and as
 every count starts from the date's own start, changes in turn (a notice replaced, a closure
 added, taken back, another added) never add up. A date already passed stays, as does an order
@@ -18,12 +18,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, clock, ratings, timers
+from engine import agencies, clock, pledge_checks, ratings, timers
 from engine.calendar import WorkCalendar
 from engine.clock.orders import escalated
 from engine.services.events import record, record_case
 from engine.store import session_scope
-from engine.store.models import Case, Commission, Event, Notice, Rectification, SupervisionOrder, Task, Timer, User
+from engine.store.models import (Case, Commission, Event, Notice, PledgeCheck, Rectification, SupervisionOrder, Task,
+                                 Timer, User)
 
 
 def dates_awaited(calendar: WorkCalendar, actor: User | None) -> int:
@@ -37,7 +38,7 @@ def dates_awaited(calendar: WorkCalendar, actor: User | None) -> int:
         return fresh if fresh > due else None
     with session_scope() as session:
         return sum(step(session, later, actor) for step in (_orders, _notices, _arrivals, _deliveries,
-                                                             _rectifications, _commissions))
+                                                             _rectifications, _commissions, _pledge_checks))
 
 
 def _day(moment) -> date:
@@ -166,6 +167,23 @@ def _commissions(session: Session, later, actor) -> int:
         agencies.sync_timers(session, row.case)
         _moved(session, row.case, "commission", old, new, actor, agency=row.agency.name, kind=row.kind)
         moved += 1
+    return moved
+
+
+def _pledge_checks(session: Session, later, actor) -> int:
+    """核查: the department's date to check a granted case's pledge, and the case's timers with it."""
+    moved, cases = 0, set()
+    for row in session.scalars(select(PledgeCheck).where(PledgeCheck.state == "due",
+                                                         PledgeCheck.overdue_at.is_(None))).all():
+        new = later(row.counted_from, row.working_days, row.due_on)
+        if new is None:
+            continue
+        old, row.due_on = row.due_on, new
+        cases.add(row.case_id)
+        _moved(session, row.case, "pledge_check", old, new, actor, material=row.material.name)
+        moved += 1
+    for case_id in cases:
+        pledge_checks.sync_timers(session, case_id)
     return moved
 
 

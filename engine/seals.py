@@ -129,8 +129,10 @@ def code_of(typed: str) -> str:
 
 
 def verify(code: str | None = None, content: bytes | None = None) -> dict | None:
-    """The sealed facts of the document with this code, or with exactly this content, and
-    whether the seal's signature holds; None if no sealed document matches."""
+    """The sealed facts of the document with this code, or with exactly this content, whether the
+    seal's signature holds, and whether the grant it was issued on has been revoked since (撤销,
+    engine/revocation.py: the seal still holds, the document no longer counts); None if no sealed
+    document matches."""
     if code is not None:
         match = Material.seal_code == code_of(code)
     elif content is not None:
@@ -142,6 +144,8 @@ def verify(code: str | None = None, content: bytes | None = None) -> dict | None
         if material is None:
             return None
         kept, sha256, code = material.seal, material.sha256, material.seal_code
+        revoked = session.scalar(select(Case.status).where(Case.id == material.case_id)) == "revoked"
     facts = kept["facts"]
     return {"code": code, "valid": holds(kept) and facts["sha256"] == sha256, "by_file": content is not None,
+            "revoked": revoked,
             "signature": kept["signature"], "signed": canonical(facts).decode(), **facts}

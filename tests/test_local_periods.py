@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import catalogue, clock, intake, ratings
+from engine import catalogue, clock, intake, pledge_checks, ratings
 from engine.clock import levels, orders
 from engine.errors import Invalid
 from engine.services import calendars, deploy
@@ -81,11 +81,21 @@ def rectification(request):
     return row.due_on, row.working_days
 
 
+def pledge_check(request):
+    """A grant decided on the spot with a pledge: its check's date."""
+    org = request.getfixturevalue("org")
+    catalogue.save({**IMMEDIATE, "materials": ITEM["materials"][:1] + ITEM["materials"][3:]}, None)
+    case = intake.submit("T-IMM", ZHANG, up("id_card"), org["clerk"])
+    intake.accept(case.id, org["clerk"], pledged=["marriage"])
+    [check] = pledge_checks.checks(org["supervisor"])
+    return check.due_on, check.working_days
+
+
 @pytest.mark.parametrize("setting,days,counted", [
     ("CORRECTION_DAYS", 15, correction), ("PAYMENT_DAYS", 5, payment), ("DELIVERY_DAYS", 3, delivery),
-    ("FEEDBACK_DAYS", 5, feedback), ("RECTIFY_DAYS", 15, rectification)])
+    ("FEEDBACK_DAYS", 5, feedback), ("RECTIFY_DAYS", 15, rectification), ("PLEDGE_CHECK_DAYS", 20, pledge_check)])
 def test_a_local_period_counts_the_days_set_and_keeps_them(setting, days, counted, request, monkeypatch):
-    """Each default (10, 10, 1, 3, 5) set otherwise: the date is that many working days on."""
+    """Each default (10, 10, 1, 3, 5, 30) set otherwise: the date is that many working days on."""
     monkeypatch.setenv(setting, str(days))
     assert counted(request) == (calendars.current().add_workdays(MON, days).date, days)
 
@@ -119,6 +129,7 @@ def test_a_clock_warns_at_the_share_of_its_limit_set(instance_id, monkeypatch):
     ("DELIVERY_DAYS", "11", "DELIVERY_DAYS must be a whole number from 0 to 10, not '11'"),  # Art. 44's ten
     ("FEEDBACK_DAYS", "1.5", "FEEDBACK_DAYS must be a whole number from 1 to 30, not '1.5'"),
     ("RECTIFY_DAYS", "61", "RECTIFY_DAYS must be a whole number from 1 to 60, not '61'"),
+    ("PLEDGE_CHECK_DAYS", "0", "PLEDGE_CHECK_DAYS must be a whole number from 1 to 120, not '0'"),
     ("WARNING_PERCENT", "100", "WARNING_PERCENT must be a whole number from 1 to 99, not '100'")])
 def test_a_bad_setting_refuses_to_start(db, monkeypatch, setting, value, says):
     from web import create_app

@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select, update
 
-from engine import catalogue, clock, corrections, decisions, intake, notice_seals, seals, termination
+from engine import (catalogue, clock, corrections, decisions, intake, notice_seals, pledge_checks, revocation, seals,
+                    termination)
 from engine.clock import extension, limits, pauses
 from engine.services import deploy, tasks, users
 from engine.store import session_scope
@@ -64,7 +65,8 @@ def case_clock(case):
 def every_kind(org) -> list[dict]:
     """One case or more through every way the product issues a notice: the window's correction,
     acceptance and refusal, an extension, a special procedure, a decision and its delivery, a
-    refusal of a licence and of a registration, a withdrawal, a payment and a review's correction."""
+    refusal of a licence and of a registration, a withdrawal, a payment, a review's correction and a
+    grant revoked for a false pledge."""
     head = users.add_user("hlead", "hlead", "housing", ["lead", "reviewer"], "pass-hlead")
     corrected = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     corrections.request_correction(corrected.id, [{"code": "land", "reason": "缺少"},
@@ -82,6 +84,12 @@ def every_kind(org) -> list[dict]:
     accepted("T-PAY", org)
     decide(accepted("T-FIX", org), org, corrections=[{"department": "housing", "name": "住建审查",
                                                       "correction_items": "补充总平面图"}])
+    pledged = intake.accept(intake.submit("T-001", ZHANG, up("id_card", "form", "land"), org["clerk"]).id,
+                            org["clerk"], pledged=["marriage"])
+    decide(pledged, org, decision="approve")
+    [check] = pledge_checks.checks(head, "due")
+    pledge_checks.record(check.id, org["reviewer"], "false", "婚姻登记系统显示已婚")
+    revocation.revoke(pledged.id, head, "以虚假承诺取得许可")
     with session_scope() as session:
         return [{"id": n.id, "kind": n.kind, "number": n.number, "code": n.seal_code, "data": n.data,
                  "issued_at": n.issued_at} for n in session.scalars(select(Notice).order_by(Notice.id))]

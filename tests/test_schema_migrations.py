@@ -4,7 +4,8 @@
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
-0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days."""
+0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0031 adds
+the pledge checks and the credit records."""
 import json
 from datetime import datetime, timezone
 
@@ -498,3 +499,14 @@ def test_0032_counts_the_events_each_package_holds_up_to_its_last_one_and_downgr
         assert conn.execute(sa.text("SELECT id, events_held FROM archive_packages ORDER BY id")).all() == [(1, 3), (2, 1)]
     migrate(blank, command.downgrade, "0031")
     assert "events_held" not in columns(blank, "archive_packages")
+
+
+def test_0033_adds_the_pledge_checks_and_the_credit_records_and_downgrades(blank):
+    migrate(blank, command.upgrade, "0033")
+    assert {"material_id", "department", "due_on", "counted_from", "working_days", "state", "evidence_id",
+            "overdue_at"} <= columns(blank, "pledge_checks")
+    assert {"applicant_id", "case_id", "check_id", "recorded_on", "active", "repair_reason"} <= columns(
+        blank, "credit_records")
+    assert "ix_credit_records_active" in indexes(blank, "credit_records")
+    migrate(blank, command.downgrade, "0032")
+    assert not {"pledge_checks", "credit_records"} & set(sa.inspect(blank).get_table_names())

@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import agency_reports, clock, files, material_templates, rating_codes, ratings, roster_file, signin
+from engine import (agency_reports, clock, files, material_templates, pledge_checks, rating_codes, ratings, roster_file,
+                    signin)
 from engine.config import INSTANCE_DIR, check as check_settings, secret_key_file, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
@@ -141,6 +142,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["unread_notifications"] = unread_notifications
     app.jinja_env.tests["late_rectification"] = ratings.late  # not answered by its date (逾期)
     app.jinja_env.tests["temporary_expired"] = signin.temporary_expired  # an account's, staff's or an applicant's
+    app.jinja_env.tests["late_check"] = pledge_checks.late  # a pledge not checked by its date (逾期)
     app.jinja_env.globals["qr_svg"] = qr_svg  # a rating code's address, on its notice and the window's screen
     app.jinja_env.filters["rating_code"] = rating_codes.shown  # as printed: ABCDE-FGHJK
     app.jinja_env.tests["provisional"] = provisional  # templates mark it with _dates.html's dated()

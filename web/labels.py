@@ -9,7 +9,7 @@ from .messages import translated
 STATUS = {"submitted": _l("已提交，待受理"), "correction": _l("待补正材料"), "accepted": _l("已受理，审批中"),
           "conditional": _l("容缺受理，审批中"), "refused": _l("不予受理"), "decided": _l("已办结，待送达"),
           "delivered": _l("已办结，已送达"), "terminated": _l("已终止"), "withdrawn": _l("已撤回申请"),
-          "review_correction": _l("审查中，待补正材料")}
+          "review_correction": _l("审查中，待补正材料"), "revoked": _l("已撤销（虚假承诺）")}
 STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面通知"), "case_accepted": _l("受理"),
          "materials_supplied": _l("补交材料"), "task_created": _l("进入审查环节"),
          "task_completed": _l("审查环节完成"), "correction_opened": _l("窗口汇总补正要求"),
@@ -19,12 +19,13 @@ STEPS = {"case_submitted": _l("提交申请"), "notice_issued": _l("出具书面
          "special_started": _l("特殊环节开始"), "special_ended": _l("特殊环节结束"),
          "clock_extended": _l("延长审批期限"), "agency_commissioned": _l("选定中介机构"),
          "agency_delivered": _l("中介机构交付报告"), "agency_commission_cancelled": _l("取消中介委托"),
-         "agency_overdue": _l("中介服务逾期"), "agency_commission_ended": _l("中介委托随办件结束")}
+         "agency_overdue": _l("中介服务逾期"), "agency_commission_ended": _l("中介委托随办件结束"),
+         "grant_revoked": _l("撤销审批决定")}
 NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知书"), "refusal": _l("不予受理通知书"),
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
            "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书"),
-           "payment": _l("缴款通知书")}
+           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 # 许可 and a bare 准予 are a licence's words (Art. 38): any other item (a registration, a query, a
 # public service) is 准予办理 or 不予办理.
@@ -48,6 +49,8 @@ RATING_CHANNELS = {"online": _l("网上办事大厅"), "qr": _l("扫码评价（
 # 申诉复核 (engine/rating_appeals.py): on what ground a department appeals a bad rating, and how it ended.
 APPEAL_GROUNDS = {"outside_duty": _l("非本部门职责"), "mistaken": _l("误评（与事实不符）"), "malicious": _l("恶意差评")}
 APPEALS = {"pending": _l("待复核"), "upheld": _l("申诉不成立"), "granted": _l("申诉成立")}
+# 告知承诺核查 (engine/pledge_checks.py): a pledge's check, due, or found true or false.
+PLEDGE_CHECKS = {"due": _l("待核查"), "true": _l("属实"), "false": _l("不实（虚假承诺）")}
 CONCERNS = {"service": _l("窗口服务（受理、送达）"), "handling": _l("部门审批办理")}  # what a bad rating is about
 # 中介超市: the kinds of report (engine/report_kinds.KINDS, the codes of rules/assessments_required.dmn).
 AGENCY_SERVICES = {"environmental_impact": _l("环境影响评价"), "safety": _l("安全评价"), "energy": _l("节能评估"),
@@ -96,12 +99,13 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
 # The dates engine/recount.py moves when a holiday notice comes (event date_recounted).
 RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
              "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),
-             "commission": _l("中介机构承诺交付日期")}
+             "commission": _l("中介机构承诺交付日期"), "pledge_check": _l("告知承诺核查期限")}
 LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "material_sources": MATERIAL_SOURCES,
           "material_forms": MATERIAL_FORMS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,
           "rating_channels": RATING_CHANNELS, "appeal_grounds": APPEAL_GROUNDS, "appeals": APPEALS,
+          "pledge_checks": PLEDGE_CHECKS,
           "applicant_kinds": APPLICANT_KINDS, "item_kinds": ITEM_KINDS, "case_types": CASE_TYPES,
           "element_types": ELEMENT_TYPES, "element_fields": ELEMENT_FIELDS,
           "step_properties": STEP_PROPERTIES, "element_attributes": ELEMENT_ATTRIBUTES,

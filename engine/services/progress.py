@@ -17,7 +17,7 @@ from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
 from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
-                                 Notice, ServiceItem, Task, User)
+                                 Notice, PledgeCheck, ServiceItem, Task, User)
 
 from .cases import PASSED_ON, can_view, passed_on, told_of, visible_instance
 from .events import describe as describe_event
@@ -257,11 +257,15 @@ def _markers(session, instance: Instance) -> dict:
 
 def _require_visible(session, actor: User, case: Case) -> None:
     """The window and supervisors see every case; departments see the cases their procedure
-    reached; an agent the cases they filed."""
+    reached, and those whose pledges they check (an immediate case has no procedure); an agent the
+    cases they filed."""
     if any(actor.has_role(r) for r in ("admin", "supervisor", "clerk")) or case.submitted_by == actor.id:
         return
     instance = session.get(Instance, case.instance_id) if case.instance_id else None
     if instance is not None and can_view(session, actor, instance):
+        return
+    if actor.department is not None and session.scalar(select(PledgeCheck.id).where(
+            PledgeCheck.case_id == case.id, PledgeCheck.department == actor.department.code).limit(1)):
         return
     if only_as_filer(actor):  # a colleague's filing: no department keeps it from them
         raise Forbidden("An agent sees only the cases they filed")
@@ -290,6 +294,8 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         if case is None or not material.sha256:
             raise NotFound("No material %(material)s", material=material_id)
         _require_visible(session, actor, case)
+        if material.state == "evidence" and only_as_filer(actor):  # a department's, on its check (核查)
+            raise Forbidden("An agent does not open what a department found a pledge by")
         if material.state == "reused" and only_as_filer(actor):
             raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
                             "applicant's earlier ones")

@@ -98,6 +98,7 @@ _MISSING = {
     "clock": lambda row_id: NotFound("No clock %(clock)s", clock=row_id),
     "instance": lambda row_id: NotFound("No instance %(instance)s", instance=row_id),
     "package": lambda row_id: NotFound("No archive package %(package)s", package=row_id),
+    "pledge check": lambda row_id: NotFound("No pledge check %(check)s", check=row_id),
     "rectification": lambda row_id: NotFound("No rectification %(rectification)s", rectification=row_id),
     "task": lambda row_id: NotFound("No task %(task)s", task=row_id),
     "timer": lambda row_id: NotFound("No timer %(timer)s", timer=row_id),

@@ -224,7 +224,8 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # bpmn | clock | deemed | deferred | answer_due | order_due | rectification | agency_due
+    # bpmn | clock | deemed | deferred | answer_due | order_due | rectification | agency_due | pledge_check
+    kind: Mapped[str] = mapped_column(String(16))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
     clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
@@ -500,7 +501,9 @@ class Material(Base):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"))
     kind: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(16))  # provided | reused | pledged | deferred | missing
+    # provided | reused | pledged | deferred | missing | issued (a grant's document filed for reuse)
+    # | revoked (one whose grant was revoked: reused no more) | evidence (a pledge check's, engine/pledge_checks.py)
+    state: Mapped[str] = mapped_column(String(16))
     filename: Mapped[str | None] = mapped_column(String(300))
     sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(Integer)
@@ -683,3 +686,51 @@ class ArchivePackage(Base):
     handover_id: Mapped[int | None] = mapped_column(ForeignKey("archive_handovers.id"), index=True)
     builder: Mapped[User | None] = relationship(lazy="joined")
     handover: Mapped[ArchiveHandover | None] = relationship(lazy="joined")
+
+
+class PledgeCheck(Base):
+    """核查: the check, after a grant, of a pledge (告知承诺) that took a material's place
+    (engine/pledge_checks.py), due PLEDGE_CHECK_DAYS working days after the decision and found by
+    the department that decided the case: true (属实) or false (不实, a 虚假承诺)."""
+    __tablename__ = "pledge_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # The pledge checked: one check a pledge.
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), unique=True)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    # due_on is working_days after counted_from (the day of the decision): a calendar change counts it again.
+    counted_from: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="due", index=True)  # due | true | false
+    finding: Mapped[str | None] = mapped_column(Text)
+    # The file the department found it by, kept among the case's materials (state evidence).
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column()
+    overdue_at: Mapped[datetime | None] = mapped_column()  # when the tick found due_on passed unchecked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+    material: Mapped[Material] = relationship(lazy="joined", innerjoin=True, foreign_keys=[material_id])
+    evidence: Mapped[Material | None] = relationship(lazy="joined", foreign_keys=[evidence_id])
+    checker: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CreditRecord(Base):
+    """失信记录 (虚假承诺): a pledge of the applicant's found false (engine/credit.py). While active,
+    no pledge (告知承诺) or 容缺 is taken from them; 信用修复 makes it inactive, kept with why."""
+    __tablename__ = "credit_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("pledge_checks.id", ondelete="CASCADE"), unique=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    repaired_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    repaired_at: Mapped[datetime | None] = mapped_column()
+    repair_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
+    case: Mapped[Case] = relationship(lazy="joined", innerjoin=True)
+    check: Mapped[PledgeCheck] = relationship(lazy="joined", innerjoin=True)
+    repairer: Mapped[User | None] = relationship(lazy="joined")

@@ -76,7 +76,8 @@ _CASE = _object({
         code + ending: _S for code in ("approve", "approve_with_conditions", "reject", "refusal_notice")
         for ending in ("", "_en")}},
     "status": {"type": "string", "description": "submitted, correction, review_correction, accepted, refused, "
-                                                "decided, conditional, delivered, withdrawn, terminated"},
+                                                "decided, conditional, delivered, withdrawn, terminated, revoked (a "
+                                                "grant revoked for a false pledge)"},
     "channel": {"enum": ["window", "online", "agent"]}, "applicant": _S,
     "still_missing": _list(_object({"code": _S, "name": _S, "reason": _S})),
     "applicant_id": _I, "submitted_at": _TIME, "accepted_on": _DATE_NULL, "deemed_accepted": _B,
@@ -215,6 +216,23 @@ SCHEMAS = {
         "state": {"enum": ["pending", "upheld", "granted"], "description": "待复核, 申诉不成立, 申诉成立"},
         "decided_by": _S_NULL, "decided_at": _TIME_NULL,
         "note": {"type": ["string", "null"], "description": "the supervisor's reasons, which the applicant reads"}}),
+    # 告知承诺核查 (engine/pledge_checks.py): one pledge of a granted case, checked by the department that decided it.
+    "PledgeCheck": _object({
+        "id": _I, "case_id": _I, "case_number": _S, "item_code": _S, "applicant": _S,
+        "case_status": {"type": "string", "description": "the case's status: revoked once its grant is"},
+        "material": {"type": "string", "description": "the checklist code of the material the pledge stood for"},
+        "material_name": _S, "department": _S, "department_name": _S, "due_on": _DATE,
+        "state": {"enum": ["due", "true", "false"], "description": "待核查, 属实, 不实 (a false pledge, 虚假承诺)"},
+        "overdue": {"type": "boolean", "description": "not checked by its date: still due after it, or checked after it"},
+        "finding": _S_NULL, "evidence_id": {**_I_NULL, "description": "the file the department found it by, a "
+                                                                     "material of the case (GET /inbox/materials/{id})"},
+        "checked_by": _S_NULL, "checked_at": _TIME_NULL}),
+    # 信用记录 (engine/credit.py): while active, no pledge nor 容缺 is taken from the applicant.
+    "CreditRecord": _object({
+        "id": _I, "applicant": _S, "id_number": {"type": "string", "description": "ID number or unified social "
+                                                                                  "credit code"},
+        "case_id": _I, "case_number": _S, "check_id": _I, "recorded_on": _DATE, "active": _B,
+        "repaired_by": _S_NULL, "repaired_at": _TIME_NULL, "repair_reason": _S_NULL}),
     "TimerIncident": _object({"id": _I, "instance_id": _I_NULL, "kind": _S, "due_at": _TIME, "attempts": _I,
                               "error": _S_NULL}),
     # An installation's health: the load balancer's checks (GET /healthz), and whether timers fire.
@@ -408,6 +426,33 @@ def document() -> dict:
                                       "note": {"type": "string", "maxLength": 2000,
                                                "description": "the reasons, which the applicant reads"}}}),
                 params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("RatingAppeal"))},
+            "/api/pledge-checks": {"get": _op(
+                "告知承诺核查: the checks of the pledges of granted cases, the due first: the caller's department's, "
+                "every one for supervisors; state: due, overdue, true or false", 200,
+                params=[("state", "query", "string")], errors=(401, 403, 422), answer=_list(_ref("PledgeCheck")))},
+            "/api/pledge-checks/{id}/record": {"post": _op(
+                "The department that decided the case (its reviewers and heads) records what the check of one "
+                "pledge found, once: true (属实) or false (不实: the applicant goes on the credit record)", 200,
+                _json({"type": "object", "required": ["outcome", "finding"], "additionalProperties": False,
+                       "properties": {"outcome": {"enum": ["true", "false"]},
+                                      "finding": {"type": "string", "maxLength": 2000},
+                                      "evidence": {"type": "object", "required": ["filename", "content_base64"],
+                                                   "properties": {"filename": _S, "content_base64": _S}}}}),
+                params=task_path, errors=(401, 403, 404, 409, 413, 422), answer=_ref("PledgeCheck"))},
+            "/api/cases/{id}/revoke": {"post": _op(
+                "撤销 (Art. 69): the head of the department that found a pledge of the case false revokes its "
+                "grant, once, with the reasons; the applicant gets a sealed 撤销(行政许可)决定书", 200,
+                _json({"type": "object", "required": ["reason"], "additionalProperties": False,
+                       "properties": {"reason": {"type": "string", "maxLength": 2000}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Case"))},
+            "/api/credit-records": {"get": _op(
+                "信用记录 (失信：虚假承诺): every record, the active first; supervisors and administrators", 200,
+                errors=(401, 403), answer=_list(_ref("CreditRecord")))},
+            "/api/credit-records/{id}/repair": {"post": _op(
+                "信用修复: a supervisor or an administrator ends a record, with the reason; it is kept, inactive", 200,
+                _json({"type": "object", "required": ["reason"], "additionalProperties": False,
+                       "properties": {"reason": {"type": "string", "maxLength": 2000}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("CreditRecord"))},
             "/api/exchange/records": {"get": _op(
                 "办件信息汇聚 (GB/T 39046): the cases' records of acceptance, process, special procedures, "
                 "conclusion and rating, in the order of the events that produced them, after the cursor; "

@@ -1,9 +1,10 @@
-"""待办任务: reviewers' and leads' inbox with their department's supervision orders (督办单) and
-rectifications of bad ratings (整改), the task page, materials and the case diagram."""
+"""待办任务: reviewers' and leads' inbox with their department's supervision orders (督办单),
+rectifications of bad ratings (整改) and the checks of pledges due (告知承诺核查, inbox/pledges.py),
+the task page, materials and the case diagram."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import rating_appeals, ratings, supervision
+from engine import pledge_checks, rating_appeals, ratings, supervision
 from engine.errors import Conflict, Invalid
 from engine.services import notifications, progress, tasks
 from engine.services.users import only_as_filer
@@ -27,10 +28,11 @@ def render_inbox(status: int = 200, answers: dict | None = None, fixes: dict | N
     # The last day each may still be appealed (申诉), for those the person may appeal.
     appealable = {r.id: rating_appeals.appeal_until(r) for r in rectifications if rating_appeals.may_appeal(me, r)}
     lists = progress.inbox(me, page=request.args.get("page", 1, type=int))
+    checks = pledge_checks.counts(me) if any(me.has_role(r) for r in pledge_checks.CHECKERS) else None
     return render_template("inbox/index.html", lists=lists, orders=orders,
                            answers=answers or {}, feedback_max=supervision.FEEDBACK_MAX,
                            rectifications=rectifications, fixes=fixes or {}, fix_max=ratings.MAX_TEXT,
-                           appealable=appealable), status
+                           appealable=appealable, checks=checks), status
 
 
 @bp.get("/")
@@ -107,4 +109,4 @@ def answer_rectification(rectification_id):
     return redirect(url_for("inbox.index"), 303)
 
 
-from . import files, ops, task  # noqa: E402,F401  (register their routes on bp)
+from . import files, ops, pledges, task  # noqa: E402,F401  (register their routes on bp)

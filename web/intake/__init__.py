@@ -8,8 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import (agencies, agency_reports, catalogue, clock, corrections, decisions, intake, rating_codes, ratings,
-                    termination)
+from engine import (agencies, agency_reports, catalogue, clock, corrections, credit, decisions, intake, rating_codes,
+                    ratings, termination)
 from engine.errors import Conflict, Invalid, ShenpiError
 from engine.portal import get_applicant
 from engine.services import calendars, progress
@@ -96,6 +96,8 @@ def _render_case(case_id: int, status: int = 200):
     told = {m["code"] for n in info["notices"] if n["kind"] == "correction" for m in n["data"]["missing"]}
     # The applicant's ID number and phone are the window's to see, not every department's.
     applicant = get_applicant(info["applicant_id"]) if window else None
+    # 失信 (虚假承诺): the acceptance offers neither a pledge nor 容缺, and says why.
+    record = credit.bar_of(info["applicant_id"]) if window and info["status"] in intake.OPEN else None
     return render_template("intake/case.html", case=info, applicant=applicant, events=history, today=today, window=window,
                            suggested_due=suggested, told=told, steps_done=done,
                            withdrawable=termination.WITHDRAWABLE, max_reason=termination.MAX_REASON,
@@ -104,6 +106,7 @@ def _render_case(case_id: int, status: int = 200):
                            payment_due=termination.payment(case_id) if window else None,
                            commissions=agencies.of_case(case_id), agency_choices=agencies.choices(case_id) if acting else {},
                            acts_for_applicant=acting, closed=info["status"] in ratings.CLOSED,
+                           credit_bar=credit.barred(record) if record else None,
                            today_date=today), status
 
 

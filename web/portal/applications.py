@@ -4,8 +4,8 @@ from pathlib import Path
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import (agencies, agency_reports, catalogue, clock, config, corrections, intake, material_templates, portal,
-                    ratings, termination)
+from engine import (agencies, agency_reports, catalogue, clock, config, corrections, credit, intake, material_templates,
+                    portal, ratings, termination)
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, download, failed, flash_error
@@ -29,6 +29,12 @@ def _uploads(item_data: dict) -> list[intake.Upload]:
     return uploads
 
 
+def _credit_bar():
+    """Why the signed-in applicant is offered no 容缺 or 告知承诺 (a credit record), or None."""
+    record = credit.bar_of(g.applicant.id) if g.applicant is not None else None
+    return credit.barred(record) if record is not None else None
+
+
 @bp.get("/")
 def index():
     return render_template("portal/index.html", items=catalogue.all_items())
@@ -47,7 +53,7 @@ def guide(code):
     item = _item(code)
     return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
                            department=portal.department_name(item.department), delivery_days=config.period("DELIVERY_DAYS"),
-                           served=g.applicant is None or catalogue.serves(item, g.applicant.kind))
+                           served=g.applicant is None or catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
 
 
 @bp.get("/items/<code>/materials/<material>/<any(blank, example):kind>")
@@ -78,7 +84,7 @@ def apply(code):
         except ShenpiError as exc:
             return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
                           errors=errors_by_field(exc.details, shown), kept=intake.kept_for(g.applicant.id, code),
-                          served=catalogue.serves(item, g.applicant.kind))
+                          served=catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
         once.remember(number=case.number)
         flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
         missing = [translated(m["name"]) for m in agency_reports.spread(intake.describe(case.id)["materials"])
@@ -89,7 +95,7 @@ def apply(code):
         return redirect(url_for("portal.case", number=case.number))
     return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
                            values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
-                           served=catalogue.serves(item, g.applicant.kind))
+                           served=catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
 
 
 @bp.post("/items/<code>/reports")

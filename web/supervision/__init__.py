@@ -1,12 +1,13 @@
 """电子监察: on-time rates, open cases by clock level, overdue cases, cards and orders (督办单),
-rectifications of bad ratings (整改) and the appeals against them (申诉), the monthly report."""
+rectifications of bad ratings (整改) and the appeals against them (申诉), pledges not checked by their
+date (告知承诺核查) and the credit records of false ones (信用记录), the monthly report."""
 from datetime import date, datetime, timezone
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
-from engine import clock, rating_appeals, ratings, supervision
+from engine import clock, pledge_checks, rating_appeals, ratings, supervision
 from engine.clock import levels
 from engine.errors import Invalid
 from engine.services import progress
@@ -55,6 +56,7 @@ def index():
     return render_template("supervision/index.html", data=data, departments=departments, by_level=by_level,
                            cards=cards, open_orders=open_orders, orders=supervision.orders(actor()),
                            fixes=ratings.overview(actor()),
+                           overdue_checks=pledge_checks.checks(actor(), "overdue"),
                            pending_appeals=rating_appeals.pending_count(actor())
                            if actor().has_role("supervisor") else None,
                            now=datetime.now(timezone.utc), period=period, periods=_periods(),
@@ -91,4 +93,4 @@ def report():
                                f"filename*=UTF-8''{quote(name)}"})
 
 
-from . import agencies, appeals, cases  # noqa: E402,F401  (register their routes on bp)
+from . import agencies, appeals, cases, credit  # noqa: E402,F401  (register their routes on bp)
