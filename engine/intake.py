@@ -444,7 +444,8 @@ def describe(case_id: int) -> dict:
 def describe_case(session: Session, case: Case) -> dict:
     notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
     due = delivery_due(session, case)
-    clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id)).all() \
+    # In the order they started: unordered, PostgreSQL gives an updated (stopped) clock after newer ones.
+    clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id).order_by(Clock.id)).all() \
         if case.instance_id else []
     return {"id": case.id, "number": case.number, "item_code": case.item_code, "item_name": case.item.name,
             "item_kind": case.item.kind, "decision_words": catalogue.decision_words(case.item.data),

@@ -134,7 +134,8 @@ def test_signing_in_to_the_portal_gives_the_session_a_new_csrf_token(csrf_app, o
 # code on a closing notice (its applicant may have no account).
 PUBLIC = {"auth.login", "auth.home", "portal.login", "portal.register", "portal.logout", "portal.index",
           "portal.guide", "portal.verify", "portal.seal_key", "portal.agencies_market", "vendor", "static",
-          "favicon", "api.openapi", "health.healthz", "rating.enter", "rating.screen", "rating.thanks"}
+          "favicon", "api.openapi", "health.healthz", "rating.enter", "rating.screen", "rating.thanks",
+          "portal.material_form"}
 
 
 def _urls(app):
