@@ -59,6 +59,8 @@ PERIODS = {
     "FEEDBACK_DAYS": (3, 1, 30),  # a department's time to answer a supervision order
     "RECTIFY_DAYS": (5, 1, 60),  # a department's time to rectify a bad rating
     "RATING_APPEAL_DAYS": (5, 1, 60),  # a department's time to appeal a bad rating (申诉复核)
+    # How near its licence's expiry an undecided renewal (延续) shows on the supervision board.
+    "RENEWAL_WARNING_DAYS": (10, 1, 60),
 }
 
 

@@ -165,6 +165,9 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
     elif timer.kind == "agency_due":
         from engine import agencies
         agencies.fire_timer(session, timer, now)
+    elif timer.kind == "renewal":
+        from engine import renewals
+        renewals.fire_timer(session, timer, now)
     timer.state, timer.fired_at = "fired", now
     record(session, "timer_fired", instance_id=timer.instance_id, timer_id=timer.id, kind=timer.kind,
            due_at=timer.due_at.isoformat())
