@@ -234,6 +234,18 @@ def test_undecided_at_the_expiry_the_renewal_is_deemed_granted(item, org):
     assert housing["finished"] == 2
 
 
+def test_a_procedure_an_administrator_suspended_is_granted_at_the_expiry_all_the_same(item, org):
+    from engine.services import admin
+    licence = granted(org)
+    day = expiring(licence.id, 30)
+    renewal = renewals.apply(licence.id, up("form", "plan"), org["clerk"])
+    intake.accept(renewal.id, org["clerk"])
+    admin.suspend_instance(intake.get_case(renewal.id).instance_id, "核查举报线索", org["admin"])
+    timers.tick(now=clock.end_of(day) + timedelta(seconds=1))
+    info = intake.describe(renewal.id)
+    assert (info["decision"], info["procedure_state"]) == ("approve", "terminated")
+
+
 def test_a_decision_after_the_expiry_comes_too_late(item, org):
     """The worker had not fired yet: the department's decision is refused, the timer grants it."""
     licence = granted(org)
