@@ -260,6 +260,15 @@ def test_the_acceptance_notice_and_the_exchange_record_promise_the_hour(hours_ca
     assert (record["promised_due"], record["promised_due_at"]) == ("2026-03-02", "2026-03-02T14:00:00+08:00")
 
 
+def test_a_special_procedure_notice_says_a_promise_in_hours_moves_by_the_time_it_takes(hours_case, org, app_client):
+    [whole] = limits.clocks_of(hours_case.instance_id)
+    pauses.pause(whole.id, "testing", "现场检测", 1, org["reviewer"])
+    with session_scope() as session:
+        notice_id = session.scalar(select(Notice.id).where(Notice.case_id == hours_case.id, Notice.kind == "special"))
+    page = app_client("clerk").get(f"/intake/notices/{notice_id}").text
+    assert "审批期限顺延特殊环节所用的时间" in page and "顺延相应的工作日" not in page
+
+
 def test_the_extension_record_names_the_unit_of_the_limit_it_extends(org, now, monkeypatch):
     deploy.deploy([("units.bpmn", one_review("units_review", "住建审查", "devreform").encode())], org["designer"])
     catalogue.save({**item(promised_days=10, statutory_days=30, statutory_unit=DAYS), "department": "devreform"},

@@ -53,9 +53,11 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         # expected end is counted as the pages count the procedure's (procedures.expected_end).
         today = engine.clock.today()
         end = calendars.current().add_workdays(today, expected_days).date
+        # It says the case's promise moves by the time the procedure takes, in the promise's unit.
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
                          law=kind in special_kinds.SPECIAL_KINDS, reason=reason, expected_days=expected_days,
                          expected_end=end.isoformat(), counted_from=today.isoformat(),
+                         unit=units.of(whole or clock, "promised"),
                          **({"participants": participants} if participants else {}))
         return procedure
 
