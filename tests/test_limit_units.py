@@ -17,7 +17,7 @@ from engine.clock import extension, levels, limits, offers, pauses, stopping, un
 from engine.errors import Conflict, Invalid
 from engine.services import calendars, deploy, tasks, users
 from engine.store import session_scope
-from engine.store.models import Clock, Event, Notice, SupervisionOrder, Timer
+from engine.store.models import Clock, Event, Notice, SupervisionOrder, Task, Timer
 from tests.bpmn_builder import one_review
 from tests.procedures import promised_item
 from tests.test_clock import get, instance_id, new_clock  # noqa: F401 (fixture)
@@ -153,6 +153,19 @@ def test_a_clock_in_hours_warns_and_takes_its_cards_at_its_moments(instance_id, 
     shown = limits.describe(get(cid))
     assert (shown["promised_due_at"], shown["promised_provisional"]) == ("2026-03-02T14:00:00+08:00", False)
     assert (shown["promised_unit"], shown["left"]) == (HOURS, -34)  # 14:00 Monday to Wednesday's first moment
+
+
+def test_a_steps_limit_in_working_days_passes_with_its_cases_hour(instance_id, org, now):
+    """A step has the time its case has: capped to a promise of four hours, it passes at 14:00, its
+    task due then, not at the end of its own day."""
+    new_clock(instance_id, MON, promised=4, statutory=1, promised_unit=HOURS)
+    [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
+    step = get(new_clock(instance_id, MON, promised=2, task_id=task["id"]))
+    assert (step.promised_due, step.promised_due_at, step.promised_unit) == (MON, at(MON, 14), WORKING)
+    with session_scope() as session:
+        assert session.get(Task, task["id"]).due_at == at(MON, 14)
+    assert limits.describe(step)["capped"]
+    assert levels.level_at(step, at(MON, 14, 1)) == "yellow"
 
 
 def test_a_special_procedure_moves_a_limit_in_hours_by_the_time_it_took(instance_id, org, now):
