@@ -156,16 +156,17 @@ def test_a_clock_in_hours_warns_and_takes_its_cards_at_its_moments(instance_id, 
 
 
 def test_a_steps_limit_in_working_days_passes_with_its_cases_hour(instance_id, org, now):
-    """A step has the time its case has: capped to a promise of four hours, it passes at 14:00, its
-    task due then, not at the end of its own day."""
-    new_clock(instance_id, MON, promised=4, statutory=1, promised_unit=HOURS)
+    """A step has the time its case has: its working day ends on Tuesday, the day its case's 24
+    hours end, at 10:00; capped to them, it passes then, its task due then, not at the day's end."""
+    new_clock(instance_id, MON, promised=24, statutory=2, promised_unit=HOURS)
     [task] = tasks.list_tasks(org["admin"], instance_id=instance_id)
-    step = get(new_clock(instance_id, MON, promised=2, task_id=task["id"]))
-    assert (step.promised_due, step.promised_due_at, step.promised_unit) == (MON, at(MON, 14), WORKING)
+    tuesday = date(2026, 3, 3)
+    step = get(new_clock(instance_id, MON, promised=1, task_id=task["id"]))
+    assert (step.promised_due, step.promised_due_at, step.promised_unit) == (tuesday, at(tuesday, 10), WORKING)
     with session_scope() as session:
-        assert session.get(Task, task["id"]).due_at == at(MON, 14)
+        assert session.get(Task, task["id"]).due_at == at(tuesday, 10)
     assert limits.describe(step)["capped"]
-    assert levels.level_at(step, at(MON, 14, 1)) == "yellow"
+    assert levels.level_at(step, at(tuesday, 10, 1)) == "yellow"
 
 
 def test_a_special_procedure_moves_a_limit_in_hours_by_the_time_it_took(instance_id, org, now):
