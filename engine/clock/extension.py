@@ -48,9 +48,9 @@ def extend(clock_id: int, days: int, reason: str, approver: User, approval: str 
         if unit == units.HOURS:
             raise Conflict("A limit in hours has no extension: Art. 42 extends a limit in days")
         if not 0 < days <= allowed or not reason:
-            raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed) \
-                if unit == units.WORKING_DAYS else Invalid("An extension is 1 to %(days)s days, with a reason",
-                                                           days=allowed)
+            if unit == units.CALENDAR_DAYS:
+                raise Invalid("An extension is 1 to %(days)s days, with a reason", days=allowed)
+            raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
         if allowed == JOINT_EXTENSION and not 0 < len(approval) <= MAX_APPROVAL:
             raise Invalid("A joint handling's extension is approved by the head of the government at this level "
                           "(Art. 42): say who approved it and the document or record, in at most %(max)s characters",

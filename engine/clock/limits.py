@@ -87,7 +87,7 @@ def recompute(session: Session, clock: Clock) -> None:
 
 def _own_dues(clock: Clock) -> tuple[units.End, units.End | None]:
     """The clock's deadlines by its own limits, each in its unit (statutory None without one). A
-    limit in hours is no later than printed without a floor: it depends on no calendar."""
+    limit in hours needs no floor: it depends on no calendar, so no recount moves it earlier."""
     cal = calendars.current()
     promised = units.end(cal, clock, "promised", clock.promised_days)
     statutory = None if clock.statutory_days is None else units.end(
@@ -105,11 +105,11 @@ def _cap_to_case(session: Session, step: Clock) -> None:
     whole = case_clock(session, step.instance_id)
     if whole is None or whole.state == "stopped" or whole.promised_due == date.min:
         return  # no case limit counting: a procedure run without a case, or after its decision
-    step.promised_due, step.promised_due_at = _capped(step.promised_due, step.promised_due_at, whole.promised_due,
-                                                      whole.promised_due_at, step.started_on)
+    step.promised_due, step.promised_due_at = _capped(
+        step.promised_due, step.promised_due_at, whole.promised_due, whole.promised_due_at, step.started_on)
     if step.statutory_due is not None and whole.statutory_due is not None:
-        step.statutory_due, step.statutory_due_at = _capped(step.statutory_due, step.statutory_due_at,
-                                                            whole.statutory_due, whole.statutory_due_at, step.started_on)
+        step.statutory_due, step.statutory_due_at = _capped(
+            step.statutory_due, step.statutory_due_at, whole.statutory_due, whole.statutory_due_at, step.started_on)
 
 
 def _capped(own: date, own_at, case: date, case_at, opened: date):

@@ -1,7 +1,7 @@
 """Special procedures (特殊环节, Art. 45) stopping a clock: a department starts one (a hearing, a
 test, an expert review ...) and ends it with its result; its time is not counted, so the
-deadlines move by it, each in its limit's unit (units.py). A step's procedure stops its case's clock too, which runs again when
-no step is in one; the applicant is told in writing."""
+deadlines move by it, each in its limit's unit (units.py). A step's procedure stops its case's
+clock too, which runs again when no step is in one; the applicant is told in writing."""
 import math
 from datetime import date
 
