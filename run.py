@@ -189,6 +189,9 @@ def cmd_demo(args):
     from engine import catalogue
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
+    from engine import things
+    for code, version, new in things.load_folder(ROOT / "processes" / "things"):  # after the items they name
+        print(f"thing {code} v{version}{'' if new else ' (unchanged)'}")
     from engine import regional
     if not regional.any_registered():  # the administrator's registry is theirs once it holds anything
         print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")

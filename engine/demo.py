@@ -26,6 +26,12 @@ DEPARTMENTS = {
     "drawing": "施工图审查机构",
     "supervision": "电子监察室",
     "village": "东关村便民服务代办点",  # an agent point (村级代办点): its agent files for villagers
+    # The public utilities whose account transfers join the second-hand transfer in one thing
+    # (processes/things/real_estate_utilities.yaml: 水电气网联合过户).
+    "watersupply": "县供水公司",
+    "power": "县供电公司",
+    "gas": "县燃气公司",
+    "network": "县广电网络公司",
 }
 
 # The demo county's own rules count a site survey out of the time limits, as the law does its
@@ -61,7 +67,8 @@ DEMO_USERS = [
 # department's code, so a demo case can be taken through every review; being the department's
 # only person, they are its head too (a single department's approval is decided by its head).
 _STAFFED = {dept for _, _, dept, _ in DEMO_USERS}
-_REVIEWERS = ("孙丽", "吴敏", "郑浩", "王芳", "冯磊", "陈晨", "蒋华", "沈阳", "韩梅", "杨帆", "朱琳", "秦川", "许静")
+_REVIEWERS = ("孙丽", "吴敏", "郑浩", "王芳", "冯磊", "陈晨", "蒋华", "沈阳", "韩梅", "杨帆", "朱琳", "秦川", "许静",
+              "曹宇", "罗晶", "梁栋", "宋佳")
 DEMO_USERS += [(code, name, code, ["reviewer", "lead"]) for code, name in
                zip((code for code in DEPARTMENTS if code not in _STAFFED), _REVIEWERS, strict=True)]
 
