@@ -12,7 +12,7 @@ from engine.services import progress, tasks
 from . import bp, json_body, known_fields, text_field
 
 
-def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
+def files_in(items, default_kind: str | None = None) -> list[intake.Upload]:
     """Files in JSON: [{"kind", "filename", "content_base64"}]."""
     if not isinstance(items, list):
         raise Invalid("files must be a list of {kind, filename, content_base64}")
@@ -29,7 +29,7 @@ def _uploads(items, default_kind: str | None = None) -> list[intake.Upload]:
     return result
 
 
-def _dates(mapping) -> dict[str, date]:
+def dates_in(mapping) -> dict[str, date]:
     try:
         return {k: date.fromisoformat(v) for k, v in (mapping or {}).items()}
     except (TypeError, ValueError, AttributeError):
@@ -41,7 +41,7 @@ def submit_case():
     body = json_body()
     if not isinstance(body.get("item"), str) or not isinstance(body.get("applicant"), dict):
         raise Invalid("'item' (service item code) and 'applicant' (object) are required")
-    case = intake.submit(body["item"], body["applicant"], _uploads(body.get("materials", [])), g.user,
+    case = intake.submit(body["item"], body["applicant"], files_in(body.get("materials", [])), g.user,
                          channel=body.get("channel", "window"), form=body.get("form"))
     return jsonify(progress.visible_case(case.id, g.user)), 201
 
@@ -62,15 +62,15 @@ def accept_case(case_id):
         if not isinstance(body["decision"], str) or not isinstance(body.get("statement", ""), str):
             raise Invalid("decision and statement are text")
         outcome = intake.Outcome(body["decision"], body.get("statement", ""),
-                                 tuple(_uploads(body.get("results", []), default_kind="result")))
-    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
+                                 tuple(files_in(body.get("results", []), default_kind="result")))
+    intake.accept(case_id, g.user, deferred=dates_in(body.get("deferred")), pledged=pledged, outcome=outcome)
     return jsonify(progress.visible_case(case_id, g.user))
 
 
 @bp.post("/cases/<int:case_id>/supply")
 def supply_case(case_id):
     """Materials the applicant brought: a correction's answer, deferred (容缺) materials."""
-    uploads = _uploads(json_body().get("materials"))
+    uploads = files_in(json_body().get("materials"))
     if not uploads:
         raise Invalid("'materials' must name at least one file")
     corrections.supply(case_id, uploads, g.user)
@@ -104,7 +104,7 @@ def deliver_case(case_id):
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id):
     body = known_fields(json_body(), "data", "documents")
-    documents = _uploads(body.get("documents", []), default_kind="result")
+    documents = files_in(body.get("documents", []), default_kind="result")
     return jsonify(tasks.complete(task_id, g.user, body.get("data"), documents))
 
 
