@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from engine.services import users
 from engine.store import session_scope
-from engine.store.models import Agency, SpecialProcedureKind, User
+from engine.store.models import Agency, Department, SpecialProcedureKind, User
 
 DEPARTMENTS = {
     "window": "政务服务中心综合窗口",
@@ -74,20 +74,27 @@ DEMO_USERS += [(code, name, code, ["reviewer", "lead"]) for code, name in
 
 
 def create_demo_organisation() -> list[tuple[str, str]]:
-    """Create departments and users if there are no users yet; return the logins created."""
+    """Create departments and users if there are no users yet; return the logins created. A demo
+    made by an earlier release gets the departments added since (the shipped items name them) and
+    their person, whose login is the department's code."""
     with session_scope() as session:
-        if session.scalar(select(func.count()).select_from(User)):
-            return []
+        first = not session.scalar(select(func.count()).select_from(User))
+        added = {code for code in DEPARTMENTS if session.scalar(select(Department.id).where(Department.code == code))
+                 is None}
+        taken = set(session.scalars(select(User.login)))
         for code, name in DEPARTMENTS.items():
             users.ensure_department(session, code, name)
-        session.add_all(SpecialProcedureKind(code=code, name=name) for code, name in DEMO_SPECIAL_KINDS.items()
-                        if session.get(SpecialProcedureKind, code) is None)
-        session.add_all(Agency(name=name, credit_code=code, services=services, qualification=qualification,
-                               contact=contact, price_note=price, active=True)
-                        for name, code, services, qualification, contact, price in DEMO_AGENCIES
-                        if not session.scalar(select(Agency.id).where(Agency.credit_code == code)))
+        if first:
+            session.add_all(SpecialProcedureKind(code=code, name=name) for code, name in DEMO_SPECIAL_KINDS.items()
+                            if session.get(SpecialProcedureKind, code) is None)
+            session.add_all(Agency(name=name, credit_code=code, services=services, qualification=qualification,
+                                   contact=contact, price_note=price, active=True)
+                            for name, code, services, qualification, contact, price in DEMO_AGENCIES
+                            if not session.scalar(select(Agency.id).where(Agency.credit_code == code)))
+    people = DEMO_USERS if first else [(login, name, dept, roles) for login, name, dept, roles in DEMO_USERS
+                                       if login == dept and dept in added and login not in taken]
     created = []
-    for login, name, dept, roles in DEMO_USERS:
+    for login, name, dept, roles in people:
         users.add_user(login, name, dept, roles, DEMO_PASSWORD)
         created.append((login, ", ".join(roles)))
     return created
