@@ -213,6 +213,10 @@ def test_the_application_is_done_when_every_item_is(people):
     assert info["status"] == "in_progress"
     termination.withdraw(cases[0].id, "买卖双方解除合同", people["clerk"])
     assert thing_applications.describe(application.id, people["clerk"])["status"] == "done"
+    # The notice of the whole is kept with the first case but numbered by the application: the
+    # case's own notices run on unbroken.
+    assert [n["number"] for n in intake.describe(cases[0].id)["notices"]] == [
+        f"{cases[0].number}-ACC1", f"{cases[0].number}-TER2"]
 
 
 @pytest.mark.parametrize("statuses, overall", [
