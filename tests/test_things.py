@@ -255,3 +255,13 @@ def test_bad_input_is_refused_whole_and_nothing_is_stored(people):
         thing_applications.submit(THING, BUYER, files(), people["clerk"], form=seller)
     with session_scope() as session:
         assert session.scalar(select(Case.id)) is None and session.scalar(select(Material.id)) is None
+
+
+def test_the_command_line_loads_a_thing_after_its_items(people, tmp_path, capsys):
+    from run import main as run_command
+    changed = {**copy.deepcopy(SHIPPED), "description": "二手房过户及水电气网联合过户"}
+    (tmp_path / "thing.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    assert run_command(["things", str(tmp_path)]) == 0
+    assert f"{THING}\tversion 2\tnew" in capsys.readouterr().out
+    assert things.get(THING).data["description"] == "二手房过户及水电气网联合过户"
+    assert run_command(["things", str(tmp_path / "missing.yaml")]) == 1
