@@ -80,3 +80,4 @@ def test_the_applicant_follows_the_whole_on_a_phone(people, live_server, new_pag
     rows.nth(2).locator("a").click()  # an item's own case, as any case
     page.wait_for_url(f"{live_server}/portal/cases/*")
     assert page.locator("#case-status").inner_text() == "已受理，审批中"
+    assert page.locator("#case-application").inner_text().startswith(application.number)  # and back to the whole
