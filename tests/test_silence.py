@@ -1,20 +1,22 @@
 """Silence as consent (逾期未反馈书面审查意见，视为同意): a step whose rule says so and is still open
 when its step clock's limit ends is completed as its department's agreement by the timer tick;
 the procedure goes on as if the department had agreed."""
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from engine import timers
+from engine import clock, timers
 from engine.clock import consent, pauses
 from engine.errors import EngineFailure, Invalid
 from engine.services import admin, calendars, cases, deploy, tasks
+from engine.services.tokens import issue_token
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Notification, SupervisionOrder, Task, Timer
 from tests.bpmn_builder import process
 from tests.procedures import ROOT, install, open_tasks, step_clocks, take_in, work
-from tests.web import element, signed_in
+from tests.web import element, history_row, signed_in
 
 ITEM = "1101-DPHY-001"  # 多评合一: a major project's climate and seismic reviews consent by silence (7 days)
 REVIEW_FORM = (ROOT / "processes" / "forms" / "review_opinion.json").read_bytes()
@@ -217,6 +219,56 @@ def test_deploy_refuses_a_silence_whose_form_cannot_take_the_consent(org):
         deploy.deploy([("consult.bpmn", consulted().encode()), ("review_opinion.json", form)], org["designer"])
     [problem] = refused.value.details
     assert problem["element_id"] == "review" and "does not take the consent a silence gives" in problem["message"]
+
+
+def test_the_reviewer_is_told_on_the_inbox_and_the_task_page_when_silence_consents(org):
+    """Until when (the step's deadline), while a special procedure holds it that the date will move,
+    and once it has fallen, that it did: on the pages, in the API and in the case's history."""
+    instance_id, task_id = start_consulted(org)
+    day = deadline_of(task_id).astimezone(clock.SHANGHAI).date().isoformat()
+    app = _app()
+    reviewer = signed_in(app, "reviewer")
+    said = f"至 {day} 日终仍未办结的，视为本部门同意"
+    row = re.search(rf'<tr data-task-id="{task_id}".*?</tr>', element(reviewer.get("/inbox/").text, "unclaimed"), re.S)
+    assert said in row.group(0)
+    assert said in element(reviewer.get(f"/inbox/tasks/{task_id}").text, "silence-consents")
+    english = signed_in(app, "reviewer").get(f"/inbox/tasks/{task_id}?lang=en").text
+    assert f"Still open at the end of {day}, the step counts as the department's consent" in english
+    listed = reviewer.get("/api/tasks", headers={"Authorization": f"Bearer {issue_token('reviewer')}"}).json
+    assert [t["silence_consents"] for t in listed if t["id"] == task_id] == [True]
+
+    tasks.claim(task_id, org["reviewer"])
+    [limit] = _clocks(task_id)
+    pauses.pause(limit.id, "expert_review", "专家评审", 5, org["reviewer"])
+    assert "特殊环节暂停计时中" in element(reviewer.get(f"/inbox/tasks/{task_id}").text, "silence-consents")
+    pauses.resume(limit.id, "评审通过", org["reviewer"])
+
+    timers.tick(now=deadline_of(task_id))
+    page = reviewer.get(f"/inbox/tasks/{task_id}").text
+    assert f"{day} 期限届满未反馈书面审查意见，视为同意" in element(page, "silence-consents")
+    assert f"{day} 期限届满未反馈书面审查意见，视为同意" in history_row(page, "consent_deemed")
+    assert "系统" in history_row(page, "task_completed") and "系统" in element(page, "steps-done")
+    assert "deemed_consent" not in page  # the product's note to the procedure, no datum of the case
+    assert 'id="silence-consents"' not in signed_in(app, "reviewer").get(
+        f"/inbox/tasks/{start_consulted(org, False)[1]}").text  # a step whose silence is only late
+
+
+def test_the_board_counts_the_steps_deemed_agreed_by_department(org):
+    _instance_id, task_id = start_consulted(org)
+    timers.tick(now=deadline_of(task_id))
+    app = _app()
+    board = signed_in(app, "supervisor").get("/supervision/").text
+    assert re.search(r'id="deemed-total">1<', board)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<tr data-department="housing">.*?</tr>',
+                                                        element(board, "deemed-consents"), re.S).group(0)) == ["housing", "1"]
+    overview = app.test_client().get("/api/supervision", headers={"Authorization": f"Bearer {issue_token('supervisor')}"})
+    assert overview.json["deemed_consents"] == [{"department": "housing", "department_name": "housing", "count": 1}]
+    with session_scope() as session:  # deemed last year: counted under 全部, not this year
+        session.scalars(select(Event).where(Event.type == "consent_deemed")).one().at -= timedelta(days=400)
+    for period, counted in (("year", []), ("all", overview.json["deemed_consents"])):
+        answer = app.test_client().get(f"/api/supervision?period={period}",
+                                       headers={"Authorization": f"Bearer {issue_token('supervisor')}"})
+        assert answer.json["deemed_consents"] == counted, period
 
 
 def _app():
