@@ -26,9 +26,9 @@ behaviour from the same few words:
 - silenceConsentsExpression: true where the rules allow silence as consent (逾期未反馈书面审查意见，
   视为同意: a department consulted answers within its limit, typically a rule row's output): the
   step's own limit (promisedDaysExpression, which it needs) is then a consent deadline, and a step
-  still open at the end of its step clock's last working day is completed on its department's
-  behalf with the review form's agreement (engine/silence.py); false or nothing, its limit only
-  warns and cards as any.
+  still open at the end of that limit's last working day, as its step clock counts it, is
+  completed on its department's behalf with the review form's agreement (engine/silence.py);
+  false or nothing, its limit only warns and cards as any.
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session

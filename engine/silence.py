@@ -1,7 +1,7 @@
 """Silence as consent (逾期未反馈书面审查意见，视为同意). Where the rules allow it (older 核准 practice:
 a department consulted answers within its limit or is deemed to agree), a step marked so
-(silenceConsentsExpression, engine/orchestrator.py) and still open, claimed or not, when its step
-clock's limit ends is completed on its department's behalf: with the review form's agreement, by
+(silenceConsentsExpression, engine/orchestrator.py) and still open, claimed or not, when its own
+limit ends is completed on its department's behalf: with the review form's agreement, by
 no person, recorded with the rule that said so, and told to the department and to whoever held
 it. The procedure then goes on as if the department had agreed.
 
@@ -46,8 +46,9 @@ def fits(schema: dict | None) -> bool:
 
 def fire_timer(session: Session, timer: Timer, now: datetime) -> bool:
     """Whether the step was deemed agreed. A suspended case's timer waits, as its procedure's do;
-    unless the step is still open, its silence consenting, its clock running and its day over,
-    the timer is cancelled and nothing else changes."""
+    unless the step is still open, its clock running and its day over, the timer is cancelled and
+    nothing else changes: one that waited with its case may have fallen due on a day the clock has
+    moved from since, or while a special procedure holds it."""
     from engine.services import cases
     instance = cases.lock_instance(session, timer.instance_id)
     if instance.state == "suspended":
@@ -55,8 +56,8 @@ def fire_timer(session: Session, timer: Timer, now: datetime) -> bool:
         return False
     clock = session.get(Clock, timer.clock_id)
     task = session.get(Task, clock.task_id)
-    if not (instance.state == "running" and task.state == "ready" and task.silence_consents
-            and clock.state == "running" and consent.deadline(clock) <= now):
+    if not (instance.state == "running" and task.state == "ready" and clock.state == "running"
+            and consent.deadline(clock) <= now):
         timer.state, timer.fired_at = "cancelled", now
         return False
     cases.advance_in(session, instance, None, lambda s, i, workflow: _agree(s, i, workflow, task, clock, now))

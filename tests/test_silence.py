@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import clock, timers
-from engine.clock import consent, pauses
+from engine.clock import consent, limits, pauses
 from engine.errors import EngineFailure, Invalid
 from engine.services import admin, calendars, cases, deploy, tasks
 from engine.services.tokens import issue_token
@@ -164,6 +164,24 @@ def test_a_special_procedure_moves_the_consent_with_the_step_clock(org):
     assert task_row(task_id).state == "completed" and count("consent_deemed", instance_id) == 1
 
 
+def test_a_step_shortened_to_its_late_case_still_has_its_own_days_before_its_silence_consents(org):
+    """A step opening when its case has one working day left is due then, and carded after it; the
+    department consulted still has the three days its rule gives it before it is deemed to agree."""
+    instance_id, task_id = start_consulted(org)
+    own = deadline_of(task_id)
+    with session_scope() as session:  # the case's own limit, which the step's is capped to
+        limits.start_clock(session, instance_id, label="办件", promised_days=1)
+    shortened = task_row(task_id).due_at
+    assert shortened < own and deadline_of(task_id) == own
+    page = signed_in(_app(), "reviewer").get(f"/inbox/tasks/{task_id}").text
+    own_day = own.astimezone(clock.SHANGHAI).date().isoformat()
+    assert f"至 {own_day} 日终仍未办结的，视为本部门同意" in element(page, "silence-consents")
+    timers.tick(now=shortened + timedelta(days=1))
+    assert task_row(task_id).state == "ready" and _clocks(task_id)[0].level == "yellow"
+    timers.tick(now=own)
+    assert task_row(task_id).state == "completed" and count("consent_deemed", instance_id) == 1
+
+
 @pytest.mark.parametrize("props, data", [({"silenceConsentsExpression": None}, True), ({}, False)],
                          ids=["without the property", "the rule says no"])
 def test_a_step_whose_silence_is_not_consent_is_only_warned_and_carded(org, props, data):
@@ -191,6 +209,31 @@ def test_a_suspended_case_keeps_its_silence_until_resumed_and_a_second_firing_do
     assert timers.tick(now=due + 2 * SECOND) == 1
     assert count("consent_deemed", instance_id) == 1 and count("task_completed", instance_id) == 1
     assert [t.state for t in consent_timers(task_id)] == ["cancelled"]
+
+
+@pytest.mark.parametrize("procedure_ended", [False, True], ids=["still in its special procedure", "moved by it"])
+def test_a_consent_that_waited_with_its_suspended_case_keeps_to_the_step_clock_as_it_is_now(org, procedure_ended):
+    """Its day came while the case was suspended; meanwhile the step went into a special procedure,
+    which may have ended and moved the date. Resumed, the timer that waited finds the clock paused,
+    or its date later, and does nothing; the consent falls on the date as it is."""
+    instance_id, task_id = start_consulted(org)
+    due = deadline_of(task_id)
+    tasks.claim(task_id, org["reviewer"])
+    admin.suspend_instance(instance_id, "核查材料真实性", org["admin"])
+    timers.tick(now=due)
+    [limit] = _clocks(task_id)
+    pauses.pause(limit.id, "expert_review", "专家评审", 5, org["reviewer"])
+    if procedure_ended:
+        pauses.resume(limit.id, "评审通过", org["reviewer"],
+                      on=calendars.current().add_workdays(limit.started_on, 2).date)
+    admin.resume_instance(instance_id, org["admin"])
+    timers.tick(now=due + SECOND)
+    assert task_row(task_id).state == "ready" and count("consent_deemed", instance_id) == 0
+    if procedure_ended:
+        moved = deadline_of(task_id)
+        assert moved > due + SECOND
+        timers.tick(now=moved)
+        assert task_row(task_id).state == "completed" and count("consent_deemed", instance_id) == 1
 
 
 def test_a_rule_giving_neither_true_nor_false_fails_the_step_it_opens(org):

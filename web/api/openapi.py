@@ -55,7 +55,8 @@ _TASK = _object({"id": _I, "instance_id": _I, "name": _S, "title": _S_NULL, "gro
                  "assignee": _S_NULL, "state": {"enum": ["ready", "completed", "cancelled", "returned"]},
                  "created_at": _TIME, "due_at": _TIME_NULL, "form": _S_NULL,
                  "silence_consents": {"type": "boolean", "description": "silence is the department's consent: "
-                                      "still open when due_at passes, the step is completed as its agreement "
+                                      "still open at the end of its own limit (its step clock's, due_at unless "
+                                      "that was shortened to the case's), the step is completed as its agreement "
                                       "(逾期未反馈书面审查意见，视为同意)"}})
 _INSTANCE = {"id": _I, "key": _S, "version": _I, "business_key": _S_NULL, "state": {"enum": _INSTANCE_STATES},
              "data": _DATA, "revision": _I, "tasks": _list(_ref("Task"))}
