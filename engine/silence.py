@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import forms
 from engine.bpmn.runtime import properties
-from engine.clock import consent
+from engine.clock import consent, limits
 from engine.errors import Invalid, Message
 from engine.services.events import record
 from engine.services.notifications import tell
@@ -79,7 +79,7 @@ def _agree(session: Session, instance: Instance, workflow, task: Task, clock: Cl
     record(session, "task_completed", instance_id=instance.id, task_id=task.id, task=task.name,
            changed={k: v for k, v in CONSENT.items() if before.get(k, object()) != v}, submitted=CONSENT,
            deemed=True)
-    due = clock.promised_due.isoformat()
+    due = limits.own_promised_due(clock).isoformat()  # its own, which a deadline capped to the case's precedes
     record(session, "consent_deemed", instance_id=instance.id, task_id=task.id, task=task.name,
            department=task.group, assignee_id=task.assignee_id, due_on=due,
            rule=f"{PROPERTY}: {properties(spiff.task_spec)[PROPERTY]}")

@@ -179,7 +179,8 @@ def test_a_step_shortened_to_its_late_case_still_has_its_own_days_before_its_sil
     timers.tick(now=shortened + timedelta(days=1))
     assert task_row(task_id).state == "ready" and _clocks(task_id)[0].level == "yellow"
     timers.tick(now=own)
-    assert task_row(task_id).state == "completed" and count("consent_deemed", instance_id) == 1
+    assert task_row(task_id).state == "completed"
+    assert [e.data["due_on"] for e in _events("consent_deemed", instance_id)] == [own_day]
 
 
 @pytest.mark.parametrize("props, data", [({"silenceConsentsExpression": None}, True), ({}, False)],
@@ -297,10 +298,14 @@ def test_the_reviewer_is_told_on_the_inbox_and_the_task_page_when_silence_consen
 
 
 def test_the_board_counts_the_steps_deemed_agreed_by_department(org):
-    _instance_id, task_id = start_consulted(org)
+    """Per department, in the board's period; the case's time page lists it in its history."""
+    instance_id, task_id = start_consulted(org)
     timers.tick(now=deadline_of(task_id))
     app = _app()
-    board = signed_in(app, "supervisor").get("/supervision/").text
+    supervisor = signed_in(app, "supervisor")
+    assert "期限届满未反馈书面审查意见，视为同意" in history_row(
+        supervisor.get(f"/supervision/instances/{instance_id}/clocks").text, "consent_deemed")
+    board = supervisor.get("/supervision/").text
     assert re.search(r'id="deemed-total">1<', board)
     assert re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<tr data-department="housing">.*?</tr>',
                                                         element(board, "deemed-consents"), re.S).group(0)) == ["housing", "1"]

@@ -16,7 +16,7 @@ def summary(row, assignee: str | None) -> dict:
             "group": row.group, "assignee": assignee, "state": row.state, "form": row.form,
             "created_at": row.created_at.isoformat() if row.created_at else None,
             "due_at": row.due_at.isoformat() if row.due_at else None,
-            # Unanswered when its due time passes, the step is its department's consent (engine/silence.py).
+            # Unanswered at the end of its own limit, the step is its department's consent (engine/silence.py).
             "silence_consents": bool(row.silence_consents)}
 
 

@@ -194,7 +194,7 @@ class Task(Base):
     # The lane's head decides (a leadDecides step): of its group, only people with the lead role.
     lead_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Silence counts as consent (silenceConsentsExpression, engine/silence.py): left unanswered to
-    # the end of its step clock's last day, the department is deemed to agree (0031).
+    # the end of its own limit's last working day, the department is deemed to agree (0031).
     silence_consents: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
