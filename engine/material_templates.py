@@ -8,6 +8,7 @@ item's and the material's codes, so a new version of the item keeps its forms; a
 version drops has its forms hidden, not lost.
 """
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -74,15 +75,21 @@ def of_item(item_code: str) -> dict:
     return found
 
 
-def stored(item_code: str, material_code: str, kind: str) -> tuple[str, str]:
-    """(filename, sha256) of a form the item's current version lists."""
-    _material(item_code, material_code)
+class Stored(NamedTuple):
+    filename: str
+    sha256: str
+    material: str  # the material's name, which a download is named after
+
+
+def stored(item_code: str, material_code: str, kind: str) -> Stored:
+    """A form of a material the item's current version lists."""
+    material = _material(item_code, material_code)
     with read_session() as session:
         row = session.scalar(select(MaterialTemplate).where(*_same(item_code, material_code, kind)))
     if row is None:
         raise NotFound("The material %(material)s of %(item)s has no such form", material=material_code,
                        item=item_code)
-    return row.filename, row.sha256
+    return Stored(row.filename, row.sha256, material["name"])
 
 
 def load_folder(folder: Path, actor: User | None = None, replace: bool = True) -> int:
@@ -107,9 +114,11 @@ def load_folder(folder: Path, actor: User | None = None, replace: bool = True) -
     return len(found)
 
 
-def _material(item_code: str, material_code: str) -> None:
-    if not any(m["code"] == material_code for m in catalogue.get(item_code).data.get("materials", [])):
+def _material(item_code: str, material_code: str) -> dict:
+    material = next((m for m in catalogue.get(item_code).data.get("materials", []) if m["code"] == material_code), None)
+    if material is None:
         raise NotFound("The item %(item)s has no material %(material)s", item=item_code, material=material_code)
+    return material
 
 
 def _same(item_code: str, material_code: str, kind: str):

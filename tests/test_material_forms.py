@@ -69,7 +69,7 @@ def test_an_administrator_uploads_replaces_and_removes_a_form(item, org):
     material_templates.put(admin, item, "form", "example", DOCX, "示例.docx")
     assert material_templates.of_item(item) == {"form": {"blank": {"filename": "查询申请书.pdf", "size": len(PDF)},
                                                          "example": {"filename": "示例.docx", "size": len(DOCX)}}}
-    filename, sha = material_templates.stored(item, "form", "blank")
+    filename, sha, _name = material_templates.stored(item, "form", "blank")
     assert filename == "查询申请书.pdf" and files.read(sha) == PDF
 
     material_templates.put(admin, item, "form", "blank", PDF, "查询申请书.pdf")  # the same again: nothing new

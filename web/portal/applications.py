@@ -60,11 +60,11 @@ def guide(code):
 def material_form(code, material, kind):
     """表格下载 / 填表示例: open to anyone, as the guide is; named after the material and what it is."""
     try:
-        filename, sha256 = material_templates.stored(code, material, kind)
+        form = material_templates.stored(code, material, kind)
     except NotFound:
         abort(404)
-    name = next(m["name"] for m in catalogue.get(code).data["materials"] if m["code"] == material)
-    return download(filename, sha256, f"{name}（{LABELS['material_forms'][kind]}）{Path(filename).suffix.lower()}")
+    return download(form.filename, form.sha256,
+                    f"{form.material}（{LABELS['material_forms'][kind]}）{Path(form.filename).suffix.lower()}")
 
 
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
