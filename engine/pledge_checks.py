@@ -9,20 +9,20 @@ credit record (engine/credit.py) and lets the department's head revoke the grant
 the department's heads and the supervisors are told once, and the supervisors' board lists it.
 Every step is an event of the case.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import clock, config, credit, files, timers
-from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
-from engine.ratings import staff_of, supervisors
+from engine.errors import Conflict, Forbidden, Invalid, Message, written
+from engine.ratings import answers_for, heads, may_see, of_their_department, staff_of, supervisors, timer_due
 from engine.services import calendars
 from engine.services.events import record_case
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, locked, read_session
+from engine.store.db import fetch, locked, locked_with_case, read_session
 from engine.store.models import Case, Material, PledgeCheck, User
 
 OUTCOMES = ("true", "false")  # 属实 | 不实
@@ -47,23 +47,22 @@ def open_checks(session: Session, case: Case, actor: User | None) -> None:
     for pledge in pledges:
         session.add(PledgeCheck(case_id=case.id, material_id=pledge.id, department=case.item.department,
                                 due_on=due, counted_from=today, working_days=days, state="due"))
-    sync_timers(session, case.id)
+    timers.one_per_date(session, TIMER, {timer_due(due)}, case_id=case.id)
     record_case(session, "pledge_checks_due", case, actor=actor, department=case.item.department,
                 due_on=due.isoformat(), materials=[p.name for p in pledges])
 
 
-def timer_due(due_on: date) -> datetime:
-    """The start of the day after the check's date, the whole of which the department has."""
-    return clock.start_of(due_on + timedelta(days=1))
+def watched(*columns):
+    """The checks a date still watches (of `columns`, else whole): due, not yet found late, of a grant
+    that stands (a pledge left unchecked once it is revoked is late for nothing)."""
+    return select(*columns or (PledgeCheck,)).join(Case, Case.id == PledgeCheck.case_id).where(
+        PledgeCheck.state == "due", PledgeCheck.overdue_at.is_(None), Case.status != "revoked")
 
 
 def sync_timers(session: Session, case_id: int) -> None:
-    """One pending timer for each date a check of the case still due (not yet found late) falls on;
-    none once its grant is revoked (a pledge left unchecked then is late for nothing)."""
+    """One pending timer for each date a watched check of the case falls on."""
     session.flush()
-    dates = session.scalars(select(PledgeCheck.due_on).join(Case, Case.id == PledgeCheck.case_id).where(
-        PledgeCheck.case_id == case_id, PledgeCheck.state == "due", PledgeCheck.overdue_at.is_(None),
-        Case.status != "revoked"))
+    dates = session.scalars(watched(PledgeCheck.due_on).where(PledgeCheck.case_id == case_id))
     timers.one_per_date(session, TIMER, {timer_due(d) for d in dates}, case_id=case_id)
 
 
@@ -71,18 +70,17 @@ def fire_timer(session: Session, timer, now: datetime) -> None:
     """The tick: the checks of the case due before today, still unchecked, are overdue; the
     department's heads and the supervisors are told, once."""
     case = locked(session, Case, timer.case_id)
-    late = session.scalars(select(PledgeCheck).where(
+    overdue = session.scalars(select(PledgeCheck).where(
         PledgeCheck.case_id == timer.case_id, PledgeCheck.state == "due", PledgeCheck.overdue_at.is_(None),
         PledgeCheck.due_on < now.astimezone(clock.SHANGHAI).date()).order_by(PledgeCheck.id)).all()
-    for check in late:
+    for check in overdue:
         check.overdue_at = now
         record_case(session, "pledge_check_overdue", case, check_id=check.id, department=check.department,
                     material=check.material.name, due_on=check.due_on.isoformat())
-    for department in dict.fromkeys(c.department for c in late):
-        heads = staff_of(session, department, ("lead",)) or staff_of(session, department, CHECKERS)
-        tell(session, heads + supervisors(session), None, None,
+    if overdue:  # a case's checks are all its item's department's
+        tell(session, heads(session, overdue[0].department, CHECKERS) + supervisors(session), None, None,
              Message("the check of the applicant's commitment (告知承诺核查) was due by %(due)s and is not done "
-                     "(overdue)", due=late[0].due_on.isoformat()), number=case.number, about=ABOUT)
+                     "(overdue)", due=overdue[0].due_on.isoformat()), number=case.number, about=ABOUT)
 
 
 def late(check: PledgeCheck) -> bool:
@@ -92,31 +90,16 @@ def late(check: PledgeCheck) -> bool:
     return check.checked_at.astimezone(clock.SHANGHAI).date() > check.due_on
 
 
-def _of_department(actor: User, check: PledgeCheck) -> bool:
-    """One of the department's reviewers or heads, by their own roles (an administrator is no
-    department's voice on what it found)."""
-    return (actor.active and actor.department is not None and actor.department.code == check.department
-            and bool(set(actor.roles or ()) & set(CHECKERS)))
-
-
 def may_check(actor: User, check: PledgeCheck) -> bool:
-    return check.state == "due" and _of_department(actor, check)
-
-
-def _may_see(actor: User, check: PledgeCheck) -> bool:
-    return any(actor.has_role(r) for r in WATCHERS) or (
-        actor.department is not None and actor.department.code == check.department)
+    """While due, one of the department's reviewers or heads (an administrator is no department's
+    voice on what it found)."""
+    return check.state == "due" and answers_for(actor, check, CHECKERS)
 
 
 def _visible(actor: User):
     """The checks the actor may see: every one for supervisors, their department's for its staff."""
     require(actor, *CHECKERS, *WATCHERS)
-    query = select(PledgeCheck)
-    if not any(actor.has_role(r) for r in WATCHERS):
-        if actor.department is None:
-            return None
-        query = query.where(PledgeCheck.department == actor.department.code)
-    return query
+    return of_their_department(select(PledgeCheck), actor, WATCHERS, PledgeCheck.department)
 
 
 def checks(actor: User, state: str | None = None) -> list[PledgeCheck]:
@@ -143,15 +126,15 @@ def counts(actor: User) -> dict:
         return {"due": 0, "overdue": 0}
     due = query.where(PledgeCheck.state == "due").subquery()
     with read_session() as session:
-        return {"due": session.scalar(select(func.count()).select_from(due)),
-                "overdue": session.scalar(select(func.count()).select_from(due).where(due.c.overdue_at.is_not(None)))}
+        found = session.execute(select(func.count(), func.count(due.c.overdue_at)).select_from(due)).one()
+    return {"due": found[0], "overdue": found[1]}
 
 
 def get(check_id: int, actor: User) -> PledgeCheck:
     require(actor, *CHECKERS, *WATCHERS)
     with read_session() as session:
         check = fetch(session, PledgeCheck, check_id, "pledge check")
-        if not _may_see(actor, check):
+        if not may_see(actor, check):
             raise Forbidden("This check belongs to another department")
         return check
 
@@ -163,6 +146,13 @@ def of_case(case_id: int) -> list[PledgeCheck]:
                                     .order_by(PledgeCheck.id)))
 
 
+def _may_record(actor: User, check: PledgeCheck) -> None:
+    if not answers_for(actor, check, CHECKERS):
+        raise Forbidden("Only the department that decided the case checks its pledges")
+    if check.state != "due":
+        raise Conflict("This pledge has been checked already")
+
+
 def record(check_id: int, actor: User, outcome: str, finding: str, evidence=None) -> PledgeCheck:
     """The department's finding on one pledge: true (属实) or false (不实), what it found, and the
     file it found it by (an intake.Upload, optional). A false one goes on the applicant's credit
@@ -172,17 +162,13 @@ def record(check_id: int, actor: User, outcome: str, finding: str, evidence=None
         raise Invalid("Say what the check found: true (属实) or false (不实)")
     finding = written(finding, Message("Say what the check found"),
                       Message("A check's finding has at most %(max)s characters", max=MAX_FINDING))
+    if evidence is not None:  # someone who may not record the finding leaves no file behind
+        with read_session() as session:
+            _may_record(actor, fetch(session, PledgeCheck, check_id, "pledge check"))
     stored = files.store(evidence.content, evidence.filename) if evidence is not None else None
     with session_scope() as session:
-        case_id = session.scalar(select(PledgeCheck.case_id).where(PledgeCheck.id == check_id))
-        case = locked(session, Case, case_id) if case_id is not None else None
-        check = locked(session, PledgeCheck, check_id) if case is not None else None
-        if check is None:
-            raise NotFound("No pledge check %(check)s", check=check_id)
-        if not _of_department(actor, check):
-            raise Forbidden("Only the department that decided the case checks its pledges")
-        if check.state != "due":
-            raise Conflict("This pledge has been checked already")
+        case, check = locked_with_case(session, PledgeCheck, check_id, "pledge check")
+        _may_record(actor, check)
         if stored is not None:
             sha, size = stored
             proof = Material(case_id=case.id, applicant_id=case.applicant_id, kind=f"check:{check.material.kind}",

@@ -22,7 +22,7 @@ from engine.services.events import record, record_case
 from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, locked, read_session
+from engine.store.db import fetch, locked, locked_with_case, read_session
 from engine.store.models import Case, Department, Rectification, Timer, User
 
 # 满意度 as GB/T 39046-2020 code list A.8 codes it, which the national platform exchanges: 1 is
@@ -102,8 +102,8 @@ def record_rating(session, case: Case, level: int, text: str, concerns: str | No
 
 
 def timer_due(due_on: date) -> datetime:
-    """When the rectification's timer fires: the start of the day after its date, the whole of
-    which the department has to answer."""
+    """When a department's dated duty's timer fires (a rectification's, a pledge check's): the
+    start of the day after its date, the whole of which the department has."""
     return clock.start_of(due_on + timedelta(days=1))
 
 
@@ -118,7 +118,7 @@ def fire_timer(session, timer: Timer, now: datetime) -> None:
     case = rectification.case
     record_case(session, "rectification_overdue", case, rectification_id=rectification.id,
                 department=rectification.department, due_on=rectification.due_on.isoformat())
-    tell_about(session, _heads(session, rectification.department) + supervisors(session), rectification,
+    tell_about(session, heads(session, rectification.department) + supervisors(session), rectification,
           Message("Case %(case)s: the rectification of its bad rating was due by %(due)s and is not answered "
                   "(overdue)", case=case.number, due=rectification.due_on.isoformat()))
 
@@ -136,9 +136,9 @@ def staff_of(session, department: str, roles) -> list[int]:
     return [u.id for u in people if set(u.roles or ()) & set(roles)]
 
 
-def _heads(session, department: str) -> list[int]:
-    """The department's heads (lead); where it has none (a window), everyone who may answer."""
-    return staff_of(session, department, ("lead",)) or staff_of(session, department, ANSWERERS)
+def heads(session, department: str, answerers: tuple = ANSWERERS) -> list[int]:
+    """The department's heads (lead); where it has none (a window), everyone of `answerers`."""
+    return staff_of(session, department, ("lead",)) or staff_of(session, department, answerers)
 
 
 def supervisors(session) -> list[int]:
@@ -157,19 +157,14 @@ def late(rectification: Rectification) -> bool:
 
 def locked_rectification(session, rectification_id: int) -> tuple[Case, Rectification]:
     """The case, then its rectification, held: the order in which the tick takes them."""
-    case_id = session.scalar(select(Rectification.case_id).where(Rectification.id == rectification_id))
-    case = locked(session, Case, case_id) if case_id is not None else None
-    rectification = locked(session, Rectification, rectification_id) if case is not None else None
-    if rectification is None:
-        raise NotFound("No rectification %(rectification)s", rectification=rectification_id)
-    return case, rectification
+    return locked_with_case(session, Rectification, rectification_id, "rectification")
 
 
-def answers_for(actor: User, rectification: Rectification) -> bool:
-    """One of the people who answer for the rectification's department: its reviewers, heads and
-    (a window's) clerks; not an administrator as such, who is no department's voice."""
-    return (actor.active and actor.department is not None and actor.department.code == rectification.department
-            and bool(set(actor.roles or ()) & set(ANSWERERS)))
+def answers_for(actor: User, row, answerers: tuple = ANSWERERS) -> bool:
+    """One of the people who answer for the department of a row (a rectification; a pledge check):
+    by their own roles, `answerers`; not an administrator as such, who is no department's voice."""
+    return (actor.active and actor.department is not None and actor.department.code == row.department
+            and bool(set(actor.roles or ()) & set(answerers)))
 
 
 def may_answer(actor: User, rectification: Rectification) -> bool:
@@ -178,21 +173,22 @@ def may_answer(actor: User, rectification: Rectification) -> bool:
                                                                or answers_for(actor, rectification))
 
 
-def of_their_department(query, actor: User, overseers: tuple):
-    """The query (of rectifications, or joined to them) narrowed to the actor's department's, unless
-    they have one of the `overseers` roles, who see every department's; None for someone of no
-    department."""
+def of_their_department(query, actor: User, overseers: tuple, department=Rectification.department):
+    """The query (of rectifications, or joined to them; of another department's duty, by its
+    `department` column) narrowed to the actor's department's, unless they have one of the
+    `overseers` roles, who see every department's; None for someone of no department."""
     if any(actor.has_role(r) for r in overseers):
         return query
     if actor.department is None:
         return None
-    return query.where(Rectification.department == actor.department.code)
+    return query.where(department == actor.department.code)
 
 
-def _may_see(actor: User, rectification: Rectification) -> bool:
+def may_see(actor: User, row) -> bool:
+    """A supervisor, or one of the department of the row (a rectification; a pledge check)."""
     if any(actor.has_role(r) for r in WATCHERS):
         return True
-    return actor.department is not None and actor.department.code == rectification.department
+    return actor.department is not None and actor.department.code == row.department
 
 
 def rectifications(actor: User, state: str | None = None) -> list[Rectification]:
@@ -215,7 +211,7 @@ def get(rectification_id: int, actor: User) -> Rectification:
     require(actor, *ANSWERERS, *WATCHERS)
     with read_session() as session:
         rectification = fetch(session, Rectification, rectification_id, "rectification")
-        if not _may_see(actor, rectification):
+        if not may_see(actor, rectification):
             raise Forbidden("This rectification belongs to another department")
         return rectification
 
@@ -277,7 +273,7 @@ def revisit(case_id: int, applicant_id: int, satisfied: bool) -> Rectification:
         record_case(session, "rectification_revisited", case, rectification_id=rectification.id,
                     satisfied=bool(satisfied), applicant_id=applicant_id)
         if not satisfied:
-            tell_about(session, _heads(session, rectification.department) + supervisors(session), rectification,
+            tell_about(session, heads(session, rectification.department) + supervisors(session), rectification,
                   Message("Case %(case)s: the applicant is not satisfied with the answer to the rectification",
                           case=case.number))
         return rectification

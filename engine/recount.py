@@ -23,7 +23,7 @@ from engine.calendar import WorkCalendar
 from engine.clock.orders import escalated
 from engine.services.events import record, record_case
 from engine.store import session_scope
-from engine.store.models import (Case, Commission, Event, Notice, PledgeCheck, Rectification, SupervisionOrder, Task,
+from engine.store.models import (Case, Commission, Event, Notice, Rectification, SupervisionOrder, Task,
                                  Timer, User)
 
 
@@ -173,8 +173,7 @@ def _commissions(session: Session, later, actor) -> int:
 def _pledge_checks(session: Session, later, actor) -> int:
     """核查: the department's date to check a granted case's pledge, and the case's timers with it."""
     moved, cases = 0, set()
-    for row in session.scalars(select(PledgeCheck).where(PledgeCheck.state == "due",
-                                                         PledgeCheck.overdue_at.is_(None))).all():
+    for row in session.scalars(pledge_checks.watched()).all():
         new = later(row.counted_from, row.working_days, row.due_on)
         if new is None:
             continue

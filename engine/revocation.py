@@ -12,6 +12,7 @@ from engine.case_status import open_case
 from engine.clock import stopping
 from engine.errors import Conflict, Forbidden, Message, written
 from engine.notices import issue_notice
+from engine.ratings import answers_for
 from engine.services.events import record_case
 from engine.services.users import require
 from engine.store import session_scope
@@ -39,9 +40,7 @@ def standing(case_id: int) -> tuple[Notice | None, list[PledgeCheck]]:
 
 def may_revoke(actor: User, case: Case, found_false: list[PledgeCheck]) -> bool:
     """A head of the department that found a pledge false (by their own roles), while the grant stands."""
-    return (case.status in REVOCABLE and case.decision != "reject" and actor.active and actor.department is not None
-            and bool(set(actor.roles or ()) & set(REVOKERS))
-            and any(c.department == actor.department.code for c in found_false))
+    return (case.status in REVOCABLE and any(answers_for(actor, c, REVOKERS) for c in found_false))
 
 
 def revoke(case_id: int, actor: User, reason: str) -> Notice:
@@ -56,9 +55,9 @@ def revoke(case_id: int, actor: User, reason: str) -> Notice:
         found_false = false_checks(session, case.id)
         if not found_false:
             raise Conflict("Only a grant whose pledge a check found false (不实) is revoked here")
+        if case.status not in REVOCABLE:  # a check is opened for a grant only: its false one means one was made
+            raise Conflict("Case %(case)s holds no grant to revoke", case=case.number)
         if not may_revoke(actor, case, found_false):
-            if case.status not in REVOCABLE or case.decision == "reject":
-                raise Conflict("Case %(case)s holds no grant to revoke", case=case.number)
             raise Forbidden("Only the head of the department that checked the pledge revokes the grant")
         decision = case.decision
         case.status = "revoked"

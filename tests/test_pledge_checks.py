@@ -187,7 +187,9 @@ def test_the_head_revokes_a_grant_obtained_by_a_false_pledge_once(check, org, he
     assert status(case_id) == "revoked"
 
 
-def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
+def granted_on_two_pledges(org):
+    """T-001 granted with the land certificate and the marriage certificate pledged: the case and
+    the two checks."""
     catalogue.save({**ITEM, "materials": [dict(m, pledgeable=True) if m["code"] == "land" else m
                                           for m in ITEM["materials"]]}, None)
     case = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
@@ -196,6 +198,11 @@ def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
     tasks.claim(task["id"], org["reviewer"])
     tasks.complete(task["id"], org["reviewer"], {"decision": "approve"})
     land, marriage = pledge_checks.checks(org["reviewer"])
+    return case, land, marriage
+
+
+def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
+    case, land, marriage = granted_on_two_pledges(org)
     pledge_checks.record(marriage.id, org["reviewer"], "false", "不实")
     with session_scope() as session:
         assert session.scalar(select(Timer.state).where(Timer.kind == "pledge_check")) == "pending"  # land's
@@ -203,6 +210,19 @@ def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
     timers.tick(now=after(land))
     assert pledge_checks.get(land.id, org["reviewer"]).overdue_at is None and about_checks(org["supervisor"]) == []
     assert pledge_checks.record(land.id, org["reviewer"], "true", "土地证明属实").state == "true"  # still checkable
+
+
+def test_a_calendar_change_leaves_a_revoked_grants_unchecked_pledges_alone(item, org, heads):
+    """Watched no more once revoked: a closure day moves none of their dates and adds nothing to the
+    case (whose archive package would then be older than it)."""
+    case, land, marriage = granted_on_two_pledges(org)
+    pledge_checks.record(marriage.id, org["reviewer"], "false", "不实")
+    revocation.revoke(case.id, heads, "虚假承诺")
+    recounted = len(events("date_recounted"))
+    calendars.add_closure(calendars.current().add_workdays(clock.today(), 2).date, "台风，依法暂停计时", org["admin"],
+                          stops_clocks=True)
+    assert pledge_checks.get(land.id, org["reviewer"]).due_on == land.due_on
+    assert [e for e in events("date_recounted")[recounted:] if e.get("what") == "pledge_check"] == []
 
 
 def test_a_revoked_grant_is_archived_once_as_revoked_with_what_the_check_found(check, org, heads):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import database_url
 from engine.errors import NotFound
+from engine.store.models import Case
 
 _engine = None
 _sessionmaker = None
@@ -127,6 +128,18 @@ def locked(session: Session, model, row_id: int, *, skip_locked: bool = False):
     if uses_postgres():
         query = query.with_for_update(of=model, key_share=True, skip_locked=skip_locked)
     return session.scalar(query)
+
+
+def locked_with_case(session: Session, model, row_id: int, name: str):
+    """(case, row): a row of a case's (a rectification, a pledge check) and its case, both held, the
+    case first: the order in which the timer tick takes them, so the two never deadlock. NotFound,
+    as fetch says it, for no such row."""
+    case_id = session.scalar(select(model.case_id).where(model.id == row_id))
+    case = locked(session, Case, case_id) if case_id is not None else None
+    row = locked(session, model, row_id) if case is not None else None
+    if row is None:
+        raise _MISSING[name](row_id)
+    return case, row
 
 
 @contextmanager

@@ -29,6 +29,7 @@ def _page(check_id: int, status: int = 200, typed: dict | None = None):
     notice, found_false = revocation.standing(check.case_id)
     return render_template("inbox/pledge_check.html", check=check, checks=pledge_checks.of_case(check.case_id),
                            may_check=pledge_checks.may_check(me, check), revoked=notice,
+                           grant_stands=check.case.status in revocation.REVOCABLE,
                            may_revoke=revocation.may_revoke(me, check.case, found_false), typed=typed or {},
                            finding_max=pledge_checks.MAX_FINDING, reason_max=revocation.MAX_REASON), status
 
@@ -40,9 +41,10 @@ def pledge_check(check_id):
 
 
 def _act(check_id: int, call, done: str, typed: dict):
-    pledge_checks.get(check_id, actor())  # one the reader may not see is refused as its page would be
+    """call(check), for a check the reader may see (else refused as its page would be)."""
+    check = pledge_checks.get(check_id, actor())
     try:
-        call()
+        call(check)
     except (Invalid, Conflict) as exc:
         flash_error(exc)
         return _page(check_id, exc.status, typed)
@@ -56,7 +58,8 @@ def record_pledge_check(check_id):
     typed = {"outcome": request.form.get("outcome", ""), "finding": request.form.get("finding", "")}
     upload = request.files.get("evidence")
     evidence = intake.Upload("evidence", upload.filename, upload.read()) if upload and upload.filename else None
-    return _act(check_id, lambda: pledge_checks.record(check_id, actor(), typed["outcome"], typed["finding"], evidence),
+    return _act(check_id, lambda check: pledge_checks.record(check.id, actor(), typed["outcome"], typed["finding"],
+                                                              evidence),
                 _("核查结果已记录：不实，已列入申请人失信记录") if typed["outcome"] == "false" else _("核查结果已记录：属实"),
                 typed)
 
@@ -65,7 +68,6 @@ def record_pledge_check(check_id):
 @roles_required(*revocation.REVOKERS)
 def revoke(check_id):
     reason = request.form.get("reason", "")
-    case_id = pledge_checks.get(check_id, actor()).case_id
-    return _act(check_id, lambda: revocation.revoke(case_id, actor(), reason),
+    return _act(check_id, lambda check: revocation.revoke(check.case_id, actor(), reason),
                 _("已撤销审批决定，并出具撤销决定书"), {"reason": reason})
 
