@@ -41,8 +41,10 @@ def test_a_department_finds_a_pledge_false_and_its_head_revokes_the_grant_on_a_p
     phone.click(f"#pledge-checks tr[data-check='{check.id}'] a")
     fits(phone, "the check on a phone")
     phone.fill("#reason-input", "申请人以虚假承诺取得许可，依法撤销")
-    phone.once("dialog", lambda dialog: dialog.dismiss())  # asked first; said no: nothing is revoked
+    confirmed = []  # asked first; said no: nothing is revoked
+    phone.once("dialog", lambda dialog: (confirmed.append(dialog.message), dialog.dismiss()))
     phone.click("#revoke-form button[type=submit]")
+    assert confirmed and "撤销后不能恢复" in confirmed[0]
     assert phone.locator("#revoke-form").is_visible() and intake.get_case(case.id).status == "decided"
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.click("#revoke-form button[type=submit]")
