@@ -210,3 +210,13 @@ def test_paper_and_qr_codes_name_the_public_address_where_it_is_set(org, applica
     monkeypatch.setenv("PUBLIC_URL", "zwfw.example.gov.cn")
     with pytest.raises(SystemExit, match="PUBLIC_URL"):
         create_app({"TESTING": True})
+
+
+def test_a_wrong_code_sent_with_the_form_is_refused_and_counted_once(app, org, applicant):
+    case = closed_case(applicant, org)
+    phone = app.test_client()
+    for n in range(signin.CODE_GUESSES - 1):  # one short of closing the address
+        wrong = f"ABCDEFG{n:03d}".replace("0", "Z").replace("1", "Y")
+        page = phone.post(f"/rate/{wrong}", data={"level": "1"})
+        assert page.status_code == 404 and page.text.count("不存在，请核对办结文书上的评价码") == 1, page.text
+    assert rating_codes.find(code_of(case), "127.0.0.1").id == case.id  # the address not yet closed

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import rating_codes, ratings
-from engine.errors import ShenpiError
+from engine.errors import Conflict, NotFound, ShenpiError, TooManyAttempts
 
 from .portal import flash_error
 from .portal.forms import RatingForm
@@ -50,7 +50,9 @@ def screen(code):
     try:  # the code is looked up (and counted) once, by the rating itself
         rectification = rating_codes.rate(code, int(form.level.data), form.text.data, form.concerns.data or None,
                                           request.remote_addr)
-    except ShenpiError as exc:
+    except (NotFound, Conflict, TooManyAttempts) as exc:  # the code rates nothing: said (and counted) once
+        return _rates_nothing(code, exc)
+    except ShenpiError as exc:  # the form's own fault: its page again
         flash_error(exc)
         return _form(code, form, exc.status)
     if rectification is None:
@@ -68,7 +70,11 @@ def _form(code: str, form: RatingForm, status: int = 200):
     try:
         case = rating_codes.find(code, request.remote_addr)
     except ShenpiError as exc:
-        flash_error(exc)
-        return render_template("rating/enter.html", code=code), exc.status
+        return _rates_nothing(code, exc)
     return render_template("rating/rate.html", case=case, form=form, bad_levels=ratings.BAD,
                            rating_max=ratings.MAX_TEXT), status
+
+
+def _rates_nothing(code: str, exc: ShenpiError):
+    flash_error(exc)
+    return render_template("rating/enter.html", code=code), exc.status
