@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from engine import catalogue, files
 from engine.errors import Conflict, Invalid, NotFound
 from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import read_session
-from engine.store.models import MaterialTemplate, User
+from engine.store.db import flush_unique, read_session
+from engine.store.models import MaterialTemplate, User, utcnow
 
 KINDS = ("blank", "example")
 # Files an applicant opens at home: documents and pictures, not scans' TIFF or drawings.
@@ -38,20 +37,18 @@ def put(actor: User | None, item_code: str, material_code: str, kind: str, conte
         raise Invalid("%(file)s: a blank form or an example is one of %(types)s", file=filename,
                       types=" ".join(TYPES))
     sha, size = files.store(content, filename)
-    try:
-        with session_scope() as session:
-            row = session.scalar(select(MaterialTemplate).where(*_same(item_code, material_code, kind)))
-            if row is None:
-                row = MaterialTemplate(item_code=item_code, material_code=material_code, kind=kind)
-                session.add(row)
-            if (row.sha256, row.filename) == (sha, filename):
-                return
-            row.filename, row.sha256, row.size, row.uploaded_by = filename, sha, size, actor.id if actor else None
-            session.flush()
-            record(session, "material_template_saved", actor=actor, code=item_code, material=material_code,
-                   kind=kind, filename=filename, sha256=sha)
-    except IntegrityError as exc:  # another administrator's upload of the same form came first
-        raise Conflict("The form was uploaded by someone else at the same moment; look and try again") from exc
+    with session_scope() as session:
+        row = session.scalar(select(MaterialTemplate).where(*_same(item_code, material_code, kind)))
+        if row is None:
+            row = MaterialTemplate(item_code=item_code, material_code=material_code, kind=kind)
+            session.add(row)
+        if (row.sha256, row.filename) == (sha, filename):
+            return
+        row.filename, row.sha256, row.size = filename, sha, size
+        row.uploaded_by, row.uploaded_at = actor.id if actor else None, utcnow()
+        flush_unique(session, Conflict("The form was uploaded by someone else at the same moment; look and try again"))
+        record(session, "material_template_saved", actor=actor, code=item_code, material=material_code,
+               kind=kind, filename=filename, sha256=sha)
 
 
 def remove(actor: User, item_code: str, material_code: str, kind: str) -> None:
@@ -94,16 +91,21 @@ def stored(item_code: str, material_code: str, kind: str) -> Stored:
 
 def load_folder(folder: Path, actor: User | None = None, replace: bool = True) -> int:
     """The forms under <folder>/<item code>/, each named <material code>.<kind>.<type>; returns how
-    many were kept. A file named otherwise is refused, named, before any is kept. Without replace,
-    a form an administrator has uploaded already stays (the demo's files are only a start)."""
-    found = []
+    many were kept. A file named otherwise, or for a material its item does not list, is refused,
+    named, before any is kept. Without replace, a form an administrator has uploaded already stays
+    (the demo's files are only a start)."""
+    found, listed = [], {}
     for path in sorted(Path(folder).glob("*/*")):
-        material, _, rest = path.name.partition(".")
+        item, (material, _, rest) = path.parent.name, path.name.partition(".")
         kind, _, ext = rest.partition(".")
         if kind not in KINDS or not ext:
             raise Invalid("%(file)s: a form's file is named <material code>.blank.<type> or "
                           "<material code>.example.<type>", file=str(path))
-        found.append((path.parent.name, material, kind, path))
+        if item not in listed:
+            listed[item] = {m["code"] for m in catalogue.get(item).data.get("materials", [])}
+        if material not in listed[item]:
+            raise NotFound("The item %(item)s has no material %(material)s", item=item, material=material)
+        found.append((item, material, kind, path))
     if not replace:
         with read_session() as session:
             kept = {tuple(row) for row in session.execute(select(

@@ -15,7 +15,7 @@ from engine.config import ROOT
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.services import activity
 from engine.store.db import read_session
-from engine.store.models import Event, MaterialTemplate
+from engine.store.models import Event, MaterialTemplate, utcnow
 from tests.procedures import install
 from tests.web import csrf_token, signed_in
 
@@ -183,6 +183,11 @@ def test_a_folder_with_a_misnamed_file_loads_nothing(item, tmp_path):
     with pytest.raises(Invalid) as refused:
         material_templates.load_folder(tmp_path)
     assert "申请书.pdf" in refused.value.message and rows() == 0
+    (tmp_path / item / "申请书.pdf").unlink()
+    (tmp_path / item / "photo.blank.pdf").write_bytes(PDF)  # a material the item does not list
+    with pytest.raises(NotFound) as refused:
+        material_templates.load_folder(tmp_path)
+    assert "photo" in refused.value.message and rows() == 0
 
 
 def test_the_files_check_knows_the_forms_and_never_removes_them(item, org):
@@ -195,3 +200,15 @@ def test_the_files_check_knows_the_forms_and_never_removes_them(item, org):
     files.path_of(sha).unlink()
     found = file_check.check()
     assert found["missing"] == [{"sha256": sha, "cases": [], "instances": [], "forms": [f"{item}/form/blank"]}]
+
+
+def test_two_administrators_uploading_one_form_at_once_get_a_refusal_not_a_server_error(item, org):
+    from sqlalchemy import insert
+
+    from engine.errors import Conflict
+    from tests.meanwhile import written_meanwhile
+    other = insert(MaterialTemplate).values(item_code=item, material_code="form", kind="blank", filename="other.pdf",
+                                            sha256="0" * 64, size=1, uploaded_at=utcnow())
+    with written_meanwhile(other), pytest.raises(Conflict, match="at the same moment"):
+        material_templates.put(org["admin"], item, "form", "blank", PDF, "mine.pdf")
+    assert rows() == 0 and events("material_template_saved") == []

@@ -13,8 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import (agency_reports, clock, files, material_templates, pledge_checks, rating_codes, ratings, roster_file,
-                    signin)
+from engine import agency_reports, clock, files, pledge_checks, rating_codes, ratings, roster_file, signin
 from engine.config import INSTANCE_DIR, check as check_settings, secret_key_file, whole_number
 from engine.report_kinds import kind_of, report_name
 from engine.services import calendars
@@ -130,8 +129,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
     app.jinja_env.globals["public_url"] = public_url  # the verification page, a rating code's page
     app.jinja_env.filters["presented"] = presented  # a material's 原件1份（纸质）, where its item says
-    app.jinja_env.globals["material_forms"] = material_templates.of_item  # 表格下载, 填表示例
-    app.jinja_env.globals["material_form_types"] = ",".join(material_templates.TYPES)
     app.jinja_env.filters["service_objects"] = service_objects  # 自然人、企业法人, or natural person, ...
     # An entry made of the agency reports (engine/agency_reports.py): its reports, each named, row by row.
     app.jinja_env.globals["report_name"] = lambda kind: translated(report_name(kind))

@@ -59,7 +59,8 @@ def _forms(code):
         item = catalogue.get(code)
     except NotFound:
         abort(404)
-    return render_template("admin/item_forms.html", item=item, forms=material_templates.of_item(code))
+    return render_template("admin/item_forms.html", item=item, forms=material_templates.of_item(code),
+                           types=",".join(material_templates.TYPES))
 
 
 @bp.post("/items/<code>/forms")

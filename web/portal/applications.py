@@ -48,10 +48,15 @@ def _item(code: str):
         abort(404)
 
 
+def _guide(item) -> dict:
+    """The item's guide, with its materials' forms to download (表格下载, 填表示例)."""
+    return {**catalogue.guide(item), "forms": material_templates.of_item(item.code)}
+
+
 @bp.get("/items/<code>")
 def guide(code):
     item = _item(code)
-    return render_template("portal/guide.html", item=item, guide=catalogue.guide(item),
+    return render_template("portal/guide.html", item=item, guide=_guide(item),
                            department=portal.department_name(item.department), delivery_days=config.period("DELIVERY_DAYS"),
                            served=g.applicant is None or catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
 
@@ -71,7 +76,7 @@ def material_form(code, material, kind):
 @applicant_required
 def apply(code):
     item = _item(code)
-    guide_, schema = catalogue.guide(item), item.data.get("form")
+    guide_, schema = _guide(item), item.data.get("form")
     shown = fields(schema)
     if request.method == "POST":
         earlier = once.made_by()
