@@ -206,12 +206,13 @@ def hand_over(case_ids: list[int], receiver: str, actor: User) -> dict:
         if uses_postgres():  # two administrators marking one package: the second waits, then sees it marked
             query = query.with_for_update(of=ArchivePackage, key_share=True)
         packaged = {row.Case.id: row for row in session.execute(query)}
-        unpackaged = [case_id for case_id in chosen if case_id not in packaged]
-        numbers = dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(unpackaged))).all()) \
-            if unpackaged else {}
-        problems = [_not_to_hand_over(*packaged[case_id]) if case_id in packaged else Message(
-            "case %(case)s has no archive package",  # or, a case there is not, NotFound
-            case=numbers.get(case_id) or fetch(session, Case, case_id, "case").number) for case_id in chosen]
+        problems = []
+        for case_id in chosen:
+            if case_id in packaged:
+                problems.append(_not_to_hand_over(*packaged[case_id]))
+            else:  # a case there is not: NotFound
+                problems.append(Message("case %(case)s has no archive package",
+                                        case=fetch(session, Case, case_id, "case").number))
         problems = [problem for problem in problems if problem]
         if problems:
             raise Conflict("Nothing was marked handed over: %(problems)s", problems=listed(problems))

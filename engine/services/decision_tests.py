@@ -15,7 +15,6 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from engine import rules
 from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import flush_unique, read_session
@@ -222,12 +221,10 @@ def _found(session, case_id: int, key: str | None) -> DecisionTest:
 
 def _deployed(key: str):
     """(version, model) of the key's newest deployed version; (None, None) when there is none."""
-    with read_session() as session:
-        try:
-            definition = deploy.find_definition(session, key, kind="dmn")
-        except NotFound:
-            return None, None
-        return definition.version, rules.model_of(definition)
+    try:
+        return trials.deployed(key)
+    except NotFound:
+        return None, None
 
 
 def _result(case: dict, actual, error) -> dict:

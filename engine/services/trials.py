@@ -19,16 +19,18 @@ def decisions(xml: str, actor: User) -> list[dict]:
     return [{"id": d.id, "name": d.name, "inputs": trial.fields(model, d.id)} for d in model.decisions.values()]
 
 
+def deployed(key: str) -> tuple[int, DmnModel]:
+    """(version, model) of the decision key's newest deployed version; NotFound for none."""
+    with read_session() as session:
+        definition = deploy.find_definition(session, key, kind="dmn")
+        return definition.version, rules.model_of(definition)
+
+
 def evaluate(key: str, inputs: dict, actor: User, xml: str | None = None) -> dict:
     """Decision `key` on the inputs, in `xml` when given, else in its newest deployed version:
     {"key", "version" (None for the XML), "result", "decisions"} (engine/dmn/trial.explain)."""
     require(actor, "designer")
-    if xml is None:
-        with read_session() as session:
-            definition = deploy.find_definition(session, key, kind="dmn")
-            version, model = definition.version, rules.model_of(definition)
-    else:
-        version, model = None, read(xml)
+    version, model = deployed(key) if xml is None else (None, read(xml))
     if key not in model.decisions:
         raise NotFound("The file defines no decision %(key)s", key=repr(key))
     return {"key": key, "version": version, **tried(model, key, inputs)}
