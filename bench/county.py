@@ -403,9 +403,12 @@ def levels(con: sqlite3.Connection) -> None:
                       "warn_ratio FROM clocks WHERE state != 'stopped'")
     changed, orders = [], []
     for r in rows:
+        # the county's clocks count in working days: no moment of a limit in hours to pass at
         c = SimpleNamespace(started_on=date.fromisoformat(r["started_on"]), promised_days=r["promised_days"],
                             promised_due=date.fromisoformat(r["promised_due"]), warn_ratio=r["warn_ratio"],
-                            statutory_due=date.fromisoformat(r["statutory_due"]) if r["statutory_due"] else None)
+                            statutory_due=date.fromisoformat(r["statutory_due"]) if r["statutory_due"] else None,
+                            promised_unit="working_days", statutory_unit="working_days", promised_due_at=None,
+                            statutory_due_at=None)
         level = level_on(c, today)
         changed.append((level, r["id"]))
         if level in ("yellow", "red"):

@@ -226,6 +226,17 @@ class WorkCalendar:
             day = self.next_workday(day)
         return Deadline(day, provisional or self.provisional(day))
 
+    def add_calendar_days(self, start: date, n: int) -> Deadline:
+        """The end of the N-th day after `start` (自然日; the start day not counted by default, 民法典
+        第201条), or of the first working day after it when that day is none, a weekend or a holiday
+        (第203条: a period whose last day is a 法定休假日 ends on the day after the holiday). Only
+        that move depends on the calendar: provisional where it falls in a year without a notice."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        last = start + timedelta(days=n - 1 if self.count_start_day and n > 0 else n)
+        day = last if self.is_workday(last) else self.next_workday(last)
+        return Deadline(day, self.provisional(last) or self.provisional(day))
+
     def workdays_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b`; 0 when b is not after a."""
         count, day = 0, a

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from engine import clock
-from engine.clock import limits
+from engine.clock import limits, units
 from engine.clock.levels import LEVELS
 from engine.errors import Forbidden, Invalid
 from engine.services import calendars, cases, progress
@@ -121,7 +121,7 @@ def case_clocks(instance_id: int, actor: User) -> dict:
             # The first whole-case clock is the case's own (limits.case_clock); one started later, its delivery's.
             "kind": "step" if c.task_id else ("case" if c.id == whole[0] else "delivery"),
             "stopped_on": _iso(c.stopped_on), "used_days": c.used_days,
-            "late": c.stopped_on > c.promised_due if c.stopped_on else None,
+            "late": units.late(c, c.stopped_on, c.stopped_at) if c.stopped_on else None,
             "step": _step(session, actor, steps.get(c.task_id)), "procedures": paused.get(c.id, [])} for c in clocks]
         info = {"instance_id": instance_id, "clocks": described,
                 "case": {"id": row.id, "number": row.number, "item_code": row.item_code, "item_name": row.item.name,

@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import select
 
 from engine import agencies, forms, identity, parties
+from engine.clock import units
 from engine.clock.limits import MAX_WORKING_DAYS
 from engine.errors import Invalid, NotFound, whole
 from engine.services.events import record
@@ -73,13 +74,7 @@ def validate(item: dict, source: str = "item") -> dict:
     if item["case_type"] not in CASE_TYPES:
         raise Invalid("%(source)s: case_type must be one of %(types)s", source=source,
                       types=", ".join(f"{code} ({name})" for code, name in CASE_TYPES.items()))
-    promised, statutory = item["promised_days"], item.get("statutory_days")
-    if not isinstance(promised, int) or not 0 <= promised <= MAX_WORKING_DAYS:
-        raise Invalid("%(source)s: promised_days must be a whole number of working days, at most %(max)s",
-                      source=source, max=MAX_WORKING_DAYS)
-    if statutory is not None and (not isinstance(statutory, int) or not promised <= statutory <= MAX_WORKING_DAYS):
-        raise Invalid("%(source)s: statutory_days must be a whole number not below promised_days, at most %(max)s",
-                      source=source, max=MAX_WORKING_DAYS)
+    _check_limits(item, source)
     codes = set()
     for i, material in enumerate(item["materials"]):
         if not isinstance(material, dict) or not material.get("code") or not material.get("name"):
@@ -121,9 +116,6 @@ def validate(item: dict, source: str = "item") -> dict:
                       "each at most %(max)s characters, and in English the same keys ending in _en, at most "
                       "%(max_english)s characters", source=source, keys=", ".join(DECISION_WORDS), max=MAX_WORDS,
                       max_english=MAX_ENGLISH_WORDS)
-    if statutory is not None and promised * 2 > statutory:
-        raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
-                      source=source)
     objects = item.get("service_object", [])
     if not isinstance(objects, list) or not set(objects) <= SERVICE_OBJECTS.keys():
         raise Invalid("%(source)s: service_object is a list of %(objects)s", source=source,
@@ -146,6 +138,41 @@ def validate(item: dict, source: str = "item") -> dict:
     if item.get("online_depth") == 4 and item.get("visits", 0) != 0:
         raise Invalid("%(source)s: online depth IV (全程网办) means zero visits", source=source)
     return item
+
+
+def _check_limits(item: dict, source: str) -> None:
+    """The limits and their units (promised_unit, statutory_unit: working_days, the default,
+    calendar_days or hours; units.py): a whole number of its unit, in hours 1 to MAX_HOURS (a
+    promise for the same visit); the promise at most half the statutory limit, two limits in
+    different units compared as if every day, working or not, had 24 hours: a rough measure, where
+    two limits in one unit compare exactly."""
+    promised, statutory = item["promised_days"], item.get("statutory_days")
+    for field in ("promised_unit", "statutory_unit"):
+        if item.get(field, units.WORKING_DAYS) not in units.NAMES:
+            raise Invalid("%(source)s: %(field)s is one of %(units)s (working_days unless given)", source=source,
+                          field=field, units=", ".join(f"{code} ({name})" for code, name in units.NAMES.items()))
+    if "statutory_unit" in item and statutory is None:
+        raise Invalid("%(source)s: statutory_unit is the unit of statutory_days, which the item does not give",
+                      source=source)
+    promised_unit = item.get("promised_unit", units.WORKING_DAYS)
+    statutory_unit = item.get("statutory_unit", units.WORKING_DAYS)
+    for field, n, unit in (("promised_days", promised, promised_unit), ("statutory_days", statutory, statutory_unit)):
+        if n is None:
+            continue
+        if unit == units.HOURS and not whole(n, 1, units.MAX_HOURS):
+            raise Invalid("%(source)s: %(field)s in hours is a whole number from 1 to %(max)s: a longer limit is "
+                          "given in days", source=source, field=field, max=units.MAX_HOURS)
+        if not whole(n, 0, MAX_WORKING_DAYS):
+            raise Invalid("%(source)s: %(field)s must be a whole number of its unit, at most %(max)s",
+                          source=source, field=field, max=MAX_WORKING_DAYS)
+    if statutory is None:
+        return
+    promised_hours, statutory_hours = units.in_hours(promised, promised_unit), units.in_hours(statutory, statutory_unit)
+    if statutory_hours < promised_hours:
+        raise Invalid("%(source)s: statutory_days must not be shorter than promised_days", source=source)
+    if promised_hours * 2 > statutory_hours:
+        raise Invalid("%(source)s: promised_days may be at most half of statutory_days (承诺时限不超过法定时限的一半)",
+                      source=source)
 
 
 def _word(key, word) -> bool:
@@ -283,6 +310,12 @@ def all_items() -> list[ServiceItem]:
         return list(latest.values())
 
 
+def limit_units(item: ServiceItem) -> dict:
+    """The units of the item's limits, as its clocks count them (working days unless it says)."""
+    return {"promised_unit": item.data.get("promised_unit", units.WORKING_DAYS),
+            "statutory_unit": item.data.get("statutory_unit", units.WORKING_DAYS)}
+
+
 def retention(item_data: dict) -> str:
     """保管期限 of the item's cases' archive packages."""
     return item_data.get("retention_period") or DEFAULT_RETENTION
@@ -315,7 +348,7 @@ def guide(item: ServiceItem) -> dict:
     return {"code": item.code, "version": item.version, "name": item.name,
             "kind": item.kind, "case_type": item.case_type,
             "department": item.department, "legal_basis": data.get("legal_basis", []),
-            "statutory_days": item.statutory_days, "promised_days": item.promised_days,
+            "statutory_days": item.statutory_days, "promised_days": item.promised_days, **limit_units(item),
             "conditions": data.get("conditions", ""), "materials": data.get("materials", []),
             "fees": data.get("fees", []), "online_depth": data.get("online_depth"),
             "visits": data.get("visits"), "service_object": data.get("service_object", []),

@@ -15,7 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from engine import clock, ratings
+from engine import catalogue, clock, ratings
+from engine.clock import units
 from engine.case_status import material_name
 from engine.store.models import Case, Clock, Event, Material, Notice, SpecialProcedure, Task, User
 
@@ -49,7 +50,8 @@ ID_TYPES = {"id_card": ("111", "居民身份证"), "uscc": ("001", "统一社会
 RESULTS = {"approve": "准予", "approve_with_conditions": "附条件准予", "reject": "不予准予",
            "not_accepted": "不予受理", "withdrawn": "撤回申请", "terminated": "终止办理", "revoked": "撤销"}
 DELIVERY = {"window": "窗口领取", "express": "快递寄送", "electronic": "网上送达"}
-UNIT = "工作日"
+# 特别程序时限单位: a special procedure's expected length is in working days, as its notice says.
+SPECIAL_UNIT = units.NAMES[units.WORKING_DAYS]
 # 评价渠道 by where the rating was given (ratings.CHANNELS): its name, as GB/T 39046 表9 lists them, and
 # the code the national 好差评 system numbers that list by (1 PC端, 2 移动服务端, 3 二维码, 4 政务大厅平板
 # 电脑, ...), our reading (README). The portal does not tell a phone's browser from a PC's; a rating
@@ -149,10 +151,14 @@ def _acceptance(facts: CaseFacts, event: Event):
         "deemed_accepted": case.deemed_accepted, "acceptance_notice_number": notice.number if notice else None,
         **_implementer(case, facts), "accepted_by": event.actor.name if event.actor else None,
         "window_name": facts.department(event.data.get("window"))["name"],
-        "statutory_days": item.statutory_days, "promised_days": item.promised_days, "time_unit": UNIT,
+        "statutory_days": item.statutory_days, "promised_days": item.promised_days,
+        # 法定办结时限单位, 承诺办结时限单位 (GB/T 39046), as the item gave them
+        **{key: units.NAMES[unit] for key, unit in catalogue.limit_units(item).items()},
         # what the notice promised at acceptance, not the clock's date now, which pauses, special
-        # procedures and calendars move: the record is the same whenever it is pulled
-        "promised_due": (notice.data.get("promised_due") if notice else None) or day(case.accepted_on)}
+        # procedures and calendars move: the record is the same whenever it is pulled; to the
+        # minute for a promise in hours
+        "promised_due": (notice.data.get("promised_due") if notice else None) or day(case.accepted_on),
+        "promised_due_at": notice.data.get("promised_due_at") if notice else None}
 
 
 def _applicant_type(case: Case) -> str:
@@ -241,7 +247,7 @@ def _special(facts: CaseFacts, event: Event):
     return SPECIAL, facts.specials.index(start) + 1, {
         "kind_code": OTHER_SPECIAL, "kind_name": facts.kinds.get(procedure.kind, procedure.kind),
         "reason": procedure.reason, "started_at": when(start.at), "requested_by": _person(session, procedure.started_by),
-        "limit_days": procedure.expected_days, "time_unit": UNIT,
+        "limit_days": procedure.expected_days, "time_unit": SPECIAL_UNIT,
         "ended_at": when(ended.at) if ended else None, "result": procedure.result if ended else None,
         "paused_days": ended.data.get("paused_days") if ended else None,
         "department": facts.department(department)["name"], "department_code": department,
@@ -255,7 +261,8 @@ def _extension(facts: CaseFacts, event: Event):
     return SPECIAL, facts.specials.index(event) + 1, {
         "kind_code": EXTENSION, "kind_name": "延长审批", "reason": event.data.get("reason"),
         "started_at": when(event.at), "requested_by": approver, "limit_days": event.data.get("days"),
-        "time_unit": UNIT, "ended_at": when(event.at),
+        # days of the statutory limit's unit (an extension recorded before units, working days)
+        "time_unit": units.NAMES[event.data.get("unit", units.WORKING_DAYS)], "ended_at": when(event.at),
         "result": f"法定办结时限延长至 {event.data.get('statutory_due')}", "paused_days": None,
         "department": facts.department(department)["name"], "department_code": department,
         # a joint handling's is approved by the government's head, named with it

@@ -21,7 +21,7 @@ from engine import (agencies, agency_reports, catalogue, clock, credit, files, f
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
-from engine.clock import limits
+from engine.clock import limits, units
 from engine.decisions import DECISIONS, decide, delivery_due, results
 from engine.errors import Invalid, Message, NotFound, listed
 from engine.notices import issue_notice
@@ -338,7 +338,8 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     case_clock = limits.start_clock(session, case.instance_id, label=item.name,
                                     promised_days=item.promised_days, statutory_days=item.statutory_days,
                                     started_on=case.accepted_on, department=item.department,
-                                    item_code=item.code, actor=actor) if case.instance_id else None
+                                    item_code=item.code, actor=actor,
+                                    **catalogue.limit_units(item)) if case.instance_id else None
     shown = {}
     if case_clock is not None:
         limits.promise_to_applicant(session, case_clock)
@@ -350,6 +351,9 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     issue_notice(session, case, "acceptance", actor, accepted_on=case.accepted_on.isoformat(), deemed=deemed,
                  corrected=case.correction_rounds > 0,  # deemed after the answer to a correction notice
                  promised_due=shown.get("promised_due"), statutory_due=shown.get("statutory_due"),
+                 # a limit in hours is promised to the minute, and the notice says how each is counted
+                 promised_due_at=shown.get("promised_due_at"), statutory_due_at=shown.get("statutory_due_at"),
+                 promised_unit=shown.get("promised_unit"), statutory_unit=shown.get("statutory_unit"),
                  provisional=bool(shown.get("promised_provisional")),
                  statutory_provisional=bool(shown.get("statutory_provisional")),
                  deferred={k: v.isoformat() for k, v in deferred.items()}, pledged=pledged, regional=spared,
@@ -379,7 +383,8 @@ def _check_acceptable(case, rows, deferred, pledged, deemed, record):
         if code not in rows or not rows[code]["pledgeable"]:
             problems.append(Message("%(material)s: this material cannot be replaced by a commitment (告知承诺)",
                                     material=name(code)))
-    limit = calendars.current().add_workdays(clock.today(), case.item.promised_days).date
+    limit = units.count(calendars.current(), catalogue.limit_units(case.item)["promised_unit"], clock.today(),
+                        clock.now(), case.item.promised_days).date
     for code, due in deferred.items():
         if due < clock.today():  # it would end the case at the next tick (容缺材料逾期未补)
             problems.append(Message("%(material)s: the catch-up date %(due)s has already passed",

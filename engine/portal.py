@@ -269,12 +269,19 @@ def _special_procedures(session, steps: list[dict], whole) -> list[dict]:
             elif (data.get("procedure_id") in for_steps and before is not None
                   and before["type"] == STEP_SPECIAL[step["type"]]):
                 # the step's procedure, recorded just before, is what stopped or restarted the case clock
-                before["type"], before["moved_days"] = step["type"], data.get("paused_days")
+                before["type"] = step["type"]
+                before.update(_moved(data))
                 continue
             else:
-                step["moved_days"] = data.get("paused_days")
+                step.update(_moved(data))
         shown.append(step)
     return shown
+
+
+def _moved(ended: dict) -> dict:
+    """How far a special procedure's end moved the case's promised date, in its unit (an end
+    recorded before units moved it by the working days it took)."""
+    return {"moved_days": ended.get("moved", ended.get("paused_days")), "moved_unit": ended.get("unit")}
 
 
 def _payment_due(session, info: dict) -> dict | None:

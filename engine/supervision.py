@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
 from engine import clock
-from engine.clock import levels, limits
+from engine.clock import levels, limits, units
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
 from engine.ratings import BAD, late
 from engine.services.events import record
@@ -51,14 +51,20 @@ def _finished_on(own) -> date | None:
     stops = [c.stopped_on for c in own]
     return max(stops) if all(stops) else None
 _RANK = case({level: rank for rank, level in enumerate(levels.LEVELS)}, value=Clock.level)
+# A clock stopped within its promised limit: by its moment where it passes at one (in hours, units.py),
+# else by the end of its day.
+_IN_TIME = case((Clock.promised_due_at.is_not(None), case((Clock.stopped_at <= Clock.promised_due_at, 1), else_=0)),
+                (Clock.stopped_on <= Clock.promised_due, 1), else_=0)
 # On time if every clock stopped in time; it took its case clocks' days where it answers for the
-# case, else its steps'.
+# case, else its steps'; it promised in the unit of its case clocks' promise (else its steps').
 _HANDLINGS = select(
     Clock.department, Clock.item_code, Clock.instance_id, _FINISHED_ON.label("finished_on"),
-    func.min(case((Clock.stopped_on <= Clock.promised_due, 1), else_=0)).label("on_time"),
+    func.min(_IN_TIME).label("on_time"),
     func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.used_days))), func.sum(Clock.used_days)).label("used"),
     func.coalesce(func.sum(case((Clock.task_id.is_(None), Clock.promised_days))),
                   func.sum(Clock.promised_days)).label("promised"),
+    func.coalesce(func.max(case((Clock.task_id.is_(None), Clock.promised_unit))),
+                  func.max(Clock.promised_unit)).label("unit"),
 ).group_by(Clock.department, Clock.item_code, Clock.instance_id)
 
 # The periods the board counts finished handlings over (China time), the year by default.
@@ -84,7 +90,8 @@ def _finished_since(since: date | None):
     if since is not None:
         handlings = handlings.where(Clock.instance_id.in_(select(Clock.instance_id).where(Clock.stopped_on >= since)))
     h = handlings.subquery().c
-    return (select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised))
+    return (select(h.department, h.item_code, func.count(), func.sum(h.on_time), func.avg(h.used), func.avg(h.promised),
+                   func.max(h.unit))
             .where(h.finished_on >= since if since is not None else h.finished_on.is_not(None),
                    h.instance_id.not_in(_TERMINATED))
             .group_by(h.department, h.item_code))
@@ -122,22 +129,24 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
             "department": dept, "department_name": names.get(dept, dept), "item_code": item,
             "open": {"normal": 0, "warning": 0, "yellow": 0, "red": 0},
             "finished": 0, "on_time": 0, "on_time_rate": None,
-            "avg_workdays_used": None, "avg_promised_days": None})
+            "avg_workdays_used": None, "avg_promised_days": None, "promised_unit": None})
     for dept, item, rank, count in open_by_level:
         row(dept, item)["open"][levels.LEVELS[rank]] = count
-    for dept, item, count, on_time, used, promised in finished:
+    for dept, item, count, on_time, used, promised, unit in finished:
         r = row(dept, item)
         r.update(finished=count, on_time=int(on_time or 0),
                  on_time_rate=round((on_time or 0) / count, 4) if count else None,
                  avg_workdays_used=round(float(used), 2) if used is not None else None,
-                 avg_promised_days=round(float(promised), 2) if promised is not None else None)
+                 avg_promised_days=round(float(promised), 2) if promised is not None else None, promised_unit=unit)
     return {
         "period": period, "finished_since": since.isoformat() if since else None,
         "rows": sorted(rows.values(), key=lambda r: (r["department"] or "", r["item_code"] or "")),
         "overdue": [{"clock_id": c.id, "instance_id": c.instance_id, "label": c.label,
                      "department": c.department, "department_name": names.get(c.department, c.department),
                      "level": c.level, "promised_due": c.promised_due.isoformat(),
-                     "statutory_due": c.statutory_due.isoformat() if c.statutory_due else None, **link}
+                     "statutory_due": c.statutory_due.isoformat() if c.statutory_due else None,
+                     "promised_due_at": limits.local(c.promised_due_at),
+                     "statutory_due_at": limits.local(c.statutory_due_at), **link}
                     for c, link in zip(overdue, links)],
         "cards": [{"department": d, "department_name": names.get(d, d), "card": card, "state": state, "count": n}
                   for d, card, state, n in cards],
@@ -263,7 +272,7 @@ def monthly(year: int, month: int) -> list[dict]:
         raise Invalid("Give a month as YYYY-MM: the month from 1 to 12, the year from 1 to 9998")
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
-    today = clock.today()
+    today, now = clock.today(), clock.now()
     in_month = select(Clock.instance_id).where(Clock.started_on < nxt,
                                                or_(Clock.stopped_on.is_(None), Clock.stopped_on >= first))
     with session_scope() as session:
@@ -271,7 +280,8 @@ def monthly(year: int, month: int) -> list[dict]:
         # Every clock of the cases that ran in the month: a second round's step started this
         # month is no new case, and a case finishes with the last of its clocks.
         clocks = session.execute(select(Clock.department, Clock.instance_id, Clock.task_id, Clock.started_on,
-                                        Clock.stopped_on, Clock.promised_due, Clock.used_days)
+                                        Clock.stopped_on, Clock.stopped_at, Clock.promised_due, Clock.promised_due_at,
+                                        Clock.used_days)
                                  .where(Clock.instance_id.in_(in_month))).all()
         terminated = set(session.scalars(_TERMINATED.where(Instance.id.in_(in_month))))
         withdrawn = set(session.scalars(select(Case.instance_id).where(Case.status == "withdrawn",
@@ -308,15 +318,14 @@ def monthly(year: int, month: int) -> list[dict]:
     for (dept, instance_id), own in handlings.items():
         r = row(dept)
         r["volume"] += first <= min(c.started_on for c in own) < nxt
-        r["overdue"] += any(first <= c.promised_due < nxt and (c.stopped_on or today) > c.promised_due
-                            for c in own)
+        r["overdue"] += any(first <= c.promised_due < nxt and units.late(c, today, now) for c in own)
         finished_on = _finished_on(own)
         if finished_on is not None and first <= finished_on < nxt:
             if instance_id in terminated:  # the applicant withdrew, or the case was ended
                 r["withdrawn" if instance_id in withdrawn else "terminated"] += 1
                 continue
             r["finished"] += 1
-            r["on_time"] += all(c.stopped_on <= c.promised_due for c in own)
+            r["on_time"] += not any(units.late(c, today, now) for c in own)
             r["used"].append(_days_used(own))
     for window, dept, roles in accepted:  # recorded since 2026-11-28; before, the clerk's department now
         if window or (dept and "clerk" in (roles or ())):

@@ -80,7 +80,7 @@ def test_a_case_reads_in_english_on_its_portal_timeline_and_in_its_history(app, 
     page = in_english(signed_in_applicant(app, COMPANY["phone"], COMPANY["password"]), f"/portal/cases/{case.number}")
     timeline = element(page, "timeline")
     assert "Expert review: expert panel (expected 5 working days)" in timeline
-    assert "Extended by 15 working days: site visit" in timeline and "Quake Lab: chose another" in timeline
+    assert "Extended by 15 working day(s): site visit" in timeline and "Quake Lab: chose another" in timeline
     assert "cancelled by staff on your behalf" in timeline
     assert chinese_punctuation(timeline, *written) == []
     # The commission cards: the report handed in, the rating in the 好差评's words with its comment, and

@@ -78,7 +78,9 @@ def test_an_immediate_case_accepted_and_concluded_at_the_window(people):
     assert accepted["applicant_id_number"] == "110101199003074477" and accepted["accepted_by"] == "clerk"
     assert accepted["implementation_code"] == "11990100MB1C000401110404"
     assert accepted["department_credit_code"] == "11990100MB1C000401"
-    assert accepted["accepted_at"].endswith("+08:00") and accepted["time_unit"] == "工作日"
+    assert accepted["accepted_at"].endswith("+08:00")
+    # 法定/承诺办结时限单位: the query promises its answer within the hour, the law a working day
+    assert (accepted["statutory_unit"], accepted["promised_unit"]) == ("工作日", "小时")
     concluded = records["conclusion/1"]
     assert (concluded["result"], concluded["result_name"], concluded["delivered_at"]) == ("approve", "准予", None)
 

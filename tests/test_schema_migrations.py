@@ -4,8 +4,8 @@
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
-0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0031 adds
-the pledge checks and the credit records."""
+0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0033 adds
+the pledge checks and the credit records; 0034 gives each limit of a clock its unit."""
 import json
 from datetime import datetime, timezone
 
@@ -510,3 +510,21 @@ def test_0033_adds_the_pledge_checks_and_the_credit_records_and_downgrades(blank
     assert "ix_credit_records_active" in indexes(blank, "credit_records")
     migrate(blank, command.downgrade, "0032")
     assert not {"pledge_checks", "credit_records"} & set(sa.inspect(blank).get_table_names())
+
+
+def test_0034_counts_the_clocks_already_there_in_working_days_and_downgrades(blank):
+    """Each limit gets its unit: a clock from before counts in working days, paused no day or second
+    of another unit, and has no moment of a limit in hours."""
+    migrate(blank, command.upgrade, "0033")
+    insert(blank, "deployments", id=1)
+    insert(blank, "definitions", id=1, deployment_id=1)
+    insert(blank, "instances", id=1, definition_id=1)
+    insert(blank, "clocks", id=1, instance_id=1, started_on=NOW.date(), promised_days=10, statutory_days=20,
+           promised_due=NOW.date(), paused_days=2)
+    migrate(blank, command.upgrade, "0034")
+    with blank.connect() as conn:
+        row = conn.execute(sa.text("SELECT promised_unit, statutory_unit, paused_days, paused_calendar_days, "
+                                   "paused_seconds, started_at, promised_due_at, stopped_at FROM clocks")).one()
+    assert tuple(row) == ("working_days", "working_days", 2, 0, 0, None, None, None)
+    migrate(blank, command.downgrade, "0033")
+    assert not {"promised_unit", "statutory_unit", "paused_seconds", "promised_due_at"} & columns(blank, "clocks")

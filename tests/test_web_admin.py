@@ -302,7 +302,7 @@ def test_a_service_item_is_added_on_its_page_and_the_window_takes_cases_under_it
     assert admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10)}).status_code == 303
     page = admin.get("/admin/items").get_data(as_text=True)
     row = re.search(r'<tr data-code="9001-TEST-001">.*?</tr>', page, re.S).group(0)
-    assert "测试许可" in row and "20 / 10" in row and "<code>steps</code>" in row and "v1" in row
+    assert "测试许可" in row and "20 个工作日 / 10 个工作日" in row and "<code>steps</code>" in row and "v1" in row
     assert "9001-TEST-001" in client_for(app, "clerk").get("/intake/").get_data(as_text=True)
     # The same again makes no version; a promise beyond half the statutory limit is refused, kept.
     again = admin.post("/admin/items", data={"text": ITEM_YAML.format(promised=10)}, follow_redirects=True)

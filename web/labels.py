@@ -3,6 +3,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from engine import agencies, catalogue, parties, ratings
+from engine.clock import units
 
 from .messages import translated
 
@@ -96,6 +97,14 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
                    "leadDecides": _l("仅由部门负责人办理")}
+# A limit in its unit (engine/clock/units.py), what is left of it and how far it is past, as pages say it.
+LIMITS = {"working_days": _l("%(n)s 个工作日"), "calendar_days": _l("%(n)s 个自然日"), "hours": _l("%(n)s 小时")}
+LEFT = {"working_days": _l("剩余 %(n)s 个工作日"), "calendar_days": _l("剩余 %(n)s 个自然日"), "hours": _l("剩余 %(n)s 小时")}
+PAST = {"working_days": _l("超期 %(n)s 个工作日"), "calendar_days": _l("超期 %(n)s 个自然日"), "hours": _l("超期 %(n)s 小时")}
+# How a written notice says its limits are counted, each unit they are in (engine/clock/units.py).
+COUNTED = {"working_days": _l("工作日不含法定节假日"),
+           "calendar_days": _l("自然日期限的最后一日为法定节假日或休息日的，以其后的第一个工作日为最后一日"),
+           "hours": _l("小时自受理时起连续计算，含夜间和节假日")}
 # The dates engine/recount.py moves when a holiday notice comes (event date_recounted).
 RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
              "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),
@@ -145,3 +154,20 @@ def payer(line: dict) -> str:
     in Chinese, and is shown as it was written."""
     role = line.get("payer_role")
     return " ".join(filter(None, (party_role(role), line.get("payer") or "")))
+
+
+def limit(n, unit: str | None = None) -> str:
+    """A limit of n in its unit (20 个工作日, 2 小时); an item or event from before units gave none:
+    working days."""
+    return str(LIMITS[unit or units.WORKING_DAYS]) % {"n": n}
+
+
+def time_left(clock: dict) -> str:
+    """What is left of a clock's promised limit (剩余 3 个工作日), or how far it is past (超期 2 小时)."""
+    left = clock["left"]
+    return str((LEFT if left >= 0 else PAST)[clock["promised_unit"]]) % {"n": abs(left)}
+
+
+def counted(used) -> str:
+    """How a notice's limits are counted, a clause for each unit they are in (working days first)."""
+    return gettext("；").join(str(COUNTED[unit]) for unit in COUNTED if unit in used)

@@ -1,7 +1,8 @@
-"""Case clocks (domain.md section 3): a case's and its steps' time limits in working days, and the
-day in China they count in.
+"""Case clocks (domain.md section 3): a case's and its steps' time limits (in working days, calendar
+days or hours), and the day and moment in China they count in.
 
 One job a module:
+  units       the units a limit is counted in (工作日, 自然日, 小时) and how each counts its end
   limits      a clock's deadlines: started, recomputed, capped at its case's, described
   levels      its level on a day (warning, yellow and red cards) and the timer of its next change
   watchers    who is told of a clock
@@ -14,8 +15,9 @@ One job a module:
   offers      what a task page offers to do with its limits
 (The special procedures' kinds are engine.services.special_kinds.)
 
-Here, the day in China. The modules read it as engine.clock.today() at each call, never as a
-name of their own: a day set for the whole engine (a test's) then holds in every one of them.
+Here, the day in China and the moment. The modules read them as engine.clock.today() and
+engine.clock.now() at each call, never as names of their own: a day or moment set for the whole
+engine (a test's) then holds in every one of them; a moment set moves the day with it.
 """
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
@@ -41,5 +43,10 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI).astimezone(timezone.utc)
 
 
+def now() -> datetime:
+    """This moment (UTC): what a limit in hours counts from and is measured at."""
+    return datetime.now(timezone.utc)
+
+
 def today() -> date:
-    return datetime.now(SHANGHAI).date()
+    return now().astimezone(SHANGHAI).date()

@@ -1,10 +1,11 @@
 """延长审批 (Art. 42): a case's statutory limit lengthened once, by 10 working days on the approval
 of the department's head, or 15 for a joint handling's 45 on that of the government's; the
-applicant is told why and until when."""
-from datetime import datetime, timezone
-
+applicant is told why and until when. A statutory limit in calendar days (another statute's) is
+lengthened by as many calendar days; one in hours not at all."""
 from sqlalchemy.orm import Session
 
+import engine.clock
+from engine.clock import units
 from engine.clock.levels import refresh_clock
 from engine.clock.limits import case_clock, promise_to_applicant, recompute
 from engine.clock.rights import running_clock
@@ -43,7 +44,12 @@ def extend(clock_id: int, days: int, reason: str, approver: User, approval: str 
             raise Conflict("Art. 42 extends the case's limit, not a step's")
         if clock.extension_days:
             raise Conflict("The limit has already been extended once")
+        unit = units.of(clock, "statutory")  # the extension's days are the limit's own
+        if unit == units.HOURS:
+            raise Conflict("A limit in hours has no extension: Art. 42 extends a limit in days")
         if not 0 < days <= allowed or not reason:
+            if unit == units.CALENDAR_DAYS:
+                raise Invalid("An extension is 1 to %(days)s days, with a reason", days=allowed)
             raise Invalid("An extension is 1 to %(days)s working days, with a reason", days=allowed)
         if allowed == JOINT_EXTENSION and not 0 < len(approval) <= MAX_APPROVAL:
             raise Invalid("A joint handling's extension is approved by the head of the government at this level "
@@ -53,12 +59,13 @@ def extend(clock_id: int, days: int, reason: str, approver: User, approval: str 
         recompute(session, clock)
         joint = {"approval": approval} if allowed == JOINT_EXTENSION else {}
         record(session, "clock_extended", actor=approver, instance_id=clock.instance_id, clock_id=clock.id,
-               days=days, reason=reason, statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
-               **joint)
+               days=days, unit=unit, reason=reason,
+               statutory_due=clock.statutory_due and clock.statutory_due.isoformat(), **joint)
         if clock == case_clock(session, clock.instance_id):  # the applicant is told why and until when (Art. 42)
             promise_to_applicant(session, clock)
-            notify_applicant(session, clock.instance_id, "extension", approver, days=days, reason=reason, **joint,
+            notify_applicant(session, clock.instance_id, "extension", approver, days=days, unit=unit, reason=reason,
+                             **joint,
                              statutory_due=clock.statutory_due.isoformat(),
                              statutory_provisional=calendars.current().provisional(clock.statutory_due))
-        refresh_clock(session, clock, datetime.now(timezone.utc))
+        refresh_clock(session, clock, engine.clock.now())
         return clock

@@ -1,13 +1,16 @@
-"""A clock's limits (法定时限, 承诺时限): a case's or a step's deadlines in working days from its
-start, moved by the days its special procedures took and by an extension, never earlier than a
-date printed for the applicant, and a step's never later than its case's (domain.md section 3)."""
-from datetime import date, datetime, timezone
+"""A clock's limits (法定时限, 承诺时限): a case's or a step's deadlines from its start, each in its
+unit (working days, calendar days or hours: units.py), moved by the time its special procedures
+took and by an extension, never earlier than a date printed for the applicant, and a step's never
+later than its case's (domain.md section 3)."""
+import math
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
 from engine import config
+from engine.clock import units
 from engine.clock.levels import refresh_clock
 from engine.errors import Invalid
 from engine.services import calendars
@@ -30,15 +33,25 @@ def step_clocks(session: Session, task_id: int) -> list[Clock]:
 def start_clock(session: Session, instance_id: int, *, label: str, promised_days: int,
                 statutory_days: int | None = None, started_on: date | None = None,
                 task_id: int | None = None, department: str | None = None,
-                item_code: str | None = None, actor: User | None = None) -> Clock:
+                item_code: str | None = None, actor: User | None = None,
+                promised_unit: str = units.WORKING_DAYS, statutory_unit: str = units.WORKING_DAYS) -> Clock:
     """A limit starts counting: a case's (from its acceptance; its delivery's from the decision) or a
-    step's (from the day it opened). It warns as the setting was when it started (WARNING_PERCENT)."""
-    if promised_days < 0 or (statutory_days is not None and statutory_days < promised_days):
+    step's (from the day it opened), each limit in its unit. It warns as the setting was when it
+    started (WARNING_PERCENT). Hours count from now, or from the first moment of a day it started
+    on before today (a case deemed accepted from the day its materials arrived, Art. 32)."""
+    if promised_days < 0 or (statutory_days is not None and units.in_hours(statutory_days, statutory_unit)
+                             < units.in_hours(promised_days, promised_unit)):
         raise Invalid("A promised limit must not be negative nor exceed the statutory limit")
+    started_on = started_on or engine.clock.today()
+    now = engine.clock.now()
     clock = Clock(instance_id=instance_id, task_id=task_id, department=department, item_code=item_code,
-                  label=label, started_on=started_on or engine.clock.today(), promised_days=promised_days,
-                  statutory_days=statutory_days, warn_ratio=config.warning_share(),
-                  promised_due=date.min, paused_days=0, extension_days=0)
+                  label=label, started_on=started_on, promised_days=promised_days, statutory_days=statutory_days,
+                  promised_unit=promised_unit, statutory_unit=statutory_unit,
+                  # whole seconds, as the notices and the API write a moment
+                  started_at=now.replace(microsecond=0) if started_on == engine.clock.today()
+                  else engine.clock.start_of(started_on),
+                  warn_ratio=config.warning_share(), promised_due=date.min, paused_days=0,
+                  paused_calendar_days=0, paused_seconds=0, extension_days=0)
     session.add(clock)
     recompute(session, clock)
     session.flush()
@@ -46,7 +59,7 @@ def start_clock(session: Session, instance_id: int, *, label: str, promised_days
            clock_id=clock.id, label=label, promised_due=clock.promised_due.isoformat(),
            statutory_due=clock.statutory_due.isoformat() if clock.statutory_due else None,
            provisional=clock.provisional)
-    refresh_clock(session, clock, datetime.now(timezone.utc))
+    refresh_clock(session, clock, now)
     return clock
 
 
@@ -58,24 +71,27 @@ def recompute(session: Session, clock: Clock) -> None:
     deadline too: the inboxes sort and show by it."""
     promised, statutory = _own_dues(clock)
     clock.promised_due = max(promised.date, clock.promised_floor or date.min)
+    clock.promised_due_at = promised.at
     provisional = promised.provisional
     if statutory is not None:
         clock.statutory_due = max(statutory.date, clock.statutory_floor or date.min)
+        clock.statutory_due_at = statutory.at
         provisional = provisional or statutory.provisional
     clock.provisional = provisional
     if clock.task_id is not None:
         _cap_to_case(session, clock)
-        session.get(Task, clock.task_id).due_at = engine.clock.end_of(clock.promised_due)
+        session.get(Task, clock.task_id).due_at = clock.promised_due_at or engine.clock.end_of(clock.promised_due)
     elif clock == case_clock(session, clock.instance_id):
         _recap_steps(session, clock)
 
 
-def _own_dues(clock: Clock):
-    """The clock's deadlines by its own limits (calendar results, statutory None without one)."""
+def _own_dues(clock: Clock) -> tuple[units.End, units.End | None]:
+    """The clock's deadlines by its own limits, each in its unit (statutory None without one). A
+    limit in hours needs no floor: it depends on no calendar, so no recount moves it earlier."""
     cal = calendars.current()
-    promised = cal.add_workdays(clock.started_on, clock.promised_days + clock.paused_days)
-    statutory = None if clock.statutory_days is None else cal.add_workdays(
-        clock.started_on, clock.statutory_days + clock.paused_days + clock.extension_days)
+    promised = units.end(cal, clock, "promised", clock.promised_days)
+    statutory = None if clock.statutory_days is None else units.end(
+        cal, clock, "statutory", clock.statutory_days + clock.extension_days)
     return promised, statutory
 
 
@@ -89,14 +105,24 @@ def _cap_to_case(session: Session, step: Clock) -> None:
     whole = case_clock(session, step.instance_id)
     if whole is None or whole.state == "stopped" or whole.promised_due == date.min:
         return  # no case limit counting: a procedure run without a case, or after its decision
-    step.promised_due = max(min(step.promised_due, whole.promised_due), step.started_on)
+    step.promised_due, step.promised_due_at = _capped(
+        step.promised_due, step.promised_due_at, whole.promised_due, whole.promised_due_at, step.started_on)
     if step.statutory_due is not None and whole.statutory_due is not None:
-        step.statutory_due = max(min(step.statutory_due, whole.statutory_due), step.started_on)
+        step.statutory_due, step.statutory_due_at = _capped(
+            step.statutory_due, step.statutory_due_at, whole.statutory_due, whole.statutory_due_at, step.started_on)
+
+
+def _capped(own: date, own_at, case: date, case_at, opened: date):
+    """A step's (day, moment) no later than its case's, never before the day it opened: a case's limit
+    in hours passes at its moment, and so does its step's capped to it."""
+    if _passes(case, case_at) < _passes(own, own_at):
+        own, own_at = case, case_at
+    return (own, own_at) if own >= opened else (opened, None)
 
 
 def _recap_steps(session: Session, whole: Clock) -> None:
     """The case's deadlines moved (started, resumed, extended): its open steps' caps move too."""
-    now = datetime.now(timezone.utc)
+    now = engine.clock.now()
     for step in session.scalars(select(Clock).where(Clock.instance_id == whole.instance_id,
                                                     Clock.task_id.is_not(None), OPEN)):
         before = step.promised_due, step.statutory_due
@@ -110,8 +136,14 @@ def capped(clock: Clock) -> bool:
     if clock.task_id is None:
         return False
     promised, statutory = _own_dues(clock)
-    return promised.date > clock.promised_due or (
-        statutory is not None and clock.statutory_due is not None and statutory.date > clock.statutory_due)
+    return _passes(promised.date, promised.at) > _passes(clock.promised_due, clock.promised_due_at) or (
+        statutory is not None and clock.statutory_due is not None
+        and _passes(statutory.date, statutory.at) > _passes(clock.statutory_due, clock.statutory_due_at))
+
+
+def _passes(day: date, at):
+    """The moment a limit passes: its own for one in hours (or capped to one), else its day's end."""
+    return at or engine.clock.end_of(day)
 
 
 def case_clock(session: Session, instance_id: int) -> Clock | None:
@@ -148,7 +180,7 @@ def recompute_open_clocks(actor: User | None = None) -> int:
                        statutory_due=clock.statutory_due and clock.statutory_due.isoformat(),
                        was_promised_due=before[0].isoformat(), was_statutory_due=before[1] and before[1].isoformat(),
                        provisional=clock.provisional)
-            refresh_clock(session, clock, datetime.now(timezone.utc))
+            refresh_clock(session, clock, engine.clock.now())
         return len(clocks)
 
 
@@ -159,21 +191,37 @@ def clocks_of(instance_id: int) -> list[Clock]:
 
 
 def describe(clock: Clock, day: date | None = None) -> dict:
-    """The clock as the pages and the API show it, its working days left counted from `day` (today)."""
+    """The clock as the pages and the API show it, what is left of it counted from `day` (today),
+    or from now for a limit in hours."""
     day = day or engine.clock.today()
     cal = calendars.current()
     return {"id": clock.id, "instance_id": clock.instance_id, "task_id": clock.task_id, "label": clock.label,
             "department": clock.department, "state": clock.state, "level": clock.level,
             "started_on": clock.started_on.isoformat(), "promised_days": clock.promised_days,
-            "statutory_days": clock.statutory_days, "promised_due": clock.promised_due.isoformat(),
+            "statutory_days": clock.statutory_days, "promised_unit": units.of(clock, "promised"),
+            "statutory_unit": units.of(clock, "statutory"), "promised_due": clock.promised_due.isoformat(),
             "statutory_due": clock.statutory_due.isoformat() if clock.statutory_due else None,
+            "promised_due_at": local(clock.promised_due_at), "statutory_due_at": local(clock.statutory_due_at),
             "provisional": clock.provisional, "paused_days": clock.paused_days,
             # Each date is provisional on its own: a promised day in an official year stays firm
-            # when the statutory one runs into a year without its notice.
-            "promised_provisional": cal.provisional(clock.promised_due),
-            "statutory_provisional": bool(clock.statutory_due) and cal.provisional(clock.statutory_due),
+            # when the statutory one runs into a year without its notice; a moment (in hours) is
+            # counted on no calendar.
+            "promised_provisional": clock.promised_due_at is None and cal.provisional(clock.promised_due),
+            "statutory_provisional": bool(clock.statutory_due) and clock.statutory_due_at is None
+            and cal.provisional(clock.statutory_due),
             "extension_days": clock.extension_days,
             # A step's deadline shortened to its case's: the page says why it is earlier than its limit.
             "capped": capped(clock),
             "workdays_left": cal.workdays_between(day, clock.promised_due) if day <= clock.promised_due
-            else -cal.workdays_between(clock.promised_due, day)}
+            else -cal.workdays_between(clock.promised_due, day),
+            # in the promised limit's unit; an hour begun is counted whole, either way
+            "left": _whole(units.left(cal, clock, day, engine.clock.now()))}
+
+
+def local(moment) -> str | None:
+    """A limit's moment (one in hours) as China's time, for the pages and the API."""
+    return moment.astimezone(engine.clock.SHANGHAI).isoformat(timespec="seconds") if moment else None
+
+
+def _whole(left: float) -> int:
+    return math.ceil(left) if left >= 0 else -math.ceil(-left)

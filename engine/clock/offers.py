@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine.clock import units
 from engine.clock.extension import extension_limit
 from engine.clock.limits import case_clock, describe
 from engine.clock.procedures import ended_by_hand, expected_end, running_procedure
@@ -26,16 +27,19 @@ def offered(task_id: int, actor: User) -> list[dict]:
         limits = [c for c in (step, whole) if c is not None and c.state != "stopped" and governs(actor, c)]
         # A special procedure should in principle end within the item's promise (the seeds' 龙里 rule).
         promise = whole.promised_days if whole is not None else None
-        return [{**_offer(session, c, actor), "case_promised_days": promise} for c in limits]
+        unit = units.of(whole, "promised") if whole is not None else None
+        return [{**_offer(session, c, actor), "case_promised_days": promise, "case_promised_unit": unit}
+                for c in limits]
 
 
 def _offer(session: Session, clock: Clock, actor: User) -> dict:
     procedure = running_procedure(session, clock) if clock.state == "paused" else None
     own = ended_by_hand(procedure)
     works = any(actor.has_role(role) for role in PROCEDURE_ROLES) and not held_by_another(session, clock, actor)
-    # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not.
+    # Art. 42 lengthens the case's statutory limit, once; a step's limit (promised, or Art. 43's) not,
+    # nor one in hours.
     may_extend = (actor.has_role("lead") and clock.statutory_days is not None and clock.task_id is None
-                  and not clock.extension_days)
+                  and not clock.extension_days and units.of(clock, "statutory") != units.HOURS)
     return {**describe(clock), "may_pause": works and clock.state == "running", "may_resume": works and own,
             "procedure": {"kind": procedure.kind, "reason": procedure.reason, "expected_days": procedure.expected_days,
                           "started_on": procedure.started_on.isoformat(),

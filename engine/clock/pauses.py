@@ -1,13 +1,15 @@
 """Special procedures (特殊环节, Art. 45) stopping a clock: a department starts one (a hearing, a
-test, an expert review ...) and ends it with its result; its working days are not counted, so
-the deadlines move by them. A step's procedure stops its case's clock too, which runs again when
-no step is in one; the applicant is told in writing."""
-from datetime import date, datetime, timezone
+test, an expert review ...) and ends it with its result; its time is not counted, so the
+deadlines move by it, each in its limit's unit (units.py). A step's procedure stops its case's
+clock too, which runs again when no step is in one; the applicant is told in writing."""
+import math
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine.clock import units
 from engine.clock.levels import refresh_clock, schedule
 from engine.clock.limits import case_clock, recompute
 from engine.clock.procedures import ended_by_hand, running_procedure
@@ -51,9 +53,11 @@ def pause(clock_id: int, kind: str, reason: str, expected_days: int, actor: User
         # expected end is counted as the pages count the procedure's (procedures.expected_end).
         today = engine.clock.today()
         end = calendars.current().add_workdays(today, expected_days).date
+        # It says the case's promise moves by the time the procedure takes, in the promise's unit.
         notify_applicant(session, clock.instance_id, "special", actor, procedure=kinds[kind],
                          law=kind in special_kinds.SPECIAL_KINDS, reason=reason, expected_days=expected_days,
                          expected_end=end.isoformat(), counted_from=today.isoformat(),
+                         unit=units.of(whole or clock, "promised"),
                          **({"participants": participants} if participants else {}))
         return procedure
 
@@ -63,13 +67,13 @@ def start_special(session: Session, clock: Clock, kind: str, reason: str, expect
     """Pause the clock; `for_step` is the step whose procedure stops the case's clock too."""
     if clock.state == "paused":
         raise Conflict("A special procedure is already running on this clock")
-    clock.state, clock.paused_since = "paused", engine.clock.today()
+    clock.state, clock.paused_since, clock.paused_at = "paused", engine.clock.today(), engine.clock.now()
     procedure = SpecialProcedure(clock_id=clock.id, kind=kind, reason=reason, started_on=engine.clock.today(),
                                  expected_days=expected_days, started_by=actor.id if actor else None,
                                  step_clock_id=for_step.id if for_step is not None else None)
     session.add(procedure)
     session.flush()
-    schedule(session, clock, engine.clock.today())
+    schedule(session, clock, engine.clock.start_of(engine.clock.today()))
     record(session, "special_procedure_started", actor=actor, instance_id=clock.instance_id,
            clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=kind, reason=reason,
            expected_days=expected_days)
@@ -111,17 +115,22 @@ def _waits_only_for_steps_now_done(session: Session, whole: Clock) -> bool:
 
 
 def end_special(session: Session, clock: Clock, result: str, actor: User | None, on: date) -> Clock:
-    """End the clock's special procedure on the day `on`: the deadlines move by the working days it took."""
+    """End the clock's special procedure on the day `on` (now, for its moment): each deadline moves by
+    the time it took in the limit's unit (working days, days, or the hours between the two moments)."""
     if clock.state != "paused":
         raise Conflict("No special procedure is running on this clock")
     procedure = running_procedure(session, clock)
     procedure.ended_on, procedure.result = on, result
-    days = calendars.current().workdays_between(clock.paused_since, on)
-    clock.paused_days += days
-    clock.state, clock.paused_since = "running", None
+    took = units.paused(calendars.current(), clock.paused_since, on, clock.paused_at, engine.clock.now())
+    clock.paused_days += took[units.WORKING_DAYS]
+    clock.paused_calendar_days += took[units.CALENDAR_DAYS]
+    clock.paused_seconds += took[units.HOURS]
+    clock.state, clock.paused_since, clock.paused_at = "running", None, None
     recompute(session, clock)
+    unit = units.of(clock, "promised")  # how far the promised date moved, in its unit (hours begun whole)
+    moved = math.ceil(took[unit] / 3600) if unit == units.HOURS else took[unit]
     record(session, "special_procedure_ended", actor=actor, instance_id=clock.instance_id,
            clock_id=clock.id, label=clock.label, procedure_id=procedure.id, kind=procedure.kind, result=result,
-           paused_days=days, promised_due=clock.promised_due.isoformat())
-    refresh_clock(session, clock, datetime.now(timezone.utc))
+           paused_days=took[units.WORKING_DAYS], moved=moved, unit=unit, promised_due=clock.promised_due.isoformat())
+    refresh_clock(session, clock, engine.clock.now())
     return clock

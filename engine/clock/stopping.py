@@ -1,9 +1,11 @@
 """A clock stops for good when its step or case is decided, delivered or ended: it keeps the level
-it reached, and the working days it used are counted for the board and the monthly report."""
+it reached, and the working days it used are counted for the board and the monthly report (in
+working days whatever its limits' unit: the report's one measure of time taken)."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine.clock import units
 from engine.clock.levels import schedule
 from engine.clock.limits import OPEN
 from engine.clock.pauses import end_with_steps
@@ -22,12 +24,12 @@ def stop(session: Session, clock: Clock, actor: User | None = None, result: str 
     stop for it."""
     if clock.state == "paused":
         end_with_steps(session, clock, result, actor, engine.clock.today())
-    clock.state, clock.stopped_on = "stopped", engine.clock.today()
+    clock.state, clock.stopped_on, clock.stopped_at = "stopped", engine.clock.today(), engine.clock.now()
     clock.used_days = max(0, calendars.current().workdays_between(clock.started_on, clock.stopped_on)
                           - clock.paused_days)
-    schedule(session, clock, engine.clock.today())
+    schedule(session, clock, clock.stopped_at)
     record(session, "clock_stopped", actor=actor, instance_id=clock.instance_id, clock_id=clock.id,
-           label=clock.label, on_time=clock.stopped_on <= clock.promised_due)
+           label=clock.label, on_time=not units.late(clock, clock.stopped_on, clock.stopped_at))
 
 
 def stop_running(session: Session, instance_id: int | None, actor: User | None = None,

@@ -271,13 +271,25 @@ class Clock(Base):
     item_code: Mapped[str | None] = mapped_column(String(64), index=True)
     label: Mapped[str] = mapped_column(String(200))
     started_on: Mapped[date] = mapped_column(Date)
+    # The moment it started: a limit in hours counts from it (engine/clock/units.py).
+    started_at: Mapped[datetime | None] = mapped_column()
+    # Each limit's number (promised_days, statutory_days) is of its unit: working_days,
+    # calendar_days or hours (engine/clock/units.py).
     statutory_days: Mapped[int | None] = mapped_column(Integer)
     promised_days: Mapped[int] = mapped_column(Integer)
-    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    promised_unit: Mapped[str] = mapped_column(String(16), default="working_days", server_default="working_days")
+    statutory_unit: Mapped[str] = mapped_column(String(16), default="working_days", server_default="working_days")
+    # The time its special procedures took, in each unit a limit may be counted in.
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)  # working days
+    paused_calendar_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     extension_days: Mapped[int] = mapped_column(Integer, default=0)
     warn_ratio: Mapped[float] = mapped_column(default=0.2)
     promised_due: Mapped[date] = mapped_column(Date, index=True)
     statutory_due: Mapped[date | None] = mapped_column(Date)
+    # A limit in hours passes at a moment of its day (promised_due, statutory_due); one in days at its end.
+    promised_due_at: Mapped[datetime | None] = mapped_column()
+    statutory_due_at: Mapped[datetime | None] = mapped_column()
     # What the applicant was told in writing: a recomputation never moves a deadline before it.
     promised_floor: Mapped[date | None] = mapped_column(Date)
     statutory_floor: Mapped[date | None] = mapped_column(Date)
@@ -285,7 +297,9 @@ class Clock(Base):
     state: Mapped[str] = mapped_column(String(16), default="running")  # running|paused|stopped
     level: Mapped[str] = mapped_column(String(16), default="normal")  # normal|warning|yellow|red
     paused_since: Mapped[date | None] = mapped_column(Date)
+    paused_at: Mapped[datetime | None] = mapped_column()  # the moment the running pause began
     stopped_on: Mapped[date | None] = mapped_column(Date, index=True)
+    stopped_at: Mapped[datetime | None] = mapped_column()  # a limit in hours was met or not by it
     used_days: Mapped[int | None] = mapped_column(Integer)  # working days taken, set when stopped
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -30,6 +30,7 @@ def _record(dataset: str, name: str, fields: dict) -> dict:
         "seq": _i("序号 within the case's data set", False), **fields}), "description": name}
 
 
+_UNITS = ("工作日", "自然日", "小时")  # GB/T 39046's 时限单位 (engine/clock/units.py NAMES)
 _DEPARTMENT = {"department_code": _s("实施主体 (the product's department code)", False),
                "department_name": _s("实施主体名称"),
                "department_credit_code": _s("实施主体统一社会信用代码 (the item's implementer_credit_code)")}
@@ -53,7 +54,9 @@ ACCEPTANCE = _record("acceptance", "受理信息", {
     "acceptance_notice_number": _s("受理文书编号"), **_DEPARTMENT,
     "accepted_by": _s("受理人员 (null: deemed accepted)"), "window_name": _s("受理窗口"),
     "statutory_days": _i("法定办结时限"), "promised_days": _i("承诺办结时限", False),
-    "time_unit": _s("时限单位", False), "promised_due": _s("承诺办结时间 (the end of that day)", False, format="date")})
+    "statutory_unit": _codes("法定办结时限单位", _UNITS), "promised_unit": _codes("承诺办结时限单位", _UNITS),
+    "promised_due": _s("承诺办结时间 (the end of that day, for a promise in days)", False, format="date"),
+    "promised_due_at": _time("承诺办结时间 of a promise in hours, to the minute (null for one in days)")})
 
 PROCESS = _record("process", "过程信息", {
     "step_name": _s("环节名称", False), "action": {"enum": ["通过", "不通过", "退回", "其他"], "description": "业务动作"},
@@ -64,7 +67,8 @@ PROCESS = _record("process", "过程信息", {
 SPECIAL = _record("special_procedure", "特别程序信息", {
     "kind_code": _codes("特别程序种类 (A.7)", ("1", "2")), "kind_name": _s("特别程序种类名称", False),
     "reason": _s("启动理由或依据"), "started_at": _time("开始时间", False), "requested_by": _s("申请人 (who started it)"),
-    "limit_days": _i("特别程序时限"), "time_unit": _s("特别程序时限单位", False),
+    "limit_days": _i("特别程序时限"), "time_unit": _codes("特别程序时限单位 (an extension's: of the limit it extends)",
+                                                        ("工作日", "自然日")),
     "ended_at": _time("结束时间 (null while it runs)"), "result": _s("特别程序结果"),
     "paused_days": _i("working days not counted against the limits"), **_STEP_DEPARTMENT,
     "approved_by": _s("批准人 (an extension's)")})

@@ -46,6 +46,10 @@ _TIME, _TIME_NULL = {"type": "string", "format": "date-time"}, {"type": ["string
 _DATA = {"type": "object"}  # what a form or an event holds: open
 _INSTANCE_STATES = ["running", "completed", "suspended", "terminated", "error"]
 _CARD, _LEVEL = {"enum": ["yellow", "red"]}, {"enum": ["normal", "warning", "yellow", "red"]}
+# The unit a limit is counted in (engine/clock/units.py): 工作日, 自然日, 小时.
+_UNIT = {"enum": ["working_days", "calendar_days", "hours"]}
+_MOMENT = {**_TIME_NULL, "description": "the moment a limit in hours passes (China time); null for one in days, "
+                                        "which runs to the end of its date"}
 
 _FILES = {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
                                      "properties": {"kind": {"type": "string"}, "filename": {"type": "string"},
@@ -59,11 +63,16 @@ _INSTANCE = {"id": _I, "key": _S, "version": _I, "business_key": _S_NULL, "state
 _CLOCK = _object({
     "id": _I, "instance_id": _I, "task_id": _I_NULL, "label": _S, "department": _S_NULL,
     "state": {"enum": ["running", "paused", "stopped"]}, "level": _LEVEL,
-    "started_on": _DATE, "promised_days": _I, "statutory_days": _I_NULL, "promised_due": _DATE,
-    "statutory_due": _DATE_NULL, "provisional": _B, "paused_days": _I, "promised_provisional": _B,
-    "statutory_provisional": _B, "extension_days": _I,
+    "started_on": _DATE, "promised_days": {**_I, "description": "in promised_unit"},
+    "statutory_days": {**_I_NULL, "description": "in statutory_unit"}, "promised_unit": _UNIT,
+    "statutory_unit": _UNIT, "promised_due": _DATE, "statutory_due": _DATE_NULL, "promised_due_at": _MOMENT,
+    "statutory_due_at": _MOMENT, "provisional": _B,
+    "paused_days": {**_I, "description": "working days its special procedures took"}, "promised_provisional": _B,
+    "statutory_provisional": _B, "extension_days": {**_I, "description": "in statutory_unit"},
     "capped": {"type": "boolean", "description": "a step's deadline shortened to its case's (never after it)"},
-    "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"}})
+    "workdays_left": {"type": "integer", "description": "negative once the promised date has passed"},
+    "left": {"type": "integer", "description": "what is left of the promised limit in promised_unit (an hour "
+                                               "begun counted whole), negative once it has passed"}})
 # 中介超市's kinds of report (engine/report_kinds.py).
 _KINDS = {"enum": list(KINDS)}
 # Where a clock or an order is shown from: the case and the step whose page shows it to staff.
@@ -189,10 +198,12 @@ SCHEMAS = {
             "department": _S_NULL, "department_name": _S_NULL, "item_code": _S_NULL,
             "open": _object({level: _I for level in ("normal", "warning", "yellow", "red")}),
             "finished": _I, "on_time": _I, "on_time_rate": _N_NULL, "avg_workdays_used": _N_NULL,
-            "avg_promised_days": _N_NULL})),
+            "avg_promised_days": {**_N_NULL, "description": "in promised_unit"},
+            "promised_unit": {"enum": [*_UNIT["enum"], None], "description": "of the finished cases' promise"}})),
         "overdue": _list(_object({"clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
                                   "department_name": _S_NULL, "level": _LEVEL, "promised_due": _DATE,
-                                  "statutory_due": _DATE_NULL, **_LINK})),
+                                  "statutory_due": _DATE_NULL, "promised_due_at": _MOMENT,
+                                  "statutory_due_at": _MOMENT, **_LINK})),
         "cards": _list(_object({"department": _S_NULL, "department_name": _S_NULL, "card": _CARD,
                                 "state": {"enum": ["open", "answered"]}, "count": _I}))}),
     "SupervisionOrder": _object({
