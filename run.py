@@ -161,17 +161,19 @@ def cmd_token(args):
 
 
 def cmd_items(args):
-    """Service items from YAML files or folders of them (as processes/items/)."""
-    from engine import catalogue, material_templates
+    """Service items from YAML files or folders of them (as processes/items/); for `things`, things
+    (一件事, as processes/things/), whose items are loaded already."""
+    from engine import catalogue, material_templates, things
+    loader = things if args.command == "things" else catalogue
     for path in map(Path, args.paths):
         if not path.exists():
             print(f"error: no file or folder {path}", file=sys.stderr)
             return 1
-        loaded = catalogue.load_folder(path) if path.is_dir() else [
-            catalogue.load_text(path.read_text(encoding="utf-8"), path.name)]
+        loaded = loader.load_folder(path) if path.is_dir() else [
+            loader.load_text(path.read_text(encoding="utf-8"), path.name)]
         for code, version, new in loaded:
             print(f"{code}\tversion {version}\t{'new' if new else 'unchanged'}")
-        if (path / "forms").is_dir():
+        if loader is catalogue and (path / "forms").is_dir():
             print(f"forms: {material_templates.load_folder(path / 'forms')}")
 
 
@@ -192,6 +194,9 @@ def cmd_demo(args):
     for code, version, new in catalogue.load_folder(ROOT / "processes" / "items"):
         print(f"service item {code} v{version}{'' if new else ' (unchanged)'}")
     print(f"blank forms and examples: {material_templates.load_folder(ROOT / 'processes' / 'items' / 'forms', replace=False)}")
+    from engine import things
+    for code, version, new in things.load_folder(ROOT / "processes" / "things"):  # after the items they name
+        print(f"thing {code} v{version}{'' if new else ' (unchanged)'}")
     from engine import regional
     if not regional.any_registered():  # the administrator's registry is theirs once it holds anything
         print(f"regional assessments: {regional.load_zones(ROOT / 'processes' / 'zones')}")
@@ -501,6 +506,10 @@ def parser() -> argparse.ArgumentParser:
     it = sub.add_parser("items", help="load service items (the window's catalogue) from YAML files or folders")
     it.add_argument("paths", nargs="+")
     it.set_defaults(func=cmd_items)
+    th = sub.add_parser("things", help="load things (一件事: several items applied for at once) from YAML files "
+                                       "or folders, after their items")
+    th.add_argument("paths", nargs="+")
+    th.set_defaults(func=cmd_items)
 
     u = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     a = u.add_parser("add", help="create a user")

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from engine.services import users
 from engine.store import session_scope
-from engine.store.models import Agency, SpecialProcedureKind, User
+from engine.store.models import Agency, Department, SpecialProcedureKind, User
 
 DEPARTMENTS = {
     "window": "政务服务中心综合窗口",
@@ -26,6 +26,12 @@ DEPARTMENTS = {
     "drawing": "施工图审查机构",
     "supervision": "电子监察室",
     "village": "东关村便民服务代办点",  # an agent point (村级代办点): its agent files for villagers
+    # The public utilities whose account transfers join the second-hand transfer in one thing
+    # (processes/things/real_estate_utilities.yaml: 水电气网联合过户).
+    "watersupply": "县供水公司",
+    "power": "县供电公司",
+    "gas": "县燃气公司",
+    "network": "县广电网络公司",
 }
 
 # The demo county's own rules count a site survey out of the time limits, as the law does its
@@ -61,26 +67,34 @@ DEMO_USERS = [
 # department's code, so a demo case can be taken through every review; being the department's
 # only person, they are its head too (a single department's approval is decided by its head).
 _STAFFED = {dept for _, _, dept, _ in DEMO_USERS}
-_REVIEWERS = ("孙丽", "吴敏", "郑浩", "王芳", "冯磊", "陈晨", "蒋华", "沈阳", "韩梅", "杨帆", "朱琳", "秦川", "许静")
+_REVIEWERS = ("孙丽", "吴敏", "郑浩", "王芳", "冯磊", "陈晨", "蒋华", "沈阳", "韩梅", "杨帆", "朱琳", "秦川", "许静",
+              "曹宇", "罗晶", "梁栋", "宋佳")
 DEMO_USERS += [(code, name, code, ["reviewer", "lead"]) for code, name in
                zip((code for code in DEPARTMENTS if code not in _STAFFED), _REVIEWERS, strict=True)]
 
 
 def create_demo_organisation() -> list[tuple[str, str]]:
-    """Create departments and users if there are no users yet; return the logins created."""
+    """Create departments and users if there are no users yet; return the logins created. A demo
+    made by an earlier release gets the departments added since (the shipped items name them) and
+    their person, whose login is the department's code."""
     with session_scope() as session:
-        if session.scalar(select(func.count()).select_from(User)):
-            return []
+        first = not session.scalar(select(func.count()).select_from(User))
+        added = {code for code in DEPARTMENTS if session.scalar(select(Department.id).where(Department.code == code))
+                 is None}
+        taken = set(session.scalars(select(User.login)))
         for code, name in DEPARTMENTS.items():
             users.ensure_department(session, code, name)
-        session.add_all(SpecialProcedureKind(code=code, name=name) for code, name in DEMO_SPECIAL_KINDS.items()
-                        if session.get(SpecialProcedureKind, code) is None)
-        session.add_all(Agency(name=name, credit_code=code, services=services, qualification=qualification,
-                               contact=contact, price_note=price, active=True)
-                        for name, code, services, qualification, contact, price in DEMO_AGENCIES
-                        if not session.scalar(select(Agency.id).where(Agency.credit_code == code)))
+        if first:
+            session.add_all(SpecialProcedureKind(code=code, name=name) for code, name in DEMO_SPECIAL_KINDS.items()
+                            if session.get(SpecialProcedureKind, code) is None)
+            session.add_all(Agency(name=name, credit_code=code, services=services, qualification=qualification,
+                                   contact=contact, price_note=price, active=True)
+                            for name, code, services, qualification, contact, price in DEMO_AGENCIES
+                            if not session.scalar(select(Agency.id).where(Agency.credit_code == code)))
+    people = DEMO_USERS if first else [(login, name, dept, roles) for login, name, dept, roles in DEMO_USERS
+                                       if login == dept and dept in added and login not in taken]
     created = []
-    for login, name, dept, roles in DEMO_USERS:
+    for login, name, dept, roles in people:
         users.add_user(login, name, dept, roles, DEMO_PASSWORD)
         created.append((login, ", ".join(roles)))
     return created

@@ -17,21 +17,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, parties, rating_codes,
-                    regional, termination)
+                    regional, termination, thing_notices)
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
 from engine.clock import limits, units
 from engine.decisions import DECISIONS, decide, delivery_due, results
-from engine.errors import Invalid, Message, NotFound, listed
+from engine.errors import Conflict, Invalid, Message, NotFound, listed
 from engine.notices import issue_notice
 from engine.services import calendars, cases
 from engine.services.events import record_case
 from engine.services.task_views import CASE_TASKS, summary
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.db import fetch, read_session
-from engine.store.models import Applicant, Case, Clock, Instance, Material, Notice, Timer, User
+from engine.store.db import fetch, locked, read_session
+from engine.store.models import (Applicant, Case, Clock, Instance, Material, Notice, ServiceItem, ThingApplication,
+                                 Timer, User)
 
 
 @dataclass
@@ -106,15 +107,54 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     """Take in a case. Files are stored; materials the applicant gave before are reused.
     `note` is what the applicant adds in their own words (申请说明), beside the form. An agent
     (代办员) files only as one: the case is theirs to follow, the window's to accept."""
+    channel = filing_channel(actor, channel)
+    check_note(note)
+    item = catalogue.get(item_code)
+    filing = check_filing(item, applicant, form, uploads, channel)
+    stored = store(uploads)
+    with session_scope() as session:
+        person, renamed_from = find_or_create_applicant(session, applicant, by_agent=by_agent(actor, channel))
+        catalogue.check_serves(item, person.kind)
+        return file_case(session, filing, person, stored, {}, channel=channel, actor=actor, note=note,
+                         renamed=renaming(applicant, renamed_from))
+
+
+def filing_channel(actor: User | None, channel: str) -> str:
+    """How a filing comes in: an agent's is always the agent's, whatever they say."""
     if actor is not None:
         require(actor, "clerk", "agent")
         if not actor.has_role("clerk"):
             channel = "agent"
     if channel not in ("window", "online", "agent"):
         raise Invalid("channel must be window, online or agent")
+    return channel
+
+
+def by_agent(actor: User | None, channel: str) -> bool:
+    """An agent files: they may neither rename a record nor give it a phone (find_or_create_applicant)."""
+    return channel == "agent" and actor is not None and not actor.has_role("clerk")
+
+
+def check_note(note: str | None) -> None:
     if len((note or "").strip()) > MAX_NOTE:  # said, not cut off unseen
         raise Invalid("The application's note has at most %(max)s characters", max=MAX_NOTE)
-    item = catalogue.get(item_code)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A case about to be filed, its application checked (check_filing): the item, the form as
+    the item takes it, the checklist entries it takes files for by code, and what the rules
+    decided of the agency reports it needs."""
+    item: ServiceItem
+    form: dict
+    known: dict
+    reports: dict
+
+
+def check_filing(item: ServiceItem, applicant: dict, form: dict | None, uploads: list[Upload], channel: str) -> Filing:
+    """Refused, with every problem of the form and of the applicant at once, unless the
+    application can be filed: its form complete, its other parties other persons, each file handed
+    in under a code the case takes, an agent's written authority with it."""
     wrong = applicant_problem(applicant)
     if item.data.get("form"):  # what the rules will read must be there and well typed
         try:
@@ -132,43 +172,69 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
     # The reports the project needs, as the rules decide on the form: an entry made of them takes
     # them by kind, and the case asks the same kinds until it is accepted (agency_reports.needs_of).
     reports = agency_reports.filed(item.data, form)
-    needed = reports["needed"]
-    known = agency_reports.parts(item.data, needed)
-    refuse_uploads(item.data, needed, uploads)
+    known = agency_reports.parts(item.data, reports["needed"])
+    refuse_uploads(item.data, reports["needed"], uploads)
     if channel == "agent":  # 帮办代办: the agent acts with the applicant's written authority
         unauthorised = [m["name"] for m in known.values()
                         if m.get("mandatory_by_agent") and m["code"] not in {u.kind for u in uploads}]
         if unauthorised:
             raise Invalid("An agent files with %(materials)s: upload it", materials="、".join(unauthorised))
-    stored = [(u, *files.store(u.content, u.filename)) for u in uploads]
-    with session_scope() as session:
-        person, renamed_from = find_or_create_applicant(session, applicant, by_agent=channel == "agent" and
-                                                        actor is not None and not actor.has_role("clerk"))
-        catalogue.check_serves(item, person.kind)
-        case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id,
-                    channel=channel, submitted_by=actor.id if actor else None, form=form or {},
-                    note=(note or "").strip() or None)
-        session.add(case)
-        session.flush()
-        case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
-        given = set()
-        for upload, sha, size in stored:
-            session.add(Material(case_id=case.id, applicant_id=person.id, kind=upload.kind,
-                                 name=known[upload.kind]["name"], state="provided", filename=upload.filename,
-                                 sha256=sha, size=size, valid_until=validity(known[upload.kind])))
-            given.add(upload.kind)
-        reused = _reuse(session, case, person, [m for code, m in known.items() if code not in given])
-        watch_arrival(session, case)
-        if renamed_from is not None:  # earlier notices keep the name they were issued to
-            record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
-                        old=renamed_from, name=person.name, reason=str(applicant["renamed_because"]).strip()[:500])
-        # An agent point's filings are counted by the point the agent was in (the monthly report).
-        point = {"point": actor.department.code} if channel == "agent" and actor and actor.department else {}
-        record_case(session, "case_submitted", case, actor=actor, item=item.code,
-                    channel=channel, materials=sorted(given), reused=reused, **point,
-                    **({"reports": reports} if item.data.get("agency_services") else {}))
-        session.flush()
-        return case
+    return Filing(item, form or {}, known, reports)
+
+
+def store(uploads: list[Upload]) -> list[tuple[Upload, str, int]]:
+    """Each file kept in the files store: (upload, sha256, size)."""
+    return [(u, *files.store(u.content, u.filename)) for u in uploads]
+
+
+def file_case(session: Session, filing: Filing, person: Applicant, stored: list, shared: dict[str, Material], *,
+              channel: str, actor: User | None, note: str | None, application: ThingApplication | None = None,
+              renamed: tuple[str, str] | None = None) -> Case:
+    """File the case with the files `stored` for it, each a material of its own; but one another
+    case of the same application was given (`shared`, by code: 一件事, handed in once) this case
+    reuses, as it reuses a still-valid one of the applicant's earlier cases. `renamed`: the name
+    the applicant's record was under and what shows the change (find_or_create_applicant)."""
+    item = filing.item
+    case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id, channel=channel,
+                submitted_by=actor.id if actor else None, form=filing.form, note=(note or "").strip() or None,
+                application_id=application.id if application else None)
+    session.add(case)
+    session.flush()
+    case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
+    given, taken, made = set(), [], {}
+    for upload, sha, size in stored:
+        spec, first = filing.known[upload.kind], shared.get(upload.kind)
+        if first is not None:
+            session.add(Material(case_id=case.id, applicant_id=person.id, kind=upload.kind, name=spec["name"],
+                                 state="reused", filename=first.filename, sha256=first.sha256, size=first.size,
+                                 reused_from=first.id, valid_until=validity(spec)))
+            taken.append(upload.kind)
+            continue
+        made[upload.kind] = Material(case_id=case.id, applicant_id=person.id, kind=upload.kind, name=spec["name"],
+                                     state="provided", filename=upload.filename, sha256=sha, size=size,
+                                     valid_until=validity(spec))
+        session.add(made[upload.kind])
+        given.add(upload.kind)
+    session.flush()  # their ids, for the application's next cases to name
+    shared.update(made)
+    reused = _reuse(session, case, person, [m for code, m in filing.known.items() if code not in {*given, *taken}])
+    watch_arrival(session, case)
+    if renamed is not None:  # earlier notices keep the name they were issued to
+        record_case(session, "applicant_renamed", case, actor=actor, id_number=person.id_number,
+                    old=renamed[0], name=person.name, reason=renamed[1])
+    # An agent point's filings are counted by the point the agent was in (the monthly report).
+    point = {"point": actor.department.code} if channel == "agent" and actor and actor.department else {}
+    record_case(session, "case_submitted", case, actor=actor, item=item.code,
+                channel=channel, materials=sorted(given), reused=[*taken, *reused], **point,
+                **({"application": application.number} if application else {}),
+                **({"reports": filing.reports} if item.data.get("agency_services") else {}))
+    session.flush()
+    return case
+
+
+def renaming(applicant: dict, renamed_from: str | None) -> tuple[str, str] | None:
+    """What file_case records of a record renamed at this filing (更名)."""
+    return (renamed_from, str(applicant["renamed_because"]).strip()[:500]) if renamed_from is not None else None
 
 
 def refuse_uploads(item_data: dict, needed: list[str], uploads: list[Upload]) -> None:
@@ -291,10 +357,11 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
         with read_session() as session:
             case = fetch(session, Case, case_id, "case")
             _immediate(case, outcome)
-            _acceptable(session, case, deferred or {}, pledged or [], deemed)
-    stored = [(u, *files.store(u.content, u.filename)) for u in (outcome.results if outcome else ())]
+            acceptable(session, case, deferred or {}, pledged or [], deemed)
+    stored = store(list(outcome.results)) if outcome else []
     with session_scope() as session:
-        case = _accept(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
+        alone(session.get(Case, case_id))
+        case = accept_in(session, case_id, actor, deferred or {}, pledged or [], accepted_on, deemed)
         if _immediate(case, outcome):
             outcome = outcome or Outcome()
             for upload, sha, size in stored:
@@ -306,18 +373,32 @@ def accept(case_id: int, actor: User | None, *, deferred: dict[str, date] | None
         return case
 
 
+def is_immediate(case: Case) -> bool:
+    """An immediate item without a procedure (即办): decided at acceptance."""
+    return case.item.case_type == "immediate" and not case.item.process_key
+
+
 def _immediate(case: Case, outcome: Outcome | None) -> bool:
     """Whether the case is decided at acceptance; an outcome for any other is refused."""
-    immediate = case.item.case_type == "immediate" and not case.item.process_key
+    immediate = is_immediate(case)
     if outcome is not None and not immediate:
         raise Invalid("Only an immediate item (即办) is decided at acceptance; this one is decided by its procedure")
     return immediate
 
 
-def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
-            pledged: list[str], accepted_on: date | None, deemed: bool) -> Case:
+def alone(case: Case | None) -> None:
+    """Refused for a case filed with the other items of a thing (一件事): they are accepted together
+    (engine/thing_applications.py), or refused together (refuse)."""
+    if case is not None and case.application_id is not None:
+        raise Conflict("Case %(case)s was applied for with other items as one thing: accept it with them, on "
+                       "their application", case=case.number)
+
+
+def accept_in(session: Session, case_id: int, actor: User | None, deferred: dict[str, date],
+              pledged: list[str], accepted_on: date | None, deemed: bool) -> Case:
+    """The acceptance, in the caller's transaction."""
     case = open_case(session, case_id)
-    rows = _acceptable(session, case, deferred, pledged, deemed)
+    rows = acceptable(session, case, deferred, pledged, deemed)
     for code in pledged:
         session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=code,
                              name=rows[code]["name"], state="pledged"))
@@ -362,7 +443,7 @@ def _accept(session: Session, case_id: int, actor: User | None, deferred: dict[s
     return case
 
 
-def _acceptable(session: Session, case: Case, deferred: dict[str, date], pledged: list[str], deemed: bool) -> dict:
+def acceptable(session: Session, case: Case, deferred: dict[str, date], pledged: list[str], deemed: bool) -> dict:
     """The case's checklist by material code, if the case may be accepted as asked; else refused."""
     in_state(case, OPEN)
     rows = {r["code"]: r for r in checklist(case, session)}
@@ -404,25 +485,48 @@ def _check_acceptable(case, rows, deferred, pledged, deemed, record):
 
 
 def refuse(case_id: int, reason: str, actor: User) -> Notice:
-    """不予受理通知书, with the reason and the applicant's remedies."""
+    """不予受理通知书, with the reason and the applicant's remedies. A case filed with the other items
+    of a thing is refused with every one of them still awaiting acceptance (refuse_together)."""
     require(actor, "clerk")
     if not reason or not reason.strip():
         raise Invalid("A refusal needs its reason")
     with session_scope() as session:
         case = open_case(session, case_id, *OPEN)
-        case.status = "refused"
-        cancel_timers(session, case, "deemed")
-        agencies.case_ended(session, case)
-        return issue_notice(session, case, "refusal", actor, reason=reason.strip())
+        if case.application_id is not None:
+            return refuse_together(session, session.get(ThingApplication, case.application_id), reason, actor)
+        return _refuse(session, case, reason.strip(), actor)
+
+
+def refuse_together(session: Session, application: ThingApplication, reason: str, actor: User) -> Notice:
+    """一件事: every case of the application still awaiting acceptance refused, each with its own
+    notice (its department's act), and one notice of the whole for the applicant, which it returns.
+    A case accepted already (deemed, Art. 32) goes on."""
+    waiting = [locked(session, Case, c.id) for c in thing_notices.cases_of(session, application.id) if c.status in OPEN]
+    if not waiting:
+        raise Conflict("Application %(application)s has no case awaiting acceptance", application=application.number)
+    for case in waiting:
+        _refuse(session, case, reason.strip(), actor)
+    return thing_notices.refusal(session, application, waiting, reason.strip(), actor)
+
+
+def _refuse(session: Session, case: Case, reason: str, actor: User) -> Notice:
+    case.status = "refused"
+    cancel_timers(session, case, "deemed")
+    agencies.case_ended(session, case)
+    return issue_notice(session, case, "refusal", actor, reason=reason)
 
 
 def fire_timer(session: Session, timer: Timer) -> None:
     """The tick calls this for intake timers, inside its transaction."""
     case = session.get(Case, timer.case_id)
     if timer.kind == "deemed" and case.status == "submitted":
-        _accept(session, case.id, None, {}, [], timer.counted_from, True)  # the day the materials arrived
+        accept_in(session, case.id, None, {}, [], timer.counted_from, True)  # the day the materials arrived
         if _immediate(case, None):  # deemed accepted (Art. 32), an immediate item is granted as asked
             decide(session, case, "approve", None)
+        # 一件事: each case is deemed accepted by itself (the law counts each); the last one to be
+        # gives the applicant the notice of the whole
+        if case.application_id is not None and thing_notices.all_accepted(session, case.application_id):
+            thing_notices.acceptance(session, session.get(ThingApplication, case.application_id), None)
     elif timer.kind == "deferred" and case.status in ("conditional", "review_correction"):
         still = session.scalars(select(Material).where(Material.case_id == case.id, Material.state == "deferred",
                                                        Material.due_on <= timer.due_at.astimezone(clock.SHANGHAI).date())).all()
@@ -447,7 +551,10 @@ def describe(case_id: int) -> dict:
 
 
 def describe_case(session: Session, case: Case) -> dict:
-    notices = session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)).all()
+    # A notice of a whole 一件事 application is the application's, shown with it.
+    notices = session.scalars(select(Notice).where(Notice.case_id == case.id, Notice.application_id.is_(None))
+                              .order_by(Notice.id)).all()
+    application = session.get(ThingApplication, case.application_id) if case.application_id else None
     due = delivery_due(session, case)
     # In the order they started: unordered, PostgreSQL gives an updated (stopped) clock after newer ones.
     clocks = session.scalars(select(Clock).where(Clock.instance_id == case.instance_id).order_by(Clock.id)).all() \
@@ -458,6 +565,9 @@ def describe_case(session: Session, case: Case) -> dict:
             # In correction: what the notice asked for that has not come yet.
             "still_missing": still_missing(session, case) if case.status == "correction" else [],
             "applicant_id": case.applicant_id, "submitted_at": case.submitted_at.isoformat(),
+            # 一件事: the application it was filed with (its other items' cases are the window's to see).
+            "application": {"id": application.id, "number": application.number, "thing_code": application.thing_code,
+                            "thing_name": application.thing.name} if application else None,
             "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
             "deemed_accepted": case.deemed_accepted, "instance_id": case.instance_id,
             # An administrator may suspend the procedure: the window says so beside the case's status.

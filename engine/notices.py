@@ -35,7 +35,9 @@ def issue_notice(session: Session, case: Case, kind: str, actor: User | None, *,
         data = {**config.remedies(), **data}
     if kind in CLOSING:
         data = {**data, **rating_codes.issue(session, case, actor)}
-    count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id))
+    # Numbered among the case's own: a notice of its whole 一件事 application is numbered by that.
+    count = session.scalar(select(func.count()).select_from(Notice).where(Notice.case_id == case.id,
+                                                                          Notice.application_id.is_(None)))
     notice = Notice(case_id=case.id, kind=kind, number=f"{case.number}-{kind[:3].upper()}{count + 1}",
                     issued_by=actor.id if actor else None,
                     data={"case_number": case.number, "item": case.item.name, "item_code": case.item_code,

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine import agency_reports, catalogue, intake, regional, report_kinds
+from engine import agency_reports, catalogue, intake, regional, report_kinds, things
 from engine.services import deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Task
@@ -11,11 +11,11 @@ from engine.store.models import Clock, Event, Task
 ROOT = Path(__file__).resolve().parent.parent
 # One reviewer per department the shipped rules can name.
 DEPARTMENTS = ("devreform", "natres", "eco", "water", "emergency", "meteo", "quake", "relics", "fire",
-               "airdef", "health", "telecom", "drawing", "realestate")
+               "airdef", "health", "telecom", "drawing", "realestate", "watersupply", "power", "gas", "network")
 
 
 def install(org) -> dict:
-    """Add a reviewer per department; deploy processes/ and rules/, load the items and zones."""
+    """Add a reviewer per department; deploy processes/ and rules/, load the items, things and zones."""
     people = dict(org)
     for dept in DEPARTMENTS:
         if dept not in {u.department.code for u in org.values() if u.department}:
@@ -23,6 +23,7 @@ def install(org) -> dict:
                                                  f"pass-r_{dept}")
     deploy.deploy(deploy.collect_files([ROOT / "processes", ROOT / "rules"]), org["designer"])
     catalogue.load_folder(ROOT / "processes" / "items")
+    things.load_folder(ROOT / "processes" / "things")
     regional.load_zones(ROOT / "processes" / "zones")
     return people
 

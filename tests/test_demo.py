@@ -38,3 +38,17 @@ def test_demo_people_are_found_by_the_name_they_go_by(db):
     with session_scope() as session:
         assert operations._person(session, "张伟").login == "lead"
         assert operations._person(session, "赵磊 · 住房和城乡建设局").login == "reviewer2"
+
+
+def test_a_demo_made_before_gets_the_departments_added_since_and_their_person(db):
+    """The utilities came with 一件事: a demo database made without them would refuse their items."""
+    from engine.store import session_scope
+    from engine.store.models import Department, User
+    from sqlalchemy import delete
+    create_demo_organisation()
+    with session_scope() as session:
+        session.execute(delete(User).where(User.login == "gas"))
+        session.execute(delete(Department).where(Department.code == "gas"))
+    assert create_demo_organisation() == [("gas", "reviewer, lead")]
+    assert users.get_user("gas").department.code == "gas"
+    assert create_demo_organisation() == []

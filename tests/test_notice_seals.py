@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select, update
 
 from engine import (catalogue, clock, corrections, decisions, intake, notice_seals, pledge_checks, revocation, seals,
-                    termination)
+                    termination, thing_applications, things)
 from engine.clock import extension, limits, pauses
 from engine.services import deploy, tasks, users
 from engine.store import session_scope
@@ -65,8 +65,8 @@ def case_clock(case):
 def every_kind(org) -> list[dict]:
     """One case or more through every way the product issues a notice: the window's correction,
     acceptance and refusal, an extension, a special procedure, a decision and its delivery, a
-    refusal of a licence and of a registration, a withdrawal, a payment, a review's correction and a
-    grant revoked for a false pledge."""
+    refusal of a licence and of a registration, a withdrawal, a payment, a review's correction, a
+    grant revoked for a false pledge, and a thing's application accepted and another refused."""
     head = users.add_user("hlead", "hlead", "housing", ["lead", "reviewer"], "pass-hlead")
     corrected = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     corrections.request_correction(corrected.id, [{"code": "land", "reason": "缺少"},
@@ -90,6 +90,12 @@ def every_kind(org) -> list[dict]:
     [check] = pledge_checks.checks(head, "due")
     pledge_checks.record(check.id, org["reviewer"], "false", "婚姻登记系统显示已婚")
     revocation.revoke(pledged.id, head, "以虚假承诺取得许可")
+    # 一件事: the notices of a whole application, accepted together and refused together.
+    things.save({"code": "T-THING", "name": "测试一件事", "department": "housing", "items": ["T-001", "T-REG"],
+                 "shared_materials": list(ALL)}, None)
+    thing_applications.accept(thing_applications.submit("T-THING", ZHANG, up(*ALL), org["clerk"]).id, org["clerk"])
+    thing_applications.refuse(thing_applications.submit("T-THING", ZHANG, up(*ALL), org["clerk"]).id, "不属于本机关职权范围",
+                              org["clerk"])
     with session_scope() as session:
         return [{"id": n.id, "kind": n.kind, "number": n.number, "code": n.seal_code, "data": n.data,
                  "issued_at": n.issued_at} for n in session.scalars(select(Notice).order_by(Notice.id))]

@@ -4,8 +4,9 @@
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
-0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0033 adds
-the pledge checks and the credit records; 0034 gives each limit of a clock its unit."""
+0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0032 counts
+the events an archive package holds; 0033 adds the pledge checks and the credit records; 0034 gives each limit
+of a clock its unit; 0035 adds things (一件事) and their applications."""
 import json
 from datetime import datetime, timezone
 
@@ -528,3 +529,24 @@ def test_0034_counts_the_clocks_already_there_in_working_days_and_downgrades(bla
     assert tuple(row) == ("working_days", "working_days", 2, 0, 0, None, None, None)
     migrate(blank, command.downgrade, "0033")
     assert not {"promised_unit", "statutory_unit", "paused_seconds", "promised_due_at"} & columns(blank, "clocks")
+
+
+def test_0035_adds_things_and_their_applications_leaves_earlier_cases_alone_and_downgrades(blank):
+    """A case and a notice filed before belong to no application."""
+    migrate(blank, command.upgrade, "0034")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    insert(blank, "cases", id=1, number="1", item_id=1, applicant_id=1)
+    insert(blank, "notices", id=1, case_id=1, number="1-ACC1")
+    migrate(blank, command.upgrade, "0035")
+    assert {"code", "version", "department", "data"} <= columns(blank, "things")
+    assert {"number", "thing_id", "applicant_id", "form"} <= columns(blank, "thing_applications")
+    assert "ix_cases_application_id" in indexes(blank, "cases")
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT application_id FROM cases")).all() == [(None,)]
+        assert conn.execute(sa.text("SELECT application_id FROM notices")).all() == [(None,)]
+    migrate(blank, command.downgrade, "0034")
+    assert "application_id" not in columns(blank, "cases") | columns(blank, "notices")
+    assert not {"things", "thing_applications"} & set(sa.inspect(blank).get_table_names())
+    with blank.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM notices")).scalar() == 1

@@ -26,7 +26,12 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
            "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书"),
-           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书")}
+           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书"),
+           # 一件事: the notices of the whole application (engine/thing_notices.py)
+           "thing_acceptance": _l("受理通知书（一件事）"), "thing_refusal": _l("不予受理通知书（一件事）")}
+# 一件事: an application's status, from its cases' (engine/thing_applications.status).
+APPLICATION_STATUS = {"submitted": _l("待受理"), "in_progress": _l("办理中"), "done": _l("已办结"),
+                      "refused": _l("不予受理")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 # 许可 and a bare 准予 are a licence's words (Art. 38): any other item (a registration, a query, a
 # public service) is 准予办理 or 不予办理.
@@ -109,7 +114,8 @@ COUNTED = {"working_days": _l("工作日不含法定节假日"),
 RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
              "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),
              "commission": _l("中介机构承诺交付日期"), "pledge_check": _l("告知承诺核查期限")}
-LABELS = {"status": STATUS, "recounted": RECOUNTED, "steps": STEPS, "notices": NOTICES, "decisions": DECISIONS,
+LABELS = {"status": STATUS, "application_status": APPLICATION_STATUS, "recounted": RECOUNTED, "steps": STEPS,
+          "notices": NOTICES, "decisions": DECISIONS,
           "decisions_not_licence": DECISIONS_NOT_LICENCE, "delivery": DELIVERY,
           "materials": MATERIALS, "material_sources": MATERIAL_SOURCES,
           "material_forms": MATERIAL_FORMS, "ratings": RATINGS, "rated_as": RATED_AS, "rectification": RECTIFICATION, "concerns": CONCERNS,

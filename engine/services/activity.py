@@ -12,7 +12,7 @@ from sqlalchemy import select, union_all
 from engine import clock
 from engine.errors import Invalid
 from engine.store.db import read_session
-from engine.store.models import MAX_ROW_ID, Applicant, Case, Definition, Event, Instance, ServiceItem, User
+from engine.store.models import MAX_ROW_ID, Applicant, Case, Definition, Event, Instance, ServiceItem, Thing, User
 
 from .users import require
 
@@ -22,7 +22,7 @@ GROUPS = {
                "token_issued", "token_revoked", "applicant_password_reset", "roster_imported"),
     "processes": ("deployed", "definition_suspended", "definition_resumed", "draft_saved", "draft_discarded",
                   "decision_test_saved", "decision_test_changed", "decision_test_deleted", "decision_tests_loaded",
-                  "service_item_saved", "material_template_saved", "material_template_removed"),
+                  "service_item_saved", "material_template_saved", "material_template_removed", "thing_saved"),
     "instances": ("instance_suspended", "instance_resumed", "instance_migrated", "timer_retried"),
     "calendar": ("calendar_imported", "calendar_closure_added", "calendar_closure_removed",
                  "special_kind_added", "special_kind_withdrawn", "special_kind_restored", "zones_loaded",
@@ -41,6 +41,7 @@ _NAMED = ((("definition_suspended", "definition_resumed", "draft_saved", "draft_
             "decision_test_saved", "decision_test_changed", "decision_test_deleted"),
            "key", Definition.key, Definition.name, Definition.version),
           (("service_item_saved", "material_template_saved", "material_template_removed"), "code", ServiceItem.code, ServiceItem.name, ServiceItem.version),
+          (("thing_saved",), "code", Thing.code, Thing.name, Thing.version),
           (("applicant_password_reset",), "applicant_id", Applicant.id, Applicant.name, Applicant.id))
 
 

@@ -8,7 +8,7 @@ from SpiffWorkflow.util.task import TaskState
 from lxml import etree
 from sqlalchemy import case as sql_case, func, or_, select
 
-from engine import clock, intake
+from engine import clock, intake, thing_applications
 from engine.bpmn import layout, runtime
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
@@ -17,7 +17,7 @@ from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
 from engine.store.models import (Applicant, Case, Clock, Definition, Event, Instance, InstanceStep, Material,
-                                 Notice, PledgeCheck, ServiceItem, Task, User)
+                                 Notice, PledgeCheck, ServiceItem, Task, ThingApplication, User)
 
 from .cases import PASSED_ON, can_view, passed_on, told_of, visible_instance
 from .events import describe as describe_event
@@ -296,7 +296,7 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         _require_visible(session, actor, case)
         if material.state == "evidence" and only_as_filer(actor):  # a department's, on its check (核查)
             raise Forbidden("An agent does not open what a department found a pledge by")
-        if material.state == "reused" and only_as_filer(actor):
+        if material.state == "reused" and only_as_filer(actor) and not _handed_in_by(session, actor, material):
             raise Forbidden("An agent opens the files handed in with this case, not those kept from the "
                             "applicant's earlier ones")
         # As the applicant (engine.portal.result_file): a department's paper is the case's result
@@ -304,6 +304,13 @@ def material_file(material_id: int, actor: User) -> tuple[str, str]:
         if material.kind.startswith("result:") and case.decision is None and only_as_filer(actor):
             raise Forbidden("An agent opens the result documents once the case is decided")
         return material.filename or f"material-{material_id}", material.sha256
+
+
+def _handed_in_by(session, actor: User, material: Material) -> bool:
+    """Whether the file a reused material names was handed in with a case the person filed: an
+    agent's 一件事 application gives each file once, to every case of it that needs it."""
+    origin = session.get(Material, material.reused_from) if material.reused_from else None
+    return origin is not None and session.scalar(select(Case.submitted_by).where(Case.id == origin.case_id)) == actor.id
 
 
 def notice(notice_id: int, actor: User) -> dict:
@@ -314,6 +321,8 @@ def notice(notice_id: int, actor: User) -> dict:
         if case is None:
             raise NotFound("No notice %(notice)s", notice=notice_id)
         _require_visible(session, actor, case)
+        if row.application_id is not None:  # 一件事: the whole application's, which lists its other items
+            thing_applications.require_visible(actor, session.get(ThingApplication, row.application_id))
         # The rating code for the window, which hands the notice over, and the agent who filed for
         # the applicant.
         return printable_notice(session, row, case, rating_code=actor.has_role("clerk") or actor.has_role("agent"))

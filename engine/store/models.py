@@ -502,6 +502,9 @@ class Case(Base):
     delivery: Mapped[dict] = mapped_column(JSON, default=dict)  # method, tracking number, delivered_at
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_text: Mapped[str | None] = mapped_column(Text)
+    # 一件事: the application it was filed with, beside its other items' cases (0035).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thing_applications.id", name="fk_cases_application_id_thing_applications"), index=True)
     item: Mapped[ServiceItem] = relationship(lazy="joined", innerjoin=True)
     applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
 
@@ -545,6 +548,44 @@ class Notice(Base):
     # the digest's salt. None on a notice issued before migration 0028.
     seal_code: Mapped[str | None] = mapped_column(String(19), unique=True)
     seal: Mapped[dict | None] = mapped_column(JSON)
+    # 一件事: a notice of the whole application (one 受理通知书 listing every item), kept with its
+    # first case (case_id) but shown with the application, not with that case (0035).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thing_applications.id", name="fk_notices_application_id_thing_applications"), index=True)
+
+
+class Thing(Base):
+    """一件事: several service items of several departments applied for at once (engine/things.py),
+    one version of it, as processes/things/*.yaml declares it."""
+    __tablename__ = "things"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(64))  # the department whose window hosts it
+    data: Mapped[dict] = mapped_column(JSON)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ThingApplication(Base):
+    """一件事的申请: one form and one set of materials, from which a case of each of the thing's
+    items was filed (Case.application_id); its status is read from theirs (engine/thing_applications.py)."""
+    __tablename__ = "thing_applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    thing_id: Mapped[int] = mapped_column(ForeignKey("things.id"))
+    thing_code: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # window | online | agent
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    form: Mapped[dict] = mapped_column(JSON, default=dict)  # the one form, as filled in
+    note: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    thing: Mapped[Thing] = relationship(lazy="joined", innerjoin=True)
+    applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
 
 
 class RegionalAssessment(Base):

@@ -131,4 +131,4 @@ def _finite(text):
     return number
 
 
-from . import agencies, decisions, exchange, pledges, procedures, ratings, routes  # noqa: E402,F401  (register the routes on bp)
+from . import agencies, decisions, exchange, pledges, procedures, ratings, routes, things  # noqa: E402,F401  (register the routes on bp)

@@ -113,7 +113,38 @@ _CASE = _object({
     "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA,
                               "seal_code": {**_S_NULL, "description": "the electronic seal's verification code "
                                             "(none on a notice issued before notices were sealed)"}})),
-    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
+    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission")),
+    "application": {**_object({"id": _I, "number": _S, "thing_code": _S, "thing_name": _S}),
+                    "type": ["object", "null"],
+                    "description": "一件事: the application the case was filed with, beside its other items' cases "
+                                   "(GET /api/applications/{id}, the window's to read); null for a case applied for alone"}})
+# 一件事 (engine/thing_applications.py): one application of a thing's items, a case each.
+_APPLICATION = _object({
+    "id": _I, "number": {"type": "string", "description": "YJS and the date: the application's own number"},
+    "thing_code": _S, "thing_name": _S, "thing_version": _I,
+    "department": {"type": "string", "description": "the department whose window hosts the thing: its notices of "
+                                                    "the whole are issued in its name"},
+    "department_name": _S, "applicant": _S, "applicant_id": _I, "channel": {"enum": ["window", "online", "agent"]},
+    "submitted_at": _TIME,
+    "status": {"enum": ["submitted", "in_progress", "done", "refused"],
+               "description": "from its cases': submitted while one awaits acceptance; refused when all were; done "
+                              "when every one has ended (delivered, withdrawn, terminated, refused, revoked)"},
+    "form": _DATA, "form_schema": {"type": ["object", "null"], "description": "the one form, its items' laid together"},
+    "note": _S_NULL,
+    "items": _list(_object({
+        "case_id": _I, "case_number": _S, "item_code": _S, "item_name": _S, "item_kind": _S, "department": _S,
+        "department_name": _S, "status": _S, "accepted_on": _DATE_NULL, "promised_due": _DATE_NULL,
+        "promised_provisional": _B, "decision": _S_NULL, "decision_words": {"type": "object"},
+        "delivered_at": _TIME_NULL})),
+    "materials": {**_list(_object({
+        "code": _S, "name": _S, "mandatory": _B, "deferrable": _B, "pledgeable": _B, "state": _S,
+        "material_id": _I_NULL, "filename": _S_NULL, "items": _list(_S)})),
+        "description": "each material once, its state on the first case listing it; items: the item codes whose "
+                       "checklists list it (a shared one is handed in once and attached to each)"},
+    "notices": {**_list(_object({"id": _I, "kind": {"enum": ["thing_acceptance", "thing_refusal"]}, "number": _S,
+                                 "issued_at": _TIME, "data": _DATA, "seal_code": _S_NULL})),
+                "description": "the notices of the whole: one 受理通知书 listing every item accepted with its promised "
+                               "date, or one 不予受理通知书; each case keeps its own besides"}})
 # 中介超市: ratings run 1 to 5 with 5 the best, unlike the 好差评 levels (1 非常满意).
 _REPORT = _object({
     "code": {"type": "string", "description": "report:<kind>, the code the report is handed in under"},
@@ -177,6 +208,7 @@ SCHEMAS = {
                       "data": _DATA}),
     "Clock": _CLOCK,
     "Case": _CASE,
+    "Application": _APPLICATION,
     "Commission": _COMMISSION, "Report": _REPORT,
     "Agency": _AGENCY,
     # 电子监察 › 中介服务: the commissions past their date, and every agency's record.
@@ -475,6 +507,30 @@ def document() -> dict:
                     "item": {"type": "string"}, "applicant": {"type": "object"}, "form": {"type": "object"},
                     "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES}}),
                 errors=(401, 403, 404, 413, 422), answer=_ref("Case"))},
+            "/api/things/{code}/applications": {"post": _op(
+                "一件事一次办: apply for every item of a thing at once, with one form (its items' laid together) and "
+                "one set of materials (a material several items list given once); a case is filed for each item", 201,
+                _json({"type": "object", "required": ["applicant"], "additionalProperties": False, "properties": {
+                    "applicant": {"type": "object"}, "form": {"type": "object"},
+                    "channel": {"enum": ["window", "online", "agent"]}, "materials": _FILES,
+                    "note": {"type": "string", "maxLength": 2000}}}),
+                params=[("code", "path", "string")], errors=(401, 403, 404, 413, 422), answer=_ref("Application"))},
+            "/api/applications/{id}": {"get": _op(
+                "一件事: an application with each item's case and status and the whole's (the window, supervisors, "
+                "the agent who filed it; a department reads its own case)", 200, params=task_path,
+                errors=(401, 403, 404), answer=_ref("Application"))},
+            "/api/applications/{id}/accept": {"post": _op(
+                "受理 of every case of the application awaiting it, together, with one 受理通知书 listing them; or "
+                "none (422, each problem named by its item)", 200,
+                _json({"type": "object", "additionalProperties": False, "properties": {
+                    "deferred": {"type": "object", "description": "容缺: material code to its catch-up date"},
+                    "pledged": {"type": "array", "items": {"type": "string"}}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Application"))},
+            "/api/applications/{id}/refuse": {"post": _op(
+                "不予受理 of every case of the application awaiting acceptance, with one notice listing them", 200,
+                _json({"type": "object", "required": ["reason"], "additionalProperties": False,
+                       "properties": {"reason": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 422), answer=_ref("Application"))},
             "/api/agencies": {"get": _op("中介超市: the active agencies (of one kind of report), each kind's promised "
                                          "working days and their average rating", 200,
                                          params=[("kind", "query", "string")], errors=(401, 422),

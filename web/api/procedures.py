@@ -29,7 +29,7 @@ def files_in(items, default_kind: str | None = None) -> list[intake.Upload]:
     return result
 
 
-def _dates(mapping) -> dict[str, date]:
+def dates_in(mapping) -> dict[str, date]:
     try:
         return {k: date.fromisoformat(v) for k, v in (mapping or {}).items()}
     except (TypeError, ValueError, AttributeError):
@@ -63,7 +63,7 @@ def accept_case(case_id):
             raise Invalid("decision and statement are text")
         outcome = intake.Outcome(body["decision"], body.get("statement", ""),
                                  tuple(files_in(body.get("results", []), default_kind="result")))
-    intake.accept(case_id, g.user, deferred=_dates(body.get("deferred")), pledged=pledged, outcome=outcome)
+    intake.accept(case_id, g.user, deferred=dates_in(body.get("deferred")), pledged=pledged, outcome=outcome)
     return jsonify(progress.visible_case(case_id, g.user))
 
 

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import (agencies, agency_reports, catalogue, clock, corrections, credit, decisions, intake, rating_codes,
-                    ratings, termination)
+                    ratings, termination, thing_applications)
+from engine.things import all_things
 from engine.errors import Conflict, Invalid, ShenpiError
 from engine.portal import get_applicant
 from engine.services import calendars, progress
@@ -32,7 +33,8 @@ def index():
         return searches.sent("intake.index", status=request.form.get("status") or None)
     text, status = searches.shown(), request.args.get("status", "")
     return render_template("intake/index.html", items=catalogue.all_items(), q=text, status=status,
-                           cases=progress.recent_cases(actor(), text=text, status=status))
+                           cases=progress.recent_cases(actor(), text=text, status=status),
+                           things=all_things(), applications=thing_applications.recent(actor()))
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
@@ -71,9 +73,15 @@ def reports(code):
 
 def _uploads(item) -> list[intake.Upload]:
     """One file input per checklist material, and per kind of report an entry made of them may take
-    (the engine refuses one the project does not need); a ticked material must come with its file."""
+    (the engine refuses one the project does not need)."""
+    return uploads_of(agency_reports.parts(item.data, item.data.get("agency_services") or []))
+
+
+def uploads_of(materials: dict[str, dict]) -> list[intake.Upload]:
+    """The files posted for these materials (by code), one input each; a ticked material must come
+    with its file."""
     uploads, problems = [], []
-    for code, material in agency_reports.parts(item.data, item.data.get("agency_services") or []).items():
+    for code, material in materials.items():
         upload = request.files.get(f"file_{code}")
         if upload and upload.filename:
             uploads.append(intake.Upload(code, upload.filename, upload.read()))
@@ -254,4 +262,4 @@ def notice(notice_id):
     row = progress.notice(notice_id, actor())
     # A kind without its own template prints with the general layout.
     return render_template([f"notices/{row['kind']}.html", "notices/generic.html"], notice=row, data=row["data"])
-from . import applicants  # noqa: E402,F401  (routes register on bp)
+from . import applicants, things  # noqa: E402,F401  (routes register on bp)

@@ -72,4 +72,4 @@ def failed(exc, template: str, **context):
     return render_template(template, **context), exc.status
 
 
-from . import accounts, agencies, applications, rectifications, verify  # noqa: E402,F401  (routes register on bp)
+from . import accounts, agencies, applications, rectifications, things, verify  # noqa: E402,F401  (routes register on bp)

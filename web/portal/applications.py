@@ -5,7 +5,8 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import (agencies, agency_reports, catalogue, clock, config, corrections, credit, intake, material_templates,
-                    portal, ratings, termination)
+                    portal, ratings, termination, thing_applications)
+from engine.things import all_things
 from engine.errors import Invalid, NotFound, ShenpiError
 
 from . import applicant_required, bp, download, failed, flash_error
@@ -37,7 +38,7 @@ def _credit_bar():
 
 @bp.get("/")
 def index():
-    return render_template("portal/index.html", items=catalogue.all_items())
+    return render_template("portal/index.html", items=catalogue.all_items(), things=all_things())
 
 
 def _item(code: str):
@@ -115,15 +116,18 @@ def reports(code):
 def my_cases():
     number = request.args.get("number", "").strip()
     if number:  # 按办件编号查询: only among the applicant's own cases
+        if number.upper().startswith("YJS"):  # 一件事申请编号
+            return redirect(url_for("portal.application", number=number.upper()))
         try:
             portal.own_case(g.applicant.id, number)
         except NotFound as exc:
-            return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
+            return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number,
+                          applications=thing_applications.of_applicant(g.applicant.id))
         return redirect(url_for("portal.case", number=number))
     pages = portal.case_pages(g.applicant.id)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     return render_template("portal/cases.html", cases=portal.my_cases(g.applicant.id, page), page=page, pages=pages,
-                           number="")
+                           number="", applications=thing_applications.of_applicant(g.applicant.id))
 
 
 def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
@@ -131,7 +135,8 @@ def _case_page(number: str, form: RatingForm | None = None, status: int = 200,
     try:
         info = portal.progress(g.applicant.id, number)
     except NotFound as exc:
-        return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number)
+        return failed(exc, "portal/cases.html", cases=portal.my_cases(g.applicant.id), number=number,
+                      applications=thing_applications.of_applicant(g.applicant.id))
     can_rate = info["status"] in ratings.CLOSED and info["rating"] is None
     return render_template("portal/case.html", case=info, form=form or RatingForm(), can_rate=can_rate,
                            bad_levels=ratings.BAD, fix=ratings.of_case(info["id"]), revisit_form=RevisitForm(),
