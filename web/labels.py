@@ -95,7 +95,7 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "promisedDaysExpression": _l("本环节承诺时限"), "statutoryDaysExpression": _l("本环节法定时限"),
                    "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
-                   "leadDecides": _l("仅由部门负责人办理")}
+                   "leadDecides": _l("仅由部门负责人办理"), "silenceConsentsExpression": _l("逾期未反馈视为同意")}
 # The dates engine/recount.py moves when a holiday notice comes (event date_recounted).
 RECOUNTED = {"order": _l("督办反馈期限"), "review_correction": _l("补正期限"), "payment": _l("缴款期限"),
              "arrival": _l("受理答复期限（五个工作日）"), "delivery": _l("送达期限"), "rectification": _l("整改期限"),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
+from engine.clock import consent
 from engine.clock.orders import issue_order, open_order
 from engine.clock.procedures import expected_end, running_procedure, tell_overrun
 from engine.clock.watchers import notify_watchers
@@ -59,7 +60,8 @@ def _next_change(clock: Clock, day: date) -> date | None:
 
 def schedule(session: Session, clock: Clock, day: date) -> None:
     """The clock's one pending timer: the day its level changes next; while it is paused, the day
-    after its special procedure's expected end (the overrun is told then)."""
+    after its special procedure's expected end (the overrun is told then). A step whose silence is
+    its consent has its deadline's timer beside it (consent.py)."""
     for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.kind == "clock",
                                                      Timer.state == "pending")):
         timer.state = "cancelled"
@@ -71,6 +73,7 @@ def schedule(session: Session, clock: Clock, day: date) -> None:
     if nxt is not None:
         session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id,
                           due_at=engine.clock.start_of(nxt)))
+    consent.schedule(session, clock)
 
 
 def refresh(session: Session, clock_id: int, now: datetime) -> Clock:
