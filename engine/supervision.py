@@ -116,10 +116,13 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
                                           SupervisionOrder.state)).all()
         # Steps deemed agreed in the period (逾期未反馈视为同意, engine/silence.py), by department:
         # the departments consulted that let their limit pass.
-        deemed = select(Event.data["department"].as_string(), func.count()).where(Event.type == "consent_deemed")
+        # One expression selected and grouped by: PostgreSQL takes two copies, each with its own
+        # parameter, for two expressions and refuses the grouping.
+        department = Event.data["department"].as_string()
+        deemed = select(department, func.count()).where(Event.type == "consent_deemed")
         if since is not None:
             deemed = deemed.where(Event.at >= clock.start_of(since))
-        deemed = session.execute(deemed.group_by(Event.data["department"].as_string())).all()
+        deemed = session.execute(deemed.group_by(department)).all()
         names = department_names(session)
         links = _case_links(session, [(c.instance_id, c.task_id, c.department) for c in overdue])
     rows: dict[tuple, dict] = {}
