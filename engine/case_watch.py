@@ -26,7 +26,8 @@ PAGE = 50
 # A case's history as far as its time goes: the limits, their pauses and cards, and what ends them.
 TIME_EVENTS = ("case_accepted", "clock_started", "clock_level_changed", "clock_extended", "clock_recomputed",
                "special_procedure_started", "special_procedure_ended", "special_procedure_overrun",
-               "supervision_order_issued", "supervision_order_answered", "supervision_order_overdue", "task_urged", "clock_stopped",
+               "supervision_order_issued", "supervision_order_answered", "supervision_order_overdue", "task_urged",
+               "consent_deemed", "clock_stopped",
                "instance_suspended", "instance_resumed", "case_decided", "case_delivered", "case_terminated",
                "case_withdrawn")
 

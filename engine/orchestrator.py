@@ -22,7 +22,13 @@ behaviour from the same few words:
   is due as lines of {name, amount} (yuan), each with who pays it where the parties are several
   (`payer`, a name, and `payer_role`, the party's role as the item writes it: 卖方), which a
   缴款通知书 tells the applicant; the case
-  clock stops until the task closes (the applicant's time to pay is not the departments').
+  clock stops until the task closes (the applicant's time to pay is not the departments');
+- silenceConsentsExpression: true where the rules allow silence as consent (逾期未反馈书面审查意见，
+  视为同意: a department consulted answers within its limit, typically a rule row's output): the
+  step's own limit (promisedDaysExpression, which it needs) is then a consent deadline, and a step
+  still open at the end of that limit's last working day, as its step clock counts it, is
+  completed on its department's behalf with the review form's agreement (engine/silence.py);
+  false or nothing, its limit only warns and cards as any.
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,6 +81,7 @@ def task_opened(session: Session, instance, row: Task, spiff_task, actor: User |
         if by_law is not None and by_law < days:
             raise EngineFailure("%(step)s: statutoryDaysExpression gave %(law)s, less than the promised %(days)s",
                                 step=name, law=by_law, days=days)
+        row.silence_consents = _silence_consents(props, data, name)  # before its clock: the deadline's timer
         limits.start_clock(session, instance.id, label=row.title or row.name, promised_days=days,
                            statutory_days=by_law, task_id=row.id, department=row.group,
                            item_code=case.item_code if case else None, actor=actor)
@@ -97,6 +104,18 @@ def _working_days(props: dict, prop: str, data: dict, name: str) -> int | None:
         raise EngineFailure("%(step)s: property %(property)s gave %(days)s, not a number of working days "
                             "from 0 to %(max)s", step=name, property=prop, days=days, max=limits.MAX_WORKING_DAYS)
     return days
+
+
+def _silence_consents(props: dict, data: dict, name: str) -> bool:
+    """Whether the step's silence is its department's consent: true or false, nothing (a rule row's
+    empty cell) false; any other value is the procedure's fault, not to be read as either."""
+    if "silenceConsentsExpression" not in props:
+        return False
+    said = _evaluate("silenceConsentsExpression", props["silenceConsentsExpression"], data, name)
+    if not (said is None or isinstance(said, bool)):
+        raise EngineFailure("%(step)s: property silenceConsentsExpression gave %(value)s, not true or false",
+                            step=name, value=repr(said))
+    return bool(said)
 
 
 def _merged_correction(session: Session, instance, case: Case, row: Task, data: dict) -> None:

@@ -100,7 +100,8 @@ def _finished_since(since: date | None):
 def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
     """Per department and item: its handlings of cases open at each level and finished in the
     period (on time, working days used and promised on average); the overdue limits (a lead: their
-    department's); the cards issued."""
+    department's); the cards issued; per department, its steps deemed agreed in the period (its
+    silence taken as consent)."""
     require(actor, "supervisor", "lead")
     since = period_start(period)
     with session_scope() as session:
@@ -120,6 +121,15 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
                                        SupervisionOrder.state, func.count())
                                 .group_by(SupervisionOrder.department, SupervisionOrder.card,
                                           SupervisionOrder.state)).all()
+        # Steps deemed agreed in the period (逾期未反馈视为同意, engine/silence.py), by department:
+        # the departments consulted that let their limit pass.
+        # One expression selected and grouped by: PostgreSQL takes two copies, each with its own
+        # parameter, for two expressions and refuses the grouping.
+        department = Event.data["department"].as_string()
+        deemed = select(department, func.count()).where(Event.type == "consent_deemed")
+        if since is not None:
+            deemed = deemed.where(Event.at >= clock.start_of(since))
+        deemed = session.execute(deemed.group_by(department)).all()
         names = department_names(session)
         links = _case_links(session, [(c.instance_id, c.task_id, c.department) for c in overdue])
     rows: dict[tuple, dict] = {}
@@ -150,6 +160,8 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
                     for c, link in zip(overdue, links)],
         "cards": [{"department": d, "department_name": names.get(d, d), "card": card, "state": state, "count": n}
                   for d, card, state, n in cards],
+        "deemed_consents": sorted(({"department": d, "department_name": names.get(d, d), "count": n}
+                                   for d, n in deemed), key=lambda r: r["department"] or ""),
     }
 
 

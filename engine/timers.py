@@ -147,6 +147,10 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
             else:  # the case ended: nothing left to fire
                 timer.state, timer.fired_at = "cancelled", now
             return
+    elif timer.kind == "consent":
+        from engine import silence
+        if not silence.fire_timer(session, timer, now):
+            return  # nothing was due: the timer says why (cancelled, or waiting with its suspended case)
     elif timer.kind == "clock":
         from engine.clock import levels
         levels.refresh(session, timer.clock_id, now)

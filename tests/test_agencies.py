@@ -161,8 +161,11 @@ def timers_of(case_id):
 
 
 def told(user_id):
+    """What the person was told of agencies overrunning (the case's reviews, of 7 working days for a
+    major project's, warn of their own limits meanwhile)."""
     with session_scope() as session:
-        return [n.text for n in session.scalars(select(Notification).where(Notification.user_id == user_id))]
+        return [n.text for n in session.scalars(select(Notification).where(Notification.user_id == user_id))
+                if "中介服务逾期" in n.text]
 
 
 def test_an_overrun_is_told_once_at_the_end_of_the_promised_day(people):

@@ -1,14 +1,19 @@
 """Races between real OS processes on the same database."""
 import multiprocessing as mp
 import threading
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from engine import timers
 from engine.services import cases, deploy, tasks
 from engine.store import session_scope
+from engine.store.models import Event, Task
 from tests import workers
 from tests.conftest import BACKEND
 from tests.bpmn_builder import parallel, process
+from tests.test_silence import deadline_of, start_consulted
 
 ONE_TASK = process("one", [("start", "s", "s"), ("user", "t", "审查"), ("end", "e", "e")],
                    [("s", "t"), ("t", "e")], lanes={"housing": ["t"]})
@@ -65,6 +70,27 @@ def test_two_writers_on_one_instance_lose_nothing(org, database_url):
         mine = [t["id"] for t in inst["tasks"] if t["name"].startswith("assess")]
         assert {f"t{i}" for i in mine} <= set(inst["data"]), inst["data"]
         assert [t["name"] for t in inst["tasks"] if t["state"] == "ready"] == ["decision"]
+
+
+def test_a_consent_by_silence_and_its_holders_answer_at_the_same_moment_complete_the_step_once(org, database_url):
+    """The tick fires a step's consent deadline while its holder completes it: one of them closes
+    the step, the other changes and records nothing (the case's lock, its revision, the step's state)."""
+    steps = [start_consulted(org) for _ in range(20)]
+    for _instance_id, task_id in steps:
+        tasks.claim(task_id, org["reviewer"])
+    ids = [task_id for _instance_id, task_id in steps]
+    moment = max(deadline_of(task_id) for task_id in ids)
+    timers.tick(now=moment - timedelta(seconds=1))  # the clocks' warnings: at the moment, the consents alone are due
+    moment = moment.isoformat()
+    out = dict(_run(workers.silence_race, (database_url, "tick", ids, moment), (database_url, "reviewer", ids, moment)))
+    with session_scope() as session:
+        for instance_id, task_id in steps:
+            events = session.scalars(select(Event.type).where(Event.instance_id == instance_id)).all()
+            task = session.get(Task, task_id)
+            assert (task.state, events.count("task_completed")) == ("completed", 1), task_id
+            deemed = events.count("consent_deemed")
+            assert (out[task_id], task.completed_by, deemed) in (("answered", org["reviewer"].id, 0),
+                                                                  ("too late", None, 1)), task_id
 
 
 @pytest.mark.skipif(BACKEND != "postgres", reason="SQLite's write transaction holds every other writer off")

@@ -6,7 +6,8 @@ labels API tokens; 0006 moves a case's note out of its form data; 0007 marks whi
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
 0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0032 counts
 the events an archive package holds; 0033 adds the pledge checks and the credit records; 0034 gives each limit
-of a clock its unit; 0035 adds things (一件事) and their applications."""
+of a clock its unit; 0035 adds things (一件事) and their applications; 0036 marks the steps whose
+silence is consent."""
 import json
 from datetime import datetime, timezone
 
@@ -221,6 +222,7 @@ def test_0010_indexes_events_by_actor_and_downgrades(blank):
     ("0014", "0013", "notifications", "message"),  # its sentence, read in the reader's language
     ("0015", "0014", "tasks", "lead_only"),  # a step its department's head decides
     ("0028", "0027", "notices", "seal_code"),  # a notice's electronic seal (an earlier one stays without)
+    ("0036", "0035", "tasks", "silence_consents"),  # a step whose silence is its department's consent
 ])
 def test_a_migration_adds_its_column_and_downgrades(blank, revision, before, table, column):
     migrate(blank, command.upgrade, revision)

@@ -40,3 +40,25 @@ def complete_branches(url, login, task_ids, barrier, results):
                     raise
         else:
             results.put((task_id, "gave up"))
+
+
+def silence_race(url, role, task_ids, moment, barrier, results):
+    """Per step, at once with the other process: the timer tick fires one due consent timer
+    (role "tick", at `moment`), or its holder completes it (a login)."""
+    os.environ["DATABASE_URL"] = url
+    from datetime import datetime
+
+    from engine import timers
+    from engine.errors import Conflict
+    from engine.services import tasks
+    me = None if role == "tick" else _as(role)
+    for task_id in task_ids:
+        barrier.wait()
+        if me is None:
+            timers.tick(now=datetime.fromisoformat(moment), limit=1)
+            continue
+        try:
+            tasks.complete(task_id, me, {"opinion": "approve", "comment": "同意"})
+            results.put((task_id, "answered"))
+        except Conflict:
+            results.put((task_id, "too late"))

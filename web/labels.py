@@ -101,7 +101,7 @@ STEP_PROPERTIES = {"formJsonSchemaFilename": _l("表单"), "groupExpression": _l
                    "promisedDaysExpression": _l("本环节承诺时限"), "statutoryDaysExpression": _l("本环节法定时限"),
                    "requiresDocument": _l("须上传结果文书"),
                    "correctionNotice": _l("窗口汇总补正"), "paymentNoticeExpression": _l("缴款通知"),
-                   "leadDecides": _l("仅由部门负责人办理")}
+                   "leadDecides": _l("仅由部门负责人办理"), "silenceConsentsExpression": _l("逾期未反馈视为同意")}
 # A limit in its unit (engine/clock/units.py), what is left of it and how far it is past, as pages say it.
 LIMITS = {"working_days": _l("%(n)s 个工作日"), "calendar_days": _l("%(n)s 个自然日"), "hours": _l("%(n)s 小时")}
 LEFT = {"working_days": _l("剩余 %(n)s 个工作日"), "calendar_days": _l("剩余 %(n)s 个自然日"), "hours": _l("剩余 %(n)s 小时")}

@@ -49,7 +49,7 @@ EXPRESSIONS = {  # element -> mode of the restricted language
 }
 # The spiffworkflow properties whose values engine/orchestrator.py evaluates as expressions.
 PROPERTY_EXPRESSIONS = ("groupExpression", "titleExpression", "promisedDaysExpression", "statutoryDaysExpression",
-                        "paymentNoticeExpression", "refusalExpression")
+                        "paymentNoticeExpression", "refusalExpression", "silenceConsentsExpression")
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _check_file(name: str, root) -> list[Problem]:
             except expressions.ExpressionError as exc:
                 problems.append(Problem(name, owner_id(el), Message("%(label)s: %(reason)s", label=label,
                                                                       reason=exc.message)))
-    return problems + _dead_ends(name, root) + _flows(name, root) + _unfinished(name, root)
+    return problems + _dead_ends(name, root) + _flows(name, root) + _unfinished(name, root) + _silent(name, root)
 
 
 def expressions_in(root):
@@ -156,6 +156,19 @@ def _dead_ends(name: str, root) -> list[Problem]:
                                                      "reaching it would stop there",
                                                      element=etree.QName(gateway).localname))
             for gateway in root.iter(*(f"{{{NS}}}{tag}" for tag in GATEWAYS)) if gateway.get("id") not in sources]
+
+
+def _silent(name: str, root) -> list[Problem]:
+    """A step whose silence consents has its own limit to be silent past: the consent falls due
+    when its step clock (promisedDaysExpression) ends, and without one would never come."""
+    problems = []
+    for props in root.iter(f"{{{SPIFF}}}properties"):
+        given = {p.get("name") for p in props.iter(f"{{{SPIFF}}}property")}
+        if "silenceConsentsExpression" in given and "promisedDaysExpression" not in given:
+            problems.append(Problem(name, owner_id(props), Message(
+                "silenceConsentsExpression needs promisedDaysExpression beside it: the department's silence "
+                "becomes its consent when the step's own limit ends")))
+    return problems
 
 
 TIMES = {"timeDate": Message("date"), "timeDuration": Message("duration"), "timeCycle": Message("cycle")}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import engine.clock
-from engine.clock import units
+from engine.clock import consent, units
 from engine.clock.orders import issue_order, open_order
 from engine.clock.procedures import expected_end, running_procedure, tell_overrun
 from engine.clock.watchers import notify_watchers
@@ -86,7 +86,8 @@ def _moments(clock: Clock, now: datetime, threshold: float) -> list[datetime]:
 
 def schedule(session: Session, clock: Clock, now: datetime) -> None:
     """The clock's one pending timer: the moment its level changes next; while it is paused, the
-    day after its special procedure's expected end (the overrun is told then)."""
+    day after its special procedure's expected end (the overrun is told then). A step whose silence
+    is its consent has its deadline's timer beside it (consent.py)."""
     for timer in session.scalars(select(Timer).where(Timer.clock_id == clock.id, Timer.kind == "clock",
                                                      Timer.state == "pending")):
         timer.state = "cancelled"
@@ -99,6 +100,7 @@ def schedule(session: Session, clock: Clock, now: datetime) -> None:
         nxt = _next_change(clock, now)
     if nxt is not None:
         session.add(Timer(kind="clock", instance_id=clock.instance_id, clock_id=clock.id, due_at=nxt))
+    consent.schedule(session, clock)
 
 
 def refresh(session: Session, clock_id: int, now: datetime) -> Clock:

@@ -131,6 +131,12 @@ def _recap_steps(session: Session, whole: Clock) -> None:
             refresh_clock(session, step, now)
 
 
+def own_promised_due(clock: Clock) -> date:
+    """The promised date by the clock's own limit and the days its special procedures took, before
+    a step's cap to its case's: the days a rule gives a department consulted (engine/clock/consent.py)."""
+    return _own_dues(clock)[0].date
+
+
 def capped(clock: Clock) -> bool:
     """Whether a step's deadline was shortened to its case's (_cap_to_case)."""
     if clock.task_id is None:

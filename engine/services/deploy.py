@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from engine.bpmn import lint
 from engine.bpmn.parser import parse_xml
-from engine.bpmn.runtime import form_of, serialize_specs
+from engine import silence
+from engine.bpmn.runtime import form_of, properties, serialize_specs
 from engine.bpmn.validate import NS as BPMN
 from engine.bpmn.validate import Problem, ValidationFailed, validate_bpmn
 from engine.case_facts import FACTS
@@ -169,6 +170,10 @@ def checked(files: list[tuple[str, bytes]], actor: User | None) -> Checked:
                                 "form %(form)s is neither among the files nor deployed before", form=repr(form))))
                         elif form:
                             used[form] = forms[form]
+                        if silence.PROPERTY in properties(task_spec) and not silence.fits(used.get(form)):
+                            problems.append(Problem(proc.file, task_spec.bpmn_id, Message(
+                                "silenceConsentsExpression: the form %(form)s does not take the consent a silence "
+                                "gives (%(consent)s)", form=repr(form), consent=silence.CONSENT)))
                 called = sorted({sub.file for sub in proc.subprocess_specs.values()} - {proc.file})
                 candidates.append(("bpmn", proc.key, proc.name, proc.file, contents[proc.file],
                                    serialize_specs(proc.spec, proc.subprocess_specs), used,

@@ -12,7 +12,7 @@ from engine import clock, intake, thing_applications
 from engine.bpmn import layout, runtime
 from engine.bpmn.parser import parse_xml
 from engine.bpmn.validate import NS as BPMN
-from engine.clock import levels, limits
+from engine.clock import consent, levels, limits
 from engine.errors import EngineFailure, Forbidden, NotFound
 from engine.notices import printable_notice
 from engine.store.db import fetch, read_session
@@ -53,6 +53,10 @@ def _with_clock(task: Task, case_clock: Clock | None, instances: dict) -> dict:
     # Deadline: the task's own due time, else its clock's promised day; none sorts last.
     row["deadline"] = _deadline(task.due_at, case_clock.promised_due if case_clock is not None else None)
     row["completed_at"] = task.completed_at.isoformat() if task.completed_at else None
+    # Where its silence consents, the day it does: its own limit's, which its deadline, capped to
+    # its case's, may come before (engine/clock/consent.py).
+    row["consent_due"] = consent.deadline(case_clock).astimezone(clock.SHANGHAI).date().isoformat() \
+        if task.silence_consents and case_clock is not None and case_clock.task_id == task.id else None
     return row
 
 

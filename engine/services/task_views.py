@@ -7,7 +7,7 @@ _tasks, _users = Task.__table__, User.__table__
 # What the API shows of a task, read without building ORM objects (inboxes, a case's task list).
 SUMMARY = select(_tasks.c.id, _tasks.c.instance_id, _tasks.c.name, _tasks.c.title, _tasks.c.group,
                  _users.c.login.label("assignee"), _tasks.c.state, _tasks.c.form, _tasks.c.created_at,
-                 _tasks.c.due_at).select_from(_tasks.outerjoin(_users, _users.c.id == _tasks.c.assignee_id))
+                 _tasks.c.due_at, _tasks.c.silence_consents).select_from(_tasks.outerjoin(_users, _users.c.id == _tasks.c.assignee_id))
 
 
 def summary(row, assignee: str | None) -> dict:
@@ -15,7 +15,9 @@ def summary(row, assignee: str | None) -> dict:
     return {"id": row.id, "instance_id": row.instance_id, "name": row.name, "title": row.title,
             "group": row.group, "assignee": assignee, "state": row.state, "form": row.form,
             "created_at": row.created_at.isoformat() if row.created_at else None,
-            "due_at": row.due_at.isoformat() if row.due_at else None}
+            "due_at": row.due_at.isoformat() if row.due_at else None,
+            # Unanswered at the end of its own limit, the step is its department's consent (engine/silence.py).
+            "silence_consents": bool(row.silence_consents)}
 
 
 def task_label(task: Task) -> str:

@@ -193,6 +193,9 @@ class Task(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     # The lane's head decides (a leadDecides step): of its group, only people with the lead role.
     lead_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Silence counts as consent (silenceConsentsExpression, engine/silence.py): left unanswered to
+    # the end of its own limit's last working day, the department is deemed to agree (0036).
+    silence_consents: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
 
@@ -224,7 +227,7 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    # bpmn | clock | deemed | deferred | answer_due | order_due | rectification | agency_due | pledge_check
+    # bpmn | clock | consent | deemed | deferred | answer_due | order_due | rectification | agency_due | pledge_check
     kind: Mapped[str] = mapped_column(String(16))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)

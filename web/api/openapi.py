@@ -57,7 +57,11 @@ _FILES = {"type": "array", "items": {"type": "object", "required": ["filename", 
 
 _TASK = _object({"id": _I, "instance_id": _I, "name": _S, "title": _S_NULL, "group": _S_NULL,
                  "assignee": _S_NULL, "state": {"enum": ["ready", "completed", "cancelled", "returned"]},
-                 "created_at": _TIME, "due_at": _TIME_NULL, "form": _S_NULL})
+                 "created_at": _TIME, "due_at": _TIME_NULL, "form": _S_NULL,
+                 "silence_consents": {"type": "boolean", "description": "silence is the department's consent: "
+                                      "still open at the end of its own limit (its step clock's, due_at unless "
+                                      "that was shortened to the case's), the step is completed as its agreement "
+                                      "(逾期未反馈书面审查意见，视为同意)"}})
 _INSTANCE = {"id": _I, "key": _S, "version": _I, "business_key": _S_NULL, "state": {"enum": _INSTANCE_STATES},
              "data": _DATA, "revision": _I, "tasks": _list(_ref("Task"))}
 _CLOCK = _object({
@@ -237,7 +241,10 @@ SCHEMAS = {
                                   "statutory_due": _DATE_NULL, "promised_due_at": _MOMENT,
                                   "statutory_due_at": _MOMENT, **_LINK})),
         "cards": _list(_object({"department": _S_NULL, "department_name": _S_NULL, "card": _CARD,
-                                "state": {"enum": ["open", "answered"]}, "count": _I}))}),
+                                "state": {"enum": ["open", "answered"]}, "count": _I})),
+        "deemed_consents": {**_list(_object({"department": _S_NULL, "department_name": _S_NULL, "count": _I})),
+                            "description": "per department, its steps completed as its consent in the period: "
+                                           "still open when their limit ended, where silence consents"}}),
     "SupervisionOrder": _object({
         "id": _I, "clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
         "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,

@@ -1,7 +1,8 @@
 // Shenpi's entries in the properties panel: what a user task asks of the orchestrator (form,
-// department, title, time limit, result document, the window's correction round, taken by the
-// department's head), the department or role a lane stands for, a gateway flow's condition, the
-// process a call activity calls and a script task's script. Labels are English here, Chinese in translate-zh.
+// department, title, time limit and whether silence past it consents, result document, the
+// window's correction round, taken by the department's head), the department or role a lane
+// stands for, a gateway flow's condition, the process a call activity calls and a script task's
+// script. Labels are English here, Chinese in translate-zh.
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import { useService } from 'bpmn-js-properties-panel';
 import {
@@ -25,6 +26,8 @@ const TASK_FIELDS = [
     description: 'On the data and the form sent: a text refuses, and is told as the reason' },
   { name: 'paymentNoticeExpression', label: 'Payment notice: lines due (expression)',
     description: 'A list of {name, amount}: the applicant is told to pay them' },
+  { name: 'silenceConsentsExpression', label: 'Silence consents (expression)',
+    description: 'True: still open when its promised limit ends, the step is completed as its department\'s agreement' },
 ];
 const TASK_SWITCHES = [
   { name: 'requiresDocument', label: 'Upload the result document before closing' },

@@ -14,6 +14,8 @@ const CHINESE = {
   'On the data and the form sent: a text refuses, and is told as the reason': '依据案件数据和所填表单：结果为文字时不予办结，并以该文字说明原因',
   'Payment notice: lines due (expression)': '缴款通知：应缴项目（表达式）',
   'A list of {name, amount}: the applicant is told to pay them': '{name, amount} 的列表：向申请人出具缴款通知书',
+  'Silence consents (expression)': '逾期未反馈视为同意（表达式）',
+  "True: still open when its promised limit ends, the step is completed as its department's agreement": '结果为 True 时：本环节承诺时限届满仍未办结的，视为本部门同意并自动办结',
   'Upload the result document before closing': '办结前须上传结果文书',
   "The window's merged correction round": '窗口汇总补正环节',
   "Only the department's head (lead) takes it": '仅由部门负责人办理',
