@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, parties, rating_codes,
-                    regional, termination)
+from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, licences, parties,
+                    rating_codes, regional, termination)
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -54,6 +54,13 @@ def applicant_problem(info: dict) -> Message | None:
     if not name or not str(info.get("id_number") or "").strip():
         return Message("The applicant's name and ID number (证件号码) are required")
     return identity.name_problem(name) or (identity.phone_problem(phone) if phone else None)
+
+
+def on_record(applicant: Applicant) -> dict:
+    """An applicant's details as submit takes them, from their record: an online application's,
+    a renewal's (its licence's holder)."""
+    return {"name": applicant.name, "id_number": applicant.id_number, "id_type": applicant.id_type,
+            "kind": applicant.kind, "phone": applicant.phone}
 
 
 def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
@@ -102,10 +109,12 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
 
 
 def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
-           channel: str = "window", form: dict | None = None, note: str | None = None) -> Case:
+           channel: str = "window", form: dict | None = None, note: str | None = None,
+           renews: int | None = None) -> Case:
     """Take in a case. Files are stored; materials the applicant gave before are reused.
     `note` is what the applicant adds in their own words (申请说明), beside the form. An agent
-    (代办员) files only as one: the case is theirs to follow, the window's to accept."""
+    (代办员) files only as one: the case is theirs to follow, the window's to accept. `renews`:
+    the case whose licence this one renews (延续, engine/renewals.apply)."""
     if actor is not None:
         require(actor, "clerk", "agent")
         if not actor.has_role("clerk"):
@@ -151,6 +160,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         session.add(case)
         session.flush()
         case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
+        renewed = licences.link(session, case, renews) if renews is not None else None
         given = set()
         for upload, sha, size in stored:
             session.add(Material(case_id=case.id, applicant_id=person.id, kind=upload.kind,
@@ -166,6 +176,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         point = {"point": actor.department.code} if channel == "agent" and actor and actor.department else {}
         record_case(session, "case_submitted", case, actor=actor, item=item.code,
                     channel=channel, materials=sorted(given), reused=reused, **point,
+                    **({"renews": renewed.number} if renewed else {}),
                     **({"reports": reports} if item.data.get("agency_services") else {}))
         session.flush()
         return case
@@ -407,6 +418,7 @@ def refuse(case_id: int, reason: str, actor: User) -> Notice:
         case = open_case(session, case_id, *OPEN)
         case.status = "refused"
         cancel_timers(session, case, "deemed")
+        cancel_timers(session, case, licences.TIMER)  # a renewal refused is not deemed granted
         agencies.case_ended(session, case)
         return issue_notice(session, case, "refusal", actor, reason=reason.strip())
 
@@ -471,6 +483,8 @@ def describe_case(session: Session, case: Case) -> dict:
             "clocks": [limits.describe(c) for c in clocks],
             # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
             "commissions": agencies.described(session, case.id),
+            # The licence a grant gave and its renewal (延续): when it expires, what it renews.
+            "licence": licences.described(session, case),
             # The steps under way, as the API shows tasks, for the window to follow up (催办) on their pages.
             "open_steps": [summary(row, row.assignee) for row in session.execute(
                 CASE_TASKS, {"instance_id": case.instance_id}) if row.state == "ready"] if case.instance_id else []}

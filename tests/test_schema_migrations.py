@@ -4,8 +4,8 @@
 labels API tokens; 0006 moves a case's note out of its form data; 0007 marks which closures stop clocks and which step stopped a case clock;
 0008 recodes ratings as GB/T 39046 A.8 does; 0009 counts wrong sign-ins by address; 0019 watches
 rectifications; 0024 keeps what each date outside the clocks was counted from; 0025 keeps archive packages;
-0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0031 adds
-the pledge checks and the credit records."""
+0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0033 adds
+the pledge checks and the credit records; 0034 gives a licence granted before its expiry."""
 import json
 from datetime import datetime, timezone
 
@@ -510,3 +510,27 @@ def test_0033_adds_the_pledge_checks_and_the_credit_records_and_downgrades(blank
     assert "ix_credit_records_active" in indexes(blank, "credit_records")
     migrate(blank, command.downgrade, "0032")
     assert not {"pledge_checks", "credit_records"} & set(sa.inspect(blank).get_table_names())
+
+
+def test_0034_gives_a_licence_granted_before_its_expiry_and_downgrades(blank):
+    """A grant recorded, in what it filed for the applicant, until when its licence is valid:
+    that becomes its expiry (its holder may renew it); a refusal, or a grant that filed nothing
+    with a validity, has none. Every case earlier is a new one (新设)."""
+    migrate(blank, command.upgrade, "0033")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    for case_id, decision in ((1, "approve"), (2, "reject"), (3, "approve_with_conditions"), (4, None)):
+        insert(blank, "cases", id=case_id, number=str(case_id), item_id=1, applicant_id=1, decision=decision)
+    for material_id, case_id, state, valid_until in ((1, 1, "issued", "2028-11-30"), (2, 1, "provided", "2036-01-01"),
+                                                     (3, 2, "issued", "2028-11-30"), (4, 3, "issued", None)):
+        insert(blank, "materials", id=material_id, case_id=case_id, applicant_id=1, state=state,
+               valid_until=None if valid_until is None else datetime.fromisoformat(valid_until).date())
+    migrate(blank, command.upgrade, "0034")
+    with blank.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, business_kind, renews_case_id, licence_expires_on FROM cases "
+                                    "ORDER BY id")).all()
+    assert [(i, kind, renews, str(day) if day else None) for i, kind, renews, day in rows] == [
+        (1, "new", None, "2028-11-30"), (2, "new", None, None), (3, "new", None, None), (4, "new", None, None)]
+    assert "ix_cases_renews_case_id" in indexes(blank, "cases")
+    migrate(blank, command.downgrade, "0033")
+    assert not {"business_kind", "renews_case_id", "licence_expires_on"} & columns(blank, "cases")

@@ -25,7 +25,7 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
            "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书"),
-           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书")}
+           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书"), "renewal_deemed": _l("视为准予延续告知书")}
 DECISIONS = {"approve": _l("准予"), "approve_with_conditions": _l("附条件准予"), "reject": _l("不予许可")}
 # 许可 and a bare 准予 are a licence's words (Art. 38): any other item (a registration, a query, a
 # public service) is 准予办理 or 不予办理.

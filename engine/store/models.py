@@ -225,6 +225,7 @@ class Timer(Base):
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # bpmn | clock | deemed | deferred | answer_due | order_due | rectification | agency_due | pledge_check
+    # | renewal
     kind: Mapped[str] = mapped_column(String(16))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
@@ -488,6 +489,13 @@ class Case(Base):
     delivery: Mapped[dict] = mapped_column(JSON, default=dict)  # method, tracking number, delivered_at
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_text: Mapped[str | None] = mapped_column(Text)
+    # 业务办理项 (engine/catalogue.BUSINESS_KINDS): new, or renewal (延续) of the licence a granted
+    # case of the same item gave (renews_case_id); and the day the licence this case granted
+    # expires, where its item's licence has a validity (engine/licences.py; 0034).
+    business_kind: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    renews_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", name="fk_cases_renews_case_id_cases"),
+                                                       index=True)
+    licence_expires_on: Mapped[date | None] = mapped_column(Date)
     item: Mapped[ServiceItem] = relationship(lazy="joined", innerjoin=True)
     applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
 

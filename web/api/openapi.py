@@ -104,7 +104,22 @@ _CASE = _object({
     "notices": _list(_object({"id": _I, "kind": _S, "number": _S, "issued_at": _TIME, "data": _DATA,
                               "seal_code": {**_S_NULL, "description": "the electronic seal's verification code "
                                             "(none on a notice issued before notices were sealed)"}})),
-    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission"))})
+    "clocks": _list(_ref("Clock")), "open_steps": _list(_ref("Task")), "commissions": _list(_ref("Commission")),
+    "licence": {**_object({
+        "business_kind": {"enum": ["new", "renewal"], "description": "业务办理项: 新设, or 延续 of the licence in renews"},
+        "expires_on": {**_DATE_NULL, "description": "the day the licence this case granted expires"},
+        "revoked": {**_B, "description": "the grant was revoked (撤销): its licence no longer stands, is not renewed"},
+        "renews": {**_object({"id": _I, "number": _S, "expires_on": _DATE,
+                              "revoked": {**_B, "description": "that grant was revoked: this renewal is not granted"}}),
+                   "type": ["object", "null"],
+                   "description": "the case whose licence this one renews; undecided at the end of its expires_on "
+                                  "(Beijing time), an accepted renewal is deemed granted (Art. 50)"},
+        "renewals": _list(_object({"id": _I, "number": _S, "status": _S, "decision": _S_NULL})),
+        "renewable": {**_B, "description": "the licence expires, stands (not revoked) and its item offers renewals"},
+        "refusal": {**_S_NULL, "description": "of a renewable licence, why the holder may not apply to renew it "
+                                              "today; null if they may (POST /api/cases/{id}/renew)"}}),
+        "type": ["object", "null"], "description": "延续 (Art. 50): null for a case that neither granted a licence "
+                                                   "with a validity nor renews one"}})
 # 中介超市: ratings run 1 to 5 with 5 the best, unlike the 好差评 levels (1 非常满意).
 _REPORT = _object({
     "code": {"type": "string", "description": "report:<kind>, the code the report is handed in under"},
@@ -194,7 +209,13 @@ SCHEMAS = {
                                   "department_name": _S_NULL, "level": _LEVEL, "promised_due": _DATE,
                                   "statutory_due": _DATE_NULL, **_LINK})),
         "cards": _list(_object({"department": _S_NULL, "department_name": _S_NULL, "card": _CARD,
-                                "state": {"enum": ["open", "answered"]}, "count": _I}))}),
+                                "state": {"enum": ["open", "answered"]}, "count": _I})),
+        "renewals_at_risk": {**_list(_object({
+            "case_id": _I, "case_number": _S, "instance_id": _I_NULL, "item_code": _S, "item_name": _S, "department": _S,
+            "department_name": _S_NULL, "status": _S, "licence_case_number": _S, "expires_on": _DATE,
+            "workdays_left": _I})),
+            "description": "renewals (延续) undecided whose licence expires within RENEWAL_WARNING_DAYS working days, "
+                           "the soonest first"}}),
     "SupervisionOrder": _object({
         "id": _I, "clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
         "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,
@@ -475,6 +496,12 @@ def document() -> dict:
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
                                            200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},
+            "/api/cases/{id}/renew": {"post": _op(
+                "延续 (Art. 50): the window applies, for its holder, to renew the licence the case granted; at "
+                "least 30 days before it expires, one renewal at a time. Answers the new case", 201, _json({
+                    "type": "object", "additionalProperties": False, "properties": {
+                        "materials": _FILES, "form": {"type": "object"}, "note": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 413, 422), answer=_ref("Case"))},
             "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺); an immediate "
                                                    "item (即办) is decided at once: decision, statement, results", 200,
                 _json({"type": "object", "properties": {
