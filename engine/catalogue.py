@@ -54,6 +54,9 @@ MAX_ENGLISH_WORDS = 60
 # (a registration, a permit for a building), 10年 for a plain service (a records query).
 RETENTION_PERIODS = ("永久", "30年", "10年")
 DEFAULT_RETENTION = "30年"
+# 业务办理项 an item offers (`business_kinds`, new alone unless it says): besides the new licence
+# (新设), its renewal (延续, engine/licences.py), of a licence whose validity its `issues` gives.
+BUSINESS_KINDS = {"new": "新设", "renewal": "延续"}
 
 
 def validate(item: dict, source: str = "item") -> dict:
@@ -101,6 +104,14 @@ def validate(item: dict, source: str = "item") -> dict:
                                    and _whole_years(issues.get("valid_years", 1))):
         raise Invalid("%(source)s: issues names what a grant issues: {code, name, valid_years (optional, whole "
                       "years)}", source=source)
+    kinds = item.get("business_kinds", ["new"])
+    if not (isinstance(kinds, list) and "new" in kinds and set(kinds) <= BUSINESS_KINDS.keys()
+            and len(set(kinds)) == len(kinds)):
+        raise Invalid("%(source)s: business_kinds (业务办理项) lists new and any of %(kinds)s, each once",
+                      source=source, kinds=", ".join(f"{code} ({name})" for code, name in BUSINESS_KINDS.items()))
+    if "renewal" in kinds and not (item["kind"] == "licence" and licence_years(item)):
+        raise Invalid("%(source)s: business_kinds: only a licence whose validity is given (issues: valid_years) "
+                      "is renewed (延续)", source=source)
     if "form" in item:
         wrong = forms.problem(item["form"])
         if wrong:
@@ -220,6 +231,16 @@ def _presented(material: dict) -> bool:
 
 def _whole_years(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def licence_years(item_data: dict) -> int | None:
+    """How many years the licence a grant issues is valid (its `issues`), if it says."""
+    return (item_data.get("issues") or {}).get("valid_years")
+
+
+def renewable(item_data: dict) -> bool:
+    """Whether the item offers the renewal (延续) of the licences it grants."""
+    return "renewal" in item_data.get("business_kinds", ())
 
 
 def serves(item: ServiceItem, applicant_kind: str) -> bool:
@@ -354,4 +375,5 @@ def guide(item: ServiceItem) -> dict:
             "visits": data.get("visits"), "service_object": data.get("service_object", []),
             "result": data.get("result", ""), "place": data.get("place", ""),
             "hours": data.get("hours", ""), "phone": data.get("phone", ""),
-            "complaints": data.get("complaints", ""), "agency_services": data.get("agency_services", [])}
+            "complaints": data.get("complaints", ""), "agency_services": data.get("agency_services", []),
+            "licence_years": licence_years(data), "renewable": renewable(data)}

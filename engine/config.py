@@ -60,6 +60,8 @@ PERIODS = {
     "RECTIFY_DAYS": (5, 1, 60),  # a department's time to rectify a bad rating
     "RATING_APPEAL_DAYS": (5, 1, 60),  # a department's time to appeal a bad rating (申诉复核)
     "PLEDGE_CHECK_DAYS": (30, 1, 120),  # a department's time to check a granted case's pledges (告知承诺 核查)
+    # How near its licence's expiry an undecided renewal (延续) shows on the supervision board.
+    "RENEWAL_WARNING_DAYS": (10, 1, 60),
 }
 
 

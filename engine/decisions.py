@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import agencies, catalogue, clock, config, pledge_checks, seals
+from engine import agencies, catalogue, clock, config, licences, pledge_checks, seals
 from engine.case_news import decided_for_agent, tell_agent, window_of
 from engine.case_status import open_case
 from engine.clock import limits, stopping
@@ -23,6 +23,9 @@ ART44_DAYS = 10  # Art. 44: a granted licence is issued and delivered within ten
 DECISIONS = ("approve", "approve_with_conditions", "reject")
 # The written refusal: a licence's (不予行政许可决定书, Art. 38), any other item's (不予办理决定书).
 LICENCE_REFUSAL, OTHER_REFUSAL = "rejection", "non_approval"
+# A renewal undecided when its licence expired is granted by the law (Art. 50, engine/renewals.py):
+# the history names it so, in the item's words' way (catalogue.worded).
+DEEMED_WORDS = {"decision_word": "视为准予延续", "decision_word_en": "Renewal deemed granted"}
 
 
 def procedure_completed(session: Session, instance: Instance, actor: User | None) -> None:
@@ -61,7 +64,11 @@ def conditions_of(session: Session, case: Case) -> list[dict]:
     return (data or {}).get("conditions") or []
 
 
-def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = ()) -> None:
+def decide(session: Session, case: Case, decision: str, actor: User | None, conditions: list[dict] = (),
+           deemed: bool = False) -> None:
+    """`deemed`: a renewal granted by the law, no one deciding it (Art. 50): no department's paper
+    is its decision, none is sealed as one."""
+    licences.granted(session, case, decision, deemed)  # a renewal's, past its licence's expiry, is refused
     case.decision, case.decided_at, case.status = decision, datetime.now(timezone.utc), "decided"
     days = config.period("DELIVERY_DAYS")
     stopping.stop_running(session, case.instance_id, actor)
@@ -76,17 +83,19 @@ def decide(session: Session, case: Case, decision: str, actor: User | None, cond
     else:  # decided on the spot (即办): handed over at the window, with no clock
         due = calendars.current().add_workdays(clock.today(), days).date
         case.delivery = {"due_on": due.isoformat(), "working_days": days}  # as engine.recount counts it again
-    document = _decision_document(session, case) if decision != "reject" else None
+    document = _decision_document(session, case) if decision != "reject" and not deemed else None
     if document is not None:  # named as the item's guide names its result, not by the step that made it
         document.name = case.item.data.get("result") or document.name
     if document is not None and case.item.case_type != "escalated":  # a higher authority seals its own
         seals.seal(session, case, document)
-    filed = _file_issued(session, case, document)
+    filed = _file_issued(session, case, document or licences.renewed_paper(session, case)) \
+        if decision != "reject" else None
     record_case(session, "case_decided", case, actor=actor,
                 decision=decision, item_kind=case.item.kind, delivery_due=due.isoformat(), filed=filed,
                 # the item's own word for it (准予登记), the history's as the case's pages say it
-                **catalogue.worded(case.item.data, decision, "decision_word"),
-                conditions=list(conditions))
+                **(DEEMED_WORDS if deemed else catalogue.worded(case.item.data, decision, "decision_word")),
+                conditions=list(conditions), **({"deemed": True} if deemed else {}),
+                **({"licence_expires_on": case.licence_expires_on.isoformat()} if case.licence_expires_on else {}))
     if decision == "reject":  # a refusal is a written decision with its reasons and the remedies (Art. 38)
         kind = LICENCE_REFUSAL if case.item.kind == "licence" else OTHER_REFUSAL
         issue_notice(session, case, kind, actor, reason=case.statement)
@@ -118,16 +127,15 @@ def _decision_document(session: Session, case: Case) -> Material | None:
 def _file_issued(session: Session, case: Case, result: Material | None) -> str | None:
     """一次采集、多次复用: what a grant issues (the item's `issues`: a permit, a certificate) is
     filed under the applicant as that kind of material, issued by the item's department, so a
-    later case whose checklist asks for it (issued_by the department) reuses it. The document
-    filed is the decision's (_decision_document); a grant without one files nothing."""
+    later case whose checklist asks for it (issued_by the department) reuses it until the licence
+    expires. The document filed is the decision's (_decision_document), or for a renewal without
+    one the licence it renews (licences.renewed_paper); a grant without either files nothing."""
     issues = case.item.data.get("issues")
     if not issues or result is None:
         return None
-    years = issues.get("valid_years")
     session.add(Material(case_id=case.id, applicant_id=case.applicant_id, kind=issues["code"], name=issues["name"],
                          state="issued", filename=result.filename, sha256=result.sha256, size=result.size,
-                         issued_by=case.item.department,
-                         valid_until=clock.add_years(clock.today(), years) if years else None))
+                         issued_by=case.item.department, valid_until=case.licence_expires_on))
     return issues["name"]
 
 

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, parties, rating_codes,
-                    regional, termination, thing_notices)
+from engine import (agencies, agency_reports, catalogue, clock, credit, files, forms, identity, licences, parties,
+                    rating_codes, regional, termination, thing_notices)
 from engine.case_facts import start_data
 from engine.case_status import (OPEN, SUPPLY_STATES, cancel_timers, in_state, open_case, still_missing,
                                watch_arrival)
@@ -55,6 +55,13 @@ def applicant_problem(info: dict) -> Message | None:
     if not name or not str(info.get("id_number") or "").strip():
         return Message("The applicant's name and ID number (证件号码) are required")
     return identity.name_problem(name) or (identity.phone_problem(phone) if phone else None)
+
+
+def on_record(applicant: Applicant) -> dict:
+    """An applicant's details as submit takes them, from their record: an online application's,
+    a renewal's (its licence's holder)."""
+    return {"name": applicant.name, "id_number": applicant.id_number, "id_type": applicant.id_type,
+            "kind": applicant.kind, "phone": applicant.phone}
 
 
 def find_or_create_applicant(session: Session, info: dict, by_agent: bool = False) -> tuple[Applicant, str | None]:
@@ -103,10 +110,12 @@ def find_or_create_applicant(session: Session, info: dict, by_agent: bool = Fals
 
 
 def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User | None, *,
-           channel: str = "window", form: dict | None = None, note: str | None = None) -> Case:
+           channel: str = "window", form: dict | None = None, note: str | None = None,
+           renews: int | None = None) -> Case:
     """Take in a case. Files are stored; materials the applicant gave before are reused.
     `note` is what the applicant adds in their own words (申请说明), beside the form. An agent
-    (代办员) files only as one: the case is theirs to follow, the window's to accept."""
+    (代办员) files only as one: the case is theirs to follow, the window's to accept. `renews`:
+    the case whose licence this one renews (延续, engine/renewals.apply)."""
     channel = filing_channel(actor, channel)
     check_note(note)
     item = catalogue.get(item_code)
@@ -116,7 +125,7 @@ def submit(item_code: str, applicant: dict, uploads: list[Upload], actor: User |
         person, renamed_from = find_or_create_applicant(session, applicant, by_agent=by_agent(actor, channel))
         catalogue.check_serves(item, person.kind)
         return file_case(session, filing, person, stored, {}, channel=channel, actor=actor, note=note,
-                         renamed=renaming(applicant, renamed_from))
+                         renamed=renaming(applicant, renamed_from), renews=renews)
 
 
 def filing_channel(actor: User | None, channel: str) -> str:
@@ -189,11 +198,12 @@ def store(uploads: list[Upload]) -> list[tuple[Upload, str, int]]:
 
 def file_case(session: Session, filing: Filing, person: Applicant, stored: list, shared: dict[str, Material], *,
               channel: str, actor: User | None, note: str | None, application: ThingApplication | None = None,
-              renamed: tuple[str, str] | None = None) -> Case:
+              renamed: tuple[str, str] | None = None, renews: int | None = None) -> Case:
     """File the case with the files `stored` for it, each a material of its own; but one another
     case of the same application was given (`shared`, by code: 一件事, handed in once) this case
     reuses, as it reuses a still-valid one of the applicant's earlier cases. `renamed`: the name
-    the applicant's record was under and what shows the change (find_or_create_applicant)."""
+    the applicant's record was under and what shows the change (find_or_create_applicant); `renews`,
+    the case whose licence this one renews (submit)."""
     item = filing.item
     case = Case(number="pending", item_id=item.id, item_code=item.code, applicant_id=person.id, channel=channel,
                 submitted_by=actor.id if actor else None, form=filing.form, note=(note or "").strip() or None,
@@ -201,6 +211,7 @@ def file_case(session: Session, filing: Filing, person: Applicant, stored: list,
     session.add(case)
     session.flush()
     case.number = f"{datetime.now(clock.SHANGHAI):%Y%m%d}{case.id:06d}"
+    renewed = licences.link(session, case, renews) if renews is not None else None
     given, taken, made = set(), [], {}
     for upload, sha, size in stored:
         spec, first = filing.known[upload.kind], shared.get(upload.kind)
@@ -227,6 +238,7 @@ def file_case(session: Session, filing: Filing, person: Applicant, stored: list,
     record_case(session, "case_submitted", case, actor=actor, item=item.code,
                 channel=channel, materials=sorted(given), reused=[*taken, *reused], **point,
                 **({"application": application.number} if application else {}),
+                **({"renews": renewed.number} if renewed else {}),
                 **({"reports": filing.reports} if item.data.get("agency_services") else {}))
     session.flush()
     return case
@@ -512,6 +524,7 @@ def refuse_together(session: Session, application: ThingApplication, reason: str
 def _refuse(session: Session, case: Case, reason: str, actor: User) -> Notice:
     case.status = "refused"
     cancel_timers(session, case, "deemed")
+    cancel_timers(session, case, licences.TIMER)  # a renewal refused is not deemed granted
     agencies.case_ended(session, case)
     return issue_notice(session, case, "refusal", actor, reason=reason)
 
@@ -586,6 +599,8 @@ def describe_case(session: Session, case: Case) -> dict:
             "clocks": [limits.describe(c) for c in clocks],
             # 中介超市: the agencies the applicant commissioned, on their own dates (outside the clocks)
             "commissions": agencies.described(session, case.id),
+            # The licence a grant gave and its renewal (延续): when it expires, what it renews.
+            "licence": licences.described(session, case),
             # The steps under way, as the API shows tasks, for the window to follow up (催办) on their pages.
             "open_steps": [summary(row, row.assignee) for row in session.execute(
                 CASE_TASKS, {"instance_id": case.instance_id}) if row.state == "ready"] if case.instance_id else []}

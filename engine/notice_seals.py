@@ -29,7 +29,8 @@ from engine.store.models import Case, Notice
 # its wording changes, so that a sealed notice says which wording it was issued in.
 TEMPLATES = {"acceptance": "1", "refusal": "1", "correction": "1", "review_correction": "1", "extension": "1",
              "special": "1", "termination": "1", "rejection": "1", "non_approval": "1", "payment": "1",
-             "receipt": "1", "revocation": "1", "thing_acceptance": "1", "thing_refusal": "1"}
+             "receipt": "1", "revocation": "1", "thing_acceptance": "1", "thing_refusal": "1",
+             "renewal_deemed": "1"}
 
 
 def seal(session: Session, notice: Notice) -> None:

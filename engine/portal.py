@@ -170,10 +170,8 @@ def department_name(code: str) -> str:
 def apply(applicant_id: int, item_code: str, uploads: list[intake.Upload], form: dict | None = None,
           note: str | None = None) -> Case:
     """在线申请: the case is taken in like any other, on the online channel, with no staff actor."""
-    applicant = get_applicant(applicant_id)
-    info = {"name": applicant.name, "id_number": applicant.id_number, "id_type": applicant.id_type,
-            "kind": applicant.kind, "phone": applicant.phone}
-    return intake.submit(item_code, info, uploads, None, channel="online", form=form, note=note)
+    return intake.submit(item_code, intake.on_record(get_applicant(applicant_id)), uploads, None, channel="online",
+                         form=form, note=note)
 
 
 def my_cases(applicant_id: int, page: int = 1) -> list[Case]:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import case, func, or_, select
 
-from engine import clock
+from engine import clock, renewals
 from engine.clock import levels, limits, units
 from engine.errors import Conflict, Forbidden, Invalid, Message, NotFound, written
 from engine.ratings import BAD, late
@@ -36,8 +36,10 @@ FEEDBACK_MAX = 2000
 
 
 # A case ended without a decision (容缺 materials never came) was not finished by anyone: its
-# clocks stopped, but they count in no department's finished or on-time figures.
-_TERMINATED = select(Instance.id).where(Instance.state == "terminated")
+# clocks stopped, but they count in no department's finished or on-time figures. A renewal deemed
+# granted (engine/renewals.py) ended its procedure too, decided: its department's clocks count.
+_TERMINATED = (select(Instance.id).outerjoin(Case, Case.instance_id == Instance.id)
+               .where(Instance.state == "terminated", Case.decision.is_(None)))
 
 
 # A department's handling of a case, as the monthly report and the board count it: all its clocks
@@ -99,9 +101,9 @@ def _finished_since(since: date | None):
 
 def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
     """Per department and item: its handlings of cases open at each level and finished in the
-    period (on time, working days used and promised on average); the overdue limits (a lead: their
-    department's); the cards issued; per department, its steps deemed agreed in the period (its
-    silence taken as consent)."""
+    period (on time, working days used and promised on average); the overdue limits and the
+    renewals near their licence's expiry undecided (a lead: their department's); the cards issued;
+    per department, its steps deemed agreed in the period (its silence taken as consent)."""
     require(actor, "supervisor", "lead")
     since = period_start(period)
     with session_scope() as session:
@@ -117,6 +119,8 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
             # (a lead of no department: none; "department == None" alone would match unassigned clocks)
             overdue = overdue.where(Clock.department == department_of(actor), Clock.department.is_not(None))
         overdue = session.scalars(overdue.order_by(Clock.promised_due, Clock.id).limit(OVERDUE_LIST_LIMIT)).all()
+        at_risk = renewals.at_risk(session, None if actor.has_role("supervisor") else department_of(actor) or "",
+                                   clock.today())
         cards = session.execute(select(SupervisionOrder.department, SupervisionOrder.card,
                                        SupervisionOrder.state, func.count())
                                 .group_by(SupervisionOrder.department, SupervisionOrder.card,
@@ -162,6 +166,7 @@ def overview(actor: User, period: str = DEFAULT_PERIOD) -> dict:
                   for d, card, state, n in cards],
         "deemed_consents": sorted(({"department": d, "department_name": names.get(d, d), "count": n}
                                    for d, n in deemed), key=lambda r: r["department"] or ""),
+        "renewals_at_risk": at_risk,
     }
 
 

@@ -8,6 +8,7 @@ The case ends where it stands: its procedure is terminated, its open tasks are c
 people holding them are told), its clocks stop, its timers will not fire, and the applicant gets
 a written notice saying so.
 """
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -141,26 +142,29 @@ def end(session: Session, case: Case, status: str, actor: User | None, reason: s
     agencies.case_ended(session, case)
     voided = [n.number for n in unpaid(session, case.id)]  # read while their steps still wait
     if case.instance_id is not None:
-        _end_procedure(session, case, session.get(Instance, case.instance_id), actor)
+        end_procedure(session, session.get(Instance, case.instance_id), actor,
+                      lambda step: Message("the applicant withdrew the application; %(task)s is cancelled", task=step)
+                      if status == "withdrawn" else Message("the case was ended; %(task)s is cancelled", task=step))
     # Paper handed in at a window goes back to the applicant; an online one handed none in.
     return issue_notice(session, case, "termination", actor, reason=reason, withdrawn=status == "withdrawn",
                         paper=case.channel != "online", voided=voided)
 
 
-def _end_procedure(session: Session, case: Case, instance: Instance, actor: User | None) -> None:
+def end_procedure(session: Session, instance: Instance, actor: User | None, told: Callable[[str], Message],
+                  result: str = stopping.ENDED_WITH_CASE) -> None:
+    """The procedure ends before its end: its open steps are cancelled, each holder told told(step)
+    (a Message naming the step), its clocks stop (a special procedure still running ends with
+    `result`), and its timers will not fire."""
     instance.state, instance.ended_at = "terminated", datetime.now(timezone.utc)  # bumps its revision
     # Clocks first: a step's special procedure ends with the case, not with its cancelled step
     # (which would run the case's clock again, its deadlines moved, on a case that has ended).
-    stopping.stop_running(session, instance.id, actor, result=stopping.ENDED_WITH_CASE)
+    stopping.stop_running(session, instance.id, actor, result=result)
     for task in session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "ready")):
         task.state = "cancelled"
         orchestrator.task_closed(session, instance, task, None, actor)
         record(session, "task_cancelled", actor=actor, instance_id=instance.id, task_id=task.id, task=task.name)
         if task.assignee_id is not None:
-            step = task.title or task.name
-            tell(session, [task.assignee_id], instance.id, task.id,
-                 Message("the applicant withdrew the application; %(task)s is cancelled", task=step)
-                 if case.status == "withdrawn" else Message("the case was ended; %(task)s is cancelled", task=step))
+            tell(session, [task.assignee_id], instance.id, task.id, told(task.title or task.name))
     for timer in session.scalars(select(Timer).where(Timer.instance_id == instance.id, Timer.state.in_(_WAITING))):
         timer.state = "cancelled"
     record(session, "instance_terminated", actor=actor, instance_id=instance.id)

@@ -172,6 +172,9 @@ def fire(session: Session, timer: Timer, now: datetime) -> None:
     elif timer.kind == "pledge_check":
         from engine import pledge_checks
         pledge_checks.fire_timer(session, timer, now)
+    elif timer.kind == "renewal":
+        from engine import renewals
+        renewals.fire_timer(session, timer, now)
     timer.state, timer.fired_at = "fired", now
     record(session, "timer_fired", instance_id=timer.instance_id, timer_id=timer.id, kind=timer.kind,
            due_at=timer.due_at.isoformat())

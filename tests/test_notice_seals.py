@@ -5,18 +5,18 @@ so and shows no code; a calendar change that moves a notice's date leaves its se
 import base64
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select, update
 
-from engine import (catalogue, clock, corrections, decisions, intake, notice_seals, pledge_checks, revocation, seals,
-                    termination, thing_applications, things)
+from engine import (catalogue, clock, corrections, decisions, intake, notice_seals, pledge_checks, renewals, revocation,
+                    seals, termination, thing_applications, things, timers)
 from engine.clock import extension, limits, pauses
 from engine.services import deploy, tasks, users
 from engine.store import session_scope
-from engine.store.models import Notice
+from engine.store.models import Case, Notice
 from tests.bpmn_builder import process
 from tests.test_intake import ITEM, REVIEW, ZHANG, up
 from tests.test_recount import PARALLEL, closure, today  # noqa: F401 (fixture)
@@ -40,6 +40,8 @@ def items(org):
     catalogue.save({**ITEM, "code": "T-PAY", "process": "pay_alongside", "promised_days": 30,
                     "statutory_days": 60}, None)
     catalogue.save({**ITEM, "code": "T-FIX", "process": "review_round"}, None)
+    catalogue.save({**ITEM, "code": "T-REN", "issues": {"code": "t_permit", "name": "测试许可证", "valid_years": 3},
+                    "business_kinds": ["new", "renewal"]}, None)
 
 
 @pytest.fixture
@@ -66,7 +68,8 @@ def every_kind(org) -> list[dict]:
     """One case or more through every way the product issues a notice: the window's correction,
     acceptance and refusal, an extension, a special procedure, a decision and its delivery, a
     refusal of a licence and of a registration, a withdrawal, a payment, a review's correction, a
-    grant revoked for a false pledge, and a thing's application accepted and another refused."""
+    grant revoked for a false pledge, a renewal deemed granted, and a thing's application accepted and
+    another refused."""
     head = users.add_user("hlead", "hlead", "housing", ["lead", "reviewer"], "pass-hlead")
     corrected = intake.submit("T-001", ZHANG, up("id_card", "form"), org["clerk"])
     corrections.request_correction(corrected.id, [{"code": "land", "reason": "缺少"},
@@ -90,6 +93,13 @@ def every_kind(org) -> list[dict]:
     [check] = pledge_checks.checks(head, "due")
     pledge_checks.record(check.id, org["reviewer"], "false", "婚姻登记系统显示已婚")
     revocation.revoke(pledged.id, head, "以虚假承诺取得许可")
+    licence = accepted("T-REN", org)
+    decide(licence, org, decision="approve")
+    expires = clock.today() + timedelta(days=30)
+    with session_scope() as session:
+        session.get(Case, licence.id).licence_expires_on = expires
+    intake.accept(renewals.apply(licence.id, up(*ALL), org["clerk"]).id, org["clerk"])
+    timers.tick(now=clock.end_of(expires) + timedelta(seconds=1))  # undecided: deemed granted
     # 一件事: the notices of a whole application, accepted together and refused together.
     things.save({"code": "T-THING", "name": "测试一件事", "department": "housing", "items": ["T-001", "T-REG"],
                  "shared_materials": list(ALL)}, None)

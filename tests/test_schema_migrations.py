@@ -7,7 +7,7 @@ rectifications; 0024 keeps what each date outside the clocks was counted from; 0
 0026 marks staff's temporary passwords; 0027 gives a delivery decided on the spot its working days; 0032 counts
 the events an archive package holds; 0033 adds the pledge checks and the credit records; 0034 gives each limit
 of a clock its unit; 0035 adds things (一件事) and their applications; 0036 marks the steps whose
-silence is consent."""
+silence is consent; 0037 gives a licence granted before its expiry."""
 import json
 from datetime import datetime, timezone
 
@@ -552,3 +552,33 @@ def test_0035_adds_things_and_their_applications_leaves_earlier_cases_alone_and_
     assert not {"things", "thing_applications"} & set(sa.inspect(blank).get_table_names())
     with blank.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM notices")).scalar() == 1
+
+
+def test_0037_gives_a_licence_granted_before_its_expiry_and_downgrades(blank):
+    """A grant recorded, in what it filed for the applicant, until when its licence is valid:
+    that becomes its expiry (its holder may renew it); a refusal, or a grant that filed nothing
+    with a validity, has none, nor a grant revoked (撤销: its filed permit revoked with it). Every
+    case earlier is a new one (新设)."""
+    migrate(blank, command.upgrade, "0036")
+    insert(blank, "service_items", id=1)
+    insert(blank, "applicants", id=1)
+    for case_id, decision, status in ((1, "approve", "delivered"), (2, "reject", "delivered"),
+                                      (3, "approve_with_conditions", "decided"), (4, None, "accepted"),
+                                      (5, "approve", "revoked")):
+        insert(blank, "cases", id=case_id, number=str(case_id), item_id=1, applicant_id=1, decision=decision,
+               status=status)
+    for material_id, case_id, state, valid_until in ((1, 1, "issued", "2028-11-30"), (2, 1, "provided", "2036-01-01"),
+                                                     (3, 2, "issued", "2028-11-30"), (4, 3, "issued", None),
+                                                     (5, 5, "revoked", "2028-11-30")):
+        insert(blank, "materials", id=material_id, case_id=case_id, applicant_id=1, state=state,
+               valid_until=None if valid_until is None else datetime.fromisoformat(valid_until).date())
+    migrate(blank, command.upgrade, "0037")
+    with blank.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, business_kind, renews_case_id, licence_expires_on FROM cases "
+                                    "ORDER BY id")).all()
+    assert [(i, kind, renews, str(day) if day else None) for i, kind, renews, day in rows] == [
+        (1, "new", None, "2028-11-30"), (2, "new", None, None), (3, "new", None, None), (4, "new", None, None),
+        (5, "new", None, None)]
+    assert "ix_cases_renews_case_id" in indexes(blank, "cases")
+    migrate(blank, command.downgrade, "0036")
+    assert not {"business_kind", "renews_case_id", "licence_expires_on"} & columns(blank, "cases")

@@ -26,7 +26,7 @@ NOTICES = {"acceptance": _l("受理通知书"), "correction": _l("补正通知�
            "special": _l("特殊环节通知书"), "receipt": _l("批复材料签收单"),
            "review_correction": _l("审查阶段补正一次性告知书"), "extension": _l("延长审批期限告知书"),
            "rejection": _l("不予行政许可决定书"), "termination": _l("终止办理告知书"), "non_approval": _l("不予办理决定书"),
-           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书"),
+           "payment": _l("缴款通知书"), "revocation": _l("撤销决定书"), "renewal_deemed": _l("视为准予延续告知书"),
            # 一件事: the notices of the whole application (engine/thing_notices.py)
            "thing_acceptance": _l("受理通知书（一件事）"), "thing_refusal": _l("不予受理通知书（一件事）")}
 # 一件事: an application's status, from its cases' (engine/thing_applications.status).

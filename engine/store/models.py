@@ -228,6 +228,7 @@ class Timer(Base):
     __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # bpmn | clock | consent | deemed | deferred | answer_due | order_due | rectification | agency_due | pledge_check
+    # | renewal
     kind: Mapped[str] = mapped_column(String(16))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
     spiff_id: Mapped[str | None] = mapped_column(String(36))   # the waiting timer event (bpmn)
@@ -508,6 +509,13 @@ class Case(Base):
     # 一件事: the application it was filed with, beside its other items' cases (0035).
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("thing_applications.id", name="fk_cases_application_id_thing_applications"), index=True)
+    # 业务办理项 (engine/catalogue.BUSINESS_KINDS): new, or renewal (延续) of the licence a granted
+    # case of the same item gave (renews_case_id); and the day the licence this case granted
+    # expires, where its item's licence has a validity (engine/licences.py; 0037).
+    business_kind: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    renews_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", name="fk_cases_renews_case_id_cases"),
+                                                       index=True)
+    licence_expires_on: Mapped[date | None] = mapped_column(Date)
     item: Mapped[ServiceItem] = relationship(lazy="joined", innerjoin=True)
     applicant: Mapped[Applicant] = relationship(lazy="joined", innerjoin=True)
 

@@ -121,7 +121,22 @@ _CASE = _object({
     "application": {**_object({"id": _I, "number": _S, "thing_code": _S, "thing_name": _S}),
                     "type": ["object", "null"],
                     "description": "一件事: the application the case was filed with, beside its other items' cases "
-                                   "(GET /api/applications/{id}, the window's to read); null for a case applied for alone"}})
+                                   "(GET /api/applications/{id}, the window's to read); null for a case applied for alone"},
+    "licence": {**_object({
+        "business_kind": {"enum": ["new", "renewal"], "description": "业务办理项: 新设, or 延续 of the licence in renews"},
+        "expires_on": {**_DATE_NULL, "description": "the day the licence this case granted expires"},
+        "revoked": {**_B, "description": "the grant was revoked (撤销): its licence no longer stands, is not renewed"},
+        "renews": {**_object({"id": _I, "number": _S, "expires_on": _DATE,
+                              "revoked": {**_B, "description": "that grant was revoked: this renewal is not granted"}}),
+                   "type": ["object", "null"],
+                   "description": "the case whose licence this one renews; undecided at the end of its expires_on "
+                                  "(Beijing time), an accepted renewal is deemed granted (Art. 50)"},
+        "renewals": _list(_object({"id": _I, "number": _S, "status": _S, "decision": _S_NULL})),
+        "renewable": {**_B, "description": "the licence expires, stands (not revoked) and its item offers renewals"},
+        "refusal": {**_S_NULL, "description": "of a renewable licence, why the holder may not apply to renew it "
+                                              "today; null if they may (POST /api/cases/{id}/renew)"}}),
+        "type": ["object", "null"], "description": "延续 (Art. 50): null for a case that neither granted a licence "
+                                                   "with a validity nor renews one"}})
 # 一件事 (engine/thing_applications.py): one application of a thing's items, a case each.
 _APPLICATION = _object({
     "id": _I, "number": {"type": "string", "description": "YJS and the date: the application's own number"},
@@ -244,7 +259,13 @@ SCHEMAS = {
                                 "state": {"enum": ["open", "answered"]}, "count": _I})),
         "deemed_consents": {**_list(_object({"department": _S_NULL, "department_name": _S_NULL, "count": _I})),
                             "description": "per department, its steps completed as its consent in the period: "
-                                           "still open when their limit ended, where silence consents"}}),
+                                           "still open when their limit ended, where silence consents"},
+        "renewals_at_risk": {**_list(_object({
+            "case_id": _I, "case_number": _S, "instance_id": _I_NULL, "item_code": _S, "item_name": _S, "department": _S,
+            "department_name": _S_NULL, "status": _S, "licence_case_number": _S, "expires_on": _DATE,
+            "workdays_left": _I})),
+            "description": "renewals (延续) undecided whose licence expires within RENEWAL_WARNING_DAYS working days, "
+                           "the soonest first"}}),
     "SupervisionOrder": _object({
         "id": _I, "clock_id": _I, "instance_id": _I, "label": _S, "department": _S_NULL,
         "department_name": _S_NULL, "card": _CARD, "issued_at": _TIME, "feedback_due": _DATE,
@@ -549,6 +570,12 @@ def document() -> dict:
             "/api/cases/{id}": {"get": _op("A case: status, materials, notices, clocks, the agencies commissioned",
                                            200, params=task_path,
                                            errors=(401, 403, 404), answer=_ref("Case"))},
+            "/api/cases/{id}/renew": {"post": _op(
+                "延续 (Art. 50): the window applies, for its holder, to renew the licence the case granted; at "
+                "least 30 days before it expires, one renewal at a time. Answers the new case", 201, _json({
+                    "type": "object", "additionalProperties": False, "properties": {
+                        "materials": _FILES, "form": {"type": "object"}, "note": {"type": "string"}}}),
+                params=task_path, errors=(401, 403, 404, 409, 413, 422), answer=_ref("Case"))},
             "/api/cases/{id}/accept": {"post": _op("受理 (deferred materials: 容缺; pledged: 告知承诺); an immediate "
                                                    "item (即办) is decided at once: decision, statement, results", 200,
                 _json({"type": "object", "properties": {

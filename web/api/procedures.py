@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import g, jsonify
 
-from engine import corrections, decisions, intake, operations, termination
+from engine import corrections, decisions, intake, operations, renewals, termination
 from engine.errors import Invalid
 from engine.services import progress, tasks
 
@@ -43,6 +43,17 @@ def submit_case():
         raise Invalid("'item' (service item code) and 'applicant' (object) are required")
     case = intake.submit(body["item"], body["applicant"], files_in(body.get("materials", [])), g.user,
                          channel=body.get("channel", "window"), form=body.get("form"))
+    return jsonify(progress.visible_case(case.id, g.user)), 201
+
+
+@bp.post("/cases/<int:case_id>/renew")
+def renew_case(case_id):
+    """延续: the window files the renewal of the licence the case granted, for its holder."""
+    body = known_fields(json_body(), "materials", "form", "note")
+    if not isinstance(body.get("form") or {}, dict) or not isinstance(body.get("note") or "", str):
+        raise Invalid("form is an object and note is text")
+    case = renewals.apply(case_id, files_in(body.get("materials", [])), g.user, form=body.get("form"),
+                          note=body.get("note"))
     return jsonify(progress.visible_case(case.id, g.user)), 201
 
 

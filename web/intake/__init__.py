@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine import (agencies, agency_reports, catalogue, clock, corrections, credit, decisions, intake, rating_codes,
-                    ratings, termination, thing_applications)
+                    ratings, renewals, termination, thing_applications)
 from engine.things import all_things
 from engine.errors import Conflict, Invalid, ShenpiError
 from engine.portal import get_applicant
@@ -46,19 +46,38 @@ def new(code):
         kind = "person" if catalogue.serves(item, "person") else "company"
         return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")),
                                values={"kind": kind, "id_type": "id_card" if kind == "person" else "uscc"})
+    return _taken_in(item, lambda: intake.submit(
+        code, {k: request.form.get(k, "").strip() for k in APPLICANT_FIELDS}, _uploads(item), actor(),
+        channel=request.form.get("channel") or "window", form=read(item.data.get("form"), request.form)))
+
+
+@bp.route("/cases/<int:case_id>/renew", methods=["GET", "POST"])
+@roles_required("clerk")
+def renew(case_id):
+    """延续: the window files, for its holder, the renewal of the licence the case granted; the
+    intake form without the applicant's details (the holder's are on record)."""
+    licence = progress.visible_case(case_id, actor())
+    item = catalogue.get(licence["item_code"])
+    if request.method == "GET":
+        return render_template("intake/new.html", item=item, fields=fields(item.data.get("form")), values={},
+                               renews=licence)
+    return _taken_in(item, lambda: renewals.apply(case_id, _uploads(item), actor(),
+                                                  form=read(item.data.get("form"), request.form)), renews=licence)
+
+
+def _taken_in(item, take_in, **page):
+    """The intake form sent: take_in() files the case; refused, the form again with what was typed."""
     earlier = once.made_by()
     if earlier is not None:  # the same form sent again (Back, then 收件登记): one case, not two
         flash(_("这份收件已登记为办件 %(number)s，未重复登记", number=earlier["number"]), "success")
         return redirect(url_for("intake.case", case_id=earlier["id"]), 303)
     try:
-        case = intake.submit(code, {k: request.form.get(k, "").strip() for k in APPLICANT_FIELDS},
-                             _uploads(item), actor(), channel=request.form.get("channel") or "window",
-                             form=read(item.data.get("form"), request.form))
-    except Invalid as exc:
+        case = take_in()
+    except (Invalid, Conflict) as exc:
         flash_error(exc)
         shown = fields(item.data.get("form"))
         return render_template("intake/new.html", item=item, fields=shown, values=request.form,
-                               errors=errors_by_field(exc.details, shown)), exc.status
+                               errors=errors_by_field(exc.details, shown), **page), exc.status
     once.remember(id=case.id, number=case.number)
     flash(_("已收件，办件编号 %(number)s", number=case.number), "success")
     return redirect(url_for("intake.case", case_id=case.id), 303)

@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import (agencies, agency_reports, catalogue, clock, config, corrections, credit, intake, material_templates,
-                    portal, ratings, termination, thing_applications)
+                    portal, ratings, renewals, termination, thing_applications)
 from engine.things import all_things
 from engine.errors import Invalid, NotFound, ShenpiError
 
@@ -76,32 +76,48 @@ def material_form(code, material, kind):
 @bp.route("/items/<code>/apply", methods=["GET", "POST"])
 @applicant_required
 def apply(code):
-    item = _item(code)
-    guide_, schema = _guide(item), item.data.get("form")
+    return _application(_item(code))
+
+
+@bp.route("/cases/<number>/renew", methods=["GET", "POST"])
+@applicant_required
+def renew(number):
+    """延续: the holder applies to renew the licence their case granted, on the item's form."""
+    try:
+        licence = portal.own_case(g.applicant.id, number)
+    except NotFound:
+        return _case_page(number)  # says so, with its 404
+    return _application(_item(licence.item_code), renews=licence)
+
+
+def _application(item, renews=None):
+    """The item's application form, or a renewal's of the licence case `renews` granted; sent, the
+    new case (its page says what the window will still ask for)."""
+    schema = item.data.get("form")
     shown = fields(schema)
-    if request.method == "POST":
-        earlier = once.made_by()
-        if earlier is not None:  # the same application sent again (Back, then 提交): one case
-            flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
-            return redirect(url_for("portal.case", number=earlier["number"]))
-        try:
-            case = portal.apply(g.applicant.id, code, _uploads(item.data),
-                                form=read(schema, request.form), note=request.form.get("note"))
-        except ShenpiError as exc:
-            return failed(exc, "portal/apply.html", item=item, guide=guide_, fields=shown, values=request.form,
-                          errors=errors_by_field(exc.details, shown), kept=intake.kept_for(g.applicant.id, code),
-                          served=catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
-        once.remember(number=case.number)
-        flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
-        missing = [translated(m["name"]) for m in agency_reports.spread(intake.describe(case.id)["materials"])
-                   if m["mandatory"] and m["state"] == "missing"]  # an entry made of reports: each report it lacks
-        if missing:  # the window will ask for them once (补正); better to know now
-            flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
-                    names=_("、").join(missing)), "warning")
-        return redirect(url_for("portal.case", number=case.number))
-    return render_template("portal/apply.html", item=item, guide=guide_, fields=shown,
-                           values={}, errors={}, kept=intake.kept_for(g.applicant.id, code),
-                           served=catalogue.serves(item, g.applicant.kind), credit_bar=_credit_bar())
+    page = {"item": item, "guide": _guide(item), "fields": shown, "renews": renews,
+            "kept": intake.kept_for(g.applicant.id, item.code), "served": catalogue.serves(item, g.applicant.kind),
+            "credit_bar": _credit_bar()}
+    if request.method == "GET":
+        return render_template("portal/apply.html", values={}, errors={}, **page)
+    earlier = once.made_by()
+    if earlier is not None:  # the same application sent again (Back, then 提交): one case
+        flash(_("这份申请已提交，办件编号 %(number)s，未重复提交", number=earlier["number"]), "success")
+        return redirect(url_for("portal.case", number=earlier["number"]))
+    try:
+        uploads, form, note = _uploads(item.data), read(schema, request.form), request.form.get("note")
+        case = portal.apply(g.applicant.id, item.code, uploads, form=form, note=note) if renews is None else \
+            renewals.apply(renews.id, uploads, None, applicant_id=g.applicant.id, form=form, note=note)
+    except ShenpiError as exc:
+        return failed(exc, "portal/apply.html", values=request.form, errors=errors_by_field(exc.details, shown), **page)
+    once.remember(number=case.number)
+    flash(_("申请已提交，办件编号 %(number)s", number=case.number), "success")
+    missing = [translated(m["name"]) for m in agency_reports.spread(intake.describe(case.id)["materials"])
+               if m["mandatory"] and m["state"] == "missing"]  # an entry made of reports: each report it lacks
+    if missing:  # the window will ask for them once (补正); better to know now
+        flash(_("以下必需材料尚未上传，可在办件页补交，否则窗口将一次性告知补正：%(names)s",
+                names=_("、").join(missing)), "warning")
+    return redirect(url_for("portal.case", number=case.number))
 
 
 @bp.post("/items/<code>/reports")
