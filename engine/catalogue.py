@@ -2,22 +2,19 @@
 
 Each change makes a new version; cases keep the version they were submitted under.
 """
-import hashlib
-import json
 import re
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
-from engine import agencies, forms, identity, parties
+from engine import agencies, forms, identity, parties, versioned
 from engine.clock import units
 from engine.clock.limits import MAX_WORKING_DAYS
 from engine.errors import Invalid, NotFound, whole
-from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Definition, Department, ServiceItem, User
+from engine.store.models import Definition, ServiceItem, User
 
 KINDS = {"licence": "行政许可", "confirmation": "行政确认", "payment": "行政给付", "reward": "行政奖励",
          "ruling": "行政裁决", "other_power": "其他行政权力", "public_service": "公共服务"}
@@ -258,17 +255,12 @@ def check_serves(item: ServiceItem, applicant_kind: str) -> None:
 
 def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int, bool]]:
     """Load every YAML file; an unchanged item makes no new version."""
-    return [load_text(path.read_text(encoding="utf-8"), path.name, actor)
-            for path in sorted(Path(folder).glob("*.yaml"))]
+    return versioned.load_folder(folder, load_text, actor)
 
 
 def load_text(text: str, source: str, actor: User | None = None) -> tuple[str, int, bool]:
     """One item written in YAML (an administrator's upload, a file of processes/items)."""
-    try:
-        item = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise Invalid("%(file)s: not valid YAML: %(error)s", file=source, error=str(exc)[:400]) from exc
-    return save(validate(item, source), actor)
+    return save(validate(versioned.read_yaml(text, source), source), actor)
 
 
 def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
@@ -276,8 +268,6 @@ def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
     if actor is not None:
         require(actor, "admin")
     validate(item)
-    checksum = hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
-                              .encode()).hexdigest()
     with session_scope() as session:
         # The window starts the item's procedure at acceptance: one never deployed would fail then.
         if item.get("process") and not session.scalar(select(Definition.id).where(
@@ -286,26 +276,15 @@ def save(item: dict, actor: User | None) -> tuple[str, int, bool]:
                           code=item["code"], process=repr(item["process"]))
         # Its lead decision, clocks and rectifications go to this department: one that does not
         # exist would leave them with no one to see them.
-        if not session.scalar(select(Department.id).where(Department.code == item["department"])):
-            raise Invalid("%(code)s: department %(department)s does not exist; add it under 用户与部门 first",
-                          code=item["code"], department=repr(item["department"]))
-        latest = _latest(session, item["code"])
-        if latest is not None and latest.checksum == checksum:
-            return item["code"], latest.version, False
-        version = latest.version + 1 if latest else 1
-        session.add(ServiceItem(
-            code=item["code"], version=version, name=item["name"], kind=item["kind"],
-            department=item["department"], case_type=item["case_type"],
-            statutory_days=item.get("statutory_days"), promised_days=item["promised_days"],
-            process_key=item.get("process"), data=json.loads(json.dumps(item, default=str)),
-            checksum=checksum, created_by=actor.id if actor else None))
-        record(session, "service_item_saved", actor=actor, code=item["code"], version=version)
-        return item["code"], version, True
+        versioned.check_department(session, item)
+        return versioned.save_version(
+            session, ServiceItem, item, actor, "service_item_saved", kind=item["kind"],
+            case_type=item["case_type"], statutory_days=item.get("statutory_days"),
+            promised_days=item["promised_days"], process_key=item.get("process"))
 
 
 def _latest(session, code: str) -> ServiceItem | None:
-    return session.scalar(select(ServiceItem).where(ServiceItem.code == code)
-                          .order_by(ServiceItem.version.desc()).limit(1))
+    return versioned.latest(session, ServiceItem, code)
 
 
 def get(code: str) -> ServiceItem:

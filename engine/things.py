@@ -17,20 +17,16 @@ one upload it would take could not tell which item's document it is. Applying fi
 each item (engine/thing_applications.py).
 """
 import copy
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
-from engine import catalogue
+from engine import catalogue, versioned
 from engine.errors import Invalid, NotFound
-from engine.services.events import record
 from engine.services.users import require
 from engine.store import session_scope
-from engine.store.models import Department, ServiceItem, Thing, User
+from engine.store.models import ServiceItem, Thing, User
 
 REQUIRED = ("code", "name", "department", "items")
 MAX_ITEMS = 20
@@ -215,16 +211,11 @@ def project(schema: dict | None, data: dict) -> dict:
 
 def load_folder(folder: Path, actor: User | None = None) -> list[tuple[str, int, bool]]:
     """Load every YAML file of the folder (processes/things), after the items they name."""
-    return [load_text(path.read_text(encoding="utf-8"), path.name, actor)
-            for path in sorted(Path(folder).glob("*.yaml"))]
+    return versioned.load_folder(folder, load_text, actor)
 
 
 def load_text(text: str, source: str, actor: User | None = None) -> tuple[str, int, bool]:
-    try:
-        thing = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise Invalid("%(file)s: not valid YAML: %(error)s", file=source, error=str(exc)[:400]) from exc
-    return save(validate(thing, source), actor, source)
+    return save(validate(versioned.read_yaml(text, source), source), actor, source)
 
 
 def save(thing: dict, actor: User | None, source: str = "thing") -> tuple[str, int, bool]:
@@ -233,21 +224,9 @@ def save(thing: dict, actor: User | None, source: str = "thing") -> tuple[str, i
         require(actor, "admin")
     validate(thing, source)
     layout(thing, [_item(code, source) for code in thing["items"]], source)
-    checksum = hashlib.sha256(json.dumps(thing, sort_keys=True, ensure_ascii=False, default=str)
-                              .encode()).hexdigest()
     with session_scope() as session:
-        if not session.scalar(select(Department.id).where(Department.code == thing["department"])):
-            raise Invalid("%(code)s: department %(department)s does not exist; add it under 用户与部门 first",
-                          code=thing["code"], department=repr(thing["department"]))
-        latest = _latest(session, thing["code"])
-        if latest is not None and latest.checksum == checksum:
-            return thing["code"], latest.version, False
-        version = latest.version + 1 if latest else 1
-        session.add(Thing(code=thing["code"], version=version, name=thing["name"], department=thing["department"],
-                          data=json.loads(json.dumps(thing, default=str)), checksum=checksum,
-                          created_by=actor.id if actor else None))
-        record(session, "thing_saved", actor=actor, code=thing["code"], version=version)
-        return thing["code"], version, True
+        versioned.check_department(session, thing)
+        return versioned.save_version(session, Thing, thing, actor, "thing_saved")
 
 
 def _item(code: str, source: str) -> ServiceItem:
@@ -259,7 +238,7 @@ def _item(code: str, source: str) -> ServiceItem:
 
 
 def _latest(session, code: str) -> Thing | None:
-    return session.scalar(select(Thing).where(Thing.code == code).order_by(Thing.version.desc()).limit(1))
+    return versioned.latest(session, Thing, code)
 
 
 def get(code: str) -> Thing:

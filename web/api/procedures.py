@@ -36,6 +36,13 @@ def dates_in(mapping) -> dict[str, date]:
         raise Invalid("deferred must map material codes to dates (YYYY-MM-DD)") from None
 
 
+def pledged_in(value) -> list[str] | None:
+    """告知承诺 at acceptance: the codes of the materials pledged, if any."""
+    if value is not None and not (isinstance(value, list) and all(isinstance(p, str) for p in value)):
+        raise Invalid("pledged must be a list of material codes")
+    return value
+
+
 @bp.post("/cases")
 def submit_case():
     body = json_body()
@@ -65,9 +72,7 @@ def get_case(case_id):
 @bp.post("/cases/<int:case_id>/accept")
 def accept_case(case_id):
     body = json_body()
-    pledged = body.get("pledged")
-    if pledged is not None and not (isinstance(pledged, list) and all(isinstance(p, str) for p in pledged)):
-        raise Invalid("pledged must be a list of material codes")
+    pledged = pledged_in(body.get("pledged"))
     outcome = None
     if "decision" in body:  # an immediate item (即办), decided at acceptance
         if not isinstance(body["decision"], str) or not isinstance(body.get("statement", ""), str):

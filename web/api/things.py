@@ -6,7 +6,7 @@ from engine import thing_applications
 from engine.errors import Invalid
 
 from . import bp, json_body, known_fields, text_field
-from .procedures import dates_in, files_in
+from .procedures import dates_in, files_in, pledged_in
 
 
 @bp.post("/things/<code>/applications")
@@ -31,9 +31,7 @@ def get_application(application_id):
 @bp.post("/applications/<int:application_id>/accept")
 def accept_application(application_id):
     body = known_fields(json_body(), "deferred", "pledged")
-    pledged = body.get("pledged")
-    if pledged is not None and not (isinstance(pledged, list) and all(isinstance(p, str) for p in pledged)):
-        raise Invalid("pledged must be a list of material codes")
+    pledged = pledged_in(body.get("pledged"))
     thing_applications.accept(application_id, g.user, deferred=dates_in(body.get("deferred")), pledged=pledged)
     return jsonify(thing_applications.describe(application_id, g.user))
 
