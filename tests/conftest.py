@@ -4,10 +4,31 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 BACKEND = os.environ.get("SHENPI_TEST_BACKEND", "sqlite")
 SHARED = Path(os.environ.get("SHENPI_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Each test makes its own app, whose Jinja would compile every page it renders again: the
+    compiled pages are kept for the whole run instead (by name and source checksum, so an edited
+    template is compiled afresh)."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _CompiledTemplates()}
 
 
 def pytest_configure(config):
