@@ -43,9 +43,8 @@ def apply_thing(code):
     applicant = portal.get_applicant(g.applicant.id)
     try:
         application = thing_applications.submit(
-            code, {"name": applicant.name, "id_number": applicant.id_number, "id_type": applicant.id_type,
-                   "kind": applicant.kind, "phone": applicant.phone},
-            uploads, None, channel="online", form=read(shape.form, request.form), note=request.form.get("note"))
+            code, intake.on_record(applicant), uploads, None, channel="online", form=read(shape.form, request.form),
+            note=request.form.get("note"))
     except ShenpiError as exc:
         return failed(exc, "portal/thing_apply.html", **_context(
             thing, shape, values=request.form, errors=errors_by_field(exc.details, fields(shape.form))))
