@@ -1,5 +1,7 @@
 """Form data checked against a JSON Schema (task forms, service items' application forms)."""
+import json
 from collections import Counter
+from functools import lru_cache
 
 from jsonschema import Draft202012Validator, SchemaError
 from referencing import Registry
@@ -17,8 +19,19 @@ _OPEN = {"additionalProperties", "patternProperties", "unevaluatedProperties"}
 def problem(schema) -> str | None:
     """Why `schema` cannot be a form, in at most 470 characters (a schema error quotes the
     schema): it is not a JSON Schema, or a $ref points outside it or at nothing in it."""
-    wrong = _problem(schema)
+    try:
+        # Checking a schema against the metaschema costs milliseconds; a deployment and a
+        # catalogue load check the same forms again each time.
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON at all (a YAML date): checked, and refused, as it is
+        key = None
+    wrong = _known_problem(key) if key is not None else _problem(schema)
     return wrong[:470] if wrong else None
+
+
+@lru_cache(maxsize=1024)
+def _known_problem(key: str) -> str | None:
+    return _problem(json.loads(key))
 
 
 def _problem(schema) -> str | None:

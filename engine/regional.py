@@ -19,6 +19,7 @@ from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import flush_unique, read_session
 from engine.store.models import RegionalAssessment, User
+from engine.versioned import SAFE_LOADER
 
 # Years a zone's result stays valid, per assessment kind; a zone file may say otherwise per
 # result. The sources say 5 years, and 2 for geological hazard (三门峡).
@@ -36,7 +37,7 @@ def load_zones(folder: Path, actor: User | None = None) -> int:
     count = 0
     with session_scope() as session:
         for path in sorted(Path(folder).glob("*.yaml")):
-            zone = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            zone = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
             if not zone.get("zone") or not isinstance(zone.get("assessments"), list):
                 raise Invalid("%(file)s: a zone file needs `zone` and a list of `assessments`", file=path.name)
             for entry in zone["assessments"]:

@@ -14,9 +14,13 @@ from engine.services.events import record
 from engine.store.models import Department, User
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, ten times quicker.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(text: str, source: str):
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise Invalid("%(file)s: not valid YAML: %(error)s", file=source, error=str(exc)[:400]) from exc
 

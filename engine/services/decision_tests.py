@@ -19,6 +19,7 @@ from engine.errors import Invalid, Message, NotFound
 from engine.store import session_scope
 from engine.store.db import flush_unique, read_session
 from engine.store.models import DecisionTest, User
+from engine.versioned import SAFE_LOADER
 
 from . import deploy, trials
 from .events import record
@@ -149,7 +150,7 @@ def read_files(paths) -> list[dict]:
             if not file.is_file():
                 raise NotFound("No such file or folder: %(path)s", path=str(file))
             try:
-                by_key = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                by_key = yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
             except yaml.YAMLError as exc:
                 raise Invalid("%(file)s is not YAML: %(error)s", file=file.name, error=str(exc)) from exc
             if not isinstance(by_key, dict) or not all(isinstance(v, list) for v in by_key.values()):
