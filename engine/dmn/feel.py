@@ -5,12 +5,18 @@ the built-in functions are always visible beneath them.
 """
 from collections import ChainMap
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .errors import FeelError
 from .feel_ast import INPUT
 from .feel_builtins import BUILTINS
 from .feel_parser import parse_expression, parse_expression_list, parse_unary_tests
 from .feel_values import to_feel
+
+# The trees are frozen, so one parse serves every table that has the same text: a deployment,
+# and a trial on the designer's page, read the same cells again.
+parse_expression = lru_cache(maxsize=8192)(parse_expression)
+parse_unary_tests = lru_cache(maxsize=8192)(parse_unary_tests)
 
 
 class Expression:
