@@ -24,7 +24,11 @@ LIST_AT_MOST = 200
 
 
 def record_false_pledge(session: Session, case: Case, check: PledgeCheck, actor: User) -> CreditRecord:
-    """The applicant of the case goes on the record, in the finding's transaction."""
+    """The applicant of the case goes on the record, in the finding's transaction: once for a case,
+    while its record is active (a second false pledge of it would ask a second repair for one case)."""
+    kept = session.scalar(select(CreditRecord).where(CreditRecord.case_id == case.id, CreditRecord.active.is_(True)))
+    if kept is not None:
+        return kept
     row = CreditRecord(applicant_id=case.applicant_id, case_id=case.id, check_id=check.id, recorded_on=clock.today())
     session.add(row)
     session.flush()

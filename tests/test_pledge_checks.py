@@ -212,6 +212,20 @@ def test_a_revoked_grants_other_pledges_are_watched_no_more(item, org, heads):
     assert pledge_checks.record(land.id, org["reviewer"], "true", "土地证明属实").state == "true"  # still checkable
 
 
+def test_a_second_false_pledge_of_a_case_adds_no_second_record_nor_after_revocation_a_notice(item, org, heads):
+    case, land, marriage = granted_on_two_pledges(org)
+    pledge_checks.record(marriage.id, org["reviewer"], "false", "婚姻登记系统显示申请人已婚")
+    revocation.revoke(case.id, heads, "虚假承诺")
+    pledge_checks.record(land.id, org["reviewer"], "false", "土地证明系伪造")
+    [record] = credit.records(org["supervisor"], ZHANG["id_number"])  # one case, one record to repair
+    assert (record.case_id, record.check_id) == (case.id, marriage.id)
+    assert len(told(heads)) == 1  # told once, before they revoked the grant
+    assert [(e["check_id"], e["outcome"]) for e in events("pledge_checked")] == [(marriage.id, "false"),
+                                                                                (land.id, "false")]
+    credit.repair(record.id, org["supervisor"], "申请人已主动纠正")
+    assert [r.active for r in credit.records(org["supervisor"])] == [False]
+
+
 def test_a_calendar_change_leaves_a_revoked_grants_unchecked_pledges_alone(item, org, heads):
     """Watched no more once revoked: a closure day moves none of their dates and adds nothing to the
     case (whose archive package would then be older than it)."""
