@@ -5,7 +5,6 @@ page names or offers them, are read once per request.
 """
 from flask import g
 from flask_login import current_user
-from pypinyin import lazy_pinyin
 
 from engine.services import notifications
 from engine.services.users import ROLE_NAMES, department_names, only_as_filer, people, works_steps
@@ -54,6 +53,8 @@ def person_name(login: str | None) -> str:
 
 def by_name(name: str, code: str) -> tuple:
     """The sort key of a name (and its code, between namesakes) in that order."""
+    # Imported when first needed: loading its phrase dictionary was a seventh of a server's start.
+    from pypinyin import lazy_pinyin
     return lazy_pinyin(name), code
 
 
