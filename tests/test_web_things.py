@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import portal, thing_applications
+from engine import material_templates, portal, thing_applications
 from engine.services.tokens import issue_token
 from engine.services.users import get_user
 from tests.test_things import BUYER, FORM, ITEMS, MANDATORY, THING, apply, cases_of, on_the_credit_record
@@ -118,6 +118,24 @@ def test_the_window_offers_no_pledge_to_an_applicant_on_the_credit_record(app, p
     assert "列入失信记录" in element(page, "credit-bar") and 'name="pledged"' not in page
     refused = clerk.post(f"/intake/applications/{application.id}/accept", data={"pledged": "marital_status"})
     assert refused.status_code == 422 and {c.status for c in cases_of(application)} == {"submitted"}
+
+
+def test_the_applicants_form_offers_each_items_blank_forms_and_examples(app, people):
+    """One row per material, and in it the forms its items keep: a shared material's say whose."""
+    material_templates.put(people["admin"], "1103-NRES-003", "application_form", "blank", b"%PDF blank", "申请书.pdf")
+    material_templates.put(people["admin"], "1201-WATR-001", "applicant_id", "example", b"%PDF example", "示例.pdf")
+    portal.register(**APPLICANT)
+    me = app.test_client()
+    me.post("/portal/login", data={"identifier": APPLICANT["phone"], "password": "secret-pw"})
+    form = me.get(f"/portal/things/{THING}/apply").text
+    blank = element(form, "form-1103-NRES-003-application_form-blank")
+    assert "空白表格" in blank and "（" not in blank  # the application form is the transfer's alone
+    example = element(form, "form-1201-WATR-001-applicant_id-example")
+    assert "示例样表" in example and "（供水过户）" in example
+    assert form.count('class="material-form"') == 2  # none where no form was uploaded
+    for link, content in ((blank, b"%PDF blank"), (example, b"%PDF example")):
+        got = me.get(re.search(r'href="([^"]+)"', link).group(1))
+        assert got.status_code == 200 and got.data == content
 
 
 def test_the_applicant_applies_online_and_follows_the_whole(app, people):

@@ -4,7 +4,7 @@ notices of the whole)."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import intake, portal, thing_applications, things
+from engine import intake, material_templates, portal, thing_applications, things
 from engine.errors import NotFound, ShenpiError
 
 from . import applicant_required, bp, failed
@@ -25,7 +25,8 @@ def _context(thing, shape, **page) -> dict:
     joint = next((i.data["parties"] for i in shape.items if i.data.get("parties")), None)
     kept = {code for item in shape.items for code in intake.kept_for(g.applicant.id, item.code)}
     return {"thing": thing, "shape": shape, "fields": fields(shape.form), "joint": joint, "kept": kept,
-            "departments": {i.code: portal.department_name(i.department) for i in shape.items}, **page}
+            "departments": {i.code: portal.department_name(i.department) for i in shape.items},
+            "forms": {i.code: material_templates.of_item(i.code) for i in shape.items}, **page}
 
 
 @bp.route("/things/<code>/apply", methods=["GET", "POST"])
