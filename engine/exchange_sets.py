@@ -27,7 +27,7 @@ DATASETS = (ACCEPTANCE, PROCESS, SPECIAL, CONCLUSION, RATING)
 # The events that produce records; notice_issued only for an intake refusal or correction notice.
 SOURCES = ("case_accepted", "notice_issued", "task_completed", "task_returned", "special_procedure_started",
            "special_procedure_ended", "clock_extended", "case_decided", "case_delivered", "case_withdrawn",
-           "case_terminated", "case_rated")
+           "case_terminated", "case_rated", "grant_revoked")
 _PROCESS_OPENERS = ("task_completed", "task_returned", "notice_issued")
 _SPECIAL_OPENERS = ("special_procedure_started", "clock_extended")
 
@@ -270,18 +270,23 @@ def _extension(facts: CaseFacts, event: Event):
 
 
 def _conclusion(facts: CaseFacts, event: Event):
+    """The case's conclusion as of the event: its end, and then its delivery or the grant's
+    revocation (撤销), each sent again under the same key."""
     case, session = facts.case, facts.session
-    result = _UNDECIDED.get(event.type) or case.decision
+    revoked = event.type == "grant_revoked"
+    result = "revoked" if revoked else _UNDECIDED.get(event.type) or case.decision
     # the event that ended the case: its decision, or the refusal, withdrawal or termination
     ended = next((e for e in facts.events if e.type in _ENDINGS and e.id <= event.id
                   and (e.type != "notice_issued" or e.data.get("kind") == "refusal")), event)
-    document = _document(session, case) if result in ("approve", "approve_with_conditions") else None
+    # a revoked grant's certificate is named: the one the platform is to hold void
+    document = _document(session, case) if result in ("approve", "approve_with_conditions", "revoked") else None
     delivered = any(e.type == "case_delivered" and e.id <= event.id for e in facts.events)
     delivery = (case.delivery or {}) if delivered else {}
     return CONCLUSION, 1, {
         "concluded_at": when(ended.at), "concluded_by": ended.actor.name if ended.actor else None,
         **_implementer(case, facts), "result": result, "result_name": RESULTS[result],
-        "result_description": case.statement if ended.type == "case_decided" else _reason(session, ended),
+        "result_description": event.data.get("reason") if revoked
+        else case.statement if ended.type == "case_decided" else _reason(session, ended),
         "certificate_name": (case.item.data.get("result") or document.name) if document else None,
         "certificate_number": document.seal_code if document else None,
         "certificate_valid_until": _valid_until(session, case) if document else None,
@@ -343,4 +348,5 @@ def _notice(facts: CaseFacts, event: Event):
 _BUILDERS = {"case_accepted": _acceptance, "notice_issued": _notice, "task_completed": _process,
              "task_returned": _process, "special_procedure_started": _special, "special_procedure_ended": _special,
              "clock_extended": _special, "case_decided": _conclusion, "case_delivered": _conclusion,
-             "case_withdrawn": _conclusion, "case_terminated": _conclusion, "case_rated": _rating}
+             "case_withdrawn": _conclusion, "case_terminated": _conclusion, "case_rated": _rating,
+             "grant_revoked": _conclusion}

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import (archive, catalogue, clock, credit, decisions, intake, notice_seals, pledge_checks, revocation,
-                    seals, timers)
+from engine import (archive, catalogue, clock, credit, decisions, exchange, intake, notice_seals, pledge_checks,
+                    revocation, seals, timers)
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services import calendars, progress, tasks, users
 from engine.store import session_scope
@@ -185,6 +185,28 @@ def test_the_head_revokes_a_grant_obtained_by_a_false_pledge_once(check, org, he
     with pytest.raises(Conflict, match="revoked already"):
         revocation.revoke(case_id, heads, "再撤销一次")
     assert status(case_id) == "revoked"
+
+
+def test_the_provincial_platform_is_sent_the_revocation_as_the_cases_conclusion(org, heads, monkeypatch):
+    monkeypatch.setattr(exchange, "SETTLE", timedelta(0))  # read at once (the wait has its own test)
+    catalogue.save(IMMEDIATE, None)
+    case = intake.submit("T-IMP", ZHANG, up("form"), org["clerk"])
+    intake.accept(case.id, org["clerk"], pledged=["marriage"],
+                  outcome=intake.Outcome(results=(intake.Upload("result", "许可证.pdf", b"%PDF permit"),)))
+    [check] = pledge_checks.checks(heads)
+    pulled = exchange.feed(0, exchange.MAX_LIMIT)
+    key = f"{case.number}/conclusion/1"
+    [granted] = [r for r in pulled["records"] if r["key"] == key]
+    assert granted["result"] == "approve" and granted["certificate_number"]
+    pledge_checks.record(check.id, heads, "false", "婚姻登记系统显示申请人已婚")
+    revocation.revoke(case.id, heads, "申请人以虚假承诺取得许可，依法撤销")
+    [revoked] = exchange.feed(pulled["next"], exchange.MAX_LIMIT)["records"]  # the same key: it replaces the grant's
+    assert revoked["key"] == key
+    assert (revoked["result"], revoked["result_name"], revoked["result_description"]) == (
+        "revoked", "撤销", "申请人以虚假承诺取得许可，依法撤销")
+    # concluded when it was decided; the certificate it names is the one revoked
+    assert (revoked["concluded_at"], revoked["certificate_number"]) == (
+        granted["concluded_at"], granted["certificate_number"])
 
 
 def granted_on_two_pledges(org):
