@@ -4,6 +4,7 @@ the names (engine/services/deploy.py), intake the values (engine/intake.py)."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.catalogue import limit_units
 from engine.store.models import Case, Material
 
 FACTS = {
@@ -15,6 +16,8 @@ FACTS = {
     "applicant_kind": lambda case, session: case.applicant.kind,  # person | company: who pays which tax
     "lead_department": lambda case, session: case.item.department,
     "promised_days": lambda case, session: case.item.promised_days,
+    # what promised_days counts: working_days, calendar_days or hours (4 is not 4 days in hours)
+    "promised_unit": lambda case, session: limit_units(case.item)["promised_unit"],
     "materials": lambda case, session: {m.kind: m.state for m in session.scalars(
         select(Material).where(Material.case_id == case.id))},
 }

@@ -15,7 +15,7 @@ from engine import catalogue, clock, exchange, intake, supervision, timers
 from engine.calendar import Deadline, WorkCalendar
 from engine.clock import extension, levels, limits, offers, pauses, stopping, units
 from engine.errors import Conflict, Invalid
-from engine.services import calendars, deploy, tasks, users
+from engine.services import calendars, cases, deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import Clock, Event, Notice, SupervisionOrder, Task, Timer
 from tests.bpmn_builder import one_review
@@ -256,6 +256,11 @@ def hours_case(org, now):
     catalogue.save(item(promised_days=4, promised_unit=HOURS, statutory_days=1), None)
     case = intake.submit("U-1", APPLICANT, [intake.Upload("id_card", "id.pdf", b"%PDF id")], org["clerk"])
     return intake.accept(case.id, org["clerk"])
+
+
+def test_the_procedure_reads_the_promise_with_its_unit(hours_case, org):
+    data = cases.get_instance(intake.describe(hours_case.id)["instance_id"], org["admin"])["data"]
+    assert (data["promised_days"], data["promised_unit"]) == (4, HOURS)
 
 
 def test_the_acceptance_notice_and_the_exchange_record_promise_the_hour(hours_case, org, app_client, monkeypatch):
