@@ -36,6 +36,8 @@ def acceptance(session: Session, application: ThingApplication, actor: User | No
             said = own.data
             rows.append({**_row(session, case), "accepted_on": said.get("accepted_on"),
                          "promised_due": said.get("promised_due"), "statutory_due": said.get("statutory_due"),
+                         **{key: said.get(key) for key in ("promised_due_at", "statutory_due_at", "promised_unit",
+                                                          "statutory_unit")},
                          "provisional": said.get("provisional", False),
                          "statutory_provisional": said.get("statutory_provisional", False),
                          "immediate": said.get("immediate", False), "deferred": said.get("deferred") or {},

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import material_templates, portal, thing_applications
+from engine import catalogue, material_templates, portal, thing_applications
 from engine.services.tokens import issue_token
 from engine.services.users import get_user
 from tests.test_things import BUYER, FORM, ITEMS, MANDATORY, THING, apply, cases_of, on_the_credit_record
@@ -93,6 +93,23 @@ def test_a_refused_form_is_shown_again_with_its_errors_and_nothing_filed(app):
     assert "此项必填" in element(refused.text, "f-gas_account-error-1")
     assert 'value="S-1001"' in refused.text  # what was typed is kept
     assert thing_applications.recent(get_user("clerk")) == []
+
+
+def test_the_notice_of_the_whole_gives_a_promise_in_hours_its_hour_and_says_how_each_unit_counts(app, people):
+    network = catalogue.get("1204-NETW-004").data
+    catalogue.save({**network, "promised_days": 4, "promised_unit": "hours"}, None)
+    application = apply(people)
+    thing_applications.accept(application.id, people["clerk"])
+    clerk = signed_in(app, "clerk")
+    page = clerk.get(f"/intake/applications/{application.id}").text
+    notice = clerk.get(re.search(r'href="([^"]+)"[^>]*data-kind="thing_acceptance"', page).group(1)).text
+    [number] = [c.number for c in cases_of(application) if c.item_code == "1204-NETW-004"]
+    hours = re.search(rf'<tr data-case="{number}">.*?</tr>', notice, re.S).group(0)
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", hours)  # the promise's moment, not its day alone
+    days = re.search(rf'<tr data-case="{cases_of(application)[0].number}">.*?</tr>', notice, re.S).group(0)
+    assert not re.search(r"\d{2}:\d{2}", days)
+    counted = element(notice, "counted")
+    assert "工作日不含法定节假日" in counted and "小时自受理时起连续计算" in counted
 
 
 def test_the_window_refuses_the_whole_and_a_department_cannot_open_it(app, people):
