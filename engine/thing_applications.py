@@ -9,10 +9,11 @@ is done when every one of its cases is.
 The window, supervisors, administrators and the agent who filed it see the whole application; a
 department sees its own case only, as any case (engine/services/progress.py); an applicant, theirs.
 """
+from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import catalogue, clock, credit, forms, intake, notices, thing_notices, things
 from engine.case_status import OPEN
@@ -232,23 +233,28 @@ def recent(actor: User, limit: int = RECENT) -> list[dict]:
     query = select(ThingApplication).order_by(ThingApplication.id.desc()).limit(limit)
     if only_as_filer(actor):
         query = query.where(ThingApplication.submitted_by == actor.id)
-    with read_session() as session:
-        return [_summary(session, a) for a in session.scalars(query)]
+    return _summaries(query)
 
 
 def of_applicant(applicant_id: int) -> list[dict]:
     """The applicant's applications, newest first."""
+    return _summaries(select(ThingApplication).where(ThingApplication.applicant_id == applicant_id)
+                      .order_by(ThingApplication.id.desc()))
+
+
+def _summaries(query) -> list[dict]:
+    """The applications `query` finds, each with its overall status: their things, applicants and
+    cases read in one query each, however many there are."""
     with read_session() as session:
-        return [_summary(session, a) for a in session.scalars(
-            select(ThingApplication).where(ThingApplication.applicant_id == applicant_id)
-            .order_by(ThingApplication.id.desc()))]
-
-
-def _summary(session: Session, application: ThingApplication) -> dict:
-    cases = thing_notices.cases_of(session, application.id)
-    return {"id": application.id, "number": application.number, "thing_name": application.thing.name,
-            "applicant": application.applicant.name, "submitted_at": application.submitted_at,
-            "status": status([c.status for c in cases]), "items": len(cases)}
+        applications = session.scalars(query.options(joinedload(ThingApplication.thing),
+                                                     joinedload(ThingApplication.applicant))).all()
+        statuses = defaultdict(list)
+        for application_id, case_status in session.execute(
+                select(Case.application_id, Case.status).where(Case.application_id.in_([a.id for a in applications]))):
+            statuses[application_id].append(case_status)
+        return [{"id": a.id, "number": a.number, "thing_name": a.thing.name, "applicant": a.applicant.name,
+                 "submitted_at": a.submitted_at, "status": status(statuses[a.id]), "items": len(statuses[a.id])}
+                for a in applications]
 
 
 def own(applicant_id: int, number: str) -> dict:

@@ -15,6 +15,7 @@ from engine.services import progress
 from engine.store import session_scope
 from engine.store.models import Case, Material, Notice, PledgeCheck, Thing
 from tests.procedures import open_tasks, work
+from tests.statements import Statements
 
 THING = "YJS-0001"
 SHIPPED = yaml.safe_load((Path(__file__).parents[1] / "processes/things/real_estate_utilities.yaml").read_text("utf-8"))
@@ -240,6 +241,22 @@ def test_the_application_is_done_when_every_item_is(people):
     # case's own notices run on unbroken.
     assert [n["number"] for n in intake.describe(cases[0].id)["notices"]] == [
         f"{cases[0].number}-ACC1", f"{cases[0].number}-TER2"]
+
+
+def test_the_lists_of_applications_read_their_cases_in_one_query_however_many(people):
+    first = apply(people)
+    thing_applications.accept(first.id, people["clerk"])
+    apply(people)
+    apply(people)
+    for listing in (lambda: thing_applications.recent(people["clerk"]),
+                    lambda: thing_applications.of_applicant(first.applicant_id)):
+        with Statements() as statements:
+            listed = listing()
+        assert [(a["status"], a["items"]) for a in listed] == [
+            (thing_applications.SUBMITTED, len(ITEMS)), (thing_applications.SUBMITTED, len(ITEMS)),
+            (thing_applications.IN_PROGRESS, len(ITEMS))]
+        assert len(statements.reading("cases")) == 1
+        assert len([sql for sql, _ in statements.seen if sql.startswith("SELECT")]) == 2  # and the applications
 
 
 @pytest.mark.parametrize("statuses, overall", [
