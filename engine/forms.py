@@ -25,7 +25,9 @@ def problem(schema) -> str | None:
         key = json.dumps(schema, sort_keys=True)
     except (TypeError, ValueError):  # not JSON at all (a YAML date): checked, and refused, as it is
         key = None
-    wrong = _known_problem(key) if key is not None else _problem(schema)
+    # Only a schema its JSON gives back whole is known by it (YAML's {1: ...} would read as {"1": ...}).
+    known = key is not None and json.loads(key) == schema
+    wrong = _known_problem(key) if known else _problem(schema)
     return wrong[:470] if wrong else None
 
 
