@@ -184,10 +184,10 @@ def record(check_id: int, actor: User, outcome: str, finding: str, evidence=None
                     outcome=outcome, on_time=clock.today() <= check.due_on, evidence=evidence is not None)
         if outcome == "false":
             credit.record_false_pledge(session, case, check, actor)
-        if outcome == "false" and case.status != "revoked":  # a revoked grant's heads have nothing left to do
-            heads = staff_of(session, check.department, ("lead",))
-            tell(session, [h for h in heads if h != actor.id], None, None,
-                 Message("a commitment (告知承诺) was found false (不实); the grant may be revoked"),
-                 number=case.number, about=ABOUT)
+            if case.status != "revoked":  # a revoked grant's heads have nothing left to do
+                heads = staff_of(session, check.department, ("lead",))
+                tell(session, [h for h in heads if h != actor.id], None, None,
+                     Message("a commitment (告知承诺) was found false (不实); the grant may be revoked"),
+                     number=case.number, about=ABOUT)
         session.flush()
     return get(check_id, actor)
