@@ -12,12 +12,14 @@ from engine.case_status import open_case
 from engine.clock import stopping
 from engine.errors import Conflict, Forbidden, Message, written
 from engine.notices import issue_notice
-from engine.ratings import answers_for
+from engine.ratings import answers_for, staff_of
 from engine.services.events import record_case
+from engine.services.notifications import tell
 from engine.services.users import require
 from engine.store import session_scope
 from engine.store.db import read_session
 from engine.store.models import Case, Material, Notice, PledgeCheck, User
+from engine.termination import WITHDRAWABLE
 
 REVOKERS = ("lead",)  # the head of the department that decided the case
 REVOCABLE = ("decided", "delivered")  # granted: a refusal has nothing to revoke
@@ -67,6 +69,18 @@ def revoke(case_id: int, actor: User, reason: str) -> Notice:
         pledge_checks.sync_timers(session, case.id)  # its other pledges are watched no more
         record_case(session, "grant_revoked", case, actor=actor, decision=decision, reason=reason,  # then its paper
                     checks=[c.id for c in found_false])
+        _tell_renewals(session, case, actor)
         return issue_notice(session, case, NOTICE, actor, reason=reason, decision=decision,
                             decided_on=case.decided_at.astimezone(clock.SHANGHAI).date().isoformat(),
                             findings=[{"material": c.material.name, "finding": c.finding} for c in found_false])
+
+
+def _tell_renewals(session: Session, case: Case, actor: User) -> None:
+    """A renewal of the licence under way may no longer be granted (engine/renewals.py): its
+    history says so, and its department's reviewers and heads are told, to refuse it."""
+    for renewal in session.scalars(select(Case).where(Case.renews_case_id == case.id, Case.status.in_(WITHDRAWABLE))):
+        record_case(session, "renewed_licence_revoked", renewal, actor=actor, licence=case.number)
+        staff = staff_of(session, renewal.item.department, ("reviewer", "lead"))
+        tell(session, [p for p in staff if p != actor.id], None, None,
+             Message("the licence it renews (case %(licence)s) was revoked: the renewal may not be granted; "
+                     "refuse it", licence=case.number), number=renewal.number)

@@ -14,6 +14,7 @@ from engine.services import deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import Case, Event, Material, Notice, Notification, Task, Timer
 from tests.bpmn_builder import process
+from tests.test_rectifications import told
 
 DECIDE = process("permit_decision", [("start", "s", "s"), ("user", "decide", "住建审批"), ("end", "e", "e")],
                  [("s", "decide"), ("decide", "e")], lanes={"housing": ["decide"]})
@@ -358,6 +359,11 @@ def test_a_licence_revoked_while_its_renewal_is_under_way_is_neither_granted_nor
     today = day - timedelta(days=7)
     revoke(org, licence.id, head)
     assert intake.describe(renewal.id)["licence"]["renews"]["revoked"] is True
+    [said] = events("renewed_licence_revoked", renewal.id)  # its history says so, and its department is told
+    assert (said.data["licence"], said.actor_id) == (licence.number, head.id)
+    assert told(org["reviewer"])[-1] == (f"Case {renewal.number}: the licence it renews (case {licence.number}) was "
+                                         "revoked: the renewal may not be granted; refuse it")
+    assert not [t for t in told(head) if "renews" in t]  # who revoked it knows
     with pytest.raises(Conflict, match=f"case {licence.number}, whose licence this case renews, was revoked"):
         decide(renewal.id, org["reviewer"])
     assert intake.get_case(renewal.id).status == "accepted"

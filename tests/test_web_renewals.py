@@ -9,7 +9,7 @@ import pytest
 from engine import catalogue, clock, intake, portal, renewals, timers
 from tests.test_renewals import ITEM, PLEDGED, decide, expiring, revoke, up
 from tests.test_renewals import head as head, item as item  # noqa: F401  (the fixtures)
-from tests.web import element, signed_in
+from tests.web import element, history_row, signed_in
 
 COMPANY = {"name": "某某建设有限公司", "kind": "company", "id_type": "uscc", "id_number": "91110000MA01ABCD2Q",
            "phone": "13900000000"}
@@ -183,3 +183,19 @@ def test_a_revoked_grant_shows_no_licence_in_force_nor_a_renewal(app, org, holde
     refused = api.post(f"/api/cases/{case.id}/renew", headers=headers, json={"materials": [
         {"kind": k, "filename": f"{k}.pdf", "content_base64": "JVBERg=="} for k in ("form", "plan", "safety")]})
     assert refused.status_code == 409 and "revoked" in refused.get_json()["error"]["message"]
+
+
+def test_a_renewals_history_says_its_licence_was_revoked_and_it_is_to_be_refused(app, org, head):
+    catalogue.save(PLEDGED, None)
+    licence = intake.submit(ITEM["code"], COMPANY, up("form", "plan"), org["clerk"])
+    intake.accept(licence.id, org["clerk"], pledged=["safety"])
+    decide(licence.id, org["reviewer"])
+    expiring(licence.id, 40)
+    renewal = renewals.apply(licence.id, up("form", "plan", "safety"), org["clerk"])
+    intake.accept(renewal.id, org["clerk"])
+    revoke(org, licence.id, head)
+    window = signed_in(app, "clerk")
+    row = history_row(window.get(f"/intake/cases/{renewal.id}").text, "renewed_licence_revoked")
+    assert "原许可已撤销" in row and f"所延续的许可（办件 {licence.number}）已被撤销" in row
+    english = history_row(window.get(f"/intake/cases/{renewal.id}?lang=en").text, "renewed_licence_revoked")
+    assert f"The licence it renews (case {licence.number}) was revoked" in english
