@@ -302,6 +302,8 @@ def cmd_calendar_import(args):
     if not Path(args.file).is_file():
         print(f"error: no file {args.file}", file=sys.stderr)
         return 1
+    if args.preview:
+        return _preview_notice(calendars.preview_notice(Path(args.file), actor=None))
     notice, earlier = calendars.import_notice(Path(args.file), actor=None, unlike_law=args.unlike_law)
     print(f"imported {notice.year}: {len(notice.holidays)} holidays, "
           f"{len(notice.workdays)} makeup working days")
@@ -311,6 +313,21 @@ def cmd_calendar_import(args):
     if notice.unlike_law is not None:
         print(f"warning: the notice gives {notice.days_off} working days off, the law {notice.unlike_law}: "
               "check that it is complete", file=sys.stderr)
+
+
+def _preview_notice(preview: dict) -> None:
+    """What the import would change, a line a day (stdout), what to check (stderr)."""
+    for change in preview["changes"]:
+        print(f"{change['day']}\t{'working' if change['working'] else 'off'}")
+    counted = preview["working_days"]
+    print(f"preview {preview['year']}: {len(preview['changes'])} days change; working days in the year "
+          f"{counted['now']} now, {counted['then']} after the import; nothing was imported", file=sys.stderr)
+    if preview["replaces"] is not None:
+        print(f"note: it would replace the notice imported {_china(preview['replaces']['imported_at'])} "
+              f"({preview['replaces']['source'] or 'no source given'})", file=sys.stderr)
+    if preview["law"] is not None:
+        print(f"warning: the notice gives {preview['days_off']} working days off, the law {preview['law']}: "
+              "check that it is complete (import it with --unlike-law only if its text says so)", file=sys.stderr)
 
 
 def cmd_calendar_recount(args):
@@ -543,6 +560,8 @@ def parser() -> argparse.ArgumentParser:
     cm.add_argument("file")
     cm.add_argument("--unlike-law", action="store_true",
                     help="import a notice whose days off differ from the law's, once checked against its text")
+    cm.add_argument("--preview", action="store_true",
+                    help="import nothing: list the days it would change (day, working or off) and what to check")
     cm.set_defaults(func=cmd_calendar_import)
     cr = c.add_parser("recount", help="count open clocks and awaited dates again on the calendar as stored "
                                       "(finishes an import or closure whose recount failed)")

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from engine.errors import Conflict
 from engine import catalogue
@@ -13,7 +13,7 @@ from engine.services import cases, deploy, tasks, users
 from engine.store import session_scope
 from engine.store.models import CalendarYear, Closure, Department, Event, Instance, Timer, User
 from tests.bpmn_builder import process
-from tests.web import csrf_token, history_row, signed_in as client_for
+from tests.web import csrf_token, element, history_row, signed_in as client_for
 
 PAGES = ["/admin/", "/admin/instances", "/admin/users", "/admin/users/clerk/tokens", "/admin/calendar?year=2025",
          "/admin/incidents", "/admin/definitions/steps/migrate?from=1&to=2", "/admin/items", "/admin/special-kinds",
@@ -334,6 +334,36 @@ def test_a_notice_replacing_another_and_unlike_the_law_is_said_to_do_both(app, o
     again = admin.post("/admin/calendar/notice", data={"text": notice + "source: 更正\n", "unlike_law": "on"})
     page = admin.get(again.location).get_data(as_text=True)
     assert f"替换了 {first} 导入的通知" in page and "净放假 1 个工作日，法定为 13 个" in page
+
+
+def test_a_notice_is_previewed_day_by_day_and_nothing_is_stored(app, org):
+    from web import local_time
+    admin = client_for(app, "admin")
+    first = "year: 2031\nsource: 第一份\nholidays: [2031-01-01, 2031-01-02]\nmakeup_workdays: [2031-01-04]\n"
+    assert admin.post("/admin/calendar/notice", data={"text": first, "unlike_law": "on"}).status_code == 303
+    with session_scope() as session:
+        on_file, events_before = session.get(CalendarYear, 2031), session.scalar(select(func.count(Event.id)))
+        imported_at = local_time(on_file.imported_at)
+    # 2 January a working day again and 3 January off; the 4th stays a makeup working day.
+    second = "year: 2031\nsource: 第二份\nholidays: [2031-01-01, 2031-01-03]\nmakeup_workdays: [2031-01-04]\n"
+    page = admin.post("/admin/calendar/notice/preview", data={"text": second, "year": "2031"})
+    assert page.status_code == 200
+    preview = element(page.text, "notice-preview")
+    assert "2031 年放假安排" in preview and "第二份" in preview
+    assert f"将替换 {imported_at} 导入的通知（第一份）" in element(page.text, "preview-replaces")
+    assert "法定为 13 个" in element(page.text, "preview-law")
+    changes = re.findall(r'<tr data-day="([\d-]+)"><td>[\d-]+</td><td>(\w+)</td></tr>', element(page.text, "preview-changes"))
+    assert changes == [("2031-01-02", "上班"), ("2031-01-03", "放假")]
+    assert "现为" in element(page.text, "preview-count") and "第二份" in element(page.text, "import-notice")  # kept to import
+    with session_scope() as session:  # nothing stored, nothing recorded
+        assert session.get(CalendarYear, 2031).notice["source"] == "第一份"
+        assert session.scalar(select(func.count(Event.id))) == events_before
+    same = admin.post("/admin/calendar/notice/preview", data={"text": first, "year": "2031"})
+    assert "与现行日历相同" in element(same.text, "preview-same")
+    unreadable = admin.post("/admin/calendar/notice/preview", data={"text": "year: 2031\nholidays: [2031-02-30]\n",
+                                                                   "year": "2031"})
+    assert unreadable.status_code == 422 and "不是日期" in unreadable.text and 'id="notice-preview"' not in unreadable.text
+    assert client_for(app, "supervisor").post("/admin/calendar/notice/preview", data={"text": first}).status_code == 403
 
 
 def test_calendar_year_notice_import_and_closures(app, org):

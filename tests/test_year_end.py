@@ -221,6 +221,11 @@ def test_the_command_line_refuses_a_short_notice_and_says_what_it_replaces(db, t
     short, full = tmp_path / "spring.yaml", tmp_path / "2027.yaml"
     short.write_text("year: 2027\nholidays: [2027-02-05..2027-02-11]\nmakeup_workdays: [2027-02-20]\n")
     full.write_text(ASSUMED_2027)
+    previewed = run(str(short), "--preview")  # the days it would change, one a line, and nothing imported
+    assert previewed.returncode == 0 and calendars.on_file(2027) is None
+    lines = previewed.stdout.splitlines()  # against the estimate: the 11th off, Saturday the 20th worked
+    assert {"2027-02-11\toff", "2027-02-20\tworking"} <= set(lines) and "nothing was imported" in previewed.stderr
+    assert "gives 4 working days off, the law 13" in previewed.stderr
     refused = run(str(short))
     assert refused.returncode == 1 and "gives 4 working days off, the law 13" in refused.stderr
     assert "Traceback" not in refused.stderr and calendars.on_file(2027) is None

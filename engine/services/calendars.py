@@ -90,10 +90,7 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
     date of the year would be taken as official, no longer provisional."""
     if actor is not None:
         require(actor, "admin")
-    try:
-        notice = parse_notice(source, fmt, name)
-    except ValueError as exc:
-        raise Invalid("The notice cannot be read: %(error)s", error=exc.args[0]) from exc
+    notice = _read(source, fmt, name)
     if notice.unlike_law is not None and not unlike_law:
         raise Invalid("The notice for %(year)s gives %(n)s working days off, the law %(law)s: a holiday is "
                       "missing or a range mistyped. Nothing was imported; import it as it stands only if the "
@@ -113,6 +110,38 @@ def import_notice(source, actor: User | None, fmt: str | None = None, name: str 
                **({"days_off": notice.days_off, "law": notice.unlike_law} if notice.unlike_law is not None else {}))
     _changed(actor)
     return notice, earlier
+
+
+def _read(source, fmt: str | None, name: str) -> YearNotice:
+    try:
+        return parse_notice(source, fmt, name)
+    except ValueError as exc:
+        raise Invalid("The notice cannot be read: %(error)s", error=exc.args[0]) from exc
+
+
+def preview_notice(source, actor: User | None, fmt: str | None = None, name: str = "notice") -> dict:
+    """What importing the notice would change, stored nowhere: each day it would make a working day
+    or a day off against the calendar in force (the notice on file, or the estimate), the year's
+    count of working days before and after, its days off against the law's, the notice it would
+    replace. A notice the import would refuse whatever is checked (unreadable, a day a neighbouring
+    year's notice lists) is refused here too."""
+    if actor is not None:
+        require(actor, "admin")
+    notice = _read(source, fmt, name)
+    with read_session() as session:
+        _shares_no_day(session, notice)
+    now = current()
+    then = WorkCalendar(notices=[*(n for y, n in now.notices.items() if y != notice.year), notice],
+                        closures=now.closures, count_start_day=now.count_start_day)
+    # the notice's own year, and the December before and January after it may list (跨年调休)
+    first, last = date(notice.year - 1, 12, 1), date(notice.year + 1, 1, 31)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    in_year = [d for d in days if d.year == notice.year]
+    return {"year": notice.year, "source": notice.source, "days_off": notice.days_off, "law": notice.unlike_law,
+            "replaces": on_file(notice.year),
+            "changes": [{"day": d.isoformat(), "working": then.is_workday(d)}
+                        for d in days if now.is_workday(d) != then.is_workday(d)],
+            "working_days": {"now": sum(map(now.is_workday, in_year)), "then": sum(map(then.is_workday, in_year))}}
 
 
 def _shares_no_day(session: Session, notice: YearNotice) -> None:

@@ -51,21 +51,31 @@ def test_the_activity_log_fits_a_phone(org, live_server, new_page):
 
 
 def test_an_administrator_enters_next_years_notice_on_a_phone(org, live_server, new_page):
-    """A notice short of the law's days off is refused with the text kept; ticked as checked, it is
-    imported, and the page says which notice the year follows. The notice is an assumed one."""
+    """Previewed first: what it would change, and that it is short of the law's days off, nothing
+    stored. Imported, it is refused with the text kept; ticked as checked, it is imported, and the
+    page says which notice the year follows. The notice is an assumed one."""
     page = new_page(390, 844)
     login(page, live_server, "admin")
     page.goto(live_server + "/admin/calendar?year=2031")
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.fill("#import-notice textarea[name=text]", "year: 2031\nsource: 测试用假设通知\nholidays: [2031-01-01]\n")
-    page.click("#import-notice button[type=submit]")
+    page.click("#preview-notice")
+    page.wait_for_selector("#notice-preview")
+    assert asked == [] and "法定为 13 个" in page.locator("#preview-law").inner_text()
+    assert page.locator("#preview-changes tbody tr").count() > 0  # the estimate's holidays become working days
+    assert page.locator("#on-file").count() == 0  # nothing imported
+    assert "2031-01-01" in page.locator("#import-notice textarea[name=text]").input_value()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.click("#import-button")
     page.wait_for_selector(".flash")
     assert "法定为 13 个" in page.locator(".flash").inner_text() and page.locator("#on-file").count() == 0
     assert "2031-01-01" in page.locator("#import-notice textarea[name=text]").input_value()
     page.check("#import-notice input[name=unlike_law]")
-    page.click("#import-notice button[type=submit]")
+    page.click("#import-button")
     page.wait_for_selector("#on-file")
     assert "测试用假设通知" in page.locator("#on-file").inner_text() and "admin" in page.locator("#on-file").inner_text()
+    assert len(asked) == 2  # each import asked first
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 

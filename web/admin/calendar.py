@@ -20,7 +20,7 @@ def calendar():
     return _calendar(request.args.get("year", type=int) or clock.today().year)
 
 
-def _calendar(year):
+def _calendar(year, **page):
     if not 1990 <= year <= 2100:
         raise Invalid(_("年份超出范围"))
     overview = calendars.year_overview(year)
@@ -41,19 +41,38 @@ def _calendar(year):
     grid = [(m, [[(d, kind(d)) if d.month == m else None for d in week]
                  for week in months.Calendar().monthdatescalendar(year, m)]) for m in range(1, 13)]
     return render_template("admin/calendar.html", year=year, overview=overview, closures=closed, grid=grid,
-                           on_file=calendars.on_file(year))
+                           on_file=calendars.on_file(year), **page)
+
+
+def _notice_sent() -> tuple[str, str | None, str]:
+    """The notice the form sent: its text, its format (by the file's name; None, guessed) and the
+    name its errors give it."""
+    text, filename = uploaded_or_pasted()
+    if not text.strip():
+        raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
+    fmt = ("csv" if filename.lower().endswith(".csv") else "yaml") if filename else None
+    return text, fmt, filename or _("粘贴的通知")
+
+
+@bp.post("/calendar/notice/preview")
+@roles_required("admin")
+def preview_notice():
+    """What the import would change, nothing stored; the notice stays in the form, to be imported."""
+    try:
+        text, fmt, name = _notice_sent()
+        # The trailing newline keeps the text from being read as a file path on the server.
+        preview = calendars.preview_notice(text + "\n", actor(), fmt, name)
+    except ShenpiError as exc:
+        return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
+    return _calendar(preview["year"], preview=preview, notice_text=text)
 
 
 @bp.post("/calendar/notice")
 @roles_required("admin")
 def import_notice():
     try:
-        text, filename = uploaded_or_pasted()
-        fmt = ("csv" if filename.lower().endswith(".csv") else "yaml") if filename else None
-        if not text.strip():
-            raise Invalid(_("请上传或粘贴通知文件（YAML 或 CSV）"))
-        # The trailing newline keeps the text from being read as a file path on the server.
-        notice, earlier = calendars.import_notice(text + "\n", actor(), fmt, filename or _("粘贴的通知"),
+        text, fmt, name = _notice_sent()
+        notice, earlier = calendars.import_notice(text + "\n", actor(), fmt, name,
                                                    unlike_law=request.form.get("unlike_law") == "on")
     except ShenpiError as exc:
         return refused(exc, _calendar, year=request.form.get("year", type=int) or clock.today().year)
