@@ -511,8 +511,19 @@ def test_0033_adds_the_pledge_checks_and_the_credit_records_and_downgrades(blank
     assert {"applicant_id", "case_id", "check_id", "recorded_on", "active", "repair_reason"} <= columns(
         blank, "credit_records")
     assert "ix_credit_records_active" in indexes(blank, "credit_records")
+    # A revoked grant, delivered or not, its document filed for reuse, and a check's evidence.
+    item_applicant_and_procedure(blank)
+    for case_id in (1, 2):
+        insert(blank, "cases", id=case_id, number=str(case_id), item_id=1, applicant_id=1, status="revoked")
+    insert(blank, "events", id=1, case_id=2, type="case_delivered")
+    for material_id, state in ((1, "revoked"), (2, "evidence"), (3, "provided")):
+        insert(blank, "materials", id=material_id, case_id=1, applicant_id=1, state=state)
+    insert(blank, "pledge_checks", id=1, case_id=1, material_id=3, evidence_id=2)
     migrate(blank, command.downgrade, "0032")
     assert not {"pledge_checks", "credit_records"} & set(sa.inspect(blank).get_table_names())
+    with blank.connect() as conn:  # as the code before revocation knows them
+        assert conn.execute(sa.text("SELECT id, status FROM cases ORDER BY id")).all() == [(1, "decided"), (2, "delivered")]
+        assert conn.execute(sa.text("SELECT id, state FROM materials ORDER BY id")).all() == [(1, "issued"), (3, "provided")]
 
 
 def test_0034_counts_the_clocks_already_there_in_working_days_and_downgrades(blank):

@@ -72,3 +72,10 @@ def upgrade():
 def downgrade():
     op.drop_table('credit_records')
     op.drop_table('pledge_checks')
+    # What the revocation left that the code before it does not know: a revoked case is its grant
+    # again (delivered if it was), a revoked document filed for reuse is issued again, and a
+    # check's evidence (its file stays in the store) goes with the checks.
+    op.execute("UPDATE cases SET status = CASE WHEN EXISTS (SELECT 1 FROM events WHERE events.case_id = cases.id "
+               "AND events.type = 'case_delivered') THEN 'delivered' ELSE 'decided' END WHERE status = 'revoked'")
+    op.execute("UPDATE materials SET state = 'issued' WHERE state = 'revoked'")
+    op.execute("DELETE FROM materials WHERE state = 'evidence'")
