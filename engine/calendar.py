@@ -23,6 +23,7 @@ from engine.errors import Message
 
 PACKAGE_YEARS = range(2004, 2027)
 LUNAR_YEARS = range(1901, 2100)  # what the lunar calendar package converts
+CALENDAR_YEARS = range(1990, 2101)  # the years the pages and the API show, and a notice may be for
 
 
 def law_days_off(year: int) -> int | None:
@@ -322,6 +323,9 @@ def parse_notice(source, fmt: str | None = None, name: str = "notice") -> YearNo
         for field_name, days in (("holidays", holidays), ("makeup_workdays", workdays)):
             for i, v in enumerate(data.get(field_name) or [], start=1):
                 add(days, v, Message("%(name)s %(field)s item %(item)s", name=name, field=field_name, item=i))
+    if year not in CALENDAR_YEARS:  # a typo (20277): stored, no page could show it
+        raise ValueError(Message("%(name)s: the year %(year)s is not from %(first)s to %(last)s", name=name,
+                                 year=year, first=CALENDAR_YEARS[0], last=CALENDAR_YEARS[-1]))
     for d in holidays | workdays:  # 2019's notice made Saturday 29 December 2018 a working day
         if d.year != year and (d.year, d.month) not in ((year - 1, 12), (year + 1, 1)):
             raise ValueError(Message("%(name)s: %(day)s is outside %(year)s and the December before and "

@@ -364,6 +364,11 @@ def test_a_notice_is_previewed_day_by_day_and_nothing_is_stored(app, org):
                                                                    "year": "2031"})
     assert unreadable.status_code == 422 and "不是日期" in unreadable.text and 'id="notice-preview"' not in unreadable.text
     assert client_for(app, "supervisor").post("/admin/calendar/notice/preview", data={"text": first}).status_code == 403
+    for path in ("/admin/calendar/notice/preview", "/admin/calendar/notice"):  # a typo of a year: refused, not stored
+        typo = admin.post(path, data={"text": "year: 20311\nholidays: []\n", "year": "2031", "unlike_law": "on"})
+        assert typo.status_code == 422 and "年份 20311 不在 1990 至 2100 之间" in typo.text
+    with session_scope() as session:
+        assert session.scalar(select(func.count(CalendarYear.year))) == 1
 
 
 def test_calendar_year_notice_import_and_closures(app, org):

@@ -6,6 +6,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from engine import clock
+from engine.calendar import CALENDAR_YEARS
 from engine.errors import Invalid, ShenpiError
 from engine.services import admin, calendars
 
@@ -21,7 +22,7 @@ def calendar():
 
 
 def _calendar(year, **page):
-    if not 1990 <= year <= 2100:
+    if year not in CALENDAR_YEARS:
         raise Invalid(_("年份超出范围"))
     overview = calendars.year_overview(year)
     closed = admin.closures(year, actor())

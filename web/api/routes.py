@@ -1,5 +1,6 @@
 from flask import g, jsonify, request
 
+from engine.calendar import CALENDAR_YEARS
 from engine.errors import Invalid, NotFound
 from engine.services import cases, decision_tests, deploy, tasks
 
@@ -159,6 +160,6 @@ def retry_timer(timer_id):
 @bp.get("/calendar/<int:year>")
 def calendar_year(year):
     from engine.services import calendars
-    if not 1990 <= year <= 2100:
+    if year not in CALENDAR_YEARS:
         raise Invalid("year out of range")
     return jsonify(calendars.year_overview(year))
