@@ -24,7 +24,8 @@ from .inbox.forms import money, rows as form_rows
 from .messages import translated
 from .names import group_name, person_name, unread_notifications
 from .qr import qr_svg
-from .labels import LABELS, counted, limit, own_word, party_role, payer, presented, service_objects, time_left
+from .labels import (LABELS, counted, limit, own_word, party_role, payer, presented, service_objects, time_left,
+                     units_of)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed from the npm registry and served from here, never from a CDN.
@@ -128,6 +129,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["limit"] = limit  # 20 个工作日, 30 个自然日, 2 小时: a limit in its unit
     app.jinja_env.globals["time_left"] = time_left  # 剩余 3 个工作日 / 超期 2 小时, of a clock's promise
     app.jinja_env.globals["counted"] = counted  # a notice's sentence on how its limits are counted
+    app.jinja_env.globals["units_of"] = units_of  # the units those limits are in
     app.jinja_env.filters["party_role"] = party_role  # 卖方, or seller on English pages
     app.jinja_env.filters["payer"] = payer  # a payment line's 卖方 王五, or seller 王五
     app.jinja_env.globals["public_url"] = public_url  # the verification page, a rating code's page

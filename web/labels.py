@@ -174,6 +174,19 @@ def time_left(clock: dict) -> str:
     return str((LEFT if left >= 0 else PAST)[clock["promised_unit"]]) % {"n": abs(left)}
 
 
+def units_of(rows) -> list[str]:
+    """The units a notice's limits count in: of each row (an acceptance notice's data, or each
+    item of a 一件事's) not decided on the spot, its promise's and, where it has one, its
+    statutory limit's (a notice from before units: working days)."""
+    used = []
+    for row in rows:
+        if not row.get("immediate"):
+            used.append(row.get("promised_unit") or "working_days")
+            if row.get("statutory_due"):
+                used.append(row.get("statutory_unit") or "working_days")
+    return used
+
+
 def counted(used) -> str:
     """How a notice's limits are counted, a clause for each unit they are in (working days first)."""
     return gettext("；").join(str(COUNTED[unit]) for unit in COUNTED if unit in used)
