@@ -65,10 +65,16 @@ def remove(actor: User, item_code: str, material_code: str, kind: str) -> None:
 
 def of_item(item_code: str) -> dict:
     """{material code: {kind: {"filename", "size"}}} of the item's forms."""
-    found = {}
+    return of_items([item_code])[item_code]
+
+
+def of_items(item_codes: list[str]) -> dict:
+    """of_item of each item (a 一件事's), in one query."""
+    found = {code: {} for code in item_codes}
     with read_session() as session:
-        for row in session.scalars(select(MaterialTemplate).where(MaterialTemplate.item_code == item_code)):
-            found.setdefault(row.material_code, {})[row.kind] = {"filename": row.filename, "size": row.size}
+        for row in session.scalars(select(MaterialTemplate).where(MaterialTemplate.item_code.in_(item_codes))):
+            found[row.item_code].setdefault(row.material_code, {})[row.kind] = {"filename": row.filename,
+                                                                              "size": row.size}
     return found
 
 

@@ -26,7 +26,7 @@ def _context(thing, shape, **page) -> dict:
     kept = {code for item in shape.items for code in intake.kept_for(g.applicant.id, item.code)}
     return {"thing": thing, "shape": shape, "fields": fields(shape.form), "joint": joint, "kept": kept,
             "departments": {i.code: portal.department_name(i.department) for i in shape.items},
-            "forms": {i.code: material_templates.of_item(i.code) for i in shape.items}, **page}
+            "forms": material_templates.of_items([i.code for i in shape.items]), **page}
 
 
 @bp.route("/things/<code>/apply", methods=["GET", "POST"])
